@@ -1,0 +1,30 @@
+//! Registrar's domain: the things an account service is about — users and
+//! their profiles, API clients, sessions and their token pairs, policy
+//! revisions and acceptances, confirmation codes — and the validated value
+//! types that requests are parsed into ("parse, don't validate").
+//!
+//! Pure: no I/O, no async, no framework types.
+
+pub mod client;
+pub mod confirmation;
+pub mod email;
+pub mod language;
+pub mod password;
+pub mod policy;
+pub mod secret;
+pub mod session;
+pub mod telephone;
+pub mod text;
+pub mod user;
+
+pub use client::{Client, ClientId, WEB_CLIENT_ID};
+pub use confirmation::{ConfirmationCode, ConfirmationPurpose};
+pub use email::{Email, EmailError};
+pub use language::Language;
+pub use password::{Password, PasswordError, PasswordPolicy};
+pub use policy::{PolicyRevision, PolicyText, PolicyType, RevisionId};
+pub use secret::{SecretHash, SecretToken};
+pub use session::{DeviceId, DeviceName, Session, SessionId};
+pub use telephone::{Telephone, TelephoneError};
+pub use text::{PersonName, TextError, TinNr};
+pub use user::{Organisation, PasswordHash, Profile, Role, User, UserId, UserType};

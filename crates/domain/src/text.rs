@@ -1,0 +1,87 @@
+//! Bounded free-text values: names, device names, tax numbers.
+
+use std::fmt;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum TextError {
+    #[error("required")]
+    Missing,
+    #[error("longer than {max} characters")]
+    TooLong { max: usize },
+}
+
+/// Trims and checks a required text against `max` characters.
+pub fn bounded(input: &str, max: usize) -> Result<String, TextError> {
+    let s = input.trim();
+    if s.is_empty() {
+        return Err(TextError::Missing);
+    }
+    if s.chars().count() > max {
+        return Err(TextError::TooLong { max });
+    }
+    Ok(s.to_owned())
+}
+
+macro_rules! bounded_text {
+    ($(#[$doc:meta])* $name:ident, $max:expr) => {
+        $(#[$doc])*
+        #[derive(Clone, PartialEq, Eq, Hash, serde::Serialize)]
+        #[serde(transparent)]
+        pub struct $name(String);
+
+        impl $name {
+            pub const MAX: usize = $max;
+
+            pub fn parse(input: &str) -> Result<Self, TextError> {
+                $crate::text::bounded(input, Self::MAX).map(Self)
+            }
+
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+
+            pub fn into_string(self) -> String {
+                self.0
+            }
+        }
+
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "{}({:?})", stringify!($name), self.0)
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+    };
+}
+pub(crate) use bounded_text;
+
+bounded_text!(
+    /// A first name, insertion or last name: 1 to 191 characters (the
+    /// limit of the seeds' MySQL `varchar(191)` columns).
+    PersonName,
+    191
+);
+bounded_text!(
+    /// A tax identification number, free form, up to 64 characters.
+    TinNr,
+    64
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trims_and_bounds() {
+        assert_eq!(PersonName::parse("  Ann ").map(|n| n.into_string()), Ok("Ann".into()));
+        assert_eq!(PersonName::parse("   "), Err(TextError::Missing));
+        assert_eq!(PersonName::parse(&"é".repeat(191)).map(|n| n.as_str().chars().count()), Ok(191));
+        assert_eq!(PersonName::parse(&"é".repeat(192)), Err(TextError::TooLong { max: 191 }));
+        assert_eq!(TinNr::parse(&"1".repeat(65)), Err(TextError::TooLong { max: 64 }));
+    }
+}

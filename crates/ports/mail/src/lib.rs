@@ -1,0 +1,61 @@
+//! The mail port: the typed messages Registrar sends and the [`Mailer`] that
+//! delivers them. Rendering (templates, languages, MIME) is the adapter's job;
+//! a message here carries only what varies per mail.
+
+use async_trait::async_trait;
+use registrar_domain::{ConfirmationCode, Email, Language};
+
+/// One message to one person, in their language.
+#[derive(Debug, Clone)]
+pub struct Mail {
+    pub to: Email,
+    /// How to greet them, when known.
+    pub name: Option<String>,
+    pub language: Language,
+    pub content: MailContent,
+}
+
+/// What the mail says. Links are absolute URLs under `http.public_url`.
+#[derive(Debug, Clone)]
+pub enum MailContent {
+    /// Confirm your address: the 6-digit code and a link that does the same.
+    Confirmation { code: ConfirmationCode, link: String },
+    /// Email-first signup: confirm the new account through this link.
+    SignupConfirmation { link: String },
+    /// Somebody tried to sign up with an address that already has an account.
+    SignupAttempt { reset_link: String },
+    /// Reset a forgotten password through this link (valid 1 hour).
+    PasswordReset { link: String },
+    /// Your password was changed (if it was not you, reset it).
+    PasswordChanged { reset_link: String },
+}
+
+impl MailContent {
+    /// A stable name for logs and metrics; never the content.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            MailContent::Confirmation { .. } => "confirmation",
+            MailContent::SignupConfirmation { .. } => "signup_confirmation",
+            MailContent::SignupAttempt { .. } => "signup_attempt",
+            MailContent::PasswordReset { .. } => "password_reset",
+            MailContent::PasswordChanged { .. } => "password_changed",
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum MailError {
+    /// Worth trying again later (connection refused, timeout, 4xx reply).
+    #[error("temporary mail failure: {0}")]
+    Transient(String),
+    /// Will fail again (5xx reply, bad address, broken template).
+    #[error("permanent mail failure: {0}")]
+    Permanent(String),
+}
+
+#[async_trait]
+pub trait Mailer: Clone + Send + Sync + 'static {
+    /// Renders and delivers one message. Returns once the transport accepted
+    /// it (the file is written, the SMTP server said 250).
+    async fn send(&self, mail: &Mail) -> Result<(), MailError>;
+}

@@ -1,0 +1,21 @@
+//! The store port: what the service needs from persistence, as async traits.
+//!
+//! Every method is one atomic unit of work. Where a use case changes several
+//! things at once (a registration creates a user, accepts policies, opens a
+//! session and records a confirmation), there is one method that does them
+//! together. Adapters must pass the shared contract suite in [`testkit`]
+//! (feature `testkit`).
+//!
+//! Time is always passed in (`now`, cut-offs) so that adapters never read a
+//! clock of their own and tests can move time.
+
+mod error;
+mod records;
+mod traits;
+
+#[cfg(feature = "testkit")]
+pub mod testkit;
+
+pub use error::StoreError;
+pub use records::*;
+pub use traits::*;

@@ -1,0 +1,100 @@
+//! What goes into the store and what comes back that is not a domain entity.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use registrar_domain::{
+    ClientId, ConfirmationPurpose, DeviceId, DeviceName, Email, Language, PasswordHash, PolicyText, PolicyType,
+    Profile, RevisionId, Role, SecretHash, Session, SessionId, UserId,
+};
+
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub id: UserId,
+    pub email: Email,
+    pub password_hash: Option<PasswordHash>,
+    pub profile: Profile,
+    pub role: Role,
+    pub language: Language,
+    pub email_confirmed_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A session to open with its first token pair (hashes only).
+#[derive(Debug, Clone)]
+pub struct NewSession {
+    pub id: SessionId,
+    pub user_id: UserId,
+    pub client_id: ClientId,
+    pub device_id: DeviceId,
+    pub device_name: DeviceName,
+    pub access_hash: SecretHash,
+    pub access_expires_at: DateTime<Utc>,
+    pub refresh_hash: SecretHash,
+    pub now: DateTime<Utc>,
+}
+
+/// A code and/or link token to confirm something by mail (hashes only).
+#[derive(Debug, Clone)]
+pub struct NewConfirmation {
+    pub user_id: UserId,
+    pub purpose: ConfirmationPurpose,
+    pub code_hash: Option<SecretHash>,
+    pub link_hash: SecretHash,
+    pub expires_at: DateTime<Utc>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Everything a registration creates, in one transaction.
+#[derive(Debug, Clone)]
+pub struct Registration {
+    pub user: NewUser,
+    /// Revision ids the user accepts, without duplicates.
+    pub accepted_policies: Vec<RevisionId>,
+    /// The first session, for families that answer with tokens.
+    pub session: Option<NewSession>,
+    pub confirmation: Option<NewConfirmation>,
+    pub max_sessions_per_client: usize,
+}
+
+/// A refresh-token rotation request. See [`crate::SessionStore::rotate_refresh`].
+#[derive(Debug, Clone)]
+pub struct Rotation {
+    pub presented: SecretHash,
+    /// When given, the session's client must be this one.
+    pub client_id: Option<ClientId>,
+    pub new_access_hash: SecretHash,
+    pub new_access_expires_at: DateTime<Utc>,
+    pub new_refresh_hash: SecretHash,
+    pub now: DateTime<Utc>,
+    /// A refresh token last rotated or issued at or before this instant is idle-expired.
+    pub idle_cutoff: DateTime<Utc>,
+    /// A rotated-out token retired after this instant is within the reuse grace period.
+    pub grace_cutoff: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RotationOutcome {
+    /// The presented token was live: the session now holds the new pair.
+    Rotated(Session),
+    /// The presented token was rotated out moments ago (within the grace
+    /// period): refused, and the session lives on.
+    RetiredWithinGrace,
+    /// The presented token was rotated out before the grace period: its whole
+    /// session has been revoked (theft detection).
+    ReuseDetected,
+    /// The token is live but idle past its TTL: the session has been revoked.
+    Expired,
+    /// The token belongs to another client: nothing changed.
+    ClientMismatch,
+    /// Never seen, or its session is gone.
+    Unknown,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewPolicyRevision {
+    pub policy_type: PolicyType,
+    pub version: String,
+    pub published_at: DateTime<Utc>,
+    pub texts: BTreeMap<Language, PolicyText>,
+}

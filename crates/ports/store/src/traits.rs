@@ -1,0 +1,121 @@
+use std::collections::BTreeSet;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use registrar_domain::{
+    Client, ClientId, DeviceId, Email, Language, PasswordHash, PolicyRevision, Profile, RevisionId, Role, SecretHash,
+    Session, SessionId, User, UserId,
+};
+
+use crate::{NewPolicyRevision, NewSession, Registration, Rotation, RotationOutcome, StoreError};
+
+#[async_trait]
+pub trait UserStore {
+    /// Creates the user, their policy acceptances, their first session (if
+    /// any, under the same rules as [`SessionStore::open_session`]) and their
+    /// confirmation (if any), all or nothing.
+    ///
+    /// MUST return [`StoreError::DuplicateEmail`] and change nothing if an
+    /// account with the same address exists, whatever the case of either, also
+    /// when two registrations race. MUST return [`StoreError::UnknownRevision`]
+    /// and change nothing if an accepted revision does not exist.
+    async fn register(&self, registration: Registration) -> Result<(), StoreError>;
+
+    /// The account with this address, compared case-insensitively.
+    async fn user_by_email(&self, email: &Email) -> Result<Option<User>, StoreError>;
+
+    async fn user_by_id(&self, id: &UserId) -> Result<Option<User>, StoreError>;
+
+    /// Replaces the profile fields and language of a user and returns the user.
+    /// MUST return [`StoreError::NotFound`] if the user does not exist.
+    async fn update_profile(&self, id: &UserId, profile: &Profile, language: Language) -> Result<User, StoreError>;
+
+    /// Sets a new password hash and revokes every session of the user, then
+    /// opens `keep` (if given) as the user's only session — all or nothing.
+    /// MUST return [`StoreError::NotFound`] if the user does not exist.
+    async fn set_password(&self, id: &UserId, hash: &PasswordHash, keep: Option<NewSession>) -> Result<(), StoreError>;
+
+    /// Sets the role of a user. MUST return [`StoreError::NotFound`] if there is no such user.
+    async fn set_role(&self, id: &UserId, role: &Role) -> Result<(), StoreError>;
+
+    /// Erases the user and everything tied to them (sessions, acceptances,
+    /// confirmations). Returns whether there was such a user.
+    async fn delete_user(&self, id: &UserId) -> Result<bool, StoreError>;
+}
+
+#[async_trait]
+pub trait SessionStore {
+    /// Opens a session with its first token pair. A live session of the same
+    /// (user, client, device) is revoked first (one live pair per triple);
+    /// then, while the user has more than `max_per_client` sessions of this
+    /// client, the least recently used ones are revoked. Concurrent calls for
+    /// one user MUST NOT leave more than `max_per_client` sessions.
+    async fn open_session(&self, session: NewSession, max_per_client: usize) -> Result<(), StoreError>;
+
+    /// The session (and its user) whose access token hashes to `access_hash`,
+    /// if the token has not expired at `now`.
+    async fn session_by_access(
+        &self,
+        access_hash: &SecretHash,
+        now: DateTime<Utc>,
+    ) -> Result<Option<(Session, User)>, StoreError>;
+
+    /// Rotates a refresh token, atomically: of several concurrent rotations of
+    /// one token exactly one gets [`RotationOutcome::Rotated`]; the others see
+    /// the token as retired. A presented token is looked up first among live
+    /// tokens, then among retired ones. See [`RotationOutcome`] for the rest.
+    async fn rotate_refresh(&self, rotation: Rotation) -> Result<RotationOutcome, StoreError>;
+
+    /// The user's sessions, oldest first.
+    async fn sessions_of(&self, user: &UserId) -> Result<Vec<Session>, StoreError>;
+
+    /// Revokes one session. Returns whether it existed.
+    async fn revoke_session(&self, id: &SessionId) -> Result<bool, StoreError>;
+
+    /// Revokes every session of the user on this device (any client). Returns how many.
+    async fn revoke_device(&self, user: &UserId, device: &DeviceId) -> Result<usize, StoreError>;
+
+    /// Records use of the session at `now` (for least-recently-used eviction).
+    async fn touch_session(&self, id: &SessionId, now: DateTime<Utc>) -> Result<(), StoreError>;
+}
+
+#[async_trait]
+pub trait PolicyStore {
+    /// Stores a revision and returns it with its new id. Ids only grow.
+    async fn publish_policy(&self, revision: NewPolicyRevision) -> Result<PolicyRevision, StoreError>;
+
+    /// Every revision ever published, with texts, by id.
+    async fn policy_revisions(&self) -> Result<Vec<PolicyRevision>, StoreError>;
+
+    /// Records that the user accepts these revisions (accepting twice is fine).
+    /// MUST return [`StoreError::UnknownRevision`] and change nothing if one does not exist.
+    async fn accept_policies(&self, user: &UserId, ids: &[RevisionId], now: DateTime<Utc>) -> Result<(), StoreError>;
+
+    /// Every revision the user has accepted.
+    async fn accepted_policies(&self, user: &UserId) -> Result<BTreeSet<RevisionId>, StoreError>;
+}
+
+#[async_trait]
+pub trait ClientStore {
+    /// MUST return [`StoreError::Duplicate`] if the id exists.
+    async fn add_client(&self, client: &Client) -> Result<(), StoreError>;
+
+    async fn client(&self, id: &ClientId) -> Result<Option<Client>, StoreError>;
+
+    /// Every client, by creation time.
+    async fn clients(&self) -> Result<Vec<Client>, StoreError>;
+
+    /// Removes the client and revokes its sessions. Returns whether it existed.
+    async fn remove_client(&self, id: &ClientId) -> Result<bool, StoreError>;
+}
+
+#[async_trait]
+pub trait HealthCheck {
+    /// Succeeds when the database answers a trivial query.
+    async fn ping(&self) -> Result<(), StoreError>;
+}
+
+/// Everything the service needs from a store.
+pub trait Store: UserStore + SessionStore + PolicyStore + ClientStore + HealthCheck + Clone + Send + Sync + 'static {}
+
+impl<T> Store for T where T: UserStore + SessionStore + PolicyStore + ClientStore + HealthCheck + Clone + Send + Sync + 'static {}
