@@ -42,7 +42,10 @@ impl Email {
         if local.starts_with('"') || !domain_ok || s.chars().any(char::is_whitespace) {
             return Err(EmailError::Invalid);
         }
-        Ok(Self { original: s.to_owned(), normalized: s.to_lowercase() })
+        Ok(Self {
+            original: s.to_owned(),
+            normalized: s.to_lowercase(),
+        })
     }
 
     /// The address as the user typed it (trimmed).
@@ -94,7 +97,17 @@ mod tests {
 
     #[test]
     fn rejects_malformed_addresses() {
-        for bad in ["", "plain", "a@b", "a@@b.com", "a b@c.com", "@c.com", "a@-c.com", "\"q\"@c.com", "a@[1.2.3.4]"] {
+        for bad in [
+            "",
+            "plain",
+            "a@b",
+            "a@@b.com",
+            "a b@c.com",
+            "@c.com",
+            "a@-c.com",
+            "\"q\"@c.com",
+            "a@[1.2.3.4]",
+        ] {
             assert_eq!(Email::parse(bad), Err(EmailError::Invalid), "{bad}");
         }
     }

@@ -43,9 +43,13 @@ impl Language {
             let q = pieces
                 .find_map(|p| p.trim().strip_prefix("q=").map(|v| v.trim().parse::<f32>().ok()))
                 .unwrap_or(Some(1.0));
-            let Some(q) = q.filter(|q| q.is_finite() && *q > 0.0 && *q <= 1.0) else { continue };
+            let Some(q) = q.filter(|q| q.is_finite() && *q > 0.0 && *q <= 1.0) else {
+                continue;
+            };
             let primary = tag.split(['-', '_']).next().unwrap_or_default();
-            let Some(language) = Self::from_code(primary) else { continue };
+            let Some(language) = Self::from_code(primary) else {
+                continue;
+            };
             if best.is_none_or(|(bq, _, _)| q > bq) {
                 best = Some((q, index, language));
             }

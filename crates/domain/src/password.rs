@@ -29,7 +29,10 @@ pub struct PasswordPolicy {
 
 impl Default for PasswordPolicy {
     fn default() -> Self {
-        Self { min_length: 8, max_length: 128 }
+        Self {
+            min_length: 8,
+            max_length: 128,
+        }
     }
 }
 
@@ -112,10 +115,16 @@ mod tests {
         let email = Email::parse("jane.doe@example.com").expect("valid");
         assert_eq!(policy().check("", None), Err(PasswordError::Missing));
         assert_eq!(policy().check("Ab1!xyz", None), Err(PasswordError::TooShort { min: 8 }));
-        assert_eq!(policy().check(&"x".repeat(129), None), Err(PasswordError::TooLong { max: 128 }));
+        assert_eq!(
+            policy().check(&"x".repeat(129), None),
+            Err(PasswordError::TooLong { max: 128 })
+        );
         assert_eq!(policy().check("password123", None), Err(PasswordError::TooCommon));
         assert_eq!(policy().check("PassWord123", None), Err(PasswordError::TooCommon));
-        assert_eq!(policy().check("Jane.Doe@example.com", Some(&email)), Err(PasswordError::EqualsEmail));
+        assert_eq!(
+            policy().check("Jane.Doe@example.com", Some(&email)),
+            Err(PasswordError::EqualsEmail)
+        );
     }
 
     #[test]
@@ -127,8 +136,17 @@ mod tests {
 
     #[test]
     fn honours_configured_lengths() {
-        let strict = PasswordPolicy { min_length: 12, max_length: 16 };
-        assert_eq!(strict.check("Tr0ub4dor&3", None), Err(PasswordError::TooShort { min: 12 }));
-        assert_eq!(strict.check("correct-horse-battery", None), Err(PasswordError::TooLong { max: 16 }));
+        let strict = PasswordPolicy {
+            min_length: 12,
+            max_length: 16,
+        };
+        assert_eq!(
+            strict.check("Tr0ub4dor&3", None),
+            Err(PasswordError::TooShort { min: 12 })
+        );
+        assert_eq!(
+            strict.check("correct-horse-battery", None),
+            Err(PasswordError::TooLong { max: 16 })
+        );
     }
 }

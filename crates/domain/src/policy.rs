@@ -23,7 +23,8 @@ impl PolicyType {
         let s = input.trim().to_ascii_lowercase();
         let ok = !s.is_empty()
             && s.len() <= 32
-            && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-');
+            && s.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-');
         ok.then_some(Self(s))
     }
 
@@ -95,7 +96,10 @@ pub fn pending_revisions(
 
 /// Required types that have no published revision at all, so cannot be accepted.
 pub fn unpublished_required<'a>(all: &[PolicyRevision], required: &'a [PolicyType]) -> Vec<&'a PolicyType> {
-    required.iter().filter(|t| !all.iter().any(|r| &r.policy_type == *t)).collect()
+    required
+        .iter()
+        .filter(|t| !all.iter().any(|r| &r.policy_type == *t))
+        .collect()
 }
 
 #[cfg(test)]
@@ -115,10 +119,18 @@ mod tests {
 
     #[test]
     fn the_latest_revision_of_each_type_is_current_and_pending_until_accepted() {
-        let all = vec![rev(1, "tac", 1), rev(2, "privacy", 1), rev(3, "tac", 2), rev(4, "cookie", 3)];
+        let all = vec![
+            rev(1, "tac", 1),
+            rev(2, "privacy", 1),
+            rev(3, "tac", 2),
+            rev(4, "cookie", 3),
+        ];
         let ids: Vec<i32> = current_revisions(&all).iter().map(|r| r.id.0).collect();
         assert_eq!(ids, vec![4, 2, 3]);
-        let required = vec![PolicyType::parse("tac").expect("t"), PolicyType::parse("privacy").expect("t")];
+        let required = vec![
+            PolicyType::parse("tac").expect("t"),
+            PolicyType::parse("privacy").expect("t"),
+        ];
         let accepted: BTreeSet<_> = [RevisionId(1), RevisionId(2)].into();
         assert_eq!(pending_revisions(&all, &required, &accepted), vec![RevisionId(3)]);
     }

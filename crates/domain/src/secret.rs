@@ -62,7 +62,10 @@ mod tests {
     #[test]
     fn hashes_are_sha256_hex_and_secrets_do_not_print() {
         let t = SecretToken::new("abc".into());
-        assert_eq!(t.hash().as_str(), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        assert_eq!(
+            t.hash().as_str(),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
         assert_eq!(format!("{t:?}"), "SecretToken(<redacted>)");
     }
 }

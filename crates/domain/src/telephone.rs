@@ -49,8 +49,14 @@ mod tests {
 
     #[test]
     fn normalizes_to_e164() {
-        assert_eq!(Telephone::parse("+32 475 00 00 00").map(|t| t.0), Ok("+32475000000".into()));
-        assert_eq!(Telephone::parse("+31 (0)6-12345678").map(|t| t.0), Ok("+31612345678".into()));
+        assert_eq!(
+            Telephone::parse("+32 475 00 00 00").map(|t| t.0),
+            Ok("+32475000000".into())
+        );
+        assert_eq!(
+            Telephone::parse("+31 (0)6-12345678").map(|t| t.0),
+            Ok("+31612345678".into())
+        );
     }
 
     #[test]

@@ -80,8 +80,14 @@ mod tests {
     fn trims_and_bounds() {
         assert_eq!(PersonName::parse("  Ann ").map(|n| n.into_string()), Ok("Ann".into()));
         assert_eq!(PersonName::parse("   "), Err(TextError::Missing));
-        assert_eq!(PersonName::parse(&"é".repeat(191)).map(|n| n.as_str().chars().count()), Ok(191));
-        assert_eq!(PersonName::parse(&"é".repeat(192)), Err(TextError::TooLong { max: 191 }));
+        assert_eq!(
+            PersonName::parse(&"é".repeat(191)).map(|n| n.as_str().chars().count()),
+            Ok(191)
+        );
+        assert_eq!(
+            PersonName::parse(&"é".repeat(192)),
+            Err(TextError::TooLong { max: 191 })
+        );
         assert_eq!(TinNr::parse(&"1".repeat(65)), Err(TextError::TooLong { max: 64 }));
     }
 }

@@ -116,6 +116,12 @@ pub trait HealthCheck {
 }
 
 /// Everything the service needs from a store.
-pub trait Store: UserStore + SessionStore + PolicyStore + ClientStore + HealthCheck + Clone + Send + Sync + 'static {}
+pub trait Store:
+    UserStore + SessionStore + PolicyStore + ClientStore + HealthCheck + Clone + Send + Sync + 'static
+{
+}
 
-impl<T> Store for T where T: UserStore + SessionStore + PolicyStore + ClientStore + HealthCheck + Clone + Send + Sync + 'static {}
+impl<T> Store for T where
+    T: UserStore + SessionStore + PolicyStore + ClientStore + HealthCheck + Clone + Send + Sync + 'static
+{
+}
