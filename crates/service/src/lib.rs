@@ -1,1 +1,75 @@
-//! stub
+//! Registrar's use cases — register, log in, refresh, change password, manage
+//! sessions, profiles and policy acceptance — generic over the store and mail
+//! ports. Passwords are hashed here (argon2id, off the async threads); tokens
+//! and codes are minted here and only their hashes reach the store.
+
+mod account;
+mod admin;
+mod clock;
+mod error;
+mod hashing;
+mod input;
+mod policies;
+mod settings;
+mod tokens;
+
+pub use account::{ProfileView, SessionView};
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use error::{Field, FieldError, FieldErrors, ServiceError};
+pub use hashing::{Argon2Params, PasswordHasher};
+pub use input::{ChangePasswordInput, LoginInput, Patch, ProfilePatch, RegisterInput};
+pub use policies::{Acceptance, CurrentPolicy};
+pub use settings::Settings;
+pub use tokens::{AuthContext, TokenPair};
+
+use std::sync::Arc;
+
+use registrar_mail::Mailer;
+use registrar_store::Store;
+
+/// The service: every use case, over a store `S` and a mailer `M`.
+/// Cheap to clone (everything behind `Arc`s or already `Clone`).
+pub struct Registrar<S, M> {
+    store: S,
+    mailer: M,
+    settings: Arc<Settings>,
+    hasher: PasswordHasher,
+    clock: Arc<dyn Clock>,
+}
+
+impl<S: Clone, M: Clone> Clone for Registrar<S, M> {
+    fn clone(&self) -> Self {
+        Self {
+            store: self.store.clone(),
+            mailer: self.mailer.clone(),
+            settings: self.settings.clone(),
+            hasher: self.hasher.clone(),
+            clock: self.clock.clone(),
+        }
+    }
+}
+
+impl<S: Store, M: Mailer> Registrar<S, M> {
+    pub fn new(store: S, mailer: M, settings: Settings) -> Self {
+        Self::with_clock(store, mailer, settings, Arc::new(SystemClock))
+    }
+
+    /// As [`Registrar::new`] with a clock of the caller's (tests move time).
+    pub fn with_clock(store: S, mailer: M, settings: Settings, clock: Arc<dyn Clock>) -> Self {
+        let hasher = PasswordHasher::new(settings.argon2);
+        Self { store, mailer, settings: Arc::new(settings), hasher, clock }
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    pub fn store(&self) -> &S {
+        &self.store
+    }
+
+    /// Whether the database answers (for `/readyz`).
+    pub async fn ready(&self) -> Result<(), ServiceError> {
+        Ok(self.store.ping().await?)
+    }
+}

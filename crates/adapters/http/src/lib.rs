@@ -1,1 +1,92 @@
-//! stub
+//! The HTTP adapter: actix-web routes for every API family, each with its
+//! own request fields and error shape, over one [`Registrar`] service.
+//! Bodies are decoded the same way everywhere ([`body`]), texts come from the
+//! message catalogue ([`i18n`]), every response carries `X-Request-Id`.
+
+pub mod body;
+pub mod core;
+pub mod i18n;
+mod ops;
+pub mod request_id;
+
+pub use actix_web::dev::{Server, ServerHandle};
+
+use std::net::TcpListener;
+use std::time::Duration;
+
+use actix_web::{middleware, web, App, HttpRequest, HttpServer};
+use chrono::{DateTime, SecondsFormat, Utc};
+use registrar_domain::Language;
+use registrar_mail::Mailer;
+use registrar_service::{Registrar, ServiceError};
+use registrar_store::Store;
+
+/// How to run the server (from `http.*` and `i18n.*`).
+#[derive(Debug, Clone)]
+pub struct HttpSettings {
+    pub default_language: Language,
+    /// Worker threads; `None`: one per core.
+    pub workers: Option<usize>,
+    /// How long in-flight requests may finish after SIGTERM.
+    pub shutdown_timeout: Duration,
+}
+
+impl Default for HttpSettings {
+    fn default() -> Self {
+        Self { default_language: Language::En, workers: None, shutdown_timeout: Duration::from_secs(30) }
+    }
+}
+
+/// Every route of every family on one `App`.
+pub fn configure<S: Store, M: Mailer>(cfg: &mut web::ServiceConfig) {
+    cfg.configure(core::routes::<S, M>).configure(ops::routes::<S, M>);
+}
+
+/// Starts serving on an already bound listener (port 0 in tests). The
+/// returned server stops gracefully on SIGTERM/SIGINT.
+pub fn serve<S: Store, M: Mailer>(
+    registrar: Registrar<S, M>,
+    listener: TcpListener,
+    settings: HttpSettings,
+) -> std::io::Result<Server> {
+    let registrar = web::Data::new(registrar);
+    let default_language = web::Data::new(i18n::DefaultLanguage(settings.default_language));
+    let mut server = HttpServer::new(move || {
+        App::new()
+            .app_data(registrar.clone())
+            .app_data(default_language.clone())
+            .configure(configure::<S, M>)
+            .default_service(web::to(ops::not_found))
+            .wrap(middleware::from_fn(request_id::middleware))
+    })
+    .listen(listener)?
+    .shutdown_timeout(settings.shutdown_timeout.as_secs());
+    if let Some(workers) = settings.workers {
+        server = server.workers(workers);
+    }
+    Ok(server.run())
+}
+
+/// The token of `Authorization: Bearer <token>`, if there is one.
+pub fn bearer_token(req: &HttpRequest) -> Option<&str> {
+    let value = req.headers().get(actix_web::http::header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.trim().split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim()).filter(|t| !t.is_empty())
+}
+
+/// Instants on the wire: RFC 3339, UTC, whole seconds.
+pub fn timestamp(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+/// Logs a server-side failure with its whole cause chain; clients get none of it.
+pub(crate) fn log_fault(error: &ServiceError) {
+    let mut chain = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        chain.push_str(": ");
+        chain.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    tracing::error!(error = %chain, "request failed on our side");
+}

@@ -1,0 +1,208 @@
+//! Request bodies, the same way for every family: JSON object or
+//! `application/x-www-form-urlencoded`, at most 64 KiB, decoded into
+//! [`Fields`] — a bag of trimmed values where an empty string is missing and
+//! a form key may repeat (`policies=1&policies=2` or `policies[]=1&…`).
+
+use actix_web::http::header;
+use actix_web::{web, HttpRequest};
+use futures_util::StreamExt;
+use registrar_service::Patch;
+use serde_json::{Map, Value};
+
+/// Largest body we read.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum BodyError {
+    #[error("the body is not valid JSON or not an object")]
+    Malformed,
+    #[error("unsupported content type")]
+    UnsupportedMediaType,
+    #[error("the body is larger than 64 KiB")]
+    TooLarge,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Json,
+    Form,
+    Unspecified,
+    Other,
+}
+
+fn kind(req: &HttpRequest) -> Kind {
+    let Some(value) = req.headers().get(header::CONTENT_TYPE) else {
+        return Kind::Unspecified;
+    };
+    let Ok(value) = value.to_str() else { return Kind::Other };
+    let essence = value.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    match essence.as_str() {
+        "application/json" => Kind::Json,
+        e if e.starts_with("application/") && e.ends_with("+json") => Kind::Json,
+        "application/x-www-form-urlencoded" => Kind::Form,
+        "" => Kind::Unspecified,
+        _ => Kind::Other,
+    }
+}
+
+/// Reads and decodes the body. An empty body is an empty bag whatever its
+/// content type (DELETE and logout need none).
+pub async fn read(req: &HttpRequest, mut payload: web::Payload) -> Result<Fields, BodyError> {
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > MAX_BODY_BYTES as u64) {
+        return Err(BodyError::TooLarge);
+    }
+    let mut bytes = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|_| BodyError::Malformed)?;
+        if bytes.len() + chunk.len() > MAX_BODY_BYTES {
+            return Err(BodyError::TooLarge);
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    decode(kind(req), &bytes)
+}
+
+fn decode(kind: Kind, bytes: &[u8]) -> Result<Fields, BodyError> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Ok(Fields::default());
+    }
+    match kind {
+        Kind::Json => json(bytes),
+        Kind::Form => Ok(form(bytes)),
+        // No content type at all: accept a JSON object, nothing else.
+        Kind::Unspecified => json(bytes).map_err(|_| BodyError::UnsupportedMediaType),
+        Kind::Other => Err(BodyError::UnsupportedMediaType),
+    }
+}
+
+fn json(bytes: &[u8]) -> Result<Fields, BodyError> {
+    match serde_json::from_slice::<Value>(bytes) {
+        Ok(Value::Object(map)) => Ok(Fields(map)),
+        _ => Err(BodyError::Malformed),
+    }
+}
+
+fn form(bytes: &[u8]) -> Fields {
+    let mut map = Map::new();
+    for (key, value) in form_urlencoded::parse(bytes) {
+        let (key, bracketed) = match key.strip_suffix("[]") {
+            Some(k) => (k.to_owned(), true),
+            None => (key.into_owned(), false),
+        };
+        let value = Value::String(value.into_owned());
+        match map.get_mut(&key) {
+            Some(Value::Array(list)) => list.push(value),
+            Some(existing) => {
+                let first = existing.take();
+                *existing = Value::Array(vec![first, value]);
+            }
+            None if bracketed => {
+                map.insert(key, Value::Array(vec![value]));
+            }
+            None => {
+                map.insert(key, value);
+            }
+        }
+    }
+    Fields(map)
+}
+
+/// A decoded body. Unknown fields are simply never asked for.
+#[derive(Debug, Clone, Default)]
+pub struct Fields(Map<String, Value>);
+
+fn scalar(value: &Value) -> Option<String> {
+    let s = match value {
+        Value::String(s) => s.trim().to_owned(),
+        Value::Number(n) => n.to_string(),
+        Value::Bool(b) => b.to_string(),
+        _ => return None,
+    };
+    (!s.is_empty()).then_some(s)
+}
+
+impl Fields {
+    /// Whether the key is present at all (even empty or null).
+    pub fn has(&self, key: &str) -> bool {
+        self.0.contains_key(key)
+    }
+
+    /// A trimmed, non-empty scalar; numbers and booleans as text. A list
+    /// counts as missing for a scalar field.
+    pub fn string(&self, key: &str) -> Option<String> {
+        self.0.get(key).and_then(scalar)
+    }
+
+    /// A list of integers: `None` when missing; a single value is a list of
+    /// one; entries that are not integers are `None` (a field error later).
+    pub fn int_list(&self, key: &str) -> Option<Vec<Option<i32>>> {
+        fn int(v: &Value) -> Option<i32> {
+            match v {
+                Value::Number(n) => n.as_i64().and_then(|i| i32::try_from(i).ok()),
+                Value::String(s) => s.trim().parse::<i32>().ok(),
+                _ => None,
+            }
+        }
+        match self.0.get(key)? {
+            Value::Null => None,
+            Value::Array(list) => Some(list.iter().map(int).collect()),
+            Value::String(s) if s.trim().is_empty() => None,
+            single => Some(vec![int(single)]),
+        }
+    }
+
+    /// For partial updates: absent or empty → keep; `null` → clear; else set.
+    pub fn patch(&self, key: &str) -> Patch<String> {
+        match self.0.get(key) {
+            None => Patch::Keep,
+            Some(Value::Null) => Patch::Clear,
+            Some(v) => scalar(v).map_or(Patch::Keep, Patch::Set),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_objects_only() {
+        assert!(json(b"{\"a\": 1}").is_ok());
+        assert_eq!(json(b"[1]").err(), Some(BodyError::Malformed));
+        assert_eq!(json(b"{").err(), Some(BodyError::Malformed));
+        assert_eq!(decode(Kind::Other, b"a=1").err(), Some(BodyError::UnsupportedMediaType));
+        assert_eq!(decode(Kind::Unspecified, b"a=1").err(), Some(BodyError::UnsupportedMediaType));
+        assert!(decode(Kind::Other, b"").is_ok());
+    }
+
+    #[test]
+    fn form_lists_both_ways() {
+        let f = form(b"policies=13&policies=10&x=+a+");
+        assert_eq!(f.int_list("policies"), Some(vec![Some(13), Some(10)]));
+        assert_eq!(f.string("x").as_deref(), Some("a"));
+        let f = form(b"policies[]=13&policies[]=10");
+        assert_eq!(f.int_list("policies"), Some(vec![Some(13), Some(10)]));
+        let f = form(b"policies[]=13");
+        assert_eq!(f.int_list("policies"), Some(vec![Some(13)]));
+        let f = form(b"policies=13");
+        assert_eq!(f.int_list("policies"), Some(vec![Some(13)]));
+        assert_eq!(form(b"policies=x").int_list("policies"), Some(vec![None]));
+    }
+
+    #[test]
+    fn trims_and_treats_empty_as_missing() {
+        let f = json(br#"{"a": "  ", "b": " x ", "n": 5, "l": [1, "2", "z"], "z": null}"#).expect("json");
+        assert_eq!(f.string("a"), None);
+        assert_eq!(f.string("b").as_deref(), Some("x"));
+        assert_eq!(f.string("n").as_deref(), Some("5"));
+        assert_eq!(f.int_list("l"), Some(vec![Some(1), Some(2), None]));
+        assert_eq!(f.patch("z"), Patch::Clear);
+        assert_eq!(f.patch("a"), Patch::Keep);
+        assert_eq!(f.patch("missing"), Patch::Keep);
+    }
+}

@@ -1,0 +1,170 @@
+//! Rendering failures in the core family's shape:
+//! `{"success": false, "error": "<code>", "message": "…", "errors": {field: [..]}}`.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{HttpResponse, ResponseError};
+use registrar_domain::PasswordError;
+use registrar_service::{Field, FieldError, FieldErrors, ServiceError};
+use serde_json::json;
+
+use crate::body::BodyError;
+use crate::i18n::Lang;
+
+#[derive(Debug)]
+pub enum Problem {
+    Service(ServiceError),
+    Body(BodyError),
+}
+
+impl From<ServiceError> for Problem {
+    fn from(e: ServiceError) -> Self {
+        Problem::Service(e)
+    }
+}
+
+impl From<BodyError> for Problem {
+    fn from(e: BodyError) -> Self {
+        Problem::Body(e)
+    }
+}
+
+/// A failure of a core endpoint, with the language to explain it in.
+#[derive(Debug)]
+pub struct CoreError {
+    pub problem: Problem,
+    pub lang: Lang,
+}
+
+/// `.core(lang)?` turns any service or body failure into a [`CoreError`].
+pub trait CoreResult<T> {
+    fn core(self, lang: Lang) -> Result<T, CoreError>;
+}
+
+impl<T, E: Into<Problem>> CoreResult<T> for Result<T, E> {
+    fn core(self, lang: Lang) -> Result<T, CoreError> {
+        self.map_err(|e| CoreError { problem: e.into(), lang })
+    }
+}
+
+impl fmt::Display for CoreError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.code())
+    }
+}
+
+/// The core family's name for a field.
+pub fn wire_name(field: Field) -> &'static str {
+    match field {
+        Field::ClientId => "client_id",
+        Field::DeviceId => "device_id",
+        Field::DeviceName => "device_name",
+        Field::Email => "username",
+        Field::Password => "password",
+        Field::NewPassword => "new_password",
+        Field::FirstName => "firstname",
+        Field::Insertion => "insertion",
+        Field::LastName => "lastname",
+        Field::Telephone => "telephone",
+        Field::TinNr => "tin_nr",
+        Field::Policies => "policies",
+        Field::GrantType => "grant_type",
+        Field::RefreshToken => "refresh_token",
+        Field::Language => "language",
+    }
+}
+
+/// One field problem in words.
+pub fn field_message(lang: Lang, error: &FieldError) -> String {
+    match error {
+        FieldError::Required => lang.t("field.required"),
+        FieldError::TooLong { max } => lang.t_with("field.too_long", &[("max", &max.to_string())]),
+        FieldError::InvalidEmail => lang.t("field.invalid_email"),
+        FieldError::EmailTaken => lang.t("field.email_taken"),
+        FieldError::Password(PasswordError::Missing) => lang.t("field.required"),
+        FieldError::Password(PasswordError::TooShort { min }) => {
+            lang.t_with("field.password_too_short", &[("min", &min.to_string())])
+        }
+        FieldError::Password(PasswordError::TooLong { max }) => {
+            lang.t_with("field.password_too_long", &[("max", &max.to_string())])
+        }
+        FieldError::Password(PasswordError::TooCommon) => lang.t("field.password_too_common"),
+        FieldError::Password(PasswordError::EqualsEmail) => lang.t("field.password_equals_email"),
+        FieldError::PasswordUnchanged => lang.t("field.password_unchanged"),
+        FieldError::PasswordIncorrect => lang.t("field.password_incorrect"),
+        FieldError::InvalidTelephone => lang.t("field.invalid_telephone"),
+        FieldError::InvalidPolicyId => lang.t("field.invalid_policy_id"),
+        FieldError::UnknownPolicy(id) => lang.t_with("field.unknown_policy", &[("id", &id.to_string())]),
+        FieldError::PolicyRequired(t) => lang.t_with("field.policy_required", &[("type", t.as_str())]),
+        FieldError::NotAList => lang.t("field.not_a_list"),
+        FieldError::InvalidLanguage => lang.t("field.invalid_language"),
+    }
+}
+
+fn errors_json(lang: Lang, errors: &FieldErrors) -> BTreeMap<&'static str, Vec<String>> {
+    errors
+        .iter()
+        .map(|(field, list)| (wire_name(*field), list.iter().map(|e| field_message(lang, e)).collect()))
+        .collect()
+}
+
+impl CoreError {
+    pub fn code(&self) -> &'static str {
+        match &self.problem {
+            Problem::Body(BodyError::Malformed) => "invalid_request",
+            Problem::Body(BodyError::UnsupportedMediaType) => "unsupported_media_type",
+            Problem::Body(BodyError::TooLarge) => "payload_too_large",
+            Problem::Service(e) => match e {
+                ServiceError::Invalid(_) => "validation_failed",
+                ServiceError::InvalidClient => "invalid_client",
+                ServiceError::InvalidGrant => "invalid_grant",
+                ServiceError::UnsupportedGrantType => "unsupported_grant_type",
+                ServiceError::InvalidToken => "invalid_token",
+                ServiceError::EmailNotConfirmed => "email_not_confirmed",
+                ServiceError::AccountDisabled => "account_disabled",
+                ServiceError::NotFound => "not_found",
+                ServiceError::Unavailable(_) | ServiceError::Unexpected(_) => "server_error",
+            },
+        }
+    }
+}
+
+impl ResponseError for CoreError {
+    fn status_code(&self) -> StatusCode {
+        match &self.problem {
+            Problem::Body(BodyError::Malformed) => StatusCode::BAD_REQUEST,
+            Problem::Body(BodyError::UnsupportedMediaType) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Problem::Body(BodyError::TooLarge) => StatusCode::PAYLOAD_TOO_LARGE,
+            Problem::Service(e) => match e {
+                ServiceError::InvalidToken => StatusCode::UNAUTHORIZED,
+                ServiceError::EmailNotConfirmed | ServiceError::AccountDisabled => StatusCode::FORBIDDEN,
+                ServiceError::NotFound => StatusCode::NOT_FOUND,
+                ServiceError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+                ServiceError::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
+                _ => StatusCode::BAD_REQUEST,
+            },
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let code = self.code();
+        if let Problem::Service(e @ (ServiceError::Unavailable(_) | ServiceError::Unexpected(_))) = &self.problem {
+            crate::log_fault(e);
+        }
+        let mut body = json!({
+            "success": false,
+            "error": code,
+            "message": self.lang.t(&format!("error.{code}")),
+        });
+        if let Problem::Service(ServiceError::Invalid(errors)) = &self.problem {
+            body["errors"] = json!(errors_json(self.lang, errors));
+        }
+        let mut response = HttpResponse::build(self.status_code());
+        if matches!(self.problem, Problem::Service(ServiceError::InvalidToken)) {
+            response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
+        }
+        response.insert_header((header::CACHE_CONTROL, "no-store")).json(body)
+    }
+}

@@ -1,0 +1,308 @@
+//! Configuration: built-in defaults → the TOML file (`--config`,
+//! `REGISTRAR_CONFIG`) → `DATABASE_URL` → `REGISTRAR__<SECTION>__<KEY>`.
+//! Every value is checked at start-up; a bad one stops it naming its key.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use anyhow::{anyhow, bail, Context};
+use secrecy::SecretString;
+use serde::Deserialize;
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    pub http: Http,
+    pub database: Database,
+    pub mail: Mail,
+    pub auth: Auth,
+    pub password: Password,
+    pub policies: Policies,
+    pub registration: Registration,
+    pub email: EmailCheck,
+    pub i18n: I18n,
+    pub log: Log,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Http {
+    pub host: String,
+    pub port: u16,
+    pub public_url: String,
+    /// Worker threads; 0 = one per core.
+    pub workers: usize,
+    /// Seconds in-flight requests may take to finish after SIGTERM.
+    pub shutdown_timeout: u64,
+}
+
+impl Default for Http {
+    fn default() -> Self {
+        Self {
+            host: "127.0.0.1".into(),
+            port: 8080,
+            public_url: "http://127.0.0.1:8080".into(),
+            workers: 0,
+            shutdown_timeout: 30,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Database {
+    pub url: String,
+    pub max_connections: u32,
+    pub auto_migrate: bool,
+    /// Seconds to wait for a database connection before answering 503.
+    pub connect_timeout: u64,
+}
+
+impl Default for Database {
+    fn default() -> Self {
+        Self { url: "sqlite://registrar.db".into(), max_connections: 10, auto_migrate: true, connect_timeout: 5 }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Mail {
+    pub transport: String,
+    pub outbox_dir: PathBuf,
+    pub from: String,
+    pub smtp: Smtp,
+}
+
+impl Default for Mail {
+    fn default() -> Self {
+        Self {
+            transport: "file".into(),
+            outbox_dir: PathBuf::from("outbox"),
+            from: "Registrar <no-reply@localhost>".into(),
+            smtp: Smtp::default(),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Smtp {
+    pub host: Option<String>,
+    pub port: u16,
+    pub username: Option<String>,
+    pub password: Option<SecretString>,
+    pub tls: String,
+    /// Seconds one message may take.
+    pub timeout: u64,
+}
+
+impl Default for Smtp {
+    fn default() -> Self {
+        Self { host: None, port: 587, username: None, password: None, tls: "starttls".into(), timeout: 10 }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Auth {
+    pub access_token_ttl: u64,
+    pub refresh_token_idle_ttl: u64,
+    pub max_sessions_per_client: u32,
+    pub require_confirmed_email: bool,
+}
+
+impl Default for Auth {
+    fn default() -> Self {
+        Self {
+            access_token_ttl: 3600,
+            refresh_token_idle_ttl: 7_776_000,
+            max_sessions_per_client: 5,
+            require_confirmed_email: false,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Password {
+    pub min_length: usize,
+    pub max_length: usize,
+    pub argon2_memory_kib: u32,
+    pub argon2_iterations: u32,
+    pub argon2_parallelism: u32,
+}
+
+impl Default for Password {
+    fn default() -> Self {
+        Self { min_length: 8, max_length: 128, argon2_memory_kib: 19_456, argon2_iterations: 2, argon2_parallelism: 1 }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Policies {
+    pub required_types: Vec<String>,
+}
+
+impl Default for Policies {
+    fn default() -> Self {
+        Self { required_types: vec!["tac".into(), "privacy".into()] }
+    }
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct Registration {
+    pub invite_only: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct EmailCheck {
+    pub check_domain: bool,
+    pub dns_servers: Vec<String>,
+}
+
+impl Default for EmailCheck {
+    fn default() -> Self {
+        Self { check_domain: true, dns_servers: Vec::new() }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct I18n {
+    pub default_language: String,
+}
+
+impl Default for I18n {
+    fn default() -> Self {
+        Self { default_language: "en".into() }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Log {
+    /// `pretty` or `json`.
+    pub format: String,
+    /// A tracing filter (`info`, `registrar=debug,actix_web=warn`); `RUST_LOG` wins.
+    pub level: String,
+}
+
+impl Default for Log {
+    fn default() -> Self {
+        Self { format: "pretty".into(), level: "info".into() }
+    }
+}
+
+/// Where to read the TOML file from: the flag, else `REGISTRAR_CONFIG`, else none.
+pub fn load(file: Option<&Path>) -> anyhow::Result<Config> {
+    let file = file.map(Path::to_path_buf).or_else(|| std::env::var_os("REGISTRAR_CONFIG").map(PathBuf::from));
+    let mut builder = config::Config::builder();
+    if let Some(file) = &file {
+        if !file.is_file() {
+            bail!("configuration file {} does not exist", file.display());
+        }
+        builder = builder.add_source(config::File::from(file.as_path()).format(config::FileFormat::Toml));
+    }
+    if std::env::var_os("REGISTRAR__DATABASE__URL").is_none() {
+        if let Ok(url) = std::env::var("DATABASE_URL") {
+            builder = builder.set_override("database.url", url).context("DATABASE_URL")?;
+        }
+    }
+    builder = builder.add_source(
+        config::Environment::with_prefix("REGISTRAR")
+            .prefix_separator("__")
+            .separator("__")
+            .try_parsing(true)
+            .list_separator(",")
+            .with_list_parse_key("policies.required_types")
+            .with_list_parse_key("email.dns_servers"),
+    );
+    let config: Config = builder
+        .build()
+        .and_then(|c| c.try_deserialize())
+        .map_err(|e| anyhow!("configuration: {e}"))?;
+    config.validate()?;
+    Ok(config)
+}
+
+fn positive(key: &str, value: u64) -> anyhow::Result<()> {
+    if value == 0 {
+        bail!("configuration: {key} must be greater than 0");
+    }
+    Ok(())
+}
+
+impl Config {
+    /// Checks what serde cannot: enumerations, ranges, URLs.
+    pub fn validate(&self) -> anyhow::Result<()> {
+        let public = self.http.public_url.trim();
+        if !(public.starts_with("http://") || public.starts_with("https://")) || public.len() < 10 {
+            bail!("configuration: http.public_url must be an http:// or https:// URL, not {public:?}");
+        }
+        let url = self.database.url.trim();
+        if !(url.starts_with("sqlite:") || url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+            bail!("configuration: database.url must start with sqlite:// or postgres:// (got scheme {:?})", scheme(url));
+        }
+        positive("database.max_connections", self.database.max_connections.into())?;
+        positive("database.connect_timeout", self.database.connect_timeout)?;
+        match self.mail.transport.as_str() {
+            "file" | "log" => {}
+            "smtp" => {
+                if self.mail.smtp.host.as_deref().is_none_or(|h| h.trim().is_empty()) {
+                    bail!("configuration: mail.smtp.host is required when mail.transport is smtp");
+                }
+            }
+            other => bail!("configuration: mail.transport must be file, smtp or log, not {other:?}"),
+        }
+        if !["starttls", "tls", "none"].contains(&self.mail.smtp.tls.to_ascii_lowercase().as_str()) {
+            bail!("configuration: mail.smtp.tls must be starttls, tls or none, not {:?}", self.mail.smtp.tls);
+        }
+        positive("mail.smtp.timeout", self.mail.smtp.timeout)?;
+        positive("auth.access_token_ttl", self.auth.access_token_ttl)?;
+        positive("auth.refresh_token_idle_ttl", self.auth.refresh_token_idle_ttl)?;
+        positive("auth.max_sessions_per_client", self.auth.max_sessions_per_client.into())?;
+        if i64::try_from(self.auth.access_token_ttl.max(self.auth.refresh_token_idle_ttl)).map_or(true, |s| s > 10 * 365 * 86_400) {
+            bail!("configuration: auth.access_token_ttl and auth.refresh_token_idle_ttl must be at most ten years");
+        }
+        let p = &self.password;
+        if p.min_length == 0 || p.min_length > p.max_length || p.max_length > 4096 {
+            bail!("configuration: password.min_length and password.max_length must satisfy 1 <= min <= max <= 4096");
+        }
+        self.argon2()
+            .validate()
+            .map_err(|e| anyhow!("configuration: password.argon2_memory_kib/argon2_iterations/argon2_parallelism: {e}"))?;
+        for t in &self.policies.required_types {
+            if registrar_domain::PolicyType::parse(t).is_none() {
+                bail!("configuration: policies.required_types: {t:?} is not a policy type (a-z, 0-9, _ and -)");
+            }
+        }
+        for server in &self.email.dns_servers {
+            server
+                .parse::<SocketAddr>()
+                .map_err(|_| anyhow!("configuration: email.dns_servers: {server:?} is not IP:PORT"))?;
+        }
+        if registrar_domain::Language::from_code(&self.i18n.default_language).is_none() {
+            bail!("configuration: i18n.default_language must be one of en, nl, fr, de, es, not {:?}", self.i18n.default_language);
+        }
+        if !["pretty", "json"].contains(&self.log.format.as_str()) {
+            bail!("configuration: log.format must be pretty or json, not {:?}", self.log.format);
+        }
+        Ok(())
+    }
+
+    pub fn argon2(&self) -> registrar_service::Argon2Params {
+        registrar_service::Argon2Params {
+            memory_kib: self.password.argon2_memory_kib,
+            iterations: self.password.argon2_iterations,
+            parallelism: self.password.argon2_parallelism,
+        }
+    }
+}
+
+/// The scheme of a URL, for messages that must not show credentials.
+pub fn scheme(url: &str) -> &str {
+    url.split_once(':').map_or("", |(s, _)| s)
+}

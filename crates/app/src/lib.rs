@@ -1,0 +1,36 @@
+//! The `registrar` binary's insides: configuration, the CLI commands and the
+//! wiring of every adapter into the service. Thin on purpose; a library so
+//! that end-to-end tests start exactly what the binary starts.
+
+pub mod cli;
+pub mod config;
+pub mod policy_file;
+pub mod telemetry;
+pub mod wiring;
+
+use std::net::TcpListener;
+use std::time::Duration;
+
+use anyhow::Context;
+use registrar_http::HttpSettings;
+
+pub use config::Config;
+
+/// Connects, migrates (if `database.auto_migrate`) and starts serving on
+/// `listener`. The returned server runs until it is stopped or gets SIGTERM.
+pub async fn start(config: &Config, listener: TcpListener) -> anyhow::Result<registrar_http::Server> {
+    let service = wiring::service(config).await?;
+    if config.database.auto_migrate {
+        let applied = service.store().migrate().await.context("database migrations failed")?;
+        for name in applied {
+            tracing::info!(migration = %name, "applied migration");
+        }
+    }
+    let settings = HttpSettings {
+        default_language: wiring::default_language(config),
+        workers: (config.http.workers > 0).then_some(config.http.workers),
+        shutdown_timeout: Duration::from_secs(config.http.shutdown_timeout),
+    };
+    registrar_http::serve(service, listener, settings).context("cannot start the HTTP server")
+}
+

@@ -1,0 +1,68 @@
+//! Turning configuration into the concrete adapters and the service.
+
+use std::time::Duration;
+
+use anyhow::Context;
+use chrono::Duration as Span;
+use registrar_diesel::{DatabaseSettings, DieselStore};
+use registrar_domain::{Language, PasswordPolicy, PolicyType};
+use registrar_service::{Registrar, Settings};
+use registrar_smtp::{LettreMailer, MailSettings, Transport};
+
+use crate::config::{scheme, Config};
+
+pub type Service = Registrar<DieselStore, LettreMailer>;
+
+pub fn service_settings(config: &Config) -> Settings {
+    Settings {
+        access_token_ttl: Span::seconds(config.auth.access_token_ttl as i64),
+        refresh_token_idle_ttl: Span::seconds(config.auth.refresh_token_idle_ttl as i64),
+        max_sessions_per_client: config.auth.max_sessions_per_client as usize,
+        require_confirmed_email: config.auth.require_confirmed_email,
+        password: PasswordPolicy { min_length: config.password.min_length, max_length: config.password.max_length },
+        argon2: config.argon2(),
+        required_policy_types: config.policies.required_types.iter().filter_map(|t| PolicyType::parse(t)).collect(),
+        public_url: config.http.public_url.trim().trim_end_matches('/').to_owned(),
+        default_language: default_language(config),
+    }
+}
+
+pub fn default_language(config: &Config) -> Language {
+    Language::from_code(&config.i18n.default_language).unwrap_or(Language::En)
+}
+
+/// Connects to the configured database (without migrating).
+pub async fn store(config: &Config) -> anyhow::Result<DieselStore> {
+    let settings = DatabaseSettings {
+        url: config.database.url.trim().to_owned(),
+        max_connections: config.database.max_connections,
+        connect_timeout: Duration::from_secs(config.database.connect_timeout),
+    };
+    DieselStore::connect(&settings)
+        .await
+        .with_context(|| format!("database.url: cannot open the {} database", scheme(&settings.url)))
+}
+
+pub fn mailer(config: &Config) -> anyhow::Result<LettreMailer> {
+    let m = &config.mail;
+    let transport = match m.transport.as_str() {
+        "log" => Transport::Log,
+        "smtp" => Transport::Smtp {
+            host: m.smtp.host.clone().unwrap_or_default(),
+            port: m.smtp.port,
+            username: m.smtp.username.clone(),
+            password: m.smtp.password.clone(),
+            tls: m.smtp.tls.parse().context("mail.smtp.tls")?,
+            timeout: Duration::from_secs(m.smtp.timeout),
+        },
+        _ => Transport::File { dir: m.outbox_dir.clone() },
+    };
+    LettreMailer::new(MailSettings { from: m.from.clone(), transport }).map_err(|e| anyhow::anyhow!("configuration: {e}"))
+}
+
+/// Store, mailer and service, from configuration.
+pub async fn service(config: &Config) -> anyhow::Result<Service> {
+    let store = store(config).await?;
+    let mailer = mailer(config)?;
+    Ok(Registrar::new(store, mailer, service_settings(config)))
+}

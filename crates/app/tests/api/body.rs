@@ -1,0 +1,71 @@
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::helpers::*;
+
+#[tokio::test]
+async fn other_content_types_get_415_in_the_core_shape() {
+    let app = spawn_app().await;
+    let response = app
+        .post("/api/register")
+        .header("Content-Type", "text/plain")
+        .body("username=a@b.com")
+        .send()
+        .await
+        .expect("request");
+    let (status, body) = parts(response).await;
+    assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert_eq!(body["success"], false);
+    assert_eq!(body["error"], "unsupported_media_type");
+}
+
+#[tokio::test]
+async fn malformed_json_and_non_objects_get_400_invalid_request() {
+    let app = spawn_app().await;
+    for raw in ["{\"username\": ", "[1, 2]", "\"text\"", "42"] {
+        let response = app
+            .post("/api/token")
+            .header("Content-Type", "application/json")
+            .body(raw)
+            .send()
+            .await
+            .expect("request");
+        let (status, body) = parts(response).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{raw}");
+        assert_eq!(body["error"], "invalid_request", "{raw}");
+    }
+}
+
+#[tokio::test]
+async fn bodies_over_64_kib_get_413_and_change_nothing() {
+    let app = spawn_app().await;
+    let email = unique_email();
+    let mut body = app.registration(&email);
+    body["padding"] = json!("x".repeat(70 * 1024));
+    let (status, answer) = parts(app.post("/api/register").json(&body).send().await.expect("request")).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(answer["error"], "payload_too_large");
+    app.register(&email).await;
+}
+
+#[tokio::test]
+async fn every_response_carries_a_request_id_and_echoes_the_callers() {
+    let app = spawn_app().await;
+    let response = app.get("/healthz").send().await.expect("request");
+    assert_eq!(response.status(), StatusCode::OK);
+    let id = response.headers()["x-request-id"].to_str().expect("ascii").to_owned();
+    assert!(!id.is_empty());
+    let response = app.get("/no/such/route").header("X-Request-Id", "abc-123").send().await.expect("request");
+    assert_eq!(response.headers()["x-request-id"], "abc-123");
+    let (status, body) = parts(response).await;
+    assert_eq!((status, body["error"].clone()), (StatusCode::NOT_FOUND, json!("not_found")));
+    let response = app.post("/api/token").header("Content-Type", "text/csv").body("a,b").send().await.expect("r");
+    assert!(response.headers().contains_key("x-request-id"));
+}
+
+#[tokio::test]
+async fn health_and_readiness_answer() {
+    let app = spawn_app().await;
+    assert_eq!(app.get("/healthz").send().await.expect("r").status(), StatusCode::OK);
+    assert_eq!(app.get("/readyz").send().await.expect("r").status(), StatusCode::OK);
+}

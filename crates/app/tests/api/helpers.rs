@@ -1,0 +1,186 @@
+use std::net::TcpListener;
+use std::path::PathBuf;
+
+use registrar::config::Config;
+use registrar::wiring;
+use registrar_domain::{Language, PolicyText, PolicyType};
+use registrar_store::NewPolicyRevision;
+use reqwest::{RequestBuilder, Response, StatusCode};
+use serde_json::{json, Value};
+
+pub const PASSWORD: &str = "Correct-Horse-42";
+
+pub struct TestApp {
+    pub address: String,
+    pub http: reqwest::Client,
+    pub client_id: String,
+    /// Current revisions of the required types (tac, privacy).
+    pub policies: Vec<i32>,
+    pub outbox: PathBuf,
+    pub service: wiring::Service,
+    server: registrar_http::ServerHandle,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        drop(self.server.stop(false));
+    }
+}
+
+pub fn test_config(dir: &std::path::Path) -> Config {
+    let mut config = Config::default();
+    config.database.url = format!("sqlite://{}", dir.join("registrar.db").display());
+    config.mail.outbox_dir = dir.join("outbox");
+    // Cheap hashing keeps the suite fast; the parameters' effect is tested in the service.
+    config.password.argon2_memory_kib = 1024;
+    config.password.argon2_iterations = 1;
+    config.http.workers = 2;
+    config
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut config = test_config(dir.path());
+    adjust(&mut config);
+    config.validate().expect("test configuration is valid");
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind port 0");
+    let port = listener.local_addr().expect("local addr").port();
+    let server = registrar::start(&config, listener).await.expect("server starts");
+    let handle = server.handle();
+    tokio::spawn(server);
+    let service = wiring::service(&config).await.expect("service");
+    let client = service.add_client("Test app").await.expect("client");
+    let mut policies = Vec::new();
+    for (t, title) in [("tac", "Terms and conditions"), ("privacy", "Privacy policy")] {
+        let r = service.publish_policy(policy(t, "1.0", title)).await.expect("publish");
+        policies.push(r.id.0);
+    }
+    TestApp {
+        address: format!("http://127.0.0.1:{port}"),
+        http: reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client"),
+        client_id: client.id.to_string(),
+        policies,
+        outbox: config.mail.outbox_dir.clone(),
+        service,
+        server: handle,
+        _dir: dir,
+    }
+}
+
+pub fn policy(t: &str, version: &str, title: &str) -> NewPolicyRevision {
+    let mut texts = std::collections::BTreeMap::new();
+    texts.insert(
+        Language::En,
+        PolicyText { title: title.into(), description: format!("About {t}"), button: "I agree".into(), html: format!("<h1>{title}</h1>") },
+    );
+    texts.insert(
+        Language::Nl,
+        PolicyText { title: format!("{title} (nl)"), description: "Lees dit".into(), button: "Akkoord".into(), html: "<h1>nl</h1>".into() },
+    );
+    NewPolicyRevision {
+        policy_type: PolicyType::parse(t).expect("type"),
+        version: version.into(),
+        published_at: chrono::Utc::now(),
+        texts,
+    }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    pub fn post(&self, path: &str) -> RequestBuilder {
+        self.http.post(self.url(path))
+    }
+
+    pub fn get(&self, path: &str) -> RequestBuilder {
+        self.http.get(self.url(path))
+    }
+
+    /// A complete, valid core registration body.
+    pub fn registration(&self, email: &str) -> Value {
+        json!({
+            "client_id": self.client_id,
+            "device_name": "Simon's iPhone",
+            "device_id": "device-1",
+            "username": email,
+            "password": PASSWORD,
+            "firstname": "Simon",
+            "lastname": "Peters",
+            "telephone": "+32 475 00 00 00",
+            "policies": self.policies,
+        })
+    }
+
+    pub async fn register(&self, email: &str) -> Value {
+        let response = self.post("/api/register").json(&self.registration(email)).send().await.expect("request");
+        assert_eq!(response.status(), StatusCode::OK, "registration of {email} failed");
+        response.json().await.expect("json")
+    }
+
+    pub async fn login(&self, email: &str, password: &str, device: &str) -> Response {
+        self.post("/api/token")
+            .json(&json!({
+                "grant_type": "password",
+                "client_id": self.client_id,
+                "device_name": device,
+                "device_id": device,
+                "username": email,
+                "password": password,
+            }))
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn me(&self, access_token: &str) -> Response {
+        self.get("/api/me").bearer_auth(access_token).send().await.expect("request")
+    }
+
+    /// Mails in the outbox to `email`, as raw `.eml` text.
+    pub fn mails_to(&self, email: &str) -> Vec<String> {
+        let Ok(entries) = std::fs::read_dir(&self.outbox) else { return Vec::new() };
+        entries
+            .filter_map(|e| e.ok())
+            .filter(|e| e.path().extension().is_some_and(|x| x == "eml"))
+            .filter_map(|e| std::fs::read_to_string(e.path()).ok())
+            .filter(|m| {
+                m.lines().any(|l| l.to_lowercase().starts_with("to:") && l.to_lowercase().contains(&email.to_lowercase()))
+            })
+            .collect()
+    }
+}
+
+/// The status and JSON body of a response.
+pub async fn parts(response: Response) -> (StatusCode, Value) {
+    let status = response.status();
+    let text = response.text().await.expect("body");
+    let body = serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON ({status}): {text}"));
+    (status, body)
+}
+
+pub fn unique_email() -> String {
+    format!("user-{}@example.com", uuid::Uuid::new_v4().simple())
+}
+
+/// First run of exactly six digits in a text.
+pub fn six_digit_code(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    (0..bytes.len().saturating_sub(5)).find_map(|i| {
+        let window = &bytes[i..i + 6];
+        let before = i.checked_sub(1).map(|j| bytes[j]);
+        let after = bytes.get(i + 6).copied();
+        let isolated = !before.is_some_and(|b| b.is_ascii_digit()) && !after.is_some_and(|b| b.is_ascii_digit());
+        (window.iter().all(u8::is_ascii_digit) && isolated).then(|| String::from_utf8_lossy(window).into_owned())
+    })
+}
+
+pub fn is_token(v: &Value) -> bool {
+    v.as_str().is_some_and(|s| (64..=256).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)))
+}

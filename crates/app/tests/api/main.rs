@@ -1,0 +1,11 @@
+//! End-to-end tests: the real server on port 0, SQLite in a temp dir, HTTP
+//! over loopback. One binary so the crate graph links once.
+
+mod body;
+mod helpers;
+mod me;
+mod policies;
+mod register;
+mod seeds;
+mod sessions;
+mod token;

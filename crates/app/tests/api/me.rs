@@ -1,0 +1,113 @@
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::helpers::*;
+
+#[tokio::test]
+async fn bearer_endpoints_refuse_missing_malformed_and_unknown_tokens() {
+    let app = spawn_app().await;
+    for auth in [None, Some("Bearer"), Some("Bearer nonsense"), Some(&*format!("Bearer {}", "a".repeat(64))), Some("Basic dXNlcjpwYXNz")] {
+        let mut request = app.get("/api/me");
+        if let Some(auth) = auth {
+            request = request.header("Authorization", auth);
+        }
+        let response = request.send().await.expect("request");
+        assert_eq!(response.headers()["www-authenticate"], "Bearer");
+        let (status, body) = parts(response).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{auth:?}");
+        assert_eq!(body["error"], "invalid_token");
+        assert_eq!(body["success"], false);
+    }
+}
+
+#[tokio::test]
+async fn me_shows_every_documented_field() {
+    let app = spawn_app().await;
+    let pair = app.register(&unique_email()).await;
+    let (_, me) = parts(app.me(pair["access_token"].as_str().expect("t")).await).await;
+    for field in [
+        "id", "username", "firstname", "insertion", "lastname", "display_name", "telephone", "tin_nr", "postal_code",
+        "usertype", "organisation", "role", "language", "email_confirmed", "created_at", "accepted_policies",
+        "pending_policies",
+    ] {
+        assert!(me.get(field).is_some(), "{field} missing from {me}");
+    }
+    assert_eq!(me["insertion"], json!(null));
+    assert_eq!(me["organisation"], json!(null));
+    assert_eq!(me["usertype"], "person");
+}
+
+#[tokio::test]
+async fn patch_me_updates_given_fields_and_keeps_the_rest() {
+    let app = spawn_app().await;
+    let pair = app.register(&unique_email()).await;
+    let token = pair["access_token"].as_str().expect("t");
+    let response = app
+        .http
+        .patch(app.url("/api/me"))
+        .bearer_auth(token)
+        .json(&json!({"firstname": "Simone", "insertion": "de", "telephone": "+49 30 901820", "language": "fr"}))
+        .send()
+        .await
+        .expect("request");
+    let (status, me) = parts(response).await;
+    assert_eq!(status, StatusCode::OK, "{me}");
+    assert_eq!(me["firstname"], "Simone");
+    assert_eq!(me["insertion"], "de");
+    assert_eq!(me["lastname"], "Peters");
+    assert_eq!(me["display_name"], "Simone de Peters");
+    assert_eq!(me["telephone"], "+4930901820");
+    assert_eq!(me["language"], "fr");
+    let (_, again) = parts(app.me(token).await).await;
+    assert_eq!(again["firstname"], "Simone");
+}
+
+#[tokio::test]
+async fn patch_me_with_bad_values_lists_them_and_changes_nothing() {
+    let app = spawn_app().await;
+    let pair = app.register(&unique_email()).await;
+    let token = pair["access_token"].as_str().expect("t");
+    let response = app
+        .http
+        .patch(app.url("/api/me"))
+        .bearer_auth(token)
+        .json(&json!({"firstname": "Changed", "lastname": null, "telephone": "0475", "language": "xx"}))
+        .send()
+        .await
+        .expect("request");
+    let (status, body) = parts(response).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["error"], "validation_failed");
+    for field in ["lastname", "telephone", "language"] {
+        assert!(body["errors"][field].is_array(), "{field}: {body}");
+    }
+    let (_, me) = parts(app.me(token).await).await;
+    assert_eq!(me["firstname"], "Simon");
+}
+
+#[tokio::test]
+async fn delete_me_needs_the_password_then_erases_the_account() {
+    let app = spawn_app().await;
+    let email = unique_email();
+    let pair = app.register(&email).await;
+    let token = pair["access_token"].as_str().expect("t");
+    let (status, body) = parts(
+        app.http.delete(app.url("/api/me")).bearer_auth(token).json(&json!({"password": "Wrong-Password-1"})).send().await.expect("r"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["errors"]["password"], json!(["The password is incorrect."]));
+    let response = app
+        .http
+        .delete(app.url("/api/me"))
+        .bearer_auth(token)
+        .form(&[("password", PASSWORD)])
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    assert_eq!(app.me(token).await.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(app.login(&email, PASSWORD, "d").await.status(), StatusCode::BAD_REQUEST);
+    // The address is free again.
+    app.register(&email).await;
+}

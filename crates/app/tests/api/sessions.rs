@@ -1,0 +1,42 @@
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::helpers::*;
+
+#[tokio::test]
+async fn sessions_lists_each_device_and_marks_the_current_one() {
+    let app = spawn_app().await;
+    let email = unique_email();
+    app.register(&email).await;
+    let (_, laptop) = parts(app.login(&email, PASSWORD, "laptop").await).await;
+    let (status, list) =
+        parts(app.get("/api/sessions").bearer_auth(laptop["access_token"].as_str().expect("t")).send().await.expect("r")).await;
+    assert_eq!(status, StatusCode::OK);
+    let list = list.as_array().expect("a list").clone();
+    assert_eq!(list.len(), 2);
+    let current: Vec<_> = list.iter().filter(|s| s["current"] == json!(true)).collect();
+    assert_eq!(current.len(), 1);
+    assert_eq!(current[0]["device_id"], "laptop");
+    assert_eq!(current[0]["client_id"], app.client_id.as_str());
+    for s in &list {
+        for field in ["device_id", "device_name", "client_id", "created_at", "last_used_at", "current"] {
+            assert!(s.get(field).is_some(), "{field} in {s}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn deleting_a_device_session_stops_its_tokens() {
+    let app = spawn_app().await;
+    let email = unique_email();
+    let registered = app.register(&email).await;
+    let (_, laptop) = parts(app.login(&email, PASSWORD, "laptop").await).await;
+    let token = registered["access_token"].as_str().expect("t");
+    let response = app.http.delete(app.url("/api/sessions/laptop")).bearer_auth(token).send().await.expect("r");
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    assert_eq!(app.me(laptop["access_token"].as_str().expect("t")).await.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(app.me(token).await.status(), StatusCode::OK);
+    let (status, body) =
+        parts(app.http.delete(app.url("/api/sessions/laptop")).bearer_auth(token).send().await.expect("r")).await;
+    assert_eq!((status, body["error"].clone()), (StatusCode::NOT_FOUND, json!("not_found")));
+}

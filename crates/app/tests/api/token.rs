@@ -1,0 +1,203 @@
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+use crate::helpers::*;
+
+async fn refresh(app: &TestApp, refresh_token: &Value) -> (StatusCode, Value) {
+    parts(
+        app.post("/api/token")
+            .form(&[("grant_type", "refresh_token"), ("refresh_token", refresh_token.as_str().expect("token"))])
+            .send()
+            .await
+            .expect("request"),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn password_grant_answers_a_pair_that_is_never_cached() {
+    let app = spawn_app().await;
+    let email = unique_email();
+    app.register(&email).await;
+    let response = app.login(&email.to_uppercase(), PASSWORD, "tablet").await;
+    assert_eq!(response.headers()["cache-control"], "no-store");
+    let (status, pair) = parts(response).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(is_token(&pair["access_token"]) && is_token(&pair["refresh_token"]));
+    assert_eq!(app.me(pair["access_token"].as_str().expect("t")).await.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn unknown_user_and_wrong_password_get_the_same_answer() {
+    let app = spawn_app().await;
+    let email = unique_email();
+    app.register(&email).await;
+    let (s1, wrong) = parts(app.login(&email, "Wrong-Password-1", "d").await).await;
+    let (s2, unknown) = parts(app.login(&unique_email(), PASSWORD, "d").await).await;
+    assert_eq!((s1, s2), (StatusCode::BAD_REQUEST, StatusCode::BAD_REQUEST));
+    assert_eq!(wrong, unknown);
+    assert_eq!(wrong["error"], "invalid_grant");
+}
+
+#[tokio::test]
+async fn refresh_rotates_and_a_rotated_token_is_refused_within_the_grace_period_without_killing_the_session() {
+    let app = spawn_app().await;
+    let first = app.register(&unique_email()).await;
+    let (status, second) = refresh(&app, &first["refresh_token"]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_ne!(second["refresh_token"], first["refresh_token"]);
+    assert_ne!(second["access_token"], first["access_token"]);
+    // The old access token died with the rotation; the new one works.
+    assert_eq!(app.me(first["access_token"].as_str().expect("t")).await.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(app.me(second["access_token"].as_str().expect("t")).await.status(), StatusCode::OK);
+    // Presented again at once: refused, the session lives on.
+    let (status, body) = refresh(&app, &first["refresh_token"]).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["error"], "invalid_grant");
+    assert_eq!(app.me(second["access_token"].as_str().expect("t")).await.status(), StatusCode::OK);
+    let (status, _) = refresh(&app, &second["refresh_token"]).await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn refresh_checks_the_client_when_given() {
+    let app = spawn_app().await;
+    let pair = app.register(&unique_email()).await;
+    let other = app.service.add_client("Other").await.expect("client");
+    let (status, body) = parts(
+        app.post("/api/token")
+            .json(&json!({"grant_type": "refresh_token", "refresh_token": pair["refresh_token"], "client_id": other.id.to_string()}))
+            .send()
+            .await
+            .expect("request"),
+    )
+    .await;
+    assert_eq!((status, body["error"].clone()), (StatusCode::BAD_REQUEST, json!("invalid_grant")));
+    let (status, _) = parts(
+        app.post("/api/token")
+            .json(&json!({"grant_type": "refresh_token", "refresh_token": pair["refresh_token"], "client_id": app.client_id}))
+            .send()
+            .await
+            .expect("request"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn unknown_and_missing_grant_types_are_refused() {
+    let app = spawn_app().await;
+    let (status, body) =
+        parts(app.post("/api/token").json(&json!({"grant_type": "client_credentials"})).send().await.expect("request")).await;
+    assert_eq!((status, body["error"].clone()), (StatusCode::BAD_REQUEST, json!("unsupported_grant_type")));
+    let (status, body) = parts(app.post("/api/token").json(&json!({})).send().await.expect("request")).await;
+    assert_eq!((status, body["error"].clone()), (StatusCode::BAD_REQUEST, json!("validation_failed")));
+    assert!(body["errors"]["grant_type"].is_array());
+    let (status, body) =
+        parts(app.post("/api/token").json(&json!({"grant_type": "refresh_token", "refresh_token": "abc"})).send().await.expect("r")).await;
+    assert_eq!((status, body["error"].clone()), (StatusCode::BAD_REQUEST, json!("invalid_grant")));
+}
+
+#[tokio::test]
+async fn a_new_login_on_the_same_device_revokes_the_previous_pair() {
+    let app = spawn_app().await;
+    let email = unique_email();
+    app.register(&email).await;
+    let (_, first) = parts(app.login(&email, PASSWORD, "phone").await).await;
+    let (_, second) = parts(app.login(&email, PASSWORD, "phone").await).await;
+    assert_eq!(app.me(first["access_token"].as_str().expect("t")).await.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(refresh(&app, &first["refresh_token"]).await.0, StatusCode::BAD_REQUEST);
+    assert_eq!(app.me(second["access_token"].as_str().expect("t")).await.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn one_session_more_than_the_cap_revokes_the_least_recently_used() {
+    let app = spawn_app_with(|c| c.auth.max_sessions_per_client = 3).await;
+    let email = unique_email();
+    let registered = app.register(&email).await; // device-1
+    let mut tokens = Vec::new();
+    for device in ["d2", "d3"] {
+        let (_, pair) = parts(app.login(&email, PASSWORD, device).await).await;
+        tokens.push(pair["access_token"].as_str().expect("t").to_owned());
+    }
+    // device-1 is the least recently used; a fourth device evicts it.
+    let (_, fourth) = parts(app.login(&email, PASSWORD, "d4").await).await;
+    assert_eq!(app.me(registered["access_token"].as_str().expect("t")).await.status(), StatusCode::UNAUTHORIZED);
+    for token in tokens.iter().chain([fourth["access_token"].as_str().expect("t").to_owned()].iter()) {
+        assert_eq!(app.me(token).await.status(), StatusCode::OK);
+    }
+}
+
+#[tokio::test]
+async fn logout_revokes_this_session_only() {
+    let app = spawn_app().await;
+    let email = unique_email();
+    let registered = app.register(&email).await;
+    let (_, other) = parts(app.login(&email, PASSWORD, "laptop").await).await;
+    let token = registered["access_token"].as_str().expect("t");
+    let response = app.post("/api/logout").bearer_auth(token).send().await.expect("request");
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    let (status, body) = parts(app.me(token).await).await;
+    assert_eq!((status, body["error"].clone()), (StatusCode::UNAUTHORIZED, json!("invalid_token")));
+    assert_eq!(refresh(&app, &registered["refresh_token"]).await.0, StatusCode::BAD_REQUEST);
+    assert_eq!(app.me(other["access_token"].as_str().expect("t")).await.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn change_password_answers_a_fresh_pair_and_revokes_every_other_session() {
+    let app = spawn_app().await;
+    let email = unique_email();
+    let registered = app.register(&email).await;
+    let (_, laptop) = parts(app.login(&email, PASSWORD, "laptop").await).await;
+    let new_password = "Another-Secret-77";
+    let response = app
+        .post("/api/change-password")
+        .json(&json!({
+            "grant_type": "password",
+            "client_id": app.client_id,
+            "device_name": "Simon's iPhone",
+            "device_id": "device-1",
+            "username": email,
+            "password": PASSWORD,
+            "new_password": new_password,
+        }))
+        .send()
+        .await
+        .expect("request");
+    let (status, fresh) = parts(response).await;
+    assert_eq!(status, StatusCode::OK, "{fresh}");
+    assert_eq!(app.me(fresh["access_token"].as_str().expect("t")).await.status(), StatusCode::OK);
+    for old in [&registered, &laptop] {
+        assert_eq!(app.me(old["access_token"].as_str().expect("t")).await.status(), StatusCode::UNAUTHORIZED);
+    }
+    assert_eq!(app.login(&email, PASSWORD, "x").await.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(app.login(&email, new_password, "x").await.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn change_password_refuses_wrong_credentials_weak_and_unchanged_passwords() {
+    let app = spawn_app().await;
+    let email = unique_email();
+    app.register(&email).await;
+    let attempt = |password: &str, new_password: &str| {
+        app.post("/api/change-password")
+            .json(&json!({
+                "grant_type": "password", "client_id": app.client_id, "device_name": "d", "device_id": "d",
+                "username": email, "password": password, "new_password": new_password,
+            }))
+            .send()
+    };
+    let (status, body) = parts(attempt("Wrong-Password-1", "Another-Secret-77").await.expect("r")).await;
+    assert_eq!((status, body["error"].clone()), (StatusCode::BAD_REQUEST, json!("invalid_grant")));
+    let (_, body) = parts(attempt(PASSWORD, "password123").await.expect("r")).await;
+    assert_eq!(body["errors"]["new_password"], json!(["This password is too common."]));
+    let (_, body) = parts(attempt(PASSWORD, PASSWORD).await.expect("r")).await;
+    assert_eq!(body["errors"]["new_password"], json!(["The new password must differ from the current one."]));
+    let (status, body) = parts(
+        app.post("/api/change-password").json(&json!({"grant_type": "refresh_token"})).send().await.expect("r"),
+    )
+    .await;
+    assert_eq!((status, body["error"].clone()), (StatusCode::BAD_REQUEST, json!("unsupported_grant_type")));
+    // Nothing changed: the old password still logs in.
+    assert_eq!(app.login(&email, PASSWORD, "x").await.status(), StatusCode::OK);
+}

@@ -1,0 +1,300 @@
+//! Accounts: registration, profile, password change, deletion, sessions.
+
+use std::collections::BTreeSet;
+
+use rand::rngs::OsRng;
+use rand::Rng;
+use registrar_domain::policy::{current_revisions, pending_revisions};
+use registrar_domain::{
+    ConfirmationCode, ConfirmationPurpose, DeviceId, Email, Language, Password, PersonName, PolicyRevision, Profile,
+    RevisionId, Role, SecretToken, Session, User, UserId,
+};
+use registrar_mail::{Mail, MailContent, Mailer};
+use registrar_store::{NewConfirmation, NewUser, Registration, Store};
+
+use crate::input::{
+    parse_email, parse_name, parse_telephone, parse_tin, password_error, required, text_error, ChangePasswordInput,
+    Patch, ProfilePatch, RegisterInput,
+};
+use crate::tokens::{parse_device, random_hex};
+use crate::{AuthContext, Field, FieldError, FieldErrors, Registrar, ServiceError, Settings, TokenPair};
+
+/// A user with their policy state, as `GET /api/me` shows it.
+#[derive(Debug, Clone)]
+pub struct ProfileView {
+    pub user: User,
+    pub accepted_policies: Vec<RevisionId>,
+    pub pending_policies: Vec<RevisionId>,
+}
+
+#[derive(Debug, Clone)]
+pub struct SessionView {
+    pub session: Session,
+    /// The session of the token that asked.
+    pub current: bool,
+}
+
+/// What a mail confirmation needs: the secrets in clear for the mail, the hashes for the store.
+pub(crate) struct MintedConfirmation {
+    pub record: NewConfirmation,
+    pub code: ConfirmationCode,
+    pub link: String,
+}
+
+impl<S: Store, M: Mailer> Registrar<S, M> {
+    /// Checks a policy list against the published revisions: every entry an
+    /// existing revision id (duplicates ignored), and the current revision of
+    /// every required type among them.
+    pub(crate) fn check_policies(
+        &self,
+        errors: &mut FieldErrors,
+        revisions: &[PolicyRevision],
+        given: &Option<Vec<Option<i32>>>,
+    ) -> Vec<RevisionId> {
+        let mut ids = BTreeSet::new();
+        for entry in given.iter().flatten() {
+            match entry {
+                None => errors.add(Field::Policies, FieldError::InvalidPolicyId),
+                Some(id) if revisions.iter().any(|r| r.id.0 == *id) => {
+                    ids.insert(RevisionId(*id));
+                }
+                Some(id) => errors.add(Field::Policies, FieldError::UnknownPolicy(*id)),
+            }
+        }
+        let missing = pending_revisions(revisions, &self.settings.required_policy_types, &ids);
+        if given.is_none() && !missing.is_empty() {
+            errors.add(Field::Policies, FieldError::Required);
+        } else {
+            for revision in current_revisions(revisions).into_iter().filter(|r| missing.contains(&r.id)) {
+                errors.add(Field::Policies, FieldError::PolicyRequired(revision.policy_type.clone()));
+            }
+        }
+        ids.into_iter().collect()
+    }
+
+    pub(crate) fn mint_confirmation(&self, user: &UserId) -> MintedConfirmation {
+        let now = self.now();
+        let code = ConfirmationCode::from_number(OsRng.gen_range(0..1_000_000));
+        let link_token = SecretToken::new(random_hex(32));
+        let record = NewConfirmation {
+            user_id: user.clone(),
+            purpose: ConfirmationPurpose::Email,
+            code_hash: Some(code.hash_for(user)),
+            link_hash: link_token.hash(),
+            expires_at: now + Settings::CONFIRMATION_TTL,
+            created_at: now,
+        };
+        let link = format!("{}/confirm/{}", self.settings.public_url, link_token.expose());
+        MintedConfirmation { record, code, link }
+    }
+
+    /// Hands a mail to the mailer. A mail that cannot be sent is logged, never
+    /// a failed request: the account exists and a new code can be asked for.
+    pub(crate) async fn send_mail(&self, mail: Mail) {
+        let kind = mail.content.kind();
+        let to = mail.to.masked();
+        match self.mailer.send(&mail).await {
+            Ok(()) => tracing::info!(kind, to, "mail sent"),
+            Err(e) => tracing::error!(kind, to, error = %e, "mail could not be sent"),
+        }
+    }
+
+    /// `POST /api/register` (core family): a new account, its accepted
+    /// policies and its first session, then a confirmation mail.
+    pub async fn register(&self, input: RegisterInput) -> Result<TokenPair, ServiceError> {
+        let mut errors = FieldErrors::default();
+        let client = required(&mut errors, Field::ClientId, &input.client_id).map(str::to_owned);
+        let device = parse_device(&mut errors, &input.device_id, &input.device_name);
+        let email = parse_email(&mut errors, &input.email);
+        let password = required(&mut errors, Field::Password, &input.password).and_then(|p| {
+            self.settings.password.check(p, email.as_ref()).map_err(|e| errors.add(Field::Password, password_error(e))).ok()
+        });
+        let firstname = parse_name(&mut errors, Field::FirstName, &input.firstname);
+        let lastname = parse_name(&mut errors, Field::LastName, &input.lastname);
+        let telephone = required(&mut errors, Field::Telephone, &input.telephone).and_then(|t| parse_telephone(&mut errors, t));
+        let tin_nr = input.tin_nr.as_deref().and_then(|t| parse_tin(&mut errors, t));
+
+        // An app that is not registered learns nothing about the data.
+        if let Some(client) = &client {
+            self.known_client(client).await?;
+        }
+        let revisions = self.store.policy_revisions().await?;
+        let accepted = self.check_policies(&mut errors, &revisions, &input.policies);
+        if let Some(email) = &email {
+            if self.store.user_by_email(email).await?.is_some() {
+                errors.add(Field::Email, FieldError::EmailTaken);
+            }
+        }
+        errors.into_result()?;
+        let (Some(client), Some(device), Some(email), Some(password)) = (client, device, email, password) else {
+            return Err(ServiceError::unexpected("validated registration incomplete"));
+        };
+        let client = registrar_domain::ClientId::parse(&client).ok_or(ServiceError::InvalidClient)?;
+
+        let mut profile = Profile::person();
+        profile.firstname = firstname;
+        profile.lastname = lastname;
+        profile.telephone = telephone;
+        profile.tin_nr = tin_nr;
+        let user_id = UserId(uuid::Uuid::new_v4().to_string());
+        let language = input.language.unwrap_or(self.settings.default_language);
+        let (session, pair) = self.mint_session(&user_id, &client, device);
+        let confirmation = self.mint_confirmation(&user_id);
+        let hash = self.hasher.hash(&password).await?;
+        let name = profile.display_name();
+        let user = NewUser {
+            id: user_id,
+            email: email.clone(),
+            password_hash: Some(hash),
+            profile,
+            role: Role::guest(),
+            language,
+            email_confirmed_at: None,
+            created_at: self.now(),
+        };
+        self.store
+            .register(Registration {
+                user,
+                accepted_policies: accepted,
+                session: Some(session),
+                confirmation: Some(confirmation.record),
+                max_sessions_per_client: self.settings.max_sessions_per_client,
+            })
+            .await?;
+        tracing::info!(to = email.masked(), "account registered");
+        self.send_mail(Mail {
+            to: email,
+            name,
+            language,
+            content: MailContent::Confirmation { code: confirmation.code, link: confirmation.link },
+        })
+        .await;
+        Ok(pair)
+    }
+
+    /// The caller's profile with accepted and pending policy revisions.
+    pub async fn profile(&self, user: User) -> Result<ProfileView, ServiceError> {
+        let revisions = self.store.policy_revisions().await?;
+        let accepted = self.store.accepted_policies(&user.id).await?;
+        let pending = pending_revisions(&revisions, &self.settings.required_policy_types, &accepted);
+        Ok(ProfileView { user, accepted_policies: accepted.into_iter().collect(), pending_policies: pending })
+    }
+
+    /// `PATCH /api/me`: changes the given fields under the registration rules.
+    pub async fn update_profile(&self, ctx: &AuthContext, patch: ProfilePatch) -> Result<ProfileView, ServiceError> {
+        let mut errors = FieldErrors::default();
+        let mut profile = ctx.user.profile.clone();
+        let mut language = ctx.user.language;
+        for (field, value, target) in [
+            (Field::FirstName, &patch.firstname, &mut profile.firstname),
+            (Field::LastName, &patch.lastname, &mut profile.lastname),
+        ] {
+            match value {
+                Patch::Keep => {}
+                Patch::Clear => errors.add(field, FieldError::Required),
+                Patch::Set(v) => *target = parse_name(&mut errors, field, &Some(v.clone())),
+            }
+        }
+        match &patch.insertion {
+            Patch::Keep => {}
+            Patch::Clear => profile.insertion = None,
+            Patch::Set(v) => {
+                profile.insertion = PersonName::parse(v)
+                    .map(PersonName::into_string)
+                    .map_err(|e| errors.add(Field::Insertion, text_error(e)))
+                    .ok()
+            }
+        }
+        match &patch.telephone {
+            Patch::Keep => {}
+            Patch::Clear => profile.telephone = None,
+            Patch::Set(v) => profile.telephone = parse_telephone(&mut errors, v),
+        }
+        match &patch.tin_nr {
+            Patch::Keep => {}
+            Patch::Clear => profile.tin_nr = None,
+            Patch::Set(v) => profile.tin_nr = parse_tin(&mut errors, v),
+        }
+        match &patch.language {
+            Patch::Keep | Patch::Clear => {}
+            Patch::Set(v) => match Language::from_code(v) {
+                Some(l) => language = l,
+                None => errors.add(Field::Language, FieldError::InvalidLanguage),
+            },
+        }
+        errors.into_result()?;
+        let user = self.store.update_profile(&ctx.user.id, &profile, language).await?;
+        self.profile(user).await
+    }
+
+    /// `DELETE /api/me`: erases the account once its password is confirmed.
+    pub async fn delete_account(&self, ctx: &AuthContext, password: Option<String>) -> Result<(), ServiceError> {
+        let Some(password) = password else {
+            return Err(ServiceError::Invalid(FieldErrors::single(Field::Password, FieldError::Required)));
+        };
+        let incorrect = || ServiceError::Invalid(FieldErrors::single(Field::Password, FieldError::PasswordIncorrect));
+        let presented = Password::presented(&password, &self.settings.password).ok_or_else(incorrect)?;
+        if !self.hasher.verify(&presented, ctx.user.password_hash.as_ref()).await? {
+            return Err(incorrect());
+        }
+        self.store.delete_user(&ctx.user.id).await?;
+        tracing::info!(to = ctx.user.email.masked(), "account deleted");
+        Ok(())
+    }
+
+    /// `POST /api/change-password`: checks the current password, sets the new
+    /// one, revokes every other session and answers a fresh pair for this device.
+    pub async fn change_password(&self, input: ChangePasswordInput) -> Result<TokenPair, ServiceError> {
+        let login = input.login;
+        let mut errors = FieldErrors::default();
+        let client = required(&mut errors, Field::ClientId, &login.client_id).map(str::to_owned);
+        let device = parse_device(&mut errors, &login.device_id, &login.device_name);
+        let email_raw = required(&mut errors, Field::Email, &login.email).map(str::to_owned);
+        let password = required(&mut errors, Field::Password, &login.password).map(str::to_owned);
+        let email = email_raw.as_deref().and_then(|e| Email::parse(e).ok());
+        let new_password = required(&mut errors, Field::NewPassword, &input.new_password).and_then(|p| {
+            self.settings
+                .password
+                .check(p, email.as_ref())
+                .map_err(|e| errors.add(Field::NewPassword, password_error(e)))
+                .ok()
+        });
+        errors.into_result()?;
+        let (Some(client), Some(device), Some(email_raw), Some(password), Some(new_password)) =
+            (client, device, email_raw, password, new_password)
+        else {
+            return Err(ServiceError::unexpected("validated change-password input incomplete"));
+        };
+        let client = self.known_client(&client).await?;
+        let user = self.check_credentials(&email_raw, &password).await?;
+        if new_password.expose() == password {
+            return Err(ServiceError::Invalid(FieldErrors::single(Field::NewPassword, FieldError::PasswordUnchanged)));
+        }
+        let hash = self.hasher.hash(&new_password).await?;
+        let (session, pair) = self.mint_session(&user.id, &client, device);
+        self.store.set_password(&user.id, &hash, Some(session)).await?;
+        tracing::info!(to = user.email.masked(), "password changed; other sessions revoked");
+        Ok(pair)
+    }
+
+    /// The caller's sessions, marking the one asking.
+    pub async fn sessions(&self, ctx: &AuthContext) -> Result<Vec<SessionView>, ServiceError> {
+        let sessions = self.store.sessions_of(&ctx.user.id).await?;
+        Ok(sessions
+            .into_iter()
+            .map(|session| {
+                let current = session.id == ctx.session.id;
+                SessionView { session, current }
+            })
+            .collect())
+    }
+
+    /// Revokes every session of the caller on that device; `NotFound` if none.
+    pub async fn revoke_device(&self, ctx: &AuthContext, device_id: &str) -> Result<(), ServiceError> {
+        let device = DeviceId::parse(device_id).map_err(|_| ServiceError::NotFound)?;
+        match self.store.revoke_device(&ctx.user.id, &device).await? {
+            0 => Err(ServiceError::NotFound),
+            _ => Ok(()),
+        }
+    }
+}

@@ -1,0 +1,38 @@
+//! Administration behind the CLI: API clients.
+
+use registrar_domain::{Client, ClientId, WEB_CLIENT_ID};
+use registrar_mail::Mailer;
+use registrar_store::Store;
+
+use crate::tokens::random_hex;
+use crate::{Registrar, ServiceError};
+
+impl<S: Store, M: Mailer> Registrar<S, M> {
+    /// Registers an API client with a new random id (80 hex characters, like the seeds').
+    pub async fn add_client(&self, name: &str) -> Result<Client, ServiceError> {
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 255 {
+            return Err(ServiceError::unexpected("a client name is 1 to 255 characters"));
+        }
+        let id = ClientId::parse(&random_hex(40)).ok_or_else(|| ServiceError::unexpected("client id"))?;
+        let client = Client { id, name: name.to_owned(), created_at: self.now() };
+        self.store.add_client(&client).await?;
+        Ok(client)
+    }
+
+    pub async fn clients(&self) -> Result<Vec<Client>, ServiceError> {
+        Ok(self.store.clients().await?)
+    }
+
+    /// Removes a client and revokes its sessions. The built-in `web` client stays.
+    pub async fn remove_client(&self, id: &str) -> Result<(), ServiceError> {
+        let id = ClientId::parse(id).ok_or(ServiceError::NotFound)?;
+        if id.as_str() == WEB_CLIENT_ID {
+            return Err(ServiceError::unexpected("the built-in web client cannot be removed"));
+        }
+        match self.store.remove_client(&id).await? {
+            true => Ok(()),
+            false => Err(ServiceError::NotFound),
+        }
+    }
+}

@@ -1,0 +1,135 @@
+use std::collections::BTreeMap;
+
+use registrar_domain::{PasswordError, PolicyType};
+use registrar_store::StoreError;
+
+/// A field of some request, named by what it is in the domain; each API
+/// family maps it to its own wire name (`Email` is `username` in the core family).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Field {
+    ClientId,
+    DeviceId,
+    DeviceName,
+    Email,
+    Password,
+    NewPassword,
+    FirstName,
+    Insertion,
+    LastName,
+    Telephone,
+    TinNr,
+    Policies,
+    GrantType,
+    RefreshToken,
+    Language,
+}
+
+/// What is wrong with one field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FieldError {
+    Required,
+    TooLong { max: usize },
+    InvalidEmail,
+    EmailTaken,
+    Password(PasswordError),
+    /// The new password equals the current one.
+    PasswordUnchanged,
+    /// The password given to confirm an action is wrong.
+    PasswordIncorrect,
+    InvalidTelephone,
+    /// A list entry that is not a revision id (not an integer).
+    InvalidPolicyId,
+    UnknownPolicy(i32),
+    /// The current revision of this required type is not in the list.
+    PolicyRequired(PolicyType),
+    /// Not a list where a list is expected.
+    NotAList,
+    InvalidLanguage,
+}
+
+/// Every failing field of a request, each with all its problems.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FieldErrors(BTreeMap<Field, Vec<FieldError>>);
+
+impl FieldErrors {
+    pub fn add(&mut self, field: Field, error: FieldError) {
+        let list = self.0.entry(field).or_default();
+        if !list.contains(&error) {
+            list.push(error);
+        }
+    }
+
+    pub fn has(&self, field: Field) -> bool {
+        self.0.contains_key(&field)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&Field, &Vec<FieldError>)> {
+        self.0.iter()
+    }
+
+    pub fn single(field: Field, error: FieldError) -> Self {
+        let mut e = Self::default();
+        e.add(field, error);
+        e
+    }
+
+    /// `Ok(())` when empty, else the errors as a service error.
+    pub fn into_result(self) -> Result<(), ServiceError> {
+        if self.is_empty() {
+            Ok(())
+        } else {
+            Err(ServiceError::Invalid(self))
+        }
+    }
+}
+
+/// Why a use case said no. Each HTTP family renders these in its own shape.
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    #[error("the given data was invalid")]
+    Invalid(FieldErrors),
+    #[error("unknown client")]
+    InvalidClient,
+    /// Wrong credentials, or a refresh token that is not (any more) valid.
+    #[error("invalid grant")]
+    InvalidGrant,
+    #[error("unsupported grant type")]
+    UnsupportedGrantType,
+    /// Missing, unknown, expired or revoked access token.
+    #[error("invalid token")]
+    InvalidToken,
+    #[error("email not confirmed")]
+    EmailNotConfirmed,
+    #[error("account disabled")]
+    AccountDisabled,
+    #[error("not found")]
+    NotFound,
+    #[error("service unavailable")]
+    Unavailable(#[source] StoreError),
+    #[error("unexpected failure")]
+    Unexpected(#[source] Box<dyn std::error::Error + Send + Sync + 'static>),
+}
+
+impl ServiceError {
+    pub fn unexpected(e: impl Into<Box<dyn std::error::Error + Send + Sync + 'static>>) -> Self {
+        Self::Unexpected(e.into())
+    }
+}
+
+impl From<StoreError> for ServiceError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Unavailable(_) => ServiceError::Unavailable(e),
+            StoreError::DuplicateEmail => ServiceError::Invalid(FieldErrors::single(Field::Email, FieldError::EmailTaken)),
+            StoreError::UnknownRevision(id) => {
+                ServiceError::Invalid(FieldErrors::single(Field::Policies, FieldError::UnknownPolicy(id.0)))
+            }
+            StoreError::NotFound => ServiceError::NotFound,
+            other => ServiceError::Unexpected(Box::new(other)),
+        }
+    }
+}

@@ -1,0 +1,89 @@
+//! Policies: what is current, and what a user has accepted.
+
+use registrar_domain::policy::{current_revisions, pending_revisions};
+use registrar_domain::{PolicyRevision, PolicyType, RevisionId};
+use registrar_mail::Mailer;
+use registrar_store::{NewPolicyRevision, Store};
+
+use crate::{AuthContext, Field, FieldErrors, Registrar, ServiceError};
+
+/// The current revision of a type, and whether accepting it is required.
+#[derive(Debug, Clone)]
+pub struct CurrentPolicy {
+    pub revision: PolicyRevision,
+    pub required: bool,
+}
+
+/// A user's policy state after accepting.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Acceptance {
+    /// Every revision the user has accepted.
+    pub accepted: Vec<RevisionId>,
+    /// Current revisions of required types not yet accepted.
+    pub pending: Vec<RevisionId>,
+}
+
+impl<S: Store, M: Mailer> Registrar<S, M> {
+    fn is_required(&self, policy_type: &PolicyType) -> bool {
+        self.settings.required_policy_types.contains(policy_type)
+    }
+
+    /// The current revision of every published type.
+    pub async fn current_policies(&self) -> Result<Vec<CurrentPolicy>, ServiceError> {
+        let all = self.store.policy_revisions().await?;
+        Ok(current_revisions(&all)
+            .into_iter()
+            .map(|r| CurrentPolicy { required: self.is_required(&r.policy_type), revision: r.clone() })
+            .collect())
+    }
+
+    /// The current revision of one type; `NotFound` if none was published.
+    pub async fn current_policy(&self, policy_type: &str) -> Result<CurrentPolicy, ServiceError> {
+        let wanted = PolicyType::parse(policy_type).ok_or(ServiceError::NotFound)?;
+        self.current_policies()
+            .await?
+            .into_iter()
+            .find(|p| p.revision.policy_type == wanted)
+            .ok_or(ServiceError::NotFound)
+    }
+
+    /// `POST /api/policies/accept`.
+    pub async fn accept_policies(
+        &self,
+        ctx: &AuthContext,
+        ids: Option<Vec<Option<i32>>>,
+    ) -> Result<Acceptance, ServiceError> {
+        let all = self.store.policy_revisions().await?;
+        let mut errors = FieldErrors::default();
+        match &ids {
+            None => errors.add(Field::Policies, crate::FieldError::Required),
+            Some(list) if list.is_empty() => errors.add(Field::Policies, crate::FieldError::Required),
+            Some(_) => {}
+        }
+        let mut wanted = Vec::new();
+        for entry in ids.iter().flatten() {
+            match entry {
+                None => errors.add(Field::Policies, crate::FieldError::InvalidPolicyId),
+                Some(id) if all.iter().any(|r| r.id.0 == *id) => wanted.push(RevisionId(*id)),
+                Some(id) => errors.add(Field::Policies, crate::FieldError::UnknownPolicy(*id)),
+            }
+        }
+        errors.into_result()?;
+        wanted.sort();
+        wanted.dedup();
+        self.store.accept_policies(&ctx.user.id, &wanted, self.now()).await?;
+        let accepted = self.store.accepted_policies(&ctx.user.id).await?;
+        let pending = pending_revisions(&all, &self.settings.required_policy_types, &accepted);
+        Ok(Acceptance { accepted: accepted.into_iter().collect(), pending })
+    }
+
+    /// Publishes a revision; it becomes the current one of its type.
+    pub async fn publish_policy(&self, revision: NewPolicyRevision) -> Result<PolicyRevision, ServiceError> {
+        Ok(self.store.publish_policy(revision).await?)
+    }
+
+    /// Every revision ever published.
+    pub async fn policy_revisions(&self) -> Result<Vec<PolicyRevision>, ServiceError> {
+        Ok(self.store.policy_revisions().await?)
+    }
+}

@@ -1,0 +1,44 @@
+use chrono::Duration;
+use registrar_domain::{Language, PasswordPolicy, PolicyType};
+
+use crate::Argon2Params;
+
+/// What the use cases need from configuration.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub access_token_ttl: Duration,
+    pub refresh_token_idle_ttl: Duration,
+    pub max_sessions_per_client: usize,
+    pub require_confirmed_email: bool,
+    pub password: PasswordPolicy,
+    pub argon2: Argon2Params,
+    pub required_policy_types: Vec<PolicyType>,
+    /// Base of links in mails, without a trailing slash.
+    pub public_url: String,
+    pub default_language: Language,
+}
+
+impl Settings {
+    /// A presented refresh token that was rotated out this recently is
+    /// refused without revoking its session (apps that refresh twice at once).
+    pub const REUSE_GRACE: Duration = Duration::seconds(10);
+    /// How long a confirmation code and link stay valid.
+    pub const CONFIRMATION_TTL: Duration = Duration::hours(24);
+    /// Sessions record use at most this often (saves a write per request).
+    pub const TOUCH_INTERVAL: Duration = Duration::seconds(60);
+
+    /// Defaults of `operations.md`.
+    pub fn defaults() -> Self {
+        Self {
+            access_token_ttl: Duration::seconds(3600),
+            refresh_token_idle_ttl: Duration::seconds(7_776_000),
+            max_sessions_per_client: 5,
+            require_confirmed_email: false,
+            password: PasswordPolicy::default(),
+            argon2: Argon2Params::default(),
+            required_policy_types: ["tac", "privacy"].iter().filter_map(|t| PolicyType::parse(t)).collect(),
+            public_url: "http://127.0.0.1:8080".into(),
+            default_language: Language::En,
+        }
+    }
+}

@@ -1,0 +1,215 @@
+//! Token pairs: minting, password login, refresh rotation, bearer checks, logout.
+
+use chrono::{DateTime, Utc};
+use rand::rngs::OsRng;
+use rand::RngCore;
+use registrar_domain::{
+    ClientId, DeviceId, DeviceName, Email, Password, SecretHash, SecretToken, Session, SessionId, User, UserId,
+};
+use registrar_mail::Mailer;
+use registrar_store::{NewSession, Rotation, RotationOutcome, Store};
+
+use crate::input::{required, text_error, LoginInput};
+use crate::{Field, FieldErrors, Registrar, ServiceError};
+
+/// What a client gets back: both tokens in clear, once.
+#[derive(Debug, Clone)]
+pub struct TokenPair {
+    pub access_token: SecretToken,
+    pub refresh_token: SecretToken,
+    /// Seconds until the access token expires.
+    pub expires_in: i64,
+}
+
+/// Who is calling, from a valid access token.
+#[derive(Debug, Clone)]
+pub struct AuthContext {
+    pub session: Session,
+    pub user: User,
+}
+
+/// `bytes` random bytes as lowercase hex.
+pub(crate) fn random_hex(bytes: usize) -> String {
+    let mut buf = vec![0u8; bytes];
+    OsRng.fill_bytes(&mut buf);
+    hex::encode(buf)
+}
+
+/// 32 random bytes: 64 hex characters, the floor of the contract's 64–256.
+fn new_token() -> SecretToken {
+    SecretToken::new(random_hex(32))
+}
+
+/// Tokens we hand out are 64–256 lowercase hex; anything else cannot be ours,
+/// and is refused without a store round trip.
+fn looks_like_token(s: &str) -> bool {
+    (64..=256).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+/// The device part of a login, checked.
+pub(crate) struct Device {
+    pub id: DeviceId,
+    pub name: DeviceName,
+}
+
+pub(crate) fn parse_device(errors: &mut FieldErrors, id: &Option<String>, name: &Option<String>) -> Option<Device> {
+    let id = required(errors, Field::DeviceId, id)
+        .and_then(|v| DeviceId::parse(v).map_err(|e| errors.add(Field::DeviceId, text_error(e))).ok());
+    let name = required(errors, Field::DeviceName, name)
+        .and_then(|v| DeviceName::parse(v).map_err(|e| errors.add(Field::DeviceName, text_error(e))).ok());
+    Some(Device { id: id?, name: name? })
+}
+
+impl<S: Store, M: Mailer> Registrar<S, M> {
+    pub(crate) fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    /// A fresh session for this device with its first pair (hashes for the store, clear for the client).
+    pub(crate) fn mint_session(&self, user: &UserId, client: &ClientId, device: Device) -> (NewSession, TokenPair) {
+        let now = self.now();
+        let ttl = self.settings.access_token_ttl;
+        let pair = TokenPair { access_token: new_token(), refresh_token: new_token(), expires_in: ttl.num_seconds() };
+        let session = NewSession {
+            id: SessionId(uuid::Uuid::new_v4().to_string()),
+            user_id: user.clone(),
+            client_id: client.clone(),
+            device_id: device.id,
+            device_name: device.name,
+            access_hash: pair.access_token.hash(),
+            access_expires_at: now + ttl,
+            refresh_hash: pair.refresh_token.hash(),
+            now,
+        };
+        (session, pair)
+    }
+
+    /// A registered client, or `InvalidClient`.
+    pub(crate) async fn known_client(&self, raw: &str) -> Result<ClientId, ServiceError> {
+        let id = ClientId::parse(raw).ok_or(ServiceError::InvalidClient)?;
+        match self.store.client(&id).await? {
+            Some(client) => Ok(client.id),
+            None => Err(ServiceError::InvalidClient),
+        }
+    }
+
+    /// Checks email and password; unknown user, no password and wrong
+    /// password are the same `InvalidGrant` after the same argon2 work.
+    /// Then refuses disabled and (if configured) unconfirmed accounts.
+    pub(crate) async fn check_credentials(&self, email: &str, password: &str) -> Result<User, ServiceError> {
+        let presented = Password::presented(password, &self.settings.password).ok_or(ServiceError::InvalidGrant)?;
+        let user = match Email::parse(email) {
+            Ok(email) => self.store.user_by_email(&email).await?,
+            Err(_) => None,
+        };
+        let stored = user.as_ref().and_then(|u| u.password_hash.as_ref());
+        let verified = self.hasher.verify(&presented, stored).await?;
+        let user = match user {
+            Some(user) if verified => user,
+            _ => return Err(ServiceError::InvalidGrant),
+        };
+        if user.disabled {
+            return Err(ServiceError::AccountDisabled);
+        }
+        if self.settings.require_confirmed_email && !user.email_confirmed() {
+            return Err(ServiceError::EmailNotConfirmed);
+        }
+        Ok(user)
+    }
+
+    /// `grant_type=password`: a new pair for (user, client, device).
+    pub async fn login(&self, input: LoginInput) -> Result<TokenPair, ServiceError> {
+        let mut errors = FieldErrors::default();
+        let client = required(&mut errors, Field::ClientId, &input.client_id).map(str::to_owned);
+        let device = parse_device(&mut errors, &input.device_id, &input.device_name);
+        let email = required(&mut errors, Field::Email, &input.email).map(str::to_owned);
+        let password = required(&mut errors, Field::Password, &input.password).map(str::to_owned);
+        errors.into_result()?;
+        let (Some(client), Some(device), Some(email), Some(password)) = (client, device, email, password) else {
+            return Err(ServiceError::unexpected("validated login input incomplete"));
+        };
+        let client = self.known_client(&client).await?;
+        let user = self.check_credentials(&email, &password).await?;
+        self.open_session(&user.id, &client, device).await
+    }
+
+    pub(crate) async fn open_session(
+        &self,
+        user: &UserId,
+        client: &ClientId,
+        device: Device,
+    ) -> Result<TokenPair, ServiceError> {
+        let (session, pair) = self.mint_session(user, client, device);
+        self.store.open_session(session, self.settings.max_sessions_per_client).await?;
+        Ok(pair)
+    }
+
+    /// `grant_type=refresh_token`: rotates the pair. A rotated-out token
+    /// presented again revokes its session, unless it was rotated out less
+    /// than ten seconds ago (then it is only refused).
+    pub async fn refresh(&self, refresh_token: Option<String>, client_id: Option<String>) -> Result<TokenPair, ServiceError> {
+        let Some(token) = refresh_token else {
+            return Err(ServiceError::Invalid(FieldErrors::single(Field::RefreshToken, crate::FieldError::Required)));
+        };
+        let client = match client_id {
+            Some(raw) => Some(self.known_client(&raw).await?),
+            None => None,
+        };
+        if !looks_like_token(&token) {
+            return Err(ServiceError::InvalidGrant);
+        }
+        let now = self.now();
+        let pair = TokenPair {
+            access_token: new_token(),
+            refresh_token: new_token(),
+            expires_in: self.settings.access_token_ttl.num_seconds(),
+        };
+        let rotation = Rotation {
+            presented: SecretHash::of(&token),
+            client_id: client,
+            new_access_hash: pair.access_token.hash(),
+            new_access_expires_at: now + self.settings.access_token_ttl,
+            new_refresh_hash: pair.refresh_token.hash(),
+            now,
+            idle_cutoff: now - self.settings.refresh_token_idle_ttl,
+            grace_cutoff: now - crate::Settings::REUSE_GRACE,
+        };
+        match self.store.rotate_refresh(rotation).await? {
+            RotationOutcome::Rotated(_) => Ok(pair),
+            RotationOutcome::ReuseDetected => {
+                tracing::warn!("a rotated-out refresh token was presented again: its session is revoked");
+                Err(ServiceError::InvalidGrant)
+            }
+            RotationOutcome::RetiredWithinGrace
+            | RotationOutcome::Expired
+            | RotationOutcome::ClientMismatch
+            | RotationOutcome::Unknown => Err(ServiceError::InvalidGrant),
+        }
+    }
+
+    /// The caller behind a bearer access token.
+    pub async fn authenticate(&self, access_token: &str) -> Result<AuthContext, ServiceError> {
+        if !looks_like_token(access_token) {
+            return Err(ServiceError::InvalidToken);
+        }
+        let now = self.now();
+        let (session, user) = self
+            .store
+            .session_by_access(&SecretHash::of(access_token), now)
+            .await?
+            .ok_or(ServiceError::InvalidToken)?;
+        if user.disabled {
+            return Err(ServiceError::AccountDisabled);
+        }
+        if now - session.last_used_at >= crate::Settings::TOUCH_INTERVAL {
+            self.store.touch_session(&session.id, now).await?;
+        }
+        Ok(AuthContext { session, user })
+    }
+
+    /// Revokes the caller's session: both its tokens stop working.
+    pub async fn logout(&self, ctx: &AuthContext) -> Result<(), ServiceError> {
+        self.store.revoke_session(&ctx.session.id).await?;
+        Ok(())
+    }
+}
