@@ -1,0 +1,33 @@
+# Registrar — `just` lists these recipes.
+
+default:
+    @just --list
+
+# Run the server on the embedded SQLite default (registrar.db, mail in ./outbox)
+run *ARGS:
+    cargo run --release --bin registrar -- serve {{ARGS}}
+
+# Run every test (Postgres tests skip loudly when no Postgres answers)
+test *ARGS:
+    cargo test --workspace {{ARGS}}
+
+# Format the code
+fmt:
+    cargo fmt --all
+
+# What CI checks: formatting and clippy with warnings as errors
+lint:
+    cargo fmt --all -- --check
+    cargo clippy --workspace --all-targets -- -D warnings
+
+# Everything CI runs (starts or installs Postgres if needed)
+ci:
+    CI=true bash .ci/run
+
+# Run registrar with any arguments: just registrar client add --name "My app"
+registrar *ARGS:
+    cargo run --release --bin registrar -- {{ARGS}}
+
+# Validate docker-compose.yml (no Docker engine needed)
+compose-check:
+    docker-compose config --quiet
