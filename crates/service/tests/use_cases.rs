@@ -1,0 +1,489 @@
+//! Every use case on the in-memory adapters, with a clock moved by hand.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use chrono::{Duration, TimeZone, Utc};
+use registrar_domain::{Language, PolicyText, PolicyType};
+use registrar_mail::MailContent;
+use registrar_memory::{MemoryMailer, MemoryStore};
+use registrar_service::{
+    Argon2Params, AuthContext, ChangePasswordInput, Field, FieldError, LoginInput, ManualClock, Patch, ProfilePatch,
+    Registrar, RegisterInput, ServiceError, Settings, TokenPair,
+};
+use registrar_store::{NewPolicyRevision, UserStore};
+
+const PASSWORD: &str = "Correct-Horse-42";
+
+struct World {
+    app: Registrar<MemoryStore, MemoryMailer>,
+    store: MemoryStore,
+    mailer: MemoryMailer,
+    clock: Arc<ManualClock>,
+    client: String,
+    policies: Vec<i32>,
+}
+
+fn settings() -> Settings {
+    let mut s = Settings::defaults();
+    s.argon2 = Argon2Params { memory_kib: 256, iterations: 1, parallelism: 1 };
+    s.max_sessions_per_client = 3;
+    s
+}
+
+fn revision(t: &str) -> NewPolicyRevision {
+    let mut texts = BTreeMap::new();
+    texts.insert(Language::En, PolicyText { title: t.into(), description: String::new(), button: "OK".into(), html: String::new() });
+    NewPolicyRevision {
+        policy_type: PolicyType::parse(t).expect("type"),
+        version: "1".into(),
+        published_at: Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).single().expect("date"),
+        texts,
+    }
+}
+
+async fn world_with(adjust: impl FnOnce(&mut Settings)) -> World {
+    let store = MemoryStore::new();
+    let mailer = MemoryMailer::new();
+    let clock = Arc::new(ManualClock::new(Utc.with_ymd_and_hms(2026, 6, 1, 12, 0, 0).single().expect("date")));
+    let mut s = settings();
+    adjust(&mut s);
+    let app = Registrar::with_clock(store.clone(), mailer.clone(), s, clock.clone());
+    let client = app.add_client("Test").await.expect("client").id.to_string();
+    let mut policies = Vec::new();
+    for t in ["tac", "privacy"] {
+        policies.push(app.publish_policy(revision(t)).await.expect("publish").id.0);
+    }
+    World { app, store, mailer, clock, client, policies }
+}
+
+async fn world() -> World {
+    world_with(|_| {}).await
+}
+
+impl World {
+    fn registration(&self, email: &str) -> RegisterInput {
+        RegisterInput {
+            client_id: Some(self.client.clone()),
+            device_id: Some("device-1".into()),
+            device_name: Some("Phone".into()),
+            email: Some(email.into()),
+            password: Some(PASSWORD.into()),
+            firstname: Some("Ann".into()),
+            lastname: Some("Smith".into()),
+            telephone: Some("+32 475 00 00 00".into()),
+            policies: Some(self.policies.iter().map(|p| Some(*p)).collect()),
+            tin_nr: None,
+            language: Some(Language::Nl),
+        }
+    }
+
+    fn login_input(&self, email: &str, password: &str, device: &str) -> LoginInput {
+        LoginInput {
+            client_id: Some(self.client.clone()),
+            device_id: Some(device.into()),
+            device_name: Some(device.into()),
+            email: Some(email.into()),
+            password: Some(password.into()),
+        }
+    }
+
+    async fn register(&self, email: &str) -> TokenPair {
+        self.app.register(self.registration(email)).await.expect("registers")
+    }
+
+    async fn login(&self, email: &str, device: &str) -> TokenPair {
+        self.app.login(self.login_input(email, PASSWORD, device)).await.expect("logs in")
+    }
+
+    async fn auth(&self, pair: &TokenPair) -> Result<AuthContext, ServiceError> {
+        self.app.authenticate(pair.access_token.expose()).await
+    }
+
+    async fn refresh(&self, pair: &TokenPair) -> Result<TokenPair, ServiceError> {
+        self.app.refresh(Some(pair.refresh_token.expose().to_owned()), None).await
+    }
+}
+
+fn field_errors(result: Result<impl std::fmt::Debug, ServiceError>) -> Vec<(Field, Vec<FieldError>)> {
+    match result {
+        Err(ServiceError::Invalid(errors)) => errors.iter().map(|(f, e)| (*f, e.clone())).collect(),
+        other => panic!("expected field errors, got {other:?}"),
+    }
+}
+
+// --- registration
+
+#[tokio::test]
+async fn registration_stores_an_argon2id_hash_with_the_configured_parameters_and_mails_a_code() {
+    let w = world().await;
+    let pair = w.register("Ann@Example.com").await;
+    let ctx = w.auth(&pair).await.expect("the first session works");
+    assert_eq!(ctx.user.email.as_str(), "Ann@Example.com");
+    assert_eq!(ctx.user.language, Language::Nl);
+    let user = w.store.user_by_id(&ctx.user.id).await.expect("store").expect("user");
+    let hash = &user.password_hash.expect("a hash").0;
+    assert!(hash.starts_with("$argon2id$v=19$m=256,t=1,p=1$"), "{hash}");
+    assert!(!hash.contains(PASSWORD));
+
+    let mails = w.mailer.sent_to("ann@example.com");
+    assert_eq!(mails.len(), 1);
+    assert_eq!(mails[0].language, Language::Nl);
+    match &mails[0].content {
+        MailContent::Confirmation { code, link } => {
+            assert_eq!(code.expose().len(), 6);
+            assert!(code.expose().bytes().all(|b| b.is_ascii_digit()));
+            assert!(link.starts_with("http://127.0.0.1:8080/confirm/"), "{link}");
+            assert!(link.len() > "http://127.0.0.1:8080/confirm/".len() + 32);
+        }
+        other => panic!("expected a confirmation, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn registration_reports_every_bad_field_at_once_and_creates_nothing() {
+    let w = world().await;
+    let input = RegisterInput {
+        client_id: Some(w.client.clone()),
+        email: Some("nope".into()),
+        password: Some("short".into()),
+        telephone: Some("12".into()),
+        policies: Some(vec![Some(9999), None]),
+        tin_nr: Some("x".repeat(65)),
+        ..Default::default()
+    };
+    let errors = field_errors(w.app.register(input).await);
+    let fields: Vec<Field> = errors.iter().map(|(f, _)| *f).collect();
+    for f in [Field::DeviceId, Field::DeviceName, Field::Email, Field::Password, Field::FirstName, Field::LastName, Field::Telephone, Field::TinNr, Field::Policies] {
+        assert!(fields.contains(&f), "{f:?} in {errors:?}");
+    }
+    let policies = &errors.iter().find(|(f, _)| *f == Field::Policies).expect("policies").1;
+    assert!(policies.contains(&FieldError::UnknownPolicy(9999)));
+    assert!(policies.contains(&FieldError::InvalidPolicyId));
+    assert!(w.mailer.sent().is_empty());
+}
+
+#[tokio::test]
+async fn registration_needs_a_known_client_and_refuses_a_taken_address() {
+    let w = world().await;
+    let mut input = w.registration("a@example.com");
+    input.client_id = Some("unknown".into());
+    assert!(matches!(w.app.register(input).await, Err(ServiceError::InvalidClient)));
+    w.register("a@example.com").await;
+    let errors = field_errors(w.app.register(w.registration("A@EXAMPLE.COM")).await);
+    assert_eq!(errors, vec![(Field::Email, vec![FieldError::EmailTaken])]);
+    assert_eq!(w.mailer.sent().len(), 1);
+}
+
+#[tokio::test]
+async fn registration_requires_current_required_revisions_only() {
+    let w = world().await;
+    let newer = w.app.publish_policy(revision("tac")).await.expect("publish");
+    // The old tac revision is no longer enough.
+    let errors = field_errors(w.app.register(w.registration("a@example.com")).await);
+    assert_eq!(errors, vec![(Field::Policies, vec![FieldError::PolicyRequired(PolicyType::parse("tac").expect("t"))])]);
+    let mut input = w.registration("a@example.com");
+    input.policies = Some(vec![Some(newer.id.0), Some(w.policies[1]), Some(w.policies[1])]);
+    w.app.register(input).await.expect("the current revisions suffice; duplicates are ignored");
+    // An optional type never blocks.
+    w.app.publish_policy(revision("cookie")).await.expect("publish");
+    let mut input = w.registration("b@example.com");
+    input.policies = Some(vec![Some(newer.id.0), Some(w.policies[1])]);
+    w.app.register(input).await.expect("cookie is not required");
+}
+
+#[tokio::test]
+async fn a_required_type_with_no_published_revision_does_not_block_registration() {
+    let w = world_with(|s| s.required_policy_types.push(PolicyType::parse("shop").expect("t"))).await;
+    w.register("a@example.com").await;
+}
+
+#[tokio::test]
+async fn a_mail_that_cannot_be_sent_does_not_fail_the_registration() {
+    let w = world().await;
+    w.mailer.fail_sends(true);
+    let pair = w.register("a@example.com").await;
+    assert!(w.auth(&pair).await.is_ok());
+}
+
+#[tokio::test]
+async fn twenty_concurrent_registrations_of_one_address_make_one_account() {
+    let w = world().await;
+    let tasks: Vec<_> = (0..20)
+        .map(|i| {
+            let app = w.app.clone();
+            let mut input = w.registration(if i % 2 == 0 { "race@example.com" } else { "RACE@example.com" });
+            input.device_id = Some(format!("d{i}"));
+            tokio::spawn(async move { app.register(input).await })
+        })
+        .collect();
+    let mut ok = 0;
+    for task in tasks {
+        match task.await.expect("task") {
+            Ok(_) => ok += 1,
+            Err(ServiceError::Invalid(e)) => assert!(e.has(Field::Email)),
+            Err(other) => panic!("unexpected {other:?}"),
+        }
+    }
+    assert_eq!(ok, 1);
+    assert_eq!(w.mailer.sent().len(), 1);
+}
+
+// --- login
+
+#[tokio::test]
+async fn login_answers_the_same_for_unknown_users_wrong_and_missing_passwords() {
+    let w = world().await;
+    w.register("a@example.com").await;
+    for (email, password) in [("a@example.com", "Wrong-Password-9"), ("b@example.com", PASSWORD), ("not an email", PASSWORD)] {
+        let result = w.app.login(w.login_input(email, password, "d")).await;
+        assert!(matches!(result, Err(ServiceError::InvalidGrant)), "{email}: {result:?}");
+    }
+    let mut input = w.login_input("a@example.com", PASSWORD, "d");
+    input.password = None;
+    assert_eq!(field_errors(w.app.login(input).await), vec![(Field::Password, vec![FieldError::Required])]);
+    let mut input = w.login_input("a@example.com", PASSWORD, "d");
+    input.client_id = Some("nope".into());
+    assert!(matches!(w.app.login(input).await, Err(ServiceError::InvalidClient)));
+}
+
+#[tokio::test]
+async fn unconfirmed_accounts_are_refused_only_when_configured_and_only_after_the_password_checks_out() {
+    let w = world_with(|s| s.require_confirmed_email = true).await;
+    w.register("a@example.com").await;
+    let wrong = w.app.login(w.login_input("a@example.com", "Wrong-Password-9", "d")).await;
+    assert!(matches!(wrong, Err(ServiceError::InvalidGrant)));
+    let right = w.app.login(w.login_input("a@example.com", PASSWORD, "d")).await;
+    assert!(matches!(right, Err(ServiceError::EmailNotConfirmed)), "{right:?}");
+
+    let lax = world().await;
+    lax.register("a@example.com").await;
+    lax.login("a@example.com", "d").await;
+}
+
+// --- tokens
+
+#[tokio::test]
+async fn access_tokens_expire_after_their_ttl_and_refresh_still_works() {
+    let w = world().await;
+    let pair = w.register("a@example.com").await;
+    assert_eq!(pair.expires_in, 3600);
+    w.clock.advance(Duration::seconds(3599));
+    assert!(w.auth(&pair).await.is_ok());
+    w.clock.advance(Duration::seconds(1));
+    assert!(matches!(w.auth(&pair).await, Err(ServiceError::InvalidToken)));
+    let fresh = w.refresh(&pair).await.expect("refresh");
+    assert!(w.auth(&fresh).await.is_ok());
+}
+
+#[tokio::test]
+async fn refresh_rotates_and_reuse_within_ten_seconds_is_only_refused() {
+    let w = world().await;
+    let first = w.register("a@example.com").await;
+    let second = w.refresh(&first).await.expect("rotates");
+    assert_ne!(first.refresh_token, second.refresh_token);
+    assert!(matches!(w.auth(&first).await, Err(ServiceError::InvalidToken)));
+    w.clock.advance(Duration::seconds(9));
+    assert!(matches!(w.refresh(&first).await, Err(ServiceError::InvalidGrant)));
+    assert!(w.auth(&second).await.is_ok(), "the session lives on");
+    let third = w.refresh(&second).await.expect("the winner's token still rotates");
+    assert!(w.auth(&third).await.is_ok());
+}
+
+#[tokio::test]
+async fn reuse_after_the_grace_period_revokes_the_whole_session() {
+    let w = world().await;
+    let first = w.register("a@example.com").await;
+    let other_device = w.login("a@example.com", "laptop").await;
+    let second = w.refresh(&first).await.expect("rotates");
+    w.clock.advance(Duration::seconds(11));
+    assert!(matches!(w.refresh(&first).await, Err(ServiceError::InvalidGrant)));
+    assert!(matches!(w.auth(&second).await, Err(ServiceError::InvalidToken)), "theft detected: session revoked");
+    assert!(matches!(w.refresh(&second).await, Err(ServiceError::InvalidGrant)));
+    assert!(w.auth(&other_device).await.is_ok(), "other sessions are untouched");
+}
+
+#[tokio::test]
+async fn refresh_tokens_die_after_the_idle_ttl() {
+    let w = world_with(|s| s.refresh_token_idle_ttl = Duration::days(2)).await;
+    let pair = w.register("a@example.com").await;
+    w.clock.advance(Duration::days(1));
+    let pair = w.refresh(&pair).await.expect("used within the idle ttl");
+    w.clock.advance(Duration::days(2));
+    assert!(matches!(w.refresh(&pair).await, Err(ServiceError::InvalidGrant)));
+}
+
+#[tokio::test]
+async fn refresh_checks_the_client_when_given_and_garbage_is_refused() {
+    let w = world().await;
+    let pair = w.register("a@example.com").await;
+    let other = w.app.add_client("Other").await.expect("client");
+    let mismatch = w.app.refresh(Some(pair.refresh_token.expose().into()), Some(other.id.to_string())).await;
+    assert!(matches!(mismatch, Err(ServiceError::InvalidGrant)));
+    let unknown = w.app.refresh(Some(pair.refresh_token.expose().into()), Some("nope".into())).await;
+    assert!(matches!(unknown, Err(ServiceError::InvalidClient)));
+    assert!(matches!(w.app.refresh(Some("zz".into()), None).await, Err(ServiceError::InvalidGrant)));
+    assert!(matches!(w.app.refresh(None, None).await, Err(ServiceError::Invalid(_))));
+    w.app.refresh(Some(pair.refresh_token.expose().into()), Some(w.client.clone())).await.expect("same client");
+}
+
+#[tokio::test]
+async fn a_new_pair_for_the_same_device_revokes_the_old_one() {
+    let w = world().await;
+    w.register("a@example.com").await;
+    let first = w.login("a@example.com", "phone").await;
+    let second = w.login("a@example.com", "phone").await;
+    assert!(matches!(w.auth(&first).await, Err(ServiceError::InvalidToken)));
+    assert!(matches!(w.refresh(&first).await, Err(ServiceError::InvalidGrant)));
+    assert!(w.auth(&second).await.is_ok());
+}
+
+#[tokio::test]
+async fn the_least_recently_used_session_is_evicted_beyond_the_cap() {
+    let w = world().await; // cap 3
+    let registered = w.register("a@example.com").await; // device-1
+    w.clock.advance(Duration::minutes(1));
+    let d2 = w.login("a@example.com", "d2").await;
+    w.clock.advance(Duration::minutes(1));
+    let d3 = w.login("a@example.com", "d3").await;
+    w.clock.advance(Duration::minutes(2));
+    // Using device-1 makes d2 the least recently used.
+    w.auth(&registered).await.expect("used");
+    w.clock.advance(Duration::minutes(1));
+    let d4 = w.login("a@example.com", "d4").await;
+    assert!(matches!(w.auth(&d2).await, Err(ServiceError::InvalidToken)), "d2 evicted");
+    for pair in [&registered, &d3, &d4] {
+        assert!(w.auth(pair).await.is_ok());
+    }
+    // Another client's sessions do not count.
+    let other = w.app.add_client("Other").await.expect("client");
+    let mut input = w.login_input("a@example.com", PASSWORD, "d5");
+    input.client_id = Some(other.id.to_string());
+    w.app.login(input).await.expect("other client");
+    assert!(w.auth(&registered).await.is_ok());
+}
+
+// --- password change
+
+fn change(w: &World, password: &str, new_password: &str, device: &str) -> ChangePasswordInput {
+    ChangePasswordInput { login: w.login_input("a@example.com", password, device), new_password: Some(new_password.into()) }
+}
+
+#[tokio::test]
+async fn a_password_change_revokes_every_other_session_and_answers_a_fresh_pair() {
+    let w = world().await;
+    let registered = w.register("a@example.com").await;
+    let laptop = w.login("a@example.com", "laptop").await;
+    let fresh = w.app.change_password(change(&w, PASSWORD, "Another-Secret-77", "device-1")).await.expect("changed");
+    assert!(w.auth(&fresh).await.is_ok());
+    for old in [&registered, &laptop] {
+        assert!(matches!(w.auth(old).await, Err(ServiceError::InvalidToken)));
+        assert!(matches!(w.refresh(old).await, Err(ServiceError::InvalidGrant)));
+    }
+    assert!(matches!(w.app.login(w.login_input("a@example.com", PASSWORD, "x")).await, Err(ServiceError::InvalidGrant)));
+    w.app.login(w.login_input("a@example.com", "Another-Secret-77", "x")).await.expect("new password");
+}
+
+#[tokio::test]
+async fn a_password_change_checks_the_current_password_and_the_rules() {
+    let w = world().await;
+    let pair = w.register("a@example.com").await;
+    let wrong = w.app.change_password(change(&w, "Wrong-Password-9", "Another-Secret-77", "d")).await;
+    assert!(matches!(wrong, Err(ServiceError::InvalidGrant)));
+    assert_eq!(
+        field_errors(w.app.change_password(change(&w, PASSWORD, PASSWORD, "d")).await),
+        vec![(Field::NewPassword, vec![FieldError::PasswordUnchanged])]
+    );
+    assert_eq!(
+        field_errors(w.app.change_password(change(&w, PASSWORD, "qwertyuiop", "d")).await),
+        vec![(Field::NewPassword, vec![FieldError::Password(registrar_domain::PasswordError::TooCommon)])]
+    );
+    assert!(w.auth(&pair).await.is_ok(), "nothing changed");
+}
+
+// --- account
+
+#[tokio::test]
+async fn logout_and_device_revocation_end_only_their_sessions() {
+    let w = world().await;
+    let phone = w.register("a@example.com").await;
+    let laptop = w.login("a@example.com", "laptop").await;
+    let tablet = w.login("a@example.com", "tablet").await;
+    let ctx = w.auth(&phone).await.expect("auth");
+    let sessions = w.app.sessions(&ctx).await.expect("sessions");
+    assert_eq!(sessions.len(), 3);
+    assert_eq!(sessions.iter().filter(|s| s.current).count(), 1);
+    assert!(sessions.iter().any(|s| s.current && s.session.device_id.as_str() == "device-1"));
+
+    w.app.revoke_device(&ctx, "laptop").await.expect("revoked");
+    assert!(matches!(w.auth(&laptop).await, Err(ServiceError::InvalidToken)));
+    assert!(matches!(w.app.revoke_device(&ctx, "laptop").await, Err(ServiceError::NotFound)));
+    w.app.logout(&ctx).await.expect("logout");
+    assert!(matches!(w.auth(&phone).await, Err(ServiceError::InvalidToken)));
+    assert!(w.auth(&tablet).await.is_ok());
+}
+
+#[tokio::test]
+async fn profile_updates_follow_the_registration_rules() {
+    let w = world().await;
+    let pair = w.register("a@example.com").await;
+    let ctx = w.auth(&pair).await.expect("auth");
+    let patch = ProfilePatch {
+        insertion: Patch::Set("van".into()),
+        tin_nr: Patch::Set("NL123".into()),
+        telephone: Patch::Clear,
+        ..Default::default()
+    };
+    let view = w.app.update_profile(&ctx, patch).await.expect("updated");
+    assert_eq!(view.user.profile.display_name().as_deref(), Some("Ann van Smith"));
+    assert_eq!(view.user.profile.tin_nr.as_deref(), Some("NL123"));
+    assert_eq!(view.user.profile.telephone, None);
+    let bad = ProfilePatch { firstname: Patch::Clear, telephone: Patch::Set("0475".into()), ..Default::default() };
+    let errors = field_errors(w.app.update_profile(&ctx, bad).await);
+    assert_eq!(errors.len(), 2);
+    let again = w.auth(&pair).await.expect("auth");
+    assert_eq!(again.user.profile.firstname.as_deref(), Some("Ann"));
+}
+
+#[tokio::test]
+async fn policies_pending_after_a_new_revision_until_accepted() {
+    let w = world().await;
+    let pair = w.register("a@example.com").await;
+    let ctx = w.auth(&pair).await.expect("auth");
+    assert!(w.app.profile(ctx.user.clone()).await.expect("profile").pending_policies.is_empty());
+    let newer = w.app.publish_policy(revision("privacy")).await.expect("publish");
+    assert_eq!(w.app.profile(ctx.user.clone()).await.expect("profile").pending_policies, vec![newer.id]);
+    let errors = field_errors(w.app.accept_policies(&ctx, Some(vec![Some(123_456)])).await);
+    assert_eq!(errors, vec![(Field::Policies, vec![FieldError::UnknownPolicy(123_456)])]);
+    let acceptance = w.app.accept_policies(&ctx, Some(vec![Some(newer.id.0), Some(newer.id.0)])).await.expect("accepted");
+    assert!(acceptance.pending.is_empty());
+    assert!(acceptance.accepted.contains(&newer.id));
+    assert!(matches!(w.app.current_policy("nope").await, Err(ServiceError::NotFound)));
+    assert_eq!(w.app.current_policy("privacy").await.expect("current").revision.id, newer.id);
+}
+
+#[tokio::test]
+async fn deleting_the_account_needs_the_password_and_erases_it() {
+    let w = world().await;
+    let pair = w.register("a@example.com").await;
+    let ctx = w.auth(&pair).await.expect("auth");
+    assert_eq!(
+        field_errors(w.app.delete_account(&ctx, Some("Wrong-Password-9".into())).await),
+        vec![(Field::Password, vec![FieldError::PasswordIncorrect])]
+    );
+    assert_eq!(field_errors(w.app.delete_account(&ctx, None).await), vec![(Field::Password, vec![FieldError::Required])]);
+    w.app.delete_account(&ctx, Some(PASSWORD.into())).await.expect("deleted");
+    assert!(matches!(w.auth(&pair).await, Err(ServiceError::InvalidToken)));
+    w.register("a@example.com").await;
+}
+
+#[tokio::test]
+async fn clients_can_be_added_and_removed_but_not_the_built_in_one() {
+    let w = world().await;
+    let client = w.app.add_client("Shop").await.expect("client");
+    assert_eq!(client.id.as_str().len(), 80);
+    assert!(w.app.clients().await.expect("list").iter().any(|c| c.id == client.id));
+    w.app.remove_client(client.id.as_str()).await.expect("removed");
+    assert!(matches!(w.app.remove_client(client.id.as_str()).await, Err(ServiceError::NotFound)));
+    assert!(w.app.remove_client("web").await.is_err());
+}
