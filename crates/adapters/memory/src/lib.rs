@@ -1,1 +1,18 @@
-//! stub
+//! In-memory adapters of Registrar's ports: [`MemoryStore`] (every store
+//! trait, each call atomic under one lock) and [`MemoryMailer`] (keeps what it
+//! sends). For fast tests of the service and the HTTP layer: no I/O, no
+//! clock, nothing survives the process. The store passes the same contract
+//! suite as the SQL adapter and seeds the built-in `web` client as its
+//! migrations do.
+
+mod clients;
+mod health;
+mod mailer;
+mod policies;
+mod sessions;
+mod state;
+mod store;
+mod users;
+
+pub use mailer::MemoryMailer;
+pub use store::MemoryStore;

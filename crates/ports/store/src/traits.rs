@@ -50,6 +50,7 @@ pub trait SessionStore {
     /// then, while the user has more than `max_per_client` sessions of this
     /// client, the least recently used ones are revoked. Concurrent calls for
     /// one user MUST NOT leave more than `max_per_client` sessions.
+    /// MUST return [`StoreError::NotFound`] for an unknown user or client.
     async fn open_session(&self, session: NewSession, max_per_client: usize) -> Result<(), StoreError>;
 
     /// The session (and its user) whose access token hashes to `access_hash`,
@@ -63,7 +64,9 @@ pub trait SessionStore {
     /// Rotates a refresh token, atomically: of several concurrent rotations of
     /// one token exactly one gets [`RotationOutcome::Rotated`]; the others see
     /// the token as retired. A presented token is looked up first among live
-    /// tokens, then among retired ones. See [`RotationOutcome`] for the rest.
+    /// tokens, then among retired ones. A client mismatch is checked first (also
+    /// for retired tokens), so a wrong `client_id` never revokes a session.
+    /// See [`RotationOutcome`] for the rest.
     async fn rotate_refresh(&self, rotation: Rotation) -> Result<RotationOutcome, StoreError>;
 
     /// The user's sessions, oldest first.
@@ -76,6 +79,7 @@ pub trait SessionStore {
     async fn revoke_device(&self, user: &UserId, device: &DeviceId) -> Result<usize, StoreError>;
 
     /// Records use of the session at `now` (for least-recently-used eviction).
+    /// An unknown id is not an error (the session may just have been revoked).
     async fn touch_session(&self, id: &SessionId, now: DateTime<Utc>) -> Result<(), StoreError>;
 }
 

@@ -1,0 +1,57 @@
+//! Policy revisions and who accepted which.
+
+use std::collections::BTreeSet;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use registrar_domain::{PolicyRevision, RevisionId, UserId};
+use registrar_store::{NewPolicyRevision, PolicyStore, StoreError};
+
+use crate::MemoryStore;
+
+#[async_trait]
+impl PolicyStore for MemoryStore {
+    async fn publish_policy(&self, revision: NewPolicyRevision) -> Result<PolicyRevision, StoreError> {
+        let mut state = self.lock()?;
+        let next = state
+            .last_revision_id
+            .checked_add(1)
+            .ok_or_else(|| StoreError::unexpected("policy revision ids exhausted"))?;
+        state.last_revision_id = next;
+        let published = PolicyRevision {
+            id: RevisionId(next),
+            policy_type: revision.policy_type,
+            version: revision.version,
+            published_at: revision.published_at,
+            texts: revision.texts,
+        };
+        state.policies.insert(published.id, published.clone());
+        Ok(published)
+    }
+
+    async fn policy_revisions(&self) -> Result<Vec<PolicyRevision>, StoreError> {
+        Ok(self.lock()?.policies.values().cloned().collect())
+    }
+
+    async fn accept_policies(&self, user: &UserId, ids: &[RevisionId], now: DateTime<Utc>) -> Result<(), StoreError> {
+        let mut state = self.lock()?;
+        if let Some(unknown) = state.unknown_revision(ids) {
+            return Err(StoreError::UnknownRevision(unknown));
+        }
+        state.require_user(user)?;
+        let acceptances = state.acceptances.entry(user.clone()).or_default();
+        for id in ids {
+            acceptances.entry(*id).or_insert(now);
+        }
+        Ok(())
+    }
+
+    async fn accepted_policies(&self, user: &UserId) -> Result<BTreeSet<RevisionId>, StoreError> {
+        Ok(self
+            .lock()?
+            .acceptances
+            .get(user)
+            .map(|a| a.keys().copied().collect())
+            .unwrap_or_default())
+    }
+}

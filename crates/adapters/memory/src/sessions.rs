@@ -1,0 +1,137 @@
+//! Sessions and their token pairs, including refresh-token rotation.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use registrar_domain::{DeviceId, SecretHash, Session, SessionId, User, UserId};
+use registrar_store::{NewSession, Rotation, RotationOutcome, SessionStore, StoreError};
+
+use crate::state::{RetiredRefresh, State};
+use crate::MemoryStore;
+
+#[async_trait]
+impl SessionStore for MemoryStore {
+    async fn open_session(&self, session: NewSession, max_per_client: usize) -> Result<(), StoreError> {
+        let mut state = self.lock()?;
+        state.require_user(&session.user_id)?;
+        state.require_client(&session.client_id)?;
+        state.open_session(session, max_per_client);
+        Ok(())
+    }
+
+    async fn session_by_access(
+        &self,
+        access_hash: &SecretHash,
+        now: DateTime<Utc>,
+    ) -> Result<Option<(Session, User)>, StoreError> {
+        let state = self.lock()?;
+        let found = state
+            .sessions
+            .values()
+            .find(|s| &s.access_hash == access_hash && now < s.session.access_expires_at)
+            .and_then(|s| {
+                let user = state.users.get(&s.session.user_id)?;
+                Some((s.session.clone(), user.clone()))
+            });
+        Ok(found)
+    }
+
+    async fn rotate_refresh(&self, rotation: Rotation) -> Result<RotationOutcome, StoreError> {
+        let mut state = self.lock()?;
+        let live = state
+            .sessions
+            .values()
+            .find(|s| s.refresh_hash == rotation.presented)
+            .map(|s| s.session.id.clone());
+        match live {
+            Some(id) => Ok(rotate_live(&mut state, &id, rotation)),
+            None => Ok(present_retired(&mut state, &rotation)),
+        }
+    }
+
+    async fn sessions_of(&self, user: &UserId) -> Result<Vec<Session>, StoreError> {
+        let state = self.lock()?;
+        let mut sessions: Vec<Session> = state
+            .sessions
+            .values()
+            .filter(|s| &s.session.user_id == user)
+            .map(|s| s.session.clone())
+            .collect();
+        sessions.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
+        Ok(sessions)
+    }
+
+    async fn revoke_session(&self, id: &SessionId) -> Result<bool, StoreError> {
+        Ok(self.lock()?.revoke_session(id))
+    }
+
+    async fn revoke_device(&self, user: &UserId, device: &DeviceId) -> Result<usize, StoreError> {
+        Ok(self
+            .lock()?
+            .revoke_where(|s| &s.user_id == user && &s.device_id == device))
+    }
+
+    async fn touch_session(&self, id: &SessionId, now: DateTime<Utc>) -> Result<(), StoreError> {
+        if let Some(stored) = self.lock()?.sessions.get_mut(id) {
+            stored.session.last_used_at = now;
+        }
+        Ok(())
+    }
+}
+
+/// The presented token is the live refresh token of session `id`.
+fn rotate_live(state: &mut State, id: &SessionId, rotation: Rotation) -> RotationOutcome {
+    let Some(stored) = state.sessions.get_mut(id) else {
+        return RotationOutcome::Unknown;
+    };
+    // A wrong client is refused before anything else so that it cannot end
+    // someone else's session either.
+    if rotation
+        .client_id
+        .as_ref()
+        .is_some_and(|c| c != &stored.session.client_id)
+    {
+        return RotationOutcome::ClientMismatch;
+    }
+    if stored.session.refreshed_at <= rotation.idle_cutoff {
+        state.revoke_session(id);
+        return RotationOutcome::Expired;
+    }
+    stored.access_hash = rotation.new_access_hash;
+    stored.refresh_hash = rotation.new_refresh_hash;
+    stored.session.access_expires_at = rotation.new_access_expires_at;
+    stored.session.refreshed_at = rotation.now;
+    stored.session.last_used_at = rotation.now;
+    let session = stored.session.clone();
+    state.retired_refreshes.insert(
+        rotation.presented,
+        RetiredRefresh {
+            session_id: id.clone(),
+            retired_at: rotation.now,
+        },
+    );
+    RotationOutcome::Rotated(session)
+}
+
+/// The presented token is not live: retired, or never seen.
+fn present_retired(state: &mut State, rotation: &Rotation) -> RotationOutcome {
+    let Some(retired) = state.retired_refreshes.get(&rotation.presented) else {
+        return RotationOutcome::Unknown;
+    };
+    let session_id = retired.session_id.clone();
+    let within_grace = retired.retired_at > rotation.grace_cutoff;
+    let Some(stored) = state.sessions.get(&session_id) else {
+        return RotationOutcome::Unknown;
+    };
+    if rotation
+        .client_id
+        .as_ref()
+        .is_some_and(|c| c != &stored.session.client_id)
+    {
+        return RotationOutcome::ClientMismatch;
+    }
+    if within_grace {
+        return RotationOutcome::RetiredWithinGrace;
+    }
+    state.revoke_session(&session_id);
+    RotationOutcome::ReuseDetected
+}

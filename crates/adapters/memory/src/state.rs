@@ -1,0 +1,132 @@
+//! What the memory store holds, and the changes that keep it consistent
+//! (shared by several trait methods: a registration opens a session under the
+//! same rules as `open_session`, several calls revoke sessions).
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, Utc};
+use registrar_domain::{Client, ClientId, PolicyRevision, RevisionId, SecretHash, Session, SessionId, User, UserId};
+use registrar_store::{NewConfirmation, NewSession, StoreError};
+
+/// A session with the hashes of its live token pair.
+pub(crate) struct StoredSession {
+    pub session: Session,
+    pub access_hash: SecretHash,
+    pub refresh_hash: SecretHash,
+}
+
+/// A rotated-out refresh token, kept to tell a late duplicate from a theft.
+pub(crate) struct RetiredRefresh {
+    pub session_id: SessionId,
+    pub retired_at: DateTime<Utc>,
+}
+
+#[derive(Default)]
+pub(crate) struct State {
+    pub users: HashMap<UserId, User>,
+    /// Normalized (lowercase) address → user: one account per address.
+    pub user_ids_by_email: HashMap<String, UserId>,
+    pub sessions: HashMap<SessionId, StoredSession>,
+    pub retired_refreshes: HashMap<SecretHash, RetiredRefresh>,
+    pub acceptances: HashMap<UserId, BTreeMap<RevisionId, DateTime<Utc>>>,
+    /// Kept only to be erased with their user: the port has no way to read them yet.
+    pub confirmations: Vec<NewConfirmation>,
+    pub policies: BTreeMap<RevisionId, PolicyRevision>,
+    pub last_revision_id: i32,
+    /// In insertion order.
+    pub clients: Vec<Client>,
+}
+
+impl State {
+    pub fn require_user(&self, id: &UserId) -> Result<(), StoreError> {
+        if self.users.contains_key(id) {
+            Ok(())
+        } else {
+            Err(StoreError::NotFound)
+        }
+    }
+
+    /// A session needs an existing client, as the SQL schema's foreign key demands.
+    pub fn require_client(&self, id: &ClientId) -> Result<(), StoreError> {
+        if self.clients.iter().any(|c| &c.id == id) {
+            Ok(())
+        } else {
+            Err(StoreError::NotFound)
+        }
+    }
+
+    /// The first of `ids` that was never published.
+    pub fn unknown_revision(&self, ids: &[RevisionId]) -> Option<RevisionId> {
+        ids.iter().copied().find(|id| !self.policies.contains_key(id))
+    }
+
+    /// Opens a session (checked beforehand): replaces a session of the same
+    /// (user, client, device), then evicts the least recently used sessions
+    /// of the user on that client while there are more than `max_per_client`.
+    pub fn open_session(&mut self, new: NewSession, max_per_client: usize) {
+        let (user, client, device) = (new.user_id.clone(), new.client_id.clone(), new.device_id.clone());
+        self.revoke_where(|s| s.user_id == user && s.client_id == client && s.device_id == device);
+        self.sessions.insert(
+            new.id.clone(),
+            StoredSession {
+                session: Session {
+                    id: new.id,
+                    user_id: new.user_id,
+                    client_id: new.client_id,
+                    device_id: new.device_id,
+                    device_name: new.device_name,
+                    created_at: new.now,
+                    last_used_at: new.now,
+                    access_expires_at: new.access_expires_at,
+                    refreshed_at: new.now,
+                },
+                access_hash: new.access_hash,
+                refresh_hash: new.refresh_hash,
+            },
+        );
+        loop {
+            let of_client: Vec<&Session> = self
+                .sessions
+                .values()
+                .map(|s| &s.session)
+                .filter(|s| s.user_id == user && s.client_id == client)
+                .collect();
+            if of_client.len() <= max_per_client {
+                break;
+            }
+            let least_recently_used = of_client
+                .into_iter()
+                .min_by(|a, b| (a.last_used_at, a.created_at, &a.id).cmp(&(b.last_used_at, b.created_at, &b.id)))
+                .map(|s| s.id.clone());
+            match least_recently_used {
+                Some(id) => {
+                    self.revoke_session(&id);
+                }
+                None => break,
+            }
+        }
+    }
+
+    /// Removes a session and the retired refresh tokens that point to it.
+    pub fn revoke_session(&mut self, id: &SessionId) -> bool {
+        let existed = self.sessions.remove(id).is_some();
+        if existed {
+            self.retired_refreshes.retain(|_, r| &r.session_id != id);
+        }
+        existed
+    }
+
+    /// Revokes every session matching `which`; returns how many.
+    pub fn revoke_where(&mut self, which: impl Fn(&Session) -> bool) -> usize {
+        let ids: Vec<SessionId> = self
+            .sessions
+            .values()
+            .filter(|s| which(&s.session))
+            .map(|s| s.session.id.clone())
+            .collect();
+        for id in &ids {
+            self.revoke_session(id);
+        }
+        ids.len()
+    }
+}

@@ -1,0 +1,120 @@
+//! Accounts: registration, look-ups and changes.
+
+use async_trait::async_trait;
+use registrar_domain::{Email, Language, PasswordHash, Profile, Role, User, UserId};
+use registrar_store::{NewSession, Registration, StoreError, UserStore};
+
+use crate::MemoryStore;
+
+#[async_trait]
+impl UserStore for MemoryStore {
+    async fn register(&self, registration: Registration) -> Result<(), StoreError> {
+        let Registration {
+            user,
+            accepted_policies,
+            session,
+            confirmation,
+            max_sessions_per_client,
+        } = registration;
+        let mut state = self.lock()?;
+
+        // Every check before the first change: all or nothing.
+        if state.user_ids_by_email.contains_key(user.email.normalized()) {
+            return Err(StoreError::DuplicateEmail);
+        }
+        if state.users.contains_key(&user.id) {
+            return Err(StoreError::Duplicate);
+        }
+        if let Some(unknown) = state.unknown_revision(&accepted_policies) {
+            return Err(StoreError::UnknownRevision(unknown));
+        }
+        if let Some(session) = &session {
+            state.require_client(&session.client_id)?;
+        }
+
+        state
+            .user_ids_by_email
+            .insert(user.email.normalized().to_owned(), user.id.clone());
+        let acceptances = state.acceptances.entry(user.id.clone()).or_default();
+        for id in accepted_policies {
+            acceptances.entry(id).or_insert(user.created_at);
+        }
+        state.users.insert(
+            user.id.clone(),
+            User {
+                id: user.id,
+                email: user.email,
+                password_hash: user.password_hash,
+                profile: user.profile,
+                role: user.role,
+                language: user.language,
+                email_confirmed_at: user.email_confirmed_at,
+                disabled: false,
+                created_at: user.created_at,
+            },
+        );
+        if let Some(session) = session {
+            state.open_session(session, max_sessions_per_client);
+        }
+        if let Some(confirmation) = confirmation {
+            state.confirmations.push(confirmation);
+        }
+        Ok(())
+    }
+
+    async fn user_by_email(&self, email: &Email) -> Result<Option<User>, StoreError> {
+        let state = self.lock()?;
+        Ok(state
+            .user_ids_by_email
+            .get(email.normalized())
+            .and_then(|id| state.users.get(id))
+            .cloned())
+    }
+
+    async fn user_by_id(&self, id: &UserId) -> Result<Option<User>, StoreError> {
+        Ok(self.lock()?.users.get(id).cloned())
+    }
+
+    async fn update_profile(&self, id: &UserId, profile: &Profile, language: Language) -> Result<User, StoreError> {
+        let mut state = self.lock()?;
+        let user = state.users.get_mut(id).ok_or(StoreError::NotFound)?;
+        user.profile = profile.clone();
+        user.language = language;
+        Ok(user.clone())
+    }
+
+    async fn set_password(&self, id: &UserId, hash: &PasswordHash, keep: Option<NewSession>) -> Result<(), StoreError> {
+        let mut state = self.lock()?;
+        state.require_user(id)?;
+        if let Some(keep) = &keep {
+            state.require_client(&keep.client_id)?;
+        }
+        if let Some(user) = state.users.get_mut(id) {
+            user.password_hash = Some(hash.clone());
+        }
+        state.revoke_where(|s| &s.user_id == id);
+        if let Some(keep) = keep {
+            state.open_session(keep, usize::MAX);
+        }
+        Ok(())
+    }
+
+    async fn set_role(&self, id: &UserId, role: &Role) -> Result<(), StoreError> {
+        let mut state = self.lock()?;
+        let user = state.users.get_mut(id).ok_or(StoreError::NotFound)?;
+        user.role = role.clone();
+        Ok(())
+    }
+
+    async fn delete_user(&self, id: &UserId) -> Result<bool, StoreError> {
+        let mut state = self.lock()?;
+        let Some(user) = state.users.remove(id) else {
+            return Ok(false);
+        };
+        state.user_ids_by_email.remove(user.email.normalized());
+        state.revoke_where(|s| &s.user_id == id);
+        state.acceptances.remove(id);
+        state.confirmations.retain(|c| &c.user_id != id);
+        Ok(true)
+    }
+}
