@@ -79,9 +79,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 
 async fn serve(config: &Config) -> anyhow::Result<()> {
     let address = format!("{}:{}", config.http.host, config.http.port);
-    let listener = TcpListener::bind(&address).with_context(|| format!("http.host/http.port: cannot listen on {address}"))?;
+    let listener =
+        TcpListener::bind(&address).with_context(|| format!("http.host/http.port: cannot listen on {address}"))?;
     tracing::info!(address = %listener.local_addr()?, database = config::scheme(&config.database.url), "serving");
-    crate::start(config, listener).await?.await.context("the HTTP server failed")?;
+    crate::start(config, listener)
+        .await?
+        .await
+        .context("the HTTP server failed")?;
     tracing::info!("stopped");
     Ok(())
 }
@@ -130,12 +134,18 @@ async fn policy(config: &Config, command: PolicyCommand) -> anyhow::Result<()> {
     match command {
         PolicyCommand::Publish { file } => {
             let revision = policy_file::read(&file, chrono::Utc::now())?;
-            let published = service.publish_policy(revision).await.context("cannot publish the policy")?;
+            let published = service
+                .publish_policy(revision)
+                .await
+                .context("cannot publish the policy")?;
             println!("{}", published.id.0);
         }
         PolicyCommand::List => {
             let all = service.policy_revisions().await.context("cannot list policies")?;
-            let current: Vec<_> = registrar_domain::policy::current_revisions(&all).iter().map(|r| r.id).collect();
+            let current: Vec<_> = registrar_domain::policy::current_revisions(&all)
+                .iter()
+                .map(|r| r.id)
+                .collect();
             for r in &all {
                 let languages: Vec<&str> = r.texts.keys().map(|l| l.code()).collect();
                 println!(
@@ -144,7 +154,11 @@ async fn policy(config: &Config, command: PolicyCommand) -> anyhow::Result<()> {
                     r.policy_type,
                     r.version,
                     registrar_http::timestamp(r.published_at),
-                    if current.contains(&r.id) { "current" } else { "superseded" },
+                    if current.contains(&r.id) {
+                        "current"
+                    } else {
+                        "superseded"
+                    },
                     languages.join(",")
                 );
             }

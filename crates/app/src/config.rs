@@ -60,7 +60,12 @@ pub struct Database {
 
 impl Default for Database {
     fn default() -> Self {
-        Self { url: "sqlite://registrar.db".into(), max_connections: 10, auto_migrate: true, connect_timeout: 5 }
+        Self {
+            url: "sqlite://registrar.db".into(),
+            max_connections: 10,
+            auto_migrate: true,
+            connect_timeout: 5,
+        }
     }
 }
 
@@ -98,7 +103,14 @@ pub struct Smtp {
 
 impl Default for Smtp {
     fn default() -> Self {
-        Self { host: None, port: 587, username: None, password: None, tls: "starttls".into(), timeout: 10 }
+        Self {
+            host: None,
+            port: 587,
+            username: None,
+            password: None,
+            tls: "starttls".into(),
+            timeout: 10,
+        }
     }
 }
 
@@ -134,7 +146,13 @@ pub struct Password {
 
 impl Default for Password {
     fn default() -> Self {
-        Self { min_length: 8, max_length: 128, argon2_memory_kib: 19_456, argon2_iterations: 2, argon2_parallelism: 1 }
+        Self {
+            min_length: 8,
+            max_length: 128,
+            argon2_memory_kib: 19_456,
+            argon2_iterations: 2,
+            argon2_parallelism: 1,
+        }
     }
 }
 
@@ -146,7 +164,9 @@ pub struct Policies {
 
 impl Default for Policies {
     fn default() -> Self {
-        Self { required_types: vec!["tac".into(), "privacy".into()] }
+        Self {
+            required_types: vec!["tac".into(), "privacy".into()],
+        }
     }
 }
 
@@ -165,7 +185,10 @@ pub struct EmailCheck {
 
 impl Default for EmailCheck {
     fn default() -> Self {
-        Self { check_domain: true, dns_servers: Vec::new() }
+        Self {
+            check_domain: true,
+            dns_servers: Vec::new(),
+        }
     }
 }
 
@@ -177,7 +200,9 @@ pub struct I18n {
 
 impl Default for I18n {
     fn default() -> Self {
-        Self { default_language: "en".into() }
+        Self {
+            default_language: "en".into(),
+        }
     }
 }
 
@@ -192,13 +217,18 @@ pub struct Log {
 
 impl Default for Log {
     fn default() -> Self {
-        Self { format: "pretty".into(), level: "info".into() }
+        Self {
+            format: "pretty".into(),
+            level: "info".into(),
+        }
     }
 }
 
 /// Where to read the TOML file from: the flag, else `REGISTRAR_CONFIG`, else none.
 pub fn load(file: Option<&Path>) -> anyhow::Result<Config> {
-    let file = file.map(Path::to_path_buf).or_else(|| std::env::var_os("REGISTRAR_CONFIG").map(PathBuf::from));
+    let file = file
+        .map(Path::to_path_buf)
+        .or_else(|| std::env::var_os("REGISTRAR_CONFIG").map(PathBuf::from));
     let mut builder = config::Config::builder();
     if let Some(file) = &file {
         if !file.is_file() {
@@ -244,7 +274,10 @@ impl Config {
         }
         let url = self.database.url.trim();
         if !(url.starts_with("sqlite:") || url.starts_with("postgres://") || url.starts_with("postgresql://")) {
-            bail!("configuration: database.url must start with sqlite:// or postgres:// (got scheme {:?})", scheme(url));
+            bail!(
+                "configuration: database.url must start with sqlite:// or postgres:// (got scheme {:?})",
+                scheme(url)
+            );
         }
         positive("database.max_connections", self.database.max_connections.into())?;
         positive("database.connect_timeout", self.database.connect_timeout)?;
@@ -258,22 +291,27 @@ impl Config {
             other => bail!("configuration: mail.transport must be file, smtp or log, not {other:?}"),
         }
         if !["starttls", "tls", "none"].contains(&self.mail.smtp.tls.to_ascii_lowercase().as_str()) {
-            bail!("configuration: mail.smtp.tls must be starttls, tls or none, not {:?}", self.mail.smtp.tls);
+            bail!(
+                "configuration: mail.smtp.tls must be starttls, tls or none, not {:?}",
+                self.mail.smtp.tls
+            );
         }
         positive("mail.smtp.timeout", self.mail.smtp.timeout)?;
         positive("auth.access_token_ttl", self.auth.access_token_ttl)?;
         positive("auth.refresh_token_idle_ttl", self.auth.refresh_token_idle_ttl)?;
         positive("auth.max_sessions_per_client", self.auth.max_sessions_per_client.into())?;
-        if i64::try_from(self.auth.access_token_ttl.max(self.auth.refresh_token_idle_ttl)).map_or(true, |s| s > 10 * 365 * 86_400) {
+        if i64::try_from(self.auth.access_token_ttl.max(self.auth.refresh_token_idle_ttl))
+            .map_or(true, |s| s > 10 * 365 * 86_400)
+        {
             bail!("configuration: auth.access_token_ttl and auth.refresh_token_idle_ttl must be at most ten years");
         }
         let p = &self.password;
         if p.min_length == 0 || p.min_length > p.max_length || p.max_length > 4096 {
             bail!("configuration: password.min_length and password.max_length must satisfy 1 <= min <= max <= 4096");
         }
-        self.argon2()
-            .validate()
-            .map_err(|e| anyhow!("configuration: password.argon2_memory_kib/argon2_iterations/argon2_parallelism: {e}"))?;
+        self.argon2().validate().map_err(|e| {
+            anyhow!("configuration: password.argon2_memory_kib/argon2_iterations/argon2_parallelism: {e}")
+        })?;
         for t in &self.policies.required_types {
             if registrar_domain::PolicyType::parse(t).is_none() {
                 bail!("configuration: policies.required_types: {t:?} is not a policy type (a-z, 0-9, _ and -)");
@@ -285,10 +323,16 @@ impl Config {
                 .map_err(|_| anyhow!("configuration: email.dns_servers: {server:?} is not IP:PORT"))?;
         }
         if registrar_domain::Language::from_code(&self.i18n.default_language).is_none() {
-            bail!("configuration: i18n.default_language must be one of en, nl, fr, de, es, not {:?}", self.i18n.default_language);
+            bail!(
+                "configuration: i18n.default_language must be one of en, nl, fr, de, es, not {:?}",
+                self.i18n.default_language
+            );
         }
         if !["pretty", "json"].contains(&self.log.format.as_str()) {
-            bail!("configuration: log.format must be pretty or json, not {:?}", self.log.format);
+            bail!(
+                "configuration: log.format must be pretty or json, not {:?}",
+                self.log.format
+            );
         }
         Ok(())
     }

@@ -34,8 +34,13 @@ struct Translation {
 pub fn read(path: &Path, published_at: chrono::DateTime<chrono::Utc>) -> anyhow::Result<NewPolicyRevision> {
     let source = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
     let file: File = toml::from_str(&source).map_err(|e| anyhow!("{}: {}", path.display(), e.message()))?;
-    let policy_type = PolicyType::parse(&file.policy_type)
-        .ok_or_else(|| anyhow!("{}: type {:?} is not a policy type (a-z, 0-9, _ and -)", path.display(), file.policy_type))?;
+    let policy_type = PolicyType::parse(&file.policy_type).ok_or_else(|| {
+        anyhow!(
+            "{}: type {:?} is not a policy type (a-z, 0-9, _ and -)",
+            path.display(),
+            file.policy_type
+        )
+    })?;
     let version = file.version.trim().to_owned();
     if version.is_empty() || version.len() > 64 {
         bail!("{}: version must be 1 to 64 characters", path.display());
@@ -46,21 +51,38 @@ pub fn read(path: &Path, published_at: chrono::DateTime<chrono::Utc>) -> anyhow:
     let dir = path.parent().unwrap_or(Path::new("."));
     let mut texts = BTreeMap::new();
     for (code, t) in file.translations {
-        let language = Language::from_code(&code)
-            .ok_or_else(|| anyhow!("{}: translations.{code}: the language must be one of en, nl, fr, de, es", path.display()))?;
+        let language = Language::from_code(&code).ok_or_else(|| {
+            anyhow!(
+                "{}: translations.{code}: the language must be one of en, nl, fr, de, es",
+                path.display()
+            )
+        })?;
         let html = match (t.html, t.html_file) {
             (Some(html), None) => html,
             (None, Some(file)) => std::fs::read_to_string(dir.join(&file))
                 .with_context(|| format!("translations.{code}.html_file: cannot read {file}"))?,
-            _ => bail!("{}: translations.{code}: give exactly one of html and html_file", path.display()),
+            _ => bail!(
+                "{}: translations.{code}: give exactly one of html and html_file",
+                path.display()
+            ),
         };
         if t.title.trim().is_empty() {
             bail!("{}: translations.{code}.title is required", path.display());
         }
         texts.insert(
             language,
-            PolicyText { title: t.title.trim().to_owned(), description: t.description.trim().to_owned(), button: t.button.trim().to_owned(), html },
+            PolicyText {
+                title: t.title.trim().to_owned(),
+                description: t.description.trim().to_owned(),
+                button: t.button.trim().to_owned(),
+                html,
+            },
         );
     }
-    Ok(NewPolicyRevision { policy_type, version, published_at, texts })
+    Ok(NewPolicyRevision {
+        policy_type,
+        version,
+        published_at,
+        texts,
+    })
 }

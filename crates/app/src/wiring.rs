@@ -19,9 +19,17 @@ pub fn service_settings(config: &Config) -> Settings {
         refresh_token_idle_ttl: Span::seconds(config.auth.refresh_token_idle_ttl as i64),
         max_sessions_per_client: config.auth.max_sessions_per_client as usize,
         require_confirmed_email: config.auth.require_confirmed_email,
-        password: PasswordPolicy { min_length: config.password.min_length, max_length: config.password.max_length },
+        password: PasswordPolicy {
+            min_length: config.password.min_length,
+            max_length: config.password.max_length,
+        },
         argon2: config.argon2(),
-        required_policy_types: config.policies.required_types.iter().filter_map(|t| PolicyType::parse(t)).collect(),
+        required_policy_types: config
+            .policies
+            .required_types
+            .iter()
+            .filter_map(|t| PolicyType::parse(t))
+            .collect(),
         public_url: config.http.public_url.trim().trim_end_matches('/').to_owned(),
         default_language: default_language(config),
     }
@@ -55,9 +63,15 @@ pub fn mailer(config: &Config) -> anyhow::Result<LettreMailer> {
             tls: m.smtp.tls.parse().context("mail.smtp.tls")?,
             timeout: Duration::from_secs(m.smtp.timeout),
         },
-        _ => Transport::File { dir: m.outbox_dir.clone() },
+        _ => Transport::File {
+            dir: m.outbox_dir.clone(),
+        },
     };
-    LettreMailer::new(MailSettings { from: m.from.clone(), transport }).map_err(|e| anyhow::anyhow!("configuration: {e}"))
+    LettreMailer::new(MailSettings {
+        from: m.from.clone(),
+        transport,
+    })
+    .map_err(|e| anyhow::anyhow!("configuration: {e}"))
 }
 
 /// Store, mailer and service, from configuration.

@@ -12,14 +12,21 @@ fn registrar(dir: &Path, args: &[&str]) -> Output {
         .current_dir(dir)
         .env_remove("DATABASE_URL")
         .env_remove("REGISTRAR_CONFIG")
-        .env("REGISTRAR__DATABASE__URL", format!("sqlite://{}", dir.join("r.db").display()))
+        .env(
+            "REGISTRAR__DATABASE__URL",
+            format!("sqlite://{}", dir.join("r.db").display()),
+        )
         .env("REGISTRAR__LOG__LEVEL", "warn")
         .output()
         .expect("run registrar")
 }
 
 fn stdout(output: &Output) -> String {
-    assert!(output.status.success(), "failed: {}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     String::from_utf8(output.stdout.clone()).expect("utf-8")
 }
 
@@ -38,8 +45,14 @@ fn client_add_prints_the_id_alone_and_list_and_remove_use_it() {
     let id = added.lines().next().expect("a first line").to_owned();
     assert!(id.len() >= 32 && id.bytes().all(|b| b.is_ascii_hexdigit()), "{id}");
     let list = stdout(&registrar(dir.path(), &["client", "list"]));
-    assert!(list.lines().any(|l| l.starts_with(&id) && l.contains("Bakery app")), "{list}");
-    assert!(list.lines().any(|l| l.starts_with("web\t")), "the built-in web client: {list}");
+    assert!(
+        list.lines().any(|l| l.starts_with(&id) && l.contains("Bakery app")),
+        "{list}"
+    );
+    assert!(
+        list.lines().any(|l| l.starts_with("web\t")),
+        "the built-in web client: {list}"
+    );
     stdout(&registrar(dir.path(), &["client", "remove", &id]));
     assert!(!stdout(&registrar(dir.path(), &["client", "list"])).contains(&id));
     let again = registrar(dir.path(), &["client", "remove", &id]);
@@ -68,20 +81,44 @@ html_file = "terms.nl.html"
 "#,
     )
     .expect("write");
-    let first: i64 = stdout(&registrar(dir.path(), &["policy", "publish", "tac.toml"])).lines().next().expect("line").parse().expect("an integer id");
-    let second: i64 = stdout(&registrar(dir.path(), &["policy", "publish", "tac.toml"])).lines().next().expect("line").parse().expect("an integer id");
+    let first: i64 = stdout(&registrar(dir.path(), &["policy", "publish", "tac.toml"]))
+        .lines()
+        .next()
+        .expect("line")
+        .parse()
+        .expect("an integer id");
+    let second: i64 = stdout(&registrar(dir.path(), &["policy", "publish", "tac.toml"]))
+        .lines()
+        .next()
+        .expect("line")
+        .parse()
+        .expect("an integer id");
     assert!(second > first);
     let list = stdout(&registrar(dir.path(), &["policy", "list"]));
     let lines: Vec<&str> = list.lines().collect();
     assert_eq!(lines.len(), 2, "{list}");
-    assert!(lines.iter().any(|l| l.starts_with(&format!("{second}\ttac\t2.0")) && l.contains("current") && l.contains("en,nl")), "{list}");
-    assert!(lines.iter().any(|l| l.starts_with(&format!("{first}\t")) && l.contains("superseded")), "{list}");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with(&format!("{second}\ttac\t2.0")) && l.contains("current") && l.contains("en,nl")),
+        "{list}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with(&format!("{first}\t")) && l.contains("superseded")),
+        "{list}"
+    );
 }
 
 #[test]
 fn a_bad_policy_file_is_refused_with_a_reason() {
     let dir = tempfile::tempdir().expect("dir");
-    std::fs::write(dir.path().join("bad.toml"), "type = \"tac\"\nversion = \"1\"\n[translations.xx]\ntitle = \"?\"\nhtml = \"\"\n").expect("write");
+    std::fs::write(
+        dir.path().join("bad.toml"),
+        "type = \"tac\"\nversion = \"1\"\n[translations.xx]\ntitle = \"?\"\nhtml = \"\"\n",
+    )
+    .expect("write");
     let output = registrar(dir.path(), &["policy", "publish", "bad.toml"]);
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
@@ -94,7 +131,11 @@ fn a_bad_configuration_value_stops_start_up_naming_the_key() {
     for (key, value, named) in [
         ("REGISTRAR__HTTP__PORT", "eighty", "http.port"),
         ("REGISTRAR__MAIL__TRANSPORT", "pigeon", "mail.transport"),
-        ("REGISTRAR__AUTH__MAX_SESSIONS_PER_CLIENT", "0", "auth.max_sessions_per_client"),
+        (
+            "REGISTRAR__AUTH__MAX_SESSIONS_PER_CLIENT",
+            "0",
+            "auth.max_sessions_per_client",
+        ),
         ("REGISTRAR__I18N__DEFAULT_LANGUAGE", "ja", "i18n.default_language"),
         ("REGISTRAR__PASSWORD__ARGON2_MEMORY_KIB", "1", "password.argon2"),
     ] {
@@ -132,7 +173,10 @@ fn the_toml_file_is_read_and_environment_variables_override_it() {
         .output()
         .expect("run");
     assert!(from_env.status.success());
-    assert!(dir.path().join("from-database-url.db").exists(), "DATABASE_URL beats the file");
+    assert!(
+        dir.path().join("from-database-url.db").exists(),
+        "DATABASE_URL beats the file"
+    );
     let registrar_wins = Command::new(env!("CARGO_BIN_EXE_registrar"))
         .arg("migrate")
         .current_dir(dir.path())
@@ -152,7 +196,10 @@ fn serve_answers_and_stops_cleanly_on_sigterm() {
     let mut child = Command::new(env!("CARGO_BIN_EXE_registrar"))
         .arg("serve")
         .current_dir(dir.path())
-        .env("REGISTRAR__DATABASE__URL", format!("sqlite://{}", dir.path().join("r.db").display()))
+        .env(
+            "REGISTRAR__DATABASE__URL",
+            format!("sqlite://{}", dir.path().join("r.db").display()),
+        )
         .env("REGISTRAR__HTTP__PORT", "0")
         .env("REGISTRAR__LOG__FORMAT", "json")
         .stderr(Stdio::piped())
@@ -168,20 +215,28 @@ fn serve_answers_and_stops_cleanly_on_sigterm() {
     };
     let health = std::net::TcpStream::connect(&address).map(|mut s| {
         use std::io::{Read, Write};
-        s.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").expect("write");
+        s.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            .expect("write");
         let mut answer = String::new();
         s.read_to_string(&mut answer).expect("read");
         answer
     });
     assert!(health.expect("connect").starts_with("HTTP/1.1 200"));
     let pid = child.id().to_string();
-    assert!(Command::new("kill").args(["-TERM", &pid]).status().expect("kill").success());
+    assert!(Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .expect("kill")
+        .success());
     let started = Instant::now();
     let status = loop {
         if let Some(status) = child.try_wait().expect("wait") {
             break status;
         }
-        assert!(started.elapsed() < Duration::from_secs(20), "still running 20 s after SIGTERM");
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "still running 20 s after SIGTERM"
+        );
         std::thread::sleep(Duration::from_millis(50));
     };
     assert!(status.success(), "exit status after SIGTERM: {status}");

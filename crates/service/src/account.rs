@@ -65,8 +65,14 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         if given.is_none() && !missing.is_empty() {
             errors.add(Field::Policies, FieldError::Required);
         } else {
-            for revision in current_revisions(revisions).into_iter().filter(|r| missing.contains(&r.id)) {
-                errors.add(Field::Policies, FieldError::PolicyRequired(revision.policy_type.clone()));
+            for revision in current_revisions(revisions)
+                .into_iter()
+                .filter(|r| missing.contains(&r.id))
+            {
+                errors.add(
+                    Field::Policies,
+                    FieldError::PolicyRequired(revision.policy_type.clone()),
+                );
             }
         }
         ids.into_iter().collect()
@@ -107,11 +113,16 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         let device = parse_device(&mut errors, &input.device_id, &input.device_name);
         let email = parse_email(&mut errors, &input.email);
         let password = required(&mut errors, Field::Password, &input.password).and_then(|p| {
-            self.settings.password.check(p, email.as_ref()).map_err(|e| errors.add(Field::Password, password_error(e))).ok()
+            self.settings
+                .password
+                .check(p, email.as_ref())
+                .map_err(|e| errors.add(Field::Password, password_error(e)))
+                .ok()
         });
         let firstname = parse_name(&mut errors, Field::FirstName, &input.firstname);
         let lastname = parse_name(&mut errors, Field::LastName, &input.lastname);
-        let telephone = required(&mut errors, Field::Telephone, &input.telephone).and_then(|t| parse_telephone(&mut errors, t));
+        let telephone =
+            required(&mut errors, Field::Telephone, &input.telephone).and_then(|t| parse_telephone(&mut errors, t));
         let tin_nr = input.tin_nr.as_deref().and_then(|t| parse_tin(&mut errors, t));
 
         // An app that is not registered learns nothing about the data.
@@ -166,7 +177,10 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
             to: email,
             name,
             language,
-            content: MailContent::Confirmation { code: confirmation.code, link: confirmation.link },
+            content: MailContent::Confirmation {
+                code: confirmation.code,
+                link: confirmation.link,
+            },
         })
         .await;
         Ok(pair)
@@ -177,7 +191,11 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         let revisions = self.store.policy_revisions().await?;
         let accepted = self.store.accepted_policies(&user.id).await?;
         let pending = pending_revisions(&revisions, &self.settings.required_policy_types, &accepted);
-        Ok(ProfileView { user, accepted_policies: accepted.into_iter().collect(), pending_policies: pending })
+        Ok(ProfileView {
+            user,
+            accepted_policies: accepted.into_iter().collect(),
+            pending_policies: pending,
+        })
     }
 
     /// `PATCH /api/me`: changes the given fields under the registration rules.
@@ -230,7 +248,10 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
     /// `DELETE /api/me`: erases the account once its password is confirmed.
     pub async fn delete_account(&self, ctx: &AuthContext, password: Option<String>) -> Result<(), ServiceError> {
         let Some(password) = password else {
-            return Err(ServiceError::Invalid(FieldErrors::single(Field::Password, FieldError::Required)));
+            return Err(ServiceError::Invalid(FieldErrors::single(
+                Field::Password,
+                FieldError::Required,
+            )));
         };
         let incorrect = || ServiceError::Invalid(FieldErrors::single(Field::Password, FieldError::PasswordIncorrect));
         let presented = Password::presented(&password, &self.settings.password).ok_or_else(incorrect)?;
@@ -268,7 +289,10 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         let client = self.known_client(&client).await?;
         let user = self.check_credentials(&email_raw, &password).await?;
         if new_password.expose() == password {
-            return Err(ServiceError::Invalid(FieldErrors::single(Field::NewPassword, FieldError::PasswordUnchanged)));
+            return Err(ServiceError::Invalid(FieldErrors::single(
+                Field::NewPassword,
+                FieldError::PasswordUnchanged,
+            )));
         }
         let hash = self.hasher.hash(&new_password).await?;
         let (session, pair) = self.mint_session(&user.id, &client, device);

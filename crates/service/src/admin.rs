@@ -15,7 +15,11 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
             return Err(ServiceError::unexpected("a client name is 1 to 255 characters"));
         }
         let id = ClientId::parse(&random_hex(40)).ok_or_else(|| ServiceError::unexpected("client id"))?;
-        let client = Client { id, name: name.to_owned(), created_at: self.now() };
+        let client = Client {
+            id,
+            name: name.to_owned(),
+            created_at: self.now(),
+        };
         self.store.add_client(&client).await?;
         Ok(client)
     }

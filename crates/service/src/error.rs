@@ -28,7 +28,9 @@ pub enum Field {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FieldError {
     Required,
-    TooLong { max: usize },
+    TooLong {
+        max: usize,
+    },
     InvalidEmail,
     EmailTaken,
     Password(PasswordError),
@@ -124,7 +126,9 @@ impl From<StoreError> for ServiceError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::Unavailable(_) => ServiceError::Unavailable(e),
-            StoreError::DuplicateEmail => ServiceError::Invalid(FieldErrors::single(Field::Email, FieldError::EmailTaken)),
+            StoreError::DuplicateEmail => {
+                ServiceError::Invalid(FieldErrors::single(Field::Email, FieldError::EmailTaken))
+            }
             StoreError::UnknownRevision(id) => {
                 ServiceError::Invalid(FieldErrors::single(Field::Policies, FieldError::UnknownPolicy(id.0)))
             }

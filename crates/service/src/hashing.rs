@@ -5,7 +5,7 @@ use std::sync::{Arc, OnceLock};
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash as Phc, PasswordHasher as _, PasswordVerifier as _, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
-use registrar_domain::{PasswordHash, Password};
+use registrar_domain::{Password, PasswordHash};
 use tracing::Instrument;
 
 use crate::ServiceError;
@@ -21,7 +21,11 @@ pub struct Argon2Params {
 impl Default for Argon2Params {
     /// OWASP's floor for argon2id.
     fn default() -> Self {
-        Self { memory_kib: 19_456, iterations: 2, parallelism: 1 }
+        Self {
+            memory_kib: 19_456,
+            iterations: 2,
+            parallelism: 1,
+        }
     }
 }
 
@@ -44,7 +48,10 @@ pub struct PasswordHasher {
 
 impl PasswordHasher {
     pub fn new(params: Argon2Params) -> Self {
-        Self { params, dummy: Arc::new(OnceLock::new()) }
+        Self {
+            params,
+            dummy: Arc::new(OnceLock::new()),
+        }
     }
 
     fn argon2(params: Argon2Params) -> Result<Argon2<'static>, ServiceError> {
@@ -65,7 +72,9 @@ impl PasswordHasher {
     pub async fn hash(&self, password: &Password) -> Result<PasswordHash, ServiceError> {
         let params = self.params;
         let password = password.clone();
-        run_blocking(move || Self::hash_blocking(params, password.expose())).await.map(PasswordHash)
+        run_blocking(move || Self::hash_blocking(params, password.expose()))
+            .await
+            .map(PasswordHash)
     }
 
     /// Verifies a presented password against a stored hash; with no hash (an
@@ -92,22 +101,30 @@ impl PasswordHasher {
             };
             let parsed = Phc::new(&phc).map_err(|e| ServiceError::unexpected(format!("stored hash: {e}")))?;
             // The stored hash carries its own parameters; verification uses them.
-            let ok = Argon2::default().verify_password(password.expose().as_bytes(), &parsed).is_ok();
+            let ok = Argon2::default()
+                .verify_password(password.expose().as_bytes(), &parsed)
+                .is_ok();
             Ok(ok && real)
         })
         .await
     }
 }
 
+/// Password hashes being computed or waiting for a blocking thread.
+pub const HASHES_IN_FLIGHT: &str = "registrar_password_hashes_in_flight";
+
 /// Runs CPU-heavy work on the blocking pool, keeping the tracing span.
 async fn run_blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, ServiceError> + Send + 'static,
 ) -> Result<T, ServiceError> {
     let span = tracing::Span::current();
-    tokio::task::spawn_blocking(move || span.in_scope(f))
+    let in_flight = metrics::gauge!(HASHES_IN_FLIGHT);
+    in_flight.increment(1.0);
+    let result = tokio::task::spawn_blocking(move || span.in_scope(f))
         .in_current_span()
-        .await
-        .map_err(|e| ServiceError::unexpected(format!("hashing task: {e}")))?
+        .await;
+    in_flight.decrement(1.0);
+    result.map_err(|e| ServiceError::unexpected(format!("hashing task: {e}")))?
 }
 
 #[cfg(test)]
@@ -116,7 +133,11 @@ mod tests {
     use registrar_domain::PasswordPolicy;
 
     fn cheap() -> PasswordHasher {
-        PasswordHasher::new(Argon2Params { memory_kib: 256, iterations: 1, parallelism: 1 })
+        PasswordHasher::new(Argon2Params {
+            memory_kib: 256,
+            iterations: 1,
+            parallelism: 1,
+        })
     }
 
     fn pw(s: &str) -> Password {
@@ -133,6 +154,9 @@ mod tests {
 
     #[tokio::test]
     async fn an_unknown_user_never_verifies() {
-        assert!(!cheap().verify(&pw("registrar-dummy-password"), None).await.expect("verify"));
+        assert!(!cheap()
+            .verify(&pw("registrar-dummy-password"), None)
+            .await
+            .expect("verify"));
     }
 }

@@ -96,18 +96,28 @@ pub(crate) fn password_error(e: PasswordError) -> FieldError {
 
 pub(crate) fn parse_email(errors: &mut FieldErrors, value: &Option<String>) -> Option<Email> {
     let raw = required(errors, Field::Email, value)?;
-    Email::parse(raw).map_err(|e| errors.add(Field::Email, email_error(e))).ok()
+    Email::parse(raw)
+        .map_err(|e| errors.add(Field::Email, email_error(e)))
+        .ok()
 }
 
 pub(crate) fn parse_name(errors: &mut FieldErrors, field: Field, value: &Option<String>) -> Option<String> {
     let raw = required(errors, field, value)?;
-    PersonName::parse(raw).map(PersonName::into_string).map_err(|e| errors.add(field, text_error(e))).ok()
+    PersonName::parse(raw)
+        .map(PersonName::into_string)
+        .map_err(|e| errors.add(field, text_error(e)))
+        .ok()
 }
 
 pub(crate) fn parse_telephone(errors: &mut FieldErrors, raw: &str) -> Option<Telephone> {
-    Telephone::parse(raw).map_err(|_| errors.add(Field::Telephone, FieldError::InvalidTelephone)).ok()
+    Telephone::parse(raw)
+        .map_err(|_| errors.add(Field::Telephone, FieldError::InvalidTelephone))
+        .ok()
 }
 
 pub(crate) fn parse_tin(errors: &mut FieldErrors, raw: &str) -> Option<String> {
-    TinNr::parse(raw).map(TinNr::into_string).map_err(|e| errors.add(Field::TinNr, text_error(e))).ok()
+    TinNr::parse(raw)
+        .map(TinNr::into_string)
+        .map_err(|e| errors.add(Field::TinNr, text_error(e)))
+        .ok()
 }

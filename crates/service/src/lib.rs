@@ -16,7 +16,7 @@ mod tokens;
 pub use account::{ProfileView, SessionView};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{Field, FieldError, FieldErrors, ServiceError};
-pub use hashing::{Argon2Params, PasswordHasher};
+pub use hashing::{Argon2Params, PasswordHasher, HASHES_IN_FLIGHT};
 pub use input::{ChangePasswordInput, LoginInput, Patch, ProfilePatch, RegisterInput};
 pub use policies::{Acceptance, CurrentPolicy};
 pub use settings::Settings;
@@ -57,7 +57,13 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
     /// As [`Registrar::new`] with a clock of the caller's (tests move time).
     pub fn with_clock(store: S, mailer: M, settings: Settings, clock: Arc<dyn Clock>) -> Self {
         let hasher = PasswordHasher::new(settings.argon2);
-        Self { store, mailer, settings: Arc::new(settings), hasher, clock }
+        Self {
+            store,
+            mailer,
+            settings: Arc::new(settings),
+            hasher,
+            clock,
+        }
     }
 
     pub fn settings(&self) -> &Settings {

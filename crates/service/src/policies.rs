@@ -33,7 +33,10 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         let all = self.store.policy_revisions().await?;
         Ok(current_revisions(&all)
             .into_iter()
-            .map(|r| CurrentPolicy { required: self.is_required(&r.policy_type), revision: r.clone() })
+            .map(|r| CurrentPolicy {
+                required: self.is_required(&r.policy_type),
+                revision: r.clone(),
+            })
             .collect())
     }
 
@@ -74,7 +77,10 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         self.store.accept_policies(&ctx.user.id, &wanted, self.now()).await?;
         let accepted = self.store.accepted_policies(&ctx.user.id).await?;
         let pending = pending_revisions(&all, &self.settings.required_policy_types, &accepted);
-        Ok(Acceptance { accepted: accepted.into_iter().collect(), pending })
+        Ok(Acceptance {
+            accepted: accepted.into_iter().collect(),
+            pending,
+        })
     }
 
     /// Publishes a revision; it becomes the current one of its type.

@@ -53,10 +53,16 @@ pub(crate) struct Device {
 }
 
 pub(crate) fn parse_device(errors: &mut FieldErrors, id: &Option<String>, name: &Option<String>) -> Option<Device> {
-    let id = required(errors, Field::DeviceId, id)
-        .and_then(|v| DeviceId::parse(v).map_err(|e| errors.add(Field::DeviceId, text_error(e))).ok());
-    let name = required(errors, Field::DeviceName, name)
-        .and_then(|v| DeviceName::parse(v).map_err(|e| errors.add(Field::DeviceName, text_error(e))).ok());
+    let id = required(errors, Field::DeviceId, id).and_then(|v| {
+        DeviceId::parse(v)
+            .map_err(|e| errors.add(Field::DeviceId, text_error(e)))
+            .ok()
+    });
+    let name = required(errors, Field::DeviceName, name).and_then(|v| {
+        DeviceName::parse(v)
+            .map_err(|e| errors.add(Field::DeviceName, text_error(e)))
+            .ok()
+    });
     Some(Device { id: id?, name: name? })
 }
 
@@ -69,7 +75,11 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
     pub(crate) fn mint_session(&self, user: &UserId, client: &ClientId, device: Device) -> (NewSession, TokenPair) {
         let now = self.now();
         let ttl = self.settings.access_token_ttl;
-        let pair = TokenPair { access_token: new_token(), refresh_token: new_token(), expires_in: ttl.num_seconds() };
+        let pair = TokenPair {
+            access_token: new_token(),
+            refresh_token: new_token(),
+            expires_in: ttl.num_seconds(),
+        };
         let session = NewSession {
             id: SessionId(uuid::Uuid::new_v4().to_string()),
             user_id: user.clone(),
@@ -140,16 +150,25 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         device: Device,
     ) -> Result<TokenPair, ServiceError> {
         let (session, pair) = self.mint_session(user, client, device);
-        self.store.open_session(session, self.settings.max_sessions_per_client).await?;
+        self.store
+            .open_session(session, self.settings.max_sessions_per_client)
+            .await?;
         Ok(pair)
     }
 
     /// `grant_type=refresh_token`: rotates the pair. A rotated-out token
     /// presented again revokes its session, unless it was rotated out less
     /// than ten seconds ago (then it is only refused).
-    pub async fn refresh(&self, refresh_token: Option<String>, client_id: Option<String>) -> Result<TokenPair, ServiceError> {
+    pub async fn refresh(
+        &self,
+        refresh_token: Option<String>,
+        client_id: Option<String>,
+    ) -> Result<TokenPair, ServiceError> {
         let Some(token) = refresh_token else {
-            return Err(ServiceError::Invalid(FieldErrors::single(Field::RefreshToken, crate::FieldError::Required)));
+            return Err(ServiceError::Invalid(FieldErrors::single(
+                Field::RefreshToken,
+                crate::FieldError::Required,
+            )));
         };
         let client = match client_id {
             Some(raw) => Some(self.known_client(&raw).await?),

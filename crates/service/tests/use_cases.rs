@@ -9,7 +9,7 @@ use registrar_mail::MailContent;
 use registrar_memory::{MemoryMailer, MemoryStore};
 use registrar_service::{
     Argon2Params, AuthContext, ChangePasswordInput, Field, FieldError, LoginInput, ManualClock, Patch, ProfilePatch,
-    Registrar, RegisterInput, ServiceError, Settings, TokenPair,
+    RegisterInput, Registrar, ServiceError, Settings, TokenPair,
 };
 use registrar_store::{NewPolicyRevision, UserStore};
 
@@ -26,14 +26,26 @@ struct World {
 
 fn settings() -> Settings {
     let mut s = Settings::defaults();
-    s.argon2 = Argon2Params { memory_kib: 256, iterations: 1, parallelism: 1 };
+    s.argon2 = Argon2Params {
+        memory_kib: 256,
+        iterations: 1,
+        parallelism: 1,
+    };
     s.max_sessions_per_client = 3;
     s
 }
 
 fn revision(t: &str) -> NewPolicyRevision {
     let mut texts = BTreeMap::new();
-    texts.insert(Language::En, PolicyText { title: t.into(), description: String::new(), button: "OK".into(), html: String::new() });
+    texts.insert(
+        Language::En,
+        PolicyText {
+            title: t.into(),
+            description: String::new(),
+            button: "OK".into(),
+            html: String::new(),
+        },
+    );
     NewPolicyRevision {
         policy_type: PolicyType::parse(t).expect("type"),
         version: "1".into(),
@@ -45,7 +57,9 @@ fn revision(t: &str) -> NewPolicyRevision {
 async fn world_with(adjust: impl FnOnce(&mut Settings)) -> World {
     let store = MemoryStore::new();
     let mailer = MemoryMailer::new();
-    let clock = Arc::new(ManualClock::new(Utc.with_ymd_and_hms(2026, 6, 1, 12, 0, 0).single().expect("date")));
+    let clock = Arc::new(ManualClock::new(
+        Utc.with_ymd_and_hms(2026, 6, 1, 12, 0, 0).single().expect("date"),
+    ));
     let mut s = settings();
     adjust(&mut s);
     let app = Registrar::with_clock(store.clone(), mailer.clone(), s, clock.clone());
@@ -54,7 +68,14 @@ async fn world_with(adjust: impl FnOnce(&mut Settings)) -> World {
     for t in ["tac", "privacy"] {
         policies.push(app.publish_policy(revision(t)).await.expect("publish").id.0);
     }
-    World { app, store, mailer, clock, client, policies }
+    World {
+        app,
+        store,
+        mailer,
+        clock,
+        client,
+        policies,
+    }
 }
 
 async fn world() -> World {
@@ -93,7 +114,10 @@ impl World {
     }
 
     async fn login(&self, email: &str, device: &str) -> TokenPair {
-        self.app.login(self.login_input(email, PASSWORD, device)).await.expect("logs in")
+        self.app
+            .login(self.login_input(email, PASSWORD, device))
+            .await
+            .expect("logs in")
     }
 
     async fn auth(&self, pair: &TokenPair) -> Result<AuthContext, ServiceError> {
@@ -101,7 +125,9 @@ impl World {
     }
 
     async fn refresh(&self, pair: &TokenPair) -> Result<TokenPair, ServiceError> {
-        self.app.refresh(Some(pair.refresh_token.expose().to_owned()), None).await
+        self.app
+            .refresh(Some(pair.refresh_token.expose().to_owned()), None)
+            .await
     }
 }
 
@@ -154,7 +180,17 @@ async fn registration_reports_every_bad_field_at_once_and_creates_nothing() {
     };
     let errors = field_errors(w.app.register(input).await);
     let fields: Vec<Field> = errors.iter().map(|(f, _)| *f).collect();
-    for f in [Field::DeviceId, Field::DeviceName, Field::Email, Field::Password, Field::FirstName, Field::LastName, Field::Telephone, Field::TinNr, Field::Policies] {
+    for f in [
+        Field::DeviceId,
+        Field::DeviceName,
+        Field::Email,
+        Field::Password,
+        Field::FirstName,
+        Field::LastName,
+        Field::Telephone,
+        Field::TinNr,
+        Field::Policies,
+    ] {
         assert!(fields.contains(&f), "{f:?} in {errors:?}");
     }
     let policies = &errors.iter().find(|(f, _)| *f == Field::Policies).expect("policies").1;
@@ -181,10 +217,19 @@ async fn registration_requires_current_required_revisions_only() {
     let newer = w.app.publish_policy(revision("tac")).await.expect("publish");
     // The old tac revision is no longer enough.
     let errors = field_errors(w.app.register(w.registration("a@example.com")).await);
-    assert_eq!(errors, vec![(Field::Policies, vec![FieldError::PolicyRequired(PolicyType::parse("tac").expect("t"))])]);
+    assert_eq!(
+        errors,
+        vec![(
+            Field::Policies,
+            vec![FieldError::PolicyRequired(PolicyType::parse("tac").expect("t"))]
+        )]
+    );
     let mut input = w.registration("a@example.com");
     input.policies = Some(vec![Some(newer.id.0), Some(w.policies[1]), Some(w.policies[1])]);
-    w.app.register(input).await.expect("the current revisions suffice; duplicates are ignored");
+    w.app
+        .register(input)
+        .await
+        .expect("the current revisions suffice; duplicates are ignored");
     // An optional type never blocks.
     w.app.publish_policy(revision("cookie")).await.expect("publish");
     let mut input = w.registration("b@example.com");
@@ -212,7 +257,11 @@ async fn twenty_concurrent_registrations_of_one_address_make_one_account() {
     let tasks: Vec<_> = (0..20)
         .map(|i| {
             let app = w.app.clone();
-            let mut input = w.registration(if i % 2 == 0 { "race@example.com" } else { "RACE@example.com" });
+            let mut input = w.registration(if i % 2 == 0 {
+                "race@example.com"
+            } else {
+                "RACE@example.com"
+            });
             input.device_id = Some(format!("d{i}"));
             tokio::spawn(async move { app.register(input).await })
         })
@@ -235,13 +284,20 @@ async fn twenty_concurrent_registrations_of_one_address_make_one_account() {
 async fn login_answers_the_same_for_unknown_users_wrong_and_missing_passwords() {
     let w = world().await;
     w.register("a@example.com").await;
-    for (email, password) in [("a@example.com", "Wrong-Password-9"), ("b@example.com", PASSWORD), ("not an email", PASSWORD)] {
+    for (email, password) in [
+        ("a@example.com", "Wrong-Password-9"),
+        ("b@example.com", PASSWORD),
+        ("not an email", PASSWORD),
+    ] {
         let result = w.app.login(w.login_input(email, password, "d")).await;
         assert!(matches!(result, Err(ServiceError::InvalidGrant)), "{email}: {result:?}");
     }
     let mut input = w.login_input("a@example.com", PASSWORD, "d");
     input.password = None;
-    assert_eq!(field_errors(w.app.login(input).await), vec![(Field::Password, vec![FieldError::Required])]);
+    assert_eq!(
+        field_errors(w.app.login(input).await),
+        vec![(Field::Password, vec![FieldError::Required])]
+    );
     let mut input = w.login_input("a@example.com", PASSWORD, "d");
     input.client_id = Some("nope".into());
     assert!(matches!(w.app.login(input).await, Err(ServiceError::InvalidClient)));
@@ -251,7 +307,10 @@ async fn login_answers_the_same_for_unknown_users_wrong_and_missing_passwords() 
 async fn unconfirmed_accounts_are_refused_only_when_configured_and_only_after_the_password_checks_out() {
     let w = world_with(|s| s.require_confirmed_email = true).await;
     w.register("a@example.com").await;
-    let wrong = w.app.login(w.login_input("a@example.com", "Wrong-Password-9", "d")).await;
+    let wrong = w
+        .app
+        .login(w.login_input("a@example.com", "Wrong-Password-9", "d"))
+        .await;
     assert!(matches!(wrong, Err(ServiceError::InvalidGrant)));
     let right = w.app.login(w.login_input("a@example.com", PASSWORD, "d")).await;
     assert!(matches!(right, Err(ServiceError::EmailNotConfirmed)), "{right:?}");
@@ -298,7 +357,10 @@ async fn reuse_after_the_grace_period_revokes_the_whole_session() {
     let second = w.refresh(&first).await.expect("rotates");
     w.clock.advance(Duration::seconds(11));
     assert!(matches!(w.refresh(&first).await, Err(ServiceError::InvalidGrant)));
-    assert!(matches!(w.auth(&second).await, Err(ServiceError::InvalidToken)), "theft detected: session revoked");
+    assert!(
+        matches!(w.auth(&second).await, Err(ServiceError::InvalidToken)),
+        "theft detected: session revoked"
+    );
     assert!(matches!(w.refresh(&second).await, Err(ServiceError::InvalidGrant)));
     assert!(w.auth(&other_device).await.is_ok(), "other sessions are untouched");
 }
@@ -318,13 +380,25 @@ async fn refresh_checks_the_client_when_given_and_garbage_is_refused() {
     let w = world().await;
     let pair = w.register("a@example.com").await;
     let other = w.app.add_client("Other").await.expect("client");
-    let mismatch = w.app.refresh(Some(pair.refresh_token.expose().into()), Some(other.id.to_string())).await;
+    let mismatch = w
+        .app
+        .refresh(Some(pair.refresh_token.expose().into()), Some(other.id.to_string()))
+        .await;
     assert!(matches!(mismatch, Err(ServiceError::InvalidGrant)));
-    let unknown = w.app.refresh(Some(pair.refresh_token.expose().into()), Some("nope".into())).await;
+    let unknown = w
+        .app
+        .refresh(Some(pair.refresh_token.expose().into()), Some("nope".into()))
+        .await;
     assert!(matches!(unknown, Err(ServiceError::InvalidClient)));
-    assert!(matches!(w.app.refresh(Some("zz".into()), None).await, Err(ServiceError::InvalidGrant)));
+    assert!(matches!(
+        w.app.refresh(Some("zz".into()), None).await,
+        Err(ServiceError::InvalidGrant)
+    ));
     assert!(matches!(w.app.refresh(None, None).await, Err(ServiceError::Invalid(_))));
-    w.app.refresh(Some(pair.refresh_token.expose().into()), Some(w.client.clone())).await.expect("same client");
+    w.app
+        .refresh(Some(pair.refresh_token.expose().into()), Some(w.client.clone()))
+        .await
+        .expect("same client");
 }
 
 #[tokio::test]
@@ -351,7 +425,10 @@ async fn the_least_recently_used_session_is_evicted_beyond_the_cap() {
     w.auth(&registered).await.expect("used");
     w.clock.advance(Duration::minutes(1));
     let d4 = w.login("a@example.com", "d4").await;
-    assert!(matches!(w.auth(&d2).await, Err(ServiceError::InvalidToken)), "d2 evicted");
+    assert!(
+        matches!(w.auth(&d2).await, Err(ServiceError::InvalidToken)),
+        "d2 evicted"
+    );
     for pair in [&registered, &d3, &d4] {
         assert!(w.auth(pair).await.is_ok());
     }
@@ -366,7 +443,10 @@ async fn the_least_recently_used_session_is_evicted_beyond_the_cap() {
 // --- password change
 
 fn change(w: &World, password: &str, new_password: &str, device: &str) -> ChangePasswordInput {
-    ChangePasswordInput { login: w.login_input("a@example.com", password, device), new_password: Some(new_password.into()) }
+    ChangePasswordInput {
+        login: w.login_input("a@example.com", password, device),
+        new_password: Some(new_password.into()),
+    }
 }
 
 #[tokio::test]
@@ -374,21 +454,34 @@ async fn a_password_change_revokes_every_other_session_and_answers_a_fresh_pair(
     let w = world().await;
     let registered = w.register("a@example.com").await;
     let laptop = w.login("a@example.com", "laptop").await;
-    let fresh = w.app.change_password(change(&w, PASSWORD, "Another-Secret-77", "device-1")).await.expect("changed");
+    let fresh = w
+        .app
+        .change_password(change(&w, PASSWORD, "Another-Secret-77", "device-1"))
+        .await
+        .expect("changed");
     assert!(w.auth(&fresh).await.is_ok());
     for old in [&registered, &laptop] {
         assert!(matches!(w.auth(old).await, Err(ServiceError::InvalidToken)));
         assert!(matches!(w.refresh(old).await, Err(ServiceError::InvalidGrant)));
     }
-    assert!(matches!(w.app.login(w.login_input("a@example.com", PASSWORD, "x")).await, Err(ServiceError::InvalidGrant)));
-    w.app.login(w.login_input("a@example.com", "Another-Secret-77", "x")).await.expect("new password");
+    assert!(matches!(
+        w.app.login(w.login_input("a@example.com", PASSWORD, "x")).await,
+        Err(ServiceError::InvalidGrant)
+    ));
+    w.app
+        .login(w.login_input("a@example.com", "Another-Secret-77", "x"))
+        .await
+        .expect("new password");
 }
 
 #[tokio::test]
 async fn a_password_change_checks_the_current_password_and_the_rules() {
     let w = world().await;
     let pair = w.register("a@example.com").await;
-    let wrong = w.app.change_password(change(&w, "Wrong-Password-9", "Another-Secret-77", "d")).await;
+    let wrong = w
+        .app
+        .change_password(change(&w, "Wrong-Password-9", "Another-Secret-77", "d"))
+        .await;
     assert!(matches!(wrong, Err(ServiceError::InvalidGrant)));
     assert_eq!(
         field_errors(w.app.change_password(change(&w, PASSWORD, PASSWORD, "d")).await),
@@ -396,7 +489,10 @@ async fn a_password_change_checks_the_current_password_and_the_rules() {
     );
     assert_eq!(
         field_errors(w.app.change_password(change(&w, PASSWORD, "qwertyuiop", "d")).await),
-        vec![(Field::NewPassword, vec![FieldError::Password(registrar_domain::PasswordError::TooCommon)])]
+        vec![(
+            Field::NewPassword,
+            vec![FieldError::Password(registrar_domain::PasswordError::TooCommon)]
+        )]
     );
     assert!(w.auth(&pair).await.is_ok(), "nothing changed");
 }
@@ -413,11 +509,16 @@ async fn logout_and_device_revocation_end_only_their_sessions() {
     let sessions = w.app.sessions(&ctx).await.expect("sessions");
     assert_eq!(sessions.len(), 3);
     assert_eq!(sessions.iter().filter(|s| s.current).count(), 1);
-    assert!(sessions.iter().any(|s| s.current && s.session.device_id.as_str() == "device-1"));
+    assert!(sessions
+        .iter()
+        .any(|s| s.current && s.session.device_id.as_str() == "device-1"));
 
     w.app.revoke_device(&ctx, "laptop").await.expect("revoked");
     assert!(matches!(w.auth(&laptop).await, Err(ServiceError::InvalidToken)));
-    assert!(matches!(w.app.revoke_device(&ctx, "laptop").await, Err(ServiceError::NotFound)));
+    assert!(matches!(
+        w.app.revoke_device(&ctx, "laptop").await,
+        Err(ServiceError::NotFound)
+    ));
     w.app.logout(&ctx).await.expect("logout");
     assert!(matches!(w.auth(&phone).await, Err(ServiceError::InvalidToken)));
     assert!(w.auth(&tablet).await.is_ok());
@@ -438,7 +539,11 @@ async fn profile_updates_follow_the_registration_rules() {
     assert_eq!(view.user.profile.display_name().as_deref(), Some("Ann van Smith"));
     assert_eq!(view.user.profile.tin_nr.as_deref(), Some("NL123"));
     assert_eq!(view.user.profile.telephone, None);
-    let bad = ProfilePatch { firstname: Patch::Clear, telephone: Patch::Set("0475".into()), ..Default::default() };
+    let bad = ProfilePatch {
+        firstname: Patch::Clear,
+        telephone: Patch::Set("0475".into()),
+        ..Default::default()
+    };
     let errors = field_errors(w.app.update_profile(&ctx, bad).await);
     assert_eq!(errors.len(), 2);
     let again = w.auth(&pair).await.expect("auth");
@@ -450,16 +555,38 @@ async fn policies_pending_after_a_new_revision_until_accepted() {
     let w = world().await;
     let pair = w.register("a@example.com").await;
     let ctx = w.auth(&pair).await.expect("auth");
-    assert!(w.app.profile(ctx.user.clone()).await.expect("profile").pending_policies.is_empty());
+    assert!(w
+        .app
+        .profile(ctx.user.clone())
+        .await
+        .expect("profile")
+        .pending_policies
+        .is_empty());
     let newer = w.app.publish_policy(revision("privacy")).await.expect("publish");
-    assert_eq!(w.app.profile(ctx.user.clone()).await.expect("profile").pending_policies, vec![newer.id]);
+    assert_eq!(
+        w.app.profile(ctx.user.clone()).await.expect("profile").pending_policies,
+        vec![newer.id]
+    );
     let errors = field_errors(w.app.accept_policies(&ctx, Some(vec![Some(123_456)])).await);
-    assert_eq!(errors, vec![(Field::Policies, vec![FieldError::UnknownPolicy(123_456)])]);
-    let acceptance = w.app.accept_policies(&ctx, Some(vec![Some(newer.id.0), Some(newer.id.0)])).await.expect("accepted");
+    assert_eq!(
+        errors,
+        vec![(Field::Policies, vec![FieldError::UnknownPolicy(123_456)])]
+    );
+    let acceptance = w
+        .app
+        .accept_policies(&ctx, Some(vec![Some(newer.id.0), Some(newer.id.0)]))
+        .await
+        .expect("accepted");
     assert!(acceptance.pending.is_empty());
     assert!(acceptance.accepted.contains(&newer.id));
-    assert!(matches!(w.app.current_policy("nope").await, Err(ServiceError::NotFound)));
-    assert_eq!(w.app.current_policy("privacy").await.expect("current").revision.id, newer.id);
+    assert!(matches!(
+        w.app.current_policy("nope").await,
+        Err(ServiceError::NotFound)
+    ));
+    assert_eq!(
+        w.app.current_policy("privacy").await.expect("current").revision.id,
+        newer.id
+    );
 }
 
 #[tokio::test]
@@ -471,8 +598,14 @@ async fn deleting_the_account_needs_the_password_and_erases_it() {
         field_errors(w.app.delete_account(&ctx, Some("Wrong-Password-9".into())).await),
         vec![(Field::Password, vec![FieldError::PasswordIncorrect])]
     );
-    assert_eq!(field_errors(w.app.delete_account(&ctx, None).await), vec![(Field::Password, vec![FieldError::Required])]);
-    w.app.delete_account(&ctx, Some(PASSWORD.into())).await.expect("deleted");
+    assert_eq!(
+        field_errors(w.app.delete_account(&ctx, None).await),
+        vec![(Field::Password, vec![FieldError::Required])]
+    );
+    w.app
+        .delete_account(&ctx, Some(PASSWORD.into()))
+        .await
+        .expect("deleted");
     assert!(matches!(w.auth(&pair).await, Err(ServiceError::InvalidToken)));
     w.register("a@example.com").await;
 }
@@ -484,6 +617,9 @@ async fn clients_can_be_added_and_removed_but_not_the_built_in_one() {
     assert_eq!(client.id.as_str().len(), 80);
     assert!(w.app.clients().await.expect("list").iter().any(|c| c.id == client.id));
     w.app.remove_client(client.id.as_str()).await.expect("removed");
-    assert!(matches!(w.app.remove_client(client.id.as_str()).await, Err(ServiceError::NotFound)));
+    assert!(matches!(
+        w.app.remove_client(client.id.as_str()).await,
+        Err(ServiceError::NotFound)
+    ));
     assert!(w.app.remove_client("web").await.is_err());
 }

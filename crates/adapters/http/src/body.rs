@@ -176,7 +176,10 @@ mod tests {
         assert_eq!(json(b"[1]").err(), Some(BodyError::Malformed));
         assert_eq!(json(b"{").err(), Some(BodyError::Malformed));
         assert_eq!(decode(Kind::Other, b"a=1").err(), Some(BodyError::UnsupportedMediaType));
-        assert_eq!(decode(Kind::Unspecified, b"a=1").err(), Some(BodyError::UnsupportedMediaType));
+        assert_eq!(
+            decode(Kind::Unspecified, b"a=1").err(),
+            Some(BodyError::UnsupportedMediaType)
+        );
         assert!(decode(Kind::Other, b"").is_ok());
     }
 

@@ -24,7 +24,11 @@ fn flatten(prefix: &str, value: &toml::Value, out: &mut Table) {
     match value {
         toml::Value::Table(t) => {
             for (k, v) in t {
-                let key = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+                let key = if prefix.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{prefix}.{k}")
+                };
                 flatten(&key, v, out);
             }
         }
@@ -71,7 +75,10 @@ pub fn text(lang: Language, key: &str, args: &[(&str, &str)]) -> String {
 
 /// Every key of the English catalogue (for completeness tests).
 pub fn keys() -> Vec<String> {
-    catalogue().get(&Language::En).map(|t| t.keys().cloned().collect()).unwrap_or_default()
+    catalogue()
+        .get(&Language::En)
+        .map(|t| t.keys().cloned().collect())
+        .unwrap_or_default()
 }
 
 /// The language configured as default (`i18n.default_language`).
@@ -84,7 +91,9 @@ pub struct Lang(pub Language);
 
 impl Lang {
     pub fn of(req: &HttpRequest) -> Self {
-        let fallback = req.app_data::<web::Data<DefaultLanguage>>().map_or(Language::En, |d| d.0);
+        let fallback = req
+            .app_data::<web::Data<DefaultLanguage>>()
+            .map_or(Language::En, |d| d.0);
         let chosen = req
             .headers()
             .get(header::ACCEPT_LANGUAGE)
@@ -130,9 +139,15 @@ mod tests {
         for lang in Language::ALL {
             let table = &catalogue()[&lang];
             for (key, english) in en {
-                let Some(translated) = table.get(key) else { panic!("{lang}: missing {key}") };
+                let Some(translated) = table.get(key) else {
+                    panic!("{lang}: missing {key}")
+                };
                 for placeholder in ["{max}", "{min}", "{id}", "{type}"] {
-                    assert_eq!(english.contains(placeholder), translated.contains(placeholder), "{lang} {key}");
+                    assert_eq!(
+                        english.contains(placeholder),
+                        translated.contains(placeholder),
+                        "{lang} {key}"
+                    );
                 }
             }
             assert_eq!(table.len(), en.len(), "{lang} has keys English lacks");
@@ -141,8 +156,14 @@ mod tests {
 
     #[test]
     fn fills_placeholders_and_falls_back() {
-        assert_eq!(text(Language::En, "field.too_long", &[("max", "191")]), "This field may not be longer than 191 characters.");
-        assert_eq!(text(Language::Nl, "field.email_taken", &[]), "Dit e-mailadres is al geregistreerd.");
+        assert_eq!(
+            text(Language::En, "field.too_long", &[("max", "191")]),
+            "This field may not be longer than 191 characters."
+        );
+        assert_eq!(
+            text(Language::Nl, "field.email_taken", &[]),
+            "Dit e-mailadres is al geregistreerd."
+        );
         assert_eq!(text(Language::De, "no.such.key", &[]), "no.such.key");
     }
 }

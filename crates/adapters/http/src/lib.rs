@@ -6,6 +6,7 @@
 pub mod body;
 pub mod core;
 pub mod i18n;
+pub mod metrics;
 mod ops;
 pub mod request_id;
 
@@ -22,18 +23,25 @@ use registrar_service::{Registrar, ServiceError};
 use registrar_store::Store;
 
 /// How to run the server (from `http.*` and `i18n.*`).
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct HttpSettings {
     pub default_language: Language,
     /// Worker threads; `None`: one per core.
     pub workers: Option<usize>,
     /// How long in-flight requests may finish after SIGTERM.
     pub shutdown_timeout: Duration,
+    /// Renders `/metrics`; `None` answers 404 there.
+    pub metrics: Option<metrics::Renderer>,
 }
 
 impl Default for HttpSettings {
     fn default() -> Self {
-        Self { default_language: Language::En, workers: None, shutdown_timeout: Duration::from_secs(30) }
+        Self {
+            default_language: Language::En,
+            workers: None,
+            shutdown_timeout: Duration::from_secs(30),
+            metrics: None,
+        }
     }
 }
 
@@ -51,10 +59,12 @@ pub fn serve<S: Store, M: Mailer>(
 ) -> std::io::Result<Server> {
     let registrar = web::Data::new(registrar);
     let default_language = web::Data::new(i18n::DefaultLanguage(settings.default_language));
+    let renderer = web::Data::new(settings.metrics.clone());
     let mut server = HttpServer::new(move || {
         App::new()
             .app_data(registrar.clone())
             .app_data(default_language.clone())
+            .app_data(renderer.clone())
             .configure(configure::<S, M>)
             .default_service(web::to(ops::not_found))
             .wrap(middleware::from_fn(request_id::middleware))
@@ -69,9 +79,16 @@ pub fn serve<S: Store, M: Mailer>(
 
 /// The token of `Authorization: Bearer <token>`, if there is one.
 pub fn bearer_token(req: &HttpRequest) -> Option<&str> {
-    let value = req.headers().get(actix_web::http::header::AUTHORIZATION)?.to_str().ok()?;
+    let value = req
+        .headers()
+        .get(actix_web::http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?;
     let (scheme, token) = value.trim().split_once(' ')?;
-    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim()).filter(|t| !t.is_empty())
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim())
+        .filter(|t| !t.is_empty())
 }
 
 /// Instants on the wire: RFC 3339, UTC, whole seconds.

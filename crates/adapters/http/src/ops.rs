@@ -10,7 +10,9 @@ use crate::core::{CoreError, CoreResult};
 use crate::i18n::Lang;
 
 pub fn routes<S: Store, M: Mailer>(cfg: &mut web::ServiceConfig) {
-    cfg.route("/healthz", web::get().to(healthz)).route("/readyz", web::get().to(readyz::<S, M>));
+    cfg.route("/healthz", web::get().to(healthz))
+        .route("/readyz", web::get().to(readyz::<S, M>))
+        .route("/metrics", web::get().to(metrics));
 }
 
 /// Alive: answers as long as the process serves HTTP.
@@ -26,6 +28,16 @@ async fn readyz<S: Store, M: Mailer>(app: web::Data<Registrar<S, M>>) -> HttpRes
             tracing::warn!(error = %e, "not ready");
             HttpResponse::ServiceUnavailable().json(json!({"status": "unavailable"}))
         }
+    }
+}
+
+/// Prometheus text exposition of every metric.
+async fn metrics(renderer: web::Data<Option<crate::metrics::Renderer>>, lang: Lang) -> Result<HttpResponse, CoreError> {
+    match renderer.as_ref() {
+        Some(render) => Ok(HttpResponse::Ok()
+            .content_type("text/plain; version=0.0.4; charset=utf-8")
+            .body(render())),
+        None => Err(ServiceError::NotFound).core(lang),
     }
 }
 

@@ -34,6 +34,8 @@ pub async fn middleware(
     req.extensions_mut().insert(RequestId(id.clone()));
     let method = req.method().to_string();
     let path = req.path().to_owned();
+    // The route pattern, not the path: `/api/sessions/{device_id}` is one series.
+    let route = req.match_pattern().unwrap_or_else(|| "unmatched".to_owned());
     let span = tracing::info_span!("request", request_id = %id, %method, %path);
     let started = Instant::now();
     let result = next.call(req).instrument(span.clone()).await;
@@ -44,7 +46,9 @@ pub async fn middleware(
             if let Ok(value) = HeaderValue::from_str(&id) {
                 response.headers_mut().insert(HEADER, value);
             }
-            tracing::info!(status = response.status().as_u16(), elapsed_ms, "request");
+            let status = response.status().as_u16();
+            crate::metrics::record_request(&method, &route, status, elapsed_ms / 1000.0);
+            tracing::info!(status, elapsed_ms, "request");
             Ok(response)
         }
         Err(e) => {

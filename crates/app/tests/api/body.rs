@@ -55,11 +55,25 @@ async fn every_response_carries_a_request_id_and_echoes_the_callers() {
     assert_eq!(response.status(), StatusCode::OK);
     let id = response.headers()["x-request-id"].to_str().expect("ascii").to_owned();
     assert!(!id.is_empty());
-    let response = app.get("/no/such/route").header("X-Request-Id", "abc-123").send().await.expect("request");
+    let response = app
+        .get("/no/such/route")
+        .header("X-Request-Id", "abc-123")
+        .send()
+        .await
+        .expect("request");
     assert_eq!(response.headers()["x-request-id"], "abc-123");
     let (status, body) = parts(response).await;
-    assert_eq!((status, body["error"].clone()), (StatusCode::NOT_FOUND, json!("not_found")));
-    let response = app.post("/api/token").header("Content-Type", "text/csv").body("a,b").send().await.expect("r");
+    assert_eq!(
+        (status, body["error"].clone()),
+        (StatusCode::NOT_FOUND, json!("not_found"))
+    );
+    let response = app
+        .post("/api/token")
+        .header("Content-Type", "text/csv")
+        .body("a,b")
+        .send()
+        .await
+        .expect("r");
     assert!(response.headers().contains_key("x-request-id"));
 }
 
@@ -68,4 +82,28 @@ async fn health_and_readiness_answer() {
     let app = spawn_app().await;
     assert_eq!(app.get("/healthz").send().await.expect("r").status(), StatusCode::OK);
     assert_eq!(app.get("/readyz").send().await.expect("r").status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn metrics_are_prometheus_text_with_requests_by_route_and_status() {
+    let app = spawn_app().await;
+    app.register(&unique_email()).await;
+    let response = app.get("/metrics").send().await.expect("request");
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(response.headers()["content-type"]
+        .to_str()
+        .expect("ascii")
+        .starts_with("text/plain"));
+    let text = response.text().await.expect("text");
+    assert!(
+        text.lines().any(|l| l.starts_with("registrar_http_requests_total{")
+            && l.contains("route=\"/api/register\"")
+            && l.contains("status=\"200\"")),
+        "{text}"
+    );
+    assert!(
+        text.contains("registrar_http_request_duration_seconds_bucket{"),
+        "{text}"
+    );
+    assert!(text.contains("registrar_password_hashes_in_flight"), "{text}");
 }

@@ -62,7 +62,10 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     }
     TestApp {
         address: format!("http://127.0.0.1:{port}"),
-        http: reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client"),
+        http: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client"),
         client_id: client.id.to_string(),
         policies,
         outbox: config.mail.outbox_dir.clone(),
@@ -76,11 +79,21 @@ pub fn policy(t: &str, version: &str, title: &str) -> NewPolicyRevision {
     let mut texts = std::collections::BTreeMap::new();
     texts.insert(
         Language::En,
-        PolicyText { title: title.into(), description: format!("About {t}"), button: "I agree".into(), html: format!("<h1>{title}</h1>") },
+        PolicyText {
+            title: title.into(),
+            description: format!("About {t}"),
+            button: "I agree".into(),
+            html: format!("<h1>{title}</h1>"),
+        },
     );
     texts.insert(
         Language::Nl,
-        PolicyText { title: format!("{title} (nl)"), description: "Lees dit".into(), button: "Akkoord".into(), html: "<h1>nl</h1>".into() },
+        PolicyText {
+            title: format!("{title} (nl)"),
+            description: "Lees dit".into(),
+            button: "Akkoord".into(),
+            html: "<h1>nl</h1>".into(),
+        },
     );
     NewPolicyRevision {
         policy_type: PolicyType::parse(t).expect("type"),
@@ -119,7 +132,12 @@ impl TestApp {
     }
 
     pub async fn register(&self, email: &str) -> Value {
-        let response = self.post("/api/register").json(&self.registration(email)).send().await.expect("request");
+        let response = self
+            .post("/api/register")
+            .json(&self.registration(email))
+            .send()
+            .await
+            .expect("request");
         assert_eq!(response.status(), StatusCode::OK, "registration of {email} failed");
         response.json().await.expect("json")
     }
@@ -140,18 +158,25 @@ impl TestApp {
     }
 
     pub async fn me(&self, access_token: &str) -> Response {
-        self.get("/api/me").bearer_auth(access_token).send().await.expect("request")
+        self.get("/api/me")
+            .bearer_auth(access_token)
+            .send()
+            .await
+            .expect("request")
     }
 
     /// Mails in the outbox to `email`, as raw `.eml` text.
     pub fn mails_to(&self, email: &str) -> Vec<String> {
-        let Ok(entries) = std::fs::read_dir(&self.outbox) else { return Vec::new() };
+        let Ok(entries) = std::fs::read_dir(&self.outbox) else {
+            return Vec::new();
+        };
         entries
             .filter_map(|e| e.ok())
             .filter(|e| e.path().extension().is_some_and(|x| x == "eml"))
             .filter_map(|e| std::fs::read_to_string(e.path()).ok())
             .filter(|m| {
-                m.lines().any(|l| l.to_lowercase().starts_with("to:") && l.to_lowercase().contains(&email.to_lowercase()))
+                m.lines()
+                    .any(|l| l.to_lowercase().starts_with("to:") && l.to_lowercase().contains(&email.to_lowercase()))
             })
             .collect()
     }
@@ -182,5 +207,7 @@ pub fn six_digit_code(text: &str) -> Option<String> {
 }
 
 pub fn is_token(v: &Value) -> bool {
-    v.as_str().is_some_and(|s| (64..=256).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)))
+    v.as_str().is_some_and(|s| {
+        (64..=256).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    })
 }

@@ -6,7 +6,13 @@ use crate::helpers::*;
 #[tokio::test]
 async fn bearer_endpoints_refuse_missing_malformed_and_unknown_tokens() {
     let app = spawn_app().await;
-    for auth in [None, Some("Bearer"), Some("Bearer nonsense"), Some(&*format!("Bearer {}", "a".repeat(64))), Some("Basic dXNlcjpwYXNz")] {
+    for auth in [
+        None,
+        Some("Bearer"),
+        Some("Bearer nonsense"),
+        Some(&*format!("Bearer {}", "a".repeat(64))),
+        Some("Basic dXNlcjpwYXNz"),
+    ] {
         let mut request = app.get("/api/me");
         if let Some(auth) = auth {
             request = request.header("Authorization", auth);
@@ -26,8 +32,22 @@ async fn me_shows_every_documented_field() {
     let pair = app.register(&unique_email()).await;
     let (_, me) = parts(app.me(pair["access_token"].as_str().expect("t")).await).await;
     for field in [
-        "id", "username", "firstname", "insertion", "lastname", "display_name", "telephone", "tin_nr", "postal_code",
-        "usertype", "organisation", "role", "language", "email_confirmed", "created_at", "accepted_policies",
+        "id",
+        "username",
+        "firstname",
+        "insertion",
+        "lastname",
+        "display_name",
+        "telephone",
+        "tin_nr",
+        "postal_code",
+        "usertype",
+        "organisation",
+        "role",
+        "language",
+        "email_confirmed",
+        "created_at",
+        "accepted_policies",
         "pending_policies",
     ] {
         assert!(me.get(field).is_some(), "{field} missing from {me}");
@@ -92,7 +112,13 @@ async fn delete_me_needs_the_password_then_erases_the_account() {
     let pair = app.register(&email).await;
     let token = pair["access_token"].as_str().expect("t");
     let (status, body) = parts(
-        app.http.delete(app.url("/api/me")).bearer_auth(token).json(&json!({"password": "Wrong-Password-1"})).send().await.expect("r"),
+        app.http
+            .delete(app.url("/api/me"))
+            .bearer_auth(token)
+            .json(&json!({"password": "Wrong-Password-1"}))
+            .send()
+            .await
+            .expect("r"),
     )
     .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);

@@ -8,26 +8,59 @@ async fn the_current_revision_of_a_type_is_shown_in_the_requested_language() {
     let app = spawn_app().await;
     let (status, tac) = parts(app.get("/api/policies/tac").send().await.expect("r")).await;
     assert_eq!(status, StatusCode::OK);
-    for field in ["html", "type", "title", "description", "button", "version", "revision_id", "date"] {
+    for field in [
+        "html",
+        "type",
+        "title",
+        "description",
+        "button",
+        "version",
+        "revision_id",
+        "date",
+    ] {
         assert!(tac.get(field).is_some(), "{field} in {tac}");
     }
     assert_eq!(tac["type"], "tac");
     assert_eq!(tac["title"], "Terms and conditions");
     assert_eq!(tac["revision_id"], app.policies[0]);
-    let (_, nl) = parts(app.get("/api/policies/tac").header("Accept-Language", "nl").send().await.expect("r")).await;
+    let (_, nl) = parts(
+        app.get("/api/policies/tac")
+            .header("Accept-Language", "nl")
+            .send()
+            .await
+            .expect("r"),
+    )
+    .await;
     assert_eq!(nl["title"], "Terms and conditions (nl)");
     // No German text: the default language's.
-    let (_, de) = parts(app.get("/api/policies/tac").header("Accept-Language", "de").send().await.expect("r")).await;
+    let (_, de) = parts(
+        app.get("/api/policies/tac")
+            .header("Accept-Language", "de")
+            .send()
+            .await
+            .expect("r"),
+    )
+    .await;
     assert_eq!(de["title"], "Terms and conditions");
     let (status, body) = parts(app.get("/api/policies/shop").send().await.expect("r")).await;
-    assert_eq!((status, body["error"].clone()), (StatusCode::NOT_FOUND, json!("not_found")));
+    assert_eq!(
+        (status, body["error"].clone()),
+        (StatusCode::NOT_FOUND, json!("not_found"))
+    );
 }
 
 #[tokio::test]
 async fn the_list_has_every_current_revision_with_required_flags() {
     let app = spawn_app().await;
-    app.service.publish_policy(policy("cookie", "1", "Cookies")).await.expect("publish");
-    let newer = app.service.publish_policy(policy("tac", "2.0", "Terms v2")).await.expect("publish");
+    app.service
+        .publish_policy(policy("cookie", "1", "Cookies"))
+        .await
+        .expect("publish");
+    let newer = app
+        .service
+        .publish_policy(policy("tac", "2.0", "Terms v2"))
+        .await
+        .expect("publish");
     let (status, list) = parts(app.get("/api/policies").send().await.expect("r")).await;
     assert_eq!(status, StatusCode::OK);
     let list = list.as_array().expect("list").clone();
@@ -45,16 +78,31 @@ async fn a_new_required_revision_is_pending_until_accepted() {
     let app = spawn_app().await;
     let pair = app.register(&unique_email()).await;
     let token = pair["access_token"].as_str().expect("t");
-    let newer = app.service.publish_policy(policy("tac", "2.0", "Terms v2")).await.expect("publish");
+    let newer = app
+        .service
+        .publish_policy(policy("tac", "2.0", "Terms v2"))
+        .await
+        .expect("publish");
     let (_, me) = parts(app.me(token).await).await;
     assert_eq!(me["pending_policies"], json!([newer.id.0]));
 
     let (status, body) = parts(
-        app.post("/api/policies/accept").bearer_auth(token).json(&json!({"policies": [99_999]})).send().await.expect("r"),
+        app.post("/api/policies/accept")
+            .bearer_auth(token)
+            .json(&json!({"policies": [99_999]}))
+            .send()
+            .await
+            .expect("r"),
     )
     .await;
-    assert_eq!((status, body["error"].clone()), (StatusCode::BAD_REQUEST, json!("validation_failed")));
-    assert_eq!(body["errors"]["policies"], json!(["There is no policy revision 99999."]));
+    assert_eq!(
+        (status, body["error"].clone()),
+        (StatusCode::BAD_REQUEST, json!("validation_failed"))
+    );
+    assert_eq!(
+        body["errors"]["policies"],
+        json!(["There is no policy revision 99999."])
+    );
 
     let (status, body) = parts(
         app.post("/api/policies/accept")
@@ -75,6 +123,11 @@ async fn a_new_required_revision_is_pending_until_accepted() {
 #[tokio::test]
 async fn accepting_needs_a_token() {
     let app = spawn_app().await;
-    let response = app.post("/api/policies/accept").json(&json!({"policies": app.policies})).send().await.expect("r");
+    let response = app
+        .post("/api/policies/accept")
+        .json(&json!({"policies": app.policies}))
+        .send()
+        .await
+        .expect("r");
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
 }

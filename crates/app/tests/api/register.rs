@@ -74,12 +74,28 @@ async fn register_lists_every_failing_field_at_once() {
     assert_eq!(body["error"], "validation_failed");
     assert_eq!(body["message"], "The given data was invalid.");
     let errors = body["errors"].as_object().expect("errors object");
-    for field in ["device_id", "device_name", "username", "password", "firstname", "lastname", "telephone", "policies", "tin_nr"] {
+    for field in [
+        "device_id",
+        "device_name",
+        "username",
+        "password",
+        "firstname",
+        "lastname",
+        "telephone",
+        "policies",
+        "tin_nr",
+    ] {
         assert!(errors.contains_key(field), "{field} missing in {body}");
     }
     assert_eq!(errors["device_id"], json!(["This field is required."]));
-    assert_eq!(errors["firstname"], json!(["This field may not be longer than 191 characters."]));
-    assert_eq!(errors["password"], json!(["The password must be at least 8 characters."]));
+    assert_eq!(
+        errors["firstname"],
+        json!(["This field may not be longer than 191 characters."])
+    );
+    assert_eq!(
+        errors["password"],
+        json!(["The password must be at least 8 characters."])
+    );
 }
 
 #[tokio::test]
@@ -103,13 +119,25 @@ async fn register_refuses_a_taken_email_in_any_case_and_changes_nothing() {
     let app = spawn_app().await;
     let email = unique_email();
     let pair = app.register(&email).await;
-    let (status, body) =
-        parts(app.post("/api/register").json(&app.registration(&email.to_uppercase())).send().await.expect("request")).await;
+    let (status, body) = parts(
+        app.post("/api/register")
+            .json(&app.registration(&email.to_uppercase()))
+            .send()
+            .await
+            .expect("request"),
+    )
+    .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(body["error"], "validation_failed");
-    assert_eq!(body["errors"]["username"], json!(["This email address is already registered."]));
+    assert_eq!(
+        body["errors"]["username"],
+        json!(["This email address is already registered."])
+    );
     // The first account's session is untouched.
-    assert_eq!(app.me(pair["access_token"].as_str().expect("token")).await.status(), StatusCode::OK);
+    assert_eq!(
+        app.me(pair["access_token"].as_str().expect("token")).await.status(),
+        StatusCode::OK
+    );
 }
 
 #[tokio::test]
@@ -131,7 +159,10 @@ async fn register_requires_the_current_revision_of_every_required_policy() {
     body["policies"] = json!([app.policies[0]]);
     let (status, body) = parts(app.post("/api/register").json(&body).send().await.expect("request")).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert_eq!(body["errors"]["policies"], json!(["The current privacy policy must be accepted."]));
+    assert_eq!(
+        body["errors"]["policies"],
+        json!(["The current privacy policy must be accepted."])
+    );
     // Bad input changed nothing: the address is still free.
     app.register(&email).await;
 }
@@ -162,7 +193,10 @@ async fn register_mails_a_six_digit_code_and_a_link_in_the_users_language() {
     assert_eq!(mails.len(), 1, "one confirmation mail");
     let mail = &mails[0];
     assert!(six_digit_code(mail).is_some(), "a six-digit code in {mail}");
-    assert!(mail.contains(&format!("{}/confirm/", "http://127.0.0.1:8080")), "a confirmation link in {mail}");
+    assert!(
+        mail.contains(&format!("{}/confirm/", "http://127.0.0.1:8080")),
+        "a confirmation link in {mail}"
+    );
     let (_, me) = parts(app.me(&token_of(&app, &email).await).await).await;
     assert_eq!(me["language"], "nl");
 }
@@ -178,18 +212,33 @@ async fn register_explains_errors_in_the_requested_language() {
     let mut body = app.registration("not-an-email");
     body["firstname"] = json!("");
     let (_, de) = parts(
-        app.post("/api/register").header("Accept-Language", "de").json(&body).send().await.expect("request"),
+        app.post("/api/register")
+            .header("Accept-Language", "de")
+            .json(&body)
+            .send()
+            .await
+            .expect("request"),
     )
     .await;
     assert_eq!(de["message"], "Die angegebenen Daten sind ungültig.");
     assert_eq!(de["errors"]["firstname"], json!(["Dieses Feld ist erforderlich."]));
     let (_, fr) = parts(
-        app.post("/api/register").header("Accept-Language", "ja, fr;q=0.3").json(&body).send().await.expect("request"),
+        app.post("/api/register")
+            .header("Accept-Language", "ja, fr;q=0.3")
+            .json(&body)
+            .send()
+            .await
+            .expect("request"),
     )
     .await;
     assert_eq!(fr["message"], "Les données fournies ne sont pas valides.");
     let (_, unknown) = parts(
-        app.post("/api/register").header("Accept-Language", "ja").json(&body).send().await.expect("request"),
+        app.post("/api/register")
+            .header("Accept-Language", "ja")
+            .json(&body)
+            .send()
+            .await
+            .expect("request"),
     )
     .await;
     assert_eq!(unknown["message"], "The given data was invalid.");
@@ -200,7 +249,11 @@ async fn twenty_parallel_registrations_of_one_email_give_one_account_and_ninetee
     let app = spawn_app().await;
     let email = unique_email();
     let requests = (0..20).map(|i| {
-        let mut body = app.registration(&if i % 2 == 0 { email.clone() } else { email.to_uppercase() });
+        let mut body = app.registration(&if i % 2 == 0 {
+            email.clone()
+        } else {
+            email.to_uppercase()
+        });
         body["device_id"] = json!(format!("device-{i}"));
         app.post("/api/register").json(&body).send()
     });
@@ -212,7 +265,11 @@ async fn twenty_parallel_registrations_of_one_email_give_one_account_and_ninetee
         match status {
             StatusCode::OK => ok += 1,
             StatusCode::BAD_REQUEST => {
-                assert_eq!(body["errors"]["username"], json!(["This email address is already registered."]), "{body}");
+                assert_eq!(
+                    body["errors"]["username"],
+                    json!(["This email address is already registered."]),
+                    "{body}"
+                );
                 taken += 1;
             }
             other => panic!("unexpected {other}: {body}"),

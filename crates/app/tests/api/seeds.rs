@@ -12,7 +12,11 @@ fn assert_token_pair(pair: &Value) {
     assert!(is_token(&pair["refresh_token"]), "{pair}");
     assert_eq!(pair["token_type"], "Bearer");
     assert_eq!(pair["expires_in"], 3600);
-    assert_eq!(pair.as_object().map(|o| o.len()), Some(4), "exactly the four documented fields: {pair}");
+    assert_eq!(
+        pair.as_object().map(|o| o.len()),
+        Some(4),
+        "exactly the four documented fields: {pair}"
+    );
 }
 
 #[tokio::test]
@@ -50,7 +54,10 @@ async fn seed_000_register_example_works_as_documented() {
         .await
         .expect("request");
     assert_eq!(response.status(), StatusCode::OK);
-    assert!(response.headers()["content-type"].to_str().expect("ascii").starts_with("application/json"));
+    assert!(response.headers()["content-type"]
+        .to_str()
+        .expect("ascii")
+        .starts_with("application/json"));
     let pair: Value = response.json().await.expect("json");
     assert_token_pair(&pair);
 }

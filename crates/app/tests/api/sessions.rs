@@ -9,8 +9,14 @@ async fn sessions_lists_each_device_and_marks_the_current_one() {
     let email = unique_email();
     app.register(&email).await;
     let (_, laptop) = parts(app.login(&email, PASSWORD, "laptop").await).await;
-    let (status, list) =
-        parts(app.get("/api/sessions").bearer_auth(laptop["access_token"].as_str().expect("t")).send().await.expect("r")).await;
+    let (status, list) = parts(
+        app.get("/api/sessions")
+            .bearer_auth(laptop["access_token"].as_str().expect("t"))
+            .send()
+            .await
+            .expect("r"),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
     let list = list.as_array().expect("a list").clone();
     assert_eq!(list.len(), 2);
@@ -19,7 +25,14 @@ async fn sessions_lists_each_device_and_marks_the_current_one() {
     assert_eq!(current[0]["device_id"], "laptop");
     assert_eq!(current[0]["client_id"], app.client_id.as_str());
     for s in &list {
-        for field in ["device_id", "device_name", "client_id", "created_at", "last_used_at", "current"] {
+        for field in [
+            "device_id",
+            "device_name",
+            "client_id",
+            "created_at",
+            "last_used_at",
+            "current",
+        ] {
             assert!(s.get(field).is_some(), "{field} in {s}");
         }
     }
@@ -32,11 +45,30 @@ async fn deleting_a_device_session_stops_its_tokens() {
     let registered = app.register(&email).await;
     let (_, laptop) = parts(app.login(&email, PASSWORD, "laptop").await).await;
     let token = registered["access_token"].as_str().expect("t");
-    let response = app.http.delete(app.url("/api/sessions/laptop")).bearer_auth(token).send().await.expect("r");
+    let response = app
+        .http
+        .delete(app.url("/api/sessions/laptop"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("r");
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
-    assert_eq!(app.me(laptop["access_token"].as_str().expect("t")).await.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        app.me(laptop["access_token"].as_str().expect("t")).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
     assert_eq!(app.me(token).await.status(), StatusCode::OK);
-    let (status, body) =
-        parts(app.http.delete(app.url("/api/sessions/laptop")).bearer_auth(token).send().await.expect("r")).await;
-    assert_eq!((status, body["error"].clone()), (StatusCode::NOT_FOUND, json!("not_found")));
+    let (status, body) = parts(
+        app.http
+            .delete(app.url("/api/sessions/laptop"))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("r"),
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"].clone()),
+        (StatusCode::NOT_FOUND, json!("not_found"))
+    );
 }

@@ -6,7 +6,10 @@ use crate::helpers::*;
 async fn refresh(app: &TestApp, refresh_token: &Value) -> (StatusCode, Value) {
     parts(
         app.post("/api/token")
-            .form(&[("grant_type", "refresh_token"), ("refresh_token", refresh_token.as_str().expect("token"))])
+            .form(&[
+                ("grant_type", "refresh_token"),
+                ("refresh_token", refresh_token.as_str().expect("token")),
+            ])
             .send()
             .await
             .expect("request"),
@@ -24,7 +27,10 @@ async fn password_grant_answers_a_pair_that_is_never_cached() {
     let (status, pair) = parts(response).await;
     assert_eq!(status, StatusCode::OK);
     assert!(is_token(&pair["access_token"]) && is_token(&pair["refresh_token"]));
-    assert_eq!(app.me(pair["access_token"].as_str().expect("t")).await.status(), StatusCode::OK);
+    assert_eq!(
+        app.me(pair["access_token"].as_str().expect("t")).await.status(),
+        StatusCode::OK
+    );
 }
 
 #[tokio::test]
@@ -48,13 +54,22 @@ async fn refresh_rotates_and_a_rotated_token_is_refused_within_the_grace_period_
     assert_ne!(second["refresh_token"], first["refresh_token"]);
     assert_ne!(second["access_token"], first["access_token"]);
     // The old access token died with the rotation; the new one works.
-    assert_eq!(app.me(first["access_token"].as_str().expect("t")).await.status(), StatusCode::UNAUTHORIZED);
-    assert_eq!(app.me(second["access_token"].as_str().expect("t")).await.status(), StatusCode::OK);
+    assert_eq!(
+        app.me(first["access_token"].as_str().expect("t")).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        app.me(second["access_token"].as_str().expect("t")).await.status(),
+        StatusCode::OK
+    );
     // Presented again at once: refused, the session lives on.
     let (status, body) = refresh(&app, &first["refresh_token"]).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(body["error"], "invalid_grant");
-    assert_eq!(app.me(second["access_token"].as_str().expect("t")).await.status(), StatusCode::OK);
+    assert_eq!(
+        app.me(second["access_token"].as_str().expect("t")).await.status(),
+        StatusCode::OK
+    );
     let (status, _) = refresh(&app, &second["refresh_token"]).await;
     assert_eq!(status, StatusCode::OK);
 }
@@ -72,7 +87,10 @@ async fn refresh_checks_the_client_when_given() {
             .expect("request"),
     )
     .await;
-    assert_eq!((status, body["error"].clone()), (StatusCode::BAD_REQUEST, json!("invalid_grant")));
+    assert_eq!(
+        (status, body["error"].clone()),
+        (StatusCode::BAD_REQUEST, json!("invalid_grant"))
+    );
     let (status, _) = parts(
         app.post("/api/token")
             .json(&json!({"grant_type": "refresh_token", "refresh_token": pair["refresh_token"], "client_id": app.client_id}))
@@ -87,15 +105,36 @@ async fn refresh_checks_the_client_when_given() {
 #[tokio::test]
 async fn unknown_and_missing_grant_types_are_refused() {
     let app = spawn_app().await;
-    let (status, body) =
-        parts(app.post("/api/token").json(&json!({"grant_type": "client_credentials"})).send().await.expect("request")).await;
-    assert_eq!((status, body["error"].clone()), (StatusCode::BAD_REQUEST, json!("unsupported_grant_type")));
+    let (status, body) = parts(
+        app.post("/api/token")
+            .json(&json!({"grant_type": "client_credentials"}))
+            .send()
+            .await
+            .expect("request"),
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"].clone()),
+        (StatusCode::BAD_REQUEST, json!("unsupported_grant_type"))
+    );
     let (status, body) = parts(app.post("/api/token").json(&json!({})).send().await.expect("request")).await;
-    assert_eq!((status, body["error"].clone()), (StatusCode::BAD_REQUEST, json!("validation_failed")));
+    assert_eq!(
+        (status, body["error"].clone()),
+        (StatusCode::BAD_REQUEST, json!("validation_failed"))
+    );
     assert!(body["errors"]["grant_type"].is_array());
-    let (status, body) =
-        parts(app.post("/api/token").json(&json!({"grant_type": "refresh_token", "refresh_token": "abc"})).send().await.expect("r")).await;
-    assert_eq!((status, body["error"].clone()), (StatusCode::BAD_REQUEST, json!("invalid_grant")));
+    let (status, body) = parts(
+        app.post("/api/token")
+            .json(&json!({"grant_type": "refresh_token", "refresh_token": "abc"}))
+            .send()
+            .await
+            .expect("r"),
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"].clone()),
+        (StatusCode::BAD_REQUEST, json!("invalid_grant"))
+    );
 }
 
 #[tokio::test]
@@ -105,9 +144,15 @@ async fn a_new_login_on_the_same_device_revokes_the_previous_pair() {
     app.register(&email).await;
     let (_, first) = parts(app.login(&email, PASSWORD, "phone").await).await;
     let (_, second) = parts(app.login(&email, PASSWORD, "phone").await).await;
-    assert_eq!(app.me(first["access_token"].as_str().expect("t")).await.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        app.me(first["access_token"].as_str().expect("t")).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
     assert_eq!(refresh(&app, &first["refresh_token"]).await.0, StatusCode::BAD_REQUEST);
-    assert_eq!(app.me(second["access_token"].as_str().expect("t")).await.status(), StatusCode::OK);
+    assert_eq!(
+        app.me(second["access_token"].as_str().expect("t")).await.status(),
+        StatusCode::OK
+    );
 }
 
 #[tokio::test]
@@ -122,8 +167,14 @@ async fn one_session_more_than_the_cap_revokes_the_least_recently_used() {
     }
     // device-1 is the least recently used; a fourth device evicts it.
     let (_, fourth) = parts(app.login(&email, PASSWORD, "d4").await).await;
-    assert_eq!(app.me(registered["access_token"].as_str().expect("t")).await.status(), StatusCode::UNAUTHORIZED);
-    for token in tokens.iter().chain([fourth["access_token"].as_str().expect("t").to_owned()].iter()) {
+    assert_eq!(
+        app.me(registered["access_token"].as_str().expect("t")).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    for token in tokens
+        .iter()
+        .chain([fourth["access_token"].as_str().expect("t").to_owned()].iter())
+    {
         assert_eq!(app.me(token).await.status(), StatusCode::OK);
     }
 }
@@ -135,12 +186,26 @@ async fn logout_revokes_this_session_only() {
     let registered = app.register(&email).await;
     let (_, other) = parts(app.login(&email, PASSWORD, "laptop").await).await;
     let token = registered["access_token"].as_str().expect("t");
-    let response = app.post("/api/logout").bearer_auth(token).send().await.expect("request");
+    let response = app
+        .post("/api/logout")
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("request");
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
     let (status, body) = parts(app.me(token).await).await;
-    assert_eq!((status, body["error"].clone()), (StatusCode::UNAUTHORIZED, json!("invalid_token")));
-    assert_eq!(refresh(&app, &registered["refresh_token"]).await.0, StatusCode::BAD_REQUEST);
-    assert_eq!(app.me(other["access_token"].as_str().expect("t")).await.status(), StatusCode::OK);
+    assert_eq!(
+        (status, body["error"].clone()),
+        (StatusCode::UNAUTHORIZED, json!("invalid_token"))
+    );
+    assert_eq!(
+        refresh(&app, &registered["refresh_token"]).await.0,
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        app.me(other["access_token"].as_str().expect("t")).await.status(),
+        StatusCode::OK
+    );
 }
 
 #[tokio::test]
@@ -166,9 +231,15 @@ async fn change_password_answers_a_fresh_pair_and_revokes_every_other_session() 
         .expect("request");
     let (status, fresh) = parts(response).await;
     assert_eq!(status, StatusCode::OK, "{fresh}");
-    assert_eq!(app.me(fresh["access_token"].as_str().expect("t")).await.status(), StatusCode::OK);
+    assert_eq!(
+        app.me(fresh["access_token"].as_str().expect("t")).await.status(),
+        StatusCode::OK
+    );
     for old in [&registered, &laptop] {
-        assert_eq!(app.me(old["access_token"].as_str().expect("t")).await.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            app.me(old["access_token"].as_str().expect("t")).await.status(),
+            StatusCode::UNAUTHORIZED
+        );
     }
     assert_eq!(app.login(&email, PASSWORD, "x").await.status(), StatusCode::BAD_REQUEST);
     assert_eq!(app.login(&email, new_password, "x").await.status(), StatusCode::OK);
@@ -188,16 +259,29 @@ async fn change_password_refuses_wrong_credentials_weak_and_unchanged_passwords(
             .send()
     };
     let (status, body) = parts(attempt("Wrong-Password-1", "Another-Secret-77").await.expect("r")).await;
-    assert_eq!((status, body["error"].clone()), (StatusCode::BAD_REQUEST, json!("invalid_grant")));
+    assert_eq!(
+        (status, body["error"].clone()),
+        (StatusCode::BAD_REQUEST, json!("invalid_grant"))
+    );
     let (_, body) = parts(attempt(PASSWORD, "password123").await.expect("r")).await;
     assert_eq!(body["errors"]["new_password"], json!(["This password is too common."]));
     let (_, body) = parts(attempt(PASSWORD, PASSWORD).await.expect("r")).await;
-    assert_eq!(body["errors"]["new_password"], json!(["The new password must differ from the current one."]));
+    assert_eq!(
+        body["errors"]["new_password"],
+        json!(["The new password must differ from the current one."])
+    );
     let (status, body) = parts(
-        app.post("/api/change-password").json(&json!({"grant_type": "refresh_token"})).send().await.expect("r"),
+        app.post("/api/change-password")
+            .json(&json!({"grant_type": "refresh_token"}))
+            .send()
+            .await
+            .expect("r"),
     )
     .await;
-    assert_eq!((status, body["error"].clone()), (StatusCode::BAD_REQUEST, json!("unsupported_grant_type")));
+    assert_eq!(
+        (status, body["error"].clone()),
+        (StatusCode::BAD_REQUEST, json!("unsupported_grant_type"))
+    );
     // Nothing changed: the old password still logs in.
     assert_eq!(app.login(&email, PASSWORD, "x").await.status(), StatusCode::OK);
 }

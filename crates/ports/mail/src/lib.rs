@@ -16,7 +16,8 @@ pub struct Mail {
 }
 
 /// What the mail says. Links are absolute URLs under `http.public_url`.
-#[derive(Debug, Clone)]
+/// Codes and links are secrets: `Debug` shows only the kind.
+#[derive(Clone)]
 pub enum MailContent {
     /// Confirm your address: the 6-digit code and a link that does the same.
     Confirmation { code: ConfirmationCode, link: String },
@@ -40,6 +41,12 @@ impl MailContent {
             MailContent::PasswordReset { .. } => "password_reset",
             MailContent::PasswordChanged { .. } => "password_changed",
         }
+    }
+}
+
+impl std::fmt::Debug for MailContent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "MailContent::{}(<redacted>)", self.kind())
     }
 }
 

@@ -16,6 +16,6 @@ mod traits;
 #[cfg(feature = "testkit")]
 pub mod testkit;
 
-pub use error::StoreError;
+pub use error::{BoxError, StoreError};
 pub use records::*;
 pub use traits::*;

@@ -6,7 +6,7 @@ use registrar_domain::Language;
 use registrar_mail::Mailer;
 use registrar_service::{
     AuthContext, ChangePasswordInput, Field, FieldError, FieldErrors, LoginInput, ProfilePatch, ProfileView,
-    Registrar, RegisterInput, ServiceError, TokenPair,
+    RegisterInput, Registrar, ServiceError, TokenPair,
 };
 use registrar_store::Store;
 use serde_json::json;
@@ -31,7 +31,11 @@ pub fn token_pair(pair: &TokenPair) -> HttpResponse {
 }
 
 /// The caller behind `Authorization: Bearer …`.
-pub async fn caller<S: Store, M: Mailer>(req: &HttpRequest, app: &App<S, M>, lang: Lang) -> Result<AuthContext, CoreError> {
+pub async fn caller<S: Store, M: Mailer>(
+    req: &HttpRequest,
+    app: &App<S, M>,
+    lang: Lang,
+) -> Result<AuthContext, CoreError> {
     let token = crate::bearer_token(req).ok_or(ServiceError::InvalidToken).core(lang)?;
     app.authenticate(token).await.core(lang)
 }
@@ -64,7 +68,10 @@ pub async fn register<S: Store, M: Mailer>(
         telephone: f.string("telephone"),
         policies: f.int_list("policies"),
         tin_nr: f.string("tin_nr"),
-        language: f.string("language").and_then(|l| Language::from_code(&l)).or_else(|| Lang::requested(&req)),
+        language: f
+            .string("language")
+            .and_then(|l| Language::from_code(&l))
+            .or_else(|| Lang::requested(&req)),
     };
     let pair = app.register(input).await.core(lang)?;
     Ok(token_pair(&pair))
@@ -81,10 +88,17 @@ pub async fn change_password<S: Store, M: Mailer>(
         Some("password") => {}
         Some(_) => return Err(ServiceError::UnsupportedGrantType).core(lang),
         None => {
-            return Err(ServiceError::Invalid(FieldErrors::single(Field::GrantType, FieldError::Required))).core(lang)
+            return Err(ServiceError::Invalid(FieldErrors::single(
+                Field::GrantType,
+                FieldError::Required,
+            )))
+            .core(lang)
         }
     }
-    let input = ChangePasswordInput { login: login_input(&f), new_password: f.string("new_password") };
+    let input = ChangePasswordInput {
+        login: login_input(&f),
+        new_password: f.string("new_password"),
+    };
     let pair = app.change_password(input).await.core(lang)?;
     Ok(token_pair(&pair))
 }
@@ -118,7 +132,9 @@ pub fn profile_json(view: &ProfileView) -> serde_json::Value {
 pub async fn me<S: Store, M: Mailer>(req: HttpRequest, app: App<S, M>, lang: Lang) -> Result<HttpResponse, CoreError> {
     let ctx = caller(&req, &app, lang).await?;
     let view = app.profile(ctx.user).await.core(lang)?;
-    Ok(HttpResponse::Ok().insert_header((header::CACHE_CONTROL, "no-store")).json(profile_json(&view)))
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(profile_json(&view)))
 }
 
 pub async fn update_me<S: Store, M: Mailer>(
@@ -138,7 +154,9 @@ pub async fn update_me<S: Store, M: Mailer>(
         language: f.patch("language"),
     };
     let view = app.update_profile(&ctx, patch).await.core(lang)?;
-    Ok(HttpResponse::Ok().insert_header((header::CACHE_CONTROL, "no-store")).json(profile_json(&view)))
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(profile_json(&view)))
 }
 
 pub async fn delete_me<S: Store, M: Mailer>(

@@ -45,7 +45,10 @@ pub trait CoreResult<T> {
 
 impl<T, E: Into<Problem>> CoreResult<T> for Result<T, E> {
     fn core(self, lang: Lang) -> Result<T, CoreError> {
-        self.map_err(|e| CoreError { problem: e.into(), lang })
+        self.map_err(|e| CoreError {
+            problem: e.into(),
+            lang,
+        })
     }
 }
 

@@ -21,7 +21,10 @@ pub fn routes<S: Store, M: Mailer>(cfg: &mut web::ServiceConfig) {
         .route("/api/me", web::patch().to(account::update_me::<S, M>))
         .route("/api/me", web::delete().to(account::delete_me::<S, M>))
         .route("/api/sessions", web::get().to(tokens::sessions::<S, M>))
-        .route("/api/sessions/{device_id}", web::delete().to(tokens::revoke_device::<S, M>))
+        .route(
+            "/api/sessions/{device_id}",
+            web::delete().to(tokens::revoke_device::<S, M>),
+        )
         .route("/api/policies", web::get().to(policies::list::<S, M>))
         .route("/api/policies/accept", web::post().to(policies::accept::<S, M>))
         .route("/api/policies/{type}", web::get().to(policies::one::<S, M>));

@@ -30,10 +30,17 @@ fn policy_json(policy: &CurrentPolicy, lang: Lang, fallback: Lang) -> serde_json
 }
 
 fn fallback(req: &HttpRequest) -> Lang {
-    Lang(req.app_data::<web::Data<DefaultLanguage>>().map_or(registrar_domain::Language::En, |d| d.0))
+    Lang(
+        req.app_data::<web::Data<DefaultLanguage>>()
+            .map_or(registrar_domain::Language::En, |d| d.0),
+    )
 }
 
-pub async fn list<S: Store, M: Mailer>(req: HttpRequest, app: App<S, M>, lang: Lang) -> Result<HttpResponse, CoreError> {
+pub async fn list<S: Store, M: Mailer>(
+    req: HttpRequest,
+    app: App<S, M>,
+    lang: Lang,
+) -> Result<HttpResponse, CoreError> {
     let policies = app.current_policies().await.core(lang)?;
     let fallback = fallback(&req);
     let list: Vec<_> = policies.iter().map(|p| policy_json(p, lang, fallback)).collect();

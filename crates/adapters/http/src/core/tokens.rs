@@ -24,19 +24,30 @@ pub async fn token<S: Store, M: Mailer>(
         Some("password") => app.login(login_input(&f)).await,
         Some("refresh_token") => app.refresh(f.string("refresh_token"), f.string("client_id")).await,
         Some(_) => Err(ServiceError::UnsupportedGrantType),
-        None => Err(ServiceError::Invalid(FieldErrors::single(Field::GrantType, FieldError::Required))),
+        None => Err(ServiceError::Invalid(FieldErrors::single(
+            Field::GrantType,
+            FieldError::Required,
+        ))),
     }
     .core(lang)?;
     Ok(token_pair(&pair))
 }
 
-pub async fn logout<S: Store, M: Mailer>(req: HttpRequest, app: App<S, M>, lang: Lang) -> Result<HttpResponse, CoreError> {
+pub async fn logout<S: Store, M: Mailer>(
+    req: HttpRequest,
+    app: App<S, M>,
+    lang: Lang,
+) -> Result<HttpResponse, CoreError> {
     let ctx = caller(&req, &app, lang).await?;
     app.logout(&ctx).await.core(lang)?;
     Ok(HttpResponse::NoContent().finish())
 }
 
-pub async fn sessions<S: Store, M: Mailer>(req: HttpRequest, app: App<S, M>, lang: Lang) -> Result<HttpResponse, CoreError> {
+pub async fn sessions<S: Store, M: Mailer>(
+    req: HttpRequest,
+    app: App<S, M>,
+    lang: Lang,
+) -> Result<HttpResponse, CoreError> {
     let ctx = caller(&req, &app, lang).await?;
     let sessions = app.sessions(&ctx).await.core(lang)?;
     let list: Vec<_> = sessions

@@ -1,0 +1,137 @@
+//! [`PolicyStore`]: policy revisions with their texts, and acceptances.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use registrar_domain::{Language, PolicyRevision, PolicyText, RevisionId, UserId};
+use registrar_store::{NewPolicyRevision, PolicyStore, StoreError};
+
+use crate::backend::{for_each_backend, run};
+use crate::error::{is_foreign_key_violation, Failure};
+use crate::rows::{from_db, to_db, NewRevisionRow, RevisionRow, TextRow};
+use crate::schema::{policy_acceptances, policy_revisions, policy_texts};
+use crate::DieselStore;
+
+/// Acceptance writes shared by registration and [`PolicyStore::accept_policies`].
+pub(crate) trait AcceptanceWrites {
+    /// Records that `user` accepts `ids` at `now`; accepting twice is fine.
+    /// [`StoreError::UnknownRevision`] for the first id never published,
+    /// [`StoreError::NotFound`] if there is no such user.
+    fn accept_in(&mut self, user: &str, ids: &[RevisionId], now: DateTime<Utc>) -> Result<(), Failure>;
+}
+
+for_each_backend! {
+    impl AcceptanceWrites for Conn {
+        fn accept_in(&mut self, user: &str, ids: &[RevisionId], now: DateTime<Utc>) -> Result<(), Failure> {
+            if ids.is_empty() {
+                return Ok(());
+            }
+            // Revisions are never deleted, so a check inside the transaction
+            // holds until it commits.
+            let wanted: Vec<i32> = ids.iter().map(|id| id.0).collect();
+            let published: BTreeSet<i32> = policy_revisions::table
+                .filter(policy_revisions::id.eq_any(&wanted))
+                .select(policy_revisions::id)
+                .load::<i32>(self)?
+                .into_iter()
+                .collect();
+            if let Some(unknown) = ids.iter().find(|id| !published.contains(&id.0)) {
+                return Err(StoreError::UnknownRevision(*unknown).into());
+            }
+            let accepted_at = to_db(now);
+            for id in &wanted {
+                diesel::insert_into(policy_acceptances::table)
+                    .values((
+                        policy_acceptances::user_id.eq(user),
+                        policy_acceptances::revision_id.eq(id),
+                        policy_acceptances::accepted_at.eq(accepted_at),
+                    ))
+                    .on_conflict_do_nothing()
+                    .execute(self)
+                    .map_err(|e| {
+                        if is_foreign_key_violation(&e) {
+                            Failure::Store(StoreError::NotFound)
+                        } else {
+                            e.into()
+                        }
+                    })?;
+            }
+            Ok(())
+        }
+    }
+}
+
+#[async_trait]
+impl PolicyStore for DieselStore {
+    async fn publish_policy(&self, revision: NewPolicyRevision) -> Result<PolicyRevision, StoreError> {
+        run!(self, write, |conn| {
+            let id: i32 = diesel::insert_into(policy_revisions::table)
+                .values(NewRevisionRow {
+                    policy_type: revision.policy_type.as_str(),
+                    version: &revision.version,
+                    published_at: to_db(revision.published_at),
+                })
+                .returning(policy_revisions::id)
+                .get_result(conn)?;
+            for (language, text) in &revision.texts {
+                diesel::insert_into(policy_texts::table)
+                    .values(TextRow::new(id, *language, text))
+                    .execute(conn)?;
+            }
+            Ok(PolicyRevision {
+                id: RevisionId(id),
+                policy_type: revision.policy_type,
+                version: revision.version,
+                // As stored, so that it equals what policy_revisions() answers.
+                published_at: from_db(to_db(revision.published_at)),
+                texts: revision.texts,
+            })
+        })
+    }
+
+    async fn policy_revisions(&self) -> Result<Vec<PolicyRevision>, StoreError> {
+        run!(self, read, |conn| {
+            let revisions: Vec<RevisionRow> = policy_revisions::table
+                .order(policy_revisions::id.asc())
+                .select(RevisionRow::as_select())
+                .load(conn)?;
+            let mut texts: BTreeMap<i32, BTreeMap<Language, PolicyText>> = BTreeMap::new();
+            for row in policy_texts::table.select(TextRow::as_select()).load::<TextRow>(conn)? {
+                let revision_id = row.revision_id;
+                let (language, text) = row.into_text()?;
+                texts.entry(revision_id).or_default().insert(language, text);
+            }
+            revisions
+                .into_iter()
+                .map(|row| {
+                    Ok(PolicyRevision {
+                        id: RevisionId(row.id),
+                        policy_type: row.policy_type()?,
+                        texts: texts.remove(&row.id).unwrap_or_default(),
+                        version: row.version,
+                        published_at: from_db(row.published_at),
+                    })
+                })
+                .collect()
+        })
+    }
+
+    async fn accept_policies(&self, user: &UserId, ids: &[RevisionId], now: DateTime<Utc>) -> Result<(), StoreError> {
+        let user = user.as_str().to_owned();
+        let ids = ids.to_vec();
+        run!(self, write, |conn| conn.accept_in(&user, &ids, now))
+    }
+
+    async fn accepted_policies(&self, user: &UserId) -> Result<BTreeSet<RevisionId>, StoreError> {
+        let user = user.as_str().to_owned();
+        run!(self, statement, |conn| {
+            let ids: Vec<i32> = policy_acceptances::table
+                .filter(policy_acceptances::user_id.eq(&user))
+                .select(policy_acceptances::revision_id)
+                .load(conn)?;
+            Ok(ids.into_iter().map(RevisionId).collect())
+        })
+    }
+}

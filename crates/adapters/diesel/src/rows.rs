@@ -1,0 +1,351 @@
+//! Rows as diesel reads and writes them, and their mapping to and from the
+//! domain. Reading checks every value again: a row the domain refuses is a
+//! corrupt database, reported as `Unexpected`, never a panic.
+
+use chrono::{DateTime, NaiveDateTime, SubsecRound, Utc};
+use diesel::prelude::*;
+use registrar_domain::{
+    Client, ClientId, DeviceId, DeviceName, Email, Language, Organisation, PasswordHash, PolicyText, PolicyType,
+    Profile, Role, Session, SessionId, Telephone, User, UserId, UserType,
+};
+use registrar_store::{NewConfirmation, NewSession, NewUser};
+
+use crate::error::{corrupt, Failure};
+use crate::schema::{clients, confirmations, policy_revisions, policy_texts, sessions, users};
+
+/// An instant as stored: UTC without zone, to the microsecond (what Postgres
+/// keeps; SQLite is truncated the same way so both backends agree).
+pub(crate) fn to_db(t: DateTime<Utc>) -> NaiveDateTime {
+    t.naive_utc().trunc_subsecs(6)
+}
+
+pub(crate) fn from_db(t: NaiveDateTime) -> DateTime<Utc> {
+    t.and_utc()
+}
+
+/// The profile columns of `users`, written on registration and replaced by
+/// a profile update (a `None` clears the column).
+#[derive(Insertable, AsChangeset)]
+#[diesel(table_name = users, treat_none_as_null = true)]
+pub(crate) struct ProfileColumns<'a> {
+    usertype: &'a str,
+    firstname: Option<&'a str>,
+    insertion: Option<&'a str>,
+    lastname: Option<&'a str>,
+    display_name: Option<&'a str>,
+    full_name: Option<&'a str>,
+    telephone: Option<&'a str>,
+    tin_nr: Option<&'a str>,
+    postal_code: Option<&'a str>,
+    year_of_birth: Option<i32>,
+    organisation_name: Option<&'a str>,
+    organisation_street_name: Option<&'a str>,
+    organisation_town: Option<&'a str>,
+    organisation_sector: Option<&'a str>,
+    language: &'a str,
+}
+
+impl<'a> ProfileColumns<'a> {
+    pub(crate) fn new(profile: &'a Profile, language: Language) -> Self {
+        let organisation = profile.organisation.as_ref();
+        Self {
+            usertype: profile.usertype.as_str(),
+            firstname: profile.firstname.as_deref(),
+            insertion: profile.insertion.as_deref(),
+            lastname: profile.lastname.as_deref(),
+            display_name: profile.display_name.as_deref(),
+            full_name: profile.full_name.as_deref(),
+            telephone: profile.telephone.as_ref().map(Telephone::as_str),
+            tin_nr: profile.tin_nr.as_deref(),
+            postal_code: profile.postal_code.as_deref(),
+            year_of_birth: profile.year_of_birth,
+            organisation_name: organisation.map(|o| o.name.as_str()),
+            organisation_street_name: organisation.map(|o| o.street_name.as_str()),
+            organisation_town: organisation.map(|o| o.town.as_str()),
+            organisation_sector: organisation.map(|o| o.sector.as_str()),
+            language: language.code(),
+        }
+    }
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = users)]
+pub(crate) struct NewUserRow<'a> {
+    id: &'a str,
+    email: &'a str,
+    email_normalized: &'a str,
+    password_hash: Option<&'a str>,
+    #[diesel(embed)]
+    profile: ProfileColumns<'a>,
+    role: &'a str,
+    email_confirmed_at: Option<NaiveDateTime>,
+    disabled: bool,
+    created_at: NaiveDateTime,
+}
+
+impl<'a> NewUserRow<'a> {
+    pub(crate) fn new(user: &'a NewUser) -> Self {
+        Self {
+            id: user.id.as_str(),
+            email: user.email.as_str(),
+            email_normalized: user.email.normalized(),
+            password_hash: user.password_hash.as_ref().map(|h| h.0.as_str()),
+            profile: ProfileColumns::new(&user.profile, user.language),
+            role: user.role.as_str(),
+            email_confirmed_at: user.email_confirmed_at.map(to_db),
+            disabled: false,
+            created_at: to_db(user.created_at),
+        }
+    }
+}
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = users)]
+pub(crate) struct UserRow {
+    id: String,
+    email: String,
+    password_hash: Option<String>,
+    usertype: String,
+    firstname: Option<String>,
+    insertion: Option<String>,
+    lastname: Option<String>,
+    display_name: Option<String>,
+    full_name: Option<String>,
+    telephone: Option<String>,
+    tin_nr: Option<String>,
+    postal_code: Option<String>,
+    year_of_birth: Option<i32>,
+    organisation_name: Option<String>,
+    organisation_street_name: Option<String>,
+    organisation_town: Option<String>,
+    organisation_sector: Option<String>,
+    role: String,
+    language: String,
+    email_confirmed_at: Option<NaiveDateTime>,
+    disabled: bool,
+    created_at: NaiveDateTime,
+}
+
+impl UserRow {
+    pub(crate) fn into_user(self) -> Result<User, Failure> {
+        let bad = |what: &str| corrupt("users", &self.id, what);
+        let email = Email::parse(&self.email).map_err(|_| bad("email"))?;
+        let usertype = UserType::parse(&self.usertype).ok_or_else(|| bad("usertype"))?;
+        let role = Role::parse(&self.role).ok_or_else(|| bad("role"))?;
+        let language = Language::from_code(&self.language).ok_or_else(|| bad("language"))?;
+        // All four organisation columns are written together; the name says whether there is one.
+        let organisation = self.organisation_name.map(|name| Organisation {
+            name,
+            street_name: self.organisation_street_name.unwrap_or_default(),
+            town: self.organisation_town.unwrap_or_default(),
+            sector: self.organisation_sector.unwrap_or_default(),
+        });
+        Ok(User {
+            id: UserId(self.id),
+            email,
+            password_hash: self.password_hash.map(PasswordHash),
+            profile: Profile {
+                usertype,
+                firstname: self.firstname,
+                insertion: self.insertion,
+                lastname: self.lastname,
+                display_name: self.display_name,
+                full_name: self.full_name,
+                telephone: self.telephone.map(Telephone::from_e164),
+                tin_nr: self.tin_nr,
+                postal_code: self.postal_code,
+                year_of_birth: self.year_of_birth,
+                organisation,
+            },
+            role,
+            language,
+            email_confirmed_at: self.email_confirmed_at.map(from_db),
+            disabled: self.disabled,
+            created_at: from_db(self.created_at),
+        })
+    }
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = sessions)]
+pub(crate) struct NewSessionRow<'a> {
+    id: &'a str,
+    user_id: &'a str,
+    client_id: &'a str,
+    device_id: &'a str,
+    device_name: &'a str,
+    access_hash: &'a str,
+    access_expires_at: NaiveDateTime,
+    refresh_hash: &'a str,
+    refreshed_at: NaiveDateTime,
+    created_at: NaiveDateTime,
+    last_used_at: NaiveDateTime,
+}
+
+impl<'a> NewSessionRow<'a> {
+    pub(crate) fn new(session: &'a NewSession) -> Self {
+        let now = to_db(session.now);
+        Self {
+            id: &session.id.0,
+            user_id: session.user_id.as_str(),
+            client_id: session.client_id.as_str(),
+            device_id: session.device_id.as_str(),
+            device_name: session.device_name.as_str(),
+            access_hash: session.access_hash.as_str(),
+            access_expires_at: to_db(session.access_expires_at),
+            refresh_hash: session.refresh_hash.as_str(),
+            refreshed_at: now,
+            created_at: now,
+            last_used_at: now,
+        }
+    }
+}
+
+/// A session without its token hashes, which never leave the store.
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = sessions)]
+pub(crate) struct SessionRow {
+    id: String,
+    user_id: String,
+    client_id: String,
+    device_id: String,
+    device_name: String,
+    created_at: NaiveDateTime,
+    last_used_at: NaiveDateTime,
+    access_expires_at: NaiveDateTime,
+    refreshed_at: NaiveDateTime,
+}
+
+impl SessionRow {
+    pub(crate) fn into_session(self) -> Result<Session, Failure> {
+        let bad = |what: &str| corrupt("sessions", &self.id, what);
+        let client_id = ClientId::parse(&self.client_id).ok_or_else(|| bad("client_id"))?;
+        let device_id = DeviceId::parse(&self.device_id).map_err(|_| bad("device_id"))?;
+        let device_name = DeviceName::parse(&self.device_name).map_err(|_| bad("device_name"))?;
+        Ok(Session {
+            id: SessionId(self.id),
+            user_id: UserId(self.user_id),
+            client_id,
+            device_id,
+            device_name,
+            created_at: from_db(self.created_at),
+            last_used_at: from_db(self.last_used_at),
+            access_expires_at: from_db(self.access_expires_at),
+            refreshed_at: from_db(self.refreshed_at),
+        })
+    }
+}
+
+#[derive(Queryable, Selectable, Insertable)]
+#[diesel(table_name = clients)]
+pub(crate) struct ClientRow {
+    id: String,
+    name: String,
+    created_at: NaiveDateTime,
+}
+
+impl ClientRow {
+    pub(crate) fn new(client: &Client) -> Self {
+        Self {
+            id: client.id.as_str().to_owned(),
+            name: client.name.clone(),
+            created_at: to_db(client.created_at),
+        }
+    }
+
+    pub(crate) fn into_client(self) -> Result<Client, Failure> {
+        let id = ClientId::parse(&self.id).ok_or_else(|| corrupt("clients", &self.id, "id"))?;
+        Ok(Client {
+            id,
+            name: self.name,
+            created_at: from_db(self.created_at),
+        })
+    }
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = policy_revisions)]
+pub(crate) struct NewRevisionRow<'a> {
+    pub(crate) policy_type: &'a str,
+    pub(crate) version: &'a str,
+    pub(crate) published_at: NaiveDateTime,
+}
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = policy_revisions)]
+pub(crate) struct RevisionRow {
+    pub(crate) id: i32,
+    pub(crate) policy_type: String,
+    pub(crate) version: String,
+    pub(crate) published_at: NaiveDateTime,
+}
+
+impl RevisionRow {
+    pub(crate) fn policy_type(&self) -> Result<PolicyType, Failure> {
+        PolicyType::parse(&self.policy_type).ok_or_else(|| corrupt("policy_revisions", &self.id.to_string(), "type"))
+    }
+}
+
+#[derive(Queryable, Selectable, Insertable)]
+#[diesel(table_name = policy_texts)]
+pub(crate) struct TextRow {
+    pub(crate) revision_id: i32,
+    pub(crate) language: String,
+    pub(crate) title: String,
+    pub(crate) description: String,
+    pub(crate) button: String,
+    pub(crate) html: String,
+}
+
+impl TextRow {
+    pub(crate) fn new(revision_id: i32, language: Language, text: &PolicyText) -> Self {
+        Self {
+            revision_id,
+            language: language.code().to_owned(),
+            title: text.title.clone(),
+            description: text.description.clone(),
+            button: text.button.clone(),
+            html: text.html.clone(),
+        }
+    }
+
+    pub(crate) fn into_text(self) -> Result<(Language, PolicyText), Failure> {
+        let language = Language::from_code(&self.language)
+            .ok_or_else(|| corrupt("policy_texts", &self.revision_id.to_string(), "language"))?;
+        Ok((
+            language,
+            PolicyText {
+                title: self.title,
+                description: self.description,
+                button: self.button,
+                html: self.html,
+            },
+        ))
+    }
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = confirmations)]
+pub(crate) struct NewConfirmationRow<'a> {
+    id: String,
+    user_id: &'a str,
+    purpose: &'a str,
+    code_hash: Option<&'a str>,
+    link_hash: &'a str,
+    expires_at: NaiveDateTime,
+    created_at: NaiveDateTime,
+}
+
+impl<'a> NewConfirmationRow<'a> {
+    pub(crate) fn new(confirmation: &'a NewConfirmation) -> Self {
+        Self {
+            id: uuid::Uuid::new_v4().to_string(),
+            user_id: confirmation.user_id.as_str(),
+            purpose: confirmation.purpose.as_str(),
+            code_hash: confirmation.code_hash.as_ref().map(|h| h.as_str()),
+            link_hash: confirmation.link_hash.as_str(),
+            expires_at: to_db(confirmation.expires_at),
+            created_at: to_db(confirmation.created_at),
+        }
+    }
+}

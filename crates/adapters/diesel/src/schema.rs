@@ -1,0 +1,126 @@
+//! The tables, as diesel sees them. One schema for both backends: only column
+//! types that mean the same on SQLite and Postgres (text ids, `Integer`,
+//! `Bool`, UTC `Timestamp`), so every query compiles for both.
+//!
+//! Written by hand to match `migrations/{sqlite,postgres}`; keep them in step.
+
+diesel::table! {
+    users (id) {
+        id -> Text,
+        email -> Text,
+        email_normalized -> Text,
+        password_hash -> Nullable<Text>,
+        usertype -> Text,
+        firstname -> Nullable<Text>,
+        insertion -> Nullable<Text>,
+        lastname -> Nullable<Text>,
+        display_name -> Nullable<Text>,
+        full_name -> Nullable<Text>,
+        telephone -> Nullable<Text>,
+        tin_nr -> Nullable<Text>,
+        postal_code -> Nullable<Text>,
+        year_of_birth -> Nullable<Integer>,
+        organisation_name -> Nullable<Text>,
+        organisation_street_name -> Nullable<Text>,
+        organisation_town -> Nullable<Text>,
+        organisation_sector -> Nullable<Text>,
+        role -> Text,
+        language -> Text,
+        email_confirmed_at -> Nullable<Timestamp>,
+        disabled -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    clients (id) {
+        id -> Text,
+        name -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    sessions (id) {
+        id -> Text,
+        user_id -> Text,
+        client_id -> Text,
+        device_id -> Text,
+        device_name -> Text,
+        access_hash -> Text,
+        access_expires_at -> Timestamp,
+        refresh_hash -> Text,
+        refreshed_at -> Timestamp,
+        created_at -> Timestamp,
+        last_used_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    retired_refresh_tokens (hash) {
+        hash -> Text,
+        session_id -> Text,
+        retired_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    policy_revisions (id) {
+        id -> Integer,
+        policy_type -> Text,
+        version -> Text,
+        published_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    policy_texts (revision_id, language) {
+        revision_id -> Integer,
+        language -> Text,
+        title -> Text,
+        description -> Text,
+        button -> Text,
+        html -> Text,
+    }
+}
+
+diesel::table! {
+    policy_acceptances (user_id, revision_id) {
+        user_id -> Text,
+        revision_id -> Integer,
+        accepted_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    confirmations (id) {
+        id -> Text,
+        user_id -> Text,
+        purpose -> Text,
+        code_hash -> Nullable<Text>,
+        link_hash -> Text,
+        expires_at -> Timestamp,
+        attempts -> Integer,
+        used_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(sessions -> clients (client_id));
+diesel::joinable!(retired_refresh_tokens -> sessions (session_id));
+diesel::joinable!(policy_texts -> policy_revisions (revision_id));
+diesel::joinable!(policy_acceptances -> users (user_id));
+diesel::joinable!(policy_acceptances -> policy_revisions (revision_id));
+diesel::joinable!(confirmations -> users (user_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    users,
+    clients,
+    sessions,
+    retired_refresh_tokens,
+    policy_revisions,
+    policy_texts,
+    policy_acceptances,
+    confirmations,
+);

@@ -1,0 +1,218 @@
+//! [`SessionStore`]: sessions, their token hashes and refresh rotation.
+
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use registrar_domain::{DeviceId, SecretHash, Session, SessionId, User, UserId};
+use registrar_store::{NewSession, Rotation, RotationOutcome, SessionStore, StoreError};
+
+use crate::backend::{for_each_backend, run, Backend};
+use crate::error::{is_foreign_key_violation, Failure};
+use crate::rows::{to_db, NewSessionRow, SessionRow, UserRow};
+use crate::schema::{retired_refresh_tokens, sessions, users};
+use crate::DieselStore;
+
+/// Session writes that several store methods share, inside their transaction.
+pub(crate) trait SessionWrites {
+    /// Opens `session` under the rules of [`SessionStore::open_session`].
+    fn open_session_in(&mut self, session: &NewSession, max_per_client: usize) -> Result<(), Failure>;
+}
+
+for_each_backend! {
+    impl SessionWrites for Conn {
+        fn open_session_in(&mut self, session: &NewSession, max_per_client: usize) -> Result<(), Failure> {
+            let user = session.user_id.as_str();
+            let client = session.client_id.as_str();
+            // Sessions of one user change one transaction at a time, so that
+            // racing log-ins cannot both count below the cap.
+            if !self.lock_user(user)? {
+                return Err(StoreError::NotFound.into());
+            }
+            diesel::delete(
+                sessions::table
+                    .filter(sessions::user_id.eq(user))
+                    .filter(sessions::client_id.eq(client))
+                    .filter(sessions::device_id.eq(session.device_id.as_str())),
+            )
+            .execute(self)?;
+            diesel::insert_into(sessions::table)
+                .values(NewSessionRow::new(session))
+                .execute(self)
+                .map_err(|e| {
+                    // The user is locked and exists: the client does not.
+                    if is_foreign_key_violation(&e) {
+                        Failure::Store(StoreError::NotFound)
+                    } else {
+                        e.into()
+                    }
+                })?;
+            // A (user, client) has a handful of sessions: sorting them here
+            // is simpler than OFFSET, which SQLite only takes with a LIMIT.
+            let others: Vec<String> = sessions::table
+                .filter(sessions::user_id.eq(user))
+                .filter(sessions::client_id.eq(client))
+                .filter(sessions::id.ne(&session.id.0))
+                .order((sessions::last_used_at.desc(), sessions::created_at.desc(), sessions::id.desc()))
+                .select(sessions::id)
+                .load(self)?;
+            let keep = max_per_client.max(1) - 1;
+            let evicted: Vec<String> = others.into_iter().skip(keep).collect();
+            if !evicted.is_empty() {
+                diesel::delete(sessions::table.filter(sessions::id.eq_any(&evicted))).execute(self)?;
+            }
+            Ok(())
+        }
+    }
+}
+
+#[async_trait]
+impl SessionStore for DieselStore {
+    async fn open_session(&self, session: NewSession, max_per_client: usize) -> Result<(), StoreError> {
+        run!(self, write, |conn| conn.open_session_in(&session, max_per_client))
+    }
+
+    async fn session_by_access(
+        &self,
+        access_hash: &SecretHash,
+        now: DateTime<Utc>,
+    ) -> Result<Option<(Session, User)>, StoreError> {
+        let access_hash = access_hash.as_str().to_owned();
+        let now = to_db(now);
+        run!(self, statement, |conn| {
+            let found = sessions::table
+                .inner_join(users::table)
+                .filter(sessions::access_hash.eq(&access_hash))
+                .filter(sessions::access_expires_at.gt(now))
+                .select((SessionRow::as_select(), UserRow::as_select()))
+                .first::<(SessionRow, UserRow)>(conn)
+                .optional()?;
+            found
+                .map(|(session, user)| Ok((session.into_session()?, user.into_user()?)))
+                .transpose()
+        })
+    }
+
+    async fn rotate_refresh(&self, rotation: Rotation) -> Result<RotationOutcome, StoreError> {
+        run!(self, write, |conn| {
+            let presented = rotation.presented.as_str();
+            let now = to_db(rotation.now);
+            let live = sessions::table
+                .filter(sessions::refresh_hash.eq(presented))
+                .filter(sessions::refreshed_at.gt(to_db(rotation.idle_cutoff)));
+            let changes = (
+                sessions::access_hash.eq(rotation.new_access_hash.as_str()),
+                sessions::access_expires_at.eq(to_db(rotation.new_access_expires_at)),
+                sessions::refresh_hash.eq(rotation.new_refresh_hash.as_str()),
+                sessions::refreshed_at.eq(now),
+                sessions::last_used_at.eq(now),
+            );
+            // The compare-and-set: of concurrent rotations of one token only
+            // one finds it. On Postgres the others wait for its row lock, then
+            // re-check the WHERE against the committed row and find nothing;
+            // their next statement sees the retired token it committed.
+            let rotated = match &rotation.client_id {
+                Some(client) => diesel::update(live.filter(sessions::client_id.eq(client.as_str())))
+                    .set(changes)
+                    .returning(SessionRow::as_returning())
+                    .get_result(conn)
+                    .optional()?,
+                None => diesel::update(live)
+                    .set(changes)
+                    .returning(SessionRow::as_returning())
+                    .get_result(conn)
+                    .optional()?,
+            };
+            if let Some(row) = rotated {
+                let session = row.into_session()?;
+                diesel::insert_into(retired_refresh_tokens::table)
+                    .values((
+                        retired_refresh_tokens::hash.eq(presented),
+                        retired_refresh_tokens::session_id.eq(&session.id.0),
+                        retired_refresh_tokens::retired_at.eq(now),
+                    ))
+                    .execute(conn)?;
+                return Ok(RotationOutcome::Rotated(session));
+            }
+
+            // Still the live token of a session: the client or the idle TTL refused it.
+            let holder = sessions::table
+                .filter(sessions::refresh_hash.eq(presented))
+                .select((sessions::id, sessions::client_id, sessions::refreshed_at))
+                .first::<(String, String, NaiveDateTime)>(conn)
+                .optional()?;
+            if let Some((session_id, client_id, refreshed_at)) = holder {
+                if rotation.client_id.as_ref().is_some_and(|c| c.as_str() != client_id) {
+                    return Ok(RotationOutcome::ClientMismatch);
+                }
+                if refreshed_at > to_db(rotation.idle_cutoff) {
+                    // Not idle and not rotated: only a clock going backwards gets here.
+                    return Ok(RotationOutcome::Unknown);
+                }
+                diesel::delete(sessions::table.find(&session_id)).execute(conn)?;
+                return Ok(RotationOutcome::Expired);
+            }
+
+            // Rotated out before: a parallel refresh, or a stolen token.
+            let retired = retired_refresh_tokens::table
+                .find(presented)
+                .select((retired_refresh_tokens::session_id, retired_refresh_tokens::retired_at))
+                .first::<(String, NaiveDateTime)>(conn)
+                .optional()?;
+            match retired {
+                Some((_, retired_at)) if retired_at > to_db(rotation.grace_cutoff) => {
+                    Ok(RotationOutcome::RetiredWithinGrace)
+                }
+                Some((session_id, _)) => {
+                    diesel::delete(sessions::table.find(&session_id)).execute(conn)?;
+                    Ok(RotationOutcome::ReuseDetected)
+                }
+                None => Ok(RotationOutcome::Unknown),
+            }
+        })
+    }
+
+    async fn sessions_of(&self, user: &UserId) -> Result<Vec<Session>, StoreError> {
+        let user = user.as_str().to_owned();
+        run!(self, statement, |conn| {
+            sessions::table
+                .filter(sessions::user_id.eq(&user))
+                .order((sessions::created_at.asc(), sessions::id.asc()))
+                .select(SessionRow::as_select())
+                .load(conn)?
+                .into_iter()
+                .map(SessionRow::into_session)
+                .collect()
+        })
+    }
+
+    async fn revoke_session(&self, id: &SessionId) -> Result<bool, StoreError> {
+        let id = id.0.clone();
+        run!(self, statement, |conn| Ok(diesel::delete(sessions::table.find(&id))
+            .execute(conn)?
+            > 0))
+    }
+
+    async fn revoke_device(&self, user: &UserId, device: &DeviceId) -> Result<usize, StoreError> {
+        let user = user.as_str().to_owned();
+        let device = device.as_str().to_owned();
+        run!(self, statement, |conn| {
+            Ok(diesel::delete(
+                sessions::table
+                    .filter(sessions::user_id.eq(&user))
+                    .filter(sessions::device_id.eq(&device)),
+            )
+            .execute(conn)?)
+        })
+    }
+
+    async fn touch_session(&self, id: &SessionId, now: DateTime<Utc>) -> Result<(), StoreError> {
+        let id = id.0.clone();
+        let now = to_db(now);
+        run!(self, statement, |conn| {
+            diesel::update(sessions::table.find(&id))
+                .set(sessions::last_used_at.eq(now))
+                .execute(conn)?;
+            Ok(())
+        })
+    }
+}

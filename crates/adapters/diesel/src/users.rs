@@ -1,0 +1,131 @@
+//! [`UserStore`]: accounts, and registration as one transaction.
+
+use async_trait::async_trait;
+use diesel::prelude::*;
+use registrar_domain::{Email, Language, PasswordHash, Profile, Role, User, UserId};
+use registrar_store::{NewSession, Registration, StoreError, UserStore};
+
+use crate::backend::{run, Backend};
+use crate::error::{is_unique_violation, Failure};
+use crate::policies::AcceptanceWrites;
+use crate::rows::{NewConfirmationRow, NewUserRow, ProfileColumns, UserRow};
+use crate::schema::{confirmations, sessions, users};
+use crate::sessions::SessionWrites;
+use crate::DieselStore;
+
+#[async_trait]
+impl UserStore for DieselStore {
+    async fn register(&self, registration: Registration) -> Result<(), StoreError> {
+        run!(self, write, |conn| {
+            let Registration {
+                user,
+                accepted_policies,
+                session,
+                confirmation,
+                max_sessions_per_client,
+            } = &registration;
+            // The unique constraint decides between racing registrations: on
+            // Postgres the second insert waits for the first to commit, then fails.
+            diesel::insert_into(users::table)
+                .values(NewUserRow::new(user))
+                .execute(conn)
+                .map_err(|e| {
+                    if is_unique_violation(&e, "email_normalized") {
+                        Failure::Store(StoreError::DuplicateEmail)
+                    } else {
+                        e.into()
+                    }
+                })?;
+            conn.accept_in(user.id.as_str(), accepted_policies, user.created_at)?;
+            if let Some(session) = session {
+                conn.open_session_in(session, *max_sessions_per_client)?;
+            }
+            if let Some(confirmation) = confirmation {
+                diesel::insert_into(confirmations::table)
+                    .values(NewConfirmationRow::new(confirmation))
+                    .execute(conn)?;
+            }
+            Ok(())
+        })
+    }
+
+    async fn user_by_email(&self, email: &Email) -> Result<Option<User>, StoreError> {
+        let normalized = email.normalized().to_owned();
+        run!(self, statement, |conn| {
+            users::table
+                .filter(users::email_normalized.eq(&normalized))
+                .select(UserRow::as_select())
+                .first::<UserRow>(conn)
+                .optional()?
+                .map(UserRow::into_user)
+                .transpose()
+        })
+    }
+
+    async fn user_by_id(&self, id: &UserId) -> Result<Option<User>, StoreError> {
+        let id = id.as_str().to_owned();
+        run!(self, statement, |conn| {
+            users::table
+                .find(&id)
+                .select(UserRow::as_select())
+                .first::<UserRow>(conn)
+                .optional()?
+                .map(UserRow::into_user)
+                .transpose()
+        })
+    }
+
+    async fn update_profile(&self, id: &UserId, profile: &Profile, language: Language) -> Result<User, StoreError> {
+        let id = id.as_str().to_owned();
+        let profile = profile.clone();
+        run!(self, statement, |conn| {
+            diesel::update(users::table.find(&id))
+                .set(ProfileColumns::new(&profile, language))
+                .returning(UserRow::as_returning())
+                .get_result::<UserRow>(conn)
+                .optional()?
+                .ok_or(Failure::Store(StoreError::NotFound))?
+                .into_user()
+        })
+    }
+
+    async fn set_password(&self, id: &UserId, hash: &PasswordHash, keep: Option<NewSession>) -> Result<(), StoreError> {
+        let id = id.as_str().to_owned();
+        let hash = hash.0.clone();
+        run!(self, write, |conn| {
+            if !conn.lock_user(&id)? {
+                return Err(StoreError::NotFound.into());
+            }
+            diesel::update(users::table.find(&id))
+                .set(users::password_hash.eq(&hash))
+                .execute(conn)?;
+            diesel::delete(sessions::table.filter(sessions::user_id.eq(&id))).execute(conn)?;
+            if let Some(session) = &keep {
+                conn.open_session_in(session, usize::MAX)?;
+            }
+            Ok(())
+        })
+    }
+
+    async fn set_role(&self, id: &UserId, role: &Role) -> Result<(), StoreError> {
+        let id = id.as_str().to_owned();
+        let role = role.as_str().to_owned();
+        run!(self, statement, |conn| {
+            let changed = diesel::update(users::table.find(&id))
+                .set(users::role.eq(&role))
+                .execute(conn)?;
+            if changed == 0 {
+                return Err(StoreError::NotFound.into());
+            }
+            Ok(())
+        })
+    }
+
+    async fn delete_user(&self, id: &UserId) -> Result<bool, StoreError> {
+        let id = id.as_str().to_owned();
+        // Sessions (and their retired tokens), acceptances and confirmations go by cascade.
+        run!(self, statement, |conn| Ok(diesel::delete(users::table.find(&id))
+            .execute(conn)?
+            > 0))
+    }
+}

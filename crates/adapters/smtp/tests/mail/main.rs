@@ -1,0 +1,8 @@
+//! Black-box tests of the mail adapter, one binary: rendering, the outbox,
+//! a real SMTP conversation, and what reaches the log.
+
+mod logs;
+mod outbox;
+mod render;
+mod smtp;
+mod support;

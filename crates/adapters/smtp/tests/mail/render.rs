@@ -1,0 +1,205 @@
+use std::collections::BTreeSet;
+
+use registrar_domain::Language;
+use registrar_mail::MailContent;
+use registrar_smtp::{RenderedMail, Templates};
+
+use crate::support::{self, every_content, link_of, mail, CODE_DIGITS, CODE_GROUPED};
+
+fn templates() -> Templates {
+    Templates::new().expect("the embedded templates compile")
+}
+
+fn assert_no_template_syntax(what: &str, rendered: &RenderedMail) {
+    for (part, text) in [
+        ("subject", &rendered.subject),
+        ("text", &rendered.text),
+        ("html", &rendered.html),
+    ] {
+        for syntax in ["{{", "}}", "{%", "%}", "{#", "#}"] {
+            assert!(!text.contains(syntax), "{what} {part} has leftover {syntax:?}:\n{text}");
+        }
+    }
+}
+
+#[test]
+fn every_kind_renders_in_every_language_with_its_code_and_link() {
+    let templates = templates();
+    for language in Language::ALL {
+        for content in every_content() {
+            let what = format!("{}/{}", language.code(), content.kind());
+            let link = link_of(&content).to_owned();
+            let is_confirmation = matches!(content, MailContent::Confirmation { .. });
+            let rendered = templates
+                .render(&mail(language, Some("Jane"), content))
+                .expect("every kind renders");
+
+            assert_no_template_syntax(&what, &rendered);
+            assert!(!rendered.subject.trim().is_empty(), "{what}: empty subject");
+            assert!(!rendered.subject.contains('\n'), "{what}: subject spans lines");
+            assert!(
+                rendered.text.lines().any(|l| l.trim() == link),
+                "{what}: link not on a line of its own"
+            );
+            assert!(
+                rendered.html.contains(&format!("href=\"{link}\"")),
+                "{what}: no button to the link"
+            );
+            assert!(
+                rendered.html.contains(&format!(">{link}</a>")),
+                "{what}: link not shown in the HTML"
+            );
+            assert!(
+                rendered.text.contains("Jane") && rendered.html.contains("Jane"),
+                "{what}: not greeted by name"
+            );
+            assert!(
+                rendered.html.contains(&format!("<html lang=\"{}\">", language.code())),
+                "{what}"
+            );
+            if is_confirmation {
+                assert!(
+                    rendered.text.contains(&format!(": {CODE_DIGITS}")),
+                    "{what}: code not as six digits"
+                );
+                assert!(
+                    rendered.html.contains(CODE_GROUPED),
+                    "{what}: code not grouped in the HTML"
+                );
+            } else {
+                assert!(
+                    !rendered.text.contains(CODE_DIGITS),
+                    "{what}: a code where none belongs"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn the_confirmation_code_reads_like_the_seed() {
+    let rendered = templates()
+        .render(&support::confirmation(Language::En))
+        .expect("renders");
+    assert!(rendered.text.contains("Your code: 048213"), "{}", rendered.text);
+    assert!(rendered.html.contains("048 213"), "{}", rendered.html);
+}
+
+#[test]
+fn without_a_name_the_greeting_is_general() {
+    let templates = templates();
+    let hellos = [
+        (Language::En, "Hello,"),
+        (Language::Nl, "Hallo,"),
+        (Language::Fr, "Bonjour,"),
+        (Language::De, "Hallo,"),
+        (Language::Es, "Hola:"),
+    ];
+    for (language, hello) in hellos {
+        for content in every_content() {
+            let what = format!("{}/{}", language.code(), content.kind());
+            let rendered = templates.render(&mail(language, None, content)).expect("renders");
+            assert_eq!(rendered.text.lines().next(), Some(hello), "{what}");
+            assert!(rendered.html.contains(&format!("<p>{hello}</p>")), "{what}");
+            assert!(
+                !rendered.text.to_lowercase().contains("none"),
+                "{what}: {}",
+                rendered.text
+            );
+        }
+    }
+}
+
+#[test]
+fn a_blank_name_counts_as_no_name() {
+    let rendered = templates()
+        .render(&mail(Language::En, Some("   "), every_content().remove(1)))
+        .expect("renders");
+    assert_eq!(rendered.text.lines().next(), Some("Hello,"));
+}
+
+#[test]
+fn each_language_has_its_own_words_and_each_kind_its_own_subject() {
+    let templates = templates();
+    for content in every_content() {
+        let subjects: BTreeSet<String> = Language::ALL
+            .into_iter()
+            .map(|language| {
+                let rendered = templates
+                    .render(&mail(language, None, content.clone()))
+                    .expect("renders");
+                rendered.subject
+            })
+            .collect();
+        assert_eq!(
+            subjects.len(),
+            5,
+            "{}: a subject is shared by two languages",
+            content.kind()
+        );
+    }
+    for language in Language::ALL {
+        let subjects: BTreeSet<String> = every_content()
+            .into_iter()
+            .map(|content| {
+                templates
+                    .render(&mail(language, None, content))
+                    .expect("renders")
+                    .subject
+            })
+            .collect();
+        assert_eq!(subjects.len(), 5, "{}: two kinds share a subject", language.code());
+    }
+}
+
+#[test]
+fn names_are_escaped_in_html_and_left_alone_in_text() {
+    let rendered = templates()
+        .render(&mail(
+            Language::En,
+            Some("<b>Tom & Jerry</b>"),
+            every_content().remove(3),
+        ))
+        .expect("renders");
+    assert!(
+        rendered.text.starts_with("Hello <b>Tom & Jerry</b>,"),
+        "{}",
+        rendered.text
+    );
+    assert!(
+        rendered.html.contains("Hello &lt;b&gt;Tom &amp; Jerry&lt;/b&gt;,"),
+        "{}",
+        rendered.html
+    );
+    assert!(!rendered.html.contains("<b>Tom"), "{}", rendered.html);
+}
+
+#[test]
+fn links_stay_verbatim_in_text_and_correctly_escaped_in_html() {
+    let link = "https://accounts.example.com/reset-password/abc?lang=nl&src=mail";
+    let content = MailContent::PasswordReset { link: link.to_owned() };
+    let rendered = templates().render(&mail(Language::Nl, None, content)).expect("renders");
+    assert!(rendered.text.contains(link), "{}", rendered.text);
+    let in_html = "https://accounts.example.com/reset-password/abc?lang=nl&amp;src=mail";
+    assert!(
+        rendered.html.contains(&format!("href=\"{in_html}\"")),
+        "{}",
+        rendered.html
+    );
+}
+
+#[test]
+fn subjects_and_texts_are_translated() {
+    let templates = templates();
+    let rendered = |language| templates.render(&support::confirmation(language)).expect("renders");
+    assert_eq!(rendered(Language::En).subject, "Confirm your email address");
+    assert_eq!(rendered(Language::Nl).subject, "Bevestig je e-mailadres");
+    assert_eq!(rendered(Language::Fr).subject, "Confirmez votre adresse e-mail");
+    assert_eq!(rendered(Language::De).subject, "Bestätigen Sie Ihre E-Mail-Adresse");
+    assert_eq!(
+        rendered(Language::Es).subject,
+        "Confirma tu dirección de correo electrónico"
+    );
+    assert!(rendered(Language::De).text.contains("Ihr Code: 048213"));
+    assert!(rendered(Language::Fr).text.contains("Votre code : 048213"));
+}
