@@ -30,7 +30,7 @@ pub async fn start(config: &Config, listener: TcpListener) -> anyhow::Result<reg
         default_language: wiring::default_language(config),
         workers: (config.http.workers > 0).then_some(config.http.workers),
         shutdown_timeout: Duration::from_secs(config.http.shutdown_timeout),
-        metrics: Some(telemetry::metrics()),
+        metrics: Some(telemetry::metrics_with_pool(service.store().clone())),
     };
     registrar_http::serve(service, listener, settings).context("cannot start the HTTP server")
 }

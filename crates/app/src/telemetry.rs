@@ -53,8 +53,28 @@ fn describe() {
         metrics::Unit::Seconds,
         "HTTP request latency by method and route"
     );
+    metrics::describe_gauge!(POOL_CONNECTIONS, "database connections open, by state (in_use, idle)");
+    metrics::describe_gauge!(POOL_MAX, "the most database connections the pool opens");
+    metrics::describe_gauge!(POOL_WAITING, "requests waiting for a database connection");
     metrics::describe_gauge!(
         registrar_service::HASHES_IN_FLIGHT,
         "argon2 computations running or queued for a blocking thread"
     );
 }
+
+/// The Prometheus renderer, refreshing the database pool gauges at each scrape.
+pub fn metrics_with_pool(store: registrar_diesel::DieselStore) -> registrar_http::metrics::Renderer {
+    let render = metrics();
+    std::sync::Arc::new(move || {
+        let pool = store.pool_status();
+        metrics::gauge!(POOL_CONNECTIONS, "state" => "in_use").set(f64::from(pool.in_use));
+        metrics::gauge!(POOL_CONNECTIONS, "state" => "idle").set(f64::from(pool.connections - pool.in_use));
+        metrics::gauge!(POOL_MAX).set(f64::from(pool.max));
+        metrics::gauge!(POOL_WAITING).set(pool.waiting as f64);
+        render()
+    })
+}
+
+const POOL_CONNECTIONS: &str = "registrar_db_pool_connections";
+const POOL_MAX: &str = "registrar_db_pool_max_connections";
+const POOL_WAITING: &str = "registrar_db_pool_waiting";

@@ -80,14 +80,15 @@ impl Backend for PgConnection {
 macro_rules! run {
     ($store:expr, $mode:ident, |$conn:ident| $body:expr) => {{
         let pools = $store.pools.clone();
+        let waiting = $store.waiting.clone();
         $crate::pool::blocking(move || match &pools {
-            $crate::pool::Pools::Sqlite(pool) => $crate::backend::run!(@on pool, $mode, |$conn| $body),
-            $crate::pool::Pools::Postgres(pool) => $crate::backend::run!(@on pool, $mode, |$conn| $body),
+            $crate::pool::Pools::Sqlite(pool) => $crate::backend::run!(@on pool, waiting, $mode, |$conn| $body),
+            $crate::pool::Pools::Postgres(pool) => $crate::backend::run!(@on pool, waiting, $mode, |$conn| $body),
         })
         .await
     }};
-    (@on $pool:ident, $mode:ident, |$conn:ident| $body:expr) => {{
-        let mut pooled = $crate::pool::checkout($pool)?;
+    (@on $pool:ident, $waiting:ident, $mode:ident, |$conn:ident| $body:expr) => {{
+        let mut pooled = $crate::pool::checkout($pool, &$waiting)?;
         $crate::backend::Backend::$mode(
             &mut *pooled,
             move |$conn| -> ::std::result::Result<_, $crate::error::Failure> { $body },

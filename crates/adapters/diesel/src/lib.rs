@@ -27,8 +27,11 @@ mod schema;
 mod sessions;
 mod users;
 
+#[cfg(feature = "testing")]
+pub mod testing;
+
 pub use error::{ConnectError, MigrateError};
-pub use pool::DatabaseSettings;
+pub use pool::{DatabaseSettings, PoolStatus};
 
 /// The store, on SQLite or Postgres. Cheap to clone: clones share one pool.
 ///
@@ -48,6 +51,8 @@ pub use pool::DatabaseSettings;
 #[derive(Clone)]
 pub struct DieselStore {
     pools: pool::Pools,
+    /// Callers waiting for a pooled connection right now (for `/metrics`).
+    waiting: std::sync::Arc<std::sync::atomic::AtomicUsize>,
 }
 
 impl std::fmt::Debug for DieselStore {

@@ -2,6 +2,8 @@
 //! (`migrations/sqlite`, `migrations/postgres` at the workspace root).
 
 use crate::error::{BoxError, MigrateError};
+use std::sync::atomic::AtomicUsize;
+
 use crate::pool::{blocking, checkout, Pools};
 use crate::DieselStore;
 use diesel::backend::Backend as DieselBackend;
@@ -34,12 +36,12 @@ impl DieselStore {
 fn migrate_blocking(pools: &Pools) -> Result<Vec<String>, BoxError> {
     match pools {
         Pools::Sqlite(pool) => {
-            let mut conn = checkout(pool)?;
+            let mut conn = checkout(pool, &AtomicUsize::new(0))?;
             // All or nothing, and one process at a time.
             conn.immediate_transaction(|conn| apply(conn, SQLITE))
         }
         Pools::Postgres(pool) => {
-            let mut conn = checkout(pool)?;
+            let mut conn = checkout(pool, &AtomicUsize::new(0))?;
             diesel::sql_query("SELECT pg_advisory_lock($1)")
                 .bind::<BigInt, _>(MIGRATION_LOCK)
                 .execute(&mut *conn)?;

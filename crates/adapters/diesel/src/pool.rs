@@ -2,6 +2,7 @@
 //! of its own concrete connection type.
 
 use std::fmt;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use diesel::connection::SimpleConnection;
@@ -183,7 +184,24 @@ impl DieselStore {
                 Pools::Postgres(pool)
             }
         };
-        Ok(Self { pools })
+        Ok(Self {
+            pools,
+            waiting: Default::default(),
+        })
+    }
+
+    /// Connections open, in use, and callers waiting for one.
+    pub fn pool_status(&self) -> PoolStatus {
+        let (state, max) = match &self.pools {
+            Pools::Sqlite(p) => (p.state(), p.max_size()),
+            Pools::Postgres(p) => (p.state(), p.max_size()),
+        };
+        PoolStatus {
+            connections: state.connections,
+            in_use: state.connections.saturating_sub(state.idle_connections),
+            waiting: self.waiting.load(Ordering::Relaxed),
+            max,
+        }
     }
 
     /// `"sqlite"` or `"postgres"`, for logs.
@@ -208,11 +226,28 @@ where
 /// timeout means the database is unavailable.
 pub(crate) fn checkout<C>(
     pool: &Pool<ConnectionManager<C>>,
+    waiting: &AtomicUsize,
 ) -> Result<PooledConnection<ConnectionManager<C>>, StoreError>
 where
     C: Connection + diesel::r2d2::R2D2Connection + 'static,
 {
-    pool.get().map_err(StoreError::unavailable)
+    waiting.fetch_add(1, Ordering::Relaxed);
+    let pooled = pool.get();
+    waiting.fetch_sub(1, Ordering::Relaxed);
+    pooled.map_err(StoreError::unavailable)
+}
+
+/// The pool right now, for metrics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolStatus {
+    /// Connections open (idle or in use).
+    pub connections: u32,
+    /// Connections handed out to work.
+    pub in_use: u32,
+    /// Callers waiting for a connection.
+    pub waiting: usize,
+    /// The most connections the pool opens.
+    pub max: u32,
 }
 
 /// Runs blocking database work on tokio's blocking pool, in the caller's span.

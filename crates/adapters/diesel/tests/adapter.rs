@@ -194,7 +194,7 @@ async fn postgres_migrates_once_and_seeds_the_web_client() {
     let Some(database) = PgDatabase::create().await else {
         return;
     };
-    let store = database.connect().await;
+    let store = common::connect(&database).await;
     assert_eq!(store.backend(), "postgres");
     assert_migrates_once_and_has_the_web_client(&store).await;
 }
@@ -204,8 +204,8 @@ async fn postgres_stores_migrating_one_fresh_database_at_once_both_succeed() {
     let Some(database) = PgDatabase::create().await else {
         return;
     };
-    let first = database.connect().await;
-    let second = database.connect().await;
+    let first = common::connect(&database).await;
+    let second = common::connect(&database).await;
     let (a, b) = tokio::join!(first.migrate(), second.migrate());
     let (a, b) = (a.expect("first migrate"), b.expect("second migrate"));
     assert_eq!(a.len() + b.len(), 1, "the migration ran once: {a:?} {b:?}");
@@ -220,7 +220,7 @@ async fn postgres_racing_registrations_of_one_email_give_duplicate_email() {
     let Some((store, database)) = common::postgres_store().await else {
         return;
     };
-    let other = database.connect().await;
+    let other = common::connect(&database).await;
     assert_racing_registrations_of_one_email_give_duplicate_email([store, other]).await;
 }
 

@@ -3,9 +3,8 @@ use serde_json::json;
 
 use crate::helpers::*;
 
-#[tokio::test]
-async fn other_content_types_get_415_in_the_core_shape() {
-    let app = spawn_app().await;
+async fn other_content_types_get_415_in_the_core_shape(backend: Backend) {
+    let app = spawn_app(backend).await;
     let response = app
         .post("/api/register")
         .header("Content-Type", "text/plain")
@@ -19,9 +18,8 @@ async fn other_content_types_get_415_in_the_core_shape() {
     assert_eq!(body["error"], "unsupported_media_type");
 }
 
-#[tokio::test]
-async fn malformed_json_and_non_objects_get_400_invalid_request() {
-    let app = spawn_app().await;
+async fn malformed_json_and_non_objects_get_400_invalid_request(backend: Backend) {
+    let app = spawn_app(backend).await;
     for raw in ["{\"username\": ", "[1, 2]", "\"text\"", "42"] {
         let response = app
             .post("/api/token")
@@ -36,9 +34,8 @@ async fn malformed_json_and_non_objects_get_400_invalid_request() {
     }
 }
 
-#[tokio::test]
-async fn bodies_over_64_kib_get_413_and_change_nothing() {
-    let app = spawn_app().await;
+async fn bodies_over_64_kib_get_413_and_change_nothing(backend: Backend) {
+    let app = spawn_app(backend).await;
     let email = unique_email();
     let mut body = app.registration(&email);
     body["padding"] = json!("x".repeat(70 * 1024));
@@ -48,9 +45,8 @@ async fn bodies_over_64_kib_get_413_and_change_nothing() {
     app.register(&email).await;
 }
 
-#[tokio::test]
-async fn every_response_carries_a_request_id_and_echoes_the_callers() {
-    let app = spawn_app().await;
+async fn every_response_carries_a_request_id_and_echoes_the_callers(backend: Backend) {
+    let app = spawn_app(backend).await;
     let response = app.get("/healthz").send().await.expect("request");
     assert_eq!(response.status(), StatusCode::OK);
     let id = response.headers()["x-request-id"].to_str().expect("ascii").to_owned();
@@ -77,16 +73,14 @@ async fn every_response_carries_a_request_id_and_echoes_the_callers() {
     assert!(response.headers().contains_key("x-request-id"));
 }
 
-#[tokio::test]
-async fn health_and_readiness_answer() {
-    let app = spawn_app().await;
+async fn health_and_readiness_answer(backend: Backend) {
+    let app = spawn_app(backend).await;
     assert_eq!(app.get("/healthz").send().await.expect("r").status(), StatusCode::OK);
     assert_eq!(app.get("/readyz").send().await.expect("r").status(), StatusCode::OK);
 }
 
-#[tokio::test]
-async fn metrics_are_prometheus_text_with_requests_by_route_and_status() {
-    let app = spawn_app().await;
+async fn metrics_are_prometheus_text_with_requests_by_route_and_status(backend: Backend) {
+    let app = spawn_app(backend).await;
     app.register(&unique_email()).await;
     let response = app.get("/metrics").send().await.expect("request");
     assert_eq!(response.status(), StatusCode::OK);
@@ -106,4 +100,18 @@ async fn metrics_are_prometheus_text_with_requests_by_route_and_status() {
         "{text}"
     );
     assert!(text.contains("registrar_password_hashes_in_flight"), "{text}");
+    assert!(
+        text.contains("registrar_db_pool_connections{state=\"in_use\"}"),
+        "{text}"
+    );
+    assert!(text.contains("registrar_db_pool_waiting"), "{text}");
 }
+
+on_both_backends!(
+    other_content_types_get_415_in_the_core_shape,
+    malformed_json_and_non_objects_get_400_invalid_request,
+    bodies_over_64_kib_get_413_and_change_nothing,
+    every_response_carries_a_request_id_and_echoes_the_callers,
+    health_and_readiness_answer,
+    metrics_are_prometheus_text_with_requests_by_route_and_status,
+);

@@ -3,12 +3,61 @@ use std::path::PathBuf;
 
 use registrar::config::Config;
 use registrar::wiring;
+use registrar_diesel::testing::PgDatabase;
 use registrar_domain::{Language, PolicyText, PolicyType};
 use registrar_store::NewPolicyRevision;
 use reqwest::{RequestBuilder, Response, StatusCode};
 use serde_json::{json, Value};
 
 pub const PASSWORD: &str = "Correct-Horse-42";
+
+/// Which database a test runs on. Every end-to-end test runs on both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    /// Whether the backend can be used here: Postgres may be missing (then the
+    /// test is skipped loudly — or fails when `CI` is set).
+    pub async fn available(self) -> bool {
+        static POSTGRES: tokio::sync::OnceCell<bool> = tokio::sync::OnceCell::const_new();
+        match self {
+            Backend::Sqlite => true,
+            Backend::Postgres => {
+                *POSTGRES
+                    .get_or_init(|| async { PgDatabase::create().await.is_some() })
+                    .await
+            }
+        }
+    }
+}
+
+/// Generates `sqlite::NAME` and `postgres::NAME` tests from `async fn NAME(backend: Backend)`.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    super::$name($crate::helpers::Backend::Sqlite).await
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    if $crate::helpers::Backend::Postgres.available().await {
+                        super::$name($crate::helpers::Backend::Postgres).await
+                    }
+                }
+            )*
+        }
+    };
+}
 
 pub struct TestApp {
     pub address: String,
@@ -20,6 +69,8 @@ pub struct TestApp {
     pub service: wiring::Service,
     server: registrar_http::ServerHandle,
     _dir: tempfile::TempDir,
+    /// Dropped after the server: the test's own Postgres database.
+    _database: Option<PgDatabase>,
 }
 
 impl Drop for TestApp {
@@ -39,13 +90,21 @@ pub fn test_config(dir: &std::path::Path) -> Config {
     config
 }
 
-pub async fn spawn_app() -> TestApp {
-    spawn_app_with(|_| {}).await
+pub async fn spawn_app(backend: Backend) -> TestApp {
+    spawn_app_with(backend, |_| {}).await
 }
 
-pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
+pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Config)) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     let mut config = test_config(dir.path());
+    let database = match backend {
+        Backend::Sqlite => None,
+        Backend::Postgres => {
+            let database = PgDatabase::create().await.expect("Postgres was available a moment ago");
+            config.database.url = database.url.clone();
+            Some(database)
+        }
+    };
     adjust(&mut config);
     config.validate().expect("test configuration is valid");
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind port 0");
@@ -72,6 +131,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
         service,
         server: handle,
         _dir: dir,
+        _database: database,
     }
 }
 

@@ -1,8 +1,9 @@
 //! End-to-end tests: the real server on port 0, SQLite in a temp dir, HTTP
 //! over loopback. One binary so the crate graph links once.
 
-mod body;
+#[macro_use]
 mod helpers;
+mod body;
 mod me;
 mod policies;
 mod register;

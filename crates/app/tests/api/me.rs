@@ -3,9 +3,8 @@ use serde_json::json;
 
 use crate::helpers::*;
 
-#[tokio::test]
-async fn bearer_endpoints_refuse_missing_malformed_and_unknown_tokens() {
-    let app = spawn_app().await;
+async fn bearer_endpoints_refuse_missing_malformed_and_unknown_tokens(backend: Backend) {
+    let app = spawn_app(backend).await;
     for auth in [
         None,
         Some("Bearer"),
@@ -26,9 +25,8 @@ async fn bearer_endpoints_refuse_missing_malformed_and_unknown_tokens() {
     }
 }
 
-#[tokio::test]
-async fn me_shows_every_documented_field() {
-    let app = spawn_app().await;
+async fn me_shows_every_documented_field(backend: Backend) {
+    let app = spawn_app(backend).await;
     let pair = app.register(&unique_email()).await;
     let (_, me) = parts(app.me(pair["access_token"].as_str().expect("t")).await).await;
     for field in [
@@ -57,9 +55,8 @@ async fn me_shows_every_documented_field() {
     assert_eq!(me["usertype"], "person");
 }
 
-#[tokio::test]
-async fn patch_me_updates_given_fields_and_keeps_the_rest() {
-    let app = spawn_app().await;
+async fn patch_me_updates_given_fields_and_keeps_the_rest(backend: Backend) {
+    let app = spawn_app(backend).await;
     let pair = app.register(&unique_email()).await;
     let token = pair["access_token"].as_str().expect("t");
     let response = app
@@ -82,9 +79,8 @@ async fn patch_me_updates_given_fields_and_keeps_the_rest() {
     assert_eq!(again["firstname"], "Simone");
 }
 
-#[tokio::test]
-async fn patch_me_with_bad_values_lists_them_and_changes_nothing() {
-    let app = spawn_app().await;
+async fn patch_me_with_bad_values_lists_them_and_changes_nothing(backend: Backend) {
+    let app = spawn_app(backend).await;
     let pair = app.register(&unique_email()).await;
     let token = pair["access_token"].as_str().expect("t");
     let response = app
@@ -105,9 +101,8 @@ async fn patch_me_with_bad_values_lists_them_and_changes_nothing() {
     assert_eq!(me["firstname"], "Simon");
 }
 
-#[tokio::test]
-async fn delete_me_needs_the_password_then_erases_the_account() {
-    let app = spawn_app().await;
+async fn delete_me_needs_the_password_then_erases_the_account(backend: Backend) {
+    let app = spawn_app(backend).await;
     let email = unique_email();
     let pair = app.register(&email).await;
     let token = pair["access_token"].as_str().expect("t");
@@ -137,3 +132,11 @@ async fn delete_me_needs_the_password_then_erases_the_account() {
     // The address is free again.
     app.register(&email).await;
 }
+
+on_both_backends!(
+    bearer_endpoints_refuse_missing_malformed_and_unknown_tokens,
+    me_shows_every_documented_field,
+    patch_me_updates_given_fields_and_keeps_the_rest,
+    patch_me_with_bad_values_lists_them_and_changes_nothing,
+    delete_me_needs_the_password_then_erases_the_account,
+);

@@ -3,9 +3,8 @@ use serde_json::json;
 
 use crate::helpers::*;
 
-#[tokio::test]
-async fn the_current_revision_of_a_type_is_shown_in_the_requested_language() {
-    let app = spawn_app().await;
+async fn the_current_revision_of_a_type_is_shown_in_the_requested_language(backend: Backend) {
+    let app = spawn_app(backend).await;
     let (status, tac) = parts(app.get("/api/policies/tac").send().await.expect("r")).await;
     assert_eq!(status, StatusCode::OK);
     for field in [
@@ -49,9 +48,8 @@ async fn the_current_revision_of_a_type_is_shown_in_the_requested_language() {
     );
 }
 
-#[tokio::test]
-async fn the_list_has_every_current_revision_with_required_flags() {
-    let app = spawn_app().await;
+async fn the_list_has_every_current_revision_with_required_flags(backend: Backend) {
+    let app = spawn_app(backend).await;
     app.service
         .publish_policy(policy("cookie", "1", "Cookies"))
         .await
@@ -73,9 +71,8 @@ async fn the_list_has_every_current_revision_with_required_flags() {
     assert_eq!(find("cookie")["required"], false);
 }
 
-#[tokio::test]
-async fn a_new_required_revision_is_pending_until_accepted() {
-    let app = spawn_app().await;
+async fn a_new_required_revision_is_pending_until_accepted(backend: Backend) {
+    let app = spawn_app(backend).await;
     let pair = app.register(&unique_email()).await;
     let token = pair["access_token"].as_str().expect("t");
     let newer = app
@@ -120,9 +117,8 @@ async fn a_new_required_revision_is_pending_until_accepted() {
     assert_eq!(me["pending_policies"], json!([]));
 }
 
-#[tokio::test]
-async fn accepting_needs_a_token() {
-    let app = spawn_app().await;
+async fn accepting_needs_a_token(backend: Backend) {
+    let app = spawn_app(backend).await;
     let response = app
         .post("/api/policies/accept")
         .json(&json!({"policies": app.policies}))
@@ -131,3 +127,10 @@ async fn accepting_needs_a_token() {
         .expect("r");
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
 }
+
+on_both_backends!(
+    the_current_revision_of_a_type_is_shown_in_the_requested_language,
+    the_list_has_every_current_revision_with_required_flags,
+    a_new_required_revision_is_pending_until_accepted,
+    accepting_needs_a_token,
+);

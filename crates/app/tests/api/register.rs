@@ -3,9 +3,8 @@ use serde_json::json;
 
 use crate::helpers::*;
 
-#[tokio::test]
-async fn register_answers_a_token_pair_and_the_profile_shows_the_account() {
-    let app = spawn_app().await;
+async fn register_answers_a_token_pair_and_the_profile_shows_the_account(backend: Backend) {
+    let app = spawn_app(backend).await;
     let email = unique_email();
     let pair = app.register(&email).await;
     assert!(is_token(&pair["access_token"]), "{pair}");
@@ -27,9 +26,8 @@ async fn register_answers_a_token_pair_and_the_profile_shows_the_account() {
     assert_eq!(me["accepted_policies"], json!(app.policies));
 }
 
-#[tokio::test]
-async fn register_accepts_a_form_body_with_repeated_list_keys_both_ways() {
-    let app = spawn_app().await;
+async fn register_accepts_a_form_body_with_repeated_list_keys_both_ways(backend: Backend) {
+    let app = spawn_app(backend).await;
     for key in ["policies", "policies[]"] {
         let email = unique_email();
         let mut form: Vec<(&str, String)> = vec![
@@ -55,9 +53,8 @@ async fn register_accepts_a_form_body_with_repeated_list_keys_both_ways() {
     }
 }
 
-#[tokio::test]
-async fn register_lists_every_failing_field_at_once() {
-    let app = spawn_app().await;
+async fn register_lists_every_failing_field_at_once(backend: Backend) {
+    let app = spawn_app(backend).await;
     let body = json!({
         "client_id": app.client_id,
         "device_name": "",
@@ -98,9 +95,8 @@ async fn register_lists_every_failing_field_at_once() {
     );
 }
 
-#[tokio::test]
-async fn register_refuses_a_common_password_and_one_equal_to_the_email() {
-    let app = spawn_app().await;
+async fn register_refuses_a_common_password_and_one_equal_to_the_email(backend: Backend) {
+    let app = spawn_app(backend).await;
     let email = unique_email();
     for (password, message) in [
         ("password123", "This password is too common."),
@@ -114,9 +110,8 @@ async fn register_refuses_a_common_password_and_one_equal_to_the_email() {
     }
 }
 
-#[tokio::test]
-async fn register_refuses_a_taken_email_in_any_case_and_changes_nothing() {
-    let app = spawn_app().await;
+async fn register_refuses_a_taken_email_in_any_case_and_changes_nothing(backend: Backend) {
+    let app = spawn_app(backend).await;
     let email = unique_email();
     let pair = app.register(&email).await;
     let (status, body) = parts(
@@ -140,9 +135,8 @@ async fn register_refuses_a_taken_email_in_any_case_and_changes_nothing() {
     );
 }
 
-#[tokio::test]
-async fn register_refuses_an_unknown_client() {
-    let app = spawn_app().await;
+async fn register_refuses_an_unknown_client(backend: Backend) {
+    let app = spawn_app(backend).await;
     let mut body = app.registration(&unique_email());
     body["client_id"] = json!("no-such-client");
     let (status, body) = parts(app.post("/api/register").json(&body).send().await.expect("request")).await;
@@ -151,9 +145,8 @@ async fn register_refuses_an_unknown_client() {
     assert_eq!(body["success"], false);
 }
 
-#[tokio::test]
-async fn register_requires_the_current_revision_of_every_required_policy() {
-    let app = spawn_app().await;
+async fn register_requires_the_current_revision_of_every_required_policy(backend: Backend) {
+    let app = spawn_app(backend).await;
     let email = unique_email();
     let mut body = app.registration(&email);
     body["policies"] = json!([app.policies[0]]);
@@ -167,9 +160,8 @@ async fn register_requires_the_current_revision_of_every_required_policy() {
     app.register(&email).await;
 }
 
-#[tokio::test]
-async fn register_ignores_duplicate_policy_ids_and_unknown_fields() {
-    let app = spawn_app().await;
+async fn register_ignores_duplicate_policy_ids_and_unknown_fields(backend: Backend) {
+    let app = spawn_app(backend).await;
     let mut body = app.registration(&unique_email());
     body["policies"] = json!([app.policies[0], app.policies[1], app.policies[1]]);
     body["favourite_colour"] = json!("green");
@@ -177,9 +169,8 @@ async fn register_ignores_duplicate_policy_ids_and_unknown_fields() {
     assert_eq!(response.status(), StatusCode::OK);
 }
 
-#[tokio::test]
-async fn register_mails_a_six_digit_code_and_a_link_in_the_users_language() {
-    let app = spawn_app().await;
+async fn register_mails_a_six_digit_code_and_a_link_in_the_users_language(backend: Backend) {
+    let app = spawn_app(backend).await;
     let email = unique_email();
     let response = app
         .post("/api/register")
@@ -206,9 +197,8 @@ async fn token_of(app: &TestApp, email: &str) -> String {
     pair["access_token"].as_str().expect("token").to_owned()
 }
 
-#[tokio::test]
-async fn register_explains_errors_in_the_requested_language() {
-    let app = spawn_app().await;
+async fn register_explains_errors_in_the_requested_language(backend: Backend) {
+    let app = spawn_app(backend).await;
     let mut body = app.registration("not-an-email");
     body["firstname"] = json!("");
     let (_, de) = parts(
@@ -244,9 +234,8 @@ async fn register_explains_errors_in_the_requested_language() {
     assert_eq!(unknown["message"], "The given data was invalid.");
 }
 
-#[tokio::test]
-async fn twenty_parallel_registrations_of_one_email_give_one_account_and_nineteen_clean_errors() {
-    let app = spawn_app().await;
+async fn twenty_parallel_registrations_of_one_email_give_one_account_and_nineteen_clean_errors(backend: Backend) {
+    let app = spawn_app(backend).await;
     let email = unique_email();
     let requests = (0..20).map(|i| {
         let mut body = app.registration(&if i % 2 == 0 {
@@ -278,3 +267,17 @@ async fn twenty_parallel_registrations_of_one_email_give_one_account_and_ninetee
     assert_eq!((ok, taken), (1, 19));
     assert_eq!(app.mails_to(&email).len(), 1, "exactly one confirmation mail");
 }
+
+on_both_backends!(
+    register_answers_a_token_pair_and_the_profile_shows_the_account,
+    register_accepts_a_form_body_with_repeated_list_keys_both_ways,
+    register_lists_every_failing_field_at_once,
+    register_refuses_a_common_password_and_one_equal_to_the_email,
+    register_refuses_a_taken_email_in_any_case_and_changes_nothing,
+    register_refuses_an_unknown_client,
+    register_requires_the_current_revision_of_every_required_policy,
+    register_ignores_duplicate_policy_ids_and_unknown_fields,
+    register_mails_a_six_digit_code_and_a_link_in_the_users_language,
+    register_explains_errors_in_the_requested_language,
+    twenty_parallel_registrations_of_one_email_give_one_account_and_nineteen_clean_errors,
+);

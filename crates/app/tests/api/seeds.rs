@@ -19,9 +19,8 @@ fn assert_token_pair(pair: &Value) {
     );
 }
 
-#[tokio::test]
-async fn seed_000_register_example_works_as_documented() {
-    let app = spawn_app().await;
+async fn seed_000_register_example_works_as_documented(backend: Backend) {
+    let app = spawn_app(backend).await;
     let body = format!(
         r#"{{
     "client_id": "{client}",
@@ -62,9 +61,8 @@ async fn seed_000_register_example_works_as_documented() {
     assert_token_pair(&pair);
 }
 
-#[tokio::test]
-async fn seed_003_change_password_example_works_as_documented() {
-    let app = spawn_app().await;
+async fn seed_003_change_password_example_works_as_documented(backend: Backend) {
+    let app = spawn_app(backend).await;
     app.register("example@domain.com").await;
     let response = app
         .post("/api/change-password")
@@ -86,9 +84,8 @@ async fn seed_003_change_password_example_works_as_documented() {
     assert_token_pair(&response.json().await.expect("json"));
 }
 
-#[tokio::test]
-async fn seed_003_with_its_literal_password123_is_refused_as_too_common() {
-    let app = spawn_app().await;
+async fn seed_003_with_its_literal_password123_is_refused_as_too_common(backend: Backend) {
+    let app = spawn_app(backend).await;
     app.register("example@domain.com").await;
     let (status, body) = parts(
         app.post("/api/change-password")
@@ -105,3 +102,9 @@ async fn seed_003_with_its_literal_password123_is_refused_as_too_common() {
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(body["errors"]["new_password"], json!(["This password is too common."]));
 }
+
+on_both_backends!(
+    seed_000_register_example_works_as_documented,
+    seed_003_change_password_example_works_as_documented,
+    seed_003_with_its_literal_password123_is_refused_as_too_common,
+);

@@ -3,9 +3,8 @@ use serde_json::json;
 
 use crate::helpers::*;
 
-#[tokio::test]
-async fn sessions_lists_each_device_and_marks_the_current_one() {
-    let app = spawn_app().await;
+async fn sessions_lists_each_device_and_marks_the_current_one(backend: Backend) {
+    let app = spawn_app(backend).await;
     let email = unique_email();
     app.register(&email).await;
     let (_, laptop) = parts(app.login(&email, PASSWORD, "laptop").await).await;
@@ -38,9 +37,8 @@ async fn sessions_lists_each_device_and_marks_the_current_one() {
     }
 }
 
-#[tokio::test]
-async fn deleting_a_device_session_stops_its_tokens() {
-    let app = spawn_app().await;
+async fn deleting_a_device_session_stops_its_tokens(backend: Backend) {
+    let app = spawn_app(backend).await;
     let email = unique_email();
     let registered = app.register(&email).await;
     let (_, laptop) = parts(app.login(&email, PASSWORD, "laptop").await).await;
@@ -72,3 +70,8 @@ async fn deleting_a_device_session_stops_its_tokens() {
         (StatusCode::NOT_FOUND, json!("not_found"))
     );
 }
+
+on_both_backends!(
+    sessions_lists_each_device_and_marks_the_current_one,
+    deleting_a_device_session_stops_its_tokens,
+);

@@ -17,9 +17,8 @@ async fn refresh(app: &TestApp, refresh_token: &Value) -> (StatusCode, Value) {
     .await
 }
 
-#[tokio::test]
-async fn password_grant_answers_a_pair_that_is_never_cached() {
-    let app = spawn_app().await;
+async fn password_grant_answers_a_pair_that_is_never_cached(backend: Backend) {
+    let app = spawn_app(backend).await;
     let email = unique_email();
     app.register(&email).await;
     let response = app.login(&email.to_uppercase(), PASSWORD, "tablet").await;
@@ -33,9 +32,8 @@ async fn password_grant_answers_a_pair_that_is_never_cached() {
     );
 }
 
-#[tokio::test]
-async fn unknown_user_and_wrong_password_get_the_same_answer() {
-    let app = spawn_app().await;
+async fn unknown_user_and_wrong_password_get_the_same_answer(backend: Backend) {
+    let app = spawn_app(backend).await;
     let email = unique_email();
     app.register(&email).await;
     let (s1, wrong) = parts(app.login(&email, "Wrong-Password-1", "d").await).await;
@@ -45,9 +43,10 @@ async fn unknown_user_and_wrong_password_get_the_same_answer() {
     assert_eq!(wrong["error"], "invalid_grant");
 }
 
-#[tokio::test]
-async fn refresh_rotates_and_a_rotated_token_is_refused_within_the_grace_period_without_killing_the_session() {
-    let app = spawn_app().await;
+async fn refresh_rotates_and_a_rotated_token_is_refused_within_the_grace_period_without_killing_the_session(
+    backend: Backend,
+) {
+    let app = spawn_app(backend).await;
     let first = app.register(&unique_email()).await;
     let (status, second) = refresh(&app, &first["refresh_token"]).await;
     assert_eq!(status, StatusCode::OK);
@@ -74,9 +73,8 @@ async fn refresh_rotates_and_a_rotated_token_is_refused_within_the_grace_period_
     assert_eq!(status, StatusCode::OK);
 }
 
-#[tokio::test]
-async fn refresh_checks_the_client_when_given() {
-    let app = spawn_app().await;
+async fn refresh_checks_the_client_when_given(backend: Backend) {
+    let app = spawn_app(backend).await;
     let pair = app.register(&unique_email()).await;
     let other = app.service.add_client("Other").await.expect("client");
     let (status, body) = parts(
@@ -102,9 +100,8 @@ async fn refresh_checks_the_client_when_given() {
     assert_eq!(status, StatusCode::OK);
 }
 
-#[tokio::test]
-async fn unknown_and_missing_grant_types_are_refused() {
-    let app = spawn_app().await;
+async fn unknown_and_missing_grant_types_are_refused(backend: Backend) {
+    let app = spawn_app(backend).await;
     let (status, body) = parts(
         app.post("/api/token")
             .json(&json!({"grant_type": "client_credentials"}))
@@ -137,9 +134,8 @@ async fn unknown_and_missing_grant_types_are_refused() {
     );
 }
 
-#[tokio::test]
-async fn a_new_login_on_the_same_device_revokes_the_previous_pair() {
-    let app = spawn_app().await;
+async fn a_new_login_on_the_same_device_revokes_the_previous_pair(backend: Backend) {
+    let app = spawn_app(backend).await;
     let email = unique_email();
     app.register(&email).await;
     let (_, first) = parts(app.login(&email, PASSWORD, "phone").await).await;
@@ -155,9 +151,8 @@ async fn a_new_login_on_the_same_device_revokes_the_previous_pair() {
     );
 }
 
-#[tokio::test]
-async fn one_session_more_than_the_cap_revokes_the_least_recently_used() {
-    let app = spawn_app_with(|c| c.auth.max_sessions_per_client = 3).await;
+async fn one_session_more_than_the_cap_revokes_the_least_recently_used(backend: Backend) {
+    let app = spawn_app_with(backend, |c| c.auth.max_sessions_per_client = 3).await;
     let email = unique_email();
     let registered = app.register(&email).await; // device-1
     let mut tokens = Vec::new();
@@ -179,9 +174,8 @@ async fn one_session_more_than_the_cap_revokes_the_least_recently_used() {
     }
 }
 
-#[tokio::test]
-async fn logout_revokes_this_session_only() {
-    let app = spawn_app().await;
+async fn logout_revokes_this_session_only(backend: Backend) {
+    let app = spawn_app(backend).await;
     let email = unique_email();
     let registered = app.register(&email).await;
     let (_, other) = parts(app.login(&email, PASSWORD, "laptop").await).await;
@@ -208,9 +202,8 @@ async fn logout_revokes_this_session_only() {
     );
 }
 
-#[tokio::test]
-async fn change_password_answers_a_fresh_pair_and_revokes_every_other_session() {
-    let app = spawn_app().await;
+async fn change_password_answers_a_fresh_pair_and_revokes_every_other_session(backend: Backend) {
+    let app = spawn_app(backend).await;
     let email = unique_email();
     let registered = app.register(&email).await;
     let (_, laptop) = parts(app.login(&email, PASSWORD, "laptop").await).await;
@@ -245,9 +238,8 @@ async fn change_password_answers_a_fresh_pair_and_revokes_every_other_session() 
     assert_eq!(app.login(&email, new_password, "x").await.status(), StatusCode::OK);
 }
 
-#[tokio::test]
-async fn change_password_refuses_wrong_credentials_weak_and_unchanged_passwords() {
-    let app = spawn_app().await;
+async fn change_password_refuses_wrong_credentials_weak_and_unchanged_passwords(backend: Backend) {
+    let app = spawn_app(backend).await;
     let email = unique_email();
     app.register(&email).await;
     let attempt = |password: &str, new_password: &str| {
@@ -285,3 +277,16 @@ async fn change_password_refuses_wrong_credentials_weak_and_unchanged_passwords(
     // Nothing changed: the old password still logs in.
     assert_eq!(app.login(&email, PASSWORD, "x").await.status(), StatusCode::OK);
 }
+
+on_both_backends!(
+    password_grant_answers_a_pair_that_is_never_cached,
+    unknown_user_and_wrong_password_get_the_same_answer,
+    refresh_rotates_and_a_rotated_token_is_refused_within_the_grace_period_without_killing_the_session,
+    refresh_checks_the_client_when_given,
+    unknown_and_missing_grant_types_are_refused,
+    a_new_login_on_the_same_device_revokes_the_previous_pair,
+    one_session_more_than_the_cap_revokes_the_least_recently_used,
+    logout_revokes_this_session_only,
+    change_password_answers_a_fresh_pair_and_revokes_every_other_session,
+    change_password_refuses_wrong_credentials_weak_and_unchanged_passwords,
+);
