@@ -4,6 +4,7 @@
 #[macro_use]
 mod helpers;
 mod body;
+mod concurrency;
 mod me;
 mod policies;
 mod register;
