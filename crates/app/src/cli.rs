@@ -81,11 +81,11 @@ async fn serve(config: &Config) -> anyhow::Result<()> {
     let address = format!("{}:{}", config.http.host, config.http.port);
     let listener =
         TcpListener::bind(&address).with_context(|| format!("http.host/http.port: cannot listen on {address}"))?;
-    tracing::info!(address = %listener.local_addr()?, database = config::scheme(&config.database.url), "serving");
-    crate::start(config, listener)
-        .await?
-        .await
-        .context("the HTTP server failed")?;
+    let bound = listener.local_addr()?;
+    let server = crate::start(config, listener).await?;
+    // Logged once migrated and accepting: supervisors and tests wait for this line.
+    tracing::info!(address = %bound, database = config::scheme(&config.database.url), "serving");
+    server.await.context("the HTTP server failed")?;
     tracing::info!("stopped");
     Ok(())
 }

@@ -19,12 +19,24 @@ async fn fifty_parallel_registrations_of_one_email_give_one_account(backend: Bac
     for response in futures_util::future::join_all(requests).await {
         let (status, body) = parts(response.expect("request")).await;
         if status == StatusCode::BAD_REQUEST {
-            assert_eq!(body["errors"]["username"], json!(["This email address is already registered."]), "{body}");
+            assert_eq!(
+                body["errors"]["username"],
+                json!(["This email address is already registered."]),
+                "{body}"
+            );
         }
         statuses.push(status);
     }
-    assert_eq!(statuses.iter().filter(|s| **s == StatusCode::OK).count(), 1, "{statuses:?}");
-    assert_eq!(statuses.iter().filter(|s| **s == StatusCode::BAD_REQUEST).count(), 49, "{statuses:?}");
+    assert_eq!(
+        statuses.iter().filter(|s| **s == StatusCode::OK).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert_eq!(
+        statuses.iter().filter(|s| **s == StatusCode::BAD_REQUEST).count(),
+        49,
+        "{statuses:?}"
+    );
 }
 
 async fn twenty_parallel_refreshes_of_one_token_have_one_winner_and_the_session_survives(backend: Backend) {
@@ -46,7 +58,10 @@ async fn twenty_parallel_refreshes_of_one_token_have_one_winner_and_the_session_
     }
     assert_eq!(winners.len(), 1, "exactly one winner");
     let winner = &winners[0];
-    assert_eq!(app.me(winner["access_token"].as_str().expect("t")).await.status(), StatusCode::OK);
+    assert_eq!(
+        app.me(winner["access_token"].as_str().expect("t")).await.status(),
+        StatusCode::OK
+    );
     let (status, _) = parts(
         app.post("/api/token")
             .json(&json!({"grant_type": "refresh_token", "refresh_token": winner["refresh_token"]}))
