@@ -65,4 +65,11 @@ pub trait Mailer: Clone + Send + Sync + 'static {
     /// Renders and delivers one message. Returns once the transport accepted
     /// it (the file is written, the SMTP server said 250).
     async fn send(&self, mail: &Mail) -> Result<(), MailError>;
+
+    /// Whether delivery is local and cannot stall (a file, a log line, memory):
+    /// then a request may deliver its own mail at once instead of leaving it
+    /// to the background worker. SMTP says no.
+    fn delivers_instantly(&self) -> bool {
+        false
+    }
 }

@@ -53,8 +53,82 @@ pub struct Registration {
     pub accepted_policies: Vec<RevisionId>,
     /// The first session, for families that answer with tokens.
     pub session: Option<NewSession>,
-    pub confirmation: Option<NewConfirmation>,
+    /// Mails the registration sends (the confirmation), queued with it.
+    pub outbox: Vec<NewOutboxMail>,
     pub max_sessions_per_client: usize,
+}
+
+/// Which mail a queued message is. The queue holds no secret: codes and
+/// links are minted when the mail is sent, and only their hashes stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum OutboxKind {
+    /// Confirm the address: a 6-digit code and a link.
+    Confirmation,
+    /// Email-first signup: a link to the signup confirmation page.
+    SignupConfirmation,
+    /// Someone tried to sign up with this address.
+    SignupAttempt,
+    /// A password reset link.
+    PasswordReset,
+    /// The password was changed.
+    PasswordChanged,
+}
+
+impl OutboxKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OutboxKind::Confirmation => "confirmation",
+            OutboxKind::SignupConfirmation => "signup_confirmation",
+            OutboxKind::SignupAttempt => "signup_attempt",
+            OutboxKind::PasswordReset => "password_reset",
+            OutboxKind::PasswordChanged => "password_changed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            OutboxKind::Confirmation,
+            OutboxKind::SignupConfirmation,
+            OutboxKind::SignupAttempt,
+            OutboxKind::PasswordReset,
+            OutboxKind::PasswordChanged,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
+    }
+}
+
+/// A mail to queue for a user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewOutboxMail {
+    pub id: String,
+    pub user_id: UserId,
+    pub kind: OutboxKind,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A queued mail claimed for delivery, with its recipient as they are now.
+#[derive(Debug, Clone)]
+pub struct OutboxMail {
+    pub id: String,
+    pub user: registrar_domain::User,
+    pub kind: OutboxKind,
+    /// Delivery attempts before this one.
+    pub attempts: u32,
+    pub created_at: DateTime<Utc>,
+}
+
+/// What became of a typed confirmation code. See [`crate::ConfirmationStore::confirm_by_code`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CodeOutcome {
+    /// The code was right: it is used up and the address confirmed.
+    Confirmed,
+    /// Wrong code; the try is counted.
+    Wrong,
+    /// The code has had its tries: dead until a new one is sent.
+    TooManyAttempts,
+    /// No live code (never sent, used, expired or replaced).
+    NoCode,
 }
 
 /// A refresh-token rotation request. See [`crate::SessionStore::rotate_refresh`].

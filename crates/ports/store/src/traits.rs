@@ -7,13 +7,16 @@ use registrar_domain::{
     Session, SessionId, User, UserId,
 };
 
-use crate::{NewPolicyRevision, NewSession, Registration, Rotation, RotationOutcome, StoreError};
+use crate::{
+    CodeOutcome, NewConfirmation, NewOutboxMail, NewPolicyRevision, NewSession, OutboxMail, Registration, Rotation,
+    RotationOutcome, StoreError,
+};
 
 #[async_trait]
 pub trait UserStore {
     /// Creates the user, their policy acceptances, their first session (if
-    /// any, under the same rules as [`SessionStore::open_session`]) and their
-    /// confirmation (if any), all or nothing.
+    /// any, under the same rules as [`SessionStore::open_session`]) and queues
+    /// their mails, all or nothing.
     ///
     /// MUST return [`StoreError::DuplicateEmail`] and change nothing if an
     /// account with the same address exists, whatever the case of either, also
@@ -31,9 +34,20 @@ pub trait UserStore {
     async fn update_profile(&self, id: &UserId, profile: &Profile, language: Language) -> Result<User, StoreError>;
 
     /// Sets a new password hash and revokes every session of the user, then
-    /// opens `keep` (if given) as the user's only session — all or nothing.
+    /// opens `keep` (if given) as the user's only session and queues `mail`
+    /// (if given) — all or nothing. Live password-reset links die with it.
     /// MUST return [`StoreError::NotFound`] if the user does not exist.
-    async fn set_password(&self, id: &UserId, hash: &PasswordHash, keep: Option<NewSession>) -> Result<(), StoreError>;
+    async fn set_password(
+        &self,
+        id: &UserId,
+        hash: &PasswordHash,
+        keep: Option<NewSession>,
+        mail: Option<NewOutboxMail>,
+    ) -> Result<(), StoreError>;
+
+    /// Disables or enables an account; disabling revokes every session.
+    /// MUST return [`StoreError::NotFound`] if there is no such user.
+    async fn set_disabled(&self, id: &UserId, disabled: bool) -> Result<(), StoreError>;
 
     /// Sets the role of a user. MUST return [`StoreError::NotFound`] if there is no such user.
     async fn set_role(&self, id: &UserId, role: &Role) -> Result<(), StoreError>;
@@ -111,6 +125,90 @@ pub trait ClientStore {
 
     /// Removes the client and revokes its sessions. Returns whether it existed.
     async fn remove_client(&self, id: &ClientId) -> Result<bool, StoreError>;
+}
+
+/// Codes and links sent by mail. Only their hashes are stored; a user has at
+/// most one live confirmation per purpose (a new one replaces the old).
+#[async_trait]
+pub trait ConfirmationStore {
+    /// Stores a confirmation, replacing the user's live one of the same purpose.
+    /// MUST return [`StoreError::NotFound`] if the user does not exist.
+    async fn replace_confirmation(&self, confirmation: NewConfirmation) -> Result<(), StoreError>;
+
+    /// Checks a typed code against the user's live email confirmation, at
+    /// `now`, atomically: a right code is used up and confirms the address
+    /// ([`CodeOutcome::Confirmed`]); a wrong one counts a try
+    /// ([`CodeOutcome::Wrong`]); once `max_attempts` wrong tries are counted
+    /// every further try, right or wrong, is [`CodeOutcome::TooManyAttempts`].
+    /// A code is live while unused, unreplaced and `now < expires_at`.
+    /// Concurrent right tries confirm once; the others see [`CodeOutcome::NoCode`].
+    async fn confirm_by_code(
+        &self,
+        user: &UserId,
+        code_hash: &SecretHash,
+        now: DateTime<Utc>,
+        max_attempts: u32,
+    ) -> Result<CodeOutcome, StoreError>;
+
+    /// Uses the link of a live email confirmation: confirms the address and
+    /// returns the user; `None` if unknown, used, replaced or expired. Single
+    /// use, also under concurrency.
+    async fn confirm_by_link(&self, link_hash: &SecretHash, now: DateTime<Utc>) -> Result<Option<UserId>, StoreError>;
+
+    /// The user a live password-reset link belongs to, without using it.
+    async fn reset_link_user(&self, link_hash: &SecretHash, now: DateTime<Utc>) -> Result<Option<UserId>, StoreError>;
+
+    /// Uses a live password-reset link: sets the new hash, revokes every
+    /// session of the user, uses the link up and queues `mail` — all or
+    /// nothing. `None` (and nothing changed) if the link is not live.
+    async fn reset_password(
+        &self,
+        link_hash: &SecretHash,
+        hash: &PasswordHash,
+        now: DateTime<Utc>,
+        mail: Option<NewOutboxMail>,
+    ) -> Result<Option<UserId>, StoreError>;
+}
+
+/// The durable mail queue. Rows never hold a code or a link in clear.
+#[async_trait]
+pub trait OutboxStore {
+    /// Queues a mail. MUST return [`StoreError::NotFound`] for an unknown user.
+    async fn enqueue_mail(&self, mail: NewOutboxMail) -> Result<(), StoreError>;
+
+    /// Claims up to `limit` mails that are due (not sent, not given up,
+    /// `retry_at <= now`, no live claim) until `lease_until`, oldest first.
+    /// A mail MUST NOT be handed to two claimers while a claim is live, also
+    /// across processes; a claim that expires (a crashed worker) frees it again.
+    async fn claim_mail(
+        &self,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<OutboxMail>, StoreError>;
+
+    /// Claims one mail by id under the same rules, for immediate delivery.
+    async fn claim_mail_by_id(
+        &self,
+        id: &str,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+    ) -> Result<Option<OutboxMail>, StoreError>;
+
+    /// The mail was delivered: it is never claimed again.
+    async fn mark_mail_sent(&self, id: &str, now: DateTime<Utc>) -> Result<(), StoreError>;
+
+    /// Delivery failed: counts the attempt and frees the claim; the mail is
+    /// due again at `retry_at`, or given up for good when `None`.
+    async fn mark_mail_failed(
+        &self,
+        id: &str,
+        retry_at: Option<DateTime<Utc>>,
+        error: &str,
+    ) -> Result<(), StoreError>;
+
+    /// Mails not yet sent nor given up (for metrics).
+    async fn outbox_backlog(&self) -> Result<u64, StoreError>;
 }
 
 #[async_trait]
