@@ -219,11 +219,31 @@ pub trait HealthCheck {
 
 /// Everything the service needs from a store.
 pub trait Store:
-    UserStore + SessionStore + PolicyStore + ClientStore + HealthCheck + Clone + Send + Sync + 'static
+    UserStore
+        + SessionStore
+        + PolicyStore
+        + ClientStore
+        + ConfirmationStore
+        + OutboxStore
+        + HealthCheck
+        + Clone
+        + Send
+        + Sync
+        + 'static
 {
 }
 
 impl<T> Store for T where
-    T: UserStore + SessionStore + PolicyStore + ClientStore + HealthCheck + Clone + Send + Sync + 'static
+    T: UserStore
+        + SessionStore
+        + PolicyStore
+        + ClientStore
+        + ConfirmationStore
+        + OutboxStore
+        + HealthCheck
+        + Clone
+        + Send
+        + Sync
+        + 'static
 {
 }
