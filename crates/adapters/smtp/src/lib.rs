@@ -14,6 +14,9 @@ mod settings;
 mod smtp;
 mod templates;
 
+#[cfg(feature = "testing")]
+pub mod testing;
+
 pub use mailer::LettreMailer;
 pub use settings::{
     MailSettings, SetupError, Tls, Transport, UnknownTls, DEFAULT_FROM, DEFAULT_OUTBOX_DIR, DEFAULT_SMTP_PORT,

@@ -127,4 +127,9 @@ impl Mailer for LettreMailer {
         }
         result
     }
+
+    /// The file outbox and the log are local and cannot stall; SMTP can.
+    fn delivers_instantly(&self) -> bool {
+        matches!(self.inner.delivery, Delivery::File(_) | Delivery::Log)
+    }
 }

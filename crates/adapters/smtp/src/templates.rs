@@ -109,12 +109,12 @@ impl Templates {
         let kind = mail.content.kind();
         let name = mail.name.as_deref().map(str::trim).filter(|n| !n.is_empty());
         let values = match &mail.content {
-            MailContent::Confirmation { code, link } => context! {
+            MailContent::Confirmation { code, link } | MailContent::SignupConfirmation { code, link } => context! {
                 code => code.expose(),
                 code_grouped => code.grouped(),
                 link,
             },
-            MailContent::SignupConfirmation { link } | MailContent::PasswordReset { link } => context! { link },
+            MailContent::PasswordReset { link } => context! { link },
             MailContent::SignupAttempt { reset_link } | MailContent::PasswordChanged { reset_link } => {
                 context! { reset_link }
             }

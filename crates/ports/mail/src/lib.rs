@@ -21,8 +21,8 @@ pub struct Mail {
 pub enum MailContent {
     /// Confirm your address: the 6-digit code and a link that does the same.
     Confirmation { code: ConfirmationCode, link: String },
-    /// Email-first signup: confirm the new account through this link.
-    SignupConfirmation { link: String },
+    /// Email-first signup: confirm the new account through this link (or the code).
+    SignupConfirmation { code: ConfirmationCode, link: String },
     /// Somebody tried to sign up with an address that already has an account.
     SignupAttempt { reset_link: String },
     /// Reset a forgotten password through this link (valid 1 hour).
