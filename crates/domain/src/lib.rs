@@ -5,12 +5,14 @@
 //!
 //! Pure: no I/O, no async, no framework types.
 
+pub mod birth;
 pub mod client;
 pub mod confirmation;
 pub mod email;
 pub mod language;
 pub mod password;
 pub mod policy;
+pub mod postal;
 pub mod secret;
 pub mod session;
 pub mod telephone;
@@ -23,6 +25,7 @@ pub use email::{Email, EmailError};
 pub use language::Language;
 pub use password::{Password, PasswordError, PasswordPolicy};
 pub use policy::{PolicyRevision, PolicyText, PolicyType, RevisionId};
+pub use postal::{PostalCode, UkPostcode};
 pub use secret::{SecretHash, SecretToken};
 pub use session::{DeviceId, DeviceName, Session, SessionId};
 pub use telephone::{Telephone, TelephoneError};

@@ -1,0 +1,34 @@
+//! The domain-check port: can mail be delivered to an address's domain?
+//! The users API (seed 001) requires "an email with existing domain".
+
+use async_trait::async_trait;
+
+/// What DNS says about a domain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DomainStatus {
+    /// It has an MX record, or else an A or AAAA record.
+    Exists,
+    /// DNS answered: no such domain, or no MX, A or AAAA record.
+    Missing,
+    /// DNS could not be asked or did not answer in time. Callers let the
+    /// address through (fail open) and the adapter logs why.
+    Unknown,
+}
+
+#[async_trait]
+pub trait DomainCheck: Send + Sync + 'static {
+    /// Looks the domain up: MX first, then A/AAAA. Never fails: trouble
+    /// reaching DNS is [`DomainStatus::Unknown`]. Returns within the adapter's timeout.
+    async fn check(&self, domain: &str) -> DomainStatus;
+}
+
+/// No check at all (`email.check_domain = false`): every domain exists.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoDomainCheck;
+
+#[async_trait]
+impl DomainCheck for NoDomainCheck {
+    async fn check(&self, _domain: &str) -> DomainStatus {
+        DomainStatus::Exists
+    }
+}
