@@ -6,9 +6,10 @@ use async_trait::async_trait;
 /// What DNS says about a domain.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DomainStatus {
-    /// It has an MX record, or else an A or AAAA record.
+    /// It has an MX record (other than the null MX `.`), or else an A or AAAA record.
     Exists,
-    /// DNS answered: no such domain, or no MX, A or AAAA record.
+    /// No mail can go there: no such domain, a null MX, no MX/A/AAAA record,
+    /// or a name that cannot be a domain at all (then DNS is not even asked).
     Missing,
     /// DNS could not be asked or did not answer in time. Callers let the
     /// address through (fail open) and the adapter logs why.
