@@ -76,6 +76,12 @@ pub struct Mail {
     pub outbox_dir: PathBuf,
     pub from: String,
     pub smtp: Smtp,
+    /// Delivery attempts before a queued mail is given up.
+    pub max_attempts: u32,
+    /// Seconds before the first retry; doubles per attempt up to an hour.
+    pub retry_base: u64,
+    /// Seconds between looks at the queue for mail queued elsewhere or due again.
+    pub poll_interval: u64,
 }
 
 impl Default for Mail {
@@ -85,6 +91,9 @@ impl Default for Mail {
             outbox_dir: PathBuf::from("outbox"),
             from: "Registrar <no-reply@localhost>".into(),
             smtp: Smtp::default(),
+            max_attempts: 8,
+            retry_base: 30,
+            poll_interval: 5,
         }
     }
 }
@@ -297,6 +306,9 @@ impl Config {
             );
         }
         positive("mail.smtp.timeout", self.mail.smtp.timeout)?;
+        positive("mail.max_attempts", self.mail.max_attempts.into())?;
+        positive("mail.retry_base", self.mail.retry_base)?;
+        positive("mail.poll_interval", self.mail.poll_interval)?;
         positive("auth.access_token_ttl", self.auth.access_token_ttl)?;
         positive("auth.refresh_token_idle_ttl", self.auth.refresh_token_idle_ttl)?;
         positive("auth.max_sessions_per_client", self.auth.max_sessions_per_client.into())?;

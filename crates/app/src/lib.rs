@@ -32,5 +32,9 @@ pub async fn start(config: &Config, listener: TcpListener) -> anyhow::Result<reg
         shutdown_timeout: Duration::from_secs(config.http.shutdown_timeout),
         metrics: Some(telemetry::metrics_with_pool(service.store().clone())),
     };
+    // Delivers queued mail until the process ends; on Postgres several
+    // instances share the queue and each mail goes out once.
+    let worker = service.clone();
+    tokio::spawn(async move { worker.run_outbox_worker().await });
     registrar_http::serve(service, listener, settings).context("cannot start the HTTP server")
 }

@@ -57,6 +57,14 @@ fn describe() {
     metrics::describe_gauge!(POOL_MAX, "the most database connections the pool opens");
     metrics::describe_gauge!(POOL_WAITING, "requests waiting for a database connection");
     metrics::describe_gauge!(
+        registrar_service::OUTBOX_BACKLOG,
+        "queued mails not yet sent nor given up"
+    );
+    metrics::describe_counter!(
+        registrar_service::MAILS,
+        "mail deliveries by kind and outcome (sent, retry, given_up)"
+    );
+    metrics::describe_gauge!(
         registrar_service::HASHES_IN_FLIGHT,
         "argon2 computations running or queued for a blocking thread"
     );

@@ -6,7 +6,7 @@ use anyhow::Context;
 use chrono::Duration as Span;
 use registrar_diesel::{DatabaseSettings, DieselStore};
 use registrar_domain::{Language, PasswordPolicy, PolicyType};
-use registrar_service::{Registrar, Settings};
+use registrar_service::{OutboxSettings, Registrar, Settings};
 use registrar_smtp::{LettreMailer, MailSettings, Transport};
 
 use crate::config::{scheme, Config};
@@ -32,6 +32,12 @@ pub fn service_settings(config: &Config) -> Settings {
             .collect(),
         public_url: config.http.public_url.trim().trim_end_matches('/').to_owned(),
         default_language: default_language(config),
+        outbox: OutboxSettings {
+            max_attempts: config.mail.max_attempts,
+            retry_base: Span::seconds(config.mail.retry_base.min(86_400) as i64),
+            poll_interval: Span::seconds(config.mail.poll_interval.min(3600) as i64),
+            ..OutboxSettings::default()
+        },
     }
 }
 

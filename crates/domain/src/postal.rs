@@ -46,7 +46,11 @@ pub struct UkPostcode(String);
 
 impl UkPostcode {
     pub fn parse(input: &str) -> Option<Self> {
-        let compact: String = input.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_uppercase();
+        let compact: String = input
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect::<String>()
+            .to_ascii_uppercase();
         if compact == "GIR0AA" {
             return Some(Self("GIR 0AA".into()));
         }
@@ -92,7 +96,9 @@ mod tests {
             assert!(PostalCode::parse(ok).is_some(), "{ok}");
         }
         assert_eq!(PostalCode::parse("5673re").map(|p| p.0), Some("5673RE".into()));
-        for bad in ["", "0123AB", "1234  AB", "1234A", "123", "0400", "00000", "ABCDE", "1234-AB", "SW1A 1AA"] {
+        for bad in [
+            "", "0123AB", "1234  AB", "1234A", "123", "0400", "00000", "ABCDE", "1234-AB", "SW1A 1AA",
+        ] {
             assert!(PostalCode::parse(bad).is_none(), "{bad}");
         }
     }
@@ -112,7 +118,16 @@ mod tests {
         ] {
             assert_eq!(UkPostcode::parse(input).map(|p| p.0), Some(normal.into()), "{input}");
         }
-        for bad in ["", "12345", "SW1A", "1AA 1AA", "SW1A 1A1", "ABCDE 1AA", "5673RE", "ÄB1 1AA"] {
+        for bad in [
+            "",
+            "12345",
+            "SW1A",
+            "1AA 1AA",
+            "SW1A 1A1",
+            "ABCDE 1AA",
+            "5673RE",
+            "ÄB1 1AA",
+        ] {
             assert!(UkPostcode::parse(bad).is_none(), "{bad}");
         }
     }

@@ -2,22 +2,19 @@
 
 use std::collections::BTreeSet;
 
-use rand::rngs::OsRng;
-use rand::Rng;
 use registrar_domain::policy::{current_revisions, pending_revisions};
 use registrar_domain::{
-    ConfirmationCode, ConfirmationPurpose, DeviceId, Email, Language, Password, PersonName, PolicyRevision, Profile,
-    RevisionId, Role, SecretToken, Session, User, UserId,
+    DeviceId, Email, Language, Password, PersonName, PolicyRevision, Profile, RevisionId, Role, Session, User, UserId,
 };
-use registrar_mail::{Mail, MailContent, Mailer};
-use registrar_store::{NewConfirmation, NewUser, Registration, Store};
+use registrar_mail::Mailer;
+use registrar_store::{NewUser, OutboxKind, Registration, Store};
 
 use crate::input::{
     parse_email, parse_name, parse_telephone, parse_tin, password_error, required, text_error, ChangePasswordInput,
     Patch, ProfilePatch, RegisterInput,
 };
-use crate::tokens::{parse_device, random_hex};
-use crate::{AuthContext, Field, FieldError, FieldErrors, Registrar, ServiceError, Settings, TokenPair};
+use crate::tokens::parse_device;
+use crate::{AuthContext, Field, FieldError, FieldErrors, Registrar, ServiceError, TokenPair};
 
 /// A user with their policy state, as `GET /api/me` shows it.
 #[derive(Debug, Clone)]
@@ -32,13 +29,6 @@ pub struct SessionView {
     pub session: Session,
     /// The session of the token that asked.
     pub current: bool,
-}
-
-/// What a mail confirmation needs: the secrets in clear for the mail, the hashes for the store.
-pub(crate) struct MintedConfirmation {
-    pub record: NewConfirmation,
-    pub code: ConfirmationCode,
-    pub link: String,
 }
 
 impl<S: Store, M: Mailer> Registrar<S, M> {
@@ -76,33 +66,6 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
             }
         }
         ids.into_iter().collect()
-    }
-
-    pub(crate) fn mint_confirmation(&self, user: &UserId) -> MintedConfirmation {
-        let now = self.now();
-        let code = ConfirmationCode::from_number(OsRng.gen_range(0..1_000_000));
-        let link_token = SecretToken::new(random_hex(32));
-        let record = NewConfirmation {
-            user_id: user.clone(),
-            purpose: ConfirmationPurpose::Email,
-            code_hash: Some(code.hash_for(user)),
-            link_hash: link_token.hash(),
-            expires_at: now + Settings::CONFIRMATION_TTL,
-            created_at: now,
-        };
-        let link = format!("{}/confirm/{}", self.settings.public_url, link_token.expose());
-        MintedConfirmation { record, code, link }
-    }
-
-    /// Hands a mail to the mailer. A mail that cannot be sent is logged, never
-    /// a failed request: the account exists and a new code can be asked for.
-    pub(crate) async fn send_mail(&self, mail: Mail) {
-        let kind = mail.content.kind();
-        let to = mail.to.masked();
-        match self.mailer.send(&mail).await {
-            Ok(()) => tracing::info!(kind, to, "mail sent"),
-            Err(e) => tracing::error!(kind, to, error = %e, "mail could not be sent"),
-        }
     }
 
     /// `POST /api/register` (core family): a new account, its accepted
@@ -150,9 +113,9 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         let user_id = UserId(uuid::Uuid::new_v4().to_string());
         let language = input.language.unwrap_or(self.settings.default_language);
         let (session, pair) = self.mint_session(&user_id, &client, device);
-        let confirmation = self.mint_confirmation(&user_id);
+        let mail = self.outbox_mail(&user_id, OutboxKind::Confirmation);
+        let mail_id = mail.id.clone();
         let hash = self.hasher.hash(&password).await?;
-        let name = profile.display_name();
         let user = NewUser {
             id: user_id,
             email: email.clone(),
@@ -168,21 +131,12 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
                 user,
                 accepted_policies: accepted,
                 session: Some(session),
-                confirmation: Some(confirmation.record),
+                outbox: vec![mail],
                 max_sessions_per_client: self.settings.max_sessions_per_client,
             })
             .await?;
         tracing::info!(to = email.masked(), "account registered");
-        self.send_mail(Mail {
-            to: email,
-            name,
-            language,
-            content: MailContent::Confirmation {
-                code: confirmation.code,
-                link: confirmation.link,
-            },
-        })
-        .await;
+        self.mail_queued(&mail_id).await;
         Ok(pair)
     }
 
@@ -296,8 +250,13 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         }
         let hash = self.hasher.hash(&new_password).await?;
         let (session, pair) = self.mint_session(&user.id, &client, device);
-        self.store.set_password(&user.id, &hash, Some(session)).await?;
+        let mail = self.outbox_mail(&user.id, OutboxKind::PasswordChanged);
+        let mail_id = mail.id.clone();
+        self.store
+            .set_password(&user.id, &hash, Some(session), Some(mail))
+            .await?;
         tracing::info!(to = user.email.masked(), "password changed; other sessions revoked");
+        self.mail_queued(&mail_id).await;
         Ok(pair)
     }
 

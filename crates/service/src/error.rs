@@ -22,6 +22,10 @@ pub enum Field {
     GrantType,
     RefreshToken,
     Language,
+    /// A typed confirmation code (`token` in the users API).
+    Code,
+    /// A link token (`token` of `/api/reset-password`).
+    Token,
 }
 
 /// What is wrong with one field.
@@ -47,6 +51,7 @@ pub enum FieldError {
     /// Not a list where a list is expected.
     NotAList,
     InvalidLanguage,
+    NotAnInteger,
 }
 
 /// Every failing field of a request, each with all its problems.
@@ -110,6 +115,16 @@ pub enum ServiceError {
     AccountDisabled,
     #[error("not found")]
     NotFound,
+    #[error("the address is already confirmed")]
+    AlreadyConfirmed,
+    /// A confirmation code that is wrong, used, replaced or expired.
+    #[error("wrong confirmation code")]
+    WrongCode,
+    #[error("too many attempts")]
+    TooManyAttempts,
+    /// A link token (reset, confirmation) that is unknown, used or expired.
+    #[error("invalid or expired link")]
+    InvalidLink,
     #[error("service unavailable")]
     Unavailable(#[source] StoreError),
     #[error("unexpected failure")]

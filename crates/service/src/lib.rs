@@ -6,9 +6,11 @@
 mod account;
 mod admin;
 mod clock;
+mod confirm;
 mod error;
 mod hashing;
 mod input;
+mod mail;
 mod policies;
 mod settings;
 mod tokens;
@@ -18,6 +20,7 @@ pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{Field, FieldError, FieldErrors, ServiceError};
 pub use hashing::{Argon2Params, PasswordHasher, HASHES_IN_FLIGHT};
 pub use input::{ChangePasswordInput, LoginInput, Patch, ProfilePatch, RegisterInput};
+pub use mail::{OutboxSettings, MAILS, OUTBOX_BACKLOG};
 pub use policies::{Acceptance, CurrentPolicy};
 pub use settings::Settings;
 pub use tokens::{AuthContext, TokenPair};
@@ -35,6 +38,8 @@ pub struct Registrar<S, M> {
     settings: Arc<Settings>,
     hasher: PasswordHasher,
     clock: Arc<dyn Clock>,
+    /// Wakes the outbox worker of this process when a mail is queued.
+    outbox_kick: Arc<tokio::sync::Notify>,
 }
 
 impl<S: Clone, M: Clone> Clone for Registrar<S, M> {
@@ -45,6 +50,7 @@ impl<S: Clone, M: Clone> Clone for Registrar<S, M> {
             settings: self.settings.clone(),
             hasher: self.hasher.clone(),
             clock: self.clock.clone(),
+            outbox_kick: self.outbox_kick.clone(),
         }
     }
 }
@@ -63,6 +69,7 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
             settings: Arc::new(settings),
             hasher,
             clock,
+            outbox_kick: Arc::default(),
         }
     }
 

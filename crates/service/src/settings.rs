@@ -1,7 +1,7 @@
 use chrono::Duration;
 use registrar_domain::{Language, PasswordPolicy, PolicyType};
 
-use crate::Argon2Params;
+use crate::{Argon2Params, OutboxSettings};
 
 /// What the use cases need from configuration.
 #[derive(Debug, Clone)]
@@ -16,6 +16,7 @@ pub struct Settings {
     /// Base of links in mails, without a trailing slash.
     pub public_url: String,
     pub default_language: Language,
+    pub outbox: OutboxSettings,
 }
 
 impl Settings {
@@ -24,6 +25,10 @@ impl Settings {
     pub const REUSE_GRACE: Duration = Duration::seconds(10);
     /// How long a confirmation code and link stay valid.
     pub const CONFIRMATION_TTL: Duration = Duration::hours(24);
+    /// How long a password-reset link stays valid.
+    pub const RESET_TTL: Duration = Duration::hours(1);
+    /// Wrong tries after which a confirmation code is dead.
+    pub const CODE_ATTEMPTS: u32 = 5;
     /// Sessions record use at most this often (saves a write per request).
     pub const TOUCH_INTERVAL: Duration = Duration::seconds(60);
 
@@ -39,6 +44,7 @@ impl Settings {
             required_policy_types: ["tac", "privacy"].iter().filter_map(|t| PolicyType::parse(t)).collect(),
             public_url: "http://127.0.0.1:8080".into(),
             default_language: Language::En,
+            outbox: OutboxSettings::default(),
         }
     }
 }

@@ -7,11 +7,18 @@
 //! differ per backend (how a write transaction starts, how to lock a row) are
 //! the methods of [`Backend`], implemented by hand for each.
 
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel::{PgConnection, SqliteConnection};
+use registrar_domain::ConfirmationPurpose;
 
+use crate::confirmations::live_code;
 use crate::error::Failure;
+use crate::outbox::due_mail;
 use crate::schema::users;
+
+/// A live code as [`Backend::lock_live_code`] finds it: id, code hash, tries counted.
+pub(crate) type LiveCode = (String, Option<String>, i32);
 
 /// What differs between the backends.
 pub(crate) trait Backend: Connection + Sized {
@@ -36,6 +43,16 @@ pub(crate) trait Backend: Connection + Sized {
     /// that concurrent changes to one user's sessions run one after the
     /// other. `false` when there is no such user.
     fn lock_user(&mut self, id: &str) -> Result<bool, Failure>;
+
+    /// Within a write transaction, the user's live email code (see
+    /// [`live_code`]), locked until the transaction ends, so that tries of
+    /// one code run one after the other.
+    fn lock_live_code(&mut self, user: &str, now: NaiveDateTime) -> Result<Option<LiveCode>, Failure>;
+
+    /// Within a write transaction, the ids of up to `limit` mails due at
+    /// `now`, oldest first (see [`due_mail`]), locked until it ends so that
+    /// no other claimer gets them.
+    fn lock_due_mail(&mut self, now: NaiveDateTime, limit: i64) -> Result<Vec<String>, Failure>;
 }
 
 impl Backend for SqliteConnection {
@@ -51,6 +68,19 @@ impl Backend for SqliteConnection {
             .first::<String>(self)
             .optional()?;
         Ok(found.is_some())
+    }
+
+    fn lock_live_code(&mut self, user: &str, now: NaiveDateTime) -> Result<Option<LiveCode>, Failure> {
+        // The immediate transaction holds the write lock: nobody else changes the row.
+        Ok(live_code(user, ConfirmationPurpose::Email.as_str(), now)
+            .first::<LiveCode>(self)
+            .optional()?)
+    }
+
+    fn lock_due_mail(&mut self, now: NaiveDateTime, limit: i64) -> Result<Vec<String>, Failure> {
+        // Claimers take turns on the write lock: the next one sees the claims
+        // of the one before.
+        Ok(due_mail(now, limit).load(self)?)
     }
 }
 
@@ -69,6 +99,26 @@ impl Backend for PgConnection {
             .first::<String>(self)
             .optional()?;
         Ok(found.is_some())
+    }
+
+    fn lock_live_code(&mut self, user: &str, now: NaiveDateTime) -> Result<Option<LiveCode>, Failure> {
+        // A concurrent try waits here, then sees the row as the first left
+        // it: used up (and no longer live) or with one more try counted.
+        // (Writers of a confirmation lock its user first, which already
+        // orders them; the row lock does not depend on that.)
+        Ok(live_code(user, ConfirmationPurpose::Email.as_str(), now)
+            .limit(1)
+            .for_update()
+            .get_result::<LiveCode>(self)
+            .optional()?)
+    }
+
+    fn lock_due_mail(&mut self, now: NaiveDateTime, limit: i64) -> Result<Vec<String>, Failure> {
+        // SKIP LOCKED: parallel claimers pass over the rows another one is
+        // claiming instead of waiting for it, and take the next due mails; a
+        // row freed by a commit in between is checked again against the
+        // WHERE, so a fresh claim is never taken twice.
+        Ok(due_mail(now, limit).for_update().skip_locked().load(self)?)
     }
 }
 

@@ -7,7 +7,8 @@
 //! query body once per type (see `backend.rs`). We chose that over
 //! `#[derive(diesel::MultiConnection)]` because the concrete types keep what
 //! each backend does best within reach — `BEGIN IMMEDIATE` on SQLite, row
-//! locks (`FOR NO KEY UPDATE`) and advisory locks on Postgres — and their
+//! locks (`FOR NO KEY UPDATE`, `FOR UPDATE`, and `SKIP LOCKED` for the mail
+//! queue's claimers) and advisory locks on Postgres — and their
 //! errors readable (a multi-connection swallows the Postgres connection error);
 //! the cost is that each query is compiled twice.
 //!
@@ -17,9 +18,11 @@
 
 mod backend;
 mod clients;
+mod confirmations;
 mod error;
 mod health;
 mod migrations;
+mod outbox;
 mod policies;
 mod pool;
 mod rows;

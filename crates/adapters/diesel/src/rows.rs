@@ -8,10 +8,10 @@ use registrar_domain::{
     Client, ClientId, DeviceId, DeviceName, Email, Language, Organisation, PasswordHash, PolicyText, PolicyType,
     Profile, Role, Session, SessionId, Telephone, User, UserId, UserType,
 };
-use registrar_store::{NewConfirmation, NewSession, NewUser};
+use registrar_store::{NewConfirmation, NewOutboxMail, NewSession, NewUser, OutboxKind, OutboxMail};
 
 use crate::error::{corrupt, Failure};
-use crate::schema::{clients, confirmations, policy_revisions, policy_texts, sessions, users};
+use crate::schema::{clients, confirmations, outbox, policy_revisions, policy_texts, sessions, users};
 
 /// An instant as stored: UTC without zone, to the microsecond (what Postgres
 /// keeps; SQLite is truncated the same way so both backends agree).
@@ -347,5 +347,57 @@ impl<'a> NewConfirmationRow<'a> {
             expires_at: to_db(confirmation.expires_at),
             created_at: to_db(confirmation.created_at),
         }
+    }
+}
+
+/// A mail to queue: due at once (`retry_at` is its creation time), unclaimed,
+/// no attempt yet.
+#[derive(Insertable)]
+#[diesel(table_name = outbox)]
+pub(crate) struct NewOutboxRow<'a> {
+    id: &'a str,
+    user_id: &'a str,
+    kind: &'a str,
+    attempts: i32,
+    retry_at: NaiveDateTime,
+    created_at: NaiveDateTime,
+}
+
+impl<'a> NewOutboxRow<'a> {
+    pub(crate) fn new(mail: &'a NewOutboxMail) -> Self {
+        let created_at = to_db(mail.created_at);
+        Self {
+            id: &mail.id,
+            user_id: mail.user_id.as_str(),
+            kind: mail.kind.as_str(),
+            attempts: 0,
+            retry_at: created_at,
+            created_at,
+        }
+    }
+}
+
+/// The part of a queued mail a claimer gets; its user comes from a join.
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = outbox)]
+pub(crate) struct OutboxRow {
+    id: String,
+    kind: String,
+    attempts: i32,
+    created_at: NaiveDateTime,
+}
+
+impl OutboxRow {
+    pub(crate) fn into_mail(self, user: UserRow) -> Result<OutboxMail, Failure> {
+        let bad = |what: &str| corrupt("outbox", &self.id, what);
+        let kind = OutboxKind::parse(&self.kind).ok_or_else(|| bad("kind"))?;
+        let attempts = u32::try_from(self.attempts).map_err(|_| bad("attempts"))?;
+        Ok(OutboxMail {
+            user: user.into_user()?,
+            kind,
+            attempts,
+            created_at: from_db(self.created_at),
+            id: self.id,
+        })
     }
 }

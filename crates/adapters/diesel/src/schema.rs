@@ -106,6 +106,21 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    outbox (id) {
+        id -> Text,
+        user_id -> Text,
+        kind -> Text,
+        attempts -> Integer,
+        retry_at -> Timestamp,
+        claimed_until -> Nullable<Timestamp>,
+        sent_at -> Nullable<Timestamp>,
+        given_up_at -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(sessions -> clients (client_id));
 diesel::joinable!(retired_refresh_tokens -> sessions (session_id));
@@ -113,6 +128,7 @@ diesel::joinable!(policy_texts -> policy_revisions (revision_id));
 diesel::joinable!(policy_acceptances -> users (user_id));
 diesel::joinable!(policy_acceptances -> policy_revisions (revision_id));
 diesel::joinable!(confirmations -> users (user_id));
+diesel::joinable!(outbox -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -123,4 +139,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     policy_texts,
     policy_acceptances,
     confirmations,
+    outbox,
 );

@@ -2,14 +2,16 @@
 
 use async_trait::async_trait;
 use diesel::prelude::*;
-use registrar_domain::{Email, Language, PasswordHash, Profile, Role, User, UserId};
-use registrar_store::{NewSession, Registration, StoreError, UserStore};
+use registrar_domain::{ConfirmationPurpose, Email, Language, PasswordHash, Profile, Role, User, UserId};
+use registrar_store::{NewOutboxMail, NewSession, Registration, StoreError, UserStore};
 
 use crate::backend::{run, Backend};
+use crate::confirmations::ConfirmationSteps;
 use crate::error::{is_unique_violation, Failure};
+use crate::outbox::OutboxWrites;
 use crate::policies::AcceptanceWrites;
-use crate::rows::{NewConfirmationRow, NewUserRow, ProfileColumns, UserRow};
-use crate::schema::{confirmations, sessions, users};
+use crate::rows::{NewUserRow, ProfileColumns, UserRow};
+use crate::schema::{sessions, users};
 use crate::sessions::SessionWrites;
 use crate::DieselStore;
 
@@ -21,7 +23,7 @@ impl UserStore for DieselStore {
                 user,
                 accepted_policies,
                 session,
-                confirmation,
+                outbox,
                 max_sessions_per_client,
             } = &registration;
             // The unique constraint decides between racing registrations: on
@@ -40,10 +42,8 @@ impl UserStore for DieselStore {
             if let Some(session) = session {
                 conn.open_session_in(session, *max_sessions_per_client)?;
             }
-            if let Some(confirmation) = confirmation {
-                diesel::insert_into(confirmations::table)
-                    .values(NewConfirmationRow::new(confirmation))
-                    .execute(conn)?;
+            for mail in outbox {
+                conn.enqueue_in(mail)?;
             }
             Ok(())
         })
@@ -89,7 +89,13 @@ impl UserStore for DieselStore {
         })
     }
 
-    async fn set_password(&self, id: &UserId, hash: &PasswordHash, keep: Option<NewSession>) -> Result<(), StoreError> {
+    async fn set_password(
+        &self,
+        id: &UserId,
+        hash: &PasswordHash,
+        keep: Option<NewSession>,
+        mail: Option<NewOutboxMail>,
+    ) -> Result<(), StoreError> {
         let id = id.as_str().to_owned();
         let hash = hash.0.clone();
         run!(self, write, |conn| {
@@ -102,6 +108,29 @@ impl UserStore for DieselStore {
             diesel::delete(sessions::table.filter(sessions::user_id.eq(&id))).execute(conn)?;
             if let Some(session) = &keep {
                 conn.open_session_in(session, usize::MAX)?;
+            }
+            // A reset link mailed for the old password must not outlive it.
+            conn.kill_unused_in(&id, ConfirmationPurpose::PasswordReset)?;
+            if let Some(mail) = &mail {
+                conn.enqueue_in(mail)?;
+            }
+            Ok(())
+        })
+    }
+
+    async fn set_disabled(&self, id: &UserId, disabled: bool) -> Result<(), StoreError> {
+        let id = id.as_str().to_owned();
+        run!(self, write, |conn| {
+            // The update takes the user's row lock, as opening a session
+            // does: every session opened before this commits is revoked here.
+            let changed = diesel::update(users::table.find(&id))
+                .set(users::disabled.eq(disabled))
+                .execute(conn)?;
+            if changed == 0 {
+                return Err(StoreError::NotFound.into());
+            }
+            if disabled {
+                diesel::delete(sessions::table.filter(sessions::user_id.eq(&id))).execute(conn)?;
             }
             Ok(())
         })
@@ -123,7 +152,8 @@ impl UserStore for DieselStore {
 
     async fn delete_user(&self, id: &UserId) -> Result<bool, StoreError> {
         let id = id.as_str().to_owned();
-        // Sessions (and their retired tokens), acceptances and confirmations go by cascade.
+        // Sessions (and their retired tokens), acceptances, confirmations and
+        // queued mails go by cascade.
         run!(self, statement, |conn| Ok(diesel::delete(users::table.find(&id))
             .execute(conn)?
             > 0))

@@ -1,22 +1,42 @@
 //! What the diesel adapter promises beyond the port's contract: migrations,
-//! connecting, and races settled by the database's constraints.
+//! connecting, races settled by the database's constraints, and claimers in
+//! several processes sharing one mail queue.
 
 mod common;
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use diesel::connection::SimpleConnection;
-use diesel::{Connection, SqliteConnection};
+use diesel::migration::MigrationSource;
+use diesel::{Connection, PgConnection, SqliteConnection};
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 use registrar_diesel::{ConnectError, DatabaseSettings, DieselStore};
-use registrar_domain::{ClientId, Email, Language, PasswordHash, Profile, Role, UserId};
-use registrar_store::{ClientStore, NewUser, Registration, StoreError, UserStore};
+use registrar_domain::{
+    ClientId, ConfirmationPurpose, Email, Language, PasswordHash, Profile, Role, SecretHash, UserId,
+};
+use registrar_store::{
+    ClientStore, ConfirmationStore, NewConfirmation, NewOutboxMail, NewUser, OutboxKind, OutboxStore, Registration,
+    StoreError, UserStore,
+};
 use tokio::sync::Barrier;
 
 use common::PgDatabase;
 
 const FIRST_MIGRATION: &str = "2026-11-22-000000_create_schema";
+const OUTBOX_MIGRATION: &str = "2026-11-22-000001_outbox";
+const EVERY_MIGRATION: [&str; 2] = [FIRST_MIGRATION, OUTBOX_MIGRATION];
+
+/// The same migrations the store embeds, to bring a database to an older version.
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../../migrations/sqlite");
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../../migrations/postgres");
+
+/// 2030-01-01T00:00:00Z plus `seconds`.
+fn at(seconds: i64) -> DateTime<Utc> {
+    DateTime::<Utc>::from_timestamp(1_893_456_000 + seconds, 0).expect("an instant")
+}
 
 fn registration(email: &str) -> Registration {
     Registration {
@@ -28,11 +48,11 @@ fn registration(email: &str) -> Registration {
             role: Role::guest(),
             language: Language::En,
             email_confirmed_at: None,
-            created_at: DateTime::<Utc>::from_timestamp(1_893_456_000, 0).expect("an instant"),
+            created_at: at(0),
         },
         accepted_policies: Vec::new(),
         session: None,
-        confirmation: None,
+        outbox: Vec::new(),
         max_sessions_per_client: 5,
     }
 }
@@ -40,9 +60,8 @@ fn registration(email: &str) -> Registration {
 async fn assert_migrates_once_and_has_the_web_client(store: &DieselStore) {
     let applied = store.migrate().await.expect("the first migration");
     assert_eq!(
-        applied,
-        vec![FIRST_MIGRATION.to_owned()],
-        "a new database gets every migration"
+        applied, EVERY_MIGRATION,
+        "a new database gets every migration, in order"
     );
     let again = store.migrate().await.expect("migrating again");
     assert!(again.is_empty(), "the second run applies nothing, got {again:?}");
@@ -85,6 +104,183 @@ async fn assert_racing_registrations_of_one_email_give_duplicate_email(stores: [
     assert_eq!(ok, 1, "exactly one registration of the address succeeds");
 }
 
+fn unique() -> String {
+    uuid::Uuid::new_v4().simple().to_string()
+}
+
+fn mail(user: &UserId, created_at: DateTime<Utc>) -> NewOutboxMail {
+    NewOutboxMail {
+        id: format!("mail-{}", unique()),
+        user_id: user.clone(),
+        kind: OutboxKind::Confirmation,
+        created_at,
+    }
+}
+
+/// Brings a new database to the schema of the first release only: what a
+/// deployment made before the outbox has.
+fn migrate_to_first_release<DB, C>(conn: &mut C, source: EmbeddedMigrations)
+where
+    DB: diesel::backend::Backend,
+    C: MigrationHarness<DB>,
+    EmbeddedMigrations: MigrationSource<DB>,
+{
+    // Listing what is pending also creates diesel's bookkeeping table.
+    let pending = conn.pending_migrations(source).expect("listing the migrations");
+    let first = pending
+        .iter()
+        .find(|m| m.name().to_string() == FIRST_MIGRATION)
+        .expect("the first migration is embedded");
+    conn.run_migration(&**first)
+        .expect("applying the first migration alone");
+    let applied = conn.applied_migrations().expect("listing applied migrations");
+    assert_eq!(applied.len(), 1, "only the first migration is applied");
+}
+
+/// Undoes the last migration (its `down.sql`) and checks it was the outbox's.
+fn revert_the_outbox_migration<DB, C>(conn: &mut C, source: EmbeddedMigrations)
+where
+    DB: diesel::backend::Backend,
+    C: MigrationHarness<DB>,
+    EmbeddedMigrations: MigrationSource<DB>,
+{
+    let reverted = conn
+        .revert_last_migration(source)
+        .expect("reverting the outbox migration");
+    // diesel names a migration's version by the digits of its directory's date part.
+    let version: String = OUTBOX_MIGRATION
+        .split('_')
+        .next()
+        .unwrap_or_default()
+        .chars()
+        .filter(char::is_ascii_digit)
+        .collect();
+    assert_eq!(reverted.to_string(), version, "the last migration is the outbox's");
+}
+
+/// `store` is on a database with only the first release's schema, holding
+/// nothing yet. Writes what the first release writes, upgrades, and checks
+/// the data lived through it and the outbox works.
+async fn assert_the_outbox_migration_upgrades_a_database_in_use(store: &DieselStore) {
+    let registration = registration(&format!("early.{}@example.com", unique()));
+    let user = registration.user.id.clone();
+    store
+        .register(registration)
+        .await
+        .expect("registering before the upgrade");
+    let link = SecretHash::of(&unique());
+    store
+        .replace_confirmation(NewConfirmation {
+            user_id: user.clone(),
+            purpose: ConfirmationPurpose::Email,
+            code_hash: Some(SecretHash::of(&unique())),
+            link_hash: link.clone(),
+            expires_at: at(3600),
+            created_at: at(0),
+        })
+        .await
+        .expect("storing a confirmation before the upgrade");
+
+    let applied = store.migrate().await.expect("upgrading");
+    assert_eq!(
+        applied,
+        [OUTBOX_MIGRATION],
+        "the upgrade applies the outbox migration alone"
+    );
+
+    assert!(
+        store.user_by_id(&user).await.expect("lookup").is_some(),
+        "the user lived through the upgrade"
+    );
+    assert_eq!(
+        store.confirm_by_link(&link, at(10)).await.expect("confirming"),
+        Some(user.clone()),
+        "a confirmation mailed before the upgrade still works"
+    );
+    let queued = mail(&user, at(20));
+    store
+        .enqueue_mail(queued.clone())
+        .await
+        .expect("queueing after the upgrade");
+    assert_eq!(store.outbox_backlog().await.expect("backlog"), 1);
+    let claimed = store.claim_mail(at(30), at(90), 10).await.expect("claiming");
+    assert_eq!(claimed.len(), 1, "the queued mail is claimed");
+    assert_eq!(claimed[0].id, queued.id);
+    assert_eq!(claimed[0].user.id, user, "with its user");
+    assert!(store.delete_user(&user).await.expect("deleting"), "the user existed");
+    assert_eq!(
+        store.outbox_backlog().await.expect("backlog"),
+        0,
+        "a user's mails go with them"
+    );
+}
+
+/// Claimers on `stores` (pools of their own, like processes) drain one
+/// queue in parallel: every mail is claimed, and by one claimer only.
+async fn assert_parallel_claimers_get_each_mail_exactly_once(stores: [DieselStore; 2]) {
+    const MAILS: i64 = 60;
+    const CLAIMERS: usize = 8;
+    const BATCH: usize = 4;
+    let registration = registration(&format!("queue.{}@example.com", unique()));
+    let user = registration.user.id.clone();
+    stores[0].register(registration).await.expect("registering");
+    let mut queued = Vec::new();
+    for i in 0..MAILS {
+        let mail = mail(&user, at(i));
+        stores[0].enqueue_mail(mail.clone()).await.expect("queueing");
+        queued.push(mail.id);
+    }
+
+    let barrier = Arc::new(Barrier::new(CLAIMERS));
+    let mut tasks = Vec::new();
+    for i in 0..CLAIMERS {
+        let store = stores[i % 2].clone();
+        let barrier = Arc::clone(&barrier);
+        tasks.push(tokio::spawn(async move {
+            barrier.wait().await;
+            let mut mine = Vec::new();
+            loop {
+                let batch = store
+                    .claim_mail(at(1000), at(1000 + 3600), BATCH)
+                    .await
+                    .expect("a parallel claim does not fail");
+                if batch.is_empty() {
+                    return mine;
+                }
+                assert!(batch.len() <= BATCH, "a claim keeps to its limit");
+                mine.extend(batch.into_iter().map(|m| m.id));
+            }
+        }));
+    }
+    let mut times_claimed: BTreeMap<String, usize> = BTreeMap::new();
+    for task in tasks {
+        for id in task.await.expect("a claimer ran") {
+            *times_claimed.entry(id).or_default() += 1;
+        }
+    }
+    let twice: Vec<_> = times_claimed.iter().filter(|(_, n)| **n > 1).collect();
+    assert!(
+        twice.is_empty(),
+        "{} of {MAILS} mails were handed to more than one claimer, e.g. {:?}",
+        twice.len(),
+        &twice[..twice.len().min(3)]
+    );
+    queued.sort();
+    assert_eq!(
+        times_claimed.into_keys().collect::<Vec<_>>(),
+        queued,
+        "every queued mail was claimed"
+    );
+    assert!(
+        stores[1]
+            .claim_mail(at(1001), at(2000), 100)
+            .await
+            .expect("claiming")
+            .is_empty(),
+        "nothing is due while the claims are live"
+    );
+}
+
 // --- SQLite -----------------------------------------------------------------
 
 #[tokio::test]
@@ -106,7 +302,11 @@ async fn sqlite_stores_migrating_one_file_at_once_both_succeed() {
         .expect("second store");
     let (a, b) = tokio::join!(first.migrate(), second.migrate());
     let (a, b) = (a.expect("first migrate"), b.expect("second migrate"));
-    assert_eq!(a.len() + b.len(), 1, "the migration ran once: {a:?} {b:?}");
+    assert_eq!(
+        a.len() + b.len(),
+        EVERY_MIGRATION.len(),
+        "each migration ran once: {a:?} {b:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -117,6 +317,28 @@ async fn sqlite_racing_registrations_of_one_email_give_duplicate_email() {
         .await
         .expect("a second store");
     assert_racing_registrations_of_one_email_give_duplicate_email([store, other]).await;
+}
+
+#[tokio::test]
+async fn sqlite_the_outbox_migration_upgrades_a_database_of_the_first_release() {
+    let (store, dir) = common::sqlite_unmigrated().await;
+    let path = dir.path().join("registrar.db").display().to_string();
+    let mut conn = SqliteConnection::establish(&path).expect("a connection of our own");
+    conn.batch_execute("PRAGMA foreign_keys = ON").expect("foreign keys");
+    migrate_to_first_release(&mut conn, SQLITE_MIGRATIONS);
+    assert_the_outbox_migration_upgrades_a_database_in_use(&store).await;
+    revert_the_outbox_migration(&mut conn, SQLITE_MIGRATIONS);
+    assert_eq!(store.migrate().await.expect("migrating again"), [OUTBOX_MIGRATION]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sqlite_parallel_claimers_in_two_stores_get_each_mail_exactly_once() {
+    let (store, dir) = common::sqlite_store().await;
+    let url = format!("sqlite://{}", dir.path().join("registrar.db").display());
+    let other = DieselStore::connect(&common::settings(url))
+        .await
+        .expect("a second store");
+    assert_parallel_claimers_get_each_mail_exactly_once([store, other]).await;
 }
 
 #[tokio::test]
@@ -208,7 +430,11 @@ async fn postgres_stores_migrating_one_fresh_database_at_once_both_succeed() {
     let second = common::connect(&database).await;
     let (a, b) = tokio::join!(first.migrate(), second.migrate());
     let (a, b) = (a.expect("first migrate"), b.expect("second migrate"));
-    assert_eq!(a.len() + b.len(), 1, "the migration ran once: {a:?} {b:?}");
+    assert_eq!(
+        a.len() + b.len(),
+        EVERY_MIGRATION.len(),
+        "each migration ran once: {a:?} {b:?}"
+    );
     assert!(
         first.client(&ClientId::web()).await.expect("lookup").is_some(),
         "web client"
@@ -222,6 +448,28 @@ async fn postgres_racing_registrations_of_one_email_give_duplicate_email() {
     };
     let other = common::connect(&database).await;
     assert_racing_registrations_of_one_email_give_duplicate_email([store, other]).await;
+}
+
+#[tokio::test]
+async fn postgres_the_outbox_migration_upgrades_a_database_of_the_first_release() {
+    let Some(database) = PgDatabase::create().await else {
+        return;
+    };
+    let mut conn = PgConnection::establish(&database.url).expect("a connection of our own");
+    migrate_to_first_release(&mut conn, POSTGRES_MIGRATIONS);
+    let store = common::connect(&database).await;
+    assert_the_outbox_migration_upgrades_a_database_in_use(&store).await;
+    revert_the_outbox_migration(&mut conn, POSTGRES_MIGRATIONS);
+    assert_eq!(store.migrate().await.expect("migrating again"), [OUTBOX_MIGRATION]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn postgres_parallel_claimers_in_two_stores_get_each_mail_exactly_once() {
+    let Some((store, database)) = common::postgres_store().await else {
+        return;
+    };
+    let other = common::connect(&database).await;
+    assert_parallel_claimers_get_each_mail_exactly_once([store, other]).await;
 }
 
 #[tokio::test]

@@ -142,7 +142,7 @@ mod tests {
                 let Some(translated) = table.get(key) else {
                     panic!("{lang}: missing {key}")
                 };
-                for placeholder in ["{max}", "{min}", "{id}", "{type}"] {
+                for placeholder in ["{max}", "{min}", "{id}", "{type}", "{attribute}"] {
                     assert_eq!(
                         english.contains(placeholder),
                         translated.contains(placeholder),

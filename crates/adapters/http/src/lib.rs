@@ -8,7 +8,9 @@ pub mod core;
 pub mod i18n;
 pub mod metrics;
 mod ops;
+pub mod pages;
 pub mod request_id;
+pub mod users;
 
 pub use actix_web::dev::{Server, ServerHandle};
 
@@ -47,7 +49,10 @@ impl Default for HttpSettings {
 
 /// Every route of every family on one `App`.
 pub fn configure<S: Store, M: Mailer>(cfg: &mut web::ServiceConfig) {
-    cfg.configure(core::routes::<S, M>).configure(ops::routes::<S, M>);
+    cfg.configure(core::routes::<S, M>)
+        .configure(users::routes::<S, M>)
+        .configure(ops::routes::<S, M>);
+    cfg.configure(pages::routes::<S, M>);
 }
 
 /// Starts serving on an already bound listener (port 0 in tests). The

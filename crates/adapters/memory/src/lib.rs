@@ -6,8 +6,10 @@
 //! migrations do.
 
 mod clients;
+mod confirmations;
 mod health;
 mod mailer;
+mod outbox;
 mod policies;
 mod sessions;
 mod state;

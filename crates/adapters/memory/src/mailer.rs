@@ -61,4 +61,9 @@ impl Mailer for MemoryMailer {
         outbox.sent.push(mail.clone());
         Ok(())
     }
+
+    /// Memory cannot stall: requests deliver their own mail at once.
+    fn delivers_instantly(&self) -> bool {
+        true
+    }
 }

@@ -6,7 +6,10 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
 use registrar_domain::{Client, ClientId, PolicyRevision, RevisionId, SecretHash, Session, SessionId, User, UserId};
-use registrar_store::{NewConfirmation, NewSession, StoreError};
+use registrar_store::{NewSession, StoreError};
+
+use crate::confirmations::StoredConfirmation;
+use crate::outbox::QueuedMail;
 
 /// A session with the hashes of its live token pair.
 pub(crate) struct StoredSession {
@@ -29,8 +32,10 @@ pub(crate) struct State {
     pub sessions: HashMap<SessionId, StoredSession>,
     pub retired_refreshes: HashMap<SecretHash, RetiredRefresh>,
     pub acceptances: HashMap<UserId, BTreeMap<RevisionId, DateTime<Utc>>>,
-    /// Kept only to be erased with their user: the port has no way to read them yet.
-    pub confirmations: Vec<NewConfirmation>,
+    /// At most one per user and purpose.
+    pub confirmations: Vec<StoredConfirmation>,
+    /// In queueing order.
+    pub outbox: Vec<QueuedMail>,
     pub policies: BTreeMap<RevisionId, PolicyRevision>,
     pub last_revision_id: i32,
     /// In insertion order.

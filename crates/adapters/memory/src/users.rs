@@ -1,8 +1,10 @@
 //! Accounts: registration, look-ups and changes.
 
+use std::collections::HashSet;
+
 use async_trait::async_trait;
-use registrar_domain::{Email, Language, PasswordHash, Profile, Role, User, UserId};
-use registrar_store::{NewSession, Registration, StoreError, UserStore};
+use registrar_domain::{ConfirmationPurpose, Email, Language, PasswordHash, Profile, Role, User, UserId};
+use registrar_store::{NewOutboxMail, NewSession, Registration, StoreError, UserStore};
 
 use crate::MemoryStore;
 
@@ -13,7 +15,7 @@ impl UserStore for MemoryStore {
             user,
             accepted_policies,
             session,
-            confirmation,
+            outbox,
             max_sessions_per_client,
         } = registration;
         let mut state = self.lock()?;
@@ -30,6 +32,15 @@ impl UserStore for MemoryStore {
         }
         if let Some(session) = &session {
             state.require_client(&session.client_id)?;
+        }
+        let mut mail_ids = HashSet::new();
+        for mail in &outbox {
+            if mail.user_id != user.id {
+                state.require_user(&mail.user_id)?;
+            }
+            if !mail_ids.insert(&mail.id) || state.outbox.iter().any(|q| q.mail.id == mail.id) {
+                return Err(StoreError::Duplicate);
+            }
         }
 
         state
@@ -56,8 +67,8 @@ impl UserStore for MemoryStore {
         if let Some(session) = session {
             state.open_session(session, max_sessions_per_client);
         }
-        if let Some(confirmation) = confirmation {
-            state.confirmations.push(confirmation);
+        for mail in outbox {
+            state.queue_mail(mail);
         }
         Ok(())
     }
@@ -83,18 +94,41 @@ impl UserStore for MemoryStore {
         Ok(user.clone())
     }
 
-    async fn set_password(&self, id: &UserId, hash: &PasswordHash, keep: Option<NewSession>) -> Result<(), StoreError> {
+    async fn set_password(
+        &self,
+        id: &UserId,
+        hash: &PasswordHash,
+        keep: Option<NewSession>,
+        mail: Option<NewOutboxMail>,
+    ) -> Result<(), StoreError> {
         let mut state = self.lock()?;
         state.require_user(id)?;
         if let Some(keep) = &keep {
             state.require_client(&keep.client_id)?;
         }
+        if let Some(mail) = &mail {
+            state.check_mail(mail)?;
+        }
         if let Some(user) = state.users.get_mut(id) {
             user.password_hash = Some(hash.clone());
         }
         state.revoke_where(|s| &s.user_id == id);
+        state.drop_confirmations(id, ConfirmationPurpose::PasswordReset);
         if let Some(keep) = keep {
             state.open_session(keep, usize::MAX);
+        }
+        if let Some(mail) = mail {
+            state.queue_mail(mail);
+        }
+        Ok(())
+    }
+
+    async fn set_disabled(&self, id: &UserId, disabled: bool) -> Result<(), StoreError> {
+        let mut state = self.lock()?;
+        let user = state.users.get_mut(id).ok_or(StoreError::NotFound)?;
+        user.disabled = disabled;
+        if disabled {
+            state.revoke_where(|s| &s.user_id == id);
         }
         Ok(())
     }
@@ -115,6 +149,7 @@ impl UserStore for MemoryStore {
         state.revoke_where(|s| &s.user_id == id);
         state.acceptances.remove(id);
         state.confirmations.retain(|c| &c.user_id != id);
+        state.outbox.retain(|q| &q.mail.user_id != id);
         Ok(true)
     }
 }

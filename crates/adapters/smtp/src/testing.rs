@@ -54,7 +54,9 @@ impl SmtpSink {
     /// On a given port (0: any free one), e.g. one a server was configured
     /// with before the sink came up.
     pub async fn start_on(port: u16, behaviour: Behaviour) -> Self {
-        let listener = TcpListener::bind(("127.0.0.1", port)).await.expect("bind the sink's port");
+        let listener = TcpListener::bind(("127.0.0.1", port))
+            .await
+            .expect("bind the sink's port");
         let addr = listener.local_addr().expect("a bound listener has an address");
         let state = Arc::new(Mutex::new(State::default()));
         let shared = Arc::clone(&state);

@@ -66,6 +66,8 @@ pub struct TestApp {
     /// Current revisions of the required types (tac, privacy).
     pub policies: Vec<i32>,
     pub outbox: PathBuf,
+    /// The database the server uses, for a second process of the test's own.
+    pub database_url: String,
     pub service: wiring::Service,
     server: registrar_http::ServerHandle,
     _dir: tempfile::TempDir,
@@ -128,6 +130,7 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Config)) 
         client_id: client.id.to_string(),
         policies,
         outbox: config.mail.outbox_dir.clone(),
+        database_url: config.database.url.clone(),
         service,
         server: handle,
         _dir: dir,
@@ -242,6 +245,57 @@ impl TestApp {
     }
 }
 
+impl TestApp {
+    /// Waits (up to 10 s) until `count` mails to `email` are in the outbox; returns them, newest last.
+    pub async fn wait_for_mails(&self, email: &str, count: usize) -> Vec<String> {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            let mut mails = self.mails_with_times(email);
+            if mails.len() >= count {
+                mails.sort_by_key(|(t, _)| *t);
+                return mails.into_iter().map(|(_, m)| m).collect();
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{count} mail(s) to {email} never arrived"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    }
+
+    fn mails_with_times(&self, email: &str) -> Vec<(std::time::SystemTime, String)> {
+        let Ok(entries) = std::fs::read_dir(&self.outbox) else {
+            return Vec::new();
+        };
+        entries
+            .filter_map(|e| e.ok())
+            .filter(|e| e.path().extension().is_some_and(|x| x == "eml"))
+            .filter_map(|e| {
+                let modified = e.metadata().ok()?.modified().ok()?;
+                Some((modified, std::fs::read_to_string(e.path()).ok()?))
+            })
+            .filter(|(_, m)| {
+                m.lines()
+                    .any(|l| l.to_lowercase().starts_with("to:") && l.to_lowercase().contains(&email.to_lowercase()))
+            })
+            .collect()
+    }
+}
+
+/// The first absolute link under `path` (`/confirm/`, `/reset-password/`) in a mail; the token is what follows.
+pub fn link_in(mail: &str, path: &str) -> Option<String> {
+    let start = mail.find(&format!("http://127.0.0.1:8080{path}"))?;
+    let link: String = mail[start..]
+        .chars()
+        .take_while(|c| !c.is_whitespace() && *c != '"' && *c != '<')
+        .collect();
+    Some(link)
+}
+
+pub fn token_of_link(link: &str) -> String {
+    link.rsplit('/').next().unwrap_or_default().to_owned()
+}
+
 /// The status and JSON body of a response.
 pub async fn parts(response: Response) -> (StatusCode, Value) {
     let status = response.status();
@@ -254,14 +308,16 @@ pub fn unique_email() -> String {
     format!("user-{}@example.com", uuid::Uuid::new_v4().simple())
 }
 
-/// First run of exactly six digits in a text.
+/// The first six digits standing alone as a word (what `\b\d{6}\b` finds):
+/// digit runs inside hex tokens or ids are not words.
 pub fn six_digit_code(text: &str) -> Option<String> {
     let bytes = text.as_bytes();
     (0..bytes.len().saturating_sub(5)).find_map(|i| {
         let window = &bytes[i..i + 6];
         let before = i.checked_sub(1).map(|j| bytes[j]);
         let after = bytes.get(i + 6).copied();
-        let isolated = !before.is_some_and(|b| b.is_ascii_digit()) && !after.is_some_and(|b| b.is_ascii_digit());
+        let word = |b: Option<u8>| b.is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_');
+        let isolated = !word(before) && !word(after);
         (window.iter().all(u8::is_ascii_digit) && isolated).then(|| String::from_utf8_lossy(window).into_owned())
     })
 }

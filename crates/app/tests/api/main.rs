@@ -5,7 +5,9 @@
 mod helpers;
 mod body;
 mod concurrency;
+mod mail;
 mod me;
+mod outbox;
 mod policies;
 mod register;
 mod seeds;

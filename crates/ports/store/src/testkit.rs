@@ -8,7 +8,10 @@
 //!   precision) in 2030, after any clock-stamped row a migration may seed;
 //! - every email, id and hash is unique (uuid), so no rule depends on what
 //!   else the store holds — the built-in `web` client may or may not exist;
-//! - sessions are opened on clients the test adds itself.
+//! - sessions are opened on clients the test adds itself;
+//! - the outbox of a fresh store is empty (no migration queues mail), so
+//!   outbox rules may claim "every due mail"; backlog checks count changes;
+//! - rules take any [`ContractStore`]: every store trait of the port.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -23,7 +26,8 @@ use tokio::sync::Barrier;
 use uuid::Uuid;
 
 use crate::{
-    NewConfirmation, NewPolicyRevision, NewSession, NewUser, Registration, Rotation, RotationOutcome, Store, StoreError,
+    CodeOutcome, ConfirmationStore, NewConfirmation, NewOutboxMail, NewPolicyRevision, NewSession, NewUser, OutboxKind,
+    OutboxMail, OutboxStore, Registration, Rotation, RotationOutcome, Store, StoreError,
 };
 
 // ---------------------------------------------------------------------------
@@ -75,8 +79,18 @@ fn registration(user: NewUser) -> Registration {
         user,
         accepted_policies: Vec::new(),
         session: None,
-        confirmation: None,
+        outbox: Vec::new(),
         max_sessions_per_client: 5,
+    }
+}
+
+/// A mail of `kind` for `user`, with a fresh id.
+fn new_mail(user: &UserId, kind: OutboxKind, created_at: DateTime<Utc>) -> NewOutboxMail {
+    NewOutboxMail {
+        id: format!("mail-{}", unique()),
+        user_id: user.clone(),
+        kind,
+        created_at,
     }
 }
 
@@ -255,6 +269,194 @@ fn assert_session_matches(session: &Session, new: &NewSession) {
 }
 
 // ---------------------------------------------------------------------------
+// Fixtures: confirmations and the outbox
+// ---------------------------------------------------------------------------
+
+/// What the suite runs on: every store trait of the port. (The [`Store`]
+/// supertrait does not list [`ConfirmationStore`] and [`OutboxStore`].)
+pub trait ContractStore: Store + ConfirmationStore + OutboxStore {}
+
+impl<T: Store + ConfirmationStore + OutboxStore> ContractStore for T {}
+
+/// How many wrong tries a code gets in the rules that do not count them.
+const MAX_ATTEMPTS: u32 = 5;
+
+/// A lease long enough to outlast any rule that does not let it lapse.
+const LEASE: i64 = 3600;
+
+fn password_hash() -> PasswordHash {
+    PasswordHash(format!("$argon2id$v=19$m=19456,t=2,p=1${}", unique()))
+}
+
+/// An email confirmation (a code and a link) for `user`, live until `expires_at`.
+fn email_confirmation(user: &UserId, expires_at: DateTime<Utc>) -> NewConfirmation {
+    NewConfirmation {
+        user_id: user.clone(),
+        purpose: ConfirmationPurpose::Email,
+        code_hash: Some(secret()),
+        link_hash: secret(),
+        expires_at,
+        created_at: at(0),
+    }
+}
+
+/// A password-reset link (no code) for `user`, live until `expires_at`.
+fn reset_confirmation(user: &UserId, expires_at: DateTime<Utc>) -> NewConfirmation {
+    NewConfirmation {
+        user_id: user.clone(),
+        purpose: ConfirmationPurpose::PasswordReset,
+        code_hash: None,
+        link_hash: secret(),
+        expires_at,
+        created_at: at(0),
+    }
+}
+
+fn code_of(confirmation: &NewConfirmation) -> &SecretHash {
+    confirmation
+        .code_hash
+        .as_ref()
+        .expect("an email confirmation of the suite has a code")
+}
+
+/// Stores `confirmation` (for an existing user) and returns it.
+async fn send<S: ContractStore>(store: &S, confirmation: NewConfirmation) -> NewConfirmation {
+    store
+        .replace_confirmation(confirmation.clone())
+        .await
+        .expect("storing a confirmation for an existing user");
+    confirmation
+}
+
+async fn by_code<S: ContractStore>(
+    store: &S,
+    user: &UserId,
+    code: &SecretHash,
+    now: DateTime<Utc>,
+    max_attempts: u32,
+) -> CodeOutcome {
+    store
+        .confirm_by_code(user, code, now, max_attempts)
+        .await
+        .expect("checking a code")
+}
+
+async fn by_link<S: ContractStore>(store: &S, link: &SecretHash, now: DateTime<Utc>) -> Option<UserId> {
+    store
+        .confirm_by_link(link, now)
+        .await
+        .expect("using a confirmation link")
+}
+
+async fn reset_link_user<S: ContractStore>(store: &S, link: &SecretHash, now: DateTime<Utc>) -> Option<UserId> {
+    store
+        .reset_link_user(link, now)
+        .await
+        .expect("looking up a password-reset link")
+}
+
+async fn reset<S: ContractStore>(
+    store: &S,
+    link: &SecretHash,
+    hash: &PasswordHash,
+    now: DateTime<Utc>,
+    mail: Option<NewOutboxMail>,
+) -> Option<UserId> {
+    store
+        .reset_password(link, hash, now, mail)
+        .await
+        .expect("resetting a password by link")
+}
+
+async fn confirmed_at<S: ContractStore>(store: &S, user: &UserId) -> Option<DateTime<Utc>> {
+    user_by_id(store, user)
+        .await
+        .expect("the user exists")
+        .email_confirmed_at
+}
+
+async fn password_of<S: ContractStore>(store: &S, user: &UserId) -> Option<PasswordHash> {
+    user_by_id(store, user).await.expect("the user exists").password_hash
+}
+
+/// Queues a mail of `kind` for an existing user and returns it.
+async fn enqueue<S: ContractStore>(
+    store: &S,
+    user: &UserId,
+    kind: OutboxKind,
+    created_at: DateTime<Utc>,
+) -> NewOutboxMail {
+    let mail = new_mail(user, kind, created_at);
+    store
+        .enqueue_mail(mail.clone())
+        .await
+        .expect("queueing a mail for an existing user");
+    mail
+}
+
+async fn claim<S: ContractStore>(
+    store: &S,
+    now: DateTime<Utc>,
+    lease_until: DateTime<Utc>,
+    limit: usize,
+) -> Vec<OutboxMail> {
+    store
+        .claim_mail(now, lease_until, limit)
+        .await
+        .expect("claiming due mails")
+}
+
+/// The ids of every mail due at `now`, claimed for an hour.
+async fn claim_all<S: ContractStore>(store: &S, now: DateTime<Utc>) -> Vec<String> {
+    ids(&claim(store, now, now + Duration::seconds(LEASE), 1000).await)
+}
+
+async fn claim_by_id<S: ContractStore>(
+    store: &S,
+    id: &str,
+    now: DateTime<Utc>,
+    lease_until: DateTime<Utc>,
+) -> Option<OutboxMail> {
+    store
+        .claim_mail_by_id(id, now, lease_until)
+        .await
+        .expect("claiming a mail by id")
+}
+
+async fn backlog<S: ContractStore>(store: &S) -> u64 {
+    store.outbox_backlog().await.expect("counting the outbox backlog")
+}
+
+async fn mark_sent<S: ContractStore>(store: &S, id: &str, now: DateTime<Utc>) {
+    store.mark_mail_sent(id, now).await.expect("marking a mail sent");
+}
+
+async fn mark_failed<S: ContractStore>(store: &S, id: &str, retry_at: Option<DateTime<Utc>>) {
+    store
+        .mark_mail_failed(id, retry_at, "550 mailbox unavailable")
+        .await
+        .expect("marking a mail failed");
+}
+
+fn ids(mails: &[OutboxMail]) -> Vec<String> {
+    mails.iter().map(|m| m.id.clone()).collect()
+}
+
+fn sorted(mut ids: Vec<String>) -> Vec<String> {
+    ids.sort();
+    ids
+}
+
+/// Checks a claimed mail against what was queued and its user as stored now.
+fn assert_mail_matches(claimed: &OutboxMail, queued: &NewOutboxMail, user: &User, attempts: u32) {
+    assert_eq!(claimed.id, queued.id, "mail id");
+    assert_eq!(claimed.kind, queued.kind, "mail kind");
+    assert_eq!(claimed.created_at, queued.created_at, "mail created_at");
+    assert_eq!(claimed.attempts, attempts, "delivery attempts before this one");
+    assert_eq!(&claimed.user, user, "the mail's recipient, as stored now");
+}
+
+// ---------------------------------------------------------------------------
 // UserStore
 // ---------------------------------------------------------------------------
 
@@ -341,24 +543,16 @@ pub async fn registration_opens_the_first_session_and_records_accepted_policies<
 
     let user = new_user(unique_email("first-session"));
     let session = new_session(&user.id, &client, "phone", at(10));
-    let confirmation = NewConfirmation {
-        user_id: user.id.clone(),
-        purpose: ConfirmationPurpose::Email,
-        code_hash: Some(secret()),
-        link_hash: secret(),
-        expires_at: at(10 + 86_400),
-        created_at: at(10),
-    };
     store
         .register(Registration {
             user: user.clone(),
             accepted_policies: vec![tac, privacy],
             session: Some(session.clone()),
-            confirmation: Some(confirmation),
+            outbox: vec![new_mail(&user.id, OutboxKind::Confirmation, at(10))],
             max_sessions_per_client: 5,
         })
         .await
-        .expect("registering with a session, policies and a confirmation");
+        .expect("registering with a session, policies and a mail");
 
     let (found_session, found_user) = store
         .session_by_access(&session.access_hash, at(11))
@@ -399,20 +593,12 @@ pub async fn registration_with_a_taken_email_in_another_case_fails_and_changes_n
     let mut second = new_user(flipped_case(&first.email));
     second.language = Language::Fr;
     let second_session = new_session(&second.id, &client, "tablet", at(2));
-    let confirmation = NewConfirmation {
-        user_id: second.id.clone(),
-        purpose: ConfirmationPurpose::Email,
-        code_hash: Some(secret()),
-        link_hash: secret(),
-        expires_at: at(3600),
-        created_at: at(2),
-    };
     let result = store
         .register(Registration {
             user: second.clone(),
             accepted_policies: vec![tac],
             session: Some(second_session.clone()),
-            confirmation: Some(confirmation),
+            outbox: vec![new_mail(&second.id, OutboxKind::Confirmation, at(2))],
             max_sessions_per_client: 5,
         })
         .await;
@@ -649,7 +835,7 @@ pub async fn password_change_revokes_every_session_and_keeps_only_the_given_one<
     let hash = PasswordHash(format!("$argon2id$v=19$m=19456,t=2,p=1${}", unique()));
     let keep = new_session(&user, &web, "phone", at(10));
     store
-        .set_password(&user, &hash, Some(keep.clone()))
+        .set_password(&user, &hash, Some(keep.clone()), None)
         .await
         .expect("setting the password");
 
@@ -681,7 +867,7 @@ pub async fn password_change_without_a_session_to_keep_leaves_none<S: Store>(sto
 
     let hash = PasswordHash(format!("$argon2id${}", unique()));
     store
-        .set_password(&user, &hash, None)
+        .set_password(&user, &hash, None, None)
         .await
         .expect("setting the password");
 
@@ -699,7 +885,7 @@ pub async fn password_change_of_an_unknown_user_is_not_found_and_opens_nothing<S
     let ghost = UserId(unique());
     let keep = new_session(&ghost, &client, "phone", at(1));
     let result = store
-        .set_password(&ghost, &PasswordHash("$argon2id$x".into()), Some(keep.clone()))
+        .set_password(&ghost, &PasswordHash("$argon2id$x".into()), Some(keep.clone()), None)
         .await;
     assert!(
         matches!(result, Err(StoreError::NotFound)),
@@ -734,14 +920,7 @@ pub async fn deleting_a_user_erases_their_sessions_and_acceptances_and_frees_the
         .register(Registration {
             accepted_policies: vec![tac],
             session: Some(first.clone()),
-            confirmation: Some(NewConfirmation {
-                user_id: new.id.clone(),
-                purpose: ConfirmationPurpose::Email,
-                code_hash: Some(secret()),
-                link_hash: secret(),
-                expires_at: at(3600),
-                created_at: at(1),
-            }),
+            outbox: vec![new_mail(&new.id, OutboxKind::Confirmation, at(1))],
             ..registration(new.clone())
         })
         .await
@@ -796,6 +975,283 @@ pub async fn deleting_a_user_erases_their_sessions_and_acceptances_and_frees_the
         .register(registration(again))
         .await
         .expect("the address of a deleted account can register again");
+}
+
+pub async fn registration_queues_its_mails_claimable_with_the_user<S: ContractStore>(store: S) {
+    let before = backlog(&store).await;
+    let user = new_user(unique_email("queued"));
+    let mails = vec![
+        new_mail(&user.id, OutboxKind::Confirmation, at(5)),
+        new_mail(&user.id, OutboxKind::SignupAttempt, at(5)),
+    ];
+    store
+        .register(Registration {
+            outbox: mails.clone(),
+            ..registration(user.clone())
+        })
+        .await
+        .expect("registering with two mails");
+    assert_eq!(backlog(&store).await, before + 2, "both mails are in the backlog");
+
+    let stored = user_by_id(&store, &user.id).await.expect("the user exists");
+    let claimed = claim(&store, at(6), at(6 + LEASE), 10).await;
+    assert_eq!(
+        sorted(ids(&claimed)),
+        sorted(mails.iter().map(|m| m.id.clone()).collect()),
+        "the registration's mails, and only they, are due"
+    );
+    for mail in &mails {
+        let found = claimed
+            .iter()
+            .find(|c| c.id == mail.id)
+            .expect("every queued mail is claimed");
+        assert_mail_matches(found, mail, &stored, 0);
+    }
+}
+
+pub async fn a_failed_registration_queues_nothing<S: ContractStore>(store: S) {
+    let first = new_user(unique_email("Taken"));
+    store
+        .register(registration(first.clone()))
+        .await
+        .expect("the first registration");
+    let before = backlog(&store).await;
+
+    let duplicate = new_user(flipped_case(&first.email));
+    let result = store
+        .register(Registration {
+            outbox: vec![new_mail(&duplicate.id, OutboxKind::Confirmation, at(1))],
+            ..registration(duplicate)
+        })
+        .await;
+    assert!(
+        matches!(result, Err(StoreError::DuplicateEmail)),
+        "a taken address gives DuplicateEmail, got {result:?}"
+    );
+
+    let unknown = RevisionId(i32::MAX);
+    let unpublished = new_user(unique_email("unknown-revision"));
+    let result = store
+        .register(Registration {
+            accepted_policies: vec![unknown],
+            outbox: vec![new_mail(&unpublished.id, OutboxKind::Confirmation, at(1))],
+            ..registration(unpublished)
+        })
+        .await;
+    assert!(
+        matches!(result, Err(StoreError::UnknownRevision(id)) if id == unknown),
+        "an unknown revision gives UnknownRevision, got {result:?}"
+    );
+
+    assert_eq!(backlog(&store).await, before, "no mail was queued by either");
+    assert!(claim_all(&store, at(2)).await.is_empty(), "nothing to claim");
+}
+
+pub async fn password_change_queues_its_mail<S: ContractStore>(store: S) {
+    let user = add_user(&store).await;
+    let before = backlog(&store).await;
+    let mail = new_mail(&user, OutboxKind::PasswordChanged, at(10));
+    store
+        .set_password(&user, &password_hash(), None, Some(mail.clone()))
+        .await
+        .expect("setting the password with a mail");
+    assert_eq!(backlog(&store).await, before + 1, "one mail queued");
+    let stored = user_by_id(&store, &user).await.expect("the user exists");
+    let claimed = claim(&store, at(11), at(11 + LEASE), 10).await;
+    assert_eq!(claimed.len(), 1, "the mail is due, got {:?}", ids(&claimed));
+    assert_mail_matches(&claimed[0], &mail, &stored, 0);
+
+    let ghost = UserId(unique());
+    let result = store
+        .set_password(
+            &ghost,
+            &password_hash(),
+            None,
+            Some(new_mail(&ghost, OutboxKind::PasswordChanged, at(12))),
+        )
+        .await;
+    assert!(
+        matches!(result, Err(StoreError::NotFound)),
+        "set_password of an unknown user gives NotFound, got {result:?}"
+    );
+    assert_eq!(backlog(&store).await, before + 1, "the failed change queued nothing");
+}
+
+pub async fn password_change_kills_live_reset_links_but_not_the_email_confirmation<S: ContractStore>(store: S) {
+    let user = add_user(&store).await;
+    let other = add_user(&store).await;
+    let link = send(&store, reset_confirmation(&user, at(3600))).await;
+    let others_link = send(&store, reset_confirmation(&other, at(3600))).await;
+    let email = send(&store, email_confirmation(&user, at(3600))).await;
+    assert_eq!(
+        reset_link_user(&store, &link.link_hash, at(10)).await,
+        Some(user.clone()),
+        "the reset link is live before"
+    );
+
+    store
+        .set_password(&user, &password_hash(), None, None)
+        .await
+        .expect("setting the password");
+
+    assert_eq!(
+        reset_link_user(&store, &link.link_hash, at(11)).await,
+        None,
+        "the reset link died with the change"
+    );
+    let hash = password_of(&store, &user).await;
+    assert_eq!(
+        reset(&store, &link.link_hash, &password_hash(), at(11), None).await,
+        None,
+        "the dead reset link does not reset"
+    );
+    assert_eq!(password_of(&store, &user).await, hash, "the password is unchanged");
+    assert_eq!(
+        reset_link_user(&store, &others_link.link_hash, at(11)).await,
+        Some(other),
+        "another user's reset link lives on"
+    );
+    assert_eq!(
+        by_link(&store, &email.link_hash, at(12)).await,
+        Some(user),
+        "the email confirmation is not a reset link: it still confirms"
+    );
+}
+
+pub async fn disabling_revokes_every_session_and_enabling_restores_the_account<S: ContractStore>(store: S) {
+    let web = add_client(&store, at(0)).await;
+    let app = add_client(&store, at(0)).await;
+    let user = add_user(&store).await;
+    let other = add_user(&store).await;
+    let phone = open(&store, &user, &web, "phone", at(1), 5).await;
+    let tablet = open(&store, &user, &app, "tablet", at(2), 5).await;
+    let bystander = open(&store, &other, &web, "phone", at(3), 5).await;
+    let before = user_by_id(&store, &user).await.expect("the user exists");
+
+    store.set_disabled(&user, true).await.expect("disabling");
+    let disabled = user_by_id(&store, &user).await.expect("a disabled user still exists");
+    assert!(disabled.disabled, "the user is disabled");
+    assert_eq!(
+        User {
+            disabled: false,
+            ..disabled.clone()
+        },
+        before,
+        "nothing else about the user changed"
+    );
+    assert_eq!(
+        user_by_email(&store, &before.email).await,
+        Some(disabled),
+        "a disabled user is still found by email"
+    );
+    assert!(sessions(&store, &user).await.is_empty(), "every session is revoked");
+    for s in [&phone, &tablet] {
+        assert!(
+            !authenticates(&store, &s.access_hash, at(4)).await,
+            "the access token stops working"
+        );
+        assert_eq!(
+            rotate(&store, rotation(&s.refresh_hash, at(4))).await,
+            RotationOutcome::Unknown,
+            "the refresh token is unknown"
+        );
+    }
+    assert!(
+        authenticates(&store, &bystander.access_hash, at(4)).await,
+        "another user's session is untouched"
+    );
+    store.set_disabled(&user, true).await.expect("disabling twice is fine");
+
+    store.set_disabled(&user, false).await.expect("enabling");
+    assert!(
+        !user_by_id(&store, &user).await.expect("the user exists").disabled,
+        "the user is enabled again"
+    );
+    assert!(
+        sessions(&store, &user).await.is_empty(),
+        "enabling does not bring sessions back"
+    );
+    let fresh = open(&store, &user, &web, "phone", at(5), 5).await;
+    store
+        .set_disabled(&user, false)
+        .await
+        .expect("enabling an enabled user is fine");
+    assert!(
+        authenticates(&store, &fresh.access_hash, at(6)).await,
+        "enabling revokes nothing"
+    );
+}
+
+pub async fn disabling_an_unknown_user_is_not_found<S: ContractStore>(store: S) {
+    for disabled in [true, false] {
+        let result = store.set_disabled(&UserId(unique()), disabled).await;
+        assert!(
+            matches!(result, Err(StoreError::NotFound)),
+            "set_disabled({disabled}) of an unknown user gives NotFound, got {result:?}"
+        );
+    }
+}
+
+pub async fn deleting_a_user_erases_their_confirmations_and_queued_mails<S: ContractStore>(store: S) {
+    let leaving = add_user(&store).await;
+    let staying = add_user(&store).await;
+    let email = send(&store, email_confirmation(&leaving, at(3600))).await;
+    let link = send(&store, reset_confirmation(&leaving, at(3600))).await;
+    let queued = enqueue(&store, &leaving, OutboxKind::Confirmation, at(1)).await;
+    let in_flight = enqueue(&store, &leaving, OutboxKind::PasswordReset, at(2)).await;
+    let kept = enqueue(&store, &staying, OutboxKind::Confirmation, at(3)).await;
+    assert!(
+        claim_by_id(&store, &in_flight.id, at(10), at(10 + LEASE))
+            .await
+            .is_some(),
+        "a worker holds one of the mails"
+    );
+    let before = backlog(&store).await;
+
+    assert!(store.delete_user(&leaving).await.expect("deleting"), "the user existed");
+
+    assert_eq!(backlog(&store).await, before - 2, "their two mails left the backlog");
+    assert_eq!(
+        by_code(&store, &leaving, code_of(&email), at(11), MAX_ATTEMPTS).await,
+        CodeOutcome::NoCode,
+        "their code is gone"
+    );
+    assert_eq!(
+        by_link(&store, &email.link_hash, at(11)).await,
+        None,
+        "their link is gone"
+    );
+    assert_eq!(
+        reset_link_user(&store, &link.link_hash, at(11)).await,
+        None,
+        "their reset link is gone"
+    );
+    assert_eq!(
+        reset(&store, &link.link_hash, &password_hash(), at(11), None).await,
+        None,
+        "their reset link resets nothing"
+    );
+    assert_eq!(
+        claim_by_id(&store, &queued.id, at(12), at(12 + LEASE))
+            .await
+            .map(|m| m.id),
+        None,
+        "their queued mail is gone"
+    );
+    // The worker that held the deleted user's mail finishes: not an error.
+    store
+        .mark_mail_sent(&in_flight.id, at(13))
+        .await
+        .expect("marking a mail deleted with its user sent is not an error");
+    store
+        .mark_mail_failed(&in_flight.id, Some(at(14)), "gone")
+        .await
+        .expect("marking a mail deleted with its user failed is not an error");
+    assert_eq!(
+        claim_all(&store, at(10_000)).await,
+        vec![kept.id],
+        "only the other user's mail is left, and nothing came back"
+    );
 }
 
 // ---------------------------------------------------------------------------
@@ -1781,6 +2237,943 @@ pub async fn removing_a_client_revokes_its_sessions_and_reports_whether_it_exist
 }
 
 // ---------------------------------------------------------------------------
+// ConfirmationStore
+// ---------------------------------------------------------------------------
+
+pub async fn replacing_a_confirmation_of_an_unknown_user_is_not_found<S: ContractStore>(store: S) {
+    let ghost = UserId(unique());
+    for confirmation in [
+        email_confirmation(&ghost, at(3600)),
+        reset_confirmation(&ghost, at(3600)),
+    ] {
+        let result = store.replace_confirmation(confirmation.clone()).await;
+        assert!(
+            matches!(result, Err(StoreError::NotFound)),
+            "a {:?} confirmation of an unknown user gives NotFound, got {result:?}",
+            confirmation.purpose
+        );
+        assert_eq!(
+            by_link(&store, &confirmation.link_hash, at(1)).await,
+            None,
+            "nothing was stored"
+        );
+        assert_eq!(
+            reset_link_user(&store, &confirmation.link_hash, at(1)).await,
+            None,
+            "nothing was stored"
+        );
+    }
+}
+
+pub async fn a_new_confirmation_replaces_the_previous_one_of_the_same_purpose_only<S: ContractStore>(store: S) {
+    let user = add_user(&store).await;
+    let first = send(&store, email_confirmation(&user, at(3600))).await;
+    let first_reset = send(&store, reset_confirmation(&user, at(3600))).await;
+    let second = send(&store, email_confirmation(&user, at(3600))).await;
+
+    assert_eq!(
+        by_link(&store, &first.link_hash, at(10)).await,
+        None,
+        "the replaced email link no longer confirms"
+    );
+    assert_eq!(
+        by_code(&store, &user, code_of(&first), at(11), MAX_ATTEMPTS).await,
+        CodeOutcome::Wrong,
+        "the replaced code is a wrong code for the live one"
+    );
+    assert_eq!(
+        confirmed_at(&store, &user).await,
+        None,
+        "not confirmed by the old confirmation"
+    );
+    assert_eq!(
+        reset_link_user(&store, &first_reset.link_hash, at(12)).await,
+        Some(user.clone()),
+        "a new email confirmation leaves the reset link alone"
+    );
+
+    let second_reset = send(&store, reset_confirmation(&user, at(3600))).await;
+    assert_eq!(
+        reset_link_user(&store, &first_reset.link_hash, at(13)).await,
+        None,
+        "the replaced reset link is dead"
+    );
+    assert_eq!(
+        reset(&store, &first_reset.link_hash, &password_hash(), at(13), None).await,
+        None,
+        "the replaced reset link does not reset"
+    );
+    assert_eq!(
+        reset_link_user(&store, &second_reset.link_hash, at(14)).await,
+        Some(user.clone()),
+        "the new reset link is live"
+    );
+    assert_eq!(
+        by_code(&store, &user, code_of(&second), at(15), MAX_ATTEMPTS).await,
+        CodeOutcome::Confirmed,
+        "a new reset link leaves the email confirmation alone"
+    );
+}
+
+pub async fn the_right_code_confirms_the_address_once<S: ContractStore>(store: S) {
+    let user = add_user(&store).await;
+    let before = user_by_id(&store, &user).await.expect("the user exists");
+    let confirmation = send(&store, email_confirmation(&user, at(3600))).await;
+
+    assert_eq!(
+        by_code(&store, &user, code_of(&confirmation), at(100), MAX_ATTEMPTS).await,
+        CodeOutcome::Confirmed,
+        "the right code"
+    );
+    let after = user_by_id(&store, &user).await.expect("the user exists");
+    assert_eq!(after.email_confirmed_at, Some(at(100)), "confirmed at `now`");
+    assert_eq!(
+        User {
+            email_confirmed_at: None,
+            ..after
+        },
+        before,
+        "nothing else about the user changed"
+    );
+
+    assert_eq!(
+        by_code(&store, &user, code_of(&confirmation), at(101), MAX_ATTEMPTS).await,
+        CodeOutcome::NoCode,
+        "the code is used up"
+    );
+    assert_eq!(
+        by_link(&store, &confirmation.link_hash, at(102)).await,
+        None,
+        "the confirmation's link is used up with its code"
+    );
+    assert_eq!(
+        confirmed_at(&store, &user).await,
+        Some(at(100)),
+        "still confirmed at 100"
+    );
+}
+
+pub async fn a_wrong_code_counts_a_try_and_the_right_one_still_works<S: ContractStore>(store: S) {
+    let user = add_user(&store).await;
+    let confirmation = send(&store, email_confirmation(&user, at(3600))).await;
+    for second in 1..=2 {
+        assert_eq!(
+            by_code(&store, &user, &secret(), at(second), 3).await,
+            CodeOutcome::Wrong,
+            "wrong try {second} of 3"
+        );
+        assert_eq!(confirmed_at(&store, &user).await, None, "a wrong code confirms nothing");
+    }
+    assert_eq!(
+        by_code(&store, &user, code_of(&confirmation), at(3), 3).await,
+        CodeOutcome::Confirmed,
+        "the right code after 2 of 3 wrong tries"
+    );
+    assert_eq!(confirmed_at(&store, &user).await, Some(at(3)), "confirmed");
+}
+
+pub async fn after_max_attempts_wrong_tries_even_the_right_code_is_refused<S: ContractStore>(store: S) {
+    const MAX: u32 = 3;
+    let user = add_user(&store).await;
+    let confirmation = send(&store, email_confirmation(&user, at(3600))).await;
+    for second in 1..=MAX {
+        assert_eq!(
+            by_code(&store, &user, &secret(), at(i64::from(second)), MAX).await,
+            CodeOutcome::Wrong,
+            "wrong try {second} of {MAX} is still Wrong"
+        );
+    }
+    assert_eq!(
+        by_code(&store, &user, code_of(&confirmation), at(10), MAX).await,
+        CodeOutcome::TooManyAttempts,
+        "the right code after {MAX} wrong tries"
+    );
+    assert_eq!(
+        by_code(&store, &user, &secret(), at(11), MAX).await,
+        CodeOutcome::TooManyAttempts,
+        "a wrong code after {MAX} wrong tries"
+    );
+    assert_eq!(
+        by_code(&store, &user, code_of(&confirmation), at(12), MAX).await,
+        CodeOutcome::TooManyAttempts,
+        "the right code stays refused"
+    );
+    assert_eq!(confirmed_at(&store, &user).await, None, "not confirmed");
+
+    let fresh = send(&store, email_confirmation(&user, at(3600))).await;
+    assert_eq!(
+        by_code(&store, &user, &secret(), at(13), MAX).await,
+        CodeOutcome::Wrong,
+        "a new code starts with no tries counted"
+    );
+    assert_eq!(
+        by_code(&store, &user, code_of(&fresh), at(14), MAX).await,
+        CodeOutcome::Confirmed,
+        "the new code confirms"
+    );
+    assert_eq!(confirmed_at(&store, &user).await, Some(at(14)), "confirmed");
+}
+
+pub async fn the_link_still_confirms_when_the_code_has_had_its_tries<S: ContractStore>(store: S) {
+    const MAX: u32 = 2;
+    let user = add_user(&store).await;
+    let confirmation = send(&store, email_confirmation(&user, at(3600))).await;
+    for second in 1..=3 {
+        by_code(&store, &user, &secret(), at(second), MAX).await;
+    }
+    assert_eq!(
+        by_code(&store, &user, code_of(&confirmation), at(4), MAX).await,
+        CodeOutcome::TooManyAttempts,
+        "the code has had its tries"
+    );
+    assert_eq!(
+        by_link(&store, &confirmation.link_hash, at(5)).await,
+        Some(user.clone()),
+        "the link is not guessable: tries at the code do not kill it"
+    );
+    assert_eq!(confirmed_at(&store, &user).await, Some(at(5)), "confirmed by the link");
+}
+
+pub async fn an_expired_code_is_no_code<S: ContractStore>(store: S) {
+    let user = add_user(&store).await;
+    let confirmation = send(&store, email_confirmation(&user, at(1000))).await;
+    for now in [at(1000), at(1001), at(100_000)] {
+        assert_eq!(
+            by_code(&store, &user, code_of(&confirmation), now, MAX_ATTEMPTS).await,
+            CodeOutcome::NoCode,
+            "expired at 1000: the right code at {now} is NoCode"
+        );
+        assert_eq!(
+            by_code(&store, &user, &secret(), now, MAX_ATTEMPTS).await,
+            CodeOutcome::NoCode,
+            "expired at 1000: a wrong code at {now} is NoCode"
+        );
+    }
+    assert_eq!(confirmed_at(&store, &user).await, None, "not confirmed");
+    assert_eq!(
+        by_code(&store, &user, code_of(&confirmation), at(999), MAX_ATTEMPTS).await,
+        CodeOutcome::Confirmed,
+        "the code is live one second before it expires"
+    );
+}
+
+pub async fn without_a_live_email_code_every_code_is_no_code<S: ContractStore>(store: S) {
+    let never_sent = add_user(&store).await;
+    assert_eq!(
+        by_code(&store, &never_sent, &secret(), at(1), MAX_ATTEMPTS).await,
+        CodeOutcome::NoCode,
+        "a user without any confirmation"
+    );
+
+    let reset_only = add_user(&store).await;
+    let link = send(&store, reset_confirmation(&reset_only, at(3600))).await;
+    assert_eq!(
+        by_code(&store, &reset_only, &link.link_hash, at(2), MAX_ATTEMPTS).await,
+        CodeOutcome::NoCode,
+        "a password-reset link is no email code"
+    );
+    assert_eq!(
+        reset_link_user(&store, &link.link_hash, at(3)).await,
+        Some(reset_only),
+        "and the reset link is left alone"
+    );
+
+    let link_only = add_user(&store).await;
+    let confirmation = send(
+        &store,
+        NewConfirmation {
+            code_hash: None,
+            ..email_confirmation(&link_only, at(3600))
+        },
+    )
+    .await;
+    assert_eq!(
+        by_code(&store, &link_only, &secret(), at(4), MAX_ATTEMPTS).await,
+        CodeOutcome::NoCode,
+        "an email confirmation without a code (a link only) has no code to try"
+    );
+    assert_eq!(
+        by_link(&store, &confirmation.link_hash, at(5)).await,
+        Some(link_only),
+        "its link confirms"
+    );
+
+    assert_eq!(
+        by_code(&store, &UserId(unique()), &secret(), at(6), MAX_ATTEMPTS).await,
+        CodeOutcome::NoCode,
+        "an unknown user"
+    );
+}
+
+pub async fn a_code_is_checked_against_its_own_users_confirmation_only<S: ContractStore>(store: S) {
+    let ann = add_user(&store).await;
+    let bob = add_user(&store).await;
+    let carol = add_user(&store).await;
+    let anns = send(&store, email_confirmation(&ann, at(3600))).await;
+    let bobs = send(&store, email_confirmation(&bob, at(3600))).await;
+
+    assert_eq!(
+        by_code(&store, &bob, code_of(&anns), at(1), MAX_ATTEMPTS).await,
+        CodeOutcome::Wrong,
+        "Ann's code is a wrong code for Bob"
+    );
+    assert_eq!(
+        by_code(&store, &carol, code_of(&anns), at(2), MAX_ATTEMPTS).await,
+        CodeOutcome::NoCode,
+        "Ann's code is no code for Carol, who has none"
+    );
+    assert_eq!(confirmed_at(&store, &bob).await, None, "Bob is not confirmed");
+    assert_eq!(confirmed_at(&store, &carol).await, None, "Carol is not confirmed");
+    assert_eq!(confirmed_at(&store, &ann).await, None, "Ann is not confirmed either");
+
+    assert_eq!(
+        by_code(&store, &ann, code_of(&anns), at(3), MAX_ATTEMPTS).await,
+        CodeOutcome::Confirmed,
+        "Ann's code still confirms Ann"
+    );
+    assert_eq!(confirmed_at(&store, &bob).await, None, "Bob is still not confirmed");
+    assert_eq!(
+        by_code(&store, &bob, code_of(&bobs), at(4), MAX_ATTEMPTS).await,
+        CodeOutcome::Confirmed,
+        "Bob's own code confirms Bob"
+    );
+}
+
+pub async fn concurrent_right_codes_confirm_once<S: ContractStore>(store: S) {
+    const RACERS: usize = 10;
+    let user = add_user(&store).await;
+    let confirmation = send(&store, email_confirmation(&user, at(3600))).await;
+    let code = code_of(&confirmation).clone();
+    let barrier = Arc::new(Barrier::new(RACERS));
+
+    let mut tasks = Vec::new();
+    for _ in 0..RACERS {
+        let (store, barrier, user, code) = (store.clone(), Arc::clone(&barrier), user.clone(), code.clone());
+        tasks.push(tokio::spawn(async move {
+            barrier.wait().await;
+            store.confirm_by_code(&user, &code, at(100), MAX_ATTEMPTS).await
+        }));
+    }
+    let mut outcomes = Vec::new();
+    for task in tasks {
+        let outcome = task.await.expect("a confirming task ran to completion");
+        outcomes.push(outcome.expect("a concurrent confirm_by_code does not fail"));
+    }
+    let confirmed = outcomes.iter().filter(|o| **o == CodeOutcome::Confirmed).count();
+    let no_code = outcomes.iter().filter(|o| **o == CodeOutcome::NoCode).count();
+    assert_eq!(confirmed, 1, "exactly one try confirms: {outcomes:?}");
+    assert_eq!(no_code, RACERS - 1, "every other sees NoCode: {outcomes:?}");
+    assert_eq!(confirmed_at(&store, &user).await, Some(at(100)), "confirmed");
+}
+
+pub async fn a_link_confirms_the_address_once<S: ContractStore>(store: S) {
+    let user = add_user(&store).await;
+    let other = add_user(&store).await;
+    let before = user_by_id(&store, &user).await.expect("the user exists");
+    let confirmation = send(&store, email_confirmation(&user, at(3600))).await;
+    let others = send(&store, email_confirmation(&other, at(3600))).await;
+
+    assert_eq!(by_link(&store, &secret(), at(99)).await, None, "an unknown link");
+    assert_eq!(
+        by_link(&store, &confirmation.link_hash, at(100)).await,
+        Some(user.clone()),
+        "the link confirms and names its user"
+    );
+    let after = user_by_id(&store, &user).await.expect("the user exists");
+    assert_eq!(after.email_confirmed_at, Some(at(100)), "confirmed at `now`");
+    assert_eq!(
+        User {
+            email_confirmed_at: None,
+            ..after
+        },
+        before,
+        "nothing else about the user changed"
+    );
+
+    assert_eq!(
+        by_link(&store, &confirmation.link_hash, at(101)).await,
+        None,
+        "the link is used up"
+    );
+    assert_eq!(
+        by_code(&store, &user, code_of(&confirmation), at(102), MAX_ATTEMPTS).await,
+        CodeOutcome::NoCode,
+        "the confirmation's code is used up with its link"
+    );
+    assert_eq!(
+        confirmed_at(&store, &user).await,
+        Some(at(100)),
+        "still confirmed at 100"
+    );
+    assert_eq!(
+        confirmed_at(&store, &other).await,
+        None,
+        "another user is not confirmed"
+    );
+    assert_eq!(
+        by_link(&store, &others.link_hash, at(103)).await,
+        Some(other),
+        "another user's link is untouched"
+    );
+}
+
+pub async fn an_expired_link_does_not_confirm<S: ContractStore>(store: S) {
+    let user = add_user(&store).await;
+    let confirmation = send(&store, email_confirmation(&user, at(1000))).await;
+    for now in [at(1000), at(100_000)] {
+        assert_eq!(
+            by_link(&store, &confirmation.link_hash, now).await,
+            None,
+            "expired at 1000: the link at {now} does not confirm"
+        );
+    }
+    assert_eq!(confirmed_at(&store, &user).await, None, "not confirmed");
+    assert_eq!(
+        by_link(&store, &confirmation.link_hash, at(999)).await,
+        Some(user.clone()),
+        "the link is live one second before it expires"
+    );
+    assert_eq!(confirmed_at(&store, &user).await, Some(at(999)), "confirmed");
+}
+
+pub async fn a_password_reset_link_is_not_an_email_confirmation_link<S: ContractStore>(store: S) {
+    let user = add_user(&store).await;
+    let link = send(&store, reset_confirmation(&user, at(3600))).await;
+    assert_eq!(
+        by_link(&store, &link.link_hash, at(1)).await,
+        None,
+        "a reset link does not confirm the address"
+    );
+    assert_eq!(confirmed_at(&store, &user).await, None, "not confirmed");
+    assert_eq!(
+        reset_link_user(&store, &link.link_hash, at(2)).await,
+        Some(user),
+        "and the reset link is not used up by it"
+    );
+}
+
+pub async fn concurrent_uses_of_one_link_confirm_once<S: ContractStore>(store: S) {
+    const RACERS: usize = 10;
+    let user = add_user(&store).await;
+    let confirmation = send(&store, email_confirmation(&user, at(3600))).await;
+    let barrier = Arc::new(Barrier::new(RACERS));
+
+    let mut tasks = Vec::new();
+    for _ in 0..RACERS {
+        let (store, barrier, link) = (store.clone(), Arc::clone(&barrier), confirmation.link_hash.clone());
+        tasks.push(tokio::spawn(async move {
+            barrier.wait().await;
+            store.confirm_by_link(&link, at(100)).await
+        }));
+    }
+    let mut winners = Vec::new();
+    for task in tasks {
+        let outcome = task.await.expect("a confirming task ran to completion");
+        if let Some(id) = outcome.expect("a concurrent confirm_by_link does not fail") {
+            winners.push(id);
+        }
+    }
+    assert_eq!(winners, vec![user.clone()], "exactly one use confirms");
+    assert_eq!(confirmed_at(&store, &user).await, Some(at(100)), "confirmed");
+}
+
+pub async fn a_reset_link_names_its_user_until_used_and_resets_the_password_once<S: ContractStore>(store: S) {
+    let client = add_client(&store, at(0)).await;
+    let user = add_user(&store).await;
+    let other = add_user(&store).await;
+    let phone = open(&store, &user, &client, "phone", at(1), 5).await;
+    let laptop = open(&store, &user, &client, "laptop", at(2), 5).await;
+    let bystander = open(&store, &other, &client, "phone", at(3), 5).await;
+    let link = send(&store, reset_confirmation(&user, at(3600))).await;
+    let before = backlog(&store).await;
+
+    for now in [at(10), at(11)] {
+        assert_eq!(
+            reset_link_user(&store, &link.link_hash, now).await,
+            Some(user.clone()),
+            "the live link names its user, and looking does not use it"
+        );
+    }
+    assert_eq!(
+        reset_link_user(&store, &secret(), at(11)).await,
+        None,
+        "an unknown link"
+    );
+
+    let hash = password_hash();
+    let mail = new_mail(&user, OutboxKind::PasswordChanged, at(20));
+    assert_eq!(
+        reset(&store, &link.link_hash, &hash, at(20), Some(mail.clone())).await,
+        Some(user.clone()),
+        "the live link resets the password of its user"
+    );
+    assert_eq!(
+        password_of(&store, &user).await,
+        Some(hash.clone()),
+        "the new hash is stored"
+    );
+    assert!(sessions(&store, &user).await.is_empty(), "every session is revoked");
+    for s in [&phone, &laptop] {
+        assert!(
+            !authenticates(&store, &s.access_hash, at(21)).await,
+            "the access token stops working"
+        );
+        assert_eq!(
+            rotate(&store, rotation(&s.refresh_hash, at(21))).await,
+            RotationOutcome::Unknown,
+            "the refresh token is unknown"
+        );
+    }
+    assert!(
+        authenticates(&store, &bystander.access_hash, at(21)).await,
+        "another user's session is untouched"
+    );
+    assert_eq!(backlog(&store).await, before + 1, "the mail is queued");
+    let stored = user_by_id(&store, &user).await.expect("the user exists");
+    let claimed = claim(&store, at(22), at(22 + LEASE), 10).await;
+    assert_eq!(claimed.len(), 1, "the mail is due, got {:?}", ids(&claimed));
+    assert_mail_matches(&claimed[0], &mail, &stored, 0);
+
+    assert_eq!(
+        reset_link_user(&store, &link.link_hash, at(23)).await,
+        None,
+        "the link is used up"
+    );
+    assert_eq!(
+        reset(
+            &store,
+            &link.link_hash,
+            &password_hash(),
+            at(24),
+            Some(new_mail(&user, OutboxKind::PasswordChanged, at(24)))
+        )
+        .await,
+        None,
+        "the used link does not reset again"
+    );
+    assert_eq!(
+        password_of(&store, &user).await,
+        Some(hash),
+        "the password is unchanged"
+    );
+    assert_eq!(backlog(&store).await, before + 1, "no second mail is queued");
+}
+
+pub async fn an_email_confirmation_link_does_not_reset_a_password<S: ContractStore>(store: S) {
+    let client = add_client(&store, at(0)).await;
+    let user = add_user(&store).await;
+    let session = open(&store, &user, &client, "phone", at(1), 5).await;
+    let confirmation = send(&store, email_confirmation(&user, at(3600))).await;
+    let hash = password_of(&store, &user).await;
+    let before = backlog(&store).await;
+
+    assert_eq!(
+        reset_link_user(&store, &confirmation.link_hash, at(10)).await,
+        None,
+        "an email link names no one for a reset"
+    );
+    assert_eq!(
+        reset(
+            &store,
+            &confirmation.link_hash,
+            &password_hash(),
+            at(11),
+            Some(new_mail(&user, OutboxKind::PasswordChanged, at(11)))
+        )
+        .await,
+        None,
+        "an email link does not reset"
+    );
+    assert_eq!(password_of(&store, &user).await, hash, "the password is unchanged");
+    assert!(
+        authenticates(&store, &session.access_hash, at(12)).await,
+        "the session lives on"
+    );
+    assert_eq!(backlog(&store).await, before, "no mail is queued");
+    assert_eq!(
+        by_link(&store, &confirmation.link_hash, at(13)).await,
+        Some(user),
+        "the email link still confirms"
+    );
+}
+
+pub async fn an_expired_reset_link_changes_nothing<S: ContractStore>(store: S) {
+    let client = add_client(&store, at(0)).await;
+    let user = add_user(&store).await;
+    let session = open(&store, &user, &client, "phone", at(1), 5).await;
+    let link = send(&store, reset_confirmation(&user, at(1000))).await;
+    let hash = password_of(&store, &user).await;
+    let before = backlog(&store).await;
+
+    for now in [at(1000), at(100_000)] {
+        assert_eq!(
+            reset_link_user(&store, &link.link_hash, now).await,
+            None,
+            "expired at 1000: the link at {now} names no one"
+        );
+        assert_eq!(
+            reset(
+                &store,
+                &link.link_hash,
+                &password_hash(),
+                now,
+                Some(new_mail(&user, OutboxKind::PasswordChanged, now))
+            )
+            .await,
+            None,
+            "expired at 1000: the link at {now} does not reset"
+        );
+    }
+    assert_eq!(password_of(&store, &user).await, hash, "the password is unchanged");
+    assert!(
+        authenticates(&store, &session.access_hash, at(2)).await,
+        "the session lives on"
+    );
+    assert_eq!(backlog(&store).await, before, "no mail is queued");
+    assert_eq!(
+        reset_link_user(&store, &link.link_hash, at(999)).await,
+        Some(user),
+        "the link is live one second before it expires"
+    );
+}
+
+pub async fn concurrent_resets_with_one_link_let_exactly_one_through<S: ContractStore>(store: S) {
+    const RACERS: usize = 10;
+    let user = add_user(&store).await;
+    let link = send(&store, reset_confirmation(&user, at(3600))).await;
+    let before = backlog(&store).await;
+    let barrier = Arc::new(Barrier::new(RACERS));
+
+    let mut tasks = Vec::new();
+    for _ in 0..RACERS {
+        let hash = password_hash();
+        let mail = new_mail(&user, OutboxKind::PasswordChanged, at(100));
+        let (store, barrier, link) = (store.clone(), Arc::clone(&barrier), link.link_hash.clone());
+        tasks.push(tokio::spawn(async move {
+            barrier.wait().await;
+            let outcome = store.reset_password(&link, &hash, at(100), Some(mail.clone())).await;
+            (hash, mail, outcome)
+        }));
+    }
+    let mut winners = Vec::new();
+    for task in tasks {
+        let (hash, mail, outcome) = task.await.expect("a resetting task ran to completion");
+        if let Some(id) = outcome.expect("a concurrent reset_password does not fail") {
+            assert_eq!(id, user, "the winner names the link's user");
+            winners.push((hash, mail));
+        }
+    }
+    assert_eq!(winners.len(), 1, "exactly one reset goes through");
+    let (hash, mail) = &winners[0];
+    assert_eq!(
+        password_of(&store, &user).await.as_ref(),
+        Some(hash),
+        "the winner's hash"
+    );
+    assert_eq!(backlog(&store).await, before + 1, "one mail is queued");
+    assert_eq!(
+        claim_all(&store, at(101)).await,
+        vec![mail.id.clone()],
+        "the winner's mail"
+    );
+}
+
+// ---------------------------------------------------------------------------
+// OutboxStore
+// ---------------------------------------------------------------------------
+
+pub async fn enqueueing_a_mail_for_an_unknown_user_is_not_found<S: ContractStore>(store: S) {
+    let before = backlog(&store).await;
+    let result = store
+        .enqueue_mail(new_mail(&UserId(unique()), OutboxKind::Confirmation, at(1)))
+        .await;
+    assert!(
+        matches!(result, Err(StoreError::NotFound)),
+        "a mail for an unknown user gives NotFound, got {result:?}"
+    );
+    assert_eq!(backlog(&store).await, before, "nothing was queued");
+    assert!(claim_all(&store, at(2)).await.is_empty(), "nothing to claim");
+}
+
+pub async fn claiming_hands_out_due_mails_oldest_first_up_to_the_limit<S: ContractStore>(store: S) {
+    let ann = add_user(&store).await;
+    let bob = add_user(&store).await;
+    // Queued out of age order, for two users, of several kinds.
+    let m30 = enqueue(&store, &ann, OutboxKind::PasswordReset, at(30)).await;
+    let m10 = enqueue(&store, &bob, OutboxKind::Confirmation, at(10)).await;
+    let m50 = enqueue(&store, &ann, OutboxKind::PasswordChanged, at(50)).await;
+    let m20 = enqueue(&store, &ann, OutboxKind::SignupConfirmation, at(20)).await;
+    let m40 = enqueue(&store, &bob, OutboxKind::SignupAttempt, at(40)).await;
+    let anns = user_by_id(&store, &ann).await.expect("Ann exists");
+    let bobs = user_by_id(&store, &bob).await.expect("Bob exists");
+
+    let first = claim(&store, at(100), at(100 + LEASE), 3).await;
+    assert_eq!(
+        ids(&first),
+        vec![m10.id.clone(), m20.id.clone(), m30.id.clone()],
+        "the 3 oldest, oldest first"
+    );
+    assert_mail_matches(&first[0], &m10, &bobs, 0);
+    assert_mail_matches(&first[1], &m20, &anns, 0);
+    assert_mail_matches(&first[2], &m30, &anns, 0);
+
+    let second = claim(&store, at(101), at(101 + LEASE), 3).await;
+    assert_eq!(
+        ids(&second),
+        vec![m40.id.clone(), m50.id.clone()],
+        "the rest, oldest first"
+    );
+    assert_mail_matches(&second[0], &m40, &bobs, 0);
+    assert_mail_matches(&second[1], &m50, &anns, 0);
+
+    assert!(claim_all(&store, at(102)).await.is_empty(), "nothing left to claim");
+}
+
+pub async fn a_claimed_mail_carries_its_recipient_as_they_are_now<S: ContractStore>(store: S) {
+    let user = add_user(&store).await;
+    let mail = enqueue(&store, &user, OutboxKind::Confirmation, at(1)).await;
+    let mut profile = Profile::person();
+    profile.firstname = Some("Renamed".into());
+    let updated = store
+        .update_profile(&user, &profile, Language::De)
+        .await
+        .expect("updating the profile");
+    store.set_disabled(&user, true).await.expect("disabling");
+    let current = user_by_id(&store, &user).await.expect("the user exists");
+    assert_eq!(current.profile, updated.profile, "the update is stored");
+
+    let claimed = claim_by_id(&store, &mail.id, at(2), at(2 + LEASE))
+        .await
+        .expect("the mail is due");
+    assert_mail_matches(&claimed, &mail, &current, 0);
+    assert_eq!(claimed.user.language, Language::De, "in the user's new language");
+}
+
+pub async fn a_claimed_mail_is_not_claimed_again_while_its_lease_is_live<S: ContractStore>(store: S) {
+    let user = add_user(&store).await;
+    let mail = enqueue(&store, &user, OutboxKind::Confirmation, at(1)).await;
+    let stored = user_by_id(&store, &user).await.expect("the user exists");
+
+    let claimed = claim(&store, at(100), at(200), 10).await;
+    assert_eq!(ids(&claimed), vec![mail.id.clone()], "claimed until 200");
+
+    for now in [at(100), at(150), at(199)] {
+        assert!(
+            claim(&store, now, now + Duration::seconds(LEASE), 10).await.is_empty(),
+            "leased until 200: not claimed again at {now}"
+        );
+        assert!(
+            claim_by_id(&store, &mail.id, now, now + Duration::seconds(LEASE))
+                .await
+                .is_none(),
+            "leased until 200: not claimed again by id at {now}"
+        );
+    }
+
+    // The worker crashed: at the end of its lease the mail is free again.
+    let again = claim(&store, at(200), at(300), 10).await;
+    assert_eq!(again.len(), 1, "claimable again when the lease ends");
+    assert_mail_matches(&again[0], &mail, &stored, 0);
+    assert!(
+        claim(&store, at(250), at(250 + LEASE), 10).await.is_empty(),
+        "the new claim holds until 300"
+    );
+    assert!(
+        claim_by_id(&store, &mail.id, at(300), at(400)).await.is_some(),
+        "claimable by id when that lease ends too"
+    );
+}
+
+pub async fn a_sent_mail_is_never_claimed_again<S: ContractStore>(store: S) {
+    let user = add_user(&store).await;
+    let sent = enqueue(&store, &user, OutboxKind::Confirmation, at(1)).await;
+    let other = enqueue(&store, &user, OutboxKind::PasswordChanged, at(2)).await;
+    let before = backlog(&store).await;
+
+    let claimed = claim_by_id(&store, &sent.id, at(10), at(20)).await.expect("due");
+    mark_sent(&store, &claimed.id, at(11)).await;
+
+    assert_eq!(backlog(&store).await, before - 1, "a sent mail leaves the backlog");
+    for now in [at(12), at(20), at(1_000_000)] {
+        assert!(
+            claim_by_id(&store, &sent.id, now, now + Duration::seconds(LEASE))
+                .await
+                .is_none(),
+            "not claimed by id at {now}"
+        );
+    }
+    assert_eq!(
+        claim_all(&store, at(1_000_000)).await,
+        vec![other.id],
+        "only the unsent mail is claimed, however late"
+    );
+}
+
+pub async fn a_failed_mail_is_due_again_at_its_retry_time_with_its_attempt_counted<S: ContractStore>(store: S) {
+    let user = add_user(&store).await;
+    let mail = enqueue(&store, &user, OutboxKind::PasswordReset, at(1)).await;
+    let stored = user_by_id(&store, &user).await.expect("the user exists");
+    let before = backlog(&store).await;
+
+    let first = claim(&store, at(100), at(1000), 10).await;
+    assert_eq!(ids(&first), vec![mail.id.clone()], "claimed until 1000");
+    mark_failed(&store, &mail.id, Some(at(300))).await;
+    assert_eq!(
+        backlog(&store).await,
+        before,
+        "a mail waiting for its retry is in the backlog"
+    );
+
+    assert!(
+        claim(&store, at(299), at(299 + LEASE), 10).await.is_empty(),
+        "not due before 300"
+    );
+    assert!(
+        claim_by_id(&store, &mail.id, at(299), at(299 + LEASE)).await.is_none(),
+        "not due by id before 300"
+    );
+    let second = claim(&store, at(300), at(400), 10).await;
+    assert_eq!(second.len(), 1, "due at 300, though the failed claim ran until 1000");
+    assert_mail_matches(&second[0], &mail, &stored, 1);
+
+    mark_failed(&store, &mail.id, Some(at(500))).await;
+    let third = claim_by_id(&store, &mail.id, at(600), at(700))
+        .await
+        .expect("due after 500");
+    assert_mail_matches(&third, &mail, &stored, 2);
+}
+
+pub async fn a_mail_failed_without_retry_is_given_up<S: ContractStore>(store: S) {
+    let user = add_user(&store).await;
+    let given_up = enqueue(&store, &user, OutboxKind::Confirmation, at(1)).await;
+    let other = enqueue(&store, &user, OutboxKind::PasswordChanged, at(2)).await;
+    let before = backlog(&store).await;
+
+    assert!(
+        claim_by_id(&store, &given_up.id, at(10), at(20)).await.is_some(),
+        "claimed"
+    );
+    mark_failed(&store, &given_up.id, None).await;
+
+    assert_eq!(backlog(&store).await, before - 1, "a given-up mail leaves the backlog");
+    for now in [at(20), at(1_000_000)] {
+        assert!(
+            claim_by_id(&store, &given_up.id, now, now + Duration::seconds(LEASE))
+                .await
+                .is_none(),
+            "not claimed by id at {now}"
+        );
+    }
+    assert_eq!(
+        claim_all(&store, at(1_000_000)).await,
+        vec![other.id],
+        "only the other mail is claimed, however late"
+    );
+}
+
+pub async fn the_backlog_counts_mails_neither_sent_nor_given_up<S: ContractStore>(store: S) {
+    let user = add_user(&store).await;
+    let before = backlog(&store).await;
+    let mut mails = Vec::new();
+    for second in 1..=5 {
+        mails.push(enqueue(&store, &user, OutboxKind::Confirmation, at(second)).await);
+    }
+    assert_eq!(backlog(&store).await, before + 5, "queued mails count");
+
+    let claimed = claim(&store, at(10), at(10 + LEASE), 4).await;
+    assert_eq!(claimed.len(), 4, "four claimed");
+    assert_eq!(backlog(&store).await, before + 5, "claimed mails still count");
+
+    mark_failed(&store, &mails[0].id, Some(at(100))).await;
+    assert_eq!(backlog(&store).await, before + 5, "a mail waiting for its retry counts");
+    mark_sent(&store, &mails[1].id, at(11)).await;
+    assert_eq!(backlog(&store).await, before + 4, "a sent mail does not count");
+    mark_failed(&store, &mails[2].id, None).await;
+    assert_eq!(backlog(&store).await, before + 3, "a given-up mail does not count");
+}
+
+pub async fn claiming_by_id_claims_that_mail_only<S: ContractStore>(store: S) {
+    let user = add_user(&store).await;
+    let wanted = enqueue(&store, &user, OutboxKind::PasswordReset, at(2)).await;
+    let older = enqueue(&store, &user, OutboxKind::Confirmation, at(1)).await;
+    let stored = user_by_id(&store, &user).await.expect("the user exists");
+
+    assert!(
+        claim_by_id(&store, &format!("mail-{}", unique()), at(10), at(10 + LEASE))
+            .await
+            .is_none(),
+        "an unknown id"
+    );
+    let claimed = claim_by_id(&store, &wanted.id, at(10), at(10 + LEASE))
+        .await
+        .expect("the wanted mail is due");
+    assert_mail_matches(&claimed, &wanted, &stored, 0);
+    assert!(
+        claim_by_id(&store, &wanted.id, at(11), at(11 + LEASE)).await.is_none(),
+        "claimed: not claimed by id again"
+    );
+    assert_eq!(
+        claim_all(&store, at(12)).await,
+        vec![older.id.clone()],
+        "the older mail was left alone; the claimed one is not handed out"
+    );
+}
+
+pub async fn concurrent_claimers_get_every_mail_exactly_once<S: ContractStore>(store: S) {
+    const MAILS: i64 = 20;
+    const CLAIMERS: usize = 4;
+    let user = add_user(&store).await;
+    let mut queued = Vec::new();
+    for second in 1..=MAILS {
+        queued.push(enqueue(&store, &user, OutboxKind::Confirmation, at(second)).await.id);
+    }
+    let before = backlog(&store).await;
+    let barrier = Arc::new(Barrier::new(CLAIMERS));
+
+    let mut tasks = Vec::new();
+    for _ in 0..CLAIMERS {
+        let (store, barrier) = (store.clone(), Arc::clone(&barrier));
+        tasks.push(tokio::spawn(async move {
+            barrier.wait().await;
+            let mut delivered = Vec::new();
+            // Every non-empty claim takes at least one of the mails: a store
+            // that hands mails out again cannot keep a claimer here forever.
+            for _ in 0..=MAILS {
+                let batch = store
+                    .claim_mail(at(100), at(100 + LEASE), 3)
+                    .await
+                    .expect("a concurrent claim_mail does not fail");
+                if batch.is_empty() {
+                    break;
+                }
+                for mail in batch {
+                    store
+                        .mark_mail_sent(&mail.id, at(101))
+                        .await
+                        .expect("marking a claimed mail sent");
+                    delivered.push(mail.id);
+                }
+            }
+            delivered
+        }));
+    }
+    let mut delivered = Vec::new();
+    for task in tasks {
+        delivered.extend(task.await.expect("a claiming task ran to completion"));
+    }
+    assert_eq!(
+        sorted(delivered),
+        sorted(queued),
+        "every mail was handed out exactly once"
+    );
+    assert_eq!(
+        backlog(&store).await,
+        before - u64::try_from(MAILS).expect("small"),
+        "all sent"
+    );
+}
+
+// ---------------------------------------------------------------------------
 // HealthCheck
 // ---------------------------------------------------------------------------
 
@@ -1824,6 +3217,13 @@ macro_rules! store_contract_tests {
             password_change_of_an_unknown_user_is_not_found_and_opens_nothing,
             role_change_is_stored_and_unknown_users_are_not_found,
             deleting_a_user_erases_their_sessions_and_acceptances_and_frees_the_email,
+            registration_queues_its_mails_claimable_with_the_user,
+            a_failed_registration_queues_nothing,
+            password_change_queues_its_mail,
+            password_change_kills_live_reset_links_but_not_the_email_confirmation,
+            disabling_revokes_every_session_and_enabling_restores_the_account,
+            disabling_an_unknown_user_is_not_found,
+            deleting_a_user_erases_their_confirmations_and_queued_mails,
             // SessionStore
             opened_session_is_listed_and_found_by_access_hash_with_its_user,
             session_by_access_ignores_unknown_hashes,
@@ -1860,6 +3260,36 @@ macro_rules! store_contract_tests {
             added_clients_are_found_and_listed_by_creation_time,
             adding_a_client_with_a_taken_id_is_a_duplicate,
             removing_a_client_revokes_its_sessions_and_reports_whether_it_existed,
+            // ConfirmationStore
+            replacing_a_confirmation_of_an_unknown_user_is_not_found,
+            a_new_confirmation_replaces_the_previous_one_of_the_same_purpose_only,
+            the_right_code_confirms_the_address_once,
+            a_wrong_code_counts_a_try_and_the_right_one_still_works,
+            after_max_attempts_wrong_tries_even_the_right_code_is_refused,
+            the_link_still_confirms_when_the_code_has_had_its_tries,
+            an_expired_code_is_no_code,
+            without_a_live_email_code_every_code_is_no_code,
+            a_code_is_checked_against_its_own_users_confirmation_only,
+            concurrent_right_codes_confirm_once,
+            a_link_confirms_the_address_once,
+            an_expired_link_does_not_confirm,
+            a_password_reset_link_is_not_an_email_confirmation_link,
+            concurrent_uses_of_one_link_confirm_once,
+            a_reset_link_names_its_user_until_used_and_resets_the_password_once,
+            an_email_confirmation_link_does_not_reset_a_password,
+            an_expired_reset_link_changes_nothing,
+            concurrent_resets_with_one_link_let_exactly_one_through,
+            // OutboxStore
+            enqueueing_a_mail_for_an_unknown_user_is_not_found,
+            claiming_hands_out_due_mails_oldest_first_up_to_the_limit,
+            a_claimed_mail_carries_its_recipient_as_they_are_now,
+            a_claimed_mail_is_not_claimed_again_while_its_lease_is_live,
+            a_sent_mail_is_never_claimed_again,
+            a_failed_mail_is_due_again_at_its_retry_time_with_its_attempt_counted,
+            a_mail_failed_without_retry_is_given_up,
+            the_backlog_counts_mails_neither_sent_nor_given_up,
+            claiming_by_id_claims_that_mail_only,
+            concurrent_claimers_get_every_mail_exactly_once,
             // HealthCheck
             ping_succeeds,
         );

@@ -200,12 +200,7 @@ pub trait OutboxStore {
 
     /// Delivery failed: counts the attempt and frees the claim; the mail is
     /// due again at `retry_at`, or given up for good when `None`.
-    async fn mark_mail_failed(
-        &self,
-        id: &str,
-        retry_at: Option<DateTime<Utc>>,
-        error: &str,
-    ) -> Result<(), StoreError>;
+    async fn mark_mail_failed(&self, id: &str, retry_at: Option<DateTime<Utc>>, error: &str) -> Result<(), StoreError>;
 
     /// Mails not yet sent nor given up (for metrics).
     async fn outbox_backlog(&self) -> Result<u64, StoreError>;
@@ -220,16 +215,16 @@ pub trait HealthCheck {
 /// Everything the service needs from a store.
 pub trait Store:
     UserStore
-        + SessionStore
-        + PolicyStore
-        + ClientStore
-        + ConfirmationStore
-        + OutboxStore
-        + HealthCheck
-        + Clone
-        + Send
-        + Sync
-        + 'static
+    + SessionStore
+    + PolicyStore
+    + ClientStore
+    + ConfirmationStore
+    + OutboxStore
+    + HealthCheck
+    + Clone
+    + Send
+    + Sync
+    + 'static
 {
 }
 

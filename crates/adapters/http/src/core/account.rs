@@ -170,3 +170,32 @@ pub async fn delete_me<S: Store, M: Mailer>(
     app.delete_account(&ctx, f.string("password")).await.core(lang)?;
     Ok(HttpResponse::NoContent().finish())
 }
+
+/// `200 {}`: the same answer whether or not the account exists.
+pub async fn forgot_password<S: Store, M: Mailer>(
+    req: HttpRequest,
+    payload: web::Payload,
+    app: App<S, M>,
+    lang: Lang,
+) -> Result<HttpResponse, CoreError> {
+    let f = body::read(&req, payload).await.core(lang)?;
+    app.forgot_password(f.string("username")).await.core(lang)?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(json!({})))
+}
+
+pub async fn reset_password<S: Store, M: Mailer>(
+    req: HttpRequest,
+    payload: web::Payload,
+    app: App<S, M>,
+    lang: Lang,
+) -> Result<HttpResponse, CoreError> {
+    let f = body::read(&req, payload).await.core(lang)?;
+    app.reset_password(f.string("token"), f.string("password"))
+        .await
+        .core(lang)?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(json!({})))
+}

@@ -76,6 +76,8 @@ pub fn wire_name(field: Field) -> &'static str {
         Field::GrantType => "grant_type",
         Field::RefreshToken => "refresh_token",
         Field::Language => "language",
+        Field::Code => "code",
+        Field::Token => "token",
     }
 }
 
@@ -103,6 +105,7 @@ pub fn field_message(lang: Lang, error: &FieldError) -> String {
         FieldError::PolicyRequired(t) => lang.t_with("field.policy_required", &[("type", t.as_str())]),
         FieldError::NotAList => lang.t("field.not_a_list"),
         FieldError::InvalidLanguage => lang.t("field.invalid_language"),
+        FieldError::NotAnInteger => lang.t("field.not_an_integer"),
     }
 }
 
@@ -128,6 +131,10 @@ impl CoreError {
                 ServiceError::EmailNotConfirmed => "email_not_confirmed",
                 ServiceError::AccountDisabled => "account_disabled",
                 ServiceError::NotFound => "not_found",
+                ServiceError::InvalidLink => "invalid_token",
+                ServiceError::WrongCode => "invalid_grant",
+                ServiceError::AlreadyConfirmed => "invalid_request",
+                ServiceError::TooManyAttempts => "too_many_attempts",
                 ServiceError::Unavailable(_) | ServiceError::Unexpected(_) => "server_error",
             },
         }
@@ -144,6 +151,7 @@ impl ResponseError for CoreError {
                 ServiceError::InvalidToken => StatusCode::UNAUTHORIZED,
                 ServiceError::EmailNotConfirmed | ServiceError::AccountDisabled => StatusCode::FORBIDDEN,
                 ServiceError::NotFound => StatusCode::NOT_FOUND,
+                ServiceError::TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
                 ServiceError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
                 ServiceError::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
                 _ => StatusCode::BAD_REQUEST,

@@ -6,7 +6,7 @@ mod error;
 mod policies;
 mod tokens;
 
-pub use error::{CoreError, CoreResult, Problem};
+pub use error::{field_message, CoreError, CoreResult, Problem};
 
 use actix_web::web;
 use registrar_mail::Mailer;
@@ -16,6 +16,8 @@ pub fn routes<S: Store, M: Mailer>(cfg: &mut web::ServiceConfig) {
     cfg.route("/api/register", web::post().to(account::register::<S, M>))
         .route("/api/token", web::post().to(tokens::token::<S, M>))
         .route("/api/change-password", web::post().to(account::change_password::<S, M>))
+        .route("/api/forgot-password", web::post().to(account::forgot_password::<S, M>))
+        .route("/api/reset-password", web::post().to(account::reset_password::<S, M>))
         .route("/api/logout", web::post().to(tokens::logout::<S, M>))
         .route("/api/me", web::get().to(account::me::<S, M>))
         .route("/api/me", web::patch().to(account::update_me::<S, M>))

@@ -29,7 +29,10 @@ fn every_kind_renders_in_every_language_with_its_code_and_link() {
         for content in every_content() {
             let what = format!("{}/{}", language.code(), content.kind());
             let link = link_of(&content).to_owned();
-            let is_confirmation = matches!(content, MailContent::Confirmation { .. } | MailContent::SignupConfirmation { .. });
+            let is_confirmation = matches!(
+                content,
+                MailContent::Confirmation { .. } | MailContent::SignupConfirmation { .. }
+            );
             let rendered = templates
                 .render(&mail(language, Some("Jane"), content))
                 .expect("every kind renders");

@@ -1,0 +1,238 @@
+//! [`ConfirmationStore`]: codes and links sent by mail, kept only as hashes.
+//!
+//! A confirmation is live while unused and unexpired; replacing one deletes
+//! the unused ones of its user and purpose, so a user has at most one.
+//! Writers of a user's confirmations lock the user's row first (see
+//! [`Backend::lock_user`]), then the confirmation: one order everywhere, so
+//! that a reset racing a new reset mail cannot deadlock on Postgres.
+
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::dsl;
+use diesel::prelude::*;
+use registrar_domain::{ConfirmationPurpose, PasswordHash, SecretHash, UserId};
+use registrar_store::{CodeOutcome, ConfirmationStore, NewConfirmation, NewOutboxMail, StoreError};
+
+use crate::backend::{for_each_backend, run, Backend};
+use crate::error::Failure;
+use crate::outbox::OutboxWrites;
+use crate::rows::{to_db, NewConfirmationRow};
+use crate::schema::{confirmations, sessions, users};
+use crate::DieselStore;
+
+/// The user's live confirmation of `purpose` that has a code: its id, code
+/// hash and counted tries. The query of [`Backend::lock_live_code`], the same
+/// on both backends.
+#[dsl::auto_type]
+pub(crate) fn live_code<'a>(user: &'a str, purpose: &'a str, now: NaiveDateTime) -> _ {
+    confirmations::table
+        .filter(confirmations::user_id.eq(user))
+        .filter(confirmations::purpose.eq(purpose))
+        .filter(confirmations::used_at.is_null())
+        .filter(confirmations::expires_at.gt(now))
+        .filter(confirmations::code_hash.is_not_null())
+        .order((confirmations::created_at.desc(), confirmations::id.desc()))
+        .select((confirmations::id, confirmations::code_hash, confirmations::attempts))
+}
+
+/// Confirmation steps that several store methods share, inside their
+/// transaction. The caller has locked the user (see the module docs).
+pub(crate) trait ConfirmationSteps {
+    /// Deletes the user's unused confirmations of `purpose`: live links and
+    /// codes die, used ones stay as a record.
+    fn kill_unused_in(&mut self, user: &str, purpose: ConfirmationPurpose) -> Result<(), Failure>;
+
+    /// Uses up the live confirmation of `purpose` whose link hashes to
+    /// `link_hash`. Returns whether there was one: the conditional update
+    /// changes at most one row, and of concurrent uses only one (on Postgres
+    /// the others wait for its row lock, then find it used).
+    fn use_link_in(
+        &mut self,
+        link_hash: &str,
+        purpose: ConfirmationPurpose,
+        now: NaiveDateTime,
+    ) -> Result<bool, Failure>;
+
+    /// Marks the user's address confirmed at `now`, keeping an earlier time.
+    fn confirm_email_in(&mut self, user: &str, now: NaiveDateTime) -> Result<(), Failure>;
+
+    /// The user a live link of `purpose` belongs to.
+    fn link_user(
+        &mut self,
+        link_hash: &str,
+        purpose: ConfirmationPurpose,
+        now: NaiveDateTime,
+    ) -> Result<Option<String>, Failure>;
+}
+
+for_each_backend! {
+    impl ConfirmationSteps for Conn {
+        fn kill_unused_in(&mut self, user: &str, purpose: ConfirmationPurpose) -> Result<(), Failure> {
+            diesel::delete(
+                confirmations::table
+                    .filter(confirmations::user_id.eq(user))
+                    .filter(confirmations::purpose.eq(purpose.as_str()))
+                    .filter(confirmations::used_at.is_null()),
+            )
+            .execute(self)?;
+            Ok(())
+        }
+
+        fn use_link_in(
+            &mut self,
+            link_hash: &str,
+            purpose: ConfirmationPurpose,
+            now: NaiveDateTime,
+        ) -> Result<bool, Failure> {
+            let used = diesel::update(
+                confirmations::table
+                    .filter(confirmations::link_hash.eq(link_hash))
+                    .filter(confirmations::purpose.eq(purpose.as_str()))
+                    .filter(confirmations::used_at.is_null())
+                    .filter(confirmations::expires_at.gt(now)),
+            )
+            .set(confirmations::used_at.eq(now))
+            .execute(self)?;
+            Ok(used == 1)
+        }
+
+        fn confirm_email_in(&mut self, user: &str, now: NaiveDateTime) -> Result<(), Failure> {
+            diesel::update(
+                users::table
+                    .find(user)
+                    .filter(users::email_confirmed_at.is_null()),
+            )
+            .set(users::email_confirmed_at.eq(now))
+            .execute(self)?;
+            Ok(())
+        }
+
+        fn link_user(
+            &mut self,
+            link_hash: &str,
+            purpose: ConfirmationPurpose,
+            now: NaiveDateTime,
+        ) -> Result<Option<String>, Failure> {
+            Ok(confirmations::table
+                .filter(confirmations::link_hash.eq(link_hash))
+                .filter(confirmations::purpose.eq(purpose.as_str()))
+                .filter(confirmations::used_at.is_null())
+                .filter(confirmations::expires_at.gt(now))
+                .select(confirmations::user_id)
+                .first::<String>(self)
+                .optional()?)
+        }
+    }
+}
+
+#[async_trait]
+impl ConfirmationStore for DieselStore {
+    async fn replace_confirmation(&self, confirmation: NewConfirmation) -> Result<(), StoreError> {
+        run!(self, write, |conn| {
+            let user = confirmation.user_id.as_str();
+            // Also serializes concurrent replacements: one live confirmation
+            // per user and purpose.
+            if !conn.lock_user(user)? {
+                return Err(StoreError::NotFound.into());
+            }
+            conn.kill_unused_in(user, confirmation.purpose)?;
+            diesel::insert_into(confirmations::table)
+                .values(NewConfirmationRow::new(&confirmation))
+                .execute(conn)?;
+            Ok(())
+        })
+    }
+
+    async fn confirm_by_code(
+        &self,
+        user: &UserId,
+        code_hash: &SecretHash,
+        now: DateTime<Utc>,
+        max_attempts: u32,
+    ) -> Result<CodeOutcome, StoreError> {
+        let user = user.as_str().to_owned();
+        let code_hash = code_hash.as_str().to_owned();
+        let now = to_db(now);
+        run!(self, write, |conn| {
+            if !conn.lock_user(&user)? {
+                return Ok(CodeOutcome::NoCode);
+            }
+            // Tries of one code run one after the other: a later one sees
+            // what an earlier one counted or used up.
+            let Some((id, stored, attempts)) = conn.lock_live_code(&user, now)? else {
+                return Ok(CodeOutcome::NoCode);
+            };
+            if i64::from(attempts) >= i64::from(max_attempts) {
+                return Ok(CodeOutcome::TooManyAttempts);
+            }
+            if stored.as_deref() == Some(code_hash.as_str()) {
+                diesel::update(confirmations::table.find(&id))
+                    .set(confirmations::used_at.eq(now))
+                    .execute(conn)?;
+                conn.confirm_email_in(&user, now)?;
+                return Ok(CodeOutcome::Confirmed);
+            }
+            diesel::update(confirmations::table.find(&id))
+                .set(confirmations::attempts.eq(confirmations::attempts + 1))
+                .execute(conn)?;
+            Ok(CodeOutcome::Wrong)
+        })
+    }
+
+    async fn confirm_by_link(&self, link_hash: &SecretHash, now: DateTime<Utc>) -> Result<Option<UserId>, StoreError> {
+        let link_hash = link_hash.as_str().to_owned();
+        let now = to_db(now);
+        run!(self, write, |conn| {
+            let purpose = ConfirmationPurpose::Email;
+            let Some(user) = conn.link_user(&link_hash, purpose, now)? else {
+                return Ok(None);
+            };
+            // User first, then the link (see the module docs); the link may
+            // have been used or replaced in between, which the use sees.
+            if !conn.lock_user(&user)? || !conn.use_link_in(&link_hash, purpose, now)? {
+                return Ok(None);
+            }
+            conn.confirm_email_in(&user, now)?;
+            Ok(Some(UserId(user)))
+        })
+    }
+
+    async fn reset_link_user(&self, link_hash: &SecretHash, now: DateTime<Utc>) -> Result<Option<UserId>, StoreError> {
+        let link_hash = link_hash.as_str().to_owned();
+        let now = to_db(now);
+        run!(self, statement, |conn| Ok(conn
+            .link_user(&link_hash, ConfirmationPurpose::PasswordReset, now)?
+            .map(UserId)))
+    }
+
+    async fn reset_password(
+        &self,
+        link_hash: &SecretHash,
+        hash: &PasswordHash,
+        now: DateTime<Utc>,
+        mail: Option<NewOutboxMail>,
+    ) -> Result<Option<UserId>, StoreError> {
+        let link_hash = link_hash.as_str().to_owned();
+        let hash = hash.0.clone();
+        let now = to_db(now);
+        run!(self, write, |conn| {
+            let purpose = ConfirmationPurpose::PasswordReset;
+            let Some(user) = conn.link_user(&link_hash, purpose, now)? else {
+                return Ok(None);
+            };
+            if !conn.lock_user(&user)? || !conn.use_link_in(&link_hash, purpose, now)? {
+                return Ok(None);
+            }
+            diesel::update(users::table.find(&user))
+                .set(users::password_hash.eq(&hash))
+                .execute(conn)?;
+            diesel::delete(sessions::table.filter(sessions::user_id.eq(&user))).execute(conn)?;
+            // Any other reset link dies with the old password, as in set_password.
+            conn.kill_unused_in(&user, purpose)?;
+            if let Some(mail) = &mail {
+                conn.enqueue_in(mail)?;
+            }
+            Ok(Some(UserId(user)))
+        })
+    }
+}

@@ -1,0 +1,32 @@
+//! Pages for people: the links in mails open small server-rendered HTML
+//! pages, in the language of the browser, that work without JavaScript.
+//!
+//! | route | answers |
+//! |---|---|
+//! | `GET /confirm/{token}` | 200 "address confirmed"; 404 "link invalid, used or expired" |
+//! | `GET /reset-password/{token}` | 200 the new-password form; 404 the invalid-link page |
+//! | `POST /reset-password/{token}` | 200 "password changed"; the form again with what is wrong: 400 (password rules, passwords differ), 403 (CSRF check failed: "the form expired"), 413/415 (unreadable body); 404 the invalid-link page |
+//!
+//! Failures on our side answer 500 (503 when the database is unavailable)
+//! with a page saying so. Every page carries the headers of [`headers`];
+//! the form is protected by the stateless double-submit check of [`csrf`].
+
+mod answers;
+mod confirm;
+mod csrf;
+mod headers;
+mod render;
+mod reset;
+
+#[cfg(test)]
+mod tests;
+
+use actix_web::web;
+use registrar_mail::Mailer;
+use registrar_store::Store;
+
+pub fn routes<S: Store, M: Mailer>(cfg: &mut web::ServiceConfig) {
+    cfg.route("/confirm/{token}", web::get().to(confirm::confirm::<S, M>))
+        .route("/reset-password/{token}", web::get().to(reset::form::<S, M>))
+        .route("/reset-password/{token}", web::post().to(reset::submit::<S, M>));
+}

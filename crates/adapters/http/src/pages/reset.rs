@@ -1,0 +1,199 @@
+//! `GET` and `POST /reset-password/{token}`: the link of the reset mail.
+//!
+//! `GET` shows the new-password form (200) while the link is live, else the
+//! invalid-link page (404). The form posts to the same address; the `POST`
+//! checks the CSRF double submit, that both passwords are given and equal,
+//! then resets: 200 "password changed" (every session is signed out), or the
+//! form again with what is wrong — 400 for the password rules or passwords
+//! that differ, 403 when the CSRF check fails ("the form expired"; nothing
+//! changes), 413/415 for a body we cannot read — or the invalid-link page.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use registrar_mail::Mailer;
+use registrar_service::{Field, FieldErrors, Registrar, ServiceError};
+use registrar_store::Store;
+
+use super::answers::{failure, invalid_link, render_failed};
+use super::csrf;
+use super::headers::page;
+use super::render::{self, ResetForm};
+use crate::body::{self, BodyError};
+use crate::i18n::Lang;
+
+type App<S, M> = web::Data<Registrar<S, M>>;
+
+/// The form's field names.
+const PASSWORD: &str = "password";
+const CONFIRMATION: &str = "password_confirmation";
+
+pub async fn form<S: Store, M: Mailer>(
+    req: HttpRequest,
+    app: App<S, M>,
+    token: web::Path<String>,
+    lang: Lang,
+) -> HttpResponse {
+    match app.reset_link_valid(&token).await {
+        Ok(true) => fresh_form(&req, StatusCode::OK, lang, None),
+        Ok(false) => invalid_link(lang),
+        Err(e) => failure(lang, &e),
+    }
+}
+
+pub async fn submit<S: Store, M: Mailer>(
+    req: HttpRequest,
+    payload: web::Payload,
+    app: App<S, M>,
+    token: web::Path<String>,
+    lang: Lang,
+) -> HttpResponse {
+    let fields = match body::read(&req, payload).await {
+        Ok(fields) => fields,
+        Err(e) => return again(&req, &app, &token, lang, body_status(e), "page.form_unreadable").await,
+    };
+    let submitted = fields.string(csrf::FIELD);
+    let Some(csrf_token) = csrf::from_cookie(&req).filter(|c| csrf::matches(Some(c), submitted.as_deref())) else {
+        return again(&req, &app, &token, lang, StatusCode::FORBIDDEN, "page.form_expired").await;
+    };
+    let password = fields.string(PASSWORD);
+    let mut form = ResetForm {
+        csrf_token,
+        ..ResetForm::default()
+    };
+    if let Some(problem) = pair_problem(password.as_deref(), fields.string(CONFIRMATION).as_deref()) {
+        match problem {
+            PairProblem::PasswordMissing => form.password_errors.push(lang.t("field.required")),
+            PairProblem::ConfirmationMissing => form.confirmation_errors.push(lang.t("field.required")),
+            PairProblem::Mismatch => form.confirmation_errors.push(lang.t("page.mismatch")),
+        }
+        // No use asking for another try through a dead link.
+        return match app.reset_link_valid(&token).await {
+            Ok(true) => show(StatusCode::BAD_REQUEST, lang, &form, None),
+            Ok(false) => invalid_link(lang),
+            Err(e) => failure(lang, &e),
+        };
+    }
+    match app.reset_password(Some(token.into_inner()), password).await {
+        Ok(()) => match render::message(lang, &lang.t("page.reset_done_title"), &lang.t("page.reset_done_text")) {
+            Ok(html) => page(StatusCode::OK, html, Some(csrf::clear_cookie(csrf::is_https(&req)))),
+            Err(e) => render_failed(lang, &e),
+        },
+        Err(ServiceError::Invalid(errors)) => {
+            explain(lang, &errors, &mut form);
+            show(StatusCode::BAD_REQUEST, lang, &form, None)
+        }
+        Err(e) => failure(lang, &e),
+    }
+}
+
+/// What is wrong with the two password fields before the service is asked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PairProblem {
+    PasswordMissing,
+    ConfirmationMissing,
+    Mismatch,
+}
+
+fn pair_problem(password: Option<&str>, confirmation: Option<&str>) -> Option<PairProblem> {
+    match (password, confirmation) {
+        (None, _) => Some(PairProblem::PasswordMissing),
+        (Some(_), None) => Some(PairProblem::ConfirmationMissing),
+        (Some(p), Some(c)) if p != c => Some(PairProblem::Mismatch),
+        _ => None,
+    }
+}
+
+/// The service's field errors as sentences under the password field.
+fn explain(lang: Lang, errors: &FieldErrors, form: &mut ResetForm) {
+    for (field, list) in errors.iter() {
+        for error in list {
+            let sentence = crate::core::field_message(lang, error);
+            match field {
+                Field::Password | Field::NewPassword => form.password_errors.push(sentence),
+                _ => form.notice = Some(sentence),
+            }
+        }
+    }
+}
+
+fn body_status(error: BodyError) -> StatusCode {
+    match error {
+        BodyError::Malformed => StatusCode::BAD_REQUEST,
+        BodyError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        BodyError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+    }
+}
+
+/// A post we did not act on: the form again with `notice` while the link
+/// is live (with a CSRF cookie to retry with), else the invalid-link page.
+async fn again<S: Store, M: Mailer>(
+    req: &HttpRequest,
+    app: &App<S, M>,
+    token: &str,
+    lang: Lang,
+    status: StatusCode,
+    notice: &str,
+) -> HttpResponse {
+    match app.reset_link_valid(token).await {
+        Ok(true) => fresh_form(req, status, lang, Some(lang.t(notice))),
+        Ok(false) => invalid_link(lang),
+        Err(e) => failure(lang, &e),
+    }
+}
+
+/// The empty form with the browser's CSRF token, or a new one it is given.
+fn fresh_form(req: &HttpRequest, status: StatusCode, lang: Lang, notice: Option<String>) -> HttpResponse {
+    let (csrf_token, is_new) = csrf::for_form(req);
+    let set_cookie = is_new.then(|| csrf::set_cookie(&csrf_token, csrf::is_https(req)));
+    let form = ResetForm {
+        csrf_token,
+        notice,
+        ..ResetForm::default()
+    };
+    show(status, lang, &form, set_cookie)
+}
+
+fn show(status: StatusCode, lang: Lang, form: &ResetForm, set_cookie: Option<String>) -> HttpResponse {
+    match render::reset_form(lang, form) {
+        Ok(html) => page(status, html, set_cookie),
+        Err(e) => render_failed(lang, &e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use registrar_domain::Language;
+    use registrar_domain::PasswordError;
+    use registrar_service::FieldError;
+
+    use super::*;
+
+    #[test]
+    fn both_passwords_must_be_given_and_equal() {
+        assert_eq!(pair_problem(None, Some("a")), Some(PairProblem::PasswordMissing));
+        assert_eq!(pair_problem(None, None), Some(PairProblem::PasswordMissing));
+        assert_eq!(pair_problem(Some("a"), None), Some(PairProblem::ConfirmationMissing));
+        assert_eq!(pair_problem(Some("a"), Some("A")), Some(PairProblem::Mismatch));
+        assert_eq!(pair_problem(Some("same"), Some("same")), None);
+    }
+
+    #[test]
+    fn password_rules_in_words() {
+        let lang = Lang(Language::En);
+        let mut form = ResetForm::default();
+        let mut errors = FieldErrors::single(
+            Field::Password,
+            FieldError::Password(PasswordError::TooShort { min: 8 }),
+        );
+        errors.add(Field::Password, FieldError::Password(PasswordError::TooCommon));
+        explain(lang, &errors, &mut form);
+        assert_eq!(
+            form.password_errors,
+            vec![
+                "The password must be at least 8 characters.".to_owned(),
+                "This password is too common.".to_owned()
+            ]
+        );
+        assert_eq!(form.notice, None);
+    }
+}

@@ -1,0 +1,448 @@
+//! The pages through actix, over the in-memory adapters.
+
+use std::collections::BTreeMap;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::ServiceResponse;
+use actix_web::http::{header, StatusCode};
+use actix_web::{test, web, App};
+use registrar_domain::{Language, PolicyText, PolicyType};
+use registrar_mail::MailContent;
+use registrar_memory::{MemoryMailer, MemoryStore};
+use registrar_service::{Argon2Params, LoginInput, RegisterInput, Registrar, ServiceError, Settings};
+use registrar_store::NewPolicyRevision;
+
+use super::csrf;
+
+const EMAIL: &str = "ann@example.com";
+const OLD: &str = "Correct-Horse-42";
+const NEW: &str = "Battery-Staple-77";
+
+struct World {
+    app: Registrar<MemoryStore, MemoryMailer>,
+    mailer: MemoryMailer,
+    client: String,
+}
+
+async fn world() -> World {
+    let mut settings = Settings::defaults();
+    settings.argon2 = Argon2Params {
+        memory_kib: 256,
+        iterations: 1,
+        parallelism: 1,
+    };
+    let mailer = MemoryMailer::new();
+    let app = Registrar::new(MemoryStore::new(), mailer.clone(), settings);
+    let client = app.add_client("Test").await.expect("client").id.to_string();
+    let mut policies = Vec::new();
+    for t in ["tac", "privacy"] {
+        let mut texts = BTreeMap::new();
+        texts.insert(
+            Language::En,
+            PolicyText {
+                title: t.into(),
+                description: String::new(),
+                button: "OK".into(),
+                html: String::new(),
+            },
+        );
+        let revision = NewPolicyRevision {
+            policy_type: PolicyType::parse(t).expect("type"),
+            version: "1".into(),
+            published_at: chrono::Utc::now(),
+            texts,
+        };
+        policies.push(Some(app.publish_policy(revision).await.expect("publish").id.0));
+    }
+    app.register(RegisterInput {
+        client_id: Some(client.clone()),
+        device_id: Some("phone".into()),
+        device_name: Some("Phone".into()),
+        email: Some(EMAIL.into()),
+        password: Some(OLD.into()),
+        firstname: Some("Ann".into()),
+        lastname: Some("Smith".into()),
+        telephone: Some("+32 475 00 00 00".into()),
+        policies: Some(policies),
+        tin_nr: None,
+        language: Some(Language::En),
+    })
+    .await
+    .expect("registers");
+    app.deliver_due().await.expect("deliver");
+    World { app, mailer, client }
+}
+
+impl World {
+    /// The token at the end of the last link of this kind mailed to Ann.
+    fn token(&self, kind: &str) -> String {
+        let link = self
+            .mailer
+            .sent_to(EMAIL)
+            .into_iter()
+            .rev()
+            .find_map(|m| match (m.content.kind() == kind, m.content) {
+                (true, MailContent::Confirmation { link, .. } | MailContent::PasswordReset { link }) => Some(link),
+                _ => None,
+            })
+            .unwrap_or_else(|| panic!("no {kind} mail"));
+        link.rsplit('/').next().expect("token").to_owned()
+    }
+
+    async fn reset_token(&self) -> String {
+        self.app.forgot_password(Some(EMAIL.into())).await.expect("forgot");
+        self.app.deliver_due().await.expect("deliver");
+        self.token("password_reset")
+    }
+
+    async fn login(&self, password: &str) -> Result<(), ServiceError> {
+        self.app
+            .login(LoginInput {
+                client_id: Some(self.client.clone()),
+                device_id: Some("laptop".into()),
+                device_name: Some("Laptop".into()),
+                email: Some(EMAIL.into()),
+                password: Some(password.into()),
+            })
+            .await
+            .map(drop)
+    }
+}
+
+/// The pages' routes over `app`, as actix would serve them.
+macro_rules! server {
+    ($app:expr) => {
+        test::init_service(
+            App::new()
+                .app_data(web::Data::new($app.clone()))
+                .configure(super::routes::<MemoryStore, MemoryMailer>),
+        )
+        .await
+    };
+}
+
+/// Sends a `TestRequest`; `.await` it for the whole answer.
+macro_rules! call {
+    ($server:expr, $request:expr $(,)?) => {
+        async { answer(test::call_service(&$server, ($request).to_request()).await) }
+    };
+}
+
+struct Answer {
+    status: StatusCode,
+    headers: header::HeaderMap,
+    body: String,
+}
+
+impl Answer {
+    fn header(&self, name: header::HeaderName) -> &str {
+        self.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default()
+    }
+
+    fn cookie(&self) -> Option<&str> {
+        self.headers.get(header::SET_COOKIE).and_then(|v| v.to_str().ok())
+    }
+
+    /// The value of the hidden CSRF field.
+    fn csrf_field(&self) -> String {
+        let start = self.body.find("name=\"csrf_token\" value=\"").expect("hidden field") + 25;
+        self.body[start..start + 64].to_owned()
+    }
+
+    fn assert_page_headers(&self) {
+        assert!(self.header(header::CONTENT_TYPE).starts_with("text/html"));
+        let csp = self.header(header::CONTENT_SECURITY_POLICY);
+        for part in [
+            "default-src 'none'",
+            "style-src 'sha256-",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+            "base-uri 'none'",
+        ] {
+            assert!(csp.contains(part), "{part} in {csp}");
+        }
+        assert_eq!(self.header(header::X_FRAME_OPTIONS), "DENY");
+        assert_eq!(self.header(header::X_CONTENT_TYPE_OPTIONS), "nosniff");
+        assert_eq!(self.header(header::REFERRER_POLICY), "no-referrer");
+        assert_eq!(self.header(header::CACHE_CONTROL), "no-store");
+    }
+}
+
+fn answer(response: ServiceResponse) -> Answer {
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = response.into_body().try_into_bytes().unwrap_or_default();
+    Answer {
+        status,
+        headers,
+        body: String::from_utf8_lossy(&bytes).into_owned(),
+    }
+}
+
+fn post_form(token: &str, cookie: Option<&str>, body: &str) -> test::TestRequest {
+    let mut request = test::TestRequest::post()
+        .uri(&format!("/reset-password/{token}"))
+        .insert_header((header::CONTENT_TYPE, "application/x-www-form-urlencoded"))
+        .set_payload(body.to_owned());
+    if let Some(value) = cookie {
+        request = request.insert_header((header::COOKIE, format!("{}={value}", csrf::COOKIE)));
+    }
+    request
+}
+
+fn form_body(csrf: &str, password: &str, confirmation: &str) -> String {
+    form_urlencoded::Serializer::new(String::new())
+        .append_pair("csrf_token", csrf)
+        .append_pair("password", password)
+        .append_pair("password_confirmation", confirmation)
+        .finish()
+}
+
+#[actix_web::test]
+async fn a_confirmation_link_confirms_once() {
+    let w = world().await;
+    let server = server!(w.app);
+    let token = w.token("confirmation");
+    let uri = format!("/confirm/{token}");
+
+    let first = call!(server, test::TestRequest::get().uri(&uri)).await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+    first.assert_page_headers();
+    assert!(
+        first.body.contains("Your email address is confirmed."),
+        "{}",
+        first.body
+    );
+    assert!(first.body.contains(r#"<meta name="viewport""#));
+    assert!(!first.body.contains(&token), "the token is not on the page");
+
+    let again = call!(
+        server,
+        test::TestRequest::get()
+            .uri(&uri)
+            .insert_header((header::ACCEPT_LANGUAGE, "nl-BE,nl;q=0.9")),
+    )
+    .await;
+    assert_eq!(again.status, StatusCode::NOT_FOUND);
+    again.assert_page_headers();
+    assert!(
+        again.body.contains("Deze link is ongeldig, al gebruikt of verlopen."),
+        "{}",
+        again.body
+    );
+    assert!(again.body.contains(r#"<html lang="nl">"#));
+
+    let unknown = call!(server, test::TestRequest::get().uri("/confirm/0123abc")).await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+}
+
+#[actix_web::test]
+async fn the_reset_form_sets_a_csrf_cookie_and_the_same_hidden_value() {
+    let w = world().await;
+    let server = server!(w.app);
+    let token = w.reset_token().await;
+
+    let form = call!(
+        server,
+        test::TestRequest::get().uri(&format!("/reset-password/{token}"))
+    )
+    .await;
+    assert_eq!(form.status, StatusCode::OK, "{}", form.body);
+    form.assert_page_headers();
+    let cookie = form.cookie().expect("a CSRF cookie");
+    let value = form.csrf_field();
+    assert_eq!(
+        cookie,
+        format!("registrar_csrf={value}; Path=/reset-password; HttpOnly; SameSite=Strict")
+    );
+    assert!(form.body.contains("Choose a new password"));
+
+    // A browser that has the cookie keeps it (two tabs both work).
+    let again = call!(
+        server,
+        test::TestRequest::get()
+            .uri(&format!("/reset-password/{token}"))
+            .insert_header((header::COOKIE, format!("registrar_csrf={value}"))),
+    )
+    .await;
+    assert_eq!(again.cookie(), None);
+    assert_eq!(again.csrf_field(), value);
+
+    // Over https (here: said by the proxy), the cookie is Secure.
+    let https = call!(
+        server,
+        test::TestRequest::get()
+            .uri(&format!("/reset-password/{token}"))
+            .insert_header(("x-forwarded-proto", "https")),
+    )
+    .await;
+    assert!(https.cookie().expect("cookie").ends_with("; Secure"));
+
+    let invalid = call!(server, test::TestRequest::get().uri("/reset-password/abc")).await;
+    assert_eq!(invalid.status, StatusCode::NOT_FOUND);
+    invalid.assert_page_headers();
+    assert!(invalid.body.contains("This link is invalid, already used or expired."));
+}
+
+#[actix_web::test]
+async fn a_post_without_the_matching_csrf_pair_changes_nothing() {
+    let w = world().await;
+    let server = server!(w.app);
+    let token = w.reset_token().await;
+    let value = csrf::new_token();
+    let other = csrf::new_token();
+
+    for (cookie, field) in [
+        (None, value.as_str()),
+        (Some(value.as_str()), ""),
+        (Some(value.as_str()), &other),
+    ] {
+        let answer = call!(server, post_form(&token, cookie, &form_body(field, NEW, NEW))).await;
+        assert_eq!(answer.status, StatusCode::FORBIDDEN, "{}", answer.body);
+        answer.assert_page_headers();
+        assert!(
+            answer.body.contains("The form expired. Please try again."),
+            "{}",
+            answer.body
+        );
+        assert!(answer.body.contains(r#"name="password""#), "the form again");
+        // The retry works: the page's hidden field matches the browser's cookie.
+        match cookie {
+            Some(c) => assert_eq!(answer.csrf_field(), c),
+            None => assert!(answer.cookie().expect("a new cookie").contains(&answer.csrf_field())),
+        }
+    }
+    w.login(OLD).await.expect("the old password still works");
+    assert!(
+        w.app.reset_link_valid(&token).await.expect("valid"),
+        "the link is still live"
+    );
+}
+
+#[actix_web::test]
+async fn the_form_explains_what_is_wrong() {
+    let w = world().await;
+    let server = server!(w.app);
+    let token = w.reset_token().await;
+    let value = csrf::new_token();
+
+    let mismatch = call!(
+        server,
+        post_form(&token, Some(&value), &form_body(&value, NEW, "other-one-77"))
+    )
+    .await;
+    assert_eq!(mismatch.status, StatusCode::BAD_REQUEST);
+    mismatch.assert_page_headers();
+    assert!(
+        mismatch.body.contains("The passwords do not match."),
+        "{}",
+        mismatch.body
+    );
+    assert!(!mismatch.body.contains(NEW), "passwords are never echoed");
+    assert_eq!(mismatch.csrf_field(), value);
+
+    let short = call!(
+        server,
+        post_form(&token, Some(&value), &form_body(&value, "short", "short"))
+            .insert_header((header::ACCEPT_LANGUAGE, "de")),
+    )
+    .await;
+    assert_eq!(short.status, StatusCode::BAD_REQUEST);
+    assert!(
+        short.body.contains("Das Passwort muss mindestens 8 Zeichen lang sein."),
+        "{}",
+        short.body
+    );
+
+    let common = call!(
+        server,
+        post_form(&token, Some(&value), &form_body(&value, "password123", "password123"))
+    )
+    .await;
+    assert_eq!(common.status, StatusCode::BAD_REQUEST);
+    assert!(common.body.contains("This password is too common."), "{}", common.body);
+
+    let missing = call!(server, post_form(&token, Some(&value), &form_body(&value, "", ""))).await;
+    assert_eq!(missing.status, StatusCode::BAD_REQUEST);
+    assert!(missing.body.contains("This field is required."), "{}", missing.body);
+
+    w.login(OLD).await.expect("nothing changed yet");
+}
+
+#[actix_web::test]
+async fn a_good_post_resets_the_password_and_uses_up_the_link() {
+    let w = world().await;
+    let server = server!(w.app);
+    let token = w.reset_token().await;
+    let value = csrf::new_token();
+
+    let done = call!(server, post_form(&token, Some(&value), &form_body(&value, NEW, NEW))).await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    done.assert_page_headers();
+    assert!(done.body.contains("Password changed"), "{}", done.body);
+    assert!(done.body.contains("every session is signed out"), "{}", done.body);
+    assert!(done.cookie().expect("cookie cleared").contains("Max-Age=0"));
+
+    w.login(NEW).await.expect("the new password works");
+    assert!(w.login(OLD).await.is_err(), "the old one does not");
+
+    for (password, confirmation) in [(NEW, NEW), (NEW, "Another-One-88")] {
+        let used = call!(
+            server,
+            post_form(&token, Some(&value), &form_body(&value, password, confirmation))
+        )
+        .await;
+        assert_eq!(used.status, StatusCode::NOT_FOUND);
+        used.assert_page_headers();
+        assert!(used.body.contains("This link is invalid, already used or expired."));
+    }
+    let form = call!(
+        server,
+        test::TestRequest::get().uri(&format!("/reset-password/{token}"))
+    )
+    .await;
+    assert_eq!(form.status, StatusCode::NOT_FOUND);
+}
+
+#[actix_web::test]
+async fn an_unreadable_body_gets_the_form_again() {
+    let w = world().await;
+    let server = server!(w.app);
+    let token = w.reset_token().await;
+    let answer = call!(
+        server,
+        test::TestRequest::post()
+            .uri(&format!("/reset-password/{token}"))
+            .insert_header((header::CONTENT_TYPE, "text/plain"))
+            .set_payload("password=x"),
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    answer.assert_page_headers();
+    assert!(answer.body.contains("The form could not be read."), "{}", answer.body);
+}
+
+#[actix_web::test]
+async fn the_csp_hash_matches_the_inline_style() {
+    use base64::Engine;
+    use sha2::{Digest, Sha256};
+
+    let w = world().await;
+    let server = server!(w.app);
+    let page = call!(server, test::TestRequest::get().uri("/confirm/nothing")).await;
+    let start = page.body.find("<style>").expect("style") + "<style>".len();
+    let end = page.body.find("</style>").expect("end of style");
+    let hash = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(&page.body.as_bytes()[start..end]));
+    assert!(
+        page.header(header::CONTENT_SECURITY_POLICY)
+            .contains(&format!("style-src 'sha256-{hash}'")),
+        "{}",
+        page.header(header::CONTENT_SECURITY_POLICY)
+    );
+    assert_eq!(page.body.matches("<style>").count(), 1);
+    assert!(!page.body.contains("<script"), "no script, no third-party anything");
+    assert!(
+        !page.body.contains("http://") && !page.body.contains("https://"),
+        "loads nothing"
+    );
+}

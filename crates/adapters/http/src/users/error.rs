@@ -1,0 +1,167 @@
+//! Failures in the users API's (Laravel's) shape and wording.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+use registrar_domain::PasswordError;
+use registrar_service::{Field, FieldError, FieldErrors, ServiceError};
+use serde_json::json;
+
+use crate::body::BodyError;
+use crate::core::Problem;
+use crate::i18n::Lang;
+
+#[derive(Debug)]
+pub struct UsersError {
+    pub problem: Problem,
+    pub lang: Lang,
+}
+
+pub trait UsersResult<T> {
+    fn users(self, lang: Lang) -> Result<T, UsersError>;
+}
+
+impl<T, E: Into<Problem>> UsersResult<T> for Result<T, E> {
+    fn users(self, lang: Lang) -> Result<T, UsersError> {
+        self.map_err(|e| UsersError {
+            problem: e.into(),
+            lang,
+        })
+    }
+}
+
+impl fmt::Display for UsersError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?}", self.problem)
+    }
+}
+
+/// The users API's name for a field.
+pub fn wire_name(field: Field) -> &'static str {
+    match field {
+        Field::Email => "email",
+        Field::Code => "token",
+        Field::FirstName => "first_name",
+        Field::LastName => "last_name",
+        Field::Insertion => "insertion",
+        Field::Password | Field::NewPassword => "password",
+        Field::Telephone => "telephone",
+        Field::Language => "language",
+        Field::Token => "token",
+        Field::ClientId => "client_id",
+        Field::DeviceId => "device_id",
+        Field::DeviceName => "device_name",
+        Field::TinNr => "tin_nr",
+        Field::Policies => "policies",
+        Field::GrantType => "grant_type",
+        Field::RefreshToken => "refresh_token",
+    }
+}
+
+/// Laravel's sentence for one rule, `first_name` said as "first name".
+pub fn rule_message(lang: Lang, field: Field, error: &FieldError) -> String {
+    let attribute = wire_name(field).replace('_', " ");
+    let a = attribute.as_str();
+    let rule = |key: &str, extra: &[(&str, &str)]| {
+        let mut args = vec![("attribute", a)];
+        args.extend_from_slice(extra);
+        lang.t_with(&format!("users.rule.{key}"), &args)
+    };
+    match error {
+        FieldError::Required | FieldError::Password(PasswordError::Missing) => rule("required", &[]),
+        FieldError::TooLong { max } | FieldError::Password(PasswordError::TooLong { max }) => {
+            rule("max", &[("max", &max.to_string())])
+        }
+        FieldError::InvalidEmail => rule("email", &[]),
+        FieldError::EmailTaken => rule("unique", &[]),
+        FieldError::Password(PasswordError::TooShort { min }) => rule("password_min", &[("min", &min.to_string())]),
+        FieldError::Password(PasswordError::TooCommon) => rule("password_common", &[]),
+        FieldError::Password(PasswordError::EqualsEmail) => rule("different_email", &[]),
+        FieldError::NotAnInteger | FieldError::InvalidPolicyId => rule("integer", &[]),
+        FieldError::PasswordIncorrect => rule("incorrect", &[]),
+        FieldError::InvalidLanguage | FieldError::UnknownPolicy(_) | FieldError::PolicyRequired(_) => {
+            rule("selected", &[])
+        }
+        FieldError::InvalidTelephone | FieldError::NotAList | FieldError::PasswordUnchanged => rule("format", &[]),
+    }
+}
+
+fn errors_json(lang: Lang, errors: &FieldErrors) -> BTreeMap<&'static str, Vec<String>> {
+    errors
+        .iter()
+        .map(|(field, list)| {
+            (
+                wire_name(*field),
+                list.iter().map(|e| rule_message(lang, *field, e)).collect(),
+            )
+        })
+        .collect()
+}
+
+impl ResponseError for UsersError {
+    fn status_code(&self) -> StatusCode {
+        match &self.problem {
+            Problem::Body(BodyError::Malformed) => StatusCode::BAD_REQUEST,
+            Problem::Body(BodyError::UnsupportedMediaType) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Problem::Body(BodyError::TooLarge) => StatusCode::PAYLOAD_TOO_LARGE,
+            Problem::Service(e) => match e {
+                ServiceError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+                ServiceError::WrongCode | ServiceError::InvalidGrant | ServiceError::InvalidToken => {
+                    StatusCode::UNAUTHORIZED
+                }
+                ServiceError::EmailNotConfirmed => StatusCode::UNAUTHORIZED,
+                ServiceError::AccountDisabled => StatusCode::FORBIDDEN,
+                ServiceError::AlreadyConfirmed => StatusCode::CONFLICT,
+                ServiceError::NotFound => StatusCode::NOT_FOUND,
+                ServiceError::TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
+                ServiceError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+                ServiceError::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
+                ServiceError::InvalidClient | ServiceError::UnsupportedGrantType | ServiceError::InvalidLink => {
+                    StatusCode::BAD_REQUEST
+                }
+            },
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let lang = self.lang;
+        let body = match &self.problem {
+            Problem::Body(BodyError::Malformed) => json!({"message": lang.t("error.invalid_request")}),
+            Problem::Body(BodyError::UnsupportedMediaType) => {
+                json!({"message": lang.t("error.unsupported_media_type")})
+            }
+            Problem::Body(BodyError::TooLarge) => json!({"message": lang.t("error.payload_too_large")}),
+            Problem::Service(e) => match e {
+                ServiceError::Invalid(errors) => {
+                    json!({"message": lang.t("users.invalid"), "errors": errors_json(lang, errors)})
+                }
+                ServiceError::WrongCode => json!({"message": lang.t("users.token_incorrect")}),
+                ServiceError::AlreadyConfirmed => json!({"message": lang.t("users.already_validated")}),
+                ServiceError::NotFound => json!({"message": lang.t("users.no_account")}),
+                ServiceError::TooManyAttempts => json!({"message": lang.t("users.too_many_attempts")}),
+                ServiceError::InvalidGrant => json!({"message": lang.t("users.login_incorrect")}),
+                ServiceError::EmailNotConfirmed => json!({"message": lang.t("users.not_validated")}),
+                ServiceError::AccountDisabled => json!({"message": lang.t("error.account_disabled")}),
+                ServiceError::Unavailable(_) | ServiceError::Unexpected(_) => {
+                    crate::log_fault(e);
+                    json!({"message": lang.t("users.server_error")})
+                }
+                other => json!({"message": lang.t(&format!("error.{}", core_code(other)))}),
+            },
+        };
+        HttpResponse::build(self.status_code())
+            .insert_header(("Cache-Control", "no-store"))
+            .json(body)
+    }
+}
+
+fn core_code(e: &ServiceError) -> &'static str {
+    match e {
+        ServiceError::InvalidClient => "invalid_client",
+        ServiceError::UnsupportedGrantType => "unsupported_grant_type",
+        ServiceError::InvalidToken | ServiceError::InvalidLink => "invalid_token",
+        _ => "server_error",
+    }
+}

@@ -1,0 +1,134 @@
+//! Codes and links sent by mail: email confirmations and password resets.
+//! A used or replaced confirmation is removed; an expired one just stops
+//! being live and waits to be replaced or erased with its user.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use registrar_domain::{ConfirmationPurpose, PasswordHash, SecretHash, UserId};
+use registrar_store::{CodeOutcome, ConfirmationStore, NewConfirmation, NewOutboxMail, StoreError};
+
+use crate::state::State;
+use crate::MemoryStore;
+
+/// A confirmation as stored: hashes only, and the wrong tries at its code.
+pub(crate) struct StoredConfirmation {
+    pub user_id: UserId,
+    pub purpose: ConfirmationPurpose,
+    pub code_hash: Option<SecretHash>,
+    pub link_hash: SecretHash,
+    pub expires_at: DateTime<Utc>,
+    pub wrong_tries: u32,
+}
+
+impl StoredConfirmation {
+    fn is_live(&self, now: DateTime<Utc>) -> bool {
+        now < self.expires_at
+    }
+}
+
+impl State {
+    /// Drops the user's confirmations of this purpose (live or not).
+    pub fn drop_confirmations(&mut self, user: &UserId, purpose: ConfirmationPurpose) {
+        self.confirmations
+            .retain(|c| !(&c.user_id == user && c.purpose == purpose));
+    }
+
+    /// Where the live confirmation of `purpose` with this link is.
+    fn live_link(&self, link_hash: &SecretHash, purpose: ConfirmationPurpose, now: DateTime<Utc>) -> Option<usize> {
+        self.confirmations
+            .iter()
+            .position(|c| &c.link_hash == link_hash && c.purpose == purpose && c.is_live(now))
+    }
+
+    /// Uses up the confirmation at `position` and confirms its user's address.
+    fn confirm_email(&mut self, position: usize, now: DateTime<Utc>) -> UserId {
+        let used = self.confirmations.remove(position);
+        if let Some(user) = self.users.get_mut(&used.user_id) {
+            user.email_confirmed_at = Some(now);
+        }
+        used.user_id
+    }
+}
+
+#[async_trait]
+impl ConfirmationStore for MemoryStore {
+    async fn replace_confirmation(&self, confirmation: NewConfirmation) -> Result<(), StoreError> {
+        let mut state = self.lock()?;
+        state.require_user(&confirmation.user_id)?;
+        state.drop_confirmations(&confirmation.user_id, confirmation.purpose);
+        state.confirmations.push(StoredConfirmation {
+            user_id: confirmation.user_id,
+            purpose: confirmation.purpose,
+            code_hash: confirmation.code_hash,
+            link_hash: confirmation.link_hash,
+            expires_at: confirmation.expires_at,
+            wrong_tries: 0,
+        });
+        Ok(())
+    }
+
+    async fn confirm_by_code(
+        &self,
+        user: &UserId,
+        code_hash: &SecretHash,
+        now: DateTime<Utc>,
+        max_attempts: u32,
+    ) -> Result<CodeOutcome, StoreError> {
+        let mut state = self.lock()?;
+        let Some(position) = state.confirmations.iter().position(|c| {
+            &c.user_id == user && c.purpose == ConfirmationPurpose::Email && c.code_hash.is_some() && c.is_live(now)
+        }) else {
+            return Ok(CodeOutcome::NoCode);
+        };
+        let confirmation = &mut state.confirmations[position];
+        if confirmation.wrong_tries >= max_attempts {
+            return Ok(CodeOutcome::TooManyAttempts);
+        }
+        if confirmation.code_hash.as_ref() != Some(code_hash) {
+            confirmation.wrong_tries = confirmation.wrong_tries.saturating_add(1);
+            return Ok(CodeOutcome::Wrong);
+        }
+        state.confirm_email(position, now);
+        Ok(CodeOutcome::Confirmed)
+    }
+
+    async fn confirm_by_link(&self, link_hash: &SecretHash, now: DateTime<Utc>) -> Result<Option<UserId>, StoreError> {
+        let mut state = self.lock()?;
+        Ok(state
+            .live_link(link_hash, ConfirmationPurpose::Email, now)
+            .map(|position| state.confirm_email(position, now)))
+    }
+
+    async fn reset_link_user(&self, link_hash: &SecretHash, now: DateTime<Utc>) -> Result<Option<UserId>, StoreError> {
+        let state = self.lock()?;
+        Ok(state
+            .live_link(link_hash, ConfirmationPurpose::PasswordReset, now)
+            .map(|position| state.confirmations[position].user_id.clone()))
+    }
+
+    async fn reset_password(
+        &self,
+        link_hash: &SecretHash,
+        hash: &PasswordHash,
+        now: DateTime<Utc>,
+        mail: Option<NewOutboxMail>,
+    ) -> Result<Option<UserId>, StoreError> {
+        let mut state = self.lock()?;
+        let Some(position) = state.live_link(link_hash, ConfirmationPurpose::PasswordReset, now) else {
+            return Ok(None);
+        };
+        if let Some(mail) = &mail {
+            state.check_mail(mail)?;
+        }
+        let used = state.confirmations.remove(position);
+        let user = used.user_id;
+        if let Some(stored) = state.users.get_mut(&user) {
+            stored.password_hash = Some(hash.clone());
+        }
+        state.revoke_where(|s| s.user_id == user);
+        if let Some(mail) = mail {
+            state.queue_mail(mail);
+        }
+        Ok(Some(user))
+    }
+}

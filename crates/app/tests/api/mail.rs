@@ -1,0 +1,300 @@
+//! Confirming by code and by link, and resetting a password, over HTTP.
+
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::helpers::*;
+
+async fn validate(app: &TestApp, email: &str, token: serde_json::Value) -> (StatusCode, serde_json::Value) {
+    parts(
+        app.post("/api/users/validation")
+            .json(&json!({"email": email, "token": token}))
+            .send()
+            .await
+            .expect("r"),
+    )
+    .await
+}
+
+async fn confirmed(app: &TestApp, access_token: &serde_json::Value) -> bool {
+    let (_, me) = parts(app.me(access_token.as_str().expect("t")).await).await;
+    me["email_confirmed"] == json!(true)
+}
+
+async fn code_confirms_the_address_once(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let email = unique_email();
+    let pair = app.register(&email).await;
+    let mail = app.wait_for_mails(&email, 1).await.remove(0);
+    let code = six_digit_code(&mail).expect("a code");
+    assert!(!confirmed(&app, &pair["access_token"]).await);
+    let (status, body) = validate(&app, &email.to_uppercase(), json!(code)).await;
+    assert_eq!((status, body), (StatusCode::CREATED, json!({"message": "Validated"})));
+    assert!(confirmed(&app, &pair["access_token"]).await);
+    let (status, body) = validate(&app, &email, json!(code)).await;
+    assert_eq!(
+        (status, body),
+        (
+            StatusCode::CONFLICT,
+            json!({"message": "The email is already validated"})
+        )
+    );
+}
+
+async fn wrong_unknown_and_malformed_codes_are_refused_in_the_users_shape(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let email = unique_email();
+    app.register(&email).await;
+    let code = six_digit_code(&app.wait_for_mails(&email, 1).await[0]).expect("code");
+    let wrong = if code == "111111" { "222222" } else { "111111" };
+    let (status, body) = validate(&app, &email, json!(wrong)).await;
+    assert_eq!(
+        (status, body),
+        (StatusCode::UNAUTHORIZED, json!({"message": "Token is incorrect"}))
+    );
+    let (status, body) = validate(&app, &unique_email(), json!(code)).await;
+    assert_eq!(
+        (status, body),
+        (StatusCode::NOT_FOUND, json!({"message": "No account with this email"}))
+    );
+    let (status, body) = validate(&app, &email, json!("abc")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        body,
+        json!({"message": "The given data was invalid.", "errors": {"token": ["The token must be an integer."]}})
+    );
+    let (status, body) = parts(
+        app.post("/api/users/validation")
+            .json(&json!({}))
+            .send()
+            .await
+            .expect("r"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["errors"]["email"], json!(["The email field is required."]));
+    assert_eq!(body["errors"]["token"], json!(["The token field is required."]));
+    // A code sent as a JSON number works too (and keeps working after a wrong try).
+    let (status, _) = validate(&app, &email, json!(code.parse::<u32>().expect("digits"))).await;
+    assert_eq!(status, StatusCode::CREATED);
+}
+
+async fn five_wrong_codes_kill_the_code_until_a_new_one_is_sent(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let email = unique_email();
+    app.register(&email).await;
+    let code = six_digit_code(&app.wait_for_mails(&email, 1).await[0]).expect("code");
+    let wrong = if code == "000000" { "999999" } else { "000000" };
+    for _ in 0..5 {
+        assert_eq!(validate(&app, &email, json!(wrong)).await.0, StatusCode::UNAUTHORIZED);
+    }
+    let (status, body) = validate(&app, &email, json!(code)).await;
+    assert_eq!(
+        (status, body),
+        (StatusCode::TOO_MANY_REQUESTS, json!({"message": "Too many attempts"}))
+    );
+
+    let (status, body) = parts(
+        app.post("/api/mails/verify")
+            .json(&json!({"email": email}))
+            .send()
+            .await
+            .expect("r"),
+    )
+    .await;
+    assert_eq!((status, body), (StatusCode::CREATED, json!({"message": "Mail sent"})));
+    let mails = app.wait_for_mails(&email, 2).await;
+    let fresh = six_digit_code(&mails[1]).expect("a new code");
+    let (status, _) = validate(&app, &email, json!(fresh)).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (status, body) = parts(
+        app.post("/api/mails/verify")
+            .json(&json!({"email": email}))
+            .send()
+            .await
+            .expect("r"),
+    )
+    .await;
+    assert_eq!(
+        (status, body),
+        (
+            StatusCode::CONFLICT,
+            json!({"message": "The email is already validated"})
+        )
+    );
+}
+
+async fn the_link_confirms_once_and_kills_the_code(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let email = unique_email();
+    let pair = app.register(&email).await;
+    let mail = app.wait_for_mails(&email, 1).await.remove(0);
+    let link = link_in(&mail, "/confirm/").expect("a confirmation link");
+    let path = link.trim_start_matches("http://127.0.0.1:8080");
+    let first = app.get(path).send().await.expect("r");
+    assert_eq!(first.status(), StatusCode::OK);
+    assert!(first.headers()["content-type"]
+        .to_str()
+        .expect("ascii")
+        .starts_with("text/html"));
+    assert!(confirmed(&app, &pair["access_token"]).await);
+    let again = app.get(path).send().await.expect("r");
+    assert!(again.status().is_client_error(), "a used link: {}", again.status());
+    let (status, _) = validate(&app, &email, json!(six_digit_code(&mail).expect("code"))).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    let bogus = app
+        .get(&format!("/confirm/{}", "ab".repeat(32)))
+        .send()
+        .await
+        .expect("r");
+    assert!(bogus.status().is_client_error());
+}
+
+async fn login_is_refused_until_confirmed_when_configured(backend: Backend) {
+    let app = spawn_app_with(backend, |c| c.auth.require_confirmed_email = true).await;
+    let email = unique_email();
+    app.register(&email).await;
+    let (status, body) = parts(app.login(&email, PASSWORD, "d").await).await;
+    assert_eq!(
+        (status, body["error"].clone()),
+        (StatusCode::FORBIDDEN, json!("email_not_confirmed"))
+    );
+    let (status, body) = parts(app.login(&email, "Wrong-Password-1", "d").await).await;
+    assert_eq!(
+        (status, body["error"].clone()),
+        (StatusCode::BAD_REQUEST, json!("invalid_grant")),
+        "no hint without the password"
+    );
+    let code = six_digit_code(&app.wait_for_mails(&email, 1).await[0]).expect("code");
+    assert_eq!(validate(&app, &email, json!(code)).await.0, StatusCode::CREATED);
+    assert_eq!(app.login(&email, PASSWORD, "d").await.status(), StatusCode::OK);
+}
+
+async fn forgot_password_answers_the_same_for_known_and_unknown_addresses(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let email = unique_email();
+    app.register(&email).await;
+    let known = app
+        .post("/api/forgot-password")
+        .json(&json!({"username": email}))
+        .send()
+        .await
+        .expect("r");
+    let unknown = app
+        .post("/api/forgot-password")
+        .json(&json!({"username": unique_email()}))
+        .send()
+        .await
+        .expect("r");
+    assert_eq!(known.status(), StatusCode::OK);
+    assert_eq!(unknown.status(), StatusCode::OK);
+    assert_eq!(known.bytes().await.expect("b"), unknown.bytes().await.expect("b"));
+    let mails = app.wait_for_mails(&email, 2).await;
+    assert!(
+        link_in(&mails[1], "/reset-password/").is_some(),
+        "a reset link: {}",
+        mails[1]
+    );
+}
+
+async fn reset_password_sets_the_password_revokes_every_session_and_works_once(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let email = unique_email();
+    let pair = app.register(&email).await;
+    app.post("/api/forgot-password")
+        .form(&[("username", email.as_str())])
+        .send()
+        .await
+        .expect("r");
+    let token = token_of_link(&link_in(&app.wait_for_mails(&email, 2).await[1], "/reset-password/").expect("link"));
+
+    let (status, body) = parts(
+        app.post("/api/reset-password")
+            .json(&json!({"token": token, "password": "qwerty123"}))
+            .send()
+            .await
+            .expect("r"),
+    )
+    .await;
+    assert_eq!(
+        (status, body["errors"]["password"].clone()),
+        (StatusCode::BAD_REQUEST, json!(["This password is too common."]))
+    );
+    let (status, body) = parts(
+        app.post("/api/reset-password")
+            .json(&json!({"token": token, "password": "Brand-New-Secret-9"}))
+            .send()
+            .await
+            .expect("r"),
+    )
+    .await;
+    assert_eq!((status, body), (StatusCode::OK, json!({})));
+    assert_eq!(
+        app.me(pair["access_token"].as_str().expect("t")).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(app.login(&email, PASSWORD, "d").await.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(
+        app.login(&email, "Brand-New-Secret-9", "d").await.status(),
+        StatusCode::OK
+    );
+
+    let (status, body) = parts(
+        app.post("/api/reset-password")
+            .json(&json!({"token": token, "password": "Another-New-Secret-9"}))
+            .send()
+            .await
+            .expect("r"),
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"].clone()),
+        (StatusCode::BAD_REQUEST, json!("invalid_token"))
+    );
+    let (status, body) = parts(
+        app.post("/api/reset-password")
+            .json(&json!({"token": "nope", "password": "Another-New-Secret-9"}))
+            .send()
+            .await
+            .expect("r"),
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"].clone()),
+        (StatusCode::BAD_REQUEST, json!("invalid_token"))
+    );
+    // "Your password was changed" follows the reset.
+    assert_eq!(app.wait_for_mails(&email, 3).await.len(), 3);
+}
+
+async fn a_password_change_is_announced_by_mail(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let email = unique_email();
+    app.register(&email).await;
+    let response = app
+        .post("/api/change-password")
+        .json(
+            &json!({"grant_type": "password", "client_id": app.client_id, "device_name": "d", "device_id": "d",
+                      "username": email, "password": PASSWORD, "new_password": "Another-Secret-77"}),
+        )
+        .send()
+        .await
+        .expect("r");
+    assert_eq!(response.status(), StatusCode::OK);
+    let mails = app.wait_for_mails(&email, 2).await;
+    assert!(
+        link_in(&mails[1], "/reset-password/").is_some(),
+        "the notice offers a reset link"
+    );
+}
+
+on_both_backends!(
+    code_confirms_the_address_once,
+    wrong_unknown_and_malformed_codes_are_refused_in_the_users_shape,
+    five_wrong_codes_kill_the_code_until_a_new_one_is_sent,
+    the_link_confirms_once_and_kills_the_code,
+    login_is_refused_until_confirmed_when_configured,
+    forgot_password_answers_the_same_for_known_and_unknown_addresses,
+    reset_password_sets_the_password_revokes_every_session_and_works_once,
+    a_password_change_is_announced_by_mail,
+);

@@ -1,0 +1,158 @@
+//! The durable outbox with a real SMTP server: mail is never lost, never
+//! makes a request fail or wait, and goes out once with several workers.
+
+use std::time::{Duration, Instant};
+
+use registrar_smtp::testing::{Behaviour, SmtpSink};
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::helpers::*;
+
+/// A port nothing listens on (yet).
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port()
+}
+
+fn smtp_to(port: u16) -> impl FnOnce(&mut registrar::Config) {
+    move |c| {
+        c.mail.transport = "smtp".into();
+        c.mail.smtp.host = Some("127.0.0.1".into());
+        c.mail.smtp.port = port;
+        c.mail.smtp.tls = "none".into();
+        c.mail.smtp.timeout = 2;
+        c.mail.retry_base = 1;
+        c.mail.poll_interval = 1;
+    }
+}
+
+async fn wait_for(sink: &SmtpSink, recipient: &str, count: usize) -> Vec<String> {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let got: Vec<String> = sink
+            .received()
+            .into_iter()
+            .filter(|r| {
+                r.rcpt_to
+                    .iter()
+                    .any(|t| t.to_lowercase().contains(&recipient.to_lowercase()))
+            })
+            .map(|r| r.data)
+            .collect();
+        if got.len() >= count {
+            return got;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{count} mail(s) to {recipient} never reached the SMTP server"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn a_registration_while_smtp_is_down_succeeds_at_once_and_its_mail_arrives_later(backend: Backend) {
+    let port = free_port();
+    let app = spawn_app_with(backend, smtp_to(port)).await;
+    let email = unique_email();
+    let started = Instant::now();
+    let response = app
+        .post("/api/register")
+        .json(&app.registration(&email))
+        .send()
+        .await
+        .expect("r");
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "registration waited {:?} on mail",
+        started.elapsed()
+    );
+    tokio::time::sleep(Duration::from_millis(1500)).await; // at least one failed attempt
+    let sink = SmtpSink::start_on(port, Behaviour::Accept).await;
+    let mail = wait_for(&sink, &email, 1).await.remove(0);
+    assert!(six_digit_code(&mail).is_some(), "the code: {mail}");
+    assert!(mail.contains("http://127.0.0.1:8080/confirm/"), "the link: {mail}");
+    assert!(mail.contains("text/plain") && mail.contains("text/html"), "both parts");
+}
+
+async fn a_crash_between_commit_and_send_loses_no_mail(backend: Backend) {
+    let sink = SmtpSink::start(Behaviour::Accept).await;
+    let port = sink.addr.port();
+    // The first app is only a database: its worker and the queued mail's
+    // delivery are replaced by a process that commits and dies.
+    let app = spawn_app_with(backend, smtp_to(port)).await;
+    let email = unique_email();
+    let config = {
+        let mut c = registrar::config::Config::default();
+        c.database.url = app.database_url.clone();
+        smtp_to(port)(&mut c);
+        c.password.argon2_memory_kib = 1024;
+        c.password.argon2_iterations = 1;
+        c
+    };
+    let doomed = registrar::wiring::service(&config).await.expect("service");
+    let pair = app.register(&email).await; // delivered by the running app's worker
+    wait_for(&sink, &email, 1).await;
+    // Queue a reset through a service with no worker, then "crash" it before it sends.
+    doomed.forgot_password(Some(email.clone())).await.expect("queued");
+    drop(doomed);
+    assert!(pair["access_token"].is_string());
+    let mails = wait_for(&sink, &email, 2).await;
+    assert!(
+        mails[1].contains("/reset-password/"),
+        "the reset mail arrived through the surviving worker"
+    );
+}
+
+async fn two_workers_deliver_each_mail_once(backend: Backend) {
+    let sink = SmtpSink::start(Behaviour::Accept).await;
+    let app = spawn_app_with(backend, smtp_to(sink.addr.port())).await;
+    let mut emails = Vec::new();
+    for _ in 0..12 {
+        let email = unique_email();
+        app.register(&email).await;
+        emails.push(email);
+    }
+    for email in &emails {
+        wait_for(&sink, email, 1).await;
+    }
+    // A second worker on the same database, then a burst of queued mail for both.
+    let mut config = registrar::config::Config::default();
+    config.database.url = app.database_url.clone();
+    smtp_to(sink.addr.port())(&mut config);
+    let second = registrar::wiring::service(&config).await.expect("service");
+    let worker = second.clone();
+    let task = tokio::spawn(async move { worker.run_outbox_worker().await });
+    for email in &emails {
+        let response = app
+            .post("/api/forgot-password")
+            .json(&json!({"username": email}))
+            .send()
+            .await
+            .expect("r");
+        assert_eq!(response.status(), StatusCode::OK);
+    }
+    for email in &emails {
+        wait_for(&sink, email, 2).await;
+    }
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    for email in &emails {
+        let count = sink
+            .received()
+            .iter()
+            .filter(|r| r.rcpt_to.iter().any(|t| t.contains(email.as_str())))
+            .count();
+        assert_eq!(count, 2, "{email}: a confirmation and one reset, each once");
+    }
+    task.abort();
+}
+
+on_both_backends!(
+    a_registration_while_smtp_is_down_succeeds_at_once_and_its_mail_arrives_later,
+    a_crash_between_commit_and_send_loses_no_mail,
+    two_workers_deliver_each_mail_once,
+);

@@ -1,0 +1,415 @@
+//! A person in a real browser: headless Chromium, driven over WebDriver
+//! (fantoccini → Debian's chromedriver), opens the links of the mails the
+//! server sent — the confirmation link, then the password-reset link — reads
+//! the pages, fills the form and submits it. JavaScript is switched off in
+//! the browser: the pages must work without it.
+//!
+//! Needs `/usr/bin/chromium` and `/usr/bin/chromedriver`
+//! (`apt-get install chromium chromium-driver`): without them the test says
+//! `SKIPPED` loudly and passes — unless `CI` is set, then it fails.
+
+use std::net::{TcpListener, TcpStream};
+use std::panic::AssertUnwindSafe;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use futures_util::FutureExt;
+use registrar::config::Config;
+use registrar_domain::{Language, PolicyText, PolicyType};
+use registrar_store::NewPolicyRevision;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+const OLD_PASSWORD: &str = "Correct-Horse-42";
+const NEW_PASSWORD: &str = "Paper-Lantern-58";
+
+/// Whether the browser is here; if not, skip loudly (fail under `CI`).
+fn browser_installed() -> bool {
+    let missing: Vec<&str> = [CHROMIUM, CHROMEDRIVER]
+        .into_iter()
+        .filter(|p| !Path::new(p).exists())
+        .collect();
+    if missing.is_empty() {
+        return true;
+    }
+    let why = format!(
+        "{} missing; install with `apt-get install -y chromium chromium-driver`",
+        missing.join(" and ")
+    );
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "CI is set and the browser test cannot run: {why}"
+    );
+    eprintln!("\n==================== SKIPPED: browser test: {why} ====================\n");
+    false
+}
+
+/// The real server on a free port, SQLite and the mail outbox in a temp dir,
+/// links in mails pointing at it; one API client and the required policies.
+struct Server {
+    base: String,
+    client_id: String,
+    policies: Vec<i32>,
+    outbox: PathBuf,
+    http: reqwest::Client,
+    handle: registrar_http::ServerHandle,
+    _dir: tempfile::TempDir,
+}
+
+impl Server {
+    async fn start() -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind port 0");
+        let base = format!("http://127.0.0.1:{}", listener.local_addr().expect("addr").port());
+        let mut config = Config::default();
+        config.database.url = format!("sqlite://{}", dir.path().join("registrar.db").display());
+        config.mail.outbox_dir = dir.path().join("outbox");
+        config.password.argon2_memory_kib = 1024;
+        config.password.argon2_iterations = 1;
+        config.http.workers = 2;
+        config.http.public_url = base.clone();
+        config.validate().expect("test configuration is valid");
+        let server = registrar::start(&config, listener).await.expect("server starts");
+        let handle = server.handle();
+        tokio::spawn(server);
+        let service = registrar::wiring::service(&config).await.expect("service");
+        let client_id = service.add_client("Browser test").await.expect("client").id.to_string();
+        let mut policies = Vec::new();
+        for (t, title) in [("tac", "Terms and conditions"), ("privacy", "Privacy policy")] {
+            let mut texts = std::collections::BTreeMap::new();
+            texts.insert(
+                Language::En,
+                PolicyText {
+                    title: title.into(),
+                    description: format!("About {t}"),
+                    button: "I agree".into(),
+                    html: format!("<h1>{title}</h1>"),
+                },
+            );
+            let revision = NewPolicyRevision {
+                policy_type: PolicyType::parse(t).expect("type"),
+                version: "1.0".into(),
+                published_at: chrono::Utc::now(),
+                texts,
+            };
+            policies.push(service.publish_policy(revision).await.expect("publish").id.0);
+        }
+        Server {
+            base,
+            client_id,
+            policies,
+            outbox: config.mail.outbox_dir.clone(),
+            http: reqwest::Client::new(),
+            handle,
+            _dir: dir,
+        }
+    }
+
+    async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        let response = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .json(&body)
+            .send()
+            .await
+            .expect("request");
+        let status = response.status();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    async fn login(&self, email: &str, password: &str) -> (StatusCode, Value) {
+        let body = json!({
+            "grant_type": "password", "client_id": self.client_id, "device_name": "Laptop",
+            "device_id": "laptop", "username": email, "password": password,
+        });
+        self.post("/api/token", body).await
+    }
+
+    /// The first link under `path` in a mail to `email`, waiting up to 10 s
+    /// for it (the reset mail goes through the background worker).
+    async fn link_in_mail(&self, email: &str, path: &str) -> String {
+        let prefix = format!("{}{path}", self.base);
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let found = std::fs::read_dir(&self.outbox)
+                .into_iter()
+                .flatten()
+                .filter_map(Result::ok)
+                .filter(|e| e.path().extension().is_some_and(|x| x == "eml"))
+                .filter_map(|e| std::fs::read_to_string(e.path()).ok())
+                .filter(|m| {
+                    m.lines()
+                        .any(|l| l.to_lowercase().starts_with("to:") && l.contains(email))
+                })
+                .find_map(|m| {
+                    let start = m.find(&prefix)?;
+                    Some(
+                        m[start..]
+                            .chars()
+                            .take_while(|c| !c.is_whitespace() && !matches!(c, '"' | '<' | '>'))
+                            .collect::<String>(),
+                    )
+                });
+            if let Some(link) = found {
+                return link;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no mail to {email} with a {path} link within 10 s"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        drop(self.handle.stop(false));
+    }
+}
+
+/// chromedriver on a free port; killed when dropped.
+struct Chromedriver {
+    child: Child,
+    url: String,
+    log: PathBuf,
+}
+
+impl Chromedriver {
+    fn start(dir: &Path) -> Self {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let log = dir.join("chromedriver.log");
+        let child = Command::new(CHROMEDRIVER)
+            .arg(format!("--port={port}"))
+            .arg(format!("--log-path={}", log.display()))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver starts");
+        let driver = Chromedriver {
+            child,
+            url: format!("http://127.0.0.1:{port}"),
+            log,
+        };
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "chromedriver did not listen within 20 s: {}",
+                driver.log()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        driver
+    }
+
+    fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// A headless Chromium session with a fresh profile, JavaScript off.
+    async fn browser(&self, profile: &Path) -> Client {
+        let args = [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--window-size=412,915",
+        ]
+        .map(String::from)
+        .into_iter()
+        .chain([format!("--user-data-dir={}", profile.display())])
+        .collect::<Vec<_>>();
+        let capabilities: serde_json::Map<String, Value> = serde_json::from_value(json!({
+            "browserName": "chrome",
+            "goog:chromeOptions": {
+                "binary": CHROMIUM,
+                "args": args,
+                "prefs": {
+                    "intl.accept_languages": "en",
+                    "profile.managed_default_content_settings.javascript": 2,
+                },
+            },
+        }))
+        .expect("an object");
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        ClientBuilder::new(connector)
+            .capabilities(capabilities)
+            .connect(&self.url)
+            .await
+            .unwrap_or_else(|e| panic!("no browser session: {e}\n{}", self.log()))
+    }
+}
+
+impl Drop for Chromedriver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The page's `<h1>`, once it says `expected` (a submitted form loads a new page).
+async fn wait_for_heading(browser: &Client, expected: &str) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut seen = String::new();
+    while Instant::now() < deadline {
+        if let Ok(h1) = browser.find(Locator::Css("h1")).await {
+            seen = h1.text().await.unwrap_or_default();
+            if seen == expected {
+                return;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let source = browser.source().await.unwrap_or_default();
+    panic!("the heading stayed {seen:?}, not {expected:?}:\n{source}");
+}
+
+async fn text_of(browser: &Client, css: &str) -> String {
+    let element = browser
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"));
+    element.text().await.expect("text")
+}
+
+async fn fill_and_submit(browser: &Client, password: &str, repeated: &str) {
+    for (css, value) in [("#password", password), ("#password_confirmation", repeated)] {
+        let field = browser.find(Locator::Css(css)).await.expect("password field");
+        field.clear().await.expect("clear");
+        field.send_keys(value).await.expect("type");
+    }
+    browser
+        .find(Locator::Css("button[type=submit]"))
+        .await
+        .expect("submit button")
+        .click()
+        .await
+        .expect("click");
+}
+
+/// Confirmation link, then forgot password → reset link → form → log in.
+async fn journey(server: &Server, browser: &Client) {
+    let email = format!("browser-{}@example.com", uuid::Uuid::new_v4().simple());
+    let (status, pair) = server
+        .post(
+            "/api/register",
+            json!({
+                "client_id": server.client_id, "device_name": "Phone", "device_id": "phone",
+                "username": email, "password": OLD_PASSWORD, "firstname": "Jane", "lastname": "Doe",
+                "telephone": "+32 475 00 00 00", "policies": server.policies,
+            }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "registration: {pair}");
+
+    // The confirmation mail's link.
+    let confirm = server.link_in_mail(&email, "/confirm/").await;
+    browser.goto(&confirm).await.expect("open the confirmation link");
+    wait_for_heading(browser, "Address confirmed").await;
+    assert_eq!(browser.title().await.expect("title"), "Address confirmed");
+    assert_eq!(
+        text_of(browser, "#message").await,
+        "Your email address is confirmed. You can close this page and go back to your app."
+    );
+    // The inline style applies: the CSP's hash matches it in a real browser.
+    let main = browser.find(Locator::Css("main")).await.expect("main");
+    assert_eq!(main.css_value("max-width").await.expect("css"), "448px");
+    let me = server
+        .http
+        .get(format!("{}/api/me", server.base))
+        .bearer_auth(pair["access_token"].as_str().expect("access token"))
+        .send()
+        .await
+        .expect("me");
+    let me: Value = me.json().await.expect("json");
+    assert_eq!(me["email_confirmed"], json!(true), "{me}");
+    // A second visit: the link is used up.
+    browser.goto(&confirm).await.expect("open it again");
+    wait_for_heading(browser, "Link not valid").await;
+    assert!(text_of(browser, "#message")
+        .await
+        .contains("invalid, already used or expired"));
+
+    // Forgot password: the reset mail's link opens the form.
+    let (status, _) = server.post("/api/forgot-password", json!({"username": email})).await;
+    assert_eq!(status, StatusCode::OK);
+    let reset = server.link_in_mail(&email, "/reset-password/").await;
+    browser.goto(&reset).await.expect("open the reset link");
+    wait_for_heading(browser, "Choose a new password").await;
+
+    // Two different passwords: the form again, saying so; nothing changed.
+    fill_and_submit(browser, NEW_PASSWORD, "Paper-Lantern-59").await;
+    wait_for_heading(browser, "Choose a new password").await;
+    assert_eq!(
+        text_of(browser, "#confirmation-errors").await,
+        "The passwords do not match."
+    );
+    assert_eq!(server.login(&email, OLD_PASSWORD).await.0, StatusCode::OK);
+
+    // The same new password twice: done.
+    fill_and_submit(browser, NEW_PASSWORD, NEW_PASSWORD).await;
+    wait_for_heading(browser, "Password changed").await;
+    let done = text_of(browser, "#message").await;
+    assert!(done.contains("every session is signed out"), "{done}");
+    assert!(done.contains("Log in again in your app"), "{done}");
+    assert_eq!(
+        browser.current_url().await.expect("url").as_str(),
+        reset,
+        "the form posted to its own address"
+    );
+
+    // The app logs in with the new password only; the old sessions are gone.
+    let (status, body) = server.login(&email, NEW_PASSWORD).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = server.login(&email, OLD_PASSWORD).await;
+    assert_eq!(
+        (status, body["error"].clone()),
+        (StatusCode::BAD_REQUEST, json!("invalid_grant"))
+    );
+    let revoked = server
+        .http
+        .get(format!("{}/api/me", server.base))
+        .bearer_auth(pair["access_token"].as_str().expect("access token"))
+        .send()
+        .await
+        .expect("me");
+    assert_eq!(
+        revoked.status(),
+        StatusCode::UNAUTHORIZED,
+        "the registration's session was signed out"
+    );
+
+    // The link is used up.
+    browser.goto(&reset).await.expect("open the reset link again");
+    wait_for_heading(browser, "Link not valid").await;
+}
+
+#[tokio::test]
+async fn a_person_confirms_the_address_and_resets_the_password_in_a_browser() {
+    if !browser_installed() {
+        return;
+    }
+    let server = Server::start().await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let driver = Chromedriver::start(dir.path());
+    let browser = driver.browser(&dir.path().join("profile")).await;
+    let outcome = AssertUnwindSafe(journey(&server, &browser)).catch_unwind().await;
+    // Ends the session (and Chromium) whatever happened; chromedriver dies on drop.
+    let _ = browser.close().await;
+    if let Err(panic) = outcome {
+        std::panic::resume_unwind(panic);
+    }
+}

@@ -1,0 +1,250 @@
+//! Mail delivery through the durable outbox. A use case queues a mail in the
+//! same transaction as the change that causes it; delivery mints the code or
+//! link at send time (so the queue never holds one in clear), stores only its
+//! hash, and hands the mail to the mailer — at once when the mailer is local,
+//! else from the background worker, with retries and backoff.
+
+use chrono::Duration;
+use rand::rngs::OsRng;
+use rand::Rng;
+use registrar_domain::{ConfirmationCode, ConfirmationPurpose, SecretToken, UserId};
+use registrar_mail::{Mail, MailContent, MailError, Mailer};
+use registrar_store::{NewConfirmation, NewOutboxMail, OutboxKind, OutboxMail, Store};
+
+use crate::tokens::random_hex;
+use crate::{Registrar, ServiceError, Settings};
+
+/// Mails queued and not yet sent nor given up (updated by the worker).
+pub const OUTBOX_BACKLOG: &str = "registrar_mail_outbox_backlog";
+/// Mails delivered, retried and given up, by kind and outcome.
+pub const MAILS: &str = "registrar_mails_total";
+
+/// How the outbox is worked (`mail.*`).
+#[derive(Debug, Clone, Copy)]
+pub struct OutboxSettings {
+    /// Attempts before a mail is given up.
+    pub max_attempts: u32,
+    /// Wait before the first retry; doubles each time up to `retry_max`.
+    pub retry_base: Duration,
+    pub retry_max: Duration,
+    /// How long a claim holds a mail for one worker.
+    pub lease: Duration,
+    /// How often the worker looks for due mail queued by other instances or retries.
+    pub poll_interval: Duration,
+    /// Mails claimed per round.
+    pub batch: usize,
+}
+
+impl Default for OutboxSettings {
+    fn default() -> Self {
+        Self {
+            max_attempts: 8,
+            retry_base: Duration::seconds(30),
+            retry_max: Duration::hours(1),
+            lease: Duration::seconds(60),
+            poll_interval: Duration::seconds(5),
+            batch: 20,
+        }
+    }
+}
+
+impl OutboxSettings {
+    /// When to try again after `attempts` failed attempts (1 = the first failed).
+    pub fn backoff(&self, attempts: u32) -> Duration {
+        let factor = 2_i32.saturating_pow(attempts.saturating_sub(1).min(20));
+        (self.retry_base * factor).min(self.retry_max)
+    }
+}
+
+impl<S: Store, M: Mailer> Registrar<S, M> {
+    pub(crate) fn outbox_mail(&self, user: &UserId, kind: OutboxKind) -> NewOutboxMail {
+        NewOutboxMail {
+            id: uuid::Uuid::new_v4().to_string(),
+            user_id: user.clone(),
+            kind,
+            created_at: self.now(),
+        }
+    }
+
+    /// After a use case committed a queued mail: deliver it now when the mailer
+    /// is local and cannot stall; else wake the worker. Never fails the caller.
+    pub(crate) async fn mail_queued(&self, id: &str) {
+        if !self.mailer.delivers_instantly() {
+            self.outbox_kick.notify_one();
+            return;
+        }
+        let now = self.now();
+        match self
+            .store
+            .claim_mail_by_id(id, now, now + self.settings.outbox.lease)
+            .await
+        {
+            Ok(Some(mail)) => self.deliver(mail).await,
+            Ok(None) => {}
+            Err(e) => tracing::warn!(error = %e, "could not claim a queued mail; the worker will send it"),
+        }
+    }
+
+    /// Delivers due mails, one batch. Returns how many were claimed.
+    pub async fn deliver_due(&self) -> Result<usize, ServiceError> {
+        let now = self.now();
+        let mails = self
+            .store
+            .claim_mail(now, now + self.settings.outbox.lease, self.settings.outbox.batch)
+            .await?;
+        let count = mails.len();
+        for mail in mails {
+            self.deliver(mail).await;
+        }
+        Ok(count)
+    }
+
+    /// The background worker: delivers due mail whenever woken or every
+    /// `poll_interval`, until the future is dropped.
+    pub async fn run_outbox_worker(&self) {
+        let poll = self
+            .settings
+            .outbox
+            .poll_interval
+            .to_std()
+            .unwrap_or(std::time::Duration::from_secs(5));
+        loop {
+            let claimed = match self.deliver_due().await {
+                Ok(n) => n,
+                Err(e) => {
+                    tracing::warn!(error = %e, "outbox: could not claim mail");
+                    0
+                }
+            };
+            if let Ok(backlog) = self.store.outbox_backlog().await {
+                metrics::gauge!(OUTBOX_BACKLOG).set(backlog as f64);
+            }
+            if claimed == self.settings.outbox.batch {
+                continue;
+            }
+            tokio::select! {
+                _ = self.outbox_kick.notified() => {}
+                _ = tokio::time::sleep(poll) => {}
+            }
+        }
+    }
+
+    /// Mints what the mail carries, sends it, and records the outcome.
+    async fn deliver(&self, queued: OutboxMail) {
+        let kind = queued.kind.as_str();
+        let to = queued.user.email.masked();
+        let outcome = match self.compose(&queued).await {
+            Ok(mail) => self.mailer.send(&mail).await,
+            Err(e) => {
+                tracing::error!(kind, to, error = %e, "outbox: could not prepare the mail");
+                Err(MailError::Transient(e.to_string()))
+            }
+        };
+        let attempts = queued.attempts + 1;
+        let recorded = match &outcome {
+            Ok(()) => {
+                metrics::counter!(MAILS, "kind" => kind, "outcome" => "sent").increment(1);
+                tracing::info!(kind, to, attempts, "mail sent");
+                self.store.mark_mail_sent(&queued.id, self.now()).await
+            }
+            Err(e @ MailError::Transient(_)) if attempts < self.settings.outbox.max_attempts => {
+                let retry_at = self.now() + self.settings.outbox.backoff(attempts);
+                metrics::counter!(MAILS, "kind" => kind, "outcome" => "retry").increment(1);
+                tracing::warn!(kind, to, attempts, error = %e, %retry_at, "mail not sent; will retry");
+                self.store
+                    .mark_mail_failed(&queued.id, Some(retry_at), &e.to_string())
+                    .await
+            }
+            Err(e) => {
+                metrics::counter!(MAILS, "kind" => kind, "outcome" => "given_up").increment(1);
+                tracing::error!(kind, to, attempts, error = %e, "mail given up");
+                self.store.mark_mail_failed(&queued.id, None, &e.to_string()).await
+            }
+        };
+        if let Err(e) = recorded {
+            // The claim lapses and the mail is tried again: at least once, never lost.
+            tracing::error!(kind, to, error = %e, "outbox: could not record the delivery outcome");
+        }
+    }
+
+    /// The mail for a queued message, with fresh secrets whose hashes are stored first.
+    async fn compose(&self, queued: &OutboxMail) -> Result<Mail, ServiceError> {
+        let user = &queued.user;
+        let base = &self.settings.public_url;
+        let content = match queued.kind {
+            OutboxKind::Confirmation | OutboxKind::SignupConfirmation => {
+                let code = ConfirmationCode::from_number(OsRng.gen_range(0..1_000_000));
+                let token = self
+                    .store_confirmation(&user.id, ConfirmationPurpose::Email, Some(&code))
+                    .await?;
+                match queued.kind {
+                    OutboxKind::SignupConfirmation => MailContent::SignupConfirmation {
+                        code,
+                        link: format!("{base}/confirm/signup/{}", token.expose()),
+                    },
+                    _ => MailContent::Confirmation {
+                        code,
+                        link: format!("{base}/confirm/{}", token.expose()),
+                    },
+                }
+            }
+            OutboxKind::PasswordReset | OutboxKind::PasswordChanged | OutboxKind::SignupAttempt => {
+                let token = self
+                    .store_confirmation(&user.id, ConfirmationPurpose::PasswordReset, None)
+                    .await?;
+                let link = format!("{base}/reset-password/{}", token.expose());
+                match queued.kind {
+                    OutboxKind::PasswordReset => MailContent::PasswordReset { link },
+                    OutboxKind::PasswordChanged => MailContent::PasswordChanged { reset_link: link },
+                    _ => MailContent::SignupAttempt { reset_link: link },
+                }
+            }
+        };
+        Ok(Mail {
+            to: user.email.clone(),
+            name: user.profile.display_name(),
+            language: user.language,
+            content,
+        })
+    }
+
+    /// Stores a new confirmation (replacing the live one of its purpose) and returns its link token.
+    async fn store_confirmation(
+        &self,
+        user: &UserId,
+        purpose: ConfirmationPurpose,
+        code: Option<&ConfirmationCode>,
+    ) -> Result<SecretToken, ServiceError> {
+        let now = self.now();
+        let token = SecretToken::new(random_hex(32));
+        let ttl = match purpose {
+            ConfirmationPurpose::Email => Settings::CONFIRMATION_TTL,
+            ConfirmationPurpose::PasswordReset => Settings::RESET_TTL,
+        };
+        self.store
+            .replace_confirmation(NewConfirmation {
+                user_id: user.clone(),
+                purpose,
+                code_hash: code.map(|c| c.hash_for(user)),
+                link_hash: token.hash(),
+                expires_at: now + ttl,
+                created_at: now,
+            })
+            .await?;
+        Ok(token)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_up_to_the_cap() {
+        let s = OutboxSettings::default();
+        assert_eq!(s.backoff(1), Duration::seconds(30));
+        assert_eq!(s.backoff(2), Duration::seconds(60));
+        assert_eq!(s.backoff(4), Duration::seconds(240));
+        assert_eq!(s.backoff(30), Duration::hours(1));
+    }
+}

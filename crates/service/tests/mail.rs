@@ -1,0 +1,337 @@
+//! Confirmation codes and links, password reset and the outbox, on the
+//! in-memory adapters with a hand-moved clock.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use chrono::{Duration, TimeZone, Utc};
+use registrar_domain::{Language, PolicyText, PolicyType};
+use registrar_mail::{Mail, MailContent};
+use registrar_memory::{MemoryMailer, MemoryStore};
+use registrar_service::{
+    Argon2Params, LoginInput, ManualClock, RegisterInput, Registrar, ServiceError, Settings, TokenPair,
+};
+use registrar_store::{NewPolicyRevision, OutboxStore, UserStore};
+
+const PASSWORD: &str = "Correct-Horse-42";
+const EMAIL: &str = "ann@example.com";
+
+struct World {
+    app: Registrar<MemoryStore, MemoryMailer>,
+    store: MemoryStore,
+    mailer: MemoryMailer,
+    clock: Arc<ManualClock>,
+    client: String,
+    policies: Vec<i32>,
+}
+
+async fn world() -> World {
+    let store = MemoryStore::new();
+    let mailer = MemoryMailer::new();
+    let clock = Arc::new(ManualClock::new(
+        Utc.with_ymd_and_hms(2026, 6, 1, 12, 0, 0).single().expect("date"),
+    ));
+    let mut settings = Settings::defaults();
+    settings.argon2 = Argon2Params {
+        memory_kib: 256,
+        iterations: 1,
+        parallelism: 1,
+    };
+    settings.outbox.max_attempts = 3;
+    let app = Registrar::with_clock(store.clone(), mailer.clone(), settings, clock.clone());
+    let client = app.add_client("Test").await.expect("client").id.to_string();
+    let mut policies = Vec::new();
+    for t in ["tac", "privacy"] {
+        let mut texts = BTreeMap::new();
+        texts.insert(
+            Language::En,
+            PolicyText {
+                title: t.into(),
+                description: String::new(),
+                button: "OK".into(),
+                html: String::new(),
+            },
+        );
+        let revision = NewPolicyRevision {
+            policy_type: PolicyType::parse(t).expect("type"),
+            version: "1".into(),
+            published_at: Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).single().expect("date"),
+            texts,
+        };
+        policies.push(app.publish_policy(revision).await.expect("publish").id.0);
+    }
+    World {
+        app,
+        store,
+        mailer,
+        clock,
+        client,
+        policies,
+    }
+}
+
+impl World {
+    async fn register(&self) -> TokenPair {
+        self.app
+            .register(RegisterInput {
+                client_id: Some(self.client.clone()),
+                device_id: Some("phone".into()),
+                device_name: Some("Phone".into()),
+                email: Some(EMAIL.into()),
+                password: Some(PASSWORD.into()),
+                firstname: Some("Ann".into()),
+                lastname: Some("Smith".into()),
+                telephone: Some("+32 475 00 00 00".into()),
+                policies: Some(self.policies.iter().map(|p| Some(*p)).collect()),
+                tin_nr: None,
+                language: Some(Language::De),
+            })
+            .await
+            .expect("registers")
+    }
+
+    fn last_mail(&self) -> Mail {
+        self.mailer.sent_to(EMAIL).pop().expect("a mail")
+    }
+
+    fn code(&self) -> String {
+        match self.last_mail().content {
+            MailContent::Confirmation { code, .. } => code.expose().to_owned(),
+            other => panic!("expected a confirmation, got {other:?}"),
+        }
+    }
+
+    fn link_token(&self) -> String {
+        let link = match self.last_mail().content {
+            MailContent::Confirmation { link, .. } | MailContent::PasswordReset { link } => link,
+            MailContent::PasswordChanged { reset_link } => reset_link,
+            other => panic!("no link in {other:?}"),
+        };
+        link.rsplit('/').next().expect("token").to_owned()
+    }
+
+    /// Read from the store: access tokens may have expired in these tests.
+    async fn confirmed(&self, _pair: &TokenPair) -> bool {
+        let email = registrar_domain::Email::parse(EMAIL).expect("email");
+        self.store
+            .user_by_email(&email)
+            .await
+            .expect("store")
+            .expect("user")
+            .email_confirmed()
+    }
+
+    async fn login(&self, password: &str) -> Result<TokenPair, ServiceError> {
+        self.app
+            .login(LoginInput {
+                client_id: Some(self.client.clone()),
+                device_id: Some("d".into()),
+                device_name: Some("d".into()),
+                email: Some(EMAIL.into()),
+                password: Some(password.into()),
+            })
+            .await
+    }
+}
+
+#[tokio::test]
+async fn the_confirmation_mail_goes_out_in_the_users_language_with_a_fresh_code() {
+    let w = world().await;
+    w.register().await;
+    let mail = w.last_mail();
+    assert_eq!(mail.language, Language::De);
+    assert_eq!(mail.name.as_deref(), Some("Ann Smith"));
+    assert_eq!(w.code().len(), 6);
+    assert_eq!(
+        w.store.outbox_backlog().await.expect("backlog"),
+        0,
+        "delivered at once by a local mailer"
+    );
+}
+
+#[tokio::test]
+async fn a_code_confirms_within_24_hours_only() {
+    let w = world().await;
+    let pair = w.register().await;
+    let code = w.code();
+    w.clock.advance(Duration::hours(24));
+    assert!(matches!(
+        w.app.confirm_code(Some(EMAIL.into()), Some(code)).await,
+        Err(ServiceError::WrongCode)
+    ));
+    assert!(!w.confirmed(&pair).await);
+    w.app.resend_confirmation(Some(EMAIL.into())).await.expect("resent");
+    w.clock.advance(Duration::hours(23));
+    w.app
+        .confirm_code(Some(EMAIL.into()), Some(w.code()))
+        .await
+        .expect("a fresh code works");
+    assert!(w.confirmed(&pair).await);
+}
+
+#[tokio::test]
+async fn a_new_code_replaces_the_old_one_and_revives_after_too_many_tries() {
+    let w = world().await;
+    w.register().await;
+    let old = w.code();
+    for _ in 0..5 {
+        let wrong = if old == "123456" { "654321" } else { "123456" };
+        assert!(matches!(
+            w.app.confirm_code(Some(EMAIL.into()), Some(wrong.into())).await,
+            Err(ServiceError::WrongCode)
+        ));
+    }
+    assert!(matches!(
+        w.app.confirm_code(Some(EMAIL.into()), Some(old.clone())).await,
+        Err(ServiceError::TooManyAttempts)
+    ));
+    w.app.resend_confirmation(Some(EMAIL.into())).await.expect("resent");
+    let new = w.code();
+    if new != old {
+        assert!(matches!(
+            w.app.confirm_code(Some(EMAIL.into()), Some(old)).await,
+            Err(ServiceError::WrongCode)
+        ));
+    }
+    w.app
+        .confirm_code(Some(EMAIL.into()), Some(new))
+        .await
+        .expect("the new code works");
+    assert!(matches!(
+        w.app.resend_confirmation(Some(EMAIL.into())).await,
+        Err(ServiceError::AlreadyConfirmed)
+    ));
+}
+
+#[tokio::test]
+async fn resending_to_an_unknown_address_answers_the_same_and_sends_nothing() {
+    let w = world().await;
+    w.app
+        .resend_confirmation(Some("nobody@example.com".into()))
+        .await
+        .expect("same answer");
+    assert!(w.mailer.sent().is_empty());
+    assert!(matches!(
+        w.app
+            .confirm_code(Some("nobody@example.com".into()), Some("123456".into()))
+            .await,
+        Err(ServiceError::NotFound)
+    ));
+}
+
+#[tokio::test]
+async fn the_link_confirms_once() {
+    let w = world().await;
+    let pair = w.register().await;
+    let token = w.link_token();
+    w.app.confirm_link(&token).await.expect("confirms");
+    assert!(w.confirmed(&pair).await);
+    assert!(matches!(
+        w.app.confirm_link(&token).await,
+        Err(ServiceError::InvalidLink)
+    ));
+}
+
+#[tokio::test]
+async fn a_reset_link_works_for_an_hour_once_and_signs_everyone_out() {
+    let w = world().await;
+    let pair = w.register().await;
+    w.app.forgot_password(Some(EMAIL.into())).await.expect("ok");
+    w.app.deliver_due().await.expect("worker round");
+    let token = w.link_token();
+    assert!(w.app.reset_link_valid(&token).await.expect("valid"));
+    let weak = w
+        .app
+        .reset_password(Some(token.clone()), Some("password1".into()))
+        .await;
+    assert!(matches!(weak, Err(ServiceError::Invalid(_))));
+    w.clock.advance(Duration::minutes(59));
+    w.app
+        .reset_password(Some(token.clone()), Some("Brand-New-Secret-9".into()))
+        .await
+        .expect("reset");
+    assert!(matches!(
+        w.app.authenticate(pair.access_token.expose()).await,
+        Err(ServiceError::InvalidToken)
+    ));
+    assert!(matches!(w.login(PASSWORD).await, Err(ServiceError::InvalidGrant)));
+    w.login("Brand-New-Secret-9").await.expect("the new password");
+    assert!(matches!(
+        w.app
+            .reset_password(Some(token), Some("Another-Secret-99".into()))
+            .await,
+        Err(ServiceError::InvalidLink)
+    ));
+    assert!(matches!(w.last_mail().content, MailContent::PasswordChanged { .. }));
+
+    w.app.forgot_password(Some(EMAIL.into())).await.expect("ok");
+    w.app.deliver_due().await.expect("worker round");
+    let late = w.link_token();
+    w.clock.advance(Duration::minutes(61));
+    assert!(!w.app.reset_link_valid(&late).await.expect("answer"));
+    assert!(matches!(
+        w.app.reset_password(Some(late), Some("Another-Secret-99".into())).await,
+        Err(ServiceError::InvalidLink)
+    ));
+}
+
+#[tokio::test]
+async fn forgot_password_for_an_unknown_address_queues_nothing() {
+    let w = world().await;
+    w.app
+        .forgot_password(Some("nobody@example.com".into()))
+        .await
+        .expect("same answer");
+    assert_eq!(w.store.outbox_backlog().await.expect("backlog"), 0);
+    assert!(matches!(
+        w.app.forgot_password(Some("not an email".into())).await,
+        Err(ServiceError::Invalid(_))
+    ));
+}
+
+#[tokio::test]
+async fn failed_deliveries_are_retried_with_backoff_then_given_up() {
+    let w = world().await;
+    w.mailer.fail_sends(true);
+    w.register().await; // first attempt fails at once
+    assert_eq!(w.store.outbox_backlog().await.expect("backlog"), 1);
+    assert_eq!(
+        w.app.deliver_due().await.expect("round"),
+        0,
+        "not due before the backoff"
+    );
+    w.clock.advance(Duration::seconds(30));
+    assert_eq!(
+        w.app.deliver_due().await.expect("round"),
+        1,
+        "second attempt after 30 s"
+    );
+    w.clock.advance(Duration::seconds(59));
+    assert_eq!(w.app.deliver_due().await.expect("round"), 0, "third attempt waits 60 s");
+    w.clock.advance(Duration::seconds(1));
+    assert_eq!(w.app.deliver_due().await.expect("round"), 1);
+    assert_eq!(
+        w.store.outbox_backlog().await.expect("backlog"),
+        0,
+        "given up after 3 attempts"
+    );
+    w.mailer.fail_sends(false);
+    w.clock.advance(Duration::days(1));
+    assert_eq!(w.app.deliver_due().await.expect("round"), 0);
+    assert!(w.mailer.sent().is_empty());
+}
+
+#[tokio::test]
+async fn a_mail_that_failed_once_arrives_when_the_mailer_recovers() {
+    let w = world().await;
+    w.mailer.fail_sends(true);
+    let pair = w.register().await;
+    w.mailer.fail_sends(false);
+    w.clock.advance(Duration::seconds(30));
+    assert_eq!(w.app.deliver_due().await.expect("round"), 1);
+    w.app
+        .confirm_code(Some(EMAIL.into()), Some(w.code()))
+        .await
+        .expect("the delivered code works");
+    assert!(w.confirmed(&pair).await);
+}
