@@ -130,6 +130,10 @@ pub struct Auth {
     pub refresh_token_idle_ttl: u64,
     pub max_sessions_per_client: u32,
     pub require_confirmed_email: bool,
+    /// Seconds a mailed confirmation code and link stay valid.
+    pub confirmation_ttl: u64,
+    /// Seconds a mailed password-reset link stays valid.
+    pub password_reset_ttl: u64,
 }
 
 impl Default for Auth {
@@ -139,6 +143,8 @@ impl Default for Auth {
             refresh_token_idle_ttl: 7_776_000,
             max_sessions_per_client: 5,
             require_confirmed_email: false,
+            confirmation_ttl: 86_400,
+            password_reset_ttl: 3600,
         }
     }
 }
@@ -312,10 +318,16 @@ impl Config {
         positive("auth.access_token_ttl", self.auth.access_token_ttl)?;
         positive("auth.refresh_token_idle_ttl", self.auth.refresh_token_idle_ttl)?;
         positive("auth.max_sessions_per_client", self.auth.max_sessions_per_client.into())?;
-        if i64::try_from(self.auth.access_token_ttl.max(self.auth.refresh_token_idle_ttl))
-            .map_or(true, |s| s > 10 * 365 * 86_400)
-        {
-            bail!("configuration: auth.access_token_ttl and auth.refresh_token_idle_ttl must be at most ten years");
+        positive("auth.confirmation_ttl", self.auth.confirmation_ttl)?;
+        positive("auth.password_reset_ttl", self.auth.password_reset_ttl)?;
+        let ttls = [
+            ("auth.access_token_ttl", self.auth.access_token_ttl),
+            ("auth.refresh_token_idle_ttl", self.auth.refresh_token_idle_ttl),
+            ("auth.confirmation_ttl", self.auth.confirmation_ttl),
+            ("auth.password_reset_ttl", self.auth.password_reset_ttl),
+        ];
+        if let Some((key, _)) = ttls.iter().find(|(_, seconds)| *seconds > 10 * 365 * 86_400) {
+            bail!("configuration: {key} must be at most ten years (in seconds)");
         }
         let p = &self.password;
         if p.min_length == 0 || p.min_length > p.max_length || p.max_length > 4096 {

@@ -32,6 +32,8 @@ pub fn service_settings(config: &Config) -> Settings {
             .collect(),
         public_url: config.http.public_url.trim().trim_end_matches('/').to_owned(),
         default_language: default_language(config),
+        confirmation_ttl: Span::seconds(config.auth.confirmation_ttl as i64),
+        reset_ttl: Span::seconds(config.auth.password_reset_ttl as i64),
         outbox: OutboxSettings {
             max_attempts: config.mail.max_attempts,
             retry_base: Span::seconds(config.mail.retry_base.min(86_400) as i64),

@@ -12,7 +12,7 @@ use registrar_mail::{Mail, MailContent, MailError, Mailer};
 use registrar_store::{NewConfirmation, NewOutboxMail, OutboxKind, OutboxMail, Store};
 
 use crate::tokens::random_hex;
-use crate::{Registrar, ServiceError, Settings};
+use crate::{Registrar, ServiceError};
 
 /// Mails queued and not yet sent nor given up (updated by the worker).
 pub const OUTBOX_BACKLOG: &str = "registrar_mail_outbox_backlog";
@@ -218,8 +218,8 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         let now = self.now();
         let token = SecretToken::new(random_hex(32));
         let ttl = match purpose {
-            ConfirmationPurpose::Email => Settings::CONFIRMATION_TTL,
-            ConfirmationPurpose::PasswordReset => Settings::RESET_TTL,
+            ConfirmationPurpose::Email => self.settings.confirmation_ttl,
+            ConfirmationPurpose::PasswordReset => self.settings.reset_ttl,
         };
         self.store
             .replace_confirmation(NewConfirmation {

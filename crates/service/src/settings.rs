@@ -17,16 +17,16 @@ pub struct Settings {
     pub public_url: String,
     pub default_language: Language,
     pub outbox: OutboxSettings,
+    /// How long a confirmation code and link stay valid (24 hours).
+    pub confirmation_ttl: Duration,
+    /// How long a password-reset link stays valid (1 hour).
+    pub reset_ttl: Duration,
 }
 
 impl Settings {
     /// A presented refresh token that was rotated out this recently is
     /// refused without revoking its session (apps that refresh twice at once).
     pub const REUSE_GRACE: Duration = Duration::seconds(10);
-    /// How long a confirmation code and link stay valid.
-    pub const CONFIRMATION_TTL: Duration = Duration::hours(24);
-    /// How long a password-reset link stays valid.
-    pub const RESET_TTL: Duration = Duration::hours(1);
     /// Wrong tries after which a confirmation code is dead.
     pub const CODE_ATTEMPTS: u32 = 5;
     /// Sessions record use at most this often (saves a write per request).
@@ -45,6 +45,8 @@ impl Settings {
             public_url: "http://127.0.0.1:8080".into(),
             default_language: Language::En,
             outbox: OutboxSettings::default(),
+            confirmation_ttl: Duration::hours(24),
+            reset_ttl: Duration::hours(1),
         }
     }
 }

@@ -288,6 +288,54 @@ async fn a_password_change_is_announced_by_mail(backend: Backend) {
     );
 }
 
+async fn expired_codes_and_links_are_refused(backend: Backend) {
+    let app = spawn_app_with(backend, |c| {
+        c.auth.confirmation_ttl = 1;
+        c.auth.password_reset_ttl = 1;
+    })
+    .await;
+    let email = unique_email();
+    app.register(&email).await;
+    let mail = app.wait_for_mails(&email, 1).await.remove(0);
+    app.post("/api/forgot-password")
+        .json(&json!({"username": email}))
+        .send()
+        .await
+        .expect("r");
+    let reset = token_of_link(&link_in(&app.wait_for_mails(&email, 2).await[1], "/reset-password/").expect("link"));
+    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
+
+    let (status, body) = validate(&app, &email, json!(six_digit_code(&mail).expect("code"))).await;
+    assert_eq!(
+        (status, body),
+        (StatusCode::UNAUTHORIZED, json!({"message": "Token is incorrect"}))
+    );
+    let link = link_in(&mail, "/confirm/").expect("link");
+    let page = app
+        .get(link.trim_start_matches("http://127.0.0.1:8080"))
+        .send()
+        .await
+        .expect("r");
+    assert!(page.status().is_client_error(), "an expired link: {}", page.status());
+    let (status, body) = parts(
+        app.post("/api/reset-password")
+            .json(&json!({"token": reset, "password": "Brand-New-Secret-9"}))
+            .send()
+            .await
+            .expect("r"),
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"].clone()),
+        (StatusCode::BAD_REQUEST, json!("invalid_token"))
+    );
+    assert_eq!(
+        app.login(&email, PASSWORD, "d").await.status(),
+        StatusCode::OK,
+        "nothing changed"
+    );
+}
+
 on_both_backends!(
     code_confirms_the_address_once,
     wrong_unknown_and_malformed_codes_are_refused_in_the_users_shape,
@@ -297,4 +345,5 @@ on_both_backends!(
     forgot_password_answers_the_same_for_known_and_unknown_addresses,
     reset_password_sets_the_password_revokes_every_session_and_works_once,
     a_password_change_is_announced_by_mail,
+    expired_codes_and_links_are_refused,
 );
