@@ -157,6 +157,8 @@ pub struct User {
     pub language: Language,
     pub email_confirmed_at: Option<DateTime<Utc>>,
     pub disabled: bool,
+    /// The consent level given when confirming an email-first signup (seed 002).
+    pub consent: Option<i32>,
     pub created_at: DateTime<Utc>,
 }
 

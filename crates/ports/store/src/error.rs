@@ -10,6 +10,9 @@ pub enum StoreError {
     /// Something with this key already exists (a client id, …).
     #[error("already exists")]
     Duplicate,
+    /// A signup token that does not exist or has no uses left.
+    #[error("invalid or used-up signup token")]
+    InvalidInvite,
     /// A policy revision id that was never published.
     #[error("unknown policy revision {0:?}")]
     UnknownRevision(RevisionId),

@@ -55,6 +55,9 @@ pub struct Registration {
     pub session: Option<NewSession>,
     /// Mails the registration sends (the confirmation), queued with it.
     pub outbox: Vec<NewOutboxMail>,
+    /// A signup token that pays for this registration: one of its uses is
+    /// used up in the same transaction.
+    pub invite: Option<SecretHash>,
     pub max_sessions_per_client: usize,
 }
 
@@ -171,4 +174,28 @@ pub struct NewPolicyRevision {
     pub version: String,
     pub published_at: DateTime<Utc>,
     pub texts: BTreeMap<Language, PolicyText>,
+}
+
+/// A signup token (`registrar invite create`), stored as a hash.
+#[derive(Debug, Clone)]
+pub struct NewInvite {
+    pub token_hash: SecretHash,
+    pub name: Option<String>,
+    /// How many registrations it pays for (at least 1).
+    pub uses: u32,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Confirming an email-first signup (seed 002) through its link.
+#[derive(Debug, Clone)]
+pub struct SignupCompletion {
+    pub link_hash: SecretHash,
+    /// The consent level given (at least 1).
+    pub consent: i32,
+    /// A password chosen on the way, if any.
+    pub password_hash: Option<PasswordHash>,
+    /// The first session, of the built-in web client.
+    pub session: NewSession,
+    pub max_sessions_per_client: usize,
+    pub now: DateTime<Utc>,
 }

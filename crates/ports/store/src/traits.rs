@@ -8,8 +8,8 @@ use registrar_domain::{
 };
 
 use crate::{
-    CodeOutcome, NewConfirmation, NewOutboxMail, NewPolicyRevision, NewSession, OutboxMail, Registration, Rotation,
-    RotationOutcome, StoreError,
+    CodeOutcome, NewConfirmation, NewInvite, NewOutboxMail, NewPolicyRevision, NewSession, OutboxMail, Registration,
+    Rotation, RotationOutcome, SignupCompletion, StoreError,
 };
 
 #[async_trait]
@@ -20,7 +20,10 @@ pub trait UserStore {
     ///
     /// MUST return [`StoreError::DuplicateEmail`] and change nothing if an
     /// account with the same address exists, whatever the case of either, also
-    /// when two registrations race. MUST return [`StoreError::UnknownRevision`]
+    /// when two registrations race. With an `invite`, one of its uses is used
+    /// up with the account; MUST return [`StoreError::InvalidInvite`] and change
+    /// nothing if it is unknown or used up (of two registrations racing for
+    /// the last use, one wins). The email is checked before the invite. MUST return [`StoreError::UnknownRevision`]
     /// and change nothing if an accepted revision does not exist.
     async fn register(&self, registration: Registration) -> Result<(), StoreError>;
 
@@ -155,12 +158,24 @@ pub trait ConfirmationStore {
     /// use, also under concurrency.
     async fn confirm_by_link(&self, link_hash: &SecretHash, now: DateTime<Utc>) -> Result<Option<UserId>, StoreError>;
 
+    /// The user a live email-confirmation link belongs to, without using it.
+    async fn email_link_user(&self, link_hash: &SecretHash, now: DateTime<Utc>) -> Result<Option<UserId>, StoreError>;
+
+    /// Completes an email-first signup through its live email-confirmation
+    /// link: uses the link up, confirms the address, records the consent,
+    /// sets the password if one is given, and opens the session (under the
+    /// rules of [`SessionStore::open_session`]) — all or nothing. Returns the
+    /// user as they are now; `None` (and nothing changed) if the link is not
+    /// live. Single use, also under concurrency.
+    async fn complete_signup(&self, completion: SignupCompletion) -> Result<Option<User>, StoreError>;
+
     /// The user a live password-reset link belongs to, without using it.
     async fn reset_link_user(&self, link_hash: &SecretHash, now: DateTime<Utc>) -> Result<Option<UserId>, StoreError>;
 
     /// Uses a live password-reset link: sets the new hash, revokes every
-    /// session of the user, uses the link up and queues `mail` — all or
-    /// nothing. `None` (and nothing changed) if the link is not live.
+    /// session of the user, uses the link up, confirms the address if it was
+    /// not yet (the link proves it) and queues `mail` — all or nothing.
+    /// `None` (and nothing changed) if the link is not live.
     async fn reset_password(
         &self,
         link_hash: &SecretHash,
@@ -206,6 +221,17 @@ pub trait OutboxStore {
     async fn outbox_backlog(&self) -> Result<u64, StoreError>;
 }
 
+/// Signup tokens for typed registration (seed 004) and invite-only mode.
+#[async_trait]
+pub trait InviteStore {
+    /// Stores a new signup token. MUST return [`StoreError::Duplicate`] if the hash exists.
+    async fn create_invite(&self, invite: NewInvite) -> Result<(), StoreError>;
+
+    /// Whether the token exists and has a use left (for validation before
+    /// registering; the use itself is taken by [`UserStore::register`]).
+    async fn invite_usable(&self, token_hash: &SecretHash) -> Result<bool, StoreError>;
+}
+
 #[async_trait]
 pub trait HealthCheck {
     /// Succeeds when the database answers a trivial query.
@@ -220,6 +246,7 @@ pub trait Store:
     + ClientStore
     + ConfirmationStore
     + OutboxStore
+    + InviteStore
     + HealthCheck
     + Clone
     + Send
@@ -235,6 +262,7 @@ impl<T> Store for T where
         + ClientStore
         + ConfirmationStore
         + OutboxStore
+        + InviteStore
         + HealthCheck
         + Clone
         + Send
