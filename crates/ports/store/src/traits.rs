@@ -213,9 +213,15 @@ pub trait OutboxStore {
     /// The mail was delivered: it is never claimed again.
     async fn mark_mail_sent(&self, id: &str, now: DateTime<Utc>) -> Result<(), StoreError>;
 
-    /// Delivery failed: counts the attempt and frees the claim; the mail is
-    /// due again at `retry_at`, or given up for good when `None`.
-    async fn mark_mail_failed(&self, id: &str, retry_at: Option<DateTime<Utc>>, error: &str) -> Result<(), StoreError>;
+    /// Delivery failed at `now`: counts the attempt and frees the claim; the
+    /// mail is due again at `retry_at`, or given up for good (at `now`) when `None`.
+    async fn mark_mail_failed(
+        &self,
+        id: &str,
+        retry_at: Option<DateTime<Utc>>,
+        error: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
 
     /// Mails not yet sent nor given up (for metrics).
     async fn outbox_backlog(&self) -> Result<u64, StoreError>;
