@@ -32,6 +32,39 @@ pub enum Command {
     /// Policy revisions.
     #[command(subcommand)]
     Policy(PolicyCommand),
+    /// Signup tokens (typed registration; every family when registration.invite_only).
+    #[command(subcommand)]
+    Invite(InviteCommand),
+    /// Account administration.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum InviteCommand {
+    /// Create a signup token; prints it.
+    Create {
+        /// What the token is for (kept for reference).
+        #[arg(long)]
+        name: Option<String>,
+        /// How many registrations it pays for.
+        #[arg(long, default_value_t = 1)]
+        uses: u32,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Show an account: one `key<TAB>value` a line.
+    Show { email: String },
+    /// Disable an account and revoke its sessions.
+    Disable { email: String },
+    /// Enable a disabled account.
+    Enable { email: String },
+    /// Erase an account and everything tied to it.
+    Delete { email: String },
+    /// Give an account a role (`guest` by default).
+    Role { email: String, role: String },
 }
 
 #[derive(Debug, Subcommand)]
@@ -74,6 +107,73 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Client(command) => client(&config, command).await,
         Command::Policy(command) => policy(&config, command).await,
+        Command::Invite(InviteCommand::Create { name, uses }) => {
+            if uses == 0 {
+                bail!("--uses must be at least 1");
+            }
+            let token = service(&config)
+                .await?
+                .create_invite(name, uses)
+                .await
+                .context("cannot create the invite")?;
+            println!("{}", token.expose());
+            Ok(())
+        }
+        Command::User(command) => user(&config, command).await,
+    }
+}
+
+async fn user(config: &Config, command: UserCommand) -> anyhow::Result<()> {
+    let service = service(config).await?;
+    let no_such = |email: &str| anyhow::anyhow!("no account with the address {email}");
+    let result = match &command {
+        UserCommand::Show { email } => match service.user_show(email).await {
+            Ok((user, sessions)) => {
+                let p = &user.profile;
+                let lines = [
+                    ("id", user.id.to_string()),
+                    ("email", user.email.to_string()),
+                    ("role", user.role.as_str().to_owned()),
+                    ("usertype", p.usertype.as_str().to_owned()),
+                    ("name", p.display_name().unwrap_or_default()),
+                    ("language", user.language.code().to_owned()),
+                    ("email_confirmed", user.email_confirmed().to_string()),
+                    ("disabled", user.disabled.to_string()),
+                    ("created_at", registrar_http::timestamp(user.created_at)),
+                    ("sessions", sessions.len().to_string()),
+                ];
+                for (key, value) in lines {
+                    println!("{key}\t{value}");
+                }
+                Ok(())
+            }
+            Err(e) => Err(e),
+        },
+        UserCommand::Disable { email } => service
+            .user_set_disabled(email, true)
+            .await
+            .map(|()| println!("disabled {email}")),
+        UserCommand::Enable { email } => service
+            .user_set_disabled(email, false)
+            .await
+            .map(|()| println!("enabled {email}")),
+        UserCommand::Delete { email } => service.user_delete(email).await.map(|()| println!("deleted {email}")),
+        UserCommand::Role { email, role } => service
+            .user_set_role(email, role)
+            .await
+            .map(|role| println!("{email}\t{}", role.as_str())),
+    };
+    let email = match &command {
+        UserCommand::Show { email }
+        | UserCommand::Disable { email }
+        | UserCommand::Enable { email }
+        | UserCommand::Delete { email }
+        | UserCommand::Role { email, .. } => email,
+    };
+    match result {
+        Ok(()) => Ok(()),
+        Err(registrar_service::ServiceError::NotFound) => Err(no_such(email)),
+        Err(e) => Err(e).context("the account could not be changed"),
     }
 }
 

@@ -196,6 +196,8 @@ pub struct Registration {
 pub struct EmailCheck {
     pub check_domain: bool,
     pub dns_servers: Vec<String>,
+    /// Seconds a domain check may take before the address is let through.
+    pub dns_timeout: u64,
 }
 
 impl Default for EmailCheck {
@@ -203,6 +205,7 @@ impl Default for EmailCheck {
         Self {
             check_domain: true,
             dns_servers: Vec::new(),
+            dns_timeout: 3,
         }
     }
 }
@@ -341,6 +344,7 @@ impl Config {
                 bail!("configuration: policies.required_types: {t:?} is not a policy type (a-z, 0-9, _ and -)");
             }
         }
+        positive("email.dns_timeout", self.email.dns_timeout)?;
         for server in &self.email.dns_servers {
             server
                 .parse::<SocketAddr>()

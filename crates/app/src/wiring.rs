@@ -1,11 +1,14 @@
 //! Turning configuration into the concrete adapters and the service.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
 use chrono::Duration as Span;
 use registrar_diesel::{DatabaseSettings, DieselStore};
+use registrar_dns::HickoryDomainCheck;
 use registrar_domain::{Language, PasswordPolicy, PolicyType};
+use registrar_domaincheck::{DomainCheck, NoDomainCheck};
 use registrar_service::{OutboxSettings, Registrar, Settings};
 use registrar_smtp::{LettreMailer, MailSettings, Transport};
 
@@ -32,6 +35,7 @@ pub fn service_settings(config: &Config) -> Settings {
             .collect(),
         public_url: config.http.public_url.trim().trim_end_matches('/').to_owned(),
         default_language: default_language(config),
+        invite_only: config.registration.invite_only,
         confirmation_ttl: Span::seconds(config.auth.confirmation_ttl as i64),
         reset_ttl: Span::seconds(config.auth.password_reset_ttl as i64),
         outbox: OutboxSettings {
@@ -82,9 +86,20 @@ pub fn mailer(config: &Config) -> anyhow::Result<LettreMailer> {
     .map_err(|e| anyhow::anyhow!("configuration: {e}"))
 }
 
+/// The email domain check: DNS through hickory, or none (`email.check_domain = false`).
+pub fn domain_check(config: &Config) -> anyhow::Result<Arc<dyn DomainCheck>> {
+    if !config.email.check_domain {
+        return Ok(Arc::new(NoDomainCheck));
+    }
+    let servers = config.email.dns_servers.iter().filter_map(|s| s.parse().ok()).collect();
+    let check = HickoryDomainCheck::new(servers, Duration::from_secs(config.email.dns_timeout))
+        .map_err(|e| anyhow::anyhow!("configuration: {e}"))?;
+    Ok(Arc::new(check))
+}
+
 /// Store, mailer and service, from configuration.
 pub async fn service(config: &Config) -> anyhow::Result<Service> {
     let store = store(config).await?;
     let mailer = mailer(config)?;
-    Ok(Registrar::new(store, mailer, service_settings(config)))
+    Ok(Registrar::new(store, mailer, service_settings(config)).with_domain_check(domain_check(config)?))
 }

@@ -1,8 +1,9 @@
 //! A person in a real browser: headless Chromium, driven over WebDriver
 //! (fantoccini → Debian's chromedriver), opens the links of the mails the
-//! server sent — the confirmation link, then the password-reset link — reads
-//! the pages, fills the form and submits it. JavaScript is switched off in
-//! the browser: the pages must work without it.
+//! server sent — the confirmation link, then the password-reset link; in a
+//! second journey the email-first signup link — reads the pages, fills the
+//! forms and submits them. JavaScript is switched off in the browser: the
+//! pages must work without it.
 //!
 //! Needs `/usr/bin/chromium` and `/usr/bin/chromedriver`
 //! (`apt-get install chromium chromium-driver`): without them the test says
@@ -15,6 +16,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use fantoccini::{Client, ClientBuilder, Locator};
+use futures_util::future::BoxFuture;
 use futures_util::FutureExt;
 use registrar::config::Config;
 use registrar_domain::{Language, PolicyText, PolicyType};
@@ -26,6 +28,7 @@ const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 const OLD_PASSWORD: &str = "Correct-Horse-42";
 const NEW_PASSWORD: &str = "Paper-Lantern-58";
+const SIGNUP_PASSWORD: &str = "Quiet-Harbour-31";
 
 /// Whether the browser is here; if not, skip loudly (fail under `CI`).
 fn browser_installed() -> bool {
@@ -277,6 +280,20 @@ async fn wait_for_heading(browser: &Client, expected: &str) {
     panic!("the heading stayed {seen:?}, not {expected:?}:\n{source}");
 }
 
+/// Waits up to 10 s for an element matching `css` (a submitted form that
+/// comes back with the same heading).
+async fn wait_for(browser: &Client, css: &str) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while Instant::now() < deadline {
+        if browser.find(Locator::Css(css)).await.is_ok() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let source = browser.source().await.unwrap_or_default();
+    panic!("no {css} within 10 s:\n{source}");
+}
+
 async fn text_of(browser: &Client, css: &str) -> String {
     let element = browser
         .find(Locator::Css(css))
@@ -397,8 +414,80 @@ async fn journey(server: &Server, browser: &Client) {
     wait_for_heading(browser, "Link not valid").await;
 }
 
-#[tokio::test]
-async fn a_person_confirms_the_address_and_resets_the_password_in_a_browser() {
+/// Email-first signup: `POST /signup`, then the mailed link's form — first
+/// without consent (refused), then with consent and a password — then the
+/// app logs in with that password.
+async fn signup_journey(server: &Server, browser: &Client) {
+    let email = format!("signup-{}@example.com", uuid::Uuid::new_v4().simple());
+    let (status, body) = server.post("/signup", json!({"email": email, "language": "en"})).await;
+    assert_eq!(status, StatusCode::CREATED, "signup: {body}");
+    assert_eq!(body, json!({"result": "success", "email": email}));
+    let (status, body) = server.login(&email, SIGNUP_PASSWORD).await;
+    assert_ne!(status, StatusCode::OK, "no login before the account is active: {body}");
+
+    let link = server.link_in_mail(&email, "/confirm/signup/").await;
+    browser.goto(&link).await.expect("open the signup link");
+    wait_for_heading(browser, "Activate your account").await;
+    assert_eq!(browser.title().await.expect("title"), "Activate your account");
+    let consent = browser.find(Locator::Css("#consent")).await.expect("the consent box");
+    assert!(!consent.is_selected().await.expect("selected"), "not ticked for them");
+    assert_eq!(
+        text_of(browser, "label[for=consent]").await,
+        "I consent to the processing of my account data to provide the service."
+    );
+
+    // Submitted without consent: the form again, saying consent is needed.
+    browser
+        .find(Locator::Css("button[type=submit]"))
+        .await
+        .expect("submit button")
+        .click()
+        .await
+        .expect("click");
+    wait_for(browser, "#consent-errors").await;
+    assert_eq!(
+        text_of(browser, "#consent-errors").await,
+        "Your consent is needed to activate your account."
+    );
+    assert_eq!(browser.title().await.expect("title"), "Activate your account");
+    assert_ne!(server.login(&email, SIGNUP_PASSWORD).await.0, StatusCode::OK);
+
+    // Consent ticked, a password twice: the account is active.
+    browser
+        .find(Locator::Css("#consent"))
+        .await
+        .expect("the consent box")
+        .click()
+        .await
+        .expect("tick");
+    fill_and_submit(browser, SIGNUP_PASSWORD, SIGNUP_PASSWORD).await;
+    wait_for_heading(browser, "Account active").await;
+    assert_eq!(
+        text_of(browser, "#message").await,
+        "Your account is active. You can now log in in the app."
+    );
+    assert_eq!(
+        browser.current_url().await.expect("url").as_str(),
+        link,
+        "the form posted to its own address"
+    );
+
+    // The app logs in with that password: the account is confirmed.
+    let (status, body) = server.login(&email, SIGNUP_PASSWORD).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body["access_token"].is_string(), "{body}");
+
+    // The link is used up.
+    browser.goto(&link).await.expect("open the signup link again");
+    wait_for_heading(browser, "Link not valid").await;
+}
+
+/// Runs `journey` against a fresh server in a fresh headless browser,
+/// closing the browser whatever happens.
+async fn in_a_browser<F>(journey: F)
+where
+    F: for<'a> FnOnce(&'a Server, &'a Client) -> BoxFuture<'a, ()>,
+{
     if !browser_installed() {
         return;
     }
@@ -412,4 +501,14 @@ async fn a_person_confirms_the_address_and_resets_the_password_in_a_browser() {
     if let Err(panic) = outcome {
         std::panic::resume_unwind(panic);
     }
+}
+
+#[tokio::test]
+async fn a_person_confirms_the_address_and_resets_the_password_in_a_browser() {
+    in_a_browser(|server, browser| journey(server, browser).boxed()).await;
+}
+
+#[tokio::test]
+async fn a_person_activates_an_email_first_signup_in_a_browser() {
+    in_a_browser(|server, browser| signup_journey(server, browser).boxed()).await;
 }

@@ -81,17 +81,19 @@ pub fn current_revisions(all: &[PolicyRevision]) -> Vec<&PolicyRevision> {
     current.into_values().collect()
 }
 
-/// Current revisions of the required types that `accepted` lacks.
+/// Current revisions of the required types that `accepted` lacks, by id.
 pub fn pending_revisions(
     all: &[PolicyRevision],
     required: &[PolicyType],
     accepted: &BTreeSet<RevisionId>,
 ) -> Vec<RevisionId> {
-    current_revisions(all)
+    let mut pending: Vec<RevisionId> = current_revisions(all)
         .into_iter()
         .filter(|r| required.contains(&r.policy_type) && !accepted.contains(&r.id))
         .map(|r| r.id)
-        .collect()
+        .collect();
+    pending.sort();
+    pending
 }
 
 /// Required types that have no published revision at all, so cannot be accepted.

@@ -94,6 +94,9 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         }
         let revisions = self.store.policy_revisions().await?;
         let accepted = self.check_policies(&mut errors, &revisions, &input.policies);
+        let invite = self
+            .check_invite(&mut errors, &input.invite, self.settings.invite_only)
+            .await?;
         if let Some(email) = &email {
             if self.store.user_by_email(email).await?.is_some() {
                 errors.add(Field::Email, FieldError::EmailTaken);
@@ -132,6 +135,7 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
                 accepted_policies: accepted,
                 session: Some(session),
                 outbox: vec![mail],
+                invite,
                 max_sessions_per_client: self.settings.max_sessions_per_client,
             })
             .await?;

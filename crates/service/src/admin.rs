@@ -40,3 +40,43 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         }
     }
 }
+
+/// Account administration behind `registrar user …`.
+impl<S: Store, M: Mailer> Registrar<S, M> {
+    async fn user_named(&self, email: &str) -> Result<registrar_domain::User, ServiceError> {
+        let email = registrar_domain::Email::parse(email).map_err(|_| ServiceError::NotFound)?;
+        self.store.user_by_email(&email).await?.ok_or(ServiceError::NotFound)
+    }
+
+    /// The account and its sessions.
+    pub async fn user_show(
+        &self,
+        email: &str,
+    ) -> Result<(registrar_domain::User, Vec<registrar_domain::Session>), ServiceError> {
+        let user = self.user_named(email).await?;
+        let sessions = self.store.sessions_of(&user.id).await?;
+        Ok((user, sessions))
+    }
+
+    /// Disables (revoking every session) or enables an account.
+    pub async fn user_set_disabled(&self, email: &str, disabled: bool) -> Result<(), ServiceError> {
+        let user = self.user_named(email).await?;
+        Ok(self.store.set_disabled(&user.id, disabled).await?)
+    }
+
+    /// Erases an account and everything tied to it.
+    pub async fn user_delete(&self, email: &str) -> Result<(), ServiceError> {
+        let user = self.user_named(email).await?;
+        self.store.delete_user(&user.id).await?;
+        Ok(())
+    }
+
+    /// Gives an account a role (`guest` by default).
+    pub async fn user_set_role(&self, email: &str, role: &str) -> Result<registrar_domain::Role, ServiceError> {
+        let role = registrar_domain::Role::parse(role)
+            .ok_or_else(|| ServiceError::unexpected("a role is 1 to 32 of a-z, 0-9, _ and -"))?;
+        let user = self.user_named(email).await?;
+        self.store.set_role(&user.id, &role).await?;
+        Ok(role)
+    }
+}

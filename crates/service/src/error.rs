@@ -26,6 +26,19 @@ pub enum Field {
     Code,
     /// A link token (`token` of `/api/reset-password`).
     Token,
+    /// A signup token (`token` of typed registration and invite-only mode).
+    Invite,
+    PostalCode,
+    DisplayName,
+    FullName,
+    /// An organisation's name.
+    OrganisationName,
+    StreetName,
+    Town,
+    Sector,
+    YearOfBirth,
+    UserType,
+    Consent,
 }
 
 /// What is wrong with one field.
@@ -52,6 +65,12 @@ pub enum FieldError {
     NotAList,
     InvalidLanguage,
     NotAnInteger,
+    InvalidPostalCode,
+    /// A signup token that does not exist or has no uses left.
+    InvalidInvite,
+    YearOfBirth(registrar_domain::birth::YearOfBirthError),
+    InvalidSector,
+    InvalidUserType,
 }
 
 /// Every failing field of a request, each with all its problems.
@@ -143,6 +162,9 @@ impl From<StoreError> for ServiceError {
             StoreError::Unavailable(_) => ServiceError::Unavailable(e),
             StoreError::DuplicateEmail => {
                 ServiceError::Invalid(FieldErrors::single(Field::Email, FieldError::EmailTaken))
+            }
+            StoreError::InvalidInvite => {
+                ServiceError::Invalid(FieldErrors::single(Field::Invite, FieldError::InvalidInvite))
             }
             StoreError::UnknownRevision(id) => {
                 ServiceError::Invalid(FieldErrors::single(Field::Policies, FieldError::UnknownPolicy(id.0)))

@@ -22,6 +22,8 @@ pub struct RegisterInput {
     pub tin_nr: Option<String>,
     /// Two-letter code from the body or `Accept-Language`, if any.
     pub language: Option<registrar_domain::Language>,
+    /// A signup token, needed when registration is invite-only.
+    pub invite: Option<String>,
 }
 
 /// `POST /api/token` with `grant_type=password`.

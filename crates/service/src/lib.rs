@@ -10,10 +10,14 @@ mod confirm;
 mod error;
 mod hashing;
 mod input;
+mod invites;
 mod mail;
 mod policies;
 mod settings;
+mod signup;
 mod tokens;
+mod typed;
+mod users;
 
 pub use account::{ProfileView, SessionView};
 pub use clock::{Clock, ManualClock, SystemClock};
@@ -24,9 +28,12 @@ pub use mail::{OutboxSettings, MAILS, OUTBOX_BACKLOG};
 pub use policies::{Acceptance, CurrentPolicy};
 pub use settings::Settings;
 pub use tokens::{AuthContext, TokenPair};
+pub use typed::TypedRegisterInput;
+pub use users::UsersRegisterInput;
 
 use std::sync::Arc;
 
+use registrar_domaincheck::{DomainCheck, NoDomainCheck};
 use registrar_mail::Mailer;
 use registrar_store::Store;
 
@@ -40,6 +47,8 @@ pub struct Registrar<S, M> {
     clock: Arc<dyn Clock>,
     /// Wakes the outbox worker of this process when a mail is queued.
     outbox_kick: Arc<tokio::sync::Notify>,
+    /// Whether an email's domain can receive mail (the users API asks).
+    domains: Arc<dyn DomainCheck>,
 }
 
 impl<S: Clone, M: Clone> Clone for Registrar<S, M> {
@@ -51,6 +60,7 @@ impl<S: Clone, M: Clone> Clone for Registrar<S, M> {
             hasher: self.hasher.clone(),
             clock: self.clock.clone(),
             outbox_kick: self.outbox_kick.clone(),
+            domains: self.domains.clone(),
         }
     }
 }
@@ -70,7 +80,14 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
             hasher,
             clock,
             outbox_kick: Arc::default(),
+            domains: Arc::new(NoDomainCheck),
         }
+    }
+
+    /// Checks email domains with this adapter (default: no check).
+    pub fn with_domain_check(mut self, domains: Arc<dyn DomainCheck>) -> Self {
+        self.domains = domains;
+        self
     }
 
     pub fn settings(&self) -> &Settings {

@@ -152,13 +152,15 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
                 metrics::counter!(MAILS, "kind" => kind, "outcome" => "retry").increment(1);
                 tracing::warn!(kind, to, attempts, error = %e, %retry_at, "mail not sent; will retry");
                 self.store
-                    .mark_mail_failed(&queued.id, Some(retry_at), &e.to_string())
+                    .mark_mail_failed(&queued.id, Some(retry_at), &e.to_string(), self.now())
                     .await
             }
             Err(e) => {
                 metrics::counter!(MAILS, "kind" => kind, "outcome" => "given_up").increment(1);
                 tracing::error!(kind, to, attempts, error = %e, "mail given up");
-                self.store.mark_mail_failed(&queued.id, None, &e.to_string()).await
+                self.store
+                    .mark_mail_failed(&queued.id, None, &e.to_string(), self.now())
+                    .await
             }
         };
         if let Err(e) = recorded {

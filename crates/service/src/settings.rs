@@ -21,6 +21,8 @@ pub struct Settings {
     pub confirmation_ttl: Duration,
     /// How long a password-reset link stays valid (1 hour).
     pub reset_ttl: Duration,
+    /// Every family needs a signup token to register (`registration.invite_only`).
+    pub invite_only: bool,
 }
 
 impl Settings {
@@ -47,6 +49,7 @@ impl Settings {
             outbox: OutboxSettings::default(),
             confirmation_ttl: Duration::hours(24),
             reset_ttl: Duration::hours(1),
+            invite_only: false,
         }
     }
 }

@@ -85,6 +85,7 @@ impl World {
                 policies: Some(self.policies.iter().map(|p| Some(*p)).collect()),
                 tin_nr: None,
                 language: Some(Language::De),
+                invite: None,
             })
             .await
             .expect("registers")

@@ -96,6 +96,7 @@ impl World {
             policies: Some(self.policies.iter().map(|p| Some(*p)).collect()),
             tin_nr: None,
             language: Some(Language::Nl),
+            invite: None,
         }
     }
 

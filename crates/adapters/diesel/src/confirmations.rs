@@ -10,14 +10,15 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::dsl;
 use diesel::prelude::*;
-use registrar_domain::{ConfirmationPurpose, PasswordHash, SecretHash, UserId};
-use registrar_store::{CodeOutcome, ConfirmationStore, NewConfirmation, NewOutboxMail, StoreError};
+use registrar_domain::{ConfirmationPurpose, PasswordHash, SecretHash, User, UserId};
+use registrar_store::{CodeOutcome, ConfirmationStore, NewConfirmation, NewOutboxMail, SignupCompletion, StoreError};
 
 use crate::backend::{for_each_backend, run, Backend};
 use crate::error::Failure;
 use crate::outbox::OutboxWrites;
-use crate::rows::{to_db, NewConfirmationRow};
+use crate::rows::{to_db, NewConfirmationRow, UserRow};
 use crate::schema::{confirmations, sessions, users};
+use crate::sessions::SessionWrites;
 use crate::DieselStore;
 
 /// The user's live confirmation of `purpose` that has a code: its id, code
@@ -197,6 +198,62 @@ impl ConfirmationStore for DieselStore {
         })
     }
 
+    async fn email_link_user(&self, link_hash: &SecretHash, now: DateTime<Utc>) -> Result<Option<UserId>, StoreError> {
+        let link_hash = link_hash.as_str().to_owned();
+        let now = to_db(now);
+        run!(self, statement, |conn| Ok(conn
+            .link_user(&link_hash, ConfirmationPurpose::Email, now)?
+            .map(UserId)))
+    }
+
+    async fn complete_signup(&self, completion: SignupCompletion) -> Result<Option<User>, StoreError> {
+        run!(self, write, |conn| {
+            let SignupCompletion {
+                link_hash,
+                consent,
+                password_hash,
+                session,
+                max_sessions_per_client,
+                now,
+            } = &completion;
+            let now = to_db(*now);
+            let purpose = ConfirmationPurpose::Email;
+            let Some(user) = conn.link_user(link_hash.as_str(), purpose, now)? else {
+                return Ok(None);
+            };
+            // A link belongs to one user for good: a session for another one
+            // is the caller's mistake, and must not open with this link.
+            if session.user_id.as_str() != user {
+                let mistake = "complete_signup: the session is for another user than the link";
+                return Err(StoreError::unexpected(mistake).into());
+            }
+            // User first, then the link (see the module docs), as in
+            // confirm_by_link: of concurrent completions with one link, the
+            // later ones wait for the user's lock, then find the link used.
+            if !conn.lock_user(&user)? || !conn.use_link_in(link_hash.as_str(), purpose, now)? {
+                return Ok(None);
+            }
+            conn.confirm_email_in(&user, now)?;
+            diesel::update(users::table.find(&user))
+                .set(users::consent.eq(consent))
+                .execute(conn)?;
+            if let Some(hash) = password_hash {
+                diesel::update(users::table.find(&user))
+                    .set(users::password_hash.eq(&hash.0))
+                    .execute(conn)?;
+            }
+            // The user's row is already locked by this transaction: locking
+            // it again inside is a no-op.
+            conn.open_session_in(session, *max_sessions_per_client)?;
+            users::table
+                .find(&user)
+                .select(UserRow::as_select())
+                .first::<UserRow>(conn)?
+                .into_user()
+                .map(Some)
+        })
+    }
+
     async fn reset_link_user(&self, link_hash: &SecretHash, now: DateTime<Utc>) -> Result<Option<UserId>, StoreError> {
         let link_hash = link_hash.as_str().to_owned();
         let now = to_db(now);
@@ -229,6 +286,8 @@ impl ConfirmationStore for DieselStore {
             diesel::delete(sessions::table.filter(sessions::user_id.eq(&user))).execute(conn)?;
             // Any other reset link dies with the old password, as in set_password.
             conn.kill_unused_in(&user, purpose)?;
+            // The link reached the address: that confirms it, if nothing did before.
+            conn.confirm_email_in(&user, now)?;
             if let Some(mail) = &mail {
                 conn.enqueue_in(mail)?;
             }

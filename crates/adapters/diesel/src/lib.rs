@@ -14,13 +14,15 @@
 //!
 //! diesel blocks: every call runs on tokio's blocking pool, and no port
 //! signature mentions diesel. Each store method is one transaction;
-//! constraints (unique email, foreign keys) guard against races.
+//! constraints (unique email, foreign keys) and conditional updates (the use
+//! of a link or of an invite) guard against races.
 
 mod backend;
 mod clients;
 mod confirmations;
 mod error;
 mod health;
+mod invites;
 mod migrations;
 mod outbox;
 mod policies;

@@ -160,17 +160,21 @@ impl OutboxStore for DieselStore {
         })
     }
 
-    async fn mark_mail_failed(&self, id: &str, retry_at: Option<DateTime<Utc>>, error: &str) -> Result<(), StoreError> {
+    async fn mark_mail_failed(
+        &self,
+        id: &str,
+        retry_at: Option<DateTime<Utc>>,
+        error: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
         let id = id.to_owned();
         let error: String = error.chars().take(LAST_ERROR_CHARS).collect();
-        // Given up: the port passes no `now` here, and the instant is only
-        // kept for people reading the table (the port only asks whether it is
-        // set), so this one time the adapter reads the clock. `retry_at`
-        // must hold something and no longer matters: the same instant.
+        // Given up at `now`; `retry_at` must hold something and no longer
+        // matters: the same instant.
         let (retry_at, given_up_at) = match retry_at {
             Some(at) => (to_db(at), None),
             None => {
-                let now = to_db(Utc::now());
+                let now = to_db(now);
                 (now, Some(now))
             }
         };

@@ -8,10 +8,10 @@ use registrar_domain::{
     Client, ClientId, DeviceId, DeviceName, Email, Language, Organisation, PasswordHash, PolicyText, PolicyType,
     Profile, Role, Session, SessionId, Telephone, User, UserId, UserType,
 };
-use registrar_store::{NewConfirmation, NewOutboxMail, NewSession, NewUser, OutboxKind, OutboxMail};
+use registrar_store::{NewConfirmation, NewInvite, NewOutboxMail, NewSession, NewUser, OutboxKind, OutboxMail};
 
 use crate::error::{corrupt, Failure};
-use crate::schema::{clients, confirmations, outbox, policy_revisions, policy_texts, sessions, users};
+use crate::schema::{clients, confirmations, invites, outbox, policy_revisions, policy_texts, sessions, users};
 
 /// An instant as stored: UTC without zone, to the microsecond (what Postgres
 /// keeps; SQLite is truncated the same way so both backends agree).
@@ -124,6 +124,7 @@ pub(crate) struct UserRow {
     email_confirmed_at: Option<NaiveDateTime>,
     disabled: bool,
     created_at: NaiveDateTime,
+    consent: Option<i32>,
 }
 
 impl UserRow {
@@ -161,6 +162,7 @@ impl UserRow {
             language,
             email_confirmed_at: self.email_confirmed_at.map(from_db),
             disabled: self.disabled,
+            consent: self.consent,
             created_at: from_db(self.created_at),
         })
     }
@@ -399,5 +401,28 @@ impl OutboxRow {
             created_at: from_db(self.created_at),
             id: self.id,
         })
+    }
+}
+
+/// A new signup token, with all its uses left.
+#[derive(Insertable)]
+#[diesel(table_name = invites)]
+pub(crate) struct NewInviteRow<'a> {
+    token_hash: &'a str,
+    name: Option<&'a str>,
+    uses_left: i32,
+    created_at: NaiveDateTime,
+}
+
+impl<'a> NewInviteRow<'a> {
+    pub(crate) fn new(invite: &'a NewInvite) -> Self {
+        Self {
+            token_hash: invite.token_hash.as_str(),
+            name: invite.name.as_deref(),
+            // The column is a 32-bit integer on both backends; two billion
+            // uses is as good as more.
+            uses_left: i32::try_from(invite.uses).unwrap_or(i32::MAX),
+            created_at: to_db(invite.created_at),
+        }
     }
 }

@@ -29,6 +29,7 @@ diesel::table! {
         email_confirmed_at -> Nullable<Timestamp>,
         disabled -> Bool,
         created_at -> Timestamp,
+        consent -> Nullable<Integer>,
     }
 }
 
@@ -121,6 +122,15 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    invites (token_hash) {
+        token_hash -> Text,
+        name -> Nullable<Text>,
+        uses_left -> Integer,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(sessions -> clients (client_id));
 diesel::joinable!(retired_refresh_tokens -> sessions (session_id));
@@ -140,4 +150,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     policy_acceptances,
     confirmations,
     outbox,
+    invites,
 );

@@ -8,6 +8,7 @@ use registrar_store::{NewOutboxMail, NewSession, Registration, StoreError, UserS
 use crate::backend::{run, Backend};
 use crate::confirmations::ConfirmationSteps;
 use crate::error::{is_unique_violation, Failure};
+use crate::invites::InviteWrites;
 use crate::outbox::OutboxWrites;
 use crate::policies::AcceptanceWrites;
 use crate::rows::{NewUserRow, ProfileColumns, UserRow};
@@ -24,6 +25,7 @@ impl UserStore for DieselStore {
                 accepted_policies,
                 session,
                 outbox,
+                invite,
                 max_sessions_per_client,
             } = &registration;
             // The unique constraint decides between racing registrations: on
@@ -38,6 +40,13 @@ impl UserStore for DieselStore {
                         e.into()
                     }
                 })?;
+            // After the user, so that a taken address is reported before a
+            // bad invite. On Postgres the use locks the invite's row until
+            // commit (see `invites.rs`); a registration that fails later
+            // rolls it back with everything else.
+            if let Some(invite) = invite {
+                conn.use_invite_in(invite.as_str())?;
+            }
             conn.accept_in(user.id.as_str(), accepted_policies, user.created_at)?;
             if let Some(session) = session {
                 conn.open_session_in(session, *max_sessions_per_client)?;

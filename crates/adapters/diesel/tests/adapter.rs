@@ -1,6 +1,7 @@
-//! What the diesel adapter promises beyond the port's contract: migrations,
-//! connecting, races settled by the database's constraints, and claimers in
-//! several processes sharing one mail queue.
+//! What the diesel adapter promises beyond the port's contract: migrations
+//! (and upgrades of databases in use), connecting, races settled by the
+//! database's constraints and row locks (one address, the last use of an
+//! invite), and claimers in several processes sharing one mail queue.
 
 mod common;
 
@@ -15,11 +16,12 @@ use diesel::{Connection, PgConnection, SqliteConnection};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 use registrar_diesel::{ConnectError, DatabaseSettings, DieselStore};
 use registrar_domain::{
-    ClientId, ConfirmationPurpose, Email, Language, PasswordHash, Profile, Role, SecretHash, UserId,
+    ClientId, ConfirmationPurpose, DeviceId, DeviceName, Email, Language, PasswordHash, Profile, Role, SecretHash,
+    SessionId, UserId,
 };
 use registrar_store::{
-    ClientStore, ConfirmationStore, NewConfirmation, NewOutboxMail, NewUser, OutboxKind, OutboxStore, Registration,
-    StoreError, UserStore,
+    ClientStore, ConfirmationStore, InviteStore, NewConfirmation, NewInvite, NewOutboxMail, NewSession, NewUser,
+    OutboxKind, OutboxStore, Registration, SessionStore, SignupCompletion, StoreError, UserStore,
 };
 use tokio::sync::Barrier;
 
@@ -27,7 +29,8 @@ use common::PgDatabase;
 
 const FIRST_MIGRATION: &str = "2026-11-22-000000_create_schema";
 const OUTBOX_MIGRATION: &str = "2026-11-22-000001_outbox";
-const EVERY_MIGRATION: [&str; 2] = [FIRST_MIGRATION, OUTBOX_MIGRATION];
+const INVITES_MIGRATION: &str = "2026-11-22-000002_invites_consent";
+const EVERY_MIGRATION: [&str; 3] = [FIRST_MIGRATION, OUTBOX_MIGRATION, INVITES_MIGRATION];
 
 /// The same migrations the store embeds, to bring a database to an older version.
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../../migrations/sqlite");
@@ -53,6 +56,7 @@ fn registration(email: &str) -> Registration {
         accepted_policies: Vec::new(),
         session: None,
         outbox: Vec::new(),
+        invite: None,
         max_sessions_per_client: 5,
     }
 }
@@ -117,28 +121,35 @@ fn mail(user: &UserId, created_at: DateTime<Utc>) -> NewOutboxMail {
     }
 }
 
-/// Brings a new database to the schema of the first release only: what a
-/// deployment made before the outbox has.
-fn migrate_to_first_release<DB, C>(conn: &mut C, source: EmbeddedMigrations)
+/// Brings a new database to the schema of an older release: the migrations
+/// up to `last`, and no later one.
+fn migrate_up_to<DB, C>(conn: &mut C, source: EmbeddedMigrations, last: &str)
 where
     DB: diesel::backend::Backend,
     C: MigrationHarness<DB>,
     EmbeddedMigrations: MigrationSource<DB>,
 {
+    let wanted = EVERY_MIGRATION
+        .iter()
+        .position(|name| *name == last)
+        .expect("a migration this test knows");
     // Listing what is pending also creates diesel's bookkeeping table.
     let pending = conn.pending_migrations(source).expect("listing the migrations");
-    let first = pending
-        .iter()
-        .find(|m| m.name().to_string() == FIRST_MIGRATION)
-        .expect("the first migration is embedded");
-    conn.run_migration(&**first)
-        .expect("applying the first migration alone");
+    let names: Vec<String> = pending.iter().map(|m| m.name().to_string()).collect();
+    assert_eq!(names, EVERY_MIGRATION, "every migration is embedded, in order");
+    for migration in &pending[..=wanted] {
+        conn.run_migration(&**migration).expect("applying an older migration");
+    }
     let applied = conn.applied_migrations().expect("listing applied migrations");
-    assert_eq!(applied.len(), 1, "only the first migration is applied");
+    assert_eq!(
+        applied.len(),
+        wanted + 1,
+        "only the migrations up to {last} are applied"
+    );
 }
 
-/// Undoes the last migration (its `down.sql`) and checks it was the outbox's.
-fn revert_the_outbox_migration<DB, C>(conn: &mut C, source: EmbeddedMigrations)
+/// Undoes the last migration (its `down.sql`) and checks it was `name`.
+fn revert<DB, C>(conn: &mut C, source: EmbeddedMigrations, name: &str)
 where
     DB: diesel::backend::Backend,
     C: MigrationHarness<DB>,
@@ -146,16 +157,16 @@ where
 {
     let reverted = conn
         .revert_last_migration(source)
-        .expect("reverting the outbox migration");
+        .unwrap_or_else(|e| panic!("reverting {name}: {e}"));
     // diesel names a migration's version by the digits of its directory's date part.
-    let version: String = OUTBOX_MIGRATION
+    let version: String = name
         .split('_')
         .next()
         .unwrap_or_default()
         .chars()
         .filter(char::is_ascii_digit)
         .collect();
-    assert_eq!(reverted.to_string(), version, "the last migration is the outbox's");
+    assert_eq!(reverted.to_string(), version, "the last migration is {name}");
 }
 
 /// `store` is on a database with only the first release's schema, holding
@@ -184,8 +195,8 @@ async fn assert_the_outbox_migration_upgrades_a_database_in_use(store: &DieselSt
     let applied = store.migrate().await.expect("upgrading");
     assert_eq!(
         applied,
-        [OUTBOX_MIGRATION],
-        "the upgrade applies the outbox migration alone"
+        EVERY_MIGRATION[1..],
+        "the upgrade applies every migration after the first release's"
     );
 
     assert!(
@@ -213,6 +224,183 @@ async fn assert_the_outbox_migration_upgrades_a_database_in_use(store: &DieselSt
         0,
         "a user's mails go with them"
     );
+}
+
+fn invite(token: &SecretHash, uses: u32) -> NewInvite {
+    NewInvite {
+        token_hash: token.clone(),
+        name: Some("Test invite".into()),
+        uses,
+        created_at: at(0),
+    }
+}
+
+fn web_session(user: &UserId, now: DateTime<Utc>) -> NewSession {
+    NewSession {
+        id: SessionId(unique()),
+        user_id: user.clone(),
+        client_id: ClientId::web(),
+        device_id: DeviceId::parse("browser").expect("a valid device id"),
+        device_name: DeviceName::parse("Browser").expect("a valid device name"),
+        access_hash: SecretHash::of(&unique()),
+        access_expires_at: now + chrono::Duration::hours(1),
+        refresh_hash: SecretHash::of(&unique()),
+        now,
+    }
+}
+
+/// `store` is on a database with the schema of the release before invites
+/// (the first two migrations), holding nothing yet. Writes what that
+/// release writes, upgrades, and checks the data lived through it, a link
+/// mailed before completes a signup after, and invites work.
+async fn assert_the_invites_migration_upgrades_a_database_in_use(store: &DieselStore) {
+    let registration = registration(&format!("before.invites.{}@example.com", unique()));
+    let user = registration.user.id.clone();
+    store
+        .register(registration)
+        .await
+        .expect("registering before the upgrade");
+    let link = SecretHash::of(&unique());
+    store
+        .replace_confirmation(NewConfirmation {
+            user_id: user.clone(),
+            purpose: ConfirmationPurpose::Email,
+            code_hash: None,
+            link_hash: link.clone(),
+            expires_at: at(3600),
+            created_at: at(0),
+        })
+        .await
+        .expect("storing a signup link before the upgrade");
+    let queued = mail(&user, at(1));
+    store
+        .enqueue_mail(queued.clone())
+        .await
+        .expect("queueing before the upgrade");
+
+    let applied = store.migrate().await.expect("upgrading");
+    assert_eq!(
+        applied,
+        [INVITES_MIGRATION],
+        "the upgrade applies the invites migration alone"
+    );
+
+    let before = store
+        .user_by_id(&user)
+        .await
+        .expect("lookup")
+        .expect("the user lived through the upgrade");
+    assert_eq!(
+        before.consent, None,
+        "an account made before the upgrade has given no consent"
+    );
+    let claimed = store.claim_mail(at(2), at(60), 10).await.expect("claiming");
+    assert_eq!(claimed.len(), 1, "the mail queued before the upgrade is still due");
+    assert_eq!(
+        (claimed[0].id.as_str(), &claimed[0].user.id),
+        (queued.id.as_str(), &user)
+    );
+
+    let completed = store
+        .complete_signup(SignupCompletion {
+            link_hash: link.clone(),
+            consent: 2,
+            password_hash: Some(PasswordHash("$argon2id$after".into())),
+            session: web_session(&user, at(10)),
+            max_sessions_per_client: 5,
+            now: at(10),
+        })
+        .await
+        .expect("completing the signup")
+        .expect("a link mailed before the upgrade completes a signup after it");
+    assert_eq!(completed.consent, Some(2));
+    assert_eq!(completed.email_confirmed_at, Some(at(10)));
+    assert_eq!(completed.password_hash, Some(PasswordHash("$argon2id$after".into())));
+    assert_eq!(store.sessions_of(&user).await.expect("sessions").len(), 1);
+
+    let token = SecretHash::of(&unique());
+    store
+        .create_invite(invite(&token, 1))
+        .await
+        .expect("creating an invite");
+    assert!(
+        store.invite_usable(&token).await.expect("checking"),
+        "a new invite is usable"
+    );
+    let mut paid = registration_with_invite("invited", &token);
+    store.register(paid.clone()).await.expect("registering with the invite");
+    paid = registration_with_invite("too.late", &token);
+    assert!(
+        matches!(store.register(paid).await, Err(StoreError::InvalidInvite)),
+        "a used-up invite pays for nothing more"
+    );
+    assert!(!store.invite_usable(&token).await.expect("checking"));
+}
+
+/// A registration of a new address paid for with the invite `token`.
+fn registration_with_invite(name: &str, token: &SecretHash) -> Registration {
+    Registration {
+        invite: Some(token.clone()),
+        ..registration(&format!("{name}.{}@example.com", unique()))
+    }
+}
+
+/// Registrations of different addresses, through `stores` (pools of their
+/// own, like processes), race for an invite of `uses` uses: exactly `uses`
+/// accounts are made, the others are refused with `InvalidInvite` and leave
+/// nothing behind.
+async fn assert_racing_registrations_for_an_invite_make_one_account_per_use(stores: [DieselStore; 2], uses: u32) {
+    const RACERS: usize = 10;
+    let token = SecretHash::of(&unique());
+    stores[0]
+        .create_invite(invite(&token, uses))
+        .await
+        .expect("creating the invite");
+    let barrier = Arc::new(Barrier::new(RACERS));
+    let mut tasks = Vec::new();
+    for i in 0..RACERS {
+        let store = stores[i % 2].clone();
+        let registration = registration_with_invite(&format!("racer{i}"), &token);
+        let barrier = Arc::clone(&barrier);
+        tasks.push(tokio::spawn(async move {
+            let email = registration.user.email.clone();
+            barrier.wait().await;
+            (email, store.register(registration).await)
+        }));
+    }
+    let (mut winners, mut losers) = (Vec::new(), Vec::new());
+    for task in tasks {
+        match task.await.expect("a registration task ran") {
+            (email, Ok(())) => winners.push(email),
+            (email, Err(StoreError::InvalidInvite)) => losers.push(email),
+            (_, Err(other)) => panic!("a racing registration failed with {other:?}, not InvalidInvite"),
+        }
+    }
+    assert_eq!(
+        winners.len(),
+        usize::try_from(uses).expect("a small number"),
+        "one account per use of the invite"
+    );
+    for email in &winners {
+        assert!(
+            store_has(&stores[1], email).await,
+            "{email:?} won a use and has an account"
+        );
+    }
+    for email in &losers {
+        assert!(
+            !store_has(&stores[1], email).await,
+            "{email:?} lost the race and has no account"
+        );
+    }
+    assert!(
+        !stores[1].invite_usable(&token).await.expect("checking"),
+        "the invite is used up"
+    );
+}
+
+async fn store_has(store: &DieselStore, email: &Email) -> bool {
+    store.user_by_email(email).await.expect("lookup").is_some()
 }
 
 /// Claimers on `stores` (pools of their own, like processes) drain one
@@ -325,10 +513,33 @@ async fn sqlite_the_outbox_migration_upgrades_a_database_of_the_first_release() 
     let path = dir.path().join("registrar.db").display().to_string();
     let mut conn = SqliteConnection::establish(&path).expect("a connection of our own");
     conn.batch_execute("PRAGMA foreign_keys = ON").expect("foreign keys");
-    migrate_to_first_release(&mut conn, SQLITE_MIGRATIONS);
+    migrate_up_to(&mut conn, SQLITE_MIGRATIONS, FIRST_MIGRATION);
     assert_the_outbox_migration_upgrades_a_database_in_use(&store).await;
-    revert_the_outbox_migration(&mut conn, SQLITE_MIGRATIONS);
-    assert_eq!(store.migrate().await.expect("migrating again"), [OUTBOX_MIGRATION]);
+    revert(&mut conn, SQLITE_MIGRATIONS, INVITES_MIGRATION);
+    revert(&mut conn, SQLITE_MIGRATIONS, OUTBOX_MIGRATION);
+    assert_eq!(store.migrate().await.expect("migrating again"), EVERY_MIGRATION[1..]);
+}
+
+#[tokio::test]
+async fn sqlite_the_invites_migration_upgrades_a_database_of_the_release_before() {
+    let (store, dir) = common::sqlite_unmigrated().await;
+    let path = dir.path().join("registrar.db").display().to_string();
+    let mut conn = SqliteConnection::establish(&path).expect("a connection of our own");
+    conn.batch_execute("PRAGMA foreign_keys = ON").expect("foreign keys");
+    migrate_up_to(&mut conn, SQLITE_MIGRATIONS, OUTBOX_MIGRATION);
+    assert_the_invites_migration_upgrades_a_database_in_use(&store).await;
+    revert(&mut conn, SQLITE_MIGRATIONS, INVITES_MIGRATION);
+    assert_eq!(store.migrate().await.expect("migrating again"), [INVITES_MIGRATION]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sqlite_racing_registrations_for_a_single_use_invite_make_one_account() {
+    let (store, dir) = common::sqlite_store().await;
+    let url = format!("sqlite://{}", dir.path().join("registrar.db").display());
+    let other = DieselStore::connect(&common::settings(url))
+        .await
+        .expect("a second store");
+    assert_racing_registrations_for_an_invite_make_one_account_per_use([store, other], 1).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -456,11 +667,43 @@ async fn postgres_the_outbox_migration_upgrades_a_database_of_the_first_release(
         return;
     };
     let mut conn = PgConnection::establish(&database.url).expect("a connection of our own");
-    migrate_to_first_release(&mut conn, POSTGRES_MIGRATIONS);
+    migrate_up_to(&mut conn, POSTGRES_MIGRATIONS, FIRST_MIGRATION);
     let store = common::connect(&database).await;
     assert_the_outbox_migration_upgrades_a_database_in_use(&store).await;
-    revert_the_outbox_migration(&mut conn, POSTGRES_MIGRATIONS);
-    assert_eq!(store.migrate().await.expect("migrating again"), [OUTBOX_MIGRATION]);
+    revert(&mut conn, POSTGRES_MIGRATIONS, INVITES_MIGRATION);
+    revert(&mut conn, POSTGRES_MIGRATIONS, OUTBOX_MIGRATION);
+    assert_eq!(store.migrate().await.expect("migrating again"), EVERY_MIGRATION[1..]);
+}
+
+#[tokio::test]
+async fn postgres_the_invites_migration_upgrades_a_database_of_the_release_before() {
+    let Some(database) = PgDatabase::create().await else {
+        return;
+    };
+    let mut conn = PgConnection::establish(&database.url).expect("a connection of our own");
+    migrate_up_to(&mut conn, POSTGRES_MIGRATIONS, OUTBOX_MIGRATION);
+    let store = common::connect(&database).await;
+    assert_the_invites_migration_upgrades_a_database_in_use(&store).await;
+    revert(&mut conn, POSTGRES_MIGRATIONS, INVITES_MIGRATION);
+    assert_eq!(store.migrate().await.expect("migrating again"), [INVITES_MIGRATION]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn postgres_racing_registrations_for_a_single_use_invite_make_one_account() {
+    let Some((store, database)) = common::postgres_store().await else {
+        return;
+    };
+    let other = common::connect(&database).await;
+    assert_racing_registrations_for_an_invite_make_one_account_per_use([store, other], 1).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn postgres_racing_registrations_for_a_three_use_invite_make_three_accounts() {
+    let Some((store, database)) = common::postgres_store().await else {
+        return;
+    };
+    let other = common::connect(&database).await;
+    assert_racing_registrations_for_an_invite_make_one_account_per_use([store, other], 3).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

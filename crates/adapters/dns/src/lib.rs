@@ -12,5 +12,8 @@
 mod check;
 mod setup;
 
+#[cfg(feature = "testing")]
+pub mod testing;
+
 pub use check::HickoryDomainCheck;
 pub use setup::SetupError;

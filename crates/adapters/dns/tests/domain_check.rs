@@ -1,14 +1,12 @@
 //! `HickoryDomainCheck` against a DNS server the test starts on 127.0.0.1.
 
-mod fake_dns;
-
 use std::io::Write;
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use fake_dns::{FakeDns, Zone};
 use hickory_resolver::proto::rr::RecordType;
+use registrar_dns::testing::{FakeDns, Zone};
 use registrar_dns::HickoryDomainCheck;
 use registrar_domaincheck::{DomainCheck, DomainStatus};
 

@@ -127,6 +127,11 @@ fn scalar(value: &Value) -> Option<String> {
 }
 
 impl Fields {
+    /// Whether the body had no fields at all.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
     /// Whether the key is present at all (even empty or null).
     pub fn has(&self, key: &str) -> bool {
         self.0.contains_key(key)

@@ -142,7 +142,7 @@ mod tests {
                 let Some(translated) = table.get(key) else {
                     panic!("{lang}: missing {key}")
                 };
-                for placeholder in ["{max}", "{min}", "{id}", "{type}", "{attribute}"] {
+                for placeholder in ["{max}", "{min}", "{id}", "{type}", "{attribute}", "{field}"] {
                     assert_eq!(
                         english.contains(placeholder),
                         translated.contains(placeholder),

@@ -10,6 +10,8 @@ pub mod metrics;
 mod ops;
 pub mod pages;
 pub mod request_id;
+mod signup;
+mod typed;
 pub mod users;
 
 pub use actix_web::dev::{Server, ServerHandle};
@@ -51,8 +53,9 @@ impl Default for HttpSettings {
 pub fn configure<S: Store, M: Mailer>(cfg: &mut web::ServiceConfig) {
     cfg.configure(core::routes::<S, M>)
         .configure(users::routes::<S, M>)
+        .configure(signup::routes::<S, M>)
+        .configure(pages::routes::<S, M>)
         .configure(ops::routes::<S, M>);
-    cfg.configure(pages::routes::<S, M>);
 }
 
 /// Starts serving on an already bound listener (port 0 in tests). The

@@ -4,8 +4,8 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use registrar_domain::{ConfirmationPurpose, PasswordHash, SecretHash, UserId};
-use registrar_store::{CodeOutcome, ConfirmationStore, NewConfirmation, NewOutboxMail, StoreError};
+use registrar_domain::{ConfirmationPurpose, PasswordHash, SecretHash, User, UserId};
+use registrar_store::{CodeOutcome, ConfirmationStore, NewConfirmation, NewOutboxMail, SignupCompletion, StoreError};
 
 use crate::state::State;
 use crate::MemoryStore;
@@ -34,14 +34,14 @@ impl State {
     }
 
     /// Where the live confirmation of `purpose` with this link is.
-    fn live_link(&self, link_hash: &SecretHash, purpose: ConfirmationPurpose, now: DateTime<Utc>) -> Option<usize> {
+    pub fn live_link(&self, link_hash: &SecretHash, purpose: ConfirmationPurpose, now: DateTime<Utc>) -> Option<usize> {
         self.confirmations
             .iter()
             .position(|c| &c.link_hash == link_hash && c.purpose == purpose && c.is_live(now))
     }
 
     /// Uses up the confirmation at `position` and confirms its user's address.
-    fn confirm_email(&mut self, position: usize, now: DateTime<Utc>) -> UserId {
+    pub fn confirm_email(&mut self, position: usize, now: DateTime<Utc>) -> UserId {
         let used = self.confirmations.remove(position);
         if let Some(user) = self.users.get_mut(&used.user_id) {
             user.email_confirmed_at = Some(now);
@@ -99,6 +99,17 @@ impl ConfirmationStore for MemoryStore {
             .map(|position| state.confirm_email(position, now)))
     }
 
+    async fn email_link_user(&self, link_hash: &SecretHash, now: DateTime<Utc>) -> Result<Option<UserId>, StoreError> {
+        let state = self.lock()?;
+        Ok(state
+            .live_link(link_hash, ConfirmationPurpose::Email, now)
+            .map(|position| state.confirmations[position].user_id.clone()))
+    }
+
+    async fn complete_signup(&self, completion: SignupCompletion) -> Result<Option<User>, StoreError> {
+        self.lock()?.complete_signup(completion)
+    }
+
     async fn reset_link_user(&self, link_hash: &SecretHash, now: DateTime<Utc>) -> Result<Option<UserId>, StoreError> {
         let state = self.lock()?;
         Ok(state
@@ -124,6 +135,9 @@ impl ConfirmationStore for MemoryStore {
         let user = used.user_id;
         if let Some(stored) = state.users.get_mut(&user) {
             stored.password_hash = Some(hash.clone());
+            // The link reached the address: it is confirmed, since the
+            // first time if it already was.
+            stored.email_confirmed_at.get_or_insert(now);
         }
         state.revoke_where(|s| s.user_id == user);
         if let Some(mail) = mail {

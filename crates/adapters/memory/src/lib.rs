@@ -8,10 +8,12 @@
 mod clients;
 mod confirmations;
 mod health;
+mod invites;
 mod mailer;
 mod outbox;
 mod policies;
 mod sessions;
+mod signup;
 mod state;
 mod store;
 mod users;

@@ -131,11 +131,14 @@ impl OutboxStore for MemoryStore {
     }
 
     /// An unknown id is not an error: the mail may have gone with its user.
+    /// When a mail was given up (`now`) is for people reading a database;
+    /// the port never reads it back, so the memory store does not keep it.
     async fn mark_mail_failed(
         &self,
         id: &str,
         retry_at: Option<DateTime<Utc>>,
         _error: &str,
+        _now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         if let Some(queued) = self.lock()?.pending_mail(id) {
             queued.attempts = queued.attempts.saturating_add(1);

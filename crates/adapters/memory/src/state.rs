@@ -9,6 +9,7 @@ use registrar_domain::{Client, ClientId, PolicyRevision, RevisionId, SecretHash,
 use registrar_store::{NewSession, StoreError};
 
 use crate::confirmations::StoredConfirmation;
+use crate::invites::StoredInvite;
 use crate::outbox::QueuedMail;
 
 /// A session with the hashes of its live token pair.
@@ -40,6 +41,8 @@ pub(crate) struct State {
     pub last_revision_id: i32,
     /// In insertion order.
     pub clients: Vec<Client>,
+    /// Signup tokens by hash.
+    pub invites: HashMap<SecretHash, StoredInvite>,
 }
 
 impl State {

@@ -16,6 +16,7 @@ impl UserStore for MemoryStore {
             accepted_policies,
             session,
             outbox,
+            invite,
             max_sessions_per_client,
         } = registration;
         let mut state = self.lock()?;
@@ -26,6 +27,9 @@ impl UserStore for MemoryStore {
         }
         if state.users.contains_key(&user.id) {
             return Err(StoreError::Duplicate);
+        }
+        if invite.as_ref().is_some_and(|hash| !state.invite_usable(hash)) {
+            return Err(StoreError::InvalidInvite);
         }
         if let Some(unknown) = state.unknown_revision(&accepted_policies) {
             return Err(StoreError::UnknownRevision(unknown));
@@ -43,6 +47,9 @@ impl UserStore for MemoryStore {
             }
         }
 
+        if let Some(hash) = &invite {
+            state.use_invite(hash);
+        }
         state
             .user_ids_by_email
             .insert(user.email.normalized().to_owned(), user.id.clone());
@@ -61,6 +68,7 @@ impl UserStore for MemoryStore {
                 language: user.language,
                 email_confirmed_at: user.email_confirmed_at,
                 disabled: false,
+                consent: None,
                 created_at: user.created_at,
             },
         );

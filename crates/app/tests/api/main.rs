@@ -5,6 +5,7 @@
 mod helpers;
 mod body;
 mod concurrency;
+mod families;
 mod mail;
 mod me;
 mod outbox;
@@ -12,4 +13,7 @@ mod policies;
 mod register;
 mod seeds;
 mod sessions;
+mod signup;
 mod token;
+mod typed;
+mod users_api;

@@ -26,8 +26,8 @@ use tokio::sync::Barrier;
 use uuid::Uuid;
 
 use crate::{
-    CodeOutcome, ConfirmationStore, NewConfirmation, NewOutboxMail, NewPolicyRevision, NewSession, NewUser, OutboxKind,
-    OutboxMail, OutboxStore, Registration, Rotation, RotationOutcome, Store, StoreError,
+    CodeOutcome, ConfirmationStore, NewConfirmation, NewInvite, NewOutboxMail, NewPolicyRevision, NewSession, NewUser,
+    OutboxKind, OutboxMail, OutboxStore, Registration, Rotation, RotationOutcome, SignupCompletion, Store, StoreError,
 };
 
 // ---------------------------------------------------------------------------
@@ -80,6 +80,7 @@ fn registration(user: NewUser) -> Registration {
         accepted_policies: Vec::new(),
         session: None,
         outbox: Vec::new(),
+        invite: None,
         max_sessions_per_client: 5,
     }
 }
@@ -251,6 +252,7 @@ fn assert_user_matches(user: &User, new: &NewUser) {
     assert_eq!(user.email_confirmed_at, new.email_confirmed_at, "email_confirmed_at");
     assert_eq!(user.created_at, new.created_at, "created_at");
     assert!(!user.disabled, "a new account is not disabled");
+    assert_eq!(user.consent, None, "no consent until a signup is completed");
 }
 
 fn assert_session_matches(session: &Session, new: &NewSession) {
@@ -272,8 +274,8 @@ fn assert_session_matches(session: &Session, new: &NewSession) {
 // Fixtures: confirmations and the outbox
 // ---------------------------------------------------------------------------
 
-/// What the suite runs on: every store trait of the port. (The [`Store`]
-/// supertrait does not list [`ConfirmationStore`] and [`OutboxStore`].)
+/// What the suite runs on: every store trait of the port (today the same as
+/// [`Store`], which lists them all; kept so adapters' tests need not change).
 pub trait ContractStore: Store + ConfirmationStore + OutboxStore {}
 
 impl<T: Store + ConfirmationStore + OutboxStore> ContractStore for T {}
@@ -431,9 +433,10 @@ async fn mark_sent<S: ContractStore>(store: &S, id: &str, now: DateTime<Utc>) {
     store.mark_mail_sent(id, now).await.expect("marking a mail sent");
 }
 
-async fn mark_failed<S: ContractStore>(store: &S, id: &str, retry_at: Option<DateTime<Utc>>) {
+/// A delivery of mail `id` failed at `now`: due again at `retry_at`, or given up.
+async fn mark_failed<S: ContractStore>(store: &S, id: &str, retry_at: Option<DateTime<Utc>>, now: DateTime<Utc>) {
     store
-        .mark_mail_failed(id, retry_at, "550 mailbox unavailable")
+        .mark_mail_failed(id, retry_at, "550 mailbox unavailable", now)
         .await
         .expect("marking a mail failed");
 }
@@ -454,6 +457,101 @@ fn assert_mail_matches(claimed: &OutboxMail, queued: &NewOutboxMail, user: &User
     assert_eq!(claimed.created_at, queued.created_at, "mail created_at");
     assert_eq!(claimed.attempts, attempts, "delivery attempts before this one");
     assert_eq!(&claimed.user, user, "the mail's recipient, as stored now");
+}
+
+// ---------------------------------------------------------------------------
+// Fixtures: invites and email-first signups
+// ---------------------------------------------------------------------------
+
+/// Stores a signup token good for `uses` registrations and returns its hash.
+async fn add_invite<S: Store>(store: &S, uses: u32) -> SecretHash {
+    let token_hash = secret();
+    store
+        .create_invite(NewInvite {
+            token_hash: token_hash.clone(),
+            name: Some("Contract test invite".into()),
+            uses,
+            created_at: at(0),
+        })
+        .await
+        .expect("creating an invite with a fresh hash");
+    token_hash
+}
+
+async fn usable<S: Store>(store: &S, invite: &SecretHash) -> bool {
+    store
+        .invite_usable(invite)
+        .await
+        .expect("asking whether an invite is usable")
+}
+
+/// A plain registration of `user` paid for by `invite`.
+fn invited(user: NewUser, invite: &SecretHash) -> Registration {
+    Registration {
+        invite: Some(invite.clone()),
+        ..registration(user)
+    }
+}
+
+/// Registers an email-first account (no password, unconfirmed) and returns its id.
+async fn add_signup_user<S: Store>(store: &S) -> UserId {
+    let user = NewUser {
+        password_hash: None,
+        ..new_user(unique_email("signup"))
+    };
+    let id = user.id.clone();
+    store
+        .register(registration(user))
+        .await
+        .expect("registering a fresh email-first account");
+    id
+}
+
+/// Completing a signup through `link` with consent 1 and no password,
+/// opening `session` (at its `now`) under a cap of 5.
+fn completion(link: &SecretHash, session: NewSession) -> SignupCompletion {
+    SignupCompletion {
+        link_hash: link.clone(),
+        consent: 1,
+        password_hash: None,
+        now: session.now,
+        session,
+        max_sessions_per_client: 5,
+    }
+}
+
+async fn complete<S: ContractStore>(store: &S, completion: SignupCompletion) -> Option<User> {
+    store.complete_signup(completion).await.expect("completing a signup")
+}
+
+async fn email_link_user<S: ContractStore>(store: &S, link: &SecretHash, now: DateTime<Utc>) -> Option<UserId> {
+    store
+        .email_link_user(link, now)
+        .await
+        .expect("looking up an email-confirmation link")
+}
+
+/// `completion` completes nothing: `None`, and neither `user` nor their
+/// sessions changed.
+async fn assert_completes_nothing<S: ContractStore>(store: &S, user: &UserId, completion: SignupCompletion, why: &str) {
+    let before = user_by_id(store, user).await.expect("the user exists");
+    let sessions_before = sessions(store, user).await;
+    let (access, now) = (completion.session.access_hash.clone(), completion.now);
+    assert_eq!(complete(store, completion).await, None, "{why}: no signup is completed");
+    assert_eq!(
+        user_by_id(store, user).await,
+        Some(before),
+        "{why}: the user is unchanged"
+    );
+    assert_eq!(
+        sessions(store, user).await,
+        sessions_before,
+        "{why}: no session is opened"
+    );
+    assert!(
+        !authenticates(store, &access, now).await,
+        "{why}: the completion's access token does not authenticate"
+    );
 }
 
 // ---------------------------------------------------------------------------
@@ -549,6 +647,7 @@ pub async fn registration_opens_the_first_session_and_records_accepted_policies<
             accepted_policies: vec![tac, privacy],
             session: Some(session.clone()),
             outbox: vec![new_mail(&user.id, OutboxKind::Confirmation, at(10))],
+            invite: None,
             max_sessions_per_client: 5,
         })
         .await
@@ -599,6 +698,7 @@ pub async fn registration_with_a_taken_email_in_another_case_fails_and_changes_n
             accepted_policies: vec![tac],
             session: Some(second_session.clone()),
             outbox: vec![new_mail(&second.id, OutboxKind::Confirmation, at(2))],
+            invite: None,
             max_sessions_per_client: 5,
         })
         .await;
@@ -1244,13 +1344,278 @@ pub async fn deleting_a_user_erases_their_confirmations_and_queued_mails<S: Cont
         .await
         .expect("marking a mail deleted with its user sent is not an error");
     store
-        .mark_mail_failed(&in_flight.id, Some(at(14)), "gone")
+        .mark_mail_failed(&in_flight.id, Some(at(14)), "gone", at(13))
         .await
         .expect("marking a mail deleted with its user failed is not an error");
     assert_eq!(
         claim_all(&store, at(10_000)).await,
         vec![kept.id],
         "only the other user's mail is left, and nothing came back"
+    );
+}
+
+// ---------------------------------------------------------------------------
+// UserStore::register with an invite
+// ---------------------------------------------------------------------------
+
+pub async fn registration_with_an_invite_uses_it_up_with_the_account<S: ContractStore>(store: S) {
+    let client = add_client(&store, at(0)).await;
+    let tac = publish(&store, new_revision("tac", "1", at(0), &[Language::En])).await;
+    let invite = add_invite(&store, 1).await;
+    let bystander = add_invite(&store, 1).await;
+    assert!(usable(&store, &invite).await, "a new single-use invite is usable");
+    let before = backlog(&store).await;
+
+    let user = new_user(unique_email("invited"));
+    let session = new_session(&user.id, &client, "phone", at(10));
+    store
+        .register(Registration {
+            accepted_policies: vec![tac],
+            session: Some(session.clone()),
+            outbox: vec![new_mail(&user.id, OutboxKind::Confirmation, at(10))],
+            ..invited(user.clone(), &invite)
+        })
+        .await
+        .expect("registering with a usable invite");
+
+    let found = user_by_id(&store, &user.id).await.expect("the account is created");
+    assert_user_matches(&found, &user);
+    assert!(
+        authenticates(&store, &session.access_hash, at(11)).await,
+        "with its session"
+    );
+    assert_eq!(
+        accepted(&store, &user.id).await,
+        BTreeSet::from([tac]),
+        "and its acceptances"
+    );
+    assert_eq!(backlog(&store).await, before + 1, "and its mail");
+    assert!(!usable(&store, &invite).await, "the invite's only use is used up");
+    assert!(usable(&store, &bystander).await, "another invite is untouched");
+
+    let late = new_user(unique_email("late"));
+    let result = store.register(invited(late.clone(), &invite)).await;
+    assert!(
+        matches!(result, Err(StoreError::InvalidInvite)),
+        "the used-up invite pays for no second account, got {result:?}"
+    );
+    assert!(user_by_id(&store, &late.id).await.is_none(), "no second account");
+}
+
+pub async fn a_multi_use_invite_counts_down_to_zero<S: Store>(store: S) {
+    const USES: u32 = 3;
+    let invite = add_invite(&store, USES).await;
+    for used in 1..=USES {
+        let user = new_user(unique_email("multi"));
+        store
+            .register(invited(user.clone(), &invite))
+            .await
+            .unwrap_or_else(|e| panic!("registration {used} of {USES} with the invite failed: {e:?}"));
+        assert!(user_by_id(&store, &user.id).await.is_some(), "account {used} exists");
+        assert_eq!(
+            usable(&store, &invite).await,
+            used < USES,
+            "after {used} of {USES} uses the invite is usable only while a use is left"
+        );
+    }
+
+    let extra = new_user(unique_email("extra"));
+    let result = store.register(invited(extra.clone(), &invite)).await;
+    assert!(
+        matches!(result, Err(StoreError::InvalidInvite)),
+        "registration {} with a {USES}-use invite gives InvalidInvite, got {result:?}",
+        USES + 1
+    );
+    assert!(user_by_id(&store, &extra.id).await.is_none(), "no extra account");
+    assert!(!usable(&store, &invite).await, "the invite stays used up");
+}
+
+pub async fn registration_with_an_unknown_or_used_up_invite_fails_and_changes_nothing<S: ContractStore>(store: S) {
+    let client = add_client(&store, at(0)).await;
+    let tac = publish(&store, new_revision("tac", "1", at(0), &[Language::En])).await;
+    let used_up = add_invite(&store, 1).await;
+    store
+        .register(invited(new_user(unique_email("first")), &used_up))
+        .await
+        .expect("the invite's only registration");
+
+    for (what, invite) in [("an unknown invite", secret()), ("a used-up invite", used_up.clone())] {
+        let before = backlog(&store).await;
+        let user = new_user(unique_email("uninvited"));
+        let session = new_session(&user.id, &client, "phone", at(1));
+        let result = store
+            .register(Registration {
+                accepted_policies: vec![tac],
+                session: Some(session.clone()),
+                outbox: vec![new_mail(&user.id, OutboxKind::Confirmation, at(1))],
+                ..invited(user.clone(), &invite)
+            })
+            .await;
+        assert!(
+            matches!(result, Err(StoreError::InvalidInvite)),
+            "registering with {what} gives InvalidInvite, got {result:?}"
+        );
+        assert!(user_by_id(&store, &user.id).await.is_none(), "{what}: no user by id");
+        assert!(
+            user_by_email(&store, &user.email).await.is_none(),
+            "{what}: no user by email"
+        );
+        assert!(sessions(&store, &user.id).await.is_empty(), "{what}: no session");
+        assert!(
+            !authenticates(&store, &session.access_hash, at(2)).await,
+            "{what}: the session's access token does not authenticate"
+        );
+        assert!(accepted(&store, &user.id).await.is_empty(), "{what}: no acceptances");
+        assert_eq!(backlog(&store).await, before, "{what}: no mail queued");
+        assert!(!usable(&store, &invite).await, "{what}: the invite is still not usable");
+
+        store
+            .register(registration(user))
+            .await
+            .unwrap_or_else(|e| panic!("{what}: the address is still free, but registering gives {e:?}"));
+    }
+}
+
+pub async fn a_failed_registration_does_not_use_the_invite<S: Store>(store: S) {
+    let taken = new_user(unique_email("Taken"));
+    store
+        .register(registration(taken.clone()))
+        .await
+        .expect("the first registration");
+    let invite = add_invite(&store, 1).await;
+
+    let duplicate = new_user(flipped_case(&taken.email));
+    let result = store.register(invited(duplicate, &invite)).await;
+    assert!(
+        matches!(result, Err(StoreError::DuplicateEmail)),
+        "a taken address with a usable invite gives DuplicateEmail, got {result:?}"
+    );
+    assert!(usable(&store, &invite).await, "a taken address does not use the invite");
+
+    let unknown = RevisionId(i32::MAX);
+    let result = store
+        .register(Registration {
+            accepted_policies: vec![unknown],
+            ..invited(new_user(unique_email("unknown-revision")), &invite)
+        })
+        .await;
+    assert!(
+        matches!(result, Err(StoreError::UnknownRevision(id)) if id == unknown),
+        "an unknown revision with a usable invite gives UnknownRevision, got {result:?}"
+    );
+    assert!(
+        usable(&store, &invite).await,
+        "an unknown revision does not use the invite"
+    );
+
+    let user = new_user(unique_email("invited"));
+    store
+        .register(invited(user.clone(), &invite))
+        .await
+        .expect("the invite's one use is still there");
+    assert!(!usable(&store, &invite).await, "and now it is used up");
+}
+
+pub async fn a_taken_email_is_reported_before_a_bad_invite<S: Store>(store: S) {
+    let taken = new_user(unique_email("Taken"));
+    store
+        .register(registration(taken.clone()))
+        .await
+        .expect("the first registration");
+    let used_up = add_invite(&store, 1).await;
+    store
+        .register(invited(new_user(unique_email("first")), &used_up))
+        .await
+        .expect("the invite's only registration");
+
+    for (what, invite) in [("an unknown invite", secret()), ("a used-up invite", used_up)] {
+        let duplicate = new_user(flipped_case(&taken.email));
+        let result = store.register(invited(duplicate.clone(), &invite)).await;
+        assert!(
+            matches!(result, Err(StoreError::DuplicateEmail)),
+            "a taken address with {what} gives DuplicateEmail, got {result:?}"
+        );
+        assert!(
+            user_by_id(&store, &duplicate.id).await.is_none(),
+            "{what}: no second account"
+        );
+    }
+    let owner = user_by_email(&store, &taken.email)
+        .await
+        .expect("the address has its account");
+    assert_user_matches(&owner, &taken);
+}
+
+/// `racers` registrations of different addresses, each with a session and a
+/// mail, race for the uses of one invite; returns the winners' users.
+async fn race_for_an_invite<S: ContractStore>(store: &S, invite: &SecretHash, racers: usize) -> Vec<NewUser> {
+    let client = add_client(store, at(0)).await;
+    let before = backlog(store).await;
+    let barrier = Arc::new(Barrier::new(racers));
+    let mut tasks = Vec::new();
+    for _ in 0..racers {
+        let user = new_user(unique_email("racer"));
+        let registration = Registration {
+            session: Some(new_session(&user.id, &client, "phone", at(1))),
+            outbox: vec![new_mail(&user.id, OutboxKind::Confirmation, at(1))],
+            ..invited(user.clone(), invite)
+        };
+        let (store, barrier) = (store.clone(), Arc::clone(&barrier));
+        tasks.push(tokio::spawn(async move {
+            barrier.wait().await;
+            (user, store.register(registration).await)
+        }));
+    }
+
+    let mut winners = Vec::new();
+    for task in tasks {
+        let (user, result) = task.await.expect("a registration task ran to completion");
+        match result {
+            Ok(()) => {
+                assert_eq!(sessions(store, &user.id).await.len(), 1, "a winner has their session");
+                winners.push(user);
+            }
+            Err(StoreError::InvalidInvite) => {
+                assert!(
+                    user_by_id(store, &user.id).await.is_none(),
+                    "no user for a losing registration"
+                );
+                assert!(
+                    user_by_email(store, &user.email).await.is_none(),
+                    "no user by email for a losing registration"
+                );
+                assert!(
+                    sessions(store, &user.id).await.is_empty(),
+                    "no session for a losing registration"
+                );
+            }
+            Err(other) => panic!("a registration racing for an invite failed with {other:?} instead of InvalidInvite"),
+        }
+    }
+    assert_eq!(
+        backlog(store).await,
+        before + u64::try_from(winners.len()).expect("small"),
+        "only the winners' mails are queued"
+    );
+    assert!(!usable(store, invite).await, "every use of the invite is used up");
+    winners
+}
+
+pub async fn concurrent_registrations_racing_for_a_single_use_invite_let_exactly_one_through<S: ContractStore>(
+    store: S,
+) {
+    let invite = add_invite(&store, 1).await;
+    let winners = race_for_an_invite(&store, &invite, 10).await;
+    assert_eq!(winners.len(), 1, "exactly one registration gets the invite's use");
+}
+
+pub async fn concurrent_registrations_never_use_an_invite_more_often_than_it_allows<S: ContractStore>(store: S) {
+    let invite = add_invite(&store, 3).await;
+    let winners = race_for_an_invite(&store, &invite, 10).await;
+    assert_eq!(
+        winners.len(),
+        3,
+        "exactly three registrations get the invite's three uses"
     );
 }
 
@@ -2825,6 +3190,7 @@ pub async fn an_expired_reset_link_changes_nothing<S: ContractStore>(store: S) {
         );
     }
     assert_eq!(password_of(&store, &user).await, hash, "the password is unchanged");
+    assert_eq!(confirmed_at(&store, &user).await, None, "the address is not confirmed");
     assert!(
         authenticates(&store, &session.access_hash, at(2)).await,
         "the session lives on"
@@ -2876,6 +3242,446 @@ pub async fn concurrent_resets_with_one_link_let_exactly_one_through<S: Contract
         vec![mail.id.clone()],
         "the winner's mail"
     );
+}
+
+pub async fn a_used_reset_link_confirms_an_unconfirmed_address_and_keeps_an_earlier_confirmation<S: ContractStore>(
+    store: S,
+) {
+    let unconfirmed = add_user(&store).await;
+    let confirmed = NewUser {
+        email_confirmed_at: Some(at(5)),
+        ..new_user(unique_email("confirmed"))
+    };
+    store
+        .register(registration(confirmed.clone()))
+        .await
+        .expect("registering a confirmed user");
+    let first = send(&store, reset_confirmation(&unconfirmed, at(3600))).await;
+    let second = send(&store, reset_confirmation(&confirmed.id, at(3600))).await;
+
+    assert_eq!(
+        reset(&store, &first.link_hash, &password_hash(), at(20), None).await,
+        Some(unconfirmed.clone()),
+        "the live link resets"
+    );
+    assert_eq!(
+        confirmed_at(&store, &unconfirmed).await,
+        Some(at(20)),
+        "the link reached the address: confirmed at `now`"
+    );
+
+    assert_eq!(
+        reset(&store, &second.link_hash, &password_hash(), at(30), None).await,
+        Some(confirmed.id.clone()),
+        "the live link resets"
+    );
+    assert_eq!(
+        confirmed_at(&store, &confirmed.id).await,
+        Some(at(5)),
+        "an earlier confirmation is kept"
+    );
+}
+
+// ---------------------------------------------------------------------------
+// ConfirmationStore: email-first signups
+// ---------------------------------------------------------------------------
+
+pub async fn an_email_link_names_its_user_while_live_without_using_it<S: ContractStore>(store: S) {
+    let user = add_signup_user(&store).await;
+    let other = add_signup_user(&store).await;
+    let confirmation = send(&store, email_confirmation(&user, at(3600))).await;
+    let others = send(&store, email_confirmation(&other, at(3600))).await;
+
+    for now in [at(10), at(11)] {
+        assert_eq!(
+            email_link_user(&store, &confirmation.link_hash, now).await,
+            Some(user.clone()),
+            "the live link names its user, and looking does not use it"
+        );
+    }
+    assert_eq!(
+        email_link_user(&store, &secret(), at(11)).await,
+        None,
+        "an unknown link"
+    );
+    assert_eq!(confirmed_at(&store, &user).await, None, "looking confirms nothing");
+    assert_eq!(
+        by_code(&store, &user, code_of(&confirmation), at(12), MAX_ATTEMPTS).await,
+        CodeOutcome::Confirmed,
+        "the confirmation is still there to use"
+    );
+    assert_eq!(
+        email_link_user(&store, &confirmation.link_hash, at(13)).await,
+        None,
+        "a used link (its code was used) names no one"
+    );
+
+    assert_eq!(
+        by_link(&store, &others.link_hash, at(14)).await,
+        Some(other),
+        "another user's link still confirms"
+    );
+    assert_eq!(
+        email_link_user(&store, &others.link_hash, at(15)).await,
+        None,
+        "a used link names no one"
+    );
+}
+
+pub async fn an_expired_replaced_or_reset_link_names_no_one_as_an_email_link<S: ContractStore>(store: S) {
+    let user = add_signup_user(&store).await;
+    let expiring = send(&store, email_confirmation(&user, at(1000))).await;
+    for now in [at(1000), at(100_000)] {
+        assert_eq!(
+            email_link_user(&store, &expiring.link_hash, now).await,
+            None,
+            "expired at 1000: the link at {now} names no one"
+        );
+    }
+    assert_eq!(
+        email_link_user(&store, &expiring.link_hash, at(999)).await,
+        Some(user.clone()),
+        "the link is live one second before it expires"
+    );
+
+    let replacing = send(&store, email_confirmation(&user, at(3600))).await;
+    assert_eq!(
+        email_link_user(&store, &expiring.link_hash, at(10)).await,
+        None,
+        "a replaced link names no one"
+    );
+    assert_eq!(
+        email_link_user(&store, &replacing.link_hash, at(10)).await,
+        Some(user.clone()),
+        "the new link does"
+    );
+
+    let reset = send(&store, reset_confirmation(&user, at(3600))).await;
+    assert_eq!(
+        email_link_user(&store, &reset.link_hash, at(11)).await,
+        None,
+        "a password-reset link is no email-confirmation link"
+    );
+    assert_eq!(
+        reset_link_user(&store, &reset.link_hash, at(12)).await,
+        Some(user),
+        "and the reset link is left alone"
+    );
+}
+
+pub async fn completing_a_signup_confirms_records_consent_sets_the_password_and_opens_the_session<S: ContractStore>(
+    store: S,
+) {
+    let client = add_client(&store, at(0)).await;
+    let user = add_signup_user(&store).await;
+    let bystander = add_signup_user(&store).await;
+    let before = user_by_id(&store, &user).await.expect("the user exists");
+    assert_eq!(before.consent, None, "no consent before the signup is completed");
+    assert_eq!(before.password_hash, None, "an email-first account has no password yet");
+    let confirmation = send(&store, email_confirmation(&user, at(3600))).await;
+    let others = send(&store, email_confirmation(&bystander, at(3600))).await;
+
+    let hash = password_hash();
+    let session = new_session(&user, &client, "browser", at(100));
+    let completed = complete(
+        &store,
+        SignupCompletion {
+            consent: 2,
+            password_hash: Some(hash.clone()),
+            ..completion(&confirmation.link_hash, session.clone())
+        },
+    )
+    .await
+    .expect("a live link completes the signup");
+
+    assert_eq!(completed.id, user, "the link's user");
+    assert_eq!(completed.consent, Some(2), "the consent is recorded");
+    assert_eq!(
+        completed.email_confirmed_at,
+        Some(at(100)),
+        "the address is confirmed at `now`"
+    );
+    assert_eq!(completed.password_hash, Some(hash.clone()), "the password is set");
+    assert_eq!(
+        User {
+            consent: None,
+            email_confirmed_at: None,
+            password_hash: None,
+            ..completed.clone()
+        },
+        before,
+        "nothing else about the user changed"
+    );
+    assert_eq!(
+        user_by_id(&store, &user).await.as_ref(),
+        Some(&completed),
+        "complete_signup returns the user as stored now"
+    );
+    assert_eq!(
+        password_of(&store, &user).await,
+        Some(hash),
+        "the login hash is visible through user_by_id"
+    );
+
+    let (found, found_user) = store
+        .session_by_access(&session.access_hash, at(101))
+        .await
+        .expect("looking up the session")
+        .expect("the completion's session is found by its access hash");
+    assert_session_matches(&found, &session);
+    assert_eq!(found_user, completed, "with its user as completed");
+    assert_eq!(sessions(&store, &user).await, vec![found], "exactly one session");
+
+    assert_eq!(
+        email_link_user(&store, &confirmation.link_hash, at(102)).await,
+        None,
+        "the link is used up"
+    );
+    assert_eq!(
+        by_code(&store, &user, code_of(&confirmation), at(102), MAX_ATTEMPTS).await,
+        CodeOutcome::NoCode,
+        "the confirmation's code is used up with its link"
+    );
+    let again = new_session(&user, &client, "laptop", at(103));
+    assert_completes_nothing(
+        &store,
+        &user,
+        SignupCompletion {
+            consent: 3,
+            password_hash: Some(password_hash()),
+            ..completion(&confirmation.link_hash, again)
+        },
+        "the used link",
+    )
+    .await;
+
+    let untouched = user_by_id(&store, &bystander).await.expect("the bystander exists");
+    assert_eq!(untouched.consent, None, "another user's consent is untouched");
+    assert_eq!(untouched.email_confirmed_at, None, "another user is not confirmed");
+    assert_eq!(
+        email_link_user(&store, &others.link_hash, at(104)).await,
+        Some(bystander),
+        "another user's link is untouched"
+    );
+}
+
+pub async fn completing_a_signup_without_a_password_keeps_the_stored_one<S: ContractStore>(store: S) {
+    let client = add_client(&store, at(0)).await;
+    let user = add_user(&store).await;
+    let hash = password_of(&store, &user).await;
+    assert!(hash.is_some(), "this user has a password");
+    let confirmation = send(&store, email_confirmation(&user, at(3600))).await;
+
+    let completed = complete(
+        &store,
+        SignupCompletion {
+            consent: 1,
+            password_hash: None,
+            ..completion(&confirmation.link_hash, new_session(&user, &client, "browser", at(10)))
+        },
+    )
+    .await
+    .expect("a live link completes the signup");
+    assert_eq!(
+        completed.password_hash, hash,
+        "no password given: the stored one is kept"
+    );
+    assert_eq!(completed.consent, Some(1), "the consent is recorded");
+    assert_eq!(completed.email_confirmed_at, Some(at(10)), "the address is confirmed");
+    assert_eq!(password_of(&store, &user).await, hash, "as stored");
+}
+
+pub async fn a_dead_link_completes_no_signup_and_changes_nothing<S: ContractStore>(store: S) {
+    let client = add_client(&store, at(0)).await;
+    let user = add_signup_user(&store).await;
+    let attempt = |link: &SecretHash, device_id: &str, now: DateTime<Utc>| SignupCompletion {
+        consent: 2,
+        password_hash: Some(password_hash()),
+        ..completion(link, new_session(&user, &client, device_id, now))
+    };
+
+    assert_completes_nothing(&store, &user, attempt(&secret(), "unknown", at(1)), "an unknown link").await;
+
+    let reset = send(&store, reset_confirmation(&user, at(3600))).await;
+    assert_completes_nothing(&store, &user, attempt(&reset.link_hash, "reset", at(2)), "a reset link").await;
+    assert_eq!(
+        reset_link_user(&store, &reset.link_hash, at(3)).await,
+        Some(user.clone()),
+        "the reset link is not used up by it"
+    );
+
+    let expired = send(&store, email_confirmation(&user, at(1000))).await;
+    for now in [at(1000), at(100_000)] {
+        assert_completes_nothing(
+            &store,
+            &user,
+            attempt(&expired.link_hash, "expired", now),
+            "a link expired at 1000",
+        )
+        .await;
+    }
+
+    let replacing = send(&store, email_confirmation(&user, at(3600))).await;
+    assert_completes_nothing(
+        &store,
+        &user,
+        attempt(&expired.link_hash, "replaced", at(10)),
+        "a replaced link",
+    )
+    .await;
+
+    assert_eq!(
+        by_link(&store, &replacing.link_hash, at(20)).await,
+        Some(user.clone()),
+        "the live link confirms"
+    );
+    assert_completes_nothing(
+        &store,
+        &user,
+        attempt(&replacing.link_hash, "used", at(21)),
+        "a link used to confirm",
+    )
+    .await;
+
+    let stored = user_by_id(&store, &user).await.expect("the user exists");
+    assert_eq!(stored.consent, None, "no consent was recorded");
+    assert_eq!(stored.password_hash, None, "no password was set");
+    assert_eq!(stored.email_confirmed_at, Some(at(20)), "confirmed by the link only");
+}
+
+pub async fn completing_a_signup_on_an_unknown_client_is_not_found_and_changes_nothing<S: ContractStore>(store: S) {
+    let client = add_client(&store, at(0)).await;
+    let ghost = ClientId::parse(&format!("client-{}", unique())).expect("a valid client id");
+    let user = add_signup_user(&store).await;
+    let before = user_by_id(&store, &user).await.expect("the user exists");
+    let confirmation = send(&store, email_confirmation(&user, at(3600))).await;
+
+    let session = new_session(&user, &ghost, "browser", at(10));
+    let result = store
+        .complete_signup(SignupCompletion {
+            consent: 2,
+            password_hash: Some(password_hash()),
+            ..completion(&confirmation.link_hash, session.clone())
+        })
+        .await;
+    assert!(
+        matches!(result, Err(StoreError::NotFound)),
+        "a session on an unknown client gives NotFound, as open_session does, got {result:?}"
+    );
+    assert_eq!(user_by_id(&store, &user).await, Some(before), "the user is unchanged");
+    assert!(sessions(&store, &user).await.is_empty(), "no session is opened");
+    assert!(
+        !authenticates(&store, &session.access_hash, at(11)).await,
+        "the session's access token does not authenticate"
+    );
+    assert_eq!(
+        email_link_user(&store, &confirmation.link_hash, at(12)).await,
+        Some(user.clone()),
+        "the link is still live"
+    );
+    let completed = complete(
+        &store,
+        completion(&confirmation.link_hash, new_session(&user, &client, "browser", at(13))),
+    )
+    .await;
+    assert!(completed.is_some(), "and completes the signup on a known client");
+}
+
+pub async fn completing_a_signup_opens_its_session_under_the_open_session_rules<S: ContractStore>(store: S) {
+    let web = add_client(&store, at(0)).await;
+    let app = add_client(&store, at(0)).await;
+    let user = add_signup_user(&store).await;
+    let phone = open(&store, &user, &web, "phone", at(1), 5).await;
+    let old_laptop = open(&store, &user, &web, "laptop", at(2), 5).await;
+    let tablet = open(&store, &user, &app, "tablet", at(3), 5).await;
+    let confirmation = send(&store, email_confirmation(&user, at(3600))).await;
+
+    let laptop = new_session(&user, &web, "laptop", at(10));
+    complete(
+        &store,
+        SignupCompletion {
+            max_sessions_per_client: 1,
+            ..completion(&confirmation.link_hash, laptop.clone())
+        },
+    )
+    .await
+    .expect("a live link completes the signup");
+
+    assert!(
+        !authenticates(&store, &old_laptop.access_hash, at(11)).await,
+        "the session of the same device and client is replaced"
+    );
+    assert!(
+        !authenticates(&store, &phone.access_hash, at(11)).await,
+        "the least recently used session of the client is evicted past the cap of 1"
+    );
+    assert!(
+        authenticates(&store, &tablet.access_hash, at(11)).await,
+        "a session of another client is kept"
+    );
+    assert!(
+        authenticates(&store, &laptop.access_hash, at(11)).await,
+        "the new session works"
+    );
+    assert_eq!(
+        sorted(session_ids(&store, &user).await.into_iter().map(|id| id.0).collect()),
+        sorted(vec![tablet.id.0.clone(), laptop.id.0.clone()]),
+        "the other client's session and the new one are left"
+    );
+}
+
+pub async fn concurrent_completions_of_one_signup_let_exactly_one_through<S: ContractStore>(store: S) {
+    const RACERS: usize = 10;
+    let client = add_client(&store, at(0)).await;
+    let user = add_signup_user(&store).await;
+    let confirmation = send(&store, email_confirmation(&user, at(3600))).await;
+    let barrier = Arc::new(Barrier::new(RACERS));
+
+    let mut tasks = Vec::new();
+    for racer in 0..RACERS {
+        let consent = i32::try_from(racer).expect("small") + 1;
+        let completion = SignupCompletion {
+            consent,
+            password_hash: Some(password_hash()),
+            max_sessions_per_client: RACERS,
+            ..completion(
+                &confirmation.link_hash,
+                new_session(&user, &client, &format!("device-{racer}"), at(100)),
+            )
+        };
+        let (store, barrier) = (store.clone(), Arc::clone(&barrier));
+        tasks.push(tokio::spawn(async move {
+            barrier.wait().await;
+            let outcome = store.complete_signup(completion.clone()).await;
+            (completion, outcome)
+        }));
+    }
+    let mut winners = Vec::new();
+    let mut losers = Vec::new();
+    for task in tasks {
+        let (completion, outcome) = task.await.expect("a completing task ran to completion");
+        match outcome.expect("a concurrent complete_signup does not fail") {
+            Some(completed) => winners.push((completion, completed)),
+            None => losers.push(completion),
+        }
+    }
+    assert_eq!(winners.len(), 1, "exactly one completion goes through");
+    let (won, completed) = &winners[0];
+    let stored = user_by_id(&store, &user).await.expect("the user exists");
+    assert_eq!(&stored, completed, "the user is as the winner left them");
+    assert_eq!(stored.consent, Some(won.consent), "the winner's consent");
+    assert_eq!(stored.password_hash, won.password_hash, "the winner's password");
+    assert_eq!(
+        session_ids(&store, &user).await,
+        vec![won.session.id.clone()],
+        "only the winner's session is opened"
+    );
+    for lost in &losers {
+        assert!(
+            !authenticates(&store, &lost.session.access_hash, at(101)).await,
+            "a loser's session does not authenticate"
+        );
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -3017,7 +3823,7 @@ pub async fn a_failed_mail_is_due_again_at_its_retry_time_with_its_attempt_count
 
     let first = claim(&store, at(100), at(1000), 10).await;
     assert_eq!(ids(&first), vec![mail.id.clone()], "claimed until 1000");
-    mark_failed(&store, &mail.id, Some(at(300))).await;
+    mark_failed(&store, &mail.id, Some(at(300)), at(150)).await;
     assert_eq!(
         backlog(&store).await,
         before,
@@ -3036,7 +3842,7 @@ pub async fn a_failed_mail_is_due_again_at_its_retry_time_with_its_attempt_count
     assert_eq!(second.len(), 1, "due at 300, though the failed claim ran until 1000");
     assert_mail_matches(&second[0], &mail, &stored, 1);
 
-    mark_failed(&store, &mail.id, Some(at(500))).await;
+    mark_failed(&store, &mail.id, Some(at(500)), at(350)).await;
     let third = claim_by_id(&store, &mail.id, at(600), at(700))
         .await
         .expect("due after 500");
@@ -3053,7 +3859,7 @@ pub async fn a_mail_failed_without_retry_is_given_up<S: ContractStore>(store: S)
         claim_by_id(&store, &given_up.id, at(10), at(20)).await.is_some(),
         "claimed"
     );
-    mark_failed(&store, &given_up.id, None).await;
+    mark_failed(&store, &given_up.id, None, at(11)).await;
 
     assert_eq!(backlog(&store).await, before - 1, "a given-up mail leaves the backlog");
     for now in [at(20), at(1_000_000)] {
@@ -3084,11 +3890,11 @@ pub async fn the_backlog_counts_mails_neither_sent_nor_given_up<S: ContractStore
     assert_eq!(claimed.len(), 4, "four claimed");
     assert_eq!(backlog(&store).await, before + 5, "claimed mails still count");
 
-    mark_failed(&store, &mails[0].id, Some(at(100))).await;
+    mark_failed(&store, &mails[0].id, Some(at(100)), at(11)).await;
     assert_eq!(backlog(&store).await, before + 5, "a mail waiting for its retry counts");
     mark_sent(&store, &mails[1].id, at(11)).await;
     assert_eq!(backlog(&store).await, before + 4, "a sent mail does not count");
-    mark_failed(&store, &mails[2].id, None).await;
+    mark_failed(&store, &mails[2].id, None, at(12)).await;
     assert_eq!(backlog(&store).await, before + 3, "a given-up mail does not count");
 }
 
@@ -3174,6 +3980,69 @@ pub async fn concurrent_claimers_get_every_mail_exactly_once<S: ContractStore>(s
 }
 
 // ---------------------------------------------------------------------------
+// InviteStore
+// ---------------------------------------------------------------------------
+
+pub async fn creating_an_invite_with_a_taken_hash_is_a_duplicate_and_changes_nothing<S: Store>(store: S) {
+    let invite = add_invite(&store, 1).await;
+    let result = store
+        .create_invite(NewInvite {
+            token_hash: invite.clone(),
+            name: Some("Again".into()),
+            uses: 5,
+            created_at: at(1),
+        })
+        .await;
+    assert!(
+        matches!(result, Err(StoreError::Duplicate)),
+        "a second invite with the same hash gives Duplicate, got {result:?}"
+    );
+    store
+        .register(invited(new_user(unique_email("invited")), &invite))
+        .await
+        .expect("the first invite's one use");
+    assert!(
+        !usable(&store, &invite).await,
+        "the duplicate added no uses: one registration used the invite up"
+    );
+
+    let result = store
+        .create_invite(NewInvite {
+            token_hash: invite.clone(),
+            name: None,
+            uses: 1,
+            created_at: at(2),
+        })
+        .await;
+    assert!(
+        matches!(result, Err(StoreError::Duplicate)),
+        "the hash of a used-up invite is still taken, got {result:?}"
+    );
+    assert!(!usable(&store, &invite).await, "and the used-up invite is not revived");
+}
+
+pub async fn an_invite_is_usable_while_it_exists_and_has_a_use_left<S: Store>(store: S) {
+    assert!(!usable(&store, &secret()).await, "an unknown invite is not usable");
+
+    let invite = add_invite(&store, 2).await;
+    let other = add_invite(&store, 1).await;
+    for _ in 0..3 {
+        assert!(
+            usable(&store, &invite).await,
+            "a new invite is usable, and asking uses nothing"
+        );
+    }
+    for used in 1..=2 {
+        store
+            .register(invited(new_user(unique_email("invited")), &invite))
+            .await
+            .unwrap_or_else(|e| panic!("use {used} of 2: asking used the invite up? {e:?}"));
+    }
+    assert!(!usable(&store, &invite).await, "no use left: not usable");
+    assert!(usable(&store, &other).await, "another invite keeps its use");
+}
+
+// ---------------------------------------------------------------------------
 // HealthCheck
 // ---------------------------------------------------------------------------
 
@@ -3224,6 +4093,14 @@ macro_rules! store_contract_tests {
             disabling_revokes_every_session_and_enabling_restores_the_account,
             disabling_an_unknown_user_is_not_found,
             deleting_a_user_erases_their_confirmations_and_queued_mails,
+            // UserStore::register with an invite
+            registration_with_an_invite_uses_it_up_with_the_account,
+            a_multi_use_invite_counts_down_to_zero,
+            registration_with_an_unknown_or_used_up_invite_fails_and_changes_nothing,
+            a_failed_registration_does_not_use_the_invite,
+            a_taken_email_is_reported_before_a_bad_invite,
+            concurrent_registrations_racing_for_a_single_use_invite_let_exactly_one_through,
+            concurrent_registrations_never_use_an_invite_more_often_than_it_allows,
             // SessionStore
             opened_session_is_listed_and_found_by_access_hash_with_its_user,
             session_by_access_ignores_unknown_hashes,
@@ -3279,6 +4156,16 @@ macro_rules! store_contract_tests {
             an_email_confirmation_link_does_not_reset_a_password,
             an_expired_reset_link_changes_nothing,
             concurrent_resets_with_one_link_let_exactly_one_through,
+            a_used_reset_link_confirms_an_unconfirmed_address_and_keeps_an_earlier_confirmation,
+            // ConfirmationStore: email-first signups
+            an_email_link_names_its_user_while_live_without_using_it,
+            an_expired_replaced_or_reset_link_names_no_one_as_an_email_link,
+            completing_a_signup_confirms_records_consent_sets_the_password_and_opens_the_session,
+            completing_a_signup_without_a_password_keeps_the_stored_one,
+            a_dead_link_completes_no_signup_and_changes_nothing,
+            completing_a_signup_on_an_unknown_client_is_not_found_and_changes_nothing,
+            completing_a_signup_opens_its_session_under_the_open_session_rules,
+            concurrent_completions_of_one_signup_let_exactly_one_through,
             // OutboxStore
             enqueueing_a_mail_for_an_unknown_user_is_not_found,
             claiming_hands_out_due_mails_oldest_first_up_to_the_limit,
@@ -3290,6 +4177,9 @@ macro_rules! store_contract_tests {
             the_backlog_counts_mails_neither_sent_nor_given_up,
             claiming_by_id_claims_that_mail_only,
             concurrent_claimers_get_every_mail_exactly_once,
+            // InviteStore
+            creating_an_invite_with_a_taken_hash_is_a_duplicate_and_changes_nothing,
+            an_invite_is_usable_while_it_exists_and_has_a_use_left,
             // HealthCheck
             ping_succeeds,
         );

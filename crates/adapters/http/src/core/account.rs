@@ -57,6 +57,9 @@ pub async fn register<S: Store, M: Mailer>(
     lang: Lang,
 ) -> Result<HttpResponse, CoreError> {
     let f = body::read(&req, payload).await.core(lang)?;
+    if f.has("usertype") {
+        return Ok(crate::typed::register(&req, &f, &app, lang).await);
+    }
     let input = RegisterInput {
         client_id: f.string("client_id"),
         device_id: f.string("device_id"),
@@ -72,6 +75,7 @@ pub async fn register<S: Store, M: Mailer>(
             .string("language")
             .and_then(|l| Language::from_code(&l))
             .or_else(|| Lang::requested(&req)),
+        invite: f.string("token"),
     };
     let pair = app.register(input).await.core(lang)?;
     Ok(token_pair(&pair))

@@ -77,7 +77,17 @@ pub fn wire_name(field: Field) -> &'static str {
         Field::RefreshToken => "refresh_token",
         Field::Language => "language",
         Field::Code => "code",
-        Field::Token => "token",
+        Field::Token | Field::Invite => "token",
+        Field::PostalCode => "postal_code",
+        Field::DisplayName => "display_name",
+        Field::FullName => "full_name",
+        Field::OrganisationName => "name",
+        Field::StreetName => "street_name",
+        Field::Town => "town",
+        Field::Sector => "sector",
+        Field::YearOfBirth => "year_of_birth",
+        Field::UserType => "usertype",
+        Field::Consent => "consent",
     }
 }
 
@@ -106,6 +116,11 @@ pub fn field_message(lang: Lang, error: &FieldError) -> String {
         FieldError::NotAList => lang.t("field.not_a_list"),
         FieldError::InvalidLanguage => lang.t("field.invalid_language"),
         FieldError::NotAnInteger => lang.t("field.not_an_integer"),
+        FieldError::InvalidPostalCode => lang.t("field.invalid_postal_code"),
+        FieldError::InvalidInvite => lang.t("field.invalid_invite"),
+        FieldError::YearOfBirth(_) => lang.t("field.invalid_year_of_birth"),
+        FieldError::InvalidSector => lang.t("field.invalid_sector"),
+        FieldError::InvalidUserType => lang.t("field.invalid_usertype"),
     }
 }
 

@@ -6,7 +6,7 @@ mod error;
 mod policies;
 mod tokens;
 
-pub use error::{field_message, CoreError, CoreResult, Problem};
+pub use error::{field_message, wire_name, CoreError, CoreResult, Problem};
 
 use actix_web::web;
 use registrar_mail::Mailer;

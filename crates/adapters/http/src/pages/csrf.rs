@@ -1,7 +1,8 @@
-//! CSRF protection of the reset form, stateless (instances share no memory):
-//! double submit. The form page sets a random token in a cookie
-//! (`HttpOnly; SameSite=Strict; Path=/reset-password`, `Secure` over https)
-//! and puts the same value in a hidden field; a POST is only acted on when
+//! CSRF protection of the forms (reset, signup), stateless (instances share
+//! no memory): double submit. The form page sets a random token in a cookie
+//! (`HttpOnly; SameSite=Strict`, `Secure` over https, its `Path` the form's
+//! pages: [`RESET_PATH`] or [`SIGNUP_PATH`]) and puts the same value in a
+//! hidden field; a POST is only acted on when
 //! both are present, well formed and equal. Another site can make a browser
 //! post the form but can neither read nor set our cookie, so it cannot know
 //! the value to put in the field.
@@ -15,8 +16,11 @@ use rand::RngCore;
 pub const COOKIE: &str = "registrar_csrf";
 /// The hidden field's name.
 pub const FIELD: &str = "csrf_token";
-/// Where the cookie is sent: only to the reset pages.
-const PATH: &str = "/reset-password";
+/// Where the reset form's cookie is sent: only to the reset pages.
+pub const RESET_PATH: &str = "/reset-password";
+/// Where the signup form's cookie is sent: only to `/confirm/signup/{id}`
+/// (a cookie path covers the paths below it).
+pub const SIGNUP_PATH: &str = "/confirm/signup";
 /// Random bytes in a token (64 hex characters).
 const BYTES: usize = 32;
 
@@ -61,16 +65,18 @@ pub fn is_https(req: &HttpRequest) -> bool {
     req.connection_info().scheme().eq_ignore_ascii_case("https")
 }
 
-/// The `Set-Cookie` value that hands `token` to the browser.
-pub fn set_cookie(token: &str, secure: bool) -> String {
+/// The `Set-Cookie` value that hands `token` to the browser for the pages
+/// under `path`.
+pub fn set_cookie(token: &str, path: &str, secure: bool) -> String {
     let secure = if secure { "; Secure" } else { "" };
-    format!("{COOKIE}={token}; Path={PATH}; HttpOnly; SameSite=Strict{secure}")
+    format!("{COOKIE}={token}; Path={path}; HttpOnly; SameSite=Strict{secure}")
 }
 
-/// The `Set-Cookie` value that removes the cookie (the form is done with).
-pub fn clear_cookie(secure: bool) -> String {
+/// The `Set-Cookie` value that removes the cookie of the pages under `path`
+/// (the form is done with).
+pub fn clear_cookie(path: &str, secure: bool) -> String {
     let secure = if secure { "; Secure" } else { "" };
-    format!("{COOKIE}=; Path={PATH}; Max-Age=0; HttpOnly; SameSite=Strict{secure}")
+    format!("{COOKIE}=; Path={path}; Max-Age=0; HttpOnly; SameSite=Strict{secure}")
 }
 
 /// The double-submit check: cookie and field both present, well formed and
@@ -139,10 +145,16 @@ mod tests {
 
     #[test]
     fn cookie_attributes() {
-        let c = set_cookie("ab", false);
+        let c = set_cookie("ab", RESET_PATH, false);
         assert_eq!(c, "registrar_csrf=ab; Path=/reset-password; HttpOnly; SameSite=Strict");
-        assert!(set_cookie("ab", true).ends_with("; Secure"));
-        assert!(clear_cookie(false).contains("Max-Age=0"));
+        assert!(set_cookie("ab", RESET_PATH, true).ends_with("; Secure"));
+        assert!(clear_cookie(RESET_PATH, false).contains("Max-Age=0"));
+        let c = set_cookie("ab", SIGNUP_PATH, false);
+        assert_eq!(c, "registrar_csrf=ab; Path=/confirm/signup; HttpOnly; SameSite=Strict");
+        assert_eq!(
+            clear_cookie(SIGNUP_PATH, true),
+            "registrar_csrf=; Path=/confirm/signup; Max-Age=0; HttpOnly; SameSite=Strict; Secure"
+        );
     }
 
     #[test]

@@ -6,10 +6,12 @@
 //! | `GET /confirm/{token}` | 200 "address confirmed"; 404 "link invalid, used or expired" |
 //! | `GET /reset-password/{token}` | 200 the new-password form; 404 the invalid-link page |
 //! | `POST /reset-password/{token}` | 200 "password changed"; the form again with what is wrong: 400 (password rules, passwords differ), 403 (CSRF check failed: "the form expired"), 413/415 (unreadable body); 404 the invalid-link page |
+//! | `GET /confirm/signup/{id}` | 200 the activation form (consent checkbox, optional password twice); 404 the invalid-link page |
+//! | `POST /confirm/signup/{id}` with the CSRF field (a browser's form; without it the JSON API answers) | 200 "account active, log in in the app" (no token on the page); the form again with what is wrong: 400 (no consent, passwords differ, password rules), 403 (CSRF check failed: "the form expired"); 404 the invalid-link page |
 //!
 //! Failures on our side answer 500 (503 when the database is unavailable)
 //! with a page saying so. Every page carries the headers of [`headers`];
-//! the form is protected by the stateless double-submit check of [`csrf`].
+//! the forms are protected by the stateless double-submit check of [`csrf`].
 
 mod answers;
 mod confirm;
@@ -17,6 +19,10 @@ mod csrf;
 mod headers;
 mod render;
 mod reset;
+mod signup;
+
+pub use csrf::FIELD as CSRF_FIELD;
+pub use signup::submitted as signup_submitted;
 
 #[cfg(test)]
 mod tests;
@@ -28,5 +34,6 @@ use registrar_store::Store;
 pub fn routes<S: Store, M: Mailer>(cfg: &mut web::ServiceConfig) {
     cfg.route("/confirm/{token}", web::get().to(confirm::confirm::<S, M>))
         .route("/reset-password/{token}", web::get().to(reset::form::<S, M>))
-        .route("/reset-password/{token}", web::post().to(reset::submit::<S, M>));
+        .route("/reset-password/{token}", web::post().to(reset::submit::<S, M>))
+        .route("/confirm/signup/{id}", web::get().to(signup::form::<S, M>));
 }

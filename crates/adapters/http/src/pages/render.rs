@@ -12,10 +12,14 @@ use serde::Serialize;
 use super::headers::STYLE;
 use crate::i18n::{self, Lang};
 
-const TEMPLATES: [(&str, &str); 3] = [
+const TEMPLATES: [(&str, &str); 4] = [
     ("layout.html", include_str!("../../templates/pages/layout.html")),
     ("message.html", include_str!("../../templates/pages/message.html")),
     ("reset_form.html", include_str!("../../templates/pages/reset_form.html")),
+    (
+        "signup_form.html",
+        include_str!("../../templates/pages/signup_form.html"),
+    ),
 ];
 
 fn environment() -> Result<&'static Environment<'static>, minijinja::Error> {
@@ -78,6 +82,30 @@ pub fn reset_form(lang: Lang, form: &ResetForm) -> Result<String, minijinja::Err
     )
 }
 
+/// What the signup form (consent, optional password) shows besides its fields.
+#[derive(Debug, Default, Serialize)]
+pub struct SignupForm {
+    /// The hidden field's value (the CSRF cookie's).
+    pub csrf_token: String,
+    /// A sentence above the form ("the form expired", …).
+    pub notice: Option<String>,
+    /// Whether the consent box is ticked (it stays so when the form comes back).
+    pub consent: bool,
+    pub consent_errors: Vec<String>,
+    pub password_errors: Vec<String>,
+    pub confirmation_errors: Vec<String>,
+}
+
+/// The form that activates an email-first account.
+pub fn signup_form(lang: Lang, form: &SignupForm) -> Result<String, minijinja::Error> {
+    render(
+        "signup_form.html",
+        lang,
+        &lang.t("page.signup_title"),
+        Value::from_serialize(form),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use registrar_domain::Language;
@@ -91,6 +119,8 @@ mod tests {
             let html = message(lang, &lang.t("page.confirmed_title"), &lang.t("page.confirmed_text")).expect("message");
             assert!(html.contains(&format!("<html lang=\"{}\">", language.code())), "{html}");
             let html = reset_form(lang, &ResetForm::default()).expect("form");
+            assert!(!html.contains("page."), "a key without text: {html}");
+            let html = signup_form(lang, &SignupForm::default()).expect("signup form");
             assert!(!html.contains("page."), "a key without text: {html}");
         }
     }
@@ -114,6 +144,18 @@ mod tests {
             !html.contains("\"><script>") && !html.contains("<img") && !html.contains("<i>"),
             "{html}"
         );
+        let form = SignupForm {
+            csrf_token: "\"><script>".into(),
+            notice: Some("<img src=x>".into()),
+            consent: false,
+            consent_errors: vec!["<i>".into()],
+            password_errors: vec!["<b>".into()],
+            confirmation_errors: vec!["<u>".into()],
+        };
+        let html = signup_form(lang, &form).expect("signup form");
+        for raw in ["\"><script>", "<img", "<i>", "<b>", "<u>"] {
+            assert!(!html.contains(raw), "{raw} in {html}");
+        }
     }
 
     #[test]
@@ -146,5 +188,43 @@ mod tests {
         ] {
             assert!(html.contains(needle), "{needle} in {html}");
         }
+    }
+
+    #[test]
+    fn the_signup_form_has_its_fields_and_no_action() {
+        let form = SignupForm {
+            csrf_token: "abc".into(),
+            notice: Some("Expired".into()),
+            consent: false,
+            consent_errors: vec!["Consent needed".into()],
+            password_errors: vec!["Too short".into()],
+            confirmation_errors: vec!["Do not match".into()],
+        };
+        let html = signup_form(Lang(Language::Fr), &form).expect("form");
+        for needle in [
+            r#"<form method="post">"#,
+            r#"name="csrf_token" value="abc""#,
+            r#"name="consent" type="checkbox" value="1""#,
+            r#"name="password""#,
+            r#"name="password_confirmation""#,
+            "Expired",
+            "Consent needed",
+            "Too short",
+            "Do not match",
+            "Activer le compte",
+        ] {
+            assert!(html.contains(needle), "{needle} in {html}");
+        }
+        assert!(!html.contains("checked"), "not ticked unless given: {html}");
+        assert!(
+            !html.contains("required"),
+            "nothing the browser refuses to send: {html}"
+        );
+        let ticked = SignupForm {
+            consent: true,
+            ..SignupForm::default()
+        };
+        let html = signup_form(Lang(Language::En), &ticked).expect("form");
+        assert!(html.contains(" checked"), "{html}");
     }
 }

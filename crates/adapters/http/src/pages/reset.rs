@@ -75,7 +75,11 @@ pub async fn submit<S: Store, M: Mailer>(
     }
     match app.reset_password(Some(token.into_inner()), password).await {
         Ok(()) => match render::message(lang, &lang.t("page.reset_done_title"), &lang.t("page.reset_done_text")) {
-            Ok(html) => page(StatusCode::OK, html, Some(csrf::clear_cookie(csrf::is_https(&req)))),
+            Ok(html) => page(
+                StatusCode::OK,
+                html,
+                Some(csrf::clear_cookie(csrf::RESET_PATH, csrf::is_https(&req))),
+            ),
             Err(e) => render_failed(lang, &e),
         },
         Err(ServiceError::Invalid(errors)) => {
@@ -144,7 +148,7 @@ async fn again<S: Store, M: Mailer>(
 /// The empty form with the browser's CSRF token, or a new one it is given.
 fn fresh_form(req: &HttpRequest, status: StatusCode, lang: Lang, notice: Option<String>) -> HttpResponse {
     let (csrf_token, is_new) = csrf::for_form(req);
-    let set_cookie = is_new.then(|| csrf::set_cookie(&csrf_token, csrf::is_https(req)));
+    let set_cookie = is_new.then(|| csrf::set_cookie(&csrf_token, csrf::RESET_PATH, csrf::is_https(req)));
     let form = ResetForm {
         csrf_token,
         notice,

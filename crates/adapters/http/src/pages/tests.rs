@@ -17,6 +17,8 @@ use super::csrf;
 const EMAIL: &str = "ann@example.com";
 const OLD: &str = "Correct-Horse-42";
 const NEW: &str = "Battery-Staple-77";
+/// Signs up email-first (no password, no policies) in the signup tests.
+const NEWCOMER: &str = "bob@example.com";
 
 struct World {
     app: Registrar<MemoryStore, MemoryMailer>,
@@ -66,6 +68,7 @@ async fn world() -> World {
         policies: Some(policies),
         tin_nr: None,
         language: Some(Language::En),
+        invite: None,
     })
     .await
     .expect("registers");
@@ -96,16 +99,41 @@ impl World {
     }
 
     async fn login(&self, password: &str) -> Result<(), ServiceError> {
+        self.login_as(EMAIL, password).await
+    }
+
+    async fn login_as(&self, email: &str, password: &str) -> Result<(), ServiceError> {
         self.app
             .login(LoginInput {
                 client_id: Some(self.client.clone()),
                 device_id: Some("laptop".into()),
                 device_name: Some("Laptop".into()),
-                email: Some(EMAIL.into()),
+                email: Some(email.into()),
                 password: Some(password.into()),
             })
             .await
             .map(drop)
+    }
+
+    /// Signs the newcomer up (email-first): the id at the end of the mailed link.
+    async fn signup_id(&self) -> String {
+        self.app
+            .signup(Some(NEWCOMER.into()), Some("en".into()), None)
+            .await
+            .expect("signs up");
+        self.app.deliver_due().await.expect("deliver");
+        let link = self
+            .mailer
+            .sent_to(NEWCOMER)
+            .into_iter()
+            .rev()
+            .find_map(|m| match m.content {
+                MailContent::SignupConfirmation { link, .. } => Some(link),
+                _ => None,
+            })
+            .expect("a signup mail");
+        let (_, id) = link.split_once("/confirm/signup/").expect("a signup link");
+        id.to_owned()
     }
 }
 
@@ -115,7 +143,9 @@ macro_rules! server {
         test::init_service(
             App::new()
                 .app_data(web::Data::new($app.clone()))
-                .configure(super::routes::<MemoryStore, MemoryMailer>),
+                .configure(super::routes::<MemoryStore, MemoryMailer>)
+                // `POST /confirm/signup/{id}` is the JSON API's; it hands browser forms to the page.
+                .configure(crate::signup::routes::<MemoryStore, MemoryMailer>),
         )
         .await
     };
@@ -188,6 +218,30 @@ fn post_form(token: &str, cookie: Option<&str>, body: &str) -> test::TestRequest
         request = request.insert_header((header::COOKIE, format!("{}={value}", csrf::COOKIE)));
     }
     request
+}
+
+fn post_signup(id: &str, cookie: Option<&str>, body: &str) -> test::TestRequest {
+    let mut request = test::TestRequest::post()
+        .uri(&format!("/confirm/signup/{id}"))
+        .insert_header((header::CONTENT_TYPE, "application/x-www-form-urlencoded"))
+        .set_payload(body.to_owned());
+    if let Some(value) = cookie {
+        request = request.insert_header((header::COOKIE, format!("{}={value}", csrf::COOKIE)));
+    }
+    request
+}
+
+/// The signup form as a browser sends it: an unticked box and empty
+/// password fields are sent as nothing and as empty values.
+fn signup_body(csrf: &str, consent: Option<&str>, password: &str, confirmation: &str) -> String {
+    let mut body = form_urlencoded::Serializer::new(String::new());
+    body.append_pair("csrf_token", csrf);
+    if let Some(consent) = consent {
+        body.append_pair("consent", consent);
+    }
+    body.append_pair("password", password)
+        .append_pair("password_confirmation", confirmation)
+        .finish()
 }
 
 fn form_body(csrf: &str, password: &str, confirmation: &str) -> String {
@@ -445,4 +499,271 @@ async fn the_csp_hash_matches_the_inline_style() {
         !page.body.contains("http://") && !page.body.contains("https://"),
         "loads nothing"
     );
+}
+
+#[actix_web::test]
+async fn the_signup_form_sets_its_own_csrf_cookie_and_the_same_hidden_value() {
+    let w = world().await;
+    let server = server!(w.app);
+    let id = w.signup_id().await;
+    let uri = format!("/confirm/signup/{id}");
+
+    let form = call!(server, test::TestRequest::get().uri(&uri)).await;
+    assert_eq!(form.status, StatusCode::OK, "{}", form.body);
+    form.assert_page_headers();
+    let value = form.csrf_field();
+    assert_eq!(
+        form.cookie().expect("a CSRF cookie"),
+        format!("registrar_csrf={value}; Path=/confirm/signup; HttpOnly; SameSite=Strict"),
+        "the cookie goes to the signup pages only"
+    );
+    for needle in [
+        "<h1>Activate your account</h1>",
+        r#"<form method="post">"#,
+        r#"name="consent" type="checkbox" value="1">"#,
+        "I consent to the processing of my account data to provide the service.",
+        r#"name="password" type="password""#,
+        r#"name="password_confirmation" type="password""#,
+        "Password (optional)",
+    ] {
+        assert!(form.body.contains(needle), "{needle} in {}", form.body);
+    }
+    assert!(!form.body.contains(r#"id="notice""#), "{}", form.body);
+    assert!(!form.body.contains(&id), "the link's id is not on the page");
+
+    // A browser that has the cookie keeps it; https makes it Secure.
+    let again = call!(
+        server,
+        test::TestRequest::get()
+            .uri(&uri)
+            .insert_header((header::COOKIE, format!("registrar_csrf={value}")))
+            .insert_header((header::ACCEPT_LANGUAGE, "nl")),
+    )
+    .await;
+    assert_eq!(again.status, StatusCode::OK);
+    assert_eq!(again.cookie(), None);
+    assert_eq!(again.csrf_field(), value);
+    assert!(again.body.contains("Activeer je account"), "{}", again.body);
+    assert!(again.body.contains(r#"<html lang="nl">"#));
+    let https = call!(
+        server,
+        test::TestRequest::get()
+            .uri(&uri)
+            .insert_header(("x-forwarded-proto", "https")),
+    )
+    .await;
+    assert!(https.cookie().expect("cookie").ends_with("; Secure"));
+
+    let invalid = call!(server, test::TestRequest::get().uri("/confirm/signup/abc")).await;
+    assert_eq!(invalid.status, StatusCode::NOT_FOUND);
+    invalid.assert_page_headers();
+    assert!(invalid.body.contains("This link is invalid, already used or expired."));
+    assert!(
+        w.app.signup_link_valid(&id).await.expect("valid"),
+        "opening the form uses nothing up"
+    );
+}
+
+#[actix_web::test]
+async fn a_signup_post_without_the_matching_csrf_pair_changes_nothing() {
+    let w = world().await;
+    let server = server!(w.app);
+    let id = w.signup_id().await;
+    let value = csrf::new_token();
+    let other = csrf::new_token();
+
+    for (cookie, field) in [
+        (None, value.as_str()),
+        (Some(value.as_str()), ""),
+        (Some(value.as_str()), &other),
+    ] {
+        let answer = call!(
+            server,
+            post_signup(&id, cookie, &signup_body(field, Some("1"), NEW, NEW))
+        )
+        .await;
+        assert_eq!(answer.status, StatusCode::FORBIDDEN, "{}", answer.body);
+        answer.assert_page_headers();
+        assert!(
+            answer.body.contains("The form expired. Please try again."),
+            "{}",
+            answer.body
+        );
+        assert!(answer.body.contains(r#"name="consent""#), "the form again");
+        match cookie {
+            Some(c) => assert_eq!(answer.csrf_field(), c),
+            None => {
+                let set = answer.cookie().expect("a new cookie");
+                assert!(
+                    set.contains(&answer.csrf_field()) && set.contains("Path=/confirm/signup"),
+                    "{set}"
+                );
+            }
+        }
+    }
+    assert!(
+        w.app.signup_link_valid(&id).await.expect("valid"),
+        "the link is still live"
+    );
+    assert!(w.login_as(NEWCOMER, NEW).await.is_err(), "no password was set");
+
+    // A dead link says so, whether or not the check passes.
+    let dead = call!(
+        server,
+        post_signup("abc", None, &signup_body(&value, Some("1"), "", ""))
+    )
+    .await;
+    assert_eq!(dead.status, StatusCode::NOT_FOUND);
+    let dead = call!(
+        server,
+        post_signup("abc", Some(&value), &signup_body(&value, Some("1"), "", ""))
+    )
+    .await;
+    assert_eq!(dead.status, StatusCode::NOT_FOUND);
+    dead.assert_page_headers();
+    assert!(dead.body.contains("This link is invalid, already used or expired."));
+
+    // Without the CSRF field the post is the app's: JSON, not a page.
+    let json = call!(
+        server,
+        test::TestRequest::post()
+            .uri(&format!("/confirm/signup/{id}"))
+            .set_json(serde_json::json!({"password": NEW})),
+    )
+    .await;
+    assert_eq!(json.status, StatusCode::BAD_REQUEST);
+    assert!(json.header(header::CONTENT_TYPE).starts_with("application/json"));
+    assert!(json.body.contains("consentRequired"), "{}", json.body);
+}
+
+#[actix_web::test]
+async fn the_signup_form_explains_what_is_wrong() {
+    let w = world().await;
+    let server = server!(w.app);
+    let id = w.signup_id().await;
+    let value = csrf::new_token();
+    let post = |consent: Option<&str>, password: &str, confirmation: &str| {
+        post_signup(&id, Some(&value), &signup_body(&value, consent, password, confirmation))
+    };
+
+    let no_consent = call!(server, post(None, NEW, NEW)).await;
+    assert_eq!(no_consent.status, StatusCode::BAD_REQUEST, "{}", no_consent.body);
+    no_consent.assert_page_headers();
+    assert!(
+        no_consent.body.contains(
+            r#"<ul class="errors" id="consent-errors"><li>Your consent is needed to activate your account.</li></ul>"#
+        ),
+        "{}",
+        no_consent.body
+    );
+    assert!(!no_consent.body.contains("checked"), "{}", no_consent.body);
+    assert!(!no_consent.body.contains(NEW), "passwords are never echoed");
+    assert_eq!(no_consent.csrf_field(), value);
+
+    let zero = call!(server, post(Some("0"), "", "")).await;
+    assert_eq!(zero.status, StatusCode::BAD_REQUEST);
+    assert!(zero.body.contains("Your consent is needed"), "{}", zero.body);
+
+    let mismatch = call!(server, post(Some("1"), NEW, "Other-One-77")).await;
+    assert_eq!(mismatch.status, StatusCode::BAD_REQUEST);
+    assert!(
+        mismatch.body.contains("The passwords do not match."),
+        "{}",
+        mismatch.body
+    );
+    assert!(mismatch.body.contains(" checked"), "the consent stays ticked");
+    assert!(!mismatch.body.contains("consent-errors"), "{}", mismatch.body);
+
+    let unrepeated = call!(server, post(Some("1"), NEW, "")).await;
+    assert_eq!(unrepeated.status, StatusCode::BAD_REQUEST);
+    assert!(
+        unrepeated.body.contains("This field is required."),
+        "{}",
+        unrepeated.body
+    );
+
+    let short = call!(
+        server,
+        post(Some("1"), "short", "short").insert_header((header::ACCEPT_LANGUAGE, "de")),
+    )
+    .await;
+    assert_eq!(short.status, StatusCode::BAD_REQUEST);
+    assert!(
+        short.body.contains("Das Passwort muss mindestens 8 Zeichen lang sein."),
+        "{}",
+        short.body
+    );
+    assert!(short.body.contains("Konto aktivieren"), "{}", short.body);
+
+    let email = call!(server, post(Some("1"), NEWCOMER, NEWCOMER)).await;
+    assert_eq!(email.status, StatusCode::BAD_REQUEST);
+    assert!(
+        email.body.contains("The password may not be your email address."),
+        "{}",
+        email.body
+    );
+
+    assert!(w.app.signup_link_valid(&id).await.expect("valid"), "nothing used up");
+    assert!(w.login_as(NEWCOMER, NEW).await.is_err(), "nothing changed");
+}
+
+#[actix_web::test]
+async fn a_good_signup_post_activates_the_account_and_uses_up_the_link() {
+    let w = world().await;
+    let server = server!(w.app);
+    let id = w.signup_id().await;
+    let value = csrf::new_token();
+
+    let done = call!(
+        server,
+        post_signup(&id, Some(&value), &signup_body(&value, Some("1"), NEW, NEW))
+    )
+    .await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    done.assert_page_headers();
+    assert!(done.body.contains("<h1>Account active</h1>"), "{}", done.body);
+    assert!(
+        done.body
+            .contains(r#"<p id="message">Your account is active. You can now log in in the app.</p>"#),
+        "only this sentence, no token: {}",
+        done.body
+    );
+    assert!(!done.body.contains("<form"), "{}", done.body);
+    assert_eq!(
+        done.cookie().expect("cookie cleared"),
+        "registrar_csrf=; Path=/confirm/signup; Max-Age=0; HttpOnly; SameSite=Strict"
+    );
+
+    w.login_as(NEWCOMER, NEW).await.expect("the chosen password works");
+
+    for consent in [Some("1"), None] {
+        let used = call!(
+            server,
+            post_signup(&id, Some(&value), &signup_body(&value, consent, NEW, NEW))
+        )
+        .await;
+        assert_eq!(used.status, StatusCode::NOT_FOUND, "{}", used.body);
+        used.assert_page_headers();
+        assert!(used.body.contains("This link is invalid, already used or expired."));
+    }
+    let form = call!(server, test::TestRequest::get().uri(&format!("/confirm/signup/{id}"))).await;
+    assert_eq!(form.status, StatusCode::NOT_FOUND);
+}
+
+#[actix_web::test]
+async fn consent_alone_activates_the_account() {
+    let w = world().await;
+    let server = server!(w.app);
+    let id = w.signup_id().await;
+    let value = csrf::new_token();
+
+    let done = call!(
+        server,
+        post_signup(&id, Some(&value), &signup_body(&value, Some("1"), "", ""))
+            .insert_header((header::ACCEPT_LANGUAGE, "es")),
+    )
+    .await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    assert!(done.body.contains("Tu cuenta está activa."), "{}", done.body);
+    assert!(!w.app.signup_link_valid(&id).await.expect("valid"), "used up");
 }

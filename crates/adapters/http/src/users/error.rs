@@ -17,10 +17,14 @@ use crate::i18n::Lang;
 pub struct UsersError {
     pub problem: Problem,
     pub lang: Lang,
+    /// What the endpoint calls the address: `email`, or `username` at login.
+    pub email_field: &'static str,
 }
 
 pub trait UsersResult<T> {
     fn users(self, lang: Lang) -> Result<T, UsersError>;
+    /// For `/api/users/login`, whose address field is `username`.
+    fn users_login(self, lang: Lang) -> Result<T, UsersError>;
 }
 
 impl<T, E: Into<Problem>> UsersResult<T> for Result<T, E> {
@@ -28,6 +32,15 @@ impl<T, E: Into<Problem>> UsersResult<T> for Result<T, E> {
         self.map_err(|e| UsersError {
             problem: e.into(),
             lang,
+            email_field: "email",
+        })
+    }
+
+    fn users_login(self, lang: Lang) -> Result<T, UsersError> {
+        self.map_err(|e| UsersError {
+            problem: e.into(),
+            lang,
+            email_field: "username",
         })
     }
 }
@@ -57,12 +70,23 @@ pub fn wire_name(field: Field) -> &'static str {
         Field::Policies => "policies",
         Field::GrantType => "grant_type",
         Field::RefreshToken => "refresh_token",
+        Field::Invite => "token",
+        Field::PostalCode => "postal_code",
+        Field::DisplayName => "display_name",
+        Field::FullName => "full_name",
+        Field::OrganisationName => "name",
+        Field::StreetName => "street_name",
+        Field::Town => "town",
+        Field::Sector => "sector",
+        Field::YearOfBirth => "year_of_birth",
+        Field::UserType => "usertype",
+        Field::Consent => "consent",
     }
 }
 
 /// Laravel's sentence for one rule, `first_name` said as "first name".
-pub fn rule_message(lang: Lang, field: Field, error: &FieldError) -> String {
-    let attribute = wire_name(field).replace('_', " ");
+pub fn rule_message(lang: Lang, name: &str, error: &FieldError) -> String {
+    let attribute = name.replace('_', " ");
     let a = attribute.as_str();
     let rule = |key: &str, extra: &[(&str, &str)]| {
         let mut args = vec![("attribute", a)];
@@ -84,18 +108,25 @@ pub fn rule_message(lang: Lang, field: Field, error: &FieldError) -> String {
         FieldError::InvalidLanguage | FieldError::UnknownPolicy(_) | FieldError::PolicyRequired(_) => {
             rule("selected", &[])
         }
-        FieldError::InvalidTelephone | FieldError::NotAList | FieldError::PasswordUnchanged => rule("format", &[]),
+        FieldError::InvalidInvite | FieldError::InvalidSector | FieldError::InvalidUserType => rule("selected", &[]),
+        FieldError::InvalidTelephone
+        | FieldError::NotAList
+        | FieldError::PasswordUnchanged
+        | FieldError::InvalidPostalCode
+        | FieldError::YearOfBirth(_) => rule("format", &[]),
     }
 }
 
-fn errors_json(lang: Lang, errors: &FieldErrors) -> BTreeMap<&'static str, Vec<String>> {
+fn errors_json(lang: Lang, errors: &FieldErrors, email_field: &'static str) -> BTreeMap<&'static str, Vec<String>> {
     errors
         .iter()
         .map(|(field, list)| {
-            (
-                wire_name(*field),
-                list.iter().map(|e| rule_message(lang, *field, e)).collect(),
-            )
+            let name = if *field == Field::Email {
+                email_field
+            } else {
+                wire_name(*field)
+            };
+            (name, list.iter().map(|e| rule_message(lang, name, e)).collect())
         })
         .collect()
 }
@@ -135,7 +166,7 @@ impl ResponseError for UsersError {
             Problem::Body(BodyError::TooLarge) => json!({"message": lang.t("error.payload_too_large")}),
             Problem::Service(e) => match e {
                 ServiceError::Invalid(errors) => {
-                    json!({"message": lang.t("users.invalid"), "errors": errors_json(lang, errors)})
+                    json!({"message": lang.t("users.invalid"), "errors": errors_json(lang, errors, self.email_field)})
                 }
                 ServiceError::WrongCode => json!({"message": lang.t("users.token_incorrect")}),
                 ServiceError::AlreadyConfirmed => json!({"message": lang.t("users.already_validated")}),

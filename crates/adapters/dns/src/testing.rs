@@ -1,7 +1,8 @@
-//! A tiny authoritative DNS server on 127.0.0.1 UDP for the tests: it answers
-//! from an in-memory zone with hickory-proto's message encoding, and notes
-//! every question it gets. There is no public DNS on the test machines.
+//! Test support (feature `testing`): an authoritative DNS server on
+//! 127.0.0.1 (UDP) answering from an in-memory zone — for this crate's tests
+//! and the app's, which point `email.dns_servers` at it.
 
+#![allow(clippy::expect_used, clippy::panic, clippy::unwrap_used)]
 use std::collections::{HashMap, HashSet};
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::str::FromStr;

@@ -1,0 +1,208 @@
+//! `GET` and (from the browser's form) `POST /confirm/signup/{id}`: the link
+//! of the email-first signup mail.
+//!
+//! `GET` shows the activation form (200) while the link is live, else the
+//! invalid-link page (404): a consent checkbox (`consent=1`), an optional
+//! password and its repetition, the hidden CSRF field; it posts to the same
+//! address. The `POST` route belongs to the JSON API (`crate::signup`),
+//! which hands a browser's form — it carries the CSRF field — to
+//! [`submitted`]: the CSRF double submit is checked, then consent and the
+//! two password fields, then the account is activated: 200 "account active"
+//! (the session the service opens is not shown: the person logs in in the
+//! app), or the form again with what is wrong — 400 for missing consent,
+//! passwords that differ or the password rules, 403 when the CSRF check
+//! fails ("the form expired"; nothing changes) — or the invalid-link page.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use registrar_mail::Mailer;
+use registrar_service::{Field, FieldErrors, Registrar, ServiceError};
+use registrar_store::Store;
+
+use super::answers::{failure, invalid_link, render_failed};
+use super::csrf;
+use super::headers::page;
+use super::render::{self, SignupForm};
+use crate::body::Fields;
+use crate::i18n::Lang;
+
+/// The form's field names.
+const CONSENT: &str = "consent";
+const PASSWORD: &str = "password";
+const CONFIRMATION: &str = "password_confirmation";
+
+pub async fn form<S: Store, M: Mailer>(
+    req: HttpRequest,
+    app: web::Data<Registrar<S, M>>,
+    id: web::Path<String>,
+    lang: Lang,
+) -> HttpResponse {
+    match app.signup_link_valid(&id).await {
+        Ok(true) => fresh_form(&req, StatusCode::OK, lang, None),
+        Ok(false) => invalid_link(lang),
+        Err(e) => failure(lang, &e),
+    }
+}
+
+/// The browser's form was posted (the body is read: `fields`).
+pub async fn submitted<S: Store, M: Mailer>(
+    req: &HttpRequest,
+    fields: &Fields,
+    app: &Registrar<S, M>,
+    id: &str,
+    lang: Lang,
+) -> HttpResponse {
+    let submitted = fields.string(csrf::FIELD);
+    let Some(csrf_token) = csrf::from_cookie(req).filter(|c| csrf::matches(Some(c), submitted.as_deref())) else {
+        return match app.signup_link_valid(id).await {
+            Ok(true) => fresh_form(req, StatusCode::FORBIDDEN, lang, Some(lang.t("page.form_expired"))),
+            Ok(false) => invalid_link(lang),
+            Err(e) => failure(lang, &e),
+        };
+    };
+    let consent = fields.string(CONSENT);
+    let password = fields.string(PASSWORD);
+    let mut form = SignupForm {
+        csrf_token,
+        consent: consent.is_some(),
+        ..SignupForm::default()
+    };
+    if consent.is_none() {
+        form.consent_errors.push(lang.t("page.consent_required"));
+    }
+    match pair_problem(password.as_deref(), fields.string(CONFIRMATION).as_deref()) {
+        Some(PairProblem::ConfirmationMissing) => form.confirmation_errors.push(lang.t("field.required")),
+        Some(PairProblem::Mismatch) => form.confirmation_errors.push(lang.t("page.mismatch")),
+        None => {}
+    }
+    if !form.consent_errors.is_empty() || !form.confirmation_errors.is_empty() {
+        // No use asking for another try through a dead link.
+        return match app.signup_link_valid(id).await {
+            Ok(true) => show(StatusCode::BAD_REQUEST, lang, &form, None),
+            Ok(false) => invalid_link(lang),
+            Err(e) => failure(lang, &e),
+        };
+    }
+    match app.complete_signup(id, consent, password).await {
+        Ok(_) => match render::message(
+            lang,
+            &lang.t("page.signup_done_title"),
+            &lang.t("page.signup_done_text"),
+        ) {
+            Ok(html) => page(
+                StatusCode::OK,
+                html,
+                Some(csrf::clear_cookie(csrf::SIGNUP_PATH, csrf::is_https(req))),
+            ),
+            Err(e) => render_failed(lang, &e),
+        },
+        Err(ServiceError::Invalid(errors)) => {
+            explain(lang, &errors, &mut form);
+            show(StatusCode::BAD_REQUEST, lang, &form, None)
+        }
+        Err(e) => failure(lang, &e),
+    }
+}
+
+/// What is wrong with the two password fields before the service is asked.
+/// Both empty is fine: the password is optional.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PairProblem {
+    ConfirmationMissing,
+    Mismatch,
+}
+
+fn pair_problem(password: Option<&str>, confirmation: Option<&str>) -> Option<PairProblem> {
+    match (password, confirmation) {
+        (Some(_), None) => Some(PairProblem::ConfirmationMissing),
+        (p, c) if p != c => Some(PairProblem::Mismatch),
+        _ => None,
+    }
+}
+
+/// The service's field errors as sentences under their fields.
+fn explain(lang: Lang, errors: &FieldErrors, form: &mut SignupForm) {
+    for (field, list) in errors.iter() {
+        match field {
+            // Consent that is not a positive integer (a crafted post): not given.
+            Field::Consent => {
+                form.consent = false;
+                form.consent_errors.push(lang.t("page.consent_required"));
+            }
+            Field::Password => form
+                .password_errors
+                .extend(list.iter().map(|e| crate::core::field_message(lang, e))),
+            _ => form.notice = list.first().map(|e| crate::core::field_message(lang, e)),
+        }
+    }
+}
+
+/// The empty form with the browser's CSRF token, or a new one it is given.
+fn fresh_form(req: &HttpRequest, status: StatusCode, lang: Lang, notice: Option<String>) -> HttpResponse {
+    let (csrf_token, is_new) = csrf::for_form(req);
+    let set_cookie = is_new.then(|| csrf::set_cookie(&csrf_token, csrf::SIGNUP_PATH, csrf::is_https(req)));
+    let form = SignupForm {
+        csrf_token,
+        notice,
+        ..SignupForm::default()
+    };
+    show(status, lang, &form, set_cookie)
+}
+
+fn show(status: StatusCode, lang: Lang, form: &SignupForm, set_cookie: Option<String>) -> HttpResponse {
+    match render::signup_form(lang, form) {
+        Ok(html) => page(status, html, set_cookie),
+        Err(e) => render_failed(lang, &e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use registrar_domain::{Language, PasswordError};
+    use registrar_service::FieldError;
+
+    use super::*;
+
+    #[test]
+    fn the_password_is_optional_but_must_be_repeated() {
+        assert_eq!(pair_problem(None, None), None);
+        assert_eq!(pair_problem(Some("same"), Some("same")), None);
+        assert_eq!(pair_problem(Some("a"), None), Some(PairProblem::ConfirmationMissing));
+        assert_eq!(pair_problem(None, Some("a")), Some(PairProblem::Mismatch));
+        assert_eq!(pair_problem(Some("a"), Some("A")), Some(PairProblem::Mismatch));
+    }
+
+    #[test]
+    fn the_service_errors_in_words() {
+        let lang = Lang(Language::En);
+        let mut form = SignupForm {
+            consent: true,
+            ..SignupForm::default()
+        };
+        let mut errors = FieldErrors::single(
+            Field::Password,
+            FieldError::Password(PasswordError::TooShort { min: 8 }),
+        );
+        errors.add(Field::Password, FieldError::Password(PasswordError::EqualsEmail));
+        explain(lang, &errors, &mut form);
+        assert_eq!(
+            form.password_errors,
+            vec![
+                "The password must be at least 8 characters.".to_owned(),
+                "The password may not be your email address.".to_owned()
+            ]
+        );
+        assert!(form.consent && form.consent_errors.is_empty() && form.notice.is_none());
+
+        explain(
+            lang,
+            &FieldErrors::single(Field::Consent, FieldError::Required),
+            &mut form,
+        );
+        assert!(!form.consent);
+        assert_eq!(
+            form.consent_errors,
+            vec!["Your consent is needed to activate your account.".to_owned()]
+        );
+    }
+}

@@ -1,0 +1,47 @@
+//! Completing an email-first signup through its link: the link is used up,
+//! and the address confirmed, the consent recorded, the password set and the
+//! first session opened with it — one change under one lock.
+
+use registrar_domain::{ConfirmationPurpose, User};
+use registrar_store::{SignupCompletion, StoreError};
+
+use crate::state::State;
+
+impl State {
+    /// `None` (nothing changed) when the link is not a live email
+    /// confirmation; every check comes before the first change.
+    pub fn complete_signup(&mut self, completion: SignupCompletion) -> Result<Option<User>, StoreError> {
+        let SignupCompletion {
+            link_hash,
+            consent,
+            password_hash,
+            session,
+            max_sessions_per_client,
+            now,
+        } = completion;
+        let Some(position) = self.live_link(&link_hash, ConfirmationPurpose::Email, now) else {
+            return Ok(None);
+        };
+        let user_id = self.confirmations[position].user_id.clone();
+        if session.user_id != user_id {
+            return Err(StoreError::unexpected(
+                "the signup's session is not for the user of its link",
+            ));
+        }
+        self.require_user(&user_id)?;
+        self.require_client(&session.client_id)?;
+
+        self.confirm_email(position, now);
+        let user = self
+            .users
+            .get_mut(&user_id)
+            .ok_or_else(|| StoreError::unexpected("a confirmation outlived its user"))?;
+        user.consent = Some(consent);
+        if let Some(hash) = password_hash {
+            user.password_hash = Some(hash);
+        }
+        let user = user.clone();
+        self.open_session(session, max_sessions_per_client);
+        Ok(Some(user))
+    }
+}

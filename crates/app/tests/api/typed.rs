@@ -1,0 +1,226 @@
+//! Typed registration (seed 004): customers and organisations with signup tokens.
+
+use chrono::Datelike;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+use crate::helpers::*;
+
+fn customer(token: &str, email: &str) -> Value {
+    json!({"token": token, "usertype": "customer", "email": email, "display_name": "jdoe",
+           "full_name": "Jane Doe", "postcode": "SW1A 1AA", "year_of_birth": 1990, "password": PASSWORD})
+}
+
+fn organisation(token: &str, email: &str) -> Value {
+    json!({"token": token, "usertype": "organisation", "email": email, "name": "Acme Ltd",
+           "street_name": "1 High Street", "town": "Leeds", "sector": "C", "postcode": "LS1 4AP", "password": PASSWORD})
+}
+
+async fn register(app: &TestApp, body: &Value) -> (StatusCode, Value) {
+    parts(app.post("/api/register").json(body).send().await.expect("r")).await
+}
+
+/// An edit to a valid body that should make it fail.
+type Change = Box<dyn Fn(&mut Value)>;
+
+fn failure(message: &str, check: &str) -> (StatusCode, Value) {
+    (
+        StatusCode::BAD_REQUEST,
+        json!({"success": false, "message": message, "error": check}),
+    )
+}
+
+async fn seed_004_customer_and_organisation_examples_register(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let ok = (
+        StatusCode::OK,
+        json!({"success": true, "message": "Registered Successfully"}),
+    );
+    let email = unique_email();
+    assert_eq!(register(&app, &customer(&app.invite(1).await, &email)).await, ok);
+    let org = unique_email();
+    assert_eq!(register(&app, &organisation(&app.invite(1).await, &org)).await, ok);
+
+    let (_, pair) = parts(app.login(&email, PASSWORD, "d").await).await;
+    let (_, me) = parts(app.me(pair["access_token"].as_str().expect("t")).await).await;
+    assert_eq!(me["usertype"], "customer");
+    assert_eq!(me["display_name"], "jdoe");
+    assert_eq!(me["postal_code"], "SW1A 1AA");
+    assert_eq!(me["email_confirmed"], false);
+    assert_eq!(me["pending_policies"], json!(app.policies), "no policies were accepted");
+    let (_, pair) = parts(app.login(&org, PASSWORD, "d").await).await;
+    let (_, me) = parts(app.me(pair["access_token"].as_str().expect("t")).await).await;
+    assert_eq!(me["usertype"], "organisation");
+    assert_eq!(me["display_name"], "Acme Ltd");
+    assert_eq!(
+        me["organisation"],
+        json!({"name": "Acme Ltd", "street_name": "1 High Street", "town": "Leeds", "sector": "C"})
+    );
+    assert_eq!(app.mails_to(&org).len(), 1, "a confirmation mail");
+}
+
+async fn every_documented_failure_has_its_check_and_message(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let token = app.invite(100).await;
+    let year = chrono::Utc::now().year();
+    let taken = unique_email();
+    assert_eq!(register(&app, &customer(&token, &taken)).await.0, StatusCode::OK);
+    let cases: Vec<(Change, (StatusCode, Value))> = vec![
+        (
+            Box::new(|b| b["token"] = json!("")),
+            failure("No token sent.", "required"),
+        ),
+        (
+            Box::new(|b| b["token"] = json!("not-a-token")),
+            failure("Token invalid or has been used.", "in_resultset"),
+        ),
+        (
+            Box::new(|b| b["email"] = json!(null)),
+            failure("No email sent.", "required"),
+        ),
+        (
+            Box::new(|b| b["email"] = json!("jane@")),
+            failure("Email is invalid.", "email"),
+        ),
+        (
+            Box::new(move |b| b["email"] = json!(taken.to_uppercase())),
+            failure("Email exists.", "not_in_resultset"),
+        ),
+        (
+            Box::new(|b| b["postcode"] = json!(" ")),
+            failure("No postcode sent.", "required"),
+        ),
+        (
+            Box::new(|b| b["postcode"] = json!("12345")),
+            failure("Postcode is invalid", "postcode"),
+        ),
+        (
+            Box::new(|b| b["password"] = json!("")),
+            failure("No password sent.", "required"),
+        ),
+        (
+            Box::new(|b| b["password"] = json!("short")),
+            failure("Password must be at least 8 characters long.", "password"),
+        ),
+        (
+            Box::new(|b| b["usertype"] = json!("admin")),
+            failure("\"usertype\" is invalid.", "in"),
+        ),
+        (
+            Box::new(|b| b["display_name"] = json!("")),
+            failure("No name sent or was blank.", "required"),
+        ),
+        (
+            Box::new(|b| b["full_name"] = json!(null)),
+            failure("No name sent or was blank.", "required"),
+        ),
+        (
+            Box::new(|b| b["year_of_birth"] = json!(null)),
+            failure("No year_of_birth sent.", "required"),
+        ),
+        (
+            Box::new(|b| b["year_of_birth"] = json!("nineteen")),
+            failure("year_of_birth is invalid", "number"),
+        ),
+        (
+            Box::new(move |b| b["year_of_birth"] = json!(year - 150)),
+            failure("year_of_birth must be within last 150 years", "gt_num"),
+        ),
+        (
+            Box::new(move |b| b["year_of_birth"] = json!(year - 10)),
+            failure("year_of_birth must be atleast 10 years ago", "lt_num"),
+        ),
+    ];
+    for (i, (change, expected)) in cases.into_iter().enumerate() {
+        let mut body = customer(&token, &unique_email());
+        change(&mut body);
+        assert_eq!(register(&app, &body).await, expected, "case {i}: {body}");
+    }
+    let organisation_cases: Vec<(&str, Value, (StatusCode, Value))> = vec![
+        ("name", json!(""), failure("No name sent or was blank.", "required")),
+        ("street_name", json!(""), failure("No street_name sent.", "required")),
+        ("town", json!(""), failure("No town sent.", "required")),
+        ("sector", json!(""), failure("No sector sent.", "required")),
+        ("sector", json!("Z"), failure("\"sector\" is invalid.", "in")),
+    ];
+    for (field, value, expected) in organisation_cases {
+        let mut body = organisation(&token, &unique_email());
+        body[field] = value;
+        assert_eq!(register(&app, &body).await, expected, "{field}");
+    }
+    // Boundaries that pass: 149 and 11 years ago.
+    for age in [149, 11] {
+        let mut body = customer(&token, &unique_email());
+        body["year_of_birth"] = json!((year - age).to_string());
+        assert_eq!(register(&app, &body).await.0, StatusCode::OK, "{age} years");
+    }
+}
+
+async fn one_error_at_a_time_the_alphabetically_first(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let token = app.invite(5).await;
+    let mut body = customer(&token, "bad-email");
+    body["postcode"] = json!("nope");
+    body["year_of_birth"] = json!("x");
+    assert_eq!(register(&app, &body).await, failure("Email is invalid.", "email"));
+    body["email"] = json!(unique_email());
+    assert_eq!(register(&app, &body).await, failure("Postcode is invalid", "postcode"));
+    body["postcode"] = json!("M1 1AE");
+    assert_eq!(
+        register(&app, &body).await,
+        failure("year_of_birth is invalid", "number")
+    );
+}
+
+async fn a_single_use_token_pays_for_one_account_even_in_a_race(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let token = app.invite(1).await;
+    let bodies: Vec<Value> = (0..8).map(|_| customer(&token, &unique_email())).collect();
+    let answers = futures_util::future::join_all(bodies.iter().map(|b| app.post("/api/register").json(b).send())).await;
+    let mut ok = 0;
+    for answer in answers {
+        let (status, body) = parts(answer.expect("r")).await;
+        match status {
+            StatusCode::OK => ok += 1,
+            _ => assert_eq!(
+                (status, body),
+                failure("Token invalid or has been used.", "in_resultset")
+            ),
+        }
+    }
+    assert_eq!(ok, 1);
+    let twice = app.invite(2).await;
+    for _ in 0..2 {
+        assert_eq!(
+            register(&app, &customer(&twice, &unique_email())).await.0,
+            StatusCode::OK
+        );
+    }
+    assert_eq!(
+        register(&app, &customer(&twice, &unique_email())).await,
+        failure("Token invalid or has been used.", "in_resultset")
+    );
+}
+
+async fn a_failed_registration_leaves_the_token_unused(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let token = app.invite(1).await;
+    let taken = unique_email();
+    app.register(&taken).await;
+    assert_eq!(
+        register(&app, &customer(&token, &taken)).await,
+        failure("Email exists.", "not_in_resultset")
+    );
+    assert_eq!(
+        register(&app, &customer(&token, &unique_email())).await.0,
+        StatusCode::OK
+    );
+}
+
+on_both_backends!(
+    seed_004_customer_and_organisation_examples_register,
+    every_documented_failure_has_its_check_and_message,
+    one_error_at_a_time_the_alphabetically_first,
+    a_single_use_token_pays_for_one_account_even_in_a_race,
+    a_failed_registration_leaves_the_token_unused,
+);

@@ -1,0 +1,145 @@
+//! Email-first signup (seed 002): an address and a language make an
+//! account with no password, inactive until its owner confirms through the
+//! mailed link with their consent (and, if they like, a password).
+
+use registrar_domain::{ClientId, Email, Language, Profile, Role, SecretHash, User, UserId};
+use registrar_mail::Mailer;
+use registrar_store::{NewUser, OutboxKind, Registration, SignupCompletion, Store, StoreError};
+
+use crate::input::{parse_email, password_error, required};
+use crate::{Field, FieldError, FieldErrors, Registrar, ServiceError, TokenPair};
+
+impl<S: Store, M: Mailer> Registrar<S, M> {
+    /// `POST /signup`. A new address gets an account and a confirmation mail;
+    /// an address that has an account gets a "someone tried to sign up" mail.
+    /// Both answer the same. Returns the address as given.
+    pub async fn signup(
+        &self,
+        email: Option<String>,
+        language: Option<String>,
+        invite: Option<String>,
+    ) -> Result<Email, ServiceError> {
+        let mut errors = FieldErrors::default();
+        let email = parse_email(&mut errors, &email);
+        let language = required(&mut errors, Field::Language, &language).and_then(|l| {
+            Language::from_code(l)
+                .ok_or_else(|| errors.add(Field::Language, FieldError::InvalidLanguage))
+                .ok()
+        });
+        let invite = self
+            .check_invite(&mut errors, &invite, self.settings.invite_only)
+            .await?;
+        errors.into_result()?;
+        let (Some(email), Some(language)) = (email, language) else {
+            return Err(ServiceError::unexpected("validated signup incomplete"));
+        };
+        if let Some(existing) = self.store.user_by_email(&email).await? {
+            self.signup_attempted(&existing.id).await?;
+            return Ok(email);
+        }
+        let id = UserId(uuid::Uuid::new_v4().to_string());
+        let mail = self.outbox_mail(&id, OutboxKind::SignupConfirmation);
+        let mail_id = mail.id.clone();
+        let user = NewUser {
+            id,
+            email: email.clone(),
+            password_hash: None,
+            profile: Profile::person(),
+            role: Role::guest(),
+            language,
+            email_confirmed_at: None,
+            created_at: self.now(),
+        };
+        let registration = Registration {
+            user,
+            accepted_policies: Vec::new(),
+            session: None,
+            outbox: vec![mail],
+            invite,
+            max_sessions_per_client: self.settings.max_sessions_per_client,
+        };
+        match self.store.register(registration).await {
+            Ok(()) => self.mail_queued(&mail_id).await,
+            // Lost a race with another signup of the same address: it exists now.
+            Err(StoreError::DuplicateEmail) => {
+                if let Some(existing) = self.store.user_by_email(&email).await? {
+                    self.signup_attempted(&existing.id).await?;
+                }
+            }
+            Err(e) => return Err(e.into()),
+        }
+        Ok(email)
+    }
+
+    async fn signup_attempted(&self, user: &UserId) -> Result<(), ServiceError> {
+        let mail = self.outbox_mail(user, OutboxKind::SignupAttempt);
+        let id = mail.id.clone();
+        self.store.enqueue_mail(mail).await?;
+        self.mail_queued(&id).await;
+        Ok(())
+    }
+
+    /// Whether a signup confirmation link is live (for its page).
+    pub async fn signup_link_valid(&self, id: &str) -> Result<bool, ServiceError> {
+        Ok(self
+            .store
+            .email_link_user(&SecretHash::of(id), self.now())
+            .await?
+            .is_some())
+    }
+
+    /// `POST /confirm/signup/{id}`: `consent` (an integer ≥ 1) activates the
+    /// account, with a password if one is given, and signs in on the web client.
+    /// No consent → `Invalid(Consent: Required)`; a dead link → `NotFound`.
+    pub async fn complete_signup(
+        &self,
+        id: &str,
+        consent: Option<String>,
+        password: Option<String>,
+    ) -> Result<(TokenPair, User), ServiceError> {
+        let consent = consent
+            .as_deref()
+            .and_then(|c| c.trim().parse::<i32>().ok())
+            .filter(|c| *c >= 1);
+        let Some(consent) = consent else {
+            return Err(ServiceError::Invalid(FieldErrors::single(
+                Field::Consent,
+                FieldError::Required,
+            )));
+        };
+        let link_hash = SecretHash::of(id);
+        let user_id = self
+            .store
+            .email_link_user(&link_hash, self.now())
+            .await?
+            .ok_or(ServiceError::NotFound)?;
+        let user = self.store.user_by_id(&user_id).await?.ok_or(ServiceError::NotFound)?;
+        let password_hash = match password {
+            None => None,
+            Some(p) => {
+                let p = self
+                    .settings
+                    .password
+                    .check(&p, Some(&user.email))
+                    .map_err(|e| ServiceError::Invalid(FieldErrors::single(Field::Password, password_error(e))))?;
+                Some(self.hasher.hash(&p).await?)
+            }
+        };
+        let (session, pair) = self.mint_session(&user.id, &ClientId::web(), Self::browser());
+        let completion = SignupCompletion {
+            link_hash,
+            consent,
+            password_hash,
+            session,
+            max_sessions_per_client: self.settings.max_sessions_per_client,
+            now: self.now(),
+        };
+        let user = self
+            .store
+            .complete_signup(completion)
+            .await?
+            .ok_or(ServiceError::NotFound)?;
+        tracing::info!(to = user.email.masked(), "email-first signup confirmed");
+        Ok((pair, user))
+    }
+}

@@ -1,0 +1,147 @@
+//! The users API's use cases (seed 001): registration with a postal code and
+//! a domain that must exist, and the built-in web client's login.
+
+use registrar_domain::{PersonName, PostalCode, Profile, Role, User, UserId};
+use registrar_domaincheck::DomainStatus;
+use registrar_mail::Mailer;
+use registrar_store::{NewUser, OutboxKind, Registration, Store};
+
+use crate::input::{parse_email, parse_name, password_error, required, text_error};
+use crate::tokens::Device;
+use crate::{Field, FieldError, FieldErrors, Registrar, ServiceError, TokenPair};
+
+/// The users API's limit on every string (Laravel's `max:191`).
+const MAX: usize = 191;
+
+/// `POST /api/users/register`.
+#[derive(Debug, Clone, Default)]
+pub struct UsersRegisterInput {
+    pub first_name: Option<String>,
+    pub insertion: Option<String>,
+    pub last_name: Option<String>,
+    pub email: Option<String>,
+    pub postal_code: Option<String>,
+    pub password: Option<String>,
+    pub language: Option<registrar_domain::Language>,
+    /// A signup token, needed when registration is invite-only.
+    pub invite: Option<String>,
+}
+
+impl<S: Store, M: Mailer> Registrar<S, M> {
+    /// Creates a guest account, unconfirmed, and mails its code. Every
+    /// failing field is reported at once.
+    pub async fn register_user(&self, input: UsersRegisterInput) -> Result<User, ServiceError> {
+        let mut errors = FieldErrors::default();
+        let first_name = parse_name(&mut errors, Field::FirstName, &input.first_name);
+        let insertion = input.insertion.as_deref().and_then(|i| {
+            PersonName::parse(i)
+                .map(PersonName::into_string)
+                .map_err(|e| errors.add(Field::Insertion, text_error(e)))
+                .ok()
+        });
+        let last_name = parse_name(&mut errors, Field::LastName, &input.last_name);
+        let email = match input.email.as_deref() {
+            Some(raw) if raw.chars().count() > MAX => {
+                errors.add(Field::Email, FieldError::TooLong { max: MAX });
+                None
+            }
+            _ => parse_email(&mut errors, &input.email),
+        };
+        let postal_code = required(&mut errors, Field::PostalCode, &input.postal_code).and_then(|p| {
+            PostalCode::parse(p)
+                .ok_or_else(|| errors.add(Field::PostalCode, FieldError::InvalidPostalCode))
+                .ok()
+        });
+        let password = required(&mut errors, Field::Password, &input.password).and_then(|p| {
+            if p.chars().count() > MAX {
+                errors.add(Field::Password, FieldError::TooLong { max: MAX });
+                return None;
+            }
+            self.settings
+                .password
+                .check(p, email.as_ref())
+                .map_err(|e| errors.add(Field::Password, password_error(e)))
+                .ok()
+        });
+        if let Some(email) = &email {
+            if self.domains.check(email.domain()).await == DomainStatus::Missing {
+                errors.add(Field::Email, FieldError::InvalidEmail);
+            } else if self.store.user_by_email(email).await?.is_some() {
+                errors.add(Field::Email, FieldError::EmailTaken);
+            }
+        }
+        let invite = self
+            .check_invite(&mut errors, &input.invite, self.settings.invite_only)
+            .await?;
+        errors.into_result()?;
+        let (Some(email), Some(password)) = (email, password) else {
+            return Err(ServiceError::unexpected("validated users registration incomplete"));
+        };
+        let mut profile = Profile::person();
+        profile.firstname = first_name;
+        profile.insertion = insertion;
+        profile.lastname = last_name;
+        profile.postal_code = postal_code.map(|p| p.as_str().to_owned());
+        let id = UserId(uuid::Uuid::new_v4().to_string());
+        let mail = self.outbox_mail(&id, OutboxKind::Confirmation);
+        let mail_id = mail.id.clone();
+        let user = NewUser {
+            id: id.clone(),
+            email,
+            password_hash: Some(self.hasher.hash(&password).await?),
+            profile,
+            role: Role::guest(),
+            language: input.language.unwrap_or(self.settings.default_language),
+            email_confirmed_at: None,
+            created_at: self.now(),
+        };
+        self.store
+            .register(Registration {
+                user,
+                accepted_policies: Vec::new(),
+                session: None,
+                outbox: vec![mail],
+                invite,
+                max_sessions_per_client: self.settings.max_sessions_per_client,
+            })
+            .await?;
+        self.mail_queued(&mail_id).await;
+        self.store.user_by_id(&id).await?.ok_or(ServiceError::NotFound)
+    }
+
+    /// `POST /api/users/login`: a session of the built-in web client, with a
+    /// device id of its own (two browsers never log each other out). Refuses
+    /// unconfirmed addresses, once the password checks out.
+    pub async fn login_web(
+        &self,
+        email: Option<String>,
+        password: Option<String>,
+    ) -> Result<(TokenPair, Role), ServiceError> {
+        let mut errors = FieldErrors::default();
+        let email = required(&mut errors, Field::Email, &email).map(str::to_owned);
+        let password = required(&mut errors, Field::Password, &password).map(str::to_owned);
+        errors.into_result()?;
+        let (Some(email), Some(password)) = (email, password) else {
+            return Err(ServiceError::unexpected("validated login incomplete"));
+        };
+        let user = self.check_credentials(&email, &password).await?;
+        if !user.email_confirmed() {
+            return Err(ServiceError::EmailNotConfirmed);
+        }
+        let pair = self
+            .open_session(&user.id, &registrar_domain::ClientId::web(), Self::browser())
+            .await?;
+        Ok((pair, user.role))
+    }
+
+    /// A new device for a browser session: random id, generic name.
+    pub(crate) fn browser() -> Device {
+        let id = registrar_domain::DeviceId::parse(&format!("web-{}", uuid::Uuid::new_v4().simple()));
+        let name = registrar_domain::DeviceName::parse("Web browser");
+        match (id, name) {
+            (Ok(id), Ok(name)) => Device { id, name },
+            // Both literals are well within the limits.
+            _ => unreachable!("a generated device id and a fixed name are valid"),
+        }
+    }
+}

@@ -1,0 +1,2 @@
+ALTER TABLE users DROP COLUMN consent;
+DROP TABLE invites;
