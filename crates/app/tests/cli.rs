@@ -242,3 +242,55 @@ fn serve_answers_and_stops_cleanly_on_sigterm() {
     assert!(status.success(), "exit status after SIGTERM: {status}");
     assert!(std::net::TcpStream::connect(&address).is_err(), "the port is closed");
 }
+
+#[test]
+fn invite_create_prints_a_token_alone_and_refuses_zero_uses() {
+    let dir = tempfile::tempdir().expect("dir");
+    let out = stdout(&registrar(dir.path(), &["invite", "create", "--name", "partners", "--uses", "3"]));
+    let token = out.lines().next().expect("a first line");
+    assert!(token.len() >= 32 && token.bytes().all(|b| b.is_ascii_hexdigit()), "{token}");
+    assert_eq!(out.lines().count(), 1);
+    let other = stdout(&registrar(dir.path(), &["invite", "create"]));
+    assert_ne!(other.trim(), token);
+    assert!(!registrar(dir.path(), &["invite", "create", "--uses", "0"]).status.success());
+}
+
+#[tokio::test]
+async fn user_commands_show_disable_enable_change_the_role_and_delete() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut config = registrar::config::Config::default();
+    config.database.url = format!("sqlite://{}", dir.path().join("r.db").display());
+    config.mail.outbox_dir = dir.path().join("outbox");
+    config.email.check_domain = false;
+    config.password.argon2_memory_kib = 1024;
+    config.password.argon2_iterations = 1;
+    let service = registrar::wiring::service(&config).await.expect("service");
+    service.store().migrate().await.expect("migrate");
+    let input = registrar_service::UsersRegisterInput {
+        first_name: Some("Ann".into()),
+        last_name: Some("Lee".into()),
+        email: Some("ann@example.com".into()),
+        postal_code: Some("4000".into()),
+        password: Some("Correct-Horse-42".into()),
+        ..Default::default()
+    };
+    service.register_user(input).await.expect("registered");
+
+    let show = stdout(&registrar(dir.path(), &["user", "show", "ANN@example.com"]));
+    for line in ["email\tann@example.com", "role\tguest", "disabled\tfalse", "email_confirmed\tfalse", "name\tAnn Lee"] {
+        assert!(show.lines().any(|l| l == line), "{line:?} in {show}");
+    }
+    stdout(&registrar(dir.path(), &["user", "disable", "ann@example.com"]));
+    assert!(stdout(&registrar(dir.path(), &["user", "show", "ann@example.com"])).contains("disabled\ttrue"));
+    stdout(&registrar(dir.path(), &["user", "enable", "ann@example.com"]));
+    assert!(stdout(&registrar(dir.path(), &["user", "show", "ann@example.com"])).contains("disabled\tfalse"));
+    stdout(&registrar(dir.path(), &["user", "role", "ann@example.com", "admin"]));
+    assert!(stdout(&registrar(dir.path(), &["user", "show", "ann@example.com"])).contains("role\tadmin"));
+    assert!(!registrar(dir.path(), &["user", "role", "ann@example.com", "Not A Role!"]).status.success());
+    stdout(&registrar(dir.path(), &["user", "delete", "ann@example.com"]));
+    let gone = registrar(dir.path(), &["user", "show", "ann@example.com"]);
+    assert!(!gone.status.success());
+    let stderr = String::from_utf8_lossy(&gone.stderr);
+    assert!(stderr.contains("no account"), "{stderr}");
+    assert_eq!(stderr.trim().lines().count(), 1);
+}

@@ -33,10 +33,11 @@ pub async fn middleware(
         .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
     req.extensions_mut().insert(RequestId(id.clone()));
     let method = req.method().to_string();
-    let path = req.path().to_owned();
-    // The route pattern, not the path: `/api/sessions/{device_id}` is one series.
+    // The route pattern, never the raw path: paths of pages carry link tokens
+    // (`/confirm/{token}`), which must not reach a log line; and
+    // `/api/sessions/{device_id}` is one metrics series.
     let route = req.match_pattern().unwrap_or_else(|| "unmatched".to_owned());
-    let span = tracing::info_span!("request", request_id = %id, %method, %path);
+    let span = tracing::info_span!("request", request_id = %id, %method, %route);
     let started = Instant::now();
     let result = next.call(req).instrument(span.clone()).await;
     let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
