@@ -1,0 +1,156 @@
+//! No log line carries a password, a token or a code: the real binary at
+//! debug level goes through registration, login, refresh, confirmation and a
+//! password reset, and everything it logged is searched for those secrets.
+
+use std::io::Read;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use serde_json::{json, Value};
+
+const PASSWORD: &str = "Secret-Horse-Battery-42";
+const NEW_PASSWORD: &str = "Other-Secret-Staple-77";
+
+fn run(dir: &std::path::Path, args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_registrar"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("DATABASE_URL")
+        .env("REGISTRAR__DATABASE__URL", format!("sqlite://{}", dir.join("r.db").display()))
+        .output()
+        .expect("run");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).lines().next().unwrap_or_default().to_owned()
+}
+
+fn newest_mail(outbox: &std::path::Path, count: usize) -> String {
+    for _ in 0..200 {
+        let mut mails: Vec<_> = std::fs::read_dir(outbox)
+            .map(|d| d.filter_map(|e| e.ok()).filter(|e| e.path().extension().is_some_and(|x| x == "eml")).collect())
+            .unwrap_or_default();
+        if mails.len() >= count {
+            mails.sort_by_key(|e| e.metadata().and_then(|m| m.modified()).ok());
+            return std::fs::read_to_string(mails[count - 1].path()).expect("read");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    panic!("mail {count} never arrived");
+}
+
+fn after<'a>(text: &'a str, marker: &str) -> &'a str {
+    let start = text.find(marker).expect("marker") + marker.len();
+    text[start..].split(|c: char| c.is_whitespace() || c == '"' || c == '<').next().unwrap_or_default()
+}
+
+#[tokio::test]
+async fn no_secret_reaches_the_log() {
+    let dir = tempfile::tempdir().expect("dir");
+    let client = run(dir.path(), &["client", "add", "--name", "App"]);
+    for t in ["tac", "privacy"] {
+        let file = dir.path().join(format!("{t}.toml"));
+        std::fs::write(&file, format!("type = \"{t}\"\nversion = \"1\"\n[translations.en]\ntitle = \"{t}\"\nhtml = \"x\"\n"))
+            .expect("write");
+        run(dir.path(), &["policy", "publish", &format!("{t}.toml")]);
+    }
+    let policies: Vec<i64> = vec![1, 2];
+    let mut child = Command::new(env!("CARGO_BIN_EXE_registrar"))
+        .arg("serve")
+        .current_dir(dir.path())
+        .env_remove("DATABASE_URL")
+        .env("REGISTRAR__DATABASE__URL", format!("sqlite://{}", dir.path().join("r.db").display()))
+        .env("REGISTRAR__HTTP__PORT", "0")
+        .env("REGISTRAR__LOG__FORMAT", "json")
+        .env("RUST_LOG", "debug")
+        .env("REGISTRAR__PASSWORD__ARGON2_MEMORY_KIB", "1024")
+        .env("REGISTRAR__PASSWORD__ARGON2_ITERATIONS", "1")
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut stderr = child.stderr.take().expect("stderr");
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    let reader = std::thread::spawn(move || {
+        let mut all = Vec::new();
+        let mut buf = [0u8; 4096];
+        let mut announced = false;
+        loop {
+            match stderr.read(&mut buf) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => all.extend_from_slice(&buf[..n]),
+            }
+            let text = String::from_utf8_lossy(&all);
+            if !announced {
+                if let Some(rest) = text.split("\"address\":\"").nth(1) {
+                    let _ = tx.send(rest.split('"').next().unwrap_or_default().to_owned());
+                    announced = true;
+                }
+            }
+        }
+        String::from_utf8_lossy(&all).into_owned()
+    });
+    let base = format!("http://{}", rx.recv_timeout(Duration::from_secs(60)).expect("serving"));
+    let http = reqwest::Client::new();
+    let post = |path: &str, body: Value| http.post(format!("{base}{path}")).json(&body).send();
+
+    let registered: Value = post(
+        "/api/register",
+        json!({"client_id": client, "device_id": "d1", "device_name": "Phone", "username": "ann@example.com",
+               "password": PASSWORD, "firstname": "Ann", "lastname": "Lee", "telephone": "+32 475 00 00 00",
+               "policies": policies}),
+    )
+    .await
+    .expect("r")
+    .json()
+    .await
+    .expect("json");
+    let outbox = dir.path().join("outbox");
+    let confirmation = newest_mail(&outbox, 1);
+    let code = after(&confirmation, "Your code: ").to_owned();
+    let confirm_token = after(&confirmation, "/confirm/").to_owned();
+    let login: Value = post(
+        "/api/token",
+        json!({"grant_type": "password", "client_id": client, "device_id": "d2", "device_name": "Laptop",
+               "username": "ann@example.com", "password": PASSWORD}),
+    )
+    .await
+    .expect("r")
+    .json()
+    .await
+    .expect("json");
+    let refreshed: Value = post("/api/token", json!({"grant_type": "refresh_token", "refresh_token": login["refresh_token"]}))
+        .await
+        .expect("r")
+        .json()
+        .await
+        .expect("json");
+    post("/api/users/validation", json!({"email": "ann@example.com", "token": "000000"})).await.expect("r");
+    post("/api/users/validation", json!({"email": "ann@example.com", "token": code})).await.expect("r");
+    http.get(format!("{base}/confirm/{confirm_token}")).send().await.expect("r");
+    post("/api/forgot-password", json!({"username": "ann@example.com"})).await.expect("r");
+    let reset_mail = newest_mail(&outbox, 2);
+    let reset_token = after(&reset_mail, "/reset-password/").to_owned();
+    http.get(format!("{base}/reset-password/{reset_token}")).send().await.expect("r");
+    let reset = post("/api/reset-password", json!({"token": reset_token, "password": NEW_PASSWORD})).await.expect("r");
+    assert_eq!(reset.status(), 200);
+    http.get(format!("{base}/api/me")).bearer_auth(refreshed["access_token"].as_str().unwrap_or_default()).send().await.expect("r");
+
+    let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+    let _ = child.wait();
+    let log = reader.join().expect("reader");
+    assert!(log.contains("\"message\":\"request\""), "the log has request lines: {log}");
+    assert!(log.contains("/confirm/{token}") && log.contains("/reset-password/{token}"), "the page requests were logged");
+    let secrets = [
+        ("the password", PASSWORD.to_owned()),
+        ("the new password", NEW_PASSWORD.to_owned()),
+        ("the code", code),
+        ("the confirmation link token", confirm_token),
+        ("the reset link token", reset_token),
+        ("an access token", registered["access_token"].as_str().unwrap_or("?").to_owned()),
+        ("a refresh token", registered["refresh_token"].as_str().unwrap_or("?").to_owned()),
+        ("a refreshed access token", refreshed["access_token"].as_str().unwrap_or("?").to_owned()),
+        ("the address", "ann@example.com".to_owned()),
+    ];
+    for (what, secret) in secrets {
+        assert!(secret.len() >= 6, "{what} was captured");
+        assert!(!log.contains(&secret), "{what} is in the log");
+    }
+}
