@@ -91,10 +91,18 @@ pub fn domain_check(config: &Config) -> anyhow::Result<Arc<dyn DomainCheck>> {
     if !config.email.check_domain {
         return Ok(Arc::new(NoDomainCheck));
     }
-    let servers = config.email.dns_servers.iter().filter_map(|s| s.parse().ok()).collect();
-    let check = HickoryDomainCheck::new(servers, Duration::from_secs(config.email.dns_timeout))
-        .map_err(|e| anyhow::anyhow!("configuration: {e}"))?;
-    Ok(Arc::new(check))
+    let servers: Vec<_> = config.email.dns_servers.iter().filter_map(|s| s.parse().ok()).collect();
+    let system = servers.is_empty();
+    match HickoryDomainCheck::new(servers, Duration::from_secs(config.email.dns_timeout)) {
+        Ok(check) => Ok(Arc::new(check)),
+        // No readable system resolver configuration (a bare container, say):
+        // the check fails open, as it does when DNS cannot be reached.
+        Err(e) if system => {
+            tracing::warn!(error = %e, "email domains are not checked: set email.dns_servers to check them");
+            Ok(Arc::new(NoDomainCheck))
+        }
+        Err(e) => Err(anyhow::anyhow!("configuration: {e}")),
+    }
 }
 
 /// Store, mailer and service, from configuration.
