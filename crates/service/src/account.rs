@@ -16,6 +16,20 @@ use crate::input::{
 use crate::tokens::parse_device;
 use crate::{AuthContext, Field, FieldError, FieldErrors, Registrar, ServiceError, TokenPair};
 
+/// A new account as every family makes it: a guest, unconfirmed, whose first
+/// mail is queued with it.
+pub(crate) struct NewAccount {
+    pub id: UserId,
+    pub email: Email,
+    pub password: Option<Password>,
+    pub profile: Profile,
+    pub language: Option<Language>,
+    pub accepted_policies: Vec<RevisionId>,
+    pub session: Option<registrar_store::NewSession>,
+    pub invite: Option<registrar_domain::SecretHash>,
+    pub mail: OutboxKind,
+}
+
 /// A user with their policy state, as `GET /api/me` shows it.
 #[derive(Debug, Clone)]
 pub struct ProfileView {
@@ -32,6 +46,46 @@ pub struct SessionView {
 }
 
 impl<S: Store, M: Mailer> Registrar<S, M> {
+    pub(crate) fn new_user_id() -> UserId {
+        UserId(uuid::Uuid::new_v4().to_string())
+    }
+
+    /// Hashes the password, stores the account with everything that comes
+    /// with it in one transaction, then delivers (or hands to the worker) its mail.
+    /// A taken address is `Invalid` on the email field.
+    pub(crate) async fn create_account(&self, account: NewAccount) -> Result<(), ServiceError> {
+        let mail = self.outbox_mail(&account.id, account.mail);
+        let mail_id = mail.id.clone();
+        let password_hash = match &account.password {
+            Some(p) => Some(self.hasher.hash(p).await?),
+            None => None,
+        };
+        let masked = account.email.masked();
+        let user = NewUser {
+            id: account.id,
+            email: account.email,
+            password_hash,
+            profile: account.profile,
+            role: Role::guest(),
+            language: account.language.unwrap_or(self.settings.default_language),
+            email_confirmed_at: None,
+            created_at: self.now(),
+        };
+        self.store
+            .register(Registration {
+                user,
+                accepted_policies: account.accepted_policies,
+                session: account.session,
+                outbox: vec![mail],
+                invite: account.invite,
+                max_sessions_per_client: self.settings.max_sessions_per_client,
+            })
+            .await?;
+        tracing::info!(to = masked, kind = account.mail.as_str(), "account registered");
+        self.mail_queued(&mail_id).await;
+        Ok(())
+    }
+
     /// Checks a policy list against the published revisions: every entry an
     /// existing revision id (duplicates ignored), and the current revision of
     /// every required type among them.
@@ -113,34 +167,20 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         profile.lastname = lastname;
         profile.telephone = telephone;
         profile.tin_nr = tin_nr;
-        let user_id = UserId(uuid::Uuid::new_v4().to_string());
-        let language = input.language.unwrap_or(self.settings.default_language);
+        let user_id = Self::new_user_id();
         let (session, pair) = self.mint_session(&user_id, &client, device);
-        let mail = self.outbox_mail(&user_id, OutboxKind::Confirmation);
-        let mail_id = mail.id.clone();
-        let hash = self.hasher.hash(&password).await?;
-        let user = NewUser {
+        self.create_account(NewAccount {
             id: user_id,
-            email: email.clone(),
-            password_hash: Some(hash),
+            email,
+            password: Some(password),
             profile,
-            role: Role::guest(),
-            language,
-            email_confirmed_at: None,
-            created_at: self.now(),
-        };
-        self.store
-            .register(Registration {
-                user,
-                accepted_policies: accepted,
-                session: Some(session),
-                outbox: vec![mail],
-                invite,
-                max_sessions_per_client: self.settings.max_sessions_per_client,
-            })
-            .await?;
-        tracing::info!(to = email.masked(), "account registered");
-        self.mail_queued(&mail_id).await;
+            language: input.language,
+            accepted_policies: accepted,
+            session: Some(session),
+            invite,
+            mail: OutboxKind::Confirmation,
+        })
+        .await?;
         Ok(pair)
     }
 

@@ -2,10 +2,11 @@
 //! account with no password, inactive until its owner confirms through the
 //! mailed link with their consent (and, if they like, a password).
 
-use registrar_domain::{ClientId, Email, Language, Profile, Role, SecretHash, User, UserId};
+use registrar_domain::{ClientId, Email, Language, Profile, SecretHash, User, UserId};
 use registrar_mail::Mailer;
-use registrar_store::{NewUser, OutboxKind, Registration, SignupCompletion, Store, StoreError};
+use registrar_store::{OutboxKind, SignupCompletion, Store};
 
+use crate::account::NewAccount;
 use crate::input::{parse_email, password_error, required};
 use crate::{Field, FieldError, FieldErrors, Registrar, ServiceError, TokenPair};
 
@@ -37,36 +38,28 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
             self.signup_attempted(&existing.id).await?;
             return Ok(email);
         }
-        let id = UserId(uuid::Uuid::new_v4().to_string());
-        let mail = self.outbox_mail(&id, OutboxKind::SignupConfirmation);
-        let mail_id = mail.id.clone();
-        let user = NewUser {
-            id,
-            email: email.clone(),
-            password_hash: None,
-            profile: Profile::person(),
-            role: Role::guest(),
-            language,
-            email_confirmed_at: None,
-            created_at: self.now(),
-        };
-        let registration = Registration {
-            user,
-            accepted_policies: Vec::new(),
-            session: None,
-            outbox: vec![mail],
-            invite,
-            max_sessions_per_client: self.settings.max_sessions_per_client,
-        };
-        match self.store.register(registration).await {
-            Ok(()) => self.mail_queued(&mail_id).await,
+        let created = self
+            .create_account(NewAccount {
+                id: Self::new_user_id(),
+                email: email.clone(),
+                password: None,
+                profile: Profile::person(),
+                language: Some(language),
+                accepted_policies: Vec::new(),
+                session: None,
+                invite,
+                mail: OutboxKind::SignupConfirmation,
+            })
+            .await;
+        match created {
+            Ok(()) => {}
             // Lost a race with another signup of the same address: it exists now.
-            Err(StoreError::DuplicateEmail) => {
+            Err(ServiceError::Invalid(e)) if e.has(Field::Email) => {
                 if let Some(existing) = self.store.user_by_email(&email).await? {
                     self.signup_attempted(&existing.id).await?;
                 }
             }
-            Err(e) => return Err(e.into()),
+            Err(e) => return Err(e),
         }
         Ok(email)
     }

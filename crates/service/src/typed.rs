@@ -4,10 +4,11 @@
 use chrono::Datelike;
 use registrar_domain::birth::{sector, year_of_birth};
 use registrar_domain::text::bounded;
-use registrar_domain::{Language, Organisation, Profile, Role, UkPostcode, UserId, UserType};
+use registrar_domain::{Language, Organisation, Profile, UkPostcode, UserType};
 use registrar_mail::Mailer;
-use registrar_store::{NewUser, OutboxKind, Registration, Store};
+use registrar_store::{OutboxKind, Store};
 
+use crate::account::NewAccount;
 use crate::input::{parse_email, password_error, required, text_error};
 use crate::{Field, FieldError, FieldErrors, Registrar, ServiceError};
 
@@ -108,31 +109,18 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         let (Some(email), Some(password)) = (email, password) else {
             return Err(ServiceError::unexpected("validated typed registration incomplete"));
         };
-        let id = UserId(uuid::Uuid::new_v4().to_string());
-        let mail = self.outbox_mail(&id, OutboxKind::Confirmation);
-        let mail_id = mail.id.clone();
-        let user = NewUser {
-            id,
-            email: email.clone(),
-            password_hash: Some(self.hasher.hash(&password).await?),
+        self.create_account(NewAccount {
+            id: Self::new_user_id(),
+            email,
+            password: Some(password),
             profile,
-            role: Role::guest(),
-            language: input.language.unwrap_or(self.settings.default_language),
-            email_confirmed_at: None,
-            created_at: self.now(),
-        };
-        self.store
-            .register(Registration {
-                user,
-                accepted_policies: Vec::new(),
-                session: None,
-                outbox: vec![mail],
-                invite,
-                max_sessions_per_client: self.settings.max_sessions_per_client,
-            })
-            .await?;
-        tracing::info!(to = email.masked(), "typed account registered");
-        self.mail_queued(&mail_id).await;
+            language: input.language,
+            accepted_policies: Vec::new(),
+            session: None,
+            invite,
+            mail: OutboxKind::Confirmation,
+        })
+        .await?;
         Ok(())
     }
 }

@@ -1,11 +1,12 @@
 //! The users API's use cases (seed 001): registration with a postal code and
 //! a domain that must exist, and the built-in web client's login.
 
-use registrar_domain::{PersonName, PostalCode, Profile, Role, User, UserId};
+use registrar_domain::{PersonName, PostalCode, Profile, Role, User};
 use registrar_domaincheck::DomainStatus;
 use registrar_mail::Mailer;
-use registrar_store::{NewUser, OutboxKind, Registration, Store};
+use registrar_store::{OutboxKind, Store};
 
+use crate::account::NewAccount;
 use crate::input::{parse_email, parse_name, password_error, required, text_error};
 use crate::tokens::Device;
 use crate::{Field, FieldError, FieldErrors, Registrar, ServiceError, TokenPair};
@@ -82,30 +83,19 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         profile.insertion = insertion;
         profile.lastname = last_name;
         profile.postal_code = postal_code.map(|p| p.as_str().to_owned());
-        let id = UserId(uuid::Uuid::new_v4().to_string());
-        let mail = self.outbox_mail(&id, OutboxKind::Confirmation);
-        let mail_id = mail.id.clone();
-        let user = NewUser {
+        let id = Self::new_user_id();
+        self.create_account(NewAccount {
             id: id.clone(),
             email,
-            password_hash: Some(self.hasher.hash(&password).await?),
+            password: Some(password),
             profile,
-            role: Role::guest(),
-            language: input.language.unwrap_or(self.settings.default_language),
-            email_confirmed_at: None,
-            created_at: self.now(),
-        };
-        self.store
-            .register(Registration {
-                user,
-                accepted_policies: Vec::new(),
-                session: None,
-                outbox: vec![mail],
-                invite,
-                max_sessions_per_client: self.settings.max_sessions_per_client,
-            })
-            .await?;
-        self.mail_queued(&mail_id).await;
+            language: input.language,
+            accepted_policies: Vec::new(),
+            session: None,
+            invite,
+            mail: OutboxKind::Confirmation,
+        })
+        .await?;
         self.store.user_by_id(&id).await?.ok_or(ServiceError::NotFound)
     }
 
