@@ -246,13 +246,21 @@ fn serve_answers_and_stops_cleanly_on_sigterm() {
 #[test]
 fn invite_create_prints_a_token_alone_and_refuses_zero_uses() {
     let dir = tempfile::tempdir().expect("dir");
-    let out = stdout(&registrar(dir.path(), &["invite", "create", "--name", "partners", "--uses", "3"]));
+    let out = stdout(&registrar(
+        dir.path(),
+        &["invite", "create", "--name", "partners", "--uses", "3"],
+    ));
     let token = out.lines().next().expect("a first line");
-    assert!(token.len() >= 32 && token.bytes().all(|b| b.is_ascii_hexdigit()), "{token}");
+    assert!(
+        token.len() >= 32 && token.bytes().all(|b| b.is_ascii_hexdigit()),
+        "{token}"
+    );
     assert_eq!(out.lines().count(), 1);
     let other = stdout(&registrar(dir.path(), &["invite", "create"]));
     assert_ne!(other.trim(), token);
-    assert!(!registrar(dir.path(), &["invite", "create", "--uses", "0"]).status.success());
+    assert!(!registrar(dir.path(), &["invite", "create", "--uses", "0"])
+        .status
+        .success());
 }
 
 #[tokio::test]
@@ -277,7 +285,13 @@ async fn user_commands_show_disable_enable_change_the_role_and_delete() {
     service.register_user(input).await.expect("registered");
 
     let show = stdout(&registrar(dir.path(), &["user", "show", "ANN@example.com"]));
-    for line in ["email\tann@example.com", "role\tguest", "disabled\tfalse", "email_confirmed\tfalse", "name\tAnn Lee"] {
+    for line in [
+        "email\tann@example.com",
+        "role\tguest",
+        "disabled\tfalse",
+        "email_confirmed\tfalse",
+        "name\tAnn Lee",
+    ] {
         assert!(show.lines().any(|l| l == line), "{line:?} in {show}");
     }
     stdout(&registrar(dir.path(), &["user", "disable", "ann@example.com"]));
@@ -286,7 +300,11 @@ async fn user_commands_show_disable_enable_change_the_role_and_delete() {
     assert!(stdout(&registrar(dir.path(), &["user", "show", "ann@example.com"])).contains("disabled\tfalse"));
     stdout(&registrar(dir.path(), &["user", "role", "ann@example.com", "admin"]));
     assert!(stdout(&registrar(dir.path(), &["user", "show", "ann@example.com"])).contains("role\tadmin"));
-    assert!(!registrar(dir.path(), &["user", "role", "ann@example.com", "Not A Role!"]).status.success());
+    assert!(
+        !registrar(dir.path(), &["user", "role", "ann@example.com", "Not A Role!"])
+            .status
+            .success()
+    );
     stdout(&registrar(dir.path(), &["user", "delete", "ann@example.com"]));
     let gone = registrar(dir.path(), &["user", "show", "ann@example.com"]);
     assert!(!gone.status.success());

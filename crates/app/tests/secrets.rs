@@ -16,17 +16,28 @@ fn run(dir: &std::path::Path, args: &[&str]) -> String {
         .args(args)
         .current_dir(dir)
         .env_remove("DATABASE_URL")
-        .env("REGISTRAR__DATABASE__URL", format!("sqlite://{}", dir.join("r.db").display()))
+        .env(
+            "REGISTRAR__DATABASE__URL",
+            format!("sqlite://{}", dir.join("r.db").display()),
+        )
         .output()
         .expect("run");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8_lossy(&out.stdout).lines().next().unwrap_or_default().to_owned()
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_owned()
 }
 
 fn newest_mail(outbox: &std::path::Path, count: usize) -> String {
     for _ in 0..200 {
         let mut mails: Vec<_> = std::fs::read_dir(outbox)
-            .map(|d| d.filter_map(|e| e.ok()).filter(|e| e.path().extension().is_some_and(|x| x == "eml")).collect())
+            .map(|d| {
+                d.filter_map(|e| e.ok())
+                    .filter(|e| e.path().extension().is_some_and(|x| x == "eml"))
+                    .collect()
+            })
             .unwrap_or_default();
         if mails.len() >= count {
             mails.sort_by_key(|e| e.metadata().and_then(|m| m.modified()).ok());
@@ -39,7 +50,10 @@ fn newest_mail(outbox: &std::path::Path, count: usize) -> String {
 
 fn after<'a>(text: &'a str, marker: &str) -> &'a str {
     let start = text.find(marker).expect("marker") + marker.len();
-    text[start..].split(|c: char| c.is_whitespace() || c == '"' || c == '<').next().unwrap_or_default()
+    text[start..]
+        .split(|c: char| c.is_whitespace() || c == '"' || c == '<')
+        .next()
+        .unwrap_or_default()
 }
 
 #[tokio::test]
@@ -48,8 +62,11 @@ async fn no_secret_reaches_the_log() {
     let client = run(dir.path(), &["client", "add", "--name", "App"]);
     for t in ["tac", "privacy"] {
         let file = dir.path().join(format!("{t}.toml"));
-        std::fs::write(&file, format!("type = \"{t}\"\nversion = \"1\"\n[translations.en]\ntitle = \"{t}\"\nhtml = \"x\"\n"))
-            .expect("write");
+        std::fs::write(
+            &file,
+            format!("type = \"{t}\"\nversion = \"1\"\n[translations.en]\ntitle = \"{t}\"\nhtml = \"x\"\n"),
+        )
+        .expect("write");
         run(dir.path(), &["policy", "publish", &format!("{t}.toml")]);
     }
     let policies: Vec<i64> = vec![1, 2];
@@ -57,7 +74,10 @@ async fn no_secret_reaches_the_log() {
         .arg("serve")
         .current_dir(dir.path())
         .env_remove("DATABASE_URL")
-        .env("REGISTRAR__DATABASE__URL", format!("sqlite://{}", dir.path().join("r.db").display()))
+        .env(
+            "REGISTRAR__DATABASE__URL",
+            format!("sqlite://{}", dir.path().join("r.db").display()),
+        )
         .env("REGISTRAR__HTTP__PORT", "0")
         .env("REGISTRAR__LOG__FORMAT", "json")
         .env("RUST_LOG", "debug")
@@ -116,37 +136,82 @@ async fn no_secret_reaches_the_log() {
     .json()
     .await
     .expect("json");
-    let refreshed: Value = post("/api/token", json!({"grant_type": "refresh_token", "refresh_token": login["refresh_token"]}))
+    let refreshed: Value = post(
+        "/api/token",
+        json!({"grant_type": "refresh_token", "refresh_token": login["refresh_token"]}),
+    )
+    .await
+    .expect("r")
+    .json()
+    .await
+    .expect("json");
+    post(
+        "/api/users/validation",
+        json!({"email": "ann@example.com", "token": "000000"}),
+    )
+    .await
+    .expect("r");
+    post(
+        "/api/users/validation",
+        json!({"email": "ann@example.com", "token": code}),
+    )
+    .await
+    .expect("r");
+    http.get(format!("{base}/confirm/{confirm_token}"))
+        .send()
         .await
-        .expect("r")
-        .json()
+        .expect("r");
+    post("/api/forgot-password", json!({"username": "ann@example.com"}))
         .await
-        .expect("json");
-    post("/api/users/validation", json!({"email": "ann@example.com", "token": "000000"})).await.expect("r");
-    post("/api/users/validation", json!({"email": "ann@example.com", "token": code})).await.expect("r");
-    http.get(format!("{base}/confirm/{confirm_token}")).send().await.expect("r");
-    post("/api/forgot-password", json!({"username": "ann@example.com"})).await.expect("r");
+        .expect("r");
     let reset_mail = newest_mail(&outbox, 2);
     let reset_token = after(&reset_mail, "/reset-password/").to_owned();
-    http.get(format!("{base}/reset-password/{reset_token}")).send().await.expect("r");
-    let reset = post("/api/reset-password", json!({"token": reset_token, "password": NEW_PASSWORD})).await.expect("r");
+    http.get(format!("{base}/reset-password/{reset_token}"))
+        .send()
+        .await
+        .expect("r");
+    let reset = post(
+        "/api/reset-password",
+        json!({"token": reset_token, "password": NEW_PASSWORD}),
+    )
+    .await
+    .expect("r");
     assert_eq!(reset.status(), 200);
-    http.get(format!("{base}/api/me")).bearer_auth(refreshed["access_token"].as_str().unwrap_or_default()).send().await.expect("r");
+    http.get(format!("{base}/api/me"))
+        .bearer_auth(refreshed["access_token"].as_str().unwrap_or_default())
+        .send()
+        .await
+        .expect("r");
 
     let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
     let _ = child.wait();
     let log = reader.join().expect("reader");
-    assert!(log.contains("\"message\":\"request\""), "the log has request lines: {log}");
-    assert!(log.contains("/confirm/{token}") && log.contains("/reset-password/{token}"), "the page requests were logged");
+    assert!(
+        log.contains("\"message\":\"request\""),
+        "the log has request lines: {log}"
+    );
+    assert!(
+        log.contains("/confirm/{token}") && log.contains("/reset-password/{token}"),
+        "the page requests were logged"
+    );
     let secrets = [
         ("the password", PASSWORD.to_owned()),
         ("the new password", NEW_PASSWORD.to_owned()),
         ("the code", code),
         ("the confirmation link token", confirm_token),
         ("the reset link token", reset_token),
-        ("an access token", registered["access_token"].as_str().unwrap_or("?").to_owned()),
-        ("a refresh token", registered["refresh_token"].as_str().unwrap_or("?").to_owned()),
-        ("a refreshed access token", refreshed["access_token"].as_str().unwrap_or("?").to_owned()),
+        (
+            "an access token",
+            registered["access_token"].as_str().unwrap_or("?").to_owned(),
+        ),
+        (
+            "a refresh token",
+            registered["refresh_token"].as_str().unwrap_or("?").to_owned(),
+        ),
+        (
+            "a refreshed access token",
+            refreshed["access_token"].as_str().unwrap_or("?").to_owned(),
+        ),
         ("the address", "ann@example.com".to_owned()),
     ];
     for (what, secret) in secrets {

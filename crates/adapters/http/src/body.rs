@@ -116,6 +116,14 @@ fn form(bytes: &[u8]) -> Fields {
 #[derive(Debug, Clone, Default)]
 pub struct Fields(Map<String, Value>);
 
+#[cfg(test)]
+impl From<Map<String, Value>> for Fields {
+    /// A JSON object as it was decoded (tests).
+    fn from(object: Map<String, Value>) -> Self {
+        Fields(object)
+    }
+}
+
 fn scalar(value: &Value) -> Option<String> {
     let s = match value {
         Value::String(s) => s.trim().to_owned(),

@@ -1,17 +1,21 @@
 //! The HTTP adapter: actix-web routes for every API family, each with its
 //! own request fields and error shape, over one [`Registrar`] service.
-//! Bodies are decoded the same way everywhere ([`body`]), texts come from the
-//! message catalogue ([`i18n`]), every response carries `X-Request-Id`.
+//! Bodies are decoded the same way everywhere ([`body`]) into one request
+//! type per endpoint, texts come from the message catalogue ([`i18n`]),
+//! every response carries `X-Request-Id`; `GET /openapi.json` describes it
+//! all ([`openapi`]), from the request and answer types the handlers use.
 
 pub mod body;
 pub mod core;
 pub mod i18n;
 pub mod metrics;
-mod ops;
+pub mod openapi;
+pub mod ops;
 pub mod pages;
 pub mod request_id;
-mod signup;
-mod typed;
+pub mod routes;
+pub mod signup;
+pub mod typed;
 pub mod users;
 
 pub use actix_web::dev::{Server, ServerHandle};
@@ -19,6 +23,7 @@ pub use actix_web::dev::{Server, ServerHandle};
 use std::net::TcpListener;
 use std::time::Duration;
 
+use actix_web::http::Method;
 use actix_web::{middleware, web, App, HttpRequest, HttpServer};
 use chrono::{DateTime, SecondsFormat, Utc};
 use registrar_domain::Language;
@@ -51,11 +56,22 @@ impl Default for HttpSettings {
 
 /// Every route of every family on one `App`.
 pub fn configure<S: Store, M: Mailer>(cfg: &mut web::ServiceConfig) {
-    cfg.configure(core::routes::<S, M>)
-        .configure(users::routes::<S, M>)
-        .configure(signup::routes::<S, M>)
-        .configure(pages::routes::<S, M>)
-        .configure(ops::routes::<S, M>);
+    every_route::<S, M>(&mut routes::Routes::on(cfg));
+}
+
+/// Every (method, path pattern) that [`configure`] serves, in its order.
+pub fn route_table<S: Store, M: Mailer>() -> Vec<(Method, &'static str)> {
+    let mut listing = routes::Routes::listing();
+    every_route::<S, M>(&mut listing);
+    listing.into_list()
+}
+
+fn every_route<S: Store, M: Mailer>(routes: &mut routes::Routes) {
+    core::routes::<S, M>(routes);
+    users::routes::<S, M>(routes);
+    signup::routes::<S, M>(routes);
+    pages::routes::<S, M>(routes);
+    ops::routes::<S, M>(routes);
 }
 
 /// Starts serving on an already bound listener (port 0 in tests). The

@@ -1,44 +1,122 @@
-//! Operations endpoints and the catch-all 404.
+//! Operations endpoints, the OpenAPI document, and the catch-all 404.
 
 use actix_web::{web, HttpResponse};
 use registrar_mail::Mailer;
 use registrar_service::{Registrar, ServiceError};
 use registrar_store::Store;
-use serde_json::json;
+use serde::Serialize;
+use utoipa::ToSchema;
 
-use crate::core::{CoreError, CoreResult};
+use crate::core::{CoreError, CoreErrorBody, CoreResult};
 use crate::i18n::Lang;
+use crate::routes::Routes;
 
-pub fn routes<S: Store, M: Mailer>(cfg: &mut web::ServiceConfig) {
-    cfg.route("/healthz", web::get().to(healthz))
-        .route("/readyz", web::get().to(readyz::<S, M>))
-        .route("/metrics", web::get().to(metrics));
+pub fn routes<S: Store, M: Mailer>(routes: &mut Routes) {
+    routes
+        .get("/healthz", healthz)
+        .get("/readyz", readyz::<S, M>)
+        .get("/metrics", metrics)
+        .get("/openapi.json", openapi);
 }
 
-/// Alive: answers as long as the process serves HTTP.
-async fn healthz() -> HttpResponse {
-    HttpResponse::Ok().json(json!({"status": "ok"}))
+#[derive(Clone, Copy, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum HealthStatus {
+    Ok,
+    Unavailable,
 }
 
-/// Ready: the database answers.
-async fn readyz<S: Store, M: Mailer>(app: web::Data<Registrar<S, M>>) -> HttpResponse {
+/// The answer of `/healthz` and `/readyz`.
+#[derive(Serialize, ToSchema)]
+pub struct HealthResponse {
+    pub status: HealthStatus,
+}
+
+/// Liveness
+///
+/// Answers as long as the process serves HTTP.
+#[utoipa::path(
+    get,
+    path = "/healthz",
+    operation_id = "healthz",
+    tag = "operations",
+    responses((status = 200, description = "`{\"status\": \"ok\"}`.", body = HealthResponse))
+)]
+pub async fn healthz() -> HttpResponse {
+    HttpResponse::Ok().json(HealthResponse {
+        status: HealthStatus::Ok,
+    })
+}
+
+/// Readiness
+///
+/// 200 while the database answers, 503 while it does not (and 200 again
+/// without a restart).
+#[utoipa::path(
+    get,
+    path = "/readyz",
+    operation_id = "readyz",
+    tag = "operations",
+    responses(
+        (status = 200, description = "`{\"status\": \"ok\"}`: the database answers.", body = HealthResponse),
+        (status = 503, description = "`{\"status\": \"unavailable\"}`: the database does not answer.",
+            body = HealthResponse),
+    )
+)]
+pub async fn readyz<S: Store, M: Mailer>(app: web::Data<Registrar<S, M>>) -> HttpResponse {
     match app.ready().await {
-        Ok(()) => HttpResponse::Ok().json(json!({"status": "ok"})),
+        Ok(()) => HttpResponse::Ok().json(HealthResponse {
+            status: HealthStatus::Ok,
+        }),
         Err(e) => {
             tracing::warn!(error = %e, "not ready");
-            HttpResponse::ServiceUnavailable().json(json!({"status": "unavailable"}))
+            HttpResponse::ServiceUnavailable().json(HealthResponse {
+                status: HealthStatus::Unavailable,
+            })
         }
     }
 }
 
+/// Metrics
+///
 /// Prometheus text exposition of every metric.
-async fn metrics(renderer: web::Data<Option<crate::metrics::Renderer>>, lang: Lang) -> Result<HttpResponse, CoreError> {
+#[utoipa::path(
+    get,
+    path = "/metrics",
+    operation_id = "metrics",
+    tag = "operations",
+    responses(
+        (status = 200, description = "Prometheus text (version 0.0.4).", body = String,
+            content_type = "text/plain"),
+        (status = 404, description = "`not_found`: this server renders no metrics.", body = CoreErrorBody),
+    )
+)]
+pub async fn metrics(
+    renderer: web::Data<Option<crate::metrics::Renderer>>,
+    lang: Lang,
+) -> Result<HttpResponse, CoreError> {
     match renderer.as_ref() {
         Some(render) => Ok(HttpResponse::Ok()
             .content_type("text/plain; version=0.0.4; charset=utf-8")
             .body(render())),
         None => Err(ServiceError::NotFound).core(lang),
     }
+}
+
+/// This document
+///
+/// The OpenAPI 3 description of every endpoint, generated from the code.
+#[utoipa::path(
+    get,
+    path = "/openapi.json",
+    operation_id = "openapi",
+    tag = "operations",
+    responses((status = 200, description = "The OpenAPI document.", body = Object))
+)]
+pub async fn openapi() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/json")
+        .body(crate::openapi::document())
 }
 
 /// Anything unrouted: 404 in the core shape.

@@ -8,6 +8,7 @@ mod concurrency;
 mod families;
 mod mail;
 mod me;
+mod openapi;
 mod outbox;
 mod policies;
 mod register;

@@ -2,18 +2,19 @@
 
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
-use registrar_domain::Language;
 use registrar_mail::Mailer;
-use registrar_service::{
-    AuthContext, ChangePasswordInput, Field, FieldError, FieldErrors, LoginInput, ProfilePatch, ProfileView,
-    RegisterInput, Registrar, ServiceError, TokenPair,
-};
+use registrar_service::{AuthContext, ProfileView, Registrar, ServiceError, TokenPair};
 use registrar_store::Store;
-use serde_json::json;
 
-use super::{CoreError, CoreResult};
-use crate::body::{self, Fields};
+use super::answers::{EmptyResponse, ProfileResponse, TokenPairResponse};
+use super::requests::{
+    ChangePasswordRequest, DeleteAccountRequest, ForgotPasswordRequest, RegisterBody, ResetPasswordRequest,
+    UpdateProfileRequest,
+};
+use super::{CoreError, CoreErrorBody, CoreResult};
+use crate::body;
 use crate::i18n::Lang;
+use crate::openapi::{RegisterAnswer, RegisterFailure};
 
 type App<S, M> = web::Data<Registrar<S, M>>;
 
@@ -22,12 +23,7 @@ pub fn token_pair(pair: &TokenPair) -> HttpResponse {
     HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .insert_header((header::PRAGMA, "no-cache"))
-        .json(json!({
-            "access_token": pair.access_token.expose(),
-            "token_type": "Bearer",
-            "expires_in": pair.expires_in,
-            "refresh_token": pair.refresh_token.expose(),
-        }))
+        .json(TokenPairResponse::from(pair))
 }
 
 /// The caller behind `Authorization: Bearer …`.
@@ -40,16 +36,32 @@ pub async fn caller<S: Store, M: Mailer>(
     app.authenticate(token).await.core(lang)
 }
 
-pub fn login_input(f: &Fields) -> LoginInput {
-    LoginInput {
-        client_id: f.string("client_id"),
-        device_id: f.string("device_id"),
-        device_name: f.string("device_name"),
-        email: f.string("username"),
-        password: f.string("password"),
-    }
-}
-
+/// Register an account (core or typed)
+///
+/// Without `usertype` (seed 000): creates an unconfirmed account on this
+/// device, mails a confirmation code and link, and answers a token pair.
+/// With `usertype` (seed 004): a customer or an organisation, paid for by a
+/// signup token, answered in the typed family's shape — one error at a time,
+/// the alphabetically first failing field. A body that cannot be read (400,
+/// 413, 415) is answered in the core shape either way.
+#[utoipa::path(
+    post,
+    path = "/api/register",
+    operation_id = "register",
+    tags = ["core", "typed"],
+    request_body(content = RegisterBody),
+    responses(
+        (status = 200, description = "Registered: a token pair (core), or `{\"success\": true, …}` (typed).",
+            body = RegisterAnswer),
+        (status = 400, description = "Core: `invalid_request`, `validation_failed` (every failing field in \
+            `errors`), `invalid_client`. Typed: the first failing field's check.", body = RegisterFailure),
+        (status = 413, description = "`payload_too_large`: the body is over 64 KiB.", body = CoreErrorBody),
+        (status = 415, description = "`unsupported_media_type`: neither JSON nor a form.", body = CoreErrorBody),
+        (status = 500, description = "`server_error`: a fault on our side (logged with the request id).",
+            body = RegisterFailure),
+        (status = 503, description = "`server_error`: the database is unavailable.", body = RegisterFailure),
+    )
+)]
 pub async fn register<S: Store, M: Mailer>(
     req: HttpRequest,
     payload: web::Payload,
@@ -57,30 +69,40 @@ pub async fn register<S: Store, M: Mailer>(
     lang: Lang,
 ) -> Result<HttpResponse, CoreError> {
     let f = body::read(&req, payload).await.core(lang)?;
-    if f.has("usertype") {
-        return Ok(crate::typed::register(&req, &f, &app, lang).await);
-    }
-    let input = RegisterInput {
-        client_id: f.string("client_id"),
-        device_id: f.string("device_id"),
-        device_name: f.string("device_name"),
-        email: f.string("username"),
-        password: f.string("password"),
-        firstname: f.string("firstname"),
-        lastname: f.string("lastname"),
-        telephone: f.string("telephone"),
-        policies: f.int_list("policies"),
-        tin_nr: f.string("tin_nr"),
-        language: f
-            .string("language")
-            .and_then(|l| Language::from_code(&l))
-            .or_else(|| Lang::requested(&req)),
-        invite: f.string("token"),
+    let request = match RegisterBody::from(&f) {
+        RegisterBody::Typed(typed) => return Ok(crate::typed::register(&req, typed, &app, lang).await),
+        RegisterBody::Core(request) => request,
     };
-    let pair = app.register(input).await.core(lang)?;
+    let pair = app
+        .register(request.into_input(Lang::requested(&req)))
+        .await
+        .core(lang)?;
     Ok(token_pair(&pair))
 }
 
+/// Change the password (seed 003)
+///
+/// Checks the current credentials, applies the password rules to
+/// `new_password`, answers a fresh pair for this device and signs out every
+/// other session of the user.
+#[utoipa::path(
+    post,
+    path = "/api/change-password",
+    operation_id = "change_password",
+    tag = "core",
+    request_body(content = ChangePasswordRequest),
+    responses(
+        (status = 200, description = "Changed: a new token pair for this device.", body = TokenPairResponse),
+        (status = 400, description = "`invalid_request`, `validation_failed`, `invalid_client`, `invalid_grant` \
+            (wrong credentials), `unsupported_grant_type`.", body = CoreErrorBody),
+        (status = 403, description = "`email_not_confirmed` (when `auth.require_confirmed_email`), \
+            `account_disabled`.", body = CoreErrorBody),
+        (status = 413, description = "`payload_too_large`.", body = CoreErrorBody),
+        (status = 415, description = "`unsupported_media_type`.", body = CoreErrorBody),
+        (status = 500, description = "`server_error`.", body = CoreErrorBody),
+        (status = 503, description = "`server_error`: the database is unavailable.", body = CoreErrorBody),
+    )
+)]
 pub async fn change_password<S: Store, M: Mailer>(
     req: HttpRequest,
     payload: web::Payload,
@@ -88,59 +110,60 @@ pub async fn change_password<S: Store, M: Mailer>(
     lang: Lang,
 ) -> Result<HttpResponse, CoreError> {
     let f = body::read(&req, payload).await.core(lang)?;
-    match f.string("grant_type").as_deref() {
-        Some("password") => {}
-        Some(_) => return Err(ServiceError::UnsupportedGrantType).core(lang),
-        None => {
-            return Err(ServiceError::Invalid(FieldErrors::single(
-                Field::GrantType,
-                FieldError::Required,
-            )))
-            .core(lang)
-        }
-    }
-    let input = ChangePasswordInput {
-        login: login_input(&f),
-        new_password: f.string("new_password"),
-    };
-    let pair = app.change_password(input).await.core(lang)?;
+    let request = ChangePasswordRequest::from_fields(&f).core(lang)?;
+    let pair = app.change_password(request.into()).await.core(lang)?;
     Ok(token_pair(&pair))
 }
 
-pub fn profile_json(view: &ProfileView) -> serde_json::Value {
-    let u = &view.user;
-    let p = &u.profile;
-    json!({
-        "id": u.id.as_str(),
-        "username": u.email.as_str(),
-        "firstname": p.firstname,
-        "insertion": p.insertion,
-        "lastname": p.lastname,
-        "display_name": p.display_name(),
-        "telephone": p.telephone.as_ref().map(|t| t.as_str()),
-        "tin_nr": p.tin_nr,
-        "postal_code": p.postal_code,
-        "usertype": p.usertype.as_str(),
-        "organisation": p.organisation.as_ref().map(|o| json!({
-            "name": o.name, "street_name": o.street_name, "town": o.town, "sector": o.sector,
-        })),
-        "role": u.role.as_str(),
-        "language": u.language.code(),
-        "email_confirmed": u.email_confirmed(),
-        "created_at": crate::timestamp(u.created_at),
-        "accepted_policies": view.accepted_policies,
-        "pending_policies": view.pending_policies,
-    })
+fn profile(view: &ProfileView) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(ProfileResponse::from(view))
 }
 
+/// The caller's profile
+#[utoipa::path(
+    get,
+    path = "/api/me",
+    operation_id = "me",
+    tag = "core",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The account, person or organisation.", body = ProfileResponse),
+        (status = 401, description = "`invalid_token`: missing, unknown, expired or revoked.", body = CoreErrorBody),
+        (status = 403, description = "`account_disabled`.", body = CoreErrorBody),
+        (status = 500, description = "`server_error`.", body = CoreErrorBody),
+        (status = 503, description = "`server_error`: the database is unavailable.", body = CoreErrorBody),
+    )
+)]
 pub async fn me<S: Store, M: Mailer>(req: HttpRequest, app: App<S, M>, lang: Lang) -> Result<HttpResponse, CoreError> {
     let ctx = caller(&req, &app, lang).await?;
     let view = app.profile(ctx.user).await.core(lang)?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(profile_json(&view)))
+    Ok(profile(&view))
 }
 
+/// Update the caller's profile
+///
+/// The same rules as registration; absent fields keep their value, `null`
+/// clears an optional one.
+#[utoipa::path(
+    patch,
+    path = "/api/me",
+    operation_id = "update_me",
+    tag = "core",
+    security(("bearer" = [])),
+    request_body(content = UpdateProfileRequest),
+    responses(
+        (status = 200, description = "The updated profile.", body = ProfileResponse),
+        (status = 400, description = "`invalid_request`, `validation_failed`.", body = CoreErrorBody),
+        (status = 401, description = "`invalid_token`.", body = CoreErrorBody),
+        (status = 403, description = "`account_disabled`.", body = CoreErrorBody),
+        (status = 413, description = "`payload_too_large`.", body = CoreErrorBody),
+        (status = 415, description = "`unsupported_media_type`.", body = CoreErrorBody),
+        (status = 500, description = "`server_error`.", body = CoreErrorBody),
+        (status = 503, description = "`server_error`: the database is unavailable.", body = CoreErrorBody),
+    )
+)]
 pub async fn update_me<S: Store, M: Mailer>(
     req: HttpRequest,
     payload: web::Payload,
@@ -149,20 +172,33 @@ pub async fn update_me<S: Store, M: Mailer>(
 ) -> Result<HttpResponse, CoreError> {
     let ctx = caller(&req, &app, lang).await?;
     let f = body::read(&req, payload).await.core(lang)?;
-    let patch = ProfilePatch {
-        firstname: f.patch("firstname"),
-        insertion: f.patch("insertion"),
-        lastname: f.patch("lastname"),
-        telephone: f.patch("telephone"),
-        tin_nr: f.patch("tin_nr"),
-        language: f.patch("language"),
-    };
-    let view = app.update_profile(&ctx, patch).await.core(lang)?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(profile_json(&view)))
+    let request = UpdateProfileRequest::from(&f);
+    let view = app.update_profile(&ctx, request.into()).await.core(lang)?;
+    Ok(profile(&view))
 }
 
+/// Delete the caller's account
+///
+/// Erases the account and everything tied to it.
+#[utoipa::path(
+    delete,
+    path = "/api/me",
+    operation_id = "delete_me",
+    tag = "core",
+    security(("bearer" = [])),
+    request_body(content = DeleteAccountRequest),
+    responses(
+        (status = 204, description = "Deleted."),
+        (status = 400, description = "`invalid_request`, `validation_failed` (password missing or wrong).",
+            body = CoreErrorBody),
+        (status = 401, description = "`invalid_token`.", body = CoreErrorBody),
+        (status = 403, description = "`account_disabled`.", body = CoreErrorBody),
+        (status = 413, description = "`payload_too_large`.", body = CoreErrorBody),
+        (status = 415, description = "`unsupported_media_type`.", body = CoreErrorBody),
+        (status = 500, description = "`server_error`.", body = CoreErrorBody),
+        (status = 503, description = "`server_error`: the database is unavailable.", body = CoreErrorBody),
+    )
+)]
 pub async fn delete_me<S: Store, M: Mailer>(
     req: HttpRequest,
     payload: web::Payload,
@@ -171,11 +207,31 @@ pub async fn delete_me<S: Store, M: Mailer>(
 ) -> Result<HttpResponse, CoreError> {
     let ctx = caller(&req, &app, lang).await?;
     let f = body::read(&req, payload).await.core(lang)?;
-    app.delete_account(&ctx, f.string("password")).await.core(lang)?;
+    let request = DeleteAccountRequest::from(&f);
+    app.delete_account(&ctx, request.password).await.core(lang)?;
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// `200 {}`: the same answer whether or not the account exists.
+/// Ask for a password reset link
+///
+/// `200 {}` whether or not the account exists; the mail goes through the
+/// outbox, so the answer takes the same time either way.
+#[utoipa::path(
+    post,
+    path = "/api/forgot-password",
+    operation_id = "forgot_password",
+    tag = "core",
+    request_body(content = ForgotPasswordRequest),
+    responses(
+        (status = 200, description = "`{}`, whether or not the address has an account.", body = EmptyResponse),
+        (status = 400, description = "`invalid_request`, `validation_failed` (no or no valid address).",
+            body = CoreErrorBody),
+        (status = 413, description = "`payload_too_large`.", body = CoreErrorBody),
+        (status = 415, description = "`unsupported_media_type`.", body = CoreErrorBody),
+        (status = 500, description = "`server_error`.", body = CoreErrorBody),
+        (status = 503, description = "`server_error`: the database is unavailable.", body = CoreErrorBody),
+    )
+)]
 pub async fn forgot_password<S: Store, M: Mailer>(
     req: HttpRequest,
     payload: web::Payload,
@@ -183,12 +239,32 @@ pub async fn forgot_password<S: Store, M: Mailer>(
     lang: Lang,
 ) -> Result<HttpResponse, CoreError> {
     let f = body::read(&req, payload).await.core(lang)?;
-    app.forgot_password(f.string("username")).await.core(lang)?;
+    let request = ForgotPasswordRequest::from(&f);
+    app.forgot_password(request.username).await.core(lang)?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(json!({})))
+        .json(EmptyResponse {}))
 }
 
+/// Reset the password with the mailed link's token
+///
+/// Uses the link up and signs out every session.
+#[utoipa::path(
+    post,
+    path = "/api/reset-password",
+    operation_id = "reset_password",
+    tag = "core",
+    request_body(content = ResetPasswordRequest),
+    responses(
+        (status = 200, description = "`{}`: the password is changed.", body = EmptyResponse),
+        (status = 400, description = "`invalid_request`, `validation_failed` (password rules), `invalid_token` \
+            (unknown, used or expired link).", body = CoreErrorBody),
+        (status = 413, description = "`payload_too_large`.", body = CoreErrorBody),
+        (status = 415, description = "`unsupported_media_type`.", body = CoreErrorBody),
+        (status = 500, description = "`server_error`.", body = CoreErrorBody),
+        (status = 503, description = "`server_error`: the database is unavailable.", body = CoreErrorBody),
+    )
+)]
 pub async fn reset_password<S: Store, M: Mailer>(
     req: HttpRequest,
     payload: web::Payload,
@@ -196,10 +272,9 @@ pub async fn reset_password<S: Store, M: Mailer>(
     lang: Lang,
 ) -> Result<HttpResponse, CoreError> {
     let f = body::read(&req, payload).await.core(lang)?;
-    app.reset_password(f.string("token"), f.string("password"))
-        .await
-        .core(lang)?;
+    let request = ResetPasswordRequest::from(&f);
+    app.reset_password(request.token, request.password).await.core(lang)?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(json!({})))
+        .json(EmptyResponse {}))
 }

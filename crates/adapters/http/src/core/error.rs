@@ -8,7 +8,8 @@ use actix_web::http::{header, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
 use registrar_domain::PasswordError;
 use registrar_service::{Field, FieldError, FieldErrors, ServiceError};
-use serde_json::json;
+use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::body::BodyError;
 use crate::i18n::Lang;
@@ -124,6 +125,26 @@ pub fn field_message(lang: Lang, error: &FieldError) -> String {
     }
 }
 
+/// The core family's error body.
+#[derive(Serialize, ToSchema)]
+pub struct CoreErrorBody {
+    /// Always `false`.
+    #[schema(example = false)]
+    pub success: bool,
+    /// A stable code: `invalid_request`, `validation_failed`, `invalid_client`,
+    /// `invalid_grant`, `unsupported_grant_type`, `invalid_token`,
+    /// `email_not_confirmed`, `account_disabled`, `not_found`,
+    /// `unsupported_media_type`, `payload_too_large`, `too_many_attempts`, `server_error`.
+    #[schema(example = "validation_failed")]
+    pub error: &'static str,
+    /// The code in words, in the request's language.
+    pub message: String,
+    /// For `validation_failed` only: every failing field with its messages.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false, value_type = Option<BTreeMap<String, Vec<String>>>)]
+    pub errors: Option<BTreeMap<&'static str, Vec<String>>>,
+}
+
 fn errors_json(lang: Lang, errors: &FieldErrors) -> BTreeMap<&'static str, Vec<String>> {
     errors
         .iter()
@@ -179,14 +200,15 @@ impl ResponseError for CoreError {
         if let Problem::Service(e @ (ServiceError::Unavailable(_) | ServiceError::Unexpected(_))) = &self.problem {
             crate::log_fault(e);
         }
-        let mut body = json!({
-            "success": false,
-            "error": code,
-            "message": self.lang.t(&format!("error.{code}")),
-        });
-        if let Problem::Service(ServiceError::Invalid(errors)) = &self.problem {
-            body["errors"] = json!(errors_json(self.lang, errors));
-        }
+        let body = CoreErrorBody {
+            success: false,
+            error: code,
+            message: self.lang.t(&format!("error.{code}")),
+            errors: match &self.problem {
+                Problem::Service(ServiceError::Invalid(errors)) => Some(errors_json(self.lang, errors)),
+                _ => None,
+            },
+        };
         let mut response = HttpResponse::build(self.status_code());
         if matches!(self.problem, Problem::Service(ServiceError::InvalidToken)) {
             response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));

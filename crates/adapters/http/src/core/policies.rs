@@ -2,32 +2,17 @@
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use registrar_mail::Mailer;
-use registrar_service::{CurrentPolicy, Registrar};
+use registrar_service::Registrar;
 use registrar_store::Store;
-use serde_json::json;
 
 use super::account::caller;
-use super::{CoreError, CoreResult};
+use super::answers::{AcceptanceResponse, ListedPolicyResponse, PolicyResponse};
+use super::requests::AcceptPoliciesRequest;
+use super::{CoreError, CoreErrorBody, CoreResult};
 use crate::body;
 use crate::i18n::{DefaultLanguage, Lang};
 
 type App<S, M> = web::Data<Registrar<S, M>>;
-
-fn policy_json(policy: &CurrentPolicy, lang: Lang, fallback: Lang) -> serde_json::Value {
-    let r = &policy.revision;
-    let text = r.text(lang.0, fallback.0).map(|(_, t)| t);
-    json!({
-        "html": text.map(|t| t.html.as_str()).unwrap_or_default(),
-        "type": r.policy_type.as_str(),
-        "title": text.map(|t| t.title.as_str()).unwrap_or_default(),
-        "description": text.map(|t| t.description.as_str()).unwrap_or_default(),
-        "button": text.map(|t| t.button.as_str()).unwrap_or_default(),
-        "version": r.version,
-        "revision_id": r.id,
-        "date": r.published_at.format("%Y-%m-%d").to_string(),
-        "required": policy.required,
-    })
-}
 
 fn fallback(req: &HttpRequest) -> Lang {
     Lang(
@@ -36,6 +21,19 @@ fn fallback(req: &HttpRequest) -> Lang {
     )
 }
 
+/// The current revision of every published policy type
+#[utoipa::path(
+    get,
+    path = "/api/policies",
+    operation_id = "policies",
+    tag = "core",
+    responses(
+        (status = 200, description = "One entry per type, in the request's language.",
+            body = Vec<ListedPolicyResponse>),
+        (status = 500, description = "`server_error`.", body = CoreErrorBody),
+        (status = 503, description = "`server_error`: the database is unavailable.", body = CoreErrorBody),
+    )
+)]
 pub async fn list<S: Store, M: Mailer>(
     req: HttpRequest,
     app: App<S, M>,
@@ -43,10 +41,27 @@ pub async fn list<S: Store, M: Mailer>(
 ) -> Result<HttpResponse, CoreError> {
     let policies = app.current_policies().await.core(lang)?;
     let fallback = fallback(&req);
-    let list: Vec<_> = policies.iter().map(|p| policy_json(p, lang, fallback)).collect();
+    let list: Vec<_> = policies
+        .iter()
+        .map(|p| ListedPolicyResponse::new(p, lang, fallback))
+        .collect();
     Ok(HttpResponse::Ok().json(list))
 }
 
+/// The current revision of one policy type
+#[utoipa::path(
+    get,
+    path = "/api/policies/{type}",
+    operation_id = "policy",
+    tag = "core",
+    params(("type" = String, Path, description = "`tac`, `privacy`, `cookie`, `shop` or another published type.")),
+    responses(
+        (status = 200, description = "The revision, in the request's language.", body = PolicyResponse),
+        (status = 404, description = "`not_found`: no revision of that type is published.", body = CoreErrorBody),
+        (status = 500, description = "`server_error`.", body = CoreErrorBody),
+        (status = 503, description = "`server_error`: the database is unavailable.", body = CoreErrorBody),
+    )
+)]
 pub async fn one<S: Store, M: Mailer>(
     req: HttpRequest,
     path: web::Path<String>,
@@ -54,13 +69,30 @@ pub async fn one<S: Store, M: Mailer>(
     lang: Lang,
 ) -> Result<HttpResponse, CoreError> {
     let policy = app.current_policy(&path.into_inner()).await.core(lang)?;
-    let mut body = policy_json(&policy, lang, fallback(&req));
-    if let Some(map) = body.as_object_mut() {
-        map.remove("required");
-    }
-    Ok(HttpResponse::Ok().json(body))
+    Ok(HttpResponse::Ok().json(PolicyResponse::new(&policy, lang, fallback(&req))))
 }
 
+/// Accept policy revisions
+#[utoipa::path(
+    post,
+    path = "/api/policies/accept",
+    operation_id = "accept_policies",
+    tag = "core",
+    security(("bearer" = [])),
+    request_body(content = AcceptPoliciesRequest),
+    responses(
+        (status = 200, description = "What the caller has accepted and what is still pending.",
+            body = AcceptanceResponse),
+        (status = 400, description = "`invalid_request`, `validation_failed` (no list, an unknown id).",
+            body = CoreErrorBody),
+        (status = 401, description = "`invalid_token`.", body = CoreErrorBody),
+        (status = 403, description = "`account_disabled`.", body = CoreErrorBody),
+        (status = 413, description = "`payload_too_large`.", body = CoreErrorBody),
+        (status = 415, description = "`unsupported_media_type`.", body = CoreErrorBody),
+        (status = 500, description = "`server_error`.", body = CoreErrorBody),
+        (status = 503, description = "`server_error`: the database is unavailable.", body = CoreErrorBody),
+    )
+)]
 pub async fn accept<S: Store, M: Mailer>(
     req: HttpRequest,
     payload: web::Payload,
@@ -69,6 +101,7 @@ pub async fn accept<S: Store, M: Mailer>(
 ) -> Result<HttpResponse, CoreError> {
     let ctx = caller(&req, &app, lang).await?;
     let f = body::read(&req, payload).await.core(lang)?;
-    let acceptance = app.accept_policies(&ctx, f.int_list("policies")).await.core(lang)?;
-    Ok(HttpResponse::Ok().json(json!({"accepted": acceptance.accepted, "pending": acceptance.pending})))
+    let request = AcceptPoliciesRequest::from(&f);
+    let acceptance = app.accept_policies(&ctx, request.policies).await.core(lang)?;
+    Ok(HttpResponse::Ok().json(AcceptanceResponse::from(&acceptance)))
 }

@@ -11,6 +11,22 @@ use registrar_store::Store;
 use super::answers::{failure, message};
 use crate::i18n::Lang;
 
+/// Confirm an address by its mailed link
+///
+/// Confirms the address and says so; the page is in the browser's language.
+#[utoipa::path(
+    get,
+    path = "/confirm/{token}",
+    operation_id = "confirm_link_page",
+    tag = "pages",
+    params(("token" = String, Path, description = "The last part of the mailed confirmation link.")),
+    responses(
+        (status = 200, description = "\"Address confirmed\".", body = String, content_type = "text/html"),
+        (status = 404, description = "The link is unknown, used or expired.", body = String, content_type = "text/html"),
+        (status = 500, description = "A page saying it is our fault.", body = String, content_type = "text/html"),
+        (status = 503, description = "The database is unavailable.", body = String, content_type = "text/html"),
+    )
+)]
 pub async fn confirm<S: Store, M: Mailer>(
     app: web::Data<Registrar<S, M>>,
     token: web::Path<String>,

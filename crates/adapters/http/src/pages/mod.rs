@@ -14,26 +14,29 @@
 //! the forms are protected by the stateless double-submit check of [`csrf`].
 
 mod answers;
-mod confirm;
+pub(crate) mod confirm;
 mod csrf;
 mod headers;
 mod render;
-mod reset;
-mod signup;
+pub(crate) mod reset;
+pub(crate) mod signup;
 
 pub use csrf::FIELD as CSRF_FIELD;
-pub use signup::submitted as signup_submitted;
+pub use reset::ResetPasswordForm;
+pub use signup::{submitted as signup_submitted, SignupConfirmForm};
 
 #[cfg(test)]
 mod tests;
 
-use actix_web::web;
 use registrar_mail::Mailer;
 use registrar_store::Store;
 
-pub fn routes<S: Store, M: Mailer>(cfg: &mut web::ServiceConfig) {
-    cfg.route("/confirm/{token}", web::get().to(confirm::confirm::<S, M>))
-        .route("/reset-password/{token}", web::get().to(reset::form::<S, M>))
-        .route("/reset-password/{token}", web::post().to(reset::submit::<S, M>))
-        .route("/confirm/signup/{id}", web::get().to(signup::form::<S, M>));
+use crate::routes::Routes;
+
+pub fn routes<S: Store, M: Mailer>(routes: &mut Routes) {
+    routes
+        .get("/confirm/{token}", confirm::confirm::<S, M>)
+        .get("/reset-password/{token}", reset::form::<S, M>)
+        .post("/reset-password/{token}", reset::submit::<S, M>)
+        .get("/confirm/signup/{id}", signup::form::<S, M>);
 }

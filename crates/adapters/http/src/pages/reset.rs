@@ -13,20 +13,58 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use registrar_mail::Mailer;
 use registrar_service::{Field, FieldErrors, Registrar, ServiceError};
 use registrar_store::Store;
+use utoipa::ToSchema;
 
 use super::answers::{failure, invalid_link, render_failed};
 use super::csrf;
 use super::headers::page;
 use super::render::{self, ResetForm};
-use crate::body::{self, BodyError};
+use crate::body::{self, BodyError, Fields};
 use crate::i18n::Lang;
 
 type App<S, M> = web::Data<Registrar<S, M>>;
 
-/// The form's field names.
-const PASSWORD: &str = "password";
-const CONFIRMATION: &str = "password_confirmation";
+/// The new-password form of `/reset-password/{token}`, as the browser posts it.
+#[derive(Debug, Clone, Default, ToSchema)]
+pub struct ResetPasswordForm {
+    /// The hidden field; must equal the `registrar_csrf` cookie (double submit).
+    #[schema(value_type = String)]
+    pub csrf_token: Option<String>,
+    /// The password rules apply.
+    #[schema(value_type = String, format = Password, min_length = 8, max_length = 128)]
+    pub password: Option<String>,
+    /// The same password again.
+    #[schema(value_type = String, format = Password)]
+    pub password_confirmation: Option<String>,
+}
 
+impl From<&Fields> for ResetPasswordForm {
+    fn from(f: &Fields) -> Self {
+        Self {
+            csrf_token: f.string(csrf::FIELD),
+            password: f.string("password"),
+            password_confirmation: f.string("password_confirmation"),
+        }
+    }
+}
+
+/// The password reset form
+///
+/// The link of the reset mail: a form that works without JavaScript, with a
+/// CSRF cookie and the same value in a hidden field.
+#[utoipa::path(
+    get,
+    path = "/reset-password/{token}",
+    operation_id = "reset_password_page",
+    tag = "pages",
+    params(("token" = String, Path, description = "The last part of the mailed reset link.")),
+    responses(
+        (status = 200, description = "The new-password form.", body = String, content_type = "text/html"),
+        (status = 404, description = "The link is unknown, used or expired.", body = String, content_type = "text/html"),
+        (status = 500, description = "A page saying it is our fault.", body = String, content_type = "text/html"),
+        (status = 503, description = "The database is unavailable.", body = String, content_type = "text/html"),
+    )
+)]
 pub async fn form<S: Store, M: Mailer>(
     req: HttpRequest,
     app: App<S, M>,
@@ -40,6 +78,30 @@ pub async fn form<S: Store, M: Mailer>(
     }
 }
 
+/// Post the new password
+///
+/// Checks the CSRF double submit and that both passwords are given and
+/// equal, then resets: every session is signed out.
+#[utoipa::path(
+    post,
+    path = "/reset-password/{token}",
+    operation_id = "reset_password_submit",
+    tag = "pages",
+    params(("token" = String, Path, description = "The last part of the mailed reset link.")),
+    request_body(content = ResetPasswordForm),
+    responses(
+        (status = 200, description = "\"Password changed\".", body = String, content_type = "text/html"),
+        (status = 400, description = "The form again: the password rules, or passwords that differ.",
+            body = String, content_type = "text/html"),
+        (status = 403, description = "The form again: the CSRF check failed (\"the form expired\"); nothing changed.",
+            body = String, content_type = "text/html"),
+        (status = 404, description = "The link is unknown, used or expired.", body = String, content_type = "text/html"),
+        (status = 413, description = "The form again: the body is over 64 KiB.", body = String, content_type = "text/html"),
+        (status = 415, description = "The form again: neither a form nor JSON.", body = String, content_type = "text/html"),
+        (status = 500, description = "A page saying it is our fault.", body = String, content_type = "text/html"),
+        (status = 503, description = "The database is unavailable.", body = String, content_type = "text/html"),
+    )
+)]
 pub async fn submit<S: Store, M: Mailer>(
     req: HttpRequest,
     payload: web::Payload,
@@ -51,16 +113,17 @@ pub async fn submit<S: Store, M: Mailer>(
         Ok(fields) => fields,
         Err(e) => return again(&req, &app, &token, lang, body_status(e), "page.form_unreadable").await,
     };
-    let submitted = fields.string(csrf::FIELD);
-    let Some(csrf_token) = csrf::from_cookie(&req).filter(|c| csrf::matches(Some(c), submitted.as_deref())) else {
+    let posted = ResetPasswordForm::from(&fields);
+    let Some(csrf_token) = csrf::from_cookie(&req).filter(|c| csrf::matches(Some(c), posted.csrf_token.as_deref()))
+    else {
         return again(&req, &app, &token, lang, StatusCode::FORBIDDEN, "page.form_expired").await;
     };
-    let password = fields.string(PASSWORD);
+    let password = posted.password;
     let mut form = ResetForm {
         csrf_token,
         ..ResetForm::default()
     };
-    if let Some(problem) = pair_problem(password.as_deref(), fields.string(CONFIRMATION).as_deref()) {
+    if let Some(problem) = pair_problem(password.as_deref(), posted.password_confirmation.as_deref()) {
         match problem {
             PairProblem::PasswordMissing => form.password_errors.push(lang.t("field.required")),
             PairProblem::ConfirmationMissing => form.confirmation_errors.push(lang.t("field.required")),

@@ -18,6 +18,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use registrar_mail::Mailer;
 use registrar_service::{Field, FieldErrors, Registrar, ServiceError};
 use registrar_store::Store;
+use utoipa::ToSchema;
 
 use super::answers::{failure, invalid_link, render_failed};
 use super::csrf;
@@ -26,11 +27,52 @@ use super::render::{self, SignupForm};
 use crate::body::Fields;
 use crate::i18n::Lang;
 
-/// The form's field names.
-const CONSENT: &str = "consent";
-const PASSWORD: &str = "password";
-const CONFIRMATION: &str = "password_confirmation";
+/// The activation form of `/confirm/signup/{id}`, as the browser posts it.
+#[derive(Debug, Clone, Default, ToSchema)]
+pub struct SignupConfirmForm {
+    /// The hidden field; must equal the `registrar_csrf` cookie (double submit).
+    /// Its presence is what makes the post a form (answered with a page).
+    #[schema(value_type = String)]
+    pub csrf_token: Option<String>,
+    /// The checkbox: `1` when ticked, absent otherwise.
+    #[schema(value_type = Option<i32>, minimum = 1, example = 1)]
+    pub consent: Option<String>,
+    /// Optional; the password rules apply when given.
+    #[schema(format = Password, min_length = 8, max_length = 128)]
+    pub password: Option<String>,
+    /// The same password again (when one is given).
+    #[schema(format = Password)]
+    pub password_confirmation: Option<String>,
+}
 
+impl From<&Fields> for SignupConfirmForm {
+    fn from(f: &Fields) -> Self {
+        Self {
+            csrf_token: f.string(csrf::FIELD),
+            consent: f.string("consent"),
+            password: f.string("password"),
+            password_confirmation: f.string("password_confirmation"),
+        }
+    }
+}
+
+/// The activation form of an email-first signup
+///
+/// The link of the signup mail: a consent checkbox, an optional password
+/// twice, and the hidden CSRF field; it posts to the same address.
+#[utoipa::path(
+    get,
+    path = "/confirm/signup/{id}",
+    operation_id = "confirm_signup_page",
+    tags = ["pages", "signup"],
+    params(("id" = String, Path, description = "The last part of the mailed activation link.")),
+    responses(
+        (status = 200, description = "The activation form.", body = String, content_type = "text/html"),
+        (status = 404, description = "The link is unknown, used or expired.", body = String, content_type = "text/html"),
+        (status = 500, description = "A page saying it is our fault.", body = String, content_type = "text/html"),
+        (status = 503, description = "The database is unavailable.", body = String, content_type = "text/html"),
+    )
+)]
 pub async fn form<S: Store, M: Mailer>(
     req: HttpRequest,
     app: web::Data<Registrar<S, M>>,
@@ -44,24 +86,24 @@ pub async fn form<S: Store, M: Mailer>(
     }
 }
 
-/// The browser's form was posted (the body is read: `fields`).
+/// The browser's form was posted (documented with `POST /confirm/signup/{id}`).
 pub async fn submitted<S: Store, M: Mailer>(
     req: &HttpRequest,
-    fields: &Fields,
+    posted: SignupConfirmForm,
     app: &Registrar<S, M>,
     id: &str,
     lang: Lang,
 ) -> HttpResponse {
-    let submitted = fields.string(csrf::FIELD);
-    let Some(csrf_token) = csrf::from_cookie(req).filter(|c| csrf::matches(Some(c), submitted.as_deref())) else {
+    let Some(csrf_token) = csrf::from_cookie(req).filter(|c| csrf::matches(Some(c), posted.csrf_token.as_deref()))
+    else {
         return match app.signup_link_valid(id).await {
             Ok(true) => fresh_form(req, StatusCode::FORBIDDEN, lang, Some(lang.t("page.form_expired"))),
             Ok(false) => invalid_link(lang),
             Err(e) => failure(lang, &e),
         };
     };
-    let consent = fields.string(CONSENT);
-    let password = fields.string(PASSWORD);
+    let consent = posted.consent;
+    let password = posted.password;
     let mut form = SignupForm {
         csrf_token,
         consent: consent.is_some(),
@@ -70,7 +112,7 @@ pub async fn submitted<S: Store, M: Mailer>(
     if consent.is_none() {
         form.consent_errors.push(lang.t("page.consent_required"));
     }
-    match pair_problem(password.as_deref(), fields.string(CONFIRMATION).as_deref()) {
+    match pair_problem(password.as_deref(), posted.password_confirmation.as_deref()) {
         Some(PairProblem::ConfirmationMissing) => form.confirmation_errors.push(lang.t("field.required")),
         Some(PairProblem::Mismatch) => form.confirmation_errors.push(lang.t("page.mismatch")),
         None => {}

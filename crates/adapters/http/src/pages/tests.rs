@@ -140,13 +140,12 @@ impl World {
 /// The pages' routes over `app`, as actix would serve them.
 macro_rules! server {
     ($app:expr) => {
-        test::init_service(
-            App::new()
-                .app_data(web::Data::new($app.clone()))
-                .configure(super::routes::<MemoryStore, MemoryMailer>)
-                // `POST /confirm/signup/{id}` is the JSON API's; it hands browser forms to the page.
-                .configure(crate::signup::routes::<MemoryStore, MemoryMailer>),
-        )
+        test::init_service(App::new().app_data(web::Data::new($app.clone())).configure(|cfg| {
+            let mut routes = crate::routes::Routes::on(cfg);
+            super::routes::<MemoryStore, MemoryMailer>(&mut routes);
+            // `POST /confirm/signup/{id}` is the JSON API's; it hands browser forms to the page.
+            crate::signup::routes::<MemoryStore, MemoryMailer>(&mut routes);
+        }))
         .await
     };
 }

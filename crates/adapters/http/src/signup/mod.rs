@@ -1,27 +1,38 @@
 //! Email-first signup (seed 002): `POST /signup` and `POST /confirm/signup/{id}`,
 //! answering `{"result": "success", …}` or `{"result": "error", "error": "<code>"}`.
 
+mod wire;
+
+pub use wire::{
+    SignupAccount, SignupConfirmBody, SignupConfirmRequest, SignupConfirmResponse, SignupErrorBody, SignupRequest,
+    SignupResponse,
+};
+
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
 use registrar_mail::Mailer;
 use registrar_service::{Field, FieldError, FieldErrors, Registrar, ServiceError};
 use registrar_store::Store;
-use serde_json::json;
 
-use crate::body::{self, BodyError, Fields};
+use crate::body::{self, BodyError};
 use crate::i18n::Lang;
+use crate::routes::Routes;
 
 type App<S, M> = web::Data<Registrar<S, M>>;
 
-pub fn routes<S: Store, M: Mailer>(cfg: &mut web::ServiceConfig) {
-    cfg.route("/signup", web::post().to(signup::<S, M>))
-        .route("/confirm/signup/{id}", web::post().to(confirm::<S, M>));
+pub fn routes<S: Store, M: Mailer>(routes: &mut Routes) {
+    routes
+        .post("/signup", signup::<S, M>)
+        .post("/confirm/signup/{id}", confirm::<S, M>);
 }
 
-fn error(status: StatusCode, code: &str) -> HttpResponse {
+fn error(status: StatusCode, code: &'static str) -> HttpResponse {
     HttpResponse::build(status)
         .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(json!({"result": "error", "error": code}))
+        .json(SignupErrorBody {
+            result: "error",
+            error: code,
+        })
 }
 
 fn body_error(e: BodyError) -> HttpResponse {
@@ -52,7 +63,7 @@ fn signup_code(errors: &FieldErrors) -> &'static str {
     }
 }
 
-fn fault(e: &ServiceError, code: &str) -> HttpResponse {
+fn fault(e: &ServiceError, code: &'static str) -> HttpResponse {
     crate::log_fault(e);
     match e {
         ServiceError::Unavailable(_) => error(StatusCode::SERVICE_UNAVAILABLE, code),
@@ -60,26 +71,84 @@ fn fault(e: &ServiceError, code: &str) -> HttpResponse {
     }
 }
 
+/// Sign up with an email address (seed 002)
+///
 /// 201 for a new address and for one that has an account (its owner gets a
-/// "someone tried to sign up" mail instead of a confirmation).
+/// "someone tried to sign up" mail instead of a confirmation). The account
+/// has no password and cannot log in until the mailed link activates it.
+#[utoipa::path(
+    post,
+    path = "/signup",
+    operation_id = "signup",
+    tag = "signup",
+    request_body(content = SignupRequest),
+    responses(
+        (status = 201, description = "Signed up (or the owner of the address is told).", body = SignupResponse),
+        (status = 400, description = "`postBodyMissing` (no or malformed body), `emailMissing`, `emailInvalid`, \
+            `languageMissing`, `unsupportedLanguage`, `tokenMissing`, `tokenInvalid`.", body = SignupErrorBody),
+        (status = 413, description = "`payloadTooLarge`: the body is over 64 KiB.", body = SignupErrorBody),
+        (status = 415, description = "`unsupportedMediaType`: neither JSON nor a form.", body = SignupErrorBody),
+        (status = 500, description = "`createAccountFailed`.", body = SignupErrorBody),
+        (status = 503, description = "`createAccountFailed`: the database is unavailable.", body = SignupErrorBody),
+    )
+)]
 pub async fn signup<S: Store, M: Mailer>(req: HttpRequest, payload: web::Payload, app: App<S, M>) -> HttpResponse {
     let f = match body::read(&req, payload).await {
         Ok(f) if f.is_empty() => return error(StatusCode::BAD_REQUEST, "postBodyMissing"),
         Ok(f) => f,
         Err(e) => return body_error(e),
     };
-    match app
-        .signup(f.string("email"), f.string("language"), f.string("token"))
-        .await
-    {
-        Ok(email) => HttpResponse::Created().json(json!({"result": "success", "email": email.as_str()})),
+    let request = SignupRequest::from(&f);
+    match app.signup(request.email, request.language, request.token).await {
+        Ok(email) => HttpResponse::Created().json(SignupResponse {
+            result: "success",
+            email: email.as_str().to_owned(),
+        }),
         Err(ServiceError::Invalid(errors)) => error(StatusCode::BAD_REQUEST, signup_code(&errors)),
         Err(e) => fault(&e, "createAccountFailed"),
     }
 }
 
-/// Activates the account: `consent` ≥ 1, optional `password`. A browser's
-/// form (it carries a CSRF field) gets the page; an app gets JSON.
+/// Activate an email-first account
+///
+/// `consent` ≥ 1 and an optional `password`; `id` is the last part of the
+/// mailed link. An app gets JSON: the account and an access token of the
+/// `web` client. The activation page's form (it carries the CSRF field) gets
+/// a page: "account active", or the form again with what is wrong.
+#[utoipa::path(
+    post,
+    path = "/confirm/signup/{id}",
+    operation_id = "confirm_signup",
+    tags = ["signup", "pages"],
+    params(("id" = String, Path, description = "The last part of the mailed activation link.")),
+    request_body(content = SignupConfirmBody),
+    responses(
+        (status = 200, description = "Activated.", content(
+            (SignupConfirmResponse = "application/json"),
+            (String = "text/html"),
+        )),
+        (status = 400, description = "`consentRequired`, `passwordInvalid`; the form: what is wrong.", content(
+            (SignupErrorBody = "application/json"),
+            (String = "text/html"),
+        )),
+        (status = 403, description = "The form's CSRF check failed (\"the form expired\"); nothing changed.",
+            body = String, content_type = "text/html"),
+        (status = 404, description = "`failedToFindConfirmationId`: unknown, used or expired link.", content(
+            (SignupErrorBody = "application/json"),
+            (String = "text/html"),
+        )),
+        (status = 413, description = "`payloadTooLarge`.", body = SignupErrorBody),
+        (status = 415, description = "`unsupportedMediaType`.", body = SignupErrorBody),
+        (status = 500, description = "`confirmationFailed`; the form: a page saying it is our fault.", content(
+            (SignupErrorBody = "application/json"),
+            (String = "text/html"),
+        )),
+        (status = 503, description = "`confirmationFailed`: the database is unavailable.", content(
+            (SignupErrorBody = "application/json"),
+            (String = "text/html"),
+        )),
+    )
+)]
 pub async fn confirm<S: Store, M: Mailer>(
     req: HttpRequest,
     payload: web::Payload,
@@ -91,27 +160,21 @@ pub async fn confirm<S: Store, M: Mailer>(
         Ok(f) => f,
         Err(e) => return body_error(e),
     };
-    if f.has(crate::pages::CSRF_FIELD) {
-        return crate::pages::signup_submitted(&req, &f, &app, &id, lang).await;
+    match SignupConfirmBody::from(&f) {
+        SignupConfirmBody::Page(form) => crate::pages::signup_submitted(&req, form, &app, &id, lang).await,
+        SignupConfirmBody::Api(request) => confirm_json(request, &app, &id).await,
     }
-    confirm_json(&f, &app, &id).await
 }
 
-async fn confirm_json<S: Store, M: Mailer>(f: &Fields, app: &Registrar<S, M>, id: &str) -> HttpResponse {
-    match app.complete_signup(id, f.string("consent"), f.string("password")).await {
+async fn confirm_json<S: Store, M: Mailer>(
+    request: SignupConfirmRequest,
+    app: &Registrar<S, M>,
+    id: &str,
+) -> HttpResponse {
+    match app.complete_signup(id, request.consent, request.password).await {
         Ok((pair, user)) => HttpResponse::Ok()
             .insert_header((header::CACHE_CONTROL, "no-store"))
-            .json(json!({
-                "result": "success",
-                "token": pair.access_token.expose(),
-                "account": {
-                    "id": user.id.as_str(),
-                    "email": user.email.as_str(),
-                    "language": user.language.code(),
-                    "status": 1,
-                    "consent": user.consent,
-                },
-            })),
+            .json(SignupConfirmResponse::new(&pair, &user)),
         Err(ServiceError::Invalid(errors)) if errors.has(Field::Consent) => {
             error(StatusCode::BAD_REQUEST, "consentRequired")
         }

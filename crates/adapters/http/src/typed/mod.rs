@@ -2,16 +2,21 @@
 //! `usertype`. One error at a time — the alphabetically first failing field —
 //! as `{"success": false, "message": …, "error": "<check>"}`.
 
+mod wire;
+
+pub use wire::{
+    CustomerType, OrganisationType, TypedAccountFields, TypedCustomerRequest, TypedErrorBody, TypedOrganisationRequest,
+    TypedRegisterRequest, TypedSuccessResponse,
+};
+
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse};
 use registrar_domain::birth::YearOfBirthError;
-use registrar_domain::{Language, PasswordError};
+use registrar_domain::PasswordError;
 use registrar_mail::Mailer;
-use registrar_service::{Field, FieldError, Registrar, ServiceError, TypedRegisterInput};
+use registrar_service::{Field, FieldError, Registrar, ServiceError};
 use registrar_store::Store;
-use serde_json::json;
 
-use crate::body::Fields;
 use crate::i18n::Lang;
 
 /// The family's name for a field; errors are reported in this name's order.
@@ -71,37 +76,27 @@ fn check(lang: Lang, field: Field, error: &FieldError) -> (&'static str, String)
     }
 }
 
-fn failure(status: StatusCode, message: String, error: &str) -> HttpResponse {
-    HttpResponse::build(status).json(json!({"success": false, "message": message, "error": error}))
+fn failure(status: StatusCode, message: String, error: &'static str) -> HttpResponse {
+    HttpResponse::build(status).json(TypedErrorBody {
+        success: false,
+        message,
+        error,
+    })
 }
 
-/// Registers a customer or an organisation from an already decoded body.
+/// Registers a customer or an organisation from an already decoded body
+/// (`POST /api/register` with `usertype`, documented there).
 pub async fn register<S: Store, M: Mailer>(
     req: &HttpRequest,
-    f: &Fields,
+    request: TypedRegisterRequest,
     app: &Registrar<S, M>,
     lang: Lang,
 ) -> HttpResponse {
-    let input = TypedRegisterInput {
-        usertype: f.string("usertype"),
-        token: f.string("token"),
-        email: f.string("email"),
-        password: f.string("password"),
-        postcode: f.string("postcode"),
-        display_name: f.string("display_name"),
-        full_name: f.string("full_name"),
-        year_of_birth: f.string("year_of_birth"),
-        name: f.string("name"),
-        street_name: f.string("street_name"),
-        town: f.string("town"),
-        sector: f.string("sector"),
-        language: f
-            .string("language")
-            .and_then(|l| Language::from_code(&l))
-            .or_else(|| Lang::requested(req)),
-    };
-    match app.register_typed(input).await {
-        Ok(()) => HttpResponse::Ok().json(json!({"success": true, "message": lang.t("typed.success")})),
+    match app.register_typed(request.into_input(Lang::requested(req))).await {
+        Ok(()) => HttpResponse::Ok().json(TypedSuccessResponse {
+            success: true,
+            message: lang.t("typed.success"),
+        }),
         Err(ServiceError::Invalid(errors)) => {
             let first = errors
                 .iter()
@@ -128,6 +123,8 @@ pub async fn register<S: Store, M: Mailer>(
 
 #[cfg(test)]
 mod tests {
+    use registrar_domain::Language;
+
     use super::*;
 
     #[test]

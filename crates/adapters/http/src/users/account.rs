@@ -2,19 +2,39 @@
 
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
-use registrar_domain::Language;
 use registrar_mail::Mailer;
-use registrar_service::{Registrar, UsersRegisterInput};
+use registrar_service::Registrar;
 use registrar_store::Store;
-use serde_json::json;
 
-use super::{UsersError, UsersResult};
+use super::answers::{UsersAccountResponse, UsersLoginResponse};
+use super::requests::{UsersLoginRequest, UsersRegisterRequest};
+use super::{UsersError, UsersErrorBody, UsersResult};
 use crate::body;
 use crate::i18n::Lang;
 
 type App<S, M> = web::Data<Registrar<S, M>>;
 
-/// 201 with the new guest account as the seed shows it — never a password.
+/// Register a guest account (seed 001)
+///
+/// Creates an unconfirmed guest account and mails its 6-digit code. Every
+/// failing field is reported at once, in Laravel's words.
+#[utoipa::path(
+    post,
+    path = "/api/users/register",
+    operation_id = "users_register",
+    tag = "users",
+    request_body(content = UsersRegisterRequest),
+    responses(
+        (status = 201, description = "The new guest account.", body = UsersAccountResponse),
+        (status = 400, description = "Malformed JSON.", body = UsersErrorBody),
+        (status = 413, description = "The body is over 64 KiB.", body = UsersErrorBody),
+        (status = 415, description = "Neither JSON nor a form.", body = UsersErrorBody),
+        (status = 422, description = "`The given data was invalid.` with every failing field in `errors` \
+            (`The email has already been taken.`, …).", body = UsersErrorBody),
+        (status = 500, description = "A fault on our side.", body = UsersErrorBody),
+        (status = 503, description = "The database is unavailable.", body = UsersErrorBody),
+    )
+)]
 pub async fn register<S: Store, M: Mailer>(
     req: HttpRequest,
     payload: web::Payload,
@@ -22,32 +42,36 @@ pub async fn register<S: Store, M: Mailer>(
     lang: Lang,
 ) -> Result<HttpResponse, UsersError> {
     let f = body::read(&req, payload).await.users(lang)?;
-    let input = UsersRegisterInput {
-        first_name: f.string("first_name"),
-        insertion: f.string("insertion"),
-        last_name: f.string("last_name"),
-        email: f.string("email"),
-        postal_code: f.string("postal_code"),
-        password: f.string("password"),
-        language: f
-            .string("language")
-            .and_then(|l| Language::from_code(&l))
-            .or_else(|| Lang::requested(&req)),
-        invite: f.string("token"),
-    };
-    let user = app.register_user(input).await.users(lang)?;
-    let p = &user.profile;
-    Ok(HttpResponse::Created().json(json!({
-        "first_name": p.firstname,
-        "insertion": p.insertion,
-        "last_name": p.lastname,
-        "email": user.email.as_str(),
-        "postal_code": p.postal_code,
-        "role": user.role.as_str(),
-    })))
+    let request = UsersRegisterRequest::from(&f);
+    let user = app
+        .register_user(request.into_input(Lang::requested(&req)))
+        .await
+        .users(lang)?;
+    Ok(HttpResponse::Created().json(UsersAccountResponse::from(&user)))
 }
 
-/// 200 with a token pair of the built-in web client and the user's role.
+/// Log in on the web client
+///
+/// Signs in on the built-in `web` client with a device of its own.
+#[utoipa::path(
+    post,
+    path = "/api/users/login",
+    operation_id = "users_login",
+    tag = "users",
+    request_body(content = UsersLoginRequest),
+    responses(
+        (status = 200, description = "A token pair and the user's role.", body = UsersLoginResponse),
+        (status = 400, description = "Malformed JSON.", body = UsersErrorBody),
+        (status = 401, description = "`The username or password is incorrect.`, or `The email is not validated`.",
+            body = UsersErrorBody),
+        (status = 403, description = "The account is disabled.", body = UsersErrorBody),
+        (status = 413, description = "The body is over 64 KiB.", body = UsersErrorBody),
+        (status = 415, description = "Neither JSON nor a form.", body = UsersErrorBody),
+        (status = 422, description = "A field is missing (`errors`).", body = UsersErrorBody),
+        (status = 500, description = "A fault on our side.", body = UsersErrorBody),
+        (status = 503, description = "The database is unavailable.", body = UsersErrorBody),
+    )
+)]
 pub async fn login<S: Store, M: Mailer>(
     req: HttpRequest,
     payload: web::Payload,
@@ -55,18 +79,13 @@ pub async fn login<S: Store, M: Mailer>(
     lang: Lang,
 ) -> Result<HttpResponse, UsersError> {
     let f = body::read(&req, payload).await.users_login(lang)?;
+    let request = UsersLoginRequest::from(&f);
     let (pair, role) = app
-        .login_web(f.string("username"), f.string("password"))
+        .login_web(request.username, request.password)
         .await
         .users_login(lang)?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .insert_header((header::PRAGMA, "no-cache"))
-        .json(json!({
-            "token_type": "Bearer",
-            "expires_in": pair.expires_in,
-            "access_token": pair.access_token.expose(),
-            "refresh_token": pair.refresh_token.expose(),
-            "role": role.as_str(),
-        })))
+        .json(UsersLoginResponse::new(&pair, &role)))
 }

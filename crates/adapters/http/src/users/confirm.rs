@@ -5,14 +5,41 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use registrar_mail::Mailer;
 use registrar_service::Registrar;
 use registrar_store::Store;
-use serde_json::json;
 
-use super::{UsersError, UsersResult};
+use super::answers::UsersMessageResponse;
+use super::requests::{UsersValidationRequest, UsersVerifyRequest};
+use super::{UsersError, UsersErrorBody, UsersResult};
 use crate::body;
 use crate::i18n::Lang;
 
 type App<S, M> = web::Data<Registrar<S, M>>;
 
+/// Confirm an address with its code
+///
+/// The 6-digit code of the last confirmation mail confirms an account made
+/// by any family. After 5 wrong codes the code is dead until a new one is sent.
+#[utoipa::path(
+    post,
+    path = "/api/users/validation",
+    operation_id = "users_validation",
+    tag = "users",
+    request_body(content = UsersValidationRequest),
+    responses(
+        (status = 201, description = "`Validated`.", body = UsersMessageResponse),
+        (status = 400, description = "Malformed JSON.", body = UsersErrorBody),
+        (status = 401, description = "`Token is incorrect` (wrong, used, replaced or expired code).",
+            body = UsersErrorBody),
+        (status = 404, description = "`No account with this email`.", body = UsersErrorBody),
+        (status = 409, description = "`The email is already validated`.", body = UsersErrorBody),
+        (status = 413, description = "The body is over 64 KiB.", body = UsersErrorBody),
+        (status = 415, description = "Neither JSON nor a form.", body = UsersErrorBody),
+        (status = 422, description = "A field is missing or invalid (`The token must be an integer.`).",
+            body = UsersErrorBody),
+        (status = 429, description = "`Too many attempts`: 5 wrong codes; ask for a new one.", body = UsersErrorBody),
+        (status = 500, description = "A fault on our side.", body = UsersErrorBody),
+        (status = 503, description = "The database is unavailable.", body = UsersErrorBody),
+    )
+)]
 pub async fn validation<S: Store, M: Mailer>(
     req: HttpRequest,
     payload: web::Payload,
@@ -20,12 +47,35 @@ pub async fn validation<S: Store, M: Mailer>(
     lang: Lang,
 ) -> Result<HttpResponse, UsersError> {
     let f = body::read(&req, payload).await.users(lang)?;
-    app.confirm_code(f.string("email"), f.string("token"))
-        .await
-        .users(lang)?;
-    Ok(HttpResponse::Created().json(json!({"message": lang.t("users.validated")})))
+    let request = UsersValidationRequest::from(&f);
+    app.confirm_code(request.email, request.token).await.users(lang)?;
+    Ok(HttpResponse::Created().json(UsersMessageResponse {
+        message: lang.t("users.validated"),
+    }))
 }
 
+/// Mail a new confirmation code
+///
+/// The new code replaces the old one. An address without an account gets
+/// the same answer and no mail.
+#[utoipa::path(
+    post,
+    path = "/api/mails/verify",
+    operation_id = "mails_verify",
+    tag = "users",
+    request_body(content = UsersVerifyRequest),
+    responses(
+        (status = 201, description = "`Mail sent` (also for an address without an account).",
+            body = UsersMessageResponse),
+        (status = 400, description = "Malformed JSON.", body = UsersErrorBody),
+        (status = 409, description = "`The email is already validated`.", body = UsersErrorBody),
+        (status = 413, description = "The body is over 64 KiB.", body = UsersErrorBody),
+        (status = 415, description = "Neither JSON nor a form.", body = UsersErrorBody),
+        (status = 422, description = "The address is missing or invalid.", body = UsersErrorBody),
+        (status = 500, description = "A fault on our side.", body = UsersErrorBody),
+        (status = 503, description = "The database is unavailable.", body = UsersErrorBody),
+    )
+)]
 pub async fn verify<S: Store, M: Mailer>(
     req: HttpRequest,
     payload: web::Payload,
@@ -33,6 +83,9 @@ pub async fn verify<S: Store, M: Mailer>(
     lang: Lang,
 ) -> Result<HttpResponse, UsersError> {
     let f = body::read(&req, payload).await.users(lang)?;
-    app.resend_confirmation(f.string("email")).await.users(lang)?;
-    Ok(HttpResponse::Created().json(json!({"message": lang.t("users.mail_sent")})))
+    let request = UsersVerifyRequest::from(&f);
+    app.resend_confirmation(request.email).await.users(lang)?;
+    Ok(HttpResponse::Created().json(UsersMessageResponse {
+        message: lang.t("users.mail_sent"),
+    }))
 }

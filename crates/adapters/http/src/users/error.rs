@@ -7,11 +7,32 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 use registrar_domain::PasswordError;
 use registrar_service::{Field, FieldError, FieldErrors, ServiceError};
-use serde_json::json;
+use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::body::BodyError;
 use crate::core::Problem;
 use crate::i18n::Lang;
+
+/// The users API's error body.
+#[derive(Serialize, ToSchema)]
+pub struct UsersErrorBody {
+    /// `The given data was invalid.` (422), `Token is incorrect`, `The email is already validated`,
+    /// `No account with this email`, `Too many attempts`, `The username or password is incorrect.`,
+    /// `The email is not validated`, …
+    #[schema(example = "The given data was invalid.")]
+    pub message: String,
+    /// For 422 only: every failing field with Laravel's sentences.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false, value_type = Option<BTreeMap<String, Vec<String>>>)]
+    pub errors: Option<BTreeMap<&'static str, Vec<String>>>,
+}
+
+impl UsersErrorBody {
+    fn message(message: String) -> Self {
+        Self { message, errors: None }
+    }
+}
 
 #[derive(Debug)]
 pub struct UsersError {
@@ -159,27 +180,28 @@ impl ResponseError for UsersError {
     fn error_response(&self) -> HttpResponse {
         let lang = self.lang;
         let body = match &self.problem {
-            Problem::Body(BodyError::Malformed) => json!({"message": lang.t("error.invalid_request")}),
+            Problem::Body(BodyError::Malformed) => UsersErrorBody::message(lang.t("error.invalid_request")),
             Problem::Body(BodyError::UnsupportedMediaType) => {
-                json!({"message": lang.t("error.unsupported_media_type")})
+                UsersErrorBody::message(lang.t("error.unsupported_media_type"))
             }
-            Problem::Body(BodyError::TooLarge) => json!({"message": lang.t("error.payload_too_large")}),
+            Problem::Body(BodyError::TooLarge) => UsersErrorBody::message(lang.t("error.payload_too_large")),
             Problem::Service(e) => match e {
-                ServiceError::Invalid(errors) => {
-                    json!({"message": lang.t("users.invalid"), "errors": errors_json(lang, errors, self.email_field)})
-                }
-                ServiceError::WrongCode => json!({"message": lang.t("users.token_incorrect")}),
-                ServiceError::AlreadyConfirmed => json!({"message": lang.t("users.already_validated")}),
-                ServiceError::NotFound => json!({"message": lang.t("users.no_account")}),
-                ServiceError::TooManyAttempts => json!({"message": lang.t("users.too_many_attempts")}),
-                ServiceError::InvalidGrant => json!({"message": lang.t("users.login_incorrect")}),
-                ServiceError::EmailNotConfirmed => json!({"message": lang.t("users.not_validated")}),
-                ServiceError::AccountDisabled => json!({"message": lang.t("error.account_disabled")}),
+                ServiceError::Invalid(errors) => UsersErrorBody {
+                    message: lang.t("users.invalid"),
+                    errors: Some(errors_json(lang, errors, self.email_field)),
+                },
+                ServiceError::WrongCode => UsersErrorBody::message(lang.t("users.token_incorrect")),
+                ServiceError::AlreadyConfirmed => UsersErrorBody::message(lang.t("users.already_validated")),
+                ServiceError::NotFound => UsersErrorBody::message(lang.t("users.no_account")),
+                ServiceError::TooManyAttempts => UsersErrorBody::message(lang.t("users.too_many_attempts")),
+                ServiceError::InvalidGrant => UsersErrorBody::message(lang.t("users.login_incorrect")),
+                ServiceError::EmailNotConfirmed => UsersErrorBody::message(lang.t("users.not_validated")),
+                ServiceError::AccountDisabled => UsersErrorBody::message(lang.t("error.account_disabled")),
                 ServiceError::Unavailable(_) | ServiceError::Unexpected(_) => {
                     crate::log_fault(e);
-                    json!({"message": lang.t("users.server_error")})
+                    UsersErrorBody::message(lang.t("users.server_error"))
                 }
-                other => json!({"message": lang.t(&format!("error.{}", core_code(other)))}),
+                other => UsersErrorBody::message(lang.t(&format!("error.{}", core_code(other)))),
             },
         };
         HttpResponse::build(self.status_code())

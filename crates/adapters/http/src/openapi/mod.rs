@@ -1,0 +1,267 @@
+//! `GET /openapi.json`: the OpenAPI document of every endpoint of every
+//! family, generated with utoipa from the code — the handlers carry
+//! `#[utoipa::path]`, and the request and answer schemas are the types the
+//! handlers build from the body and serialize, so the document cannot drift
+//! from behaviour without a compile error or a failing test (`tests.rs`).
+//!
+//! What holds for every endpoint is added once, here, by [`Everywhere`]:
+//! bodies are JSON or forms, every answer carries `X-Request-Id`, texts
+//! follow `Accept-Language`, and the bearer scheme.
+
+use std::sync::OnceLock;
+
+use utoipa::openapi::header::Header;
+use utoipa::openapi::path::{Operation, ParameterBuilder, ParameterIn, PathItem};
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::openapi::{Object, Ref, RefOr, Required, Type};
+use utoipa::{Modify, OpenApi};
+
+use crate::core::answers::TokenPairResponse;
+use crate::core::CoreErrorBody;
+use crate::typed::{TypedErrorBody, TypedSuccessResponse};
+
+#[cfg(test)]
+mod tests;
+
+/// Implements utoipa's schema traits for `$target` as a `oneOf` (or
+/// `anyOf`) of the named real types: for a body or an answer whose shape the
+/// handler picks by a field (`usertype`, the CSRF field) or by the family
+/// that answers.
+macro_rules! schema_union {
+    ($builder:ident, $target:ty, $description:expr, $($variant:ty),+ $(,)?) => {
+        impl utoipa::PartialSchema for $target {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                utoipa::openapi::schema::$builder::new()
+                    $(.item(utoipa::openapi::Ref::from_schema_name(<$variant as utoipa::ToSchema>::name())))+
+                    .description(Some($description))
+                    .into()
+            }
+        }
+
+        impl utoipa::ToSchema for $target {
+            fn schemas(schemas: &mut Vec<(String, utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>)>) {
+                $(
+                    schemas.push((
+                        <$variant as utoipa::ToSchema>::name().into_owned(),
+                        <$variant as utoipa::PartialSchema>::schema(),
+                    ));
+                    <$variant as utoipa::ToSchema>::schemas(schemas);
+                )+
+            }
+        }
+    };
+}
+pub(crate) use schema_union;
+
+/// Exactly one of the types: they exclude each other.
+macro_rules! one_of {
+    ($($union:tt)*) => { $crate::openapi::schema_union!(OneOfBuilder, $($union)*); };
+}
+pub(crate) use one_of;
+
+/// One or more of the types: their shapes overlap.
+macro_rules! any_of {
+    ($($union:tt)*) => { $crate::openapi::schema_union!(AnyOfBuilder, $($union)*); };
+}
+pub(crate) use any_of;
+
+/// What `POST /api/register` answers when it registers: a token pair (core)
+/// or the typed family's success.
+pub struct RegisterAnswer;
+one_of!(
+    RegisterAnswer,
+    "A token pair (core registration) or `{\"success\": true, …}` (typed registration).",
+    TokenPairResponse,
+    TypedSuccessResponse,
+);
+
+/// What `POST /api/register` answers when it does not: the core shape, or
+/// the typed family's when the body had `usertype`.
+pub struct RegisterFailure;
+any_of!(
+    RegisterFailure,
+    "The core error shape, or the typed family's when the body had `usertype` (which has the same \
+     fields but for `errors`).",
+    CoreErrorBody,
+    TypedErrorBody,
+);
+
+/// The name of the bearer security scheme.
+pub const BEARER: &str = "bearer";
+
+/// The tags, one per family.
+pub const TAGS: [&str; 6] = ["core", "typed", "users", "signup", "pages", "operations"];
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Registrar",
+        description = "A self-hosted account service speaking five registration contracts over one domain. \
+            Each family keeps its own wire format and error shape. Bodies are JSON objects or \
+            `application/x-www-form-urlencoded` forms (a list is a repeated key, `policies=1&policies=2` or \
+            `policies[]=1&…`), at most 64 KiB; strings are trimmed, an empty string is missing, unknown fields \
+            are ignored.",
+    ),
+    paths(
+        crate::core::account::register,
+        crate::core::tokens::token,
+        crate::core::account::change_password,
+        crate::core::account::forgot_password,
+        crate::core::account::reset_password,
+        crate::core::tokens::logout,
+        crate::core::account::me,
+        crate::core::account::update_me,
+        crate::core::account::delete_me,
+        crate::core::tokens::sessions,
+        crate::core::tokens::revoke_device,
+        crate::core::policies::list,
+        crate::core::policies::accept,
+        crate::core::policies::one,
+        crate::users::account::register,
+        crate::users::account::login,
+        crate::users::confirm::validation,
+        crate::users::confirm::verify,
+        crate::signup::signup,
+        crate::signup::confirm,
+        crate::pages::confirm::confirm,
+        crate::pages::reset::form,
+        crate::pages::reset::submit,
+        crate::pages::signup::form,
+        crate::ops::healthz,
+        crate::ops::readyz,
+        crate::ops::metrics,
+        crate::ops::openapi,
+    ),
+    tags(
+        (name = "core", description = "Device token pairs, profile, sessions and policies (seeds 000, 003). \
+            Errors: `{\"success\": false, \"error\": \"<code>\", \"message\": \"…\", \"errors\": {…}}`."),
+        (name = "typed", description = "Typed registration, `POST /api/register` with `usertype` (seed 004). \
+            Errors: `{\"success\": false, \"message\": \"…\", \"error\": \"<check>\"}`."),
+        (name = "users", description = "The users API (seed 001), Laravel-style: \
+            `{\"message\": \"…\", \"errors\": {…}}`."),
+        (name = "signup", description = "Email-first signup (seed 002): `{\"result\": \"error\", \"error\": \"<code>\"}`."),
+        (name = "pages", description = "Server-rendered HTML pages for the links in mails, in the browser's language."),
+        (name = "operations", description = "Health, readiness, metrics and this document."),
+    ),
+    modifiers(&Everywhere),
+)]
+pub struct ApiDoc;
+
+/// What every endpoint shares, added to every operation of the document.
+pub struct Everywhere;
+
+impl Modify for Everywhere {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            BEARER,
+            SecurityScheme::Http(
+                Http::builder()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("64 lowercase hex characters")
+                    .description(Some(
+                        "An access token from a token pair. Missing, unknown, expired or revoked: 401 `invalid_token`.",
+                    ))
+                    .build(),
+            ),
+        );
+        components
+            .headers
+            .insert(REQUEST_ID.to_owned(), request_id_header().into());
+        components
+            .parameters
+            .insert(ACCEPT_LANGUAGE.to_owned(), accept_language_parameter().into());
+        for item in openapi.paths.paths.values_mut() {
+            for operation in operations_mut(item) {
+                forms_too(operation);
+                for response in operation.responses.responses.values_mut() {
+                    if let RefOr::T(response) = response {
+                        let reference = Ref::new(format!("#/components/headers/{REQUEST_ID}"));
+                        response.headers.insert(REQUEST_ID.to_owned(), RefOr::Ref(reference));
+                    }
+                }
+                let is_operations = operation
+                    .tags
+                    .as_ref()
+                    .is_some_and(|tags| tags.iter().any(|t| t == "operations"));
+                if !is_operations {
+                    let reference = Ref::new(format!("#/components/parameters/{ACCEPT_LANGUAGE}"));
+                    operation
+                        .parameters
+                        .get_or_insert_with(Vec::new)
+                        .push(RefOr::Ref(reference));
+                }
+            }
+        }
+    }
+}
+
+const REQUEST_ID: &str = "X-Request-Id";
+const ACCEPT_LANGUAGE: &str = "Accept-Language";
+
+/// Every operation of a path.
+pub fn operations_mut(item: &mut PathItem) -> impl Iterator<Item = &mut Operation> {
+    [
+        item.get.as_mut(),
+        item.put.as_mut(),
+        item.post.as_mut(),
+        item.delete.as_mut(),
+        item.options.as_mut(),
+        item.head.as_mut(),
+        item.patch.as_mut(),
+        item.trace.as_mut(),
+        item.query.as_mut(),
+    ]
+    .into_iter()
+    .flatten()
+    .chain(item.additional_operations.values_mut())
+}
+
+/// Every body is read by [`crate::body::read`]: a JSON object or a form,
+/// with the same fields.
+fn forms_too(operation: &mut Operation) {
+    let Some(RefOr::T(body)) = operation.request_body.as_mut() else {
+        return;
+    };
+    if let Some(json) = body.content.get("application/json").cloned() {
+        body.content
+            .entry("application/x-www-form-urlencoded".to_owned())
+            .or_insert(json);
+    }
+}
+
+/// On every answer.
+fn request_id_header() -> Header {
+    let mut header = Header::new(Object::with_type(Type::String));
+    header.description = Some(
+        "The request's id: the caller's `X-Request-Id` if it is sane (1–128 of `A-Za-z0-9-_.:`), else a new \
+         one. The log line of the request carries it."
+            .to_owned(),
+    );
+    header
+}
+
+/// On every operation but the operations family's.
+fn accept_language_parameter() -> utoipa::openapi::path::Parameter {
+    ParameterBuilder::new()
+        .name(ACCEPT_LANGUAGE)
+        .parameter_in(ParameterIn::Header)
+        .required(Required::False)
+        .description(Some(
+            "The language of messages and pages: `en`, `nl`, `fr`, `de` or `es` (q-values honoured); else the \
+             configured default.",
+        ))
+        .schema(Some(Object::with_type(Type::String)))
+        .build()
+}
+
+/// The document, built once.
+pub fn document() -> &'static str {
+    static DOCUMENT: OnceLock<String> = OnceLock::new();
+    DOCUMENT.get_or_init(|| {
+        ApiDoc::openapi().to_json().unwrap_or_else(|e| {
+            tracing::error!(error = %e, "the OpenAPI document does not serialize");
+            String::from("{}")
+        })
+    })
+}

@@ -1,0 +1,957 @@
+//! The document against the routes actix serves, and real answers against
+//! the documented schemas (over the in-memory adapters).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use actix_web::dev::ServiceResponse;
+use actix_web::http::{header, Method, StatusCode};
+use actix_web::{test as actix_test, web, App};
+use registrar_domain::{Language, PolicyText, PolicyType};
+use registrar_mail::MailContent;
+use registrar_memory::{MemoryMailer, MemoryStore};
+use registrar_service::{Argon2Params, Registrar, Settings};
+use registrar_store::NewPolicyRevision;
+use serde_json::{json, Value};
+
+use super::{document, BEARER, TAGS};
+use crate::body::Fields;
+use crate::i18n::DefaultLanguage;
+
+const PASSWORD: &str = "Correct-Horse-42";
+
+/// What the brief of `/openapi.json` names as the bearer endpoints.
+const BEARER_ENDPOINTS: [(&str, &str); 7] = [
+    ("GET", "/api/me"),
+    ("PATCH", "/api/me"),
+    ("DELETE", "/api/me"),
+    ("GET", "/api/sessions"),
+    ("DELETE", "/api/sessions/{device_id}"),
+    ("POST", "/api/policies/accept"),
+    ("POST", "/api/logout"),
+];
+
+/// Writes that read no body.
+const NO_BODY: [(&str, &str); 2] = [("POST", "/api/logout"), ("DELETE", "/api/sessions/{device_id}")];
+
+fn doc() -> Value {
+    serde_json::from_str(document()).expect("the document is JSON")
+}
+
+/// Every (METHOD, path) that `configure` serves.
+fn served() -> Vec<(String, &'static str)> {
+    crate::route_table::<MemoryStore, MemoryMailer>()
+        .into_iter()
+        .map(|(method, path)| (method.as_str().to_owned(), path))
+        .collect()
+}
+
+/// Every documented operation: (METHOD, path, operation).
+fn operations(doc: &Value) -> Vec<(String, String, Value)> {
+    let mut all = Vec::new();
+    for (path, item) in doc["paths"].as_object().expect("paths") {
+        for (method, operation) in item.as_object().expect("path item") {
+            if ["get", "put", "post", "delete", "options", "head", "patch", "trace"].contains(&method.as_str()) {
+                all.push((method.to_uppercase(), path.clone(), operation.clone()));
+            }
+        }
+    }
+    all
+}
+
+/// Follows a local `$ref` (`#/components/…`).
+fn resolve<'a>(doc: &'a Value, value: &'a Value) -> &'a Value {
+    match value.get("$ref").and_then(Value::as_str) {
+        Some(reference) => {
+            let pointer = reference.strip_prefix('#').expect("a local reference");
+            resolve(
+                doc,
+                doc.pointer(pointer).unwrap_or_else(|| panic!("{reference} resolves")),
+            )
+        }
+        None => value,
+    }
+}
+
+fn every_ref(value: &Value, out: &mut Vec<String>) {
+    match value {
+        Value::Object(map) => {
+            if let Some(Value::String(r)) = map.get("$ref") {
+                out.push(r.clone());
+            }
+            map.values().for_each(|v| every_ref(v, out));
+        }
+        Value::Array(list) => list.iter().for_each(|v| every_ref(v, out)),
+        _ => {}
+    }
+}
+
+#[test]
+fn the_document_is_openapi_3_and_round_trips() {
+    let doc = doc();
+    let version = doc["openapi"].as_str().expect("openapi version");
+    assert!(version.starts_with("3."), "{version}");
+    assert_eq!(doc["info"]["title"], "Registrar");
+    // utoipa's own model reads it back (its version parser takes only 3.1/3.2).
+    let typed: utoipa::openapi::OpenApi = serde_json::from_str(document()).expect("an OpenAPI 3.1 document");
+    assert_eq!(serde_json::to_value(&typed).expect("serializes"), doc);
+    let mut refs = Vec::new();
+    every_ref(&doc, &mut refs);
+    assert!(refs.len() > 50, "schemas are shared by reference");
+    for reference in refs {
+        let pointer = reference.strip_prefix('#').expect("local");
+        assert!(doc.pointer(pointer).is_some(), "{reference} resolves");
+    }
+}
+
+#[test]
+fn every_served_route_is_documented_and_nothing_else() {
+    let doc = doc();
+    let served = served();
+    assert!(served.contains(&("POST".to_owned(), "/api/register")));
+    assert!(served.contains(&("GET".to_owned(), "/openapi.json")));
+    let unique: BTreeSet<_> = served.iter().collect();
+    assert_eq!(unique.len(), served.len(), "a route is registered twice");
+    for (method, path) in &served {
+        assert!(
+            doc["paths"][path][method.to_lowercase()].is_object(),
+            "{method} {path} is served but not documented"
+        );
+    }
+    for (method, path, _) in operations(&doc) {
+        assert!(
+            served.iter().any(|(m, p)| *m == method && *p == path),
+            "{method} {path} is documented but not served"
+        );
+    }
+}
+
+#[test]
+fn every_operation_is_complete() {
+    let doc = doc();
+    let mut ids = BTreeSet::new();
+    for (method, path, op) in operations(&doc) {
+        let at = format!("{method} {path}");
+        let id = op["operationId"].as_str().expect("operationId");
+        assert!(ids.insert(id.to_owned()), "{at}: operationId {id} twice");
+        assert!(op["summary"].is_string(), "{at}: summary");
+        let tags = op["tags"].as_array().expect("tags");
+        assert!(!tags.is_empty(), "{at}: tagged");
+        for tag in tags {
+            assert!(TAGS.contains(&tag.as_str().expect("tag")), "{at}: tag {tag}");
+        }
+
+        let responses = op["responses"].as_object().expect("responses");
+        for (status, response) in responses {
+            let response = resolve(&doc, response);
+            assert!(response["description"].is_string(), "{at} {status}: description");
+            assert!(
+                response["headers"]["X-Request-Id"].is_object(),
+                "{at} {status}: X-Request-Id"
+            );
+            if let Some(content) = response["content"].as_object() {
+                for (media, body) in content {
+                    assert!(body["schema"].is_object(), "{at} {status} {media}: schema");
+                }
+            }
+        }
+        let success = responses
+            .keys()
+            .filter(|s| s.starts_with('2'))
+            .min()
+            .unwrap_or_else(|| panic!("{at}: a success response"));
+        if success != "204" {
+            let content = responses[success]["content"]
+                .as_object()
+                .unwrap_or_else(|| panic!("{at} {success}: content"));
+            assert!(!content.is_empty(), "{at} {success}: content");
+            for (media, body) in content {
+                let schema = resolve(&doc, &body["schema"]);
+                assert!(
+                    schema.get("type").is_some()
+                        || schema.get("oneOf").is_some()
+                        || schema.get("anyOf").is_some()
+                        || schema.get("allOf").is_some(),
+                    "{at} {success} {media}: a schema with a shape"
+                );
+            }
+        }
+
+        let bearer = BEARER_ENDPOINTS.contains(&(method.as_str(), path.as_str()));
+        let security = op["security"].as_array();
+        assert_eq!(
+            security.is_some_and(|s| s.iter().any(|r| r[BEARER].is_array())),
+            bearer,
+            "{at}: bearer security"
+        );
+        if bearer {
+            assert!(responses.contains_key("401"), "{at}: 401");
+        }
+
+        let parameters: Vec<&Value> = op["parameters"]
+            .as_array()
+            .map(|list| list.iter().map(|p| resolve(&doc, p)).collect())
+            .unwrap_or_default();
+        for segment in path.split('/').filter(|s| s.starts_with('{')) {
+            let name = segment.trim_matches(|c| c == '{' || c == '}');
+            assert!(
+                parameters
+                    .iter()
+                    .any(|p| p["name"] == name && p["in"] == "path" && p["required"] == true),
+                "{at}: path parameter {name}"
+            );
+        }
+        if !op["tags"].as_array().is_some_and(|t| t.contains(&json!("operations"))) {
+            assert!(
+                parameters.iter().any(|p| p["name"] == "Accept-Language"),
+                "{at}: Accept-Language"
+            );
+        }
+
+        let reads_body = method != "GET" && !NO_BODY.contains(&(method.as_str(), path.as_str()));
+        assert_eq!(op["requestBody"].is_object(), reads_body, "{at}: request body");
+        if reads_body {
+            let content = &op["requestBody"]["content"];
+            let json_body = &content["application/json"]["schema"];
+            assert!(json_body.is_object(), "{at}: JSON body");
+            assert_eq!(
+                &content["application/x-www-form-urlencoded"]["schema"], json_body,
+                "{at}: the same body as a form"
+            );
+        }
+    }
+    assert_eq!(
+        doc["components"]["securitySchemes"][BEARER]["scheme"], "bearer",
+        "the bearer scheme"
+    );
+}
+
+#[test]
+fn pages_answer_html_and_metrics_text() {
+    let doc = doc();
+    for (method, path) in [
+        ("get", "/confirm/{token}"),
+        ("get", "/reset-password/{token}"),
+        ("post", "/reset-password/{token}"),
+        ("get", "/confirm/signup/{id}"),
+    ] {
+        let responses = doc["paths"][path][method]["responses"].as_object().expect("responses");
+        for (status, response) in responses {
+            let media: Vec<_> = response["content"].as_object().expect("content").keys().collect();
+            assert_eq!(media, ["text/html"], "{method} {path} {status}");
+        }
+    }
+    let confirm = &doc["paths"]["/confirm/signup/{id}"]["post"]["responses"]["200"]["content"];
+    assert!(confirm["text/html"].is_object() && confirm["application/json"].is_object());
+    assert!(doc["paths"]["/metrics"]["get"]["responses"]["200"]["content"]["text/plain"].is_object());
+}
+
+#[test]
+fn register_documents_both_families() {
+    let doc = doc();
+    let op = &doc["paths"]["/api/register"]["post"];
+    let body = resolve(&doc, &op["requestBody"]["content"]["application/json"]["schema"]);
+    let names: Vec<_> = body["oneOf"]
+        .as_array()
+        .expect("oneOf")
+        .iter()
+        .map(|r| r["$ref"].as_str().expect("ref"))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "#/components/schemas/RegisterRequest",
+            "#/components/schemas/TypedCustomerRequest",
+            "#/components/schemas/TypedOrganisationRequest"
+        ]
+    );
+    let answer = resolve(&doc, &op["responses"]["200"]["content"]["application/json"]["schema"]);
+    assert_eq!(answer["oneOf"].as_array().map(Vec::len), Some(2));
+}
+
+// ---- request schemas against what the handlers read ----
+
+/// A body with every documented property of `schema` set to a value of its
+/// own (integers and strings from one counter, the first value of an enum),
+/// and the values that must show up in what is built from it.
+fn sample_body(doc: &Value, schema: &str) -> (serde_json::Map<String, Value>, Vec<String>) {
+    let (properties, _, _) = object_shape(doc, &json!({"$ref": format!("#/components/schemas/{schema}")}));
+    assert!(!properties.is_empty(), "{schema} has properties");
+    let mut body = serde_json::Map::new();
+    let mut expected = Vec::new();
+    for (i, (name, property)) in properties.iter().enumerate() {
+        let property = resolve(doc, property);
+        let first = property.get("oneOf").and_then(|o| o.get(0)).unwrap_or(property);
+        let number = 900_001 + i as i64;
+        let types = first["type"].to_string();
+        let value = if let Some(fixed) = first.get("enum").and_then(|e| e.get(0)) {
+            fixed.clone()
+        } else if types.contains("array") {
+            expected.push(number.to_string());
+            json!([number])
+        } else if types.contains("integer") {
+            expected.push(number.to_string());
+            json!(number)
+        } else {
+            expected.push(format!("sample-{name}"));
+            json!(format!("sample-{name}"))
+        };
+        body.insert(name.clone(), value);
+    }
+    (body, expected)
+}
+
+#[test]
+fn every_documented_request_field_is_read_under_its_name() {
+    use crate::core::requests::*;
+    use crate::signup::{SignupConfirmBody, SignupRequest};
+    use crate::users::requests::*;
+
+    type Build = fn(&Fields) -> String;
+    let readers: [(&str, Build); 20] = [
+        ("RegisterRequest", |f| format!("{:?}", RegisterRequest::from(f))),
+        ("PasswordGrantRequest", |f| {
+            format!("{:?}", TokenRequest::from_fields(f).expect("password grant"))
+        }),
+        ("RefreshGrantRequest", |f| {
+            format!("{:?}", TokenRequest::from_fields(f).expect("refresh grant"))
+        }),
+        ("ChangePasswordRequest", |f| {
+            format!("{:?}", ChangePasswordRequest::from_fields(f).expect("password grant"))
+        }),
+        ("ForgotPasswordRequest", |f| {
+            format!("{:?}", ForgotPasswordRequest::from(f))
+        }),
+        ("ResetPasswordRequest", |f| {
+            format!("{:?}", ResetPasswordRequest::from(f))
+        }),
+        ("UpdateProfileRequest", |f| {
+            format!("{:?}", UpdateProfileRequest::from(f))
+        }),
+        ("DeleteAccountRequest", |f| {
+            format!("{:?}", DeleteAccountRequest::from(f))
+        }),
+        ("AcceptPoliciesRequest", |f| {
+            format!("{:?}", AcceptPoliciesRequest::from(f))
+        }),
+        ("TypedCustomerRequest", |f| format!("{:?}", RegisterBody::from(f))),
+        ("TypedOrganisationRequest", |f| format!("{:?}", RegisterBody::from(f))),
+        ("UsersRegisterRequest", |f| {
+            format!("{:?}", UsersRegisterRequest::from(f))
+        }),
+        ("UsersLoginRequest", |f| format!("{:?}", UsersLoginRequest::from(f))),
+        ("UsersValidationRequest", |f| {
+            format!("{:?}", UsersValidationRequest::from(f))
+        }),
+        ("UsersVerifyRequest", |f| format!("{:?}", UsersVerifyRequest::from(f))),
+        ("SignupRequest", |f| format!("{:?}", SignupRequest::from(f))),
+        ("SignupConfirmRequest", |f| format!("{:?}", SignupConfirmBody::from(f))),
+        ("ResetPasswordForm", |f| {
+            format!("{:?}", crate::pages::ResetPasswordForm::from(f))
+        }),
+        ("SignupConfirmForm", |f| format!("{:?}", SignupConfirmBody::from(f))),
+        ("TypedAccountFields", |f| {
+            format!("{:?}", crate::typed::TypedAccountFields::from(f))
+        }),
+    ];
+    let doc = doc();
+    for (schema, build) in readers {
+        let (body, expected) = sample_body(&doc, schema);
+        let built = build(&Fields::from(body));
+        for value in expected {
+            assert!(
+                built.contains(&value),
+                "{schema}: {value} is documented but not read: {built}"
+            );
+        }
+    }
+    // Every request schema of the document is one of the above (or a union of them).
+    let unions = ["RegisterBody", "TokenRequest", "SignupConfirmBody"];
+    for (name, _) in doc["components"]["schemas"].as_object().expect("schemas") {
+        if name.ends_with("Request") || name.ends_with("Form") {
+            assert!(
+                readers.iter().any(|(n, _)| n == name) || unions.contains(&name.as_str()),
+                "{name} is not checked against what its handler reads"
+            );
+        }
+    }
+}
+
+// ---- real answers against the document ----
+
+/// Checks `value` against `schema`: types, enums, required fields, and that
+/// every field of an object is a documented property.
+fn conforms(doc: &Value, schema: &Value, value: &Value, at: &str) -> Result<(), String> {
+    let schema = resolve(doc, schema);
+    if let Some(alternatives) = schema.get("oneOf").or_else(|| schema.get("anyOf")) {
+        let tries: Vec<String> = alternatives
+            .as_array()
+            .expect("alternatives")
+            .iter()
+            .filter_map(|alternative| conforms(doc, alternative, value, at).err())
+            .collect();
+        return if tries.len() < alternatives.as_array().map_or(0, Vec::len) {
+            Ok(())
+        } else {
+            Err(format!("{at}: none of the alternatives: {tries:?}"))
+        };
+    }
+    if let Some(allowed) = schema.get("enum").and_then(Value::as_array) {
+        if !allowed.contains(value) {
+            return Err(format!("{at}: {value} not in {allowed:?}"));
+        }
+    }
+    let (properties, required, additional) = object_shape(doc, schema);
+    // An object schema without properties is free-form (the OpenAPI document itself).
+    let closed = !properties.is_empty() || additional.is_some();
+    let types: Vec<&str> = match &schema["type"] {
+        Value::String(t) => vec![t.as_str()],
+        Value::Array(list) => list.iter().filter_map(Value::as_str).collect(),
+        _ if !properties.is_empty() || schema.get("allOf").is_some() => vec!["object"],
+        _ => vec![],
+    };
+    let type_ok = types.is_empty()
+        || types.iter().any(|t| match *t {
+            "object" => value.is_object(),
+            "array" => value.is_array(),
+            "string" => value.is_string(),
+            "integer" => value.is_i64() || value.is_u64(),
+            "number" => value.is_number(),
+            "boolean" => value.is_boolean(),
+            "null" => value.is_null(),
+            _ => false,
+        });
+    if !type_ok {
+        return Err(format!("{at}: {value} is not {types:?}"));
+    }
+    match value {
+        Value::Object(map) => {
+            for name in &required {
+                if !map.contains_key(name) {
+                    return Err(format!("{at}: required {name} missing"));
+                }
+            }
+            for (name, field) in map {
+                let at = format!("{at}.{name}");
+                match (properties.get(name), &additional) {
+                    (Some(property), _) => conforms(doc, property, field, &at)?,
+                    (None, Some(additional)) => conforms(doc, additional, field, &at)?,
+                    (None, None) if closed => return Err(format!("{at}: not a documented property")),
+                    (None, None) => {}
+                }
+            }
+        }
+        Value::Array(items) => {
+            if let Some(item) = schema.get("items") {
+                for (i, v) in items.iter().enumerate() {
+                    conforms(doc, item, v, &format!("{at}[{i}]"))?;
+                }
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+type Shape = (BTreeMap<String, Value>, BTreeSet<String>, Option<Value>);
+
+/// An object schema's properties, required names and additional
+/// properties, merged over `allOf` (how `#[serde(flatten)]` is documented).
+fn object_shape(doc: &Value, schema: &Value) -> Shape {
+    let schema = resolve(doc, schema);
+    let mut properties: BTreeMap<String, Value> = schema["properties"]
+        .as_object()
+        .map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+        .unwrap_or_default();
+    let mut required: BTreeSet<String> = schema["required"]
+        .as_array()
+        .map(|l| l.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+        .unwrap_or_default();
+    let mut additional = schema.get("additionalProperties").filter(|a| a.is_object()).cloned();
+    for part in schema["allOf"].as_array().into_iter().flatten() {
+        let (p, r, a) = object_shape(doc, part);
+        properties.extend(p);
+        required.extend(r);
+        additional = additional.or(a);
+    }
+    (properties, required, additional)
+}
+
+/// The documented schema of an answer, by its content type's essence.
+fn documented<'a>(doc: &'a Value, method: &str, path: &str, status: u16, media: &str) -> &'a Value {
+    let operation = &doc["paths"][path][method.to_lowercase()];
+    assert!(operation.is_object(), "{method} {path} documented");
+    let response = &operation["responses"][status.to_string()];
+    assert!(response.is_object(), "{method} {path}: status {status} documented");
+    let schema = &response["content"][media]["schema"];
+    assert!(schema.is_object(), "{method} {path} {status}: {media} documented");
+    schema
+}
+
+struct Answer {
+    status: StatusCode,
+    media: String,
+    body: Vec<u8>,
+}
+
+impl Answer {
+    fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).expect("a JSON answer")
+    }
+}
+
+async fn answer(response: ServiceResponse) -> Answer {
+    let status = response.status();
+    let media = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .unwrap_or_default()
+        .trim()
+        .to_owned();
+    let body = actix_test::read_body(response).await.to_vec();
+    Answer { status, media, body }
+}
+
+struct World {
+    app: Registrar<MemoryStore, MemoryMailer>,
+    mailer: MemoryMailer,
+    client: String,
+    policies: Vec<i32>,
+    doc: Value,
+}
+
+async fn world() -> World {
+    let mut settings = Settings::defaults();
+    settings.argon2 = Argon2Params {
+        memory_kib: 256,
+        iterations: 1,
+        parallelism: 1,
+    };
+    let mailer = MemoryMailer::new();
+    let app = Registrar::new(MemoryStore::new(), mailer.clone(), settings);
+    let client = app.add_client("Test").await.expect("client").id.to_string();
+    let mut policies = Vec::new();
+    for t in ["tac", "privacy"] {
+        let mut texts = BTreeMap::new();
+        texts.insert(
+            Language::En,
+            PolicyText {
+                title: t.into(),
+                description: format!("About {t}"),
+                button: "OK".into(),
+                html: "<p>…</p>".into(),
+            },
+        );
+        let revision = NewPolicyRevision {
+            policy_type: PolicyType::parse(t).expect("type"),
+            version: "1.0".into(),
+            published_at: chrono::Utc::now(),
+            texts,
+        };
+        policies.push(app.publish_policy(revision).await.expect("publish").id.0);
+    }
+    World {
+        app,
+        mailer,
+        client,
+        policies,
+        doc: doc(),
+    }
+}
+
+/// The whole app over `$world`, as `serve` configures it (metrics included).
+macro_rules! server {
+    ($world:expr) => {
+        actix_test::init_service(
+            App::new()
+                .app_data(web::Data::new($world.app.clone()))
+                .app_data(web::Data::new(DefaultLanguage(Language::En)))
+                .app_data(web::Data::new(Some(
+                    Arc::new(|| "registrar_up 1\n".to_owned()) as crate::metrics::Renderer
+                )))
+                .configure(crate::configure::<MemoryStore, MemoryMailer>),
+        )
+        .await
+    };
+}
+
+/// Sends `$request` to the server and checks the answer against the
+/// document at `$path` (the route's pattern); `.await` it for the answer.
+macro_rules! check {
+    ($server:expr, $world:expr, $path:expr, $request:expr $(,)?) => {
+        async {
+            let request = ($request).to_request();
+            let method = request.method().clone();
+            let uri = request.uri().to_string();
+            let answer = answer(actix_test::call_service(&$server, request).await).await;
+            verify(&$world.doc, $path, &method, &uri, &answer);
+            answer
+        }
+    };
+}
+
+/// Whether the answer's status and content type are documented, and its
+/// JSON conforms to the documented schema.
+fn verify(doc: &Value, path: &str, method: &Method, uri: &str, answer: &Answer) {
+    let at = format!("{method} {uri} → {}", answer.status);
+    if answer.status == StatusCode::NO_CONTENT {
+        let response = &doc["paths"][path][method.as_str().to_lowercase()]["responses"]["204"];
+        assert!(response.is_object(), "{at}: documented");
+        return;
+    }
+    let schema = documented(doc, method.as_str(), path, answer.status.as_u16(), &answer.media);
+    if answer.media == "application/json" {
+        if let Err(problem) = conforms(doc, schema, &answer.json(), &at) {
+            let body = String::from_utf8_lossy(&answer.body);
+            panic!("{problem}\n{}", body.chars().take(2000).collect::<String>());
+        }
+    }
+}
+
+fn post_json(uri: &str, body: Value) -> actix_test::TestRequest {
+    actix_test::TestRequest::post().uri(uri).set_json(body)
+}
+
+#[actix_web::test]
+async fn the_document_is_served_as_json() {
+    let world = world().await;
+    let server = server!(world);
+    let answer = check!(
+        server,
+        world,
+        "/openapi.json",
+        actix_test::TestRequest::get().uri("/openapi.json")
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::OK);
+    assert_eq!(answer.media, "application/json");
+    assert_eq!(answer.body, document().as_bytes());
+}
+
+#[actix_web::test]
+async fn core_answers_match_the_document() {
+    let world = world().await;
+    let server = server!(world);
+    let registration = json!({
+        "client_id": world.client, "device_name": "Phone", "device_id": "phone",
+        "username": "ann@example.com", "password": PASSWORD, "firstname": "Ann", "lastname": "Smith",
+        "telephone": "+32 475 00 00 00", "policies": world.policies,
+    });
+    let answer = check!(
+        server,
+        world,
+        "/api/register",
+        post_json("/api/register", registration.clone())
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::OK);
+    let pair = answer.json();
+    let access = pair["access_token"].as_str().expect("token").to_owned();
+    let bearer = (header::AUTHORIZATION, format!("Bearer {access}"));
+
+    let answer = check!(server, world, "/api/register", post_json("/api/register", registration)).await;
+    assert_eq!(answer.status, StatusCode::BAD_REQUEST);
+    assert!(answer.json()["errors"]["username"].is_array());
+    let form = actix_test::TestRequest::post()
+        .uri("/api/register")
+        .insert_header((header::CONTENT_TYPE, "text/plain"))
+        .set_payload("x");
+    assert_eq!(
+        check!(server, world, "/api/register", form).await.status,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE
+    );
+
+    let login = json!({"grant_type": "password", "client_id": world.client, "device_name": "Laptop",
+                       "device_id": "laptop", "username": "ann@example.com", "password": PASSWORD});
+    let answer = check!(server, world, "/api/token", post_json("/api/token", login)).await;
+    assert_eq!(answer.status, StatusCode::OK);
+    let refresh = json!({"grant_type": "refresh_token", "refresh_token": answer.json()["refresh_token"]});
+    assert_eq!(
+        check!(server, world, "/api/token", post_json("/api/token", refresh))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let unsupported = json!({"grant_type": "magic"});
+    assert_eq!(
+        check!(server, world, "/api/token", post_json("/api/token", unsupported))
+            .await
+            .status,
+        StatusCode::BAD_REQUEST
+    );
+
+    let me = actix_test::TestRequest::get()
+        .uri("/api/me")
+        .insert_header(bearer.clone());
+    let profile = check!(server, world, "/api/me", me).await.json();
+    assert!(profile["insertion"].is_null() && profile["organisation"].is_null());
+    let patch = actix_test::TestRequest::patch()
+        .uri("/api/me")
+        .insert_header(bearer.clone())
+        .set_json(json!({"insertion": "van", "tin_nr": null}));
+    assert_eq!(check!(server, world, "/api/me", patch).await.status, StatusCode::OK);
+    let anonymous = actix_test::TestRequest::get().uri("/api/me");
+    assert_eq!(
+        check!(server, world, "/api/me", anonymous).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+
+    let sessions = actix_test::TestRequest::get()
+        .uri("/api/sessions")
+        .insert_header(bearer.clone());
+    let sessions = check!(server, world, "/api/sessions", sessions).await.json();
+    let current: Vec<_> = sessions
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter(|s| s["current"] == true)
+        .collect();
+    assert_eq!(current.len(), 1);
+    let unknown_device = actix_test::TestRequest::delete()
+        .uri("/api/sessions/nowhere")
+        .insert_header(bearer.clone());
+    assert_eq!(
+        check!(server, world, "/api/sessions/{device_id}", unknown_device)
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+
+    let listed = check!(
+        server,
+        world,
+        "/api/policies",
+        actix_test::TestRequest::get().uri("/api/policies")
+    )
+    .await;
+    assert_eq!(listed.json()[0]["required"], true);
+    let tac = actix_test::TestRequest::get().uri("/api/policies/tac");
+    assert_eq!(
+        check!(server, world, "/api/policies/{type}", tac).await.json()["type"],
+        "tac"
+    );
+    let missing = actix_test::TestRequest::get().uri("/api/policies/shop");
+    assert_eq!(
+        check!(server, world, "/api/policies/{type}", missing).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let accept = post_json("/api/policies/accept", json!({"policies": world.policies})).insert_header(bearer.clone());
+    assert_eq!(
+        check!(server, world, "/api/policies/accept", accept).await.status,
+        StatusCode::OK
+    );
+
+    let forgot = post_json("/api/forgot-password", json!({"username": "ann@example.com"}));
+    assert_eq!(check!(server, world, "/api/forgot-password", forgot).await.body, b"{}");
+    let reset = post_json("/api/reset-password", json!({"token": "nope", "password": PASSWORD}));
+    assert_eq!(
+        check!(server, world, "/api/reset-password", reset).await.json()["error"],
+        "invalid_token"
+    );
+
+    let logout = actix_test::TestRequest::post().uri("/api/logout").insert_header(bearer);
+    assert_eq!(
+        check!(server, world, "/api/logout", logout).await.status,
+        StatusCode::NO_CONTENT
+    );
+}
+
+#[actix_web::test]
+async fn typed_answers_match_the_document() {
+    let world = world().await;
+    let server = server!(world);
+    let token = world
+        .app
+        .create_invite(Some("test".into()), 1)
+        .await
+        .expect("invite")
+        .expose()
+        .to_owned();
+    let customer = json!({"token": token, "usertype": "customer", "email": "cat@example.com", "display_name": "cat",
+                          "full_name": "Cat Lee", "postcode": "M1 1AE", "year_of_birth": 1980, "password": PASSWORD});
+    let answer = check!(
+        server,
+        world,
+        "/api/register",
+        post_json("/api/register", customer.clone())
+    )
+    .await;
+    assert_eq!(answer.json()["success"], true);
+    let answer = check!(server, world, "/api/register", post_json("/api/register", customer)).await;
+    assert_eq!(answer.status, StatusCode::BAD_REQUEST);
+    assert_eq!(answer.json()["success"], false);
+    let organisation = json!({"usertype": "organisation", "email": "org@example.com"});
+    let answer = check!(server, world, "/api/register", post_json("/api/register", organisation)).await;
+    assert_eq!(answer.status, StatusCode::BAD_REQUEST);
+}
+
+#[actix_web::test]
+async fn users_answers_match_the_document() {
+    let world = world().await;
+    let server = server!(world);
+    let body = json!({"first_name": "Ann", "last_name": "Lee", "email": "lee@example.com", "postal_code": "4000",
+                      "password": PASSWORD});
+    let answer = check!(
+        server,
+        world,
+        "/api/users/register",
+        post_json("/api/users/register", body.clone())
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::CREATED);
+    assert!(answer.json()["insertion"].is_null());
+    let answer = check!(
+        server,
+        world,
+        "/api/users/register",
+        post_json("/api/users/register", body)
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    let login = json!({"username": "lee@example.com", "password": PASSWORD});
+    let answer = check!(server, world, "/api/users/login", post_json("/api/users/login", login)).await;
+    assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
+
+    let wrong = json!({"email": "lee@example.com", "token": 1});
+    let answer = check!(
+        server,
+        world,
+        "/api/users/validation",
+        post_json("/api/users/validation", wrong)
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
+    let verify = json!({"email": "lee@example.com"});
+    let answer = check!(
+        server,
+        world,
+        "/api/mails/verify",
+        post_json("/api/mails/verify", verify)
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::CREATED);
+    let unknown = json!({"email": "nobody@example.com"});
+    let answer = check!(
+        server,
+        world,
+        "/api/mails/verify",
+        post_json("/api/mails/verify", unknown)
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::CREATED);
+    let unknown = json!({"email": "nobody@example.com", "token": "123456"});
+    let answer = check!(
+        server,
+        world,
+        "/api/users/validation",
+        post_json("/api/users/validation", unknown)
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::NOT_FOUND);
+}
+
+#[actix_web::test]
+async fn signup_pages_and_operations_answers_match_the_document() {
+    let world = world().await;
+    let server = server!(world);
+    let answer = check!(
+        server,
+        world,
+        "/signup",
+        post_json("/signup", json!({"email": "bob@example.com", "language": "en"}))
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::CREATED);
+    let answer = check!(server, world, "/signup", post_json("/signup", json!({"email": "bob"}))).await;
+    assert_eq!(answer.json()["error"], "emailInvalid");
+    world.app.deliver_due().await.expect("deliver");
+    let link = world
+        .mailer
+        .sent_to("bob@example.com")
+        .into_iter()
+        .find_map(|m| match m.content {
+            MailContent::SignupConfirmation { link, .. } => Some(link),
+            _ => None,
+        })
+        .expect("a signup mail");
+    let (_, id) = link.split_once("/confirm/signup/").expect("a signup link");
+    let uri = format!("/confirm/signup/{id}");
+    let page = check!(
+        server,
+        world,
+        "/confirm/signup/{id}",
+        actix_test::TestRequest::get().uri(&uri)
+    )
+    .await;
+    assert_eq!((page.status, page.media.as_str()), (StatusCode::OK, "text/html"));
+    let no_consent = check!(
+        server,
+        world,
+        "/confirm/signup/{id}",
+        post_json(&uri, json!({"password": PASSWORD}))
+    )
+    .await;
+    assert_eq!(no_consent.json()["error"], "consentRequired");
+    let confirmed = check!(
+        server,
+        world,
+        "/confirm/signup/{id}",
+        post_json(&uri, json!({"consent": 1}))
+    )
+    .await;
+    assert_eq!(confirmed.json()["account"]["consent"], 1);
+    let gone = check!(
+        server,
+        world,
+        "/confirm/signup/{id}",
+        post_json(&uri, json!({"consent": 1}))
+    )
+    .await;
+    assert_eq!(gone.status, StatusCode::NOT_FOUND);
+
+    for (path, uri) in [
+        ("/confirm/{token}", "/confirm/nope"),
+        ("/reset-password/{token}", "/reset-password/nope"),
+    ] {
+        let page = check!(server, world, path, actix_test::TestRequest::get().uri(uri)).await;
+        assert_eq!((page.status, page.media.as_str()), (StatusCode::NOT_FOUND, "text/html"));
+    }
+    let post = actix_test::TestRequest::post()
+        .uri("/reset-password/nope")
+        .insert_header((header::CONTENT_TYPE, "application/x-www-form-urlencoded"))
+        .set_payload("csrf_token=x&password=a&password_confirmation=a");
+    assert_eq!(
+        check!(server, world, "/reset-password/{token}", post).await.status,
+        StatusCode::NOT_FOUND
+    );
+
+    for path in ["/healthz", "/readyz"] {
+        let answer = check!(server, world, path, actix_test::TestRequest::get().uri(path)).await;
+        assert_eq!(answer.json()["status"], "ok");
+    }
+    let metrics = check!(
+        server,
+        world,
+        "/metrics",
+        actix_test::TestRequest::get().uri("/metrics")
+    )
+    .await;
+    assert_eq!((metrics.status, metrics.media.as_str()), (StatusCode::OK, "text/plain"));
+}
+
+#[test]
+fn the_checker_catches_an_undocumented_field() {
+    let doc = doc();
+    let schema = json!({"$ref": "#/components/schemas/TokenPairResponse"});
+    let good = json!({"access_token": "ab", "token_type": "Bearer", "expires_in": 1, "refresh_token": "cd"});
+    assert_eq!(conforms(&doc, &schema, &good, "pair"), Ok(()));
+    let mut extra = good.clone();
+    extra["scope"] = json!("all");
+    assert!(conforms(&doc, &schema, &extra, "pair").is_err());
+    let mut wrong = good;
+    wrong["token_type"] = json!("MAC");
+    assert!(conforms(&doc, &schema, &wrong, "pair").is_err());
+}

@@ -1,0 +1,83 @@
+//! Where the families put their routes: on an actix `ServiceConfig` to
+//! serve them, or only into a list — the same calls either way, so the list
+//! is exactly what is served (the OpenAPI tests hold the document to it).
+
+use actix_web::http::Method;
+use actix_web::{web, FromRequest, Handler, Responder};
+
+pub struct Routes<'a> {
+    config: Option<&'a mut web::ServiceConfig>,
+    listed: Vec<(Method, &'static str)>,
+}
+
+impl<'a> Routes<'a> {
+    /// Routes that are served by the app being configured.
+    pub fn on(config: &'a mut web::ServiceConfig) -> Self {
+        Self {
+            config: Some(config),
+            listed: Vec::new(),
+        }
+    }
+
+    /// Routes that are only listed.
+    pub fn listing() -> Routes<'static> {
+        Routes {
+            config: None,
+            listed: Vec::new(),
+        }
+    }
+
+    /// Every (method, path pattern) added so far, in order.
+    pub fn into_list(self) -> Vec<(Method, &'static str)> {
+        self.listed
+    }
+
+    pub fn get<F, Args>(&mut self, path: &'static str, handler: F) -> &mut Self
+    where
+        F: Handler<Args>,
+        Args: FromRequest + 'static,
+        F::Output: Responder + 'static,
+    {
+        self.add(Method::GET, path, handler)
+    }
+
+    pub fn post<F, Args>(&mut self, path: &'static str, handler: F) -> &mut Self
+    where
+        F: Handler<Args>,
+        Args: FromRequest + 'static,
+        F::Output: Responder + 'static,
+    {
+        self.add(Method::POST, path, handler)
+    }
+
+    pub fn patch<F, Args>(&mut self, path: &'static str, handler: F) -> &mut Self
+    where
+        F: Handler<Args>,
+        Args: FromRequest + 'static,
+        F::Output: Responder + 'static,
+    {
+        self.add(Method::PATCH, path, handler)
+    }
+
+    pub fn delete<F, Args>(&mut self, path: &'static str, handler: F) -> &mut Self
+    where
+        F: Handler<Args>,
+        Args: FromRequest + 'static,
+        F::Output: Responder + 'static,
+    {
+        self.add(Method::DELETE, path, handler)
+    }
+
+    fn add<F, Args>(&mut self, method: Method, path: &'static str, handler: F) -> &mut Self
+    where
+        F: Handler<Args>,
+        Args: FromRequest + 'static,
+        F::Output: Responder + 'static,
+    {
+        if let Some(config) = self.config.as_deref_mut() {
+            config.route(path, web::method(method.clone()).to(handler));
+        }
+        self.listed.push((method, path));
+        self
+    }
+}
