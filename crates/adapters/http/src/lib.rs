@@ -101,6 +101,11 @@ pub fn serve<S: Store, M: Mailer>(
     Ok(server.run())
 }
 
+/// What `Retry-After` says on a 429 (a confirmation code that had its tries
+/// is dead until a new one is asked for, which can be at once; clients that
+/// retry blindly should still wait a little).
+pub const RETRY_AFTER_SECONDS: u32 = 60;
+
 /// The token of `Authorization: Bearer <token>`, if there is one.
 pub fn bearer_token(req: &HttpRequest) -> Option<&str> {
     let value = req

@@ -88,7 +88,14 @@ async fn five_wrong_codes_kill_the_code_until_a_new_one_is_sent(backend: Backend
     for _ in 0..5 {
         assert_eq!(validate(&app, &email, json!(wrong)).await.0, StatusCode::UNAUTHORIZED);
     }
-    let (status, body) = validate(&app, &email, json!(code)).await;
+    let response = app
+        .post("/api/users/validation")
+        .json(&json!({"email": email, "token": code}))
+        .send()
+        .await
+        .expect("r");
+    assert_eq!(response.headers()["retry-after"], "60", "429 says when to come back");
+    let (status, body) = parts(response).await;
     assert_eq!(
         (status, body),
         (StatusCode::TOO_MANY_REQUESTS, json!({"message": "Too many attempts"}))

@@ -213,6 +213,9 @@ impl ResponseError for CoreError {
         if matches!(self.problem, Problem::Service(ServiceError::InvalidToken)) {
             response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
         }
+        if self.status_code() == StatusCode::TOO_MANY_REQUESTS {
+            response.insert_header((header::RETRY_AFTER, crate::RETRY_AFTER_SECONDS.to_string()));
+        }
         response.insert_header((header::CACHE_CONTROL, "no-store")).json(body)
     }
 }

@@ -139,15 +139,12 @@ pub enum RefreshTokenGrant {
     RefreshToken,
 }
 
-/// Checks `grant_type`: missing is a field error, another value than `expected` unsupported.
+/// Checks `grant_type`: anything but `expected`, missing included, is
+/// `unsupported_grant_type` (the contract's "anything else").
 fn grant(f: &Fields, expected: &str) -> Result<(), ServiceError> {
     match f.string("grant_type") {
         Some(g) if g == expected => Ok(()),
-        Some(_) => Err(ServiceError::UnsupportedGrantType),
-        None => Err(ServiceError::Invalid(FieldErrors::single(
-            Field::GrantType,
-            FieldError::Required,
-        ))),
+        _ => Err(ServiceError::UnsupportedGrantType),
     }
 }
 
@@ -214,8 +211,8 @@ pub enum TokenRequest {
 }
 
 impl TokenRequest {
-    /// The grant the body asks for; a missing `grant_type` is a field error,
-    /// another one `unsupported_grant_type`.
+    /// The grant the body asks for; any other `grant_type`, or none, is
+    /// `unsupported_grant_type`.
     pub fn from_fields(f: &Fields) -> Result<Self, ServiceError> {
         match f.string("grant_type").as_deref() {
             Some("refresh_token") => Ok(Self::RefreshToken(RefreshGrantRequest {

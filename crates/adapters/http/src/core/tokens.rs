@@ -27,8 +27,8 @@ type App<S, M> = web::Data<Registrar<S, M>>;
     request_body(content = TokenRequest),
     responses(
         (status = 200, description = "A token pair.", body = TokenPairResponse),
-        (status = 400, description = "`invalid_request`, `validation_failed` (`grant_type` or another field \
-            missing), `invalid_client`, `invalid_grant`, `unsupported_grant_type`.", body = CoreErrorBody),
+        (status = 400, description = "`invalid_request`, `validation_failed` (a field missing), `invalid_client`, \
+            `invalid_grant`, `unsupported_grant_type` (any other `grant_type`, or none).", body = CoreErrorBody),
         (status = 403, description = "`email_not_confirmed` (when `auth.require_confirmed_email`), \
             `account_disabled`.", body = CoreErrorBody),
         (status = 413, description = "`payload_too_large`.", body = CoreErrorBody),

@@ -204,9 +204,11 @@ impl ResponseError for UsersError {
                 other => UsersErrorBody::message(lang.t(&format!("error.{}", core_code(other)))),
             },
         };
-        HttpResponse::build(self.status_code())
-            .insert_header(("Cache-Control", "no-store"))
-            .json(body)
+        let mut response = HttpResponse::build(self.status_code());
+        if self.status_code() == StatusCode::TOO_MANY_REQUESTS {
+            response.insert_header(("Retry-After", crate::RETRY_AFTER_SECONDS.to_string()));
+        }
+        response.insert_header(("Cache-Control", "no-store")).json(body)
     }
 }
 
