@@ -56,7 +56,9 @@ impl Default for HttpSettings {
 
 /// Every route of every family on one `App`.
 pub fn configure<S: Store, M: Mailer>(cfg: &mut web::ServiceConfig) {
-    every_route::<S, M>(&mut routes::Routes::on(cfg));
+    let mut routes = routes::Routes::on(cfg);
+    every_route::<S, M>(&mut routes);
+    routes.close();
 }
 
 /// Every (method, path pattern) that [`configure`] serves, in its order.

@@ -27,6 +27,36 @@ impl<'a> Routes<'a> {
         }
     }
 
+    /// After every route: a known path asked with another method answers 405
+    /// with `Allow` (instead of falling through to the 404 of unknown paths).
+    pub fn close(&mut self) {
+        let Some(config) = self.config.as_deref_mut() else {
+            return;
+        };
+        let mut paths: Vec<&'static str> = Vec::new();
+        for (_, path) in &self.listed {
+            if !paths.contains(path) {
+                paths.push(path);
+            }
+        }
+        for path in paths {
+            let allow: Vec<&str> = self
+                .listed
+                .iter()
+                .filter(|(_, p)| *p == path)
+                .map(|(m, _)| m.as_str())
+                .collect();
+            let allow = allow.join(", ");
+            config.route(
+                path,
+                web::route().to(move |lang: crate::i18n::Lang| {
+                    let allow = allow.clone();
+                    async move { crate::core::method_not_allowed(lang, &allow) }
+                }),
+            );
+        }
+    }
+
     /// Every (method, path pattern) added so far, in order.
     pub fn into_list(self) -> Vec<(Method, &'static str)> {
         self.listed

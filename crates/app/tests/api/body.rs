@@ -107,6 +107,20 @@ async fn metrics_are_prometheus_text_with_requests_by_route_and_status(backend: 
     assert!(text.contains("registrar_db_pool_waiting"), "{text}");
 }
 
+
+async fn a_known_path_with_another_method_is_405_with_allow(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let response = app.http.put(app.url("/api/me")).send().await.expect("r");
+    assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(response.headers()["allow"], "GET, PATCH, DELETE");
+    let (_, body) = parts(response).await;
+    assert_eq!(body["error"], "method_not_allowed");
+    let response = app.get("/api/register").send().await.expect("r");
+    assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(response.headers()["allow"], "POST");
+    assert_eq!(app.get("/api/nothing-here").send().await.expect("r").status(), StatusCode::NOT_FOUND);
+}
+
 on_both_backends!(
     other_content_types_get_415_in_the_core_shape,
     malformed_json_and_non_objects_get_400_invalid_request,
@@ -114,4 +128,5 @@ on_both_backends!(
     every_response_carries_a_request_id_and_echoes_the_callers,
     health_and_readiness_answer,
     metrics_are_prometheus_text_with_requests_by_route_and_status,
+    a_known_path_with_another_method_is_405_with_allow,
 );

@@ -11,6 +11,8 @@ use registrar_service::{Field, FieldError, FieldErrors, ServiceError};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use serde_json::json;
+
 use crate::body::BodyError;
 use crate::i18n::Lang;
 
@@ -218,4 +220,12 @@ impl ResponseError for CoreError {
         }
         response.insert_header((header::CACHE_CONTROL, "no-store")).json(body)
     }
+}
+
+/// 405 for a known path asked with a method it does not take, in the core shape.
+pub fn method_not_allowed(lang: Lang, allow: &str) -> HttpResponse {
+    HttpResponse::MethodNotAllowed()
+        .insert_header((header::ALLOW, allow.to_owned()))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(json!({"success": false, "error": "method_not_allowed", "message": lang.t("error.method_not_allowed")}))
 }

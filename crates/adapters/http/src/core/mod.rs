@@ -8,7 +8,7 @@ pub(crate) mod policies;
 pub mod requests;
 pub(crate) mod tokens;
 
-pub use error::{field_message, wire_name, CoreError, CoreErrorBody, CoreResult, Problem};
+pub use error::{field_message, method_not_allowed, wire_name, CoreError, CoreErrorBody, CoreResult, Problem};
 
 use registrar_mail::Mailer;
 use registrar_store::Store;

@@ -7,9 +7,7 @@
 //! schema says which ones the contract requires.
 
 use registrar_domain::Language;
-use registrar_service::{
-    ChangePasswordInput, Field, FieldError, FieldErrors, LoginInput, Patch, ProfilePatch, RegisterInput, ServiceError,
-};
+use registrar_service::{ChangePasswordInput, LoginInput, Patch, ProfilePatch, RegisterInput, ServiceError};
 use utoipa::ToSchema;
 
 use crate::body::Fields;
