@@ -107,7 +107,6 @@ async fn metrics_are_prometheus_text_with_requests_by_route_and_status(backend: 
     assert!(text.contains("registrar_db_pool_waiting"), "{text}");
 }
 
-
 async fn a_known_path_with_another_method_is_405_with_allow(backend: Backend) {
     let app = spawn_app(backend).await;
     let response = app.http.put(app.url("/api/me")).send().await.expect("r");
@@ -118,7 +117,33 @@ async fn a_known_path_with_another_method_is_405_with_allow(backend: Backend) {
     let response = app.get("/api/register").send().await.expect("r");
     assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
     assert_eq!(response.headers()["allow"], "POST");
-    assert_eq!(app.get("/api/nothing-here").send().await.expect("r").status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.get("/api/nothing-here").send().await.expect("r").status(),
+        StatusCode::NOT_FOUND
+    );
+}
+
+async fn bodies_without_fields_still_follow_the_content_type_rules(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let pair = app.register(&unique_email()).await;
+    let token = pair["access_token"].as_str().expect("t");
+    let (status, body) = parts(
+        app.post("/api/logout")
+            .bearer_auth(token)
+            .header("Content-Type", "text/plain")
+            .body("bye")
+            .send()
+            .await
+            .expect("r"),
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"].clone()),
+        (StatusCode::UNSUPPORTED_MEDIA_TYPE, json!("unsupported_media_type"))
+    );
+    assert_eq!(app.me(token).await.status(), StatusCode::OK, "nothing changed");
+    let response = app.post("/api/logout").bearer_auth(token).send().await.expect("r");
+    assert_eq!(response.status(), StatusCode::NO_CONTENT, "no body at all is fine");
 }
 
 on_both_backends!(
@@ -129,4 +154,5 @@ on_both_backends!(
     health_and_readiness_answer,
     metrics_are_prometheus_text_with_requests_by_route_and_status,
     a_known_path_with_another_method_is_405_with_allow,
+    bodies_without_fields_still_follow_the_content_type_rules,
 );

@@ -65,16 +65,22 @@ pub async fn token<S: Store, M: Mailer>(
         (status = 204, description = "Logged out."),
         (status = 401, description = "`invalid_token`.", body = CoreErrorBody),
         (status = 403, description = "`account_disabled`.", body = CoreErrorBody),
+        (status = 400, description = "`invalid_request`: a body that is not a JSON object.", body = CoreErrorBody),
+        (status = 413, description = "`payload_too_large`.", body = CoreErrorBody),
+        (status = 415, description = "`unsupported_media_type`: a body of another type.", body = CoreErrorBody),
         (status = 500, description = "`server_error`.", body = CoreErrorBody),
         (status = 503, description = "`server_error`: the database is unavailable.", body = CoreErrorBody),
     )
 )]
 pub async fn logout<S: Store, M: Mailer>(
     req: HttpRequest,
+    payload: web::Payload,
     app: App<S, M>,
     lang: Lang,
 ) -> Result<HttpResponse, CoreError> {
     let ctx = caller(&req, &app, lang).await?;
+    // No fields, but a body is held to the same rules as everywhere (415, 413, 400).
+    body::read(&req, payload).await.core(lang)?;
     app.logout(&ctx).await.core(lang)?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -119,6 +125,9 @@ pub async fn sessions<S: Store, M: Mailer>(
         (status = 204, description = "Signed out."),
         (status = 401, description = "`invalid_token`.", body = CoreErrorBody),
         (status = 403, description = "`account_disabled`.", body = CoreErrorBody),
+        (status = 400, description = "`invalid_request`: a body that is not a JSON object.", body = CoreErrorBody),
+        (status = 413, description = "`payload_too_large`.", body = CoreErrorBody),
+        (status = 415, description = "`unsupported_media_type`: a body of another type.", body = CoreErrorBody),
         (status = 404, description = "`not_found`: the caller has no session on that device.", body = CoreErrorBody),
         (status = 500, description = "`server_error`.", body = CoreErrorBody),
         (status = 503, description = "`server_error`: the database is unavailable.", body = CoreErrorBody),
@@ -127,10 +136,12 @@ pub async fn sessions<S: Store, M: Mailer>(
 pub async fn revoke_device<S: Store, M: Mailer>(
     req: HttpRequest,
     path: web::Path<String>,
+    payload: web::Payload,
     app: App<S, M>,
     lang: Lang,
 ) -> Result<HttpResponse, CoreError> {
     let ctx = caller(&req, &app, lang).await?;
+    body::read(&req, payload).await.core(lang)?;
     app.revoke_device(&ctx, &path.into_inner()).await.core(lang)?;
     Ok(HttpResponse::NoContent().finish())
 }
