@@ -23,7 +23,7 @@ pub use actix_web::dev::{Server, ServerHandle};
 use std::net::TcpListener;
 use std::time::Duration;
 
-use actix_web::http::Method;
+use actix_web::http::{header, Method};
 use actix_web::{middleware, web, App, HttpRequest, HttpServer};
 use chrono::{DateTime, SecondsFormat, Utc};
 use registrar_domain::Language;
@@ -93,6 +93,17 @@ pub fn serve<S: Store, M: Mailer>(
             .app_data(renderer.clone())
             .configure(configure::<S, M>)
             .default_service(web::to(ops::not_found))
+            // Pages set stricter ones of their own; these only fill in what is missing.
+            .wrap(
+                middleware::DefaultHeaders::new()
+                    .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+                    .add((header::X_FRAME_OPTIONS, "DENY"))
+                    .add((header::REFERRER_POLICY, "no-referrer"))
+                    .add((
+                        header::CONTENT_SECURITY_POLICY,
+                        "default-src 'none'; frame-ancestors 'none'",
+                    )),
+            )
             .wrap(middleware::from_fn(request_id::middleware))
     })
     .listen(listener)?

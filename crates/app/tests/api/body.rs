@@ -146,6 +146,40 @@ async fn bodies_without_fields_still_follow_the_content_type_rules(backend: Back
     assert_eq!(response.status(), StatusCode::NO_CONTENT, "no body at all is fine");
 }
 
+async fn every_answer_carries_the_security_headers(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let pair = app.register(&unique_email()).await;
+    for response in [
+        app.get("/api/me")
+            .bearer_auth(pair["access_token"].as_str().expect("t"))
+            .send()
+            .await
+            .expect("r"),
+        app.get("/api/me").send().await.expect("r"),
+        app.get("/healthz").send().await.expect("r"),
+        app.get("/no/such/thing").send().await.expect("r"),
+    ] {
+        let h = response.headers();
+        assert_eq!(h["x-content-type-options"], "nosniff");
+        assert_eq!(h["x-frame-options"], "DENY");
+        assert_eq!(h["referrer-policy"], "no-referrer");
+        assert!(h["content-security-policy"]
+            .to_str()
+            .expect("ascii")
+            .contains("frame-ancestors 'none'"));
+    }
+    let page = app
+        .get(&format!("/confirm/{}", "ab".repeat(32)))
+        .send()
+        .await
+        .expect("r");
+    let csp = page.headers()["content-security-policy"]
+        .to_str()
+        .expect("ascii")
+        .to_owned();
+    assert!(csp.contains("form-action 'self'"), "pages keep their own policy: {csp}");
+}
+
 on_both_backends!(
     other_content_types_get_415_in_the_core_shape,
     malformed_json_and_non_objects_get_400_invalid_request,
@@ -155,4 +189,5 @@ on_both_backends!(
     metrics_are_prometheus_text_with_requests_by_route_and_status,
     a_known_path_with_another_method_is_405_with_allow,
     bodies_without_fields_still_follow_the_content_type_rules,
+    every_answer_carries_the_security_headers,
 );
