@@ -157,6 +157,10 @@ pub struct Password {
     pub argon2_memory_kib: u32,
     pub argon2_iterations: u32,
     pub argon2_parallelism: u32,
+    /// argon2 computations at once; 0 = one per core.
+    pub max_concurrent_hashes: usize,
+    /// Seconds a request waits for its turn to hash before a 503.
+    pub hash_queue_timeout: u64,
 }
 
 impl Default for Password {
@@ -167,6 +171,8 @@ impl Default for Password {
             argon2_memory_kib: 19_456,
             argon2_iterations: 2,
             argon2_parallelism: 1,
+            max_concurrent_hashes: 0,
+            hash_queue_timeout: 10,
         }
     }
 }
@@ -345,6 +351,7 @@ impl Config {
             }
         }
         positive("email.dns_timeout", self.email.dns_timeout)?;
+        positive("password.hash_queue_timeout", self.password.hash_queue_timeout)?;
         for server in &self.email.dns_servers {
             server
                 .parse::<SocketAddr>()

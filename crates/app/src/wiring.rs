@@ -9,7 +9,7 @@ use registrar_diesel::{DatabaseSettings, DieselStore};
 use registrar_dns::HickoryDomainCheck;
 use registrar_domain::{Language, PasswordPolicy, PolicyType};
 use registrar_domaincheck::{DomainCheck, NoDomainCheck};
-use registrar_service::{OutboxSettings, Registrar, Settings};
+use registrar_service::{HashingLimits, OutboxSettings, Registrar, Settings};
 use registrar_smtp::{LettreMailer, MailSettings, Transport};
 
 use crate::config::{scheme, Config};
@@ -27,6 +27,13 @@ pub fn service_settings(config: &Config) -> Settings {
             max_length: config.password.max_length,
         },
         argon2: config.argon2(),
+        hashing: HashingLimits {
+            max_concurrent: match config.password.max_concurrent_hashes {
+                0 => HashingLimits::default().max_concurrent,
+                n => n,
+            },
+            queue_timeout: Duration::from_secs(config.password.hash_queue_timeout),
+        },
         required_policy_types: config
             .policies
             .required_types

@@ -146,6 +146,9 @@ pub enum ServiceError {
     InvalidLink,
     #[error("service unavailable")]
     Unavailable(#[source] StoreError),
+    /// Password hashing is saturated: the request waited too long for its turn.
+    #[error("too busy to hash a password now")]
+    Busy,
     #[error("unexpected failure")]
     Unexpected(#[source] Box<dyn std::error::Error + Send + Sync + 'static>),
 }

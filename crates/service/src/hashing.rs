@@ -38,9 +38,31 @@ impl Argon2Params {
     }
 }
 
+/// How many argon2 computations may run at once, and how long a request may
+/// wait for its turn (`password.max_concurrent_hashes`, `password.hash_queue_timeout`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HashingLimits {
+    pub max_concurrent: usize,
+    pub queue_timeout: std::time::Duration,
+}
+
+impl Default for HashingLimits {
+    /// One computation per core; ten seconds in the queue.
+    fn default() -> Self {
+        Self {
+            max_concurrent: std::thread::available_parallelism().map_or(2, usize::from),
+            queue_timeout: std::time::Duration::from_secs(10),
+        }
+    }
+}
+
 #[derive(Clone)]
 pub struct PasswordHasher {
     params: Argon2Params,
+    /// Turns to compute: a flood of registrations waits here instead of
+    /// taking every core and `max_concurrent × memory` of RAM.
+    turns: Arc<tokio::sync::Semaphore>,
+    queue_timeout: std::time::Duration,
     /// A hash of a random password with the same parameters, verified when
     /// the user is unknown so that "no such user" takes as long as "wrong password".
     dummy: Arc<OnceLock<String>>,
@@ -48,8 +70,14 @@ pub struct PasswordHasher {
 
 impl PasswordHasher {
     pub fn new(params: Argon2Params) -> Self {
+        Self::with_limits(params, HashingLimits::default())
+    }
+
+    pub fn with_limits(params: Argon2Params, limits: HashingLimits) -> Self {
         Self {
             params,
+            turns: Arc::new(tokio::sync::Semaphore::new(limits.max_concurrent.max(1))),
+            queue_timeout: limits.queue_timeout,
             dummy: Arc::new(OnceLock::new()),
         }
     }
@@ -72,7 +100,7 @@ impl PasswordHasher {
     pub async fn hash(&self, password: &Password) -> Result<PasswordHash, ServiceError> {
         let params = self.params;
         let password = password.clone();
-        run_blocking(move || Self::hash_blocking(params, password.expose()))
+        self.run(move || Self::hash_blocking(params, password.expose()))
             .await
             .map(PasswordHash)
     }
@@ -85,7 +113,7 @@ impl PasswordHasher {
         let dummy = self.dummy.clone();
         let password = password.clone();
         let stored = stored.map(|h| h.0.clone());
-        run_blocking(move || {
+        self.run(move || {
             let (phc, real) = match stored {
                 Some(h) => (h, true),
                 None => {
@@ -110,21 +138,44 @@ impl PasswordHasher {
     }
 }
 
-/// Password hashes being computed or waiting for a blocking thread.
+/// Password hashes being computed or waiting for their turn.
 pub const HASHES_IN_FLIGHT: &str = "registrar_password_hashes_in_flight";
 
-/// Runs CPU-heavy work on the blocking pool, keeping the tracing span.
-async fn run_blocking<T: Send + 'static>(
-    f: impl FnOnce() -> Result<T, ServiceError> + Send + 'static,
-) -> Result<T, ServiceError> {
-    let span = tracing::Span::current();
-    let in_flight = metrics::gauge!(HASHES_IN_FLIGHT);
-    in_flight.increment(1.0);
-    let result = tokio::task::spawn_blocking(move || span.in_scope(f))
+impl PasswordHasher {
+    /// Runs an argon2 computation on the blocking pool once it has a turn,
+    /// keeping the tracing span. No turn within the queue timeout: `Busy`.
+    async fn run<T: Send + 'static>(
+        &self,
+        f: impl FnOnce() -> Result<T, ServiceError> + Send + 'static,
+    ) -> Result<T, ServiceError> {
+        let in_flight = metrics::gauge!(HASHES_IN_FLIGHT);
+        in_flight.increment(1.0);
+        let result = self.run_in_turn(f).await;
+        in_flight.decrement(1.0);
+        result
+    }
+
+    async fn run_in_turn<T: Send + 'static>(
+        &self,
+        f: impl FnOnce() -> Result<T, ServiceError> + Send + 'static,
+    ) -> Result<T, ServiceError> {
+        let turn = match tokio::time::timeout(self.queue_timeout, self.turns.clone().acquire_owned()).await {
+            Ok(Ok(turn)) => turn,
+            Ok(Err(closed)) => return Err(ServiceError::unexpected(format!("hashing turns: {closed}"))),
+            Err(_) => {
+                tracing::warn!("password hashing is saturated: a request gave up waiting for its turn");
+                return Err(ServiceError::Busy);
+            }
+        };
+        let span = tracing::Span::current();
+        tokio::task::spawn_blocking(move || {
+            let _turn = turn;
+            span.in_scope(f)
+        })
         .in_current_span()
-        .await;
-    in_flight.decrement(1.0);
-    result.map_err(|e| ServiceError::unexpected(format!("hashing task: {e}")))?
+        .await
+        .map_err(|e| ServiceError::unexpected(format!("hashing task: {e}")))?
+    }
 }
 
 #[cfg(test)]
@@ -150,6 +201,33 @@ mod tests {
         assert!(h.0.starts_with("$argon2id$v=19$m=256,t=1,p=1$"), "{}", h.0);
         assert!(cheap().verify(&pw("SweetKittens23#"), Some(&h)).await.expect("verify"));
         assert!(!cheap().verify(&pw("SweetKittens23"), Some(&h)).await.expect("verify"));
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_request_that_waits_too_long_for_its_turn_is_told_the_server_is_busy() {
+        // One turn, a slow hash holding it, and no patience in the queue.
+        let slow = Argon2Params {
+            memory_kib: 65_536,
+            iterations: 3,
+            parallelism: 1,
+        };
+        let limits = HashingLimits {
+            max_concurrent: 1,
+            queue_timeout: std::time::Duration::from_millis(1),
+        };
+        let hasher = PasswordHasher::with_limits(slow, limits);
+        let first = {
+            let hasher = hasher.clone();
+            tokio::spawn(async move { hasher.hash(&pw("SweetKittens23#")).await })
+        };
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        let second = hasher.hash(&pw("SweetKittens24#")).await;
+        assert!(matches!(second, Err(ServiceError::Busy)), "{second:?}");
+        assert!(first.await.expect("task").is_ok(), "the one with the turn finishes");
+        assert!(
+            hasher.hash(&pw("SweetKittens25#")).await.is_ok(),
+            "the turn is free again"
+        );
     }
 
     #[tokio::test]

@@ -22,7 +22,7 @@ mod users;
 pub use account::{ProfileView, SessionView};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{Field, FieldError, FieldErrors, ServiceError};
-pub use hashing::{Argon2Params, PasswordHasher, HASHES_IN_FLIGHT};
+pub use hashing::{Argon2Params, HashingLimits, PasswordHasher, HASHES_IN_FLIGHT};
 pub use input::{ChangePasswordInput, LoginInput, Patch, ProfilePatch, RegisterInput};
 pub use mail::{OutboxSettings, MAILS, OUTBOX_BACKLOG};
 pub use policies::{Acceptance, CurrentPolicy};
@@ -72,7 +72,7 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
 
     /// As [`Registrar::new`] with a clock of the caller's (tests move time).
     pub fn with_clock(store: S, mailer: M, settings: Settings, clock: Arc<dyn Clock>) -> Self {
-        let hasher = PasswordHasher::new(settings.argon2);
+        let hasher = PasswordHasher::with_limits(settings.argon2, settings.hashing);
         Self {
             store,
             mailer,

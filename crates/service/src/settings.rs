@@ -1,7 +1,7 @@
 use chrono::Duration;
 use registrar_domain::{Language, PasswordPolicy, PolicyType};
 
-use crate::{Argon2Params, OutboxSettings};
+use crate::{Argon2Params, HashingLimits, OutboxSettings};
 
 /// What the use cases need from configuration.
 #[derive(Debug, Clone)]
@@ -12,6 +12,7 @@ pub struct Settings {
     pub require_confirmed_email: bool,
     pub password: PasswordPolicy,
     pub argon2: Argon2Params,
+    pub hashing: HashingLimits,
     pub required_policy_types: Vec<PolicyType>,
     /// Base of links in mails, without a trailing slash.
     pub public_url: String,
@@ -43,6 +44,7 @@ impl Settings {
             require_confirmed_email: false,
             password: PasswordPolicy::default(),
             argon2: Argon2Params::default(),
+            hashing: HashingLimits::default(),
             required_policy_types: ["tac", "privacy"].iter().filter_map(|t| PolicyType::parse(t)).collect(),
             public_url: "http://127.0.0.1:8080".into(),
             default_language: Language::En,

@@ -6,6 +6,7 @@ mod helpers;
 mod body;
 mod concurrency;
 mod families;
+mod hashing;
 mod mail;
 mod me;
 mod openapi;

@@ -173,7 +173,7 @@ impl CoreError {
                 ServiceError::WrongCode => "invalid_grant",
                 ServiceError::AlreadyConfirmed => "invalid_request",
                 ServiceError::TooManyAttempts => "too_many_attempts",
-                ServiceError::Unavailable(_) | ServiceError::Unexpected(_) => "server_error",
+                ServiceError::Unavailable(_) | ServiceError::Busy | ServiceError::Unexpected(_) => "server_error",
             },
         }
     }
@@ -190,7 +190,7 @@ impl ResponseError for CoreError {
                 ServiceError::EmailNotConfirmed | ServiceError::AccountDisabled => StatusCode::FORBIDDEN,
                 ServiceError::NotFound => StatusCode::NOT_FOUND,
                 ServiceError::TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
-                ServiceError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+                ServiceError::Unavailable(_) | ServiceError::Busy => StatusCode::SERVICE_UNAVAILABLE,
                 ServiceError::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
                 _ => StatusCode::BAD_REQUEST,
             },
@@ -215,7 +215,10 @@ impl ResponseError for CoreError {
         if matches!(self.problem, Problem::Service(ServiceError::InvalidToken)) {
             response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
         }
-        if self.status_code() == StatusCode::TOO_MANY_REQUESTS {
+        if matches!(
+            self.status_code(),
+            StatusCode::TOO_MANY_REQUESTS | StatusCode::SERVICE_UNAVAILABLE
+        ) {
             response.insert_header((header::RETRY_AFTER, crate::RETRY_AFTER_SECONDS.to_string()));
         }
         response.insert_header((header::CACHE_CONTROL, "no-store")).json(body)

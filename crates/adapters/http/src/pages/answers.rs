@@ -33,7 +33,7 @@ pub fn failure(lang: Lang, error: &ServiceError) -> HttpResponse {
             "page.error_title",
             "error.too_many_attempts",
         ),
-        ServiceError::Unavailable(_) => {
+        ServiceError::Unavailable(_) | ServiceError::Busy => {
             crate::log_fault(error);
             message(
                 StatusCode::SERVICE_UNAVAILABLE,

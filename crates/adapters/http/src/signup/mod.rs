@@ -66,7 +66,7 @@ fn signup_code(errors: &FieldErrors) -> &'static str {
 fn fault(e: &ServiceError, code: &'static str) -> HttpResponse {
     crate::log_fault(e);
     match e {
-        ServiceError::Unavailable(_) => error(StatusCode::SERVICE_UNAVAILABLE, code),
+        ServiceError::Unavailable(_) | ServiceError::Busy => error(StatusCode::SERVICE_UNAVAILABLE, code),
         _ => error(StatusCode::INTERNAL_SERVER_ERROR, code),
     }
 }

@@ -113,7 +113,7 @@ pub async fn register<S: Store, M: Mailer>(
         Err(e) => {
             crate::log_fault(&e);
             let status = match e {
-                ServiceError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+                ServiceError::Unavailable(_) | ServiceError::Busy => StatusCode::SERVICE_UNAVAILABLE,
                 _ => StatusCode::INTERNAL_SERVER_ERROR,
             };
             failure(status, lang.t("typed.server_error"), "server_error")

@@ -168,7 +168,7 @@ impl ResponseError for UsersError {
                 ServiceError::AlreadyConfirmed => StatusCode::CONFLICT,
                 ServiceError::NotFound => StatusCode::NOT_FOUND,
                 ServiceError::TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
-                ServiceError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+                ServiceError::Unavailable(_) | ServiceError::Busy => StatusCode::SERVICE_UNAVAILABLE,
                 ServiceError::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
                 ServiceError::InvalidClient | ServiceError::UnsupportedGrantType | ServiceError::InvalidLink => {
                     StatusCode::BAD_REQUEST
@@ -197,6 +197,7 @@ impl ResponseError for UsersError {
                 ServiceError::InvalidGrant => UsersErrorBody::message(lang.t("users.login_incorrect")),
                 ServiceError::EmailNotConfirmed => UsersErrorBody::message(lang.t("users.not_validated")),
                 ServiceError::AccountDisabled => UsersErrorBody::message(lang.t("error.account_disabled")),
+                ServiceError::Busy => UsersErrorBody::message(lang.t("users.server_error")),
                 ServiceError::Unavailable(_) | ServiceError::Unexpected(_) => {
                     crate::log_fault(e);
                     UsersErrorBody::message(lang.t("users.server_error"))
@@ -205,7 +206,10 @@ impl ResponseError for UsersError {
             },
         };
         let mut response = HttpResponse::build(self.status_code());
-        if self.status_code() == StatusCode::TOO_MANY_REQUESTS {
+        if matches!(
+            self.status_code(),
+            StatusCode::TOO_MANY_REQUESTS | StatusCode::SERVICE_UNAVAILABLE
+        ) {
             response.insert_header(("Retry-After", crate::RETRY_AFTER_SECONDS.to_string()));
         }
         response.insert_header(("Cache-Control", "no-store")).json(body)
