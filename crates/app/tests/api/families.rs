@@ -150,7 +150,28 @@ async fn invite_only_mode_needs_a_signup_token_in_every_family(backend: Backend)
     assert_eq!(status, StatusCode::CREATED);
 }
 
+async fn a_disabled_account_cannot_log_in_and_its_sessions_end(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let email = unique_email();
+    let pair = app.register(&email).await;
+    app.service.user_set_disabled(&email, true).await.expect("disabled");
+    assert_eq!(
+        app.me(pair["access_token"].as_str().expect("t")).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let (status, body) = parts(app.login(&email, PASSWORD, "d").await).await;
+    assert_eq!(
+        (status, body["error"].clone()),
+        (StatusCode::FORBIDDEN, json!("account_disabled"))
+    );
+    let (status, _) = parts(app.login(&email, "Wrong-Password-1", "d").await).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "no hint without the password");
+    app.service.user_set_disabled(&email, false).await.expect("enabled");
+    assert_eq!(app.login(&email, PASSWORD, "d").await.status(), StatusCode::OK);
+}
+
 on_both_backends!(
     accounts_of_every_family_share_one_domain,
-    invite_only_mode_needs_a_signup_token_in_every_family
+    invite_only_mode_needs_a_signup_token_in_every_family,
+    a_disabled_account_cannot_log_in_and_its_sessions_end,
 );
