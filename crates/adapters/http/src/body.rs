@@ -127,11 +127,21 @@ impl From<Map<String, Value>> for Fields {
 fn scalar(value: &Value) -> Option<String> {
     let s = match value {
         Value::String(s) => s.trim().to_owned(),
-        Value::Number(n) => n.to_string(),
+        Value::Number(n) => integral(n).map_or_else(|| n.to_string(), |i| i.to_string()),
         Value::Bool(b) => b.to_string(),
         _ => return None,
     };
     (!s.is_empty()).then_some(s)
+}
+
+/// A JSON number that is an integer in JSON Schema's sense (`4`, and `4.0`
+/// too), as one; `None` for a fraction or one beyond `i64`.
+fn integral(n: &serde_json::Number) -> Option<i64> {
+    n.as_i64().or_else(|| {
+        n.as_f64()
+            .filter(|f| f.fract() == 0.0 && *f >= i64::MIN as f64 && *f < i64::MAX as f64)
+            .map(|f| f as i64)
+    })
 }
 
 impl Fields {
@@ -156,7 +166,7 @@ impl Fields {
     pub fn int_list(&self, key: &str) -> Option<Vec<Option<i32>>> {
         fn int(v: &Value) -> Option<i32> {
             match v {
-                Value::Number(n) => n.as_i64().and_then(|i| i32::try_from(i).ok()),
+                Value::Number(n) => integral(n).and_then(|i| i32::try_from(i).ok()),
                 Value::String(s) => s.trim().parse::<i32>().ok(),
                 _ => None,
             }
@@ -220,5 +230,14 @@ mod tests {
         assert_eq!(f.patch("z"), Patch::Clear);
         assert_eq!(f.patch("a"), Patch::Keep);
         assert_eq!(f.patch("missing"), Patch::Keep);
+    }
+
+    #[test]
+    fn integral_numbers_are_integers() {
+        let f = json(br#"{"c": 4285.0, "h": 1.5, "l": [2.0, 2.5], "big": 1e300}"#).expect("json");
+        assert_eq!(f.string("c").as_deref(), Some("4285"));
+        assert_eq!(f.string("h").as_deref(), Some("1.5"));
+        assert_eq!(f.int_list("l"), Some(vec![Some(2), None]));
+        assert_eq!(f.int_list("big"), Some(vec![None]));
     }
 }

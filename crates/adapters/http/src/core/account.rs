@@ -152,7 +152,7 @@ pub async fn me<S: Store, M: Mailer>(req: HttpRequest, app: App<S, M>, lang: Lan
     operation_id = "update_me",
     tag = "core",
     security(("bearer" = [])),
-    request_body(content = UpdateProfileRequest),
+    request_body(content = Option<UpdateProfileRequest>, description = "Absent (no body at all) keeps everything."),
     responses(
         (status = 200, description = "The updated profile.", body = ProfileResponse),
         (status = 400, description = "`invalid_request`, `validation_failed`.", body = CoreErrorBody),

@@ -22,30 +22,30 @@ pub(crate) fn chosen_language(body: Option<&str>, requested: Option<Language>) -
 #[derive(Debug, Clone, Default, ToSchema)]
 pub struct RegisterRequest {
     /// A registered API client (`registrar client add`); an unknown one is `invalid_client`.
-    #[schema(value_type = String)]
+    #[schema(value_type = String, min_length = 1, max_length = 255, pattern = "^[ \\t\\n\\r]*[!-~]+[ \\t\\n\\r]*$")]
     pub client_id: Option<String>,
     /// The device's name as people see it, 1–255 characters.
-    #[schema(value_type = String, max_length = 255, example = "Simon's iPhone")]
+    #[schema(value_type = String, min_length = 1, pattern = "\\S", max_length = 255, example = "Simon's iPhone")]
     pub device_name: Option<String>,
     /// The app's id for the device, 1–255 characters; one session per (user, client, device).
-    #[schema(value_type = String, max_length = 255)]
+    #[schema(value_type = String, min_length = 1, pattern = "\\S", max_length = 255)]
     pub device_id: Option<String>,
     /// The email address; one account per address, whatever its case.
-    #[schema(value_type = String, format = Email, max_length = 191)]
+    #[schema(value_type = String, format = Email, min_length = 1, max_length = 254)]
     pub username: Option<String>,
     /// 8–128 characters, not a common password, not the email.
-    #[schema(value_type = String, format = Password, min_length = 8, max_length = 128)]
+    #[schema(value_type = String, format = Password, min_length = 8, max_length = 128, pattern = "^\\s*\\S[\\s\\S]{6,}\\S\\s*$")]
     pub password: Option<String>,
-    #[schema(value_type = String, max_length = 191)]
+    #[schema(value_type = String, min_length = 1, pattern = "\\S", max_length = 191)]
     pub firstname: Option<String>,
-    #[schema(value_type = String, max_length = 191)]
+    #[schema(value_type = String, min_length = 1, pattern = "\\S", max_length = 191)]
     pub lastname: Option<String>,
     /// An international number (`+32 475 00 00 00`), stored in E.164.
-    #[schema(value_type = String, example = "+32 475 00 00 00")]
+    #[schema(value_type = String, min_length = 1, pattern = "^\\s*\\+", example = "+32 475 00 00 00")]
     pub telephone: Option<String>,
     /// Accepted policy revision ids (a form repeats the key: `policies=1&policies=2`
     /// or `policies[]=1&…`); must include the current revision of every required type.
-    #[schema(value_type = Vec<i32>)]
+    #[schema(value_type = Vec<i32>, min_items = 1)]
     pub policies: Option<Vec<Option<i32>>>,
     /// A tax identification number.
     #[schema(max_length = 64)]
@@ -151,16 +151,16 @@ fn grant(f: &Fields, expected: &str) -> Result<(), ServiceError> {
 pub struct PasswordGrantRequest {
     pub grant_type: PasswordGrant,
     /// A registered API client.
-    #[schema(value_type = String)]
+    #[schema(value_type = String, min_length = 1, max_length = 255, pattern = "^[ \\t\\n\\r]*[!-~]+[ \\t\\n\\r]*$")]
     pub client_id: Option<String>,
-    #[schema(value_type = String, max_length = 255)]
+    #[schema(value_type = String, min_length = 1, pattern = "\\S", max_length = 255)]
     pub device_name: Option<String>,
-    #[schema(value_type = String, max_length = 255)]
+    #[schema(value_type = String, min_length = 1, pattern = "\\S", max_length = 255)]
     pub device_id: Option<String>,
     /// The email address.
-    #[schema(value_type = String, format = Email)]
+    #[schema(value_type = String, format = Email, min_length = 1, max_length = 254)]
     pub username: Option<String>,
-    #[schema(value_type = String, format = Password)]
+    #[schema(value_type = String, format = Password, min_length = 1, pattern = "\\S", max_length = 1024)]
     pub password: Option<String>,
 }
 
@@ -194,7 +194,7 @@ impl From<PasswordGrantRequest> for LoginInput {
 pub struct RefreshGrantRequest {
     pub grant_type: RefreshTokenGrant,
     /// The current refresh token; a rotated-out one presented again revokes its session.
-    #[schema(value_type = String)]
+    #[schema(value_type = String, min_length = 1, pattern = "\\S")]
     pub refresh_token: Option<String>,
     /// Optional; must be the session's client when given.
     pub client_id: Option<String>,
@@ -230,7 +230,7 @@ pub struct ChangePasswordRequest {
     #[serde(flatten)]
     pub login: PasswordGrantRequest,
     /// The password rules apply; it must differ from the current one.
-    #[schema(value_type = String, format = Password, min_length = 8, max_length = 128)]
+    #[schema(value_type = String, format = Password, min_length = 8, max_length = 128, pattern = "^\\s*\\S[\\s\\S]{6,}\\S\\s*$")]
     pub new_password: Option<String>,
 }
 
@@ -259,7 +259,7 @@ impl From<ChangePasswordRequest> for ChangePasswordInput {
 #[derive(Debug, Clone, Default, ToSchema)]
 pub struct ForgotPasswordRequest {
     /// The email address; the answer is the same whether or not it has an account.
-    #[schema(value_type = String, format = Email)]
+    #[schema(value_type = String, format = Email, min_length = 1, max_length = 254)]
     pub username: Option<String>,
 }
 
@@ -275,9 +275,9 @@ impl From<&Fields> for ForgotPasswordRequest {
 #[derive(Debug, Clone, Default, ToSchema)]
 pub struct ResetPasswordRequest {
     /// The last part of the reset link; unknown, used or expired is `invalid_token`.
-    #[schema(value_type = String)]
+    #[schema(value_type = String, min_length = 1, pattern = "\\S")]
     pub token: Option<String>,
-    #[schema(value_type = String, format = Password, min_length = 8, max_length = 128)]
+    #[schema(value_type = String, format = Password, min_length = 8, max_length = 128, pattern = "^\\s*\\S[\\s\\S]{6,}\\S\\s*$")]
     pub password: Option<String>,
 }
 
@@ -340,7 +340,7 @@ impl From<UpdateProfileRequest> for ProfilePatch {
 /// `DELETE /api/me`: the account's password, to be sure.
 #[derive(Debug, Clone, Default, ToSchema)]
 pub struct DeleteAccountRequest {
-    #[schema(value_type = String, format = Password)]
+    #[schema(value_type = String, format = Password, min_length = 1, pattern = "\\S", max_length = 1024)]
     pub password: Option<String>,
 }
 
@@ -356,7 +356,7 @@ impl From<&Fields> for DeleteAccountRequest {
 #[derive(Debug, Clone, Default, ToSchema)]
 pub struct AcceptPoliciesRequest {
     /// Revision ids to accept (a form repeats the key).
-    #[schema(value_type = Vec<i32>)]
+    #[schema(value_type = Vec<i32>, min_items = 1)]
     pub policies: Option<Vec<Option<i32>>>,
 }
 

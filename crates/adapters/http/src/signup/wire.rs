@@ -13,10 +13,10 @@ use crate::pages::SignupConfirmForm;
 /// `POST /signup`.
 #[derive(Debug, Clone, Default, ToSchema)]
 pub struct SignupRequest {
-    #[schema(value_type = String, format = Email)]
+    #[schema(value_type = String, format = Email, min_length = 1, max_length = 254)]
     pub email: Option<String>,
     /// `en`, `de`, `es`, `fr` or `nl`.
-    #[schema(value_type = String, example = "en")]
+    #[schema(value_type = String, pattern = "^[ \\t\\n\\r]*([Ee][Nn]|[Nn][Ll]|[Ff][Rr]|[Dd][Ee]|[Ee][Ss])[ \\t\\n\\r]*$", example = "en")]
     pub language: Option<String>,
     /// A signup token from `registrar invite create`: required when registration is invite-only.
     pub token: Option<String>,
@@ -36,10 +36,10 @@ impl From<&Fields> for SignupRequest {
 #[derive(Debug, Clone, Default, ToSchema)]
 pub struct SignupConfirmRequest {
     /// The consent level, an integer ≥ 1.
-    #[schema(value_type = i32, minimum = 1, example = 1)]
+    #[schema(value_type = i32, minimum = 1, maximum = 2147483647, example = 1)]
     pub consent: Option<String>,
     /// Optional: without one the account sets a password through forgot/reset.
-    #[schema(format = Password, min_length = 8, max_length = 128)]
+    #[schema(format = Password, min_length = 8, max_length = 128, pattern = "^\\s*\\S[\\s\\S]{6,}\\S\\s*$")]
     pub password: Option<String>,
 }
 

@@ -14,15 +14,19 @@ use crate::core::requests::chosen_language;
 #[derive(Debug, Clone, Default, ToSchema)]
 pub struct TypedAccountFields {
     /// A signup token from `registrar invite create`, used up with the account.
-    #[schema(value_type = String)]
+    #[schema(value_type = String, min_length = 1, pattern = "\\S")]
     pub token: Option<String>,
-    #[schema(value_type = String, format = Email)]
+    #[schema(value_type = String, format = Email, min_length = 1, max_length = 254)]
     pub email: Option<String>,
     /// 8–128 characters, not a common password, not the email.
-    #[schema(value_type = String, format = Password, min_length = 8, max_length = 128)]
+    #[schema(value_type = String, format = Password, min_length = 8, max_length = 128, pattern = "^\\s*\\S[\\s\\S]{6,}\\S\\s*$")]
     pub password: Option<String>,
     /// A UK postcode.
-    #[schema(value_type = String, example = "M1 1AE")]
+    #[schema(
+        value_type = String,
+        pattern = "^ *([A-Za-z] *[0-9] *([A-Za-z0-9] *)?|[A-Za-z] *[A-Za-z] *[0-9] *([A-Za-z0-9] *)?)[0-9] *[A-Za-z] *[A-Za-z] *$|^ *[Gg] *[Ii] *[Rr] *0 *[Aa] *[Aa] *$",
+        example = "M1 1AE"
+    )]
     pub postcode: Option<String>,
     /// `en`, `nl`, `fr`, `de` or `es`: the language of mail sent later (else `Accept-Language`).
     #[schema(example = "en")]
@@ -63,9 +67,9 @@ pub struct TypedCustomerRequest {
     pub usertype: CustomerType,
     #[serde(flatten)]
     pub account: TypedAccountFields,
-    #[schema(value_type = String, max_length = 191)]
+    #[schema(value_type = String, min_length = 1, pattern = "\\S", max_length = 191)]
     pub display_name: Option<String>,
-    #[schema(value_type = String, max_length = 191)]
+    #[schema(value_type = String, min_length = 1, pattern = "\\S", max_length = 191)]
     pub full_name: Option<String>,
     /// Strictly between (this year − 150) and (this year − 10); digits as text work too.
     #[schema(value_type = i32, example = 1980)]
@@ -79,11 +83,11 @@ pub struct TypedOrganisationRequest {
     #[serde(flatten)]
     pub account: TypedAccountFields,
     /// The organisation's name.
-    #[schema(value_type = String, max_length = 191)]
+    #[schema(value_type = String, min_length = 1, pattern = "\\S", max_length = 191)]
     pub name: Option<String>,
-    #[schema(value_type = String, max_length = 191)]
+    #[schema(value_type = String, min_length = 1, pattern = "\\S", max_length = 191)]
     pub street_name: Option<String>,
-    #[schema(value_type = String, max_length = 191)]
+    #[schema(value_type = String, min_length = 1, pattern = "\\S", max_length = 191)]
     pub town: Option<String>,
     /// One letter, A–T.
     #[schema(value_type = String, pattern = "^[A-Ta-t]$", example = "C")]

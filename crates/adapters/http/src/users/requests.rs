@@ -13,21 +13,25 @@ use crate::core::requests::chosen_language;
 /// `POST /api/users/register`.
 #[derive(Debug, Clone, Default, ToSchema)]
 pub struct UsersRegisterRequest {
-    #[schema(value_type = String, max_length = 191)]
+    #[schema(value_type = String, min_length = 1, pattern = "\\S", max_length = 191)]
     pub first_name: Option<String>,
     /// Nullable (`van`, `de`…).
     #[schema(max_length = 191)]
     pub insertion: Option<String>,
-    #[schema(value_type = String, max_length = 191)]
+    #[schema(value_type = String, min_length = 1, pattern = "\\S", max_length = 191)]
     pub last_name: Option<String>,
     /// Unique, valid, and its domain must exist (an MX, else an A/AAAA record).
-    #[schema(value_type = String, format = Email, max_length = 191)]
+    #[schema(value_type = String, format = Email, min_length = 1, max_length = 191)]
     pub email: Option<String>,
     /// Dutch (`1234 AB`, `1234AB`), Belgian (`4000`) or German (`26133`).
-    #[schema(value_type = String, example = "1234 AB")]
+    #[schema(
+        value_type = String,
+        pattern = "^[ \\t\\n\\r]*([1-9][0-9]{3} ?[A-Za-z]{2}|[1-9][0-9]{3}|(?!00000)[0-9]{5})[ \\t\\n\\r]*$",
+        example = "1234 AB"
+    )]
     pub postal_code: Option<String>,
     /// At most 191 characters, and the password rules.
-    #[schema(value_type = String, format = Password, min_length = 8, max_length = 128)]
+    #[schema(value_type = String, format = Password, min_length = 8, max_length = 128, pattern = "^\\s*\\S[\\s\\S]{6,}\\S\\s*$")]
     pub password: Option<String>,
     /// `en`, `nl`, `fr`, `de` or `es`: the language of mail (else `Accept-Language`).
     #[schema(example = "nl")]
@@ -70,9 +74,9 @@ impl UsersRegisterRequest {
 #[derive(Debug, Clone, Default, ToSchema)]
 pub struct UsersLoginRequest {
     /// The email address.
-    #[schema(value_type = String, format = Email)]
+    #[schema(value_type = String, format = Email, min_length = 1, max_length = 254)]
     pub username: Option<String>,
-    #[schema(value_type = String, format = Password)]
+    #[schema(value_type = String, format = Password, min_length = 1, pattern = "\\S", max_length = 1024)]
     pub password: Option<String>,
 }
 
@@ -86,10 +90,15 @@ impl From<&Fields> for UsersLoginRequest {
 }
 
 /// The mailed 6-digit code: a JSON integer (leading zeros may be lost, they
-/// are put back) or its digits as text.
+/// are put back) or its digits as text; at most 18 digits either way.
 fn code_schema() -> Schema {
     OneOfBuilder::new()
-        .item(ObjectBuilder::new().schema_type(Type::Integer).minimum(Some(0)))
+        .item(
+            ObjectBuilder::new()
+                .schema_type(Type::Integer)
+                .minimum(Some(0))
+                .maximum(Some(999_999_999_999_999_999_u64)),
+        )
         .item(
             ObjectBuilder::new()
                 .schema_type(Type::String)
@@ -103,7 +112,7 @@ fn code_schema() -> Schema {
 /// `POST /api/users/validation`: confirms an address made by any family.
 #[derive(Debug, Clone, Default, ToSchema)]
 pub struct UsersValidationRequest {
-    #[schema(value_type = String, format = Email)]
+    #[schema(value_type = String, format = Email, min_length = 1, max_length = 254)]
     pub email: Option<String>,
     #[schema(schema_with = code_schema, required = true)]
     pub token: Option<String>,
@@ -121,7 +130,7 @@ impl From<&Fields> for UsersValidationRequest {
 /// `POST /api/mails/verify`: mails a new code (the old one dies).
 #[derive(Debug, Clone, Default, ToSchema)]
 pub struct UsersVerifyRequest {
-    #[schema(value_type = String, format = Email)]
+    #[schema(value_type = String, format = Email, min_length = 1, max_length = 254)]
     pub email: Option<String>,
 }
 
