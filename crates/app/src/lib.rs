@@ -21,10 +21,8 @@ pub use config::Config;
 pub async fn start(config: &Config, listener: TcpListener) -> anyhow::Result<registrar_http::Server> {
     let service = wiring::service(config).await?;
     if config.database.auto_migrate {
-        let applied = service.store().migrate().await.context("database migrations failed")?;
-        for name in applied {
-            tracing::info!(migration = %name, "applied migration");
-        }
+        // The adapter logs each migration it applies.
+        service.store().migrate().await.context("database migrations failed")?;
     }
     let settings = HttpSettings {
         default_language: wiring::default_language(config),
