@@ -17,6 +17,7 @@ pub mod secret;
 pub mod session;
 pub mod telephone;
 pub mod text;
+pub mod throttle;
 pub mod user;
 
 pub use client::{Client, ClientId, WEB_CLIENT_ID};
@@ -30,4 +31,5 @@ pub use secret::{SecretHash, SecretToken};
 pub use session::{DeviceId, DeviceName, Session, SessionId};
 pub use telephone::{Telephone, TelephoneError};
 pub use text::{PersonName, TextError, TinNr};
+pub use throttle::{ClientIp, Counter, Limit, Lock, Scope, ThrottleKey};
 pub use user::{Organisation, PasswordHash, Profile, Role, User, UserId, UserType};

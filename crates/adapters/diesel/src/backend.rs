@@ -15,7 +15,8 @@ use registrar_domain::ConfirmationPurpose;
 use crate::confirmations::live_code;
 use crate::error::Failure;
 use crate::outbox::due_mail;
-use crate::schema::users;
+use crate::schema::{throttle_counters, users};
+use crate::throttle::CounterRow;
 
 /// A live code as [`Backend::lock_live_code`] finds it: id, code hash, tries counted.
 pub(crate) type LiveCode = (String, Option<String>, i32);
@@ -53,6 +54,10 @@ pub(crate) trait Backend: Connection + Sized {
     /// `now`, oldest first (see [`due_mail`]), locked until it ends so that
     /// no other claimer gets them.
     fn lock_due_mail(&mut self, now: NaiveDateTime, limit: i64) -> Result<Vec<String>, Failure>;
+
+    /// Within a write transaction, the attempt counters of `keys`, locked
+    /// until it ends so that concurrent hits of a key take turns.
+    fn lock_throttle(&mut self, keys: &[String]) -> Result<Vec<CounterRow>, Failure>;
 }
 
 impl Backend for SqliteConnection {
@@ -81,6 +86,15 @@ impl Backend for SqliteConnection {
         // Claimers take turns on the write lock: the next one sees the claims
         // of the one before.
         Ok(due_mail(now, limit).load(self)?)
+    }
+
+    fn lock_throttle(&mut self, keys: &[String]) -> Result<Vec<CounterRow>, Failure> {
+        // The immediate transaction holds the write lock.
+        Ok(throttle_counters::table
+            .filter(throttle_counters::key.eq_any(keys))
+            .order(throttle_counters::key)
+            .select(CounterRow::as_select())
+            .load(self)?)
     }
 }
 
@@ -119,6 +133,16 @@ impl Backend for PgConnection {
         // row freed by a commit in between is checked again against the
         // WHERE, so a fresh claim is never taken twice.
         Ok(due_mail(now, limit).for_update().skip_locked().load(self)?)
+    }
+
+    fn lock_throttle(&mut self, keys: &[String]) -> Result<Vec<CounterRow>, Failure> {
+        // In key order, as every hit takes them: no two wait in a circle.
+        Ok(throttle_counters::table
+            .filter(throttle_counters::key.eq_any(keys))
+            .order(throttle_counters::key)
+            .select(CounterRow::as_select())
+            .for_update()
+            .load(self)?)
     }
 }
 

@@ -30,6 +30,7 @@ mod pool;
 mod rows;
 mod schema;
 mod sessions;
+mod throttle;
 mod users;
 
 #[cfg(feature = "testing")]

@@ -131,6 +131,17 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    throttle_counters (key) {
+        key -> Text,
+        window_start -> Timestamp,
+        count -> Integer,
+        locked_until -> Nullable<Timestamp>,
+        locks -> Integer,
+        expires_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(sessions -> clients (client_id));
 diesel::joinable!(retired_refresh_tokens -> sessions (session_id));
@@ -151,4 +162,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     confirmations,
     outbox,
     invites,
+    throttle_counters,
 );

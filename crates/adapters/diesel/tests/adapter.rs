@@ -30,7 +30,8 @@ use common::PgDatabase;
 const FIRST_MIGRATION: &str = "2026-11-22-000000_create_schema";
 const OUTBOX_MIGRATION: &str = "2026-11-22-000001_outbox";
 const INVITES_MIGRATION: &str = "2026-11-22-000002_invites_consent";
-const EVERY_MIGRATION: [&str; 3] = [FIRST_MIGRATION, OUTBOX_MIGRATION, INVITES_MIGRATION];
+const THROTTLE_MIGRATION: &str = "2026-11-22-000003_throttle";
+const EVERY_MIGRATION: [&str; 4] = [FIRST_MIGRATION, OUTBOX_MIGRATION, INVITES_MIGRATION, THROTTLE_MIGRATION];
 
 /// The same migrations the store embeds, to bring a database to an older version.
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../../migrations/sqlite");
@@ -281,8 +282,8 @@ async fn assert_the_invites_migration_upgrades_a_database_in_use(store: &DieselS
     let applied = store.migrate().await.expect("upgrading");
     assert_eq!(
         applied,
-        [INVITES_MIGRATION],
-        "the upgrade applies the invites migration alone"
+        [INVITES_MIGRATION, THROTTLE_MIGRATION],
+        "the upgrade applies the invites migration and the ones after it"
     );
 
     let before = store
@@ -515,6 +516,7 @@ async fn sqlite_the_outbox_migration_upgrades_a_database_of_the_first_release() 
     conn.batch_execute("PRAGMA foreign_keys = ON").expect("foreign keys");
     migrate_up_to(&mut conn, SQLITE_MIGRATIONS, FIRST_MIGRATION);
     assert_the_outbox_migration_upgrades_a_database_in_use(&store).await;
+    revert(&mut conn, SQLITE_MIGRATIONS, THROTTLE_MIGRATION);
     revert(&mut conn, SQLITE_MIGRATIONS, INVITES_MIGRATION);
     revert(&mut conn, SQLITE_MIGRATIONS, OUTBOX_MIGRATION);
     assert_eq!(store.migrate().await.expect("migrating again"), EVERY_MIGRATION[1..]);
@@ -528,8 +530,12 @@ async fn sqlite_the_invites_migration_upgrades_a_database_of_the_release_before(
     conn.batch_execute("PRAGMA foreign_keys = ON").expect("foreign keys");
     migrate_up_to(&mut conn, SQLITE_MIGRATIONS, OUTBOX_MIGRATION);
     assert_the_invites_migration_upgrades_a_database_in_use(&store).await;
+    revert(&mut conn, SQLITE_MIGRATIONS, THROTTLE_MIGRATION);
     revert(&mut conn, SQLITE_MIGRATIONS, INVITES_MIGRATION);
-    assert_eq!(store.migrate().await.expect("migrating again"), [INVITES_MIGRATION]);
+    assert_eq!(
+        store.migrate().await.expect("migrating again"),
+        [INVITES_MIGRATION, THROTTLE_MIGRATION]
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -670,6 +676,7 @@ async fn postgres_the_outbox_migration_upgrades_a_database_of_the_first_release(
     migrate_up_to(&mut conn, POSTGRES_MIGRATIONS, FIRST_MIGRATION);
     let store = common::connect(&database).await;
     assert_the_outbox_migration_upgrades_a_database_in_use(&store).await;
+    revert(&mut conn, POSTGRES_MIGRATIONS, THROTTLE_MIGRATION);
     revert(&mut conn, POSTGRES_MIGRATIONS, INVITES_MIGRATION);
     revert(&mut conn, POSTGRES_MIGRATIONS, OUTBOX_MIGRATION);
     assert_eq!(store.migrate().await.expect("migrating again"), EVERY_MIGRATION[1..]);
@@ -684,8 +691,12 @@ async fn postgres_the_invites_migration_upgrades_a_database_of_the_release_befor
     migrate_up_to(&mut conn, POSTGRES_MIGRATIONS, OUTBOX_MIGRATION);
     let store = common::connect(&database).await;
     assert_the_invites_migration_upgrades_a_database_in_use(&store).await;
+    revert(&mut conn, POSTGRES_MIGRATIONS, THROTTLE_MIGRATION);
     revert(&mut conn, POSTGRES_MIGRATIONS, INVITES_MIGRATION);
-    assert_eq!(store.migrate().await.expect("migrating again"), [INVITES_MIGRATION]);
+    assert_eq!(
+        store.migrate().await.expect("migrating again"),
+        [INVITES_MIGRATION, THROTTLE_MIGRATION]
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -16,6 +16,7 @@ mod sessions;
 mod signup;
 mod state;
 mod store;
+mod throttle;
 mod users;
 
 pub use mailer::MemoryMailer;

@@ -11,6 +11,7 @@ use registrar_store::{NewSession, StoreError};
 use crate::confirmations::StoredConfirmation;
 use crate::invites::StoredInvite;
 use crate::outbox::QueuedMail;
+use crate::throttle::StoredCounter;
 
 /// A session with the hashes of its live token pair.
 pub(crate) struct StoredSession {
@@ -43,6 +44,8 @@ pub(crate) struct State {
     pub clients: Vec<Client>,
     /// Signup tokens by hash.
     pub invites: HashMap<SecretHash, StoredInvite>,
+    /// Attempt counters by key.
+    pub throttles: HashMap<registrar_domain::ThrottleKey, StoredCounter>,
 }
 
 impl State {

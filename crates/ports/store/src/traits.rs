@@ -3,8 +3,8 @@ use std::collections::BTreeSet;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use registrar_domain::{
-    Client, ClientId, DeviceId, Email, Language, PasswordHash, PolicyRevision, Profile, RevisionId, Role, SecretHash,
-    Session, SessionId, User, UserId,
+    Client, ClientId, DeviceId, Email, Language, Limit, PasswordHash, PolicyRevision, Profile, RevisionId, Role,
+    SecretHash, Session, SessionId, ThrottleKey, User, UserId,
 };
 
 use crate::{
@@ -238,6 +238,38 @@ pub trait InviteStore {
     async fn invite_usable(&self, token_hash: &SecretHash) -> Result<bool, StoreError>;
 }
 
+/// Attempt counters ([`registrar_domain::throttle`]), shared by every
+/// instance on the database.
+#[async_trait]
+pub trait ThrottleStore {
+    /// The end of the lock in force at `now` on any of `keys` (the latest),
+    /// or `None` if none is locked. Reads only.
+    async fn throttle_lock(
+        &self,
+        keys: &[ThrottleKey],
+        now: DateTime<Utc>,
+    ) -> Result<Option<DateTime<Utc>>, StoreError>;
+
+    /// Counts one attempt at `now` against every `(key, limit)`, as
+    /// [`registrar_domain::Counter::hit`] says, all or nothing: if any key is
+    /// locked at `now`, nothing is counted and the end of its lock (the
+    /// latest) is returned; else every count goes up and `None` is returned
+    /// (even if this attempt locks a key for the next ones). Concurrent hits
+    /// of one key are counted one after the other: none is lost.
+    async fn throttle_hit(
+        &self,
+        hits: &[(ThrottleKey, Limit)],
+        now: DateTime<Utc>,
+    ) -> Result<Option<DateTime<Utc>>, StoreError>;
+
+    /// Forgets the key's count and locks (a successful login). Unknown keys are fine.
+    async fn throttle_clear(&self, key: &ThrottleKey) -> Result<(), StoreError>;
+
+    /// Drops the counters that expired before `now`
+    /// ([`registrar_domain::Counter::expires_at`]); returns how many.
+    async fn throttle_purge(&self, now: DateTime<Utc>) -> Result<u64, StoreError>;
+}
+
 #[async_trait]
 pub trait HealthCheck {
     /// Succeeds when the database answers a trivial query.
@@ -253,6 +285,7 @@ pub trait Store:
     + ConfirmationStore
     + OutboxStore
     + InviteStore
+    + ThrottleStore
     + HealthCheck
     + Clone
     + Send
@@ -269,6 +302,7 @@ impl<T> Store for T where
         + ConfirmationStore
         + OutboxStore
         + InviteStore
+        + ThrottleStore
         + HealthCheck
         + Clone
         + Send
