@@ -22,6 +22,7 @@ pub struct Config {
     pub email: EmailCheck,
     pub i18n: I18n,
     pub log: Log,
+    pub throttle: Throttle,
 }
 
 #[derive(Debug, Deserialize)]
@@ -34,6 +35,10 @@ pub struct Http {
     pub workers: usize,
     /// Seconds in-flight requests may take to finish after SIGTERM.
     pub shutdown_timeout: u64,
+    /// Peers (addresses or networks) whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: Vec<String>,
+    /// Largest request head (target plus header names and values); more is a 431.
+    pub max_header_bytes: usize,
 }
 
 impl Default for Http {
@@ -44,6 +49,8 @@ impl Default for Http {
             public_url: "http://127.0.0.1:8080".into(),
             workers: 0,
             shutdown_timeout: 30,
+            trusted_proxies: Vec::new(),
+            max_header_bytes: 16 * 1024,
         }
     }
 }
@@ -248,6 +255,49 @@ impl Default for Log {
     }
 }
 
+/// Attempt limits; a limit of 0 is off. Windows and lockouts in seconds.
+#[derive(Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Throttle {
+    /// Failed logins of one account within `login_window`, then a lockout.
+    pub login_failures_per_account: u32,
+    /// Failed logins from one client IP within `login_window`.
+    pub login_failures_per_ip: u32,
+    pub login_window: u64,
+    /// The first lockout of an account; each next one doubles, up to `lockout_max`.
+    pub lockout: u64,
+    pub lockout_max: u64,
+    /// Registrations (every family) from one client IP within `registration_window`.
+    pub registrations_per_ip: u32,
+    pub registration_window: u64,
+    /// Mails asked (forgot-password, resend, signup) for one address / from one IP within `mail_window`.
+    pub mails_per_address: u32,
+    pub mails_per_ip: u32,
+    pub mail_window: u64,
+    /// Unreadable bodies from one client IP within `malformed_window`.
+    pub malformed_per_ip: u32,
+    pub malformed_window: u64,
+}
+
+impl Default for Throttle {
+    fn default() -> Self {
+        Self {
+            login_failures_per_account: 5,
+            login_failures_per_ip: 100,
+            login_window: 900,
+            lockout: 900,
+            lockout_max: 86_400,
+            registrations_per_ip: 100,
+            registration_window: 3600,
+            mails_per_address: 10,
+            mails_per_ip: 100,
+            mail_window: 3600,
+            malformed_per_ip: 30,
+            malformed_window: 60,
+        }
+    }
+}
+
 /// Where to read the TOML file from: the flag, else `REGISTRAR_CONFIG`, else none.
 pub fn load(file: Option<&Path>) -> anyhow::Result<Config> {
     let file = file
@@ -272,7 +322,8 @@ pub fn load(file: Option<&Path>) -> anyhow::Result<Config> {
             .try_parsing(true)
             .list_separator(",")
             .with_list_parse_key("policies.required_types")
-            .with_list_parse_key("email.dns_servers"),
+            .with_list_parse_key("email.dns_servers")
+            .with_list_parse_key("http.trusted_proxies"),
     );
     let config: Config = builder
         .build()
@@ -362,6 +413,28 @@ impl Config {
                 "configuration: i18n.default_language must be one of en, nl, fr, de, es, not {:?}",
                 self.i18n.default_language
             );
+        }
+        registrar_http::client_ip::TrustedProxies::parse(&self.http.trusted_proxies)
+            .map_err(|e| anyhow!("configuration: http.trusted_proxies: {e}"))?;
+        if !(1024..=128 * 1024).contains(&self.http.max_header_bytes) {
+            bail!("configuration: http.max_header_bytes must be between 1024 and 131072");
+        }
+        let t = &self.throttle;
+        for (key, seconds) in [
+            ("throttle.login_window", t.login_window),
+            ("throttle.lockout", t.lockout),
+            ("throttle.lockout_max", t.lockout_max),
+            ("throttle.registration_window", t.registration_window),
+            ("throttle.mail_window", t.mail_window),
+            ("throttle.malformed_window", t.malformed_window),
+        ] {
+            positive(key, seconds)?;
+            if seconds > 365 * 86_400 {
+                bail!("configuration: {key} must be at most a year (in seconds)");
+            }
+        }
+        if t.lockout > t.lockout_max {
+            bail!("configuration: throttle.lockout must not be longer than throttle.lockout_max");
         }
         if !["pretty", "json"].contains(&self.log.format.as_str()) {
             bail!(

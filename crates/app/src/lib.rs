@@ -29,6 +29,9 @@ pub async fn start(config: &Config, listener: TcpListener) -> anyhow::Result<reg
         workers: (config.http.workers > 0).then_some(config.http.workers),
         shutdown_timeout: Duration::from_secs(config.http.shutdown_timeout),
         metrics: Some(telemetry::metrics_with_pool(service.store().clone())),
+        trusted_proxies: registrar_http::client_ip::TrustedProxies::parse(&config.http.trusted_proxies)
+            .map_err(|e| anyhow::anyhow!("configuration: http.trusted_proxies: {e}"))?,
+        max_header_bytes: registrar_http::limits::MaxHeaderBytes(config.http.max_header_bytes),
     };
     // Delivers queued mail until the process ends; on Postgres several
     // instances share the queue and each mail goes out once.

@@ -7,9 +7,10 @@ use anyhow::Context;
 use chrono::Duration as Span;
 use registrar_diesel::{DatabaseSettings, DieselStore};
 use registrar_dns::HickoryDomainCheck;
+use registrar_domain::Limit;
 use registrar_domain::{Language, PasswordPolicy, PolicyType};
 use registrar_domaincheck::{DomainCheck, NoDomainCheck};
-use registrar_service::{HashingLimits, OutboxSettings, Registrar, Settings};
+use registrar_service::{HashingLimits, OutboxSettings, Registrar, Settings, ThrottleSettings};
 use registrar_smtp::{LettreMailer, MailSettings, Transport};
 
 use crate::config::{scheme, Config};
@@ -51,6 +52,25 @@ pub fn service_settings(config: &Config) -> Settings {
             poll_interval: Span::seconds(config.mail.poll_interval.min(3600) as i64),
             ..OutboxSettings::default()
         },
+        throttle: throttle_settings(config),
+    }
+}
+
+fn throttle_settings(config: &Config) -> ThrottleSettings {
+    let t = &config.throttle;
+    let seconds = |s: u64| Span::seconds(s as i64);
+    ThrottleSettings {
+        login_account: Limit::lockout(
+            t.login_failures_per_account,
+            seconds(t.login_window),
+            seconds(t.lockout),
+            seconds(t.lockout_max),
+        ),
+        login_ip: Limit::per_window(t.login_failures_per_ip, seconds(t.login_window)),
+        register_ip: Limit::per_window(t.registrations_per_ip, seconds(t.registration_window)),
+        mail_address: Limit::per_window(t.mails_per_address, seconds(t.mail_window)),
+        mail_ip: Limit::per_window(t.mails_per_ip, seconds(t.mail_window)),
+        malformed_ip: Limit::per_window(t.malformed_per_ip, seconds(t.malformed_window)),
     }
 }
 

@@ -282,7 +282,10 @@ async fn user_commands_show_disable_enable_change_the_role_and_delete() {
         password: Some("Correct-Horse-42".into()),
         ..Default::default()
     };
-    service.register_user(input).await.expect("registered");
+    service
+        .register_user(input, registrar_domain::ClientIp::new([127, 0, 0, 1].into()))
+        .await
+        .expect("registered");
 
     let show = stdout(&registrar(dir.path(), &["user", "show", "ANN@example.com"]));
     for line in [

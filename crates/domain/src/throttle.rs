@@ -192,6 +192,8 @@ pub enum Scope {
     MailAddress,
     /// Mails asked from one client address.
     MailIp,
+    /// Unreadable request bodies from one client address.
+    MalformedIp,
 }
 
 impl Scope {
@@ -202,6 +204,7 @@ impl Scope {
             Scope::RegisterIp => "register-ip",
             Scope::MailAddress => "mail-address",
             Scope::MailIp => "mail-ip",
+            Scope::MalformedIp => "malformed-ip",
         }
     }
 }

@@ -4,7 +4,8 @@ use std::collections::BTreeSet;
 
 use registrar_domain::policy::{current_revisions, pending_revisions};
 use registrar_domain::{
-    DeviceId, Email, Language, Password, PersonName, PolicyRevision, Profile, RevisionId, Role, Session, User, UserId,
+    ClientIp, DeviceId, Email, Language, Password, PersonName, PolicyRevision, Profile, RevisionId, Role, Session,
+    User, UserId,
 };
 use registrar_mail::Mailer;
 use registrar_store::{NewUser, OutboxKind, Registration, Store};
@@ -124,7 +125,8 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
 
     /// `POST /api/register` (core family): a new account, its accepted
     /// policies and its first session, then a confirmation mail.
-    pub async fn register(&self, input: RegisterInput) -> Result<TokenPair, ServiceError> {
+    pub async fn register(&self, input: RegisterInput, from: ClientIp) -> Result<TokenPair, ServiceError> {
+        self.registration_attempt(from).await?;
         let mut errors = FieldErrors::default();
         let client = required(&mut errors, Field::ClientId, &input.client_id).map(str::to_owned);
         let device = parse_device(&mut errors, &input.device_id, &input.device_name);
@@ -263,7 +265,7 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
 
     /// `POST /api/change-password`: checks the current password, sets the new
     /// one, revokes every other session and answers a fresh pair for this device.
-    pub async fn change_password(&self, input: ChangePasswordInput) -> Result<TokenPair, ServiceError> {
+    pub async fn change_password(&self, input: ChangePasswordInput, from: ClientIp) -> Result<TokenPair, ServiceError> {
         let login = input.login;
         let mut errors = FieldErrors::default();
         let client = required(&mut errors, Field::ClientId, &login.client_id).map(str::to_owned);
@@ -285,7 +287,7 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
             return Err(ServiceError::unexpected("validated change-password input incomplete"));
         };
         let client = self.known_client(&client).await?;
-        let user = self.check_credentials(&email_raw, &password).await?;
+        let user = self.check_credentials(&email_raw, &password, from).await?;
         if new_password.expose() == password {
             return Err(ServiceError::Invalid(FieldErrors::single(
                 Field::NewPassword,

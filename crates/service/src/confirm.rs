@@ -1,6 +1,6 @@
 //! Proving an address (6-digit code or link) and resetting a forgotten password.
 
-use registrar_domain::{ConfirmationCode, Email, SecretHash, User};
+use registrar_domain::{ClientIp, ConfirmationCode, Email, SecretHash, User};
 use registrar_mail::Mailer;
 use registrar_store::{CodeOutcome, OutboxKind, Store};
 
@@ -58,30 +58,35 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
                 tracing::info!(to = user.email.masked(), "email confirmed by code");
                 Ok(())
             }
-            CodeOutcome::TooManyAttempts => Err(ServiceError::TooManyAttempts),
+            CodeOutcome::TooManyAttempts => Err(ServiceError::TooManyAttempts {
+                retry_after: ServiceError::CODE_RETRY_AFTER,
+            }),
             CodeOutcome::Wrong | CodeOutcome::NoCode => Err(ServiceError::WrongCode),
         }
     }
 
     /// `POST /api/mails/verify`: a new code (and link) for an unconfirmed
-    /// address. Unknown addresses get the same answer and no mail.
-    pub async fn resend_confirmation(&self, email: Option<String>) -> Result<(), ServiceError> {
+    /// address. Unknown addresses get the same answer and no mail; the mail
+    /// goes through the worker, so that no timing tells the two apart.
+    /// (A confirmed address is a 409, as the users API's contract says.)
+    pub async fn resend_confirmation(&self, email: Option<String>, from: ClientIp) -> Result<(), ServiceError> {
         let mut errors = FieldErrors::default();
         let email = parse_email(&mut errors, &email);
         errors.into_result()?;
         let Some(email) = email else {
             return Err(ServiceError::unexpected("validated email missing"));
         };
+        self.mail_attempt(&email, from, false).await?;
         let Some(user) = self.store.user_by_email(&email).await? else {
             return Ok(());
         };
         if user.email_confirmed() {
             return Err(ServiceError::AlreadyConfirmed);
         }
-        let mail = self.outbox_mail(&user.id, OutboxKind::Confirmation);
-        let id = mail.id.clone();
-        self.store.enqueue_mail(mail).await?;
-        self.mail_queued(&id).await;
+        self.store
+            .enqueue_mail(self.outbox_mail(&user.id, OutboxKind::Confirmation))
+            .await?;
+        self.outbox_kick.notify_one();
         Ok(())
     }
 
@@ -96,13 +101,14 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
     /// `POST /api/forgot-password`: mails a reset link if the account exists.
     /// The answer is the same either way, and the mail always goes through the
     /// worker, so that no timing tells the two apart.
-    pub async fn forgot_password(&self, email: Option<String>) -> Result<(), ServiceError> {
+    pub async fn forgot_password(&self, email: Option<String>, from: ClientIp) -> Result<(), ServiceError> {
         let mut errors = FieldErrors::default();
         let email = parse_email(&mut errors, &email);
         errors.into_result()?;
         let Some(email) = email else {
             return Err(ServiceError::unexpected("validated email missing"));
         };
+        self.mail_attempt(&email, from, false).await?;
         if let Some(user) = self.store.user_by_email(&email).await? {
             self.store
                 .enqueue_mail(self.outbox_mail(&user.id, OutboxKind::PasswordReset))

@@ -139,8 +139,9 @@ pub enum ServiceError {
     /// A confirmation code that is wrong, used, replaced or expired.
     #[error("wrong confirmation code")]
     WrongCode,
+    /// Throttled: try again in `retry_after` seconds (at least 1).
     #[error("too many attempts")]
-    TooManyAttempts,
+    TooManyAttempts { retry_after: u64 },
     /// A link token (reset, confirmation) that is unknown, used or expired.
     #[error("invalid or expired link")]
     InvalidLink,
@@ -154,6 +155,29 @@ pub enum ServiceError {
 }
 
 impl ServiceError {
+    /// What `Retry-After` says when a code had its tries: a new code can be
+    /// asked for at once, but clients that retry blindly should wait a little.
+    pub const CODE_RETRY_AFTER: u64 = 60;
+    /// What `Retry-After` says while the database or hashing is unavailable.
+    pub const UNAVAILABLE_RETRY_AFTER: u64 = 60;
+
+    /// Refused for `wait` (rounded up to whole seconds, at least one).
+    pub fn too_many_attempts(wait: chrono::Duration) -> Self {
+        let millis = u64::try_from(wait.num_milliseconds()).unwrap_or(0);
+        Self::TooManyAttempts {
+            retry_after: millis.div_ceil(1000).max(1),
+        }
+    }
+
+    /// Seconds for a `Retry-After` header, where the refusal is temporary.
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            Self::TooManyAttempts { retry_after } => Some(*retry_after),
+            Self::Busy | Self::Unavailable(_) => Some(Self::UNAVAILABLE_RETRY_AFTER),
+            _ => None,
+        }
+    }
+
     pub fn unexpected(e: impl Into<Box<dyn std::error::Error + Send + Sync + 'static>>) -> Self {
         Self::Unexpected(e.into())
     }

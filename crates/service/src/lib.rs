@@ -15,6 +15,7 @@ mod mail;
 mod policies;
 mod settings;
 mod signup;
+mod throttle;
 mod tokens;
 mod typed;
 mod users;
@@ -27,6 +28,7 @@ pub use input::{ChangePasswordInput, LoginInput, Patch, ProfilePatch, RegisterIn
 pub use mail::{OutboxSettings, MAILS, OUTBOX_BACKLOG};
 pub use policies::{Acceptance, CurrentPolicy};
 pub use settings::Settings;
+pub use throttle::ThrottleSettings;
 pub use tokens::{AuthContext, TokenPair};
 pub use typed::TypedRegisterInput;
 pub use users::UsersRegisterInput;

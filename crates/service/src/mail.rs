@@ -108,7 +108,12 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
             .poll_interval
             .to_std()
             .unwrap_or(std::time::Duration::from_secs(5));
+        let mut last_purge = None;
         loop {
+            if last_purge.is_none_or(|at| self.now() - at >= crate::throttle::PURGE_INTERVAL) {
+                self.purge_counters().await;
+                last_purge = Some(self.now());
+            }
             let claimed = match self.deliver_due().await {
                 Ok(n) => n,
                 Err(e) => {

@@ -1,7 +1,7 @@
 use chrono::Duration;
 use registrar_domain::{Language, PasswordPolicy, PolicyType};
 
-use crate::{Argon2Params, HashingLimits, OutboxSettings};
+use crate::{Argon2Params, HashingLimits, OutboxSettings, ThrottleSettings};
 
 /// What the use cases need from configuration.
 #[derive(Debug, Clone)]
@@ -24,6 +24,8 @@ pub struct Settings {
     pub reset_ttl: Duration,
     /// Every family needs a signup token to register (`registration.invite_only`).
     pub invite_only: bool,
+    /// Attempt limits per account, address and client IP (`throttle.*`).
+    pub throttle: ThrottleSettings,
 }
 
 impl Settings {
@@ -52,6 +54,7 @@ impl Settings {
             confirmation_ttl: Duration::hours(24),
             reset_ttl: Duration::hours(1),
             invite_only: false,
+            throttle: ThrottleSettings::default(),
         }
     }
 }

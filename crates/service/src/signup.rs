@@ -2,7 +2,7 @@
 //! account with no password, inactive until its owner confirms through the
 //! mailed link with their consent (and, if they like, a password).
 
-use registrar_domain::{ClientId, Email, Language, Profile, SecretHash, User, UserId};
+use registrar_domain::{ClientId, ClientIp, Email, Language, Profile, SecretHash, User, UserId};
 use registrar_mail::Mailer;
 use registrar_store::{OutboxKind, SignupCompletion, Store};
 
@@ -19,6 +19,7 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         email: Option<String>,
         language: Option<String>,
         invite: Option<String>,
+        from: ClientIp,
     ) -> Result<Email, ServiceError> {
         let mut errors = FieldErrors::default();
         let email = parse_email(&mut errors, &email);
@@ -34,6 +35,7 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         let (Some(email), Some(language)) = (email, language) else {
             return Err(ServiceError::unexpected("validated signup incomplete"));
         };
+        self.mail_attempt(&email, from, true).await?;
         if let Some(existing) = self.store.user_by_email(&email).await? {
             self.signup_attempted(&existing.id).await?;
             return Ok(email);

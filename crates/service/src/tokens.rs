@@ -4,7 +4,8 @@ use chrono::{DateTime, Utc};
 use rand::rngs::OsRng;
 use rand::RngCore;
 use registrar_domain::{
-    ClientId, DeviceId, DeviceName, Email, Password, SecretHash, SecretToken, Session, SessionId, User, UserId,
+    ClientId, ClientIp, DeviceId, DeviceName, Email, Password, SecretHash, SecretToken, Session, SessionId, User,
+    UserId,
 };
 use registrar_mail::Mailer;
 use registrar_store::{NewSession, Rotation, RotationOutcome, Store};
@@ -105,18 +106,36 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
 
     /// Checks email and password; unknown user, no password and wrong
     /// password are the same `InvalidGrant` after the same argon2 work.
+    /// Refused before any of it while the account or `from` is locked out;
+    /// a failure counts against both, a success clears the account's count.
     /// Then refuses disabled and (if configured) unconfirmed accounts.
-    pub(crate) async fn check_credentials(&self, email: &str, password: &str) -> Result<User, ServiceError> {
-        let presented = Password::presented(password, &self.settings.password).ok_or(ServiceError::InvalidGrant)?;
-        let user = match Email::parse(email) {
-            Ok(email) => self.store.user_by_email(&email).await?,
-            Err(_) => None,
+    pub(crate) async fn check_credentials(
+        &self,
+        email: &str,
+        password: &str,
+        from: ClientIp,
+    ) -> Result<User, ServiceError> {
+        let email = Email::parse(email).ok();
+        self.login_allowed(email.as_ref(), from).await?;
+        let Some(presented) = Password::presented(password, &self.settings.password) else {
+            self.login_failed(email.as_ref(), from).await?;
+            return Err(ServiceError::InvalidGrant);
+        };
+        let user = match &email {
+            Some(email) => self.store.user_by_email(email).await?,
+            None => None,
         };
         let stored = user.as_ref().and_then(|u| u.password_hash.as_ref());
         let verified = self.hasher.verify(&presented, stored).await?;
-        let user = match user {
-            Some(user) if verified => user,
-            _ => return Err(ServiceError::InvalidGrant),
+        let user = match (user, email) {
+            (Some(user), Some(email)) if verified => {
+                self.login_succeeded(&email).await?;
+                user
+            }
+            (_, email) => {
+                self.login_failed(email.as_ref(), from).await?;
+                return Err(ServiceError::InvalidGrant);
+            }
         };
         if user.disabled {
             return Err(ServiceError::AccountDisabled);
@@ -128,7 +147,7 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
     }
 
     /// `grant_type=password`: a new pair for (user, client, device).
-    pub async fn login(&self, input: LoginInput) -> Result<TokenPair, ServiceError> {
+    pub async fn login(&self, input: LoginInput, from: ClientIp) -> Result<TokenPair, ServiceError> {
         let mut errors = FieldErrors::default();
         let client = required(&mut errors, Field::ClientId, &input.client_id).map(str::to_owned);
         let device = parse_device(&mut errors, &input.device_id, &input.device_name);
@@ -139,7 +158,7 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
             return Err(ServiceError::unexpected("validated login input incomplete"));
         };
         let client = self.known_client(&client).await?;
-        let user = self.check_credentials(&email, &password).await?;
+        let user = self.check_credentials(&email, &password, from).await?;
         self.open_session(&user.id, &client, device).await
     }
 

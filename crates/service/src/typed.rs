@@ -4,7 +4,7 @@
 use chrono::Datelike;
 use registrar_domain::birth::{sector, year_of_birth};
 use registrar_domain::text::bounded;
-use registrar_domain::{Language, Organisation, Profile, UkPostcode, UserType};
+use registrar_domain::{ClientIp, Language, Organisation, Profile, UkPostcode, UserType};
 use registrar_mail::Mailer;
 use registrar_store::{OutboxKind, Store};
 
@@ -41,7 +41,8 @@ fn text(errors: &mut FieldErrors, field: Field, value: &Option<String>) -> Optio
 impl<S: Store, M: Mailer> Registrar<S, M> {
     /// Checks every field (the typed family reports one error, the
     /// alphabetically first, but all are known) and creates the account.
-    pub async fn register_typed(&self, input: TypedRegisterInput) -> Result<(), ServiceError> {
+    pub async fn register_typed(&self, input: TypedRegisterInput, from: ClientIp) -> Result<(), ServiceError> {
+        self.registration_attempt(from).await?;
         let mut errors = FieldErrors::default();
         let usertype = match input.usertype.as_deref().map(str::trim) {
             Some("customer") => Some(UserType::Customer),

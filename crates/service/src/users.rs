@@ -1,7 +1,7 @@
 //! The users API's use cases (seed 001): registration with a postal code and
 //! a domain that must exist, and the built-in web client's login.
 
-use registrar_domain::{PersonName, PostalCode, Profile, Role, User};
+use registrar_domain::{ClientIp, PersonName, PostalCode, Profile, Role, User};
 use registrar_domaincheck::DomainStatus;
 use registrar_mail::Mailer;
 use registrar_store::{OutboxKind, Store};
@@ -31,7 +31,8 @@ pub struct UsersRegisterInput {
 impl<S: Store, M: Mailer> Registrar<S, M> {
     /// Creates a guest account, unconfirmed, and mails its code. Every
     /// failing field is reported at once.
-    pub async fn register_user(&self, input: UsersRegisterInput) -> Result<User, ServiceError> {
+    pub async fn register_user(&self, input: UsersRegisterInput, from: ClientIp) -> Result<User, ServiceError> {
+        self.registration_attempt(from).await?;
         let mut errors = FieldErrors::default();
         let first_name = parse_name(&mut errors, Field::FirstName, &input.first_name);
         let insertion = input.insertion.as_deref().and_then(|i| {
@@ -106,6 +107,7 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         &self,
         email: Option<String>,
         password: Option<String>,
+        from: ClientIp,
     ) -> Result<(TokenPair, Role), ServiceError> {
         let mut errors = FieldErrors::default();
         let email = required(&mut errors, Field::Email, &email).map(str::to_owned);
@@ -114,7 +116,7 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         let (Some(email), Some(password)) = (email, password) else {
             return Err(ServiceError::unexpected("validated login incomplete"));
         };
-        let user = self.check_credentials(&email, &password).await?;
+        let user = self.check_credentials(&email, &password, from).await?;
         if !user.email_confirmed() {
             return Err(ServiceError::EmailNotConfirmed);
         }

@@ -25,6 +25,11 @@ struct World {
     policies: Vec<i32>,
 }
 
+/// Requests from this machine.
+fn ip() -> registrar_domain::ClientIp {
+    registrar_domain::ClientIp::new([127, 0, 0, 1].into())
+}
+
 async fn world() -> World {
     let store = MemoryStore::new();
     let mailer = MemoryMailer::new();
@@ -73,20 +78,23 @@ async fn world() -> World {
 impl World {
     async fn register(&self) -> TokenPair {
         self.app
-            .register(RegisterInput {
-                client_id: Some(self.client.clone()),
-                device_id: Some("phone".into()),
-                device_name: Some("Phone".into()),
-                email: Some(EMAIL.into()),
-                password: Some(PASSWORD.into()),
-                firstname: Some("Ann".into()),
-                lastname: Some("Smith".into()),
-                telephone: Some("+32 475 00 00 00".into()),
-                policies: Some(self.policies.iter().map(|p| Some(*p)).collect()),
-                tin_nr: None,
-                language: Some(Language::De),
-                invite: None,
-            })
+            .register(
+                RegisterInput {
+                    client_id: Some(self.client.clone()),
+                    device_id: Some("phone".into()),
+                    device_name: Some("Phone".into()),
+                    email: Some(EMAIL.into()),
+                    password: Some(PASSWORD.into()),
+                    firstname: Some("Ann".into()),
+                    lastname: Some("Smith".into()),
+                    telephone: Some("+32 475 00 00 00".into()),
+                    policies: Some(self.policies.iter().map(|p| Some(*p)).collect()),
+                    tin_nr: None,
+                    language: Some(Language::De),
+                    invite: None,
+                },
+                ip(),
+            )
             .await
             .expect("registers")
     }
@@ -124,13 +132,16 @@ impl World {
 
     async fn login(&self, password: &str) -> Result<TokenPair, ServiceError> {
         self.app
-            .login(LoginInput {
-                client_id: Some(self.client.clone()),
-                device_id: Some("d".into()),
-                device_name: Some("d".into()),
-                email: Some(EMAIL.into()),
-                password: Some(password.into()),
-            })
+            .login(
+                LoginInput {
+                    client_id: Some(self.client.clone()),
+                    device_id: Some("d".into()),
+                    device_name: Some("d".into()),
+                    email: Some(EMAIL.into()),
+                    password: Some(password.into()),
+                },
+                ip(),
+            )
             .await
     }
 }
@@ -161,7 +172,11 @@ async fn a_code_confirms_within_24_hours_only() {
         Err(ServiceError::WrongCode)
     ));
     assert!(!w.confirmed(&pair).await);
-    w.app.resend_confirmation(Some(EMAIL.into())).await.expect("resent");
+    w.app
+        .resend_confirmation(Some(EMAIL.into()), ip())
+        .await
+        .expect("resent");
+    w.app.deliver_due().await.expect("the worker sends it");
     w.clock.advance(Duration::hours(23));
     w.app
         .confirm_code(Some(EMAIL.into()), Some(w.code()))
@@ -184,9 +199,13 @@ async fn a_new_code_replaces_the_old_one_and_revives_after_too_many_tries() {
     }
     assert!(matches!(
         w.app.confirm_code(Some(EMAIL.into()), Some(old.clone())).await,
-        Err(ServiceError::TooManyAttempts)
+        Err(ServiceError::TooManyAttempts { .. })
     ));
-    w.app.resend_confirmation(Some(EMAIL.into())).await.expect("resent");
+    w.app
+        .resend_confirmation(Some(EMAIL.into()), ip())
+        .await
+        .expect("resent");
+    w.app.deliver_due().await.expect("the worker sends it");
     let new = w.code();
     if new != old {
         assert!(matches!(
@@ -199,7 +218,7 @@ async fn a_new_code_replaces_the_old_one_and_revives_after_too_many_tries() {
         .await
         .expect("the new code works");
     assert!(matches!(
-        w.app.resend_confirmation(Some(EMAIL.into())).await,
+        w.app.resend_confirmation(Some(EMAIL.into()), ip()).await,
         Err(ServiceError::AlreadyConfirmed)
     ));
 }
@@ -208,7 +227,7 @@ async fn a_new_code_replaces_the_old_one_and_revives_after_too_many_tries() {
 async fn resending_to_an_unknown_address_answers_the_same_and_sends_nothing() {
     let w = world().await;
     w.app
-        .resend_confirmation(Some("nobody@example.com".into()))
+        .resend_confirmation(Some("nobody@example.com".into()), ip())
         .await
         .expect("same answer");
     assert!(w.mailer.sent().is_empty());
@@ -237,7 +256,7 @@ async fn the_link_confirms_once() {
 async fn a_reset_link_works_for_an_hour_once_and_signs_everyone_out() {
     let w = world().await;
     let pair = w.register().await;
-    w.app.forgot_password(Some(EMAIL.into())).await.expect("ok");
+    w.app.forgot_password(Some(EMAIL.into()), ip()).await.expect("ok");
     w.app.deliver_due().await.expect("worker round");
     let token = w.link_token();
     assert!(w.app.reset_link_valid(&token).await.expect("valid"));
@@ -265,7 +284,7 @@ async fn a_reset_link_works_for_an_hour_once_and_signs_everyone_out() {
     ));
     assert!(matches!(w.last_mail().content, MailContent::PasswordChanged { .. }));
 
-    w.app.forgot_password(Some(EMAIL.into())).await.expect("ok");
+    w.app.forgot_password(Some(EMAIL.into()), ip()).await.expect("ok");
     w.app.deliver_due().await.expect("worker round");
     let late = w.link_token();
     w.clock.advance(Duration::minutes(61));
@@ -280,12 +299,12 @@ async fn a_reset_link_works_for_an_hour_once_and_signs_everyone_out() {
 async fn forgot_password_for_an_unknown_address_queues_nothing() {
     let w = world().await;
     w.app
-        .forgot_password(Some("nobody@example.com".into()))
+        .forgot_password(Some("nobody@example.com".into()), ip())
         .await
         .expect("same answer");
     assert_eq!(w.store.outbox_backlog().await.expect("backlog"), 0);
     assert!(matches!(
-        w.app.forgot_password(Some("not an email".into())).await,
+        w.app.forgot_password(Some("not an email".into()), ip()).await,
         Err(ServiceError::Invalid(_))
     ));
 }

@@ -24,6 +24,11 @@ struct World {
     policies: Vec<i32>,
 }
 
+/// Requests from this machine.
+fn ip() -> registrar_domain::ClientIp {
+    registrar_domain::ClientIp::new([127, 0, 0, 1].into())
+}
+
 fn settings() -> Settings {
     let mut s = Settings::defaults();
     s.argon2 = Argon2Params {
@@ -111,12 +116,15 @@ impl World {
     }
 
     async fn register(&self, email: &str) -> TokenPair {
-        self.app.register(self.registration(email)).await.expect("registers")
+        self.app
+            .register(self.registration(email), ip())
+            .await
+            .expect("registers")
     }
 
     async fn login(&self, email: &str, device: &str) -> TokenPair {
         self.app
-            .login(self.login_input(email, PASSWORD, device))
+            .login(self.login_input(email, PASSWORD, device), ip())
             .await
             .expect("logs in")
     }
@@ -179,7 +187,7 @@ async fn registration_reports_every_bad_field_at_once_and_creates_nothing() {
         tin_nr: Some("x".repeat(65)),
         ..Default::default()
     };
-    let errors = field_errors(w.app.register(input).await);
+    let errors = field_errors(w.app.register(input, ip()).await);
     let fields: Vec<Field> = errors.iter().map(|(f, _)| *f).collect();
     for f in [
         Field::DeviceId,
@@ -205,9 +213,12 @@ async fn registration_needs_a_known_client_and_refuses_a_taken_address() {
     let w = world().await;
     let mut input = w.registration("a@example.com");
     input.client_id = Some("unknown".into());
-    assert!(matches!(w.app.register(input).await, Err(ServiceError::InvalidClient)));
+    assert!(matches!(
+        w.app.register(input, ip()).await,
+        Err(ServiceError::InvalidClient)
+    ));
     w.register("a@example.com").await;
-    let errors = field_errors(w.app.register(w.registration("A@EXAMPLE.COM")).await);
+    let errors = field_errors(w.app.register(w.registration("A@EXAMPLE.COM"), ip()).await);
     assert_eq!(errors, vec![(Field::Email, vec![FieldError::EmailTaken])]);
     assert_eq!(w.mailer.sent().len(), 1);
 }
@@ -217,7 +228,7 @@ async fn registration_requires_current_required_revisions_only() {
     let w = world().await;
     let newer = w.app.publish_policy(revision("tac")).await.expect("publish");
     // The old tac revision is no longer enough.
-    let errors = field_errors(w.app.register(w.registration("a@example.com")).await);
+    let errors = field_errors(w.app.register(w.registration("a@example.com"), ip()).await);
     assert_eq!(
         errors,
         vec![(
@@ -228,14 +239,14 @@ async fn registration_requires_current_required_revisions_only() {
     let mut input = w.registration("a@example.com");
     input.policies = Some(vec![Some(newer.id.0), Some(w.policies[1]), Some(w.policies[1])]);
     w.app
-        .register(input)
+        .register(input, ip())
         .await
         .expect("the current revisions suffice; duplicates are ignored");
     // An optional type never blocks.
     w.app.publish_policy(revision("cookie")).await.expect("publish");
     let mut input = w.registration("b@example.com");
     input.policies = Some(vec![Some(newer.id.0), Some(w.policies[1])]);
-    w.app.register(input).await.expect("cookie is not required");
+    w.app.register(input, ip()).await.expect("cookie is not required");
 }
 
 #[tokio::test]
@@ -264,7 +275,7 @@ async fn twenty_concurrent_registrations_of_one_address_make_one_account() {
                 "RACE@example.com"
             });
             input.device_id = Some(format!("d{i}"));
-            tokio::spawn(async move { app.register(input).await })
+            tokio::spawn(async move { app.register(input, ip()).await })
         })
         .collect();
     let mut ok = 0;
@@ -290,18 +301,21 @@ async fn login_answers_the_same_for_unknown_users_wrong_and_missing_passwords() 
         ("b@example.com", PASSWORD),
         ("not an email", PASSWORD),
     ] {
-        let result = w.app.login(w.login_input(email, password, "d")).await;
+        let result = w.app.login(w.login_input(email, password, "d"), ip()).await;
         assert!(matches!(result, Err(ServiceError::InvalidGrant)), "{email}: {result:?}");
     }
     let mut input = w.login_input("a@example.com", PASSWORD, "d");
     input.password = None;
     assert_eq!(
-        field_errors(w.app.login(input).await),
+        field_errors(w.app.login(input, ip()).await),
         vec![(Field::Password, vec![FieldError::Required])]
     );
     let mut input = w.login_input("a@example.com", PASSWORD, "d");
     input.client_id = Some("nope".into());
-    assert!(matches!(w.app.login(input).await, Err(ServiceError::InvalidClient)));
+    assert!(matches!(
+        w.app.login(input, ip()).await,
+        Err(ServiceError::InvalidClient)
+    ));
 }
 
 #[tokio::test]
@@ -310,10 +324,10 @@ async fn unconfirmed_accounts_are_refused_only_when_configured_and_only_after_th
     w.register("a@example.com").await;
     let wrong = w
         .app
-        .login(w.login_input("a@example.com", "Wrong-Password-9", "d"))
+        .login(w.login_input("a@example.com", "Wrong-Password-9", "d"), ip())
         .await;
     assert!(matches!(wrong, Err(ServiceError::InvalidGrant)));
-    let right = w.app.login(w.login_input("a@example.com", PASSWORD, "d")).await;
+    let right = w.app.login(w.login_input("a@example.com", PASSWORD, "d"), ip()).await;
     assert!(matches!(right, Err(ServiceError::EmailNotConfirmed)), "{right:?}");
 
     let lax = world().await;
@@ -437,7 +451,7 @@ async fn the_least_recently_used_session_is_evicted_beyond_the_cap() {
     let other = w.app.add_client("Other").await.expect("client");
     let mut input = w.login_input("a@example.com", PASSWORD, "d5");
     input.client_id = Some(other.id.to_string());
-    w.app.login(input).await.expect("other client");
+    w.app.login(input, ip()).await.expect("other client");
     assert!(w.auth(&registered).await.is_ok());
 }
 
@@ -457,7 +471,7 @@ async fn a_password_change_revokes_every_other_session_and_answers_a_fresh_pair(
     let laptop = w.login("a@example.com", "laptop").await;
     let fresh = w
         .app
-        .change_password(change(&w, PASSWORD, "Another-Secret-77", "device-1"))
+        .change_password(change(&w, PASSWORD, "Another-Secret-77", "device-1"), ip())
         .await
         .expect("changed");
     assert!(w.auth(&fresh).await.is_ok());
@@ -466,11 +480,11 @@ async fn a_password_change_revokes_every_other_session_and_answers_a_fresh_pair(
         assert!(matches!(w.refresh(old).await, Err(ServiceError::InvalidGrant)));
     }
     assert!(matches!(
-        w.app.login(w.login_input("a@example.com", PASSWORD, "x")).await,
+        w.app.login(w.login_input("a@example.com", PASSWORD, "x"), ip()).await,
         Err(ServiceError::InvalidGrant)
     ));
     w.app
-        .login(w.login_input("a@example.com", "Another-Secret-77", "x"))
+        .login(w.login_input("a@example.com", "Another-Secret-77", "x"), ip())
         .await
         .expect("new password");
 }
@@ -481,15 +495,19 @@ async fn a_password_change_checks_the_current_password_and_the_rules() {
     let pair = w.register("a@example.com").await;
     let wrong = w
         .app
-        .change_password(change(&w, "Wrong-Password-9", "Another-Secret-77", "d"))
+        .change_password(change(&w, "Wrong-Password-9", "Another-Secret-77", "d"), ip())
         .await;
     assert!(matches!(wrong, Err(ServiceError::InvalidGrant)));
     assert_eq!(
-        field_errors(w.app.change_password(change(&w, PASSWORD, PASSWORD, "d")).await),
+        field_errors(w.app.change_password(change(&w, PASSWORD, PASSWORD, "d"), ip()).await),
         vec![(Field::NewPassword, vec![FieldError::PasswordUnchanged])]
     );
     assert_eq!(
-        field_errors(w.app.change_password(change(&w, PASSWORD, "qwertyuiop", "d")).await),
+        field_errors(
+            w.app
+                .change_password(change(&w, PASSWORD, "qwertyuiop", "d"), ip())
+                .await
+        ),
         vec![(
             Field::NewPassword,
             vec![FieldError::Password(registrar_domain::PasswordError::TooCommon)]
@@ -623,4 +641,194 @@ async fn clients_can_be_added_and_removed_but_not_the_built_in_one() {
         Err(ServiceError::NotFound)
     ));
     assert!(w.app.remove_client("web").await.is_err());
+}
+
+// ---------------------------------------------------------------------------
+// Throttling (defaults: 5 failed logins per account in 15 minutes, then 15
+// minutes locked, doubling; limits per client IP)
+// ---------------------------------------------------------------------------
+
+fn from(last: u8) -> registrar_domain::ClientIp {
+    registrar_domain::ClientIp::new([192, 0, 2, last].into())
+}
+
+async fn try_login(
+    w: &World,
+    email: &str,
+    password: &str,
+    at: registrar_domain::ClientIp,
+) -> Result<TokenPair, ServiceError> {
+    w.app.login(w.login_input(email, password, "d"), at).await
+}
+
+fn retry_after(result: Result<impl std::fmt::Debug, ServiceError>) -> u64 {
+    match result {
+        Err(ServiceError::TooManyAttempts { retry_after }) => retry_after,
+        other => panic!("expected TooManyAttempts, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn five_failed_logins_lock_the_account_for_a_growing_period_even_for_the_right_password() {
+    let w = world().await;
+    w.register("a@example.com").await;
+    for i in 0..5u8 {
+        // From five addresses: the lock is the account's, not an address's.
+        let wrong = try_login(&w, "A@example.com", "Wrong-Password-9", from(i)).await;
+        assert!(
+            matches!(wrong, Err(ServiceError::InvalidGrant)),
+            "failure {i}: {wrong:?}"
+        );
+    }
+    assert_eq!(
+        retry_after(try_login(&w, "a@example.com", PASSWORD, from(9)).await),
+        900
+    );
+    w.clock.advance(Duration::minutes(10));
+    assert_eq!(
+        retry_after(try_login(&w, "a@example.com", PASSWORD, from(9)).await),
+        300
+    );
+    w.clock.advance(Duration::minutes(5));
+    for _ in 0..5 {
+        let _ = try_login(&w, "a@example.com", "Wrong-Password-9", from(1)).await;
+    }
+    assert_eq!(
+        retry_after(try_login(&w, "a@example.com", PASSWORD, from(1)).await),
+        1800,
+        "the second lockout is twice as long"
+    );
+    w.clock.advance(Duration::minutes(30));
+    try_login(&w, "a@example.com", PASSWORD, from(1))
+        .await
+        .expect("the right password after the lock");
+}
+
+#[tokio::test]
+async fn an_unknown_address_is_locked_out_like_a_known_one() {
+    let w = world().await;
+    w.register("a@example.com").await;
+    for _ in 0..5 {
+        let _ = try_login(&w, "a@example.com", "Wrong-Password-9", from(1)).await;
+        let _ = try_login(&w, "nobody@example.com", "Wrong-Password-9", from(2)).await;
+    }
+    let known = retry_after(try_login(&w, "a@example.com", "Wrong-Password-9", from(3)).await);
+    let unknown = retry_after(try_login(&w, "nobody@example.com", "Wrong-Password-9", from(3)).await);
+    assert_eq!(known, unknown, "a lockout tells nothing about the address");
+}
+
+#[tokio::test]
+async fn a_successful_login_starts_the_accounts_count_again() {
+    let w = world().await;
+    w.register("a@example.com").await;
+    for _ in 0..4 {
+        let _ = try_login(&w, "a@example.com", "Wrong-Password-9", ip()).await;
+    }
+    try_login(&w, "a@example.com", PASSWORD, ip())
+        .await
+        .expect("right password");
+    for _ in 0..4 {
+        let _ = try_login(&w, "a@example.com", "Wrong-Password-9", ip()).await;
+    }
+    try_login(&w, "a@example.com", PASSWORD, ip())
+        .await
+        .expect("four failures since the last success do not lock");
+}
+
+#[tokio::test]
+async fn failed_logins_from_one_address_are_limited_across_accounts() {
+    let w = world_with(|s| s.throttle.login_ip.max = 3).await;
+    w.register("a@example.com").await;
+    for name in ["b", "c", "d"] {
+        let _ = try_login(&w, &format!("{name}@example.com"), "Wrong-Password-9", from(7)).await;
+    }
+    assert_eq!(
+        retry_after(try_login(&w, "a@example.com", PASSWORD, from(7)).await),
+        900,
+        "the address is locked until its window ends, whatever account it tries"
+    );
+    try_login(&w, "a@example.com", PASSWORD, from(8))
+        .await
+        .expect("another address is not");
+    w.clock.advance(Duration::minutes(15));
+    try_login(&w, "a@example.com", PASSWORD, from(7))
+        .await
+        .expect("after the window");
+}
+
+#[tokio::test]
+async fn a_locked_account_cannot_change_its_password_either() {
+    let w = world().await;
+    w.register("a@example.com").await;
+    for _ in 0..5 {
+        let _ = w
+            .app
+            .change_password(change(&w, "Wrong-Password-9", "Another-Secret-77", "device-1"), ip())
+            .await;
+    }
+    let refused = w
+        .app
+        .change_password(change(&w, PASSWORD, "Another-Secret-77", "device-1"), ip())
+        .await;
+    assert_eq!(retry_after(refused), 900);
+}
+
+#[tokio::test]
+async fn registrations_per_address_are_limited_per_window() {
+    let w = world_with(|s| s.throttle.register_ip.max = 2).await;
+    w.app
+        .register(w.registration("a@example.com"), from(1))
+        .await
+        .expect("first");
+    // A failed attempt counts too (it may be probing which addresses exist).
+    let taken = w.app.register(w.registration("a@example.com"), from(1)).await;
+    assert!(matches!(taken, Err(ServiceError::Invalid(_))), "{taken:?}");
+    assert_eq!(
+        retry_after(w.app.register(w.registration("b@example.com"), from(1)).await),
+        3600
+    );
+    let b = registrar_domain::Email::parse("b@example.com").expect("email");
+    assert!(
+        w.store.user_by_email(&b).await.expect("lookup").is_none(),
+        "the refused registration made nothing"
+    );
+    w.app
+        .register(w.registration("b@example.com"), from(2))
+        .await
+        .expect("another address");
+    w.clock.advance(Duration::hours(1));
+    w.app
+        .register(w.registration("c@example.com"), from(1))
+        .await
+        .expect("the next window");
+}
+
+#[tokio::test]
+async fn mails_per_address_are_limited_the_same_for_known_and_unknown_addresses() {
+    let w = world_with(|s| s.throttle.mail_address.max = 2).await;
+    w.register("a@example.com").await;
+    for email in ["a@example.com", "nobody@example.com"] {
+        w.app.forgot_password(Some(email.into()), from(1)).await.expect("first");
+        w.app
+            .resend_confirmation(Some(email.into()), from(2))
+            .await
+            .expect("second");
+        assert_eq!(
+            retry_after(w.app.forgot_password(Some(email.into()), from(3)).await),
+            3600,
+            "{email}"
+        );
+    }
+    w.app.deliver_due().await.expect("deliver");
+    let resets = w
+        .mailer
+        .sent_to("a@example.com")
+        .into_iter()
+        .filter(|m| m.content.kind() == "password_reset")
+        .count();
+    assert_eq!(resets, 1, "the refused request sent nothing");
+    w.app
+        .forgot_password(Some("other@example.com".into()), from(3))
+        .await
+        .expect("another address is not limited");
 }

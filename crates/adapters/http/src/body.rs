@@ -6,7 +6,11 @@
 use actix_web::http::header;
 use actix_web::{web, HttpRequest};
 use futures_util::StreamExt;
-use registrar_service::Patch;
+use registrar_mail::Mailer;
+use registrar_service::{Patch, Registrar, ServiceError};
+use registrar_store::Store;
+
+use crate::client_ip::Origin;
 use serde_json::{Map, Value};
 
 /// Largest body we read.
@@ -20,6 +24,19 @@ pub enum BodyError {
     UnsupportedMediaType,
     #[error("the body is larger than 64 KiB")]
     TooLarge,
+    /// This client sent too many unreadable bodies: try again in so many seconds.
+    #[error("too many unreadable bodies")]
+    Throttled(u64),
+}
+
+impl BodyError {
+    /// Seconds for `Retry-After`, on [`BodyError::Throttled`].
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            Self::Throttled(seconds) => Some(*seconds),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,6 +52,10 @@ fn kind(req: &HttpRequest) -> Kind {
         return Kind::Unspecified;
     };
     let Ok(value) = value.to_str() else { return Kind::Other };
+    kind_of(value)
+}
+
+fn kind_of(value: &str) -> Kind {
     let essence = value.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
     match essence.as_str() {
         "application/json" => Kind::Json,
@@ -46,8 +67,27 @@ fn kind(req: &HttpRequest) -> Kind {
 }
 
 /// Reads and decodes the body. An empty body is an empty bag whatever its
-/// content type (DELETE and logout need none).
-pub async fn read(req: &HttpRequest, mut payload: web::Payload) -> Result<Fields, BodyError> {
+/// content type (DELETE and logout need none). A body that cannot be read
+/// counts against the client's address (`throttle.malformed_per_ip`); once
+/// it has sent too many, the answer is [`BodyError::Throttled`].
+pub async fn read<S: Store, M: Mailer>(
+    req: &HttpRequest,
+    payload: web::Payload,
+    app: &Registrar<S, M>,
+) -> Result<Fields, BodyError> {
+    match read_unthrottled(req, payload).await {
+        Err(e @ (BodyError::Malformed | BodyError::UnsupportedMediaType)) => {
+            match app.malformed_body(Origin::of(req).0).await {
+                Err(ServiceError::TooManyAttempts { retry_after }) => Err(BodyError::Throttled(retry_after)),
+                // Counting failed (database down): the client still hears what was wrong.
+                Ok(()) | Err(_) => Err(e),
+            }
+        }
+        other => other,
+    }
+}
+
+async fn read_unthrottled(req: &HttpRequest, mut payload: web::Payload) -> Result<Fields, BodyError> {
     let declared = req
         .headers()
         .get(header::CONTENT_LENGTH)
@@ -65,6 +105,16 @@ pub async fn read(req: &HttpRequest, mut payload: web::Payload) -> Result<Fields
         bytes.extend_from_slice(&chunk);
     }
     decode(kind(req), &bytes)
+}
+
+/// Decodes `bytes` sent with this `Content-Type` (`None`: no header), as
+/// [`read`] does once the body is in. Public for the fuzz targets.
+pub fn decode_bytes(content_type: Option<&str>, bytes: &[u8]) -> Result<Fields, BodyError> {
+    let kind = match content_type {
+        None => Kind::Unspecified,
+        Some(value) => kind_of(value),
+    };
+    decode(kind, bytes)
 }
 
 fn decode(kind: Kind, bytes: &[u8]) -> Result<Fields, BodyError> {

@@ -6,8 +6,12 @@
 //! all ([`openapi`]), from the request and answer types the handlers use.
 
 pub mod body;
+pub mod client_ip;
 pub mod core;
+#[cfg(feature = "fuzzing")]
+pub mod fuzzing;
 pub mod i18n;
+pub mod limits;
 pub mod metrics;
 pub mod openapi;
 pub mod ops;
@@ -24,7 +28,7 @@ use std::net::TcpListener;
 use std::time::Duration;
 
 use actix_web::http::{header, Method};
-use actix_web::{middleware, web, App, HttpRequest, HttpServer};
+use actix_web::{middleware, web, App, HttpRequest, HttpResponse, HttpServer};
 use chrono::{DateTime, SecondsFormat, Utc};
 use registrar_domain::Language;
 use registrar_mail::Mailer;
@@ -41,6 +45,10 @@ pub struct HttpSettings {
     pub shutdown_timeout: Duration,
     /// Renders `/metrics`; `None` answers 404 there.
     pub metrics: Option<metrics::Renderer>,
+    /// Peers whose `X-Forwarded-For` names the client (`http.trusted_proxies`).
+    pub trusted_proxies: client_ip::TrustedProxies,
+    /// Largest request head (`http.max_header_bytes`); more is a 431.
+    pub max_header_bytes: limits::MaxHeaderBytes,
 }
 
 impl Default for HttpSettings {
@@ -50,6 +58,8 @@ impl Default for HttpSettings {
             workers: None,
             shutdown_timeout: Duration::from_secs(30),
             metrics: None,
+            trusted_proxies: client_ip::TrustedProxies::default(),
+            max_header_bytes: limits::MaxHeaderBytes::default(),
         }
     }
 }
@@ -86,11 +96,15 @@ pub fn serve<S: Store, M: Mailer>(
     let registrar = web::Data::new(registrar);
     let default_language = web::Data::new(i18n::DefaultLanguage(settings.default_language));
     let renderer = web::Data::new(settings.metrics.clone());
+    let trusted_proxies = web::Data::new(settings.trusted_proxies.clone());
+    let max_header_bytes = web::Data::new(settings.max_header_bytes);
     let mut server = HttpServer::new(move || {
         App::new()
             .app_data(registrar.clone())
             .app_data(default_language.clone())
             .app_data(renderer.clone())
+            .app_data(trusted_proxies.clone())
+            .app_data(max_header_bytes.clone())
             .configure(configure::<S, M>)
             .default_service(web::to(ops::not_found))
             // Pages set stricter ones of their own; these only fill in what is missing.
@@ -104,6 +118,7 @@ pub fn serve<S: Store, M: Mailer>(
                         "default-src 'none'; frame-ancestors 'none'",
                     )),
             )
+            .wrap(middleware::from_fn(limits::middleware))
             .wrap(middleware::from_fn(request_id::middleware))
     })
     .listen(listener)?
@@ -114,10 +129,16 @@ pub fn serve<S: Store, M: Mailer>(
     Ok(server.run())
 }
 
-/// What `Retry-After` says on a 429 (a confirmation code that had its tries
-/// is dead until a new one is asked for, which can be at once; clients that
-/// retry blindly should still wait a little).
-pub const RETRY_AFTER_SECONDS: u32 = 60;
+/// Sets `Retry-After` (seconds) on a refusal that is temporary: a 429 says
+/// when the lock ends, a 503 when to look again.
+pub(crate) fn with_retry_after(mut response: HttpResponse, seconds: Option<u64>) -> HttpResponse {
+    if let Some(seconds) = seconds {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, header::HeaderValue::from(seconds));
+    }
+    response
+}
 
 /// The token of `Authorization: Bearer <token>`, if there is one.
 pub fn bearer_token(req: &HttpRequest) -> Option<&str> {

@@ -169,6 +169,33 @@ pub fn policy(t: &str, version: &str, title: &str) -> NewPolicyRevision {
 }
 
 impl TestApp {
+    /// A second server on this app's database, as another instance of one
+    /// deployment: same clients and policies, its own port and outbox.
+    pub async fn another_instance(&self, adjust: impl FnOnce(&mut Config)) -> TestApp {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut config = test_config(dir.path());
+        config.database.url = self.database_url.clone();
+        adjust(&mut config);
+        config.validate().expect("test configuration is valid");
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind port 0");
+        let port = listener.local_addr().expect("local addr").port();
+        let server = registrar::start(&config, listener).await.expect("server starts");
+        let handle = server.handle();
+        tokio::spawn(server);
+        TestApp {
+            address: format!("http://127.0.0.1:{port}"),
+            http: self.http.clone(),
+            client_id: self.client_id.clone(),
+            policies: self.policies.clone(),
+            outbox: config.mail.outbox_dir.clone(),
+            database_url: config.database.url.clone(),
+            service: wiring::service(&config).await.expect("service"),
+            server: handle,
+            _dir: dir,
+            _database: None,
+        }
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
     }

@@ -16,6 +16,7 @@ mod register;
 mod seeds;
 mod sessions;
 mod signup;
+mod throttle;
 mod token;
 mod typed;
 mod users_api;

@@ -98,7 +98,13 @@ async fn a_crash_between_commit_and_send_loses_no_mail(backend: Backend) {
     let pair = app.register(&email).await; // delivered by the running app's worker
     wait_for(&sink, &email, 1).await;
     // Queue a reset through a service with no worker, then "crash" it before it sends.
-    doomed.forgot_password(Some(email.clone())).await.expect("queued");
+    doomed
+        .forgot_password(
+            Some(email.clone()),
+            registrar_domain::ClientIp::new([127, 0, 0, 1].into()),
+        )
+        .await
+        .expect("queued");
     drop(doomed);
     assert!(pair["access_token"].is_string());
     let mails = wait_for(&sink, &email, 2).await;

@@ -13,6 +13,7 @@ use super::requests::{
 };
 use super::{CoreError, CoreErrorBody, CoreResult};
 use crate::body;
+use crate::client_ip::Origin;
 use crate::i18n::Lang;
 use crate::openapi::{RegisterAnswer, RegisterFailure};
 
@@ -68,13 +69,13 @@ pub async fn register<S: Store, M: Mailer>(
     app: App<S, M>,
     lang: Lang,
 ) -> Result<HttpResponse, CoreError> {
-    let f = body::read(&req, payload).await.core(lang)?;
+    let f = body::read(&req, payload, &app).await.core(lang)?;
     let request = match RegisterBody::from(&f) {
         RegisterBody::Typed(typed) => return Ok(crate::typed::register(&req, typed, &app, lang).await),
         RegisterBody::Core(request) => request,
     };
     let pair = app
-        .register(request.into_input(Lang::requested(&req)))
+        .register(request.into_input(Lang::requested(&req)), Origin::of(&req).0)
         .await
         .core(lang)?;
     Ok(token_pair(&pair))
@@ -109,9 +110,12 @@ pub async fn change_password<S: Store, M: Mailer>(
     app: App<S, M>,
     lang: Lang,
 ) -> Result<HttpResponse, CoreError> {
-    let f = body::read(&req, payload).await.core(lang)?;
+    let f = body::read(&req, payload, &app).await.core(lang)?;
     let request = ChangePasswordRequest::from_fields(&f).core(lang)?;
-    let pair = app.change_password(request.into()).await.core(lang)?;
+    let pair = app
+        .change_password(request.into(), Origin::of(&req).0)
+        .await
+        .core(lang)?;
     Ok(token_pair(&pair))
 }
 
@@ -171,7 +175,7 @@ pub async fn update_me<S: Store, M: Mailer>(
     lang: Lang,
 ) -> Result<HttpResponse, CoreError> {
     let ctx = caller(&req, &app, lang).await?;
-    let f = body::read(&req, payload).await.core(lang)?;
+    let f = body::read(&req, payload, &app).await.core(lang)?;
     let request = UpdateProfileRequest::from(&f);
     let view = app.update_profile(&ctx, request.into()).await.core(lang)?;
     Ok(profile(&view))
@@ -206,7 +210,7 @@ pub async fn delete_me<S: Store, M: Mailer>(
     lang: Lang,
 ) -> Result<HttpResponse, CoreError> {
     let ctx = caller(&req, &app, lang).await?;
-    let f = body::read(&req, payload).await.core(lang)?;
+    let f = body::read(&req, payload, &app).await.core(lang)?;
     let request = DeleteAccountRequest::from(&f);
     app.delete_account(&ctx, request.password).await.core(lang)?;
     Ok(HttpResponse::NoContent().finish())
@@ -238,9 +242,11 @@ pub async fn forgot_password<S: Store, M: Mailer>(
     app: App<S, M>,
     lang: Lang,
 ) -> Result<HttpResponse, CoreError> {
-    let f = body::read(&req, payload).await.core(lang)?;
+    let f = body::read(&req, payload, &app).await.core(lang)?;
     let request = ForgotPasswordRequest::from(&f);
-    app.forgot_password(request.username).await.core(lang)?;
+    app.forgot_password(request.username, Origin::of(&req).0)
+        .await
+        .core(lang)?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .json(EmptyResponse {}))
@@ -271,7 +277,7 @@ pub async fn reset_password<S: Store, M: Mailer>(
     app: App<S, M>,
     lang: Lang,
 ) -> Result<HttpResponse, CoreError> {
-    let f = body::read(&req, payload).await.core(lang)?;
+    let f = body::read(&req, payload, &app).await.core(lang)?;
     let request = ResetPasswordRequest::from(&f);
     app.reset_password(request.token, request.password).await.core(lang)?;
     Ok(HttpResponse::Ok()

@@ -160,6 +160,7 @@ impl CoreError {
             Problem::Body(BodyError::Malformed) => "invalid_request",
             Problem::Body(BodyError::UnsupportedMediaType) => "unsupported_media_type",
             Problem::Body(BodyError::TooLarge) => "payload_too_large",
+            Problem::Body(BodyError::Throttled(_)) => "too_many_attempts",
             Problem::Service(e) => match e {
                 ServiceError::Invalid(_) => "validation_failed",
                 ServiceError::InvalidClient => "invalid_client",
@@ -172,7 +173,7 @@ impl CoreError {
                 ServiceError::InvalidLink => "invalid_token",
                 ServiceError::WrongCode => "invalid_grant",
                 ServiceError::AlreadyConfirmed => "invalid_request",
-                ServiceError::TooManyAttempts => "too_many_attempts",
+                ServiceError::TooManyAttempts { .. } => "too_many_attempts",
                 ServiceError::Unavailable(_) | ServiceError::Busy | ServiceError::Unexpected(_) => "server_error",
             },
         }
@@ -185,11 +186,12 @@ impl ResponseError for CoreError {
             Problem::Body(BodyError::Malformed) => StatusCode::BAD_REQUEST,
             Problem::Body(BodyError::UnsupportedMediaType) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Problem::Body(BodyError::TooLarge) => StatusCode::PAYLOAD_TOO_LARGE,
+            Problem::Body(BodyError::Throttled(_)) => StatusCode::TOO_MANY_REQUESTS,
             Problem::Service(e) => match e {
                 ServiceError::InvalidToken => StatusCode::UNAUTHORIZED,
                 ServiceError::EmailNotConfirmed | ServiceError::AccountDisabled => StatusCode::FORBIDDEN,
                 ServiceError::NotFound => StatusCode::NOT_FOUND,
-                ServiceError::TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
+                ServiceError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
                 ServiceError::Unavailable(_) | ServiceError::Busy => StatusCode::SERVICE_UNAVAILABLE,
                 ServiceError::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
                 _ => StatusCode::BAD_REQUEST,
@@ -215,13 +217,14 @@ impl ResponseError for CoreError {
         if matches!(self.problem, Problem::Service(ServiceError::InvalidToken)) {
             response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
         }
-        if matches!(
-            self.status_code(),
-            StatusCode::TOO_MANY_REQUESTS | StatusCode::SERVICE_UNAVAILABLE
-        ) {
-            response.insert_header((header::RETRY_AFTER, crate::RETRY_AFTER_SECONDS.to_string()));
-        }
-        response.insert_header((header::CACHE_CONTROL, "no-store")).json(body)
+        let retry_after = match &self.problem {
+            Problem::Body(e) => e.retry_after(),
+            Problem::Service(e) => e.retry_after(),
+        };
+        crate::with_retry_after(
+            response.insert_header((header::CACHE_CONTROL, "no-store")).json(body),
+            retry_after,
+        )
     }
 }
 

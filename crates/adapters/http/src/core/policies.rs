@@ -100,7 +100,7 @@ pub async fn accept<S: Store, M: Mailer>(
     lang: Lang,
 ) -> Result<HttpResponse, CoreError> {
     let ctx = caller(&req, &app, lang).await?;
-    let f = body::read(&req, payload).await.core(lang)?;
+    let f = body::read(&req, payload, &app).await.core(lang)?;
     let request = AcceptPoliciesRequest::from(&f);
     let acceptance = app.accept_policies(&ctx, request.policies).await.core(lang)?;
     Ok(HttpResponse::Ok().json(AcceptanceResponse::from(&acceptance)))

@@ -10,6 +10,7 @@ use super::answers::{SessionResponse, TokenPairResponse};
 use super::requests::TokenRequest;
 use super::{CoreError, CoreErrorBody, CoreResult};
 use crate::body;
+use crate::client_ip::Origin;
 use crate::i18n::Lang;
 
 type App<S, M> = web::Data<Registrar<S, M>>;
@@ -43,9 +44,9 @@ pub async fn token<S: Store, M: Mailer>(
     app: App<S, M>,
     lang: Lang,
 ) -> Result<HttpResponse, CoreError> {
-    let f = body::read(&req, payload).await.core(lang)?;
+    let f = body::read(&req, payload, &app).await.core(lang)?;
     let pair = match TokenRequest::from_fields(&f).core(lang)? {
-        TokenRequest::Password(grant) => app.login(grant.into()).await,
+        TokenRequest::Password(grant) => app.login(grant.into(), Origin::of(&req).0).await,
         TokenRequest::RefreshToken(grant) => app.refresh(grant.refresh_token, grant.client_id).await,
     }
     .core(lang)?;
@@ -80,7 +81,7 @@ pub async fn logout<S: Store, M: Mailer>(
 ) -> Result<HttpResponse, CoreError> {
     let ctx = caller(&req, &app, lang).await?;
     // No fields, but a body is held to the same rules as everywhere (415, 413, 400).
-    body::read(&req, payload).await.core(lang)?;
+    body::read(&req, payload, &app).await.core(lang)?;
     app.logout(&ctx).await.core(lang)?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -141,7 +142,7 @@ pub async fn revoke_device<S: Store, M: Mailer>(
     lang: Lang,
 ) -> Result<HttpResponse, CoreError> {
     let ctx = caller(&req, &app, lang).await?;
-    body::read(&req, payload).await.core(lang)?;
+    body::read(&req, payload, &app).await.core(lang)?;
     app.revoke_device(&ctx, &path.into_inner()).await.core(lang)?;
     Ok(HttpResponse::NoContent().finish())
 }

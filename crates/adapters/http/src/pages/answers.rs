@@ -27,19 +27,25 @@ pub fn invalid_link(lang: Lang) -> HttpResponse {
 pub fn failure(lang: Lang, error: &ServiceError) -> HttpResponse {
     match error {
         ServiceError::InvalidLink | ServiceError::NotFound | ServiceError::InvalidToken => invalid_link(lang),
-        ServiceError::TooManyAttempts => message(
-            StatusCode::TOO_MANY_REQUESTS,
-            lang,
-            "page.error_title",
-            "error.too_many_attempts",
+        ServiceError::TooManyAttempts { .. } => crate::with_retry_after(
+            message(
+                StatusCode::TOO_MANY_REQUESTS,
+                lang,
+                "page.error_title",
+                "error.too_many_attempts",
+            ),
+            error.retry_after(),
         ),
         ServiceError::Unavailable(_) | ServiceError::Busy => {
             crate::log_fault(error);
-            message(
-                StatusCode::SERVICE_UNAVAILABLE,
-                lang,
-                "page.error_title",
-                "page.error_text",
+            crate::with_retry_after(
+                message(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    lang,
+                    "page.error_title",
+                    "page.error_text",
+                ),
+                error.retry_after(),
             )
         }
         _ => {

@@ -109,9 +109,12 @@ pub async fn submit<S: Store, M: Mailer>(
     token: web::Path<String>,
     lang: Lang,
 ) -> HttpResponse {
-    let fields = match body::read(&req, payload).await {
+    let fields = match body::read(&req, payload, &app).await {
         Ok(fields) => fields,
-        Err(e) => return again(&req, &app, &token, lang, body_status(e), "page.form_unreadable").await,
+        Err(e) => {
+            let page = again(&req, &app, &token, lang, body_status(e), "page.form_unreadable").await;
+            return crate::with_retry_after(page, e.retry_after());
+        }
     };
     let posted = ResetPasswordForm::from(&fields);
     let Some(csrf_token) = csrf::from_cookie(&req).filter(|c| csrf::matches(Some(c), posted.csrf_token.as_deref()))
@@ -188,6 +191,7 @@ fn body_status(error: BodyError) -> StatusCode {
         BodyError::Malformed => StatusCode::BAD_REQUEST,
         BodyError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
         BodyError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+        BodyError::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
     }
 }
 

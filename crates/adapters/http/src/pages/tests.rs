@@ -56,24 +56,32 @@ async fn world() -> World {
         };
         policies.push(Some(app.publish_policy(revision).await.expect("publish").id.0));
     }
-    app.register(RegisterInput {
-        client_id: Some(client.clone()),
-        device_id: Some("phone".into()),
-        device_name: Some("Phone".into()),
-        email: Some(EMAIL.into()),
-        password: Some(OLD.into()),
-        firstname: Some("Ann".into()),
-        lastname: Some("Smith".into()),
-        telephone: Some("+32 475 00 00 00".into()),
-        policies: Some(policies),
-        tin_nr: None,
-        language: Some(Language::En),
-        invite: None,
-    })
+    app.register(
+        RegisterInput {
+            client_id: Some(client.clone()),
+            device_id: Some("phone".into()),
+            device_name: Some("Phone".into()),
+            email: Some(EMAIL.into()),
+            password: Some(OLD.into()),
+            firstname: Some("Ann".into()),
+            lastname: Some("Smith".into()),
+            telephone: Some("+32 475 00 00 00".into()),
+            policies: Some(policies),
+            tin_nr: None,
+            language: Some(Language::En),
+            invite: None,
+        },
+        local(),
+    )
     .await
     .expect("registers");
     app.deliver_due().await.expect("deliver");
     World { app, mailer, client }
+}
+
+/// Requests from this machine.
+fn local() -> registrar_domain::ClientIp {
+    registrar_domain::ClientIp::new([127, 0, 0, 1].into())
 }
 
 impl World {
@@ -93,7 +101,10 @@ impl World {
     }
 
     async fn reset_token(&self) -> String {
-        self.app.forgot_password(Some(EMAIL.into())).await.expect("forgot");
+        self.app
+            .forgot_password(Some(EMAIL.into()), local())
+            .await
+            .expect("forgot");
         self.app.deliver_due().await.expect("deliver");
         self.token("password_reset")
     }
@@ -104,13 +115,16 @@ impl World {
 
     async fn login_as(&self, email: &str, password: &str) -> Result<(), ServiceError> {
         self.app
-            .login(LoginInput {
-                client_id: Some(self.client.clone()),
-                device_id: Some("laptop".into()),
-                device_name: Some("Laptop".into()),
-                email: Some(email.into()),
-                password: Some(password.into()),
-            })
+            .login(
+                LoginInput {
+                    client_id: Some(self.client.clone()),
+                    device_id: Some("laptop".into()),
+                    device_name: Some("Laptop".into()),
+                    email: Some(email.into()),
+                    password: Some(password.into()),
+                },
+                local(),
+            )
             .await
             .map(drop)
     }
@@ -118,7 +132,7 @@ impl World {
     /// Signs the newcomer up (email-first): the id at the end of the mailed link.
     async fn signup_id(&self) -> String {
         self.app
-            .signup(Some(NEWCOMER.into()), Some("en".into()), None)
+            .signup(Some(NEWCOMER.into()), Some("en".into()), None, local())
             .await
             .expect("signs up");
         self.app.deliver_due().await.expect("deliver");

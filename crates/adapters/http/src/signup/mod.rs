@@ -15,6 +15,7 @@ use registrar_service::{Field, FieldError, FieldErrors, Registrar, ServiceError}
 use registrar_store::Store;
 
 use crate::body::{self, BodyError};
+use crate::client_ip::Origin;
 use crate::i18n::Lang;
 use crate::routes::Routes;
 
@@ -40,6 +41,9 @@ fn body_error(e: BodyError) -> HttpResponse {
         BodyError::Malformed => error(StatusCode::BAD_REQUEST, "postBodyMissing"),
         BodyError::UnsupportedMediaType => error(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupportedMediaType"),
         BodyError::TooLarge => error(StatusCode::PAYLOAD_TOO_LARGE, "payloadTooLarge"),
+        BodyError::Throttled(seconds) => {
+            crate::with_retry_after(error(StatusCode::TOO_MANY_REQUESTS, "tooManyAttempts"), Some(seconds))
+        }
     }
 }
 
@@ -63,12 +67,21 @@ fn signup_code(errors: &FieldErrors) -> &'static str {
     }
 }
 
+/// A refusal that is not about the fields: too many attempts (429), or a
+/// fault on our side (503 while unavailable, else 500; logged).
 fn fault(e: &ServiceError, code: &'static str) -> HttpResponse {
-    crate::log_fault(e);
-    match e {
-        ServiceError::Unavailable(_) | ServiceError::Busy => error(StatusCode::SERVICE_UNAVAILABLE, code),
-        _ => error(StatusCode::INTERNAL_SERVER_ERROR, code),
-    }
+    let response = match e {
+        ServiceError::TooManyAttempts { .. } => error(StatusCode::TOO_MANY_REQUESTS, "tooManyAttempts"),
+        ServiceError::Unavailable(_) | ServiceError::Busy => {
+            crate::log_fault(e);
+            error(StatusCode::SERVICE_UNAVAILABLE, code)
+        }
+        _ => {
+            crate::log_fault(e);
+            error(StatusCode::INTERNAL_SERVER_ERROR, code)
+        }
+    };
+    crate::with_retry_after(response, e.retry_after())
 }
 
 /// Sign up with an email address (seed 002)
@@ -93,13 +106,16 @@ fn fault(e: &ServiceError, code: &'static str) -> HttpResponse {
     )
 )]
 pub async fn signup<S: Store, M: Mailer>(req: HttpRequest, payload: web::Payload, app: App<S, M>) -> HttpResponse {
-    let f = match body::read(&req, payload).await {
+    let f = match body::read(&req, payload, &app).await {
         Ok(f) if f.is_empty() => return error(StatusCode::BAD_REQUEST, "postBodyMissing"),
         Ok(f) => f,
         Err(e) => return body_error(e),
     };
     let request = SignupRequest::from(&f);
-    match app.signup(request.email, request.language, request.token).await {
+    match app
+        .signup(request.email, request.language, request.token, Origin::of(&req).0)
+        .await
+    {
         Ok(email) => HttpResponse::Created().json(SignupResponse {
             result: "success",
             email: email.as_str().to_owned(),
@@ -156,7 +172,7 @@ pub async fn confirm<S: Store, M: Mailer>(
     id: web::Path<String>,
     lang: Lang,
 ) -> HttpResponse {
-    let f = match body::read(&req, payload).await {
+    let f = match body::read(&req, payload, &app).await {
         Ok(f) => f,
         Err(e) => return body_error(e),
     };

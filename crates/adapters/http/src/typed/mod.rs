@@ -17,6 +17,7 @@ use registrar_mail::Mailer;
 use registrar_service::{Field, FieldError, Registrar, ServiceError};
 use registrar_store::Store;
 
+use crate::client_ip::Origin;
 use crate::i18n::Lang;
 
 /// The family's name for a field; errors are reported in this name's order.
@@ -92,7 +93,10 @@ pub async fn register<S: Store, M: Mailer>(
     app: &Registrar<S, M>,
     lang: Lang,
 ) -> HttpResponse {
-    match app.register_typed(request.into_input(Lang::requested(req))).await {
+    match app
+        .register_typed(request.into_input(Lang::requested(req)), Origin::of(req).0)
+        .await
+    {
         Ok(()) => HttpResponse::Ok().json(TypedSuccessResponse {
             success: true,
             message: lang.t("typed.success"),
@@ -110,13 +114,24 @@ pub async fn register<S: Store, M: Mailer>(
                 None => failure(StatusCode::BAD_REQUEST, lang.t("error.validation_failed"), "invalid"),
             }
         }
+        Err(e @ ServiceError::TooManyAttempts { .. }) => crate::with_retry_after(
+            failure(
+                StatusCode::TOO_MANY_REQUESTS,
+                lang.t("error.too_many_attempts"),
+                "too_many_attempts",
+            ),
+            e.retry_after(),
+        ),
         Err(e) => {
             crate::log_fault(&e);
             let status = match e {
                 ServiceError::Unavailable(_) | ServiceError::Busy => StatusCode::SERVICE_UNAVAILABLE,
                 _ => StatusCode::INTERNAL_SERVER_ERROR,
             };
-            failure(status, lang.t("typed.server_error"), "server_error")
+            crate::with_retry_after(
+                failure(status, lang.t("typed.server_error"), "server_error"),
+                e.retry_after(),
+            )
         }
     }
 }

@@ -10,6 +10,7 @@ use super::answers::{UsersAccountResponse, UsersLoginResponse};
 use super::requests::{UsersLoginRequest, UsersRegisterRequest};
 use super::{UsersError, UsersErrorBody, UsersResult};
 use crate::body;
+use crate::client_ip::Origin;
 use crate::i18n::Lang;
 
 type App<S, M> = web::Data<Registrar<S, M>>;
@@ -41,10 +42,10 @@ pub async fn register<S: Store, M: Mailer>(
     app: App<S, M>,
     lang: Lang,
 ) -> Result<HttpResponse, UsersError> {
-    let f = body::read(&req, payload).await.users(lang)?;
+    let f = body::read(&req, payload, &app).await.users(lang)?;
     let request = UsersRegisterRequest::from(&f);
     let user = app
-        .register_user(request.into_input(Lang::requested(&req)))
+        .register_user(request.into_input(Lang::requested(&req)), Origin::of(&req).0)
         .await
         .users(lang)?;
     Ok(HttpResponse::Created().json(UsersAccountResponse::from(&user)))
@@ -78,10 +79,10 @@ pub async fn login<S: Store, M: Mailer>(
     app: App<S, M>,
     lang: Lang,
 ) -> Result<HttpResponse, UsersError> {
-    let f = body::read(&req, payload).await.users_login(lang)?;
+    let f = body::read(&req, payload, &app).await.users_login(lang)?;
     let request = UsersLoginRequest::from(&f);
     let (pair, role) = app
-        .login_web(request.username, request.password)
+        .login_web(request.username, request.password, Origin::of(&req).0)
         .await
         .users_login(lang)?;
     Ok(HttpResponse::Ok()

@@ -10,6 +10,7 @@ use super::answers::UsersMessageResponse;
 use super::requests::{UsersValidationRequest, UsersVerifyRequest};
 use super::{UsersError, UsersErrorBody, UsersResult};
 use crate::body;
+use crate::client_ip::Origin;
 use crate::i18n::Lang;
 
 type App<S, M> = web::Data<Registrar<S, M>>;
@@ -46,7 +47,7 @@ pub async fn validation<S: Store, M: Mailer>(
     app: App<S, M>,
     lang: Lang,
 ) -> Result<HttpResponse, UsersError> {
-    let f = body::read(&req, payload).await.users(lang)?;
+    let f = body::read(&req, payload, &app).await.users(lang)?;
     let request = UsersValidationRequest::from(&f);
     app.confirm_code(request.email, request.token).await.users(lang)?;
     Ok(HttpResponse::Created().json(UsersMessageResponse {
@@ -82,9 +83,11 @@ pub async fn verify<S: Store, M: Mailer>(
     app: App<S, M>,
     lang: Lang,
 ) -> Result<HttpResponse, UsersError> {
-    let f = body::read(&req, payload).await.users(lang)?;
+    let f = body::read(&req, payload, &app).await.users(lang)?;
     let request = UsersVerifyRequest::from(&f);
-    app.resend_confirmation(request.email).await.users(lang)?;
+    app.resend_confirmation(request.email, Origin::of(&req).0)
+        .await
+        .users(lang)?;
     Ok(HttpResponse::Created().json(UsersMessageResponse {
         message: lang.t("users.mail_sent"),
     }))

@@ -158,6 +158,7 @@ impl ResponseError for UsersError {
             Problem::Body(BodyError::Malformed) => StatusCode::BAD_REQUEST,
             Problem::Body(BodyError::UnsupportedMediaType) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Problem::Body(BodyError::TooLarge) => StatusCode::PAYLOAD_TOO_LARGE,
+            Problem::Body(BodyError::Throttled(_)) => StatusCode::TOO_MANY_REQUESTS,
             Problem::Service(e) => match e {
                 ServiceError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
                 ServiceError::WrongCode | ServiceError::InvalidGrant | ServiceError::InvalidToken => {
@@ -167,7 +168,7 @@ impl ResponseError for UsersError {
                 ServiceError::AccountDisabled => StatusCode::FORBIDDEN,
                 ServiceError::AlreadyConfirmed => StatusCode::CONFLICT,
                 ServiceError::NotFound => StatusCode::NOT_FOUND,
-                ServiceError::TooManyAttempts => StatusCode::TOO_MANY_REQUESTS,
+                ServiceError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
                 ServiceError::Unavailable(_) | ServiceError::Busy => StatusCode::SERVICE_UNAVAILABLE,
                 ServiceError::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
                 ServiceError::InvalidClient | ServiceError::UnsupportedGrantType | ServiceError::InvalidLink => {
@@ -185,6 +186,7 @@ impl ResponseError for UsersError {
                 UsersErrorBody::message(lang.t("error.unsupported_media_type"))
             }
             Problem::Body(BodyError::TooLarge) => UsersErrorBody::message(lang.t("error.payload_too_large")),
+            Problem::Body(BodyError::Throttled(_)) => UsersErrorBody::message(lang.t("users.too_many_attempts")),
             Problem::Service(e) => match e {
                 ServiceError::Invalid(errors) => UsersErrorBody {
                     message: lang.t("users.invalid"),
@@ -193,7 +195,7 @@ impl ResponseError for UsersError {
                 ServiceError::WrongCode => UsersErrorBody::message(lang.t("users.token_incorrect")),
                 ServiceError::AlreadyConfirmed => UsersErrorBody::message(lang.t("users.already_validated")),
                 ServiceError::NotFound => UsersErrorBody::message(lang.t("users.no_account")),
-                ServiceError::TooManyAttempts => UsersErrorBody::message(lang.t("users.too_many_attempts")),
+                ServiceError::TooManyAttempts { .. } => UsersErrorBody::message(lang.t("users.too_many_attempts")),
                 ServiceError::InvalidGrant => UsersErrorBody::message(lang.t("users.login_incorrect")),
                 ServiceError::EmailNotConfirmed => UsersErrorBody::message(lang.t("users.not_validated")),
                 ServiceError::AccountDisabled => UsersErrorBody::message(lang.t("error.account_disabled")),
@@ -205,14 +207,16 @@ impl ResponseError for UsersError {
                 other => UsersErrorBody::message(lang.t(&format!("error.{}", core_code(other)))),
             },
         };
-        let mut response = HttpResponse::build(self.status_code());
-        if matches!(
-            self.status_code(),
-            StatusCode::TOO_MANY_REQUESTS | StatusCode::SERVICE_UNAVAILABLE
-        ) {
-            response.insert_header(("Retry-After", crate::RETRY_AFTER_SECONDS.to_string()));
-        }
-        response.insert_header(("Cache-Control", "no-store")).json(body)
+        let retry_after = match &self.problem {
+            Problem::Body(e) => e.retry_after(),
+            Problem::Service(e) => e.retry_after(),
+        };
+        crate::with_retry_after(
+            HttpResponse::build(self.status_code())
+                .insert_header(("Cache-Control", "no-store"))
+                .json(body),
+            retry_after,
+        )
     }
 }
 

@@ -1,0 +1,172 @@
+//! Throttling in the use cases: which attempts count against which keys,
+//! under the limits of configuration (`throttle.*`). The counts live in the
+//! store, so every instance on one database sees the same ones.
+
+use chrono::Duration;
+use registrar_domain::{ClientIp, Email, Limit, Scope, ThrottleKey};
+use registrar_mail::Mailer;
+use registrar_store::Store;
+
+use crate::{Registrar, ServiceError};
+
+/// The limits (`throttle.*` in configuration). A limit with `max == 0` is off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ThrottleSettings {
+    /// Failed logins per account (by the address tried): 5 in 15 minutes,
+    /// then locked for 15 minutes, doubling with each lockout up to a day.
+    pub login_account: Limit,
+    /// Failed logins per client IP: 100 in 15 minutes.
+    pub login_ip: Limit,
+    /// Registrations (every family, email-first signup too) per client IP: 100 an hour.
+    pub register_ip: Limit,
+    /// Mails asked for one address (forgot-password, resend, signup): 10 an hour.
+    pub mail_address: Limit,
+    /// Mails asked from one client IP: 100 an hour.
+    pub mail_ip: Limit,
+    /// Bodies that could not be read (malformed JSON, a wrong content type)
+    /// per client IP: 30 a minute.
+    pub malformed_ip: Limit,
+}
+
+impl Default for ThrottleSettings {
+    fn default() -> Self {
+        Self {
+            login_account: Limit::lockout(5, Duration::minutes(15), Duration::minutes(15), Duration::hours(24)),
+            login_ip: Limit::per_window(100, Duration::minutes(15)),
+            register_ip: Limit::per_window(100, Duration::hours(1)),
+            mail_address: Limit::per_window(10, Duration::hours(1)),
+            mail_ip: Limit::per_window(100, Duration::hours(1)),
+            malformed_ip: Limit::per_window(30, Duration::minutes(1)),
+        }
+    }
+}
+
+impl ThrottleSettings {
+    /// Every limit off (tools and tests that are not about throttling).
+    pub fn off() -> Self {
+        let off = Limit::per_window(0, Duration::hours(1));
+        Self {
+            login_account: off,
+            login_ip: off,
+            register_ip: off,
+            mail_address: off,
+            mail_ip: off,
+            malformed_ip: off,
+        }
+    }
+}
+
+/// How often the outbox worker drops expired counters.
+pub(crate) const PURGE_INTERVAL: Duration = Duration::minutes(10);
+
+impl<S: Store, M: Mailer> Registrar<S, M> {
+    /// `TooManyAttempts` if any of `keys` is locked now. Reads only.
+    async fn refuse_if_locked(&self, keys: &[ThrottleKey]) -> Result<(), ServiceError> {
+        if keys.is_empty() {
+            return Ok(());
+        }
+        let now = self.now();
+        match self.store.throttle_lock(keys, now).await? {
+            Some(until) => Err(ServiceError::too_many_attempts(until - now)),
+            None => Ok(()),
+        }
+    }
+
+    /// Counts one attempt against every key whose limit is on; `TooManyAttempts`
+    /// (and nothing counted) if one of them is locked.
+    async fn count_attempt(&self, hits: Vec<(ThrottleKey, Limit)>) -> Result<(), ServiceError> {
+        let hits: Vec<_> = hits.into_iter().filter(|(_, limit)| !limit.is_off()).collect();
+        if hits.is_empty() {
+            return Ok(());
+        }
+        let now = self.now();
+        match self.store.throttle_hit(&hits, now).await? {
+            Some(until) => Err(ServiceError::too_many_attempts(until - now)),
+            None => Ok(()),
+        }
+    }
+
+    fn login_keys(&self, email: Option<&Email>, from: ClientIp) -> Vec<(ThrottleKey, Limit)> {
+        let limits = &self.settings.throttle;
+        let mut keys = vec![(ThrottleKey::for_ip(Scope::LoginIp, from), limits.login_ip)];
+        if let Some(email) = email {
+            keys.push((ThrottleKey::for_email(Scope::LoginAccount, email), limits.login_account));
+        }
+        keys
+    }
+
+    /// Before a password is checked: refused while the account or the
+    /// client address is locked out.
+    pub(crate) async fn login_allowed(&self, email: Option<&Email>, from: ClientIp) -> Result<(), ServiceError> {
+        let keys: Vec<ThrottleKey> = self
+            .login_keys(email, from)
+            .into_iter()
+            .filter(|(_, limit)| !limit.is_off())
+            .map(|(key, _)| key)
+            .collect();
+        self.refuse_if_locked(&keys).await
+    }
+
+    /// A wrong password (or unknown address) counts against both.
+    pub(crate) async fn login_failed(&self, email: Option<&Email>, from: ClientIp) -> Result<(), ServiceError> {
+        match self.count_attempt(self.login_keys(email, from)).await {
+            // Locked meanwhile by a concurrent failure: this one was wrong all the same.
+            Ok(()) | Err(ServiceError::TooManyAttempts { .. }) => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The right password: the account's count starts again.
+    pub(crate) async fn login_succeeded(&self, email: &Email) -> Result<(), ServiceError> {
+        if self.settings.throttle.login_account.is_off() {
+            return Ok(());
+        }
+        Ok(self
+            .store
+            .throttle_clear(&ThrottleKey::for_email(Scope::LoginAccount, email))
+            .await?)
+    }
+
+    /// A registration attempt (any family) from `from`.
+    pub(crate) async fn registration_attempt(&self, from: ClientIp) -> Result<(), ServiceError> {
+        let limit = self.settings.throttle.register_ip;
+        self.count_attempt(vec![(ThrottleKey::for_ip(Scope::RegisterIp, from), limit)])
+            .await
+    }
+
+    /// A request that mails `email` (if it has an account), from `from`;
+    /// `registering` also counts it as a registration attempt (email-first signup).
+    pub(crate) async fn mail_attempt(
+        &self,
+        email: &Email,
+        from: ClientIp,
+        registering: bool,
+    ) -> Result<(), ServiceError> {
+        let limits = &self.settings.throttle;
+        let mut hits = vec![
+            (ThrottleKey::for_email(Scope::MailAddress, email), limits.mail_address),
+            (ThrottleKey::for_ip(Scope::MailIp, from), limits.mail_ip),
+        ];
+        if registering {
+            hits.push((ThrottleKey::for_ip(Scope::RegisterIp, from), limits.register_ip));
+        }
+        self.count_attempt(hits).await
+    }
+
+    /// A request whose body could not be read, from `from`: `TooManyAttempts`
+    /// once that client sent too many of them.
+    pub async fn malformed_body(&self, from: ClientIp) -> Result<(), ServiceError> {
+        let limit = self.settings.throttle.malformed_ip;
+        self.count_attempt(vec![(ThrottleKey::for_ip(Scope::MalformedIp, from), limit)])
+            .await
+    }
+
+    /// Drops expired counters (the outbox worker calls this now and then).
+    pub(crate) async fn purge_counters(&self) {
+        match self.store.throttle_purge(self.now()).await {
+            Ok(0) => {}
+            Ok(n) => tracing::debug!(purged = n, "throttle: expired counters dropped"),
+            Err(e) => tracing::warn!(error = %e, "throttle: could not drop expired counters"),
+        }
+    }
+}
