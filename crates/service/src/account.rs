@@ -97,14 +97,28 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         given: &Option<Vec<Option<i32>>>,
     ) -> Vec<RevisionId> {
         let mut ids = BTreeSet::new();
+        if crate::policies::list_too_long(errors, given) {
+            return Vec::new();
+        }
+        let mut unknown = BTreeSet::new();
+        let mut malformed = false;
         for entry in given.iter().flatten() {
             match entry {
-                None => errors.add(Field::Policies, FieldError::InvalidPolicyId),
+                None => malformed = true,
                 Some(id) if revisions.iter().any(|r| r.id.0 == *id) => {
                     ids.insert(RevisionId(*id));
                 }
-                Some(id) => errors.add(Field::Policies, FieldError::UnknownPolicy(*id)),
+                Some(id) => {
+                    unknown.insert(*id);
+                }
             }
+        }
+        // Each problem once, however often the list repeats it.
+        if malformed {
+            errors.add(Field::Policies, FieldError::InvalidPolicyId);
+        }
+        for id in unknown {
+            errors.add(Field::Policies, FieldError::UnknownPolicy(id));
         }
         let missing = pending_revisions(revisions, &self.settings.required_policy_types, &ids);
         if given.is_none() && !missing.is_empty() {

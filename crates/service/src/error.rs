@@ -63,6 +63,10 @@ pub enum FieldError {
     PolicyRequired(PolicyType),
     /// Not a list where a list is expected.
     NotAList,
+    /// A list longer than the use case takes.
+    TooManyItems {
+        max: usize,
+    },
     InvalidLanguage,
     NotAnInteger,
     InvalidPostalCode,

@@ -50,7 +50,7 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
             .ok_or(ServiceError::NotFound)
     }
 
-    /// `POST /api/policies/accept`.
+    /// `POST /api/policies/accept`. At most [`MAX_POLICY_IDS`] entries.
     pub async fn accept_policies(
         &self,
         ctx: &AuthContext,
@@ -64,11 +64,23 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
             Some(_) => {}
         }
         let mut wanted = Vec::new();
-        for entry in ids.iter().flatten() {
-            match entry {
-                None => errors.add(Field::Policies, crate::FieldError::InvalidPolicyId),
-                Some(id) if all.iter().any(|r| r.id.0 == *id) => wanted.push(RevisionId(*id)),
-                Some(id) => errors.add(Field::Policies, crate::FieldError::UnknownPolicy(*id)),
+        if !list_too_long(&mut errors, &ids) {
+            let mut unknown = std::collections::BTreeSet::new();
+            let mut malformed = false;
+            for entry in ids.iter().flatten() {
+                match entry {
+                    None => malformed = true,
+                    Some(id) if all.iter().any(|r| r.id.0 == *id) => wanted.push(RevisionId(*id)),
+                    Some(id) => {
+                        unknown.insert(*id);
+                    }
+                }
+            }
+            if malformed {
+                errors.add(Field::Policies, crate::FieldError::InvalidPolicyId);
+            }
+            for id in unknown {
+                errors.add(Field::Policies, crate::FieldError::UnknownPolicy(id));
             }
         }
         errors.into_result()?;
@@ -92,4 +104,17 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
     pub async fn policy_revisions(&self) -> Result<Vec<PolicyRevision>, ServiceError> {
         Ok(self.store.policy_revisions().await?)
     }
+}
+
+/// The longest policy list a request may carry: there are a handful of
+/// policy types; a longer list is an error of its own, not one per entry.
+pub const MAX_POLICY_IDS: usize = 100;
+
+/// Adds [`FieldError::TooManyItems`](crate::FieldError::TooManyItems) for a list over [`MAX_POLICY_IDS`].
+pub(crate) fn list_too_long(errors: &mut FieldErrors, given: &Option<Vec<Option<i32>>>) -> bool {
+    let too_long = given.as_ref().is_some_and(|l| l.len() > MAX_POLICY_IDS);
+    if too_long {
+        errors.add(Field::Policies, crate::FieldError::TooManyItems { max: MAX_POLICY_IDS });
+    }
+    too_long
 }

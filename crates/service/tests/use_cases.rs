@@ -832,3 +832,23 @@ async fn mails_per_address_are_limited_the_same_for_known_and_unknown_addresses(
         .await
         .expect("another address is not limited");
 }
+
+#[tokio::test]
+async fn a_policy_list_is_bounded_and_each_problem_reported_once() {
+    let w = world().await;
+    let mut input = w.registration("a@example.com");
+    input.policies = Some(vec![Some(9999); 101]);
+    assert_eq!(
+        field_errors(w.app.register(input, ip()).await),
+        vec![(Field::Policies, vec![FieldError::TooManyItems { max: 100 }])]
+    );
+    let mut input = w.registration("a@example.com");
+    let mut list: Vec<Option<i32>> = w.policies.iter().map(|p| Some(*p)).collect();
+    list.extend(std::iter::repeat_n(Some(9999), 98));
+    input.policies = Some(list);
+    assert_eq!(
+        field_errors(w.app.register(input, ip()).await),
+        vec![(Field::Policies, vec![FieldError::UnknownPolicy(9999)])],
+        "98 copies of one unknown id are one error"
+    );
+}

@@ -58,6 +58,8 @@ pub async fn caller<S: Store, M: Mailer>(
             `errors`), `invalid_client`. Typed: the first failing field's check.", body = RegisterFailure),
         (status = 413, description = "`payload_too_large`: the body is over 64 KiB.", body = CoreErrorBody),
         (status = 415, description = "`unsupported_media_type`: neither JSON nor a form.", body = CoreErrorBody),
+        (status = 429, description = "`too_many_attempts`: too many registrations from this address, or unreadable bodies; `Retry-After` says in how many seconds to try again.", body = RegisterFailure,
+            headers(("Retry-After" = u64, description = "Seconds until the limit lets this through again."))),
         (status = 500, description = "`server_error`: a fault on our side (logged with the request id).",
             body = RegisterFailure),
         (status = 503, description = "`server_error`: the database is unavailable.", body = RegisterFailure),
@@ -100,6 +102,8 @@ pub async fn register<S: Store, M: Mailer>(
             `account_disabled`.", body = CoreErrorBody),
         (status = 413, description = "`payload_too_large`.", body = CoreErrorBody),
         (status = 415, description = "`unsupported_media_type`.", body = CoreErrorBody),
+        (status = 429, description = "`too_many_attempts`: too many failed logins of this account or from this address, or unreadable bodies; `Retry-After` says in how many seconds to try again.", body = CoreErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds until the limit lets this through again."))),
         (status = 500, description = "`server_error`.", body = CoreErrorBody),
         (status = 503, description = "`server_error`: the database is unavailable.", body = CoreErrorBody),
     )
@@ -164,6 +168,8 @@ pub async fn me<S: Store, M: Mailer>(req: HttpRequest, app: App<S, M>, lang: Lan
         (status = 403, description = "`account_disabled`.", body = CoreErrorBody),
         (status = 413, description = "`payload_too_large`.", body = CoreErrorBody),
         (status = 415, description = "`unsupported_media_type`.", body = CoreErrorBody),
+        (status = 429, description = "`too_many_attempts`: too many unreadable bodies from this client; `Retry-After` says in how many seconds to try again.", body = CoreErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds until the limit lets this through again."))),
         (status = 500, description = "`server_error`.", body = CoreErrorBody),
         (status = 503, description = "`server_error`: the database is unavailable.", body = CoreErrorBody),
     )
@@ -199,6 +205,8 @@ pub async fn update_me<S: Store, M: Mailer>(
         (status = 403, description = "`account_disabled`.", body = CoreErrorBody),
         (status = 413, description = "`payload_too_large`.", body = CoreErrorBody),
         (status = 415, description = "`unsupported_media_type`.", body = CoreErrorBody),
+        (status = 429, description = "`too_many_attempts`: too many unreadable bodies from this client; `Retry-After` says in how many seconds to try again.", body = CoreErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds until the limit lets this through again."))),
         (status = 500, description = "`server_error`.", body = CoreErrorBody),
         (status = 503, description = "`server_error`: the database is unavailable.", body = CoreErrorBody),
     )
@@ -232,6 +240,8 @@ pub async fn delete_me<S: Store, M: Mailer>(
             body = CoreErrorBody),
         (status = 413, description = "`payload_too_large`.", body = CoreErrorBody),
         (status = 415, description = "`unsupported_media_type`.", body = CoreErrorBody),
+        (status = 429, description = "`too_many_attempts`: too many mails asked for this address or from this client, or unreadable bodies; `Retry-After` says in how many seconds to try again.", body = CoreErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds until the limit lets this through again."))),
         (status = 500, description = "`server_error`.", body = CoreErrorBody),
         (status = 503, description = "`server_error`: the database is unavailable.", body = CoreErrorBody),
     )
@@ -267,6 +277,8 @@ pub async fn forgot_password<S: Store, M: Mailer>(
             (unknown, used or expired link).", body = CoreErrorBody),
         (status = 413, description = "`payload_too_large`.", body = CoreErrorBody),
         (status = 415, description = "`unsupported_media_type`.", body = CoreErrorBody),
+        (status = 429, description = "`too_many_attempts`: too many unreadable bodies from this client; `Retry-After` says in how many seconds to try again.", body = CoreErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds until the limit lets this through again."))),
         (status = 500, description = "`server_error`.", body = CoreErrorBody),
         (status = 503, description = "`server_error`: the database is unavailable.", body = CoreErrorBody),
     )

@@ -117,6 +117,7 @@ pub fn field_message(lang: Lang, error: &FieldError) -> String {
         FieldError::UnknownPolicy(id) => lang.t_with("field.unknown_policy", &[("id", &id.to_string())]),
         FieldError::PolicyRequired(t) => lang.t_with("field.policy_required", &[("type", t.as_str())]),
         FieldError::NotAList => lang.t("field.not_a_list"),
+        FieldError::TooManyItems { max } => lang.t_with("field.too_many_items", &[("max", &max.to_string())]),
         FieldError::InvalidLanguage => lang.t("field.invalid_language"),
         FieldError::NotAnInteger => lang.t("field.not_an_integer"),
         FieldError::InvalidPostalCode => lang.t("field.invalid_postal_code"),

@@ -89,6 +89,8 @@ pub async fn one<S: Store, M: Mailer>(
         (status = 403, description = "`account_disabled`.", body = CoreErrorBody),
         (status = 413, description = "`payload_too_large`.", body = CoreErrorBody),
         (status = 415, description = "`unsupported_media_type`.", body = CoreErrorBody),
+        (status = 429, description = "`too_many_attempts`: too many unreadable bodies from this client; `Retry-After` says in how many seconds to try again.", body = CoreErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds until the limit lets this through again."))),
         (status = 500, description = "`server_error`.", body = CoreErrorBody),
         (status = 503, description = "`server_error`: the database is unavailable.", body = CoreErrorBody),
     )

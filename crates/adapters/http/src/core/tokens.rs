@@ -34,6 +34,8 @@ type App<S, M> = web::Data<Registrar<S, M>>;
             `account_disabled`.", body = CoreErrorBody),
         (status = 413, description = "`payload_too_large`.", body = CoreErrorBody),
         (status = 415, description = "`unsupported_media_type`.", body = CoreErrorBody),
+        (status = 429, description = "`too_many_attempts`: too many failed logins of this account (a lockout that doubles) or from this address, or unreadable bodies; `Retry-After` says in how many seconds to try again.", body = CoreErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds until the limit lets this through again."))),
         (status = 500, description = "`server_error`.", body = CoreErrorBody),
         (status = 503, description = "`server_error`: the database is unavailable.", body = CoreErrorBody),
     )
@@ -69,6 +71,8 @@ pub async fn token<S: Store, M: Mailer>(
         (status = 400, description = "`invalid_request`: a body that is not a JSON object.", body = CoreErrorBody),
         (status = 413, description = "`payload_too_large`.", body = CoreErrorBody),
         (status = 415, description = "`unsupported_media_type`: a body of another type.", body = CoreErrorBody),
+        (status = 429, description = "`too_many_attempts`: too many unreadable bodies from this client; `Retry-After` says in how many seconds to try again.", body = CoreErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds until the limit lets this through again."))),
         (status = 500, description = "`server_error`.", body = CoreErrorBody),
         (status = 503, description = "`server_error`: the database is unavailable.", body = CoreErrorBody),
     )
@@ -129,6 +133,8 @@ pub async fn sessions<S: Store, M: Mailer>(
         (status = 400, description = "`invalid_request`: a body that is not a JSON object.", body = CoreErrorBody),
         (status = 413, description = "`payload_too_large`.", body = CoreErrorBody),
         (status = 415, description = "`unsupported_media_type`: a body of another type.", body = CoreErrorBody),
+        (status = 429, description = "`too_many_attempts`: too many unreadable bodies from this client; `Retry-After` says in how many seconds to try again.", body = CoreErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds until the limit lets this through again."))),
         (status = 404, description = "`not_found`: the caller has no session on that device.", body = CoreErrorBody),
         (status = 500, description = "`server_error`.", body = CoreErrorBody),
         (status = 503, description = "`server_error`: the database is unavailable.", body = CoreErrorBody),

@@ -98,6 +98,8 @@ pub async fn form<S: Store, M: Mailer>(
         (status = 404, description = "The link is unknown, used or expired.", body = String, content_type = "text/html"),
         (status = 413, description = "The form again: the body is over 64 KiB.", body = String, content_type = "text/html"),
         (status = 415, description = "The form again: neither a form nor JSON.", body = String, content_type = "text/html"),
+        (status = 429, description = "The form again: too many unreadable bodies from this client; `Retry-After` says in how many seconds to try again.", body = String, content_type = "text/html",
+            headers(("Retry-After" = u64, description = "Seconds until the limit lets this through again."))),
         (status = 500, description = "A page saying it is our fault.", body = String, content_type = "text/html"),
         (status = 503, description = "The database is unavailable.", body = String, content_type = "text/html"),
     )

@@ -101,6 +101,8 @@ fn fault(e: &ServiceError, code: &'static str) -> HttpResponse {
             `languageMissing`, `unsupportedLanguage`, `tokenMissing`, `tokenInvalid`.", body = SignupErrorBody),
         (status = 413, description = "`payloadTooLarge`: the body is over 64 KiB.", body = SignupErrorBody),
         (status = 415, description = "`unsupportedMediaType`: neither JSON nor a form.", body = SignupErrorBody),
+        (status = 429, description = "`tooManyAttempts`: too many sign-ups or mails for this address or from this client, or unreadable bodies; `Retry-After` says in how many seconds to try again.", body = SignupErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds until the limit lets this through again."))),
         (status = 500, description = "`createAccountFailed`.", body = SignupErrorBody),
         (status = 503, description = "`createAccountFailed`: the database is unavailable.", body = SignupErrorBody),
     )
@@ -155,6 +157,8 @@ pub async fn signup<S: Store, M: Mailer>(req: HttpRequest, payload: web::Payload
         )),
         (status = 413, description = "`payloadTooLarge`.", body = SignupErrorBody),
         (status = 415, description = "`unsupportedMediaType`.", body = SignupErrorBody),
+        (status = 429, description = "`tooManyAttempts`: too many unreadable bodies from this client; `Retry-After` says in how many seconds to try again.", body = SignupErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds until the limit lets this through again."))),
         (status = 500, description = "`confirmationFailed`; the form: a page saying it is our fault.", content(
             (SignupErrorBody = "application/json"),
             (String = "text/html"),

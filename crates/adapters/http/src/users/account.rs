@@ -30,6 +30,8 @@ type App<S, M> = web::Data<Registrar<S, M>>;
         (status = 400, description = "Malformed JSON.", body = UsersErrorBody),
         (status = 413, description = "The body is over 64 KiB.", body = UsersErrorBody),
         (status = 415, description = "Neither JSON nor a form.", body = UsersErrorBody),
+        (status = 429, description = "`Too many attempts`: too many registrations from this address, or unreadable bodies; `Retry-After` says in how many seconds to try again.", body = UsersErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds until the limit lets this through again."))),
         (status = 422, description = "`The given data was invalid.` with every failing field in `errors` \
             (`The email has already been taken.`, …).", body = UsersErrorBody),
         (status = 500, description = "A fault on our side.", body = UsersErrorBody),
@@ -68,6 +70,8 @@ pub async fn register<S: Store, M: Mailer>(
         (status = 403, description = "The account is disabled.", body = UsersErrorBody),
         (status = 413, description = "The body is over 64 KiB.", body = UsersErrorBody),
         (status = 415, description = "Neither JSON nor a form.", body = UsersErrorBody),
+        (status = 429, description = "`Too many attempts`: too many failed logins of this account (a lockout that doubles) or from this address, or unreadable bodies; `Retry-After` says in how many seconds to try again.", body = UsersErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds until the limit lets this through again."))),
         (status = 422, description = "A field is missing (`errors`).", body = UsersErrorBody),
         (status = 500, description = "A fault on our side.", body = UsersErrorBody),
         (status = 503, description = "The database is unavailable.", body = UsersErrorBody),

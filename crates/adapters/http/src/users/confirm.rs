@@ -36,7 +36,8 @@ type App<S, M> = web::Data<Registrar<S, M>>;
         (status = 415, description = "Neither JSON nor a form.", body = UsersErrorBody),
         (status = 422, description = "A field is missing or invalid (`The token must be an integer.`).",
             body = UsersErrorBody),
-        (status = 429, description = "`Too many attempts`: 5 wrong codes; ask for a new one.", body = UsersErrorBody),
+        (status = 429, description = "`Too many attempts`: 5 wrong codes (ask for a new one), or too many unreadable bodies from this client.", body = UsersErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds until the limit lets this through again."))),
         (status = 500, description = "A fault on our side.", body = UsersErrorBody),
         (status = 503, description = "The database is unavailable.", body = UsersErrorBody),
     )
@@ -72,6 +73,8 @@ pub async fn validation<S: Store, M: Mailer>(
         (status = 409, description = "`The email is already validated`.", body = UsersErrorBody),
         (status = 413, description = "The body is over 64 KiB.", body = UsersErrorBody),
         (status = 415, description = "Neither JSON nor a form.", body = UsersErrorBody),
+        (status = 429, description = "`Too many attempts`: too many mails asked for this address or from this client, or unreadable bodies; `Retry-After` says in how many seconds to try again.", body = UsersErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds until the limit lets this through again."))),
         (status = 422, description = "The address is missing or invalid.", body = UsersErrorBody),
         (status = 500, description = "A fault on our side.", body = UsersErrorBody),
         (status = 503, description = "The database is unavailable.", body = UsersErrorBody),

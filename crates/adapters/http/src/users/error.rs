@@ -116,9 +116,9 @@ pub fn rule_message(lang: Lang, name: &str, error: &FieldError) -> String {
     };
     match error {
         FieldError::Required | FieldError::Password(PasswordError::Missing) => rule("required", &[]),
-        FieldError::TooLong { max } | FieldError::Password(PasswordError::TooLong { max }) => {
-            rule("max", &[("max", &max.to_string())])
-        }
+        FieldError::TooLong { max }
+        | FieldError::TooManyItems { max }
+        | FieldError::Password(PasswordError::TooLong { max }) => rule("max", &[("max", &max.to_string())]),
         FieldError::InvalidEmail => rule("email", &[]),
         FieldError::EmailTaken => rule("unique", &[]),
         FieldError::Password(PasswordError::TooShort { min }) => rule("password_min", &[("min", &min.to_string())]),
