@@ -138,6 +138,14 @@ fn a_bad_configuration_value_stops_start_up_naming_the_key() {
         ),
         ("REGISTRAR__I18N__DEFAULT_LANGUAGE", "ja", "i18n.default_language"),
         ("REGISTRAR__PASSWORD__ARGON2_MEMORY_KIB", "1", "password.argon2"),
+        (
+            "REGISTRAR__HTTP__TRUSTED_PROXIES",
+            "10.0.0.1,proxy.example",
+            "http.trusted_proxies",
+        ),
+        ("REGISTRAR__HTTP__MAX_HEADER_BYTES", "10", "http.max_header_bytes"),
+        ("REGISTRAR__THROTTLE__LOGIN_WINDOW", "0", "throttle.login_window"),
+        ("REGISTRAR__THROTTLE__LOCKOUT", "100000", "throttle.lockout"),
     ] {
         let output = Command::new(env!("CARGO_BIN_EXE_registrar"))
             .arg("migrate")
