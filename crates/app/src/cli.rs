@@ -38,6 +38,24 @@ pub enum Command {
     /// Account administration.
     #[command(subcommand)]
     User(UserCommand),
+    /// Insert synthetic accounts for benchmarks and load tests: users
+    /// `seed-<i>@bench.example`, confirmed, all with one password, each with
+    /// a session on CLIENT whose tokens are the hex SHA-256 of
+    /// `seed-access-<i>` / `seed-refresh-<i>` (bench/README.md). Prints the count.
+    Seed {
+        /// How many users.
+        #[arg(long)]
+        users: u64,
+        /// The first index (to add to an earlier seeding).
+        #[arg(long, default_value_t = 0)]
+        from: u64,
+        /// The API client their sessions belong to.
+        #[arg(long)]
+        client: String,
+        /// Their password.
+        #[arg(long, default_value = "Bench-Password-1")]
+        password: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -106,6 +124,20 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Client(command) => client(&config, command).await,
+        Command::Seed {
+            users,
+            from,
+            client,
+            password,
+        } => {
+            let inserted = service(&config)
+                .await?
+                .seed_users(from, users, &client, &password)
+                .await
+                .context("cannot seed the users")?;
+            println!("{inserted}");
+            Ok(())
+        }
         Command::Policy(command) => policy(&config, command).await,
         Command::Invite(InviteCommand::Create { name, uses }) => {
             if uses == 0 {

@@ -323,3 +323,22 @@ async fn user_commands_show_disable_enable_change_the_role_and_delete() {
     assert!(stderr.contains("no account"), "{stderr}");
     assert_eq!(stderr.trim().lines().count(), 1);
 }
+
+#[test]
+fn seed_inserts_confirmed_users_in_batches_and_prints_the_count() {
+    let dir = tempfile::tempdir().expect("dir");
+    let client = stdout(&registrar(dir.path(), &["client", "add", "--name", "bench"]));
+    let client = client.lines().next().expect("client id");
+    let out = stdout(&registrar(
+        dir.path(),
+        &["seed", "--users", "12000", "--client", client],
+    ));
+    assert_eq!(out.trim(), "12000");
+    let show = stdout(&registrar(dir.path(), &["user", "show", "seed-11999@bench.example"]));
+    assert!(show.contains("email\tseed-11999@bench.example"), "{show}");
+    assert!(!registrar(dir.path(), &["user", "show", "seed-12000@bench.example"])
+        .status
+        .success());
+    let again = registrar(dir.path(), &["seed", "--users", "1", "--from", "5", "--client", client]);
+    assert!(!again.status.success(), "an index seeded twice is refused");
+}

@@ -13,6 +13,7 @@ mod input;
 mod invites;
 mod mail;
 mod policies;
+mod seed;
 mod settings;
 mod signup;
 mod throttle;
@@ -27,6 +28,7 @@ pub use hashing::{Argon2Params, HashingLimits, PasswordHasher, HASHES_IN_FLIGHT}
 pub use input::{ChangePasswordInput, LoginInput, Patch, ProfilePatch, RegisterInput};
 pub use mail::{OutboxSettings, MAILS, OUTBOX_BACKLOG};
 pub use policies::{Acceptance, CurrentPolicy};
+pub use seed::{seed_email, seed_tokens};
 pub use settings::Settings;
 pub use throttle::ThrottleSettings;
 pub use tokens::{AuthContext, TokenPair};

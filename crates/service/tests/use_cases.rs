@@ -852,3 +852,25 @@ async fn a_policy_list_is_bounded_and_each_problem_reported_once() {
         "98 copies of one unknown id are one error"
     );
 }
+
+#[tokio::test]
+async fn seeded_users_log_in_and_their_computed_tokens_work() {
+    let w = world().await;
+    assert_eq!(w.app.seed_users(10, 3, &w.client, PASSWORD).await.expect("seed"), 3);
+    let (access, _) = registrar_service::seed_tokens(11);
+    let ctx = w
+        .app
+        .authenticate(&access)
+        .await
+        .expect("the computed access token works");
+    assert_eq!(ctx.user.email.as_str(), registrar_service::seed_email(11));
+    assert!(ctx.user.email_confirmed());
+    w.login(&registrar_service::seed_email(12), "laptop").await;
+    assert!(
+        matches!(
+            w.app.seed_users(12, 1, &w.client, PASSWORD).await,
+            Err(ServiceError::Invalid(_))
+        ),
+        "seeding an index twice is refused"
+    );
+}

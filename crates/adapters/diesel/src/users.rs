@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 use diesel::prelude::*;
 use registrar_domain::{ConfirmationPurpose, Email, Language, PasswordHash, Profile, Role, User, UserId};
-use registrar_store::{NewOutboxMail, NewSession, Registration, StoreError, UserStore};
+use registrar_store::{NewOutboxMail, NewSession, NewUser, Registration, StoreError, UserStore};
 
 use crate::backend::{run, Backend};
 use crate::confirmations::ConfirmationSteps;
@@ -11,13 +11,41 @@ use crate::error::{is_unique_violation, Failure};
 use crate::invites::InviteWrites;
 use crate::outbox::OutboxWrites;
 use crate::policies::AcceptanceWrites;
-use crate::rows::{NewUserRow, ProfileColumns, UserRow};
+use crate::rows::{NewSessionRow, NewUserRow, ProfileColumns, UserRow};
 use crate::schema::{sessions, users};
 use crate::sessions::SessionWrites;
 use crate::DieselStore;
 
 #[async_trait]
 impl UserStore for DieselStore {
+    async fn import_users(&self, users: Vec<(NewUser, Option<NewSession>)>) -> Result<u64, StoreError> {
+        /// Rows per INSERT: well under SQLite's 32,766 bound variables.
+        const CHUNK: usize = 1000;
+        run!(self, write, |conn| {
+            for chunk in users.chunks(CHUNK) {
+                let rows: Vec<NewUserRow<'_>> = chunk.iter().map(|(user, _)| NewUserRow::new(user)).collect();
+                diesel::insert_into(users::table)
+                    .values(&rows)
+                    .execute(conn)
+                    .map_err(|e| {
+                        if is_unique_violation(&e, "email_normalized") {
+                            Failure::Store(StoreError::DuplicateEmail)
+                        } else {
+                            e.into()
+                        }
+                    })?;
+                let sessions: Vec<NewSessionRow<'_>> = chunk
+                    .iter()
+                    .filter_map(|(_, session)| session.as_ref().map(NewSessionRow::new))
+                    .collect();
+                if !sessions.is_empty() {
+                    diesel::insert_into(sessions::table).values(&sessions).execute(conn)?;
+                }
+            }
+            Ok(users.len() as u64)
+        })
+    }
+
     async fn register(&self, registration: Registration) -> Result<(), StoreError> {
         run!(self, write, |conn| {
             let Registration {

@@ -4,12 +4,54 @@ use std::collections::HashSet;
 
 use async_trait::async_trait;
 use registrar_domain::{ConfirmationPurpose, Email, Language, PasswordHash, Profile, Role, User, UserId};
-use registrar_store::{NewOutboxMail, NewSession, Registration, StoreError, UserStore};
+use registrar_store::{NewOutboxMail, NewSession, NewUser, Registration, StoreError, UserStore};
 
 use crate::MemoryStore;
 
 #[async_trait]
 impl UserStore for MemoryStore {
+    async fn import_users(&self, users: Vec<(NewUser, Option<NewSession>)>) -> Result<u64, StoreError> {
+        let mut state = self.lock()?;
+        let mut emails = HashSet::new();
+        for (user, session) in &users {
+            if state.user_ids_by_email.contains_key(user.email.normalized()) || !emails.insert(user.email.normalized())
+            {
+                return Err(StoreError::DuplicateEmail);
+            }
+            if state.users.contains_key(&user.id) {
+                return Err(StoreError::Duplicate);
+            }
+            if let Some(session) = session {
+                state.require_client(&session.client_id)?;
+            }
+        }
+        let count = users.len() as u64;
+        for (user, session) in users {
+            state
+                .user_ids_by_email
+                .insert(user.email.normalized().to_owned(), user.id.clone());
+            state.users.insert(
+                user.id.clone(),
+                User {
+                    id: user.id,
+                    email: user.email,
+                    password_hash: user.password_hash,
+                    profile: user.profile,
+                    role: user.role,
+                    language: user.language,
+                    email_confirmed_at: user.email_confirmed_at,
+                    disabled: false,
+                    consent: None,
+                    created_at: user.created_at,
+                },
+            );
+            if let Some(session) = session {
+                state.open_session(session, usize::MAX);
+            }
+        }
+        Ok(count)
+    }
+
     async fn register(&self, registration: Registration) -> Result<(), StoreError> {
         let Registration {
             user,

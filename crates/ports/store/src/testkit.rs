@@ -1619,6 +1619,54 @@ pub async fn concurrent_registrations_never_use_an_invite_more_often_than_it_all
     );
 }
 
+pub async fn importing_users_inserts_them_and_their_sessions<S: Store>(store: S) {
+    let client = add_client(&store, at(0)).await;
+    let users: Vec<NewUser> = (0..3).map(|i| new_user(unique_email(&format!("import{i}")))).collect();
+    let session = new_session(&users[0].id, &client, "phone", at(1));
+    let batch = vec![
+        (users[0].clone(), Some(session.clone())),
+        (users[1].clone(), None),
+        (users[2].clone(), None),
+    ];
+    assert_eq!(store.import_users(batch).await.expect("import"), 3);
+    for user in &users {
+        let found = store
+            .user_by_email(&user.email)
+            .await
+            .expect("lookup")
+            .expect("imported user found by email");
+        assert_eq!(found.id, user.id);
+        assert_eq!(found.password_hash, user.password_hash);
+    }
+    let (found, owner) = store
+        .session_by_access(&session.access_hash, at(2))
+        .await
+        .expect("lookup")
+        .expect("the imported session's access token works");
+    assert_eq!((found.id, owner.id), (session.id, users[0].id.clone()));
+    assert_eq!(store.import_users(Vec::new()).await.expect("an empty import"), 0);
+}
+
+pub async fn an_import_with_a_taken_address_inserts_nothing<S: Store>(store: S) {
+    let taken = new_user(unique_email("taken"));
+    store.register(registration(taken.clone())).await.expect("register");
+    let fresh = new_user(unique_email("fresh"));
+    let mut clash = new_user(Email::parse(&taken.email.as_str().to_uppercase()).expect("email"));
+    clash.id = UserId(unique());
+    let result = store.import_users(vec![(fresh.clone(), None), (clash, None)]).await;
+    assert!(matches!(result, Err(StoreError::DuplicateEmail)), "{result:?}");
+    assert!(
+        store.user_by_email(&fresh.email).await.expect("lookup").is_none(),
+        "nothing was inserted"
+    );
+    let twice = new_user(unique_email("twice"));
+    let mut again = new_user(twice.email.clone());
+    again.id = UserId(unique());
+    let result = store.import_users(vec![(twice.clone(), None), (again, None)]).await;
+    assert!(matches!(result, Err(StoreError::DuplicateEmail)), "{result:?}");
+    assert!(store.user_by_email(&twice.email).await.expect("lookup").is_none());
+}
+
 // ---------------------------------------------------------------------------
 // SessionStore
 // ---------------------------------------------------------------------------
@@ -4295,6 +4343,8 @@ macro_rules! store_contract_tests {
             disabling_revokes_every_session_and_enabling_restores_the_account,
             disabling_an_unknown_user_is_not_found,
             deleting_a_user_erases_their_confirmations_and_queued_mails,
+            importing_users_inserts_them_and_their_sessions,
+            an_import_with_a_taken_address_inserts_nothing,
             // UserStore::register with an invite
             registration_with_an_invite_uses_it_up_with_the_account,
             a_multi_use_invite_counts_down_to_zero,

@@ -8,8 +8,8 @@ use registrar_domain::{
 };
 
 use crate::{
-    CodeOutcome, NewConfirmation, NewInvite, NewOutboxMail, NewPolicyRevision, NewSession, OutboxMail, Registration,
-    Rotation, RotationOutcome, SignupCompletion, StoreError,
+    CodeOutcome, NewConfirmation, NewInvite, NewOutboxMail, NewPolicyRevision, NewSession, NewUser, OutboxMail,
+    Registration, Rotation, RotationOutcome, SignupCompletion, StoreError,
 };
 
 #[async_trait]
@@ -26,6 +26,13 @@ pub trait UserStore {
     /// the last use, one wins). The email is checked before the invite. MUST return [`StoreError::UnknownRevision`]
     /// and change nothing if an accepted revision does not exist.
     async fn register(&self, registration: Registration) -> Result<(), StoreError>;
+
+    /// Inserts many accounts at once, each with the session given (if any),
+    /// in one transaction: for imports and for seeding benchmarks. No policy
+    /// acceptance, no mail. MUST return [`StoreError::DuplicateEmail`] and
+    /// insert nothing if an address is taken (in the store or twice in the
+    /// batch, whatever the case). Returns how many accounts were inserted.
+    async fn import_users(&self, users: Vec<(NewUser, Option<NewSession>)>) -> Result<u64, StoreError>;
 
     /// The account with this address, compared case-insensitively.
     async fn user_by_email(&self, email: &Email) -> Result<Option<User>, StoreError>;

@@ -45,7 +45,7 @@ pub struct RegisterRequest {
     pub telephone: Option<String>,
     /// Accepted policy revision ids (a form repeats the key: `policies=1&policies=2`
     /// or `policies[]=1&…`); must include the current revision of every required type.
-    #[schema(value_type = Vec<i32>, min_items = 1)]
+    #[schema(value_type = Vec<i32>, min_items = 1, max_items = 100)]
     pub policies: Option<Vec<Option<i32>>>,
     /// A tax identification number.
     #[schema(max_length = 64)]
@@ -356,7 +356,7 @@ impl From<&Fields> for DeleteAccountRequest {
 #[derive(Debug, Clone, Default, ToSchema)]
 pub struct AcceptPoliciesRequest {
     /// Revision ids to accept (a form repeats the key).
-    #[schema(value_type = Vec<i32>, min_items = 1)]
+    #[schema(value_type = Vec<i32>, min_items = 1, max_items = 100)]
     pub policies: Option<Vec<Option<i32>>>,
 }
 
