@@ -202,12 +202,19 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
 
     /// The caller's profile with accepted and pending policy revisions.
     pub async fn profile(&self, user: User) -> Result<ProfileView, ServiceError> {
-        let revisions = self.store.policy_revisions().await?;
-        let accepted = self.store.accepted_policies(&user.id).await?;
-        let pending = pending_revisions(&revisions, &self.settings.required_policy_types, &accepted);
+        let standing = self.store.policy_standing(&user.id).await?;
+        let mut pending: Vec<RevisionId> = standing
+            .current
+            .iter()
+            .filter(|(id, policy_type)| {
+                self.settings.required_policy_types.contains(policy_type) && !standing.accepted.contains(id)
+            })
+            .map(|(id, _)| *id)
+            .collect();
+        pending.sort();
         Ok(ProfileView {
             user,
-            accepted_policies: accepted.into_iter().collect(),
+            accepted_policies: standing.accepted.into_iter().collect(),
             pending_policies: pending,
         })
     }

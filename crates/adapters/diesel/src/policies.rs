@@ -6,7 +6,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use registrar_domain::{Language, PolicyRevision, PolicyText, RevisionId, UserId};
-use registrar_store::{NewPolicyRevision, PolicyStore, StoreError};
+use registrar_store::{NewPolicyRevision, PolicyStanding, PolicyStore, StoreError};
 
 use crate::backend::{for_each_backend, run};
 use crate::error::{is_foreign_key_violation, Failure};
@@ -122,6 +122,40 @@ impl PolicyStore for DieselStore {
         let user = user.as_str().to_owned();
         let ids = ids.to_vec();
         run!(self, write, |conn| conn.accept_in(&user, &ids, now))
+    }
+
+    async fn policy_standing(&self, user: &UserId) -> Result<PolicyStanding, StoreError> {
+        let user = user.as_str().to_owned();
+        // Two statements on one connection, no transaction: a profile read
+        // racing an acceptance may show either side of it.
+        run!(self, statement, |conn| {
+            let rows: Vec<RevisionRow> = policy_revisions::table.select(RevisionRow::as_select()).load(conn)?;
+            let revisions = rows
+                .into_iter()
+                .map(|row| {
+                    Ok(PolicyRevision {
+                        id: RevisionId(row.id),
+                        policy_type: row.policy_type()?,
+                        texts: BTreeMap::new(),
+                        version: row.version,
+                        published_at: from_db(row.published_at),
+                    })
+                })
+                .collect::<Result<Vec<_>, Failure>>()?;
+            let mut current: Vec<_> = registrar_domain::policy::current_revisions(&revisions)
+                .into_iter()
+                .map(|r| (r.id, r.policy_type.clone()))
+                .collect();
+            current.sort_by(|a, b| a.1.cmp(&b.1));
+            let accepted: Vec<i32> = policy_acceptances::table
+                .filter(policy_acceptances::user_id.eq(&user))
+                .select(policy_acceptances::revision_id)
+                .load(conn)?;
+            Ok(PolicyStanding {
+                current,
+                accepted: accepted.into_iter().map(RevisionId).collect(),
+            })
+        })
     }
 
     async fn accepted_policies(&self, user: &UserId) -> Result<BTreeSet<RevisionId>, StoreError> {

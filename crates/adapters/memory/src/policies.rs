@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use registrar_domain::{PolicyRevision, RevisionId, UserId};
-use registrar_store::{NewPolicyRevision, PolicyStore, StoreError};
+use registrar_store::{NewPolicyRevision, PolicyStanding, PolicyStore, StoreError};
 
 use crate::MemoryStore;
 
@@ -44,6 +44,24 @@ impl PolicyStore for MemoryStore {
             acceptances.entry(*id).or_insert(now);
         }
         Ok(())
+    }
+
+    async fn policy_standing(&self, user: &UserId) -> Result<PolicyStanding, StoreError> {
+        let state = self.lock()?;
+        let all: Vec<_> = state.policies.values().cloned().collect();
+        let mut current: Vec<_> = registrar_domain::policy::current_revisions(&all)
+            .into_iter()
+            .map(|r| (r.id, r.policy_type.clone()))
+            .collect();
+        current.sort_by(|a, b| a.1.cmp(&b.1));
+        Ok(PolicyStanding {
+            current,
+            accepted: state
+                .acceptances
+                .get(user)
+                .map(|a| a.keys().copied().collect())
+                .unwrap_or_default(),
+        })
     }
 
     async fn accepted_policies(&self, user: &UserId) -> Result<BTreeSet<RevisionId>, StoreError> {

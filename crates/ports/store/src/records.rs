@@ -199,3 +199,11 @@ pub struct SignupCompletion {
     pub max_sessions_per_client: usize,
     pub now: DateTime<Utc>,
 }
+
+/// Where a user stands on the policies: the current revision of every
+/// policy type (the latest published), and every revision the user accepted.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PolicyStanding {
+    pub current: Vec<(registrar_domain::RevisionId, registrar_domain::PolicyType)>,
+    pub accepted: std::collections::BTreeSet<registrar_domain::RevisionId>,
+}

@@ -2487,6 +2487,40 @@ pub async fn policy_revisions_lists_every_published_revision_by_id<S: Store>(sto
     assert_eq!(ours, published, "every published revision is listed, with its texts");
 }
 
+pub async fn policy_standing_has_the_latest_revision_of_each_type_and_the_users_acceptances<S: Store>(store: S) {
+    let terms = format!("terms-{}", &unique()[..8]);
+    let privacy = format!("privacy-{}", &unique()[..8]);
+    let old_terms = publish(&store, new_revision(&terms, "1", at(0), &[Language::En])).await;
+    let privacy_v1 = publish(&store, new_revision(&privacy, "1", at(10), &[Language::En])).await;
+    let new_terms = publish(&store, new_revision(&terms, "2", at(20), &[Language::En])).await;
+    // Published later but dated earlier: not the current one.
+    let backdated = publish(&store, new_revision(&privacy, "0", at(5), &[Language::En])).await;
+    let user = add_user(&store).await;
+    store
+        .accept_policies(&user, &[old_terms, backdated], at(30))
+        .await
+        .expect("accepting");
+
+    let standing = store.policy_standing(&user).await.expect("standing");
+    let ours: Vec<_> = standing
+        .current
+        .iter()
+        .filter(|(_, t)| [terms.as_str(), privacy.as_str()].contains(&t.as_str()))
+        .map(|(id, t)| (*id, t.as_str().to_owned()))
+        .collect();
+    let mut expected = vec![(new_terms, terms.clone()), (privacy_v1, privacy.clone())];
+    expected.sort_by(|a, b| a.1.cmp(&b.1));
+    assert_eq!(ours, expected, "the latest publication of each type");
+    assert_eq!(standing.accepted, BTreeSet::from([old_terms, backdated]));
+    let stranger = add_user(&store).await;
+    assert!(store
+        .policy_standing(&stranger)
+        .await
+        .expect("standing")
+        .accepted
+        .is_empty());
+}
+
 pub async fn accepting_policies_is_recorded_and_idempotent<S: Store>(store: S) {
     let a = publish(&store, new_revision("tac", "1", at(0), &[Language::En])).await;
     let b = publish(&store, new_revision("privacy", "1", at(0), &[Language::En])).await;
@@ -4384,6 +4418,7 @@ macro_rules! store_contract_tests {
             published_revisions_get_growing_ids_and_round_trip_their_texts,
             policy_revisions_lists_every_published_revision_by_id,
             accepting_policies_is_recorded_and_idempotent,
+            policy_standing_has_the_latest_revision_of_each_type_and_the_users_acceptances,
             accepting_an_unknown_revision_fails_and_records_nothing,
             // ClientStore
             added_clients_are_found_and_listed_by_creation_time,

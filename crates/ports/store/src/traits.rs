@@ -9,7 +9,7 @@ use registrar_domain::{
 
 use crate::{
     CodeOutcome, NewConfirmation, NewInvite, NewOutboxMail, NewPolicyRevision, NewSession, NewUser, OutboxMail,
-    Registration, Rotation, RotationOutcome, SignupCompletion, StoreError,
+    PolicyStanding, Registration, Rotation, RotationOutcome, SignupCompletion, StoreError,
 };
 
 #[async_trait]
@@ -121,6 +121,12 @@ pub trait PolicyStore {
 
     /// Every revision the user has accepted.
     async fn accepted_policies(&self, user: &UserId) -> Result<BTreeSet<RevisionId>, StoreError>;
+
+    /// The current revision of each type (as
+    /// [`registrar_domain::policy::current_revisions`] picks it, by type) and
+    /// the user's accepted ones, without the texts: what a profile shows, in
+    /// one trip to the store.
+    async fn policy_standing(&self, user: &UserId) -> Result<PolicyStanding, StoreError>;
 }
 
 #[async_trait]
