@@ -37,5 +37,8 @@ pub async fn start(config: &Config, listener: TcpListener) -> anyhow::Result<reg
     // instances share the queue and each mail goes out once.
     let worker = service.clone();
     tokio::spawn(async move { worker.run_outbox_worker().await });
+    // Writes the last use of sessions, gathered for a second at a time.
+    let flusher = service.clone();
+    tokio::spawn(async move { flusher.run_touch_flusher().await });
     registrar_http::serve(service, listener, settings).context("cannot start the HTTP server")
 }

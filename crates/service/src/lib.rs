@@ -18,6 +18,7 @@ mod settings;
 mod signup;
 mod throttle;
 mod tokens;
+mod touch;
 mod typed;
 mod users;
 
@@ -32,6 +33,7 @@ pub use seed::{seed_email, seed_tokens};
 pub use settings::Settings;
 pub use throttle::ThrottleSettings;
 pub use tokens::{AuthContext, TokenPair};
+pub use touch::TOUCH_FLUSH_INTERVAL;
 pub use typed::TypedRegisterInput;
 pub use users::UsersRegisterInput;
 
@@ -53,6 +55,8 @@ pub struct Registrar<S, M> {
     outbox_kick: Arc<tokio::sync::Notify>,
     /// Whether an email's domain can receive mail (the users API asks).
     domains: Arc<dyn DomainCheck>,
+    /// Sessions used since the last flush of their last-use times.
+    touches: Arc<touch::PendingTouches>,
 }
 
 impl<S: Clone, M: Clone> Clone for Registrar<S, M> {
@@ -65,6 +69,7 @@ impl<S: Clone, M: Clone> Clone for Registrar<S, M> {
             clock: self.clock.clone(),
             outbox_kick: self.outbox_kick.clone(),
             domains: self.domains.clone(),
+            touches: self.touches.clone(),
         }
     }
 }
@@ -85,6 +90,7 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
             clock,
             outbox_kick: Arc::default(),
             domains: Arc::new(NoDomainCheck),
+            touches: Arc::default(),
         }
     }
 

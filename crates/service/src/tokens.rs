@@ -240,7 +240,7 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
             return Err(ServiceError::AccountDisabled);
         }
         if now - session.last_used_at >= crate::Settings::TOUCH_INTERVAL {
-            self.store.touch_session(&session.id, now).await?;
+            self.touches.note(&session.id);
         }
         Ok(AuthContext { session, user })
     }

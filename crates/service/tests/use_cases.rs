@@ -874,3 +874,28 @@ async fn seeded_users_log_in_and_their_computed_tokens_work() {
         "seeding an index twice is refused"
     );
 }
+
+#[tokio::test]
+async fn a_use_noted_by_a_token_check_is_written_by_the_flush_and_saves_the_session_from_eviction() {
+    let w = world().await; // at most 3 sessions per client
+    let first = w.register("a@example.com").await;
+    w.clock.advance(Duration::seconds(1));
+    let second = w.login("a@example.com", "d2").await;
+    w.clock.advance(Duration::seconds(1));
+    w.login("a@example.com", "d3").await;
+    w.clock.advance(Duration::minutes(2));
+    w.auth(&first).await.expect("the first session is used");
+    w.auth(&first).await.expect("twice");
+    assert_eq!(
+        w.app.flush_touches().await.expect("flush"),
+        1,
+        "one session, noted once"
+    );
+    assert_eq!(w.app.flush_touches().await.expect("flush"), 0, "nothing left");
+    w.login("a@example.com", "d4").await;
+    assert!(w.auth(&first).await.is_ok(), "the recently used first session stays");
+    assert!(
+        matches!(w.auth(&second).await, Err(ServiceError::InvalidToken)),
+        "the least recently used one goes"
+    );
+}

@@ -205,13 +205,24 @@ impl SessionStore for DieselStore {
         })
     }
 
-    async fn touch_session(&self, id: &SessionId, now: DateTime<Utc>) -> Result<(), StoreError> {
-        let id = id.0.clone();
+    async fn touch_sessions(&self, ids: &[SessionId], now: DateTime<Utc>) -> Result<(), StoreError> {
+        /// Ids per statement: well under SQLite's bound-variable limit.
+        const CHUNK: usize = 5000;
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let ids: Vec<String> = ids.iter().map(|id| id.0.clone()).collect();
         let now = to_db(now);
-        run!(self, statement, |conn| {
-            diesel::update(sessions::table.find(&id))
+        run!(self, write, |conn| {
+            for chunk in ids.chunks(CHUNK) {
+                diesel::update(
+                    sessions::table
+                        .filter(sessions::id.eq_any(chunk))
+                        .filter(sessions::last_used_at.lt(now)),
+                )
                 .set(sessions::last_used_at.eq(now))
                 .execute(conn)?;
+            }
             Ok(())
         })
     }

@@ -70,9 +70,12 @@ impl SessionStore for MemoryStore {
             .revoke_where(|s| &s.user_id == user && &s.device_id == device))
     }
 
-    async fn touch_session(&self, id: &SessionId, now: DateTime<Utc>) -> Result<(), StoreError> {
-        if let Some(stored) = self.lock()?.sessions.get_mut(id) {
-            stored.session.last_used_at = now;
+    async fn touch_sessions(&self, ids: &[SessionId], now: DateTime<Utc>) -> Result<(), StoreError> {
+        let mut state = self.lock()?;
+        for id in ids {
+            if let Some(stored) = state.sessions.get_mut(id) {
+                stored.session.last_used_at = stored.session.last_used_at.max(now);
+            }
         }
         Ok(())
     }

@@ -1806,7 +1806,10 @@ pub async fn touching_a_session_saves_it_from_eviction<S: Store>(store: S) {
     let first = open(&store, &user, &client, "d1", at(1), 3).await;
     let second = open(&store, &user, &client, "d2", at(2), 3).await;
     let third = open(&store, &user, &client, "d3", at(3), 3).await;
-    store.touch_session(&first.id, at(4)).await.expect("touching");
+    store
+        .touch_sessions(std::slice::from_ref(&first.id), at(4))
+        .await
+        .expect("touching");
     let fourth = open(&store, &user, &client, "d4", at(5), 3).await;
 
     assert_eq!(
@@ -1901,7 +1904,10 @@ pub async fn sessions_are_listed_oldest_first<S: Store>(store: S) {
     let second = open(&store, &user, &web, "d2", at(20), 5).await;
     let third = open(&store, &user, &app, "d3", at(30), 5).await;
     // Use changes recency, not age.
-    store.touch_session(&first.id, at(40)).await.expect("touching");
+    store
+        .touch_sessions(std::slice::from_ref(&first.id), at(40))
+        .await
+        .expect("touching");
 
     let listed = sessions(&store, &user).await;
     let ids: Vec<_> = listed.iter().map(|s| s.id.clone()).collect();
@@ -1997,11 +2003,37 @@ pub async fn revoking_a_device_revokes_its_sessions_on_every_client_and_counts_t
     );
 }
 
+pub async fn touching_many_sessions_at_once_never_moves_a_last_use_back<S: Store>(store: S) {
+    let client = add_client(&store, at(0)).await;
+    let user = add_user(&store).await;
+    let phone = open(&store, &user, &client, "phone", at(1), 5).await;
+    let laptop = open(&store, &user, &client, "laptop", at(1), 5).await;
+    let unknown = SessionId(unique());
+    store
+        .touch_sessions(&[phone.id.clone(), laptop.id.clone(), unknown], at(300))
+        .await
+        .expect("touching several, one unknown");
+    store
+        .touch_sessions(std::slice::from_ref(&phone.id), at(200))
+        .await
+        .expect("a late touch");
+    store.touch_sessions(&[], at(400)).await.expect("touching none");
+    let listed = sessions(&store, &user).await;
+    assert_eq!(listed.len(), 2);
+    assert!(
+        listed.iter().all(|s| s.last_used_at == at(300)),
+        "both touched at 300, the older touch did not move the phone back: {listed:?}"
+    );
+}
+
 pub async fn touching_a_session_records_its_last_use<S: Store>(store: S) {
     let client = add_client(&store, at(0)).await;
     let user = add_user(&store).await;
     let session = open(&store, &user, &client, "phone", at(1), 5).await;
-    store.touch_session(&session.id, at(500)).await.expect("touching");
+    store
+        .touch_sessions(std::slice::from_ref(&session.id), at(500))
+        .await
+        .expect("touching");
 
     let listed = sessions(&store, &user).await;
     assert_eq!(listed.len(), 1, "one session");
@@ -4401,6 +4433,7 @@ macro_rules! store_contract_tests {
             revoking_a_session_stops_its_tokens_and_reports_whether_it_existed,
             revoking_a_device_revokes_its_sessions_on_every_client_and_counts_them,
             touching_a_session_records_its_last_use,
+            touching_many_sessions_at_once_never_moves_a_last_use_back,
             // SessionStore::rotate_refresh
             rotating_a_live_refresh_token_installs_the_new_pair,
             rotation_restarts_the_idle_clock,

@@ -102,9 +102,12 @@ pub trait SessionStore {
     /// Revokes every session of the user on this device (any client). Returns how many.
     async fn revoke_device(&self, user: &UserId, device: &DeviceId) -> Result<usize, StoreError>;
 
-    /// Records use of the session at `now` (for least-recently-used eviction).
-    /// An unknown id is not an error (the session may just have been revoked).
-    async fn touch_session(&self, id: &SessionId, now: DateTime<Utc>) -> Result<(), StoreError>;
+    /// Records use of these sessions at `now` (for least-recently-used
+    /// eviction), in one statement: the service gathers the uses of a second
+    /// and writes them at once. A session whose last use is already later
+    /// keeps it. Unknown ids are not an error (a session may just have been
+    /// revoked).
+    async fn touch_sessions(&self, ids: &[SessionId], now: DateTime<Utc>) -> Result<(), StoreError>;
 }
 
 #[async_trait]
