@@ -1,10 +1,15 @@
-//! argon2id password hashing, on the blocking thread pool.
+//! argon2id password hashing, on the blocking thread pool, at most
+//! `max_concurrent` at a time, each in a work area taken from a pool and
+//! given back: the memory argon2 needs (`m` KiB a hash) is allocated once
+//! per turn and reused, so the process never holds more than
+//! `max_concurrent × m` KiB of it, whatever the allocator does with freed
+//! memory.
 
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use argon2::password_hash::rand_core::OsRng;
-use argon2::password_hash::{PasswordHash as Phc, PasswordHasher as _, PasswordVerifier as _, SaltString};
-use argon2::{Algorithm, Argon2, Params, Version};
+use argon2::password_hash::{Output, ParamsString, PasswordHash as Phc, SaltString};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
 use registrar_domain::{Password, PasswordHash};
 use tracing::Instrument;
 
@@ -66,6 +71,30 @@ pub struct PasswordHasher {
     /// A hash of a random password with the same parameters, verified when
     /// the user is unknown so that "no such user" takes as long as "wrong password".
     dummy: Arc<OnceLock<String>>,
+    /// Work areas of finished computations, for the next ones (at most one per turn).
+    memory: Arc<WorkMemory>,
+}
+
+/// argon2's work areas, reused.
+#[derive(Debug, Default)]
+struct WorkMemory(Mutex<Vec<Vec<Block>>>);
+
+impl WorkMemory {
+    /// Runs `f` with a work area of at least `blocks` blocks.
+    fn with<T>(&self, blocks: usize, f: impl FnOnce(&mut [Block]) -> T) -> T {
+        let spare = self.0.lock().ok().and_then(|mut pool| pool.pop());
+        let mut area = match spare {
+            Some(area) if area.len() >= blocks => area,
+            // None spare, or too small for these parameters (a hash stored
+            // under a larger memory cost): a new one, which replaces it.
+            _ => vec![Block::default(); blocks],
+        };
+        let result = f(&mut area);
+        if let Ok(mut pool) = self.0.lock() {
+            pool.push(area);
+        }
+        result
+    }
 }
 
 impl PasswordHasher {
@@ -79,28 +108,90 @@ impl PasswordHasher {
             turns: Arc::new(tokio::sync::Semaphore::new(limits.max_concurrent.max(1))),
             queue_timeout: limits.queue_timeout,
             dummy: Arc::new(OnceLock::new()),
+            memory: Arc::default(),
         }
     }
 
-    fn argon2(params: Argon2Params) -> Result<Argon2<'static>, ServiceError> {
-        let p = Params::new(params.memory_kib, params.iterations, params.parallelism, None)
-            .map_err(|e| ServiceError::unexpected(format!("argon2 parameters: {e}")))?;
-        Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, p))
+    fn argon2_params(params: Argon2Params) -> Result<Params, ServiceError> {
+        Params::new(params.memory_kib, params.iterations, params.parallelism, None)
+            .map_err(|e| ServiceError::unexpected(format!("argon2 parameters: {e}")))
     }
 
-    fn hash_blocking(params: Argon2Params, password: &str) -> Result<String, ServiceError> {
+    /// A PHC string of `password` under `params`, with a fresh salt.
+    fn hash_blocking(memory: &WorkMemory, params: Argon2Params, password: &str) -> Result<String, ServiceError> {
+        let params = Self::argon2_params(params)?;
+        let argon2 = Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone());
+        let fail = |e: &dyn std::fmt::Display| ServiceError::unexpected(format!("argon2 hash: {e}"));
         let salt = SaltString::generate(&mut OsRng);
-        Self::argon2(params)?
-            .hash_password(password.as_bytes(), &salt)
-            .map(|h| h.to_string())
-            .map_err(|e| ServiceError::unexpected(format!("argon2 hash: {e}")))
+        let mut salt_bytes = [0u8; 64];
+        let salt_bytes = salt.as_salt().decode_b64(&mut salt_bytes).map_err(|e| fail(&e))?;
+        let length = params.output_len().unwrap_or(Params::DEFAULT_OUTPUT_LEN);
+        let output = memory
+            .with(params.block_count(), |area| {
+                Output::init_with(length, |out| {
+                    argon2
+                        .hash_password_into_with_memory(password.as_bytes(), salt_bytes, out, area)
+                        .map_err(|_| argon2::password_hash::Error::Crypto)
+                })
+            })
+            .map_err(|e| fail(&e))?;
+        let phc = Phc {
+            algorithm: Algorithm::Argon2id.ident(),
+            version: Some(Version::V0x13.into()),
+            params: ParamsString::try_from(&params).map_err(|e| fail(&e))?,
+            salt: Some(salt.as_salt()),
+            hash: Some(output),
+        };
+        Ok(phc.to_string())
+    }
+
+    /// Whether `password` matches the PHC string, computed under the
+    /// parameters the string carries; the comparison is constant-time. A
+    /// string that is not PHC at all is an error; one that is not argon2
+    /// (or that argon2 cannot use) matches nothing.
+    fn verify_blocking(memory: &WorkMemory, phc: &str, password: &str) -> Result<bool, ServiceError> {
+        let parsed = Phc::new(phc).map_err(|e| ServiceError::unexpected(format!("stored hash: {e}")))?;
+        let Some((argon2, blocks, salt, expected)) = Self::verifier(&parsed) else {
+            tracing::warn!("a stored password hash is not argon2 this build can check");
+            return Ok(false);
+        };
+        let mut salt_bytes = [0u8; 64];
+        let Ok(salt_bytes) = salt.decode_b64(&mut salt_bytes) else {
+            return Ok(false);
+        };
+        let computed = memory.with(blocks, |area| {
+            Output::init_with(expected.len(), |out| {
+                argon2
+                    .hash_password_into_with_memory(password.as_bytes(), salt_bytes, out, area)
+                    .map_err(|_| argon2::password_hash::Error::Crypto)
+            })
+        });
+        Ok(computed.is_ok_and(|computed| computed == expected))
+    }
+
+    /// The argon2 instance, work-area size, salt and expected output a PHC string describes.
+    fn verifier<'a>(parsed: &Phc<'a>) -> Option<(Argon2<'static>, usize, argon2::password_hash::Salt<'a>, Output)> {
+        let algorithm = Algorithm::try_from(parsed.algorithm).ok()?;
+        let version = match parsed.version {
+            Some(v) => Version::try_from(v).ok()?,
+            None => Version::default(),
+        };
+        let params = Params::try_from(parsed).ok()?;
+        let blocks = params.block_count();
+        Some((
+            Argon2::new(algorithm, version, params),
+            blocks,
+            parsed.salt?,
+            parsed.hash?,
+        ))
     }
 
     /// Hashes a new password (PHC string).
     pub async fn hash(&self, password: &Password) -> Result<PasswordHash, ServiceError> {
         let params = self.params;
+        let memory = self.memory.clone();
         let password = password.clone();
-        self.run(move || Self::hash_blocking(params, password.expose()))
+        self.run(move || Self::hash_blocking(&memory, params, password.expose()))
             .await
             .map(PasswordHash)
     }
@@ -111,6 +202,7 @@ impl PasswordHasher {
     pub async fn verify(&self, password: &Password, stored: Option<&PasswordHash>) -> Result<bool, ServiceError> {
         let params = self.params;
         let dummy = self.dummy.clone();
+        let memory = self.memory.clone();
         let password = password.clone();
         let stored = stored.map(|h| h.0.clone());
         self.run(move || {
@@ -120,18 +212,15 @@ impl PasswordHasher {
                     let d = match dummy.get() {
                         Some(d) => d.clone(),
                         None => {
-                            let d = Self::hash_blocking(params, "registrar-dummy-password")?;
+                            let d = Self::hash_blocking(&memory, params, "registrar-dummy-password")?;
                             dummy.get_or_init(|| d).clone()
                         }
                     };
                     (d, false)
                 }
             };
-            let parsed = Phc::new(&phc).map_err(|e| ServiceError::unexpected(format!("stored hash: {e}")))?;
             // The stored hash carries its own parameters; verification uses them.
-            let ok = Argon2::default()
-                .verify_password(password.expose().as_bytes(), &parsed)
-                .is_ok();
+            let ok = Self::verify_blocking(&memory, &phc, password.expose())?;
             Ok(ok && real)
         })
         .await
@@ -228,6 +317,85 @@ mod tests {
             hasher.hash(&pw("SweetKittens25#")).await.is_ok(),
             "the turn is free again"
         );
+    }
+
+    #[tokio::test]
+    async fn hashes_interoperate_with_the_argon2_crates_own_phc_strings() {
+        use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
+        let salt = SaltString::generate(&mut OsRng);
+        let theirs = Argon2::default()
+            .hash_password(b"SweetKittens23#", &salt)
+            .expect("hash")
+            .to_string();
+        let stored = PasswordHash(theirs);
+        assert!(cheap()
+            .verify(&pw("SweetKittens23#"), Some(&stored))
+            .await
+            .expect("verify"));
+        assert!(!cheap()
+            .verify(&pw("SweetKittens24#"), Some(&stored))
+            .await
+            .expect("verify"));
+        let ours = cheap().hash(&pw("SweetKittens23#")).await.expect("hash");
+        let parsed = Phc::new(&ours.0).expect("a PHC string");
+        assert!(Argon2::default().verify_password(b"SweetKittens23#", &parsed).is_ok());
+    }
+
+    #[tokio::test]
+    async fn a_hash_stored_under_a_larger_memory_cost_still_verifies() {
+        let larger = PasswordHasher::new(Argon2Params {
+            memory_kib: 4096,
+            iterations: 1,
+            parallelism: 1,
+        });
+        let stored = larger.hash(&pw("SweetKittens23#")).await.expect("hash");
+        let hasher = cheap();
+        assert!(!hasher
+            .verify(&pw("SweetKittens23"), Some(&stored))
+            .await
+            .expect("verify"));
+        assert!(hasher
+            .verify(&pw("SweetKittens23#"), Some(&stored))
+            .await
+            .expect("verify"));
+    }
+
+    #[tokio::test]
+    async fn a_stored_hash_of_another_scheme_matches_nothing_and_garbage_is_an_error() {
+        let other = PasswordHash("$pbkdf2-sha256$i=1000$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA".into());
+        assert!(!cheap()
+            .verify(&pw("SweetKittens23#"), Some(&other))
+            .await
+            .expect("verify"));
+        let garbage = PasswordHash("not a hash".into());
+        assert!(cheap().verify(&pw("SweetKittens23#"), Some(&garbage)).await.is_err());
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn work_areas_are_reused_one_per_turn_at_most() {
+        let limits = HashingLimits {
+            max_concurrent: 2,
+            queue_timeout: std::time::Duration::from_secs(30),
+        };
+        let hasher = PasswordHasher::with_limits(
+            Argon2Params {
+                memory_kib: 1024,
+                iterations: 1,
+                parallelism: 1,
+            },
+            limits,
+        );
+        let tasks: Vec<_> = (0..16)
+            .map(|i| {
+                let hasher = hasher.clone();
+                tokio::spawn(async move { hasher.hash(&pw(&format!("SweetKittens{i}#"))).await })
+            })
+            .collect();
+        for task in tasks {
+            task.await.expect("task").expect("hash");
+        }
+        let areas = hasher.memory.0.lock().expect("pool").len();
+        assert!((1..=2).contains(&areas), "{areas} work areas for 2 turns");
     }
 
     #[tokio::test]

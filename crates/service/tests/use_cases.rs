@@ -438,6 +438,7 @@ async fn the_least_recently_used_session_is_evicted_beyond_the_cap() {
     w.clock.advance(Duration::minutes(2));
     // Using device-1 makes d2 the least recently used.
     w.auth(&registered).await.expect("used");
+    w.app.flush_touches().await.expect("the background task writes the use");
     w.clock.advance(Duration::minutes(1));
     let d4 = w.login("a@example.com", "d4").await;
     assert!(
