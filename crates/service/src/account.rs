@@ -203,6 +203,12 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
     /// The caller's profile with accepted and pending policy revisions.
     pub async fn profile(&self, user: User) -> Result<ProfileView, ServiceError> {
         let standing = self.store.policy_standing(&user.id).await?;
+        Ok(self.profile_view(user, standing))
+    }
+
+    /// A profile from the user and their policy standing: pending are the
+    /// current revisions of the required types not accepted, by id.
+    pub(crate) fn profile_view(&self, user: User, standing: registrar_store::PolicyStanding) -> ProfileView {
         let mut pending: Vec<RevisionId> = standing
             .current
             .iter()
@@ -212,11 +218,11 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
             .map(|(id, _)| *id)
             .collect();
         pending.sort();
-        Ok(ProfileView {
+        ProfileView {
             user,
             accepted_policies: standing.accepted.into_iter().collect(),
             pending_policies: pending,
-        })
+        }
     }
 
     /// `PATCH /api/me`: changes the given fields under the registration rules.

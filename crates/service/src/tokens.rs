@@ -236,13 +236,36 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
             .session_by_access(&SecretHash::of(access_token), now)
             .await?
             .ok_or(ServiceError::InvalidToken)?;
+        self.session_in_use(&session, &user)?;
+        Ok(AuthContext { session, user })
+    }
+
+    /// `GET /api/me`: the caller behind the token and their profile, read in
+    /// one trip to the store.
+    pub async fn me(&self, access_token: &str) -> Result<crate::ProfileView, ServiceError> {
+        if !looks_like_token(access_token) {
+            return Err(ServiceError::InvalidToken);
+        }
+        let (session, user, standing) = self
+            .store
+            .session_with_standing(&SecretHash::of(access_token), self.now())
+            .await?
+            .ok_or(ServiceError::InvalidToken)?;
+        self.session_in_use(&session, &user)?;
+        Ok(self.profile_view(user, standing))
+    }
+
+    /// A live session found by its access token: refused if its user is
+    /// disabled; else its use is noted (written by the next flush) when the
+    /// last one is older than [`Settings::TOUCH_INTERVAL`](crate::Settings::TOUCH_INTERVAL).
+    fn session_in_use(&self, session: &Session, user: &User) -> Result<(), ServiceError> {
         if user.disabled {
             return Err(ServiceError::AccountDisabled);
         }
-        if now - session.last_used_at >= crate::Settings::TOUCH_INTERVAL {
+        if self.now() - session.last_used_at >= crate::Settings::TOUCH_INTERVAL {
             self.touches.note(&session.id);
         }
-        Ok(AuthContext { session, user })
+        Ok(())
     }
 
     /// Revokes the caller's session: both its tokens stop working.

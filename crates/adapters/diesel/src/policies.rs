@@ -3,13 +3,13 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
-use registrar_domain::{Language, PolicyRevision, PolicyText, RevisionId, UserId};
+use registrar_domain::{Language, PolicyRevision, PolicyText, PolicyType, RevisionId, UserId};
 use registrar_store::{NewPolicyRevision, PolicyStanding, PolicyStore, StoreError};
 
 use crate::backend::{for_each_backend, run};
-use crate::error::{is_foreign_key_violation, Failure};
+use crate::error::{corrupt, is_foreign_key_violation, Failure};
 use crate::rows::{from_db, to_db, NewRevisionRow, RevisionRow, TextRow};
 use crate::schema::{policy_acceptances, policy_revisions, policy_texts};
 use crate::DieselStore;
@@ -59,6 +59,54 @@ for_each_backend! {
                     })?;
             }
             Ok(())
+        }
+    }
+}
+
+/// Reads that several store methods share.
+pub(crate) trait StandingReads {
+    /// The user's [`PolicyStanding`] in one statement: every revision,
+    /// left-joined with the user's acceptance of it.
+    fn standing_in(&mut self, user: &str) -> Result<PolicyStanding, Failure>;
+}
+
+for_each_backend! {
+    impl StandingReads for Conn {
+        fn standing_in(&mut self, user: &str) -> Result<PolicyStanding, Failure> {
+            let rows: Vec<(i32, String, NaiveDateTime, Option<i32>)> = policy_revisions::table
+                .left_join(
+                    policy_acceptances::table.on(policy_acceptances::revision_id
+                        .eq(policy_revisions::id)
+                        .and(policy_acceptances::user_id.eq(user))),
+                )
+                .select((
+                    policy_revisions::id,
+                    policy_revisions::policy_type,
+                    policy_revisions::published_at,
+                    policy_acceptances::revision_id.nullable(),
+                ))
+                .load(self)?;
+            let mut accepted = BTreeSet::new();
+            let mut revisions = Vec::with_capacity(rows.len());
+            for (id, policy_type, published_at, acceptance) in rows {
+                if acceptance.is_some() {
+                    accepted.insert(RevisionId(id));
+                }
+                revisions.push(PolicyRevision {
+                    id: RevisionId(id),
+                    policy_type: PolicyType::parse(&policy_type)
+                        .ok_or_else(|| corrupt("policy_revisions", &id.to_string(), "type"))?,
+                    texts: BTreeMap::new(),
+                    version: String::new(),
+                    published_at: from_db(published_at),
+                });
+            }
+            let mut current: Vec<_> = registrar_domain::policy::current_revisions(&revisions)
+                .into_iter()
+                .map(|r| (r.id, r.policy_type.clone()))
+                .collect();
+            current.sort_by(|a, b| a.1.cmp(&b.1));
+            Ok(PolicyStanding { current, accepted })
         }
     }
 }
@@ -126,36 +174,7 @@ impl PolicyStore for DieselStore {
 
     async fn policy_standing(&self, user: &UserId) -> Result<PolicyStanding, StoreError> {
         let user = user.as_str().to_owned();
-        // Two statements on one connection, no transaction: a profile read
-        // racing an acceptance may show either side of it.
-        run!(self, statement, |conn| {
-            let rows: Vec<RevisionRow> = policy_revisions::table.select(RevisionRow::as_select()).load(conn)?;
-            let revisions = rows
-                .into_iter()
-                .map(|row| {
-                    Ok(PolicyRevision {
-                        id: RevisionId(row.id),
-                        policy_type: row.policy_type()?,
-                        texts: BTreeMap::new(),
-                        version: row.version,
-                        published_at: from_db(row.published_at),
-                    })
-                })
-                .collect::<Result<Vec<_>, Failure>>()?;
-            let mut current: Vec<_> = registrar_domain::policy::current_revisions(&revisions)
-                .into_iter()
-                .map(|r| (r.id, r.policy_type.clone()))
-                .collect();
-            current.sort_by(|a, b| a.1.cmp(&b.1));
-            let accepted: Vec<i32> = policy_acceptances::table
-                .filter(policy_acceptances::user_id.eq(&user))
-                .select(policy_acceptances::revision_id)
-                .load(conn)?;
-            Ok(PolicyStanding {
-                current,
-                accepted: accepted.into_iter().map(RevisionId).collect(),
-            })
-        })
+        run!(self, statement, |conn| conn.standing_in(&user))
     }
 
     async fn accepted_policies(&self, user: &UserId) -> Result<BTreeSet<RevisionId>, StoreError> {

@@ -8,6 +8,7 @@ use registrar_store::{NewSession, Rotation, RotationOutcome, SessionStore, Store
 
 use crate::backend::{for_each_backend, run, Backend};
 use crate::error::{is_foreign_key_violation, Failure};
+use crate::policies::StandingReads;
 use crate::rows::{to_db, NewSessionRow, SessionRow, UserRow};
 use crate::schema::{retired_refresh_tokens, sessions, users};
 use crate::DieselStore;
@@ -89,6 +90,31 @@ impl SessionStore for DieselStore {
             found
                 .map(|(session, user)| Ok((session.into_session()?, user.into_user()?)))
                 .transpose()
+        })
+    }
+
+    async fn session_with_standing(
+        &self,
+        access_hash: &SecretHash,
+        now: DateTime<Utc>,
+    ) -> Result<Option<(Session, User, registrar_store::PolicyStanding)>, StoreError> {
+        let access_hash = access_hash.as_str().to_owned();
+        let now = to_db(now);
+        // Two statements on one connection, in one trip to the blocking pool.
+        run!(self, statement, |conn| {
+            let found = sessions::table
+                .inner_join(users::table)
+                .filter(sessions::access_hash.eq(&access_hash))
+                .filter(sessions::access_expires_at.gt(now))
+                .select((SessionRow::as_select(), UserRow::as_select()))
+                .first::<(SessionRow, UserRow)>(conn)
+                .optional()?;
+            let Some((session, user)) = found else {
+                return Ok(None);
+            };
+            let user = user.into_user()?;
+            let standing = conn.standing_in(user.id.as_str())?;
+            Ok(Some((session.into_session()?, user, standing)))
         })
     }
 

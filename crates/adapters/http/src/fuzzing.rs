@@ -1,12 +1,13 @@
 //! Entry points for the cargo-fuzz targets in `/fuzz` (feature `fuzzing`).
 //!
-//! [`decode_every_family`] decodes a body as [`crate::body::read`] does and
-//! then builds, from the same [`Fields`], the request type of every endpoint
-//! of every family — core, typed, users, signup and the pages' forms — and
-//! turns each into the service's input the way its handler does. The
-//! service's own checks of those inputs need a store (and are private to
-//! `registrar-service`), so [`check_like_the_service`] runs the same domain
-//! parsers on the same fields instead.
+//! [`json_body`] and [`form_body`] (targets `body_json`, `body_form`), and
+//! [`decode_every_family`] for any content type, decode a body as
+//! [`crate::body::read`] does, then build from the same [`Fields`] the request
+//! type of every endpoint of every family — core, typed, users, signup and the
+//! pages' forms — and turn each into the service's input the way its handler
+//! does. The service's own checks of those inputs need a store (and are
+//! private to `registrar-service`), so `Checks` runs the same domain parsers
+//! on the same fields instead.
 //!
 //! Every `assert!` here is a property the code promises (see the doc
 //! comments it cites); a failing one is a finding, not noise.

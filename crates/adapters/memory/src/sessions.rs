@@ -35,6 +35,18 @@ impl SessionStore for MemoryStore {
         Ok(found)
     }
 
+    async fn session_with_standing(
+        &self,
+        access_hash: &SecretHash,
+        now: DateTime<Utc>,
+    ) -> Result<Option<(Session, User, registrar_store::PolicyStanding)>, StoreError> {
+        let Some((session, user)) = self.session_by_access(access_hash, now).await? else {
+            return Ok(None);
+        };
+        let standing = registrar_store::PolicyStore::policy_standing(self, &user.id).await?;
+        Ok(Some((session, user, standing)))
+    }
+
     async fn rotate_refresh(&self, rotation: Rotation) -> Result<RotationOutcome, StoreError> {
         let mut state = self.lock()?;
         let live = state

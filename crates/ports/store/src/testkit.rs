@@ -1694,6 +1694,53 @@ pub async fn opened_session_is_listed_and_found_by_access_hash_with_its_user<S: 
     );
 }
 
+pub async fn session_with_standing_is_the_session_its_user_and_their_policy_standing<S: Store>(store: S) {
+    let client = add_client(&store, at(0)).await;
+    let user = add_user(&store).await;
+    let kind = format!("terms-{}", &unique()[..8]);
+    let v1 = publish(&store, new_revision(&kind, "1", at(0), &[Language::En])).await;
+    let v2 = publish(&store, new_revision(&kind, "2", at(1), &[Language::En])).await;
+    store.accept_policies(&user, &[v1], at(2)).await.expect("accepting");
+    let session = open(&store, &user, &client, "phone", at(100), 5).await;
+
+    let (found, owner, standing) = store
+        .session_with_standing(&session.access_hash, at(101))
+        .await
+        .expect("looking up")
+        .expect("found by its access hash");
+    let (alone, alone_owner) = store
+        .session_by_access(&session.access_hash, at(101))
+        .await
+        .expect("looking up")
+        .expect("found");
+    assert_eq!(
+        (found, owner),
+        (alone, alone_owner),
+        "the same session and user as session_by_access"
+    );
+    assert_eq!(standing, store.policy_standing(&user).await.expect("standing"));
+    assert!(standing
+        .current
+        .contains(&(v2, PolicyType::parse(&kind).expect("type"))));
+    assert_eq!(standing.accepted, BTreeSet::from([v1]));
+    assert!(
+        store
+            .session_with_standing(&secret(), at(101))
+            .await
+            .expect("looking up")
+            .is_none(),
+        "an unknown hash"
+    );
+    assert!(
+        store
+            .session_with_standing(&session.access_hash, at(100 + ACCESS_TTL))
+            .await
+            .expect("looking up")
+            .is_none(),
+        "an expired token"
+    );
+}
+
 pub async fn session_by_access_ignores_unknown_hashes<S: Store>(store: S) {
     let client = add_client(&store, at(0)).await;
     let user = add_user(&store).await;
@@ -4422,6 +4469,7 @@ macro_rules! store_contract_tests {
             // SessionStore
             opened_session_is_listed_and_found_by_access_hash_with_its_user,
             session_by_access_ignores_unknown_hashes,
+            session_with_standing_is_the_session_its_user_and_their_policy_standing,
             access_token_expires_at_its_expiry_instant,
             opening_a_session_for_the_same_device_and_client_replaces_the_previous_one,
             the_same_device_on_another_client_is_a_separate_session,

@@ -107,6 +107,14 @@ pub trait SessionStore {
     /// and writes them at once. A session whose last use is already later
     /// keeps it. Unknown ids are not an error (a session may just have been
     /// revoked).
+    /// As [`SessionStore::session_by_access`], with the user's
+    /// [`PolicyStanding`](crate::PolicyStanding): what `GET /api/me` needs, in one trip.
+    async fn session_with_standing(
+        &self,
+        access_hash: &SecretHash,
+        now: DateTime<Utc>,
+    ) -> Result<Option<(Session, User, PolicyStanding)>, StoreError>;
+
     async fn touch_sessions(&self, ids: &[SessionId], now: DateTime<Utc>) -> Result<(), StoreError>;
 }
 

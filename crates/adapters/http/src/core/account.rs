@@ -145,8 +145,8 @@ fn profile(view: &ProfileView) -> HttpResponse {
     )
 )]
 pub async fn me<S: Store, M: Mailer>(req: HttpRequest, app: App<S, M>, lang: Lang) -> Result<HttpResponse, CoreError> {
-    let ctx = caller(&req, &app, lang).await?;
-    let view = app.profile(ctx.user).await.core(lang)?;
+    let token = crate::bearer_token(&req).ok_or(ServiceError::InvalidToken).core(lang)?;
+    let view = app.me(token).await.core(lang)?;
     Ok(profile(&view))
 }
 
