@@ -22,12 +22,26 @@ pub enum EmailError {
 
 impl Email {
     /// Parses a trimmed address; rejects anything `email_address` deems
-    /// invalid, domains without a dot, and addresses over 254 characters.
+    /// invalid, domains without a dot, and addresses over 254 characters —
+    /// the address as typed and its lowercase identity alike (lowercasing
+    /// can add characters and bytes: `İ` becomes `i` + U+0307; the identity
+    /// must be an address that can be typed back).
     pub fn parse(input: &str) -> Result<Self, EmailError> {
         let s = input.trim();
-        if s.chars().count() > MAX_EMAIL_LENGTH {
-            return Err(EmailError::TooLong { max: MAX_EMAIL_LENGTH });
+        let normalized = s.to_lowercase();
+        for form in [s, normalized.as_str()] {
+            if form.chars().count() > MAX_EMAIL_LENGTH {
+                return Err(EmailError::TooLong { max: MAX_EMAIL_LENGTH });
+            }
+            Self::check(form)?;
         }
+        Ok(Self {
+            original: s.to_owned(),
+            normalized,
+        })
+    }
+
+    fn check(s: &str) -> Result<(), EmailError> {
         if !email_address::EmailAddress::is_valid(s) {
             return Err(EmailError::Invalid);
         }
@@ -42,10 +56,7 @@ impl Email {
         if local.starts_with('"') || !domain_ok || s.chars().any(char::is_whitespace) {
             return Err(EmailError::Invalid);
         }
-        Ok(Self {
-            original: s.to_owned(),
-            normalized: s.to_lowercase(),
-        })
+        Ok(())
     }
 
     /// The address as the user typed it (trimmed).
@@ -86,6 +97,20 @@ impl fmt::Display for Email {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_lowercase_identity_must_be_an_address_too() {
+        // Found by fuzzing: lowercasing İ adds a combining mark; Ⱥ grows a byte.
+        assert_eq!(Email::parse("İ@example.com"), Err(EmailError::Invalid));
+        let label = format!("a@{}Ⱥ.com", "a".repeat(61));
+        assert!(email_address::EmailAddress::is_valid(&label), "valid as typed");
+        assert_eq!(Email::parse(&label), Err(EmailError::Invalid));
+        let ok = Email::parse("Ünïcode@Example.COM").expect("other capitals are fine");
+        assert_eq!(
+            Email::parse(ok.normalized()).expect("re-parses").normalized(),
+            ok.normalized()
+        );
+    }
 
     #[test]
     fn accepts_ordinary_addresses_and_normalizes_case() {

@@ -24,7 +24,13 @@ impl Telephone {
         if !phonenumber::is_valid(&number) {
             return Err(TelephoneError::Invalid);
         }
-        Ok(Self(number.format().mode(phonenumber::Mode::E164).to_string()))
+        let e164 = number.format().mode(phonenumber::Mode::E164).to_string();
+        // libphonenumber's metadata allows some national numbers (German
+        // fixed lines) longer than E.164's 15 digits; E.164 is what we store.
+        if e164.len() > 16 {
+            return Err(TelephoneError::Invalid);
+        }
+        Ok(Self(e164))
     }
 
     /// Wraps a number already in E.164 (as stored).
@@ -46,6 +52,13 @@ impl fmt::Debug for Telephone {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn more_than_fifteen_digits_is_not_e164() {
+        // Found by fuzzing: German fixed-line metadata allows 5 to 15 national digits.
+        assert_eq!(Telephone::parse("+49 30 1234567890123"), Err(TelephoneError::Invalid));
+        assert!(Telephone::parse("+49 30 12345678").is_ok());
+    }
 
     #[test]
     fn normalizes_to_e164() {
