@@ -31,3 +31,7 @@ registrar *ARGS:
 # Validate docker-compose.yml (no Docker engine needed)
 compose-check:
     docker-compose config --quiet
+
+# The benchmark, not part of CI (bench/README.md); `just bench --smoke` for a quick one
+bench *ARGS:
+    bash bench/run.sh {{ARGS}}
