@@ -19,6 +19,34 @@ pub(crate) trait SessionWrites {
     fn open_session_in(&mut self, session: &NewSession, max_per_client: usize) -> Result<(), Failure>;
 }
 
+/// The bearer check that [`SessionStore::session_by_access`] and
+/// [`SessionStore::session_with_standing`] share.
+trait SessionReads {
+    /// The live session whose access token hashes to `access_hash`, and its user.
+    fn session_by_access_in(
+        &mut self,
+        access_hash: &str,
+        now: NaiveDateTime,
+    ) -> Result<Option<(Session, User)>, Failure>;
+}
+
+for_each_backend! {
+    impl SessionReads for Conn {
+        fn session_by_access_in(&mut self, access_hash: &str, now: NaiveDateTime) -> Result<Option<(Session, User)>, Failure> {
+            let found = sessions::table
+                .inner_join(users::table)
+                .filter(sessions::access_hash.eq(access_hash))
+                .filter(sessions::access_expires_at.gt(now))
+                .select((SessionRow::as_select(), UserRow::as_select()))
+                .first::<(SessionRow, UserRow)>(self)
+                .optional()?;
+            found
+                .map(|(session, user)| Ok((session.into_session()?, user.into_user()?)))
+                .transpose()
+        }
+    }
+}
+
 for_each_backend! {
     impl SessionWrites for Conn {
         fn open_session_in(&mut self, session: &NewSession, max_per_client: usize) -> Result<(), Failure> {
@@ -79,18 +107,7 @@ impl SessionStore for DieselStore {
     ) -> Result<Option<(Session, User)>, StoreError> {
         let access_hash = access_hash.as_str().to_owned();
         let now = to_db(now);
-        run!(self, statement, |conn| {
-            let found = sessions::table
-                .inner_join(users::table)
-                .filter(sessions::access_hash.eq(&access_hash))
-                .filter(sessions::access_expires_at.gt(now))
-                .select((SessionRow::as_select(), UserRow::as_select()))
-                .first::<(SessionRow, UserRow)>(conn)
-                .optional()?;
-            found
-                .map(|(session, user)| Ok((session.into_session()?, user.into_user()?)))
-                .transpose()
-        })
+        run!(self, statement, |conn| conn.session_by_access_in(&access_hash, now))
     }
 
     async fn session_with_standing(
@@ -102,19 +119,11 @@ impl SessionStore for DieselStore {
         let now = to_db(now);
         // Two statements on one connection, in one trip to the blocking pool.
         run!(self, statement, |conn| {
-            let found = sessions::table
-                .inner_join(users::table)
-                .filter(sessions::access_hash.eq(&access_hash))
-                .filter(sessions::access_expires_at.gt(now))
-                .select((SessionRow::as_select(), UserRow::as_select()))
-                .first::<(SessionRow, UserRow)>(conn)
-                .optional()?;
-            let Some((session, user)) = found else {
+            let Some((session, user)) = conn.session_by_access_in(&access_hash, now)? else {
                 return Ok(None);
             };
-            let user = user.into_user()?;
             let standing = conn.standing_in(user.id.as_str())?;
-            Ok(Some((session.into_session()?, user, standing)))
+            Ok(Some((session, user, standing)))
         })
     }
 
