@@ -23,6 +23,7 @@ pub struct Config {
     pub i18n: I18n,
     pub log: Log,
     pub throttle: Throttle,
+    pub security: Security,
 }
 
 #[derive(Debug, Deserialize)]
@@ -296,6 +297,19 @@ impl Default for Throttle {
             malformed_window: 60,
         }
     }
+}
+
+/// The server secret: the key of the hashes of codes, links and throttle
+/// keys. Without either setting, a secret is generated at first start into
+/// `registrar.secret` beside the SQLite database (or in the working
+/// directory on PostgreSQL), mode 0600, and read from there afterwards.
+#[derive(Debug, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct Security {
+    /// The secret itself, at least 32 bytes (`openssl rand -hex 32`).
+    pub secret_key: Option<SecretString>,
+    /// A file holding it; generated there if missing.
+    pub secret_key_file: Option<PathBuf>,
 }
 
 /// Where to read the TOML file from: the flag, else `REGISTRAR_CONFIG`, else none.

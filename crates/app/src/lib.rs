@@ -5,6 +5,7 @@
 pub mod cli;
 pub mod config;
 pub mod policy_file;
+pub mod secret;
 pub mod telemetry;
 pub mod wiring;
 

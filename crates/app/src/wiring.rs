@@ -17,7 +17,8 @@ use crate::config::{scheme, Config};
 
 pub type Service = Registrar<DieselStore, LettreMailer>;
 
-pub fn service_settings(config: &Config) -> Settings {
+/// The service's settings; `secret_key` is the server secret ([`crate::secret::server_secret`]).
+pub fn service_settings(config: &Config, secret_key: registrar_domain::SecretKey) -> Settings {
     Settings {
         access_token_ttl: Span::seconds(config.auth.access_token_ttl as i64),
         refresh_token_idle_ttl: Span::seconds(config.auth.refresh_token_idle_ttl as i64),
@@ -53,6 +54,7 @@ pub fn service_settings(config: &Config) -> Settings {
             ..OutboxSettings::default()
         },
         throttle: throttle_settings(config),
+        secret_key,
     }
 }
 
@@ -136,5 +138,6 @@ pub fn domain_check(config: &Config) -> anyhow::Result<Arc<dyn DomainCheck>> {
 pub async fn service(config: &Config) -> anyhow::Result<Service> {
     let store = store(config).await?;
     let mailer = mailer(config)?;
-    Ok(Registrar::new(store, mailer, service_settings(config)).with_domain_check(domain_check(config)?))
+    let secret_key = crate::secret::server_secret(config)?;
+    Ok(Registrar::new(store, mailer, service_settings(config, secret_key)).with_domain_check(domain_check(config)?))
 }

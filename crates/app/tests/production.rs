@@ -29,6 +29,8 @@ impl Instance {
             .current_dir(dir)
             .env_remove("DATABASE_URL")
             .env("REGISTRAR__DATABASE__URL", database_url)
+            // Instances on one database share the server secret through configuration.
+            .env("REGISTRAR__SECURITY__SECRET_KEY", SHARED_SECRET)
             .env("REGISTRAR__HTTP__PORT", "0")
             .env("REGISTRAR__HTTP__WORKERS", "1")
             .env("REGISTRAR__LOG__FORMAT", "json")
@@ -82,8 +84,11 @@ async fn me(http: &reqwest::Client, base: &str, token: &Value) -> StatusCode {
         .status()
 }
 
+const SHARED_SECRET: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
 fn config_for(url: &str) -> Config {
     let mut config = Config::default();
+    config.security.secret_key = Some(SHARED_SECRET.to_owned().into());
     config.database.url = url.to_owned();
     config.password.argon2_memory_kib = 1024;
     config.password.argon2_iterations = 1;

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::{SecretHash, UserId};
+use crate::{SecretHash, SecretKey, UserId};
 
 /// What a confirmation (code or link token) is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -55,10 +55,11 @@ impl ConfirmationCode {
         format!("{} {}", &self.0[..3], &self.0[3..])
     }
 
-    /// Codes are short, so the hash is bound to the user: equal codes of two
-    /// users hash differently.
-    pub fn hash_for(&self, user: &UserId) -> SecretHash {
-        SecretHash::of(&format!("{}:{}", user.as_str(), self.0))
+    /// Codes are short: the hash is keyed under the server secret (a
+    /// million codes are tried in a moment against a plain digest) and bound
+    /// to the user, so equal codes of two users hash differently.
+    pub fn hash_for(&self, user: &UserId, key: &SecretKey) -> SecretHash {
+        SecretHash::from_stored(key.digest("code", &format!("{}:{}", user.as_str(), self.0)))
     }
 }
 
@@ -84,6 +85,15 @@ mod tests {
     #[test]
     fn hashes_differ_per_user() {
         let c = ConfirmationCode::from_number(1);
-        assert_ne!(c.hash_for(&UserId("a".into())), c.hash_for(&UserId("b".into())));
+        let key = SecretKey::new(&[1; 32]).expect("32 bytes");
+        assert_ne!(
+            c.hash_for(&UserId("a".into()), &key),
+            c.hash_for(&UserId("b".into()), &key)
+        );
+        let other = SecretKey::new(&[2; 32]).expect("32 bytes");
+        assert_ne!(
+            c.hash_for(&UserId("a".into()), &key),
+            c.hash_for(&UserId("a".into()), &other)
+        );
     }
 }

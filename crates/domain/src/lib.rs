@@ -27,7 +27,7 @@ pub use language::Language;
 pub use password::{Password, PasswordError, PasswordPolicy};
 pub use policy::{PolicyRevision, PolicyText, PolicyType, RevisionId};
 pub use postal::{PostalCode, UkPostcode};
-pub use secret::{SecretHash, SecretToken};
+pub use secret::{SecretHash, SecretKey, SecretKeyError, SecretToken};
 pub use session::{DeviceId, DeviceName, Session, SessionId};
 pub use telephone::{Telephone, TelephoneError};
 pub use text::{PersonName, TextError, TinNr};

@@ -1,8 +1,20 @@
 //! Secrets handed to clients (tokens, codes, link tokens) and the only thing
-//! we keep of them: their SHA-256.
+//! we keep of them: a digest.
+//!
+//! Two kinds of digest:
+//! - Session tokens and signup tokens carry 256 random bits: their plain
+//!   SHA-256 ([`SecretHash::of`]) cannot be reversed, and keeping it
+//!   unkeyed means a lost server secret signs nobody out.
+//! - Short or guessable secrets — six-digit codes, and for good measure the
+//!   link tokens of mails — and throttle keys (addresses, IPs) are hashed
+//!   with HMAC-SHA-256 under the server secret ([`SecretKey`]): whoever
+//!   reads the database cannot try every code or address against them.
+//!   Losing the secret invalidates only the live codes and links.
 
 use std::fmt;
+use std::sync::Arc;
 
+use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 
 /// A secret in clear, as handed to the client. Never stored, never logged.
@@ -19,6 +31,7 @@ impl SecretToken {
         &self.0
     }
 
+    /// Plain SHA-256: for 256-bit random tokens only (see the module).
     pub fn hash(&self) -> SecretHash {
         SecretHash::of(&self.0)
     }
@@ -30,11 +43,12 @@ impl fmt::Debug for SecretToken {
     }
 }
 
-/// Lowercase hex SHA-256 of a secret: what the store keeps and looks up by.
+/// Lowercase hex digest of a secret: what the store keeps and looks up by.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct SecretHash(String);
 
 impl SecretHash {
+    /// Plain SHA-256, for high-entropy tokens (see the module).
     pub fn of(secret: &str) -> Self {
         Self(hex::encode(Sha256::digest(secret.as_bytes())))
     }
@@ -55,6 +69,53 @@ impl fmt::Debug for SecretHash {
     }
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum SecretKeyError {
+    #[error("the server secret must be at least {min} bytes long (e.g. 64 hex digits: `openssl rand -hex 32`)")]
+    TooShort { min: usize },
+}
+
+/// The server secret: the key of every keyed hash. Cheap to clone; its
+/// `Debug` prints nothing of it.
+#[derive(Clone)]
+pub struct SecretKey(Arc<[u8]>);
+
+impl SecretKey {
+    /// The shortest secret accepted, in bytes.
+    pub const MIN_BYTES: usize = 32;
+
+    pub fn new(bytes: &[u8]) -> Result<Self, SecretKeyError> {
+        if bytes.len() < Self::MIN_BYTES {
+            return Err(SecretKeyError::TooShort { min: Self::MIN_BYTES });
+        }
+        Ok(Self(Arc::from(bytes)))
+    }
+
+    /// HMAC-SHA-256 of `purpose` and `secret` (each purpose its own space,
+    /// so a digest of one kind never matches another), as lowercase hex.
+    pub fn digest(&self, purpose: &str, secret: &str) -> String {
+        // HMAC takes a key of any length; `new` has checked ours.
+        let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(&self.0) else {
+            unreachable!("HMAC accepts keys of every length")
+        };
+        mac.update(purpose.as_bytes());
+        mac.update(b"\0");
+        mac.update(secret.as_bytes());
+        hex::encode(mac.finalize().into_bytes())
+    }
+
+    /// The keyed hash of a link token from a mail.
+    pub fn link_hash(&self, token: &str) -> SecretHash {
+        SecretHash(self.digest("link", token))
+    }
+}
+
+impl fmt::Debug for SecretKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SecretKey(<redacted>)")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -67,5 +128,29 @@ mod tests {
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         );
         assert_eq!(format!("{t:?}"), "SecretToken(<redacted>)");
+    }
+
+    #[test]
+    fn keyed_hashes_are_hmac_sha256_and_depend_on_the_key() {
+        let key = SecretKey::new(&[7u8; 32]).expect("32 bytes");
+        let other = SecretKey::new(&[8u8; 32]).expect("32 bytes");
+        // HMAC-SHA-256(key = 32 × 0x07, "link\0abc"), computed independently
+        // (Python: hmac.new(b"\x07"*32, b"link\x00abc", "sha256").hexdigest()).
+        assert_eq!(
+            key.link_hash("abc").as_str(),
+            "6584982179f830764ecfb7d9904273d7217470f94358bb7a85b2b760c2293e5e"
+        );
+        assert_ne!(key.link_hash("abc"), other.link_hash("abc"));
+        assert_ne!(key.link_hash("abc"), SecretHash::of("abc"));
+        assert_ne!(key.digest("code", "abc"), key.digest("link", "abc"));
+        assert_eq!(format!("{key:?}"), "SecretKey(<redacted>)");
+    }
+
+    #[test]
+    fn short_keys_are_refused() {
+        assert_eq!(
+            SecretKey::new(&[1u8; 31]).map(|_| ()),
+            Err(SecretKeyError::TooShort { min: 32 })
+        );
     }
 }

@@ -10,10 +10,8 @@
 use std::fmt;
 use std::net::IpAddr;
 
+use crate::{Email, SecretKey};
 use chrono::{DateTime, Duration, Utc};
-use sha2::{Digest, Sha256};
-
-use crate::Email;
 
 /// What a refused attempt must wait for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -215,17 +213,20 @@ impl Scope {
 pub struct ThrottleKey(String);
 
 impl ThrottleKey {
-    pub fn for_email(scope: Scope, email: &Email) -> Self {
-        Self::digest(scope, email.normalized())
+    pub fn for_email(scope: Scope, email: &Email, key: &SecretKey) -> Self {
+        Self::digest(scope, email.normalized(), key)
     }
 
-    pub fn for_ip(scope: Scope, ip: ClientIp) -> Self {
-        Self::digest(scope, &ip.counted_as())
+    pub fn for_ip(scope: Scope, ip: ClientIp, key: &SecretKey) -> Self {
+        Self::digest(scope, &ip.counted_as(), key)
     }
 
-    fn digest(scope: Scope, subject: &str) -> Self {
-        let digest = Sha256::digest(format!("{}\n{}", scope.as_str(), subject).as_bytes());
-        Self(format!("{}:{}", scope.as_str(), hex::encode(&digest[..16])))
+    /// Keyed (HMAC-SHA-256 under the server secret, cut to 128 bits): the
+    /// few billion IPv4 addresses, or a list of known addresses, cannot be
+    /// tried against the table by whoever reads it.
+    fn digest(scope: Scope, subject: &str, key: &SecretKey) -> Self {
+        let digest = key.digest(&format!("throttle:{}", scope.as_str()), subject);
+        Self(format!("{}:{}", scope.as_str(), &digest[..32]))
     }
 
     /// Wraps a key read back from storage.
@@ -342,24 +343,31 @@ mod tests {
 
     #[test]
     fn keys_hold_no_address_in_clear_and_ipv6_counts_per_64() {
+        let k = SecretKey::new(&[3; 32]).unwrap();
+        let k = &k;
         let email = Email::parse("Someone@Example.org").unwrap();
-        let key = ThrottleKey::for_email(Scope::LoginAccount, &email);
+        let key = ThrottleKey::for_email(Scope::LoginAccount, &email, k);
+        assert_ne!(
+            key,
+            ThrottleKey::for_email(Scope::LoginAccount, &email, &SecretKey::new(&[4; 32]).unwrap()),
+            "keyed under the server secret"
+        );
         assert!(!key.as_str().contains("example"));
         assert_eq!(
             key,
-            ThrottleKey::for_email(Scope::LoginAccount, &Email::parse("someone@example.org").unwrap())
+            ThrottleKey::for_email(Scope::LoginAccount, &Email::parse("someone@example.org").unwrap(), k)
         );
-        assert_ne!(key, ThrottleKey::for_email(Scope::MailAddress, &email));
+        assert_ne!(key, ThrottleKey::for_email(Scope::MailAddress, &email, k));
         let a = ClientIp::new("2001:db8:1:2:aaaa::1".parse().unwrap());
         let b = ClientIp::new("2001:db8:1:2:bbbb::2".parse().unwrap());
         let c = ClientIp::new("2001:db8:1:3::1".parse().unwrap());
         assert_eq!(
-            ThrottleKey::for_ip(Scope::LoginIp, a),
-            ThrottleKey::for_ip(Scope::LoginIp, b)
+            ThrottleKey::for_ip(Scope::LoginIp, a, k),
+            ThrottleKey::for_ip(Scope::LoginIp, b, k)
         );
         assert_ne!(
-            ThrottleKey::for_ip(Scope::LoginIp, a),
-            ThrottleKey::for_ip(Scope::LoginIp, c)
+            ThrottleKey::for_ip(Scope::LoginIp, a, k),
+            ThrottleKey::for_ip(Scope::LoginIp, c, k)
         );
         let mapped = ClientIp::new("::ffff:192.0.2.1".parse().unwrap());
         assert_eq!(mapped, ClientIp::new("192.0.2.1".parse().unwrap()));

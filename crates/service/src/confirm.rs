@@ -1,6 +1,6 @@
 //! Proving an address (6-digit code or link) and resetting a forgotten password.
 
-use registrar_domain::{ClientIp, ConfirmationCode, Email, SecretHash, User};
+use registrar_domain::{ClientIp, ConfirmationCode, Email, User};
 use registrar_mail::Mailer;
 use registrar_store::{CodeOutcome, OutboxKind, Store};
 
@@ -46,8 +46,8 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         }
         // Any digits are a try; only six can match.
         let hash = match ConfirmationCode::parse(&code) {
-            Some(code) => code.hash_for(&user.id),
-            None => SecretHash::of("not a code"),
+            Some(code) => code.hash_for(&user.id, &self.settings.secret_key),
+            None => self.settings.secret_key.link_hash("not a code"),
         };
         match self
             .store
@@ -92,7 +92,11 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
 
     /// `GET /confirm/{token}`: confirms the address the link was sent to.
     pub async fn confirm_link(&self, token: &str) -> Result<(), ServiceError> {
-        match self.store.confirm_by_link(&SecretHash::of(token), self.now()).await? {
+        match self
+            .store
+            .confirm_by_link(&self.settings.secret_key.link_hash(token), self.now())
+            .await?
+        {
             Some(_) => Ok(()),
             None => Err(ServiceError::InvalidLink),
         }
@@ -122,7 +126,7 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
     pub async fn reset_link_valid(&self, token: &str) -> Result<bool, ServiceError> {
         Ok(self
             .store
-            .reset_link_user(&SecretHash::of(token), self.now())
+            .reset_link_user(&self.settings.secret_key.link_hash(token), self.now())
             .await?
             .is_some())
     }
@@ -137,7 +141,7 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         let (Some(token), Some(password)) = (token, password) else {
             return Err(ServiceError::unexpected("validated reset input incomplete"));
         };
-        let hash = SecretHash::of(&token);
+        let hash = self.settings.secret_key.link_hash(&token);
         let now = self.now();
         let user_id = self
             .store

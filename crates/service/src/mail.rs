@@ -232,8 +232,8 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
             .replace_confirmation(NewConfirmation {
                 user_id: user.clone(),
                 purpose,
-                code_hash: code.map(|c| c.hash_for(user)),
-                link_hash: token.hash(),
+                code_hash: code.map(|c| c.hash_for(user, &self.settings.secret_key)),
+                link_hash: self.settings.secret_key.link_hash(token.expose()),
                 expires_at: now + ttl,
                 created_at: now,
             })

@@ -1,5 +1,5 @@
 use chrono::Duration;
-use registrar_domain::{Language, PasswordPolicy, PolicyType};
+use registrar_domain::{Language, PasswordPolicy, PolicyType, SecretKey};
 
 use crate::{Argon2Params, HashingLimits, OutboxSettings, ThrottleSettings};
 
@@ -26,6 +26,9 @@ pub struct Settings {
     pub invite_only: bool,
     /// Attempt limits per account, address and client IP (`throttle.*`).
     pub throttle: ThrottleSettings,
+    /// The server secret (`security.secret_key`): the key of the hashes of
+    /// codes, links and throttle keys.
+    pub secret_key: SecretKey,
 }
 
 impl Settings {
@@ -36,6 +39,18 @@ impl Settings {
     pub const CODE_ATTEMPTS: u32 = 5;
     /// Sessions record use at most this often (saves a write per request).
     pub const TOUCH_INTERVAL: Duration = Duration::seconds(60);
+
+    /// A fresh random server secret (tests, tools; the binary reads or
+    /// generates a lasting one).
+    pub fn random_secret_key() -> SecretKey {
+        use rand::RngCore;
+        let mut bytes = [0u8; 32];
+        rand::rngs::OsRng.fill_bytes(&mut bytes);
+        match SecretKey::new(&bytes) {
+            Ok(key) => key,
+            Err(_) => unreachable!("32 bytes is long enough"),
+        }
+    }
 
     /// Defaults of `operations.md`.
     pub fn defaults() -> Self {
@@ -55,6 +70,7 @@ impl Settings {
             reset_ttl: Duration::hours(1),
             invite_only: false,
             throttle: ThrottleSettings::default(),
+            secret_key: Self::random_secret_key(),
         }
     }
 }

@@ -2,7 +2,7 @@
 //! account with no password, inactive until its owner confirms through the
 //! mailed link with their consent (and, if they like, a password).
 
-use registrar_domain::{ClientId, ClientIp, Email, Language, Profile, SecretHash, User, UserId};
+use registrar_domain::{ClientId, ClientIp, Email, Language, Profile, User, UserId};
 use registrar_mail::Mailer;
 use registrar_store::{OutboxKind, SignupCompletion, Store};
 
@@ -78,7 +78,7 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
     pub async fn signup_link_valid(&self, id: &str) -> Result<bool, ServiceError> {
         Ok(self
             .store
-            .email_link_user(&SecretHash::of(id), self.now())
+            .email_link_user(&self.settings.secret_key.link_hash(id), self.now())
             .await?
             .is_some())
     }
@@ -102,7 +102,7 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
                 FieldError::Required,
             )));
         };
-        let link_hash = SecretHash::of(id);
+        let link_hash = self.settings.secret_key.link_hash(id);
         let user_id = self
             .store
             .email_link_user(&link_hash, self.now())

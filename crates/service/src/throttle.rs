@@ -88,9 +88,15 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
 
     fn login_keys(&self, email: Option<&Email>, from: ClientIp) -> Vec<(ThrottleKey, Limit)> {
         let limits = &self.settings.throttle;
-        let mut keys = vec![(ThrottleKey::for_ip(Scope::LoginIp, from), limits.login_ip)];
+        let mut keys = vec![(
+            ThrottleKey::for_ip(Scope::LoginIp, from, &self.settings.secret_key),
+            limits.login_ip,
+        )];
         if let Some(email) = email {
-            keys.push((ThrottleKey::for_email(Scope::LoginAccount, email), limits.login_account));
+            keys.push((
+                ThrottleKey::for_email(Scope::LoginAccount, email, &self.settings.secret_key),
+                limits.login_account,
+            ));
         }
         keys
     }
@@ -123,15 +129,22 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         }
         Ok(self
             .store
-            .throttle_clear(&ThrottleKey::for_email(Scope::LoginAccount, email))
+            .throttle_clear(&ThrottleKey::for_email(
+                Scope::LoginAccount,
+                email,
+                &self.settings.secret_key,
+            ))
             .await?)
     }
 
     /// A registration attempt (any family) from `from`.
     pub(crate) async fn registration_attempt(&self, from: ClientIp) -> Result<(), ServiceError> {
         let limit = self.settings.throttle.register_ip;
-        self.count_attempt(vec![(ThrottleKey::for_ip(Scope::RegisterIp, from), limit)])
-            .await
+        self.count_attempt(vec![(
+            ThrottleKey::for_ip(Scope::RegisterIp, from, &self.settings.secret_key),
+            limit,
+        )])
+        .await
     }
 
     /// A request that mails `email` (if it has an account), from `from`;
@@ -144,11 +157,20 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
     ) -> Result<(), ServiceError> {
         let limits = &self.settings.throttle;
         let mut hits = vec![
-            (ThrottleKey::for_email(Scope::MailAddress, email), limits.mail_address),
-            (ThrottleKey::for_ip(Scope::MailIp, from), limits.mail_ip),
+            (
+                ThrottleKey::for_email(Scope::MailAddress, email, &self.settings.secret_key),
+                limits.mail_address,
+            ),
+            (
+                ThrottleKey::for_ip(Scope::MailIp, from, &self.settings.secret_key),
+                limits.mail_ip,
+            ),
         ];
         if registering {
-            hits.push((ThrottleKey::for_ip(Scope::RegisterIp, from), limits.register_ip));
+            hits.push((
+                ThrottleKey::for_ip(Scope::RegisterIp, from, &self.settings.secret_key),
+                limits.register_ip,
+            ));
         }
         self.count_attempt(hits).await
     }
@@ -157,8 +179,11 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
     /// once that client sent too many of them.
     pub async fn malformed_body(&self, from: ClientIp) -> Result<(), ServiceError> {
         let limit = self.settings.throttle.malformed_ip;
-        self.count_attempt(vec![(ThrottleKey::for_ip(Scope::MalformedIp, from), limit)])
-            .await
+        self.count_attempt(vec![(
+            ThrottleKey::for_ip(Scope::MalformedIp, from, &self.settings.secret_key),
+            limit,
+        )])
+        .await
     }
 
     /// Drops expired counters (the outbox worker calls this now and then).

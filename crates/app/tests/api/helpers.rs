@@ -66,6 +66,8 @@ pub struct TestApp {
     /// Current revisions of the required types (tac, privacy).
     pub policies: Vec<i32>,
     pub outbox: PathBuf,
+    /// The server secret's file (shared with [`TestApp::another_instance`]).
+    pub secret_file: PathBuf,
     /// The database the server uses, for a second process of the test's own.
     pub database_url: String,
     pub service: wiring::Service,
@@ -85,6 +87,8 @@ pub fn test_config(dir: &std::path::Path) -> Config {
     let mut config = Config::default();
     config.database.url = format!("sqlite://{}", dir.join("registrar.db").display());
     config.mail.outbox_dir = dir.join("outbox");
+    // Beside the SQLite database by default; here also on Postgres (not the working directory).
+    config.security.secret_key_file = Some(dir.join("registrar.secret"));
     // Cheap hashing keeps the suite fast; the parameters' effect is tested in the service.
     config.password.argon2_memory_kib = 1024;
     config.password.argon2_iterations = 1;
@@ -132,6 +136,7 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Config)) 
         client_id: client.id.to_string(),
         policies,
         outbox: config.mail.outbox_dir.clone(),
+        secret_file: config.security.secret_key_file.clone().expect("set by test_config"),
         database_url: config.database.url.clone(),
         service,
         server: handle,
@@ -175,6 +180,8 @@ impl TestApp {
         let dir = tempfile::tempdir().expect("temp dir");
         let mut config = test_config(dir.path());
         config.database.url = self.database_url.clone();
+        // One deployment shares one server secret.
+        config.security.secret_key_file = Some(self.secret_file.clone());
         adjust(&mut config);
         config.validate().expect("test configuration is valid");
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind port 0");
@@ -188,6 +195,7 @@ impl TestApp {
             client_id: self.client_id.clone(),
             policies: self.policies.clone(),
             outbox: config.mail.outbox_dir.clone(),
+            secret_file: config.security.secret_key_file.clone().expect("set by test_config"),
             database_url: config.database.url.clone(),
             service: wiring::service(&config).await.expect("service"),
             server: handle,

@@ -3,6 +3,7 @@
 
 #[macro_use]
 mod helpers;
+mod at_rest;
 mod body;
 mod concurrency;
 mod families;

@@ -4208,7 +4208,8 @@ pub async fn an_invite_is_usable_while_it_exists_and_has_a_use_left<S: Store>(st
 // ---------------------------------------------------------------------------
 
 fn throttle_key(scope: Scope) -> ThrottleKey {
-    ThrottleKey::for_email(scope, &unique_email("throttled"))
+    let key = registrar_domain::SecretKey::new(&[42; 32]).expect("a 32-byte test key");
+    ThrottleKey::for_email(scope, &unique_email("throttled"), &key)
 }
 
 /// Five failures in 15 minutes, then 5 minutes, doubling up to a day.

@@ -1,0 +1,156 @@
+//! The server secret (`security.*`): read from configuration or a file, or
+//! generated once into a file (mode 0600) so that the embedded default needs
+//! no setting. Several instances must share one: configure it.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::{anyhow, Context};
+use rand::RngCore;
+use registrar_domain::SecretKey;
+use secrecy::ExposeSecret;
+
+use crate::config::Config;
+
+/// The file name used beside the SQLite database (or in the working
+/// directory on PostgreSQL) when no secret is configured.
+pub const DEFAULT_FILE: &str = "registrar.secret";
+
+/// The server secret of this configuration.
+pub fn server_secret(config: &Config) -> anyhow::Result<SecretKey> {
+    let security = &config.security;
+    if let Some(value) = &security.secret_key {
+        return SecretKey::new(value.expose_secret().trim().as_bytes())
+            .map_err(|e| anyhow!("configuration: security.secret_key: {e}"));
+    }
+    let path = match &security.secret_key_file {
+        Some(path) => path.clone(),
+        None => default_file(&config.database.url),
+    };
+    read_or_create(&path).with_context(|| format!("security.secret_key_file: {}", path.display()))
+}
+
+/// `registrar.secret` beside the SQLite database; in the working directory otherwise.
+pub fn default_file(database_url: &str) -> PathBuf {
+    let url = database_url.trim();
+    match url.strip_prefix("sqlite:") {
+        Some(rest) => {
+            let db = Path::new(rest.strip_prefix("//").unwrap_or(rest));
+            match db.parent() {
+                Some(dir) if !dir.as_os_str().is_empty() => dir.join(DEFAULT_FILE),
+                _ => PathBuf::from(DEFAULT_FILE),
+            }
+        }
+        None => PathBuf::from(DEFAULT_FILE),
+    }
+}
+
+fn read_or_create(path: &Path) -> anyhow::Result<SecretKey> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => return parse(&text),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(anyhow!("cannot read the server secret: {e}")),
+    }
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    let text = format!("{}\n", hex::encode(bytes));
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| anyhow!("cannot create its directory: {e}"))?;
+    }
+    match create_private(path) {
+        Ok(mut file) => {
+            file.write_all(text.as_bytes())
+                .and_then(|()| file.sync_all())
+                .map_err(|e| anyhow!("cannot write the server secret: {e}"))?;
+            tracing::warn!(
+                file = %path.display(),
+                "generated a new server secret; keep this file (losing it invalidates live codes and links), \
+                 and give every instance the same one (security.secret_key)"
+            );
+            parse(&text)
+        }
+        // Another process starting at the same moment wrote it first.
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            let text = std::fs::read_to_string(path).map_err(|e| anyhow!("cannot read the server secret: {e}"))?;
+            parse(&text)
+        }
+        Err(e) => Err(anyhow!("cannot create the server secret: {e}")),
+    }
+}
+
+fn parse(text: &str) -> anyhow::Result<SecretKey> {
+    SecretKey::new(text.trim().as_bytes()).map_err(|e| anyhow!("{e}"))
+}
+
+#[cfg(unix)]
+fn create_private(path: &Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+}
+
+#[cfg(not(unix))]
+fn create_private(path: &Path) -> std::io::Result<std::fs::File> {
+    std::fs::OpenOptions::new().write(true).create_new(true).open(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_file_lies_beside_the_sqlite_database() {
+        assert_eq!(default_file("sqlite://registrar.db"), PathBuf::from("registrar.secret"));
+        assert_eq!(
+            default_file("sqlite://data/r.db"),
+            PathBuf::from("data/registrar.secret")
+        );
+        assert_eq!(
+            default_file("sqlite:///var/lib/r.db"),
+            PathBuf::from("/var/lib/registrar.secret")
+        );
+        assert_eq!(default_file("postgres://db/x"), PathBuf::from("registrar.secret"));
+    }
+
+    #[test]
+    fn a_secret_is_generated_once_private_and_then_read_back() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("sub").join(DEFAULT_FILE);
+        let first = read_or_create(&path).expect("generated");
+        let text = std::fs::read_to_string(&path).expect("written");
+        assert_eq!(text.trim().len(), 64, "32 random bytes in hex");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).expect("metadata").permissions().mode();
+            assert_eq!(mode & 0o777, 0o600, "only the owner reads it");
+        }
+        let again = read_or_create(&path).expect("read back");
+        assert_eq!(
+            first.link_hash("x"),
+            again.link_hash("x"),
+            "the same secret the second time"
+        );
+    }
+
+    #[test]
+    fn a_short_configured_secret_is_refused_naming_the_key() {
+        let mut config = Config::default();
+        config.security.secret_key = Some("too short".to_owned().into());
+        let e = server_secret(&config).expect_err("refused").to_string();
+        assert!(e.contains("security.secret_key"), "{e}");
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("short.secret");
+        std::fs::write(&path, "abc\n").expect("written");
+        config.security.secret_key = None;
+        config.security.secret_key_file = Some(path);
+        let e = format!("{:#}", server_secret(&config).expect_err("refused"));
+        assert!(
+            e.contains("security.secret_key_file") && e.contains("at least 32 bytes"),
+            "{e}"
+        );
+    }
+}

@@ -1,0 +1,147 @@
+//! What someone who reads the database learns: codes, links and throttle
+//! keys are hashed with HMAC-SHA-256 under the server secret, so neither a
+//! six-digit code nor a client's address can be found by trying them all.
+
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use diesel::sql_types::Text;
+use registrar_domain::SecretKey;
+use sha2::{Digest, Sha256};
+
+use crate::helpers::*;
+
+#[derive(QueryableByName)]
+struct Row {
+    #[diesel(sql_type = Text)]
+    a: String,
+    #[diesel(sql_type = Text)]
+    b: String,
+}
+
+fn rows(database_url: &str, sql: &str) -> Vec<(String, String)> {
+    let read = |rows: Vec<Row>| rows.into_iter().map(|r| (r.a, r.b)).collect();
+    if let Some(path) = database_url.strip_prefix("sqlite://") {
+        let mut c = SqliteConnection::establish(path).expect("open the SQLite database");
+        c.batch_execute("PRAGMA busy_timeout = 5000").expect("busy timeout");
+        read(diesel::sql_query(sql).load(&mut c).expect("query"))
+    } else {
+        let mut c = PgConnection::establish(database_url).expect("open the Postgres database");
+        read(diesel::sql_query(sql).load(&mut c).expect("query"))
+    }
+}
+
+fn sha256_hex(s: &str) -> String {
+    hex::encode(Sha256::digest(s.as_bytes()))
+}
+
+async fn codes_links_and_throttle_keys_cannot_be_reversed_from_the_database(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let email = unique_email();
+    app.register(&email).await;
+    let mail = app.wait_for_mails(&email, 1).await.remove(0);
+    let code = six_digit_code(&mail).expect("a code in the mail");
+    let token = token_of_link(&link_in(&mail, "/confirm/").expect("a link in the mail"));
+    // A failed login leaves counters for the account and for 127.0.0.1.
+    let refused = app.login(&email, "Wrong-Password-99", "d1").await;
+    assert_eq!(refused.status(), 400);
+
+    let url = app.database_url.clone();
+    let (user_id, code_hash, link_hash) = tokio::task::spawn_blocking(move || {
+        let confirmation = rows(
+            &url,
+            "SELECT user_id AS a, code_hash || ' ' || link_hash AS b FROM confirmations WHERE code_hash IS NOT NULL",
+        );
+        assert_eq!(confirmation.len(), 1, "one live email confirmation");
+        let (user, hashes) = confirmation.into_iter().next().expect("one row");
+        let (code_hash, link_hash) = hashes.split_once(' ').expect("two hashes");
+        (user, code_hash.to_owned(), link_hash.to_owned())
+    })
+    .await
+    .expect("read confirmations");
+
+    // The attack of the issue: a million plain digests, and none matches.
+    let found = (0..1_000_000u32).any(|n| sha256_hex(&format!("{user_id}:{n:06}")) == code_hash);
+    assert!(
+        !found,
+        "a six-digit code must not be found by trying every plain SHA-256"
+    );
+    assert_ne!(
+        sha256_hex(&token),
+        link_hash,
+        "the link token is not hashed with bare SHA-256"
+    );
+
+    // With the server secret (the generated file), the stored hashes are the keyed ones.
+    let secret = std::fs::read_to_string(&app.secret_file).expect("the generated secret");
+    let key = SecretKey::new(secret.trim().as_bytes()).expect("a valid secret");
+    assert_eq!(
+        key.digest("code", &format!("{user_id}:{code}")),
+        code_hash,
+        "the code is stored as HMAC-SHA-256 under the server secret"
+    );
+    assert_eq!(key.link_hash(&token).as_str(), link_hash);
+
+    let url = app.database_url.clone();
+    let keys: Vec<String> = tokio::task::spawn_blocking(move || {
+        rows(&url, "SELECT key AS a, key AS b FROM throttle_counters")
+            .into_iter()
+            .map(|(k, _)| k)
+            .collect()
+    })
+    .await
+    .expect("read counters");
+    let ip_key = |plain: bool| {
+        let digest = if plain {
+            sha256_hex("login-ip\n127.0.0.1")[..32].to_owned()
+        } else {
+            key.digest("throttle:login-ip", "127.0.0.1")[..32].to_owned()
+        };
+        format!("login-ip:{digest}")
+    };
+    assert!(keys.contains(&ip_key(false)), "the client's counter is keyed: {keys:?}");
+    assert!(
+        !keys.contains(&ip_key(true)),
+        "no counter under a plain digest of the address"
+    );
+    assert!(keys
+        .iter()
+        .all(|k| !k.contains("127.0.0.1") && !k.contains("example.com")));
+}
+
+/// A deployment that loses its secret (a new one on the same database)
+/// keeps its sessions; only the codes and links mailed before are dead.
+async fn a_lost_secret_invalidates_only_live_codes_and_links(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let email = unique_email();
+    let pair = app.register(&email).await;
+    let mail = app.wait_for_mails(&email, 1).await.remove(0);
+    let code = six_digit_code(&mail).expect("a code in the mail");
+    let link = link_in(&mail, "/confirm/").expect("a link in the mail");
+
+    let renewed = app
+        .another_instance(|c| c.security.secret_key = Some("f".repeat(64).into()))
+        .await;
+    let me = renewed.me(pair["access_token"].as_str().expect("token")).await;
+    assert_eq!(me.status(), 200, "sessions survive a new secret");
+    let page = renewed
+        .get(&link.replace("http://127.0.0.1:8080", ""))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(page.status(), 404, "a link mailed under the old secret is dead");
+    let (status, _) = parts(
+        renewed
+            .post("/api/users/validation")
+            .json(&serde_json::json!({"email": email, "token": code}))
+            .send()
+            .await
+            .expect("request"),
+    )
+    .await;
+    assert_eq!(status, 401, "a code mailed under the old secret is dead");
+}
+
+on_both_backends!(
+    codes_links_and_throttle_keys_cannot_be_reversed_from_the_database,
+    a_lost_secret_invalidates_only_live_codes_and_links
+);
