@@ -19,7 +19,9 @@ pub const DEFAULT_FILE: &str = "registrar.secret";
 /// The server secret of this configuration.
 pub fn server_secret(config: &Config) -> anyhow::Result<SecretKey> {
     let security = &config.security;
-    if let Some(value) = &security.secret_key {
+    // An empty value (`REGISTRAR__SECURITY__SECRET_KEY=` in compose) is no value.
+    let configured = security.secret_key.as_ref().filter(|v| !v.expose_secret().trim().is_empty());
+    if let Some(value) = configured {
         return SecretKey::new(value.expose_secret().trim().as_bytes())
             .map_err(|e| anyhow!("configuration: security.secret_key: {e}"));
     }
