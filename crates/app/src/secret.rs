@@ -20,7 +20,10 @@ pub const DEFAULT_FILE: &str = "registrar.secret";
 pub fn server_secret(config: &Config) -> anyhow::Result<SecretKey> {
     let security = &config.security;
     // An empty value (`REGISTRAR__SECURITY__SECRET_KEY=` in compose) is no value.
-    let configured = security.secret_key.as_ref().filter(|v| !v.expose_secret().trim().is_empty());
+    let configured = security
+        .secret_key
+        .as_ref()
+        .filter(|v| !v.expose_secret().trim().is_empty());
     if let Some(value) = configured {
         return SecretKey::new(value.expose_secret().trim().as_bytes())
             .map_err(|e| anyhow!("configuration: security.secret_key: {e}"));

@@ -42,7 +42,7 @@ impl Email {
     }
 
     fn check(s: &str) -> Result<(), EmailError> {
-        if !email_address::EmailAddress::is_valid(s) {
+        if crate::text::has_control_characters(s) || !email_address::EmailAddress::is_valid(s) {
             return Err(EmailError::Invalid);
         }
         // email_address accepts quoted locals, IP literals and dotless hosts;

@@ -8,6 +8,16 @@ pub enum TextError {
     Missing,
     #[error("longer than {max} characters")]
     TooLong { max: usize },
+    /// A control character (C0 or C1: NUL, CR, LF, tab, …) or a line or
+    /// paragraph separator: never in a name, a header or a log line.
+    #[error("holds control characters")]
+    ControlCharacter,
+}
+
+/// Whether `s` holds a control character (C0, DEL, C1) or U+2028/U+2029,
+/// which split lines as surely as a line feed does.
+pub fn has_control_characters(s: &str) -> bool {
+    s.chars().any(|c| c.is_control() || c == '\u{2028}' || c == '\u{2029}')
 }
 
 /// Trims and checks a required text against `max` characters.
@@ -18,6 +28,9 @@ pub fn bounded(input: &str, max: usize) -> Result<String, TextError> {
     }
     if s.chars().count() > max {
         return Err(TextError::TooLong { max });
+    }
+    if has_control_characters(s) {
+        return Err(TextError::ControlCharacter);
     }
     Ok(s.to_owned())
 }
@@ -89,5 +102,30 @@ mod tests {
             Err(TextError::TooLong { max: 191 })
         );
         assert_eq!(TinNr::parse(&"1".repeat(65)), Err(TextError::TooLong { max: 64 }));
+    }
+
+    #[test]
+    fn control_characters_are_refused_inside_a_text() {
+        for bad in [
+            "Eve\nX",
+            "A\rB",
+            "nul\0",
+            "tab\there",
+            "del\u{7f}",
+            "c1\u{85}x",
+            "ls\u{2028}x",
+            "ps\u{2029}x",
+        ] {
+            assert_eq!(PersonName::parse(bad), Err(TextError::ControlCharacter), "{bad:?}");
+        }
+        // Around the text they are white space, trimmed like any other.
+        assert_eq!(
+            PersonName::parse("\n Eve \r\n").map(|n| n.into_string()),
+            Ok("Eve".into())
+        );
+        assert_eq!(
+            PersonName::parse("Zoë d'Arc-Ö").map(|n| n.into_string()),
+            Ok("Zoë d'Arc-Ö".into())
+        );
     }
 }

@@ -75,6 +75,8 @@ pub enum FieldError {
     YearOfBirth(registrar_domain::birth::YearOfBirthError),
     InvalidSector,
     InvalidUserType,
+    /// Control characters (CR, LF, NUL, …) inside a text.
+    ControlCharacters,
 }
 
 /// Every failing field of a request, each with all its problems.

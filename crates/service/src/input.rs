@@ -79,6 +79,7 @@ pub(crate) fn text_error(e: TextError) -> FieldError {
     match e {
         TextError::Missing => FieldError::Required,
         TextError::TooLong { max } => FieldError::TooLong { max },
+        TextError::ControlCharacter => FieldError::ControlCharacters,
     }
 }
 

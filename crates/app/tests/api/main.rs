@@ -6,6 +6,7 @@ mod helpers;
 mod at_rest;
 mod body;
 mod concurrency;
+mod control_chars;
 mod families;
 mod hashing;
 mod mail;

@@ -99,6 +99,7 @@ pub fn field_message(lang: Lang, error: &FieldError) -> String {
     match error {
         FieldError::Required => lang.t("field.required"),
         FieldError::TooLong { max } => lang.t_with("field.too_long", &[("max", &max.to_string())]),
+        FieldError::ControlCharacters => lang.t("field.control_characters"),
         FieldError::InvalidEmail => lang.t("field.invalid_email"),
         FieldError::EmailTaken => lang.t("field.email_taken"),
         FieldError::Password(PasswordError::Missing) => lang.t("field.required"),

@@ -69,6 +69,10 @@ fn check(lang: Lang, field: Field, error: &FieldError) -> (&'static str, String)
         (Field::Sector, FieldError::Required) => ("required", t("sector_required")),
         (Field::Sector, _) => ("in", t("sector_in")),
         (Field::StreetName | Field::Town, FieldError::Required) => ("required", t(&format!("{name}_required"))),
+        (_, FieldError::ControlCharacters) => (
+            "no_control_characters",
+            lang.t_with("typed.control_characters", &[("field", name)]),
+        ),
         (_, FieldError::TooLong { max }) => (
             "max",
             lang.t_with("typed.too_long", &[("field", name), ("max", &max.to_string())]),

@@ -120,6 +120,7 @@ pub fn rule_message(lang: Lang, name: &str, error: &FieldError) -> String {
         | FieldError::TooManyItems { max }
         | FieldError::Password(PasswordError::TooLong { max }) => rule("max", &[("max", &max.to_string())]),
         FieldError::InvalidEmail => rule("email", &[]),
+        FieldError::ControlCharacters => rule("control_characters", &[]),
         FieldError::EmailTaken => rule("unique", &[]),
         FieldError::Password(PasswordError::TooShort { min }) => rule("password_min", &[("min", &min.to_string())]),
         FieldError::Password(PasswordError::TooCommon) => rule("password_common", &[]),
