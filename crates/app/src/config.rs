@@ -278,6 +278,12 @@ pub struct Throttle {
     /// Unreadable bodies from one client IP within `malformed_window`.
     pub malformed_per_ip: u32,
     pub malformed_window: u64,
+    /// Typed codes (every try) from one client IP within `code_window`.
+    pub code_attempts_per_ip: u32,
+    pub code_window: u64,
+    /// Failed code tries for one address, across codes, within `code_budget_window`.
+    pub code_failures_per_address: u32,
+    pub code_budget_window: u64,
 }
 
 impl Default for Throttle {
@@ -295,6 +301,10 @@ impl Default for Throttle {
             mail_window: 3600,
             malformed_per_ip: 30,
             malformed_window: 60,
+            code_attempts_per_ip: 100,
+            code_window: 900,
+            code_failures_per_address: 20,
+            code_budget_window: 86_400,
         }
     }
 }
@@ -441,6 +451,8 @@ impl Config {
             ("throttle.registration_window", t.registration_window),
             ("throttle.mail_window", t.mail_window),
             ("throttle.malformed_window", t.malformed_window),
+            ("throttle.code_window", t.code_window),
+            ("throttle.code_budget_window", t.code_budget_window),
         ] {
             positive(key, seconds)?;
             if seconds > 365 * 86_400 {

@@ -73,6 +73,8 @@ fn throttle_settings(config: &Config) -> ThrottleSettings {
         mail_address: Limit::per_window(t.mails_per_address, seconds(t.mail_window)),
         mail_ip: Limit::per_window(t.mails_per_ip, seconds(t.mail_window)),
         malformed_ip: Limit::per_window(t.malformed_per_ip, seconds(t.malformed_window)),
+        code_ip: Limit::per_window(t.code_attempts_per_ip, seconds(t.code_window)),
+        code_address: Limit::per_window(t.code_failures_per_address, seconds(t.code_budget_window)),
     }
 }
 

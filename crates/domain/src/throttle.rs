@@ -192,6 +192,10 @@ pub enum Scope {
     MailIp,
     /// Unreadable request bodies from one client address.
     MalformedIp,
+    /// Typed codes (right or wrong, known address or not) from one client address.
+    CodeIp,
+    /// Failed code tries for one address, across every code mailed to it.
+    CodeAddress,
 }
 
 impl Scope {
@@ -203,6 +207,8 @@ impl Scope {
             Scope::MailAddress => "mail-address",
             Scope::MailIp => "mail-ip",
             Scope::MalformedIp => "malformed-ip",
+            Scope::CodeIp => "code-ip",
+            Scope::CodeAddress => "code-address",
         }
     }
 }

@@ -273,16 +273,29 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
     }
 
     /// `DELETE /api/me`: erases the account once its password is confirmed.
-    pub async fn delete_account(&self, ctx: &AuthContext, password: Option<String>) -> Result<(), ServiceError> {
+    /// A wrong password counts as a failed login (per account and per client
+    /// address) and none is checked during a lockout: a stolen access token
+    /// is no way to guess the password.
+    pub async fn delete_account(
+        &self,
+        ctx: &AuthContext,
+        password: Option<String>,
+        from: ClientIp,
+    ) -> Result<(), ServiceError> {
         let Some(password) = password else {
             return Err(ServiceError::Invalid(FieldErrors::single(
                 Field::Password,
                 FieldError::Required,
             )));
         };
+        self.login_allowed(Some(&ctx.user.email), from).await?;
         let incorrect = || ServiceError::Invalid(FieldErrors::single(Field::Password, FieldError::PasswordIncorrect));
-        let presented = Password::presented(&password, &self.settings.password).ok_or_else(incorrect)?;
-        if !self.hasher.verify(&presented, ctx.user.password_hash.as_ref()).await? {
+        let verified = match Password::presented(&password, &self.settings.password) {
+            Some(presented) => self.hasher.verify(&presented, ctx.user.password_hash.as_ref()).await?,
+            None => false,
+        };
+        if !verified {
+            self.login_failed(Some(&ctx.user.email), from).await?;
             return Err(incorrect());
         }
         self.store.delete_user(&ctx.user.id).await?;

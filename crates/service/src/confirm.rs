@@ -32,7 +32,14 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
     /// the last confirmation mail. Unknown address → `NotFound`; confirmed
     /// already → `AlreadyConfirmed`; wrong, used or expired code → `WrongCode`;
     /// after five wrong codes → `TooManyAttempts` until a new one is sent.
-    pub async fn confirm_code(&self, email: Option<String>, code: Option<String>) -> Result<(), ServiceError> {
+    /// Throttled per client address (every try) and per address (failed
+    /// tries across codes, `throttle.code_*`): `TooManyAttempts` first.
+    pub async fn confirm_code(
+        &self,
+        email: Option<String>,
+        code: Option<String>,
+        from: ClientIp,
+    ) -> Result<(), ServiceError> {
         let mut errors = FieldErrors::default();
         let email = parse_email(&mut errors, &email);
         let code = parse_code(&mut errors, &code);
@@ -40,12 +47,21 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         let (Some(email), Some(code)) = (email, code) else {
             return Err(ServiceError::unexpected("validated confirmation input incomplete"));
         };
-        let user = self.account(&email).await?;
+        self.code_attempt(&email, from).await?;
+        let result = self.check_code(&email, &code).await;
+        if matches!(result, Err(ServiceError::NotFound | ServiceError::WrongCode)) {
+            self.code_failed(&email).await?;
+        }
+        result
+    }
+
+    async fn check_code(&self, email: &Email, code: &str) -> Result<(), ServiceError> {
+        let user = self.account(email).await?;
         if user.email_confirmed() {
             return Err(ServiceError::AlreadyConfirmed);
         }
         // Any digits are a try; only six can match.
-        let hash = match ConfirmationCode::parse(&code) {
+        let hash = match ConfirmationCode::parse(code) {
             Some(code) => code.hash_for(&user.id, &self.settings.secret_key),
             None => self.settings.secret_key.link_hash("not a code"),
         };
@@ -168,6 +184,10 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         {
             Some(_) => {
                 tracing::info!(to = user.email.masked(), "password reset; every session revoked");
+                // The link proved the mailbox: the owner is back, the lockout goes.
+                if let Err(e) = self.login_succeeded(&user.email).await {
+                    tracing::warn!(error = %e, "could not clear the login lockout after a reset");
+                }
                 self.mail_queued(&id).await;
                 Ok(())
             }

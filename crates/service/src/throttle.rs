@@ -26,6 +26,12 @@ pub struct ThrottleSettings {
     /// Bodies that could not be read (malformed JSON, a wrong content type)
     /// per client IP: 30 a minute.
     pub malformed_ip: Limit,
+    /// Typed codes (every try, whatever the address) per client IP: 100 in 15 minutes.
+    pub code_ip: Limit,
+    /// Failed code tries per address, across codes: 20 a day. With 5 tries
+    /// per code and a new code per mail, this is what bounds guessing a
+    /// six-digit code: at most 20 in a million a day.
+    pub code_address: Limit,
 }
 
 impl Default for ThrottleSettings {
@@ -37,6 +43,8 @@ impl Default for ThrottleSettings {
             mail_address: Limit::per_window(10, Duration::hours(1)),
             mail_ip: Limit::per_window(100, Duration::hours(1)),
             malformed_ip: Limit::per_window(30, Duration::minutes(1)),
+            code_ip: Limit::per_window(100, Duration::minutes(15)),
+            code_address: Limit::per_window(20, Duration::hours(24)),
         }
     }
 }
@@ -52,6 +60,8 @@ impl ThrottleSettings {
             mail_address: off,
             mail_ip: off,
             malformed_ip: off,
+            code_ip: off,
+            code_address: off,
         }
     }
 }
@@ -184,6 +194,32 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
             limit,
         )])
         .await
+    }
+
+    /// Before a typed code is checked: refused while the address's code
+    /// budget or this client's code tries are used up; counts the try
+    /// against the client. Every kind of code goes through here.
+    pub(crate) async fn code_attempt(&self, email: &Email, from: ClientIp) -> Result<(), ServiceError> {
+        let limits = &self.settings.throttle;
+        if !limits.code_address.is_off() {
+            let key = ThrottleKey::for_email(Scope::CodeAddress, email, &self.settings.secret_key);
+            self.refuse_if_locked(&[key]).await?;
+        }
+        let ip = ThrottleKey::for_ip(Scope::CodeIp, from, &self.settings.secret_key);
+        self.count_attempt(vec![(ip, limits.code_ip)]).await
+    }
+
+    /// A wrong, used or expired code (or an unknown address): one try of the
+    /// address's budget gone.
+    pub(crate) async fn code_failed(&self, email: &Email) -> Result<(), ServiceError> {
+        let key = ThrottleKey::for_email(Scope::CodeAddress, email, &self.settings.secret_key);
+        match self
+            .count_attempt(vec![(key, self.settings.throttle.code_address)])
+            .await
+        {
+            Ok(()) | Err(ServiceError::TooManyAttempts { .. }) => Ok(()),
+            Err(e) => Err(e),
+        }
     }
 
     /// Drops expired counters (the outbox worker calls this now and then).

@@ -168,7 +168,7 @@ async fn a_code_confirms_within_24_hours_only() {
     let code = w.code();
     w.clock.advance(Duration::hours(24));
     assert!(matches!(
-        w.app.confirm_code(Some(EMAIL.into()), Some(code)).await,
+        w.app.confirm_code(Some(EMAIL.into()), Some(code), ip()).await,
         Err(ServiceError::WrongCode)
     ));
     assert!(!w.confirmed(&pair).await);
@@ -179,7 +179,7 @@ async fn a_code_confirms_within_24_hours_only() {
     w.app.deliver_due().await.expect("the worker sends it");
     w.clock.advance(Duration::hours(23));
     w.app
-        .confirm_code(Some(EMAIL.into()), Some(w.code()))
+        .confirm_code(Some(EMAIL.into()), Some(w.code()), ip())
         .await
         .expect("a fresh code works");
     assert!(w.confirmed(&pair).await);
@@ -193,12 +193,12 @@ async fn a_new_code_replaces_the_old_one_and_revives_after_too_many_tries() {
     for _ in 0..5 {
         let wrong = if old == "123456" { "654321" } else { "123456" };
         assert!(matches!(
-            w.app.confirm_code(Some(EMAIL.into()), Some(wrong.into())).await,
+            w.app.confirm_code(Some(EMAIL.into()), Some(wrong.into()), ip()).await,
             Err(ServiceError::WrongCode)
         ));
     }
     assert!(matches!(
-        w.app.confirm_code(Some(EMAIL.into()), Some(old.clone())).await,
+        w.app.confirm_code(Some(EMAIL.into()), Some(old.clone()), ip()).await,
         Err(ServiceError::TooManyAttempts { .. })
     ));
     w.app
@@ -209,12 +209,12 @@ async fn a_new_code_replaces_the_old_one_and_revives_after_too_many_tries() {
     let new = w.code();
     if new != old {
         assert!(matches!(
-            w.app.confirm_code(Some(EMAIL.into()), Some(old)).await,
+            w.app.confirm_code(Some(EMAIL.into()), Some(old), ip()).await,
             Err(ServiceError::WrongCode)
         ));
     }
     w.app
-        .confirm_code(Some(EMAIL.into()), Some(new))
+        .confirm_code(Some(EMAIL.into()), Some(new), ip())
         .await
         .expect("the new code works");
     assert!(matches!(
@@ -233,7 +233,7 @@ async fn resending_to_an_unknown_address_answers_the_same_and_sends_nothing() {
     assert!(w.mailer.sent().is_empty());
     assert!(matches!(
         w.app
-            .confirm_code(Some("nobody@example.com".into()), Some("123456".into()))
+            .confirm_code(Some("nobody@example.com".into()), Some("123456".into()), ip())
             .await,
         Err(ServiceError::NotFound)
     ));
@@ -350,7 +350,7 @@ async fn a_mail_that_failed_once_arrives_when_the_mailer_recovers() {
     w.clock.advance(Duration::seconds(30));
     assert_eq!(w.app.deliver_due().await.expect("round"), 1);
     w.app
-        .confirm_code(Some(EMAIL.into()), Some(w.code()))
+        .confirm_code(Some(EMAIL.into()), Some(w.code()), ip())
         .await
         .expect("the delivered code works");
     assert!(w.confirmed(&pair).await);

@@ -615,15 +615,15 @@ async fn deleting_the_account_needs_the_password_and_erases_it() {
     let pair = w.register("a@example.com").await;
     let ctx = w.auth(&pair).await.expect("auth");
     assert_eq!(
-        field_errors(w.app.delete_account(&ctx, Some("Wrong-Password-9".into())).await),
+        field_errors(w.app.delete_account(&ctx, Some("Wrong-Password-9".into()), ip()).await),
         vec![(Field::Password, vec![FieldError::PasswordIncorrect])]
     );
     assert_eq!(
-        field_errors(w.app.delete_account(&ctx, None).await),
+        field_errors(w.app.delete_account(&ctx, None, ip()).await),
         vec![(Field::Password, vec![FieldError::Required])]
     );
     w.app
-        .delete_account(&ctx, Some(PASSWORD.into()))
+        .delete_account(&ctx, Some(PASSWORD.into()), ip())
         .await
         .expect("deleted");
     assert!(matches!(w.auth(&pair).await, Err(ServiceError::InvalidToken)));

@@ -8,6 +8,7 @@ mod body;
 mod concurrency;
 mod control_chars;
 mod families;
+mod guessing;
 mod hashing;
 mod mail;
 mod me;

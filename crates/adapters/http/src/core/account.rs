@@ -205,7 +205,7 @@ pub async fn update_me<S: Store, M: Mailer>(
         (status = 403, description = "`account_disabled`.", body = CoreErrorBody),
         (status = 413, description = "`payload_too_large`.", body = CoreErrorBody),
         (status = 415, description = "`unsupported_media_type`.", body = CoreErrorBody),
-        (status = 429, description = "`too_many_attempts`: too many unreadable bodies from this client; `Retry-After` says in how many seconds to try again.", body = CoreErrorBody,
+        (status = 429, description = "`too_many_attempts`: the account is locked out (wrong passwords count as failed logins), or too many wrong passwords or unreadable bodies from this client; `Retry-After` says in how many seconds to try again.", body = CoreErrorBody,
             headers(("Retry-After" = u64, description = "Seconds until the limit lets this through again."))),
         (status = 500, description = "`server_error`.", body = CoreErrorBody),
         (status = 503, description = "`server_error`: the database is unavailable.", body = CoreErrorBody),
@@ -220,7 +220,9 @@ pub async fn delete_me<S: Store, M: Mailer>(
     let ctx = caller(&req, &app, lang).await?;
     let f = body::read(&req, payload, &app).await.core(lang)?;
     let request = DeleteAccountRequest::from(&f);
-    app.delete_account(&ctx, request.password).await.core(lang)?;
+    app.delete_account(&ctx, request.password, Origin::of(&req).0)
+        .await
+        .core(lang)?;
     Ok(HttpResponse::NoContent().finish())
 }
 

@@ -36,7 +36,7 @@ type App<S, M> = web::Data<Registrar<S, M>>;
         (status = 415, description = "Neither JSON nor a form.", body = UsersErrorBody),
         (status = 422, description = "A field is missing or invalid (`The token must be an integer.`).",
             body = UsersErrorBody),
-        (status = 429, description = "`Too many attempts`: 5 wrong codes (ask for a new one), or too many unreadable bodies from this client.", body = UsersErrorBody,
+        (status = 429, description = "`Too many attempts`: 5 wrong codes (ask for a new one), the address's daily budget of failed codes used up, too many codes tried from this client, or too many unreadable bodies from this client.", body = UsersErrorBody,
             headers(("Retry-After" = u64, description = "Seconds until the limit lets this through again."))),
         (status = 500, description = "A fault on our side.", body = UsersErrorBody),
         (status = 503, description = "The database is unavailable.", body = UsersErrorBody),
@@ -50,7 +50,9 @@ pub async fn validation<S: Store, M: Mailer>(
 ) -> Result<HttpResponse, UsersError> {
     let f = body::read(&req, payload, &app).await.users(lang)?;
     let request = UsersValidationRequest::from(&f);
-    app.confirm_code(request.email, request.token).await.users(lang)?;
+    app.confirm_code(request.email, request.token, Origin::of(&req).0)
+        .await
+        .users(lang)?;
     Ok(HttpResponse::Created().json(UsersMessageResponse {
         message: lang.t("users.validated"),
     }))
