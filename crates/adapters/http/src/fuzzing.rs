@@ -315,7 +315,7 @@ fn signup(f: &Fields) {
     if let Some(l) = &request.language {
         let _ = Language::from_code(l);
     }
-    match SignupConfirmBody::from(f) {
+    match SignupConfirmBody::of(f, false) {
         SignupConfirmBody::Page(form) => {
             assert!(f.has(CSRF_FIELD), "a body without the CSRF field is the API's");
             c.consent(&form.consent);

@@ -345,11 +345,15 @@ fn every_documented_request_field_is_read_under_its_name() {
         }),
         ("UsersVerifyRequest", |f| format!("{:?}", UsersVerifyRequest::from(f))),
         ("SignupRequest", |f| format!("{:?}", SignupRequest::from(f))),
-        ("SignupConfirmRequest", |f| format!("{:?}", SignupConfirmBody::from(f))),
+        ("SignupConfirmRequest", |f| {
+            format!("{:?}", SignupConfirmBody::of(f, false))
+        }),
         ("ResetPasswordForm", |f| {
             format!("{:?}", crate::pages::ResetPasswordForm::from(f))
         }),
-        ("SignupConfirmForm", |f| format!("{:?}", SignupConfirmBody::from(f))),
+        ("SignupConfirmForm", |f| {
+            format!("{:?}", SignupConfirmBody::of(f, false))
+        }),
         ("TypedAccountFields", |f| {
             format!("{:?}", crate::typed::TypedAccountFields::from(f))
         }),

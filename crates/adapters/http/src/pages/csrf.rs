@@ -1,16 +1,19 @@
 //! CSRF protection of the forms (reset, signup), stateless (instances share
-//! no memory): double submit. The form page sets a random token in a cookie
-//! (`HttpOnly; SameSite=Strict`, `Secure` over https, its `Path` the form's
-//! pages: [`RESET_PATH`] or [`SIGNUP_PATH`]) and puts the same value in a
-//! hidden field; a POST is only acted on when
-//! both are present, well formed and equal. Another site can make a browser
-//! post the form but can neither read nor set our cookie, so it cannot know
-//! the value to put in the field.
+//! no memory): a signed double submit. The form page sets a token in a
+//! cookie (`HttpOnly; SameSite=Strict`, `Secure` over https, its `Path` the
+//! form's pages: [`RESET_PATH`] or [`SIGNUP_PATH`]) and puts the same value
+//! in a hidden field; a POST is only acted on when both are present, equal,
+//! and the token is one we made for this very page: a random nonce and the
+//! HMAC-SHA-256, under the server secret, of the page kind, the nonce and
+//! the page's link token ([`Binding`]). Another site can make a browser
+//! post the form but can neither read nor set our cookie, and no token of
+//! its own making, nor one of another link, passes.
 
 use actix_web::http::header;
 use actix_web::HttpRequest;
 use rand::rngs::OsRng;
 use rand::RngCore;
+use registrar_domain::SecretKey;
 
 /// The cookie's name.
 pub const COOKIE: &str = "registrar_csrf";
@@ -21,24 +24,91 @@ pub const RESET_PATH: &str = "/reset-password";
 /// Where the signup form's cookie is sent: only to `/confirm/signup/{id}`
 /// (a cookie path covers the paths below it).
 pub const SIGNUP_PATH: &str = "/confirm/signup";
-/// Random bytes in a token (64 hex characters).
-const BYTES: usize = 32;
+/// Random bytes of the nonce (64 hex characters), then 64 of the MAC.
+const NONCE_BYTES: usize = 32;
+const TOKEN_LEN: usize = 4 * NONCE_BYTES;
 
-/// A fresh random token: 64 lowercase hex characters.
-pub fn new_token() -> String {
-    let mut buf = [0u8; BYTES];
-    OsRng.fill_bytes(&mut buf);
-    hex::encode(buf)
+/// What a token is bound to: the server secret, the page kind and the
+/// page's link token.
+pub struct Binding<'a> {
+    key: &'a SecretKey,
+    page: &'static str,
+    link: &'a str,
+}
+
+impl<'a> Binding<'a> {
+    /// The reset form of `/reset-password/{link}`.
+    pub fn reset(key: &'a SecretKey, link: &'a str) -> Self {
+        Self {
+            key,
+            page: "reset",
+            link,
+        }
+    }
+
+    /// The activation form of `/confirm/signup/{link}`.
+    pub fn signup(key: &'a SecretKey, link: &'a str) -> Self {
+        Self {
+            key,
+            page: "signup",
+            link,
+        }
+    }
+
+    fn mac(&self, nonce: &str) -> String {
+        self.key
+            .digest(&format!("csrf:{}", self.page), &format!("{nonce}:{}", self.link))
+    }
+
+    /// A fresh token for this page: 128 lowercase hex characters.
+    pub fn new_token(&self) -> String {
+        let mut buf = [0u8; NONCE_BYTES];
+        OsRng.fill_bytes(&mut buf);
+        let nonce = hex::encode(buf);
+        let mac = self.mac(&nonce);
+        format!("{nonce}{mac}")
+    }
+
+    /// Whether `token` was made by us for this page.
+    pub fn signed(&self, token: &str) -> bool {
+        if !well_formed(token) {
+            return false;
+        }
+        let (nonce, mac) = token.split_at(2 * NONCE_BYTES);
+        constant_time_eq(mac, &self.mac(nonce))
+    }
+
+    /// The token a form should carry: the browser's own if it is one of
+    /// this page (several open tabs keep working), else a new one that must
+    /// then be set.
+    pub fn for_form(&self, req: &HttpRequest) -> (String, bool) {
+        match from_cookie(req).filter(|t| self.signed(t)) {
+            Some(token) => (token, false),
+            None => (self.new_token(), true),
+        }
+    }
+
+    /// The check of a posted form: cookie and field both present, equal
+    /// (in constant time) and signed for this page. Returns the token.
+    pub fn check(&self, req: &HttpRequest, field: Option<&str>) -> Option<String> {
+        let cookie = from_cookie(req)?;
+        let field = field?;
+        (constant_time_eq(&cookie, field) && self.signed(&cookie)).then_some(cookie)
+    }
+}
+
+fn constant_time_eq(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// Whether a value can be a token of ours (anything else is ignored, and
 /// never reaches a page).
 fn well_formed(value: &str) -> bool {
-    value.len() == 2 * BYTES && value.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    value.len() == TOKEN_LEN && value.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 /// The token of the request's cookie, if it has a well-formed one.
-pub fn from_cookie(req: &HttpRequest) -> Option<String> {
+fn from_cookie(req: &HttpRequest) -> Option<String> {
     req.headers()
         .get_all(header::COOKIE)
         .filter_map(|v| v.to_str().ok())
@@ -50,13 +120,18 @@ pub fn from_cookie(req: &HttpRequest) -> Option<String> {
         .map(str::to_owned)
 }
 
-/// The token a form should carry: the browser's own if it has one (several
-/// open tabs keep working), else a new one that must then be set.
-pub fn for_form(req: &HttpRequest) -> (String, bool) {
-    match from_cookie(req) {
-        Some(token) => (token, false),
-        None => (new_token(), true),
-    }
+/// Whether a request is a browser's form submission (a navigation), which
+/// must go through the form's CSRF check even without the field — never
+/// through the JSON API of the same address. Apps (and `fetch`) send no
+/// such header.
+pub fn is_browser_form(req: &HttpRequest) -> bool {
+    let header = |name: &str| {
+        req.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| v.trim().to_ascii_lowercase())
+    };
+    header("sec-fetch-mode").as_deref() == Some("navigate") || header("sec-fetch-dest").as_deref() == Some("document")
 }
 
 /// Whether the request came over https (directly or, per `Forwarded` /
@@ -79,68 +154,87 @@ pub fn clear_cookie(path: &str, secure: bool) -> String {
     format!("{COOKIE}=; Path={path}; Max-Age=0; HttpOnly; SameSite=Strict{secure}")
 }
 
-/// The double-submit check: cookie and field both present, well formed and
-/// equal (compared in constant time).
-pub fn matches(cookie: Option<&str>, field: Option<&str>) -> bool {
-    let (Some(cookie), Some(field)) = (cookie, field) else {
-        return false;
-    };
-    if !well_formed(cookie) || !well_formed(field) {
-        return false;
-    }
-    cookie.bytes().zip(field.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0
-}
-
 #[cfg(test)]
 mod tests {
     use actix_web::test::TestRequest;
 
     use super::*;
 
+    fn key() -> SecretKey {
+        SecretKey::new(&[9; 32]).expect("32 bytes")
+    }
+
+    fn with_cookie(token: &str) -> HttpRequest {
+        TestRequest::default()
+            .insert_header((header::COOKIE, format!("a=1; {COOKIE}={token}; b=2")))
+            .to_http_request()
+    }
+
     #[test]
-    fn tokens_are_random_hex() {
-        let (a, b) = (new_token(), new_token());
+    fn tokens_are_random_signed_hex() {
+        let key = key();
+        let bind = Binding::reset(&key, "link-1");
+        let (a, b) = (bind.new_token(), bind.new_token());
         assert!(well_formed(&a) && well_formed(&b), "{a} {b}");
         assert_ne!(a, b);
+        assert!(bind.signed(&a));
     }
 
     #[test]
-    fn the_check_wants_both_equal_and_well_formed() {
-        let t = new_token();
-        let other = new_token();
-        assert!(matches(Some(&t), Some(&t)));
-        assert!(!matches(Some(&t), Some(&other)));
-        assert!(!matches(None, Some(&t)));
-        assert!(!matches(Some(&t), None));
-        assert!(!matches(None, None));
-        assert!(!matches(Some(""), Some("")));
-        assert!(!matches(Some("abc"), Some("abc")));
+    fn the_check_wants_both_equal_and_signed_for_this_page() {
+        let key = key();
+        let bind = Binding::reset(&key, "link-1");
+        let t = bind.new_token();
+        assert_eq!(bind.check(&with_cookie(&t), Some(&t)), Some(t.clone()));
+        assert_eq!(bind.check(&with_cookie(&t), Some(&bind.new_token())), None, "unequal");
+        assert_eq!(
+            bind.check(&TestRequest::default().to_http_request(), Some(&t)),
+            None,
+            "no cookie"
+        );
+        assert_eq!(bind.check(&with_cookie(&t), None), None, "no field");
+        // Any well-formed pair of our own making does not pass ...
+        let forged = "a".repeat(TOKEN_LEN);
+        assert_eq!(bind.check(&with_cookie(&forged), Some(&forged)), None, "not signed");
+        // ... nor a token of another link, another page kind or another secret.
+        let other_link = Binding::reset(&key, "link-2").new_token();
+        assert_eq!(bind.check(&with_cookie(&other_link), Some(&other_link)), None);
+        let other_page = Binding::signup(&key, "link-1").new_token();
+        assert_eq!(bind.check(&with_cookie(&other_page), Some(&other_page)), None);
+        let other_key = SecretKey::new(&[8; 32]).expect("32 bytes");
+        let other_secret = Binding::reset(&other_key, "link-1").new_token();
+        assert_eq!(bind.check(&with_cookie(&other_secret), Some(&other_secret)), None);
         let upper = t.to_uppercase();
-        assert!(!matches(Some(&upper), Some(&upper)));
-        assert!(!matches(Some(&t), Some(&t[..63])));
+        assert_eq!(bind.check(&with_cookie(&upper), Some(&upper)), None);
     }
 
     #[test]
-    fn reads_our_cookie_among_others() {
-        let t = new_token();
-        let req = TestRequest::default()
-            .insert_header((header::COOKIE, format!("a=1; {COOKIE}={t}; b=2")))
-            .to_http_request();
-        assert_eq!(from_cookie(&req), Some(t.clone()));
+    fn a_form_reuses_the_browsers_token_of_this_page_only() {
+        let key = key();
+        let bind = Binding::signup(&key, "id-1");
+        let t = bind.new_token();
+        assert_eq!(bind.for_form(&with_cookie(&t)), (t, false));
+        let other = Binding::signup(&key, "id-2").new_token();
+        let (fresh, must_set) = bind.for_form(&with_cookie(&other));
+        assert!(must_set && bind.signed(&fresh));
         let req = TestRequest::default()
             .insert_header((header::COOKIE, format!("{COOKIE}=<script>")))
             .to_http_request();
-        assert_eq!(from_cookie(&req), None, "a malformed cookie is ignored");
+        assert!(bind.for_form(&req).1, "a malformed cookie is ignored");
+    }
+
+    #[test]
+    fn browser_navigations_are_forms() {
+        assert!(!is_browser_form(&TestRequest::default().to_http_request()));
         let req = TestRequest::default()
-            .insert_header((header::COOKIE, format!("x{COOKIE}={t}")))
+            .insert_header(("sec-fetch-mode", "navigate"))
             .to_http_request();
-        assert_eq!(from_cookie(&req), None);
-        let (fresh, must_set) = for_form(&TestRequest::default().to_http_request());
-        assert!(must_set && well_formed(&fresh));
+        assert!(is_browser_form(&req));
         let req = TestRequest::default()
-            .insert_header((header::COOKIE, format!("{COOKIE}={t}")))
+            .insert_header(("sec-fetch-mode", "cors"))
+            .insert_header(("sec-fetch-dest", "empty"))
             .to_http_request();
-        assert_eq!(for_form(&req), (t, false));
+        assert!(!is_browser_form(&req), "fetch() from an app is the API");
     }
 
     #[test]

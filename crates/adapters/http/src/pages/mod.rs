@@ -21,7 +21,7 @@ mod render;
 pub(crate) mod reset;
 pub(crate) mod signup;
 
-pub use csrf::FIELD as CSRF_FIELD;
+pub use csrf::{is_browser_form, FIELD as CSRF_FIELD};
 pub use reset::ResetPasswordForm;
 pub use signup::{submitted as signup_submitted, SignupConfirmForm};
 

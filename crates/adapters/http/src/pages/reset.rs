@@ -72,7 +72,7 @@ pub async fn form<S: Store, M: Mailer>(
     lang: Lang,
 ) -> HttpResponse {
     match app.reset_link_valid(&token).await {
-        Ok(true) => fresh_form(&req, StatusCode::OK, lang, None),
+        Ok(true) => fresh_form(&req, &binding(&app, &token), StatusCode::OK, lang, None),
         Ok(false) => invalid_link(lang),
         Err(e) => failure(lang, &e),
     }
@@ -119,8 +119,7 @@ pub async fn submit<S: Store, M: Mailer>(
         }
     };
     let posted = ResetPasswordForm::from(&fields);
-    let Some(csrf_token) = csrf::from_cookie(&req).filter(|c| csrf::matches(Some(c), posted.csrf_token.as_deref()))
-    else {
+    let Some(csrf_token) = binding(&app, &token).check(&req, posted.csrf_token.as_deref()) else {
         return again(&req, &app, &token, lang, StatusCode::FORBIDDEN, "page.form_expired").await;
     };
     let password = posted.password;
@@ -208,15 +207,26 @@ async fn again<S: Store, M: Mailer>(
     notice: &str,
 ) -> HttpResponse {
     match app.reset_link_valid(token).await {
-        Ok(true) => fresh_form(req, status, lang, Some(lang.t(notice))),
+        Ok(true) => fresh_form(req, &binding(app, token), status, lang, Some(lang.t(notice))),
         Ok(false) => invalid_link(lang),
         Err(e) => failure(lang, &e),
     }
 }
 
+/// What this page's CSRF token is bound to: the server secret and its link.
+fn binding<'a, S: Store, M: Mailer>(app: &'a Registrar<S, M>, link: &'a str) -> csrf::Binding<'a> {
+    csrf::Binding::reset(&app.settings().secret_key, link)
+}
+
 /// The empty form with the browser's CSRF token, or a new one it is given.
-fn fresh_form(req: &HttpRequest, status: StatusCode, lang: Lang, notice: Option<String>) -> HttpResponse {
-    let (csrf_token, is_new) = csrf::for_form(req);
+fn fresh_form(
+    req: &HttpRequest,
+    bind: &csrf::Binding<'_>,
+    status: StatusCode,
+    lang: Lang,
+    notice: Option<String>,
+) -> HttpResponse {
+    let (csrf_token, is_new) = bind.for_form(req);
     let set_cookie = is_new.then(|| csrf::set_cookie(&csrf_token, csrf::RESET_PATH, csrf::is_https(req)));
     let form = ResetForm {
         csrf_token,

@@ -80,7 +80,7 @@ pub async fn form<S: Store, M: Mailer>(
     lang: Lang,
 ) -> HttpResponse {
     match app.signup_link_valid(&id).await {
-        Ok(true) => fresh_form(&req, StatusCode::OK, lang, None),
+        Ok(true) => fresh_form(&req, &binding(&app, &id), StatusCode::OK, lang, None),
         Ok(false) => invalid_link(lang),
         Err(e) => failure(lang, &e),
     }
@@ -94,10 +94,15 @@ pub async fn submitted<S: Store, M: Mailer>(
     id: &str,
     lang: Lang,
 ) -> HttpResponse {
-    let Some(csrf_token) = csrf::from_cookie(req).filter(|c| csrf::matches(Some(c), posted.csrf_token.as_deref()))
-    else {
+    let Some(csrf_token) = binding(app, id).check(req, posted.csrf_token.as_deref()) else {
         return match app.signup_link_valid(id).await {
-            Ok(true) => fresh_form(req, StatusCode::FORBIDDEN, lang, Some(lang.t("page.form_expired"))),
+            Ok(true) => fresh_form(
+                req,
+                &binding(app, id),
+                StatusCode::FORBIDDEN,
+                lang,
+                Some(lang.t("page.form_expired")),
+            ),
             Ok(false) => invalid_link(lang),
             Err(e) => failure(lang, &e),
         };
@@ -179,9 +184,20 @@ fn explain(lang: Lang, errors: &FieldErrors, form: &mut SignupForm) {
     }
 }
 
+/// What this page's CSRF token is bound to: the server secret and its link.
+fn binding<'a, S: Store, M: Mailer>(app: &'a Registrar<S, M>, link: &'a str) -> csrf::Binding<'a> {
+    csrf::Binding::signup(&app.settings().secret_key, link)
+}
+
 /// The empty form with the browser's CSRF token, or a new one it is given.
-fn fresh_form(req: &HttpRequest, status: StatusCode, lang: Lang, notice: Option<String>) -> HttpResponse {
-    let (csrf_token, is_new) = csrf::for_form(req);
+fn fresh_form(
+    req: &HttpRequest,
+    bind: &csrf::Binding<'_>,
+    status: StatusCode,
+    lang: Lang,
+    notice: Option<String>,
+) -> HttpResponse {
+    let (csrf_token, is_new) = bind.for_form(req);
     let set_cookie = is_new.then(|| csrf::set_cookie(&csrf_token, csrf::SIGNUP_PATH, csrf::is_https(req)));
     let form = SignupForm {
         csrf_token,

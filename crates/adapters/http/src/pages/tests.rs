@@ -189,7 +189,8 @@ impl Answer {
     /// The value of the hidden CSRF field.
     fn csrf_field(&self) -> String {
         let start = self.body.find("name=\"csrf_token\" value=\"").expect("hidden field") + 25;
-        self.body[start..start + 64].to_owned()
+        let len = self.body[start..].find('"').expect("the value ends");
+        self.body[start..start + len].to_owned()
     }
 
     fn assert_page_headers(&self) {
@@ -356,8 +357,8 @@ async fn a_post_without_the_matching_csrf_pair_changes_nothing() {
     let w = world().await;
     let server = server!(w.app);
     let token = w.reset_token().await;
-    let value = csrf::new_token();
-    let other = csrf::new_token();
+    let value = csrf::Binding::reset(&w.app.settings().secret_key, &token).new_token();
+    let other = csrf::Binding::reset(&w.app.settings().secret_key, &token).new_token();
 
     for (cookie, field) in [
         (None, value.as_str()),
@@ -391,7 +392,7 @@ async fn the_form_explains_what_is_wrong() {
     let w = world().await;
     let server = server!(w.app);
     let token = w.reset_token().await;
-    let value = csrf::new_token();
+    let value = csrf::Binding::reset(&w.app.settings().secret_key, &token).new_token();
 
     let mismatch = call!(
         server,
@@ -441,7 +442,7 @@ async fn a_good_post_resets_the_password_and_uses_up_the_link() {
     let w = world().await;
     let server = server!(w.app);
     let token = w.reset_token().await;
-    let value = csrf::new_token();
+    let value = csrf::Binding::reset(&w.app.settings().secret_key, &token).new_token();
 
     let done = call!(server, post_form(&token, Some(&value), &form_body(&value, NEW, NEW))).await;
     assert_eq!(done.status, StatusCode::OK, "{}", done.body);
@@ -582,8 +583,8 @@ async fn a_signup_post_without_the_matching_csrf_pair_changes_nothing() {
     let w = world().await;
     let server = server!(w.app);
     let id = w.signup_id().await;
-    let value = csrf::new_token();
-    let other = csrf::new_token();
+    let value = csrf::Binding::signup(&w.app.settings().secret_key, &id).new_token();
+    let other = csrf::Binding::signup(&w.app.settings().secret_key, &id).new_token();
 
     for (cookie, field) in [
         (None, value.as_str()),
@@ -649,12 +650,63 @@ async fn a_signup_post_without_the_matching_csrf_pair_changes_nothing() {
     assert!(json.body.contains("consentRequired"), "{}", json.body);
 }
 
+/// Tokens are bound to their page: a well-formed pair of the attacker's own
+/// making, or a real pair of another link, is refused; a browser's form
+/// post without the field goes through the form's check, never the API.
+#[actix_web::test]
+async fn csrf_tokens_are_bound_to_their_link_and_browser_posts_are_forms() {
+    let w = world().await;
+    let server = server!(w.app);
+    let id = w.signup_id().await;
+    let token = w.reset_token().await;
+    let key = &w.app.settings().secret_key;
+
+    let forged = "ab".repeat(64);
+    let of_another_link = csrf::Binding::signup(key, "another-link").new_token();
+    let of_the_reset_page = csrf::Binding::reset(key, &id).new_token();
+    for value in [&forged, &of_another_link, &of_the_reset_page] {
+        let answer = call!(
+            server,
+            post_signup(&id, Some(value), &signup_body(value, Some("1"), NEW, NEW))
+        )
+        .await;
+        assert_eq!(answer.status, StatusCode::FORBIDDEN, "{}", answer.body);
+        assert_ne!(
+            &answer.csrf_field(),
+            value,
+            "a token of this page is handed out instead"
+        );
+    }
+    let forged_reset = call!(server, post_form(&token, Some(&forged), &form_body(&forged, NEW, NEW))).await;
+    assert_eq!(forged_reset.status, StatusCode::FORBIDDEN);
+    w.login(OLD).await.expect("the old password still works");
+
+    // A cross-site form post: no field, no cookie, a browser navigation.
+    let browser = call!(
+        server,
+        test::TestRequest::post()
+            .uri(&format!("/confirm/signup/{id}"))
+            .insert_header((header::CONTENT_TYPE, "application/x-www-form-urlencoded"))
+            .insert_header(("sec-fetch-mode", "navigate"))
+            .insert_header(("sec-fetch-dest", "document"))
+            .set_payload(format!("consent=1&password={NEW}")),
+    )
+    .await;
+    assert_eq!(browser.status, StatusCode::FORBIDDEN, "{}", browser.body);
+    assert!(browser.header(header::CONTENT_TYPE).starts_with("text/html"));
+    assert!(
+        w.app.signup_link_valid(&id).await.expect("valid"),
+        "the account was not activated"
+    );
+    assert!(w.login_as(NEWCOMER, NEW).await.is_err(), "no password was set");
+}
+
 #[actix_web::test]
 async fn the_signup_form_explains_what_is_wrong() {
     let w = world().await;
     let server = server!(w.app);
     let id = w.signup_id().await;
-    let value = csrf::new_token();
+    let value = csrf::Binding::signup(&w.app.settings().secret_key, &id).new_token();
     let post = |consent: Option<&str>, password: &str, confirmation: &str| {
         post_signup(&id, Some(&value), &signup_body(&value, consent, password, confirmation))
     };
@@ -725,7 +777,7 @@ async fn a_good_signup_post_activates_the_account_and_uses_up_the_link() {
     let w = world().await;
     let server = server!(w.app);
     let id = w.signup_id().await;
-    let value = csrf::new_token();
+    let value = csrf::Binding::signup(&w.app.settings().secret_key, &id).new_token();
 
     let done = call!(
         server,
@@ -768,7 +820,7 @@ async fn consent_alone_activates_the_account() {
     let w = world().await;
     let server = server!(w.app);
     let id = w.signup_id().await;
-    let value = csrf::new_token();
+    let value = csrf::Binding::signup(&w.app.settings().secret_key, &id).new_token();
 
     let done = call!(
         server,

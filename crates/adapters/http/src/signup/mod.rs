@@ -180,7 +180,7 @@ pub async fn confirm<S: Store, M: Mailer>(
         Ok(f) => f,
         Err(e) => return body_error(e),
     };
-    match SignupConfirmBody::from(&f) {
+    match SignupConfirmBody::of(&f, crate::pages::is_browser_form(&req)) {
         SignupConfirmBody::Page(form) => crate::pages::signup_submitted(&req, form, &app, &id, lang).await,
         SignupConfirmBody::Api(request) => confirm_json(request, &app, &id).await,
     }

@@ -60,9 +60,11 @@ pub enum SignupConfirmBody {
     Page(SignupConfirmForm),
 }
 
-impl From<&Fields> for SignupConfirmBody {
-    fn from(f: &Fields) -> Self {
-        if f.has(crate::pages::CSRF_FIELD) {
+impl SignupConfirmBody {
+    /// The form when the body carries the CSRF field or a browser submitted
+    /// it as a page (then it must pass the form's CSRF check); else an app's call.
+    pub fn of(f: &Fields, browser_form: bool) -> Self {
+        if browser_form || f.has(crate::pages::CSRF_FIELD) {
             Self::Page(SignupConfirmForm::from(f))
         } else {
             Self::Api(SignupConfirmRequest::from(f))
