@@ -62,6 +62,11 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
             None => None,
         };
         let masked = account.email.masked();
+        // The first session rests on the password the account is created with.
+        let session = account.session.map(|session| registrar_store::NewSession {
+            credential: password_hash.clone(),
+            ..session
+        });
         let user = NewUser {
             id: account.id,
             email: account.email,
@@ -76,7 +81,7 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
             .register(Registration {
                 user,
                 accepted_policies: account.accepted_policies,
-                session: account.session,
+                session,
                 outbox: vec![mail],
                 invite: account.invite,
                 max_sessions_per_client: self.settings.max_sessions_per_client,
@@ -335,7 +340,10 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
             )));
         }
         let hash = self.hasher.hash(&new_password).await?;
-        let (session, pair) = self.mint_session(&user.id, &client, device);
+        let (mut session, pair) = self.mint_session(&user.id, &client, device);
+        // The change rests on the password just verified: if another change
+        // or a reset committed since, this one is refused as a wrong password.
+        session.credential = user.password_hash.clone();
         let mail = self.outbox_mail(&user.id, OutboxKind::PasswordChanged);
         let mail_id = mail.id.clone();
         self.store

@@ -203,6 +203,8 @@ impl From<StoreError> for ServiceError {
                 ServiceError::Invalid(FieldErrors::single(Field::Policies, FieldError::UnknownPolicy(id.0)))
             }
             StoreError::NotFound => ServiceError::NotFound,
+            // The verified password was changed or reset meanwhile: as a wrong one.
+            StoreError::StaleCredential => ServiceError::InvalidGrant,
             other => ServiceError::Unexpected(Box::new(other)),
         }
     }

@@ -58,6 +58,7 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
                     access_expires_at: now + Duration::days(30),
                     refresh_hash: SecretHash::of(&refresh),
                     now,
+                    credential: None,
                 };
                 let user = NewUser {
                     id,

@@ -37,8 +37,6 @@ impl Settings {
     pub const REUSE_GRACE: Duration = Duration::seconds(10);
     /// Wrong tries after which a confirmation code is dead.
     pub const CODE_ATTEMPTS: u32 = 5;
-    /// Sessions record use at most this often (saves a write per request).
-    pub const TOUCH_INTERVAL: Duration = Duration::seconds(60);
 
     /// A fresh random server secret (tests, tools; the binary reads or
     /// generates a lasting one).

@@ -120,7 +120,10 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
                 Some(self.hasher.hash(&p).await?)
             }
         };
-        let (session, pair) = self.mint_session(&user.id, &ClientId::web(), Self::browser());
+        let (mut session, pair) = self.mint_session(&user.id, &ClientId::web(), Self::browser());
+        // The link opens this session, not a password; one chosen here is the
+        // account's from now on, and the session rests on it.
+        session.credential = password_hash.clone();
         let completion = SignupCompletion {
             link_hash,
             consent,

@@ -91,6 +91,7 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
             access_expires_at: now + ttl,
             refresh_hash: pair.refresh_token.hash(),
             now,
+            credential: None,
         };
         (session, pair)
     }
@@ -159,16 +160,25 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         };
         let client = self.known_client(&client).await?;
         let user = self.check_credentials(&email, &password, from).await?;
-        self.open_session(&user.id, &client, device).await
+        self.open_session(&user, &client, device).await
     }
 
+    /// A session for `user` as [`Self::check_credentials`] found them: it
+    /// rests on the password hash that was verified, so that a change or
+    /// reset committed since refuses it (as a wrong password). The uses of
+    /// sessions this process noted are written first, so that the
+    /// least-recently-used eviction sees them.
     pub(crate) async fn open_session(
         &self,
-        user: &UserId,
+        user: &User,
         client: &ClientId,
         device: Device,
     ) -> Result<TokenPair, ServiceError> {
-        let (session, pair) = self.mint_session(user, client, device);
+        let (mut session, pair) = self.mint_session(&user.id, client, device);
+        session.credential = user.password_hash.clone();
+        if let Err(e) = self.flush_touches().await {
+            tracing::warn!(error = %e, "could not record the last use of sessions before opening one");
+        }
         self.store
             .open_session(session, self.settings.max_sessions_per_client)
             .await?;
@@ -256,15 +266,13 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
     }
 
     /// A live session found by its access token: refused if its user is
-    /// disabled; else its use is noted (written by the next flush) when the
-    /// last one is older than [`Settings::TOUCH_INTERVAL`](crate::Settings::TOUCH_INTERVAL).
+    /// disabled; else its use is noted in memory (written by the next flush,
+    /// at most a second away, or before this process opens a session).
     fn session_in_use(&self, session: &Session, user: &User) -> Result<(), ServiceError> {
         if user.disabled {
             return Err(ServiceError::AccountDisabled);
         }
-        if self.now() - session.last_used_at >= crate::Settings::TOUCH_INTERVAL {
-            self.touches.note(&session.id);
-        }
+        self.touches.note(&session.id);
         Ok(())
     }
 

@@ -121,7 +121,7 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
             return Err(ServiceError::EmailNotConfirmed);
         }
         let pair = self
-            .open_session(&user.id, &registrar_domain::ClientId::web(), Self::browser())
+            .open_session(&user, &registrar_domain::ClientId::web(), Self::browser())
             .await?;
         Ok((pair, user.role))
     }

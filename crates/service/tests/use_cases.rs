@@ -900,3 +900,22 @@ async fn a_use_noted_by_a_token_check_is_written_by_the_flush_and_saves_the_sess
         "the least recently used one goes"
     );
 }
+
+#[tokio::test]
+async fn a_session_used_a_second_ago_is_not_evicted_as_the_least_recently_used() {
+    let w = world_with(|s| s.max_sessions_per_client = 2).await;
+    let a = w.register("a@example.com").await;
+    w.clock.advance(Duration::seconds(1));
+    let b = w.login("a@example.com", "d2").await;
+    w.clock.advance(Duration::seconds(5));
+    // A is used a second before C logs in; no flush has run in between.
+    w.auth(&a).await.expect("A is used");
+    w.clock.advance(Duration::seconds(1));
+    let c = w.login("a@example.com", "d3").await;
+    assert!(
+        matches!(w.auth(&b).await, Err(ServiceError::InvalidToken)),
+        "B, used longest ago, is evicted"
+    );
+    assert!(w.auth(&a).await.is_ok(), "A, used a second ago, stays");
+    assert!(w.auth(&c).await.is_ok(), "C is the new session");
+}

@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
-use registrar_domain::{DeviceId, SecretHash, Session, SessionId, User, UserId};
+use registrar_domain::{DeviceId, PasswordHash, SecretHash, Session, SessionId, User, UserId};
 use registrar_store::{NewSession, Rotation, RotationOutcome, SessionStore, StoreError};
 
 use crate::backend::{for_each_backend, run, Backend};
@@ -17,6 +17,10 @@ use crate::DieselStore;
 pub(crate) trait SessionWrites {
     /// Opens `session` under the rules of [`SessionStore::open_session`].
     fn open_session_in(&mut self, session: &NewSession, max_per_client: usize) -> Result<(), Failure>;
+
+    /// With the user locked: [`StoreError::StaleCredential`] unless
+    /// `credential` (if given) is the user's stored password hash.
+    fn check_credential_in(&mut self, user: &str, credential: Option<&PasswordHash>) -> Result<(), Failure>;
 }
 
 /// The bearer check that [`SessionStore::session_by_access`] and
@@ -57,6 +61,9 @@ for_each_backend! {
             if !self.lock_user(user)? {
                 return Err(StoreError::NotFound.into());
             }
+            // Under the lock a password change takes too: a change committed
+            // before this point is seen here, one after it revokes this session.
+            self.check_credential_in(user, session.credential.as_ref())?;
             diesel::delete(
                 sessions::table
                     .filter(sessions::user_id.eq(user))
@@ -88,6 +95,24 @@ for_each_backend! {
             let evicted: Vec<String> = others.into_iter().skip(keep).collect();
             if !evicted.is_empty() {
                 diesel::delete(sessions::table.filter(sessions::id.eq_any(&evicted))).execute(self)?;
+            }
+            Ok(())
+        }
+
+        fn check_credential_in(&mut self, user: &str, credential: Option<&PasswordHash>) -> Result<(), Failure> {
+            let Some(credential) = credential else {
+                return Ok(());
+            };
+            // A statement of its own after the lock: on Postgres (READ
+            // COMMITTED) it sees what a change that held the lock before committed.
+            let stored = users::table
+                .find(user)
+                .select(users::password_hash)
+                .first::<Option<String>>(self)
+                .optional()?
+                .flatten();
+            if stored.as_deref() != Some(credential.0.as_str()) {
+                return Err(StoreError::StaleCredential.into());
             }
             Ok(())
         }

@@ -139,12 +139,19 @@ impl UserStore for DieselStore {
             if !conn.lock_user(&id)? {
                 return Err(StoreError::NotFound.into());
             }
+            // The password the caller verified must still be the user's.
+            conn.check_credential_in(&id, keep.as_ref().and_then(|k| k.credential.as_ref()))?;
             diesel::update(users::table.find(&id))
                 .set(users::password_hash.eq(&hash))
                 .execute(conn)?;
             diesel::delete(sessions::table.filter(sessions::user_id.eq(&id))).execute(conn)?;
             if let Some(session) = &keep {
-                conn.open_session_in(session, usize::MAX)?;
+                // Checked above, against the password before the change.
+                let session = NewSession {
+                    credential: None,
+                    ..session.clone()
+                };
+                conn.open_session_in(&session, usize::MAX)?;
             }
             // A reset link mailed for the old password must not outlive it.
             conn.kill_unused_in(&id, ConfirmationPurpose::PasswordReset)?;

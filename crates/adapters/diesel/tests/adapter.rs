@@ -247,6 +247,7 @@ fn web_session(user: &UserId, now: DateTime<Utc>) -> NewSession {
         access_expires_at: now + chrono::Duration::hours(1),
         refresh_hash: SecretHash::of(&unique()),
         now,
+        credential: None,
     }
 }
 

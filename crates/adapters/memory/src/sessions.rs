@@ -14,6 +14,7 @@ impl SessionStore for MemoryStore {
         let mut state = self.lock()?;
         state.require_user(&session.user_id)?;
         state.require_client(&session.client_id)?;
+        state.check_credential(&session.user_id, session.credential.as_ref())?;
         state.open_session(session, max_per_client);
         Ok(())
     }

@@ -30,6 +30,14 @@ impl State {
         }
         self.require_user(&user_id)?;
         self.require_client(&session.client_id)?;
+        // The session rests on the password set here, or on the stored one.
+        match &password_hash {
+            Some(hash) if session.credential.is_some() && session.credential.as_ref() != Some(hash) => {
+                return Err(StoreError::StaleCredential);
+            }
+            Some(_) => {}
+            None => self.check_credential(&user_id, session.credential.as_ref())?,
+        }
 
         self.confirm_email(position, now);
         let user = self

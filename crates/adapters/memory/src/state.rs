@@ -66,6 +66,24 @@ impl State {
         }
     }
 
+    /// [`StoreError::StaleCredential`] unless `credential` (if given) is the
+    /// user's stored password hash.
+    pub fn check_credential(
+        &self,
+        id: &UserId,
+        credential: Option<&registrar_domain::PasswordHash>,
+    ) -> Result<(), StoreError> {
+        let Some(credential) = credential else {
+            return Ok(());
+        };
+        let stored = self.users.get(id).and_then(|u| u.password_hash.as_ref());
+        if stored == Some(credential) {
+            Ok(())
+        } else {
+            Err(StoreError::StaleCredential)
+        }
+    }
+
     /// The first of `ids` that was never published.
     pub fn unknown_revision(&self, ids: &[RevisionId]) -> Option<RevisionId> {
         ids.iter().copied().find(|id| !self.policies.contains_key(id))

@@ -78,6 +78,10 @@ impl UserStore for MemoryStore {
         }
         if let Some(session) = &session {
             state.require_client(&session.client_id)?;
+            // The account is created with the password the session rests on.
+            if session.credential.is_some() && session.credential != user.password_hash {
+                return Err(StoreError::StaleCredential);
+            }
         }
         let mut mail_ids = HashSet::new();
         for mail in &outbox {
@@ -155,6 +159,8 @@ impl UserStore for MemoryStore {
         state.require_user(id)?;
         if let Some(keep) = &keep {
             state.require_client(&keep.client_id)?;
+            // The password the caller verified must still be the user's.
+            state.check_credential(id, keep.credential.as_ref())?;
         }
         if let Some(mail) = &mail {
             state.check_mail(mail)?;

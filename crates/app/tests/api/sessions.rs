@@ -71,7 +71,36 @@ async fn deleting_a_device_session_stops_its_tokens(backend: Backend) {
     );
 }
 
+async fn the_session_evicted_beyond_the_cap_is_the_one_used_longest_ago(backend: Backend) {
+    let app = spawn_app_with(backend, |c| c.auth.max_sessions_per_client = 2).await;
+    let email = unique_email();
+    let a = app.register(&email).await;
+    let a = a["access_token"].as_str().expect("t");
+    // Whole seconds apart, so that no stored precision makes a tie.
+    let apart = std::time::Duration::from_millis(1100);
+    tokio::time::sleep(apart).await;
+    let (status, b) = parts(app.login(&email, PASSWORD, "b").await).await;
+    assert_eq!(status, StatusCode::OK);
+    tokio::time::sleep(apart).await;
+    // A is used a moment before C logs in: B is now the one used longest ago.
+    assert_eq!(app.me(a).await.status(), StatusCode::OK);
+    let (status, c) = parts(app.login(&email, PASSWORD, "c").await).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        app.me(b["access_token"].as_str().expect("t")).await.status(),
+        StatusCode::UNAUTHORIZED,
+        "B, used longest ago, is evicted"
+    );
+    assert_eq!(app.me(a).await.status(), StatusCode::OK, "A, used just now, stays");
+    assert_eq!(
+        app.me(c["access_token"].as_str().expect("t")).await.status(),
+        StatusCode::OK,
+        "C is the new session"
+    );
+}
+
 on_both_backends!(
     sessions_lists_each_device_and_marks_the_current_one,
     deleting_a_device_session_stops_its_tokens,
+    the_session_evicted_beyond_the_cap_is_the_one_used_longest_ago,
 );

@@ -19,6 +19,10 @@ pub enum StoreError {
     /// The thing to change does not exist (any more).
     #[error("not found")]
     NotFound,
+    /// The password a session (or a password change) rests on is no longer
+    /// the user's: it was changed or reset since it was verified.
+    #[error("the verified password is no longer the user's")]
+    StaleCredential,
     /// The database cannot be reached or did not answer in time.
     #[error("store unavailable")]
     Unavailable(#[source] BoxError),

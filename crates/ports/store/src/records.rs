@@ -32,6 +32,15 @@ pub struct NewSession {
     pub access_expires_at: DateTime<Utc>,
     pub refresh_hash: SecretHash,
     pub now: DateTime<Utc>,
+    /// The password hash this session rests on: the one a login verified (or
+    /// the one the account is given in the same transaction). When given,
+    /// the store opens the session only if it is still the user's stored
+    /// hash, checked under the user's lock in the transaction that inserts
+    /// the session, else [`StoreError::StaleCredential`](crate::StoreError::StaleCredential)
+    /// and nothing changes: a login that verified a password changed (or
+    /// reset) meanwhile opens nothing. `None`: the session rests on no
+    /// password (a mailed link, an import).
+    pub credential: Option<PasswordHash>,
 }
 
 /// A code and/or link token to confirm something by mail (hashes only).

@@ -106,6 +106,7 @@ fn new_session(user: &UserId, client: &ClientId, device_id: &str, now: DateTime<
         access_expires_at: now + Duration::seconds(ACCESS_TTL),
         refresh_hash: secret(),
         now,
+        credential: None,
     }
 }
 
@@ -1941,6 +1942,159 @@ pub async fn concurrent_opens_on_many_devices_never_exceed_the_cap<S: Store>(sto
         }
     }
     assert_eq!(working, left.len(), "exactly the listed sessions authenticate");
+}
+
+pub async fn a_session_resting_on_a_stale_password_is_refused_and_opens_nothing<S: ContractStore>(store: S) {
+    let client = add_client(&store, at(0)).await;
+    let user = add_user(&store).await;
+    let old = password_of(&store, &user)
+        .await
+        .expect("the fixture user has a password");
+    let mut before = new_session(&user, &client, "phone", at(1));
+    before.credential = Some(old.clone());
+    store
+        .open_session(before.clone(), 5)
+        .await
+        .expect("a session resting on the current password opens");
+
+    let new = password_hash();
+    store
+        .set_password(&user, &new, None, None)
+        .await
+        .expect("changing the password");
+
+    let mut stale = new_session(&user, &client, "laptop", at(2));
+    stale.credential = Some(old.clone());
+    let result = store.open_session(stale.clone(), 5).await;
+    assert!(
+        matches!(result, Err(StoreError::StaleCredential)),
+        "a session resting on the replaced password gives StaleCredential, got {result:?}"
+    );
+    assert!(sessions(&store, &user).await.is_empty(), "nothing was opened");
+    assert!(
+        !authenticates(&store, &stale.access_hash, at(3)).await,
+        "the refused session's token does not work"
+    );
+
+    // A change that rests on the replaced password changes nothing either.
+    let mut current = new_session(&user, &client, "tablet", at(4));
+    current.credential = Some(new.clone());
+    store
+        .open_session(current.clone(), 5)
+        .await
+        .expect("a session resting on the new password opens");
+    let mut keep = new_session(&user, &client, "laptop", at(5));
+    keep.credential = Some(old);
+    let result = store
+        .set_password(&user, &password_hash(), Some(keep.clone()), None)
+        .await;
+    assert!(
+        matches!(result, Err(StoreError::StaleCredential)),
+        "a password change resting on the replaced password gives StaleCredential, got {result:?}"
+    );
+    assert_eq!(
+        password_of(&store, &user).await,
+        Some(new.clone()),
+        "the password is unchanged"
+    );
+    assert_eq!(
+        session_ids(&store, &user).await,
+        vec![current.id.clone()],
+        "the sessions are unchanged"
+    );
+
+    // Resting on the current password, the change goes through and keeps its session.
+    let mut keep = new_session(&user, &client, "laptop", at(6));
+    keep.credential = Some(new);
+    store
+        .set_password(&user, &password_hash(), Some(keep.clone()), None)
+        .await
+        .expect("a change resting on the current password");
+    assert_eq!(
+        session_ids(&store, &user).await,
+        vec![keep.id],
+        "only the kept session is left"
+    );
+}
+
+pub async fn opens_racing_a_password_change_or_reset_never_leave_a_session_on_the_old_password<S: ContractStore>(
+    store: S,
+) {
+    const OPENERS: usize = 6;
+    const OPENS_EACH: usize = 4;
+    const ROUNDS: usize = 6;
+    let client = add_client(&store, at(0)).await;
+    let user = add_user(&store).await;
+    for round in 0..ROUNDS {
+        let old = password_of(&store, &user).await.expect("the user has a password");
+        let link = send(&store, reset_confirmation(&user, at(3600))).await;
+        let barrier = Arc::new(Barrier::new(OPENERS + 1));
+        let mut openers = Vec::new();
+        for task in 0..OPENERS {
+            let (store, barrier, user, client, old) = (
+                store.clone(),
+                Arc::clone(&barrier),
+                user.clone(),
+                client.clone(),
+                old.clone(),
+            );
+            openers.push(tokio::spawn(async move {
+                barrier.wait().await;
+                let mut opened = Vec::new();
+                for n in 0..OPENS_EACH {
+                    let mut session = new_session(&user, &client, &format!("r{round}-t{task}-n{n}"), at(10));
+                    session.credential = Some(old.clone());
+                    let result = store.open_session(session.clone(), 1000).await;
+                    opened.push((session, result));
+                    tokio::task::yield_now().await;
+                }
+                opened
+            }));
+        }
+        let changer = {
+            let (store, barrier, user) = (store.clone(), Arc::clone(&barrier), user.clone());
+            let link = link.link_hash.clone();
+            tokio::spawn(async move {
+                barrier.wait().await;
+                // Let some opens come first: the change lands among them.
+                for _ in 0..round {
+                    tokio::task::yield_now().await;
+                }
+                if round % 2 == 0 {
+                    store
+                        .set_password(&user, &password_hash(), None, None)
+                        .await
+                        .map(|()| true)
+                } else {
+                    store
+                        .reset_password(&link, &password_hash(), at(10), None)
+                        .await
+                        .map(|reset| reset.is_some())
+                }
+            })
+        };
+        let changed = changer.await.expect("the changing task ran to completion");
+        assert!(
+            matches!(changed, Ok(true)),
+            "round {round}: the change goes through, got {changed:?}"
+        );
+        for opener in openers {
+            for (session, result) in opener.await.expect("an opening task ran to completion") {
+                assert!(
+                    matches!(result, Ok(()) | Err(StoreError::StaleCredential)),
+                    "round {round}: an open racing a change succeeds (then is revoked) or is refused as stale, got {result:?}"
+                );
+                assert!(
+                    !authenticates(&store, &session.access_hash, at(11)).await,
+                    "round {round}: no session opened on the old password works after the change"
+                );
+            }
+        }
+        assert!(
+            sessions(&store, &user).await.is_empty(),
+            "round {round}: no session is left after the change"
+        );
+    }
 }
 
 pub async fn sessions_are_listed_oldest_first<S: Store>(store: S) {
@@ -4478,6 +4632,8 @@ macro_rules! store_contract_tests {
             touching_a_session_saves_it_from_eviction,
             the_session_cap_ignores_other_clients_and_other_users,
             concurrent_opens_on_many_devices_never_exceed_the_cap,
+            a_session_resting_on_a_stale_password_is_refused_and_opens_nothing,
+            opens_racing_a_password_change_or_reset_never_leave_a_session_on_the_old_password,
             sessions_are_listed_oldest_first,
             revoking_a_session_stops_its_tokens_and_reports_whether_it_existed,
             revoking_a_device_revokes_its_sessions_on_every_client_and_counts_them,

@@ -47,6 +47,11 @@ pub trait UserStore {
     /// opens `keep` (if given) as the user's only session and queues `mail`
     /// (if given) — all or nothing. Live password-reset links die with it.
     /// MUST return [`StoreError::NotFound`] if the user does not exist.
+    /// The credential of `keep` (if any) is the password the caller verified
+    /// to make this change: it is checked against the stored hash *before*
+    /// the change, under the user's lock; MUST return
+    /// [`StoreError::StaleCredential`] and change nothing if it is no longer
+    /// the user's (another change or a reset committed since).
     async fn set_password(
         &self,
         id: &UserId,
@@ -75,6 +80,12 @@ pub trait SessionStore {
     /// client, the least recently used ones are revoked. Concurrent calls for
     /// one user MUST NOT leave more than `max_per_client` sessions.
     /// MUST return [`StoreError::NotFound`] for an unknown user or client.
+    /// MUST return [`StoreError::StaleCredential`] and change nothing when the
+    /// session's [`credential`](NewSession::credential) is not the user's
+    /// stored password hash, checked under the user's lock in the transaction
+    /// that inserts the session: a concurrent [`UserStore::set_password`] or
+    /// [`ConfirmationStore::reset_password`] either comes after (and revokes
+    /// the session) or before (and the session is refused).
     async fn open_session(&self, session: NewSession, max_per_client: usize) -> Result<(), StoreError>;
 
     /// The session (and its user) whose access token hashes to `access_hash`,
