@@ -5,10 +5,12 @@
 mod helpers;
 mod body;
 mod concurrency;
+mod edge;
 mod families;
 mod hashing;
 mod mail;
 mod me;
+mod oauth;
 mod openapi;
 mod outbox;
 mod policies;
