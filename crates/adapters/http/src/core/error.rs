@@ -365,3 +365,24 @@ pub fn error_json(lang: Lang, code: &str) -> serde_json::Value {
     let message = lang.t(&format!("error.{code}"));
     json!({"success": false, "error": code, "message": message, "error_description": message})
 }
+
+#[cfg(test)]
+mod tests {
+    use registrar_domain::Language;
+
+    use super::*;
+
+    #[test]
+    fn the_bearer_challenge_is_quote_safe() {
+        // A text the catalogue lacks is its key: quotes and backslashes go.
+        assert_eq!(
+            invalid_token_challenge(Lang(Language::En), "a \"quoted\" \\ key"),
+            "Bearer error=\"invalid_token\", error_description=\"a quoted  key\""
+        );
+        // Non-ASCII letters cannot be in the quoted string: English instead.
+        assert_eq!(
+            invalid_token_challenge(Lang(Language::Fr), "error.invalid_token"),
+            "Bearer error=\"invalid_token\", error_description=\"The access token is missing, invalid or expired.\""
+        );
+    }
+}
