@@ -40,6 +40,8 @@ pub struct Http {
     pub trusted_proxies: Vec<String>,
     /// Largest request head (target plus header names and values); more is a 431.
     pub max_header_bytes: usize,
+    /// Seconds a request body may take to arrive; then 408 and the connection is closed.
+    pub body_timeout: u64,
 }
 
 impl Default for Http {
@@ -52,6 +54,7 @@ impl Default for Http {
             shutdown_timeout: 30,
             trusted_proxies: Vec::new(),
             max_header_bytes: 16 * 1024,
+            body_timeout: 20,
         }
     }
 }
@@ -442,6 +445,9 @@ impl Config {
             .map_err(|e| anyhow!("configuration: http.trusted_proxies: {e}"))?;
         if !(1024..=128 * 1024).contains(&self.http.max_header_bytes) {
             bail!("configuration: http.max_header_bytes must be between 1024 and 131072");
+        }
+        if !(1..=3600).contains(&self.http.body_timeout) {
+            bail!("configuration: http.body_timeout must be between 1 and 3600 (seconds)");
         }
         let t = &self.throttle;
         for (key, seconds) in [

@@ -33,6 +33,7 @@ pub async fn start(config: &Config, listener: TcpListener) -> anyhow::Result<reg
         trusted_proxies: registrar_http::client_ip::TrustedProxies::parse(&config.http.trusted_proxies)
             .map_err(|e| anyhow::anyhow!("configuration: http.trusted_proxies: {e}"))?,
         max_header_bytes: registrar_http::limits::MaxHeaderBytes(config.http.max_header_bytes),
+        body_timeout: registrar_http::body::BodyTimeout(Duration::from_secs(config.http.body_timeout)),
     };
     // Delivers queued mail until the process ends; on Postgres several
     // instances share the queue and each mail goes out once.

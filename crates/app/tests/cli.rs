@@ -144,6 +144,7 @@ fn a_bad_configuration_value_stops_start_up_naming_the_key() {
             "http.trusted_proxies",
         ),
         ("REGISTRAR__HTTP__MAX_HEADER_BYTES", "10", "http.max_header_bytes"),
+        ("REGISTRAR__HTTP__BODY_TIMEOUT", "0", "http.body_timeout"),
         ("REGISTRAR__THROTTLE__LOGIN_WINDOW", "0", "throttle.login_window"),
         ("REGISTRAR__THROTTLE__LOCKOUT", "100000", "throttle.lockout"),
     ] {

@@ -2,9 +2,13 @@
 //! `application/x-www-form-urlencoded`, at most 64 KiB, decoded into
 //! [`Fields`] — a bag of trimmed values where an empty string is missing and
 //! a form key may repeat (`policies=1&policies=2` or `policies[]=1&…`).
+//! A body that does not arrive within `http.body_timeout` is a
+//! [`BodyError::Timeout`]: answered 408, and the connection is closed.
 
-use actix_web::http::header;
-use actix_web::{web, HttpRequest};
+use std::time::Duration;
+
+use actix_web::http::{header, ConnectionType};
+use actix_web::{web, HttpRequest, HttpResponse};
 use futures_util::StreamExt;
 use registrar_mail::Mailer;
 use registrar_service::{Patch, Registrar, ServiceError};
@@ -15,6 +19,24 @@ use serde_json::{Map, Value};
 
 /// Largest body we read.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// How long a whole body may take to arrive (`http.body_timeout`), from the
+/// moment the handler starts reading it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BodyTimeout(pub Duration);
+
+impl Default for BodyTimeout {
+    fn default() -> Self {
+        Self(Duration::from_secs(20))
+    }
+}
+
+/// Marks an answer to a body that did not arrive in time: the connection
+/// is closed after it (what is still to come of the body is never read).
+pub fn closing(mut response: HttpResponse) -> HttpResponse {
+    response.head_mut().set_connection_type(ConnectionType::Close);
+    response
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum BodyError {
@@ -27,6 +49,9 @@ pub enum BodyError {
     /// This client sent too many unreadable bodies: try again in so many seconds.
     #[error("too many unreadable bodies")]
     Throttled(u64),
+    /// The body did not arrive within `http.body_timeout`.
+    #[error("the body did not arrive in time")]
+    Timeout,
 }
 
 impl BodyError {
@@ -96,14 +121,23 @@ async fn read_unthrottled(req: &HttpRequest, mut payload: web::Payload) -> Resul
     if declared.is_some_and(|n| n > MAX_BODY_BYTES as u64) {
         return Err(BodyError::TooLarge);
     }
-    let mut bytes = web::BytesMut::new();
-    while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|_| BodyError::Malformed)?;
-        if bytes.len() + chunk.len() > MAX_BODY_BYTES {
-            return Err(BodyError::TooLarge);
+    let timeout = req
+        .app_data::<web::Data<BodyTimeout>>()
+        .map_or_else(BodyTimeout::default, |t| *t.get_ref());
+    let receive = async {
+        let mut bytes = web::BytesMut::new();
+        while let Some(chunk) = payload.next().await {
+            let chunk = chunk.map_err(|_| BodyError::Malformed)?;
+            if bytes.len() + chunk.len() > MAX_BODY_BYTES {
+                return Err(BodyError::TooLarge);
+            }
+            bytes.extend_from_slice(&chunk);
         }
-        bytes.extend_from_slice(&chunk);
-    }
+        Ok(bytes)
+    };
+    let bytes = actix_web::rt::time::timeout(timeout.0, receive)
+        .await
+        .map_err(|_| BodyError::Timeout)??;
     decode(kind(req), &bytes)
 }
 

@@ -49,6 +49,8 @@ pub struct HttpSettings {
     pub trusted_proxies: client_ip::TrustedProxies,
     /// Largest request head (`http.max_header_bytes`); more is a 431.
     pub max_header_bytes: limits::MaxHeaderBytes,
+    /// How long a request body may take to arrive (`http.body_timeout`); then 408.
+    pub body_timeout: body::BodyTimeout,
 }
 
 impl Default for HttpSettings {
@@ -60,9 +62,13 @@ impl Default for HttpSettings {
             metrics: None,
             trusted_proxies: client_ip::TrustedProxies::default(),
             max_header_bytes: limits::MaxHeaderBytes::default(),
+            body_timeout: body::BodyTimeout::default(),
         }
     }
 }
+
+/// How long a new connection may take to send its first request head.
+pub const CLIENT_REQUEST_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Every route of every family on one `App`.
 pub fn configure<S: Store, M: Mailer>(cfg: &mut web::ServiceConfig) {
@@ -98,6 +104,7 @@ pub fn serve<S: Store, M: Mailer>(
     let renderer = web::Data::new(settings.metrics.clone());
     let trusted_proxies = web::Data::new(settings.trusted_proxies.clone());
     let max_header_bytes = web::Data::new(settings.max_header_bytes);
+    let body_timeout = web::Data::new(settings.body_timeout);
     let mut server = HttpServer::new(move || {
         App::new()
             .app_data(registrar.clone())
@@ -105,6 +112,7 @@ pub fn serve<S: Store, M: Mailer>(
             .app_data(renderer.clone())
             .app_data(trusted_proxies.clone())
             .app_data(max_header_bytes.clone())
+            .app_data(body_timeout.clone())
             .configure(configure::<S, M>)
             .default_service(web::to(ops::not_found))
             // Pages set stricter ones of their own; these only fill in what is missing.
@@ -121,6 +129,10 @@ pub fn serve<S: Store, M: Mailer>(
             .wrap(middleware::from_fn(limits::middleware))
             .wrap(middleware::from_fn(request_id::middleware))
     })
+    // The head of a new connection's first request must arrive within this
+    // (else actix answers 408 and closes); bodies have `body_timeout`, idle
+    // keep-alive connections actix's 5 s.
+    .client_request_timeout(CLIENT_REQUEST_TIMEOUT)
     .listen(listener)?
     .shutdown_timeout(settings.shutdown_timeout.as_secs());
     if let Some(workers) = settings.workers {

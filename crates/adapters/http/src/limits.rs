@@ -42,12 +42,14 @@ pub async fn middleware(
         .map_or_else(MaxHeaderBytes::default, |m| *m.get_ref());
     if head_bytes(&req) > max.0 {
         let lang = Lang::of(req.request());
+        let message = lang.t("error.headers_too_large");
         let response = HttpResponse::build(StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE)
             .insert_header((header::CACHE_CONTROL, "no-store"))
             .json(json!({
                 "success": false,
                 "error": "invalid_request",
-                "message": lang.t("error.headers_too_large"),
+                "message": message,
+                "error_description": message,
             }));
         return Ok(req.into_response(response).map_into_right_body());
     }

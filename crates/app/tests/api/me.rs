@@ -5,19 +5,22 @@ use crate::helpers::*;
 
 async fn bearer_endpoints_refuse_missing_malformed_and_unknown_tokens(backend: Backend) {
     let app = spawn_app(backend).await;
-    for auth in [
-        None,
-        Some("Bearer"),
-        Some("Bearer nonsense"),
-        Some(&*format!("Bearer {}", "a".repeat(64))),
-        Some("Basic dXNlcjpwYXNz"),
+    // No bearer token at all: the bare challenge; one that was sent but is
+    // bad: RFC 6750's `invalid_token` challenge.
+    let bad = "Bearer error=\"invalid_token\", error_description=\"The access token is missing, invalid or expired.\"";
+    for (auth, challenge) in [
+        (None, "Bearer"),
+        (Some("Bearer"), "Bearer"),
+        (Some("Bearer nonsense"), bad),
+        (Some(&*format!("Bearer {}", "a".repeat(64))), bad),
+        (Some("Basic dXNlcjpwYXNz"), "Bearer"),
     ] {
         let mut request = app.get("/api/me");
         if let Some(auth) = auth {
             request = request.header("Authorization", auth);
         }
         let response = request.send().await.expect("request");
-        assert_eq!(response.headers()["www-authenticate"], "Bearer");
+        assert_eq!(response.headers()["www-authenticate"], challenge, "{auth:?}");
         let (status, body) = parts(response).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED, "{auth:?}");
         assert_eq!(body["error"], "invalid_token");

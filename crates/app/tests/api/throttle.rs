@@ -68,7 +68,8 @@ async fn wait(seconds: u64) {
 }
 
 fn core_429() -> Value {
-    json!({"success": false, "error": "too_many_attempts", "message": "Too many attempts. Please try again later."})
+    json!({"success": false, "error": "too_many_attempts", "message": "Too many attempts. Please try again later.",
+           "error_description": "Too many attempts. Please try again later."})
 }
 
 async fn users_login(app: &TestApp, email: &str, password: &str) -> Response {

@@ -3,7 +3,7 @@
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use registrar_mail::Mailer;
-use registrar_service::{AuthContext, ProfileView, Registrar, ServiceError, TokenPair};
+use registrar_service::{AuthContext, ProfileView, Registrar, TokenPair};
 use registrar_store::Store;
 
 use super::answers::{EmptyResponse, ProfileResponse, TokenPairResponse};
@@ -11,7 +11,7 @@ use super::requests::{
     ChangePasswordRequest, DeleteAccountRequest, ForgotPasswordRequest, RegisterBody, ResetPasswordRequest,
     UpdateProfileRequest,
 };
-use super::{CoreError, CoreErrorBody, CoreResult};
+use super::{CoreError, CoreErrorBody, CoreResult, EdgeProblem};
 use crate::body;
 use crate::client_ip::Origin;
 use crate::i18n::Lang;
@@ -33,7 +33,7 @@ pub async fn caller<S: Store, M: Mailer>(
     app: &App<S, M>,
     lang: Lang,
 ) -> Result<AuthContext, CoreError> {
-    let token = crate::bearer_token(req).ok_or(ServiceError::InvalidToken).core(lang)?;
+    let token = crate::bearer_token(req).ok_or(EdgeProblem::MissingToken).core(lang)?;
     app.authenticate(token).await.core(lang)
 }
 
@@ -145,7 +145,7 @@ fn profile(view: &ProfileView) -> HttpResponse {
     )
 )]
 pub async fn me<S: Store, M: Mailer>(req: HttpRequest, app: App<S, M>, lang: Lang) -> Result<HttpResponse, CoreError> {
-    let token = crate::bearer_token(&req).ok_or(ServiceError::InvalidToken).core(lang)?;
+    let token = crate::bearer_token(&req).ok_or(EdgeProblem::MissingToken).core(lang)?;
     let view = app.me(token).await.core(lang)?;
     Ok(profile(&view))
 }

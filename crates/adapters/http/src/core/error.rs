@@ -1,5 +1,6 @@
 //! Rendering failures in the core family's shape:
-//! `{"success": false, "error": "<code>", "message": "…", "errors": {field: [..]}}`.
+//! `{"success": false, "error": "<code>", "message": "…", "error_description": "…", "errors": {field: [..]}}`
+//! (`error_description` is `message` again, for stock OAuth 2 clients, which read only that).
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -20,6 +21,72 @@ use crate::i18n::Lang;
 pub enum Problem {
     Service(ServiceError),
     Body(BodyError),
+    /// A failure the HTTP layer itself finds (tokens and client authentication).
+    Edge(EdgeProblem),
+}
+
+/// What the HTTP layer refuses before (or instead of) asking the service.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EdgeProblem {
+    /// No `Authorization: Bearer` token at all: 401 with a bare `Bearer`
+    /// challenge (a presented but bad token is the service's `InvalidToken`).
+    MissingToken,
+    /// `Authorization: Basic` that cannot be read (not base64, no `:`, bad
+    /// form-encoding, no client id): 401 `invalid_client` with a `Basic` challenge.
+    BasicUnreadable,
+    /// `Authorization: Basic` with a password: our clients have no secrets,
+    /// so none can be checked: 401 `invalid_client` with a `Basic` challenge.
+    BasicSecret,
+    /// `Authorization: Basic` naming a client we do not know: 401 `invalid_client`.
+    BasicUnknownClient,
+    /// A `client_id` in the body and another one in `Authorization: Basic`: 400 `invalid_request`.
+    ClientIdMismatch,
+}
+
+impl EdgeProblem {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::MissingToken => "invalid_token",
+            Self::BasicUnreadable | Self::BasicSecret | Self::BasicUnknownClient => "invalid_client",
+            Self::ClientIdMismatch => "invalid_request",
+        }
+    }
+
+    pub fn status(self) -> StatusCode {
+        match self {
+            Self::ClientIdMismatch => StatusCode::BAD_REQUEST,
+            _ => StatusCode::UNAUTHORIZED,
+        }
+    }
+
+    /// The catalogue key of the message.
+    pub fn message_key(self) -> &'static str {
+        match self {
+            Self::MissingToken => "error.invalid_token",
+            Self::BasicUnreadable => "error.client_auth_unreadable",
+            Self::BasicSecret => "error.client_secret",
+            Self::BasicUnknownClient => "error.invalid_client",
+            Self::ClientIdMismatch => "error.client_id_mismatch",
+        }
+    }
+
+    /// The `WWW-Authenticate` challenge that goes with it, if any.
+    pub fn challenge(self) -> Option<&'static str> {
+        match self {
+            Self::MissingToken => Some("Bearer"),
+            Self::BasicUnreadable | Self::BasicSecret | Self::BasicUnknownClient => Some(BASIC_CHALLENGE),
+            Self::ClientIdMismatch => None,
+        }
+    }
+}
+
+/// The challenge of a refused HTTP Basic client authentication (RFC 6749 §5.2).
+pub const BASIC_CHALLENGE: &str = "Basic realm=\"registrar\", charset=\"UTF-8\"";
+
+impl From<EdgeProblem> for Problem {
+    fn from(e: EdgeProblem) -> Self {
+        Problem::Edge(e)
+    }
 }
 
 impl From<ServiceError> for Problem {
@@ -138,11 +205,13 @@ pub struct CoreErrorBody {
     /// A stable code: `invalid_request`, `validation_failed`, `invalid_client`,
     /// `invalid_grant`, `unsupported_grant_type`, `invalid_token`,
     /// `email_not_confirmed`, `account_disabled`, `not_found`,
-    /// `unsupported_media_type`, `payload_too_large`, `too_many_attempts`, `server_error`.
+    /// `unsupported_media_type`, `payload_too_large`, `request_timeout`, `too_many_attempts`, `server_error`.
     #[schema(example = "validation_failed")]
     pub error: &'static str,
     /// The code in words, in the request's language.
     pub message: String,
+    /// The same text as `message` (RFC 6749 §5.2's name, which stock OAuth 2 clients show).
+    pub error_description: String,
     /// For `validation_failed` only: every failing field with its messages.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false, value_type = Option<BTreeMap<String, Vec<String>>>)]
@@ -163,6 +232,8 @@ impl CoreError {
             Problem::Body(BodyError::UnsupportedMediaType) => "unsupported_media_type",
             Problem::Body(BodyError::TooLarge) => "payload_too_large",
             Problem::Body(BodyError::Throttled(_)) => "too_many_attempts",
+            Problem::Body(BodyError::Timeout) => "request_timeout",
+            Problem::Edge(e) => e.code(),
             Problem::Service(e) => match e {
                 ServiceError::Invalid(_) => "validation_failed",
                 ServiceError::InvalidClient => "invalid_client",
@@ -189,6 +260,8 @@ impl ResponseError for CoreError {
             Problem::Body(BodyError::UnsupportedMediaType) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Problem::Body(BodyError::TooLarge) => StatusCode::PAYLOAD_TOO_LARGE,
             Problem::Body(BodyError::Throttled(_)) => StatusCode::TOO_MANY_REQUESTS,
+            Problem::Body(BodyError::Timeout) => StatusCode::REQUEST_TIMEOUT,
+            Problem::Edge(e) => e.status(),
             Problem::Service(e) => match e {
                 ServiceError::InvalidToken => StatusCode::UNAUTHORIZED,
                 ServiceError::EmailNotConfirmed | ServiceError::AccountDisabled => StatusCode::FORBIDDEN,
@@ -206,28 +279,77 @@ impl ResponseError for CoreError {
         if let Problem::Service(e @ (ServiceError::Unavailable(_) | ServiceError::Unexpected(_))) = &self.problem {
             crate::log_fault(e);
         }
+        let key = self.message_key();
+        let message = self.lang.t(&key);
         let body = CoreErrorBody {
             success: false,
             error: code,
-            message: self.lang.t(&format!("error.{code}")),
+            error_description: message.clone(),
+            message,
             errors: match &self.problem {
                 Problem::Service(ServiceError::Invalid(errors)) => Some(errors_json(self.lang, errors)),
                 _ => None,
             },
         };
         let mut response = HttpResponse::build(self.status_code());
-        if matches!(self.problem, Problem::Service(ServiceError::InvalidToken)) {
-            response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
+        match &self.problem {
+            Problem::Service(ServiceError::InvalidToken) => {
+                response.insert_header((header::WWW_AUTHENTICATE, invalid_token_challenge(self.lang, &key)));
+            }
+            Problem::Edge(e) => {
+                if let Some(challenge) = e.challenge() {
+                    response.insert_header((header::WWW_AUTHENTICATE, challenge));
+                }
+            }
+            _ => {}
         }
         let retry_after = match &self.problem {
             Problem::Body(e) => e.retry_after(),
             Problem::Service(e) => e.retry_after(),
+            Problem::Edge(_) => None,
         };
-        crate::with_retry_after(
+        let response = crate::with_retry_after(
             response.insert_header((header::CACHE_CONTROL, "no-store")).json(body),
             retry_after,
-        )
+        );
+        match self.problem {
+            Problem::Body(BodyError::Timeout) => crate::body::closing(response),
+            _ => response,
+        }
     }
+}
+
+impl CoreError {
+    /// The catalogue key of the message: the code's, except where the
+    /// situation has a more precise one.
+    fn message_key(&self) -> String {
+        match &self.problem {
+            Problem::Edge(e) => e.message_key().to_owned(),
+            // In the core family a link token is only ever the reset link's.
+            Problem::Service(ServiceError::InvalidLink) => "error.invalid_reset_token".to_owned(),
+            _ => format!("error.{}", self.code()),
+        }
+    }
+}
+
+/// `Bearer error="invalid_token", error_description="…"` (RFC 6750 §3.1) for
+/// a token that was presented but is unknown, expired or revoked. The
+/// description may hold only `%x20-21 / %x23-5B / %x5D-7E`: the message in
+/// the request's language when it fits, else the English one (cleaned).
+pub fn invalid_token_challenge(lang: Lang, key: &str) -> String {
+    fn fits(c: char) -> bool {
+        matches!(c, ' '..='~') && c != '"' && c != '\\'
+    }
+    let localized = lang.t(key);
+    let description = if localized.chars().all(fits) {
+        localized
+    } else {
+        crate::i18n::text(registrar_domain::Language::En, key, &[])
+            .chars()
+            .filter(|c| fits(*c))
+            .collect()
+    };
+    format!("Bearer error=\"invalid_token\", error_description=\"{description}\"")
 }
 
 /// 405 for a known path asked with a method it does not take, in the core shape.
@@ -235,5 +357,33 @@ pub fn method_not_allowed(lang: Lang, allow: &str) -> HttpResponse {
     HttpResponse::MethodNotAllowed()
         .insert_header((header::ALLOW, allow.to_owned()))
         .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(json!({"success": false, "error": "method_not_allowed", "message": lang.t("error.method_not_allowed")}))
+        .json(error_json(lang, "method_not_allowed"))
+}
+
+/// A core error body for a code whose message is `error.<code>`, built
+/// outside a handler (405, 431).
+pub fn error_json(lang: Lang, code: &str) -> serde_json::Value {
+    let message = lang.t(&format!("error.{code}"));
+    json!({"success": false, "error": code, "message": message, "error_description": message})
+}
+
+#[cfg(test)]
+mod tests {
+    use registrar_domain::Language;
+
+    use super::*;
+
+    #[test]
+    fn the_bearer_challenge_is_quote_safe() {
+        // A text the catalogue lacks is its key: quotes and backslashes go.
+        assert_eq!(
+            invalid_token_challenge(Lang(Language::En), "a \"quoted\" \\ key"),
+            "Bearer error=\"invalid_token\", error_description=\"a quoted  key\""
+        );
+        // Non-ASCII letters cannot be in the quoted string: English instead.
+        assert_eq!(
+            invalid_token_challenge(Lang(Language::Fr), "error.invalid_token"),
+            "Bearer error=\"invalid_token\", error_description=\"The access token is missing, invalid or expired.\""
+        );
+    }
 }

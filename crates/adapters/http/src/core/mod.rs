@@ -8,7 +8,10 @@ pub(crate) mod policies;
 pub mod requests;
 pub(crate) mod tokens;
 
-pub use error::{field_message, method_not_allowed, wire_name, CoreError, CoreErrorBody, CoreResult, Problem};
+pub use error::{
+    error_json, field_message, invalid_token_challenge, method_not_allowed, wire_name, CoreError, CoreErrorBody,
+    CoreResult, EdgeProblem, Problem, BASIC_CHALLENGE,
+};
 
 use registrar_mail::Mailer;
 use registrar_store::Store;

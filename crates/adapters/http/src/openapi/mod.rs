@@ -88,6 +88,8 @@ any_of!(
 
 /// The name of the bearer security scheme.
 pub const BEARER: &str = "bearer";
+/// HTTP Basic client authentication at `/api/token`.
+pub const CLIENT_BASIC: &str = "client_basic";
 
 /// The tags, one per family.
 pub const TAGS: [&str; 6] = ["core", "typed", "users", "signup", "pages", "operations"];
@@ -160,7 +162,23 @@ impl Modify for Everywhere {
                     .scheme(HttpAuthScheme::Bearer)
                     .bearer_format("64 lowercase hex characters")
                     .description(Some(
-                        "An access token from a token pair. Missing, unknown, expired or revoked: 401 `invalid_token`.",
+                        "An access token from a token pair. Missing, unknown, expired or revoked: 401 \
+                         `invalid_token`; with no token the challenge is `WWW-Authenticate: Bearer`, with a bad one \
+                         `Bearer error=\"invalid_token\", error_description=\"…\"` (RFC 6750 §3.1).",
+                    ))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            CLIENT_BASIC,
+            SecurityScheme::Http(
+                Http::builder()
+                    .scheme(HttpAuthScheme::Basic)
+                    .description(Some(
+                        "`POST /api/token` only, instead of `client_id` in the body (RFC 6749 §2.3.1): the client id \
+                         as the user name and an empty password, each form-urlencoded before base64. Clients have no \
+                         secret: a password, an unreadable header or an unknown client is 401 `invalid_client` with \
+                         `WWW-Authenticate: Basic`; a different `client_id` in the body is 400 `invalid_request`.",
                     ))
                     .build(),
             ),
@@ -174,6 +192,7 @@ impl Modify for Everywhere {
         for item in openapi.paths.paths.values_mut() {
             for operation in operations_mut(item) {
                 forms_too(operation);
+                body_timeout(operation);
                 for response in operation.responses.responses.values_mut() {
                     if let RefOr::T(response) = response {
                         let reference = Ref::new(format!("#/components/headers/{REQUEST_ID}"));
@@ -228,6 +247,31 @@ fn forms_too(operation: &mut Operation) {
             .entry("application/x-www-form-urlencoded".to_owned())
             .or_insert(json);
     }
+}
+
+/// Every operation that reads a body (they all document its 413) answers
+/// 408 in the same shape when the body does not arrive in time.
+fn body_timeout(operation: &mut Operation) {
+    let Some(RefOr::T(too_large)) = operation.responses.responses.get("413") else {
+        return;
+    };
+    let mut timeout = too_large.clone();
+    timeout.description = "The body did not arrive within `http.body_timeout` seconds (`request_timeout` in the \
+        core shape, `requestTimeout` in the signup one); the connection is closed after this answer."
+        .to_owned();
+    timeout
+        .headers
+        .insert("Connection".to_owned(), RefOr::T(connection_close_header()));
+    operation
+        .responses
+        .responses
+        .insert("408".to_owned(), RefOr::T(timeout));
+}
+
+fn connection_close_header() -> Header {
+    let mut header = Header::new(Object::with_type(Type::String));
+    header.description = Some("`close`.".to_owned());
+    header
 }
 
 /// On every answer.

@@ -946,6 +946,89 @@ async fn signup_pages_and_operations_answers_match_the_document() {
     assert_eq!((metrics.status, metrics.media.as_str()), (StatusCode::OK, "text/plain"));
 }
 
+#[actix_web::test]
+async fn bodies_that_never_arrive_answer_408_as_documented() {
+    let world = world().await;
+    let server = actix_test::init_service(
+        App::new()
+            .app_data(web::Data::new(world.app.clone()))
+            .app_data(web::Data::new(DefaultLanguage(Language::En)))
+            .app_data(web::Data::new(crate::body::BodyTimeout(
+                std::time::Duration::from_millis(50),
+            )))
+            .configure(crate::configure::<MemoryStore, MemoryMailer>),
+    )
+    .await;
+    for (path, uri, content_type) in [
+        ("/api/token", "/api/token", "application/json"),
+        ("/api/register", "/api/register", "application/json"),
+        ("/api/users/login", "/api/users/login", "application/json"),
+        ("/signup", "/signup", "application/json"),
+        ("/confirm/signup/{id}", "/confirm/signup/nope", "application/json"),
+        (
+            "/reset-password/{token}",
+            "/reset-password/nope",
+            "application/x-www-form-urlencoded",
+        ),
+    ] {
+        // Its head says 100 bytes, then nothing comes.
+        type Chunk = Result<web::Bytes, actix_web::error::PayloadError>;
+        let stream: std::pin::Pin<Box<dyn futures_util::Stream<Item = Chunk>>> =
+            Box::pin(futures_util::stream::pending());
+        let (request, _) = actix_test::TestRequest::post()
+            .uri(uri)
+            .insert_header((header::CONTENT_TYPE, content_type))
+            .insert_header((header::CONTENT_LENGTH, "100"))
+            .to_request()
+            .replace_payload(actix_web::dev::Payload::Stream { payload: stream });
+        let response = actix_test::call_service(&server, request).await;
+        let closes = response.response().head().connection_type() == actix_web::http::ConnectionType::Close;
+        let answer = answer(response).await;
+        if path == "/reset-password/{token}" {
+            // A dead link: the invalid-link page, however the body went.
+            assert_eq!(answer.status, StatusCode::NOT_FOUND, "{uri}");
+        } else {
+            assert_eq!(answer.status, StatusCode::REQUEST_TIMEOUT, "{uri}");
+            verify(&world.doc, path, &Method::POST, uri, &answer);
+        }
+        assert!(closes, "{uri}: the connection is closed after the answer");
+    }
+    // Every operation that documents a 413 documents the 408 in the same shape.
+    let doc = doc();
+    for (method, path, op) in operations(&doc) {
+        let responses = &op["responses"];
+        if responses.get("413").is_some() {
+            assert_eq!(
+                responses["408"]["content"], responses["413"]["content"],
+                "{method} {path}: 408 like 413"
+            );
+        }
+    }
+}
+
+#[actix_web::test]
+async fn http_basic_refusals_at_the_token_endpoint_are_documented() {
+    let world = world().await;
+    let server = server!(world);
+    let garbage = actix_test::TestRequest::post()
+        .uri("/api/token")
+        .insert_header((header::AUTHORIZATION, "Basic !!!"))
+        .set_json(json!({"grant_type": "password"}));
+    let answer = check!(server, world, "/api/token", garbage).await;
+    assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(answer.json()["error"], "invalid_client");
+    let doc = doc();
+    assert_eq!(doc["components"]["securitySchemes"]["client_basic"]["scheme"], "basic");
+    assert!(doc["paths"]["/api/token"]["post"]["security"]
+        .as_array()
+        .is_some_and(|s| s.iter().any(|r| r["client_basic"].is_array())));
+    let schema = &doc["components"]["schemas"]["CoreErrorBody"];
+    assert!(schema["properties"]["error_description"].is_object());
+    assert!(schema["required"]
+        .as_array()
+        .is_some_and(|r| r.contains(&json!("error_description"))));
+}
+
 #[test]
 fn the_checker_catches_an_undocumented_field() {
     let doc = doc();

@@ -115,7 +115,12 @@ pub async fn submit<S: Store, M: Mailer>(
         Ok(fields) => fields,
         Err(e) => {
             let page = again(&req, &app, &token, lang, body_status(e), "page.form_unreadable").await;
-            return crate::with_retry_after(page, e.retry_after());
+            let page = crate::with_retry_after(page, e.retry_after());
+            return if e == BodyError::Timeout {
+                body::closing(page)
+            } else {
+                page
+            };
         }
     };
     let posted = ResetPasswordForm::from(&fields);
@@ -193,6 +198,7 @@ fn body_status(error: BodyError) -> StatusCode {
         BodyError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
         BodyError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
         BodyError::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
+        BodyError::Timeout => StatusCode::REQUEST_TIMEOUT,
     }
 }
 

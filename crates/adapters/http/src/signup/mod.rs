@@ -44,6 +44,7 @@ fn body_error(e: BodyError) -> HttpResponse {
         BodyError::Throttled(seconds) => {
             crate::with_retry_after(error(StatusCode::TOO_MANY_REQUESTS, "tooManyAttempts"), Some(seconds))
         }
+        BodyError::Timeout => body::closing(error(StatusCode::REQUEST_TIMEOUT, "requestTimeout")),
     }
 }
 

@@ -160,6 +160,8 @@ impl ResponseError for UsersError {
             Problem::Body(BodyError::UnsupportedMediaType) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Problem::Body(BodyError::TooLarge) => StatusCode::PAYLOAD_TOO_LARGE,
             Problem::Body(BodyError::Throttled(_)) => StatusCode::TOO_MANY_REQUESTS,
+            Problem::Body(BodyError::Timeout) => StatusCode::REQUEST_TIMEOUT,
+            Problem::Edge(e) => e.status(),
             Problem::Service(e) => match e {
                 ServiceError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
                 ServiceError::WrongCode | ServiceError::InvalidGrant | ServiceError::InvalidToken => {
@@ -188,6 +190,8 @@ impl ResponseError for UsersError {
             }
             Problem::Body(BodyError::TooLarge) => UsersErrorBody::message(lang.t("error.payload_too_large")),
             Problem::Body(BodyError::Throttled(_)) => UsersErrorBody::message(lang.t("users.too_many_attempts")),
+            Problem::Body(BodyError::Timeout) => UsersErrorBody::message(lang.t("error.request_timeout")),
+            Problem::Edge(e) => UsersErrorBody::message(lang.t(e.message_key())),
             Problem::Service(e) => match e {
                 ServiceError::Invalid(errors) => UsersErrorBody {
                     message: lang.t("users.invalid"),
@@ -211,13 +215,18 @@ impl ResponseError for UsersError {
         let retry_after = match &self.problem {
             Problem::Body(e) => e.retry_after(),
             Problem::Service(e) => e.retry_after(),
+            Problem::Edge(_) => None,
         };
-        crate::with_retry_after(
+        let response = crate::with_retry_after(
             HttpResponse::build(self.status_code())
                 .insert_header(("Cache-Control", "no-store"))
                 .json(body),
             retry_after,
-        )
+        );
+        match self.problem {
+            Problem::Body(BodyError::Timeout) => crate::body::closing(response),
+            _ => response,
+        }
     }
 }
 

@@ -1,0 +1,400 @@
+//! Interop with stock OAuth 2 clients (RFC 6749, RFC 6750): the Rust
+//! `oauth2` crate as it is, HTTP Basic client authentication the way
+//! requests-oauthlib sends it, `error_description`, and the Bearer challenge.
+
+use base64::Engine as _;
+use oauth2::basic::{BasicClient, BasicErrorResponseType, BasicTokenType};
+use oauth2::{
+    AuthType, ClientId, ClientSecret, RequestTokenError, ResourceOwnerPassword, ResourceOwnerUsername, TokenResponse,
+    TokenUrl,
+};
+use registrar_domain::Language;
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::helpers::*;
+
+/// What stock clients are told to use: no redirects followed.
+fn oauth_http() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
+}
+
+fn basic(user_colon_password: &str) -> String {
+    format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(user_colon_password)
+    )
+}
+
+fn catalogue(lang: Language, key: &str) -> String {
+    registrar_http::i18n::text(lang, key, &[])
+}
+
+async fn the_oauth2_crate_logs_in_refreshes_and_shows_our_error_description(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let email = unique_email();
+    app.register(&email).await;
+    let http = oauth_http();
+    let token_url = TokenUrl::new(app.url("/api/token")).expect("url");
+
+    // The crate's Basic auth without a secret puts client_id in the body;
+    // with an empty secret it sends `Authorization: Basic base64(id:)`, as
+    // requests-oauthlib does. Both must work.
+    let without_secret = BasicClient::new(ClientId::new(app.client_id.clone()))
+        .set_auth_type(AuthType::BasicAuth)
+        .set_token_uri(token_url.clone());
+    let empty_secret = BasicClient::new(ClientId::new(app.client_id.clone()))
+        .set_client_secret(ClientSecret::new(String::new()))
+        .set_auth_type(AuthType::BasicAuth)
+        .set_token_uri(token_url);
+
+    for (device, client) in [("oauth-body", &without_secret), ("oauth-basic", &empty_secret)] {
+        let pair = client
+            .exchange_password(
+                &ResourceOwnerUsername::new(email.clone()),
+                &ResourceOwnerPassword::new(PASSWORD.to_owned()),
+            )
+            .add_extra_param("device_id", device)
+            .add_extra_param("device_name", device)
+            .request_async(&http)
+            .await
+            .unwrap_or_else(|e| panic!("{device}: password grant: {e:?}"));
+        assert_eq!(*pair.token_type(), BasicTokenType::Bearer);
+        assert!(pair.expires_in().is_some());
+        assert_eq!(
+            app.me(pair.access_token().secret()).await.status(),
+            StatusCode::OK,
+            "{device}"
+        );
+
+        let refresh_token = pair.refresh_token().expect("a refresh token");
+        let renewed = client
+            .exchange_refresh_token(refresh_token)
+            .request_async(&http)
+            .await
+            .unwrap_or_else(|e| panic!("{device}: refresh: {e:?}"));
+        assert_ne!(renewed.access_token().secret(), pair.access_token().secret());
+        assert_eq!(
+            app.me(renewed.access_token().secret()).await.status(),
+            StatusCode::OK,
+            "{device}"
+        );
+
+        let refused = client
+            .exchange_password(
+                &ResourceOwnerUsername::new(email.clone()),
+                &ResourceOwnerPassword::new("Not-The-Password-1".to_owned()),
+            )
+            .add_extra_param("device_id", device)
+            .add_extra_param("device_name", device)
+            .request_async(&http)
+            .await;
+        match refused {
+            Err(RequestTokenError::ServerResponse(e)) => {
+                assert_eq!(*e.error(), BasicErrorResponseType::InvalidGrant, "{device}");
+                assert_eq!(
+                    e.error_description().map(String::as_str),
+                    Some("The username, password or token is not valid."),
+                    "{device}"
+                );
+            }
+            other => panic!("{device}: a wrong password: {other:?}"),
+        }
+    }
+}
+
+async fn http_basic_names_the_client_at_the_token_endpoint(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let email = unique_email();
+    app.register(&email).await;
+    let login = |authorization: String, client_id: Option<&str>| {
+        let mut form = vec![
+            ("grant_type", "password".to_owned()),
+            ("username", email.clone()),
+            ("password", PASSWORD.to_owned()),
+            ("device_id", "basic".to_owned()),
+            ("device_name", "basic".to_owned()),
+        ];
+        if let Some(id) = client_id {
+            form.push(("client_id", id.to_owned()));
+        }
+        app.post("/api/token")
+            .header("Authorization", authorization)
+            .form(&form)
+            .send()
+    };
+
+    // requests-oauthlib's default: Basic with the id and an empty password.
+    let response = login(basic(&format!("{}:", app.client_id)), None).await.expect("r");
+    let (status, pair) = parts(response).await;
+    assert_eq!(status, StatusCode::OK, "{pair}");
+    assert!(is_token(&pair["access_token"]));
+    // The same id in the body as well is fine.
+    let response = login(basic(&format!("{}:", app.client_id)), Some(&app.client_id))
+        .await
+        .expect("r");
+    let (status, pair) = parts(response).await;
+    assert_eq!(status, StatusCode::OK, "{pair}");
+    // Refresh with Basic too (this login replaced the first pair of the device).
+    let response = app
+        .post("/api/token")
+        .header("Authorization", basic(&format!("{}:", app.client_id)))
+        .form(&[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", pair["refresh_token"].as_str().expect("t")),
+        ])
+        .send()
+        .await
+        .expect("r");
+    assert_eq!(response.status(), StatusCode::OK);
+
+    // Another client in the body than in the header.
+    let other = app
+        .service
+        .add_client("Other app")
+        .await
+        .expect("client")
+        .id
+        .to_string();
+    let (status, body) = parts(
+        login(basic(&format!("{}:", app.client_id)), Some(&other))
+            .await
+            .expect("r"),
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"].clone()),
+        (StatusCode::BAD_REQUEST, json!("invalid_request"))
+    );
+    assert_eq!(
+        body["message"],
+        "The client_id in the body differs from the one in the Authorization header."
+    );
+    assert_eq!(body["error_description"], body["message"]);
+
+    // Unreadable, with a secret, or an unknown client: 401 with a Basic challenge.
+    for (authorization, message) in [
+        ("Basic !!!not-base64".to_owned(), "client_auth_unreadable"),
+        (basic("no-colon-here"), "client_auth_unreadable"),
+        (basic(":"), "client_auth_unreadable"),
+        (basic("bad%zzescape:"), "client_auth_unreadable"),
+        (basic(&format!("{}:a-secret", app.client_id)), "client_secret"),
+        (basic("no-such-client:"), "invalid_client"),
+    ] {
+        let response = login(authorization.clone(), None).await.expect("r");
+        let challenge = response
+            .headers()
+            .get("www-authenticate")
+            .map(|v| v.to_str().expect("ascii").to_owned());
+        let (status, body) = parts(response).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{authorization}: {body}");
+        assert_eq!(body["error"], "invalid_client", "{authorization}");
+        assert_eq!(body["message"], catalogue(Language::En, &format!("error.{message}")));
+        assert_eq!(body["error_description"], body["message"]);
+        assert!(
+            challenge.as_deref().is_some_and(|c| c.starts_with("Basic ")),
+            "{authorization}: {challenge:?}"
+        );
+    }
+    // An unknown client in the body stays the contract's 400.
+    let response = app
+        .post("/api/token")
+        .form(&[
+            ("grant_type", "password"),
+            ("client_id", "no-such-client"),
+            ("username", email.as_str()),
+            ("password", PASSWORD),
+            ("device_id", "d"),
+            ("device_name", "d"),
+        ])
+        .send()
+        .await
+        .expect("r");
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+}
+
+async fn every_core_error_carries_error_description_equal_to_message(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let email = unique_email();
+    app.register(&email).await;
+    let answers = [
+        app.post("/api/register").json(&json!({})).send().await,
+        Ok(app.login(&email, "Wrong-Password-1", "d").await),
+        app.post("/api/token")
+            .json(&json!({"grant_type": "magic"}))
+            .send()
+            .await,
+        app.get("/api/me").send().await,
+        app.get("/api/me").bearer_auth("ab".repeat(32)).send().await,
+        app.get("/no/such/path").send().await,
+        app.http.put(app.url("/api/me")).send().await,
+        app.post("/api/token")
+            .header("Content-Type", "text/plain")
+            .body("x")
+            .send()
+            .await,
+        app.post("/api/token")
+            .header("Content-Type", "application/json")
+            .body("{")
+            .send()
+            .await,
+        app.post("/api/token")
+            .json(&json!({"pad": "x".repeat(70 * 1024)}))
+            .send()
+            .await,
+        app.get("/api/me").header("X-Big", "x".repeat(20 * 1024)).send().await,
+        app.get("/api/policies/nothing").send().await,
+        app.post("/api/reset-password")
+            .json(&json!({"token": "ab".repeat(32), "password": "Brand-New-Secret-9"}))
+            .send()
+            .await,
+    ];
+    for response in answers {
+        let response = response.expect("request");
+        let url = response.url().path().to_owned();
+        let (status, body) = parts(response).await;
+        assert!(status.is_client_error(), "{url}: {status}");
+        assert_eq!(body["success"], false, "{url}: {body}");
+        assert!(body["message"].as_str().is_some_and(|m| !m.is_empty()), "{url}: {body}");
+        assert_eq!(body["error_description"], body["message"], "{url} {status}: {body}");
+    }
+    let (_, body) = parts(
+        app.post("/api/register")
+            .header("Accept-Language", "de")
+            .json(&json!({}))
+            .send()
+            .await
+            .expect("r"),
+    )
+    .await;
+    assert_eq!(body["error_description"], "Die angegebenen Daten sind ungültig.");
+}
+
+async fn a_presented_bad_token_gets_an_invalid_token_challenge_and_a_missing_one_the_bare_one(backend: Backend) {
+    let app = spawn_app_with(backend, |c| c.auth.access_token_ttl = 1).await;
+    let challenge_of = |response: &reqwest::Response| {
+        response
+            .headers()
+            .get("www-authenticate")
+            .map(|v| v.to_str().expect("ascii").to_owned())
+    };
+    let english =
+        "Bearer error=\"invalid_token\", error_description=\"The access token is missing, invalid or expired.\"";
+
+    // Missing: the bare challenge, as before.
+    for response in [
+        app.get("/api/me").send().await.expect("r"),
+        app.get("/api/sessions").send().await.expect("r"),
+        app.get("/api/me")
+            .header("Authorization", "Bearer ")
+            .send()
+            .await
+            .expect("r"),
+    ] {
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(challenge_of(&response).as_deref(), Some("Bearer"));
+    }
+
+    // Unknown, and malformed.
+    for token in ["ab".repeat(32), "not a token \" \\ at all".to_owned()] {
+        let response = app
+            .get("/api/sessions")
+            .header("Authorization", format!("Bearer {token}"))
+            .send()
+            .await
+            .expect("r");
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(challenge_of(&response).as_deref(), Some(english));
+    }
+
+    // Revoked (logged out).
+    let pair = app.register(&unique_email()).await;
+    let access = pair["access_token"].as_str().expect("t").to_owned();
+    let response = app.post("/api/logout").bearer_auth(&access).send().await.expect("r");
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    let response = app.me(&access).await;
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(challenge_of(&response).as_deref(), Some(english));
+
+    // Expired (access_token_ttl = 1 s).
+    let pair = app.register(&unique_email()).await;
+    let access = pair["access_token"].as_str().expect("t").to_owned();
+    tokio::time::sleep(std::time::Duration::from_millis(2200)).await;
+    let response = app.get("/api/sessions").bearer_auth(&access).send().await.expect("r");
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(challenge_of(&response).as_deref(), Some(english));
+
+    // In the request's language when the text fits in the quoted string
+    // (Dutch), else in English (French has non-ASCII letters).
+    let response = app
+        .get("/api/me")
+        .header("Accept-Language", "nl")
+        .bearer_auth(&access)
+        .send()
+        .await
+        .expect("r");
+    assert_eq!(
+        challenge_of(&response).as_deref(),
+        Some("Bearer error=\"invalid_token\", error_description=\"De access token ontbreekt, is ongeldig of is verlopen.\"")
+    );
+    let response = app
+        .get("/api/me")
+        .header("Accept-Language", "fr")
+        .bearer_auth(&access)
+        .send()
+        .await
+        .expect("r");
+    assert_eq!(challenge_of(&response).as_deref(), Some(english));
+    let (_, body) = parts(response).await;
+    assert_eq!(body["message"], "Le jeton d'accès est absent, invalide ou expiré.");
+}
+
+async fn a_bad_reset_token_is_explained_as_a_reset_link_in_every_language(backend: Backend) {
+    let app = spawn_app(backend).await;
+    for (code, lang) in [
+        ("en", Language::En),
+        ("nl", Language::Nl),
+        ("fr", Language::Fr),
+        ("de", Language::De),
+        ("es", Language::Es),
+    ] {
+        let (status, body) = parts(
+            app.post("/api/reset-password")
+                .header("Accept-Language", code)
+                .json(&json!({"token": "ab".repeat(32), "password": "Brand-New-Secret-9"}))
+                .send()
+                .await
+                .expect("r"),
+        )
+        .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert_eq!(body["error"], "invalid_token", "{code}");
+        let message = body["message"].as_str().expect("message");
+        assert_eq!(message, catalogue(lang, "error.invalid_reset_token"), "{code}");
+        assert_ne!(message, catalogue(lang, "error.invalid_token"), "{code}");
+        assert_eq!(body["error_description"], body["message"]);
+    }
+    let (_, body) = parts(
+        app.post("/api/reset-password")
+            .json(&json!({"token": "nope", "password": "Brand-New-Secret-9"}))
+            .send()
+            .await
+            .expect("r"),
+    )
+    .await;
+    assert_eq!(
+        body["message"],
+        "This password reset link is invalid, already used or expired. Ask for a new one."
+    );
+}
+
+on_both_backends!(
+    the_oauth2_crate_logs_in_refreshes_and_shows_our_error_description,
+    http_basic_names_the_client_at_the_token_endpoint,
+    every_core_error_carries_error_description_equal_to_message,
+    a_presented_bad_token_gets_an_invalid_token_challenge_and_a_missing_one_the_bare_one,
+    a_bad_reset_token_is_explained_as_a_reset_link_in_every_language,
+);
