@@ -16,6 +16,10 @@ use anyhow::Context;
 use registrar_http::HttpSettings;
 
 pub use config::Config;
+use registrar_service::supervise;
+
+/// How long a background task that died waits before it is started again.
+const RESTART_AFTER: Duration = Duration::from_secs(1);
 
 /// Connects, migrates (if `database.auto_migrate`) and starts serving on
 /// `listener`. The returned server runs until it is stopped or gets SIGTERM.
@@ -25,22 +29,41 @@ pub async fn start(config: &Config, listener: TcpListener) -> anyhow::Result<reg
         // The adapter logs each migration it applies.
         service.store().migrate().await.context("database migrations failed")?;
     }
+    let outbox_figures = std::sync::Arc::new(telemetry::OutboxFigures::default());
     let settings = HttpSettings {
         default_language: wiring::default_language(config),
         workers: (config.http.workers > 0).then_some(config.http.workers),
         shutdown_timeout: Duration::from_secs(config.http.shutdown_timeout),
-        metrics: Some(telemetry::metrics_with_pool(service.store().clone())),
+        metrics: Some(telemetry::metrics_with_pool(
+            service.store().clone(),
+            outbox_figures.clone(),
+        )),
         trusted_proxies: registrar_http::client_ip::TrustedProxies::parse(&config.http.trusted_proxies)
             .map_err(|e| anyhow::anyhow!("configuration: http.trusted_proxies: {e}"))?,
         max_header_bytes: registrar_http::limits::MaxHeaderBytes(config.http.max_header_bytes),
         body_timeout: registrar_http::body::BodyTimeout(Duration::from_secs(config.http.body_timeout)),
     };
-    // Delivers queued mail until the process ends; on Postgres several
-    // instances share the queue and each mail goes out once.
+    // The background tasks run until the process ends; one that dies
+    // anyway is logged and started again a second later.
+    // Delivers queued mail; on Postgres several instances share the queue
+    // and each mail goes out once.
     let worker = service.clone();
-    tokio::spawn(async move { worker.run_outbox_worker().await });
+    supervise("outbox worker", RESTART_AFTER, move || {
+        let worker = worker.clone();
+        async move { worker.run_outbox_worker().await }
+    });
     // Writes the last use of sessions, gathered for a second at a time.
     let flusher = service.clone();
-    tokio::spawn(async move { flusher.run_touch_flusher().await });
+    supervise("session-use flusher", RESTART_AFTER, move || {
+        let flusher = flusher.clone();
+        async move { flusher.run_touch_flusher().await }
+    });
+    // Reads the outbox backlog and oldest mail for /metrics, apart from the
+    // worker, so that a stuck queue shows there.
+    let store = service.store().clone();
+    let every = Duration::from_secs(config.mail.poll_interval.clamp(1, 3600));
+    supervise("outbox figures", RESTART_AFTER, move || {
+        telemetry::watch_outbox(store.clone(), outbox_figures.clone(), every)
+    });
     registrar_http::serve(service, listener, settings).context("cannot start the HTTP server")
 }

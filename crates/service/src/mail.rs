@@ -14,8 +14,11 @@ use registrar_store::{NewConfirmation, NewOutboxMail, OutboxKind, OutboxMail, St
 use crate::tokens::random_hex;
 use crate::{Registrar, ServiceError};
 
-/// Mails queued and not yet sent nor given up (updated by the worker).
+/// Mails queued and not yet sent nor given up (the app reads it from the
+/// store for `/metrics`, independently of the worker).
 pub const OUTBOX_BACKLOG: &str = "registrar_mail_outbox_backlog";
+/// Seconds since the oldest mail not yet sent nor given up was queued (0 when none).
+pub const OUTBOX_OLDEST_AGE: &str = "registrar_mail_outbox_oldest_age_seconds";
 /// Mails delivered, retried and given up, by kind and outcome.
 pub const MAILS: &str = "registrar_mails_total";
 
@@ -121,9 +124,6 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
                     0
                 }
             };
-            if let Ok(backlog) = self.store.outbox_backlog().await {
-                metrics::gauge!(OUTBOX_BACKLOG).set(backlog as f64);
-            }
             if claimed == self.settings.outbox.batch {
                 continue;
             }
@@ -134,17 +134,63 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         }
     }
 
-    /// Mints what the mail carries, sends it, and records the outcome.
+    /// Delivers one claimed mail and records the outcome. Its claim counted
+    /// the attempt already, so a delivery that never comes back (it killed
+    /// the process) is counted too; a mail whose attempts were all used up
+    /// that way is given up here instead of tried again. The attempt runs
+    /// in a task of its own: a panic in it (in the mailer, on data nobody
+    /// foresaw) fails this attempt only, never the worker or the request.
     async fn deliver(&self, queued: OutboxMail) {
         let kind = queued.kind.as_str();
         let to = queued.user.email.masked();
-        let outcome = match self.compose(&queued).await {
+        let max_attempts = self.settings.outbox.max_attempts;
+        if queued.attempts >= max_attempts {
+            let attempts = queued.attempts;
+            metrics::counter!(MAILS, "kind" => kind, "outcome" => "given_up").increment(1);
+            tracing::error!(
+                kind,
+                to,
+                attempts,
+                "mail given up: every attempt was used up by deliveries that never finished"
+            );
+            let error = format!("given up after {attempts} attempts that never finished");
+            if let Err(e) = self.store.mark_mail_failed(&queued.id, None, &error, self.now()).await {
+                tracing::error!(kind, to, error = %e, "outbox: could not record the delivery outcome");
+            }
+            return;
+        }
+        let attempt = {
+            let (this, queued) = (self.clone(), queued.clone());
+            tokio::spawn(async move { this.attempt(&queued).await })
+        };
+        let outcome = match attempt.await {
+            Ok(outcome) => outcome,
+            Err(e) => {
+                let what = if e.is_panic() { "panicked" } else { "was cancelled" };
+                tracing::error!(kind, to, "outbox: the delivery {what}");
+                Err(MailError::Transient(format!("the delivery {what}")))
+            }
+        };
+        self.record(&queued, outcome).await;
+    }
+
+    /// Mints what the mail carries and sends it.
+    async fn attempt(&self, queued: &OutboxMail) -> Result<(), MailError> {
+        match self.compose(queued).await {
             Ok(mail) => self.mailer.send(&mail).await,
             Err(e) => {
+                let (kind, to) = (queued.kind.as_str(), queued.user.email.masked());
                 tracing::error!(kind, to, error = %e, "outbox: could not prepare the mail");
                 Err(MailError::Transient(e.to_string()))
             }
-        };
+        }
+    }
+
+    /// Records how an attempt went: sent, due again after the backoff, or
+    /// given up after `max_attempts`.
+    async fn record(&self, queued: &OutboxMail, outcome: Result<(), MailError>) {
+        let kind = queued.kind.as_str();
+        let to = queued.user.email.masked();
         let attempts = queued.attempts + 1;
         let recorded = match &outcome {
             Ok(()) => {

@@ -2,14 +2,15 @@
 //! in-memory adapters with a hand-moved clock.
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use chrono::{Duration, TimeZone, Utc};
 use registrar_domain::{Language, PolicyText, PolicyType};
-use registrar_mail::{Mail, MailContent};
+use registrar_mail::{Mail, MailContent, MailError, Mailer};
 use registrar_memory::{MemoryMailer, MemoryStore};
 use registrar_service::{
-    Argon2Params, LoginInput, ManualClock, RegisterInput, Registrar, ServiceError, Settings, TokenPair,
+    Argon2Params, Clock, LoginInput, ManualClock, RegisterInput, Registrar, ServiceError, Settings, TokenPair,
 };
 use registrar_store::{NewPolicyRevision, OutboxStore, UserStore};
 
@@ -31,11 +32,29 @@ fn ip() -> registrar_domain::ClientIp {
 }
 
 async fn world() -> World {
-    let store = MemoryStore::new();
     let mailer = MemoryMailer::new();
     let clock = Arc::new(ManualClock::new(
         Utc.with_ymd_and_hms(2026, 6, 1, 12, 0, 0).single().expect("date"),
     ));
+    let (app, store, client, policies) = service(mailer.clone(), clock.clone(), |_| {}).await;
+    World {
+        app,
+        store,
+        mailer,
+        clock,
+        client,
+        policies,
+    }
+}
+
+/// A service over a fresh memory store and `mailer`, with a client and the
+/// two required policies published; cheap hashing, 3 mail attempts.
+async fn service<M: Mailer>(
+    mailer: M,
+    clock: Arc<ManualClock>,
+    adjust: impl FnOnce(&mut Settings),
+) -> (Registrar<MemoryStore, M>, MemoryStore, String, Vec<i32>) {
+    let store = MemoryStore::new();
     let mut settings = Settings::defaults();
     settings.argon2 = Argon2Params {
         memory_kib: 256,
@@ -43,7 +62,8 @@ async fn world() -> World {
         parallelism: 1,
     };
     settings.outbox.max_attempts = 3;
-    let app = Registrar::with_clock(store.clone(), mailer.clone(), settings, clock.clone());
+    adjust(&mut settings);
+    let app = Registrar::with_clock(store.clone(), mailer, settings, clock);
     let client = app.add_client("Test").await.expect("client").id.to_string();
     let mut policies = Vec::new();
     for t in ["tac", "privacy"] {
@@ -65,13 +85,23 @@ async fn world() -> World {
         };
         policies.push(app.publish_policy(revision).await.expect("publish").id.0);
     }
-    World {
-        app,
-        store,
-        mailer,
-        clock,
-        client,
-        policies,
+    (app, store, client, policies)
+}
+
+fn registration(client: &str, policies: &[i32], email: &str, firstname: &str) -> RegisterInput {
+    RegisterInput {
+        client_id: Some(client.to_owned()),
+        device_id: Some("phone".into()),
+        device_name: Some("Phone".into()),
+        email: Some(email.into()),
+        password: Some(PASSWORD.into()),
+        firstname: Some(firstname.into()),
+        lastname: Some("Smith".into()),
+        telephone: Some("+32 475 00 00 00".into()),
+        policies: Some(policies.iter().map(|p| Some(*p)).collect()),
+        tin_nr: None,
+        language: Some(Language::En),
+        invite: None,
     }
 }
 
@@ -354,4 +384,124 @@ async fn a_mail_that_failed_once_arrives_when_the_mailer_recovers() {
         .await
         .expect("the delivered code works");
     assert!(w.confirmed(&pair).await);
+}
+
+/// A mailer that panics on every mail to one address (as lettre did on a
+/// line feed in a name) and hands the others to a [`MemoryMailer`]. Leaves
+/// delivery to the worker, as SMTP does.
+#[derive(Clone)]
+struct PanickyMailer {
+    inner: MemoryMailer,
+    victim: &'static str,
+    panics: Arc<AtomicUsize>,
+}
+
+#[async_trait::async_trait]
+impl Mailer for PanickyMailer {
+    async fn send(&self, mail: &Mail) -> Result<(), MailError> {
+        if mail.to.normalized() == self.victim {
+            self.panics.fetch_add(1, Ordering::SeqCst);
+            panic!("the mailer fell over");
+        }
+        self.inner.send(mail).await
+    }
+}
+
+async fn eventually(what: &str, done: impl Fn() -> bool) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !done() {
+        assert!(std::time::Instant::now() < deadline, "{what} never happened");
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_mail_that_panics_the_mailer_stops_neither_the_worker_nor_anyone_elses_mail() {
+    const EVE: &str = "eve@example.com";
+    let inner = MemoryMailer::new();
+    let panics = Arc::new(AtomicUsize::new(0));
+    let mailer = PanickyMailer {
+        inner: inner.clone(),
+        victim: EVE,
+        panics: panics.clone(),
+    };
+    let clock = Arc::new(ManualClock::new(
+        Utc.with_ymd_and_hms(2026, 6, 1, 12, 0, 0).single().expect("date"),
+    ));
+    let (app, store, client, policies) = service(mailer, clock.clone(), |s| {
+        s.outbox.poll_interval = Duration::milliseconds(20);
+    })
+    .await;
+    let worker = {
+        let app = app.clone();
+        tokio::spawn(async move { app.run_outbox_worker().await })
+    };
+
+    // Eve's mail is queued first, so the worker meets it first.
+    app.register(registration(&client, &policies, EVE, "Eve"), ip())
+        .await
+        .expect("Eve registers");
+    eventually("a first attempt at Eve's mail", || panics.load(Ordering::SeqCst) == 1).await;
+    app.register(registration(&client, &policies, EMAIL, "Ann"), ip())
+        .await
+        .expect("Ann registers");
+    eventually("Ann's confirmation", || inner.sent_to(EMAIL).len() == 1).await;
+    app.forgot_password(Some(EMAIL.into()), ip()).await.expect("asked");
+    eventually("Ann's reset mail", || inner.sent_to(EMAIL).len() == 2).await;
+    assert!(!worker.is_finished(), "the worker lives on");
+    assert_eq!(panics.load(Ordering::SeqCst), 1, "Eve's mail waits for its retry");
+    assert_eq!(
+        store.outbox_backlog().await.expect("backlog"),
+        1,
+        "only Eve's mail is left"
+    );
+
+    // Each panic is a failed attempt: retried with backoff, then given up.
+    clock.advance(Duration::seconds(30));
+    app.forgot_password(Some(EMAIL.into()), ip()).await.expect("asked");
+    eventually("a second attempt", || panics.load(Ordering::SeqCst) == 2).await;
+    eventually("Ann's second reset mail", || inner.sent_to(EMAIL).len() == 3).await;
+    clock.advance(Duration::seconds(60));
+    app.forgot_password(Some(EMAIL.into()), ip()).await.expect("asked");
+    eventually("a third attempt", || panics.load(Ordering::SeqCst) == 3).await;
+    eventually("Ann's third reset mail", || inner.sent_to(EMAIL).len() == 4).await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while store.outbox_backlog().await.expect("backlog") > 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "Eve's mail is given up after 3 attempts"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    clock.advance(Duration::days(1));
+    app.forgot_password(Some(EMAIL.into()), ip()).await.expect("asked");
+    eventually("Ann's fourth reset mail", || inner.sent_to(EMAIL).len() == 5).await;
+    assert_eq!(panics.load(Ordering::SeqCst), 3, "never tried again");
+    assert!(!worker.is_finished(), "the worker lives on");
+    worker.abort();
+}
+
+#[tokio::test]
+async fn a_mail_whose_deliveries_never_finish_is_given_up_instead_of_tried_again() {
+    let w = world().await;
+    w.register().await;
+    assert_eq!(w.mailer.sent_to(EMAIL).len(), 1, "the confirmation");
+    w.app.forgot_password(Some(EMAIL.into()), ip()).await.expect("queued");
+
+    // Three workers claim the reset mail and die while sending it (it kills
+    // them): nobody reports back, each claim's lease (60 s) runs out.
+    for _ in 0..3 {
+        let claimed = w
+            .store
+            .claim_mail(w.clock.now(), w.clock.now() + Duration::seconds(60), 10)
+            .await
+            .expect("claim");
+        assert_eq!(claimed.len(), 1, "the reset mail is due again");
+        w.clock.advance(Duration::seconds(61));
+    }
+    assert_eq!(w.app.deliver_due().await.expect("round"), 1, "claimed once more");
+    assert_eq!(w.mailer.sent_to(EMAIL).len(), 1, "but not sent a fourth time");
+    assert_eq!(w.store.outbox_backlog().await.expect("backlog"), 0, "given up");
+    w.clock.advance(Duration::days(1));
+    assert_eq!(w.app.deliver_due().await.expect("round"), 0, "for good");
 }

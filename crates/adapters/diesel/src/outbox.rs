@@ -19,7 +19,7 @@ use registrar_store::{NewOutboxMail, OutboxMail, OutboxStore, StoreError};
 
 use crate::backend::{for_each_backend, run, Backend};
 use crate::error::{is_foreign_key_violation, Failure};
-use crate::rows::{to_db, NewOutboxRow, OutboxRow, UserRow};
+use crate::rows::{from_db, to_db, NewOutboxRow, OutboxRow, UserRow};
 use crate::schema::{outbox, users};
 use crate::DieselStore;
 
@@ -53,6 +53,26 @@ pub(crate) fn due_mail(now: NaiveDateTime, limit: i64) -> _ {
         .order((outbox::created_at.asc(), outbox::id.asc()))
         .limit(limit)
         .select(outbox::id)
+}
+
+/// What a claim writes: the lease, and one more attempt, counted before
+/// anything is sent so that a delivery that never reports back (it killed
+/// its worker or its process) still counts.
+#[dsl::auto_type]
+fn claim_until(lease_until: NaiveDateTime) -> _ {
+    (
+        outbox::claimed_until.eq(lease_until),
+        outbox::attempts.eq(outbox::attempts + 1_i32),
+    )
+}
+
+/// Claimed mails as read back after the claim's update: the port hands out
+/// the attempts before this claim.
+fn claimed(mut mails: Vec<OutboxMail>) -> Vec<OutboxMail> {
+    for mail in &mut mails {
+        mail.attempts = mail.attempts.saturating_sub(1);
+    }
+    mails
 }
 
 /// Queue writes that several store methods share, inside their transaction.
@@ -120,9 +140,9 @@ impl OutboxStore for DieselStore {
                 return Ok(Vec::new());
             }
             diesel::update(outbox::table.filter(outbox::id.eq_any(&ids)))
-                .set(outbox::claimed_until.eq(lease_until))
+                .set(claim_until(lease_until))
                 .execute(conn)?;
-            conn.mails_with_users(&ids)
+            Ok(claimed(conn.mails_with_users(&ids)?))
         })
     }
 
@@ -138,13 +158,13 @@ impl OutboxStore for DieselStore {
             // A compare-and-set: of concurrent claims only one finds the mail
             // due. On Postgres the others wait for its row lock, then re-check
             // the condition against the committed row and find a live claim.
-            let claimed = diesel::update(outbox::table.find(&id).filter(is_due(now)))
-                .set(outbox::claimed_until.eq(lease_until))
+            let updated = diesel::update(outbox::table.find(&id).filter(is_due(now)))
+                .set(claim_until(lease_until))
                 .execute(conn)?;
-            if claimed == 0 {
+            if updated == 0 {
                 return Ok(None);
             }
-            Ok(conn.mails_with_users(std::slice::from_ref(&id))?.pop())
+            Ok(claimed(conn.mails_with_users(std::slice::from_ref(&id))?).pop())
         })
     }
 
@@ -188,7 +208,6 @@ impl OutboxStore for DieselStore {
                     .filter(outbox::given_up_at.is_null()),
             )
             .set((
-                outbox::attempts.eq(outbox::attempts + 1),
                 outbox::claimed_until.eq(None::<NaiveDateTime>),
                 outbox::last_error.eq(&error),
                 outbox::retry_at.eq(retry_at),
@@ -207,6 +226,18 @@ impl OutboxStore for DieselStore {
                 .count()
                 .get_result(conn)?;
             Ok(u64::try_from(count).unwrap_or_default())
+        })
+    }
+
+    async fn oldest_queued_mail(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
+        run!(self, statement, |conn| {
+            // The pending index (created_at, id) answers this from its first entry.
+            let oldest: Option<NaiveDateTime> = outbox::table
+                .filter(outbox::sent_at.is_null())
+                .filter(outbox::given_up_at.is_null())
+                .select(dsl::min(outbox::created_at))
+                .get_result(conn)?;
+            Ok(oldest.map(from_db))
         })
     }
 }

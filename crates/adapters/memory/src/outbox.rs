@@ -11,7 +11,7 @@ use crate::MemoryStore;
 /// A queued mail and where it is in its delivery.
 pub(crate) struct QueuedMail {
     pub mail: NewOutboxMail,
-    /// Failed deliveries so far.
+    /// Delivery attempts so far: every claim counts one.
     pub attempts: u32,
     pub status: MailStatus,
     /// Not due before this instant; `None` while it has never failed.
@@ -56,7 +56,7 @@ impl State {
         });
     }
 
-    /// Claims the queued mail at `position` until `lease_until`.
+    /// Claims the queued mail at `position` until `lease_until`, counting the attempt.
     fn claim_at(&mut self, position: usize, lease_until: DateTime<Utc>) -> Result<OutboxMail, StoreError> {
         let queued = &self.outbox[position];
         let user = self
@@ -71,7 +71,9 @@ impl State {
             attempts: queued.attempts,
             created_at: queued.mail.created_at,
         };
-        self.outbox[position].leased_until = Some(lease_until);
+        let queued = &mut self.outbox[position];
+        queued.leased_until = Some(lease_until);
+        queued.attempts = queued.attempts.saturating_add(1);
         Ok(claimed)
     }
 
@@ -141,7 +143,6 @@ impl OutboxStore for MemoryStore {
         _now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         if let Some(queued) = self.lock()?.pending_mail(id) {
-            queued.attempts = queued.attempts.saturating_add(1);
             queued.leased_until = None;
             match retry_at {
                 Some(at) => queued.retry_at = Some(at),
@@ -159,5 +160,15 @@ impl OutboxStore for MemoryStore {
             .filter(|q| q.status == MailStatus::Pending)
             .count();
         u64::try_from(pending).map_err(StoreError::unexpected)
+    }
+
+    async fn oldest_queued_mail(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
+        Ok(self
+            .lock()?
+            .outbox
+            .iter()
+            .filter(|q| q.status == MailStatus::Pending)
+            .map(|q| q.mail.created_at)
+            .min())
     }
 }

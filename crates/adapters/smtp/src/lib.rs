@@ -9,6 +9,7 @@
 mod error;
 mod mailer;
 mod message;
+mod name;
 mod outbox;
 mod settings;
 mod smtp;

@@ -90,7 +90,18 @@ impl LettreMailer {
             ));
         }
         let rendered = self.inner.templates.render(mail)?;
-        let message = message::build(&self.inner.from, mail, rendered)?;
+        // The builder refuses bad data through its results; should a header
+        // encoder still panic on something no test foresaw, this mail fails
+        // (permanently: it would panic again) and nothing else does.
+        let message = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            message::build(&self.inner.from, mail, rendered)
+        }))
+        .unwrap_or_else(|_| {
+            Err(MailError::Permanent(format!(
+                "building the {} mail panicked",
+                mail.content.kind()
+            )))
+        })?;
         let kind = mail.content.kind();
         let to = mail.to.masked();
         match &self.inner.delivery {

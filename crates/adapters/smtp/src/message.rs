@@ -3,11 +3,14 @@
 //! links stay readable in the raw message (quoted-printable would break long
 //! URLs at `=`, base64 would hide them).
 
+use std::fmt::Write as _;
+
 use lettre::message::header::{ContentTransferEncoding, HeaderName, HeaderValue};
 use lettre::message::{Body, Mailbox, MultiPart, SinglePart};
 use lettre::{Address, Message};
 use registrar_mail::{Mail, MailError};
 
+use crate::name;
 use crate::templates::RenderedMail;
 
 const CONTENT_LANGUAGE: HeaderName = HeaderName::new_from_ascii_str("Content-Language");
@@ -22,8 +25,7 @@ pub(crate) fn build(from: &Mailbox, mail: &Mail, rendered: RenderedMail) -> Resu
             mail.to.masked()
         ))
     })?;
-    let name = mail.name.as_deref().map(str::trim).filter(|n| !n.is_empty());
-    let to = Mailbox::new(name.map(str::to_owned), address);
+    let to = recipient(mail.name.as_deref(), address);
 
     let text = eight_bit(&rendered.text, "text")?;
     let html = eight_bit(&rendered.html, "HTML")?;
@@ -45,6 +47,21 @@ pub(crate) fn build(from: &Mailbox, mail: &Mail, rendered: RenderedMail) -> Resu
                 .singlepart(SinglePart::html(html)),
         )
         .map_err(|e| MailError::Permanent(format!("cannot build the {} mail: {e}", mail.content.kind())))
+}
+
+/// The `To` mailbox: the cleaned name (see [`crate::name`]) and the address.
+/// lettre renders a mailbox with `to_string`, which panics on what its
+/// `Display` refuses; the rendering is tried here first, through the
+/// fallible `write!`, and a name it refuses is left out rather than let
+/// through.
+fn recipient(name: Option<&str>, address: Address) -> Mailbox {
+    let named = Mailbox::new(name::clean(name), address.clone());
+    let mut rendered = String::new();
+    if named.name.is_none() || write!(rendered, "{named}").is_ok() {
+        named
+    } else {
+        Mailbox::new(None, address)
+    }
 }
 
 /// RFC 5322's limit on a line, without its CRLF.
@@ -139,6 +156,51 @@ mod tests {
         let raw = String::from_utf8(build(&from(), &mail(), rendered).expect("builds").formatted()).expect("UTF-8");
         assert!(raw.contains(&format!("\r\n{link}\r\n")), "{raw}");
         assert!(raw.contains(&format!("<a href=\"{link}\">{link}</a>\r\n")), "{raw}");
+    }
+
+    #[test]
+    fn names_with_control_characters_are_cleaned_in_the_to_header() {
+        let rendered = || RenderedMail {
+            subject: "x".into(),
+            text: "x\n".into(),
+            html: "<p>x</p>\n".into(),
+        };
+        let long = "x".repeat(10_000);
+        let cases = [
+            ("Eve\nX", "To: \"Eve X\" <jane@example.com>"),
+            // RFC 2047-encoded: one word, no header of its own.
+            (
+                "Eve\r\nBcc: x@example.org",
+                "To: =?utf-8?b?RXZlIEJjYzogeEBleGFtcGxlLm9yZw==?= <jane@example.com>",
+            ),
+            ("A\rB", "To: \"A B\" <jane@example.com>"),
+            ("Nul\0", "To: Nul <jane@example.com>"),
+            ("U\u{2028}V", "To: \"U V\" <jane@example.com>"),
+            ("\r\n\0", "To: jane@example.com"),
+            (long.as_str(), ""),
+        ];
+        for (name, to) in cases {
+            let mail = Mail {
+                name: Some(name.to_owned()),
+                ..mail()
+            };
+            let message = build(&from(), &mail, rendered()).expect("builds");
+            let raw = String::from_utf8(message.formatted()).expect("UTF-8");
+            let (headers, _) = raw.split_once("\r\n\r\n").expect("headers");
+            assert!(!headers.contains('\0'), "{headers:?}");
+            assert_eq!(
+                headers.matches('\n').count(),
+                headers.matches("\r\n").count(),
+                "{headers:?}"
+            );
+            assert_eq!(
+                headers.matches('\r').count(),
+                headers.matches("\r\n").count(),
+                "{headers:?}"
+            );
+            assert!(headers.contains(to), "{to:?} in {headers:?}");
+            assert!(headers.contains("jane@example.com>") || headers.contains("To: jane@example.com"));
+        }
     }
 
     #[test]

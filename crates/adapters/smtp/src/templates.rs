@@ -107,7 +107,7 @@ impl Templates {
     pub fn render(&self, mail: &Mail) -> Result<RenderedMail, MailError> {
         let lang = mail.language.code();
         let kind = mail.content.kind();
-        let name = mail.name.as_deref().map(str::trim).filter(|n| !n.is_empty());
+        let name = crate::name::clean(mail.name.as_deref());
         let values = match &mail.content {
             MailContent::Confirmation { code, link } | MailContent::SignupConfirmation { code, link } => context! {
                 code => code.expose(),

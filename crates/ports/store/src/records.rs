@@ -125,7 +125,8 @@ pub struct OutboxMail {
     pub id: String,
     pub user: registrar_domain::User,
     pub kind: OutboxKind,
-    /// Delivery attempts before this one.
+    /// Delivery attempts before this one (counted by earlier claims,
+    /// whether or not they reported back).
     pub attempts: u32,
     pub created_at: DateTime<Utc>,
 }

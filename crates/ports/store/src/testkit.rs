@@ -430,6 +430,13 @@ async fn backlog<S: ContractStore>(store: &S) -> u64 {
     store.outbox_backlog().await.expect("counting the outbox backlog")
 }
 
+async fn oldest_queued<S: ContractStore>(store: &S) -> Option<DateTime<Utc>> {
+    store
+        .oldest_queued_mail()
+        .await
+        .expect("finding the oldest queued mail")
+}
+
 async fn mark_sent<S: ContractStore>(store: &S, id: &str, now: DateTime<Utc>) {
     store.mark_mail_sent(id, now).await.expect("marking a mail sent");
 }
@@ -4091,10 +4098,11 @@ pub async fn a_claimed_mail_is_not_claimed_again_while_its_lease_is_live<S: Cont
         );
     }
 
-    // The worker crashed: at the end of its lease the mail is free again.
+    // The worker crashed: at the end of its lease the mail is free again,
+    // with the crashed attempt counted.
     let again = claim(&store, at(200), at(300), 10).await;
     assert_eq!(again.len(), 1, "claimable again when the lease ends");
-    assert_mail_matches(&again[0], &mail, &stored, 0);
+    assert_mail_matches(&again[0], &mail, &stored, 1);
     assert!(
         claim(&store, at(250), at(250 + LEASE), 10).await.is_empty(),
         "the new claim holds until 300"
@@ -4190,6 +4198,84 @@ pub async fn a_mail_failed_without_retry_is_given_up<S: ContractStore>(store: S)
         vec![other.id],
         "only the other mail is claimed, however late"
     );
+}
+
+pub async fn every_claim_counts_an_attempt_even_when_its_worker_never_reports_back<S: ContractStore>(store: S) {
+    let user = add_user(&store).await;
+    let mail = enqueue(&store, &user, OutboxKind::Confirmation, at(1)).await;
+    let stored = user_by_id(&store, &user).await.expect("the user exists");
+
+    // Two workers claim the mail and die mid-delivery: their leases run out
+    // and nobody reports; each claim is counted all the same.
+    let first = claim(&store, at(100), at(200), 10).await;
+    assert_eq!(first.len(), 1, "the first claim");
+    assert_mail_matches(&first[0], &mail, &stored, 0);
+    let second = claim_by_id(&store, &mail.id, at(200), at(300))
+        .await
+        .expect("due again when the first lease ends");
+    assert_mail_matches(&second, &mail, &stored, 1);
+    let third = claim(&store, at(300), at(400), 10).await;
+    assert_eq!(third.len(), 1, "due again when the second lease ends");
+    assert_mail_matches(&third[0], &mail, &stored, 2);
+
+    // A failure that is reported was counted by its claim: not twice.
+    mark_failed(&store, &mail.id, Some(at(500)), at(350)).await;
+    let fourth = claim_by_id(&store, &mail.id, at(500), at(600))
+        .await
+        .expect("due at its retry time");
+    assert_mail_matches(&fourth, &mail, &stored, 3);
+
+    // A claim that finds nothing due counts nothing.
+    assert!(
+        claim_by_id(&store, &mail.id, at(550), at(650)).await.is_none(),
+        "leased"
+    );
+    assert!(claim(&store, at(550), at(650), 10).await.is_empty(), "leased");
+    let fifth = claim(&store, at(600), at(700), 10).await;
+    assert_eq!(fifth.len(), 1, "due when the fourth lease ends");
+    assert_mail_matches(&fifth[0], &mail, &stored, 4);
+}
+
+pub async fn the_oldest_queued_mail_is_the_oldest_neither_sent_nor_given_up<S: ContractStore>(store: S) {
+    assert_eq!(oldest_queued(&store).await, None, "a fresh store queues nothing");
+    let user = add_user(&store).await;
+    // Queued out of age order.
+    let m30 = enqueue(&store, &user, OutboxKind::PasswordReset, at(30)).await;
+    let m10 = enqueue(&store, &user, OutboxKind::Confirmation, at(10)).await;
+    let m20 = enqueue(&store, &user, OutboxKind::PasswordChanged, at(20)).await;
+    assert_eq!(oldest_queued(&store).await, Some(at(10)), "the oldest of three");
+
+    assert!(
+        claim_by_id(&store, &m10.id, at(50), at(50 + LEASE)).await.is_some(),
+        "claimed"
+    );
+    assert_eq!(
+        oldest_queued(&store).await,
+        Some(at(10)),
+        "a claimed mail is still queued"
+    );
+    mark_sent(&store, &m10.id, at(51)).await;
+    assert_eq!(oldest_queued(&store).await, Some(at(20)), "a sent mail is not");
+
+    assert!(
+        claim_by_id(&store, &m20.id, at(52), at(52 + LEASE)).await.is_some(),
+        "claimed"
+    );
+    mark_failed(&store, &m20.id, Some(at(1000)), at(53)).await;
+    assert_eq!(
+        oldest_queued(&store).await,
+        Some(at(20)),
+        "a mail waiting for its retry is still queued"
+    );
+    assert!(
+        claim_by_id(&store, &m20.id, at(1000), at(1000 + LEASE)).await.is_some(),
+        "claimed"
+    );
+    mark_failed(&store, &m20.id, None, at(1001)).await;
+    assert_eq!(oldest_queued(&store).await, Some(at(30)), "a given-up mail is not");
+
+    mark_sent(&store, &m30.id, at(1002)).await;
+    assert_eq!(oldest_queued(&store).await, None, "all sent or given up");
 }
 
 pub async fn the_backlog_counts_mails_neither_sent_nor_given_up<S: ContractStore>(store: S) {
@@ -4700,6 +4786,8 @@ macro_rules! store_contract_tests {
             a_failed_mail_is_due_again_at_its_retry_time_with_its_attempt_counted,
             a_mail_failed_without_retry_is_given_up,
             the_backlog_counts_mails_neither_sent_nor_given_up,
+            every_claim_counts_an_attempt_even_when_its_worker_never_reports_back,
+            the_oldest_queued_mail_is_the_oldest_neither_sent_nor_given_up,
             claiming_by_id_claims_that_mail_only,
             concurrent_claimers_get_every_mail_exactly_once,
             // InviteStore

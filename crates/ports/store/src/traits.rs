@@ -230,6 +230,9 @@ pub trait OutboxStore {
     /// `retry_at <= now`, no live claim) until `lease_until`, oldest first.
     /// A mail MUST NOT be handed to two claimers while a claim is live, also
     /// across processes; a claim that expires (a crashed worker) frees it again.
+    /// Each claim MUST count one delivery attempt in its own transaction,
+    /// before anything is sent: a delivery that kills its worker or process
+    /// is counted too. [`OutboxMail::attempts`] is the count before this claim.
     async fn claim_mail(
         &self,
         now: DateTime<Utc>,
@@ -248,8 +251,9 @@ pub trait OutboxStore {
     /// The mail was delivered: it is never claimed again.
     async fn mark_mail_sent(&self, id: &str, now: DateTime<Utc>) -> Result<(), StoreError>;
 
-    /// Delivery failed at `now`: counts the attempt and frees the claim; the
-    /// mail is due again at `retry_at`, or given up for good (at `now`) when `None`.
+    /// Delivery failed at `now`: frees the claim (whose attempt the claim
+    /// counted already) and keeps the error; the mail is due again at
+    /// `retry_at`, or given up for good (at `now`) when `None`.
     async fn mark_mail_failed(
         &self,
         id: &str,
@@ -260,6 +264,11 @@ pub trait OutboxStore {
 
     /// Mails not yet sent nor given up (for metrics).
     async fn outbox_backlog(&self) -> Result<u64, StoreError>;
+
+    /// When the oldest mail not yet sent nor given up (due or not, claimed
+    /// or not) was queued; `None` when there is none (for metrics: a queue
+    /// nobody works shows here as a growing age).
+    async fn oldest_queued_mail(&self) -> Result<Option<DateTime<Utc>>, StoreError>;
 }
 
 /// Signup tokens for typed registration (seed 004) and invite-only mode.

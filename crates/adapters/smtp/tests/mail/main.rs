@@ -2,6 +2,7 @@
 //! a real SMTP conversation, and what reaches the log.
 
 mod logs;
+mod names;
 mod outbox;
 mod render;
 mod smtp;
