@@ -3489,7 +3489,11 @@ pub async fn a_code_or_link_confirms_an_account_waiting_for_consent_and_leaves_i
         CodeOutcome::Confirmed,
         "the right code confirms"
     );
-    assert_eq!(confirmed_at(&store, &user).await, Some(at(10)), "the address is confirmed");
+    assert_eq!(
+        confirmed_at(&store, &user).await,
+        Some(at(10)),
+        "the address is confirmed"
+    );
     assert_eq!(
         by_code(&store, &user, code_of(&confirmation), at(11), MAX_ATTEMPTS).await,
         CodeOutcome::NoCode,
@@ -3549,14 +3553,20 @@ pub async fn a_used_email_link_names_its_user_however_it_was_used<S: ContractSto
     let live = send(&store, email_confirmation(&unused, at(3600))).await;
     let reset_link = send(&store, reset_confirmation(&by_its_link, at(3600))).await;
 
-    assert_eq!(by_link(&store, &linked.link_hash, at(10)).await, Some(by_its_link.clone()));
+    assert_eq!(
+        by_link(&store, &linked.link_hash, at(10)).await,
+        Some(by_its_link.clone())
+    );
     assert_eq!(
         by_code(&store, &by_its_code, code_of(&coded), at(10), MAX_ATTEMPTS).await,
         CodeOutcome::Confirmed
     );
-    complete(&store, completion(&signup.link_hash, new_session(&by_signup, &client, "browser", at(10))))
-        .await
-        .expect("completing the signup");
+    complete(
+        &store,
+        completion(&signup.link_hash, new_session(&by_signup, &client, "browser", at(10))),
+    )
+    .await
+    .expect("completing the signup");
 
     // Long after, past every expiry: used is used.
     for (link, user, how) in [
