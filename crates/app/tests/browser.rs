@@ -353,12 +353,12 @@ async fn journey(server: &Server, browser: &Client) {
         .expect("me");
     let me: Value = me.json().await.expect("json");
     assert_eq!(me["email_confirmed"], json!(true), "{me}");
-    // A second visit: the link is used up.
+    // A second visit: the link is used up, and the address confirmed.
     browser.goto(&confirm).await.expect("open it again");
-    wait_for_heading(browser, "Link not valid").await;
+    wait_for_heading(browser, "Address confirmed").await;
     assert!(text_of(browser, "#message")
         .await
-        .contains("invalid, already used or expired"));
+        .contains("This link was used before: your email address is confirmed."));
 
     // Forgot password: the reset mail's link opens the form.
     let (status, _) = server.post("/api/forgot-password", json!({"username": email})).await;
@@ -366,6 +366,7 @@ async fn journey(server: &Server, browser: &Client) {
     let reset = server.link_in_mail(&email, "/reset-password/").await;
     browser.goto(&reset).await.expect("open the reset link");
     wait_for_heading(browser, "Choose a new password").await;
+    assert_password_form(browser, &email).await;
 
     // Two different passwords: the form again, saying so; nothing changed.
     fill_and_submit(browser, NEW_PASSWORD, "Paper-Lantern-59").await;
@@ -428,6 +429,7 @@ async fn signup_journey(server: &Server, browser: &Client) {
     let link = server.link_in_mail(&email, "/confirm/signup/").await;
     browser.goto(&link).await.expect("open the signup link");
     wait_for_heading(browser, "Activate your account").await;
+    assert_password_form(browser, &email).await;
     assert_eq!(browser.title().await.expect("title"), "Activate your account");
     let consent = browser.find(Locator::Css("#consent")).await.expect("the consent box");
     assert!(!consent.is_selected().await.expect("selected"), "not ticked for them");
@@ -477,9 +479,33 @@ async fn signup_journey(server: &Server, browser: &Client) {
     assert_eq!(status, StatusCode::OK, "{body}");
     assert!(body["access_token"].is_string(), "{body}");
 
-    // The link is used up.
+    // The link is used up: opened again, it says the account is active.
     browser.goto(&link).await.expect("open the signup link again");
-    wait_for_heading(browser, "Link not valid").await;
+    wait_for_heading(browser, "Account active").await;
+    assert!(text_of(browser, "#message")
+        .await
+        .contains("This link was used before: your account is active."));
+}
+
+/// What a password manager needs on a password form: the account's address
+/// in a hidden `autocomplete="username"` field, new-password fields with the
+/// configured length rules (the defaults here: 8 to 128).
+async fn assert_password_form(browser: &Client, email: &str) {
+    let username = browser
+        .find(Locator::Css("input[autocomplete=username]"))
+        .await
+        .expect("the username field");
+    assert_eq!(username.attr("value").await.expect("value").as_deref(), Some(email));
+    assert!(!username.is_displayed().await.expect("displayed"), "hidden");
+    for css in ["#password", "#password_confirmation"] {
+        let field = browser.find(Locator::Css(css)).await.expect("password field");
+        assert_eq!(
+            field.attr("autocomplete").await.expect("attr").as_deref(),
+            Some("new-password")
+        );
+        assert_eq!(field.attr("minlength").await.expect("attr").as_deref(), Some("8"));
+        assert_eq!(field.attr("maxlength").await.expect("attr").as_deref(), Some("128"));
+    }
 }
 
 /// Runs `journey` against a fresh server in a fresh headless browser,

@@ -157,14 +157,26 @@ pub struct User {
     pub language: Language,
     pub email_confirmed_at: Option<DateTime<Utc>>,
     pub disabled: bool,
-    /// The consent level given when confirming an email-first signup (seed 002).
+    /// The consent level given when confirming an email-first signup (seed 002);
+    /// [`User::CONSENT_PENDING`] while an email-first account waits for it;
+    /// `None` for accounts made by the other families.
     pub consent: Option<i32>,
     pub created_at: DateTime<Utc>,
 }
 
 impl User {
+    /// The consent level of an email-first account that has not given its
+    /// consent yet: it gets no session by any route but the completion of
+    /// its signup (seed 002).
+    pub const CONSENT_PENDING: i32 = 0;
+
     pub fn email_confirmed(&self) -> bool {
         self.email_confirmed_at.is_some()
+    }
+
+    /// An email-first account that has not given its consent yet.
+    pub fn consent_pending(&self) -> bool {
+        self.consent == Some(Self::CONSENT_PENDING)
     }
 }
 

@@ -29,6 +29,8 @@ pub(crate) struct NewAccount {
     pub session: Option<registrar_store::NewSession>,
     pub invite: Option<registrar_domain::SecretHash>,
     pub mail: OutboxKind,
+    /// `Some(User::CONSENT_PENDING)` for an email-first account.
+    pub consent: Option<i32>,
 }
 
 /// A user with their policy state, as `GET /api/me` shows it.
@@ -75,6 +77,7 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
             role: Role::guest(),
             language: account.language.unwrap_or(self.settings.default_language),
             email_confirmed_at: None,
+            consent: account.consent,
             created_at: self.now(),
         };
         self.store
@@ -172,7 +175,8 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         let invite = self
             .check_invite(&mut errors, &input.invite, self.settings.invite_only)
             .await?;
-        if let Some(email) = &email {
+        // Without a valid invite (invite-only), nothing about who has an account.
+        if let Some(email) = email.as_ref().filter(|_| !errors.has(Field::Invite)) {
             if self.store.user_by_email(email).await?.is_some() {
                 errors.add(Field::Email, FieldError::EmailTaken);
             }
@@ -200,6 +204,7 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
             session: Some(session),
             invite,
             mail: OutboxKind::Confirmation,
+            consent: None,
         })
         .await?;
         Ok(pair)

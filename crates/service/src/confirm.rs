@@ -1,17 +1,19 @@
 //! Proving an address (6-digit code or link) and resetting a forgotten password.
 
-use registrar_domain::{ClientIp, ConfirmationCode, Email, User};
+use registrar_domain::{ClientIp, ConfirmationCode, Email, SecretHash, User};
 use registrar_mail::Mailer;
 use registrar_store::{CodeOutcome, OutboxKind, Store};
 
 use crate::input::{parse_email, password_error, required};
 use crate::{Field, FieldError, FieldErrors, Registrar, ServiceError, Settings};
 
-/// What a person typed as a code: digits (a JSON number loses leading zeros,
-/// so shorter numbers are padded back to six digits).
+/// What a person typed as a code: digits, as the mail shows them too —
+/// spaces and dashes inside (`303 461`, `303-461`) are dropped. A JSON
+/// number loses leading zeros, so shorter numbers are padded back to six digits.
 fn parse_code(errors: &mut FieldErrors, raw: &Option<String>) -> Option<String> {
     let raw = required(errors, Field::Code, raw)?;
-    let digits = raw.trim();
+    let digits = code_digits(raw.trim());
+    let digits = digits.as_str();
     if digits.is_empty() || digits.len() > 18 || !digits.bytes().all(|b| b.is_ascii_digit()) {
         errors.add(Field::Code, FieldError::NotAnInteger);
         return None;
@@ -21,6 +23,29 @@ fn parse_code(errors: &mut FieldErrors, raw: &Option<String>) -> Option<String> 
     } else {
         digits.to_owned()
     })
+}
+
+/// What opening a confirmation link did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkOutcome {
+    /// The link was live: the address is confirmed now.
+    Confirmed,
+    /// The link was used before (opened again, or fetched by a mail
+    /// scanner) and its account's address is confirmed.
+    AlreadyConfirmed,
+}
+
+/// `typed` without the spaces and dashes between its digits; anything else
+/// (a leading or trailing dash, letters) is kept for the caller to refuse.
+fn code_digits(typed: &str) -> String {
+    let chars: Vec<char> = typed.chars().collect();
+    let inside = |i: usize| i > 0 && i + 1 < chars.len();
+    chars
+        .iter()
+        .enumerate()
+        .filter(|&(i, c)| !(c.is_whitespace() || (*c == '-' && inside(i))))
+        .map(|(_, c)| *c)
+        .collect()
 }
 
 impl<S: Store, M: Mailer> Registrar<S, M> {
@@ -99,23 +124,33 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         if user.email_confirmed() {
             return Err(ServiceError::AlreadyConfirmed);
         }
-        self.store
-            .enqueue_mail(self.outbox_mail(&user.id, OutboxKind::Confirmation))
-            .await?;
+        let kind = Self::mail_kind_for(&user, OutboxKind::Confirmation);
+        self.store.enqueue_mail(self.outbox_mail(&user.id, kind)).await?;
         self.outbox_kick.notify_one();
         Ok(())
     }
 
-    /// `GET /confirm/{token}`: confirms the address the link was sent to.
-    pub async fn confirm_link(&self, token: &str) -> Result<(), ServiceError> {
-        match self
-            .store
-            .confirm_by_link(&self.settings.secret_key.link_hash(token), self.now())
-            .await?
-        {
-            Some(_) => Ok(()),
-            None => Err(ServiceError::InvalidLink),
+    /// `GET /confirm/{token}`: confirms the address the link was sent to. A
+    /// used link whose account's address is confirmed says so; any other
+    /// dead link is `InvalidLink`.
+    pub async fn confirm_link(&self, token: &str) -> Result<LinkOutcome, ServiceError> {
+        let hash = self.settings.secret_key.link_hash(token);
+        if self.store.confirm_by_link(&hash, self.now()).await?.is_some() {
+            return Ok(LinkOutcome::Confirmed);
         }
+        if self.used_link_confirmed(&hash).await? {
+            return Ok(LinkOutcome::AlreadyConfirmed);
+        }
+        Err(ServiceError::InvalidLink)
+    }
+
+    /// Whether `hash` is a used email-confirmation link whose account's
+    /// address is confirmed.
+    pub(crate) async fn used_link_confirmed(&self, hash: &SecretHash) -> Result<bool, ServiceError> {
+        let Some(user) = self.store.used_email_link_user(hash).await? else {
+            return Ok(false);
+        };
+        Ok(self.store.user_by_id(&user).await?.is_some_and(|u| u.email_confirmed()))
     }
 
     /// `POST /api/forgot-password`: mails a reset link if the account exists.
@@ -130,21 +165,37 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         };
         self.mail_attempt(&email, from, false).await?;
         if let Some(user) = self.store.user_by_email(&email).await? {
-            self.store
-                .enqueue_mail(self.outbox_mail(&user.id, OutboxKind::PasswordReset))
-                .await?;
+            // An email-first account waiting for consent gets its signup link
+            // again: consent and a password in one form, no way around consent.
+            let kind = Self::mail_kind_for(&user, OutboxKind::PasswordReset);
+            self.store.enqueue_mail(self.outbox_mail(&user.id, kind)).await?;
             self.outbox_kick.notify_one();
         }
         Ok(())
     }
 
-    /// Whether a reset link can still be used (for the reset page).
+    /// Whether a reset link can still be used (for the reset page). An
+    /// email-first account waiting for consent has none that works.
     pub async fn reset_link_valid(&self, token: &str) -> Result<bool, ServiceError> {
-        Ok(self
+        Ok(self.reset_link_email(token).await?.is_some())
+    }
+
+    /// The address of the account a usable reset link is for (the reset
+    /// page shows it to password managers); `None` for a dead link.
+    pub async fn reset_link_email(&self, token: &str) -> Result<Option<Email>, ServiceError> {
+        let Some(user) = self
             .store
             .reset_link_user(&self.settings.secret_key.link_hash(token), self.now())
             .await?
-            .is_some())
+        else {
+            return Ok(None);
+        };
+        Ok(self
+            .store
+            .user_by_id(&user)
+            .await?
+            .filter(|u| !u.consent_pending())
+            .map(|u| u.email))
     }
 
     /// `POST /api/reset-password` and the reset page: a new password through
@@ -169,6 +220,12 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
             .user_by_id(&user_id)
             .await?
             .ok_or(ServiceError::InvalidLink)?;
+        // No password (hence no log-in) around the consent of an email-first
+        // signup: its own link is the way in. (Consent is never taken back,
+        // so no race makes a checked account pending again.)
+        if user.consent_pending() {
+            return Err(ServiceError::InvalidLink);
+        }
         let password = self
             .settings
             .password
@@ -192,6 +249,30 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
                 Ok(())
             }
             None => Err(ServiceError::InvalidLink),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parsed(raw: &str) -> Option<String> {
+        parse_code(&mut FieldErrors::default(), &Some(raw.to_owned()))
+    }
+
+    #[test]
+    fn a_code_is_read_as_the_mail_shows_it() {
+        for typed in ["303461", "303 461", "303-461", " 303 - 461 ", "3 0 3 4 6 1"] {
+            assert_eq!(parsed(typed).as_deref(), Some("303461"), "{typed:?}");
+        }
+        assert_eq!(
+            parsed("42").as_deref(),
+            Some("000042"),
+            "a JSON number without its zeros"
+        );
+        for typed in ["-303461", "303461-", "303_461", "303.461", "abc", "-"] {
+            assert_eq!(parsed(typed), None, "{typed:?}");
         }
     }
 }

@@ -25,6 +25,7 @@ mod users;
 
 pub use account::{ProfileView, SessionView};
 pub use clock::{Clock, ManualClock, SystemClock};
+pub use confirm::LinkOutcome;
 pub use error::{Field, FieldError, FieldErrors, ServiceError};
 pub use hashing::{Argon2Params, HashingLimits, PasswordHasher, HASHES_IN_FLIGHT};
 pub use input::{ChangePasswordInput, LoginInput, Patch, ProfilePatch, RegisterInput};
@@ -32,6 +33,7 @@ pub use mail::{OutboxSettings, MAILS, OUTBOX_BACKLOG, OUTBOX_OLDEST_AGE};
 pub use policies::{Acceptance, CurrentPolicy};
 pub use seed::{seed_email, seed_tokens};
 pub use settings::Settings;
+pub use signup::SignupLink;
 pub use supervise::{supervise, TASK_RESTARTS};
 pub use throttle::ThrottleSettings;
 pub use tokens::{AuthContext, TokenPair};

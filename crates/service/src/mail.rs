@@ -7,7 +7,7 @@
 use chrono::Duration;
 use rand::rngs::OsRng;
 use rand::Rng;
-use registrar_domain::{ConfirmationCode, ConfirmationPurpose, SecretToken, UserId};
+use registrar_domain::{ConfirmationCode, ConfirmationPurpose, SecretToken, User, UserId};
 use registrar_mail::{Mail, MailContent, MailError, Mailer};
 use registrar_store::{NewConfirmation, NewOutboxMail, OutboxKind, OutboxMail, Store};
 
@@ -66,6 +66,18 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
             user_id: user.clone(),
             kind,
             created_at: self.now(),
+        }
+    }
+
+    /// The mail `kind` becomes for this user: an email-first account waiting
+    /// for consent gets its signup link (consent and password in one form)
+    /// instead of any other link — a reset, a plain confirmation — so that
+    /// no link lets it in without consent.
+    pub(crate) fn mail_kind_for(user: &User, kind: OutboxKind) -> OutboxKind {
+        if user.consent_pending() {
+            OutboxKind::SignupConfirmation
+        } else {
+            kind
         }
     }
 
@@ -224,13 +236,15 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
     async fn compose(&self, queued: &OutboxMail) -> Result<Mail, ServiceError> {
         let user = &queued.user;
         let base = &self.settings.public_url;
-        let content = match queued.kind {
+        // Also for mails queued before the account's state was known.
+        let kind = Self::mail_kind_for(user, queued.kind);
+        let content = match kind {
             OutboxKind::Confirmation | OutboxKind::SignupConfirmation => {
                 let code = ConfirmationCode::from_number(OsRng.gen_range(0..1_000_000));
                 let token = self
                     .store_confirmation(&user.id, ConfirmationPurpose::Email, Some(&code))
                     .await?;
-                match queued.kind {
+                match kind {
                     OutboxKind::SignupConfirmation => MailContent::SignupConfirmation {
                         code,
                         link: format!("{base}/confirm/signup/{}", token.expose()),
@@ -246,7 +260,7 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
                     .store_confirmation(&user.id, ConfirmationPurpose::PasswordReset, None)
                     .await?;
                 let link = format!("{base}/reset-password/{}", token.expose());
-                match queued.kind {
+                match kind {
                     OutboxKind::PasswordReset => MailContent::PasswordReset { link },
                     OutboxKind::PasswordChanged => MailContent::PasswordChanged { reset_link: link },
                     _ => MailContent::SignupAttempt { reset_link: link },

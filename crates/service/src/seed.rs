@@ -68,6 +68,7 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
                     role: Role::guest(),
                     language: self.settings.default_language,
                     email_confirmed_at: Some(now),
+                    consent: None,
                     created_at: now,
                 };
                 batch.push((user, Some(session)));

@@ -2,13 +2,24 @@
 //! account with no password, inactive until its owner confirms through the
 //! mailed link with their consent (and, if they like, a password).
 
-use registrar_domain::{ClientId, ClientIp, Email, Language, Profile, User, UserId};
+use registrar_domain::{ClientId, ClientIp, Email, Language, Profile, User};
 use registrar_mail::Mailer;
 use registrar_store::{OutboxKind, SignupCompletion, Store};
 
 use crate::account::NewAccount;
 use crate::input::{parse_email, password_error, required};
 use crate::{Field, FieldError, FieldErrors, Registrar, ServiceError, TokenPair};
+
+/// Where a signup confirmation link stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SignupLink {
+    /// Live: the activation form, for the account with this address.
+    Live(Email),
+    /// Used before (the account is active and its address confirmed).
+    Used,
+    /// Unknown, replaced or expired.
+    Dead,
+}
 
 impl<S: Store, M: Mailer> Registrar<S, M> {
     /// `POST /signup`. A new address gets an account and a confirmation mail;
@@ -37,7 +48,7 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         };
         self.mail_attempt(&email, from, true).await?;
         if let Some(existing) = self.store.user_by_email(&email).await? {
-            self.signup_attempted(&existing.id).await?;
+            self.signup_attempted(&existing).await?;
             return Ok(email);
         }
         let created = self
@@ -51,6 +62,7 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
                 session: None,
                 invite,
                 mail: OutboxKind::SignupConfirmation,
+                consent: Some(User::CONSENT_PENDING),
             })
             .await;
         match created {
@@ -58,7 +70,7 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
             // Lost a race with another signup of the same address: it exists now.
             Err(ServiceError::Invalid(e)) if e.has(Field::Email) => {
                 if let Some(existing) = self.store.user_by_email(&email).await? {
-                    self.signup_attempted(&existing.id).await?;
+                    self.signup_attempted(&existing).await?;
                 }
             }
             Err(e) => return Err(e),
@@ -66,8 +78,12 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         Ok(email)
     }
 
-    async fn signup_attempted(&self, user: &UserId) -> Result<(), ServiceError> {
-        let mail = self.outbox_mail(user, OutboxKind::SignupAttempt);
+    /// A signup for an address that has an account: its owner is told, with
+    /// a reset link — or, while that account waits for consent, gets its
+    /// signup link again.
+    async fn signup_attempted(&self, user: &User) -> Result<(), ServiceError> {
+        let kind = Self::mail_kind_for(user, OutboxKind::SignupAttempt);
+        let mail = self.outbox_mail(&user.id, kind);
         let id = mail.id.clone();
         self.store.enqueue_mail(mail).await?;
         self.mail_queued(&id).await;
@@ -76,11 +92,22 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
 
     /// Whether a signup confirmation link is live (for its page).
     pub async fn signup_link_valid(&self, id: &str) -> Result<bool, ServiceError> {
-        Ok(self
-            .store
-            .email_link_user(&self.settings.secret_key.link_hash(id), self.now())
-            .await?
-            .is_some())
+        Ok(matches!(self.signup_link(id).await?, SignupLink::Live(_)))
+    }
+
+    /// Where a signup confirmation link stands (for its page).
+    pub async fn signup_link(&self, id: &str) -> Result<SignupLink, ServiceError> {
+        let hash = self.settings.secret_key.link_hash(id);
+        if let Some(user) = self.store.email_link_user(&hash, self.now()).await? {
+            return Ok(match self.store.user_by_id(&user).await? {
+                Some(user) => SignupLink::Live(user.email),
+                None => SignupLink::Dead,
+            });
+        }
+        if self.used_link_confirmed(&hash).await? {
+            return Ok(SignupLink::Used);
+        }
+        Ok(SignupLink::Dead)
     }
 
     /// `POST /confirm/signup/{id}`: `consent` (an integer ≥ 1) activates the

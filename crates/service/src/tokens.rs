@@ -126,7 +126,12 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
             Some(email) => self.store.user_by_email(email).await?,
             None => None,
         };
-        let stored = user.as_ref().and_then(|u| u.password_hash.as_ref());
+        // An email-first account waiting for consent has no password to log
+        // in with, whatever it holds: completing its signup is the only way in.
+        let stored = user
+            .as_ref()
+            .filter(|u| !u.consent_pending())
+            .and_then(|u| u.password_hash.as_ref());
         let verified = self.hasher.verify(&presented, stored).await?;
         let user = match (user, email) {
             (Some(user), Some(email)) if verified => {

@@ -100,12 +100,14 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
             _ => {}
         }
         profile.postal_code = postcode.map(|p| p.as_str().to_owned());
-        if let Some(email) = &email {
+        // The signup token first: no one without a valid invite learns
+        // whether an address has an account.
+        let invite = self.check_invite(&mut errors, &input.token, true).await?;
+        if let Some(email) = email.as_ref().filter(|_| !errors.has(Field::Invite)) {
             if self.store.user_by_email(email).await?.is_some() {
                 errors.add(Field::Email, FieldError::EmailTaken);
             }
         }
-        let invite = self.check_invite(&mut errors, &input.token, true).await?;
         errors.into_result()?;
         let (Some(email), Some(password)) = (email, password) else {
             return Err(ServiceError::unexpected("validated typed registration incomplete"));
@@ -120,6 +122,7 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
             session: None,
             invite,
             mail: OutboxKind::Confirmation,
+            consent: None,
         })
         .await?;
         Ok(())

@@ -65,16 +65,18 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
                 .map_err(|e| errors.add(Field::Password, password_error(e)))
                 .ok()
         });
-        if let Some(email) = &email {
-            if self.domains.check(email.domain()).await == DomainStatus::Missing {
-                errors.add(Field::Email, FieldError::InvalidEmail);
-            } else if self.store.user_by_email(email).await?.is_some() {
-                errors.add(Field::Email, FieldError::EmailTaken);
-            }
-        }
+        // The signup token first (invite-only): no one without a valid
+        // invite learns whether an address has an account.
         let invite = self
             .check_invite(&mut errors, &input.invite, self.settings.invite_only)
             .await?;
+        if let Some(email) = &email {
+            if self.domains.check(email.domain()).await == DomainStatus::Missing {
+                errors.add(Field::Email, FieldError::InvalidEmail);
+            } else if !errors.has(Field::Invite) && self.store.user_by_email(email).await?.is_some() {
+                errors.add(Field::Email, FieldError::EmailTaken);
+            }
+        }
         errors.into_result()?;
         let (Some(email), Some(password)) = (email, password) else {
             return Err(ServiceError::unexpected("validated users registration incomplete"));
@@ -95,6 +97,7 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
             session: None,
             invite,
             mail: OutboxKind::Confirmation,
+            consent: None,
         })
         .await?;
         self.store.user_by_id(&id).await?.ok_or(ServiceError::NotFound)

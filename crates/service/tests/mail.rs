@@ -10,7 +10,8 @@ use registrar_domain::{Language, PolicyText, PolicyType};
 use registrar_mail::{Mail, MailContent, MailError, Mailer};
 use registrar_memory::{MemoryMailer, MemoryStore};
 use registrar_service::{
-    Argon2Params, Clock, LoginInput, ManualClock, RegisterInput, Registrar, ServiceError, Settings, TokenPair,
+    Argon2Params, Clock, LinkOutcome, LoginInput, ManualClock, RegisterInput, Registrar, ServiceError, Settings,
+    TokenPair,
 };
 use registrar_store::{NewPolicyRevision, OutboxStore, UserStore};
 
@@ -274,10 +275,18 @@ async fn the_link_confirms_once() {
     let w = world().await;
     let pair = w.register().await;
     let token = w.link_token();
-    w.app.confirm_link(&token).await.expect("confirms");
+    assert_eq!(
+        w.app.confirm_link(&token).await.expect("confirms"),
+        LinkOutcome::Confirmed
+    );
     assert!(w.confirmed(&pair).await);
+    // Used once; opened again it says the address is confirmed.
+    assert_eq!(
+        w.app.confirm_link(&token).await.expect("answers"),
+        LinkOutcome::AlreadyConfirmed
+    );
     assert!(matches!(
-        w.app.confirm_link(&token).await,
+        w.app.confirm_link(&"ab".repeat(32)).await,
         Err(ServiceError::InvalidLink)
     ));
 }

@@ -919,3 +919,85 @@ async fn a_session_used_a_second_ago_is_not_evicted_as_the_least_recently_used()
     assert!(w.auth(&a).await.is_ok(), "A, used a second ago, stays");
     assert!(w.auth(&c).await.is_ok(), "C is the new session");
 }
+
+/// Issue 11, item 9, in depth: an email-first account waiting for consent
+/// gets no session even with a reset link minted for it (say, mailed before
+/// an upgrade) or a password stored by other means; its signup link still
+/// completes it.
+#[tokio::test]
+async fn an_account_waiting_for_consent_gets_no_session_but_through_its_signup() {
+    use registrar_domain::{ConfirmationPurpose, Email, SecretToken};
+    use registrar_service::Clock;
+    use registrar_store::{ConfirmationStore, NewConfirmation};
+
+    let w = world().await;
+    let email = "newcomer@example.com";
+    w.app
+        .signup(Some(email.into()), Some("en".into()), None, ip())
+        .await
+        .expect("signs up");
+    w.app.deliver_due().await.expect("deliver");
+    let user = w
+        .store
+        .user_by_email(&Email::parse(email).expect("email"))
+        .await
+        .expect("lookup")
+        .expect("the account");
+    assert!(user.consent_pending());
+
+    let token = SecretToken::new("ab".repeat(32));
+    w.store
+        .replace_confirmation(NewConfirmation {
+            user_id: user.id.clone(),
+            purpose: ConfirmationPurpose::PasswordReset,
+            code_hash: None,
+            link_hash: w.app.settings().secret_key.link_hash(token.expose()),
+            expires_at: w.clock.now() + Duration::hours(1),
+            created_at: w.clock.now(),
+        })
+        .await
+        .expect("a reset link");
+    assert!(
+        !w.app.reset_link_valid(token.expose()).await.expect("asks"),
+        "no reset page"
+    );
+    assert!(matches!(
+        w.app
+            .reset_password(Some(token.expose().into()), Some(PASSWORD.into()))
+            .await,
+        Err(ServiceError::InvalidLink)
+    ));
+
+    // A password stored anyway (not through any route) does not log in either.
+    let rules = registrar_domain::PasswordPolicy::default();
+    let hash = registrar_service::PasswordHasher::new(settings().argon2)
+        .hash(&registrar_domain::Password::presented(PASSWORD, &rules).expect("a password"))
+        .await
+        .expect("hashes");
+    w.store.set_password(&user.id, &hash, None, None).await.expect("stored");
+    assert!(matches!(
+        w.app.login(w.login_input(email, PASSWORD, "phone"), ip()).await,
+        Err(ServiceError::InvalidGrant)
+    ));
+
+    // The signup link completes it; then the password logs in.
+    let link = w
+        .mailer
+        .sent_to(email)
+        .into_iter()
+        .rev()
+        .find_map(|m| match m.content {
+            MailContent::SignupConfirmation { link, .. } => Some(link),
+            _ => None,
+        })
+        .expect("the signup mail");
+    let id = link.rsplit('/').next().expect("id").to_owned();
+    w.app
+        .complete_signup(&id, Some("1".into()), None)
+        .await
+        .expect("completes");
+    w.app
+        .login(w.login_input(email, PASSWORD, "phone"), ip())
+        .await
+        .expect("logs in after consent");
+}

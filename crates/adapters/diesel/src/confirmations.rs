@@ -57,6 +57,9 @@ pub(crate) trait ConfirmationSteps {
     /// Marks the user's address confirmed at `now`, keeping an earlier time.
     fn confirm_email_in(&mut self, user: &str, now: NaiveDateTime) -> Result<(), Failure>;
 
+    /// Whether the user is an email-first account waiting for consent.
+    fn awaiting_consent(&mut self, user: &str) -> Result<bool, Failure>;
+
     /// The user a live link of `purpose` belongs to.
     fn link_user(
         &mut self,
@@ -106,6 +109,15 @@ for_each_backend! {
             .set(users::email_confirmed_at.eq(now))
             .execute(self)?;
             Ok(())
+        }
+
+        fn awaiting_consent(&mut self, user: &str) -> Result<bool, Failure> {
+            let consent = users::table
+                .find(user)
+                .select(users::consent)
+                .first::<Option<i32>>(self)
+                .optional()?;
+            Ok(consent.flatten() == Some(User::CONSENT_PENDING))
         }
 
         fn link_user(
@@ -167,9 +179,16 @@ impl ConfirmationStore for DieselStore {
                 return Ok(CodeOutcome::TooManyAttempts);
             }
             if stored.as_deref() == Some(code_hash.as_str()) {
-                diesel::update(confirmations::table.find(&id))
-                    .set(confirmations::used_at.eq(now))
-                    .execute(conn)?;
+                if conn.awaiting_consent(&user)? {
+                    // The code is used up; the link stays live for the consent.
+                    diesel::update(confirmations::table.find(&id))
+                        .set(confirmations::code_hash.eq(None::<String>))
+                        .execute(conn)?;
+                } else {
+                    diesel::update(confirmations::table.find(&id))
+                        .set(confirmations::used_at.eq(now))
+                        .execute(conn)?;
+                }
                 conn.confirm_email_in(&user, now)?;
                 return Ok(CodeOutcome::Confirmed);
             }
@@ -190,12 +209,33 @@ impl ConfirmationStore for DieselStore {
             };
             // User first, then the link (see the module docs); the link may
             // have been used or replaced in between, which the use sees.
-            if !conn.lock_user(&user)? || !conn.use_link_in(&link_hash, purpose, now)? {
+            if !conn.lock_user(&user)? {
+                return Ok(None);
+            }
+            if conn.awaiting_consent(&user)? {
+                // Confirmed, and the link stays live for the consent (checked
+                // again under the user's lock: it may have been replaced).
+                if conn.link_user(&link_hash, purpose, now)?.as_deref() != Some(user.as_str()) {
+                    return Ok(None);
+                }
+            } else if !conn.use_link_in(&link_hash, purpose, now)? {
                 return Ok(None);
             }
             conn.confirm_email_in(&user, now)?;
             Ok(Some(UserId(user)))
         })
+    }
+
+    async fn used_email_link_user(&self, link_hash: &SecretHash) -> Result<Option<UserId>, StoreError> {
+        let link_hash = link_hash.as_str().to_owned();
+        run!(self, statement, |conn| Ok(confirmations::table
+            .filter(confirmations::link_hash.eq(&link_hash))
+            .filter(confirmations::purpose.eq(ConfirmationPurpose::Email.as_str()))
+            .filter(confirmations::used_at.is_not_null())
+            .select(confirmations::user_id)
+            .first::<String>(conn)
+            .optional()?
+            .map(UserId)))
     }
 
     async fn email_link_user(&self, link_hash: &SecretHash, now: DateTime<Utc>) -> Result<Option<UserId>, StoreError> {

@@ -5,7 +5,7 @@ use diesel::prelude::*;
 use registrar_domain::{ConfirmationPurpose, Email, Language, PasswordHash, Profile, Role, User, UserId};
 use registrar_store::{NewOutboxMail, NewSession, NewUser, Registration, StoreError, UserStore};
 
-use crate::backend::{run, Backend};
+use crate::backend::{for_each_backend, run, Backend};
 use crate::confirmations::ConfirmationSteps;
 use crate::error::{is_unique_violation, Failure};
 use crate::invites::InviteWrites;
@@ -15,6 +15,25 @@ use crate::rows::{NewSessionRow, NewUserRow, ProfileColumns, UserRow};
 use crate::schema::{sessions, users};
 use crate::sessions::SessionWrites;
 use crate::DieselStore;
+
+/// A new user's consent, written apart from the insert: the insert names
+/// only the columns every schema since the first release has.
+trait ConsentWrite {
+    fn set_consent_in(&mut self, user: &NewUser) -> Result<(), Failure>;
+}
+
+for_each_backend! {
+    impl ConsentWrite for Conn {
+        fn set_consent_in(&mut self, user: &NewUser) -> Result<(), Failure> {
+            if let Some(consent) = user.consent {
+                diesel::update(users::table.find(user.id.as_str()))
+                    .set(users::consent.eq(consent))
+                    .execute(self)?;
+            }
+            Ok(())
+        }
+    }
+}
 
 #[async_trait]
 impl UserStore for DieselStore {
@@ -34,6 +53,9 @@ impl UserStore for DieselStore {
                             e.into()
                         }
                     })?;
+                for (user, _) in chunk {
+                    conn.set_consent_in(user)?;
+                }
                 let sessions: Vec<NewSessionRow<'_>> = chunk
                     .iter()
                     .filter_map(|(_, session)| session.as_ref().map(NewSessionRow::new))
@@ -68,6 +90,7 @@ impl UserStore for DieselStore {
                         e.into()
                     }
                 })?;
+            conn.set_consent_in(user)?;
             // After the user, so that a taken address is reported before a
             // bad invite. On Postgres the use locks the invite's row until
             // commit (see `invites.rs`); a registration that fails later

@@ -31,7 +31,14 @@ const FIRST_MIGRATION: &str = "2026-11-22-000000_create_schema";
 const OUTBOX_MIGRATION: &str = "2026-11-22-000001_outbox";
 const INVITES_MIGRATION: &str = "2026-11-22-000002_invites_consent";
 const THROTTLE_MIGRATION: &str = "2026-11-22-000003_throttle";
-const EVERY_MIGRATION: [&str; 4] = [FIRST_MIGRATION, OUTBOX_MIGRATION, INVITES_MIGRATION, THROTTLE_MIGRATION];
+const CONSENT_MIGRATION: &str = "2026-11-22-000109_consent_pending";
+const EVERY_MIGRATION: [&str; 5] = [
+    FIRST_MIGRATION,
+    OUTBOX_MIGRATION,
+    INVITES_MIGRATION,
+    THROTTLE_MIGRATION,
+    CONSENT_MIGRATION,
+];
 
 /// The same migrations the store embeds, to bring a database to an older version.
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../../migrations/sqlite");
@@ -52,6 +59,7 @@ fn registration(email: &str) -> Registration {
             role: Role::guest(),
             language: Language::En,
             email_confirmed_at: None,
+            consent: None,
             created_at: at(0),
         },
         accepted_policies: Vec::new(),
@@ -256,6 +264,7 @@ fn web_session(user: &UserId, now: DateTime<Utc>) -> NewSession {
 /// release writes, upgrades, and checks the data lived through it, a link
 /// mailed before completes a signup after, and invites work.
 async fn assert_the_invites_migration_upgrades_a_database_in_use(store: &DieselStore) {
+    let mut signup = registration(&format!("before.consent.{}@example.com", unique()));
     let registration = registration(&format!("before.invites.{}@example.com", unique()));
     let user = registration.user.id.clone();
     store
@@ -279,11 +288,15 @@ async fn assert_the_invites_migration_upgrades_a_database_in_use(store: &DieselS
         .enqueue_mail(queued.clone())
         .await
         .expect("queueing before the upgrade");
+    // An email-first signup of that release: no password, consent not given.
+    signup.user.password_hash = None;
+    let signup_user = signup.user.id.clone();
+    store.register(signup).await.expect("signing up before the upgrade");
 
     let applied = store.migrate().await.expect("upgrading");
     assert_eq!(
         applied,
-        [INVITES_MIGRATION, THROTTLE_MIGRATION],
+        [INVITES_MIGRATION, THROTTLE_MIGRATION, CONSENT_MIGRATION],
         "the upgrade applies the invites migration and the ones after it"
     );
 
@@ -295,6 +308,15 @@ async fn assert_the_invites_migration_upgrades_a_database_in_use(store: &DieselS
     assert_eq!(
         before.consent, None,
         "an account made before the upgrade has given no consent"
+    );
+    let waiting = store
+        .user_by_id(&signup_user)
+        .await
+        .expect("lookup")
+        .expect("the signup lived through the upgrade");
+    assert!(
+        waiting.consent_pending(),
+        "an email-first account made before the upgrade waits for its consent"
     );
     let claimed = store.claim_mail(at(2), at(60), 10).await.expect("claiming");
     assert_eq!(claimed.len(), 1, "the mail queued before the upgrade is still due");
@@ -517,6 +539,7 @@ async fn sqlite_the_outbox_migration_upgrades_a_database_of_the_first_release() 
     conn.batch_execute("PRAGMA foreign_keys = ON").expect("foreign keys");
     migrate_up_to(&mut conn, SQLITE_MIGRATIONS, FIRST_MIGRATION);
     assert_the_outbox_migration_upgrades_a_database_in_use(&store).await;
+    revert(&mut conn, SQLITE_MIGRATIONS, CONSENT_MIGRATION);
     revert(&mut conn, SQLITE_MIGRATIONS, THROTTLE_MIGRATION);
     revert(&mut conn, SQLITE_MIGRATIONS, INVITES_MIGRATION);
     revert(&mut conn, SQLITE_MIGRATIONS, OUTBOX_MIGRATION);
@@ -531,11 +554,12 @@ async fn sqlite_the_invites_migration_upgrades_a_database_of_the_release_before(
     conn.batch_execute("PRAGMA foreign_keys = ON").expect("foreign keys");
     migrate_up_to(&mut conn, SQLITE_MIGRATIONS, OUTBOX_MIGRATION);
     assert_the_invites_migration_upgrades_a_database_in_use(&store).await;
+    revert(&mut conn, SQLITE_MIGRATIONS, CONSENT_MIGRATION);
     revert(&mut conn, SQLITE_MIGRATIONS, THROTTLE_MIGRATION);
     revert(&mut conn, SQLITE_MIGRATIONS, INVITES_MIGRATION);
     assert_eq!(
         store.migrate().await.expect("migrating again"),
-        [INVITES_MIGRATION, THROTTLE_MIGRATION]
+        [INVITES_MIGRATION, THROTTLE_MIGRATION, CONSENT_MIGRATION]
     );
 }
 
@@ -677,6 +701,7 @@ async fn postgres_the_outbox_migration_upgrades_a_database_of_the_first_release(
     migrate_up_to(&mut conn, POSTGRES_MIGRATIONS, FIRST_MIGRATION);
     let store = common::connect(&database).await;
     assert_the_outbox_migration_upgrades_a_database_in_use(&store).await;
+    revert(&mut conn, POSTGRES_MIGRATIONS, CONSENT_MIGRATION);
     revert(&mut conn, POSTGRES_MIGRATIONS, THROTTLE_MIGRATION);
     revert(&mut conn, POSTGRES_MIGRATIONS, INVITES_MIGRATION);
     revert(&mut conn, POSTGRES_MIGRATIONS, OUTBOX_MIGRATION);
@@ -692,11 +717,12 @@ async fn postgres_the_invites_migration_upgrades_a_database_of_the_release_befor
     migrate_up_to(&mut conn, POSTGRES_MIGRATIONS, OUTBOX_MIGRATION);
     let store = common::connect(&database).await;
     assert_the_invites_migration_upgrades_a_database_in_use(&store).await;
+    revert(&mut conn, POSTGRES_MIGRATIONS, CONSENT_MIGRATION);
     revert(&mut conn, POSTGRES_MIGRATIONS, THROTTLE_MIGRATION);
     revert(&mut conn, POSTGRES_MIGRATIONS, INVITES_MIGRATION);
     assert_eq!(
         store.migrate().await.expect("migrating again"),
-        [INVITES_MIGRATION, THROTTLE_MIGRATION]
+        [INVITES_MIGRATION, THROTTLE_MIGRATION, CONSENT_MIGRATION]
     );
 }
 

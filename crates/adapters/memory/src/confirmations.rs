@@ -44,9 +44,30 @@ impl State {
     pub fn confirm_email(&mut self, position: usize, now: DateTime<Utc>) -> UserId {
         let used = self.confirmations.remove(position);
         if let Some(user) = self.users.get_mut(&used.user_id) {
-            user.email_confirmed_at = Some(now);
+            user.email_confirmed_at.get_or_insert(now);
+        }
+        if used.purpose == ConfirmationPurpose::Email {
+            self.used_email_links.insert(used.link_hash, used.user_id.clone());
         }
         used.user_id
+    }
+
+    /// Whether the user is an email-first account waiting for consent.
+    fn awaiting_consent(&self, user: &UserId) -> bool {
+        self.users.get(user).is_some_and(User::consent_pending)
+    }
+
+    /// Confirms the address of the user of the confirmation at `position`
+    /// without using its link (an account waiting for consent): only its
+    /// code, if any, is used up.
+    fn confirm_keeping_link(&mut self, position: usize, now: DateTime<Utc>) -> UserId {
+        let confirmation = &mut self.confirmations[position];
+        confirmation.code_hash = None;
+        let user = confirmation.user_id.clone();
+        if let Some(stored) = self.users.get_mut(&user) {
+            stored.email_confirmed_at.get_or_insert(now);
+        }
+        user
     }
 }
 
@@ -88,15 +109,29 @@ impl ConfirmationStore for MemoryStore {
             confirmation.wrong_tries = confirmation.wrong_tries.saturating_add(1);
             return Ok(CodeOutcome::Wrong);
         }
-        state.confirm_email(position, now);
+        if state.awaiting_consent(user) {
+            state.confirm_keeping_link(position, now);
+        } else {
+            state.confirm_email(position, now);
+        }
         Ok(CodeOutcome::Confirmed)
     }
 
     async fn confirm_by_link(&self, link_hash: &SecretHash, now: DateTime<Utc>) -> Result<Option<UserId>, StoreError> {
         let mut state = self.lock()?;
-        Ok(state
-            .live_link(link_hash, ConfirmationPurpose::Email, now)
-            .map(|position| state.confirm_email(position, now)))
+        let Some(position) = state.live_link(link_hash, ConfirmationPurpose::Email, now) else {
+            return Ok(None);
+        };
+        let user = state.confirmations[position].user_id.clone();
+        Ok(Some(if state.awaiting_consent(&user) {
+            state.confirm_keeping_link(position, now)
+        } else {
+            state.confirm_email(position, now)
+        }))
+    }
+
+    async fn used_email_link_user(&self, link_hash: &SecretHash) -> Result<Option<UserId>, StoreError> {
+        Ok(self.lock()?.used_email_links.get(link_hash).cloned())
     }
 
     async fn email_link_user(&self, link_hash: &SecretHash, now: DateTime<Utc>) -> Result<Option<UserId>, StoreError> {

@@ -36,6 +36,9 @@ pub(crate) struct State {
     pub acceptances: HashMap<UserId, BTreeMap<RevisionId, DateTime<Utc>>>,
     /// At most one per user and purpose.
     pub confirmations: Vec<StoredConfirmation>,
+    /// Used email-confirmation links → their user (used confirmations are
+    /// removed from `confirmations`; a used link is still recognised).
+    pub used_email_links: HashMap<SecretHash, UserId>,
     /// In queueing order.
     pub outbox: Vec<QueuedMail>,
     pub policies: BTreeMap<RevisionId, PolicyRevision>,

@@ -41,7 +41,7 @@ impl UserStore for MemoryStore {
                     language: user.language,
                     email_confirmed_at: user.email_confirmed_at,
                     disabled: false,
-                    consent: None,
+                    consent: user.consent,
                     created_at: user.created_at,
                 },
             );
@@ -114,7 +114,7 @@ impl UserStore for MemoryStore {
                 language: user.language,
                 email_confirmed_at: user.email_confirmed_at,
                 disabled: false,
-                consent: None,
+                consent: user.consent,
                 created_at: user.created_at,
             },
         );
@@ -205,6 +205,7 @@ impl UserStore for MemoryStore {
         state.revoke_where(|s| &s.user_id == id);
         state.acceptances.remove(id);
         state.confirmations.retain(|c| &c.user_id != id);
+        state.used_email_links.retain(|_, user| user != id);
         state.outbox.retain(|q| &q.mail.user_id != id);
         Ok(true)
     }

@@ -145,8 +145,15 @@ async fn the_link_confirms_once_and_kills_the_code(backend: Backend) {
         .expect("ascii")
         .starts_with("text/html"));
     assert!(confirmed(&app, &pair["access_token"]).await);
+    // Opened again (by the person, or after a mail scanner fetched it): the
+    // address is confirmed, and the page says so.
     let again = app.get(path).send().await.expect("r");
-    assert!(again.status().is_client_error(), "a used link: {}", again.status());
+    assert_eq!(again.status(), StatusCode::OK, "a used link of a confirmed address");
+    let html = again.text().await.expect("body");
+    assert!(
+        html.contains("This link was used before: your email address is confirmed."),
+        "{html}"
+    );
     let (status, _) = validate(&app, &email, json!(six_digit_code(&mail).expect("code"))).await;
     assert_eq!(status, StatusCode::CONFLICT);
     let bogus = app
@@ -155,6 +162,58 @@ async fn the_link_confirms_once_and_kills_the_code(backend: Backend) {
         .await
         .expect("r");
     assert!(bogus.status().is_client_error());
+}
+
+/// Issue 11, item 12: confirmed by its code, the mail's link then says the
+/// address is confirmed (200), not "invalid, already used or expired".
+async fn after_the_code_the_link_says_the_address_is_confirmed(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let email = unique_email();
+    app.register(&email).await;
+    let mail = app.wait_for_mails(&email, 1).await.remove(0);
+    let (status, _) = validate(&app, &email, json!(six_digit_code(&mail).expect("code"))).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let link = link_in(&mail, "/confirm/").expect("a confirmation link");
+    let page = app
+        .get(link.trim_start_matches("http://127.0.0.1:8080"))
+        .header("Accept-Language", "de")
+        .send()
+        .await
+        .expect("r");
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.expect("body");
+    assert!(
+        html.contains("Dieser Link wurde bereits verwendet: Ihre E-Mail-Adresse ist bestätigt."),
+        "{html}"
+    );
+}
+
+/// Issue 11, item 13: the code as the HTML mail shows it ("303 461"), or
+/// with a dash, is accepted; so is a JSON number (see above).
+async fn the_code_is_accepted_as_the_mail_shows_it(backend: Backend) {
+    let app = spawn_app(backend).await;
+    for separator in [" ", "-", " - "] {
+        let email = unique_email();
+        app.register(&email).await;
+        let mail = app.wait_for_mails(&email, 1).await.remove(0);
+        let code = six_digit_code(&mail).expect("code");
+        let grouped = format!("{} {}", &code[..3], &code[3..]);
+        assert!(mail.contains(&grouped), "the HTML part shows {grouped}: {mail}");
+        let typed = format!("{}{separator}{}", &code[..3], &code[3..]);
+        let (status, body) = validate(&app, &email, json!(typed)).await;
+        assert_eq!(
+            (status, body),
+            (StatusCode::CREATED, json!({"message": "Validated"})),
+            "{typed:?}"
+        );
+    }
+    let email = unique_email();
+    app.register(&email).await;
+    app.wait_for_mails(&email, 1).await;
+    for nonsense in ["12a 456", "-123456", "123 45"] {
+        let (status, _) = validate(&app, &email, json!(nonsense)).await;
+        assert!(status.is_client_error(), "{nonsense:?}: {status}");
+    }
 }
 
 async fn login_is_refused_until_confirmed_when_configured(backend: Backend) {
@@ -349,6 +408,8 @@ on_both_backends!(
     five_wrong_codes_kill_the_code_until_a_new_one_is_sent,
     the_link_confirms_once_and_kills_the_code,
     login_is_refused_until_confirmed_when_configured,
+    after_the_code_the_link_says_the_address_is_confirmed,
+    the_code_is_accepted_as_the_mail_shows_it,
     forgot_password_answers_the_same_for_known_and_unknown_addresses,
     reset_password_sets_the_password_revokes_every_session_and_works_once,
     a_password_change_is_announced_by_mail,

@@ -3,6 +3,8 @@
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
+use registrar_store::{OutboxStore as _, UserStore as _};
+
 use crate::helpers::*;
 
 async fn signup(app: &TestApp, body: Value) -> (StatusCode, Value) {
@@ -184,6 +186,170 @@ async fn the_code_of_the_signup_mail_confirms_through_the_users_api(backend: Bac
     assert_eq!(response.status(), StatusCode::CREATED);
 }
 
+/// Both ways a person can be turned away from an unfinished signup: the
+/// core password grant and the users API's login.
+async fn assert_no_login(app: &TestApp, email: &str, password: &str, why: &str) {
+    let (status, body) = parts(app.login(email, password, "d").await).await;
+    assert_eq!(
+        (status, body["error"].clone()),
+        (StatusCode::BAD_REQUEST, json!("invalid_grant")),
+        "{why}: /api/token"
+    );
+    let users = app
+        .post("/api/users/login")
+        .json(&json!({"username": email, "password": password}))
+        .send()
+        .await
+        .expect("r");
+    assert_eq!(users.status(), StatusCode::UNAUTHORIZED, "{why}: /api/users/login");
+}
+
+/// Issue 11, item 10: the signup mail says where its code is typed; the code
+/// confirms the address, and the link still asks for (and records) consent.
+async fn the_signup_code_confirms_the_address_and_the_link_still_asks_for_consent(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let email = unique_email();
+    signup(&app, json!({"email": email, "language": "en"})).await;
+    let mail = app.wait_for_mails(&email, 1).await.remove(0);
+    assert!(
+        mail.contains("If the app you signed up in asks for a code, type this one there."),
+        "the mail says where the code goes: {mail}"
+    );
+    let id = signup_id(&app, &email, 1).await;
+    let code = six_digit_code(&mail).expect("code");
+    let (status, body) = parts(
+        app.post("/api/users/validation")
+            .json(&json!({"email": email, "token": code}))
+            .send()
+            .await
+            .expect("r"),
+    )
+    .await;
+    assert_eq!((status, body), (StatusCode::CREATED, json!({"message": "Validated"})));
+
+    let page = app.get(&format!("/confirm/signup/{id}")).send().await.expect("r");
+    assert_eq!(page.status(), StatusCode::OK, "the link still opens the form");
+    let html = page.text().await.expect("body");
+    assert!(html.contains(r#"name="consent" type="checkbox""#), "{html}");
+    assert_no_login(&app, &email, PASSWORD, "confirmed, but no consent yet").await;
+
+    let (status, body) = confirm(&app, &id, json!({"consent": 1, "password": PASSWORD})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["account"]["consent"], 1);
+    let (_, me) = parts(app.me(body["token"].as_str().expect("t")).await).await;
+    assert_eq!(me["email_confirmed"], true);
+    assert_eq!(app.login(&email, PASSWORD, "d").await.status(), StatusCode::OK);
+}
+
+/// Issue 11, item 9: signup → forgot password → "reset" → log in gives no
+/// session: the forgot-password mail (and a second signup's) is the signup
+/// link again, with consent and a password in one form; no reset link
+/// exists for the account, and completing the signup is the way in.
+async fn consent_cannot_be_skipped_through_forgot_password(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let email = unique_email();
+    signup(&app, json!({"email": email, "language": "en"})).await;
+    let first = signup_id(&app, &email, 1).await;
+
+    let forgot = app
+        .post("/api/forgot-password")
+        .json(&json!({"username": email}))
+        .send()
+        .await
+        .expect("r");
+    assert_eq!(forgot.status(), StatusCode::OK);
+    let mail = app.wait_for_mails(&email, 2).await.pop().expect("mail");
+    assert!(link_in(&mail, "/reset-password/").is_none(), "no reset link: {mail}");
+    let id = token_of_link(&link_in(&mail, "/confirm/signup/").expect("the signup link again"));
+    assert_ne!(id, first, "a new link");
+
+    // Signing up again: the signup link once more, no reset link either.
+    signup(&app, json!({"email": email, "language": "en"})).await;
+    let mail = app.wait_for_mails(&email, 3).await.pop().expect("mail");
+    assert!(link_in(&mail, "/reset-password/").is_none(), "no reset link: {mail}");
+    let id = token_of_link(&link_in(&mail, "/confirm/signup/").expect("the signup link again"));
+
+    // The signup link is no reset link: neither the API nor the page takes it.
+    let reset = app
+        .post("/api/reset-password")
+        .json(&json!({"token": id, "password": PASSWORD}))
+        .send()
+        .await
+        .expect("r");
+    assert!(reset.status().is_client_error(), "{}", reset.status());
+    let page = app.get(&format!("/reset-password/{id}")).send().await.expect("r");
+    assert_eq!(page.status(), StatusCode::NOT_FOUND);
+    assert_no_login(&app, &email, PASSWORD, "no consent").await;
+
+    // A reset mail queued for the account anyway (say, before an upgrade)
+    // carries the signup link too.
+    let user = app
+        .service
+        .store()
+        .user_by_email(&registrar_domain::Email::parse(&email).expect("email"))
+        .await
+        .expect("lookup")
+        .expect("the account");
+    assert!(user.consent_pending());
+    app.service
+        .store()
+        .enqueue_mail(registrar_store::NewOutboxMail {
+            id: uuid::Uuid::new_v4().to_string(),
+            user_id: user.id.clone(),
+            kind: registrar_store::OutboxKind::PasswordReset,
+            created_at: chrono::Utc::now(),
+        })
+        .await
+        .expect("queue");
+    app.service.deliver_due().await.expect("deliver");
+    let mail = app.wait_for_mails(&email, 4).await.pop().expect("mail");
+    assert!(link_in(&mail, "/reset-password/").is_none(), "no reset link: {mail}");
+    let id = token_of_link(&link_in(&mail, "/confirm/signup/").expect("the signup link"));
+    // (One more failed login only: five would lock the account for a while.)
+    let (status, _) = parts(app.login(&email, PASSWORD, "d").await).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "still no consent");
+
+    // Completing the signup is the way in.
+    let (status, body) = confirm(&app, &id, json!({"consent": 1, "password": PASSWORD})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(app.login(&email, PASSWORD, "d").await.status(), StatusCode::OK);
+    let forgot = app
+        .post("/api/forgot-password")
+        .json(&json!({"username": email}))
+        .send()
+        .await
+        .expect("r");
+    assert_eq!(forgot.status(), StatusCode::OK);
+    let mail = app.wait_for_mails(&email, 5).await.pop().expect("mail");
+    assert!(
+        link_in(&mail, "/reset-password/").is_some(),
+        "an active account resets as usual: {mail}"
+    );
+}
+
+/// Issue 11, item 12: a signup link opened again after the account is
+/// active says so (200), not "invalid, already used or expired".
+async fn a_used_signup_link_says_the_account_is_active(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let email = unique_email();
+    signup(&app, json!({"email": email, "language": "en"})).await;
+    let id = signup_id(&app, &email, 1).await;
+    assert_eq!(confirm(&app, &id, json!({"consent": 1})).await.0, StatusCode::OK);
+    let again = app.get(&format!("/confirm/signup/{id}")).send().await.expect("r");
+    assert_eq!(again.status(), StatusCode::OK);
+    let html = again.text().await.expect("body");
+    assert!(
+        html.contains("This link was used before: your account is active."),
+        "{html}"
+    );
+    let unknown = app
+        .get(&format!("/confirm/signup/{}", "ab".repeat(32)))
+        .send()
+        .await
+        .expect("r");
+    assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
+}
+
 on_both_backends!(
     seed_002_example_creates_an_inactive_account_and_mails_its_link,
     signup_errors_carry_the_seeds_codes,
@@ -191,4 +357,7 @@ on_both_backends!(
     confirming_needs_consent_and_a_live_id_then_answers_the_token_and_account,
     an_account_without_a_password_sets_one_through_reset,
     the_code_of_the_signup_mail_confirms_through_the_users_api,
+    the_signup_code_confirms_the_address_and_the_link_still_asks_for_consent,
+    consent_cannot_be_skipped_through_forgot_password,
+    a_used_signup_link_says_the_account_is_active,
 );

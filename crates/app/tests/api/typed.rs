@@ -59,6 +59,32 @@ async fn seed_004_customer_and_organisation_examples_register(backend: Backend) 
     assert_eq!(app.mails_to(&org).len(), 1, "a confirmation mail");
 }
 
+/// Issue 11, item 15: without a valid signup token no one learns which
+/// addresses have accounts: the token is checked before "Email exists.".
+async fn the_token_is_checked_before_the_email_is_said_to_exist(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let taken = unique_email();
+    assert_eq!(
+        register(&app, &customer(&app.invite(1).await, &taken)).await.0,
+        StatusCode::OK
+    );
+    for body in [customer("not-a-token", &taken), organisation("not-a-token", &taken)] {
+        assert_eq!(
+            register(&app, &body).await,
+            failure("Token invalid or has been used.", "in_resultset"),
+            "{body}"
+        );
+    }
+    let mut body = customer("", &taken);
+    body["token"] = json!(null);
+    assert_eq!(register(&app, &body).await, failure("No token sent.", "required"));
+    // With a valid token the contract's answer stands.
+    assert_eq!(
+        register(&app, &customer(&app.invite(1).await, &taken)).await,
+        failure("Email exists.", "not_in_resultset")
+    );
+}
+
 async fn every_documented_failure_has_its_check_and_message(backend: Backend) {
     let app = spawn_app(backend).await;
     let token = app.invite(100).await;
@@ -218,6 +244,7 @@ async fn a_failed_registration_leaves_the_token_unused(backend: Backend) {
 }
 
 on_both_backends!(
+    the_token_is_checked_before_the_email_is_said_to_exist,
     seed_004_customer_and_organisation_examples_register,
     every_documented_failure_has_its_check_and_message,
     one_error_at_a_time_the_alphabetically_first,

@@ -17,6 +17,9 @@ pub struct NewUser {
     pub role: Role,
     pub language: Language,
     pub email_confirmed_at: Option<DateTime<Utc>>,
+    /// As [`registrar_domain::User::consent`]: `Some(User::CONSENT_PENDING)`
+    /// for an email-first account, `None` for the other families.
+    pub consent: Option<i32>,
     pub created_at: DateTime<Utc>,
 }
 

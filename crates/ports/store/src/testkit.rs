@@ -70,6 +70,7 @@ fn new_user(email: Email) -> NewUser {
         role: Role::guest(),
         language: Language::En,
         email_confirmed_at: None,
+        consent: None,
         created_at: at(0),
     }
 }
@@ -515,6 +516,29 @@ async fn add_signup_user<S: Store>(store: &S) -> UserId {
     id
 }
 
+/// Registers an email-first account waiting for consent (as `POST /signup`
+/// makes it) and returns its id.
+async fn add_pending_signup_user<S: Store>(store: &S) -> UserId {
+    let user = NewUser {
+        password_hash: None,
+        consent: Some(User::CONSENT_PENDING),
+        ..new_user(unique_email("pending"))
+    };
+    let id = user.id.clone();
+    store
+        .register(registration(user))
+        .await
+        .expect("registering a fresh email-first account waiting for consent");
+    id
+}
+
+async fn used_email_link_user<S: ContractStore>(store: &S, link: &SecretHash) -> Option<UserId> {
+    store
+        .used_email_link_user(link)
+        .await
+        .expect("looking up a used email-confirmation link")
+}
+
 /// Completing a signup through `link` with consent 1 and no password,
 /// opening `session` (at its `now`) under a cap of 5.
 fn completion(link: &SecretHash, session: NewSession) -> SignupCompletion {
@@ -611,6 +635,7 @@ pub async fn registration_round_trips_every_field_of_the_new_user<S: Store>(stor
         role: Role::parse("editor").expect("a valid role"),
         language: Language::Nl,
         email_confirmed_at: Some(at(42)),
+        consent: None,
         created_at: at(7),
     };
     store.register(registration(new.clone())).await.expect("registering");
@@ -633,6 +658,7 @@ pub async fn registration_round_trips_an_account_without_password_or_profile<S: 
         role: Role::guest(),
         language: Language::Es,
         email_confirmed_at: None,
+        consent: None,
         created_at: at(3),
     };
     store.register(registration(new.clone())).await.expect("registering");
@@ -3017,6 +3043,7 @@ pub async fn the_right_code_confirms_the_address_once<S: ContractStore>(store: S
     assert_eq!(
         User {
             email_confirmed_at: None,
+            consent: None,
             ..after
         },
         before,
@@ -3572,6 +3599,7 @@ pub async fn a_used_reset_link_confirms_an_unconfirmed_address_and_keeps_an_earl
     let unconfirmed = add_user(&store).await;
     let confirmed = NewUser {
         email_confirmed_at: Some(at(5)),
+        consent: None,
         ..new_user(unique_email("confirmed"))
     };
     store
@@ -3607,6 +3635,135 @@ pub async fn a_used_reset_link_confirms_an_unconfirmed_address_and_keeps_an_earl
 // ---------------------------------------------------------------------------
 // ConfirmationStore: email-first signups
 // ---------------------------------------------------------------------------
+
+pub async fn a_code_or_link_confirms_an_account_waiting_for_consent_and_leaves_its_link_live<S: ContractStore>(
+    store: S,
+) {
+    let client = add_client(&store, at(0)).await;
+    let user = add_pending_signup_user(&store).await;
+    let stored = user_by_id(&store, &user).await.expect("the user exists");
+    assert!(stored.consent_pending(), "registered waiting for consent");
+    let confirmation = send(&store, email_confirmation(&user, at(3600))).await;
+
+    assert_eq!(
+        by_code(&store, &user, code_of(&confirmation), at(10), MAX_ATTEMPTS).await,
+        CodeOutcome::Confirmed,
+        "the right code confirms"
+    );
+    assert_eq!(
+        confirmed_at(&store, &user).await,
+        Some(at(10)),
+        "the address is confirmed"
+    );
+    assert_eq!(
+        by_code(&store, &user, code_of(&confirmation), at(11), MAX_ATTEMPTS).await,
+        CodeOutcome::NoCode,
+        "the code is used up"
+    );
+    assert_eq!(
+        email_link_user(&store, &confirmation.link_hash, at(12)).await,
+        Some(user.clone()),
+        "the link stays live for the consent"
+    );
+    assert_eq!(
+        by_link(&store, &confirmation.link_hash, at(13)).await,
+        Some(user.clone()),
+        "opening it as a confirmation link names the user"
+    );
+    assert_eq!(
+        email_link_user(&store, &confirmation.link_hash, at(14)).await,
+        Some(user.clone()),
+        "and still leaves it live for the consent"
+    );
+    assert_eq!(
+        used_email_link_user(&store, &confirmation.link_hash).await,
+        None,
+        "a live link is not a used one"
+    );
+    let completed = complete(
+        &store,
+        completion(&confirmation.link_hash, new_session(&user, &client, "browser", at(20))),
+    )
+    .await
+    .expect("the link completes the signup after the code");
+    assert_eq!(completed.consent, Some(1), "the consent is recorded");
+    assert!(!completed.consent_pending(), "no longer waiting");
+    assert_eq!(completed.email_confirmed_at, Some(at(10)), "confirmed since the code");
+    assert_eq!(
+        email_link_user(&store, &confirmation.link_hash, at(21)).await,
+        None,
+        "the completion used the link up"
+    );
+    assert_eq!(
+        used_email_link_user(&store, &confirmation.link_hash).await,
+        Some(user),
+        "a used link names its user"
+    );
+}
+
+pub async fn a_used_email_link_names_its_user_however_it_was_used<S: ContractStore>(store: S) {
+    let client = add_client(&store, at(0)).await;
+    let by_its_link = add_user(&store).await;
+    let by_its_code = add_user(&store).await;
+    let by_signup = add_pending_signup_user(&store).await;
+    let unused = add_user(&store).await;
+    let linked = send(&store, email_confirmation(&by_its_link, at(3600))).await;
+    let coded = send(&store, email_confirmation(&by_its_code, at(3600))).await;
+    let signup = send(&store, email_confirmation(&by_signup, at(3600))).await;
+    let replaced = send(&store, email_confirmation(&unused, at(3600))).await;
+    let live = send(&store, email_confirmation(&unused, at(3600))).await;
+    let reset_link = send(&store, reset_confirmation(&by_its_link, at(3600))).await;
+
+    assert_eq!(
+        by_link(&store, &linked.link_hash, at(10)).await,
+        Some(by_its_link.clone())
+    );
+    assert_eq!(
+        by_code(&store, &by_its_code, code_of(&coded), at(10), MAX_ATTEMPTS).await,
+        CodeOutcome::Confirmed
+    );
+    complete(
+        &store,
+        completion(&signup.link_hash, new_session(&by_signup, &client, "browser", at(10))),
+    )
+    .await
+    .expect("completing the signup");
+
+    // Long after, past every expiry: used is used.
+    for (link, user, how) in [
+        (&linked.link_hash, &by_its_link, "used as a link"),
+        (&coded.link_hash, &by_its_code, "its code was used"),
+        (&signup.link_hash, &by_signup, "a completed signup"),
+    ] {
+        assert_eq!(used_email_link_user(&store, link).await.as_ref(), Some(user), "{how}");
+    }
+    assert_eq!(used_email_link_user(&store, &secret()).await, None, "an unknown link");
+    assert_eq!(used_email_link_user(&store, &live.link_hash).await, None, "a live link");
+    assert_eq!(
+        used_email_link_user(&store, &replaced.link_hash).await,
+        None,
+        "a link replaced before use"
+    );
+    assert_eq!(
+        reset(&store, &reset_link.link_hash, &password_hash(), at(20), None).await,
+        Some(by_its_link.clone()),
+        "the reset link is used"
+    );
+    assert_eq!(
+        used_email_link_user(&store, &reset_link.link_hash).await,
+        None,
+        "a used reset link is not an email link"
+    );
+    assert!(
+        store.delete_user(&by_its_link).await.expect("deleting"),
+        "the user existed"
+    );
+    assert_eq!(
+        used_email_link_user(&store, &linked.link_hash).await,
+        None,
+        "a deleted user's links name no one"
+    );
+}
 
 pub async fn an_email_link_names_its_user_while_live_without_using_it<S: ContractStore>(store: S) {
     let user = add_signup_user(&store).await;
@@ -4777,6 +4934,8 @@ macro_rules! store_contract_tests {
             completing_a_signup_on_an_unknown_client_is_not_found_and_changes_nothing,
             completing_a_signup_opens_its_session_under_the_open_session_rules,
             concurrent_completions_of_one_signup_let_exactly_one_through,
+            a_code_or_link_confirms_an_account_waiting_for_consent_and_leaves_its_link_live,
+            a_used_email_link_names_its_user_however_it_was_used,
             // OutboxStore
             enqueueing_a_mail_for_an_unknown_user_is_not_found,
             claiming_hands_out_due_mails_oldest_first_up_to_the_limit,

@@ -180,6 +180,9 @@ pub trait ConfirmationStore {
     /// every further try, right or wrong, is [`CodeOutcome::TooManyAttempts`].
     /// A code is live while unused, unreplaced and `now < expires_at`.
     /// Concurrent right tries confirm once; the others see [`CodeOutcome::NoCode`].
+    /// For an email-first account waiting for consent
+    /// ([`User::consent_pending`]) a right code is used up alone: the link of
+    /// its confirmation stays live for [`ConfirmationStore::complete_signup`].
     async fn confirm_by_code(
         &self,
         user: &UserId,
@@ -190,8 +193,18 @@ pub trait ConfirmationStore {
 
     /// Uses the link of a live email confirmation: confirms the address and
     /// returns the user; `None` if unknown, used, replaced or expired. Single
-    /// use, also under concurrency.
+    /// use, also under concurrency. For an account waiting for consent
+    /// ([`User::consent_pending`]) the address is confirmed and the link
+    /// stays live for [`ConfirmationStore::complete_signup`].
     async fn confirm_by_link(&self, link_hash: &SecretHash, now: DateTime<Utc>) -> Result<Option<UserId>, StoreError>;
+
+    /// The user whose email-confirmation link this is, once it has been used
+    /// (by [`ConfirmationStore::confirm_by_link`], by its code, or by
+    /// [`ConfirmationStore::complete_signup`]), however long ago: for telling
+    /// someone who opens a used link again that their address is confirmed.
+    /// `None` for an unknown link, a live one, or one replaced or expired
+    /// unused; a password-reset link is never an email link.
+    async fn used_email_link_user(&self, link_hash: &SecretHash) -> Result<Option<UserId>, StoreError>;
 
     /// The user a live email-confirmation link belongs to, without using it.
     async fn email_link_user(&self, link_hash: &SecretHash, now: DateTime<Utc>) -> Result<Option<UserId>, StoreError>;

@@ -61,11 +61,33 @@ pub fn message(lang: Lang, heading: &str, message: &str) -> Result<String, minij
     render("message.html", lang, heading, context! { message => message })
 }
 
+/// What a password form tells the browser and its password manager: the
+/// account's address (a hidden `autocomplete="username"` field) and the
+/// configured length rules (`minlength`/`maxlength`).
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct Account {
+    pub username: String,
+    pub min_length: usize,
+    pub max_length: usize,
+}
+
+impl Account {
+    pub fn new(email: &registrar_domain::Email, rules: &registrar_domain::PasswordPolicy) -> Self {
+        Self {
+            username: email.as_str().to_owned(),
+            min_length: rules.min_length,
+            max_length: rules.max_length,
+        }
+    }
+}
+
 /// What the reset form shows besides its fields.
 #[derive(Debug, Default, Serialize)]
 pub struct ResetForm {
     /// The hidden field's value (the CSRF cookie's).
     pub csrf_token: String,
+    #[serde(flatten)]
+    pub account: Account,
     /// A sentence above the form ("the form expired", …).
     pub notice: Option<String>,
     pub password_errors: Vec<String>,
@@ -87,6 +109,8 @@ pub fn reset_form(lang: Lang, form: &ResetForm) -> Result<String, minijinja::Err
 pub struct SignupForm {
     /// The hidden field's value (the CSRF cookie's).
     pub csrf_token: String,
+    #[serde(flatten)]
+    pub account: Account,
     /// A sentence above the form ("the form expired", …).
     pub notice: Option<String>,
     /// Whether the consent box is ticked (it stays so when the form comes back).
@@ -134,6 +158,7 @@ mod tests {
         assert!(html.contains("&lt;script&gt;"), "{html}");
         assert!(html.contains("&amp;"), "{html}");
         let form = ResetForm {
+            account: Account::default(),
             csrf_token: "\"><script>".into(),
             notice: Some("<img src=x>".into()),
             password_errors: vec!["<i>".into()],
@@ -145,6 +170,7 @@ mod tests {
             "{html}"
         );
         let form = SignupForm {
+            account: Account::default(),
             csrf_token: "\"><script>".into(),
             notice: Some("<img src=x>".into()),
             consent: false,
@@ -170,6 +196,7 @@ mod tests {
     #[test]
     fn the_form_has_its_fields_and_no_action() {
         let form = ResetForm {
+            account: Account::default(),
             csrf_token: "abc".into(),
             notice: Some("Expired".into()),
             password_errors: vec!["Too short".into()],
@@ -193,6 +220,7 @@ mod tests {
     #[test]
     fn the_signup_form_has_its_fields_and_no_action() {
         let form = SignupForm {
+            account: Account::default(),
             csrf_token: "abc".into(),
             notice: Some("Expired".into()),
             consent: false,

@@ -10,6 +10,7 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
+use registrar_domain::Email;
 use registrar_mail::Mailer;
 use registrar_service::{Field, FieldErrors, Registrar, ServiceError};
 use registrar_store::Store;
@@ -18,7 +19,7 @@ use utoipa::ToSchema;
 use super::answers::{failure, invalid_link, render_failed};
 use super::csrf;
 use super::headers::page;
-use super::render::{self, ResetForm};
+use super::render::{self, Account, ResetForm};
 use crate::body::{self, BodyError, Fields};
 use crate::i18n::Lang;
 
@@ -71,11 +72,23 @@ pub async fn form<S: Store, M: Mailer>(
     token: web::Path<String>,
     lang: Lang,
 ) -> HttpResponse {
-    match app.reset_link_valid(&token).await {
-        Ok(true) => fresh_form(&req, &binding(&app, &token), StatusCode::OK, lang, None),
-        Ok(false) => invalid_link(lang),
+    match app.reset_link_email(&token).await {
+        Ok(Some(email)) => fresh_form(
+            &req,
+            &binding(&app, &token),
+            StatusCode::OK,
+            lang,
+            None,
+            account(&app, &email),
+        ),
+        Ok(None) => invalid_link(lang),
         Err(e) => failure(lang, &e),
     }
+}
+
+/// The account's address and the password rules, for the form.
+fn account<S: Store, M: Mailer>(app: &Registrar<S, M>, email: &Email) -> Account {
+    Account::new(email, &app.settings().password)
 }
 
 /// Post the new password
@@ -139,13 +152,17 @@ pub async fn submit<S: Store, M: Mailer>(
             PairProblem::Mismatch => form.confirmation_errors.push(lang.t("page.mismatch")),
         }
         // No use asking for another try through a dead link.
-        return match app.reset_link_valid(&token).await {
-            Ok(true) => show(StatusCode::BAD_REQUEST, lang, &form, None),
-            Ok(false) => invalid_link(lang),
+        return match app.reset_link_email(&token).await {
+            Ok(Some(email)) => {
+                form.account = account(&app, &email);
+                show(StatusCode::BAD_REQUEST, lang, &form, None)
+            }
+            Ok(None) => invalid_link(lang),
             Err(e) => failure(lang, &e),
         };
     }
-    match app.reset_password(Some(token.into_inner()), password).await {
+    let token = token.into_inner();
+    match app.reset_password(Some(token.clone()), password).await {
         Ok(()) => match render::message(lang, &lang.t("page.reset_done_title"), &lang.t("page.reset_done_text")) {
             Ok(html) => page(
                 StatusCode::OK,
@@ -156,6 +173,11 @@ pub async fn submit<S: Store, M: Mailer>(
         },
         Err(ServiceError::Invalid(errors)) => {
             explain(lang, &errors, &mut form);
+            match app.reset_link_email(&token).await {
+                Ok(Some(email)) => form.account = account(&app, &email),
+                Ok(None) => return invalid_link(lang),
+                Err(e) => return failure(lang, &e),
+            }
             show(StatusCode::BAD_REQUEST, lang, &form, None)
         }
         Err(e) => failure(lang, &e),
@@ -212,9 +234,16 @@ async fn again<S: Store, M: Mailer>(
     status: StatusCode,
     notice: &str,
 ) -> HttpResponse {
-    match app.reset_link_valid(token).await {
-        Ok(true) => fresh_form(req, &binding(app, token), status, lang, Some(lang.t(notice))),
-        Ok(false) => invalid_link(lang),
+    match app.reset_link_email(token).await {
+        Ok(Some(email)) => fresh_form(
+            req,
+            &binding(app, token),
+            status,
+            lang,
+            Some(lang.t(notice)),
+            account(app, &email),
+        ),
+        Ok(None) => invalid_link(lang),
         Err(e) => failure(lang, &e),
     }
 }
@@ -231,11 +260,13 @@ fn fresh_form(
     status: StatusCode,
     lang: Lang,
     notice: Option<String>,
+    account: Account,
 ) -> HttpResponse {
     let (csrf_token, is_new) = bind.for_form(req);
     let set_cookie = is_new.then(|| csrf::set_cookie(&csrf_token, csrf::RESET_PATH, csrf::is_https(req)));
     let form = ResetForm {
         csrf_token,
+        account,
         notice,
         ..ResetForm::default()
     };

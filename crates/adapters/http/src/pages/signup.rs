@@ -16,14 +16,14 @@
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use registrar_mail::Mailer;
-use registrar_service::{Field, FieldErrors, Registrar, ServiceError};
+use registrar_service::{Field, FieldErrors, Registrar, ServiceError, SignupLink};
 use registrar_store::Store;
 use utoipa::ToSchema;
 
-use super::answers::{failure, invalid_link, render_failed};
+use super::answers::{failure, invalid_link, message, render_failed};
 use super::csrf;
 use super::headers::page;
-use super::render::{self, SignupForm};
+use super::render::{self, Account, SignupForm};
 use crate::body::Fields;
 use crate::i18n::Lang;
 
@@ -79,9 +79,25 @@ pub async fn form<S: Store, M: Mailer>(
     id: web::Path<String>,
     lang: Lang,
 ) -> HttpResponse {
-    match app.signup_link_valid(&id).await {
-        Ok(true) => fresh_form(&req, &binding(&app, &id), StatusCode::OK, lang, None),
-        Ok(false) => invalid_link(lang),
+    by_link(&app, &id, lang, |account| {
+        fresh_form(&req, &binding(&app, &id), StatusCode::OK, lang, None, account)
+    })
+    .await
+}
+
+/// `on_live` with the account of a live link; a used link says the account
+/// is active (200: opened again, or fetched by a mail scanner first); a
+/// dead one is the invalid-link page.
+async fn by_link<S: Store, M: Mailer>(
+    app: &Registrar<S, M>,
+    id: &str,
+    lang: Lang,
+    on_live: impl FnOnce(Account) -> HttpResponse,
+) -> HttpResponse {
+    match app.signup_link(id).await {
+        Ok(SignupLink::Live(email)) => on_live(Account::new(&email, &app.settings().password)),
+        Ok(SignupLink::Used) => message(StatusCode::OK, lang, "page.signup_done_title", "page.signup_used_text"),
+        Ok(SignupLink::Dead) => invalid_link(lang),
         Err(e) => failure(lang, &e),
     }
 }
@@ -95,17 +111,17 @@ pub async fn submitted<S: Store, M: Mailer>(
     lang: Lang,
 ) -> HttpResponse {
     let Some(csrf_token) = binding(app, id).check(req, posted.csrf_token.as_deref()) else {
-        return match app.signup_link_valid(id).await {
-            Ok(true) => fresh_form(
+        return by_link(app, id, lang, |account| {
+            fresh_form(
                 req,
                 &binding(app, id),
                 StatusCode::FORBIDDEN,
                 lang,
                 Some(lang.t("page.form_expired")),
-            ),
-            Ok(false) => invalid_link(lang),
-            Err(e) => failure(lang, &e),
-        };
+                account,
+            )
+        })
+        .await;
     };
     let consent = posted.consent;
     let password = posted.password;
@@ -124,17 +140,22 @@ pub async fn submitted<S: Store, M: Mailer>(
     }
     if !form.consent_errors.is_empty() || !form.confirmation_errors.is_empty() {
         // No use asking for another try through a dead link.
-        return match app.signup_link_valid(id).await {
-            Ok(true) => show(StatusCode::BAD_REQUEST, lang, &form, None),
-            Ok(false) => invalid_link(lang),
-            Err(e) => failure(lang, &e),
-        };
+        return by_link(app, id, lang, |account| {
+            form.account = account;
+            show(StatusCode::BAD_REQUEST, lang, &form, None)
+        })
+        .await;
     }
     match app.complete_signup(id, consent, password).await {
-        Ok(_) => match render::message(
+        // Without a password the account cannot log in yet: say how to set one.
+        Ok((_, user)) => match render::message(
             lang,
             &lang.t("page.signup_done_title"),
-            &lang.t("page.signup_done_text"),
+            &lang.t(if user.password_hash.is_some() {
+                "page.signup_done_text"
+            } else {
+                "page.signup_done_no_password_text"
+            }),
         ) {
             Ok(html) => page(
                 StatusCode::OK,
@@ -145,8 +166,14 @@ pub async fn submitted<S: Store, M: Mailer>(
         },
         Err(ServiceError::Invalid(errors)) => {
             explain(lang, &errors, &mut form);
-            show(StatusCode::BAD_REQUEST, lang, &form, None)
+            by_link(app, id, lang, |account| {
+                form.account = account;
+                show(StatusCode::BAD_REQUEST, lang, &form, None)
+            })
+            .await
         }
+        // Used meanwhile (a second post): say so, as for a used link opened again.
+        Err(ServiceError::NotFound) => by_link(app, id, lang, |_| invalid_link(lang)).await,
         Err(e) => failure(lang, &e),
     }
 }
@@ -196,11 +223,13 @@ fn fresh_form(
     status: StatusCode,
     lang: Lang,
     notice: Option<String>,
+    account: Account,
 ) -> HttpResponse {
     let (csrf_token, is_new) = bind.for_form(req);
     let set_cookie = is_new.then(|| csrf::set_cookie(&csrf_token, csrf::SIGNUP_PATH, csrf::is_https(req)));
     let form = SignupForm {
         csrf_token,
+        account,
         notice,
         ..SignupForm::default()
     };

@@ -291,10 +291,13 @@ async fn a_confirmation_link_confirms_once() {
             .insert_header((header::ACCEPT_LANGUAGE, "nl-BE,nl;q=0.9")),
     )
     .await;
-    assert_eq!(again.status, StatusCode::NOT_FOUND);
+    // Opened again (or fetched by a mail scanner first): the address is confirmed.
+    assert_eq!(again.status, StatusCode::OK, "{}", again.body);
     again.assert_page_headers();
     assert!(
-        again.body.contains("Deze link is ongeldig, al gebruikt of verlopen."),
+        again
+            .body
+            .contains("Deze link is al gebruikt: je e-mailadres is bevestigd."),
         "{}",
         again.body
     );
@@ -801,18 +804,37 @@ async fn a_good_signup_post_activates_the_account_and_uses_up_the_link() {
 
     w.login_as(NEWCOMER, NEW).await.expect("the chosen password works");
 
+    // Used up: posted or opened again, it says the account is active.
     for consent in [Some("1"), None] {
         let used = call!(
             server,
             post_signup(&id, Some(&value), &signup_body(&value, consent, NEW, NEW))
         )
         .await;
-        assert_eq!(used.status, StatusCode::NOT_FOUND, "{}", used.body);
+        assert_eq!(used.status, StatusCode::OK, "{}", used.body);
         used.assert_page_headers();
-        assert!(used.body.contains("This link is invalid, already used or expired."));
+        assert!(
+            used.body.contains("This link was used before: your account is active."),
+            "{}",
+            used.body
+        );
+        assert!(!used.body.contains("<form"), "{}", used.body);
     }
-    let form = call!(server, test::TestRequest::get().uri(&format!("/confirm/signup/{id}"))).await;
-    assert_eq!(form.status, StatusCode::NOT_FOUND);
+    let again = call!(server, test::TestRequest::get().uri(&format!("/confirm/signup/{id}"))).await;
+    assert_eq!(again.status, StatusCode::OK, "{}", again.body);
+    assert!(
+        again
+            .body
+            .contains("This link was used before: your account is active."),
+        "{}",
+        again.body
+    );
+    let unknown = call!(
+        server,
+        test::TestRequest::get().uri(&format!("/confirm/signup/{}", "ab".repeat(32)))
+    )
+    .await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND, "{}", unknown.body);
 }
 
 #[actix_web::test]
@@ -829,6 +851,103 @@ async fn consent_alone_activates_the_account() {
     )
     .await;
     assert_eq!(done.status, StatusCode::OK, "{}", done.body);
-    assert!(done.body.contains("Tu cuenta está activa."), "{}", done.body);
+    assert!(done.body.contains("Tu cuenta está activa"), "{}", done.body);
     assert!(!w.app.signup_link_valid(&id).await.expect("valid"), "used up");
+}
+
+/// Consent without a password: the page says how to set one, in every language.
+#[actix_web::test]
+async fn consent_without_a_password_says_how_to_set_one() {
+    for (language, sentence) in [
+        ("en", "it has no password yet. To log in, choose one: use “Forgot password?” in the app"),
+        ("nl", "heeft nog geen wachtwoord. Kies er een om in te loggen: gebruik „Wachtwoord vergeten?” in de app"),
+        ("fr", "il n'a pas encore de mot de passe. Pour vous connecter, choisissez-en un : utilisez « Mot de passe oublié ? »"),
+        ("de", "hat aber noch kein Passwort. Um sich anzumelden, wählen Sie eines: Nutzen Sie „Passwort vergessen?“"),
+        ("es", "aún no tiene contraseña. Para iniciar sesión, elige una: usa «¿Olvidaste tu contraseña?»"),
+    ] {
+        let w = world().await;
+        let server = server!(w.app);
+        let id = w.signup_id().await;
+        let value = csrf::Binding::signup(&w.app.settings().secret_key, &id).new_token();
+        let done = call!(
+            server,
+            post_signup(&id, Some(&value), &signup_body(&value, Some("1"), "", ""))
+                .insert_header((header::ACCEPT_LANGUAGE, language)),
+        )
+        .await;
+        assert_eq!(done.status, StatusCode::OK, "{language}: {}", done.body);
+        let escaped = sentence.replace('\'', "&#x27;");
+        assert!(
+            done.body.contains(sentence) || done.body.contains(&escaped),
+            "{language}: {}",
+            done.body
+        );
+        assert!(!done.body.contains("You can now log in"), "{}", done.body);
+    }
+    // With a password: no such hint.
+    let w = world().await;
+    let server = server!(w.app);
+    let id = w.signup_id().await;
+    let value = csrf::Binding::signup(&w.app.settings().secret_key, &id).new_token();
+    let done = call!(
+        server,
+        post_signup(&id, Some(&value), &signup_body(&value, Some("1"), NEW, NEW))
+    )
+    .await;
+    assert!(done.body.contains("You can now log in in the app."), "{}", done.body);
+}
+
+/// The password forms carry the account's address for password managers,
+/// and the configured length rules.
+#[actix_web::test]
+async fn password_forms_name_the_account_and_the_length_rules() {
+    let mut w = world().await;
+    let mut settings = w.app.settings().clone();
+    settings.password.min_length = 10;
+    settings.password.max_length = 64;
+    w.app = Registrar::new(w.app.store().clone(), w.mailer.clone(), settings);
+    let server = server!(w.app);
+    let reset = w.reset_token().await;
+    let id = w.signup_id().await;
+    for (uri, address) in [
+        (format!("/reset-password/{reset}"), EMAIL),
+        (format!("/confirm/signup/{id}"), NEWCOMER),
+    ] {
+        let page = call!(server, test::TestRequest::get().uri(&uri)).await;
+        assert_eq!(page.status, StatusCode::OK, "{uri}: {}", page.body);
+        assert!(
+            page.body.contains(&format!(
+                r#"<input id="username" name="username" type="email" autocomplete="username" value="{address}" hidden readonly>"#
+            )),
+            "{uri}: {}",
+            page.body
+        );
+        for field in ["password", "password_confirmation"] {
+            assert!(
+                page.body.contains(&format!(
+                    r#"name="{field}" type="password" autocomplete="new-password" minlength="10" maxlength="64""#
+                )),
+                "{uri} {field}: {}",
+                page.body
+            );
+        }
+    }
+    // The form again after a mistake still has them.
+    let value = csrf::Binding::signup(&w.app.settings().secret_key, &id).new_token();
+    let again = call!(
+        server,
+        post_signup(&id, Some(&value), &signup_body(&value, None, "", ""))
+    )
+    .await;
+    assert_eq!(again.status, StatusCode::BAD_REQUEST, "{}", again.body);
+    assert!(
+        again.body.contains(&format!(r#"value="{NEWCOMER}" hidden readonly"#)),
+        "{}",
+        again.body
+    );
+    assert!(
+        again.body.contains(r#"minlength="10" maxlength="64""#),
+        "{}",
+        again.body
+    );
 }

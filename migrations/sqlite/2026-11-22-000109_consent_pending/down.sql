@@ -1,0 +1,1 @@
+UPDATE users SET consent = NULL WHERE consent = 0;
