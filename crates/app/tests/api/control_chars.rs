@@ -20,14 +20,7 @@ async fn post(app: &TestApp, path: &str, body: &Value) -> (StatusCode, Value) {
 /// Tries every family and PATCH /api/me with each bad name; each answer is
 /// that family's validation error on that field, and no account appears.
 async fn every_family_refuses(app: &TestApp) {
-    let (_, pair) = parts(
-        app.post("/api/register")
-            .json(&app.registration(&unique_email()))
-            .send()
-            .await
-            .expect("r"),
-    )
-    .await;
+    let pair = app.register(&unique_email()).await;
     let access = pair["access_token"].as_str().expect("a token").to_owned();
 
     for bad in BAD_NAMES {
@@ -137,15 +130,7 @@ async fn control_characters_are_refused_and_mail_flows_on(backend: Backend) {
 async fn control_characters_are_refused_and_mail_flows_on_over_smtp(backend: Backend) {
     let sink = SmtpSink::start(Behaviour::Accept).await;
     let port = sink.addr.port();
-    let app = spawn_app_with(backend, |c| {
-        c.mail.transport = "smtp".into();
-        c.mail.smtp.host = Some("127.0.0.1".into());
-        c.mail.smtp.port = port;
-        c.mail.smtp.tls = "none".into();
-        c.mail.smtp.timeout = 2;
-        c.mail.poll_interval = 1;
-    })
-    .await;
+    let app = spawn_app_with(backend, smtp_to(port)).await;
     every_family_refuses(&app).await;
     let email = unique_email();
     app.register(&email).await;

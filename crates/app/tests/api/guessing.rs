@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use registrar::config::Config;
-use reqwest::{Response, StatusCode};
+use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 use crate::helpers::*;
@@ -16,16 +16,6 @@ on_both_backends!(
     wrong_passwords_on_delete_me_count_as_failed_logins_and_a_lockout_refuses_it,
     a_password_reset_ends_the_login_lockout,
 );
-
-async fn answer(response: Response) -> (StatusCode, Option<u64>, Value) {
-    let retry = response
-        .headers()
-        .get("retry-after")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse().ok());
-    let (status, body) = parts(response).await;
-    (status, retry, body)
-}
 
 async fn validate(app: &TestApp, email: &str, code: &str) -> (StatusCode, Option<u64>, Value) {
     answer(
@@ -192,11 +182,7 @@ async fn a_password_reset_ends_the_login_lockout(backend: Backend) {
         app.login(&email, PASSWORD, "d").await.status(),
         StatusCode::TOO_MANY_REQUESTS
     );
-    app.post("/api/forgot-password")
-        .form(&[("username", email.as_str())])
-        .send()
-        .await
-        .expect("request");
+    app.forgot_password(&email).await;
     let mail = app.wait_for_mails(&email, 2).await.remove(1);
     let token = token_of_link(&link_in(&mail, "/reset-password/").expect("a reset link"));
     let reset = app

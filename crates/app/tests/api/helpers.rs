@@ -83,6 +83,19 @@ impl Drop for TestApp {
     }
 }
 
+/// Mail over SMTP to a sink on 127.0.0.1:`port`, retried and polled every second.
+pub fn smtp_to(port: u16) -> impl FnOnce(&mut registrar::Config) {
+    move |c| {
+        c.mail.transport = "smtp".into();
+        c.mail.smtp.host = Some("127.0.0.1".into());
+        c.mail.smtp.port = port;
+        c.mail.smtp.tls = "none".into();
+        c.mail.smtp.timeout = 2;
+        c.mail.retry_base = 1;
+        c.mail.poll_interval = 1;
+    }
+}
+
 pub fn test_config(dir: &std::path::Path) -> Config {
     let mut config = Config::default();
     config.database.url = format!("sqlite://{}", dir.join("registrar.db").display());
@@ -231,6 +244,15 @@ impl TestApp {
         })
     }
 
+    /// `POST /api/forgot-password` for `email`.
+    pub async fn forgot_password(&self, email: &str) -> Response {
+        self.post("/api/forgot-password")
+            .json(&json!({"username": email}))
+            .send()
+            .await
+            .expect("request")
+    }
+
     pub async fn register(&self, email: &str) -> Value {
         let response = self
             .post("/api/register")
@@ -341,6 +363,17 @@ pub fn link_in(mail: &str, path: &str) -> Option<String> {
 
 pub fn token_of_link(link: &str) -> String {
     link.rsplit('/').next().unwrap_or_default().to_owned()
+}
+
+/// Status, `Retry-After` (if any) and JSON body of a response.
+pub async fn answer(response: Response) -> (StatusCode, Option<u64>, Value) {
+    let retry = response
+        .headers()
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok());
+    let (status, body) = parts(response).await;
+    (status, retry, body)
 }
 
 /// The status and JSON body of a response.

@@ -18,18 +18,6 @@ fn free_port() -> u16 {
         .port()
 }
 
-fn smtp_to(port: u16) -> impl FnOnce(&mut registrar::Config) {
-    move |c| {
-        c.mail.transport = "smtp".into();
-        c.mail.smtp.host = Some("127.0.0.1".into());
-        c.mail.smtp.port = port;
-        c.mail.smtp.tls = "none".into();
-        c.mail.smtp.timeout = 2;
-        c.mail.retry_base = 1;
-        c.mail.poll_interval = 1;
-    }
-}
-
 async fn wait_for(sink: &SmtpSink, recipient: &str, count: usize) -> Vec<String> {
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {

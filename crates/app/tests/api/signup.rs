@@ -251,12 +251,7 @@ async fn consent_cannot_be_skipped_through_forgot_password(backend: Backend) {
     signup(&app, json!({"email": email, "language": "en"})).await;
     let first = signup_id(&app, &email, 1).await;
 
-    let forgot = app
-        .post("/api/forgot-password")
-        .json(&json!({"username": email}))
-        .send()
-        .await
-        .expect("r");
+    let forgot = app.forgot_password(&email).await;
     assert_eq!(forgot.status(), StatusCode::OK);
     let mail = app.wait_for_mails(&email, 2).await.pop().expect("mail");
     assert!(link_in(&mail, "/reset-password/").is_none(), "no reset link: {mail}");
@@ -313,12 +308,7 @@ async fn consent_cannot_be_skipped_through_forgot_password(backend: Backend) {
     let (status, body) = confirm(&app, &id, json!({"consent": 1, "password": PASSWORD})).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(app.login(&email, PASSWORD, "d").await.status(), StatusCode::OK);
-    let forgot = app
-        .post("/api/forgot-password")
-        .json(&json!({"username": email}))
-        .send()
-        .await
-        .expect("r");
+    let forgot = app.forgot_password(&email).await;
     assert_eq!(forgot.status(), StatusCode::OK);
     let mail = app.wait_for_mails(&email, 5).await.pop().expect("mail");
     assert!(

@@ -10,7 +10,7 @@ use reqwest::header::HeaderMap;
 use reqwest::{Response, StatusCode};
 use serde_json::{json, Value};
 
-use crate::helpers::{parts, spawn_app_with, unique_email, Backend, TestApp, PASSWORD};
+use crate::helpers::{answer, parts, spawn_app_with, unique_email, Backend, TestApp, PASSWORD};
 
 on_both_backends!(
     failed_logins_lock_the_account_in_the_core_and_users_shapes_until_the_lock_ends,
@@ -50,17 +50,6 @@ fn retry_after(headers: &HeaderMap, most: u64) -> u64 {
         .expect("whole seconds");
     assert!((1..=most).contains(&seconds), "Retry-After {seconds} not in 1..={most}");
     seconds
-}
-
-/// Status, `Retry-After` (if any) and JSON body.
-async fn answer(response: Response) -> (StatusCode, Option<u64>, Value) {
-    let retry = response
-        .headers()
-        .get("retry-after")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse().ok());
-    let (status, body) = parts(response).await;
-    (status, retry, body)
 }
 
 async fn wait(seconds: u64) {

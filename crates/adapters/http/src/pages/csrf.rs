@@ -33,6 +33,8 @@ const TOKEN_LEN: usize = 4 * NONCE_BYTES;
 pub struct Binding<'a> {
     key: &'a SecretKey,
     page: &'static str,
+    /// The cookie's `Path`: the pages of this kind.
+    path: &'static str,
     link: &'a str,
 }
 
@@ -42,6 +44,7 @@ impl<'a> Binding<'a> {
         Self {
             key,
             page: "reset",
+            path: RESET_PATH,
             link,
         }
     }
@@ -51,6 +54,7 @@ impl<'a> Binding<'a> {
         Self {
             key,
             page: "signup",
+            path: SIGNUP_PATH,
             link,
         }
     }
@@ -86,6 +90,14 @@ impl<'a> Binding<'a> {
             Some(token) => (token, false),
             None => (self.new_token(), true),
         }
+    }
+
+    /// The token for a form page and, when it is new, the `Set-Cookie`
+    /// value that hands it to the browser.
+    pub fn for_page(&self, req: &HttpRequest) -> (String, Option<String>) {
+        let (token, is_new) = self.for_form(req);
+        let cookie = is_new.then(|| set_cookie(&token, self.path, is_https(req)));
+        (token, cookie)
     }
 
     /// The check of a posted form: cookie and field both present, equal

@@ -225,8 +225,7 @@ fn fresh_form(
     notice: Option<String>,
     account: Account,
 ) -> HttpResponse {
-    let (csrf_token, is_new) = bind.for_form(req);
-    let set_cookie = is_new.then(|| csrf::set_cookie(&csrf_token, csrf::SIGNUP_PATH, csrf::is_https(req)));
+    let (csrf_token, set_cookie) = bind.for_page(req);
     let form = SignupForm {
         csrf_token,
         account,
