@@ -59,14 +59,26 @@ fn read_or_create(path: &Path) -> anyhow::Result<SecretKey> {
     let mut bytes = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     let text = format!("{}\n", hex::encode(bytes));
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
+    if let Some(dir) = dir {
         std::fs::create_dir_all(dir).map_err(|e| anyhow!("cannot create its directory: {e}"))?;
     }
-    match create_private(path) {
-        Ok(mut file) => {
-            file.write_all(text.as_bytes())
-                .and_then(|()| file.sync_all())
-                .map_err(|e| anyhow!("cannot write the server secret: {e}"))?;
+    // Written whole under a name of its own, then linked into place: an
+    // instance starting at the same moment reads either no file or the
+    // whole of one, never a half-written one, and one secret wins.
+    let partial = path.with_file_name(format!(".registrar.secret.{:016x}", rand::rngs::OsRng.next_u64()));
+    let written = create_private(&partial).and_then(|mut file| {
+        file.write_all(text.as_bytes())?;
+        file.sync_all()
+    });
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&partial);
+        return Err(anyhow!("cannot write the server secret: {e}"));
+    }
+    let linked = std::fs::hard_link(&partial, path);
+    let _ = std::fs::remove_file(&partial);
+    match linked {
+        Ok(()) => {
             tracing::warn!(
                 file = %path.display(),
                 "generated a new server secret; keep this file (losing it invalidates live codes and links), \
@@ -74,7 +86,7 @@ fn read_or_create(path: &Path) -> anyhow::Result<SecretKey> {
             );
             parse(&text)
         }
-        // Another process starting at the same moment wrote it first.
+        // Another process starting at the same moment put its own first.
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
             let text = std::fs::read_to_string(path).map_err(|e| anyhow!("cannot read the server secret: {e}"))?;
             parse(&text)
@@ -139,6 +151,30 @@ mod tests {
             again.link_hash("x"),
             "the same secret the second time"
         );
+        let names: Vec<_> = std::fs::read_dir(path.parent().expect("dir"))
+            .expect("list")
+            .map(|e| e.expect("entry").file_name())
+            .collect();
+        assert_eq!(
+            names,
+            vec![std::ffi::OsString::from(DEFAULT_FILE)],
+            "no partial file left"
+        );
+    }
+
+    #[test]
+    fn instances_starting_at_once_agree_on_one_secret() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join(DEFAULT_FILE);
+        let keys: Vec<SecretKey> = std::thread::scope(|s| {
+            let starts: Vec<_> = (0..8).map(|_| s.spawn(|| read_or_create(&path))).collect();
+            starts
+                .into_iter()
+                .map(|h| h.join().expect("no panic").expect("every instance gets the secret"))
+                .collect()
+        });
+        let first = keys[0].link_hash("x");
+        assert!(keys.iter().all(|k| k.link_hash("x") == first), "one secret for all");
     }
 
     #[test]

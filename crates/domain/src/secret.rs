@@ -2,7 +2,8 @@
 //! we keep of them: a digest.
 //!
 //! Two kinds of digest:
-//! - Session tokens and signup tokens carry 256 random bits: their plain
+//! - Session tokens (256 random bits) and signup tokens (192) cannot be
+//!   found by trying: their plain
 //!   SHA-256 ([`SecretHash::of`]) cannot be reversed, and keeping it
 //!   unkeyed means a lost server secret signs nobody out.
 //! - Short or guessable secrets — six-digit codes, and for good measure the

@@ -298,8 +298,13 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
                 FieldError::Required,
             )));
         };
-        self.login_allowed(Some(&ctx.user.email), from).await?;
         let incorrect = || ServiceError::Invalid(FieldErrors::single(Field::Password, FieldError::PasswordIncorrect));
+        if ctx.user.password_hash.is_none() {
+            // No password to guess (an email-first account activated
+            // without one): nothing to count against its owner.
+            return Err(incorrect());
+        }
+        self.login_allowed(Some(&ctx.user.email), from).await?;
         let verified = match Password::presented(&password, &self.settings.password) {
             Some(presented) => self.hasher.verify(&presented, ctx.user.password_hash.as_ref()).await?,
             None => false,

@@ -95,13 +95,15 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         Ok(matches!(self.signup_link(id).await?, SignupLink::Live(_)))
     }
 
-    /// Where a signup confirmation link stands (for its page).
+    /// Where a signup confirmation link stands (for its page). Only an
+    /// account waiting for consent has a live one: the confirmation link of
+    /// any other account is no way to set its password.
     pub async fn signup_link(&self, id: &str) -> Result<SignupLink, ServiceError> {
         let hash = self.settings.secret_key.link_hash(id);
         if let Some(user) = self.store.email_link_user(&hash, self.now()).await? {
             return Ok(match self.store.user_by_id(&user).await? {
-                Some(user) => SignupLink::Live(user.email),
-                None => SignupLink::Dead,
+                Some(user) if user.consent_pending() => SignupLink::Live(user.email),
+                _ => SignupLink::Dead,
             });
         }
         if self.used_link_confirmed(&hash).await? {
@@ -135,7 +137,15 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
             .email_link_user(&link_hash, self.now())
             .await?
             .ok_or(ServiceError::NotFound)?;
-        let user = self.store.user_by_id(&user_id).await?.ok_or(ServiceError::NotFound)?;
+        let user = self
+            .store
+            .user_by_id(&user_id)
+            .await?
+            // Only an email-first account waiting for consent completes here:
+            // another account's confirmation link must not set its password
+            // (that would skip the sign-out of a password change).
+            .filter(User::consent_pending)
+            .ok_or(ServiceError::NotFound)?;
         let password_hash = match password {
             None => None,
             Some(p) => {

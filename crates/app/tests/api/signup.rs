@@ -186,6 +186,25 @@ async fn the_code_of_the_signup_mail_confirms_through_the_users_api(backend: Bac
     assert_eq!(response.status(), StatusCode::CREATED);
 }
 
+/// Stores `PASSWORD` for the account behind the routes' backs (as an old
+/// version or an import might have), so that only the missing consent can
+/// turn a login away.
+async fn give_password(app: &TestApp, email: &str) {
+    let store = app.service.store();
+    let user = store
+        .user_by_email(&registrar_domain::Email::parse(email).expect("email"))
+        .await
+        .expect("lookup")
+        .expect("the account");
+    let rules = registrar_domain::PasswordPolicy::default();
+    let password = registrar_domain::Password::presented(PASSWORD, &rules).expect("a password");
+    let hash = registrar_service::PasswordHasher::new(app.service.settings().argon2)
+        .hash(&password)
+        .await
+        .expect("hashes");
+    store.set_password(&user.id, &hash, None, None).await.expect("stored");
+}
+
 /// Both ways a person can be turned away from an unfinished signup: the
 /// core password grant and the users API's login.
 async fn assert_no_login(app: &TestApp, email: &str, password: &str, why: &str) {
@@ -231,7 +250,8 @@ async fn the_signup_code_confirms_the_address_and_the_link_still_asks_for_consen
     assert_eq!(page.status(), StatusCode::OK, "the link still opens the form");
     let html = page.text().await.expect("body");
     assert!(html.contains(r#"name="consent" type="checkbox""#), "{html}");
-    assert_no_login(&app, &email, PASSWORD, "confirmed, but no consent yet").await;
+    give_password(&app, &email).await;
+    assert_no_login(&app, &email, PASSWORD, "confirmed, with a password, but no consent yet").await;
 
     let (status, body) = confirm(&app, &id, json!({"consent": 1, "password": PASSWORD})).await;
     assert_eq!(status, StatusCode::OK, "{body}");
@@ -274,7 +294,8 @@ async fn consent_cannot_be_skipped_through_forgot_password(backend: Backend) {
     assert!(reset.status().is_client_error(), "{}", reset.status());
     let page = app.get(&format!("/reset-password/{id}")).send().await.expect("r");
     assert_eq!(page.status(), StatusCode::NOT_FOUND);
-    assert_no_login(&app, &email, PASSWORD, "no consent").await;
+    give_password(&app, &email).await;
+    assert_no_login(&app, &email, PASSWORD, "a password, but no consent").await;
 
     // A reset mail queued for the account anyway (say, before an upgrade)
     // carries the signup link too.
@@ -340,7 +361,45 @@ async fn a_used_signup_link_says_the_account_is_active(backend: Backend) {
     assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
 }
 
+/// The confirmation link of an account made by another family is no
+/// signup link: posted to `/confirm/signup/{token}` it sets no password and
+/// records no consent, and it still confirms the address where it belongs.
+async fn another_accounts_confirmation_link_is_no_signup_link(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let email = unique_email();
+    let pair = app.register(&email).await;
+    let mail = app.wait_for_mails(&email, 1).await.remove(0);
+    let token = token_of_link(&link_in(&mail, "/confirm/").expect("a confirmation link"));
+
+    let page = app.get(&format!("/confirm/signup/{token}")).send().await.expect("r");
+    assert_eq!(page.status(), StatusCode::NOT_FOUND, "no activation form for it");
+    let (status, body) = confirm(&app, &token, json!({"consent": 1, "password": "Taken-Over-77"})).await;
+    assert_eq!(
+        (status, body),
+        (
+            StatusCode::NOT_FOUND,
+            json!({"result": "error", "error": "failedToFindConfirmationId"})
+        )
+    );
+    assert_eq!(
+        app.login(&email, "Taken-Over-77", "d").await.status(),
+        StatusCode::BAD_REQUEST,
+        "no password was set through it"
+    );
+    assert_eq!(
+        app.me(pair["access_token"].as_str().expect("t")).await.status(),
+        StatusCode::OK
+    );
+    let confirmed = app.get(&format!("/confirm/{token}")).send().await.expect("r");
+    assert_eq!(
+        confirmed.status(),
+        StatusCode::OK,
+        "the link still confirms the address"
+    );
+}
+
 on_both_backends!(
+    another_accounts_confirmation_link_is_no_signup_link,
     seed_002_example_creates_an_inactive_account_and_mails_its_link,
     signup_errors_carry_the_seeds_codes,
     an_address_that_has_an_account_answers_the_same_and_its_owner_is_warned,
