@@ -6,8 +6,105 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, bail, Context};
+use registrar_domain::{Language, PolicyType};
+use registrar_smtp::Tls;
 use secrecy::SecretString;
-use serde::Deserialize;
+use serde::{Deserialize, Deserializer};
+
+/// Deserializes a text setting into its type once, at start-up; a value it
+/// does not know is an error naming the key and what it may be (never a
+/// silent fallback later).
+macro_rules! parsed {
+    ($fn:ident, $ty:ty, $key:literal, $expected:literal, $parse:expr) => {
+        fn $fn<'de, D: Deserializer<'de>>(d: D) -> Result<$ty, D::Error> {
+            let raw = String::deserialize(d)?;
+            let parse: fn(&str) -> Option<$ty> = $parse;
+            parse(raw.trim()).ok_or_else(|| {
+                // The configuration crate adds "for key `…`".
+                let _key: &str = $key;
+                serde::de::Error::custom(format!("expected {}, not {:?}", $expected, raw))
+            })
+        }
+    };
+}
+
+parsed!(
+    mail_transport,
+    MailTransport,
+    "mail.transport",
+    "file, smtp or log",
+    |s| s.parse().ok()
+);
+parsed!(smtp_tls, Tls, "mail.smtp.tls", "starttls, tls or none", |s| s
+    .parse()
+    .ok());
+parsed!(log_format, LogFormat, "log.format", "pretty or json", |s| s
+    .parse()
+    .ok());
+parsed!(
+    language,
+    Language,
+    "i18n.default_language",
+    "one of en, nl, fr, de, es",
+    Language::from_code
+);
+
+fn policy_types<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<PolicyType>, D::Error> {
+    Vec::<String>::deserialize(d)?
+        .into_iter()
+        .map(|t| {
+            PolicyType::parse(&t)
+                .ok_or_else(|| serde::de::Error::custom(format!("{t:?} is not a policy type (a-z, 0-9, _ and -)")))
+        })
+        .collect()
+}
+
+/// Where mail goes (`mail.transport`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum MailTransport {
+    /// `.eml` files in `mail.outbox_dir`.
+    #[default]
+    File,
+    /// An SMTP relay (`mail.smtp.*`), through the outbox worker.
+    Smtp,
+    /// Nowhere: a log line per mail.
+    Log,
+}
+
+impl std::str::FromStr for MailTransport {
+    type Err = ();
+
+    fn from_str(s: &str) -> Result<Self, ()> {
+        match s.to_ascii_lowercase().as_str() {
+            "file" => Ok(Self::File),
+            "smtp" => Ok(Self::Smtp),
+            "log" => Ok(Self::Log),
+            _ => Err(()),
+        }
+    }
+}
+
+/// How log lines look (`log.format`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    #[default]
+    Pretty,
+    /// One JSON object a line.
+    Json,
+}
+
+impl std::str::FromStr for LogFormat {
+    type Err = ();
+
+    fn from_str(s: &str) -> Result<Self, ()> {
+        match s.to_ascii_lowercase().as_str() {
+            "pretty" => Ok(Self::Pretty),
+            "json" => Ok(Self::Json),
+            _ => Err(()),
+        }
+    }
+}
 
 #[derive(Debug, Deserialize, Default)]
 #[serde(default, deny_unknown_fields)]
@@ -83,7 +180,8 @@ impl Default for Database {
 #[derive(Debug, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Mail {
-    pub transport: String,
+    #[serde(deserialize_with = "mail_transport")]
+    pub transport: MailTransport,
     pub outbox_dir: PathBuf,
     pub from: String,
     pub smtp: Smtp,
@@ -98,7 +196,7 @@ pub struct Mail {
 impl Default for Mail {
     fn default() -> Self {
         Self {
-            transport: "file".into(),
+            transport: MailTransport::File,
             outbox_dir: PathBuf::from("outbox"),
             from: "Registrar <no-reply@localhost>".into(),
             smtp: Smtp::default(),
@@ -116,7 +214,8 @@ pub struct Smtp {
     pub port: u16,
     pub username: Option<String>,
     pub password: Option<SecretString>,
-    pub tls: String,
+    #[serde(deserialize_with = "smtp_tls")]
+    pub tls: Tls,
     /// Seconds one message may take.
     pub timeout: u64,
 }
@@ -128,7 +227,7 @@ impl Default for Smtp {
             port: 587,
             username: None,
             password: None,
-            tls: "starttls".into(),
+            tls: Tls::StartTls,
             timeout: 10,
         }
     }
@@ -191,13 +290,14 @@ impl Default for Password {
 #[derive(Debug, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Policies {
-    pub required_types: Vec<String>,
+    #[serde(deserialize_with = "policy_types")]
+    pub required_types: Vec<PolicyType>,
 }
 
 impl Default for Policies {
     fn default() -> Self {
         Self {
-            required_types: vec!["tac".into(), "privacy".into()],
+            required_types: ["tac", "privacy"].into_iter().filter_map(PolicyType::parse).collect(),
         }
     }
 }
@@ -230,13 +330,14 @@ impl Default for EmailCheck {
 #[derive(Debug, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct I18n {
-    pub default_language: String,
+    #[serde(deserialize_with = "language")]
+    pub default_language: Language,
 }
 
 impl Default for I18n {
     fn default() -> Self {
         Self {
-            default_language: "en".into(),
+            default_language: Language::En,
         }
     }
 }
@@ -245,7 +346,8 @@ impl Default for I18n {
 #[serde(default, deny_unknown_fields)]
 pub struct Log {
     /// `pretty` or `json`.
-    pub format: String,
+    #[serde(deserialize_with = "log_format")]
+    pub format: LogFormat,
     /// A tracing filter (`info`, `registrar=debug,actix_web=warn`); `RUST_LOG` wins.
     pub level: String,
 }
@@ -253,7 +355,7 @@ pub struct Log {
 impl Default for Log {
     fn default() -> Self {
         Self {
-            format: "pretty".into(),
+            format: LogFormat::Pretty,
             level: "info".into(),
         }
     }
@@ -383,20 +485,10 @@ impl Config {
         }
         positive("database.max_connections", self.database.max_connections.into())?;
         positive("database.connect_timeout", self.database.connect_timeout)?;
-        match self.mail.transport.as_str() {
-            "file" | "log" => {}
-            "smtp" => {
-                if self.mail.smtp.host.as_deref().is_none_or(|h| h.trim().is_empty()) {
-                    bail!("configuration: mail.smtp.host is required when mail.transport is smtp");
-                }
-            }
-            other => bail!("configuration: mail.transport must be file, smtp or log, not {other:?}"),
-        }
-        if !["starttls", "tls", "none"].contains(&self.mail.smtp.tls.to_ascii_lowercase().as_str()) {
-            bail!(
-                "configuration: mail.smtp.tls must be starttls, tls or none, not {:?}",
-                self.mail.smtp.tls
-            );
+        if self.mail.transport == MailTransport::Smtp
+            && self.mail.smtp.host.as_deref().is_none_or(|h| h.trim().is_empty())
+        {
+            bail!("configuration: mail.smtp.host is required when mail.transport is smtp");
         }
         positive("mail.smtp.timeout", self.mail.smtp.timeout)?;
         positive("mail.max_attempts", self.mail.max_attempts.into())?;
@@ -423,23 +515,12 @@ impl Config {
         self.argon2().validate().map_err(|e| {
             anyhow!("configuration: password.argon2_memory_kib/argon2_iterations/argon2_parallelism: {e}")
         })?;
-        for t in &self.policies.required_types {
-            if registrar_domain::PolicyType::parse(t).is_none() {
-                bail!("configuration: policies.required_types: {t:?} is not a policy type (a-z, 0-9, _ and -)");
-            }
-        }
         positive("email.dns_timeout", self.email.dns_timeout)?;
         positive("password.hash_queue_timeout", self.password.hash_queue_timeout)?;
         for server in &self.email.dns_servers {
             server
                 .parse::<SocketAddr>()
                 .map_err(|_| anyhow!("configuration: email.dns_servers: {server:?} is not IP:PORT"))?;
-        }
-        if registrar_domain::Language::from_code(&self.i18n.default_language).is_none() {
-            bail!(
-                "configuration: i18n.default_language must be one of en, nl, fr, de, es, not {:?}",
-                self.i18n.default_language
-            );
         }
         registrar_http::client_ip::TrustedProxies::parse(&self.http.trusted_proxies)
             .map_err(|e| anyhow!("configuration: http.trusted_proxies: {e}"))?;
@@ -467,12 +548,6 @@ impl Config {
         }
         if t.lockout > t.lockout_max {
             bail!("configuration: throttle.lockout must not be longer than throttle.lockout_max");
-        }
-        if !["pretty", "json"].contains(&self.log.format.as_str()) {
-            bail!(
-                "configuration: log.format must be pretty or json, not {:?}",
-                self.log.format
-            );
         }
         Ok(())
     }

@@ -15,7 +15,7 @@ pub fn init(log: &Log) {
         .with_env_filter(filter)
         .with_writer(std::io::stderr);
     // A second init (tests) is harmless: the first subscriber stays.
-    let _ = if log.format == "json" {
+    let _ = if log.format == crate::config::LogFormat::Json {
         builder.json().try_init()
     } else {
         builder.try_init()

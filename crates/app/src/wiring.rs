@@ -8,12 +8,12 @@ use chrono::Duration as Span;
 use registrar_diesel::{DatabaseSettings, DieselStore};
 use registrar_dns::HickoryDomainCheck;
 use registrar_domain::Limit;
-use registrar_domain::{Language, PasswordPolicy, PolicyType};
+use registrar_domain::{Language, PasswordPolicy};
 use registrar_domaincheck::{DomainCheck, NoDomainCheck};
 use registrar_service::{HashingLimits, OutboxSettings, Registrar, Settings, ThrottleSettings};
 use registrar_smtp::{LettreMailer, MailSettings, Transport};
 
-use crate::config::{scheme, Config};
+use crate::config::{scheme, Config, MailTransport};
 
 pub type Service = Registrar<DieselStore, LettreMailer>;
 
@@ -36,12 +36,7 @@ pub fn service_settings(config: &Config, secret_key: registrar_domain::SecretKey
             },
             queue_timeout: Duration::from_secs(config.password.hash_queue_timeout),
         },
-        required_policy_types: config
-            .policies
-            .required_types
-            .iter()
-            .filter_map(|t| PolicyType::parse(t))
-            .collect(),
+        required_policy_types: config.policies.required_types.clone(),
         public_url: config.http.public_url.trim().trim_end_matches('/').to_owned(),
         default_language: default_language(config),
         invite_only: config.registration.invite_only,
@@ -79,7 +74,7 @@ fn throttle_settings(config: &Config) -> ThrottleSettings {
 }
 
 pub fn default_language(config: &Config) -> Language {
-    Language::from_code(&config.i18n.default_language).unwrap_or(Language::En)
+    config.i18n.default_language
 }
 
 /// Connects to the configured database (without migrating).
@@ -96,17 +91,17 @@ pub async fn store(config: &Config) -> anyhow::Result<DieselStore> {
 
 pub fn mailer(config: &Config) -> anyhow::Result<LettreMailer> {
     let m = &config.mail;
-    let transport = match m.transport.as_str() {
-        "log" => Transport::Log,
-        "smtp" => Transport::Smtp {
+    let transport = match m.transport {
+        MailTransport::Log => Transport::Log,
+        MailTransport::Smtp => Transport::Smtp {
             host: m.smtp.host.clone().unwrap_or_default(),
             port: m.smtp.port,
             username: m.smtp.username.clone(),
             password: m.smtp.password.clone(),
-            tls: m.smtp.tls.parse().context("mail.smtp.tls")?,
+            tls: m.smtp.tls,
             timeout: Duration::from_secs(m.smtp.timeout),
         },
-        _ => Transport::File {
+        MailTransport::File => Transport::File {
             dir: m.outbox_dir.clone(),
         },
     };

@@ -86,10 +86,10 @@ impl Drop for TestApp {
 /// Mail over SMTP to a sink on 127.0.0.1:`port`, retried and polled every second.
 pub fn smtp_to(port: u16) -> impl FnOnce(&mut registrar::Config) {
     move |c| {
-        c.mail.transport = "smtp".into();
+        c.mail.transport = registrar::config::MailTransport::Smtp;
         c.mail.smtp.host = Some("127.0.0.1".into());
         c.mail.smtp.port = port;
-        c.mail.smtp.tls = "none".into();
+        c.mail.smtp.tls = registrar_smtp::Tls::None;
         c.mail.smtp.timeout = 2;
         c.mail.retry_base = 1;
         c.mail.poll_interval = 1;
