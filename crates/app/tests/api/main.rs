@@ -18,7 +18,7 @@ mod openapi;
 mod outbox;
 mod policies;
 mod register;
-mod seeds;
+mod documented_examples;
 mod sessions;
 mod signup;
 mod throttle;

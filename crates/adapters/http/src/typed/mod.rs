@@ -1,4 +1,4 @@
-//! Typed registration (seed 004): `POST /api/register` when the body has a
+//! Typed registration: `POST /api/register` when the body has a
 //! `usertype`. One error at a time — the alphabetically first failing field —
 //! as `{"success": false, "message": …, "error": "<check>"}`.
 

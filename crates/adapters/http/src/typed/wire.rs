@@ -61,7 +61,7 @@ pub enum OrganisationType {
     Organisation,
 }
 
-/// `POST /api/register` with `usertype=customer` (seed 004).
+/// `POST /api/register` with `usertype=customer`.
 #[derive(Debug, Clone, Default, ToSchema)]
 pub struct TypedCustomerRequest {
     pub usertype: CustomerType,
@@ -76,7 +76,7 @@ pub struct TypedCustomerRequest {
     pub year_of_birth: Option<String>,
 }
 
-/// `POST /api/register` with `usertype=organisation` (seed 004).
+/// `POST /api/register` with `usertype=organisation`.
 #[derive(Debug, Clone, Default, ToSchema)]
 pub struct TypedOrganisationRequest {
     pub usertype: OrganisationType,
