@@ -21,6 +21,8 @@ use crate::core::CoreErrorBody;
 use crate::typed::{TypedErrorBody, TypedSuccessResponse};
 
 #[cfg(test)]
+mod reference_tests;
+#[cfg(test)]
 mod tests;
 
 /// Implements utoipa's schema traits for `$target` as a `oneOf` (or

@@ -48,7 +48,7 @@ fn body_error(e: BodyError) -> HttpResponse {
     }
 }
 
-/// The seed's code for the first problem, in the seed's order.
+/// The family's code for the first problem, in the family's order.
 fn signup_code(errors: &FieldErrors) -> &'static str {
     let has = |field: Field, pick: fn(&FieldError) -> bool| {
         errors.iter().any(|(f, list)| *f == field && list.iter().any(pick))

@@ -180,7 +180,7 @@ pub struct TypedErrorBody {
     /// Always `false`.
     #[schema(example = false)]
     pub success: bool,
-    /// The seed's sentence, e.g. `No email sent.`, `Token invalid or has been used.`
+    /// The family's sentence, e.g. `No email sent.`, `Token invalid or has been used.`
     #[schema(example = "Email exists.")]
     pub message: String,
     /// The check that failed: `required`, `email`, `not_in_resultset`, `in_resultset`,
