@@ -147,7 +147,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn checks_and_messages_follow_the_seed_table() {
+    fn checks_and_messages_follow_the_typed_registration_table() {
         let lang = Lang(Language::En);
         assert_eq!(
             check(lang, Field::Invite, &FieldError::Required),
