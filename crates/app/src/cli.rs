@@ -1,4 +1,4 @@
-//! The command line (operations.md): `registrar [--config FILE] <command>`.
+//! The command line (documented in README.md, Operations): `registrar [--config FILE] <command>`.
 
 use std::net::TcpListener;
 use std::path::PathBuf;

@@ -1,4 +1,4 @@
-//! The policy file of `registrar policy publish FILE` (operations.md).
+//! The policy file of `registrar policy publish FILE` (its format: README.md, Operations).
 
 use std::collections::BTreeMap;
 use std::path::Path;

@@ -1,4 +1,4 @@
-//! Year of birth (seed 004): strictly between 150 and 10 years ago.
+//! Year of birth: strictly between 150 and 10 years ago.
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum YearOfBirthError {

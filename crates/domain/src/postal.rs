@@ -1,5 +1,5 @@
-//! Postal codes: the users API takes Dutch, Belgian and German ones (seed
-//! 001), typed registration takes British ones (seed 004).
+//! Postal codes: the users API takes Dutch, Belgian and German ones,
+//! typed registration takes British ones.
 
 use std::fmt;
 

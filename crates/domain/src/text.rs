@@ -75,7 +75,7 @@ pub(crate) use bounded_text;
 
 bounded_text!(
     /// A first name, insertion or last name: 1 to 191 characters (the
-    /// limit of the seeds' MySQL `varchar(191)` columns).
+    /// users API's limit, a MySQL `varchar(191)` column).
     PersonName,
     191
 );

@@ -23,7 +23,7 @@ impl fmt::Display for UserId {
 }
 
 /// The kind of account. `person` for the families that only know people,
-/// `customer` and `organisation` for typed registration (seed 004).
+/// `customer` and `organisation` for typed registration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum UserType {
     Person,
@@ -83,7 +83,7 @@ impl fmt::Debug for PasswordHash {
     }
 }
 
-/// An organisation's details (seed 004).
+/// An organisation's details.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Organisation {
     pub name: String,
@@ -157,7 +157,7 @@ pub struct User {
     pub language: Language,
     pub email_confirmed_at: Option<DateTime<Utc>>,
     pub disabled: bool,
-    /// The consent level given when confirming an email-first signup (seed 002);
+    /// The consent level given when confirming an email-first signup;
     /// [`User::CONSENT_PENDING`] while an email-first account waits for it;
     /// `None` for accounts made by the other families.
     pub consent: Option<i32>,
@@ -167,7 +167,7 @@ pub struct User {
 impl User {
     /// The consent level of an email-first account that has not given its
     /// consent yet: it gets no session by any route but the completion of
-    /// its signup (seed 002).
+    /// its signup.
     pub const CONSENT_PENDING: i32 = 0;
 
     pub fn email_confirmed(&self) -> bool {

@@ -8,7 +8,8 @@ use crate::tokens::random_hex;
 use crate::{Registrar, ServiceError};
 
 impl<S: Store, M: Mailer> Registrar<S, M> {
-    /// Registers an API client with a new random id (80 hex characters, like the seeds').
+    /// Registers an API client with a new random id (80 hex characters, as long as the client ids
+    /// of the device-token API's examples).
     pub async fn add_client(&self, name: &str) -> Result<Client, ServiceError> {
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 255 {

@@ -50,7 +50,7 @@ impl Settings {
         }
     }
 
-    /// Defaults of `operations.md`.
+    /// The defaults README.md documents (Configuration).
     pub fn defaults() -> Self {
         Self {
             access_token_ttl: Duration::seconds(3600),

@@ -1,4 +1,4 @@
-//! Email-first signup (seed 002): an address and a language make an
+//! Email-first signup: an address and a language make an
 //! account with no password, inactive until its owner confirms through the
 //! mailed link with their consent (and, if they like, a password).
 

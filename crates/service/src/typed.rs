@@ -1,4 +1,4 @@
-//! Typed registration (seed 004): a customer or an organisation, paid for by
+//! Typed registration: a customer or an organisation, paid for by
 //! a signup token that is used up with the account.
 
 use chrono::Datelike;

@@ -1,4 +1,4 @@
-//! The users API's use cases (seed 001): registration with a postal code and
+//! The users API's use cases: registration with a postal code and
 //! a domain that must exist, and the built-in web client's login.
 
 use registrar_domain::{ClientIp, PersonName, PostalCode, Profile, Role, User};

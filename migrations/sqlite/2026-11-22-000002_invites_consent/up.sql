@@ -16,6 +16,6 @@ CREATE TABLE invites (
     CONSTRAINT invites_uses_left_check CHECK (uses_left >= 0)
 );
 
--- The consent level given when completing an email-first signup (seed 002);
+-- The consent level given when completing an email-first signup;
 -- NULL until then, and for accounts made by the other families.
 ALTER TABLE users ADD COLUMN consent INTEGER;

@@ -496,7 +496,7 @@ async fn assert_parallel_claimers_get_each_mail_exactly_once(stores: [DieselStor
 // --- SQLite -----------------------------------------------------------------
 
 #[tokio::test]
-async fn sqlite_migrates_once_and_seeds_the_web_client() {
+async fn sqlite_migrates_once_and_creates_the_web_client() {
     let (store, _dir) = common::sqlite_unmigrated().await;
     assert_eq!(store.backend(), "sqlite");
     assert_migrates_once_and_has_the_web_client(&store).await;
@@ -654,7 +654,7 @@ async fn a_sqlite_write_lock_held_past_the_busy_timeout_makes_the_store_unavaila
 // --- Postgres ---------------------------------------------------------------
 
 #[tokio::test]
-async fn postgres_migrates_once_and_seeds_the_web_client() {
+async fn postgres_migrates_once_and_creates_the_web_client() {
     let Some(database) = PgDatabase::create().await else {
         return;
     };

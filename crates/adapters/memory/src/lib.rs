@@ -2,7 +2,7 @@
 //! trait, each call atomic under one lock) and [`MemoryMailer`] (keeps what it
 //! sends). For fast tests of the service and the HTTP layer: no I/O, no
 //! clock, nothing survives the process. The store passes the same contract
-//! suite as the SQL adapter and seeds the built-in `web` client as its
+//! suite as the SQL adapter and starts with the built-in `web` client as its
 //! migrations do.
 
 mod clients;

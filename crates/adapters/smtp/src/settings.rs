@@ -1,5 +1,5 @@
 //! How mail leaves Registrar: the sender and the transport, as configured
-//! under `mail.*` (see operations.md).
+//! under `mail.*` (see README.md, Configuration).
 
 use std::fmt;
 use std::path::PathBuf;

@@ -1,4 +1,4 @@
-//! Email-first signup (seed 002) over HTTP.
+//! Email-first signup over HTTP.
 
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -28,7 +28,7 @@ async fn signup_id(app: &TestApp, email: &str, mails: usize) -> String {
     token_of_link(&link_in(&mail, "/confirm/signup/").expect("a signup link"))
 }
 
-async fn seed_002_example_creates_an_inactive_account_and_mails_its_link(backend: Backend) {
+async fn the_documented_signup_example_creates_an_inactive_account_and_mails_its_link(backend: Backend) {
     let app = spawn_app(backend).await;
     let (status, body) = signup(&app, json!({"email": "joost@joost.at", "language": "en"})).await;
     assert_eq!(
@@ -49,7 +49,7 @@ async fn seed_002_example_creates_an_inactive_account_and_mails_its_link(backend
     );
 }
 
-async fn signup_errors_carry_the_seeds_codes(backend: Backend) {
+async fn signup_errors_carry_the_documented_codes(backend: Backend) {
     let app = spawn_app(backend).await;
     let empty = app
         .post("/signup")
@@ -400,8 +400,8 @@ async fn another_accounts_confirmation_link_is_no_signup_link(backend: Backend) 
 
 on_both_backends!(
     another_accounts_confirmation_link_is_no_signup_link,
-    seed_002_example_creates_an_inactive_account_and_mails_its_link,
-    signup_errors_carry_the_seeds_codes,
+    the_documented_signup_example_creates_an_inactive_account_and_mails_its_link,
+    signup_errors_carry_the_documented_codes,
     an_address_that_has_an_account_answers_the_same_and_its_owner_is_warned,
     confirming_needs_consent_and_a_live_id_then_answers_the_token_and_account,
     an_account_without_a_password_sets_one_through_reset,

@@ -1,4 +1,4 @@
-//! Typed registration (seed 004): customers and organisations with signup tokens.
+//! Typed registration: customers and organisations with signup tokens.
 
 use chrono::Datelike;
 use reqwest::StatusCode;
@@ -30,7 +30,7 @@ fn failure(message: &str, check: &str) -> (StatusCode, Value) {
     )
 }
 
-async fn seed_004_customer_and_organisation_examples_register(backend: Backend) {
+async fn the_documented_customer_and_organisation_examples_register(backend: Backend) {
     let app = spawn_app(backend).await;
     let ok = (
         StatusCode::OK,
@@ -245,7 +245,7 @@ async fn a_failed_registration_leaves_the_token_unused(backend: Backend) {
 
 on_both_backends!(
     the_token_is_checked_before_the_email_is_said_to_exist,
-    seed_004_customer_and_organisation_examples_register,
+    the_documented_customer_and_organisation_examples_register,
     every_documented_failure_has_its_check_and_message,
     one_error_at_a_time_the_alphabetically_first,
     a_single_use_token_pays_for_one_account_even_in_a_race,

@@ -1,4 +1,4 @@
-//! The users API (seed 001): registration, login, roles, Laravel's shapes.
+//! The users API: registration, login, roles, Laravel's shapes.
 
 use std::net::Ipv4Addr;
 
@@ -39,7 +39,7 @@ async fn confirm(app: &TestApp, email: &str) {
     assert_eq!(response.status(), StatusCode::CREATED);
 }
 
-async fn seed_001_register_example_answers_201_with_the_guest_and_no_password(backend: Backend) {
+async fn the_documented_users_register_example_answers_201_with_the_guest_and_no_password(backend: Backend) {
     let app = spawn_app(backend).await;
     let email = unique_email();
     let (status, body) = register(&app, &harrie(&email)).await;
@@ -198,7 +198,7 @@ async fn a_role_given_by_the_operator_shows_in_login_and_profile(backend: Backen
 }
 
 on_both_backends!(
-    seed_001_register_example_answers_201_with_the_guest_and_no_password,
+    the_documented_users_register_example_answers_201_with_the_guest_and_no_password,
     register_refuses_a_taken_email_with_laravels_words,
     register_lists_every_failing_rule_in_laravels_words,
     dutch_belgian_and_german_postal_codes_are_accepted,

@@ -1,5 +1,5 @@
 //! The domain-check port: can mail be delivered to an address's domain?
-//! The users API (seed 001) requires "an email with existing domain".
+//! The users API requires "an email with existing domain".
 
 use async_trait::async_trait;
 

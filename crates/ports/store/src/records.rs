@@ -199,7 +199,7 @@ pub struct NewInvite {
     pub created_at: DateTime<Utc>,
 }
 
-/// Confirming an email-first signup (seed 002) through its link.
+/// Confirming an email-first signup through its link.
 #[derive(Debug, Clone)]
 pub struct SignupCompletion {
     pub link_hash: SecretHash,

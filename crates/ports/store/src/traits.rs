@@ -284,7 +284,7 @@ pub trait OutboxStore {
     async fn oldest_queued_mail(&self) -> Result<Option<DateTime<Utc>>, StoreError>;
 }
 
-/// Signup tokens for typed registration (seed 004) and invite-only mode.
+/// Signup tokens for typed registration and invite-only mode.
 #[async_trait]
 pub trait InviteStore {
     /// Stores a new signup token. MUST return [`StoreError::Duplicate`] if the hash exists.

@@ -39,9 +39,9 @@ pub async fn caller<S: Store, M: Mailer>(
 
 /// Register an account (core or typed)
 ///
-/// Without `usertype` (seed 000): creates an unconfirmed account on this
+/// Without `usertype` (the device-token API): creates an unconfirmed account on this
 /// device, mails a confirmation code and link, and answers a token pair.
-/// With `usertype` (seed 004): a customer or an organisation, paid for by a
+/// With `usertype` (typed registration): a customer or an organisation, paid for by a
 /// signup token, answered in the typed family's shape — one error at a time,
 /// the alphabetically first failing field. A body that cannot be read (400,
 /// 413, 415) is answered in the core shape either way.
@@ -83,7 +83,7 @@ pub async fn register<S: Store, M: Mailer>(
     Ok(token_pair(&pair))
 }
 
-/// Change the password (seed 003)
+/// Change the password
 ///
 /// Checks the current credentials, applies the password rules to
 /// `new_password`, answers a fresh pair for this device and signs out every

@@ -1,4 +1,4 @@
-//! The core family (seeds 000 and 003): device token pairs, profile,
+//! The device-token API (the "core" family): device token pairs, profile,
 //! sessions and policies, with the `{"success": false, "error": …}` error shape.
 
 pub(crate) mod account;

@@ -18,7 +18,7 @@ pub(crate) fn chosen_language(body: Option<&str>, requested: Option<Language>) -
     body.and_then(Language::from_code).or(requested)
 }
 
-/// `POST /api/register` without `usertype` (seed 000).
+/// `POST /api/register` without `usertype` (the device-token API).
 #[derive(Debug, Clone, Default, ToSchema)]
 pub struct RegisterRequest {
     /// A registered API client (`registrar client add`); an unknown one is `invalid_client`.
@@ -95,8 +95,8 @@ impl RegisterRequest {
     }
 }
 
-/// `POST /api/register`: a body with `usertype` is a typed registration (seed 004),
-/// any other the core one (seed 000).
+/// `POST /api/register`: a body with `usertype` is a typed registration,
+/// any other the device-token API's.
 #[derive(Debug)]
 pub enum RegisterBody {
     Core(RegisterRequest),
@@ -223,7 +223,7 @@ impl TokenRequest {
     }
 }
 
-/// `POST /api/change-password` (seed 003): the current credentials of this
+/// `POST /api/change-password`: the current credentials of this
 /// device's login and the new password.
 #[derive(Debug, Clone, Default, ToSchema)]
 pub struct ChangePasswordRequest {

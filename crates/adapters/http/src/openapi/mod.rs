@@ -21,6 +21,8 @@ use crate::core::CoreErrorBody;
 use crate::typed::{TypedErrorBody, TypedSuccessResponse};
 
 #[cfg(test)]
+mod reference_tests;
+#[cfg(test)]
 mod tests;
 
 /// Implements utoipa's schema traits for `$target` as a `oneOf` (or
@@ -135,13 +137,13 @@ pub const TAGS: [&str; 6] = ["core", "typed", "users", "signup", "pages", "opera
         crate::ops::openapi,
     ),
     tags(
-        (name = "core", description = "Device token pairs, profile, sessions and policies (seeds 000, 003). \
+        (name = "core", description = "The device-token API: token pairs, profile, sessions and policies. \
             Errors: `{\"success\": false, \"error\": \"<code>\", \"message\": \"…\", \"errors\": {…}}`."),
-        (name = "typed", description = "Typed registration, `POST /api/register` with `usertype` (seed 004). \
+        (name = "typed", description = "Typed registration, `POST /api/register` with `usertype`. \
             Errors: `{\"success\": false, \"message\": \"…\", \"error\": \"<check>\"}`."),
-        (name = "users", description = "The users API (seed 001), Laravel-style: \
+        (name = "users", description = "The users API, Laravel-style: \
             `{\"message\": \"…\", \"errors\": {…}}`."),
-        (name = "signup", description = "Email-first signup (seed 002): `{\"result\": \"error\", \"error\": \"<code>\"}`."),
+        (name = "signup", description = "Email-first signup: `{\"result\": \"error\", \"error\": \"<code>\"}`."),
         (name = "pages", description = "Server-rendered HTML pages for the links in mails, in the browser's language."),
         (name = "operations", description = "Health, readiness, metrics and this document."),
     ),

@@ -1,4 +1,4 @@
-//! Email-first signup (seed 002): `POST /signup` and `POST /confirm/signup/{id}`,
+//! Email-first signup: `POST /signup` and `POST /confirm/signup/{id}`,
 //! answering `{"result": "success", …}` or `{"result": "error", "error": "<code>"}`.
 
 mod wire;
@@ -48,7 +48,7 @@ fn body_error(e: BodyError) -> HttpResponse {
     }
 }
 
-/// The seed's code for the first problem, in the seed's order.
+/// The family's code for the first problem, in the family's order.
 fn signup_code(errors: &FieldErrors) -> &'static str {
     let has = |field: Field, pick: fn(&FieldError) -> bool| {
         errors.iter().any(|(f, list)| *f == field && list.iter().any(pick))
@@ -85,7 +85,7 @@ fn fault(e: &ServiceError, code: &'static str) -> HttpResponse {
     crate::with_retry_after(response, e.retry_after())
 }
 
-/// Sign up with an email address (seed 002)
+/// Sign up with an email address
 ///
 /// 201 for a new address and for one that has an account (its owner gets a
 /// "someone tried to sign up" mail instead of a confirmation). The account

@@ -1,4 +1,4 @@
-//! Email-first signup's bodies and answers (seed 002): built from the
+//! Email-first signup's bodies and answers: built from the
 //! decoded fields or serialized by the handlers, and documented as the
 //! OpenAPI schemas.
 

@@ -1,4 +1,4 @@
-//! Typed registration (seed 004): `POST /api/register` when the body has a
+//! Typed registration: `POST /api/register` when the body has a
 //! `usertype`. One error at a time — the alphabetically first failing field —
 //! as `{"success": false, "message": …, "error": "<check>"}`.
 
@@ -147,7 +147,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn checks_and_messages_follow_the_seed_table() {
+    fn checks_and_messages_follow_the_typed_registration_table() {
         let lang = Lang(Language::En);
         assert_eq!(
             check(lang, Field::Invite, &FieldError::Required),

@@ -61,7 +61,7 @@ pub enum OrganisationType {
     Organisation,
 }
 
-/// `POST /api/register` with `usertype=customer` (seed 004).
+/// `POST /api/register` with `usertype=customer`.
 #[derive(Debug, Clone, Default, ToSchema)]
 pub struct TypedCustomerRequest {
     pub usertype: CustomerType,
@@ -76,7 +76,7 @@ pub struct TypedCustomerRequest {
     pub year_of_birth: Option<String>,
 }
 
-/// `POST /api/register` with `usertype=organisation` (seed 004).
+/// `POST /api/register` with `usertype=organisation`.
 #[derive(Debug, Clone, Default, ToSchema)]
 pub struct TypedOrganisationRequest {
     pub usertype: OrganisationType,
@@ -180,7 +180,7 @@ pub struct TypedErrorBody {
     /// Always `false`.
     #[schema(example = false)]
     pub success: bool,
-    /// The seed's sentence, e.g. `No email sent.`, `Token invalid or has been used.`
+    /// The family's sentence, e.g. `No email sent.`, `Token invalid or has been used.`
     #[schema(example = "Email exists.")]
     pub message: String,
     /// The check that failed: `required`, `email`, `not_in_resultset`, `in_resultset`,

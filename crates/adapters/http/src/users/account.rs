@@ -15,7 +15,7 @@ use crate::i18n::Lang;
 
 type App<S, M> = web::Data<Registrar<S, M>>;
 
-/// Register a guest account (seed 001)
+/// Register a guest account
 ///
 /// Creates an unconfirmed guest account and mails its 6-digit code. Every
 /// failing field is reported at once, in Laravel's words.

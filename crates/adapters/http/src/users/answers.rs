@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 
 use crate::core::answers::TokenType;
 
-/// `201` of `POST /api/users/register`: the new guest account as the seed shows it (never a password).
+/// `201` of `POST /api/users/register`: the new guest account as the users API documents it (never a password).
 #[derive(Serialize, ToSchema)]
 pub struct UsersAccountResponse {
     #[schema(required = true)]

@@ -1,4 +1,4 @@
-//! The users API (seed 001): Laravel-style answers — `{"message": …}` and
+//! The users API: Laravel-style answers — `{"message": …}` and
 //! 422 `{"message": "The given data was invalid.", "errors": {field: [..]}}`.
 
 pub(crate) mod account;

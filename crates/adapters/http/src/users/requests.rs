@@ -1,4 +1,4 @@
-//! The users API's request bodies (seed 001), one type per endpoint: built
+//! The users API's request bodies, one type per endpoint: built
 //! from the decoded fields, turned into the service's input, and documented
 //! as the OpenAPI request schemas. A missing field is the service's `422`.
 

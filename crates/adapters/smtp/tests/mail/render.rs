@@ -80,7 +80,7 @@ fn every_kind_renders_in_every_language_with_its_code_and_link() {
 }
 
 #[test]
-fn the_confirmation_code_reads_like_the_seed() {
+fn the_confirmation_code_is_six_digits_in_the_text_and_grouped_in_threes_in_the_html() {
     let rendered = templates()
         .render(&support::confirmation(Language::En))
         .expect("renders");

@@ -1,6 +1,7 @@
-//! The example requests of seed 000 (register) and seed 003 (change
+//! The device-token API's documented example requests (register and change
 //! password), replayed with a real client id and passwords that pass the rules
-//! (the seed's `password123` is refused on purpose: it is a common password).
+//! (the change-password example's `password123` is refused on purpose: it is a
+//! common password).
 
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -19,7 +20,7 @@ fn assert_token_pair(pair: &Value) {
     );
 }
 
-async fn seed_000_register_example_works_as_documented(backend: Backend) {
+async fn the_documented_register_example_answers_a_token_pair(backend: Backend) {
     let app = spawn_app(backend).await;
     let body = format!(
         r#"{{
@@ -61,7 +62,7 @@ async fn seed_000_register_example_works_as_documented(backend: Backend) {
     assert_token_pair(&pair);
 }
 
-async fn seed_003_change_password_example_works_as_documented(backend: Backend) {
+async fn the_documented_change_password_example_answers_a_new_token_pair(backend: Backend) {
     let app = spawn_app(backend).await;
     app.register("example@domain.com").await;
     let response = app
@@ -84,7 +85,7 @@ async fn seed_003_change_password_example_works_as_documented(backend: Backend) 
     assert_token_pair(&response.json().await.expect("json"));
 }
 
-async fn seed_003_with_its_literal_password123_is_refused_as_too_common(backend: Backend) {
+async fn the_change_password_example_with_its_literal_password123_is_refused_as_too_common(backend: Backend) {
     let app = spawn_app(backend).await;
     app.register("example@domain.com").await;
     let (status, body) = parts(
@@ -104,7 +105,7 @@ async fn seed_003_with_its_literal_password123_is_refused_as_too_common(backend:
 }
 
 on_both_backends!(
-    seed_000_register_example_works_as_documented,
-    seed_003_change_password_example_works_as_documented,
-    seed_003_with_its_literal_password123_is_refused_as_too_common,
+    the_documented_register_example_answers_a_token_pair,
+    the_documented_change_password_example_answers_a_new_token_pair,
+    the_change_password_example_with_its_literal_password123_is_refused_as_too_common,
 );
