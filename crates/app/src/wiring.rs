@@ -17,12 +17,21 @@ use crate::config::{scheme, Config, MailTransport};
 
 pub type Service = Registrar<DieselStore, LettreMailer>;
 
+/// Seconds of configuration as a span (validated to at most ten years;
+/// anything beyond chrono's range is its largest span, never a panic).
+fn span(seconds: u64) -> Span {
+    i64::try_from(seconds)
+        .ok()
+        .and_then(Span::try_seconds)
+        .unwrap_or(Span::MAX)
+}
+
 /// The service's settings; `secret_key` is the server secret ([`crate::secret::server_secret`]).
 pub fn service_settings(config: &Config, secret_key: registrar_domain::SecretKey) -> Settings {
     Settings {
-        access_token_ttl: Span::seconds(config.auth.access_token_ttl as i64),
-        refresh_token_idle_ttl: Span::seconds(config.auth.refresh_token_idle_ttl as i64),
-        max_sessions_per_client: config.auth.max_sessions_per_client as usize,
+        access_token_ttl: span(config.auth.access_token_ttl),
+        refresh_token_idle_ttl: span(config.auth.refresh_token_idle_ttl),
+        max_sessions_per_client: usize::try_from(config.auth.max_sessions_per_client).unwrap_or(usize::MAX),
         require_confirmed_email: config.auth.require_confirmed_email,
         password: PasswordPolicy {
             min_length: config.password.min_length,
@@ -40,12 +49,12 @@ pub fn service_settings(config: &Config, secret_key: registrar_domain::SecretKey
         public_url: config.http.public_url.trim().trim_end_matches('/').to_owned(),
         default_language: default_language(config),
         invite_only: config.registration.invite_only,
-        confirmation_ttl: Span::seconds(config.auth.confirmation_ttl as i64),
-        reset_ttl: Span::seconds(config.auth.password_reset_ttl as i64),
+        confirmation_ttl: span(config.auth.confirmation_ttl),
+        reset_ttl: span(config.auth.password_reset_ttl),
         outbox: OutboxSettings {
             max_attempts: config.mail.max_attempts,
-            retry_base: Span::seconds(config.mail.retry_base.min(86_400) as i64),
-            poll_interval: Span::seconds(config.mail.poll_interval.min(3600) as i64),
+            retry_base: span(config.mail.retry_base.min(86_400)),
+            poll_interval: span(config.mail.poll_interval.min(3600)),
             ..OutboxSettings::default()
         },
         throttle: throttle_settings(config),
@@ -55,7 +64,7 @@ pub fn service_settings(config: &Config, secret_key: registrar_domain::SecretKey
 
 fn throttle_settings(config: &Config) -> ThrottleSettings {
     let t = &config.throttle;
-    let seconds = |s: u64| Span::seconds(s as i64);
+    let seconds = span;
     ThrottleSettings {
         login_account: Limit::lockout(
             t.login_failures_per_account,

@@ -66,7 +66,7 @@ impl SecretHash {
 
 impl fmt::Debug for SecretHash {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "SecretHash({}…)", &self.0[..self.0.len().min(8)])
+        write!(f, "SecretHash({}…)", self.0.get(..8).unwrap_or(&self.0))
     }
 }
 

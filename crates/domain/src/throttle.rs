@@ -232,7 +232,7 @@ impl ThrottleKey {
     /// tried against the table by whoever reads it.
     fn digest(scope: Scope, subject: &str, key: &SecretKey) -> Self {
         let digest = key.digest(&format!("throttle:{}", scope.as_str()), subject);
-        Self(format!("{}:{}", scope.as_str(), &digest[..32]))
+        Self(format!("{}:{}", scope.as_str(), digest.get(..32).unwrap_or(&digest)))
     }
 
     /// Wraps a key read back from storage.

@@ -43,7 +43,7 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         let end = from.saturating_add(count);
         while start < end {
             let stop = end.min(start + BATCH);
-            let mut batch = Vec::with_capacity((stop - start) as usize);
+            let mut batch = Vec::with_capacity(usize::try_from(stop - start).unwrap_or(0));
             for i in start..stop {
                 let email = Email::parse(&seed_email(i)).map_err(|_| ServiceError::unexpected("seed address"))?;
                 let id = UserId(uuid::Uuid::new_v4().to_string());

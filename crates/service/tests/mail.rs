@@ -1,5 +1,14 @@
 //! Confirmation codes and links, password reset and the outbox, on the
 //! in-memory adapters with a hand-moved clock.
+#![allow(
+    clippy::expect_used,
+    clippy::unwrap_used,
+    clippy::string_slice,
+    clippy::cast_possible_truncation,
+    clippy::cast_possible_wrap,
+    clippy::cast_sign_loss,
+    clippy::float_cmp
+)] // test code
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -224,7 +224,12 @@ fn integral(n: &serde_json::Number) -> Option<i64> {
     n.as_i64().or_else(|| {
         n.as_f64()
             .filter(|f| f.fract() == 0.0 && *f >= i64::MIN as f64 && *f < i64::MAX as f64)
-            .map(|f| f as i64)
+            // Whole and within i64's range, checked just above.
+            .map(|f| {
+                #[allow(clippy::cast_possible_truncation)]
+                let whole = f as i64;
+                whole
+            })
     })
 }
 

@@ -121,11 +121,12 @@ pub(crate) fn redact(text: &str, to: &Email) -> String {
     let mut out = String::with_capacity(text.len());
     let mut last = 0;
     for (start, _) in haystack.match_indices(&needle) {
-        out.push_str(&text[last..start]);
+        // ASCII lowercasing keeps every byte offset of `text`.
+        out.push_str(text.get(last..start).unwrap_or_default());
         out.push_str(&to.masked());
         last = start + needle.len();
     }
-    out.push_str(&text[last..]);
+    out.push_str(text.get(last..).unwrap_or_default());
     out
 }
 

@@ -23,6 +23,13 @@ use crate::typed::{TypedErrorBody, TypedSuccessResponse};
 #[cfg(test)]
 mod reference_tests;
 #[cfg(test)]
+#[allow(
+    clippy::string_slice,
+    clippy::cast_possible_truncation,
+    clippy::cast_possible_wrap,
+    clippy::cast_sign_loss,
+    clippy::float_cmp
+)] // test code
 mod tests;
 
 /// Implements utoipa's schema traits for `$target` as a `oneOf` (or

@@ -26,6 +26,13 @@ pub use reset::ResetPasswordForm;
 pub use signup::{submitted as signup_submitted, SignupConfirmForm};
 
 #[cfg(test)]
+#[allow(
+    clippy::string_slice,
+    clippy::cast_possible_truncation,
+    clippy::cast_possible_wrap,
+    clippy::cast_sign_loss,
+    clippy::float_cmp
+)] // test code
 mod tests;
 
 use registrar_mail::Mailer;
