@@ -82,6 +82,15 @@ impl World {
 impl<M: Mailer + Clone> World<M> {
     /// A world with `mailer` and [`settings`] changed by `adjust`.
     pub async fn with(mailer: M, adjust: impl FnOnce(&mut Settings)) -> Self {
+        Self::with_policies(mailer, adjust, policy_revision).await
+    }
+
+    /// As [`World::with`], publishing `revision("tac")` and `revision("privacy")`.
+    pub async fn with_policies(
+        mailer: M,
+        adjust: impl FnOnce(&mut Settings),
+        revision: impl Fn(&str) -> NewPolicyRevision,
+    ) -> Self {
         let store = MemoryStore::new();
         let clock = Arc::new(ManualClock::new(start()));
         let mut settings = settings();
@@ -90,7 +99,7 @@ impl<M: Mailer + Clone> World<M> {
         let client = app.add_client("Test").await.expect("a client").id.to_string();
         let mut policies = Vec::new();
         for t in ["tac", "privacy"] {
-            policies.push(app.publish_policy(policy_revision(t)).await.expect("published").id.0);
+            policies.push(app.publish_policy(revision(t)).await.expect("published").id.0);
         }
         Self {
             app,
