@@ -23,6 +23,9 @@ mod touch;
 mod typed;
 mod users;
 
+#[cfg(feature = "testing")]
+pub mod testing;
+
 pub use account::{ProfileView, SessionView};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use confirm::LinkOutcome;

@@ -10,92 +10,48 @@
     clippy::float_cmp
 )] // test code
 
-use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use chrono::{Duration, TimeZone, Utc};
-use registrar_domain::{Language, PolicyText, PolicyType};
+use chrono::Duration;
+use registrar_domain::Language;
 use registrar_mail::{Mail, MailContent, MailError, Mailer};
-use registrar_memory::{MemoryMailer, MemoryStore};
-use registrar_service::{
-    Argon2Params, Clock, LinkOutcome, LoginInput, ManualClock, RegisterInput, Registrar, ServiceError, Settings,
-    TokenPair,
-};
-use registrar_store::{NewPolicyRevision, OutboxStore, UserStore};
+use registrar_memory::MemoryMailer;
+use registrar_service::testing;
+use registrar_service::{Clock, LinkOutcome, LoginInput, RegisterInput, ServiceError, Settings, TokenPair};
+use registrar_store::{OutboxStore, UserStore};
 
 const PASSWORD: &str = "Correct-Horse-42";
 const EMAIL: &str = "ann@example.com";
 
-struct World {
-    app: Registrar<MemoryStore, MemoryMailer>,
-    store: MemoryStore,
-    mailer: MemoryMailer,
-    clock: Arc<ManualClock>,
-    client: String,
-    policies: Vec<i32>,
+/// The shared world (see `registrar_service::testing`), with this file's helpers.
+struct World(testing::World);
+
+impl std::ops::Deref for World {
+    type Target = testing::World;
+
+    fn deref(&self) -> &testing::World {
+        &self.0
+    }
 }
 
 /// Requests from this machine.
 fn ip() -> registrar_domain::ClientIp {
-    registrar_domain::ClientIp::new([127, 0, 0, 1].into())
+    testing::local_ip()
 }
 
 async fn world() -> World {
-    let mailer = MemoryMailer::new();
-    let clock = Arc::new(ManualClock::new(
-        Utc.with_ymd_and_hms(2026, 6, 1, 12, 0, 0).single().expect("date"),
-    ));
-    let (app, store, client, policies) = service(mailer.clone(), clock.clone(), |_| {}).await;
-    World {
-        app,
-        store,
-        mailer,
-        clock,
-        client,
-        policies,
-    }
+    World(service(MemoryMailer::new(), |_| {}).await)
 }
 
 /// A service over a fresh memory store and `mailer`, with a client and the
 /// two required policies published; cheap hashing, 3 mail attempts.
-async fn service<M: Mailer>(
-    mailer: M,
-    clock: Arc<ManualClock>,
-    adjust: impl FnOnce(&mut Settings),
-) -> (Registrar<MemoryStore, M>, MemoryStore, String, Vec<i32>) {
-    let store = MemoryStore::new();
-    let mut settings = Settings::defaults();
-    settings.argon2 = Argon2Params {
-        memory_kib: 256,
-        iterations: 1,
-        parallelism: 1,
-    };
-    settings.outbox.max_attempts = 3;
-    adjust(&mut settings);
-    let app = Registrar::with_clock(store.clone(), mailer, settings, clock);
-    let client = app.add_client("Test").await.expect("client").id.to_string();
-    let mut policies = Vec::new();
-    for t in ["tac", "privacy"] {
-        let mut texts = BTreeMap::new();
-        texts.insert(
-            Language::En,
-            PolicyText {
-                title: t.into(),
-                description: String::new(),
-                button: "OK".into(),
-                html: String::new(),
-            },
-        );
-        let revision = NewPolicyRevision {
-            policy_type: PolicyType::parse(t).expect("type"),
-            version: "1".into(),
-            published_at: Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).single().expect("date"),
-            texts,
-        };
-        policies.push(app.publish_policy(revision).await.expect("publish").id.0);
-    }
-    (app, store, client, policies)
+async fn service<M: Mailer + Clone>(mailer: M, adjust: impl FnOnce(&mut Settings)) -> testing::World<M> {
+    testing::World::with(mailer, |settings| {
+        settings.outbox.max_attempts = 3;
+        adjust(settings);
+    })
+    .await
 }
 
 fn registration(client: &str, policies: &[i32], email: &str, firstname: &str) -> RegisterInput {
@@ -443,10 +399,14 @@ async fn a_mail_that_panics_the_mailer_stops_neither_the_worker_nor_anyone_elses
         victim: EVE,
         panics: panics.clone(),
     };
-    let clock = Arc::new(ManualClock::new(
-        Utc.with_ymd_and_hms(2026, 6, 1, 12, 0, 0).single().expect("date"),
-    ));
-    let (app, store, client, policies) = service(mailer, clock.clone(), |s| {
+    let testing::World {
+        app,
+        store,
+        client,
+        policies,
+        clock,
+        ..
+    } = service(mailer, |s| {
         s.outbox.poll_interval = Duration::milliseconds(20);
     })
     .await;

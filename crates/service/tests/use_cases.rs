@@ -9,87 +9,48 @@
     clippy::float_cmp
 )] // test code
 
-use std::collections::BTreeMap;
-use std::sync::Arc;
-
-use chrono::{Duration, TimeZone, Utc};
-use registrar_domain::{Language, PolicyText, PolicyType};
+use chrono::Duration;
+use registrar_domain::{Language, PolicyType};
 use registrar_mail::MailContent;
-use registrar_memory::{MemoryMailer, MemoryStore};
+use registrar_memory::MemoryMailer;
+use registrar_service::testing;
 use registrar_service::{
-    Argon2Params, AuthContext, ChangePasswordInput, Field, FieldError, LoginInput, ManualClock, Patch, ProfilePatch,
-    RegisterInput, Registrar, ServiceError, Settings, TokenPair,
+    AuthContext, ChangePasswordInput, Field, FieldError, LoginInput, Patch, ProfilePatch, RegisterInput, ServiceError,
+    Settings, TokenPair,
 };
 use registrar_store::{NewPolicyRevision, UserStore};
 
 const PASSWORD: &str = "Correct-Horse-42";
 
-struct World {
-    app: Registrar<MemoryStore, MemoryMailer>,
-    store: MemoryStore,
-    mailer: MemoryMailer,
-    clock: Arc<ManualClock>,
-    client: String,
-    policies: Vec<i32>,
+/// The shared world (see `registrar_service::testing`), with this file's helpers.
+struct World(testing::World);
+
+impl std::ops::Deref for World {
+    type Target = testing::World;
+
+    fn deref(&self) -> &testing::World {
+        &self.0
+    }
 }
 
 /// Requests from this machine.
 fn ip() -> registrar_domain::ClientIp {
-    registrar_domain::ClientIp::new([127, 0, 0, 1].into())
-}
-
-fn settings() -> Settings {
-    let mut s = Settings::defaults();
-    s.argon2 = Argon2Params {
-        memory_kib: 256,
-        iterations: 1,
-        parallelism: 1,
-    };
-    s.max_sessions_per_client = 3;
-    s
+    testing::local_ip()
 }
 
 fn revision(t: &str) -> NewPolicyRevision {
-    let mut texts = BTreeMap::new();
-    texts.insert(
-        Language::En,
-        PolicyText {
-            title: t.into(),
-            description: String::new(),
-            button: "OK".into(),
-            html: String::new(),
-        },
-    );
-    NewPolicyRevision {
-        policy_type: PolicyType::parse(t).expect("type"),
-        version: "1".into(),
-        published_at: Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).single().expect("date"),
-        texts,
-    }
+    testing::policy_revision(t)
 }
 
+/// At most 3 sessions per client, so that the cap is reached quickly.
 async fn world_with(adjust: impl FnOnce(&mut Settings)) -> World {
-    let store = MemoryStore::new();
-    let mailer = MemoryMailer::new();
-    let clock = Arc::new(ManualClock::new(
-        Utc.with_ymd_and_hms(2026, 6, 1, 12, 0, 0).single().expect("date"),
-    ));
-    let mut s = settings();
-    adjust(&mut s);
-    let app = Registrar::with_clock(store.clone(), mailer.clone(), s, clock.clone());
-    let client = app.add_client("Test").await.expect("client").id.to_string();
-    let mut policies = Vec::new();
-    for t in ["tac", "privacy"] {
-        policies.push(app.publish_policy(revision(t)).await.expect("publish").id.0);
-    }
-    World {
-        app,
-        store,
-        mailer,
-        clock,
-        client,
-        policies,
-    }
+    World(
+        testing::World::with(MemoryMailer::new(), |s| {
+            s.max_sessions_per_client = 3;
+            adjust(s);
+        })
+        .await,
+    )
 }
 
 async fn world() -> World {
@@ -979,7 +940,7 @@ async fn an_account_waiting_for_consent_gets_no_session_but_through_its_signup()
 
     // A password stored anyway (not through any route) does not log in either.
     let rules = registrar_domain::PasswordPolicy::default();
-    let hash = registrar_service::PasswordHasher::new(settings().argon2)
+    let hash = registrar_service::PasswordHasher::new(testing::settings().argon2)
         .hash(&registrar_domain::Password::presented(PASSWORD, &rules).expect("a password"))
         .await
         .expect("hashes");

@@ -13,7 +13,7 @@ use diesel::sql_types::BigInt;
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
 const SQLITE: EmbeddedMigrations = embed_migrations!("../../../migrations/sqlite");
-const POSTGRES: EmbeddedMigrations = embed_migrations!("../../../migrations/postgres");
+pub(crate) const POSTGRES: EmbeddedMigrations = embed_migrations!("../../../migrations/postgres");
 
 /// The Postgres advisory lock that makes migrating one process at a time.
 /// Any fixed number works; this one spells "Registra".
@@ -56,7 +56,7 @@ fn migrate_blocking(pools: &Pools) -> Result<Vec<String>, BoxError> {
     }
 }
 
-fn apply<DB: DieselBackend>(
+pub(crate) fn apply<DB: DieselBackend>(
     conn: &mut impl MigrationHarness<DB>,
     source: impl MigrationSource<DB>,
 ) -> Result<Vec<String>, BoxError> {

@@ -121,7 +121,9 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Config)) 
     let database = match backend {
         Backend::Sqlite => None,
         Backend::Postgres => {
-            let database = PgDatabase::create().await.expect("Postgres was available a moment ago");
+            let database = PgDatabase::create_migrated()
+                .await
+                .expect("Postgres was available a moment ago");
             config.database.url = database.url.clone();
             Some(database)
         }

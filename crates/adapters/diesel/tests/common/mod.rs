@@ -47,11 +47,10 @@ pub async fn connect(database: &PgDatabase) -> DieselStore {
         .expect("connecting to the test database")
 }
 
-/// A store on a new, migrated Postgres database of its own, or `None` (see
-/// [`PgDatabase::create`]).
+/// A store on a new, migrated Postgres database of its own (a copy of the
+/// migrated template), or `None` (see [`PgDatabase::create`]).
 pub async fn postgres_store() -> Option<(DieselStore, PgDatabase)> {
-    let database = PgDatabase::create().await?;
+    let database = PgDatabase::create_migrated().await?;
     let store = connect(&database).await;
-    store.migrate().await.expect("migrating a new Postgres database");
     Some((store, database))
 }

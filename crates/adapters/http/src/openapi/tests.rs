@@ -7,11 +7,10 @@ use std::sync::Arc;
 use actix_web::dev::ServiceResponse;
 use actix_web::http::{header, Method, StatusCode};
 use actix_web::{test as actix_test, web, App};
-use registrar_domain::{Language, PolicyText, PolicyType};
+use registrar_domain::Language;
 use registrar_mail::MailContent;
 use registrar_memory::{MemoryMailer, MemoryStore};
-use registrar_service::{Argon2Params, Registrar, Settings};
-use registrar_store::NewPolicyRevision;
+use registrar_service::{testing, Registrar};
 use serde_json::{json, Value};
 
 use super::{document, BEARER, TAGS};
@@ -526,36 +525,29 @@ struct World {
     doc: Value,
 }
 
+/// The shared world (see `registrar_service::testing`), its policies with
+/// texts in every field, and the document.
 async fn world() -> World {
-    let mut settings = Settings::defaults();
-    settings.argon2 = Argon2Params {
-        memory_kib: 256,
-        iterations: 1,
-        parallelism: 1,
-    };
-    let mailer = MemoryMailer::new();
-    let app = Registrar::new(MemoryStore::new(), mailer.clone(), settings);
-    let client = app.add_client("Test").await.expect("client").id.to_string();
-    let mut policies = Vec::new();
-    for t in ["tac", "privacy"] {
-        let mut texts = BTreeMap::new();
-        texts.insert(
-            Language::En,
-            PolicyText {
-                title: t.into(),
-                description: format!("About {t}"),
-                button: "OK".into(),
-                html: "<p>…</p>".into(),
-            },
-        );
-        let revision = NewPolicyRevision {
-            policy_type: PolicyType::parse(t).expect("type"),
-            version: "1.0".into(),
-            published_at: chrono::Utc::now(),
-            texts,
-        };
-        policies.push(app.publish_policy(revision).await.expect("publish").id.0);
-    }
+    let testing::World {
+        app,
+        mailer,
+        client,
+        policies,
+        ..
+    } = testing::World::with_policies(
+        MemoryMailer::new(),
+        |_| {},
+        |t| {
+            let mut revision = testing::policy_revision(t);
+            revision.version = "1.0".into();
+            for text in revision.texts.values_mut() {
+                text.description = format!("About {t}");
+                text.html = "<p>…</p>".into();
+            }
+            revision
+        },
+    )
+    .await;
     World {
         app,
         mailer,

@@ -1,16 +1,14 @@
 //! The pages through actix, over the in-memory adapters.
 
-use std::collections::BTreeMap;
-
 use actix_web::body::MessageBody;
 use actix_web::dev::ServiceResponse;
 use actix_web::http::{header, StatusCode};
 use actix_web::{test, web, App};
-use registrar_domain::{Language, PolicyText, PolicyType};
+use registrar_domain::Language;
 use registrar_mail::MailContent;
 use registrar_memory::{MemoryMailer, MemoryStore};
-use registrar_service::{Argon2Params, LoginInput, RegisterInput, Registrar, ServiceError, Settings};
-use registrar_store::NewPolicyRevision;
+use registrar_service::testing;
+use registrar_service::{LoginInput, RegisterInput, Registrar, ServiceError};
 
 use super::csrf;
 
@@ -20,6 +18,8 @@ const NEW: &str = "Battery-Staple-77";
 /// Signs up email-first (no password, no policies) in the signup tests.
 const NEWCOMER: &str = "bob@example.com";
 
+/// The shared world (see `registrar_service::testing`) with Ann registered
+/// and her confirmation mailed.
 struct World {
     app: Registrar<MemoryStore, MemoryMailer>,
     mailer: MemoryMailer,
@@ -27,35 +27,14 @@ struct World {
 }
 
 async fn world() -> World {
-    let mut settings = Settings::defaults();
-    settings.argon2 = Argon2Params {
-        memory_kib: 256,
-        iterations: 1,
-        parallelism: 1,
-    };
-    let mailer = MemoryMailer::new();
-    let app = Registrar::new(MemoryStore::new(), mailer.clone(), settings);
-    let client = app.add_client("Test").await.expect("client").id.to_string();
-    let mut policies = Vec::new();
-    for t in ["tac", "privacy"] {
-        let mut texts = BTreeMap::new();
-        texts.insert(
-            Language::En,
-            PolicyText {
-                title: t.into(),
-                description: String::new(),
-                button: "OK".into(),
-                html: String::new(),
-            },
-        );
-        let revision = NewPolicyRevision {
-            policy_type: PolicyType::parse(t).expect("type"),
-            version: "1".into(),
-            published_at: chrono::Utc::now(),
-            texts,
-        };
-        policies.push(Some(app.publish_policy(revision).await.expect("publish").id.0));
-    }
+    let testing::World {
+        app,
+        mailer,
+        client,
+        policies,
+        ..
+    } = testing::World::new().await;
+    let policies = policies.into_iter().map(Some).collect();
     app.register(
         RegisterInput {
             client_id: Some(client.clone()),
@@ -81,7 +60,7 @@ async fn world() -> World {
 
 /// Requests from this machine.
 fn local() -> registrar_domain::ClientIp {
-    registrar_domain::ClientIp::new([127, 0, 0, 1].into())
+    testing::local_ip()
 }
 
 impl World {

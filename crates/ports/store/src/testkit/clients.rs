@@ -1,0 +1,114 @@
+//! The contract of [`ClientStore`](crate::ClientStore): the apps sessions are opened on.
+
+use super::support::*;
+
+contract_rules! {
+    clients, __store_contract_clients;
+
+    pub async fn added_clients_are_found_and_listed_by_creation_time<S: Store>(store: S) {
+        let mut added = Vec::new();
+        for (i, name) in ["Android app", "iOS app", "Partner portal", "Kiosk"]
+            .into_iter()
+            .enumerate()
+        {
+            let seconds = i64::try_from(i).expect("small") * 60;
+            let client = Client {
+                id: ClientId::parse(&format!("{}-{}", name.replace(' ', "-"), unique())).expect("a valid client id"),
+                name: name.to_owned(),
+                created_at: at(seconds),
+            };
+            store.add_client(&client).await.expect("adding a client");
+            added.push(client);
+        }
+
+        for client in &added {
+            let found = store.client(&client.id).await.expect("looking up a client");
+            assert_eq!(found.as_ref(), Some(client), "client() returns the added client");
+        }
+        let unknown = ClientId::parse(&format!("unknown-{}", unique())).expect("valid");
+        assert!(
+            store.client(&unknown).await.expect("looking up").is_none(),
+            "unknown client → None"
+        );
+
+        let listed = store.clients().await.expect("listing clients");
+        assert!(
+            listed.windows(2).all(|w| w[0].created_at <= w[1].created_at),
+            "clients() is ordered by creation time"
+        );
+        let ours: Vec<_> = listed
+            .into_iter()
+            .filter(|c| added.iter().any(|a| a.id == c.id))
+            .collect();
+        assert_eq!(ours, added, "every added client is listed, oldest first");
+    }
+
+    pub async fn adding_a_client_with_a_taken_id_is_a_duplicate<S: Store>(store: S) {
+        let id = add_client(&store, at(0)).await;
+        let original = store.client(&id).await.expect("looking up").expect("the client exists");
+        let impostor = Client {
+            id: id.clone(),
+            name: "Impostor".into(),
+            created_at: at(10),
+        };
+        let result = store.add_client(&impostor).await;
+        assert!(
+            matches!(result, Err(StoreError::Duplicate)),
+            "adding a taken client id gives Duplicate, got {result:?}"
+        );
+        assert_eq!(
+            store.client(&id).await.expect("looking up"),
+            Some(original),
+            "the original client is unchanged"
+        );
+        let listed = store.clients().await.expect("listing");
+        assert_eq!(listed.iter().filter(|c| c.id == id).count(), 1, "listed once");
+    }
+
+    pub async fn removing_a_client_revokes_its_sessions_and_reports_whether_it_existed<S: Store>(store: S) {
+        let removed = add_client(&store, at(0)).await;
+        let kept = add_client(&store, at(1)).await;
+        let user = add_user(&store).await;
+        let on_removed = open(&store, &user, &removed, "phone", at(2), 5).await;
+        let on_kept = open(&store, &user, &kept, "phone", at(3), 5).await;
+
+        assert!(
+            store.remove_client(&removed).await.expect("removing"),
+            "remove_client → true"
+        );
+        assert!(
+            store.client(&removed).await.expect("looking up").is_none(),
+            "the client is gone"
+        );
+        assert!(
+            !store.clients().await.expect("listing").iter().any(|c| c.id == removed),
+            "the client is no longer listed"
+        );
+        assert!(
+            !authenticates(&store, &on_removed.access_hash, at(4)).await,
+            "the removed client's session is revoked"
+        );
+        assert_eq!(
+            rotate(&store, rotation(&on_removed.refresh_hash, at(4))).await,
+            RotationOutcome::Unknown,
+            "the removed client's refresh token is unknown"
+        );
+        assert!(
+            authenticates(&store, &on_kept.access_hash, at(4)).await,
+            "another client's session stays"
+        );
+        assert_eq!(
+            session_ids(&store, &user).await,
+            vec![on_kept.id],
+            "only the other client's session is left"
+        );
+        assert!(
+            !store.remove_client(&removed).await.expect("removing again"),
+            "remove_client → false the second time"
+        );
+        assert!(
+            store.client(&kept).await.expect("looking up").is_some(),
+            "the other client stays"
+        );
+    }
+}

@@ -1,0 +1,407 @@
+//! The contract of [`SessionStore::rotate_refresh`](crate::SessionStore::rotate_refresh):
+//! refresh-token rotation, its grace period and idle expiry.
+
+use super::support::*;
+
+contract_rules! {
+    refresh, __store_contract_refresh;
+
+    pub async fn rotating_a_live_refresh_token_installs_the_new_pair<S: Store>(store: S) {
+        let client = add_client(&store, at(0)).await;
+        let user = add_user(&store).await;
+        let opened = open(&store, &user, &client, "phone", at(0), 5).await;
+
+        let r = rotation(&opened.refresh_hash, at(100));
+        let outcome = rotate(&store, r.clone()).await;
+        let RotationOutcome::Rotated(session) = outcome else {
+            panic!("a live refresh token rotates, got {outcome:?}");
+        };
+        assert_eq!(session.id, opened.id, "same session");
+        assert_eq!(session.created_at, at(0), "created_at unchanged");
+        assert_eq!(session.refreshed_at, at(100), "refreshed_at is the rotation's now");
+        assert_eq!(session.last_used_at, at(100), "last_used_at is the rotation's now");
+        assert_eq!(
+            session.access_expires_at, r.new_access_expires_at,
+            "the new access expiry"
+        );
+        assert_eq!(
+            sessions(&store, &user).await,
+            vec![session],
+            "the stored session is the returned one"
+        );
+
+        assert!(
+            authenticates(&store, &r.new_access_hash, at(101)).await,
+            "the new access token works"
+        );
+        assert!(
+            !authenticates(&store, &opened.access_hash, at(101)).await,
+            "the old access token no longer works, though not expired"
+        );
+        let again = rotate(&store, rotation(&opened.refresh_hash, at(102))).await;
+        assert_eq!(
+            again,
+            RotationOutcome::RetiredWithinGrace,
+            "the old refresh token is retired"
+        );
+        let next = rotate(&store, rotation(&r.new_refresh_hash, at(103))).await;
+        assert!(
+            matches!(next, RotationOutcome::Rotated(_)),
+            "the new refresh token is live, got {next:?}"
+        );
+    }
+
+    pub async fn rotation_restarts_the_idle_clock<S: Store>(store: S) {
+        let client = add_client(&store, at(0)).await;
+        let user = add_user(&store).await;
+        let opened = open(&store, &user, &client, "phone", at(0), 5).await;
+
+        let first = rotation(&opened.refresh_hash, at(1000));
+        assert!(
+            matches!(rotate(&store, first.clone()).await, RotationOutcome::Rotated(_)),
+            "first rotation"
+        );
+        let second = Rotation {
+            idle_cutoff: at(500),
+            ..rotation(&first.new_refresh_hash, at(2000))
+        };
+        let outcome = rotate(&store, second).await;
+        assert!(
+            matches!(outcome, RotationOutcome::Rotated(_)),
+            "idleness counts from the last rotation (1000 > cutoff 500), not the opening: got {outcome:?}"
+        );
+    }
+
+    pub async fn a_retired_token_presented_within_grace_is_refused_and_the_session_lives_on<S: Store>(store: S) {
+        let client = add_client(&store, at(0)).await;
+        let user = add_user(&store).await;
+        let opened = open(&store, &user, &client, "phone", at(0), 5).await;
+        let first = rotation(&opened.refresh_hash, at(100));
+        assert!(
+            matches!(rotate(&store, first.clone()).await, RotationOutcome::Rotated(_)),
+            "rotated"
+        );
+
+        let replay = Rotation {
+            grace_cutoff: at(95),
+            ..rotation(&opened.refresh_hash, at(105))
+        };
+        assert_eq!(
+            rotate(&store, replay.clone()).await,
+            RotationOutcome::RetiredWithinGrace,
+            "retired at 100, after the grace cutoff 95"
+        );
+        assert!(
+            !authenticates(&store, &replay.new_access_hash, at(106)).await,
+            "the refused rotation's pair is not installed"
+        );
+        assert!(
+            authenticates(&store, &first.new_access_hash, at(106)).await,
+            "the session's current access token still works"
+        );
+        let next = rotate(&store, rotation(&first.new_refresh_hash, at(107))).await;
+        assert!(
+            matches!(next, RotationOutcome::Rotated(_)),
+            "the session's current refresh token still rotates, got {next:?}"
+        );
+    }
+
+    pub async fn a_retired_token_presented_after_grace_revokes_the_whole_session<S: Store>(store: S) {
+        let client = add_client(&store, at(0)).await;
+        let user = add_user(&store).await;
+        let opened = open(&store, &user, &client, "phone", at(0), 5).await;
+        let other = open(&store, &user, &client, "laptop", at(1), 5).await;
+        let first = rotation(&opened.refresh_hash, at(100));
+        assert!(
+            matches!(rotate(&store, first.clone()).await, RotationOutcome::Rotated(_)),
+            "rotated"
+        );
+
+        let replay = Rotation {
+            grace_cutoff: at(190),
+            ..rotation(&opened.refresh_hash, at(200))
+        };
+        assert_eq!(
+            rotate(&store, replay).await,
+            RotationOutcome::ReuseDetected,
+            "retired at 100, at or before the grace cutoff 190"
+        );
+        assert!(
+            !authenticates(&store, &first.new_access_hash, at(201)).await,
+            "the session's current access token is revoked"
+        );
+        assert_eq!(
+            rotate(&store, rotation(&first.new_refresh_hash, at(201))).await,
+            RotationOutcome::Unknown,
+            "the session's current refresh token is gone"
+        );
+        assert_eq!(
+            rotate(&store, rotation(&opened.refresh_hash, at(202))).await,
+            RotationOutcome::Unknown,
+            "once the session is gone the replayed token is unknown"
+        );
+        assert_eq!(
+            session_ids(&store, &user).await,
+            vec![other.id],
+            "only that session is revoked"
+        );
+    }
+
+    pub async fn grace_ends_at_the_cutoff_instant<S: Store>(store: S) {
+        let client = add_client(&store, at(0)).await;
+        let user = add_user(&store).await;
+        let opened = open(&store, &user, &client, "phone", at(0), 5).await;
+        assert!(
+            matches!(
+                rotate(&store, rotation(&opened.refresh_hash, at(100))).await,
+                RotationOutcome::Rotated(_)
+            ),
+            "rotated at 100"
+        );
+
+        let just_within = Rotation {
+            grace_cutoff: at(99),
+            ..rotation(&opened.refresh_hash, at(109))
+        };
+        assert_eq!(
+            rotate(&store, just_within).await,
+            RotationOutcome::RetiredWithinGrace,
+            "retired at 100 is after the cutoff 99: within grace"
+        );
+        let at_cutoff = Rotation {
+            grace_cutoff: at(100),
+            ..rotation(&opened.refresh_hash, at(110))
+        };
+        assert_eq!(
+            rotate(&store, at_cutoff).await,
+            RotationOutcome::ReuseDetected,
+            "retired at 100 is not after the cutoff 100: reuse"
+        );
+        assert!(sessions(&store, &user).await.is_empty(), "the session is revoked");
+    }
+
+    pub async fn an_idle_refresh_token_expires_and_its_session_is_revoked<S: Store>(store: S) {
+        let client = add_client(&store, at(0)).await;
+        let user = add_user(&store).await;
+        let opened = open(&store, &user, &client, "phone", at(0), 5).await;
+        let other = open(&store, &user, &client, "laptop", at(1), 5).await;
+
+        let idle = Rotation {
+            idle_cutoff: at(500),
+            ..rotation(&opened.refresh_hash, at(1000))
+        };
+        assert_eq!(
+            rotate(&store, idle.clone()).await,
+            RotationOutcome::Expired,
+            "refreshed at 0, at or before the idle cutoff 500"
+        );
+        assert!(
+            !authenticates(&store, &opened.access_hash, at(1001)).await,
+            "the session is revoked (its access token had not expired yet)"
+        );
+        assert!(
+            !authenticates(&store, &idle.new_access_hash, at(1001)).await,
+            "no new pair was installed"
+        );
+        assert_eq!(
+            session_ids(&store, &user).await,
+            vec![other.id],
+            "only that session is revoked"
+        );
+        assert_eq!(
+            rotate(&store, rotation(&opened.refresh_hash, at(1002))).await,
+            RotationOutcome::Unknown,
+            "the expired token is unknown afterwards"
+        );
+    }
+
+    pub async fn idleness_starts_at_the_cutoff_instant<S: Store>(store: S) {
+        let client = add_client(&store, at(0)).await;
+        let user = add_user(&store).await;
+        let opened = open(&store, &user, &client, "phone", at(10), 5).await;
+
+        let just_fresh = Rotation {
+            idle_cutoff: at(9),
+            ..rotation(&opened.refresh_hash, at(20))
+        };
+        assert!(
+            matches!(rotate(&store, just_fresh.clone()).await, RotationOutcome::Rotated(_)),
+            "issued at 10 is after the idle cutoff 9: live"
+        );
+        let at_cutoff = Rotation {
+            idle_cutoff: at(20),
+            ..rotation(&just_fresh.new_refresh_hash, at(30))
+        };
+        assert_eq!(
+            rotate(&store, at_cutoff).await,
+            RotationOutcome::Expired,
+            "rotated at 20 is at the idle cutoff 20: expired"
+        );
+        assert!(sessions(&store, &user).await.is_empty(), "the session is revoked");
+    }
+
+    pub async fn rotation_for_another_client_is_refused_and_changes_nothing<S: Store>(store: S) {
+        let owner_client = add_client(&store, at(0)).await;
+        let other_client = add_client(&store, at(0)).await;
+        let user = add_user(&store).await;
+        let opened = open(&store, &user, &owner_client, "phone", at(0), 5).await;
+        let before = sessions(&store, &user).await;
+
+        let wrong = Rotation {
+            client_id: Some(other_client),
+            ..rotation(&opened.refresh_hash, at(100))
+        };
+        assert_eq!(
+            rotate(&store, wrong.clone()).await,
+            RotationOutcome::ClientMismatch,
+            "a token of another client"
+        );
+        assert_eq!(sessions(&store, &user).await, before, "the session is unchanged");
+        assert!(
+            authenticates(&store, &opened.access_hash, at(101)).await,
+            "the old access token still works"
+        );
+        assert!(
+            !authenticates(&store, &wrong.new_access_hash, at(101)).await,
+            "the refused rotation's pair is not installed"
+        );
+        let right = rotate(&store, rotation(&opened.refresh_hash, at(102))).await;
+        assert!(
+            matches!(right, RotationOutcome::Rotated(_)),
+            "the refresh token is still live, got {right:?}"
+        );
+    }
+
+    pub async fn rotation_for_the_sessions_own_client_works<S: Store>(store: S) {
+        let client = add_client(&store, at(0)).await;
+        let user = add_user(&store).await;
+        let opened = open(&store, &user, &client, "phone", at(0), 5).await;
+        let r = Rotation {
+            client_id: Some(client.clone()),
+            ..rotation(&opened.refresh_hash, at(100))
+        };
+        let outcome = rotate(&store, r.clone()).await;
+        let RotationOutcome::Rotated(session) = outcome else {
+            panic!("the session's own client rotates, got {outcome:?}");
+        };
+        assert_eq!(session.client_id, client, "same client");
+        assert!(
+            authenticates(&store, &r.new_access_hash, at(101)).await,
+            "the new access token works"
+        );
+    }
+
+    pub async fn never_seen_refresh_tokens_are_unknown<S: Store>(store: S) {
+        let client = add_client(&store, at(0)).await;
+        let user = add_user(&store).await;
+        let opened = open(&store, &user, &client, "phone", at(0), 5).await;
+        assert_eq!(
+            rotate(&store, rotation(&secret(), at(1))).await,
+            RotationOutcome::Unknown,
+            "a never-seen hash"
+        );
+        assert_eq!(
+            rotate(&store, rotation(&opened.access_hash, at(1))).await,
+            RotationOutcome::Unknown,
+            "an access token is not a refresh token"
+        );
+        assert!(
+            authenticates(&store, &opened.access_hash, at(2)).await,
+            "nothing changed"
+        );
+    }
+
+    pub async fn tokens_of_a_revoked_session_are_unknown<S: Store>(store: S) {
+        let client = add_client(&store, at(0)).await;
+        let user = add_user(&store).await;
+        let opened = open(&store, &user, &client, "phone", at(0), 5).await;
+        let first = rotation(&opened.refresh_hash, at(100));
+        assert!(
+            matches!(rotate(&store, first.clone()).await, RotationOutcome::Rotated(_)),
+            "rotated"
+        );
+        assert!(store.revoke_session(&opened.id).await.expect("revoking"), "revoked");
+
+        assert_eq!(
+            rotate(&store, rotation(&first.new_refresh_hash, at(101))).await,
+            RotationOutcome::Unknown,
+            "the live token of a revoked session"
+        );
+        let within_grace = Rotation {
+            grace_cutoff: at(99),
+            ..rotation(&opened.refresh_hash, at(102))
+        };
+        assert_eq!(
+            rotate(&store, within_grace).await,
+            RotationOutcome::Unknown,
+            "a retired token of a revoked session, within grace"
+        );
+        let after_grace = Rotation {
+            grace_cutoff: at(101),
+            ..rotation(&opened.refresh_hash, at(103))
+        };
+        assert_eq!(
+            rotate(&store, after_grace).await,
+            RotationOutcome::Unknown,
+            "a retired token of a revoked session, after grace"
+        );
+    }
+
+    pub async fn concurrent_rotations_of_one_token_let_exactly_one_through<S: Store>(store: S) {
+        const RACERS: usize = 20;
+        let client = add_client(&store, at(0)).await;
+        let user = add_user(&store).await;
+        let opened = open(&store, &user, &client, "phone", at(0), 5).await;
+        let barrier = Arc::new(Barrier::new(RACERS));
+
+        let mut tasks = Vec::new();
+        for _ in 0..RACERS {
+            let r = Rotation {
+                grace_cutoff: at(90),
+                ..rotation(&opened.refresh_hash, at(100))
+            };
+            let store = store.clone();
+            let barrier = Arc::clone(&barrier);
+            tasks.push(tokio::spawn(async move {
+                barrier.wait().await;
+                let outcome = store.rotate_refresh(r.clone()).await;
+                (r, outcome)
+            }));
+        }
+
+        let mut winners = Vec::new();
+        let mut losers = Vec::new();
+        for task in tasks {
+            let (r, outcome) = task.await.expect("a rotation task ran to completion");
+            match outcome.expect("a concurrent rotation does not fail") {
+                RotationOutcome::Rotated(_) => winners.push(r),
+                RotationOutcome::RetiredWithinGrace => losers.push(r),
+                other => panic!("a racing rotation got {other:?} instead of RetiredWithinGrace"),
+            }
+        }
+        assert_eq!(winners.len(), 1, "exactly one rotation wins");
+        assert_eq!(
+            losers.len(),
+            RACERS - 1,
+            "every other sees the token retired within grace"
+        );
+
+        let winner = &winners[0];
+        assert_eq!(sessions(&store, &user).await.len(), 1, "the session is alive");
+        assert!(
+            authenticates(&store, &winner.new_access_hash, at(101)).await,
+            "the session holds the winner's access token"
+        );
+        for loser in &losers {
+            assert!(
+                !authenticates(&store, &loser.new_access_hash, at(101)).await,
+                "a loser's access token is not installed"
+            );
+        }
+        let next = rotate(&store, rotation(&winner.new_refresh_hash, at(102))).await;
+        assert!(
+            matches!(next, RotationOutcome::Rotated(_)),
+            "the session holds the winner's refresh token, got {next:?}"
+        );
+    }
+}

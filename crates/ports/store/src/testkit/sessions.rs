@@ -1,0 +1,593 @@
+//! The contract of [`SessionStore`](crate::SessionStore): opening, finding,
+//! capping, touching and revoking sessions.
+
+use super::support::*;
+
+contract_rules! {
+    sessions, __store_contract_sessions;
+
+    pub async fn opened_session_is_listed_and_found_by_access_hash_with_its_user<S: Store>(store: S) {
+        let client = add_client(&store, at(0)).await;
+        let user = add_user(&store).await;
+        let session = open(&store, &user, &client, "phone", at(100), 5).await;
+
+        let listed = sessions(&store, &user).await;
+        assert_eq!(listed.len(), 1, "one session listed");
+        assert_session_matches(&listed[0], &session);
+
+        let (found, owner) = store
+            .session_by_access(&session.access_hash, at(101))
+            .await
+            .expect("looking up")
+            .expect("the session is found by its access hash");
+        assert_eq!(found, listed[0], "session_by_access returns the listed session");
+        assert_eq!(owner.id, user, "session_by_access returns the session's user");
+        assert_eq!(
+            Some(owner),
+            user_by_id(&store, &user).await,
+            "the returned user is the whole user"
+        );
+    }
+
+    pub async fn session_with_standing_is_the_session_its_user_and_their_policy_standing<S: Store>(store: S) {
+        let client = add_client(&store, at(0)).await;
+        let user = add_user(&store).await;
+        let kind = format!("terms-{}", &unique()[..8]);
+        let v1 = publish(&store, new_revision(&kind, "1", at(0), &[Language::En])).await;
+        let v2 = publish(&store, new_revision(&kind, "2", at(1), &[Language::En])).await;
+        store.accept_policies(&user, &[v1], at(2)).await.expect("accepting");
+        let session = open(&store, &user, &client, "phone", at(100), 5).await;
+
+        let (found, owner, standing) = store
+            .session_with_standing(&session.access_hash, at(101))
+            .await
+            .expect("looking up")
+            .expect("found by its access hash");
+        let (alone, alone_owner) = store
+            .session_by_access(&session.access_hash, at(101))
+            .await
+            .expect("looking up")
+            .expect("found");
+        assert_eq!(
+            (found, owner),
+            (alone, alone_owner),
+            "the same session and user as session_by_access"
+        );
+        assert_eq!(standing, store.policy_standing(&user).await.expect("standing"));
+        assert!(standing
+            .current
+            .contains(&(v2, PolicyType::parse(&kind).expect("type"))));
+        assert_eq!(standing.accepted, BTreeSet::from([v1]));
+        assert!(
+            store
+                .session_with_standing(&secret(), at(101))
+                .await
+                .expect("looking up")
+                .is_none(),
+            "an unknown hash"
+        );
+        assert!(
+            store
+                .session_with_standing(&session.access_hash, at(100 + ACCESS_TTL))
+                .await
+                .expect("looking up")
+                .is_none(),
+            "an expired token"
+        );
+    }
+
+    pub async fn session_by_access_ignores_unknown_hashes<S: Store>(store: S) {
+        let client = add_client(&store, at(0)).await;
+        let user = add_user(&store).await;
+        let session = open(&store, &user, &client, "phone", at(0), 5).await;
+        assert!(!authenticates(&store, &secret(), at(1)).await, "an unknown hash → None");
+        assert!(
+            !authenticates(&store, &session.refresh_hash, at(1)).await,
+            "a refresh token is not an access token"
+        );
+    }
+
+    pub async fn access_token_expires_at_its_expiry_instant<S: Store>(store: S) {
+        let client = add_client(&store, at(0)).await;
+        let user = add_user(&store).await;
+        let session = open(&store, &user, &client, "phone", at(0), 5).await;
+        let expiry = session.access_expires_at;
+
+        assert!(
+            authenticates(&store, &session.access_hash, expiry - Duration::seconds(1)).await,
+            "the access token works one second before it expires"
+        );
+        assert!(
+            !authenticates(&store, &session.access_hash, expiry).await,
+            "the access token is expired at now == access_expires_at"
+        );
+        assert!(
+            !authenticates(&store, &session.access_hash, expiry + Duration::days(1)).await,
+            "the access token is expired after access_expires_at"
+        );
+        assert_eq!(
+            sessions(&store, &user).await.len(),
+            1,
+            "an expired access token does not end the session"
+        );
+    }
+
+    pub async fn opening_a_session_for_the_same_device_and_client_replaces_the_previous_one<S: Store>(store: S) {
+        let client = add_client(&store, at(0)).await;
+        let user = add_user(&store).await;
+        let old = open(&store, &user, &client, "phone", at(1), 5).await;
+        let new = open(&store, &user, &client, "phone", at(2), 5).await;
+
+        assert!(
+            !authenticates(&store, &old.access_hash, at(3)).await,
+            "the previous access token of the device no longer authenticates"
+        );
+        assert!(
+            authenticates(&store, &new.access_hash, at(3)).await,
+            "the new access token works"
+        );
+        assert_eq!(
+            rotate(&store, rotation(&old.refresh_hash, at(3))).await,
+            RotationOutcome::Unknown,
+            "the previous refresh token of the device is unknown"
+        );
+        assert_eq!(
+            session_ids(&store, &user).await,
+            vec![new.id],
+            "one session for the device"
+        );
+    }
+
+    pub async fn the_same_device_on_another_client_is_a_separate_session<S: Store>(store: S) {
+        let web = add_client(&store, at(0)).await;
+        let app = add_client(&store, at(0)).await;
+        let user = add_user(&store).await;
+        let on_web = open(&store, &user, &web, "phone", at(1), 5).await;
+        let on_app = open(&store, &user, &app, "phone", at(2), 5).await;
+
+        assert!(
+            authenticates(&store, &on_web.access_hash, at(3)).await,
+            "the web session stays"
+        );
+        assert!(
+            authenticates(&store, &on_app.access_hash, at(3)).await,
+            "the app session works"
+        );
+        assert_eq!(
+            session_ids(&store, &user).await,
+            vec![on_web.id, on_app.id],
+            "two sessions"
+        );
+    }
+
+    pub async fn opening_past_the_cap_evicts_the_least_recently_used_session_of_that_client<S: Store>(store: S) {
+        let client = add_client(&store, at(0)).await;
+        let user = add_user(&store).await;
+        let first = open(&store, &user, &client, "d1", at(1), 2).await;
+        let second = open(&store, &user, &client, "d2", at(2), 2).await;
+        let third = open(&store, &user, &client, "d3", at(3), 2).await;
+
+        assert_eq!(
+            session_ids(&store, &user).await,
+            vec![second.id.clone(), third.id.clone()],
+            "with a cap of 2 the least recently used session is evicted"
+        );
+        assert!(
+            !authenticates(&store, &first.access_hash, at(4)).await,
+            "the evicted session is revoked"
+        );
+        assert!(
+            authenticates(&store, &third.access_hash, at(4)).await,
+            "the new session works"
+        );
+    }
+
+    pub async fn touching_a_session_saves_it_from_eviction<S: Store>(store: S) {
+        let client = add_client(&store, at(0)).await;
+        let user = add_user(&store).await;
+        let first = open(&store, &user, &client, "d1", at(1), 3).await;
+        let second = open(&store, &user, &client, "d2", at(2), 3).await;
+        let third = open(&store, &user, &client, "d3", at(3), 3).await;
+        store
+            .touch_sessions(std::slice::from_ref(&first.id), at(4))
+            .await
+            .expect("touching");
+        let fourth = open(&store, &user, &client, "d4", at(5), 3).await;
+
+        assert_eq!(
+            session_ids(&store, &user).await,
+            vec![first.id.clone(), third.id, fourth.id],
+            "the touched first session survives; the second, now least recently used, is evicted"
+        );
+        assert!(
+            !authenticates(&store, &second.access_hash, at(6)).await,
+            "the evicted session is revoked"
+        );
+        assert!(
+            authenticates(&store, &first.access_hash, at(6)).await,
+            "the touched session works"
+        );
+    }
+
+    pub async fn the_session_cap_ignores_other_clients_and_other_users<S: Store>(store: S) {
+        let capped = add_client(&store, at(0)).await;
+        let other_client = add_client(&store, at(0)).await;
+        let user = add_user(&store).await;
+        let other_user = add_user(&store).await;
+
+        let bystander = open(&store, &other_user, &capped, "d0", at(0), 2).await;
+        let elsewhere_1 = open(&store, &user, &other_client, "e1", at(1), 5).await;
+        let elsewhere_2 = open(&store, &user, &other_client, "e2", at(2), 5).await;
+        let a1 = open(&store, &user, &capped, "a1", at(3), 2).await;
+        let a2 = open(&store, &user, &capped, "a2", at(4), 2).await;
+        let a3 = open(&store, &user, &capped, "a3", at(5), 2).await;
+
+        assert_eq!(
+            session_ids(&store, &user).await,
+            vec![elsewhere_1.id, elsewhere_2.id, a2.id, a3.id],
+            "only the user's own sessions of the capped client count and are evicted"
+        );
+        assert!(
+            !authenticates(&store, &a1.access_hash, at(6)).await,
+            "the LRU capped session is revoked"
+        );
+        assert!(
+            authenticates(&store, &bystander.access_hash, at(6)).await,
+            "another user's session on the same client is neither counted nor evicted"
+        );
+    }
+
+    pub async fn concurrent_opens_on_many_devices_never_exceed_the_cap<S: Store>(store: S) {
+        const DEVICES: usize = 8;
+        const CAP: usize = 5;
+        let client = add_client(&store, at(0)).await;
+        let user = add_user(&store).await;
+        let barrier = Arc::new(Barrier::new(DEVICES));
+
+        let mut tasks = Vec::new();
+        for i in 0..DEVICES {
+            let seconds = i64::try_from(i).expect("small") + 1;
+            let session = new_session(&user, &client, &format!("device-{i}"), at(seconds));
+            let store = store.clone();
+            let barrier = Arc::clone(&barrier);
+            tasks.push(tokio::spawn(async move {
+                barrier.wait().await;
+                let result = store.open_session(session.clone(), CAP).await;
+                (session, result)
+            }));
+        }
+        let mut opened = Vec::new();
+        for task in tasks {
+            let (session, result) = task.await.expect("an open_session task ran to completion");
+            result.expect("a concurrent open_session succeeds");
+            opened.push(session);
+        }
+
+        let left = sessions(&store, &user).await;
+        assert!(
+            !left.is_empty() && left.len() <= CAP,
+            "{DEVICES} concurrent opens with a cap of {CAP} leave 1 to {CAP} sessions, got {}",
+            left.len()
+        );
+        let mut working = 0;
+        for session in &opened {
+            if authenticates(&store, &session.access_hash, at(100)).await {
+                working += 1;
+            }
+        }
+        assert_eq!(working, left.len(), "exactly the listed sessions authenticate");
+    }
+
+    pub async fn a_session_resting_on_a_stale_password_is_refused_and_opens_nothing<S: ContractStore>(store: S) {
+        let client = add_client(&store, at(0)).await;
+        let user = add_user(&store).await;
+        let old = password_of(&store, &user)
+            .await
+            .expect("the fixture user has a password");
+        let mut before = new_session(&user, &client, "phone", at(1));
+        before.credential = Some(old.clone());
+        store
+            .open_session(before.clone(), 5)
+            .await
+            .expect("a session resting on the current password opens");
+
+        let new = password_hash();
+        store
+            .set_password(&user, &new, None, None)
+            .await
+            .expect("changing the password");
+
+        let mut stale = new_session(&user, &client, "laptop", at(2));
+        stale.credential = Some(old.clone());
+        let result = store.open_session(stale.clone(), 5).await;
+        assert!(
+            matches!(result, Err(StoreError::StaleCredential)),
+            "a session resting on the replaced password gives StaleCredential, got {result:?}"
+        );
+        assert!(sessions(&store, &user).await.is_empty(), "nothing was opened");
+        assert!(
+            !authenticates(&store, &stale.access_hash, at(3)).await,
+            "the refused session's token does not work"
+        );
+
+        // A change that rests on the replaced password changes nothing either.
+        let mut current = new_session(&user, &client, "tablet", at(4));
+        current.credential = Some(new.clone());
+        store
+            .open_session(current.clone(), 5)
+            .await
+            .expect("a session resting on the new password opens");
+        let mut keep = new_session(&user, &client, "laptop", at(5));
+        keep.credential = Some(old);
+        let result = store
+            .set_password(&user, &password_hash(), Some(keep.clone()), None)
+            .await;
+        assert!(
+            matches!(result, Err(StoreError::StaleCredential)),
+            "a password change resting on the replaced password gives StaleCredential, got {result:?}"
+        );
+        assert_eq!(
+            password_of(&store, &user).await,
+            Some(new.clone()),
+            "the password is unchanged"
+        );
+        assert_eq!(
+            session_ids(&store, &user).await,
+            vec![current.id.clone()],
+            "the sessions are unchanged"
+        );
+
+        // Resting on the current password, the change goes through and keeps its session.
+        let mut keep = new_session(&user, &client, "laptop", at(6));
+        keep.credential = Some(new);
+        store
+            .set_password(&user, &password_hash(), Some(keep.clone()), None)
+            .await
+            .expect("a change resting on the current password");
+        assert_eq!(
+            session_ids(&store, &user).await,
+            vec![keep.id],
+            "only the kept session is left"
+        );
+    }
+
+    pub async fn opens_racing_a_password_change_or_reset_never_leave_a_session_on_the_old_password<S: ContractStore>(
+        store: S,
+    ) {
+        const OPENERS: usize = 6;
+        const OPENS_EACH: usize = 4;
+        const ROUNDS: usize = 6;
+        let client = add_client(&store, at(0)).await;
+        let user = add_user(&store).await;
+        for round in 0..ROUNDS {
+            let old = password_of(&store, &user).await.expect("the user has a password");
+            let link = send(&store, reset_confirmation(&user, at(3600))).await;
+            let barrier = Arc::new(Barrier::new(OPENERS + 1));
+            let mut openers = Vec::new();
+            for task in 0..OPENERS {
+                let (store, barrier, user, client, old) = (
+                    store.clone(),
+                    Arc::clone(&barrier),
+                    user.clone(),
+                    client.clone(),
+                    old.clone(),
+                );
+                openers.push(tokio::spawn(async move {
+                    barrier.wait().await;
+                    let mut opened = Vec::new();
+                    for n in 0..OPENS_EACH {
+                        let mut session = new_session(&user, &client, &format!("r{round}-t{task}-n{n}"), at(10));
+                        session.credential = Some(old.clone());
+                        let result = store.open_session(session.clone(), 1000).await;
+                        opened.push((session, result));
+                        tokio::task::yield_now().await;
+                    }
+                    opened
+                }));
+            }
+            let changer = {
+                let (store, barrier, user) = (store.clone(), Arc::clone(&barrier), user.clone());
+                let link = link.link_hash.clone();
+                tokio::spawn(async move {
+                    barrier.wait().await;
+                    // Let some opens come first: the change lands among them.
+                    for _ in 0..round {
+                        tokio::task::yield_now().await;
+                    }
+                    if round % 2 == 0 {
+                        store
+                            .set_password(&user, &password_hash(), None, None)
+                            .await
+                            .map(|()| true)
+                    } else {
+                        store
+                            .reset_password(&link, &password_hash(), at(10), None)
+                            .await
+                            .map(|reset| reset.is_some())
+                    }
+                })
+            };
+            let changed = changer.await.expect("the changing task ran to completion");
+            assert!(
+                matches!(changed, Ok(true)),
+                "round {round}: the change goes through, got {changed:?}"
+            );
+            for opener in openers {
+                for (session, result) in opener.await.expect("an opening task ran to completion") {
+                    assert!(
+                        matches!(result, Ok(()) | Err(StoreError::StaleCredential)),
+                        "round {round}: an open racing a change succeeds (then is revoked) or is refused as stale, got {result:?}"
+                    );
+                    assert!(
+                        !authenticates(&store, &session.access_hash, at(11)).await,
+                        "round {round}: no session opened on the old password works after the change"
+                    );
+                }
+            }
+            assert!(
+                sessions(&store, &user).await.is_empty(),
+                "round {round}: no session is left after the change"
+            );
+        }
+    }
+
+    pub async fn sessions_are_listed_oldest_first<S: Store>(store: S) {
+        let web = add_client(&store, at(0)).await;
+        let app = add_client(&store, at(0)).await;
+        let user = add_user(&store).await;
+        let first = open(&store, &user, &app, "d1", at(10), 5).await;
+        let second = open(&store, &user, &web, "d2", at(20), 5).await;
+        let third = open(&store, &user, &app, "d3", at(30), 5).await;
+        // Use changes recency, not age.
+        store
+            .touch_sessions(std::slice::from_ref(&first.id), at(40))
+            .await
+            .expect("touching");
+
+        let listed = sessions(&store, &user).await;
+        let ids: Vec<_> = listed.iter().map(|s| s.id.clone()).collect();
+        assert_eq!(
+            ids,
+            vec![first.id, second.id, third.id],
+            "sessions_of lists oldest first"
+        );
+        assert!(
+            listed.windows(2).all(|w| w[0].created_at <= w[1].created_at),
+            "created_at grows along the list"
+        );
+        assert!(
+            sessions(&store, &UserId(unique())).await.is_empty(),
+            "an unknown user has no sessions"
+        );
+    }
+
+    pub async fn revoking_a_session_stops_its_tokens_and_reports_whether_it_existed<S: Store>(store: S) {
+        let client = add_client(&store, at(0)).await;
+        let user = add_user(&store).await;
+        let gone = open(&store, &user, &client, "phone", at(1), 5).await;
+        let stays = open(&store, &user, &client, "laptop", at(2), 5).await;
+
+        assert!(
+            store.revoke_session(&gone.id).await.expect("revoking"),
+            "revoke_session → true"
+        );
+        assert!(
+            !authenticates(&store, &gone.access_hash, at(3)).await,
+            "its access token stops working"
+        );
+        assert_eq!(
+            rotate(&store, rotation(&gone.refresh_hash, at(3))).await,
+            RotationOutcome::Unknown,
+            "its refresh token is unknown"
+        );
+        assert_eq!(
+            session_ids(&store, &user).await,
+            vec![stays.id],
+            "the other session stays"
+        );
+        assert!(
+            !store.revoke_session(&gone.id).await.expect("revoking again"),
+            "revoke_session → false the second time"
+        );
+        assert!(
+            !store
+                .revoke_session(&SessionId(unique()))
+                .await
+                .expect("revoking an unknown session"),
+            "revoke_session of an unknown id → false"
+        );
+    }
+
+    pub async fn revoking_a_device_revokes_its_sessions_on_every_client_and_counts_them<S: Store>(store: S) {
+        let web = add_client(&store, at(0)).await;
+        let app = add_client(&store, at(0)).await;
+        let user = add_user(&store).await;
+        let other_user = add_user(&store).await;
+        let phone_web = open(&store, &user, &web, "phone", at(1), 5).await;
+        let phone_app = open(&store, &user, &app, "phone", at(2), 5).await;
+        let laptop = open(&store, &user, &web, "laptop", at(3), 5).await;
+        let others_phone = open(&store, &other_user, &web, "phone", at(4), 5).await;
+
+        let count = store
+            .revoke_device(&user, &device("phone"))
+            .await
+            .expect("revoking the device");
+        assert_eq!(count, 2, "both of the device's sessions (two clients) are revoked");
+        for s in [&phone_web, &phone_app] {
+            assert!(
+                !authenticates(&store, &s.access_hash, at(5)).await,
+                "the device's tokens stop working"
+            );
+        }
+        assert_eq!(
+            session_ids(&store, &user).await,
+            vec![laptop.id],
+            "the other device stays"
+        );
+        assert!(
+            authenticates(&store, &others_phone.access_hash, at(5)).await,
+            "another user's device of the same id stays"
+        );
+        assert_eq!(
+            store
+                .revoke_device(&user, &device("phone"))
+                .await
+                .expect("revoking again"),
+            0,
+            "nothing left to revoke the second time"
+        );
+    }
+
+    pub async fn touching_many_sessions_at_once_never_moves_a_last_use_back<S: Store>(store: S) {
+        let client = add_client(&store, at(0)).await;
+        let user = add_user(&store).await;
+        let phone = open(&store, &user, &client, "phone", at(1), 5).await;
+        let laptop = open(&store, &user, &client, "laptop", at(1), 5).await;
+        let unknown = SessionId(unique());
+        store
+            .touch_sessions(&[phone.id.clone(), laptop.id.clone(), unknown], at(300))
+            .await
+            .expect("touching several, one unknown");
+        store
+            .touch_sessions(std::slice::from_ref(&phone.id), at(200))
+            .await
+            .expect("a late touch");
+        store.touch_sessions(&[], at(400)).await.expect("touching none");
+        let listed = sessions(&store, &user).await;
+        assert_eq!(listed.len(), 2);
+        assert!(
+            listed.iter().all(|s| s.last_used_at == at(300)),
+            "both touched at 300, the older touch did not move the phone back: {listed:?}"
+        );
+    }
+
+    pub async fn touching_a_session_records_its_last_use<S: Store>(store: S) {
+        let client = add_client(&store, at(0)).await;
+        let user = add_user(&store).await;
+        let session = open(&store, &user, &client, "phone", at(1), 5).await;
+        store
+            .touch_sessions(std::slice::from_ref(&session.id), at(500))
+            .await
+            .expect("touching");
+
+        let listed = sessions(&store, &user).await;
+        assert_eq!(listed.len(), 1, "one session");
+        assert_eq!(listed[0].last_used_at, at(500), "last_used_at is the touch's now");
+        assert_eq!(listed[0].created_at, at(1), "created_at unchanged");
+        assert_eq!(
+            listed[0].refreshed_at,
+            at(1),
+            "refreshed_at unchanged: touching is not refreshing"
+        );
+        let (found, _) = store
+            .session_by_access(&session.access_hash, at(501))
+            .await
+            .expect("looking up")
+            .expect("the session still works");
+        assert_eq!(
+            found.last_used_at,
+            at(500),
+            "session_by_access sees the new last_used_at"
+        );
+    }
+}
