@@ -24,6 +24,7 @@ mod typed;
 mod users;
 
 #[cfg(feature = "testing")]
+#[allow(clippy::expect_used, clippy::unwrap_used)] // test code
 pub mod testing;
 
 pub use account::{ProfileView, SessionView};
