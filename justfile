@@ -15,10 +15,12 @@ test *ARGS:
 fmt:
     cargo fmt --all
 
-# What CI checks: formatting and clippy with warnings as errors
+# What CI checks: formatting, clippy with warnings as errors, and the
+# dependency graph's licenses, bans and sources (cargo install cargo-deny)
 lint:
     cargo fmt --all -- --check
     cargo clippy --workspace --all-targets -- -D warnings
+    cargo deny check licenses bans sources
 
 # Everything CI runs (starts or installs Postgres if needed)
 ci:
