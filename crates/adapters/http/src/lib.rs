@@ -8,6 +8,7 @@
 pub mod body;
 pub mod client_ip;
 pub mod core;
+pub mod failure;
 #[cfg(feature = "fuzzing")]
 pub mod fuzzing;
 pub mod i18n;
@@ -28,7 +29,7 @@ use std::net::TcpListener;
 use std::time::Duration;
 
 use actix_web::http::{header, Method};
-use actix_web::{middleware, web, App, HttpRequest, HttpResponse, HttpServer};
+use actix_web::{middleware, web, App, HttpRequest, HttpServer};
 use chrono::{DateTime, SecondsFormat, Utc};
 use registrar_domain::Language;
 use registrar_mail::Mailer;
@@ -141,16 +142,7 @@ pub fn serve<S: Store, M: Mailer>(
     Ok(server.run())
 }
 
-/// Sets `Retry-After` (seconds) on a refusal that is temporary: a 429 says
-/// when the lock ends, a 503 when to look again.
-pub(crate) fn with_retry_after(mut response: HttpResponse, seconds: Option<u64>) -> HttpResponse {
-    if let Some(seconds) = seconds {
-        response
-            .headers_mut()
-            .insert(header::RETRY_AFTER, header::HeaderValue::from(seconds));
-    }
-    response
-}
+pub(crate) use failure::with_retry_after;
 
 /// The token of `Authorization: Bearer <token>`, if there is one.
 pub fn bearer_token(req: &HttpRequest) -> Option<&str> {
