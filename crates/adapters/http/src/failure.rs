@@ -294,7 +294,7 @@ pub fn finish(response: HttpResponse, failure: &Failure<'_>) -> HttpResponse {
 
 /// Sets `Retry-After` (seconds) on a refusal that is temporary: a 429 says
 /// when the lock ends, a 503 when to look again.
-pub(crate) fn with_retry_after(mut response: HttpResponse, seconds: Option<u64>) -> HttpResponse {
+fn with_retry_after(mut response: HttpResponse, seconds: Option<u64>) -> HttpResponse {
     if let Some(seconds) = seconds {
         response
             .headers_mut()

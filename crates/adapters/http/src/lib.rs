@@ -33,7 +33,7 @@ use actix_web::{middleware, web, App, HttpRequest, HttpServer};
 use chrono::{DateTime, SecondsFormat, Utc};
 use registrar_domain::Language;
 use registrar_mail::Mailer;
-use registrar_service::{Registrar, ServiceError};
+use registrar_service::Registrar;
 use registrar_store::Store;
 
 /// How to run the server (from `http.*` and `i18n.*`).
@@ -142,8 +142,6 @@ pub fn serve<S: Store, M: Mailer>(
     Ok(server.run())
 }
 
-pub(crate) use failure::with_retry_after;
-
 /// The token of `Authorization: Bearer <token>`, if there is one.
 pub fn bearer_token(req: &HttpRequest) -> Option<&str> {
     let value = req
@@ -161,16 +159,4 @@ pub fn bearer_token(req: &HttpRequest) -> Option<&str> {
 /// Instants on the wire: RFC 3339, UTC, whole seconds.
 pub fn timestamp(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Secs, true)
-}
-
-/// Logs a server-side failure with its whole cause chain; clients get none of it.
-pub(crate) fn log_fault(error: &ServiceError) {
-    let mut chain = error.to_string();
-    let mut source = std::error::Error::source(error);
-    while let Some(cause) = source {
-        chain.push_str(": ");
-        chain.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    tracing::error!(error = %chain, "request failed on our side");
 }
