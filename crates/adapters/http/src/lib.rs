@@ -8,6 +8,7 @@
 pub mod body;
 pub mod client_ip;
 pub mod core;
+pub mod failure;
 #[cfg(feature = "fuzzing")]
 pub mod fuzzing;
 pub mod i18n;
@@ -28,11 +29,11 @@ use std::net::TcpListener;
 use std::time::Duration;
 
 use actix_web::http::{header, Method};
-use actix_web::{middleware, web, App, HttpRequest, HttpResponse, HttpServer};
+use actix_web::{middleware, web, App, HttpRequest, HttpServer};
 use chrono::{DateTime, SecondsFormat, Utc};
 use registrar_domain::Language;
 use registrar_mail::Mailer;
-use registrar_service::{Registrar, ServiceError};
+use registrar_service::Registrar;
 use registrar_store::Store;
 
 /// How to run the server (from `http.*` and `i18n.*`).
@@ -141,17 +142,6 @@ pub fn serve<S: Store, M: Mailer>(
     Ok(server.run())
 }
 
-/// Sets `Retry-After` (seconds) on a refusal that is temporary: a 429 says
-/// when the lock ends, a 503 when to look again.
-pub(crate) fn with_retry_after(mut response: HttpResponse, seconds: Option<u64>) -> HttpResponse {
-    if let Some(seconds) = seconds {
-        response
-            .headers_mut()
-            .insert(header::RETRY_AFTER, header::HeaderValue::from(seconds));
-    }
-    response
-}
-
 /// The token of `Authorization: Bearer <token>`, if there is one.
 pub fn bearer_token(req: &HttpRequest) -> Option<&str> {
     let value = req
@@ -169,16 +159,4 @@ pub fn bearer_token(req: &HttpRequest) -> Option<&str> {
 /// Instants on the wire: RFC 3339, UTC, whole seconds.
 pub fn timestamp(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Secs, true)
-}
-
-/// Logs a server-side failure with its whole cause chain; clients get none of it.
-pub(crate) fn log_fault(error: &ServiceError) {
-    let mut chain = error.to_string();
-    let mut source = std::error::Error::source(error);
-    while let Some(cause) = source {
-        chain.push_str(": ");
-        chain.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    tracing::error!(error = %chain, "request failed on our side");
 }

@@ -8,98 +8,14 @@ use std::fmt;
 use actix_web::http::{header, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
 use registrar_domain::PasswordError;
-use registrar_service::{Field, FieldError, FieldErrors, ServiceError};
+use registrar_service::{Field, FieldError, FieldErrors};
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use serde_json::json;
 
-use crate::body::BodyError;
+use crate::failure::{self, Failure, Family, Problem, Refusal};
 use crate::i18n::Lang;
-
-#[derive(Debug)]
-pub enum Problem {
-    Service(ServiceError),
-    Body(BodyError),
-    /// A failure the HTTP layer itself finds (tokens and client authentication).
-    Edge(EdgeProblem),
-}
-
-/// What the HTTP layer refuses before (or instead of) asking the service.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum EdgeProblem {
-    /// No `Authorization: Bearer` token at all: 401 with a bare `Bearer`
-    /// challenge (a presented but bad token is the service's `InvalidToken`).
-    MissingToken,
-    /// `Authorization: Basic` that cannot be read (not base64, no `:`, bad
-    /// form-encoding, no client id): 401 `invalid_client` with a `Basic` challenge.
-    BasicUnreadable,
-    /// `Authorization: Basic` with a password: our clients have no secrets,
-    /// so none can be checked: 401 `invalid_client` with a `Basic` challenge.
-    BasicSecret,
-    /// `Authorization: Basic` naming a client we do not know: 401 `invalid_client`.
-    BasicUnknownClient,
-    /// A `client_id` in the body and another one in `Authorization: Basic`: 400 `invalid_request`.
-    ClientIdMismatch,
-}
-
-impl EdgeProblem {
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::MissingToken => "invalid_token",
-            Self::BasicUnreadable | Self::BasicSecret | Self::BasicUnknownClient => "invalid_client",
-            Self::ClientIdMismatch => "invalid_request",
-        }
-    }
-
-    pub fn status(self) -> StatusCode {
-        match self {
-            Self::ClientIdMismatch => StatusCode::BAD_REQUEST,
-            _ => StatusCode::UNAUTHORIZED,
-        }
-    }
-
-    /// The catalogue key of the message.
-    pub fn message_key(self) -> &'static str {
-        match self {
-            Self::MissingToken => "error.invalid_token",
-            Self::BasicUnreadable => "error.client_auth_unreadable",
-            Self::BasicSecret => "error.client_secret",
-            Self::BasicUnknownClient => "error.invalid_client",
-            Self::ClientIdMismatch => "error.client_id_mismatch",
-        }
-    }
-
-    /// The `WWW-Authenticate` challenge that goes with it, if any.
-    pub fn challenge(self) -> Option<&'static str> {
-        match self {
-            Self::MissingToken => Some("Bearer"),
-            Self::BasicUnreadable | Self::BasicSecret | Self::BasicUnknownClient => Some(BASIC_CHALLENGE),
-            Self::ClientIdMismatch => None,
-        }
-    }
-}
-
-/// The challenge of a refused HTTP Basic client authentication (RFC 6749 §5.2).
-pub const BASIC_CHALLENGE: &str = "Basic realm=\"registrar\", charset=\"UTF-8\"";
-
-impl From<EdgeProblem> for Problem {
-    fn from(e: EdgeProblem) -> Self {
-        Problem::Edge(e)
-    }
-}
-
-impl From<ServiceError> for Problem {
-    fn from(e: ServiceError) -> Self {
-        Problem::Service(e)
-    }
-}
-
-impl From<BodyError> for Problem {
-    fn from(e: BodyError) -> Self {
-        Problem::Body(e)
-    }
-}
 
 /// A failure of a core endpoint, with the language to explain it in.
 #[derive(Debug)]
@@ -124,7 +40,7 @@ impl<T, E: Into<Problem>> CoreResult<T> for Result<T, E> {
 
 impl fmt::Display for CoreError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.code())
+        write!(f, "{}", Self::code(&failure::classify((&self.problem).into())))
     }
 }
 
@@ -226,109 +142,95 @@ fn errors_json(lang: Lang, errors: &FieldErrors) -> BTreeMap<&'static str, Vec<S
 }
 
 impl CoreError {
-    pub fn code(&self) -> &'static str {
-        match &self.problem {
-            Problem::Body(BodyError::Malformed) => "invalid_request",
-            Problem::Body(BodyError::UnsupportedMediaType) => "unsupported_media_type",
-            Problem::Body(BodyError::TooLarge) => "payload_too_large",
-            Problem::Body(BodyError::Throttled(_)) => "too_many_attempts",
-            Problem::Body(BodyError::Timeout) => "request_timeout",
-            Problem::Edge(e) => e.code(),
-            Problem::Service(e) => match e {
-                ServiceError::Invalid(_) => "validation_failed",
-                ServiceError::InvalidClient => "invalid_client",
-                ServiceError::InvalidGrant => "invalid_grant",
-                ServiceError::UnsupportedGrantType => "unsupported_grant_type",
-                ServiceError::InvalidToken => "invalid_token",
-                ServiceError::EmailNotConfirmed => "email_not_confirmed",
-                ServiceError::AccountDisabled => "account_disabled",
-                ServiceError::NotFound => "not_found",
-                ServiceError::InvalidLink => "invalid_token",
-                ServiceError::WrongCode => "invalid_grant",
-                ServiceError::AlreadyConfirmed => "invalid_request",
-                ServiceError::TooManyAttempts { .. } => "too_many_attempts",
-                ServiceError::Unavailable(_) | ServiceError::Busy | ServiceError::Unexpected(_) => "server_error",
+    /// The family's code for a failure.
+    fn code(failure: &Failure<'_>) -> &'static str {
+        match failure {
+            Failure::Malformed => "invalid_request",
+            Failure::UnsupportedMediaType => "unsupported_media_type",
+            Failure::BodyTooLarge => "payload_too_large",
+            Failure::TooManyAttempts { .. } => "too_many_attempts",
+            Failure::Timeout => "request_timeout",
+            Failure::Unavailable { .. } | Failure::Fault => "server_error",
+            Failure::Refused(refusal) => match refusal {
+                Refusal::Edge(e) => e.code(),
+                Refusal::Invalid(_) => "validation_failed",
+                Refusal::InvalidClient => "invalid_client",
+                Refusal::InvalidGrant | Refusal::WrongCode => "invalid_grant",
+                Refusal::UnsupportedGrantType => "unsupported_grant_type",
+                Refusal::InvalidToken | Refusal::InvalidLink => "invalid_token",
+                Refusal::EmailNotConfirmed => "email_not_confirmed",
+                Refusal::AccountDisabled => "account_disabled",
+                Refusal::NotFound => "not_found",
+                Refusal::AlreadyConfirmed => "invalid_request",
             },
+        }
+    }
+
+    /// The catalogue key of the message: the code's, except where the
+    /// situation has a more precise one.
+    fn message_key(failure: &Failure<'_>) -> String {
+        match failure {
+            Failure::Refused(Refusal::Edge(e)) => e.message_key().to_owned(),
+            // In the core family a link token is only ever the reset link's.
+            Failure::Refused(Refusal::InvalidLink) => "error.invalid_reset_token".to_owned(),
+            _ => format!("error.{}", Self::code(failure)),
         }
     }
 }
 
-impl ResponseError for CoreError {
-    fn status_code(&self) -> StatusCode {
-        match &self.problem {
-            Problem::Body(BodyError::Malformed) => StatusCode::BAD_REQUEST,
-            Problem::Body(BodyError::UnsupportedMediaType) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            Problem::Body(BodyError::TooLarge) => StatusCode::PAYLOAD_TOO_LARGE,
-            Problem::Body(BodyError::Throttled(_)) => StatusCode::TOO_MANY_REQUESTS,
-            Problem::Body(BodyError::Timeout) => StatusCode::REQUEST_TIMEOUT,
-            Problem::Edge(e) => e.status(),
-            Problem::Service(e) => match e {
-                ServiceError::InvalidToken => StatusCode::UNAUTHORIZED,
-                ServiceError::EmailNotConfirmed | ServiceError::AccountDisabled => StatusCode::FORBIDDEN,
-                ServiceError::NotFound => StatusCode::NOT_FOUND,
-                ServiceError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
-                ServiceError::Unavailable(_) | ServiceError::Busy => StatusCode::SERVICE_UNAVAILABLE,
-                ServiceError::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
-                _ => StatusCode::BAD_REQUEST,
-            },
-        }
+impl Family for CoreError {
+    fn refusal_status(&self, refusal: &Refusal<'_>) -> Option<StatusCode> {
+        Some(match refusal {
+            Refusal::Edge(e) => e.status(),
+            Refusal::InvalidToken => StatusCode::UNAUTHORIZED,
+            Refusal::EmailNotConfirmed | Refusal::AccountDisabled => StatusCode::FORBIDDEN,
+            Refusal::NotFound => StatusCode::NOT_FOUND,
+            Refusal::Invalid(_)
+            | Refusal::InvalidClient
+            | Refusal::InvalidGrant
+            | Refusal::UnsupportedGrantType
+            | Refusal::AlreadyConfirmed
+            | Refusal::WrongCode
+            | Refusal::InvalidLink => StatusCode::BAD_REQUEST,
+        })
     }
 
-    fn error_response(&self) -> HttpResponse {
-        let code = self.code();
-        if let Problem::Service(e @ (ServiceError::Unavailable(_) | ServiceError::Unexpected(_))) = &self.problem {
-            crate::log_fault(e);
-        }
-        let key = self.message_key();
+    fn answer(&self, failure: &Failure<'_>, status: StatusCode) -> HttpResponse {
+        let key = Self::message_key(failure);
         let message = self.lang.t(&key);
         let body = CoreErrorBody {
             success: false,
-            error: code,
+            error: Self::code(failure),
             error_description: message.clone(),
             message,
-            errors: match &self.problem {
-                Problem::Service(ServiceError::Invalid(errors)) => Some(errors_json(self.lang, errors)),
+            errors: match failure {
+                Failure::Refused(Refusal::Invalid(errors)) => Some(errors_json(self.lang, errors)),
                 _ => None,
             },
         };
-        let mut response = HttpResponse::build(self.status_code());
-        match &self.problem {
-            Problem::Service(ServiceError::InvalidToken) => {
+        let mut response = HttpResponse::build(status);
+        match failure {
+            Failure::Refused(Refusal::InvalidToken) => {
                 response.insert_header((header::WWW_AUTHENTICATE, invalid_token_challenge(self.lang, &key)));
             }
-            Problem::Edge(e) => {
+            Failure::Refused(Refusal::Edge(e)) => {
                 if let Some(challenge) = e.challenge() {
                     response.insert_header((header::WWW_AUTHENTICATE, challenge));
                 }
             }
             _ => {}
         }
-        let retry_after = match &self.problem {
-            Problem::Body(e) => e.retry_after(),
-            Problem::Service(e) => e.retry_after(),
-            Problem::Edge(_) => None,
-        };
-        let response = crate::with_retry_after(
-            response.insert_header((header::CACHE_CONTROL, "no-store")).json(body),
-            retry_after,
-        );
-        match self.problem {
-            Problem::Body(BodyError::Timeout) => crate::body::closing(response),
-            _ => response,
-        }
+        response.json(body)
     }
 }
 
-impl CoreError {
-    /// The catalogue key of the message: the code's, except where the
-    /// situation has a more precise one.
-    fn message_key(&self) -> String {
-        match &self.problem {
-            Problem::Edge(e) => e.message_key().to_owned(),
-            // In the core family a link token is only ever the reset link's.
-            Problem::Service(ServiceError::InvalidLink) => "error.invalid_reset_token".to_owned(),
-            _ => format!("error.{}", self.code()),
-        }
+impl ResponseError for CoreError {
+    fn status_code(&self) -> StatusCode {
+        failure::resolve(self, (&self.problem).into()).1
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        failure::respond(self, &self.problem)
     }
 }
 

@@ -8,9 +8,10 @@ pub(crate) mod policies;
 pub mod requests;
 pub(crate) mod tokens;
 
+pub use crate::failure::{EdgeProblem, Problem, BASIC_CHALLENGE};
 pub use error::{
     error_json, field_message, invalid_token_challenge, method_not_allowed, wire_name, CoreError, CoreErrorBody,
-    CoreResult, EdgeProblem, Problem, BASIC_CHALLENGE,
+    CoreResult,
 };
 
 use registrar_mail::Mailer;

@@ -7,6 +7,7 @@ use registrar_service::ServiceError;
 
 use super::headers::{page, plain_failure};
 use super::render;
+use crate::failure::{self, Failure, Family, Refusal};
 use crate::i18n::Lang;
 
 /// A page with one heading and one sentence, both catalogue keys.
@@ -25,37 +26,36 @@ pub fn invalid_link(lang: Lang) -> HttpResponse {
 /// A use case said no: the invalid-link page, or a page saying it is our
 /// fault (the cause goes to the log, never to the page).
 pub fn failure(lang: Lang, error: &ServiceError) -> HttpResponse {
-    match error {
-        ServiceError::InvalidLink | ServiceError::NotFound | ServiceError::InvalidToken => invalid_link(lang),
-        ServiceError::TooManyAttempts { .. } => crate::with_retry_after(
-            message(
-                StatusCode::TOO_MANY_REQUESTS,
-                lang,
-                "page.error_title",
-                "error.too_many_attempts",
-            ),
-            error.retry_after(),
-        ),
-        ServiceError::Unavailable(_) | ServiceError::Busy => {
-            crate::log_fault(error);
-            crate::with_retry_after(
-                message(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    lang,
-                    "page.error_title",
-                    "page.error_text",
-                ),
-                error.retry_after(),
-            )
-        }
-        _ => {
-            crate::log_fault(error);
-            message(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                lang,
-                "page.error_title",
-                "page.error_text",
-            )
+    failure::respond(&Pages { lang }, error)
+}
+
+/// The pages' answers to a failure: a page with one heading and one sentence.
+struct Pages {
+    lang: Lang,
+}
+
+impl Family for Pages {
+    /// A link's token that is unknown, used or expired is the invalid-link
+    /// page; any other refusal is a fault here.
+    fn refusal_status(&self, refusal: &Refusal<'_>) -> Option<StatusCode> {
+        matches!(
+            refusal,
+            Refusal::InvalidLink | Refusal::NotFound | Refusal::InvalidToken
+        )
+        .then_some(StatusCode::NOT_FOUND)
+    }
+
+    fn answer(&self, failure: &Failure<'_>, status: StatusCode) -> HttpResponse {
+        let lang = self.lang;
+        match failure {
+            Failure::Refused(_) => invalid_link(lang),
+            Failure::TooManyAttempts { .. } => message(status, lang, "page.error_title", "error.too_many_attempts"),
+            Failure::Malformed | Failure::UnsupportedMediaType | Failure::BodyTooLarge | Failure::Timeout => {
+                message(status, lang, "page.error_title", "page.form_unreadable")
+            }
+            Failure::Unavailable { .. } | Failure::Fault => {
+                message(status, lang, "page.error_title", "page.error_text")
+            }
         }
     }
 }

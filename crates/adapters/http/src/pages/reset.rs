@@ -20,7 +20,7 @@ use super::answers::{failure, invalid_link, render_failed};
 use super::csrf;
 use super::headers::page;
 use super::render::{self, Account, ResetForm};
-use crate::body::{self, BodyError, Fields};
+use crate::body::{self, Fields};
 use crate::i18n::Lang;
 
 type App<S, M> = web::Data<Registrar<S, M>>;
@@ -127,13 +127,11 @@ pub async fn submit<S: Store, M: Mailer>(
     let fields = match body::read(&req, payload, &app).await {
         Ok(fields) => fields,
         Err(e) => {
-            let page = again(&req, &app, &token, lang, body_status(e), "page.form_unreadable").await;
-            let page = crate::with_retry_after(page, e.retry_after());
-            return if e == BodyError::Timeout {
-                body::closing(page)
-            } else {
-                page
-            };
+            // The form again (while the link is live) with the body failure's status.
+            let unreadable = crate::failure::classify_body(e);
+            let status = unreadable.status().unwrap_or(StatusCode::BAD_REQUEST);
+            let page = again(&req, &app, &token, lang, status, "page.form_unreadable").await;
+            return crate::failure::finish(page, &unreadable);
         }
     };
     let posted = ResetPasswordForm::from(&fields);
@@ -211,16 +209,6 @@ fn explain(lang: Lang, errors: &FieldErrors, form: &mut ResetForm) {
                 _ => form.notice = Some(sentence),
             }
         }
-    }
-}
-
-fn body_status(error: BodyError) -> StatusCode {
-    match error {
-        BodyError::Malformed => StatusCode::BAD_REQUEST,
-        BodyError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-        BodyError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-        BodyError::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
-        BodyError::Timeout => StatusCode::REQUEST_TIMEOUT,
     }
 }
 

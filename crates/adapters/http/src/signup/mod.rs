@@ -11,11 +11,12 @@ pub use wire::{
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
 use registrar_mail::Mailer;
-use registrar_service::{Field, FieldError, FieldErrors, Registrar, ServiceError};
+use registrar_service::{Field, FieldError, FieldErrors, Registrar};
 use registrar_store::Store;
 
 use crate::body::{self, BodyError};
 use crate::client_ip::Origin;
+use crate::failure::{self, Failure, Family, Refusal};
 use crate::i18n::Lang;
 use crate::routes::Routes;
 
@@ -28,23 +29,48 @@ pub fn routes<S: Store, M: Mailer>(routes: &mut Routes) {
 }
 
 fn error(status: StatusCode, code: &'static str) -> HttpResponse {
-    HttpResponse::build(status)
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(SignupErrorBody {
-            result: "error",
-            error: code,
-        })
+    HttpResponse::build(status).json(SignupErrorBody {
+        result: "error",
+        error: code,
+    })
 }
 
-fn body_error(e: BodyError) -> HttpResponse {
-    match e {
-        BodyError::Malformed => error(StatusCode::BAD_REQUEST, "postBodyMissing"),
-        BodyError::UnsupportedMediaType => error(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupportedMediaType"),
-        BodyError::TooLarge => error(StatusCode::PAYLOAD_TOO_LARGE, "payloadTooLarge"),
-        BodyError::Throttled(seconds) => {
-            crate::with_retry_after(error(StatusCode::TOO_MANY_REQUESTS, "tooManyAttempts"), Some(seconds))
+/// The family's two endpoints, which name their field errors and their
+/// faults each in its own way.
+enum Signup {
+    /// `POST /signup`.
+    Start,
+    /// `POST /confirm/signup/{id}`, asked by an app.
+    Confirm,
+}
+
+impl Family for Signup {
+    fn refusal_status(&self, refusal: &Refusal<'_>) -> Option<StatusCode> {
+        match (self, refusal) {
+            (_, Refusal::Invalid(_)) => Some(StatusCode::BAD_REQUEST),
+            (Signup::Confirm, Refusal::NotFound) => Some(StatusCode::NOT_FOUND),
+            // Anything else is a fault: 500 (logged).
+            _ => None,
         }
-        BodyError::Timeout => body::closing(error(StatusCode::REQUEST_TIMEOUT, "requestTimeout")),
+    }
+
+    fn answer(&self, failure: &Failure<'_>, status: StatusCode) -> HttpResponse {
+        let code = match (self, failure) {
+            (_, Failure::Malformed) => "postBodyMissing",
+            (_, Failure::UnsupportedMediaType) => "unsupportedMediaType",
+            (_, Failure::BodyTooLarge) => "payloadTooLarge",
+            (_, Failure::TooManyAttempts { .. }) => "tooManyAttempts",
+            (_, Failure::Timeout) => "requestTimeout",
+            (Signup::Start, Failure::Refused(Refusal::Invalid(errors))) => signup_code(errors),
+            (Signup::Confirm, Failure::Refused(Refusal::Invalid(errors))) if errors.has(Field::Consent) => {
+                "consentRequired"
+            }
+            (Signup::Confirm, Failure::Refused(Refusal::Invalid(_))) => "passwordInvalid",
+            (Signup::Confirm, Failure::Refused(Refusal::NotFound)) => "failedToFindConfirmationId",
+            (Signup::Start, _) => "createAccountFailed",
+            (Signup::Confirm, _) => "confirmationFailed",
+        };
+        error(status, code)
     }
 }
 
@@ -66,23 +92,6 @@ fn signup_code(errors: &FieldErrors) -> &'static str {
     } else {
         "tokenInvalid"
     }
-}
-
-/// A refusal that is not about the fields: too many attempts (429), or a
-/// fault on our side (503 while unavailable, else 500; logged).
-fn fault(e: &ServiceError, code: &'static str) -> HttpResponse {
-    let response = match e {
-        ServiceError::TooManyAttempts { .. } => error(StatusCode::TOO_MANY_REQUESTS, "tooManyAttempts"),
-        ServiceError::Unavailable(_) | ServiceError::Busy => {
-            crate::log_fault(e);
-            error(StatusCode::SERVICE_UNAVAILABLE, code)
-        }
-        _ => {
-            crate::log_fault(e);
-            error(StatusCode::INTERNAL_SERVER_ERROR, code)
-        }
-    };
-    crate::with_retry_after(response, e.retry_after())
 }
 
 /// Sign up with an email address
@@ -110,9 +119,9 @@ fn fault(e: &ServiceError, code: &'static str) -> HttpResponse {
 )]
 pub async fn signup<S: Store, M: Mailer>(req: HttpRequest, payload: web::Payload, app: App<S, M>) -> HttpResponse {
     let f = match body::read(&req, payload, &app).await {
-        Ok(f) if f.is_empty() => return error(StatusCode::BAD_REQUEST, "postBodyMissing"),
+        Ok(f) if f.is_empty() => return failure::respond(&Signup::Start, BodyError::Malformed),
         Ok(f) => f,
-        Err(e) => return body_error(e),
+        Err(e) => return failure::respond(&Signup::Start, e),
     };
     let request = SignupRequest::from(&f);
     match app
@@ -123,8 +132,7 @@ pub async fn signup<S: Store, M: Mailer>(req: HttpRequest, payload: web::Payload
             result: "success",
             email: email.as_str().to_owned(),
         }),
-        Err(ServiceError::Invalid(errors)) => error(StatusCode::BAD_REQUEST, signup_code(&errors)),
-        Err(e) => fault(&e, "createAccountFailed"),
+        Err(e) => failure::respond(&Signup::Start, &e),
     }
 }
 
@@ -179,7 +187,7 @@ pub async fn confirm<S: Store, M: Mailer>(
 ) -> HttpResponse {
     let f = match body::read(&req, payload, &app).await {
         Ok(f) => f,
-        Err(e) => return body_error(e),
+        Err(e) => return failure::respond(&Signup::Confirm, e),
     };
     match SignupConfirmBody::of(&f, crate::pages::is_browser_form(&req)) {
         SignupConfirmBody::Page(form) => crate::pages::signup_submitted(&req, form, &app, &id, lang).await,
@@ -196,11 +204,6 @@ async fn confirm_json<S: Store, M: Mailer>(
         Ok((pair, user)) => HttpResponse::Ok()
             .insert_header((header::CACHE_CONTROL, "no-store"))
             .json(SignupConfirmResponse::new(&pair, &user)),
-        Err(ServiceError::Invalid(errors)) if errors.has(Field::Consent) => {
-            error(StatusCode::BAD_REQUEST, "consentRequired")
-        }
-        Err(ServiceError::Invalid(_)) => error(StatusCode::BAD_REQUEST, "passwordInvalid"),
-        Err(ServiceError::NotFound) => error(StatusCode::NOT_FOUND, "failedToFindConfirmationId"),
-        Err(e) => fault(&e, "confirmationFailed"),
+        Err(e) => failure::respond(&Signup::Confirm, &e),
     }
 }

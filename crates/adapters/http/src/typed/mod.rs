@@ -14,10 +14,11 @@ use actix_web::{HttpRequest, HttpResponse};
 use registrar_domain::birth::YearOfBirthError;
 use registrar_domain::PasswordError;
 use registrar_mail::Mailer;
-use registrar_service::{Field, FieldError, Registrar, ServiceError};
+use registrar_service::{Field, FieldError, Registrar};
 use registrar_store::Store;
 
 use crate::client_ip::Origin;
+use crate::failure::{self, Failure, Family, Refusal};
 use crate::i18n::Lang;
 
 /// The family's name for a field; errors are reported in this name's order.
@@ -81,12 +82,53 @@ fn check(lang: Lang, field: Field, error: &FieldError) -> (&'static str, String)
     }
 }
 
-fn failure(status: StatusCode, message: String, error: &'static str) -> HttpResponse {
-    HttpResponse::build(status).json(TypedErrorBody {
-        success: false,
-        message,
-        error,
-    })
+/// The family's answers to a failure: one check at a time, no `no-store`.
+struct Typed {
+    lang: Lang,
+}
+
+impl Family for Typed {
+    /// Only field errors are the client's; any other refusal is a fault here.
+    fn refusal_status(&self, refusal: &Refusal<'_>) -> Option<StatusCode> {
+        matches!(refusal, Refusal::Invalid(_)).then_some(StatusCode::BAD_REQUEST)
+    }
+
+    fn answer(&self, failure: &Failure<'_>, status: StatusCode) -> HttpResponse {
+        let lang = self.lang;
+        let (message, error) = match failure {
+            Failure::Refused(Refusal::Invalid(errors)) => {
+                let first = errors
+                    .iter()
+                    .flat_map(|(field, list)| list.first().map(|e| (*field, e)))
+                    .min_by_key(|(field, _)| wire_name(*field));
+                match first {
+                    Some((field, error)) => {
+                        let (check, message) = check(lang, field, error);
+                        (message, check)
+                    }
+                    None => (lang.t("error.validation_failed"), "invalid"),
+                }
+            }
+            Failure::TooManyAttempts { .. } => (lang.t("error.too_many_attempts"), "too_many_attempts"),
+            // The body was read by the core family, which answered these.
+            Failure::Malformed => (lang.t("error.invalid_request"), "invalid_request"),
+            Failure::UnsupportedMediaType => (lang.t("error.unsupported_media_type"), "unsupported_media_type"),
+            Failure::BodyTooLarge => (lang.t("error.payload_too_large"), "payload_too_large"),
+            Failure::Timeout => (lang.t("error.request_timeout"), "request_timeout"),
+            Failure::Refused(_) | Failure::Unavailable { .. } | Failure::Fault => {
+                (lang.t("typed.server_error"), "server_error")
+            }
+        };
+        HttpResponse::build(status).json(TypedErrorBody {
+            success: false,
+            message,
+            error,
+        })
+    }
+
+    fn no_store(&self) -> bool {
+        false
+    }
 }
 
 /// Registers a customer or an organisation from an already decoded body
@@ -105,38 +147,7 @@ pub async fn register<S: Store, M: Mailer>(
             success: true,
             message: lang.t("typed.success"),
         }),
-        Err(ServiceError::Invalid(errors)) => {
-            let first = errors
-                .iter()
-                .flat_map(|(field, list)| list.first().map(|e| (*field, e)))
-                .min_by_key(|(field, _)| wire_name(*field));
-            match first {
-                Some((field, error)) => {
-                    let (check, message) = check(lang, field, error);
-                    failure(StatusCode::BAD_REQUEST, message, check)
-                }
-                None => failure(StatusCode::BAD_REQUEST, lang.t("error.validation_failed"), "invalid"),
-            }
-        }
-        Err(e @ ServiceError::TooManyAttempts { .. }) => crate::with_retry_after(
-            failure(
-                StatusCode::TOO_MANY_REQUESTS,
-                lang.t("error.too_many_attempts"),
-                "too_many_attempts",
-            ),
-            e.retry_after(),
-        ),
-        Err(e) => {
-            crate::log_fault(&e);
-            let status = match e {
-                ServiceError::Unavailable(_) | ServiceError::Busy => StatusCode::SERVICE_UNAVAILABLE,
-                _ => StatusCode::INTERNAL_SERVER_ERROR,
-            };
-            crate::with_retry_after(
-                failure(status, lang.t("typed.server_error"), "server_error"),
-                e.retry_after(),
-            )
-        }
+        Err(e) => failure::respond(&Typed { lang }, &e),
     }
 }
 

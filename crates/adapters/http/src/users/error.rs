@@ -6,12 +6,11 @@ use std::fmt;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 use registrar_domain::PasswordError;
-use registrar_service::{Field, FieldError, FieldErrors, ServiceError};
+use registrar_service::{Field, FieldError, FieldErrors};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::body::BodyError;
-use crate::core::Problem;
+use crate::failure::{self, Failure, Family, Problem, Refusal};
 use crate::i18n::Lang;
 
 /// The users API's error body.
@@ -153,88 +152,60 @@ fn errors_json(lang: Lang, errors: &FieldErrors, email_field: &'static str) -> B
         .collect()
 }
 
-impl ResponseError for UsersError {
-    fn status_code(&self) -> StatusCode {
-        match &self.problem {
-            Problem::Body(BodyError::Malformed) => StatusCode::BAD_REQUEST,
-            Problem::Body(BodyError::UnsupportedMediaType) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            Problem::Body(BodyError::TooLarge) => StatusCode::PAYLOAD_TOO_LARGE,
-            Problem::Body(BodyError::Throttled(_)) => StatusCode::TOO_MANY_REQUESTS,
-            Problem::Body(BodyError::Timeout) => StatusCode::REQUEST_TIMEOUT,
-            Problem::Edge(e) => e.status(),
-            Problem::Service(e) => match e {
-                ServiceError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
-                ServiceError::WrongCode | ServiceError::InvalidGrant | ServiceError::InvalidToken => {
-                    StatusCode::UNAUTHORIZED
-                }
-                ServiceError::EmailNotConfirmed => StatusCode::UNAUTHORIZED,
-                ServiceError::AccountDisabled => StatusCode::FORBIDDEN,
-                ServiceError::AlreadyConfirmed => StatusCode::CONFLICT,
-                ServiceError::NotFound => StatusCode::NOT_FOUND,
-                ServiceError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
-                ServiceError::Unavailable(_) | ServiceError::Busy => StatusCode::SERVICE_UNAVAILABLE,
-                ServiceError::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
-                ServiceError::InvalidClient | ServiceError::UnsupportedGrantType | ServiceError::InvalidLink => {
-                    StatusCode::BAD_REQUEST
-                }
-            },
-        }
+impl Family for UsersError {
+    fn refusal_status(&self, refusal: &Refusal<'_>) -> Option<StatusCode> {
+        Some(match refusal {
+            Refusal::Edge(e) => e.status(),
+            Refusal::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Refusal::WrongCode | Refusal::InvalidGrant | Refusal::InvalidToken | Refusal::EmailNotConfirmed => {
+                StatusCode::UNAUTHORIZED
+            }
+            Refusal::AccountDisabled => StatusCode::FORBIDDEN,
+            Refusal::AlreadyConfirmed => StatusCode::CONFLICT,
+            Refusal::NotFound => StatusCode::NOT_FOUND,
+            Refusal::InvalidClient | Refusal::UnsupportedGrantType | Refusal::InvalidLink => StatusCode::BAD_REQUEST,
+        })
     }
 
-    fn error_response(&self) -> HttpResponse {
+    fn answer(&self, failure: &Failure<'_>, status: StatusCode) -> HttpResponse {
         let lang = self.lang;
-        let body = match &self.problem {
-            Problem::Body(BodyError::Malformed) => UsersErrorBody::message(lang.t("error.invalid_request")),
-            Problem::Body(BodyError::UnsupportedMediaType) => {
-                UsersErrorBody::message(lang.t("error.unsupported_media_type"))
-            }
-            Problem::Body(BodyError::TooLarge) => UsersErrorBody::message(lang.t("error.payload_too_large")),
-            Problem::Body(BodyError::Throttled(_)) => UsersErrorBody::message(lang.t("users.too_many_attempts")),
-            Problem::Body(BodyError::Timeout) => UsersErrorBody::message(lang.t("error.request_timeout")),
-            Problem::Edge(e) => UsersErrorBody::message(lang.t(e.message_key())),
-            Problem::Service(e) => match e {
-                ServiceError::Invalid(errors) => UsersErrorBody {
+        let key = match failure {
+            Failure::Refused(Refusal::Invalid(errors)) => {
+                return HttpResponse::build(status).json(UsersErrorBody {
                     message: lang.t("users.invalid"),
                     errors: Some(errors_json(lang, errors, self.email_field)),
-                },
-                ServiceError::WrongCode => UsersErrorBody::message(lang.t("users.token_incorrect")),
-                ServiceError::AlreadyConfirmed => UsersErrorBody::message(lang.t("users.already_validated")),
-                ServiceError::NotFound => UsersErrorBody::message(lang.t("users.no_account")),
-                ServiceError::TooManyAttempts { .. } => UsersErrorBody::message(lang.t("users.too_many_attempts")),
-                ServiceError::InvalidGrant => UsersErrorBody::message(lang.t("users.login_incorrect")),
-                ServiceError::EmailNotConfirmed => UsersErrorBody::message(lang.t("users.not_validated")),
-                ServiceError::AccountDisabled => UsersErrorBody::message(lang.t("error.account_disabled")),
-                ServiceError::Busy => UsersErrorBody::message(lang.t("users.server_error")),
-                ServiceError::Unavailable(_) | ServiceError::Unexpected(_) => {
-                    crate::log_fault(e);
-                    UsersErrorBody::message(lang.t("users.server_error"))
-                }
-                other => UsersErrorBody::message(lang.t(&format!("error.{}", core_code(other)))),
+                });
+            }
+            Failure::Malformed => "error.invalid_request",
+            Failure::UnsupportedMediaType => "error.unsupported_media_type",
+            Failure::BodyTooLarge => "error.payload_too_large",
+            Failure::Timeout => "error.request_timeout",
+            Failure::TooManyAttempts { .. } => "users.too_many_attempts",
+            Failure::Unavailable { .. } | Failure::Fault => "users.server_error",
+            Failure::Refused(refusal) => match refusal {
+                Refusal::Edge(e) => e.message_key(),
+                Refusal::WrongCode => "users.token_incorrect",
+                Refusal::AlreadyConfirmed => "users.already_validated",
+                Refusal::NotFound => "users.no_account",
+                Refusal::InvalidGrant => "users.login_incorrect",
+                Refusal::EmailNotConfirmed => "users.not_validated",
+                Refusal::AccountDisabled => "error.account_disabled",
+                Refusal::InvalidClient => "error.invalid_client",
+                Refusal::UnsupportedGrantType => "error.unsupported_grant_type",
+                Refusal::InvalidToken | Refusal::InvalidLink => "error.invalid_token",
+                Refusal::Invalid(_) => "users.invalid",
             },
         };
-        let retry_after = match &self.problem {
-            Problem::Body(e) => e.retry_after(),
-            Problem::Service(e) => e.retry_after(),
-            Problem::Edge(_) => None,
-        };
-        let response = crate::with_retry_after(
-            HttpResponse::build(self.status_code())
-                .insert_header(("Cache-Control", "no-store"))
-                .json(body),
-            retry_after,
-        );
-        match self.problem {
-            Problem::Body(BodyError::Timeout) => crate::body::closing(response),
-            _ => response,
-        }
+        HttpResponse::build(status).json(UsersErrorBody::message(lang.t(key)))
     }
 }
 
-fn core_code(e: &ServiceError) -> &'static str {
-    match e {
-        ServiceError::InvalidClient => "invalid_client",
-        ServiceError::UnsupportedGrantType => "unsupported_grant_type",
-        ServiceError::InvalidToken | ServiceError::InvalidLink => "invalid_token",
-        _ => "server_error",
+impl ResponseError for UsersError {
+    fn status_code(&self) -> StatusCode {
+        failure::resolve(self, (&self.problem).into()).1
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        failure::respond(self, &self.problem)
     }
 }
