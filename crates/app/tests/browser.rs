@@ -303,9 +303,13 @@ async fn wait_for(browser: &Client, css: &str) {
     panic!("no {css} within 10 s:\n{source}");
 }
 
+/// The text of the element, once the page shows it (a posted form's answer
+/// may still be loading when this is asked).
 async fn text_of(browser: &Client, css: &str) -> String {
     let element = browser
-        .find(Locator::Css(css))
+        .wait()
+        .at_most(std::time::Duration::from_secs(10))
+        .for_element(Locator::Css(css))
         .await
         .unwrap_or_else(|e| panic!("{css}: {e}"));
     element.text().await.expect("text")
@@ -317,13 +321,16 @@ async fn fill_and_submit(browser: &Client, password: &str, repeated: &str) {
         field.clear().await.expect("clear");
         field.send_keys(value).await.expect("type");
     }
-    browser
+    let button = browser
         .find(Locator::Css("button[type=submit]"))
         .await
-        .expect("submit button")
-        .click()
-        .await
-        .expect("click");
+        .expect("submit button");
+    button.clone().click().await.expect("click");
+    // The form's page is gone once its button is stale: the answer is loading.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while button.text().await.is_ok() && std::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
 }
 
 /// Confirmation link, then forgot password → reset link → form → log in.
