@@ -28,11 +28,27 @@ pub fn server_secret(config: &Config) -> anyhow::Result<SecretKey> {
         return SecretKey::new(value.expose_secret().trim().as_bytes())
             .map_err(|e| anyhow!("configuration: security.secret_key: {e}"));
     }
-    let path = match &security.secret_key_file {
-        Some(path) => path.clone(),
-        None => default_file(&config.database.url),
-    };
-    read_or_create(&path).with_context(|| format!("security.secret_key_file: {}", path.display()))
+    if let Some(path) = &security.secret_key_file {
+        return read_or_create(path).with_context(|| format!("security.secret_key_file: {}", path.display()));
+    }
+    let path = default_file(&config.database.url);
+    let existed = path.exists();
+    match read_or_create(&path) {
+        Ok(key) => Ok(key),
+        // Nowhere to keep one (a read-only working directory, say): serve
+        // with a secret of this process rather than not at all. A file that
+        // is there but unusable is an error: it is never replaced.
+        Err(e) if !existed => {
+            tracing::warn!(
+                file = %path.display(),
+                error = %format!("{e:#}"),
+                "no server secret configured and none can be kept: using one for this process only \
+                 (codes and links die with it; set security.secret_key)"
+            );
+            Ok(registrar_service::Settings::random_secret_key())
+        }
+        Err(e) => Err(e.context(format!("the server secret in {}", path.display()))),
+    }
 }
 
 /// `registrar.secret` beside the SQLite database; in the working directory otherwise.
@@ -160,6 +176,21 @@ mod tests {
             vec![std::ffi::OsString::from(DEFAULT_FILE)],
             "no partial file left"
         );
+    }
+
+    #[test]
+    fn without_a_place_for_the_default_file_a_process_secret_serves() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        // The database's directory is a file: nothing can be created there.
+        let blocker = dir.path().join("not-a-dir");
+        std::fs::write(&blocker, "x").expect("written");
+        let mut config = Config::default();
+        config.database.url = format!("sqlite://{}/r.db", blocker.display());
+        assert!(server_secret(&config).is_ok(), "serves with a secret of its own");
+        // Configured explicitly, the same place is an error naming the key.
+        config.security.secret_key_file = Some(blocker.join("registrar.secret"));
+        let e = format!("{:#}", server_secret(&config).expect_err("refused"));
+        assert!(e.contains("security.secret_key_file"), "{e}");
     }
 
     #[test]
