@@ -11,7 +11,7 @@ use super::requests::{
     ChangePasswordRequest, DeleteAccountRequest, ForgotPasswordRequest, RegisterBody, ResetPasswordRequest,
     UpdateProfileRequest,
 };
-use super::{CoreError, CoreErrorBody, CoreResult, EdgeProblem};
+use super::{CoreBodyRefusals, CoreBodyThrottled, CoreError, CoreErrorBody, CoreFaults, CoreResult, EdgeProblem};
 use crate::body;
 use crate::client_ip::Origin;
 use crate::i18n::Lang;
@@ -56,8 +56,7 @@ pub async fn caller<S: Store, M: Mailer>(
             body = RegisterAnswer),
         (status = 400, description = "Core: `invalid_request`, `validation_failed` (every failing field in \
             `errors`), `invalid_client`. Typed: the first failing field's check.", body = RegisterFailure),
-        (status = 413, description = "`payload_too_large`: the body is over 64 KiB.", body = CoreErrorBody),
-        (status = 415, description = "`unsupported_media_type`: neither JSON nor a form.", body = CoreErrorBody),
+        CoreBodyRefusals,
         (status = 429, description = "`too_many_attempts`: too many registrations from this address, or unreadable bodies; `Retry-After` says in how many seconds to try again.", body = RegisterFailure,
             headers(("Retry-After" = u64, description = "Seconds until the limit lets this through again."))),
         (status = 500, description = "`server_error`: a fault on our side (logged with the request id).",
@@ -100,12 +99,10 @@ pub async fn register<S: Store, M: Mailer>(
             (wrong credentials), `unsupported_grant_type`.", body = CoreErrorBody),
         (status = 403, description = "`email_not_confirmed` (when `auth.require_confirmed_email`), \
             `account_disabled`.", body = CoreErrorBody),
-        (status = 413, description = "`payload_too_large`.", body = CoreErrorBody),
-        (status = 415, description = "`unsupported_media_type`.", body = CoreErrorBody),
+        CoreBodyRefusals,
         (status = 429, description = "`too_many_attempts`: too many failed logins of this account or from this address, or unreadable bodies; `Retry-After` says in how many seconds to try again.", body = CoreErrorBody,
             headers(("Retry-After" = u64, description = "Seconds until the limit lets this through again."))),
-        (status = 500, description = "`server_error`.", body = CoreErrorBody),
-        (status = 503, description = "`server_error`: the database is unavailable.", body = CoreErrorBody),
+        CoreFaults,
     )
 )]
 pub async fn change_password<S: Store, M: Mailer>(
@@ -140,8 +137,7 @@ fn profile(view: &ProfileView) -> HttpResponse {
         (status = 200, description = "The account, person or organisation.", body = ProfileResponse),
         (status = 401, description = "`invalid_token`: missing, unknown, expired or revoked.", body = CoreErrorBody),
         (status = 403, description = "`account_disabled`.", body = CoreErrorBody),
-        (status = 500, description = "`server_error`.", body = CoreErrorBody),
-        (status = 503, description = "`server_error`: the database is unavailable.", body = CoreErrorBody),
+        CoreFaults,
     )
 )]
 pub async fn me<S: Store, M: Mailer>(req: HttpRequest, app: App<S, M>, lang: Lang) -> Result<HttpResponse, CoreError> {
@@ -166,12 +162,9 @@ pub async fn me<S: Store, M: Mailer>(req: HttpRequest, app: App<S, M>, lang: Lan
         (status = 400, description = "`invalid_request`, `validation_failed`.", body = CoreErrorBody),
         (status = 401, description = "`invalid_token`.", body = CoreErrorBody),
         (status = 403, description = "`account_disabled`.", body = CoreErrorBody),
-        (status = 413, description = "`payload_too_large`.", body = CoreErrorBody),
-        (status = 415, description = "`unsupported_media_type`.", body = CoreErrorBody),
-        (status = 429, description = "`too_many_attempts`: too many unreadable bodies from this client; `Retry-After` says in how many seconds to try again.", body = CoreErrorBody,
-            headers(("Retry-After" = u64, description = "Seconds until the limit lets this through again."))),
-        (status = 500, description = "`server_error`.", body = CoreErrorBody),
-        (status = 503, description = "`server_error`: the database is unavailable.", body = CoreErrorBody),
+        CoreBodyRefusals,
+        CoreBodyThrottled,
+        CoreFaults,
     )
 )]
 pub async fn update_me<S: Store, M: Mailer>(
@@ -203,12 +196,10 @@ pub async fn update_me<S: Store, M: Mailer>(
             body = CoreErrorBody),
         (status = 401, description = "`invalid_token`.", body = CoreErrorBody),
         (status = 403, description = "`account_disabled`.", body = CoreErrorBody),
-        (status = 413, description = "`payload_too_large`.", body = CoreErrorBody),
-        (status = 415, description = "`unsupported_media_type`.", body = CoreErrorBody),
+        CoreBodyRefusals,
         (status = 429, description = "`too_many_attempts`: the account is locked out (wrong passwords count as failed logins), or too many wrong passwords or unreadable bodies from this client; `Retry-After` says in how many seconds to try again.", body = CoreErrorBody,
             headers(("Retry-After" = u64, description = "Seconds until the limit lets this through again."))),
-        (status = 500, description = "`server_error`.", body = CoreErrorBody),
-        (status = 503, description = "`server_error`: the database is unavailable.", body = CoreErrorBody),
+        CoreFaults,
     )
 )]
 pub async fn delete_me<S: Store, M: Mailer>(
@@ -240,12 +231,10 @@ pub async fn delete_me<S: Store, M: Mailer>(
         (status = 200, description = "`{}`, whether or not the address has an account.", body = EmptyResponse),
         (status = 400, description = "`invalid_request`, `validation_failed` (no or no valid address).",
             body = CoreErrorBody),
-        (status = 413, description = "`payload_too_large`.", body = CoreErrorBody),
-        (status = 415, description = "`unsupported_media_type`.", body = CoreErrorBody),
+        CoreBodyRefusals,
         (status = 429, description = "`too_many_attempts`: too many mails asked for this address or from this client, or unreadable bodies; `Retry-After` says in how many seconds to try again.", body = CoreErrorBody,
             headers(("Retry-After" = u64, description = "Seconds until the limit lets this through again."))),
-        (status = 500, description = "`server_error`.", body = CoreErrorBody),
-        (status = 503, description = "`server_error`: the database is unavailable.", body = CoreErrorBody),
+        CoreFaults,
     )
 )]
 pub async fn forgot_password<S: Store, M: Mailer>(
@@ -277,12 +266,9 @@ pub async fn forgot_password<S: Store, M: Mailer>(
         (status = 200, description = "`{}`: the password is changed.", body = EmptyResponse),
         (status = 400, description = "`invalid_request`, `validation_failed` (password rules), `invalid_token` \
             (unknown, used or expired link).", body = CoreErrorBody),
-        (status = 413, description = "`payload_too_large`.", body = CoreErrorBody),
-        (status = 415, description = "`unsupported_media_type`.", body = CoreErrorBody),
-        (status = 429, description = "`too_many_attempts`: too many unreadable bodies from this client; `Retry-After` says in how many seconds to try again.", body = CoreErrorBody,
-            headers(("Retry-After" = u64, description = "Seconds until the limit lets this through again."))),
-        (status = 500, description = "`server_error`.", body = CoreErrorBody),
-        (status = 503, description = "`server_error`: the database is unavailable.", body = CoreErrorBody),
+        CoreBodyRefusals,
+        CoreBodyThrottled,
+        CoreFaults,
     )
 )]
 pub async fn reset_password<S: Store, M: Mailer>(

@@ -134,6 +134,40 @@ pub struct CoreErrorBody {
     pub errors: Option<BTreeMap<&'static str, Vec<String>>>,
 }
 
+/// The answers every core endpoint may give when the fault is not the
+/// caller's: documented once, listed in each `#[utoipa::path]`'s `responses`.
+#[derive(utoipa::IntoResponses)]
+pub enum CoreFaults {
+    /// `server_error`: a fault on our side (logged with the request id).
+    #[response(status = 500)]
+    Fault(CoreErrorBody),
+    /// `server_error`: the database is unavailable.
+    #[response(status = 503)]
+    Unavailable(CoreErrorBody),
+}
+
+/// The answers of every core endpoint that reads a body, when the body
+/// cannot be read (the 408 is added next to the 413 by the document).
+#[derive(utoipa::IntoResponses)]
+pub enum CoreBodyRefusals {
+    /// `payload_too_large`: the body is over 64 KiB.
+    #[response(status = 413)]
+    TooLarge(CoreErrorBody),
+    /// `unsupported_media_type`: neither JSON nor a form.
+    #[response(status = 415)]
+    Unsupported(CoreErrorBody),
+}
+
+/// The 429 of a core endpoint whose only limit is on unreadable bodies.
+#[derive(utoipa::IntoResponses)]
+#[response(
+    status = 429,
+    description = "`too_many_attempts`: too many unreadable bodies from this client; `Retry-After` says in how many \
+                   seconds to try again.",
+    headers(("Retry-After" = u64, description = "Seconds until the limit lets this through again."))
+)]
+pub struct CoreBodyThrottled(pub CoreErrorBody);
+
 fn errors_json(lang: Lang, errors: &FieldErrors) -> BTreeMap<&'static str, Vec<String>> {
     errors
         .iter()

@@ -10,8 +10,8 @@ pub(crate) mod tokens;
 
 pub use crate::failure::{EdgeProblem, Problem, BASIC_CHALLENGE};
 pub use error::{
-    error_json, field_message, invalid_token_challenge, method_not_allowed, wire_name, CoreError, CoreErrorBody,
-    CoreResult,
+    error_json, field_message, invalid_token_challenge, method_not_allowed, wire_name, CoreBodyRefusals,
+    CoreBodyThrottled, CoreError, CoreErrorBody, CoreFaults, CoreResult,
 };
 
 use registrar_mail::Mailer;

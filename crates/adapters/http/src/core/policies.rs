@@ -8,7 +8,7 @@ use registrar_store::Store;
 use super::account::caller;
 use super::answers::{AcceptanceResponse, ListedPolicyResponse, PolicyResponse};
 use super::requests::AcceptPoliciesRequest;
-use super::{CoreError, CoreErrorBody, CoreResult};
+use super::{CoreBodyRefusals, CoreBodyThrottled, CoreError, CoreErrorBody, CoreFaults, CoreResult};
 use crate::body;
 use crate::i18n::{DefaultLanguage, Lang};
 
@@ -30,8 +30,7 @@ fn fallback(req: &HttpRequest) -> Lang {
     responses(
         (status = 200, description = "One entry per type, in the request's language.",
             body = Vec<ListedPolicyResponse>),
-        (status = 500, description = "`server_error`.", body = CoreErrorBody),
-        (status = 503, description = "`server_error`: the database is unavailable.", body = CoreErrorBody),
+        CoreFaults,
     )
 )]
 pub async fn list<S: Store, M: Mailer>(
@@ -58,8 +57,7 @@ pub async fn list<S: Store, M: Mailer>(
     responses(
         (status = 200, description = "The revision, in the request's language.", body = PolicyResponse),
         (status = 404, description = "`not_found`: no revision of that type is published.", body = CoreErrorBody),
-        (status = 500, description = "`server_error`.", body = CoreErrorBody),
-        (status = 503, description = "`server_error`: the database is unavailable.", body = CoreErrorBody),
+        CoreFaults,
     )
 )]
 pub async fn one<S: Store, M: Mailer>(
@@ -87,12 +85,9 @@ pub async fn one<S: Store, M: Mailer>(
             body = CoreErrorBody),
         (status = 401, description = "`invalid_token`.", body = CoreErrorBody),
         (status = 403, description = "`account_disabled`.", body = CoreErrorBody),
-        (status = 413, description = "`payload_too_large`.", body = CoreErrorBody),
-        (status = 415, description = "`unsupported_media_type`.", body = CoreErrorBody),
-        (status = 429, description = "`too_many_attempts`: too many unreadable bodies from this client; `Retry-After` says in how many seconds to try again.", body = CoreErrorBody,
-            headers(("Retry-After" = u64, description = "Seconds until the limit lets this through again."))),
-        (status = 500, description = "`server_error`.", body = CoreErrorBody),
-        (status = 503, description = "`server_error`: the database is unavailable.", body = CoreErrorBody),
+        CoreBodyRefusals,
+        CoreBodyThrottled,
+        CoreFaults,
     )
 )]
 pub async fn accept<S: Store, M: Mailer>(

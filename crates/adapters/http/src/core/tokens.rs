@@ -9,7 +9,7 @@ use registrar_store::Store;
 use super::account::{caller, token_pair};
 use super::answers::{SessionResponse, TokenPairResponse};
 use super::requests::TokenRequest;
-use super::{CoreError, CoreErrorBody, CoreResult, EdgeProblem};
+use super::{CoreBodyRefusals, CoreBodyThrottled, CoreError, CoreErrorBody, CoreFaults, CoreResult, EdgeProblem};
 use crate::body;
 use crate::client_ip::Origin;
 use crate::i18n::Lang;
@@ -40,12 +40,10 @@ type App<S, M> = web::Data<Registrar<S, M>>;
             headers(("WWW-Authenticate" = String, description = "`Basic realm=\"registrar\", charset=\"UTF-8\"`."))),
         (status = 403, description = "`email_not_confirmed` (when `auth.require_confirmed_email`), \
             `account_disabled`.", body = CoreErrorBody),
-        (status = 413, description = "`payload_too_large`.", body = CoreErrorBody),
-        (status = 415, description = "`unsupported_media_type`.", body = CoreErrorBody),
+        CoreBodyRefusals,
         (status = 429, description = "`too_many_attempts`: too many failed logins of this account (a lockout that doubles) or from this address, or unreadable bodies; `Retry-After` says in how many seconds to try again.", body = CoreErrorBody,
             headers(("Retry-After" = u64, description = "Seconds until the limit lets this through again."))),
-        (status = 500, description = "`server_error`.", body = CoreErrorBody),
-        (status = 503, description = "`server_error`: the database is unavailable.", body = CoreErrorBody),
+        CoreFaults,
     )
 )]
 pub async fn token<S: Store, M: Mailer>(
@@ -159,12 +157,9 @@ fn form_decode(text: &str) -> Option<String> {
         (status = 401, description = "`invalid_token`.", body = CoreErrorBody),
         (status = 403, description = "`account_disabled`.", body = CoreErrorBody),
         (status = 400, description = "`invalid_request`: a body that is not a JSON object.", body = CoreErrorBody),
-        (status = 413, description = "`payload_too_large`.", body = CoreErrorBody),
-        (status = 415, description = "`unsupported_media_type`: a body of another type.", body = CoreErrorBody),
-        (status = 429, description = "`too_many_attempts`: too many unreadable bodies from this client; `Retry-After` says in how many seconds to try again.", body = CoreErrorBody,
-            headers(("Retry-After" = u64, description = "Seconds until the limit lets this through again."))),
-        (status = 500, description = "`server_error`.", body = CoreErrorBody),
-        (status = 503, description = "`server_error`: the database is unavailable.", body = CoreErrorBody),
+        CoreBodyRefusals,
+        CoreBodyThrottled,
+        CoreFaults,
     )
 )]
 pub async fn logout<S: Store, M: Mailer>(
@@ -191,8 +186,7 @@ pub async fn logout<S: Store, M: Mailer>(
         (status = 200, description = "Every live session of the caller.", body = Vec<SessionResponse>),
         (status = 401, description = "`invalid_token`.", body = CoreErrorBody),
         (status = 403, description = "`account_disabled`.", body = CoreErrorBody),
-        (status = 500, description = "`server_error`.", body = CoreErrorBody),
-        (status = 503, description = "`server_error`: the database is unavailable.", body = CoreErrorBody),
+        CoreFaults,
     )
 )]
 pub async fn sessions<S: Store, M: Mailer>(
@@ -221,13 +215,10 @@ pub async fn sessions<S: Store, M: Mailer>(
         (status = 401, description = "`invalid_token`.", body = CoreErrorBody),
         (status = 403, description = "`account_disabled`.", body = CoreErrorBody),
         (status = 400, description = "`invalid_request`: a body that is not a JSON object.", body = CoreErrorBody),
-        (status = 413, description = "`payload_too_large`.", body = CoreErrorBody),
-        (status = 415, description = "`unsupported_media_type`: a body of another type.", body = CoreErrorBody),
-        (status = 429, description = "`too_many_attempts`: too many unreadable bodies from this client; `Retry-After` says in how many seconds to try again.", body = CoreErrorBody,
-            headers(("Retry-After" = u64, description = "Seconds until the limit lets this through again."))),
+        CoreBodyRefusals,
+        CoreBodyThrottled,
         (status = 404, description = "`not_found`: the caller has no session on that device.", body = CoreErrorBody),
-        (status = 500, description = "`server_error`.", body = CoreErrorBody),
-        (status = 503, description = "`server_error`: the database is unavailable.", body = CoreErrorBody),
+        CoreFaults,
     )
 )]
 pub async fn revoke_device<S: Store, M: Mailer>(

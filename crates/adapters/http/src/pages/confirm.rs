@@ -10,6 +10,7 @@ use registrar_service::{LinkOutcome, Registrar};
 use registrar_store::Store;
 
 use super::answers::{failure, message};
+use super::PagesFaults;
 use crate::i18n::Lang;
 
 /// Confirm an address by its mailed link
@@ -24,8 +25,7 @@ use crate::i18n::Lang;
     responses(
         (status = 200, description = "\"Address confirmed\" (also for a used link of a confirmed address).", body = String, content_type = "text/html"),
         (status = 404, description = "The link is unknown or expired.", body = String, content_type = "text/html"),
-        (status = 500, description = "A page saying it is our fault.", body = String, content_type = "text/html"),
-        (status = 503, description = "The database is unavailable.", body = String, content_type = "text/html"),
+        PagesFaults,
     )
 )]
 pub async fn confirm<S: Store, M: Mailer>(

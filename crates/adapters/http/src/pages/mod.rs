@@ -40,6 +40,18 @@ use registrar_store::Store;
 
 use crate::routes::Routes;
 
+/// The answers every page may give when the fault is not the visitor's:
+/// documented once, listed in each `#[utoipa::path]`'s `responses`.
+#[derive(utoipa::IntoResponses)]
+pub enum PagesFaults {
+    /// A page saying it is our fault.
+    #[response(status = 500, content_type = "text/html")]
+    Fault(String),
+    /// The database is unavailable.
+    #[response(status = 503, content_type = "text/html")]
+    Unavailable(String),
+}
+
 pub fn routes<S: Store, M: Mailer>(routes: &mut Routes) {
     routes
         .get("/confirm/{token}", confirm::confirm::<S, M>)

@@ -20,6 +20,7 @@ use super::answers::{failure, invalid_link, render_failed};
 use super::csrf;
 use super::headers::page;
 use super::render::{self, Account, ResetForm};
+use super::PagesFaults;
 use crate::body::{self, Fields};
 use crate::i18n::Lang;
 
@@ -62,8 +63,7 @@ impl From<&Fields> for ResetPasswordForm {
     responses(
         (status = 200, description = "The new-password form.", body = String, content_type = "text/html"),
         (status = 404, description = "The link is unknown, used or expired.", body = String, content_type = "text/html"),
-        (status = 500, description = "A page saying it is our fault.", body = String, content_type = "text/html"),
-        (status = 503, description = "The database is unavailable.", body = String, content_type = "text/html"),
+        PagesFaults,
     )
 )]
 pub async fn form<S: Store, M: Mailer>(
@@ -113,8 +113,7 @@ fn account<S: Store, M: Mailer>(app: &Registrar<S, M>, email: &Email) -> Account
         (status = 415, description = "The form again: neither a form nor JSON.", body = String, content_type = "text/html"),
         (status = 429, description = "The form again: too many unreadable bodies from this client; `Retry-After` says in how many seconds to try again.", body = String, content_type = "text/html",
             headers(("Retry-After" = u64, description = "Seconds until the limit lets this through again."))),
-        (status = 500, description = "A page saying it is our fault.", body = String, content_type = "text/html"),
-        (status = 503, description = "The database is unavailable.", body = String, content_type = "text/html"),
+        PagesFaults,
     )
 )]
 pub async fn submit<S: Store, M: Mailer>(

@@ -24,6 +24,7 @@ use super::answers::{failure, invalid_link, message, render_failed};
 use super::csrf;
 use super::headers::page;
 use super::render::{self, Account, SignupForm};
+use super::PagesFaults;
 use crate::body::Fields;
 use crate::i18n::Lang;
 
@@ -69,8 +70,7 @@ impl From<&Fields> for SignupConfirmForm {
     responses(
         (status = 200, description = "The activation form.", body = String, content_type = "text/html"),
         (status = 404, description = "The link is unknown, used or expired.", body = String, content_type = "text/html"),
-        (status = 500, description = "A page saying it is our fault.", body = String, content_type = "text/html"),
-        (status = 503, description = "The database is unavailable.", body = String, content_type = "text/html"),
+        PagesFaults,
     )
 )]
 pub async fn form<S: Store, M: Mailer>(

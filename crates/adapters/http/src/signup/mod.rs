@@ -4,8 +4,8 @@
 mod wire;
 
 pub use wire::{
-    SignupAccount, SignupConfirmBody, SignupConfirmRequest, SignupConfirmResponse, SignupErrorBody, SignupRequest,
-    SignupResponse,
+    SignupAccount, SignupBodyRefusals, SignupConfirmBody, SignupConfirmRequest, SignupConfirmResponse, SignupErrorBody,
+    SignupRequest, SignupResponse,
 };
 
 use actix_web::http::{header, StatusCode};
@@ -109,8 +109,7 @@ fn signup_code(errors: &FieldErrors) -> &'static str {
         (status = 201, description = "Signed up (or the owner of the address is told).", body = SignupResponse),
         (status = 400, description = "`postBodyMissing` (no or malformed body), `emailMissing`, `emailInvalid`, \
             `languageMissing`, `unsupportedLanguage`, `tokenMissing`, `tokenInvalid`.", body = SignupErrorBody),
-        (status = 413, description = "`payloadTooLarge`: the body is over 64 KiB.", body = SignupErrorBody),
-        (status = 415, description = "`unsupportedMediaType`: neither JSON nor a form.", body = SignupErrorBody),
+        SignupBodyRefusals,
         (status = 429, description = "`tooManyAttempts`: too many sign-ups or mails for this address or from this client, or unreadable bodies; `Retry-After` says in how many seconds to try again.", body = SignupErrorBody,
             headers(("Retry-After" = u64, description = "Seconds until the limit lets this through again."))),
         (status = 500, description = "`createAccountFailed`.", body = SignupErrorBody),
@@ -164,8 +163,7 @@ pub async fn signup<S: Store, M: Mailer>(req: HttpRequest, payload: web::Payload
             (SignupErrorBody = "application/json"),
             (String = "text/html"),
         )),
-        (status = 413, description = "`payloadTooLarge`.", body = SignupErrorBody),
-        (status = 415, description = "`unsupportedMediaType`.", body = SignupErrorBody),
+        SignupBodyRefusals,
         (status = 429, description = "`tooManyAttempts`: too many unreadable bodies from this client; `Retry-After` says in how many seconds to try again.", body = SignupErrorBody,
             headers(("Retry-After" = u64, description = "Seconds until the limit lets this through again."))),
         (status = 500, description = "`confirmationFailed`; the form: a page saying it is our fault.", content(

@@ -147,3 +147,16 @@ pub struct SignupErrorBody {
     #[schema(example = "emailInvalid")]
     pub error: &'static str,
 }
+
+/// The answers of both signup endpoints when the body cannot be read (the
+/// 408 is added next to the 413 by the document). Their 500 and 503 name
+/// each endpoint's own code, so each endpoint lists those itself.
+#[derive(utoipa::IntoResponses)]
+pub enum SignupBodyRefusals {
+    /// `payloadTooLarge`: the body is over 64 KiB.
+    #[response(status = 413)]
+    TooLarge(SignupErrorBody),
+    /// `unsupportedMediaType`: neither JSON nor a form.
+    #[response(status = 415)]
+    Unsupported(SignupErrorBody),
+}

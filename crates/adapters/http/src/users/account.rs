@@ -8,7 +8,7 @@ use registrar_store::Store;
 
 use super::answers::{UsersAccountResponse, UsersLoginResponse};
 use super::requests::{UsersLoginRequest, UsersRegisterRequest};
-use super::{UsersError, UsersErrorBody, UsersResult};
+use super::{UsersBodyRefusals, UsersError, UsersErrorBody, UsersFaults, UsersResult};
 use crate::body;
 use crate::client_ip::Origin;
 use crate::i18n::Lang;
@@ -28,14 +28,12 @@ type App<S, M> = web::Data<Registrar<S, M>>;
     responses(
         (status = 201, description = "The new guest account.", body = UsersAccountResponse),
         (status = 400, description = "Malformed JSON.", body = UsersErrorBody),
-        (status = 413, description = "The body is over 64 KiB.", body = UsersErrorBody),
-        (status = 415, description = "Neither JSON nor a form.", body = UsersErrorBody),
+        UsersBodyRefusals,
         (status = 429, description = "`Too many attempts`: too many registrations from this address, or unreadable bodies; `Retry-After` says in how many seconds to try again.", body = UsersErrorBody,
             headers(("Retry-After" = u64, description = "Seconds until the limit lets this through again."))),
         (status = 422, description = "`The given data was invalid.` with every failing field in `errors` \
             (`The email has already been taken.`, …).", body = UsersErrorBody),
-        (status = 500, description = "A fault on our side.", body = UsersErrorBody),
-        (status = 503, description = "The database is unavailable.", body = UsersErrorBody),
+        UsersFaults,
     )
 )]
 pub async fn register<S: Store, M: Mailer>(
@@ -68,13 +66,11 @@ pub async fn register<S: Store, M: Mailer>(
         (status = 401, description = "`The username or password is incorrect.`, or `The email is not validated`.",
             body = UsersErrorBody),
         (status = 403, description = "The account is disabled.", body = UsersErrorBody),
-        (status = 413, description = "The body is over 64 KiB.", body = UsersErrorBody),
-        (status = 415, description = "Neither JSON nor a form.", body = UsersErrorBody),
+        UsersBodyRefusals,
         (status = 429, description = "`Too many attempts`: too many failed logins of this account (a lockout that doubles) or from this address, or unreadable bodies; `Retry-After` says in how many seconds to try again.", body = UsersErrorBody,
             headers(("Retry-After" = u64, description = "Seconds until the limit lets this through again."))),
         (status = 422, description = "A field is missing (`errors`).", body = UsersErrorBody),
-        (status = 500, description = "A fault on our side.", body = UsersErrorBody),
-        (status = 503, description = "The database is unavailable.", body = UsersErrorBody),
+        UsersFaults,
     )
 )]
 pub async fn login<S: Store, M: Mailer>(

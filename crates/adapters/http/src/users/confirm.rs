@@ -8,7 +8,7 @@ use registrar_store::Store;
 
 use super::answers::UsersMessageResponse;
 use super::requests::{UsersValidationRequest, UsersVerifyRequest};
-use super::{UsersError, UsersErrorBody, UsersResult};
+use super::{UsersBodyRefusals, UsersError, UsersErrorBody, UsersFaults, UsersResult};
 use crate::body;
 use crate::client_ip::Origin;
 use crate::i18n::Lang;
@@ -32,14 +32,12 @@ type App<S, M> = web::Data<Registrar<S, M>>;
             body = UsersErrorBody),
         (status = 404, description = "`No account with this email`.", body = UsersErrorBody),
         (status = 409, description = "`The email is already validated`.", body = UsersErrorBody),
-        (status = 413, description = "The body is over 64 KiB.", body = UsersErrorBody),
-        (status = 415, description = "Neither JSON nor a form.", body = UsersErrorBody),
+        UsersBodyRefusals,
         (status = 422, description = "A field is missing or invalid (`The token must be an integer.`).",
             body = UsersErrorBody),
         (status = 429, description = "`Too many attempts`: 5 wrong codes (ask for a new one), the address's daily budget of failed codes used up, too many codes tried from this client, or too many unreadable bodies from this client.", body = UsersErrorBody,
             headers(("Retry-After" = u64, description = "Seconds until the limit lets this through again."))),
-        (status = 500, description = "A fault on our side.", body = UsersErrorBody),
-        (status = 503, description = "The database is unavailable.", body = UsersErrorBody),
+        UsersFaults,
     )
 )]
 pub async fn validation<S: Store, M: Mailer>(
@@ -73,13 +71,11 @@ pub async fn validation<S: Store, M: Mailer>(
             body = UsersMessageResponse),
         (status = 400, description = "Malformed JSON.", body = UsersErrorBody),
         (status = 409, description = "`The email is already validated`.", body = UsersErrorBody),
-        (status = 413, description = "The body is over 64 KiB.", body = UsersErrorBody),
-        (status = 415, description = "Neither JSON nor a form.", body = UsersErrorBody),
+        UsersBodyRefusals,
         (status = 429, description = "`Too many attempts`: too many mails asked for this address or from this client, or unreadable bodies; `Retry-After` says in how many seconds to try again.", body = UsersErrorBody,
             headers(("Retry-After" = u64, description = "Seconds until the limit lets this through again."))),
         (status = 422, description = "The address is missing or invalid.", body = UsersErrorBody),
-        (status = 500, description = "A fault on our side.", body = UsersErrorBody),
-        (status = 503, description = "The database is unavailable.", body = UsersErrorBody),
+        UsersFaults,
     )
 )]
 pub async fn verify<S: Store, M: Mailer>(

@@ -27,6 +27,30 @@ pub struct UsersErrorBody {
     pub errors: Option<BTreeMap<&'static str, Vec<String>>>,
 }
 
+/// The answers every users endpoint may give when the fault is not the
+/// caller's: documented once, listed in each `#[utoipa::path]`'s `responses`.
+#[derive(utoipa::IntoResponses)]
+pub enum UsersFaults {
+    /// A fault on our side.
+    #[response(status = 500)]
+    Fault(UsersErrorBody),
+    /// The database is unavailable.
+    #[response(status = 503)]
+    Unavailable(UsersErrorBody),
+}
+
+/// The answers of a users endpoint when its body cannot be read (the 408
+/// is added next to the 413 by the document).
+#[derive(utoipa::IntoResponses)]
+pub enum UsersBodyRefusals {
+    /// The body is over 64 KiB.
+    #[response(status = 413)]
+    TooLarge(UsersErrorBody),
+    /// Neither JSON nor a form.
+    #[response(status = 415)]
+    Unsupported(UsersErrorBody),
+}
+
 impl UsersErrorBody {
     fn message(message: String) -> Self {
         Self { message, errors: None }

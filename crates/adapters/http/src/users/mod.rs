@@ -7,7 +7,7 @@ pub(crate) mod confirm;
 mod error;
 pub mod requests;
 
-pub use error::{UsersError, UsersErrorBody, UsersResult};
+pub use error::{UsersBodyRefusals, UsersError, UsersErrorBody, UsersFaults, UsersResult};
 
 use registrar_mail::Mailer;
 use registrar_store::Store;
