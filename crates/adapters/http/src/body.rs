@@ -220,16 +220,13 @@ fn scalar(value: &Value) -> Option<String> {
 
 /// A JSON number that is an integer in JSON Schema's sense (`4`, and `4.0`
 /// too), as one; `None` for a fraction or one beyond `i64`.
+// The cast is of a whole number within i64's range, checked just before it.
+#[allow(clippy::cast_possible_truncation)]
 fn integral(n: &serde_json::Number) -> Option<i64> {
     n.as_i64().or_else(|| {
         n.as_f64()
             .filter(|f| f.fract() == 0.0 && *f >= i64::MIN as f64 && *f < i64::MAX as f64)
-            // Whole and within i64's range, checked just above.
-            .map(|f| {
-                #[allow(clippy::cast_possible_truncation)]
-                let whole = f as i64;
-                whole
-            })
+            .map(|f| f as i64)
     })
 }
 
