@@ -41,6 +41,43 @@ pub enum Field {
     Consent,
 }
 
+impl Field {
+    /// The name most contracts give the field on the wire (the device-token
+    /// API's); a family whose contract says otherwise maps its exceptions
+    /// and falls back to this.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::ClientId => "client_id",
+            Self::DeviceId => "device_id",
+            Self::DeviceName => "device_name",
+            Self::Email => "username",
+            Self::Password => "password",
+            Self::NewPassword => "new_password",
+            Self::FirstName => "firstname",
+            Self::Insertion => "insertion",
+            Self::LastName => "lastname",
+            Self::Telephone => "telephone",
+            Self::TinNr => "tin_nr",
+            Self::Policies => "policies",
+            Self::GrantType => "grant_type",
+            Self::RefreshToken => "refresh_token",
+            Self::Language => "language",
+            Self::Code => "code",
+            Self::Token | Self::Invite => "token",
+            Self::PostalCode => "postal_code",
+            Self::DisplayName => "display_name",
+            Self::FullName => "full_name",
+            Self::OrganisationName => "name",
+            Self::StreetName => "street_name",
+            Self::Town => "town",
+            Self::Sector => "sector",
+            Self::YearOfBirth => "year_of_birth",
+            Self::UserType => "usertype",
+            Self::Consent => "consent",
+        }
+    }
+}
+
 /// What is wrong with one field.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FieldError {

@@ -2,7 +2,7 @@
 //!
 //! [`json_body`] and [`form_body`] (targets `body_json`, `body_form`), and
 //! [`decode_every_family`] for any content type, decode a body as
-//! [`crate::body::read`] does, then build from the same [`Fields`] the request
+//! [`crate::edge::body::read`] does, then build from the same [`Fields`] the request
 //! type of every endpoint of every family — core, typed, users, signup and the
 //! pages' forms — and turn each into the service's input the way its handler
 //! does. The service's own checks of those inputs need a store (and are
@@ -19,15 +19,19 @@ use registrar_domain::{
 };
 use registrar_service::{ChangePasswordInput, LoginInput, Patch, ProfilePatch};
 
-use crate::body::{decode_bytes, BodyError, Fields};
-use crate::core::requests::{
-    AcceptPoliciesRequest, ChangePasswordRequest, DeleteAccountRequest, ForgotPasswordRequest, RegisterBody,
-    RegisterRequest, ResetPasswordRequest, TokenRequest, UpdateProfileRequest,
+use crate::dispatch::confirm_signup::SignupConfirmBody;
+use crate::dispatch::register::RegisterBody;
+use crate::edge::body::{decode_bytes, BodyError, Fields};
+use crate::families::core::requests::{
+    AcceptPoliciesRequest, ChangePasswordRequest, DeleteAccountRequest, ForgotPasswordRequest, RegisterRequest,
+    ResetPasswordRequest, TokenRequest, UpdateProfileRequest,
 };
-use crate::pages::{ResetPasswordForm, SignupConfirmForm, CSRF_FIELD};
-use crate::signup::{SignupConfirmBody, SignupConfirmRequest, SignupRequest};
-use crate::typed::TypedRegisterRequest;
-use crate::users::requests::{UsersLoginRequest, UsersRegisterRequest, UsersValidationRequest, UsersVerifyRequest};
+use crate::families::pages::{ResetPasswordForm, SignupConfirmForm, CSRF_FIELD};
+use crate::families::signup::{SignupConfirmRequest, SignupRequest};
+use crate::families::typed::TypedRegisterRequest;
+use crate::families::users::requests::{
+    UsersLoginRequest, UsersRegisterRequest, UsersValidationRequest, UsersVerifyRequest,
+};
 
 /// The year typed registration's `year_of_birth` is checked against here
 /// (the service reads its clock).

@@ -5,23 +5,26 @@
 //! every response carries `X-Request-Id`; `GET /openapi.json` describes it
 //! all ([`openapi`]), from the request and answer types the handlers use.
 
-pub mod body;
-pub mod client_ip;
-pub mod core;
-pub mod failure;
+pub mod dispatch;
+pub mod edge;
+pub mod families;
 #[cfg(feature = "fuzzing")]
 pub mod fuzzing;
-pub mod i18n;
-pub mod limits;
-pub mod metrics;
 pub mod openapi;
 pub mod ops;
-pub mod pages;
-pub mod request_id;
-pub mod routes;
-pub mod signup;
-pub mod typed;
-pub mod users;
+#[cfg(test)]
+#[allow(
+    clippy::string_slice,
+    clippy::cast_possible_truncation,
+    clippy::cast_possible_wrap,
+    clippy::cast_sign_loss,
+    clippy::float_cmp
+)] // test code
+/// The pages through their routes, with the shared `POST /confirm/signup/{id}`.
+mod pages_tests;
+
+pub use edge::{body, client_ip, failure, limits, metrics, request_id};
+use families::{core, pages, signup, users};
 
 pub use actix_web::dev::{Server, ServerHandle};
 
@@ -29,7 +32,7 @@ use std::net::TcpListener;
 use std::time::Duration;
 
 use actix_web::http::{header, Method};
-use actix_web::{middleware, web, App, HttpRequest, HttpServer};
+use actix_web::{middleware, web, App, HttpServer};
 use chrono::{DateTime, SecondsFormat, Utc};
 use registrar_domain::Language;
 use registrar_mail::Mailer;
@@ -73,19 +76,21 @@ pub const CLIENT_REQUEST_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Every route of every family on one `App`.
 pub fn configure<S: Store, M: Mailer>(cfg: &mut web::ServiceConfig) {
-    let mut routes = routes::Routes::on(cfg);
+    let mut routes = edge::routes::Routes::on(cfg);
     every_route::<S, M>(&mut routes);
-    routes.close();
+    // Outside every family, the edge answers in the core shape.
+    routes.close(core::method_not_allowed);
 }
 
 /// Every (method, path pattern) that [`configure`] serves, in its order.
 pub fn route_table<S: Store, M: Mailer>() -> Vec<(Method, &'static str)> {
-    let mut listing = routes::Routes::listing();
+    let mut listing = edge::routes::Routes::listing();
     every_route::<S, M>(&mut listing);
     listing.into_list()
 }
 
-fn every_route<S: Store, M: Mailer>(routes: &mut routes::Routes) {
+fn every_route<S: Store, M: Mailer>(routes: &mut edge::routes::Routes) {
+    dispatch::routes::<S, M>(routes);
     core::routes::<S, M>(routes);
     users::routes::<S, M>(routes);
     signup::routes::<S, M>(routes);
@@ -101,7 +106,7 @@ pub fn serve<S: Store, M: Mailer>(
     settings: HttpSettings,
 ) -> std::io::Result<Server> {
     let registrar = web::Data::new(registrar);
-    let default_language = web::Data::new(i18n::DefaultLanguage(settings.default_language));
+    let default_language = web::Data::new(edge::language::DefaultLanguage(settings.default_language));
     let renderer = web::Data::new(settings.metrics.clone());
     let trusted_proxies = web::Data::new(settings.trusted_proxies.clone());
     let max_header_bytes = web::Data::new(settings.max_header_bytes);
@@ -140,20 +145,6 @@ pub fn serve<S: Store, M: Mailer>(
         server = server.workers(workers);
     }
     Ok(server.run())
-}
-
-/// The token of `Authorization: Bearer <token>`, if there is one.
-pub fn bearer_token(req: &HttpRequest) -> Option<&str> {
-    let value = req
-        .headers()
-        .get(actix_web::http::header::AUTHORIZATION)?
-        .to_str()
-        .ok()?;
-    let (scheme, token) = value.trim().split_once(' ')?;
-    scheme
-        .eq_ignore_ascii_case("bearer")
-        .then(|| token.trim())
-        .filter(|t| !t.is_empty())
 }
 
 /// Instants on the wire: RFC 3339, UTC, whole seconds.

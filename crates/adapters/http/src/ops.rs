@@ -7,9 +7,9 @@ use registrar_store::Store;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::core::{CoreError, CoreErrorBody, CoreResult};
-use crate::i18n::Lang;
-use crate::routes::Routes;
+use crate::edge::language::Lang;
+use crate::edge::routes::Routes;
+use crate::families::core::{CoreError, CoreErrorBody, CoreResult};
 
 pub fn routes<S: Store, M: Mailer>(routes: &mut Routes) {
     routes
@@ -92,7 +92,7 @@ pub async fn readyz<S: Store, M: Mailer>(app: web::Data<Registrar<S, M>>) -> Htt
     )
 )]
 pub async fn metrics(
-    renderer: web::Data<Option<crate::metrics::Renderer>>,
+    renderer: web::Data<Option<crate::edge::metrics::Renderer>>,
     lang: Lang,
 ) -> Result<HttpResponse, CoreError> {
     match renderer.as_ref() {

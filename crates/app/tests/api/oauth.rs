@@ -30,7 +30,7 @@ fn basic(user_colon_password: &str) -> String {
 }
 
 fn catalogue(lang: Language, key: &str) -> String {
-    registrar_http::i18n::text(lang, key, &[])
+    registrar_http::edge::language::text(lang, key, &[])
 }
 
 async fn the_oauth2_crate_logs_in_refreshes_and_shows_our_error_description(backend: Backend) {

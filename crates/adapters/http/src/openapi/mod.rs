@@ -16,10 +16,6 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::openapi::{Object, Ref, RefOr, Required, Type};
 use utoipa::{Modify, OpenApi};
 
-use crate::core::answers::TokenPairResponse;
-use crate::core::CoreErrorBody;
-use crate::typed::{TypedErrorBody, TypedSuccessResponse};
-
 #[cfg(test)]
 mod reference_tests;
 #[cfg(test)]
@@ -31,69 +27,6 @@ mod reference_tests;
     clippy::float_cmp
 )] // test code
 mod tests;
-
-/// Implements utoipa's schema traits for `$target` as a `oneOf` (or
-/// `anyOf`) of the named real types: for a body or an answer whose shape the
-/// handler picks by a field (`usertype`, the CSRF field) or by the family
-/// that answers.
-macro_rules! schema_union {
-    ($builder:ident, $target:ty, $description:expr, $($variant:ty),+ $(,)?) => {
-        impl utoipa::PartialSchema for $target {
-            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-                utoipa::openapi::schema::$builder::new()
-                    $(.item(utoipa::openapi::Ref::from_schema_name(<$variant as utoipa::ToSchema>::name())))+
-                    .description(Some($description))
-                    .into()
-            }
-        }
-
-        impl utoipa::ToSchema for $target {
-            fn schemas(schemas: &mut Vec<(String, utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>)>) {
-                $(
-                    schemas.push((
-                        <$variant as utoipa::ToSchema>::name().into_owned(),
-                        <$variant as utoipa::PartialSchema>::schema(),
-                    ));
-                    <$variant as utoipa::ToSchema>::schemas(schemas);
-                )+
-            }
-        }
-    };
-}
-pub(crate) use schema_union;
-
-/// Exactly one of the types: they exclude each other.
-macro_rules! one_of {
-    ($($union:tt)*) => { $crate::openapi::schema_union!(OneOfBuilder, $($union)*); };
-}
-pub(crate) use one_of;
-
-/// One or more of the types: their shapes overlap.
-macro_rules! any_of {
-    ($($union:tt)*) => { $crate::openapi::schema_union!(AnyOfBuilder, $($union)*); };
-}
-pub(crate) use any_of;
-
-/// What `POST /api/register` answers when it registers: a token pair (core)
-/// or the typed family's success.
-pub struct RegisterAnswer;
-one_of!(
-    RegisterAnswer,
-    "A token pair (core registration) or `{\"success\": true, …}` (typed registration).",
-    TokenPairResponse,
-    TypedSuccessResponse,
-);
-
-/// What `POST /api/register` answers when it does not: the core shape, or
-/// the typed family's when the body had `usertype`.
-pub struct RegisterFailure;
-any_of!(
-    RegisterFailure,
-    "The core error shape, or the typed family's when the body had `usertype` (which has the same \
-     fields but for `errors`).",
-    CoreErrorBody,
-    TypedErrorBody,
-);
 
 /// The name of the bearer security scheme.
 pub const BEARER: &str = "bearer";
@@ -114,30 +47,30 @@ pub const TAGS: [&str; 6] = ["core", "typed", "users", "signup", "pages", "opera
             are ignored.",
     ),
     paths(
-        crate::core::account::register,
-        crate::core::tokens::token,
-        crate::core::account::change_password,
-        crate::core::account::forgot_password,
-        crate::core::account::reset_password,
-        crate::core::tokens::logout,
-        crate::core::account::me,
-        crate::core::account::update_me,
-        crate::core::account::delete_me,
-        crate::core::tokens::sessions,
-        crate::core::tokens::revoke_device,
-        crate::core::policies::list,
-        crate::core::policies::accept,
-        crate::core::policies::one,
-        crate::users::account::register,
-        crate::users::account::login,
-        crate::users::confirm::validation,
-        crate::users::confirm::verify,
-        crate::signup::signup,
-        crate::signup::confirm,
-        crate::pages::confirm::confirm,
-        crate::pages::reset::form,
-        crate::pages::reset::submit,
-        crate::pages::signup::form,
+        crate::dispatch::register::register,
+        crate::families::core::tokens::token,
+        crate::families::core::account::change_password,
+        crate::families::core::account::forgot_password,
+        crate::families::core::account::reset_password,
+        crate::families::core::tokens::logout,
+        crate::families::core::account::me,
+        crate::families::core::account::update_me,
+        crate::families::core::account::delete_me,
+        crate::families::core::tokens::sessions,
+        crate::families::core::tokens::revoke_device,
+        crate::families::core::policies::list,
+        crate::families::core::policies::accept,
+        crate::families::core::policies::one,
+        crate::families::users::account::register,
+        crate::families::users::account::login,
+        crate::families::users::confirm::validation,
+        crate::families::users::confirm::verify,
+        crate::families::signup::signup,
+        crate::dispatch::confirm_signup::confirm,
+        crate::families::pages::confirm::confirm,
+        crate::families::pages::reset::form,
+        crate::families::pages::reset::submit,
+        crate::families::pages::signup::form,
         crate::ops::healthz,
         crate::ops::readyz,
         crate::ops::metrics,
@@ -245,7 +178,7 @@ pub fn operations_mut(item: &mut PathItem) -> impl Iterator<Item = &mut Operatio
     .chain(item.additional_operations.values_mut())
 }
 
-/// Every body is read by [`crate::body::read`]: a JSON object or a form,
+/// Every body is read by [`crate::edge::body::read`]: a JSON object or a form,
 /// with the same fields.
 fn forms_too(operation: &mut Operation) {
     let Some(RefOr::T(body)) = operation.request_body.as_mut() else {

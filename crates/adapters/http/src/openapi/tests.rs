@@ -14,8 +14,8 @@ use registrar_service::{testing, Registrar};
 use serde_json::{json, Value};
 
 use super::{document, BEARER, TAGS};
-use crate::body::Fields;
-use crate::i18n::DefaultLanguage;
+use crate::edge::body::Fields;
+use crate::edge::language::DefaultLanguage;
 
 const PASSWORD: &str = "Correct-Horse-42";
 
@@ -302,9 +302,11 @@ fn sample_body(doc: &Value, schema: &str) -> (serde_json::Map<String, Value>, Ve
 
 #[test]
 fn every_documented_request_field_is_read_under_its_name() {
-    use crate::core::requests::*;
-    use crate::signup::{SignupConfirmBody, SignupRequest};
-    use crate::users::requests::*;
+    use crate::dispatch::confirm_signup::SignupConfirmBody;
+    use crate::dispatch::register::RegisterBody;
+    use crate::families::core::requests::*;
+    use crate::families::signup::SignupRequest;
+    use crate::families::users::requests::*;
 
     type Build = fn(&Fields) -> String;
     let readers: [(&str, Build); 20] = [
@@ -348,13 +350,13 @@ fn every_documented_request_field_is_read_under_its_name() {
             format!("{:?}", SignupConfirmBody::of(f, false))
         }),
         ("ResetPasswordForm", |f| {
-            format!("{:?}", crate::pages::ResetPasswordForm::from(f))
+            format!("{:?}", crate::families::pages::ResetPasswordForm::from(f))
         }),
         ("SignupConfirmForm", |f| {
             format!("{:?}", SignupConfirmBody::of(f, false))
         }),
         ("TypedAccountFields", |f| {
-            format!("{:?}", crate::typed::TypedAccountFields::from(f))
+            format!("{:?}", crate::families::typed::TypedAccountFields::from(f))
         }),
     ];
     let doc = doc();
@@ -565,7 +567,7 @@ macro_rules! server {
                 .app_data(web::Data::new($world.app.clone()))
                 .app_data(web::Data::new(DefaultLanguage(Language::En)))
                 .app_data(web::Data::new(Some(
-                    Arc::new(|| "registrar_up 1\n".to_owned()) as crate::metrics::Renderer
+                    Arc::new(|| "registrar_up 1\n".to_owned()) as crate::edge::metrics::Renderer
                 )))
                 .configure(crate::configure::<MemoryStore, MemoryMailer>),
         )
@@ -945,7 +947,7 @@ async fn bodies_that_never_arrive_answer_408_as_documented() {
         App::new()
             .app_data(web::Data::new(world.app.clone()))
             .app_data(web::Data::new(DefaultLanguage(Language::En)))
-            .app_data(web::Data::new(crate::body::BodyTimeout(
+            .app_data(web::Data::new(crate::edge::body::BodyTimeout(
                 std::time::Duration::from_millis(50),
             )))
             .configure(crate::configure::<MemoryStore, MemoryMailer>),

@@ -1,0 +1,260 @@
+//! Registration, password change and the caller's own account.
+
+use actix_web::http::header;
+use actix_web::{web, HttpRequest, HttpResponse};
+use registrar_mail::Mailer;
+use registrar_service::{AuthContext, ProfileView, Registrar, TokenPair};
+use registrar_store::Store;
+
+use super::answers::{EmptyResponse, ProfileResponse, TokenPairResponse};
+use super::requests::{
+    ChangePasswordRequest, DeleteAccountRequest, ForgotPasswordRequest, RegisterRequest, ResetPasswordRequest,
+    UpdateProfileRequest,
+};
+use super::{CoreBodyRefusals, CoreBodyThrottled, CoreError, CoreErrorBody, CoreFaults, CoreResult, EdgeProblem};
+use crate::edge::body;
+use crate::edge::client_ip::Origin;
+use crate::edge::language::Lang;
+
+type App<S, M> = web::Data<Registrar<S, M>>;
+
+/// `200` with a token pair; token answers are never cached.
+pub fn token_pair(pair: &TokenPair) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .insert_header((header::PRAGMA, "no-cache"))
+        .json(TokenPairResponse::from(pair))
+}
+
+/// The caller behind `Authorization: Bearer …`.
+pub async fn caller<S: Store, M: Mailer>(
+    req: &HttpRequest,
+    app: &App<S, M>,
+    lang: Lang,
+) -> Result<AuthContext, CoreError> {
+    let token = crate::edge::bearer::token(req)
+        .ok_or(EdgeProblem::MissingToken)
+        .core(lang)?;
+    app.authenticate(token).await.core(lang)
+}
+
+/// `POST /api/register` without `usertype` (see [`crate::dispatch`]):
+/// creates an unconfirmed account on this device, mails a confirmation code
+/// and link, and answers a token pair.
+pub async fn register<S: Store, M: Mailer>(
+    req: &HttpRequest,
+    request: RegisterRequest,
+    app: &Registrar<S, M>,
+    lang: Lang,
+) -> Result<HttpResponse, CoreError> {
+    let pair = app
+        .register(request.into_input(Lang::requested(req)), Origin::of(req).0)
+        .await
+        .core(lang)?;
+    Ok(token_pair(&pair))
+}
+
+/// Change the password
+///
+/// Checks the current credentials, applies the password rules to
+/// `new_password`, answers a fresh pair for this device and signs out every
+/// other session of the user.
+#[utoipa::path(
+    post,
+    path = "/api/change-password",
+    operation_id = "change_password",
+    tag = "core",
+    request_body(content = ChangePasswordRequest),
+    responses(
+        (status = 200, description = "Changed: a new token pair for this device.", body = TokenPairResponse),
+        (status = 400, description = "`invalid_request`, `validation_failed`, `invalid_client`, `invalid_grant` \
+            (wrong credentials), `unsupported_grant_type`.", body = CoreErrorBody),
+        (status = 403, description = "`email_not_confirmed` (when `auth.require_confirmed_email`), \
+            `account_disabled`.", body = CoreErrorBody),
+        CoreBodyRefusals,
+        (status = 429, description = "`too_many_attempts`: too many failed logins of this account or from this address, or unreadable bodies; `Retry-After` says in how many seconds to try again.", body = CoreErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds until the limit lets this through again."))),
+        CoreFaults,
+    )
+)]
+pub async fn change_password<S: Store, M: Mailer>(
+    req: HttpRequest,
+    payload: web::Payload,
+    app: App<S, M>,
+    lang: Lang,
+) -> Result<HttpResponse, CoreError> {
+    let f = body::read(&req, payload, &app).await.core(lang)?;
+    let request = ChangePasswordRequest::from_fields(&f).core(lang)?;
+    let pair = app
+        .change_password(request.into(), Origin::of(&req).0)
+        .await
+        .core(lang)?;
+    Ok(token_pair(&pair))
+}
+
+fn profile(view: &ProfileView) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(ProfileResponse::from(view))
+}
+
+/// The caller's profile
+#[utoipa::path(
+    get,
+    path = "/api/me",
+    operation_id = "me",
+    tag = "core",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The account, person or organisation.", body = ProfileResponse),
+        (status = 401, description = "`invalid_token`: missing, unknown, expired or revoked.", body = CoreErrorBody),
+        (status = 403, description = "`account_disabled`.", body = CoreErrorBody),
+        CoreFaults,
+    )
+)]
+pub async fn me<S: Store, M: Mailer>(req: HttpRequest, app: App<S, M>, lang: Lang) -> Result<HttpResponse, CoreError> {
+    let token = crate::edge::bearer::token(&req)
+        .ok_or(EdgeProblem::MissingToken)
+        .core(lang)?;
+    let view = app.me(token).await.core(lang)?;
+    Ok(profile(&view))
+}
+
+/// Update the caller's profile
+///
+/// The same rules as registration; absent fields keep their value, `null`
+/// clears an optional one.
+#[utoipa::path(
+    patch,
+    path = "/api/me",
+    operation_id = "update_me",
+    tag = "core",
+    security(("bearer" = [])),
+    request_body(content = Option<UpdateProfileRequest>, description = "Absent (no body at all) keeps everything."),
+    responses(
+        (status = 200, description = "The updated profile.", body = ProfileResponse),
+        (status = 400, description = "`invalid_request`, `validation_failed`.", body = CoreErrorBody),
+        (status = 401, description = "`invalid_token`.", body = CoreErrorBody),
+        (status = 403, description = "`account_disabled`.", body = CoreErrorBody),
+        CoreBodyRefusals,
+        CoreBodyThrottled,
+        CoreFaults,
+    )
+)]
+pub async fn update_me<S: Store, M: Mailer>(
+    req: HttpRequest,
+    payload: web::Payload,
+    app: App<S, M>,
+    lang: Lang,
+) -> Result<HttpResponse, CoreError> {
+    let ctx = caller(&req, &app, lang).await?;
+    let f = body::read(&req, payload, &app).await.core(lang)?;
+    let request = UpdateProfileRequest::from(&f);
+    let view = app.update_profile(&ctx, request.into()).await.core(lang)?;
+    Ok(profile(&view))
+}
+
+/// Delete the caller's account
+///
+/// Erases the account and everything tied to it.
+#[utoipa::path(
+    delete,
+    path = "/api/me",
+    operation_id = "delete_me",
+    tag = "core",
+    security(("bearer" = [])),
+    request_body(content = DeleteAccountRequest),
+    responses(
+        (status = 204, description = "Deleted."),
+        (status = 400, description = "`invalid_request`, `validation_failed` (password missing or wrong).",
+            body = CoreErrorBody),
+        (status = 401, description = "`invalid_token`.", body = CoreErrorBody),
+        (status = 403, description = "`account_disabled`.", body = CoreErrorBody),
+        CoreBodyRefusals,
+        (status = 429, description = "`too_many_attempts`: the account is locked out (wrong passwords count as failed logins), or too many wrong passwords or unreadable bodies from this client; `Retry-After` says in how many seconds to try again.", body = CoreErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds until the limit lets this through again."))),
+        CoreFaults,
+    )
+)]
+pub async fn delete_me<S: Store, M: Mailer>(
+    req: HttpRequest,
+    payload: web::Payload,
+    app: App<S, M>,
+    lang: Lang,
+) -> Result<HttpResponse, CoreError> {
+    let ctx = caller(&req, &app, lang).await?;
+    let f = body::read(&req, payload, &app).await.core(lang)?;
+    let request = DeleteAccountRequest::from(&f);
+    app.delete_account(&ctx, request.password, Origin::of(&req).0)
+        .await
+        .core(lang)?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Ask for a password reset link
+///
+/// `200 {}` whether or not the account exists; the mail goes through the
+/// outbox, so the answer takes the same time either way.
+#[utoipa::path(
+    post,
+    path = "/api/forgot-password",
+    operation_id = "forgot_password",
+    tag = "core",
+    request_body(content = ForgotPasswordRequest),
+    responses(
+        (status = 200, description = "`{}`, whether or not the address has an account.", body = EmptyResponse),
+        (status = 400, description = "`invalid_request`, `validation_failed` (no or no valid address).",
+            body = CoreErrorBody),
+        CoreBodyRefusals,
+        (status = 429, description = "`too_many_attempts`: too many mails asked for this address or from this client, or unreadable bodies; `Retry-After` says in how many seconds to try again.", body = CoreErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds until the limit lets this through again."))),
+        CoreFaults,
+    )
+)]
+pub async fn forgot_password<S: Store, M: Mailer>(
+    req: HttpRequest,
+    payload: web::Payload,
+    app: App<S, M>,
+    lang: Lang,
+) -> Result<HttpResponse, CoreError> {
+    let f = body::read(&req, payload, &app).await.core(lang)?;
+    let request = ForgotPasswordRequest::from(&f);
+    app.forgot_password(request.username, Origin::of(&req).0)
+        .await
+        .core(lang)?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(EmptyResponse {}))
+}
+
+/// Reset the password with the mailed link's token
+///
+/// Uses the link up and signs out every session.
+#[utoipa::path(
+    post,
+    path = "/api/reset-password",
+    operation_id = "reset_password",
+    tag = "core",
+    request_body(content = ResetPasswordRequest),
+    responses(
+        (status = 200, description = "`{}`: the password is changed.", body = EmptyResponse),
+        (status = 400, description = "`invalid_request`, `validation_failed` (password rules), `invalid_token` \
+            (unknown, used or expired link).", body = CoreErrorBody),
+        CoreBodyRefusals,
+        CoreBodyThrottled,
+        CoreFaults,
+    )
+)]
+pub async fn reset_password<S: Store, M: Mailer>(
+    req: HttpRequest,
+    payload: web::Payload,
+    app: App<S, M>,
+    lang: Lang,
+) -> Result<HttpResponse, CoreError> {
+    let f = body::read(&req, payload, &app).await.core(lang)?;
+    let request = ResetPasswordRequest::from(&f);
+    app.reset_password(request.token, request.password).await.core(lang)?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(EmptyResponse {}))
+}

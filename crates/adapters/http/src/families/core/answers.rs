@@ -1,0 +1,234 @@
+//! The core family's success answers: what the handlers serialize, and the
+//! OpenAPI response schemas. Fields that may be unknown are `null`, never left out.
+
+pub use crate::edge::bearer::TokenType;
+use registrar_domain::Organisation;
+use registrar_service::{Acceptance, CurrentPolicy, ProfileView, SessionView, TokenPair};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::edge::language::Lang;
+
+/// A token pair: the answer of register, token and change-password.
+#[derive(Serialize, ToSchema)]
+pub struct TokenPairResponse {
+    /// 64 lowercase hex characters.
+    #[schema(pattern = "^[0-9a-f]{64,256}$")]
+    pub access_token: String,
+    pub token_type: TokenType,
+    /// Seconds until the access token expires (`auth.access_token_ttl`).
+    #[schema(example = 3600)]
+    pub expires_in: i64,
+    /// 64 lowercase hex characters; dies when used (rotation).
+    #[schema(pattern = "^[0-9a-f]{64,256}$")]
+    pub refresh_token: String,
+}
+
+impl From<&TokenPair> for TokenPairResponse {
+    fn from(pair: &TokenPair) -> Self {
+        Self {
+            access_token: pair.access_token.expose().to_owned(),
+            token_type: TokenType::Bearer,
+            expires_in: pair.expires_in,
+            refresh_token: pair.refresh_token.expose().to_owned(),
+        }
+    }
+}
+
+/// An organisation's details (typed registration, `usertype` `organisation`).
+#[derive(Serialize, ToSchema)]
+pub struct OrganisationProfile {
+    pub name: String,
+    pub street_name: String,
+    pub town: String,
+    /// One letter, A–T.
+    pub sector: String,
+}
+
+impl From<&Organisation> for OrganisationProfile {
+    fn from(o: &Organisation) -> Self {
+        Self {
+            name: o.name.clone(),
+            street_name: o.street_name.clone(),
+            town: o.town.clone(),
+            sector: o.sector.clone(),
+        }
+    }
+}
+
+/// `GET`/`PATCH /api/me`: the caller's account, whichever family made it.
+#[derive(Serialize, ToSchema)]
+pub struct ProfileResponse {
+    pub id: String,
+    /// The email address.
+    #[schema(format = Email)]
+    pub username: String,
+    #[schema(required = true)]
+    pub firstname: Option<String>,
+    #[schema(required = true)]
+    pub insertion: Option<String>,
+    #[schema(required = true)]
+    pub lastname: Option<String>,
+    /// The name to show: the given one, else built from the person's names or the organisation's.
+    #[schema(required = true)]
+    pub display_name: Option<String>,
+    /// E.164.
+    #[schema(required = true)]
+    pub telephone: Option<String>,
+    #[schema(required = true)]
+    pub tin_nr: Option<String>,
+    #[schema(required = true)]
+    pub postal_code: Option<String>,
+    /// `person`, `customer` or `organisation`.
+    #[schema(example = "person")]
+    pub usertype: &'static str,
+    #[schema(required = true)]
+    pub organisation: Option<OrganisationProfile>,
+    /// `guest` unless changed with `registrar user role`.
+    #[schema(example = "guest")]
+    pub role: String,
+    #[schema(example = "en")]
+    pub language: &'static str,
+    pub email_confirmed: bool,
+    #[schema(format = DateTime)]
+    pub created_at: String,
+    /// Every revision the user accepted.
+    pub accepted_policies: Vec<i32>,
+    /// Current revisions of required types still to accept.
+    pub pending_policies: Vec<i32>,
+}
+
+impl From<&ProfileView> for ProfileResponse {
+    fn from(view: &ProfileView) -> Self {
+        let u = &view.user;
+        let p = &u.profile;
+        Self {
+            id: u.id.as_str().to_owned(),
+            username: u.email.as_str().to_owned(),
+            firstname: p.firstname.clone(),
+            insertion: p.insertion.clone(),
+            lastname: p.lastname.clone(),
+            display_name: p.display_name(),
+            telephone: p.telephone.as_ref().map(|t| t.as_str().to_owned()),
+            tin_nr: p.tin_nr.clone(),
+            postal_code: p.postal_code.clone(),
+            usertype: p.usertype.as_str(),
+            organisation: p.organisation.as_ref().map(OrganisationProfile::from),
+            role: u.role.as_str().to_owned(),
+            language: u.language.code(),
+            email_confirmed: u.email_confirmed(),
+            created_at: crate::timestamp(u.created_at),
+            accepted_policies: view.accepted_policies.iter().map(|r| r.0).collect(),
+            pending_policies: view.pending_policies.iter().map(|r| r.0).collect(),
+        }
+    }
+}
+
+/// One of the caller's sessions (`GET /api/sessions`).
+#[derive(Serialize, ToSchema)]
+pub struct SessionResponse {
+    pub device_id: String,
+    pub device_name: String,
+    pub client_id: String,
+    #[schema(format = DateTime)]
+    pub created_at: String,
+    /// Last time a token of this session was issued, refreshed or used.
+    #[schema(format = DateTime)]
+    pub last_used_at: String,
+    /// Whether this is the session of the token that asked.
+    pub current: bool,
+}
+
+impl From<&SessionView> for SessionResponse {
+    fn from(v: &SessionView) -> Self {
+        let s = &v.session;
+        Self {
+            device_id: s.device_id.as_str().to_owned(),
+            device_name: s.device_name.as_str().to_owned(),
+            client_id: s.client_id.as_str().to_owned(),
+            created_at: crate::timestamp(s.created_at),
+            last_used_at: crate::timestamp(s.last_used_at),
+            current: v.current,
+        }
+    }
+}
+
+/// The current revision of a policy, in the request's language (else the
+/// configured default, else English, else any).
+#[derive(Serialize, ToSchema)]
+pub struct PolicyResponse {
+    pub html: String,
+    /// `tac`, `privacy`, `cookie`, `shop` or another published type.
+    #[serde(rename = "type")]
+    #[schema(example = "tac")]
+    pub policy_type: String,
+    pub title: String,
+    pub description: String,
+    /// The label of the accept button.
+    pub button: String,
+    #[schema(example = "1.0")]
+    pub version: String,
+    /// What `policies` lists to accept this revision.
+    pub revision_id: i32,
+    /// Publication day.
+    #[schema(format = Date)]
+    pub date: String,
+}
+
+impl PolicyResponse {
+    pub fn new(policy: &CurrentPolicy, lang: Lang, fallback: Lang) -> Self {
+        let r = &policy.revision;
+        let text = r.text(lang.0, fallback.0).map(|(_, t)| t);
+        let pick = |f: fn(&registrar_domain::PolicyText) -> &String| text.map(f).cloned().unwrap_or_default();
+        Self {
+            html: pick(|t| &t.html),
+            policy_type: r.policy_type.as_str().to_owned(),
+            title: pick(|t| &t.title),
+            description: pick(|t| &t.description),
+            button: pick(|t| &t.button),
+            version: r.version.clone(),
+            revision_id: r.id.0,
+            date: r.published_at.format("%Y-%m-%d").to_string(),
+        }
+    }
+}
+
+/// A policy in `GET /api/policies`: the revision and whether registration requires it.
+#[derive(Serialize, ToSchema)]
+pub struct ListedPolicyResponse {
+    #[serde(flatten)]
+    pub policy: PolicyResponse,
+    /// Its type is in `policies.required_types`.
+    pub required: bool,
+}
+
+impl ListedPolicyResponse {
+    pub fn new(policy: &CurrentPolicy, lang: Lang, fallback: Lang) -> Self {
+        Self {
+            policy: PolicyResponse::new(policy, lang, fallback),
+            required: policy.required,
+        }
+    }
+}
+
+/// `POST /api/policies/accept`: the user's policy state afterwards.
+#[derive(Serialize, ToSchema)]
+pub struct AcceptanceResponse {
+    /// Every revision the user has accepted.
+    pub accepted: Vec<i32>,
+    /// Current revisions of required types not yet accepted.
+    pub pending: Vec<i32>,
+}
+
+impl From<&Acceptance> for AcceptanceResponse {
+    fn from(a: &Acceptance) -> Self {
+        Self {
+            accepted: a.accepted.iter().map(|r| r.0).collect(),
+            pending: a.pending.iter().map(|r| r.0).collect(),
+        }
+    }
+}
+
+/// `{}`: forgot and reset password say nothing more.
+#[derive(Serialize, ToSchema)]
+pub struct EmptyResponse {}

@@ -1,0 +1,287 @@
+//! `/api/token`, logout and the caller's sessions.
+
+use actix_web::http::header;
+use actix_web::{web, HttpRequest, HttpResponse};
+use registrar_mail::Mailer;
+use registrar_service::{Registrar, ServiceError};
+use registrar_store::Store;
+
+use super::account::{caller, token_pair};
+use super::answers::{SessionResponse, TokenPairResponse};
+use super::requests::TokenRequest;
+use super::{CoreBodyRefusals, CoreBodyThrottled, CoreError, CoreErrorBody, CoreFaults, CoreResult, EdgeProblem};
+use crate::edge::body;
+use crate::edge::client_ip::Origin;
+use crate::edge::language::Lang;
+
+type App<S, M> = web::Data<Registrar<S, M>>;
+
+/// Log in, or refresh a token pair
+///
+/// `grant_type=password` opens (or renews) the session of this (user,
+/// client, device); `grant_type=refresh_token` rotates the pair. Unknown
+/// user and wrong password give the same `invalid_grant` in the same time.
+/// The client is named by `client_id` in the body, or by HTTP Basic (the
+/// client id as the user name, an empty password: RFC 6749 §2.3.1).
+#[utoipa::path(
+    post,
+    path = "/api/token",
+    operation_id = "token",
+    tag = "core",
+    security((), ("client_basic" = [])),
+    request_body(content = TokenRequest),
+    responses(
+        (status = 200, description = "A token pair.", body = TokenPairResponse),
+        (status = 400, description = "`invalid_request` (also: a `client_id` in the body that differs from the one \
+            in `Authorization: Basic`), `validation_failed` (a field missing), `invalid_client`, \
+            `invalid_grant`, `unsupported_grant_type` (any other `grant_type`, or none).", body = CoreErrorBody),
+        (status = 401, description = "`invalid_client`: `Authorization: Basic` that cannot be read, carries a \
+            password (clients have no secret), or names an unknown client.", body = CoreErrorBody,
+            headers(("WWW-Authenticate" = String, description = "`Basic realm=\"registrar\", charset=\"UTF-8\"`."))),
+        (status = 403, description = "`email_not_confirmed` (when `auth.require_confirmed_email`), \
+            `account_disabled`.", body = CoreErrorBody),
+        CoreBodyRefusals,
+        (status = 429, description = "`too_many_attempts`: too many failed logins of this account (a lockout that doubles) or from this address, or unreadable bodies; `Retry-After` says in how many seconds to try again.", body = CoreErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds until the limit lets this through again."))),
+        CoreFaults,
+    )
+)]
+pub async fn token<S: Store, M: Mailer>(
+    req: HttpRequest,
+    payload: web::Payload,
+    app: App<S, M>,
+    lang: Lang,
+) -> Result<HttpResponse, CoreError> {
+    let basic = basic_client_id(&req).core(lang)?;
+    let f = body::read(&req, payload, &app).await.core(lang)?;
+    let mut request = TokenRequest::from_fields(&f).core(lang)?;
+    if let Some(id) = basic {
+        let client_id = match &mut request {
+            TokenRequest::Password(grant) => &mut grant.client_id,
+            TokenRequest::RefreshToken(grant) => &mut grant.client_id,
+        };
+        if client_id.as_ref().is_some_and(|given| *given != id) {
+            return Err(EdgeProblem::ClientIdMismatch).core(lang);
+        }
+        *client_id = Some(id);
+    }
+    let pair = match request {
+        TokenRequest::Password(grant) => app.login(grant.into(), Origin::of(&req).0).await,
+        TokenRequest::RefreshToken(grant) => app.refresh(grant.refresh_token, grant.client_id).await,
+    };
+    let pair = match pair {
+        // The client authenticated with HTTP Basic: RFC 6749 §5.2's 401 with a challenge.
+        Err(ServiceError::InvalidClient) if basic_used(&req) => Err(EdgeProblem::BasicUnknownClient).core(lang),
+        other => other.core(lang),
+    }?;
+    Ok(token_pair(&pair))
+}
+
+/// The credentials of `Authorization: Basic`, if the request uses that scheme.
+fn basic_credentials(req: &HttpRequest) -> Option<&[u8]> {
+    let value = req.headers().get(header::AUTHORIZATION)?.as_bytes();
+    let value = value.trim_ascii_start();
+    let (scheme, rest) = value.split_at(value.iter().position(|b| *b == b' ').unwrap_or(value.len()));
+    scheme.eq_ignore_ascii_case(b"basic").then(|| rest.trim_ascii())
+}
+
+fn basic_used(req: &HttpRequest) -> bool {
+    basic_credentials(req).is_some()
+}
+
+/// The client id of `Authorization: Basic` (RFC 6749 §2.3.1: the client id
+/// as the user name and the secret as the password, each form-urlencoded
+/// before base64). Our clients are public: the password must be empty.
+/// `None` without such a header.
+pub(crate) fn basic_client_id(req: &HttpRequest) -> Result<Option<String>, EdgeProblem> {
+    let Some(credentials) = basic_credentials(req) else {
+        return Ok(None);
+    };
+    parse_basic(credentials).map(Some)
+}
+
+fn parse_basic(credentials: &[u8]) -> Result<String, EdgeProblem> {
+    use base64::Engine as _;
+    let engine = base64::engine::GeneralPurpose::new(
+        &base64::alphabet::STANDARD,
+        base64::engine::GeneralPurposeConfig::new()
+            .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent),
+    );
+    let decoded = engine.decode(credentials).map_err(|_| EdgeProblem::BasicUnreadable)?;
+    let decoded = String::from_utf8(decoded).map_err(|_| EdgeProblem::BasicUnreadable)?;
+    let (user, password) = decoded.split_once(':').ok_or(EdgeProblem::BasicUnreadable)?;
+    let client_id = form_decode(user).ok_or(EdgeProblem::BasicUnreadable)?;
+    let secret = form_decode(password).ok_or(EdgeProblem::BasicUnreadable)?;
+    if client_id.trim().is_empty() || client_id.chars().any(char::is_control) {
+        return Err(EdgeProblem::BasicUnreadable);
+    }
+    if !secret.is_empty() {
+        return Err(EdgeProblem::BasicSecret);
+    }
+    Ok(client_id.trim().to_owned())
+}
+
+/// `application/x-www-form-urlencoded` decoding of one value (`+` is a
+/// space, `%XX` a byte); `None` for a broken escape or bytes that are not UTF-8.
+fn form_decode(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' => {
+                let hex = bytes.get(i + 1..i + 3)?;
+                let hex = std::str::from_utf8(hex).ok()?;
+                out.push(u8::from_str_radix(hex, 16).ok()?);
+                i += 2;
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8(out).ok()
+}
+
+/// Log out this session
+///
+/// This session's tokens stop working; no body is read.
+#[utoipa::path(
+    post,
+    path = "/api/logout",
+    operation_id = "logout",
+    tag = "core",
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Logged out."),
+        (status = 401, description = "`invalid_token`.", body = CoreErrorBody),
+        (status = 403, description = "`account_disabled`.", body = CoreErrorBody),
+        (status = 400, description = "`invalid_request`: a body that is not a JSON object.", body = CoreErrorBody),
+        CoreBodyRefusals,
+        CoreBodyThrottled,
+        CoreFaults,
+    )
+)]
+pub async fn logout<S: Store, M: Mailer>(
+    req: HttpRequest,
+    payload: web::Payload,
+    app: App<S, M>,
+    lang: Lang,
+) -> Result<HttpResponse, CoreError> {
+    let ctx = caller(&req, &app, lang).await?;
+    // No fields, but a body is held to the same rules as everywhere (415, 413, 400).
+    body::read(&req, payload, &app).await.core(lang)?;
+    app.logout(&ctx).await.core(lang)?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// The caller's sessions, one per device
+#[utoipa::path(
+    get,
+    path = "/api/sessions",
+    operation_id = "sessions",
+    tag = "core",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Every live session of the caller.", body = Vec<SessionResponse>),
+        (status = 401, description = "`invalid_token`.", body = CoreErrorBody),
+        (status = 403, description = "`account_disabled`.", body = CoreErrorBody),
+        CoreFaults,
+    )
+)]
+pub async fn sessions<S: Store, M: Mailer>(
+    req: HttpRequest,
+    app: App<S, M>,
+    lang: Lang,
+) -> Result<HttpResponse, CoreError> {
+    let ctx = caller(&req, &app, lang).await?;
+    let sessions = app.sessions(&ctx).await.core(lang)?;
+    let list: Vec<_> = sessions.iter().map(SessionResponse::from).collect();
+    Ok(HttpResponse::Ok().json(list))
+}
+
+/// Sign a device out
+///
+/// That device's tokens stop working.
+#[utoipa::path(
+    delete,
+    path = "/api/sessions/{device_id}",
+    operation_id = "revoke_device",
+    tag = "core",
+    security(("bearer" = [])),
+    params(("device_id" = String, Path, description = "The `device_id` of one of the caller's sessions.")),
+    responses(
+        (status = 204, description = "Signed out."),
+        (status = 401, description = "`invalid_token`.", body = CoreErrorBody),
+        (status = 403, description = "`account_disabled`.", body = CoreErrorBody),
+        (status = 400, description = "`invalid_request`: a body that is not a JSON object.", body = CoreErrorBody),
+        CoreBodyRefusals,
+        CoreBodyThrottled,
+        (status = 404, description = "`not_found`: the caller has no session on that device.", body = CoreErrorBody),
+        CoreFaults,
+    )
+)]
+pub async fn revoke_device<S: Store, M: Mailer>(
+    req: HttpRequest,
+    path: web::Path<String>,
+    payload: web::Payload,
+    app: App<S, M>,
+    lang: Lang,
+) -> Result<HttpResponse, CoreError> {
+    let ctx = caller(&req, &app, lang).await?;
+    body::read(&req, payload, &app).await.core(lang)?;
+    app.revoke_device(&ctx, &path.into_inner()).await.core(lang)?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[cfg(test)]
+mod tests {
+    use base64::Engine as _;
+
+    use super::*;
+
+    fn basic(user_colon_password: &str) -> String {
+        base64::engine::general_purpose::STANDARD.encode(user_colon_password)
+    }
+
+    #[test]
+    fn basic_takes_the_client_id_with_an_empty_password() {
+        assert_eq!(parse_basic(basic("my-app:").as_bytes()), Ok("my-app".to_owned()));
+        // RFC 6749 §2.3.1: form-urlencoded before base64.
+        assert_eq!(parse_basic(basic("my+app%3A1:").as_bytes()), Ok("my app:1".to_owned()));
+        // Padding left off is read all the same.
+        let unpadded = basic("abc:").trim_end_matches('=').to_owned();
+        assert_eq!(parse_basic(unpadded.as_bytes()), Ok("abc".to_owned()));
+    }
+
+    #[test]
+    fn unreadable_basic_or_a_secret_is_refused() {
+        assert_eq!(parse_basic(b"not base64!"), Err(EdgeProblem::BasicUnreadable));
+        assert_eq!(
+            parse_basic(basic("no-colon").as_bytes()),
+            Err(EdgeProblem::BasicUnreadable)
+        );
+        assert_eq!(parse_basic(basic(":").as_bytes()), Err(EdgeProblem::BasicUnreadable));
+        assert_eq!(
+            parse_basic(basic("a%zz:").as_bytes()),
+            Err(EdgeProblem::BasicUnreadable)
+        );
+        assert_eq!(
+            parse_basic(basic("a%0A:").as_bytes()),
+            Err(EdgeProblem::BasicUnreadable)
+        );
+        assert_eq!(parse_basic(b""), Err(EdgeProblem::BasicUnreadable));
+        assert_eq!(
+            parse_basic(basic("app:secret").as_bytes()),
+            Err(EdgeProblem::BasicSecret)
+        );
+    }
+
+    #[test]
+    fn form_decoding() {
+        assert_eq!(form_decode("a+b%20c%2B").as_deref(), Some("a b c+"));
+        assert_eq!(form_decode("%"), None);
+        assert_eq!(form_decode("%4"), None);
+        assert_eq!(form_decode("%ff"), None);
+    }
+}

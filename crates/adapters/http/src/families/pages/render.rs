@@ -1,0 +1,261 @@
+//! The page templates (`templates/pages/*.html`, embedded at compile time)
+//! rendered with minijinja, HTML-escaped, with the texts of the catalogue's
+//! `[page]` section in the request's language.
+
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+use minijinja::value::Value;
+use minijinja::{context, Environment, ErrorKind, UndefinedBehavior};
+use serde::Serialize;
+
+use super::headers::STYLE;
+use crate::edge::language::{self, Lang};
+
+const TEMPLATES: [(&str, &str); 4] = [
+    ("layout.html", include_str!("../../../templates/pages/layout.html")),
+    ("message.html", include_str!("../../../templates/pages/message.html")),
+    (
+        "reset_form.html",
+        include_str!("../../../templates/pages/reset_form.html"),
+    ),
+    (
+        "signup_form.html",
+        include_str!("../../../templates/pages/signup_form.html"),
+    ),
+];
+
+fn environment() -> Result<&'static Environment<'static>, minijinja::Error> {
+    static ENV: OnceLock<Result<Environment<'static>, String>> = OnceLock::new();
+    ENV.get_or_init(|| {
+        let mut env = Environment::new();
+        // `.html` names turn HTML escaping on; a misspelt variable is an error, not a blank.
+        env.set_undefined_behavior(UndefinedBehavior::Strict);
+        for (name, source) in TEMPLATES {
+            env.add_template(name, source).map_err(|e| format!("{e:#}"))?;
+        }
+        Ok(env)
+    })
+    .as_ref()
+    .map_err(|e| minijinja::Error::new(ErrorKind::InvalidOperation, e.clone()))
+}
+
+/// The catalogue's `page.*` texts in `lang`, keyed without the prefix.
+fn texts(lang: Lang) -> BTreeMap<String, String> {
+    language::keys()
+        .into_iter()
+        .filter_map(|key| key.strip_prefix("page.").map(|short| (short.to_owned(), lang.t(&key))))
+        .collect()
+}
+
+fn render(name: &str, lang: Lang, heading: &str, page: Value) -> Result<String, minijinja::Error> {
+    let template = environment()?.get_template(name)?;
+    template.render(context! {
+        lang => lang.0.code(),
+        style => Value::from_safe_string(STYLE.to_owned()),
+        heading => heading,
+        t => texts(lang),
+        ..page
+    })
+}
+
+/// A page that says one thing: a heading and a sentence.
+pub fn message(lang: Lang, heading: &str, message: &str) -> Result<String, minijinja::Error> {
+    render("message.html", lang, heading, context! { message => message })
+}
+
+/// What a password form tells the browser and its password manager: the
+/// account's address (a hidden `autocomplete="username"` field) and the
+/// configured length rules (`minlength`/`maxlength`).
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct Account {
+    pub username: String,
+    pub min_length: usize,
+    pub max_length: usize,
+}
+
+impl Account {
+    pub fn new(email: &registrar_domain::Email, rules: &registrar_domain::PasswordPolicy) -> Self {
+        Self {
+            username: email.as_str().to_owned(),
+            min_length: rules.min_length,
+            max_length: rules.max_length,
+        }
+    }
+}
+
+/// What the reset form shows besides its fields.
+#[derive(Debug, Default, Serialize)]
+pub struct ResetForm {
+    /// The hidden field's value (the CSRF cookie's).
+    pub csrf_token: String,
+    #[serde(flatten)]
+    pub account: Account,
+    /// A sentence above the form ("the form expired", …).
+    pub notice: Option<String>,
+    pub password_errors: Vec<String>,
+    pub confirmation_errors: Vec<String>,
+}
+
+/// The new-password form.
+pub fn reset_form(lang: Lang, form: &ResetForm) -> Result<String, minijinja::Error> {
+    render(
+        "reset_form.html",
+        lang,
+        &lang.t("page.reset_title"),
+        Value::from_serialize(form),
+    )
+}
+
+/// What the signup form (consent, optional password) shows besides its fields.
+#[derive(Debug, Default, Serialize)]
+pub struct SignupForm {
+    /// The hidden field's value (the CSRF cookie's).
+    pub csrf_token: String,
+    #[serde(flatten)]
+    pub account: Account,
+    /// A sentence above the form ("the form expired", …).
+    pub notice: Option<String>,
+    /// Whether the consent box is ticked (it stays so when the form comes back).
+    pub consent: bool,
+    pub consent_errors: Vec<String>,
+    pub password_errors: Vec<String>,
+    pub confirmation_errors: Vec<String>,
+}
+
+/// The form that activates an email-first account.
+pub fn signup_form(lang: Lang, form: &SignupForm) -> Result<String, minijinja::Error> {
+    render(
+        "signup_form.html",
+        lang,
+        &lang.t("page.signup_title"),
+        Value::from_serialize(form),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use registrar_domain::Language;
+
+    use super::*;
+
+    #[test]
+    fn every_template_compiles_and_every_language_renders() {
+        for language in Language::ALL {
+            let lang = Lang(language);
+            let html = message(lang, &lang.t("page.confirmed_title"), &lang.t("page.confirmed_text")).expect("message");
+            assert!(html.contains(&format!("<html lang=\"{}\">", language.code())), "{html}");
+            let html = reset_form(lang, &ResetForm::default()).expect("form");
+            assert!(!html.contains("page."), "a key without text: {html}");
+            let html = signup_form(lang, &SignupForm::default()).expect("signup form");
+            assert!(!html.contains("page."), "a key without text: {html}");
+        }
+    }
+
+    #[test]
+    fn output_is_escaped() {
+        let lang = Lang(Language::En);
+        let html = message(lang, "<b>bold</b>", "<script>alert('x')</script> & \"q\"").expect("message");
+        assert!(!html.contains("<script>"), "{html}");
+        assert!(!html.contains("<b>"), "{html}");
+        assert!(html.contains("&lt;script&gt;"), "{html}");
+        assert!(html.contains("&amp;"), "{html}");
+        let form = ResetForm {
+            account: Account::default(),
+            csrf_token: "\"><script>".into(),
+            notice: Some("<img src=x>".into()),
+            password_errors: vec!["<i>".into()],
+            confirmation_errors: vec![],
+        };
+        let html = reset_form(lang, &form).expect("form");
+        assert!(
+            !html.contains("\"><script>") && !html.contains("<img") && !html.contains("<i>"),
+            "{html}"
+        );
+        let form = SignupForm {
+            account: Account::default(),
+            csrf_token: "\"><script>".into(),
+            notice: Some("<img src=x>".into()),
+            consent: false,
+            consent_errors: vec!["<i>".into()],
+            password_errors: vec!["<b>".into()],
+            confirmation_errors: vec!["<u>".into()],
+        };
+        let html = signup_form(lang, &form).expect("signup form");
+        for raw in ["\"><script>", "<img", "<i>", "<b>", "<u>"] {
+            assert!(!html.contains(raw), "{raw} in {html}");
+        }
+    }
+
+    #[test]
+    fn the_style_is_inlined_verbatim() {
+        let html = message(Lang(Language::En), "h", "m").expect("message");
+        assert!(
+            html.contains(&format!("<style>{STYLE}</style>")),
+            "the CSP hash covers exactly this"
+        );
+    }
+
+    #[test]
+    fn the_form_has_its_fields_and_no_action() {
+        let form = ResetForm {
+            account: Account::default(),
+            csrf_token: "abc".into(),
+            notice: Some("Expired".into()),
+            password_errors: vec!["Too short".into()],
+            confirmation_errors: vec!["Do not match".into()],
+        };
+        let html = reset_form(Lang(Language::Nl), &form).expect("form");
+        for needle in [
+            r#"<form method="post">"#,
+            r#"name="csrf_token" value="abc""#,
+            r#"name="password""#,
+            r#"name="password_confirmation""#,
+            "Expired",
+            "Too short",
+            "Do not match",
+            "Nieuw wachtwoord",
+        ] {
+            assert!(html.contains(needle), "{needle} in {html}");
+        }
+    }
+
+    #[test]
+    fn the_signup_form_has_its_fields_and_no_action() {
+        let form = SignupForm {
+            account: Account::default(),
+            csrf_token: "abc".into(),
+            notice: Some("Expired".into()),
+            consent: false,
+            consent_errors: vec!["Consent needed".into()],
+            password_errors: vec!["Too short".into()],
+            confirmation_errors: vec!["Do not match".into()],
+        };
+        let html = signup_form(Lang(Language::Fr), &form).expect("form");
+        for needle in [
+            r#"<form method="post">"#,
+            r#"name="csrf_token" value="abc""#,
+            r#"name="consent" type="checkbox" value="1""#,
+            r#"name="password""#,
+            r#"name="password_confirmation""#,
+            "Expired",
+            "Consent needed",
+            "Too short",
+            "Do not match",
+            "Activer le compte",
+        ] {
+            assert!(html.contains(needle), "{needle} in {html}");
+        }
+        assert!(!html.contains("checked"), "not ticked unless given: {html}");
+        assert!(
+            !html.contains("required"),
+            "nothing the browser refuses to send: {html}"
+        );
+        let ticked = SignupForm {
+            consent: true,
+            ..SignupForm::default()
+        };
+        let html = signup_form(Lang(Language::En), &ticked).expect("form");
+        assert!(html.contains(" checked"), "{html}");
+    }
+}
