@@ -7,7 +7,7 @@ use registrar_mail::Mailer;
 use registrar_service::Registrar;
 use registrar_store::Store;
 
-use crate::edge::body::{self, Fields};
+use crate::edge::body::{self, BodyError, Object};
 use crate::edge::language::Lang;
 use crate::edge::schema::any_of;
 use crate::families::pages::{self, SignupConfirmForm};
@@ -24,11 +24,11 @@ pub enum SignupConfirmBody {
 impl SignupConfirmBody {
     /// The form when the body carries the CSRF field or a browser submitted
     /// it as a page (then it must pass the form's CSRF check); else an app's call.
-    pub fn of(f: &Fields, browser_form: bool) -> Self {
-        if browser_form || f.has(pages::CSRF_FIELD) {
-            Self::Page(SignupConfirmForm::from(f))
+    pub fn of(body: Object, browser_form: bool) -> Result<Self, BodyError> {
+        if browser_form || body.has(pages::CSRF_FIELD) {
+            body.parse().map(Self::Page)
         } else {
-            Self::Api(SignupConfirmRequest::from(f))
+            body.parse().map(Self::Api)
         }
     }
 }
@@ -89,11 +89,12 @@ pub async fn confirm<S: Store, M: Mailer>(
     id: web::Path<String>,
     lang: Lang,
 ) -> HttpResponse {
-    let f = match body::read(&req, payload, &app).await {
-        Ok(f) => f,
+    let read = body::read_object(&req, payload, &app).await;
+    let body = match read.and_then(|body| SignupConfirmBody::of(body, pages::is_browser_form(&req))) {
+        Ok(body) => body,
         Err(e) => return signup::unreadable_confirmation(e),
     };
-    match SignupConfirmBody::of(&f, pages::is_browser_form(&req)) {
+    match body {
         SignupConfirmBody::Page(form) => pages::signup_submitted(&req, form, &app, &id, lang).await,
         SignupConfirmBody::Api(request) => signup::confirm(request, &app, &id).await,
     }

@@ -7,7 +7,7 @@ use registrar_mail::Mailer;
 use registrar_service::Registrar;
 use registrar_store::Store;
 
-use crate::edge::body::{self, Fields};
+use crate::edge::body::{self, BodyError, Object};
 use crate::edge::language::Lang;
 use crate::edge::schema::{any_of, one_of};
 use crate::families::core::answers::TokenPairResponse;
@@ -23,17 +23,17 @@ pub enum RegisterBody {
     Typed(typed::TypedRegisterRequest),
 }
 
-impl From<&Fields> for RegisterBody {
-    fn from(f: &Fields) -> Self {
-        if f.has("usertype") {
-            Self::Typed(typed::TypedRegisterRequest::from(f))
+impl RegisterBody {
+    pub fn of(body: Object) -> Result<Self, BodyError> {
+        if body.has("usertype") {
+            body.parse().map(Self::Typed)
         } else {
-            Self::Core(RegisterRequest::from(f))
+            body.parse().map(Self::Core)
         }
     }
 }
 
-crate::edge::schema::one_of!(
+one_of!(
     RegisterBody,
     "A core registration, or a typed one (customer or organisation) when the body has `usertype`.",
     RegisterRequest,
@@ -95,8 +95,8 @@ pub async fn register<S: Store, M: Mailer>(
     app: web::Data<Registrar<S, M>>,
     lang: Lang,
 ) -> Result<HttpResponse, CoreError> {
-    let f = body::read(&req, payload, &app).await.core(lang)?;
-    match RegisterBody::from(&f) {
+    let body = body::read_object(&req, payload, &app).await.core(lang)?;
+    match RegisterBody::of(body).core(lang)? {
         RegisterBody::Typed(request) => Ok(typed::register(&req, request, &app, lang).await),
         RegisterBody::Core(request) => core::account::register(&req, request, &app, lang).await,
     }

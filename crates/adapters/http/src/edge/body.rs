@@ -1,7 +1,11 @@
 //! Request bodies, the same way for every family: JSON object or
-//! `application/x-www-form-urlencoded`, at most 64 KiB, decoded into
-//! [`Fields`] — a bag of trimmed values where an empty string is missing and
-//! a form key may repeat (`policies=1&policies=2` or `policies[]=1&…`).
+//! `application/x-www-form-urlencoded`, at most 64 KiB, decoded into an
+//! [`Object`] (a form key may repeat: `policies=1&policies=2` or
+//! `policies[]=1&…` is a list) and then into the endpoint's request type,
+//! whose fields follow the contract's rules ([`super::lenient`]).
+//! [`read`] is the one reader; a handler calls it after the checks that
+//! come first in the contracts (a bearer token, HTTP Basic), so that a bad
+//! token is answered before a bad body.
 //! A body that does not arrive within `http.body_timeout` is a
 //! [`BodyError::Timeout`]: answered 408, and the connection is closed.
 
@@ -11,10 +15,11 @@ use actix_web::http::{header, ConnectionType};
 use actix_web::{web, HttpRequest, HttpResponse};
 use futures_util::StreamExt;
 use registrar_mail::Mailer;
-use registrar_service::{Patch, Registrar, ServiceError};
+use registrar_service::{Registrar, ServiceError};
 use registrar_store::Store;
 
 use crate::edge::client_ip::Origin;
+use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 /// Largest body we read.
@@ -91,15 +96,24 @@ fn kind_of(value: &str) -> Kind {
     }
 }
 
-/// Reads and decodes the body. An empty body is an empty bag whatever its
-/// content type (DELETE and logout need none). A body that cannot be read
-/// counts against the client's address (`throttle.malformed_per_ip`); once
-/// it has sent too many, the answer is [`BodyError::Throttled`].
-pub async fn read<S: Store, M: Mailer>(
+/// Reads the body into the endpoint's request type `T`.
+pub async fn read<T: DeserializeOwned, S: Store, M: Mailer>(
     req: &HttpRequest,
     payload: web::Payload,
     app: &Registrar<S, M>,
-) -> Result<Fields, BodyError> {
+) -> Result<T, BodyError> {
+    read_object(req, payload, app).await?.parse()
+}
+
+/// Reads and decodes the body. An empty body is an empty object whatever its
+/// content type (DELETE and logout need none). A body that cannot be read
+/// counts against the client's address (`throttle.malformed_per_ip`); once
+/// it has sent too many, the answer is [`BodyError::Throttled`].
+pub async fn read_object<S: Store, M: Mailer>(
+    req: &HttpRequest,
+    payload: web::Payload,
+    app: &Registrar<S, M>,
+) -> Result<Object, BodyError> {
     match read_unthrottled(req, payload).await {
         Err(e @ (BodyError::Malformed | BodyError::UnsupportedMediaType)) => {
             match app.malformed_body(Origin::of(req).0).await {
@@ -112,7 +126,7 @@ pub async fn read<S: Store, M: Mailer>(
     }
 }
 
-async fn read_unthrottled(req: &HttpRequest, mut payload: web::Payload) -> Result<Fields, BodyError> {
+async fn read_unthrottled(req: &HttpRequest, mut payload: web::Payload) -> Result<Object, BodyError> {
     let declared = req
         .headers()
         .get(header::CONTENT_LENGTH)
@@ -143,7 +157,7 @@ async fn read_unthrottled(req: &HttpRequest, mut payload: web::Payload) -> Resul
 
 /// Decodes `bytes` sent with this `Content-Type` (`None`: no header), as
 /// [`read`] does once the body is in. Public for the fuzz targets.
-pub fn decode_bytes(content_type: Option<&str>, bytes: &[u8]) -> Result<Fields, BodyError> {
+pub fn decode_bytes(content_type: Option<&str>, bytes: &[u8]) -> Result<Object, BodyError> {
     let kind = match content_type {
         None => Kind::Unspecified,
         Some(value) => kind_of(value),
@@ -151,9 +165,9 @@ pub fn decode_bytes(content_type: Option<&str>, bytes: &[u8]) -> Result<Fields, 
     decode(kind, bytes)
 }
 
-fn decode(kind: Kind, bytes: &[u8]) -> Result<Fields, BodyError> {
+fn decode(kind: Kind, bytes: &[u8]) -> Result<Object, BodyError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Ok(Fields::default());
+        return Ok(Object::default());
     }
     match kind {
         Kind::Json => json(bytes),
@@ -164,14 +178,14 @@ fn decode(kind: Kind, bytes: &[u8]) -> Result<Fields, BodyError> {
     }
 }
 
-fn json(bytes: &[u8]) -> Result<Fields, BodyError> {
+fn json(bytes: &[u8]) -> Result<Object, BodyError> {
     match serde_json::from_slice::<Value>(bytes) {
-        Ok(Value::Object(map)) => Ok(Fields(map)),
+        Ok(Value::Object(map)) => Ok(Object(map)),
         _ => Err(BodyError::Malformed),
     }
 }
 
-fn form(bytes: &[u8]) -> Fields {
+fn form(bytes: &[u8]) -> Object {
     let mut map = Map::new();
     for (key, value) in form_urlencoded::parse(bytes) {
         let (key, bracketed) = match key.strip_suffix("[]") {
@@ -193,91 +207,54 @@ fn form(bytes: &[u8]) -> Fields {
             }
         }
     }
-    Fields(map)
+    Object(map)
 }
 
-/// A decoded body. Unknown fields are simply never asked for.
+/// A decoded body, before it becomes a request type.
 #[derive(Debug, Clone, Default)]
-pub struct Fields(Map<String, Value>);
+pub struct Object(Map<String, Value>);
 
-#[cfg(test)]
-impl From<Map<String, Value>> for Fields {
-    /// A JSON object as it was decoded (tests).
+impl From<Map<String, Value>> for Object {
+    /// A JSON object as it was decoded (tests, fuzzing).
     fn from(object: Map<String, Value>) -> Self {
-        Fields(object)
+        Object(object)
     }
 }
 
-fn scalar(value: &Value) -> Option<String> {
-    let s = match value {
-        Value::String(s) => s.trim().to_owned(),
-        Value::Number(n) => integral(n).map_or_else(|| n.to_string(), |i| i.to_string()),
-        Value::Bool(b) => b.to_string(),
-        _ => return None,
-    };
-    (!s.is_empty()).then_some(s)
-}
-
-/// A JSON number that is an integer in JSON Schema's sense (`4`, and `4.0`
-/// too), as one; `None` for a fraction or one beyond `i64`.
-// The cast is of a whole number within i64's range, checked just before it.
-#[allow(clippy::cast_possible_truncation)]
-fn integral(n: &serde_json::Number) -> Option<i64> {
-    n.as_i64().or_else(|| {
-        n.as_f64()
-            .filter(|f| f.fract() == 0.0 && *f >= i64::MIN as f64 && *f < i64::MAX as f64)
-            .map(|f| f as i64)
-    })
-}
-
-impl Fields {
+impl Object {
     /// Whether the body had no fields at all.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
 
-    /// Whether the key is present at all (even empty or null).
+    /// Whether the key is present at all (even empty or null): how a shared
+    /// endpoint tells its families apart.
     pub fn has(&self, key: &str) -> bool {
         self.0.contains_key(key)
     }
 
-    /// A trimmed, non-empty scalar; numbers and booleans as text. A list
-    /// counts as missing for a scalar field.
-    pub fn string(&self, key: &str) -> Option<String> {
-        self.0.get(key).and_then(scalar)
-    }
-
-    /// A list of integers: `None` when missing; a single value is a list of
-    /// one; entries that are not integers are `None` (a field error later).
-    pub fn int_list(&self, key: &str) -> Option<Vec<Option<i32>>> {
-        fn int(v: &Value) -> Option<i32> {
-            match v {
-                Value::Number(n) => integral(n).and_then(|i| i32::try_from(i).ok()),
-                Value::String(s) => s.trim().parse::<i32>().ok(),
-                _ => None,
-            }
-        }
-        match self.0.get(key)? {
-            Value::Null => None,
-            Value::Array(list) => Some(list.iter().map(int).collect()),
-            Value::String(s) if s.trim().is_empty() => None,
-            single => Some(vec![int(single)]),
-        }
-    }
-
-    /// For partial updates: absent or empty → keep; `null` → clear; else set.
-    pub fn patch(&self, key: &str) -> Patch<String> {
-        match self.0.get(key) {
-            None => Patch::Keep,
-            Some(Value::Null) => Patch::Clear,
-            Some(v) => scalar(v).map_or(Patch::Keep, Patch::Set),
-        }
+    /// The request type of the endpoint. Unknown fields are ignored; the
+    /// fields' rules ([`super::lenient`]) never fail, so neither does this
+    /// for a request type built on them.
+    pub fn parse<T: DeserializeOwned>(self) -> Result<T, BodyError> {
+        serde_json::from_value(Value::Object(self.0)).map_err(|_| BodyError::Malformed)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn list(object: &Object, key: &str) -> Option<Vec<Option<i32>>> {
+        #[derive(serde::Deserialize)]
+        struct Probe {
+            #[serde(default, deserialize_with = "crate::edge::lenient::int_list")]
+            list: Option<Vec<Option<i32>>>,
+        }
+        let value = object.0.get(key).cloned().unwrap_or(Value::Null);
+        let probe: Probe = serde_json::from_value(serde_json::json!({ "list": value })).expect("lenient");
+        probe.list
+    }
 
     #[test]
     fn json_objects_only() {
@@ -295,35 +272,20 @@ mod tests {
     #[test]
     fn form_lists_both_ways() {
         let f = form(b"policies=13&policies=10&x=+a+");
-        assert_eq!(f.int_list("policies"), Some(vec![Some(13), Some(10)]));
-        assert_eq!(f.string("x").as_deref(), Some("a"));
+        assert_eq!(list(&f, "policies"), Some(vec![Some(13), Some(10)]));
+        assert_eq!(f.0.get("x"), Some(&Value::String(" a ".to_owned())));
         let f = form(b"policies[]=13&policies[]=10");
-        assert_eq!(f.int_list("policies"), Some(vec![Some(13), Some(10)]));
+        assert_eq!(list(&f, "policies"), Some(vec![Some(13), Some(10)]));
         let f = form(b"policies[]=13");
-        assert_eq!(f.int_list("policies"), Some(vec![Some(13)]));
+        assert_eq!(list(&f, "policies"), Some(vec![Some(13)]));
         let f = form(b"policies=13");
-        assert_eq!(f.int_list("policies"), Some(vec![Some(13)]));
-        assert_eq!(form(b"policies=x").int_list("policies"), Some(vec![None]));
+        assert_eq!(list(&f, "policies"), Some(vec![Some(13)]));
+        assert_eq!(list(&form(b"policies=x"), "policies"), Some(vec![None]));
     }
 
     #[test]
-    fn trims_and_treats_empty_as_missing() {
-        let f = json(br#"{"a": "  ", "b": " x ", "n": 5, "l": [1, "2", "z"], "z": null}"#).expect("json");
-        assert_eq!(f.string("a"), None);
-        assert_eq!(f.string("b").as_deref(), Some("x"));
-        assert_eq!(f.string("n").as_deref(), Some("5"));
-        assert_eq!(f.int_list("l"), Some(vec![Some(1), Some(2), None]));
-        assert_eq!(f.patch("z"), Patch::Clear);
-        assert_eq!(f.patch("a"), Patch::Keep);
-        assert_eq!(f.patch("missing"), Patch::Keep);
-    }
-
-    #[test]
-    fn integral_numbers_are_integers() {
-        let f = json(br#"{"c": 4285.0, "h": 1.5, "l": [2.0, 2.5], "big": 1e300}"#).expect("json");
-        assert_eq!(f.string("c").as_deref(), Some("4285"));
-        assert_eq!(f.string("h").as_deref(), Some("1.5"));
-        assert_eq!(f.int_list("l"), Some(vec![Some(2), None]));
-        assert_eq!(f.int_list("big"), Some(vec![None]));
+    fn presence_is_presence_even_empty() {
+        let f = json(br#"{"usertype": "", "z": null}"#).expect("json");
+        assert!(f.has("usertype") && f.has("z") && !f.has("missing"));
     }
 }

@@ -8,6 +8,7 @@ pub mod body;
 pub mod client_ip;
 pub mod failure;
 pub mod language;
+pub mod lenient;
 pub mod limits;
 pub mod metrics;
 pub mod request_id;

@@ -83,8 +83,8 @@ pub async fn change_password<S: Store, M: Mailer>(
     app: App<S, M>,
     lang: Lang,
 ) -> Result<HttpResponse, CoreError> {
-    let f = body::read(&req, payload, &app).await.core(lang)?;
-    let request = ChangePasswordRequest::from_fields(&f).core(lang)?;
+    let request: ChangePasswordRequest = body::read(&req, payload, &app).await.core(lang)?;
+    let request = request.checked().core(lang)?;
     let pair = app
         .change_password(request.into(), Origin::of(&req).0)
         .await
@@ -148,8 +148,7 @@ pub async fn update_me<S: Store, M: Mailer>(
     lang: Lang,
 ) -> Result<HttpResponse, CoreError> {
     let ctx = caller(&req, &app, lang).await?;
-    let f = body::read(&req, payload, &app).await.core(lang)?;
-    let request = UpdateProfileRequest::from(&f);
+    let request: UpdateProfileRequest = body::read(&req, payload, &app).await.core(lang)?;
     let view = app.update_profile(&ctx, request.into()).await.core(lang)?;
     Ok(profile(&view))
 }
@@ -183,8 +182,7 @@ pub async fn delete_me<S: Store, M: Mailer>(
     lang: Lang,
 ) -> Result<HttpResponse, CoreError> {
     let ctx = caller(&req, &app, lang).await?;
-    let f = body::read(&req, payload, &app).await.core(lang)?;
-    let request = DeleteAccountRequest::from(&f);
+    let request: DeleteAccountRequest = body::read(&req, payload, &app).await.core(lang)?;
     app.delete_account(&ctx, request.password, Origin::of(&req).0)
         .await
         .core(lang)?;
@@ -217,8 +215,7 @@ pub async fn forgot_password<S: Store, M: Mailer>(
     app: App<S, M>,
     lang: Lang,
 ) -> Result<HttpResponse, CoreError> {
-    let f = body::read(&req, payload, &app).await.core(lang)?;
-    let request = ForgotPasswordRequest::from(&f);
+    let request: ForgotPasswordRequest = body::read(&req, payload, &app).await.core(lang)?;
     app.forgot_password(request.username, Origin::of(&req).0)
         .await
         .core(lang)?;
@@ -251,8 +248,7 @@ pub async fn reset_password<S: Store, M: Mailer>(
     app: App<S, M>,
     lang: Lang,
 ) -> Result<HttpResponse, CoreError> {
-    let f = body::read(&req, payload, &app).await.core(lang)?;
-    let request = ResetPasswordRequest::from(&f);
+    let request: ResetPasswordRequest = body::read(&req, payload, &app).await.core(lang)?;
     app.reset_password(request.token, request.password).await.core(lang)?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))

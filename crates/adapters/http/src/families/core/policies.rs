@@ -97,8 +97,7 @@ pub async fn accept<S: Store, M: Mailer>(
     lang: Lang,
 ) -> Result<HttpResponse, CoreError> {
     let ctx = caller(&req, &app, lang).await?;
-    let f = body::read(&req, payload, &app).await.core(lang)?;
-    let request = AcceptPoliciesRequest::from(&f);
+    let request: AcceptPoliciesRequest = body::read(&req, payload, &app).await.core(lang)?;
     let acceptance = app.accept_policies(&ctx, request.policies).await.core(lang)?;
     Ok(HttpResponse::Ok().json(AcceptanceResponse::from(&acceptance)))
 }

@@ -1,6 +1,6 @@
-//! The core family's request bodies, one type per endpoint: built from the
-//! decoded [`Fields`] the way the handler reads them, turned into the
-//! service's input, and documented as the OpenAPI request schemas.
+//! The core family's request bodies, one type per endpoint: read from the
+//! body by serde with the contract's field rules ([`lenient`]), turned into
+//! the service's input, and documented as the OpenAPI request schemas.
 //!
 //! Every field is optional in Rust because a missing one is the service's
 //! field error to report (`validation_failed`), not a decoding failure; the
@@ -8,67 +8,63 @@
 
 use registrar_domain::Language;
 use registrar_service::{ChangePasswordInput, LoginInput, Patch, ProfilePatch, RegisterInput, ServiceError};
+use serde::Deserialize;
 use utoipa::ToSchema;
 
-use crate::edge::body::Fields;
+use crate::edge::body::Object;
+use crate::edge::failure::Problem;
 use crate::edge::language::chosen_language;
+use crate::edge::lenient;
 
 /// `POST /api/register` without `usertype` (the device-token API).
-#[derive(Debug, Clone, Default, ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 pub struct RegisterRequest {
     /// A registered API client (`registrar client add`); an unknown one is `invalid_client`.
-    #[schema(value_type = String, min_length = 1, max_length = 255, pattern = "^[ \\t\\n\\r]*[!-~]+[ \\t\\n\\r]*$")]
+    #[schema(required = true, value_type = String, min_length = 1, max_length = 255, pattern = "^[ \\t\\n\\r]*[!-~]+[ \\t\\n\\r]*$")]
+    #[serde(default, deserialize_with = "lenient::text")]
     pub client_id: Option<String>,
     /// The device's name as people see it, 1–255 characters.
-    #[schema(value_type = String, min_length = 1, pattern = "\\S", max_length = 255, example = "Simon's iPhone")]
+    #[schema(required = true, value_type = String, min_length = 1, pattern = "\\S", max_length = 255, example = "Simon's iPhone")]
+    #[serde(default, deserialize_with = "lenient::text")]
     pub device_name: Option<String>,
     /// The app's id for the device, 1–255 characters; one session per (user, client, device).
-    #[schema(value_type = String, min_length = 1, pattern = "\\S", max_length = 255)]
+    #[schema(required = true, value_type = String, min_length = 1, pattern = "\\S", max_length = 255)]
+    #[serde(default, deserialize_with = "lenient::text")]
     pub device_id: Option<String>,
     /// The email address; one account per address, whatever its case.
-    #[schema(value_type = String, format = Email, min_length = 1, max_length = 254)]
+    #[schema(required = true, value_type = String, format = Email, min_length = 1, max_length = 254)]
+    #[serde(default, deserialize_with = "lenient::text")]
     pub username: Option<String>,
     /// 8–128 characters, not a common password, not the email.
-    #[schema(value_type = String, format = Password, min_length = 8, max_length = 128, pattern = "^\\s*\\S[\\s\\S]{6,}\\S\\s*$")]
+    #[schema(required = true, value_type = String, format = Password, min_length = 8, max_length = 128, pattern = "^\\s*\\S[\\s\\S]{6,}\\S\\s*$")]
+    #[serde(default, deserialize_with = "lenient::text")]
     pub password: Option<String>,
-    #[schema(value_type = String, min_length = 1, pattern = "\\S", max_length = 191)]
+    #[schema(required = true, value_type = String, min_length = 1, pattern = "\\S", max_length = 191)]
+    #[serde(default, deserialize_with = "lenient::text")]
     pub firstname: Option<String>,
-    #[schema(value_type = String, min_length = 1, pattern = "\\S", max_length = 191)]
+    #[schema(required = true, value_type = String, min_length = 1, pattern = "\\S", max_length = 191)]
+    #[serde(default, deserialize_with = "lenient::text")]
     pub lastname: Option<String>,
     /// An international number (`+32 475 00 00 00`), stored in E.164.
-    #[schema(value_type = String, min_length = 1, pattern = "^\\s*\\+", example = "+32 475 00 00 00")]
+    #[schema(required = true, value_type = String, min_length = 1, pattern = "^\\s*\\+", example = "+32 475 00 00 00")]
+    #[serde(default, deserialize_with = "lenient::text")]
     pub telephone: Option<String>,
     /// Accepted policy revision ids (a form repeats the key: `policies=1&policies=2`
     /// or `policies[]=1&…`); must include the current revision of every required type.
-    #[schema(value_type = Vec<i32>, min_items = 1, max_items = 100)]
+    #[schema(required = true, value_type = Vec<i32>, min_items = 1, max_items = 100)]
+    #[serde(default, deserialize_with = "lenient::int_list")]
     pub policies: Option<Vec<Option<i32>>>,
     /// A tax identification number.
     #[schema(max_length = 64)]
+    #[serde(default, deserialize_with = "lenient::text")]
     pub tin_nr: Option<String>,
     /// A signup token from `registrar invite create`: required when registration is invite-only.
+    #[serde(default, deserialize_with = "lenient::text")]
     pub token: Option<String>,
     /// `en`, `nl`, `fr`, `de` or `es`: the language of mail sent later (else `Accept-Language`).
     #[schema(example = "en")]
+    #[serde(default, deserialize_with = "lenient::text")]
     pub language: Option<String>,
-}
-
-impl From<&Fields> for RegisterRequest {
-    fn from(f: &Fields) -> Self {
-        Self {
-            client_id: f.string("client_id"),
-            device_name: f.string("device_name"),
-            device_id: f.string("device_id"),
-            username: f.string("username"),
-            password: f.string("password"),
-            firstname: f.string("firstname"),
-            lastname: f.string("lastname"),
-            telephone: f.string("telephone"),
-            policies: f.int_list("policies"),
-            tin_nr: f.string("tin_nr"),
-            token: f.string("token"),
-            language: f.string("language"),
-        }
-    }
 }
 
 impl RegisterRequest {
@@ -106,44 +102,29 @@ pub enum RefreshTokenGrant {
     RefreshToken,
 }
 
-/// Checks `grant_type`: anything but `expected`, missing included, is
-/// `unsupported_grant_type` (the contract's "anything else").
-fn grant(f: &Fields, expected: &str) -> Result<(), ServiceError> {
-    match f.string("grant_type") {
-        Some(g) if g == expected => Ok(()),
-        _ => Err(ServiceError::UnsupportedGrantType),
-    }
-}
-
 /// `POST /api/token` with `grant_type=password`: a new token pair for this device.
-#[derive(Debug, Clone, Default, ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 pub struct PasswordGrantRequest {
-    pub grant_type: PasswordGrant,
+    #[schema(required = true, value_type = PasswordGrant)]
+    #[serde(default, deserialize_with = "lenient::text")]
+    pub grant_type: Option<String>,
     /// A registered API client.
-    #[schema(value_type = String, min_length = 1, max_length = 255, pattern = "^[ \\t\\n\\r]*[!-~]+[ \\t\\n\\r]*$")]
+    #[schema(required = true, value_type = String, min_length = 1, max_length = 255, pattern = "^[ \\t\\n\\r]*[!-~]+[ \\t\\n\\r]*$")]
+    #[serde(default, deserialize_with = "lenient::text")]
     pub client_id: Option<String>,
-    #[schema(value_type = String, min_length = 1, pattern = "\\S", max_length = 255)]
+    #[schema(required = true, value_type = String, min_length = 1, pattern = "\\S", max_length = 255)]
+    #[serde(default, deserialize_with = "lenient::text")]
     pub device_name: Option<String>,
-    #[schema(value_type = String, min_length = 1, pattern = "\\S", max_length = 255)]
+    #[schema(required = true, value_type = String, min_length = 1, pattern = "\\S", max_length = 255)]
+    #[serde(default, deserialize_with = "lenient::text")]
     pub device_id: Option<String>,
     /// The email address.
-    #[schema(value_type = String, format = Email, min_length = 1, max_length = 254)]
+    #[schema(required = true, value_type = String, format = Email, min_length = 1, max_length = 254)]
+    #[serde(default, deserialize_with = "lenient::text")]
     pub username: Option<String>,
-    #[schema(value_type = String, format = Password, min_length = 1, pattern = "\\S", max_length = 1024)]
+    #[schema(required = true, value_type = String, format = Password, min_length = 1, pattern = "\\S", max_length = 1024)]
+    #[serde(default, deserialize_with = "lenient::text")]
     pub password: Option<String>,
-}
-
-impl From<&Fields> for PasswordGrantRequest {
-    fn from(f: &Fields) -> Self {
-        Self {
-            grant_type: PasswordGrant::Password,
-            client_id: f.string("client_id"),
-            device_name: f.string("device_name"),
-            device_id: f.string("device_id"),
-            username: f.string("username"),
-            password: f.string("password"),
-        }
-    }
 }
 
 impl From<PasswordGrantRequest> for LoginInput {
@@ -159,13 +140,17 @@ impl From<PasswordGrantRequest> for LoginInput {
 }
 
 /// `POST /api/token` with `grant_type=refresh_token`: rotates the pair.
-#[derive(Debug, Clone, Default, ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 pub struct RefreshGrantRequest {
-    pub grant_type: RefreshTokenGrant,
+    #[schema(required = true, value_type = RefreshTokenGrant)]
+    #[serde(default, deserialize_with = "lenient::text")]
+    pub grant_type: Option<String>,
     /// The current refresh token; a rotated-out one presented again revokes its session.
-    #[schema(value_type = String, min_length = 1, pattern = "\\S")]
+    #[schema(required = true, value_type = String, min_length = 1, pattern = "\\S")]
+    #[serde(default, deserialize_with = "lenient::text")]
     pub refresh_token: Option<String>,
     /// Optional; must be the session's client when given.
+    #[serde(default, deserialize_with = "lenient::text")]
     pub client_id: Option<String>,
 }
 
@@ -180,37 +165,43 @@ pub enum TokenRequest {
 impl TokenRequest {
     /// The grant the body asks for; any other `grant_type`, or none, is
     /// `unsupported_grant_type`.
-    pub fn from_fields(f: &Fields) -> Result<Self, ServiceError> {
-        match f.string("grant_type").as_deref() {
-            Some("refresh_token") => Ok(Self::RefreshToken(RefreshGrantRequest {
-                grant_type: RefreshTokenGrant::RefreshToken,
-                refresh_token: f.string("refresh_token"),
-                client_id: f.string("client_id"),
-            })),
-            _ => grant(f, "password").map(|()| Self::Password(PasswordGrantRequest::from(f))),
+    pub fn of(body: Object) -> Result<Self, Problem> {
+        let grant: GrantType = body.clone().parse()?;
+        match grant.grant_type.as_deref() {
+            Some("refresh_token") => Ok(Self::RefreshToken(body.parse()?)),
+            Some("password") => Ok(Self::Password(body.parse()?)),
+            _ => Err(ServiceError::UnsupportedGrantType.into()),
         }
     }
 }
 
+/// Just the `grant_type` of a body, to pick the grant's request type.
+#[derive(Debug, Default, Deserialize)]
+struct GrantType {
+    #[serde(default, deserialize_with = "lenient::text")]
+    grant_type: Option<String>,
+}
+
 /// `POST /api/change-password`: the current credentials of this
 /// device's login and the new password.
-#[derive(Debug, Clone, Default, ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 pub struct ChangePasswordRequest {
     #[serde(flatten)]
     pub login: PasswordGrantRequest,
     /// The password rules apply; it must differ from the current one.
-    #[schema(value_type = String, format = Password, min_length = 8, max_length = 128, pattern = "^\\s*\\S[\\s\\S]{6,}\\S\\s*$")]
+    #[schema(required = true, value_type = String, format = Password, min_length = 8, max_length = 128, pattern = "^\\s*\\S[\\s\\S]{6,}\\S\\s*$")]
+    #[serde(default, deserialize_with = "lenient::text")]
     pub new_password: Option<String>,
 }
 
 impl ChangePasswordRequest {
-    /// `grant_type` must be `password`.
-    pub fn from_fields(f: &Fields) -> Result<Self, ServiceError> {
-        grant(f, "password")?;
-        Ok(Self {
-            login: PasswordGrantRequest::from(f),
-            new_password: f.string("new_password"),
-        })
+    /// `grant_type` must be `password`: anything else, missing included, is
+    /// `unsupported_grant_type` (the contract's "anything else").
+    pub fn checked(self) -> Result<Self, ServiceError> {
+        match self.login.grant_type.as_deref() {
+            Some("password") => Ok(self),
+            _ => Err(ServiceError::UnsupportedGrantType),
+        }
     }
 }
 
@@ -225,72 +216,51 @@ impl From<ChangePasswordRequest> for ChangePasswordInput {
 
 /// `POST /api/forgot-password`. `client_id`, `device_name` and `device_id`
 /// are accepted and ignored.
-#[derive(Debug, Clone, Default, ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 pub struct ForgotPasswordRequest {
     /// The email address; the answer is the same whether or not it has an account.
-    #[schema(value_type = String, format = Email, min_length = 1, max_length = 254)]
+    #[schema(required = true, value_type = String, format = Email, min_length = 1, max_length = 254)]
+    #[serde(default, deserialize_with = "lenient::text")]
     pub username: Option<String>,
 }
 
-impl From<&Fields> for ForgotPasswordRequest {
-    fn from(f: &Fields) -> Self {
-        Self {
-            username: f.string("username"),
-        }
-    }
-}
-
 /// `POST /api/reset-password`: the token of the mailed link and the new password.
-#[derive(Debug, Clone, Default, ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 pub struct ResetPasswordRequest {
     /// The last part of the reset link; unknown, used or expired is `invalid_token`.
-    #[schema(value_type = String, min_length = 1, pattern = "\\S")]
+    #[schema(required = true, value_type = String, min_length = 1, pattern = "\\S")]
+    #[serde(default, deserialize_with = "lenient::text")]
     pub token: Option<String>,
-    #[schema(value_type = String, format = Password, min_length = 8, max_length = 128, pattern = "^\\s*\\S[\\s\\S]{6,}\\S\\s*$")]
+    #[schema(required = true, value_type = String, format = Password, min_length = 8, max_length = 128, pattern = "^\\s*\\S[\\s\\S]{6,}\\S\\s*$")]
+    #[serde(default, deserialize_with = "lenient::text")]
     pub password: Option<String>,
-}
-
-impl From<&Fields> for ResetPasswordRequest {
-    fn from(f: &Fields) -> Self {
-        Self {
-            token: f.string("token"),
-            password: f.string("password"),
-        }
-    }
 }
 
 /// `PATCH /api/me`: each field absent (or empty) keeps its value, `null`
 /// clears it (optional fields only), a value replaces it — with the rules of
 /// registration.
-#[derive(Debug, Clone, Default, ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 pub struct UpdateProfileRequest {
     #[schema(value_type = Option<String>, max_length = 191)]
+    #[serde(default, deserialize_with = "lenient::patch")]
     pub firstname: Patch<String>,
     #[schema(value_type = Option<String>, max_length = 191)]
+    #[serde(default, deserialize_with = "lenient::patch")]
     pub insertion: Patch<String>,
     #[schema(value_type = Option<String>, max_length = 191)]
+    #[serde(default, deserialize_with = "lenient::patch")]
     pub lastname: Patch<String>,
     /// An international number, stored in E.164.
     #[schema(value_type = Option<String>)]
+    #[serde(default, deserialize_with = "lenient::patch")]
     pub telephone: Patch<String>,
     #[schema(value_type = Option<String>, max_length = 64)]
+    #[serde(default, deserialize_with = "lenient::patch")]
     pub tin_nr: Patch<String>,
     /// `en`, `nl`, `fr`, `de` or `es`.
     #[schema(value_type = Option<String>, example = "nl")]
+    #[serde(default, deserialize_with = "lenient::patch")]
     pub language: Patch<String>,
-}
-
-impl From<&Fields> for UpdateProfileRequest {
-    fn from(f: &Fields) -> Self {
-        Self {
-            firstname: f.patch("firstname"),
-            insertion: f.patch("insertion"),
-            lastname: f.patch("lastname"),
-            telephone: f.patch("telephone"),
-            tin_nr: f.patch("tin_nr"),
-            language: f.patch("language"),
-        }
-    }
 }
 
 impl From<UpdateProfileRequest> for ProfilePatch {
@@ -307,32 +277,18 @@ impl From<UpdateProfileRequest> for ProfilePatch {
 }
 
 /// `DELETE /api/me`: the account's password, to be sure.
-#[derive(Debug, Clone, Default, ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 pub struct DeleteAccountRequest {
-    #[schema(value_type = String, format = Password, min_length = 1, pattern = "\\S", max_length = 1024)]
+    #[schema(required = true, value_type = String, format = Password, min_length = 1, pattern = "\\S", max_length = 1024)]
+    #[serde(default, deserialize_with = "lenient::text")]
     pub password: Option<String>,
 }
 
-impl From<&Fields> for DeleteAccountRequest {
-    fn from(f: &Fields) -> Self {
-        Self {
-            password: f.string("password"),
-        }
-    }
-}
-
 /// `POST /api/policies/accept`.
-#[derive(Debug, Clone, Default, ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 pub struct AcceptPoliciesRequest {
     /// Revision ids to accept (a form repeats the key).
-    #[schema(value_type = Vec<i32>, min_items = 1, max_items = 100)]
+    #[schema(required = true, value_type = Vec<i32>, min_items = 1, max_items = 100)]
+    #[serde(default, deserialize_with = "lenient::int_list")]
     pub policies: Option<Vec<Option<i32>>>,
-}
-
-impl From<&Fields> for AcceptPoliciesRequest {
-    fn from(f: &Fields) -> Self {
-        Self {
-            policies: f.int_list("policies"),
-        }
-    }
 }

@@ -53,8 +53,8 @@ pub async fn token<S: Store, M: Mailer>(
     lang: Lang,
 ) -> Result<HttpResponse, CoreError> {
     let basic = basic_client_id(&req).core(lang)?;
-    let f = body::read(&req, payload, &app).await.core(lang)?;
-    let mut request = TokenRequest::from_fields(&f).core(lang)?;
+    let body = body::read_object(&req, payload, &app).await.core(lang)?;
+    let mut request = TokenRequest::of(body).core(lang)?;
     if let Some(id) = basic {
         let client_id = match &mut request {
             TokenRequest::Password(grant) => &mut grant.client_id,
@@ -170,7 +170,7 @@ pub async fn logout<S: Store, M: Mailer>(
 ) -> Result<HttpResponse, CoreError> {
     let ctx = caller(&req, &app, lang).await?;
     // No fields, but a body is held to the same rules as everywhere (415, 413, 400).
-    body::read(&req, payload, &app).await.core(lang)?;
+    body::read_object(&req, payload, &app).await.core(lang)?;
     app.logout(&ctx).await.core(lang)?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -229,7 +229,7 @@ pub async fn revoke_device<S: Store, M: Mailer>(
     lang: Lang,
 ) -> Result<HttpResponse, CoreError> {
     let ctx = caller(&req, &app, lang).await?;
-    body::read(&req, payload, &app).await.core(lang)?;
+    body::read_object(&req, payload, &app).await.core(lang)?;
     app.revoke_device(&ctx, &path.into_inner()).await.core(lang)?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -14,6 +14,7 @@ use registrar_domain::Email;
 use registrar_mail::Mailer;
 use registrar_service::{Field, FieldErrors, Registrar, ServiceError};
 use registrar_store::Store;
+use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::answers::{failure, invalid_link, render_failed};
@@ -21,33 +22,27 @@ use super::csrf;
 use super::headers::page;
 use super::render::{self, Account, ResetForm};
 use super::PagesFaults;
-use crate::edge::body::{self, Fields};
+use crate::edge::body;
 use crate::edge::language::Lang;
+use crate::edge::lenient;
 
 type App<S, M> = web::Data<Registrar<S, M>>;
 
 /// The new-password form of `/reset-password/{token}`, as the browser posts it.
-#[derive(Debug, Clone, Default, ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 pub struct ResetPasswordForm {
     /// The hidden field; must equal the `registrar_csrf` cookie (double submit).
-    #[schema(value_type = String)]
+    #[schema(required = true, value_type = String)]
+    #[serde(default, deserialize_with = "lenient::text")]
     pub csrf_token: Option<String>,
     /// The password rules apply.
-    #[schema(value_type = String, format = Password, min_length = 8, max_length = 128)]
+    #[schema(required = true, value_type = String, format = Password, min_length = 8, max_length = 128)]
+    #[serde(default, deserialize_with = "lenient::text")]
     pub password: Option<String>,
     /// The same password again.
-    #[schema(value_type = String, format = Password)]
+    #[schema(required = true, value_type = String, format = Password)]
+    #[serde(default, deserialize_with = "lenient::text")]
     pub password_confirmation: Option<String>,
-}
-
-impl From<&Fields> for ResetPasswordForm {
-    fn from(f: &Fields) -> Self {
-        Self {
-            csrf_token: f.string(csrf::FIELD),
-            password: f.string("password"),
-            password_confirmation: f.string("password_confirmation"),
-        }
-    }
 }
 
 /// The password reset form
@@ -123,8 +118,8 @@ pub async fn submit<S: Store, M: Mailer>(
     token: web::Path<String>,
     lang: Lang,
 ) -> HttpResponse {
-    let fields = match body::read(&req, payload, &app).await {
-        Ok(fields) => fields,
+    let posted: ResetPasswordForm = match body::read(&req, payload, &app).await {
+        Ok(posted) => posted,
         Err(e) => {
             // The form again (while the link is live) with the body failure's status.
             let unreadable = crate::edge::failure::classify_body(e);
@@ -133,7 +128,6 @@ pub async fn submit<S: Store, M: Mailer>(
             return crate::edge::failure::finish(page, &unreadable);
         }
     };
-    let posted = ResetPasswordForm::from(&fields);
     let Some(csrf_token) = binding(&app, &token).check(&req, posted.csrf_token.as_deref()) else {
         return again(&req, &app, &token, lang, StatusCode::FORBIDDEN, "page.form_expired").await;
     };

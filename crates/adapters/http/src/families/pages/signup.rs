@@ -18,6 +18,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use registrar_mail::Mailer;
 use registrar_service::{Field, FieldErrors, Registrar, ServiceError, SignupLink};
 use registrar_store::Store;
+use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::answers::{failure, invalid_link, message, render_failed};
@@ -25,36 +26,29 @@ use super::csrf;
 use super::headers::page;
 use super::render::{self, Account, SignupForm};
 use super::PagesFaults;
-use crate::edge::body::Fields;
 use crate::edge::language::Lang;
+use crate::edge::lenient;
 
 /// The activation form of `/confirm/signup/{id}`, as the browser posts it.
-#[derive(Debug, Clone, Default, ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 pub struct SignupConfirmForm {
     /// The hidden field; must equal the `registrar_csrf` cookie (double submit).
     /// Its presence is what makes the post a form (answered with a page).
-    #[schema(value_type = String)]
+    #[schema(required = true, value_type = String)]
+    #[serde(default, deserialize_with = "lenient::text")]
     pub csrf_token: Option<String>,
     /// The checkbox: `1` when ticked, absent otherwise.
     #[schema(value_type = Option<i32>, minimum = 1, example = 1)]
+    #[serde(default, deserialize_with = "lenient::text")]
     pub consent: Option<String>,
     /// Optional; the password rules apply when given.
     #[schema(format = Password, min_length = 8, max_length = 128)]
+    #[serde(default, deserialize_with = "lenient::text")]
     pub password: Option<String>,
     /// The same password again (when one is given).
     #[schema(format = Password)]
+    #[serde(default, deserialize_with = "lenient::text")]
     pub password_confirmation: Option<String>,
-}
-
-impl From<&Fields> for SignupConfirmForm {
-    fn from(f: &Fields) -> Self {
-        Self {
-            csrf_token: f.string(csrf::FIELD),
-            consent: f.string("consent"),
-            password: f.string("password"),
-            password_confirmation: f.string("password_confirmation"),
-        }
-    }
 }
 
 /// The activation form of an email-first signup

@@ -114,12 +114,18 @@ fn signup_code(errors: &FieldErrors) -> &'static str {
     )
 )]
 pub async fn signup<S: Store, M: Mailer>(req: HttpRequest, payload: web::Payload, app: App<S, M>) -> HttpResponse {
-    let f = match body::read(&req, payload, &app).await {
-        Ok(f) if f.is_empty() => return failure::respond(&Signup::Start, BodyError::Malformed),
-        Ok(f) => f,
+    // An empty body is unreadable here (the contract's `invalidRequest`).
+    let read = body::read_object(&req, payload, &app).await.and_then(|f| {
+        if f.is_empty() {
+            Err(BodyError::Malformed)
+        } else {
+            f.parse::<SignupRequest>()
+        }
+    });
+    let request = match read {
+        Ok(request) => request,
         Err(e) => return failure::respond(&Signup::Start, e),
     };
-    let request = SignupRequest::from(&f);
     match app
         .signup(request.email, request.language, request.token, Origin::of(&req).0)
         .await

@@ -4,51 +4,37 @@
 
 use registrar_domain::User;
 use registrar_service::TokenPair;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::edge::body::Fields;
+use crate::edge::lenient;
 
 /// `POST /signup`.
-#[derive(Debug, Clone, Default, ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 pub struct SignupRequest {
-    #[schema(value_type = String, format = Email, min_length = 1, max_length = 254)]
+    #[schema(required = true, value_type = String, format = Email, min_length = 1, max_length = 254)]
+    #[serde(default, deserialize_with = "lenient::text")]
     pub email: Option<String>,
     /// `en`, `de`, `es`, `fr` or `nl`.
-    #[schema(value_type = String, pattern = "^[ \\t\\n\\r]*([Ee][Nn]|[Nn][Ll]|[Ff][Rr]|[Dd][Ee]|[Ee][Ss])[ \\t\\n\\r]*$", example = "en")]
+    #[schema(required = true, value_type = String, pattern = "^[ \\t\\n\\r]*([Ee][Nn]|[Nn][Ll]|[Ff][Rr]|[Dd][Ee]|[Ee][Ss])[ \\t\\n\\r]*$", example = "en")]
+    #[serde(default, deserialize_with = "lenient::text")]
     pub language: Option<String>,
     /// A signup token from `registrar invite create`: required when registration is invite-only.
+    #[serde(default, deserialize_with = "lenient::text")]
     pub token: Option<String>,
 }
 
-impl From<&Fields> for SignupRequest {
-    fn from(f: &Fields) -> Self {
-        Self {
-            email: f.string("email"),
-            language: f.string("language"),
-            token: f.string("token"),
-        }
-    }
-}
-
 /// `POST /confirm/signup/{id}` from an app: activates the account.
-#[derive(Debug, Clone, Default, ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 pub struct SignupConfirmRequest {
     /// The consent level, an integer ≥ 1.
-    #[schema(value_type = i32, minimum = 1, maximum = 2147483647, example = 1)]
+    #[schema(required = true, value_type = i32, minimum = 1, maximum = 2147483647, example = 1)]
+    #[serde(default, deserialize_with = "lenient::text")]
     pub consent: Option<String>,
     /// Optional: without one the account sets a password through forgot/reset.
     #[schema(format = Password, min_length = 8, max_length = 128, pattern = "^\\s*\\S[\\s\\S]{6,}\\S\\s*$")]
+    #[serde(default, deserialize_with = "lenient::text")]
     pub password: Option<String>,
-}
-
-impl From<&Fields> for SignupConfirmRequest {
-    fn from(f: &Fields) -> Self {
-        Self {
-            consent: f.string("consent"),
-            password: f.string("password"),
-        }
-    }
 }
 
 /// `201` of `POST /signup`.

@@ -4,45 +4,41 @@
 
 use registrar_domain::Language;
 use registrar_service::TypedRegisterInput;
-use serde::Serialize;
+use serde::de::{Error as _, IgnoredAny};
+use serde::{Deserialize, Deserializer, Serialize};
+use serde_json::Value;
 use utoipa::ToSchema;
 
-use crate::edge::body::Fields;
 use crate::edge::language::chosen_language;
+use crate::edge::lenient;
 
 /// What every typed registration carries.
-#[derive(Debug, Clone, Default, ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 pub struct TypedAccountFields {
     /// A signup token from `registrar invite create`, used up with the account.
-    #[schema(value_type = String, min_length = 1, pattern = "\\S")]
+    #[schema(required = true, value_type = String, min_length = 1, pattern = "\\S")]
+    #[serde(default, deserialize_with = "lenient::text")]
     pub token: Option<String>,
-    #[schema(value_type = String, format = Email, min_length = 1, max_length = 254)]
+    #[schema(required = true, value_type = String, format = Email, min_length = 1, max_length = 254)]
+    #[serde(default, deserialize_with = "lenient::text")]
     pub email: Option<String>,
     /// 8–128 characters, not a common password, not the email.
-    #[schema(value_type = String, format = Password, min_length = 8, max_length = 128, pattern = "^\\s*\\S[\\s\\S]{6,}\\S\\s*$")]
+    #[schema(required = true, value_type = String, format = Password, min_length = 8, max_length = 128, pattern = "^\\s*\\S[\\s\\S]{6,}\\S\\s*$")]
+    #[serde(default, deserialize_with = "lenient::text")]
     pub password: Option<String>,
     /// A UK postcode.
     #[schema(
+        required = true,
         value_type = String,
         pattern = "^ *([A-Za-z] *[0-9] *([A-Za-z0-9] *)?|[A-Za-z] *[A-Za-z] *[0-9] *([A-Za-z0-9] *)?)[0-9] *[A-Za-z] *[A-Za-z] *$|^ *[Gg] *[Ii] *[Rr] *0 *[Aa] *[Aa] *$",
         example = "M1 1AE"
     )]
+    #[serde(default, deserialize_with = "lenient::text")]
     pub postcode: Option<String>,
     /// `en`, `nl`, `fr`, `de` or `es`: the language of mail sent later (else `Accept-Language`).
     #[schema(example = "en")]
+    #[serde(default, deserialize_with = "lenient::text")]
     pub language: Option<String>,
-}
-
-impl From<&Fields> for TypedAccountFields {
-    fn from(f: &Fields) -> Self {
-        Self {
-            token: f.string("token"),
-            email: f.string("email"),
-            password: f.string("password"),
-            postcode: f.string("postcode"),
-            language: f.string("language"),
-        }
-    }
 }
 
 /// `usertype=customer`.
@@ -53,6 +49,13 @@ pub enum CustomerType {
     Customer,
 }
 
+impl<'de> Deserialize<'de> for CustomerType {
+    /// Only documents the field: the value was read to pick this type.
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        IgnoredAny::deserialize(deserializer).map(|_| Self::Customer)
+    }
+}
+
 /// `usertype=organisation`.
 #[derive(Debug, Clone, Copy, Default, ToSchema)]
 pub enum OrganisationType {
@@ -61,36 +64,50 @@ pub enum OrganisationType {
     Organisation,
 }
 
+impl<'de> Deserialize<'de> for OrganisationType {
+    /// Only documents the field: the value was read to pick this type.
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        IgnoredAny::deserialize(deserializer).map(|_| Self::Organisation)
+    }
+}
+
 /// `POST /api/register` with `usertype=customer`.
-#[derive(Debug, Clone, Default, ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 pub struct TypedCustomerRequest {
     pub usertype: CustomerType,
     #[serde(flatten)]
     pub account: TypedAccountFields,
-    #[schema(value_type = String, min_length = 1, pattern = "\\S", max_length = 191)]
+    #[schema(required = true, value_type = String, min_length = 1, pattern = "\\S", max_length = 191)]
+    #[serde(default, deserialize_with = "lenient::text")]
     pub display_name: Option<String>,
-    #[schema(value_type = String, min_length = 1, pattern = "\\S", max_length = 191)]
+    #[schema(required = true, value_type = String, min_length = 1, pattern = "\\S", max_length = 191)]
+    #[serde(default, deserialize_with = "lenient::text")]
     pub full_name: Option<String>,
     /// Strictly between (this year − 150) and (this year − 10); digits as text work too.
-    #[schema(value_type = i32, example = 1980)]
+    #[schema(required = true, value_type = i32, example = 1980)]
+    #[serde(default, deserialize_with = "lenient::text")]
     pub year_of_birth: Option<String>,
 }
 
 /// `POST /api/register` with `usertype=organisation`.
-#[derive(Debug, Clone, Default, ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 pub struct TypedOrganisationRequest {
     pub usertype: OrganisationType,
     #[serde(flatten)]
     pub account: TypedAccountFields,
     /// The organisation's name.
-    #[schema(value_type = String, min_length = 1, pattern = "\\S", max_length = 191)]
+    #[schema(required = true, value_type = String, min_length = 1, pattern = "\\S", max_length = 191)]
+    #[serde(default, deserialize_with = "lenient::text")]
     pub name: Option<String>,
-    #[schema(value_type = String, min_length = 1, pattern = "\\S", max_length = 191)]
+    #[schema(required = true, value_type = String, min_length = 1, pattern = "\\S", max_length = 191)]
+    #[serde(default, deserialize_with = "lenient::text")]
     pub street_name: Option<String>,
-    #[schema(value_type = String, min_length = 1, pattern = "\\S", max_length = 191)]
+    #[schema(required = true, value_type = String, min_length = 1, pattern = "\\S", max_length = 191)]
+    #[serde(default, deserialize_with = "lenient::text")]
     pub town: Option<String>,
     /// One letter, A–T.
-    #[schema(value_type = String, pattern = "^[A-Ta-t]$", example = "C")]
+    #[schema(required = true, value_type = String, pattern = "^[A-Ta-t]$", example = "C")]
+    #[serde(default, deserialize_with = "lenient::text")]
     pub sector: Option<String>,
 }
 
@@ -107,30 +124,26 @@ pub enum TypedRegisterRequest {
     },
 }
 
-impl From<&Fields> for TypedRegisterRequest {
-    fn from(f: &Fields) -> Self {
-        let account = TypedAccountFields::from(f);
-        match f.string("usertype").as_deref() {
-            Some("customer") => Self::Customer(TypedCustomerRequest {
-                usertype: CustomerType::Customer,
-                account,
-                display_name: f.string("display_name"),
-                full_name: f.string("full_name"),
-                year_of_birth: f.string("year_of_birth"),
-            }),
-            Some("organisation") => Self::Organisation(TypedOrganisationRequest {
-                usertype: OrganisationType::Organisation,
-                account,
-                name: f.string("name"),
-                street_name: f.string("street_name"),
-                town: f.string("town"),
-                sector: f.string("sector"),
-            }),
-            other => Self::Other {
-                usertype: other.map(str::to_owned),
-                account,
-            },
+impl<'de> Deserialize<'de> for TypedRegisterRequest {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        /// Just the `usertype`, to pick the request type.
+        #[derive(Default, Deserialize)]
+        #[serde(default)]
+        struct UserType {
+            #[serde(default, deserialize_with = "lenient::text")]
+            usertype: Option<String>,
         }
+        let body = Value::deserialize(deserializer)?;
+        let kind: UserType = serde_json::from_value(body.clone()).map_err(D::Error::custom)?;
+        match kind.usertype.as_deref() {
+            Some("customer") => serde_json::from_value(body).map(Self::Customer),
+            Some("organisation") => serde_json::from_value(body).map(Self::Organisation),
+            _ => serde_json::from_value(body).map(|account| Self::Other {
+                usertype: kind.usertype,
+                account,
+            }),
+        }
+        .map_err(D::Error::custom)
     }
 }
 

@@ -42,8 +42,7 @@ pub async fn register<S: Store, M: Mailer>(
     app: App<S, M>,
     lang: Lang,
 ) -> Result<HttpResponse, UsersError> {
-    let f = body::read(&req, payload, &app).await.users(lang)?;
-    let request = UsersRegisterRequest::from(&f);
+    let request: UsersRegisterRequest = body::read(&req, payload, &app).await.users(lang)?;
     let user = app
         .register_user(request.into_input(Lang::requested(&req)), Origin::of(&req).0)
         .await
@@ -79,8 +78,7 @@ pub async fn login<S: Store, M: Mailer>(
     app: App<S, M>,
     lang: Lang,
 ) -> Result<HttpResponse, UsersError> {
-    let f = body::read(&req, payload, &app).await.users_login(lang)?;
-    let request = UsersLoginRequest::from(&f);
+    let request: UsersLoginRequest = body::read(&req, payload, &app).await.users_login(lang)?;
     let (pair, role) = app
         .login_web(request.username, request.password, Origin::of(&req).0)
         .await

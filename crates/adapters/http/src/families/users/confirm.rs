@@ -46,8 +46,7 @@ pub async fn validation<S: Store, M: Mailer>(
     app: App<S, M>,
     lang: Lang,
 ) -> Result<HttpResponse, UsersError> {
-    let f = body::read(&req, payload, &app).await.users(lang)?;
-    let request = UsersValidationRequest::from(&f);
+    let request: UsersValidationRequest = body::read(&req, payload, &app).await.users(lang)?;
     app.confirm_code(request.email, request.token, Origin::of(&req).0)
         .await
         .users(lang)?;
@@ -84,8 +83,7 @@ pub async fn verify<S: Store, M: Mailer>(
     app: App<S, M>,
     lang: Lang,
 ) -> Result<HttpResponse, UsersError> {
-    let f = body::read(&req, payload, &app).await.users(lang)?;
-    let request = UsersVerifyRequest::from(&f);
+    let request: UsersVerifyRequest = body::read(&req, payload, &app).await.users(lang)?;
     app.resend_confirmation(request.email, Origin::of(&req).0)
         .await
         .users(lang)?;

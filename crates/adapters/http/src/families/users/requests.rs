@@ -4,55 +4,50 @@
 
 use registrar_domain::Language;
 use registrar_service::UsersRegisterInput;
+use serde::Deserialize;
 use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Schema, Type};
 use utoipa::ToSchema;
 
-use crate::edge::body::Fields;
 use crate::edge::language::chosen_language;
+use crate::edge::lenient;
 
 /// `POST /api/users/register`.
-#[derive(Debug, Clone, Default, ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 pub struct UsersRegisterRequest {
-    #[schema(value_type = String, min_length = 1, pattern = "\\S", max_length = 191)]
+    #[schema(required = true, value_type = String, min_length = 1, pattern = "\\S", max_length = 191)]
+    #[serde(default, deserialize_with = "lenient::text")]
     pub first_name: Option<String>,
     /// Nullable (`van`, `de`…).
     #[schema(max_length = 191)]
+    #[serde(default, deserialize_with = "lenient::text")]
     pub insertion: Option<String>,
-    #[schema(value_type = String, min_length = 1, pattern = "\\S", max_length = 191)]
+    #[schema(required = true, value_type = String, min_length = 1, pattern = "\\S", max_length = 191)]
+    #[serde(default, deserialize_with = "lenient::text")]
     pub last_name: Option<String>,
     /// Unique, valid, and its domain must exist (an MX, else an A/AAAA record).
-    #[schema(value_type = String, format = Email, min_length = 1, max_length = 191)]
+    #[schema(required = true, value_type = String, format = Email, min_length = 1, max_length = 191)]
+    #[serde(default, deserialize_with = "lenient::text")]
     pub email: Option<String>,
     /// Dutch (`1234 AB`, `1234AB`), Belgian (`4000`) or German (`26133`).
     #[schema(
+        required = true,
         value_type = String,
         pattern = "^[ \\t\\n\\r]*([1-9][0-9]{3} ?[A-Za-z]{2}|[1-9][0-9]{3}|(?!00000)[0-9]{5})[ \\t\\n\\r]*$",
         example = "1234 AB"
     )]
+    #[serde(default, deserialize_with = "lenient::text")]
     pub postal_code: Option<String>,
     /// At most 191 characters, and the password rules.
-    #[schema(value_type = String, format = Password, min_length = 8, max_length = 128, pattern = "^\\s*\\S[\\s\\S]{6,}\\S\\s*$")]
+    #[schema(required = true, value_type = String, format = Password, min_length = 8, max_length = 128, pattern = "^\\s*\\S[\\s\\S]{6,}\\S\\s*$")]
+    #[serde(default, deserialize_with = "lenient::text")]
     pub password: Option<String>,
     /// `en`, `nl`, `fr`, `de` or `es`: the language of mail (else `Accept-Language`).
     #[schema(example = "nl")]
+    #[serde(default, deserialize_with = "lenient::text")]
     pub language: Option<String>,
     /// A signup token from `registrar invite create`: required when registration is invite-only.
+    #[serde(default, deserialize_with = "lenient::text")]
     pub token: Option<String>,
-}
-
-impl From<&Fields> for UsersRegisterRequest {
-    fn from(f: &Fields) -> Self {
-        Self {
-            first_name: f.string("first_name"),
-            insertion: f.string("insertion"),
-            last_name: f.string("last_name"),
-            email: f.string("email"),
-            postal_code: f.string("postal_code"),
-            password: f.string("password"),
-            language: f.string("language"),
-            token: f.string("token"),
-        }
-    }
 }
 
 impl UsersRegisterRequest {
@@ -71,22 +66,15 @@ impl UsersRegisterRequest {
 }
 
 /// `POST /api/users/login`.
-#[derive(Debug, Clone, Default, ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 pub struct UsersLoginRequest {
     /// The email address.
-    #[schema(value_type = String, format = Email, min_length = 1, max_length = 254)]
+    #[schema(required = true, value_type = String, format = Email, min_length = 1, max_length = 254)]
+    #[serde(default, deserialize_with = "lenient::text")]
     pub username: Option<String>,
-    #[schema(value_type = String, format = Password, min_length = 1, pattern = "\\S", max_length = 1024)]
+    #[schema(required = true, value_type = String, format = Password, min_length = 1, pattern = "\\S", max_length = 1024)]
+    #[serde(default, deserialize_with = "lenient::text")]
     pub password: Option<String>,
-}
-
-impl From<&Fields> for UsersLoginRequest {
-    fn from(f: &Fields) -> Self {
-        Self {
-            username: f.string("username"),
-            password: f.string("password"),
-        }
-    }
 }
 
 /// The mailed 6-digit code: a JSON integer (leading zeros may be lost, they
@@ -110,34 +98,20 @@ fn code_schema() -> Schema {
 }
 
 /// `POST /api/users/validation`: confirms an address made by any family.
-#[derive(Debug, Clone, Default, ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 pub struct UsersValidationRequest {
-    #[schema(value_type = String, format = Email, min_length = 1, max_length = 254)]
+    #[schema(required = true, value_type = String, format = Email, min_length = 1, max_length = 254)]
+    #[serde(default, deserialize_with = "lenient::text")]
     pub email: Option<String>,
     #[schema(schema_with = code_schema, required = true)]
+    #[serde(default, deserialize_with = "lenient::text")]
     pub token: Option<String>,
 }
 
-impl From<&Fields> for UsersValidationRequest {
-    fn from(f: &Fields) -> Self {
-        Self {
-            email: f.string("email"),
-            token: f.string("token"),
-        }
-    }
-}
-
 /// `POST /api/mails/verify`: mails a new code (the old one dies).
-#[derive(Debug, Clone, Default, ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 pub struct UsersVerifyRequest {
-    #[schema(value_type = String, format = Email, min_length = 1, max_length = 254)]
+    #[schema(required = true, value_type = String, format = Email, min_length = 1, max_length = 254)]
+    #[serde(default, deserialize_with = "lenient::text")]
     pub email: Option<String>,
-}
-
-impl From<&Fields> for UsersVerifyRequest {
-    fn from(f: &Fields) -> Self {
-        Self {
-            email: f.string("email"),
-        }
-    }
 }
