@@ -300,8 +300,9 @@ async fn user_commands_show_disable_enable_change_the_role_and_delete() {
         password: Some("Correct-Horse-42".into()),
         ..Default::default()
     };
+    let registration = registrar_service::UsersRegistration::parse(input, service.rules());
     service
-        .register_user(input, registrar_domain::ClientIp::new([127, 0, 0, 1].into()))
+        .register_user(registration, registrar_domain::ClientIp::new([127, 0, 0, 1].into()))
         .await
         .expect("registered");
 

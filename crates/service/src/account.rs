@@ -4,18 +4,204 @@ use std::collections::BTreeSet;
 
 use registrar_domain::policy::{current_revisions, pending_revisions};
 use registrar_domain::{
-    ClientIp, DeviceId, Email, Language, Password, PersonName, PolicyRevision, Profile, RevisionId, Role, Session,
-    User, UserId,
+    ClientId, ClientIp, DeviceId, Email, Language, Password, PolicyRevision, Profile, RevisionId, Role, Session,
+    Telephone, User, UserId,
 };
 use registrar_mail::Mailer;
-use registrar_store::{NewUser, OutboxKind, Registration, Store};
+use registrar_store::{NewUser, OutboxKind, Store};
 
-use crate::input::{
-    parse_email, parse_name, parse_telephone, parse_tin, password_error, required, text_error, ChangePasswordInput,
-    Patch, ProfilePatch, RegisterInput,
-};
-use crate::tokens::parse_device;
+use crate::input::{ChangePasswordInput, Patch, ProfilePatch, RegisterInput};
+use crate::parse::{self, ClientRef, Device, Lookups, Parsed, Rules};
+use crate::tokens::Login;
 use crate::{AuthContext, Field, FieldError, FieldErrors, Registrar, ServiceError, TokenPair};
+
+/// `POST /api/register` (device-token API), every field parsed.
+#[derive(Debug, Clone)]
+pub struct Registration {
+    pub client: ClientId,
+    pub device: Device,
+    pub email: Email,
+    pub password: Password,
+    /// A person: first and last name, telephone, maybe a TIN.
+    pub profile: Profile,
+    /// Revision ids as given: the use case checks them against the published ones.
+    pub policies: Option<Vec<Option<i32>>>,
+    pub invite: Option<String>,
+    pub language: Option<Language>,
+}
+
+/// What registration checks against the store, as far as it parsed.
+#[derive(Debug, Clone)]
+pub struct RegistrationLookups {
+    pub client: Option<ClientRef>,
+    pub email: Option<Email>,
+    pub policies: Option<Vec<Option<i32>>>,
+    pub invite: Option<String>,
+}
+
+impl Lookups for Registration {
+    type Lookups = RegistrationLookups;
+    fn lookups(&self) -> RegistrationLookups {
+        RegistrationLookups {
+            client: Some(ClientRef::Id(self.client.clone())),
+            email: Some(self.email.clone()),
+            policies: self.policies.clone(),
+            invite: self.invite.clone(),
+        }
+    }
+}
+
+impl Registration {
+    /// The pure step of [`Registrar::register`].
+    pub fn parse(input: RegisterInput, rules: Rules<'_>) -> Parsed<Self, RegistrationLookups> {
+        let mut errors = FieldErrors::default();
+        let client = parse::client(&mut errors, &input.client_id);
+        let device = parse::device(&mut errors, &input.device_id, &input.device_name);
+        let email = parse::email(&mut errors, &input.email);
+        let password = parse::new_password(
+            &mut errors,
+            Field::Password,
+            &input.password,
+            rules.password,
+            email.as_ref(),
+        );
+        let firstname = parse::name(&mut errors, Field::FirstName, &input.firstname);
+        let lastname = parse::name(&mut errors, Field::LastName, &input.lastname);
+        let telephone = parse::required(&mut errors, Field::Telephone, &input.telephone)
+            .and_then(|t| parse::telephone(&mut errors, t));
+        let tin_nr = input.tin_nr.as_deref().and_then(|t| parse::tin(&mut errors, t));
+        let lookups = RegistrationLookups {
+            client: client.clone(),
+            email: email.clone(),
+            policies: input.policies.clone(),
+            invite: input.invite.clone(),
+        };
+        let complete = match (client, device, email, password) {
+            (Some(ClientRef::Id(client)), Some(device), Some(email), Some(password)) => {
+                let mut profile = Profile::person();
+                profile.firstname = firstname;
+                profile.lastname = lastname;
+                profile.telephone = telephone;
+                profile.tin_nr = tin_nr;
+                Some(Self {
+                    client,
+                    device,
+                    email,
+                    password,
+                    profile,
+                    policies: input.policies,
+                    invite: input.invite,
+                    language: input.language,
+                })
+            }
+            _ => None,
+        };
+        Parsed::of(errors, complete, lookups)
+    }
+}
+
+/// `PATCH /api/me`, every given field parsed.
+#[derive(Debug, Clone, Default)]
+pub struct ProfileChange {
+    /// Required fields: set or kept.
+    pub firstname: Option<String>,
+    pub lastname: Option<String>,
+    pub insertion: Patch<String>,
+    pub telephone: Patch<Telephone>,
+    pub tin_nr: Patch<String>,
+    pub language: Option<Language>,
+}
+
+impl ProfileChange {
+    /// The pure step of [`Registrar::update_profile`].
+    pub fn parse(patch: ProfilePatch) -> Result<Self, ServiceError> {
+        let mut errors = FieldErrors::default();
+        let mut change = Self::default();
+        for (field, value, target) in [
+            (Field::FirstName, &patch.firstname, &mut change.firstname),
+            (Field::LastName, &patch.lastname, &mut change.lastname),
+        ] {
+            match value {
+                Patch::Keep => {}
+                Patch::Clear => errors.add(field, FieldError::Required),
+                Patch::Set(v) => *target = parse::optional_name(&mut errors, field, v),
+            }
+        }
+        change.insertion = optional(&patch.insertion, |v| {
+            parse::optional_name(&mut errors, Field::Insertion, v)
+        });
+        change.telephone = optional(&patch.telephone, |v| parse::telephone(&mut errors, v));
+        change.tin_nr = optional(&patch.tin_nr, |v| parse::tin(&mut errors, v));
+        if let Patch::Set(v) = &patch.language {
+            match Language::from_code(v) {
+                Some(l) => change.language = Some(l),
+                None => errors.add(Field::Language, FieldError::InvalidLanguage),
+            }
+        }
+        errors.into_result()?;
+        Ok(change)
+    }
+
+    fn apply(self, profile: &mut Profile, language: &mut Language) {
+        if let Some(v) = self.firstname {
+            profile.firstname = Some(v);
+        }
+        if let Some(v) = self.lastname {
+            profile.lastname = Some(v);
+        }
+        fn patch<T>(change: Patch<T>, target: &mut Option<T>) {
+            match change {
+                Patch::Keep => {}
+                Patch::Clear => *target = None,
+                Patch::Set(v) => *target = Some(v),
+            }
+        }
+        patch(self.insertion, &mut profile.insertion);
+        patch(self.telephone, &mut profile.telephone);
+        patch(self.tin_nr, &mut profile.tin_nr);
+        if let Some(l) = self.language {
+            *language = l;
+        }
+    }
+}
+
+/// An optional field's change: a value that does not parse keeps the old one
+/// (its error is in the list, and nothing is stored).
+fn optional<T>(given: &Patch<String>, parse: impl FnOnce(&str) -> Option<T>) -> Patch<T> {
+    match given {
+        Patch::Keep => Patch::Keep,
+        Patch::Clear => Patch::Clear,
+        Patch::Set(v) => parse(v).map_or(Patch::Keep, Patch::Set),
+    }
+}
+
+/// `POST /api/change-password`, every field parsed.
+#[derive(Debug, Clone)]
+pub struct PasswordChange {
+    pub login: Login,
+    pub new_password: Password,
+}
+
+impl PasswordChange {
+    /// The pure step of [`Registrar::change_password`].
+    pub fn parse(input: ChangePasswordInput, rules: Rules<'_>) -> Result<Self, ServiceError> {
+        let mut errors = FieldErrors::default();
+        let login = Login::fields(&mut errors, &input.login);
+        let email = input.login.email.as_deref().and_then(|e| Email::parse(e).ok());
+        let new_password = parse::new_password(
+            &mut errors,
+            Field::NewPassword,
+            &input.new_password,
+            rules.password,
+            email.as_ref(),
+        );
+        errors.clone().into_result()?;
+        match (login, new_password) {
+            (Some(login), Some(new_password)) => Ok(Self { login, new_password }),
+            _ => Err(ServiceError::Invalid(errors)),
+        }
+    }
+}
 
 /// A new account as every family makes it: a guest, unconfirmed, whose first
 /// mail is queued with it.
@@ -81,7 +267,7 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
             created_at: self.now(),
         };
         self.store
-            .register(Registration {
+            .register(registrar_store::Registration {
                 user,
                 accepted_policies: account.accepted_policies,
                 session,
@@ -147,51 +333,37 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
 
     /// `POST /api/register` (core family): a new account, its accepted
     /// policies and its first session, then a confirmation mail.
-    pub async fn register(&self, input: RegisterInput, from: ClientIp) -> Result<TokenPair, ServiceError> {
+    pub async fn register(
+        &self,
+        request: Parsed<Registration, RegistrationLookups>,
+        from: ClientIp,
+    ) -> Result<TokenPair, ServiceError> {
         self.registration_attempt(from).await?;
-        let mut errors = FieldErrors::default();
-        let client = required(&mut errors, Field::ClientId, &input.client_id).map(str::to_owned);
-        let device = parse_device(&mut errors, &input.device_id, &input.device_name);
-        let email = parse_email(&mut errors, &input.email);
-        let password = required(&mut errors, Field::Password, &input.password).and_then(|p| {
-            self.settings
-                .password
-                .check(p, email.as_ref())
-                .map_err(|e| errors.add(Field::Password, password_error(e)))
-                .ok()
-        });
-        let firstname = parse_name(&mut errors, Field::FirstName, &input.firstname);
-        let lastname = parse_name(&mut errors, Field::LastName, &input.lastname);
-        let telephone =
-            required(&mut errors, Field::Telephone, &input.telephone).and_then(|t| parse_telephone(&mut errors, t));
-        let tin_nr = input.tin_nr.as_deref().and_then(|t| parse_tin(&mut errors, t));
-
+        let (lookups, mut errors) = request.start();
         // An app that is not registered learns nothing about the data.
-        if let Some(client) = &client {
+        if let Some(client) = &lookups.client {
             self.known_client(client).await?;
         }
         let revisions = self.store.policy_revisions().await?;
-        let accepted = self.check_policies(&mut errors, &revisions, &input.policies);
+        let accepted = self.check_policies(&mut errors, &revisions, &lookups.policies);
         let invite = self
-            .check_invite(&mut errors, &input.invite, self.settings.invite_only)
+            .check_invite(&mut errors, &lookups.invite, self.settings.invite_only)
             .await?;
         // Without a valid invite (invite-only), nothing about who has an account.
-        if let Some(email) = email.as_ref().filter(|_| !errors.has(Field::Invite)) {
+        if let Some(email) = lookups.email.as_ref().filter(|_| !errors.has(Field::Invite)) {
             if self.store.user_by_email(email).await?.is_some() {
                 errors.add(Field::Email, FieldError::EmailTaken);
             }
         }
-        errors.into_result()?;
-        let (Some(client), Some(device), Some(email), Some(password)) = (client, device, email, password) else {
-            return Err(ServiceError::unexpected("validated registration incomplete"));
-        };
-        let client = registrar_domain::ClientId::parse(&client).ok_or(ServiceError::InvalidClient)?;
-
-        let mut profile = Profile::person();
-        profile.firstname = firstname;
-        profile.lastname = lastname;
-        profile.telephone = telephone;
-        profile.tin_nr = tin_nr;
+        let Registration {
+            client,
+            device,
+            email,
+            password,
+            profile,
+            language,
+            ..
+        } = request.finish(errors)?;
         let user_id = Self::new_user_id();
         let (session, pair) = self.mint_session(&user_id, &client, device);
         self.create_account(NewAccount {
@@ -199,7 +371,7 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
             email,
             password: Some(password),
             profile,
-            language: input.language,
+            language,
             accepted_policies: accepted,
             session: Some(session),
             invite,
@@ -236,48 +408,10 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
     }
 
     /// `PATCH /api/me`: changes the given fields under the registration rules.
-    pub async fn update_profile(&self, ctx: &AuthContext, patch: ProfilePatch) -> Result<ProfileView, ServiceError> {
-        let mut errors = FieldErrors::default();
+    pub async fn update_profile(&self, ctx: &AuthContext, change: ProfileChange) -> Result<ProfileView, ServiceError> {
         let mut profile = ctx.user.profile.clone();
         let mut language = ctx.user.language;
-        for (field, value, target) in [
-            (Field::FirstName, &patch.firstname, &mut profile.firstname),
-            (Field::LastName, &patch.lastname, &mut profile.lastname),
-        ] {
-            match value {
-                Patch::Keep => {}
-                Patch::Clear => errors.add(field, FieldError::Required),
-                Patch::Set(v) => *target = parse_name(&mut errors, field, &Some(v.clone())),
-            }
-        }
-        match &patch.insertion {
-            Patch::Keep => {}
-            Patch::Clear => profile.insertion = None,
-            Patch::Set(v) => {
-                profile.insertion = PersonName::parse(v)
-                    .map(PersonName::into_string)
-                    .map_err(|e| errors.add(Field::Insertion, text_error(e)))
-                    .ok()
-            }
-        }
-        match &patch.telephone {
-            Patch::Keep => {}
-            Patch::Clear => profile.telephone = None,
-            Patch::Set(v) => profile.telephone = parse_telephone(&mut errors, v),
-        }
-        match &patch.tin_nr {
-            Patch::Keep => {}
-            Patch::Clear => profile.tin_nr = None,
-            Patch::Set(v) => profile.tin_nr = parse_tin(&mut errors, v),
-        }
-        match &patch.language {
-            Patch::Keep | Patch::Clear => {}
-            Patch::Set(v) => match Language::from_code(v) {
-                Some(l) => language = l,
-                None => errors.add(Field::Language, FieldError::InvalidLanguage),
-            },
-        }
-        errors.into_result()?;
+        change.apply(&mut profile, &mut language);
         let user = self.store.update_profile(&ctx.user.id, &profile, language).await?;
         self.profile(user).await
     }
@@ -286,18 +420,8 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
     /// A wrong password counts as a failed login (per account and per client
     /// address) and none is checked during a lockout: a stolen access token
     /// is no way to guess the password.
-    pub async fn delete_account(
-        &self,
-        ctx: &AuthContext,
-        password: Option<String>,
-        from: ClientIp,
-    ) -> Result<(), ServiceError> {
-        let Some(password) = password else {
-            return Err(ServiceError::Invalid(FieldErrors::single(
-                Field::Password,
-                FieldError::Required,
-            )));
-        };
+    /// The password is given ([`parse::present`]).
+    pub async fn delete_account(&self, ctx: &AuthContext, password: &str, from: ClientIp) -> Result<(), ServiceError> {
         let incorrect = || ServiceError::Invalid(FieldErrors::single(Field::Password, FieldError::PasswordIncorrect));
         if ctx.user.password_hash.is_none() {
             // No password to guess (an email-first account activated
@@ -305,7 +429,7 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
             return Err(incorrect());
         }
         self.login_allowed(Some(&ctx.user.email), from).await?;
-        let verified = match Password::presented(&password, &self.settings.password) {
+        let verified = match Password::presented(password, &self.settings.password) {
             Some(presented) => self.hasher.verify(&presented, ctx.user.password_hash.as_ref()).await?,
             None => false,
         };
@@ -320,37 +444,18 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
 
     /// `POST /api/change-password`: checks the current password, sets the new
     /// one, revokes every other session and answers a fresh pair for this device.
-    pub async fn change_password(&self, input: ChangePasswordInput, from: ClientIp) -> Result<TokenPair, ServiceError> {
-        let login = input.login;
-        let mut errors = FieldErrors::default();
-        let client = required(&mut errors, Field::ClientId, &login.client_id).map(str::to_owned);
-        let device = parse_device(&mut errors, &login.device_id, &login.device_name);
-        let email_raw = required(&mut errors, Field::Email, &login.email).map(str::to_owned);
-        let password = required(&mut errors, Field::Password, &login.password).map(str::to_owned);
-        let email = email_raw.as_deref().and_then(|e| Email::parse(e).ok());
-        let new_password = required(&mut errors, Field::NewPassword, &input.new_password).and_then(|p| {
-            self.settings
-                .password
-                .check(p, email.as_ref())
-                .map_err(|e| errors.add(Field::NewPassword, password_error(e)))
-                .ok()
-        });
-        errors.into_result()?;
-        let (Some(client), Some(device), Some(email_raw), Some(password), Some(new_password)) =
-            (client, device, email_raw, password, new_password)
-        else {
-            return Err(ServiceError::unexpected("validated change-password input incomplete"));
-        };
-        let client = self.known_client(&client).await?;
-        let user = self.check_credentials(&email_raw, &password, from).await?;
-        if new_password.expose() == password {
+    pub async fn change_password(&self, change: PasswordChange, from: ClientIp) -> Result<TokenPair, ServiceError> {
+        let PasswordChange { login, new_password } = change;
+        let client = self.known_client(&login.client).await?;
+        let user = self.check_credentials(&login.email, &login.password, from).await?;
+        if new_password.expose() == login.password {
             return Err(ServiceError::Invalid(FieldErrors::single(
                 Field::NewPassword,
                 FieldError::PasswordUnchanged,
             )));
         }
         let hash = self.hasher.hash(&new_password).await?;
-        let (mut session, pair) = self.mint_session(&user.id, &client, device);
+        let (mut session, pair) = self.mint_session(&user.id, &client, login.device);
         // The change rests on the password just verified: if another change
         // or a reset committed since, this one is refused as a wrong password.
         session.credential = user.password_hash.clone();

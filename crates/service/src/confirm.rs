@@ -4,7 +4,7 @@ use registrar_domain::{ClientIp, ConfirmationCode, Email, SecretHash, User};
 use registrar_mail::Mailer;
 use registrar_store::{CodeOutcome, OutboxKind, Store};
 
-use crate::input::{parse_email, password_error, required};
+use crate::parse::{self, password_error, required};
 use crate::{Field, FieldError, FieldErrors, Registrar, ServiceError, Settings};
 
 /// What a person typed as a code: digits, as the mail shows them too —
@@ -48,6 +48,49 @@ fn code_digits(typed: &str) -> String {
         .collect()
 }
 
+/// `POST /api/users/validation`, both fields parsed.
+#[derive(Debug, Clone)]
+pub struct CodeConfirmation {
+    pub email: Email,
+    /// Six or more digits (a JSON number may have lost its leading zeros:
+    /// they are back); only six can match.
+    pub code: String,
+}
+
+impl CodeConfirmation {
+    /// The pure step of [`Registrar::confirm_code`].
+    pub fn parse(email: &Option<String>, code: &Option<String>) -> Result<Self, ServiceError> {
+        let mut errors = FieldErrors::default();
+        let email = parse::email(&mut errors, email);
+        let code = parse_code(&mut errors, code);
+        match (email, code) {
+            (Some(email), Some(code)) if errors.is_empty() => Ok(Self { email, code }),
+            _ => Err(ServiceError::Invalid(errors)),
+        }
+    }
+}
+
+/// `POST /api/reset-password` and the reset page: both fields present. The
+/// password rules apply once the link names the account (not its address).
+#[derive(Debug, Clone)]
+pub struct PasswordReset {
+    pub token: String,
+    pub password: String,
+}
+
+impl PasswordReset {
+    /// The pure step of [`Registrar::reset_password`].
+    pub fn parse(token: Option<String>, password: Option<String>) -> Result<Self, ServiceError> {
+        let mut errors = FieldErrors::default();
+        let token = required(&mut errors, Field::Token, &token).map(str::to_owned);
+        let password = required(&mut errors, Field::Password, &password).map(str::to_owned);
+        match (token, password) {
+            (Some(token), Some(password)) => Ok(Self { token, password }),
+            _ => Err(ServiceError::Invalid(errors)),
+        }
+    }
+}
+
 impl<S: Store, M: Mailer> Registrar<S, M> {
     async fn account(&self, email: &Email) -> Result<User, ServiceError> {
         self.store.user_by_email(email).await?.ok_or(ServiceError::NotFound)
@@ -59,19 +102,8 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
     /// after five wrong codes → `TooManyAttempts` until a new one is sent.
     /// Throttled per client address (every try) and per address (failed
     /// tries across codes, `throttle.code_*`): `TooManyAttempts` first.
-    pub async fn confirm_code(
-        &self,
-        email: Option<String>,
-        code: Option<String>,
-        from: ClientIp,
-    ) -> Result<(), ServiceError> {
-        let mut errors = FieldErrors::default();
-        let email = parse_email(&mut errors, &email);
-        let code = parse_code(&mut errors, &code);
-        errors.into_result()?;
-        let (Some(email), Some(code)) = (email, code) else {
-            return Err(ServiceError::unexpected("validated confirmation input incomplete"));
-        };
+    pub async fn confirm_code(&self, confirmation: CodeConfirmation, from: ClientIp) -> Result<(), ServiceError> {
+        let CodeConfirmation { email, code } = confirmation;
         self.code_attempt(&email, from).await?;
         let result = self.check_code(&email, &code).await;
         if matches!(result, Err(ServiceError::NotFound | ServiceError::WrongCode)) {
@@ -110,13 +142,7 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
     /// address. Unknown addresses get the same answer and no mail; the mail
     /// goes through the worker, so that no timing tells the two apart.
     /// (A confirmed address is a 409, as the users API's contract says.)
-    pub async fn resend_confirmation(&self, email: Option<String>, from: ClientIp) -> Result<(), ServiceError> {
-        let mut errors = FieldErrors::default();
-        let email = parse_email(&mut errors, &email);
-        errors.into_result()?;
-        let Some(email) = email else {
-            return Err(ServiceError::unexpected("validated email missing"));
-        };
+    pub async fn resend_confirmation(&self, email: Email, from: ClientIp) -> Result<(), ServiceError> {
         self.mail_attempt(&email, from, false).await?;
         let Some(user) = self.store.user_by_email(&email).await? else {
             return Ok(());
@@ -156,13 +182,7 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
     /// `POST /api/forgot-password`: mails a reset link if the account exists.
     /// The answer is the same either way, and the mail always goes through the
     /// worker, so that no timing tells the two apart.
-    pub async fn forgot_password(&self, email: Option<String>, from: ClientIp) -> Result<(), ServiceError> {
-        let mut errors = FieldErrors::default();
-        let email = parse_email(&mut errors, &email);
-        errors.into_result()?;
-        let Some(email) = email else {
-            return Err(ServiceError::unexpected("validated email missing"));
-        };
+    pub async fn forgot_password(&self, email: Email, from: ClientIp) -> Result<(), ServiceError> {
         self.mail_attempt(&email, from, false).await?;
         if let Some(user) = self.store.user_by_email(&email).await? {
             // An email-first account waiting for consent gets its signup link
@@ -200,14 +220,8 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
 
     /// `POST /api/reset-password` and the reset page: a new password through
     /// a live link; every session of the user is revoked, the link used up.
-    pub async fn reset_password(&self, token: Option<String>, password: Option<String>) -> Result<(), ServiceError> {
-        let mut errors = FieldErrors::default();
-        let token = required(&mut errors, Field::Token, &token).map(str::to_owned);
-        let password = required(&mut errors, Field::Password, &password).map(str::to_owned);
-        errors.into_result()?;
-        let (Some(token), Some(password)) = (token, password) else {
-            return Err(ServiceError::unexpected("validated reset input incomplete"));
-        };
+    pub async fn reset_password(&self, reset: PasswordReset) -> Result<(), ServiceError> {
+        let PasswordReset { token, password } = reset;
         let hash = self.settings.secret_key.link_hash(&token);
         let now = self.now();
         let user_id = self

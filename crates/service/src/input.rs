@@ -1,10 +1,7 @@
-//! What the HTTP edge hands to the use cases: trimmed strings (an empty
-//! string is already `None`), checked here against the domain's rules so that
-//! every failing field is reported at once.
-
-use registrar_domain::{Email, EmailError, PasswordError, PersonName, Telephone, TextError, TinNr};
-
-use crate::{Field, FieldError, FieldErrors};
+//! Raw request fields as the HTTP edge reads them: trimmed strings (an
+//! empty string is already `None`). The pure steps of [`crate::parse`] and
+//! the commands' `parse` functions turn them into domain values, or every
+//! field error at once; no use case takes these.
 
 /// `POST /api/register` (core family).
 #[derive(Debug, Clone, Default)]
@@ -63,64 +60,4 @@ pub struct ProfilePatch {
     pub telephone: Patch<String>,
     pub tin_nr: Patch<String>,
     pub language: Patch<String>,
-}
-
-pub(crate) fn required<'a>(errors: &mut FieldErrors, field: Field, value: &'a Option<String>) -> Option<&'a str> {
-    match value.as_deref() {
-        Some(v) => Some(v),
-        None => {
-            errors.add(field, FieldError::Required);
-            None
-        }
-    }
-}
-
-pub(crate) fn text_error(e: TextError) -> FieldError {
-    match e {
-        TextError::Missing => FieldError::Required,
-        TextError::TooLong { max } => FieldError::TooLong { max },
-        TextError::ControlCharacter => FieldError::ControlCharacters,
-    }
-}
-
-pub(crate) fn email_error(e: EmailError) -> FieldError {
-    match e {
-        EmailError::Invalid => FieldError::InvalidEmail,
-        EmailError::TooLong { max } => FieldError::TooLong { max },
-    }
-}
-
-pub(crate) fn password_error(e: PasswordError) -> FieldError {
-    match e {
-        PasswordError::Missing => FieldError::Required,
-        other => FieldError::Password(other),
-    }
-}
-
-pub(crate) fn parse_email(errors: &mut FieldErrors, value: &Option<String>) -> Option<Email> {
-    let raw = required(errors, Field::Email, value)?;
-    Email::parse(raw)
-        .map_err(|e| errors.add(Field::Email, email_error(e)))
-        .ok()
-}
-
-pub(crate) fn parse_name(errors: &mut FieldErrors, field: Field, value: &Option<String>) -> Option<String> {
-    let raw = required(errors, field, value)?;
-    PersonName::parse(raw)
-        .map(PersonName::into_string)
-        .map_err(|e| errors.add(field, text_error(e)))
-        .ok()
-}
-
-pub(crate) fn parse_telephone(errors: &mut FieldErrors, raw: &str) -> Option<Telephone> {
-    Telephone::parse(raw)
-        .map_err(|_| errors.add(Field::Telephone, FieldError::InvalidTelephone))
-        .ok()
-}
-
-pub(crate) fn parse_tin(errors: &mut FieldErrors, raw: &str) -> Option<String> {
-    TinNr::parse(raw)
-        .map(TinNr::into_string)
-        .map_err(|e| errors.add(Field::TinNr, text_error(e)))
-        .ok()
 }

@@ -12,6 +12,7 @@ mod hashing;
 mod input;
 mod invites;
 mod mail;
+pub mod parse;
 mod policies;
 mod seed;
 mod settings;
@@ -27,9 +28,9 @@ mod users;
 #[allow(clippy::expect_used, clippy::unwrap_used)] // test code
 pub mod testing;
 
-pub use account::{ProfileView, SessionView};
+pub use account::{PasswordChange, ProfileChange, ProfileView, Registration, RegistrationLookups, SessionView};
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use confirm::LinkOutcome;
+pub use confirm::{CodeConfirmation, LinkOutcome, PasswordReset};
 pub use error::{Field, FieldError, FieldErrors, ServiceError};
 pub use hashing::{Argon2Params, HashingLimits, PasswordHasher, HASHES_IN_FLIGHT};
 pub use input::{ChangePasswordInput, LoginInput, Patch, ProfilePatch, RegisterInput};
@@ -37,13 +38,13 @@ pub use mail::{OutboxSettings, MAILS, OUTBOX_BACKLOG, OUTBOX_OLDEST_AGE};
 pub use policies::{Acceptance, CurrentPolicy};
 pub use seed::{seed_email, seed_tokens};
 pub use settings::Settings;
-pub use signup::SignupLink;
+pub use signup::{Signup, SignupConsent, SignupLink, SignupLookups};
 pub use supervise::{supervise, TASK_RESTARTS};
 pub use throttle::ThrottleSettings;
-pub use tokens::{AuthContext, TokenPair};
+pub use tokens::{AuthContext, Login, TokenPair};
 pub use touch::TOUCH_FLUSH_INTERVAL;
-pub use typed::TypedRegisterInput;
-pub use users::UsersRegisterInput;
+pub use typed::{TypedRegisterInput, TypedRegistration, TypedRegistrationLookups};
+pub use users::{UsersRegisterInput, UsersRegistration, UsersRegistrationLookups, WebLogin};
 
 use std::sync::Arc;
 
@@ -110,6 +111,15 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
 
     pub fn settings(&self) -> &Settings {
         &self.settings
+    }
+
+    /// What the pure steps ([`parse`]) need: the password rules and this year.
+    pub fn rules(&self) -> parse::Rules<'_> {
+        use chrono::Datelike;
+        parse::Rules {
+            password: &self.settings.password,
+            this_year: self.clock.now().year(),
+        }
     }
 
     pub fn store(&self) -> &S {

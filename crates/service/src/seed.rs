@@ -31,7 +31,7 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
     /// (device `seed`) holding [`seed_tokens`]; the access tokens live 30
     /// days. Returns how many were inserted.
     pub async fn seed_users(&self, from: u64, count: u64, client: &str, password: &str) -> Result<u64, ServiceError> {
-        let client = self.known_client(client).await?;
+        let client = self.known_client(&crate::parse::ClientRef::of(client)).await?;
         let password = Password::presented(password, &self.settings.password)
             .ok_or_else(|| ServiceError::unexpected("the seed password is not a possible password"))?;
         let hash = self.hasher.hash(&password).await?;

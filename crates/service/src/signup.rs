@@ -7,7 +7,7 @@ use registrar_mail::Mailer;
 use registrar_store::{OutboxKind, SignupCompletion, Store};
 
 use crate::account::NewAccount;
-use crate::input::{parse_email, password_error, required};
+use crate::parse::{self, password_error, required, Lookups, Parsed};
 use crate::{Field, FieldError, FieldErrors, Registrar, ServiceError, TokenPair};
 
 /// Where a signup confirmation link stands.
@@ -21,31 +21,86 @@ pub enum SignupLink {
     Dead,
 }
 
-impl<S: Store, M: Mailer> Registrar<S, M> {
-    /// `POST /signup`. A new address gets an account and a confirmation mail;
-    /// an address that has an account gets a "someone tried to sign up" mail.
-    /// Both answer the same. Returns the address as given.
-    pub async fn signup(
-        &self,
+/// `POST /signup`, every field parsed.
+#[derive(Debug, Clone)]
+pub struct Signup {
+    pub email: Email,
+    pub language: Language,
+    pub invite: Option<String>,
+}
+
+/// What a signup checks beyond its fields: the invite, as given.
+#[derive(Debug, Clone)]
+pub struct SignupLookups {
+    pub invite: Option<String>,
+}
+
+impl Lookups for Signup {
+    type Lookups = SignupLookups;
+    fn lookups(&self) -> SignupLookups {
+        SignupLookups {
+            invite: self.invite.clone(),
+        }
+    }
+}
+
+impl Signup {
+    /// The pure step of [`Registrar::signup`].
+    pub fn parse(
         email: Option<String>,
         language: Option<String>,
         invite: Option<String>,
-        from: ClientIp,
-    ) -> Result<Email, ServiceError> {
+    ) -> Parsed<Self, SignupLookups> {
         let mut errors = FieldErrors::default();
-        let email = parse_email(&mut errors, &email);
+        let email = parse::email(&mut errors, &email);
         let language = required(&mut errors, Field::Language, &language).and_then(|l| {
             Language::from_code(l)
                 .ok_or_else(|| errors.add(Field::Language, FieldError::InvalidLanguage))
                 .ok()
         });
-        let invite = self
-            .check_invite(&mut errors, &invite, self.settings.invite_only)
-            .await?;
-        errors.into_result()?;
-        let (Some(email), Some(language)) = (email, language) else {
-            return Err(ServiceError::unexpected("validated signup incomplete"));
+        let lookups = SignupLookups { invite: invite.clone() };
+        let complete = match (email, language) {
+            (Some(email), Some(language)) => Some(Self {
+                email,
+                language,
+                invite,
+            }),
+            _ => None,
         };
+        Parsed::of(errors, complete, lookups)
+    }
+}
+
+/// `POST /confirm/signup/{id}`: consent given; a password, if any, as given
+/// (its rules apply once the link names the account).
+#[derive(Debug, Clone)]
+pub struct SignupConsent {
+    pub consent: i32,
+    pub password: Option<String>,
+}
+
+impl SignupConsent {
+    /// The pure step of [`Registrar::complete_signup`]: `consent` is an integer ≥ 1.
+    pub fn parse(consent: Option<String>, password: Option<String>) -> Result<Self, ServiceError> {
+        let consent = consent
+            .as_deref()
+            .and_then(|c| c.trim().parse::<i32>().ok())
+            .filter(|c| *c >= 1)
+            .ok_or_else(|| ServiceError::Invalid(FieldErrors::single(Field::Consent, FieldError::Required)))?;
+        Ok(Self { consent, password })
+    }
+}
+
+impl<S: Store, M: Mailer> Registrar<S, M> {
+    /// `POST /signup`. A new address gets an account and a confirmation mail;
+    /// an address that has an account gets a "someone tried to sign up" mail.
+    /// Both answer the same. Returns the address as given.
+    pub async fn signup(&self, request: Parsed<Signup, SignupLookups>, from: ClientIp) -> Result<Email, ServiceError> {
+        let (lookups, mut errors) = request.start();
+        let invite = self
+            .check_invite(&mut errors, &lookups.invite, self.settings.invite_only)
+            .await?;
+        let Signup { email, language, .. } = request.finish(errors)?;
         self.mail_attempt(&email, from, true).await?;
         if let Some(existing) = self.store.user_by_email(&email).await? {
             self.signup_attempted(&existing).await?;
@@ -115,22 +170,8 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
     /// `POST /confirm/signup/{id}`: `consent` (an integer ≥ 1) activates the
     /// account, with a password if one is given, and signs in on the web client.
     /// No consent → `Invalid(Consent: Required)`; a dead link → `NotFound`.
-    pub async fn complete_signup(
-        &self,
-        id: &str,
-        consent: Option<String>,
-        password: Option<String>,
-    ) -> Result<(TokenPair, User), ServiceError> {
-        let consent = consent
-            .as_deref()
-            .and_then(|c| c.trim().parse::<i32>().ok())
-            .filter(|c| *c >= 1);
-        let Some(consent) = consent else {
-            return Err(ServiceError::Invalid(FieldErrors::single(
-                Field::Consent,
-                FieldError::Required,
-            )));
-        };
+    pub async fn complete_signup(&self, id: &str, given: SignupConsent) -> Result<(TokenPair, User), ServiceError> {
+        let SignupConsent { consent, password } = given;
         let link_hash = self.settings.secret_key.link_hash(id);
         let user_id = self
             .store

@@ -6,12 +6,18 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, TimeZone, Utc};
-use registrar_domain::{ClientIp, Language, PolicyText, PolicyType};
+use registrar_domain::{ClientIp, Email, Language, PolicyText, PolicyType, Role, User};
 use registrar_mail::Mailer;
 use registrar_memory::{MemoryMailer, MemoryStore};
-use registrar_store::NewPolicyRevision;
+use registrar_store::{NewPolicyRevision, Store};
 
-use crate::{Argon2Params, ManualClock, Registrar, Settings};
+use crate::parse;
+use crate::{
+    Argon2Params, AuthContext, ChangePasswordInput, CodeConfirmation, Login, LoginInput, ManualClock, PasswordChange,
+    PasswordReset, ProfileChange, ProfilePatch, ProfileView, RegisterInput, Registrar, Registration, ServiceError,
+    Settings, Signup, SignupConsent, TokenPair, TypedRegisterInput, TypedRegistration, UsersRegisterInput,
+    UsersRegistration, WebLogin,
+};
 
 /// When every world's clock starts: 2026-06-01T12:00:00Z.
 pub fn start() -> DateTime<Utc> {
@@ -109,5 +115,127 @@ impl<M: Mailer + Clone> World<M> {
             client,
             policies,
         }
+    }
+}
+
+/// The use cases called with raw fields, as the HTTP edge calls them: the
+/// pure step, then the use case (its errors the same either way). For tests
+/// that check a use case's answer to what a client sends.
+#[allow(async_fn_in_trait)] // test support, never used across threads by name
+pub trait Raw {
+    async fn register_raw(&self, input: RegisterInput, from: ClientIp) -> Result<TokenPair, ServiceError>;
+    async fn login_raw(&self, input: LoginInput, from: ClientIp) -> Result<TokenPair, ServiceError>;
+    async fn change_password_raw(&self, input: ChangePasswordInput, from: ClientIp) -> Result<TokenPair, ServiceError>;
+    async fn update_profile_raw(&self, ctx: &AuthContext, patch: ProfilePatch) -> Result<ProfileView, ServiceError>;
+    async fn delete_account_raw(
+        &self,
+        ctx: &AuthContext,
+        password: Option<String>,
+        from: ClientIp,
+    ) -> Result<(), ServiceError>;
+    async fn forgot_password_raw(&self, email: Option<String>, from: ClientIp) -> Result<(), ServiceError>;
+    async fn resend_confirmation_raw(&self, email: Option<String>, from: ClientIp) -> Result<(), ServiceError>;
+    async fn confirm_code_raw(
+        &self,
+        email: Option<String>,
+        code: Option<String>,
+        from: ClientIp,
+    ) -> Result<(), ServiceError>;
+    async fn reset_password_raw(&self, token: Option<String>, password: Option<String>) -> Result<(), ServiceError>;
+    async fn signup_raw(
+        &self,
+        email: Option<String>,
+        language: Option<String>,
+        invite: Option<String>,
+        from: ClientIp,
+    ) -> Result<Email, ServiceError>;
+    async fn complete_signup_raw(
+        &self,
+        id: &str,
+        consent: Option<String>,
+        password: Option<String>,
+    ) -> Result<(TokenPair, User), ServiceError>;
+    async fn register_typed_raw(&self, input: TypedRegisterInput, from: ClientIp) -> Result<(), ServiceError>;
+    async fn register_user_raw(&self, input: UsersRegisterInput, from: ClientIp) -> Result<User, ServiceError>;
+    async fn login_web_raw(
+        &self,
+        email: Option<String>,
+        password: Option<String>,
+        from: ClientIp,
+    ) -> Result<(TokenPair, Role), ServiceError>;
+}
+
+impl<S: Store, M: Mailer> Raw for Registrar<S, M> {
+    async fn register_raw(&self, input: RegisterInput, from: ClientIp) -> Result<TokenPair, ServiceError> {
+        self.register(Registration::parse(input, self.rules()), from).await
+    }
+    async fn login_raw(&self, input: LoginInput, from: ClientIp) -> Result<TokenPair, ServiceError> {
+        self.login(Login::parse(&input)?, from).await
+    }
+    async fn change_password_raw(&self, input: ChangePasswordInput, from: ClientIp) -> Result<TokenPair, ServiceError> {
+        self.change_password(PasswordChange::parse(input, self.rules())?, from)
+            .await
+    }
+    async fn update_profile_raw(&self, ctx: &AuthContext, patch: ProfilePatch) -> Result<ProfileView, ServiceError> {
+        self.update_profile(ctx, ProfileChange::parse(patch)?).await
+    }
+    async fn delete_account_raw(
+        &self,
+        ctx: &AuthContext,
+        password: Option<String>,
+        from: ClientIp,
+    ) -> Result<(), ServiceError> {
+        let password = parse::present(crate::Field::Password, password)?;
+        self.delete_account(ctx, &password, from).await
+    }
+    async fn forgot_password_raw(&self, email: Option<String>, from: ClientIp) -> Result<(), ServiceError> {
+        self.forgot_password(parse::address(&email)?, from).await
+    }
+    async fn resend_confirmation_raw(&self, email: Option<String>, from: ClientIp) -> Result<(), ServiceError> {
+        self.resend_confirmation(parse::address(&email)?, from).await
+    }
+    async fn confirm_code_raw(
+        &self,
+        email: Option<String>,
+        code: Option<String>,
+        from: ClientIp,
+    ) -> Result<(), ServiceError> {
+        self.confirm_code(CodeConfirmation::parse(&email, &code)?, from).await
+    }
+    async fn reset_password_raw(&self, token: Option<String>, password: Option<String>) -> Result<(), ServiceError> {
+        self.reset_password(PasswordReset::parse(token, password)?).await
+    }
+    async fn signup_raw(
+        &self,
+        email: Option<String>,
+        language: Option<String>,
+        invite: Option<String>,
+        from: ClientIp,
+    ) -> Result<Email, ServiceError> {
+        self.signup(Signup::parse(email, language, invite), from).await
+    }
+    async fn complete_signup_raw(
+        &self,
+        id: &str,
+        consent: Option<String>,
+        password: Option<String>,
+    ) -> Result<(TokenPair, User), ServiceError> {
+        self.complete_signup(id, SignupConsent::parse(consent, password)?).await
+    }
+    async fn register_typed_raw(&self, input: TypedRegisterInput, from: ClientIp) -> Result<(), ServiceError> {
+        self.register_typed(TypedRegistration::parse(input, self.rules()), from)
+            .await
+    }
+    async fn register_user_raw(&self, input: UsersRegisterInput, from: ClientIp) -> Result<User, ServiceError> {
+        self.register_user(UsersRegistration::parse(input, self.rules()), from)
+            .await
+    }
+    async fn login_web_raw(
+        &self,
+        email: Option<String>,
+        password: Option<String>,
+        from: ClientIp,
+    ) -> Result<(TokenPair, Role), ServiceError> {
+        self.login_web(WebLogin::parse(email, password)?, from).await
     }
 }

@@ -4,13 +4,13 @@ use chrono::{DateTime, Utc};
 use rand::rngs::OsRng;
 use rand::RngCore;
 use registrar_domain::{
-    ClientId, ClientIp, DeviceId, DeviceName, Email, Password, SecretHash, SecretToken, Session, SessionId, User,
-    UserId,
+    ClientId, ClientIp, Email, Password, SecretHash, SecretToken, Session, SessionId, User, UserId,
 };
 use registrar_mail::Mailer;
 use registrar_store::{NewSession, Rotation, RotationOutcome, Store};
 
-use crate::input::{required, text_error, LoginInput};
+use crate::input::LoginInput;
+use crate::parse::{self, ClientRef};
 use crate::{Field, FieldErrors, Registrar, ServiceError};
 
 /// What a client gets back: both tokens in clear, once.
@@ -47,24 +47,40 @@ fn looks_like_token(s: &str) -> bool {
     (64..=256).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
-/// The device part of a login, checked.
-pub(crate) struct Device {
-    pub id: DeviceId,
-    pub name: DeviceName,
+pub(crate) use crate::parse::Device;
+
+/// `grant_type=password` (and the login part of a password change), every
+/// field present. The address and password are as presented: checking them
+/// is the store's (and argon2's) work, the same for every wrong answer.
+#[derive(Debug, Clone)]
+pub struct Login {
+    pub client: ClientRef,
+    pub device: Device,
+    pub email: String,
+    pub password: String,
 }
 
-pub(crate) fn parse_device(errors: &mut FieldErrors, id: &Option<String>, name: &Option<String>) -> Option<Device> {
-    let id = required(errors, Field::DeviceId, id).and_then(|v| {
-        DeviceId::parse(v)
-            .map_err(|e| errors.add(Field::DeviceId, text_error(e)))
-            .ok()
-    });
-    let name = required(errors, Field::DeviceName, name).and_then(|v| {
-        DeviceName::parse(v)
-            .map_err(|e| errors.add(Field::DeviceName, text_error(e)))
-            .ok()
-    });
-    Some(Device { id: id?, name: name? })
+impl Login {
+    /// The pure step of [`Registrar::login`].
+    pub fn parse(input: &LoginInput) -> Result<Self, ServiceError> {
+        let mut errors = FieldErrors::default();
+        let login = Self::fields(&mut errors, input);
+        errors.clone().into_result()?;
+        login.ok_or(ServiceError::Invalid(errors))
+    }
+
+    pub(crate) fn fields(errors: &mut FieldErrors, input: &LoginInput) -> Option<Self> {
+        let client = parse::client(errors, &input.client_id);
+        let device = parse::device(errors, &input.device_id, &input.device_name);
+        let email = parse::required(errors, Field::Email, &input.email).map(str::to_owned);
+        let password = parse::required(errors, Field::Password, &input.password).map(str::to_owned);
+        Some(Self {
+            client: client?,
+            device: device?,
+            email: email?,
+            password: password?,
+        })
+    }
 }
 
 impl<S: Store, M: Mailer> Registrar<S, M> {
@@ -97,9 +113,11 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
     }
 
     /// A registered client, or `InvalidClient`.
-    pub(crate) async fn known_client(&self, raw: &str) -> Result<ClientId, ServiceError> {
-        let id = ClientId::parse(raw).ok_or(ServiceError::InvalidClient)?;
-        match self.store.client(&id).await? {
+    pub(crate) async fn known_client(&self, client: &ClientRef) -> Result<ClientId, ServiceError> {
+        let ClientRef::Id(id) = client else {
+            return Err(ServiceError::InvalidClient);
+        };
+        match self.store.client(id).await? {
             Some(client) => Ok(client.id),
             None => Err(ServiceError::InvalidClient),
         }
@@ -153,19 +171,10 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
     }
 
     /// `grant_type=password`: a new pair for (user, client, device).
-    pub async fn login(&self, input: LoginInput, from: ClientIp) -> Result<TokenPair, ServiceError> {
-        let mut errors = FieldErrors::default();
-        let client = required(&mut errors, Field::ClientId, &input.client_id).map(str::to_owned);
-        let device = parse_device(&mut errors, &input.device_id, &input.device_name);
-        let email = required(&mut errors, Field::Email, &input.email).map(str::to_owned);
-        let password = required(&mut errors, Field::Password, &input.password).map(str::to_owned);
-        errors.into_result()?;
-        let (Some(client), Some(device), Some(email), Some(password)) = (client, device, email, password) else {
-            return Err(ServiceError::unexpected("validated login input incomplete"));
-        };
-        let client = self.known_client(&client).await?;
-        let user = self.check_credentials(&email, &password, from).await?;
-        self.open_session(&user, &client, device).await
+    pub async fn login(&self, login: Login, from: ClientIp) -> Result<TokenPair, ServiceError> {
+        let client = self.known_client(&login.client).await?;
+        let user = self.check_credentials(&login.email, &login.password, from).await?;
+        self.open_session(&user, &client, login.device).await
     }
 
     /// A session for `user` as [`Self::check_credentials`] found them: it
@@ -205,7 +214,7 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
             )));
         };
         let client = match client_id {
-            Some(raw) => Some(self.known_client(&raw).await?),
+            Some(raw) => Some(self.known_client(&ClientRef::of(&raw)).await?),
             None => None,
         };
         if !looks_like_token(&token) {

@@ -1,15 +1,14 @@
 //! Typed registration: a customer or an organisation, paid for by
 //! a signup token that is used up with the account.
 
-use chrono::Datelike;
 use registrar_domain::birth::{sector, year_of_birth};
 use registrar_domain::text::bounded;
-use registrar_domain::{ClientIp, Language, Organisation, Profile, UkPostcode, UserType};
+use registrar_domain::{ClientIp, Email, Language, Organisation, Password, Profile, UkPostcode, UserType};
 use registrar_mail::Mailer;
 use registrar_store::{OutboxKind, Store};
 
 use crate::account::NewAccount;
-use crate::input::{parse_email, password_error, required, text_error};
+use crate::parse::{self, required, text_error, Lookups, Parsed, Rules};
 use crate::{Field, FieldError, FieldErrors, Registrar, ServiceError};
 
 /// The longest name, street or town we keep (the other families' limit).
@@ -38,11 +37,39 @@ fn text(errors: &mut FieldErrors, field: Field, value: &Option<String>) -> Optio
     bounded(raw, MAX).map_err(|e| errors.add(field, text_error(e))).ok()
 }
 
-impl<S: Store, M: Mailer> Registrar<S, M> {
-    /// Checks every field (the typed family reports one error, the
-    /// alphabetically first, but all are known) and creates the account.
-    pub async fn register_typed(&self, input: TypedRegisterInput, from: ClientIp) -> Result<(), ServiceError> {
-        self.registration_attempt(from).await?;
+/// `POST /api/register` with `usertype`, every field parsed.
+#[derive(Debug, Clone)]
+pub struct TypedRegistration {
+    pub email: Email,
+    pub password: Password,
+    /// A customer or an organisation, with its postcode.
+    pub profile: Profile,
+    pub invite: Option<String>,
+    pub language: Option<Language>,
+}
+
+/// What a typed registration checks beyond its fields, as far as they parsed.
+#[derive(Debug, Clone)]
+pub struct TypedRegistrationLookups {
+    pub email: Option<Email>,
+    pub invite: Option<String>,
+}
+
+impl Lookups for TypedRegistration {
+    type Lookups = TypedRegistrationLookups;
+    fn lookups(&self) -> TypedRegistrationLookups {
+        TypedRegistrationLookups {
+            email: Some(self.email.clone()),
+            invite: self.invite.clone(),
+        }
+    }
+}
+
+impl TypedRegistration {
+    /// The pure step of [`Registrar::register_typed`]: every field is
+    /// checked (the typed family reports one error, the alphabetically
+    /// first, but all are known).
+    pub fn parse(input: TypedRegisterInput, rules: Rules<'_>) -> Parsed<Self, TypedRegistrationLookups> {
         let mut errors = FieldErrors::default();
         let usertype = match input.usertype.as_deref().map(str::trim) {
             Some("customer") => Some(UserType::Customer),
@@ -52,28 +79,27 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
                 None
             }
         };
-        let email = parse_email(&mut errors, &input.email);
+        let email = parse::email(&mut errors, &input.email);
         let postcode = required(&mut errors, Field::PostalCode, &input.postcode).and_then(|p| {
             UkPostcode::parse(p)
                 .ok_or_else(|| errors.add(Field::PostalCode, FieldError::InvalidPostalCode))
                 .ok()
         });
-        let password = required(&mut errors, Field::Password, &input.password).and_then(|p| {
-            self.settings
-                .password
-                .check(p, email.as_ref())
-                .map_err(|e| errors.add(Field::Password, password_error(e)))
-                .ok()
-        });
+        let password = parse::new_password(
+            &mut errors,
+            Field::Password,
+            &input.password,
+            rules.password,
+            email.as_ref(),
+        );
         let mut profile = Profile::person();
         match usertype {
             Some(UserType::Customer) => {
                 profile.usertype = UserType::Customer;
                 profile.display_name = text(&mut errors, Field::DisplayName, &input.display_name);
                 profile.full_name = text(&mut errors, Field::FullName, &input.full_name);
-                let this_year = self.now().year();
                 profile.year_of_birth = required(&mut errors, Field::YearOfBirth, &input.year_of_birth).and_then(|y| {
-                    year_of_birth(y, this_year)
+                    year_of_birth(y, rules.this_year)
                         .map_err(|e| errors.add(Field::YearOfBirth, FieldError::YearOfBirth(e)))
                         .ok()
                 });
@@ -100,24 +126,54 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
             _ => {}
         }
         profile.postal_code = postcode.map(|p| p.as_str().to_owned());
+        let lookups = TypedRegistrationLookups {
+            email: email.clone(),
+            invite: input.token.clone(),
+        };
+        let complete = match (email, password) {
+            (Some(email), Some(password)) => Some(Self {
+                email,
+                password,
+                profile,
+                invite: input.token,
+                language: input.language,
+            }),
+            _ => None,
+        };
+        Parsed::of(errors, complete, lookups)
+    }
+}
+
+impl<S: Store, M: Mailer> Registrar<S, M> {
+    /// Checks the signup token and the address, then creates the account.
+    pub async fn register_typed(
+        &self,
+        request: Parsed<TypedRegistration, TypedRegistrationLookups>,
+        from: ClientIp,
+    ) -> Result<(), ServiceError> {
+        self.registration_attempt(from).await?;
+        let (lookups, mut errors) = request.start();
         // The signup token first: no one without a valid invite learns
         // whether an address has an account.
-        let invite = self.check_invite(&mut errors, &input.token, true).await?;
-        if let Some(email) = email.as_ref().filter(|_| !errors.has(Field::Invite)) {
+        let invite = self.check_invite(&mut errors, &lookups.invite, true).await?;
+        if let Some(email) = lookups.email.as_ref().filter(|_| !errors.has(Field::Invite)) {
             if self.store.user_by_email(email).await?.is_some() {
                 errors.add(Field::Email, FieldError::EmailTaken);
             }
         }
-        errors.into_result()?;
-        let (Some(email), Some(password)) = (email, password) else {
-            return Err(ServiceError::unexpected("validated typed registration incomplete"));
-        };
+        let TypedRegistration {
+            email,
+            password,
+            profile,
+            language,
+            ..
+        } = request.finish(errors)?;
         self.create_account(NewAccount {
             id: Self::new_user_id(),
             email,
             password: Some(password),
             profile,
-            language: input.language,
+            language,
             accepted_policies: Vec::new(),
             session: None,
             invite,

@@ -1,13 +1,13 @@
 //! The users API's use cases: registration with a postal code and
 //! a domain that must exist, and the built-in web client's login.
 
-use registrar_domain::{ClientIp, PersonName, PostalCode, Profile, Role, User};
+use registrar_domain::{ClientIp, Email, Language, Password, PostalCode, Profile, Role, User};
 use registrar_domaincheck::DomainStatus;
 use registrar_mail::Mailer;
 use registrar_store::{OutboxKind, Store};
 
 use crate::account::NewAccount;
-use crate::input::{parse_email, parse_name, password_error, required, text_error};
+use crate::parse::{self, Lookups, Parsed, Rules};
 use crate::tokens::Device;
 use crate::{Field, FieldError, FieldErrors, Registrar, ServiceError, TokenPair};
 
@@ -28,71 +28,150 @@ pub struct UsersRegisterInput {
     pub invite: Option<String>,
 }
 
-impl<S: Store, M: Mailer> Registrar<S, M> {
-    /// Creates a guest account, unconfirmed, and mails its code. Every
-    /// failing field is reported at once.
-    pub async fn register_user(&self, input: UsersRegisterInput, from: ClientIp) -> Result<User, ServiceError> {
-        self.registration_attempt(from).await?;
+/// `POST /api/users/register`, every field parsed.
+#[derive(Debug, Clone)]
+pub struct UsersRegistration {
+    pub email: Email,
+    pub password: Password,
+    /// A person: first name, maybe an insertion, last name, postal code.
+    pub profile: Profile,
+    pub invite: Option<String>,
+    pub language: Option<Language>,
+}
+
+/// What a users-API registration checks beyond its fields, as far as they parsed.
+#[derive(Debug, Clone)]
+pub struct UsersRegistrationLookups {
+    pub email: Option<Email>,
+    pub invite: Option<String>,
+}
+
+impl Lookups for UsersRegistration {
+    type Lookups = UsersRegistrationLookups;
+    fn lookups(&self) -> UsersRegistrationLookups {
+        UsersRegistrationLookups {
+            email: Some(self.email.clone()),
+            invite: self.invite.clone(),
+        }
+    }
+}
+
+impl UsersRegistration {
+    /// The pure step of [`Registrar::register_user`].
+    pub fn parse(input: UsersRegisterInput, rules: Rules<'_>) -> Parsed<Self, UsersRegistrationLookups> {
         let mut errors = FieldErrors::default();
-        let first_name = parse_name(&mut errors, Field::FirstName, &input.first_name);
-        let insertion = input.insertion.as_deref().and_then(|i| {
-            PersonName::parse(i)
-                .map(PersonName::into_string)
-                .map_err(|e| errors.add(Field::Insertion, text_error(e)))
-                .ok()
-        });
-        let last_name = parse_name(&mut errors, Field::LastName, &input.last_name);
+        let first_name = parse::name(&mut errors, Field::FirstName, &input.first_name);
+        let insertion = input
+            .insertion
+            .as_deref()
+            .and_then(|i| parse::optional_name(&mut errors, Field::Insertion, i));
+        let last_name = parse::name(&mut errors, Field::LastName, &input.last_name);
         let email = match input.email.as_deref() {
             Some(raw) if raw.chars().count() > MAX => {
                 errors.add(Field::Email, FieldError::TooLong { max: MAX });
                 None
             }
-            _ => parse_email(&mut errors, &input.email),
+            _ => parse::email(&mut errors, &input.email),
         };
-        let postal_code = required(&mut errors, Field::PostalCode, &input.postal_code).and_then(|p| {
+        let postal_code = parse::required(&mut errors, Field::PostalCode, &input.postal_code).and_then(|p| {
             PostalCode::parse(p)
                 .ok_or_else(|| errors.add(Field::PostalCode, FieldError::InvalidPostalCode))
                 .ok()
         });
-        let password = required(&mut errors, Field::Password, &input.password).and_then(|p| {
-            if p.chars().count() > MAX {
+        let password = match input.password.as_deref() {
+            Some(p) if p.chars().count() > MAX => {
                 errors.add(Field::Password, FieldError::TooLong { max: MAX });
-                return None;
+                None
             }
-            self.settings
-                .password
-                .check(p, email.as_ref())
-                .map_err(|e| errors.add(Field::Password, password_error(e)))
-                .ok()
-        });
+            _ => parse::new_password(
+                &mut errors,
+                Field::Password,
+                &input.password,
+                rules.password,
+                email.as_ref(),
+            ),
+        };
+        let lookups = UsersRegistrationLookups {
+            email: email.clone(),
+            invite: input.invite.clone(),
+        };
+        let complete = match (email, password) {
+            (Some(email), Some(password)) => {
+                let mut profile = Profile::person();
+                profile.firstname = first_name;
+                profile.insertion = insertion;
+                profile.lastname = last_name;
+                profile.postal_code = postal_code.map(|p| p.as_str().to_owned());
+                Some(Self {
+                    email,
+                    password,
+                    profile,
+                    invite: input.invite,
+                    language: input.language,
+                })
+            }
+            _ => None,
+        };
+        Parsed::of(errors, complete, lookups)
+    }
+}
+
+/// `POST /api/users/login`: both fields present, as presented.
+#[derive(Debug, Clone)]
+pub struct WebLogin {
+    pub email: String,
+    pub password: String,
+}
+
+impl WebLogin {
+    /// The pure step of [`Registrar::login_web`].
+    pub fn parse(email: Option<String>, password: Option<String>) -> Result<Self, ServiceError> {
+        let mut errors = FieldErrors::default();
+        let email = parse::required(&mut errors, Field::Email, &email).map(str::to_owned);
+        let password = parse::required(&mut errors, Field::Password, &password).map(str::to_owned);
+        match (email, password) {
+            (Some(email), Some(password)) => Ok(Self { email, password }),
+            _ => Err(ServiceError::Invalid(errors)),
+        }
+    }
+}
+
+impl<S: Store, M: Mailer> Registrar<S, M> {
+    /// Creates a guest account, unconfirmed, and mails its code. Every
+    /// failing field is reported at once.
+    pub async fn register_user(
+        &self,
+        request: Parsed<UsersRegistration, UsersRegistrationLookups>,
+        from: ClientIp,
+    ) -> Result<User, ServiceError> {
+        self.registration_attempt(from).await?;
+        let (lookups, mut errors) = request.start();
         // The signup token first (invite-only): no one without a valid
         // invite learns whether an address has an account.
         let invite = self
-            .check_invite(&mut errors, &input.invite, self.settings.invite_only)
+            .check_invite(&mut errors, &lookups.invite, self.settings.invite_only)
             .await?;
-        if let Some(email) = &email {
+        if let Some(email) = &lookups.email {
             if self.domains.check(email.domain()).await == DomainStatus::Missing {
                 errors.add(Field::Email, FieldError::InvalidEmail);
             } else if !errors.has(Field::Invite) && self.store.user_by_email(email).await?.is_some() {
                 errors.add(Field::Email, FieldError::EmailTaken);
             }
         }
-        errors.into_result()?;
-        let (Some(email), Some(password)) = (email, password) else {
-            return Err(ServiceError::unexpected("validated users registration incomplete"));
-        };
-        let mut profile = Profile::person();
-        profile.firstname = first_name;
-        profile.insertion = insertion;
-        profile.lastname = last_name;
-        profile.postal_code = postal_code.map(|p| p.as_str().to_owned());
+        let UsersRegistration {
+            email,
+            password,
+            profile,
+            language,
+            ..
+        } = request.finish(errors)?;
         let id = Self::new_user_id();
         self.create_account(NewAccount {
             id: id.clone(),
             email,
             password: Some(password),
             profile,
-            language: input.language,
+            language,
             accepted_policies: Vec::new(),
             session: None,
             invite,
@@ -106,19 +185,8 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
     /// `POST /api/users/login`: a session of the built-in web client, with a
     /// device id of its own (two browsers never log each other out). Refuses
     /// unconfirmed addresses, once the password checks out.
-    pub async fn login_web(
-        &self,
-        email: Option<String>,
-        password: Option<String>,
-        from: ClientIp,
-    ) -> Result<(TokenPair, Role), ServiceError> {
-        let mut errors = FieldErrors::default();
-        let email = required(&mut errors, Field::Email, &email).map(str::to_owned);
-        let password = required(&mut errors, Field::Password, &password).map(str::to_owned);
-        errors.into_result()?;
-        let (Some(email), Some(password)) = (email, password) else {
-            return Err(ServiceError::unexpected("validated login incomplete"));
-        };
+    pub async fn login_web(&self, login: WebLogin, from: ClientIp) -> Result<(TokenPair, Role), ServiceError> {
+        let WebLogin { email, password } = login;
         let user = self.check_credentials(&email, &password, from).await?;
         if !user.email_confirmed() {
             return Err(ServiceError::EmailNotConfirmed);

@@ -17,7 +17,7 @@ use chrono::Duration;
 use registrar_domain::Language;
 use registrar_mail::{Mail, MailContent, MailError, Mailer};
 use registrar_memory::MemoryMailer;
-use registrar_service::testing;
+use registrar_service::testing::{self, Raw};
 use registrar_service::{Clock, LinkOutcome, LoginInput, RegisterInput, ServiceError, Settings, TokenPair};
 use registrar_store::{OutboxStore, UserStore};
 
@@ -74,7 +74,7 @@ fn registration(client: &str, policies: &[i32], email: &str, firstname: &str) ->
 impl World {
     async fn register(&self) -> TokenPair {
         self.app
-            .register(
+            .register_raw(
                 RegisterInput {
                     client_id: Some(self.client.clone()),
                     device_id: Some("phone".into()),
@@ -128,7 +128,7 @@ impl World {
 
     async fn login(&self, password: &str) -> Result<TokenPair, ServiceError> {
         self.app
-            .login(
+            .login_raw(
                 LoginInput {
                     client_id: Some(self.client.clone()),
                     device_id: Some("d".into()),
@@ -164,18 +164,18 @@ async fn a_code_confirms_within_24_hours_only() {
     let code = w.code();
     w.clock.advance(Duration::hours(24));
     assert!(matches!(
-        w.app.confirm_code(Some(EMAIL.into()), Some(code), ip()).await,
+        w.app.confirm_code_raw(Some(EMAIL.into()), Some(code), ip()).await,
         Err(ServiceError::WrongCode)
     ));
     assert!(!w.confirmed(&pair).await);
     w.app
-        .resend_confirmation(Some(EMAIL.into()), ip())
+        .resend_confirmation_raw(Some(EMAIL.into()), ip())
         .await
         .expect("resent");
     w.app.deliver_due().await.expect("the worker sends it");
     w.clock.advance(Duration::hours(23));
     w.app
-        .confirm_code(Some(EMAIL.into()), Some(w.code()), ip())
+        .confirm_code_raw(Some(EMAIL.into()), Some(w.code()), ip())
         .await
         .expect("a fresh code works");
     assert!(w.confirmed(&pair).await);
@@ -189,32 +189,36 @@ async fn a_new_code_replaces_the_old_one_and_revives_after_too_many_tries() {
     for _ in 0..5 {
         let wrong = if old == "123456" { "654321" } else { "123456" };
         assert!(matches!(
-            w.app.confirm_code(Some(EMAIL.into()), Some(wrong.into()), ip()).await,
+            w.app
+                .confirm_code_raw(Some(EMAIL.into()), Some(wrong.into()), ip())
+                .await,
             Err(ServiceError::WrongCode)
         ));
     }
     assert!(matches!(
-        w.app.confirm_code(Some(EMAIL.into()), Some(old.clone()), ip()).await,
+        w.app
+            .confirm_code_raw(Some(EMAIL.into()), Some(old.clone()), ip())
+            .await,
         Err(ServiceError::TooManyAttempts { .. })
     ));
     w.app
-        .resend_confirmation(Some(EMAIL.into()), ip())
+        .resend_confirmation_raw(Some(EMAIL.into()), ip())
         .await
         .expect("resent");
     w.app.deliver_due().await.expect("the worker sends it");
     let new = w.code();
     if new != old {
         assert!(matches!(
-            w.app.confirm_code(Some(EMAIL.into()), Some(old), ip()).await,
+            w.app.confirm_code_raw(Some(EMAIL.into()), Some(old), ip()).await,
             Err(ServiceError::WrongCode)
         ));
     }
     w.app
-        .confirm_code(Some(EMAIL.into()), Some(new), ip())
+        .confirm_code_raw(Some(EMAIL.into()), Some(new), ip())
         .await
         .expect("the new code works");
     assert!(matches!(
-        w.app.resend_confirmation(Some(EMAIL.into()), ip()).await,
+        w.app.resend_confirmation_raw(Some(EMAIL.into()), ip()).await,
         Err(ServiceError::AlreadyConfirmed)
     ));
 }
@@ -223,13 +227,13 @@ async fn a_new_code_replaces_the_old_one_and_revives_after_too_many_tries() {
 async fn resending_to_an_unknown_address_answers_the_same_and_sends_nothing() {
     let w = world().await;
     w.app
-        .resend_confirmation(Some("nobody@example.com".into()), ip())
+        .resend_confirmation_raw(Some("nobody@example.com".into()), ip())
         .await
         .expect("same answer");
     assert!(w.mailer.sent().is_empty());
     assert!(matches!(
         w.app
-            .confirm_code(Some("nobody@example.com".into()), Some("123456".into()), ip())
+            .confirm_code_raw(Some("nobody@example.com".into()), Some("123456".into()), ip())
             .await,
         Err(ServiceError::NotFound)
     ));
@@ -260,18 +264,18 @@ async fn the_link_confirms_once() {
 async fn a_reset_link_works_for_an_hour_once_and_signs_everyone_out() {
     let w = world().await;
     let pair = w.register().await;
-    w.app.forgot_password(Some(EMAIL.into()), ip()).await.expect("ok");
+    w.app.forgot_password_raw(Some(EMAIL.into()), ip()).await.expect("ok");
     w.app.deliver_due().await.expect("worker round");
     let token = w.link_token();
     assert!(w.app.reset_link_valid(&token).await.expect("valid"));
     let weak = w
         .app
-        .reset_password(Some(token.clone()), Some("password1".into()))
+        .reset_password_raw(Some(token.clone()), Some("password1".into()))
         .await;
     assert!(matches!(weak, Err(ServiceError::Invalid(_))));
     w.clock.advance(Duration::minutes(59));
     w.app
-        .reset_password(Some(token.clone()), Some("Brand-New-Secret-9".into()))
+        .reset_password_raw(Some(token.clone()), Some("Brand-New-Secret-9".into()))
         .await
         .expect("reset");
     assert!(matches!(
@@ -282,19 +286,21 @@ async fn a_reset_link_works_for_an_hour_once_and_signs_everyone_out() {
     w.login("Brand-New-Secret-9").await.expect("the new password");
     assert!(matches!(
         w.app
-            .reset_password(Some(token), Some("Another-Secret-99".into()))
+            .reset_password_raw(Some(token), Some("Another-Secret-99".into()))
             .await,
         Err(ServiceError::InvalidLink)
     ));
     assert!(matches!(w.last_mail().content, MailContent::PasswordChanged { .. }));
 
-    w.app.forgot_password(Some(EMAIL.into()), ip()).await.expect("ok");
+    w.app.forgot_password_raw(Some(EMAIL.into()), ip()).await.expect("ok");
     w.app.deliver_due().await.expect("worker round");
     let late = w.link_token();
     w.clock.advance(Duration::minutes(61));
     assert!(!w.app.reset_link_valid(&late).await.expect("answer"));
     assert!(matches!(
-        w.app.reset_password(Some(late), Some("Another-Secret-99".into())).await,
+        w.app
+            .reset_password_raw(Some(late), Some("Another-Secret-99".into()))
+            .await,
         Err(ServiceError::InvalidLink)
     ));
 }
@@ -303,12 +309,12 @@ async fn a_reset_link_works_for_an_hour_once_and_signs_everyone_out() {
 async fn forgot_password_for_an_unknown_address_queues_nothing() {
     let w = world().await;
     w.app
-        .forgot_password(Some("nobody@example.com".into()), ip())
+        .forgot_password_raw(Some("nobody@example.com".into()), ip())
         .await
         .expect("same answer");
     assert_eq!(w.store.outbox_backlog().await.expect("backlog"), 0);
     assert!(matches!(
-        w.app.forgot_password(Some("not an email".into()), ip()).await,
+        w.app.forgot_password_raw(Some("not an email".into()), ip()).await,
         Err(ServiceError::Invalid(_))
     ));
 }
@@ -354,7 +360,7 @@ async fn a_mail_that_failed_once_arrives_when_the_mailer_recovers() {
     w.clock.advance(Duration::seconds(30));
     assert_eq!(w.app.deliver_due().await.expect("round"), 1);
     w.app
-        .confirm_code(Some(EMAIL.into()), Some(w.code()), ip())
+        .confirm_code_raw(Some(EMAIL.into()), Some(w.code()), ip())
         .await
         .expect("the delivered code works");
     assert!(w.confirmed(&pair).await);
@@ -416,15 +422,15 @@ async fn a_mail_that_panics_the_mailer_stops_neither_the_worker_nor_anyone_elses
     };
 
     // Eve's mail is queued first, so the worker meets it first.
-    app.register(registration(&client, &policies, EVE, "Eve"), ip())
+    app.register_raw(registration(&client, &policies, EVE, "Eve"), ip())
         .await
         .expect("Eve registers");
     eventually("a first attempt at Eve's mail", || panics.load(Ordering::SeqCst) == 1).await;
-    app.register(registration(&client, &policies, EMAIL, "Ann"), ip())
+    app.register_raw(registration(&client, &policies, EMAIL, "Ann"), ip())
         .await
         .expect("Ann registers");
     eventually("Ann's confirmation", || inner.sent_to(EMAIL).len() == 1).await;
-    app.forgot_password(Some(EMAIL.into()), ip()).await.expect("asked");
+    app.forgot_password_raw(Some(EMAIL.into()), ip()).await.expect("asked");
     eventually("Ann's reset mail", || inner.sent_to(EMAIL).len() == 2).await;
     assert!(!worker.is_finished(), "the worker lives on");
     assert_eq!(panics.load(Ordering::SeqCst), 1, "Eve's mail waits for its retry");
@@ -436,11 +442,11 @@ async fn a_mail_that_panics_the_mailer_stops_neither_the_worker_nor_anyone_elses
 
     // Each panic is a failed attempt: retried with backoff, then given up.
     clock.advance(Duration::seconds(30));
-    app.forgot_password(Some(EMAIL.into()), ip()).await.expect("asked");
+    app.forgot_password_raw(Some(EMAIL.into()), ip()).await.expect("asked");
     eventually("a second attempt", || panics.load(Ordering::SeqCst) == 2).await;
     eventually("Ann's second reset mail", || inner.sent_to(EMAIL).len() == 3).await;
     clock.advance(Duration::seconds(60));
-    app.forgot_password(Some(EMAIL.into()), ip()).await.expect("asked");
+    app.forgot_password_raw(Some(EMAIL.into()), ip()).await.expect("asked");
     eventually("a third attempt", || panics.load(Ordering::SeqCst) == 3).await;
     eventually("Ann's third reset mail", || inner.sent_to(EMAIL).len() == 4).await;
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
@@ -452,7 +458,7 @@ async fn a_mail_that_panics_the_mailer_stops_neither_the_worker_nor_anyone_elses
         tokio::time::sleep(std::time::Duration::from_millis(10)).await;
     }
     clock.advance(Duration::days(1));
-    app.forgot_password(Some(EMAIL.into()), ip()).await.expect("asked");
+    app.forgot_password_raw(Some(EMAIL.into()), ip()).await.expect("asked");
     eventually("Ann's fourth reset mail", || inner.sent_to(EMAIL).len() == 5).await;
     assert_eq!(panics.load(Ordering::SeqCst), 3, "never tried again");
     assert!(!worker.is_finished(), "the worker lives on");
@@ -464,7 +470,10 @@ async fn a_mail_whose_deliveries_never_finish_is_given_up_instead_of_tried_again
     let w = world().await;
     w.register().await;
     assert_eq!(w.mailer.sent_to(EMAIL).len(), 1, "the confirmation");
-    w.app.forgot_password(Some(EMAIL.into()), ip()).await.expect("queued");
+    w.app
+        .forgot_password_raw(Some(EMAIL.into()), ip())
+        .await
+        .expect("queued");
 
     // Three workers claim the reset mail and die while sending it (it kills
     // them): nobody reports back, each claim's lease (60 s) runs out.

@@ -13,7 +13,7 @@ use chrono::Duration;
 use registrar_domain::{Language, PolicyType};
 use registrar_mail::MailContent;
 use registrar_memory::MemoryMailer;
-use registrar_service::testing;
+use registrar_service::testing::{self, Raw};
 use registrar_service::{
     AuthContext, ChangePasswordInput, Field, FieldError, LoginInput, Patch, ProfilePatch, RegisterInput, ServiceError,
     Settings, TokenPair,
@@ -87,14 +87,14 @@ impl World {
 
     async fn register(&self, email: &str) -> TokenPair {
         self.app
-            .register(self.registration(email), ip())
+            .register_raw(self.registration(email), ip())
             .await
             .expect("registers")
     }
 
     async fn login(&self, email: &str, device: &str) -> TokenPair {
         self.app
-            .login(self.login_input(email, PASSWORD, device), ip())
+            .login_raw(self.login_input(email, PASSWORD, device), ip())
             .await
             .expect("logs in")
     }
@@ -157,7 +157,7 @@ async fn registration_reports_every_bad_field_at_once_and_creates_nothing() {
         tin_nr: Some("x".repeat(65)),
         ..Default::default()
     };
-    let errors = field_errors(w.app.register(input, ip()).await);
+    let errors = field_errors(w.app.register_raw(input, ip()).await);
     let fields: Vec<Field> = errors.iter().map(|(f, _)| *f).collect();
     for f in [
         Field::DeviceId,
@@ -184,11 +184,11 @@ async fn registration_needs_a_known_client_and_refuses_a_taken_address() {
     let mut input = w.registration("a@example.com");
     input.client_id = Some("unknown".into());
     assert!(matches!(
-        w.app.register(input, ip()).await,
+        w.app.register_raw(input, ip()).await,
         Err(ServiceError::InvalidClient)
     ));
     w.register("a@example.com").await;
-    let errors = field_errors(w.app.register(w.registration("A@EXAMPLE.COM"), ip()).await);
+    let errors = field_errors(w.app.register_raw(w.registration("A@EXAMPLE.COM"), ip()).await);
     assert_eq!(errors, vec![(Field::Email, vec![FieldError::EmailTaken])]);
     assert_eq!(w.mailer.sent().len(), 1);
 }
@@ -198,7 +198,7 @@ async fn registration_requires_current_required_revisions_only() {
     let w = world().await;
     let newer = w.app.publish_policy(revision("tac")).await.expect("publish");
     // The old tac revision is no longer enough.
-    let errors = field_errors(w.app.register(w.registration("a@example.com"), ip()).await);
+    let errors = field_errors(w.app.register_raw(w.registration("a@example.com"), ip()).await);
     assert_eq!(
         errors,
         vec![(
@@ -209,14 +209,14 @@ async fn registration_requires_current_required_revisions_only() {
     let mut input = w.registration("a@example.com");
     input.policies = Some(vec![Some(newer.id.0), Some(w.policies[1]), Some(w.policies[1])]);
     w.app
-        .register(input, ip())
+        .register_raw(input, ip())
         .await
         .expect("the current revisions suffice; duplicates are ignored");
     // An optional type never blocks.
     w.app.publish_policy(revision("cookie")).await.expect("publish");
     let mut input = w.registration("b@example.com");
     input.policies = Some(vec![Some(newer.id.0), Some(w.policies[1])]);
-    w.app.register(input, ip()).await.expect("cookie is not required");
+    w.app.register_raw(input, ip()).await.expect("cookie is not required");
 }
 
 #[tokio::test]
@@ -245,7 +245,7 @@ async fn twenty_concurrent_registrations_of_one_address_make_one_account() {
                 "RACE@example.com"
             });
             input.device_id = Some(format!("d{i}"));
-            tokio::spawn(async move { app.register(input, ip()).await })
+            tokio::spawn(async move { app.register_raw(input, ip()).await })
         })
         .collect();
     let mut ok = 0;
@@ -271,19 +271,19 @@ async fn login_answers_the_same_for_unknown_users_wrong_and_missing_passwords() 
         ("b@example.com", PASSWORD),
         ("not an email", PASSWORD),
     ] {
-        let result = w.app.login(w.login_input(email, password, "d"), ip()).await;
+        let result = w.app.login_raw(w.login_input(email, password, "d"), ip()).await;
         assert!(matches!(result, Err(ServiceError::InvalidGrant)), "{email}: {result:?}");
     }
     let mut input = w.login_input("a@example.com", PASSWORD, "d");
     input.password = None;
     assert_eq!(
-        field_errors(w.app.login(input, ip()).await),
+        field_errors(w.app.login_raw(input, ip()).await),
         vec![(Field::Password, vec![FieldError::Required])]
     );
     let mut input = w.login_input("a@example.com", PASSWORD, "d");
     input.client_id = Some("nope".into());
     assert!(matches!(
-        w.app.login(input, ip()).await,
+        w.app.login_raw(input, ip()).await,
         Err(ServiceError::InvalidClient)
     ));
 }
@@ -294,10 +294,13 @@ async fn unconfirmed_accounts_are_refused_only_when_configured_and_only_after_th
     w.register("a@example.com").await;
     let wrong = w
         .app
-        .login(w.login_input("a@example.com", "Wrong-Password-9", "d"), ip())
+        .login_raw(w.login_input("a@example.com", "Wrong-Password-9", "d"), ip())
         .await;
     assert!(matches!(wrong, Err(ServiceError::InvalidGrant)));
-    let right = w.app.login(w.login_input("a@example.com", PASSWORD, "d"), ip()).await;
+    let right = w
+        .app
+        .login_raw(w.login_input("a@example.com", PASSWORD, "d"), ip())
+        .await;
     assert!(matches!(right, Err(ServiceError::EmailNotConfirmed)), "{right:?}");
 
     let lax = world().await;
@@ -422,7 +425,7 @@ async fn the_least_recently_used_session_is_evicted_beyond_the_cap() {
     let other = w.app.add_client("Other").await.expect("client");
     let mut input = w.login_input("a@example.com", PASSWORD, "d5");
     input.client_id = Some(other.id.to_string());
-    w.app.login(input, ip()).await.expect("other client");
+    w.app.login_raw(input, ip()).await.expect("other client");
     assert!(w.auth(&registered).await.is_ok());
 }
 
@@ -442,7 +445,7 @@ async fn a_password_change_revokes_every_other_session_and_answers_a_fresh_pair(
     let laptop = w.login("a@example.com", "laptop").await;
     let fresh = w
         .app
-        .change_password(change(&w, PASSWORD, "Another-Secret-77", "device-1"), ip())
+        .change_password_raw(change(&w, PASSWORD, "Another-Secret-77", "device-1"), ip())
         .await
         .expect("changed");
     assert!(w.auth(&fresh).await.is_ok());
@@ -451,11 +454,13 @@ async fn a_password_change_revokes_every_other_session_and_answers_a_fresh_pair(
         assert!(matches!(w.refresh(old).await, Err(ServiceError::InvalidGrant)));
     }
     assert!(matches!(
-        w.app.login(w.login_input("a@example.com", PASSWORD, "x"), ip()).await,
+        w.app
+            .login_raw(w.login_input("a@example.com", PASSWORD, "x"), ip())
+            .await,
         Err(ServiceError::InvalidGrant)
     ));
     w.app
-        .login(w.login_input("a@example.com", "Another-Secret-77", "x"), ip())
+        .login_raw(w.login_input("a@example.com", "Another-Secret-77", "x"), ip())
         .await
         .expect("new password");
 }
@@ -466,17 +471,21 @@ async fn a_password_change_checks_the_current_password_and_the_rules() {
     let pair = w.register("a@example.com").await;
     let wrong = w
         .app
-        .change_password(change(&w, "Wrong-Password-9", "Another-Secret-77", "d"), ip())
+        .change_password_raw(change(&w, "Wrong-Password-9", "Another-Secret-77", "d"), ip())
         .await;
     assert!(matches!(wrong, Err(ServiceError::InvalidGrant)));
     assert_eq!(
-        field_errors(w.app.change_password(change(&w, PASSWORD, PASSWORD, "d"), ip()).await),
+        field_errors(
+            w.app
+                .change_password_raw(change(&w, PASSWORD, PASSWORD, "d"), ip())
+                .await
+        ),
         vec![(Field::NewPassword, vec![FieldError::PasswordUnchanged])]
     );
     assert_eq!(
         field_errors(
             w.app
-                .change_password(change(&w, PASSWORD, "qwertyuiop", "d"), ip())
+                .change_password_raw(change(&w, PASSWORD, "qwertyuiop", "d"), ip())
                 .await
         ),
         vec![(
@@ -525,7 +534,7 @@ async fn profile_updates_follow_the_registration_rules() {
         telephone: Patch::Clear,
         ..Default::default()
     };
-    let view = w.app.update_profile(&ctx, patch).await.expect("updated");
+    let view = w.app.update_profile_raw(&ctx, patch).await.expect("updated");
     assert_eq!(view.user.profile.display_name().as_deref(), Some("Ann van Smith"));
     assert_eq!(view.user.profile.tin_nr.as_deref(), Some("NL123"));
     assert_eq!(view.user.profile.telephone, None);
@@ -534,7 +543,7 @@ async fn profile_updates_follow_the_registration_rules() {
         telephone: Patch::Set("0475".into()),
         ..Default::default()
     };
-    let errors = field_errors(w.app.update_profile(&ctx, bad).await);
+    let errors = field_errors(w.app.update_profile_raw(&ctx, bad).await);
     assert_eq!(errors.len(), 2);
     let again = w.auth(&pair).await.expect("auth");
     assert_eq!(again.user.profile.firstname.as_deref(), Some("Ann"));
@@ -585,15 +594,19 @@ async fn deleting_the_account_needs_the_password_and_erases_it() {
     let pair = w.register("a@example.com").await;
     let ctx = w.auth(&pair).await.expect("auth");
     assert_eq!(
-        field_errors(w.app.delete_account(&ctx, Some("Wrong-Password-9".into()), ip()).await),
+        field_errors(
+            w.app
+                .delete_account_raw(&ctx, Some("Wrong-Password-9".into()), ip())
+                .await
+        ),
         vec![(Field::Password, vec![FieldError::PasswordIncorrect])]
     );
     assert_eq!(
-        field_errors(w.app.delete_account(&ctx, None, ip()).await),
+        field_errors(w.app.delete_account_raw(&ctx, None, ip()).await),
         vec![(Field::Password, vec![FieldError::Required])]
     );
     w.app
-        .delete_account(&ctx, Some(PASSWORD.into()), ip())
+        .delete_account_raw(&ctx, Some(PASSWORD.into()), ip())
         .await
         .expect("deleted");
     assert!(matches!(w.auth(&pair).await, Err(ServiceError::InvalidToken)));
@@ -629,7 +642,7 @@ async fn try_login(
     password: &str,
     at: registrar_domain::ClientIp,
 ) -> Result<TokenPair, ServiceError> {
-    w.app.login(w.login_input(email, password, "d"), at).await
+    w.app.login_raw(w.login_input(email, password, "d"), at).await
 }
 
 fn retry_after(result: Result<impl std::fmt::Debug, ServiceError>) -> u64 {
@@ -734,12 +747,12 @@ async fn a_locked_account_cannot_change_its_password_either() {
     for _ in 0..5 {
         let _ = w
             .app
-            .change_password(change(&w, "Wrong-Password-9", "Another-Secret-77", "device-1"), ip())
+            .change_password_raw(change(&w, "Wrong-Password-9", "Another-Secret-77", "device-1"), ip())
             .await;
     }
     let refused = w
         .app
-        .change_password(change(&w, PASSWORD, "Another-Secret-77", "device-1"), ip())
+        .change_password_raw(change(&w, PASSWORD, "Another-Secret-77", "device-1"), ip())
         .await;
     assert_eq!(retry_after(refused), 900);
 }
@@ -748,14 +761,14 @@ async fn a_locked_account_cannot_change_its_password_either() {
 async fn registrations_per_address_are_limited_per_window() {
     let w = world_with(|s| s.throttle.register_ip.max = 2).await;
     w.app
-        .register(w.registration("a@example.com"), from(1))
+        .register_raw(w.registration("a@example.com"), from(1))
         .await
         .expect("first");
     // A failed attempt counts too (it may be probing which addresses exist).
-    let taken = w.app.register(w.registration("a@example.com"), from(1)).await;
+    let taken = w.app.register_raw(w.registration("a@example.com"), from(1)).await;
     assert!(matches!(taken, Err(ServiceError::Invalid(_))), "{taken:?}");
     assert_eq!(
-        retry_after(w.app.register(w.registration("b@example.com"), from(1)).await),
+        retry_after(w.app.register_raw(w.registration("b@example.com"), from(1)).await),
         3600
     );
     let b = registrar_domain::Email::parse("b@example.com").expect("email");
@@ -764,12 +777,12 @@ async fn registrations_per_address_are_limited_per_window() {
         "the refused registration made nothing"
     );
     w.app
-        .register(w.registration("b@example.com"), from(2))
+        .register_raw(w.registration("b@example.com"), from(2))
         .await
         .expect("another address");
     w.clock.advance(Duration::hours(1));
     w.app
-        .register(w.registration("c@example.com"), from(1))
+        .register_raw(w.registration("c@example.com"), from(1))
         .await
         .expect("the next window");
 }
@@ -779,13 +792,16 @@ async fn mails_per_address_are_limited_the_same_for_known_and_unknown_addresses(
     let w = world_with(|s| s.throttle.mail_address.max = 2).await;
     w.register("a@example.com").await;
     for email in ["a@example.com", "nobody@example.com"] {
-        w.app.forgot_password(Some(email.into()), from(1)).await.expect("first");
         w.app
-            .resend_confirmation(Some(email.into()), from(2))
+            .forgot_password_raw(Some(email.into()), from(1))
+            .await
+            .expect("first");
+        w.app
+            .resend_confirmation_raw(Some(email.into()), from(2))
             .await
             .expect("second");
         assert_eq!(
-            retry_after(w.app.forgot_password(Some(email.into()), from(3)).await),
+            retry_after(w.app.forgot_password_raw(Some(email.into()), from(3)).await),
             3600,
             "{email}"
         );
@@ -799,7 +815,7 @@ async fn mails_per_address_are_limited_the_same_for_known_and_unknown_addresses(
         .count();
     assert_eq!(resets, 1, "the refused request sent nothing");
     w.app
-        .forgot_password(Some("other@example.com".into()), from(3))
+        .forgot_password_raw(Some("other@example.com".into()), from(3))
         .await
         .expect("another address is not limited");
 }
@@ -810,7 +826,7 @@ async fn a_policy_list_is_bounded_and_each_problem_reported_once() {
     let mut input = w.registration("a@example.com");
     input.policies = Some(vec![Some(9999); 101]);
     assert_eq!(
-        field_errors(w.app.register(input, ip()).await),
+        field_errors(w.app.register_raw(input, ip()).await),
         vec![(Field::Policies, vec![FieldError::TooManyItems { max: 100 }])]
     );
     let mut input = w.registration("a@example.com");
@@ -818,7 +834,7 @@ async fn a_policy_list_is_bounded_and_each_problem_reported_once() {
     list.extend(std::iter::repeat_n(Some(9999), 98));
     input.policies = Some(list);
     assert_eq!(
-        field_errors(w.app.register(input, ip()).await),
+        field_errors(w.app.register_raw(input, ip()).await),
         vec![(Field::Policies, vec![FieldError::UnknownPolicy(9999)])],
         "98 copies of one unknown id are one error"
     );
@@ -903,7 +919,7 @@ async fn an_account_waiting_for_consent_gets_no_session_but_through_its_signup()
     let w = world().await;
     let email = "newcomer@example.com";
     w.app
-        .signup(Some(email.into()), Some("en".into()), None, ip())
+        .signup_raw(Some(email.into()), Some("en".into()), None, ip())
         .await
         .expect("signs up");
     w.app.deliver_due().await.expect("deliver");
@@ -933,7 +949,7 @@ async fn an_account_waiting_for_consent_gets_no_session_but_through_its_signup()
     );
     assert!(matches!(
         w.app
-            .reset_password(Some(token.expose().into()), Some(PASSWORD.into()))
+            .reset_password_raw(Some(token.expose().into()), Some(PASSWORD.into()))
             .await,
         Err(ServiceError::InvalidLink)
     ));
@@ -946,7 +962,7 @@ async fn an_account_waiting_for_consent_gets_no_session_but_through_its_signup()
         .expect("hashes");
     w.store.set_password(&user.id, &hash, None, None).await.expect("stored");
     assert!(matches!(
-        w.app.login(w.login_input(email, PASSWORD, "phone"), ip()).await,
+        w.app.login_raw(w.login_input(email, PASSWORD, "phone"), ip()).await,
         Err(ServiceError::InvalidGrant)
     ));
 
@@ -963,11 +979,11 @@ async fn an_account_waiting_for_consent_gets_no_session_but_through_its_signup()
         .expect("the signup mail");
     let id = link.rsplit('/').next().expect("id").to_owned();
     w.app
-        .complete_signup(&id, Some("1".into()), None)
+        .complete_signup_raw(&id, Some("1".into()), None)
         .await
         .expect("completes");
     w.app
-        .login(w.login_input(email, PASSWORD, "phone"), ip())
+        .login_raw(w.login_input(email, PASSWORD, "phone"), ip())
         .await
         .expect("logs in after consent");
 }

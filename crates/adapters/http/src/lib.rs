@@ -8,7 +8,7 @@
 pub mod dispatch;
 pub mod edge;
 pub mod families;
-#[cfg(feature = "fuzzing")]
+#[cfg(any(test, feature = "fuzzing"))]
 pub mod fuzzing;
 pub mod openapi;
 pub mod ops;

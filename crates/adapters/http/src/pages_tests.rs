@@ -7,7 +7,7 @@ use actix_web::{test, web, App};
 use registrar_domain::Language;
 use registrar_mail::MailContent;
 use registrar_memory::{MemoryMailer, MemoryStore};
-use registrar_service::testing;
+use registrar_service::testing::{self, Raw};
 use registrar_service::{LoginInput, RegisterInput, Registrar, ServiceError};
 
 use crate::families::pages::csrf;
@@ -35,7 +35,7 @@ async fn world() -> World {
         ..
     } = testing::World::new().await;
     let policies = policies.into_iter().map(Some).collect();
-    app.register(
+    app.register_raw(
         RegisterInput {
             client_id: Some(client.clone()),
             device_id: Some("phone".into()),
@@ -81,7 +81,7 @@ impl World {
 
     async fn reset_token(&self) -> String {
         self.app
-            .forgot_password(Some(EMAIL.into()), local())
+            .forgot_password_raw(Some(EMAIL.into()), local())
             .await
             .expect("forgot");
         self.app.deliver_due().await.expect("deliver");
@@ -94,7 +94,7 @@ impl World {
 
     async fn login_as(&self, email: &str, password: &str) -> Result<(), ServiceError> {
         self.app
-            .login(
+            .login_raw(
                 LoginInput {
                     client_id: Some(self.client.clone()),
                     device_id: Some("laptop".into()),
@@ -111,7 +111,7 @@ impl World {
     /// Signs the newcomer up (email-first): the id at the end of the mailed link.
     async fn signup_id(&self) -> String {
         self.app
-            .signup(Some(NEWCOMER.into()), Some("en".into()), None, local())
+            .signup_raw(Some(NEWCOMER.into()), Some("en".into()), None, local())
             .await
             .expect("signs up");
         self.app.deliver_due().await.expect("deliver");

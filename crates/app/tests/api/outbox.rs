@@ -88,7 +88,7 @@ async fn a_crash_between_commit_and_send_loses_no_mail(backend: Backend) {
     // Queue a reset through a service with no worker, then "crash" it before it sends.
     doomed
         .forgot_password(
-            Some(email.clone()),
+            registrar_domain::Email::parse(&email).expect("an address"),
             registrar_domain::ClientIp::new([127, 0, 0, 1].into()),
         )
         .await

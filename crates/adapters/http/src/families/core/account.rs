@@ -3,7 +3,10 @@
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use registrar_mail::Mailer;
-use registrar_service::{AuthContext, ProfileView, Registrar, TokenPair};
+use registrar_service::parse;
+use registrar_service::{
+    AuthContext, Field, PasswordChange, PasswordReset, ProfileChange, ProfileView, Registrar, Registration, TokenPair,
+};
 use registrar_store::Store;
 
 use super::answers::{EmptyResponse, ProfileResponse, TokenPairResponse};
@@ -47,10 +50,8 @@ pub async fn register<S: Store, M: Mailer>(
     app: &Registrar<S, M>,
     lang: Lang,
 ) -> Result<HttpResponse, CoreError> {
-    let pair = app
-        .register(request.into_input(Lang::requested(req)), Origin::of(req).0)
-        .await
-        .core(lang)?;
+    let registration = Registration::parse(request.into_input(Lang::requested(req)), app.rules());
+    let pair = app.register(registration, Origin::of(req).0).await.core(lang)?;
     Ok(token_pair(&pair))
 }
 
@@ -84,11 +85,8 @@ pub async fn change_password<S: Store, M: Mailer>(
     lang: Lang,
 ) -> Result<HttpResponse, CoreError> {
     let request: ChangePasswordRequest = body::read(&req, payload, &app).await.core(lang)?;
-    let request = request.checked().core(lang)?;
-    let pair = app
-        .change_password(request.into(), Origin::of(&req).0)
-        .await
-        .core(lang)?;
+    let change = PasswordChange::parse(request.checked().core(lang)?.into(), app.rules()).core(lang)?;
+    let pair = app.change_password(change, Origin::of(&req).0).await.core(lang)?;
     Ok(token_pair(&pair))
 }
 
@@ -149,7 +147,8 @@ pub async fn update_me<S: Store, M: Mailer>(
 ) -> Result<HttpResponse, CoreError> {
     let ctx = caller(&req, &app, lang).await?;
     let request: UpdateProfileRequest = body::read(&req, payload, &app).await.core(lang)?;
-    let view = app.update_profile(&ctx, request.into()).await.core(lang)?;
+    let change = ProfileChange::parse(request.into()).core(lang)?;
+    let view = app.update_profile(&ctx, change).await.core(lang)?;
     Ok(profile(&view))
 }
 
@@ -183,7 +182,8 @@ pub async fn delete_me<S: Store, M: Mailer>(
 ) -> Result<HttpResponse, CoreError> {
     let ctx = caller(&req, &app, lang).await?;
     let request: DeleteAccountRequest = body::read(&req, payload, &app).await.core(lang)?;
-    app.delete_account(&ctx, request.password, Origin::of(&req).0)
+    let password = parse::present(Field::Password, request.password).core(lang)?;
+    app.delete_account(&ctx, &password, Origin::of(&req).0)
         .await
         .core(lang)?;
     Ok(HttpResponse::NoContent().finish())
@@ -216,9 +216,8 @@ pub async fn forgot_password<S: Store, M: Mailer>(
     lang: Lang,
 ) -> Result<HttpResponse, CoreError> {
     let request: ForgotPasswordRequest = body::read(&req, payload, &app).await.core(lang)?;
-    app.forgot_password(request.username, Origin::of(&req).0)
-        .await
-        .core(lang)?;
+    let email = parse::address(&request.username).core(lang)?;
+    app.forgot_password(email, Origin::of(&req).0).await.core(lang)?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .json(EmptyResponse {}))
@@ -249,7 +248,8 @@ pub async fn reset_password<S: Store, M: Mailer>(
     lang: Lang,
 ) -> Result<HttpResponse, CoreError> {
     let request: ResetPasswordRequest = body::read(&req, payload, &app).await.core(lang)?;
-    app.reset_password(request.token, request.password).await.core(lang)?;
+    let reset = PasswordReset::parse(request.token, request.password).core(lang)?;
+    app.reset_password(reset).await.core(lang)?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .json(EmptyResponse {}))

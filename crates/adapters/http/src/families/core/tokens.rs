@@ -3,7 +3,7 @@
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use registrar_mail::Mailer;
-use registrar_service::{Registrar, ServiceError};
+use registrar_service::{Login, Registrar, ServiceError};
 use registrar_store::Store;
 
 use super::account::{caller, token_pair};
@@ -66,7 +66,10 @@ pub async fn token<S: Store, M: Mailer>(
         *client_id = Some(id);
     }
     let pair = match request {
-        TokenRequest::Password(grant) => app.login(grant.into(), Origin::of(&req).0).await,
+        TokenRequest::Password(grant) => match Login::parse(&grant.into()) {
+            Ok(login) => app.login(login, Origin::of(&req).0).await,
+            Err(e) => Err(e),
+        },
         TokenRequest::RefreshToken(grant) => app.refresh(grant.refresh_token, grant.client_id).await,
     };
     let pair = match pair {

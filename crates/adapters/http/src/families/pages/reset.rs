@@ -12,7 +12,7 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use registrar_domain::Email;
 use registrar_mail::Mailer;
-use registrar_service::{Field, FieldErrors, Registrar, ServiceError};
+use registrar_service::{Field, FieldErrors, PasswordReset, Registrar, ServiceError};
 use registrar_store::Store;
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -153,7 +153,12 @@ pub async fn submit<S: Store, M: Mailer>(
         };
     }
     let token = token.into_inner();
-    match app.reset_password(Some(token.clone()), password).await {
+    let reset = PasswordReset::parse(Some(token.clone()), password);
+    let done = match reset {
+        Ok(reset) => app.reset_password(reset).await,
+        Err(e) => Err(e),
+    };
+    match done {
         Ok(()) => match render::message(lang, &lang.t("page.reset_done_title"), &lang.t("page.reset_done_text")) {
             Ok(html) => page(
                 StatusCode::OK,

@@ -16,7 +16,7 @@
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use registrar_mail::Mailer;
-use registrar_service::{Field, FieldErrors, Registrar, ServiceError, SignupLink};
+use registrar_service::{Field, FieldErrors, Registrar, ServiceError, SignupConsent, SignupLink};
 use registrar_store::Store;
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -140,7 +140,11 @@ pub async fn submitted<S: Store, M: Mailer>(
         })
         .await;
     }
-    match app.complete_signup(id, consent, password).await {
+    let done = match SignupConsent::parse(consent, password) {
+        Ok(given) => app.complete_signup(id, given).await,
+        Err(e) => Err(e),
+    };
+    match done {
         // Without a password the account cannot log in yet: say how to set one.
         Ok((_, user)) => match render::message(
             lang,

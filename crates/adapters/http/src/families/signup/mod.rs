@@ -11,7 +11,7 @@ pub use wire::{
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
 use registrar_mail::Mailer;
-use registrar_service::{Field, FieldError, FieldErrors, Registrar};
+use registrar_service::{self as service, Field, FieldError, FieldErrors, Registrar, SignupConsent};
 use registrar_store::Store;
 
 use crate::edge::body::{self, BodyError};
@@ -126,10 +126,8 @@ pub async fn signup<S: Store, M: Mailer>(req: HttpRequest, payload: web::Payload
         Ok(request) => request,
         Err(e) => return failure::respond(&Signup::Start, e),
     };
-    match app
-        .signup(request.email, request.language, request.token, Origin::of(&req).0)
-        .await
-    {
+    let signup = service::Signup::parse(request.email, request.language, request.token);
+    match app.signup(signup, Origin::of(&req).0).await {
         Ok(email) => HttpResponse::Created().json(SignupResponse {
             result: "success",
             email: email.as_str().to_owned(),
@@ -145,7 +143,11 @@ pub async fn confirm<S: Store, M: Mailer>(
     app: &Registrar<S, M>,
     id: &str,
 ) -> HttpResponse {
-    match app.complete_signup(id, request.consent, request.password).await {
+    let done = match SignupConsent::parse(request.consent, request.password) {
+        Ok(given) => app.complete_signup(id, given).await,
+        Err(e) => Err(e),
+    };
+    match done {
         Ok((pair, user)) => HttpResponse::Ok()
             .insert_header((header::CACHE_CONTROL, "no-store"))
             .json(SignupConfirmResponse::new(&pair, &user)),

@@ -14,7 +14,7 @@ use actix_web::{HttpRequest, HttpResponse};
 use registrar_domain::birth::YearOfBirthError;
 use registrar_domain::PasswordError;
 use registrar_mail::Mailer;
-use registrar_service::{Field, FieldError, Registrar};
+use registrar_service::{Field, FieldError, Registrar, TypedRegistration};
 use registrar_store::Store;
 
 use crate::edge::client_ip::Origin;
@@ -139,10 +139,8 @@ pub async fn register<S: Store, M: Mailer>(
     app: &Registrar<S, M>,
     lang: Lang,
 ) -> HttpResponse {
-    match app
-        .register_typed(request.into_input(Lang::requested(req)), Origin::of(req).0)
-        .await
-    {
+    let registration = TypedRegistration::parse(request.into_input(Lang::requested(req)), app.rules());
+    match app.register_typed(registration, Origin::of(req).0).await {
         Ok(()) => HttpResponse::Ok().json(TypedSuccessResponse {
             success: true,
             message: lang.t("typed.success"),

@@ -3,7 +3,7 @@
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use registrar_mail::Mailer;
-use registrar_service::Registrar;
+use registrar_service::{Registrar, UsersRegistration, WebLogin};
 use registrar_store::Store;
 
 use super::answers::{UsersAccountResponse, UsersLoginResponse};
@@ -43,10 +43,8 @@ pub async fn register<S: Store, M: Mailer>(
     lang: Lang,
 ) -> Result<HttpResponse, UsersError> {
     let request: UsersRegisterRequest = body::read(&req, payload, &app).await.users(lang)?;
-    let user = app
-        .register_user(request.into_input(Lang::requested(&req)), Origin::of(&req).0)
-        .await
-        .users(lang)?;
+    let registration = UsersRegistration::parse(request.into_input(Lang::requested(&req)), app.rules());
+    let user = app.register_user(registration, Origin::of(&req).0).await.users(lang)?;
     Ok(HttpResponse::Created().json(UsersAccountResponse::from(&user)))
 }
 
@@ -79,10 +77,8 @@ pub async fn login<S: Store, M: Mailer>(
     lang: Lang,
 ) -> Result<HttpResponse, UsersError> {
     let request: UsersLoginRequest = body::read(&req, payload, &app).await.users_login(lang)?;
-    let (pair, role) = app
-        .login_web(request.username, request.password, Origin::of(&req).0)
-        .await
-        .users_login(lang)?;
+    let login = WebLogin::parse(request.username, request.password).users_login(lang)?;
+    let (pair, role) = app.login_web(login, Origin::of(&req).0).await.users_login(lang)?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .insert_header((header::PRAGMA, "no-cache"))

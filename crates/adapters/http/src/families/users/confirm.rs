@@ -3,7 +3,7 @@
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use registrar_mail::Mailer;
-use registrar_service::Registrar;
+use registrar_service::{CodeConfirmation, Registrar};
 use registrar_store::Store;
 
 use super::answers::UsersMessageResponse;
@@ -47,9 +47,8 @@ pub async fn validation<S: Store, M: Mailer>(
     lang: Lang,
 ) -> Result<HttpResponse, UsersError> {
     let request: UsersValidationRequest = body::read(&req, payload, &app).await.users(lang)?;
-    app.confirm_code(request.email, request.token, Origin::of(&req).0)
-        .await
-        .users(lang)?;
+    let confirmation = CodeConfirmation::parse(&request.email, &request.token).users(lang)?;
+    app.confirm_code(confirmation, Origin::of(&req).0).await.users(lang)?;
     Ok(HttpResponse::Created().json(UsersMessageResponse {
         message: lang.t("users.validated"),
     }))
@@ -84,9 +83,8 @@ pub async fn verify<S: Store, M: Mailer>(
     lang: Lang,
 ) -> Result<HttpResponse, UsersError> {
     let request: UsersVerifyRequest = body::read(&req, payload, &app).await.users(lang)?;
-    app.resend_confirmation(request.email, Origin::of(&req).0)
-        .await
-        .users(lang)?;
+    let email = registrar_service::parse::address(&request.email).users(lang)?;
+    app.resend_confirmation(email, Origin::of(&req).0).await.users(lang)?;
     Ok(HttpResponse::Created().json(UsersMessageResponse {
         message: lang.t("users.mail_sent"),
     }))

@@ -1,0 +1,196 @@
+//! The pure step of every use case: raw request fields (trimmed text, an
+//! empty string already missing) become domain values and a command, or the
+//! complete list of field errors — synchronously, with no I/O. The use case
+//! then runs the checks that need the store (a known client, a free
+//! address, current policy revisions, a valid invite) and adds to the same
+//! list, so that one answer names every failing field.
+
+use registrar_domain::{
+    ClientId, DeviceId, DeviceName, Email, EmailError, Password, PasswordError, PasswordPolicy, PersonName, Telephone,
+    TextError, TinNr,
+};
+
+use crate::{Field, FieldError, FieldErrors};
+
+/// What the pure step needs from configuration and the clock.
+#[derive(Debug, Clone, Copy)]
+pub struct Rules<'a> {
+    pub password: &'a PasswordPolicy,
+    /// The year `year_of_birth` is checked against.
+    pub this_year: i32,
+}
+
+/// The outcome of a pure step whose use case still checks fields against
+/// the store: the command when every field parsed, else the errors found
+/// with the fields the store checks, as far as they parsed.
+#[derive(Debug, Clone)]
+pub enum Parsed<T, L> {
+    Complete(T),
+    Invalid { errors: FieldErrors, lookups: L },
+}
+
+/// A command whose use case checks some of its fields against the store.
+pub trait Lookups {
+    /// The fields the store checks, as far as they parsed.
+    type Lookups: Clone;
+    fn lookups(&self) -> Self::Lookups;
+}
+
+impl<T: Lookups> Parsed<T, T::Lookups> {
+    /// A command with no field error, or the errors with the lookups.
+    pub fn of(errors: FieldErrors, complete: Option<T>, lookups: T::Lookups) -> Self {
+        match complete {
+            Some(command) if errors.is_empty() => Self::Complete(command),
+            _ => Self::Invalid { errors, lookups },
+        }
+    }
+
+    /// What the store checks, and the errors so far (none for a complete command).
+    pub fn start(&self) -> (T::Lookups, FieldErrors) {
+        match self {
+            Self::Complete(command) => (command.lookups(), FieldErrors::default()),
+            Self::Invalid { errors, lookups } => (lookups.clone(), errors.clone()),
+        }
+    }
+
+    /// The command once the store's checks added nothing to `errors`.
+    pub fn finish(self, errors: FieldErrors) -> Result<T, crate::ServiceError> {
+        errors.clone().into_result()?;
+        match self {
+            Self::Complete(command) => Ok(command),
+            // Not reached: an invalid request has errors.
+            Self::Invalid { .. } => Err(crate::ServiceError::Invalid(errors)),
+        }
+    }
+}
+
+pub fn required<'a>(errors: &mut FieldErrors, field: Field, value: &'a Option<String>) -> Option<&'a str> {
+    match value.as_deref() {
+        Some(v) => Some(v),
+        None => {
+            errors.add(field, FieldError::Required);
+            None
+        }
+    }
+}
+
+pub fn text_error(e: TextError) -> FieldError {
+    match e {
+        TextError::Missing => FieldError::Required,
+        TextError::TooLong { max } => FieldError::TooLong { max },
+        TextError::ControlCharacter => FieldError::ControlCharacters,
+    }
+}
+
+pub fn email_error(e: EmailError) -> FieldError {
+    match e {
+        EmailError::Invalid => FieldError::InvalidEmail,
+        EmailError::TooLong { max } => FieldError::TooLong { max },
+    }
+}
+
+pub fn password_error(e: PasswordError) -> FieldError {
+    match e {
+        PasswordError::Missing => FieldError::Required,
+        other => FieldError::Password(other),
+    }
+}
+
+pub fn email(errors: &mut FieldErrors, value: &Option<String>) -> Option<Email> {
+    let raw = required(errors, Field::Email, value)?;
+    Email::parse(raw)
+        .map_err(|e| errors.add(Field::Email, email_error(e)))
+        .ok()
+}
+
+pub fn name(errors: &mut FieldErrors, field: Field, value: &Option<String>) -> Option<String> {
+    let raw = required(errors, field, value)?;
+    optional_name(errors, field, raw)
+}
+
+pub fn optional_name(errors: &mut FieldErrors, field: Field, raw: &str) -> Option<String> {
+    PersonName::parse(raw)
+        .map(PersonName::into_string)
+        .map_err(|e| errors.add(field, text_error(e)))
+        .ok()
+}
+
+pub fn telephone(errors: &mut FieldErrors, raw: &str) -> Option<Telephone> {
+    Telephone::parse(raw)
+        .map_err(|_| errors.add(Field::Telephone, FieldError::InvalidTelephone))
+        .ok()
+}
+
+pub fn tin(errors: &mut FieldErrors, raw: &str) -> Option<String> {
+    TinNr::parse(raw)
+        .map(TinNr::into_string)
+        .map_err(|e| errors.add(Field::TinNr, text_error(e)))
+        .ok()
+}
+
+/// A new password under the rules (not the account's address).
+pub fn new_password(
+    errors: &mut FieldErrors,
+    field: Field,
+    value: &Option<String>,
+    policy: &PasswordPolicy,
+    email: Option<&Email>,
+) -> Option<Password> {
+    let raw = required(errors, field, value)?;
+    policy
+        .check(raw, email)
+        .map_err(|e| errors.add(field, password_error(e)))
+        .ok()
+}
+
+/// A `client_id` as given: looked up by the use case (a malformed one is
+/// no client we know: `invalid_client`, like an unknown one).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ClientRef {
+    Id(ClientId),
+    Malformed,
+}
+
+impl ClientRef {
+    pub fn of(raw: &str) -> Self {
+        ClientId::parse(raw).map_or(Self::Malformed, Self::Id)
+    }
+}
+
+pub fn client(errors: &mut FieldErrors, value: &Option<String>) -> Option<ClientRef> {
+    required(errors, Field::ClientId, value).map(ClientRef::of)
+}
+
+/// The device part of a login, checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Device {
+    pub id: DeviceId,
+    pub name: DeviceName,
+}
+
+pub fn device(errors: &mut FieldErrors, id: &Option<String>, name: &Option<String>) -> Option<Device> {
+    let id = required(errors, Field::DeviceId, id).and_then(|v| {
+        DeviceId::parse(v)
+            .map_err(|e| errors.add(Field::DeviceId, text_error(e)))
+            .ok()
+    });
+    let name = required(errors, Field::DeviceName, name).and_then(|v| {
+        DeviceName::parse(v)
+            .map_err(|e| errors.add(Field::DeviceName, text_error(e)))
+            .ok()
+    });
+    Some(Device { id: id?, name: name? })
+}
+
+/// A field that must be there, as given (its checks need the store).
+pub fn present(field: Field, value: Option<String>) -> Result<String, crate::ServiceError> {
+    value.ok_or_else(|| crate::ServiceError::Invalid(FieldErrors::single(field, FieldError::Required)))
+}
+
+/// An email address, the only field of its request.
+pub fn address(value: &Option<String>) -> Result<Email, crate::ServiceError> {
+    let mut errors = FieldErrors::default();
+    let email = email(&mut errors, value);
+    errors.clone().into_result()?;
+    email.ok_or(crate::ServiceError::Invalid(errors))
+}
