@@ -199,3 +199,61 @@ fn interned(path: String) -> &'static str {
     paths.push(path);
     path
 }
+
+#[cfg(test)]
+mod tests {
+    use actix_web::http::StatusCode;
+    use actix_web::{test as actix_test, App};
+    use registrar_memory::{MemoryMailer, MemoryStore};
+
+    use super::*;
+
+    /// Answered at two methods of one path.
+    #[utoipa::path(method(get, head), path = "/twice/{id}", responses((status = 200, description = "Twice.")))]
+    async fn twice() -> HttpResponse {
+        HttpResponse::Ok().finish()
+    }
+
+    fn refuse(_: Lang, allow: &str) -> HttpResponse {
+        HttpResponse::MethodNotAllowed()
+            .insert_header(("Allow", allow.to_owned()))
+            .finish()
+    }
+
+    #[test]
+    fn a_route_is_listed_and_documented_at_every_method_of_its_utoipa_path() {
+        let mut listing = Routes::<Unserved, Unserved>::listing();
+        route!(listing, __path_twice => twice);
+        assert_eq!(
+            listing.into_list(),
+            vec![(Method::GET, "/twice/{id}"), (Method::HEAD, "/twice/{id}")]
+        );
+        let mut listing = Routes::<Unserved, Unserved>::listing();
+        route!(listing, __path_twice => twice);
+        let (paths, _) = listing.into_document();
+        let item = paths.get_path_item("/twice/{id}").expect("documented");
+        assert!(item.get.is_some() && item.head.is_some() && item.post.is_none());
+    }
+
+    #[actix_web::test]
+    async fn a_route_is_served_at_every_method_of_its_utoipa_path_and_405_elsewhere() {
+        let app = actix_test::init_service(App::new().configure(|cfg| {
+            let mut routes = Routes::<MemoryStore, MemoryMailer>::on(cfg);
+            route!(routes, __path_twice => twice);
+            routes.close(refuse);
+        }))
+        .await;
+        for method in [Method::GET, Method::HEAD] {
+            let request = actix_test::TestRequest::default().method(method).uri("/twice/1");
+            let response = actix_test::call_service(&app, request.to_request()).await;
+            assert_eq!(response.status(), StatusCode::OK);
+        }
+        let request = actix_test::TestRequest::post().uri("/twice/1");
+        let response = actix_test::call_service(&app, request.to_request()).await;
+        assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
+        assert_eq!(
+            response.headers().get("allow").and_then(|v| v.to_str().ok()),
+            Some("GET, HEAD")
+        );
+    }
+}
