@@ -23,6 +23,7 @@ pub mod ops;
 /// The pages through their routes, with the shared `POST /confirm/signup/{id}`.
 mod pages_tests;
 
+use edge::routes::{Documented, Routes, Serve, Unserved};
 pub use edge::{body, client_ip, failure, limits, metrics, request_id};
 use families::{core, pages, signup, users};
 
@@ -76,26 +77,40 @@ pub const CLIENT_REQUEST_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Every route of every family on one `App`.
 pub fn configure<S: Store, M: Mailer>(cfg: &mut web::ServiceConfig) {
-    let mut routes = edge::routes::Routes::on(cfg);
-    every_route::<S, M>(&mut routes);
+    let mut routes = Routes::<S, M>::on(cfg);
+    every_route(&mut routes);
     // Outside every family, the edge answers in the core shape.
     routes.close(core::method_not_allowed);
 }
 
 /// Every (method, path pattern) that [`configure`] serves, in its order.
 pub fn route_table<S: Store, M: Mailer>() -> Vec<(Method, &'static str)> {
-    let mut listing = edge::routes::Routes::listing();
-    every_route::<S, M>(&mut listing);
+    let mut listing = Routes::<S, M>::listing();
+    every_route(&mut listing);
     listing.into_list()
 }
 
-fn every_route<S: Store, M: Mailer>(routes: &mut edge::routes::Routes) {
-    dispatch::routes::<S, M>(routes);
-    core::routes::<S, M>(routes);
-    users::routes::<S, M>(routes);
-    signup::routes::<S, M>(routes);
-    pages::routes::<S, M>(routes);
-    ops::routes::<S, M>(routes);
+/// The operations of every route that [`configure`] serves, and the schemas
+/// they name: the `paths` of the OpenAPI document.
+pub(crate) fn documented_routes() -> Documented {
+    let mut listing = Routes::<Unserved, Unserved>::listing();
+    every_route(&mut listing);
+    listing.into_document()
+}
+
+/// In the order of the document: a shared endpoint next to the family that
+/// it belongs to first.
+fn every_route<S, M>(routes: &mut Routes<S, M>)
+where
+    (S, M): Serve,
+{
+    dispatch::register_route(routes);
+    core::routes(routes);
+    users::routes(routes);
+    signup::routes(routes);
+    dispatch::confirm_signup_route(routes);
+    pages::routes(routes);
+    ops::routes(routes);
 }
 
 /// Starts serving on an already bound listener (port 0 in tests). The

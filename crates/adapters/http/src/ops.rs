@@ -8,15 +8,17 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::edge::language::Lang;
-use crate::edge::routes::Routes;
+use crate::edge::routes::{route, Routes, Serve};
 use crate::families::core::{CoreError, CoreErrorBody, CoreResult};
 
-pub fn routes<S: Store, M: Mailer>(routes: &mut Routes) {
-    routes
-        .get("/healthz", healthz)
-        .get("/readyz", readyz::<S, M>)
-        .get("/metrics", metrics)
-        .get("/openapi.json", openapi);
+pub fn routes<S, M>(routes: &mut Routes<S, M>)
+where
+    (S, M): Serve,
+{
+    route!(routes, __path_healthz => healthz);
+    route!(routes, __path_readyz => readyz::<S, M>);
+    route!(routes, __path_metrics => metrics);
+    route!(routes, __path_openapi => openapi);
 }
 
 #[derive(Clone, Copy, Serialize, ToSchema)]

@@ -7,13 +7,29 @@
 pub mod confirm_signup;
 pub mod register;
 
-use registrar_mail::Mailer;
-use registrar_store::Store;
+use crate::edge::routes::{route, Routes, Serve};
 
-use crate::edge::routes::Routes;
+/// Both shared endpoints (the pages' tests serve them with the pages).
+pub fn routes<S, M>(routes: &mut Routes<S, M>)
+where
+    (S, M): Serve,
+{
+    register_route(routes);
+    confirm_signup_route(routes);
+}
 
-pub fn routes<S: Store, M: Mailer>(routes: &mut Routes) {
-    routes
-        .post("/api/register", register::register::<S, M>)
-        .post("/confirm/signup/{id}", confirm_signup::confirm::<S, M>);
+/// `POST /api/register`, listed before the core family.
+pub fn register_route<S, M>(routes: &mut Routes<S, M>)
+where
+    (S, M): Serve,
+{
+    route!(routes, register::__path_register => register::register::<S, M>);
+}
+
+/// `POST /confirm/signup/{id}`, listed after the signup family, before the pages.
+pub fn confirm_signup_route<S, M>(routes: &mut Routes<S, M>)
+where
+    (S, M): Serve,
+{
+    route!(routes, confirm_signup::__path_confirm => confirm_signup::confirm::<S, M>);
 }

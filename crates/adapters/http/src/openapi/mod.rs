@@ -46,36 +46,6 @@ pub const TAGS: [&str; 6] = ["core", "typed", "users", "signup", "pages", "opera
             `policies[]=1&…`), at most 64 KiB; strings are trimmed, an empty string is missing, unknown fields \
             are ignored.",
     ),
-    paths(
-        crate::dispatch::register::register,
-        crate::families::core::tokens::token,
-        crate::families::core::account::change_password,
-        crate::families::core::account::forgot_password,
-        crate::families::core::account::reset_password,
-        crate::families::core::tokens::logout,
-        crate::families::core::account::me,
-        crate::families::core::account::update_me,
-        crate::families::core::account::delete_me,
-        crate::families::core::tokens::sessions,
-        crate::families::core::tokens::revoke_device,
-        crate::families::core::policies::list,
-        crate::families::core::policies::accept,
-        crate::families::core::policies::one,
-        crate::families::users::account::register,
-        crate::families::users::account::login,
-        crate::families::users::confirm::validation,
-        crate::families::users::confirm::verify,
-        crate::families::signup::signup,
-        crate::dispatch::confirm_signup::confirm,
-        crate::families::pages::confirm::confirm,
-        crate::families::pages::reset::form,
-        crate::families::pages::reset::submit,
-        crate::families::pages::signup::form,
-        crate::ops::healthz,
-        crate::ops::readyz,
-        crate::ops::metrics,
-        crate::ops::openapi,
-    ),
     tags(
         (name = "core", description = "The device-token API: token pairs, profile, sessions and policies. \
             Errors: `{\"success\": false, \"error\": \"<code>\", \"message\": \"…\", \"errors\": {…}}`."),
@@ -87,9 +57,27 @@ pub const TAGS: [&str; 6] = ["core", "typed", "users", "signup", "pages", "opera
         (name = "pages", description = "Server-rendered HTML pages for the links in mails, in the browser's language."),
         (name = "operations", description = "Health, readiness, metrics and this document."),
     ),
-    modifiers(&Everywhere),
+    modifiers(&Routed, &Everywhere),
 )]
 pub struct ApiDoc;
+
+/// The `paths`: the operation of every route that is served, from the route
+/// table itself (`crate::documented_routes`: each family's `routes()`,
+/// where a route is added once, naming its handler's `#[utoipa::path]`),
+/// and the schemas those operations name.
+pub struct Routed;
+
+impl Modify for Routed {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let (paths, schemas) = crate::documented_routes();
+        openapi.paths.merge(paths);
+        openapi
+            .components
+            .get_or_insert_with(Default::default)
+            .schemas
+            .extend(schemas);
+    }
+}
 
 /// What every endpoint shares, added to every operation of the document.
 pub struct Everywhere;

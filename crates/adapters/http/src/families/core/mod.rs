@@ -14,24 +14,23 @@ pub use error::{
     CoreErrorBody, CoreFaults, CoreResult,
 };
 
-use registrar_mail::Mailer;
-use registrar_store::Store;
+use crate::edge::routes::{route, Routes, Serve};
 
-use crate::edge::routes::Routes;
-
-pub fn routes<S: Store, M: Mailer>(routes: &mut Routes) {
-    routes
-        .post("/api/token", tokens::token::<S, M>)
-        .post("/api/change-password", account::change_password::<S, M>)
-        .post("/api/forgot-password", account::forgot_password::<S, M>)
-        .post("/api/reset-password", account::reset_password::<S, M>)
-        .post("/api/logout", tokens::logout::<S, M>)
-        .get("/api/me", account::me::<S, M>)
-        .patch("/api/me", account::update_me::<S, M>)
-        .delete("/api/me", account::delete_me::<S, M>)
-        .get("/api/sessions", tokens::sessions::<S, M>)
-        .delete("/api/sessions/{device_id}", tokens::revoke_device::<S, M>)
-        .get("/api/policies", policies::list::<S, M>)
-        .post("/api/policies/accept", policies::accept::<S, M>)
-        .get("/api/policies/{type}", policies::one::<S, M>);
+pub fn routes<S, M>(routes: &mut Routes<S, M>)
+where
+    (S, M): Serve,
+{
+    route!(routes, tokens::__path_token => tokens::token::<S, M>);
+    route!(routes, account::__path_change_password => account::change_password::<S, M>);
+    route!(routes, account::__path_forgot_password => account::forgot_password::<S, M>);
+    route!(routes, account::__path_reset_password => account::reset_password::<S, M>);
+    route!(routes, tokens::__path_logout => tokens::logout::<S, M>);
+    route!(routes, account::__path_me => account::me::<S, M>);
+    route!(routes, account::__path_update_me => account::update_me::<S, M>);
+    route!(routes, account::__path_delete_me => account::delete_me::<S, M>);
+    route!(routes, tokens::__path_sessions => tokens::sessions::<S, M>);
+    route!(routes, tokens::__path_revoke_device => tokens::revoke_device::<S, M>);
+    route!(routes, policies::__path_list => policies::list::<S, M>);
+    route!(routes, policies::__path_accept => policies::accept::<S, M>);
+    route!(routes, policies::__path_one => policies::one::<S, M>);
 }

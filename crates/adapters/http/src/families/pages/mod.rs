@@ -25,10 +25,7 @@ pub use csrf::{is_browser_form, FIELD as CSRF_FIELD};
 pub use reset::ResetPasswordForm;
 pub use signup::{submitted as signup_submitted, SignupConfirmForm};
 
-use registrar_mail::Mailer;
-use registrar_store::Store;
-
-use crate::edge::routes::Routes;
+use crate::edge::routes::{route, Routes, Serve};
 
 /// The answers every page may give when the fault is not the visitor's:
 /// documented once, listed in each `#[utoipa::path]`'s `responses`.
@@ -42,10 +39,12 @@ pub enum PagesFaults {
     Unavailable(String),
 }
 
-pub fn routes<S: Store, M: Mailer>(routes: &mut Routes) {
-    routes
-        .get("/confirm/{token}", confirm::confirm::<S, M>)
-        .get("/reset-password/{token}", reset::form::<S, M>)
-        .post("/reset-password/{token}", reset::submit::<S, M>)
-        .get("/confirm/signup/{id}", signup::form::<S, M>);
+pub fn routes<S, M>(routes: &mut Routes<S, M>)
+where
+    (S, M): Serve,
+{
+    route!(routes, confirm::__path_confirm => confirm::confirm::<S, M>);
+    route!(routes, reset::__path_form => reset::form::<S, M>);
+    route!(routes, reset::__path_submit => reset::submit::<S, M>);
+    route!(routes, signup::__path_form => signup::form::<S, M>);
 }

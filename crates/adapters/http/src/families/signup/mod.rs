@@ -17,12 +17,15 @@ use registrar_store::Store;
 use crate::edge::body::{self, BodyError};
 use crate::edge::client_ip::Origin;
 use crate::edge::failure::{self, Failure, Family, Refusal};
-use crate::edge::routes::Routes;
+use crate::edge::routes::{route, Routes, Serve};
 
 type App<S, M> = web::Data<Registrar<S, M>>;
 
-pub fn routes<S: Store, M: Mailer>(routes: &mut Routes) {
-    routes.post("/signup", signup::<S, M>);
+pub fn routes<S, M>(routes: &mut Routes<S, M>)
+where
+    (S, M): Serve,
+{
+    route!(routes, __path_signup => signup::<S, M>);
 }
 
 fn error(status: StatusCode, code: &'static str) -> HttpResponse {

@@ -9,15 +9,14 @@ pub mod requests;
 
 pub use error::{UsersBodyRefusals, UsersError, UsersErrorBody, UsersFaults, UsersResult};
 
-use registrar_mail::Mailer;
-use registrar_store::Store;
+use crate::edge::routes::{route, Routes, Serve};
 
-use crate::edge::routes::Routes;
-
-pub fn routes<S: Store, M: Mailer>(routes: &mut Routes) {
-    routes
-        .post("/api/users/register", account::register::<S, M>)
-        .post("/api/users/login", account::login::<S, M>)
-        .post("/api/users/validation", confirm::validation::<S, M>)
-        .post("/api/mails/verify", confirm::verify::<S, M>);
+pub fn routes<S, M>(routes: &mut Routes<S, M>)
+where
+    (S, M): Serve,
+{
+    route!(routes, account::__path_register => account::register::<S, M>);
+    route!(routes, account::__path_login => account::login::<S, M>);
+    route!(routes, confirm::__path_validation => confirm::validation::<S, M>);
+    route!(routes, confirm::__path_verify => confirm::verify::<S, M>);
 }
