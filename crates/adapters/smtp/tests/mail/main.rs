@@ -10,6 +10,7 @@
     clippy::float_cmp
 )] // test code
 
+mod golden;
 mod logs;
 mod names;
 mod outbox;
