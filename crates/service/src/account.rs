@@ -272,7 +272,7 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         }
         match &patch.language {
             Patch::Keep | Patch::Clear => {}
-            Patch::Set(v) => match Language::from_code(v) {
+            Patch::Set(v) => match self.settings.language(v) {
                 Some(l) => language = l,
                 None => errors.add(Field::Language, FieldError::InvalidLanguage),
             },

@@ -35,7 +35,7 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         let mut errors = FieldErrors::default();
         let email = parse_email(&mut errors, &email);
         let language = required(&mut errors, Field::Language, &language).and_then(|l| {
-            Language::from_code(l)
+            Language::offered(l, &self.settings.languages)
                 .ok_or_else(|| errors.add(Field::Language, FieldError::InvalidLanguage))
                 .ok()
         });

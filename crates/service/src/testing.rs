@@ -36,7 +36,7 @@ pub fn settings() -> Settings {
 pub fn policy_revision(t: &str) -> NewPolicyRevision {
     let mut texts = BTreeMap::new();
     texts.insert(
-        Language::En,
+        Language::EN,
         PolicyText {
             title: t.into(),
             description: String::new(),
