@@ -11,6 +11,7 @@
 )] // test code
 
 mod golden;
+mod languages;
 mod logs;
 mod names;
 mod outbox;
