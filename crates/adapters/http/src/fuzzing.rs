@@ -168,7 +168,7 @@ fn fields_are_trimmed(f: &Fields) {
 fn expected_language(f: &Fields, requested: Option<Language>) -> Option<Language> {
     f.string("language")
         .as_deref()
-        .and_then(Language::from_code)
+        .and_then(|code| Language::offered(code, &crate::edge::language::languages().unwrap_or_default()))
         .or(requested)
 }
 
