@@ -45,8 +45,8 @@ parsed!(
     language,
     Language,
     "i18n.default_language",
-    "one of en, nl, fr, de, es",
-    Language::from_code
+    "a language with a catalogue (locales/<code>/ in the http crate)",
+    |code| Language::offered(code, &crate::wiring::languages())
 );
 
 fn policy_types<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<PolicyType>, D::Error> {
@@ -337,7 +337,7 @@ pub struct I18n {
 impl Default for I18n {
     fn default() -> Self {
         Self {
-            default_language: Language::En,
+            default_language: Language::EN,
         }
     }
 }
@@ -472,6 +472,7 @@ fn positive(key: &str, value: u64) -> anyhow::Result<()> {
 impl Config {
     /// Checks what serde cannot: enumerations, ranges, URLs.
     pub fn validate(&self) -> anyhow::Result<()> {
+        registrar_http::edge::language::languages().map_err(|e| anyhow!("the message catalogue: {e}"))?;
         let public = self.http.public_url.trim();
         if !(public.starts_with("http://") || public.starts_with("https://")) || public.len() < 10 {
             bail!("configuration: http.public_url must be an http:// or https:// URL, not {public:?}");

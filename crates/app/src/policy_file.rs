@@ -51,10 +51,13 @@ pub fn read(path: &Path, published_at: chrono::DateTime<chrono::Utc>) -> anyhow:
     let dir = path.parent().unwrap_or(Path::new("."));
     let mut texts = BTreeMap::new();
     for (code, t) in file.translations {
-        let language = Language::from_code(&code).ok_or_else(|| {
+        let offered = crate::wiring::languages();
+        let language = Language::offered(&code, &offered).ok_or_else(|| {
+            let codes: Vec<&str> = offered.iter().map(Language::code).collect();
             anyhow!(
-                "{}: translations.{code}: the language must be one of en, nl, fr, de, es",
-                path.display()
+                "{}: translations.{code}: the language must be one of {}",
+                path.display(),
+                codes.join(", ")
             )
         })?;
         let html = match (t.html, t.html_file) {

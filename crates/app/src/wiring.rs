@@ -48,6 +48,7 @@ pub fn service_settings(config: &Config, secret_key: registrar_domain::SecretKey
         required_policy_types: config.policies.required_types.clone(),
         public_url: config.http.public_url.trim().trim_end_matches('/').to_owned(),
         default_language: default_language(config),
+        languages: languages(),
         invite_only: config.registration.invite_only,
         confirmation_ttl: span(config.auth.confirmation_ttl),
         reset_ttl: span(config.auth.password_reset_ttl),
@@ -80,6 +81,12 @@ fn throttle_settings(config: &Config) -> ThrottleSettings {
         code_ip: Limit::per_window(t.code_attempts_per_ip, seconds(t.code_window)),
         code_address: Limit::per_window(t.code_failures_per_address, seconds(t.code_budget_window)),
     }
+}
+
+/// The languages on offer: those of the HTTP adapter's catalogue (none if
+/// it does not load, which `Config::validate` reports).
+pub fn languages() -> Vec<Language> {
+    registrar_http::edge::language::languages().unwrap_or_default()
 }
 
 pub fn default_language(config: &Config) -> Language {

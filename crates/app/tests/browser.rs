@@ -94,7 +94,7 @@ impl Server {
         for (t, title) in [("tac", "Terms and conditions"), ("privacy", "Privacy policy")] {
             let mut texts = std::collections::BTreeMap::new();
             texts.insert(
-                Language::En,
+                Language::EN,
                 PolicyText {
                     title: title.into(),
                     description: format!("About {t}"),

@@ -124,7 +124,7 @@ async fn two_instances_on_one_database_share_sessions_logouts_and_password_chang
     for t in ["tac", "privacy"] {
         let mut texts = std::collections::BTreeMap::new();
         texts.insert(
-            registrar_domain::Language::En,
+            registrar_domain::Language::EN,
             registrar_domain::PolicyText {
                 title: t.into(),
                 description: String::new(),

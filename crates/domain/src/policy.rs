@@ -59,7 +59,7 @@ pub struct PolicyRevision {
 impl PolicyRevision {
     /// The text in `language`, else in `fallback`, else English, else any.
     pub fn text(&self, language: Language, fallback: Language) -> Option<(Language, &PolicyText)> {
-        [language, fallback, Language::En]
+        [language, fallback, Language::EN]
             .into_iter()
             .find_map(|l| self.texts.get(&l).map(|t| (l, t)))
             .or_else(|| self.texts.iter().next().map(|(l, t)| (*l, t)))

@@ -114,7 +114,7 @@ pub struct ProfileChange {
 
 impl ProfileChange {
     /// The pure step of [`Registrar::update_profile`].
-    pub fn parse(patch: ProfilePatch) -> Result<Self, ServiceError> {
+    pub fn parse(patch: ProfilePatch, rules: Rules<'_>) -> Result<Self, ServiceError> {
         let mut errors = FieldErrors::default();
         let mut change = Self::default();
         for (field, value, target) in [
@@ -133,7 +133,7 @@ impl ProfileChange {
         change.telephone = optional(&patch.telephone, |v| parse::telephone(&mut errors, v));
         change.tin_nr = optional(&patch.tin_nr, |v| parse::tin(&mut errors, v));
         if let Patch::Set(v) = &patch.language {
-            match Language::from_code(v) {
+            match Language::offered(v, rules.languages) {
                 Some(l) => change.language = Some(l),
                 None => errors.add(Field::Language, FieldError::InvalidLanguage),
             }

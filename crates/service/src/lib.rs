@@ -119,6 +119,7 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         parse::Rules {
             password: &self.settings.password,
             this_year: self.clock.now().year(),
+            languages: &self.settings.languages,
         }
     }
 

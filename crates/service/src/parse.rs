@@ -6,8 +6,8 @@
 //! list, so that one answer names every failing field.
 
 use registrar_domain::{
-    ClientId, DeviceId, DeviceName, Email, EmailError, Password, PasswordError, PasswordPolicy, PersonName, Telephone,
-    TextError, TinNr,
+    ClientId, DeviceId, DeviceName, Email, EmailError, Language, Password, PasswordError, PasswordPolicy, PersonName,
+    Telephone, TextError, TinNr,
 };
 
 use crate::{Field, FieldError, FieldErrors};
@@ -18,6 +18,8 @@ pub struct Rules<'a> {
     pub password: &'a PasswordPolicy,
     /// The year `year_of_birth` is checked against.
     pub this_year: i32,
+    /// The languages on offer: a `language` field must be one of them.
+    pub languages: &'a [Language],
 }
 
 /// The outcome of a pure step whose use case still checks fields against

@@ -17,6 +17,9 @@ pub struct Settings {
     /// Base of links in mails, without a trailing slash.
     pub public_url: String,
     pub default_language: Language,
+    /// The languages on offer: those the catalogues have (the app passes the
+    /// HTTP adapter's). A body's `language` must be one of them.
+    pub languages: Vec<Language>,
     pub outbox: OutboxSettings,
     /// How long a confirmation code and link stay valid (24 hours).
     pub confirmation_ttl: Duration,
@@ -37,6 +40,11 @@ impl Settings {
     pub const REUSE_GRACE: Duration = Duration::seconds(10);
     /// Wrong tries after which a confirmation code is dead.
     pub const CODE_ATTEMPTS: u32 = 5;
+
+    /// `code` as a language, if it is one on offer.
+    pub fn language(&self, code: &str) -> Option<Language> {
+        Language::offered(code, &self.languages)
+    }
 
     /// A fresh random server secret (tests, tools; the binary reads or
     /// generates a lasting one).
@@ -62,7 +70,8 @@ impl Settings {
             hashing: HashingLimits::default(),
             required_policy_types: ["tac", "privacy"].iter().filter_map(|t| PolicyType::parse(t)).collect(),
             public_url: "http://127.0.0.1:8080".into(),
-            default_language: Language::En,
+            default_language: Language::EN,
+            languages: Language::BUILT_IN.to_vec(),
             outbox: OutboxSettings::default(),
             confirmation_ttl: Duration::hours(24),
             reset_ttl: Duration::hours(1),

@@ -7,7 +7,7 @@ use registrar_mail::Mailer;
 use registrar_store::{OutboxKind, SignupCompletion, Store};
 
 use crate::account::NewAccount;
-use crate::parse::{self, password_error, required, Lookups, Parsed};
+use crate::parse::{self, password_error, required, Lookups, Parsed, Rules};
 use crate::{Field, FieldError, FieldErrors, Registrar, ServiceError, TokenPair};
 
 /// Where a signup confirmation link stands.
@@ -50,11 +50,12 @@ impl Signup {
         email: Option<String>,
         language: Option<String>,
         invite: Option<String>,
+        rules: Rules<'_>,
     ) -> Parsed<Self, SignupLookups> {
         let mut errors = FieldErrors::default();
         let email = parse::email(&mut errors, &email);
         let language = required(&mut errors, Field::Language, &language).and_then(|l| {
-            Language::from_code(l)
+            Language::offered(l, rules.languages)
                 .ok_or_else(|| errors.add(Field::Language, FieldError::InvalidLanguage))
                 .ok()
         });

@@ -42,7 +42,7 @@ pub fn settings() -> Settings {
 pub fn policy_revision(t: &str) -> NewPolicyRevision {
     let mut texts = BTreeMap::new();
     texts.insert(
-        Language::En,
+        Language::EN,
         PolicyText {
             title: t.into(),
             description: String::new(),
@@ -177,7 +177,8 @@ impl<S: Store, M: Mailer> Raw for Registrar<S, M> {
             .await
     }
     async fn update_profile_raw(&self, ctx: &AuthContext, patch: ProfilePatch) -> Result<ProfileView, ServiceError> {
-        self.update_profile(ctx, ProfileChange::parse(patch)?).await
+        self.update_profile(ctx, ProfileChange::parse(patch, self.rules())?)
+            .await
     }
     async fn delete_account_raw(
         &self,
@@ -212,7 +213,8 @@ impl<S: Store, M: Mailer> Raw for Registrar<S, M> {
         invite: Option<String>,
         from: ClientIp,
     ) -> Result<Email, ServiceError> {
-        self.signup(Signup::parse(email, language, invite), from).await
+        self.signup(Signup::parse(email, language, invite, self.rules()), from)
+            .await
     }
     async fn complete_signup_raw(
         &self,

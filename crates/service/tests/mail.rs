@@ -66,7 +66,7 @@ fn registration(client: &str, policies: &[i32], email: &str, firstname: &str) ->
         telephone: Some("+32 475 00 00 00".into()),
         policies: Some(policies.iter().map(|p| Some(*p)).collect()),
         tin_nr: None,
-        language: Some(Language::En),
+        language: Some(Language::EN),
         invite: None,
     }
 }
@@ -86,7 +86,7 @@ impl World {
                     telephone: Some("+32 475 00 00 00".into()),
                     policies: Some(self.policies.iter().map(|p| Some(*p)).collect()),
                     tin_nr: None,
-                    language: Some(Language::De),
+                    language: Some(Language::DE),
                     invite: None,
                 },
                 ip(),
@@ -147,7 +147,7 @@ async fn the_confirmation_mail_goes_out_in_the_users_language_with_a_fresh_code(
     let w = world().await;
     w.register().await;
     let mail = w.last_mail();
-    assert_eq!(mail.language, Language::De);
+    assert_eq!(mail.language, Language::DE);
     assert_eq!(mail.name.as_deref(), Some("Ann Smith"));
     assert_eq!(w.code().len(), 6);
     assert_eq!(

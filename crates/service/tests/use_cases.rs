@@ -70,7 +70,7 @@ impl World {
             telephone: Some("+32 475 00 00 00".into()),
             policies: Some(self.policies.iter().map(|p| Some(*p)).collect()),
             tin_nr: None,
-            language: Some(Language::Nl),
+            language: Some(Language::NL),
             invite: None,
         }
     }
@@ -125,7 +125,7 @@ async fn registration_stores_an_argon2id_hash_with_the_configured_parameters_and
     let pair = w.register("Ann@Example.com").await;
     let ctx = w.auth(&pair).await.expect("the first session works");
     assert_eq!(ctx.user.email.as_str(), "Ann@Example.com");
-    assert_eq!(ctx.user.language, Language::Nl);
+    assert_eq!(ctx.user.language, Language::NL);
     let user = w.store.user_by_id(&ctx.user.id).await.expect("store").expect("user");
     let hash = &user.password_hash.expect("a hash").0;
     assert!(hash.starts_with("$argon2id$v=19$m=256,t=1,p=1$"), "{hash}");
@@ -133,7 +133,7 @@ async fn registration_stores_an_argon2id_hash_with_the_configured_parameters_and
 
     let mails = w.mailer.sent_to("ann@example.com");
     assert_eq!(mails.len(), 1);
-    assert_eq!(mails[0].language, Language::Nl);
+    assert_eq!(mails[0].language, Language::NL);
     match &mails[0].content {
         MailContent::Confirmation { code, link } => {
             assert_eq!(code.expose().len(), 6);

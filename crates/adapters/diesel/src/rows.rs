@@ -42,7 +42,7 @@ pub(crate) struct ProfileColumns<'a> {
     organisation_street_name: Option<&'a str>,
     organisation_town: Option<&'a str>,
     organisation_sector: Option<&'a str>,
-    language: &'a str,
+    language: String,
 }
 
 impl<'a> ProfileColumns<'a> {
@@ -63,7 +63,7 @@ impl<'a> ProfileColumns<'a> {
             organisation_street_name: organisation.map(|o| o.street_name.as_str()),
             organisation_town: organisation.map(|o| o.town.as_str()),
             organisation_sector: organisation.map(|o| o.sector.as_str()),
-            language: language.code(),
+            language: language.code().to_owned(),
         }
     }
 }

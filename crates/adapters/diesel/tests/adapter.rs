@@ -66,7 +66,7 @@ fn registration(email: &str) -> Registration {
             password_hash: Some(PasswordHash("$argon2id$test".into())),
             profile: Profile::person(),
             role: Role::guest(),
-            language: Language::En,
+            language: Language::EN,
             email_confirmed_at: None,
             consent: None,
             created_at: at(0),

@@ -61,7 +61,7 @@ pub struct HttpSettings {
 impl Default for HttpSettings {
     fn default() -> Self {
         Self {
-            default_language: Language::En,
+            default_language: Language::EN,
             workers: None,
             shutdown_timeout: Duration::from_secs(30),
             metrics: None,

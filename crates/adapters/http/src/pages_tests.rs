@@ -47,7 +47,7 @@ async fn world() -> World {
             telephone: Some("+32 475 00 00 00".into()),
             policies: Some(policies),
             tin_nr: None,
-            language: Some(Language::En),
+            language: Some(Language::EN),
             invite: None,
         },
         local(),

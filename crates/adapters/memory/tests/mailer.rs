@@ -17,7 +17,7 @@ fn reset_mail(to: &str) -> Mail {
     Mail {
         to: Email::parse(to).expect("a valid address"),
         name: Some("Ann".into()),
-        language: Language::Nl,
+        language: Language::NL,
         content: MailContent::PasswordReset {
             link: "https://example.com/reset-password/abc".into(),
         },

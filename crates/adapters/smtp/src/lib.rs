@@ -23,4 +23,4 @@ pub use settings::{
     MailSettings, SetupError, Tls, Transport, UnknownTls, DEFAULT_FROM, DEFAULT_OUTBOX_DIR, DEFAULT_SMTP_PORT,
     DEFAULT_SMTP_TIMEOUT,
 };
-pub use templates::{RenderedMail, Templates};
+pub use templates::{catalogue_from_dir, embedded_catalogue, RenderedMail, Templates};

@@ -104,7 +104,7 @@ mod tests {
         Mail {
             to: Email::parse("jane@example.com").expect("valid address"),
             name: Some("Jane".into()),
-            language: Language::Nl,
+            language: Language::NL,
             content: MailContent::PasswordReset {
                 link: "https://example.com/reset-password/abc".into(),
             },

@@ -1,16 +1,29 @@
 //! The words of every mail: one subject, plain-text and HTML template per kind
-//! and language under `templates/<lang>/<kind>.{subject,txt,html}`, embedded at
-//! compile time (a missing file is a build error) and rendered with minijinja.
+//! (`templates/<kind>.{subject,txt,html}`, sharing `layout.html` and
+//! `macros.html`), every sentence of which comes from the Fluent catalogue
+//! `locales/<lang>/mail.ftl` through `t("id", name=…)`. Templates and the
+//! catalogue are embedded at compile time; [`Templates::with_catalogue`]
+//! takes another one (a folder read at run time). A language the catalogue
+//! lacks is mailed in English, and so is a sentence a language lacks.
 //!
 //! `.html` templates are HTML-escaped automatically, `.txt` and `.subject` are
 //! not. Variables: `name` (or none), `lang`, and per kind `code`,
 //! `code_grouped`, `link` or `reset_link`; HTML templates also get `subject`.
 
-use minijinja::value::Value;
-use minijinja::{context, AutoEscape, Environment, Output, State, UndefinedBehavior};
+use std::path::Path;
+use std::sync::Arc;
+
+use minijinja::value::{Kwargs, Value};
+use minijinja::{context, AutoEscape, Environment, ErrorKind, Output, State, UndefinedBehavior};
+use registrar_domain::Language;
+use registrar_i18n::Catalogue;
 use registrar_mail::{Mail, MailContent, MailError};
 
 use crate::settings::SetupError;
+
+mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/locales.rs"));
+}
 
 /// A mail in words, ready to be put into MIME parts.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,48 +36,37 @@ pub struct RenderedMail {
     pub html: String,
 }
 
-/// The compiled templates of every kind in every language.
+/// The compiled templates of every kind, and the catalogue they speak from.
 pub struct Templates {
     env: Environment<'static>,
+    catalogue: Arc<Catalogue>,
 }
 
 impl std::fmt::Debug for Templates {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Templates")
             .field("count", &self.env.templates().count())
+            .field("catalogue", &self.catalogue)
             .finish()
     }
 }
 
-/// `(name, source)` of the templates of one kind in one language.
+/// `(name, source)` of the three templates of one kind.
 macro_rules! kind_files {
-    ($lang:literal, $kind:literal) => {
+    ($kind:literal) => {
         [
             (
-                concat!($lang, "/", $kind, ".subject"),
-                include_str!(concat!("../templates/", $lang, "/", $kind, ".subject")),
+                concat!($kind, ".subject"),
+                include_str!(concat!("../templates/", $kind, ".subject")),
             ),
             (
-                concat!($lang, "/", $kind, ".txt"),
-                include_str!(concat!("../templates/", $lang, "/", $kind, ".txt")),
+                concat!($kind, ".txt"),
+                include_str!(concat!("../templates/", $kind, ".txt")),
             ),
             (
-                concat!($lang, "/", $kind, ".html"),
-                include_str!(concat!("../templates/", $lang, "/", $kind, ".html")),
+                concat!($kind, ".html"),
+                include_str!(concat!("../templates/", $kind, ".html")),
             ),
-        ]
-    };
-}
-
-/// Every template of one language, one entry per `MailContent::kind()`.
-macro_rules! language_files {
-    ($lang:literal) => {
-        [
-            kind_files!($lang, "confirmation"),
-            kind_files!($lang, "signup_confirmation"),
-            kind_files!($lang, "signup_attempt"),
-            kind_files!($lang, "password_reset"),
-            kind_files!($lang, "password_changed"),
         ]
     };
 }
@@ -76,36 +78,66 @@ const SHARED: [(&str, &str); 2] = [
     ("macros.html", include_str!("../templates/macros.html")),
 ];
 
-/// Per language (the order of `Language::ALL`), per kind, the three files.
-const PER_LANGUAGE: [[[(&str, &str); 3]; 5]; 5] = [
-    language_files!("en"),
-    language_files!("nl"),
-    language_files!("fr"),
-    language_files!("de"),
-    language_files!("es"),
+/// Per kind (one entry per `MailContent::kind()`), the three files.
+const PER_KIND: [[(&str, &str); 3]; 5] = [
+    kind_files!("confirmation"),
+    kind_files!("signup_confirmation"),
+    kind_files!("signup_attempt"),
+    kind_files!("password_reset"),
+    kind_files!("password_changed"),
 ];
 
+/// The mail catalogue embedded at compile time (`locales/*/mail.ftl`).
+pub fn embedded_catalogue() -> Result<Catalogue, SetupError> {
+    Catalogue::from_sources(embedded::LOCALES.iter().copied()).map_err(|e| SetupError::Templates(e.to_string()))
+}
+
+/// The mail catalogue in `dir/<lang>/mail.ftl`, read now.
+pub fn catalogue_from_dir(dir: &Path) -> Result<Catalogue, SetupError> {
+    Catalogue::from_dir(dir, "mail.ftl").map_err(|e| SetupError::Templates(e.to_string()))
+}
+
 impl Templates {
-    /// Compiles every embedded template. Fails only if a template has a
-    /// syntax error, which the tests of this crate rule out.
+    /// Compiles every embedded template over the embedded catalogue. Fails
+    /// only if a template or the catalogue has a syntax error, which the
+    /// tests of this crate rule out.
     pub fn new() -> Result<Self, SetupError> {
+        Self::with_catalogue(embedded_catalogue()?)
+    }
+
+    /// The embedded templates over another catalogue.
+    pub fn with_catalogue(catalogue: Catalogue) -> Result<Self, SetupError> {
+        let catalogue = Arc::new(catalogue);
         let mut env = Environment::new();
         // A variable a template expects but does not get is a bug, not an
         // empty string in somebody's mail.
         env.set_undefined_behavior(UndefinedBehavior::Strict);
         env.set_formatter(formatter);
-        let per_language = PER_LANGUAGE.iter().flatten().flatten();
-        for (name, source) in SHARED.iter().chain(per_language) {
+        let words = Arc::clone(&catalogue);
+        env.add_function("t", move |state: &State, id: &str, args: Kwargs| {
+            translate(&words, state, id, &args)
+        });
+        for (name, source) in SHARED.iter().chain(PER_KIND.iter().flatten()) {
             env.add_template(name, source)
                 .map_err(|e| SetupError::Templates(format!("{name}: {e:#}")))?;
         }
-        Ok(Self { env })
+        Ok(Self { env, catalogue })
     }
 
-    /// Renders `mail` in its language. An error here is a broken template:
-    /// [`MailError::Permanent`].
+    /// The languages the catalogue has (others are mailed in English).
+    pub fn languages(&self) -> Vec<Language> {
+        self.catalogue.languages()
+    }
+
+    /// Renders `mail` in its language, or in English if the catalogue lacks
+    /// it. An error here is a broken template: [`MailError::Permanent`].
     pub fn render(&self, mail: &Mail) -> Result<RenderedMail, MailError> {
-        let lang = mail.language.code();
+        let language = if self.catalogue.languages().contains(&mail.language) {
+            mail.language
+        } else {
+            Language::EN
+        };
+        let lang = language.code();
         let kind = mail.content.kind();
         let name = crate::name::clean(mail.name.as_deref());
         let values = match &mail.content {
@@ -121,11 +153,11 @@ impl Templates {
         };
         let ctx = context! { lang, name, ..values };
 
-        let subject = self.render_one(&format!("{lang}/{kind}.subject"), &ctx)?;
+        let subject = self.render_one(&format!("{kind}.subject"), &ctx)?;
         // A header is one line, whatever the template's line breaks.
         let subject = subject.split_whitespace().collect::<Vec<_>>().join(" ");
-        let text = self.render_one(&format!("{lang}/{kind}.txt"), &ctx)?;
-        let html = self.render_one(&format!("{lang}/{kind}.html"), &context! { subject, ..ctx })?;
+        let text = self.render_one(&format!("{kind}.txt"), &ctx)?;
+        let html = self.render_one(&format!("{kind}.html"), &context! { subject, ..ctx })?;
         Ok(RenderedMail { subject, text, html })
     }
 
@@ -135,6 +167,25 @@ impl Templates {
         text.push('\n');
         Ok(text)
     }
+}
+
+/// `t("id", name=…)`: the sentence `id` in the template's `lang`, its
+/// placeables filled from the keyword arguments. The result is escaped like
+/// any other value in an HTML template.
+fn translate(catalogue: &Catalogue, state: &State, id: &str, args: &Kwargs) -> Result<String, minijinja::Error> {
+    let lang = state
+        .lookup("lang")
+        .and_then(|l| l.as_str().and_then(Language::from_code))
+        .unwrap_or(Language::EN);
+    let mut values = Vec::new();
+    for key in args.args() {
+        let value: Value = args.get(key)?;
+        values.push((key, value.to_string()));
+    }
+    let pairs: Vec<(&str, &str)> = values.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    catalogue
+        .text(lang, id, &pairs)
+        .ok_or_else(|| minijinja::Error::new(ErrorKind::UndefinedError, format!("no mail text {id:?}")))
 }
 
 /// minijinja's HTML escaping also turns `/` into `&#x2f;` and `'` into
@@ -177,6 +228,6 @@ mod tests {
     #[test]
     fn every_template_compiles() {
         let templates = Templates::new().expect("embedded templates compile");
-        assert_eq!(templates.env.templates().count(), 2 + 5 * 5 * 3);
+        assert_eq!(templates.env.templates().count(), 2 + 5 * 3);
     }
 }

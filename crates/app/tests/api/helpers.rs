@@ -163,7 +163,7 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Config)) 
 pub fn policy(t: &str, version: &str, title: &str) -> NewPolicyRevision {
     let mut texts = std::collections::BTreeMap::new();
     texts.insert(
-        Language::En,
+        Language::EN,
         PolicyText {
             title: title.into(),
             description: format!("About {t}"),
@@ -172,7 +172,7 @@ pub fn policy(t: &str, version: &str, title: &str) -> NewPolicyRevision {
         },
     );
     texts.insert(
-        Language::Nl,
+        Language::NL,
         PolicyText {
             title: format!("{title} (nl)"),
             description: "Lees dit".into(),

@@ -192,7 +192,7 @@ async fn http_basic_names_the_client_at_the_token_endpoint(backend: Backend) {
         let (status, body) = parts(response).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED, "{authorization}: {body}");
         assert_eq!(body["error"], "invalid_client", "{authorization}");
-        assert_eq!(body["message"], catalogue(Language::En, &format!("error.{message}")));
+        assert_eq!(body["message"], catalogue(Language::EN, &format!("error.{message}")));
         assert_eq!(body["error_description"], body["message"]);
         assert!(
             challenge.as_deref().is_some_and(|c| c.starts_with("Basic ")),
@@ -355,11 +355,11 @@ async fn a_presented_bad_token_gets_an_invalid_token_challenge_and_a_missing_one
 async fn a_bad_reset_token_is_explained_as_a_reset_link_in_every_language(backend: Backend) {
     let app = spawn_app(backend).await;
     for (code, lang) in [
-        ("en", Language::En),
-        ("nl", Language::Nl),
-        ("fr", Language::Fr),
-        ("de", Language::De),
-        ("es", Language::Es),
+        ("en", Language::EN),
+        ("nl", Language::NL),
+        ("fr", Language::FR),
+        ("de", Language::DE),
+        ("es", Language::ES),
     ] {
         let (status, body) = parts(
             app.post("/api/reset-password")

@@ -1,85 +1,88 @@
-//! The message catalogue: every human-readable text of the API, per language,
-//! from `locales/<lang>.toml`. Handlers name a key; the catalogue speaks.
+//! The message catalogue: every human-readable text of the API and the pages,
+//! per language, in Fluent (`locales/<lang>/registrar.ftl`). Handlers name a
+//! key (`error.invalid_token`, the Fluent id `error-invalid_token`: dots
+//! become hyphens); the catalogue speaks. The catalogue is embedded at
+//! compile time; [`install`] puts another (a folder read at run time) in its
+//! place before the first request. The languages it has are the languages on
+//! offer: `Accept-Language` and a body's `language` pick only among them.
 
-use std::collections::HashMap;
 use std::future::{ready, Ready};
+use std::path::Path;
 use std::sync::OnceLock;
 
 use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{web, FromRequest, HttpRequest};
 use registrar_domain::{Language, PasswordError};
+use registrar_i18n::{Catalogue, CatalogueError};
 use registrar_service::FieldError;
 
-const SOURCES: [(Language, &str); 5] = [
-    (Language::En, include_str!("../../locales/en.toml")),
-    (Language::Nl, include_str!("../../locales/nl.toml")),
-    (Language::Fr, include_str!("../../locales/fr.toml")),
-    (Language::De, include_str!("../../locales/de.toml")),
-    (Language::Es, include_str!("../../locales/es.toml")),
-];
-
-type Table = HashMap<String, String>;
-
-fn flatten(prefix: &str, value: &toml::Value, out: &mut Table) {
-    match value {
-        toml::Value::Table(t) => {
-            for (k, v) in t {
-                let key = if prefix.is_empty() {
-                    k.clone()
-                } else {
-                    format!("{prefix}.{k}")
-                };
-                flatten(&key, v, out);
-            }
-        }
-        toml::Value::String(s) => {
-            out.insert(prefix.to_owned(), s.clone());
-        }
-        _ => {}
-    }
+mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/locales.rs"));
 }
 
-fn catalogue() -> &'static HashMap<Language, Table> {
-    static CATALOGUE: OnceLock<HashMap<Language, Table>> = OnceLock::new();
-    CATALOGUE.get_or_init(|| {
-        SOURCES
-            .iter()
-            .map(|(lang, src)| {
-                let mut table = Table::new();
-                // The files are ours and tested; a broken one shows as English fallbacks.
-                if let Ok(value) = src.parse::<toml::Value>() {
-                    flatten("", &value, &mut table);
-                }
-                (*lang, table)
-            })
-            .collect()
+/// The catalogue and, once, the languages it has.
+struct Active {
+    catalogue: Catalogue,
+    languages: Vec<Language>,
+}
+
+static ACTIVE: OnceLock<Result<Active, String>> = OnceLock::new();
+
+fn active(catalogue: Catalogue) -> Active {
+    let languages = catalogue.languages();
+    Active { catalogue, languages }
+}
+
+fn state() -> &'static Result<Active, String> {
+    ACTIVE.get_or_init(|| {
+        Catalogue::from_sources(embedded::LOCALES.iter().copied())
+            .map(active)
+            .map_err(|e| e.to_string())
     })
 }
 
-/// The text for `key` in `lang` (English if that language lacks it, the key
-/// itself if nobody has it), with `{name}` placeholders filled in.
-pub fn text(lang: Language, key: &str, args: &[(&str, &str)]) -> String {
-    let all = catalogue();
-    let template = all
-        .get(&lang)
-        .and_then(|t| t.get(key))
-        .or_else(|| all.get(&Language::En).and_then(|t| t.get(key)))
-        .map(String::as_str)
-        .unwrap_or(key);
-    let mut out = template.to_owned();
-    for (name, value) in args {
-        out = out.replace(&format!("{{{name}}}"), value);
-    }
-    out
+fn current() -> Option<&'static Active> {
+    state().as_ref().ok()
 }
 
-/// Every key of the English catalogue (for completeness tests).
+/// Serves texts from `catalogue` instead of the embedded one. Only before
+/// the first text is looked up: `false` if a catalogue is already in use.
+pub fn install(catalogue: Catalogue) -> bool {
+    ACTIVE.set(Ok(active(catalogue))).is_ok()
+}
+
+/// The catalogue in `dir/<lang>/registrar.ftl`, read now.
+pub fn catalogue_from_dir(dir: &Path) -> Result<Catalogue, CatalogueError> {
+    Catalogue::from_dir(dir, "registrar.ftl")
+}
+
+/// The languages on offer; an error if the catalogue does not load (the
+/// app checks this at start-up).
+pub fn languages() -> Result<Vec<Language>, String> {
+    state().as_ref().map(|a| a.languages.clone()).map_err(Clone::clone)
+}
+
+fn offered() -> &'static [Language] {
+    current().map_or(&[], |a| a.languages.as_slice())
+}
+
+/// The text for `key` in `lang` (English if that language lacks it, the key
+/// itself if nobody has it), with `{ $name }` placeables filled in.
+pub fn text(lang: Language, key: &str, args: &[(&str, &str)]) -> String {
+    current()
+        .and_then(|a| a.catalogue.text(lang, &key.replace('.', "-"), args))
+        .unwrap_or_else(|| key.to_owned())
+}
+
+/// Every key of the English catalogue (for completeness tests and the pages).
 pub fn keys() -> Vec<String> {
-    catalogue()
-        .get(&Language::En)
-        .map(|t| t.keys().cloned().collect())
+    current()
+        .map(|a| a.catalogue.ids(Language::EN))
         .unwrap_or_default()
+        .into_iter()
+        .map(|id| id.replace('-', "."))
+        .collect()
 }
 
 /// The language configured as default (`i18n.default_language`).
@@ -94,12 +97,12 @@ impl Lang {
     pub fn of(req: &HttpRequest) -> Self {
         let fallback = req
             .app_data::<web::Data<DefaultLanguage>>()
-            .map_or(Language::En, |d| d.0);
+            .map_or(Language::EN, |d| d.0);
         let chosen = req
             .headers()
             .get(header::ACCEPT_LANGUAGE)
             .and_then(|v| v.to_str().ok())
-            .and_then(Language::from_accept_language);
+            .and_then(|h| Language::from_accept_language(h, offered()));
         Lang(chosen.unwrap_or(fallback))
     }
 
@@ -108,7 +111,7 @@ impl Lang {
         req.headers()
             .get(header::ACCEPT_LANGUAGE)
             .and_then(|v| v.to_str().ok())
-            .and_then(Language::from_accept_language)
+            .and_then(|h| Language::from_accept_language(h, offered()))
     }
 
     pub fn t(self, key: &str) -> String {
@@ -129,9 +132,10 @@ impl FromRequest for Lang {
     }
 }
 
-/// The language a body asks for (`language`), else the one the request asked for.
+/// The language a body asks for (`language`) if it is on offer, else the one
+/// the request asked for.
 pub fn chosen_language(body: Option<&str>, requested: Option<Language>) -> Option<Language> {
-    body.and_then(Language::from_code).or(requested)
+    body.and_then(|code| Language::offered(code, offered())).or(requested)
 }
 
 /// One field problem in words.
@@ -175,14 +179,19 @@ mod tests {
 
     #[test]
     fn every_language_has_every_key_and_the_same_placeholders() {
-        let en = &catalogue()[&Language::En];
+        let catalogue = &current().expect("the embedded catalogue loads").catalogue;
+        let en = keys();
         assert!(en.len() > 20, "English catalogue parsed: {}", en.len());
-        for lang in Language::ALL {
-            let table = &catalogue()[&lang];
-            for (key, english) in en {
-                let Some(translated) = table.get(key) else {
+        assert_eq!(languages().expect("loads"), Language::BUILT_IN);
+        for lang in Language::BUILT_IN {
+            let ids = catalogue.ids(lang);
+            assert_eq!(ids.len(), en.len(), "{lang} has keys English lacks, or lacks some");
+            for key in &en {
+                let id = key.replace('.', "-");
+                let Some(translated) = catalogue.exact(lang, &id, &[]) else {
                     panic!("{lang}: missing {key}")
                 };
+                let english = text(Language::EN, key, &[]);
                 for placeholder in ["{max}", "{min}", "{id}", "{type}", "{attribute}", "{field}"] {
                     assert_eq!(
                         english.contains(placeholder),
@@ -191,20 +200,19 @@ mod tests {
                     );
                 }
             }
-            assert_eq!(table.len(), en.len(), "{lang} has keys English lacks");
         }
     }
 
     #[test]
     fn fills_placeholders_and_falls_back() {
         assert_eq!(
-            text(Language::En, "field.too_long", &[("max", "191")]),
+            text(Language::EN, "field.too_long", &[("max", "191")]),
             "This field may not be longer than 191 characters."
         );
         assert_eq!(
-            text(Language::Nl, "field.email_taken", &[]),
+            text(Language::NL, "field.email_taken", &[]),
             "Dit e-mailadres is al geregistreerd."
         );
-        assert_eq!(text(Language::De, "no.such.key", &[]), "no.such.key");
+        assert_eq!(text(Language::DE, "no.such.key", &[]), "no.such.key");
     }
 }

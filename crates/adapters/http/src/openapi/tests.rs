@@ -590,7 +590,7 @@ macro_rules! server {
         actix_test::init_service(
             App::new()
                 .app_data(web::Data::new($world.app.clone()))
-                .app_data(web::Data::new(DefaultLanguage(Language::En)))
+                .app_data(web::Data::new(DefaultLanguage(Language::EN)))
                 .app_data(web::Data::new(Some(
                     Arc::new(|| "registrar_up 1\n".to_owned()) as crate::edge::metrics::Renderer
                 )))
@@ -971,7 +971,7 @@ async fn bodies_that_never_arrive_answer_408_as_documented() {
     let server = actix_test::init_service(
         App::new()
             .app_data(web::Data::new(world.app.clone()))
-            .app_data(web::Data::new(DefaultLanguage(Language::En)))
+            .app_data(web::Data::new(DefaultLanguage(Language::EN)))
             .app_data(web::Data::new(crate::edge::body::BodyTimeout(
                 std::time::Duration::from_millis(50),
             )))

@@ -67,7 +67,7 @@ async fn the_log_transport_says_what_was_sent_to_whom_masked_and_nothing_more() 
     })
     .expect("a log mailer builds");
 
-    mailer.send(&confirmation(Language::En)).await.expect("logged");
+    mailer.send(&confirmation(Language::EN)).await.expect("logged");
 
     let log = captured.text();
     assert!(log.contains("confirmation"), "{log}");
@@ -86,7 +86,7 @@ async fn file_and_smtp_deliveries_and_failures_log_the_recipient_masked() {
         ..MailSettings::default()
     })
     .expect("a file mailer builds");
-    file.send(&confirmation(Language::En)).await.expect("written");
+    file.send(&confirmation(Language::EN)).await.expect("written");
 
     let sink = SmtpSink::start(Behaviour::RejectRecipient(550)).await;
     let smtp = LettreMailer::new(MailSettings {
@@ -101,7 +101,7 @@ async fn file_and_smtp_deliveries_and_failures_log_the_recipient_masked() {
         ..MailSettings::default()
     })
     .expect("an SMTP mailer builds");
-    smtp.send(&confirmation(Language::En)).await.expect_err("refused");
+    smtp.send(&confirmation(Language::EN)).await.expect_err("refused");
 
     let log = captured.text();
     assert!(log.contains("mail written to the outbox"), "{log}");

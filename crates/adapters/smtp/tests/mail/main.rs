@@ -10,6 +10,8 @@
     clippy::float_cmp
 )] // test code
 
+mod golden;
+mod languages;
 mod logs;
 mod names;
 mod outbox;

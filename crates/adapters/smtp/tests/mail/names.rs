@@ -87,7 +87,7 @@ async fn a_name_with_control_characters_is_cleaned_and_the_mail_is_written() {
             let kind = content.kind();
             let _ = std::fs::remove_dir_all(dir);
             mailer
-                .send(&mail(Language::En, Some(&name), content))
+                .send(&mail(Language::EN, Some(&name), content))
                 .await
                 .unwrap_or_else(|e| panic!("{kind} to {name:?}: {e}"));
             let files: Vec<_> = std::fs::read_dir(dir).expect("the outbox").collect();
@@ -118,7 +118,7 @@ async fn a_name_with_control_characters_is_cleaned_and_the_mail_goes_out_over_sm
     for (name, _, _) in &names {
         let content = every_content().remove(3);
         mailer
-            .send(&mail(Language::En, Some(name), content))
+            .send(&mail(Language::EN, Some(name), content))
             .await
             .unwrap_or_else(|e| panic!("to {name:?}: {e}"));
     }

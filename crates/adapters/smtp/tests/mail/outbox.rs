@@ -31,7 +31,7 @@ async fn writes_one_eml_per_message_with_both_parts_in_8bit() {
     let mailer = file_mailer(&dir);
     assert!(dir.is_dir(), "the outbox is created when the mailer is");
 
-    mailer.send(&confirmation(Language::En)).await.expect("written");
+    mailer.send(&confirmation(Language::EN)).await.expect("written");
 
     let files = entries(&dir);
     assert_eq!(files.len(), 1, "{files:?}");
@@ -61,7 +61,7 @@ async fn non_ascii_text_stays_readable_utf8() {
     let temp = tempfile::tempdir().expect("a temp dir");
     let mailer = file_mailer(temp.path());
 
-    mailer.send(&confirmation(Language::De)).await.expect("written");
+    mailer.send(&confirmation(Language::DE)).await.expect("written");
 
     let files = entries(temp.path());
     let raw = std::fs::read_to_string(&files[0]).expect("the .eml is UTF-8");
@@ -77,7 +77,7 @@ async fn every_message_gets_its_own_file_and_nothing_else_is_left() {
     let mailer = file_mailer(temp.path());
 
     for content in every_content() {
-        mailer.send(&mail(Language::Fr, None, content)).await.expect("written");
+        mailer.send(&mail(Language::FR, None, content)).await.expect("written");
     }
 
     let files = entries(temp.path());
@@ -97,7 +97,7 @@ async fn an_outbox_removed_after_start_is_made_again() {
     let mailer = file_mailer(&dir);
     std::fs::remove_dir(&dir).expect("the empty outbox is removed");
 
-    mailer.send(&confirmation(Language::Es)).await.expect("written");
+    mailer.send(&confirmation(Language::ES)).await.expect("written");
 
     assert_eq!(entries(&dir).len(), 1);
 }
@@ -108,7 +108,7 @@ async fn clones_write_to_the_same_outbox() {
     let mailer = file_mailer(temp.path());
     let clone = mailer.clone();
 
-    let (dutch, english) = (confirmation(Language::Nl), confirmation(Language::En));
+    let (dutch, english) = (confirmation(Language::NL), confirmation(Language::EN));
 
     let (a, b) = tokio::join!(mailer.send(&dutch), clone.send(&english));
     a.expect("written");

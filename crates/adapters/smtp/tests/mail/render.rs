@@ -25,7 +25,7 @@ fn assert_no_template_syntax(what: &str, rendered: &RenderedMail) {
 #[test]
 fn every_kind_renders_in_every_language_with_its_code_and_link() {
     let templates = templates();
-    for language in Language::ALL {
+    for language in Language::BUILT_IN {
         for content in every_content() {
             let what = format!("{}/{}", language.code(), content.kind());
             let link = link_of(&content).to_owned();
@@ -82,7 +82,7 @@ fn every_kind_renders_in_every_language_with_its_code_and_link() {
 #[test]
 fn the_confirmation_code_is_six_digits_in_the_text_and_grouped_in_threes_in_the_html() {
     let rendered = templates()
-        .render(&support::confirmation(Language::En))
+        .render(&support::confirmation(Language::EN))
         .expect("renders");
     assert!(rendered.text.contains("Your code: 048213"), "{}", rendered.text);
     assert!(rendered.html.contains("048 213"), "{}", rendered.html);
@@ -92,11 +92,11 @@ fn the_confirmation_code_is_six_digits_in_the_text_and_grouped_in_threes_in_the_
 fn without_a_name_the_greeting_is_general() {
     let templates = templates();
     let hellos = [
-        (Language::En, "Hello,"),
-        (Language::Nl, "Hallo,"),
-        (Language::Fr, "Bonjour,"),
-        (Language::De, "Hallo,"),
-        (Language::Es, "Hola:"),
+        (Language::EN, "Hello,"),
+        (Language::NL, "Hallo,"),
+        (Language::FR, "Bonjour,"),
+        (Language::DE, "Hallo,"),
+        (Language::ES, "Hola:"),
     ];
     for (language, hello) in hellos {
         for content in every_content() {
@@ -116,7 +116,7 @@ fn without_a_name_the_greeting_is_general() {
 #[test]
 fn a_blank_name_counts_as_no_name() {
     let rendered = templates()
-        .render(&mail(Language::En, Some("   "), every_content().remove(1)))
+        .render(&mail(Language::EN, Some("   "), every_content().remove(1)))
         .expect("renders");
     assert_eq!(rendered.text.lines().next(), Some("Hello,"));
 }
@@ -125,7 +125,7 @@ fn a_blank_name_counts_as_no_name() {
 fn each_language_has_its_own_words_and_each_kind_its_own_subject() {
     let templates = templates();
     for content in every_content() {
-        let subjects: BTreeSet<String> = Language::ALL
+        let subjects: BTreeSet<String> = Language::BUILT_IN
             .into_iter()
             .map(|language| {
                 let rendered = templates
@@ -141,7 +141,7 @@ fn each_language_has_its_own_words_and_each_kind_its_own_subject() {
             content.kind()
         );
     }
-    for language in Language::ALL {
+    for language in Language::BUILT_IN {
         let subjects: BTreeSet<String> = every_content()
             .into_iter()
             .map(|content| {
@@ -159,7 +159,7 @@ fn each_language_has_its_own_words_and_each_kind_its_own_subject() {
 fn names_are_escaped_in_html_and_left_alone_in_text() {
     let rendered = templates()
         .render(&mail(
-            Language::En,
+            Language::EN,
             Some("<b>Tom & Jerry</b>"),
             every_content().remove(3),
         ))
@@ -181,7 +181,7 @@ fn names_are_escaped_in_html_and_left_alone_in_text() {
 fn links_stay_verbatim_in_text_and_correctly_escaped_in_html() {
     let link = "https://accounts.example.com/reset-password/abc?lang=nl&src=mail";
     let content = MailContent::PasswordReset { link: link.to_owned() };
-    let rendered = templates().render(&mail(Language::Nl, None, content)).expect("renders");
+    let rendered = templates().render(&mail(Language::NL, None, content)).expect("renders");
     assert!(rendered.text.contains(link), "{}", rendered.text);
     let in_html = "https://accounts.example.com/reset-password/abc?lang=nl&amp;src=mail";
     assert!(
@@ -195,14 +195,14 @@ fn links_stay_verbatim_in_text_and_correctly_escaped_in_html() {
 fn subjects_and_texts_are_translated() {
     let templates = templates();
     let rendered = |language| templates.render(&support::confirmation(language)).expect("renders");
-    assert_eq!(rendered(Language::En).subject, "Confirm your email address");
-    assert_eq!(rendered(Language::Nl).subject, "Bevestig je e-mailadres");
-    assert_eq!(rendered(Language::Fr).subject, "Confirmez votre adresse e-mail");
-    assert_eq!(rendered(Language::De).subject, "Bestätigen Sie Ihre E-Mail-Adresse");
+    assert_eq!(rendered(Language::EN).subject, "Confirm your email address");
+    assert_eq!(rendered(Language::NL).subject, "Bevestig je e-mailadres");
+    assert_eq!(rendered(Language::FR).subject, "Confirmez votre adresse e-mail");
+    assert_eq!(rendered(Language::DE).subject, "Bestätigen Sie Ihre E-Mail-Adresse");
     assert_eq!(
-        rendered(Language::Es).subject,
+        rendered(Language::ES).subject,
         "Confirma tu dirección de correo electrónico"
     );
-    assert!(rendered(Language::De).text.contains("Ihr Code: 048213"));
-    assert!(rendered(Language::Fr).text.contains("Votre code : 048213"));
+    assert!(rendered(Language::DE).text.contains("Ihr Code: 048213"));
+    assert!(rendered(Language::FR).text.contains("Votre code : 048213"));
 }

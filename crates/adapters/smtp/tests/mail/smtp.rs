@@ -37,7 +37,7 @@ async fn delivers_a_confirmation_over_a_real_smtp_conversation() {
     let mailer = smtp_mailer(sink.addr, Tls::None, Duration::from_secs(5));
 
     mailer
-        .send(&confirmation(Language::En))
+        .send(&confirmation(Language::EN))
         .await
         .expect("the sink takes it");
 
@@ -71,7 +71,7 @@ async fn non_ascii_mail_goes_out_as_8bitmime() {
     let mailer = smtp_mailer(sink.addr, Tls::None, Duration::from_secs(5));
 
     mailer
-        .send(&confirmation(Language::Es))
+        .send(&confirmation(Language::ES))
         .await
         .expect("the sink takes it");
 
@@ -84,10 +84,10 @@ async fn reuses_the_connection_for_the_next_message() {
     let sink = SmtpSink::start(Behaviour::Accept).await;
     let mailer = smtp_mailer(sink.addr, Tls::None, Duration::from_secs(5));
 
-    mailer.send(&confirmation(Language::En)).await.expect("first");
+    mailer.send(&confirmation(Language::EN)).await.expect("first");
     // lettre parks the connection from a task of its own.
     tokio::time::sleep(Duration::from_millis(100)).await;
-    mailer.clone().send(&confirmation(Language::Nl)).await.expect("second");
+    mailer.clone().send(&confirmation(Language::NL)).await.expect("second");
 
     assert_eq!(sink.received().len(), 2);
     assert_eq!(sink.connections(), 1, "the second message reused the pooled connection");
@@ -98,7 +98,7 @@ async fn a_5xx_answer_to_the_recipient_is_permanent_and_does_not_show_the_addres
     let sink = SmtpSink::start(Behaviour::RejectRecipient(550)).await;
     let mailer = smtp_mailer(sink.addr, Tls::None, Duration::from_secs(5));
 
-    let error = mailer.send(&confirmation(Language::En)).await.expect_err("refused");
+    let error = mailer.send(&confirmation(Language::EN)).await.expect_err("refused");
 
     let MailError::Permanent(cause) = &error else {
         panic!("expected a permanent error, got {error:?}");
@@ -114,7 +114,7 @@ async fn a_4xx_answer_is_transient() {
     let sink = SmtpSink::start(Behaviour::RejectRecipient(450)).await;
     let mailer = smtp_mailer(sink.addr, Tls::None, Duration::from_secs(5));
 
-    let error = mailer.send(&confirmation(Language::En)).await.expect_err("deferred");
+    let error = mailer.send(&confirmation(Language::EN)).await.expect_err("deferred");
 
     assert!(
         matches!(&error, MailError::Transient(cause) if cause.contains("450")),
@@ -129,7 +129,7 @@ async fn nothing_listening_is_transient_and_quick() {
     let mailer = smtp_mailer(addr, Tls::None, timeout);
 
     let started = Instant::now();
-    let error = mailer.send(&confirmation(Language::En)).await.expect_err("no server");
+    let error = mailer.send(&confirmation(Language::EN)).await.expect_err("no server");
 
     assert!(started.elapsed() < timeout, "took {:?}", started.elapsed());
     assert!(
@@ -145,7 +145,7 @@ async fn a_server_that_never_answers_times_out_as_transient() {
     let mailer = smtp_mailer(sink.addr, Tls::None, timeout);
 
     let started = Instant::now();
-    let error = mailer.send(&confirmation(Language::En)).await.expect_err("no answer");
+    let error = mailer.send(&confirmation(Language::EN)).await.expect_err("no answer");
     let took = started.elapsed();
 
     assert!(
@@ -164,7 +164,7 @@ async fn a_connection_abandoned_mid_message_is_not_reused() {
     let mailer = smtp_mailer(sink.addr, Tls::None, Duration::from_millis(500));
 
     let error = mailer
-        .send(&confirmation(Language::En))
+        .send(&confirmation(Language::EN))
         .await
         .expect_err("stalls after DATA");
     assert!(matches!(error, MailError::Transient(_)), "{error:?}");
@@ -172,7 +172,7 @@ async fn a_connection_abandoned_mid_message_is_not_reused() {
     // again; a fresh pool connects anew and gets through.
     tokio::time::sleep(Duration::from_millis(100)).await;
     mailer
-        .send(&confirmation(Language::En))
+        .send(&confirmation(Language::EN))
         .await
         .expect("a fresh connection delivers");
 
@@ -186,7 +186,7 @@ async fn implicit_tls_against_a_plain_server_names_tls() {
     let mailer = smtp_mailer(sink.addr, Tls::Tls, Duration::from_secs(5));
 
     let error = mailer
-        .send(&confirmation(Language::En))
+        .send(&confirmation(Language::EN))
         .await
         .expect_err("no TLS there");
 
@@ -202,7 +202,7 @@ async fn starttls_against_a_server_without_it_names_starttls() {
     let mailer = smtp_mailer(sink.addr, Tls::StartTls, Duration::from_secs(5));
 
     let error = mailer
-        .send(&confirmation(Language::En))
+        .send(&confirmation(Language::EN))
         .await
         .expect_err("no STARTTLS there");
 
@@ -252,7 +252,7 @@ fn a_mailer_that_has_sent_can_outlive_its_runtime() {
         .expect("a runtime");
     let mailer = runtime.block_on(async {
         let mailer = smtp_mailer(closed_port().await, Tls::None, Duration::from_secs(1));
-        mailer.send(&confirmation(Language::En)).await.expect_err("no server");
+        mailer.send(&confirmation(Language::EN)).await.expect_err("no server");
         mailer
     });
     drop(runtime);

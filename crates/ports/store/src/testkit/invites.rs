@@ -64,7 +64,7 @@ contract_rules! {
 
     pub async fn registration_with_an_invite_uses_it_up_with_the_account<S: ContractStore>(store: S) {
         let client = add_client(&store, at(0)).await;
-        let tac = publish(&store, new_revision("tac", "1", at(0), &[Language::En])).await;
+        let tac = publish(&store, new_revision("tac", "1", at(0), &[Language::EN])).await;
         let invite = add_invite(&store, 1).await;
         let bystander = add_invite(&store, 1).await;
         assert!(usable(&store, &invite).await, "a new single-use invite is usable");
@@ -136,7 +136,7 @@ contract_rules! {
 
     pub async fn registration_with_an_unknown_or_used_up_invite_fails_and_changes_nothing<S: ContractStore>(store: S) {
         let client = add_client(&store, at(0)).await;
-        let tac = publish(&store, new_revision("tac", "1", at(0), &[Language::En])).await;
+        let tac = publish(&store, new_revision("tac", "1", at(0), &[Language::EN])).await;
         let used_up = add_invite(&store, 1).await;
         store
             .register(invited(new_user(unique_email("first")), &used_up))

@@ -59,7 +59,7 @@ contract_rules! {
         let mut profile = Profile::person();
         profile.firstname = Some("Renamed".into());
         let updated = store
-            .update_profile(&user, &profile, Language::De)
+            .update_profile(&user, &profile, Language::DE)
             .await
             .expect("updating the profile");
         store.set_disabled(&user, true).await.expect("disabling");
@@ -70,7 +70,7 @@ contract_rules! {
             .await
             .expect("the mail is due");
         assert_mail_matches(&claimed, &mail, &current, 0);
-        assert_eq!(claimed.user.language, Language::De, "in the user's new language");
+        assert_eq!(claimed.user.language, Language::DE, "in the user's new language");
     }
 
     pub async fn a_claimed_mail_is_not_claimed_again_while_its_lease_is_live<S: ContractStore>(store: S) {

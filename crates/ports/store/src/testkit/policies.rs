@@ -9,9 +9,9 @@ contract_rules! {
     pub async fn published_revisions_get_growing_ids_and_round_trip_their_texts<S: Store>(store: S) {
         let mut previous: Option<RevisionId> = None;
         for (policy_type, version, published_at, languages) in [
-            ("tac", "2030-01", at(0), &Language::ALL[..]),
-            ("privacy", "v1.0", at(10), &[Language::En][..]),
-            ("tac", "2030-02", at(20), &[Language::Nl, Language::De][..]),
+            ("tac", "2030-01", at(0), &Language::BUILT_IN[..]),
+            ("privacy", "v1.0", at(10), &[Language::EN][..]),
+            ("tac", "2030-02", at(20), &[Language::NL, Language::DE][..]),
         ] {
             let new = new_revision(policy_type, version, published_at, languages);
             let published = store.publish_policy(new.clone()).await.expect("publishing");
@@ -45,7 +45,7 @@ contract_rules! {
         for (i, policy_type) in ["tac", "privacy", "cookie", "shop"].into_iter().enumerate() {
             let seconds = i64::try_from(i).expect("small");
             // Publication times deliberately not in id order.
-            let new = new_revision(policy_type, "1", at(100 - seconds), &[Language::En, Language::Fr]);
+            let new = new_revision(policy_type, "1", at(100 - seconds), &[Language::EN, Language::FR]);
             published.push(store.publish_policy(new).await.expect("publishing"));
         }
 
@@ -65,11 +65,11 @@ contract_rules! {
     pub async fn policy_standing_has_the_latest_revision_of_each_type_and_the_users_acceptances<S: Store>(store: S) {
         let terms = format!("terms-{}", &unique()[..8]);
         let privacy = format!("privacy-{}", &unique()[..8]);
-        let old_terms = publish(&store, new_revision(&terms, "1", at(0), &[Language::En])).await;
-        let privacy_v1 = publish(&store, new_revision(&privacy, "1", at(10), &[Language::En])).await;
-        let new_terms = publish(&store, new_revision(&terms, "2", at(20), &[Language::En])).await;
+        let old_terms = publish(&store, new_revision(&terms, "1", at(0), &[Language::EN])).await;
+        let privacy_v1 = publish(&store, new_revision(&privacy, "1", at(10), &[Language::EN])).await;
+        let new_terms = publish(&store, new_revision(&terms, "2", at(20), &[Language::EN])).await;
         // Published later but dated earlier: not the current one.
-        let backdated = publish(&store, new_revision(&privacy, "0", at(5), &[Language::En])).await;
+        let backdated = publish(&store, new_revision(&privacy, "0", at(5), &[Language::EN])).await;
         let user = add_user(&store).await;
         store
             .accept_policies(&user, &[old_terms, backdated], at(30))
@@ -97,8 +97,8 @@ contract_rules! {
     }
 
     pub async fn accepting_policies_is_recorded_and_idempotent<S: Store>(store: S) {
-        let a = publish(&store, new_revision("tac", "1", at(0), &[Language::En])).await;
-        let b = publish(&store, new_revision("privacy", "1", at(0), &[Language::En])).await;
+        let a = publish(&store, new_revision("tac", "1", at(0), &[Language::EN])).await;
+        let b = publish(&store, new_revision("privacy", "1", at(0), &[Language::EN])).await;
         let user = add_user(&store).await;
         let other = add_user(&store).await;
         assert!(
@@ -132,7 +132,7 @@ contract_rules! {
     }
 
     pub async fn accepting_an_unknown_revision_fails_and_records_nothing<S: Store>(store: S) {
-        let known = publish(&store, new_revision("tac", "1", at(0), &[Language::En])).await;
+        let known = publish(&store, new_revision("tac", "1", at(0), &[Language::EN])).await;
         let unknown = RevisionId(i32::MAX);
         let user = add_user(&store).await;
 

@@ -57,7 +57,7 @@ pub(super) fn new_user(email: Email) -> NewUser {
         password_hash: Some(PasswordHash("$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into())),
         profile,
         role: Role::guest(),
-        language: Language::En,
+        language: Language::EN,
         email_confirmed_at: None,
         consent: None,
         created_at: at(0),

@@ -49,7 +49,7 @@ contract_rules! {
                 }),
             },
             role: Role::parse("editor").expect("a valid role"),
-            language: Language::Nl,
+            language: Language::NL,
             email_confirmed_at: Some(at(42)),
             consent: None,
             created_at: at(7),
@@ -72,7 +72,7 @@ contract_rules! {
                 ..Profile::person()
             },
             role: Role::guest(),
-            language: Language::Es,
+            language: Language::ES,
             email_confirmed_at: None,
             consent: None,
             created_at: at(3),
@@ -85,9 +85,9 @@ contract_rules! {
 
     pub async fn registration_opens_the_first_session_and_records_accepted_policies<S: Store>(store: S) {
         let client = add_client(&store, at(0)).await;
-        let tac = publish(&store, new_revision("tac", "1", at(0), &[Language::En])).await;
-        let privacy = publish(&store, new_revision("privacy", "1", at(0), &[Language::En])).await;
-        let unaccepted = publish(&store, new_revision("cookie", "1", at(0), &[Language::En])).await;
+        let tac = publish(&store, new_revision("tac", "1", at(0), &[Language::EN])).await;
+        let privacy = publish(&store, new_revision("privacy", "1", at(0), &[Language::EN])).await;
+        let unaccepted = publish(&store, new_revision("cookie", "1", at(0), &[Language::EN])).await;
 
         let user = new_user(unique_email("first-session"));
         let session = new_session(&user.id, &client, "phone", at(10));
@@ -126,7 +126,7 @@ contract_rules! {
 
     pub async fn registration_with_a_taken_email_in_another_case_fails_and_changes_nothing<S: Store>(store: S) {
         let client = add_client(&store, at(0)).await;
-        let tac = publish(&store, new_revision("tac", "1", at(0), &[Language::En])).await;
+        let tac = publish(&store, new_revision("tac", "1", at(0), &[Language::EN])).await;
 
         let first = new_user(unique_email("Taken"));
         let first_session = new_session(&first.id, &client, "phone", at(1));
@@ -140,7 +140,7 @@ contract_rules! {
             .expect("the first registration");
 
         let mut second = new_user(flipped_case(&first.email));
-        second.language = Language::Fr;
+        second.language = Language::FR;
         let second_session = new_session(&second.id, &client, "tablet", at(2));
         let result = store
             .register(Registration {
@@ -194,7 +194,7 @@ contract_rules! {
 
     pub async fn registration_with_an_unknown_revision_fails_and_creates_nothing<S: Store>(store: S) {
         let client = add_client(&store, at(0)).await;
-        let known = publish(&store, new_revision("tac", "1", at(0), &[Language::En])).await;
+        let known = publish(&store, new_revision("tac", "1", at(0), &[Language::EN])).await;
         let unknown = RevisionId(i32::MAX);
 
         let user = new_user(unique_email("unknown-revision"));
@@ -340,13 +340,13 @@ contract_rules! {
         profile.telephone = Some(Telephone::from_e164("+31612345678".into()));
         profile.year_of_birth = Some(2001);
         let updated = store
-            .update_profile(&new.id, &profile, Language::De)
+            .update_profile(&new.id, &profile, Language::DE)
             .await
             .expect("updating the profile");
         assert_eq!(updated.profile, profile, "update_profile returns the new profile");
         assert_eq!(
             updated.language,
-            Language::De,
+            Language::DE,
             "update_profile returns the new language"
         );
 
@@ -364,7 +364,7 @@ contract_rules! {
 
     pub async fn profile_update_of_an_unknown_user_is_not_found<S: Store>(store: S) {
         let result = store
-            .update_profile(&UserId(unique()), &Profile::person(), Language::En)
+            .update_profile(&UserId(unique()), &Profile::person(), Language::EN)
             .await;
         assert!(
             matches!(result, Err(StoreError::NotFound)),
@@ -463,7 +463,7 @@ contract_rules! {
 
     pub async fn deleting_a_user_erases_their_sessions_and_acceptances_and_frees_the_email<S: Store>(store: S) {
         let client = add_client(&store, at(0)).await;
-        let tac = publish(&store, new_revision("tac", "1", at(0), &[Language::En])).await;
+        let tac = publish(&store, new_revision("tac", "1", at(0), &[Language::EN])).await;
         let new = new_user(unique_email("leaving"));
         let first = new_session(&new.id, &client, "phone", at(1));
         store

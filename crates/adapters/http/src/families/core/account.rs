@@ -147,7 +147,7 @@ pub async fn update_me<S: Store, M: Mailer>(
 ) -> Result<HttpResponse, CoreError> {
     let ctx = caller(&req, &app, lang).await?;
     let request: UpdateProfileRequest = body::read(&req, payload, &app).await.core(lang)?;
-    let change = ProfileChange::parse(request.into()).core(lang)?;
+    let change = ProfileChange::parse(request.into(), app.rules()).core(lang)?;
     let view = app.update_profile(&ctx, change).await.core(lang)?;
     Ok(profile(&view))
 }

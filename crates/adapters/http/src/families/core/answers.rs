@@ -88,7 +88,7 @@ pub struct ProfileResponse {
     #[schema(example = "guest")]
     pub role: String,
     #[schema(example = "en")]
-    pub language: &'static str,
+    pub language: String,
     pub email_confirmed: bool,
     #[schema(format = DateTime)]
     pub created_at: String,
@@ -115,7 +115,7 @@ impl From<&ProfileView> for ProfileResponse {
             usertype: p.usertype.as_str(),
             organisation: p.organisation.as_ref().map(OrganisationProfile::from),
             role: u.role.as_str().to_owned(),
-            language: u.language.code(),
+            language: u.language.code().to_owned(),
             email_confirmed: u.email_confirmed(),
             created_at: crate::timestamp(u.created_at),
             accepted_policies: view.accepted_policies.iter().map(|r| r.0).collect(),

@@ -216,7 +216,7 @@ pub fn invalid_token_challenge(lang: Lang, key: &str) -> String {
     let description = if localized.chars().all(fits) {
         localized
     } else {
-        crate::edge::language::text(registrar_domain::Language::En, key, &[])
+        crate::edge::language::text(registrar_domain::Language::EN, key, &[])
             .chars()
             .filter(|c| fits(*c))
             .collect()
@@ -249,12 +249,12 @@ mod tests {
     fn the_bearer_challenge_is_quote_safe() {
         // A text the catalogue lacks is its key: quotes and backslashes go.
         assert_eq!(
-            invalid_token_challenge(Lang(Language::En), "a \"quoted\" \\ key"),
+            invalid_token_challenge(Lang(Language::EN), "a \"quoted\" \\ key"),
             "Bearer error=\"invalid_token\", error_description=\"a quoted  key\""
         );
         // Non-ASCII letters cannot be in the quoted string: English instead.
         assert_eq!(
-            invalid_token_challenge(Lang(Language::Fr), "error.invalid_token"),
+            invalid_token_challenge(Lang(Language::FR), "error.invalid_token"),
             "Bearer error=\"invalid_token\", error_description=\"The access token is missing, invalid or expired.\""
         );
     }

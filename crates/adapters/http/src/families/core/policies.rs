@@ -17,7 +17,7 @@ type App<S, M> = web::Data<Registrar<S, M>>;
 fn fallback(req: &HttpRequest) -> Lang {
     Lang(
         req.app_data::<web::Data<DefaultLanguage>>()
-            .map_or(registrar_domain::Language::En, |d| d.0),
+            .map_or(registrar_domain::Language::EN, |d| d.0),
     )
 }
 

@@ -1,6 +1,6 @@
 //! The page templates (`templates/pages/*.html`, embedded at compile time)
-//! rendered with minijinja, HTML-escaped, with the texts of the catalogue's
-//! `[page]` section in the request's language.
+//! rendered with minijinja, HTML-escaped, with the catalogue's
+//! `page.*` texts (`page-*` in `registrar.ftl`) in the request's language.
 
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
@@ -141,7 +141,7 @@ mod tests {
 
     #[test]
     fn every_template_compiles_and_every_language_renders() {
-        for language in Language::ALL {
+        for language in Language::BUILT_IN {
             let lang = Lang(language);
             let html = message(lang, &lang.t("page.confirmed_title"), &lang.t("page.confirmed_text")).expect("message");
             assert!(html.contains(&format!("<html lang=\"{}\">", language.code())), "{html}");
@@ -154,7 +154,7 @@ mod tests {
 
     #[test]
     fn output_is_escaped() {
-        let lang = Lang(Language::En);
+        let lang = Lang(Language::EN);
         let html = message(lang, "<b>bold</b>", "<script>alert('x')</script> & \"q\"").expect("message");
         assert!(!html.contains("<script>"), "{html}");
         assert!(!html.contains("<b>"), "{html}");
@@ -189,7 +189,7 @@ mod tests {
 
     #[test]
     fn the_style_is_inlined_verbatim() {
-        let html = message(Lang(Language::En), "h", "m").expect("message");
+        let html = message(Lang(Language::EN), "h", "m").expect("message");
         assert!(
             html.contains(&format!("<style>{STYLE}</style>")),
             "the CSP hash covers exactly this"
@@ -205,7 +205,7 @@ mod tests {
             password_errors: vec!["Too short".into()],
             confirmation_errors: vec!["Do not match".into()],
         };
-        let html = reset_form(Lang(Language::Nl), &form).expect("form");
+        let html = reset_form(Lang(Language::NL), &form).expect("form");
         for needle in [
             r#"<form method="post">"#,
             r#"name="csrf_token" value="abc""#,
@@ -231,7 +231,7 @@ mod tests {
             password_errors: vec!["Too short".into()],
             confirmation_errors: vec!["Do not match".into()],
         };
-        let html = signup_form(Lang(Language::Fr), &form).expect("form");
+        let html = signup_form(Lang(Language::FR), &form).expect("form");
         for needle in [
             r#"<form method="post">"#,
             r#"name="csrf_token" value="abc""#,
@@ -255,7 +255,7 @@ mod tests {
             consent: true,
             ..SignupForm::default()
         };
-        let html = signup_form(Lang(Language::En), &ticked).expect("form");
+        let html = signup_form(Lang(Language::EN), &ticked).expect("form");
         assert!(html.contains(" checked"), "{html}");
     }
 }

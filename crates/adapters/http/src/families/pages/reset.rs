@@ -284,7 +284,7 @@ mod tests {
 
     #[test]
     fn password_rules_in_words() {
-        let lang = Lang(Language::En);
+        let lang = Lang(Language::EN);
         let mut form = ResetForm::default();
         let mut errors = FieldErrors::single(
             Field::Password,

@@ -258,7 +258,7 @@ mod tests {
 
     #[test]
     fn the_service_errors_in_words() {
-        let lang = Lang(Language::En);
+        let lang = Lang(Language::EN);
         let mut form = SignupForm {
             consent: true,
             ..SignupForm::default()

@@ -129,7 +129,7 @@ pub async fn signup<S: Store, M: Mailer>(req: HttpRequest, payload: web::Payload
         Ok(request) => request,
         Err(e) => return failure::respond(&Signup::Start, e),
     };
-    let signup = service::Signup::parse(request.email, request.language, request.token);
+    let signup = service::Signup::parse(request.email, request.language, request.token, app.rules());
     match app.signup(signup, Origin::of(&req).0).await {
         Ok(email) => HttpResponse::Created().json(SignupResponse {
             result: "success",

@@ -54,7 +54,7 @@ pub struct SignupAccount {
     #[schema(format = Email)]
     pub email: String,
     #[schema(example = "en")]
-    pub language: &'static str,
+    pub language: String,
     /// Always `1`: active.
     #[schema(example = 1)]
     pub status: u8,
@@ -83,7 +83,7 @@ impl SignupConfirmResponse {
             account: SignupAccount {
                 id: user.id.as_str().to_owned(),
                 email: user.email.as_str().to_owned(),
-                language: user.language.code(),
+                language: user.language.code().to_owned(),
                 status: 1,
                 consent: user.consent,
             },

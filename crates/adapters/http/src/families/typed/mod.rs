@@ -157,7 +157,7 @@ mod tests {
 
     #[test]
     fn checks_and_messages_follow_the_typed_registration_table() {
-        let lang = Lang(Language::En);
+        let lang = Lang(Language::EN);
         assert_eq!(
             check(lang, Field::Invite, &FieldError::Required),
             ("required", "No token sent.".into())

@@ -1,0 +1,52 @@
+# Registrar mails: de. The templates (templates/<kind>.*) name these ids;
+# { $name } is the addressee's name.
+
+## shared
+
+greeting-named = Hallo { $name },
+greeting = Hallo,
+code-label = Ihr Code:
+button-fallback = Die Schaltfläche funktioniert nicht? Kopieren Sie diesen Link in Ihren Browser:
+choose-password-button = Neues Passwort wählen
+
+## confirmation
+
+confirmation-subject = Bestätigen Sie Ihre E-Mail-Adresse
+confirmation-enter-code = Bitte bestätigen Sie Ihre E-Mail-Adresse mit diesem Code:
+confirmation-open-link = Oder öffnen Sie diesen Link:
+confirmation-not-you = Sie haben das nicht angefordert? Dann können Sie diese E-Mail einfach ignorieren.
+confirmation-one-click = Oder bestätigen Sie sie mit einem Klick:
+confirmation-button = E-Mail-Adresse bestätigen
+
+## signup-confirmation
+
+signup-confirmation-subject = Bestätigen Sie Ihr neues Konto
+signup-confirmation-open-link = Vielen Dank für Ihre Registrierung! Öffnen Sie diesen Link, um Ihr Konto zu aktivieren:
+signup-confirmation-code-hint = Fragt die App, in der Sie sich registriert haben, nach einem Code? Geben Sie dort diesen ein. Er bestätigt Ihre Adresse; um Ihr Konto zu aktivieren, öffnen Sie den Link oben.
+signup-confirmation-not-you = Sie haben sich nicht registriert? Dann ignorieren Sie diese E-Mail einfach; es wird kein Konto aktiviert.
+signup-confirmation-intro = Vielen Dank für Ihre Registrierung! Bestätigen Sie Ihre E-Mail-Adresse, um Ihr Konto zu aktivieren.
+signup-confirmation-button = Konto aktivieren
+
+## signup-attempt
+
+signup-attempt-subject = Registrierungsversuch mit Ihrer E-Mail-Adresse
+signup-attempt-intro = Jemand (vielleicht Sie selbst) hat versucht, sich mit dieser E-Mail-Adresse zu registrieren. Für diese Adresse gibt es aber bereits ein Konto.
+signup-attempt-open-link = Waren Sie das? Dann melden Sie sich einfach an. Passwort vergessen? Über diesen Link können Sie ein neues wählen:
+signup-attempt-not-you = Waren Sie das nicht? Dann können Sie diese E-Mail ignorieren; an Ihrem Konto hat sich nichts geändert.
+signup-attempt-choose = Waren Sie das? Dann melden Sie sich einfach an. Passwort vergessen? Hier können Sie ein neues wählen:
+
+## password-reset
+
+password-reset-subject = Setzen Sie Ihr Passwort zurück
+password-reset-open-link = Wir haben eine Anfrage erhalten, Ihr Passwort zurückzusetzen. Über diesen Link, der eine Stunde gültig ist, können Sie ein neues Passwort wählen:
+password-reset-not-you = Sie haben das nicht angefordert? Dann ignorieren Sie diese E-Mail; Ihr Passwort bleibt unverändert.
+password-reset-intro = Wir haben eine Anfrage erhalten, Ihr Passwort zurückzusetzen. Mit der Schaltfläche unten können Sie eine Stunde lang ein neues Passwort wählen.
+
+## password-changed
+
+password-changed-subject = Ihr Passwort wurde geändert
+password-changed-intro = Das Passwort Ihres Kontos wurde soeben geändert. Zu Ihrer Sicherheit wurden Sie auf Ihren anderen Geräten abgemeldet.
+password-changed-was-you = Waren Sie das? Dann müssen Sie nichts weiter tun.
+password-changed-open-link = Waren Sie das nicht? Dann setzen Sie Ihr Passwort über diesen Link sofort zurück:
+password-changed-reset = Waren Sie das nicht? Dann setzen Sie Ihr Passwort sofort zurück:
+password-changed-button = Passwort zurücksetzen

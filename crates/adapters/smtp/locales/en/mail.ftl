@@ -1,0 +1,52 @@
+# Registrar mails: en. The templates (templates/<kind>.*) name these ids;
+# { $name } is the addressee's name.
+
+## shared
+
+greeting-named = Hello { $name },
+greeting = Hello,
+code-label = Your code:
+button-fallback = Button not working? Copy this link into your browser:
+choose-password-button = Choose a new password
+
+## confirmation
+
+confirmation-subject = Confirm your email address
+confirmation-enter-code = Please confirm your email address by entering this code:
+confirmation-open-link = Or confirm it by opening this link:
+confirmation-not-you = Didn't ask for this? Then you can safely ignore this email.
+confirmation-one-click = Or confirm it with one click:
+confirmation-button = Confirm my email address
+
+## signup-confirmation
+
+signup-confirmation-subject = Confirm your new account
+signup-confirmation-open-link = Thanks for signing up! To activate your account, open this link:
+signup-confirmation-code-hint = If the app you signed up in asks for a code, type this one there. It confirms your address; to activate your account, open the link above.
+signup-confirmation-not-you = Didn't sign up? Then you can ignore this email; no account will be activated.
+signup-confirmation-intro = Thanks for signing up! To activate your account, confirm your email address.
+signup-confirmation-button = Activate my account
+
+## signup-attempt
+
+signup-attempt-subject = Someone tried to sign up with your email address
+signup-attempt-intro = Someone (perhaps you) tried to sign up with this email address, but it already has an account.
+signup-attempt-open-link = Was it you? Then simply log in. Forgot your password? Choose a new one through this link:
+signup-attempt-not-you = If it wasn't you, you can ignore this email; nothing about your account has changed.
+signup-attempt-choose = Was it you? Then simply log in. Forgot your password? Choose a new one:
+
+## password-reset
+
+password-reset-subject = Reset your password
+password-reset-open-link = We received a request to reset your password. Choose a new password through this link, which is valid for one hour:
+password-reset-not-you = Didn't ask for this? Then you can ignore this email; your password stays the same.
+password-reset-intro = We received a request to reset your password. Choose a new password through the button below; it works for one hour.
+
+## password-changed
+
+password-changed-subject = Your password was changed
+password-changed-intro = The password of your account was just changed. For your security, you have been signed out on your other devices.
+password-changed-was-you = Was this you? Then there is nothing more to do.
+password-changed-open-link = If it wasn't you, reset your password right away through this link:
+password-changed-reset = If it wasn't you, reset your password right away:
+password-changed-button = Reset my password

@@ -1,0 +1,52 @@
+# Registrar mails: es. The templates (templates/<kind>.*) name these ids;
+# { $name } is the addressee's name.
+
+## shared
+
+greeting-named = Hola, { $name }:
+greeting = Hola:
+code-label = Tu código:
+button-fallback = ¿No funciona el botón? Copia este enlace en tu navegador:
+choose-password-button = Elegir una contraseña nueva
+
+## confirmation
+
+confirmation-subject = Confirma tu dirección de correo electrónico
+confirmation-enter-code = Confirma tu dirección de correo electrónico introduciendo este código:
+confirmation-open-link = O confírmala abriendo este enlace:
+confirmation-not-you = ¿No lo has solicitado? Puedes ignorar este correo sin problema.
+confirmation-one-click = O confírmala con un solo clic:
+confirmation-button = Confirmar mi dirección
+
+## signup-confirmation
+
+signup-confirmation-subject = Confirma tu nueva cuenta
+signup-confirmation-open-link = ¡Gracias por registrarte! Para activar tu cuenta, abre este enlace:
+signup-confirmation-code-hint = Si la aplicación en la que te registraste te pide un código, escribe este allí. Confirma tu dirección; para activar tu cuenta, abre el enlace de arriba.
+signup-confirmation-not-you = ¿No te has registrado? Ignora este correo; no se activará ninguna cuenta.
+signup-confirmation-intro = ¡Gracias por registrarte! Para activar tu cuenta, confirma tu dirección de correo electrónico.
+signup-confirmation-button = Activar mi cuenta
+
+## signup-attempt
+
+signup-attempt-subject = Alguien ha intentado registrarse con tu dirección de correo
+signup-attempt-intro = Alguien (quizá tú) ha intentado registrarse con esta dirección de correo electrónico, pero ya existe una cuenta con ella.
+signup-attempt-open-link = ¿Fuiste tú? Entonces simplemente inicia sesión. ¿Has olvidado tu contraseña? Elige una nueva con este enlace:
+signup-attempt-not-you = ¿No fuiste tú? Puedes ignorar este correo; tu cuenta no ha cambiado.
+signup-attempt-choose = ¿Fuiste tú? Entonces simplemente inicia sesión. ¿Has olvidado tu contraseña? Elige una nueva:
+
+## password-reset
+
+password-reset-subject = Restablece tu contraseña
+password-reset-open-link = Hemos recibido una solicitud para restablecer tu contraseña. Elige una nueva con este enlace, válido durante una hora:
+password-reset-not-you = ¿No lo has solicitado? Ignora este correo; tu contraseña seguirá siendo la misma.
+password-reset-intro = Hemos recibido una solicitud para restablecer tu contraseña. Elige una nueva con el botón de abajo; funciona durante una hora.
+
+## password-changed
+
+password-changed-subject = Tu contraseña ha cambiado
+password-changed-intro = La contraseña de tu cuenta se acaba de cambiar. Por seguridad, hemos cerrado tu sesión en tus otros dispositivos.
+password-changed-was-you = ¿Fuiste tú? Entonces no tienes que hacer nada más.
+password-changed-open-link = ¿No fuiste tú? Restablece tu contraseña ahora mismo con este enlace:
+password-changed-reset = ¿No fuiste tú? Restablece tu contraseña ahora mismo:
+password-changed-button = Restablecer mi contraseña

@@ -1,0 +1,52 @@
+# Registrar mails: nl. The templates (templates/<kind>.*) name these ids;
+# { $name } is the addressee's name.
+
+## shared
+
+greeting-named = Hallo { $name },
+greeting = Hallo,
+code-label = Je code:
+button-fallback = Werkt de knop niet? Kopieer dan deze link naar je browser:
+choose-password-button = Kies een nieuw wachtwoord
+
+## confirmation
+
+confirmation-subject = Bevestig je e-mailadres
+confirmation-enter-code = Bevestig je e-mailadres door deze code in te voeren:
+confirmation-open-link = Of bevestig het door deze link te openen:
+confirmation-not-you = Heb je hier niet om gevraagd? Dan kun je deze e-mail gewoon negeren.
+confirmation-one-click = Of bevestig het met één klik:
+confirmation-button = Bevestig mijn e-mailadres
+
+## signup-confirmation
+
+signup-confirmation-subject = Bevestig je nieuwe account
+signup-confirmation-open-link = Bedankt voor je aanmelding! Open deze link om je account te activeren:
+signup-confirmation-code-hint = Vraagt de app waarin je je aanmeldde om een code? Typ deze dan daar in. Die bevestigt je e-mailadres; om je account te activeren open je de link hierboven.
+signup-confirmation-not-you = Heb je je niet aangemeld? Dan kun je deze e-mail negeren; er wordt geen account geactiveerd.
+signup-confirmation-intro = Bedankt voor je aanmelding! Bevestig je e-mailadres om je account te activeren.
+signup-confirmation-button = Activeer mijn account
+
+## signup-attempt
+
+signup-attempt-subject = Iemand probeerde zich aan te melden met je e-mailadres
+signup-attempt-intro = Iemand (misschien jij) probeerde zich aan te melden met dit e-mailadres, maar er bestaat al een account voor dit adres.
+signup-attempt-open-link = Was jij dat? Dan kun je gewoon inloggen. Wachtwoord vergeten? Kies een nieuw wachtwoord via deze link:
+signup-attempt-not-you = Was jij het niet? Dan kun je deze e-mail negeren; er is niets aan je account veranderd.
+signup-attempt-choose = Was jij dat? Dan kun je gewoon inloggen. Wachtwoord vergeten? Kies een nieuw wachtwoord:
+
+## password-reset
+
+password-reset-subject = Kies een nieuw wachtwoord
+password-reset-open-link = We hebben een verzoek ontvangen om je wachtwoord opnieuw in te stellen. Kies een nieuw wachtwoord via deze link; hij is één uur geldig:
+password-reset-not-you = Heb je hier niet om gevraagd? Dan kun je deze e-mail negeren; je wachtwoord blijft ongewijzigd.
+password-reset-intro = We hebben een verzoek ontvangen om je wachtwoord opnieuw in te stellen. Kies een nieuw wachtwoord met de knop hieronder; hij werkt één uur.
+
+## password-changed
+
+password-changed-subject = Je wachtwoord is gewijzigd
+password-changed-intro = Het wachtwoord van je account is zojuist gewijzigd. Voor je veiligheid ben je op je andere apparaten uitgelogd.
+password-changed-was-you = Was jij dit? Dan hoef je verder niets te doen.
+password-changed-open-link = Was jij het niet? Stel dan meteen een nieuw wachtwoord in via deze link:
+password-changed-reset = Was jij het niet? Stel dan meteen een nieuw wachtwoord in:
+password-changed-button = Stel een nieuw wachtwoord in
