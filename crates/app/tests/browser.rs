@@ -8,15 +8,7 @@
 //! Needs `/usr/bin/chromium` and `/usr/bin/chromedriver`
 //! (`apt-get install chromium chromium-driver`): without them the test says
 //! `SKIPPED` loudly and passes — unless `CI` is set, then it fails.
-#![allow(
-    clippy::expect_used,
-    clippy::unwrap_used,
-    clippy::string_slice,
-    clippy::cast_possible_truncation,
-    clippy::cast_possible_wrap,
-    clippy::cast_sign_loss,
-    clippy::float_cmp
-)] // test code
+#![allow(clippy::pedantic, clippy::restriction)] // test code
 
 use std::net::{TcpListener, TcpStream};
 use std::panic::AssertUnwindSafe;

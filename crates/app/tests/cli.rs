@@ -1,14 +1,6 @@
 //! The `registrar` binary as ops use it: commands, output, exit status,
 //! configuration layers and graceful shutdown.
-#![allow(
-    clippy::expect_used,
-    clippy::unwrap_used,
-    clippy::string_slice,
-    clippy::cast_possible_truncation,
-    clippy::cast_possible_wrap,
-    clippy::cast_sign_loss,
-    clippy::float_cmp
-)] // test code
+#![allow(clippy::pedantic, clippy::restriction)] // test code
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;

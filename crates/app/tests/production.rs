@@ -1,15 +1,7 @@
 //! Postgres in production: several `registrar serve` processes on one
 //! database, and a database that goes away and comes back.
 //! Skipped loudly without Postgres, failed when `CI` is set.
-#![allow(
-    clippy::expect_used,
-    clippy::unwrap_used,
-    clippy::string_slice,
-    clippy::cast_possible_truncation,
-    clippy::cast_possible_wrap,
-    clippy::cast_sign_loss,
-    clippy::float_cmp
-)] // test code
+#![allow(clippy::pedantic, clippy::restriction)] // test code
 
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;

@@ -1,15 +1,7 @@
 //! No log line carries a password, a token or a code: the real binary at
 //! debug level goes through registration, login, refresh, confirmation and a
 //! password reset, and everything it logged is searched for those secrets.
-#![allow(
-    clippy::expect_used,
-    clippy::unwrap_used,
-    clippy::string_slice,
-    clippy::cast_possible_truncation,
-    clippy::cast_possible_wrap,
-    clippy::cast_sign_loss,
-    clippy::float_cmp
-)] // test code
+#![allow(clippy::pedantic, clippy::restriction)] // test code
 
 use std::io::Read;
 use std::process::{Command, Stdio};

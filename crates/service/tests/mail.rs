@@ -1,14 +1,6 @@
 //! Confirmation codes and links, password reset and the outbox, on the
 //! in-memory adapters with a hand-moved clock.
-#![allow(
-    clippy::expect_used,
-    clippy::unwrap_used,
-    clippy::string_slice,
-    clippy::cast_possible_truncation,
-    clippy::cast_possible_wrap,
-    clippy::cast_sign_loss,
-    clippy::float_cmp
-)] // test code
+#![allow(clippy::pedantic, clippy::restriction)] // test code
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;

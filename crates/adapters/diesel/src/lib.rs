@@ -34,13 +34,7 @@ mod throttle;
 mod users;
 
 #[cfg(feature = "testing")]
-#[allow(
-    clippy::string_slice,
-    clippy::cast_possible_truncation,
-    clippy::cast_possible_wrap,
-    clippy::cast_sign_loss,
-    clippy::float_cmp
-)] // test code
+#[allow(clippy::pedantic, clippy::restriction)] // test code
 pub mod testing;
 
 pub use error::{ConnectError, MigrateError};

@@ -2,15 +2,7 @@
 //! (and upgrades of databases in use), connecting, races settled by the
 //! database's constraints and row locks (one address, the last use of an
 //! invite), and claimers in several processes sharing one mail queue.
-#![allow(
-    clippy::expect_used,
-    clippy::unwrap_used,
-    clippy::string_slice,
-    clippy::cast_possible_truncation,
-    clippy::cast_possible_wrap,
-    clippy::cast_sign_loss,
-    clippy::float_cmp
-)] // test code
+#![allow(clippy::pedantic, clippy::restriction)] // test code
 
 mod common;
 

@@ -1,13 +1,5 @@
 //! The store contract suite, on both backends.
-#![allow(
-    clippy::expect_used,
-    clippy::unwrap_used,
-    clippy::string_slice,
-    clippy::cast_possible_truncation,
-    clippy::cast_possible_wrap,
-    clippy::cast_sign_loss,
-    clippy::float_cmp
-)] // test code
+#![allow(clippy::pedantic, clippy::restriction)] // test code
 
 mod common;
 

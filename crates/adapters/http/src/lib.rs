@@ -13,13 +13,7 @@ pub mod fuzzing;
 pub mod openapi;
 pub mod ops;
 #[cfg(test)]
-#[allow(
-    clippy::string_slice,
-    clippy::cast_possible_truncation,
-    clippy::cast_possible_wrap,
-    clippy::cast_sign_loss,
-    clippy::float_cmp
-)] // test code
+#[allow(clippy::pedantic, clippy::restriction)] // test code
 /// The pages through their routes, with the shared `POST /confirm/signup/{id}`.
 mod pages_tests;
 

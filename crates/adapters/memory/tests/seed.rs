@@ -1,13 +1,5 @@
 //! What a new memory store holds, like a freshly migrated database.
-#![allow(
-    clippy::expect_used,
-    clippy::unwrap_used,
-    clippy::string_slice,
-    clippy::cast_possible_truncation,
-    clippy::cast_possible_wrap,
-    clippy::cast_sign_loss,
-    clippy::float_cmp
-)] // test code
+#![allow(clippy::pedantic, clippy::restriction)] // test code
 
 use registrar_domain::{ClientId, WEB_CLIENT_ID};
 use registrar_memory::MemoryStore;

@@ -1,14 +1,6 @@
 //! End-to-end tests: the real server on port 0, SQLite in a temp dir, HTTP
 //! over loopback. One binary so the crate graph links once.
-#![allow(
-    clippy::expect_used,
-    clippy::unwrap_used,
-    clippy::string_slice,
-    clippy::cast_possible_truncation,
-    clippy::cast_possible_wrap,
-    clippy::cast_sign_loss,
-    clippy::float_cmp
-)] // test code
+#![allow(clippy::pedantic, clippy::restriction)] // test code
 
 #[macro_use]
 mod helpers;

@@ -44,13 +44,7 @@ pub(crate) fn record_request(method: &'static str, route: &str, status: u16, sec
 }
 
 #[cfg(test)]
-#[allow(
-    clippy::string_slice,
-    clippy::cast_possible_truncation,
-    clippy::cast_possible_wrap,
-    clippy::cast_sign_loss,
-    clippy::float_cmp
-)] // test code
+#[allow(clippy::pedantic, clippy::restriction)] // test code
 mod tests {
     use super::*;
 

@@ -19,13 +19,7 @@ use utoipa::{Modify, OpenApi};
 #[cfg(test)]
 mod reference_tests;
 #[cfg(test)]
-#[allow(
-    clippy::string_slice,
-    clippy::cast_possible_truncation,
-    clippy::cast_possible_wrap,
-    clippy::cast_sign_loss,
-    clippy::float_cmp
-)] // test code
+#[allow(clippy::pedantic, clippy::restriction)] // test code
 mod tests;
 
 /// The name of the bearer security scheme.

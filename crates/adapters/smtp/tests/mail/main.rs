@@ -1,14 +1,6 @@
 //! Black-box tests of the mail adapter, one binary: rendering, the outbox,
 //! a real SMTP conversation, and what reaches the log.
-#![allow(
-    clippy::expect_used,
-    clippy::unwrap_used,
-    clippy::string_slice,
-    clippy::cast_possible_truncation,
-    clippy::cast_possible_wrap,
-    clippy::cast_sign_loss,
-    clippy::float_cmp
-)] // test code
+#![allow(clippy::pedantic, clippy::restriction)] // test code
 
 mod golden;
 mod languages;
