@@ -281,6 +281,22 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         Ok(())
     }
 
+    /// Adds "already registered" when the address has an account — unless
+    /// the invite failed: without a valid invite (invite-only), nothing
+    /// about who has an account.
+    pub(crate) async fn check_address_free(
+        &self,
+        errors: &mut FieldErrors,
+        email: Option<&Email>,
+    ) -> Result<(), ServiceError> {
+        if let Some(email) = email.filter(|_| !errors.has(Field::Invite)) {
+            if self.store.user_by_email(email).await?.is_some() {
+                errors.add(Field::Email, FieldError::EmailTaken);
+            }
+        }
+        Ok(())
+    }
+
     /// Checks a policy list against the published revisions: every entry an
     /// existing revision id (duplicates ignored), and the current revision of
     /// every required type among them.
@@ -349,12 +365,7 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         let invite = self
             .check_invite(&mut errors, &lookups.invite, self.settings.invite_only)
             .await?;
-        // Without a valid invite (invite-only), nothing about who has an account.
-        if let Some(email) = lookups.email.as_ref().filter(|_| !errors.has(Field::Invite)) {
-            if self.store.user_by_email(email).await?.is_some() {
-                errors.add(Field::Email, FieldError::EmailTaken);
-            }
-        }
+        self.check_address_free(&mut errors, lookups.email.as_ref()).await?;
         let Registration {
             client,
             device,

@@ -43,8 +43,8 @@ pub use supervise::{supervise, TASK_RESTARTS};
 pub use throttle::ThrottleSettings;
 pub use tokens::{AuthContext, Login, TokenPair};
 pub use touch::TOUCH_FLUSH_INTERVAL;
-pub use typed::{TypedRegisterInput, TypedRegistration, TypedRegistrationLookups};
-pub use users::{UsersRegisterInput, UsersRegistration, UsersRegistrationLookups, WebLogin};
+pub use typed::{TypedRegisterInput, TypedRegistration};
+pub use users::{UsersRegisterInput, UsersRegistration, WebLogin};
 
 use std::sync::Arc;
 

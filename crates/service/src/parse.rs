@@ -31,6 +31,14 @@ pub enum Parsed<T, L> {
     Invalid { errors: FieldErrors, lookups: L },
 }
 
+/// What a registration checks against the store beyond its own fields, as
+/// far as they parsed: the address is free, the invite is valid.
+#[derive(Debug, Clone)]
+pub struct AccountLookups {
+    pub email: Option<Email>,
+    pub invite: Option<String>,
+}
+
 /// A command whose use case checks some of its fields against the store.
 pub trait Lookups {
     /// The fields the store checks, as far as they parsed.

@@ -8,7 +8,7 @@ use registrar_mail::Mailer;
 use registrar_store::{OutboxKind, Store};
 
 use crate::account::NewAccount;
-use crate::parse::{self, required, text_error, Lookups, Parsed, Rules};
+use crate::parse::{self, required, text_error, AccountLookups, Lookups, Parsed, Rules};
 use crate::{Field, FieldError, FieldErrors, Registrar, ServiceError};
 
 /// The longest name, street or town we keep (the other families' limit).
@@ -48,17 +48,10 @@ pub struct TypedRegistration {
     pub language: Option<Language>,
 }
 
-/// What a typed registration checks beyond its fields, as far as they parsed.
-#[derive(Debug, Clone)]
-pub struct TypedRegistrationLookups {
-    pub email: Option<Email>,
-    pub invite: Option<String>,
-}
-
 impl Lookups for TypedRegistration {
-    type Lookups = TypedRegistrationLookups;
-    fn lookups(&self) -> TypedRegistrationLookups {
-        TypedRegistrationLookups {
+    type Lookups = AccountLookups;
+    fn lookups(&self) -> AccountLookups {
+        AccountLookups {
             email: Some(self.email.clone()),
             invite: self.invite.clone(),
         }
@@ -69,7 +62,7 @@ impl TypedRegistration {
     /// The pure step of [`Registrar::register_typed`]: every field is
     /// checked (the typed family reports one error, the alphabetically
     /// first, but all are known).
-    pub fn parse(input: TypedRegisterInput, rules: Rules<'_>) -> Parsed<Self, TypedRegistrationLookups> {
+    pub fn parse(input: TypedRegisterInput, rules: Rules<'_>) -> Parsed<Self, AccountLookups> {
         let mut errors = FieldErrors::default();
         let usertype = match input.usertype.as_deref().map(str::trim) {
             Some("customer") => Some(UserType::Customer),
@@ -126,7 +119,7 @@ impl TypedRegistration {
             _ => {}
         }
         profile.postal_code = postcode.map(|p| p.as_str().to_owned());
-        let lookups = TypedRegistrationLookups {
+        let lookups = AccountLookups {
             email: email.clone(),
             invite: input.token.clone(),
         };
@@ -148,7 +141,7 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
     /// Checks the signup token and the address, then creates the account.
     pub async fn register_typed(
         &self,
-        request: Parsed<TypedRegistration, TypedRegistrationLookups>,
+        request: Parsed<TypedRegistration, AccountLookups>,
         from: ClientIp,
     ) -> Result<(), ServiceError> {
         self.registration_attempt(from).await?;
@@ -156,11 +149,7 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         // The signup token first: no one without a valid invite learns
         // whether an address has an account.
         let invite = self.check_invite(&mut errors, &lookups.invite, true).await?;
-        if let Some(email) = lookups.email.as_ref().filter(|_| !errors.has(Field::Invite)) {
-            if self.store.user_by_email(email).await?.is_some() {
-                errors.add(Field::Email, FieldError::EmailTaken);
-            }
-        }
+        self.check_address_free(&mut errors, lookups.email.as_ref()).await?;
         let TypedRegistration {
             email,
             password,

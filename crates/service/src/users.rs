@@ -7,7 +7,7 @@ use registrar_mail::Mailer;
 use registrar_store::{OutboxKind, Store};
 
 use crate::account::NewAccount;
-use crate::parse::{self, Lookups, Parsed, Rules};
+use crate::parse::{self, AccountLookups, Lookups, Parsed, Rules};
 use crate::tokens::Device;
 use crate::{Field, FieldError, FieldErrors, Registrar, ServiceError, TokenPair};
 
@@ -39,17 +39,10 @@ pub struct UsersRegistration {
     pub language: Option<Language>,
 }
 
-/// What a users-API registration checks beyond its fields, as far as they parsed.
-#[derive(Debug, Clone)]
-pub struct UsersRegistrationLookups {
-    pub email: Option<Email>,
-    pub invite: Option<String>,
-}
-
 impl Lookups for UsersRegistration {
-    type Lookups = UsersRegistrationLookups;
-    fn lookups(&self) -> UsersRegistrationLookups {
-        UsersRegistrationLookups {
+    type Lookups = AccountLookups;
+    fn lookups(&self) -> AccountLookups {
+        AccountLookups {
             email: Some(self.email.clone()),
             invite: self.invite.clone(),
         }
@@ -58,7 +51,7 @@ impl Lookups for UsersRegistration {
 
 impl UsersRegistration {
     /// The pure step of [`Registrar::register_user`].
-    pub fn parse(input: UsersRegisterInput, rules: Rules<'_>) -> Parsed<Self, UsersRegistrationLookups> {
+    pub fn parse(input: UsersRegisterInput, rules: Rules<'_>) -> Parsed<Self, AccountLookups> {
         let mut errors = FieldErrors::default();
         let first_name = parse::name(&mut errors, Field::FirstName, &input.first_name);
         let insertion = input
@@ -91,7 +84,7 @@ impl UsersRegistration {
                 email.as_ref(),
             ),
         };
-        let lookups = UsersRegistrationLookups {
+        let lookups = AccountLookups {
             email: email.clone(),
             invite: input.invite.clone(),
         };
@@ -141,7 +134,7 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
     /// failing field is reported at once.
     pub async fn register_user(
         &self,
-        request: Parsed<UsersRegistration, UsersRegistrationLookups>,
+        request: Parsed<UsersRegistration, AccountLookups>,
         from: ClientIp,
     ) -> Result<User, ServiceError> {
         self.registration_attempt(from).await?;
@@ -154,8 +147,8 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         if let Some(email) = &lookups.email {
             if self.domains.check(email.domain()).await == DomainStatus::Missing {
                 errors.add(Field::Email, FieldError::InvalidEmail);
-            } else if !errors.has(Field::Invite) && self.store.user_by_email(email).await?.is_some() {
-                errors.add(Field::Email, FieldError::EmailTaken);
+            } else {
+                self.check_address_free(&mut errors, Some(email)).await?;
             }
         }
         let UsersRegistration {

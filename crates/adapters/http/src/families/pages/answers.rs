@@ -2,11 +2,11 @@
 //! invalid-link page, our own failures — with their statuses.
 
 use actix_web::http::StatusCode;
-use actix_web::HttpResponse;
+use actix_web::{HttpRequest, HttpResponse};
 use registrar_service::ServiceError;
 
 use super::headers::{page, plain_failure};
-use super::render;
+use super::{csrf, render};
 use crate::edge::failure::{self, Failure, Family, Refusal};
 use crate::edge::language::Lang;
 
@@ -16,6 +16,27 @@ pub fn message(status: StatusCode, lang: Lang, heading: &str, text: &str) -> Htt
         Ok(html) => page(status, html, None),
         Err(e) => render_failed(lang, &e),
     }
+}
+
+/// A form page, with the CSRF cookie when the browser is given a new one.
+pub fn show<F: render::Form>(status: StatusCode, lang: Lang, form: &F, set_cookie: Option<String>) -> HttpResponse {
+    match render::form_page(lang, form) {
+        Ok(html) => page(status, html, set_cookie),
+        Err(e) => render_failed(lang, &e),
+    }
+}
+
+/// The empty form with the browser's CSRF token, or a new one it is given.
+pub fn fresh_form<F: render::Form>(
+    req: &HttpRequest,
+    bind: &csrf::Binding<'_>,
+    status: StatusCode,
+    lang: Lang,
+    notice: Option<String>,
+    account: render::Account,
+) -> HttpResponse {
+    let (csrf_token, set_cookie) = bind.for_page(req);
+    show(status, lang, &F::fresh(csrf_token, account, notice), set_cookie)
 }
 
 /// A link that is unknown, used or expired: 404, there is no such live link.

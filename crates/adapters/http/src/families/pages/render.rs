@@ -97,14 +97,29 @@ pub struct ResetForm {
     pub confirmation_errors: Vec<String>,
 }
 
-/// The new-password form.
-pub fn reset_form(lang: Lang, form: &ResetForm) -> Result<String, minijinja::Error> {
-    render(
-        "reset_form.html",
-        lang,
-        &lang.t("page.reset_title"),
-        Value::from_serialize(form),
-    )
+/// A page's form: made empty with its CSRF token, rendered with its template.
+pub trait Form: Serialize + Default {
+    /// Its template and the catalogue key of its title.
+    const TEMPLATE: (&'static str, &'static str);
+    fn fresh(csrf_token: String, account: Account, notice: Option<String>) -> Self;
+}
+
+/// A form page.
+pub fn form_page<F: Form>(lang: Lang, form: &F) -> Result<String, minijinja::Error> {
+    let (template, title) = F::TEMPLATE;
+    render(template, lang, &lang.t(title), Value::from_serialize(form))
+}
+
+impl Form for ResetForm {
+    const TEMPLATE: (&'static str, &'static str) = ("reset_form.html", "page.reset_title");
+    fn fresh(csrf_token: String, account: Account, notice: Option<String>) -> Self {
+        Self {
+            csrf_token,
+            account,
+            notice,
+            ..Self::default()
+        }
+    }
 }
 
 /// What the signup form (consent, optional password) shows besides its fields.
@@ -123,14 +138,16 @@ pub struct SignupForm {
     pub confirmation_errors: Vec<String>,
 }
 
-/// The form that activates an email-first account.
-pub fn signup_form(lang: Lang, form: &SignupForm) -> Result<String, minijinja::Error> {
-    render(
-        "signup_form.html",
-        lang,
-        &lang.t("page.signup_title"),
-        Value::from_serialize(form),
-    )
+impl Form for SignupForm {
+    const TEMPLATE: (&'static str, &'static str) = ("signup_form.html", "page.signup_title");
+    fn fresh(csrf_token: String, account: Account, notice: Option<String>) -> Self {
+        Self {
+            csrf_token,
+            account,
+            notice,
+            ..Self::default()
+        }
+    }
 }
 
 #[cfg(test)]
@@ -145,9 +162,9 @@ mod tests {
             let lang = Lang(language);
             let html = message(lang, &lang.t("page.confirmed_title"), &lang.t("page.confirmed_text")).expect("message");
             assert!(html.contains(&format!("<html lang=\"{}\">", language.code())), "{html}");
-            let html = reset_form(lang, &ResetForm::default()).expect("form");
+            let html = form_page(lang, &ResetForm::default()).expect("form");
             assert!(!html.contains("page."), "a key without text: {html}");
-            let html = signup_form(lang, &SignupForm::default()).expect("signup form");
+            let html = form_page(lang, &SignupForm::default()).expect("signup form");
             assert!(!html.contains("page."), "a key without text: {html}");
         }
     }
@@ -167,7 +184,7 @@ mod tests {
             password_errors: vec!["<i>".into()],
             confirmation_errors: vec![],
         };
-        let html = reset_form(lang, &form).expect("form");
+        let html = form_page(lang, &form).expect("form");
         assert!(
             !html.contains("\"><script>") && !html.contains("<img") && !html.contains("<i>"),
             "{html}"
@@ -181,7 +198,7 @@ mod tests {
             password_errors: vec!["<b>".into()],
             confirmation_errors: vec!["<u>".into()],
         };
-        let html = signup_form(lang, &form).expect("signup form");
+        let html = form_page(lang, &form).expect("signup form");
         for raw in ["\"><script>", "<img", "<i>", "<b>", "<u>"] {
             assert!(!html.contains(raw), "{raw} in {html}");
         }
@@ -205,7 +222,7 @@ mod tests {
             password_errors: vec!["Too short".into()],
             confirmation_errors: vec!["Do not match".into()],
         };
-        let html = reset_form(Lang(Language::NL), &form).expect("form");
+        let html = form_page(Lang(Language::NL), &form).expect("form");
         for needle in [
             r#"<form method="post">"#,
             r#"name="csrf_token" value="abc""#,
@@ -231,7 +248,7 @@ mod tests {
             password_errors: vec!["Too short".into()],
             confirmation_errors: vec!["Do not match".into()],
         };
-        let html = signup_form(Lang(Language::FR), &form).expect("form");
+        let html = form_page(Lang(Language::FR), &form).expect("form");
         for needle in [
             r#"<form method="post">"#,
             r#"name="csrf_token" value="abc""#,
@@ -255,7 +272,7 @@ mod tests {
             consent: true,
             ..SignupForm::default()
         };
-        let html = signup_form(Lang(Language::EN), &ticked).expect("form");
+        let html = form_page(Lang(Language::EN), &ticked).expect("form");
         assert!(html.contains(" checked"), "{html}");
     }
 }

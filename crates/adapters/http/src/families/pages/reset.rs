@@ -17,7 +17,7 @@ use registrar_store::Store;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::answers::{failure, invalid_link, render_failed};
+use super::answers::{failure, fresh_form, invalid_link, render_failed, show};
 use super::csrf;
 use super::headers::page;
 use super::render::{self, Account, ResetForm};
@@ -68,7 +68,7 @@ pub async fn form<S: Store, M: Mailer>(
     lang: Lang,
 ) -> HttpResponse {
     match app.reset_link_email(&token).await {
-        Ok(Some(email)) => fresh_form(
+        Ok(Some(email)) => fresh_form::<ResetForm>(
             &req,
             &binding(&app, &token),
             StatusCode::OK,
@@ -221,7 +221,7 @@ async fn again<S: Store, M: Mailer>(
     notice: &str,
 ) -> HttpResponse {
     match app.reset_link_email(token).await {
-        Ok(Some(email)) => fresh_form(
+        Ok(Some(email)) => fresh_form::<ResetForm>(
             req,
             &binding(app, token),
             status,
@@ -237,32 +237,6 @@ async fn again<S: Store, M: Mailer>(
 /// What this page's CSRF token is bound to: the server secret and its link.
 fn binding<'a, S: Store, M: Mailer>(app: &'a Registrar<S, M>, link: &'a str) -> csrf::Binding<'a> {
     csrf::Binding::reset(&app.settings().secret_key, link)
-}
-
-/// The empty form with the browser's CSRF token, or a new one it is given.
-fn fresh_form(
-    req: &HttpRequest,
-    bind: &csrf::Binding<'_>,
-    status: StatusCode,
-    lang: Lang,
-    notice: Option<String>,
-    account: Account,
-) -> HttpResponse {
-    let (csrf_token, set_cookie) = bind.for_page(req);
-    let form = ResetForm {
-        csrf_token,
-        account,
-        notice,
-        ..ResetForm::default()
-    };
-    show(status, lang, &form, set_cookie)
-}
-
-fn show(status: StatusCode, lang: Lang, form: &ResetForm, set_cookie: Option<String>) -> HttpResponse {
-    match render::reset_form(lang, form) {
-        Ok(html) => page(status, html, set_cookie),
-        Err(e) => render_failed(lang, &e),
-    }
 }
 
 #[cfg(test)]

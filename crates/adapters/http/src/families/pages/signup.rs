@@ -21,7 +21,7 @@ use registrar_store::Store;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::answers::{failure, invalid_link, message, render_failed};
+use super::answers::{failure, fresh_form, invalid_link, message, render_failed, show};
 use super::csrf;
 use super::headers::page;
 use super::render::{self, Account, SignupForm};
@@ -74,7 +74,7 @@ pub async fn form<S: Store, M: Mailer>(
     lang: Lang,
 ) -> HttpResponse {
     by_link(&app, &id, lang, |account| {
-        fresh_form(&req, &binding(&app, &id), StatusCode::OK, lang, None, account)
+        fresh_form::<SignupForm>(&req, &binding(&app, &id), StatusCode::OK, lang, None, account)
     })
     .await
 }
@@ -106,7 +106,7 @@ pub async fn submitted<S: Store, M: Mailer>(
 ) -> HttpResponse {
     let Some(csrf_token) = binding(app, id).check(req, posted.csrf_token.as_deref()) else {
         return by_link(app, id, lang, |account| {
-            fresh_form(
+            fresh_form::<SignupForm>(
                 req,
                 &binding(app, id),
                 StatusCode::FORBIDDEN,
@@ -212,32 +212,6 @@ fn explain(lang: Lang, errors: &FieldErrors, form: &mut SignupForm) {
 /// What this page's CSRF token is bound to: the server secret and its link.
 fn binding<'a, S: Store, M: Mailer>(app: &'a Registrar<S, M>, link: &'a str) -> csrf::Binding<'a> {
     csrf::Binding::signup(&app.settings().secret_key, link)
-}
-
-/// The empty form with the browser's CSRF token, or a new one it is given.
-fn fresh_form(
-    req: &HttpRequest,
-    bind: &csrf::Binding<'_>,
-    status: StatusCode,
-    lang: Lang,
-    notice: Option<String>,
-    account: Account,
-) -> HttpResponse {
-    let (csrf_token, set_cookie) = bind.for_page(req);
-    let form = SignupForm {
-        csrf_token,
-        account,
-        notice,
-        ..SignupForm::default()
-    };
-    show(status, lang, &form, set_cookie)
-}
-
-fn show(status: StatusCode, lang: Lang, form: &SignupForm, set_cookie: Option<String>) -> HttpResponse {
-    match render::signup_form(lang, form) {
-        Ok(html) => page(status, html, set_cookie),
-        Err(e) => render_failed(lang, &e),
-    }
 }
 
 #[cfg(test)]
