@@ -2,13 +2,12 @@
 //! email-first signup's (JSON), the activation page's form is the pages'
 //! (HTML). A body that cannot be read is answered in the signup shape.
 
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpResponse};
 use registrar_mail::Mailer;
-use registrar_service::Registrar;
 use registrar_store::Store;
 
 use crate::edge::body::{self, BodyError, Object};
-use crate::edge::language::Lang;
+use crate::edge::call::Call;
 use crate::edge::schema::any_of;
 use crate::families::pages::{self, SignupConfirmForm};
 use crate::families::signup::{self, SignupBodyRefusals, SignupConfirmRequest, SignupConfirmResponse, SignupErrorBody};
@@ -83,12 +82,11 @@ any_of!(
     )
 )]
 pub async fn confirm<S: Store, M: Mailer>(
-    req: HttpRequest,
+    call: Call<S, M>,
     payload: web::Payload,
-    app: web::Data<Registrar<S, M>>,
     id: web::Path<String>,
-    lang: Lang,
 ) -> HttpResponse {
+    let Call { req, app, lang } = call;
     let read = body::read_object(&req, payload, &app).await;
     let body = match read.and_then(|body| SignupConfirmBody::of(body, pages::is_browser_form(&req))) {
         Ok(body) => body,

@@ -2,13 +2,12 @@
 //! is typed registration, any other the device-token API's. A body that
 //! cannot be read is answered in the core shape either way.
 
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpResponse};
 use registrar_mail::Mailer;
-use registrar_service::Registrar;
 use registrar_store::Store;
 
 use crate::edge::body::{self, BodyError, Object};
-use crate::edge::language::Lang;
+use crate::edge::call::Call;
 use crate::edge::schema::{any_of, one_of};
 use crate::families::core::answers::TokenPairResponse;
 use crate::families::core::requests::RegisterRequest;
@@ -89,12 +88,8 @@ any_of!(
         (status = 503, description = "`server_error`: the database is unavailable.", body = RegisterFailure),
     )
 )]
-pub async fn register<S: Store, M: Mailer>(
-    req: HttpRequest,
-    payload: web::Payload,
-    app: web::Data<Registrar<S, M>>,
-    lang: Lang,
-) -> Result<HttpResponse, CoreError> {
+pub async fn register<S: Store, M: Mailer>(call: Call<S, M>, payload: web::Payload) -> Result<HttpResponse, CoreError> {
+    let Call { req, app, lang } = call;
     let body = body::read_object(&req, payload, &app).await.core(lang)?;
     match RegisterBody::of(body).core(lang)? {
         RegisterBody::Typed(request) => Ok(typed::register(&req, request, &app, lang).await),

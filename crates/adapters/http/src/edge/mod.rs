@@ -5,6 +5,7 @@
 
 pub mod bearer;
 pub mod body;
+pub mod call;
 pub mod client_ip;
 pub mod failure;
 pub mod language;

@@ -16,10 +16,9 @@ use super::requests::{
 };
 use super::{CoreBodyRefusals, CoreBodyThrottled, CoreError, CoreErrorBody, CoreFaults, CoreResult, EdgeProblem};
 use crate::edge::body;
+use crate::edge::call::Call;
 use crate::edge::client_ip::Origin;
 use crate::edge::language::Lang;
-
-type App<S, M> = web::Data<Registrar<S, M>>;
 
 /// `200` with a token pair; token answers are never cached.
 pub fn token_pair(pair: &TokenPair) -> HttpResponse {
@@ -32,7 +31,7 @@ pub fn token_pair(pair: &TokenPair) -> HttpResponse {
 /// The caller behind `Authorization: Bearer …`.
 pub async fn caller<S: Store, M: Mailer>(
     req: &HttpRequest,
-    app: &App<S, M>,
+    app: &Registrar<S, M>,
     lang: Lang,
 ) -> Result<AuthContext, CoreError> {
     let token = crate::edge::bearer::token(req)
@@ -79,11 +78,10 @@ pub async fn register<S: Store, M: Mailer>(
     )
 )]
 pub async fn change_password<S: Store, M: Mailer>(
-    req: HttpRequest,
+    call: Call<S, M>,
     payload: web::Payload,
-    app: App<S, M>,
-    lang: Lang,
 ) -> Result<HttpResponse, CoreError> {
+    let Call { req, app, lang } = call;
     let request: ChangePasswordRequest = body::read(&req, payload, &app).await.core(lang)?;
     let change = PasswordChange::parse(request.checked().core(lang)?.into(), app.rules()).core(lang)?;
     let pair = app.change_password(change, Origin::of(&req).0).await.core(lang)?;
@@ -110,7 +108,8 @@ fn profile(view: &ProfileView) -> HttpResponse {
         CoreFaults,
     )
 )]
-pub async fn me<S: Store, M: Mailer>(req: HttpRequest, app: App<S, M>, lang: Lang) -> Result<HttpResponse, CoreError> {
+pub async fn me<S: Store, M: Mailer>(call: Call<S, M>) -> Result<HttpResponse, CoreError> {
+    let Call { req, app, lang } = call;
     let token = crate::edge::bearer::token(&req)
         .ok_or(EdgeProblem::MissingToken)
         .core(lang)?;
@@ -140,11 +139,10 @@ pub async fn me<S: Store, M: Mailer>(req: HttpRequest, app: App<S, M>, lang: Lan
     )
 )]
 pub async fn update_me<S: Store, M: Mailer>(
-    req: HttpRequest,
+    call: Call<S, M>,
     payload: web::Payload,
-    app: App<S, M>,
-    lang: Lang,
 ) -> Result<HttpResponse, CoreError> {
+    let Call { req, app, lang } = call;
     let ctx = caller(&req, &app, lang).await?;
     let request: UpdateProfileRequest = body::read(&req, payload, &app).await.core(lang)?;
     let change = ProfileChange::parse(request.into(), app.rules()).core(lang)?;
@@ -175,11 +173,10 @@ pub async fn update_me<S: Store, M: Mailer>(
     )
 )]
 pub async fn delete_me<S: Store, M: Mailer>(
-    req: HttpRequest,
+    call: Call<S, M>,
     payload: web::Payload,
-    app: App<S, M>,
-    lang: Lang,
 ) -> Result<HttpResponse, CoreError> {
+    let Call { req, app, lang } = call;
     let ctx = caller(&req, &app, lang).await?;
     let request: DeleteAccountRequest = body::read(&req, payload, &app).await.core(lang)?;
     let password = parse::present(Field::Password, request.password).core(lang)?;
@@ -210,11 +207,10 @@ pub async fn delete_me<S: Store, M: Mailer>(
     )
 )]
 pub async fn forgot_password<S: Store, M: Mailer>(
-    req: HttpRequest,
+    call: Call<S, M>,
     payload: web::Payload,
-    app: App<S, M>,
-    lang: Lang,
 ) -> Result<HttpResponse, CoreError> {
+    let Call { req, app, lang } = call;
     let request: ForgotPasswordRequest = body::read(&req, payload, &app).await.core(lang)?;
     let email = parse::address(&request.username).core(lang)?;
     app.forgot_password(email, Origin::of(&req).0).await.core(lang)?;
@@ -242,11 +238,10 @@ pub async fn forgot_password<S: Store, M: Mailer>(
     )
 )]
 pub async fn reset_password<S: Store, M: Mailer>(
-    req: HttpRequest,
+    call: Call<S, M>,
     payload: web::Payload,
-    app: App<S, M>,
-    lang: Lang,
 ) -> Result<HttpResponse, CoreError> {
+    let Call { req, app, lang } = call;
     let request: ResetPasswordRequest = body::read(&req, payload, &app).await.core(lang)?;
     let reset = PasswordReset::parse(request.token, request.password).core(lang)?;
     app.reset_password(reset).await.core(lang)?;

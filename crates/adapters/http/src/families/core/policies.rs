@@ -2,7 +2,6 @@
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use registrar_mail::Mailer;
-use registrar_service::Registrar;
 use registrar_store::Store;
 
 use super::account::caller;
@@ -10,9 +9,8 @@ use super::answers::{AcceptanceResponse, ListedPolicyResponse, PolicyResponse};
 use super::requests::AcceptPoliciesRequest;
 use super::{CoreBodyRefusals, CoreBodyThrottled, CoreError, CoreErrorBody, CoreFaults, CoreResult};
 use crate::edge::body;
+use crate::edge::call::Call;
 use crate::edge::language::{DefaultLanguage, Lang};
-
-type App<S, M> = web::Data<Registrar<S, M>>;
 
 fn fallback(req: &HttpRequest) -> Lang {
     Lang(
@@ -33,11 +31,8 @@ fn fallback(req: &HttpRequest) -> Lang {
         CoreFaults,
     )
 )]
-pub async fn list<S: Store, M: Mailer>(
-    req: HttpRequest,
-    app: App<S, M>,
-    lang: Lang,
-) -> Result<HttpResponse, CoreError> {
+pub async fn list<S: Store, M: Mailer>(call: Call<S, M>) -> Result<HttpResponse, CoreError> {
+    let Call { req, app, lang } = call;
     let policies = app.current_policies().await.core(lang)?;
     let fallback = fallback(&req);
     let list: Vec<_> = policies
@@ -60,12 +55,8 @@ pub async fn list<S: Store, M: Mailer>(
         CoreFaults,
     )
 )]
-pub async fn one<S: Store, M: Mailer>(
-    req: HttpRequest,
-    path: web::Path<String>,
-    app: App<S, M>,
-    lang: Lang,
-) -> Result<HttpResponse, CoreError> {
+pub async fn one<S: Store, M: Mailer>(call: Call<S, M>, path: web::Path<String>) -> Result<HttpResponse, CoreError> {
+    let Call { req, app, lang } = call;
     let policy = app.current_policy(&path.into_inner()).await.core(lang)?;
     Ok(HttpResponse::Ok().json(PolicyResponse::new(&policy, lang, fallback(&req))))
 }
@@ -90,12 +81,8 @@ pub async fn one<S: Store, M: Mailer>(
         CoreFaults,
     )
 )]
-pub async fn accept<S: Store, M: Mailer>(
-    req: HttpRequest,
-    payload: web::Payload,
-    app: App<S, M>,
-    lang: Lang,
-) -> Result<HttpResponse, CoreError> {
+pub async fn accept<S: Store, M: Mailer>(call: Call<S, M>, payload: web::Payload) -> Result<HttpResponse, CoreError> {
+    let Call { req, app, lang } = call;
     let ctx = caller(&req, &app, lang).await?;
     let request: AcceptPoliciesRequest = body::read(&req, payload, &app).await.core(lang)?;
     let acceptance = app.accept_policies(&ctx, request.policies).await.core(lang)?;

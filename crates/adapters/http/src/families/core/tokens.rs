@@ -3,7 +3,7 @@
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use registrar_mail::Mailer;
-use registrar_service::{Login, Registrar, ServiceError};
+use registrar_service::{Login, ServiceError};
 use registrar_store::Store;
 
 use super::account::{caller, token_pair};
@@ -11,10 +11,8 @@ use super::answers::{SessionResponse, TokenPairResponse};
 use super::requests::TokenRequest;
 use super::{CoreBodyRefusals, CoreBodyThrottled, CoreError, CoreErrorBody, CoreFaults, CoreResult, EdgeProblem};
 use crate::edge::body;
+use crate::edge::call::Call;
 use crate::edge::client_ip::Origin;
-use crate::edge::language::Lang;
-
-type App<S, M> = web::Data<Registrar<S, M>>;
 
 /// Log in, or refresh a token pair
 ///
@@ -46,12 +44,8 @@ type App<S, M> = web::Data<Registrar<S, M>>;
         CoreFaults,
     )
 )]
-pub async fn token<S: Store, M: Mailer>(
-    req: HttpRequest,
-    payload: web::Payload,
-    app: App<S, M>,
-    lang: Lang,
-) -> Result<HttpResponse, CoreError> {
+pub async fn token<S: Store, M: Mailer>(call: Call<S, M>, payload: web::Payload) -> Result<HttpResponse, CoreError> {
+    let Call { req, app, lang } = call;
     let basic = basic_client_id(&req).core(lang)?;
     let body = body::read_object(&req, payload, &app).await.core(lang)?;
     let mut request = TokenRequest::of(body).core(lang)?;
@@ -165,12 +159,8 @@ fn form_decode(text: &str) -> Option<String> {
         CoreFaults,
     )
 )]
-pub async fn logout<S: Store, M: Mailer>(
-    req: HttpRequest,
-    payload: web::Payload,
-    app: App<S, M>,
-    lang: Lang,
-) -> Result<HttpResponse, CoreError> {
+pub async fn logout<S: Store, M: Mailer>(call: Call<S, M>, payload: web::Payload) -> Result<HttpResponse, CoreError> {
+    let Call { req, app, lang } = call;
     let ctx = caller(&req, &app, lang).await?;
     // No fields, but a body is held to the same rules as everywhere (415, 413, 400).
     body::read_object(&req, payload, &app).await.core(lang)?;
@@ -192,11 +182,8 @@ pub async fn logout<S: Store, M: Mailer>(
         CoreFaults,
     )
 )]
-pub async fn sessions<S: Store, M: Mailer>(
-    req: HttpRequest,
-    app: App<S, M>,
-    lang: Lang,
-) -> Result<HttpResponse, CoreError> {
+pub async fn sessions<S: Store, M: Mailer>(call: Call<S, M>) -> Result<HttpResponse, CoreError> {
+    let Call { req, app, lang } = call;
     let ctx = caller(&req, &app, lang).await?;
     let sessions = app.sessions(&ctx).await.core(lang)?;
     let list: Vec<_> = sessions.iter().map(SessionResponse::from).collect();
@@ -225,12 +212,11 @@ pub async fn sessions<S: Store, M: Mailer>(
     )
 )]
 pub async fn revoke_device<S: Store, M: Mailer>(
-    req: HttpRequest,
+    call: Call<S, M>,
     path: web::Path<String>,
     payload: web::Payload,
-    app: App<S, M>,
-    lang: Lang,
 ) -> Result<HttpResponse, CoreError> {
+    let Call { req, app, lang } = call;
     let ctx = caller(&req, &app, lang).await?;
     body::read_object(&req, payload, &app).await.core(lang)?;
     app.revoke_device(&ctx, &path.into_inner()).await.core(lang)?;

@@ -23,10 +23,9 @@ use super::headers::page;
 use super::render::{self, Account, ResetForm};
 use super::PagesFaults;
 use crate::edge::body;
+use crate::edge::call::Call;
 use crate::edge::language::Lang;
 use crate::edge::lenient;
-
-type App<S, M> = web::Data<Registrar<S, M>>;
 
 /// The new-password form of `/reset-password/{token}`, as the browser posts it.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
@@ -61,12 +60,8 @@ pub struct ResetPasswordForm {
         PagesFaults,
     )
 )]
-pub async fn form<S: Store, M: Mailer>(
-    req: HttpRequest,
-    app: App<S, M>,
-    token: web::Path<String>,
-    lang: Lang,
-) -> HttpResponse {
+pub async fn form<S: Store, M: Mailer>(call: Call<S, M>, token: web::Path<String>) -> HttpResponse {
+    let Call { req, app, lang } = call;
     match app.reset_link_email(&token).await {
         Ok(Some(email)) => fresh_form::<ResetForm>(
             &req,
@@ -112,12 +107,11 @@ fn account<S: Store, M: Mailer>(app: &Registrar<S, M>, email: &Email) -> Account
     )
 )]
 pub async fn submit<S: Store, M: Mailer>(
-    req: HttpRequest,
+    call: Call<S, M>,
     payload: web::Payload,
-    app: App<S, M>,
     token: web::Path<String>,
-    lang: Lang,
 ) -> HttpResponse {
+    let Call { req, app, lang } = call;
     let posted: ResetPasswordForm = match body::read(&req, payload, &app).await {
         Ok(posted) => posted,
         Err(e) => {
@@ -214,7 +208,7 @@ fn explain(lang: Lang, errors: &FieldErrors, form: &mut ResetForm) {
 /// is live (with a CSRF cookie to retry with), else the invalid-link page.
 async fn again<S: Store, M: Mailer>(
     req: &HttpRequest,
-    app: &App<S, M>,
+    app: &Registrar<S, M>,
     token: &str,
     lang: Lang,
     status: StatusCode,

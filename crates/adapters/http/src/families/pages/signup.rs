@@ -26,6 +26,7 @@ use super::csrf;
 use super::headers::page;
 use super::render::{self, Account, SignupForm};
 use super::PagesFaults;
+use crate::edge::call::Call;
 use crate::edge::language::Lang;
 use crate::edge::lenient;
 
@@ -67,12 +68,8 @@ pub struct SignupConfirmForm {
         PagesFaults,
     )
 )]
-pub async fn form<S: Store, M: Mailer>(
-    req: HttpRequest,
-    app: web::Data<Registrar<S, M>>,
-    id: web::Path<String>,
-    lang: Lang,
-) -> HttpResponse {
+pub async fn form<S: Store, M: Mailer>(call: Call<S, M>, id: web::Path<String>) -> HttpResponse {
+    let Call { req, app, lang } = call;
     by_link(&app, &id, lang, |account| {
         fresh_form::<SignupForm>(&req, &binding(&app, &id), StatusCode::OK, lang, None, account)
     })

@@ -9,17 +9,16 @@ pub use wire::{
 };
 
 use actix_web::http::{header, StatusCode};
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpResponse};
 use registrar_mail::Mailer;
 use registrar_service::{self as service, Field, FieldError, FieldErrors, Registrar, SignupConsent};
 use registrar_store::Store;
 
 use crate::edge::body::{self, BodyError};
+use crate::edge::call::Call;
 use crate::edge::client_ip::Origin;
 use crate::edge::failure::{self, Failure, Family, Refusal};
 use crate::edge::routes::{route, Routes, Serve};
-
-type App<S, M> = web::Data<Registrar<S, M>>;
 
 pub fn routes<S, M>(routes: &mut Routes<S, M>)
 where
@@ -116,7 +115,8 @@ fn signup_code(errors: &FieldErrors) -> &'static str {
         (status = 503, description = "`createAccountFailed`: the database is unavailable.", body = SignupErrorBody),
     )
 )]
-pub async fn signup<S: Store, M: Mailer>(req: HttpRequest, payload: web::Payload, app: App<S, M>) -> HttpResponse {
+pub async fn signup<S: Store, M: Mailer>(call: Call<S, M>, payload: web::Payload) -> HttpResponse {
+    let Call { req, app, .. } = call;
     // An empty body is unreadable here (the contract's `invalidRequest`).
     let read = body::read_object(&req, payload, &app).await.and_then(|f| {
         if f.is_empty() {

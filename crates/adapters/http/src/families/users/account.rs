@@ -1,19 +1,18 @@
 //! `POST /api/users/register` and `POST /api/users/login`.
 
 use actix_web::http::header;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpResponse};
 use registrar_mail::Mailer;
-use registrar_service::{Registrar, UsersRegistration, WebLogin};
+use registrar_service::{UsersRegistration, WebLogin};
 use registrar_store::Store;
 
 use super::answers::{UsersAccountResponse, UsersLoginResponse};
 use super::requests::{UsersLoginRequest, UsersRegisterRequest};
 use super::{UsersBodyRefusals, UsersError, UsersErrorBody, UsersFaults, UsersResult};
 use crate::edge::body;
+use crate::edge::call::Call;
 use crate::edge::client_ip::Origin;
 use crate::edge::language::Lang;
-
-type App<S, M> = web::Data<Registrar<S, M>>;
 
 /// Register a guest account
 ///
@@ -37,11 +36,10 @@ type App<S, M> = web::Data<Registrar<S, M>>;
     )
 )]
 pub async fn register<S: Store, M: Mailer>(
-    req: HttpRequest,
+    call: Call<S, M>,
     payload: web::Payload,
-    app: App<S, M>,
-    lang: Lang,
 ) -> Result<HttpResponse, UsersError> {
+    let Call { req, app, lang } = call;
     let request: UsersRegisterRequest = body::read(&req, payload, &app).await.users(lang)?;
     let registration = UsersRegistration::parse(request.into_input(Lang::requested(&req)), app.rules());
     let user = app.register_user(registration, Origin::of(&req).0).await.users(lang)?;
@@ -70,12 +68,8 @@ pub async fn register<S: Store, M: Mailer>(
         UsersFaults,
     )
 )]
-pub async fn login<S: Store, M: Mailer>(
-    req: HttpRequest,
-    payload: web::Payload,
-    app: App<S, M>,
-    lang: Lang,
-) -> Result<HttpResponse, UsersError> {
+pub async fn login<S: Store, M: Mailer>(call: Call<S, M>, payload: web::Payload) -> Result<HttpResponse, UsersError> {
+    let Call { req, app, lang } = call;
     let request: UsersLoginRequest = body::read(&req, payload, &app).await.users_login(lang)?;
     let login = WebLogin::parse(request.username, request.password).users_login(lang)?;
     let (pair, role) = app.login_web(login, Origin::of(&req).0).await.users_login(lang)?;

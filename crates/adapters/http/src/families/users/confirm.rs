@@ -1,19 +1,17 @@
 //! `POST /api/users/validation` and `POST /api/mails/verify`: confirming an
 //! address with its 6-digit code, whichever family made the account.
 
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpResponse};
 use registrar_mail::Mailer;
-use registrar_service::{CodeConfirmation, Registrar};
+use registrar_service::CodeConfirmation;
 use registrar_store::Store;
 
 use super::answers::UsersMessageResponse;
 use super::requests::{UsersValidationRequest, UsersVerifyRequest};
 use super::{UsersBodyRefusals, UsersError, UsersErrorBody, UsersFaults, UsersResult};
 use crate::edge::body;
+use crate::edge::call::Call;
 use crate::edge::client_ip::Origin;
-use crate::edge::language::Lang;
-
-type App<S, M> = web::Data<Registrar<S, M>>;
 
 /// Confirm an address with its code
 ///
@@ -41,11 +39,10 @@ type App<S, M> = web::Data<Registrar<S, M>>;
     )
 )]
 pub async fn validation<S: Store, M: Mailer>(
-    req: HttpRequest,
+    call: Call<S, M>,
     payload: web::Payload,
-    app: App<S, M>,
-    lang: Lang,
 ) -> Result<HttpResponse, UsersError> {
+    let Call { req, app, lang } = call;
     let request: UsersValidationRequest = body::read(&req, payload, &app).await.users(lang)?;
     let confirmation = CodeConfirmation::parse(&request.email, &request.token).users(lang)?;
     app.confirm_code(confirmation, Origin::of(&req).0).await.users(lang)?;
@@ -76,12 +73,8 @@ pub async fn validation<S: Store, M: Mailer>(
         UsersFaults,
     )
 )]
-pub async fn verify<S: Store, M: Mailer>(
-    req: HttpRequest,
-    payload: web::Payload,
-    app: App<S, M>,
-    lang: Lang,
-) -> Result<HttpResponse, UsersError> {
+pub async fn verify<S: Store, M: Mailer>(call: Call<S, M>, payload: web::Payload) -> Result<HttpResponse, UsersError> {
+    let Call { req, app, lang } = call;
     let request: UsersVerifyRequest = body::read(&req, payload, &app).await.users(lang)?;
     let email = registrar_service::parse::address(&request.email).users(lang)?;
     app.resend_confirmation(email, Origin::of(&req).0).await.users(lang)?;
