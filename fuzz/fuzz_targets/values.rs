@@ -90,10 +90,12 @@ fn languages(s: &str) {
         assert_eq!(Language::from_code(l.code()), Some(l));
         assert_eq!(l.code().parse::<Language>(), Ok(l));
     }
-    // The header's pick is one that the header names.
-    if let Some(l) = Language::from_accept_language(s) {
+    // The header's pick is one on offer that the header names.
+    let offered = Language::BUILT_IN;
+    if let Some(l) = Language::from_accept_language(s, &offered) {
+        assert!(offered.contains(&l), "{l} is not on offer");
         assert!(s.to_ascii_lowercase().contains(l.code()), "{s:?} picked {l}");
-        assert_eq!(Language::from_accept_language(l.code()), Some(l));
+        assert_eq!(Language::from_accept_language(l.code(), &offered), Some(l));
     }
 }
 
@@ -106,6 +108,7 @@ fn texts(s: &str) {
             Ok(t) => assert!(t == trimmed && (1..=max).contains(&chars)),
             Err(TextError::Missing) => assert!(trimmed.is_empty()),
             Err(TextError::TooLong { max: m }) => assert!(m == max && chars > max),
+            Err(TextError::ControlCharacter) => assert!(registrar_domain::text::has_control_characters(s)),
         }
     }
     assert_eq!(
