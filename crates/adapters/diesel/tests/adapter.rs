@@ -530,22 +530,24 @@ async fn sqlite_stores_migrating_one_file_at_once_both_succeed() {
     );
 }
 
+/// A connection of the test's own to the SQLite file of `dir`, outside the
+/// store's pool, enforcing foreign keys as the store's connections do.
+fn own_sqlite_connection(dir: &tempfile::TempDir) -> SqliteConnection {
+    let mut conn = SqliteConnection::establish(&common::sqlite_path(dir)).expect("a connection of our own");
+    conn.batch_execute("PRAGMA foreign_keys = ON").expect("foreign keys");
+    conn
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn sqlite_racing_registrations_of_one_email_give_duplicate_email() {
-    let (store, dir) = common::sqlite_store().await;
-    let url = format!("sqlite://{}", dir.path().join("registrar.db").display());
-    let other = DieselStore::connect(&common::settings(url))
-        .await
-        .expect("a second store");
-    assert_racing_registrations_of_one_email_give_duplicate_email([store, other]).await;
+    let (stores, _dir) = common::two_sqlite_stores().await;
+    assert_racing_registrations_of_one_email_give_duplicate_email(stores).await;
 }
 
 #[tokio::test]
 async fn sqlite_the_outbox_migration_upgrades_a_database_of_the_first_release() {
     let (store, dir) = common::sqlite_unmigrated().await;
-    let path = dir.path().join("registrar.db").display().to_string();
-    let mut conn = SqliteConnection::establish(&path).expect("a connection of our own");
-    conn.batch_execute("PRAGMA foreign_keys = ON").expect("foreign keys");
+    let mut conn = own_sqlite_connection(&dir);
     migrate_up_to(&mut conn, SQLITE_MIGRATIONS, FIRST_MIGRATION);
     assert_the_outbox_migration_upgrades_a_database_in_use(&store).await;
     revert(&mut conn, SQLITE_MIGRATIONS, CONSENT_MIGRATION);
@@ -558,9 +560,7 @@ async fn sqlite_the_outbox_migration_upgrades_a_database_of_the_first_release() 
 #[tokio::test]
 async fn sqlite_the_invites_migration_upgrades_a_database_of_the_release_before() {
     let (store, dir) = common::sqlite_unmigrated().await;
-    let path = dir.path().join("registrar.db").display().to_string();
-    let mut conn = SqliteConnection::establish(&path).expect("a connection of our own");
-    conn.batch_execute("PRAGMA foreign_keys = ON").expect("foreign keys");
+    let mut conn = own_sqlite_connection(&dir);
     migrate_up_to(&mut conn, SQLITE_MIGRATIONS, OUTBOX_MIGRATION);
     assert_the_invites_migration_upgrades_a_database_in_use(&store).await;
     revert(&mut conn, SQLITE_MIGRATIONS, CONSENT_MIGRATION);
@@ -574,22 +574,14 @@ async fn sqlite_the_invites_migration_upgrades_a_database_of_the_release_before(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn sqlite_racing_registrations_for_a_single_use_invite_make_one_account() {
-    let (store, dir) = common::sqlite_store().await;
-    let url = format!("sqlite://{}", dir.path().join("registrar.db").display());
-    let other = DieselStore::connect(&common::settings(url))
-        .await
-        .expect("a second store");
-    assert_racing_registrations_for_an_invite_make_one_account_per_use([store, other], 1).await;
+    let (stores, _dir) = common::two_sqlite_stores().await;
+    assert_racing_registrations_for_an_invite_make_one_account_per_use(stores, 1).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn sqlite_parallel_claimers_in_two_stores_get_each_mail_exactly_once() {
-    let (store, dir) = common::sqlite_store().await;
-    let url = format!("sqlite://{}", dir.path().join("registrar.db").display());
-    let other = DieselStore::connect(&common::settings(url))
-        .await
-        .expect("a second store");
-    assert_parallel_claimers_get_each_mail_exactly_once([store, other]).await;
+    let (stores, _dir) = common::two_sqlite_stores().await;
+    assert_parallel_claimers_get_each_mail_exactly_once(stores).await;
 }
 
 #[tokio::test]
@@ -648,8 +640,7 @@ async fn an_unreachable_postgres_is_a_readable_error_without_the_password() {
 #[tokio::test]
 async fn a_sqlite_write_lock_held_past_the_busy_timeout_makes_the_store_unavailable() {
     let (store, dir) = common::sqlite_store().await;
-    let mut locker = SqliteConnection::establish(&dir.path().join("registrar.db").display().to_string())
-        .expect("a second connection");
+    let mut locker = SqliteConnection::establish(&common::sqlite_path(&dir)).expect("a second connection");
     locker.batch_execute("BEGIN EXCLUSIVE").expect("taking the write lock");
     let result = store.register(registration("locked.out@example.com")).await;
     assert!(matches!(result, Err(StoreError::Unavailable(_))), "got {result:?}");
@@ -694,11 +685,10 @@ async fn postgres_stores_migrating_one_fresh_database_at_once_both_succeed() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn postgres_racing_registrations_of_one_email_give_duplicate_email() {
-    let Some((store, database)) = common::postgres_store().await else {
+    let Some((stores, _database)) = common::two_postgres_stores().await else {
         return;
     };
-    let other = common::connect(&database).await;
-    assert_racing_registrations_of_one_email_give_duplicate_email([store, other]).await;
+    assert_racing_registrations_of_one_email_give_duplicate_email(stores).await;
 }
 
 #[tokio::test]
@@ -737,29 +727,26 @@ async fn postgres_the_invites_migration_upgrades_a_database_of_the_release_befor
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn postgres_racing_registrations_for_a_single_use_invite_make_one_account() {
-    let Some((store, database)) = common::postgres_store().await else {
+    let Some((stores, _database)) = common::two_postgres_stores().await else {
         return;
     };
-    let other = common::connect(&database).await;
-    assert_racing_registrations_for_an_invite_make_one_account_per_use([store, other], 1).await;
+    assert_racing_registrations_for_an_invite_make_one_account_per_use(stores, 1).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn postgres_racing_registrations_for_a_three_use_invite_make_three_accounts() {
-    let Some((store, database)) = common::postgres_store().await else {
+    let Some((stores, _database)) = common::two_postgres_stores().await else {
         return;
     };
-    let other = common::connect(&database).await;
-    assert_racing_registrations_for_an_invite_make_one_account_per_use([store, other], 3).await;
+    assert_racing_registrations_for_an_invite_make_one_account_per_use(stores, 3).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn postgres_parallel_claimers_in_two_stores_get_each_mail_exactly_once() {
-    let Some((store, database)) = common::postgres_store().await else {
+    let Some((stores, _database)) = common::two_postgres_stores().await else {
         return;
     };
-    let other = common::connect(&database).await;
-    assert_parallel_claimers_get_each_mail_exactly_once([store, other]).await;
+    assert_parallel_claimers_get_each_mail_exactly_once(stores).await;
 }
 
 #[tokio::test]
