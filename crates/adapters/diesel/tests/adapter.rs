@@ -187,6 +187,24 @@ where
     assert_eq!(reverted.to_string(), version, "the last migration is {name}");
 }
 
+/// Reverts, newest first, every migration from the last down to `first`
+/// (included), checking each is the one expected. `source` makes the
+/// migrations again for each step (a revert takes them by value).
+fn revert_down_to<DB, C>(conn: &mut C, source: impl Fn() -> EmbeddedMigrations, first: &str)
+where
+    DB: diesel::backend::Backend,
+    C: MigrationHarness<DB>,
+    EmbeddedMigrations: MigrationSource<DB>,
+{
+    let from = EVERY_MIGRATION
+        .iter()
+        .position(|name| *name == first)
+        .unwrap_or_else(|| panic!("{first} is one of EVERY_MIGRATION"));
+    for name in EVERY_MIGRATION[from..].iter().rev() {
+        revert(conn, source(), name);
+    }
+}
+
 /// `store` is on a database with only the first release's schema, holding
 /// nothing yet. Writes what the first release writes, upgrades, and checks
 /// the data lived through it and the outbox works.
@@ -550,10 +568,7 @@ async fn sqlite_the_outbox_migration_upgrades_a_database_of_the_first_release() 
     let mut conn = own_sqlite_connection(&dir);
     migrate_up_to(&mut conn, SQLITE_MIGRATIONS, FIRST_MIGRATION);
     assert_the_outbox_migration_upgrades_a_database_in_use(&store).await;
-    revert(&mut conn, SQLITE_MIGRATIONS, CONSENT_MIGRATION);
-    revert(&mut conn, SQLITE_MIGRATIONS, THROTTLE_MIGRATION);
-    revert(&mut conn, SQLITE_MIGRATIONS, INVITES_MIGRATION);
-    revert(&mut conn, SQLITE_MIGRATIONS, OUTBOX_MIGRATION);
+    revert_down_to(&mut conn, || SQLITE_MIGRATIONS, OUTBOX_MIGRATION);
     assert_eq!(store.migrate().await.expect("migrating again"), EVERY_MIGRATION[1..]);
 }
 
@@ -563,9 +578,7 @@ async fn sqlite_the_invites_migration_upgrades_a_database_of_the_release_before(
     let mut conn = own_sqlite_connection(&dir);
     migrate_up_to(&mut conn, SQLITE_MIGRATIONS, OUTBOX_MIGRATION);
     assert_the_invites_migration_upgrades_a_database_in_use(&store).await;
-    revert(&mut conn, SQLITE_MIGRATIONS, CONSENT_MIGRATION);
-    revert(&mut conn, SQLITE_MIGRATIONS, THROTTLE_MIGRATION);
-    revert(&mut conn, SQLITE_MIGRATIONS, INVITES_MIGRATION);
+    revert_down_to(&mut conn, || SQLITE_MIGRATIONS, INVITES_MIGRATION);
     assert_eq!(
         store.migrate().await.expect("migrating again"),
         [INVITES_MIGRATION, THROTTLE_MIGRATION, CONSENT_MIGRATION]
@@ -700,10 +713,7 @@ async fn postgres_the_outbox_migration_upgrades_a_database_of_the_first_release(
     migrate_up_to(&mut conn, POSTGRES_MIGRATIONS, FIRST_MIGRATION);
     let store = common::connect(&database).await;
     assert_the_outbox_migration_upgrades_a_database_in_use(&store).await;
-    revert(&mut conn, POSTGRES_MIGRATIONS, CONSENT_MIGRATION);
-    revert(&mut conn, POSTGRES_MIGRATIONS, THROTTLE_MIGRATION);
-    revert(&mut conn, POSTGRES_MIGRATIONS, INVITES_MIGRATION);
-    revert(&mut conn, POSTGRES_MIGRATIONS, OUTBOX_MIGRATION);
+    revert_down_to(&mut conn, || POSTGRES_MIGRATIONS, OUTBOX_MIGRATION);
     assert_eq!(store.migrate().await.expect("migrating again"), EVERY_MIGRATION[1..]);
 }
 
@@ -716,9 +726,7 @@ async fn postgres_the_invites_migration_upgrades_a_database_of_the_release_befor
     migrate_up_to(&mut conn, POSTGRES_MIGRATIONS, OUTBOX_MIGRATION);
     let store = common::connect(&database).await;
     assert_the_invites_migration_upgrades_a_database_in_use(&store).await;
-    revert(&mut conn, POSTGRES_MIGRATIONS, CONSENT_MIGRATION);
-    revert(&mut conn, POSTGRES_MIGRATIONS, THROTTLE_MIGRATION);
-    revert(&mut conn, POSTGRES_MIGRATIONS, INVITES_MIGRATION);
+    revert_down_to(&mut conn, || POSTGRES_MIGRATIONS, INVITES_MIGRATION);
     assert_eq!(
         store.migrate().await.expect("migrating again"),
         [INVITES_MIGRATION, THROTTLE_MIGRATION, CONSENT_MIGRATION]
