@@ -473,6 +473,27 @@ pub(super) async fn mark_failed<S: ContractStore>(
         .expect("marking a mail failed");
 }
 
+/// Mail `gone` is out of the queue for good: no claim by id takes it at any
+/// of `times`, and claiming everything, however late, finds only `others`
+/// (`why` says which those are).
+pub(super) async fn assert_out_of_the_queue<S: ContractStore>(
+    store: &S,
+    gone: &str,
+    times: &[DateTime<Utc>],
+    others: Vec<String>,
+    why: &str,
+) {
+    for &now in times {
+        assert!(
+            claim_by_id(store, gone, now, now + Duration::seconds(LEASE))
+                .await
+                .is_none(),
+            "not claimed by id at {now}"
+        );
+    }
+    assert_eq!(claim_all(store, at(1_000_000)).await, others, "{why}");
+}
+
 pub(super) fn ids(mails: &[OutboxMail]) -> Vec<String> {
     mails.iter().map(|m| m.id.clone()).collect()
 }
