@@ -556,10 +556,40 @@ fn own_sqlite_connection(dir: &tempfile::TempDir) -> SqliteConnection {
     conn
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn sqlite_racing_registrations_of_one_email_give_duplicate_email() {
-    let (stores, _dir) = common::two_sqlite_stores().await;
-    assert_racing_registrations_of_one_email_give_duplicate_email(stores).await;
+/// A check on two stores, each with a pool of its own (as two processes
+/// would have), on one database: a test on a SQLite file and one on a
+/// Postgres database of its own (which passes, saying so, without a server).
+macro_rules! on_two_stores_of_each_backend {
+    ($($sqlite:ident, $postgres:ident => $check:ident($($arg:expr),*);)*) => {$(
+        #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+        async fn $sqlite() {
+            let (stores, _dir) = common::two_sqlite_stores().await;
+            $check(stores $(, $arg)*).await;
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+        async fn $postgres() {
+            let Some((stores, _database)) = common::two_postgres_stores().await else {
+                return;
+            };
+            $check(stores $(, $arg)*).await;
+        }
+    )*};
+}
+
+on_two_stores_of_each_backend! {
+    sqlite_racing_registrations_of_one_email_give_duplicate_email,
+    postgres_racing_registrations_of_one_email_give_duplicate_email =>
+        assert_racing_registrations_of_one_email_give_duplicate_email();
+    sqlite_racing_registrations_for_a_single_use_invite_make_one_account,
+    postgres_racing_registrations_for_a_single_use_invite_make_one_account =>
+        assert_racing_registrations_for_an_invite_make_one_account_per_use(1);
+    sqlite_racing_registrations_for_a_three_use_invite_make_three_accounts,
+    postgres_racing_registrations_for_a_three_use_invite_make_three_accounts =>
+        assert_racing_registrations_for_an_invite_make_one_account_per_use(3);
+    sqlite_parallel_claimers_in_two_stores_get_each_mail_exactly_once,
+    postgres_parallel_claimers_in_two_stores_get_each_mail_exactly_once =>
+        assert_parallel_claimers_get_each_mail_exactly_once();
 }
 
 #[tokio::test]
@@ -583,18 +613,6 @@ async fn sqlite_the_invites_migration_upgrades_a_database_of_the_release_before(
         store.migrate().await.expect("migrating again"),
         [INVITES_MIGRATION, THROTTLE_MIGRATION, CONSENT_MIGRATION]
     );
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn sqlite_racing_registrations_for_a_single_use_invite_make_one_account() {
-    let (stores, _dir) = common::two_sqlite_stores().await;
-    assert_racing_registrations_for_an_invite_make_one_account_per_use(stores, 1).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn sqlite_parallel_claimers_in_two_stores_get_each_mail_exactly_once() {
-    let (stores, _dir) = common::two_sqlite_stores().await;
-    assert_parallel_claimers_get_each_mail_exactly_once(stores).await;
 }
 
 #[tokio::test]
@@ -696,14 +714,6 @@ async fn postgres_stores_migrating_one_fresh_database_at_once_both_succeed() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn postgres_racing_registrations_of_one_email_give_duplicate_email() {
-    let Some((stores, _database)) = common::two_postgres_stores().await else {
-        return;
-    };
-    assert_racing_registrations_of_one_email_give_duplicate_email(stores).await;
-}
-
 #[tokio::test]
 async fn postgres_the_outbox_migration_upgrades_a_database_of_the_first_release() {
     let Some(database) = PgDatabase::create().await else {
@@ -731,30 +741,6 @@ async fn postgres_the_invites_migration_upgrades_a_database_of_the_release_befor
         store.migrate().await.expect("migrating again"),
         [INVITES_MIGRATION, THROTTLE_MIGRATION, CONSENT_MIGRATION]
     );
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn postgres_racing_registrations_for_a_single_use_invite_make_one_account() {
-    let Some((stores, _database)) = common::two_postgres_stores().await else {
-        return;
-    };
-    assert_racing_registrations_for_an_invite_make_one_account_per_use(stores, 1).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn postgres_racing_registrations_for_a_three_use_invite_make_three_accounts() {
-    let Some((stores, _database)) = common::two_postgres_stores().await else {
-        return;
-    };
-    assert_racing_registrations_for_an_invite_make_one_account_per_use(stores, 3).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn postgres_parallel_claimers_in_two_stores_get_each_mail_exactly_once() {
-    let Some((stores, _database)) = common::two_postgres_stores().await else {
-        return;
-    };
-    assert_parallel_claimers_get_each_mail_exactly_once(stores).await;
 }
 
 #[tokio::test]
