@@ -11,10 +11,7 @@ contract_rules! {
         let opened = open(&store, &user, &client, "phone", at(0), 5).await;
 
         let r = rotation(&opened.refresh_hash, at(100));
-        let outcome = rotate(&store, r.clone()).await;
-        let RotationOutcome::Rotated(session) = outcome else {
-            panic!("a live refresh token rotates, got {outcome:?}");
-        };
+        let session = assert_rotates(&store, r.clone(), "a live refresh token rotates").await;
         assert_eq!(session.id, opened.id, "same session");
         assert_eq!(session.created_at, at(0), "created_at unchanged");
         assert_eq!(session.refreshed_at, at(100), "refreshed_at is the rotation's now");
@@ -238,10 +235,7 @@ contract_rules! {
             client_id: Some(client.clone()),
             ..rotation(&opened.refresh_hash, at(100))
         };
-        let outcome = rotate(&store, r.clone()).await;
-        let RotationOutcome::Rotated(session) = outcome else {
-            panic!("the session's own client rotates, got {outcome:?}");
-        };
+        let session = assert_rotates(&store, r.clone(), "the session's own client rotates").await;
         assert_eq!(session.client_id, client, "same client");
         assert_authenticates(&store, &r.new_access_hash, at(101), "the new access token works").await;
     }
