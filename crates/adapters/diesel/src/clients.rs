@@ -6,7 +6,7 @@ use registrar_domain::{Client, ClientId};
 use registrar_store::{ClientStore, StoreError};
 
 use crate::backend::run;
-use crate::error::{is_any_unique_violation, Failure};
+use crate::error::duplicate_on_unique;
 use crate::rows::ClientRow;
 use crate::schema::clients;
 use crate::DieselStore;
@@ -19,13 +19,7 @@ impl ClientStore for DieselStore {
             diesel::insert_into(clients::table)
                 .values(&row)
                 .execute(conn)
-                .map_err(|e| {
-                    if is_any_unique_violation(&e) {
-                        Failure::Store(StoreError::Duplicate)
-                    } else {
-                        e.into()
-                    }
-                })?;
+                .map_err(duplicate_on_unique)?;
             Ok(())
         })
     }

@@ -81,6 +81,38 @@ pub(crate) fn is_foreign_key_violation(e: &DieselError) -> bool {
     matches!(e, DieselError::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _))
 }
 
+/// An insert's error as the port reads it: a unique violation (of any key)
+/// is [`StoreError::Duplicate`]; anything else is left to [`classify`].
+pub(crate) fn duplicate_on_unique(e: DieselError) -> Failure {
+    if is_any_unique_violation(&e) {
+        Failure::Store(StoreError::Duplicate)
+    } else {
+        e.into()
+    }
+}
+
+/// An insert's error as the port reads it: a unique violation of the
+/// normalized address is [`StoreError::DuplicateEmail`]; anything else is
+/// left to [`classify`].
+pub(crate) fn duplicate_email_on_unique(e: DieselError) -> Failure {
+    if is_unique_violation(&e, "email_normalized") {
+        Failure::Store(StoreError::DuplicateEmail)
+    } else {
+        e.into()
+    }
+}
+
+/// An insert's error as the port reads it: a foreign-key violation (what the
+/// row points at does not exist) is [`StoreError::NotFound`]; anything else is
+/// left to [`classify`].
+pub(crate) fn not_found_on_foreign_key(e: DieselError) -> Failure {
+    if is_foreign_key_violation(&e) {
+        Failure::Store(StoreError::NotFound)
+    } else {
+        e.into()
+    }
+}
+
 /// A row that the domain refuses: the database holds something this code
 /// never writes.
 pub(crate) fn corrupt(table: &str, id: &str, what: &str) -> Failure {

@@ -16,7 +16,7 @@ use registrar_domain::SecretHash;
 use registrar_store::{InviteStore, NewInvite, StoreError};
 
 use crate::backend::{for_each_backend, run};
-use crate::error::{is_any_unique_violation, Failure};
+use crate::error::{duplicate_on_unique, Failure};
 use crate::rows::NewInviteRow;
 use crate::schema::invites;
 use crate::DieselStore;
@@ -55,14 +55,8 @@ impl InviteStore for DieselStore {
             diesel::insert_into(invites::table)
                 .values(NewInviteRow::new(&invite))
                 .execute(conn)
-                .map_err(|e| {
-                    // The only unique key is the primary key, the hash.
-                    if is_any_unique_violation(&e) {
-                        Failure::Store(StoreError::Duplicate)
-                    } else {
-                        e.into()
-                    }
-                })?;
+                // The only unique key is the primary key, the hash.
+                .map_err(duplicate_on_unique)?;
             Ok(())
         })
     }

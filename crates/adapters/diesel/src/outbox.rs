@@ -18,7 +18,7 @@ use diesel::prelude::*;
 use registrar_store::{NewOutboxMail, OutboxMail, OutboxStore, StoreError};
 
 use crate::backend::{for_each_backend, run, Backend};
-use crate::error::{is_foreign_key_violation, Failure};
+use crate::error::{not_found_on_foreign_key, Failure};
 use crate::rows::{from_db, to_db, NewOutboxRow, OutboxRow, UserRow};
 use crate::schema::{outbox, users};
 use crate::DieselStore;
@@ -90,13 +90,7 @@ for_each_backend! {
             diesel::insert_into(outbox::table)
                 .values(NewOutboxRow::new(mail))
                 .execute(self)
-                .map_err(|e| {
-                    if is_foreign_key_violation(&e) {
-                        Failure::Store(StoreError::NotFound)
-                    } else {
-                        e.into()
-                    }
-                })?;
+                .map_err(not_found_on_foreign_key)?;
             Ok(())
         }
 

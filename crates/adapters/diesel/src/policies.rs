@@ -9,7 +9,7 @@ use registrar_domain::{Language, PolicyRevision, PolicyText, PolicyType, Revisio
 use registrar_store::{NewPolicyRevision, PolicyStanding, PolicyStore, StoreError};
 
 use crate::backend::{for_each_backend, run};
-use crate::error::{corrupt, is_foreign_key_violation, Failure};
+use crate::error::{corrupt, not_found_on_foreign_key, Failure};
 use crate::rows::{from_db, to_db, NewRevisionRow, RevisionRow, TextRow};
 use crate::schema::{policy_acceptances, policy_revisions, policy_texts};
 use crate::DieselStore;
@@ -50,13 +50,7 @@ for_each_backend! {
                     ))
                     .on_conflict_do_nothing()
                     .execute(self)
-                    .map_err(|e| {
-                        if is_foreign_key_violation(&e) {
-                            Failure::Store(StoreError::NotFound)
-                        } else {
-                            e.into()
-                        }
-                    })?;
+                    .map_err(not_found_on_foreign_key)?;
             }
             Ok(())
         }

@@ -7,7 +7,7 @@ use registrar_domain::{DeviceId, PasswordHash, SecretHash, Session, SessionId, U
 use registrar_store::{NewSession, Rotation, RotationOutcome, SessionStore, StoreError};
 
 use crate::backend::{for_each_backend, run, Backend};
-use crate::error::{is_foreign_key_violation, Failure};
+use crate::error::{not_found_on_foreign_key, Failure};
 use crate::policies::StandingReads;
 use crate::rows::{to_db, NewSessionRow, SessionRow, UserRow};
 use crate::schema::{retired_refresh_tokens, sessions, users};
@@ -74,14 +74,8 @@ for_each_backend! {
             diesel::insert_into(sessions::table)
                 .values(NewSessionRow::new(session))
                 .execute(self)
-                .map_err(|e| {
-                    // The user is locked and exists: the client does not.
-                    if is_foreign_key_violation(&e) {
-                        Failure::Store(StoreError::NotFound)
-                    } else {
-                        e.into()
-                    }
-                })?;
+                // The user is locked and exists: the client does not.
+                .map_err(not_found_on_foreign_key)?;
             // A (user, client) has a handful of sessions: sorting them here
             // is simpler than OFFSET, which SQLite only takes with a LIMIT.
             let others: Vec<String> = sessions::table

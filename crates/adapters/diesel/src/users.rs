@@ -7,7 +7,7 @@ use registrar_store::{NewOutboxMail, NewSession, NewUser, Registration, StoreErr
 
 use crate::backend::{for_each_backend, run, Backend};
 use crate::confirmations::ConfirmationSteps;
-use crate::error::{is_unique_violation, Failure};
+use crate::error::{duplicate_email_on_unique, Failure};
 use crate::invites::InviteWrites;
 use crate::outbox::OutboxWrites;
 use crate::policies::AcceptanceWrites;
@@ -46,13 +46,7 @@ impl UserStore for DieselStore {
                 diesel::insert_into(users::table)
                     .values(&rows)
                     .execute(conn)
-                    .map_err(|e| {
-                        if is_unique_violation(&e, "email_normalized") {
-                            Failure::Store(StoreError::DuplicateEmail)
-                        } else {
-                            e.into()
-                        }
-                    })?;
+                    .map_err(duplicate_email_on_unique)?;
                 for (user, _) in chunk {
                     conn.set_consent_in(user)?;
                 }
@@ -83,13 +77,7 @@ impl UserStore for DieselStore {
             diesel::insert_into(users::table)
                 .values(NewUserRow::new(user))
                 .execute(conn)
-                .map_err(|e| {
-                    if is_unique_violation(&e, "email_normalized") {
-                        Failure::Store(StoreError::DuplicateEmail)
-                    } else {
-                        e.into()
-                    }
-                })?;
+                .map_err(duplicate_email_on_unique)?;
             conn.set_consent_in(user)?;
             // After the user, so that a taken address is reported before a
             // bad invite. On Postgres the use locks the invite's row until

@@ -179,6 +179,24 @@ where
     assert_eq!(reverted.to_string(), version, "the last migration is {name}");
 }
 
+/// Reverts, newest first, every migration from the last down to `first`
+/// (included), checking each is the one expected. `source` makes the
+/// migrations again for each step (a revert takes them by value).
+fn revert_down_to<DB, C>(conn: &mut C, source: impl Fn() -> EmbeddedMigrations, first: &str)
+where
+    DB: diesel::backend::Backend,
+    C: MigrationHarness<DB>,
+    EmbeddedMigrations: MigrationSource<DB>,
+{
+    let from = EVERY_MIGRATION
+        .iter()
+        .position(|name| *name == first)
+        .unwrap_or_else(|| panic!("{first} is one of EVERY_MIGRATION"));
+    for name in EVERY_MIGRATION[from..].iter().rev() {
+        revert(conn, source(), name);
+    }
+}
+
 /// `store` is on a database with only the first release's schema, holding
 /// nothing yet. Writes what the first release writes, upgrades, and checks
 /// the data lived through it and the outbox works.
@@ -522,66 +540,71 @@ async fn sqlite_stores_migrating_one_file_at_once_both_succeed() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn sqlite_racing_registrations_of_one_email_give_duplicate_email() {
-    let (store, dir) = common::sqlite_store().await;
-    let url = format!("sqlite://{}", dir.path().join("registrar.db").display());
-    let other = DieselStore::connect(&common::settings(url))
-        .await
-        .expect("a second store");
-    assert_racing_registrations_of_one_email_give_duplicate_email([store, other]).await;
+/// A connection of the test's own to the SQLite file of `dir`, outside the
+/// store's pool, enforcing foreign keys as the store's connections do.
+fn own_sqlite_connection(dir: &tempfile::TempDir) -> SqliteConnection {
+    let mut conn = SqliteConnection::establish(&common::sqlite_path(dir)).expect("a connection of our own");
+    conn.batch_execute("PRAGMA foreign_keys = ON").expect("foreign keys");
+    conn
+}
+
+/// A check on two stores, each with a pool of its own (as two processes
+/// would have), on one database: a test on a SQLite file and one on a
+/// Postgres database of its own (which passes, saying so, without a server).
+macro_rules! on_two_stores_of_each_backend {
+    ($($sqlite:ident, $postgres:ident => $check:ident($($arg:expr),*);)*) => {$(
+        #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+        async fn $sqlite() {
+            let (stores, _dir) = common::two_sqlite_stores().await;
+            $check(stores $(, $arg)*).await;
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+        async fn $postgres() {
+            let Some((stores, _database)) = common::two_postgres_stores().await else {
+                return;
+            };
+            $check(stores $(, $arg)*).await;
+        }
+    )*};
+}
+
+on_two_stores_of_each_backend! {
+    sqlite_racing_registrations_of_one_email_give_duplicate_email,
+    postgres_racing_registrations_of_one_email_give_duplicate_email =>
+        assert_racing_registrations_of_one_email_give_duplicate_email();
+    sqlite_racing_registrations_for_a_single_use_invite_make_one_account,
+    postgres_racing_registrations_for_a_single_use_invite_make_one_account =>
+        assert_racing_registrations_for_an_invite_make_one_account_per_use(1);
+    sqlite_racing_registrations_for_a_three_use_invite_make_three_accounts,
+    postgres_racing_registrations_for_a_three_use_invite_make_three_accounts =>
+        assert_racing_registrations_for_an_invite_make_one_account_per_use(3);
+    sqlite_parallel_claimers_in_two_stores_get_each_mail_exactly_once,
+    postgres_parallel_claimers_in_two_stores_get_each_mail_exactly_once =>
+        assert_parallel_claimers_get_each_mail_exactly_once();
 }
 
 #[tokio::test]
 async fn sqlite_the_outbox_migration_upgrades_a_database_of_the_first_release() {
     let (store, dir) = common::sqlite_unmigrated().await;
-    let path = dir.path().join("registrar.db").display().to_string();
-    let mut conn = SqliteConnection::establish(&path).expect("a connection of our own");
-    conn.batch_execute("PRAGMA foreign_keys = ON").expect("foreign keys");
+    let mut conn = own_sqlite_connection(&dir);
     migrate_up_to(&mut conn, SQLITE_MIGRATIONS, FIRST_MIGRATION);
     assert_the_outbox_migration_upgrades_a_database_in_use(&store).await;
-    revert(&mut conn, SQLITE_MIGRATIONS, CONSENT_MIGRATION);
-    revert(&mut conn, SQLITE_MIGRATIONS, THROTTLE_MIGRATION);
-    revert(&mut conn, SQLITE_MIGRATIONS, INVITES_MIGRATION);
-    revert(&mut conn, SQLITE_MIGRATIONS, OUTBOX_MIGRATION);
+    revert_down_to(&mut conn, || SQLITE_MIGRATIONS, OUTBOX_MIGRATION);
     assert_eq!(store.migrate().await.expect("migrating again"), EVERY_MIGRATION[1..]);
 }
 
 #[tokio::test]
 async fn sqlite_the_invites_migration_upgrades_a_database_of_the_release_before() {
     let (store, dir) = common::sqlite_unmigrated().await;
-    let path = dir.path().join("registrar.db").display().to_string();
-    let mut conn = SqliteConnection::establish(&path).expect("a connection of our own");
-    conn.batch_execute("PRAGMA foreign_keys = ON").expect("foreign keys");
+    let mut conn = own_sqlite_connection(&dir);
     migrate_up_to(&mut conn, SQLITE_MIGRATIONS, OUTBOX_MIGRATION);
     assert_the_invites_migration_upgrades_a_database_in_use(&store).await;
-    revert(&mut conn, SQLITE_MIGRATIONS, CONSENT_MIGRATION);
-    revert(&mut conn, SQLITE_MIGRATIONS, THROTTLE_MIGRATION);
-    revert(&mut conn, SQLITE_MIGRATIONS, INVITES_MIGRATION);
+    revert_down_to(&mut conn, || SQLITE_MIGRATIONS, INVITES_MIGRATION);
     assert_eq!(
         store.migrate().await.expect("migrating again"),
         [INVITES_MIGRATION, THROTTLE_MIGRATION, CONSENT_MIGRATION]
     );
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn sqlite_racing_registrations_for_a_single_use_invite_make_one_account() {
-    let (store, dir) = common::sqlite_store().await;
-    let url = format!("sqlite://{}", dir.path().join("registrar.db").display());
-    let other = DieselStore::connect(&common::settings(url))
-        .await
-        .expect("a second store");
-    assert_racing_registrations_for_an_invite_make_one_account_per_use([store, other], 1).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn sqlite_parallel_claimers_in_two_stores_get_each_mail_exactly_once() {
-    let (store, dir) = common::sqlite_store().await;
-    let url = format!("sqlite://{}", dir.path().join("registrar.db").display());
-    let other = DieselStore::connect(&common::settings(url))
-        .await
-        .expect("a second store");
-    assert_parallel_claimers_get_each_mail_exactly_once([store, other]).await;
 }
 
 #[tokio::test]
@@ -640,8 +663,7 @@ async fn an_unreachable_postgres_is_a_readable_error_without_the_password() {
 #[tokio::test]
 async fn a_sqlite_write_lock_held_past_the_busy_timeout_makes_the_store_unavailable() {
     let (store, dir) = common::sqlite_store().await;
-    let mut locker = SqliteConnection::establish(&dir.path().join("registrar.db").display().to_string())
-        .expect("a second connection");
+    let mut locker = SqliteConnection::establish(&common::sqlite_path(&dir)).expect("a second connection");
     locker.batch_execute("BEGIN EXCLUSIVE").expect("taking the write lock");
     let result = store.register(registration("locked.out@example.com")).await;
     assert!(matches!(result, Err(StoreError::Unavailable(_))), "got {result:?}");
@@ -684,15 +706,6 @@ async fn postgres_stores_migrating_one_fresh_database_at_once_both_succeed() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn postgres_racing_registrations_of_one_email_give_duplicate_email() {
-    let Some((store, database)) = common::postgres_store().await else {
-        return;
-    };
-    let other = common::connect(&database).await;
-    assert_racing_registrations_of_one_email_give_duplicate_email([store, other]).await;
-}
-
 #[tokio::test]
 async fn postgres_the_outbox_migration_upgrades_a_database_of_the_first_release() {
     let Some(database) = PgDatabase::create().await else {
@@ -702,10 +715,7 @@ async fn postgres_the_outbox_migration_upgrades_a_database_of_the_first_release(
     migrate_up_to(&mut conn, POSTGRES_MIGRATIONS, FIRST_MIGRATION);
     let store = common::connect(&database).await;
     assert_the_outbox_migration_upgrades_a_database_in_use(&store).await;
-    revert(&mut conn, POSTGRES_MIGRATIONS, CONSENT_MIGRATION);
-    revert(&mut conn, POSTGRES_MIGRATIONS, THROTTLE_MIGRATION);
-    revert(&mut conn, POSTGRES_MIGRATIONS, INVITES_MIGRATION);
-    revert(&mut conn, POSTGRES_MIGRATIONS, OUTBOX_MIGRATION);
+    revert_down_to(&mut conn, || POSTGRES_MIGRATIONS, OUTBOX_MIGRATION);
     assert_eq!(store.migrate().await.expect("migrating again"), EVERY_MIGRATION[1..]);
 }
 
@@ -718,40 +728,11 @@ async fn postgres_the_invites_migration_upgrades_a_database_of_the_release_befor
     migrate_up_to(&mut conn, POSTGRES_MIGRATIONS, OUTBOX_MIGRATION);
     let store = common::connect(&database).await;
     assert_the_invites_migration_upgrades_a_database_in_use(&store).await;
-    revert(&mut conn, POSTGRES_MIGRATIONS, CONSENT_MIGRATION);
-    revert(&mut conn, POSTGRES_MIGRATIONS, THROTTLE_MIGRATION);
-    revert(&mut conn, POSTGRES_MIGRATIONS, INVITES_MIGRATION);
+    revert_down_to(&mut conn, || POSTGRES_MIGRATIONS, INVITES_MIGRATION);
     assert_eq!(
         store.migrate().await.expect("migrating again"),
         [INVITES_MIGRATION, THROTTLE_MIGRATION, CONSENT_MIGRATION]
     );
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn postgres_racing_registrations_for_a_single_use_invite_make_one_account() {
-    let Some((store, database)) = common::postgres_store().await else {
-        return;
-    };
-    let other = common::connect(&database).await;
-    assert_racing_registrations_for_an_invite_make_one_account_per_use([store, other], 1).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn postgres_racing_registrations_for_a_three_use_invite_make_three_accounts() {
-    let Some((store, database)) = common::postgres_store().await else {
-        return;
-    };
-    let other = common::connect(&database).await;
-    assert_racing_registrations_for_an_invite_make_one_account_per_use([store, other], 3).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn postgres_parallel_claimers_in_two_stores_get_each_mail_exactly_once() {
-    let Some((store, database)) = common::postgres_store().await else {
-        return;
-    };
-    let other = common::connect(&database).await;
-    assert_parallel_claimers_get_each_mail_exactly_once([store, other]).await;
 }
 
 #[tokio::test]

@@ -94,6 +94,11 @@ impl SessionStore for MemoryStore {
     }
 }
 
+/// The rotation names a client, and not the one `session` belongs to.
+fn for_another_client(rotation: &Rotation, session: &Session) -> bool {
+    rotation.client_id.as_ref().is_some_and(|c| c != &session.client_id)
+}
+
 /// The presented token is the live refresh token of session `id`.
 fn rotate_live(state: &mut State, id: &SessionId, rotation: Rotation) -> RotationOutcome {
     let Some(stored) = state.sessions.get_mut(id) else {
@@ -101,11 +106,7 @@ fn rotate_live(state: &mut State, id: &SessionId, rotation: Rotation) -> Rotatio
     };
     // A wrong client is refused before anything else so that it cannot end
     // someone else's session either.
-    if rotation
-        .client_id
-        .as_ref()
-        .is_some_and(|c| c != &stored.session.client_id)
-    {
+    if for_another_client(&rotation, &stored.session) {
         return RotationOutcome::ClientMismatch;
     }
     if stored.session.refreshed_at <= rotation.idle_cutoff {
@@ -138,11 +139,7 @@ fn present_retired(state: &mut State, rotation: &Rotation) -> RotationOutcome {
     let Some(stored) = state.sessions.get(&session_id) else {
         return RotationOutcome::Unknown;
     };
-    if rotation
-        .client_id
-        .as_ref()
-        .is_some_and(|c| c != &stored.session.client_id)
-    {
+    if for_another_client(rotation, &stored.session) {
         return RotationOutcome::ClientMismatch;
     }
     if within_grace {

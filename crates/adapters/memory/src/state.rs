@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
 use registrar_domain::{Client, ClientId, PolicyRevision, RevisionId, SecretHash, Session, SessionId, User, UserId};
-use registrar_store::{NewSession, StoreError};
+use registrar_store::{NewSession, NewUser, StoreError};
 
 use crate::confirmations::StoredConfirmation;
 use crate::invites::StoredInvite;
@@ -52,6 +52,28 @@ pub(crate) struct State {
 }
 
 impl State {
+    /// Adds a new account (not disabled), its address taken. The caller has
+    /// checked that neither the id nor the address is taken.
+    pub fn insert_user(&mut self, user: NewUser) {
+        self.user_ids_by_email
+            .insert(user.email.normalized().to_owned(), user.id.clone());
+        self.users.insert(
+            user.id.clone(),
+            User {
+                id: user.id,
+                email: user.email,
+                password_hash: user.password_hash,
+                profile: user.profile,
+                role: user.role,
+                language: user.language,
+                email_confirmed_at: user.email_confirmed_at,
+                disabled: false,
+                consent: user.consent,
+                created_at: user.created_at,
+            },
+        );
+    }
+
     pub fn require_user(&self, id: &UserId) -> Result<(), StoreError> {
         if self.users.contains_key(id) {
             Ok(())

@@ -27,24 +27,7 @@ impl UserStore for MemoryStore {
         }
         let count = users.len() as u64;
         for (user, session) in users {
-            state
-                .user_ids_by_email
-                .insert(user.email.normalized().to_owned(), user.id.clone());
-            state.users.insert(
-                user.id.clone(),
-                User {
-                    id: user.id,
-                    email: user.email,
-                    password_hash: user.password_hash,
-                    profile: user.profile,
-                    role: user.role,
-                    language: user.language,
-                    email_confirmed_at: user.email_confirmed_at,
-                    disabled: false,
-                    consent: user.consent,
-                    created_at: user.created_at,
-                },
-            );
+            state.insert_user(user);
             if let Some(session) = session {
                 state.open_session(session, usize::MAX);
             }
@@ -96,28 +79,11 @@ impl UserStore for MemoryStore {
         if let Some(hash) = &invite {
             state.use_invite(hash);
         }
-        state
-            .user_ids_by_email
-            .insert(user.email.normalized().to_owned(), user.id.clone());
         let acceptances = state.acceptances.entry(user.id.clone()).or_default();
         for id in accepted_policies {
             acceptances.entry(id).or_insert(user.created_at);
         }
-        state.users.insert(
-            user.id.clone(),
-            User {
-                id: user.id,
-                email: user.email,
-                password_hash: user.password_hash,
-                profile: user.profile,
-                role: user.role,
-                language: user.language,
-                email_confirmed_at: user.email_confirmed_at,
-                disabled: false,
-                consent: user.consent,
-                created_at: user.created_at,
-            },
-        );
+        state.insert_user(user);
         if let Some(session) = session {
             state.open_session(session, max_sessions_per_client);
         }

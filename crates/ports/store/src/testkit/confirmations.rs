@@ -445,8 +445,7 @@ contract_rules! {
     }
 
     pub async fn a_reset_link_names_its_user_until_used_and_resets_the_password_once<S: ContractStore>(store: S) {
-        let client = add_client(&store, at(0)).await;
-        let user = add_user(&store).await;
+        let (client, user) = client_and_user(&store).await;
         let other = add_user(&store).await;
         let phone = open(&store, &user, &client, "phone", at(1), 5).await;
         let laptop = open(&store, &user, &client, "laptop", at(2), 5).await;
@@ -481,20 +480,14 @@ contract_rules! {
         );
         assert!(sessions(&store, &user).await.is_empty(), "every session is revoked");
         for s in [&phone, &laptop] {
-            assert!(
-                !authenticates(&store, &s.access_hash, at(21)).await,
-                "the access token stops working"
-            );
+            assert_refused(&store, &s.access_hash, at(21), "the access token stops working").await;
             assert_eq!(
                 rotate(&store, rotation(&s.refresh_hash, at(21))).await,
                 RotationOutcome::Unknown,
                 "the refresh token is unknown"
             );
         }
-        assert!(
-            authenticates(&store, &bystander.access_hash, at(21)).await,
-            "another user's session is untouched"
-        );
+        assert_authenticates(&store, &bystander.access_hash, at(21), "another user's session is untouched").await;
         assert_eq!(backlog(&store).await, before + 1, "the mail is queued");
         let stored = user_by_id(&store, &user).await.expect("the user exists");
         let claimed = claim(&store, at(22), at(22 + LEASE), 10).await;
@@ -527,8 +520,7 @@ contract_rules! {
     }
 
     pub async fn an_email_confirmation_link_does_not_reset_a_password<S: ContractStore>(store: S) {
-        let client = add_client(&store, at(0)).await;
-        let user = add_user(&store).await;
+        let (client, user) = client_and_user(&store).await;
         let session = open(&store, &user, &client, "phone", at(1), 5).await;
         let confirmation = send(&store, email_confirmation(&user, at(3600))).await;
         let hash = password_of(&store, &user).await;
@@ -552,10 +544,7 @@ contract_rules! {
             "an email link does not reset"
         );
         assert_eq!(password_of(&store, &user).await, hash, "the password is unchanged");
-        assert!(
-            authenticates(&store, &session.access_hash, at(12)).await,
-            "the session lives on"
-        );
+        assert_authenticates(&store, &session.access_hash, at(12), "the session lives on").await;
         assert_eq!(backlog(&store).await, before, "no mail is queued");
         assert_eq!(
             by_link(&store, &confirmation.link_hash, at(13)).await,
@@ -565,8 +554,7 @@ contract_rules! {
     }
 
     pub async fn an_expired_reset_link_changes_nothing<S: ContractStore>(store: S) {
-        let client = add_client(&store, at(0)).await;
-        let user = add_user(&store).await;
+        let (client, user) = client_and_user(&store).await;
         let session = open(&store, &user, &client, "phone", at(1), 5).await;
         let link = send(&store, reset_confirmation(&user, at(1000))).await;
         let hash = password_of(&store, &user).await;
@@ -593,10 +581,7 @@ contract_rules! {
         }
         assert_eq!(password_of(&store, &user).await, hash, "the password is unchanged");
         assert_eq!(confirmed_at(&store, &user).await, None, "the address is not confirmed");
-        assert!(
-            authenticates(&store, &session.access_hash, at(2)).await,
-            "the session lives on"
-        );
+        assert_authenticates(&store, &session.access_hash, at(2), "the session lives on").await;
         assert_eq!(backlog(&store).await, before, "no mail is queued");
         assert_eq!(
             reset_link_user(&store, &link.link_hash, at(999)).await,

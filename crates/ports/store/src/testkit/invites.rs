@@ -84,10 +84,7 @@ contract_rules! {
 
         let found = user_by_id(&store, &user.id).await.expect("the account is created");
         assert_user_matches(&found, &user);
-        assert!(
-            authenticates(&store, &session.access_hash, at(11)).await,
-            "with its session"
-        );
+        assert_authenticates(&store, &session.access_hash, at(11), "with its session").await;
         assert_eq!(
             accepted(&store, &user.id).await,
             BTreeSet::from([tac]),

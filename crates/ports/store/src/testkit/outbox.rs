@@ -119,19 +119,14 @@ contract_rules! {
         mark_sent(&store, &claimed.id, at(11)).await;
 
         assert_eq!(backlog(&store).await, before - 1, "a sent mail leaves the backlog");
-        for now in [at(12), at(20), at(1_000_000)] {
-            assert!(
-                claim_by_id(&store, &sent.id, now, now + Duration::seconds(LEASE))
-                    .await
-                    .is_none(),
-                "not claimed by id at {now}"
-            );
-        }
-        assert_eq!(
-            claim_all(&store, at(1_000_000)).await,
+        assert_out_of_the_queue(
+            &store,
+            &sent.id,
+            &[at(12), at(20), at(1_000_000)],
             vec![other.id],
-            "only the unsent mail is claimed, however late"
-        );
+            "only the unsent mail is claimed, however late",
+        )
+        .await;
     }
 
     pub async fn a_failed_mail_is_due_again_at_its_retry_time_with_its_attempt_counted<S: ContractStore>(store: S) {
@@ -181,19 +176,14 @@ contract_rules! {
         mark_failed(&store, &given_up.id, None, at(11)).await;
 
         assert_eq!(backlog(&store).await, before - 1, "a given-up mail leaves the backlog");
-        for now in [at(20), at(1_000_000)] {
-            assert!(
-                claim_by_id(&store, &given_up.id, now, now + Duration::seconds(LEASE))
-                    .await
-                    .is_none(),
-                "not claimed by id at {now}"
-            );
-        }
-        assert_eq!(
-            claim_all(&store, at(1_000_000)).await,
+        assert_out_of_the_queue(
+            &store,
+            &given_up.id,
+            &[at(20), at(1_000_000)],
             vec![other.id],
-            "only the other mail is claimed, however late"
-        );
+            "only the other mail is claimed, however late",
+        )
+        .await;
     }
 
     pub async fn every_claim_counts_an_attempt_even_when_its_worker_never_reports_back<S: ContractStore>(store: S) {

@@ -7,15 +7,11 @@ contract_rules! {
     refresh, __store_contract_refresh;
 
     pub async fn rotating_a_live_refresh_token_installs_the_new_pair<S: Store>(store: S) {
-        let client = add_client(&store, at(0)).await;
-        let user = add_user(&store).await;
+        let (client, user) = client_and_user(&store).await;
         let opened = open(&store, &user, &client, "phone", at(0), 5).await;
 
         let r = rotation(&opened.refresh_hash, at(100));
-        let outcome = rotate(&store, r.clone()).await;
-        let RotationOutcome::Rotated(session) = outcome else {
-            panic!("a live refresh token rotates, got {outcome:?}");
-        };
+        let session = assert_rotates(&store, r.clone(), "a live refresh token rotates").await;
         assert_eq!(session.id, opened.id, "same session");
         assert_eq!(session.created_at, at(0), "created_at unchanged");
         assert_eq!(session.refreshed_at, at(100), "refreshed_at is the rotation's now");
@@ -30,37 +26,29 @@ contract_rules! {
             "the stored session is the returned one"
         );
 
-        assert!(
-            authenticates(&store, &r.new_access_hash, at(101)).await,
-            "the new access token works"
-        );
-        assert!(
-            !authenticates(&store, &opened.access_hash, at(101)).await,
-            "the old access token no longer works, though not expired"
-        );
+        assert_authenticates(&store, &r.new_access_hash, at(101), "the new access token works").await;
+        assert_refused(
+            &store,
+            &opened.access_hash,
+            at(101),
+            "the old access token no longer works, though not expired",
+        )
+        .await;
         let again = rotate(&store, rotation(&opened.refresh_hash, at(102))).await;
         assert_eq!(
             again,
             RotationOutcome::RetiredWithinGrace,
             "the old refresh token is retired"
         );
-        let next = rotate(&store, rotation(&r.new_refresh_hash, at(103))).await;
-        assert!(
-            matches!(next, RotationOutcome::Rotated(_)),
-            "the new refresh token is live, got {next:?}"
-        );
+        assert_rotates(&store, rotation(&r.new_refresh_hash, at(103)), "the new refresh token is live").await;
     }
 
     pub async fn rotation_restarts_the_idle_clock<S: Store>(store: S) {
-        let client = add_client(&store, at(0)).await;
-        let user = add_user(&store).await;
+        let (client, user) = client_and_user(&store).await;
         let opened = open(&store, &user, &client, "phone", at(0), 5).await;
 
         let first = rotation(&opened.refresh_hash, at(1000));
-        assert!(
-            matches!(rotate(&store, first.clone()).await, RotationOutcome::Rotated(_)),
-            "first rotation"
-        );
+        assert_rotates(&store, first.clone(), "first rotation").await;
         let second = Rotation {
             idle_cutoff: at(500),
             ..rotation(&first.new_refresh_hash, at(2000))
@@ -73,14 +61,10 @@ contract_rules! {
     }
 
     pub async fn a_retired_token_presented_within_grace_is_refused_and_the_session_lives_on<S: Store>(store: S) {
-        let client = add_client(&store, at(0)).await;
-        let user = add_user(&store).await;
+        let (client, user) = client_and_user(&store).await;
         let opened = open(&store, &user, &client, "phone", at(0), 5).await;
         let first = rotation(&opened.refresh_hash, at(100));
-        assert!(
-            matches!(rotate(&store, first.clone()).await, RotationOutcome::Rotated(_)),
-            "rotated"
-        );
+        assert_rotates(&store, first.clone(), "rotated").await;
 
         let replay = Rotation {
             grace_cutoff: at(95),
@@ -91,31 +75,28 @@ contract_rules! {
             RotationOutcome::RetiredWithinGrace,
             "retired at 100, after the grace cutoff 95"
         );
-        assert!(
-            !authenticates(&store, &replay.new_access_hash, at(106)).await,
-            "the refused rotation's pair is not installed"
-        );
-        assert!(
-            authenticates(&store, &first.new_access_hash, at(106)).await,
-            "the session's current access token still works"
-        );
-        let next = rotate(&store, rotation(&first.new_refresh_hash, at(107))).await;
-        assert!(
-            matches!(next, RotationOutcome::Rotated(_)),
-            "the session's current refresh token still rotates, got {next:?}"
-        );
+        assert_refused(&store, &replay.new_access_hash, at(106), "the refused rotation's pair is not installed").await;
+        assert_authenticates(
+            &store,
+            &first.new_access_hash,
+            at(106),
+            "the session's current access token still works",
+        )
+        .await;
+        assert_rotates(
+            &store,
+            rotation(&first.new_refresh_hash, at(107)),
+            "the session's current refresh token still rotates",
+        )
+        .await;
     }
 
     pub async fn a_retired_token_presented_after_grace_revokes_the_whole_session<S: Store>(store: S) {
-        let client = add_client(&store, at(0)).await;
-        let user = add_user(&store).await;
+        let (client, user) = client_and_user(&store).await;
         let opened = open(&store, &user, &client, "phone", at(0), 5).await;
         let other = open(&store, &user, &client, "laptop", at(1), 5).await;
         let first = rotation(&opened.refresh_hash, at(100));
-        assert!(
-            matches!(rotate(&store, first.clone()).await, RotationOutcome::Rotated(_)),
-            "rotated"
-        );
+        assert_rotates(&store, first.clone(), "rotated").await;
 
         let replay = Rotation {
             grace_cutoff: at(190),
@@ -126,10 +107,7 @@ contract_rules! {
             RotationOutcome::ReuseDetected,
             "retired at 100, at or before the grace cutoff 190"
         );
-        assert!(
-            !authenticates(&store, &first.new_access_hash, at(201)).await,
-            "the session's current access token is revoked"
-        );
+        assert_refused(&store, &first.new_access_hash, at(201), "the session's current access token is revoked").await;
         assert_eq!(
             rotate(&store, rotation(&first.new_refresh_hash, at(201))).await,
             RotationOutcome::Unknown,
@@ -148,16 +126,9 @@ contract_rules! {
     }
 
     pub async fn grace_ends_at_the_cutoff_instant<S: Store>(store: S) {
-        let client = add_client(&store, at(0)).await;
-        let user = add_user(&store).await;
+        let (client, user) = client_and_user(&store).await;
         let opened = open(&store, &user, &client, "phone", at(0), 5).await;
-        assert!(
-            matches!(
-                rotate(&store, rotation(&opened.refresh_hash, at(100))).await,
-                RotationOutcome::Rotated(_)
-            ),
-            "rotated at 100"
-        );
+        assert_rotates(&store, rotation(&opened.refresh_hash, at(100)), "rotated at 100").await;
 
         let just_within = Rotation {
             grace_cutoff: at(99),
@@ -181,8 +152,7 @@ contract_rules! {
     }
 
     pub async fn an_idle_refresh_token_expires_and_its_session_is_revoked<S: Store>(store: S) {
-        let client = add_client(&store, at(0)).await;
-        let user = add_user(&store).await;
+        let (client, user) = client_and_user(&store).await;
         let opened = open(&store, &user, &client, "phone", at(0), 5).await;
         let other = open(&store, &user, &client, "laptop", at(1), 5).await;
 
@@ -195,14 +165,14 @@ contract_rules! {
             RotationOutcome::Expired,
             "refreshed at 0, at or before the idle cutoff 500"
         );
-        assert!(
-            !authenticates(&store, &opened.access_hash, at(1001)).await,
-            "the session is revoked (its access token had not expired yet)"
-        );
-        assert!(
-            !authenticates(&store, &idle.new_access_hash, at(1001)).await,
-            "no new pair was installed"
-        );
+        assert_refused(
+            &store,
+            &opened.access_hash,
+            at(1001),
+            "the session is revoked (its access token had not expired yet)",
+        )
+        .await;
+        assert_refused(&store, &idle.new_access_hash, at(1001), "no new pair was installed").await;
         assert_eq!(
             session_ids(&store, &user).await,
             vec![other.id],
@@ -216,18 +186,14 @@ contract_rules! {
     }
 
     pub async fn idleness_starts_at_the_cutoff_instant<S: Store>(store: S) {
-        let client = add_client(&store, at(0)).await;
-        let user = add_user(&store).await;
+        let (client, user) = client_and_user(&store).await;
         let opened = open(&store, &user, &client, "phone", at(10), 5).await;
 
         let just_fresh = Rotation {
             idle_cutoff: at(9),
             ..rotation(&opened.refresh_hash, at(20))
         };
-        assert!(
-            matches!(rotate(&store, just_fresh.clone()).await, RotationOutcome::Rotated(_)),
-            "issued at 10 is after the idle cutoff 9: live"
-        );
+        assert_rotates(&store, just_fresh.clone(), "issued at 10 is after the idle cutoff 9: live").await;
         let at_cutoff = Rotation {
             idle_cutoff: at(20),
             ..rotation(&just_fresh.new_refresh_hash, at(30))
@@ -257,43 +223,25 @@ contract_rules! {
             "a token of another client"
         );
         assert_eq!(sessions(&store, &user).await, before, "the session is unchanged");
-        assert!(
-            authenticates(&store, &opened.access_hash, at(101)).await,
-            "the old access token still works"
-        );
-        assert!(
-            !authenticates(&store, &wrong.new_access_hash, at(101)).await,
-            "the refused rotation's pair is not installed"
-        );
-        let right = rotate(&store, rotation(&opened.refresh_hash, at(102))).await;
-        assert!(
-            matches!(right, RotationOutcome::Rotated(_)),
-            "the refresh token is still live, got {right:?}"
-        );
+        assert_authenticates(&store, &opened.access_hash, at(101), "the old access token still works").await;
+        assert_refused(&store, &wrong.new_access_hash, at(101), "the refused rotation's pair is not installed").await;
+        assert_rotates(&store, rotation(&opened.refresh_hash, at(102)), "the refresh token is still live").await;
     }
 
     pub async fn rotation_for_the_sessions_own_client_works<S: Store>(store: S) {
-        let client = add_client(&store, at(0)).await;
-        let user = add_user(&store).await;
+        let (client, user) = client_and_user(&store).await;
         let opened = open(&store, &user, &client, "phone", at(0), 5).await;
         let r = Rotation {
             client_id: Some(client.clone()),
             ..rotation(&opened.refresh_hash, at(100))
         };
-        let outcome = rotate(&store, r.clone()).await;
-        let RotationOutcome::Rotated(session) = outcome else {
-            panic!("the session's own client rotates, got {outcome:?}");
-        };
+        let session = assert_rotates(&store, r.clone(), "the session's own client rotates").await;
         assert_eq!(session.client_id, client, "same client");
-        assert!(
-            authenticates(&store, &r.new_access_hash, at(101)).await,
-            "the new access token works"
-        );
+        assert_authenticates(&store, &r.new_access_hash, at(101), "the new access token works").await;
     }
 
     pub async fn never_seen_refresh_tokens_are_unknown<S: Store>(store: S) {
-        let client = add_client(&store, at(0)).await;
-        let user = add_user(&store).await;
+        let (client, user) = client_and_user(&store).await;
         let opened = open(&store, &user, &client, "phone", at(0), 5).await;
         assert_eq!(
             rotate(&store, rotation(&secret(), at(1))).await,
@@ -305,21 +253,14 @@ contract_rules! {
             RotationOutcome::Unknown,
             "an access token is not a refresh token"
         );
-        assert!(
-            authenticates(&store, &opened.access_hash, at(2)).await,
-            "nothing changed"
-        );
+        assert_authenticates(&store, &opened.access_hash, at(2), "nothing changed").await;
     }
 
     pub async fn tokens_of_a_revoked_session_are_unknown<S: Store>(store: S) {
-        let client = add_client(&store, at(0)).await;
-        let user = add_user(&store).await;
+        let (client, user) = client_and_user(&store).await;
         let opened = open(&store, &user, &client, "phone", at(0), 5).await;
         let first = rotation(&opened.refresh_hash, at(100));
-        assert!(
-            matches!(rotate(&store, first.clone()).await, RotationOutcome::Rotated(_)),
-            "rotated"
-        );
+        assert_rotates(&store, first.clone(), "rotated").await;
         assert!(store.revoke_session(&opened.id).await.expect("revoking"), "revoked");
 
         assert_eq!(
@@ -349,8 +290,7 @@ contract_rules! {
 
     pub async fn concurrent_rotations_of_one_token_let_exactly_one_through<S: Store>(store: S) {
         const RACERS: usize = 20;
-        let client = add_client(&store, at(0)).await;
-        let user = add_user(&store).await;
+        let (client, user) = client_and_user(&store).await;
         let opened = open(&store, &user, &client, "phone", at(0), 5).await;
         let barrier = Arc::new(Barrier::new(RACERS));
 
@@ -388,20 +328,21 @@ contract_rules! {
 
         let winner = &winners[0];
         assert_eq!(sessions(&store, &user).await.len(), 1, "the session is alive");
-        assert!(
-            authenticates(&store, &winner.new_access_hash, at(101)).await,
-            "the session holds the winner's access token"
-        );
+        assert_authenticates(
+            &store,
+            &winner.new_access_hash,
+            at(101),
+            "the session holds the winner's access token",
+        )
+        .await;
         for loser in &losers {
-            assert!(
-                !authenticates(&store, &loser.new_access_hash, at(101)).await,
-                "a loser's access token is not installed"
-            );
+            assert_refused(&store, &loser.new_access_hash, at(101), "a loser's access token is not installed").await;
         }
-        let next = rotate(&store, rotation(&winner.new_refresh_hash, at(102))).await;
-        assert!(
-            matches!(next, RotationOutcome::Rotated(_)),
-            "the session holds the winner's refresh token, got {next:?}"
-        );
+        assert_rotates(
+            &store,
+            rotation(&winner.new_refresh_hash, at(102)),
+            "the session holds the winner's refresh token",
+        )
+        .await;
     }
 }

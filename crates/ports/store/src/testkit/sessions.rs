@@ -7,8 +7,7 @@ contract_rules! {
     sessions, __store_contract_sessions;
 
     pub async fn opened_session_is_listed_and_found_by_access_hash_with_its_user<S: Store>(store: S) {
-        let client = add_client(&store, at(0)).await;
-        let user = add_user(&store).await;
+        let (client, user) = client_and_user(&store).await;
         let session = open(&store, &user, &client, "phone", at(100), 5).await;
 
         let listed = sessions(&store, &user).await;
@@ -30,8 +29,7 @@ contract_rules! {
     }
 
     pub async fn session_with_standing_is_the_session_its_user_and_their_policy_standing<S: Store>(store: S) {
-        let client = add_client(&store, at(0)).await;
-        let user = add_user(&store).await;
+        let (client, user) = client_and_user(&store).await;
         let kind = format!("terms-{}", &unique()[..8]);
         let v1 = publish(&store, new_revision(&kind, "1", at(0), &[Language::EN])).await;
         let v2 = publish(&store, new_revision(&kind, "2", at(1), &[Language::EN])).await;
@@ -77,34 +75,38 @@ contract_rules! {
     }
 
     pub async fn session_by_access_ignores_unknown_hashes<S: Store>(store: S) {
-        let client = add_client(&store, at(0)).await;
-        let user = add_user(&store).await;
+        let (client, user) = client_and_user(&store).await;
         let session = open(&store, &user, &client, "phone", at(0), 5).await;
-        assert!(!authenticates(&store, &secret(), at(1)).await, "an unknown hash → None");
-        assert!(
-            !authenticates(&store, &session.refresh_hash, at(1)).await,
-            "a refresh token is not an access token"
-        );
+        assert_refused(&store, &secret(), at(1), "an unknown hash → None").await;
+        assert_refused(&store, &session.refresh_hash, at(1), "a refresh token is not an access token").await;
     }
 
     pub async fn access_token_expires_at_its_expiry_instant<S: Store>(store: S) {
-        let client = add_client(&store, at(0)).await;
-        let user = add_user(&store).await;
+        let (client, user) = client_and_user(&store).await;
         let session = open(&store, &user, &client, "phone", at(0), 5).await;
         let expiry = session.access_expires_at;
 
-        assert!(
-            authenticates(&store, &session.access_hash, expiry - Duration::seconds(1)).await,
-            "the access token works one second before it expires"
-        );
-        assert!(
-            !authenticates(&store, &session.access_hash, expiry).await,
-            "the access token is expired at now == access_expires_at"
-        );
-        assert!(
-            !authenticates(&store, &session.access_hash, expiry + Duration::days(1)).await,
-            "the access token is expired after access_expires_at"
-        );
+        assert_authenticates(
+            &store,
+            &session.access_hash,
+            expiry - Duration::seconds(1),
+            "the access token works one second before it expires",
+        )
+        .await;
+        assert_refused(
+            &store,
+            &session.access_hash,
+            expiry,
+            "the access token is expired at now == access_expires_at",
+        )
+        .await;
+        assert_refused(
+            &store,
+            &session.access_hash,
+            expiry + Duration::days(1),
+            "the access token is expired after access_expires_at",
+        )
+        .await;
         assert_eq!(
             sessions(&store, &user).await.len(),
             1,
@@ -113,19 +115,18 @@ contract_rules! {
     }
 
     pub async fn opening_a_session_for_the_same_device_and_client_replaces_the_previous_one<S: Store>(store: S) {
-        let client = add_client(&store, at(0)).await;
-        let user = add_user(&store).await;
+        let (client, user) = client_and_user(&store).await;
         let old = open(&store, &user, &client, "phone", at(1), 5).await;
         let new = open(&store, &user, &client, "phone", at(2), 5).await;
 
-        assert!(
-            !authenticates(&store, &old.access_hash, at(3)).await,
-            "the previous access token of the device no longer authenticates"
-        );
-        assert!(
-            authenticates(&store, &new.access_hash, at(3)).await,
-            "the new access token works"
-        );
+        assert_refused(
+            &store,
+            &old.access_hash,
+            at(3),
+            "the previous access token of the device no longer authenticates",
+        )
+        .await;
+        assert_authenticates(&store, &new.access_hash, at(3), "the new access token works").await;
         assert_eq!(
             rotate(&store, rotation(&old.refresh_hash, at(3))).await,
             RotationOutcome::Unknown,
@@ -145,14 +146,8 @@ contract_rules! {
         let on_web = open(&store, &user, &web, "phone", at(1), 5).await;
         let on_app = open(&store, &user, &app, "phone", at(2), 5).await;
 
-        assert!(
-            authenticates(&store, &on_web.access_hash, at(3)).await,
-            "the web session stays"
-        );
-        assert!(
-            authenticates(&store, &on_app.access_hash, at(3)).await,
-            "the app session works"
-        );
+        assert_authenticates(&store, &on_web.access_hash, at(3), "the web session stays").await;
+        assert_authenticates(&store, &on_app.access_hash, at(3), "the app session works").await;
         assert_eq!(
             session_ids(&store, &user).await,
             vec![on_web.id, on_app.id],
@@ -161,8 +156,7 @@ contract_rules! {
     }
 
     pub async fn opening_past_the_cap_evicts_the_least_recently_used_session_of_that_client<S: Store>(store: S) {
-        let client = add_client(&store, at(0)).await;
-        let user = add_user(&store).await;
+        let (client, user) = client_and_user(&store).await;
         let first = open(&store, &user, &client, "d1", at(1), 2).await;
         let second = open(&store, &user, &client, "d2", at(2), 2).await;
         let third = open(&store, &user, &client, "d3", at(3), 2).await;
@@ -172,19 +166,12 @@ contract_rules! {
             vec![second.id.clone(), third.id.clone()],
             "with a cap of 2 the least recently used session is evicted"
         );
-        assert!(
-            !authenticates(&store, &first.access_hash, at(4)).await,
-            "the evicted session is revoked"
-        );
-        assert!(
-            authenticates(&store, &third.access_hash, at(4)).await,
-            "the new session works"
-        );
+        assert_refused(&store, &first.access_hash, at(4), "the evicted session is revoked").await;
+        assert_authenticates(&store, &third.access_hash, at(4), "the new session works").await;
     }
 
     pub async fn touching_a_session_saves_it_from_eviction<S: Store>(store: S) {
-        let client = add_client(&store, at(0)).await;
-        let user = add_user(&store).await;
+        let (client, user) = client_and_user(&store).await;
         let first = open(&store, &user, &client, "d1", at(1), 3).await;
         let second = open(&store, &user, &client, "d2", at(2), 3).await;
         let third = open(&store, &user, &client, "d3", at(3), 3).await;
@@ -199,14 +186,8 @@ contract_rules! {
             vec![first.id.clone(), third.id, fourth.id],
             "the touched first session survives; the second, now least recently used, is evicted"
         );
-        assert!(
-            !authenticates(&store, &second.access_hash, at(6)).await,
-            "the evicted session is revoked"
-        );
-        assert!(
-            authenticates(&store, &first.access_hash, at(6)).await,
-            "the touched session works"
-        );
+        assert_refused(&store, &second.access_hash, at(6), "the evicted session is revoked").await;
+        assert_authenticates(&store, &first.access_hash, at(6), "the touched session works").await;
     }
 
     pub async fn the_session_cap_ignores_other_clients_and_other_users<S: Store>(store: S) {
@@ -227,21 +208,20 @@ contract_rules! {
             vec![elsewhere_1.id, elsewhere_2.id, a2.id, a3.id],
             "only the user's own sessions of the capped client count and are evicted"
         );
-        assert!(
-            !authenticates(&store, &a1.access_hash, at(6)).await,
-            "the LRU capped session is revoked"
-        );
-        assert!(
-            authenticates(&store, &bystander.access_hash, at(6)).await,
-            "another user's session on the same client is neither counted nor evicted"
-        );
+        assert_refused(&store, &a1.access_hash, at(6), "the LRU capped session is revoked").await;
+        assert_authenticates(
+            &store,
+            &bystander.access_hash,
+            at(6),
+            "another user's session on the same client is neither counted nor evicted",
+        )
+        .await;
     }
 
     pub async fn concurrent_opens_on_many_devices_never_exceed_the_cap<S: Store>(store: S) {
         const DEVICES: usize = 8;
         const CAP: usize = 5;
-        let client = add_client(&store, at(0)).await;
-        let user = add_user(&store).await;
+        let (client, user) = client_and_user(&store).await;
         let barrier = Arc::new(Barrier::new(DEVICES));
 
         let mut tasks = Vec::new();
@@ -279,8 +259,7 @@ contract_rules! {
     }
 
     pub async fn a_session_resting_on_a_stale_password_is_refused_and_opens_nothing<S: ContractStore>(store: S) {
-        let client = add_client(&store, at(0)).await;
-        let user = add_user(&store).await;
+        let (client, user) = client_and_user(&store).await;
         let old = password_of(&store, &user)
             .await
             .expect("the fixture user has a password");
@@ -305,10 +284,7 @@ contract_rules! {
             "a session resting on the replaced password gives StaleCredential, got {result:?}"
         );
         assert!(sessions(&store, &user).await.is_empty(), "nothing was opened");
-        assert!(
-            !authenticates(&store, &stale.access_hash, at(3)).await,
-            "the refused session's token does not work"
-        );
+        assert_refused(&store, &stale.access_hash, at(3), "the refused session's token does not work").await;
 
         // A change that rests on the replaced password changes nothing either.
         let mut current = new_session(&user, &client, "tablet", at(4));
@@ -357,8 +333,7 @@ contract_rules! {
         const OPENERS: usize = 6;
         const OPENS_EACH: usize = 4;
         const ROUNDS: usize = 6;
-        let client = add_client(&store, at(0)).await;
-        let user = add_user(&store).await;
+        let (client, user) = client_and_user(&store).await;
         for round in 0..ROUNDS {
             let old = password_of(&store, &user).await.expect("the user has a password");
             let link = send(&store, reset_confirmation(&user, at(3600))).await;
@@ -462,8 +437,7 @@ contract_rules! {
     }
 
     pub async fn revoking_a_session_stops_its_tokens_and_reports_whether_it_existed<S: Store>(store: S) {
-        let client = add_client(&store, at(0)).await;
-        let user = add_user(&store).await;
+        let (client, user) = client_and_user(&store).await;
         let gone = open(&store, &user, &client, "phone", at(1), 5).await;
         let stays = open(&store, &user, &client, "laptop", at(2), 5).await;
 
@@ -471,10 +445,7 @@ contract_rules! {
             store.revoke_session(&gone.id).await.expect("revoking"),
             "revoke_session → true"
         );
-        assert!(
-            !authenticates(&store, &gone.access_hash, at(3)).await,
-            "its access token stops working"
-        );
+        assert_refused(&store, &gone.access_hash, at(3), "its access token stops working").await;
         assert_eq!(
             rotate(&store, rotation(&gone.refresh_hash, at(3))).await,
             RotationOutcome::Unknown,
@@ -514,20 +485,20 @@ contract_rules! {
             .expect("revoking the device");
         assert_eq!(count, 2, "both of the device's sessions (two clients) are revoked");
         for s in [&phone_web, &phone_app] {
-            assert!(
-                !authenticates(&store, &s.access_hash, at(5)).await,
-                "the device's tokens stop working"
-            );
+            assert_refused(&store, &s.access_hash, at(5), "the device's tokens stop working").await;
         }
         assert_eq!(
             session_ids(&store, &user).await,
             vec![laptop.id],
             "the other device stays"
         );
-        assert!(
-            authenticates(&store, &others_phone.access_hash, at(5)).await,
-            "another user's device of the same id stays"
-        );
+        assert_authenticates(
+            &store,
+            &others_phone.access_hash,
+            at(5),
+            "another user's device of the same id stays",
+        )
+        .await;
         assert_eq!(
             store
                 .revoke_device(&user, &device("phone"))
@@ -539,8 +510,7 @@ contract_rules! {
     }
 
     pub async fn touching_many_sessions_at_once_never_moves_a_last_use_back<S: Store>(store: S) {
-        let client = add_client(&store, at(0)).await;
-        let user = add_user(&store).await;
+        let (client, user) = client_and_user(&store).await;
         let phone = open(&store, &user, &client, "phone", at(1), 5).await;
         let laptop = open(&store, &user, &client, "laptop", at(1), 5).await;
         let unknown = SessionId(unique());
@@ -562,8 +532,7 @@ contract_rules! {
     }
 
     pub async fn touching_a_session_records_its_last_use<S: Store>(store: S) {
-        let client = add_client(&store, at(0)).await;
-        let user = add_user(&store).await;
+        let (client, user) = client_and_user(&store).await;
         let session = open(&store, &user, &client, "phone", at(1), 5).await;
         store
             .touch_sessions(std::slice::from_ref(&session.id), at(500))

@@ -315,8 +315,7 @@ contract_rules! {
     }
 
     pub async fn completing_a_signup_without_a_password_keeps_the_stored_one<S: ContractStore>(store: S) {
-        let client = add_client(&store, at(0)).await;
-        let user = add_user(&store).await;
+        let (client, user) = client_and_user(&store).await;
         let hash = password_of(&store, &user).await;
         assert!(hash.is_some(), "this user has a password");
         let confirmation = send(&store, email_confirmation(&user, at(3600))).await;
@@ -419,10 +418,7 @@ contract_rules! {
         );
         assert_eq!(user_by_id(&store, &user).await, Some(before), "the user is unchanged");
         assert!(sessions(&store, &user).await.is_empty(), "no session is opened");
-        assert!(
-            !authenticates(&store, &session.access_hash, at(11)).await,
-            "the session's access token does not authenticate"
-        );
+        assert_refused(&store, &session.access_hash, at(11), "the session's access token does not authenticate").await;
         assert_eq!(
             email_link_user(&store, &confirmation.link_hash, at(12)).await,
             Some(user.clone()),
@@ -456,22 +452,22 @@ contract_rules! {
         .await
         .expect("a live link completes the signup");
 
-        assert!(
-            !authenticates(&store, &old_laptop.access_hash, at(11)).await,
-            "the session of the same device and client is replaced"
-        );
-        assert!(
-            !authenticates(&store, &phone.access_hash, at(11)).await,
-            "the least recently used session of the client is evicted past the cap of 1"
-        );
-        assert!(
-            authenticates(&store, &tablet.access_hash, at(11)).await,
-            "a session of another client is kept"
-        );
-        assert!(
-            authenticates(&store, &laptop.access_hash, at(11)).await,
-            "the new session works"
-        );
+        assert_refused(
+            &store,
+            &old_laptop.access_hash,
+            at(11),
+            "the session of the same device and client is replaced",
+        )
+        .await;
+        assert_refused(
+            &store,
+            &phone.access_hash,
+            at(11),
+            "the least recently used session of the client is evicted past the cap of 1",
+        )
+        .await;
+        assert_authenticates(&store, &tablet.access_hash, at(11), "a session of another client is kept").await;
+        assert_authenticates(&store, &laptop.access_hash, at(11), "the new session works").await;
         assert_eq!(
             sorted(session_ids(&store, &user).await.into_iter().map(|id| id.0).collect()),
             sorted(vec![tablet.id.0.clone(), laptop.id.0.clone()]),
@@ -526,10 +522,7 @@ contract_rules! {
             "only the winner's session is opened"
         );
         for lost in &losers {
-            assert!(
-                !authenticates(&store, &lost.session.access_hash, at(101)).await,
-                "a loser's session does not authenticate"
-            );
+            assert_refused(&store, &lost.session.access_hash, at(101), "a loser's session does not authenticate").await;
         }
     }
 }

@@ -163,6 +163,12 @@ pub(super) async fn add_user<S: Store>(store: &S) -> UserId {
     id
 }
 
+/// A client and a plain user of the test's own (see [`add_client`], [`add_user`]).
+pub(super) async fn client_and_user<S: Store>(store: &S) -> (ClientId, UserId) {
+    let client = add_client(store, at(0)).await;
+    (client, add_user(store).await)
+}
+
 /// Opens a session and returns what was opened (for its hashes).
 pub(super) async fn open<S: Store>(
     store: &S,
@@ -188,6 +194,16 @@ pub(super) async fn authenticates<S: Store>(store: &S, access_hash: &SecretHash,
         .is_some()
 }
 
+/// `access_hash` authenticates at `now`; `why` says what that shows.
+pub(super) async fn assert_authenticates<S: Store>(store: &S, access_hash: &SecretHash, now: DateTime<Utc>, why: &str) {
+    assert!(authenticates(store, access_hash, now).await, "{why}");
+}
+
+/// `access_hash` does not authenticate at `now`; `why` says what that shows.
+pub(super) async fn assert_refused<S: Store>(store: &S, access_hash: &SecretHash, now: DateTime<Utc>, why: &str) {
+    assert!(!authenticates(store, access_hash, now).await, "{why}");
+}
+
 pub(super) async fn sessions<S: Store>(store: &S, user: &UserId) -> Vec<Session> {
     store.sessions_of(user).await.expect("listing the user's sessions")
 }
@@ -198,6 +214,15 @@ pub(super) async fn session_ids<S: Store>(store: &S, user: &UserId) -> Vec<Sessi
 
 pub(super) async fn rotate<S: Store>(store: &S, rotation: Rotation) -> RotationOutcome {
     store.rotate_refresh(rotation).await.expect("rotating a refresh token")
+}
+
+/// `rotation` rotates (its pair is installed) and returns the session; `why`
+/// says what that shows.
+pub(super) async fn assert_rotates<S: Store>(store: &S, rotation: Rotation, why: &str) -> Session {
+    match rotate(store, rotation).await {
+        RotationOutcome::Rotated(session) => session,
+        other => panic!("{why}, got {other:?}"),
+    }
 }
 
 pub(super) async fn user_by_id<S: Store>(store: &S, id: &UserId) -> Option<User> {
@@ -446,6 +471,27 @@ pub(super) async fn mark_failed<S: ContractStore>(
         .mark_mail_failed(id, retry_at, "550 mailbox unavailable", now)
         .await
         .expect("marking a mail failed");
+}
+
+/// Mail `gone` is out of the queue for good: no claim by id takes it at any
+/// of `times`, and claiming everything, however late, finds only `others`
+/// (`why` says which those are).
+pub(super) async fn assert_out_of_the_queue<S: ContractStore>(
+    store: &S,
+    gone: &str,
+    times: &[DateTime<Utc>],
+    others: Vec<String>,
+    why: &str,
+) {
+    for &now in times {
+        assert!(
+            claim_by_id(store, gone, now, now + Duration::seconds(LEASE))
+                .await
+                .is_none(),
+            "not claimed by id at {now}"
+        );
+    }
+    assert_eq!(claim_all(store, at(1_000_000)).await, others, "{why}");
 }
 
 pub(super) fn ids(mails: &[OutboxMail]) -> Vec<String> {

@@ -168,10 +168,13 @@ contract_rules! {
             sessions(&store, &second.id).await.is_empty(),
             "no session for the failed attempt"
         );
-        assert!(
-            !authenticates(&store, &second_session.access_hash, at(3)).await,
-            "the failed attempt's access token does not authenticate"
-        );
+        assert_refused(
+            &store,
+            &second_session.access_hash,
+            at(3),
+            "the failed attempt's access token does not authenticate",
+        )
+        .await;
         assert!(
             accepted(&store, &second.id).await.is_empty(),
             "no acceptances for the failed attempt"
@@ -181,10 +184,7 @@ contract_rules! {
             vec![first_session.id.clone()],
             "the first user's sessions are untouched"
         );
-        assert!(
-            authenticates(&store, &first_session.access_hash, at(3)).await,
-            "the first user's session still works"
-        );
+        assert_authenticates(&store, &first_session.access_hash, at(3), "the first user's session still works").await;
         assert_eq!(
             accepted(&store, &first.id).await,
             BTreeSet::from([tac]),
@@ -213,10 +213,7 @@ contract_rules! {
 
         assert!(user_by_id(&store, &user.id).await.is_none(), "no user by id");
         assert!(user_by_email(&store, &user.email).await.is_none(), "no user by email");
-        assert!(
-            !authenticates(&store, &session.access_hash, at(2)).await,
-            "no session from the failed registration"
-        );
+        assert_refused(&store, &session.access_hash, at(2), "no session from the failed registration").await;
         assert!(accepted(&store, &user.id).await.is_empty(), "no acceptances recorded");
 
         store
@@ -400,19 +397,12 @@ contract_rules! {
                 "the old {name} session is revoked"
             );
         }
-        assert!(
-            authenticates(&store, &keep.access_hash, at(11)).await,
-            "the kept session works"
-        );
-        assert!(
-            authenticates(&store, &bystander.access_hash, at(11)).await,
-            "another user's session is untouched"
-        );
+        assert_authenticates(&store, &keep.access_hash, at(11), "the kept session works").await;
+        assert_authenticates(&store, &bystander.access_hash, at(11), "another user's session is untouched").await;
     }
 
     pub async fn password_change_without_a_session_to_keep_leaves_none<S: Store>(store: S) {
-        let client = add_client(&store, at(0)).await;
-        let user = add_user(&store).await;
+        let (client, user) = client_and_user(&store).await;
         let old = open(&store, &user, &client, "phone", at(1), 5).await;
 
         let hash = PasswordHash(format!("$argon2id${}", unique()));
@@ -422,10 +412,7 @@ contract_rules! {
             .expect("setting the password");
 
         assert!(sessions(&store, &user).await.is_empty(), "no session is left");
-        assert!(
-            !authenticates(&store, &old.access_hash, at(2)).await,
-            "the old session is revoked"
-        );
+        assert_refused(&store, &old.access_hash, at(2), "the old session is revoked").await;
         let stored = user_by_id(&store, &user).await.expect("the user exists");
         assert_eq!(stored.password_hash, Some(hash), "the new password hash is stored");
     }
@@ -441,10 +428,7 @@ contract_rules! {
             matches!(result, Err(StoreError::NotFound)),
             "set_password of an unknown user gives NotFound, got {result:?}"
         );
-        assert!(
-            !authenticates(&store, &keep.access_hash, at(2)).await,
-            "the session to keep was not opened"
-        );
+        assert_refused(&store, &keep.access_hash, at(2), "the session to keep was not opened").await;
     }
 
     pub async fn role_change_is_stored_and_unknown_users_are_not_found<S: Store>(store: S) {
@@ -489,10 +473,7 @@ contract_rules! {
         assert!(user_by_email(&store, &new.email).await.is_none(), "gone by email");
         assert!(sessions(&store, &new.id).await.is_empty(), "no sessions left");
         for s in [&first, &second] {
-            assert!(
-                !authenticates(&store, &s.access_hash, at(4)).await,
-                "access token revoked"
-            );
+            assert_refused(&store, &s.access_hash, at(4), "access token revoked").await;
             assert_eq!(
                 rotate(&store, rotation(&s.refresh_hash, at(4))).await,
                 RotationOutcome::Unknown,
@@ -507,10 +488,7 @@ contract_rules! {
         );
 
         assert!(user_by_id(&store, &stayer).await.is_some(), "another user stays");
-        assert!(
-            authenticates(&store, &stayer_session.access_hash, at(4)).await,
-            "another user's session stays"
-        );
+        assert_authenticates(&store, &stayer_session.access_hash, at(4), "another user's session stays").await;
         assert_eq!(
             accepted(&store, &stayer).await,
             BTreeSet::from([tac]),
@@ -696,20 +674,14 @@ contract_rules! {
         );
         assert!(sessions(&store, &user).await.is_empty(), "every session is revoked");
         for s in [&phone, &tablet] {
-            assert!(
-                !authenticates(&store, &s.access_hash, at(4)).await,
-                "the access token stops working"
-            );
+            assert_refused(&store, &s.access_hash, at(4), "the access token stops working").await;
             assert_eq!(
                 rotate(&store, rotation(&s.refresh_hash, at(4))).await,
                 RotationOutcome::Unknown,
                 "the refresh token is unknown"
             );
         }
-        assert!(
-            authenticates(&store, &bystander.access_hash, at(4)).await,
-            "another user's session is untouched"
-        );
+        assert_authenticates(&store, &bystander.access_hash, at(4), "another user's session is untouched").await;
         store.set_disabled(&user, true).await.expect("disabling twice is fine");
 
         store.set_disabled(&user, false).await.expect("enabling");
@@ -726,10 +698,7 @@ contract_rules! {
             .set_disabled(&user, false)
             .await
             .expect("enabling an enabled user is fine");
-        assert!(
-            authenticates(&store, &fresh.access_hash, at(6)).await,
-            "enabling revokes nothing"
-        );
+        assert_authenticates(&store, &fresh.access_hash, at(6), "enabling revokes nothing").await;
     }
 
     pub async fn disabling_an_unknown_user_is_not_found<S: ContractStore>(store: S) {
