@@ -39,6 +39,15 @@ async fn fifty_parallel_registrations_of_one_email_give_one_account(backend: Bac
     );
 }
 
+/// `POST /api/token` with the refresh token of a token `pair`, as JSON.
+async fn refresh(app: &TestApp, pair: &Value) -> reqwest::Response {
+    app.post_json(
+        "/api/token",
+        &json!({"grant_type": "refresh_token", "refresh_token": pair["refresh_token"]}),
+    )
+    .await
+}
+
 async fn twenty_parallel_refreshes_of_one_token_have_one_winner_and_the_session_survives(backend: Backend) {
     let app = spawn_app(backend).await;
     let pair = app.register(&unique_email()).await;
@@ -59,14 +68,7 @@ async fn twenty_parallel_refreshes_of_one_token_have_one_winner_and_the_session_
     assert_eq!(winners.len(), 1, "exactly one winner");
     let winner = &winners[0];
     assert_eq!(app.me_status(winner).await, StatusCode::OK);
-    let (status, _) = parts(
-        app.post_json(
-            "/api/token",
-            &json!({"grant_type": "refresh_token", "refresh_token": winner["refresh_token"]}),
-        )
-        .await,
-    )
-    .await;
+    let (status, _) = parts(refresh(&app, winner).await).await;
     assert_eq!(status, StatusCode::OK, "the session lives on with the winner's pair");
 }
 
@@ -144,14 +146,7 @@ async fn logins_with_the_old_password_racing(
     for pair in &pairs {
         let access = pair["access_token"].as_str().expect("an access token");
         let me = app.me(access).await.status();
-        let (refreshed, _) = parts(
-            app.post_json(
-                "/api/token",
-                &json!({"grant_type": "refresh_token", "refresh_token": pair["refresh_token"]}),
-            )
-            .await,
-        )
-        .await;
+        let (refreshed, _) = parts(refresh(app, pair).await).await;
         if me != StatusCode::UNAUTHORIZED || refreshed != StatusCode::BAD_REQUEST {
             working.push((me, refreshed));
         }

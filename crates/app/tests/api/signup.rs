@@ -16,6 +16,14 @@ async fn confirm(app: &TestApp, id: &str, body: Value) -> (StatusCode, Value) {
 }
 
 /// The id of the signup link in the newest mail to `email`.
+/// Signs `email` up and activates it with consent alone: the link's id.
+async fn activated_without_a_password(app: &TestApp, email: &str) -> String {
+    signup(app, json!({"email": email, "language": "en"})).await;
+    let id = signup_id(app, email, 1).await;
+    assert_eq!(confirm(app, &id, json!({"consent": 1})).await.0, StatusCode::OK);
+    id
+}
+
 async fn signup_id(app: &TestApp, email: &str, mails: usize) -> String {
     let mail = app.wait_for_mails(email, mails).await.pop().expect("mail");
     token_of_link(&link_in(&mail, "/confirm/signup/").expect("a signup link"))
@@ -140,9 +148,7 @@ async fn confirming_needs_consent_and_a_live_id_then_answers_the_token_and_accou
 async fn an_account_without_a_password_sets_one_through_reset(backend: Backend) {
     let app = spawn_app(backend).await;
     let email = unique_email();
-    signup(&app, json!({"email": email, "language": "en"})).await;
-    let id = signup_id(&app, &email, 1).await;
-    assert_eq!(confirm(&app, &id, json!({"consent": 1})).await.0, StatusCode::OK);
+    activated_without_a_password(&app, &email).await;
     app.post_json("/api/forgot-password", &json!({"username": email})).await;
     let reset = token_of_link(&link_in(&app.wait_for_mails(&email, 2).await[1], "/reset-password/").expect("link"));
     let response = app.reset_password(&reset, PASSWORD).await;
@@ -306,9 +312,7 @@ async fn consent_cannot_be_skipped_through_forgot_password(backend: Backend) {
 async fn a_used_signup_link_says_the_account_is_active(backend: Backend) {
     let app = spawn_app(backend).await;
     let email = unique_email();
-    signup(&app, json!({"email": email, "language": "en"})).await;
-    let id = signup_id(&app, &email, 1).await;
-    assert_eq!(confirm(&app, &id, json!({"consent": 1})).await.0, StatusCode::OK);
+    let id = activated_without_a_password(&app, &email).await;
     let again = send(app.get(&format!("/confirm/signup/{id}"))).await;
     assert_eq!(again.status(), StatusCode::OK);
     let html = again.text().await.expect("body");
