@@ -113,6 +113,16 @@ impl Server {
         }
     }
 
+    /// `GET /api/me` with the access token of a token `pair`.
+    async fn me(&self, pair: &Value) -> reqwest::Response {
+        self.http
+            .get(format!("{}/api/me", self.base))
+            .bearer_auth(pair["access_token"].as_str().expect("access token"))
+            .send()
+            .await
+            .expect("me")
+    }
+
     async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
         let response = self
             .http
@@ -307,6 +317,19 @@ async fn text_of(browser: &Client, css: &str) -> String {
     element.text().await.expect("text")
 }
 
+/// The same `password` twice, submitted: the page titled `heading`, at the
+/// form's own address `url`; answers its `#message`.
+async fn submit_until(browser: &Client, password: &str, heading: &str, url: &str) -> String {
+    fill_and_submit(browser, password, password).await;
+    wait_for_heading(browser, heading).await;
+    assert_eq!(
+        browser.current_url().await.expect("url").as_str(),
+        url,
+        "the form posted to its own address"
+    );
+    text_of(browser, "#message").await
+}
+
 async fn fill_and_submit(browser: &Client, password: &str, repeated: &str) {
     for (css, value) in [("#password", password), ("#password_confirmation", repeated)] {
         let field = browser.find(Locator::Css(css)).await.expect("password field");
@@ -352,13 +375,7 @@ async fn journey(server: &Server, browser: &Client) {
     // The inline style applies: the CSP's hash matches it in a real browser.
     let main = browser.find(Locator::Css("main")).await.expect("main");
     assert_eq!(main.css_value("max-width").await.expect("css"), "448px");
-    let me = server
-        .http
-        .get(format!("{}/api/me", server.base))
-        .bearer_auth(pair["access_token"].as_str().expect("access token"))
-        .send()
-        .await
-        .expect("me");
+    let me = server.me(&pair).await;
     let me: Value = me.json().await.expect("json");
     assert_eq!(me["email_confirmed"], json!(true), "{me}");
     // A second visit: the link is used up, and the address confirmed.
@@ -386,16 +403,9 @@ async fn journey(server: &Server, browser: &Client) {
     assert_eq!(server.login(&email, OLD_PASSWORD).await.0, StatusCode::OK);
 
     // The same new password twice: done.
-    fill_and_submit(browser, NEW_PASSWORD, NEW_PASSWORD).await;
-    wait_for_heading(browser, "Password changed").await;
-    let done = text_of(browser, "#message").await;
+    let done = submit_until(browser, NEW_PASSWORD, "Password changed", &reset).await;
     assert!(done.contains("every session is signed out"), "{done}");
     assert!(done.contains("Log in again in your app"), "{done}");
-    assert_eq!(
-        browser.current_url().await.expect("url").as_str(),
-        reset,
-        "the form posted to its own address"
-    );
 
     // The app logs in with the new password only; the old sessions are gone.
     let (status, body) = server.login(&email, NEW_PASSWORD).await;
@@ -405,13 +415,7 @@ async fn journey(server: &Server, browser: &Client) {
         (status, body["error"].clone()),
         (StatusCode::BAD_REQUEST, json!("invalid_grant"))
     );
-    let revoked = server
-        .http
-        .get(format!("{}/api/me", server.base))
-        .bearer_auth(pair["access_token"].as_str().expect("access token"))
-        .send()
-        .await
-        .expect("me");
+    let revoked = server.me(&pair).await;
     assert_eq!(
         revoked.status(),
         StatusCode::UNAUTHORIZED,
@@ -470,16 +474,9 @@ async fn signup_journey(server: &Server, browser: &Client) {
         .click()
         .await
         .expect("tick");
-    fill_and_submit(browser, SIGNUP_PASSWORD, SIGNUP_PASSWORD).await;
-    wait_for_heading(browser, "Account active").await;
     assert_eq!(
-        text_of(browser, "#message").await,
+        submit_until(browser, SIGNUP_PASSWORD, "Account active", &link).await,
         "Your account is active. You can now log in in the app."
-    );
-    assert_eq!(
-        browser.current_url().await.expect("url").as_str(),
-        link,
-        "the form posted to its own address"
     );
 
     // The app logs in with that password: the account is confirmed.

@@ -13,24 +13,11 @@ use registrar_service::testing::{self, Raw};
 use registrar_service::{Clock, LinkOutcome, LoginInput, RegisterInput, ServiceError, Settings, TokenPair};
 use registrar_store::{OutboxStore, UserStore};
 
+mod support;
+use support::{ip, World};
+
 const PASSWORD: &str = "Correct-Horse-42";
 const EMAIL: &str = "ann@example.com";
-
-/// The shared world (see `registrar_service::testing`), with this file's helpers.
-struct World(testing::World);
-
-impl std::ops::Deref for World {
-    type Target = testing::World;
-
-    fn deref(&self) -> &testing::World {
-        &self.0
-    }
-}
-
-/// Requests from this machine.
-fn ip() -> registrar_domain::ClientIp {
-    testing::local_ip()
-}
 
 async fn world() -> World {
     World(service(MemoryMailer::new(), |_| {}).await)
@@ -64,27 +51,23 @@ fn registration(client: &str, policies: &[i32], email: &str, firstname: &str) ->
 }
 
 impl World {
+    /// Ann, who reads German.
     async fn register(&self) -> TokenPair {
+        let input = RegisterInput {
+            language: Some(Language::DE),
+            ..registration(&self.client, &self.policies, EMAIL, "Ann")
+        };
+        self.app.register_raw(input, ip()).await.expect("registers")
+    }
+
+    /// Asks for a password reset for Ann, sends it, and answers the link's token.
+    async fn reset_token(&self) -> String {
         self.app
-            .register_raw(
-                RegisterInput {
-                    client_id: Some(self.client.clone()),
-                    device_id: Some("phone".into()),
-                    device_name: Some("Phone".into()),
-                    email: Some(EMAIL.into()),
-                    password: Some(PASSWORD.into()),
-                    firstname: Some("Ann".into()),
-                    lastname: Some("Smith".into()),
-                    telephone: Some("+32 475 00 00 00".into()),
-                    policies: Some(self.policies.iter().map(|p| Some(*p)).collect()),
-                    tin_nr: None,
-                    language: Some(Language::DE),
-                    invite: None,
-                },
-                ip(),
-            )
+            .forgot_password_raw(Some(EMAIL.into()), ip())
             .await
-            .expect("registers")
+            .expect("ok");
+        self.app.deliver_due().await.expect("worker round");
+        self.link_token()
     }
 
     fn last_mail(&self) -> Mail {
@@ -256,9 +239,7 @@ async fn the_link_confirms_once() {
 async fn a_reset_link_works_for_an_hour_once_and_signs_everyone_out() {
     let w = world().await;
     let pair = w.register().await;
-    w.app.forgot_password_raw(Some(EMAIL.into()), ip()).await.expect("ok");
-    w.app.deliver_due().await.expect("worker round");
-    let token = w.link_token();
+    let token = w.reset_token().await;
     assert!(w.app.reset_link_valid(&token).await.expect("valid"));
     let weak = w
         .app
@@ -284,9 +265,7 @@ async fn a_reset_link_works_for_an_hour_once_and_signs_everyone_out() {
     ));
     assert!(matches!(w.last_mail().content, MailContent::PasswordChanged { .. }));
 
-    w.app.forgot_password_raw(Some(EMAIL.into()), ip()).await.expect("ok");
-    w.app.deliver_due().await.expect("worker round");
-    let late = w.link_token();
+    let late = w.reset_token().await;
     w.clock.advance(Duration::minutes(61));
     assert!(!w.app.reset_link_valid(&late).await.expect("answer"));
     assert!(matches!(

@@ -12,23 +12,10 @@ use registrar_service::{
 };
 use registrar_store::{NewPolicyRevision, UserStore};
 
+mod support;
+use support::{ip, World};
+
 const PASSWORD: &str = "Correct-Horse-42";
-
-/// The shared world (see `registrar_service::testing`), with this file's helpers.
-struct World(testing::World);
-
-impl std::ops::Deref for World {
-    type Target = testing::World;
-
-    fn deref(&self) -> &testing::World {
-        &self.0
-    }
-}
-
-/// Requests from this machine.
-fn ip() -> registrar_domain::ClientIp {
-    testing::local_ip()
-}
 
 fn revision(t: &str) -> NewPolicyRevision {
     testing::policy_revision(t)
@@ -637,6 +624,13 @@ async fn try_login(
     w.app.login_raw(w.login_input(email, password, "d"), at).await
 }
 
+/// `times` logins with a wrong password, whatever they answer.
+async fn fail_logins(w: &World, email: &str, times: usize, at: registrar_domain::ClientIp) {
+    for _ in 0..times {
+        let _ = try_login(w, email, "Wrong-Password-9", at).await;
+    }
+}
+
 fn retry_after(result: Result<impl std::fmt::Debug, ServiceError>) -> u64 {
     match result {
         Err(ServiceError::TooManyAttempts { retry_after }) => retry_after,
@@ -666,9 +660,7 @@ async fn five_failed_logins_lock_the_account_for_a_growing_period_even_for_the_r
         300
     );
     w.clock.advance(Duration::minutes(5));
-    for _ in 0..5 {
-        let _ = try_login(&w, "a@example.com", "Wrong-Password-9", from(1)).await;
-    }
+    fail_logins(&w, "a@example.com", 5, from(1)).await;
     assert_eq!(
         retry_after(try_login(&w, "a@example.com", PASSWORD, from(1)).await),
         1800,
@@ -697,15 +689,11 @@ async fn an_unknown_address_is_locked_out_like_a_known_one() {
 async fn a_successful_login_starts_the_accounts_count_again() {
     let w = world().await;
     w.register("a@example.com").await;
-    for _ in 0..4 {
-        let _ = try_login(&w, "a@example.com", "Wrong-Password-9", ip()).await;
-    }
+    fail_logins(&w, "a@example.com", 4, ip()).await;
     try_login(&w, "a@example.com", PASSWORD, ip())
         .await
         .expect("right password");
-    for _ in 0..4 {
-        let _ = try_login(&w, "a@example.com", "Wrong-Password-9", ip()).await;
-    }
+    fail_logins(&w, "a@example.com", 4, ip()).await;
     try_login(&w, "a@example.com", PASSWORD, ip())
         .await
         .expect("four failures since the last success do not lock");

@@ -108,6 +108,16 @@ impl World {
             .map(drop)
     }
 
+    /// A fresh CSRF token of the reset page of `token`.
+    fn reset_csrf(&self, token: &str) -> String {
+        csrf::Binding::reset(&self.app.settings().secret_key, token).new_token()
+    }
+
+    /// A fresh CSRF token of the signup page of `id`.
+    fn signup_csrf(&self, id: &str) -> String {
+        csrf::Binding::signup(&self.app.settings().secret_key, id).new_token()
+    }
+
     /// Signs the newcomer up (email-first): the id at the end of the mailed link.
     async fn signup_id(&self) -> String {
         self.app
@@ -172,6 +182,31 @@ impl Answer {
         self.body[start..start + len].to_owned()
     }
 
+    /// A page with this status that says `text`.
+    fn assert_page(&self, status: StatusCode, text: &str) {
+        assert_eq!(self.status, status, "{}", self.body);
+        self.assert_page_headers();
+        assert!(self.body.contains(text), "{text} in {}", self.body);
+    }
+
+    /// Refused for a CSRF pair that does not match: the form again (it has
+    /// `field`), and the retry works: the page's hidden value matches the
+    /// browser's cookie, the one it sent or the one set now for `path`.
+    fn assert_form_again(&self, cookie: Option<&str>, field: &str, path: &str) {
+        self.assert_page(StatusCode::FORBIDDEN, "The form expired. Please try again.");
+        assert!(self.body.contains(field), "the form again");
+        match cookie {
+            Some(c) => assert_eq!(self.csrf_field(), c),
+            None => {
+                let set = self.cookie().expect("a new cookie");
+                assert!(
+                    set.contains(&self.csrf_field()) && set.contains(&format!("Path={path}")),
+                    "{set}"
+                );
+            }
+        }
+    }
+
     fn assert_page_headers(&self) {
         assert!(self.header(header::CONTENT_TYPE).starts_with("text/html"));
         let csp = self.header(header::CONTENT_SECURITY_POLICY);
@@ -202,9 +237,10 @@ fn answer(response: ServiceResponse) -> Answer {
     }
 }
 
-fn post_form(token: &str, cookie: Option<&str>, body: &str) -> test::TestRequest {
+/// A form posted to `uri`, with the CSRF cookie if given.
+fn post_page(uri: &str, cookie: Option<&str>, body: &str) -> test::TestRequest {
     let mut request = test::TestRequest::post()
-        .uri(&format!("/reset-password/{token}"))
+        .uri(uri)
         .insert_header((header::CONTENT_TYPE, "application/x-www-form-urlencoded"))
         .set_payload(body.to_owned());
     if let Some(value) = cookie {
@@ -213,15 +249,18 @@ fn post_form(token: &str, cookie: Option<&str>, body: &str) -> test::TestRequest
     request
 }
 
+fn post_form(token: &str, cookie: Option<&str>, body: &str) -> test::TestRequest {
+    post_page(&format!("/reset-password/{token}"), cookie, body)
+}
+
 fn post_signup(id: &str, cookie: Option<&str>, body: &str) -> test::TestRequest {
-    let mut request = test::TestRequest::post()
-        .uri(&format!("/confirm/signup/{id}"))
-        .insert_header((header::CONTENT_TYPE, "application/x-www-form-urlencoded"))
-        .set_payload(body.to_owned());
-    if let Some(value) = cookie {
-        request = request.insert_header((header::COOKIE, format!("{}={value}", csrf::COOKIE)));
-    }
-    request
+    post_page(&format!("/confirm/signup/{id}"), cookie, body)
+}
+
+/// The pairs of CSRF cookie and hidden field that do not match: no cookie,
+/// an empty field, another token.
+fn mismatched<'a>(value: &'a str, other: &'a str) -> [(Option<&'a str>, &'a str); 3] {
+    [(None, value), (Some(value), ""), (Some(value), other)]
 }
 
 /// The signup form as a browser sends it: an unticked box and empty
@@ -253,13 +292,7 @@ async fn a_confirmation_link_confirms_once() {
     let uri = format!("/confirm/{token}");
 
     let first = call!(server, test::TestRequest::get().uri(&uri)).await;
-    assert_eq!(first.status, StatusCode::OK, "{}", first.body);
-    first.assert_page_headers();
-    assert!(
-        first.body.contains("Your email address is confirmed."),
-        "{}",
-        first.body
-    );
+    first.assert_page(StatusCode::OK, "Your email address is confirmed.");
     assert!(first.body.contains(r#"<meta name="viewport""#));
     assert!(!first.body.contains(&token), "the token is not on the page");
 
@@ -271,15 +304,7 @@ async fn a_confirmation_link_confirms_once() {
     )
     .await;
     // Opened again (or fetched by a mail scanner first): the address is confirmed.
-    assert_eq!(again.status, StatusCode::OK, "{}", again.body);
-    again.assert_page_headers();
-    assert!(
-        again
-            .body
-            .contains("Deze link is al gebruikt: je e-mailadres is bevestigd."),
-        "{}",
-        again.body
-    );
+    again.assert_page(StatusCode::OK, "Deze link is al gebruikt: je e-mailadres is bevestigd.");
     assert!(again.body.contains(r#"<html lang="nl">"#));
 
     let unknown = call!(server, test::TestRequest::get().uri("/confirm/0123abc")).await;
@@ -329,9 +354,7 @@ async fn the_reset_form_sets_a_csrf_cookie_and_the_same_hidden_value() {
     assert!(https.cookie().expect("cookie").ends_with("; Secure"));
 
     let invalid = call!(server, test::TestRequest::get().uri("/reset-password/abc")).await;
-    assert_eq!(invalid.status, StatusCode::NOT_FOUND);
-    invalid.assert_page_headers();
-    assert!(invalid.body.contains("This link is invalid, already used or expired."));
+    invalid.assert_page(StatusCode::NOT_FOUND, "This link is invalid, already used or expired.");
 }
 
 #[actix_web::test]
@@ -339,28 +362,12 @@ async fn a_post_without_the_matching_csrf_pair_changes_nothing() {
     let w = world().await;
     let server = server!(w.app);
     let token = w.reset_token().await;
-    let value = csrf::Binding::reset(&w.app.settings().secret_key, &token).new_token();
-    let other = csrf::Binding::reset(&w.app.settings().secret_key, &token).new_token();
+    let value = w.reset_csrf(&token);
+    let other = w.reset_csrf(&token);
 
-    for (cookie, field) in [
-        (None, value.as_str()),
-        (Some(value.as_str()), ""),
-        (Some(value.as_str()), &other),
-    ] {
+    for (cookie, field) in mismatched(&value, &other) {
         let answer = call!(server, post_form(&token, cookie, &form_body(field, NEW, NEW))).await;
-        assert_eq!(answer.status, StatusCode::FORBIDDEN, "{}", answer.body);
-        answer.assert_page_headers();
-        assert!(
-            answer.body.contains("The form expired. Please try again."),
-            "{}",
-            answer.body
-        );
-        assert!(answer.body.contains(r#"name="password""#), "the form again");
-        // The retry works: the page's hidden field matches the browser's cookie.
-        match cookie {
-            Some(c) => assert_eq!(answer.csrf_field(), c),
-            None => assert!(answer.cookie().expect("a new cookie").contains(&answer.csrf_field())),
-        }
+        answer.assert_form_again(cookie, r#"name="password""#, "/reset-password");
     }
     w.login(OLD).await.expect("the old password still works");
     assert!(
@@ -374,20 +381,14 @@ async fn the_form_explains_what_is_wrong() {
     let w = world().await;
     let server = server!(w.app);
     let token = w.reset_token().await;
-    let value = csrf::Binding::reset(&w.app.settings().secret_key, &token).new_token();
+    let value = w.reset_csrf(&token);
 
     let mismatch = call!(
         server,
         post_form(&token, Some(&value), &form_body(&value, NEW, "other-one-77"))
     )
     .await;
-    assert_eq!(mismatch.status, StatusCode::BAD_REQUEST);
-    mismatch.assert_page_headers();
-    assert!(
-        mismatch.body.contains("The passwords do not match."),
-        "{}",
-        mismatch.body
-    );
+    mismatch.assert_page(StatusCode::BAD_REQUEST, "The passwords do not match.");
     assert!(!mismatch.body.contains(NEW), "passwords are never echoed");
     assert_eq!(mismatch.csrf_field(), value);
 
@@ -424,12 +425,10 @@ async fn a_good_post_resets_the_password_and_uses_up_the_link() {
     let w = world().await;
     let server = server!(w.app);
     let token = w.reset_token().await;
-    let value = csrf::Binding::reset(&w.app.settings().secret_key, &token).new_token();
+    let value = w.reset_csrf(&token);
 
     let done = call!(server, post_form(&token, Some(&value), &form_body(&value, NEW, NEW))).await;
-    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
-    done.assert_page_headers();
-    assert!(done.body.contains("Password changed"), "{}", done.body);
+    done.assert_page(StatusCode::OK, "Password changed");
     assert!(done.body.contains("every session is signed out"), "{}", done.body);
     assert!(done.cookie().expect("cookie cleared").contains("Max-Age=0"));
 
@@ -442,9 +441,7 @@ async fn a_good_post_resets_the_password_and_uses_up_the_link() {
             post_form(&token, Some(&value), &form_body(&value, password, confirmation))
         )
         .await;
-        assert_eq!(used.status, StatusCode::NOT_FOUND);
-        used.assert_page_headers();
-        assert!(used.body.contains("This link is invalid, already used or expired."));
+        used.assert_page(StatusCode::NOT_FOUND, "This link is invalid, already used or expired.");
     }
     let form = call!(
         server,
@@ -467,9 +464,7 @@ async fn an_unreadable_body_gets_the_form_again() {
             .set_payload("password=x"),
     )
     .await;
-    assert_eq!(answer.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
-    answer.assert_page_headers();
-    assert!(answer.body.contains("The form could not be read."), "{}", answer.body);
+    answer.assert_page(StatusCode::UNSUPPORTED_MEDIA_TYPE, "The form could not be read.");
 }
 
 #[actix_web::test]
@@ -551,9 +546,7 @@ async fn the_signup_form_sets_its_own_csrf_cookie_and_the_same_hidden_value() {
     assert!(https.cookie().expect("cookie").ends_with("; Secure"));
 
     let invalid = call!(server, test::TestRequest::get().uri("/confirm/signup/abc")).await;
-    assert_eq!(invalid.status, StatusCode::NOT_FOUND);
-    invalid.assert_page_headers();
-    assert!(invalid.body.contains("This link is invalid, already used or expired."));
+    invalid.assert_page(StatusCode::NOT_FOUND, "This link is invalid, already used or expired.");
     assert!(
         w.app.signup_link_valid(&id).await.expect("valid"),
         "opening the form uses nothing up"
@@ -565,37 +558,16 @@ async fn a_signup_post_without_the_matching_csrf_pair_changes_nothing() {
     let w = world().await;
     let server = server!(w.app);
     let id = w.signup_id().await;
-    let value = csrf::Binding::signup(&w.app.settings().secret_key, &id).new_token();
-    let other = csrf::Binding::signup(&w.app.settings().secret_key, &id).new_token();
+    let value = w.signup_csrf(&id);
+    let other = w.signup_csrf(&id);
 
-    for (cookie, field) in [
-        (None, value.as_str()),
-        (Some(value.as_str()), ""),
-        (Some(value.as_str()), &other),
-    ] {
+    for (cookie, field) in mismatched(&value, &other) {
         let answer = call!(
             server,
             post_signup(&id, cookie, &signup_body(field, Some("1"), NEW, NEW))
         )
         .await;
-        assert_eq!(answer.status, StatusCode::FORBIDDEN, "{}", answer.body);
-        answer.assert_page_headers();
-        assert!(
-            answer.body.contains("The form expired. Please try again."),
-            "{}",
-            answer.body
-        );
-        assert!(answer.body.contains(r#"name="consent""#), "the form again");
-        match cookie {
-            Some(c) => assert_eq!(answer.csrf_field(), c),
-            None => {
-                let set = answer.cookie().expect("a new cookie");
-                assert!(
-                    set.contains(&answer.csrf_field()) && set.contains("Path=/confirm/signup"),
-                    "{set}"
-                );
-            }
-        }
+        answer.assert_form_again(cookie, r#"name="consent""#, "/confirm/signup");
     }
     assert!(
         w.app.signup_link_valid(&id).await.expect("valid"),
@@ -615,9 +587,7 @@ async fn a_signup_post_without_the_matching_csrf_pair_changes_nothing() {
         post_signup("abc", Some(&value), &signup_body(&value, Some("1"), "", ""))
     )
     .await;
-    assert_eq!(dead.status, StatusCode::NOT_FOUND);
-    dead.assert_page_headers();
-    assert!(dead.body.contains("This link is invalid, already used or expired."));
+    dead.assert_page(StatusCode::NOT_FOUND, "This link is invalid, already used or expired.");
 
     // Without the CSRF field the post is the app's: JSON, not a page.
     let json = call!(
@@ -688,7 +658,7 @@ async fn the_signup_form_explains_what_is_wrong() {
     let w = world().await;
     let server = server!(w.app);
     let id = w.signup_id().await;
-    let value = csrf::Binding::signup(&w.app.settings().secret_key, &id).new_token();
+    let value = w.signup_csrf(&id);
     let post = |consent: Option<&str>, password: &str, confirmation: &str| {
         post_signup(&id, Some(&value), &signup_body(&value, consent, password, confirmation))
     };
@@ -759,16 +729,14 @@ async fn a_good_signup_post_activates_the_account_and_uses_up_the_link() {
     let w = world().await;
     let server = server!(w.app);
     let id = w.signup_id().await;
-    let value = csrf::Binding::signup(&w.app.settings().secret_key, &id).new_token();
+    let value = w.signup_csrf(&id);
 
     let done = call!(
         server,
         post_signup(&id, Some(&value), &signup_body(&value, Some("1"), NEW, NEW))
     )
     .await;
-    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
-    done.assert_page_headers();
-    assert!(done.body.contains("<h1>Account active</h1>"), "{}", done.body);
+    done.assert_page(StatusCode::OK, "<h1>Account active</h1>");
     assert!(
         done.body
             .contains(r#"<p id="message">Your account is active. You can now log in in the app.</p>"#),
@@ -790,13 +758,7 @@ async fn a_good_signup_post_activates_the_account_and_uses_up_the_link() {
             post_signup(&id, Some(&value), &signup_body(&value, consent, NEW, NEW))
         )
         .await;
-        assert_eq!(used.status, StatusCode::OK, "{}", used.body);
-        used.assert_page_headers();
-        assert!(
-            used.body.contains("This link was used before: your account is active."),
-            "{}",
-            used.body
-        );
+        used.assert_page(StatusCode::OK, "This link was used before: your account is active.");
         assert!(!used.body.contains("<form"), "{}", used.body);
     }
     let again = call!(server, test::TestRequest::get().uri(&format!("/confirm/signup/{id}"))).await;
@@ -821,7 +783,7 @@ async fn consent_alone_activates_the_account() {
     let w = world().await;
     let server = server!(w.app);
     let id = w.signup_id().await;
-    let value = csrf::Binding::signup(&w.app.settings().secret_key, &id).new_token();
+    let value = w.signup_csrf(&id);
 
     let done = call!(
         server,
@@ -847,7 +809,7 @@ async fn consent_without_a_password_says_how_to_set_one() {
         let w = world().await;
         let server = server!(w.app);
         let id = w.signup_id().await;
-        let value = csrf::Binding::signup(&w.app.settings().secret_key, &id).new_token();
+        let value = w.signup_csrf(&id);
         let done = call!(
             server,
             post_signup(&id, Some(&value), &signup_body(&value, Some("1"), "", ""))
@@ -867,7 +829,7 @@ async fn consent_without_a_password_says_how_to_set_one() {
     let w = world().await;
     let server = server!(w.app);
     let id = w.signup_id().await;
-    let value = csrf::Binding::signup(&w.app.settings().secret_key, &id).new_token();
+    let value = w.signup_csrf(&id);
     let done = call!(
         server,
         post_signup(&id, Some(&value), &signup_body(&value, Some("1"), NEW, NEW))
@@ -912,7 +874,7 @@ async fn password_forms_name_the_account_and_the_length_rules() {
         }
     }
     // The form again after a mistake still has them.
-    let value = csrf::Binding::signup(&w.app.settings().secret_key, &id).new_token();
+    let value = w.signup_csrf(&id);
     let again = call!(
         server,
         post_signup(&id, Some(&value), &signup_body(&value, None, "", ""))

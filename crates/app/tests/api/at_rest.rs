@@ -123,19 +123,15 @@ async fn a_lost_secret_invalidates_only_live_codes_and_links(backend: Backend) {
         .await;
     let me = renewed.me(pair["access_token"].as_str().expect("token")).await;
     assert_eq!(me.status(), 200, "sessions survive a new secret");
-    let page = renewed
-        .get(&link.replace("http://127.0.0.1:8080", ""))
-        .send()
-        .await
-        .expect("request");
+    let page = send(renewed.get(&link.replace("http://127.0.0.1:8080", ""))).await;
     assert_eq!(page.status(), 404, "a link mailed under the old secret is dead");
     let (status, _) = parts(
         renewed
-            .post("/api/users/validation")
-            .json(&serde_json::json!({"email": email, "token": code}))
-            .send()
-            .await
-            .expect("request"),
+            .post_json(
+                "/api/users/validation",
+                &serde_json::json!({"email": email, "token": code}),
+            )
+            .await,
     )
     .await;
     assert_eq!(status, 401, "a code mailed under the old secret is dead");

@@ -5,13 +5,12 @@ use crate::helpers::*;
 
 async fn other_content_types_get_415_in_the_core_shape(backend: Backend) {
     let app = spawn_app(backend).await;
-    let response = app
-        .post("/api/register")
-        .header("Content-Type", "text/plain")
-        .body("username=a@b.com")
-        .send()
-        .await
-        .expect("request");
+    let response = send(
+        app.post("/api/register")
+            .header("Content-Type", "text/plain")
+            .body("username=a@b.com"),
+    )
+    .await;
     let (status, body) = parts(response).await;
     assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
     assert_eq!(body["success"], false);
@@ -21,13 +20,12 @@ async fn other_content_types_get_415_in_the_core_shape(backend: Backend) {
 async fn malformed_json_and_non_objects_get_400_invalid_request(backend: Backend) {
     let app = spawn_app(backend).await;
     for raw in ["{\"username\": ", "[1, 2]", "\"text\"", "42"] {
-        let response = app
-            .post("/api/token")
-            .header("Content-Type", "application/json")
-            .body(raw)
-            .send()
-            .await
-            .expect("request");
+        let response = send(
+            app.post("/api/token")
+                .header("Content-Type", "application/json")
+                .body(raw),
+        )
+        .await;
         let (status, body) = parts(response).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{raw}");
         assert_eq!(body["error"], "invalid_request", "{raw}");
@@ -39,7 +37,7 @@ async fn bodies_over_64_kib_get_413_and_change_nothing(backend: Backend) {
     let email = unique_email();
     let mut body = app.registration(&email);
     body["padding"] = json!("x".repeat(70 * 1024));
-    let (status, answer) = parts(app.post("/api/register").json(&body).send().await.expect("request")).await;
+    let (status, answer) = parts(app.post_json("/api/register", &body).await).await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(answer["error"], "payload_too_large");
     app.register(&email).await;
@@ -47,29 +45,14 @@ async fn bodies_over_64_kib_get_413_and_change_nothing(backend: Backend) {
 
 async fn every_response_carries_a_request_id_and_echoes_the_callers(backend: Backend) {
     let app = spawn_app(backend).await;
-    let response = app.get("/healthz").send().await.expect("request");
+    let response = send(app.get("/healthz")).await;
     assert_eq!(response.status(), StatusCode::OK);
     let id = response.headers()["x-request-id"].to_str().expect("ascii").to_owned();
     assert!(!id.is_empty());
-    let response = app
-        .get("/no/such/route")
-        .header("X-Request-Id", "abc-123")
-        .send()
-        .await
-        .expect("request");
+    let response = send(app.get("/no/such/route").header("X-Request-Id", "abc-123")).await;
     assert_eq!(response.headers()["x-request-id"], "abc-123");
-    let (status, body) = parts(response).await;
-    assert_eq!(
-        (status, body["error"].clone()),
-        (StatusCode::NOT_FOUND, json!("not_found"))
-    );
-    let response = app
-        .post("/api/token")
-        .header("Content-Type", "text/csv")
-        .body("a,b")
-        .send()
-        .await
-        .expect("r");
+    assert_eq!(error_of(response).await, (StatusCode::NOT_FOUND, json!("not_found")));
+    let response = send(app.post("/api/token").header("Content-Type", "text/csv").body("a,b")).await;
     assert!(response.headers().contains_key("x-request-id"));
 }
 
@@ -82,7 +65,7 @@ async fn health_and_readiness_answer(backend: Backend) {
 async fn metrics_are_prometheus_text_with_requests_by_route_and_status(backend: Backend) {
     let app = spawn_app(backend).await;
     app.register(&unique_email()).await;
-    let response = app.get("/metrics").send().await.expect("request");
+    let response = send(app.get("/metrics")).await;
     assert_eq!(response.status(), StatusCode::OK);
     assert!(response.headers()["content-type"]
         .to_str()
@@ -109,12 +92,12 @@ async fn metrics_are_prometheus_text_with_requests_by_route_and_status(backend: 
 
 async fn a_known_path_with_another_method_is_405_with_allow(backend: Backend) {
     let app = spawn_app(backend).await;
-    let response = app.http.put(app.url("/api/me")).send().await.expect("r");
+    let response = send(app.http.put(app.url("/api/me"))).await;
     assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
     assert_eq!(response.headers()["allow"], "GET, PATCH, DELETE");
     let (_, body) = parts(response).await;
     assert_eq!(body["error"], "method_not_allowed");
-    let response = app.get("/api/register").send().await.expect("r");
+    let response = send(app.get("/api/register")).await;
     assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
     assert_eq!(response.headers()["allow"], "POST");
     assert_eq!(
@@ -128,13 +111,13 @@ async fn bodies_without_fields_still_follow_the_content_type_rules(backend: Back
     let pair = app.register(&unique_email()).await;
     let token = pair["access_token"].as_str().expect("t");
     let (status, body) = parts(
-        app.post("/api/logout")
-            .bearer_auth(token)
-            .header("Content-Type", "text/plain")
-            .body("bye")
-            .send()
-            .await
-            .expect("r"),
+        send(
+            app.post("/api/logout")
+                .bearer_auth(token)
+                .header("Content-Type", "text/plain")
+                .body("bye"),
+        )
+        .await,
     )
     .await;
     assert_eq!(
@@ -142,7 +125,7 @@ async fn bodies_without_fields_still_follow_the_content_type_rules(backend: Back
         (StatusCode::UNSUPPORTED_MEDIA_TYPE, json!("unsupported_media_type"))
     );
     assert_eq!(app.me(token).await.status(), StatusCode::OK, "nothing changed");
-    let response = app.post("/api/logout").bearer_auth(token).send().await.expect("r");
+    let response = send(app.post("/api/logout").bearer_auth(token)).await;
     assert_eq!(response.status(), StatusCode::NO_CONTENT, "no body at all is fine");
 }
 
@@ -168,11 +151,7 @@ async fn every_answer_carries_the_security_headers(backend: Backend) {
             .expect("ascii")
             .contains("frame-ancestors 'none'"));
     }
-    let page = app
-        .get(&format!("/confirm/{}", "ab".repeat(32)))
-        .send()
-        .await
-        .expect("r");
+    let page = send(app.get(&format!("/confirm/{}", "ab".repeat(32)))).await;
     let csp = page.headers()["content-security-policy"]
         .to_str()
         .expect("ascii")

@@ -39,6 +39,15 @@ async fn fifty_parallel_registrations_of_one_email_give_one_account(backend: Bac
     );
 }
 
+/// `POST /api/token` with the refresh token of a token `pair`, as JSON.
+async fn refresh(app: &TestApp, pair: &Value) -> reqwest::Response {
+    app.post_json(
+        "/api/token",
+        &json!({"grant_type": "refresh_token", "refresh_token": pair["refresh_token"]}),
+    )
+    .await
+}
+
 async fn twenty_parallel_refreshes_of_one_token_have_one_winner_and_the_session_survives(backend: Backend) {
     let app = spawn_app(backend).await;
     let pair = app.register(&unique_email()).await;
@@ -58,18 +67,8 @@ async fn twenty_parallel_refreshes_of_one_token_have_one_winner_and_the_session_
     }
     assert_eq!(winners.len(), 1, "exactly one winner");
     let winner = &winners[0];
-    assert_eq!(
-        app.me(winner["access_token"].as_str().expect("t")).await.status(),
-        StatusCode::OK
-    );
-    let (status, _) = parts(
-        app.post("/api/token")
-            .json(&json!({"grant_type": "refresh_token", "refresh_token": winner["refresh_token"]}))
-            .send()
-            .await
-            .expect("request"),
-    )
-    .await;
+    assert_eq!(app.me_status(winner).await, StatusCode::OK);
+    let (status, _) = parts(refresh(&app, winner).await).await;
     assert_eq!(status, StatusCode::OK, "the session lives on with the winner's pair");
 }
 
@@ -147,14 +146,7 @@ async fn logins_with_the_old_password_racing(
     for pair in &pairs {
         let access = pair["access_token"].as_str().expect("an access token");
         let me = app.me(access).await.status();
-        let (refreshed, _) = parts(
-            app.post("/api/token")
-                .json(&json!({"grant_type": "refresh_token", "refresh_token": pair["refresh_token"]}))
-                .send()
-                .await
-                .expect("request"),
-        )
-        .await;
+        let (refreshed, _) = parts(refresh(app, pair).await).await;
         if me != StatusCode::UNAUTHORIZED || refreshed != StatusCode::BAD_REQUEST {
             working.push((me, refreshed));
         }
@@ -180,29 +172,24 @@ async fn logins_with_the_old_password_racing_a_password_change_leave_no_working_
     let email = unique_email();
     app.register(&email).await;
     let change = async {
-        let response = app
-            .post("/api/change-password")
-            .json(
-                &json!({"grant_type": "password", "client_id": app.client_id, "device_name": "victim",
+        let response = send(app.post("/api/change-password").json(
+            &json!({"grant_type": "password", "client_id": app.client_id, "device_name": "victim",
                           "device_id": "victim", "username": email, "password": PASSWORD,
                           "new_password": "Another-Secret-77"}),
-            )
-            .send()
-            .await
-            .expect("request");
+        ))
+        .await;
         let (status, body) = parts(response).await;
         assert_eq!(status, StatusCode::OK, "the victim changes the password: {body}");
         assert_eq!(
-            app.me(body["access_token"].as_str().expect("t")).await.status(),
+            app.me_status(&body).await,
             StatusCode::OK,
             "the victim's own new session works"
         );
     };
     let logins = logins_with_the_old_password_racing(&app, &email, change).await;
     assert!(logins > 0, "some logins went through before the change");
-    let (status, body) = parts(app.login(&email, PASSWORD, "late").await).await;
     assert_eq!(
-        (status, body["error"].clone()),
+        error_of(app.login(&email, PASSWORD, "late").await).await,
         (StatusCode::BAD_REQUEST, json!("invalid_grant"))
     );
 }
@@ -211,22 +198,11 @@ async fn logins_with_the_old_password_racing_a_password_reset_leave_no_working_s
     let app = spawn_app_with(backend, no_lockouts).await;
     let email = unique_email();
     app.register(&email).await;
-    app.post("/api/forgot-password")
-        .json(&json!({"username": email}))
-        .send()
-        .await
-        .expect("request");
+    app.post_json("/api/forgot-password", &json!({"username": email})).await;
     let link = link_in(&app.wait_for_mails(&email, 2).await[1], "/reset-password/").expect("a reset link");
     let token = token_of_link(&link);
     let reset = async {
-        let (status, body) = parts(
-            app.post("/api/reset-password")
-                .json(&json!({"token": token, "password": "Brand-New-Secret-9"}))
-                .send()
-                .await
-                .expect("request"),
-        )
-        .await;
+        let (status, body) = parts(app.reset_password(&token, "Brand-New-Secret-9").await).await;
         assert_eq!(status, StatusCode::OK, "the victim resets the password: {body}");
     };
     let logins = logins_with_the_old_password_racing(&app, &email, reset).await;

@@ -14,7 +14,7 @@ use crate::helpers::*;
 const BAD_NAMES: [&str; 5] = ["Eve\nX", "A\rB", "Nul\0l", "Line\u{2028}sep", "Bell\u{7}"];
 
 async fn post(app: &TestApp, path: &str, body: &Value) -> (StatusCode, Value) {
-    parts(app.post(path).json(body).send().await.expect("request")).await
+    parts(send(app.post(path).json(body)).await).await
 }
 
 /// Tries every family and PATCH /api/me with each bad name; each answer is
@@ -79,14 +79,13 @@ async fn every_family_refuses(app: &TestApp) {
         assert_eq!(answer["error"], "no_control_characters");
 
         // PATCH /api/me: 400 validation_failed, the name unchanged.
-        let patched = app
-            .http
-            .patch(app.url("/api/me"))
-            .bearer_auth(&access)
-            .json(&json!({"firstname": bad}))
-            .send()
-            .await
-            .expect("r");
+        let patched = send(
+            app.http
+                .patch(app.url("/api/me"))
+                .bearer_auth(&access)
+                .json(&json!({"firstname": bad})),
+        )
+        .await;
         let (status, answer) = parts(patched).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{bad:?}: {answer}");
         assert!(answer["errors"]["firstname"].is_array(), "{answer}");
@@ -96,25 +95,16 @@ async fn every_family_refuses(app: &TestApp) {
 
     // A NUL in a device id or a session path is a clean answer, not a 500.
     let (status, answer) = parts(
-        app.post("/api/token")
-            .json(
-                &json!({"grant_type": "password", "client_id": app.client_id, "username": unique_email(),
+        send(app.post("/api/token").json(
+            &json!({"grant_type": "password", "client_id": app.client_id, "username": unique_email(),
                           "password": PASSWORD, "device_id": "dev\u{0}ice", "device_name": "Phone"}),
-            )
-            .send()
-            .await
-            .expect("r"),
+        ))
+        .await,
     )
     .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{answer}");
     assert!(answer["errors"]["device_id"].is_array(), "{answer}");
-    let deleted = app
-        .http
-        .delete(app.url("/api/sessions/dev%00ice"))
-        .bearer_auth(&access)
-        .send()
-        .await
-        .expect("r");
+    let deleted = send(app.http.delete(app.url("/api/sessions/dev%00ice")).bearer_auth(&access)).await;
     assert_eq!(deleted.status(), StatusCode::NOT_FOUND);
 }
 

@@ -89,15 +89,15 @@ async fn the_change_password_example_with_its_literal_password123_is_refused_as_
     let app = spawn_app(backend).await;
     app.register("example@domain.com").await;
     let (status, body) = parts(
-        app.post("/api/change-password")
-            .json(&json!({
+        app.post_json(
+            "/api/change-password",
+            &json!({
                 "grant_type": "password", "client_id": app.client_id, "device_name": "Simon's iPhone",
                 "device_id": "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9fdgs", "username": "example@domain.com",
                 "password": PASSWORD, "new_password": "password123",
-            }))
-            .send()
-            .await
-            .expect("request"),
+            }),
+        )
+        .await,
     )
     .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);

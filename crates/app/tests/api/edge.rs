@@ -35,7 +35,7 @@ fn method_labels(scrape: &str) -> BTreeSet<String> {
 }
 
 async fn scrape(app: &TestApp) -> String {
-    let response = app.get("/metrics").send().await.expect("scrape");
+    let response = send(app.get("/metrics")).await;
     assert_eq!(response.status(), StatusCode::OK);
     response.text().await.expect("text")
 }
@@ -46,7 +46,7 @@ async fn send_odd_methods(app: &TestApp, count: usize) -> Vec<String> {
         let name = random_method(2000);
         let method = Method::from_bytes(name.as_bytes()).expect("a valid method token");
         let path = ["/api/me", "/healthz", "/no/such/path", "/api/token"][i % 4];
-        let response = app.http.request(method, app.url(path)).send().await.expect("request");
+        let response = send(app.http.request(method, app.url(path))).await;
         assert!(
             response.status().is_client_error(),
             "{path} with an odd method: {}",

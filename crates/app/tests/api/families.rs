@@ -17,37 +17,26 @@ async fn account_through(app: &TestApp, family: &str) -> String {
         "users" => {
             let body = json!({"first_name": "Ann", "last_name": "Lee", "email": email, "postal_code": "4000", "password": PASSWORD});
             assert_eq!(
-                app.post("/api/users/register")
-                    .json(&body)
-                    .send()
-                    .await
-                    .expect("r")
-                    .status(),
+                app.post_json("/api/users/register", &body).await.status(),
                 StatusCode::CREATED
             );
         }
         "typed" => {
             let body = json!({"token": app.invite(1).await, "usertype": "customer", "email": email, "display_name": "ann",
                               "full_name": "Ann Lee", "postcode": "M1 1AE", "year_of_birth": 1980, "password": PASSWORD});
-            assert_eq!(
-                app.post("/api/register").json(&body).send().await.expect("r").status(),
-                StatusCode::OK
-            );
+            assert_eq!(app.post_json("/api/register", &body).await.status(), StatusCode::OK);
         }
         _ => {
             let body = json!({"email": email, "language": "en"});
-            assert_eq!(
-                app.post("/signup").json(&body).send().await.expect("r").status(),
-                StatusCode::CREATED
-            );
+            assert_eq!(app.post_json("/signup", &body).await.status(), StatusCode::CREATED);
             let mail = app.wait_for_mails(&email, 1).await.remove(0);
             let id = token_of_link(&link_in(&mail, "/confirm/signup/").expect("link"));
             let confirmed = app
-                .post(&format!("/confirm/signup/{id}"))
-                .json(&json!({"consent": 1, "password": PASSWORD}))
-                .send()
-                .await
-                .expect("r");
+                .post_json(
+                    &format!("/confirm/signup/{id}"),
+                    &json!({"consent": 1, "password": PASSWORD}),
+                )
+                .await;
             assert_eq!(confirmed.status(), StatusCode::OK);
         }
     }
@@ -61,11 +50,8 @@ async fn accounts_of_every_family_share_one_domain(backend: Backend) {
         if family != "signup" {
             let code = six_digit_code(&app.wait_for_mails(&email, 1).await[0]).expect("code");
             let response = app
-                .post("/api/users/validation")
-                .json(&json!({"email": email, "token": code}))
-                .send()
-                .await
-                .expect("r");
+                .post_json("/api/users/validation", &json!({"email": email, "token": code}))
+                .await;
             assert_eq!(response.status(), StatusCode::CREATED, "{family}: confirm by code");
         }
         let (status, pair) = parts(app.login(&email, PASSWORD, "d").await).await;
@@ -75,61 +61,42 @@ async fn accounts_of_every_family_share_one_domain(backend: Backend) {
         assert_eq!(me["email_confirmed"], true, "{family}");
         let pending: Vec<Value> = me["pending_policies"].as_array().expect("list").clone();
         if !pending.is_empty() {
-            let response = app
-                .post("/api/policies/accept")
-                .bearer_auth(&token)
-                .json(&json!({"policies": pending}))
-                .send()
-                .await
-                .expect("r");
+            let response = send(
+                app.post("/api/policies/accept")
+                    .bearer_auth(&token)
+                    .json(&json!({"policies": pending})),
+            )
+            .await;
             let (_, acceptance) = parts(response).await;
             assert_eq!(acceptance["pending"], json!([]), "{family}");
         }
         let web = app
-            .post("/api/users/login")
-            .json(&json!({"username": email, "password": PASSWORD}))
-            .send()
-            .await
-            .expect("r");
+            .post_json("/api/users/login", &json!({"username": email, "password": PASSWORD}))
+            .await;
         assert_eq!(web.status(), StatusCode::OK, "{family}: the web login too");
     }
 }
 
 async fn invite_only_mode_needs_a_signup_token_in_every_family(backend: Backend) {
     let app = spawn_app_with(backend, |c| c.registration.invite_only = true).await;
-    let (status, body) = parts(
-        app.post("/api/register")
-            .json(&app.registration(&unique_email()))
-            .send()
-            .await
-            .expect("r"),
-    )
-    .await;
+    let (status, body) = parts(app.post_json("/api/register", &app.registration(&unique_email())).await).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(body["errors"]["token"], json!(["This field is required."]));
     let mut with_token = app.registration(&unique_email());
     with_token["token"] = json!(app.invite(1).await);
     assert_eq!(
-        app.post("/api/register")
-            .json(&with_token)
-            .send()
-            .await
-            .expect("r")
-            .status(),
+        app.post_json("/api/register", &with_token).await.status(),
         StatusCode::OK
     );
 
     let users = json!({"first_name": "Ann", "last_name": "Lee", "email": unique_email(), "postal_code": "4000", "password": PASSWORD});
-    let (status, body) = parts(app.post("/api/users/register").json(&users).send().await.expect("r")).await;
+    let (status, body) = parts(app.post_json("/api/users/register", &users).await).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(body["errors"]["token"], json!(["The token field is required."]));
 
     let (status, body) = parts(
-        app.post("/signup")
-            .json(&json!({"email": unique_email(), "language": "en"}))
-            .send()
-            .await
-            .expect("r"),
+        app.post_json("/signup", &json!({"email": unique_email(), "language": "en"}))
+            .await,
     )
     .await;
     assert_eq!(
@@ -140,11 +107,11 @@ async fn invite_only_mode_needs_a_signup_token_in_every_family(backend: Backend)
         )
     );
     let (status, _) = parts(
-        app.post("/signup")
-            .json(&json!({"email": unique_email(), "language": "en", "token": app.invite(1).await}))
-            .send()
-            .await
-            .expect("r"),
+        app.post_json(
+            "/signup",
+            &json!({"email": unique_email(), "language": "en", "token": app.invite(1).await}),
+        )
+        .await,
     )
     .await;
     assert_eq!(status, StatusCode::CREATED);
@@ -155,13 +122,9 @@ async fn a_disabled_account_cannot_log_in_and_its_sessions_end(backend: Backend)
     let email = unique_email();
     let pair = app.register(&email).await;
     app.service.user_set_disabled(&email, true).await.expect("disabled");
+    assert_eq!(app.me_status(&pair).await, StatusCode::UNAUTHORIZED);
     assert_eq!(
-        app.me(pair["access_token"].as_str().expect("t")).await.status(),
-        StatusCode::UNAUTHORIZED
-    );
-    let (status, body) = parts(app.login(&email, PASSWORD, "d").await).await;
-    assert_eq!(
-        (status, body["error"].clone()),
+        error_of(app.login(&email, PASSWORD, "d").await).await,
         (StatusCode::FORBIDDEN, json!("account_disabled"))
     );
     let (status, _) = parts(app.login(&email, "Wrong-Password-1", "d").await).await;

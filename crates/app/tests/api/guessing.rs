@@ -19,11 +19,8 @@ on_both_backends!(
 
 async fn validate(app: &TestApp, email: &str, code: &str) -> (StatusCode, Option<u64>, Value) {
     answer(
-        app.post("/api/users/validation")
-            .json(&json!({"email": email, "token": code}))
-            .send()
-            .await
-            .expect("request"),
+        app.post_json("/api/users/validation", &json!({"email": email, "token": code}))
+            .await,
     )
     .await
 }
@@ -82,12 +79,7 @@ async fn failed_codes_are_limited_per_address_across_new_codes(backend: Backend)
     }
     // ... a new code gives five new tries of its own, but the address's budget
     // (7 failures) runs out after two of them, and then even the right code waits.
-    let resent = app
-        .post("/api/mails/verify")
-        .json(&json!({"email": email}))
-        .send()
-        .await
-        .expect("request");
+    let resent = app.post_json("/api/mails/verify", &json!({"email": email})).await;
     assert_eq!(resent.status(), StatusCode::CREATED);
     let second = six_digit_code(&app.wait_for_mails(&email, 2).await[1]).expect("a new code");
     for _ in 0..2 {
@@ -120,13 +112,13 @@ fn tight_logins(c: &mut Config) {
 
 async fn delete_me(app: &TestApp, access: &str, password: &str) -> (StatusCode, Option<u64>, Value) {
     answer(
-        app.http
-            .delete(app.url("/api/me"))
-            .bearer_auth(access)
-            .json(&json!({"password": password}))
-            .send()
-            .await
-            .expect("request"),
+        send(
+            app.http
+                .delete(app.url("/api/me"))
+                .bearer_auth(access)
+                .json(&json!({"password": password})),
+        )
+        .await,
     )
     .await
 }
@@ -185,12 +177,7 @@ async fn a_password_reset_ends_the_login_lockout(backend: Backend) {
     app.forgot_password(&email).await;
     let mail = app.wait_for_mails(&email, 2).await.remove(1);
     let token = token_of_link(&link_in(&mail, "/reset-password/").expect("a reset link"));
-    let reset = app
-        .post("/api/reset-password")
-        .json(&json!({"token": token, "password": "Brand-New-Secret-9"}))
-        .send()
-        .await
-        .expect("request");
+    let reset = app.reset_password(&token, "Brand-New-Secret-9").await;
     assert!(reset.status().is_success(), "{}", reset.status());
     assert_eq!(
         app.login(&email, "Brand-New-Secret-9", "d").await.status(),

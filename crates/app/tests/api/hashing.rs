@@ -79,9 +79,8 @@ async fn a_sign_up_that_waits_too_long_for_its_turn_gets_503_and_changes_nothing
         "30 sign-ups for one slow turn with a 1-second queue: some must give up"
     );
     // A refused sign-up left nothing behind: no account to log in to.
-    let (status, body) = parts(app.login(&busy[0], PASSWORD, "d").await).await;
     assert_eq!(
-        (status, body["error"].clone()),
+        error_of(app.login(&busy[0], PASSWORD, "d").await).await,
         (StatusCode::BAD_REQUEST, json!("invalid_grant"))
     );
 }

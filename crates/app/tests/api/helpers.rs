@@ -129,12 +129,7 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Config)) 
         }
     };
     adjust(&mut config);
-    config.validate().expect("test configuration is valid");
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind port 0");
-    let port = listener.local_addr().expect("local addr").port();
-    let server = registrar::start(&config, listener).await.expect("server starts");
-    let handle = server.handle();
-    tokio::spawn(server);
+    let (address, server) = serve(&config).await;
     let service = wiring::service(&config).await.expect("service");
     let client = service.add_client("Test app").await.expect("client");
     let mut policies = Vec::new();
@@ -143,7 +138,7 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Config)) 
         policies.push(r.id.0);
     }
     TestApp {
-        address: format!("http://127.0.0.1:{port}"),
+        address,
         http: reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .build()
@@ -154,10 +149,22 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Config)) 
         secret_file: config.security.secret_key_file.clone().expect("set by test_config"),
         database_url: config.database.url.clone(),
         service,
-        server: handle,
+        server,
         _dir: dir,
         _database: database,
     }
+}
+
+/// Validates `config` and serves it on a free port of 127.0.0.1: the base
+/// address and the server's handle.
+async fn serve(config: &Config) -> (String, registrar_http::ServerHandle) {
+    config.validate().expect("test configuration is valid");
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind port 0");
+    let port = listener.local_addr().expect("local addr").port();
+    let server = registrar::start(config, listener).await.expect("server starts");
+    let handle = server.handle();
+    tokio::spawn(server);
+    (format!("http://127.0.0.1:{port}"), handle)
 }
 
 pub fn policy(t: &str, version: &str, title: &str) -> NewPolicyRevision {
@@ -198,14 +205,9 @@ impl TestApp {
         // One deployment shares one server secret.
         config.security.secret_key_file = Some(self.secret_file.clone());
         adjust(&mut config);
-        config.validate().expect("test configuration is valid");
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind port 0");
-        let port = listener.local_addr().expect("local addr").port();
-        let server = registrar::start(&config, listener).await.expect("server starts");
-        let handle = server.handle();
-        tokio::spawn(server);
+        let (address, server) = serve(&config).await;
         TestApp {
-            address: format!("http://127.0.0.1:{port}"),
+            address,
             http: self.http.clone(),
             client_id: self.client_id.clone(),
             policies: self.policies.clone(),
@@ -213,7 +215,7 @@ impl TestApp {
             secret_file: config.security.secret_key_file.clone().expect("set by test_config"),
             database_url: config.database.url.clone(),
             service: wiring::service(&config).await.expect("service"),
-            server: handle,
+            server,
             _dir: dir,
             _database: None,
         }
@@ -229,6 +231,11 @@ impl TestApp {
 
     pub fn get(&self, path: &str) -> RequestBuilder {
         self.http.get(self.url(path))
+    }
+
+    /// `POST path` with a JSON body, sent; a request that cannot be sent fails the test.
+    pub async fn post_json(&self, path: &str, body: &(impl serde::Serialize + ?Sized)) -> Response {
+        send(self.post(path).json(body)).await
     }
 
     /// A complete, valid core registration body.
@@ -248,11 +255,14 @@ impl TestApp {
 
     /// `POST /api/forgot-password` for `email`.
     pub async fn forgot_password(&self, email: &str) -> Response {
-        self.post("/api/forgot-password")
-            .json(&json!({"username": email}))
-            .send()
+        self.post_json("/api/forgot-password", &json!({"username": email}))
             .await
-            .expect("request")
+    }
+
+    /// `POST /api/reset-password` with the mailed `token` and a new `password`.
+    pub async fn reset_password(&self, token: &str, password: &str) -> Response {
+        self.post_json("/api/reset-password", &json!({"token": token, "password": password}))
+            .await
     }
 
     pub async fn register(&self, email: &str) -> Value {
@@ -267,18 +277,18 @@ impl TestApp {
     }
 
     pub async fn login(&self, email: &str, password: &str, device: &str) -> Response {
-        self.post("/api/token")
-            .json(&json!({
+        self.post_json(
+            "/api/token",
+            &json!({
                 "grant_type": "password",
                 "client_id": self.client_id,
                 "device_name": device,
                 "device_id": device,
                 "username": email,
                 "password": password,
-            }))
-            .send()
-            .await
-            .expect("request")
+            }),
+        )
+        .await
     }
 
     /// A new signup token good for `uses` registrations.
@@ -297,6 +307,13 @@ impl TestApp {
             .send()
             .await
             .expect("request")
+    }
+
+    /// The status of `GET /api/me` with the access token of a token `pair`.
+    pub async fn me_status(&self, pair: &Value) -> StatusCode {
+        self.me(pair["access_token"].as_str().expect("an access token"))
+            .await
+            .status()
     }
 
     /// Mails in the outbox to `email`, as raw `.eml` text.
@@ -367,6 +384,11 @@ pub fn token_of_link(link: &str) -> String {
     link.rsplit('/').next().unwrap_or_default().to_owned()
 }
 
+/// Sends a request; a request that cannot be sent fails the test.
+pub async fn send(request: RequestBuilder) -> Response {
+    request.send().await.expect("request")
+}
+
 /// Status, `Retry-After` (if any) and JSON body of a response.
 pub async fn answer(response: Response) -> (StatusCode, Option<u64>, Value) {
     let retry = response
@@ -384,6 +406,17 @@ pub async fn parts(response: Response) -> (StatusCode, Value) {
     let text = response.text().await.expect("body");
     let body = serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON ({status}): {text}"));
     (status, body)
+}
+
+/// An answer of the users API's shape: a status and `{"message": text}`.
+pub fn message(status: StatusCode, text: &str) -> (StatusCode, Value) {
+    (status, json!({ "message": text }))
+}
+
+/// The status and the `error` field of a JSON answer.
+pub async fn error_of(response: Response) -> (StatusCode, Value) {
+    let (status, body) = parts(response).await;
+    (status, body["error"].clone())
 }
 
 pub fn unique_email() -> String {

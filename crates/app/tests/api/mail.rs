@@ -7,11 +7,8 @@ use crate::helpers::*;
 
 async fn validate(app: &TestApp, email: &str, token: serde_json::Value) -> (StatusCode, serde_json::Value) {
     parts(
-        app.post("/api/users/validation")
-            .json(&json!({"email": email, "token": token}))
-            .send()
-            .await
-            .expect("r"),
+        app.post_json("/api/users/validation", &json!({"email": email, "token": token}))
+            .await,
     )
     .await
 }
@@ -28,16 +25,14 @@ async fn code_confirms_the_address_once(backend: Backend) {
     let mail = app.wait_for_mails(&email, 1).await.remove(0);
     let code = six_digit_code(&mail).expect("a code");
     assert!(!confirmed(&app, &pair["access_token"]).await);
-    let (status, body) = validate(&app, &email.to_uppercase(), json!(code)).await;
-    assert_eq!((status, body), (StatusCode::CREATED, json!({"message": "Validated"})));
-    assert!(confirmed(&app, &pair["access_token"]).await);
-    let (status, body) = validate(&app, &email, json!(code)).await;
     assert_eq!(
-        (status, body),
-        (
-            StatusCode::CONFLICT,
-            json!({"message": "The email is already validated"})
-        )
+        validate(&app, &email.to_uppercase(), json!(code)).await,
+        message(StatusCode::CREATED, "Validated")
+    );
+    assert!(confirmed(&app, &pair["access_token"]).await);
+    assert_eq!(
+        validate(&app, &email, json!(code)).await,
+        message(StatusCode::CONFLICT, "The email is already validated")
     );
 }
 
@@ -47,15 +42,13 @@ async fn wrong_unknown_and_malformed_codes_are_refused_in_the_users_shape(backen
     app.register(&email).await;
     let code = six_digit_code(&app.wait_for_mails(&email, 1).await[0]).expect("code");
     let wrong = if code == "111111" { "222222" } else { "111111" };
-    let (status, body) = validate(&app, &email, json!(wrong)).await;
     assert_eq!(
-        (status, body),
-        (StatusCode::UNAUTHORIZED, json!({"message": "Token is incorrect"}))
+        validate(&app, &email, json!(wrong)).await,
+        message(StatusCode::UNAUTHORIZED, "Token is incorrect")
     );
-    let (status, body) = validate(&app, &unique_email(), json!(code)).await;
     assert_eq!(
-        (status, body),
-        (StatusCode::NOT_FOUND, json!({"message": "No account with this email"}))
+        validate(&app, &unique_email(), json!(code)).await,
+        message(StatusCode::NOT_FOUND, "No account with this email")
     );
     let (status, body) = validate(&app, &email, json!("abc")).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -63,14 +56,7 @@ async fn wrong_unknown_and_malformed_codes_are_refused_in_the_users_shape(backen
         body,
         json!({"message": "The given data was invalid.", "errors": {"token": ["The token must be an integer."]}})
     );
-    let (status, body) = parts(
-        app.post("/api/users/validation")
-            .json(&json!({}))
-            .send()
-            .await
-            .expect("r"),
-    )
-    .await;
+    let (status, body) = parts(app.post_json("/api/users/validation", &json!({})).await).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(body["errors"]["email"], json!(["The email field is required."]));
     assert_eq!(body["errors"]["token"], json!(["The token field is required."]));
@@ -89,45 +75,25 @@ async fn five_wrong_codes_kill_the_code_until_a_new_one_is_sent(backend: Backend
         assert_eq!(validate(&app, &email, json!(wrong)).await.0, StatusCode::UNAUTHORIZED);
     }
     let response = app
-        .post("/api/users/validation")
-        .json(&json!({"email": email, "token": code}))
-        .send()
-        .await
-        .expect("r");
+        .post_json("/api/users/validation", &json!({"email": email, "token": code}))
+        .await;
     assert_eq!(response.headers()["retry-after"], "60", "429 says when to come back");
-    let (status, body) = parts(response).await;
     assert_eq!(
-        (status, body),
-        (StatusCode::TOO_MANY_REQUESTS, json!({"message": "Too many attempts"}))
+        parts(response).await,
+        message(StatusCode::TOO_MANY_REQUESTS, "Too many attempts")
     );
 
-    let (status, body) = parts(
-        app.post("/api/mails/verify")
-            .json(&json!({"email": email}))
-            .send()
-            .await
-            .expect("r"),
-    )
-    .await;
-    assert_eq!((status, body), (StatusCode::CREATED, json!({"message": "Mail sent"})));
+    assert_eq!(
+        parts(app.post_json("/api/mails/verify", &json!({"email": email})).await).await,
+        message(StatusCode::CREATED, "Mail sent")
+    );
     let mails = app.wait_for_mails(&email, 2).await;
     let fresh = six_digit_code(&mails[1]).expect("a new code");
     let (status, _) = validate(&app, &email, json!(fresh)).await;
     assert_eq!(status, StatusCode::CREATED);
-    let (status, body) = parts(
-        app.post("/api/mails/verify")
-            .json(&json!({"email": email}))
-            .send()
-            .await
-            .expect("r"),
-    )
-    .await;
     assert_eq!(
-        (status, body),
-        (
-            StatusCode::CONFLICT,
-            json!({"message": "The email is already validated"})
-        )
+        parts(app.post_json("/api/mails/verify", &json!({"email": email})).await).await,
+        message(StatusCode::CONFLICT, "The email is already validated")
     );
 }
 
@@ -138,7 +104,7 @@ async fn the_link_confirms_once_and_kills_the_code(backend: Backend) {
     let mail = app.wait_for_mails(&email, 1).await.remove(0);
     let link = link_in(&mail, "/confirm/").expect("a confirmation link");
     let path = link.trim_start_matches("http://127.0.0.1:8080");
-    let first = app.get(path).send().await.expect("r");
+    let first = send(app.get(path)).await;
     assert_eq!(first.status(), StatusCode::OK);
     assert!(first.headers()["content-type"]
         .to_str()
@@ -147,7 +113,7 @@ async fn the_link_confirms_once_and_kills_the_code(backend: Backend) {
     assert!(confirmed(&app, &pair["access_token"]).await);
     // Opened again (by the person, or after a mail scanner fetched it): the
     // address is confirmed, and the page says so.
-    let again = app.get(path).send().await.expect("r");
+    let again = send(app.get(path)).await;
     assert_eq!(again.status(), StatusCode::OK, "a used link of a confirmed address");
     let html = again.text().await.expect("body");
     assert!(
@@ -156,11 +122,7 @@ async fn the_link_confirms_once_and_kills_the_code(backend: Backend) {
     );
     let (status, _) = validate(&app, &email, json!(six_digit_code(&mail).expect("code"))).await;
     assert_eq!(status, StatusCode::CONFLICT);
-    let bogus = app
-        .get(&format!("/confirm/{}", "ab".repeat(32)))
-        .send()
-        .await
-        .expect("r");
+    let bogus = send(app.get(&format!("/confirm/{}", "ab".repeat(32)))).await;
     assert!(bogus.status().is_client_error());
 }
 
@@ -174,12 +136,11 @@ async fn after_the_code_the_link_says_the_address_is_confirmed(backend: Backend)
     let (status, _) = validate(&app, &email, json!(six_digit_code(&mail).expect("code"))).await;
     assert_eq!(status, StatusCode::CREATED);
     let link = link_in(&mail, "/confirm/").expect("a confirmation link");
-    let page = app
-        .get(link.trim_start_matches("http://127.0.0.1:8080"))
-        .header("Accept-Language", "de")
-        .send()
-        .await
-        .expect("r");
+    let page = send(
+        app.get(link.trim_start_matches("http://127.0.0.1:8080"))
+            .header("Accept-Language", "de"),
+    )
+    .await;
     assert_eq!(page.status(), StatusCode::OK);
     let html = page.text().await.expect("body");
     assert!(
@@ -200,10 +161,9 @@ async fn the_code_is_accepted_as_the_mail_shows_it(backend: Backend) {
         let grouped = format!("{} {}", &code[..3], &code[3..]);
         assert!(mail.contains(&grouped), "the HTML part shows {grouped}: {mail}");
         let typed = format!("{}{separator}{}", &code[..3], &code[3..]);
-        let (status, body) = validate(&app, &email, json!(typed)).await;
         assert_eq!(
-            (status, body),
-            (StatusCode::CREATED, json!({"message": "Validated"})),
+            validate(&app, &email, json!(typed)).await,
+            message(StatusCode::CREATED, "Validated"),
             "{typed:?}"
         );
     }
@@ -220,14 +180,12 @@ async fn login_is_refused_until_confirmed_when_configured(backend: Backend) {
     let app = spawn_app_with(backend, |c| c.auth.require_confirmed_email = true).await;
     let email = unique_email();
     app.register(&email).await;
-    let (status, body) = parts(app.login(&email, PASSWORD, "d").await).await;
     assert_eq!(
-        (status, body["error"].clone()),
+        error_of(app.login(&email, PASSWORD, "d").await).await,
         (StatusCode::FORBIDDEN, json!("email_not_confirmed"))
     );
-    let (status, body) = parts(app.login(&email, "Wrong-Password-1", "d").await).await;
     assert_eq!(
-        (status, body["error"].clone()),
+        error_of(app.login(&email, "Wrong-Password-1", "d").await).await,
         (StatusCode::BAD_REQUEST, json!("invalid_grant")),
         "no hint without the password"
     );
@@ -240,18 +198,10 @@ async fn forgot_password_answers_the_same_for_known_and_unknown_addresses(backen
     let app = spawn_app(backend).await;
     let email = unique_email();
     app.register(&email).await;
-    let known = app
-        .post("/api/forgot-password")
-        .json(&json!({"username": email}))
-        .send()
-        .await
-        .expect("r");
+    let known = app.post_json("/api/forgot-password", &json!({"username": email})).await;
     let unknown = app
-        .post("/api/forgot-password")
-        .json(&json!({"username": unique_email()}))
-        .send()
-        .await
-        .expect("r");
+        .post_json("/api/forgot-password", &json!({"username": unique_email()}))
+        .await;
     assert_eq!(known.status(), StatusCode::OK);
     assert_eq!(unknown.status(), StatusCode::OK);
     assert_eq!(known.bytes().await.expect("b"), unknown.bytes().await.expect("b"));
@@ -274,59 +224,26 @@ async fn reset_password_sets_the_password_revokes_every_session_and_works_once(b
         .expect("r");
     let token = token_of_link(&link_in(&app.wait_for_mails(&email, 2).await[1], "/reset-password/").expect("link"));
 
-    let (status, body) = parts(
-        app.post("/api/reset-password")
-            .json(&json!({"token": token, "password": "qwerty123"}))
-            .send()
-            .await
-            .expect("r"),
-    )
-    .await;
+    let (status, body) = parts(app.reset_password(&token, "qwerty123").await).await;
     assert_eq!(
         (status, body["errors"]["password"].clone()),
         (StatusCode::BAD_REQUEST, json!(["This password is too common."]))
     );
-    let (status, body) = parts(
-        app.post("/api/reset-password")
-            .json(&json!({"token": token, "password": "Brand-New-Secret-9"}))
-            .send()
-            .await
-            .expect("r"),
-    )
-    .await;
+    let (status, body) = parts(app.reset_password(&token, "Brand-New-Secret-9").await).await;
     assert_eq!((status, body), (StatusCode::OK, json!({})));
-    assert_eq!(
-        app.me(pair["access_token"].as_str().expect("t")).await.status(),
-        StatusCode::UNAUTHORIZED
-    );
+    assert_eq!(app.me_status(&pair).await, StatusCode::UNAUTHORIZED);
     assert_eq!(app.login(&email, PASSWORD, "d").await.status(), StatusCode::BAD_REQUEST);
     assert_eq!(
         app.login(&email, "Brand-New-Secret-9", "d").await.status(),
         StatusCode::OK
     );
 
-    let (status, body) = parts(
-        app.post("/api/reset-password")
-            .json(&json!({"token": token, "password": "Another-New-Secret-9"}))
-            .send()
-            .await
-            .expect("r"),
-    )
-    .await;
     assert_eq!(
-        (status, body["error"].clone()),
+        error_of(app.reset_password(&token, "Another-New-Secret-9").await).await,
         (StatusCode::BAD_REQUEST, json!("invalid_token"))
     );
-    let (status, body) = parts(
-        app.post("/api/reset-password")
-            .json(&json!({"token": "nope", "password": "Another-New-Secret-9"}))
-            .send()
-            .await
-            .expect("r"),
-    )
-    .await;
     assert_eq!(
-        (status, body["error"].clone()),
+        error_of(app.reset_password("nope", "Another-New-Secret-9").await).await,
         (StatusCode::BAD_REQUEST, json!("invalid_token"))
     );
     // "Your password was changed" follows the reset.
@@ -337,15 +254,11 @@ async fn a_password_change_is_announced_by_mail(backend: Backend) {
     let app = spawn_app(backend).await;
     let email = unique_email();
     app.register(&email).await;
-    let response = app
-        .post("/api/change-password")
-        .json(
-            &json!({"grant_type": "password", "client_id": app.client_id, "device_name": "d", "device_id": "d",
+    let response = send(app.post("/api/change-password").json(
+        &json!({"grant_type": "password", "client_id": app.client_id, "device_name": "d", "device_id": "d",
                       "username": email, "password": PASSWORD, "new_password": "Another-Secret-77"}),
-        )
-        .send()
-        .await
-        .expect("r");
+    ))
+    .await;
     assert_eq!(response.status(), StatusCode::OK);
     let mails = app.wait_for_mails(&email, 2).await;
     assert!(
@@ -363,36 +276,19 @@ async fn expired_codes_and_links_are_refused(backend: Backend) {
     let email = unique_email();
     app.register(&email).await;
     let mail = app.wait_for_mails(&email, 1).await.remove(0);
-    app.post("/api/forgot-password")
-        .json(&json!({"username": email}))
-        .send()
-        .await
-        .expect("r");
+    app.post_json("/api/forgot-password", &json!({"username": email})).await;
     let reset = token_of_link(&link_in(&app.wait_for_mails(&email, 2).await[1], "/reset-password/").expect("link"));
     tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
 
-    let (status, body) = validate(&app, &email, json!(six_digit_code(&mail).expect("code"))).await;
     assert_eq!(
-        (status, body),
-        (StatusCode::UNAUTHORIZED, json!({"message": "Token is incorrect"}))
+        validate(&app, &email, json!(six_digit_code(&mail).expect("code"))).await,
+        message(StatusCode::UNAUTHORIZED, "Token is incorrect")
     );
     let link = link_in(&mail, "/confirm/").expect("link");
-    let page = app
-        .get(link.trim_start_matches("http://127.0.0.1:8080"))
-        .send()
-        .await
-        .expect("r");
+    let page = send(app.get(link.trim_start_matches("http://127.0.0.1:8080"))).await;
     assert!(page.status().is_client_error(), "an expired link: {}", page.status());
-    let (status, body) = parts(
-        app.post("/api/reset-password")
-            .json(&json!({"token": reset, "password": "Brand-New-Secret-9"}))
-            .send()
-            .await
-            .expect("r"),
-    )
-    .await;
     assert_eq!(
-        (status, body["error"].clone()),
+        error_of(app.reset_password(&reset, "Brand-New-Secret-9").await).await,
         (StatusCode::BAD_REQUEST, json!("invalid_token"))
     );
     assert_eq!(

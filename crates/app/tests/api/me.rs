@@ -1,5 +1,5 @@
-use reqwest::StatusCode;
-use serde_json::json;
+use reqwest::{Response, StatusCode};
+use serde_json::{json, Value};
 
 use crate::helpers::*;
 
@@ -19,7 +19,7 @@ async fn bearer_endpoints_refuse_missing_malformed_and_unknown_tokens(backend: B
         if let Some(auth) = auth {
             request = request.header("Authorization", auth);
         }
-        let response = request.send().await.expect("request");
+        let response = send(request).await;
         assert_eq!(response.headers()["www-authenticate"], challenge, "{auth:?}");
         let (status, body) = parts(response).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED, "{auth:?}");
@@ -58,18 +58,21 @@ async fn me_shows_every_documented_field(backend: Backend) {
     assert_eq!(me["usertype"], "person");
 }
 
+/// `PATCH /api/me` with a JSON body, as the holder of `token`.
+async fn patch_me(app: &TestApp, token: &str, body: Value) -> Response {
+    send(app.http.patch(app.url("/api/me")).bearer_auth(token).json(&body)).await
+}
+
 async fn patch_me_updates_given_fields_and_keeps_the_rest(backend: Backend) {
     let app = spawn_app(backend).await;
     let pair = app.register(&unique_email()).await;
     let token = pair["access_token"].as_str().expect("t");
-    let response = app
-        .http
-        .patch(app.url("/api/me"))
-        .bearer_auth(token)
-        .json(&json!({"firstname": "Simone", "insertion": "de", "telephone": "+49 30 901820", "language": "fr"}))
-        .send()
-        .await
-        .expect("request");
+    let response = patch_me(
+        &app,
+        token,
+        json!({"firstname": "Simone", "insertion": "de", "telephone": "+49 30 901820", "language": "fr"}),
+    )
+    .await;
     let (status, me) = parts(response).await;
     assert_eq!(status, StatusCode::OK, "{me}");
     assert_eq!(me["firstname"], "Simone");
@@ -86,14 +89,12 @@ async fn patch_me_with_bad_values_lists_them_and_changes_nothing(backend: Backen
     let app = spawn_app(backend).await;
     let pair = app.register(&unique_email()).await;
     let token = pair["access_token"].as_str().expect("t");
-    let response = app
-        .http
-        .patch(app.url("/api/me"))
-        .bearer_auth(token)
-        .json(&json!({"firstname": "Changed", "lastname": null, "telephone": "0475", "language": "xx"}))
-        .send()
-        .await
-        .expect("request");
+    let response = patch_me(
+        &app,
+        token,
+        json!({"firstname": "Changed", "lastname": null, "telephone": "0475", "language": "xx"}),
+    )
+    .await;
     let (status, body) = parts(response).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(body["error"], "validation_failed");
@@ -110,25 +111,24 @@ async fn delete_me_needs_the_password_then_erases_the_account(backend: Backend) 
     let pair = app.register(&email).await;
     let token = pair["access_token"].as_str().expect("t");
     let (status, body) = parts(
-        app.http
-            .delete(app.url("/api/me"))
-            .bearer_auth(token)
-            .json(&json!({"password": "Wrong-Password-1"}))
-            .send()
-            .await
-            .expect("r"),
+        send(
+            app.http
+                .delete(app.url("/api/me"))
+                .bearer_auth(token)
+                .json(&json!({"password": "Wrong-Password-1"})),
+        )
+        .await,
     )
     .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(body["errors"]["password"], json!(["The password is incorrect."]));
-    let response = app
-        .http
-        .delete(app.url("/api/me"))
-        .bearer_auth(token)
-        .form(&[("password", PASSWORD)])
-        .send()
-        .await
-        .expect("request");
+    let response = send(
+        app.http
+            .delete(app.url("/api/me"))
+            .bearer_auth(token)
+            .form(&[("password", PASSWORD)]),
+    )
+    .await;
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
     assert_eq!(app.me(token).await.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(app.login(&email, PASSWORD, "d").await.status(), StatusCode::BAD_REQUEST);

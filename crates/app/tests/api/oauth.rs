@@ -139,16 +139,15 @@ async fn http_basic_names_the_client_at_the_token_endpoint(backend: Backend) {
     let (status, pair) = parts(response).await;
     assert_eq!(status, StatusCode::OK, "{pair}");
     // Refresh with Basic too (this login replaced the first pair of the device).
-    let response = app
-        .post("/api/token")
-        .header("Authorization", basic(&format!("{}:", app.client_id)))
-        .form(&[
-            ("grant_type", "refresh_token"),
-            ("refresh_token", pair["refresh_token"].as_str().expect("t")),
-        ])
-        .send()
-        .await
-        .expect("r");
+    let response = send(
+        app.post("/api/token")
+            .header("Authorization", basic(&format!("{}:", app.client_id)))
+            .form(&[
+                ("grant_type", "refresh_token"),
+                ("refresh_token", pair["refresh_token"].as_str().expect("t")),
+            ]),
+    )
+    .await;
     assert_eq!(response.status(), StatusCode::OK);
 
     // Another client in the body than in the header.
@@ -200,19 +199,15 @@ async fn http_basic_names_the_client_at_the_token_endpoint(backend: Backend) {
         );
     }
     // An unknown client in the body stays the contract's 400.
-    let response = app
-        .post("/api/token")
-        .form(&[
-            ("grant_type", "password"),
-            ("client_id", "no-such-client"),
-            ("username", email.as_str()),
-            ("password", PASSWORD),
-            ("device_id", "d"),
-            ("device_name", "d"),
-        ])
-        .send()
-        .await
-        .expect("r");
+    let response = send(app.post("/api/token").form(&[
+        ("grant_type", "password"),
+        ("client_id", "no-such-client"),
+        ("username", email.as_str()),
+        ("password", PASSWORD),
+        ("device_id", "d"),
+        ("device_name", "d"),
+    ]))
+    .await;
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
 }
 
@@ -262,12 +257,12 @@ async fn every_core_error_carries_error_description_equal_to_message(backend: Ba
         assert_eq!(body["error_description"], body["message"], "{url} {status}: {body}");
     }
     let (_, body) = parts(
-        app.post("/api/register")
-            .header("Accept-Language", "de")
-            .json(&json!({}))
-            .send()
-            .await
-            .expect("r"),
+        send(
+            app.post("/api/register")
+                .header("Accept-Language", "de")
+                .json(&json!({})),
+        )
+        .await,
     )
     .await;
     assert_eq!(body["error_description"], "Die angegebenen Daten sind ungültig.");
@@ -300,12 +295,11 @@ async fn a_presented_bad_token_gets_an_invalid_token_challenge_and_a_missing_one
 
     // Unknown, and malformed.
     for token in ["ab".repeat(32), "not a token \" \\ at all".to_owned()] {
-        let response = app
-            .get("/api/sessions")
-            .header("Authorization", format!("Bearer {token}"))
-            .send()
-            .await
-            .expect("r");
+        let response = send(
+            app.get("/api/sessions")
+                .header("Authorization", format!("Bearer {token}")),
+        )
+        .await;
         assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
         assert_eq!(challenge_of(&response).as_deref(), Some(english));
     }
@@ -313,7 +307,7 @@ async fn a_presented_bad_token_gets_an_invalid_token_challenge_and_a_missing_one
     // Revoked (logged out).
     let pair = app.register(&unique_email()).await;
     let access = pair["access_token"].as_str().expect("t").to_owned();
-    let response = app.post("/api/logout").bearer_auth(&access).send().await.expect("r");
+    let response = send(app.post("/api/logout").bearer_auth(&access)).await;
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
     let response = app.me(&access).await;
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
@@ -323,30 +317,18 @@ async fn a_presented_bad_token_gets_an_invalid_token_challenge_and_a_missing_one
     let pair = app.register(&unique_email()).await;
     let access = pair["access_token"].as_str().expect("t").to_owned();
     tokio::time::sleep(std::time::Duration::from_millis(2200)).await;
-    let response = app.get("/api/sessions").bearer_auth(&access).send().await.expect("r");
+    let response = send(app.get("/api/sessions").bearer_auth(&access)).await;
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(challenge_of(&response).as_deref(), Some(english));
 
     // In the request's language when the text fits in the quoted string
     // (Dutch), else in English (French has non-ASCII letters).
-    let response = app
-        .get("/api/me")
-        .header("Accept-Language", "nl")
-        .bearer_auth(&access)
-        .send()
-        .await
-        .expect("r");
+    let response = send(app.get("/api/me").header("Accept-Language", "nl").bearer_auth(&access)).await;
     assert_eq!(
         challenge_of(&response).as_deref(),
         Some("Bearer error=\"invalid_token\", error_description=\"De access token ontbreekt, is ongeldig of is verlopen.\"")
     );
-    let response = app
-        .get("/api/me")
-        .header("Accept-Language", "fr")
-        .bearer_auth(&access)
-        .send()
-        .await
-        .expect("r");
+    let response = send(app.get("/api/me").header("Accept-Language", "fr").bearer_auth(&access)).await;
     assert_eq!(challenge_of(&response).as_deref(), Some(english));
     let (_, body) = parts(response).await;
     assert_eq!(body["message"], "Le jeton d'accès est absent, invalide ou expiré.");
@@ -362,12 +344,12 @@ async fn a_bad_reset_token_is_explained_as_a_reset_link_in_every_language(backen
         ("es", Language::ES),
     ] {
         let (status, body) = parts(
-            app.post("/api/reset-password")
-                .header("Accept-Language", code)
-                .json(&json!({"token": "ab".repeat(32), "password": "Brand-New-Secret-9"}))
-                .send()
-                .await
-                .expect("r"),
+            send(
+                app.post("/api/reset-password")
+                    .header("Accept-Language", code)
+                    .json(&json!({"token": "ab".repeat(32), "password": "Brand-New-Secret-9"})),
+            )
+            .await,
         )
         .await;
         assert_eq!(status, StatusCode::BAD_REQUEST);
@@ -377,14 +359,7 @@ async fn a_bad_reset_token_is_explained_as_a_reset_link_in_every_language(backen
         assert_ne!(message, catalogue(lang, "error.invalid_token"), "{code}");
         assert_eq!(body["error_description"], body["message"]);
     }
-    let (_, body) = parts(
-        app.post("/api/reset-password")
-            .json(&json!({"token": "nope", "password": "Brand-New-Secret-9"}))
-            .send()
-            .await
-            .expect("r"),
-    )
-    .await;
+    let (_, body) = parts(app.reset_password("nope", "Brand-New-Secret-9").await).await;
     assert_eq!(
         body["message"],
         "This password reset link is invalid, already used or expired. Ask for a new one."

@@ -97,7 +97,7 @@ async fn documented_answer(doc: &Value, method: &str, path: &str, response: reqw
 
 async fn the_document_lists_every_route_and_each_answers_as_documented(backend: Backend) {
     let app = spawn_app(backend).await;
-    let response = app.get("/openapi.json").send().await.expect("request");
+    let response = send(app.get("/openapi.json")).await;
     assert_eq!(response.status(), StatusCode::OK);
     let media = response.headers()[reqwest::header::CONTENT_TYPE]
         .to_str()
@@ -130,27 +130,22 @@ async fn the_document_lists_every_route_and_each_answers_as_documented(backend: 
         if operation["requestBody"].is_object() {
             request = request.json(&json!({}));
         }
-        let response = request.send().await.expect("request");
+        let response = send(request).await;
         let (status, _) = documented_answer(&doc, method.as_str(), path, response).await;
         assert_ne!(status, StatusCode::INTERNAL_SERVER_ERROR, "{method} {path}");
     }
 
     // Real answers, with their nulls and lists, against their schemas.
     let email = unique_email();
-    let response = app
-        .post("/api/register")
-        .json(&app.registration(&email))
-        .send()
-        .await
-        .expect("r");
+    let response = app.post_json("/api/register", &app.registration(&email)).await;
     let (status, pair) = documented_answer(&doc, "POST", "/api/register", response).await;
     assert_eq!(status, StatusCode::OK);
     let token = pair["access_token"].as_str().expect("token");
     let (status, profile) = documented_answer(&doc, "GET", "/api/me", app.me(token).await).await;
     assert_eq!((status, &profile["tin_nr"]), (StatusCode::OK, &Value::Null));
-    let sessions = app.get("/api/sessions").bearer_auth(token).send().await.expect("r");
+    let sessions = send(app.get("/api/sessions").bearer_auth(token)).await;
     documented_answer(&doc, "GET", "/api/sessions", sessions).await;
-    let policies = app.get("/api/policies").send().await.expect("r");
+    let policies = send(app.get("/api/policies")).await;
     documented_answer(&doc, "GET", "/api/policies", policies).await;
     let email = unique_email();
     let fields = [
@@ -160,7 +155,7 @@ async fn the_document_lists_every_route_and_each_answers_as_documented(backend: 
         ("postal_code", "4000"),
         ("password", PASSWORD),
     ];
-    let form = app.post("/api/users/register").form(&fields).send().await.expect("r");
+    let form = send(app.post("/api/users/register").form(&fields)).await;
     let (status, _) = documented_answer(&doc, "POST", "/api/users/register", form).await;
     assert_eq!(status, StatusCode::CREATED);
 }

@@ -47,12 +47,7 @@ async fn a_registration_while_smtp_is_down_succeeds_at_once_and_its_mail_arrives
     let app = spawn_app_with(backend, smtp_to(port)).await;
     let email = unique_email();
     let started = Instant::now();
-    let response = app
-        .post("/api/register")
-        .json(&app.registration(&email))
-        .send()
-        .await
-        .expect("r");
+    let response = app.post_json("/api/register", &app.registration(&email)).await;
     assert_eq!(response.status(), StatusCode::OK);
     assert!(
         started.elapsed() < Duration::from_secs(1),
@@ -122,12 +117,7 @@ async fn two_workers_deliver_each_mail_once(backend: Backend) {
     let worker = second.clone();
     let task = tokio::spawn(async move { worker.run_outbox_worker().await });
     for email in &emails {
-        let response = app
-            .post("/api/forgot-password")
-            .json(&json!({"username": email}))
-            .send()
-            .await
-            .expect("r");
+        let response = app.post_json("/api/forgot-password", &json!({"username": email})).await;
         assert_eq!(response.status(), StatusCode::OK);
     }
     for email in &emails {
@@ -195,12 +185,7 @@ async fn wait_for_outbox_metrics(app: &TestApp, what: &str, ok: impl Fn(f64, f64
 }
 
 async fn forgot_password(app: &TestApp, email: &str) {
-    let response = app
-        .post("/api/forgot-password")
-        .json(&json!({"username": email}))
-        .send()
-        .await
-        .expect("an answer, not a dropped connection");
+    let response = app.post_json("/api/forgot-password", &json!({"username": email})).await;
     assert_eq!(response.status(), StatusCode::OK);
 }
 
@@ -236,12 +221,7 @@ async fn a_stored_name_with_a_line_feed_stops_no_ones_mail_with_the_file_transpo
     assert!(mails[1].contains("Hello Eve X A B,"), "{}", mails[1]);
 
     // Delivered by the request itself (file transport): an answer, and the mail.
-    let response = app
-        .post("/api/mails/verify")
-        .json(&json!({"email": eve}))
-        .send()
-        .await
-        .expect("an answer, not a dropped connection");
+    let response = app.post_json("/api/mails/verify", &json!({"email": eve})).await;
     assert_eq!(response.status(), StatusCode::CREATED);
     let mails = app.wait_for_mails(&eve, 3).await;
     assert!(six_digit_code(&mails[2]).is_some(), "a new code for Eve: {}", mails[2]);

@@ -5,7 +5,7 @@ use crate::helpers::*;
 
 async fn the_current_revision_of_a_type_is_shown_in_the_requested_language(backend: Backend) {
     let app = spawn_app(backend).await;
-    let (status, tac) = parts(app.get("/api/policies/tac").send().await.expect("r")).await;
+    let (status, tac) = parts(send(app.get("/api/policies/tac")).await).await;
     assert_eq!(status, StatusCode::OK);
     for field in [
         "html",
@@ -22,28 +22,13 @@ async fn the_current_revision_of_a_type_is_shown_in_the_requested_language(backe
     assert_eq!(tac["type"], "tac");
     assert_eq!(tac["title"], "Terms and conditions");
     assert_eq!(tac["revision_id"], app.policies[0]);
-    let (_, nl) = parts(
-        app.get("/api/policies/tac")
-            .header("Accept-Language", "nl")
-            .send()
-            .await
-            .expect("r"),
-    )
-    .await;
+    let (_, nl) = parts(send(app.get("/api/policies/tac").header("Accept-Language", "nl")).await).await;
     assert_eq!(nl["title"], "Terms and conditions (nl)");
     // No German text: the default language's.
-    let (_, de) = parts(
-        app.get("/api/policies/tac")
-            .header("Accept-Language", "de")
-            .send()
-            .await
-            .expect("r"),
-    )
-    .await;
+    let (_, de) = parts(send(app.get("/api/policies/tac").header("Accept-Language", "de")).await).await;
     assert_eq!(de["title"], "Terms and conditions");
-    let (status, body) = parts(app.get("/api/policies/shop").send().await.expect("r")).await;
     assert_eq!(
-        (status, body["error"].clone()),
+        error_of(send(app.get("/api/policies/shop")).await).await,
         (StatusCode::NOT_FOUND, json!("not_found"))
     );
 }
@@ -59,7 +44,7 @@ async fn the_list_has_every_current_revision_with_required_flags(backend: Backen
         .publish_policy(policy("tac", "2.0", "Terms v2"))
         .await
         .expect("publish");
-    let (status, list) = parts(app.get("/api/policies").send().await.expect("r")).await;
+    let (status, list) = parts(send(app.get("/api/policies")).await).await;
     assert_eq!(status, StatusCode::OK);
     let list = list.as_array().expect("list").clone();
     assert_eq!(list.len(), 3);
@@ -84,12 +69,12 @@ async fn a_new_required_revision_is_pending_until_accepted(backend: Backend) {
     assert_eq!(me["pending_policies"], json!([newer.id.0]));
 
     let (status, body) = parts(
-        app.post("/api/policies/accept")
-            .bearer_auth(token)
-            .json(&json!({"policies": [99_999]}))
-            .send()
-            .await
-            .expect("r"),
+        send(
+            app.post("/api/policies/accept")
+                .bearer_auth(token)
+                .json(&json!({"policies": [99_999]})),
+        )
+        .await,
     )
     .await;
     assert_eq!(
@@ -102,12 +87,12 @@ async fn a_new_required_revision_is_pending_until_accepted(backend: Backend) {
     );
 
     let (status, body) = parts(
-        app.post("/api/policies/accept")
-            .bearer_auth(token)
-            .form(&[("policies[]", newer.id.0.to_string())])
-            .send()
-            .await
-            .expect("r"),
+        send(
+            app.post("/api/policies/accept")
+                .bearer_auth(token)
+                .form(&[("policies[]", newer.id.0.to_string())]),
+        )
+        .await,
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{body}");
@@ -120,11 +105,8 @@ async fn a_new_required_revision_is_pending_until_accepted(backend: Backend) {
 async fn accepting_needs_a_token(backend: Backend) {
     let app = spawn_app(backend).await;
     let response = app
-        .post("/api/policies/accept")
-        .json(&json!({"policies": app.policies}))
-        .send()
-        .await
-        .expect("r");
+        .post_json("/api/policies/accept", &json!({"policies": app.policies}))
+        .await;
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
 }
 

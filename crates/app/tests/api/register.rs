@@ -44,7 +44,7 @@ async fn register_accepts_a_form_body_with_repeated_list_keys_both_ways(backend:
         for id in &app.policies {
             form.push((key, id.to_string()));
         }
-        let response = app.post("/api/register").form(&form).send().await.expect("request");
+        let response = send(app.post("/api/register").form(&form)).await;
         let (status, body) = parts(response).await;
         assert_eq!(status, StatusCode::OK, "{key}: {body}");
         let (_, me) = parts(app.me(body["access_token"].as_str().expect("token")).await).await;
@@ -65,7 +65,7 @@ async fn register_lists_every_failing_field_at_once(backend: Backend) {
         "policies": [999_999, "abc"],
         "tin_nr": "1".repeat(65),
     });
-    let (status, body) = parts(app.post("/api/register").json(&body).send().await.expect("request")).await;
+    let (status, body) = parts(app.post_json("/api/register", &body).await).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(body["success"], false);
     assert_eq!(body["error"], "validation_failed");
@@ -104,7 +104,7 @@ async fn register_refuses_a_common_password_and_one_equal_to_the_email(backend: 
     ] {
         let mut body = app.registration(&email);
         body["password"] = json!(password);
-        let (status, body) = parts(app.post("/api/register").json(&body).send().await.expect("request")).await;
+        let (status, body) = parts(app.post_json("/api/register", &body).await).await;
         assert_eq!(status, StatusCode::BAD_REQUEST);
         assert_eq!(body["errors"]["password"], json!([message]));
     }
@@ -115,11 +115,8 @@ async fn register_refuses_a_taken_email_in_any_case_and_changes_nothing(backend:
     let email = unique_email();
     let pair = app.register(&email).await;
     let (status, body) = parts(
-        app.post("/api/register")
-            .json(&app.registration(&email.to_uppercase()))
-            .send()
-            .await
-            .expect("request"),
+        app.post_json("/api/register", &app.registration(&email.to_uppercase()))
+            .await,
     )
     .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
@@ -129,17 +126,14 @@ async fn register_refuses_a_taken_email_in_any_case_and_changes_nothing(backend:
         json!(["This email address is already registered."])
     );
     // The first account's session is untouched.
-    assert_eq!(
-        app.me(pair["access_token"].as_str().expect("token")).await.status(),
-        StatusCode::OK
-    );
+    assert_eq!(app.me_status(&pair).await, StatusCode::OK);
 }
 
 async fn register_refuses_an_unknown_client(backend: Backend) {
     let app = spawn_app(backend).await;
     let mut body = app.registration(&unique_email());
     body["client_id"] = json!("no-such-client");
-    let (status, body) = parts(app.post("/api/register").json(&body).send().await.expect("request")).await;
+    let (status, body) = parts(app.post_json("/api/register", &body).await).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(body["error"], "invalid_client");
     assert_eq!(body["success"], false);
@@ -150,7 +144,7 @@ async fn register_requires_the_current_revision_of_every_required_policy(backend
     let email = unique_email();
     let mut body = app.registration(&email);
     body["policies"] = json!([app.policies[0]]);
-    let (status, body) = parts(app.post("/api/register").json(&body).send().await.expect("request")).await;
+    let (status, body) = parts(app.post_json("/api/register", &body).await).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(
         body["errors"]["policies"],
@@ -165,7 +159,7 @@ async fn register_ignores_duplicate_policy_ids_and_unknown_fields(backend: Backe
     let mut body = app.registration(&unique_email());
     body["policies"] = json!([app.policies[0], app.policies[1], app.policies[1]]);
     body["favourite_colour"] = json!("green");
-    let response = app.post("/api/register").json(&body).send().await.expect("request");
+    let response = app.post_json("/api/register", &body).await;
     assert_eq!(response.status(), StatusCode::OK);
 }
 
@@ -201,15 +195,7 @@ async fn register_explains_errors_in_the_requested_language(backend: Backend) {
     let app = spawn_app(backend).await;
     let mut body = app.registration("not-an-email");
     body["firstname"] = json!("");
-    let (_, de) = parts(
-        app.post("/api/register")
-            .header("Accept-Language", "de")
-            .json(&body)
-            .send()
-            .await
-            .expect("request"),
-    )
-    .await;
+    let (_, de) = parts(send(app.post("/api/register").header("Accept-Language", "de").json(&body)).await).await;
     assert_eq!(de["message"], "Die angegebenen Daten sind ungültig.");
     assert_eq!(de["errors"]["firstname"], json!(["Dieses Feld ist erforderlich."]));
     let (_, fr) = parts(
@@ -222,15 +208,7 @@ async fn register_explains_errors_in_the_requested_language(backend: Backend) {
     )
     .await;
     assert_eq!(fr["message"], "Les données fournies ne sont pas valides.");
-    let (_, unknown) = parts(
-        app.post("/api/register")
-            .header("Accept-Language", "ja")
-            .json(&body)
-            .send()
-            .await
-            .expect("request"),
-    )
-    .await;
+    let (_, unknown) = parts(send(app.post("/api/register").header("Accept-Language", "ja").json(&body)).await).await;
     assert_eq!(unknown["message"], "The given data was invalid.");
 }
 

@@ -8,21 +8,22 @@ use registrar_store::{OutboxStore as _, UserStore as _};
 use crate::helpers::*;
 
 async fn signup(app: &TestApp, body: Value) -> (StatusCode, Value) {
-    parts(app.post("/signup").json(&body).send().await.expect("r")).await
+    parts(app.post_json("/signup", &body).await).await
 }
 
 async fn confirm(app: &TestApp, id: &str, body: Value) -> (StatusCode, Value) {
-    parts(
-        app.post(&format!("/confirm/signup/{id}"))
-            .json(&body)
-            .send()
-            .await
-            .expect("r"),
-    )
-    .await
+    parts(app.post_json(&format!("/confirm/signup/{id}"), &body).await).await
 }
 
 /// The id of the signup link in the newest mail to `email`.
+/// Signs `email` up and activates it with consent alone: the link's id.
+async fn activated_without_a_password(app: &TestApp, email: &str) -> String {
+    signup(app, json!({"email": email, "language": "en"})).await;
+    let id = signup_id(app, email, 1).await;
+    assert_eq!(confirm(app, &id, json!({"consent": 1})).await.0, StatusCode::OK);
+    id
+}
+
 async fn signup_id(app: &TestApp, email: &str, mails: usize) -> String {
     let mail = app.wait_for_mails(email, mails).await.pop().expect("mail");
     token_of_link(&link_in(&mail, "/confirm/signup/").expect("a signup link"))
@@ -42,21 +43,15 @@ async fn the_documented_signup_example_creates_an_inactive_account_and_mails_its
     assert!(link_in(&mail, "/confirm/signup/").is_some(), "{mail}");
     assert!(six_digit_code(&mail).is_some(), "the code too");
     // Inactive: no password can log in.
-    let (status, body) = parts(app.login("joost@joost.at", PASSWORD, "d").await).await;
     assert_eq!(
-        (status, body["error"].clone()),
+        error_of(app.login("joost@joost.at", PASSWORD, "d").await).await,
         (StatusCode::BAD_REQUEST, json!("invalid_grant"))
     );
 }
 
 async fn signup_errors_carry_the_documented_codes(backend: Backend) {
     let app = spawn_app(backend).await;
-    let empty = app
-        .post("/signup")
-        .header("Content-Type", "application/json")
-        .send()
-        .await
-        .expect("r");
+    let empty = send(app.post("/signup").header("Content-Type", "application/json")).await;
     let (status, body) = parts(empty).await;
     assert_eq!(
         (status, body),
@@ -153,21 +148,10 @@ async fn confirming_needs_consent_and_a_live_id_then_answers_the_token_and_accou
 async fn an_account_without_a_password_sets_one_through_reset(backend: Backend) {
     let app = spawn_app(backend).await;
     let email = unique_email();
-    signup(&app, json!({"email": email, "language": "en"})).await;
-    let id = signup_id(&app, &email, 1).await;
-    assert_eq!(confirm(&app, &id, json!({"consent": 1})).await.0, StatusCode::OK);
-    app.post("/api/forgot-password")
-        .json(&json!({"username": email}))
-        .send()
-        .await
-        .expect("r");
+    activated_without_a_password(&app, &email).await;
+    app.post_json("/api/forgot-password", &json!({"username": email})).await;
     let reset = token_of_link(&link_in(&app.wait_for_mails(&email, 2).await[1], "/reset-password/").expect("link"));
-    let response = app
-        .post("/api/reset-password")
-        .json(&json!({"token": reset, "password": PASSWORD}))
-        .send()
-        .await
-        .expect("r");
+    let response = app.reset_password(&reset, PASSWORD).await;
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(app.login(&email, PASSWORD, "d").await.status(), StatusCode::OK);
 }
@@ -178,11 +162,8 @@ async fn the_code_of_the_signup_mail_confirms_through_the_users_api(backend: Bac
     signup(&app, json!({"email": email, "language": "en"})).await;
     let code = six_digit_code(&app.wait_for_mails(&email, 1).await[0]).expect("code");
     let response = app
-        .post("/api/users/validation")
-        .json(&json!({"email": email, "token": code}))
-        .send()
-        .await
-        .expect("r");
+        .post_json("/api/users/validation", &json!({"email": email, "token": code}))
+        .await;
     assert_eq!(response.status(), StatusCode::CREATED);
 }
 
@@ -208,18 +189,14 @@ async fn give_password(app: &TestApp, email: &str) {
 /// Both ways a person can be turned away from an unfinished signup: the
 /// core password grant and the users API's login.
 async fn assert_no_login(app: &TestApp, email: &str, password: &str, why: &str) {
-    let (status, body) = parts(app.login(email, password, "d").await).await;
     assert_eq!(
-        (status, body["error"].clone()),
+        error_of(app.login(email, password, "d").await).await,
         (StatusCode::BAD_REQUEST, json!("invalid_grant")),
         "{why}: /api/token"
     );
     let users = app
-        .post("/api/users/login")
-        .json(&json!({"username": email, "password": password}))
-        .send()
-        .await
-        .expect("r");
+        .post_json("/api/users/login", &json!({"username": email, "password": password}))
+        .await;
     assert_eq!(users.status(), StatusCode::UNAUTHORIZED, "{why}: /api/users/login");
 }
 
@@ -237,16 +214,13 @@ async fn the_signup_code_confirms_the_address_and_the_link_still_asks_for_consen
     let id = signup_id(&app, &email, 1).await;
     let code = six_digit_code(&mail).expect("code");
     let (status, body) = parts(
-        app.post("/api/users/validation")
-            .json(&json!({"email": email, "token": code}))
-            .send()
-            .await
-            .expect("r"),
+        app.post_json("/api/users/validation", &json!({"email": email, "token": code}))
+            .await,
     )
     .await;
     assert_eq!((status, body), (StatusCode::CREATED, json!({"message": "Validated"})));
 
-    let page = app.get(&format!("/confirm/signup/{id}")).send().await.expect("r");
+    let page = send(app.get(&format!("/confirm/signup/{id}"))).await;
     assert_eq!(page.status(), StatusCode::OK, "the link still opens the form");
     let html = page.text().await.expect("body");
     assert!(html.contains(r#"name="consent" type="checkbox""#), "{html}");
@@ -285,14 +259,9 @@ async fn consent_cannot_be_skipped_through_forgot_password(backend: Backend) {
     let id = token_of_link(&link_in(&mail, "/confirm/signup/").expect("the signup link again"));
 
     // The signup link is no reset link: neither the API nor the page takes it.
-    let reset = app
-        .post("/api/reset-password")
-        .json(&json!({"token": id, "password": PASSWORD}))
-        .send()
-        .await
-        .expect("r");
+    let reset = app.reset_password(&id, PASSWORD).await;
     assert!(reset.status().is_client_error(), "{}", reset.status());
-    let page = app.get(&format!("/reset-password/{id}")).send().await.expect("r");
+    let page = send(app.get(&format!("/reset-password/{id}"))).await;
     assert_eq!(page.status(), StatusCode::NOT_FOUND);
     give_password(&app, &email).await;
     assert_no_login(&app, &email, PASSWORD, "a password, but no consent").await;
@@ -343,21 +312,15 @@ async fn consent_cannot_be_skipped_through_forgot_password(backend: Backend) {
 async fn a_used_signup_link_says_the_account_is_active(backend: Backend) {
     let app = spawn_app(backend).await;
     let email = unique_email();
-    signup(&app, json!({"email": email, "language": "en"})).await;
-    let id = signup_id(&app, &email, 1).await;
-    assert_eq!(confirm(&app, &id, json!({"consent": 1})).await.0, StatusCode::OK);
-    let again = app.get(&format!("/confirm/signup/{id}")).send().await.expect("r");
+    let id = activated_without_a_password(&app, &email).await;
+    let again = send(app.get(&format!("/confirm/signup/{id}"))).await;
     assert_eq!(again.status(), StatusCode::OK);
     let html = again.text().await.expect("body");
     assert!(
         html.contains("This link was used before: your account is active."),
         "{html}"
     );
-    let unknown = app
-        .get(&format!("/confirm/signup/{}", "ab".repeat(32)))
-        .send()
-        .await
-        .expect("r");
+    let unknown = send(app.get(&format!("/confirm/signup/{}", "ab".repeat(32)))).await;
     assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
 }
 
@@ -371,7 +334,7 @@ async fn another_accounts_confirmation_link_is_no_signup_link(backend: Backend) 
     let mail = app.wait_for_mails(&email, 1).await.remove(0);
     let token = token_of_link(&link_in(&mail, "/confirm/").expect("a confirmation link"));
 
-    let page = app.get(&format!("/confirm/signup/{token}")).send().await.expect("r");
+    let page = send(app.get(&format!("/confirm/signup/{token}"))).await;
     assert_eq!(page.status(), StatusCode::NOT_FOUND, "no activation form for it");
     let (status, body) = confirm(&app, &token, json!({"consent": 1, "password": "Taken-Over-77"})).await;
     assert_eq!(
@@ -386,11 +349,8 @@ async fn another_accounts_confirmation_link_is_no_signup_link(backend: Backend) 
         StatusCode::BAD_REQUEST,
         "no password was set through it"
     );
-    assert_eq!(
-        app.me(pair["access_token"].as_str().expect("t")).await.status(),
-        StatusCode::OK
-    );
-    let confirmed = app.get(&format!("/confirm/{token}")).send().await.expect("r");
+    assert_eq!(app.me_status(&pair).await, StatusCode::OK);
+    let confirmed = send(app.get(&format!("/confirm/{token}"))).await;
     assert_eq!(
         confirmed.status(),
         StatusCode::OK,

@@ -10,7 +10,7 @@ use reqwest::header::HeaderMap;
 use reqwest::{Response, StatusCode};
 use serde_json::{json, Value};
 
-use crate::helpers::{answer, parts, spawn_app_with, unique_email, Backend, TestApp, PASSWORD};
+use crate::helpers::{answer, parts, send, spawn_app_with, unique_email, Backend, TestApp, PASSWORD};
 
 on_both_backends!(
     failed_logins_lock_the_account_in_the_core_and_users_shapes_until_the_lock_ends,
@@ -62,11 +62,8 @@ fn core_429() -> Value {
 }
 
 async fn users_login(app: &TestApp, email: &str, password: &str) -> Response {
-    app.post("/api/users/login")
-        .json(&json!({"username": email, "password": password}))
-        .send()
+    app.post_json("/api/users/login", &json!({"username": email, "password": password}))
         .await
-        .expect("request")
 }
 
 async fn failed_logins_lock_the_account_in_the_core_and_users_shapes_until_the_lock_ends(backend: Backend) {
@@ -94,15 +91,11 @@ async fn failed_logins_lock_the_account_in_the_core_and_users_shapes_until_the_l
         ),
         "the users API refuses the locked account in its own shape"
     );
-    let change = app
-        .post("/api/change-password")
-        .json(
-            &json!({"grant_type": "password", "client_id": app.client_id, "device_id": "d", "device_name": "d",
+    let change = send(app.post("/api/change-password").json(
+        &json!({"grant_type": "password", "client_id": app.client_id, "device_id": "d", "device_name": "d",
                       "username": email, "password": PASSWORD, "new_password": "Brand-New-Secret-9"}),
-        )
-        .send()
-        .await
-        .expect("request");
+    ))
+    .await;
     assert_eq!(
         change.status(),
         StatusCode::TOO_MANY_REQUESTS,
@@ -147,18 +140,11 @@ async fn registrations_per_address_are_refused_in_every_familys_shape_until_the_
     let app = spawn_app_with(backend, tight).await;
     app.register(&unique_email()).await;
     // A refused registration counts too: the second attempt fills the window.
-    let (status, _) = parts(app.post("/api/register").json(&json!({})).send().await.expect("r")).await;
+    let (status, _) = parts(app.post_json("/api/register", &json!({})).await).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
 
     let email = unique_email();
-    let (status, retry, body) = answer(
-        app.post("/api/register")
-            .json(&app.registration(&email))
-            .send()
-            .await
-            .expect("r"),
-    )
-    .await;
+    let (status, retry, body) = answer(app.post_json("/api/register", &app.registration(&email)).await).await;
     assert_eq!((status, body), (StatusCode::TOO_MANY_REQUESTS, core_429()), "core");
     assert!(
         retry.is_some_and(|s| (1..=2).contains(&s)),
@@ -168,7 +154,7 @@ async fn registrations_per_address_are_refused_in_every_familys_shape_until_the_
     let token = app.invite(1).await;
     let typed = json!({"token": token, "usertype": "customer", "email": unique_email(), "display_name": "jdoe",
                        "full_name": "Jane Doe", "postcode": "SW1A 1AA", "year_of_birth": 1990, "password": PASSWORD});
-    let (status, retry, body) = answer(app.post("/api/register").json(&typed).send().await.expect("r")).await;
+    let (status, retry, body) = answer(app.post_json("/api/register", &typed).await).await;
     assert_eq!(
         (status, body),
         (
@@ -181,7 +167,7 @@ async fn registrations_per_address_are_refused_in_every_familys_shape_until_the_
 
     let users = json!({"first_name": "Harrie", "last_name": "Tiggelen", "email": unique_email(),
                        "postal_code": "5673RE", "password": "SweetKittens23#"});
-    let (status, retry, body) = answer(app.post("/api/users/register").json(&users).send().await.expect("r")).await;
+    let (status, retry, body) = answer(app.post_json("/api/users/register", &users).await).await;
     assert_eq!(
         (status, body),
         (StatusCode::TOO_MANY_REQUESTS, json!({"message": "Too many attempts"})),
@@ -190,11 +176,8 @@ async fn registrations_per_address_are_refused_in_every_familys_shape_until_the_
     assert!(retry.is_some(), "users Retry-After");
 
     let (status, retry, body) = answer(
-        app.post("/signup")
-            .json(&json!({"email": unique_email(), "language": "en"}))
-            .send()
-            .await
-            .expect("r"),
+        app.post_json("/signup", &json!({"email": unique_email(), "language": "en"}))
+            .await,
     )
     .await;
     assert_eq!(
@@ -211,12 +194,7 @@ async fn registrations_per_address_are_refused_in_every_familys_shape_until_the_
     assert_eq!(login.status(), StatusCode::BAD_REQUEST, "logins are not registrations");
 
     wait(2).await;
-    let response = app
-        .post("/api/register")
-        .json(&app.registration(&email))
-        .send()
-        .await
-        .expect("r");
+    let response = app.post_json("/api/register", &app.registration(&email)).await;
     assert_eq!(
         response.status(),
         StatusCode::OK,
@@ -228,34 +206,17 @@ async fn forgot_password_and_resend_are_limited_per_address_in_their_shapes(back
     let app = spawn_app_with(backend, tight).await;
     let email = unique_email();
     app.register(&email).await;
-    let forgot = || async {
-        answer(
-            app.post("/api/forgot-password")
-                .json(&json!({"username": email}))
-                .send()
-                .await
-                .expect("r"),
-        )
-        .await
-    };
+    let forgot = || async { answer(app.post_json("/api/forgot-password", &json!({"username": email})).await).await };
     assert_eq!(forgot().await.0, StatusCode::OK);
-    let resend = app
-        .post("/api/mails/verify")
-        .json(&json!({"email": email}))
-        .send()
-        .await
-        .expect("r");
+    let resend = app.post_json("/api/mails/verify", &json!({"email": email})).await;
     assert_eq!(resend.status(), StatusCode::CREATED);
     let (status, retry, body) = forgot().await;
     assert_eq!((status, body), (StatusCode::TOO_MANY_REQUESTS, core_429()));
     let seconds = retry.expect("Retry-After");
     assert!((1..=2).contains(&seconds));
     let (status, retry, body) = answer(
-        app.post("/api/mails/verify")
-            .json(&json!({"email": email.to_uppercase()}))
-            .send()
-            .await
-            .expect("r"),
+        app.post_json("/api/mails/verify", &json!({"email": email.to_uppercase()}))
+            .await,
     )
     .await;
     assert_eq!(
@@ -264,11 +225,8 @@ async fn forgot_password_and_resend_are_limited_per_address_in_their_shapes(back
     );
     assert!(retry.is_some());
     let other = app
-        .post("/api/forgot-password")
-        .json(&json!({"username": unique_email()}))
-        .send()
-        .await
-        .expect("r");
+        .post_json("/api/forgot-password", &json!({"username": unique_email()}))
+        .await;
     assert_eq!(other.status(), StatusCode::OK, "another address has its own count");
     wait(seconds).await;
     assert_eq!(forgot().await.0, StatusCode::OK, "the next window");
@@ -391,7 +349,7 @@ async fn enumeration_pair(
     for address in [known.to_owned(), unique_email()] {
         let mut body = extra.clone();
         body[field] = json!(address);
-        let response = app.post(path).json(&body).send().await.expect("r");
+        let response = app.post_json(path, &body).await;
         out.push(comparable(response, &address).await);
     }
     [out.remove(0), out.remove(0)]
@@ -445,7 +403,7 @@ async fn enumeration_answers_take_about_the_same_time(backend: Backend) {
                 let mut body = extra.clone();
                 body[field] = json!(address);
                 let started = Instant::now();
-                let response = app.post(path).json(&body).send().await.expect("r");
+                let response = app.post_json(path, &body).await;
                 response.bytes().await.expect("body");
                 times.push(started.elapsed());
             }
@@ -465,23 +423,9 @@ async fn enumeration_answers_take_about_the_same_time(backend: Backend) {
 
 async fn a_request_head_over_the_limit_is_a_431_in_the_core_shape(backend: Backend) {
     let app = spawn_app_with(backend, |_| {}).await;
-    let (status, body) = parts(
-        app.get("/api/policies")
-            .header("x-padding", "a".repeat(8 * 1024))
-            .send()
-            .await
-            .expect("r"),
-    )
-    .await;
+    let (status, body) = parts(send(app.get("/api/policies").header("x-padding", "a".repeat(8 * 1024))).await).await;
     assert_eq!(status, StatusCode::OK, "8 KiB of headers are fine: {body}");
-    let (status, body) = parts(
-        app.get("/api/policies")
-            .header("x-padding", "a".repeat(20 * 1024))
-            .send()
-            .await
-            .expect("r"),
-    )
-    .await;
+    let (status, body) = parts(send(app.get("/api/policies").header("x-padding", "a".repeat(20 * 1024))).await).await;
     assert_eq!(status, StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE);
     assert_eq!(body["success"], json!(false));
     assert_eq!(body["error"], json!("invalid_request"));

@@ -5,14 +5,11 @@ use crate::helpers::*;
 
 async fn refresh(app: &TestApp, refresh_token: &Value) -> (StatusCode, Value) {
     parts(
-        app.post("/api/token")
-            .form(&[
-                ("grant_type", "refresh_token"),
-                ("refresh_token", refresh_token.as_str().expect("token")),
-            ])
-            .send()
-            .await
-            .expect("request"),
+        send(app.post("/api/token").form(&[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", refresh_token.as_str().expect("token")),
+        ]))
+        .await,
     )
     .await
 }
@@ -26,10 +23,7 @@ async fn password_grant_answers_a_pair_that_is_never_cached(backend: Backend) {
     let (status, pair) = parts(response).await;
     assert_eq!(status, StatusCode::OK);
     assert!(is_token(&pair["access_token"]) && is_token(&pair["refresh_token"]));
-    assert_eq!(
-        app.me(pair["access_token"].as_str().expect("t")).await.status(),
-        StatusCode::OK
-    );
+    assert_eq!(app.me_status(&pair).await, StatusCode::OK);
 }
 
 async fn unknown_user_and_wrong_password_get_the_same_answer(backend: Backend) {
@@ -53,22 +47,13 @@ async fn refresh_rotates_and_a_rotated_token_is_refused_within_the_grace_period_
     assert_ne!(second["refresh_token"], first["refresh_token"]);
     assert_ne!(second["access_token"], first["access_token"]);
     // The old access token died with the rotation; the new one works.
-    assert_eq!(
-        app.me(first["access_token"].as_str().expect("t")).await.status(),
-        StatusCode::UNAUTHORIZED
-    );
-    assert_eq!(
-        app.me(second["access_token"].as_str().expect("t")).await.status(),
-        StatusCode::OK
-    );
+    assert_eq!(app.me_status(&first).await, StatusCode::UNAUTHORIZED);
+    assert_eq!(app.me_status(&second).await, StatusCode::OK);
     // Presented again at once: refused, the session lives on.
     let (status, body) = refresh(&app, &first["refresh_token"]).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(body["error"], "invalid_grant");
-    assert_eq!(
-        app.me(second["access_token"].as_str().expect("t")).await.status(),
-        StatusCode::OK
-    );
+    assert_eq!(app.me_status(&second).await, StatusCode::OK);
     let (status, _) = refresh(&app, &second["refresh_token"]).await;
     assert_eq!(status, StatusCode::OK);
 }
@@ -77,24 +62,17 @@ async fn refresh_checks_the_client_when_given(backend: Backend) {
     let app = spawn_app(backend).await;
     let pair = app.register(&unique_email()).await;
     let other = app.service.add_client("Other").await.expect("client");
-    let (status, body) = parts(
-        app.post("/api/token")
-            .json(&json!({"grant_type": "refresh_token", "refresh_token": pair["refresh_token"], "client_id": other.id.to_string()}))
-            .send()
-            .await
-            .expect("request"),
-    )
-    .await;
+    let elsewhere = json!({"grant_type": "refresh_token", "refresh_token": pair["refresh_token"], "client_id": other.id.to_string()});
     assert_eq!(
-        (status, body["error"].clone()),
+        error_of(app.post_json("/api/token", &elsewhere).await).await,
         (StatusCode::BAD_REQUEST, json!("invalid_grant"))
     );
     let (status, _) = parts(
-        app.post("/api/token")
-            .json(&json!({"grant_type": "refresh_token", "refresh_token": pair["refresh_token"], "client_id": app.client_id}))
-            .send()
-            .await
-            .expect("request"),
+        app.post_json(
+            "/api/token",
+            &json!({"grant_type": "refresh_token", "refresh_token": pair["refresh_token"], "client_id": app.client_id}),
+        )
+        .await,
     )
     .await;
     assert_eq!(status, StatusCode::OK);
@@ -102,34 +80,28 @@ async fn refresh_checks_the_client_when_given(backend: Backend) {
 
 async fn unknown_and_missing_grant_types_are_refused(backend: Backend) {
     let app = spawn_app(backend).await;
-    let (status, body) = parts(
-        app.post("/api/token")
-            .json(&json!({"grant_type": "client_credentials"}))
-            .send()
-            .await
-            .expect("request"),
-    )
-    .await;
     assert_eq!(
-        (status, body["error"].clone()),
+        error_of(
+            app.post_json("/api/token", &json!({"grant_type": "client_credentials"}))
+                .await,
+        )
+        .await,
         (StatusCode::BAD_REQUEST, json!("unsupported_grant_type"))
     );
     // No grant_type at all is "anything else" too.
-    let (status, body) = parts(app.post("/api/token").json(&json!({})).send().await.expect("request")).await;
     assert_eq!(
-        (status, body["error"].clone()),
+        error_of(app.post_json("/api/token", &json!({})).await).await,
         (StatusCode::BAD_REQUEST, json!("unsupported_grant_type"))
     );
-    let (status, body) = parts(
-        app.post("/api/token")
-            .json(&json!({"grant_type": "refresh_token", "refresh_token": "abc"}))
-            .send()
-            .await
-            .expect("r"),
-    )
-    .await;
     assert_eq!(
-        (status, body["error"].clone()),
+        error_of(
+            app.post_json(
+                "/api/token",
+                &json!({"grant_type": "refresh_token", "refresh_token": "abc"}),
+            )
+            .await,
+        )
+        .await,
         (StatusCode::BAD_REQUEST, json!("invalid_grant"))
     );
 }
@@ -140,15 +112,9 @@ async fn a_new_login_on_the_same_device_revokes_the_previous_pair(backend: Backe
     app.register(&email).await;
     let (_, first) = parts(app.login(&email, PASSWORD, "phone").await).await;
     let (_, second) = parts(app.login(&email, PASSWORD, "phone").await).await;
-    assert_eq!(
-        app.me(first["access_token"].as_str().expect("t")).await.status(),
-        StatusCode::UNAUTHORIZED
-    );
+    assert_eq!(app.me_status(&first).await, StatusCode::UNAUTHORIZED);
     assert_eq!(refresh(&app, &first["refresh_token"]).await.0, StatusCode::BAD_REQUEST);
-    assert_eq!(
-        app.me(second["access_token"].as_str().expect("t")).await.status(),
-        StatusCode::OK
-    );
+    assert_eq!(app.me_status(&second).await, StatusCode::OK);
 }
 
 async fn one_session_more_than_the_cap_revokes_the_least_recently_used(backend: Backend) {
@@ -162,10 +128,7 @@ async fn one_session_more_than_the_cap_revokes_the_least_recently_used(backend: 
     }
     // device-1 is the least recently used; a fourth device evicts it.
     let (_, fourth) = parts(app.login(&email, PASSWORD, "d4").await).await;
-    assert_eq!(
-        app.me(registered["access_token"].as_str().expect("t")).await.status(),
-        StatusCode::UNAUTHORIZED
-    );
+    assert_eq!(app.me_status(&registered).await, StatusCode::UNAUTHORIZED);
     for token in tokens
         .iter()
         .chain([fourth["access_token"].as_str().expect("t").to_owned()].iter())
@@ -180,26 +143,17 @@ async fn logout_revokes_this_session_only(backend: Backend) {
     let registered = app.register(&email).await;
     let (_, other) = parts(app.login(&email, PASSWORD, "laptop").await).await;
     let token = registered["access_token"].as_str().expect("t");
-    let response = app
-        .post("/api/logout")
-        .bearer_auth(token)
-        .send()
-        .await
-        .expect("request");
+    let response = send(app.post("/api/logout").bearer_auth(token)).await;
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
-    let (status, body) = parts(app.me(token).await).await;
     assert_eq!(
-        (status, body["error"].clone()),
+        error_of(app.me(token).await).await,
         (StatusCode::UNAUTHORIZED, json!("invalid_token"))
     );
     assert_eq!(
         refresh(&app, &registered["refresh_token"]).await.0,
         StatusCode::BAD_REQUEST
     );
-    assert_eq!(
-        app.me(other["access_token"].as_str().expect("t")).await.status(),
-        StatusCode::OK
-    );
+    assert_eq!(app.me_status(&other).await, StatusCode::OK);
 }
 
 async fn change_password_answers_a_fresh_pair_and_revokes_every_other_session(backend: Backend) {
@@ -209,30 +163,24 @@ async fn change_password_answers_a_fresh_pair_and_revokes_every_other_session(ba
     let (_, laptop) = parts(app.login(&email, PASSWORD, "laptop").await).await;
     let new_password = "Another-Secret-77";
     let response = app
-        .post("/api/change-password")
-        .json(&json!({
-            "grant_type": "password",
-            "client_id": app.client_id,
-            "device_name": "Simon's iPhone",
-            "device_id": "device-1",
-            "username": email,
-            "password": PASSWORD,
-            "new_password": new_password,
-        }))
-        .send()
-        .await
-        .expect("request");
+        .post_json(
+            "/api/change-password",
+            &json!({
+                "grant_type": "password",
+                "client_id": app.client_id,
+                "device_name": "Simon's iPhone",
+                "device_id": "device-1",
+                "username": email,
+                "password": PASSWORD,
+                "new_password": new_password,
+            }),
+        )
+        .await;
     let (status, fresh) = parts(response).await;
     assert_eq!(status, StatusCode::OK, "{fresh}");
-    assert_eq!(
-        app.me(fresh["access_token"].as_str().expect("t")).await.status(),
-        StatusCode::OK
-    );
+    assert_eq!(app.me_status(&fresh).await, StatusCode::OK);
     for old in [&registered, &laptop] {
-        assert_eq!(
-            app.me(old["access_token"].as_str().expect("t")).await.status(),
-            StatusCode::UNAUTHORIZED
-        );
+        assert_eq!(app.me_status(old).await, StatusCode::UNAUTHORIZED);
     }
     assert_eq!(app.login(&email, PASSWORD, "x").await.status(), StatusCode::BAD_REQUEST);
     assert_eq!(app.login(&email, new_password, "x").await.status(), StatusCode::OK);
@@ -262,16 +210,12 @@ async fn change_password_refuses_wrong_credentials_weak_and_unchanged_passwords(
         body["errors"]["new_password"],
         json!(["The new password must differ from the current one."])
     );
-    let (status, body) = parts(
-        app.post("/api/change-password")
-            .json(&json!({"grant_type": "refresh_token"}))
-            .send()
-            .await
-            .expect("r"),
-    )
-    .await;
     assert_eq!(
-        (status, body["error"].clone()),
+        error_of(
+            app.post_json("/api/change-password", &json!({"grant_type": "refresh_token"}))
+                .await,
+        )
+        .await,
         (StatusCode::BAD_REQUEST, json!("unsupported_grant_type"))
     );
     // Nothing changed: the old password still logs in.

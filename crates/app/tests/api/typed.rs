@@ -17,7 +17,7 @@ fn organisation(token: &str, email: &str) -> Value {
 }
 
 async fn register(app: &TestApp, body: &Value) -> (StatusCode, Value) {
-    parts(app.post("/api/register").json(body).send().await.expect("r")).await
+    parts(send(app.post("/api/register").json(body)).await).await
 }
 
 /// An edit to a valid body that should make it fail.

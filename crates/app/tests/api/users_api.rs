@@ -14,16 +14,13 @@ fn harrie(email: &str) -> Value {
 }
 
 async fn register(app: &TestApp, body: &Value) -> (StatusCode, Value) {
-    parts(app.post("/api/users/register").json(body).send().await.expect("r")).await
+    parts(send(app.post("/api/users/register").json(body)).await).await
 }
 
 async fn web_login(app: &TestApp, email: &str, password: &str) -> (StatusCode, Value) {
     parts(
-        app.post("/api/users/login")
-            .json(&json!({"username": email, "password": password}))
-            .send()
-            .await
-            .expect("r"),
+        app.post_json("/api/users/login", &json!({"username": email, "password": password}))
+            .await,
     )
     .await
 }
@@ -31,11 +28,8 @@ async fn web_login(app: &TestApp, email: &str, password: &str) -> (StatusCode, V
 async fn confirm(app: &TestApp, email: &str) {
     let code = six_digit_code(&app.wait_for_mails(email, 1).await[0]).expect("code");
     let response = app
-        .post("/api/users/validation")
-        .json(&json!({"email": email, "token": code}))
-        .send()
-        .await
-        .expect("r");
+        .post_json("/api/users/validation", &json!({"email": email, "token": code}))
+        .await;
     assert_eq!(response.status(), StatusCode::CREATED);
 }
 
@@ -147,21 +141,13 @@ async fn web_login_refuses_unconfirmed_and_wrong_credentials_then_answers_tokens
     let app = spawn_app(backend).await;
     let email = unique_email();
     register(&app, &harrie(&email)).await;
-    let (status, body) = web_login(&app, &email, "SweetKittens23#").await;
     assert_eq!(
-        (status, body),
-        (
-            StatusCode::UNAUTHORIZED,
-            json!({"message": "The email is not validated"})
-        )
+        web_login(&app, &email, "SweetKittens23#").await,
+        message(StatusCode::UNAUTHORIZED, "The email is not validated")
     );
-    let (status, body) = web_login(&app, &email, "Wrong-Kittens-1").await;
     assert_eq!(
-        (status, body),
-        (
-            StatusCode::UNAUTHORIZED,
-            json!({"message": "The username or password is incorrect."})
-        )
+        web_login(&app, &email, "Wrong-Kittens-1").await,
+        message(StatusCode::UNAUTHORIZED, "The username or password is incorrect.")
     );
     confirm(&app, &email).await;
     let (status, first) = web_login(&app, &email, "SweetKittens23#").await;
@@ -172,15 +158,12 @@ async fn web_login_refuses_unconfirmed_and_wrong_credentials_then_answers_tokens
     assert!(is_token(&first["access_token"]) && is_token(&first["refresh_token"]));
     // Two browsers never log each other out.
     let (_, second) = web_login(&app, &email, "SweetKittens23#").await;
-    assert_eq!(
-        app.me(first["access_token"].as_str().expect("t")).await.status(),
-        StatusCode::OK
-    );
+    assert_eq!(app.me_status(&first).await, StatusCode::OK);
     let (_, me) = parts(app.me(second["access_token"].as_str().expect("t")).await).await;
     assert_eq!(me["insertion"], "van");
     assert_eq!(me["postal_code"], "5673RE");
     assert_eq!(me["display_name"], "Harrie van Tiggelen");
-    let (status, body) = parts(app.post("/api/users/login").json(&json!({})).send().await.expect("r")).await;
+    let (status, body) = parts(app.post_json("/api/users/login", &json!({})).await).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(body["errors"]["username"], json!(["The username field is required."]));
 }

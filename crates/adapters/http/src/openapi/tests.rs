@@ -300,6 +300,11 @@ fn sample_body(doc: &Value, schema: &str) -> (serde_json::Map<String, Value>, Ve
     (body, expected)
 }
 
+/// A request type read leniently from `fields`, in its debug form.
+fn lenient<T: serde::de::DeserializeOwned + std::fmt::Debug>(fields: Object) -> String {
+    format!("{:?}", fields.parse::<T>().expect("lenient"))
+}
+
 #[test]
 fn every_documented_request_field_is_read_under_its_name() {
     use crate::dispatch::confirm_signup::SignupConfirmBody;
@@ -310,9 +315,7 @@ fn every_documented_request_field_is_read_under_its_name() {
 
     type Build = fn(Object) -> String;
     let readers: [(&str, Build); 20] = [
-        ("RegisterRequest", |f| {
-            format!("{:?}", f.parse::<RegisterRequest>().expect("lenient"))
-        }),
+        ("RegisterRequest", lenient::<RegisterRequest>),
         ("PasswordGrantRequest", |f| {
             format!("{:?}", TokenRequest::of(f).expect("password grant"))
         }),
@@ -328,42 +331,22 @@ fn every_documented_request_field_is_read_under_its_name() {
                     .expect("password grant")
             )
         }),
-        ("ForgotPasswordRequest", |f| {
-            format!("{:?}", f.parse::<ForgotPasswordRequest>().expect("lenient"))
-        }),
-        ("ResetPasswordRequest", |f| {
-            format!("{:?}", f.parse::<ResetPasswordRequest>().expect("lenient"))
-        }),
-        ("UpdateProfileRequest", |f| {
-            format!("{:?}", f.parse::<UpdateProfileRequest>().expect("lenient"))
-        }),
-        ("DeleteAccountRequest", |f| {
-            format!("{:?}", f.parse::<DeleteAccountRequest>().expect("lenient"))
-        }),
-        ("AcceptPoliciesRequest", |f| {
-            format!("{:?}", f.parse::<AcceptPoliciesRequest>().expect("lenient"))
-        }),
+        ("ForgotPasswordRequest", lenient::<ForgotPasswordRequest>),
+        ("ResetPasswordRequest", lenient::<ResetPasswordRequest>),
+        ("UpdateProfileRequest", lenient::<UpdateProfileRequest>),
+        ("DeleteAccountRequest", lenient::<DeleteAccountRequest>),
+        ("AcceptPoliciesRequest", lenient::<AcceptPoliciesRequest>),
         ("TypedCustomerRequest", |f| {
             format!("{:?}", RegisterBody::of(f).expect("lenient"))
         }),
         ("TypedOrganisationRequest", |f| {
             format!("{:?}", RegisterBody::of(f).expect("lenient"))
         }),
-        ("UsersRegisterRequest", |f| {
-            format!("{:?}", f.parse::<UsersRegisterRequest>().expect("lenient"))
-        }),
-        ("UsersLoginRequest", |f| {
-            format!("{:?}", f.parse::<UsersLoginRequest>().expect("lenient"))
-        }),
-        ("UsersValidationRequest", |f| {
-            format!("{:?}", f.parse::<UsersValidationRequest>().expect("lenient"))
-        }),
-        ("UsersVerifyRequest", |f| {
-            format!("{:?}", f.parse::<UsersVerifyRequest>().expect("lenient"))
-        }),
-        ("SignupRequest", |f| {
-            format!("{:?}", f.parse::<SignupRequest>().expect("lenient"))
-        }),
+        ("UsersRegisterRequest", lenient::<UsersRegisterRequest>),
+        ("UsersLoginRequest", lenient::<UsersLoginRequest>),
+        ("UsersValidationRequest", lenient::<UsersValidationRequest>),
+        ("UsersVerifyRequest", lenient::<UsersVerifyRequest>),
+        ("SignupRequest", lenient::<SignupRequest>),
         ("SignupConfirmRequest", |f| {
             format!("{:?}", SignupConfirmBody::of(f, false).expect("lenient"))
         }),
@@ -603,6 +586,10 @@ macro_rules! server {
 /// Sends `$request` to the server and checks the answer against the
 /// document at `$path` (the route's pattern); `.await` it for the answer.
 macro_rules! check {
+    // `POST path` with a JSON body, the path a documented one (no parameters).
+    ($server:expr, $world:expr, post $path:literal, $body:expr $(,)?) => {
+        check!($server, $world, $path, post_json($path, $body))
+    };
     ($server:expr, $world:expr, $path:expr, $request:expr $(,)?) => {
         async {
             let request = ($request).to_request();
@@ -662,19 +649,13 @@ async fn core_answers_match_the_document() {
         "username": "ann@example.com", "password": PASSWORD, "firstname": "Ann", "lastname": "Smith",
         "telephone": "+32 475 00 00 00", "policies": world.policies,
     });
-    let answer = check!(
-        server,
-        world,
-        "/api/register",
-        post_json("/api/register", registration.clone())
-    )
-    .await;
+    let answer = check!(server, world, post "/api/register", registration.clone()).await;
     assert_eq!(answer.status, StatusCode::OK);
     let pair = answer.json();
     let access = pair["access_token"].as_str().expect("token").to_owned();
     let bearer = (header::AUTHORIZATION, format!("Bearer {access}"));
 
-    let answer = check!(server, world, "/api/register", post_json("/api/register", registration)).await;
+    let answer = check!(server, world, post "/api/register", registration).await;
     assert_eq!(answer.status, StatusCode::BAD_REQUEST);
     assert!(answer.json()["errors"]["username"].is_array());
     let form = actix_test::TestRequest::post()
@@ -688,20 +669,16 @@ async fn core_answers_match_the_document() {
 
     let login = json!({"grant_type": "password", "client_id": world.client, "device_name": "Laptop",
                        "device_id": "laptop", "username": "ann@example.com", "password": PASSWORD});
-    let answer = check!(server, world, "/api/token", post_json("/api/token", login)).await;
+    let answer = check!(server, world, post "/api/token", login).await;
     assert_eq!(answer.status, StatusCode::OK);
     let refresh = json!({"grant_type": "refresh_token", "refresh_token": answer.json()["refresh_token"]});
     assert_eq!(
-        check!(server, world, "/api/token", post_json("/api/token", refresh))
-            .await
-            .status,
+        check!(server, world, post "/api/token", refresh).await.status,
         StatusCode::OK
     );
     let unsupported = json!({"grant_type": "magic"});
     assert_eq!(
-        check!(server, world, "/api/token", post_json("/api/token", unsupported))
-            .await
-            .status,
+        check!(server, world, post "/api/token", unsupported).await.status,
         StatusCode::BAD_REQUEST
     );
 
@@ -794,19 +771,13 @@ async fn typed_answers_match_the_document() {
         .to_owned();
     let customer = json!({"token": token, "usertype": "customer", "email": "cat@example.com", "display_name": "cat",
                           "full_name": "Cat Lee", "postcode": "M1 1AE", "year_of_birth": 1980, "password": PASSWORD});
-    let answer = check!(
-        server,
-        world,
-        "/api/register",
-        post_json("/api/register", customer.clone())
-    )
-    .await;
+    let answer = check!(server, world, post "/api/register", customer.clone()).await;
     assert_eq!(answer.json()["success"], true);
-    let answer = check!(server, world, "/api/register", post_json("/api/register", customer)).await;
+    let answer = check!(server, world, post "/api/register", customer).await;
     assert_eq!(answer.status, StatusCode::BAD_REQUEST);
     assert_eq!(answer.json()["success"], false);
     let organisation = json!({"usertype": "organisation", "email": "org@example.com"});
-    let answer = check!(server, world, "/api/register", post_json("/api/register", organisation)).await;
+    let answer = check!(server, world, post "/api/register", organisation).await;
     assert_eq!(answer.status, StatusCode::BAD_REQUEST);
 }
 
@@ -816,63 +787,27 @@ async fn users_answers_match_the_document() {
     let server = server!(world);
     let body = json!({"first_name": "Ann", "last_name": "Lee", "email": "lee@example.com", "postal_code": "4000",
                       "password": PASSWORD});
-    let answer = check!(
-        server,
-        world,
-        "/api/users/register",
-        post_json("/api/users/register", body.clone())
-    )
-    .await;
+    let answer = check!(server, world, post "/api/users/register", body.clone()).await;
     assert_eq!(answer.status, StatusCode::CREATED);
     assert!(answer.json()["insertion"].is_null());
-    let answer = check!(
-        server,
-        world,
-        "/api/users/register",
-        post_json("/api/users/register", body)
-    )
-    .await;
+    let answer = check!(server, world, post "/api/users/register", body).await;
     assert_eq!(answer.status, StatusCode::UNPROCESSABLE_ENTITY);
 
     let login = json!({"username": "lee@example.com", "password": PASSWORD});
-    let answer = check!(server, world, "/api/users/login", post_json("/api/users/login", login)).await;
+    let answer = check!(server, world, post "/api/users/login", login).await;
     assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
 
     let wrong = json!({"email": "lee@example.com", "token": 1});
-    let answer = check!(
-        server,
-        world,
-        "/api/users/validation",
-        post_json("/api/users/validation", wrong)
-    )
-    .await;
+    let answer = check!(server, world, post "/api/users/validation", wrong).await;
     assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
     let verify = json!({"email": "lee@example.com"});
-    let answer = check!(
-        server,
-        world,
-        "/api/mails/verify",
-        post_json("/api/mails/verify", verify)
-    )
-    .await;
+    let answer = check!(server, world, post "/api/mails/verify", verify).await;
     assert_eq!(answer.status, StatusCode::CREATED);
     let unknown = json!({"email": "nobody@example.com"});
-    let answer = check!(
-        server,
-        world,
-        "/api/mails/verify",
-        post_json("/api/mails/verify", unknown)
-    )
-    .await;
+    let answer = check!(server, world, post "/api/mails/verify", unknown).await;
     assert_eq!(answer.status, StatusCode::CREATED);
     let unknown = json!({"email": "nobody@example.com", "token": "123456"});
-    let answer = check!(
-        server,
-        world,
-        "/api/users/validation",
-        post_json("/api/users/validation", unknown)
-    )
-    .await;
+    let answer = check!(server, world, post "/api/users/validation", unknown).await;
     assert_eq!(answer.status, StatusCode::NOT_FOUND);
 }
 
@@ -880,15 +815,9 @@ async fn users_answers_match_the_document() {
 async fn signup_pages_and_operations_answers_match_the_document() {
     let world = world().await;
     let server = server!(world);
-    let answer = check!(
-        server,
-        world,
-        "/signup",
-        post_json("/signup", json!({"email": "bob@example.com", "language": "en"}))
-    )
-    .await;
+    let answer = check!(server, world, post "/signup", json!({"email": "bob@example.com", "language": "en"})).await;
     assert_eq!(answer.status, StatusCode::CREATED);
-    let answer = check!(server, world, "/signup", post_json("/signup", json!({"email": "bob"}))).await;
+    let answer = check!(server, world, post "/signup", json!({"email": "bob"})).await;
     assert_eq!(answer.json()["error"], "emailInvalid");
     world.app.deliver_due().await.expect("deliver");
     let link = world

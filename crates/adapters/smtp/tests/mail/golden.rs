@@ -1,8 +1,11 @@
 //! Every kind in every language, with and without a name, against the mails
 //! the per-language templates rendered before the texts moved into Fluent
-//! catalogues (`tests/golden/<lang>/<kind>.<named|anonymous>.<part>`).
-//! `BLESS_GOLDEN=1` rewrites the files from the current renderer.
+//! catalogues. They are kept in one data file, `tests/golden.json`: a map
+//! from `<lang>/<kind>.<named|anonymous>.<part>` to the exact text, each
+//! entry compared byte for byte. `BLESS_GOLDEN=1 cargo test -p registrar-smtp
+//! --test mail golden` rewrites it from the current renderer (review the diff).
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use registrar_domain::Language;
@@ -13,12 +16,10 @@ use crate::support::{every_content, mail};
 /// A name with everything HTML must escape.
 const NAME: &str = "Zoë & \"Jo\" <b>";
 
-#[test]
-fn every_mail_is_byte_identical_to_the_golden_files() {
+/// Every rendered part, keyed as in `tests/golden.json`.
+fn rendered() -> BTreeMap<String, String> {
     let templates = Templates::new().expect("the embedded templates compile");
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/golden");
-    let bless = std::env::var_os("BLESS_GOLDEN").is_some();
-    let mut compared = 0;
+    let mut parts = BTreeMap::new();
     for code in ["en", "nl", "fr", "de", "es"] {
         let language = Language::from_code(code).expect("one of ours");
         for content in every_content() {
@@ -28,21 +29,38 @@ fn every_mail_is_byte_identical_to_the_golden_files() {
                     .render(&mail(language, name, content.clone()))
                     .expect("renders");
                 for (part, text) in [
-                    ("subject", &rendered.subject),
-                    ("txt", &rendered.text),
-                    ("html", &rendered.html),
+                    ("subject", rendered.subject),
+                    ("txt", rendered.text),
+                    ("html", rendered.html),
                 ] {
-                    let path = root.join(code).join(format!("{kind}.{variant}.{part}"));
-                    if bless {
-                        std::fs::create_dir_all(path.parent().expect("has a parent")).expect("mkdir");
-                        std::fs::write(&path, text).expect("write golden");
-                    }
-                    let golden = std::fs::read_to_string(&path).expect("golden file");
-                    assert_eq!(text, &golden, "{}", path.display());
-                    compared += 1;
+                    parts.insert(format!("{code}/{kind}.{variant}.{part}"), text);
                 }
             }
         }
+    }
+    parts
+}
+
+#[test]
+fn every_mail_is_byte_identical_to_the_golden_files() {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/golden.json");
+    let rendered = rendered();
+    if std::env::var_os("BLESS_GOLDEN").is_some() {
+        let json = serde_json::to_string_pretty(&rendered).expect("a map of strings serializes");
+        std::fs::write(&path, json + "\n").expect("write golden.json");
+    }
+    let golden: BTreeMap<String, String> =
+        serde_json::from_str(&std::fs::read_to_string(&path).expect("golden.json")).expect("a map of strings");
+    assert_eq!(
+        rendered.keys().collect::<Vec<_>>(),
+        golden.keys().collect::<Vec<_>>(),
+        "the parts in {}",
+        path.display()
+    );
+    let mut compared = 0;
+    for (key, text) in &rendered {
+        assert_eq!(text, &golden[key], "{key} in {}", path.display());
+        compared += 1;
     }
     assert_eq!(compared, 5 * 5 * 2 * 3);
 }

@@ -7,7 +7,7 @@ use registrar_mail::Mailer;
 use registrar_smtp::{LettreMailer, MailSettings, Tls, Transport};
 use tracing_subscriber::fmt::MakeWriter;
 
-use crate::support::{confirmation, Behaviour, SmtpSink, ADDRESS, CODE_DIGITS, CODE_GROUPED, LINK};
+use crate::support::{confirmation, smtp_settings, Behaviour, SmtpSink, ADDRESS, CODE_DIGITS, CODE_GROUPED, LINK};
 
 /// Everything logged while it is the default subscriber of this thread.
 #[derive(Clone, Default)]
@@ -90,15 +90,8 @@ async fn file_and_smtp_deliveries_and_failures_log_the_recipient_masked() {
 
     let sink = SmtpSink::start(Behaviour::RejectRecipient(550)).await;
     let smtp = LettreMailer::new(MailSettings {
-        transport: Transport::Smtp {
-            host: sink.addr.ip().to_string(),
-            port: sink.addr.port(),
-            username: None,
-            password: None,
-            tls: Tls::None,
-            timeout: Duration::from_secs(5),
-        },
-        ..MailSettings::default()
+        from: MailSettings::default().from,
+        ..smtp_settings(sink.addr, Tls::None, Duration::from_secs(5))
     })
     .expect("an SMTP mailer builds");
     smtp.send(&confirmation(Language::EN)).await.expect_err("refused");

@@ -9,7 +9,7 @@ use registrar_domain::Language;
 use registrar_mail::Mailer;
 use registrar_smtp::{LettreMailer, MailSettings, Tls, Transport};
 
-use crate::support::{every_content, mail, parts, Behaviour, SmtpSink, ADDRESS};
+use crate::support::{every_content, mail, parts, smtp_mailer, Behaviour, SmtpSink, ADDRESS};
 
 /// `(stored name, the To header it gives, the greeting of the text part)`.
 fn bad_names() -> Vec<(String, String, String)> {
@@ -102,18 +102,7 @@ async fn a_name_with_control_characters_is_cleaned_and_the_mail_is_written() {
 #[tokio::test]
 async fn a_name_with_control_characters_is_cleaned_and_the_mail_goes_out_over_smtp() {
     let sink = SmtpSink::start(Behaviour::Accept).await;
-    let mailer = LettreMailer::new(MailSettings {
-        from: "Registrar <no-reply@registrar.test>".to_owned(),
-        transport: Transport::Smtp {
-            host: sink.addr.ip().to_string(),
-            port: sink.addr.port(),
-            username: None,
-            password: None,
-            tls: Tls::None,
-            timeout: Duration::from_secs(5),
-        },
-    })
-    .expect("an SMTP mailer builds");
+    let mailer = smtp_mailer(sink.addr, Tls::None, Duration::from_secs(5));
     let names = bad_names();
     for (name, _, _) in &names {
         let content = every_content().remove(3);

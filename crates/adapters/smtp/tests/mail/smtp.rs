@@ -6,21 +6,14 @@ use registrar_mail::{MailError, Mailer};
 use registrar_smtp::{LettreMailer, MailSettings, SetupError, Tls, Transport};
 use secrecy::SecretString;
 
-use crate::support::{confirmation, parts, Behaviour, SmtpSink, ADDRESS, CODE_DIGITS, CODE_GROUPED, LINK};
+use crate::support::{confirmation, parts, smtp_mailer, Behaviour, SmtpSink, ADDRESS, CODE_DIGITS, CODE_GROUPED, LINK};
 
-fn smtp_mailer(addr: SocketAddr, tls: Tls, timeout: Duration) -> LettreMailer {
-    LettreMailer::new(MailSettings {
-        from: "Registrar <no-reply@registrar.test>".to_owned(),
-        transport: Transport::Smtp {
-            host: addr.ip().to_string(),
-            port: addr.port(),
-            username: None,
-            password: None,
-            tls,
-            timeout,
-        },
-    })
-    .expect("an SMTP mailer builds")
+/// A transient failure whose cause names `what`.
+fn assert_transient(error: &MailError, what: &str) {
+    assert!(
+        matches!(error, MailError::Transient(cause) if cause.contains(what)),
+        "{error:?}"
+    );
 }
 
 /// A port on 127.0.0.1 that nothing listens on.
@@ -116,10 +109,7 @@ async fn a_4xx_answer_is_transient() {
 
     let error = mailer.send(&confirmation(Language::EN)).await.expect_err("deferred");
 
-    assert!(
-        matches!(&error, MailError::Transient(cause) if cause.contains("450")),
-        "{error:?}"
-    );
+    assert_transient(&error, "450");
 }
 
 #[tokio::test]
@@ -132,10 +122,7 @@ async fn nothing_listening_is_transient_and_quick() {
     let error = mailer.send(&confirmation(Language::EN)).await.expect_err("no server");
 
     assert!(started.elapsed() < timeout, "took {:?}", started.elapsed());
-    assert!(
-        matches!(&error, MailError::Transient(cause) if cause.contains("refused the connection")),
-        "{error:?}"
-    );
+    assert_transient(&error, "refused the connection");
 }
 
 #[tokio::test]
@@ -152,10 +139,7 @@ async fn a_server_that_never_answers_times_out_as_transient() {
         took >= timeout && took < timeout + Duration::from_secs(2),
         "took {took:?}"
     );
-    assert!(
-        matches!(&error, MailError::Transient(cause) if cause.contains("400 ms")),
-        "{error:?}"
-    );
+    assert_transient(&error, "400 ms");
 }
 
 #[tokio::test]
@@ -190,10 +174,7 @@ async fn implicit_tls_against_a_plain_server_names_tls() {
         .await
         .expect_err("no TLS there");
 
-    assert!(
-        matches!(&error, MailError::Transient(cause) if cause.contains("TLS")),
-        "{error:?}"
-    );
+    assert_transient(&error, "TLS");
 }
 
 #[tokio::test]
@@ -206,10 +187,7 @@ async fn starttls_against_a_server_without_it_names_starttls() {
         .await
         .expect_err("no STARTTLS there");
 
-    assert!(
-        matches!(&error, MailError::Transient(cause) if cause.contains("STARTTLS")),
-        "{error:?}"
-    );
+    assert_transient(&error, "STARTTLS");
     assert!(sink.received().is_empty(), "nothing may be sent in clear");
 }
 

@@ -1,8 +1,12 @@
 //! What the tests share: sample mails and a small SMTP server that records
 //! what it is sent.
 
+use std::net::SocketAddr;
+use std::time::Duration;
+
 use registrar_domain::{ConfirmationCode, Email, Language};
 use registrar_mail::{Mail, MailContent};
+use registrar_smtp::{LettreMailer, MailSettings, Tls, Transport};
 
 /// A code with a leading zero, which must survive as six digits.
 pub const CODE: u32 = 48_213;
@@ -44,6 +48,25 @@ pub fn link_of(content: &MailContent) -> &str {
         | MailContent::PasswordReset { link } => link,
         MailContent::SignupAttempt { reset_link } | MailContent::PasswordChanged { reset_link } => reset_link,
     }
+}
+
+/// SMTP to `addr` (a sink) without credentials, from a test sender.
+pub fn smtp_settings(addr: SocketAddr, tls: Tls, timeout: Duration) -> MailSettings {
+    MailSettings {
+        from: "Registrar <no-reply@registrar.test>".to_owned(),
+        transport: Transport::Smtp {
+            host: addr.ip().to_string(),
+            port: addr.port(),
+            username: None,
+            password: None,
+            tls,
+            timeout,
+        },
+    }
+}
+
+pub fn smtp_mailer(addr: SocketAddr, tls: Tls, timeout: Duration) -> LettreMailer {
+    LettreMailer::new(smtp_settings(addr, tls, timeout)).expect("an SMTP mailer builds")
 }
 
 pub fn mail(language: Language, name: Option<&str>, content: MailContent) -> Mail {
