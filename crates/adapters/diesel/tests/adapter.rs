@@ -197,11 +197,16 @@ where
     }
 }
 
-/// `store` is on a database with only the first release's schema, holding
-/// nothing yet. Writes what the first release writes, upgrades, and checks
-/// the data lived through it and the outbox works.
-async fn assert_the_outbox_migration_upgrades_a_database_in_use(store: &DieselStore) {
-    let registration = registration(&format!("early.{}@example.com", unique()));
+/// Registers `registration` and stores an email confirmation for its user
+/// (with `code_hash`, the link's hash fresh), as a release before an upgrade
+/// does; `storing` is what a failure to store the confirmation says. Returns
+/// the user and the link's hash.
+async fn register_before_the_upgrade(
+    store: &DieselStore,
+    registration: Registration,
+    code_hash: Option<SecretHash>,
+    storing: &str,
+) -> (UserId, SecretHash) {
     let user = registration.user.id.clone();
     store
         .register(registration)
@@ -212,13 +217,27 @@ async fn assert_the_outbox_migration_upgrades_a_database_in_use(store: &DieselSt
         .replace_confirmation(NewConfirmation {
             user_id: user.clone(),
             purpose: ConfirmationPurpose::Email,
-            code_hash: Some(SecretHash::of(&unique())),
+            code_hash,
             link_hash: link.clone(),
             expires_at: at(3600),
             created_at: at(0),
         })
         .await
-        .expect("storing a confirmation before the upgrade");
+        .expect(storing);
+    (user, link)
+}
+
+/// `store` is on a database with only the first release's schema, holding
+/// nothing yet. Writes what the first release writes, upgrades, and checks
+/// the data lived through it and the outbox works.
+async fn assert_the_outbox_migration_upgrades_a_database_in_use(store: &DieselStore) {
+    let (user, link) = register_before_the_upgrade(
+        store,
+        registration(&format!("early.{}@example.com", unique())),
+        Some(SecretHash::of(&unique())),
+        "storing a confirmation before the upgrade",
+    )
+    .await;
 
     let applied = store.migrate().await.expect("upgrading");
     assert_eq!(
@@ -284,24 +303,13 @@ fn web_session(user: &UserId, now: DateTime<Utc>) -> NewSession {
 /// mailed before completes a signup after, and invites work.
 async fn assert_the_invites_migration_upgrades_a_database_in_use(store: &DieselStore) {
     let mut signup = registration(&format!("before.consent.{}@example.com", unique()));
-    let registration = registration(&format!("before.invites.{}@example.com", unique()));
-    let user = registration.user.id.clone();
-    store
-        .register(registration)
-        .await
-        .expect("registering before the upgrade");
-    let link = SecretHash::of(&unique());
-    store
-        .replace_confirmation(NewConfirmation {
-            user_id: user.clone(),
-            purpose: ConfirmationPurpose::Email,
-            code_hash: None,
-            link_hash: link.clone(),
-            expires_at: at(3600),
-            created_at: at(0),
-        })
-        .await
-        .expect("storing a signup link before the upgrade");
+    let (user, link) = register_before_the_upgrade(
+        store,
+        registration(&format!("before.invites.{}@example.com", unique())),
+        None,
+        "storing a signup link before the upgrade",
+    )
+    .await;
     let queued = mail(&user, at(1));
     store
         .enqueue_mail(queued.clone())
