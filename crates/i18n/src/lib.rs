@@ -167,6 +167,29 @@ fn new_bundle(language: Language) -> FluentBundle<FluentResource> {
     bundle
 }
 
+/// Test support for the adapters with texts.
+#[cfg(feature = "testing")]
+pub mod testing {
+    use std::path::Path;
+
+    /// Copies the folder `from` (a `locales/` folder, say) with everything
+    /// in it to `to`, making `to` and its folders as needed.
+    pub fn copy_dir(from: &Path, to: &Path) -> std::io::Result<()> {
+        std::fs::create_dir_all(to)?;
+        for entry in std::fs::read_dir(from)? {
+            let path = entry?.path();
+            let Some(name) = path.file_name() else { continue };
+            let target = to.join(name);
+            if path.is_dir() {
+                copy_dir(&path, &target)?;
+            } else {
+                std::fs::copy(&path, &target)?;
+            }
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::expect_used, clippy::unwrap_used)] // test code
 mod tests {

@@ -11,6 +11,7 @@ use actix_web::http::{header, StatusCode};
 use actix_web::{test, web, App};
 use registrar_domain::Language;
 use registrar_http::edge::language::{self, DefaultLanguage};
+use registrar_i18n::testing::copy_dir;
 use registrar_memory::{MemoryMailer, MemoryStore};
 use registrar_service::testing;
 
@@ -19,23 +20,10 @@ error-not_found = Xot xound.
 page-invalid_title = Xink xot xalid
 ";
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for entry in std::fs::read_dir(from).expect("read locales") {
-        let path = entry.expect("entry").path();
-        let target = to.join(path.file_name().expect("name"));
-        if path.is_dir() {
-            copy_dir(&path, &target);
-        } else {
-            std::fs::copy(&path, &target).expect("copy");
-        }
-    }
-}
-
 #[actix_web::test]
 async fn a_sixth_language_is_a_file_in_the_locales_folder() {
     let dir = tempfile::tempdir().expect("tempdir");
-    copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("locales"), dir.path());
+    copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("locales"), dir.path()).expect("copying the locales");
     std::fs::create_dir(dir.path().join("xx")).expect("mkdir xx");
     std::fs::write(dir.path().join("xx/registrar.ftl"), XX).expect("write xx");
     let catalogue = language::catalogue_from_dir(dir.path()).expect("loads");

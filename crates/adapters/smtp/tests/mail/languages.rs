@@ -5,6 +5,7 @@
 use std::path::Path;
 
 use registrar_domain::Language;
+use registrar_i18n::testing::copy_dir;
 use registrar_smtp::{catalogue_from_dir, Templates};
 
 use crate::support::{confirmation, every_content, mail};
@@ -17,23 +18,10 @@ confirmation-enter-code = Xenter xis xode:
 code-label = Xour xode:
 ";
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for entry in std::fs::read_dir(from).expect("read locales") {
-        let path = entry.expect("entry").path();
-        let target = to.join(path.file_name().expect("name"));
-        if path.is_dir() {
-            copy_dir(&path, &target);
-        } else {
-            std::fs::copy(&path, &target).expect("copy");
-        }
-    }
-}
-
 #[test]
 fn a_sixth_language_is_a_file_in_the_locales_folder() {
     let dir = tempfile::tempdir().expect("tempdir");
-    copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("locales"), dir.path());
+    copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("locales"), dir.path()).expect("copying the locales");
     std::fs::create_dir(dir.path().join("xx")).expect("mkdir xx");
     std::fs::write(dir.path().join("xx/mail.ftl"), XX).expect("write xx");
 
