@@ -16,6 +16,10 @@ pub mod ops;
 #[allow(clippy::pedantic, clippy::restriction)] // test code
 /// The pages through their routes, with the shared `POST /confirm/signup/{id}`.
 mod pages_tests;
+#[cfg(test)]
+#[allow(clippy::pedantic, clippy::restriction)] // test code
+/// The world the in-process tests share.
+mod test_world;
 
 use edge::routes::{Documented, Routes, Serve, Unserved};
 pub use edge::{body, client_ip, failure, limits, metrics, request_id};

@@ -11,6 +11,7 @@ use registrar_service::testing::{self, Raw};
 use registrar_service::{LoginInput, RegisterInput, Registrar, ServiceError};
 
 use crate::families::pages::csrf;
+use crate::test_world::{self, World};
 
 const EMAIL: &str = "ann@example.com";
 const OLD: &str = "Correct-Horse-42";
@@ -20,42 +21,32 @@ const NEWCOMER: &str = "bob@example.com";
 
 /// The shared world (see `registrar_service::testing`) with Ann registered
 /// and her confirmation mailed.
-struct World {
-    app: Registrar<MemoryStore, MemoryMailer>,
-    mailer: MemoryMailer,
-    client: String,
-}
-
 async fn world() -> World {
-    let testing::World {
-        app,
-        mailer,
-        client,
-        policies,
-        ..
-    } = testing::World::new().await;
-    let policies = policies.into_iter().map(Some).collect();
-    app.register_raw(
-        RegisterInput {
-            client_id: Some(client.clone()),
-            device_id: Some("phone".into()),
-            device_name: Some("Phone".into()),
-            email: Some(EMAIL.into()),
-            password: Some(OLD.into()),
-            firstname: Some("Ann".into()),
-            lastname: Some("Smith".into()),
-            telephone: Some("+32 475 00 00 00".into()),
-            policies: Some(policies),
-            tin_nr: None,
-            language: Some(Language::EN),
-            invite: None,
-        },
-        local(),
-    )
-    .await
-    .expect("registers");
-    app.deliver_due().await.expect("deliver");
-    World { app, mailer, client }
+    let world = test_world::world(testing::policy_revision).await;
+    let policies = world.policies.iter().copied().map(Some).collect();
+    world
+        .app
+        .register_raw(
+            RegisterInput {
+                client_id: Some(world.client.clone()),
+                device_id: Some("phone".into()),
+                device_name: Some("Phone".into()),
+                email: Some(EMAIL.into()),
+                password: Some(OLD.into()),
+                firstname: Some("Ann".into()),
+                lastname: Some("Smith".into()),
+                telephone: Some("+32 475 00 00 00".into()),
+                policies: Some(policies),
+                tin_nr: None,
+                language: Some(Language::EN),
+                invite: None,
+            },
+            local(),
+        )
+        .await
+        .expect("registers");
+    world.app.deliver_due().await.expect("deliver");
+    world
 }
 
 /// Requests from this machine.

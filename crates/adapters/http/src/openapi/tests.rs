@@ -10,12 +10,13 @@ use actix_web::{test as actix_test, web, App};
 use registrar_domain::Language;
 use registrar_mail::MailContent;
 use registrar_memory::{MemoryMailer, MemoryStore};
-use registrar_service::{testing, Registrar};
+use registrar_service::testing;
 use serde_json::{json, Value};
 
 use super::{document, BEARER, TAGS};
 use crate::edge::body::Object;
 use crate::edge::language::DefaultLanguage;
+use crate::test_world;
 
 const PASSWORD: &str = "Correct-Horse-42";
 
@@ -528,43 +529,32 @@ async fn answer(response: ServiceResponse) -> Answer {
 }
 
 struct World {
-    app: Registrar<MemoryStore, MemoryMailer>,
-    mailer: MemoryMailer,
-    client: String,
-    policies: Vec<i32>,
+    world: test_world::World,
     doc: Value,
+}
+
+impl std::ops::Deref for World {
+    type Target = test_world::World;
+
+    fn deref(&self) -> &test_world::World {
+        &self.world
+    }
 }
 
 /// The shared world (see `registrar_service::testing`), its policies with
 /// texts in every field, and the document.
 async fn world() -> World {
-    let testing::World {
-        app,
-        mailer,
-        client,
-        policies,
-        ..
-    } = testing::World::with_policies(
-        MemoryMailer::new(),
-        |_| {},
-        |t| {
-            let mut revision = testing::policy_revision(t);
-            revision.version = "1.0".into();
-            for text in revision.texts.values_mut() {
-                text.description = format!("About {t}");
-                text.html = "<p>…</p>".into();
-            }
-            revision
-        },
-    )
+    let world = test_world::world(|t| {
+        let mut revision = testing::policy_revision(t);
+        revision.version = "1.0".into();
+        for text in revision.texts.values_mut() {
+            text.description = format!("About {t}");
+            text.html = "<p>…</p>".into();
+        }
+        revision
+    })
     .await;
-    World {
-        app,
-        mailer,
-        client,
-        policies,
-        doc: doc(),
-    }
+    World { world, doc: doc() }
 }
 
 /// The whole app over `$world`, as `serve` configures it (metrics included).
