@@ -63,13 +63,19 @@ async fn patch_me(app: &TestApp, token: &str, body: Value) -> Response {
     send(app.http.patch(app.url("/api/me")).bearer_auth(token).json(&body)).await
 }
 
-async fn patch_me_updates_given_fields_and_keeps_the_rest(backend: Backend) {
+/// Registers a new account on a fresh app and sends `PATCH /api/me` with
+/// `body` as it; returns the app, the account's access token and the answer.
+async fn patch_a_new_account(backend: Backend, body: Value) -> (TestApp, String, Response) {
     let app = spawn_app(backend).await;
     let pair = app.register(&unique_email()).await;
-    let token = pair["access_token"].as_str().expect("t");
-    let response = patch_me(
-        &app,
-        token,
+    let token = pair["access_token"].as_str().expect("t").to_owned();
+    let response = patch_me(&app, &token, body).await;
+    (app, token, response)
+}
+
+async fn patch_me_updates_given_fields_and_keeps_the_rest(backend: Backend) {
+    let (app, token, response) = patch_a_new_account(
+        backend,
         json!({"firstname": "Simone", "insertion": "de", "telephone": "+49 30 901820", "language": "fr"}),
     )
     .await;
@@ -81,17 +87,13 @@ async fn patch_me_updates_given_fields_and_keeps_the_rest(backend: Backend) {
     assert_eq!(me["display_name"], "Simone de Peters");
     assert_eq!(me["telephone"], "+4930901820");
     assert_eq!(me["language"], "fr");
-    let (_, again) = parts(app.me(token).await).await;
+    let (_, again) = parts(app.me(&token).await).await;
     assert_eq!(again["firstname"], "Simone");
 }
 
 async fn patch_me_with_bad_values_lists_them_and_changes_nothing(backend: Backend) {
-    let app = spawn_app(backend).await;
-    let pair = app.register(&unique_email()).await;
-    let token = pair["access_token"].as_str().expect("t");
-    let response = patch_me(
-        &app,
-        token,
+    let (app, token, response) = patch_a_new_account(
+        backend,
         json!({"firstname": "Changed", "lastname": null, "telephone": "0475", "language": "xx"}),
     )
     .await;
@@ -101,7 +103,7 @@ async fn patch_me_with_bad_values_lists_them_and_changes_nothing(backend: Backen
     for field in ["lastname", "telephone", "language"] {
         assert!(body["errors"][field].is_array(), "{field}: {body}");
     }
-    let (_, me) = parts(app.me(token).await).await;
+    let (_, me) = parts(app.me(&token).await).await;
     assert_eq!(me["firstname"], "Simon");
 }
 
