@@ -20,10 +20,11 @@ use fantoccini::{Client, ClientBuilder, Locator};
 use futures_util::future::BoxFuture;
 use futures_util::FutureExt;
 use registrar::config::Config;
-use registrar_domain::{Language, PolicyText, PolicyType};
-use registrar_store::NewPolicyRevision;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
+
+#[path = "shared/policies.rs"]
+mod policies;
 
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
@@ -84,22 +85,7 @@ impl Server {
         let client_id = service.add_client("Browser test").await.expect("client").id.to_string();
         let mut policies = Vec::new();
         for (t, title) in [("tac", "Terms and conditions"), ("privacy", "Privacy policy")] {
-            let mut texts = std::collections::BTreeMap::new();
-            texts.insert(
-                Language::EN,
-                PolicyText {
-                    title: title.into(),
-                    description: format!("About {t}"),
-                    button: "I agree".into(),
-                    html: format!("<h1>{title}</h1>"),
-                },
-            );
-            let revision = NewPolicyRevision {
-                policy_type: PolicyType::parse(t).expect("type"),
-                version: "1.0".into(),
-                published_at: chrono::Utc::now(),
-                texts,
-            };
+            let revision = policies::english_revision(t, "1.0", title);
             policies.push(service.publish_policy(revision).await.expect("publish").id.0);
         }
         Server {

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use registrar::config::Config;
 use registrar::wiring;
 use registrar_diesel::testing::PgDatabase;
-use registrar_domain::{Language, PolicyText, PolicyType};
+use registrar_domain::{Language, PolicyText};
 use registrar_store::NewPolicyRevision;
 use reqwest::{RequestBuilder, Response, StatusCode};
 use serde_json::{json, Value};
@@ -168,17 +168,8 @@ async fn serve(config: &Config) -> (String, registrar_http::ServerHandle) {
 }
 
 pub fn policy(t: &str, version: &str, title: &str) -> NewPolicyRevision {
-    let mut texts = std::collections::BTreeMap::new();
-    texts.insert(
-        Language::EN,
-        PolicyText {
-            title: title.into(),
-            description: format!("About {t}"),
-            button: "I agree".into(),
-            html: format!("<h1>{title}</h1>"),
-        },
-    );
-    texts.insert(
+    let mut revision = crate::policies_shared::english_revision(t, version, title);
+    revision.texts.insert(
         Language::NL,
         PolicyText {
             title: format!("{title} (nl)"),
@@ -187,12 +178,7 @@ pub fn policy(t: &str, version: &str, title: &str) -> NewPolicyRevision {
             html: "<h1>nl</h1>".into(),
         },
     );
-    NewPolicyRevision {
-        policy_type: PolicyType::parse(t).expect("type"),
-        version: version.into(),
-        published_at: chrono::Utc::now(),
-        texts,
-    }
+    revision
 }
 
 impl TestApp {

@@ -19,6 +19,8 @@ mod oauth;
 mod openapi;
 mod outbox;
 mod policies;
+#[path = "../shared/policies.rs"]
+mod policies_shared;
 mod register;
 mod sessions;
 mod signup;
