@@ -197,6 +197,23 @@ where
     }
 }
 
+/// Reverts the database of `conn` down to `first` (see [`revert_down_to`])
+/// and checks that migrating `store` again applies `expected`, in order.
+async fn assert_migrates_again<DB, C>(
+    store: &DieselStore,
+    conn: &mut C,
+    source: impl Fn() -> EmbeddedMigrations,
+    first: &str,
+    expected: &[&str],
+) where
+    DB: diesel::backend::Backend,
+    C: MigrationHarness<DB>,
+    EmbeddedMigrations: MigrationSource<DB>,
+{
+    revert_down_to(conn, source, first);
+    assert_eq!(store.migrate().await.expect("migrating again"), expected);
+}
+
 /// Registers `registration` and stores an email confirmation for its user
 /// (with `code_hash`, the link's hash fresh), as a release before an upgrade
 /// does; `storing` is what a failure to store the confirmation says. Returns
@@ -598,8 +615,14 @@ async fn sqlite_the_outbox_migration_upgrades_a_database_of_the_first_release() 
     let mut conn = own_sqlite_connection(&dir);
     migrate_up_to(&mut conn, SQLITE_MIGRATIONS, FIRST_MIGRATION);
     assert_the_outbox_migration_upgrades_a_database_in_use(&store).await;
-    revert_down_to(&mut conn, || SQLITE_MIGRATIONS, OUTBOX_MIGRATION);
-    assert_eq!(store.migrate().await.expect("migrating again"), EVERY_MIGRATION[1..]);
+    assert_migrates_again(
+        &store,
+        &mut conn,
+        || SQLITE_MIGRATIONS,
+        OUTBOX_MIGRATION,
+        &EVERY_MIGRATION[1..],
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -608,11 +631,14 @@ async fn sqlite_the_invites_migration_upgrades_a_database_of_the_release_before(
     let mut conn = own_sqlite_connection(&dir);
     migrate_up_to(&mut conn, SQLITE_MIGRATIONS, OUTBOX_MIGRATION);
     assert_the_invites_migration_upgrades_a_database_in_use(&store).await;
-    revert_down_to(&mut conn, || SQLITE_MIGRATIONS, INVITES_MIGRATION);
-    assert_eq!(
-        store.migrate().await.expect("migrating again"),
-        [INVITES_MIGRATION, THROTTLE_MIGRATION, CONSENT_MIGRATION]
-    );
+    assert_migrates_again(
+        &store,
+        &mut conn,
+        || SQLITE_MIGRATIONS,
+        INVITES_MIGRATION,
+        &[INVITES_MIGRATION, THROTTLE_MIGRATION, CONSENT_MIGRATION],
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -723,8 +749,14 @@ async fn postgres_the_outbox_migration_upgrades_a_database_of_the_first_release(
     migrate_up_to(&mut conn, POSTGRES_MIGRATIONS, FIRST_MIGRATION);
     let store = common::connect(&database).await;
     assert_the_outbox_migration_upgrades_a_database_in_use(&store).await;
-    revert_down_to(&mut conn, || POSTGRES_MIGRATIONS, OUTBOX_MIGRATION);
-    assert_eq!(store.migrate().await.expect("migrating again"), EVERY_MIGRATION[1..]);
+    assert_migrates_again(
+        &store,
+        &mut conn,
+        || POSTGRES_MIGRATIONS,
+        OUTBOX_MIGRATION,
+        &EVERY_MIGRATION[1..],
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -736,11 +768,14 @@ async fn postgres_the_invites_migration_upgrades_a_database_of_the_release_befor
     migrate_up_to(&mut conn, POSTGRES_MIGRATIONS, OUTBOX_MIGRATION);
     let store = common::connect(&database).await;
     assert_the_invites_migration_upgrades_a_database_in_use(&store).await;
-    revert_down_to(&mut conn, || POSTGRES_MIGRATIONS, INVITES_MIGRATION);
-    assert_eq!(
-        store.migrate().await.expect("migrating again"),
-        [INVITES_MIGRATION, THROTTLE_MIGRATION, CONSENT_MIGRATION]
-    );
+    assert_migrates_again(
+        &store,
+        &mut conn,
+        || POSTGRES_MIGRATIONS,
+        INVITES_MIGRATION,
+        &[INVITES_MIGRATION, THROTTLE_MIGRATION, CONSENT_MIGRATION],
+    )
+    .await;
 }
 
 #[tokio::test]
