@@ -233,6 +233,12 @@ impl Object {
         self.0.contains_key(key)
     }
 
+    /// One field read by the text rule ([`super::lenient::text`]), without
+    /// reading the rest: what picks the request type of a shared endpoint.
+    pub fn text(&self, key: &str) -> Option<String> {
+        self.0.get(key).and_then(super::lenient::scalar)
+    }
+
     /// The request type of the endpoint. Unknown fields are ignored; the
     /// fields' rules ([`super::lenient`]) never fail, so neither does this
     /// for a request type built on them.
@@ -287,5 +293,15 @@ mod tests {
     fn presence_is_presence_even_empty() {
         let f = json(br#"{"usertype": "", "z": null}"#).expect("json");
         assert!(f.has("usertype") && f.has("z") && !f.has("missing"));
+    }
+
+    #[test]
+    fn one_field_reads_by_the_text_rule() {
+        let f = json(br#"{"grant_type": " password ", "n": 4.0, "e": "", "l": ["x"]}"#).expect("json");
+        assert_eq!(f.text("grant_type").as_deref(), Some("password"));
+        assert_eq!(f.text("n").as_deref(), Some("4"));
+        assert_eq!((f.text("e"), f.text("l"), f.text("missing")), (None, None, None));
+        let form = form(b"grant_type=refresh_token&grant_type=password");
+        assert_eq!(form.text("grant_type"), None, "a repeated key is a list, not text");
     }
 }

@@ -20,7 +20,7 @@ use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 
 /// A trimmed, non-empty scalar as text.
-pub fn scalar(value: &Value) -> Option<String> {
+pub(crate) fn scalar(value: &Value) -> Option<String> {
     let s = match value {
         Value::String(s) => s.trim().to_owned(),
         Value::Number(n) => integral(n).map_or_else(|| n.to_string(), |i| i.to_string()),

@@ -166,20 +166,12 @@ impl TokenRequest {
     /// The grant the body asks for; any other `grant_type`, or none, is
     /// `unsupported_grant_type`.
     pub fn of(body: Object) -> Result<Self, Problem> {
-        let grant: GrantType = body.clone().parse()?;
-        match grant.grant_type.as_deref() {
+        match body.text("grant_type").as_deref() {
             Some("refresh_token") => Ok(Self::RefreshToken(body.parse()?)),
             Some("password") => Ok(Self::Password(body.parse()?)),
             _ => Err(ServiceError::UnsupportedGrantType.into()),
         }
     }
-}
-
-/// Just the `grant_type` of a body, to pick the grant's request type.
-#[derive(Debug, Default, Deserialize)]
-struct GrantType {
-    #[serde(default, deserialize_with = "lenient::text")]
-    grant_type: Option<String>,
 }
 
 /// `POST /api/change-password`: the current credentials of this
