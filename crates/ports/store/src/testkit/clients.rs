@@ -36,10 +36,7 @@ contract_rules! {
             listed.windows(2).all(|w| w[0].created_at <= w[1].created_at),
             "clients() is ordered by creation time"
         );
-        let ours: Vec<_> = listed
-            .into_iter()
-            .filter(|c| added.iter().any(|a| a.id == c.id))
-            .collect();
+        let ours = among(listed, &added, |c| c.id.clone());
         assert_eq!(ours, added, "every added client is listed, oldest first");
     }
 
@@ -66,8 +63,7 @@ contract_rules! {
     }
 
     pub async fn removing_a_client_revokes_its_sessions_and_reports_whether_it_existed<S: Store>(store: S) {
-        let removed = add_client(&store, at(0)).await;
-        let kept = add_client(&store, at(1)).await;
+        let (removed, kept) = two_clients(&store).await;
         let user = add_user(&store).await;
         let on_removed = open(&store, &user, &removed, "phone", at(2), 5).await;
         let on_kept = open(&store, &user, &kept, "phone", at(3), 5).await;
@@ -84,18 +80,16 @@ contract_rules! {
             !store.clients().await.expect("listing").iter().any(|c| c.id == removed),
             "the client is no longer listed"
         );
-        assert_refused(&store, &on_removed.access_hash, at(4), "the removed client's session is revoked").await;
-        assert_eq!(
-            rotate(&store, rotation(&on_removed.refresh_hash, at(4))).await,
-            RotationOutcome::Unknown,
-            "the removed client's refresh token is unknown"
-        );
+        assert_revoked(
+            &store,
+            &on_removed,
+            at(4),
+            "the removed client's session is revoked",
+            "the removed client's refresh token is unknown",
+        )
+        .await;
         assert_authenticates(&store, &on_kept.access_hash, at(4), "another client's session stays").await;
-        assert_eq!(
-            session_ids(&store, &user).await,
-            vec![on_kept.id],
-            "only the other client's session is left"
-        );
+        assert_session_ids(&store, &user, vec![on_kept.id], "only the other client's session is left").await;
         assert!(
             !store.remove_client(&removed).await.expect("removing again"),
             "remove_client → false the second time"

@@ -310,22 +310,14 @@ contract_rules! {
         const RACERS: usize = 10;
         let user = add_user(&store).await;
         let confirmation = send(&store, email_confirmation(&user, at(3600))).await;
-        let code = code_of(&confirmation).clone();
-        let barrier = Arc::new(Barrier::new(RACERS));
-
-        let mut tasks = Vec::new();
-        for _ in 0..RACERS {
-            let (store, barrier, user, code) = (store.clone(), Arc::clone(&barrier), user.clone(), code.clone());
-            tasks.push(tokio::spawn(async move {
-                barrier.wait().await;
-                store.confirm_by_code(&user, &code, at(100), MAX_ATTEMPTS).await
-            }));
-        }
-        let mut outcomes = Vec::new();
-        for task in tasks {
-            let outcome = task.await.expect("a confirming task ran to completion");
-            outcomes.push(outcome.expect("a concurrent confirm_by_code does not fail"));
-        }
+        let tries = vec![(user.clone(), code_of(&confirmation).clone()); RACERS];
+        let outcomes: Vec<_> = race(&store, tries, |store, (user, code)| async move {
+            store.confirm_by_code(&user, &code, at(100), MAX_ATTEMPTS).await
+        })
+        .await
+        .into_iter()
+        .map(|(_, outcome)| outcome.expect("a concurrent confirm_by_code does not fail"))
+        .collect();
         let confirmed = outcomes.iter().filter(|o| **o == CodeOutcome::Confirmed).count();
         let no_code = outcomes.iter().filter(|o| **o == CodeOutcome::NoCode).count();
         assert_eq!(confirmed, 1, "exactly one try confirms: {outcomes:?}");
@@ -423,19 +415,11 @@ contract_rules! {
         const RACERS: usize = 10;
         let user = add_user(&store).await;
         let confirmation = send(&store, email_confirmation(&user, at(3600))).await;
-        let barrier = Arc::new(Barrier::new(RACERS));
-
-        let mut tasks = Vec::new();
-        for _ in 0..RACERS {
-            let (store, barrier, link) = (store.clone(), Arc::clone(&barrier), confirmation.link_hash.clone());
-            tasks.push(tokio::spawn(async move {
-                barrier.wait().await;
-                store.confirm_by_link(&link, at(100)).await
-            }));
-        }
+        let links = vec![confirmation.link_hash.clone(); RACERS];
+        let outcomes =
+            race(&store, links, |store, link| async move { store.confirm_by_link(&link, at(100)).await }).await;
         let mut winners = Vec::new();
-        for task in tasks {
-            let outcome = task.await.expect("a confirming task ran to completion");
+        for (_, outcome) in outcomes {
             if let Some(id) = outcome.expect("a concurrent confirm_by_link does not fail") {
                 winners.push(id);
             }
@@ -447,8 +431,7 @@ contract_rules! {
     pub async fn a_reset_link_names_its_user_until_used_and_resets_the_password_once<S: ContractStore>(store: S) {
         let (client, user) = client_and_user(&store).await;
         let other = add_user(&store).await;
-        let phone = open(&store, &user, &client, "phone", at(1), 5).await;
-        let laptop = open(&store, &user, &client, "laptop", at(2), 5).await;
+        let [phone, laptop] = open_in_turn(&store, &user, [(&client, "phone"), (&client, "laptop")]).await;
         let bystander = open(&store, &other, &client, "phone", at(3), 5).await;
         let link = send(&store, reset_confirmation(&user, at(3600))).await;
         let before = backlog(&store).await;
@@ -595,22 +578,17 @@ contract_rules! {
         let user = add_user(&store).await;
         let link = send(&store, reset_confirmation(&user, at(3600))).await;
         let before = backlog(&store).await;
-        let barrier = Arc::new(Barrier::new(RACERS));
-
-        let mut tasks = Vec::new();
-        for _ in 0..RACERS {
-            let hash = password_hash();
-            let mail = new_mail(&user, OutboxKind::PasswordChanged, at(100));
-            let (store, barrier, link) = (store.clone(), Arc::clone(&barrier), link.link_hash.clone());
-            tasks.push(tokio::spawn(async move {
-                barrier.wait().await;
-                let outcome = store.reset_password(&link, &hash, at(100), Some(mail.clone())).await;
-                (hash, mail, outcome)
-            }));
-        }
+        let resets = (0..RACERS)
+            .map(|_| (password_hash(), new_mail(&user, OutboxKind::PasswordChanged, at(100))))
+            .collect();
+        let link = link.link_hash.clone();
+        let outcomes = race(&store, resets, |store, (hash, mail)| {
+            let link = link.clone();
+            async move { store.reset_password(&link, &hash, at(100), Some(mail)).await }
+        })
+        .await;
         let mut winners = Vec::new();
-        for task in tasks {
-            let (hash, mail, outcome) = task.await.expect("a resetting task ran to completion");
+        for ((hash, mail), outcome) in outcomes {
             if let Some(id) = outcome.expect("a concurrent reset_password does not fail") {
                 assert_eq!(id, user, "the winner names the link's user");
                 winners.push((hash, mail));

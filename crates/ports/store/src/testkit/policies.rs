@@ -55,10 +55,7 @@ contract_rules! {
             "policy_revisions is ordered by id: {:?}",
             listed.iter().map(|r| r.id).collect::<Vec<_>>()
         );
-        let ours: Vec<_> = listed
-            .into_iter()
-            .filter(|r| published.iter().any(|p| p.id == r.id))
-            .collect();
+        let ours = among(listed, &published, |r| r.id);
         assert_eq!(ours, published, "every published revision is listed, with its texts");
     }
 

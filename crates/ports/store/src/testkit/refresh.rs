@@ -292,27 +292,17 @@ contract_rules! {
         const RACERS: usize = 20;
         let (client, user) = client_and_user(&store).await;
         let opened = open(&store, &user, &client, "phone", at(0), 5).await;
-        let barrier = Arc::new(Barrier::new(RACERS));
-
-        let mut tasks = Vec::new();
-        for _ in 0..RACERS {
-            let r = Rotation {
+        let rotations = (0..RACERS)
+            .map(|_| Rotation {
                 grace_cutoff: at(90),
                 ..rotation(&opened.refresh_hash, at(100))
-            };
-            let store = store.clone();
-            let barrier = Arc::clone(&barrier);
-            tasks.push(tokio::spawn(async move {
-                barrier.wait().await;
-                let outcome = store.rotate_refresh(r.clone()).await;
-                (r, outcome)
-            }));
-        }
+            })
+            .collect();
+        let outcomes = race(&store, rotations, |store, r| async move { store.rotate_refresh(r).await }).await;
 
         let mut winners = Vec::new();
         let mut losers = Vec::new();
-        for task in tasks {
-            let (r, outcome) = task.await.expect("a rotation task ran to completion");
+        for (r, outcome) in outcomes {
             match outcome.expect("a concurrent rotation does not fail") {
                 RotationOutcome::Rotated(_) => winners.push(r),
                 RotationOutcome::RetiredWithinGrace => losers.push(r),

@@ -14,11 +14,8 @@ contract_rules! {
         assert_eq!(listed.len(), 1, "one session listed");
         assert_session_matches(&listed[0], &session);
 
-        let (found, owner) = store
-            .session_by_access(&session.access_hash, at(101))
-            .await
-            .expect("looking up")
-            .expect("the session is found by its access hash");
+        let (found, owner) =
+            by_access(&store, &session.access_hash, at(101), "the session is found by its access hash").await;
         assert_eq!(found, listed[0], "session_by_access returns the listed session");
         assert_eq!(owner.id, user, "session_by_access returns the session's user");
         assert_eq!(
@@ -41,11 +38,7 @@ contract_rules! {
             .await
             .expect("looking up")
             .expect("found by its access hash");
-        let (alone, alone_owner) = store
-            .session_by_access(&session.access_hash, at(101))
-            .await
-            .expect("looking up")
-            .expect("found");
+        let (alone, alone_owner) = by_access(&store, &session.access_hash, at(101), "found").await;
         assert_eq!(
             (found, owner),
             (alone, alone_owner),
@@ -119,40 +112,27 @@ contract_rules! {
         let old = open(&store, &user, &client, "phone", at(1), 5).await;
         let new = open(&store, &user, &client, "phone", at(2), 5).await;
 
-        assert_refused(
+        assert_authenticates(&store, &new.access_hash, at(3), "the new access token works").await;
+        assert_revoked(
             &store,
-            &old.access_hash,
+            &old,
             at(3),
             "the previous access token of the device no longer authenticates",
+            "the previous refresh token of the device is unknown",
         )
         .await;
-        assert_authenticates(&store, &new.access_hash, at(3), "the new access token works").await;
-        assert_eq!(
-            rotate(&store, rotation(&old.refresh_hash, at(3))).await,
-            RotationOutcome::Unknown,
-            "the previous refresh token of the device is unknown"
-        );
-        assert_eq!(
-            session_ids(&store, &user).await,
-            vec![new.id],
-            "one session for the device"
-        );
+        assert_session_ids(&store, &user, vec![new.id], "one session for the device").await;
     }
 
     pub async fn the_same_device_on_another_client_is_a_separate_session<S: Store>(store: S) {
-        let web = add_client(&store, at(0)).await;
-        let app = add_client(&store, at(0)).await;
+        let (web, app) = two_clients(&store).await;
         let user = add_user(&store).await;
         let on_web = open(&store, &user, &web, "phone", at(1), 5).await;
         let on_app = open(&store, &user, &app, "phone", at(2), 5).await;
 
         assert_authenticates(&store, &on_web.access_hash, at(3), "the web session stays").await;
         assert_authenticates(&store, &on_app.access_hash, at(3), "the app session works").await;
-        assert_eq!(
-            session_ids(&store, &user).await,
-            vec![on_web.id, on_app.id],
-            "two sessions"
-        );
+        assert_session_ids(&store, &user, vec![on_web.id, on_app.id], "two sessions").await;
     }
 
     pub async fn opening_past_the_cap_evicts_the_least_recently_used_session_of_that_client<S: Store>(store: S) {
@@ -161,11 +141,13 @@ contract_rules! {
         let second = open(&store, &user, &client, "d2", at(2), 2).await;
         let third = open(&store, &user, &client, "d3", at(3), 2).await;
 
-        assert_eq!(
-            session_ids(&store, &user).await,
+        assert_session_ids(
+            &store,
+            &user,
             vec![second.id.clone(), third.id.clone()],
-            "with a cap of 2 the least recently used session is evicted"
-        );
+            "with a cap of 2 the least recently used session is evicted",
+        )
+        .await;
         assert_refused(&store, &first.access_hash, at(4), "the evicted session is revoked").await;
         assert_authenticates(&store, &third.access_hash, at(4), "the new session works").await;
     }
@@ -175,24 +157,22 @@ contract_rules! {
         let first = open(&store, &user, &client, "d1", at(1), 3).await;
         let second = open(&store, &user, &client, "d2", at(2), 3).await;
         let third = open(&store, &user, &client, "d3", at(3), 3).await;
-        store
-            .touch_sessions(std::slice::from_ref(&first.id), at(4))
-            .await
-            .expect("touching");
+        touch(&store, std::slice::from_ref(&first.id), at(4)).await;
         let fourth = open(&store, &user, &client, "d4", at(5), 3).await;
 
-        assert_eq!(
-            session_ids(&store, &user).await,
+        assert_session_ids(
+            &store,
+            &user,
             vec![first.id.clone(), third.id, fourth.id],
-            "the touched first session survives; the second, now least recently used, is evicted"
-        );
+            "the touched first session survives; the second, now least recently used, is evicted",
+        )
+        .await;
         assert_refused(&store, &second.access_hash, at(6), "the evicted session is revoked").await;
         assert_authenticates(&store, &first.access_hash, at(6), "the touched session works").await;
     }
 
     pub async fn the_session_cap_ignores_other_clients_and_other_users<S: Store>(store: S) {
-        let capped = add_client(&store, at(0)).await;
-        let other_client = add_client(&store, at(0)).await;
+        let (capped, other_client) = two_clients(&store).await;
         let user = add_user(&store).await;
         let other_user = add_user(&store).await;
 
@@ -203,11 +183,13 @@ contract_rules! {
         let a2 = open(&store, &user, &capped, "a2", at(4), 2).await;
         let a3 = open(&store, &user, &capped, "a3", at(5), 2).await;
 
-        assert_eq!(
-            session_ids(&store, &user).await,
+        assert_session_ids(
+            &store,
+            &user,
             vec![elsewhere_1.id, elsewhere_2.id, a2.id, a3.id],
-            "only the user's own sessions of the capped client count and are evicted"
-        );
+            "only the user's own sessions of the capped client count and are evicted",
+        )
+        .await;
         assert_refused(&store, &a1.access_hash, at(6), "the LRU capped session is revoked").await;
         assert_authenticates(
             &store,
@@ -222,23 +204,12 @@ contract_rules! {
         const DEVICES: usize = 8;
         const CAP: usize = 5;
         let (client, user) = client_and_user(&store).await;
-        let barrier = Arc::new(Barrier::new(DEVICES));
-
-        let mut tasks = Vec::new();
-        for i in 0..DEVICES {
-            let seconds = i64::try_from(i).expect("small") + 1;
-            let session = new_session(&user, &client, &format!("device-{i}"), at(seconds));
-            let store = store.clone();
-            let barrier = Arc::clone(&barrier);
-            tasks.push(tokio::spawn(async move {
-                barrier.wait().await;
-                let result = store.open_session(session.clone(), CAP).await;
-                (session, result)
-            }));
-        }
+        let sessions_to_open = (0..DEVICES)
+            .map(|i| new_session(&user, &client, &format!("device-{i}"), at(i64::try_from(i).expect("small") + 1)))
+            .collect();
+        let outcomes = race(&store, sessions_to_open, |store, s| async move { store.open_session(s, CAP).await }).await;
         let mut opened = Vec::new();
-        for task in tasks {
-            let (session, result) = task.await.expect("an open_session task ran to completion");
+        for (session, result) in outcomes {
             result.expect("a concurrent open_session succeeds");
             opened.push(session);
         }
@@ -307,11 +278,7 @@ contract_rules! {
             Some(new.clone()),
             "the password is unchanged"
         );
-        assert_eq!(
-            session_ids(&store, &user).await,
-            vec![current.id.clone()],
-            "the sessions are unchanged"
-        );
+        assert_session_ids(&store, &user, vec![current.id.clone()], "the sessions are unchanged").await;
 
         // Resting on the current password, the change goes through and keeps its session.
         let mut keep = new_session(&user, &client, "laptop", at(6));
@@ -320,11 +287,7 @@ contract_rules! {
             .set_password(&user, &password_hash(), Some(keep.clone()), None)
             .await
             .expect("a change resting on the current password");
-        assert_eq!(
-            session_ids(&store, &user).await,
-            vec![keep.id],
-            "only the kept session is left"
-        );
+        assert_session_ids(&store, &user, vec![keep.id], "only the kept session is left").await;
     }
 
     pub async fn opens_racing_a_password_change_or_reset_never_leave_a_session_on_the_old_password<S: ContractStore>(
@@ -407,17 +370,13 @@ contract_rules! {
     }
 
     pub async fn sessions_are_listed_oldest_first<S: Store>(store: S) {
-        let web = add_client(&store, at(0)).await;
-        let app = add_client(&store, at(0)).await;
+        let (web, app) = two_clients(&store).await;
         let user = add_user(&store).await;
         let first = open(&store, &user, &app, "d1", at(10), 5).await;
         let second = open(&store, &user, &web, "d2", at(20), 5).await;
         let third = open(&store, &user, &app, "d3", at(30), 5).await;
         // Use changes recency, not age.
-        store
-            .touch_sessions(std::slice::from_ref(&first.id), at(40))
-            .await
-            .expect("touching");
+        touch(&store, std::slice::from_ref(&first.id), at(40)).await;
 
         let listed = sessions(&store, &user).await;
         let ids: Vec<_> = listed.iter().map(|s| s.id.clone()).collect();
@@ -438,24 +397,14 @@ contract_rules! {
 
     pub async fn revoking_a_session_stops_its_tokens_and_reports_whether_it_existed<S: Store>(store: S) {
         let (client, user) = client_and_user(&store).await;
-        let gone = open(&store, &user, &client, "phone", at(1), 5).await;
-        let stays = open(&store, &user, &client, "laptop", at(2), 5).await;
+        let [gone, stays] = open_in_turn(&store, &user, [(&client, "phone"), (&client, "laptop")]).await;
 
         assert!(
             store.revoke_session(&gone.id).await.expect("revoking"),
             "revoke_session → true"
         );
-        assert_refused(&store, &gone.access_hash, at(3), "its access token stops working").await;
-        assert_eq!(
-            rotate(&store, rotation(&gone.refresh_hash, at(3))).await,
-            RotationOutcome::Unknown,
-            "its refresh token is unknown"
-        );
-        assert_eq!(
-            session_ids(&store, &user).await,
-            vec![stays.id],
-            "the other session stays"
-        );
+        assert_revoked(&store, &gone, at(3), "its access token stops working", "its refresh token is unknown").await;
+        assert_session_ids(&store, &user, vec![stays.id], "the other session stays").await;
         assert!(
             !store.revoke_session(&gone.id).await.expect("revoking again"),
             "revoke_session → false the second time"
@@ -470,13 +419,11 @@ contract_rules! {
     }
 
     pub async fn revoking_a_device_revokes_its_sessions_on_every_client_and_counts_them<S: Store>(store: S) {
-        let web = add_client(&store, at(0)).await;
-        let app = add_client(&store, at(0)).await;
+        let (web, app) = two_clients(&store).await;
         let user = add_user(&store).await;
         let other_user = add_user(&store).await;
-        let phone_web = open(&store, &user, &web, "phone", at(1), 5).await;
-        let phone_app = open(&store, &user, &app, "phone", at(2), 5).await;
-        let laptop = open(&store, &user, &web, "laptop", at(3), 5).await;
+        let [phone_web, phone_app, laptop] =
+            open_in_turn(&store, &user, [(&web, "phone"), (&app, "phone"), (&web, "laptop")]).await;
         let others_phone = open(&store, &other_user, &web, "phone", at(4), 5).await;
 
         let count = store
@@ -487,11 +434,7 @@ contract_rules! {
         for s in [&phone_web, &phone_app] {
             assert_refused(&store, &s.access_hash, at(5), "the device's tokens stop working").await;
         }
-        assert_eq!(
-            session_ids(&store, &user).await,
-            vec![laptop.id],
-            "the other device stays"
-        );
+        assert_session_ids(&store, &user, vec![laptop.id], "the other device stays").await;
         assert_authenticates(
             &store,
             &others_phone.access_hash,
@@ -514,15 +457,10 @@ contract_rules! {
         let phone = open(&store, &user, &client, "phone", at(1), 5).await;
         let laptop = open(&store, &user, &client, "laptop", at(1), 5).await;
         let unknown = SessionId(unique());
-        store
-            .touch_sessions(&[phone.id.clone(), laptop.id.clone(), unknown], at(300))
-            .await
-            .expect("touching several, one unknown");
-        store
-            .touch_sessions(std::slice::from_ref(&phone.id), at(200))
-            .await
-            .expect("a late touch");
-        store.touch_sessions(&[], at(400)).await.expect("touching none");
+        touch(&store, &[phone.id.clone(), laptop.id.clone(), unknown], at(300)).await;
+        // A late touch, and touching none.
+        touch(&store, std::slice::from_ref(&phone.id), at(200)).await;
+        touch(&store, &[], at(400)).await;
         let listed = sessions(&store, &user).await;
         assert_eq!(listed.len(), 2);
         assert!(
@@ -534,10 +472,7 @@ contract_rules! {
     pub async fn touching_a_session_records_its_last_use<S: Store>(store: S) {
         let (client, user) = client_and_user(&store).await;
         let session = open(&store, &user, &client, "phone", at(1), 5).await;
-        store
-            .touch_sessions(std::slice::from_ref(&session.id), at(500))
-            .await
-            .expect("touching");
+        touch(&store, std::slice::from_ref(&session.id), at(500)).await;
 
         let listed = sessions(&store, &user).await;
         assert_eq!(listed.len(), 1, "one session");
@@ -548,11 +483,7 @@ contract_rules! {
             at(1),
             "refreshed_at unchanged: touching is not refreshing"
         );
-        let (found, _) = store
-            .session_by_access(&session.access_hash, at(501))
-            .await
-            .expect("looking up")
-            .expect("the session still works");
+        let (found, _) = by_access(&store, &session.access_hash, at(501), "the session still works").await;
         assert_eq!(
             found.last_used_at,
             at(500),

@@ -433,12 +433,10 @@ contract_rules! {
     }
 
     pub async fn completing_a_signup_opens_its_session_under_the_open_session_rules<S: ContractStore>(store: S) {
-        let web = add_client(&store, at(0)).await;
-        let app = add_client(&store, at(0)).await;
+        let (web, app) = two_clients(&store).await;
         let user = add_signup_user(&store).await;
-        let phone = open(&store, &user, &web, "phone", at(1), 5).await;
-        let old_laptop = open(&store, &user, &web, "laptop", at(2), 5).await;
-        let tablet = open(&store, &user, &app, "tablet", at(3), 5).await;
+        let [phone, old_laptop, tablet] =
+            open_in_turn(&store, &user, [(&web, "phone"), (&web, "laptop"), (&app, "tablet")]).await;
         let confirmation = send(&store, email_confirmation(&user, at(3600))).await;
 
         let laptop = new_session(&user, &web, "laptop", at(10));
@@ -480,31 +478,21 @@ contract_rules! {
         let client = add_client(&store, at(0)).await;
         let user = add_signup_user(&store).await;
         let confirmation = send(&store, email_confirmation(&user, at(3600))).await;
-        let barrier = Arc::new(Barrier::new(RACERS));
-
-        let mut tasks = Vec::new();
-        for racer in 0..RACERS {
-            let consent = i32::try_from(racer).expect("small") + 1;
-            let completion = SignupCompletion {
-                consent,
+        let completions = (0..RACERS)
+            .map(|racer| SignupCompletion {
+                consent: i32::try_from(racer).expect("small") + 1,
                 password_hash: Some(password_hash()),
                 max_sessions_per_client: RACERS,
                 ..completion(
                     &confirmation.link_hash,
                     new_session(&user, &client, &format!("device-{racer}"), at(100)),
                 )
-            };
-            let (store, barrier) = (store.clone(), Arc::clone(&barrier));
-            tasks.push(tokio::spawn(async move {
-                barrier.wait().await;
-                let outcome = store.complete_signup(completion.clone()).await;
-                (completion, outcome)
-            }));
-        }
+            })
+            .collect();
+        let outcomes = race(&store, completions, |store, c| async move { store.complete_signup(c).await }).await;
         let mut winners = Vec::new();
         let mut losers = Vec::new();
-        for task in tasks {
-            let (completion, outcome) = task.await.expect("a completing task ran to completion");
+        for (completion, outcome) in outcomes {
             match outcome.expect("a concurrent complete_signup does not fail") {
                 Some(completed) => winners.push((completion, completed)),
                 None => losers.push(completion),

@@ -3,6 +3,7 @@
 //! re-exported to the rule files, which `use super::support::*`.
 
 pub(super) use std::collections::BTreeSet;
+use std::future::Future;
 pub(super) use std::sync::Arc;
 
 pub(super) use chrono::{DateTime, Duration, Utc};
@@ -152,6 +153,11 @@ pub(super) async fn add_client<S: Store>(store: &S, created_at: DateTime<Utc>) -
     id
 }
 
+/// Two clients of the test's own, both created at `at(0)`.
+pub(super) async fn two_clients<S: Store>(store: &S) -> (ClientId, ClientId) {
+    (add_client(store, at(0)).await, add_client(store, at(0)).await)
+}
+
 /// Registers a plain user (no session, no policies) and returns their id.
 pub(super) async fn add_user<S: Store>(store: &S) -> UserId {
     let user = new_user(unique_email("user"));
@@ -186,6 +192,49 @@ pub(super) async fn open<S: Store>(
     session
 }
 
+/// Opens a session of `user` on each `(client, device id)` in turn, the i-th
+/// at `at(i)` from 1, under a cap of 5.
+pub(super) async fn open_in_turn<S: Store, const N: usize>(
+    store: &S,
+    user: &UserId,
+    devices: [(&ClientId, &str); N],
+) -> [NewSession; N] {
+    let mut opened = Vec::new();
+    for (seconds, (client, device_id)) in (1..).zip(devices) {
+        opened.push(open(store, user, client, device_id, at(seconds), 5).await);
+    }
+    opened.try_into().unwrap_or_else(|_| unreachable!("one session per device"))
+}
+
+/// Runs `attempt` once for each of `inputs`, all at once: each on its own
+/// clone of the store in its own task, the tasks released together by one
+/// barrier. Returns every input with what its attempt gave, in input order.
+pub(super) async fn race<S, I, O, F, Fut>(store: &S, inputs: Vec<I>, attempt: F) -> Vec<(I, O)>
+where
+    S: Store,
+    I: Clone + Send + 'static,
+    O: Send + 'static,
+    F: Fn(S, I) -> Fut,
+    Fut: Future<Output = O> + Send + 'static,
+{
+    let barrier = Arc::new(Barrier::new(inputs.len()));
+    let tasks: Vec<_> = inputs
+        .into_iter()
+        .map(|input| {
+            let (barrier, attempt) = (Arc::clone(&barrier), attempt(store.clone(), input.clone()));
+            tokio::spawn(async move {
+                barrier.wait().await;
+                (input, attempt.await)
+            })
+        })
+        .collect();
+    let mut outcomes = Vec::new();
+    for task in tasks {
+        outcomes.push(task.await.expect("a racing task ran to completion"));
+    }
+    outcomes
+}
+
 pub(super) async fn authenticates<S: Store>(store: &S, access_hash: &SecretHash, now: DateTime<Utc>) -> bool {
     store
         .session_by_access(access_hash, now)
@@ -202,6 +251,25 @@ pub(super) async fn assert_authenticates<S: Store>(store: &S, access_hash: &Secr
 /// `access_hash` does not authenticate at `now`; `why` says what that shows.
 pub(super) async fn assert_refused<S: Store>(store: &S, access_hash: &SecretHash, now: DateTime<Utc>, why: &str) {
     assert!(!authenticates(store, access_hash, now).await, "{why}");
+}
+
+/// The session `access_hash` authenticates at `now`, with its user; `found`
+/// says why it must be there.
+pub(super) async fn by_access<S: Store>(
+    store: &S,
+    access_hash: &SecretHash,
+    now: DateTime<Utc>,
+    found: &str,
+) -> (Session, User) {
+    store
+        .session_by_access(access_hash, now)
+        .await
+        .expect("looking up a session by access hash")
+        .expect(found)
+}
+
+pub(super) async fn touch<S: Store>(store: &S, ids: &[SessionId], now: DateTime<Utc>) {
+    store.touch_sessions(ids, now).await.expect("touching sessions");
 }
 
 pub(super) async fn sessions<S: Store>(store: &S, user: &UserId) -> Vec<Session> {
@@ -225,6 +293,30 @@ pub(super) async fn assert_rotates<S: Store>(store: &S, rotation: Rotation, why:
     }
 }
 
+/// `rotation` gives `expected`; `why` says what that shows.
+pub(super) async fn expect_rotation<S: Store>(store: &S, rotation: Rotation, expected: RotationOutcome, why: &str) {
+    assert_eq!(rotate(store, rotation).await, expected, "{why}");
+}
+
+/// `session` is revoked at `now`: its access token does not authenticate
+/// (`refused` says what that shows) and its refresh token is unknown
+/// (`unknown` says so).
+pub(super) async fn assert_revoked<S: Store>(
+    store: &S,
+    session: &NewSession,
+    now: DateTime<Utc>,
+    refused: &str,
+    unknown: &str,
+) {
+    assert_refused(store, &session.access_hash, now, refused).await;
+    expect_rotation(store, rotation(&session.refresh_hash, now), RotationOutcome::Unknown, unknown).await;
+}
+
+/// `user`'s sessions are `expected`, oldest first; `why` says what that shows.
+pub(super) async fn assert_session_ids<S: Store>(store: &S, user: &UserId, expected: Vec<SessionId>, why: &str) {
+    assert_eq!(session_ids(store, user).await, expected, "{why}");
+}
+
 pub(super) async fn user_by_id<S: Store>(store: &S, id: &UserId) -> Option<User> {
     store.user_by_id(id).await.expect("looking up a user by id")
 }
@@ -239,6 +331,12 @@ pub(super) async fn accepted<S: Store>(store: &S, user: &UserId) -> BTreeSet<Rev
 
 pub(super) async fn publish<S: Store>(store: &S, revision: NewPolicyRevision) -> RevisionId {
     store.publish_policy(revision).await.expect("publishing a revision").id
+}
+
+/// What of `listed` is among `ours` (the same `key`), in listed order: the
+/// store may list rows that other tests added.
+pub(super) fn among<T, K: PartialEq>(listed: Vec<T>, ours: &[T], key: impl Fn(&T) -> K) -> Vec<T> {
+    listed.into_iter().filter(|l| ours.iter().any(|o| key(o) == key(l))).collect()
 }
 
 /// The same address with the case of every letter flipped.

@@ -370,13 +370,11 @@ contract_rules! {
     }
 
     pub async fn password_change_revokes_every_session_and_keeps_only_the_given_one<S: Store>(store: S) {
-        let web = add_client(&store, at(0)).await;
-        let app = add_client(&store, at(0)).await;
+        let (web, app) = two_clients(&store).await;
         let user = add_user(&store).await;
         let other_user = add_user(&store).await;
-        let phone = open(&store, &user, &web, "phone", at(1), 5).await;
-        let laptop = open(&store, &user, &web, "laptop", at(2), 5).await;
-        let tablet = open(&store, &user, &app, "tablet", at(3), 5).await;
+        let [phone, laptop, tablet] =
+            open_in_turn(&store, &user, [(&web, "phone"), (&web, "laptop"), (&app, "tablet")]).await;
         let bystander = open(&store, &other_user, &web, "phone", at(4), 5).await;
 
         let hash = PasswordHash(format!("$argon2id$v=19$m=19456,t=2,p=1${}", unique()));
@@ -647,12 +645,10 @@ contract_rules! {
     }
 
     pub async fn disabling_revokes_every_session_and_enabling_restores_the_account<S: ContractStore>(store: S) {
-        let web = add_client(&store, at(0)).await;
-        let app = add_client(&store, at(0)).await;
+        let (web, app) = two_clients(&store).await;
         let user = add_user(&store).await;
         let other = add_user(&store).await;
-        let phone = open(&store, &user, &web, "phone", at(1), 5).await;
-        let tablet = open(&store, &user, &app, "tablet", at(2), 5).await;
+        let [phone, tablet] = open_in_turn(&store, &user, [(&web, "phone"), (&app, "tablet")]).await;
         let bystander = open(&store, &other, &web, "phone", at(3), 5).await;
         let before = user_by_id(&store, &user).await.expect("the user exists");
 
