@@ -178,11 +178,7 @@ contract_rules! {
     }
 
     pub async fn a_failed_registration_does_not_use_the_invite<S: Store>(store: S) {
-        let taken = new_user(unique_email("Taken"));
-        store
-            .register(registration(taken.clone()))
-            .await
-            .expect("the first registration");
+        let taken = registered(&store, "Taken").await;
         let invite = add_invite(&store, 1).await;
 
         let duplicate = new_user(flipped_case(&taken.email));
@@ -218,11 +214,7 @@ contract_rules! {
     }
 
     pub async fn a_taken_email_is_reported_before_a_bad_invite<S: Store>(store: S) {
-        let taken = new_user(unique_email("Taken"));
-        store
-            .register(registration(taken.clone()))
-            .await
-            .expect("the first registration");
+        let taken = registered(&store, "Taken").await;
         let used_up = add_invite(&store, 1).await;
         store
             .register(invited(new_user(unique_email("first")), &used_up))
@@ -267,14 +259,13 @@ contract_rules! {
 
     pub async fn creating_an_invite_with_a_taken_hash_is_a_duplicate_and_changes_nothing<S: Store>(store: S) {
         let invite = add_invite(&store, 1).await;
-        let result = store
-            .create_invite(NewInvite {
-                token_hash: invite.clone(),
-                name: Some("Again".into()),
-                uses: 5,
-                created_at: at(1),
-            })
-            .await;
+        let again = |name: Option<&str>, uses, created_at| NewInvite {
+            token_hash: invite.clone(),
+            name: name.map(Into::into),
+            uses,
+            created_at,
+        };
+        let result = store.create_invite(again(Some("Again"), 5, at(1))).await;
         assert!(
             matches!(result, Err(StoreError::Duplicate)),
             "a second invite with the same hash gives Duplicate, got {result:?}"
@@ -288,14 +279,7 @@ contract_rules! {
             "the duplicate added no uses: one registration used the invite up"
         );
 
-        let result = store
-            .create_invite(NewInvite {
-                token_hash: invite.clone(),
-                name: None,
-                uses: 1,
-                created_at: at(2),
-            })
-            .await;
+        let result = store.create_invite(again(None, 1, at(2))).await;
         assert!(
             matches!(result, Err(StoreError::Duplicate)),
             "the hash of a used-up invite is still taken, got {result:?}"

@@ -15,8 +15,7 @@ contract_rules! {
             matches!(result, Err(StoreError::NotFound)),
             "a mail for an unknown user gives NotFound, got {result:?}"
         );
-        assert_eq!(backlog(&store).await, before, "nothing was queued");
-        assert!(claim_all(&store, at(2)).await.is_empty(), "nothing to claim");
+        assert_nothing_queued(&store, before, "nothing was queued").await;
     }
 
     pub async fn claiming_hands_out_due_mails_oldest_first_up_to_the_limit<S: ContractStore>(store: S) {

@@ -420,11 +420,8 @@ contract_rules! {
 
     pub async fn revoking_a_device_revokes_its_sessions_on_every_client_and_counts_them<S: Store>(store: S) {
         let (web, app) = two_clients(&store).await;
-        let user = add_user(&store).await;
-        let other_user = add_user(&store).await;
-        let [phone_web, phone_app, laptop] =
-            open_in_turn(&store, &user, [(&web, "phone"), (&app, "phone"), (&web, "laptop")]).await;
-        let others_phone = open(&store, &other_user, &web, "phone", at(4), 5).await;
+        let (user, [phone_web, phone_app, laptop], others_phone) =
+            user_and_bystander(&store, [(&web, "phone"), (&app, "phone"), (&web, "laptop")]).await;
 
         let count = store
             .revoke_device(&user, &device("phone"))

@@ -450,20 +450,12 @@ contract_rules! {
         .await
         .expect("a live link completes the signup");
 
-        assert_refused(
-            &store,
-            &old_laptop.access_hash,
-            at(11),
-            "the session of the same device and client is replaced",
-        )
-        .await;
-        assert_refused(
-            &store,
-            &phone.access_hash,
-            at(11),
-            "the least recently used session of the client is evicted past the cap of 1",
-        )
-        .await;
+        for (gone, why) in [
+            (&old_laptop, "the session of the same device and client is replaced"),
+            (&phone, "the least recently used session of the client is evicted past the cap of 1"),
+        ] {
+            assert_refused(&store, &gone.access_hash, at(11), why).await;
+        }
         assert_authenticates(&store, &tablet.access_hash, at(11), "a session of another client is kept").await;
         assert_authenticates(&store, &laptop.access_hash, at(11), "the new session works").await;
         assert_eq!(
@@ -490,16 +482,13 @@ contract_rules! {
             })
             .collect();
         let outcomes = race(&store, completions, |store, c| async move { store.complete_signup(c).await }).await;
-        let mut winners = Vec::new();
-        let mut losers = Vec::new();
-        for (completion, outcome) in outcomes {
-            match outcome.expect("a concurrent complete_signup does not fail") {
-                Some(completed) => winners.push((completion, completed)),
-                None => losers.push(completion),
-            }
-        }
+        let (winners, losers): (Vec<_>, Vec<_>) = outcomes
+            .into_iter()
+            .map(|(completion, outcome)| (completion, outcome.expect("a concurrent complete_signup does not fail")))
+            .partition(|(_, completed)| completed.is_some());
         assert_eq!(winners.len(), 1, "exactly one completion goes through");
         let (won, completed) = &winners[0];
+        let completed = completed.as_ref().expect("the winner completed the signup");
         let stored = user_by_id(&store, &user).await.expect("the user exists");
         assert_eq!(&stored, completed, "the user is as the winner left them");
         assert_eq!(stored.consent, Some(won.consent), "the winner's consent");
@@ -509,7 +498,7 @@ contract_rules! {
             vec![won.session.id.clone()],
             "only the winner's session is opened"
         );
-        for lost in &losers {
+        for (lost, _) in &losers {
             assert_refused(&store, &lost.session.access_hash, at(101), "a loser's session does not authenticate").await;
         }
     }

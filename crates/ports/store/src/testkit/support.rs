@@ -158,15 +158,20 @@ pub(super) async fn two_clients<S: Store>(store: &S) -> (ClientId, ClientId) {
     (add_client(store, at(0)).await, add_client(store, at(0)).await)
 }
 
-/// Registers a plain user (no session, no policies) and returns their id.
-pub(super) async fn add_user<S: Store>(store: &S) -> UserId {
-    let user = new_user(unique_email("user"));
-    let id = user.id.clone();
+/// Registers a plain user (no session, no policies) whose address starts
+/// with `prefix`, and returns what was registered.
+pub(super) async fn registered<S: Store>(store: &S, prefix: &str) -> NewUser {
+    let user = new_user(unique_email(prefix));
     store
-        .register(registration(user))
+        .register(registration(user.clone()))
         .await
         .expect("registering a fresh user");
-    id
+    user
+}
+
+/// Registers a plain user (no session, no policies) and returns their id.
+pub(super) async fn add_user<S: Store>(store: &S) -> UserId {
+    registered(store, "user").await.id
 }
 
 /// A client and a plain user of the test's own (see [`add_client`], [`add_user`]).
@@ -204,6 +209,21 @@ pub(super) async fn open_in_turn<S: Store, const N: usize>(
         opened.push(open(store, user, client, device_id, at(seconds), 5).await);
     }
     opened.try_into().unwrap_or_else(|_| unreachable!("one session per device"))
+}
+
+/// A user of the test's own with a session on each `(client, device id)` in
+/// turn (see [`open_in_turn`]), and a bystander opened after them: another
+/// user's "phone" session on the first client, which nothing done to the
+/// first user may touch.
+pub(super) async fn user_and_bystander<S: Store, const N: usize>(
+    store: &S,
+    devices: [(&ClientId, &str); N],
+) -> (UserId, [NewSession; N], NewSession) {
+    let user = add_user(store).await;
+    let opened = open_in_turn(store, &user, devices).await;
+    let after = at(i64::try_from(N).expect("a few devices") + 1);
+    let bystander = open(store, &add_user(store).await, devices[0].0, "phone", after, 5).await;
+    (user, opened, bystander)
 }
 
 /// Runs `attempt` once for each of `inputs`, all at once: each on its own
@@ -375,12 +395,13 @@ pub(super) fn assert_session_matches(session: &Session, new: &NewSession) {
     assert_eq!(session.client_id, new.client_id, "session client");
     assert_eq!(session.device_id, new.device_id, "session device id");
     assert_eq!(session.device_name, new.device_name, "session device name");
-    assert_eq!(session.created_at, new.now, "a session is created at `now`");
-    assert_eq!(session.last_used_at, new.now, "a new session was last used at `now`");
-    assert_eq!(
-        session.refreshed_at, new.now,
-        "a new session's refresh token is issued at `now`"
-    );
+    for (instant, what) in [
+        (session.created_at, "a session is created at `now`"),
+        (session.last_used_at, "a new session was last used at `now`"),
+        (session.refreshed_at, "a new session's refresh token is issued at `now`"),
+    ] {
+        assert_eq!(instant, new.now, "{what}");
+    }
     assert_eq!(session.access_expires_at, new.access_expires_at, "access expiry");
 }
 
@@ -569,6 +590,13 @@ pub(super) async fn mark_failed<S: ContractStore>(
         .mark_mail_failed(id, retry_at, "550 mailbox unavailable", now)
         .await
         .expect("marking a mail failed");
+}
+
+/// The backlog is still `before` (`why` says what that shows) and nothing is
+/// due to claim.
+pub(super) async fn assert_nothing_queued<S: ContractStore>(store: &S, before: u64, why: &str) {
+    assert_eq!(backlog(store).await, before, "{why}");
+    assert!(claim_all(store, at(2)).await.is_empty(), "nothing to claim");
 }
 
 /// Mail `gone` is out of the queue for good: no claim by id takes it at any

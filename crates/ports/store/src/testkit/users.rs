@@ -371,11 +371,8 @@ contract_rules! {
 
     pub async fn password_change_revokes_every_session_and_keeps_only_the_given_one<S: Store>(store: S) {
         let (web, app) = two_clients(&store).await;
-        let user = add_user(&store).await;
-        let other_user = add_user(&store).await;
-        let [phone, laptop, tablet] =
-            open_in_turn(&store, &user, [(&web, "phone"), (&web, "laptop"), (&app, "tablet")]).await;
-        let bystander = open(&store, &other_user, &web, "phone", at(4), 5).await;
+        let (user, [phone, laptop, tablet], bystander) =
+            user_and_bystander(&store, [(&web, "phone"), (&web, "laptop"), (&app, "tablet")]).await;
 
         let hash = PasswordHash(format!("$argon2id$v=19$m=19456,t=2,p=1${}", unique()));
         let keep = new_session(&user, &web, "phone", at(10));
@@ -471,12 +468,7 @@ contract_rules! {
         assert!(user_by_email(&store, &new.email).await.is_none(), "gone by email");
         assert!(sessions(&store, &new.id).await.is_empty(), "no sessions left");
         for s in [&first, &second] {
-            assert_refused(&store, &s.access_hash, at(4), "access token revoked").await;
-            assert_eq!(
-                rotate(&store, rotation(&s.refresh_hash, at(4))).await,
-                RotationOutcome::Unknown,
-                "refresh token unknown"
-            );
+            assert_revoked(&store, s, at(4), "access token revoked", "refresh token unknown").await;
         }
         assert!(accepted(&store, &new.id).await.is_empty(), "acceptances erased");
 
@@ -536,11 +528,7 @@ contract_rules! {
     }
 
     pub async fn a_failed_registration_queues_nothing<S: ContractStore>(store: S) {
-        let first = new_user(unique_email("Taken"));
-        store
-            .register(registration(first.clone()))
-            .await
-            .expect("the first registration");
+        let first = registered(&store, "Taken").await;
         let before = backlog(&store).await;
 
         let duplicate = new_user(flipped_case(&first.email));
@@ -569,8 +557,7 @@ contract_rules! {
             "an unknown revision gives UnknownRevision, got {result:?}"
         );
 
-        assert_eq!(backlog(&store).await, before, "no mail was queued by either");
-        assert!(claim_all(&store, at(2)).await.is_empty(), "nothing to claim");
+        assert_nothing_queued(&store, before, "no mail was queued by either").await;
     }
 
     pub async fn password_change_queues_its_mail<S: ContractStore>(store: S) {
@@ -646,10 +633,7 @@ contract_rules! {
 
     pub async fn disabling_revokes_every_session_and_enabling_restores_the_account<S: ContractStore>(store: S) {
         let (web, app) = two_clients(&store).await;
-        let user = add_user(&store).await;
-        let other = add_user(&store).await;
-        let [phone, tablet] = open_in_turn(&store, &user, [(&web, "phone"), (&app, "tablet")]).await;
-        let bystander = open(&store, &other, &web, "phone", at(3), 5).await;
+        let (user, [phone, tablet], bystander) = user_and_bystander(&store, [(&web, "phone"), (&app, "tablet")]).await;
         let before = user_by_id(&store, &user).await.expect("the user exists");
 
         store.set_disabled(&user, true).await.expect("disabling");
@@ -670,12 +654,7 @@ contract_rules! {
         );
         assert!(sessions(&store, &user).await.is_empty(), "every session is revoked");
         for s in [&phone, &tablet] {
-            assert_refused(&store, &s.access_hash, at(4), "the access token stops working").await;
-            assert_eq!(
-                rotate(&store, rotation(&s.refresh_hash, at(4))).await,
-                RotationOutcome::Unknown,
-                "the refresh token is unknown"
-            );
+            assert_revoked(&store, s, at(4), "the access token stops working", "the refresh token is unknown").await;
         }
         assert_authenticates(&store, &bystander.access_hash, at(4), "another user's session is untouched").await;
         store.set_disabled(&user, true).await.expect("disabling twice is fine");
