@@ -208,7 +208,9 @@ pub(super) async fn open_in_turn<S: Store, const N: usize>(
     for (seconds, (client, device_id)) in (1..).zip(devices) {
         opened.push(open(store, user, client, device_id, at(seconds), 5).await);
     }
-    opened.try_into().unwrap_or_else(|_| unreachable!("one session per device"))
+    opened
+        .try_into()
+        .unwrap_or_else(|_| unreachable!("one session per device"))
 }
 
 /// A user of the test's own with a session on each `(client, device id)` in
@@ -329,7 +331,13 @@ pub(super) async fn assert_revoked<S: Store>(
     unknown: &str,
 ) {
     assert_refused(store, &session.access_hash, now, refused).await;
-    expect_rotation(store, rotation(&session.refresh_hash, now), RotationOutcome::Unknown, unknown).await;
+    expect_rotation(
+        store,
+        rotation(&session.refresh_hash, now),
+        RotationOutcome::Unknown,
+        unknown,
+    )
+    .await;
 }
 
 /// `user`'s sessions are `expected`, oldest first; `why` says what that shows.
@@ -356,7 +364,10 @@ pub(super) async fn publish<S: Store>(store: &S, revision: NewPolicyRevision) ->
 /// What of `listed` is among `ours` (the same `key`), in listed order: the
 /// store may list rows that other tests added.
 pub(super) fn among<T, K: PartialEq>(listed: Vec<T>, ours: &[T], key: impl Fn(&T) -> K) -> Vec<T> {
-    listed.into_iter().filter(|l| ours.iter().any(|o| key(o) == key(l))).collect()
+    listed
+        .into_iter()
+        .filter(|l| ours.iter().any(|o| key(o) == key(l)))
+        .collect()
 }
 
 /// The same address with the case of every letter flipped.
