@@ -86,10 +86,10 @@ impl World {
 macro_rules! server {
     ($app:expr) => {
         test::init_service(App::new().app_data(web::Data::new($app.clone())).configure(|cfg| {
-            let mut routes = crate::edge::routes::Routes::on(cfg);
-            crate::families::pages::routes::<MemoryStore, MemoryMailer>(&mut routes);
+            let mut routes = crate::edge::routes::Routes::<MemoryStore, MemoryMailer>::on(cfg);
+            crate::families::pages::routes(&mut routes);
             // `POST /confirm/signup/{id}` is the JSON API's; it hands browser forms to the page.
-            crate::dispatch::routes::<MemoryStore, MemoryMailer>(&mut routes);
+            crate::dispatch::routes(&mut routes);
         }))
         .await
     };
