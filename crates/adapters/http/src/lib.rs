@@ -21,7 +21,7 @@ mod pages_tests;
 /// The world the in-process tests share.
 mod test_world;
 
-use edge::routes::{Documented, Routes, Serve, Unserved};
+use edge::routes::{AddRoute, Documented, Routes, Unserved};
 pub use edge::{body, client_ip, failure, limits, metrics, request_id};
 use families::{core, pages, signup, users};
 
@@ -98,10 +98,7 @@ pub(crate) fn documented_routes() -> Documented {
 
 /// In the order of the document: a shared endpoint next to the family that
 /// it belongs to first.
-fn every_route<S, M>(routes: &mut Routes<S, M>)
-where
-    (S, M): Serve,
-{
+fn every_route(routes: &mut impl AddRoute) {
     dispatch::register_route(routes);
     core::routes(routes);
     users::routes(routes);

@@ -8,13 +8,10 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::edge::language::Lang;
-use crate::edge::routes::{route, Routes, Serve};
+use crate::edge::routes::{route, AddRoute};
 use crate::families::core::{CoreError, CoreErrorBody, CoreResult};
 
-pub fn routes<S, M>(routes: &mut Routes<S, M>)
-where
-    (S, M): Serve,
-{
+pub fn routes(routes: &mut impl AddRoute) {
     route!(routes, __path_healthz => healthz);
     route!(routes, __path_readyz => readyz::<S, M>);
     route!(routes, __path_metrics => metrics);

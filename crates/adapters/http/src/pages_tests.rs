@@ -4,17 +4,16 @@ use actix_web::body::MessageBody;
 use actix_web::dev::ServiceResponse;
 use actix_web::http::{header, StatusCode};
 use actix_web::{test, web, App};
-use registrar_domain::Language;
-use registrar_mail::MailContent;
 use registrar_memory::{MemoryMailer, MemoryStore};
 use registrar_service::testing::{self, Raw};
-use registrar_service::{LoginInput, RegisterInput, Registrar, ServiceError};
+use registrar_service::{Registrar, ServiceError};
 
+use crate::families::core::requests::{PasswordGrantRequest, RegisterRequest};
 use crate::families::pages::csrf;
 use crate::test_world::{self, World};
 
-const EMAIL: &str = "ann@example.com";
-const OLD: &str = "Correct-Horse-42";
+const EMAIL: &str = test_world::ANN;
+const OLD: &str = test_world::PASSWORD;
 const NEW: &str = "Battery-Staple-77";
 /// Signs up email-first (no password, no policies) in the signup tests.
 const NEWCOMER: &str = "bob@example.com";
@@ -23,29 +22,12 @@ const NEWCOMER: &str = "bob@example.com";
 /// and her confirmation mailed.
 async fn world() -> World {
     let world = test_world::world(testing::policy_revision).await;
-    let policies = world.policies.iter().copied().map(Some).collect();
+    let request: RegisterRequest = serde_json::from_value(world.registration()).expect("a registration");
     world
         .app
-        .register_raw(
-            RegisterInput {
-                client_id: Some(world.client.clone()),
-                device_id: Some("phone".into()),
-                device_name: Some("Phone".into()),
-                email: Some(EMAIL.into()),
-                password: Some(OLD.into()),
-                firstname: Some("Ann".into()),
-                lastname: Some("Smith".into()),
-                telephone: Some("+32 475 00 00 00".into()),
-                policies: Some(policies),
-                tin_nr: None,
-                language: Some(Language::EN),
-                invite: None,
-            },
-            local(),
-        )
+        .register_raw(request.into_input(None), local())
         .await
         .expect("registers");
-    world.app.deliver_due().await.expect("deliver");
     world
 }
 
@@ -56,17 +38,8 @@ fn local() -> registrar_domain::ClientIp {
 
 impl World {
     /// The token at the end of the last link of this kind mailed to Ann.
-    fn token(&self, kind: &str) -> String {
-        let link = self
-            .mailer
-            .sent_to(EMAIL)
-            .into_iter()
-            .rev()
-            .find_map(|m| match (m.content.kind() == kind, m.content) {
-                (true, MailContent::Confirmation { link, .. } | MailContent::PasswordReset { link }) => Some(link),
-                _ => None,
-            })
-            .unwrap_or_else(|| panic!("no {kind} mail"));
+    async fn token(&self, kind: &str) -> String {
+        let link = self.last_link(EMAIL, kind).await;
         link.rsplit('/').next().expect("token").to_owned()
     }
 
@@ -75,8 +48,7 @@ impl World {
             .forgot_password_raw(Some(EMAIL.into()), local())
             .await
             .expect("forgot");
-        self.app.deliver_due().await.expect("deliver");
-        self.token("password_reset")
+        self.token("password_reset").await
     }
 
     async fn login(&self, password: &str) -> Result<(), ServiceError> {
@@ -84,19 +56,8 @@ impl World {
     }
 
     async fn login_as(&self, email: &str, password: &str) -> Result<(), ServiceError> {
-        self.app
-            .login_raw(
-                LoginInput {
-                    client_id: Some(self.client.clone()),
-                    device_id: Some("laptop".into()),
-                    device_name: Some("Laptop".into()),
-                    email: Some(email.into()),
-                    password: Some(password.into()),
-                },
-                local(),
-            )
-            .await
-            .map(drop)
+        let grant: PasswordGrantRequest = serde_json::from_value(self.login_body(email, password)).expect("a login");
+        self.app.login_raw(grant.into(), local()).await.map(drop)
     }
 
     /// A fresh CSRF token of the reset page of `token`.
@@ -115,17 +76,7 @@ impl World {
             .signup_raw(Some(NEWCOMER.into()), Some("en".into()), None, local())
             .await
             .expect("signs up");
-        self.app.deliver_due().await.expect("deliver");
-        let link = self
-            .mailer
-            .sent_to(NEWCOMER)
-            .into_iter()
-            .rev()
-            .find_map(|m| match m.content {
-                MailContent::SignupConfirmation { link, .. } => Some(link),
-                _ => None,
-            })
-            .expect("a signup mail");
+        let link = self.last_link(NEWCOMER, "signup_confirmation").await;
         let (_, id) = link.split_once("/confirm/signup/").expect("a signup link");
         id.to_owned()
     }
@@ -135,10 +86,10 @@ impl World {
 macro_rules! server {
     ($app:expr) => {
         test::init_service(App::new().app_data(web::Data::new($app.clone())).configure(|cfg| {
-            let mut routes = crate::edge::routes::Routes::on(cfg);
-            crate::families::pages::routes::<MemoryStore, MemoryMailer>(&mut routes);
+            let mut routes = crate::edge::routes::Routes::<MemoryStore, MemoryMailer>::on(cfg);
+            crate::families::pages::routes(&mut routes);
             // `POST /confirm/signup/{id}` is the JSON API's; it hands browser forms to the page.
-            crate::dispatch::routes::<MemoryStore, MemoryMailer>(&mut routes);
+            crate::dispatch::routes(&mut routes);
         }))
         .await
     };
@@ -279,7 +230,7 @@ fn form_body(csrf: &str, password: &str, confirmation: &str) -> String {
 async fn a_confirmation_link_confirms_once() {
     let w = world().await;
     let server = server!(w.app);
-    let token = w.token("confirmation");
+    let token = w.token("confirmation").await;
     let uri = format!("/confirm/{token}");
 
     let first = call!(server, test::TestRequest::get().uri(&uri)).await;

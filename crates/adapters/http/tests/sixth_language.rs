@@ -52,21 +52,13 @@ async fn a_sixth_language_is_a_file_in_the_locales_folder() {
     .await;
 
     // An API message: Accept-Language picks xx.
-    let request = test::TestRequest::get()
-        .uri("/no/such/path")
-        .insert_header((header::ACCEPT_LANGUAGE, "yy, xx;q=0.8, en;q=0.5"))
-        .to_request();
-    let response = test::call_service(&server, request).await;
+    let response = test::call_service(&server, get("/no/such/path", "yy, xx;q=0.8, en;q=0.5").to_request()).await;
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
     let body: serde_json::Value = test::read_body_json(response).await;
     assert_eq!(body["message"], "Xot xound.", "{body}");
 
     // A page.
-    let request = test::TestRequest::get()
-        .uri("/reset-password/not-a-token")
-        .insert_header((header::ACCEPT_LANGUAGE, "xx"))
-        .to_request();
-    let response = test::call_service(&server, request).await;
+    let response = test::call_service(&server, get("/reset-password/not-a-token", "xx").to_request()).await;
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
     let html = String::from_utf8(test::read_body(response).await.to_vec()).expect("utf-8");
     assert!(html.contains("<html lang=\"xx\">"), "{html}");
@@ -77,10 +69,13 @@ async fn a_sixth_language_is_a_file_in_the_locales_folder() {
     );
 
     // A language without a catalogue is not picked.
-    let request = test::TestRequest::get()
-        .uri("/no/such/path")
-        .insert_header((header::ACCEPT_LANGUAGE, "yy"))
-        .to_request();
-    let body: serde_json::Value = test::call_and_read_body_json(&server, request).await;
+    let body: serde_json::Value = test::call_and_read_body_json(&server, get("/no/such/path", "yy").to_request()).await;
     assert_eq!(body["message"], "Not found.", "{body}");
+}
+
+/// `GET uri` asking for the languages of `accept_language`.
+fn get(uri: &str, accept_language: &str) -> test::TestRequest {
+    test::TestRequest::get()
+        .uri(uri)
+        .insert_header((header::ACCEPT_LANGUAGE, accept_language))
 }

@@ -7,29 +7,20 @@
 pub mod confirm_signup;
 pub mod register;
 
-use crate::edge::routes::{route, Routes, Serve};
+use crate::edge::routes::{route, AddRoute};
 
 /// Both shared endpoints (the pages' tests serve them with the pages).
-pub fn routes<S, M>(routes: &mut Routes<S, M>)
-where
-    (S, M): Serve,
-{
+pub fn routes(routes: &mut impl AddRoute) {
     register_route(routes);
     confirm_signup_route(routes);
 }
 
 /// `POST /api/register`, listed before the core family.
-pub fn register_route<S, M>(routes: &mut Routes<S, M>)
-where
-    (S, M): Serve,
-{
+pub fn register_route(routes: &mut impl AddRoute) {
     route!(routes, register::__path_register => register::register::<S, M>);
 }
 
 /// `POST /confirm/signup/{id}`, listed after the signup family, before the pages.
-pub fn confirm_signup_route<S, M>(routes: &mut Routes<S, M>)
-where
-    (S, M): Serve,
-{
+pub fn confirm_signup_route(routes: &mut impl AddRoute) {
     route!(routes, confirm_signup::__path_confirm => confirm_signup::confirm::<S, M>);
 }

@@ -28,7 +28,8 @@ pub trait Endpoint {
     fn serve<S: Store, M: Mailer>(route: actix_web::Route) -> actix_web::Route;
 }
 
-/// Adds a route: `route!(routes, tokens::__path_token => tokens::token::<S, M>)`
+/// Adds a route to an [`AddRoute`] (which must be in scope):
+/// `route!(routes, tokens::__path_token => tokens::token::<S, M>)`
 /// serves `tokens::token` at the method(s) and path of its `#[utoipa::path]`
 /// and documents it from there. `S` and `M` are the store and mailer of the
 /// app being served (a handler that needs neither is named without them).
@@ -145,9 +146,20 @@ where
     pub fn into_document(self) -> Documented {
         (self.paths, self.schemas)
     }
+}
 
+/// Where a family adds its routes, with [`route!`]: [`Routes`] served on
+/// an app or only listed.
+pub trait AddRoute {
     /// Serves (or lists) `E` at every method of its `#[utoipa::path]`; use [`route!`].
-    pub fn add<E: Endpoint>(&mut self) -> &mut Self {
+    fn add<E: Endpoint>(&mut self) -> &mut Self;
+}
+
+impl<S, M> AddRoute for Routes<'_, S, M>
+where
+    (S, M): Serve,
+{
+    fn add<E: Endpoint>(&mut self) -> &mut Self {
         use utoipa::Path;
 
         let path = interned(E::Doc::path());

@@ -8,7 +8,6 @@ use actix_web::dev::ServiceResponse;
 use actix_web::http::{header, Method, StatusCode};
 use actix_web::{test as actix_test, web, App};
 use registrar_domain::Language;
-use registrar_mail::MailContent;
 use registrar_memory::{MemoryMailer, MemoryStore};
 use registrar_service::testing;
 use serde_json::{json, Value};
@@ -18,7 +17,7 @@ use crate::edge::body::Object;
 use crate::edge::language::DefaultLanguage;
 use crate::test_world;
 
-const PASSWORD: &str = "Correct-Horse-42";
+use crate::test_world::PASSWORD;
 
 /// What the brief of `/openapi.json` names as the bearer endpoints.
 const BEARER_ENDPOINTS: [(&str, &str); 7] = [
@@ -634,11 +633,7 @@ async fn the_document_is_served_as_json() {
 async fn core_answers_match_the_document() {
     let world = world().await;
     let server = server!(world);
-    let registration = json!({
-        "client_id": world.client, "device_name": "Phone", "device_id": "phone",
-        "username": "ann@example.com", "password": PASSWORD, "firstname": "Ann", "lastname": "Smith",
-        "telephone": "+32 475 00 00 00", "policies": world.policies,
-    });
+    let registration = world.registration();
     let answer = check!(server, world, post "/api/register", registration.clone()).await;
     assert_eq!(answer.status, StatusCode::OK);
     let pair = answer.json();
@@ -657,8 +652,7 @@ async fn core_answers_match_the_document() {
         StatusCode::UNSUPPORTED_MEDIA_TYPE
     );
 
-    let login = json!({"grant_type": "password", "client_id": world.client, "device_name": "Laptop",
-                       "device_id": "laptop", "username": "ann@example.com", "password": PASSWORD});
+    let login = world.login_body(test_world::ANN, PASSWORD);
     let answer = check!(server, world, post "/api/token", login).await;
     assert_eq!(answer.status, StatusCode::OK);
     let refresh = json!({"grant_type": "refresh_token", "refresh_token": answer.json()["refresh_token"]});
@@ -733,7 +727,7 @@ async fn core_answers_match_the_document() {
         StatusCode::OK
     );
 
-    let forgot = post_json("/api/forgot-password", json!({"username": "ann@example.com"}));
+    let forgot = post_json("/api/forgot-password", json!({"username": test_world::ANN}));
     assert_eq!(check!(server, world, "/api/forgot-password", forgot).await.body, b"{}");
     let reset = post_json("/api/reset-password", json!({"token": "nope", "password": PASSWORD}));
     assert_eq!(
@@ -809,16 +803,7 @@ async fn signup_pages_and_operations_answers_match_the_document() {
     assert_eq!(answer.status, StatusCode::CREATED);
     let answer = check!(server, world, post "/signup", json!({"email": "bob"})).await;
     assert_eq!(answer.json()["error"], "emailInvalid");
-    world.app.deliver_due().await.expect("deliver");
-    let link = world
-        .mailer
-        .sent_to("bob@example.com")
-        .into_iter()
-        .find_map(|m| match m.content {
-            MailContent::SignupConfirmation { link, .. } => Some(link),
-            _ => None,
-        })
-        .expect("a signup mail");
+    let link = world.last_link("bob@example.com", "signup_confirmation").await;
     let (_, id) = link.split_once("/confirm/signup/").expect("a signup link");
     let uri = format!("/confirm/signup/{id}");
     let page = check!(

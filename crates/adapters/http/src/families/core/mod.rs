@@ -14,12 +14,9 @@ pub use error::{
     CoreErrorBody, CoreFaults, CoreResult,
 };
 
-use crate::edge::routes::{route, Routes, Serve};
+use crate::edge::routes::{route, AddRoute};
 
-pub fn routes<S, M>(routes: &mut Routes<S, M>)
-where
-    (S, M): Serve,
-{
+pub fn routes(routes: &mut impl AddRoute) {
     route!(routes, tokens::__path_token => tokens::token::<S, M>);
     route!(routes, account::__path_change_password => account::change_password::<S, M>);
     route!(routes, account::__path_forgot_password => account::forgot_password::<S, M>);

@@ -36,7 +36,12 @@ pub fn fresh_form<F: render::Form>(
     account: render::Account,
 ) -> HttpResponse {
     let (csrf_token, set_cookie) = bind.for_page(req);
-    show(status, lang, &F::fresh(csrf_token, account, notice), set_cookie)
+    let head = render::FormHead {
+        csrf_token,
+        account,
+        notice,
+    };
+    show(status, lang, &F::fresh(head), set_cookie)
 }
 
 /// A link that is unknown, used or expired: 404, there is no such live link.

@@ -177,8 +177,16 @@ mod tests {
     }
 
     fn with_cookie(token: &str) -> HttpRequest {
-        TestRequest::default()
-            .insert_header((header::COOKIE, format!("a=1; {COOKIE}={token}; b=2")))
+        with_headers(&[("cookie", &format!("a=1; {COOKIE}={token}; b=2"))])
+    }
+
+    /// A request with these headers.
+    fn with_headers(headers: &[(&str, &str)]) -> HttpRequest {
+        headers
+            .iter()
+            .fold(TestRequest::default(), |request, (name, value)| {
+                request.insert_header((*name, *value))
+            })
             .to_http_request()
     }
 
@@ -199,11 +207,7 @@ mod tests {
         let t = bind.new_token();
         assert_eq!(bind.check(&with_cookie(&t), Some(&t)), Some(t.clone()));
         assert_eq!(bind.check(&with_cookie(&t), Some(&bind.new_token())), None, "unequal");
-        assert_eq!(
-            bind.check(&TestRequest::default().to_http_request(), Some(&t)),
-            None,
-            "no cookie"
-        );
+        assert_eq!(bind.check(&with_headers(&[]), Some(&t)), None, "no cookie");
         assert_eq!(bind.check(&with_cookie(&t), None), None, "no field");
         // Any well-formed pair of our own making does not pass ...
         let forged = "a".repeat(TOKEN_LEN);
@@ -229,23 +233,15 @@ mod tests {
         let other = Binding::signup(&key, "id-2").new_token();
         let (fresh, must_set) = bind.for_form(&with_cookie(&other));
         assert!(must_set && bind.signed(&fresh));
-        let req = TestRequest::default()
-            .insert_header((header::COOKIE, format!("{COOKIE}=<script>")))
-            .to_http_request();
+        let req = with_headers(&[("cookie", &format!("{COOKIE}=<script>"))]);
         assert!(bind.for_form(&req).1, "a malformed cookie is ignored");
     }
 
     #[test]
     fn browser_navigations_are_forms() {
-        assert!(!is_browser_form(&TestRequest::default().to_http_request()));
-        let req = TestRequest::default()
-            .insert_header(("sec-fetch-mode", "navigate"))
-            .to_http_request();
-        assert!(is_browser_form(&req));
-        let req = TestRequest::default()
-            .insert_header(("sec-fetch-mode", "cors"))
-            .insert_header(("sec-fetch-dest", "empty"))
-            .to_http_request();
+        assert!(!is_browser_form(&with_headers(&[])));
+        assert!(is_browser_form(&with_headers(&[("sec-fetch-mode", "navigate")])));
+        let req = with_headers(&[("sec-fetch-mode", "cors"), ("sec-fetch-dest", "empty")]);
         assert!(!is_browser_form(&req), "fetch() from an app is the API");
     }
 
@@ -265,10 +261,7 @@ mod tests {
 
     #[test]
     fn https_directly_or_behind_a_proxy() {
-        assert!(!is_https(&TestRequest::default().to_http_request()));
-        let req = TestRequest::default()
-            .insert_header(("x-forwarded-proto", "https"))
-            .to_http_request();
-        assert!(is_https(&req));
+        assert!(!is_https(&with_headers(&[])));
+        assert!(is_https(&with_headers(&[("x-forwarded-proto", "https")])));
     }
 }

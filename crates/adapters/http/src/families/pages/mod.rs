@@ -25,7 +25,7 @@ pub use csrf::{is_browser_form, FIELD as CSRF_FIELD};
 pub use reset::ResetPasswordForm;
 pub use signup::{submitted as signup_submitted, SignupConfirmForm};
 
-use crate::edge::routes::{route, Routes, Serve};
+use crate::edge::routes::{route, AddRoute};
 
 /// The answers every page may give when the fault is not the visitor's:
 /// documented once, listed in each `#[utoipa::path]`'s `responses`.
@@ -39,10 +39,7 @@ pub enum PagesFaults {
     Unavailable(String),
 }
 
-pub fn routes<S, M>(routes: &mut Routes<S, M>)
-where
-    (S, M): Serve,
-{
+pub fn routes(routes: &mut impl AddRoute) {
     route!(routes, confirm::__path_confirm => confirm::confirm::<S, M>);
     route!(routes, reset::__path_form => reset::form::<S, M>);
     route!(routes, reset::__path_submit => reset::submit::<S, M>);

@@ -12,9 +12,10 @@ use serde::Serialize;
 use super::headers::STYLE;
 use crate::edge::language::{self, Lang};
 
-const TEMPLATES: [(&str, &str); 4] = [
+const TEMPLATES: [(&str, &str); 5] = [
     ("layout.html", include_str!("../../../templates/pages/layout.html")),
     ("message.html", include_str!("../../../templates/pages/message.html")),
+    ("form.html", include_str!("../../../templates/pages/form.html")),
     (
         "reset_form.html",
         include_str!("../../../templates/pages/reset_form.html"),
@@ -84,15 +85,22 @@ impl Account {
     }
 }
 
-/// What the reset form shows besides its fields.
+/// What every form page shows above its own fields.
 #[derive(Debug, Default, Serialize)]
-pub struct ResetForm {
+pub struct FormHead {
     /// The hidden field's value (the CSRF cookie's).
     pub csrf_token: String,
     #[serde(flatten)]
     pub account: Account,
     /// A sentence above the form ("the form expired", …).
     pub notice: Option<String>,
+}
+
+/// What the reset form shows besides its fields.
+#[derive(Debug, Default, Serialize)]
+pub struct ResetForm {
+    #[serde(flatten)]
+    pub head: FormHead,
     pub password_errors: Vec<String>,
     pub confirmation_errors: Vec<String>,
 }
@@ -101,7 +109,16 @@ pub struct ResetForm {
 pub trait Form: Serialize + Default {
     /// Its template and the catalogue key of its title.
     const TEMPLATE: (&'static str, &'static str);
-    fn fresh(csrf_token: String, account: Account, notice: Option<String>) -> Self;
+
+    /// What it shows above its own fields.
+    fn head(&mut self) -> &mut FormHead;
+
+    /// The empty form under `head`.
+    fn fresh(head: FormHead) -> Self {
+        let mut form = Self::default();
+        *form.head() = head;
+        form
+    }
 }
 
 /// A form page.
@@ -112,25 +129,16 @@ pub fn form_page<F: Form>(lang: Lang, form: &F) -> Result<String, minijinja::Err
 
 impl Form for ResetForm {
     const TEMPLATE: (&'static str, &'static str) = ("reset_form.html", "page.reset_title");
-    fn fresh(csrf_token: String, account: Account, notice: Option<String>) -> Self {
-        Self {
-            csrf_token,
-            account,
-            notice,
-            ..Self::default()
-        }
+    fn head(&mut self) -> &mut FormHead {
+        &mut self.head
     }
 }
 
 /// What the signup form (consent, optional password) shows besides its fields.
 #[derive(Debug, Default, Serialize)]
 pub struct SignupForm {
-    /// The hidden field's value (the CSRF cookie's).
-    pub csrf_token: String,
     #[serde(flatten)]
-    pub account: Account,
-    /// A sentence above the form ("the form expired", …).
-    pub notice: Option<String>,
+    pub head: FormHead,
     /// Whether the consent box is ticked (it stays so when the form comes back).
     pub consent: bool,
     pub consent_errors: Vec<String>,
@@ -140,13 +148,8 @@ pub struct SignupForm {
 
 impl Form for SignupForm {
     const TEMPLATE: (&'static str, &'static str) = ("signup_form.html", "page.signup_title");
-    fn fresh(csrf_token: String, account: Account, notice: Option<String>) -> Self {
-        Self {
-            csrf_token,
-            account,
-            notice,
-            ..Self::default()
-        }
+    fn head(&mut self) -> &mut FormHead {
+        &mut self.head
     }
 }
 
@@ -155,6 +158,46 @@ mod tests {
     use registrar_domain::Language;
 
     use super::*;
+
+    /// A form head with this hidden value and notice.
+    fn head(csrf_token: &str, notice: &str) -> FormHead {
+        FormHead {
+            account: Account::default(),
+            csrf_token: csrf_token.into(),
+            notice: Some(notice.into()),
+        }
+    }
+
+    /// A signup form under `head` with one error under each of its fields:
+    /// consent, password, confirmation.
+    fn signup_form(head: FormHead, [consent, password, confirmation]: [&str; 3]) -> SignupForm {
+        SignupForm {
+            head,
+            consent: false,
+            consent_errors: vec![consent.into()],
+            password_errors: vec![password.into()],
+            confirmation_errors: vec![confirmation.into()],
+        }
+    }
+
+    /// What either form shows with `head("abc", "Expired")`, "Too short"
+    /// under the password and "Do not match" under the confirmation.
+    const EITHER_FORM_HAS: [&str; 7] = [
+        r#"<form method="post">"#,
+        r#"name="csrf_token" value="abc""#,
+        r#"name="password""#,
+        r#"name="password_confirmation""#,
+        "Expired",
+        "Too short",
+        "Do not match",
+    ];
+
+    /// Every needle is in `html`.
+    fn assert_has(html: &str, needles: &[&str]) {
+        for needle in needles {
+            assert!(html.contains(needle), "{needle} in {html}");
+        }
+    }
 
     #[test]
     fn every_template_compiles_and_every_language_renders() {
@@ -178,9 +221,7 @@ mod tests {
         assert!(html.contains("&lt;script&gt;"), "{html}");
         assert!(html.contains("&amp;"), "{html}");
         let form = ResetForm {
-            account: Account::default(),
-            csrf_token: "\"><script>".into(),
-            notice: Some("<img src=x>".into()),
+            head: head("\"><script>", "<img src=x>"),
             password_errors: vec!["<i>".into()],
             confirmation_errors: vec![],
         };
@@ -189,15 +230,7 @@ mod tests {
             !html.contains("\"><script>") && !html.contains("<img") && !html.contains("<i>"),
             "{html}"
         );
-        let form = SignupForm {
-            account: Account::default(),
-            csrf_token: "\"><script>".into(),
-            notice: Some("<img src=x>".into()),
-            consent: false,
-            consent_errors: vec!["<i>".into()],
-            password_errors: vec!["<b>".into()],
-            confirmation_errors: vec!["<u>".into()],
-        };
+        let form = signup_form(head("\"><script>", "<img src=x>"), ["<i>", "<b>", "<u>"]);
         let html = form_page(lang, &form).expect("signup form");
         for raw in ["\"><script>", "<img", "<i>", "<b>", "<u>"] {
             assert!(!html.contains(raw), "{raw} in {html}");
@@ -216,53 +249,28 @@ mod tests {
     #[test]
     fn the_form_has_its_fields_and_no_action() {
         let form = ResetForm {
-            account: Account::default(),
-            csrf_token: "abc".into(),
-            notice: Some("Expired".into()),
+            head: head("abc", "Expired"),
             password_errors: vec!["Too short".into()],
             confirmation_errors: vec!["Do not match".into()],
         };
         let html = form_page(Lang(Language::NL), &form).expect("form");
-        for needle in [
-            r#"<form method="post">"#,
-            r#"name="csrf_token" value="abc""#,
-            r#"name="password""#,
-            r#"name="password_confirmation""#,
-            "Expired",
-            "Too short",
-            "Do not match",
-            "Nieuw wachtwoord",
-        ] {
-            assert!(html.contains(needle), "{needle} in {html}");
-        }
+        assert_has(&html, &EITHER_FORM_HAS);
+        assert_has(&html, &["Nieuw wachtwoord"]);
     }
 
     #[test]
     fn the_signup_form_has_its_fields_and_no_action() {
-        let form = SignupForm {
-            account: Account::default(),
-            csrf_token: "abc".into(),
-            notice: Some("Expired".into()),
-            consent: false,
-            consent_errors: vec!["Consent needed".into()],
-            password_errors: vec!["Too short".into()],
-            confirmation_errors: vec!["Do not match".into()],
-        };
+        let form = signup_form(head("abc", "Expired"), ["Consent needed", "Too short", "Do not match"]);
         let html = form_page(Lang(Language::FR), &form).expect("form");
-        for needle in [
-            r#"<form method="post">"#,
-            r#"name="csrf_token" value="abc""#,
-            r#"name="consent" type="checkbox" value="1""#,
-            r#"name="password""#,
-            r#"name="password_confirmation""#,
-            "Expired",
-            "Consent needed",
-            "Too short",
-            "Do not match",
-            "Activer le compte",
-        ] {
-            assert!(html.contains(needle), "{needle} in {html}");
-        }
+        assert_has(&html, &EITHER_FORM_HAS);
+        assert_has(
+            &html,
+            &[
+                r#"name="consent" type="checkbox" value="1""#,
+                "Consent needed",
+                "Activer le compte",
+            ],
+        );
         assert!(!html.contains("checked"), "not ticked unless given: {html}");
         assert!(
             !html.contains("required"),

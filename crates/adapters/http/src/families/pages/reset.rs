@@ -20,7 +20,7 @@ use utoipa::ToSchema;
 use super::answers::{failure, fresh_form, invalid_link, render_failed, show};
 use super::csrf;
 use super::headers::page;
-use super::render::{self, Account, ResetForm};
+use super::render::{self, Account, Form, FormHead, ResetForm};
 use super::PagesFaults;
 use crate::edge::body;
 use crate::edge::call::Call;
@@ -126,10 +126,10 @@ pub async fn submit<S: Store, M: Mailer>(
         return again(&req, &app, &token, lang, StatusCode::FORBIDDEN, "page.form_expired").await;
     };
     let password = posted.password;
-    let mut form = ResetForm {
+    let mut form = ResetForm::fresh(FormHead {
         csrf_token,
-        ..ResetForm::default()
-    };
+        ..FormHead::default()
+    });
     if let Some(problem) = pair_problem(password.as_deref(), posted.password_confirmation.as_deref()) {
         match problem {
             PairProblem::PasswordMissing => form.password_errors.push(lang.t("field.required")),
@@ -139,7 +139,7 @@ pub async fn submit<S: Store, M: Mailer>(
         // No use asking for another try through a dead link.
         return match app.reset_link_email(&token).await {
             Ok(Some(email)) => {
-                form.account = account(&app, &email);
+                form.head.account = account(&app, &email);
                 show(StatusCode::BAD_REQUEST, lang, &form, None)
             }
             Ok(None) => invalid_link(lang),
@@ -164,7 +164,7 @@ pub async fn submit<S: Store, M: Mailer>(
         Err(ServiceError::Invalid(errors)) => {
             explain(lang, &errors, &mut form);
             match app.reset_link_email(&token).await {
-                Ok(Some(email)) => form.account = account(&app, &email),
+                Ok(Some(email)) => form.head.account = account(&app, &email),
                 Ok(None) => return invalid_link(lang),
                 Err(e) => return failure(lang, &e),
             }
@@ -198,7 +198,7 @@ fn explain(lang: Lang, errors: &FieldErrors, form: &mut ResetForm) {
             let sentence = crate::edge::language::field_message(lang, error);
             match field {
                 Field::Password | Field::NewPassword => form.password_errors.push(sentence),
-                _ => form.notice = Some(sentence),
+                _ => form.head.notice = Some(sentence),
             }
         }
     }
@@ -267,6 +267,6 @@ mod tests {
                 "This password is too common.".to_owned()
             ]
         );
-        assert_eq!(form.notice, None);
+        assert_eq!(form.head.notice, None);
     }
 }

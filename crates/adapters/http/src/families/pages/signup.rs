@@ -24,7 +24,7 @@ use utoipa::ToSchema;
 use super::answers::{failure, fresh_form, invalid_link, message, render_failed, show};
 use super::csrf;
 use super::headers::page;
-use super::render::{self, Account, SignupForm};
+use super::render::{self, Account, Form, FormHead, SignupForm};
 use super::PagesFaults;
 use crate::edge::call::Call;
 use crate::edge::language::Lang;
@@ -117,9 +117,11 @@ pub async fn submitted<S: Store, M: Mailer>(
     let consent = posted.consent;
     let password = posted.password;
     let mut form = SignupForm {
-        csrf_token,
         consent: consent.is_some(),
-        ..SignupForm::default()
+        ..SignupForm::fresh(FormHead {
+            csrf_token,
+            ..FormHead::default()
+        })
     };
     if consent.is_none() {
         form.consent_errors.push(lang.t("page.consent_required"));
@@ -132,7 +134,7 @@ pub async fn submitted<S: Store, M: Mailer>(
     if !form.consent_errors.is_empty() || !form.confirmation_errors.is_empty() {
         // No use asking for another try through a dead link.
         return by_link(app, id, lang, |account| {
-            form.account = account;
+            form.head.account = account;
             show(StatusCode::BAD_REQUEST, lang, &form, None)
         })
         .await;
@@ -162,7 +164,7 @@ pub async fn submitted<S: Store, M: Mailer>(
         Err(ServiceError::Invalid(errors)) => {
             explain(lang, &errors, &mut form);
             by_link(app, id, lang, |account| {
-                form.account = account;
+                form.head.account = account;
                 show(StatusCode::BAD_REQUEST, lang, &form, None)
             })
             .await
@@ -201,7 +203,7 @@ fn explain(lang: Lang, errors: &FieldErrors, form: &mut SignupForm) {
             Field::Password => form
                 .password_errors
                 .extend(list.iter().map(|e| crate::edge::language::field_message(lang, e))),
-            _ => form.notice = list.first().map(|e| crate::edge::language::field_message(lang, e)),
+            _ => form.head.notice = list.first().map(|e| crate::edge::language::field_message(lang, e)),
         }
     }
 }
@@ -247,7 +249,7 @@ mod tests {
                 "The password may not be your email address.".to_owned()
             ]
         );
-        assert!(form.consent && form.consent_errors.is_empty() && form.notice.is_none());
+        assert!(form.consent && form.consent_errors.is_empty() && form.head.notice.is_none());
 
         explain(
             lang,

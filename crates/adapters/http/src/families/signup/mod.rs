@@ -18,12 +18,9 @@ use crate::edge::body::{self, BodyError};
 use crate::edge::call::Call;
 use crate::edge::client_ip::Origin;
 use crate::edge::failure::{self, Failure, Family, Refusal};
-use crate::edge::routes::{route, Routes, Serve};
+use crate::edge::routes::{route, AddRoute};
 
-pub fn routes<S, M>(routes: &mut Routes<S, M>)
-where
-    (S, M): Serve,
-{
+pub fn routes(routes: &mut impl AddRoute) {
     route!(routes, __path_signup => signup::<S, M>);
 }
 

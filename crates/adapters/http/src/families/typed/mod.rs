@@ -158,49 +158,56 @@ mod tests {
     #[test]
     fn checks_and_messages_follow_the_typed_registration_table() {
         let lang = Lang(Language::EN);
-        assert_eq!(
-            check(lang, Field::Invite, &FieldError::Required),
-            ("required", "No token sent.".into())
-        );
-        assert_eq!(
-            check(lang, Field::Invite, &FieldError::InvalidInvite),
-            ("in_resultset", "Token invalid or has been used.".into())
-        );
-        assert_eq!(
-            check(lang, Field::Email, &FieldError::EmailTaken),
-            ("not_in_resultset", "Email exists.".into())
-        );
-        assert_eq!(
-            check(lang, Field::PostalCode, &FieldError::InvalidPostalCode),
-            ("postcode", "Postcode is invalid".into())
-        );
-        assert_eq!(
-            check(lang, Field::UserType, &FieldError::InvalidUserType),
-            ("in", "\"usertype\" is invalid.".into())
-        );
-        assert_eq!(
-            check(lang, Field::DisplayName, &FieldError::Required),
-            ("required", "No name sent or was blank.".into())
-        );
-        assert_eq!(
-            check(
-                lang,
-                Field::YearOfBirth,
-                &FieldError::YearOfBirth(YearOfBirthError::TooRecent)
+        let table: [(Field, FieldError, (&str, &str)); 10] = [
+            (Field::Invite, FieldError::Required, ("required", "No token sent.")),
+            (
+                Field::Invite,
+                FieldError::InvalidInvite,
+                ("in_resultset", "Token invalid or has been used."),
             ),
-            ("lt_num", "year_of_birth must be atleast 10 years ago".into())
-        );
-        assert_eq!(
-            check(lang, Field::Sector, &FieldError::InvalidSector),
-            ("in", "\"sector\" is invalid.".into())
-        );
-        assert_eq!(
-            check(lang, Field::StreetName, &FieldError::Required),
-            ("required", "No street_name sent.".into())
-        );
-        assert_eq!(
-            check(lang, Field::Town, &FieldError::Required),
-            ("required", "No town sent.".into())
-        );
+            (
+                Field::Email,
+                FieldError::EmailTaken,
+                ("not_in_resultset", "Email exists."),
+            ),
+            (
+                Field::PostalCode,
+                FieldError::InvalidPostalCode,
+                ("postcode", "Postcode is invalid"),
+            ),
+            (
+                Field::UserType,
+                FieldError::InvalidUserType,
+                ("in", "\"usertype\" is invalid."),
+            ),
+            (
+                Field::DisplayName,
+                FieldError::Required,
+                ("required", "No name sent or was blank."),
+            ),
+            (
+                Field::YearOfBirth,
+                FieldError::YearOfBirth(YearOfBirthError::TooRecent),
+                ("lt_num", "year_of_birth must be atleast 10 years ago"),
+            ),
+            (
+                Field::Sector,
+                FieldError::InvalidSector,
+                ("in", "\"sector\" is invalid."),
+            ),
+            (
+                Field::StreetName,
+                FieldError::Required,
+                ("required", "No street_name sent."),
+            ),
+            (Field::Town, FieldError::Required, ("required", "No town sent.")),
+        ];
+        for (field, error, (expected_check, expected_message)) in table {
+            assert_eq!(
+                check(lang, field, &error),
+                (expected_check, expected_message.into()),
+                "{field:?}, {error:?}"
+            );
+        }
     }
 }

@@ -73,19 +73,22 @@ pub trait UsersResult<T> {
 
 impl<T, E: Into<Problem>> UsersResult<T> for Result<T, E> {
     fn users(self, lang: Lang) -> Result<T, UsersError> {
-        self.map_err(|e| UsersError {
-            problem: e.into(),
-            lang,
-            email_field: "email",
-        })
+        self.map_err(|e| UsersError::naming("email", e.into(), lang))
     }
 
     fn users_login(self, lang: Lang) -> Result<T, UsersError> {
-        self.map_err(|e| UsersError {
-            problem: e.into(),
+        self.map_err(|e| UsersError::naming("username", e.into(), lang))
+    }
+}
+
+impl UsersError {
+    /// `problem`, at an endpoint that calls the address `email_field`.
+    fn naming(email_field: &'static str, problem: Problem, lang: Lang) -> Self {
+        Self {
+            problem,
             lang,
-            email_field: "username",
-        })
+            email_field,
+        }
     }
 }
 

@@ -9,12 +9,9 @@ pub mod requests;
 
 pub use error::{UsersBodyRefusals, UsersError, UsersErrorBody, UsersFaults, UsersResult};
 
-use crate::edge::routes::{route, Routes, Serve};
+use crate::edge::routes::{route, AddRoute};
 
-pub fn routes<S, M>(routes: &mut Routes<S, M>)
-where
-    (S, M): Serve,
-{
+pub fn routes(routes: &mut impl AddRoute) {
     route!(routes, account::__path_register => account::register::<S, M>);
     route!(routes, account::__path_login => account::login::<S, M>);
     route!(routes, confirm::__path_validation => confirm::validation::<S, M>);
