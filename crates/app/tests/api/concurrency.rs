@@ -144,7 +144,7 @@ async fn logins_with_the_old_password_racing(
     let pairs: Vec<Value> = pairs.into_iter().flatten().collect();
     let mut working = Vec::new();
     for pair in &pairs {
-        let access = access_token(&pair);
+        let access = access_token(pair);
         let me = app.me(access).await.status();
         let (refreshed, _) = parts(refresh(app, pair).await).await;
         if me != StatusCode::UNAUTHORIZED || refreshed != StatusCode::BAD_REQUEST {
