@@ -303,6 +303,15 @@ async fn text_of(browser: &Client, css: &str) -> String {
     element.text().await.expect("text")
 }
 
+/// Clicks the element matching `css` (`what` it is, for the failure).
+async fn click(browser: &Client, css: &str, what: &str) {
+    let element = browser
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{what}: {e}"));
+    element.click().await.unwrap_or_else(|e| panic!("clicking {what}: {e}"));
+}
+
 /// The same `password` twice, submitted: the page titled `heading`, at the
 /// form's own address `url`; answers its `#message`.
 async fn submit_until(browser: &Client, password: &str, heading: &str, url: &str) -> String {
@@ -437,13 +446,7 @@ async fn signup_journey(server: &Server, browser: &Client) {
     );
 
     // Submitted without consent: the form again, saying consent is needed.
-    browser
-        .find(Locator::Css("button[type=submit]"))
-        .await
-        .expect("submit button")
-        .click()
-        .await
-        .expect("click");
+    click(browser, "button[type=submit]", "submit button").await;
     wait_for(browser, "#consent-errors").await;
     assert_eq!(
         text_of(browser, "#consent-errors").await,
@@ -453,13 +456,7 @@ async fn signup_journey(server: &Server, browser: &Client) {
     assert_ne!(server.login(&email, SIGNUP_PASSWORD).await.0, StatusCode::OK);
 
     // Consent ticked, a password twice: the account is active.
-    browser
-        .find(Locator::Css("#consent"))
-        .await
-        .expect("the consent box")
-        .click()
-        .await
-        .expect("tick");
+    click(browser, "#consent", "the consent box").await;
     assert_eq!(
         submit_until(browser, SIGNUP_PASSWORD, "Account active", &link).await,
         "Your account is active. You can now log in in the app."

@@ -2,10 +2,15 @@
 //! configuration layers and graceful shutdown.
 #![allow(clippy::pedantic, clippy::restriction)] // test code
 
+#[path = "shared/serve.rs"]
+mod serving;
+
 use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 use std::time::{Duration, Instant};
+
+use serving::{listening_address, serve};
 
 fn registrar(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_registrar"))
@@ -203,24 +208,19 @@ fn the_toml_file_is_read_and_environment_variables_override_it() {
 #[test]
 fn serve_answers_and_stops_cleanly_on_sigterm() {
     let dir = tempfile::tempdir().expect("dir");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_registrar"))
-        .arg("serve")
-        .current_dir(dir.path())
+    let mut child = serve(dir.path())
         .env(
             "REGISTRAR__DATABASE__URL",
             format!("sqlite://{}", dir.path().join("r.db").display()),
         )
-        .env("REGISTRAR__HTTP__PORT", "0")
-        .env("REGISTRAR__LOG__FORMAT", "json")
-        .stderr(Stdio::piped())
         .spawn()
         .expect("spawn");
     let stderr = child.stderr.take().expect("stderr");
     let mut lines = BufReader::new(stderr).lines();
     let address = loop {
         let line = lines.next().expect("serve logs before it dies").expect("line");
-        if let Some(rest) = line.split("\"address\":\"").nth(1) {
-            break rest.split('"').next().expect("address").to_owned();
+        if let Some(address) = listening_address(&line) {
+            break address;
         }
     };
     let health = std::net::TcpStream::connect(&address).map(|mut s| {

@@ -3,9 +3,12 @@
 //! Skipped loudly without Postgres, failed when `CI` is set.
 #![allow(clippy::pedantic, clippy::restriction)] // test code
 
+#[path = "shared/serve.rs"]
+mod serving;
+
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -14,6 +17,8 @@ use registrar_diesel::testing::PgDatabase;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use tokio::task::JoinHandle;
+
+use serving::{listening_address, serve};
 
 const PASSWORD: &str = "Correct-Horse-42";
 
@@ -25,19 +30,13 @@ struct Instance {
 
 impl Instance {
     fn start(database_url: &str, dir: &std::path::Path) -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_registrar"))
-            .arg("serve")
-            .current_dir(dir)
-            .env_remove("DATABASE_URL")
+        let mut child = serve(dir)
             .env("REGISTRAR__DATABASE__URL", database_url)
             // Instances on one database share the server secret through configuration.
             .env("REGISTRAR__SECURITY__SECRET_KEY", SHARED_SECRET)
-            .env("REGISTRAR__HTTP__PORT", "0")
             .env("REGISTRAR__HTTP__WORKERS", "1")
-            .env("REGISTRAR__LOG__FORMAT", "json")
             .env("REGISTRAR__PASSWORD__ARGON2_MEMORY_KIB", "1024")
             .env("REGISTRAR__PASSWORD__ARGON2_ITERATIONS", "1")
-            .stderr(Stdio::piped())
             .spawn()
             .expect("spawn registrar serve");
         let stderr = child.stderr.take().expect("stderr");
@@ -46,8 +45,8 @@ impl Instance {
             let mut sent = false;
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
                 if !sent {
-                    if let Some(rest) = line.split("\"address\":\"").nth(1) {
-                        let _ = tx.send(rest.split('"').next().unwrap_or_default().to_owned());
+                    if let Some(address) = listening_address(&line) {
+                        let _ = tx.send(address);
                         sent = true;
                     }
                 }

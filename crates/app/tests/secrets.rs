@@ -3,11 +3,16 @@
 //! password reset, and everything it logged is searched for those secrets.
 #![allow(clippy::pedantic, clippy::restriction)] // test code
 
+#[path = "shared/serve.rs"]
+mod serving;
+
 use std::io::Read;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
 use serde_json::{json, Value};
+
+use serving::{listening_address, serve};
 
 const PASSWORD: &str = "Secret-Horse-Battery-42";
 const NEW_PASSWORD: &str = "Other-Secret-Staple-77";
@@ -71,20 +76,14 @@ async fn no_secret_reaches_the_log() {
         run(dir.path(), &["policy", "publish", &format!("{t}.toml")]);
     }
     let policies: Vec<i64> = vec![1, 2];
-    let mut child = Command::new(env!("CARGO_BIN_EXE_registrar"))
-        .arg("serve")
-        .current_dir(dir.path())
-        .env_remove("DATABASE_URL")
+    let mut child = serve(dir.path())
         .env(
             "REGISTRAR__DATABASE__URL",
             format!("sqlite://{}", dir.path().join("r.db").display()),
         )
-        .env("REGISTRAR__HTTP__PORT", "0")
-        .env("REGISTRAR__LOG__FORMAT", "json")
         .env("RUST_LOG", "debug")
         .env("REGISTRAR__PASSWORD__ARGON2_MEMORY_KIB", "1024")
         .env("REGISTRAR__PASSWORD__ARGON2_ITERATIONS", "1")
-        .stderr(Stdio::piped())
         .spawn()
         .expect("spawn");
     let mut stderr = child.stderr.take().expect("stderr");
@@ -100,8 +99,8 @@ async fn no_secret_reaches_the_log() {
             }
             let text = String::from_utf8_lossy(&all);
             if !announced {
-                if let Some(rest) = text.split("\"address\":\"").nth(1) {
-                    let _ = tx.send(rest.split('"').next().unwrap_or_default().to_owned());
+                if let Some(address) = listening_address(&text) {
+                    let _ = tx.send(address);
                     announced = true;
                 }
             }

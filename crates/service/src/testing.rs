@@ -122,63 +122,25 @@ impl<M: Mailer + Clone> World<M> {
 /// pure step, then the use case (its errors the same either way). For tests
 /// that check a use case's answer to what a client sends.
 #[allow(async_fn_in_trait)] // test support, never used across threads by name
-pub trait Raw {
-    async fn register_raw(&self, input: RegisterInput, from: ClientIp) -> Result<TokenPair, ServiceError>;
-    async fn login_raw(&self, input: LoginInput, from: ClientIp) -> Result<TokenPair, ServiceError>;
-    async fn change_password_raw(&self, input: ChangePasswordInput, from: ClientIp) -> Result<TokenPair, ServiceError>;
-    async fn update_profile_raw(&self, ctx: &AuthContext, patch: ProfilePatch) -> Result<ProfileView, ServiceError>;
-    async fn delete_account_raw(
-        &self,
-        ctx: &AuthContext,
-        password: Option<String>,
-        from: ClientIp,
-    ) -> Result<(), ServiceError>;
-    async fn forgot_password_raw(&self, email: Option<String>, from: ClientIp) -> Result<(), ServiceError>;
-    async fn resend_confirmation_raw(&self, email: Option<String>, from: ClientIp) -> Result<(), ServiceError>;
-    async fn confirm_code_raw(
-        &self,
-        email: Option<String>,
-        code: Option<String>,
-        from: ClientIp,
-    ) -> Result<(), ServiceError>;
-    async fn reset_password_raw(&self, token: Option<String>, password: Option<String>) -> Result<(), ServiceError>;
-    async fn signup_raw(
-        &self,
-        email: Option<String>,
-        language: Option<String>,
-        invite: Option<String>,
-        from: ClientIp,
-    ) -> Result<Email, ServiceError>;
-    async fn complete_signup_raw(
-        &self,
-        id: &str,
-        consent: Option<String>,
-        password: Option<String>,
-    ) -> Result<(TokenPair, User), ServiceError>;
-    async fn register_typed_raw(&self, input: TypedRegisterInput, from: ClientIp) -> Result<(), ServiceError>;
-    async fn register_user_raw(&self, input: UsersRegisterInput, from: ClientIp) -> Result<User, ServiceError>;
-    async fn login_web_raw(
-        &self,
-        email: Option<String>,
-        password: Option<String>,
-        from: ClientIp,
-    ) -> Result<(TokenPair, Role), ServiceError>;
-}
+pub trait Raw<S: Store, M: Mailer> {
+    /// The service the raw fields go to.
+    fn service(&self) -> &Registrar<S, M>;
 
-impl<S: Store, M: Mailer> Raw for Registrar<S, M> {
     async fn register_raw(&self, input: RegisterInput, from: ClientIp) -> Result<TokenPair, ServiceError> {
-        self.register(Registration::parse(input, self.rules()), from).await
+        let app = self.service();
+        app.register(Registration::parse(input, app.rules()), from).await
     }
     async fn login_raw(&self, input: LoginInput, from: ClientIp) -> Result<TokenPair, ServiceError> {
-        self.login(Login::parse(&input)?, from).await
+        self.service().login(Login::parse(&input)?, from).await
     }
     async fn change_password_raw(&self, input: ChangePasswordInput, from: ClientIp) -> Result<TokenPair, ServiceError> {
-        self.change_password(PasswordChange::parse(input, self.rules())?, from)
+        let app = self.service();
+        app.change_password(PasswordChange::parse(input, app.rules())?, from)
             .await
     }
     async fn update_profile_raw(&self, ctx: &AuthContext, patch: ProfilePatch) -> Result<ProfileView, ServiceError> {
-        self.update_profile(ctx, ProfileChange::parse(patch, self.rules())?)
-            .await
+        let app = self.service();
+        app.update_profile(ctx, ProfileChange::parse(patch, app.rules())?).await
     }
     async fn delete_account_raw(
         &self,
@@ -187,13 +149,13 @@ impl<S: Store, M: Mailer> Raw for Registrar<S, M> {
         from: ClientIp,
     ) -> Result<(), ServiceError> {
         let password = parse::present(crate::Field::Password, password)?;
-        self.delete_account(ctx, &password, from).await
+        self.service().delete_account(ctx, &password, from).await
     }
     async fn forgot_password_raw(&self, email: Option<String>, from: ClientIp) -> Result<(), ServiceError> {
-        self.forgot_password(parse::address(&email)?, from).await
+        self.service().forgot_password(parse::address(&email)?, from).await
     }
     async fn resend_confirmation_raw(&self, email: Option<String>, from: ClientIp) -> Result<(), ServiceError> {
-        self.resend_confirmation(parse::address(&email)?, from).await
+        self.service().resend_confirmation(parse::address(&email)?, from).await
     }
     async fn confirm_code_raw(
         &self,
@@ -201,10 +163,14 @@ impl<S: Store, M: Mailer> Raw for Registrar<S, M> {
         code: Option<String>,
         from: ClientIp,
     ) -> Result<(), ServiceError> {
-        self.confirm_code(CodeConfirmation::parse(&email, &code)?, from).await
+        self.service()
+            .confirm_code(CodeConfirmation::parse(&email, &code)?, from)
+            .await
     }
     async fn reset_password_raw(&self, token: Option<String>, password: Option<String>) -> Result<(), ServiceError> {
-        self.reset_password(PasswordReset::parse(token, password)?).await
+        self.service()
+            .reset_password(PasswordReset::parse(token, password)?)
+            .await
     }
     async fn signup_raw(
         &self,
@@ -213,7 +179,8 @@ impl<S: Store, M: Mailer> Raw for Registrar<S, M> {
         invite: Option<String>,
         from: ClientIp,
     ) -> Result<Email, ServiceError> {
-        self.signup(Signup::parse(email, language, invite, self.rules()), from)
+        let app = self.service();
+        app.signup(Signup::parse(email, language, invite, app.rules()), from)
             .await
     }
     async fn complete_signup_raw(
@@ -222,14 +189,18 @@ impl<S: Store, M: Mailer> Raw for Registrar<S, M> {
         consent: Option<String>,
         password: Option<String>,
     ) -> Result<(TokenPair, User), ServiceError> {
-        self.complete_signup(id, SignupConsent::parse(consent, password)?).await
+        self.service()
+            .complete_signup(id, SignupConsent::parse(consent, password)?)
+            .await
     }
     async fn register_typed_raw(&self, input: TypedRegisterInput, from: ClientIp) -> Result<(), ServiceError> {
-        self.register_typed(TypedRegistration::parse(input, self.rules()), from)
+        let app = self.service();
+        app.register_typed(TypedRegistration::parse(input, app.rules()), from)
             .await
     }
     async fn register_user_raw(&self, input: UsersRegisterInput, from: ClientIp) -> Result<User, ServiceError> {
-        self.register_user(UsersRegistration::parse(input, self.rules()), from)
+        let app = self.service();
+        app.register_user(UsersRegistration::parse(input, app.rules()), from)
             .await
     }
     async fn login_web_raw(
@@ -238,6 +209,12 @@ impl<S: Store, M: Mailer> Raw for Registrar<S, M> {
         password: Option<String>,
         from: ClientIp,
     ) -> Result<(TokenPair, Role), ServiceError> {
-        self.login_web(WebLogin::parse(email, password)?, from).await
+        self.service().login_web(WebLogin::parse(email, password)?, from).await
+    }
+}
+
+impl<S: Store, M: Mailer> Raw<S, M> for Registrar<S, M> {
+    fn service(&self) -> &Self {
+        self
     }
 }

@@ -10,13 +10,12 @@ use registrar_domain::Language;
 use registrar_mail::{Mail, MailContent, MailError, Mailer};
 use registrar_memory::MemoryMailer;
 use registrar_service::testing::{self, Raw};
-use registrar_service::{Clock, LinkOutcome, LoginInput, RegisterInput, ServiceError, Settings, TokenPair};
+use registrar_service::{Clock, LinkOutcome, RegisterInput, ServiceError, Settings, TokenPair};
 use registrar_store::{OutboxStore, UserStore};
 
 mod support;
-use support::{ip, World};
+use support::{ip, registration, World, PASSWORD};
 
-const PASSWORD: &str = "Correct-Horse-42";
 const EMAIL: &str = "ann@example.com";
 
 async fn world() -> World {
@@ -33,23 +32,6 @@ async fn service<M: Mailer + Clone>(mailer: M, adjust: impl FnOnce(&mut Settings
     .await
 }
 
-fn registration(client: &str, policies: &[i32], email: &str, firstname: &str) -> RegisterInput {
-    RegisterInput {
-        client_id: Some(client.to_owned()),
-        device_id: Some("phone".into()),
-        device_name: Some("Phone".into()),
-        email: Some(email.into()),
-        password: Some(PASSWORD.into()),
-        firstname: Some(firstname.into()),
-        lastname: Some("Smith".into()),
-        telephone: Some("+32 475 00 00 00".into()),
-        policies: Some(policies.iter().map(|p| Some(*p)).collect()),
-        tin_nr: None,
-        language: Some(Language::EN),
-        invite: None,
-    }
-}
-
 impl World {
     /// Ann, who reads German.
     async fn register(&self) -> TokenPair {
@@ -62,12 +44,29 @@ impl World {
 
     /// Asks for a password reset for Ann, sends it, and answers the link's token.
     async fn reset_token(&self) -> String {
-        self.app
-            .forgot_password_raw(Some(EMAIL.into()), ip())
-            .await
-            .expect("ok");
+        self.forgot_password(EMAIL).await.expect("ok");
         self.app.deliver_due().await.expect("worker round");
         self.link_token()
+    }
+
+    /// Asks for a new confirmation code for `email`.
+    async fn resend(&self, email: &str) -> Result<(), ServiceError> {
+        self.app.resend_confirmation_raw(Some(email.into()), ip()).await
+    }
+
+    /// Confirms Ann's address with `code`.
+    async fn confirm_code(&self, code: String) -> Result<(), ServiceError> {
+        self.confirm_code_of(EMAIL, code).await
+    }
+
+    /// Confirms `email` with `code`.
+    async fn confirm_code_of(&self, email: &str, code: String) -> Result<(), ServiceError> {
+        self.app.confirm_code_raw(Some(email.into()), Some(code), ip()).await
+    }
+
+    /// Asks for a password reset for `email`.
+    async fn forgot_password(&self, email: &str) -> Result<(), ServiceError> {
+        self.app.forgot_password_raw(Some(email.into()), ip()).await
     }
 
     fn last_mail(&self) -> Mail {
@@ -102,18 +101,7 @@ impl World {
     }
 
     async fn login(&self, password: &str) -> Result<TokenPair, ServiceError> {
-        self.app
-            .login_raw(
-                LoginInput {
-                    client_id: Some(self.client.clone()),
-                    device_id: Some("d".into()),
-                    device_name: Some("d".into()),
-                    email: Some(EMAIL.into()),
-                    password: Some(password.into()),
-                },
-                ip(),
-            )
-            .await
+        self.app.login_raw(self.login_input(EMAIL, password, "d"), ip()).await
     }
 }
 
@@ -138,21 +126,12 @@ async fn a_code_confirms_within_24_hours_only() {
     let pair = w.register().await;
     let code = w.code();
     w.clock.advance(Duration::hours(24));
-    assert!(matches!(
-        w.app.confirm_code_raw(Some(EMAIL.into()), Some(code), ip()).await,
-        Err(ServiceError::WrongCode)
-    ));
+    assert!(matches!(w.confirm_code(code).await, Err(ServiceError::WrongCode)));
     assert!(!w.confirmed(&pair).await);
-    w.app
-        .resend_confirmation_raw(Some(EMAIL.into()), ip())
-        .await
-        .expect("resent");
+    w.resend(EMAIL).await.expect("resent");
     w.app.deliver_due().await.expect("the worker sends it");
     w.clock.advance(Duration::hours(23));
-    w.app
-        .confirm_code_raw(Some(EMAIL.into()), Some(w.code()), ip())
-        .await
-        .expect("a fresh code works");
+    w.confirm_code(w.code()).await.expect("a fresh code works");
     assert!(w.confirmed(&pair).await);
 }
 
@@ -164,52 +143,31 @@ async fn a_new_code_replaces_the_old_one_and_revives_after_too_many_tries() {
     for _ in 0..5 {
         let wrong = if old == "123456" { "654321" } else { "123456" };
         assert!(matches!(
-            w.app
-                .confirm_code_raw(Some(EMAIL.into()), Some(wrong.into()), ip())
-                .await,
+            w.confirm_code(wrong.into()).await,
             Err(ServiceError::WrongCode)
         ));
     }
     assert!(matches!(
-        w.app
-            .confirm_code_raw(Some(EMAIL.into()), Some(old.clone()), ip())
-            .await,
+        w.confirm_code(old.clone()).await,
         Err(ServiceError::TooManyAttempts { .. })
     ));
-    w.app
-        .resend_confirmation_raw(Some(EMAIL.into()), ip())
-        .await
-        .expect("resent");
+    w.resend(EMAIL).await.expect("resent");
     w.app.deliver_due().await.expect("the worker sends it");
     let new = w.code();
     if new != old {
-        assert!(matches!(
-            w.app.confirm_code_raw(Some(EMAIL.into()), Some(old), ip()).await,
-            Err(ServiceError::WrongCode)
-        ));
+        assert!(matches!(w.confirm_code(old).await, Err(ServiceError::WrongCode)));
     }
-    w.app
-        .confirm_code_raw(Some(EMAIL.into()), Some(new), ip())
-        .await
-        .expect("the new code works");
-    assert!(matches!(
-        w.app.resend_confirmation_raw(Some(EMAIL.into()), ip()).await,
-        Err(ServiceError::AlreadyConfirmed)
-    ));
+    w.confirm_code(new).await.expect("the new code works");
+    assert!(matches!(w.resend(EMAIL).await, Err(ServiceError::AlreadyConfirmed)));
 }
 
 #[tokio::test]
 async fn resending_to_an_unknown_address_answers_the_same_and_sends_nothing() {
     let w = world().await;
-    w.app
-        .resend_confirmation_raw(Some("nobody@example.com".into()), ip())
-        .await
-        .expect("same answer");
+    w.resend("nobody@example.com").await.expect("same answer");
     assert!(w.mailer.sent().is_empty());
     assert!(matches!(
-        w.app
-            .confirm_code_raw(Some("nobody@example.com".into()), Some("123456".into()), ip())
-            .await,
+        w.confirm_code_of("nobody@example.com", "123456".into()).await,
         Err(ServiceError::NotFound)
     ));
 }
@@ -279,13 +237,10 @@ async fn a_reset_link_works_for_an_hour_once_and_signs_everyone_out() {
 #[tokio::test]
 async fn forgot_password_for_an_unknown_address_queues_nothing() {
     let w = world().await;
-    w.app
-        .forgot_password_raw(Some("nobody@example.com".into()), ip())
-        .await
-        .expect("same answer");
+    w.forgot_password("nobody@example.com").await.expect("same answer");
     assert_eq!(w.store.outbox_backlog().await.expect("backlog"), 0);
     assert!(matches!(
-        w.app.forgot_password_raw(Some("not an email".into()), ip()).await,
+        w.forgot_password("not an email").await,
         Err(ServiceError::Invalid(_))
     ));
 }
@@ -330,10 +285,7 @@ async fn a_mail_that_failed_once_arrives_when_the_mailer_recovers() {
     w.mailer.fail_sends(false);
     w.clock.advance(Duration::seconds(30));
     assert_eq!(w.app.deliver_due().await.expect("round"), 1);
-    w.app
-        .confirm_code_raw(Some(EMAIL.into()), Some(w.code()), ip())
-        .await
-        .expect("the delivered code works");
+    w.confirm_code(w.code()).await.expect("the delivered code works");
     assert!(w.confirmed(&pair).await);
 }
 
@@ -441,10 +393,7 @@ async fn a_mail_whose_deliveries_never_finish_is_given_up_instead_of_tried_again
     let w = world().await;
     w.register().await;
     assert_eq!(w.mailer.sent_to(EMAIL).len(), 1, "the confirmation");
-    w.app
-        .forgot_password_raw(Some(EMAIL.into()), ip())
-        .await
-        .expect("queued");
+    w.forgot_password(EMAIL).await.expect("queued");
 
     // Three workers claim the reset mail and die while sending it (it kills
     // them): nobody reports back, each claim's lease (60 s) runs out.

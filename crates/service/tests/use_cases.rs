@@ -7,15 +7,13 @@ use registrar_mail::MailContent;
 use registrar_memory::MemoryMailer;
 use registrar_service::testing::{self, Raw};
 use registrar_service::{
-    AuthContext, ChangePasswordInput, Field, FieldError, LoginInput, Patch, ProfilePatch, RegisterInput, ServiceError,
-    Settings, TokenPair,
+    AuthContext, ChangePasswordInput, Field, FieldError, Patch, ProfilePatch, RegisterInput, ServiceError, Settings,
+    TokenPair,
 };
 use registrar_store::{NewPolicyRevision, UserStore};
 
 mod support;
-use support::{ip, World};
-
-const PASSWORD: &str = "Correct-Horse-42";
+use support::{ip, registration, World, PASSWORD};
 
 fn revision(t: &str) -> NewPolicyRevision {
     testing::policy_revision(t)
@@ -37,30 +35,12 @@ async fn world() -> World {
 }
 
 impl World {
+    /// Ann's registration of `email` from the device "device-1", in Dutch.
     fn registration(&self, email: &str) -> RegisterInput {
         RegisterInput {
-            client_id: Some(self.client.clone()),
             device_id: Some("device-1".into()),
-            device_name: Some("Phone".into()),
-            email: Some(email.into()),
-            password: Some(PASSWORD.into()),
-            firstname: Some("Ann".into()),
-            lastname: Some("Smith".into()),
-            telephone: Some("+32 475 00 00 00".into()),
-            policies: Some(self.policies.iter().map(|p| Some(*p)).collect()),
-            tin_nr: None,
             language: Some(Language::NL),
-            invite: None,
-        }
-    }
-
-    fn login_input(&self, email: &str, password: &str, device: &str) -> LoginInput {
-        LoginInput {
-            client_id: Some(self.client.clone()),
-            device_id: Some(device.into()),
-            device_name: Some(device.into()),
-            email: Some(email.into()),
-            password: Some(password.into()),
+            ..registration(&self.client, &self.policies, email, "Ann")
         }
     }
 
@@ -86,6 +66,23 @@ impl World {
         self.app
             .refresh(Some(pair.refresh_token.expose().to_owned()), None)
             .await
+    }
+
+    /// Refreshes `pair`, which must work (`why` says why it must), and checks
+    /// that the fresh access token does.
+    async fn refresh_works(&self, pair: &TokenPair, why: &str) {
+        let fresh = self.refresh(pair).await.expect(why);
+        assert!(self.auth(&fresh).await.is_ok(), "{why}: the fresh access token works");
+    }
+
+    /// The access token of `pair` is refused as invalid.
+    async fn access_refused(&self, pair: &TokenPair) -> bool {
+        matches!(self.auth(pair).await, Err(ServiceError::InvalidToken))
+    }
+
+    /// The refresh token of `pair` is refused as an invalid grant.
+    async fn refresh_refused(&self, pair: &TokenPair) -> bool {
+        matches!(self.refresh(pair).await, Err(ServiceError::InvalidGrant))
     }
 }
 
@@ -297,9 +294,8 @@ async fn access_tokens_expire_after_their_ttl_and_refresh_still_works() {
     w.clock.advance(Duration::seconds(3599));
     assert!(w.auth(&pair).await.is_ok());
     w.clock.advance(Duration::seconds(1));
-    assert!(matches!(w.auth(&pair).await, Err(ServiceError::InvalidToken)));
-    let fresh = w.refresh(&pair).await.expect("refresh");
-    assert!(w.auth(&fresh).await.is_ok());
+    assert!(w.access_refused(&pair).await);
+    w.refresh_works(&pair, "refresh").await;
 }
 
 #[tokio::test]
@@ -308,12 +304,11 @@ async fn refresh_rotates_and_reuse_within_ten_seconds_is_only_refused() {
     let first = w.register("a@example.com").await;
     let second = w.refresh(&first).await.expect("rotates");
     assert_ne!(first.refresh_token, second.refresh_token);
-    assert!(matches!(w.auth(&first).await, Err(ServiceError::InvalidToken)));
+    assert!(w.access_refused(&first).await);
     w.clock.advance(Duration::seconds(9));
-    assert!(matches!(w.refresh(&first).await, Err(ServiceError::InvalidGrant)));
+    assert!(w.refresh_refused(&first).await);
     assert!(w.auth(&second).await.is_ok(), "the session lives on");
-    let third = w.refresh(&second).await.expect("the winner's token still rotates");
-    assert!(w.auth(&third).await.is_ok());
+    w.refresh_works(&second, "the winner's token still rotates").await;
 }
 
 #[tokio::test]
@@ -323,12 +318,9 @@ async fn reuse_after_the_grace_period_revokes_the_whole_session() {
     let other_device = w.login("a@example.com", "laptop").await;
     let second = w.refresh(&first).await.expect("rotates");
     w.clock.advance(Duration::seconds(11));
-    assert!(matches!(w.refresh(&first).await, Err(ServiceError::InvalidGrant)));
-    assert!(
-        matches!(w.auth(&second).await, Err(ServiceError::InvalidToken)),
-        "theft detected: session revoked"
-    );
-    assert!(matches!(w.refresh(&second).await, Err(ServiceError::InvalidGrant)));
+    assert!(w.refresh_refused(&first).await);
+    assert!(w.access_refused(&second).await, "theft detected: session revoked");
+    assert!(w.refresh_refused(&second).await);
     assert!(w.auth(&other_device).await.is_ok(), "other sessions are untouched");
 }
 
@@ -339,7 +331,7 @@ async fn refresh_tokens_die_after_the_idle_ttl() {
     w.clock.advance(Duration::days(1));
     let pair = w.refresh(&pair).await.expect("used within the idle ttl");
     w.clock.advance(Duration::days(2));
-    assert!(matches!(w.refresh(&pair).await, Err(ServiceError::InvalidGrant)));
+    assert!(w.refresh_refused(&pair).await);
 }
 
 #[tokio::test]
@@ -374,8 +366,8 @@ async fn a_new_pair_for_the_same_device_revokes_the_old_one() {
     w.register("a@example.com").await;
     let first = w.login("a@example.com", "phone").await;
     let second = w.login("a@example.com", "phone").await;
-    assert!(matches!(w.auth(&first).await, Err(ServiceError::InvalidToken)));
-    assert!(matches!(w.refresh(&first).await, Err(ServiceError::InvalidGrant)));
+    assert!(w.access_refused(&first).await);
+    assert!(w.refresh_refused(&first).await);
     assert!(w.auth(&second).await.is_ok());
 }
 
@@ -393,10 +385,7 @@ async fn the_least_recently_used_session_is_evicted_beyond_the_cap() {
     w.app.flush_touches().await.expect("the background task writes the use");
     w.clock.advance(Duration::minutes(1));
     let d4 = w.login("a@example.com", "d4").await;
-    assert!(
-        matches!(w.auth(&d2).await, Err(ServiceError::InvalidToken)),
-        "d2 evicted"
-    );
+    assert!(w.access_refused(&d2).await, "d2 evicted");
     for pair in [&registered, &d3, &d4] {
         assert!(w.auth(pair).await.is_ok());
     }
@@ -429,8 +418,8 @@ async fn a_password_change_revokes_every_other_session_and_answers_a_fresh_pair(
         .expect("changed");
     assert!(w.auth(&fresh).await.is_ok());
     for old in [&registered, &laptop] {
-        assert!(matches!(w.auth(old).await, Err(ServiceError::InvalidToken)));
-        assert!(matches!(w.refresh(old).await, Err(ServiceError::InvalidGrant)));
+        assert!(w.access_refused(old).await);
+        assert!(w.refresh_refused(old).await);
     }
     assert!(matches!(
         w.app
@@ -492,13 +481,13 @@ async fn logout_and_device_revocation_end_only_their_sessions() {
         .any(|s| s.current && s.session.device_id.as_str() == "device-1"));
 
     w.app.revoke_device(&ctx, "laptop").await.expect("revoked");
-    assert!(matches!(w.auth(&laptop).await, Err(ServiceError::InvalidToken)));
+    assert!(w.access_refused(&laptop).await);
     assert!(matches!(
         w.app.revoke_device(&ctx, "laptop").await,
         Err(ServiceError::NotFound)
     ));
     w.app.logout(&ctx).await.expect("logout");
-    assert!(matches!(w.auth(&phone).await, Err(ServiceError::InvalidToken)));
+    assert!(w.access_refused(&phone).await);
     assert!(w.auth(&tablet).await.is_ok());
 }
 
@@ -588,7 +577,7 @@ async fn deleting_the_account_needs_the_password_and_erases_it() {
         .delete_account_raw(&ctx, Some(PASSWORD.into()), ip())
         .await
         .expect("deleted");
-    assert!(matches!(w.auth(&pair).await, Err(ServiceError::InvalidToken)));
+    assert!(w.access_refused(&pair).await);
     w.register("a@example.com").await;
 }
 
@@ -631,6 +620,25 @@ async fn fail_logins(w: &World, email: &str, times: usize, at: registrar_domain:
     }
 }
 
+/// How long a login with `password` from `at` must wait: it is refused as
+/// too many attempts.
+async fn locked_for(w: &World, email: &str, password: &str, at: registrar_domain::ClientIp) -> u64 {
+    retry_after(try_login(w, email, password, at).await)
+}
+
+/// Logs in with the right password from `at`, which must work (`why` says
+/// why it must).
+async fn logs_in(w: &World, email: &str, at: registrar_domain::ClientIp, why: &str) {
+    try_login(w, email, PASSWORD, at).await.expect(why);
+}
+
+/// Once `wait` has passed, logs a@example.com in with the right password
+/// from `at`, which must work (`why` says why it must).
+async fn logs_in_after(w: &World, wait: Duration, at: registrar_domain::ClientIp, why: &str) {
+    w.clock.advance(wait);
+    logs_in(w, "a@example.com", at, why).await;
+}
+
 fn retry_after(result: Result<impl std::fmt::Debug, ServiceError>) -> u64 {
     match result {
         Err(ServiceError::TooManyAttempts { retry_after }) => retry_after,
@@ -650,38 +658,27 @@ async fn five_failed_logins_lock_the_account_for_a_growing_period_even_for_the_r
             "failure {i}: {wrong:?}"
         );
     }
-    assert_eq!(
-        retry_after(try_login(&w, "a@example.com", PASSWORD, from(9)).await),
-        900
-    );
+    assert_eq!(locked_for(&w, "a@example.com", PASSWORD, from(9)).await, 900);
     w.clock.advance(Duration::minutes(10));
-    assert_eq!(
-        retry_after(try_login(&w, "a@example.com", PASSWORD, from(9)).await),
-        300
-    );
+    assert_eq!(locked_for(&w, "a@example.com", PASSWORD, from(9)).await, 300);
     w.clock.advance(Duration::minutes(5));
     fail_logins(&w, "a@example.com", 5, from(1)).await;
     assert_eq!(
-        retry_after(try_login(&w, "a@example.com", PASSWORD, from(1)).await),
+        locked_for(&w, "a@example.com", PASSWORD, from(1)).await,
         1800,
         "the second lockout is twice as long"
     );
-    w.clock.advance(Duration::minutes(30));
-    try_login(&w, "a@example.com", PASSWORD, from(1))
-        .await
-        .expect("the right password after the lock");
+    logs_in_after(&w, Duration::minutes(30), from(1), "the right password after the lock").await;
 }
 
 #[tokio::test]
 async fn an_unknown_address_is_locked_out_like_a_known_one() {
     let w = world().await;
     w.register("a@example.com").await;
-    for _ in 0..5 {
-        let _ = try_login(&w, "a@example.com", "Wrong-Password-9", from(1)).await;
-        let _ = try_login(&w, "nobody@example.com", "Wrong-Password-9", from(2)).await;
-    }
-    let known = retry_after(try_login(&w, "a@example.com", "Wrong-Password-9", from(3)).await);
-    let unknown = retry_after(try_login(&w, "nobody@example.com", "Wrong-Password-9", from(3)).await);
+    fail_logins(&w, "a@example.com", 5, from(1)).await;
+    fail_logins(&w, "nobody@example.com", 5, from(2)).await;
+    let known = locked_for(&w, "a@example.com", "Wrong-Password-9", from(3)).await;
+    let unknown = locked_for(&w, "nobody@example.com", "Wrong-Password-9", from(3)).await;
     assert_eq!(known, unknown, "a lockout tells nothing about the address");
 }
 
@@ -690,13 +687,15 @@ async fn a_successful_login_starts_the_accounts_count_again() {
     let w = world().await;
     w.register("a@example.com").await;
     fail_logins(&w, "a@example.com", 4, ip()).await;
-    try_login(&w, "a@example.com", PASSWORD, ip())
-        .await
-        .expect("right password");
+    logs_in(&w, "a@example.com", ip(), "right password").await;
     fail_logins(&w, "a@example.com", 4, ip()).await;
-    try_login(&w, "a@example.com", PASSWORD, ip())
-        .await
-        .expect("four failures since the last success do not lock");
+    logs_in(
+        &w,
+        "a@example.com",
+        ip(),
+        "four failures since the last success do not lock",
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -707,34 +706,26 @@ async fn failed_logins_from_one_address_are_limited_across_accounts() {
         let _ = try_login(&w, &format!("{name}@example.com"), "Wrong-Password-9", from(7)).await;
     }
     assert_eq!(
-        retry_after(try_login(&w, "a@example.com", PASSWORD, from(7)).await),
+        locked_for(&w, "a@example.com", PASSWORD, from(7)).await,
         900,
         "the address is locked until its window ends, whatever account it tries"
     );
-    try_login(&w, "a@example.com", PASSWORD, from(8))
-        .await
-        .expect("another address is not");
-    w.clock.advance(Duration::minutes(15));
-    try_login(&w, "a@example.com", PASSWORD, from(7))
-        .await
-        .expect("after the window");
+    logs_in(&w, "a@example.com", from(8), "another address is not").await;
+    logs_in_after(&w, Duration::minutes(15), from(7), "after the window").await;
 }
 
 #[tokio::test]
 async fn a_locked_account_cannot_change_its_password_either() {
     let w = world().await;
     w.register("a@example.com").await;
+    let change_password = |password| {
+        w.app
+            .change_password_raw(change(&w, password, "Another-Secret-77", "device-1"), ip())
+    };
     for _ in 0..5 {
-        let _ = w
-            .app
-            .change_password_raw(change(&w, "Wrong-Password-9", "Another-Secret-77", "device-1"), ip())
-            .await;
+        let _ = change_password("Wrong-Password-9").await;
     }
-    let refused = w
-        .app
-        .change_password_raw(change(&w, PASSWORD, "Another-Secret-77", "device-1"), ip())
-        .await;
-    assert_eq!(retry_after(refused), 900);
+    assert_eq!(retry_after(change_password(PASSWORD).await), 900);
 }
 
 #[tokio::test]
@@ -861,10 +852,7 @@ async fn a_use_noted_by_a_token_check_is_written_by_the_flush_and_saves_the_sess
     assert_eq!(w.app.flush_touches().await.expect("flush"), 0, "nothing left");
     w.login("a@example.com", "d4").await;
     assert!(w.auth(&first).await.is_ok(), "the recently used first session stays");
-    assert!(
-        matches!(w.auth(&second).await, Err(ServiceError::InvalidToken)),
-        "the least recently used one goes"
-    );
+    assert!(w.access_refused(&second).await, "the least recently used one goes");
 }
 
 #[tokio::test]
@@ -878,10 +866,7 @@ async fn a_session_used_a_second_ago_is_not_evicted_as_the_least_recently_used()
     w.auth(&a).await.expect("A is used");
     w.clock.advance(Duration::seconds(1));
     let c = w.login("a@example.com", "d3").await;
-    assert!(
-        matches!(w.auth(&b).await, Err(ServiceError::InvalidToken)),
-        "B, used longest ago, is evicted"
-    );
+    assert!(w.access_refused(&b).await, "B, used longest ago, is evicted");
     assert!(w.auth(&a).await.is_ok(), "A, used a second ago, stays");
     assert!(w.auth(&c).await.is_ok(), "C is the new session");
 }

@@ -18,7 +18,7 @@ use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 use registrar_diesel::{ConnectError, DatabaseSettings, DieselStore};
 use registrar_domain::{
     ClientId, ConfirmationPurpose, DeviceId, DeviceName, Email, Language, PasswordHash, Profile, Role, SecretHash,
-    SessionId, UserId,
+    SessionId, User, UserId,
 };
 use registrar_store::{
     ClientStore, ConfirmationStore, InviteStore, NewConfirmation, NewInvite, NewOutboxMail, NewSession, NewUser,
@@ -131,6 +131,14 @@ fn mail(user: &UserId, created_at: DateTime<Utc>) -> NewOutboxMail {
     }
 }
 
+/// Where `migration` stands in [`EVERY_MIGRATION`].
+fn index_of(migration: &str) -> usize {
+    EVERY_MIGRATION
+        .iter()
+        .position(|name| *name == migration)
+        .unwrap_or_else(|| panic!("{migration} is one of EVERY_MIGRATION"))
+}
+
 /// Brings a new database to the schema of an older release: the migrations
 /// up to `last`, and no later one.
 fn migrate_up_to<DB, C>(conn: &mut C, source: EmbeddedMigrations, last: &str)
@@ -139,10 +147,7 @@ where
     C: MigrationHarness<DB>,
     EmbeddedMigrations: MigrationSource<DB>,
 {
-    let wanted = EVERY_MIGRATION
-        .iter()
-        .position(|name| *name == last)
-        .expect("a migration this test knows");
+    let wanted = index_of(last);
     // Listing what is pending also creates diesel's bookkeeping table.
     let pending = conn.pending_migrations(source).expect("listing the migrations");
     let names: Vec<String> = pending.iter().map(|m| m.name().to_string()).collect();
@@ -188,10 +193,7 @@ where
     C: MigrationHarness<DB>,
     EmbeddedMigrations: MigrationSource<DB>,
 {
-    let from = EVERY_MIGRATION
-        .iter()
-        .position(|name| *name == first)
-        .unwrap_or_else(|| panic!("{first} is one of EVERY_MIGRATION"));
+    let from = index_of(first);
     for name in EVERY_MIGRATION[from..].iter().rev() {
         revert(conn, source(), name);
     }
@@ -212,6 +214,28 @@ async fn assert_migrates_again<DB, C>(
 {
     revert_down_to(conn, source, first);
     assert_eq!(store.migrate().await.expect("migrating again"), expected);
+}
+
+/// Brings the database of `conn` to the schema of the release before
+/// `migration` (see [`migrate_up_to`]), has `check` write, upgrade and check
+/// through `store`, then reverts down to `migration` and checks that migrating
+/// again applies it and every later one.
+async fn assert_upgrades<DB, C>(
+    store: &DieselStore,
+    conn: &mut C,
+    source: impl Fn() -> EmbeddedMigrations,
+    migration: &str,
+    check: impl AsyncFnOnce(&DieselStore),
+) where
+    DB: diesel::backend::Backend,
+    C: MigrationHarness<DB>,
+    EmbeddedMigrations: MigrationSource<DB>,
+{
+    let first = index_of(migration);
+    let release_before = first.checked_sub(1).expect("an upgrade, not the first release");
+    migrate_up_to(conn, source(), EVERY_MIGRATION[release_before]);
+    check(store).await;
+    assert_migrates_again(store, conn, source, migration, &EVERY_MIGRATION[first..]).await;
 }
 
 /// Registers `registration` and stores an email confirmation for its user
@@ -314,6 +338,16 @@ fn web_session(user: &UserId, now: DateTime<Utc>) -> NewSession {
     }
 }
 
+/// The user `id` of `store`, which must have lived through the upgrade
+/// (`what` names it in the failure).
+async fn lived_through_the_upgrade(store: &DieselStore, id: &UserId, what: &str) -> User {
+    store
+        .user_by_id(id)
+        .await
+        .expect("lookup")
+        .unwrap_or_else(|| panic!("the {what} lived through the upgrade"))
+}
+
 /// `store` is on a database with the schema of the release before invites
 /// (the first two migrations), holding nothing yet. Writes what that
 /// release writes, upgrades, and checks the data lived through it, a link
@@ -344,20 +378,12 @@ async fn assert_the_invites_migration_upgrades_a_database_in_use(store: &DieselS
         "the upgrade applies the invites migration and the ones after it"
     );
 
-    let before = store
-        .user_by_id(&user)
-        .await
-        .expect("lookup")
-        .expect("the user lived through the upgrade");
+    let before = lived_through_the_upgrade(store, &user, "user").await;
     assert_eq!(
         before.consent, None,
         "an account made before the upgrade has given no consent"
     );
-    let waiting = store
-        .user_by_id(&signup_user)
-        .await
-        .expect("lookup")
-        .expect("the signup lived through the upgrade");
+    let waiting = lived_through_the_upgrade(store, &signup_user, "signup").await;
     assert!(
         waiting.consent_pending(),
         "an email-first account made before the upgrade waits for its consent"
@@ -537,6 +563,18 @@ async fn assert_parallel_claimers_get_each_mail_exactly_once(stores: [DieselStor
     );
 }
 
+/// Migrates two stores on one new database at once: both succeed, and
+/// between them every migration ran once.
+async fn assert_migrating_at_once_runs_each_migration_once(first: &DieselStore, second: &DieselStore) {
+    let (a, b) = tokio::join!(first.migrate(), second.migrate());
+    let (a, b) = (a.expect("first migrate"), b.expect("second migrate"));
+    assert_eq!(
+        a.len() + b.len(),
+        EVERY_MIGRATION.len(),
+        "each migration ran once: {a:?} {b:?}"
+    );
+}
+
 // --- SQLite -----------------------------------------------------------------
 
 #[tokio::test]
@@ -556,13 +594,7 @@ async fn sqlite_stores_migrating_one_file_at_once_both_succeed() {
     let second = DieselStore::connect(&common::settings(url))
         .await
         .expect("second store");
-    let (a, b) = tokio::join!(first.migrate(), second.migrate());
-    let (a, b) = (a.expect("first migrate"), b.expect("second migrate"));
-    assert_eq!(
-        a.len() + b.len(),
-        EVERY_MIGRATION.len(),
-        "each migration ran once: {a:?} {b:?}"
-    );
+    assert_migrating_at_once_runs_each_migration_once(&first, &second).await;
 }
 
 /// A connection of the test's own to the SQLite file of `dir`, outside the
@@ -609,36 +641,40 @@ on_two_stores_of_each_backend! {
         assert_parallel_claimers_get_each_mail_exactly_once();
 }
 
-#[tokio::test]
-async fn sqlite_the_outbox_migration_upgrades_a_database_of_the_first_release() {
-    let (store, dir) = common::sqlite_unmigrated().await;
-    let mut conn = own_sqlite_connection(&dir);
-    migrate_up_to(&mut conn, SQLITE_MIGRATIONS, FIRST_MIGRATION);
-    assert_the_outbox_migration_upgrades_a_database_in_use(&store).await;
-    assert_migrates_again(
-        &store,
-        &mut conn,
-        || SQLITE_MIGRATIONS,
-        OUTBOX_MIGRATION,
-        &EVERY_MIGRATION[1..],
-    )
-    .await;
+/// An upgrade of a database in use on each backend: the database gets the
+/// schema of the release before `$migration` (every migration up to the one
+/// before it), `$check` writes what that release writes, upgrades and checks,
+/// and then reverting down to `$migration` and migrating again applies it and
+/// every later one (see [`assert_migrates_again`]). The Postgres test passes,
+/// saying so, without a server.
+macro_rules! upgrades_on_each_backend {
+    ($($sqlite:ident, $postgres:ident => $check:ident($migration:ident);)*) => {$(
+        #[tokio::test]
+        async fn $sqlite() {
+            let (store, dir) = common::sqlite_unmigrated().await;
+            let mut conn = own_sqlite_connection(&dir);
+            assert_upgrades(&store, &mut conn, || SQLITE_MIGRATIONS, $migration, $check).await;
+        }
+
+        #[tokio::test]
+        async fn $postgres() {
+            let Some(database) = PgDatabase::create().await else {
+                return;
+            };
+            let mut conn = PgConnection::establish(&database.url).expect("a connection of our own");
+            let store = common::connect(&database).await;
+            assert_upgrades(&store, &mut conn, || POSTGRES_MIGRATIONS, $migration, $check).await;
+        }
+    )*};
 }
 
-#[tokio::test]
-async fn sqlite_the_invites_migration_upgrades_a_database_of_the_release_before() {
-    let (store, dir) = common::sqlite_unmigrated().await;
-    let mut conn = own_sqlite_connection(&dir);
-    migrate_up_to(&mut conn, SQLITE_MIGRATIONS, OUTBOX_MIGRATION);
-    assert_the_invites_migration_upgrades_a_database_in_use(&store).await;
-    assert_migrates_again(
-        &store,
-        &mut conn,
-        || SQLITE_MIGRATIONS,
-        INVITES_MIGRATION,
-        &[INVITES_MIGRATION, THROTTLE_MIGRATION, CONSENT_MIGRATION],
-    )
-    .await;
+upgrades_on_each_backend! {
+    sqlite_the_outbox_migration_upgrades_a_database_of_the_first_release,
+    postgres_the_outbox_migration_upgrades_a_database_of_the_first_release =>
+        assert_the_outbox_migration_upgrades_a_database_in_use(OUTBOX_MIGRATION);
+    sqlite_the_invites_migration_upgrades_a_database_of_the_release_before,
+    postgres_the_invites_migration_upgrades_a_database_of_the_release_before =>
+        assert_the_invites_migration_upgrades_a_database_in_use(INVITES_MIGRATION);
 }
 
 #[tokio::test]
@@ -727,55 +763,11 @@ async fn postgres_stores_migrating_one_fresh_database_at_once_both_succeed() {
     };
     let first = common::connect(&database).await;
     let second = common::connect(&database).await;
-    let (a, b) = tokio::join!(first.migrate(), second.migrate());
-    let (a, b) = (a.expect("first migrate"), b.expect("second migrate"));
-    assert_eq!(
-        a.len() + b.len(),
-        EVERY_MIGRATION.len(),
-        "each migration ran once: {a:?} {b:?}"
-    );
+    assert_migrating_at_once_runs_each_migration_once(&first, &second).await;
     assert!(
         first.client(&ClientId::web()).await.expect("lookup").is_some(),
         "web client"
     );
-}
-
-#[tokio::test]
-async fn postgres_the_outbox_migration_upgrades_a_database_of_the_first_release() {
-    let Some(database) = PgDatabase::create().await else {
-        return;
-    };
-    let mut conn = PgConnection::establish(&database.url).expect("a connection of our own");
-    migrate_up_to(&mut conn, POSTGRES_MIGRATIONS, FIRST_MIGRATION);
-    let store = common::connect(&database).await;
-    assert_the_outbox_migration_upgrades_a_database_in_use(&store).await;
-    assert_migrates_again(
-        &store,
-        &mut conn,
-        || POSTGRES_MIGRATIONS,
-        OUTBOX_MIGRATION,
-        &EVERY_MIGRATION[1..],
-    )
-    .await;
-}
-
-#[tokio::test]
-async fn postgres_the_invites_migration_upgrades_a_database_of_the_release_before() {
-    let Some(database) = PgDatabase::create().await else {
-        return;
-    };
-    let mut conn = PgConnection::establish(&database.url).expect("a connection of our own");
-    migrate_up_to(&mut conn, POSTGRES_MIGRATIONS, OUTBOX_MIGRATION);
-    let store = common::connect(&database).await;
-    assert_the_invites_migration_upgrades_a_database_in_use(&store).await;
-    assert_migrates_again(
-        &store,
-        &mut conn,
-        || POSTGRES_MIGRATIONS,
-        INVITES_MIGRATION,
-        &[INVITES_MIGRATION, THROTTLE_MIGRATION, CONSENT_MIGRATION],
-    )
-    .await;
 }
 
 #[tokio::test]

@@ -40,62 +40,42 @@ async fn served() -> (FakeDns, HickoryDomainCheck) {
     (dns, check)
 }
 
-#[tokio::test]
-async fn a_domain_with_mx_exists_and_no_address_is_asked() {
+/// Checks `domain` on a fresh served zone: it is `status` and, when `asked`
+/// is given, the server was asked for exactly these record types of its
+/// absolute name, in that order.
+async fn assert_served_check(domain: &str, status: DomainStatus, asked: Option<&[RecordType]>) {
     let (dns, check) = served().await;
-    assert_eq!(check.check("mail.test").await, DomainStatus::Exists);
-    assert_eq!(dns.questions(), vec![("mail.test.".to_owned(), RecordType::MX)]);
+    assert_eq!(check.check(domain).await, status, "{domain}");
+    if let Some(asked) = asked {
+        let name = format!("{domain}.");
+        let expected: Vec<_> = asked.iter().map(|record_type| (name.clone(), *record_type)).collect();
+        assert_eq!(dns.questions(), expected, "{domain}");
+    }
 }
 
-#[tokio::test]
-async fn a_domain_with_only_an_a_record_exists() {
-    let (dns, check) = served().await;
-    assert_eq!(check.check("web.test").await, DomainStatus::Exists);
-    assert_eq!(
-        dns.questions(),
-        vec![
-            ("web.test.".to_owned(), RecordType::MX),
-            ("web.test.".to_owned(), RecordType::A)
-        ]
-    );
+/// One test a row: `test: domain => status`, and after `asking` the record
+/// types the server must have been asked for, in order (see
+/// [`assert_served_check`]).
+macro_rules! served_zone_checks {
+    ($($test:ident: $domain:literal => $status:ident $(, asking [$($asked:ident),+])?;)*) => {$(
+        #[tokio::test]
+        async fn $test() {
+            let asked = served_zone_checks!(@asked $($($asked),+)?);
+            assert_served_check($domain, DomainStatus::$status, asked).await;
+        }
+    )*};
+    (@asked) => { None };
+    (@asked $($asked:ident),+) => { Some(&[$(RecordType::$asked),+][..]) };
 }
 
-#[tokio::test]
-async fn a_domain_with_only_an_aaaa_record_exists() {
-    let (_dns, check) = served().await;
-    assert_eq!(check.check("six.test").await, DomainStatus::Exists);
-}
-
-#[tokio::test]
-async fn a_domain_with_a_null_mx_is_missing_even_with_an_address() {
-    let (dns, check) = served().await;
-    assert_eq!(check.check("nomail.test").await, DomainStatus::Missing);
-    assert_eq!(dns.questions(), vec![("nomail.test.".to_owned(), RecordType::MX)]);
-}
-
-#[tokio::test]
-async fn a_domain_that_does_not_exist_is_missing_after_one_question() {
-    let (dns, check) = served().await;
-    assert_eq!(check.check("nowhere.test").await, DomainStatus::Missing);
-    assert_eq!(dns.questions(), vec![("nowhere.test.".to_owned(), RecordType::MX)]);
-}
-
-#[tokio::test]
-async fn a_domain_without_mx_or_address_is_missing() {
-    let (dns, check) = served().await;
-    assert_eq!(check.check("bare.test").await, DomainStatus::Missing);
-    let types: Vec<RecordType> = dns
-        .questions()
-        .into_iter()
-        .map(|(_, record_type)| record_type)
-        .collect();
-    assert_eq!(types, vec![RecordType::MX, RecordType::A, RecordType::AAAA]);
-}
-
-#[tokio::test]
-async fn a_domain_that_answers_servfail_is_unknown() {
-    let (_dns, check) = served().await;
-    assert_eq!(check.check("broken.test").await, DomainStatus::Unknown);
+served_zone_checks! {
+    a_domain_with_mx_exists_and_no_address_is_asked: "mail.test" => Exists, asking [MX];
+    a_domain_with_only_an_a_record_exists: "web.test" => Exists, asking [MX, A];
+    a_domain_with_only_an_aaaa_record_exists: "six.test" => Exists;
+    a_domain_with_a_null_mx_is_missing_even_with_an_address: "nomail.test" => Missing, asking [MX];
+    a_domain_that_does_not_exist_is_missing_after_one_question: "nowhere.test" => Missing, asking [MX];
+    a_domain_without_mx_or_address_is_missing: "bare.test" => Missing, asking [MX, A, AAAA];
+    a_domain_that_answers_servfail_is_unknown: "broken.test" => Unknown;
 }
 
 #[tokio::test]
@@ -142,24 +122,12 @@ async fn what_is_no_domain_name_is_missing_without_asking() {
 async fn a_server_that_never_answers_is_unknown_within_the_timeout() {
     // Bound, so the queries arrive, but nobody ever replies.
     let silent = std::net::UdpSocket::bind("127.0.0.1:0").expect("bind a silent UDP port");
-    let check = HickoryDomainCheck::new(vec![silent.local_addr().expect("its address")], SHORT_TIMEOUT)
-        .expect("a check on a silent server");
-    let started = Instant::now();
-    assert_eq!(check.check("mail.test").await, DomainStatus::Unknown);
-    let elapsed = started.elapsed();
-    eprintln!("unknown after {elapsed:?} against a silent server (timeout {SHORT_TIMEOUT:?})");
-    assert!(elapsed <= SHORT_TIMEOUT + SLACK, "took {elapsed:?}");
+    assert_unknown_within_the_timeout(silent.local_addr().expect("its address"), "a silent server").await;
 }
 
 #[tokio::test]
 async fn a_closed_port_is_unknown_within_the_timeout() {
-    let closed = closed_port();
-    let check = HickoryDomainCheck::new(vec![closed], SHORT_TIMEOUT).expect("a check on a closed port");
-    let started = Instant::now();
-    assert_eq!(check.check("mail.test").await, DomainStatus::Unknown);
-    let elapsed = started.elapsed();
-    eprintln!("unknown after {elapsed:?} against a closed port (timeout {SHORT_TIMEOUT:?})");
-    assert!(elapsed <= SHORT_TIMEOUT + SLACK, "took {elapsed:?}");
+    assert_unknown_within_the_timeout(closed_port(), "a closed port").await;
 }
 
 #[tokio::test]
@@ -221,6 +189,18 @@ fn no_servers_means_the_systems_resolvers_or_an_error_naming_the_setting() {
 fn a_zero_timeout_is_refused() {
     let error = HickoryDomainCheck::new(vec![closed_port()], Duration::ZERO).expect_err("zero must be refused");
     assert!(error.to_string().contains("more than zero"), "{error}");
+}
+
+/// A check on `server` alone (`what` it is), with [`SHORT_TIMEOUT`], finds
+/// `mail.test` unknown within that timeout.
+async fn assert_unknown_within_the_timeout(server: SocketAddr, what: &str) {
+    let check =
+        HickoryDomainCheck::new(vec![server], SHORT_TIMEOUT).unwrap_or_else(|e| panic!("a check on {what}: {e}"));
+    let started = Instant::now();
+    assert_eq!(check.check("mail.test").await, DomainStatus::Unknown);
+    let elapsed = started.elapsed();
+    eprintln!("unknown after {elapsed:?} against {what} (timeout {SHORT_TIMEOUT:?})");
+    assert!(elapsed <= SHORT_TIMEOUT + SLACK, "took {elapsed:?}");
 }
 
 /// A UDP port of 127.0.0.1 where nothing listens (the kernel answers "port unreachable").

@@ -37,8 +37,7 @@ fn sha256_hex(s: &str) -> String {
 async fn codes_links_and_throttle_keys_cannot_be_reversed_from_the_database(backend: Backend) {
     let app = spawn_app(backend).await;
     let email = unique_email();
-    app.register(&email).await;
-    let mail = app.wait_for_mails(&email, 1).await.remove(0);
+    let (_, mail) = app.register_and_read_mail(&email).await;
     let code = six_digit_code(&mail).expect("a code in the mail");
     let token = token_of_link(&link_in(&mail, "/confirm/").expect("a link in the mail"));
     // A failed login leaves counters for the account and for 127.0.0.1.
@@ -113,15 +112,14 @@ async fn codes_links_and_throttle_keys_cannot_be_reversed_from_the_database(back
 async fn a_lost_secret_invalidates_only_live_codes_and_links(backend: Backend) {
     let app = spawn_app(backend).await;
     let email = unique_email();
-    let pair = app.register(&email).await;
-    let mail = app.wait_for_mails(&email, 1).await.remove(0);
+    let (pair, mail) = app.register_and_read_mail(&email).await;
     let code = six_digit_code(&mail).expect("a code in the mail");
     let link = link_in(&mail, "/confirm/").expect("a link in the mail");
 
     let renewed = app
         .another_instance(|c| c.security.secret_key = Some("f".repeat(64).into()))
         .await;
-    let me = renewed.me(pair["access_token"].as_str().expect("token")).await;
+    let me = renewed.me(access_token(&pair)).await;
     assert_eq!(me.status(), 200, "sessions survive a new secret");
     let page = send(renewed.get(&link.replace("http://127.0.0.1:8080", ""))).await;
     assert_eq!(page.status(), 404, "a link mailed under the old secret is dead");

@@ -76,7 +76,7 @@ async fn twenty_parallel_logins_on_eight_devices_never_leave_more_than_the_cap(b
     let app = spawn_app_with(backend, |c| c.auth.max_sessions_per_client = 5).await;
     let email = unique_email();
     let registered = app.register(&email).await;
-    let (_, me) = parts(app.me(registered["access_token"].as_str().expect("t")).await).await;
+    let (_, me) = parts(app.me(access_token(&registered)).await).await;
     let user = UserId(me["id"].as_str().expect("id").to_owned());
     let devices: Vec<String> = (0..20).map(|i| format!("device-{}", i % 8)).collect();
     let logins = devices.iter().map(|device| app.login(&email, PASSWORD, device));
@@ -144,7 +144,7 @@ async fn logins_with_the_old_password_racing(
     let pairs: Vec<Value> = pairs.into_iter().flatten().collect();
     let mut working = Vec::new();
     for pair in &pairs {
-        let access = pair["access_token"].as_str().expect("an access token");
+        let access = access_token(pair);
         let me = app.me(access).await.status();
         let (refreshed, _) = parts(refresh(app, pair).await).await;
         if me != StatusCode::UNAUTHORIZED || refreshed != StatusCode::BAD_REQUEST {
@@ -198,9 +198,8 @@ async fn logins_with_the_old_password_racing_a_password_reset_leave_no_working_s
     let app = spawn_app_with(backend, no_lockouts).await;
     let email = unique_email();
     app.register(&email).await;
-    app.post_json("/api/forgot-password", &json!({"username": email})).await;
-    let link = link_in(&app.wait_for_mails(&email, 2).await[1], "/reset-password/").expect("a reset link");
-    let token = token_of_link(&link);
+    app.forgot_password(&email).await;
+    let token = app.reset_token(&email).await;
     let reset = async {
         let (status, body) = parts(app.reset_password(&token, "Brand-New-Secret-9").await).await;
         assert_eq!(status, StatusCode::OK, "the victim resets the password: {body}");

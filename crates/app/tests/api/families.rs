@@ -56,7 +56,7 @@ async fn accounts_of_every_family_share_one_domain(backend: Backend) {
         }
         let (status, pair) = parts(app.login(&email, PASSWORD, "d").await).await;
         assert_eq!(status, StatusCode::OK, "{family}: /api/token");
-        let token = pair["access_token"].as_str().expect("t").to_owned();
+        let token = access_token(&pair).to_owned();
         let (_, me) = parts(app.me(&token).await).await;
         assert_eq!(me["email_confirmed"], true, "{family}");
         let pending: Vec<Value> = me["pending_policies"].as_array().expect("list").clone();
@@ -94,11 +94,7 @@ async fn invite_only_mode_needs_a_signup_token_in_every_family(backend: Backend)
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(body["errors"]["token"], json!(["The token field is required."]));
 
-    let (status, body) = parts(
-        app.post_json("/signup", &json!({"email": unique_email(), "language": "en"}))
-            .await,
-    )
-    .await;
+    let (status, body) = parts(app.signup(&unique_email()).await).await;
     assert_eq!(
         (status, body),
         (

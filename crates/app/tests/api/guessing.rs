@@ -25,14 +25,6 @@ async fn validate(app: &TestApp, email: &str, code: &str) -> (StatusCode, Option
     .await
 }
 
-fn wrong_code(right: &str) -> &'static str {
-    if right == "111111" {
-        "222222"
-    } else {
-        "111111"
-    }
-}
-
 async fn code_tries_are_limited_per_client_address_whatever_the_address(backend: Backend) {
     let app = spawn_app_with(backend, |c: &mut Config| {
         c.throttle.code_attempts_per_ip = 3;
@@ -49,8 +41,7 @@ async fn code_tries_are_limited_per_client_address_whatever_the_address(backend:
     }
     // ... until this client has used its tries: then a 429 whatever the address.
     let email = unique_email();
-    app.register(&email).await;
-    let code = six_digit_code(&app.wait_for_mails(&email, 1).await[0]).expect("code");
+    let code = app.register_for_code(&email).await;
     let (status, retry, body) = validate(&app, &email, &code).await;
     assert_eq!(
         (status, body),
@@ -70,8 +61,7 @@ async fn failed_codes_are_limited_per_address_across_new_codes(backend: Backend)
     })
     .await;
     let email = unique_email();
-    app.register(&email).await;
-    let first = six_digit_code(&app.wait_for_mails(&email, 1).await[0]).expect("code");
+    let first = app.register_for_code(&email).await;
     // Five wrong tries kill the first code (as before) ...
     for _ in 0..5 {
         let (status, _, _) = validate(&app, &email, wrong_code(&first)).await;
@@ -98,8 +88,7 @@ async fn failed_codes_are_limited_per_address_across_new_codes(backend: Backend)
     );
     // Another address is not affected.
     let other = unique_email();
-    app.register(&other).await;
-    let code = six_digit_code(&app.wait_for_mails(&other, 1).await[0]).expect("code");
+    let code = app.register_for_code(&other).await;
     assert_eq!(validate(&app, &other, &code).await.0, StatusCode::CREATED);
 }
 
@@ -127,7 +116,7 @@ async fn wrong_passwords_on_delete_me_count_as_failed_logins_and_a_lockout_refus
     let app = spawn_app_with(backend, tight_logins).await;
     let email = unique_email();
     let pair = app.register(&email).await;
-    let access = pair["access_token"].as_str().expect("token").to_owned();
+    let access = access_token(&pair).to_owned();
     for _ in 0..2 {
         let (status, _, body) = delete_me(&app, &access, "Wrong-Password-1").await;
         assert_eq!(
@@ -159,7 +148,7 @@ async fn wrong_passwords_on_delete_me_count_as_failed_logins_and_a_lockout_refus
     for _ in 0..2 {
         app.login(&other, "Wrong-Password-1", "d").await;
     }
-    let (status, _, _) = delete_me(&app, pair["access_token"].as_str().expect("token"), PASSWORD).await;
+    let (status, _, _) = delete_me(&app, access_token(&pair), PASSWORD).await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
 }
 
@@ -175,8 +164,7 @@ async fn a_password_reset_ends_the_login_lockout(backend: Backend) {
         StatusCode::TOO_MANY_REQUESTS
     );
     app.forgot_password(&email).await;
-    let mail = app.wait_for_mails(&email, 2).await.remove(1);
-    let token = token_of_link(&link_in(&mail, "/reset-password/").expect("a reset link"));
+    let token = app.reset_token(&email).await;
     let reset = app.reset_password(&token, "Brand-New-Secret-9").await;
     assert!(reset.status().is_success(), "{}", reset.status());
     assert_eq!(

@@ -21,7 +21,7 @@ fn one_slow_turn(queue_timeout: u64) -> impl FnOnce(&mut registrar::Config) {
 async fn token_checks_keep_answering_while_hashing_is_saturated(backend: Backend) {
     let app = spawn_app_with(backend, one_slow_turn(60)).await;
     let pair = app.register(&unique_email()).await;
-    let token = pair["access_token"].as_str().expect("t").to_owned();
+    let token = access_token(&pair).to_owned();
     let storm_started = Instant::now();
     let storm: Vec<_> = (0..12)
         .map(|_| {

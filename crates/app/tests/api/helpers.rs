@@ -83,6 +83,12 @@ impl Drop for TestApp {
     }
 }
 
+/// Mail retried and the outbox polled every second.
+pub fn fast_outbox(c: &mut Config) {
+    c.mail.retry_base = 1;
+    c.mail.poll_interval = 1;
+}
+
 /// Mail over SMTP to a sink on 127.0.0.1:`port`, retried and polled every second.
 pub fn smtp_to(port: u16) -> impl FnOnce(&mut registrar::Config) {
     move |c| {
@@ -91,8 +97,7 @@ pub fn smtp_to(port: u16) -> impl FnOnce(&mut registrar::Config) {
         c.mail.smtp.port = port;
         c.mail.smtp.tls = registrar_smtp::Tls::None;
         c.mail.smtp.timeout = 2;
-        c.mail.retry_base = 1;
-        c.mail.poll_interval = 1;
+        fast_outbox(c);
     }
 }
 
@@ -239,6 +244,17 @@ impl TestApp {
         })
     }
 
+    /// `POST path` with a JSON body: the status and the `error` field of the answer.
+    pub async fn post_error(&self, path: &str, body: &(impl serde::Serialize + ?Sized)) -> (StatusCode, Value) {
+        error_of(self.post_json(path, body).await).await
+    }
+
+    /// `POST /signup` of `email`, in English.
+    pub async fn signup(&self, email: &str) -> Response {
+        self.post_json("/signup", &json!({"email": email, "language": "en"}))
+            .await
+    }
+
     /// `POST /api/forgot-password` for `email`.
     pub async fn forgot_password(&self, email: &str) -> Response {
         self.post_json("/api/forgot-password", &json!({"username": email}))
@@ -260,6 +276,44 @@ impl TestApp {
             .expect("request");
         assert_eq!(response.status(), StatusCode::OK, "registration of {email} failed");
         response.json().await.expect("json")
+    }
+
+    /// Registers `email` and waits for its confirmation mail: the token pair
+    /// and the mail.
+    pub async fn register_and_read_mail(&self, email: &str) -> (Value, String) {
+        let pair = self.register(email).await;
+        let mail = self.wait_for_mails(email, 1).await.remove(0);
+        (pair, mail)
+    }
+
+    /// Registers `email`: the code of its confirmation mail.
+    pub async fn register_for_code(&self, email: &str) -> String {
+        let (_, mail) = self.register_and_read_mail(email).await;
+        six_digit_code(&mail).expect("a code in the confirmation mail")
+    }
+
+    /// The token of the reset link in the second mail to `email` (the first
+    /// is its confirmation).
+    pub async fn reset_token(&self, email: &str) -> String {
+        let mail = self.wait_for_mails(email, 2).await.remove(1);
+        token_of_link(&link_in(&mail, "/reset-password/").expect("a reset link"))
+    }
+
+    /// Waits for `count` mails to `email`: the newest, which must offer a
+    /// reset link (`what` the mail is, for the failure).
+    pub async fn newest_mail_with_a_reset_link(&self, email: &str, count: usize, what: &str) -> String {
+        let mail = self.wait_for_mails(email, count).await.pop().expect("a mail");
+        assert!(link_in(&mail, "/reset-password/").is_some(), "{what}: {mail}");
+        mail
+    }
+
+    /// A new account on two devices: its address, and the token pairs of its
+    /// registration (device-1) and of a login from the laptop.
+    pub async fn on_two_devices(&self) -> (String, Value, Value) {
+        let email = unique_email();
+        let registered = self.register(&email).await;
+        let (_, laptop) = parts(self.login(&email, PASSWORD, "laptop").await).await;
+        (email, registered, laptop)
     }
 
     pub async fn login(&self, email: &str, password: &str, device: &str) -> Response {
@@ -297,9 +351,7 @@ impl TestApp {
 
     /// The status of `GET /api/me` with the access token of a token `pair`.
     pub async fn me_status(&self, pair: &Value) -> StatusCode {
-        self.me(pair["access_token"].as_str().expect("an access token"))
-            .await
-            .status()
+        self.me(access_token(pair)).await.status()
     }
 
     /// Mails in the outbox to `email`, as raw `.eml` text.
@@ -421,6 +473,20 @@ pub fn six_digit_code(text: &str) -> Option<String> {
         let isolated = !word(before) && !word(after);
         (window.iter().all(u8::is_ascii_digit) && isolated).then(|| String::from_utf8_lossy(window).into_owned())
     })
+}
+
+/// A six-digit code that is not `right`.
+pub fn wrong_code(right: &str) -> &'static str {
+    if right == "111111" {
+        "222222"
+    } else {
+        "111111"
+    }
+}
+
+/// The access token of a token `pair`.
+pub fn access_token(pair: &Value) -> &str {
+    pair["access_token"].as_str().expect("an access token")
 }
 
 pub fn is_token(v: &Value) -> bool {

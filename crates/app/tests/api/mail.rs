@@ -21,8 +21,7 @@ async fn confirmed(app: &TestApp, access_token: &serde_json::Value) -> bool {
 async fn code_confirms_the_address_once(backend: Backend) {
     let app = spawn_app(backend).await;
     let email = unique_email();
-    let pair = app.register(&email).await;
-    let mail = app.wait_for_mails(&email, 1).await.remove(0);
+    let (pair, mail) = app.register_and_read_mail(&email).await;
     let code = six_digit_code(&mail).expect("a code");
     assert!(!confirmed(&app, &pair["access_token"]).await);
     assert_eq!(
@@ -39,9 +38,8 @@ async fn code_confirms_the_address_once(backend: Backend) {
 async fn wrong_unknown_and_malformed_codes_are_refused_in_the_users_shape(backend: Backend) {
     let app = spawn_app(backend).await;
     let email = unique_email();
-    app.register(&email).await;
-    let code = six_digit_code(&app.wait_for_mails(&email, 1).await[0]).expect("code");
-    let wrong = if code == "111111" { "222222" } else { "111111" };
+    let code = app.register_for_code(&email).await;
+    let wrong = wrong_code(&code);
     assert_eq!(
         validate(&app, &email, json!(wrong)).await,
         message(StatusCode::UNAUTHORIZED, "Token is incorrect")
@@ -68,9 +66,8 @@ async fn wrong_unknown_and_malformed_codes_are_refused_in_the_users_shape(backen
 async fn five_wrong_codes_kill_the_code_until_a_new_one_is_sent(backend: Backend) {
     let app = spawn_app(backend).await;
     let email = unique_email();
-    app.register(&email).await;
-    let code = six_digit_code(&app.wait_for_mails(&email, 1).await[0]).expect("code");
-    let wrong = if code == "000000" { "999999" } else { "000000" };
+    let code = app.register_for_code(&email).await;
+    let wrong = wrong_code(&code);
     for _ in 0..5 {
         assert_eq!(validate(&app, &email, json!(wrong)).await.0, StatusCode::UNAUTHORIZED);
     }
@@ -131,8 +128,7 @@ async fn the_link_confirms_once_and_kills_the_code(backend: Backend) {
 async fn after_the_code_the_link_says_the_address_is_confirmed(backend: Backend) {
     let app = spawn_app(backend).await;
     let email = unique_email();
-    app.register(&email).await;
-    let mail = app.wait_for_mails(&email, 1).await.remove(0);
+    let (_, mail) = app.register_and_read_mail(&email).await;
     let (status, _) = validate(&app, &email, json!(six_digit_code(&mail).expect("code"))).await;
     assert_eq!(status, StatusCode::CREATED);
     let link = link_in(&mail, "/confirm/").expect("a confirmation link");
@@ -198,19 +194,12 @@ async fn forgot_password_answers_the_same_for_known_and_unknown_addresses(backen
     let app = spawn_app(backend).await;
     let email = unique_email();
     app.register(&email).await;
-    let known = app.post_json("/api/forgot-password", &json!({"username": email})).await;
-    let unknown = app
-        .post_json("/api/forgot-password", &json!({"username": unique_email()}))
-        .await;
+    let known = app.forgot_password(&email).await;
+    let unknown = app.forgot_password(&unique_email()).await;
     assert_eq!(known.status(), StatusCode::OK);
     assert_eq!(unknown.status(), StatusCode::OK);
     assert_eq!(known.bytes().await.expect("b"), unknown.bytes().await.expect("b"));
-    let mails = app.wait_for_mails(&email, 2).await;
-    assert!(
-        link_in(&mails[1], "/reset-password/").is_some(),
-        "a reset link: {}",
-        mails[1]
-    );
+    app.newest_mail_with_a_reset_link(&email, 2, "a reset link").await;
 }
 
 async fn reset_password_sets_the_password_revokes_every_session_and_works_once(backend: Backend) {
@@ -222,7 +211,7 @@ async fn reset_password_sets_the_password_revokes_every_session_and_works_once(b
         .send()
         .await
         .expect("r");
-    let token = token_of_link(&link_in(&app.wait_for_mails(&email, 2).await[1], "/reset-password/").expect("link"));
+    let token = app.reset_token(&email).await;
 
     let (status, body) = parts(app.reset_password(&token, "qwerty123").await).await;
     assert_eq!(
@@ -260,11 +249,8 @@ async fn a_password_change_is_announced_by_mail(backend: Backend) {
     ))
     .await;
     assert_eq!(response.status(), StatusCode::OK);
-    let mails = app.wait_for_mails(&email, 2).await;
-    assert!(
-        link_in(&mails[1], "/reset-password/").is_some(),
-        "the notice offers a reset link"
-    );
+    app.newest_mail_with_a_reset_link(&email, 2, "the notice offers a reset link")
+        .await;
 }
 
 async fn expired_codes_and_links_are_refused(backend: Backend) {
@@ -276,8 +262,8 @@ async fn expired_codes_and_links_are_refused(backend: Backend) {
     let email = unique_email();
     app.register(&email).await;
     let mail = app.wait_for_mails(&email, 1).await.remove(0);
-    app.post_json("/api/forgot-password", &json!({"username": email})).await;
-    let reset = token_of_link(&link_in(&app.wait_for_mails(&email, 2).await[1], "/reset-password/").expect("link"));
+    app.forgot_password(&email).await;
+    let reset = app.reset_token(&email).await;
     tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
 
     assert_eq!(

@@ -31,7 +31,7 @@ async fn bearer_endpoints_refuse_missing_malformed_and_unknown_tokens(backend: B
 async fn me_shows_every_documented_field(backend: Backend) {
     let app = spawn_app(backend).await;
     let pair = app.register(&unique_email()).await;
-    let (_, me) = parts(app.me(pair["access_token"].as_str().expect("t")).await).await;
+    let (_, me) = parts(app.me(access_token(&pair)).await).await;
     for field in [
         "id",
         "username",
@@ -68,7 +68,7 @@ async fn patch_me(app: &TestApp, token: &str, body: Value) -> Response {
 async fn patch_a_new_account(backend: Backend, body: Value) -> (TestApp, String, Response) {
     let app = spawn_app(backend).await;
     let pair = app.register(&unique_email()).await;
-    let token = pair["access_token"].as_str().expect("t").to_owned();
+    let token = access_token(&pair).to_owned();
     let response = patch_me(&app, &token, body).await;
     (app, token, response)
 }
@@ -111,7 +111,7 @@ async fn delete_me_needs_the_password_then_erases_the_account(backend: Backend) 
     let app = spawn_app(backend).await;
     let email = unique_email();
     let pair = app.register(&email).await;
-    let token = pair["access_token"].as_str().expect("t");
+    let token = access_token(&pair);
     let (status, body) = parts(
         send(
             app.http

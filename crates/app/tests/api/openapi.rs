@@ -140,7 +140,7 @@ async fn the_document_lists_every_route_and_each_answers_as_documented(backend: 
     let response = app.post_json("/api/register", &app.registration(&email)).await;
     let (status, pair) = documented_answer(&doc, "POST", "/api/register", response).await;
     assert_eq!(status, StatusCode::OK);
-    let token = pair["access_token"].as_str().expect("token");
+    let token = access_token(&pair);
     let (status, profile) = documented_answer(&doc, "GET", "/api/me", app.me(token).await).await;
     assert_eq!((status, &profile["tin_nr"]), (StatusCode::OK, &Value::Null));
     let sessions = send(app.get("/api/sessions").bearer_auth(token)).await;

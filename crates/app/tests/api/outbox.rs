@@ -190,11 +190,7 @@ async fn forgot_password(app: &TestApp, email: &str) {
 }
 
 async fn a_stored_name_with_a_line_feed_stops_no_ones_mail_with_the_file_transport(backend: Backend) {
-    let app = spawn_app_with(backend, |c| {
-        c.mail.poll_interval = 1;
-        c.mail.retry_base = 1;
-    })
-    .await;
+    let app = spawn_app_with(backend, fast_outbox).await;
     let eve = unique_email();
     let ann = unique_email();
     app.register(&eve).await;

@@ -59,7 +59,7 @@ async fn the_list_has_every_current_revision_with_required_flags(backend: Backen
 async fn a_new_required_revision_is_pending_until_accepted(backend: Backend) {
     let app = spawn_app(backend).await;
     let pair = app.register(&unique_email()).await;
-    let token = pair["access_token"].as_str().expect("t");
+    let token = access_token(&pair);
     let newer = app
         .service
         .publish_policy(policy("tac", "2.0", "Terms v2"))

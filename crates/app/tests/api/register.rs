@@ -13,7 +13,7 @@ async fn register_answers_a_token_pair_and_the_profile_shows_the_account(backend
     assert_eq!(pair["token_type"], "Bearer");
     assert_eq!(pair["expires_in"], 3600);
 
-    let (status, me) = parts(app.me(pair["access_token"].as_str().expect("token")).await).await;
+    let (status, me) = parts(app.me(access_token(&pair)).await).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(me["username"], email.as_str());
     assert_eq!(me["firstname"], "Simon");
@@ -47,7 +47,7 @@ async fn register_accepts_a_form_body_with_repeated_list_keys_both_ways(backend:
         let response = send(app.post("/api/register").form(&form)).await;
         let (status, body) = parts(response).await;
         assert_eq!(status, StatusCode::OK, "{key}: {body}");
-        let (_, me) = parts(app.me(body["access_token"].as_str().expect("token")).await).await;
+        let (_, me) = parts(app.me(access_token(&body)).await).await;
         assert_eq!(me["tin_nr"], "BE0123456789");
         assert_eq!(me["telephone"], "+31612345678");
     }
@@ -188,7 +188,7 @@ async fn register_mails_a_six_digit_code_and_a_link_in_the_users_language(backen
 
 async fn token_of(app: &TestApp, email: &str) -> String {
     let (_, pair) = parts(app.login(email, PASSWORD, "other").await).await;
-    pair["access_token"].as_str().expect("token").to_owned()
+    access_token(&pair).to_owned()
 }
 
 async fn register_explains_errors_in_the_requested_language(backend: Backend) {

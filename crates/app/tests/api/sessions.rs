@@ -8,14 +8,7 @@ async fn sessions_lists_each_device_and_marks_the_current_one(backend: Backend) 
     let email = unique_email();
     app.register(&email).await;
     let (_, laptop) = parts(app.login(&email, PASSWORD, "laptop").await).await;
-    let (status, list) = parts(
-        send(
-            app.get("/api/sessions")
-                .bearer_auth(laptop["access_token"].as_str().expect("t")),
-        )
-        .await,
-    )
-    .await;
+    let (status, list) = parts(send(app.get("/api/sessions").bearer_auth(access_token(&laptop))).await).await;
     assert_eq!(status, StatusCode::OK);
     let list = list.as_array().expect("a list").clone();
     assert_eq!(list.len(), 2);
@@ -39,10 +32,8 @@ async fn sessions_lists_each_device_and_marks_the_current_one(backend: Backend) 
 
 async fn deleting_a_device_session_stops_its_tokens(backend: Backend) {
     let app = spawn_app(backend).await;
-    let email = unique_email();
-    let registered = app.register(&email).await;
-    let (_, laptop) = parts(app.login(&email, PASSWORD, "laptop").await).await;
-    let token = registered["access_token"].as_str().expect("t");
+    let (_, registered, laptop) = app.on_two_devices().await;
+    let token = access_token(&registered);
     let response = send(app.http.delete(app.url("/api/sessions/laptop")).bearer_auth(token)).await;
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
     assert_eq!(app.me_status(&laptop).await, StatusCode::UNAUTHORIZED);
@@ -57,7 +48,7 @@ async fn the_session_evicted_beyond_the_cap_is_the_one_used_longest_ago(backend:
     let app = spawn_app_with(backend, |c| c.auth.max_sessions_per_client = 2).await;
     let email = unique_email();
     let a = app.register(&email).await;
-    let a = a["access_token"].as_str().expect("t");
+    let a = access_token(&a);
     // Whole seconds apart, so that no stored precision makes a tie.
     let apart = std::time::Duration::from_millis(1100);
     tokio::time::sleep(apart).await;

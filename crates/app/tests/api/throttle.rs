@@ -175,11 +175,7 @@ async fn registrations_per_address_are_refused_in_every_familys_shape_until_the_
     );
     assert!(retry.is_some(), "users Retry-After");
 
-    let (status, retry, body) = answer(
-        app.post_json("/signup", &json!({"email": unique_email(), "language": "en"}))
-            .await,
-    )
-    .await;
+    let (status, retry, body) = answer(app.signup(&unique_email()).await).await;
     assert_eq!(
         (status, body),
         (

@@ -64,7 +64,7 @@ async fn refresh_checks_the_client_when_given(backend: Backend) {
     let other = app.service.add_client("Other").await.expect("client");
     let elsewhere = json!({"grant_type": "refresh_token", "refresh_token": pair["refresh_token"], "client_id": other.id.to_string()});
     assert_eq!(
-        error_of(app.post_json("/api/token", &elsewhere).await).await,
+        app.post_error("/api/token", &elsewhere).await,
         (StatusCode::BAD_REQUEST, json!("invalid_grant"))
     );
     let (status, _) = parts(
@@ -81,25 +81,19 @@ async fn refresh_checks_the_client_when_given(backend: Backend) {
 async fn unknown_and_missing_grant_types_are_refused(backend: Backend) {
     let app = spawn_app(backend).await;
     assert_eq!(
-        error_of(
-            app.post_json("/api/token", &json!({"grant_type": "client_credentials"}))
-                .await,
-        )
-        .await,
+        app.post_error("/api/token", &json!({"grant_type": "client_credentials"}))
+            .await,
         (StatusCode::BAD_REQUEST, json!("unsupported_grant_type"))
     );
     // No grant_type at all is "anything else" too.
     assert_eq!(
-        error_of(app.post_json("/api/token", &json!({})).await).await,
+        app.post_error("/api/token", &json!({})).await,
         (StatusCode::BAD_REQUEST, json!("unsupported_grant_type"))
     );
     assert_eq!(
-        error_of(
-            app.post_json(
-                "/api/token",
-                &json!({"grant_type": "refresh_token", "refresh_token": "abc"}),
-            )
-            .await,
+        app.post_error(
+            "/api/token",
+            &json!({"grant_type": "refresh_token", "refresh_token": "abc"}),
         )
         .await,
         (StatusCode::BAD_REQUEST, json!("invalid_grant"))
@@ -124,25 +118,20 @@ async fn one_session_more_than_the_cap_revokes_the_least_recently_used(backend: 
     let mut tokens = Vec::new();
     for device in ["d2", "d3"] {
         let (_, pair) = parts(app.login(&email, PASSWORD, device).await).await;
-        tokens.push(pair["access_token"].as_str().expect("t").to_owned());
+        tokens.push(access_token(&pair).to_owned());
     }
     // device-1 is the least recently used; a fourth device evicts it.
     let (_, fourth) = parts(app.login(&email, PASSWORD, "d4").await).await;
     assert_eq!(app.me_status(&registered).await, StatusCode::UNAUTHORIZED);
-    for token in tokens
-        .iter()
-        .chain([fourth["access_token"].as_str().expect("t").to_owned()].iter())
-    {
+    for token in tokens.iter().chain([access_token(&fourth).to_owned()].iter()) {
         assert_eq!(app.me(token).await.status(), StatusCode::OK);
     }
 }
 
 async fn logout_revokes_this_session_only(backend: Backend) {
     let app = spawn_app(backend).await;
-    let email = unique_email();
-    let registered = app.register(&email).await;
-    let (_, other) = parts(app.login(&email, PASSWORD, "laptop").await).await;
-    let token = registered["access_token"].as_str().expect("t");
+    let (_, registered, other) = app.on_two_devices().await;
+    let token = access_token(&registered);
     let response = send(app.post("/api/logout").bearer_auth(token)).await;
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
     assert_eq!(
@@ -158,9 +147,7 @@ async fn logout_revokes_this_session_only(backend: Backend) {
 
 async fn change_password_answers_a_fresh_pair_and_revokes_every_other_session(backend: Backend) {
     let app = spawn_app(backend).await;
-    let email = unique_email();
-    let registered = app.register(&email).await;
-    let (_, laptop) = parts(app.login(&email, PASSWORD, "laptop").await).await;
+    let (email, registered, laptop) = app.on_two_devices().await;
     let new_password = "Another-Secret-77";
     let response = app
         .post_json(
@@ -211,11 +198,8 @@ async fn change_password_refuses_wrong_credentials_weak_and_unchanged_passwords(
         json!(["The new password must differ from the current one."])
     );
     assert_eq!(
-        error_of(
-            app.post_json("/api/change-password", &json!({"grant_type": "refresh_token"}))
-                .await,
-        )
-        .await,
+        app.post_error("/api/change-password", &json!({"grant_type": "refresh_token"}))
+            .await,
         (StatusCode::BAD_REQUEST, json!("unsupported_grant_type"))
     );
     // Nothing changed: the old password still logs in.

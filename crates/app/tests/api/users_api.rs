@@ -159,7 +159,7 @@ async fn web_login_refuses_unconfirmed_and_wrong_credentials_then_answers_tokens
     // Two browsers never log each other out.
     let (_, second) = web_login(&app, &email, "SweetKittens23#").await;
     assert_eq!(app.me_status(&first).await, StatusCode::OK);
-    let (_, me) = parts(app.me(second["access_token"].as_str().expect("t")).await).await;
+    let (_, me) = parts(app.me(access_token(&second)).await).await;
     assert_eq!(me["insertion"], "van");
     assert_eq!(me["postal_code"], "5673RE");
     assert_eq!(me["display_name"], "Harrie van Tiggelen");
@@ -176,7 +176,7 @@ async fn a_role_given_by_the_operator_shows_in_login_and_profile(backend: Backen
     app.service.user_set_role(&email, "admin").await.expect("role");
     let (_, login) = web_login(&app, &email, "SweetKittens23#").await;
     assert_eq!(login["role"], "admin");
-    let (_, me) = parts(app.me(login["access_token"].as_str().expect("t")).await).await;
+    let (_, me) = parts(app.me(access_token(&login)).await).await;
     assert_eq!(me["role"], "admin");
 }
 

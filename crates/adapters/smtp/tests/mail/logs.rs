@@ -1,13 +1,14 @@
 use std::io::Write;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use registrar_domain::Language;
 use registrar_mail::Mailer;
 use registrar_smtp::{LettreMailer, MailSettings, Tls, Transport};
 use tracing_subscriber::fmt::MakeWriter;
 
-use crate::support::{confirmation, smtp_settings, Behaviour, SmtpSink, ADDRESS, CODE_DIGITS, CODE_GROUPED, LINK};
+use crate::support::{
+    confirmation, smtp_settings, Behaviour, SmtpSink, ADDRESS, CODE_DIGITS, CODE_GROUPED, LINK, TIMEOUT,
+};
 
 /// Everything logged while it is the default subscriber of this thread.
 #[derive(Clone, Default)]
@@ -91,7 +92,7 @@ async fn file_and_smtp_deliveries_and_failures_log_the_recipient_masked() {
     let sink = SmtpSink::start(Behaviour::RejectRecipient(550)).await;
     let smtp = LettreMailer::new(MailSettings {
         from: MailSettings::default().from,
-        ..smtp_settings(sink.addr, Tls::None, Duration::from_secs(5))
+        ..smtp_settings(sink.addr, Tls::None, TIMEOUT)
     })
     .expect("an SMTP mailer builds");
     smtp.send(&confirmation(Language::EN)).await.expect_err("refused");

@@ -3,13 +3,12 @@
 //! (or left out) and the mail goes to the address, by file and by SMTP.
 
 use std::path::Path;
-use std::time::Duration;
 
 use registrar_domain::Language;
 use registrar_mail::Mailer;
 use registrar_smtp::{LettreMailer, MailSettings, Tls, Transport};
 
-use crate::support::{every_content, mail, parts, smtp_mailer, Behaviour, SmtpSink, ADDRESS};
+use crate::support::{every_content, mail, parts, sink_and_mailer, Behaviour, ADDRESS, TIMEOUT};
 
 /// `(stored name, the To header it gives, the greeting of the text part)`.
 fn bad_names() -> Vec<(String, String, String)> {
@@ -101,8 +100,7 @@ async fn a_name_with_control_characters_is_cleaned_and_the_mail_is_written() {
 
 #[tokio::test]
 async fn a_name_with_control_characters_is_cleaned_and_the_mail_goes_out_over_smtp() {
-    let sink = SmtpSink::start(Behaviour::Accept).await;
-    let mailer = smtp_mailer(sink.addr, Tls::None, Duration::from_secs(5));
+    let (sink, mailer) = sink_and_mailer(Behaviour::Accept, Tls::None, TIMEOUT).await;
     let names = bad_names();
     for (name, _, _) in &names {
         let content = every_content().remove(3);

@@ -3,10 +3,13 @@ use std::time::{Duration, Instant};
 
 use registrar_domain::Language;
 use registrar_mail::{MailError, Mailer};
+use registrar_smtp::testing::Received;
 use registrar_smtp::{LettreMailer, MailSettings, SetupError, Tls, Transport};
 use secrecy::SecretString;
 
-use crate::support::{confirmation, parts, smtp_mailer, Behaviour, SmtpSink, ADDRESS, CODE_DIGITS, CODE_GROUPED, LINK};
+use crate::support::{
+    assert_confirmation_parts, confirmation, sink_and_mailer, smtp_mailer, Behaviour, ADDRESS, TIMEOUT,
+};
 
 /// A transient failure whose cause names `what`.
 fn assert_transient(error: &MailError, what: &str) {
@@ -14,6 +17,24 @@ fn assert_transient(error: &MailError, what: &str) {
         matches!(error, MailError::Transient(cause) if cause.contains(what)),
         "{error:?}"
     );
+}
+
+/// Sends an English confirmation through `mailer`, which must fail (`why`
+/// says why).
+async fn send_failing(mailer: &LettreMailer, why: &str) -> MailError {
+    mailer.send(&confirmation(Language::EN)).await.expect_err(why)
+}
+
+/// What a sink that accepts it received of a confirmation in `language`:
+/// one message.
+async fn delivered(language: Language) -> Received {
+    let (sink, mailer) = sink_and_mailer(Behaviour::Accept, Tls::None, TIMEOUT).await;
+
+    mailer.send(&confirmation(language)).await.expect("the sink takes it");
+
+    let mut received = sink.received();
+    assert_eq!(received.len(), 1, "{received:?}");
+    received.remove(0)
 }
 
 /// A port on 127.0.0.1 that nothing listens on.
@@ -26,17 +47,7 @@ async fn closed_port() -> SocketAddr {
 
 #[tokio::test]
 async fn delivers_a_confirmation_over_a_real_smtp_conversation() {
-    let sink = SmtpSink::start(Behaviour::Accept).await;
-    let mailer = smtp_mailer(sink.addr, Tls::None, Duration::from_secs(5));
-
-    mailer
-        .send(&confirmation(Language::EN))
-        .await
-        .expect("the sink takes it");
-
-    let received = sink.received();
-    assert_eq!(received.len(), 1, "{received:?}");
-    let mail = &received[0];
+    let mail = delivered(Language::EN).await;
     assert_eq!(mail.mail_from, "<no-reply@registrar.test>");
     assert_eq!(mail.rcpt_to, vec![format!("<{ADDRESS}>")]);
     assert!(
@@ -51,31 +62,18 @@ async fn delivers_a_confirmation_over_a_real_smtp_conversation() {
         "{}",
         mail.data
     );
-    let (text, html) = parts(&mail.data);
-    assert!(text.contains(&format!("Your code: {CODE_DIGITS}")), "{text}");
-    assert!(text.contains(LINK), "{text}");
-    assert!(html.contains(CODE_GROUPED), "{html}");
-    assert!(html.contains(LINK), "{html}");
+    assert_confirmation_parts(&mail.data);
 }
 
 #[tokio::test]
 async fn non_ascii_mail_goes_out_as_8bitmime() {
-    let sink = SmtpSink::start(Behaviour::Accept).await;
-    let mailer = smtp_mailer(sink.addr, Tls::None, Duration::from_secs(5));
-
-    mailer
-        .send(&confirmation(Language::ES))
-        .await
-        .expect("the sink takes it");
-
-    let received = sink.received();
-    assert!(received[0].data.contains("Tu código: 048213"), "{}", received[0].data);
+    let mail = delivered(Language::ES).await;
+    assert!(mail.data.contains("Tu código: 048213"), "{}", mail.data);
 }
 
 #[tokio::test]
 async fn reuses_the_connection_for_the_next_message() {
-    let sink = SmtpSink::start(Behaviour::Accept).await;
-    let mailer = smtp_mailer(sink.addr, Tls::None, Duration::from_secs(5));
+    let (sink, mailer) = sink_and_mailer(Behaviour::Accept, Tls::None, TIMEOUT).await;
 
     mailer.send(&confirmation(Language::EN)).await.expect("first");
     // lettre parks the connection from a task of its own.
@@ -88,10 +86,9 @@ async fn reuses_the_connection_for_the_next_message() {
 
 #[tokio::test]
 async fn a_5xx_answer_to_the_recipient_is_permanent_and_does_not_show_the_address() {
-    let sink = SmtpSink::start(Behaviour::RejectRecipient(550)).await;
-    let mailer = smtp_mailer(sink.addr, Tls::None, Duration::from_secs(5));
+    let (sink, mailer) = sink_and_mailer(Behaviour::RejectRecipient(550), Tls::None, TIMEOUT).await;
 
-    let error = mailer.send(&confirmation(Language::EN)).await.expect_err("refused");
+    let error = send_failing(&mailer, "refused").await;
 
     let MailError::Permanent(cause) = &error else {
         panic!("expected a permanent error, got {error:?}");
@@ -104,10 +101,9 @@ async fn a_5xx_answer_to_the_recipient_is_permanent_and_does_not_show_the_addres
 
 #[tokio::test]
 async fn a_4xx_answer_is_transient() {
-    let sink = SmtpSink::start(Behaviour::RejectRecipient(450)).await;
-    let mailer = smtp_mailer(sink.addr, Tls::None, Duration::from_secs(5));
+    let (_sink, mailer) = sink_and_mailer(Behaviour::RejectRecipient(450), Tls::None, TIMEOUT).await;
 
-    let error = mailer.send(&confirmation(Language::EN)).await.expect_err("deferred");
+    let error = send_failing(&mailer, "deferred").await;
 
     assert_transient(&error, "450");
 }
@@ -119,7 +115,7 @@ async fn nothing_listening_is_transient_and_quick() {
     let mailer = smtp_mailer(addr, Tls::None, timeout);
 
     let started = Instant::now();
-    let error = mailer.send(&confirmation(Language::EN)).await.expect_err("no server");
+    let error = send_failing(&mailer, "no server").await;
 
     assert!(started.elapsed() < timeout, "took {:?}", started.elapsed());
     assert_transient(&error, "refused the connection");
@@ -127,12 +123,11 @@ async fn nothing_listening_is_transient_and_quick() {
 
 #[tokio::test]
 async fn a_server_that_never_answers_times_out_as_transient() {
-    let sink = SmtpSink::start(Behaviour::Silent).await;
     let timeout = Duration::from_millis(400);
-    let mailer = smtp_mailer(sink.addr, Tls::None, timeout);
+    let (_sink, mailer) = sink_and_mailer(Behaviour::Silent, Tls::None, timeout).await;
 
     let started = Instant::now();
-    let error = mailer.send(&confirmation(Language::EN)).await.expect_err("no answer");
+    let error = send_failing(&mailer, "no answer").await;
     let took = started.elapsed();
 
     assert!(
@@ -144,13 +139,9 @@ async fn a_server_that_never_answers_times_out_as_transient() {
 
 #[tokio::test]
 async fn a_connection_abandoned_mid_message_is_not_reused() {
-    let sink = SmtpSink::start(Behaviour::StallAfterFirstData).await;
-    let mailer = smtp_mailer(sink.addr, Tls::None, Duration::from_millis(500));
+    let (sink, mailer) = sink_and_mailer(Behaviour::StallAfterFirstData, Tls::None, Duration::from_millis(500)).await;
 
-    let error = mailer
-        .send(&confirmation(Language::EN))
-        .await
-        .expect_err("stalls after DATA");
+    let error = send_failing(&mailer, "stalls after DATA").await;
     assert!(matches!(error, MailError::Transient(_)), "{error:?}");
     // Reusing the abandoned connection would hang on the stalled server
     // again; a fresh pool connects anew and gets through.
@@ -166,26 +157,18 @@ async fn a_connection_abandoned_mid_message_is_not_reused() {
 
 #[tokio::test]
 async fn implicit_tls_against_a_plain_server_names_tls() {
-    let sink = SmtpSink::start(Behaviour::Accept).await;
-    let mailer = smtp_mailer(sink.addr, Tls::Tls, Duration::from_secs(5));
+    let (_sink, mailer) = sink_and_mailer(Behaviour::Accept, Tls::Tls, TIMEOUT).await;
 
-    let error = mailer
-        .send(&confirmation(Language::EN))
-        .await
-        .expect_err("no TLS there");
+    let error = send_failing(&mailer, "no TLS there").await;
 
     assert_transient(&error, "TLS");
 }
 
 #[tokio::test]
 async fn starttls_against_a_server_without_it_names_starttls() {
-    let sink = SmtpSink::start(Behaviour::Accept).await;
-    let mailer = smtp_mailer(sink.addr, Tls::StartTls, Duration::from_secs(5));
+    let (sink, mailer) = sink_and_mailer(Behaviour::Accept, Tls::StartTls, TIMEOUT).await;
 
-    let error = mailer
-        .send(&confirmation(Language::EN))
-        .await
-        .expect_err("no STARTTLS there");
+    let error = send_failing(&mailer, "no STARTTLS there").await;
 
     assert_transient(&error, "STARTTLS");
     assert!(sink.received().is_empty(), "nothing may be sent in clear");
@@ -230,7 +213,7 @@ fn a_mailer_that_has_sent_can_outlive_its_runtime() {
         .expect("a runtime");
     let mailer = runtime.block_on(async {
         let mailer = smtp_mailer(closed_port().await, Tls::None, Duration::from_secs(1));
-        mailer.send(&confirmation(Language::EN)).await.expect_err("no server");
+        send_failing(&mailer, "no server").await;
         mailer
     });
     drop(runtime);

@@ -69,6 +69,17 @@ pub fn smtp_mailer(addr: SocketAddr, tls: Tls, timeout: Duration) -> LettreMaile
     LettreMailer::new(smtp_settings(addr, tls, timeout)).expect("an SMTP mailer builds")
 }
 
+/// Long enough for any answer of the sink on a busy machine.
+pub const TIMEOUT: Duration = Duration::from_secs(5);
+
+/// A sink that behaves as `behaviour`, and an SMTP mailer with `tls` and
+/// `timeout` pointed at it.
+pub async fn sink_and_mailer(behaviour: Behaviour, tls: Tls, timeout: Duration) -> (SmtpSink, LettreMailer) {
+    let sink = SmtpSink::start(behaviour).await;
+    let mailer = smtp_mailer(sink.addr, tls, timeout);
+    (sink, mailer)
+}
+
 pub fn mail(language: Language, name: Option<&str>, content: MailContent) -> Mail {
     Mail {
         to: Email::parse(ADDRESS).expect("the sample address is valid"),
@@ -81,6 +92,17 @@ pub fn mail(language: Language, name: Option<&str>, content: MailContent) -> Mai
 pub fn confirmation(language: Language) -> Mail {
     let content = every_content().remove(0);
     mail(language, Some("Jane"), content)
+}
+
+/// The two parts of the raw message of a [`confirmation`] in English: the
+/// text has the code in digits and the link, the HTML the grouped code and
+/// the link.
+pub fn assert_confirmation_parts(raw: &str) {
+    let (text, html) = parts(raw);
+    assert!(text.contains(&format!("Your code: {CODE_DIGITS}")), "{text}");
+    assert!(text.contains(LINK), "{text}");
+    assert!(html.contains(CODE_GROUPED), "{html}");
+    assert!(html.contains(LINK), "{html}");
 }
 
 pub use registrar_smtp::testing::{parts, Behaviour, SmtpSink};
