@@ -40,6 +40,17 @@ impl State {
             .position(|c| &c.link_hash == link_hash && c.purpose == purpose && c.is_live(now))
     }
 
+    /// The user a live link of `purpose` belongs to, without using it.
+    fn live_link_user(
+        &self,
+        link_hash: &SecretHash,
+        purpose: ConfirmationPurpose,
+        now: DateTime<Utc>,
+    ) -> Option<UserId> {
+        self.live_link(link_hash, purpose, now)
+            .map(|position| self.confirmations[position].user_id.clone())
+    }
+
     /// Uses up the confirmation at `position` and confirms its user's address.
     pub fn confirm_email(&mut self, position: usize, now: DateTime<Utc>) -> UserId {
         let used = self.confirmations.remove(position);
@@ -135,10 +146,7 @@ impl ConfirmationStore for MemoryStore {
     }
 
     async fn email_link_user(&self, link_hash: &SecretHash, now: DateTime<Utc>) -> Result<Option<UserId>, StoreError> {
-        let state = self.lock()?;
-        Ok(state
-            .live_link(link_hash, ConfirmationPurpose::Email, now)
-            .map(|position| state.confirmations[position].user_id.clone()))
+        Ok(self.lock()?.live_link_user(link_hash, ConfirmationPurpose::Email, now))
     }
 
     async fn complete_signup(&self, completion: SignupCompletion) -> Result<Option<User>, StoreError> {
@@ -146,10 +154,9 @@ impl ConfirmationStore for MemoryStore {
     }
 
     async fn reset_link_user(&self, link_hash: &SecretHash, now: DateTime<Utc>) -> Result<Option<UserId>, StoreError> {
-        let state = self.lock()?;
-        Ok(state
-            .live_link(link_hash, ConfirmationPurpose::PasswordReset, now)
-            .map(|position| state.confirmations[position].user_id.clone()))
+        Ok(self
+            .lock()?
+            .live_link_user(link_hash, ConfirmationPurpose::PasswordReset, now))
     }
 
     async fn reset_password(
