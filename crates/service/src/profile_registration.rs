@@ -25,7 +25,7 @@ pub struct ProfileRegistration<Input> {
     input: PhantomData<Input>,
 }
 
-impl<Input: Clone> Lookups for ProfileRegistration<Input> {
+impl<Input> Lookups for ProfileRegistration<Input> {
     type Lookups = AccountLookups;
     fn lookups(&self) -> AccountLookups {
         AccountLookups {
@@ -35,7 +35,7 @@ impl<Input: Clone> Lookups for ProfileRegistration<Input> {
     }
 }
 
-impl<Input: Clone> ProfileRegistration<Input> {
+impl<Input> ProfileRegistration<Input> {
     /// The end of a family's `parse`: the registration when every field
     /// parsed, else the errors with the address and invite to look up.
     pub(crate) fn parsed(
