@@ -28,19 +28,35 @@ macro_rules! parsed {
     };
 }
 
+/// The choice of `words` that `s` names, whatever its case.
+fn one_of<T: Copy>(s: &str, words: &[(&str, T)]) -> Option<T> {
+    words
+        .iter()
+        .find(|(word, _)| word.eq_ignore_ascii_case(s))
+        .map(|&(_, choice)| choice)
+}
+
 parsed!(
     mail_transport,
     MailTransport,
     "mail.transport",
     "file, smtp or log",
-    |s| s.parse().ok()
+    |s| one_of(
+        s,
+        &[
+            ("file", MailTransport::File),
+            ("smtp", MailTransport::Smtp),
+            ("log", MailTransport::Log),
+        ]
+    )
 );
 parsed!(smtp_tls, Tls, "mail.smtp.tls", "starttls, tls or none", |s| s
     .parse()
     .ok());
-parsed!(log_format, LogFormat, "log.format", "pretty or json", |s| s
-    .parse()
-    .ok());
+parsed!(log_format, LogFormat, "log.format", "pretty or json", |s| one_of(
+    s,
+    &[("pretty", LogFormat::Pretty), ("json", LogFormat::Json)]
+));
 parsed!(
     language,
     Language,
@@ -71,19 +87,6 @@ pub enum MailTransport {
     Log,
 }
 
-impl std::str::FromStr for MailTransport {
-    type Err = ();
-
-    fn from_str(s: &str) -> Result<Self, ()> {
-        match s.to_ascii_lowercase().as_str() {
-            "file" => Ok(Self::File),
-            "smtp" => Ok(Self::Smtp),
-            "log" => Ok(Self::Log),
-            _ => Err(()),
-        }
-    }
-}
-
 /// How log lines look (`log.format`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum LogFormat {
@@ -92,18 +95,6 @@ pub enum LogFormat {
     Pretty,
     /// One JSON object a line.
     Json,
-}
-
-impl std::str::FromStr for LogFormat {
-    type Err = ();
-
-    fn from_str(s: &str) -> Result<Self, ()> {
-        match s.to_ascii_lowercase().as_str() {
-            "pretty" => Ok(Self::Pretty),
-            "json" => Ok(Self::Json),
-            _ => Err(()),
-        }
-    }
 }
 
 #[derive(Debug, Deserialize, Default)]

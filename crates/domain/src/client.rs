@@ -18,17 +18,9 @@ impl ClientId {
     pub fn web() -> Self {
         Self(WEB_CLIENT_ID.to_owned())
     }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
 }
 
-impl std::fmt::Display for ClientId {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+crate::text::text_value!(ClientId, Display);
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Client {

@@ -20,24 +20,11 @@ pub struct PolicyType(String);
 impl PolicyType {
     /// 1 to 32 of `a-z 0-9 _ -`, lowercased.
     pub fn parse(input: &str) -> Option<Self> {
-        let s = input.trim().to_ascii_lowercase();
-        let ok = !s.is_empty()
-            && s.len() <= 32
-            && s.bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-');
-        ok.then_some(Self(s))
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
+        crate::text::lowercase_name(input).map(Self)
     }
 }
 
-impl std::fmt::Display for PolicyType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+crate::text::text_value!(PolicyType, Display);
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PolicyText {

@@ -1,8 +1,6 @@
 //! Postal codes: the users API takes Dutch, Belgian and German ones,
 //! typed registration takes British ones.
 
-use std::fmt;
-
 /// A Dutch (`1234 AB`, `1234AB`), Belgian (`4000`) or German (`26133`)
 /// postal code, kept as written (trimmed; letters uppercased).
 #[derive(Clone, PartialEq, Eq, Hash)]
@@ -27,17 +25,9 @@ impl PostalCode {
         };
         ok.then_some(Self(s))
     }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
 }
 
-impl fmt::Debug for PostalCode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "PostalCode({})", self.0)
-    }
-}
+crate::text::text_value!(PostalCode, Debug);
 
 /// A United Kingdom postcode (`SW1A 1AA`, `m1 1ae`, `GIR 0AA`), normalized to
 /// uppercase with one space before the inward code.
@@ -74,17 +64,9 @@ impl UkPostcode {
         };
         ok.then(|| Self(format!("{outward} {inward}")))
     }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
 }
 
-impl fmt::Debug for UkPostcode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "UkPostcode({})", self.0)
-    }
-}
+crate::text::text_value!(UkPostcode, Debug);
 
 #[cfg(test)]
 mod tests {

@@ -1,7 +1,5 @@
 //! International telephone numbers, stored in E.164 (`+32475000000`).
 
-use std::fmt;
-
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct Telephone(String);
 
@@ -37,17 +35,9 @@ impl Telephone {
     pub fn from_e164(stored: String) -> Self {
         Self(stored)
     }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
 }
 
-impl fmt::Debug for Telephone {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Telephone({})", self.0)
-    }
-}
+crate::text::text_value!(Telephone, Debug);
 
 #[cfg(test)]
 mod tests {

@@ -35,6 +35,49 @@ pub fn bounded(input: &str, max: usize) -> Result<String, TextError> {
     Ok(s.to_owned())
 }
 
+/// A short lowercase name (a role, a policy type): 1 to 32 of
+/// `a-z 0-9 _ -`, after trimming and lowercasing.
+pub(crate) fn lowercase_name(input: &str) -> Option<String> {
+    let s = input.trim().to_ascii_lowercase();
+    let ok = !s.is_empty()
+        && s.len() <= 32
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-');
+    ok.then_some(s)
+}
+
+/// `as_str` for a value type that is a checked `String` (`$name(String)`),
+/// with how it prints: `Display` as the text itself, or `Debug` as
+/// `Name(text)` for the types that derive no `Debug`.
+macro_rules! text_value {
+    ($name:ident) => {
+        impl $name {
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+    };
+    ($name:ident, Display) => {
+        $crate::text::text_value!($name);
+
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+    };
+    ($name:ident, Debug) => {
+        $crate::text::text_value!($name);
+
+        impl ::std::fmt::Debug for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                write!(f, "{}({})", stringify!($name), self.0)
+            }
+        }
+    };
+}
+pub(crate) use text_value;
+
 macro_rules! bounded_text {
     ($(#[$doc:meta])* $name:ident, $max:expr) => {
         $(#[$doc])*
@@ -49,10 +92,6 @@ macro_rules! bounded_text {
                 $crate::text::bounded(input, Self::MAX).map(Self)
             }
 
-            pub fn as_str(&self) -> &str {
-                &self.0
-            }
-
             pub fn into_string(self) -> String {
                 self.0
             }
@@ -64,11 +103,7 @@ macro_rules! bounded_text {
             }
         }
 
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(&self.0)
-            }
-        }
+        $crate::text::text_value!($name, Display);
     };
 }
 pub(crate) use bounded_text;

@@ -239,17 +239,9 @@ impl ThrottleKey {
     pub fn from_stored(key: String) -> Self {
         Self(key)
     }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
 }
 
-impl fmt::Display for ThrottleKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+crate::text::text_value!(ThrottleKey, Display);
 
 #[cfg(test)]
 mod tests {

@@ -10,17 +10,7 @@ use crate::{Email, Language, Telephone};
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct UserId(pub String);
 
-impl UserId {
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Display for UserId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+crate::text::text_value!(UserId, Display);
 
 /// The kind of account. `person` for the families that only know people,
 /// `customer` and `organisation` for typed registration.
@@ -60,18 +50,11 @@ impl Role {
     }
 
     pub fn parse(input: &str) -> Option<Self> {
-        let s = input.trim().to_ascii_lowercase();
-        let ok = !s.is_empty()
-            && s.len() <= 32
-            && s.bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-');
-        ok.then_some(Self(s))
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
+        crate::text::lowercase_name(input).map(Self)
     }
 }
+
+crate::text::text_value!(Role);
 
 /// An argon2id PHC string. Not a secret in clear, but nothing to print either.
 #[derive(Clone, PartialEq, Eq)]

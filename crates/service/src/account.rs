@@ -57,14 +57,7 @@ impl Registration {
         let mut errors = FieldErrors::default();
         let client = parse::client(&mut errors, &input.client_id);
         let device = parse::device(&mut errors, &input.device_id, &input.device_name);
-        let email = parse::email(&mut errors, &input.email);
-        let password = parse::new_password(
-            &mut errors,
-            Field::Password,
-            &input.password,
-            rules.password,
-            email.as_ref(),
-        );
+        let (email, password) = parse::credentials(&mut errors, &input.email, &input.password, rules);
         let firstname = parse::name(&mut errors, Field::FirstName, &input.firstname);
         let lastname = parse::name(&mut errors, Field::LastName, &input.lastname);
         let telephone = parse::required(&mut errors, Field::Telephone, &input.telephone)

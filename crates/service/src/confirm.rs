@@ -1,6 +1,6 @@
 //! Proving an address (6-digit code or link) and resetting a forgotten password.
 
-use registrar_domain::{ClientIp, ConfirmationCode, Email, SecretHash, User};
+use registrar_domain::{ClientIp, ConfirmationCode, ConfirmationPurpose, Email, PasswordHash, SecretHash, User};
 use registrar_mail::Mailer;
 use registrar_store::{CodeOutcome, OutboxKind, Store};
 
@@ -179,6 +179,39 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         Ok(self.store.user_by_id(&user).await?.is_some_and(|u| u.email_confirmed()))
     }
 
+    /// The account a live link of `purpose` is for, as it is now; `None` for
+    /// a dead link, or an account erased since.
+    pub(crate) async fn live_link_account(
+        &self,
+        hash: &SecretHash,
+        purpose: ConfirmationPurpose,
+    ) -> Result<Option<User>, ServiceError> {
+        let now = self.now();
+        let found = match purpose {
+            ConfirmationPurpose::Email => self.store.email_link_user(hash, now).await?,
+            ConfirmationPurpose::PasswordReset => self.store.reset_link_user(hash, now).await?,
+        };
+        Ok(match found {
+            Some(id) => self.store.user_by_id(&id).await?,
+            None => None,
+        })
+    }
+
+    /// A password chosen through a mailed link, checked against the policy
+    /// (and the account's address) and hashed.
+    pub(crate) async fn linked_password_hash(
+        &self,
+        password: &str,
+        email: &Email,
+    ) -> Result<PasswordHash, ServiceError> {
+        let password = self
+            .settings
+            .password
+            .check(password, Some(email))
+            .map_err(|e| ServiceError::Invalid(FieldErrors::single(Field::Password, password_error(e))))?;
+        self.hasher.hash(&password).await
+    }
+
     /// `POST /api/forgot-password`: mails a reset link if the account exists.
     /// The answer is the same either way, and the mail always goes through the
     /// worker, so that no timing tells the two apart.
@@ -203,16 +236,9 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
     /// The address of the account a usable reset link is for (the reset
     /// page shows it to password managers); `None` for a dead link.
     pub async fn reset_link_email(&self, token: &str) -> Result<Option<Email>, ServiceError> {
-        let Some(user) = self
-            .store
-            .reset_link_user(&self.settings.secret_key.link_hash(token), self.now())
-            .await?
-        else {
-            return Ok(None);
-        };
+        let hash = self.settings.secret_key.link_hash(token);
         Ok(self
-            .store
-            .user_by_id(&user)
+            .live_link_account(&hash, ConfirmationPurpose::PasswordReset)
             .await?
             .filter(|u| !u.consent_pending())
             .map(|u| u.email))
@@ -223,15 +249,8 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
     pub async fn reset_password(&self, reset: PasswordReset) -> Result<(), ServiceError> {
         let PasswordReset { token, password } = reset;
         let hash = self.settings.secret_key.link_hash(&token);
-        let now = self.now();
-        let user_id = self
-            .store
-            .reset_link_user(&hash, now)
-            .await?
-            .ok_or(ServiceError::InvalidLink)?;
         let user = self
-            .store
-            .user_by_id(&user_id)
+            .live_link_account(&hash, ConfirmationPurpose::PasswordReset)
             .await?
             .ok_or(ServiceError::InvalidLink)?;
         // No password (hence no log-in) around the consent of an email-first
@@ -240,12 +259,7 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         if user.consent_pending() {
             return Err(ServiceError::InvalidLink);
         }
-        let password = self
-            .settings
-            .password
-            .check(&password, Some(&user.email))
-            .map_err(|e| ServiceError::Invalid(FieldErrors::single(Field::Password, password_error(e))))?;
-        let new_hash = self.hasher.hash(&password).await?;
+        let new_hash = self.linked_password_hash(&password, &user.email).await?;
         let mail = self.outbox_mail(&user.id, OutboxKind::PasswordChanged);
         let id = mail.id.clone();
         match self

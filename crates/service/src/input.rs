@@ -23,6 +23,38 @@ pub struct RegisterInput {
     pub invite: Option<String>,
 }
 
+/// `POST /api/register` with `usertype`.
+#[derive(Debug, Clone, Default)]
+pub struct TypedRegisterInput {
+    pub usertype: Option<String>,
+    pub token: Option<String>,
+    pub email: Option<String>,
+    pub password: Option<String>,
+    pub postcode: Option<String>,
+    pub display_name: Option<String>,
+    pub full_name: Option<String>,
+    pub year_of_birth: Option<String>,
+    pub name: Option<String>,
+    pub street_name: Option<String>,
+    pub town: Option<String>,
+    pub sector: Option<String>,
+    pub language: Option<registrar_domain::Language>,
+}
+
+/// `POST /api/users/register`.
+#[derive(Debug, Clone, Default)]
+pub struct UsersRegisterInput {
+    pub first_name: Option<String>,
+    pub insertion: Option<String>,
+    pub last_name: Option<String>,
+    pub email: Option<String>,
+    pub postal_code: Option<String>,
+    pub password: Option<String>,
+    pub language: Option<registrar_domain::Language>,
+    /// A signup token, needed when registration is invite-only.
+    pub invite: Option<String>,
+}
+
 /// `POST /api/token` with `grant_type=password`.
 #[derive(Debug, Clone, Default)]
 pub struct LoginInput {

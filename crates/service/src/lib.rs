@@ -14,6 +14,7 @@ mod invites;
 mod mail;
 pub mod parse;
 mod policies;
+mod profile_registration;
 mod seed;
 mod settings;
 mod signup;
@@ -33,9 +34,12 @@ pub use clock::{Clock, ManualClock, SystemClock};
 pub use confirm::{CodeConfirmation, LinkOutcome, PasswordReset};
 pub use error::{Field, FieldError, FieldErrors, ServiceError};
 pub use hashing::{Argon2Params, HashingLimits, PasswordHasher, HASHES_IN_FLIGHT};
-pub use input::{ChangePasswordInput, LoginInput, Patch, ProfilePatch, RegisterInput};
+pub use input::{
+    ChangePasswordInput, LoginInput, Patch, ProfilePatch, RegisterInput, TypedRegisterInput, UsersRegisterInput,
+};
 pub use mail::{OutboxSettings, MAILS, OUTBOX_BACKLOG, OUTBOX_OLDEST_AGE};
 pub use policies::{Acceptance, CurrentPolicy};
+pub use profile_registration::ProfileRegistration;
 pub use seed::{seed_email, seed_tokens};
 pub use settings::Settings;
 pub use signup::{Signup, SignupConsent, SignupLink, SignupLookups};
@@ -43,8 +47,8 @@ pub use supervise::{supervise, TASK_RESTARTS};
 pub use throttle::ThrottleSettings;
 pub use tokens::{AuthContext, Login, TokenPair};
 pub use touch::TOUCH_FLUSH_INTERVAL;
-pub use typed::{TypedRegisterInput, TypedRegistration};
-pub use users::{UsersRegisterInput, UsersRegistration, WebLogin};
+pub use typed::TypedRegistration;
+pub use users::{UsersRegistration, WebLogin};
 
 use std::sync::Arc;
 

@@ -153,6 +153,19 @@ pub fn new_password(
         .ok()
 }
 
+/// The address and password of a new account: the password is checked
+/// against the policy, and against the address as far as that parsed.
+pub fn credentials(
+    errors: &mut FieldErrors,
+    email: &Option<String>,
+    password: &Option<String>,
+    rules: Rules<'_>,
+) -> (Option<Email>, Option<Password>) {
+    let email = self::email(errors, email);
+    let password = new_password(errors, Field::Password, password, rules.password, email.as_ref());
+    (email, password)
+}
+
 /// A `client_id` as given: looked up by the use case (a malformed one is
 /// no client we know: `invalid_client`, like an unknown one).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -2,12 +2,12 @@
 //! account with no password, inactive until its owner confirms through the
 //! mailed link with their consent (and, if they like, a password).
 
-use registrar_domain::{ClientId, ClientIp, Email, Language, Profile, User};
+use registrar_domain::{ClientId, ClientIp, ConfirmationPurpose, Email, Language, Profile, User};
 use registrar_mail::Mailer;
 use registrar_store::{OutboxKind, SignupCompletion, Store};
 
 use crate::account::NewAccount;
-use crate::parse::{self, password_error, required, Lookups, Parsed, Rules};
+use crate::parse::{self, required, Lookups, Parsed, Rules};
 use crate::{Field, FieldError, FieldErrors, Registrar, ServiceError, TokenPair};
 
 /// Where a signup confirmation link stands.
@@ -174,14 +174,8 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
     pub async fn complete_signup(&self, id: &str, given: SignupConsent) -> Result<(TokenPair, User), ServiceError> {
         let SignupConsent { consent, password } = given;
         let link_hash = self.settings.secret_key.link_hash(id);
-        let user_id = self
-            .store
-            .email_link_user(&link_hash, self.now())
-            .await?
-            .ok_or(ServiceError::NotFound)?;
         let user = self
-            .store
-            .user_by_id(&user_id)
+            .live_link_account(&link_hash, ConfirmationPurpose::Email)
             .await?
             // Only an email-first account waiting for consent completes here:
             // another account's confirmation link must not set its password
@@ -190,14 +184,7 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
             .ok_or(ServiceError::NotFound)?;
         let password_hash = match password {
             None => None,
-            Some(p) => {
-                let p = self
-                    .settings
-                    .password
-                    .check(&p, Some(&user.email))
-                    .map_err(|e| ServiceError::Invalid(FieldErrors::single(Field::Password, password_error(e))))?;
-                Some(self.hasher.hash(&p).await?)
-            }
+            Some(p) => Some(self.linked_password_hash(&p, &user.email).await?),
         };
         let (mut session, pair) = self.mint_session(&user.id, &ClientId::web(), Self::browser());
         // The link opens this session, not a password; one chosen here is the

@@ -3,60 +3,27 @@
 
 use registrar_domain::birth::{sector, year_of_birth};
 use registrar_domain::text::bounded;
-use registrar_domain::{ClientIp, Email, Language, Organisation, Password, Profile, UkPostcode, UserType};
+use registrar_domain::{ClientIp, Organisation, Profile, UkPostcode, UserType};
 use registrar_mail::Mailer;
-use registrar_store::{OutboxKind, Store};
+use registrar_store::Store;
 
-use crate::account::NewAccount;
-use crate::parse::{self, required, text_error, AccountLookups, Lookups, Parsed, Rules};
+use crate::input::TypedRegisterInput;
+use crate::parse::{self, required, text_error, AccountLookups, Parsed, Rules};
+use crate::profile_registration::ProfileRegistration;
 use crate::{Field, FieldError, FieldErrors, Registrar, ServiceError};
 
 /// The longest name, street or town we keep (the other families' limit).
 const MAX: usize = 191;
-
-/// `POST /api/register` with `usertype`.
-#[derive(Debug, Clone, Default)]
-pub struct TypedRegisterInput {
-    pub usertype: Option<String>,
-    pub token: Option<String>,
-    pub email: Option<String>,
-    pub password: Option<String>,
-    pub postcode: Option<String>,
-    pub display_name: Option<String>,
-    pub full_name: Option<String>,
-    pub year_of_birth: Option<String>,
-    pub name: Option<String>,
-    pub street_name: Option<String>,
-    pub town: Option<String>,
-    pub sector: Option<String>,
-    pub language: Option<Language>,
-}
 
 fn text(errors: &mut FieldErrors, field: Field, value: &Option<String>) -> Option<String> {
     let raw = required(errors, field, value)?;
     bounded(raw, MAX).map_err(|e| errors.add(field, text_error(e))).ok()
 }
 
-/// `POST /api/register` with `usertype`, every field parsed.
-#[derive(Debug, Clone)]
-pub struct TypedRegistration {
-    pub email: Email,
-    pub password: Password,
-    /// A customer or an organisation, with its postcode.
-    pub profile: Profile,
-    pub invite: Option<String>,
-    pub language: Option<Language>,
-}
-
-impl Lookups for TypedRegistration {
-    type Lookups = AccountLookups;
-    fn lookups(&self) -> AccountLookups {
-        AccountLookups {
-            email: Some(self.email.clone()),
-            invite: self.invite.clone(),
-        }
-    }
-}
+/// `POST /api/register` with `usertype`, every field parsed: the profile is
+/// a customer or an organisation, with its postcode; the invite, the signup
+/// token that pays for the account.
+pub type TypedRegistration = ProfileRegistration<TypedRegisterInput>;
 
 impl TypedRegistration {
     /// The pure step of [`Registrar::register_typed`]: every field is
@@ -72,19 +39,12 @@ impl TypedRegistration {
                 None
             }
         };
-        let email = parse::email(&mut errors, &input.email);
+        let (email, password) = parse::credentials(&mut errors, &input.email, &input.password, rules);
         let postcode = required(&mut errors, Field::PostalCode, &input.postcode).and_then(|p| {
             UkPostcode::parse(p)
                 .ok_or_else(|| errors.add(Field::PostalCode, FieldError::InvalidPostalCode))
                 .ok()
         });
-        let password = parse::new_password(
-            &mut errors,
-            Field::Password,
-            &input.password,
-            rules.password,
-            email.as_ref(),
-        );
         let mut profile = Profile::person();
         match usertype {
             Some(UserType::Customer) => {
@@ -119,21 +79,7 @@ impl TypedRegistration {
             _ => {}
         }
         profile.postal_code = postcode.map(|p| p.as_str().to_owned());
-        let lookups = AccountLookups {
-            email: email.clone(),
-            invite: input.token.clone(),
-        };
-        let complete = match (email, password) {
-            (Some(email), Some(password)) => Some(Self {
-                email,
-                password,
-                profile,
-                invite: input.token,
-                language: input.language,
-            }),
-            _ => None,
-        };
-        Parsed::of(errors, complete, lookups)
+        Self::parsed(errors, email, password, profile, input.token, input.language)
     }
 }
 
@@ -150,26 +96,8 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         // whether an address has an account.
         let invite = self.check_invite(&mut errors, &lookups.invite, true).await?;
         self.check_address_free(&mut errors, lookups.email.as_ref()).await?;
-        let TypedRegistration {
-            email,
-            password,
-            profile,
-            language,
-            ..
-        } = request.finish(errors)?;
-        self.create_account(NewAccount {
-            id: Self::new_user_id(),
-            email,
-            password: Some(password),
-            profile,
-            language,
-            accepted_policies: Vec::new(),
-            session: None,
-            invite,
-            mail: OutboxKind::Confirmation,
-            consent: None,
-        })
-        .await?;
-        Ok(())
+        let registration = request.finish(errors)?;
+        self.create_profile_account(Self::new_user_id(), registration, invite)
+            .await
     }
 }

@@ -1,53 +1,23 @@
 //! The users API's use cases: registration with a postal code and
 //! a domain that must exist, and the built-in web client's login.
 
-use registrar_domain::{ClientIp, Email, Language, Password, PostalCode, Profile, Role, User};
+use registrar_domain::{ClientIp, PostalCode, Profile, Role, User};
 use registrar_domaincheck::DomainStatus;
 use registrar_mail::Mailer;
-use registrar_store::{OutboxKind, Store};
+use registrar_store::Store;
 
-use crate::account::NewAccount;
-use crate::parse::{self, AccountLookups, Lookups, Parsed, Rules};
+use crate::input::UsersRegisterInput;
+use crate::parse::{self, AccountLookups, Parsed, Rules};
+use crate::profile_registration::ProfileRegistration;
 use crate::tokens::Device;
 use crate::{Field, FieldError, FieldErrors, Registrar, ServiceError, TokenPair};
 
 /// The users API's limit on every string (Laravel's `max:191`).
 const MAX: usize = 191;
 
-/// `POST /api/users/register`.
-#[derive(Debug, Clone, Default)]
-pub struct UsersRegisterInput {
-    pub first_name: Option<String>,
-    pub insertion: Option<String>,
-    pub last_name: Option<String>,
-    pub email: Option<String>,
-    pub postal_code: Option<String>,
-    pub password: Option<String>,
-    pub language: Option<registrar_domain::Language>,
-    /// A signup token, needed when registration is invite-only.
-    pub invite: Option<String>,
-}
-
-/// `POST /api/users/register`, every field parsed.
-#[derive(Debug, Clone)]
-pub struct UsersRegistration {
-    pub email: Email,
-    pub password: Password,
-    /// A person: first name, maybe an insertion, last name, postal code.
-    pub profile: Profile,
-    pub invite: Option<String>,
-    pub language: Option<Language>,
-}
-
-impl Lookups for UsersRegistration {
-    type Lookups = AccountLookups;
-    fn lookups(&self) -> AccountLookups {
-        AccountLookups {
-            email: Some(self.email.clone()),
-            invite: self.invite.clone(),
-        }
-    }
-}
+/// `POST /api/users/register`, every field parsed: the profile is a person
+/// (first name, maybe an insertion, last name, postal code).
+pub type UsersRegistration = ProfileRegistration<UsersRegisterInput>;
 
 impl UsersRegistration {
     /// The pure step of [`Registrar::register_user`].
@@ -84,28 +54,12 @@ impl UsersRegistration {
                 email.as_ref(),
             ),
         };
-        let lookups = AccountLookups {
-            email: email.clone(),
-            invite: input.invite.clone(),
-        };
-        let complete = match (email, password) {
-            (Some(email), Some(password)) => {
-                let mut profile = Profile::person();
-                profile.firstname = first_name;
-                profile.insertion = insertion;
-                profile.lastname = last_name;
-                profile.postal_code = postal_code.map(|p| p.as_str().to_owned());
-                Some(Self {
-                    email,
-                    password,
-                    profile,
-                    invite: input.invite,
-                    language: input.language,
-                })
-            }
-            _ => None,
-        };
-        Parsed::of(errors, complete, lookups)
+        let mut profile = Profile::person();
+        profile.firstname = first_name;
+        profile.insertion = insertion;
+        profile.lastname = last_name;
+        profile.postal_code = postal_code.map(|p| p.as_str().to_owned());
+        Self::parsed(errors, email, password, profile, input.invite, input.language)
     }
 }
 
@@ -151,27 +105,9 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
                 self.check_address_free(&mut errors, Some(email)).await?;
             }
         }
-        let UsersRegistration {
-            email,
-            password,
-            profile,
-            language,
-            ..
-        } = request.finish(errors)?;
+        let registration = request.finish(errors)?;
         let id = Self::new_user_id();
-        self.create_account(NewAccount {
-            id: id.clone(),
-            email,
-            password: Some(password),
-            profile,
-            language,
-            accepted_policies: Vec::new(),
-            session: None,
-            invite,
-            mail: OutboxKind::Confirmation,
-            consent: None,
-        })
-        .await?;
+        self.create_profile_account(id.clone(), registration, invite).await?;
         self.store.user_by_id(&id).await?.ok_or(ServiceError::NotFound)
     }
 

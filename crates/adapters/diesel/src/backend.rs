@@ -9,7 +9,7 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use diesel::{PgConnection, SqliteConnection};
+use diesel::{dsl, PgConnection, SqliteConnection};
 use registrar_domain::ConfirmationPurpose;
 
 use crate::confirmations::live_code;
@@ -20,6 +20,13 @@ use crate::throttle::CounterRow;
 
 /// A live code as [`Backend::lock_live_code`] finds it: id, code hash, tries counted.
 pub(crate) type LiveCode = (String, Option<String>, i32);
+
+/// The user's id if the user exists: the query of [`Backend::lock_user`],
+/// the same on both backends; how its row is locked is the backend's.
+#[dsl::auto_type]
+fn user_row<'a>(id: &'a str) -> _ {
+    users::table.find(id).select(users::id)
+}
 
 /// What differs between the backends.
 pub(crate) trait Backend: Connection + Sized {
@@ -67,11 +74,7 @@ impl Backend for SqliteConnection {
 
     fn lock_user(&mut self, id: &str) -> Result<bool, Failure> {
         // The immediate transaction already holds the database's only write lock.
-        let found = users::table
-            .find(id)
-            .select(users::id)
-            .first::<String>(self)
-            .optional()?;
+        let found = user_row(id).first::<String>(self).optional()?;
         Ok(found.is_some())
     }
 
@@ -106,12 +109,7 @@ impl Backend for PgConnection {
     fn lock_user(&mut self, id: &str) -> Result<bool, Failure> {
         // NO KEY UPDATE: serializes writers of this user without blocking the
         // KEY SHARE locks that inserts referencing the user take.
-        let found = users::table
-            .find(id)
-            .select(users::id)
-            .for_no_key_update()
-            .first::<String>(self)
-            .optional()?;
+        let found = user_row(id).for_no_key_update().first::<String>(self).optional()?;
         Ok(found.is_some())
     }
 

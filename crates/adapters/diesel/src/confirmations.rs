@@ -138,6 +138,22 @@ for_each_backend! {
     }
 }
 
+impl DieselStore {
+    /// The user a live link of `purpose` belongs to, without using it.
+    async fn live_link_user(
+        &self,
+        link_hash: &SecretHash,
+        purpose: ConfirmationPurpose,
+        now: DateTime<Utc>,
+    ) -> Result<Option<UserId>, StoreError> {
+        let link_hash = link_hash.as_str().to_owned();
+        let now = to_db(now);
+        run!(self, statement, |conn| Ok(conn
+            .link_user(&link_hash, purpose, now)?
+            .map(UserId)))
+    }
+}
+
 #[async_trait]
 impl ConfirmationStore for DieselStore {
     async fn replace_confirmation(&self, confirmation: NewConfirmation) -> Result<(), StoreError> {
@@ -239,11 +255,7 @@ impl ConfirmationStore for DieselStore {
     }
 
     async fn email_link_user(&self, link_hash: &SecretHash, now: DateTime<Utc>) -> Result<Option<UserId>, StoreError> {
-        let link_hash = link_hash.as_str().to_owned();
-        let now = to_db(now);
-        run!(self, statement, |conn| Ok(conn
-            .link_user(&link_hash, ConfirmationPurpose::Email, now)?
-            .map(UserId)))
+        self.live_link_user(link_hash, ConfirmationPurpose::Email, now).await
     }
 
     async fn complete_signup(&self, completion: SignupCompletion) -> Result<Option<User>, StoreError> {
@@ -295,11 +307,8 @@ impl ConfirmationStore for DieselStore {
     }
 
     async fn reset_link_user(&self, link_hash: &SecretHash, now: DateTime<Utc>) -> Result<Option<UserId>, StoreError> {
-        let link_hash = link_hash.as_str().to_owned();
-        let now = to_db(now);
-        run!(self, statement, |conn| Ok(conn
-            .link_user(&link_hash, ConfirmationPurpose::PasswordReset, now)?
-            .map(UserId)))
+        self.live_link_user(link_hash, ConfirmationPurpose::PasswordReset, now)
+            .await
     }
 
     async fn reset_password(

@@ -10,19 +10,16 @@ use registrar_store::{CodeOutcome, ConfirmationStore, NewConfirmation, NewOutbox
 use crate::state::State;
 use crate::MemoryStore;
 
-/// A confirmation as stored: hashes only, and the wrong tries at its code.
+/// A confirmation as stored: as it was given (hashes only), and the wrong
+/// tries at its code.
 pub(crate) struct StoredConfirmation {
-    pub user_id: UserId,
-    pub purpose: ConfirmationPurpose,
-    pub code_hash: Option<SecretHash>,
-    pub link_hash: SecretHash,
-    pub expires_at: DateTime<Utc>,
+    pub given: NewConfirmation,
     pub wrong_tries: u32,
 }
 
 impl StoredConfirmation {
     fn is_live(&self, now: DateTime<Utc>) -> bool {
-        now < self.expires_at
+        now < self.given.expires_at
     }
 }
 
@@ -30,19 +27,30 @@ impl State {
     /// Drops the user's confirmations of this purpose (live or not).
     pub fn drop_confirmations(&mut self, user: &UserId, purpose: ConfirmationPurpose) {
         self.confirmations
-            .retain(|c| !(&c.user_id == user && c.purpose == purpose));
+            .retain(|c| !(&c.given.user_id == user && c.given.purpose == purpose));
     }
 
     /// Where the live confirmation of `purpose` with this link is.
     pub fn live_link(&self, link_hash: &SecretHash, purpose: ConfirmationPurpose, now: DateTime<Utc>) -> Option<usize> {
         self.confirmations
             .iter()
-            .position(|c| &c.link_hash == link_hash && c.purpose == purpose && c.is_live(now))
+            .position(|c| &c.given.link_hash == link_hash && c.given.purpose == purpose && c.is_live(now))
+    }
+
+    /// The user a live link of `purpose` belongs to, without using it.
+    fn live_link_user(
+        &self,
+        link_hash: &SecretHash,
+        purpose: ConfirmationPurpose,
+        now: DateTime<Utc>,
+    ) -> Option<UserId> {
+        self.live_link(link_hash, purpose, now)
+            .map(|position| self.confirmations[position].given.user_id.clone())
     }
 
     /// Uses up the confirmation at `position` and confirms its user's address.
     pub fn confirm_email(&mut self, position: usize, now: DateTime<Utc>) -> UserId {
-        let used = self.confirmations.remove(position);
+        let used = self.confirmations.remove(position).given;
         if let Some(user) = self.users.get_mut(&used.user_id) {
             user.email_confirmed_at.get_or_insert(now);
         }
@@ -61,7 +69,7 @@ impl State {
     /// without using its link (an account waiting for consent): only its
     /// code, if any, is used up.
     fn confirm_keeping_link(&mut self, position: usize, now: DateTime<Utc>) -> UserId {
-        let confirmation = &mut self.confirmations[position];
+        let confirmation = &mut self.confirmations[position].given;
         confirmation.code_hash = None;
         let user = confirmation.user_id.clone();
         if let Some(stored) = self.users.get_mut(&user) {
@@ -78,11 +86,7 @@ impl ConfirmationStore for MemoryStore {
         state.require_user(&confirmation.user_id)?;
         state.drop_confirmations(&confirmation.user_id, confirmation.purpose);
         state.confirmations.push(StoredConfirmation {
-            user_id: confirmation.user_id,
-            purpose: confirmation.purpose,
-            code_hash: confirmation.code_hash,
-            link_hash: confirmation.link_hash,
-            expires_at: confirmation.expires_at,
+            given: confirmation,
             wrong_tries: 0,
         });
         Ok(())
@@ -97,7 +101,10 @@ impl ConfirmationStore for MemoryStore {
     ) -> Result<CodeOutcome, StoreError> {
         let mut state = self.lock()?;
         let Some(position) = state.confirmations.iter().position(|c| {
-            &c.user_id == user && c.purpose == ConfirmationPurpose::Email && c.code_hash.is_some() && c.is_live(now)
+            &c.given.user_id == user
+                && c.given.purpose == ConfirmationPurpose::Email
+                && c.given.code_hash.is_some()
+                && c.is_live(now)
         }) else {
             return Ok(CodeOutcome::NoCode);
         };
@@ -105,7 +112,7 @@ impl ConfirmationStore for MemoryStore {
         if confirmation.wrong_tries >= max_attempts {
             return Ok(CodeOutcome::TooManyAttempts);
         }
-        if confirmation.code_hash.as_ref() != Some(code_hash) {
+        if confirmation.given.code_hash.as_ref() != Some(code_hash) {
             confirmation.wrong_tries = confirmation.wrong_tries.saturating_add(1);
             return Ok(CodeOutcome::Wrong);
         }
@@ -122,7 +129,7 @@ impl ConfirmationStore for MemoryStore {
         let Some(position) = state.live_link(link_hash, ConfirmationPurpose::Email, now) else {
             return Ok(None);
         };
-        let user = state.confirmations[position].user_id.clone();
+        let user = state.confirmations[position].given.user_id.clone();
         Ok(Some(if state.awaiting_consent(&user) {
             state.confirm_keeping_link(position, now)
         } else {
@@ -135,10 +142,7 @@ impl ConfirmationStore for MemoryStore {
     }
 
     async fn email_link_user(&self, link_hash: &SecretHash, now: DateTime<Utc>) -> Result<Option<UserId>, StoreError> {
-        let state = self.lock()?;
-        Ok(state
-            .live_link(link_hash, ConfirmationPurpose::Email, now)
-            .map(|position| state.confirmations[position].user_id.clone()))
+        Ok(self.lock()?.live_link_user(link_hash, ConfirmationPurpose::Email, now))
     }
 
     async fn complete_signup(&self, completion: SignupCompletion) -> Result<Option<User>, StoreError> {
@@ -146,10 +150,9 @@ impl ConfirmationStore for MemoryStore {
     }
 
     async fn reset_link_user(&self, link_hash: &SecretHash, now: DateTime<Utc>) -> Result<Option<UserId>, StoreError> {
-        let state = self.lock()?;
-        Ok(state
-            .live_link(link_hash, ConfirmationPurpose::PasswordReset, now)
-            .map(|position| state.confirmations[position].user_id.clone()))
+        Ok(self
+            .lock()?
+            .live_link_user(link_hash, ConfirmationPurpose::PasswordReset, now))
     }
 
     async fn reset_password(
@@ -166,8 +169,7 @@ impl ConfirmationStore for MemoryStore {
         if let Some(mail) = &mail {
             state.check_mail(mail)?;
         }
-        let used = state.confirmations.remove(position);
-        let user = used.user_id;
+        let user = state.confirmations.remove(position).given.user_id;
         if let Some(stored) = state.users.get_mut(&user) {
             stored.password_hash = Some(hash.clone());
             // The link reached the address: it is confirmed, since the

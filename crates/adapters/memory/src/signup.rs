@@ -22,7 +22,7 @@ impl State {
         let Some(position) = self.live_link(&link_hash, ConfirmationPurpose::Email, now) else {
             return Ok(None);
         };
-        let user_id = self.confirmations[position].user_id.clone();
+        let user_id = self.confirmations[position].given.user_id.clone();
         if session.user_id != user_id {
             return Err(StoreError::unexpected(
                 "the signup's session is not for the user of its link",

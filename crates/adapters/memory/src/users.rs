@@ -170,7 +170,7 @@ impl UserStore for MemoryStore {
         state.user_ids_by_email.remove(user.email.normalized());
         state.revoke_where(|s| &s.user_id == id);
         state.acceptances.remove(id);
-        state.confirmations.retain(|c| &c.user_id != id);
+        state.confirmations.retain(|c| &c.given.user_id != id);
         state.used_email_links.retain(|_, user| user != id);
         state.outbox.retain(|q| &q.mail.user_id != id);
         Ok(true)

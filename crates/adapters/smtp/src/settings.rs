@@ -35,8 +35,9 @@ impl Default for MailSettings {
     }
 }
 
-/// Where messages go (`mail.transport`).
-#[derive(Clone)]
+/// Where messages go (`mail.transport`). Its `Debug` never shows the
+/// password: `SecretString` prints as `[REDACTED]`.
+#[derive(Debug, Clone)]
 pub enum Transport {
     /// One `.eml` file per message in `dir`, created if missing. The default:
     /// development and black-box tests read the outbox.
@@ -93,32 +94,6 @@ impl Default for Transport {
     fn default() -> Self {
         Transport::File {
             dir: PathBuf::from(DEFAULT_OUTBOX_DIR),
-        }
-    }
-}
-
-// By hand so that a password never reaches a log through `{:?}`.
-impl fmt::Debug for Transport {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Transport::File { dir } => f.debug_struct("File").field("dir", dir).finish(),
-            Transport::Log => f.write_str("Log"),
-            Transport::Smtp {
-                host,
-                port,
-                username,
-                password,
-                tls,
-                timeout,
-            } => f
-                .debug_struct("Smtp")
-                .field("host", host)
-                .field("port", port)
-                .field("username", username)
-                .field("password", &password.as_ref().map(|_| "<redacted>"))
-                .field("tls", tls)
-                .field("timeout", timeout)
-                .finish(),
         }
     }
 }

@@ -333,26 +333,20 @@ pub trait HealthCheck {
     async fn ping(&self) -> Result<(), StoreError>;
 }
 
-/// Everything the service needs from a store.
-pub trait Store:
-    UserStore
-    + SessionStore
-    + PolicyStore
-    + ClientStore
-    + ConfirmationStore
-    + OutboxStore
-    + InviteStore
-    + ThrottleStore
-    + HealthCheck
-    + Clone
-    + Send
-    + Sync
-    + 'static
-{
+/// Declares a trait alias: the bound list is written once, for
+/// the trait and for the impl that gives it to every type meeting it.
+macro_rules! trait_alias {
+    ($(#[$doc:meta])* $name:ident: $($bound:tt)+) => {
+        $(#[$doc])*
+        pub trait $name: $($bound)+ {}
+
+        impl<T> $name for T where T: $($bound)+ {}
+    };
 }
 
-impl<T> Store for T where
-    T: UserStore
+trait_alias!(
+    /// Everything the service needs from a store.
+    Store: UserStore
         + SessionStore
         + PolicyStore
         + ClientStore
@@ -365,5 +359,4 @@ impl<T> Store for T where
         + Send
         + Sync
         + 'static
-{
-}
+);
