@@ -21,6 +21,7 @@ mod backend;
 mod clients;
 mod confirmations;
 mod error;
+mod factors;
 mod health;
 mod invites;
 mod migrations;

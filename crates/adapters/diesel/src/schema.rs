@@ -142,6 +142,41 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    totp_factors (user_id) {
+        user_id -> Text,
+        secret_sealed -> Text,
+        created_at -> Timestamp,
+        confirmed_at -> Nullable<Timestamp>,
+        last_step -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    recovery_codes (user_id, code_hash) {
+        user_id -> Text,
+        code_hash -> Text,
+        created_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    mfa_tokens (token_hash) {
+        token_hash -> Text,
+        user_id -> Text,
+        client_id -> Text,
+        device_id -> Text,
+        device_name -> Text,
+        first_factor -> Text,
+        new_password_hash -> Nullable<Text>,
+        failures -> Integer,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(sessions -> clients (client_id));
 diesel::joinable!(retired_refresh_tokens -> sessions (session_id));
@@ -163,4 +198,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     outbox,
     invites,
     throttle_counters,
+    totp_factors,
+    recovery_codes,
+    mfa_tokens,
 );

@@ -17,11 +17,11 @@ use diesel::{Connection, PgConnection, SqliteConnection};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 use registrar_diesel::{ConnectError, DatabaseSettings, DieselStore};
 use registrar_domain::{
-    ClientId, ConfirmationPurpose, DeviceId, DeviceName, Email, Language, PasswordHash, Profile, Role, SecretHash,
+    ClientId, ConfirmationPurpose, DeviceId, DeviceName, Email, Language, PasswordHash, Profile, Role, Sealed, SecretHash,
     SessionId, User, UserId,
 };
 use registrar_store::{
-    ClientStore, ConfirmationStore, InviteStore, NewConfirmation, NewInvite, NewOutboxMail, NewSession, NewUser,
+    ClientStore, ConfirmationStore, FactorStore, InviteStore, NewConfirmation, NewInvite, NewOutboxMail, NewSession, NewUser,
     OutboxKind, OutboxStore, Registration, SessionStore, SignupCompletion, StoreError, UserStore,
 };
 use tokio::sync::Barrier;
@@ -33,12 +33,14 @@ const OUTBOX_MIGRATION: &str = "2026-11-22-000001_outbox";
 const INVITES_MIGRATION: &str = "2026-11-22-000002_invites_consent";
 const THROTTLE_MIGRATION: &str = "2026-11-22-000003_throttle";
 const CONSENT_MIGRATION: &str = "2026-11-22-000109_consent_pending";
-const EVERY_MIGRATION: [&str; 5] = [
+const FACTORS_MIGRATION: &str = "2026-12-06-000000_factors";
+const EVERY_MIGRATION: [&str; 6] = [
     FIRST_MIGRATION,
     OUTBOX_MIGRATION,
     INVITES_MIGRATION,
     THROTTLE_MIGRATION,
     CONSENT_MIGRATION,
+    FACTORS_MIGRATION,
 ];
 
 /// The same migrations the store embeds, to bring a database to an older version.
@@ -271,6 +273,26 @@ async fn register_before_the_upgrade(
 /// `store` is on a database with only the first release's schema, holding
 /// nothing yet. Writes what the first release writes, upgrades, and checks
 /// the data lived through it and the outbox works.
+/// Accounts of the release before second factors get none, and can enrol one.
+async fn assert_the_factors_migration_upgrades_a_database_in_use(store: &DieselStore) {
+    let (user, _) = register_before_the_upgrade(
+        store,
+        registration(&format!("before.factors.{}@example.com", unique())),
+        None,
+        "storing a confirmation before the upgrade",
+    )
+    .await;
+
+    let applied = store.migrate().await.expect("upgrading");
+    assert_eq!(applied, [FACTORS_MIGRATION], "the upgrade applies the factors migration");
+
+    assert_eq!(store.totp_factor(&user).await.expect("reading factors"), None, "no factor after the upgrade");
+    assert_eq!(store.recovery_codes_left(&user).await.expect("counting codes"), 0);
+    let secret = Sealed::from_stored(format!("v1.00000000.{}", unique()));
+    assert!(store.put_pending_totp(&user, secret, at(10)).await.expect("enrolling after the upgrade"));
+    assert!(store.delete_user(&user).await.expect("deleting"), "an account with a factor can be deleted");
+}
+
 async fn assert_the_outbox_migration_upgrades_a_database_in_use(store: &DieselStore) {
     let (user, link) = register_before_the_upgrade(
         store,
@@ -374,7 +396,7 @@ async fn assert_the_invites_migration_upgrades_a_database_in_use(store: &DieselS
     let applied = store.migrate().await.expect("upgrading");
     assert_eq!(
         applied,
-        [INVITES_MIGRATION, THROTTLE_MIGRATION, CONSENT_MIGRATION],
+        [INVITES_MIGRATION, THROTTLE_MIGRATION, CONSENT_MIGRATION, FACTORS_MIGRATION],
         "the upgrade applies the invites migration and the ones after it"
     );
 
@@ -675,6 +697,9 @@ upgrades_on_each_backend! {
     sqlite_the_invites_migration_upgrades_a_database_of_the_release_before,
     postgres_the_invites_migration_upgrades_a_database_of_the_release_before =>
         assert_the_invites_migration_upgrades_a_database_in_use(INVITES_MIGRATION);
+    sqlite_the_factors_migration_upgrades_a_database_of_the_release_before,
+    postgres_the_factors_migration_upgrades_a_database_of_the_release_before =>
+        assert_the_factors_migration_upgrades_a_database_in_use(FACTORS_MIGRATION);
 }
 
 #[tokio::test]

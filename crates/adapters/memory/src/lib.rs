@@ -7,6 +7,7 @@
 
 mod clients;
 mod confirmations;
+mod factors;
 mod health;
 mod invites;
 mod mailer;

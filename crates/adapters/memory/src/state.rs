@@ -9,6 +9,7 @@ use registrar_domain::{Client, ClientId, PolicyRevision, RevisionId, SecretHash,
 use registrar_store::{NewSession, NewUser, StoreError};
 
 use crate::confirmations::StoredConfirmation;
+use crate::factors::Factors;
 use crate::invites::StoredInvite;
 use crate::outbox::QueuedMail;
 use crate::throttle::StoredCounter;
@@ -49,6 +50,8 @@ pub(crate) struct State {
     pub invites: HashMap<SecretHash, StoredInvite>,
     /// Attempt counters by key.
     pub throttles: HashMap<registrar_domain::ThrottleKey, StoredCounter>,
+    /// Second factors and the attempts waiting for one.
+    pub factors: Factors,
 }
 
 impl State {

@@ -173,6 +173,7 @@ impl UserStore for MemoryStore {
         state.confirmations.retain(|c| &c.given.user_id != id);
         state.used_email_links.retain(|_, user| user != id);
         state.outbox.retain(|q| &q.mail.user_id != id);
+        state.factors.forget(id);
         Ok(true)
     }
 }

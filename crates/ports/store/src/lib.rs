@@ -10,6 +10,7 @@
 //! clock of their own and tests can move time.
 
 mod error;
+mod factors;
 mod records;
 mod traits;
 
@@ -19,5 +20,6 @@ mod traits;
 pub mod testkit;
 
 pub use error::{BoxError, StoreError};
+pub use factors::*;
 pub use records::*;
 pub use traits::*;

@@ -8,7 +8,7 @@ use registrar_domain::{
 };
 
 use crate::{
-    CodeOutcome, NewConfirmation, NewInvite, NewOutboxMail, NewPolicyRevision, NewSession, NewUser, OutboxMail,
+    CodeOutcome, FactorStore, NewConfirmation, NewInvite, NewOutboxMail, NewPolicyRevision, NewSession, NewUser, OutboxMail,
     PolicyStanding, Registration, Rotation, RotationOutcome, SignupCompletion, StoreError,
 };
 
@@ -354,6 +354,7 @@ trait_alias!(
         + OutboxStore
         + InviteStore
         + ThrottleStore
+        + FactorStore
         + HealthCheck
         + Clone
         + Send

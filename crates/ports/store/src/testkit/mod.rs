@@ -107,6 +107,7 @@ contract_suite! {
     signups => __store_contract_signups,
     outbox => __store_contract_outbox,
     throttle => __store_contract_throttle,
+    factors => __store_contract_factors,
     health => __store_contract_health,
 }
 

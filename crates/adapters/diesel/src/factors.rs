@@ -1,0 +1,348 @@
+//! [`FactorStore`]: `totp_factors`, `recovery_codes` and `mfa_tokens`.
+//!
+//! Every single use (a TOTP step, a recovery code, an `mfa_token`) is one
+//! conditional `UPDATE` whose `WHERE` says the thing is still unused, the
+//! same text on both backends: it changes one row or none. Of requests
+//! racing for one use, Postgres lets the first take the row lock and makes
+//! the others re-check the `WHERE` against its committed row, which no
+//! longer matches; SQLite's writers take turns on the write lock. Changes
+//! of several rows (confirming a factor with its codes, replacing codes)
+//! run in one write transaction.
+
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::dsl;
+use diesel::prelude::*;
+use registrar_domain::{ClientId, DeviceId, DeviceName, PasswordHash, Sealed, SecretHash, UserId};
+use registrar_store::{
+    FactorStore, FirstFactor, MfaAttempt, MfaPurpose, MfaToken, MfaTokenLookup, NewMfaToken, RecoveryCodeUse,
+    StoreError, TotpConfirmation, TotpFactor,
+};
+
+use crate::backend::{run, Backend};
+use crate::error::duplicate_on_unique;
+use crate::rows::{from_db, to_db};
+use crate::schema::{mfa_tokens, recovery_codes, totp_factors};
+use crate::DieselStore;
+
+/// A `totp_factors` row.
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = totp_factors)]
+struct TotpRow {
+    secret_sealed: String,
+    created_at: NaiveDateTime,
+    confirmed_at: Option<NaiveDateTime>,
+    last_step: Option<i64>,
+}
+
+impl TotpRow {
+    fn into_factor(self) -> TotpFactor {
+        TotpFactor {
+            secret: Sealed::from_stored(self.secret_sealed),
+            created_at: from_db(self.created_at),
+            confirmed_at: self.confirmed_at.map(from_db),
+            // Written from a u64 step; a negative one would be a broken row.
+            last_step: self.last_step.and_then(|step| u64::try_from(step).ok()),
+        }
+    }
+}
+
+/// An `mfa_tokens` row.
+#[derive(Queryable, Selectable, Insertable)]
+#[diesel(table_name = mfa_tokens)]
+struct MfaTokenRow {
+    token_hash: String,
+    user_id: String,
+    client_id: String,
+    device_id: String,
+    device_name: String,
+    first_factor: String,
+    new_password_hash: Option<String>,
+    failures: i32,
+    created_at: NaiveDateTime,
+    expires_at: NaiveDateTime,
+}
+
+impl MfaTokenRow {
+    fn new(token: NewMfaToken) -> Self {
+        let NewMfaToken {
+            token_hash,
+            attempt,
+            created_at,
+            expires_at,
+        } = token;
+        let new_password_hash = match attempt.purpose {
+            MfaPurpose::SignIn => None,
+            MfaPurpose::ChangePassword { new_password_hash } => Some(new_password_hash.0),
+        };
+        Self {
+            token_hash: token_hash.as_str().to_owned(),
+            user_id: attempt.user.0,
+            client_id: attempt.client.as_str().to_owned(),
+            device_id: attempt.device.as_str().to_owned(),
+            device_name: attempt.device_name.as_str().to_owned(),
+            first_factor: attempt.first_factor.as_str().to_owned(),
+            new_password_hash,
+            failures: 0,
+            created_at: to_db(created_at),
+            expires_at: to_db(expires_at),
+        }
+    }
+
+    /// The token as the port gives it; `None` for a row no version of ours
+    /// writes (an unknown first factor, a bad id).
+    fn into_token(self) -> Option<MfaToken> {
+        let attempt = MfaAttempt {
+            user: UserId(self.user_id),
+            client: ClientId::parse(&self.client_id)?,
+            device: DeviceId::parse(&self.device_id).ok()?,
+            device_name: DeviceName::parse(&self.device_name).ok()?,
+            first_factor: FirstFactor::parse(&self.first_factor)?,
+            purpose: match self.new_password_hash {
+                None => MfaPurpose::SignIn,
+                Some(hash) => MfaPurpose::ChangePassword {
+                    new_password_hash: PasswordHash(hash),
+                },
+            },
+        };
+        Some(MfaToken {
+            attempt,
+            failures: u32::try_from(self.failures).unwrap_or(0),
+            expires_at: from_db(self.expires_at),
+        })
+    }
+}
+
+fn step_of(step: u64) -> i64 {
+    // A 30-second step of any date this program will see fits easily.
+    i64::try_from(step).unwrap_or(i64::MAX)
+}
+
+/// The token `lookup` names, if it is live: the query that reads it and
+/// the update that uses it, the same on both backends.
+#[dsl::auto_type]
+fn live_mfa_token<'a>(hash: &'a str, now: NaiveDateTime, max_failures: i32) -> _ {
+    mfa_tokens::table
+        .find(hash)
+        .filter(mfa_tokens::used_at.is_null())
+        .filter(mfa_tokens::expires_at.gt(now))
+        .filter(mfa_tokens::failures.lt(max_failures))
+}
+
+/// What [`live_mfa_token`] takes of a lookup.
+fn lookup_of(lookup: &MfaTokenLookup) -> (String, NaiveDateTime, i32) {
+    let max_failures = i32::try_from(lookup.max_failures).unwrap_or(i32::MAX);
+    (lookup.token_hash.as_str().to_owned(), to_db(lookup.now), max_failures)
+}
+
+/// A new `recovery_codes` row.
+#[derive(Insertable)]
+#[diesel(table_name = recovery_codes)]
+struct RecoveryCodeRow {
+    user_id: String,
+    code_hash: String,
+    created_at: NaiveDateTime,
+}
+
+/// The rows of one user's new recovery codes.
+fn code_rows(user: &str, codes: &[SecretHash], now: NaiveDateTime) -> Vec<RecoveryCodeRow> {
+    codes
+        .iter()
+        .map(|code| RecoveryCodeRow {
+            user_id: user.to_owned(),
+            code_hash: code.as_str().to_owned(),
+            created_at: now,
+        })
+        .collect()
+}
+
+#[async_trait]
+impl FactorStore for DieselStore {
+    async fn totp_factor(&self, user: &UserId) -> Result<Option<TotpFactor>, StoreError> {
+        let user = user.0.clone();
+        run!(self, statement, |conn| {
+            let row = totp_factors::table
+                .find(&user)
+                .select(TotpRow::as_select())
+                .first(conn)
+                .optional()?;
+            Ok(row.map(TotpRow::into_factor))
+        })
+    }
+
+    async fn put_pending_totp(&self, user: &UserId, secret: Sealed, now: DateTime<Utc>) -> Result<bool, StoreError> {
+        let user = user.0.clone();
+        run!(self, write, |conn| {
+            if !conn.lock_user(&user)? {
+                return Err(StoreError::NotFound.into());
+            }
+            let confirmed = totp_factors::table
+                .find(&user)
+                .select(totp_factors::confirmed_at)
+                .first::<Option<NaiveDateTime>>(conn)
+                .optional()?;
+            if matches!(confirmed, Some(Some(_))) {
+                return Ok(false);
+            }
+            diesel::delete(totp_factors::table.find(&user)).execute(conn)?;
+            diesel::insert_into(totp_factors::table)
+                .values((
+                    totp_factors::user_id.eq(&user),
+                    totp_factors::secret_sealed.eq(secret.as_str()),
+                    totp_factors::created_at.eq(to_db(now)),
+                ))
+                .execute(conn)?;
+            Ok(true)
+        })
+    }
+
+    async fn confirm_totp(&self, confirmation: TotpConfirmation) -> Result<bool, StoreError> {
+        let (user, secret) = (confirmation.user.0, confirmation.secret.as_str().to_owned());
+        let (step, recovery_codes, now) = (confirmation.step, confirmation.recovery_codes, confirmation.now);
+        run!(self, write, |conn| {
+            let confirmed = diesel::update(
+                totp_factors::table
+                    .find(&user)
+                    .filter(totp_factors::confirmed_at.is_null())
+                    .filter(totp_factors::secret_sealed.eq(&secret)),
+            )
+            .set((
+                totp_factors::confirmed_at.eq(to_db(now)),
+                totp_factors::last_step.eq(step_of(step)),
+            ))
+            .execute(conn)?;
+            if confirmed == 0 {
+                return Ok(false);
+            }
+            diesel::delete(recovery_codes::table.filter(recovery_codes::user_id.eq(&user))).execute(conn)?;
+            diesel::insert_into(recovery_codes::table)
+                .values(code_rows(&user, &recovery_codes, to_db(now)))
+                .execute(conn)?;
+            Ok(true)
+        })
+    }
+
+    async fn use_totp_step(&self, user: &UserId, step: u64) -> Result<bool, StoreError> {
+        let (user, step) = (user.0.clone(), step_of(step));
+        run!(self, statement, |conn| {
+            let used = diesel::update(
+                totp_factors::table
+                    .find(&user)
+                    .filter(totp_factors::confirmed_at.is_not_null())
+                    .filter(totp_factors::last_step.is_null().or(totp_factors::last_step.lt(step))),
+            )
+            .set(totp_factors::last_step.eq(step))
+            .execute(conn)?;
+            Ok(used == 1)
+        })
+    }
+
+    async fn remove_totp(&self, user: &UserId) -> Result<bool, StoreError> {
+        let user = user.0.clone();
+        run!(self, write, |conn| {
+            diesel::delete(recovery_codes::table.filter(recovery_codes::user_id.eq(&user))).execute(conn)?;
+            let removed = diesel::delete(totp_factors::table.find(&user)).execute(conn)?;
+            Ok(removed == 1)
+        })
+    }
+
+    async fn replace_recovery_codes(
+        &self,
+        user: &UserId,
+        codes: Vec<SecretHash>,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let user = user.0.clone();
+        run!(self, write, |conn| {
+            if !conn.lock_user(&user)? {
+                return Err(StoreError::NotFound.into());
+            }
+            diesel::delete(recovery_codes::table.filter(recovery_codes::user_id.eq(&user))).execute(conn)?;
+            diesel::insert_into(recovery_codes::table)
+                .values(code_rows(&user, &codes, to_db(now)))
+                .execute(conn)?;
+            Ok(())
+        })
+    }
+
+    async fn use_recovery_code(&self, used: &RecoveryCodeUse) -> Result<bool, StoreError> {
+        let (user, code, now) = (used.user.0.clone(), used.code.as_str().to_owned(), used.now);
+        run!(self, statement, |conn| {
+            let used = diesel::update(
+                recovery_codes::table
+                    .find((&user, &code))
+                    .filter(recovery_codes::used_at.is_null()),
+            )
+            .set(recovery_codes::used_at.eq(to_db(now)))
+            .execute(conn)?;
+            Ok(used == 1)
+        })
+    }
+
+    async fn recovery_codes_left(&self, user: &UserId) -> Result<u32, StoreError> {
+        let user = user.0.clone();
+        run!(self, statement, |conn| {
+            let left: i64 = recovery_codes::table
+                .filter(recovery_codes::user_id.eq(&user))
+                .filter(recovery_codes::used_at.is_null())
+                .count()
+                .get_result(conn)?;
+            Ok(u32::try_from(left).unwrap_or(u32::MAX))
+        })
+    }
+
+    async fn create_mfa_token(&self, token: NewMfaToken) -> Result<(), StoreError> {
+        let row = MfaTokenRow::new(token);
+        run!(self, statement, |conn| {
+            diesel::insert_into(mfa_tokens::table)
+                .values(&row)
+                .execute(conn)
+                // The only unique key is the primary key, the hash.
+                .map_err(duplicate_on_unique)?;
+            Ok(())
+        })
+    }
+
+    async fn mfa_token(&self, lookup: &MfaTokenLookup) -> Result<Option<MfaToken>, StoreError> {
+        let (hash, now, max_failures) = lookup_of(lookup);
+        run!(self, statement, |conn| {
+            let row = live_mfa_token(&hash, now, max_failures)
+                .select(MfaTokenRow::as_select())
+                .first(conn)
+                .optional()?;
+            Ok(row.and_then(MfaTokenRow::into_token))
+        })
+    }
+
+    async fn mfa_token_failed(&self, token_hash: &SecretHash) -> Result<u32, StoreError> {
+        let hash = token_hash.as_str().to_owned();
+        run!(self, statement, |conn| {
+            let failures = diesel::update(mfa_tokens::table.find(&hash))
+                .set(mfa_tokens::failures.eq(mfa_tokens::failures + 1))
+                .returning(mfa_tokens::failures)
+                .get_result::<i32>(conn)
+                .optional()?;
+            Ok(failures.map_or(0, |count| u32::try_from(count).unwrap_or(0)))
+        })
+    }
+
+    async fn consume_mfa_token(&self, lookup: &MfaTokenLookup) -> Result<Option<MfaToken>, StoreError> {
+        let (hash, now, max_failures) = lookup_of(lookup);
+        run!(self, statement, |conn| {
+            let row = diesel::update(live_mfa_token(&hash, now, max_failures))
+                .set(mfa_tokens::used_at.eq(now))
+                .returning(MfaTokenRow::as_returning())
+                .get_result(conn)
+                .optional()?;
+            Ok(row.and_then(MfaTokenRow::into_token))
+        })
+    }
+
+    async fn purge_mfa_tokens(&self, now: DateTime<Utc>) -> Result<u64, StoreError> {
+        let now = to_db(now);
+        run!(self, statement, |conn| {
+            let purged = diesel::delete(mfa_tokens::table.filter(mfa_tokens::expires_at.lt(now))).execute(conn)?;
+            Ok(u64::try_from(purged).unwrap_or(u64::MAX))
+        })
+    }
+}

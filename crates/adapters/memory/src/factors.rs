@@ -1,0 +1,196 @@
+//! [`FactorStore`]: second factors and the attempts waiting for one, under
+//! the store's one lock, so that of two requests racing with one code, one
+//! recovery code or one `mfa_token`, exactly one wins.
+
+use std::collections::HashMap;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use registrar_domain::{Sealed, SecretHash, UserId};
+use registrar_store::{
+    FactorStore, MfaToken, MfaTokenLookup, NewMfaToken, RecoveryCodeUse, StoreError, TotpConfirmation, TotpFactor,
+};
+
+use crate::state::State;
+use crate::MemoryStore;
+
+/// A user's recovery code: its hash, and when it was used.
+pub(crate) struct StoredRecoveryCode {
+    pub hash: SecretHash,
+    pub used_at: Option<DateTime<Utc>>,
+}
+
+/// An `mfa_token` as stored: the attempt, and whether it was used.
+pub(crate) struct StoredMfaToken {
+    pub token: MfaToken,
+    pub used: bool,
+}
+
+/// What the memory store keeps of second factors.
+#[derive(Default)]
+pub(crate) struct Factors {
+    pub totp: HashMap<UserId, TotpFactor>,
+    pub recovery_codes: HashMap<UserId, Vec<StoredRecoveryCode>>,
+    pub mfa_tokens: HashMap<SecretHash, StoredMfaToken>,
+}
+
+impl Factors {
+    /// Forgets everything of a deleted user.
+    pub fn forget(&mut self, user: &UserId) {
+        self.totp.remove(user);
+        self.recovery_codes.remove(user);
+        self.mfa_tokens.retain(|_, stored| &stored.token.attempt.user != user);
+    }
+
+    fn live_mfa_token(&mut self, lookup: &MfaTokenLookup) -> Option<&mut StoredMfaToken> {
+        self.mfa_tokens.get_mut(&lookup.token_hash).filter(|stored| {
+            !stored.used && lookup.now < stored.token.expires_at && stored.token.failures < lookup.max_failures
+        })
+    }
+}
+
+fn codes(hashes: Vec<SecretHash>) -> Vec<StoredRecoveryCode> {
+    hashes
+        .into_iter()
+        .map(|hash| StoredRecoveryCode { hash, used_at: None })
+        .collect()
+}
+
+#[async_trait]
+impl FactorStore for MemoryStore {
+    async fn totp_factor(&self, user: &UserId) -> Result<Option<TotpFactor>, StoreError> {
+        Ok(self.lock()?.factors.totp.get(user).cloned())
+    }
+
+    async fn put_pending_totp(&self, user: &UserId, secret: Sealed, now: DateTime<Utc>) -> Result<bool, StoreError> {
+        let mut state = self.lock()?;
+        state.require_user(user)?;
+        if state.factors.totp.get(user).is_some_and(|f| f.confirmed_at.is_some()) {
+            return Ok(false);
+        }
+        let pending = TotpFactor {
+            secret,
+            created_at: now,
+            confirmed_at: None,
+            last_step: None,
+        };
+        state.factors.totp.insert(user.clone(), pending);
+        Ok(true)
+    }
+
+    async fn confirm_totp(&self, confirmation: TotpConfirmation) -> Result<bool, StoreError> {
+        let mut state = self.lock()?;
+        let State { factors, .. } = &mut *state;
+        let Some(factor) = factors
+            .totp
+            .get_mut(&confirmation.user)
+            .filter(|f| f.confirmed_at.is_none() && f.secret == confirmation.secret)
+        else {
+            return Ok(false);
+        };
+        factor.confirmed_at = Some(confirmation.now);
+        factor.last_step = Some(confirmation.step);
+        let codes = codes(confirmation.recovery_codes);
+        factors.recovery_codes.insert(confirmation.user, codes);
+        Ok(true)
+    }
+
+    async fn use_totp_step(&self, user: &UserId, step: u64) -> Result<bool, StoreError> {
+        let mut state = self.lock()?;
+        let Some(factor) = state.factors.totp.get_mut(user).filter(|f| f.confirmed_at.is_some()) else {
+            return Ok(false);
+        };
+        if factor.last_step.is_some_and(|last| step <= last) {
+            return Ok(false);
+        }
+        factor.last_step = Some(step);
+        Ok(true)
+    }
+
+    async fn remove_totp(&self, user: &UserId) -> Result<bool, StoreError> {
+        let mut state = self.lock()?;
+        state.factors.recovery_codes.remove(user);
+        Ok(state.factors.totp.remove(user).is_some())
+    }
+
+    async fn replace_recovery_codes(
+        &self,
+        user: &UserId,
+        hashes: Vec<SecretHash>,
+        _now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let mut state = self.lock()?;
+        state.require_user(user)?;
+        state.factors.recovery_codes.insert(user.clone(), codes(hashes));
+        Ok(())
+    }
+
+    async fn use_recovery_code(&self, used: &RecoveryCodeUse) -> Result<bool, StoreError> {
+        let mut state = self.lock()?;
+        let unused = state
+            .factors
+            .recovery_codes
+            .get_mut(&used.user)
+            .and_then(|codes| codes.iter_mut().find(|c| c.hash == used.code && c.used_at.is_none()));
+        Ok(unused.map(|c| c.used_at = Some(used.now)).is_some())
+    }
+
+    async fn recovery_codes_left(&self, user: &UserId) -> Result<u32, StoreError> {
+        let state = self.lock()?;
+        let left = state
+            .factors
+            .recovery_codes
+            .get(user)
+            .map_or(0, |codes| codes.iter().filter(|c| c.used_at.is_none()).count());
+        Ok(u32::try_from(left).unwrap_or(u32::MAX))
+    }
+
+    async fn create_mfa_token(&self, new: NewMfaToken) -> Result<(), StoreError> {
+        let mut state = self.lock()?;
+        if state.factors.mfa_tokens.contains_key(&new.token_hash) {
+            return Err(StoreError::Duplicate);
+        }
+        let token = MfaToken {
+            attempt: new.attempt,
+            failures: 0,
+            expires_at: new.expires_at,
+        };
+        state
+            .factors
+            .mfa_tokens
+            .insert(new.token_hash, StoredMfaToken { token, used: false });
+        Ok(())
+    }
+
+    async fn mfa_token(&self, lookup: &MfaTokenLookup) -> Result<Option<MfaToken>, StoreError> {
+        let mut state = self.lock()?;
+        Ok(state.factors.live_mfa_token(lookup).map(|stored| stored.token.clone()))
+    }
+
+    async fn mfa_token_failed(&self, token_hash: &SecretHash) -> Result<u32, StoreError> {
+        let mut state = self.lock()?;
+        Ok(state.factors.mfa_tokens.get_mut(token_hash).map_or(0, |stored| {
+            stored.token.failures = stored.token.failures.saturating_add(1);
+            stored.token.failures
+        }))
+    }
+
+    async fn consume_mfa_token(&self, lookup: &MfaTokenLookup) -> Result<Option<MfaToken>, StoreError> {
+        let mut state = self.lock()?;
+        let live = state.factors.live_mfa_token(lookup);
+        Ok(live.map(|stored| {
+            stored.used = true;
+            stored.token.clone()
+        }))
+    }
+
+    async fn purge_mfa_tokens(&self, now: DateTime<Utc>) -> Result<u64, StoreError> {
+        let mut state = self.lock()?;
+        let before = state.factors.mfa_tokens.len();
+        state
+            .factors
+            .mfa_tokens
+            .retain(|_, stored| stored.token.expires_at >= now);
+        Ok(u64::try_from(before - state.factors.mfa_tokens.len()).unwrap_or(u64::MAX))
+    }
+}

@@ -1,0 +1,182 @@
+//! Second factors: an authenticator app's secret (TOTP), recovery codes, and
+//! the short-lived `mfa_token` that carries a sign-in from its first factor
+//! to its second.
+//!
+//! The store never sees a secret in clear: the TOTP secret arrives sealed
+//! ([`Sealed`], opened only by the service under the server secret),
+//! recovery codes and `mfa_token`s as keyed or plain hashes.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use registrar_domain::{ClientId, DeviceId, DeviceName, PasswordHash, Sealed, SecretHash, UserId};
+
+use crate::StoreError;
+
+/// A user's authenticator-app factor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TotpFactor {
+    /// The shared secret, sealed for purpose `totp` and the user's id.
+    pub secret: Sealed,
+    pub created_at: DateTime<Utc>,
+    /// `None` while pending: enrolled, not yet confirmed with a first code.
+    pub confirmed_at: Option<DateTime<Utc>>,
+    /// The last 30-second step accepted; never accepted again.
+    pub last_step: Option<u64>,
+}
+
+/// What a correct second factor completes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MfaPurpose {
+    /// A sign-in: the token pair for the attempt's client and device.
+    SignIn,
+    /// A password change: the new password (already checked against the
+    /// rules and hashed) is set, then the pair answered.
+    ChangePassword { new_password_hash: PasswordHash },
+}
+
+/// How the first factor was given, for the session's sign-in method.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FirstFactor {
+    Password,
+    EmailCode,
+}
+
+impl FirstFactor {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Password => "password",
+            Self::EmailCode => "email_code",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "password" => Some(Self::Password),
+            "email_code" => Some(Self::EmailCode),
+            _ => None,
+        }
+    }
+}
+
+/// A sign-in (or password change) that waits for its second factor: who,
+/// on which client and device, and what the factor completes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MfaAttempt {
+    pub user: UserId,
+    pub client: ClientId,
+    pub device: DeviceId,
+    pub device_name: DeviceName,
+    pub first_factor: FirstFactor,
+    pub purpose: MfaPurpose,
+}
+
+/// An attempt to store under its `mfa_token`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewMfaToken {
+    /// SHA-256 of the token handed out (256 random bits).
+    pub token_hash: SecretHash,
+    pub attempt: MfaAttempt,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// A live `mfa_token` as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MfaToken {
+    pub attempt: MfaAttempt,
+    /// Wrong second factors given with it so far.
+    pub failures: u32,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Which `mfa_token`, and what makes it live: known, unused, unexpired at
+/// `now`, and given fewer than `max_failures` wrong factors.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MfaTokenLookup {
+    pub token_hash: SecretHash,
+    pub now: DateTime<Utc>,
+    pub max_failures: u32,
+}
+
+/// Confirming a pending TOTP factor with its first code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TotpConfirmation {
+    pub user: UserId,
+    /// The pending secret the code was checked against.
+    pub secret: Sealed,
+    /// The step of that code.
+    pub step: u64,
+    /// The hashes of the user's new recovery codes.
+    pub recovery_codes: Vec<SecretHash>,
+    pub now: DateTime<Utc>,
+}
+
+/// Using one of a user's recovery codes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecoveryCodeUse {
+    pub user: UserId,
+    /// The keyed hash of the code given.
+    pub code: SecretHash,
+    pub now: DateTime<Utc>,
+}
+
+/// Second factors and the attempts that wait for one.
+#[async_trait]
+pub trait FactorStore {
+    /// The user's TOTP factor, pending or confirmed.
+    async fn totp_factor(&self, user: &UserId) -> Result<Option<TotpFactor>, StoreError>;
+
+    /// Stores a pending TOTP secret, replacing a pending one. `false` (and
+    /// nothing changed) when the user already has a confirmed one.
+    /// [`StoreError::NotFound`] when there is no such user.
+    async fn put_pending_totp(&self, user: &UserId, secret: Sealed, now: DateTime<Utc>) -> Result<bool, StoreError>;
+
+    /// Confirms the user's pending factor if its secret is the one the code
+    /// was checked against, records the code's step, and gives the user the
+    /// new recovery codes (dropping any older ones), all at once. `false`
+    /// (nothing changed) when there is no pending factor with that secret
+    /// (replaced or confirmed meanwhile).
+    async fn confirm_totp(&self, confirmation: TotpConfirmation) -> Result<bool, StoreError>;
+
+    /// Records `step` as used if it is later than the last step used of the
+    /// confirmed factor. `false` when it is not (a replay, or another
+    /// request used it first: of two racing with one code, one wins).
+    async fn use_totp_step(&self, user: &UserId, step: u64) -> Result<bool, StoreError>;
+
+    /// Removes the TOTP factor (pending or confirmed) and the recovery
+    /// codes. `false` when there was none.
+    async fn remove_totp(&self, user: &UserId) -> Result<bool, StoreError>;
+
+    /// Replaces the user's recovery codes (hashes).
+    async fn replace_recovery_codes(
+        &self,
+        user: &UserId,
+        codes: Vec<SecretHash>,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+
+    /// Uses the unused recovery code `code` of the user: `false` when it is
+    /// unknown or used (of two racing with one code, one wins).
+    async fn use_recovery_code(&self, used: &RecoveryCodeUse) -> Result<bool, StoreError>;
+
+    /// How many unused recovery codes the user has.
+    async fn recovery_codes_left(&self, user: &UserId) -> Result<u32, StoreError>;
+
+    /// Stores an attempt waiting for its second factor. MUST return
+    /// [`StoreError::Duplicate`] if the hash exists.
+    async fn create_mfa_token(&self, token: NewMfaToken) -> Result<(), StoreError>;
+
+    /// The token, if it is live (see [`MfaTokenLookup`]).
+    async fn mfa_token(&self, lookup: &MfaTokenLookup) -> Result<Option<MfaToken>, StoreError>;
+
+    /// Counts a wrong factor given with the token; returns the count (0 for
+    /// an unknown token).
+    async fn mfa_token_failed(&self, token_hash: &SecretHash) -> Result<u32, StoreError>;
+
+    /// Uses the token, once: `Some` for the one caller that finds it live,
+    /// `None` for every other.
+    async fn consume_mfa_token(&self, lookup: &MfaTokenLookup) -> Result<Option<MfaToken>, StoreError>;
+
+    /// Drops the tokens that expired before `now`; returns how many.
+    async fn purge_mfa_tokens(&self, now: DateTime<Utc>) -> Result<u64, StoreError>;
+}
