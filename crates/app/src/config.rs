@@ -112,6 +112,24 @@ pub struct Config {
     pub log: Log,
     pub throttle: Throttle,
     pub security: Security,
+    pub mfa: Mfa,
+}
+
+/// Second factors.
+#[derive(Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Mfa {
+    /// The issuer an authenticator app shows next to the account (and puts
+    /// in the otpauth link): 1 to 64 characters, no `:`.
+    pub issuer: String,
+}
+
+impl Default for Mfa {
+    fn default() -> Self {
+        Self {
+            issuer: "Registrar".into(),
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -416,6 +434,10 @@ pub struct Security {
     pub secret_key: Option<SecretString>,
     /// A file holding it; generated there if missing.
     pub secret_key_file: Option<PathBuf>,
+    /// Server secrets used before the current one, after a rotation: they
+    /// still open the secrets they sealed (TOTP seeds). Codes, links and
+    /// throttle counts of the old secret die with it.
+    pub previous_secret_keys: Vec<SecretString>,
 }
 
 /// Where to read the TOML file from: the flag, else `REGISTRAR_CONFIG`, else none.
@@ -443,7 +465,8 @@ pub fn load(file: Option<&Path>) -> anyhow::Result<Config> {
             .list_separator(",")
             .with_list_parse_key("policies.required_types")
             .with_list_parse_key("email.dns_servers")
-            .with_list_parse_key("http.trusted_proxies"),
+            .with_list_parse_key("http.trusted_proxies")
+            .with_list_parse_key("security.previous_secret_keys"),
     );
     let config: Config = builder
         .build()
@@ -541,6 +564,15 @@ impl Config {
         if t.lockout > t.lockout_max {
             bail!("configuration: throttle.lockout must not be longer than throttle.lockout_max");
         }
+        let issuer = self.mfa.issuer.trim();
+        if issuer.is_empty()
+            || issuer.chars().count() > 64
+            || issuer.contains(':')
+            || issuer.chars().any(char::is_control)
+        {
+            bail!("configuration: mfa.issuer must be 1 to 64 characters without `:` or control characters");
+        }
+        crate::secret::previous_secrets(self)?;
         Ok(())
     }
 

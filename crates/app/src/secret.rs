@@ -51,6 +51,23 @@ pub fn server_secret(config: &Config) -> anyhow::Result<SecretKey> {
     }
 }
 
+/// The server secrets used before the current one
+/// (`security.previous_secret_keys`), each at least 32 bytes.
+pub fn previous_secrets(config: &Config) -> anyhow::Result<Vec<SecretKey>> {
+    config
+        .security
+        .previous_secret_keys
+        .iter()
+        .map(|value| value.expose_secret().trim())
+        .filter(|value| !value.is_empty())
+        .enumerate()
+        .map(|(index, value)| {
+            SecretKey::new(value.as_bytes())
+                .map_err(|e| anyhow!("configuration: security.previous_secret_keys[{index}]: {e}"))
+        })
+        .collect()
+}
+
 /// `registrar.secret` beside the SQLite database; in the working directory otherwise.
 pub fn default_file(database_url: &str) -> PathBuf {
     let url = database_url.trim();

@@ -60,6 +60,8 @@ pub fn service_settings(config: &Config, secret_key: registrar_domain::SecretKey
         },
         throttle: throttle_settings(config),
         secret_key,
+        previous_secret_keys: Vec::new(),
+        mfa_issuer: config.mfa.issuer.trim().to_owned(),
     }
 }
 
@@ -152,5 +154,9 @@ pub async fn service(config: &Config) -> anyhow::Result<Service> {
     let store = store(config).await?;
     let mailer = mailer(config)?;
     let secret_key = crate::secret::server_secret(config)?;
-    Ok(Registrar::new(store, mailer, service_settings(config, secret_key)).with_domain_check(domain_check(config)?))
+    let settings = Settings {
+        previous_secret_keys: crate::secret::previous_secrets(config)?,
+        ..service_settings(config, secret_key)
+    };
+    Ok(Registrar::new(store, mailer, settings).with_domain_check(domain_check(config)?))
 }

@@ -153,6 +153,12 @@ fn a_bad_configuration_value_stops_start_up_naming_the_key() {
         ("REGISTRAR__HTTP__BODY_TIMEOUT", "0", "http.body_timeout"),
         ("REGISTRAR__THROTTLE__LOGIN_WINDOW", "0", "throttle.login_window"),
         ("REGISTRAR__THROTTLE__LOCKOUT", "100000", "throttle.lockout"),
+        ("REGISTRAR__MFA__ISSUER", "Acme:Corp", "mfa.issuer"),
+        (
+            "REGISTRAR__SECURITY__PREVIOUS_SECRET_KEYS",
+            "too-short",
+            "security.previous_secret_keys",
+        ),
     ] {
         let output = Command::new(env!("CARGO_BIN_EXE_registrar"))
             .arg("migrate")

@@ -3,6 +3,8 @@
 //! password reset, and everything it logged is searched for those secrets.
 #![allow(clippy::pedantic, clippy::restriction)] // test code
 
+#[path = "shared/authenticator.rs"]
+mod authenticator;
 #[path = "shared/serve.rs"]
 mod serving;
 
@@ -110,6 +112,9 @@ async fn no_secret_reaches_the_log() {
     let base = format!("http://{}", rx.recv_timeout(Duration::from_secs(60)).expect("serving"));
     let http = reqwest::Client::new();
     let post = |path: &str, body: Value| http.post(format!("{base}{path}")).json(&body).send();
+    let answer = |request: reqwest::RequestBuilder| async move {
+        request.send().await.expect("r").json::<Value>().await.expect("json")
+    };
 
     let registered: Value = post(
         "/api/register",
@@ -183,6 +188,39 @@ async fn no_secret_reaches_the_log() {
         .await
         .expect("r");
 
+    // Second factors: the app's secret, its codes, the recovery codes and the mfa_token.
+    let password_login = json!({"grant_type": "password", "client_id": client, "device_id": "d3",
+                                "device_name": "Tablet", "username": "ann@example.com", "password": NEW_PASSWORD});
+    let signed_in = answer(http.post(format!("{base}/api/token")).json(&password_login)).await;
+    let access = signed_in["access_token"].as_str().unwrap_or_default().to_owned();
+    let bearer = |path: &str| http.post(format!("{base}{path}")).bearer_auth(&access);
+    let enrolment = answer(bearer("/api/me/factors/totp")).await;
+    let totp_secret = enrolment["secret"].as_str().unwrap_or_default().to_owned();
+    let app = authenticator::Authenticator::scan(&totp_secret);
+    let totp_code = app.code(0);
+    let confirmed = answer(bearer("/api/me/factors/totp/confirm").json(&json!({"code": totp_code}))).await;
+    let recovery_codes: Vec<String> = confirmed["recovery_codes"]
+        .as_array()
+        .map(|codes| codes.iter().filter_map(|c| c.as_str().map(str::to_owned)).collect())
+        .unwrap_or_default();
+    assert_eq!(recovery_codes.len(), 10, "{confirmed}");
+    let challenge = answer(http.post(format!("{base}/api/token")).json(&password_login)).await;
+    let mfa_token = challenge["mfa_token"].as_str().unwrap_or_default().to_owned();
+    let next_code = app.code(1);
+    post(
+        "/api/token",
+        json!({"grant_type": "mfa", "mfa_token": mfa_token, "code": "000000"}),
+    )
+    .await
+    .expect("r");
+    let second_step = post(
+        "/api/token",
+        json!({"grant_type": "mfa", "mfa_token": mfa_token, "code": next_code}),
+    )
+    .await
+    .expect("r");
+    assert_eq!(second_step.status(), 200);
+
     let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
     let _ = child.wait();
     let log = reader.join().expect("reader");
@@ -213,7 +251,18 @@ async fn no_secret_reaches_the_log() {
             refreshed["access_token"].as_str().unwrap_or("?").to_owned(),
         ),
         ("the address", "ann@example.com".to_owned()),
+        ("the TOTP secret", totp_secret),
+        ("a TOTP code", totp_code),
+        ("the next TOTP code", next_code),
+        ("an mfa_token", mfa_token),
     ];
+    for (index, code) in recovery_codes.into_iter().enumerate() {
+        assert!(!log.contains(&code), "recovery code {index} is in the log");
+        assert!(
+            !log.contains(&code.replace('-', "")),
+            "recovery code {index} is in the log"
+        );
+    }
     for (what, secret) in secrets {
         assert!(secret.len() >= 6, "{what} was captured");
         assert!(!log.contains(&secret), "{what} is in the log");

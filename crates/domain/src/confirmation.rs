@@ -1,7 +1,5 @@
 //! Confirmation codes: six digits a person types from a mail.
 
-use std::fmt;
-
 use crate::{SecretHash, SecretKey, UserId};
 
 /// What a confirmation (code or link token) is for.
@@ -67,11 +65,7 @@ impl ConfirmationCode {
     }
 }
 
-impl fmt::Debug for ConfirmationCode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("ConfirmationCode(<redacted>)")
-    }
-}
+crate::secret::redacted!(ConfirmationCode);
 
 #[cfg(test)]
 mod tests {

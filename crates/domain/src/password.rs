@@ -3,7 +3,6 @@
 //! domain logic and needs the configured parameters).
 
 use std::collections::HashSet;
-use std::fmt;
 use std::sync::OnceLock;
 
 use crate::Email;
@@ -91,11 +90,7 @@ impl Password {
     }
 }
 
-impl fmt::Debug for Password {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Password(<redacted>)")
-    }
-}
+crate::secret::redacted!(Password);
 
 #[cfg(test)]
 mod tests {

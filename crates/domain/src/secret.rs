@@ -18,6 +18,18 @@ use std::sync::Arc;
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 
+/// `Debug` for a type that holds a secret: `Name(<redacted>)`, nothing of it.
+macro_rules! redacted {
+    ($($name:ident),+ $(,)?) => {$(
+        impl ::std::fmt::Debug for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(concat!(stringify!($name), "(<redacted>)"))
+            }
+        }
+    )+};
+}
+pub(crate) use redacted;
+
 /// A secret in clear, as handed to the client. Never stored, never logged.
 #[derive(Clone, PartialEq, Eq)]
 pub struct SecretToken(String);
@@ -38,11 +50,7 @@ impl SecretToken {
     }
 }
 
-impl fmt::Debug for SecretToken {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("SecretToken(<redacted>)")
-    }
-}
+redacted!(SecretToken);
 
 /// Lowercase hex digest of a secret: what the store keeps and looks up by.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -111,11 +119,7 @@ impl SecretKey {
     }
 }
 
-impl fmt::Debug for SecretKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("SecretKey(<redacted>)")
-    }
-}
+redacted!(SecretKey);
 
 #[cfg(test)]
 mod tests {

@@ -4,8 +4,6 @@
 //! them: a step once accepted is never accepted again (RFC 6238 §5.2), so a
 //! code seen over a shoulder or replayed from a log fails.
 
-use std::fmt;
-
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use totp_rs::{Algorithm, Builder, Totp};
 
@@ -112,11 +110,7 @@ impl TotpSecret {
     }
 }
 
-impl fmt::Debug for TotpSecret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("TotpSecret(<redacted>)")
-    }
-}
+crate::secret::redacted!(TotpSecret);
 
 #[cfg(test)]
 mod tests {

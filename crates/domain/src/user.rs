@@ -1,8 +1,6 @@
 //! Users: one account per email address, a person or an organisation, with
 //! the profile fields the five API families know about.
 
-use std::fmt;
-
 use chrono::{DateTime, Utc};
 
 use crate::{Email, Language, Telephone};
@@ -60,11 +58,7 @@ crate::text::text_value!(Role);
 #[derive(Clone, PartialEq, Eq)]
 pub struct PasswordHash(pub String);
 
-impl fmt::Debug for PasswordHash {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("PasswordHash(<redacted>)")
-    }
-}
+crate::secret::redacted!(PasswordHash);
 
 /// An organisation's details.
 #[derive(Debug, Clone, PartialEq, Eq)]

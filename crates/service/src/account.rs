@@ -4,11 +4,11 @@ use std::collections::BTreeSet;
 
 use registrar_domain::policy::{current_revisions, pending_revisions};
 use registrar_domain::{
-    ClientId, ClientIp, DeviceId, Email, Language, Password, PolicyRevision, Profile, RevisionId, Role, Session,
-    Telephone, User, UserId,
+    ClientId, ClientIp, DeviceId, Email, Language, Password, PasswordHash, PolicyRevision, Profile, RevisionId, Role,
+    Session, Telephone, User, UserId,
 };
 use registrar_mail::Mailer;
-use registrar_store::{NewUser, OutboxKind, Store};
+use registrar_store::{FirstFactor, MfaPurpose, NewUser, OutboxKind, Store};
 
 use crate::input::{ChangePasswordInput, Patch, ProfilePatch, RegisterInput};
 use crate::parse::{self, ClientRef, Device, Lookups, Parsed, Rules};
@@ -426,21 +426,7 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
     /// is no way to guess the password.
     /// The password is given ([`parse::present`]).
     pub async fn delete_account(&self, ctx: &AuthContext, password: &str, from: ClientIp) -> Result<(), ServiceError> {
-        let incorrect = || ServiceError::Invalid(FieldErrors::single(Field::Password, FieldError::PasswordIncorrect));
-        if ctx.user.password_hash.is_none() {
-            // No password to guess (an email-first account activated
-            // without one): nothing to count against its owner.
-            return Err(incorrect());
-        }
-        self.login_allowed(Some(&ctx.user.email), from).await?;
-        let verified = match Password::presented(password, &self.settings.password) {
-            Some(presented) => self.hasher.verify(&presented, ctx.user.password_hash.as_ref()).await?,
-            None => false,
-        };
-        if !verified {
-            self.login_failed(Some(&ctx.user.email), from).await?;
-            return Err(incorrect());
-        }
+        self.confirm_password(&ctx.user, password, from).await?;
         self.store.delete_user(&ctx.user.id).await?;
         tracing::info!(to = ctx.user.email.masked(), "account deleted");
         Ok(())
@@ -459,7 +445,25 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
             )));
         }
         let hash = self.hasher.hash(&new_password).await?;
-        let (mut session, pair) = self.mint_session(&user.id, &client, login.device);
+        let purpose = MfaPurpose::ChangePassword {
+            new_password_hash: hash.clone(),
+        };
+        self.require_second_factor(&user, &client, login.device.clone(), FirstFactor::Password, purpose)
+            .await?;
+        self.set_changed_password(&user, &client, login.device, hash).await
+    }
+
+    /// Sets a changed password (its hash) checked by the caller, revokes
+    /// every other session, mails the user, and answers a fresh pair for
+    /// this device.
+    pub(crate) async fn set_changed_password(
+        &self,
+        user: &User,
+        client: &ClientId,
+        device: Device,
+        hash: PasswordHash,
+    ) -> Result<TokenPair, ServiceError> {
+        let (mut session, pair) = self.mint_session(&user.id, client, device);
         // The change rests on the password just verified: if another change
         // or a reset committed since, this one is refused as a wrong password.
         session.credential = user.password_hash.clone();

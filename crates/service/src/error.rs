@@ -39,6 +39,8 @@ pub enum Field {
     YearOfBirth,
     UserType,
     Consent,
+    /// The token of a sign-in's first step (`grant_type=mfa`).
+    MfaToken,
 }
 
 impl Field {
@@ -74,6 +76,7 @@ impl Field {
             Self::YearOfBirth => "year_of_birth",
             Self::UserType => "usertype",
             Self::Consent => "consent",
+            Self::MfaToken => "mfa_token",
         }
     }
 }
@@ -114,6 +117,10 @@ pub enum FieldError {
     InvalidUserType,
     /// Control characters (CR, LF, NUL, …) inside a text.
     ControlCharacters,
+    /// A code from an authenticator app that is not the current one.
+    WrongCode,
+    /// Not exactly one second factor (`code` or `recovery_code`).
+    OneFactor,
 }
 
 /// Every failing field of a request, each with all its problems.
@@ -188,6 +195,13 @@ pub enum ServiceError {
     /// A link token (reset, confirmation) that is unknown, used or expired.
     #[error("invalid or expired link")]
     InvalidLink,
+    /// A correct first factor on an account with a second one: the sign-in
+    /// goes on with the challenge's `mfa_token` (see `factors`).
+    #[error("a second factor is required")]
+    MfaRequired(crate::MfaChallenge),
+    /// Enrolling a factor the account already has on.
+    #[error("this factor is already enabled")]
+    FactorEnabled,
     #[error("service unavailable")]
     Unavailable(#[source] StoreError),
     /// Password hashing is saturated: the request waited too long for its turn.

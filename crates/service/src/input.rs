@@ -93,3 +93,12 @@ pub struct ProfilePatch {
     pub tin_nr: Patch<String>,
     pub language: Patch<String>,
 }
+
+/// `POST /api/token` with `grant_type=mfa`.
+#[derive(Debug, Clone, Default)]
+pub struct MfaGrantInput {
+    pub mfa_token: Option<String>,
+    pub code: Option<String>,
+    pub recovery_code: Option<String>,
+    pub client_id: Option<String>,
+}

@@ -8,6 +8,7 @@ mod admin;
 mod clock;
 mod confirm;
 mod error;
+mod factors;
 mod hashing;
 mod input;
 mod invites;
@@ -33,9 +34,14 @@ pub use account::{PasswordChange, ProfileChange, ProfileView, Registration, Regi
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use confirm::{CodeConfirmation, LinkOutcome, PasswordReset};
 pub use error::{Field, FieldError, FieldErrors, ServiceError};
+pub use factors::{
+    FactorKind, FactorsView, MfaChallenge, MfaGrant, SecondFactor, TotpEnrolment, MFA_TOKEN_FAILURES, MFA_TOKEN_TTL,
+    RECOVERY_CODES,
+};
 pub use hashing::{Argon2Params, HashingLimits, PasswordHasher, HASHES_IN_FLIGHT};
 pub use input::{
-    ChangePasswordInput, LoginInput, Patch, ProfilePatch, RegisterInput, TypedRegisterInput, UsersRegisterInput,
+    ChangePasswordInput, LoginInput, MfaGrantInput, Patch, ProfilePatch, RegisterInput, TypedRegisterInput,
+    UsersRegisterInput,
 };
 pub use mail::{OutboxSettings, MAILS, OUTBOX_BACKLOG, OUTBOX_OLDEST_AGE};
 pub use policies::{Acceptance, CurrentPolicy};

@@ -1,5 +1,5 @@
 use chrono::Duration;
-use registrar_domain::{Language, PasswordPolicy, PolicyType, SecretKey};
+use registrar_domain::{Keyring, Language, PasswordPolicy, PolicyType, SecretKey};
 
 use crate::{Argon2Params, HashingLimits, OutboxSettings, ThrottleSettings};
 
@@ -32,6 +32,12 @@ pub struct Settings {
     /// The server secret (`security.secret_key`): the key of the hashes of
     /// codes, links and throttle keys.
     pub secret_key: SecretKey,
+    /// Server secrets used before the current one
+    /// (`security.previous_secret_keys`): they still open the secrets they
+    /// sealed (TOTP seeds), until those are sealed again.
+    pub previous_secret_keys: Vec<SecretKey>,
+    /// The issuer an authenticator app shows next to the account (`mfa.issuer`).
+    pub mfa_issuer: String,
 }
 
 impl Settings {
@@ -40,6 +46,11 @@ impl Settings {
     pub const REUSE_GRACE: Duration = Duration::seconds(10);
     /// Wrong tries after which a confirmation code is dead.
     pub const CODE_ATTEMPTS: u32 = 5;
+
+    /// The keys that seal and open secrets the server reads back.
+    pub fn keyring(&self) -> Keyring {
+        Keyring::new(self.secret_key.clone(), self.previous_secret_keys.clone())
+    }
 
     /// `code` as a language, if it is one on offer.
     pub fn language(&self, code: &str) -> Option<Language> {
@@ -78,6 +89,8 @@ impl Settings {
             invite_only: false,
             throttle: ThrottleSettings::default(),
             secret_key: Self::random_secret_key(),
+            previous_secret_keys: Vec::new(),
+            mfa_issuer: "Registrar".into(),
         }
     }
 }

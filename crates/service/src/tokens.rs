@@ -7,7 +7,7 @@ use registrar_domain::{
     ClientId, ClientIp, Email, Password, SecretHash, SecretToken, Session, SessionId, User, UserId,
 };
 use registrar_mail::Mailer;
-use registrar_store::{NewSession, Rotation, RotationOutcome, Store};
+use registrar_store::{FirstFactor, MfaPurpose, NewSession, Rotation, RotationOutcome, Store};
 
 use crate::input::LoginInput;
 use crate::parse::{self, ClientRef};
@@ -153,7 +153,11 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         let verified = self.hasher.verify(&presented, stored).await?;
         let user = match (user, email) {
             (Some(user), Some(email)) if verified => {
-                self.login_succeeded(&email).await?;
+                // With a second factor the count is cleared only once that
+                // is given too (see `factors`).
+                if self.second_factors(&user).await?.is_empty() {
+                    self.login_succeeded(&email).await?;
+                }
                 user
             }
             (_, email) => {
@@ -174,6 +178,14 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
     pub async fn login(&self, login: Login, from: ClientIp) -> Result<TokenPair, ServiceError> {
         let client = self.known_client(&login.client).await?;
         let user = self.check_credentials(&login.email, &login.password, from).await?;
+        self.require_second_factor(
+            &user,
+            &client,
+            login.device.clone(),
+            FirstFactor::Password,
+            MfaPurpose::SignIn,
+        )
+        .await?;
         self.open_session(&user, &client, login.device).await
     }
 

@@ -120,9 +120,17 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         if !user.email_confirmed() {
             return Err(ServiceError::EmailNotConfirmed);
         }
-        let pair = self
-            .open_session(&user, &registrar_domain::ClientId::web(), Self::browser())
-            .await?;
+        let (web, browser) = (registrar_domain::ClientId::web(), Self::browser());
+        let purpose = registrar_store::MfaPurpose::SignIn;
+        self.require_second_factor(
+            &user,
+            &web,
+            browser.clone(),
+            registrar_store::FirstFactor::Password,
+            purpose,
+        )
+        .await?;
+        let pair = self.open_session(&user, &web, browser).await?;
         Ok((pair, user.role))
     }
 

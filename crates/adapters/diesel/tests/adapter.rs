@@ -17,12 +17,12 @@ use diesel::{Connection, PgConnection, SqliteConnection};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 use registrar_diesel::{ConnectError, DatabaseSettings, DieselStore};
 use registrar_domain::{
-    ClientId, ConfirmationPurpose, DeviceId, DeviceName, Email, Language, PasswordHash, Profile, Role, Sealed, SecretHash,
-    SessionId, User, UserId,
+    ClientId, ConfirmationPurpose, DeviceId, DeviceName, Email, Language, PasswordHash, Profile, Role, Sealed,
+    SecretHash, SessionId, User, UserId,
 };
 use registrar_store::{
-    ClientStore, ConfirmationStore, FactorStore, InviteStore, NewConfirmation, NewInvite, NewOutboxMail, NewSession, NewUser,
-    OutboxKind, OutboxStore, Registration, SessionStore, SignupCompletion, StoreError, UserStore,
+    ClientStore, ConfirmationStore, FactorStore, InviteStore, NewConfirmation, NewInvite, NewOutboxMail, NewSession,
+    NewUser, OutboxKind, OutboxStore, Registration, SessionStore, SignupCompletion, StoreError, UserStore,
 };
 use tokio::sync::Barrier;
 
@@ -270,29 +270,42 @@ async fn register_before_the_upgrade(
     (user, link)
 }
 
+/// Accounts of the release before second factors get none, and can enrol one.
+async fn assert_the_factors_migration_upgrades_a_database_in_use(store: &DieselStore) {
+    let registration = registration(&format!("before.factors.{}@example.com", unique()));
+    let user = registration.user.id.clone();
+    store
+        .register(registration)
+        .await
+        .expect("registering before the upgrade");
+
+    let applied = store.migrate().await.expect("upgrading");
+    assert_eq!(
+        applied,
+        [FACTORS_MIGRATION],
+        "the upgrade applies the factors migration"
+    );
+
+    assert_eq!(
+        store.totp_factor(&user).await.expect("reading factors"),
+        None,
+        "no factor after the upgrade"
+    );
+    assert_eq!(store.recovery_codes_left(&user).await.expect("counting codes"), 0);
+    let secret = Sealed::from_stored(format!("v1.00000000.{}", unique()));
+    assert!(store
+        .put_pending_totp(&user, secret, at(10))
+        .await
+        .expect("enrolling after the upgrade"));
+    assert!(
+        store.delete_user(&user).await.expect("deleting"),
+        "an account with a factor can be deleted"
+    );
+}
+
 /// `store` is on a database with only the first release's schema, holding
 /// nothing yet. Writes what the first release writes, upgrades, and checks
 /// the data lived through it and the outbox works.
-/// Accounts of the release before second factors get none, and can enrol one.
-async fn assert_the_factors_migration_upgrades_a_database_in_use(store: &DieselStore) {
-    let (user, _) = register_before_the_upgrade(
-        store,
-        registration(&format!("before.factors.{}@example.com", unique())),
-        None,
-        "storing a confirmation before the upgrade",
-    )
-    .await;
-
-    let applied = store.migrate().await.expect("upgrading");
-    assert_eq!(applied, [FACTORS_MIGRATION], "the upgrade applies the factors migration");
-
-    assert_eq!(store.totp_factor(&user).await.expect("reading factors"), None, "no factor after the upgrade");
-    assert_eq!(store.recovery_codes_left(&user).await.expect("counting codes"), 0);
-    let secret = Sealed::from_stored(format!("v1.00000000.{}", unique()));
-    assert!(store.put_pending_totp(&user, secret, at(10)).await.expect("enrolling after the upgrade"));
-    assert!(store.delete_user(&user).await.expect("deleting"), "an account with a factor can be deleted");
-}
-
 async fn assert_the_outbox_migration_upgrades_a_database_in_use(store: &DieselStore) {
     let (user, link) = register_before_the_upgrade(
         store,
@@ -396,7 +409,12 @@ async fn assert_the_invites_migration_upgrades_a_database_in_use(store: &DieselS
     let applied = store.migrate().await.expect("upgrading");
     assert_eq!(
         applied,
-        [INVITES_MIGRATION, THROTTLE_MIGRATION, CONSENT_MIGRATION, FACTORS_MIGRATION],
+        [
+            INVITES_MIGRATION,
+            THROTTLE_MIGRATION,
+            CONSENT_MIGRATION,
+            FACTORS_MIGRATION
+        ],
         "the upgrade applies the invites migration and the ones after it"
     );
 

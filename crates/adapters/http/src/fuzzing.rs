@@ -26,8 +26,8 @@ use crate::dispatch::confirm_signup::SignupConfirmBody;
 use crate::dispatch::register::RegisterBody;
 use crate::edge::body::{decode_bytes, BodyError, Object};
 use crate::families::core::requests::{
-    AcceptPoliciesRequest, ChangePasswordRequest, DeleteAccountRequest, ForgotPasswordRequest, ResetPasswordRequest,
-    TokenRequest, UpdateProfileRequest,
+    AcceptPoliciesRequest, ChangePasswordRequest, ForgotPasswordRequest, PasswordConfirmationRequest,
+    ResetPasswordRequest, TokenRequest, TotpCodeRequest, UpdateProfileRequest,
 };
 use crate::families::pages::{ResetPasswordForm, CSRF_FIELD};
 use crate::families::signup::SignupRequest;
@@ -180,10 +180,19 @@ fn core(body: &Object, requested: Option<Language>, rules: Rules<'_>) {
         Ok(TokenRequest::RefreshToken(grant)) => {
             assert_eq!(grant.grant_type.as_deref(), Some("refresh_token"));
         }
+        Ok(TokenRequest::Mfa(grant)) => {
+            assert_eq!(grant.grant_type.as_deref(), Some("mfa"));
+            if let Ok(grant) = registrar_service::MfaGrant::parse(grant.into()) {
+                assert!(!grant.mfa_token.is_empty(), "a parsed grant has its token");
+            }
+        }
         Err(_) => {
             let grant: ChangePasswordRequest = read(body);
             assert!(
-                !matches!(grant.login.grant_type.as_deref(), Some("password" | "refresh_token")),
+                !matches!(
+                    grant.login.grant_type.as_deref(),
+                    Some("password" | "refresh_token" | "mfa")
+                ),
                 "a known grant_type is accepted"
             );
         }
@@ -214,10 +223,14 @@ fn core(body: &Object, requested: Option<Language>, rules: Rules<'_>) {
         }
     }
 
-    // DELETE /api/me, POST /api/policies/accept
+    // POST /api/me/factors/totp/confirm
+    let _ = parse::present(registrar_service::Field::Code, read::<TotpCodeRequest>(body).code);
+
+    // DELETE /api/me, DELETE /api/me/factors/totp, POST /api/me/factors/recovery-codes,
+    // POST /api/policies/accept
     let _ = parse::present(
         registrar_service::Field::Password,
-        read::<DeleteAccountRequest>(body).password,
+        read::<PasswordConfirmationRequest>(body).password,
     );
     let _: AcceptPoliciesRequest = read(body);
 }

@@ -5,9 +5,10 @@
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::sql_types::Text;
-use registrar_domain::SecretKey;
+use registrar_domain::{Keyring, Sealed, SecretKey};
 use sha2::{Digest, Sha256};
 
+use crate::factors::{assert_refused, mfa_grant, mfa_token_of, turn_on_totp};
 use crate::helpers::*;
 
 #[derive(QueryableByName)]
@@ -135,7 +136,92 @@ async fn a_lost_secret_invalidates_only_live_codes_and_links(backend: Backend) {
     assert_eq!(status, 401, "a code mailed under the old secret is dead");
 }
 
+/// The server secret of `app` (its generated file).
+fn server_secret(app: &TestApp) -> String {
+    std::fs::read_to_string(&app.secret_file)
+        .expect("the generated secret")
+        .trim()
+        .to_owned()
+}
+
+async fn totp_secrets_are_sealed_and_recovery_codes_keyed_hashes(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let pair = app.register(&unique_email()).await;
+    let (authenticator, codes) = turn_on_totp(&app, &pair).await;
+
+    let url = app.database_url.clone();
+    let (factors, stored_codes) = tokio::task::spawn_blocking(move || {
+        (
+            rows(&url, "SELECT user_id AS a, secret_sealed AS b FROM totp_factors"),
+            rows(&url, "SELECT user_id AS a, code_hash AS b FROM recovery_codes"),
+        )
+    })
+    .await
+    .expect("read factors");
+    assert_eq!(factors.len(), 1, "one factor");
+    let (user_id, sealed) = factors.into_iter().next().expect("one row");
+    assert!(sealed.starts_with("v1."), "a versioned sealed value: {sealed}");
+    let key_hex = hex::encode(&authenticator.key);
+    assert!(!sealed.contains(&key_hex), "the secret is not stored in hex");
+    assert!(!sealed.to_uppercase().contains(&key_hex.to_uppercase()[..16]));
+
+    let key = SecretKey::new(server_secret(&app).as_bytes()).expect("a valid secret");
+    let opened = Keyring::new(key.clone(), vec![]).open("totp", &user_id, &Sealed::from_stored(sealed.clone()));
+    assert_eq!(
+        opened.as_deref(),
+        Ok(authenticator.key.as_slice()),
+        "sealed under the server secret, for its user"
+    );
+    let other = SecretKey::new(&[7; 32]).expect("a key");
+    assert!(Keyring::new(other, vec![])
+        .open("totp", &user_id, &Sealed::from_stored(sealed))
+        .is_err());
+
+    assert_eq!(stored_codes.len(), 10);
+    for code in &codes {
+        let plain = code.replace('-', "");
+        let keyed = key.digest("recovery code", &plain);
+        assert!(
+            stored_codes.iter().any(|(_, hash)| *hash == keyed),
+            "{code} is stored as its keyed hash"
+        );
+        assert!(stored_codes
+            .iter()
+            .all(|(_, hash)| *hash != sha256_hex(&plain) && *hash != sha256_hex(code)));
+        assert!(stored_codes.iter().all(|(_, hash)| !hash.contains(&plain)));
+    }
+}
+
+/// A new server secret: TOTP secrets sealed under the old one open only
+/// while it is listed in `security.previous_secret_keys`.
+async fn after_a_rotation_the_previous_secret_still_opens_totp_secrets(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let email = unique_email();
+    let pair = app.register(&email).await;
+    let (authenticator, _) = turn_on_totp(&app, &pair).await;
+    let (old, new) = (server_secret(&app), "e".repeat(64));
+
+    let forgotten = app
+        .another_instance(|c| c.security.secret_key = Some(new.clone().into()))
+        .await;
+    let mfa_token = mfa_token_of(forgotten.login(&email, PASSWORD, "laptop").await).await;
+    let code = authenticator.code(1);
+    assert_refused(&forgotten, &mfa_token, ("code", &code), "the old secret is gone").await;
+
+    let rotated = app
+        .another_instance(|c| {
+            c.security.secret_key = Some(new.into());
+            c.security.previous_secret_keys = vec![old.into()];
+        })
+        .await;
+    let mfa_token = mfa_token_of(rotated.login(&email, PASSWORD, "laptop").await).await;
+    let (status, body) = mfa_grant(&rotated, &mfa_token, ("code", &authenticator.code(1))).await;
+    assert_eq!(status, reqwest::StatusCode::OK, "{body}");
+}
+
 on_both_backends!(
     codes_links_and_throttle_keys_cannot_be_reversed_from_the_database,
-    a_lost_secret_invalidates_only_live_codes_and_links
+    a_lost_secret_invalidates_only_live_codes_and_links,
+    totp_secrets_are_sealed_and_recovery_codes_keyed_hashes,
+    after_a_rotation_the_previous_secret_still_opens_totp_secrets,
 );

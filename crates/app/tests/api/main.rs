@@ -5,11 +5,14 @@
 #[macro_use]
 mod helpers;
 mod at_rest;
+#[path = "../shared/authenticator.rs"]
+mod authenticator;
 mod body;
 mod concurrency;
 mod control_chars;
 mod documented_examples;
 mod edge;
+mod factors;
 mod families;
 mod guessing;
 mod hashing;

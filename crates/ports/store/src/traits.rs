@@ -8,8 +8,8 @@ use registrar_domain::{
 };
 
 use crate::{
-    CodeOutcome, FactorStore, NewConfirmation, NewInvite, NewOutboxMail, NewPolicyRevision, NewSession, NewUser, OutboxMail,
-    PolicyStanding, Registration, Rotation, RotationOutcome, SignupCompletion, StoreError,
+    CodeOutcome, FactorStore, NewConfirmation, NewInvite, NewOutboxMail, NewPolicyRevision, NewSession, NewUser,
+    OutboxMail, PolicyStanding, Registration, Rotation, RotationOutcome, SignupCompletion, StoreError,
 };
 
 #[async_trait]

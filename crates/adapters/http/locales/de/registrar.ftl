@@ -23,6 +23,8 @@ error-client_secret = Dieser Client hat kein Geheimnis: Senden Sie die client_id
 error-client_id_mismatch = Die client_id im Inhalt unterscheidet sich von der im Authorization-Header.
 error-too_many_attempts = Zu viele Versuche. Bitte versuchen Sie es später erneut.
 error-server_error = Bei uns ist etwas schiefgelaufen. Bitte versuchen Sie es später erneut.
+error-mfa_required = Ein zweiter Faktor ist erforderlich: Senden Sie ihn mit dem mfa_token an /api/token (grant_type=mfa).
+error-factor_enabled = Dieser Faktor ist bereits aktiviert. Entfernen Sie ihn zuerst, um einen neuen einzurichten.
 
 ## field
 
@@ -50,6 +52,8 @@ field-policy_required = Die aktuelle Richtlinie { $type } muss akzeptiert werden
 field-not_a_list = Dieses Feld muss eine Liste sein.
 field-too_many_items = Diese Liste darf höchstens { $max } Einträge haben.
 field-invalid_language = Wählen Sie en, nl, fr, de oder es.
+field-wrong_code = Dieser Code ist nicht der aktuelle Code Ihrer Authenticator-App.
+field-one_factor = Geben Sie genau eines von code und recovery_code an.
 
 ## users
 
@@ -78,6 +82,7 @@ users-rule-different_email = { $attribute } und E-Mail müssen sich unterscheide
 users-rule-format = Das Format von { $attribute } ist ungültig.
 users-rule-selected = Der gewählte Wert für { $attribute } ist ungültig.
 users-rule-incorrect = { $attribute } ist falsch.
+users-mfa_required = Ein zweiter Faktor ist erforderlich.
 
 ## page
 

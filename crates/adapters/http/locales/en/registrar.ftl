@@ -23,6 +23,8 @@ error-client_secret = This client has no secret: send the client_id as the HTTP 
 error-client_id_mismatch = The client_id in the body differs from the one in the Authorization header.
 error-too_many_attempts = Too many attempts. Please try again later.
 error-server_error = Something went wrong on our side. Please try again later.
+error-mfa_required = A second factor is required: send it with the mfa_token to /api/token (grant_type=mfa).
+error-factor_enabled = This factor is already enabled. Remove it first to enrol a new one.
 
 ## field
 
@@ -50,6 +52,8 @@ field-policy_required = The current { $type } policy must be accepted.
 field-not_a_list = This field must be a list.
 field-too_many_items = This list may have at most { $max } entries.
 field-invalid_language = Choose one of en, nl, fr, de, es.
+field-wrong_code = This code is not the current one of your authenticator app.
+field-one_factor = Give exactly one of code and recovery_code.
 
 ## users
 
@@ -78,6 +82,7 @@ users-rule-different_email = The { $attribute } and email must be different.
 users-rule-format = The { $attribute } format is invalid.
 users-rule-selected = The selected { $attribute } is invalid.
 users-rule-incorrect = The { $attribute } is incorrect.
+users-mfa_required = A second factor is required.
 
 ## page
 

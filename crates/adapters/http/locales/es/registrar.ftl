@@ -23,6 +23,8 @@ error-client_secret = Este cliente no tiene secreto: envía el client_id como no
 error-client_id_mismatch = El client_id del cuerpo difiere del de la cabecera Authorization.
 error-too_many_attempts = Demasiados intentos. Vuelve a intentarlo más tarde.
 error-server_error = Algo salió mal por nuestra parte. Vuelve a intentarlo más tarde.
+error-mfa_required = Se requiere un segundo factor: envíelo con el mfa_token a /api/token (grant_type=mfa).
+error-factor_enabled = Este factor ya está activado. Elimínelo primero para configurar uno nuevo.
 
 ## field
 
@@ -50,6 +52,8 @@ field-policy_required = Debes aceptar la política { $type } vigente.
 field-not_a_list = Este campo debe ser una lista.
 field-too_many_items = Esta lista puede tener como máximo { $max } elementos.
 field-invalid_language = Elige entre en, nl, fr, de, es.
+field-wrong_code = Este código no es el código actual de su aplicación de autenticación.
+field-one_factor = Indique exactamente uno de code y recovery_code.
 
 ## users
 
@@ -78,6 +82,7 @@ users-rule-different_email = Los campos { $attribute } y correo deben ser difere
 users-rule-format = El formato del campo { $attribute } no es válido.
 users-rule-selected = El { $attribute } seleccionado no es válido.
 users-rule-incorrect = El campo { $attribute } es incorrecto.
+users-mfa_required = Se requiere un segundo factor.
 
 ## page
 

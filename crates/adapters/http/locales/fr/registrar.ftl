@@ -23,6 +23,8 @@ error-client_secret = Ce client n'a pas de secret : envoyez le client_id comme n
 error-client_id_mismatch = Le client_id du corps diffère de celui de l'en-tête Authorization.
 error-too_many_attempts = Trop de tentatives. Veuillez réessayer plus tard.
 error-server_error = Une erreur s'est produite de notre côté. Veuillez réessayer plus tard.
+error-mfa_required = Un second facteur est requis : envoyez-le avec le mfa_token à /api/token (grant_type=mfa).
+error-factor_enabled = Ce facteur est déjà activé. Supprimez-le d’abord pour en configurer un nouveau.
 
 ## field
 
@@ -50,6 +52,8 @@ field-policy_required = La politique { $type } en vigueur doit être acceptée.
 field-not_a_list = Ce champ doit être une liste.
 field-too_many_items = Cette liste peut contenir au plus { $max } éléments.
 field-invalid_language = Choisissez parmi en, nl, fr, de, es.
+field-wrong_code = Ce code n’est pas le code actuel de votre application d’authentification.
+field-one_factor = Indiquez exactement un de code et recovery_code.
 
 ## users
 
@@ -78,6 +82,7 @@ users-rule-different_email = Les champs { $attribute } et e-mail doivent être d
 users-rule-format = Le format du champ { $attribute } n'est pas valide.
 users-rule-selected = Le champ { $attribute } sélectionné n'est pas valide.
 users-rule-incorrect = Le champ { $attribute } est incorrect.
+users-mfa_required = Un second facteur est requis.
 
 ## page
 

@@ -23,6 +23,8 @@ error-client_secret = Deze client heeft geen geheim: stuur de client_id als HTTP
 error-client_id_mismatch = De client_id in de inhoud verschilt van die in de Authorization-header.
 error-too_many_attempts = Te veel pogingen. Probeer het later opnieuw.
 error-server_error = Er ging bij ons iets mis. Probeer het later opnieuw.
+error-mfa_required = Een tweede factor is vereist: stuur die met de mfa_token naar /api/token (grant_type=mfa).
+error-factor_enabled = Deze factor is al ingeschakeld. Verwijder hem eerst om een nieuwe in te stellen.
 
 ## field
 
@@ -50,6 +52,8 @@ field-policy_required = Het huidige { $type }-beleid moet aanvaard worden.
 field-not_a_list = Dit veld moet een lijst zijn.
 field-too_many_items = Deze lijst mag hoogstens { $max } elementen bevatten.
 field-invalid_language = Kies uit en, nl, fr, de, es.
+field-wrong_code = Deze code is niet de huidige code van je authenticator-app.
+field-one_factor = Geef precies één van code en recovery_code.
 
 ## users
 
@@ -78,6 +82,7 @@ users-rule-different_email = Het { $attribute } en het e-mailadres moeten versch
 users-rule-format = Het formaat van { $attribute } is ongeldig.
 users-rule-selected = Het gekozen { $attribute } is ongeldig.
 users-rule-incorrect = Het { $attribute } is onjuist.
+users-mfa_required = Een tweede factor is vereist.
 
 ## page
 

@@ -9,7 +9,7 @@
 
 use actix_web::http::{header, StatusCode};
 use actix_web::HttpResponse;
-use registrar_service::{FieldErrors, ServiceError};
+use registrar_service::{FieldErrors, MfaChallenge, ServiceError};
 
 use crate::edge::body::BodyError;
 
@@ -144,6 +144,11 @@ pub enum Refusal<'a> {
     AlreadyConfirmed,
     WrongCode,
     InvalidLink,
+    /// A correct first factor on an account with a second one: the answer
+    /// carries the challenge's `mfa_token` and factors.
+    MfaRequired(&'a MfaChallenge),
+    /// Enrolling a factor that is already on.
+    FactorEnabled,
     /// Refused by the HTTP layer itself.
     Edge(EdgeProblem),
 }
@@ -190,6 +195,8 @@ pub fn classify(cause: Cause<'_>) -> Failure<'_> {
             ServiceError::AlreadyConfirmed => Failure::Refused(Refusal::AlreadyConfirmed),
             ServiceError::WrongCode => Failure::Refused(Refusal::WrongCode),
             ServiceError::InvalidLink => Failure::Refused(Refusal::InvalidLink),
+            ServiceError::MfaRequired(challenge) => Failure::Refused(Refusal::MfaRequired(challenge)),
+            ServiceError::FactorEnabled => Failure::Refused(Refusal::FactorEnabled),
             ServiceError::TooManyAttempts { retry_after } => Failure::TooManyAttempts {
                 retry_after: *retry_after,
             },

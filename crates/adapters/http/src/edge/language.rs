@@ -170,6 +170,8 @@ pub fn field_message(lang: Lang, error: &FieldError) -> String {
         FieldError::YearOfBirth(_) => lang.t("field.invalid_year_of_birth"),
         FieldError::InvalidSector => lang.t("field.invalid_sector"),
         FieldError::InvalidUserType => lang.t("field.invalid_usertype"),
+        FieldError::WrongCode => lang.t("field.wrong_code"),
+        FieldError::OneFactor => lang.t("field.one_factor"),
     }
 }
 

@@ -20,8 +20,13 @@ use crate::test_world;
 use crate::test_world::PASSWORD;
 
 /// What the brief of `/openapi.json` names as the bearer endpoints.
-const BEARER_ENDPOINTS: [(&str, &str); 7] = [
+const BEARER_ENDPOINTS: [(&str, &str); 12] = [
     ("GET", "/api/me"),
+    ("GET", "/api/me/factors"),
+    ("POST", "/api/me/factors/totp"),
+    ("POST", "/api/me/factors/totp/confirm"),
+    ("DELETE", "/api/me/factors/totp"),
+    ("POST", "/api/me/factors/recovery-codes"),
     ("PATCH", "/api/me"),
     ("DELETE", "/api/me"),
     ("GET", "/api/sessions"),
@@ -31,7 +36,11 @@ const BEARER_ENDPOINTS: [(&str, &str); 7] = [
 ];
 
 /// Writes that read no body.
-const NO_BODY: [(&str, &str); 2] = [("POST", "/api/logout"), ("DELETE", "/api/sessions/{device_id}")];
+const NO_BODY: [(&str, &str); 3] = [
+    ("POST", "/api/logout"),
+    ("DELETE", "/api/sessions/{device_id}"),
+    ("POST", "/api/me/factors/totp"),
+];
 
 fn doc() -> Value {
     serde_json::from_str(document()).expect("the document is JSON")
@@ -314,7 +323,7 @@ fn every_documented_request_field_is_read_under_its_name() {
     use crate::families::users::requests::*;
 
     type Build = fn(Object) -> String;
-    let readers: [(&str, Build); 20] = [
+    let readers: [(&str, Build); 22] = [
         ("RegisterRequest", lenient::<RegisterRequest>),
         ("PasswordGrantRequest", |f| {
             format!("{:?}", TokenRequest::of(f).expect("password grant"))
@@ -322,6 +331,10 @@ fn every_documented_request_field_is_read_under_its_name() {
         ("RefreshGrantRequest", |f| {
             format!("{:?}", TokenRequest::of(f).expect("refresh grant"))
         }),
+        ("MfaGrantRequest", |f| {
+            format!("{:?}", TokenRequest::of(f).expect("mfa grant"))
+        }),
+        ("TotpCodeRequest", lenient::<TotpCodeRequest>),
         ("ChangePasswordRequest", |f| {
             format!(
                 "{:?}",
@@ -334,7 +347,7 @@ fn every_documented_request_field_is_read_under_its_name() {
         ("ForgotPasswordRequest", lenient::<ForgotPasswordRequest>),
         ("ResetPasswordRequest", lenient::<ResetPasswordRequest>),
         ("UpdateProfileRequest", lenient::<UpdateProfileRequest>),
-        ("DeleteAccountRequest", lenient::<DeleteAccountRequest>),
+        ("PasswordConfirmationRequest", lenient::<PasswordConfirmationRequest>),
         ("AcceptPoliciesRequest", lenient::<AcceptPoliciesRequest>),
         ("TypedCustomerRequest", |f| {
             format!("{:?}", RegisterBody::of(f).expect("lenient"))

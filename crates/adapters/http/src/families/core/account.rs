@@ -11,10 +11,12 @@ use registrar_store::Store;
 
 use super::answers::{EmptyResponse, ProfileResponse, TokenPairResponse};
 use super::requests::{
-    ChangePasswordRequest, DeleteAccountRequest, ForgotPasswordRequest, RegisterRequest, ResetPasswordRequest,
+    ChangePasswordRequest, ForgotPasswordRequest, PasswordConfirmationRequest, RegisterRequest, ResetPasswordRequest,
     UpdateProfileRequest,
 };
-use super::{CoreBodyRefusals, CoreBodyThrottled, CoreError, CoreErrorBody, CoreFaults, CoreResult, EdgeProblem};
+use super::{
+    CoreBodyRefusals, CoreBodyThrottled, CoreError, CoreErrorBody, CoreFaults, CoreLockedOut, CoreResult, EdgeProblem,
+};
 use crate::edge::body;
 use crate::edge::call::Call;
 use crate::edge::client_ip::Origin;
@@ -38,6 +40,20 @@ pub async fn caller<S: Store, M: Mailer>(
         .ok_or(EdgeProblem::MissingToken)
         .core(lang)?;
     app.authenticate(token).await.core(lang)
+}
+
+/// The caller, and the account password its body gives (`password`) to
+/// confirm a change.
+pub async fn caller_and_password<S: Store, M: Mailer>(
+    req: &HttpRequest,
+    payload: web::Payload,
+    app: &Registrar<S, M>,
+    lang: Lang,
+) -> Result<(AuthContext, String), CoreError> {
+    let ctx = caller(req, app, lang).await?;
+    let request: PasswordConfirmationRequest = body::read(req, payload, app).await.core(lang)?;
+    let password = parse::present(Field::Password, request.password).core(lang)?;
+    Ok((ctx, password))
 }
 
 /// `POST /api/register` without `usertype` (see [`crate::dispatch`]):
@@ -70,7 +86,8 @@ pub async fn register<S: Store, M: Mailer>(
         (status = 400, description = "`invalid_request`, `validation_failed`, `invalid_client`, `invalid_grant` \
             (wrong credentials), `unsupported_grant_type`.", body = CoreErrorBody),
         (status = 403, description = "`email_not_confirmed` (when `auth.require_confirmed_email`), \
-            `account_disabled`.", body = CoreErrorBody),
+            `account_disabled`, `mfa_required` (with `mfa_token` and `factors`: the change is made by \
+            `grant_type=mfa` at `/api/token`).", body = CoreErrorBody),
         CoreBodyRefusals,
         (status = 429, description = "`too_many_attempts`: too many failed logins of this account or from this address, or unreadable bodies; `Retry-After` says in how many seconds to try again.", body = CoreErrorBody,
             headers(("Retry-After" = u64, description = "Seconds until the limit lets this through again."))),
@@ -159,7 +176,7 @@ pub async fn update_me<S: Store, M: Mailer>(
     operation_id = "delete_me",
     tag = "core",
     security(("bearer" = [])),
-    request_body(content = DeleteAccountRequest),
+    request_body(content = PasswordConfirmationRequest),
     responses(
         (status = 204, description = "Deleted."),
         (status = 400, description = "`invalid_request`, `validation_failed` (password missing or wrong).",
@@ -167,8 +184,7 @@ pub async fn update_me<S: Store, M: Mailer>(
         (status = 401, description = "`invalid_token`.", body = CoreErrorBody),
         (status = 403, description = "`account_disabled`.", body = CoreErrorBody),
         CoreBodyRefusals,
-        (status = 429, description = "`too_many_attempts`: the account is locked out (wrong passwords count as failed logins), or too many wrong passwords or unreadable bodies from this client; `Retry-After` says in how many seconds to try again.", body = CoreErrorBody,
-            headers(("Retry-After" = u64, description = "Seconds until the limit lets this through again."))),
+        CoreLockedOut,
         CoreFaults,
     )
 )]
@@ -177,9 +193,7 @@ pub async fn delete_me<S: Store, M: Mailer>(
     payload: web::Payload,
 ) -> Result<HttpResponse, CoreError> {
     let Call { req, app, lang } = call;
-    let ctx = caller(&req, &app, lang).await?;
-    let request: DeleteAccountRequest = body::read(&req, payload, &app).await.core(lang)?;
-    let password = parse::present(Field::Password, request.password).core(lang)?;
+    let (ctx, password) = caller_and_password(&req, payload, &app, lang).await?;
     app.delete_account(&ctx, &password, Origin::of(&req).0)
         .await
         .core(lang)?;

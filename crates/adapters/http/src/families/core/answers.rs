@@ -3,7 +3,7 @@
 
 pub use crate::edge::bearer::TokenType;
 use registrar_domain::Organisation;
-use registrar_service::{Acceptance, CurrentPolicy, ProfileView, SessionView, TokenPair};
+use registrar_service::{Acceptance, CurrentPolicy, FactorsView, ProfileView, SessionView, TokenPair, TotpEnrolment};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -232,3 +232,83 @@ impl From<&Acceptance> for AcceptanceResponse {
 /// `{}`: forgot and reset password say nothing more.
 #[derive(Serialize, ToSchema)]
 pub struct EmptyResponse {}
+
+/// The authenticator app's part of [`FactorsResponse`].
+#[derive(Serialize, ToSchema)]
+pub struct TotpState {
+    /// On: a confirmed secret (a pending one is not on).
+    pub enabled: bool,
+}
+
+/// A passkey of the caller's, as `GET /api/me/factors` lists it.
+#[derive(Serialize, ToSchema)]
+pub struct PasskeySummary {
+    pub id: String,
+    pub name: String,
+    pub created_at: String,
+    #[schema(nullable = true)]
+    pub last_used_at: Option<String>,
+}
+
+/// `GET /api/me/factors`.
+#[derive(Serialize, ToSchema)]
+pub struct FactorsResponse {
+    pub totp: TotpState,
+    pub passkeys: Vec<PasskeySummary>,
+    /// Unused recovery codes.
+    #[schema(example = 10)]
+    pub recovery_codes_left: u32,
+}
+
+impl From<&FactorsView> for FactorsResponse {
+    fn from(view: &FactorsView) -> Self {
+        Self {
+            totp: TotpState {
+                enabled: view.totp_enabled,
+            },
+            passkeys: Vec::new(),
+            recovery_codes_left: view.recovery_codes_left,
+        }
+    }
+}
+
+/// `POST /api/me/factors/totp`: a pending secret for an authenticator app.
+#[derive(Serialize, ToSchema)]
+pub struct TotpEnrolmentResponse {
+    /// The secret, RFC 4648 base32 without padding, for typing in.
+    #[schema(example = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")]
+    pub secret: String,
+    /// `otpauth://totp/<issuer>:<email>?secret=…&issuer=<issuer>&algorithm=SHA1&digits=6&period=30`
+    /// (`mfa.issuer` names the issuer).
+    pub otpauth_uri: String,
+    /// The `otpauth_uri` as a QR code, an SVG document.
+    pub qr_svg: String,
+}
+
+impl From<TotpEnrolment> for TotpEnrolmentResponse {
+    fn from(enrolment: TotpEnrolment) -> Self {
+        // A QR code holds far more than an otpauth link of our bounded
+        // issuer and address, so this does not fail; if it did, the secret
+        // and link still let the app be set up.
+        let qr_svg = qrcode::QrCode::new(enrolment.otpauth_uri.as_bytes())
+            .map(|code| {
+                code.render::<qrcode::render::svg::Color<'_>>()
+                    .min_dimensions(200, 200)
+                    .build()
+            })
+            .unwrap_or_default();
+        Self {
+            secret: enrolment.secret,
+            otpauth_uri: enrolment.otpauth_uri,
+            qr_svg,
+        }
+    }
+}
+
+/// Recovery codes, in clear this once: each signs in once instead of a
+/// code from the app.
+#[derive(Serialize, ToSchema)]
+pub struct RecoveryCodesResponse {
+    #[schema(example = json!(["abcde-fghjk"]))]
+    pub recovery_codes: Vec<String>,
+}

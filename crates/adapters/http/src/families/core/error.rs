@@ -56,7 +56,7 @@ pub struct CoreErrorBody {
     pub success: bool,
     /// A stable code: `invalid_request`, `validation_failed`, `invalid_client`,
     /// `invalid_grant`, `unsupported_grant_type`, `invalid_token`,
-    /// `email_not_confirmed`, `account_disabled`, `not_found`,
+    /// `email_not_confirmed`, `account_disabled`, `mfa_required`, `factor_enabled`, `not_found`,
     /// `unsupported_media_type`, `payload_too_large`, `request_timeout`, `too_many_attempts`, `server_error`.
     #[schema(example = "validation_failed")]
     pub error: &'static str,
@@ -68,6 +68,16 @@ pub struct CoreErrorBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false, value_type = Option<BTreeMap<String, Vec<String>>>)]
     pub errors: Option<BTreeMap<&'static str, Vec<String>>>,
+    /// For `mfa_required` only: give a second factor with this token at
+    /// `POST /api/token` (`grant_type=mfa`) within 5 minutes; single use.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false, value_type = Option<String>, pattern = "^[0-9a-f]{64,256}$")]
+    pub mfa_token: Option<String>,
+    /// For `mfa_required` only: the factors that complete the sign-in
+    /// (`totp`, `passkey`, `recovery_code`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false, value_type = Option<Vec<String>>)]
+    pub factors: Option<Vec<&'static str>>,
 }
 
 /// The answers every core endpoint may give when the fault is not the
@@ -104,6 +114,18 @@ pub enum CoreBodyRefusals {
 )]
 pub struct CoreBodyThrottled(pub CoreErrorBody);
 
+/// The 429 of a core endpoint where a signed-in user gives the account's
+/// password or a code: wrong ones count as failed logins.
+#[derive(utoipa::IntoResponses)]
+#[response(
+    status = 429,
+    description = "`too_many_attempts`: the account is locked out (wrong passwords and codes count as failed \
+                   logins), or too many of them or of unreadable bodies from this client; `Retry-After` says in how \
+                   many seconds to try again.",
+    headers(("Retry-After" = u64, description = "Seconds until the limit lets this through again."))
+)]
+pub struct CoreLockedOut(pub CoreErrorBody);
+
 fn errors_json(lang: Lang, errors: &FieldErrors) -> BTreeMap<&'static str, Vec<String>> {
     errors
         .iter()
@@ -132,6 +154,8 @@ impl CoreError {
                 Refusal::AccountDisabled => "account_disabled",
                 Refusal::NotFound => "not_found",
                 Refusal::AlreadyConfirmed => "invalid_request",
+                Refusal::MfaRequired(_) => "mfa_required",
+                Refusal::FactorEnabled => "factor_enabled",
             },
         }
     }
@@ -153,7 +177,8 @@ impl Family for CoreError {
         Some(match refusal {
             Refusal::Edge(e) => e.status(),
             Refusal::InvalidToken => StatusCode::UNAUTHORIZED,
-            Refusal::EmailNotConfirmed | Refusal::AccountDisabled => StatusCode::FORBIDDEN,
+            Refusal::EmailNotConfirmed | Refusal::AccountDisabled | Refusal::MfaRequired(_) => StatusCode::FORBIDDEN,
+            Refusal::FactorEnabled => StatusCode::CONFLICT,
             Refusal::NotFound => StatusCode::NOT_FOUND,
             Refusal::Invalid(_)
             | Refusal::InvalidClient
@@ -177,6 +202,16 @@ impl Family for CoreError {
                 Failure::Refused(Refusal::Invalid(errors)) => Some(errors_json(self.lang, errors)),
                 _ => None,
             },
+            mfa_token: None,
+            factors: None,
+        };
+        let body = match failure {
+            Failure::Refused(Refusal::MfaRequired(challenge)) => CoreErrorBody {
+                mfa_token: Some(challenge.mfa_token.expose().to_owned()),
+                factors: Some(challenge.factors.iter().map(|f| f.as_str()).collect()),
+                ..body
+            },
+            _ => body,
         };
         let mut response = HttpResponse::build(status);
         match failure {

@@ -4,6 +4,7 @@
 pub(crate) mod account;
 pub mod answers;
 mod error;
+pub(crate) mod factors;
 pub(crate) mod policies;
 pub mod requests;
 pub(crate) mod tokens;
@@ -11,7 +12,7 @@ pub(crate) mod tokens;
 pub use crate::edge::failure::{EdgeProblem, Problem, BASIC_CHALLENGE};
 pub use error::{
     error_json, invalid_token_challenge, method_not_allowed, wire_name, CoreBodyRefusals, CoreBodyThrottled, CoreError,
-    CoreErrorBody, CoreFaults, CoreResult,
+    CoreErrorBody, CoreFaults, CoreLockedOut, CoreResult,
 };
 
 use crate::edge::routes::{route, AddRoute};
@@ -25,6 +26,11 @@ pub fn routes(routes: &mut impl AddRoute) {
     route!(routes, account::__path_me => account::me::<S, M>);
     route!(routes, account::__path_update_me => account::update_me::<S, M>);
     route!(routes, account::__path_delete_me => account::delete_me::<S, M>);
+    route!(routes, factors::__path_factors => factors::factors::<S, M>);
+    route!(routes, factors::__path_enrol_totp => factors::enrol_totp::<S, M>);
+    route!(routes, factors::__path_confirm_totp => factors::confirm_totp::<S, M>);
+    route!(routes, factors::__path_disable_totp => factors::disable_totp::<S, M>);
+    route!(routes, factors::__path_renew_recovery_codes => factors::renew_recovery_codes::<S, M>);
     route!(routes, tokens::__path_sessions => tokens::sessions::<S, M>);
     route!(routes, tokens::__path_revoke_device => tokens::revoke_device::<S, M>);
     route!(routes, policies::__path_list => policies::list::<S, M>);

@@ -7,7 +7,9 @@
 //! schema says which ones the contract requires.
 
 use registrar_domain::Language;
-use registrar_service::{ChangePasswordInput, LoginInput, Patch, ProfilePatch, RegisterInput, ServiceError};
+use registrar_service::{
+    ChangePasswordInput, LoginInput, MfaGrantInput, Patch, ProfilePatch, RegisterInput, ServiceError,
+};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -154,12 +156,56 @@ pub struct RefreshGrantRequest {
     pub client_id: Option<String>,
 }
 
+/// `grant_type=mfa`.
+#[derive(Debug, Clone, Copy, Default, ToSchema)]
+pub enum MfaGrantType {
+    #[default]
+    #[serde(rename = "mfa")]
+    Mfa,
+}
+
+/// `POST /api/token` with `grant_type=mfa`: the second step of a sign-in
+/// (or password change) answered `mfa_required`.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct MfaGrantRequest {
+    #[schema(required = true, value_type = MfaGrantType)]
+    #[serde(default, deserialize_with = "lenient::text")]
+    pub grant_type: Option<String>,
+    /// The `mfa_token` of the `mfa_required` answer.
+    #[schema(required = true, value_type = String, pattern = "^[0-9a-f]{64,256}$")]
+    #[serde(default, deserialize_with = "lenient::text")]
+    pub mfa_token: Option<String>,
+    /// The 6-digit code the authenticator app shows (give this or `recovery_code`).
+    #[schema(value_type = String, pattern = "^[0-9]{6}$", example = "123456")]
+    #[serde(default, deserialize_with = "lenient::text")]
+    pub code: Option<String>,
+    /// One of the recovery codes, used up by this sign-in (give this or `code`).
+    #[schema(value_type = String, example = "abcde-fghjk")]
+    #[serde(default, deserialize_with = "lenient::text")]
+    pub recovery_code: Option<String>,
+    /// Optional; must be the client of the first step when given.
+    #[serde(default, deserialize_with = "lenient::text")]
+    pub client_id: Option<String>,
+}
+
+impl From<MfaGrantRequest> for MfaGrantInput {
+    fn from(r: MfaGrantRequest) -> Self {
+        MfaGrantInput {
+            mfa_token: r.mfa_token,
+            code: r.code,
+            recovery_code: r.recovery_code,
+            client_id: r.client_id,
+        }
+    }
+}
+
 /// `POST /api/token`, by `grant_type`.
 #[derive(Debug, ToSchema)]
 #[serde(untagged)]
 pub enum TokenRequest {
     Password(PasswordGrantRequest),
     RefreshToken(RefreshGrantRequest),
+    Mfa(MfaGrantRequest),
 }
 
 impl TokenRequest {
@@ -169,6 +215,7 @@ impl TokenRequest {
         match body.text("grant_type").as_deref() {
             Some("refresh_token") => Ok(Self::RefreshToken(body.parse()?)),
             Some("password") => Ok(Self::Password(body.parse()?)),
+            Some("mfa") => Ok(Self::Mfa(body.parse()?)),
             _ => Err(ServiceError::UnsupportedGrantType.into()),
         }
     }
@@ -268,12 +315,22 @@ impl From<UpdateProfileRequest> for ProfilePatch {
     }
 }
 
-/// `DELETE /api/me`: the account's password, to be sure.
+/// The account's password, to be sure: `DELETE /api/me`, turning the
+/// authenticator app off, new recovery codes.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
-pub struct DeleteAccountRequest {
+pub struct PasswordConfirmationRequest {
     #[schema(required = true, value_type = String, format = Password, min_length = 1, pattern = "\\S", max_length = 1024)]
     #[serde(default, deserialize_with = "lenient::text")]
     pub password: Option<String>,
+}
+
+/// `POST /api/me/factors/totp/confirm`: the first code of the app.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct TotpCodeRequest {
+    /// The 6-digit code the authenticator app shows for the new secret.
+    #[schema(required = true, value_type = String, pattern = "^[0-9]{6}$", example = "123456")]
+    #[serde(default, deserialize_with = "lenient::text")]
+    pub code: Option<String>,
 }
 
 /// `POST /api/policies/accept`.

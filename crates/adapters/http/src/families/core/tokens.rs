@@ -3,7 +3,7 @@
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use registrar_mail::Mailer;
-use registrar_service::{Login, ServiceError};
+use registrar_service::{Login, MfaGrant, ServiceError};
 use registrar_store::Store;
 
 use super::account::{caller, token_pair};
@@ -19,6 +19,10 @@ use crate::edge::client_ip::Origin;
 /// `grant_type=password` opens (or renews) the session of this (user,
 /// client, device); `grant_type=refresh_token` rotates the pair. Unknown
 /// user and wrong password give the same `invalid_grant` in the same time.
+/// On an account with a second factor a correct password answers 403
+/// `mfa_required` with an `mfa_token`; `grant_type=mfa` with that token and
+/// a TOTP `code` or a `recovery_code` then gives the pair (5 wrong factors
+/// kill the token; each counts as a failed login).
 /// The client is named by `client_id` in the body, or by HTTP Basic (the
 /// client id as the user name, an empty password: RFC 6749 §2.3.1).
 #[utoipa::path(
@@ -37,7 +41,7 @@ use crate::edge::client_ip::Origin;
             password (clients have no secret), or names an unknown client.", body = CoreErrorBody,
             headers(("WWW-Authenticate" = String, description = "`Basic realm=\"registrar\", charset=\"UTF-8\"`."))),
         (status = 403, description = "`email_not_confirmed` (when `auth.require_confirmed_email`), \
-            `account_disabled`.", body = CoreErrorBody),
+            `account_disabled`, `mfa_required` (with `mfa_token` and `factors`).", body = CoreErrorBody),
         CoreBodyRefusals,
         (status = 429, description = "`too_many_attempts`: too many failed logins of this account (a lockout that doubles) or from this address, or unreadable bodies; `Retry-After` says in how many seconds to try again.", body = CoreErrorBody,
             headers(("Retry-After" = u64, description = "Seconds until the limit lets this through again."))),
@@ -53,6 +57,7 @@ pub async fn token<S: Store, M: Mailer>(call: Call<S, M>, payload: web::Payload)
         let client_id = match &mut request {
             TokenRequest::Password(grant) => &mut grant.client_id,
             TokenRequest::RefreshToken(grant) => &mut grant.client_id,
+            TokenRequest::Mfa(grant) => &mut grant.client_id,
         };
         if client_id.as_ref().is_some_and(|given| *given != id) {
             return Err(EdgeProblem::ClientIdMismatch).core(lang);
@@ -65,6 +70,10 @@ pub async fn token<S: Store, M: Mailer>(call: Call<S, M>, payload: web::Payload)
             Err(e) => Err(e),
         },
         TokenRequest::RefreshToken(grant) => app.refresh(grant.refresh_token, grant.client_id).await,
+        TokenRequest::Mfa(grant) => match MfaGrant::parse(grant.into()) {
+            Ok(grant) => app.login_mfa(grant, Origin::of(&req).0).await,
+            Err(e) => Err(e),
+        },
     };
     let pair = match pair {
         // The client authenticated with HTTP Basic: RFC 6749 §5.2's 401 with a challenge.

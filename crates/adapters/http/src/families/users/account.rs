@@ -60,7 +60,8 @@ pub async fn register<S: Store, M: Mailer>(
         (status = 400, description = "Malformed JSON.", body = UsersErrorBody),
         (status = 401, description = "`The username or password is incorrect.`, or `The email is not validated`.",
             body = UsersErrorBody),
-        (status = 403, description = "The account is disabled.", body = UsersErrorBody),
+        (status = 403, description = "The account is disabled, or `A second factor is required.` with `mfa_token` \
+            and `factors` (give one at `POST /api/token` with `grant_type=mfa`).", body = UsersErrorBody),
         UsersBodyRefusals,
         (status = 429, description = "`Too many attempts`: too many failed logins of this account (a lockout that doubles) or from this address, or unreadable bodies; `Retry-After` says in how many seconds to try again.", body = UsersErrorBody,
             headers(("Retry-After" = u64, description = "Seconds until the limit lets this through again."))),

@@ -14,7 +14,7 @@ use crate::edge::failure::{self, Failure, Family, Problem, Refusal};
 use crate::edge::language::Lang;
 
 /// The users API's error body.
-#[derive(Serialize, ToSchema)]
+#[derive(Default, Serialize, ToSchema)]
 pub struct UsersErrorBody {
     /// `The given data was invalid.` (422), `Token is incorrect`, `The email is already validated`,
     /// `No account with this email`, `Too many attempts`, `The username or password is incorrect.`,
@@ -25,6 +25,15 @@ pub struct UsersErrorBody {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false, value_type = Option<BTreeMap<String, Vec<String>>>)]
     pub errors: Option<BTreeMap<&'static str, Vec<String>>>,
+    /// For 403 at login when the account has a second factor: give it with
+    /// this token at `POST /api/token` (`grant_type=mfa`) within 5 minutes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false, value_type = Option<String>, pattern = "^[0-9a-f]{64,256}$")]
+    pub mfa_token: Option<String>,
+    /// With `mfa_token`: the factors that complete the login (`totp`, `passkey`, `recovery_code`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false, value_type = Option<Vec<String>>)]
+    pub factors: Option<Vec<&'static str>>,
 }
 
 /// The answers every users endpoint may give when the fault is not the
@@ -53,7 +62,10 @@ pub enum UsersBodyRefusals {
 
 impl UsersErrorBody {
     fn message(message: String) -> Self {
-        Self { message, errors: None }
+        Self {
+            message,
+            ..Self::default()
+        }
     }
 }
 
@@ -140,7 +152,9 @@ pub fn rule_message(lang: Lang, name: &str, error: &FieldError) -> String {
         | FieldError::NotAList
         | FieldError::PasswordUnchanged
         | FieldError::InvalidPostalCode
-        | FieldError::YearOfBirth(_) => rule("format", &[]),
+        | FieldError::YearOfBirth(_)
+        | FieldError::OneFactor => rule("format", &[]),
+        FieldError::WrongCode => rule("incorrect", &[]),
     }
 }
 
@@ -166,8 +180,8 @@ impl Family for UsersError {
             Refusal::WrongCode | Refusal::InvalidGrant | Refusal::InvalidToken | Refusal::EmailNotConfirmed => {
                 StatusCode::UNAUTHORIZED
             }
-            Refusal::AccountDisabled => StatusCode::FORBIDDEN,
-            Refusal::AlreadyConfirmed => StatusCode::CONFLICT,
+            Refusal::AccountDisabled | Refusal::MfaRequired(_) => StatusCode::FORBIDDEN,
+            Refusal::AlreadyConfirmed | Refusal::FactorEnabled => StatusCode::CONFLICT,
             Refusal::NotFound => StatusCode::NOT_FOUND,
             Refusal::InvalidClient | Refusal::UnsupportedGrantType | Refusal::InvalidLink => StatusCode::BAD_REQUEST,
         })
@@ -180,6 +194,15 @@ impl Family for UsersError {
                 return HttpResponse::build(status).json(UsersErrorBody {
                     message: lang.t("users.invalid"),
                     errors: Some(errors_json(lang, errors, self.email_field)),
+                    ..UsersErrorBody::default()
+                });
+            }
+            Failure::Refused(Refusal::MfaRequired(challenge)) => {
+                return HttpResponse::build(status).json(UsersErrorBody {
+                    message: lang.t("users.mfa_required"),
+                    mfa_token: Some(challenge.mfa_token.expose().to_owned()),
+                    factors: Some(challenge.factors.iter().map(|f| f.as_str()).collect()),
+                    ..UsersErrorBody::default()
                 });
             }
             Failure::Malformed => "error.invalid_request",
@@ -200,6 +223,8 @@ impl Family for UsersError {
                 Refusal::UnsupportedGrantType => "error.unsupported_grant_type",
                 Refusal::InvalidToken | Refusal::InvalidLink => "error.invalid_token",
                 Refusal::Invalid(_) => "users.invalid",
+                Refusal::MfaRequired(_) => "users.mfa_required",
+                Refusal::FactorEnabled => "error.factor_enabled",
             },
         };
         HttpResponse::build(status).json(UsersErrorBody::message(lang.t(key)))

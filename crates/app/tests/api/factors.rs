@@ -1,0 +1,440 @@
+//! Second factors end to end: an authenticator app enrolled and confirmed
+//! over HTTP, then sign-ins through `mfa_required` and `grant_type=mfa`,
+//! with codes computed here from the secret as an authenticator app does
+//! (RFC 6238, independently of the server's TOTP library).
+
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+use crate::authenticator::Authenticator;
+use crate::helpers::*;
+
+#[test]
+fn the_test_authenticator_gives_rfc_6238s_codes() {
+    // RFC 6238 appendix B, SHA-1 secret "12345678901234567890", cut to 6 digits.
+    let app = Authenticator::scan("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ");
+    assert_eq!(app.key, b"12345678901234567890");
+    assert_eq!(app.code_at(59), "287082");
+    assert_eq!(app.code_at(1_111_111_109), "081804");
+    assert_eq!(app.code_at(2_000_000_000), "279037");
+}
+
+pub fn bearer(app: &TestApp, method: reqwest::Method, path: &str, pair: &Value) -> reqwest::RequestBuilder {
+    app.http.request(method, app.url(path)).bearer_auth(access_token(pair))
+}
+
+/// Enrols and confirms an authenticator app for the account of `pair`:
+/// the app and the recovery codes.
+pub async fn turn_on_totp(app: &TestApp, pair: &Value) -> (Authenticator, Vec<String>) {
+    let (status, enrolment) = parts(send(bearer(app, reqwest::Method::POST, "/api/me/factors/totp", pair)).await).await;
+    assert_eq!(status, StatusCode::OK, "{enrolment}");
+    let authenticator = Authenticator::scan(enrolment["secret"].as_str().expect("a secret"));
+    let (status, confirmed) = parts(
+        send(
+            bearer(app, reqwest::Method::POST, "/api/me/factors/totp/confirm", pair)
+                .json(&json!({"code": authenticator.code(0)})),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{confirmed}");
+    let codes = confirmed["recovery_codes"]
+        .as_array()
+        .expect("recovery codes")
+        .iter()
+        .map(|c| c.as_str().expect("a code").to_owned())
+        .collect();
+    (authenticator, codes)
+}
+
+/// A password login answered `mfa_required`: its `mfa_token`.
+pub async fn mfa_token_of(response: reqwest::Response) -> String {
+    let (status, body) = parts(response).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert_eq!(body["success"], false);
+    assert_eq!(body["error"], "mfa_required");
+    assert_eq!(body["factors"], json!(["totp", "recovery_code"]));
+    assert!(body["message"].as_str().is_some_and(|m| !m.is_empty()), "{body}");
+    assert_eq!(body["error_description"], body["message"]);
+    assert!(is_token(&body["mfa_token"]), "{body}");
+    body["mfa_token"].as_str().expect("a token").to_owned()
+}
+
+pub async fn mfa_grant(app: &TestApp, mfa_token: &str, factor: (&str, &str)) -> (StatusCode, Value) {
+    let (name, value) = factor;
+    parts(
+        app.post_json(
+            "/api/token",
+            &json!({"grant_type": "mfa", "mfa_token": mfa_token, name: value}),
+        )
+        .await,
+    )
+    .await
+}
+
+/// A registered account with an authenticator app turned on.
+struct Protected {
+    app: TestApp,
+    email: String,
+    pair: Value,
+    authenticator: Authenticator,
+    recovery_codes: Vec<String>,
+}
+
+impl Protected {
+    /// A password login on `device`, answered `mfa_required`: its `mfa_token`.
+    async fn challenge(&self, device: &str) -> String {
+        mfa_token_of(self.app.login(&self.email, PASSWORD, device).await).await
+    }
+}
+
+async fn protected(backend: Backend, adjust: impl FnOnce(&mut registrar::Config)) -> Protected {
+    let app = spawn_app_with(backend, adjust).await;
+    let email = unique_email();
+    let pair = app.register(&email).await;
+    let (authenticator, recovery_codes) = turn_on_totp(&app, &pair).await;
+    Protected {
+        app,
+        email,
+        pair,
+        authenticator,
+        recovery_codes,
+    }
+}
+
+/// A second step that must be refused as `invalid_grant`.
+pub async fn assert_refused(app: &TestApp, mfa_token: &str, factor: (&str, &str), why: &str) {
+    let (status, body) = mfa_grant(app, mfa_token, factor).await;
+    assert_eq!(
+        (status, &body["error"]),
+        (StatusCode::BAD_REQUEST, &json!("invalid_grant")),
+        "{why}: {body}"
+    );
+}
+
+/// The sessions `GET /api/sessions` lists for the holder of `pair`.
+async fn sessions_of(app: &TestApp, pair: &Value) -> Vec<Value> {
+    let (_, sessions) = parts(send(bearer(app, reqwest::Method::GET, "/api/sessions", pair)).await).await;
+    sessions.as_array().expect("a list").clone()
+}
+
+async fn factors_of(app: &TestApp, pair: &Value) -> Value {
+    let (status, body) = parts(send(bearer(app, reqwest::Method::GET, "/api/me/factors", pair)).await).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body
+}
+
+async fn an_authenticator_app_is_enrolled_and_then_needed_to_sign_in(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let email = unique_email();
+    let pair = app.register(&email).await;
+    assert_eq!(
+        factors_of(&app, &pair).await,
+        json!({"totp": {"enabled": false}, "passkeys": [], "recovery_codes_left": 0})
+    );
+
+    let response = send(bearer(&app, reqwest::Method::POST, "/api/me/factors/totp", &pair)).await;
+    assert_eq!(response.headers()["cache-control"], "no-store");
+    let (_, enrolment) = parts(response).await;
+    let secret = enrolment["secret"].as_str().expect("a secret");
+    assert_eq!(secret.len(), 32, "160 bits in base32: {secret}");
+    assert_eq!(
+        enrolment["otpauth_uri"],
+        format!("otpauth://totp/Registrar:{email}?secret={secret}&issuer=Registrar&algorithm=SHA1&digits=6&period=30")
+    );
+    assert!(
+        enrolment["qr_svg"].as_str().is_some_and(|svg| svg.contains("<svg")),
+        "{enrolment}"
+    );
+    assert_eq!(
+        factors_of(&app, &pair).await["totp"]["enabled"],
+        false,
+        "pending until confirmed"
+    );
+    assert_eq!(
+        mfa_free_login(&app, &email).await,
+        StatusCode::OK,
+        "a pending secret asks nothing"
+    );
+
+    let (authenticator, codes) = turn_on_totp(&app, &pair).await;
+    assert_eq!(codes.len(), 10);
+    assert_eq!(
+        factors_of(&app, &pair).await,
+        json!({"totp": {"enabled": true}, "passkeys": [], "recovery_codes_left": 10})
+    );
+
+    let mfa_token = mfa_token_of(app.login(&email, PASSWORD, "laptop").await).await;
+    let next = authenticator.code(1);
+    let (status, signed_in) = mfa_grant(&app, &mfa_token, ("code", &next)).await;
+    assert_eq!(status, StatusCode::OK, "{signed_in}");
+    assert!(is_token(&signed_in["access_token"]) && is_token(&signed_in["refresh_token"]));
+    assert_eq!(app.me_status(&signed_in).await, StatusCode::OK);
+    let sessions = sessions_of(&app, &signed_in).await;
+    assert!(sessions.iter().any(|s| s["device_id"] == "laptop"), "{sessions:?}");
+
+    assert_refused(&app, &mfa_token, ("code", &next), "a used token").await;
+    let again = mfa_token_of(app.login(&email, PASSWORD, "tablet").await).await;
+    assert_refused(&app, &again, ("code", &next), "a code is accepted once: a replay fails").await;
+}
+
+/// A password login's status, when no second factor is asked.
+async fn mfa_free_login(app: &TestApp, email: &str) -> StatusCode {
+    app.login(email, PASSWORD, "phone").await.status()
+}
+
+async fn five_wrong_codes_kill_the_mfa_token(backend: Backend) {
+    // An account lockout later than the token's death, to see the token die.
+    let account = protected(backend, |c| c.throttle.login_failures_per_account = 10).await;
+    let (mfa_token, right) = (account.challenge("laptop").await, account.authenticator.code(1));
+    for attempt in 1..=5 {
+        let why = format!("wrong code {attempt}");
+        assert_refused(&account.app, &mfa_token, ("code", wrong_code(&right)), &why).await;
+    }
+    let why = "the right code after five wrong ones: the token is dead";
+    assert_refused(&account.app, &mfa_token, ("code", &right), why).await;
+    let (status, body) = mfa_grant(&account.app, &account.challenge("laptop").await, ("code", &right)).await;
+    assert_eq!(status, StatusCode::OK, "a new token takes the right code: {body}");
+}
+
+async fn wrong_codes_count_toward_the_account_lockout(backend: Backend) {
+    let account = protected(backend, |c| c.throttle.login_failures_per_account = 3).await;
+    let (mfa_token, right) = (account.challenge("laptop").await, account.authenticator.code(1));
+    for _ in 0..3 {
+        mfa_grant(&account.app, &mfa_token, ("code", wrong_code(&right))).await;
+    }
+    let (status, body) = mfa_grant(&account.app, &mfa_token, ("code", &right)).await;
+    assert_eq!(
+        status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "the account is locked out: {body}"
+    );
+    let (status, _) = parts(account.app.login(&account.email, PASSWORD, "laptop").await).await;
+    assert_eq!(
+        status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "the right password does not clear it"
+    );
+}
+
+async fn a_recovery_code_signs_in_once(backend: Backend) {
+    let account = protected(backend, |_| {}).await;
+    let (mfa_token, again) = (account.challenge("laptop").await, account.challenge("laptop").await);
+    let Protected {
+        app,
+        pair,
+        recovery_codes: codes,
+        ..
+    } = account;
+    let typed = codes[3].to_uppercase().replace('-', " ");
+    let (status, signed_in) = mfa_grant(&app, &mfa_token, ("recovery_code", &typed)).await;
+    assert_eq!(status, StatusCode::OK, "typed in capitals with a space: {signed_in}");
+    assert_eq!(factors_of(&app, &signed_in).await["recovery_codes_left"], 9);
+    assert_refused(&app, &again, ("recovery_code", &codes[3]), "used once").await;
+
+    let (status, fresh) = parts(
+        send(
+            bearer(&app, reqwest::Method::POST, "/api/me/factors/recovery-codes", &pair)
+                .json(&json!({"password": PASSWORD})),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{fresh}");
+    assert_eq!(factors_of(&app, &pair).await["recovery_codes_left"], 10);
+    assert_refused(&app, &again, ("recovery_code", &codes[4]), "the old set died").await;
+    let new_code = fresh["recovery_codes"][0].as_str().expect("a code");
+    let (status, body) = mfa_grant(&app, &again, ("recovery_code", new_code)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}
+
+async fn changing_the_password_needs_the_second_factor_too(backend: Backend) {
+    let Protected {
+        app,
+        email,
+        pair,
+        authenticator,
+        ..
+    } = protected(backend, |_| {}).await;
+    let new_password = "Battery-Staple-77";
+    let change = json!({
+        "grant_type": "password", "client_id": app.client_id, "device_name": "Phone", "device_id": "device-1",
+        "username": email, "password": PASSWORD, "new_password": new_password,
+    });
+    let mfa_token = mfa_token_of(app.post_json("/api/change-password", &change).await).await;
+    assert_eq!(app.me_status(&pair).await, StatusCode::OK, "nothing changed yet");
+
+    let (status, changed) = mfa_grant(&app, &mfa_token, ("code", &authenticator.code(1))).await;
+    assert_eq!(status, StatusCode::OK, "{changed}");
+    assert_eq!(app.me_status(&changed).await, StatusCode::OK);
+    let (status, body) = parts(app.login(&email, PASSWORD, "laptop").await).await;
+    assert_eq!(
+        (status, &body["error"]),
+        (StatusCode::BAD_REQUEST, &json!("invalid_grant")),
+        "the old password"
+    );
+    mfa_token_of(app.login(&email, new_password, "laptop").await).await;
+}
+
+async fn the_users_api_login_asks_for_the_second_factor_in_its_own_shape(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let email = unique_email();
+    let code = app.register_for_code(&email).await;
+    let confirmed = app
+        .post_json("/api/users/validation", &json!({"email": email, "token": code}))
+        .await;
+    assert_eq!(confirmed.status(), StatusCode::CREATED);
+    let pair = app
+        .login(&email, PASSWORD, "phone")
+        .await
+        .json::<Value>()
+        .await
+        .expect("a pair");
+    let (authenticator, _) = turn_on_totp(&app, &pair).await;
+
+    let (status, body) = parts(
+        app.post_json("/api/users/login", &json!({"username": email, "password": PASSWORD}))
+            .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert_eq!(body["message"], "A second factor is required.");
+    assert_eq!(body["factors"], json!(["totp", "recovery_code"]));
+    assert!(body.get("success").is_none() && body.get("errors").is_none(), "{body}");
+    let mfa_token = body["mfa_token"].as_str().expect("a token");
+    let (status, signed_in) = mfa_grant(&app, mfa_token, ("code", &authenticator.code(1))).await;
+    assert_eq!(status, StatusCode::OK, "{signed_in}");
+    let sessions = sessions_of(&app, &signed_in).await;
+    assert!(
+        sessions.iter().any(|s| s["client_id"] == "web" && s["current"] == true),
+        "a session of the web client: {sessions:?}"
+    );
+}
+
+async fn the_mfa_token_belongs_to_its_client(backend: Backend) {
+    let account = protected(backend, |_| {}).await;
+    let mfa_token = account.challenge("laptop").await;
+    let Protected { app, authenticator, .. } = account;
+    let other_client =
+        json!({"grant_type": "mfa", "mfa_token": mfa_token, "code": authenticator.code(1), "client_id": "web"});
+    let refused = app.post_error("/api/token", &other_client).await;
+    assert_eq!(
+        refused,
+        (StatusCode::BAD_REQUEST, json!("invalid_grant")),
+        "another client"
+    );
+    for (fields, error) in [
+        (json!({"grant_type": "mfa", "code": "123456"}), "mfa_token"),
+        (json!({"grant_type": "mfa", "mfa_token": mfa_token}), "code"),
+        (
+            json!({"grant_type": "mfa", "mfa_token": mfa_token, "code": "1", "recovery_code": "2"}),
+            "code",
+        ),
+    ] {
+        let (status, body) = parts(app.post_json("/api/token", &fields).await).await;
+        assert_eq!(
+            (status, &body["error"]),
+            (StatusCode::BAD_REQUEST, &json!("validation_failed")),
+            "{fields}"
+        );
+        assert!(body["errors"][error].is_array(), "{fields}: {body}");
+    }
+    let (status, body) = mfa_grant(&app, &mfa_token, ("code", &authenticator.code(1))).await;
+    assert_eq!(status, StatusCode::OK, "the refusals used nothing up: {body}");
+}
+
+async fn the_app_is_turned_off_with_the_password_and_enrolling_twice_is_a_conflict(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let email = unique_email();
+    let pair = app.register(&email).await;
+    let confirm = |code: &str| {
+        bearer(&app, reqwest::Method::POST, "/api/me/factors/totp/confirm", &pair).json(&json!({"code": code}))
+    };
+    let nothing_pending = error_of(send(confirm("123456")).await).await;
+    assert_eq!(
+        nothing_pending,
+        (StatusCode::NOT_FOUND, json!("not_found")),
+        "nothing to confirm"
+    );
+    let enrolment = send(bearer(&app, reqwest::Method::POST, "/api/me/factors/totp", &pair)).await;
+    assert_eq!(enrolment.status(), StatusCode::OK);
+    let (status, body) = parts(send(confirm("000000")).await).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body["error"], "validation_failed");
+    assert_eq!(
+        body["errors"]["code"],
+        json!(["This code is not the current one of your authenticator app."])
+    );
+
+    turn_on_totp(&app, &pair).await;
+    let (status, body) = parts(send(bearer(&app, reqwest::Method::POST, "/api/me/factors/totp", &pair)).await).await;
+    assert_eq!(
+        (status, &body["error"]),
+        (StatusCode::CONFLICT, &json!("factor_enabled")),
+        "{body}"
+    );
+
+    let off = |password: &str| {
+        bearer(&app, reqwest::Method::DELETE, "/api/me/factors/totp", &pair).json(&json!({"password": password}))
+    };
+    let (status, body) = parts(send(off("Wrong-Password-1")).await).await;
+    assert_eq!(
+        (status, &body["error"]),
+        (StatusCode::BAD_REQUEST, &json!("validation_failed")),
+        "{body}"
+    );
+    assert_eq!(factors_of(&app, &pair).await["totp"]["enabled"], true, "still on");
+    assert_eq!(send(off(PASSWORD)).await.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        factors_of(&app, &pair).await,
+        json!({"totp": {"enabled": false}, "passkeys": [], "recovery_codes_left": 0})
+    );
+    assert_eq!(
+        mfa_free_login(&app, &email).await,
+        StatusCode::OK,
+        "no second factor asked any more"
+    );
+    assert_eq!(
+        send(off(PASSWORD)).await.status(),
+        StatusCode::NOT_FOUND,
+        "nothing left to turn off"
+    );
+}
+
+async fn of_two_sign_ins_racing_with_one_code_one_wins(backend: Backend) {
+    let account = protected(backend, |_| {}).await;
+    let (first, second) = (account.challenge("laptop").await, account.challenge("tablet").await);
+    let Protected { app, authenticator, .. } = account;
+    let code = authenticator.code(1);
+    let (a, b) = tokio::join!(
+        mfa_grant(&app, &first, ("code", &code)),
+        mfa_grant(&app, &second, ("code", &code))
+    );
+    let mut statuses = [a.0, b.0];
+    statuses.sort();
+    assert_eq!(statuses, [StatusCode::OK, StatusCode::BAD_REQUEST], "{a:?} {b:?}");
+}
+
+async fn unknown_mfa_tokens_are_throttled_per_client_address(backend: Backend) {
+    let app = spawn_app_with(backend, |c| c.throttle.login_failures_per_ip = 3).await;
+    for attempt in 1..=3 {
+        let guess = format!("{attempt:064x}");
+        assert_refused(&app, &guess, ("code", "123456"), &format!("guess {attempt}")).await;
+    }
+    let (status, body) = mfa_grant(&app, &"f".repeat(64), ("code", "123456")).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
+    assert_eq!(body["error"], "too_many_attempts");
+}
+
+on_both_backends!(
+    unknown_mfa_tokens_are_throttled_per_client_address,
+    an_authenticator_app_is_enrolled_and_then_needed_to_sign_in,
+    five_wrong_codes_kill_the_mfa_token,
+    wrong_codes_count_toward_the_account_lockout,
+    a_recovery_code_signs_in_once,
+    changing_the_password_needs_the_second_factor_too,
+    the_users_api_login_asks_for_the_second_factor_in_its_own_shape,
+    the_mfa_token_belongs_to_its_client,
+    the_app_is_turned_off_with_the_password_and_enrolling_twice_is_a_conflict,
+    of_two_sign_ins_racing_with_one_code_one_wins,
+);

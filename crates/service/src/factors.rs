@@ -1,0 +1,540 @@
+//! Second factors: enrolling an authenticator app (TOTP), recovery codes,
+//! and the second step of a sign-in (`grant_type=mfa`).
+//!
+//! A correct password on an account with a confirmed factor does not sign
+//! in: it answers [`ServiceError::MfaRequired`] with an `mfa_token` (256
+//! random bits, stored as its SHA-256, single use, 5 minutes, bound to the
+//! user, client and device of the attempt). The token and a TOTP code or a
+//! recovery code then give the pair. Wrong factors count as failed logins of
+//! the account and the client address, and the account's count is cleared
+//! only when the second factor is right: knowing the password buys no
+//! fresh budget of guesses. After [`MFA_TOKEN_FAILURES`] wrong factors the
+//! token is dead.
+//!
+//! The TOTP secret is sealed under the server secret ([`registrar_domain::sealed`])
+//! for purpose `totp` and the user's id; recovery codes are kept as keyed
+//! hashes.
+
+use chrono::Duration;
+use rand::rngs::OsRng;
+use rand::RngCore;
+use registrar_domain::{ClientId, ClientIp, Keyring, Password, SecretHash, SecretToken, TotpSecret, User, UserId};
+use registrar_mail::Mailer;
+use registrar_store::{
+    FirstFactor, MfaAttempt, MfaPurpose, MfaTokenLookup, NewMfaToken, RecoveryCodeUse, Store, TotpConfirmation,
+    TotpFactor,
+};
+
+use crate::input::MfaGrantInput;
+use crate::parse::Device;
+use crate::tokens::random_hex;
+use crate::{AuthContext, Field, FieldError, FieldErrors, Registrar, ServiceError, TokenPair};
+
+/// How long an `mfa_token` lives.
+pub const MFA_TOKEN_TTL: Duration = Duration::minutes(5);
+/// Wrong second factors after which an `mfa_token` is dead.
+pub const MFA_TOKEN_FAILURES: u32 = 5;
+/// Recovery codes handed out at a time.
+pub const RECOVERY_CODES: usize = 10;
+/// The purpose a TOTP secret is sealed for.
+const TOTP_PURPOSE: &str = "totp";
+/// Letters of a recovery code: lowercase, without the look-alikes 0/o, 1/l/i.
+const RECOVERY_ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
+
+/// A factor a sign-in can be completed with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FactorKind {
+    Totp,
+    Passkey,
+    RecoveryCode,
+}
+
+impl FactorKind {
+    /// The name on the wire (`factors` of an `mfa_required` answer).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Totp => "totp",
+            Self::Passkey => "passkey",
+            Self::RecoveryCode => "recovery_code",
+        }
+    }
+}
+
+/// The answer to a correct first factor on an account with a second one.
+#[derive(Debug, Clone)]
+pub struct MfaChallenge {
+    /// Handed to the client once; only its hash is stored.
+    pub mfa_token: SecretToken,
+    /// What the client may give with it.
+    pub factors: Vec<FactorKind>,
+}
+
+/// A fresh, pending TOTP secret, as the app shows it to be scanned.
+#[derive(Debug, Clone)]
+pub struct TotpEnrolment {
+    /// RFC 4648 base32, no padding.
+    pub secret: String,
+    /// The Key Uri Format link (what the QR code holds).
+    pub otpauth_uri: String,
+}
+
+/// The caller's second factors, as `GET /api/me/factors` shows them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FactorsView {
+    pub totp_enabled: bool,
+    pub recovery_codes_left: u32,
+}
+
+/// The second factor given with an `mfa_token`.
+#[derive(Debug, Clone)]
+pub enum SecondFactor {
+    /// A code from the authenticator app.
+    Totp(String),
+    RecoveryCode(String),
+}
+
+/// `grant_type=mfa`: the token of the first step and a second factor.
+#[derive(Debug, Clone)]
+pub struct MfaGrant {
+    pub mfa_token: String,
+    pub factor: SecondFactor,
+    /// The client asking, when it says: it must be the first step's.
+    pub client: Option<String>,
+}
+
+impl MfaGrant {
+    /// The pure step of [`Registrar::login_mfa`]: `mfa_token` and exactly
+    /// one of `code` and `recovery_code`.
+    pub fn parse(input: MfaGrantInput) -> Result<Self, ServiceError> {
+        let mut errors = FieldErrors::default();
+        if input.mfa_token.is_none() {
+            errors.add(Field::MfaToken, FieldError::Required);
+        }
+        let factor = match (input.code, input.recovery_code) {
+            (Some(code), None) => Some(SecondFactor::Totp(code)),
+            (None, Some(code)) => Some(SecondFactor::RecoveryCode(code)),
+            _ => {
+                errors.add(Field::Code, FieldError::OneFactor);
+                None
+            }
+        };
+        match (input.mfa_token, factor) {
+            (Some(mfa_token), Some(factor)) if errors.is_empty() => Ok(Self {
+                mfa_token,
+                factor,
+                client: input.client_id,
+            }),
+            _ => Err(ServiceError::Invalid(errors)),
+        }
+    }
+}
+
+/// 20 random bytes: a fresh TOTP secret.
+fn new_totp_secret() -> TotpSecret {
+    let mut bytes = [0_u8; registrar_domain::totp::SECRET_BYTES];
+    OsRng.fill_bytes(&mut bytes);
+    TotpSecret::new(bytes)
+}
+
+/// A recovery code as handed out: `xxxxx-xxxxx` from [`RECOVERY_ALPHABET`]
+/// (about 49 bits).
+fn new_recovery_code() -> String {
+    let mut bytes = [0_u8; 10];
+    OsRng.fill_bytes(&mut bytes);
+    let letters: String = bytes
+        .iter()
+        .map(|b| char::from(RECOVERY_ALPHABET[usize::from(*b) % RECOVERY_ALPHABET.len()]))
+        .collect();
+    let (first, second) = letters.split_at(5);
+    format!("{first}-{second}")
+}
+
+/// A recovery code as typed, the way it is hashed: lowercase, without the
+/// dash and spaces people add or leave out.
+fn normalized_recovery_code(code: &str) -> String {
+    code.chars()
+        .filter(|c| !matches!(c, '-' | ' '))
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+impl<S: Store, M: Mailer> Registrar<S, M> {
+    fn keyring(&self) -> Keyring {
+        self.settings.keyring()
+    }
+
+    fn recovery_hash(&self, code: &str) -> SecretHash {
+        SecretHash::from_stored(
+            self.settings
+                .secret_key
+                .digest("recovery code", &normalized_recovery_code(code)),
+        )
+    }
+
+    /// Fresh recovery codes: in clear for the user, hashed for the store.
+    fn new_recovery_codes(&self) -> (Vec<String>, Vec<SecretHash>) {
+        let codes: Vec<String> = (0..RECOVERY_CODES).map(|_| new_recovery_code()).collect();
+        let hashes = codes.iter().map(|c| self.recovery_hash(c)).collect();
+        (codes, hashes)
+    }
+
+    /// The secret of a stored factor, opened under the server secret;
+    /// `None` (logged) when it cannot be: sealed under a secret this server
+    /// does not hold, or damaged. Such a factor takes no code: the operator
+    /// adds the old secret to `security.previous_secret_keys`, or resets the
+    /// user's factors.
+    fn open_totp(&self, user: &UserId, factor: &TotpFactor) -> Option<TotpSecret> {
+        let opened = self
+            .keyring()
+            .open(TOTP_PURPOSE, &user.0, &factor.secret)
+            .map_err(|e| e.to_string())
+            .and_then(|bytes| TotpSecret::from_stored(bytes).map_err(|e| e.to_string()));
+        match opened {
+            Ok(secret) => Some(secret),
+            Err(error) => {
+                tracing::error!(
+                    user = %user.0,
+                    %error,
+                    "cannot open a TOTP secret: add the server secret that sealed it to \
+                     security.previous_secret_keys, or reset the user's factors"
+                );
+                None
+            }
+        }
+    }
+
+    /// The user's TOTP factor if it is confirmed (`true`) or pending (`false`).
+    async fn totp_factor_of(&self, user: &UserId, confirmed: bool) -> Result<Option<TotpFactor>, ServiceError> {
+        let factor = self.store.totp_factor(user).await?;
+        Ok(factor.filter(|f| f.confirmed_at.is_some() == confirmed))
+    }
+
+    fn unix_now(&self) -> u64 {
+        u64::try_from(self.now().timestamp()).unwrap_or(0)
+    }
+
+    /// `GET /api/me/factors`.
+    pub async fn factors(&self, ctx: &AuthContext) -> Result<FactorsView, ServiceError> {
+        let user = &ctx.user.id;
+        let totp = self.store.totp_factor(user).await?;
+        Ok(FactorsView {
+            totp_enabled: totp.is_some_and(|f| f.confirmed_at.is_some()),
+            recovery_codes_left: self.store.recovery_codes_left(user).await?,
+        })
+    }
+
+    /// `POST /api/me/factors/totp`: a fresh pending secret, replacing a
+    /// pending one. [`ServiceError::FactorEnabled`] when one is confirmed
+    /// (remove it first).
+    pub async fn enrol_totp(&self, ctx: &AuthContext) -> Result<TotpEnrolment, ServiceError> {
+        let secret = new_totp_secret();
+        let mut nonce = [0_u8; registrar_domain::sealed::NONCE_BYTES];
+        OsRng.fill_bytes(&mut nonce);
+        let sealed = self
+            .keyring()
+            .seal(TOTP_PURPOSE, &ctx.user.id.0, secret.as_bytes(), nonce);
+        if !self.store.put_pending_totp(&ctx.user.id, sealed, self.now()).await? {
+            return Err(ServiceError::FactorEnabled);
+        }
+        Ok(TotpEnrolment {
+            secret: secret.base32(),
+            otpauth_uri: secret.otpauth_uri(&self.settings.mfa_issuer, ctx.user.email.as_str()),
+        })
+    }
+
+    /// `POST /api/me/factors/totp/confirm`: the first code from the app
+    /// turns the pending secret on and answers the recovery codes, in
+    /// clear, once. A wrong code is a field error on `code`, counted as a
+    /// failed login (a stolen access token is no way to guess codes).
+    pub async fn confirm_totp(
+        &self,
+        ctx: &AuthContext,
+        code: &str,
+        from: ClientIp,
+    ) -> Result<Vec<String>, ServiceError> {
+        let user = &ctx.user;
+        let wrong = || ServiceError::Invalid(FieldErrors::single(Field::Code, FieldError::WrongCode));
+        self.login_allowed(Some(&user.email), from).await?;
+        let Some(pending) = self.totp_factor_of(&user.id, false).await? else {
+            return Err(ServiceError::NotFound);
+        };
+        let step = self
+            .open_totp(&user.id, &pending)
+            .and_then(|secret| secret.accepts(code, self.unix_now(), None));
+        let Some(step) = step else {
+            self.login_failed(Some(&user.email), from).await?;
+            return Err(wrong());
+        };
+        let (codes, hashes) = self.new_recovery_codes();
+        let confirmation = TotpConfirmation {
+            user: user.id.clone(),
+            secret: pending.secret,
+            step,
+            recovery_codes: hashes,
+            now: self.now(),
+        };
+        if !self.store.confirm_totp(confirmation).await? {
+            // Replaced or confirmed by a concurrent request: this code was
+            // for a secret that is no longer pending.
+            return Err(wrong());
+        }
+        tracing::info!(to = user.email.masked(), "two-step verification turned on");
+        Ok(codes)
+    }
+
+    /// `DELETE /api/me/factors/totp`: with the password, removes the app and
+    /// the recovery codes. `NotFound` when there is no factor.
+    pub async fn disable_totp(&self, ctx: &AuthContext, password: &str, from: ClientIp) -> Result<(), ServiceError> {
+        self.confirm_password(&ctx.user, password, from).await?;
+        if !self.store.remove_totp(&ctx.user.id).await? {
+            return Err(ServiceError::NotFound);
+        }
+        tracing::info!(to = ctx.user.email.masked(), "two-step verification turned off");
+        Ok(())
+    }
+
+    /// `POST /api/me/factors/recovery-codes`: with the password, a new set
+    /// (the old codes die). `NotFound` without a confirmed factor.
+    pub async fn renew_recovery_codes(
+        &self,
+        ctx: &AuthContext,
+        password: &str,
+        from: ClientIp,
+    ) -> Result<Vec<String>, ServiceError> {
+        self.confirm_password(&ctx.user, password, from).await?;
+        let confirmed = self
+            .store
+            .totp_factor(&ctx.user.id)
+            .await?
+            .is_some_and(|f| f.confirmed_at.is_some());
+        if !confirmed {
+            return Err(ServiceError::NotFound);
+        }
+        let (codes, hashes) = self.new_recovery_codes();
+        self.store
+            .replace_recovery_codes(&ctx.user.id, hashes, self.now())
+            .await?;
+        Ok(codes)
+    }
+
+    /// The factors `user` must give after a correct first factor; empty
+    /// when none is enabled.
+    pub(crate) async fn second_factors(&self, user: &User) -> Result<Vec<FactorKind>, ServiceError> {
+        let totp = self.store.totp_factor(&user.id).await?;
+        Ok(if totp.is_some_and(|f| f.confirmed_at.is_some()) {
+            vec![FactorKind::Totp, FactorKind::RecoveryCode]
+        } else {
+            Vec::new()
+        })
+    }
+
+    /// After a correct first factor: `Ok(())` when the account has no second
+    /// factor (and the account's failed-login count is cleared), else the
+    /// [`ServiceError::MfaRequired`] that carries the attempt on.
+    pub(crate) async fn require_second_factor(
+        &self,
+        user: &User,
+        client: &ClientId,
+        device: Device,
+        first_factor: FirstFactor,
+        purpose: MfaPurpose,
+    ) -> Result<(), ServiceError> {
+        let factors = self.second_factors(user).await?;
+        if factors.is_empty() {
+            self.login_succeeded(&user.email).await?;
+            return Ok(());
+        }
+        let token = SecretToken::new(random_hex(32));
+        let now = self.now();
+        let attempt = MfaAttempt {
+            user: user.id.clone(),
+            client: client.clone(),
+            device: device.id,
+            device_name: device.name,
+            first_factor,
+            purpose,
+        };
+        let new = NewMfaToken {
+            token_hash: token.hash(),
+            attempt,
+            created_at: now,
+            expires_at: now + MFA_TOKEN_TTL,
+        };
+        self.store.create_mfa_token(new).await?;
+        Err(ServiceError::MfaRequired(MfaChallenge {
+            mfa_token: token,
+            factors,
+        }))
+    }
+
+    /// `grant_type=mfa`: the pair for the attempt the token carries (for a
+    /// password change, the new password is set first). An unknown, used,
+    /// expired or dead token, and a wrong factor, are `InvalidGrant`.
+    pub async fn login_mfa(&self, grant: MfaGrant, from: ClientIp) -> Result<TokenPair, ServiceError> {
+        let lookup = MfaTokenLookup {
+            token_hash: SecretToken::new(grant.mfa_token).hash(),
+            now: self.now(),
+            max_failures: MFA_TOKEN_FAILURES,
+        };
+        // An unknown token counts against the client address, as a wrong
+        // password of an unknown account does.
+        self.login_allowed(None, from).await?;
+        let Some(token) = self.store.mfa_token(&lookup).await? else {
+            self.login_failed(None, from).await?;
+            return Err(ServiceError::InvalidGrant);
+        };
+        if grant
+            .client
+            .as_deref()
+            .is_some_and(|client| client != token.attempt.client.as_str())
+        {
+            return Err(ServiceError::InvalidGrant);
+        }
+        let Some(user) = self.store.user_by_id(&token.attempt.user).await? else {
+            return Err(ServiceError::InvalidGrant);
+        };
+        self.login_allowed(Some(&user.email), from).await?;
+        if !self.second_factor_holds(&user, &grant.factor).await? {
+            self.store.mfa_token_failed(&lookup.token_hash).await?;
+            self.login_failed(Some(&user.email), from).await?;
+            return Err(ServiceError::InvalidGrant);
+        }
+        // Of two requests with one token, one goes on.
+        let Some(token) = self.store.consume_mfa_token(&lookup).await? else {
+            return Err(ServiceError::InvalidGrant);
+        };
+        self.login_succeeded(&user.email).await?;
+        if user.disabled {
+            return Err(ServiceError::AccountDisabled);
+        }
+        let device = Device {
+            id: token.attempt.device,
+            name: token.attempt.device_name,
+        };
+        match token.attempt.purpose {
+            MfaPurpose::SignIn => self.open_session(&user, &token.attempt.client, device).await,
+            MfaPurpose::ChangePassword { new_password_hash } => {
+                self.set_changed_password(&user, &token.attempt.client, device, new_password_hash)
+                    .await
+            }
+        }
+    }
+
+    /// Whether `factor` is right for `user`, using it up if so (a TOTP step
+    /// or a recovery code is accepted once).
+    async fn second_factor_holds(&self, user: &User, factor: &SecondFactor) -> Result<bool, ServiceError> {
+        match factor {
+            SecondFactor::Totp(code) => {
+                let Some(factor) = self.totp_factor_of(&user.id, true).await? else {
+                    return Ok(false);
+                };
+                let step = self
+                    .open_totp(&user.id, &factor)
+                    .and_then(|secret| secret.accepts(code, self.unix_now(), factor.last_step));
+                match step {
+                    Some(step) => Ok(self.store.use_totp_step(&user.id, step).await?),
+                    None => Ok(false),
+                }
+            }
+            SecondFactor::RecoveryCode(code) => {
+                let used = RecoveryCodeUse {
+                    user: user.id.clone(),
+                    code: self.recovery_hash(code),
+                    now: self.now(),
+                };
+                let holds = self.store.use_recovery_code(&used).await?;
+                if holds {
+                    tracing::info!(to = user.email.masked(), "a recovery code was used");
+                }
+                Ok(holds)
+            }
+        }
+    }
+
+    /// Checks the password of a signed-in user before a sensitive change.
+    /// A wrong one counts as a failed login (per account and per client
+    /// address) and none is checked during a lockout: a stolen access token
+    /// is no way to guess the password.
+    pub(crate) async fn confirm_password(
+        &self,
+        user: &User,
+        password: &str,
+        from: ClientIp,
+    ) -> Result<(), ServiceError> {
+        let incorrect = || ServiceError::Invalid(FieldErrors::single(Field::Password, FieldError::PasswordIncorrect));
+        if user.password_hash.is_none() {
+            // No password to guess (an email-first account activated
+            // without one): nothing to count against its owner.
+            return Err(incorrect());
+        }
+        self.login_allowed(Some(&user.email), from).await?;
+        let verified = match Password::presented(password, &self.settings.password) {
+            Some(presented) => self.hasher.verify(&presented, user.password_hash.as_ref()).await?,
+            None => false,
+        };
+        if !verified {
+            self.login_failed(Some(&user.email), from).await?;
+            return Err(incorrect());
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recovery_codes_are_ten_letters_in_two_groups_and_typed_loosely() {
+        let code = new_recovery_code();
+        assert_eq!(code.len(), 11, "{code}");
+        assert_eq!(code.chars().nth(5), Some('-'));
+        assert!(
+            code.chars()
+                .filter(|c| *c != '-')
+                .all(|c| RECOVERY_ALPHABET.contains(&(c as u8))),
+            "{code}"
+        );
+        assert_eq!(normalized_recovery_code("ABCDE-fghjk"), "abcdefghjk");
+        assert_eq!(normalized_recovery_code(" abcde fghjk "), "abcdefghjk");
+        assert_ne!(new_recovery_code(), new_recovery_code());
+    }
+
+    fn grant(token: Option<&str>, code: Option<&str>, recovery: Option<&str>) -> Result<MfaGrant, ServiceError> {
+        MfaGrant::parse(MfaGrantInput {
+            mfa_token: token.map(str::to_owned),
+            code: code.map(str::to_owned),
+            recovery_code: recovery.map(str::to_owned),
+            client_id: None,
+        })
+    }
+
+    #[test]
+    fn an_mfa_grant_takes_its_token_and_exactly_one_factor() {
+        assert!(matches!(
+            grant(Some("t"), Some("123456"), None),
+            Ok(MfaGrant {
+                factor: SecondFactor::Totp(_),
+                ..
+            })
+        ));
+        assert!(matches!(
+            grant(Some("t"), None, Some("abcde-fghjk")),
+            Ok(MfaGrant {
+                factor: SecondFactor::RecoveryCode(_),
+                ..
+            })
+        ));
+        for (token, code, recovery) in [
+            (None, Some("1"), None),
+            (Some("t"), None, None),
+            (Some("t"), Some("1"), Some("r")),
+        ] {
+            let Err(ServiceError::Invalid(errors)) = grant(token, code, recovery) else {
+                panic!("{token:?} {code:?} {recovery:?} is refused");
+            };
+            assert_eq!(errors.has(Field::MfaToken), token.is_none());
+            assert_eq!(errors.has(Field::Code), token.is_some());
+        }
+    }
+}
