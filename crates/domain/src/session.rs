@@ -35,4 +35,80 @@ pub struct Session {
     pub access_expires_at: DateTime<Utc>,
     /// Last issue or rotation of the refresh token; the idle TTL counts from here.
     pub refreshed_at: DateTime<Utc>,
+    /// How the session was signed in; kept through rotation.
+    pub sign_in_method: SignInMethod,
+}
+
+/// How a session was signed in: the proof its first token pair was given
+/// for. A refresh keeps it; signing in again on the device replaces the
+/// session, and so the method.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SignInMethod {
+    /// The account's password (`grant_type=password`, the users API login,
+    /// a password change without a second factor).
+    Password,
+    /// The password, then a code of the authenticator app.
+    PasswordTotp,
+    /// The password, then a recovery code.
+    PasswordRecoveryCode,
+    /// The session a registration opens (`POST /api/register`).
+    Registration,
+    /// The session the confirmation link of an email-first signup opens
+    /// (`POST /confirm/signup/{id}`).
+    SignupLink,
+    /// Given with the account by an import (`registrar seed`), not signed in.
+    Import,
+}
+
+impl SignInMethod {
+    /// Every method, in the order of the documentation.
+    pub const ALL: [Self; 6] = [
+        Self::Password,
+        Self::PasswordTotp,
+        Self::PasswordRecoveryCode,
+        Self::Registration,
+        Self::SignupLink,
+        Self::Import,
+    ];
+
+    /// The name on the wire and in the store.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Password => "password",
+            Self::PasswordTotp => "password+totp",
+            Self::PasswordRecoveryCode => "password+recovery_code",
+            Self::Registration => "registration",
+            Self::SignupLink => "signup_link",
+            Self::Import => "import",
+        }
+    }
+
+    /// The method named `text` ([`Self::as_str`]), if any.
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|method| method.as_str() == text)
+    }
+}
+
+impl fmt::Display for SignInMethod {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SignInMethod;
+
+    #[test]
+    fn a_sign_in_method_is_read_back_from_its_name_and_names_are_distinct() {
+        for method in SignInMethod::ALL {
+            assert_eq!(SignInMethod::parse(method.as_str()), Some(method));
+            assert_eq!(method.to_string(), method.as_str());
+        }
+        let names: std::collections::BTreeSet<_> = SignInMethod::ALL.iter().map(|m| m.as_str()).collect();
+        assert_eq!(names.len(), SignInMethod::ALL.len());
+        for unknown in ["", "Password", "passkey", "password+"] {
+            assert_eq!(SignInMethod::parse(unknown), None, "{unknown:?}");
+        }
+    }
 }

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use registrar_domain::policy::{current_revisions, pending_revisions};
 use registrar_domain::{
     ClientId, ClientIp, DeviceId, Email, Language, Password, PasswordHash, PolicyRevision, Profile, RevisionId, Role,
-    Session, Telephone, User, UserId,
+    Session, SignInMethod, Telephone, User, UserId,
 };
 use registrar_mail::Mailer;
 use registrar_store::{FirstFactor, MfaPurpose, NewUser, OutboxKind, Store};
@@ -369,7 +369,7 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
             ..
         } = request.finish(errors)?;
         let user_id = Self::new_user_id();
-        let (session, pair) = self.mint_session(&user_id, &client, device);
+        let (session, pair) = self.mint_session(&user_id, &client, device, SignInMethod::Registration);
         self.create_account(NewAccount {
             id: user_id,
             email,
@@ -450,23 +450,25 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         };
         self.require_second_factor(&user, &client, login.device.clone(), FirstFactor::Password, purpose)
             .await?;
-        self.set_changed_password(&user, &client, login.device, hash).await
+        let verified = user.password_hash.clone();
+        let session = (client, login.device, SignInMethod::Password);
+        self.set_changed_password(&user, verified, session, hash).await
     }
 
     /// Sets a changed password (its hash) checked by the caller, revokes
     /// every other session, mails the user, and answers a fresh pair for
-    /// this device.
+    /// the device of `session` (client, device, how it signed in).
+    /// `verified` is the password hash the caller checked: if another change
+    /// or a reset committed since, this one is refused as a wrong password.
     pub(crate) async fn set_changed_password(
         &self,
         user: &User,
-        client: &ClientId,
-        device: Device,
+        verified: Option<PasswordHash>,
+        (client, device, method): (ClientId, Device, SignInMethod),
         hash: PasswordHash,
     ) -> Result<TokenPair, ServiceError> {
-        let (mut session, pair) = self.mint_session(&user.id, client, device);
-        // The change rests on the password just verified: if another change
-        // or a reset committed since, this one is refused as a wrong password.
-        session.credential = user.password_hash.clone();
+        let (mut session, pair) = self.mint_session(&user.id, &client, device, method);
+        session.credential = verified;
         let mail = self.outbox_mail(&user.id, OutboxKind::PasswordChanged);
         let mail_id = mail.id.clone();
         self.store

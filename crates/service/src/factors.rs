@@ -18,7 +18,9 @@
 use chrono::Duration;
 use rand::rngs::OsRng;
 use rand::RngCore;
-use registrar_domain::{ClientId, ClientIp, Keyring, Password, SecretHash, SecretToken, TotpSecret, User, UserId};
+use registrar_domain::{
+    ClientId, ClientIp, Keyring, Password, SecretHash, SecretToken, SignInMethod, TotpSecret, User, UserId,
+};
 use registrar_mail::Mailer;
 use registrar_store::{
     FirstFactor, MfaAttempt, MfaPurpose, MfaTokenLookup, NewMfaToken, RecoveryCodeUse, Store, TotpConfirmation,
@@ -91,6 +93,21 @@ pub enum SecondFactor {
     /// A code from the authenticator app.
     Totp(String),
     RecoveryCode(String),
+}
+
+impl SecondFactor {
+    /// How a session signs in with `first` and then this factor. No sign-in
+    /// starts with anything but a password yet: an emailed code, when it
+    /// comes, brings its methods with it.
+    fn sign_in_method(&self, first: FirstFactor) -> Result<SignInMethod, ServiceError> {
+        match (first, self) {
+            (FirstFactor::Password, Self::Totp(_)) => Ok(SignInMethod::PasswordTotp),
+            (FirstFactor::Password, Self::RecoveryCode(_)) => Ok(SignInMethod::PasswordRecoveryCode),
+            (FirstFactor::EmailCode, _) => Err(ServiceError::unexpected(
+                "an mfa token of a sign-in by emailed code, which this version does not offer",
+            )),
+        }
+    }
 }
 
 /// `grant_type=mfa`: the token of the first step and a second factor.
@@ -353,6 +370,11 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
             device_name: device.name,
             first_factor,
             purpose,
+            // What the second step's session or password change rests on.
+            credential: match first_factor {
+                FirstFactor::Password => user.password_hash.clone(),
+                FirstFactor::EmailCode => None,
+            },
         };
         let new = NewMfaToken {
             token_hash: token.hash(),
@@ -393,6 +415,7 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         let Some(user) = self.store.user_by_id(&token.attempt.user).await? else {
             return Err(ServiceError::InvalidGrant);
         };
+        let method = grant.factor.sign_in_method(token.attempt.first_factor)?;
         self.login_allowed(Some(&user.email), from).await?;
         if !self.second_factor_holds(&user, &grant.factor).await? {
             self.store.mfa_token_failed(&lookup.token_hash).await?;
@@ -411,10 +434,15 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
             id: token.attempt.device,
             name: token.attempt.device_name,
         };
+        // The password the first step verified (a token from before that was
+        // kept: the user's password now): changed or reset since, the
+        // session or change is refused.
+        let verified = token.attempt.credential.or_else(|| user.password_hash.clone());
+        let client = token.attempt.client;
         match token.attempt.purpose {
-            MfaPurpose::SignIn => self.open_session(&user, &token.attempt.client, device).await,
+            MfaPurpose::SignIn => self.open_session(&user.id, verified, &client, device, method).await,
             MfaPurpose::ChangePassword { new_password_hash } => {
-                self.set_changed_password(&user, &token.attempt.client, device, new_password_hash)
+                self.set_changed_password(&user, verified, (client, device, method), new_password_hash)
                     .await
             }
         }

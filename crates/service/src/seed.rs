@@ -3,7 +3,9 @@
 //! generator can compute without asking the server.
 
 use chrono::Duration;
-use registrar_domain::{ClientId, DeviceId, DeviceName, Email, Password, Profile, Role, SecretHash, SessionId, UserId};
+use registrar_domain::{
+    ClientId, DeviceId, DeviceName, Email, Password, Profile, Role, SecretHash, SessionId, SignInMethod, UserId,
+};
 use registrar_mail::Mailer;
 use registrar_store::{NewSession, NewUser, Store};
 use sha2::{Digest, Sha256};
@@ -59,6 +61,7 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
                     refresh_hash: SecretHash::of(&refresh),
                     now,
                     credential: None,
+                    sign_in_method: SignInMethod::Import,
                 };
                 let user = NewUser {
                     id,

@@ -186,7 +186,12 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
             None => None,
             Some(p) => Some(self.linked_password_hash(&p, &user.email).await?),
         };
-        let (mut session, pair) = self.mint_session(&user.id, &ClientId::web(), Self::browser());
+        let (mut session, pair) = self.mint_session(
+            &user.id,
+            &ClientId::web(),
+            Self::browser(),
+            registrar_domain::SignInMethod::SignupLink,
+        );
         // The link opens this session, not a password; one chosen here is the
         // account's from now on, and the session rests on it.
         session.credential = password_hash.clone();

@@ -4,7 +4,8 @@ use chrono::{DateTime, Utc};
 use rand::rngs::OsRng;
 use rand::RngCore;
 use registrar_domain::{
-    ClientId, ClientIp, Email, Password, SecretHash, SecretToken, Session, SessionId, User, UserId,
+    ClientId, ClientIp, Email, Password, PasswordHash, SecretHash, SecretToken, Session, SessionId, SignInMethod, User,
+    UserId,
 };
 use registrar_mail::Mailer;
 use registrar_store::{FirstFactor, MfaPurpose, NewSession, Rotation, RotationOutcome, Store};
@@ -88,8 +89,15 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         self.clock.now()
     }
 
-    /// A fresh session for this device with its first pair (hashes for the store, clear for the client).
-    pub(crate) fn mint_session(&self, user: &UserId, client: &ClientId, device: Device) -> (NewSession, TokenPair) {
+    /// A fresh session for this device, signed in by `method`, with its
+    /// first pair (hashes for the store, clear for the client).
+    pub(crate) fn mint_session(
+        &self,
+        user: &UserId,
+        client: &ClientId,
+        device: Device,
+        method: SignInMethod,
+    ) -> (NewSession, TokenPair) {
         let now = self.now();
         let ttl = self.settings.access_token_ttl;
         let pair = TokenPair {
@@ -108,6 +116,7 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
             refresh_hash: pair.refresh_token.hash(),
             now,
             credential: None,
+            sign_in_method: method,
         };
         (session, pair)
     }
@@ -186,22 +195,26 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
             MfaPurpose::SignIn,
         )
         .await?;
-        self.open_session(&user, &client, login.device).await
+        let credential = user.password_hash.clone();
+        self.open_session(&user.id, credential, &client, login.device, SignInMethod::Password)
+            .await
     }
 
-    /// A session for `user` as [`Self::check_credentials`] found them: it
-    /// rests on the password hash that was verified, so that a change or
-    /// reset committed since refuses it (as a wrong password). The uses of
-    /// sessions this process noted are written first, so that the
-    /// least-recently-used eviction sees them.
+    /// A session for `user`, signed in by `method`: it rests on
+    /// `credential`, the password hash the sign-in verified, so that a
+    /// change or reset committed since refuses it (as a wrong password).
+    /// The uses of sessions this process noted are written first, so that
+    /// the least-recently-used eviction sees them.
     pub(crate) async fn open_session(
         &self,
-        user: &User,
+        user: &UserId,
+        credential: Option<PasswordHash>,
         client: &ClientId,
         device: Device,
+        method: SignInMethod,
     ) -> Result<TokenPair, ServiceError> {
-        let (mut session, pair) = self.mint_session(&user.id, client, device);
-        session.credential = user.password_hash.clone();
+        let (mut session, pair) = self.mint_session(user, client, device, method);
+        session.credential = credential;
         if let Err(e) = self.flush_touches().await {
             tracing::warn!(error = %e, "could not record the last use of sessions before opening one");
         }

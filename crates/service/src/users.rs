@@ -130,7 +130,16 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
             purpose,
         )
         .await?;
-        let pair = self.open_session(&user, &web, browser).await?;
+        let credential = user.password_hash.clone();
+        let pair = self
+            .open_session(
+                &user.id,
+                credential,
+                &web,
+                browser,
+                registrar_domain::SignInMethod::Password,
+            )
+            .await?;
         Ok((pair, user.role))
     }
 

@@ -17,7 +17,7 @@ use crate::backend::{for_each_backend, run, Backend};
 use crate::error::Failure;
 use crate::outbox::OutboxWrites;
 use crate::rows::{to_db, NewConfirmationRow, UserRow};
-use crate::schema::{confirmations, sessions, users};
+use crate::schema::{confirmations, users};
 use crate::sessions::SessionWrites;
 use crate::DieselStore;
 
@@ -332,7 +332,7 @@ impl ConfirmationStore for DieselStore {
             diesel::update(users::table.find(&user))
                 .set(users::password_hash.eq(&hash))
                 .execute(conn)?;
-            diesel::delete(sessions::table.filter(sessions::user_id.eq(&user))).execute(conn)?;
+            conn.sign_out_in(&user)?;
             // Any other reset link dies with the old password, as in set_password.
             conn.kill_unused_in(&user, purpose)?;
             // The link reached the address: that confirms it, if nothing did before.

@@ -61,6 +61,7 @@ struct MfaTokenRow {
     failures: i32,
     created_at: NaiveDateTime,
     expires_at: NaiveDateTime,
+    credential: Option<String>,
 }
 
 impl MfaTokenRow {
@@ -86,6 +87,7 @@ impl MfaTokenRow {
             failures: 0,
             created_at: to_db(created_at),
             expires_at: to_db(expires_at),
+            credential: attempt.credential.map(|hash| hash.0),
         }
     }
 
@@ -104,6 +106,7 @@ impl MfaTokenRow {
                     new_password_hash: PasswordHash(hash),
                 },
             },
+            credential: self.credential.map(PasswordHash),
         };
         Some(MfaToken {
             attempt,

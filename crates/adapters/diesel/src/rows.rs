@@ -6,7 +6,7 @@ use chrono::{DateTime, NaiveDateTime, SubsecRound, Utc};
 use diesel::prelude::*;
 use registrar_domain::{
     Client, ClientId, DeviceId, DeviceName, Email, Language, Organisation, PasswordHash, PolicyText, PolicyType,
-    Profile, Role, Session, SessionId, Telephone, User, UserId, UserType,
+    Profile, Role, Session, SessionId, SignInMethod, Telephone, User, UserId, UserType,
 };
 use registrar_store::{NewConfirmation, NewInvite, NewOutboxMail, NewSession, NewUser, OutboxKind, OutboxMail};
 
@@ -182,6 +182,7 @@ pub(crate) struct NewSessionRow<'a> {
     refreshed_at: NaiveDateTime,
     created_at: NaiveDateTime,
     last_used_at: NaiveDateTime,
+    sign_in_method: &'static str,
 }
 
 impl<'a> NewSessionRow<'a> {
@@ -199,6 +200,7 @@ impl<'a> NewSessionRow<'a> {
             refreshed_at: now,
             created_at: now,
             last_used_at: now,
+            sign_in_method: session.sign_in_method.as_str(),
         }
     }
 }
@@ -216,6 +218,7 @@ pub(crate) struct SessionRow {
     last_used_at: NaiveDateTime,
     access_expires_at: NaiveDateTime,
     refreshed_at: NaiveDateTime,
+    sign_in_method: String,
 }
 
 impl SessionRow {
@@ -224,6 +227,7 @@ impl SessionRow {
         let client_id = ClientId::parse(&self.client_id).ok_or_else(|| bad("client_id"))?;
         let device_id = DeviceId::parse(&self.device_id).map_err(|_| bad("device_id"))?;
         let device_name = DeviceName::parse(&self.device_name).map_err(|_| bad("device_name"))?;
+        let sign_in_method = SignInMethod::parse(&self.sign_in_method).ok_or_else(|| bad("sign_in_method"))?;
         Ok(Session {
             id: SessionId(self.id),
             user_id: UserId(self.user_id),
@@ -234,6 +238,7 @@ impl SessionRow {
             last_used_at: from_db(self.last_used_at),
             access_expires_at: from_db(self.access_expires_at),
             refreshed_at: from_db(self.refreshed_at),
+            sign_in_method,
         })
     }
 }

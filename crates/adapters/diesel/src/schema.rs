@@ -54,6 +54,7 @@ diesel::table! {
         refreshed_at -> Timestamp,
         created_at -> Timestamp,
         last_used_at -> Timestamp,
+        sign_in_method -> Text,
     }
 }
 
@@ -174,6 +175,7 @@ diesel::table! {
         created_at -> Timestamp,
         expires_at -> Timestamp,
         used_at -> Nullable<Timestamp>,
+        credential -> Nullable<Text>,
     }
 }
 

@@ -10,7 +10,7 @@ use crate::backend::{for_each_backend, run, Backend};
 use crate::error::{not_found_on_foreign_key, Failure};
 use crate::policies::StandingReads;
 use crate::rows::{to_db, NewSessionRow, SessionRow, UserRow};
-use crate::schema::{retired_refresh_tokens, sessions, users};
+use crate::schema::{mfa_tokens, retired_refresh_tokens, sessions, users};
 use crate::DieselStore;
 
 /// Session writes that several store methods share, inside their transaction.
@@ -21,6 +21,11 @@ pub(crate) trait SessionWrites {
     /// With the user locked: [`StoreError::StaleCredential`] unless
     /// `credential` (if given) is the user's stored password hash.
     fn check_credential_in(&mut self, user: &str, credential: Option<&PasswordHash>) -> Result<(), Failure>;
+
+    /// Ends every sign-in of the user: their sessions, and their `mfa_token`s
+    /// (attempts waiting for a second factor), as a password change, a
+    /// reset and disabling the account do.
+    fn sign_out_in(&mut self, user: &str) -> Result<(), Failure>;
 }
 
 /// The bearer check that [`SessionStore::session_by_access`] and
@@ -108,6 +113,12 @@ for_each_backend! {
             if stored.as_deref() != Some(credential.0.as_str()) {
                 return Err(StoreError::StaleCredential.into());
             }
+            Ok(())
+        }
+
+        fn sign_out_in(&mut self, user: &str) -> Result<(), Failure> {
+            diesel::delete(sessions::table.filter(sessions::user_id.eq(user))).execute(self)?;
+            diesel::delete(mfa_tokens::table.filter(mfa_tokens::user_id.eq(user))).execute(self)?;
             Ok(())
         }
     }

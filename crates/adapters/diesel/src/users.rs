@@ -155,7 +155,7 @@ impl UserStore for DieselStore {
             diesel::update(users::table.find(&id))
                 .set(users::password_hash.eq(&hash))
                 .execute(conn)?;
-            diesel::delete(sessions::table.filter(sessions::user_id.eq(&id))).execute(conn)?;
+            conn.sign_out_in(&id)?;
             if let Some(session) = &keep {
                 // Checked above, against the password before the change.
                 let session = NewSession {
@@ -185,7 +185,7 @@ impl UserStore for DieselStore {
                 return Err(StoreError::NotFound.into());
             }
             if disabled {
-                diesel::delete(sessions::table.filter(sessions::user_id.eq(&id))).execute(conn)?;
+                conn.sign_out_in(&id)?;
             }
             Ok(())
         })

@@ -18,7 +18,7 @@ use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 use registrar_diesel::{ConnectError, DatabaseSettings, DieselStore};
 use registrar_domain::{
     ClientId, ConfirmationPurpose, DeviceId, DeviceName, Email, Language, PasswordHash, Profile, Role, Sealed,
-    SecretHash, SessionId, User, UserId,
+    SecretHash, SessionId, SignInMethod, User, UserId,
 };
 use registrar_store::{
     ClientStore, ConfirmationStore, FactorStore, InviteStore, NewConfirmation, NewInvite, NewOutboxMail, NewSession,
@@ -34,13 +34,15 @@ const INVITES_MIGRATION: &str = "2026-11-22-000002_invites_consent";
 const THROTTLE_MIGRATION: &str = "2026-11-22-000003_throttle";
 const CONSENT_MIGRATION: &str = "2026-11-22-000109_consent_pending";
 const FACTORS_MIGRATION: &str = "2026-12-06-000000_factors";
-const EVERY_MIGRATION: [&str; 6] = [
+const SIGN_IN_METHOD_MIGRATION: &str = "2026-12-07-000000_sign_in_method";
+const EVERY_MIGRATION: [&str; 7] = [
     FIRST_MIGRATION,
     OUTBOX_MIGRATION,
     INVITES_MIGRATION,
     THROTTLE_MIGRATION,
     CONSENT_MIGRATION,
     FACTORS_MIGRATION,
+    SIGN_IN_METHOD_MIGRATION,
 ];
 
 /// The same migrations the store embeds, to bring a database to an older version.
@@ -282,8 +284,8 @@ async fn assert_the_factors_migration_upgrades_a_database_in_use(store: &DieselS
     let applied = store.migrate().await.expect("upgrading");
     assert_eq!(
         applied,
-        [FACTORS_MIGRATION],
-        "the upgrade applies the factors migration"
+        [FACTORS_MIGRATION, SIGN_IN_METHOD_MIGRATION],
+        "the upgrade applies the factors migration and the one after it"
     );
 
     assert_eq!(
@@ -370,6 +372,7 @@ fn web_session(user: &UserId, now: DateTime<Utc>) -> NewSession {
         refresh_hash: SecretHash::of(&unique()),
         now,
         credential: None,
+        sign_in_method: SignInMethod::SignupLink,
     }
 }
 
@@ -413,7 +416,8 @@ async fn assert_the_invites_migration_upgrades_a_database_in_use(store: &DieselS
             INVITES_MIGRATION,
             THROTTLE_MIGRATION,
             CONSENT_MIGRATION,
-            FACTORS_MIGRATION
+            FACTORS_MIGRATION,
+            SIGN_IN_METHOD_MIGRATION
         ],
         "the upgrade applies the invites migration and the ones after it"
     );
@@ -718,6 +722,98 @@ upgrades_on_each_backend! {
     sqlite_the_factors_migration_upgrades_a_database_of_the_release_before,
     postgres_the_factors_migration_upgrades_a_database_of_the_release_before =>
         assert_the_factors_migration_upgrades_a_database_in_use(FACTORS_MIGRATION);
+}
+
+/// A session row as the release before sign-in methods wrote it, on the web
+/// client, created at `at(0)`.
+fn session_row_before_sign_in_methods(user: &UserId) -> String {
+    format!(
+        "INSERT INTO sessions (id, user_id, client_id, device_id, device_name, access_hash, \
+         access_expires_at, refresh_hash, refreshed_at, created_at, last_used_at) VALUES \
+         ('{id}', '{user}', 'web', 'browser', 'Browser', '{access}', '2030-01-01 01:00:00', \
+         '{refresh}', '2030-01-01 00:00:00', '2030-01-01 00:00:00', '2030-01-01 00:00:00')",
+        id = unique(),
+        user = user.0,
+        access = unique(),
+        refresh = unique(),
+    )
+}
+
+/// Sessions of the release before sign-in methods: after the upgrade those
+/// of an account with a password signed in with it, those of an account
+/// without one by the link of its signup; new sessions keep the method
+/// they are opened with. Then reverting and migrating again works.
+async fn assert_the_sign_in_method_migration_upgrades_a_database_in_use<DB, C>(
+    store: &DieselStore,
+    conn: &mut C,
+    source: impl Fn() -> EmbeddedMigrations,
+) where
+    DB: diesel::backend::Backend,
+    C: MigrationHarness<DB> + SimpleConnection,
+    EmbeddedMigrations: MigrationSource<DB>,
+{
+    migrate_up_to(conn, source(), FACTORS_MIGRATION);
+    let with_password = registration(&format!("before.methods.{}@example.com", unique()));
+    let mut without = registration(&format!("before.methods.{}@example.com", unique()));
+    without.user.password_hash = None;
+    let ids = [with_password.user.id.clone(), without.user.id.clone()];
+    for account in [with_password, without] {
+        store.register(account).await.expect("registering before the upgrade");
+    }
+    let [with_password, without] = ids;
+    for user in [&with_password, &without] {
+        conn.batch_execute(&session_row_before_sign_in_methods(user))
+            .expect("a session as the release before wrote it");
+    }
+
+    let applied = store.migrate().await.expect("upgrading");
+    assert_eq!(
+        applied,
+        [SIGN_IN_METHOD_MIGRATION],
+        "the upgrade applies the sign-in method migration"
+    );
+    let method = async |user: &UserId| {
+        let sessions = store.sessions_of(user).await.expect("listing sessions");
+        sessions.into_iter().map(|s| s.sign_in_method).collect::<Vec<_>>()
+    };
+    assert_eq!(method(&with_password).await, [SignInMethod::Password]);
+    assert_eq!(method(&without).await, [SignInMethod::SignupLink]);
+    let totp = NewSession {
+        sign_in_method: SignInMethod::PasswordTotp,
+        ..web_session(&with_password, at(10))
+    };
+    store.open_session(totp, 5).await.expect("signing in after the upgrade");
+    assert_eq!(
+        method(&with_password).await,
+        [SignInMethod::PasswordTotp],
+        "the new sign-in replaced the old session"
+    );
+
+    assert_migrates_again(
+        store,
+        conn,
+        source,
+        SIGN_IN_METHOD_MIGRATION,
+        &[SIGN_IN_METHOD_MIGRATION],
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn sqlite_the_sign_in_method_migration_upgrades_a_database_of_the_release_before() {
+    let (store, dir) = common::sqlite_unmigrated().await;
+    let mut conn = own_sqlite_connection(&dir);
+    assert_the_sign_in_method_migration_upgrades_a_database_in_use(&store, &mut conn, || SQLITE_MIGRATIONS).await;
+}
+
+#[tokio::test]
+async fn postgres_the_sign_in_method_migration_upgrades_a_database_of_the_release_before() {
+    let Some(database) = PgDatabase::create().await else {
+        return;
+    };
+    let mut conn = PgConnection::establish(&database.url).expect("a connection of our own");
+    let store = common::connect(&database).await;
+    assert_the_sign_in_method_migration_upgrades_a_database_in_use(&store, &mut conn, || POSTGRES_MIGRATIONS).await;
 }
 
 #[tokio::test]

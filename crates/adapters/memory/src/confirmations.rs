@@ -176,7 +176,7 @@ impl ConfirmationStore for MemoryStore {
             // first time if it already was.
             stored.email_confirmed_at.get_or_insert(now);
         }
-        state.revoke_where(|s| s.user_id == user);
+        state.sign_out(&user);
         if let Some(mail) = mail {
             state.queue_mail(mail);
         }

@@ -39,6 +39,11 @@ impl Factors {
     pub fn forget(&mut self, user: &UserId) {
         self.totp.remove(user);
         self.recovery_codes.remove(user);
+        self.forget_mfa_tokens(user);
+    }
+
+    /// Drops the user's `mfa_token`s, live or not.
+    pub fn forget_mfa_tokens(&mut self, user: &UserId) {
         self.mfa_tokens.retain(|_, stored| &stored.token.attempt.user != user);
     }
 

@@ -136,6 +136,7 @@ impl State {
                     last_used_at: new.now,
                     access_expires_at: new.access_expires_at,
                     refreshed_at: new.now,
+                    sign_in_method: new.sign_in_method,
                 },
                 access_hash: new.access_hash,
                 refresh_hash: new.refresh_hash,
@@ -162,6 +163,14 @@ impl State {
                 None => break,
             }
         }
+    }
+
+    /// Ends every sign-in of the user: their sessions, and their
+    /// `mfa_token`s (attempts waiting for a second factor), as a password
+    /// change, a reset and disabling the account do.
+    pub fn sign_out(&mut self, user: &UserId) {
+        self.revoke_where(|s| &s.user_id == user);
+        self.factors.forget_mfa_tokens(user);
     }
 
     /// Removes a session and the retired refresh tokens that point to it.

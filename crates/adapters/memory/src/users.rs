@@ -134,7 +134,7 @@ impl UserStore for MemoryStore {
         if let Some(user) = state.users.get_mut(id) {
             user.password_hash = Some(hash.clone());
         }
-        state.revoke_where(|s| &s.user_id == id);
+        state.sign_out(id);
         state.drop_confirmations(id, ConfirmationPurpose::PasswordReset);
         if let Some(keep) = keep {
             state.open_session(keep, usize::MAX);
@@ -150,7 +150,7 @@ impl UserStore for MemoryStore {
         let user = state.users.get_mut(id).ok_or(StoreError::NotFound)?;
         user.disabled = disabled;
         if disabled {
-            state.revoke_where(|s| &s.user_id == id);
+            state.sign_out(id);
         }
         Ok(())
     }

@@ -68,6 +68,12 @@ pub struct MfaAttempt {
     pub device_name: DeviceName,
     pub first_factor: FirstFactor,
     pub purpose: MfaPurpose,
+    /// The password hash the first factor verified (`None` for a first
+    /// factor that is no password): the session or password change the
+    /// second step completes rests on it, so that a password changed or
+    /// reset between the two steps refuses it
+    /// ([`StoreError::StaleCredential`]).
+    pub credential: Option<PasswordHash>,
 }
 
 /// An attempt to store under its `mfa_token`.

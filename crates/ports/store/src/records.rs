@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use registrar_domain::{
     ClientId, ConfirmationPurpose, DeviceId, DeviceName, Email, Language, PasswordHash, PolicyText, PolicyType,
-    Profile, RevisionId, Role, SecretHash, Session, SessionId, UserId,
+    Profile, RevisionId, Role, SecretHash, Session, SessionId, SignInMethod, UserId,
 };
 
 #[derive(Debug, Clone)]
@@ -44,6 +44,8 @@ pub struct NewSession {
     /// reset) meanwhile opens nothing. `None`: the session rests on no
     /// password (a mailed link, an import).
     pub credential: Option<PasswordHash>,
+    /// How the session was signed in ([`Session::sign_in_method`]).
+    pub sign_in_method: SignInMethod,
 }
 
 /// A code and/or link token to confirm something by mail (hashes only).

@@ -45,7 +45,9 @@ pub trait UserStore {
 
     /// Sets a new password hash and revokes every session of the user, then
     /// opens `keep` (if given) as the user's only session and queues `mail`
-    /// (if given) — all or nothing. Live password-reset links die with it.
+    /// (if given) — all or nothing. Live password-reset links and the
+    /// user's live `mfa_token`s (an attempt that checked the old password)
+    /// die with it.
     /// MUST return [`StoreError::NotFound`] if the user does not exist.
     /// The credential of `keep` (if any) is the password the caller verified
     /// to make this change: it is checked against the stored hash *before*
@@ -60,7 +62,8 @@ pub trait UserStore {
         mail: Option<NewOutboxMail>,
     ) -> Result<(), StoreError>;
 
-    /// Disables or enables an account; disabling revokes every session.
+    /// Disables or enables an account; disabling revokes every session and
+    /// kills the user's live `mfa_token`s.
     /// MUST return [`StoreError::NotFound`] if there is no such user.
     async fn set_disabled(&self, id: &UserId, disabled: bool) -> Result<(), StoreError>;
 
@@ -222,7 +225,9 @@ pub trait ConfirmationStore {
 
     /// Uses a live password-reset link: sets the new hash, revokes every
     /// session of the user, uses the link up, confirms the address if it was
-    /// not yet (the link proves it) and queues `mail` — all or nothing.
+    /// not yet (the link proves it), kills the user's live `mfa_token`s
+    /// (an attempt that checked the old password) and queues `mail` — all
+    /// or nothing.
     /// `None` (and nothing changed) if the link is not live.
     async fn reset_password(
         &self,

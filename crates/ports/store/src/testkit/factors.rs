@@ -50,6 +50,7 @@ fn new_token(user: &UserId, client: &ClientId, expires_at: DateTime<Utc>) -> New
         device_name: DeviceName::parse("Phone").expect("a device name"),
         first_factor: FirstFactor::Password,
         purpose: MfaPurpose::SignIn,
+        credential: Some(password_hash()),
     };
     NewMfaToken { token_hash: secret(), attempt, created_at: at(0), expires_at }
 }
@@ -219,11 +220,57 @@ pub async fn an_mfa_token_keeps_a_password_change_and_how_the_first_factor_was_g
     let (client, user) = client_and_user(&store).await;
     let mut token = new_token(&user, &client, at(300));
     token.attempt.first_factor = FirstFactor::EmailCode;
+    token.attempt.credential = None;
     token.attempt.purpose = MfaPurpose::ChangePassword { new_password_hash: password_hash() };
     create(&store, &token).await;
     assert_eq!(
         store.consume_mfa_token(&lookup(&token.token_hash, at(1), 5)).await.unwrap(),
         Some(as_stored(&token, 0))
+    );
+}
+
+pub async fn an_mfa_token_keeps_the_password_its_first_factor_verified<S: Store>(store: S) {
+    let (client, user) = client_and_user(&store).await;
+    let verified = password_hash();
+    let mut token = new_token(&user, &client, at(300));
+    token.attempt.credential = Some(verified.clone());
+    token.attempt.purpose = MfaPurpose::ChangePassword { new_password_hash: password_hash() };
+    create(&store, &token).await;
+    let used = store.consume_mfa_token(&lookup(&token.token_hash, at(1), 5)).await.unwrap();
+    assert_eq!(used.and_then(|t| t.attempt.credential), Some(verified));
+}
+
+pub async fn a_password_change_a_reset_or_disabling_the_account_kills_the_users_mfa_tokens<S: ContractStore>(
+    store: S,
+) {
+    let client = add_client(&store, at(0)).await;
+    let bystander = add_user(&store).await;
+    let theirs = new_token(&bystander, &client, at(300));
+    create(&store, &theirs).await;
+    for end in ["a password change", "a password reset", "disabling the account"] {
+        let user = add_user(&store).await;
+        let (first, second) = (new_token(&user, &client, at(300)), new_token(&user, &client, at(300)));
+        create(&store, &first).await;
+        create(&store, &second).await;
+        assert_eq!(store.mfa_token_failed(&second.token_hash).await.unwrap(), 1, "{end}: a token with a failure");
+        match end {
+            "a password change" => store.set_password(&user, &password_hash(), None, None).await.unwrap(),
+            "a password reset" => {
+                let link = send(&store, reset_confirmation(&user, at(3600))).await.link_hash;
+                assert_eq!(reset(&store, &link, &password_hash(), at(5), None).await, Some(user.clone()));
+            }
+            _ => store.set_disabled(&user, true).await.unwrap(),
+        }
+        for token in [&first, &second] {
+            let live = lookup(&token.token_hash, at(10), 5);
+            assert_eq!(store.mfa_token(&live).await.unwrap(), None, "{end} kills the user's mfa tokens");
+            assert_eq!(store.consume_mfa_token(&live).await.unwrap(), None, "{end}: none can be used");
+        }
+    }
+    assert_eq!(
+        store.mfa_token(&lookup(&theirs.token_hash, at(10), 5)).await.unwrap(),
+        Some(as_stored(&theirs, 0)),
+        "another user's token lives on"
     );
 }
 

@@ -369,6 +369,78 @@ contract_rules! {
         }
     }
 
+    pub async fn every_sign_in_method_is_stored_and_read_back_as_given<S: Store>(store: S) {
+        let (client, user) = client_and_user(&store).await;
+        for (seconds, method) in (1..).zip(SignInMethod::ALL) {
+            let session = NewSession {
+                sign_in_method: method,
+                ..new_session(&user, &client, &format!("device-{seconds}"), at(seconds))
+            };
+            store.open_session(session.clone(), 10).await.expect("opening a session");
+            let (found, _) = by_access(&store, &session.access_hash, at(seconds), "the session is found").await;
+            assert_eq!(found.sign_in_method, method, "session_by_access gives the method");
+        }
+        assert_eq!(
+            methods(&store, &user).await,
+            SignInMethod::ALL,
+            "sessions_of gives each session's method"
+        );
+    }
+
+    pub async fn a_session_keeps_its_sign_in_method_through_rotation_and_a_new_sign_in_replaces_it<S: Store>(
+        store: S,
+    ) {
+        let (client, user) = client_and_user(&store).await;
+        let first = NewSession {
+            sign_in_method: SignInMethod::PasswordTotp,
+            ..new_session(&user, &client, "phone", at(1))
+        };
+        store.open_session(first.clone(), 5).await.expect("opening a session");
+
+        let turn = rotation(&first.refresh_hash, at(2));
+        let rotated = assert_rotates(&store, turn.clone(), "a live refresh token rotates").await;
+        assert_eq!(rotated.sign_in_method, SignInMethod::PasswordTotp, "the rotated session keeps its method");
+        let (found, _) = by_access(&store, &turn.new_access_hash, at(3), "the new access token works").await;
+        assert_eq!(found.sign_in_method, SignInMethod::PasswordTotp, "and so does its access token's session");
+
+        open(&store, &user, &client, "phone", at(4), 5).await;
+        assert_eq!(
+            methods(&store, &user).await,
+            [SignInMethod::Password],
+            "signing in again on the device replaces the session and its method"
+        );
+    }
+
+    pub async fn sessions_given_with_an_account_or_a_password_change_keep_their_method<S: Store>(store: S) {
+        let client = add_client(&store, at(0)).await;
+        let with = |user: &UserId, method: SignInMethod| NewSession {
+            sign_in_method: method,
+            ..new_session(user, &client, "phone", at(1))
+        };
+
+        let registered = new_user(unique_email("registered"));
+        let mut account = registration(registered.clone());
+        account.session = Some(with(&registered.id, SignInMethod::Registration));
+        store.register(account).await.expect("registering with a session");
+        assert_eq!(methods(&store, &registered.id).await, [SignInMethod::Registration]);
+
+        let imported = new_user(unique_email("imported"));
+        let session = with(&imported.id, SignInMethod::Import);
+        store.import_users(vec![(imported.clone(), Some(session))]).await.expect("importing");
+        assert_eq!(methods(&store, &imported.id).await, [SignInMethod::Import]);
+
+        let keep = with(&registered.id, SignInMethod::PasswordRecoveryCode);
+        store
+            .set_password(&registered.id, &password_hash(), Some(keep), None)
+            .await
+            .expect("changing the password");
+        assert_eq!(
+            methods(&store, &registered.id).await,
+            [SignInMethod::PasswordRecoveryCode],
+            "the session a password change keeps has the method it is given"
+        );
+    }
+
     pub async fn sessions_are_listed_oldest_first<S: Store>(store: S) {
         let (web, app) = two_clients(&store).await;
         let user = add_user(&store).await;

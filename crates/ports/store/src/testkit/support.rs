@@ -9,8 +9,8 @@ pub(super) use std::sync::Arc;
 pub(super) use chrono::{DateTime, Duration, Utc};
 pub(super) use registrar_domain::{
     Client, ClientId, ConfirmationPurpose, DeviceId, DeviceName, Email, Language, Limit, Organisation, PasswordHash,
-    PolicyText, PolicyType, Profile, RevisionId, Role, Scope, SecretHash, Session, SessionId, Telephone, ThrottleKey,
-    User, UserId, UserType,
+    PolicyText, PolicyType, Profile, RevisionId, Role, Scope, SecretHash, Session, SessionId, SignInMethod, Telephone,
+    ThrottleKey, User, UserId, UserType,
 };
 pub(super) use tokio::sync::Barrier;
 pub(super) use uuid::Uuid;
@@ -98,6 +98,7 @@ pub(super) fn new_session(user: &UserId, client: &ClientId, device_id: &str, now
         refresh_hash: secret(),
         now,
         credential: None,
+        sign_in_method: SignInMethod::Password,
     }
 }
 
@@ -298,6 +299,15 @@ pub(super) async fn sessions<S: Store>(store: &S, user: &UserId) -> Vec<Session>
     store.sessions_of(user).await.expect("listing the user's sessions")
 }
 
+/// How each of the user's sessions signed in, oldest first.
+pub(super) async fn methods<S: Store>(store: &S, user: &UserId) -> Vec<SignInMethod> {
+    sessions(store, user)
+        .await
+        .into_iter()
+        .map(|s| s.sign_in_method)
+        .collect()
+}
+
 pub(super) async fn session_ids<S: Store>(store: &S, user: &UserId) -> Vec<SessionId> {
     sessions(store, user).await.into_iter().map(|s| s.id).collect()
 }
@@ -414,6 +424,7 @@ pub(super) fn assert_session_matches(session: &Session, new: &NewSession) {
         assert_eq!(instant, new.now, "{what}");
     }
     assert_eq!(session.access_expires_at, new.access_expires_at, "access expiry");
+    assert_eq!(session.sign_in_method, new.sign_in_method, "how the session signed in");
 }
 
 // ---------------------------------------------------------------------------

@@ -1,0 +1,2 @@
+ALTER TABLE mfa_tokens DROP COLUMN credential;
+ALTER TABLE sessions DROP COLUMN sign_in_method;
