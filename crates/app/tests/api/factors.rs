@@ -426,6 +426,153 @@ async fn unknown_mfa_tokens_are_throttled_per_client_address(backend: Backend) {
     assert_eq!(body["error"], "too_many_attempts");
 }
 
+/// How each session of the holder of `pair` signed in, by device, oldest first.
+async fn methods_of(app: &TestApp, pair: &Value) -> Vec<(String, String)> {
+    crate::sessions::sign_in_methods(app, access_token(pair)).await
+}
+
+fn by_device(expected: &[(&str, &str)]) -> Vec<(String, String)> {
+    expected
+        .iter()
+        .map(|(d, m)| ((*d).to_owned(), (*m).to_owned()))
+        .collect()
+}
+
+/// `POST /api/change-password` of `email` from `password` to `new_password` on `device`.
+async fn change_password(
+    app: &TestApp,
+    email: &str,
+    (password, new_password): (&str, &str),
+    device: &str,
+) -> reqwest::Response {
+    let change = json!({
+        "grant_type": "password", "client_id": app.client_id, "device_name": device, "device_id": device,
+        "username": email, "password": password, "new_password": new_password,
+    });
+    app.post_json("/api/change-password", &change).await
+}
+
+async fn sessions_show_the_second_factor_they_signed_in_with(backend: Backend) {
+    let account = protected(backend, |_| {}).await;
+    let (laptop, tablet) = (account.challenge("laptop").await, account.challenge("tablet").await);
+    let Protected {
+        app,
+        email,
+        authenticator,
+        recovery_codes,
+        ..
+    } = account;
+    let (status, signed_in) = mfa_grant(&app, &laptop, ("code", &authenticator.code(1))).await;
+    assert_eq!(status, StatusCode::OK, "{signed_in}");
+    let (status, body) = mfa_grant(&app, &tablet, ("recovery_code", &recovery_codes[0])).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        methods_of(&app, &signed_in).await,
+        by_device(&[
+            ("device-1", "registration"),
+            ("laptop", "password+totp"),
+            ("tablet", "password+recovery_code")
+        ])
+    );
+
+    let new_password = "Battery-Staple-77";
+    let mfa_token = mfa_token_of(change_password(&app, &email, (PASSWORD, new_password), "phone").await).await;
+    let (status, changed) = mfa_grant(&app, &mfa_token, ("recovery_code", &recovery_codes[1])).await;
+    assert_eq!(status, StatusCode::OK, "{changed}");
+    assert_eq!(
+        methods_of(&app, &changed).await,
+        by_device(&[("phone", "password+recovery_code")]),
+        "a password change keeps only its own session, signed in with both factors"
+    );
+}
+
+async fn a_password_reset_kills_the_mfa_tokens_issued_before_it(backend: Backend) {
+    let account = protected(backend, |_| {}).await;
+    let mfa_token = account.challenge("laptop").await;
+    let Protected {
+        app,
+        email,
+        authenticator,
+        ..
+    } = account;
+    assert_eq!(app.forgot_password(&email).await.status(), StatusCode::OK);
+    let link = app.reset_token(&email).await;
+    let new_password = "Battery-Staple-77";
+    let (status, body) = parts(app.reset_password(&link, new_password).await).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    let code = authenticator.code(1);
+    assert_refused(&app, &mfa_token, ("code", &code), "a token issued before the reset").await;
+    let fresh = mfa_token_of(app.login(&email, new_password, "laptop").await).await;
+    let (status, body) = mfa_grant(&app, &fresh, ("code", &code)).await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "the same code with a token of the new password: {body}"
+    );
+}
+
+async fn disabling_the_account_kills_its_mfa_tokens(backend: Backend) {
+    let account = protected(backend, |_| {}).await;
+    let mfa_token = account.challenge("laptop").await;
+    let Protected {
+        app,
+        email,
+        authenticator,
+        ..
+    } = account;
+    app.service.user_set_disabled(&email, true).await.expect("disabled");
+    app.service
+        .user_set_disabled(&email, false)
+        .await
+        .expect("enabled again");
+    let code = authenticator.code(1);
+    assert_refused(
+        &app,
+        &mfa_token,
+        ("code", &code),
+        "a token issued before the account was disabled",
+    )
+    .await;
+    let (status, body) = mfa_grant(&app, &account_challenge(&app, &email).await, ("code", &code)).await;
+    assert_eq!(status, StatusCode::OK, "a token issued after it: {body}");
+}
+
+/// A password login of `email` on the laptop answered `mfa_required`: its token.
+async fn account_challenge(app: &TestApp, email: &str) -> String {
+    mfa_token_of(app.login(email, PASSWORD, "laptop").await).await
+}
+
+async fn a_password_changed_between_the_two_steps_of_a_change_refuses_the_second(backend: Backend) {
+    let Protected {
+        app,
+        email,
+        authenticator,
+        recovery_codes,
+        ..
+    } = protected(backend, |_| {}).await;
+    let (first, second) = ("Battery-Staple-77", "Correct-Horse-88");
+    let waiting = mfa_token_of(change_password(&app, &email, (PASSWORD, first), "phone").await).await;
+    let other = mfa_token_of(change_password(&app, &email, (PASSWORD, second), "laptop").await).await;
+    let (status, body) = mfa_grant(&app, &other, ("code", &authenticator.code(1))).await;
+    assert_eq!(status, StatusCode::OK, "the other change is done: {body}");
+
+    assert_refused(
+        &app,
+        &waiting,
+        ("recovery_code", &recovery_codes[0]),
+        "the first change checked a password that is no longer the account's",
+    )
+    .await;
+    let (status, body) = parts(app.login(&email, first, "tablet").await).await;
+    assert_eq!(
+        (status, &body["error"]),
+        (StatusCode::BAD_REQUEST, &json!("invalid_grant")),
+        "the refused change set nothing"
+    );
+    mfa_token_of(app.login(&email, second, "tablet").await).await;
+}
+
 on_both_backends!(
     unknown_mfa_tokens_are_throttled_per_client_address,
     an_authenticator_app_is_enrolled_and_then_needed_to_sign_in,
@@ -437,4 +584,8 @@ on_both_backends!(
     the_mfa_token_belongs_to_its_client,
     the_app_is_turned_off_with_the_password_and_enrolling_twice_is_a_conflict,
     of_two_sign_ins_racing_with_one_code_one_wins,
+    sessions_show_the_second_factor_they_signed_in_with,
+    a_password_reset_kills_the_mfa_tokens_issued_before_it,
+    disabling_the_account_kills_its_mfa_tokens,
+    a_password_changed_between_the_two_steps_of_a_change_refuses_the_second,
 );

@@ -2,7 +2,7 @@
 //! OpenAPI response schemas. Fields that may be unknown are `null`, never left out.
 
 pub use crate::edge::bearer::TokenType;
-use registrar_domain::Organisation;
+use registrar_domain::{Organisation, SignInMethod};
 use registrar_service::{Acceptance, CurrentPolicy, FactorsView, ProfileView, SessionView, TokenPair, TotpEnrolment};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -137,6 +137,44 @@ pub struct SessionResponse {
     pub last_used_at: String,
     /// Whether this is the session of the token that asked.
     pub current: bool,
+    pub sign_in_method: SignInMethodName,
+}
+
+/// How a session signed in; a refresh keeps it, signing in again on the
+/// device replaces it. `password`: the password alone (`grant_type=password`,
+/// `/api/users/login`, `/api/change-password`); `password+totp` and
+/// `password+recovery_code`: the password, then a code of the authenticator
+/// app or a recovery code (`grant_type=mfa`); `registration`: the session
+/// `POST /api/register` opens; `signup_link`: the session the confirmation
+/// link of an email-first signup opens; `import`: given with the account by
+/// `registrar seed`.
+#[derive(Clone, Copy, Serialize, ToSchema)]
+pub enum SignInMethodName {
+    #[serde(rename = "password")]
+    Password,
+    #[serde(rename = "password+totp")]
+    PasswordTotp,
+    #[serde(rename = "password+recovery_code")]
+    PasswordRecoveryCode,
+    #[serde(rename = "registration")]
+    Registration,
+    #[serde(rename = "signup_link")]
+    SignupLink,
+    #[serde(rename = "import")]
+    Import,
+}
+
+impl From<SignInMethod> for SignInMethodName {
+    fn from(method: SignInMethod) -> Self {
+        match method {
+            SignInMethod::Password => Self::Password,
+            SignInMethod::PasswordTotp => Self::PasswordTotp,
+            SignInMethod::PasswordRecoveryCode => Self::PasswordRecoveryCode,
+            SignInMethod::Registration => Self::Registration,
+            SignInMethod::SignupLink => Self::SignupLink,
+            SignInMethod::Import => Self::Import,
+        }
+    }
 }
 
 impl From<&SessionView> for SessionResponse {
@@ -149,6 +187,7 @@ impl From<&SessionView> for SessionResponse {
             created_at: crate::timestamp(s.created_at),
             last_used_at: crate::timestamp(s.last_used_at),
             current: v.current,
+            sign_in_method: s.sign_in_method.into(),
         }
     }
 }
@@ -311,4 +350,19 @@ impl From<TotpEnrolment> for TotpEnrolmentResponse {
 pub struct RecoveryCodesResponse {
     #[schema(example = json!(["abcde-fghjk"]))]
     pub recovery_codes: Vec<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use registrar_domain::SignInMethod;
+
+    use super::SignInMethodName;
+
+    #[test]
+    fn a_sign_in_method_is_answered_by_the_name_the_domain_gives_it() {
+        for method in SignInMethod::ALL {
+            let answered = serde_json::to_value(SignInMethodName::from(method)).unwrap();
+            assert_eq!(answered, method.as_str(), "{method:?}");
+        }
+    }
 }
