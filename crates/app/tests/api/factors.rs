@@ -486,7 +486,10 @@ async fn sessions_show_the_second_factor_they_signed_in_with(backend: Backend) {
     );
 }
 
-async fn a_password_reset_kills_the_mfa_tokens_issued_before_it(backend: Backend) {
+/// An `mfa_token` issued before `end` (given the app and the address, and
+/// answering the password after it) is refused after it, while one issued
+/// after it takes the same code.
+async fn assert_mfa_tokens_die_with(backend: Backend, what: &str, end: impl AsyncFnOnce(&TestApp, &str) -> String) {
     let account = protected(backend, |_| {}).await;
     let mfa_token = account.challenge("laptop").await;
     let Protected {
@@ -495,52 +498,46 @@ async fn a_password_reset_kills_the_mfa_tokens_issued_before_it(backend: Backend
         authenticator,
         ..
     } = account;
-    assert_eq!(app.forgot_password(&email).await.status(), StatusCode::OK);
-    let link = app.reset_token(&email).await;
-    let new_password = "Battery-Staple-77";
-    let (status, body) = parts(app.reset_password(&link, new_password).await).await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-
-    let code = authenticator.code(1);
-    assert_refused(&app, &mfa_token, ("code", &code), "a token issued before the reset").await;
-    let fresh = mfa_token_of(app.login(&email, new_password, "laptop").await).await;
-    let (status, body) = mfa_grant(&app, &fresh, ("code", &code)).await;
-    assert_eq!(
-        status,
-        StatusCode::OK,
-        "the same code with a token of the new password: {body}"
-    );
-}
-
-async fn disabling_the_account_kills_its_mfa_tokens(backend: Backend) {
-    let account = protected(backend, |_| {}).await;
-    let mfa_token = account.challenge("laptop").await;
-    let Protected {
-        app,
-        email,
-        authenticator,
-        ..
-    } = account;
-    app.service.user_set_disabled(&email, true).await.expect("disabled");
-    app.service
-        .user_set_disabled(&email, false)
-        .await
-        .expect("enabled again");
+    let password = end(&app, &email).await;
     let code = authenticator.code(1);
     assert_refused(
         &app,
         &mfa_token,
         ("code", &code),
-        "a token issued before the account was disabled",
+        &format!("a token issued before {what}"),
     )
     .await;
-    let (status, body) = mfa_grant(&app, &account_challenge(&app, &email).await, ("code", &code)).await;
-    assert_eq!(status, StatusCode::OK, "a token issued after it: {body}");
+    let fresh = mfa_token_of(app.login(&email, &password, "laptop").await).await;
+    let (status, body) = mfa_grant(&app, &fresh, ("code", &code)).await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "the same code with a token issued after {what}: {body}"
+    );
 }
 
-/// A password login of `email` on the laptop answered `mfa_required`: its token.
-async fn account_challenge(app: &TestApp, email: &str) -> String {
-    mfa_token_of(app.login(email, PASSWORD, "laptop").await).await
+async fn a_password_reset_kills_the_mfa_tokens_issued_before_it(backend: Backend) {
+    assert_mfa_tokens_die_with(backend, "a reset", async |app: &TestApp, email: &str| {
+        assert_eq!(app.forgot_password(email).await.status(), StatusCode::OK);
+        let link = app.reset_token(email).await;
+        let new_password = "Battery-Staple-77";
+        let (status, body) = parts(app.reset_password(&link, new_password).await).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        new_password.to_owned()
+    })
+    .await;
+}
+
+async fn disabling_the_account_kills_its_mfa_tokens(backend: Backend) {
+    assert_mfa_tokens_die_with(backend, "disabling the account", async |app: &TestApp, email: &str| {
+        app.service.user_set_disabled(email, true).await.expect("disabled");
+        app.service
+            .user_set_disabled(email, false)
+            .await
+            .expect("enabled again");
+        PASSWORD.to_owned()
+    })
+    .await;
 }
 
 async fn a_password_changed_between_the_two_steps_of_a_change_refuses_the_second(backend: Backend) {
