@@ -257,11 +257,7 @@ async fn changing_the_password_needs_the_second_factor_too(backend: Backend) {
         ..
     } = protected(backend, |_| {}).await;
     let new_password = "Battery-Staple-77";
-    let change = json!({
-        "grant_type": "password", "client_id": app.client_id, "device_name": "Phone", "device_id": "device-1",
-        "username": email, "password": PASSWORD, "new_password": new_password,
-    });
-    let mfa_token = mfa_token_of(app.post_json("/api/change-password", &change).await).await;
+    let mfa_token = mfa_token_of(change_password(&app, &email, (PASSWORD, new_password), "device-1").await).await;
     assert_eq!(app.me_status(&pair).await, StatusCode::OK, "nothing changed yet");
 
     let (status, changed) = mfa_grant(&app, &mfa_token, ("code", &authenticator.code(1))).await;
@@ -455,19 +451,13 @@ async fn change_password(
 async fn sessions_show_the_second_factor_they_signed_in_with(backend: Backend) {
     let account = protected(backend, |_| {}).await;
     let (laptop, tablet) = (account.challenge("laptop").await, account.challenge("tablet").await);
-    let Protected {
-        app,
-        email,
-        authenticator,
-        recovery_codes,
-        ..
-    } = account;
-    let (status, signed_in) = mfa_grant(&app, &laptop, ("code", &authenticator.code(1))).await;
+    let (app, email, codes) = (&account.app, account.email.as_str(), &account.recovery_codes);
+    let (status, signed_in) = mfa_grant(app, &laptop, ("code", &account.authenticator.code(1))).await;
     assert_eq!(status, StatusCode::OK, "{signed_in}");
-    let (status, body) = mfa_grant(&app, &tablet, ("recovery_code", &recovery_codes[0])).await;
+    let (status, body) = mfa_grant(app, &tablet, ("recovery_code", &codes[0])).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(
-        methods_of(&app, &signed_in).await,
+        methods_of(app, &signed_in).await,
         by_device(&[
             ("device-1", "registration"),
             ("laptop", "password+totp"),
@@ -476,11 +466,11 @@ async fn sessions_show_the_second_factor_they_signed_in_with(backend: Backend) {
     );
 
     let new_password = "Battery-Staple-77";
-    let mfa_token = mfa_token_of(change_password(&app, &email, (PASSWORD, new_password), "phone").await).await;
-    let (status, changed) = mfa_grant(&app, &mfa_token, ("recovery_code", &recovery_codes[1])).await;
+    let mfa_token = mfa_token_of(change_password(app, email, (PASSWORD, new_password), "phone").await).await;
+    let (status, changed) = mfa_grant(app, &mfa_token, ("recovery_code", &codes[1])).await;
     assert_eq!(status, StatusCode::OK, "{changed}");
     assert_eq!(
-        methods_of(&app, &changed).await,
+        methods_of(app, &changed).await,
         by_device(&[("phone", "password+recovery_code")]),
         "a password change keeps only its own session, signed in with both factors"
     );
@@ -541,33 +531,28 @@ async fn disabling_the_account_kills_its_mfa_tokens(backend: Backend) {
 }
 
 async fn a_password_changed_between_the_two_steps_of_a_change_refuses_the_second(backend: Backend) {
-    let Protected {
-        app,
-        email,
-        authenticator,
-        recovery_codes,
-        ..
-    } = protected(backend, |_| {}).await;
+    let account = protected(backend, |_| {}).await;
+    let (app, email) = (&account.app, account.email.as_str());
     let (first, second) = ("Battery-Staple-77", "Correct-Horse-88");
-    let waiting = mfa_token_of(change_password(&app, &email, (PASSWORD, first), "phone").await).await;
-    let other = mfa_token_of(change_password(&app, &email, (PASSWORD, second), "laptop").await).await;
-    let (status, body) = mfa_grant(&app, &other, ("code", &authenticator.code(1))).await;
+    let waiting = mfa_token_of(change_password(app, email, (PASSWORD, first), "phone").await).await;
+    let other = mfa_token_of(change_password(app, email, (PASSWORD, second), "laptop").await).await;
+    let (status, body) = mfa_grant(app, &other, ("code", &account.authenticator.code(1))).await;
     assert_eq!(status, StatusCode::OK, "the other change is done: {body}");
 
     assert_refused(
-        &app,
+        app,
         &waiting,
-        ("recovery_code", &recovery_codes[0]),
+        ("recovery_code", &account.recovery_codes[0]),
         "the first change checked a password that is no longer the account's",
     )
     .await;
-    let (status, body) = parts(app.login(&email, first, "tablet").await).await;
+    let (status, body) = parts(app.login(email, first, "tablet").await).await;
     assert_eq!(
         (status, &body["error"]),
         (StatusCode::BAD_REQUEST, &json!("invalid_grant")),
         "the refused change set nothing"
     );
-    mfa_token_of(app.login(&email, second, "tablet").await).await;
+    mfa_token_of(app.login(email, second, "tablet").await).await;
 }
 
 on_both_backends!(
