@@ -7,7 +7,8 @@
 //! the others re-check the `WHERE` against its committed row, which no
 //! longer matches; SQLite's writers take turns on the write lock. Changes
 //! of several rows (confirming a factor with its codes, replacing codes)
-//! run in one write transaction.
+//! and a use that mails the user run in one write transaction, the mail
+//! queued only when the conditional change took a row.
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDateTime, Utc};
@@ -16,11 +17,12 @@ use diesel::prelude::*;
 use registrar_domain::{ClientId, DeviceId, DeviceName, PasswordHash, Sealed, SecretHash, UserId};
 use registrar_store::{
     FactorStore, FirstFactor, MfaAttempt, MfaPurpose, MfaToken, MfaTokenLookup, NewMfaToken, RecoveryCodeUse,
-    StoreError, TotpConfirmation, TotpFactor,
+    StoreError, TotpConfirmation, TotpFactor, TotpRemoval,
 };
 
 use crate::backend::{run, Backend};
 use crate::error::duplicate_on_unique;
+use crate::outbox::OutboxWrites;
 use crate::rows::{from_db, to_db};
 use crate::schema::{mfa_tokens, recovery_codes, totp_factors};
 use crate::DieselStore;
@@ -199,6 +201,7 @@ impl FactorStore for DieselStore {
     async fn confirm_totp(&self, confirmation: TotpConfirmation) -> Result<bool, StoreError> {
         let (user, secret) = (confirmation.user.0, confirmation.secret.as_str().to_owned());
         let (step, recovery_codes, now) = (confirmation.step, confirmation.recovery_codes, confirmation.now);
+        let mail = confirmation.mail;
         run!(self, write, |conn| {
             let confirmed = diesel::update(
                 totp_factors::table
@@ -218,7 +221,7 @@ impl FactorStore for DieselStore {
             diesel::insert_into(recovery_codes::table)
                 .values(code_rows(&user, &recovery_codes, to_db(now)))
                 .execute(conn)?;
-            Ok(true)
+            conn.enqueue_if(true, mail.as_ref())
         })
     }
 
@@ -237,12 +240,22 @@ impl FactorStore for DieselStore {
         })
     }
 
-    async fn remove_totp(&self, user: &UserId) -> Result<bool, StoreError> {
-        let user = user.0.clone();
+    async fn remove_totp(&self, removal: TotpRemoval) -> Result<bool, StoreError> {
+        let TotpRemoval {
+            user,
+            end_mfa_tokens,
+            mail,
+        } = removal;
+        let user = user.0;
         run!(self, write, |conn| {
             diesel::delete(recovery_codes::table.filter(recovery_codes::user_id.eq(&user))).execute(conn)?;
+            if end_mfa_tokens {
+                diesel::delete(mfa_tokens::table.filter(mfa_tokens::user_id.eq(&user))).execute(conn)?;
+            }
+            // Of two removals racing, the second waits for the first's row
+            // lock and then finds no row: one removes, one mails.
             let removed = diesel::delete(totp_factors::table.find(&user)).execute(conn)?;
-            Ok(removed == 1)
+            conn.enqueue_if(removed == 1, mail.as_ref())
         })
     }
 
@@ -267,7 +280,8 @@ impl FactorStore for DieselStore {
 
     async fn use_recovery_code(&self, used: &RecoveryCodeUse) -> Result<bool, StoreError> {
         let (user, code, now) = (used.user.0.clone(), used.code.as_str().to_owned(), used.now);
-        run!(self, statement, |conn| {
+        let mail = used.mail.clone();
+        run!(self, write, |conn| {
             let used = diesel::update(
                 recovery_codes::table
                     .find((&user, &code))
@@ -275,7 +289,7 @@ impl FactorStore for DieselStore {
             )
             .set(recovery_codes::used_at.eq(to_db(now)))
             .execute(conn)?;
-            Ok(used == 1)
+            conn.enqueue_if(used == 1, mail.as_ref())
         })
     }
 

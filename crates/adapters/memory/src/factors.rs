@@ -8,7 +8,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use registrar_domain::{Sealed, SecretHash, UserId};
 use registrar_store::{
-    FactorStore, MfaToken, MfaTokenLookup, NewMfaToken, RecoveryCodeUse, StoreError, TotpConfirmation, TotpFactor,
+    FactorStore, MfaToken, MfaTokenLookup, NewMfaToken, NewOutboxMail, RecoveryCodeUse, StoreError, TotpConfirmation,
+    TotpFactor, TotpRemoval,
 };
 
 use crate::state::State;
@@ -39,6 +40,10 @@ impl Factors {
     pub fn forget(&mut self, user: &UserId) {
         self.totp.remove(user);
         self.recovery_codes.remove(user);
+        self.end_mfa_tokens(user);
+    }
+
+    fn end_mfa_tokens(&mut self, user: &UserId) {
         self.mfa_tokens.retain(|_, stored| &stored.token.attempt.user != user);
     }
 
@@ -46,6 +51,21 @@ impl Factors {
         self.mfa_tokens.get_mut(&lookup.token_hash).filter(|stored| {
             !stored.used && lookup.now < stored.token.expires_at && stored.token.failures < lookup.max_failures
         })
+    }
+}
+
+impl State {
+    /// Queues `mail` if `changed`, after a change checked it could
+    /// ([`State::check_mail`] before changing anything); answers `changed`.
+    fn queue_if(&mut self, changed: bool, mail: Option<NewOutboxMail>) -> bool {
+        if let Some(mail) = mail.filter(|_| changed) {
+            self.queue_mail(mail);
+        }
+        changed
+    }
+
+    fn check_optional_mail(&self, mail: Option<&NewOutboxMail>) -> Result<(), StoreError> {
+        mail.map_or(Ok(()), |mail| self.check_mail(mail))
     }
 }
 
@@ -80,8 +100,9 @@ impl FactorStore for MemoryStore {
 
     async fn confirm_totp(&self, confirmation: TotpConfirmation) -> Result<bool, StoreError> {
         let mut state = self.lock()?;
-        let State { factors, .. } = &mut *state;
-        let Some(factor) = factors
+        state.check_optional_mail(confirmation.mail.as_ref())?;
+        let Some(factor) = state
+            .factors
             .totp
             .get_mut(&confirmation.user)
             .filter(|f| f.confirmed_at.is_none() && f.secret == confirmation.secret)
@@ -91,8 +112,8 @@ impl FactorStore for MemoryStore {
         factor.confirmed_at = Some(confirmation.now);
         factor.last_step = Some(confirmation.step);
         let codes = codes(confirmation.recovery_codes);
-        factors.recovery_codes.insert(confirmation.user, codes);
-        Ok(true)
+        state.factors.recovery_codes.insert(confirmation.user, codes);
+        Ok(state.queue_if(true, confirmation.mail))
     }
 
     async fn use_totp_step(&self, user: &UserId, step: u64) -> Result<bool, StoreError> {
@@ -107,10 +128,16 @@ impl FactorStore for MemoryStore {
         Ok(true)
     }
 
-    async fn remove_totp(&self, user: &UserId) -> Result<bool, StoreError> {
+    async fn remove_totp(&self, removal: TotpRemoval) -> Result<bool, StoreError> {
         let mut state = self.lock()?;
+        state.check_optional_mail(removal.mail.as_ref())?;
+        let user = &removal.user;
         state.factors.recovery_codes.remove(user);
-        Ok(state.factors.totp.remove(user).is_some())
+        if removal.end_mfa_tokens {
+            state.factors.end_mfa_tokens(user);
+        }
+        let removed = state.factors.totp.remove(user).is_some();
+        Ok(state.queue_if(removed, removal.mail))
     }
 
     async fn replace_recovery_codes(
@@ -127,12 +154,14 @@ impl FactorStore for MemoryStore {
 
     async fn use_recovery_code(&self, used: &RecoveryCodeUse) -> Result<bool, StoreError> {
         let mut state = self.lock()?;
+        state.check_optional_mail(used.mail.as_ref())?;
         let unused = state
             .factors
             .recovery_codes
             .get_mut(&used.user)
             .and_then(|codes| codes.iter_mut().find(|c| c.hash == used.code && c.used_at.is_none()));
-        Ok(unused.map(|c| c.used_at = Some(used.now)).is_some())
+        let changed = unused.map(|c| c.used_at = Some(used.now)).is_some();
+        Ok(state.queue_if(changed, used.mail.clone()))
     }
 
     async fn recovery_codes_left(&self, user: &UserId) -> Result<u32, StoreError> {

@@ -10,7 +10,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use registrar_domain::{ClientId, DeviceId, DeviceName, PasswordHash, Sealed, SecretHash, UserId};
 
-use crate::StoreError;
+use crate::{NewOutboxMail, StoreError};
 
 /// A user's authenticator-app factor.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -109,6 +109,8 @@ pub struct TotpConfirmation {
     /// The hashes of the user's new recovery codes.
     pub recovery_codes: Vec<SecretHash>,
     pub now: DateTime<Utc>,
+    /// "Two-step verification turned on", queued with the confirmation.
+    pub mail: Option<NewOutboxMail>,
 }
 
 /// Using one of a user's recovery codes.
@@ -118,6 +120,19 @@ pub struct RecoveryCodeUse {
     /// The keyed hash of the code given.
     pub code: SecretHash,
     pub now: DateTime<Utc>,
+    /// "A recovery code was used", queued with the use.
+    pub mail: Option<NewOutboxMail>,
+}
+
+/// Removing a user's TOTP factor and recovery codes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TotpRemoval {
+    pub user: UserId,
+    /// Also end the user's `mfa_token`s (every factor goes: an attempt
+    /// waiting for one has nothing left to wait for).
+    pub end_mfa_tokens: bool,
+    /// "Two-step verification turned off", queued with the removal.
+    pub mail: Option<NewOutboxMail>,
 }
 
 /// Second factors and the attempts that wait for one.
@@ -132,10 +147,10 @@ pub trait FactorStore {
     async fn put_pending_totp(&self, user: &UserId, secret: Sealed, now: DateTime<Utc>) -> Result<bool, StoreError>;
 
     /// Confirms the user's pending factor if its secret is the one the code
-    /// was checked against, records the code's step, and gives the user the
-    /// new recovery codes (dropping any older ones), all at once. `false`
-    /// (nothing changed) when there is no pending factor with that secret
-    /// (replaced or confirmed meanwhile).
+    /// was checked against, records the code's step, gives the user the
+    /// new recovery codes (dropping any older ones) and queues the mail, all
+    /// at once. `false` (nothing changed, nothing queued) when there is no
+    /// pending factor with that secret (replaced or confirmed meanwhile).
     async fn confirm_totp(&self, confirmation: TotpConfirmation) -> Result<bool, StoreError>;
 
     /// Records `step` as used if it is later than the last step used of the
@@ -144,8 +159,10 @@ pub trait FactorStore {
     async fn use_totp_step(&self, user: &UserId, step: u64) -> Result<bool, StoreError>;
 
     /// Removes the TOTP factor (pending or confirmed) and the recovery
-    /// codes. `false` when there was none.
-    async fn remove_totp(&self, user: &UserId) -> Result<bool, StoreError>;
+    /// codes, ends the user's `mfa_token`s when asked, and queues the mail,
+    /// all at once. `false` when there was no factor: then nothing is queued
+    /// (of two removals racing, one mails), though the tokens still end.
+    async fn remove_totp(&self, removal: TotpRemoval) -> Result<bool, StoreError>;
 
     /// Replaces the user's recovery codes (hashes).
     async fn replace_recovery_codes(
@@ -155,8 +172,9 @@ pub trait FactorStore {
         now: DateTime<Utc>,
     ) -> Result<(), StoreError>;
 
-    /// Uses the unused recovery code `code` of the user: `false` when it is
-    /// unknown or used (of two racing with one code, one wins).
+    /// Uses the unused recovery code `code` of the user and queues the mail,
+    /// at once: `false` (nothing queued) when it is unknown or used (of two
+    /// racing with one code, one wins and one mail is queued).
     async fn use_recovery_code(&self, used: &RecoveryCodeUse) -> Result<bool, StoreError>;
 
     /// How many unused recovery codes the user has.

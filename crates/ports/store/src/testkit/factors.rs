@@ -1,14 +1,19 @@
 //! The contract of [`FactorStore`](crate::FactorStore): a pending TOTP
 //! secret is replaced until it is confirmed; a step, a recovery code and an
-//! `mfa_token` are each used once, even by requests racing for them; and a
-//! deleted user takes their factors along.
+//! `mfa_token` are each used once, even by requests racing for them; a
+//! change that mails the user queues its mail in the same transaction, and
+//! only when the change happens; and a deleted user takes their factors
+//! along.
 
 use std::future::Future;
 
 use registrar_domain::Sealed;
 
 use super::support::*;
-use crate::{FirstFactor, MfaAttempt, MfaPurpose, MfaToken, MfaTokenLookup, NewMfaToken, RecoveryCodeUse, TotpConfirmation, TotpFactor};
+use crate::{
+    FirstFactor, MfaAttempt, MfaPurpose, MfaToken, MfaTokenLookup, NewMfaToken, RecoveryCodeUse, TotpConfirmation,
+    TotpFactor, TotpRemoval,
+};
 
 /// A stand-in for a sealed secret: the store keeps it as it is given.
 fn sealed() -> Sealed {
@@ -30,11 +35,40 @@ async fn confirmed<S: Store>(store: &S, step: u64, codes: &[SecretHash]) -> User
 }
 
 fn confirmation(user: &UserId, secret: &Sealed, step: u64, codes: Vec<SecretHash>, now: DateTime<Utc>) -> TotpConfirmation {
-    TotpConfirmation { user: user.clone(), secret: secret.clone(), step, recovery_codes: codes, now }
+    TotpConfirmation { user: user.clone(), secret: secret.clone(), step, recovery_codes: codes, now, mail: None }
 }
 
 fn code_use(user: &UserId, code: &SecretHash, now: DateTime<Utc>) -> RecoveryCodeUse {
-    RecoveryCodeUse { user: user.clone(), code: code.clone(), now }
+    RecoveryCodeUse { user: user.clone(), code: code.clone(), now, mail: None }
+}
+
+/// Removes the user's TOTP factor without a mail, leaving the `mfa_token`s.
+async fn remove<S: Store>(store: &S, user: &UserId) -> bool {
+    let removal = TotpRemoval { user: user.clone(), end_mfa_tokens: false, mail: None };
+    store.remove_totp(removal).await.expect("removing the factor")
+}
+
+/// Whether mail `id` is queued: a claim by id takes it (and holds it).
+async fn queued<S: Store>(store: &S, id: &str) -> bool {
+    claim_by_id(store, id, at(100), at(100 + LEASE)).await.is_some()
+}
+
+/// Of 8 racers, each with a mail of `kind` of its own, starting `attempt`
+/// with it at once: how many won, and how many mails were queued.
+async fn winners_and_mails<S, F, Fut>(store: &S, user: &UserId, kind: OutboxKind, attempt: F) -> (usize, usize)
+where
+    S: Store,
+    F: Fn(S, NewOutboxMail) -> Fut,
+    Fut: Future<Output = bool> + Send + 'static,
+{
+    let mails: Vec<NewOutboxMail> = (0..8).map(|_| new_mail(user, kind, at(5))).collect();
+    let outcomes = race(store, mails, attempt).await;
+    let won = outcomes.iter().filter(|(_, won)| *won).count();
+    let mut queued_mails = 0;
+    for (mail, _) in &outcomes {
+        queued_mails += usize::from(queued(store, &mail.id).await);
+    }
+    (won, queued_mails)
 }
 
 /// Looks `token` up as live at `now` with at most `max_failures`.
@@ -164,28 +198,16 @@ pub async fn recovery_codes_are_used_once_and_replaced_as_a_set<S: Store>(store:
     assert_eq!(store.recovery_codes_left(&user).await.unwrap(), 1);
 }
 
-pub async fn of_requests_racing_with_one_recovery_code_one_wins<S: Store>(store: S) {
-    let codes = hashes(1);
-    let user = confirmed(&store, 1, &codes).await;
-    let won = winners(&store, |store| {
-        let (user, code) = (user.clone(), codes[0].clone());
-        async move { store.use_recovery_code(&code_use(&user, &code, at(5))).await.expect("using a code") }
-    })
-    .await;
-    assert_eq!(won, 1, "one of the racers used the code");
-    assert_eq!(store.recovery_codes_left(&user).await.unwrap(), 0);
-}
-
 pub async fn removing_the_totp_factor_removes_the_recovery_codes<S: Store>(store: S) {
     let user = confirmed(&store, 1, &hashes(4)).await;
-    assert!(store.remove_totp(&user).await.unwrap());
+    assert!(remove(&store, &user).await);
     assert_eq!(store.totp_factor(&user).await.unwrap(), None);
     assert_eq!(store.recovery_codes_left(&user).await.unwrap(), 0);
-    assert!(!store.remove_totp(&user).await.unwrap(), "nothing left to remove");
+    assert!(!remove(&store, &user).await, "nothing left to remove");
 
     let pending = add_user(&store).await;
     assert!(store.put_pending_totp(&pending, sealed(), at(0)).await.unwrap());
-    assert!(store.remove_totp(&pending).await.unwrap(), "a pending factor is removed too");
+    assert!(remove(&store, &pending).await, "a pending factor is removed too");
     assert_eq!(store.totp_factor(&pending).await.unwrap(), None);
 }
 
@@ -262,6 +284,120 @@ pub async fn deleting_a_user_deletes_their_factors<S: Store>(store: S) {
     assert_eq!(store.totp_factor(&user).await.unwrap(), None);
     assert_eq!(store.recovery_codes_left(&user).await.unwrap(), 0);
     assert_eq!(store.mfa_token(&lookup(&token.token_hash, at(1), 5)).await.unwrap(), None);
+}
+
+
+pub async fn confirming_a_factor_queues_its_mail_and_a_refused_confirmation_none<S: Store>(store: S) {
+    let user = add_user(&store).await;
+    let (replaced, pending) = (sealed(), sealed());
+    assert!(store.put_pending_totp(&user, replaced.clone(), at(0)).await.unwrap());
+    assert!(store.put_pending_totp(&user, pending.clone(), at(1)).await.unwrap());
+
+    let refused = new_mail(&user, OutboxKind::TotpEnabled, at(2));
+    let mut confirming = confirmation(&user, &replaced, 1, hashes(1), at(2));
+    confirming.mail = Some(refused.clone());
+    assert!(!store.confirm_totp(confirming).await.unwrap(), "the replaced secret");
+    assert!(!queued(&store, &refused.id).await, "a refused confirmation queues nothing");
+
+    let mail = new_mail(&user, OutboxKind::TotpEnabled, at(3));
+    let mut confirming = confirmation(&user, &pending, 1, hashes(1), at(3));
+    confirming.mail = Some(mail.clone());
+    assert!(store.confirm_totp(confirming.clone()).await.unwrap());
+    let claimed = claim_by_id(&store, &mail.id, at(4), at(4 + LEASE)).await.expect("the mail is queued");
+    let stored = store.user_by_id(&user).await.unwrap().expect("the user");
+    assert_mail_matches(&claimed, &mail, &stored, 0);
+
+    let again = new_mail(&user, OutboxKind::TotpEnabled, at(5));
+    confirming.mail = Some(again.clone());
+    assert!(!store.confirm_totp(confirming).await.unwrap(), "confirmed already");
+    assert!(!queued(&store, &again.id).await, "a second confirmation queues nothing");
+}
+
+pub async fn removing_a_factor_queues_its_mail_only_when_there_was_one<S: Store>(store: S) {
+    let user = confirmed(&store, 1, &hashes(2)).await;
+    let mail = new_mail(&user, OutboxKind::TotpDisabled, at(10));
+    let removal = TotpRemoval { user: user.clone(), end_mfa_tokens: false, mail: Some(mail.clone()) };
+    assert!(store.remove_totp(removal).await.unwrap());
+    let claimed = claim_by_id(&store, &mail.id, at(11), at(11 + LEASE)).await.expect("the mail is queued");
+    assert_eq!((claimed.kind, claimed.created_at), (OutboxKind::TotpDisabled, at(10)));
+
+    let again = new_mail(&user, OutboxKind::TotpDisabled, at(12));
+    let removal = TotpRemoval { user: user.clone(), end_mfa_tokens: false, mail: Some(again.clone()) };
+    assert!(!store.remove_totp(removal).await.unwrap(), "nothing left to remove");
+    assert!(!queued(&store, &again.id).await, "removing nothing queues nothing");
+}
+
+pub async fn a_removal_ends_the_users_mfa_tokens_when_asked<S: Store>(store: S) {
+    let (client, user) = client_and_user(&store).await;
+    let other = add_user(&store).await;
+    let (kept, ended, others) =
+        (new_token(&user, &client, at(300)), new_token(&user, &client, at(300)), new_token(&other, &client, at(300)));
+    for token in [&kept, &others] {
+        create(&store, token).await;
+    }
+    for holder in [&user, &other] {
+        assert!(store.put_pending_totp(holder, sealed(), at(0)).await.unwrap());
+    }
+    assert!(remove(&store, &user).await);
+    let live = |token: &NewMfaToken| lookup(&token.token_hash, at(1), 5);
+    assert!(store.mfa_token(&live(&kept)).await.unwrap().is_some(), "kept unless asked");
+
+    create(&store, &ended).await;
+    assert!(store.put_pending_totp(&user, sealed(), at(2)).await.unwrap());
+    let removal = TotpRemoval { user: user.clone(), end_mfa_tokens: true, mail: None };
+    assert!(store.remove_totp(removal).await.unwrap());
+    for token in [&kept, &ended] {
+        assert_eq!(store.mfa_token(&live(token)).await.unwrap(), None, "the user's tokens ended");
+        assert_eq!(store.consume_mfa_token(&live(token)).await.unwrap(), None, "and cannot be used");
+    }
+    assert!(store.mfa_token(&live(&others)).await.unwrap().is_some(), "another user's token lives on");
+
+    let late = new_token(&user, &client, at(300));
+    create(&store, &late).await;
+    let removal = TotpRemoval { user: user.clone(), end_mfa_tokens: true, mail: None };
+    assert!(!store.remove_totp(removal).await.unwrap(), "no factor left");
+    assert_eq!(store.mfa_token(&live(&late)).await.unwrap(), None, "the tokens end all the same");
+}
+
+pub async fn of_removals_racing_one_removes_and_mails<S: Store>(store: S) {
+    let user = confirmed(&store, 1, &hashes(2)).await;
+    let (won, mails) = winners_and_mails(&store, &user, OutboxKind::TotpDisabled, |store, mail| {
+        let removal = TotpRemoval { user: mail.user_id.clone(), end_mfa_tokens: true, mail: Some(mail) };
+        async move { store.remove_totp(removal).await.expect("removing") }
+    })
+    .await;
+    assert_eq!((won, mails), (1, 1), "one racer removed the factor and one mail was queued");
+}
+
+pub async fn using_a_recovery_code_queues_its_mail_and_a_refused_use_none<S: Store>(store: S) {
+    let codes = hashes(2);
+    let user = confirmed(&store, 1, &codes).await;
+    let mail = new_mail(&user, OutboxKind::RecoveryCodeUsed, at(20));
+    let mut using = code_use(&user, &codes[0], at(20));
+    using.mail = Some(mail.clone());
+    assert!(store.use_recovery_code(&using).await.unwrap());
+    let claimed = claim_by_id(&store, &mail.id, at(21), at(21 + LEASE)).await.expect("the mail is queued");
+    assert_eq!((claimed.kind, claimed.created_at), (OutboxKind::RecoveryCodeUsed, at(20)));
+
+    for (code, why) in [(codes[0].clone(), "a used code"), (secret(), "an unknown code")] {
+        let refused = new_mail(&user, OutboxKind::RecoveryCodeUsed, at(22));
+        let mut using = code_use(&user, &code, at(22));
+        using.mail = Some(refused.clone());
+        assert!(!store.use_recovery_code(&using).await.unwrap(), "{why}");
+        assert!(!queued(&store, &refused.id).await, "{why} queues nothing");
+    }
+}
+
+pub async fn of_requests_racing_with_one_recovery_code_one_wins_and_mails<S: Store>(store: S) {
+    let codes = hashes(1);
+    let user = confirmed(&store, 1, &codes).await;
+    let (won, mails) = winners_and_mails(&store, &user, OutboxKind::RecoveryCodeUsed, |store, mail| {
+        let using = RecoveryCodeUse { user: mail.user_id.clone(), code: codes[0].clone(), now: at(5), mail: Some(mail) };
+        async move { store.use_recovery_code(&using).await.expect("using a code") }
+    })
+    .await;
+    assert_eq!((won, mails), (1, 1), "one racer used the code and one mail was queued");
+    assert_eq!(store.recovery_codes_left(&user).await.unwrap(), 0);
 }
 
 }
