@@ -94,6 +94,6 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
     /// there was none.
     pub async fn user_factors_reset(&self, email: &str) -> Result<bool, ServiceError> {
         let user = self.user_named(email).await?;
-        self.remove_totp_of(&user, true).await
+        self.remove_factors(&user, true).await
     }
 }

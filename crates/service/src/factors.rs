@@ -22,7 +22,7 @@ use registrar_domain::{ClientId, ClientIp, Keyring, Password, SecretHash, Secret
 use registrar_mail::Mailer;
 use registrar_store::{
     FirstFactor, MfaAttempt, MfaPurpose, MfaTokenLookup, NewMfaToken, OutboxKind, RecoveryCodeUse, Store,
-    TotpConfirmation, TotpFactor, TotpRemoval,
+    TotpConfirmation, TotpFactor,
 };
 
 use crate::input::MfaGrantInput;
@@ -264,19 +264,18 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         })
     }
 
-    /// Removes the user's authenticator app and recovery codes (and, when
-    /// `end_mfa_tokens`, the sign-ins waiting for a second factor), and
-    /// mails "two-step verification turned off". `false` (no mail) when
+    /// Removes the user's authenticator app and recovery codes (and, for
+    /// an operator's reset of `every` factor, the sign-ins waiting for one),
+    /// and mails "two-step verification turned off". `false` (no mail) when
     /// there was no factor.
-    pub(crate) async fn remove_totp_of(&self, user: &User, end_mfa_tokens: bool) -> Result<bool, ServiceError> {
+    pub(crate) async fn remove_factors(&self, user: &User, every: bool) -> Result<bool, ServiceError> {
         let mail = self.outbox_mail(&user.id, OutboxKind::TotpDisabled);
         let mail_id = mail.id.clone();
-        let removal = TotpRemoval {
-            user: user.id.clone(),
-            end_mfa_tokens,
-            mail: Some(mail),
+        let removed = if every {
+            self.store.reset_factors(&user.id, Some(mail)).await?
+        } else {
+            self.store.remove_totp(&user.id, Some(mail)).await?
         };
-        let removed = self.store.remove_totp(removal).await?;
         if removed {
             tracing::info!(to = user.email.masked(), "two-step verification turned off");
         }
@@ -334,9 +333,8 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
             step,
             recovery_codes: hashes,
             now: self.now(),
-            mail: Some(mail),
         };
-        let confirmed = self.store.confirm_totp(confirmation).await?;
+        let confirmed = self.store.confirm_totp(confirmation, Some(mail)).await?;
         if !self.mail_queued_if(confirmed, &mail_id).await {
             // Replaced or confirmed by a concurrent request: this code was
             // for a secret that is no longer pending.
@@ -353,7 +351,7 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         self.confirm_password(&ctx.user, password, from).await?;
         // The mfa tokens are left alone: this removes one kind of factor,
         // and a token whose factor is gone completes nothing anyway.
-        if !self.remove_totp_of(&ctx.user, false).await? {
+        if !self.remove_factors(&ctx.user, false).await? {
             return Err(ServiceError::NotFound);
         }
         Ok(())
@@ -510,9 +508,8 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
                     user: user.id.clone(),
                     code: self.recovery_hash(code),
                     now: self.now(),
-                    mail: Some(mail),
                 };
-                let holds = self.store.use_recovery_code(&used).await?;
+                let holds = self.store.use_recovery_code(&used, Some(mail)).await?;
                 if holds {
                     tracing::info!(to = user.email.masked(), "a recovery code was used");
                 }

@@ -16,8 +16,8 @@ use diesel::dsl;
 use diesel::prelude::*;
 use registrar_domain::{ClientId, DeviceId, DeviceName, PasswordHash, Sealed, SecretHash, UserId};
 use registrar_store::{
-    FactorStore, FirstFactor, MfaAttempt, MfaPurpose, MfaToken, MfaTokenLookup, NewMfaToken, RecoveryCodeUse,
-    StoreError, TotpConfirmation, TotpFactor, TotpRemoval,
+    FactorStore, FirstFactor, MfaAttempt, MfaPurpose, MfaToken, MfaTokenLookup, NewMfaToken, NewOutboxMail,
+    RecoveryCodeUse, StoreError, TotpConfirmation, TotpFactor,
 };
 
 use crate::backend::{run, Backend};
@@ -158,6 +158,24 @@ fn code_rows(user: &str, codes: &[SecretHash], now: NaiveDateTime) -> Vec<Recove
         .collect()
 }
 
+impl DieselStore {
+    /// Removes the user's TOTP factor and recovery codes, with `all` also
+    /// their `mfa_token`s, and queues `mail` if there was a factor.
+    async fn remove_factors(&self, user: &UserId, all: bool, mail: Option<NewOutboxMail>) -> Result<bool, StoreError> {
+        let user = user.0.clone();
+        run!(self, write, |conn| {
+            diesel::delete(recovery_codes::table.filter(recovery_codes::user_id.eq(&user))).execute(conn)?;
+            if all {
+                diesel::delete(mfa_tokens::table.filter(mfa_tokens::user_id.eq(&user))).execute(conn)?;
+            }
+            // Of two removals racing, the second waits for the first's row
+            // lock and then finds no row: one removes, one mails.
+            let removed = diesel::delete(totp_factors::table.find(&user)).execute(conn)?;
+            conn.enqueue_if(removed == 1, mail.as_ref())
+        })
+    }
+}
+
 #[async_trait]
 impl FactorStore for DieselStore {
     async fn totp_factor(&self, user: &UserId) -> Result<Option<TotpFactor>, StoreError> {
@@ -198,10 +216,13 @@ impl FactorStore for DieselStore {
         })
     }
 
-    async fn confirm_totp(&self, confirmation: TotpConfirmation) -> Result<bool, StoreError> {
+    async fn confirm_totp(
+        &self,
+        confirmation: TotpConfirmation,
+        mail: Option<NewOutboxMail>,
+    ) -> Result<bool, StoreError> {
         let (user, secret) = (confirmation.user.0, confirmation.secret.as_str().to_owned());
         let (step, recovery_codes, now) = (confirmation.step, confirmation.recovery_codes, confirmation.now);
-        let mail = confirmation.mail;
         run!(self, write, |conn| {
             let confirmed = diesel::update(
                 totp_factors::table
@@ -240,23 +261,12 @@ impl FactorStore for DieselStore {
         })
     }
 
-    async fn remove_totp(&self, removal: TotpRemoval) -> Result<bool, StoreError> {
-        let TotpRemoval {
-            user,
-            end_mfa_tokens,
-            mail,
-        } = removal;
-        let user = user.0;
-        run!(self, write, |conn| {
-            diesel::delete(recovery_codes::table.filter(recovery_codes::user_id.eq(&user))).execute(conn)?;
-            if end_mfa_tokens {
-                diesel::delete(mfa_tokens::table.filter(mfa_tokens::user_id.eq(&user))).execute(conn)?;
-            }
-            // Of two removals racing, the second waits for the first's row
-            // lock and then finds no row: one removes, one mails.
-            let removed = diesel::delete(totp_factors::table.find(&user)).execute(conn)?;
-            conn.enqueue_if(removed == 1, mail.as_ref())
-        })
+    async fn remove_totp(&self, user: &UserId, mail: Option<NewOutboxMail>) -> Result<bool, StoreError> {
+        self.remove_factors(user, false, mail).await
+    }
+
+    async fn reset_factors(&self, user: &UserId, mail: Option<NewOutboxMail>) -> Result<bool, StoreError> {
+        self.remove_factors(user, true, mail).await
     }
 
     async fn replace_recovery_codes(
@@ -278,9 +288,8 @@ impl FactorStore for DieselStore {
         })
     }
 
-    async fn use_recovery_code(&self, used: &RecoveryCodeUse) -> Result<bool, StoreError> {
+    async fn use_recovery_code(&self, used: &RecoveryCodeUse, mail: Option<NewOutboxMail>) -> Result<bool, StoreError> {
         let (user, code, now) = (used.user.0.clone(), used.code.as_str().to_owned(), used.now);
-        let mail = used.mail.clone();
         run!(self, write, |conn| {
             let used = diesel::update(
                 recovery_codes::table

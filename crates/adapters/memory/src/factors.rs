@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use registrar_domain::{Sealed, SecretHash, UserId};
 use registrar_store::{
     FactorStore, MfaToken, MfaTokenLookup, NewMfaToken, NewOutboxMail, RecoveryCodeUse, StoreError, TotpConfirmation,
-    TotpFactor, TotpRemoval,
+    TotpFactor,
 };
 
 use crate::state::State;
@@ -67,6 +67,18 @@ impl State {
     fn check_optional_mail(&self, mail: Option<&NewOutboxMail>) -> Result<(), StoreError> {
         mail.map_or(Ok(()), |mail| self.check_mail(mail))
     }
+
+    /// Removes the user's TOTP factor and recovery codes, with `all` also
+    /// their `mfa_token`s, and queues `mail` if there was a factor.
+    fn remove_factors(&mut self, user: &UserId, all: bool, mail: Option<NewOutboxMail>) -> Result<bool, StoreError> {
+        self.check_optional_mail(mail.as_ref())?;
+        self.factors.recovery_codes.remove(user);
+        if all {
+            self.factors.end_mfa_tokens(user);
+        }
+        let removed = self.factors.totp.remove(user).is_some();
+        Ok(self.queue_if(removed, mail))
+    }
 }
 
 fn codes(hashes: Vec<SecretHash>) -> Vec<StoredRecoveryCode> {
@@ -98,9 +110,13 @@ impl FactorStore for MemoryStore {
         Ok(true)
     }
 
-    async fn confirm_totp(&self, confirmation: TotpConfirmation) -> Result<bool, StoreError> {
+    async fn confirm_totp(
+        &self,
+        confirmation: TotpConfirmation,
+        mail: Option<NewOutboxMail>,
+    ) -> Result<bool, StoreError> {
         let mut state = self.lock()?;
-        state.check_optional_mail(confirmation.mail.as_ref())?;
+        state.check_optional_mail(mail.as_ref())?;
         let Some(factor) = state
             .factors
             .totp
@@ -113,7 +129,7 @@ impl FactorStore for MemoryStore {
         factor.last_step = Some(confirmation.step);
         let codes = codes(confirmation.recovery_codes);
         state.factors.recovery_codes.insert(confirmation.user, codes);
-        Ok(state.queue_if(true, confirmation.mail))
+        Ok(state.queue_if(true, mail))
     }
 
     async fn use_totp_step(&self, user: &UserId, step: u64) -> Result<bool, StoreError> {
@@ -128,16 +144,12 @@ impl FactorStore for MemoryStore {
         Ok(true)
     }
 
-    async fn remove_totp(&self, removal: TotpRemoval) -> Result<bool, StoreError> {
-        let mut state = self.lock()?;
-        state.check_optional_mail(removal.mail.as_ref())?;
-        let user = &removal.user;
-        state.factors.recovery_codes.remove(user);
-        if removal.end_mfa_tokens {
-            state.factors.end_mfa_tokens(user);
-        }
-        let removed = state.factors.totp.remove(user).is_some();
-        Ok(state.queue_if(removed, removal.mail))
+    async fn remove_totp(&self, user: &UserId, mail: Option<NewOutboxMail>) -> Result<bool, StoreError> {
+        self.lock()?.remove_factors(user, false, mail)
+    }
+
+    async fn reset_factors(&self, user: &UserId, mail: Option<NewOutboxMail>) -> Result<bool, StoreError> {
+        self.lock()?.remove_factors(user, true, mail)
     }
 
     async fn replace_recovery_codes(
@@ -152,16 +164,16 @@ impl FactorStore for MemoryStore {
         Ok(())
     }
 
-    async fn use_recovery_code(&self, used: &RecoveryCodeUse) -> Result<bool, StoreError> {
+    async fn use_recovery_code(&self, used: &RecoveryCodeUse, mail: Option<NewOutboxMail>) -> Result<bool, StoreError> {
         let mut state = self.lock()?;
-        state.check_optional_mail(used.mail.as_ref())?;
+        state.check_optional_mail(mail.as_ref())?;
         let unused = state
             .factors
             .recovery_codes
             .get_mut(&used.user)
             .and_then(|codes| codes.iter_mut().find(|c| c.hash == used.code && c.used_at.is_none()));
         let changed = unused.map(|c| c.used_at = Some(used.now)).is_some();
-        Ok(state.queue_if(changed, used.mail.clone()))
+        Ok(state.queue_if(changed, mail))
     }
 
     async fn recovery_codes_left(&self, user: &UserId) -> Result<u32, StoreError> {

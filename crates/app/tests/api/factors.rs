@@ -442,7 +442,9 @@ fn as_read(raw: &str) -> (String, String) {
             .strip_prefix("=?")
             .and_then(|w| w.strip_suffix("?="))
             .and_then(|w| w.split_once("?b?").or_else(|| w.split_once("?B?")));
-        if !subject.is_empty() && !(last_encoded && encoded.is_some()) {
+        // Adjacent encoded words join without the space between them.
+        let separate = !(last_encoded && encoded.is_some());
+        if separate && !subject.is_empty() {
             subject.push(' ');
         }
         match encoded {

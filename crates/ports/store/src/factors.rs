@@ -109,8 +109,6 @@ pub struct TotpConfirmation {
     /// The hashes of the user's new recovery codes.
     pub recovery_codes: Vec<SecretHash>,
     pub now: DateTime<Utc>,
-    /// "Two-step verification turned on", queued with the confirmation.
-    pub mail: Option<NewOutboxMail>,
 }
 
 /// Using one of a user's recovery codes.
@@ -120,19 +118,6 @@ pub struct RecoveryCodeUse {
     /// The keyed hash of the code given.
     pub code: SecretHash,
     pub now: DateTime<Utc>,
-    /// "A recovery code was used", queued with the use.
-    pub mail: Option<NewOutboxMail>,
-}
-
-/// Removing a user's TOTP factor and recovery codes.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TotpRemoval {
-    pub user: UserId,
-    /// Also end the user's `mfa_token`s (every factor goes: an attempt
-    /// waiting for one has nothing left to wait for).
-    pub end_mfa_tokens: bool,
-    /// "Two-step verification turned off", queued with the removal.
-    pub mail: Option<NewOutboxMail>,
 }
 
 /// Second factors and the attempts that wait for one.
@@ -148,21 +133,32 @@ pub trait FactorStore {
 
     /// Confirms the user's pending factor if its secret is the one the code
     /// was checked against, records the code's step, gives the user the
-    /// new recovery codes (dropping any older ones) and queues the mail, all
-    /// at once. `false` (nothing changed, nothing queued) when there is no
-    /// pending factor with that secret (replaced or confirmed meanwhile).
-    async fn confirm_totp(&self, confirmation: TotpConfirmation) -> Result<bool, StoreError>;
+    /// new recovery codes (dropping any older ones) and queues `mail` ("two-step
+    /// verification turned on"), all at once. `false` (nothing changed,
+    /// nothing queued) when there is no pending factor with that secret
+    /// (replaced or confirmed meanwhile).
+    async fn confirm_totp(
+        &self,
+        confirmation: TotpConfirmation,
+        mail: Option<NewOutboxMail>,
+    ) -> Result<bool, StoreError>;
 
     /// Records `step` as used if it is later than the last step used of the
     /// confirmed factor. `false` when it is not (a replay, or another
     /// request used it first: of two racing with one code, one wins).
     async fn use_totp_step(&self, user: &UserId, step: u64) -> Result<bool, StoreError>;
 
-    /// Removes the TOTP factor (pending or confirmed) and the recovery
-    /// codes, ends the user's `mfa_token`s when asked, and queues the mail,
-    /// all at once. `false` when there was no factor: then nothing is queued
-    /// (of two removals racing, one mails), though the tokens still end.
-    async fn remove_totp(&self, removal: TotpRemoval) -> Result<bool, StoreError>;
+    /// Removes the TOTP factor (pending or confirmed) and the recovery codes,
+    /// and queues `mail` ("two-step verification turned off"), at once.
+    /// `false` when there was no factor: then nothing is queued (of two
+    /// removals racing, one mails). The user's `mfa_token`s are left alone.
+    async fn remove_totp(&self, user: &UserId, mail: Option<NewOutboxMail>) -> Result<bool, StoreError>;
+
+    /// Removes every second factor of the user (as [`Self::remove_totp`])
+    /// and ends their `mfa_token`s (an attempt waiting for a factor has
+    /// none left to wait for), queuing `mail`, at once. `false` when there
+    /// was no factor: then nothing is queued, though the tokens still end.
+    async fn reset_factors(&self, user: &UserId, mail: Option<NewOutboxMail>) -> Result<bool, StoreError>;
 
     /// Replaces the user's recovery codes (hashes).
     async fn replace_recovery_codes(
@@ -172,10 +168,11 @@ pub trait FactorStore {
         now: DateTime<Utc>,
     ) -> Result<(), StoreError>;
 
-    /// Uses the unused recovery code `code` of the user and queues the mail,
-    /// at once: `false` (nothing queued) when it is unknown or used (of two
-    /// racing with one code, one wins and one mail is queued).
-    async fn use_recovery_code(&self, used: &RecoveryCodeUse) -> Result<bool, StoreError>;
+    /// Uses the unused recovery code `code` of the user and queues `mail`
+    /// ("a recovery code was used"), at once: `false` (nothing queued) when
+    /// it is unknown or used (of two racing with one code, one wins and one
+    /// mail is queued).
+    async fn use_recovery_code(&self, used: &RecoveryCodeUse, mail: Option<NewOutboxMail>) -> Result<bool, StoreError>;
 
     /// How many unused recovery codes the user has.
     async fn recovery_codes_left(&self, user: &UserId) -> Result<u32, StoreError>;
