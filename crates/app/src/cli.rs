@@ -83,6 +83,13 @@ pub enum UserCommand {
     Delete { email: String },
     /// Give an account a role (`guest` by default).
     Role { email: String, role: String },
+    /// Show an account's second factors: `totp` (on, pending or off) and
+    /// `recovery_codes_left`, one `key<TAB>value` a line.
+    Factors { email: String },
+    /// Remove every second factor of an account (authenticator app and
+    /// recovery codes) and end its sign-ins waiting for one; the user is
+    /// mailed that two-step verification was turned off.
+    FactorsReset { email: String },
 }
 
 #[derive(Debug, Subcommand)]
@@ -194,13 +201,26 @@ async fn user(config: &Config, command: UserCommand) -> anyhow::Result<()> {
             .user_set_role(email, role)
             .await
             .map(|role| println!("{email}\t{}", role.as_str())),
+        UserCommand::Factors { email } => service.user_factors(email).await.map(|factors| {
+            println!("totp\t{}", factors.totp.as_str());
+            println!("recovery_codes_left\t{}", factors.recovery_codes_left);
+        }),
+        UserCommand::FactorsReset { email } => service.user_factors_reset(email).await.map(|removed| {
+            if removed {
+                println!("removed the second factors of {email}; the user is mailed");
+            } else {
+                println!("{email} has no second factor");
+            }
+        }),
     };
     let email = match &command {
         UserCommand::Show { email }
         | UserCommand::Disable { email }
         | UserCommand::Enable { email }
         | UserCommand::Delete { email }
-        | UserCommand::Role { email, .. } => email,
+        | UserCommand::Role { email, .. }
+        | UserCommand::Factors { email }
+        | UserCommand::FactorsReset { email } => email,
     };
     match result {
         Ok(()) => Ok(()),

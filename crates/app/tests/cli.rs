@@ -2,6 +2,8 @@
 //! configuration layers and graceful shutdown.
 #![allow(clippy::pedantic, clippy::restriction)] // test code
 
+#[path = "shared/authenticator.rs"]
+mod authenticator;
 #[path = "shared/serve.rs"]
 mod serving;
 
@@ -10,6 +12,8 @@ use std::path::Path;
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
+use authenticator::Authenticator;
+use registrar_service::{ServiceError, TokenPair};
 use serving::{listening_address, serve};
 
 fn registrar(dir: &Path, args: &[&str]) -> Output {
@@ -279,12 +283,19 @@ fn invite_create_prints_a_token_alone_and_refuses_zero_uses() {
         .success());
 }
 
-#[tokio::test]
-async fn user_commands_show_disable_enable_change_the_role_and_delete() {
-    let dir = tempfile::tempdir().expect("dir");
+const ANN: &str = "ann@example.com";
+const ANNS_PASSWORD: &str = "Correct-Horse-42";
+
+fn localhost() -> registrar_domain::ClientIp {
+    registrar_domain::ClientIp::new([127, 0, 0, 1].into())
+}
+
+/// The service on the database in `dir` (the one the commands use, mailing
+/// to `dir/outbox` as they do), with Ann registered.
+async fn ann_registered(dir: &Path) -> registrar::wiring::Service {
     let mut config = registrar::config::Config::default();
-    config.database.url = format!("sqlite://{}", dir.path().join("r.db").display());
-    config.mail.outbox_dir = dir.path().join("outbox");
+    config.database.url = format!("sqlite://{}", dir.join("r.db").display());
+    config.mail.outbox_dir = dir.join("outbox");
     config.email.check_domain = false;
     config.password.argon2_memory_kib = 1024;
     config.password.argon2_iterations = 1;
@@ -293,16 +304,119 @@ async fn user_commands_show_disable_enable_change_the_role_and_delete() {
     let input = registrar_service::UsersRegisterInput {
         first_name: Some("Ann".into()),
         last_name: Some("Lee".into()),
-        email: Some("ann@example.com".into()),
+        email: Some(ANN.into()),
         postal_code: Some("4000".into()),
-        password: Some("Correct-Horse-42".into()),
+        password: Some(ANNS_PASSWORD.into()),
         ..Default::default()
     };
     let registration = registrar_service::UsersRegistration::parse(input, service.rules());
     service
-        .register_user(registration, registrar_domain::ClientIp::new([127, 0, 0, 1].into()))
+        .register_user(registration, localhost())
         .await
         .expect("registered");
+    service
+}
+
+/// Ann's password login on the web client.
+async fn ann_logs_in(service: &registrar::wiring::Service) -> Result<TokenPair, ServiceError> {
+    let input = registrar_service::LoginInput {
+        client_id: Some(registrar_domain::WEB_CLIENT_ID.into()),
+        device_id: Some("laptop".into()),
+        device_name: Some("Laptop".into()),
+        email: Some(ANN.into()),
+        password: Some(ANNS_PASSWORD.into()),
+    };
+    let login = registrar_service::Login::parse(&input).expect("a complete login");
+    service.login(login, localhost()).await
+}
+
+/// The subjects of the mails in `dir/outbox`.
+fn subjects(dir: &Path) -> Vec<String> {
+    let entries = std::fs::read_dir(dir.join("outbox")).expect("the outbox");
+    entries
+        .map(|entry| std::fs::read_to_string(entry.expect("an entry").path()).expect("a mail"))
+        .filter_map(|mail| {
+            mail.lines()
+                .find_map(|l| l.strip_prefix("Subject: ").map(str::to_owned))
+        })
+        .collect()
+}
+
+/// A command that must fail, as for an unknown address: exit status 1 and
+/// one line saying there is no such account.
+fn assert_no_account(output: &Output) {
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("no account"), "{stderr}");
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+}
+
+#[tokio::test]
+async fn user_factors_lists_them_and_factors_reset_removes_them_and_mails_the_user() {
+    let dir = tempfile::tempdir().expect("dir");
+    let service = ann_registered(dir.path()).await;
+    let pair = ann_logs_in(&service).await.expect("no second factor yet");
+    let ann = service
+        .authenticate(pair.access_token.expose())
+        .await
+        .expect("signed in");
+    let factors = |args: &[&str]| stdout(&registrar(dir.path(), args));
+    assert_eq!(
+        factors(&["user", "factors", ANN]),
+        "totp\toff\nrecovery_codes_left\t0\n"
+    );
+
+    let enrolment = service.enrol_totp(&ann).await.expect("enrolled");
+    assert_eq!(
+        factors(&["user", "factors", ANN]),
+        "totp\tpending\nrecovery_codes_left\t0\n"
+    );
+    let app = Authenticator::scan(&enrolment.secret);
+    service
+        .confirm_totp(&ann, &app.code(0), localhost())
+        .await
+        .expect("confirmed");
+    assert_eq!(
+        factors(&["user", "factors", "Ann@Example.com"]),
+        "totp\ton\nrecovery_codes_left\t10\n"
+    );
+    assert!(
+        matches!(ann_logs_in(&service).await, Err(ServiceError::MfaRequired(_))),
+        "the password alone no longer signs in"
+    );
+
+    let reset = factors(&["user", "factors-reset", ANN]);
+    assert_eq!(reset.lines().count(), 1, "{reset}");
+    assert!(reset.contains("removed") && reset.contains(ANN), "{reset}");
+    assert_eq!(
+        factors(&["user", "factors", ANN]),
+        "totp\toff\nrecovery_codes_left\t0\n"
+    );
+    assert!(ann_logs_in(&service).await.is_ok(), "the password alone signs in again");
+    let off = "Two-step verification is off";
+    assert_eq!(
+        subjects(dir.path()).iter().filter(|s| *s == off).count(),
+        1,
+        "{:?}",
+        subjects(dir.path())
+    );
+
+    let again = factors(&["user", "factors-reset", ANN]);
+    assert!(again.contains("no second factor"), "{again}");
+    assert_eq!(
+        subjects(dir.path()).iter().filter(|s| *s == off).count(),
+        1,
+        "nothing removed, nothing mailed"
+    );
+    for command in ["factors", "factors-reset"] {
+        assert_no_account(&registrar(dir.path(), &["user", command, "nobody@example.com"]));
+    }
+}
+
+#[tokio::test]
+async fn user_commands_show_disable_enable_change_the_role_and_delete() {
+    let dir = tempfile::tempdir().expect("dir");
+    ann_registered(dir.path()).await;
 
     let show = stdout(&registrar(dir.path(), &["user", "show", "ANN@example.com"]));
     for line in [
@@ -326,11 +440,7 @@ async fn user_commands_show_disable_enable_change_the_role_and_delete() {
             .success()
     );
     stdout(&registrar(dir.path(), &["user", "delete", "ann@example.com"]));
-    let gone = registrar(dir.path(), &["user", "show", "ann@example.com"]);
-    assert!(!gone.status.success());
-    let stderr = String::from_utf8_lossy(&gone.stderr);
-    assert!(stderr.contains("no account"), "{stderr}");
-    assert_eq!(stderr.trim().lines().count(), 1);
+    assert_no_account(&registrar(dir.path(), &["user", "show", "ann@example.com"]));
 }
 
 #[test]

@@ -1,11 +1,11 @@
-//! Administration behind the CLI: API clients.
+//! Administration behind the CLI: API clients and accounts.
 
 use registrar_domain::{Client, ClientId, WEB_CLIENT_ID};
 use registrar_mail::Mailer;
 use registrar_store::Store;
 
 use crate::tokens::random_hex;
-use crate::{Registrar, ServiceError};
+use crate::{AccountFactors, Registrar, ServiceError};
 
 impl<S: Store, M: Mailer> Registrar<S, M> {
     /// Registers an API client with a new random id (80 hex characters, as long as the client ids
@@ -79,5 +79,21 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         let user = self.user_named(email).await?;
         self.store.set_role(&user.id, &role).await?;
         Ok(role)
+    }
+
+    /// The account's second factors (`registrar user factors`).
+    pub async fn user_factors(&self, email: &str) -> Result<AccountFactors, ServiceError> {
+        let user = self.user_named(email).await?;
+        self.factors_of(&user.id).await
+    }
+
+    /// Removes every second factor of the account — the authenticator app
+    /// and the recovery codes — and ends its sign-ins waiting for one, for
+    /// a user who lost them (`registrar user factors-reset`). The user is
+    /// mailed "two-step verification turned off". `false` (no mail) when
+    /// there was none.
+    pub async fn user_factors_reset(&self, email: &str) -> Result<bool, ServiceError> {
+        let user = self.user_named(email).await?;
+        self.remove_factors(&user, true).await
     }
 }

@@ -23,8 +23,8 @@ use registrar_domain::{
 };
 use registrar_mail::Mailer;
 use registrar_store::{
-    FirstFactor, MfaAttempt, MfaPurpose, MfaTokenLookup, NewMfaToken, RecoveryCodeUse, Store, TotpConfirmation,
-    TotpFactor,
+    FirstFactor, MfaAttempt, MfaPurpose, MfaTokenLookup, NewMfaToken, OutboxKind, RecoveryCodeUse, Store,
+    TotpConfirmation, TotpFactor,
 };
 
 use crate::input::MfaGrantInput;
@@ -84,6 +84,40 @@ pub struct TotpEnrolment {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FactorsView {
     pub totp_enabled: bool,
+    pub recovery_codes_left: u32,
+}
+
+/// Where a user's authenticator app stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TotpState {
+    Off,
+    /// Enrolled, not yet confirmed with a first code: it takes no sign-in.
+    Pending,
+    On,
+}
+
+impl TotpState {
+    fn of(factor: Option<&TotpFactor>) -> Self {
+        match factor {
+            None => Self::Off,
+            Some(f) if f.confirmed_at.is_some() => Self::On,
+            Some(_) => Self::Pending,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Off => "off",
+            Self::Pending => "pending",
+            Self::On => "on",
+        }
+    }
+}
+
+/// A user's second factors as an operator sees them (`registrar user factors`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountFactors {
+    pub totp: TotpState,
     pub recovery_codes_left: u32,
 }
 
@@ -232,12 +266,37 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
 
     /// `GET /api/me/factors`.
     pub async fn factors(&self, ctx: &AuthContext) -> Result<FactorsView, ServiceError> {
-        let user = &ctx.user.id;
-        let totp = self.store.totp_factor(user).await?;
+        let factors = self.factors_of(&ctx.user.id).await?;
         Ok(FactorsView {
-            totp_enabled: totp.is_some_and(|f| f.confirmed_at.is_some()),
+            totp_enabled: factors.totp == TotpState::On,
+            recovery_codes_left: factors.recovery_codes_left,
+        })
+    }
+
+    pub(crate) async fn factors_of(&self, user: &UserId) -> Result<AccountFactors, ServiceError> {
+        let totp = self.store.totp_factor(user).await?;
+        Ok(AccountFactors {
+            totp: TotpState::of(totp.as_ref()),
             recovery_codes_left: self.store.recovery_codes_left(user).await?,
         })
+    }
+
+    /// Removes the user's authenticator app and recovery codes (and, for
+    /// an operator's reset of `every` factor, the sign-ins waiting for one),
+    /// and mails "two-step verification turned off". `false` (no mail) when
+    /// there was no factor.
+    pub(crate) async fn remove_factors(&self, user: &User, every: bool) -> Result<bool, ServiceError> {
+        let mail = self.outbox_mail(&user.id, OutboxKind::TotpDisabled);
+        let mail_id = mail.id.clone();
+        let removed = if every {
+            self.store.reset_factors(&user.id, Some(mail)).await?
+        } else {
+            self.store.remove_totp(&user.id, Some(mail)).await?
+        };
+        if removed {
+            tracing::info!(to = user.email.masked(), "two-step verification turned off");
+        }
+        Ok(self.mail_queued_if(removed, &mail_id).await)
     }
 
     /// `POST /api/me/factors/totp`: a fresh pending secret, replacing a
@@ -283,6 +342,8 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
             return Err(wrong());
         };
         let (codes, hashes) = self.new_recovery_codes();
+        let mail = self.outbox_mail(&user.id, OutboxKind::TotpEnabled);
+        let mail_id = mail.id.clone();
         let confirmation = TotpConfirmation {
             user: user.id.clone(),
             secret: pending.secret,
@@ -290,7 +351,8 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
             recovery_codes: hashes,
             now: self.now(),
         };
-        if !self.store.confirm_totp(confirmation).await? {
+        let confirmed = self.store.confirm_totp(confirmation, Some(mail)).await?;
+        if !self.mail_queued_if(confirmed, &mail_id).await {
             // Replaced or confirmed by a concurrent request: this code was
             // for a secret that is no longer pending.
             return Err(wrong());
@@ -300,13 +362,15 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
     }
 
     /// `DELETE /api/me/factors/totp`: with the password, removes the app and
-    /// the recovery codes. `NotFound` when there is no factor.
+    /// the recovery codes, and mails the user. `NotFound` when there is no
+    /// factor.
     pub async fn disable_totp(&self, ctx: &AuthContext, password: &str, from: ClientIp) -> Result<(), ServiceError> {
         self.confirm_password(&ctx.user, password, from).await?;
-        if !self.store.remove_totp(&ctx.user.id).await? {
+        // The mfa tokens are left alone: this removes one kind of factor,
+        // and a token whose factor is gone completes nothing anyway.
+        if !self.remove_factors(&ctx.user, false).await? {
             return Err(ServiceError::NotFound);
         }
-        tracing::info!(to = ctx.user.email.masked(), "two-step verification turned off");
         Ok(())
     }
 
@@ -465,16 +529,19 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
                 }
             }
             SecondFactor::RecoveryCode(code) => {
+                // The mail says when: its queueing instant is the use's.
+                let mail = self.outbox_mail(&user.id, OutboxKind::RecoveryCodeUsed);
+                let mail_id = mail.id.clone();
                 let used = RecoveryCodeUse {
                     user: user.id.clone(),
                     code: self.recovery_hash(code),
                     now: self.now(),
                 };
-                let holds = self.store.use_recovery_code(&used).await?;
+                let holds = self.store.use_recovery_code(&used, Some(mail)).await?;
                 if holds {
                     tracing::info!(to = user.email.masked(), "a recovery code was used");
                 }
-                Ok(holds)
+                Ok(self.mail_queued_if(holds, &mail_id).await)
             }
         }
     }

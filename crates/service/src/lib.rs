@@ -35,8 +35,8 @@ pub use clock::{Clock, ManualClock, SystemClock};
 pub use confirm::{CodeConfirmation, LinkOutcome, PasswordReset};
 pub use error::{Field, FieldError, FieldErrors, ServiceError};
 pub use factors::{
-    FactorKind, FactorsView, MfaChallenge, MfaGrant, SecondFactor, TotpEnrolment, MFA_TOKEN_FAILURES, MFA_TOKEN_TTL,
-    RECOVERY_CODES,
+    AccountFactors, FactorKind, FactorsView, MfaChallenge, MfaGrant, SecondFactor, TotpEnrolment, TotpState,
+    MFA_TOKEN_FAILURES, MFA_TOKEN_TTL, RECOVERY_CODES,
 };
 pub use hashing::{Argon2Params, HashingLimits, PasswordHasher, HASHES_IN_FLIGHT};
 pub use input::{

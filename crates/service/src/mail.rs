@@ -100,6 +100,15 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         }
     }
 
+    /// After a store call that queued mail `id` only if it answered
+    /// `changed`: [`Self::mail_queued`] when it did. Hands `changed` on.
+    pub(crate) async fn mail_queued_if(&self, changed: bool, id: &str) -> bool {
+        if changed {
+            self.mail_queued(id).await;
+        }
+        changed
+    }
+
     /// Delivers due mails, one batch. Returns how many were claimed.
     pub async fn deliver_due(&self) -> Result<usize, ServiceError> {
         let now = self.now();
@@ -255,7 +264,13 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
                     },
                 }
             }
-            OutboxKind::PasswordReset | OutboxKind::PasswordChanged | OutboxKind::SignupAttempt => {
+            // Every other mail offers a way back in: a reset link.
+            OutboxKind::PasswordReset
+            | OutboxKind::PasswordChanged
+            | OutboxKind::SignupAttempt
+            | OutboxKind::TotpEnabled
+            | OutboxKind::TotpDisabled
+            | OutboxKind::RecoveryCodeUsed => {
                 let token = self
                     .store_confirmation(&user.id, ConfirmationPurpose::PasswordReset, None)
                     .await?;
@@ -263,6 +278,12 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
                 match kind {
                     OutboxKind::PasswordReset => MailContent::PasswordReset { link },
                     OutboxKind::PasswordChanged => MailContent::PasswordChanged { reset_link: link },
+                    OutboxKind::TotpEnabled => MailContent::TotpEnabled { reset_link: link },
+                    OutboxKind::TotpDisabled => MailContent::TotpDisabled { reset_link: link },
+                    OutboxKind::RecoveryCodeUsed => MailContent::RecoveryCodeUsed {
+                        used_at: queued.created_at,
+                        reset_link: link,
+                    },
                     _ => MailContent::SignupAttempt { reset_link: link },
                 }
             }

@@ -7,7 +7,8 @@
 //! the others re-check the `WHERE` against its committed row, which no
 //! longer matches; SQLite's writers take turns on the write lock. Changes
 //! of several rows (confirming a factor with its codes, replacing codes)
-//! run in one write transaction.
+//! and a use that mails the user run in one write transaction, the mail
+//! queued only when the conditional change took a row.
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDateTime, Utc};
@@ -15,12 +16,13 @@ use diesel::dsl;
 use diesel::prelude::*;
 use registrar_domain::{ClientId, DeviceId, DeviceName, PasswordHash, Sealed, SecretHash, UserId};
 use registrar_store::{
-    FactorStore, FirstFactor, MfaAttempt, MfaPurpose, MfaToken, MfaTokenLookup, NewMfaToken, RecoveryCodeUse,
-    StoreError, TotpConfirmation, TotpFactor,
+    FactorStore, FirstFactor, MfaAttempt, MfaPurpose, MfaToken, MfaTokenLookup, NewMfaToken, NewOutboxMail,
+    RecoveryCodeUse, StoreError, TotpConfirmation, TotpFactor,
 };
 
 use crate::backend::{run, Backend};
 use crate::error::duplicate_on_unique;
+use crate::outbox::OutboxWrites;
 use crate::rows::{from_db, to_db};
 use crate::schema::{mfa_tokens, recovery_codes, totp_factors};
 use crate::DieselStore;
@@ -159,6 +161,24 @@ fn code_rows(user: &str, codes: &[SecretHash], now: NaiveDateTime) -> Vec<Recove
         .collect()
 }
 
+impl DieselStore {
+    /// Removes the user's TOTP factor and recovery codes, with `all` also
+    /// their `mfa_token`s, and queues `mail` if there was a factor.
+    async fn remove_factors(&self, user: &UserId, all: bool, mail: Option<NewOutboxMail>) -> Result<bool, StoreError> {
+        let user = user.0.clone();
+        run!(self, write, |conn| {
+            diesel::delete(recovery_codes::table.filter(recovery_codes::user_id.eq(&user))).execute(conn)?;
+            if all {
+                diesel::delete(mfa_tokens::table.filter(mfa_tokens::user_id.eq(&user))).execute(conn)?;
+            }
+            // Of two removals racing, the second waits for the first's row
+            // lock and then finds no row: one removes, one mails.
+            let removed = diesel::delete(totp_factors::table.find(&user)).execute(conn)?;
+            conn.enqueue_if(removed == 1, mail.as_ref())
+        })
+    }
+}
+
 #[async_trait]
 impl FactorStore for DieselStore {
     async fn totp_factor(&self, user: &UserId) -> Result<Option<TotpFactor>, StoreError> {
@@ -199,7 +219,11 @@ impl FactorStore for DieselStore {
         })
     }
 
-    async fn confirm_totp(&self, confirmation: TotpConfirmation) -> Result<bool, StoreError> {
+    async fn confirm_totp(
+        &self,
+        confirmation: TotpConfirmation,
+        mail: Option<NewOutboxMail>,
+    ) -> Result<bool, StoreError> {
         let (user, secret) = (confirmation.user.0, confirmation.secret.as_str().to_owned());
         let (step, recovery_codes, now) = (confirmation.step, confirmation.recovery_codes, confirmation.now);
         run!(self, write, |conn| {
@@ -221,7 +245,7 @@ impl FactorStore for DieselStore {
             diesel::insert_into(recovery_codes::table)
                 .values(code_rows(&user, &recovery_codes, to_db(now)))
                 .execute(conn)?;
-            Ok(true)
+            conn.enqueue_if(true, mail.as_ref())
         })
     }
 
@@ -240,13 +264,12 @@ impl FactorStore for DieselStore {
         })
     }
 
-    async fn remove_totp(&self, user: &UserId) -> Result<bool, StoreError> {
-        let user = user.0.clone();
-        run!(self, write, |conn| {
-            diesel::delete(recovery_codes::table.filter(recovery_codes::user_id.eq(&user))).execute(conn)?;
-            let removed = diesel::delete(totp_factors::table.find(&user)).execute(conn)?;
-            Ok(removed == 1)
-        })
+    async fn remove_totp(&self, user: &UserId, mail: Option<NewOutboxMail>) -> Result<bool, StoreError> {
+        self.remove_factors(user, false, mail).await
+    }
+
+    async fn reset_factors(&self, user: &UserId, mail: Option<NewOutboxMail>) -> Result<bool, StoreError> {
+        self.remove_factors(user, true, mail).await
     }
 
     async fn replace_recovery_codes(
@@ -268,9 +291,9 @@ impl FactorStore for DieselStore {
         })
     }
 
-    async fn use_recovery_code(&self, used: &RecoveryCodeUse) -> Result<bool, StoreError> {
+    async fn use_recovery_code(&self, used: &RecoveryCodeUse, mail: Option<NewOutboxMail>) -> Result<bool, StoreError> {
         let (user, code, now) = (used.user.0.clone(), used.code.as_str().to_owned(), used.now);
-        run!(self, statement, |conn| {
+        run!(self, write, |conn| {
             let used = diesel::update(
                 recovery_codes::table
                     .find((&user, &code))
@@ -278,7 +301,7 @@ impl FactorStore for DieselStore {
             )
             .set(recovery_codes::used_at.eq(to_db(now)))
             .execute(conn)?;
-            Ok(used == 1)
+            conn.enqueue_if(used == 1, mail.as_ref())
         })
     }
 

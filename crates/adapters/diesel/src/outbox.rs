@@ -80,6 +80,15 @@ pub(crate) trait OutboxWrites {
     /// Queues `mail`, due at once. [`StoreError::NotFound`] if its user does not exist.
     fn enqueue_in(&mut self, mail: &NewOutboxMail) -> Result<(), Failure>;
 
+    /// Queues `mail` (if any) when the change it announces happened;
+    /// answers whether it did.
+    fn enqueue_if(&mut self, changed: bool, mail: Option<&NewOutboxMail>) -> Result<bool, Failure> {
+        if let Some(mail) = mail.filter(|_| changed) {
+            self.enqueue_in(mail)?;
+        }
+        Ok(changed)
+    }
+
     /// The mails with these ids and their users, oldest first.
     fn mails_with_users(&mut self, ids: &[String]) -> Result<Vec<OutboxMail>, Failure>;
 }

@@ -8,7 +8,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use registrar_domain::{Sealed, SecretHash, UserId};
 use registrar_store::{
-    FactorStore, MfaToken, MfaTokenLookup, NewMfaToken, RecoveryCodeUse, StoreError, TotpConfirmation, TotpFactor,
+    FactorStore, MfaToken, MfaTokenLookup, NewMfaToken, NewOutboxMail, RecoveryCodeUse, StoreError, TotpConfirmation,
+    TotpFactor,
 };
 
 use crate::state::State;
@@ -54,6 +55,33 @@ impl Factors {
     }
 }
 
+impl State {
+    /// Queues `mail` if `changed`, after a change checked it could
+    /// ([`State::check_mail`] before changing anything); answers `changed`.
+    fn queue_if(&mut self, changed: bool, mail: Option<NewOutboxMail>) -> bool {
+        if let Some(mail) = mail.filter(|_| changed) {
+            self.queue_mail(mail);
+        }
+        changed
+    }
+
+    fn check_optional_mail(&self, mail: Option<&NewOutboxMail>) -> Result<(), StoreError> {
+        mail.map_or(Ok(()), |mail| self.check_mail(mail))
+    }
+
+    /// Removes the user's TOTP factor and recovery codes, with `all` also
+    /// their `mfa_token`s, and queues `mail` if there was a factor.
+    fn remove_factors(&mut self, user: &UserId, all: bool, mail: Option<NewOutboxMail>) -> Result<bool, StoreError> {
+        self.check_optional_mail(mail.as_ref())?;
+        self.factors.recovery_codes.remove(user);
+        if all {
+            self.factors.forget_mfa_tokens(user);
+        }
+        let removed = self.factors.totp.remove(user).is_some();
+        Ok(self.queue_if(removed, mail))
+    }
+}
+
 fn codes(hashes: Vec<SecretHash>) -> Vec<StoredRecoveryCode> {
     hashes
         .into_iter()
@@ -83,10 +111,15 @@ impl FactorStore for MemoryStore {
         Ok(true)
     }
 
-    async fn confirm_totp(&self, confirmation: TotpConfirmation) -> Result<bool, StoreError> {
+    async fn confirm_totp(
+        &self,
+        confirmation: TotpConfirmation,
+        mail: Option<NewOutboxMail>,
+    ) -> Result<bool, StoreError> {
         let mut state = self.lock()?;
-        let State { factors, .. } = &mut *state;
-        let Some(factor) = factors
+        state.check_optional_mail(mail.as_ref())?;
+        let Some(factor) = state
+            .factors
             .totp
             .get_mut(&confirmation.user)
             .filter(|f| f.confirmed_at.is_none() && f.secret == confirmation.secret)
@@ -96,8 +129,8 @@ impl FactorStore for MemoryStore {
         factor.confirmed_at = Some(confirmation.now);
         factor.last_step = Some(confirmation.step);
         let codes = codes(confirmation.recovery_codes);
-        factors.recovery_codes.insert(confirmation.user, codes);
-        Ok(true)
+        state.factors.recovery_codes.insert(confirmation.user, codes);
+        Ok(state.queue_if(true, mail))
     }
 
     async fn use_totp_step(&self, user: &UserId, step: u64) -> Result<bool, StoreError> {
@@ -112,10 +145,12 @@ impl FactorStore for MemoryStore {
         Ok(true)
     }
 
-    async fn remove_totp(&self, user: &UserId) -> Result<bool, StoreError> {
-        let mut state = self.lock()?;
-        state.factors.recovery_codes.remove(user);
-        Ok(state.factors.totp.remove(user).is_some())
+    async fn remove_totp(&self, user: &UserId, mail: Option<NewOutboxMail>) -> Result<bool, StoreError> {
+        self.lock()?.remove_factors(user, false, mail)
+    }
+
+    async fn reset_factors(&self, user: &UserId, mail: Option<NewOutboxMail>) -> Result<bool, StoreError> {
+        self.lock()?.remove_factors(user, true, mail)
     }
 
     async fn replace_recovery_codes(
@@ -130,14 +165,16 @@ impl FactorStore for MemoryStore {
         Ok(())
     }
 
-    async fn use_recovery_code(&self, used: &RecoveryCodeUse) -> Result<bool, StoreError> {
+    async fn use_recovery_code(&self, used: &RecoveryCodeUse, mail: Option<NewOutboxMail>) -> Result<bool, StoreError> {
         let mut state = self.lock()?;
+        state.check_optional_mail(mail.as_ref())?;
         let unused = state
             .factors
             .recovery_codes
             .get_mut(&used.user)
             .and_then(|codes| codes.iter_mut().find(|c| c.hash == used.code && c.used_at.is_none()));
-        Ok(unused.map(|c| c.used_at = Some(used.now)).is_some())
+        let changed = unused.map(|c| c.used_at = Some(used.now)).is_some();
+        Ok(state.queue_if(changed, mail))
     }
 
     async fn recovery_codes_left(&self, user: &UserId) -> Result<u32, StoreError> {

@@ -8,7 +8,9 @@
 //!
 //! `.html` templates are HTML-escaped automatically, `.txt` and `.subject` are
 //! not. Variables: `name` (or none), `lang`, and per kind `code`,
-//! `code_grouped`, `link` or `reset_link`; HTML templates also get `subject`.
+//! `code_grouped`, `link` or `reset_link`, and `when` (an instant as
+//! `2026-12-06 10:53 UTC`, the same in every language); HTML templates also
+//! get `subject`.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -79,12 +81,15 @@ const SHARED: [(&str, &str); 2] = [
 ];
 
 /// Per kind (one entry per `MailContent::kind()`), the three files.
-const PER_KIND: [[(&str, &str); 3]; 5] = [
+const PER_KIND: [[(&str, &str); 3]; 8] = [
     kind_files!("confirmation"),
     kind_files!("signup_confirmation"),
     kind_files!("signup_attempt"),
     kind_files!("password_reset"),
     kind_files!("password_changed"),
+    kind_files!("totp_enabled"),
+    kind_files!("totp_disabled"),
+    kind_files!("recovery_code_used"),
 ];
 
 /// The mail catalogue embedded at compile time (`locales/*/mail.ftl`).
@@ -147,9 +152,14 @@ impl Templates {
                 link,
             },
             MailContent::PasswordReset { link } => context! { link },
-            MailContent::SignupAttempt { reset_link } | MailContent::PasswordChanged { reset_link } => {
-                context! { reset_link }
-            }
+            MailContent::SignupAttempt { reset_link }
+            | MailContent::PasswordChanged { reset_link }
+            | MailContent::TotpEnabled { reset_link }
+            | MailContent::TotpDisabled { reset_link } => context! { reset_link },
+            MailContent::RecoveryCodeUsed { used_at, reset_link } => context! {
+                reset_link,
+                when => used_at.format("%Y-%m-%d %H:%M UTC").to_string(),
+            },
         };
         let ctx = context! { lang, name, ..values };
 
@@ -228,6 +238,6 @@ mod tests {
     #[test]
     fn every_template_compiles() {
         let templates = Templates::new().expect("embedded templates compile");
-        assert_eq!(templates.env.templates().count(), 2 + 5 * 3);
+        assert_eq!(templates.env.templates().count(), 2 + 8 * 3);
     }
 }

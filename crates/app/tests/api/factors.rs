@@ -555,7 +555,126 @@ async fn a_password_changed_between_the_two_steps_of_a_change_refuses_the_second
     mfa_token_of(app.login(email, second, "tablet").await).await;
 }
 
+/// A mail as its reader sees it: the subject (folded lines joined, RFC 2047
+/// words decoded) and the plain-text part.
+fn as_read(raw: &str) -> (String, String) {
+    let mut lines = raw.split("\r\n").skip_while(|l| !l.starts_with("Subject: "));
+    let first = lines.next().expect("a Subject header");
+    let folded = lines.take_while(|l| l.starts_with([' ', '\t']));
+    let header = std::iter::once(&first["Subject: ".len()..])
+        .chain(folded)
+        .collect::<Vec<_>>();
+    let mut subject = String::new();
+    let mut last_encoded = false;
+    for word in header.iter().flat_map(|l| l.split_whitespace()) {
+        let encoded = word
+            .strip_prefix("=?")
+            .and_then(|w| w.strip_suffix("?="))
+            .and_then(|w| w.split_once("?b?").or_else(|| w.split_once("?B?")));
+        // Adjacent encoded words join without the space between them.
+        let separate = !(last_encoded && encoded.is_some());
+        if separate && !subject.is_empty() {
+            subject.push(' ');
+        }
+        match encoded {
+            Some((_, data)) => {
+                let bytes = base64::Engine::decode(&base64::engine::general_purpose::STANDARD, data).expect("base64");
+                subject.push_str(&String::from_utf8(bytes).expect("UTF-8"));
+            }
+            None => subject.push_str(word),
+        }
+        last_encoded = encoded.is_some();
+    }
+    let (text, _) = registrar_smtp::testing::parts(raw);
+    (subject, text.replace("\r\n", "\n"))
+}
+
+/// What a reader in one language sees of the mails about second factors.
+struct Words {
+    language: &'static str,
+    on: [&'static str; 2],
+    used_subject: &'static str,
+    /// The sentence that says when a recovery code was used.
+    used_at: fn(&str) -> String,
+    off: [&'static str; 2],
+}
+
+const DUTCH: Words = Words {
+    language: "nl",
+    on: [
+        "Tweestapsverificatie staat aan",
+        "Tweestapsverificatie is zojuist aangezet voor je account.",
+    ],
+    used_subject: "Er is ingelogd met een herstelcode",
+    used_at: |when| format!("Op {when} is er met een van je herstelcodes ingelogd op je account."),
+    off: [
+        "Tweestapsverificatie staat uit",
+        "Tweestapsverificatie is zojuist uitgezet voor je account",
+    ],
+};
+
+const GERMAN: Words = Words {
+    language: "de",
+    on: [
+        "Die Zwei-Schritt-Verifizierung ist aktiviert",
+        "Für Ihr Konto wurde soeben die Zwei-Schritt-Verifizierung aktiviert.",
+    ],
+    used_subject: "Ein Wiederherstellungscode wurde zur Anmeldung verwendet",
+    used_at: |when| format!("Am {when} wurde einer Ihrer Wiederherstellungscodes verwendet"),
+    off: [
+        "Die Zwei-Schritt-Verifizierung ist deaktiviert",
+        "Für Ihr Konto wurde soeben die Zwei-Schritt-Verifizierung deaktiviert;",
+    ],
+};
+
+/// The newest of `count` mails to `email`: what its reader sees, checked
+/// to be in `language` and to offer a way back in (a reset link).
+async fn newest_mail_read(app: &TestApp, email: &str, count: usize, language: &str) -> (String, String) {
+    let raw = app
+        .newest_mail_with_a_reset_link(email, count, "if it was not you")
+        .await;
+    assert!(raw.contains(&format!("Content-Language: {language}")), "{raw}");
+    as_read(&raw)
+}
+
+async fn second_factor_changes_are_mailed_in_the_accounts_language(backend: Backend) {
+    let app = spawn_app(backend).await;
+    for words in [DUTCH, GERMAN] {
+        let language = words.language;
+        let email = unique_email();
+        let registration = app.post("/api/register").header("Accept-Language", language);
+        let (status, pair) = parts(send(registration.json(&app.registration(&email))).await).await;
+        assert_eq!(status, StatusCode::OK, "{pair}");
+
+        let (_, codes) = turn_on_totp(&app, &pair).await;
+        let (subject, text) = newest_mail_read(&app, &email, 2, language).await;
+        assert_eq!(subject, words.on[0], "{language}");
+        assert!(text.contains(words.on[1]), "{language}: {text}");
+
+        let mfa_token = mfa_token_of(app.login(&email, PASSWORD, "laptop").await).await;
+        let shown = |at: chrono::DateTime<chrono::Utc>| at.format("%Y-%m-%d %H:%M UTC").to_string();
+        let before = shown(chrono::Utc::now());
+        let (status, body) = mfa_grant(&app, &mfa_token, ("recovery_code", &codes[0])).await;
+        let after = shown(chrono::Utc::now());
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let (subject, text) = newest_mail_read(&app, &email, 3, language).await;
+        assert_eq!(subject, words.used_subject, "{language}");
+        assert!(
+            text.contains(&(words.used_at)(&before)) || text.contains(&(words.used_at)(&after)),
+            "{language}: says when ({before}): {text}"
+        );
+
+        let off = bearer(&app, reqwest::Method::DELETE, "/api/me/factors/totp", &pair);
+        let response = send(off.json(&json!({"password": PASSWORD}))).await;
+        assert_eq!(response.status(), StatusCode::NO_CONTENT);
+        let (subject, text) = newest_mail_read(&app, &email, 4, language).await;
+        assert_eq!(subject, words.off[0], "{language}");
+        assert!(text.contains(words.off[1]), "{language}: {text}");
+    }
+}
+
 on_both_backends!(
+    second_factor_changes_are_mailed_in_the_accounts_language,
     unknown_mfa_tokens_are_throttled_per_client_address,
     an_authenticator_app_is_enrolled_and_then_needed_to_sign_in,
     five_wrong_codes_kill_the_mfa_token,

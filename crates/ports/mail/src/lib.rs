@@ -3,6 +3,7 @@
 //! a message here carries only what varies per mail.
 
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use registrar_domain::{ConfirmationCode, Email, Language};
 
 /// One message to one person, in their language.
@@ -29,6 +30,15 @@ pub enum MailContent {
     PasswordReset { link: String },
     /// Your password was changed (if it was not you, reset it).
     PasswordChanged { reset_link: String },
+    /// Two-step verification was turned on (if it was not you, somebody has
+    /// your password: reset it).
+    TotpEnabled { reset_link: String },
+    /// Two-step verification was turned off, by you or an operator (if it
+    /// was not you, reset your password).
+    TotpDisabled { reset_link: String },
+    /// A recovery code was used to sign in, at `used_at`: make new codes if
+    /// you run low; if it was not you, reset your password.
+    RecoveryCodeUsed { used_at: DateTime<Utc>, reset_link: String },
 }
 
 impl MailContent {
@@ -40,6 +50,9 @@ impl MailContent {
             MailContent::SignupAttempt { .. } => "signup_attempt",
             MailContent::PasswordReset { .. } => "password_reset",
             MailContent::PasswordChanged { .. } => "password_changed",
+            MailContent::TotpEnabled { .. } => "totp_enabled",
+            MailContent::TotpDisabled { .. } => "totp_disabled",
+            MailContent::RecoveryCodeUsed { .. } => "recovery_code_used",
         }
     }
 }

@@ -10,7 +10,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use registrar_domain::{ClientId, DeviceId, DeviceName, PasswordHash, Sealed, SecretHash, UserId};
 
-use crate::StoreError;
+use crate::{NewOutboxMail, StoreError};
 
 /// A user's authenticator-app factor.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -138,20 +138,33 @@ pub trait FactorStore {
     async fn put_pending_totp(&self, user: &UserId, secret: Sealed, now: DateTime<Utc>) -> Result<bool, StoreError>;
 
     /// Confirms the user's pending factor if its secret is the one the code
-    /// was checked against, records the code's step, and gives the user the
-    /// new recovery codes (dropping any older ones), all at once. `false`
-    /// (nothing changed) when there is no pending factor with that secret
+    /// was checked against, records the code's step, gives the user the
+    /// new recovery codes (dropping any older ones) and queues `mail` ("two-step
+    /// verification turned on"), all at once. `false` (nothing changed,
+    /// nothing queued) when there is no pending factor with that secret
     /// (replaced or confirmed meanwhile).
-    async fn confirm_totp(&self, confirmation: TotpConfirmation) -> Result<bool, StoreError>;
+    async fn confirm_totp(
+        &self,
+        confirmation: TotpConfirmation,
+        mail: Option<NewOutboxMail>,
+    ) -> Result<bool, StoreError>;
 
     /// Records `step` as used if it is later than the last step used of the
     /// confirmed factor. `false` when it is not (a replay, or another
     /// request used it first: of two racing with one code, one wins).
     async fn use_totp_step(&self, user: &UserId, step: u64) -> Result<bool, StoreError>;
 
-    /// Removes the TOTP factor (pending or confirmed) and the recovery
-    /// codes. `false` when there was none.
-    async fn remove_totp(&self, user: &UserId) -> Result<bool, StoreError>;
+    /// Removes the TOTP factor (pending or confirmed) and the recovery codes,
+    /// and queues `mail` ("two-step verification turned off"), at once.
+    /// `false` when there was no factor: then nothing is queued (of two
+    /// removals racing, one mails). The user's `mfa_token`s are left alone.
+    async fn remove_totp(&self, user: &UserId, mail: Option<NewOutboxMail>) -> Result<bool, StoreError>;
+
+    /// Removes every second factor of the user (as [`Self::remove_totp`])
+    /// and ends their `mfa_token`s (an attempt waiting for a factor has
+    /// none left to wait for), queuing `mail`, at once. `false` when there
+    /// was no factor: then nothing is queued, though the tokens still end.
+    async fn reset_factors(&self, user: &UserId, mail: Option<NewOutboxMail>) -> Result<bool, StoreError>;
 
     /// Replaces the user's recovery codes (hashes).
     async fn replace_recovery_codes(
@@ -161,9 +174,11 @@ pub trait FactorStore {
         now: DateTime<Utc>,
     ) -> Result<(), StoreError>;
 
-    /// Uses the unused recovery code `code` of the user: `false` when it is
-    /// unknown or used (of two racing with one code, one wins).
-    async fn use_recovery_code(&self, used: &RecoveryCodeUse) -> Result<bool, StoreError>;
+    /// Uses the unused recovery code `code` of the user and queues `mail`
+    /// ("a recovery code was used"), at once: `false` (nothing queued) when
+    /// it is unknown or used (of two racing with one code, one wins and one
+    /// mail is queued).
+    async fn use_recovery_code(&self, used: &RecoveryCodeUse, mail: Option<NewOutboxMail>) -> Result<bool, StoreError>;
 
     /// How many unused recovery codes the user has.
     async fn recovery_codes_left(&self, user: &UserId) -> Result<u32, StoreError>;

@@ -89,6 +89,12 @@ pub enum OutboxKind {
     PasswordReset,
     /// The password was changed.
     PasswordChanged,
+    /// Two-step verification (an authenticator app) was turned on.
+    TotpEnabled,
+    /// Two-step verification was turned off (by the user or an operator).
+    TotpDisabled,
+    /// A recovery code was used to sign in (when: the mail's `created_at`).
+    RecoveryCodeUsed,
 }
 
 impl OutboxKind {
@@ -99,6 +105,9 @@ impl OutboxKind {
             OutboxKind::SignupAttempt => "signup_attempt",
             OutboxKind::PasswordReset => "password_reset",
             OutboxKind::PasswordChanged => "password_changed",
+            OutboxKind::TotpEnabled => "totp_enabled",
+            OutboxKind::TotpDisabled => "totp_disabled",
+            OutboxKind::RecoveryCodeUsed => "recovery_code_used",
         }
     }
 
@@ -109,6 +118,9 @@ impl OutboxKind {
             OutboxKind::SignupAttempt,
             OutboxKind::PasswordReset,
             OutboxKind::PasswordChanged,
+            OutboxKind::TotpEnabled,
+            OutboxKind::TotpDisabled,
+            OutboxKind::RecoveryCodeUsed,
         ]
         .into_iter()
         .find(|k| k.as_str() == s)

@@ -8,6 +8,7 @@ greeting = Hallo,
 code-label = Ihr Code:
 button-fallback = Die Schaltfläche funktioniert nicht? Kopieren Sie diesen Link in Ihren Browser:
 choose-password-button = Neues Passwort wählen
+reset-password-button = Passwort zurücksetzen
 
 ## confirmation
 
@@ -49,4 +50,27 @@ password-changed-intro = Das Passwort Ihres Kontos wurde soeben geändert. Zu Ih
 password-changed-was-you = Waren Sie das? Dann müssen Sie nichts weiter tun.
 password-changed-open-link = Waren Sie das nicht? Dann setzen Sie Ihr Passwort über diesen Link sofort zurück:
 password-changed-reset = Waren Sie das nicht? Dann setzen Sie Ihr Passwort sofort zurück:
-password-changed-button = Passwort zurücksetzen
+
+## totp-enabled
+
+totp-enabled-subject = Die Zwei-Schritt-Verifizierung ist aktiviert
+totp-enabled-intro = Für Ihr Konto wurde soeben die Zwei-Schritt-Verifizierung aktiviert. Ab jetzt wird bei der Anmeldung nach Ihrem Passwort auch ein Code aus Ihrer Authenticator-App abgefragt.
+totp-enabled-keep-codes = Bewahren Sie Ihre Wiederherstellungscodes an einem sicheren Ort auf: Mit jedem können Sie sich einmal anmelden, falls Sie Ihr Telefon verlieren.
+totp-enabled-open-link = Waren Sie das nicht? Dann kennt jemand Ihr Passwort. Setzen Sie es über diesen Link sofort zurück und wenden Sie sich danach an den Support, um die Authenticator-App entfernen zu lassen:
+totp-enabled-reset = Waren Sie das nicht? Dann kennt jemand Ihr Passwort. Setzen Sie es sofort zurück und wenden Sie sich danach an den Support, um die Authenticator-App entfernen zu lassen:
+
+## totp-disabled
+
+totp-disabled-subject = Die Zwei-Schritt-Verifizierung ist deaktiviert
+totp-disabled-intro = Für Ihr Konto wurde soeben die Zwei-Schritt-Verifizierung deaktiviert; Ihre Wiederherstellungscodes gelten nicht mehr. Bei der Anmeldung wird jetzt nur noch Ihr Passwort abgefragt.
+totp-disabled-was-you = Waren Sie das, oder haben Sie darum gebeten? Dann müssen Sie nichts weiter tun. Sie können sie jederzeit in den Sicherheitseinstellungen Ihres Kontos wieder aktivieren.
+totp-disabled-open-link = Waren Sie das nicht? Dann setzen Sie Ihr Passwort über diesen Link sofort zurück und aktivieren Sie die Zwei-Schritt-Verifizierung wieder:
+totp-disabled-reset = Waren Sie das nicht? Dann setzen Sie Ihr Passwort sofort zurück und aktivieren Sie die Zwei-Schritt-Verifizierung wieder:
+
+## recovery-code-used
+
+recovery-code-used-subject = Ein Wiederherstellungscode wurde zur Anmeldung verwendet
+recovery-code-used-intro = Am { $when } wurde einer Ihrer Wiederherstellungscodes verwendet, um sich bei Ihrem Konto anzumelden. Dieser Code gilt jetzt nicht mehr.
+recovery-code-used-new-codes = Waren Sie das? Wenn Sie Ihre Authenticator-App verloren haben oder nur noch wenige Codes übrig sind, erstellen Sie in den Sicherheitseinstellungen Ihres Kontos neue Wiederherstellungscodes (oder richten Sie die App neu ein).
+recovery-code-used-open-link = Waren Sie das nicht? Dann kennt jemand Ihr Passwort und einen Ihrer Wiederherstellungscodes. Setzen Sie Ihr Passwort über diesen Link sofort zurück und erstellen Sie danach neue Wiederherstellungscodes:
+recovery-code-used-reset = Waren Sie das nicht? Dann kennt jemand Ihr Passwort und einen Ihrer Wiederherstellungscodes. Setzen Sie Ihr Passwort sofort zurück und erstellen Sie danach neue Wiederherstellungscodes:

@@ -8,6 +8,7 @@ greeting = Hello,
 code-label = Your code:
 button-fallback = Button not working? Copy this link into your browser:
 choose-password-button = Choose a new password
+reset-password-button = Reset my password
 
 ## confirmation
 
@@ -49,4 +50,27 @@ password-changed-intro = The password of your account was just changed. For your
 password-changed-was-you = Was this you? Then there is nothing more to do.
 password-changed-open-link = If it wasn't you, reset your password right away through this link:
 password-changed-reset = If it wasn't you, reset your password right away:
-password-changed-button = Reset my password
+
+## totp-enabled
+
+totp-enabled-subject = Two-step verification is on
+totp-enabled-intro = Two-step verification was just turned on for your account. From now on, signing in asks for a code from your authenticator app after your password.
+totp-enabled-keep-codes = Keep your recovery codes somewhere safe: each one signs you in once if you lose your phone.
+totp-enabled-open-link = If it wasn't you, somebody knows your password. Reset it right away through this link, then contact support to have the authenticator app removed:
+totp-enabled-reset = If it wasn't you, somebody knows your password. Reset it right away, then contact support to have the authenticator app removed:
+
+## totp-disabled
+
+totp-disabled-subject = Two-step verification is off
+totp-disabled-intro = Two-step verification was just turned off for your account, and your recovery codes no longer work. Signing in now asks for your password only.
+totp-disabled-was-you = Was this you, or did you ask for it? Then there is nothing more to do. You can turn it on again at any time in your account's security settings.
+totp-disabled-open-link = If it wasn't you, reset your password right away through this link, then turn two-step verification on again:
+totp-disabled-reset = If it wasn't you, reset your password right away, then turn two-step verification on again:
+
+## recovery-code-used
+
+recovery-code-used-subject = A recovery code was used to sign in
+recovery-code-used-intro = One of your recovery codes was used to sign in to your account on { $when }. That code no longer works.
+recovery-code-used-new-codes = Was this you? If you lost your authenticator app or have few codes left, make new recovery codes (or set up the app again) in your account's security settings.
+recovery-code-used-open-link = If it wasn't you, somebody knows your password and one of your recovery codes. Reset your password right away through this link, then make new recovery codes:
+recovery-code-used-reset = If it wasn't you, somebody knows your password and one of your recovery codes. Reset your password right away, then make new recovery codes:

@@ -8,6 +8,7 @@ greeting = Hola:
 code-label = Tu código:
 button-fallback = ¿No funciona el botón? Copia este enlace en tu navegador:
 choose-password-button = Elegir una contraseña nueva
+reset-password-button = Restablecer mi contraseña
 
 ## confirmation
 
@@ -49,4 +50,27 @@ password-changed-intro = La contraseña de tu cuenta se acaba de cambiar. Por se
 password-changed-was-you = ¿Fuiste tú? Entonces no tienes que hacer nada más.
 password-changed-open-link = ¿No fuiste tú? Restablece tu contraseña ahora mismo con este enlace:
 password-changed-reset = ¿No fuiste tú? Restablece tu contraseña ahora mismo:
-password-changed-button = Restablecer mi contraseña
+
+## totp-enabled
+
+totp-enabled-subject = La verificación en dos pasos está activada
+totp-enabled-intro = Se acaba de activar la verificación en dos pasos en tu cuenta. A partir de ahora, al iniciar sesión te pediremos, además de tu contraseña, un código de tu aplicación de autenticación.
+totp-enabled-keep-codes = Guarda tus códigos de recuperación en un lugar seguro: cada uno te permite iniciar sesión una vez si pierdes el teléfono.
+totp-enabled-open-link = ¿No fuiste tú? Entonces alguien conoce tu contraseña. Restablécela ahora mismo con este enlace y después contacta con el soporte para que eliminen la aplicación de autenticación:
+totp-enabled-reset = ¿No fuiste tú? Entonces alguien conoce tu contraseña. Restablécela ahora mismo y después contacta con el soporte para que eliminen la aplicación de autenticación:
+
+## totp-disabled
+
+totp-disabled-subject = La verificación en dos pasos está desactivada
+totp-disabled-intro = Se acaba de desactivar la verificación en dos pasos en tu cuenta, y tus códigos de recuperación ya no sirven. Ahora, para iniciar sesión solo se pide tu contraseña.
+totp-disabled-was-you = ¿Fuiste tú, o lo pediste? Entonces no tienes que hacer nada más. Puedes volver a activarla cuando quieras en los ajustes de seguridad de tu cuenta.
+totp-disabled-open-link = ¿No fuiste tú? Restablece tu contraseña ahora mismo con este enlace y vuelve a activar la verificación en dos pasos:
+totp-disabled-reset = ¿No fuiste tú? Restablece tu contraseña ahora mismo y vuelve a activar la verificación en dos pasos:
+
+## recovery-code-used
+
+recovery-code-used-subject = Se usó un código de recuperación para iniciar sesión
+recovery-code-used-intro = El { $when } se usó uno de tus códigos de recuperación para iniciar sesión en tu cuenta. Ese código ya no sirve.
+recovery-code-used-new-codes = ¿Fuiste tú? Si perdiste tu aplicación de autenticación o te quedan pocos códigos, crea códigos de recuperación nuevos (o vuelve a configurar la aplicación) en los ajustes de seguridad de tu cuenta.
+recovery-code-used-open-link = ¿No fuiste tú? Entonces alguien conoce tu contraseña y uno de tus códigos de recuperación. Restablece tu contraseña ahora mismo con este enlace y después crea códigos de recuperación nuevos:
+recovery-code-used-reset = ¿No fuiste tú? Entonces alguien conoce tu contraseña y uno de tus códigos de recuperación. Restablece tu contraseña ahora mismo y después crea códigos de recuperación nuevos:

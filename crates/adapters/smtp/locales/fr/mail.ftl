@@ -8,6 +8,7 @@ greeting = Bonjour,
 code-label = Votre code :
 button-fallback = Le bouton ne fonctionne pas ? Copiez ce lien dans votre navigateur :
 choose-password-button = Choisir un nouveau mot de passe
+reset-password-button = Réinitialiser mon mot de passe
 
 ## confirmation
 
@@ -49,4 +50,27 @@ password-changed-intro = Le mot de passe de votre compte vient d'être modifié.
 password-changed-was-you = C'était vous ? Vous n'avez rien d'autre à faire.
 password-changed-open-link = Ce n'était pas vous ? Réinitialisez immédiatement votre mot de passe via ce lien :
 password-changed-reset = Ce n'était pas vous ? Réinitialisez immédiatement votre mot de passe :
-password-changed-button = Réinitialiser mon mot de passe
+
+## totp-enabled
+
+totp-enabled-subject = La validation en deux étapes est activée
+totp-enabled-intro = La validation en deux étapes vient d'être activée pour votre compte. Désormais, après votre mot de passe, la connexion demandera aussi un code de votre application d'authentification.
+totp-enabled-keep-codes = Conservez vos codes de récupération en lieu sûr : chacun vous permet de vous connecter une fois si vous perdez votre téléphone.
+totp-enabled-open-link = Ce n'était pas vous ? Quelqu'un connaît alors votre mot de passe. Réinitialisez-le immédiatement via ce lien, puis contactez le support pour faire retirer l'application d'authentification :
+totp-enabled-reset = Ce n'était pas vous ? Quelqu'un connaît alors votre mot de passe. Réinitialisez-le immédiatement, puis contactez le support pour faire retirer l'application d'authentification :
+
+## totp-disabled
+
+totp-disabled-subject = La validation en deux étapes est désactivée
+totp-disabled-intro = La validation en deux étapes vient d'être désactivée pour votre compte, et vos codes de récupération ne fonctionnent plus. La connexion ne demande plus que votre mot de passe.
+totp-disabled-was-you = C'était vous, ou vous l'aviez demandé ? Vous n'avez rien d'autre à faire. Vous pouvez la réactiver à tout moment dans les paramètres de sécurité de votre compte.
+totp-disabled-open-link = Ce n'était pas vous ? Réinitialisez immédiatement votre mot de passe via ce lien, puis réactivez la validation en deux étapes :
+totp-disabled-reset = Ce n'était pas vous ? Réinitialisez immédiatement votre mot de passe, puis réactivez la validation en deux étapes :
+
+## recovery-code-used
+
+recovery-code-used-subject = Un code de récupération a servi à vous connecter
+recovery-code-used-intro = L'un de vos codes de récupération a été utilisé pour se connecter à votre compte le { $when }. Ce code ne fonctionne plus.
+recovery-code-used-new-codes = C'était vous ? Si vous avez perdu votre application d'authentification ou qu'il vous reste peu de codes, créez de nouveaux codes de récupération (ou configurez à nouveau l'application) dans les paramètres de sécurité de votre compte.
+recovery-code-used-open-link = Ce n'était pas vous ? Quelqu'un connaît alors votre mot de passe et l'un de vos codes de récupération. Réinitialisez immédiatement votre mot de passe via ce lien, puis créez de nouveaux codes de récupération :
+recovery-code-used-reset = Ce n'était pas vous ? Quelqu'un connaît alors votre mot de passe et l'un de vos codes de récupération. Réinitialisez immédiatement votre mot de passe, puis créez de nouveaux codes de récupération :

@@ -8,6 +8,7 @@ greeting = Hallo,
 code-label = Je code:
 button-fallback = Werkt de knop niet? Kopieer dan deze link naar je browser:
 choose-password-button = Kies een nieuw wachtwoord
+reset-password-button = Stel een nieuw wachtwoord in
 
 ## confirmation
 
@@ -49,4 +50,27 @@ password-changed-intro = Het wachtwoord van je account is zojuist gewijzigd. Voo
 password-changed-was-you = Was jij dit? Dan hoef je verder niets te doen.
 password-changed-open-link = Was jij het niet? Stel dan meteen een nieuw wachtwoord in via deze link:
 password-changed-reset = Was jij het niet? Stel dan meteen een nieuw wachtwoord in:
-password-changed-button = Stel een nieuw wachtwoord in
+
+## totp-enabled
+
+totp-enabled-subject = Tweestapsverificatie staat aan
+totp-enabled-intro = Tweestapsverificatie is zojuist aangezet voor je account. Voortaan vragen we bij het inloggen na je wachtwoord ook een code uit je authenticator-app.
+totp-enabled-keep-codes = Bewaar je herstelcodes op een veilige plek: met elk ervan kun je één keer inloggen als je je telefoon kwijt bent.
+totp-enabled-open-link = Was jij het niet? Dan kent iemand je wachtwoord. Stel meteen een nieuw wachtwoord in via deze link en neem daarna contact op met de support om de authenticator-app te laten verwijderen:
+totp-enabled-reset = Was jij het niet? Dan kent iemand je wachtwoord. Stel meteen een nieuw wachtwoord in en neem daarna contact op met de support om de authenticator-app te laten verwijderen:
+
+## totp-disabled
+
+totp-disabled-subject = Tweestapsverificatie staat uit
+totp-disabled-intro = Tweestapsverificatie is zojuist uitgezet voor je account, en je herstelcodes werken niet meer. Bij het inloggen vragen we nu alleen nog je wachtwoord.
+totp-disabled-was-you = Was jij dit, of heb je erom gevraagd? Dan hoef je verder niets te doen. Je kunt het altijd weer aanzetten in de beveiligingsinstellingen van je account.
+totp-disabled-open-link = Was jij het niet? Stel dan meteen een nieuw wachtwoord in via deze link en zet tweestapsverificatie weer aan:
+totp-disabled-reset = Was jij het niet? Stel dan meteen een nieuw wachtwoord in en zet tweestapsverificatie weer aan:
+
+## recovery-code-used
+
+recovery-code-used-subject = Er is ingelogd met een herstelcode
+recovery-code-used-intro = Op { $when } is er met een van je herstelcodes ingelogd op je account. Die code werkt nu niet meer.
+recovery-code-used-new-codes = Was jij dit? Ben je je authenticator-app kwijt of heb je nog maar weinig codes over, maak dan nieuwe herstelcodes aan (of stel de app opnieuw in) in de beveiligingsinstellingen van je account.
+recovery-code-used-open-link = Was jij het niet? Dan kent iemand je wachtwoord en een van je herstelcodes. Stel meteen een nieuw wachtwoord in via deze link en maak daarna nieuwe herstelcodes aan:
+recovery-code-used-reset = Was jij het niet? Dan kent iemand je wachtwoord en een van je herstelcodes. Stel meteen een nieuw wachtwoord in en maak daarna nieuwe herstelcodes aan:

@@ -76,7 +76,7 @@ async fn every_message_gets_its_own_file_and_nothing_else_is_left() {
     }
 
     let files = entries(temp.path());
-    assert_eq!(files.len(), 5, "{files:?}");
+    assert_eq!(files.len(), every_content().len(), "{files:?}");
     assert!(
         files
             .iter()

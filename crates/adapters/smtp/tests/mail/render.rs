@@ -151,7 +151,12 @@ fn each_language_has_its_own_words_and_each_kind_its_own_subject() {
                     .subject
             })
             .collect();
-        assert_eq!(subjects.len(), 5, "{}: two kinds share a subject", language.code());
+        assert_eq!(
+            subjects.len(),
+            every_content().len(),
+            "{}: two kinds share a subject",
+            language.code()
+        );
     }
 }
 
@@ -205,4 +210,63 @@ fn subjects_and_texts_are_translated() {
     );
     assert!(rendered(Language::DE).text.contains("Ihr Code: 048213"));
     assert!(rendered(Language::FR).text.contains("Votre code : 048213"));
+}
+
+#[test]
+fn the_recovery_code_mail_says_when_it_was_used_in_every_language() {
+    let templates = templates();
+    let content = every_content()
+        .into_iter()
+        .find(|c| matches!(c, MailContent::RecoveryCodeUsed { .. }))
+        .expect("a recovery code mail");
+    for language in Language::BUILT_IN {
+        let rendered = templates
+            .render(&mail(language, None, content.clone()))
+            .expect("renders");
+        let what = language.code();
+        assert!(
+            rendered.text.contains(support::USED_AT_SHOWN),
+            "{what}: {}",
+            rendered.text
+        );
+        assert!(
+            rendered.html.contains(support::USED_AT_SHOWN),
+            "{what}: {}",
+            rendered.html
+        );
+    }
+}
+
+#[test]
+fn the_second_factor_mails_say_what_happened_in_the_readers_language() {
+    let templates = templates();
+    let subject = |language, kind: &str| {
+        let content = every_content()
+            .into_iter()
+            .find(|c| c.kind() == kind)
+            .expect("a mail of the kind");
+        templates
+            .render(&mail(language, None, content))
+            .expect("renders")
+            .subject
+    };
+    for (language, kind, expected) in [
+        (Language::EN, "totp_enabled", "Two-step verification is on"),
+        (Language::EN, "totp_disabled", "Two-step verification is off"),
+        (
+            Language::EN,
+            "recovery_code_used",
+            "A recovery code was used to sign in",
+        ),
+        (Language::NL, "totp_enabled", "Tweestapsverificatie staat aan"),
+        (Language::NL, "totp_disabled", "Tweestapsverificatie staat uit"),
+        (Language::NL, "recovery_code_used", "Er is ingelogd met een herstelcode"),
+        (
+            Language::DE,
+            "totp_disabled",
+            "Die Zwei-Schritt-Verifizierung ist deaktiviert",
+        ),
+    ] {
+        assert_eq!(subject(language, kind), expected, "{}/{kind}", language.code());
+    }
 }

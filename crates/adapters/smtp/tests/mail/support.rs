@@ -16,6 +16,9 @@ pub const LINK: &str = "http://127.0.0.1:8080/confirm/5f2b9c0d4e7a1b3c5d6e7f8091
 pub const RESET_LINK: &str = "http://127.0.0.1:8080/reset-password/9a8b7c6d5e4f30211203f4e5d6c7b8a9";
 pub const SIGNUP_LINK: &str = "http://127.0.0.1:8080/confirm/signup/0c1d2e3f40516273";
 pub const ADDRESS: &str = "jane.doe@example.com";
+/// When the sample recovery code was used, and how the mail says it.
+pub const USED_AT: &str = "2026-12-06T09:05:59Z";
+pub const USED_AT_SHOWN: &str = "2026-12-06 09:05 UTC";
 
 /// One mail of every kind, each with its own link.
 pub fn every_content() -> Vec<MailContent> {
@@ -37,6 +40,16 @@ pub fn every_content() -> Vec<MailContent> {
         MailContent::PasswordChanged {
             reset_link: RESET_LINK.to_owned(),
         },
+        MailContent::TotpEnabled {
+            reset_link: RESET_LINK.to_owned(),
+        },
+        MailContent::TotpDisabled {
+            reset_link: RESET_LINK.to_owned(),
+        },
+        MailContent::RecoveryCodeUsed {
+            used_at: USED_AT.parse().expect("an instant"),
+            reset_link: RESET_LINK.to_owned(),
+        },
     ]
 }
 
@@ -46,7 +59,11 @@ pub fn link_of(content: &MailContent) -> &str {
         MailContent::Confirmation { link, .. }
         | MailContent::SignupConfirmation { link, .. }
         | MailContent::PasswordReset { link } => link,
-        MailContent::SignupAttempt { reset_link } | MailContent::PasswordChanged { reset_link } => reset_link,
+        MailContent::SignupAttempt { reset_link }
+        | MailContent::PasswordChanged { reset_link }
+        | MailContent::TotpEnabled { reset_link }
+        | MailContent::TotpDisabled { reset_link }
+        | MailContent::RecoveryCodeUsed { reset_link, .. } => reset_link,
     }
 }
 

@@ -1,14 +1,19 @@
 //! The contract of [`FactorStore`](crate::FactorStore): a pending TOTP
 //! secret is replaced until it is confirmed; a step, a recovery code and an
-//! `mfa_token` are each used once, even by requests racing for them; and a
-//! deleted user takes their factors along.
+//! `mfa_token` are each used once, even by requests racing for them; a
+//! change that mails the user queues its mail in the same transaction, and
+//! only when the change happens; and a deleted user takes their factors
+//! along.
 
 use std::future::Future;
 
 use registrar_domain::Sealed;
 
 use super::support::*;
-use crate::{FirstFactor, MfaAttempt, MfaPurpose, MfaToken, MfaTokenLookup, NewMfaToken, RecoveryCodeUse, TotpConfirmation, TotpFactor};
+use crate::{
+    FirstFactor, MfaAttempt, MfaPurpose, MfaToken, MfaTokenLookup, NewMfaToken, RecoveryCodeUse, TotpConfirmation,
+    TotpFactor,
+};
 
 /// A stand-in for a sealed secret: the store keeps it as it is given.
 fn sealed() -> Sealed {
@@ -25,7 +30,7 @@ async fn confirmed<S: Store>(store: &S, step: u64, codes: &[SecretHash]) -> User
     let secret = sealed();
     assert!(store.put_pending_totp(&user, secret.clone(), at(0)).await.expect("a pending secret"));
     let confirmation = confirmation(&user, &secret, step, codes.to_vec(), at(1));
-    assert!(store.confirm_totp(confirmation).await.expect("confirming"), "the pending secret is confirmed");
+    assert!(store.confirm_totp(confirmation, None).await.expect("confirming"), "the pending secret is confirmed");
     user
 }
 
@@ -35,6 +40,34 @@ fn confirmation(user: &UserId, secret: &Sealed, step: u64, codes: Vec<SecretHash
 
 fn code_use(user: &UserId, code: &SecretHash, now: DateTime<Utc>) -> RecoveryCodeUse {
     RecoveryCodeUse { user: user.clone(), code: code.clone(), now }
+}
+
+/// Removes the user's TOTP factor without a mail.
+async fn remove<S: Store>(store: &S, user: &UserId) -> bool {
+    store.remove_totp(user, None).await.expect("removing the factor")
+}
+
+/// Whether mail `id` is queued: a claim by id takes it (and holds it).
+async fn queued<S: Store>(store: &S, id: &str) -> bool {
+    claim_by_id(store, id, at(100), at(100 + LEASE)).await.is_some()
+}
+
+/// Of 8 racers, each with a mail of `kind` of its own, starting `attempt`
+/// with it at once: how many won, and how many mails were queued.
+async fn winners_and_mails<S, F, Fut>(store: &S, user: &UserId, kind: OutboxKind, attempt: F) -> (usize, usize)
+where
+    S: Store,
+    F: Fn(S, NewOutboxMail) -> Fut,
+    Fut: Future<Output = bool> + Send + 'static,
+{
+    let mails: Vec<NewOutboxMail> = (0..8).map(|_| new_mail(user, kind, at(5))).collect();
+    let outcomes = race(store, mails, attempt).await;
+    let won = outcomes.iter().filter(|(_, won)| *won).count();
+    let mut queued_mails = 0;
+    for (mail, _) in &outcomes {
+        queued_mails += usize::from(queued(store, &mail.id).await);
+    }
+    (won, queued_mails)
 }
 
 /// Looks `token` up as live at `now` with at most `max_failures`.
@@ -88,10 +121,10 @@ pub async fn a_pending_totp_secret_is_replaced_until_one_is_confirmed<S: Store>(
     assert_eq!(pending, Some(expected), "the second replaced the first");
 
     assert!(
-        !store.confirm_totp(confirmation(&user, &first, 5, hashes(2), at(30))).await.unwrap(),
+        !store.confirm_totp(confirmation(&user, &first, 5, hashes(2), at(30)), None).await.unwrap(),
         "the replaced secret cannot be confirmed"
     );
-    assert!(store.confirm_totp(confirmation(&user, &second, 7, hashes(2), at(30))).await.unwrap());
+    assert!(store.confirm_totp(confirmation(&user, &second, 7, hashes(2), at(30)), None).await.unwrap());
     let factor = store.totp_factor(&user).await.unwrap().expect("the factor");
     assert_eq!((factor.confirmed_at, factor.last_step), (Some(at(30)), Some(7)));
     assert_eq!(store.recovery_codes_left(&user).await.unwrap(), 2);
@@ -101,7 +134,7 @@ pub async fn a_pending_totp_secret_is_replaced_until_one_is_confirmed<S: Store>(
         "a confirmed factor is not replaced"
     );
     assert!(
-        !store.confirm_totp(confirmation(&user, &second, 9, hashes(2), at(40))).await.unwrap(),
+        !store.confirm_totp(confirmation(&user, &second, 9, hashes(2), at(40)), None).await.unwrap(),
         "nor confirmed twice"
     );
     assert_eq!(store.totp_factor(&user).await.unwrap(), Some(factor), "unchanged");
@@ -150,43 +183,31 @@ pub async fn recovery_codes_are_used_once_and_replaced_as_a_set<S: Store>(store:
     let other = confirmed(&store, 1, &hashes(3)).await;
     assert_eq!(store.recovery_codes_left(&user).await.unwrap(), 3);
 
-    assert!(store.use_recovery_code(&code_use(&user, &codes[0], at(5))).await.unwrap());
-    assert!(!store.use_recovery_code(&code_use(&user, &codes[0], at(6))).await.unwrap(), "used already");
-    assert!(!store.use_recovery_code(&code_use(&other, &codes[1], at(6))).await.unwrap(), "another user's code");
-    assert!(!store.use_recovery_code(&code_use(&user, &secret(), at(6))).await.unwrap(), "an unknown code");
+    assert!(store.use_recovery_code(&code_use(&user, &codes[0], at(5)), None).await.unwrap());
+    assert!(!store.use_recovery_code(&code_use(&user, &codes[0], at(6)), None).await.unwrap(), "used already");
+    assert!(!store.use_recovery_code(&code_use(&other, &codes[1], at(6)), None).await.unwrap(), "another user's code");
+    assert!(!store.use_recovery_code(&code_use(&user, &secret(), at(6)), None).await.unwrap(), "an unknown code");
     assert_eq!(store.recovery_codes_left(&user).await.unwrap(), 2);
     assert_eq!(store.recovery_codes_left(&other).await.unwrap(), 3);
 
     let fresh = hashes(2);
     store.replace_recovery_codes(&user, fresh.clone(), at(7)).await.unwrap();
     assert_eq!(store.recovery_codes_left(&user).await.unwrap(), 2);
-    assert!(!store.use_recovery_code(&code_use(&user, &codes[1], at(8))).await.unwrap(), "an old code died");
-    assert!(store.use_recovery_code(&code_use(&user, &fresh[1], at(8))).await.unwrap());
+    assert!(!store.use_recovery_code(&code_use(&user, &codes[1], at(8)), None).await.unwrap(), "an old code died");
+    assert!(store.use_recovery_code(&code_use(&user, &fresh[1], at(8)), None).await.unwrap());
     assert_eq!(store.recovery_codes_left(&user).await.unwrap(), 1);
-}
-
-pub async fn of_requests_racing_with_one_recovery_code_one_wins<S: Store>(store: S) {
-    let codes = hashes(1);
-    let user = confirmed(&store, 1, &codes).await;
-    let won = winners(&store, |store| {
-        let (user, code) = (user.clone(), codes[0].clone());
-        async move { store.use_recovery_code(&code_use(&user, &code, at(5))).await.expect("using a code") }
-    })
-    .await;
-    assert_eq!(won, 1, "one of the racers used the code");
-    assert_eq!(store.recovery_codes_left(&user).await.unwrap(), 0);
 }
 
 pub async fn removing_the_totp_factor_removes_the_recovery_codes<S: Store>(store: S) {
     let user = confirmed(&store, 1, &hashes(4)).await;
-    assert!(store.remove_totp(&user).await.unwrap());
+    assert!(remove(&store, &user).await);
     assert_eq!(store.totp_factor(&user).await.unwrap(), None);
     assert_eq!(store.recovery_codes_left(&user).await.unwrap(), 0);
-    assert!(!store.remove_totp(&user).await.unwrap(), "nothing left to remove");
+    assert!(!remove(&store, &user).await, "nothing left to remove");
 
     let pending = add_user(&store).await;
     assert!(store.put_pending_totp(&pending, sealed(), at(0)).await.unwrap());
-    assert!(store.remove_totp(&pending).await.unwrap(), "a pending factor is removed too");
+    assert!(remove(&store, &pending).await, "a pending factor is removed too");
     assert_eq!(store.totp_factor(&pending).await.unwrap(), None);
 }
 
@@ -309,6 +330,112 @@ pub async fn deleting_a_user_deletes_their_factors<S: Store>(store: S) {
     assert_eq!(store.totp_factor(&user).await.unwrap(), None);
     assert_eq!(store.recovery_codes_left(&user).await.unwrap(), 0);
     assert_eq!(store.mfa_token(&lookup(&token.token_hash, at(1), 5)).await.unwrap(), None);
+}
+
+
+pub async fn confirming_a_factor_queues_its_mail_and_a_refused_confirmation_none<S: Store>(store: S) {
+    let user = add_user(&store).await;
+    let (replaced, pending) = (sealed(), sealed());
+    assert!(store.put_pending_totp(&user, replaced.clone(), at(0)).await.unwrap());
+    assert!(store.put_pending_totp(&user, pending.clone(), at(1)).await.unwrap());
+
+    let refused = new_mail(&user, OutboxKind::TotpEnabled, at(2));
+    let confirming = confirmation(&user, &replaced, 1, hashes(1), at(2));
+    assert!(!store.confirm_totp(confirming, Some(refused.clone())).await.unwrap(), "the replaced secret");
+    assert!(!queued(&store, &refused.id).await, "a refused confirmation queues nothing");
+
+    let mail = new_mail(&user, OutboxKind::TotpEnabled, at(3));
+    let confirming = confirmation(&user, &pending, 1, hashes(1), at(3));
+    assert!(store.confirm_totp(confirming.clone(), Some(mail.clone())).await.unwrap());
+    let claimed = claim_by_id(&store, &mail.id, at(4), at(4 + LEASE)).await.expect("the mail is queued");
+    let stored = store.user_by_id(&user).await.unwrap().expect("the user");
+    assert_mail_matches(&claimed, &mail, &stored, 0);
+
+    let again = new_mail(&user, OutboxKind::TotpEnabled, at(5));
+    assert!(!store.confirm_totp(confirming, Some(again.clone())).await.unwrap(), "confirmed already");
+    assert!(!queued(&store, &again.id).await, "a second confirmation queues nothing");
+}
+
+pub async fn removing_a_factor_queues_its_mail_only_when_there_was_one<S: Store>(store: S) {
+    let user = confirmed(&store, 1, &hashes(2)).await;
+    let mail = new_mail(&user, OutboxKind::TotpDisabled, at(10));
+    assert!(store.remove_totp(&user, Some(mail.clone())).await.unwrap());
+    let claimed = claim_by_id(&store, &mail.id, at(11), at(11 + LEASE)).await.expect("the mail is queued");
+    assert_eq!((claimed.kind, claimed.created_at), (OutboxKind::TotpDisabled, at(10)));
+
+    let again = new_mail(&user, OutboxKind::TotpDisabled, at(12));
+    assert!(!store.remove_totp(&user, Some(again.clone())).await.unwrap(), "nothing left to remove");
+    assert!(!queued(&store, &again.id).await, "removing nothing queues nothing");
+}
+
+pub async fn removing_the_app_keeps_the_mfa_tokens_and_a_reset_ends_them_and_mails<S: Store>(store: S) {
+    let client = add_client(&store, at(0)).await;
+    let (user, other) = (confirmed(&store, 1, &hashes(2)).await, add_user(&store).await);
+    let (token, others) = (new_token(&user, &client, at(300)), new_token(&other, &client, at(300)));
+    for token in [&token, &others] {
+        create(&store, token).await;
+    }
+    let live = |token: &NewMfaToken| lookup(&token.token_hash, at(1), 5);
+    assert!(remove(&store, &user).await);
+    assert!(store.mfa_token(&live(&token)).await.unwrap().is_some(), "removing the app keeps them");
+
+    assert!(store.put_pending_totp(&user, sealed(), at(2)).await.unwrap());
+    store.replace_recovery_codes(&user, hashes(2), at(2)).await.unwrap();
+    let mail = new_mail(&user, OutboxKind::TotpDisabled, at(3));
+    assert!(store.reset_factors(&user, Some(mail.clone())).await.unwrap());
+    assert_eq!(store.totp_factor(&user).await.unwrap(), None);
+    assert_eq!(store.recovery_codes_left(&user).await.unwrap(), 0);
+    assert_eq!(store.mfa_token(&live(&token)).await.unwrap(), None, "the user's tokens ended");
+    assert_eq!(store.consume_mfa_token(&live(&token)).await.unwrap(), None, "and cannot be used");
+    assert!(store.mfa_token(&live(&others)).await.unwrap().is_some(), "another user's token lives on");
+    let claimed = claim_by_id(&store, &mail.id, at(4), at(4 + LEASE)).await.expect("the mail is queued");
+    assert_eq!((claimed.kind, claimed.created_at), (OutboxKind::TotpDisabled, at(3)));
+
+    let late = new_token(&user, &client, at(300));
+    create(&store, &late).await;
+    let again = new_mail(&user, OutboxKind::TotpDisabled, at(5));
+    assert!(!store.reset_factors(&user, Some(again.clone())).await.unwrap(), "no factor left");
+    assert!(!queued(&store, &again.id).await, "resetting nothing queues nothing");
+    assert_eq!(store.mfa_token(&live(&late)).await.unwrap(), None, "the tokens end all the same");
+}
+
+pub async fn of_removals_racing_one_removes_and_mails<S: Store>(store: S) {
+    let user = confirmed(&store, 1, &hashes(2)).await;
+    let (won, mails) = winners_and_mails(&store, &user, OutboxKind::TotpDisabled, |store, mail| {
+        let user = mail.user_id.clone();
+        async move { store.remove_totp(&user, Some(mail)).await.expect("removing") }
+    })
+    .await;
+    assert_eq!((won, mails), (1, 1), "one racer removed the factor and one mail was queued");
+}
+
+pub async fn using_a_recovery_code_queues_its_mail_and_a_refused_use_none<S: Store>(store: S) {
+    let codes = hashes(2);
+    let user = confirmed(&store, 1, &codes).await;
+    let mail = new_mail(&user, OutboxKind::RecoveryCodeUsed, at(20));
+    let using = code_use(&user, &codes[0], at(20));
+    assert!(store.use_recovery_code(&using, Some(mail.clone())).await.unwrap());
+    let claimed = claim_by_id(&store, &mail.id, at(21), at(21 + LEASE)).await.expect("the mail is queued");
+    assert_eq!((claimed.kind, claimed.created_at), (OutboxKind::RecoveryCodeUsed, at(20)));
+
+    for (code, why) in [(codes[0].clone(), "a used code"), (secret(), "an unknown code")] {
+        let refused = new_mail(&user, OutboxKind::RecoveryCodeUsed, at(22));
+        let using = code_use(&user, &code, at(22));
+        assert!(!store.use_recovery_code(&using, Some(refused.clone())).await.unwrap(), "{why}");
+        assert!(!queued(&store, &refused.id).await, "{why} queues nothing");
+    }
+}
+
+pub async fn of_requests_racing_with_one_recovery_code_one_wins_and_mails<S: Store>(store: S) {
+    let codes = hashes(1);
+    let user = confirmed(&store, 1, &codes).await;
+    let (won, mails) = winners_and_mails(&store, &user, OutboxKind::RecoveryCodeUsed, |store, mail| {
+        let using = code_use(&mail.user_id, &codes[0], at(5));
+        async move { store.use_recovery_code(&using, Some(mail)).await.expect("using a code") }
+    })
+    .await;
+    assert_eq!((won, mails), (1, 1), "one racer used the code and one mail was queued");
+    assert_eq!(store.recovery_codes_left(&user).await.unwrap(), 0);
 }
 
 }
