@@ -509,7 +509,9 @@ async fn assert_mfa_tokens_die_with(backend: Backend, what: &str, end: impl Asyn
 async fn a_password_reset_kills_the_mfa_tokens_issued_before_it(backend: Backend) {
     assert_mfa_tokens_die_with(backend, "a reset", async |app: &TestApp, email: &str| {
         assert_eq!(app.forgot_password(email).await.status(), StatusCode::OK);
-        let link = app.reset_token(email).await;
+        // Confirmation, "two-step verification turned on", then the reset.
+        let mail = app.newest_mail_with_a_reset_link(email, 3, "the reset mail").await;
+        let link = token_of_link(&link_in(&mail, "/reset-password/").expect("a reset link"));
         let new_password = "Battery-Staple-77";
         let (status, body) = parts(app.reset_password(&link, new_password).await).await;
         assert_eq!(status, StatusCode::OK, "{body}");
