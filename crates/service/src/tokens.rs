@@ -135,7 +135,8 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
     /// Checks email and password; unknown user, no password and wrong
     /// password are the same `InvalidGrant` after the same argon2 work.
     /// Refused before any of it while the account or `from` is locked out;
-    /// a failure counts against both, a success clears the account's count.
+    /// a failure counts against both (a success is cleared by
+    /// [`Self::require_second_factor`], which every caller runs next).
     /// Then refuses disabled and (if configured) unconfirmed accounts.
     pub(crate) async fn check_credentials(
         &self,
@@ -161,14 +162,10 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
             .and_then(|u| u.password_hash.as_ref());
         let verified = self.hasher.verify(&presented, stored).await?;
         let user = match (user, email) {
-            (Some(user), Some(email)) if verified => {
-                // With a second factor the count is cleared only once that
-                // is given too (see `factors`).
-                if self.second_factors(&user).await?.is_empty() {
-                    self.login_succeeded(&email).await?;
-                }
-                user
-            }
+            // The account's failed-login count is cleared by the caller's
+            // `require_second_factor`: at once without a second factor, else
+            // only when that is given too.
+            (Some(user), Some(_)) if verified => user,
             (_, email) => {
                 self.login_failed(email.as_ref(), from).await?;
                 return Err(ServiceError::InvalidGrant);
