@@ -83,8 +83,8 @@ pub enum UserCommand {
     Delete { email: String },
     /// Give an account a role (`guest` by default).
     Role { email: String, role: String },
-    /// Show an account's second factors: `totp` (on, pending or off) and
-    /// `recovery_codes_left`, one `key<TAB>value` a line.
+    /// Show an account's second factors: `totp` (on, pending or off),
+    /// `passkeys` (how many) and `recovery_codes_left`, one `key<TAB>value` a line.
     Factors { email: String },
     /// Remove every second factor of an account (authenticator app and
     /// recovery codes) and end its sign-ins waiting for one; the user is
@@ -203,6 +203,7 @@ async fn user(config: &Config, command: UserCommand) -> anyhow::Result<()> {
             .map(|role| println!("{email}\t{}", role.as_str())),
         UserCommand::Factors { email } => service.user_factors(email).await.map(|factors| {
             println!("totp\t{}", factors.totp.as_str());
+            println!("passkeys\t{}", factors.passkeys);
             println!("recovery_codes_left\t{}", factors.recovery_codes_left);
         }),
         UserCommand::FactorsReset { email } => service.user_factors_reset(email).await.map(|removed| {
@@ -235,6 +236,12 @@ async fn serve(config: &Config) -> anyhow::Result<()> {
         TcpListener::bind(&address).with_context(|| format!("http.host/http.port: cannot listen on {address}"))?;
     let bound = listener.local_addr()?;
     let server = crate::start(config, listener).await?;
+    if matches!(config.relying_party(), Ok(None)) {
+        tracing::warn!(
+            "passkeys are off: http.public_url is on an IP address, which is no WebAuthn relying party id; \
+             set webauthn.rp_id (and webauthn.origins) to turn them on"
+        );
+    }
     // Logged once migrated and accepting: supervisors and tests wait for this line.
     tracing::info!(address = %bound, database = config::scheme(&config.database.url), "serving");
     server.await.context("the HTTP server failed")?;

@@ -113,6 +113,33 @@ pub struct Config {
     pub throttle: Throttle,
     pub security: Security,
     pub mfa: Mfa,
+    pub webauthn: Webauthn,
+}
+
+/// Passkeys: the WebAuthn relying party.
+#[derive(Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Webauthn {
+    /// The relying party id: a domain, the scope of the passkeys (they work
+    /// on it and its subdomains). Empty: the host of `http.public_url`;
+    /// passkeys are off when that is an IP address.
+    pub rp_id: String,
+    /// The name authenticators show.
+    pub rp_name: String,
+    /// The origins (`https://host[:port]`) the browser pages that use
+    /// passkeys are served from, each on `rp_id` or a subdomain of it.
+    /// Empty: the origin of `http.public_url`.
+    pub origins: Vec<String>,
+}
+
+impl Default for Webauthn {
+    fn default() -> Self {
+        Self {
+            rp_id: String::new(),
+            rp_name: "Registrar".into(),
+            origins: Vec::new(),
+        }
+    }
 }
 
 /// Second factors.
@@ -466,7 +493,8 @@ pub fn load(file: Option<&Path>) -> anyhow::Result<Config> {
             .with_list_parse_key("policies.required_types")
             .with_list_parse_key("email.dns_servers")
             .with_list_parse_key("http.trusted_proxies")
-            .with_list_parse_key("security.previous_secret_keys"),
+            .with_list_parse_key("security.previous_secret_keys")
+            .with_list_parse_key("webauthn.origins"),
     );
     let config: Config = builder
         .build()
@@ -573,7 +601,20 @@ impl Config {
             bail!("configuration: mfa.issuer must be 1 to 64 characters without `:` or control characters");
         }
         crate::secret::previous_secrets(self)?;
+        self.relying_party()?;
         Ok(())
+    }
+
+    /// The WebAuthn relying party (`webauthn.*`), `None` when passkeys are off.
+    pub fn relying_party(&self) -> anyhow::Result<Option<registrar_service::RelyingParty>> {
+        let w = &self.webauthn;
+        let rp_id = Some(w.rp_id.trim()).filter(|id| !id.is_empty());
+        let origins: Vec<String> = w.origins.iter().map(|o| o.trim().to_owned()).collect();
+        if w.rp_name.trim().is_empty() || w.rp_name.chars().any(char::is_control) {
+            bail!("configuration: webauthn.rp_name must be a name without control characters");
+        }
+        registrar_service::RelyingParty::configured(self.http.public_url.trim(), rp_id, w.rp_name.trim(), &origins)
+            .map_err(|e| anyhow!("configuration: webauthn: {e}"))
     }
 
     pub fn argon2(&self) -> registrar_service::Argon2Params {

@@ -62,6 +62,8 @@ pub fn service_settings(config: &Config, secret_key: registrar_domain::SecretKey
         secret_key,
         previous_secret_keys: Vec::new(),
         mfa_issuer: config.mfa.issuer.trim().to_owned(),
+        // Checked by `Config::validate` before the service is built.
+        webauthn: config.relying_party().ok().flatten(),
     }
 }
 

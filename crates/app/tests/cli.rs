@@ -363,13 +363,13 @@ async fn user_factors_lists_them_and_factors_reset_removes_them_and_mails_the_us
     let factors = |args: &[&str]| stdout(&registrar(dir.path(), args));
     assert_eq!(
         factors(&["user", "factors", ANN]),
-        "totp\toff\nrecovery_codes_left\t0\n"
+        "totp\toff\npasskeys\t0\nrecovery_codes_left\t0\n"
     );
 
     let enrolment = service.enrol_totp(&ann).await.expect("enrolled");
     assert_eq!(
         factors(&["user", "factors", ANN]),
-        "totp\tpending\nrecovery_codes_left\t0\n"
+        "totp\tpending\npasskeys\t0\nrecovery_codes_left\t0\n"
     );
     let app = Authenticator::scan(&enrolment.secret);
     service
@@ -378,7 +378,7 @@ async fn user_factors_lists_them_and_factors_reset_removes_them_and_mails_the_us
         .expect("confirmed");
     assert_eq!(
         factors(&["user", "factors", "Ann@Example.com"]),
-        "totp\ton\nrecovery_codes_left\t10\n"
+        "totp\ton\npasskeys\t0\nrecovery_codes_left\t10\n"
     );
     assert!(
         matches!(ann_logs_in(&service).await, Err(ServiceError::MfaRequired(_))),
@@ -390,7 +390,7 @@ async fn user_factors_lists_them_and_factors_reset_removes_them_and_mails_the_us
     assert!(reset.contains("removed") && reset.contains(ANN), "{reset}");
     assert_eq!(
         factors(&["user", "factors", ANN]),
-        "totp\toff\nrecovery_codes_left\t0\n"
+        "totp\toff\npasskeys\t0\nrecovery_codes_left\t0\n"
     );
     assert!(ann_logs_in(&service).await.is_ok(), "the password alone signs in again");
     let off = "Two-step verification is off";

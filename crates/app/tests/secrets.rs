@@ -5,6 +5,10 @@
 
 #[path = "shared/authenticator.rs"]
 mod authenticator;
+// Not every helper of the shared authenticator is used here.
+#[allow(dead_code)]
+#[path = "shared/passkey.rs"]
+mod passkey;
 #[path = "shared/serve.rs"]
 mod serving;
 
@@ -86,6 +90,8 @@ async fn no_secret_reaches_the_log() {
         .env("RUST_LOG", "debug")
         .env("REGISTRAR__PASSWORD__ARGON2_MEMORY_KIB", "1024")
         .env("REGISTRAR__PASSWORD__ARGON2_ITERATIONS", "1")
+        .env("REGISTRAR__WEBAUTHN__RP_ID", passkey::RP_ID)
+        .env("REGISTRAR__WEBAUTHN__ORIGINS", passkey::ORIGIN)
         .spawn()
         .expect("spawn");
     let mut stderr = child.stderr.take().expect("stderr");
@@ -220,6 +226,47 @@ async fn no_secret_reaches_the_log() {
     .await
     .expect("r");
     assert_eq!(second_step.status(), 200);
+    // The second step signed the tablet in again: its new pair.
+    let tablet: Value = second_step.json().await.expect("json");
+    let access = tablet["access_token"].as_str().unwrap_or_default().to_owned();
+    let bearer = |path: &str| http.post(format!("{base}{path}")).bearer_auth(&access);
+
+    // Passkeys: the ceremony ids, their challenges and the mfa_token of a passkey second step.
+    let mut authenticator = passkey::SoftPasskey::new();
+    let options = answer(bearer("/api/me/factors/passkeys/options")).await;
+    let add_ceremony = options["ceremony"].as_str().unwrap_or_default().to_owned();
+    let add_challenge = options["publicKey"]["challenge"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let credential = authenticator
+        .create(passkey::ORIGIN, &options["publicKey"])
+        .expect("the authenticator answers");
+    let added = bearer("/api/me/factors/passkeys")
+        .json(&json!({"ceremony": add_ceremony, "name": "Phone", "credential": credential}))
+        .send()
+        .await
+        .expect("r");
+    assert_eq!(added.status(), 201);
+    let options = answer(
+        http.post(format!("{base}/api/passkeys/options"))
+            .json(&json!({"client_id": client})),
+    )
+    .await;
+    let sign_in_ceremony = options["ceremony"].as_str().unwrap_or_default().to_owned();
+    let sign_in_challenge = options["publicKey"]["challenge"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let credential = authenticator
+        .get(passkey::ORIGIN, &options["publicKey"])
+        .expect("the authenticator answers");
+    let passkey_grant = json!({"grant_type": "passkey", "ceremony": sign_in_ceremony, "credential": credential,
+                               "client_id": client, "device_id": "d4", "device_name": "Phone"});
+    let by_passkey = post("/api/token", passkey_grant.clone()).await.expect("r");
+    assert_eq!(by_passkey.status(), 200);
+    let replayed = post("/api/token", passkey_grant).await.expect("r");
+    assert_eq!(replayed.status(), 400, "a ceremony is finished once");
 
     let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
     let _ = child.wait();
@@ -255,6 +302,10 @@ async fn no_secret_reaches_the_log() {
         ("a TOTP code", totp_code),
         ("the next TOTP code", next_code),
         ("an mfa_token", mfa_token),
+        ("a passkey registration's ceremony", add_ceremony),
+        ("its challenge", add_challenge),
+        ("a passkey sign-in's ceremony", sign_in_ceremony),
+        ("its challenge", sign_in_challenge),
     ];
     for (index, code) in recovery_codes.into_iter().enumerate() {
         assert!(!log.contains(&code), "recovery code {index} is in the log");

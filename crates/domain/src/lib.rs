@@ -31,7 +31,7 @@ pub use policy::{PolicyRevision, PolicyText, PolicyType, RevisionId};
 pub use postal::{PostalCode, UkPostcode};
 pub use sealed::{Keyring, SealError, Sealed};
 pub use secret::{SecretHash, SecretKey, SecretKeyError, SecretToken};
-pub use session::{DeviceId, DeviceName, Session, SessionId, SignInMethod};
+pub use session::{DeviceId, DeviceName, PasskeyName, Session, SessionId, SignInMethod};
 pub use telephone::{Telephone, TelephoneError};
 pub use text::{PersonName, TextError, TinNr};
 pub use throttle::{ClientIp, Counter, Limit, Lock, Scope, ThrottleKey};

@@ -12,6 +12,11 @@ bounded_text!(
     255
 );
 bounded_text!(
+    /// The name a user gives a passkey ("YubiKey 5", "Phone"), 1 to 64 characters.
+    PasskeyName,
+    64
+);
+bounded_text!(
     /// A human name for the device ("Simon's iPhone"), 1 to 255 characters.
     DeviceName,
     255
@@ -58,17 +63,23 @@ pub enum SignInMethod {
     SignupLink,
     /// Given with the account by an import (`registrar seed`), not signed in.
     Import,
+    /// A passkey with user verification (`grant_type=passkey`): both factors.
+    Passkey,
+    /// The password, then a passkey.
+    PasswordPasskey,
 }
 
 impl SignInMethod {
     /// Every method, in the order of the documentation.
-    pub const ALL: [Self; 6] = [
+    pub const ALL: [Self; 8] = [
         Self::Password,
         Self::PasswordTotp,
         Self::PasswordRecoveryCode,
         Self::Registration,
         Self::SignupLink,
         Self::Import,
+        Self::Passkey,
+        Self::PasswordPasskey,
     ];
 
     /// The name on the wire and in the store.
@@ -80,6 +91,8 @@ impl SignInMethod {
             Self::Registration => "registration",
             Self::SignupLink => "signup_link",
             Self::Import => "import",
+            Self::Passkey => "passkey",
+            Self::PasswordPasskey => "password+passkey",
         }
     }
 
@@ -107,7 +120,7 @@ mod tests {
         }
         let names: std::collections::BTreeSet<_> = SignInMethod::ALL.iter().map(|m| m.as_str()).collect();
         assert_eq!(names.len(), SignInMethod::ALL.len());
-        for unknown in ["", "Password", "passkey", "password+"] {
+        for unknown in ["", "Password", "Passkey", "password+"] {
             assert_eq!(SignInMethod::parse(unknown), None, "{unknown:?}");
         }
     }

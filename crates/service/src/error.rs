@@ -41,6 +41,12 @@ pub enum Field {
     Consent,
     /// The token of a sign-in's first step (`grant_type=mfa`).
     MfaToken,
+    /// The id of a WebAuthn ceremony begun by an options request.
+    Ceremony,
+    /// A WebAuthn credential (a RegistrationResponseJSON or AuthenticationResponseJSON).
+    Credential,
+    /// A passkey's name.
+    PasskeyName,
 }
 
 impl Field {
@@ -77,6 +83,9 @@ impl Field {
             Self::UserType => "usertype",
             Self::Consent => "consent",
             Self::MfaToken => "mfa_token",
+            Self::Ceremony => "ceremony",
+            Self::Credential => "credential",
+            Self::PasskeyName => "name",
         }
     }
 }
@@ -119,8 +128,15 @@ pub enum FieldError {
     ControlCharacters,
     /// A code from an authenticator app that is not the current one.
     WrongCode,
-    /// Not exactly one second factor (`code` or `recovery_code`).
+    /// Not exactly one second factor (`code`, `recovery_code` or `credential`).
     OneFactor,
+    /// Not a WebAuthn credential in its JSON form.
+    InvalidCredential,
+    /// A WebAuthn ceremony that is unknown, finished, expired or of another kind.
+    UnknownCeremony,
+    /// A credential the ceremony refused (another origin or relying party, a
+    /// bad signature, no user verification, already registered).
+    CredentialRefused,
 }
 
 /// Every failing field of a request, each with all its problems.

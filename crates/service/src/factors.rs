@@ -23,12 +23,15 @@ use registrar_domain::{
 };
 use registrar_mail::Mailer;
 use registrar_store::{
-    FirstFactor, MfaAttempt, MfaPurpose, MfaTokenLookup, NewMfaToken, OutboxKind, RecoveryCodeUse, Store,
+    FirstFactor, MfaAttempt, MfaPurpose, MfaToken, MfaTokenLookup, NewMfaToken, OutboxKind, RecoveryCodeUse, Store,
     TotpConfirmation, TotpFactor,
 };
 
+use webauthn_rs::prelude::PublicKeyCredential;
+
 use crate::input::MfaGrantInput;
 use crate::parse::Device;
+use crate::passkeys::PasskeyView;
 use crate::tokens::random_hex;
 use crate::{AuthContext, Field, FieldError, FieldErrors, Registrar, ServiceError, TokenPair};
 
@@ -84,6 +87,7 @@ pub struct TotpEnrolment {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FactorsView {
     pub totp_enabled: bool,
+    pub passkeys: Vec<PasskeyView>,
     pub recovery_codes_left: u32,
 }
 
@@ -118,6 +122,7 @@ impl TotpState {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AccountFactors {
     pub totp: TotpState,
+    pub passkeys: usize,
     pub recovery_codes_left: u32,
 }
 
@@ -127,6 +132,8 @@ pub enum SecondFactor {
     /// A code from the authenticator app.
     Totp(String),
     RecoveryCode(String),
+    /// A passkey's answer to the options of `/api/token/mfa/passkey-options`.
+    Passkey(Box<PublicKeyCredential>),
 }
 
 impl SecondFactor {
@@ -137,6 +144,7 @@ impl SecondFactor {
         match (first, self) {
             (FirstFactor::Password, Self::Totp(_)) => Ok(SignInMethod::PasswordTotp),
             (FirstFactor::Password, Self::RecoveryCode(_)) => Ok(SignInMethod::PasswordRecoveryCode),
+            (FirstFactor::Password, Self::Passkey(_)) => Ok(SignInMethod::PasswordPasskey),
             (FirstFactor::EmailCode, _) => Err(ServiceError::unexpected(
                 "an mfa token of a sign-in by emailed code, which this version does not offer",
             )),
@@ -155,15 +163,18 @@ pub struct MfaGrant {
 
 impl MfaGrant {
     /// The pure step of [`Registrar::login_mfa`]: `mfa_token` and exactly
-    /// one of `code` and `recovery_code`.
+    /// one of `code`, `recovery_code` and `credential`.
     pub fn parse(input: MfaGrantInput) -> Result<Self, ServiceError> {
         let mut errors = FieldErrors::default();
         if input.mfa_token.is_none() {
             errors.add(Field::MfaToken, FieldError::Required);
         }
-        let factor = match (input.code, input.recovery_code) {
-            (Some(code), None) => Some(SecondFactor::Totp(code)),
-            (None, Some(code)) => Some(SecondFactor::RecoveryCode(code)),
+        let factor = match (input.code, input.recovery_code, input.credential) {
+            (Some(code), None, None) => Some(SecondFactor::Totp(code)),
+            (None, Some(code), None) => Some(SecondFactor::RecoveryCode(code)),
+            (None, None, Some(credential)) => {
+                crate::passkeys::assertion(credential, &mut errors).map(SecondFactor::Passkey)
+            }
             _ => {
                 errors.add(Field::Code, FieldError::OneFactor);
                 None
@@ -269,6 +280,7 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         let factors = self.factors_of(&ctx.user.id).await?;
         Ok(FactorsView {
             totp_enabled: factors.totp == TotpState::On,
+            passkeys: self.passkey_views(&ctx.user.id).await?,
             recovery_codes_left: factors.recovery_codes_left,
         })
     }
@@ -277,6 +289,7 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         let totp = self.store.totp_factor(user).await?;
         Ok(AccountFactors {
             totp: TotpState::of(totp.as_ref()),
+            passkeys: self.store.passkeys(user).await?.len(),
             recovery_codes_left: self.store.recovery_codes_left(user).await?,
         })
     }
@@ -402,11 +415,31 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
     /// when none is enabled.
     pub(crate) async fn second_factors(&self, user: &User) -> Result<Vec<FactorKind>, ServiceError> {
         let totp = self.store.totp_factor(&user.id).await?;
-        Ok(if totp.is_some_and(|f| f.confirmed_at.is_some()) {
-            vec![FactorKind::Totp, FactorKind::RecoveryCode]
-        } else {
-            Vec::new()
-        })
+        let totp = totp.is_some_and(|f| f.confirmed_at.is_some());
+        // A passkey kept while passkeys are off (no relying party) is no
+        // factor this server can check.
+        let passkey = self.settings.webauthn.is_some() && !self.store.passkeys(&user.id).await?.is_empty();
+        let mut factors = Vec::new();
+        if totp {
+            factors.push(FactorKind::Totp);
+        }
+        if passkey {
+            factors.push(FactorKind::Passkey);
+        }
+        if totp {
+            factors.push(FactorKind::RecoveryCode);
+        }
+        Ok(factors)
+    }
+
+    /// The sign-in waiting under `token`, if it is live.
+    pub(crate) async fn live_mfa_token(&self, token: &SecretToken) -> Result<Option<MfaToken>, ServiceError> {
+        let lookup = MfaTokenLookup {
+            token_hash: token.hash(),
+            now: self.now(),
+            max_failures: MFA_TOKEN_FAILURES,
+        };
+        Ok(self.store.mfa_token(&lookup).await?)
     }
 
     /// After a correct first factor: `Ok(())` when the account has no second
@@ -458,7 +491,7 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
     /// expired or dead token, and a wrong factor, are `InvalidGrant`.
     pub async fn login_mfa(&self, grant: MfaGrant, from: ClientIp) -> Result<TokenPair, ServiceError> {
         let lookup = MfaTokenLookup {
-            token_hash: SecretToken::new(grant.mfa_token).hash(),
+            token_hash: SecretToken::new(grant.mfa_token.clone()).hash(),
             now: self.now(),
             max_failures: MFA_TOKEN_FAILURES,
         };
@@ -481,7 +514,7 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         };
         let method = grant.factor.sign_in_method(token.attempt.first_factor)?;
         self.login_allowed(Some(&user.email), from).await?;
-        if !self.second_factor_holds(&user, &grant.factor).await? {
+        if !self.second_factor_holds(&user, &grant).await? {
             self.store.mfa_token_failed(&lookup.token_hash).await?;
             self.login_failed(Some(&user.email), from).await?;
             return Err(ServiceError::InvalidGrant);
@@ -514,8 +547,9 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
 
     /// Whether `factor` is right for `user`, using it up if so (a TOTP step
     /// or a recovery code is accepted once).
-    async fn second_factor_holds(&self, user: &User, factor: &SecondFactor) -> Result<bool, ServiceError> {
-        match factor {
+    async fn second_factor_holds(&self, user: &User, grant: &MfaGrant) -> Result<bool, ServiceError> {
+        match &grant.factor {
+            SecondFactor::Passkey(credential) => self.passkey_factor_holds(user, &grant.mfa_token, credential).await,
             SecondFactor::Totp(code) => {
                 let Some(factor) = self.totp_factor_of(&user.id, true).await? else {
                     return Ok(false);
@@ -600,6 +634,7 @@ mod tests {
             mfa_token: token.map(str::to_owned),
             code: code.map(str::to_owned),
             recovery_code: recovery.map(str::to_owned),
+            credential: None,
             client_id: None,
         })
     }

@@ -100,5 +100,8 @@ pub struct MfaGrantInput {
     pub mfa_token: Option<String>,
     pub code: Option<String>,
     pub recovery_code: Option<String>,
+    /// An AuthenticationResponseJSON to the options of
+    /// `POST /api/token/mfa/passkey-options`.
+    pub credential: Option<serde_json::Value>,
     pub client_id: Option<String>,
 }

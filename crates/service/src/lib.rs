@@ -14,6 +14,7 @@ mod input;
 mod invites;
 mod mail;
 pub mod parse;
+mod passkeys;
 mod policies;
 mod profile_registration;
 mod seed;
@@ -44,6 +45,10 @@ pub use input::{
     UsersRegisterInput,
 };
 pub use mail::{OutboxSettings, MAILS, OUTBOX_BACKLOG, OUTBOX_OLDEST_AGE};
+pub use passkeys::{
+    passkey_name, PasskeyAddition, PasskeyAdditionInput, PasskeyGrant, PasskeyGrantInput, PasskeyOptions, PasskeyView,
+    RelyingParty, CEREMONY_TTL, MAX_PASSKEYS,
+};
 pub use policies::{Acceptance, CurrentPolicy};
 pub use profile_registration::ProfileRegistration;
 pub use seed::{seed_email, seed_tokens};

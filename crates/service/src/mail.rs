@@ -270,7 +270,9 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
             | OutboxKind::SignupAttempt
             | OutboxKind::TotpEnabled
             | OutboxKind::TotpDisabled
-            | OutboxKind::RecoveryCodeUsed => {
+            | OutboxKind::RecoveryCodeUsed
+            | OutboxKind::PasskeyAdded
+            | OutboxKind::PasskeyRemoved => {
                 let token = self
                     .store_confirmation(&user.id, ConfirmationPurpose::PasswordReset, None)
                     .await?;
@@ -284,6 +286,8 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
                         used_at: queued.created_at,
                         reset_link: link,
                     },
+                    OutboxKind::PasskeyAdded => MailContent::PasskeyAdded { reset_link: link },
+                    OutboxKind::PasskeyRemoved => MailContent::PasskeyRemoved { reset_link: link },
                     _ => MailContent::SignupAttempt { reset_link: link },
                 }
             }

@@ -38,6 +38,9 @@ pub struct Settings {
     pub previous_secret_keys: Vec<SecretKey>,
     /// The issuer an authenticator app shows next to the account (`mfa.issuer`).
     pub mfa_issuer: String,
+    /// The WebAuthn relying party of passkeys (`webauthn.*`); `None`: passkeys
+    /// are off (their endpoints answer 404).
+    pub webauthn: Option<crate::RelyingParty>,
 }
 
 impl Settings {
@@ -91,6 +94,8 @@ impl Settings {
             secret_key: Self::random_secret_key(),
             previous_secret_keys: Vec::new(),
             mfa_issuer: "Registrar".into(),
+            // `http.public_url` is on an IP address, which is no relying party id.
+            webauthn: None,
         }
     }
 }

@@ -24,7 +24,7 @@ use crate::backend::{run, Backend};
 use crate::error::duplicate_on_unique;
 use crate::outbox::OutboxWrites;
 use crate::rows::{from_db, to_db};
-use crate::schema::{mfa_tokens, recovery_codes, totp_factors};
+use crate::schema::{mfa_tokens, passkeys, recovery_codes, totp_factors};
 use crate::DieselStore;
 
 /// A `totp_factors` row.
@@ -163,18 +163,20 @@ fn code_rows(user: &str, codes: &[SecretHash], now: NaiveDateTime) -> Vec<Recove
 
 impl DieselStore {
     /// Removes the user's TOTP factor and recovery codes, with `all` also
-    /// their `mfa_token`s, and queues `mail` if there was a factor.
+    /// their passkeys and `mfa_token`s, and queues `mail` if there was a factor.
     async fn remove_factors(&self, user: &UserId, all: bool, mail: Option<NewOutboxMail>) -> Result<bool, StoreError> {
         let user = user.0.clone();
         run!(self, write, |conn| {
             diesel::delete(recovery_codes::table.filter(recovery_codes::user_id.eq(&user))).execute(conn)?;
+            let mut removed = 0;
             if all {
                 diesel::delete(mfa_tokens::table.filter(mfa_tokens::user_id.eq(&user))).execute(conn)?;
+                removed += diesel::delete(passkeys::table.filter(passkeys::user_id.eq(&user))).execute(conn)?;
             }
             // Of two removals racing, the second waits for the first's row
             // lock and then finds no row: one removes, one mails.
-            let removed = diesel::delete(totp_factors::table.find(&user)).execute(conn)?;
-            conn.enqueue_if(removed == 1, mail.as_ref())
+            removed += diesel::delete(totp_factors::table.find(&user)).execute(conn)?;
+            conn.enqueue_if(removed > 0, mail.as_ref())
         })
     }
 }

@@ -26,6 +26,7 @@ mod health;
 mod invites;
 mod migrations;
 mod outbox;
+mod passkeys;
 mod policies;
 mod pool;
 mod rows;

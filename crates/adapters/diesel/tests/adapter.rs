@@ -17,12 +17,13 @@ use diesel::{Connection, PgConnection, SqliteConnection};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 use registrar_diesel::{ConnectError, DatabaseSettings, DieselStore};
 use registrar_domain::{
-    ClientId, ConfirmationPurpose, DeviceId, DeviceName, Email, Language, PasswordHash, Profile, Role, Sealed,
-    SecretHash, SessionId, SignInMethod, User, UserId,
+    ClientId, ConfirmationPurpose, DeviceId, DeviceName, Email, Language, PasskeyName, PasswordHash, Profile, Role,
+    Sealed, SecretHash, SessionId, SignInMethod, User, UserId,
 };
 use registrar_store::{
     ClientStore, ConfirmationStore, FactorStore, InviteStore, NewConfirmation, NewInvite, NewOutboxMail, NewSession,
-    NewUser, OutboxKind, OutboxStore, Registration, SessionStore, SignupCompletion, StoreError, UserStore,
+    NewUser, OutboxKind, OutboxStore, PasskeyRecord, PasskeyStore, Registration, SessionStore, SignupCompletion,
+    StoreError, UserStore,
 };
 use tokio::sync::Barrier;
 
@@ -35,7 +36,8 @@ const THROTTLE_MIGRATION: &str = "2026-11-22-000003_throttle";
 const CONSENT_MIGRATION: &str = "2026-11-22-000109_consent_pending";
 const FACTORS_MIGRATION: &str = "2026-12-06-000000_factors";
 const SIGN_IN_METHOD_MIGRATION: &str = "2026-12-07-000000_sign_in_method";
-const EVERY_MIGRATION: [&str; 7] = [
+const PASSKEYS_MIGRATION: &str = "2026-12-07-000001_passkeys";
+const EVERY_MIGRATION: [&str; 8] = [
     FIRST_MIGRATION,
     OUTBOX_MIGRATION,
     INVITES_MIGRATION,
@@ -43,6 +45,7 @@ const EVERY_MIGRATION: [&str; 7] = [
     CONSENT_MIGRATION,
     FACTORS_MIGRATION,
     SIGN_IN_METHOD_MIGRATION,
+    PASSKEYS_MIGRATION,
 ];
 
 /// The same migrations the store embeds, to bring a database to an older version.
@@ -141,6 +144,11 @@ fn index_of(migration: &str) -> usize {
         .iter()
         .position(|name| *name == migration)
         .unwrap_or_else(|| panic!("{migration} is one of EVERY_MIGRATION"))
+}
+
+/// `migration` and every later one, in order.
+fn from(migration: &str) -> &'static [&'static str] {
+    &EVERY_MIGRATION[index_of(migration)..]
 }
 
 /// Brings a new database to the schema of an older release: the migrations
@@ -284,8 +292,8 @@ async fn assert_the_factors_migration_upgrades_a_database_in_use(store: &DieselS
     let applied = store.migrate().await.expect("upgrading");
     assert_eq!(
         applied,
-        [FACTORS_MIGRATION, SIGN_IN_METHOD_MIGRATION],
-        "the upgrade applies the factors migration and the one after it"
+        from(FACTORS_MIGRATION),
+        "the upgrade applies the factors migration and the ones after it"
     );
 
     assert_eq!(
@@ -412,13 +420,7 @@ async fn assert_the_invites_migration_upgrades_a_database_in_use(store: &DieselS
     let applied = store.migrate().await.expect("upgrading");
     assert_eq!(
         applied,
-        [
-            INVITES_MIGRATION,
-            THROTTLE_MIGRATION,
-            CONSENT_MIGRATION,
-            FACTORS_MIGRATION,
-            SIGN_IN_METHOD_MIGRATION
-        ],
+        from(INVITES_MIGRATION),
         "the upgrade applies the invites migration and the ones after it"
     );
 
@@ -722,6 +724,60 @@ upgrades_on_each_backend! {
     sqlite_the_factors_migration_upgrades_a_database_of_the_release_before,
     postgres_the_factors_migration_upgrades_a_database_of_the_release_before =>
         assert_the_factors_migration_upgrades_a_database_in_use(FACTORS_MIGRATION);
+    sqlite_the_passkeys_migration_upgrades_a_database_of_the_release_before,
+    postgres_the_passkeys_migration_upgrades_a_database_of_the_release_before =>
+        assert_the_passkeys_migration_upgrades_a_database_in_use(PASSKEYS_MIGRATION);
+}
+
+/// `store` is on a database of the release before passkeys, holding
+/// nothing yet: an account with an authenticator app keeps it through the
+/// upgrade, has no passkey after it, can add one, and can still be deleted.
+async fn assert_the_passkeys_migration_upgrades_a_database_in_use(store: &DieselStore) {
+    let registration = registration(&format!("before.passkeys.{}@example.com", unique()));
+    let user = registration.user.id.clone();
+    store
+        .register(registration)
+        .await
+        .expect("registering before the upgrade");
+    let secret = Sealed::from_stored(format!("v1.00000000.{}", unique()));
+    assert!(store
+        .put_pending_totp(&user, secret.clone(), at(1))
+        .await
+        .expect("enrolling before the upgrade"));
+
+    let applied = store.migrate().await.expect("upgrading");
+    assert_eq!(
+        applied,
+        from(PASSKEYS_MIGRATION),
+        "the upgrade applies the passkeys migration"
+    );
+    let factor = store.totp_factor(&user).await.expect("reading factors");
+    assert_eq!(
+        factor.map(|f| f.secret),
+        Some(secret),
+        "the app lived through the upgrade"
+    );
+    assert!(store.passkeys(&user).await.expect("listing passkeys").is_empty());
+    let passkey = PasskeyRecord {
+        id: unique(),
+        user: user.clone(),
+        name: PasskeyName::parse("Phone").expect("a name"),
+        credential_id: unique(),
+        credential: "{}".into(),
+        sign_count: 0,
+        backup_eligible: false,
+        backup_state: false,
+        created_at: at(2),
+        last_used_at: None,
+    };
+    store
+        .add_passkey(passkey, None)
+        .await
+        .expect("adding a passkey after the upgrade");
+    assert!(
+        store.delete_user(&user).await.expect("deleting"),
+        "an account with a passkey can be deleted"
+    );
 }
 
 /// A session row as the release before sign-in methods wrote it, on the web
@@ -769,8 +825,8 @@ async fn assert_the_sign_in_method_migration_upgrades_a_database_in_use<DB, C>(
     let applied = store.migrate().await.expect("upgrading");
     assert_eq!(
         applied,
-        [SIGN_IN_METHOD_MIGRATION],
-        "the upgrade applies the sign-in method migration"
+        from(SIGN_IN_METHOD_MIGRATION),
+        "the upgrade applies the sign-in method migration and the ones after it"
     );
     let method = async |user: &UserId| {
         let sessions = store.sessions_of(user).await.expect("listing sessions");
@@ -794,7 +850,7 @@ async fn assert_the_sign_in_method_migration_upgrades_a_database_in_use<DB, C>(
         conn,
         source,
         SIGN_IN_METHOD_MIGRATION,
-        &[SIGN_IN_METHOD_MIGRATION],
+        from(SIGN_IN_METHOD_MIGRATION),
     )
     .await;
 }

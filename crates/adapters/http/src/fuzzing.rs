@@ -26,8 +26,8 @@ use crate::dispatch::confirm_signup::SignupConfirmBody;
 use crate::dispatch::register::RegisterBody;
 use crate::edge::body::{decode_bytes, BodyError, Object};
 use crate::families::core::requests::{
-    AcceptPoliciesRequest, ChangePasswordRequest, ForgotPasswordRequest, PasswordConfirmationRequest,
-    ResetPasswordRequest, TokenRequest, TotpCodeRequest, UpdateProfileRequest,
+    AcceptPoliciesRequest, ChangePasswordRequest, ForgotPasswordRequest, PasskeyAdditionRequest,
+    PasswordConfirmationRequest, ResetPasswordRequest, TokenRequest, TotpCodeRequest, UpdateProfileRequest,
 };
 use crate::families::pages::{ResetPasswordForm, CSRF_FIELD};
 use crate::families::signup::SignupRequest;
@@ -186,12 +186,18 @@ fn core(body: &Object, requested: Option<Language>, rules: Rules<'_>) {
                 assert!(!grant.mfa_token.is_empty(), "a parsed grant has its token");
             }
         }
+        Ok(TokenRequest::Passkey(grant)) => {
+            assert_eq!(grant.grant_type.as_deref(), Some("passkey"));
+            if let Ok(grant) = registrar_service::PasskeyGrant::parse(grant.into()) {
+                assert!(!grant.ceremony.is_empty(), "a parsed grant has its ceremony");
+            }
+        }
         Err(_) => {
             let grant: ChangePasswordRequest = read(body);
             assert!(
                 !matches!(
                     grant.login.grant_type.as_deref(),
-                    Some("password" | "refresh_token" | "mfa")
+                    Some("password" | "refresh_token" | "mfa" | "passkey")
                 ),
                 "a known grant_type is accepted"
             );
@@ -221,6 +227,11 @@ fn core(body: &Object, requested: Option<Language>, rules: Rules<'_>) {
         if let registrar_service::Patch::Set(t) = &change.telephone {
             assert!(t.as_str().starts_with('+'), "{t:?} is not E.164");
         }
+    }
+
+    // POST /api/me/factors/passkeys
+    if let Ok(addition) = registrar_service::PasskeyAddition::parse(read::<PasskeyAdditionRequest>(body).into()) {
+        assert!(!addition.ceremony.is_empty(), "a parsed addition has its ceremony");
     }
 
     // POST /api/me/factors/totp/confirm

@@ -8,8 +8,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use registrar_domain::{Sealed, SecretHash, UserId};
 use registrar_store::{
-    FactorStore, MfaToken, MfaTokenLookup, NewMfaToken, NewOutboxMail, RecoveryCodeUse, StoreError, TotpConfirmation,
-    TotpFactor,
+    FactorStore, MfaToken, MfaTokenLookup, NewCeremony, NewMfaToken, NewOutboxMail, PasskeyRecord, RecoveryCodeUse,
+    StoreError, TotpConfirmation, TotpFactor,
 };
 
 use crate::state::State;
@@ -33,6 +33,10 @@ pub(crate) struct Factors {
     pub totp: HashMap<UserId, TotpFactor>,
     pub recovery_codes: HashMap<UserId, Vec<StoredRecoveryCode>>,
     pub mfa_tokens: HashMap<SecretHash, StoredMfaToken>,
+    /// Every user's passkeys.
+    pub passkeys: Vec<PasskeyRecord>,
+    /// WebAuthn ceremonies under their id hashes, with their expiry.
+    pub ceremonies: HashMap<SecretHash, NewCeremony>,
 }
 
 impl Factors {
@@ -41,6 +45,8 @@ impl Factors {
         self.totp.remove(user);
         self.recovery_codes.remove(user);
         self.forget_mfa_tokens(user);
+        self.passkeys.retain(|p| &p.user != user);
+        self.ceremonies.retain(|_, c| c.user.as_ref() != Some(user));
     }
 
     /// Drops the user's `mfa_token`s, live or not.
@@ -58,26 +64,30 @@ impl Factors {
 impl State {
     /// Queues `mail` if `changed`, after a change checked it could
     /// ([`State::check_mail`] before changing anything); answers `changed`.
-    fn queue_if(&mut self, changed: bool, mail: Option<NewOutboxMail>) -> bool {
+    pub(crate) fn queue_if(&mut self, changed: bool, mail: Option<NewOutboxMail>) -> bool {
         if let Some(mail) = mail.filter(|_| changed) {
             self.queue_mail(mail);
         }
         changed
     }
 
-    fn check_optional_mail(&self, mail: Option<&NewOutboxMail>) -> Result<(), StoreError> {
+    pub(crate) fn check_optional_mail(&self, mail: Option<&NewOutboxMail>) -> Result<(), StoreError> {
         mail.map_or(Ok(()), |mail| self.check_mail(mail))
     }
 
     /// Removes the user's TOTP factor and recovery codes, with `all` also
-    /// their `mfa_token`s, and queues `mail` if there was a factor.
+    /// their passkeys and `mfa_token`s, and queues `mail` if there was a factor.
     fn remove_factors(&mut self, user: &UserId, all: bool, mail: Option<NewOutboxMail>) -> Result<bool, StoreError> {
         self.check_optional_mail(mail.as_ref())?;
         self.factors.recovery_codes.remove(user);
+        let mut removed = false;
         if all {
             self.factors.forget_mfa_tokens(user);
+            let before = self.factors.passkeys.len();
+            self.factors.passkeys.retain(|p| &p.user != user);
+            removed = self.factors.passkeys.len() < before;
         }
-        let removed = self.factors.totp.remove(user).is_some();
+        let removed = self.factors.totp.remove(user).is_some() || removed;
         Ok(self.queue_if(removed, mail))
     }
 }

@@ -12,6 +12,7 @@ mod health;
 mod invites;
 mod mailer;
 mod outbox;
+mod passkeys;
 mod policies;
 mod sessions;
 mod signup;

@@ -81,7 +81,7 @@ const SHARED: [(&str, &str); 2] = [
 ];
 
 /// Per kind (one entry per `MailContent::kind()`), the three files.
-const PER_KIND: [[(&str, &str); 3]; 8] = [
+const PER_KIND: [[(&str, &str); 3]; 10] = [
     kind_files!("confirmation"),
     kind_files!("signup_confirmation"),
     kind_files!("signup_attempt"),
@@ -90,6 +90,8 @@ const PER_KIND: [[(&str, &str); 3]; 8] = [
     kind_files!("totp_enabled"),
     kind_files!("totp_disabled"),
     kind_files!("recovery_code_used"),
+    kind_files!("passkey_added"),
+    kind_files!("passkey_removed"),
 ];
 
 /// The mail catalogue embedded at compile time (`locales/*/mail.ftl`).
@@ -155,7 +157,9 @@ impl Templates {
             MailContent::SignupAttempt { reset_link }
             | MailContent::PasswordChanged { reset_link }
             | MailContent::TotpEnabled { reset_link }
-            | MailContent::TotpDisabled { reset_link } => context! { reset_link },
+            | MailContent::TotpDisabled { reset_link }
+            | MailContent::PasskeyAdded { reset_link }
+            | MailContent::PasskeyRemoved { reset_link } => context! { reset_link },
             MailContent::RecoveryCodeUsed { used_at, reset_link } => context! {
                 reset_link,
                 when => used_at.format("%Y-%m-%d %H:%M UTC").to_string(),
@@ -238,6 +242,6 @@ mod tests {
     #[test]
     fn every_template_compiles() {
         let templates = Templates::new().expect("embedded templates compile");
-        assert_eq!(templates.env.templates().count(), 2 + 8 * 3);
+        assert_eq!(templates.env.templates().count(), 2 + PER_KIND.len() * 3);
     }
 }

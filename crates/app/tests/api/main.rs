@@ -21,6 +21,9 @@ mod me;
 mod oauth;
 mod openapi;
 mod outbox;
+#[path = "../shared/passkey.rs"]
+mod passkey;
+mod passkeys;
 mod policies;
 #[path = "../shared/policies.rs"]
 mod policies_shared;

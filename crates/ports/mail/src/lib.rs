@@ -39,6 +39,10 @@ pub enum MailContent {
     /// A recovery code was used to sign in, at `used_at`: make new codes if
     /// you run low; if it was not you, reset your password.
     RecoveryCodeUsed { used_at: DateTime<Utc>, reset_link: String },
+    /// A passkey was added to the account (if it was not you, reset your password).
+    PasskeyAdded { reset_link: String },
+    /// A passkey was removed from the account (if it was not you, reset your password).
+    PasskeyRemoved { reset_link: String },
 }
 
 impl MailContent {
@@ -53,6 +57,8 @@ impl MailContent {
             MailContent::TotpEnabled { .. } => "totp_enabled",
             MailContent::TotpDisabled { .. } => "totp_disabled",
             MailContent::RecoveryCodeUsed { .. } => "recovery_code_used",
+            MailContent::PasskeyAdded { .. } => "passkey_added",
+            MailContent::PasskeyRemoved { .. } => "passkey_removed",
         }
     }
 }

@@ -160,8 +160,8 @@ pub trait FactorStore {
     /// removals racing, one mails). The user's `mfa_token`s are left alone.
     async fn remove_totp(&self, user: &UserId, mail: Option<NewOutboxMail>) -> Result<bool, StoreError>;
 
-    /// Removes every second factor of the user (as [`Self::remove_totp`])
-    /// and ends their `mfa_token`s (an attempt waiting for a factor has
+    /// Removes every second factor of the user (as [`Self::remove_totp`],
+    /// and their passkeys) and ends their `mfa_token`s (an attempt waiting for a factor has
     /// none left to wait for), queuing `mail`, at once. `false` when there
     /// was no factor: then nothing is queued, though the tokens still end.
     async fn reset_factors(&self, user: &UserId, mail: Option<NewOutboxMail>) -> Result<bool, StoreError>;

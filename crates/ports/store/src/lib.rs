@@ -11,6 +11,7 @@
 
 mod error;
 mod factors;
+mod passkeys;
 mod records;
 mod traits;
 
@@ -21,5 +22,6 @@ pub mod testkit;
 
 pub use error::{BoxError, StoreError};
 pub use factors::*;
+pub use passkeys::*;
 pub use records::*;
 pub use traits::*;

@@ -95,6 +95,10 @@ pub enum OutboxKind {
     TotpDisabled,
     /// A recovery code was used to sign in (when: the mail's `created_at`).
     RecoveryCodeUsed,
+    /// A passkey was added to the account.
+    PasskeyAdded,
+    /// A passkey was removed from the account.
+    PasskeyRemoved,
 }
 
 impl OutboxKind {
@@ -108,6 +112,8 @@ impl OutboxKind {
             OutboxKind::TotpEnabled => "totp_enabled",
             OutboxKind::TotpDisabled => "totp_disabled",
             OutboxKind::RecoveryCodeUsed => "recovery_code_used",
+            OutboxKind::PasskeyAdded => "passkey_added",
+            OutboxKind::PasskeyRemoved => "passkey_removed",
         }
     }
 
@@ -121,6 +127,8 @@ impl OutboxKind {
             OutboxKind::TotpEnabled,
             OutboxKind::TotpDisabled,
             OutboxKind::RecoveryCodeUsed,
+            OutboxKind::PasskeyAdded,
+            OutboxKind::PasskeyRemoved,
         ]
         .into_iter()
         .find(|k| k.as_str() == s)

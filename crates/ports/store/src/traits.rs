@@ -9,7 +9,7 @@ use registrar_domain::{
 
 use crate::{
     CodeOutcome, FactorStore, NewConfirmation, NewInvite, NewOutboxMail, NewPolicyRevision, NewSession, NewUser,
-    OutboxMail, PolicyStanding, Registration, Rotation, RotationOutcome, SignupCompletion, StoreError,
+    OutboxMail, PasskeyStore, PolicyStanding, Registration, Rotation, RotationOutcome, SignupCompletion, StoreError,
 };
 
 #[async_trait]
@@ -360,6 +360,7 @@ trait_alias!(
         + InviteStore
         + ThrottleStore
         + FactorStore
+        + PasskeyStore
         + HealthCheck
         + Clone
         + Send

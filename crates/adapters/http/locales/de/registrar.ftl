@@ -53,7 +53,10 @@ field-not_a_list = Dieses Feld muss eine Liste sein.
 field-too_many_items = Diese Liste darf höchstens { $max } Einträge haben.
 field-invalid_language = Wählen Sie en, nl, fr, de oder es.
 field-wrong_code = Dieser Code ist nicht der aktuelle Code Ihrer Authenticator-App.
-field-one_factor = Geben Sie genau eines von code und recovery_code an.
+field-one_factor = Geben Sie genau eines von code, recovery_code und credential an.
+field-invalid_credential = Dies ist kein WebAuthn-Credential in JSON-Form.
+field-unknown_ceremony = Dieser Vorgang ist unbekannt, abgeschlossen oder abgelaufen: Fordern Sie neue Optionen an.
+field-credential_refused = Die Antwort des Authenticators wurde abgelehnt (andere Website, ungültige Signatur, keine Benutzerverifizierung oder ein bereits registrierter Passkey).
 
 ## users
 

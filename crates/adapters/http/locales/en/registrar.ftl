@@ -53,7 +53,10 @@ field-not_a_list = This field must be a list.
 field-too_many_items = This list may have at most { $max } entries.
 field-invalid_language = Choose one of en, nl, fr, de, es.
 field-wrong_code = This code is not the current one of your authenticator app.
-field-one_factor = Give exactly one of code and recovery_code.
+field-one_factor = Give exactly one of code, recovery_code and credential.
+field-invalid_credential = This is not a WebAuthn credential in its JSON form.
+field-unknown_ceremony = This ceremony is unknown, finished or expired: ask for new options.
+field-credential_refused = The authenticator's answer was refused (another site, a bad signature, no user verification, or a passkey already registered).
 
 ## users
 

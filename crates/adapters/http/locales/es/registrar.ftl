@@ -53,7 +53,10 @@ field-not_a_list = Este campo debe ser una lista.
 field-too_many_items = Esta lista puede tener como máximo { $max } elementos.
 field-invalid_language = Elige entre en, nl, fr, de, es.
 field-wrong_code = Este código no es el código actual de su aplicación de autenticación.
-field-one_factor = Indique exactamente uno de code y recovery_code.
+field-one_factor = Indique exactamente uno de code, recovery_code y credential.
+field-invalid_credential = Esto no es una credencial WebAuthn en formato JSON.
+field-unknown_ceremony = Esta ceremonia es desconocida, ya terminó o caducó: pida opciones nuevas.
+field-credential_refused = Se rechazó la respuesta del autenticador (otro sitio, una firma no válida, sin verificación del usuario o una llave de acceso ya registrada).
 
 ## users
 

@@ -53,7 +53,10 @@ field-not_a_list = Ce champ doit être une liste.
 field-too_many_items = Cette liste peut contenir au plus { $max } éléments.
 field-invalid_language = Choisissez parmi en, nl, fr, de, es.
 field-wrong_code = Ce code n’est pas le code actuel de votre application d’authentification.
-field-one_factor = Indiquez exactement un de code et recovery_code.
+field-one_factor = Indiquez exactement un de code, recovery_code et credential.
+field-invalid_credential = Ceci n'est pas un identifiant WebAuthn au format JSON.
+field-unknown_ceremony = Cette cérémonie est inconnue, terminée ou expirée : demandez de nouvelles options.
+field-credential_refused = La réponse de l'authentificateur a été refusée (autre site, signature invalide, sans vérification de l'utilisateur, ou clé d'accès déjà enregistrée).
 
 ## users
 

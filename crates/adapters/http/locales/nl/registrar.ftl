@@ -53,7 +53,10 @@ field-not_a_list = Dit veld moet een lijst zijn.
 field-too_many_items = Deze lijst mag hoogstens { $max } elementen bevatten.
 field-invalid_language = Kies uit en, nl, fr, de, es.
 field-wrong_code = Deze code is niet de huidige code van je authenticator-app.
-field-one_factor = Geef precies één van code en recovery_code.
+field-one_factor = Geef precies één van code, recovery_code en credential.
+field-invalid_credential = Dit is geen WebAuthn-credential in JSON-vorm.
+field-unknown_ceremony = Deze ceremonie is onbekend, afgerond of verlopen: vraag nieuwe opties aan.
+field-credential_refused = Het antwoord van de authenticator is geweigerd (een andere site, een ongeldige handtekening, geen gebruikersverificatie of een passkey die al geregistreerd is).
 
 ## users
 

@@ -172,6 +172,9 @@ pub fn field_message(lang: Lang, error: &FieldError) -> String {
         FieldError::InvalidUserType => lang.t("field.invalid_usertype"),
         FieldError::WrongCode => lang.t("field.wrong_code"),
         FieldError::OneFactor => lang.t("field.one_factor"),
+        FieldError::InvalidCredential => lang.t("field.invalid_credential"),
+        FieldError::UnknownCeremony => lang.t("field.unknown_ceremony"),
+        FieldError::CredentialRefused => lang.t("field.credential_refused"),
     }
 }
 

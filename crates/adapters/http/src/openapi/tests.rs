@@ -20,9 +20,13 @@ use crate::test_world;
 use crate::test_world::PASSWORD;
 
 /// What the brief of `/openapi.json` names as the bearer endpoints.
-const BEARER_ENDPOINTS: [(&str, &str); 12] = [
+const BEARER_ENDPOINTS: [(&str, &str); 16] = [
     ("GET", "/api/me"),
     ("GET", "/api/me/factors"),
+    ("POST", "/api/me/factors/passkeys/options"),
+    ("POST", "/api/me/factors/passkeys"),
+    ("PATCH", "/api/me/factors/passkeys/{id}"),
+    ("DELETE", "/api/me/factors/passkeys/{id}"),
     ("POST", "/api/me/factors/totp"),
     ("POST", "/api/me/factors/totp/confirm"),
     ("DELETE", "/api/me/factors/totp"),
@@ -36,10 +40,12 @@ const BEARER_ENDPOINTS: [(&str, &str); 12] = [
 ];
 
 /// Writes that read no body.
-const NO_BODY: [(&str, &str); 3] = [
+const NO_BODY: [(&str, &str); 5] = [
     ("POST", "/api/logout"),
     ("DELETE", "/api/sessions/{device_id}"),
     ("POST", "/api/me/factors/totp"),
+    ("POST", "/api/me/factors/passkeys/options"),
+    ("DELETE", "/api/me/factors/passkeys/{id}"),
 ];
 
 fn doc() -> Value {
@@ -323,7 +329,7 @@ fn every_documented_request_field_is_read_under_its_name() {
     use crate::families::users::requests::*;
 
     type Build = fn(Object) -> String;
-    let readers: [(&str, Build); 22] = [
+    let readers: [(&str, Build); 27] = [
         ("RegisterRequest", lenient::<RegisterRequest>),
         ("PasswordGrantRequest", |f| {
             format!("{:?}", TokenRequest::of(f).expect("password grant"))
@@ -334,7 +340,14 @@ fn every_documented_request_field_is_read_under_its_name() {
         ("MfaGrantRequest", |f| {
             format!("{:?}", TokenRequest::of(f).expect("mfa grant"))
         }),
+        ("PasskeyGrantRequest", |f| {
+            format!("{:?}", TokenRequest::of(f).expect("passkey grant"))
+        }),
         ("TotpCodeRequest", lenient::<TotpCodeRequest>),
+        ("PasskeyAdditionRequest", lenient::<PasskeyAdditionRequest>),
+        ("PasskeyRenameRequest", lenient::<PasskeyRenameRequest>),
+        ("PasskeyOptionsRequest", lenient::<PasskeyOptionsRequest>),
+        ("MfaPasskeyOptionsRequest", lenient::<MfaPasskeyOptionsRequest>),
         ("ChangePasswordRequest", |f| {
             format!(
                 "{:?}",

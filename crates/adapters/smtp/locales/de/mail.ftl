@@ -74,3 +74,19 @@ recovery-code-used-intro = Am { $when } wurde einer Ihrer Wiederherstellungscode
 recovery-code-used-new-codes = Waren Sie das? Wenn Sie Ihre Authenticator-App verloren haben oder nur noch wenige Codes übrig sind, erstellen Sie in den Sicherheitseinstellungen Ihres Kontos neue Wiederherstellungscodes (oder richten Sie die App neu ein).
 recovery-code-used-open-link = Waren Sie das nicht? Dann kennt jemand Ihr Passwort und einen Ihrer Wiederherstellungscodes. Setzen Sie Ihr Passwort über diesen Link sofort zurück und erstellen Sie danach neue Wiederherstellungscodes:
 recovery-code-used-reset = Waren Sie das nicht? Dann kennt jemand Ihr Passwort und einen Ihrer Wiederherstellungscodes. Setzen Sie Ihr Passwort sofort zurück und erstellen Sie danach neue Wiederherstellungscodes:
+
+## passkey-added
+
+passkey-added-subject = Ihrem Konto wurde ein Passkey hinzugefügt
+passkey-added-intro = Ihrem Konto wurde soeben ein Passkey hinzugefügt. Mit ihm können Sie sich ohne Passwort anmelden, und bei der Anmeldung mit Passwort gilt er als zweiter Schritt.
+passkey-added-was-you = Waren Sie das? Dann müssen Sie nichts weiter tun. In den Sicherheitseinstellungen Ihres Kontos können Sie Ihre Passkeys ansehen, umbenennen und entfernen.
+passkey-added-open-link = Waren Sie das nicht? Dann kann sich jemand bei Ihrem Konto anmelden. Setzen Sie Ihr Passwort über diesen Link sofort zurück und entfernen Sie danach den unbekannten Passkey:
+passkey-added-reset = Waren Sie das nicht? Dann kann sich jemand bei Ihrem Konto anmelden. Setzen Sie Ihr Passwort sofort zurück und entfernen Sie danach den unbekannten Passkey:
+
+## passkey-removed
+
+passkey-removed-subject = Aus Ihrem Konto wurde ein Passkey entfernt
+passkey-removed-intro = Aus Ihrem Konto wurde soeben ein Passkey entfernt. Mit ihm ist keine Anmeldung mehr möglich.
+passkey-removed-was-you = Waren Sie das? Dann müssen Sie nichts weiter tun.
+passkey-removed-open-link = Waren Sie das nicht? Dann setzen Sie Ihr Passwort über diesen Link sofort zurück und prüfen Sie danach Ihre Passkeys und zweiten Schritte:
+passkey-removed-reset = Waren Sie das nicht? Dann setzen Sie Ihr Passwort sofort zurück und prüfen Sie danach Ihre Passkeys und zweiten Schritte:

@@ -74,3 +74,19 @@ recovery-code-used-intro = One of your recovery codes was used to sign in to you
 recovery-code-used-new-codes = Was this you? If you lost your authenticator app or have few codes left, make new recovery codes (or set up the app again) in your account's security settings.
 recovery-code-used-open-link = If it wasn't you, somebody knows your password and one of your recovery codes. Reset your password right away through this link, then make new recovery codes:
 recovery-code-used-reset = If it wasn't you, somebody knows your password and one of your recovery codes. Reset your password right away, then make new recovery codes:
+
+## passkey-added
+
+passkey-added-subject = A passkey was added to your account
+passkey-added-intro = A passkey was just added to your account. It can now sign you in without your password, and it counts as your second step when you sign in with your password.
+passkey-added-was-you = Was this you? Then there is nothing more to do. You can see, rename and remove your passkeys in your account's security settings.
+passkey-added-open-link = If it wasn't you, somebody can sign in to your account. Reset your password right away through this link, then remove the passkey you don't know:
+passkey-added-reset = If it wasn't you, somebody can sign in to your account. Reset your password right away, then remove the passkey you don't know:
+
+## passkey-removed
+
+passkey-removed-subject = A passkey was removed from your account
+passkey-removed-intro = A passkey was just removed from your account. It no longer signs you in.
+passkey-removed-was-you = Was this you? Then there is nothing more to do.
+passkey-removed-open-link = If it wasn't you, reset your password right away through this link, then check your passkeys and second steps:
+passkey-removed-reset = If it wasn't you, reset your password right away, then check your passkeys and second steps:

@@ -74,3 +74,19 @@ recovery-code-used-intro = El { $when } se usó uno de tus códigos de recuperac
 recovery-code-used-new-codes = ¿Fuiste tú? Si perdiste tu aplicación de autenticación o te quedan pocos códigos, crea códigos de recuperación nuevos (o vuelve a configurar la aplicación) en los ajustes de seguridad de tu cuenta.
 recovery-code-used-open-link = ¿No fuiste tú? Entonces alguien conoce tu contraseña y uno de tus códigos de recuperación. Restablece tu contraseña ahora mismo con este enlace y después crea códigos de recuperación nuevos:
 recovery-code-used-reset = ¿No fuiste tú? Entonces alguien conoce tu contraseña y uno de tus códigos de recuperación. Restablece tu contraseña ahora mismo y después crea códigos de recuperación nuevos:
+
+## passkey-added
+
+passkey-added-subject = Se ha añadido una llave de acceso a tu cuenta
+passkey-added-intro = Se acaba de añadir una llave de acceso (passkey) a tu cuenta. Con ella puedes iniciar sesión sin contraseña, y cuenta como segundo paso cuando inicias sesión con tu contraseña.
+passkey-added-was-you = ¿Fuiste tú? Entonces no tienes que hacer nada más. Puedes ver, renombrar y eliminar tus llaves de acceso en los ajustes de seguridad de tu cuenta.
+passkey-added-open-link = ¿No fuiste tú? Entonces alguien puede entrar en tu cuenta. Restablece tu contraseña ahora mismo con este enlace y después elimina la llave de acceso que no conoces:
+passkey-added-reset = ¿No fuiste tú? Entonces alguien puede entrar en tu cuenta. Restablece tu contraseña ahora mismo y después elimina la llave de acceso que no conoces:
+
+## passkey-removed
+
+passkey-removed-subject = Se ha eliminado una llave de acceso de tu cuenta
+passkey-removed-intro = Se acaba de eliminar una llave de acceso de tu cuenta. Ya no sirve para iniciar sesión.
+passkey-removed-was-you = ¿Fuiste tú? Entonces no tienes que hacer nada más.
+passkey-removed-open-link = ¿No fuiste tú? Restablece tu contraseña ahora mismo con este enlace y después revisa tus llaves de acceso y segundos pasos:
+passkey-removed-reset = ¿No fuiste tú? Restablece tu contraseña ahora mismo y después revisa tus llaves de acceso y segundos pasos:

@@ -74,3 +74,19 @@ recovery-code-used-intro = L'un de vos codes de récupération a été utilisé 
 recovery-code-used-new-codes = C'était vous ? Si vous avez perdu votre application d'authentification ou qu'il vous reste peu de codes, créez de nouveaux codes de récupération (ou configurez à nouveau l'application) dans les paramètres de sécurité de votre compte.
 recovery-code-used-open-link = Ce n'était pas vous ? Quelqu'un connaît alors votre mot de passe et l'un de vos codes de récupération. Réinitialisez immédiatement votre mot de passe via ce lien, puis créez de nouveaux codes de récupération :
 recovery-code-used-reset = Ce n'était pas vous ? Quelqu'un connaît alors votre mot de passe et l'un de vos codes de récupération. Réinitialisez immédiatement votre mot de passe, puis créez de nouveaux codes de récupération :
+
+## passkey-added
+
+passkey-added-subject = Une clé d'accès a été ajoutée à votre compte
+passkey-added-intro = Une clé d'accès (passkey) vient d'être ajoutée à votre compte. Elle permet de vous connecter sans mot de passe, et sert de deuxième étape quand vous vous connectez avec votre mot de passe.
+passkey-added-was-you = C'était vous ? Vous n'avez rien d'autre à faire. Vous pouvez voir, renommer et supprimer vos clés d'accès dans les paramètres de sécurité de votre compte.
+passkey-added-open-link = Ce n'était pas vous ? Quelqu'un peut alors se connecter à votre compte. Réinitialisez immédiatement votre mot de passe via ce lien, puis supprimez la clé d'accès que vous ne connaissez pas :
+passkey-added-reset = Ce n'était pas vous ? Quelqu'un peut alors se connecter à votre compte. Réinitialisez immédiatement votre mot de passe, puis supprimez la clé d'accès que vous ne connaissez pas :
+
+## passkey-removed
+
+passkey-removed-subject = Une clé d'accès a été supprimée de votre compte
+passkey-removed-intro = Une clé d'accès vient d'être supprimée de votre compte. Elle ne permet plus de vous connecter.
+passkey-removed-was-you = C'était vous ? Vous n'avez rien d'autre à faire.
+passkey-removed-open-link = Ce n'était pas vous ? Réinitialisez immédiatement votre mot de passe via ce lien, puis vérifiez vos clés d'accès et vos deuxièmes étapes :
+passkey-removed-reset = Ce n'était pas vous ? Réinitialisez immédiatement votre mot de passe, puis vérifiez vos clés d'accès et vos deuxièmes étapes :

@@ -74,3 +74,19 @@ recovery-code-used-intro = Op { $when } is er met een van je herstelcodes ingelo
 recovery-code-used-new-codes = Was jij dit? Ben je je authenticator-app kwijt of heb je nog maar weinig codes over, maak dan nieuwe herstelcodes aan (of stel de app opnieuw in) in de beveiligingsinstellingen van je account.
 recovery-code-used-open-link = Was jij het niet? Dan kent iemand je wachtwoord en een van je herstelcodes. Stel meteen een nieuw wachtwoord in via deze link en maak daarna nieuwe herstelcodes aan:
 recovery-code-used-reset = Was jij het niet? Dan kent iemand je wachtwoord en een van je herstelcodes. Stel meteen een nieuw wachtwoord in en maak daarna nieuwe herstelcodes aan:
+
+## passkey-added
+
+passkey-added-subject = Er is een passkey aan je account toegevoegd
+passkey-added-intro = Er is zojuist een passkey aan je account toegevoegd. Daarmee kun je inloggen zonder wachtwoord, en hij telt als tweede stap wanneer je met je wachtwoord inlogt.
+passkey-added-was-you = Was jij dit? Dan hoef je verder niets te doen. In de beveiligingsinstellingen van je account kun je je passkeys bekijken, hernoemen en verwijderen.
+passkey-added-open-link = Was jij het niet? Dan kan iemand op je account inloggen. Stel meteen een nieuw wachtwoord in via deze link en verwijder daarna de passkey die je niet kent:
+passkey-added-reset = Was jij het niet? Dan kan iemand op je account inloggen. Stel meteen een nieuw wachtwoord in en verwijder daarna de passkey die je niet kent:
+
+## passkey-removed
+
+passkey-removed-subject = Er is een passkey van je account verwijderd
+passkey-removed-intro = Er is zojuist een passkey van je account verwijderd. Daarmee kun je niet meer inloggen.
+passkey-removed-was-you = Was jij dit? Dan hoef je verder niets te doen.
+passkey-removed-open-link = Was jij het niet? Stel dan meteen een nieuw wachtwoord in via deze link en controleer je passkeys en tweede stappen:
+passkey-removed-reset = Was jij het niet? Stel dan meteen een nieuw wachtwoord in en controleer je passkeys en tweede stappen:

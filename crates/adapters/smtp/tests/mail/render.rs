@@ -258,6 +258,12 @@ fn the_second_factor_mails_say_what_happened_in_the_readers_language() {
             "recovery_code_used",
             "A recovery code was used to sign in",
         ),
+        (Language::EN, "passkey_added", "A passkey was added to your account"),
+        (
+            Language::FR,
+            "passkey_removed",
+            "Une clé d'accès a été supprimée de votre compte",
+        ),
         (Language::NL, "totp_enabled", "Tweestapsverificatie staat aan"),
         (Language::NL, "totp_disabled", "Tweestapsverificatie staat uit"),
         (Language::NL, "recovery_code_used", "Er is ingelogd met een herstelcode"),

@@ -50,6 +50,12 @@ pub fn every_content() -> Vec<MailContent> {
             used_at: USED_AT.parse().expect("an instant"),
             reset_link: RESET_LINK.to_owned(),
         },
+        MailContent::PasskeyAdded {
+            reset_link: RESET_LINK.to_owned(),
+        },
+        MailContent::PasskeyRemoved {
+            reset_link: RESET_LINK.to_owned(),
+        },
     ]
 }
 
@@ -63,6 +69,8 @@ pub fn link_of(content: &MailContent) -> &str {
         | MailContent::PasswordChanged { reset_link }
         | MailContent::TotpEnabled { reset_link }
         | MailContent::TotpDisabled { reset_link }
+        | MailContent::PasskeyAdded { reset_link }
+        | MailContent::PasskeyRemoved { reset_link }
         | MailContent::RecoveryCodeUsed { reset_link, .. } => reset_link,
     }
 }

@@ -5,8 +5,6 @@
 //! only when the change happens; and a deleted user takes their factors
 //! along.
 
-use std::future::Future;
-
 use registrar_domain::Sealed;
 
 use super::support::*;
@@ -47,29 +45,6 @@ async fn remove<S: Store>(store: &S, user: &UserId) -> bool {
     store.remove_totp(user, None).await.expect("removing the factor")
 }
 
-/// Whether mail `id` is queued: a claim by id takes it (and holds it).
-async fn queued<S: Store>(store: &S, id: &str) -> bool {
-    claim_by_id(store, id, at(100), at(100 + LEASE)).await.is_some()
-}
-
-/// Of 8 racers, each with a mail of `kind` of its own, starting `attempt`
-/// with it at once: how many won, and how many mails were queued.
-async fn winners_and_mails<S, F, Fut>(store: &S, user: &UserId, kind: OutboxKind, attempt: F) -> (usize, usize)
-where
-    S: Store,
-    F: Fn(S, NewOutboxMail) -> Fut,
-    Fut: Future<Output = bool> + Send + 'static,
-{
-    let mails: Vec<NewOutboxMail> = (0..8).map(|_| new_mail(user, kind, at(5))).collect();
-    let outcomes = race(store, mails, attempt).await;
-    let won = outcomes.iter().filter(|(_, won)| *won).count();
-    let mut queued_mails = 0;
-    for (mail, _) in &outcomes {
-        queued_mails += usize::from(queued(store, &mail.id).await);
-    }
-    (won, queued_mails)
-}
-
 /// Looks `token` up as live at `now` with at most `max_failures`.
 fn lookup(token: &SecretHash, now: DateTime<Utc>, max_failures: u32) -> MfaTokenLookup {
     MfaTokenLookup { token_hash: token.clone(), now, max_failures }
@@ -94,17 +69,6 @@ async fn create<S: Store>(store: &S, token: &NewMfaToken) {
 
 fn as_stored(new: &NewMfaToken, failures: u32) -> MfaToken {
     MfaToken { attempt: new.attempt.clone(), failures, expires_at: new.expires_at }
-}
-
-/// How many of 8 racers, each starting `attempt` at once, won.
-async fn winners<S, F, Fut>(store: &S, attempt: F) -> usize
-where
-    S: Store,
-    F: Fn(S) -> Fut,
-    Fut: Future<Output = bool> + Send + 'static,
-{
-    let outcomes = race(store, (0..8).collect(), |store, _: i32| attempt(store)).await;
-    outcomes.into_iter().filter(|(_, won)| *won).count()
 }
 
 contract_rules! { factors, __store_contract_factors;

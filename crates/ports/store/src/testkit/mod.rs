@@ -108,6 +108,7 @@ contract_suite! {
     outbox => __store_contract_outbox,
     throttle => __store_contract_throttle,
     factors => __store_contract_factors,
+    passkeys => __store_contract_passkeys,
     health => __store_contract_health,
 }
 

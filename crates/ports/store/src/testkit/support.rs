@@ -786,3 +786,46 @@ pub(super) async fn assert_completes_nothing<S: ContractStore>(
         "{why}: the completion's access token does not authenticate"
     );
 }
+
+// ---------------------------------------------------------------------------
+// Races with mails
+// ---------------------------------------------------------------------------
+
+/// Whether mail `id` is queued: a claim by id takes it (and holds it).
+pub(super) async fn queued<S: Store>(store: &S, id: &str) -> bool {
+    claim_by_id(store, id, at(100), at(100 + LEASE)).await.is_some()
+}
+
+/// Of 8 racers, each with a mail of `kind` of its own, starting `attempt`
+/// with it at once: how many won, and how many mails were queued.
+pub(super) async fn winners_and_mails<S, F, Fut>(
+    store: &S,
+    user: &UserId,
+    kind: OutboxKind,
+    attempt: F,
+) -> (usize, usize)
+where
+    S: Store,
+    F: Fn(S, NewOutboxMail) -> Fut,
+    Fut: Future<Output = bool> + Send + 'static,
+{
+    let mails: Vec<NewOutboxMail> = (0..8).map(|_| new_mail(user, kind, at(5))).collect();
+    let outcomes = race(store, mails, attempt).await;
+    let won = outcomes.iter().filter(|(_, won)| *won).count();
+    let mut queued_mails = 0;
+    for (mail, _) in &outcomes {
+        queued_mails += usize::from(queued(store, &mail.id).await);
+    }
+    (won, queued_mails)
+}
+
+/// How many of 8 racers, each starting `attempt` at once, won.
+pub(super) async fn winners<S, F, Fut>(store: &S, attempt: F) -> usize
+where
+    S: Store,
+    F: Fn(S) -> Fut,
+    Fut: Future<Output = bool> + Send + 'static,
+{
+    let outcomes = race(store, (0..8).collect(), |store, _: i32| attempt(store)).await;
+    outcomes.into_iter().filter(|(_, won)| *won).count()
+}

@@ -3,7 +3,10 @@
 
 pub use crate::edge::bearer::TokenType;
 use registrar_domain::{Organisation, SignInMethod};
-use registrar_service::{Acceptance, CurrentPolicy, FactorsView, ProfileView, SessionView, TokenPair, TotpEnrolment};
+use registrar_service::{
+    Acceptance, CurrentPolicy, FactorsView, PasskeyOptions, PasskeyView, ProfileView, SessionView, TokenPair,
+    TotpEnrolment,
+};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -147,7 +150,9 @@ pub struct SessionResponse {
 /// app or a recovery code (`grant_type=mfa`); `registration`: the session
 /// `POST /api/register` opens; `signup_link`: the session the confirmation
 /// link of an email-first signup opens; `import`: given with the account by
-/// `registrar seed`.
+/// `registrar seed`; `passkey`: a passkey with user verification and no
+/// password (`grant_type=passkey`); `password+passkey`: the password, then a
+/// passkey (`grant_type=mfa`).
 #[derive(Clone, Copy, Serialize, ToSchema)]
 pub enum SignInMethodName {
     #[serde(rename = "password")]
@@ -162,6 +167,10 @@ pub enum SignInMethodName {
     SignupLink,
     #[serde(rename = "import")]
     Import,
+    #[serde(rename = "passkey")]
+    Passkey,
+    #[serde(rename = "password+passkey")]
+    PasswordPasskey,
 }
 
 impl From<SignInMethod> for SignInMethodName {
@@ -173,6 +182,8 @@ impl From<SignInMethod> for SignInMethodName {
             SignInMethod::Registration => Self::Registration,
             SignInMethod::SignupLink => Self::SignupLink,
             SignInMethod::Import => Self::Import,
+            SignInMethod::Passkey => Self::Passkey,
+            SignInMethod::PasswordPasskey => Self::PasswordPasskey,
         }
     }
 }
@@ -289,6 +300,68 @@ pub struct PasskeySummary {
     pub last_used_at: Option<String>,
 }
 
+impl From<&PasskeyView> for PasskeySummary {
+    fn from(p: &PasskeyView) -> Self {
+        Self {
+            id: p.id.clone(),
+            name: p.name.clone(),
+            created_at: crate::timestamp(p.created_at),
+            last_used_at: p.last_used_at.map(crate::timestamp),
+        }
+    }
+}
+
+/// `POST /api/me/factors/passkeys`: the passkey added.
+#[derive(Serialize, ToSchema)]
+pub struct PasskeyAddedResponse {
+    /// Its id in `/api/me/factors/passkeys/{id}`.
+    pub id: String,
+    pub name: String,
+    pub created_at: String,
+}
+
+impl From<&PasskeyView> for PasskeyAddedResponse {
+    fn from(p: &PasskeyView) -> Self {
+        Self {
+            id: p.id.clone(),
+            name: p.name.clone(),
+            created_at: crate::timestamp(p.created_at),
+        }
+    }
+}
+
+/// The options of a WebAuthn ceremony begun.
+#[derive(Serialize, ToSchema)]
+pub struct PasskeyOptionsResponse {
+    /// Send it back with the authenticator's answer (within 5 minutes, once).
+    #[schema(pattern = "^[0-9a-f]{64}$")]
+    pub ceremony: String,
+    /// For `navigator.credentials.create()` (PublicKeyCredentialCreationOptionsJSON)
+    /// or `.get()` (PublicKeyCredentialRequestOptionsJSON), base64url as in WebAuthn Level 3.
+    #[serde(rename = "publicKey")]
+    #[schema(value_type = Object)]
+    pub public_key: serde_json::Value,
+}
+
+impl From<PasskeyOptions> for PasskeyOptionsResponse {
+    fn from(options: PasskeyOptions) -> Self {
+        Self {
+            ceremony: options.ceremony.expose().to_owned(),
+            public_key: options.public_key,
+        }
+    }
+}
+
+/// `POST /api/token/mfa/passkey-options`: the options of a passkey second factor.
+#[derive(Serialize, ToSchema)]
+pub struct MfaPasskeyOptionsResponse {
+    /// For `navigator.credentials.get()` (PublicKeyCredentialRequestOptionsJSON): the
+    /// account's passkeys allowed. The answer goes to `grant_type=mfa` as `credential`.
+    #[serde(rename = "publicKey")]
+    #[schema(value_type = Object)]
+    pub public_key: serde_json::Value,
+}
+
 /// `GET /api/me/factors`.
 #[derive(Serialize, ToSchema)]
 pub struct FactorsResponse {
@@ -305,7 +378,7 @@ impl From<&FactorsView> for FactorsResponse {
             totp: TotpState {
                 enabled: view.totp_enabled,
             },
-            passkeys: Vec::new(),
+            passkeys: view.passkeys.iter().map(PasskeySummary::from).collect(),
             recovery_codes_left: view.recovery_codes_left,
         }
     }

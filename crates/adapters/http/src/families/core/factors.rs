@@ -18,7 +18,7 @@ use crate::edge::call::Call;
 use crate::edge::client_ip::Origin;
 
 /// An answer holding secrets: never stored by a cache.
-fn secret_answer(body: &impl Serialize) -> HttpResponse {
+pub(super) fn secret_answer(body: &impl Serialize) -> HttpResponse {
     HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .insert_header((header::PRAGMA, "no-cache"))

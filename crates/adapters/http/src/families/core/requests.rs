@@ -8,7 +8,8 @@
 
 use registrar_domain::Language;
 use registrar_service::{
-    ChangePasswordInput, LoginInput, MfaGrantInput, Patch, ProfilePatch, RegisterInput, ServiceError,
+    ChangePasswordInput, LoginInput, MfaGrantInput, PasskeyAdditionInput, PasskeyGrantInput, Patch, ProfilePatch,
+    RegisterInput, ServiceError,
 };
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -179,10 +180,16 @@ pub struct MfaGrantRequest {
     #[schema(value_type = String, pattern = "^[0-9]{6}$", example = "123456")]
     #[serde(default, deserialize_with = "lenient::text")]
     pub code: Option<String>,
-    /// One of the recovery codes, used up by this sign-in (give this or `code`).
+    /// One of the recovery codes, used up by this sign-in (give this, `code` or `credential`).
     #[schema(value_type = String, example = "abcde-fghjk")]
     #[serde(default, deserialize_with = "lenient::text")]
     pub recovery_code: Option<String>,
+    /// A passkey's answer (WebAuthn's AuthenticationResponseJSON) to the
+    /// options of `POST /api/token/mfa/passkey-options` (give this, `code` or
+    /// `recovery_code`).
+    #[schema(value_type = Object)]
+    #[serde(default)]
+    pub credential: Option<serde_json::Value>,
     /// Optional; must be the client of the first step when given.
     #[serde(default, deserialize_with = "lenient::text")]
     pub client_id: Option<String>,
@@ -194,9 +201,112 @@ impl From<MfaGrantRequest> for MfaGrantInput {
             mfa_token: r.mfa_token,
             code: r.code,
             recovery_code: r.recovery_code,
+            credential: r.credential,
             client_id: r.client_id,
         }
     }
+}
+
+/// `grant_type=passkey`.
+#[derive(Debug, Clone, Copy, Default, ToSchema)]
+pub enum PasskeyGrantType {
+    #[default]
+    #[serde(rename = "passkey")]
+    Passkey,
+}
+
+/// `POST /api/token` with `grant_type=passkey`: a sign-in with a
+/// discoverable passkey and no password, answering the options of
+/// `POST /api/passkeys/options`.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct PasskeyGrantRequest {
+    #[schema(required = true, value_type = PasskeyGrantType)]
+    #[serde(default, deserialize_with = "lenient::text")]
+    pub grant_type: Option<String>,
+    /// The `ceremony` of the options.
+    #[schema(required = true, value_type = String, pattern = "^[0-9a-f]{64}$")]
+    #[serde(default, deserialize_with = "lenient::text")]
+    pub ceremony: Option<String>,
+    /// The passkey's answer: WebAuthn's AuthenticationResponseJSON (base64url).
+    #[schema(required = true, value_type = Object)]
+    #[serde(default)]
+    pub credential: Option<serde_json::Value>,
+    /// A registered API client.
+    #[schema(required = true, value_type = String, min_length = 1, max_length = 255, pattern = "^[ \\t\\n\\r]*[!-~]+[ \\t\\n\\r]*$")]
+    #[serde(default, deserialize_with = "lenient::text")]
+    pub client_id: Option<String>,
+    #[schema(required = true, value_type = String, min_length = 1, pattern = "\\S", max_length = 255)]
+    #[serde(default, deserialize_with = "lenient::text")]
+    pub device_name: Option<String>,
+    #[schema(required = true, value_type = String, min_length = 1, pattern = "\\S", max_length = 255)]
+    #[serde(default, deserialize_with = "lenient::text")]
+    pub device_id: Option<String>,
+}
+
+impl From<PasskeyGrantRequest> for PasskeyGrantInput {
+    fn from(r: PasskeyGrantRequest) -> Self {
+        PasskeyGrantInput {
+            ceremony: r.ceremony,
+            credential: r.credential,
+            client_id: r.client_id,
+            device_id: r.device_id,
+            device_name: r.device_name,
+        }
+    }
+}
+
+/// `POST /api/me/factors/passkeys`: the answer to the options of
+/// `POST /api/me/factors/passkeys/options`, and a name for the passkey.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct PasskeyAdditionRequest {
+    /// The `ceremony` of the options.
+    #[schema(required = true, value_type = String, pattern = "^[0-9a-f]{64}$")]
+    #[serde(default, deserialize_with = "lenient::text")]
+    pub ceremony: Option<String>,
+    /// A name to tell it by ("Phone", "YubiKey").
+    #[schema(required = true, value_type = String, min_length = 1, max_length = 64, example = "Phone")]
+    #[serde(default, deserialize_with = "lenient::text")]
+    pub name: Option<String>,
+    /// The authenticator's answer: WebAuthn's RegistrationResponseJSON (base64url).
+    #[schema(required = true, value_type = Object)]
+    #[serde(default)]
+    pub credential: Option<serde_json::Value>,
+}
+
+impl From<PasskeyAdditionRequest> for PasskeyAdditionInput {
+    fn from(r: PasskeyAdditionRequest) -> Self {
+        PasskeyAdditionInput {
+            ceremony: r.ceremony,
+            name: r.name,
+            credential: r.credential,
+        }
+    }
+}
+
+/// `PATCH /api/me/factors/passkeys/{id}`: a new name.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct PasskeyRenameRequest {
+    #[schema(required = true, value_type = String, min_length = 1, max_length = 64, example = "Work laptop")]
+    #[serde(default, deserialize_with = "lenient::text")]
+    pub name: Option<String>,
+}
+
+/// `POST /api/passkeys/options`: the client a passkey sign-in is for.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct PasskeyOptionsRequest {
+    /// A registered API client.
+    #[schema(required = true, value_type = String, min_length = 1, max_length = 255)]
+    #[serde(default, deserialize_with = "lenient::text")]
+    pub client_id: Option<String>,
+}
+
+/// `POST /api/token/mfa/passkey-options`: the sign-in waiting for a passkey.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct MfaPasskeyOptionsRequest {
+    /// The `mfa_token` of the `mfa_required` answer.
+    #[schema(required = true, value_type = String, pattern = "^[0-9a-f]{64,256}$")]
+    #[serde(default, deserialize_with = "lenient::text")]
+    pub mfa_token: Option<String>,
 }
 
 /// `POST /api/token`, by `grant_type`.
@@ -206,6 +316,7 @@ pub enum TokenRequest {
     Password(PasswordGrantRequest),
     RefreshToken(RefreshGrantRequest),
     Mfa(MfaGrantRequest),
+    Passkey(PasskeyGrantRequest),
 }
 
 impl TokenRequest {
@@ -216,6 +327,7 @@ impl TokenRequest {
             Some("refresh_token") => Ok(Self::RefreshToken(body.parse()?)),
             Some("password") => Ok(Self::Password(body.parse()?)),
             Some("mfa") => Ok(Self::Mfa(body.parse()?)),
+            Some("passkey") => Ok(Self::Passkey(body.parse()?)),
             _ => Err(ServiceError::UnsupportedGrantType.into()),
         }
     }

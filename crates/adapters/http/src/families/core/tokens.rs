@@ -3,7 +3,7 @@
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use registrar_mail::Mailer;
-use registrar_service::{Login, MfaGrant, ServiceError};
+use registrar_service::{Login, MfaGrant, PasskeyGrant, ServiceError};
 use registrar_store::Store;
 
 use super::account::{caller, token_pair};
@@ -21,8 +21,10 @@ use crate::edge::client_ip::Origin;
 /// user and wrong password give the same `invalid_grant` in the same time.
 /// On an account with a second factor a correct password answers 403
 /// `mfa_required` with an `mfa_token`; `grant_type=mfa` with that token and
-/// a TOTP `code` or a `recovery_code` then gives the pair (5 wrong factors
-/// kill the token; each counts as a failed login).
+/// a TOTP `code`, a `recovery_code` or a passkey's `credential` then gives
+/// the pair (5 wrong factors kill the token; each counts as a failed
+/// login). `grant_type=passkey` signs in with a discoverable passkey and no
+/// password (`POST /api/passkeys/options` first): both factors at once.
 /// The client is named by `client_id` in the body, or by HTTP Basic (the
 /// client id as the user name, an empty password: RFC 6749 §2.3.1).
 #[utoipa::path(
@@ -58,6 +60,7 @@ pub async fn token<S: Store, M: Mailer>(call: Call<S, M>, payload: web::Payload)
             TokenRequest::Password(grant) => &mut grant.client_id,
             TokenRequest::RefreshToken(grant) => &mut grant.client_id,
             TokenRequest::Mfa(grant) => &mut grant.client_id,
+            TokenRequest::Passkey(grant) => &mut grant.client_id,
         };
         if client_id.as_ref().is_some_and(|given| *given != id) {
             return Err(EdgeProblem::ClientIdMismatch).core(lang);
@@ -72,6 +75,10 @@ pub async fn token<S: Store, M: Mailer>(call: Call<S, M>, payload: web::Payload)
         TokenRequest::RefreshToken(grant) => app.refresh(grant.refresh_token, grant.client_id).await,
         TokenRequest::Mfa(grant) => match MfaGrant::parse(grant.into()) {
             Ok(grant) => app.login_mfa(grant, Origin::of(&req).0).await,
+            Err(e) => Err(e),
+        },
+        TokenRequest::Passkey(grant) => match PasskeyGrant::parse(grant.into()) {
+            Ok(grant) => app.login_passkey(grant, Origin::of(&req).0).await,
             Err(e) => Err(e),
         },
     };

@@ -153,7 +153,9 @@ pub fn rule_message(lang: Lang, name: &str, error: &FieldError) -> String {
         | FieldError::PasswordUnchanged
         | FieldError::InvalidPostalCode
         | FieldError::YearOfBirth(_)
-        | FieldError::OneFactor => rule("format", &[]),
+        | FieldError::OneFactor
+        | FieldError::InvalidCredential => rule("format", &[]),
+        FieldError::UnknownCeremony | FieldError::CredentialRefused => rule("incorrect", &[]),
         FieldError::WrongCode => rule("incorrect", &[]),
     }
 }
