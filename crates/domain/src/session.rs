@@ -58,17 +58,26 @@ pub enum SignInMethod {
     SignupLink,
     /// Given with the account by an import (`registrar seed`), not signed in.
     Import,
+    /// A 6-digit code mailed to the account's address (`grant_type=email_code`).
+    EmailCode,
+    /// The mailed code, then a code of the authenticator app.
+    EmailCodeTotp,
+    /// The mailed code, then a recovery code.
+    EmailCodeRecoveryCode,
 }
 
 impl SignInMethod {
     /// Every method, in the order of the documentation.
-    pub const ALL: [Self; 6] = [
+    pub const ALL: [Self; 9] = [
         Self::Password,
         Self::PasswordTotp,
         Self::PasswordRecoveryCode,
         Self::Registration,
         Self::SignupLink,
         Self::Import,
+        Self::EmailCode,
+        Self::EmailCodeTotp,
+        Self::EmailCodeRecoveryCode,
     ];
 
     /// The name on the wire and in the store.
@@ -80,6 +89,9 @@ impl SignInMethod {
             Self::Registration => "registration",
             Self::SignupLink => "signup_link",
             Self::Import => "import",
+            Self::EmailCode => "email_code",
+            Self::EmailCodeTotp => "email_code+totp",
+            Self::EmailCodeRecoveryCode => "email_code+recovery_code",
         }
     }
 
@@ -107,7 +119,7 @@ mod tests {
         }
         let names: std::collections::BTreeSet<_> = SignInMethod::ALL.iter().map(|m| m.as_str()).collect();
         assert_eq!(names.len(), SignInMethod::ALL.len());
-        for unknown in ["", "Password", "passkey", "password+"] {
+        for unknown in ["", "Password", "passkey", "password+", "email_code+"] {
             assert_eq!(SignInMethod::parse(unknown), None, "{unknown:?}");
         }
     }

@@ -10,7 +10,7 @@ use crate::{Field, FieldError, FieldErrors, Registrar, ServiceError, Settings};
 /// What a person typed as a code: digits, as the mail shows them too —
 /// spaces and dashes inside (`303 461`, `303-461`) are dropped. A JSON
 /// number loses leading zeros, so shorter numbers are padded back to six digits.
-fn parse_code(errors: &mut FieldErrors, raw: &Option<String>) -> Option<String> {
+pub(crate) fn parse_code(errors: &mut FieldErrors, raw: &Option<String>) -> Option<String> {
     let raw = required(errors, Field::Code, raw)?;
     let digits = code_digits(raw.trim());
     let digits = digits.as_str();
@@ -117,11 +117,7 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         if user.email_confirmed() {
             return Err(ServiceError::AlreadyConfirmed);
         }
-        // Any digits are a try; only six can match.
-        let hash = match ConfirmationCode::parse(code) {
-            Some(code) => code.hash_for(&user.id, &self.settings.secret_key),
-            None => self.settings.secret_key.link_hash("not a code"),
-        };
+        let hash = self.typed_code_hash(&user, code);
         match self
             .store
             .confirm_by_code(&user.id, &hash, self.now(), Settings::CODE_ATTEMPTS)
@@ -135,6 +131,15 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
                 retry_after: ServiceError::CODE_RETRY_AFTER,
             }),
             CodeOutcome::Wrong | CodeOutcome::NoCode => Err(ServiceError::WrongCode),
+        }
+    }
+
+    /// What a typed `code` of `user` is stored as. Any digits are a try;
+    /// only six can match.
+    pub(crate) fn typed_code_hash(&self, user: &User, code: &str) -> SecretHash {
+        match ConfirmationCode::parse(code) {
+            Some(code) => code.hash_for(&user.id, &self.settings.secret_key),
+            None => self.settings.secret_key.link_hash("not a code"),
         }
     }
 
@@ -190,6 +195,8 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         let found = match purpose {
             ConfirmationPurpose::Email => self.store.email_link_user(hash, now).await?,
             ConfirmationPurpose::PasswordReset => self.store.reset_link_user(hash, now).await?,
+            // A sign-in code's link is never sent: no page takes one.
+            ConfirmationPurpose::SignInCode => None,
         };
         Ok(match found {
             Some(id) => self.store.user_by_id(&id).await?,

@@ -67,6 +67,18 @@ pub(crate) trait ConfirmationSteps {
         purpose: ConfirmationPurpose,
         now: NaiveDateTime,
     ) -> Result<Option<String>, Failure>;
+
+    /// Checks `code_hash` against the user's live code of `purpose`, as
+    /// [`ConfirmationStore::confirm_by_code`] and
+    /// [`ConfirmationStore::use_sign_in_code`] say. Locks the user first.
+    fn check_code_in(
+        &mut self,
+        user: &str,
+        purpose: ConfirmationPurpose,
+        code_hash: &str,
+        now: NaiveDateTime,
+        max_attempts: u32,
+    ) -> Result<CodeOutcome, Failure>;
 }
 
 for_each_backend! {
@@ -135,10 +147,72 @@ for_each_backend! {
                 .first::<String>(self)
                 .optional()?)
         }
+
+        fn check_code_in(
+            &mut self,
+            user: &str,
+            purpose: ConfirmationPurpose,
+            code_hash: &str,
+            now: NaiveDateTime,
+            max_attempts: u32,
+        ) -> Result<CodeOutcome, Failure> {
+            if !self.lock_user(user)? {
+                return Ok(CodeOutcome::NoCode);
+            }
+            // Tries of one code run one after the other: a later one sees
+            // what an earlier one counted or used up.
+            let Some((id, stored, attempts)) = self.lock_live_code(user, purpose, now)? else {
+                return Ok(CodeOutcome::NoCode);
+            };
+            if i64::from(attempts) >= i64::from(max_attempts) {
+                return Ok(CodeOutcome::TooManyAttempts);
+            }
+            if stored.as_deref() != Some(code_hash) {
+                diesel::update(confirmations::table.find(&id))
+                    .set(confirmations::attempts.eq(confirmations::attempts + 1))
+                    .execute(self)?;
+                return Ok(CodeOutcome::Wrong);
+            }
+            let row = confirmations::table.find(&id);
+            if purpose == ConfirmationPurpose::SignInCode {
+                // Nothing of a used sign-in code is ever read again.
+                diesel::delete(row).execute(self)?;
+            } else if self.awaiting_consent(user)? {
+                // The code is used up; the link stays live for the consent.
+                diesel::update(row)
+                    .set(confirmations::code_hash.eq(None::<String>))
+                    .execute(self)?;
+            } else {
+                diesel::update(row).set(confirmations::used_at.eq(now)).execute(self)?;
+            }
+            self.confirm_email_in(user, now)?;
+            Ok(CodeOutcome::Confirmed)
+        }
     }
 }
 
 impl DieselStore {
+    /// [`ConfirmationSteps::check_code_in`] in a write transaction of its own.
+    async fn check_code(
+        &self,
+        user: &UserId,
+        purpose: ConfirmationPurpose,
+        code_hash: &SecretHash,
+        now: DateTime<Utc>,
+        max_attempts: u32,
+    ) -> Result<CodeOutcome, StoreError> {
+        let user = user.as_str().to_owned();
+        let code_hash = code_hash.as_str().to_owned();
+        let now = to_db(now);
+        run!(self, write, |conn| conn.check_code_in(
+            &user,
+            purpose,
+            &code_hash,
+            now,
+            max_attempts
+        ))
+    }
+
     /// The user a live link of `purpose` belongs to, without using it.
     async fn live_link_user(
         &self,
@@ -179,39 +253,31 @@ impl ConfirmationStore for DieselStore {
         now: DateTime<Utc>,
         max_attempts: u32,
     ) -> Result<CodeOutcome, StoreError> {
-        let user = user.as_str().to_owned();
-        let code_hash = code_hash.as_str().to_owned();
+        self.check_code(user, ConfirmationPurpose::Email, code_hash, now, max_attempts)
+            .await
+    }
+
+    async fn use_sign_in_code(
+        &self,
+        user: &UserId,
+        code_hash: &SecretHash,
+        now: DateTime<Utc>,
+        max_attempts: u32,
+    ) -> Result<CodeOutcome, StoreError> {
+        self.check_code(user, ConfirmationPurpose::SignInCode, code_hash, now, max_attempts)
+            .await
+    }
+
+    async fn purge_sign_in_codes(&self, now: DateTime<Utc>) -> Result<u64, StoreError> {
         let now = to_db(now);
-        run!(self, write, |conn| {
-            if !conn.lock_user(&user)? {
-                return Ok(CodeOutcome::NoCode);
-            }
-            // Tries of one code run one after the other: a later one sees
-            // what an earlier one counted or used up.
-            let Some((id, stored, attempts)) = conn.lock_live_code(&user, now)? else {
-                return Ok(CodeOutcome::NoCode);
-            };
-            if i64::from(attempts) >= i64::from(max_attempts) {
-                return Ok(CodeOutcome::TooManyAttempts);
-            }
-            if stored.as_deref() == Some(code_hash.as_str()) {
-                if conn.awaiting_consent(&user)? {
-                    // The code is used up; the link stays live for the consent.
-                    diesel::update(confirmations::table.find(&id))
-                        .set(confirmations::code_hash.eq(None::<String>))
-                        .execute(conn)?;
-                } else {
-                    diesel::update(confirmations::table.find(&id))
-                        .set(confirmations::used_at.eq(now))
-                        .execute(conn)?;
-                }
-                conn.confirm_email_in(&user, now)?;
-                return Ok(CodeOutcome::Confirmed);
-            }
-            diesel::update(confirmations::table.find(&id))
-                .set(confirmations::attempts.eq(confirmations::attempts + 1))
-                .execute(conn)?;
-            Ok(CodeOutcome::Wrong)
+        run!(self, statement, |conn| {
+            let purged = diesel::delete(
+                confirmations::table
+                    .filter(confirmations::purpose.eq(ConfirmationPurpose::SignInCode.as_str()))
+                    .filter(confirmations::expires_at.le(now)),
+            )
+            .execute(conn)?;
+            Ok(u64::try_from(purged).unwrap_or(u64::MAX))
         })
     }
 

@@ -8,9 +8,9 @@
 //!
 //! `.html` templates are HTML-escaped automatically, `.txt` and `.subject` are
 //! not. Variables: `name` (or none), `lang`, and per kind `code`,
-//! `code_grouped`, `link` or `reset_link`, and `when` (an instant as
-//! `2026-12-06 10:53 UTC`, the same in every language); HTML templates also
-//! get `subject`.
+//! `code_grouped`, `link` or `reset_link`, `when` (an instant as
+//! `2026-12-06 10:53 UTC`, the same in every language) and `minutes` (how
+//! long a sign-in code works); HTML templates also get `subject`.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -81,7 +81,7 @@ const SHARED: [(&str, &str); 2] = [
 ];
 
 /// Per kind (one entry per `MailContent::kind()`), the three files.
-const PER_KIND: [[(&str, &str); 3]; 8] = [
+const PER_KIND: [[(&str, &str); 3]; 9] = [
     kind_files!("confirmation"),
     kind_files!("signup_confirmation"),
     kind_files!("signup_attempt"),
@@ -90,6 +90,7 @@ const PER_KIND: [[(&str, &str); 3]; 8] = [
     kind_files!("totp_enabled"),
     kind_files!("totp_disabled"),
     kind_files!("recovery_code_used"),
+    kind_files!("sign_in_code"),
 ];
 
 /// The mail catalogue embedded at compile time (`locales/*/mail.ftl`).
@@ -159,6 +160,11 @@ impl Templates {
             MailContent::RecoveryCodeUsed { used_at, reset_link } => context! {
                 reset_link,
                 when => used_at.format("%Y-%m-%d %H:%M UTC").to_string(),
+            },
+            MailContent::SignInCode { code, valid_minutes } => context! {
+                code => code.expose(),
+                code_grouped => code.grouped(),
+                minutes => valid_minutes,
             },
         };
         let ctx = context! { lang, name, ..values };
@@ -238,6 +244,6 @@ mod tests {
     #[test]
     fn every_template_compiles() {
         let templates = Templates::new().expect("embedded templates compile");
-        assert_eq!(templates.env.templates().count(), 2 + 8 * 3);
+        assert_eq!(templates.env.templates().count(), 2 + 9 * 3);
     }
 }

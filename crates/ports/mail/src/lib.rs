@@ -39,6 +39,9 @@ pub enum MailContent {
     /// A recovery code was used to sign in, at `used_at`: make new codes if
     /// you run low; if it was not you, reset your password.
     RecoveryCodeUsed { used_at: DateTime<Utc>, reset_link: String },
+    /// Sign in with this 6-digit code, once, within `valid_minutes` (no
+    /// link: if you did not ask for it, ignore it).
+    SignInCode { code: ConfirmationCode, valid_minutes: u32 },
 }
 
 impl MailContent {
@@ -53,6 +56,7 @@ impl MailContent {
             MailContent::TotpEnabled { .. } => "totp_enabled",
             MailContent::TotpDisabled { .. } => "totp_disabled",
             MailContent::RecoveryCodeUsed { .. } => "recovery_code_used",
+            MailContent::SignInCode { .. } => "sign_in_code",
         }
     }
 }

@@ -95,6 +95,8 @@ pub enum OutboxKind {
     TotpDisabled,
     /// A recovery code was used to sign in (when: the mail's `created_at`).
     RecoveryCodeUsed,
+    /// A 6-digit code to sign in with (`grant_type=email_code`).
+    SignInCode,
 }
 
 impl OutboxKind {
@@ -108,6 +110,7 @@ impl OutboxKind {
             OutboxKind::TotpEnabled => "totp_enabled",
             OutboxKind::TotpDisabled => "totp_disabled",
             OutboxKind::RecoveryCodeUsed => "recovery_code_used",
+            OutboxKind::SignInCode => "sign_in_code",
         }
     }
 
@@ -121,6 +124,7 @@ impl OutboxKind {
             OutboxKind::TotpEnabled,
             OutboxKind::TotpDisabled,
             OutboxKind::RecoveryCodeUsed,
+            OutboxKind::SignInCode,
         ]
         .into_iter()
         .find(|k| k.as_str() == s)
@@ -148,10 +152,12 @@ pub struct OutboxMail {
     pub created_at: DateTime<Utc>,
 }
 
-/// What became of a typed confirmation code. See [`crate::ConfirmationStore::confirm_by_code`].
+/// What became of a typed code. See [`crate::ConfirmationStore::confirm_by_code`]
+/// and [`crate::ConfirmationStore::use_sign_in_code`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CodeOutcome {
-    /// The code was right: it is used up and the address confirmed.
+    /// The code was right: it is used up and the address confirmed (a
+    /// sign-in code: the sign-in may go on).
     Confirmed,
     /// Wrong code; the try is counted.
     Wrong,

@@ -194,6 +194,31 @@ pub trait ConfirmationStore {
         max_attempts: u32,
     ) -> Result<CodeOutcome, StoreError>;
 
+    /// Checks a typed sign-in code (`grant_type=email_code`) against the
+    /// user's live [`ConfirmationPurpose::SignInCode`](registrar_domain::ConfirmationPurpose::SignInCode)
+    /// confirmation, at `now`, atomically, as [`ConfirmationStore::confirm_by_code`]
+    /// does for the email code: a right code is used up — nothing of it is
+    /// left — and confirms the address if it was not yet (the code reached
+    /// it; an earlier confirmation time is kept) ([`CodeOutcome::Confirmed`]);
+    /// a wrong one counts a try ([`CodeOutcome::Wrong`]); once `max_attempts`
+    /// wrong tries are counted every further try, right or wrong, is
+    /// [`CodeOutcome::TooManyAttempts`]; without a live sign-in code,
+    /// [`CodeOutcome::NoCode`]. Of concurrent right tries one is `Confirmed`,
+    /// the others see `NoCode`. An email-confirmation code is never a sign-in
+    /// code, nor the other way round: neither touches the other.
+    async fn use_sign_in_code(
+        &self,
+        user: &UserId,
+        code_hash: &SecretHash,
+        now: DateTime<Utc>,
+        max_attempts: u32,
+    ) -> Result<CodeOutcome, StoreError>;
+
+    /// Deletes the sign-in codes that are no longer live at `now`
+    /// (`expires_at <= now`; a used one left nothing behind) and returns how
+    /// many; live ones, and confirmations of other purposes, stay.
+    async fn purge_sign_in_codes(&self, now: DateTime<Utc>) -> Result<u64, StoreError>;
+
     /// Uses the link of a live email confirmation: confirms the address and
     /// returns the user; `None` if unknown, used, replaced or expired. Single
     /// use, also under concurrency. For an account waiting for consent

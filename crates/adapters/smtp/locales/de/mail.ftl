@@ -74,3 +74,10 @@ recovery-code-used-intro = Am { $when } wurde einer Ihrer Wiederherstellungscode
 recovery-code-used-new-codes = Waren Sie das? Wenn Sie Ihre Authenticator-App verloren haben oder nur noch wenige Codes übrig sind, erstellen Sie in den Sicherheitseinstellungen Ihres Kontos neue Wiederherstellungscodes (oder richten Sie die App neu ein).
 recovery-code-used-open-link = Waren Sie das nicht? Dann kennt jemand Ihr Passwort und einen Ihrer Wiederherstellungscodes. Setzen Sie Ihr Passwort über diesen Link sofort zurück und erstellen Sie danach neue Wiederherstellungscodes:
 recovery-code-used-reset = Waren Sie das nicht? Dann kennt jemand Ihr Passwort und einen Ihrer Wiederherstellungscodes. Setzen Sie Ihr Passwort sofort zurück und erstellen Sie danach neue Wiederherstellungscodes:
+
+## sign-in-code
+
+sign-in-code-subject = Ihr Anmeldecode
+sign-in-code-intro = Mit diesem Code melden Sie sich bei Ihrem Konto an. Er gilt einmal, { $minutes } Minuten lang.
+sign-in-code-never-share = Geben Sie ihn niemandem weiter: Wir werden Sie nie danach fragen.
+sign-in-code-not-you = Sie haben das nicht angefordert? Dann hat jemand Ihre E-Mail-Adresse eingegeben. Ohne diesen Code kann er sich nicht anmelden, und Sie können diese E-Mail ignorieren.

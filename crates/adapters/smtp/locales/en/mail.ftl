@@ -74,3 +74,10 @@ recovery-code-used-intro = One of your recovery codes was used to sign in to you
 recovery-code-used-new-codes = Was this you? If you lost your authenticator app or have few codes left, make new recovery codes (or set up the app again) in your account's security settings.
 recovery-code-used-open-link = If it wasn't you, somebody knows your password and one of your recovery codes. Reset your password right away through this link, then make new recovery codes:
 recovery-code-used-reset = If it wasn't you, somebody knows your password and one of your recovery codes. Reset your password right away, then make new recovery codes:
+
+## sign-in-code
+
+sign-in-code-subject = Your sign-in code
+sign-in-code-intro = Use this code to sign in to your account. It works once, for { $minutes } minutes.
+sign-in-code-never-share = Never share it with anyone: we will never ask you for it.
+sign-in-code-not-you = Didn't ask for this? Then someone typed your email address. Without this code they cannot sign in, and you can ignore this email.

@@ -74,3 +74,10 @@ recovery-code-used-intro = El { $when } se usó uno de tus códigos de recuperac
 recovery-code-used-new-codes = ¿Fuiste tú? Si perdiste tu aplicación de autenticación o te quedan pocos códigos, crea códigos de recuperación nuevos (o vuelve a configurar la aplicación) en los ajustes de seguridad de tu cuenta.
 recovery-code-used-open-link = ¿No fuiste tú? Entonces alguien conoce tu contraseña y uno de tus códigos de recuperación. Restablece tu contraseña ahora mismo con este enlace y después crea códigos de recuperación nuevos:
 recovery-code-used-reset = ¿No fuiste tú? Entonces alguien conoce tu contraseña y uno de tus códigos de recuperación. Restablece tu contraseña ahora mismo y después crea códigos de recuperación nuevos:
+
+## sign-in-code
+
+sign-in-code-subject = Tu código de inicio de sesión
+sign-in-code-intro = Usa este código para iniciar sesión en tu cuenta. Sirve una sola vez, durante { $minutes } minutos.
+sign-in-code-never-share = No se lo des a nadie: nunca te lo pediremos.
+sign-in-code-not-you = ¿No lo has solicitado? Entonces alguien ha escrito tu dirección de correo. Sin este código no puede iniciar sesión, y puedes ignorar este correo.

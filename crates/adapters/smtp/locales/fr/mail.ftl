@@ -74,3 +74,10 @@ recovery-code-used-intro = L'un de vos codes de récupération a été utilisé 
 recovery-code-used-new-codes = C'était vous ? Si vous avez perdu votre application d'authentification ou qu'il vous reste peu de codes, créez de nouveaux codes de récupération (ou configurez à nouveau l'application) dans les paramètres de sécurité de votre compte.
 recovery-code-used-open-link = Ce n'était pas vous ? Quelqu'un connaît alors votre mot de passe et l'un de vos codes de récupération. Réinitialisez immédiatement votre mot de passe via ce lien, puis créez de nouveaux codes de récupération :
 recovery-code-used-reset = Ce n'était pas vous ? Quelqu'un connaît alors votre mot de passe et l'un de vos codes de récupération. Réinitialisez immédiatement votre mot de passe, puis créez de nouveaux codes de récupération :
+
+## sign-in-code
+
+sign-in-code-subject = Votre code de connexion
+sign-in-code-intro = Utilisez ce code pour vous connecter à votre compte. Il fonctionne une seule fois, pendant { $minutes } minutes.
+sign-in-code-never-share = Ne le communiquez à personne : nous ne vous le demanderons jamais.
+sign-in-code-not-you = Vous n'êtes pas à l'origine de cette demande ? Quelqu'un a saisi votre adresse e-mail. Sans ce code, il ne peut pas se connecter, et vous pouvez ignorer cet e-mail.

@@ -74,3 +74,10 @@ recovery-code-used-intro = Op { $when } is er met een van je herstelcodes ingelo
 recovery-code-used-new-codes = Was jij dit? Ben je je authenticator-app kwijt of heb je nog maar weinig codes over, maak dan nieuwe herstelcodes aan (of stel de app opnieuw in) in de beveiligingsinstellingen van je account.
 recovery-code-used-open-link = Was jij het niet? Dan kent iemand je wachtwoord en een van je herstelcodes. Stel meteen een nieuw wachtwoord in via deze link en maak daarna nieuwe herstelcodes aan:
 recovery-code-used-reset = Was jij het niet? Dan kent iemand je wachtwoord en een van je herstelcodes. Stel meteen een nieuw wachtwoord in en maak daarna nieuwe herstelcodes aan:
+
+## sign-in-code
+
+sign-in-code-subject = Je inlogcode
+sign-in-code-intro = Log met deze code in op je account. Hij werkt één keer, { $minutes } minuten lang.
+sign-in-code-never-share = Deel hem met niemand: wij vragen je er nooit naar.
+sign-in-code-not-you = Heb je hier niet om gevraagd? Dan heeft iemand je e-mailadres ingetypt. Zonder deze code kan die niet inloggen, en je kunt deze e-mail negeren.

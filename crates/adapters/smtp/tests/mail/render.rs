@@ -28,10 +28,12 @@ fn every_kind_renders_in_every_language_with_its_code_and_link() {
     for language in Language::BUILT_IN {
         for content in every_content() {
             let what = format!("{}/{}", language.code(), content.kind());
-            let link = link_of(&content).to_owned();
-            let is_confirmation = matches!(
+            let link = link_of(&content).map(str::to_owned);
+            let has_code = matches!(
                 content,
-                MailContent::Confirmation { .. } | MailContent::SignupConfirmation { .. }
+                MailContent::Confirmation { .. }
+                    | MailContent::SignupConfirmation { .. }
+                    | MailContent::SignInCode { .. }
             );
             let rendered = templates
                 .render(&mail(language, Some("Jane"), content))
@@ -40,18 +42,26 @@ fn every_kind_renders_in_every_language_with_its_code_and_link() {
             assert_no_template_syntax(&what, &rendered);
             assert!(!rendered.subject.trim().is_empty(), "{what}: empty subject");
             assert!(!rendered.subject.contains('\n'), "{what}: subject spans lines");
-            assert!(
-                rendered.text.lines().any(|l| l.trim() == link),
-                "{what}: link not on a line of its own"
-            );
-            assert!(
-                rendered.html.contains(&format!("href=\"{link}\"")),
-                "{what}: no button to the link"
-            );
-            assert!(
-                rendered.html.contains(&format!(">{link}</a>")),
-                "{what}: link not shown in the HTML"
-            );
+            match link {
+                Some(link) => {
+                    assert!(
+                        rendered.text.lines().any(|l| l.trim() == link),
+                        "{what}: link not on a line of its own"
+                    );
+                    assert!(
+                        rendered.html.contains(&format!("href=\"{link}\"")),
+                        "{what}: no button to the link"
+                    );
+                    assert!(
+                        rendered.html.contains(&format!(">{link}</a>")),
+                        "{what}: link not shown in the HTML"
+                    );
+                }
+                None => {
+                    assert!(!rendered.text.contains("http"), "{what}: a link where none belongs");
+                    assert!(!rendered.html.contains("href="), "{what}: a link where none belongs");
+                }
+            }
             assert!(
                 rendered.text.contains("Jane") && rendered.html.contains("Jane"),
                 "{what}: not greeted by name"
@@ -60,7 +70,7 @@ fn every_kind_renders_in_every_language_with_its_code_and_link() {
                 rendered.html.contains(&format!("<html lang=\"{}\">", language.code())),
                 "{what}"
             );
-            if is_confirmation {
+            if has_code {
                 assert!(
                     rendered.text.contains(&format!(": {CODE_DIGITS}")),
                     "{what}: code not as six digits"
@@ -266,7 +276,38 @@ fn the_second_factor_mails_say_what_happened_in_the_readers_language() {
             "totp_disabled",
             "Die Zwei-Schritt-Verifizierung ist deaktiviert",
         ),
+        (Language::EN, "sign_in_code", "Your sign-in code"),
+        (Language::NL, "sign_in_code", "Je inlogcode"),
+        (Language::FR, "sign_in_code", "Votre code de connexion"),
+        (Language::DE, "sign_in_code", "Ihr Anmeldecode"),
+        (Language::ES, "sign_in_code", "Tu código de inicio de sesión"),
     ] {
         assert_eq!(subject(language, kind), expected, "{}/{kind}", language.code());
+    }
+}
+
+#[test]
+fn the_sign_in_code_mail_shows_the_code_and_how_long_it_works_in_every_language() {
+    let templates = templates();
+    let content = MailContent::SignInCode {
+        code: registrar_domain::ConfirmationCode::from_number(support::CODE),
+        valid_minutes: 10,
+    };
+    for language in Language::BUILT_IN {
+        let rendered = templates
+            .render(&mail(language, None, content.clone()))
+            .expect("renders");
+        let what = language.code();
+        assert!(
+            rendered.text.contains(&format!(" {CODE_DIGITS}\n")),
+            "{what}: {}",
+            rendered.text
+        );
+        assert!(rendered.html.contains(CODE_GROUPED), "{what}: {}", rendered.html);
+        assert!(
+            rendered.text.contains(" 10 ") && rendered.html.contains(" 10 "),
+            "{what} says for how many minutes: {}",
+            rendered.text
+        );
     }
 }

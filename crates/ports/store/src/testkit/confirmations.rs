@@ -11,6 +11,7 @@ contract_rules! {
         for confirmation in [
             email_confirmation(&ghost, at(3600)),
             reset_confirmation(&ghost, at(3600)),
+            sign_in_code(&ghost, at(600)),
         ] {
             let result = store.replace_confirmation(confirmation.clone()).await;
             assert!(

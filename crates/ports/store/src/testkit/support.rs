@@ -471,6 +471,15 @@ pub(super) fn reset_confirmation(user: &UserId, expires_at: DateTime<Utc>) -> Ne
     }
 }
 
+/// A sign-in code for `user`, live until `expires_at`: a code, and a link
+/// that is never sent.
+pub(super) fn sign_in_code(user: &UserId, expires_at: DateTime<Utc>) -> NewConfirmation {
+    NewConfirmation {
+        purpose: ConfirmationPurpose::SignInCode,
+        ..email_confirmation(user, expires_at)
+    }
+}
+
 pub(super) fn code_of(confirmation: &NewConfirmation) -> &SecretHash {
     confirmation
         .code_hash
@@ -498,6 +507,23 @@ pub(super) async fn by_code<S: ContractStore>(
         .confirm_by_code(user, code, now, max_attempts)
         .await
         .expect("checking a code")
+}
+
+pub(super) async fn by_sign_in_code<S: ContractStore>(
+    store: &S,
+    user: &UserId,
+    code: &SecretHash,
+    now: DateTime<Utc>,
+    max_attempts: u32,
+) -> CodeOutcome {
+    store
+        .use_sign_in_code(user, code, now, max_attempts)
+        .await
+        .expect("checking a sign-in code")
+}
+
+pub(super) async fn purge_sign_in_codes<S: ContractStore>(store: &S, now: DateTime<Utc>) -> u64 {
+    store.purge_sign_in_codes(now).await.expect("purging sign-in codes")
 }
 
 pub(super) async fn by_link<S: ContractStore>(store: &S, link: &SecretHash, now: DateTime<Utc>) -> Option<UserId> {
