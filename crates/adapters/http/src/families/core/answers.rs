@@ -147,7 +147,9 @@ pub struct SessionResponse {
 /// app or a recovery code (`grant_type=mfa`); `registration`: the session
 /// `POST /api/register` opens; `signup_link`: the session the confirmation
 /// link of an email-first signup opens; `import`: given with the account by
-/// `registrar seed`.
+/// `registrar seed`; `email_code`: a code mailed to the address
+/// (`grant_type=email_code`); `email_code+totp` and `email_code+recovery_code`:
+/// the mailed code, then a code of the app or a recovery code.
 #[derive(Clone, Copy, Serialize, ToSchema)]
 pub enum SignInMethodName {
     #[serde(rename = "password")]
@@ -162,6 +164,12 @@ pub enum SignInMethodName {
     SignupLink,
     #[serde(rename = "import")]
     Import,
+    #[serde(rename = "email_code")]
+    EmailCode,
+    #[serde(rename = "email_code+totp")]
+    EmailCodeTotp,
+    #[serde(rename = "email_code+recovery_code")]
+    EmailCodeRecoveryCode,
 }
 
 impl From<SignInMethod> for SignInMethodName {
@@ -173,6 +181,9 @@ impl From<SignInMethod> for SignInMethodName {
             SignInMethod::Registration => Self::Registration,
             SignInMethod::SignupLink => Self::SignupLink,
             SignInMethod::Import => Self::Import,
+            SignInMethod::EmailCode => Self::EmailCode,
+            SignInMethod::EmailCodeTotp => Self::EmailCodeTotp,
+            SignInMethod::EmailCodeRecoveryCode => Self::EmailCodeRecoveryCode,
         }
     }
 }

@@ -8,7 +8,8 @@
 
 use registrar_domain::Language;
 use registrar_service::{
-    ChangePasswordInput, LoginInput, MfaGrantInput, Patch, ProfilePatch, RegisterInput, ServiceError,
+    ChangePasswordInput, EmailCodeGrantInput, EmailCodeInput, LoginInput, MfaGrantInput, Patch, ProfilePatch,
+    RegisterInput, ServiceError,
 };
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -199,6 +200,54 @@ impl From<MfaGrantRequest> for MfaGrantInput {
     }
 }
 
+/// `grant_type=email_code`.
+#[derive(Debug, Clone, Copy, Default, ToSchema)]
+pub enum EmailCodeGrantType {
+    #[default]
+    #[serde(rename = "email_code")]
+    EmailCode,
+}
+
+/// `POST /api/token` with `grant_type=email_code`: a token pair for this
+/// device, signed in by the code `POST /api/email-code` mailed.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct EmailCodeGrantRequest {
+    #[schema(required = true, value_type = EmailCodeGrantType)]
+    #[serde(default, deserialize_with = "lenient::text")]
+    pub grant_type: Option<String>,
+    /// A registered API client.
+    #[schema(required = true, value_type = String, min_length = 1, max_length = 255, pattern = "^[ \\t\\n\\r]*[!-~]+[ \\t\\n\\r]*$")]
+    #[serde(default, deserialize_with = "lenient::text")]
+    pub client_id: Option<String>,
+    #[schema(required = true, value_type = String, min_length = 1, pattern = "\\S", max_length = 255)]
+    #[serde(default, deserialize_with = "lenient::text")]
+    pub device_name: Option<String>,
+    #[schema(required = true, value_type = String, min_length = 1, pattern = "\\S", max_length = 255)]
+    #[serde(default, deserialize_with = "lenient::text")]
+    pub device_id: Option<String>,
+    /// The email address the code was mailed to.
+    #[schema(required = true, value_type = String, format = Email, min_length = 1, max_length = 254)]
+    #[serde(default, deserialize_with = "lenient::text")]
+    pub username: Option<String>,
+    /// The six digits of the mail (`303 461` and `303-461` are read too);
+    /// valid 10 minutes, once, dead after 5 wrong tries.
+    #[schema(required = true, value_type = String, pattern = "^[0-9]{6}$", example = "303461")]
+    #[serde(default, deserialize_with = "lenient::text")]
+    pub code: Option<String>,
+}
+
+impl From<EmailCodeGrantRequest> for EmailCodeGrantInput {
+    fn from(r: EmailCodeGrantRequest) -> Self {
+        EmailCodeGrantInput {
+            client_id: r.client_id,
+            device_id: r.device_id,
+            device_name: r.device_name,
+            email: r.username,
+            code: r.code,
+        }
+    }
+}
+
 /// `POST /api/token`, by `grant_type`.
 #[derive(Debug, ToSchema)]
 #[serde(untagged)]
@@ -206,6 +255,7 @@ pub enum TokenRequest {
     Password(PasswordGrantRequest),
     RefreshToken(RefreshGrantRequest),
     Mfa(MfaGrantRequest),
+    EmailCode(EmailCodeGrantRequest),
 }
 
 impl TokenRequest {
@@ -216,6 +266,7 @@ impl TokenRequest {
             Some("refresh_token") => Ok(Self::RefreshToken(body.parse()?)),
             Some("password") => Ok(Self::Password(body.parse()?)),
             Some("mfa") => Ok(Self::Mfa(body.parse()?)),
+            Some("email_code") => Ok(Self::EmailCode(body.parse()?)),
             _ => Err(ServiceError::UnsupportedGrantType.into()),
         }
     }
@@ -261,6 +312,28 @@ pub struct ForgotPasswordRequest {
     #[schema(required = true, value_type = String, format = Email, min_length = 1, max_length = 254)]
     #[serde(default, deserialize_with = "lenient::text")]
     pub username: Option<String>,
+}
+
+/// `POST /api/email-code`: mail a sign-in code to this address.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct EmailCodeRequest {
+    /// A registered API client; an unknown one is `invalid_client`.
+    #[schema(required = true, value_type = String, min_length = 1, max_length = 255, pattern = "^[ \\t\\n\\r]*[!-~]+[ \\t\\n\\r]*$")]
+    #[serde(default, deserialize_with = "lenient::text")]
+    pub client_id: Option<String>,
+    /// The email address; the answer is the same whether or not it has an account.
+    #[schema(required = true, value_type = String, format = Email, min_length = 1, max_length = 254)]
+    #[serde(default, deserialize_with = "lenient::text")]
+    pub username: Option<String>,
+}
+
+impl From<EmailCodeRequest> for EmailCodeInput {
+    fn from(r: EmailCodeRequest) -> Self {
+        EmailCodeInput {
+            client_id: r.client_id,
+            email: r.username,
+        }
+    }
 }
 
 /// `POST /api/reset-password`: the token of the mailed link and the new password.
