@@ -2,7 +2,7 @@
 
 use registrar_domain::{ClientIp, ConfirmationCode, ConfirmationPurpose, Email, PasswordHash, SecretHash, User};
 use registrar_mail::Mailer;
-use registrar_store::{CodeOutcome, OutboxKind, Store};
+use registrar_store::{CodeOutcome, CodeTry, OutboxKind, Store};
 
 use crate::parse::{self, password_error, required};
 use crate::{Field, FieldError, FieldErrors, Registrar, ServiceError, Settings};
@@ -63,10 +63,7 @@ impl CodeConfirmation {
         let mut errors = FieldErrors::default();
         let email = parse::email(&mut errors, email);
         let code = parse_code(&mut errors, code);
-        match (email, code) {
-            (Some(email), Some(code)) if errors.is_empty() => Ok(Self { email, code }),
-            _ => Err(ServiceError::Invalid(errors)),
-        }
+        parse::complete(errors, email.zip(code).map(|(email, code)| Self { email, code }))
     }
 }
 
@@ -117,10 +114,9 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         if user.email_confirmed() {
             return Err(ServiceError::AlreadyConfirmed);
         }
-        let hash = self.typed_code_hash(&user, code);
         match self
             .store
-            .confirm_by_code(&user.id, &hash, self.now(), Settings::CODE_ATTEMPTS)
+            .confirm_by_code(&self.code_try(&user, code, Settings::CODE_ATTEMPTS))
             .await?
         {
             CodeOutcome::Confirmed => {
@@ -134,12 +130,18 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         }
     }
 
-    /// What a typed `code` of `user` is stored as. Any digits are a try;
-    /// only six can match.
-    pub(crate) fn typed_code_hash(&self, user: &User, code: &str) -> SecretHash {
-        match ConfirmationCode::parse(code) {
+    /// A `code` typed for `user`'s live code, now, as the store checks it
+    /// (its keyed hash). Any digits are a try; only six can match.
+    pub(crate) fn code_try(&self, user: &User, code: &str, max_attempts: u32) -> CodeTry {
+        let code_hash = match ConfirmationCode::parse(code) {
             Some(code) => code.hash_for(&user.id, &self.settings.secret_key),
             None => self.settings.secret_key.link_hash("not a code"),
+        };
+        CodeTry {
+            user: user.id.clone(),
+            code_hash,
+            now: self.now(),
+            max_attempts,
         }
     }
 

@@ -17,9 +17,9 @@
 //! ([`ServiceError::MfaRequired`] follows).
 
 use chrono::Duration;
-use registrar_domain::{ClientIp, Email, SignInMethod, User};
+use registrar_domain::{ClientIp, Email, User};
 use registrar_mail::Mailer;
-use registrar_store::{CodeOutcome, FirstFactor, MfaPurpose, OutboxKind, Store};
+use registrar_store::{CodeOutcome, FirstFactor, OutboxKind, Store};
 
 use crate::input::{EmailCodeGrantInput, EmailCodeInput};
 use crate::parse::{self, ClientRef, Device};
@@ -44,10 +44,7 @@ impl EmailCodeMail {
         let mut errors = FieldErrors::default();
         let client = parse::client(&mut errors, &input.client_id);
         let email = parse::email(&mut errors, &input.email);
-        match (client, email) {
-            (Some(client), Some(email)) if errors.is_empty() => Ok(Self { client, email }),
-            _ => Err(ServiceError::Invalid(errors)),
-        }
+        parse::complete(errors, client.zip(email).map(|(client, email)| Self { client, email }))
     }
 }
 
@@ -66,19 +63,19 @@ impl EmailCodeGrant {
     /// The pure step of [`Registrar::login_email_code`].
     pub fn parse(input: &EmailCodeGrantInput) -> Result<Self, ServiceError> {
         let mut errors = FieldErrors::default();
-        let client = parse::client(&mut errors, &input.client_id);
-        let device = parse::device(&mut errors, &input.device_id, &input.device_name);
-        let email = parse::email(&mut errors, &input.email);
         let code = crate::confirm::parse_code(&mut errors, &input.code);
-        match (client, device, email, code) {
-            (Some(client), Some(device), Some(email), Some(code)) if errors.is_empty() => Ok(Self {
-                client,
-                device,
-                email,
-                code,
-            }),
-            _ => Err(ServiceError::Invalid(errors)),
-        }
+        let device = parse::device(&mut errors, &input.device_id, &input.device_name);
+        let client = parse::client(&mut errors, &input.client_id);
+        let email = parse::email(&mut errors, &input.email);
+        let grant = (|| {
+            Some(Self {
+                client: client?,
+                device: device?,
+                email: email?,
+                code: code?,
+            })
+        })();
+        parse::complete(errors, grant)
     }
 }
 
@@ -117,17 +114,7 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         if user.disabled {
             return Err(ServiceError::AccountDisabled);
         }
-        self.require_second_factor(
-            &user,
-            &client,
-            grant.device.clone(),
-            FirstFactor::EmailCode,
-            MfaPurpose::SignIn,
-        )
-        .await?;
-        // The session rests on no password: a password changed later signs
-        // it out as it does every other, and nothing before it matters.
-        self.open_session(&user.id, None, &client, grant.device, SignInMethod::EmailCode)
+        self.signed_in_by(FirstFactor::EmailCode, &user, &client, grant.device)
             .await
     }
 
@@ -143,10 +130,9 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         if user.consent_pending() {
             return Ok(None);
         }
-        let hash = self.typed_code_hash(&user, code);
         let outcome = self
             .store
-            .use_sign_in_code(&user.id, &hash, self.now(), EMAIL_CODE_ATTEMPTS)
+            .use_sign_in_code(&self.code_try(&user, code, EMAIL_CODE_ATTEMPTS))
             .await?;
         if outcome != CodeOutcome::Confirmed {
             return Ok(None);

@@ -11,7 +11,9 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::dsl;
 use diesel::prelude::*;
 use registrar_domain::{ConfirmationPurpose, PasswordHash, SecretHash, User, UserId};
-use registrar_store::{CodeOutcome, ConfirmationStore, NewConfirmation, NewOutboxMail, SignupCompletion, StoreError};
+use registrar_store::{
+    CodeOutcome, CodeTry, ConfirmationStore, NewConfirmation, NewOutboxMail, SignupCompletion, StoreError,
+};
 
 use crate::backend::{for_each_backend, run, Backend};
 use crate::error::Failure;
@@ -71,14 +73,7 @@ pub(crate) trait ConfirmationSteps {
     /// Checks `code_hash` against the user's live code of `purpose`, as
     /// [`ConfirmationStore::confirm_by_code`] and
     /// [`ConfirmationStore::use_sign_in_code`] say. Locks the user first.
-    fn check_code_in(
-        &mut self,
-        user: &str,
-        purpose: ConfirmationPurpose,
-        code_hash: &str,
-        now: NaiveDateTime,
-        max_attempts: u32,
-    ) -> Result<CodeOutcome, Failure>;
+    fn check_code_in(&mut self, purpose: ConfirmationPurpose, code: &CodeTry) -> Result<CodeOutcome, Failure>;
 }
 
 for_each_backend! {
@@ -148,26 +143,20 @@ for_each_backend! {
                 .optional()?)
         }
 
-        fn check_code_in(
-            &mut self,
-            user: &str,
-            purpose: ConfirmationPurpose,
-            code_hash: &str,
-            now: NaiveDateTime,
-            max_attempts: u32,
-        ) -> Result<CodeOutcome, Failure> {
+        fn check_code_in(&mut self, purpose: ConfirmationPurpose, code: &CodeTry) -> Result<CodeOutcome, Failure> {
+            let (user, now) = (code.user.as_str(), to_db(code.now));
             if !self.lock_user(user)? {
                 return Ok(CodeOutcome::NoCode);
             }
             // Tries of one code run one after the other: a later one sees
             // what an earlier one counted or used up.
-            let Some((id, stored, attempts)) = self.lock_live_code(user, purpose, now)? else {
+            let Some((id, stored, attempts)) = self.lock_live_code(user, purpose.as_str(), now)? else {
                 return Ok(CodeOutcome::NoCode);
             };
-            if i64::from(attempts) >= i64::from(max_attempts) {
+            if i64::from(attempts) >= i64::from(code.max_attempts) {
                 return Ok(CodeOutcome::TooManyAttempts);
             }
-            if stored.as_deref() != Some(code_hash) {
+            if stored.as_deref() != Some(code.code_hash.as_str()) {
                 diesel::update(confirmations::table.find(&id))
                     .set(confirmations::attempts.eq(confirmations::attempts + 1))
                     .execute(self)?;
@@ -192,27 +181,6 @@ for_each_backend! {
 }
 
 impl DieselStore {
-    /// [`ConfirmationSteps::check_code_in`] in a write transaction of its own.
-    async fn check_code(
-        &self,
-        user: &UserId,
-        purpose: ConfirmationPurpose,
-        code_hash: &SecretHash,
-        now: DateTime<Utc>,
-        max_attempts: u32,
-    ) -> Result<CodeOutcome, StoreError> {
-        let user = user.as_str().to_owned();
-        let code_hash = code_hash.as_str().to_owned();
-        let now = to_db(now);
-        run!(self, write, |conn| conn.check_code_in(
-            &user,
-            purpose,
-            &code_hash,
-            now,
-            max_attempts
-        ))
-    }
-
     /// The user a live link of `purpose` belongs to, without using it.
     async fn live_link_user(
         &self,
@@ -246,26 +214,16 @@ impl ConfirmationStore for DieselStore {
         })
     }
 
-    async fn confirm_by_code(
-        &self,
-        user: &UserId,
-        code_hash: &SecretHash,
-        now: DateTime<Utc>,
-        max_attempts: u32,
-    ) -> Result<CodeOutcome, StoreError> {
-        self.check_code(user, ConfirmationPurpose::Email, code_hash, now, max_attempts)
-            .await
+    async fn confirm_by_code(&self, code: &CodeTry) -> Result<CodeOutcome, StoreError> {
+        let code = code.clone();
+        run!(self, write, |conn| conn
+            .check_code_in(ConfirmationPurpose::Email, &code))
     }
 
-    async fn use_sign_in_code(
-        &self,
-        user: &UserId,
-        code_hash: &SecretHash,
-        now: DateTime<Utc>,
-        max_attempts: u32,
-    ) -> Result<CodeOutcome, StoreError> {
-        self.check_code(user, ConfirmationPurpose::SignInCode, code_hash, now, max_attempts)
-            .await
+    async fn use_sign_in_code(&self, code: &CodeTry) -> Result<CodeOutcome, StoreError> {
+        let code = code.clone();
+        run!(self, write, |conn| conn
+            .check_code_in(ConfirmationPurpose::SignInCode, &code))
     }
 
     async fn purge_sign_in_codes(&self, now: DateTime<Utc>) -> Result<u64, StoreError> {

@@ -5,7 +5,9 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use registrar_domain::{ConfirmationPurpose, PasswordHash, SecretHash, User, UserId};
-use registrar_store::{CodeOutcome, ConfirmationStore, NewConfirmation, NewOutboxMail, SignupCompletion, StoreError};
+use registrar_store::{
+    CodeOutcome, CodeTry, ConfirmationStore, NewConfirmation, NewOutboxMail, SignupCompletion, StoreError,
+};
 
 use crate::state::State;
 use crate::MemoryStore;
@@ -81,14 +83,14 @@ impl State {
     /// Checks `code_hash` against the user's live code of `purpose`, as
     /// [`ConfirmationStore::confirm_by_code`] and
     /// [`ConfirmationStore::use_sign_in_code`] say.
-    fn check_code(
-        &mut self,
-        user: &UserId,
-        purpose: ConfirmationPurpose,
-        code_hash: &SecretHash,
-        now: DateTime<Utc>,
-        max_attempts: u32,
-    ) -> CodeOutcome {
+    fn check_code(&mut self, purpose: ConfirmationPurpose, code: &CodeTry) -> CodeOutcome {
+        let CodeTry {
+            user,
+            code_hash,
+            now,
+            max_attempts,
+        } = code;
+        let (now, max_attempts) = (*now, *max_attempts);
         let Some(position) = self.confirmations.iter().position(|c| {
             &c.given.user_id == user && c.given.purpose == purpose && c.given.code_hash.is_some() && c.is_live(now)
         }) else {
@@ -124,28 +126,12 @@ impl ConfirmationStore for MemoryStore {
         Ok(())
     }
 
-    async fn confirm_by_code(
-        &self,
-        user: &UserId,
-        code_hash: &SecretHash,
-        now: DateTime<Utc>,
-        max_attempts: u32,
-    ) -> Result<CodeOutcome, StoreError> {
-        Ok(self
-            .lock()?
-            .check_code(user, ConfirmationPurpose::Email, code_hash, now, max_attempts))
+    async fn confirm_by_code(&self, code: &CodeTry) -> Result<CodeOutcome, StoreError> {
+        Ok(self.lock()?.check_code(ConfirmationPurpose::Email, code))
     }
 
-    async fn use_sign_in_code(
-        &self,
-        user: &UserId,
-        code_hash: &SecretHash,
-        now: DateTime<Utc>,
-        max_attempts: u32,
-    ) -> Result<CodeOutcome, StoreError> {
-        Ok(self
-            .lock()?
-            .check_code(user, ConfirmationPurpose::SignInCode, code_hash, now, max_attempts))
+    async fn use_sign_in_code(&self, code: &CodeTry) -> Result<CodeOutcome, StoreError> {
+        Ok(self.lock()?.check_code(ConfirmationPurpose::SignInCode, code))
     }
 
     async fn purge_sign_in_codes(&self, now: DateTime<Utc>) -> Result<u64, StoreError> {

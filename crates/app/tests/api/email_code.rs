@@ -71,11 +71,27 @@ impl Mailing {
         }
     }
 
+    /// A `grant_type=email_code` body for `email` with `code`, from `device`.
+    fn grant(&self, email: &str, code: &str, device: &str) -> Value {
+        json!({"grant_type": "email_code", "client_id": self.app.client_id, "device_id": device,
+               "device_name": device, "username": email, "code": code})
+    }
+
     /// `grant_type=email_code` for `email` from `device`: the status and body.
     async fn sign_in(&self, email: &str, code: &str, device: &str) -> (StatusCode, Value) {
-        let body = json!({"grant_type": "email_code", "client_id": self.app.client_id, "device_id": device,
-                          "device_name": device, "username": email, "code": code});
-        parts(self.app.post_json("/api/token", &body).await).await
+        parts(self.app.post_json("/api/token", &self.grant(email, code, device)).await).await
+    }
+
+    /// `grant_type=email_code` answered `mfa_required`: its `mfa_token`.
+    async fn challenged(&self, email: &str, code: &str, device: &str) -> String {
+        mfa_token_of(self.app.post_json("/api/token", &self.grant(email, code, device)).await).await
+    }
+
+    /// A sign-in that must work (`why` says why): the token pair.
+    async fn signs_in(&self, email: &str, code: &str, why: &str) -> Value {
+        let (status, pair) = self.sign_in(email, code, "laptop").await;
+        assert_eq!(status, StatusCode::OK, "{why}: {pair}");
+        pair
     }
 
     /// A sign-in that must be refused as `invalid_grant` (`why` says why).
@@ -87,6 +103,16 @@ impl Mailing {
             "{why}: {body}"
         );
     }
+}
+
+/// A server mailing over SMTP (its configuration changed by `adjust`) where
+/// a fresh account asked for a sign-in code: the server, the address and the code.
+async fn account_with_a_code(backend: Backend, adjust: impl FnOnce(&mut Config)) -> (Mailing, String, String) {
+    let m = mailing(backend, adjust).await;
+    let email = unique_email();
+    m.app.register(&email).await;
+    let code = m.code(&email, 1).await;
+    (m, email, code)
 }
 
 async fn email_confirmed(app: &TestApp, pair: &Value) -> bool {
@@ -130,10 +156,7 @@ async fn a_mailed_code_signs_in_once_and_confirms_the_address(backend: Backend) 
 }
 
 async fn an_expired_code_is_refused(backend: Backend) {
-    let m = mailing(backend, |_| {}).await;
-    let email = unique_email();
-    m.app.register(&email).await;
-    let code = m.code(&email, 1).await;
+    let (m, email, code) = account_with_a_code(backend, |_| {}).await;
     // Ten minutes on, as the database sees it: the code's end moved to its start.
     let moved = execute_sql(
         &m.app.database_url,
@@ -141,55 +164,37 @@ async fn an_expired_code_is_refused(backend: Backend) {
     );
     assert_eq!(moved, 1, "one live sign-in code");
     m.refused(&email, &code, "an expired code").await;
-    let fresh = m.code(&email, 2).await;
-    assert_eq!(
-        m.sign_in(&email, &fresh, "laptop").await.0,
-        StatusCode::OK,
-        "a new code works"
-    );
+    m.signs_in(&email, &m.code(&email, 2).await, "a new code works").await;
 }
 
 async fn five_wrong_codes_kill_the_code(backend: Backend) {
     // A lockout later than the code's death, to see the code die.
-    let m = mailing(backend, |c| c.throttle.login_failures_per_account = 10).await;
-    let email = unique_email();
-    m.app.register(&email).await;
-    let code = m.code(&email, 1).await;
+    let (m, email, code) = account_with_a_code(backend, |c| c.throttle.login_failures_per_account = 10).await;
     for attempt in 1..=5 {
         m.refused(&email, wrong_code(&code), &format!("wrong code {attempt}"))
             .await;
     }
     m.refused(&email, &code, "the right code after five wrong ones").await;
-    let fresh = m.code(&email, 2).await;
-    assert_eq!(
-        m.sign_in(&email, &fresh, "laptop").await.0,
-        StatusCode::OK,
-        "a new code has its own tries"
-    );
+    m.signs_in(&email, &m.code(&email, 2).await, "a new code has its own tries")
+        .await;
 }
 
 async fn wrong_codes_count_toward_the_account_lockout(backend: Backend) {
-    let m = mailing(backend, |c| {
-        c.throttle.login_failures_per_account = 2;
-        c.throttle.lockout = 60;
-    })
-    .await;
-    let email = unique_email();
-    m.app.register(&email).await;
-    let code = m.code(&email, 1).await;
+    let lock_after_two = |c: &mut Config| (c.throttle.login_failures_per_account, c.throttle.lockout) = (2, 60);
+    let (m, email, code) = account_with_a_code(backend, lock_after_two).await;
     for _ in 0..2 {
         m.refused(&email, wrong_code(&code), "a wrong code").await;
     }
-    let (status, body) = parts(m.app.login(&email, PASSWORD, "d").await).await;
+    let locked = (StatusCode::TOO_MANY_REQUESTS, json!("too_many_attempts"));
+    let login = error_of(m.app.login(&email, PASSWORD, "d").await).await;
     assert_eq!(
-        (status, &body["error"]),
-        (StatusCode::TOO_MANY_REQUESTS, &json!("too_many_attempts")),
-        "two wrong codes lock the account as two wrong passwords do: {body}"
+        login, locked,
+        "two wrong codes lock the account as two wrong passwords do"
     );
-    let (status, _) = m.sign_in(&email, &code, "laptop").await;
+    let (status, body) = m.sign_in(&email, &code, "laptop").await;
     assert_eq!(
-        status,
-        StatusCode::TOO_MANY_REQUESTS,
+        (status, body["error"].clone()),
+        locked,
         "the right code waits for the lock too"
     );
 }
@@ -200,19 +205,12 @@ async fn with_a_second_factor_the_code_is_the_first_step(backend: Backend) {
     let pair = m.app.register(&email).await;
     let (authenticator, recovery_codes) = turn_on_totp(&m.app, &pair).await;
 
-    let code = m.code(&email, 1).await;
-    let body = json!({"grant_type": "email_code", "client_id": m.app.client_id, "device_id": "laptop",
-                      "device_name": "laptop", "username": email, "code": code});
-    let mfa_token = mfa_token_of(m.app.post_json("/api/token", &body).await).await;
-    let (status, signed_in) = mfa_grant(&m.app, &mfa_token, ("code", &authenticator.code(1))).await;
+    let by_app = m.challenged(&email, &m.code(&email, 1).await, "laptop").await;
+    let (status, signed_in) = mfa_grant(&m.app, &by_app, ("code", &authenticator.code(1))).await;
     assert_eq!(status, StatusCode::OK, "{signed_in}");
-
-    let code = m.code(&email, 2).await;
-    let body = json!({"grant_type": "email_code", "client_id": m.app.client_id, "device_id": "tablet",
-                      "device_name": "tablet", "username": email, "code": code});
-    let mfa_token = mfa_token_of(m.app.post_json("/api/token", &body).await).await;
-    let (status, _) = mfa_grant(&m.app, &mfa_token, ("recovery_code", &recovery_codes[0])).await;
-    assert_eq!(status, StatusCode::OK);
+    let by_recovery_code = m.challenged(&email, &m.code(&email, 2).await, "tablet").await;
+    let (status, body) = mfa_grant(&m.app, &by_recovery_code, ("recovery_code", &recovery_codes[0])).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
 
     let methods = sign_in_methods(&m.app, access_token(&signed_in)).await;
     assert_eq!(

@@ -152,6 +152,19 @@ pub struct OutboxMail {
     pub created_at: DateTime<Utc>,
 }
 
+/// A typed code, to check against a user's live one
+/// ([`crate::ConfirmationStore::confirm_by_code`], [`crate::ConfirmationStore::use_sign_in_code`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CodeTry {
+    /// Whose code it is meant for.
+    pub user: UserId,
+    /// Wrong tries after which the code is dead.
+    pub max_attempts: u32,
+    /// The keyed hash of the code as typed.
+    pub code_hash: SecretHash,
+    pub now: DateTime<Utc>,
+}
+
 /// What became of a typed code. See [`crate::ConfirmationStore::confirm_by_code`]
 /// and [`crate::ConfirmationStore::use_sign_in_code`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -4,6 +4,19 @@
 
 use super::support::*;
 
+/// `code` tried as `user`'s sign-in code at `now` (with [`MAX_ATTEMPTS`])
+/// comes out as `expected`; `why` says why it must.
+async fn expect<S: ContractStore>(
+    store: &S,
+    (user, code): (&UserId, &SecretHash),
+    now: DateTime<Utc>,
+    expected: CodeOutcome,
+    why: &str,
+) {
+    let outcome = store.use_sign_in_code(&code_try(user, code, now, MAX_ATTEMPTS)).await;
+    assert_eq!(outcome.expect("checking a sign-in code"), expected, "{why}");
+}
+
 contract_rules! {
     sign_in_codes, __store_contract_sign_in_codes;
 
@@ -11,154 +24,77 @@ contract_rules! {
         let user = add_user(&store).await;
         let before = user_by_id(&store, &user).await.expect("the user exists");
         let code = send(&store, sign_in_code(&user, at(600))).await;
-        assert_eq!(
-            by_sign_in_code(&store, &user, code_of(&code), at(100), MAX_ATTEMPTS).await,
-            CodeOutcome::Confirmed,
-            "the right code"
-        );
+        expect(&store, (&user, code_of(&code)), at(100), CodeOutcome::Confirmed, "the right code").await;
         let after = user_by_id(&store, &user).await.expect("the user exists");
         assert_eq!(after.email_confirmed_at, Some(at(100)), "the code reached the address: confirmed");
-        assert_eq!(
-            User {
-                email_confirmed_at: None,
-                ..after
-            },
-            before,
-            "nothing else about the user changed"
-        );
-        assert_eq!(
-            by_sign_in_code(&store, &user, code_of(&code), at(101), MAX_ATTEMPTS).await,
-            CodeOutcome::NoCode,
-            "a code signs in once"
-        );
+        let unchanged = User { email_confirmed_at: None, ..after };
+        assert_eq!(unchanged, before, "nothing else about the user changed");
+        expect(&store, (&user, code_of(&code)), at(101), CodeOutcome::NoCode, "a code signs in once").await;
 
         let again = send(&store, sign_in_code(&user, at(600))).await;
-        assert_eq!(
-            by_sign_in_code(&store, &user, code_of(&again), at(200), MAX_ATTEMPTS).await,
-            CodeOutcome::Confirmed,
-            "a new code signs in again"
-        );
-        assert_eq!(
-            confirmed_at(&store, &user).await,
-            Some(at(100)),
-            "an earlier confirmation is kept"
-        );
+        expect(&store, (&user, code_of(&again)), at(200), CodeOutcome::Confirmed, "a new code signs in").await;
+        assert_eq!(confirmed_at(&store, &user).await, Some(at(100)), "an earlier confirmation is kept");
     }
 
     pub async fn wrong_sign_in_codes_count_tries_until_even_the_right_one_is_refused<S: ContractStore>(store: S) {
         const MAX: u32 = 3;
         let user = add_user(&store).await;
         let code = send(&store, sign_in_code(&user, at(600))).await;
-        for second in 1..=3 {
-            assert_eq!(
-                by_sign_in_code(&store, &user, &secret(), at(second), MAX).await,
-                CodeOutcome::Wrong,
-                "wrong try {second}"
-            );
+        let mut outcomes = Vec::new();
+        for (second, typed) in [secret(), secret(), secret(), code_of(&code).clone()].iter().enumerate() {
+            let typed = code_try(&user, typed, at(i64::try_from(second).unwrap_or(0)), MAX);
+            outcomes.push(store.use_sign_in_code(&typed).await.expect("checking a sign-in code"));
         }
-        assert_eq!(
-            by_sign_in_code(&store, &user, code_of(&code), at(4), MAX).await,
-            CodeOutcome::TooManyAttempts,
-            "the code has had its tries"
-        );
+        let wrong = CodeOutcome::Wrong;
+        assert_eq!(outcomes, [wrong, wrong, wrong, CodeOutcome::TooManyAttempts], "three tries, then none");
         assert_eq!(confirmed_at(&store, &user).await, None, "nothing confirmed");
 
         let fresh = send(&store, sign_in_code(&user, at(600))).await;
-        assert_eq!(
-            by_sign_in_code(&store, &user, &secret(), at(5), MAX).await,
-            CodeOutcome::Wrong,
-            "a new code has tries of its own"
-        );
-        assert_eq!(
-            by_sign_in_code(&store, &user, code_of(&fresh), at(6), MAX).await,
-            CodeOutcome::Confirmed,
-            "and the right one signs in"
-        );
+        expect(&store, (&user, &secret()), at(5), wrong, "a new code has tries of its own").await;
+        expect(&store, (&user, code_of(&fresh)), at(6), CodeOutcome::Confirmed, "and the right one works").await;
     }
 
     pub async fn a_new_sign_in_code_replaces_the_unused_one<S: ContractStore>(store: S) {
         let user = add_user(&store).await;
         let first = send(&store, sign_in_code(&user, at(600))).await;
         let second = send(&store, sign_in_code(&user, at(600))).await;
-        assert_eq!(
-            by_sign_in_code(&store, &user, code_of(&first), at(10), MAX_ATTEMPTS).await,
-            CodeOutcome::Wrong,
-            "the replaced code is a wrong code for the live one"
-        );
-        assert_eq!(
-            by_sign_in_code(&store, &user, code_of(&second), at(11), MAX_ATTEMPTS).await,
-            CodeOutcome::Confirmed,
-            "the new code signs in"
-        );
+        let replaced = "the replaced code is a wrong code for the live one";
+        expect(&store, (&user, code_of(&first)), at(10), CodeOutcome::Wrong, replaced).await;
+        expect(&store, (&user, code_of(&second)), at(11), CodeOutcome::Confirmed, "the new code signs in").await;
     }
 
     pub async fn an_expired_sign_in_code_is_no_code<S: ContractStore>(store: S) {
         let user = add_user(&store).await;
         let code = send(&store, sign_in_code(&user, at(600))).await;
         for now in [at(600), at(601), at(100_000)] {
-            for (what, hash) in [("the right code", code_of(&code)), ("a wrong code", &secret())] {
-                assert_eq!(
-                    by_sign_in_code(&store, &user, hash, now, MAX_ATTEMPTS).await,
-                    CodeOutcome::NoCode,
-                    "expired at 600: {what} at {now} is NoCode"
-                );
-            }
+            let why = format!("expired at 600: tried at {now}");
+            expect(&store, (&user, code_of(&code)), now, CodeOutcome::NoCode, &why).await;
+            expect(&store, (&user, &secret()), now, CodeOutcome::NoCode, &why).await;
         }
         assert_eq!(confirmed_at(&store, &user).await, None, "not confirmed");
-        assert_eq!(
-            by_sign_in_code(&store, &user, code_of(&code), at(599), MAX_ATTEMPTS).await,
-            CodeOutcome::Confirmed,
-            "the code is live one second before it expires"
-        );
+        let live = "the code is live one second before it expires";
+        expect(&store, (&user, code_of(&code)), at(599), CodeOutcome::Confirmed, live).await;
     }
 
     pub async fn sign_in_codes_and_email_codes_are_apart<S: ContractStore>(store: S) {
         let user = add_user(&store).await;
         let email = send(&store, email_confirmation(&user, at(3600))).await;
-        assert_eq!(
-            by_sign_in_code(&store, &user, code_of(&email), at(1), MAX_ATTEMPTS).await,
-            CodeOutcome::NoCode,
-            "an email code is no sign-in code"
-        );
+        let no_sign_in = "an email code is no sign-in code";
+        expect(&store, (&user, code_of(&email)), at(1), CodeOutcome::NoCode, no_sign_in).await;
         let sign_in = send(&store, sign_in_code(&user, at(600))).await;
-        assert_eq!(
-            by_link(&store, &sign_in.link_hash, at(2)).await,
-            None,
-            "the link of a sign-in code confirms nothing"
-        );
-        assert_eq!(
-            by_code(&store, &user, code_of(&sign_in), at(3), MAX_ATTEMPTS).await,
-            CodeOutcome::Wrong,
-            "a sign-in code is a wrong email code"
-        );
-        assert_eq!(
-            by_sign_in_code(&store, &user, code_of(&sign_in), at(4), MAX_ATTEMPTS).await,
-            CodeOutcome::Confirmed,
-            "a new sign-in code left the email code alone, and the other way round"
-        );
-        assert_eq!(
-            by_code(&store, &user, code_of(&email), at(5), MAX_ATTEMPTS).await,
-            CodeOutcome::Confirmed,
-            "the email code still confirms after the sign-in code was used"
-        );
+        assert_eq!(by_link(&store, &sign_in.link_hash, at(2)).await, None, "its link confirms nothing");
+        let as_email = by_code(&store, &user, code_of(&sign_in), at(3), MAX_ATTEMPTS).await;
+        assert_eq!(as_email, CodeOutcome::Wrong, "a sign-in code is a wrong email code");
+        let left_alone = "a new sign-in code left the email code alone, and the other way round";
+        expect(&store, (&user, code_of(&sign_in)), at(4), CodeOutcome::Confirmed, left_alone).await;
+        let still = by_code(&store, &user, code_of(&email), at(5), MAX_ATTEMPTS).await;
+        assert_eq!(still, CodeOutcome::Confirmed, "the email code still confirms");
     }
 
     pub async fn concurrent_right_sign_in_codes_let_one_through<S: ContractStore>(store: S) {
-        const RACERS: usize = 10;
         let user = add_user(&store).await;
         let code = send(&store, sign_in_code(&user, at(600))).await;
-        let tries = vec![(user.clone(), code_of(&code).clone()); RACERS];
-        let outcomes: Vec<_> = race(&store, tries, |store, (user, code)| async move {
-            store.use_sign_in_code(&user, &code, at(100), MAX_ATTEMPTS).await
-        })
-        .await
-        .into_iter()
-        .map(|(_, outcome)| outcome.expect("a concurrent use_sign_in_code does not fail"))
-        .collect();
-        let confirmed = outcomes.iter().filter(|o| **o == CodeOutcome::Confirmed).count();
-        let no_code = outcomes.iter().filter(|o| **o == CodeOutcome::NoCode).count();
-        assert_eq!(confirmed, 1, "exactly one try signs in: {outcomes:?}");
-        assert_eq!(no_code, RACERS - 1, "every other sees NoCode: {outcomes:?}");
+        assert_one_racing_right_code_goes_through(&store, &code).await;
     }
 
     pub async fn a_purge_drops_the_expired_sign_in_codes_only<S: ContractStore>(store: S) {
@@ -172,27 +108,18 @@ contract_rules! {
         let live_code = send(&store, sign_in_code(&live, at(1000))).await;
         let used_code = send(&store, sign_in_code(&used, at(1000))).await;
         let email = send(&store, email_confirmation(&other, at(100))).await;
-        assert_eq!(
-            by_sign_in_code(&store, &used, code_of(&used_code), at(50), MAX_ATTEMPTS).await,
-            CodeOutcome::Confirmed
-        );
+        expect(&store, (&used, code_of(&used_code)), at(50), CodeOutcome::Confirmed, "used").await;
 
         assert_eq!(purge_sign_in_codes(&store, at(500)).await, 1, "the expired code is dropped");
         assert_eq!(purge_sign_in_codes(&store, at(500)).await, 0, "and gone");
-        assert_eq!(
-            by_sign_in_code(&store, &live, code_of(&live_code), at(600), MAX_ATTEMPTS).await,
-            CodeOutcome::Confirmed,
-            "a live code survives a purge"
-        );
+        let survives = "a live code survives a purge";
+        expect(&store, (&live, code_of(&live_code)), at(600), CodeOutcome::Confirmed, survives).await;
         assert_eq!(
             purge_sign_in_codes(&store, at(5000)).await,
             0,
             "used codes left nothing behind, and another purpose's are not sign-in codes"
         );
-        assert_eq!(
-            by_code(&store, &other, code_of(&email), at(50), MAX_ATTEMPTS).await,
-            CodeOutcome::Confirmed,
-            "an email confirmation, expired or not, is left alone"
-        );
+        let other_purpose = by_code(&store, &other, code_of(&email), at(50), MAX_ATTEMPTS).await;
+        assert_eq!(other_purpose, CodeOutcome::Confirmed, "an email confirmation is left alone");
     }
 }

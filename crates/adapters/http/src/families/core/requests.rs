@@ -105,12 +105,10 @@ pub enum RefreshTokenGrant {
     RefreshToken,
 }
 
-/// `POST /api/token` with `grant_type=password`: a new token pair for this device.
+/// Who signs in, on which device, through which client: the fields every
+/// grant that opens a session shares.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
-pub struct PasswordGrantRequest {
-    #[schema(required = true, value_type = PasswordGrant)]
-    #[serde(default, deserialize_with = "lenient::text")]
-    pub grant_type: Option<String>,
+pub struct DeviceSignIn {
     /// A registered API client.
     #[schema(required = true, value_type = String, min_length = 1, max_length = 255, pattern = "^[ \\t\\n\\r]*[!-~]+[ \\t\\n\\r]*$")]
     #[serde(default, deserialize_with = "lenient::text")]
@@ -125,6 +123,29 @@ pub struct PasswordGrantRequest {
     #[schema(required = true, value_type = String, format = Email, min_length = 1, max_length = 254)]
     #[serde(default, deserialize_with = "lenient::text")]
     pub username: Option<String>,
+}
+
+impl DeviceSignIn {
+    /// The service's login fields, with `password`.
+    fn login(self, password: Option<String>) -> LoginInput {
+        LoginInput {
+            client_id: self.client_id,
+            device_id: self.device_id,
+            device_name: self.device_name,
+            email: self.username,
+            password,
+        }
+    }
+}
+
+/// `POST /api/token` with `grant_type=password`: a new token pair for this device.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct PasswordGrantRequest {
+    #[schema(required = true, value_type = PasswordGrant)]
+    #[serde(default, deserialize_with = "lenient::text")]
+    pub grant_type: Option<String>,
+    #[serde(flatten)]
+    pub sign_in: DeviceSignIn,
     #[schema(required = true, value_type = String, format = Password, min_length = 1, pattern = "\\S", max_length = 1024)]
     #[serde(default, deserialize_with = "lenient::text")]
     pub password: Option<String>,
@@ -132,13 +153,7 @@ pub struct PasswordGrantRequest {
 
 impl From<PasswordGrantRequest> for LoginInput {
     fn from(r: PasswordGrantRequest) -> Self {
-        LoginInput {
-            client_id: r.client_id,
-            device_id: r.device_id,
-            device_name: r.device_name,
-            email: r.username,
-            password: r.password,
-        }
+        r.sign_in.login(r.password)
     }
 }
 
@@ -215,20 +230,8 @@ pub struct EmailCodeGrantRequest {
     #[schema(required = true, value_type = EmailCodeGrantType)]
     #[serde(default, deserialize_with = "lenient::text")]
     pub grant_type: Option<String>,
-    /// A registered API client.
-    #[schema(required = true, value_type = String, min_length = 1, max_length = 255, pattern = "^[ \\t\\n\\r]*[!-~]+[ \\t\\n\\r]*$")]
-    #[serde(default, deserialize_with = "lenient::text")]
-    pub client_id: Option<String>,
-    #[schema(required = true, value_type = String, min_length = 1, pattern = "\\S", max_length = 255)]
-    #[serde(default, deserialize_with = "lenient::text")]
-    pub device_name: Option<String>,
-    #[schema(required = true, value_type = String, min_length = 1, pattern = "\\S", max_length = 255)]
-    #[serde(default, deserialize_with = "lenient::text")]
-    pub device_id: Option<String>,
-    /// The email address the code was mailed to.
-    #[schema(required = true, value_type = String, format = Email, min_length = 1, max_length = 254)]
-    #[serde(default, deserialize_with = "lenient::text")]
-    pub username: Option<String>,
+    #[serde(flatten)]
+    pub sign_in: DeviceSignIn,
     /// The six digits of the mail (`303 461` and `303-461` are read too);
     /// valid 10 minutes, once, dead after 5 wrong tries.
     #[schema(required = true, value_type = String, pattern = "^[0-9]{6}$", example = "303461")]
@@ -238,11 +241,12 @@ pub struct EmailCodeGrantRequest {
 
 impl From<EmailCodeGrantRequest> for EmailCodeGrantInput {
     fn from(r: EmailCodeGrantRequest) -> Self {
+        let login = r.sign_in.login(None);
         EmailCodeGrantInput {
-            client_id: r.client_id,
-            device_id: r.device_id,
-            device_name: r.device_name,
-            email: r.username,
+            client_id: login.client_id,
+            device_id: login.device_id,
+            device_name: login.device_name,
+            email: login.email,
             code: r.code,
         }
     }

@@ -59,10 +59,10 @@ pub async fn token<S: Store, M: Mailer>(call: Call<S, M>, payload: web::Payload)
     let mut request = TokenRequest::of(body).core(lang)?;
     if let Some(id) = basic {
         let client_id = match &mut request {
-            TokenRequest::Password(grant) => &mut grant.client_id,
+            TokenRequest::Password(grant) => &mut grant.sign_in.client_id,
             TokenRequest::RefreshToken(grant) => &mut grant.client_id,
             TokenRequest::Mfa(grant) => &mut grant.client_id,
-            TokenRequest::EmailCode(grant) => &mut grant.client_id,
+            TokenRequest::EmailCode(grant) => &mut grant.sign_in.client_id,
         };
         if client_id.as_ref().is_some_and(|given| *given != id) {
             return Err(EdgeProblem::ClientIdMismatch).core(lang);
@@ -103,9 +103,9 @@ pub async fn token<S: Store, M: Mailer>(call: Call<S, M>, payload: web::Payload)
 #[utoipa::path(
     post,
     path = "/api/email-code",
+    request_body(content = EmailCodeRequest),
     operation_id = "email_code",
     tag = "core",
-    request_body(content = EmailCodeRequest),
     responses(
         (status = 200, description = "`{}`, whether or not the address has an account.", body = EmptyResponse),
         (status = 400, description = "`invalid_request`, `validation_failed` (`client_id` or `username` missing, \
@@ -116,14 +116,11 @@ pub async fn token<S: Store, M: Mailer>(call: Call<S, M>, payload: web::Payload)
         CoreFaults,
     )
 )]
-pub async fn email_code<S: Store, M: Mailer>(
-    call: Call<S, M>,
-    payload: web::Payload,
-) -> Result<HttpResponse, CoreError> {
+pub async fn email_code<S: Store, M: Mailer>(call: Call<S, M>, input: web::Payload) -> Result<HttpResponse, CoreError> {
     let Call { req, app, lang } = call;
-    let request: EmailCodeRequest = body::read(&req, payload, &app).await.core(lang)?;
-    let mail = EmailCodeMail::parse(&request.into()).core(lang)?;
-    app.mail_sign_in_code(mail, Origin::of(&req).0).await.core(lang)?;
+    let request: EmailCodeRequest = body::read(&req, input, &app).await.core(lang)?;
+    let asked = EmailCodeMail::parse(&request.into()).core(lang)?;
+    app.mail_sign_in_code(asked, Origin::of(&req).0).await.core(lang)?;
     Ok(empty())
 }
 
