@@ -22,6 +22,7 @@ on_both_backends!(
     the_answer_is_the_same_for_known_unknown_and_disabled_addresses,
     the_answer_takes_about_the_same_time_for_known_unknown_and_disabled_addresses,
     codes_are_throttled_per_client_address_and_per_account,
+    asking_is_limited_per_address_and_per_client_address,
     bad_input_gets_the_core_errors,
 );
 
@@ -306,6 +307,29 @@ async fn codes_are_throttled_per_client_address_and_per_account(backend: Backend
         (status, &body["error"]),
         (StatusCode::TOO_MANY_REQUESTS, &json!("too_many_attempts")),
         "the fourth try from this client address, for any account: {body}"
+    );
+}
+
+async fn asking_is_limited_per_address_and_per_client_address(backend: Backend) {
+    let m = mailing(backend, |c| {
+        (c.throttle.mails_per_address, c.throttle.mails_per_ip) = (2, 3)
+    })
+    .await;
+    let (ann, bob, cat) = (unique_email(), unique_email(), unique_email());
+    let ok = (StatusCode::OK, json!({}));
+    assert_eq!([m.ask(&ann).await, m.ask(&ann).await], [ok.clone(), ok.clone()]);
+    let throttled = |(status, body): (StatusCode, Value)| (status, body["error"].clone());
+    let refused = (StatusCode::TOO_MANY_REQUESTS, json!("too_many_attempts"));
+    assert_eq!(
+        throttled(m.ask(&ann).await),
+        refused,
+        "the third mail to one address in the window"
+    );
+    assert_eq!(m.ask(&bob).await, ok, "another address has its own count");
+    assert_eq!(
+        throttled(m.ask(&cat).await),
+        refused,
+        "the fourth mail from one client address"
     );
 }
 
