@@ -1,6 +1,7 @@
 //! No log line carries a password, a token or a code: the real binary at
-//! debug level goes through registration, login, refresh, confirmation and a
-//! password reset, and everything it logged is searched for those secrets.
+//! debug level goes through registration, login, refresh, confirmation, a
+//! password reset, second factors and a sign-in by mailed code, and
+//! everything it logged is searched for those secrets.
 #![allow(clippy::pedantic, clippy::restriction)] // test code
 
 #[path = "shared/authenticator.rs"]
@@ -58,6 +59,23 @@ fn newest_mail(outbox: &std::path::Path, count: usize) -> String {
         std::thread::sleep(Duration::from_millis(50));
     }
     panic!("mail {count} never arrived");
+}
+
+/// The first mail in `outbox` that contains `marker`, once it is there.
+fn mail_containing(outbox: &std::path::Path, marker: &str) -> String {
+    for _ in 0..200 {
+        let found = std::fs::read_dir(outbox).ok().and_then(|dir| {
+            dir.filter_map(|e| e.ok())
+                .filter(|e| e.path().extension().is_some_and(|x| x == "eml"))
+                .filter_map(|e| std::fs::read_to_string(e.path()).ok())
+                .find(|mail| mail.contains(marker))
+        });
+        if let Some(mail) = found {
+            return mail;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    panic!("no mail with {marker:?} arrived");
 }
 
 fn after<'a>(text: &'a str, marker: &str) -> &'a str {
@@ -268,6 +286,25 @@ async fn no_secret_reaches_the_log() {
     let replayed = post("/api/token", passkey_grant).await.expect("r");
     assert_eq!(replayed.status(), 400, "a ceremony is finished once");
 
+    // A sign-in by mailed code (a wrong one tried first): with the app on,
+    // the code is the first step and an mfa_token follows.
+    post(
+        "/api/email-code",
+        json!({"username": "ann@example.com", "client_id": client}),
+    )
+    .await
+    .expect("r");
+    let sign_in_mail = mail_containing(&outbox, "Your sign-in code");
+    let sign_in_code = after(&sign_in_mail, "Your code: ").to_owned();
+    let by_code = |code: &str| {
+        json!({"grant_type": "email_code", "client_id": client, "device_id": "d4", "device_name": "Watch",
+               "username": "ann@example.com", "code": code})
+    };
+    post("/api/token", by_code("000000")).await.expect("r");
+    let code_challenge = answer(http.post(format!("{base}/api/token")).json(&by_code(&sign_in_code))).await;
+    assert_eq!(code_challenge["error"], "mfa_required", "{code_challenge}");
+    let code_mfa_token = code_challenge["mfa_token"].as_str().unwrap_or_default().to_owned();
+
     let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
     let _ = child.wait();
     let log = reader.join().expect("reader");
@@ -306,6 +343,8 @@ async fn no_secret_reaches_the_log() {
         ("its challenge", add_challenge),
         ("a passkey sign-in's ceremony", sign_in_ceremony),
         ("its challenge", sign_in_challenge),
+        ("the mailed sign-in code", sign_in_code),
+        ("the mfa_token after a mailed code", code_mfa_token),
     ];
     for (index, code) in recovery_codes.into_iter().enumerate() {
         assert!(!log.contains(&code), "recovery code {index} is in the log");

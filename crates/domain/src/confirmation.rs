@@ -9,6 +9,9 @@ pub enum ConfirmationPurpose {
     Email,
     /// Reset a forgotten password (link).
     PasswordReset,
+    /// Sign in without the password (`grant_type=email_code`): a code only.
+    /// Its link is never sent, so no link of this purpose is ever used.
+    SignInCode,
 }
 
 impl ConfirmationPurpose {
@@ -16,6 +19,7 @@ impl ConfirmationPurpose {
         match self {
             ConfirmationPurpose::Email => "email",
             ConfirmationPurpose::PasswordReset => "password_reset",
+            ConfirmationPurpose::SignInCode => "sign_in_code",
         }
     }
 
@@ -23,6 +27,7 @@ impl ConfirmationPurpose {
         match s {
             "email" => Some(Self::Email),
             "password_reset" => Some(Self::PasswordReset),
+            "sign_in_code" => Some(Self::SignInCode),
             _ => None,
         }
     }

@@ -67,11 +67,19 @@ pub enum SignInMethod {
     Passkey,
     /// The password, then a passkey.
     PasswordPasskey,
+    /// A 6-digit code mailed to the account's address (`grant_type=email_code`).
+    EmailCode,
+    /// The mailed code, then a code of the authenticator app.
+    EmailCodeTotp,
+    /// The mailed code, then a recovery code.
+    EmailCodeRecoveryCode,
+    /// The mailed code, then a passkey.
+    EmailCodePasskey,
 }
 
 impl SignInMethod {
     /// Every method, in the order of the documentation.
-    pub const ALL: [Self; 8] = [
+    pub const ALL: [Self; 12] = [
         Self::Password,
         Self::PasswordTotp,
         Self::PasswordRecoveryCode,
@@ -80,6 +88,10 @@ impl SignInMethod {
         Self::Import,
         Self::Passkey,
         Self::PasswordPasskey,
+        Self::EmailCode,
+        Self::EmailCodeTotp,
+        Self::EmailCodeRecoveryCode,
+        Self::EmailCodePasskey,
     ];
 
     /// The name on the wire and in the store.
@@ -93,6 +105,10 @@ impl SignInMethod {
             Self::Import => "import",
             Self::Passkey => "passkey",
             Self::PasswordPasskey => "password+passkey",
+            Self::EmailCode => "email_code",
+            Self::EmailCodeTotp => "email_code+totp",
+            Self::EmailCodeRecoveryCode => "email_code+recovery_code",
+            Self::EmailCodePasskey => "email_code+passkey",
         }
     }
 
@@ -120,7 +136,7 @@ mod tests {
         }
         let names: std::collections::BTreeSet<_> = SignInMethod::ALL.iter().map(|m| m.as_str()).collect();
         assert_eq!(names.len(), SignInMethod::ALL.len());
-        for unknown in ["", "Password", "Passkey", "password+"] {
+        for unknown in ["", "Password", "Passkey", "password+", "email_code+"] {
             assert_eq!(SignInMethod::parse(unknown), None, "{unknown:?}");
         }
     }

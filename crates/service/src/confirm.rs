@@ -2,7 +2,7 @@
 
 use registrar_domain::{ClientIp, ConfirmationCode, ConfirmationPurpose, Email, PasswordHash, SecretHash, User};
 use registrar_mail::Mailer;
-use registrar_store::{CodeOutcome, OutboxKind, Store};
+use registrar_store::{CodeOutcome, CodeTry, OutboxKind, Store};
 
 use crate::parse::{self, password_error, required};
 use crate::{Field, FieldError, FieldErrors, Registrar, ServiceError, Settings};
@@ -10,7 +10,7 @@ use crate::{Field, FieldError, FieldErrors, Registrar, ServiceError, Settings};
 /// What a person typed as a code: digits, as the mail shows them too —
 /// spaces and dashes inside (`303 461`, `303-461`) are dropped. A JSON
 /// number loses leading zeros, so shorter numbers are padded back to six digits.
-fn parse_code(errors: &mut FieldErrors, raw: &Option<String>) -> Option<String> {
+pub(crate) fn parse_code(errors: &mut FieldErrors, raw: &Option<String>) -> Option<String> {
     let raw = required(errors, Field::Code, raw)?;
     let digits = code_digits(raw.trim());
     let digits = digits.as_str();
@@ -63,10 +63,7 @@ impl CodeConfirmation {
         let mut errors = FieldErrors::default();
         let email = parse::email(&mut errors, email);
         let code = parse_code(&mut errors, code);
-        match (email, code) {
-            (Some(email), Some(code)) if errors.is_empty() => Ok(Self { email, code }),
-            _ => Err(ServiceError::Invalid(errors)),
-        }
+        parse::complete(errors, email.zip(code).map(|(email, code)| Self { email, code }))
     }
 }
 
@@ -117,14 +114,9 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         if user.email_confirmed() {
             return Err(ServiceError::AlreadyConfirmed);
         }
-        // Any digits are a try; only six can match.
-        let hash = match ConfirmationCode::parse(code) {
-            Some(code) => code.hash_for(&user.id, &self.settings.secret_key),
-            None => self.settings.secret_key.link_hash("not a code"),
-        };
         match self
             .store
-            .confirm_by_code(&user.id, &hash, self.now(), Settings::CODE_ATTEMPTS)
+            .confirm_by_code(&self.code_try(&user, code, Settings::CODE_ATTEMPTS))
             .await?
         {
             CodeOutcome::Confirmed => {
@@ -135,6 +127,21 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
                 retry_after: ServiceError::CODE_RETRY_AFTER,
             }),
             CodeOutcome::Wrong | CodeOutcome::NoCode => Err(ServiceError::WrongCode),
+        }
+    }
+
+    /// A `code` typed for `user`'s live code, now, as the store checks it
+    /// (its keyed hash). Any digits are a try; only six can match.
+    pub(crate) fn code_try(&self, user: &User, code: &str, max_attempts: u32) -> CodeTry {
+        let code_hash = match ConfirmationCode::parse(code) {
+            Some(code) => code.hash_for(&user.id, &self.settings.secret_key),
+            None => self.settings.secret_key.link_hash("not a code"),
+        };
+        CodeTry {
+            user: user.id.clone(),
+            code_hash,
+            now: self.now(),
+            max_attempts,
         }
     }
 
@@ -190,6 +197,8 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         let found = match purpose {
             ConfirmationPurpose::Email => self.store.email_link_user(hash, now).await?,
             ConfirmationPurpose::PasswordReset => self.store.reset_link_user(hash, now).await?,
+            // A sign-in code's link is never sent: no page takes one.
+            ConfirmationPurpose::SignInCode => None,
         };
         Ok(match found {
             Some(id) => self.store.user_by_id(&id).await?,

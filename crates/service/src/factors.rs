@@ -137,17 +137,15 @@ pub enum SecondFactor {
 }
 
 impl SecondFactor {
-    /// How a session signs in with `first` and then this factor. No sign-in
-    /// starts with anything but a password yet: an emailed code, when it
-    /// comes, brings its methods with it.
-    fn sign_in_method(&self, first: FirstFactor) -> Result<SignInMethod, ServiceError> {
+    /// How a session signs in with `first` and then this factor.
+    fn sign_in_method(&self, first: FirstFactor) -> SignInMethod {
         match (first, self) {
-            (FirstFactor::Password, Self::Totp(_)) => Ok(SignInMethod::PasswordTotp),
-            (FirstFactor::Password, Self::RecoveryCode(_)) => Ok(SignInMethod::PasswordRecoveryCode),
-            (FirstFactor::Password, Self::Passkey(_)) => Ok(SignInMethod::PasswordPasskey),
-            (FirstFactor::EmailCode, _) => Err(ServiceError::unexpected(
-                "an mfa token of a sign-in by emailed code, which this version does not offer",
-            )),
+            (FirstFactor::Password, Self::Passkey(_)) => SignInMethod::PasswordPasskey,
+            (FirstFactor::EmailCode, Self::Passkey(_)) => SignInMethod::EmailCodePasskey,
+            (FirstFactor::Password, Self::Totp(_)) => SignInMethod::PasswordTotp,
+            (FirstFactor::Password, Self::RecoveryCode(_)) => SignInMethod::PasswordRecoveryCode,
+            (FirstFactor::EmailCode, Self::Totp(_)) => SignInMethod::EmailCodeTotp,
+            (FirstFactor::EmailCode, Self::RecoveryCode(_)) => SignInMethod::EmailCodeRecoveryCode,
         }
     }
 }
@@ -512,7 +510,7 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         let Some(user) = self.store.user_by_id(&token.attempt.user).await? else {
             return Err(ServiceError::InvalidGrant);
         };
-        let method = grant.factor.sign_in_method(token.attempt.first_factor)?;
+        let method = grant.factor.sign_in_method(token.attempt.first_factor);
         self.login_allowed(Some(&user.email), from).await?;
         if !self.second_factor_holds(&user, &grant).await? {
             self.store.mfa_token_failed(&lookup.token_hash).await?;

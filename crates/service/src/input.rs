@@ -94,6 +94,23 @@ pub struct ProfilePatch {
     pub language: Patch<String>,
 }
 
+/// `POST /api/email-code`.
+#[derive(Debug, Clone, Default)]
+pub struct EmailCodeInput {
+    pub client_id: Option<String>,
+    pub email: Option<String>,
+}
+
+/// `POST /api/token` with `grant_type=email_code`.
+#[derive(Debug, Clone, Default)]
+pub struct EmailCodeGrantInput {
+    pub client_id: Option<String>,
+    pub device_id: Option<String>,
+    pub device_name: Option<String>,
+    pub email: Option<String>,
+    pub code: Option<String>,
+}
+
 /// `POST /api/token` with `grant_type=mfa`.
 #[derive(Debug, Clone, Default)]
 pub struct MfaGrantInput {

@@ -1,5 +1,6 @@
-//! Registrar's use cases — register, log in, refresh, change password, manage
-//! sessions, profiles and policy acceptance — generic over the store and mail
+//! Registrar's use cases — register, log in (by password or a mailed code),
+//! refresh, change password, manage sessions, profiles and policy
+//! acceptance — generic over the store and mail
 //! ports. Passwords are hashed here (argon2id, off the async threads); tokens
 //! and codes are minted here and only their hashes reach the store.
 
@@ -7,6 +8,7 @@ mod account;
 mod admin;
 mod clock;
 mod confirm;
+mod email_code;
 mod error;
 mod factors;
 mod hashing;
@@ -34,6 +36,7 @@ pub mod testing;
 pub use account::{PasswordChange, ProfileChange, ProfileView, Registration, RegistrationLookups, SessionView};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use confirm::{CodeConfirmation, LinkOutcome, PasswordReset};
+pub use email_code::{EmailCodeGrant, EmailCodeMail, EMAIL_CODE_ATTEMPTS, EMAIL_CODE_TTL};
 pub use error::{Field, FieldError, FieldErrors, ServiceError};
 pub use factors::{
     AccountFactors, FactorKind, FactorsView, MfaChallenge, MfaGrant, SecondFactor, TotpEnrolment, TotpState,
@@ -41,10 +44,10 @@ pub use factors::{
 };
 pub use hashing::{Argon2Params, HashingLimits, PasswordHasher, HASHES_IN_FLIGHT};
 pub use input::{
-    ChangePasswordInput, LoginInput, MfaGrantInput, Patch, ProfilePatch, RegisterInput, TypedRegisterInput,
-    UsersRegisterInput,
+    ChangePasswordInput, EmailCodeGrantInput, EmailCodeInput, LoginInput, MfaGrantInput, Patch, ProfilePatch,
+    RegisterInput, TypedRegisterInput, UsersRegisterInput,
 };
-pub use mail::{OutboxSettings, MAILS, OUTBOX_BACKLOG, OUTBOX_OLDEST_AGE};
+pub use mail::{OutboxSettings, MAILS, OUTBOX_BACKLOG, OUTBOX_OLDEST_AGE, PURGE_INTERVAL};
 pub use passkeys::{
     passkey_name, PasskeyAddition, PasskeyAdditionInput, PasskeyGrant, PasskeyGrantInput, PasskeyOptions, PasskeyView,
     RelyingParty, CEREMONY_TTL, MAX_PASSKEYS,

@@ -22,6 +22,9 @@ pub const OUTBOX_OLDEST_AGE: &str = "registrar_mail_outbox_oldest_age_seconds";
 /// Mails delivered, retried and given up, by kind and outcome.
 pub const MAILS: &str = "registrar_mails_total";
 
+/// How often the outbox worker drops what expired (see [`Registrar::purge_expired`]).
+pub const PURGE_INTERVAL: Duration = Duration::minutes(10);
+
 /// How the outbox is worked (`mail.*`).
 #[derive(Debug, Clone, Copy)]
 pub struct OutboxSettings {
@@ -134,8 +137,8 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
             .unwrap_or(std::time::Duration::from_secs(5));
         let mut last_purge = None;
         loop {
-            if last_purge.is_none_or(|at| self.now() - at >= crate::throttle::PURGE_INTERVAL) {
-                self.purge_counters().await;
+            if last_purge.is_none_or(|at| self.now() - at >= PURGE_INTERVAL) {
+                self.purge_expired().await;
                 last_purge = Some(self.now());
             }
             let claimed = match self.deliver_due().await {
@@ -151,6 +154,26 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
             tokio::select! {
                 _ = self.outbox_kick.notified() => {}
                 _ = tokio::time::sleep(poll) => {}
+            }
+        }
+    }
+
+    /// Drops what expired and nobody reads again: throttle counters,
+    /// `mfa_token`s, sign-in codes and WebAuthn ceremonies. The outbox worker of every instance
+    /// calls it when it starts and every [`PURGE_INTERVAL`]; a failure is
+    /// logged and the next pass tries again.
+    pub async fn purge_expired(&self) {
+        let now = self.now();
+        for (what, purged) in [
+            ("throttle counters", self.store.throttle_purge(now).await),
+            ("mfa tokens", self.store.purge_mfa_tokens(now).await),
+            ("sign-in codes", self.store.purge_sign_in_codes(now).await),
+            ("webauthn ceremonies", self.store.purge_ceremonies(now).await),
+        ] {
+            match purged {
+                Ok(0) => {}
+                Ok(n) => tracing::debug!(purged = n, what, "expired records dropped"),
+                Err(e) => tracing::warn!(error = %e, what, "could not drop expired records"),
             }
         }
     }
@@ -248,6 +271,13 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         // Also for mails queued before the account's state was known.
         let kind = Self::mail_kind_for(user, queued.kind);
         let content = match kind {
+            OutboxKind::SignInCode => {
+                let code = ConfirmationCode::from_number(OsRng.gen_range(0..1_000_000));
+                self.store_confirmation(&user.id, ConfirmationPurpose::SignInCode, Some(&code))
+                    .await?;
+                let valid_minutes = u32::try_from(crate::EMAIL_CODE_TTL.num_minutes()).unwrap_or(u32::MAX);
+                MailContent::SignInCode { code, valid_minutes }
+            }
             OutboxKind::Confirmation | OutboxKind::SignupConfirmation => {
                 let code = ConfirmationCode::from_number(OsRng.gen_range(0..1_000_000));
                 let token = self
@@ -300,7 +330,8 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         })
     }
 
-    /// Stores a new confirmation (replacing the live one of its purpose) and returns its link token.
+    /// Stores a new confirmation (replacing the live one of its purpose) and
+    /// returns its link token (a sign-in code's is never sent).
     async fn store_confirmation(
         &self,
         user: &UserId,
@@ -312,6 +343,7 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         let ttl = match purpose {
             ConfirmationPurpose::Email => self.settings.confirmation_ttl,
             ConfirmationPurpose::PasswordReset => self.settings.reset_ttl,
+            ConfirmationPurpose::SignInCode => crate::EMAIL_CODE_TTL,
         };
         self.store
             .replace_confirmation(NewConfirmation {

@@ -205,6 +205,15 @@ pub fn device(errors: &mut FieldErrors, id: &Option<String>, name: &Option<Strin
     Some(Device { id: id?, name: name? })
 }
 
+/// `command` when no field failed (it is `Some` then), else every field
+/// error: the end of a pure step whose fields are all its own.
+pub fn complete<T>(errors: FieldErrors, command: Option<T>) -> Result<T, crate::ServiceError> {
+    match command {
+        Some(command) if errors.is_empty() => Ok(command),
+        _ => Err(crate::ServiceError::Invalid(errors)),
+    }
+}
+
 /// A field that must be there, as given (its checks need the store).
 pub fn present(field: Field, value: Option<String>) -> Result<String, crate::ServiceError> {
     value.ok_or_else(|| crate::ServiceError::Invalid(FieldErrors::single(field, FieldError::Required)))

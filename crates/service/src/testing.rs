@@ -13,10 +13,10 @@ use registrar_store::{NewPolicyRevision, Store};
 
 use crate::parse;
 use crate::{
-    Argon2Params, AuthContext, ChangePasswordInput, CodeConfirmation, Login, LoginInput, ManualClock, PasswordChange,
-    PasswordReset, ProfileChange, ProfilePatch, ProfileView, RegisterInput, Registrar, Registration, ServiceError,
-    Settings, Signup, SignupConsent, TokenPair, TypedRegisterInput, TypedRegistration, UsersRegisterInput,
-    UsersRegistration, WebLogin,
+    Argon2Params, AuthContext, ChangePasswordInput, CodeConfirmation, EmailCodeGrant, EmailCodeGrantInput,
+    EmailCodeInput, EmailCodeMail, Login, LoginInput, ManualClock, PasswordChange, PasswordReset, ProfileChange,
+    ProfilePatch, ProfileView, RegisterInput, Registrar, Registration, ServiceError, Settings, Signup, SignupConsent,
+    TokenPair, TypedRegisterInput, TypedRegistration, UsersRegisterInput, UsersRegistration, WebLogin,
 };
 
 /// When every world's clock starts: 2026-06-01T12:00:00Z.
@@ -132,6 +132,20 @@ pub trait Raw<S: Store, M: Mailer> {
     }
     async fn login_raw(&self, input: LoginInput, from: ClientIp) -> Result<TokenPair, ServiceError> {
         self.service().login(Login::parse(&input)?, from).await
+    }
+    async fn mail_sign_in_code_raw(&self, input: EmailCodeInput, from: ClientIp) -> Result<(), ServiceError> {
+        self.service()
+            .mail_sign_in_code(EmailCodeMail::parse(&input)?, from)
+            .await
+    }
+    async fn login_email_code_raw(
+        &self,
+        input: EmailCodeGrantInput,
+        from: ClientIp,
+    ) -> Result<TokenPair, ServiceError> {
+        self.service()
+            .login_email_code(EmailCodeGrant::parse(&input)?, from)
+            .await
     }
     async fn change_password_raw(&self, input: ChangePasswordInput, from: ClientIp) -> Result<TokenPair, ServiceError> {
         let app = self.service();

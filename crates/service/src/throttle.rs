@@ -66,9 +66,6 @@ impl ThrottleSettings {
     }
 }
 
-/// How often the outbox worker drops expired counters.
-pub(crate) const PURGE_INTERVAL: Duration = Duration::minutes(10);
-
 impl<S: Store, M: Mailer> Registrar<S, M> {
     /// `TooManyAttempts` if any of `keys` is locked now. Reads only.
     async fn refuse_if_locked(&self, keys: &[ThrottleKey]) -> Result<(), ServiceError> {
@@ -219,15 +216,6 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         {
             Ok(()) | Err(ServiceError::TooManyAttempts { .. }) => Ok(()),
             Err(e) => Err(e),
-        }
-    }
-
-    /// Drops expired counters (the outbox worker calls this now and then).
-    pub(crate) async fn purge_counters(&self) {
-        match self.store.throttle_purge(self.now()).await {
-            Ok(0) => {}
-            Ok(n) => tracing::debug!(purged = n, "throttle: expired counters dropped"),
-            Err(e) => tracing::warn!(error = %e, "throttle: could not drop expired counters"),
         }
     }
 }

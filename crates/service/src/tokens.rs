@@ -184,17 +184,28 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
     pub async fn login(&self, login: Login, from: ClientIp) -> Result<TokenPair, ServiceError> {
         let client = self.known_client(&login.client).await?;
         let user = self.check_credentials(&login.email, &login.password, from).await?;
-        self.require_second_factor(
-            &user,
-            &client,
-            login.device.clone(),
-            FirstFactor::Password,
-            MfaPurpose::SignIn,
-        )
-        .await?;
-        let credential = user.password_hash.clone();
-        self.open_session(&user.id, credential, &client, login.device, SignInMethod::Password)
+        self.signed_in_by(FirstFactor::Password, &user, &client, login.device)
             .await
+    }
+
+    /// After a right first factor: the pair of a session signed in by it, or
+    /// [`ServiceError::MfaRequired`] when the account has a second factor. A
+    /// password sign-in rests on the password it verified (a change or reset
+    /// committed since refuses it); one by a mailed code rests on none.
+    pub(crate) async fn signed_in_by(
+        &self,
+        first: FirstFactor,
+        user: &User,
+        client: &ClientId,
+        device: Device,
+    ) -> Result<TokenPair, ServiceError> {
+        self.require_second_factor(user, client, device.clone(), first, MfaPurpose::SignIn)
+            .await?;
+        let (credential, method) = match first {
+            FirstFactor::Password => (user.password_hash.clone(), SignInMethod::Password),
+            FirstFactor::EmailCode => (None, SignInMethod::EmailCode),
+        };
+        self.open_session(&user.id, credential, client, device, method).await
     }
 
     /// A session for `user`, signed in by `method`: it rests on

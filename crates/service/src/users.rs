@@ -121,24 +121,8 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
             return Err(ServiceError::EmailNotConfirmed);
         }
         let (web, browser) = (registrar_domain::ClientId::web(), Self::browser());
-        let purpose = registrar_store::MfaPurpose::SignIn;
-        self.require_second_factor(
-            &user,
-            &web,
-            browser.clone(),
-            registrar_store::FirstFactor::Password,
-            purpose,
-        )
-        .await?;
-        let credential = user.password_hash.clone();
         let pair = self
-            .open_session(
-                &user.id,
-                credential,
-                &web,
-                browser,
-                registrar_domain::SignInMethod::Password,
-            )
+            .signed_in_by(registrar_store::FirstFactor::Password, &user, &web, browser)
             .await?;
         Ok((pair, user.role))
     }

@@ -10,7 +10,6 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel::{dsl, PgConnection, SqliteConnection};
-use registrar_domain::ConfirmationPurpose;
 
 use crate::confirmations::live_code;
 use crate::error::Failure;
@@ -52,10 +51,11 @@ pub(crate) trait Backend: Connection + Sized {
     /// other. `false` when there is no such user.
     fn lock_user(&mut self, id: &str) -> Result<bool, Failure>;
 
-    /// Within a write transaction, the user's live email code (see
+    /// Within a write transaction, the user's live code of `purpose` (a
+    /// [`ConfirmationPurpose`](registrar_domain::ConfirmationPurpose)'s name; see
     /// [`live_code`]), locked until the transaction ends, so that tries of
     /// one code run one after the other.
-    fn lock_live_code(&mut self, user: &str, now: NaiveDateTime) -> Result<Option<LiveCode>, Failure>;
+    fn lock_live_code(&mut self, user: &str, purpose: &str, now: NaiveDateTime) -> Result<Option<LiveCode>, Failure>;
 
     /// Within a write transaction, the ids of up to `limit` mails due at
     /// `now`, oldest first (see [`due_mail`]), locked until it ends so that
@@ -78,11 +78,9 @@ impl Backend for SqliteConnection {
         Ok(found.is_some())
     }
 
-    fn lock_live_code(&mut self, user: &str, now: NaiveDateTime) -> Result<Option<LiveCode>, Failure> {
+    fn lock_live_code(&mut self, user: &str, purpose: &str, now: NaiveDateTime) -> Result<Option<LiveCode>, Failure> {
         // The immediate transaction holds the write lock: nobody else changes the row.
-        Ok(live_code(user, ConfirmationPurpose::Email.as_str(), now)
-            .first::<LiveCode>(self)
-            .optional()?)
+        Ok(live_code(user, purpose, now).first::<LiveCode>(self).optional()?)
     }
 
     fn lock_due_mail(&mut self, now: NaiveDateTime, limit: i64) -> Result<Vec<String>, Failure> {
@@ -113,12 +111,12 @@ impl Backend for PgConnection {
         Ok(found.is_some())
     }
 
-    fn lock_live_code(&mut self, user: &str, now: NaiveDateTime) -> Result<Option<LiveCode>, Failure> {
+    fn lock_live_code(&mut self, user: &str, purpose: &str, now: NaiveDateTime) -> Result<Option<LiveCode>, Failure> {
         // A concurrent try waits here, then sees the row as the first left
         // it: used up (and no longer live) or with one more try counted.
         // (Writers of a confirmation lock its user first, which already
         // orders them; the row lock does not depend on that.)
-        Ok(live_code(user, ConfirmationPurpose::Email.as_str(), now)
+        Ok(live_code(user, purpose, now)
             .limit(1)
             .for_update()
             .get_result::<LiveCode>(self)

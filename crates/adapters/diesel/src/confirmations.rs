@@ -11,7 +11,9 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::dsl;
 use diesel::prelude::*;
 use registrar_domain::{ConfirmationPurpose, PasswordHash, SecretHash, User, UserId};
-use registrar_store::{CodeOutcome, ConfirmationStore, NewConfirmation, NewOutboxMail, SignupCompletion, StoreError};
+use registrar_store::{
+    CodeOutcome, CodeTry, ConfirmationStore, NewConfirmation, NewOutboxMail, SignupCompletion, StoreError,
+};
 
 use crate::backend::{for_each_backend, run, Backend};
 use crate::error::Failure;
@@ -67,6 +69,11 @@ pub(crate) trait ConfirmationSteps {
         purpose: ConfirmationPurpose,
         now: NaiveDateTime,
     ) -> Result<Option<String>, Failure>;
+
+    /// Checks `code_hash` against the user's live code of `purpose`, as
+    /// [`ConfirmationStore::confirm_by_code`] and
+    /// [`ConfirmationStore::use_sign_in_code`] say. Locks the user first.
+    fn check_code_in(&mut self, purpose: ConfirmationPurpose, code: &CodeTry) -> Result<CodeOutcome, Failure>;
 }
 
 for_each_backend! {
@@ -135,6 +142,41 @@ for_each_backend! {
                 .first::<String>(self)
                 .optional()?)
         }
+
+        fn check_code_in(&mut self, purpose: ConfirmationPurpose, code: &CodeTry) -> Result<CodeOutcome, Failure> {
+            let (user, now) = (code.user.as_str(), to_db(code.now));
+            if !self.lock_user(user)? {
+                return Ok(CodeOutcome::NoCode);
+            }
+            // Tries of one code run one after the other: a later one sees
+            // what an earlier one counted or used up.
+            let Some((id, stored, attempts)) = self.lock_live_code(user, purpose.as_str(), now)? else {
+                return Ok(CodeOutcome::NoCode);
+            };
+            if i64::from(attempts) >= i64::from(code.max_attempts) {
+                return Ok(CodeOutcome::TooManyAttempts);
+            }
+            if stored.as_deref() != Some(code.code_hash.as_str()) {
+                diesel::update(confirmations::table.find(&id))
+                    .set(confirmations::attempts.eq(confirmations::attempts + 1))
+                    .execute(self)?;
+                return Ok(CodeOutcome::Wrong);
+            }
+            let row = confirmations::table.find(&id);
+            if purpose == ConfirmationPurpose::SignInCode {
+                // Nothing of a used sign-in code is ever read again.
+                diesel::delete(row).execute(self)?;
+            } else if self.awaiting_consent(user)? {
+                // The code is used up; the link stays live for the consent.
+                diesel::update(row)
+                    .set(confirmations::code_hash.eq(None::<String>))
+                    .execute(self)?;
+            } else {
+                diesel::update(row).set(confirmations::used_at.eq(now)).execute(self)?;
+            }
+            self.confirm_email_in(user, now)?;
+            Ok(CodeOutcome::Confirmed)
+        }
     }
 }
 
@@ -172,46 +214,28 @@ impl ConfirmationStore for DieselStore {
         })
     }
 
-    async fn confirm_by_code(
-        &self,
-        user: &UserId,
-        code_hash: &SecretHash,
-        now: DateTime<Utc>,
-        max_attempts: u32,
-    ) -> Result<CodeOutcome, StoreError> {
-        let user = user.as_str().to_owned();
-        let code_hash = code_hash.as_str().to_owned();
+    async fn confirm_by_code(&self, code: &CodeTry) -> Result<CodeOutcome, StoreError> {
+        let code = code.clone();
+        run!(self, write, |conn| conn
+            .check_code_in(ConfirmationPurpose::Email, &code))
+    }
+
+    async fn use_sign_in_code(&self, code: &CodeTry) -> Result<CodeOutcome, StoreError> {
+        let code = code.clone();
+        run!(self, write, |conn| conn
+            .check_code_in(ConfirmationPurpose::SignInCode, &code))
+    }
+
+    async fn purge_sign_in_codes(&self, now: DateTime<Utc>) -> Result<u64, StoreError> {
         let now = to_db(now);
-        run!(self, write, |conn| {
-            if !conn.lock_user(&user)? {
-                return Ok(CodeOutcome::NoCode);
-            }
-            // Tries of one code run one after the other: a later one sees
-            // what an earlier one counted or used up.
-            let Some((id, stored, attempts)) = conn.lock_live_code(&user, now)? else {
-                return Ok(CodeOutcome::NoCode);
-            };
-            if i64::from(attempts) >= i64::from(max_attempts) {
-                return Ok(CodeOutcome::TooManyAttempts);
-            }
-            if stored.as_deref() == Some(code_hash.as_str()) {
-                if conn.awaiting_consent(&user)? {
-                    // The code is used up; the link stays live for the consent.
-                    diesel::update(confirmations::table.find(&id))
-                        .set(confirmations::code_hash.eq(None::<String>))
-                        .execute(conn)?;
-                } else {
-                    diesel::update(confirmations::table.find(&id))
-                        .set(confirmations::used_at.eq(now))
-                        .execute(conn)?;
-                }
-                conn.confirm_email_in(&user, now)?;
-                return Ok(CodeOutcome::Confirmed);
-            }
-            diesel::update(confirmations::table.find(&id))
-                .set(confirmations::attempts.eq(confirmations::attempts + 1))
-                .execute(conn)?;
-            Ok(CodeOutcome::Wrong)
+        run!(self, statement, |conn| {
+            let purged = diesel::delete(
+                confirmations::table
+                    .filter(confirmations::purpose.eq(ConfirmationPurpose::SignInCode.as_str()))
+                    .filter(confirmations::expires_at.le(now)),
+            )
+            .execute(conn)?;
+            Ok(u64::try_from(purged).unwrap_or(u64::MAX))
         })
     }
 

@@ -18,15 +18,15 @@ use chrono::Datelike;
 use registrar_domain::{Email, Language, Password, PasswordPolicy, PersonName, Profile, UkPostcode};
 use registrar_service::parse::{self, Parsed, Rules};
 use registrar_service::{
-    CodeConfirmation, Login, PasswordChange, PasswordReset, ProfileChange, Registration, Signup, SignupConsent,
-    TypedRegistration, UsersRegistration, WebLogin,
+    CodeConfirmation, EmailCodeGrant, EmailCodeMail, Login, PasswordChange, PasswordReset, ProfileChange, Registration,
+    Signup, SignupConsent, TypedRegistration, UsersRegistration, WebLogin,
 };
 
 use crate::dispatch::confirm_signup::SignupConfirmBody;
 use crate::dispatch::register::RegisterBody;
 use crate::edge::body::{decode_bytes, BodyError, Object};
 use crate::families::core::requests::{
-    AcceptPoliciesRequest, ChangePasswordRequest, ForgotPasswordRequest, PasskeyAdditionRequest,
+    AcceptPoliciesRequest, ChangePasswordRequest, EmailCodeRequest, ForgotPasswordRequest, PasskeyAdditionRequest,
     PasswordConfirmationRequest, ResetPasswordRequest, TokenRequest, TotpCodeRequest, UpdateProfileRequest,
 };
 use crate::families::pages::{ResetPasswordForm, CSRF_FIELD};
@@ -192,12 +192,23 @@ fn core(body: &Object, requested: Option<Language>, rules: Rules<'_>) {
                 assert!(!grant.ceremony.is_empty(), "a parsed grant has its ceremony");
             }
         }
+        Ok(TokenRequest::EmailCode(grant)) => {
+            assert_eq!(grant.grant_type.as_deref(), Some("email_code"));
+            if let Ok(grant) = EmailCodeGrant::parse(&grant.into()) {
+                address(&grant.email);
+                assert!(
+                    grant.code.len() >= 6 && grant.code.bytes().all(|b| b.is_ascii_digit()),
+                    "a parsed code is digits, at least six: {:?}",
+                    grant.code
+                );
+            }
+        }
         Err(_) => {
             let grant: ChangePasswordRequest = read(body);
             assert!(
                 !matches!(
                     grant.login.grant_type.as_deref(),
-                    Some("password" | "refresh_token" | "mfa" | "passkey")
+                    Some("password" | "refresh_token" | "mfa" | "passkey" | "email_code")
                 ),
                 "a known grant_type is accepted"
             );
@@ -209,6 +220,11 @@ fn core(body: &Object, requested: Option<Language>, rules: Rules<'_>) {
         if let Ok(change) = PasswordChange::parse(request.into(), rules) {
             within(&change.new_password, rules.password);
         }
+    }
+
+    // POST /api/email-code
+    if let Ok(mail) = EmailCodeMail::parse(&read::<EmailCodeRequest>(body).into()) {
+        address(&mail.email);
     }
 
     // POST /api/forgot-password, /api/reset-password

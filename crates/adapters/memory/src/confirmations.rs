@@ -5,7 +5,9 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use registrar_domain::{ConfirmationPurpose, PasswordHash, SecretHash, User, UserId};
-use registrar_store::{CodeOutcome, ConfirmationStore, NewConfirmation, NewOutboxMail, SignupCompletion, StoreError};
+use registrar_store::{
+    CodeOutcome, CodeTry, ConfirmationStore, NewConfirmation, NewOutboxMail, SignupCompletion, StoreError,
+};
 
 use crate::state::State;
 use crate::MemoryStore;
@@ -77,6 +79,38 @@ impl State {
         }
         user
     }
+
+    /// Checks `code_hash` against the user's live code of `purpose`, as
+    /// [`ConfirmationStore::confirm_by_code`] and
+    /// [`ConfirmationStore::use_sign_in_code`] say.
+    fn check_code(&mut self, purpose: ConfirmationPurpose, code: &CodeTry) -> CodeOutcome {
+        let CodeTry {
+            user,
+            code_hash,
+            now,
+            max_attempts,
+        } = code;
+        let (now, max_attempts) = (*now, *max_attempts);
+        let Some(position) = self.confirmations.iter().position(|c| {
+            &c.given.user_id == user && c.given.purpose == purpose && c.given.code_hash.is_some() && c.is_live(now)
+        }) else {
+            return CodeOutcome::NoCode;
+        };
+        let confirmation = &mut self.confirmations[position];
+        if confirmation.wrong_tries >= max_attempts {
+            return CodeOutcome::TooManyAttempts;
+        }
+        if confirmation.given.code_hash.as_ref() != Some(code_hash) {
+            confirmation.wrong_tries = confirmation.wrong_tries.saturating_add(1);
+            return CodeOutcome::Wrong;
+        }
+        if purpose == ConfirmationPurpose::Email && self.awaiting_consent(user) {
+            self.confirm_keeping_link(position, now);
+        } else {
+            self.confirm_email(position, now);
+        }
+        CodeOutcome::Confirmed
+    }
 }
 
 #[async_trait]
@@ -92,36 +126,21 @@ impl ConfirmationStore for MemoryStore {
         Ok(())
     }
 
-    async fn confirm_by_code(
-        &self,
-        user: &UserId,
-        code_hash: &SecretHash,
-        now: DateTime<Utc>,
-        max_attempts: u32,
-    ) -> Result<CodeOutcome, StoreError> {
+    async fn confirm_by_code(&self, code: &CodeTry) -> Result<CodeOutcome, StoreError> {
+        Ok(self.lock()?.check_code(ConfirmationPurpose::Email, code))
+    }
+
+    async fn use_sign_in_code(&self, code: &CodeTry) -> Result<CodeOutcome, StoreError> {
+        Ok(self.lock()?.check_code(ConfirmationPurpose::SignInCode, code))
+    }
+
+    async fn purge_sign_in_codes(&self, now: DateTime<Utc>) -> Result<u64, StoreError> {
         let mut state = self.lock()?;
-        let Some(position) = state.confirmations.iter().position(|c| {
-            &c.given.user_id == user
-                && c.given.purpose == ConfirmationPurpose::Email
-                && c.given.code_hash.is_some()
-                && c.is_live(now)
-        }) else {
-            return Ok(CodeOutcome::NoCode);
-        };
-        let confirmation = &mut state.confirmations[position];
-        if confirmation.wrong_tries >= max_attempts {
-            return Ok(CodeOutcome::TooManyAttempts);
-        }
-        if confirmation.given.code_hash.as_ref() != Some(code_hash) {
-            confirmation.wrong_tries = confirmation.wrong_tries.saturating_add(1);
-            return Ok(CodeOutcome::Wrong);
-        }
-        if state.awaiting_consent(user) {
-            state.confirm_keeping_link(position, now);
-        } else {
-            state.confirm_email(position, now);
-        }
-        Ok(CodeOutcome::Confirmed)
+        let before = state.confirmations.len();
+        state
+            .confirmations
+            .retain(|c| c.given.purpose != ConfirmationPurpose::SignInCode || c.is_live(now));
+        Ok(u64::try_from(before - state.confirmations.len()).unwrap_or(u64::MAX))
     }
 
     async fn confirm_by_link(&self, link_hash: &SecretHash, now: DateTime<Utc>) -> Result<Option<UserId>, StoreError> {

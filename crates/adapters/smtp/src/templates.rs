@@ -8,9 +8,9 @@
 //!
 //! `.html` templates are HTML-escaped automatically, `.txt` and `.subject` are
 //! not. Variables: `name` (or none), `lang`, and per kind `code`,
-//! `code_grouped`, `link` or `reset_link`, and `when` (an instant as
-//! `2026-12-06 10:53 UTC`, the same in every language); HTML templates also
-//! get `subject`.
+//! `code_grouped`, `link` or `reset_link`, `when` (an instant as
+//! `2026-12-06 10:53 UTC`, the same in every language) and `minutes` (how
+//! long a sign-in code works); HTML templates also get `subject`.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -81,7 +81,7 @@ const SHARED: [(&str, &str); 2] = [
 ];
 
 /// Per kind (one entry per `MailContent::kind()`), the three files.
-const PER_KIND: [[(&str, &str); 3]; 10] = [
+const PER_KIND: [[(&str, &str); 3]; 11] = [
     kind_files!("confirmation"),
     kind_files!("signup_confirmation"),
     kind_files!("signup_attempt"),
@@ -92,6 +92,7 @@ const PER_KIND: [[(&str, &str); 3]; 10] = [
     kind_files!("recovery_code_used"),
     kind_files!("passkey_added"),
     kind_files!("passkey_removed"),
+    kind_files!("sign_in_code"),
 ];
 
 /// The mail catalogue embedded at compile time (`locales/*/mail.ftl`).
@@ -163,6 +164,11 @@ impl Templates {
             MailContent::RecoveryCodeUsed { used_at, reset_link } => context! {
                 reset_link,
                 when => used_at.format("%Y-%m-%d %H:%M UTC").to_string(),
+            },
+            MailContent::SignInCode { code, valid_minutes } => context! {
+                code => code.expose(),
+                code_grouped => code.grouped(),
+                minutes => valid_minutes,
             },
         };
         let ctx = context! { lang, name, ..values };

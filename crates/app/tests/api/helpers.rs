@@ -5,6 +5,7 @@ use registrar::config::Config;
 use registrar::wiring;
 use registrar_diesel::testing::PgDatabase;
 use registrar_domain::{Language, PolicyText};
+use registrar_smtp::testing::SmtpSink;
 use registrar_store::NewPolicyRevision;
 use reqwest::{RequestBuilder, Response, StatusCode};
 use serde_json::{json, Value};
@@ -405,6 +406,49 @@ impl TestApp {
                     .any(|l| l.to_lowercase().starts_with("to:") && l.to_lowercase().contains(&email.to_lowercase()))
             })
             .collect()
+    }
+}
+
+/// Waits (up to 20 s) until `count` mails to `recipient` reached the SMTP
+/// `sink`; returns every mail it received for them, in the order received.
+pub async fn smtp_mails_to(sink: &SmtpSink, recipient: &str, count: usize) -> Vec<String> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let got: Vec<String> = sink
+            .received()
+            .into_iter()
+            .filter(|r| {
+                r.rcpt_to
+                    .iter()
+                    .any(|t| t.to_lowercase().contains(&recipient.to_lowercase()))
+            })
+            .map(|r| r.data)
+            .collect();
+        if got.len() >= count {
+            return got;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{count} mail(s) to {recipient} never reached the SMTP server"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+/// Runs `sql`, statements that change rows, on the database at
+/// `database_url` (the test's own), as an operator at a SQL prompt would:
+/// for what no request can do, such as moving a stored instant into the
+/// past. Returns how many rows changed.
+pub fn execute_sql(database_url: &str, sql: &str) -> usize {
+    use diesel::connection::SimpleConnection;
+    use diesel::{Connection, PgConnection, RunQueryDsl, SqliteConnection};
+    if let Some(path) = database_url.strip_prefix("sqlite://") {
+        let mut c = SqliteConnection::establish(path).expect("open the SQLite database");
+        c.batch_execute("PRAGMA busy_timeout = 5000").expect("busy timeout");
+        diesel::sql_query(sql).execute(&mut c).expect("the statement runs")
+    } else {
+        let mut c = PgConnection::establish(database_url).expect("open the Postgres database");
+        diesel::sql_query(sql).execute(&mut c).expect("the statement runs")
     }
 }
 

@@ -12,6 +12,7 @@ mod concurrency;
 mod control_chars;
 mod documented_examples;
 mod edge;
+mod email_code;
 mod factors;
 mod families;
 mod guessing;

@@ -7,7 +7,7 @@ use registrar_smtp::testing::{Behaviour, SmtpSink};
 use reqwest::StatusCode;
 use serde_json::json;
 
-use crate::helpers::*;
+use crate::helpers::{smtp_mails_to as wait_for, *};
 
 /// A port nothing listens on (yet).
 fn free_port() -> u16 {
@@ -16,30 +16,6 @@ fn free_port() -> u16 {
         .local_addr()
         .expect("addr")
         .port()
-}
-
-async fn wait_for(sink: &SmtpSink, recipient: &str, count: usize) -> Vec<String> {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let got: Vec<String> = sink
-            .received()
-            .into_iter()
-            .filter(|r| {
-                r.rcpt_to
-                    .iter()
-                    .any(|t| t.to_lowercase().contains(&recipient.to_lowercase()))
-            })
-            .map(|r| r.data)
-            .collect();
-        if got.len() >= count {
-            return got;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "{count} mail(s) to {recipient} never reached the SMTP server"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
 }
 
 async fn a_registration_while_smtp_is_down_succeeds_at_once_and_its_mail_arrives_later(backend: Backend) {

@@ -137,7 +137,32 @@ async fn a_signup_link_and_a_users_api_login_say_how_they_signed_in(backend: Bac
     );
 }
 
+async fn a_session_given_by_an_import_says_import(backend: Backend) {
+    let app = spawn_app(backend).await;
+    // What `registrar seed` does: a confirmed account with a session whose
+    // tokens are computable.
+    let seeded = app
+        .service
+        .seed_users(7, 1, &app.client_id, PASSWORD)
+        .await
+        .expect("seeded");
+    assert_eq!(seeded, 1);
+    let (access, _) = registrar_service::seed_tokens(7);
+    assert_eq!(
+        sign_in_methods(&app, &access).await,
+        pairs(&[("seed", "import")]),
+        "the imported session was given, not signed in"
+    );
+    let (status, pair) = parts(app.login(&registrar_service::seed_email(7), PASSWORD, "laptop").await).await;
+    assert_eq!(status, StatusCode::OK, "{pair}");
+    assert_eq!(
+        sign_in_methods(&app, &access).await,
+        pairs(&[("seed", "import"), ("laptop", "password")])
+    );
+}
+
 on_both_backends!(
+    a_session_given_by_an_import_says_import,
     sessions_lists_each_device_and_marks_the_current_one,
     deleting_a_device_session_stops_its_tokens,
     the_session_evicted_beyond_the_cap_is_the_one_used_longest_ago,

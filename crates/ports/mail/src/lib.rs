@@ -43,6 +43,9 @@ pub enum MailContent {
     PasskeyAdded { reset_link: String },
     /// A passkey was removed from the account (if it was not you, reset your password).
     PasskeyRemoved { reset_link: String },
+    /// Sign in with this 6-digit code, once, within `valid_minutes` (no
+    /// link: if you did not ask for it, ignore it).
+    SignInCode { code: ConfirmationCode, valid_minutes: u32 },
 }
 
 impl MailContent {
@@ -59,6 +62,7 @@ impl MailContent {
             MailContent::RecoveryCodeUsed { .. } => "recovery_code_used",
             MailContent::PasskeyAdded { .. } => "passkey_added",
             MailContent::PasskeyRemoved { .. } => "passkey_removed",
+            MailContent::SignInCode { .. } => "sign_in_code",
         }
     }
 }

@@ -99,6 +99,8 @@ pub enum OutboxKind {
     PasskeyAdded,
     /// A passkey was removed from the account.
     PasskeyRemoved,
+    /// A 6-digit code to sign in with (`grant_type=email_code`).
+    SignInCode,
 }
 
 impl OutboxKind {
@@ -114,6 +116,7 @@ impl OutboxKind {
             OutboxKind::RecoveryCodeUsed => "recovery_code_used",
             OutboxKind::PasskeyAdded => "passkey_added",
             OutboxKind::PasskeyRemoved => "passkey_removed",
+            OutboxKind::SignInCode => "sign_in_code",
         }
     }
 
@@ -129,6 +132,7 @@ impl OutboxKind {
             OutboxKind::RecoveryCodeUsed,
             OutboxKind::PasskeyAdded,
             OutboxKind::PasskeyRemoved,
+            OutboxKind::SignInCode,
         ]
         .into_iter()
         .find(|k| k.as_str() == s)
@@ -156,10 +160,25 @@ pub struct OutboxMail {
     pub created_at: DateTime<Utc>,
 }
 
-/// What became of a typed confirmation code. See [`crate::ConfirmationStore::confirm_by_code`].
+/// A typed code, to check against a user's live one
+/// ([`crate::ConfirmationStore::confirm_by_code`], [`crate::ConfirmationStore::use_sign_in_code`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CodeTry {
+    /// Whose code it is meant for.
+    pub user: UserId,
+    /// Wrong tries after which the code is dead.
+    pub max_attempts: u32,
+    /// The keyed hash of the code as typed.
+    pub code_hash: SecretHash,
+    pub now: DateTime<Utc>,
+}
+
+/// What became of a typed code. See [`crate::ConfirmationStore::confirm_by_code`]
+/// and [`crate::ConfirmationStore::use_sign_in_code`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CodeOutcome {
-    /// The code was right: it is used up and the address confirmed.
+    /// The code was right: it is used up and the address confirmed (a
+    /// sign-in code: the sign-in may go on).
     Confirmed,
     /// Wrong code; the try is counted.
     Wrong,

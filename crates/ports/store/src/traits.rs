@@ -8,8 +8,9 @@ use registrar_domain::{
 };
 
 use crate::{
-    CodeOutcome, FactorStore, NewConfirmation, NewInvite, NewOutboxMail, NewPolicyRevision, NewSession, NewUser,
-    OutboxMail, PasskeyStore, PolicyStanding, Registration, Rotation, RotationOutcome, SignupCompletion, StoreError,
+    CodeOutcome, CodeTry, FactorStore, NewConfirmation, NewInvite, NewOutboxMail, NewPolicyRevision, NewSession,
+    NewUser, OutboxMail, PasskeyStore, PolicyStanding, Registration, Rotation, RotationOutcome, SignupCompletion,
+    StoreError,
 };
 
 #[async_trait]
@@ -176,8 +177,8 @@ pub trait ConfirmationStore {
     /// MUST return [`StoreError::NotFound`] if the user does not exist.
     async fn replace_confirmation(&self, confirmation: NewConfirmation) -> Result<(), StoreError>;
 
-    /// Checks a typed code against the user's live email confirmation, at
-    /// `now`, atomically: a right code is used up and confirms the address
+    /// Checks a typed code ([`CodeTry`]) against the user's live email
+    /// confirmation, at `now`, atomically: a right code is used up and confirms the address
     /// ([`CodeOutcome::Confirmed`]); a wrong one counts a try
     /// ([`CodeOutcome::Wrong`]); once `max_attempts` wrong tries are counted
     /// every further try, right or wrong, is [`CodeOutcome::TooManyAttempts`].
@@ -186,13 +187,26 @@ pub trait ConfirmationStore {
     /// For an email-first account waiting for consent
     /// ([`User::consent_pending`]) a right code is used up alone: the link of
     /// its confirmation stays live for [`ConfirmationStore::complete_signup`].
-    async fn confirm_by_code(
-        &self,
-        user: &UserId,
-        code_hash: &SecretHash,
-        now: DateTime<Utc>,
-        max_attempts: u32,
-    ) -> Result<CodeOutcome, StoreError>;
+    async fn confirm_by_code(&self, code: &CodeTry) -> Result<CodeOutcome, StoreError>;
+
+    /// Checks a typed sign-in code (`grant_type=email_code`) against the
+    /// user's live [`ConfirmationPurpose::SignInCode`](registrar_domain::ConfirmationPurpose::SignInCode)
+    /// confirmation, at `now`, atomically, as [`ConfirmationStore::confirm_by_code`]
+    /// does for the email code: a right code is used up — nothing of it is
+    /// left — and confirms the address if it was not yet (the code reached
+    /// it; an earlier confirmation time is kept) ([`CodeOutcome::Confirmed`]);
+    /// a wrong one counts a try ([`CodeOutcome::Wrong`]); once `max_attempts`
+    /// wrong tries are counted every further try, right or wrong, is
+    /// [`CodeOutcome::TooManyAttempts`]; without a live sign-in code,
+    /// [`CodeOutcome::NoCode`]. Of concurrent right tries one is `Confirmed`,
+    /// the others see `NoCode`. An email-confirmation code is never a sign-in
+    /// code, nor the other way round: neither touches the other.
+    async fn use_sign_in_code(&self, code: &CodeTry) -> Result<CodeOutcome, StoreError>;
+
+    /// Deletes the sign-in codes that are no longer live at `now`
+    /// (`expires_at <= now`; a used one left nothing behind) and returns how
+    /// many; live ones, and confirmations of other purposes, stay.
+    async fn purge_sign_in_codes(&self, now: DateTime<Utc>) -> Result<u64, StoreError>;
 
     /// Uses the link of a live email confirmation: confirms the address and
     /// returns the user; `None` if unknown, used, replaced or expired. Single

@@ -329,7 +329,7 @@ fn every_documented_request_field_is_read_under_its_name() {
     use crate::families::users::requests::*;
 
     type Build = fn(Object) -> String;
-    let readers: [(&str, Build); 27] = [
+    let readers: [(&str, Build); 29] = [
         ("RegisterRequest", lenient::<RegisterRequest>),
         ("PasswordGrantRequest", |f| {
             format!("{:?}", TokenRequest::of(f).expect("password grant"))
@@ -343,6 +343,10 @@ fn every_documented_request_field_is_read_under_its_name() {
         ("PasskeyGrantRequest", |f| {
             format!("{:?}", TokenRequest::of(f).expect("passkey grant"))
         }),
+        ("EmailCodeGrantRequest", |f| {
+            format!("{:?}", TokenRequest::of(f).expect("email code grant"))
+        }),
+        ("EmailCodeRequest", lenient::<EmailCodeRequest>),
         ("TotpCodeRequest", lenient::<TotpCodeRequest>),
         ("PasskeyAdditionRequest", lenient::<PasskeyAdditionRequest>),
         ("PasskeyRenameRequest", lenient::<PasskeyRenameRequest>),
@@ -755,6 +759,26 @@ async fn core_answers_match_the_document() {
 
     let forgot = post_json("/api/forgot-password", json!({"username": test_world::ANN}));
     assert_eq!(check!(server, world, "/api/forgot-password", forgot).await.body, b"{}");
+    let ask = post_json(
+        "/api/email-code",
+        json!({"username": test_world::ANN, "client_id": world.client}),
+    );
+    assert_eq!(check!(server, world, "/api/email-code", ask).await.body, b"{}");
+    let unknown_client = post_json(
+        "/api/email-code",
+        json!({"username": test_world::ANN, "client_id": "nope"}),
+    );
+    assert_eq!(
+        check!(server, world, "/api/email-code", unknown_client).await.json()["error"],
+        "invalid_client"
+    );
+    let mut grant = world.login_body(test_world::ANN, PASSWORD);
+    grant["grant_type"] = json!("email_code");
+    grant["code"] = json!("000000");
+    assert_eq!(
+        check!(server, world, post "/api/token", grant).await.json()["error"],
+        "invalid_grant"
+    );
     let reset = post_json("/api/reset-password", json!({"token": "nope", "password": PASSWORD}));
     assert_eq!(
         check!(server, world, "/api/reset-password", reset).await.json()["error"],

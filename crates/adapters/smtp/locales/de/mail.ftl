@@ -90,3 +90,9 @@ passkey-removed-intro = Aus Ihrem Konto wurde soeben ein Passkey entfernt. Mit i
 passkey-removed-was-you = Waren Sie das? Dann müssen Sie nichts weiter tun.
 passkey-removed-open-link = Waren Sie das nicht? Dann setzen Sie Ihr Passwort über diesen Link sofort zurück und prüfen Sie danach Ihre Passkeys und zweiten Schritte:
 passkey-removed-reset = Waren Sie das nicht? Dann setzen Sie Ihr Passwort sofort zurück und prüfen Sie danach Ihre Passkeys und zweiten Schritte:
+## sign-in-code
+
+sign-in-code-subject = Ihr Anmeldecode
+sign-in-code-intro = Mit diesem Code melden Sie sich bei Ihrem Konto an. Er gilt einmal, { $minutes } Minuten lang.
+sign-in-code-never-share = Geben Sie ihn niemandem weiter: Wir werden Sie nie danach fragen.
+sign-in-code-not-you = Sie haben das nicht angefordert? Dann hat jemand Ihre E-Mail-Adresse eingegeben. Ohne diesen Code kann er sich nicht anmelden, und Sie können diese E-Mail ignorieren.

@@ -90,3 +90,9 @@ passkey-removed-intro = A passkey was just removed from your account. It no long
 passkey-removed-was-you = Was this you? Then there is nothing more to do.
 passkey-removed-open-link = If it wasn't you, reset your password right away through this link, then check your passkeys and second steps:
 passkey-removed-reset = If it wasn't you, reset your password right away, then check your passkeys and second steps:
+## sign-in-code
+
+sign-in-code-subject = Your sign-in code
+sign-in-code-intro = Use this code to sign in to your account. It works once, for { $minutes } minutes.
+sign-in-code-never-share = Never share it with anyone: we will never ask you for it.
+sign-in-code-not-you = Didn't ask for this? Then someone typed your email address. Without this code they cannot sign in, and you can ignore this email.

@@ -90,3 +90,9 @@ passkey-removed-intro = Se acaba de eliminar una llave de acceso de tu cuenta. Y
 passkey-removed-was-you = ¿Fuiste tú? Entonces no tienes que hacer nada más.
 passkey-removed-open-link = ¿No fuiste tú? Restablece tu contraseña ahora mismo con este enlace y después revisa tus llaves de acceso y segundos pasos:
 passkey-removed-reset = ¿No fuiste tú? Restablece tu contraseña ahora mismo y después revisa tus llaves de acceso y segundos pasos:
+## sign-in-code
+
+sign-in-code-subject = Tu código de inicio de sesión
+sign-in-code-intro = Usa este código para iniciar sesión en tu cuenta. Sirve una sola vez, durante { $minutes } minutos.
+sign-in-code-never-share = No se lo des a nadie: nunca te lo pediremos.
+sign-in-code-not-you = ¿No lo has solicitado? Entonces alguien ha escrito tu dirección de correo. Sin este código no puede iniciar sesión, y puedes ignorar este correo.

@@ -90,3 +90,9 @@ passkey-removed-intro = Une clé d'accès vient d'être supprimée de votre comp
 passkey-removed-was-you = C'était vous ? Vous n'avez rien d'autre à faire.
 passkey-removed-open-link = Ce n'était pas vous ? Réinitialisez immédiatement votre mot de passe via ce lien, puis vérifiez vos clés d'accès et vos deuxièmes étapes :
 passkey-removed-reset = Ce n'était pas vous ? Réinitialisez immédiatement votre mot de passe, puis vérifiez vos clés d'accès et vos deuxièmes étapes :
+## sign-in-code
+
+sign-in-code-subject = Votre code de connexion
+sign-in-code-intro = Utilisez ce code pour vous connecter à votre compte. Il fonctionne une seule fois, pendant { $minutes } minutes.
+sign-in-code-never-share = Ne le communiquez à personne : nous ne vous le demanderons jamais.
+sign-in-code-not-you = Vous n'êtes pas à l'origine de cette demande ? Quelqu'un a saisi votre adresse e-mail. Sans ce code, il ne peut pas se connecter, et vous pouvez ignorer cet e-mail.

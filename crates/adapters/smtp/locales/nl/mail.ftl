@@ -90,3 +90,9 @@ passkey-removed-intro = Er is zojuist een passkey van je account verwijderd. Daa
 passkey-removed-was-you = Was jij dit? Dan hoef je verder niets te doen.
 passkey-removed-open-link = Was jij het niet? Stel dan meteen een nieuw wachtwoord in via deze link en controleer je passkeys en tweede stappen:
 passkey-removed-reset = Was jij het niet? Stel dan meteen een nieuw wachtwoord in en controleer je passkeys en tweede stappen:
+## sign-in-code
+
+sign-in-code-subject = Je inlogcode
+sign-in-code-intro = Log met deze code in op je account. Hij werkt één keer, { $minutes } minuten lang.
+sign-in-code-never-share = Deel hem met niemand: wij vragen je er nooit naar.
+sign-in-code-not-you = Heb je hier niet om gevraagd? Dan heeft iemand je e-mailadres ingetypt. Zonder deze code kan die niet inloggen, en je kunt deze e-mail negeren.

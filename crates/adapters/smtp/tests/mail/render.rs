@@ -28,10 +28,12 @@ fn every_kind_renders_in_every_language_with_its_code_and_link() {
     for language in Language::BUILT_IN {
         for content in every_content() {
             let what = format!("{}/{}", language.code(), content.kind());
-            let link = link_of(&content).to_owned();
-            let is_confirmation = matches!(
+            let link = link_of(&content).map(str::to_owned);
+            let has_code = matches!(
                 content,
-                MailContent::Confirmation { .. } | MailContent::SignupConfirmation { .. }
+                MailContent::Confirmation { .. }
+                    | MailContent::SignupConfirmation { .. }
+                    | MailContent::SignInCode { .. }
             );
             let rendered = templates
                 .render(&mail(language, Some("Jane"), content))
@@ -40,18 +42,26 @@ fn every_kind_renders_in_every_language_with_its_code_and_link() {
             assert_no_template_syntax(&what, &rendered);
             assert!(!rendered.subject.trim().is_empty(), "{what}: empty subject");
             assert!(!rendered.subject.contains('\n'), "{what}: subject spans lines");
-            assert!(
-                rendered.text.lines().any(|l| l.trim() == link),
-                "{what}: link not on a line of its own"
-            );
-            assert!(
-                rendered.html.contains(&format!("href=\"{link}\"")),
-                "{what}: no button to the link"
-            );
-            assert!(
-                rendered.html.contains(&format!(">{link}</a>")),
-                "{what}: link not shown in the HTML"
-            );
+            match link {
+                Some(link) => {
+                    assert!(
+                        rendered.text.lines().any(|l| l.trim() == link),
+                        "{what}: link not on a line of its own"
+                    );
+                    assert!(
+                        rendered.html.contains(&format!("href=\"{link}\"")),
+                        "{what}: no button to the link"
+                    );
+                    assert!(
+                        rendered.html.contains(&format!(">{link}</a>")),
+                        "{what}: link not shown in the HTML"
+                    );
+                }
+                None => {
+                    assert!(!rendered.text.contains("http"), "{what}: a link where none belongs");
+                    assert!(!rendered.html.contains("href="), "{what}: a link where none belongs");
+                }
+            }
             assert!(
                 rendered.text.contains("Jane") && rendered.html.contains("Jane"),
                 "{what}: not greeted by name"
@@ -60,7 +70,7 @@ fn every_kind_renders_in_every_language_with_its_code_and_link() {
                 rendered.html.contains(&format!("<html lang=\"{}\">", language.code())),
                 "{what}"
             );
-            if is_confirmation {
+            if has_code {
                 assert!(
                     rendered.text.contains(&format!(": {CODE_DIGITS}")),
                     "{what}: code not as six digits"
@@ -274,5 +284,27 @@ fn the_second_factor_mails_say_what_happened_in_the_readers_language() {
         ),
     ] {
         assert_eq!(subject(language, kind), expected, "{}/{kind}", language.code());
+    }
+}
+
+#[test]
+fn the_sign_in_code_mail_shows_the_code_and_how_long_it_works_in_every_language() {
+    let templates = templates();
+    let code = registrar_domain::ConfirmationCode::from_number(support::CODE);
+    let content = MailContent::SignInCode {
+        code,
+        valid_minutes: 10,
+    };
+    let digits = format!(" {CODE_DIGITS}\n");
+    let mut subjects = Vec::new();
+    for mail in Language::BUILT_IN.map(|language| mail(language, None, content.clone())) {
+        let rendered = templates.render(&mail).expect("renders");
+        subjects.push(rendered.subject.clone());
+        let (text, html) = (&rendered.text, &rendered.html);
+        assert!(text.contains(&digits) && html.contains(CODE_GROUPED), "{text}{html}");
+        assert!(
+            text.contains(" 10 ") && html.contains(" 10 "),
+            "for how many minutes: {text}"
+        );
     }
 }

@@ -56,22 +56,27 @@ pub fn every_content() -> Vec<MailContent> {
         MailContent::PasskeyRemoved {
             reset_link: RESET_LINK.to_owned(),
         },
+        MailContent::SignInCode {
+            code: ConfirmationCode::from_number(CODE),
+            valid_minutes: 10,
+        },
     ]
 }
 
-/// The link a mail of this content must carry.
-pub fn link_of(content: &MailContent) -> &str {
+/// The link a mail of this content must carry (a sign-in code carries none).
+pub fn link_of(content: &MailContent) -> Option<&str> {
     match content {
         MailContent::Confirmation { link, .. }
         | MailContent::SignupConfirmation { link, .. }
-        | MailContent::PasswordReset { link } => link,
+        | MailContent::PasswordReset { link } => Some(link),
         MailContent::SignupAttempt { reset_link }
         | MailContent::PasswordChanged { reset_link }
         | MailContent::TotpEnabled { reset_link }
         | MailContent::TotpDisabled { reset_link }
         | MailContent::PasskeyAdded { reset_link }
         | MailContent::PasskeyRemoved { reset_link }
-        | MailContent::RecoveryCodeUsed { reset_link, .. } => reset_link,
+        | MailContent::RecoveryCodeUsed { reset_link, .. } => Some(reset_link),
+        MailContent::SignInCode { .. } => None,
     }
 }
 

@@ -11,6 +11,7 @@ contract_rules! {
         for confirmation in [
             email_confirmation(&ghost, at(3600)),
             reset_confirmation(&ghost, at(3600)),
+            sign_in_code(&ghost, at(600)),
         ] {
             let result = store.replace_confirmation(confirmation.clone()).await;
             assert!(
@@ -307,21 +308,9 @@ contract_rules! {
     }
 
     pub async fn concurrent_right_codes_confirm_once<S: ContractStore>(store: S) {
-        const RACERS: usize = 10;
         let user = add_user(&store).await;
         let confirmation = send(&store, email_confirmation(&user, at(3600))).await;
-        let tries = vec![(user.clone(), code_of(&confirmation).clone()); RACERS];
-        let outcomes: Vec<_> = race(&store, tries, |store, (user, code)| async move {
-            store.confirm_by_code(&user, &code, at(100), MAX_ATTEMPTS).await
-        })
-        .await
-        .into_iter()
-        .map(|(_, outcome)| outcome.expect("a concurrent confirm_by_code does not fail"))
-        .collect();
-        let confirmed = outcomes.iter().filter(|o| **o == CodeOutcome::Confirmed).count();
-        let no_code = outcomes.iter().filter(|o| **o == CodeOutcome::NoCode).count();
-        assert_eq!(confirmed, 1, "exactly one try confirms: {outcomes:?}");
-        assert_eq!(no_code, RACERS - 1, "every other sees NoCode: {outcomes:?}");
+        assert_one_racing_right_code_goes_through(&store, &confirmation).await;
         assert_eq!(confirmed_at(&store, &user).await, Some(at(100)), "confirmed");
     }
 

@@ -104,6 +104,7 @@ contract_suite! {
     policies => __store_contract_policies,
     clients => __store_contract_clients,
     confirmations => __store_contract_confirmations,
+    sign_in_codes => __store_contract_sign_in_codes,
     signups => __store_contract_signups,
     outbox => __store_contract_outbox,
     throttle => __store_contract_throttle,

@@ -16,8 +16,9 @@ pub(super) use tokio::sync::Barrier;
 pub(super) use uuid::Uuid;
 
 pub(super) use crate::{
-    CodeOutcome, ConfirmationStore, NewConfirmation, NewInvite, NewOutboxMail, NewPolicyRevision, NewSession, NewUser,
-    OutboxKind, OutboxMail, OutboxStore, Registration, Rotation, RotationOutcome, SignupCompletion, Store, StoreError,
+    CodeOutcome, CodeTry, ConfirmationStore, NewConfirmation, NewInvite, NewOutboxMail, NewPolicyRevision, NewSession,
+    NewUser, OutboxKind, OutboxMail, OutboxStore, Registration, Rotation, RotationOutcome, SignupCompletion, Store,
+    StoreError,
 };
 
 // ---------------------------------------------------------------------------
@@ -471,6 +472,15 @@ pub(super) fn reset_confirmation(user: &UserId, expires_at: DateTime<Utc>) -> Ne
     }
 }
 
+/// A sign-in code for `user`, live until `expires_at`: a code, and a link
+/// that is never sent.
+pub(super) fn sign_in_code(user: &UserId, expires_at: DateTime<Utc>) -> NewConfirmation {
+    NewConfirmation {
+        purpose: ConfirmationPurpose::SignInCode,
+        ..email_confirmation(user, expires_at)
+    }
+}
+
 pub(super) fn code_of(confirmation: &NewConfirmation) -> &SecretHash {
     confirmation
         .code_hash
@@ -487,6 +497,16 @@ pub(super) async fn send<S: ContractStore>(store: &S, confirmation: NewConfirmat
     confirmation
 }
 
+/// `code` typed for `user`'s live code at `now`.
+pub(super) fn code_try(user: &UserId, code: &SecretHash, now: DateTime<Utc>, max_attempts: u32) -> CodeTry {
+    CodeTry {
+        user: user.clone(),
+        max_attempts,
+        code_hash: code.clone(),
+        now,
+    }
+}
+
 pub(super) async fn by_code<S: ContractStore>(
     store: &S,
     user: &UserId,
@@ -494,10 +514,38 @@ pub(super) async fn by_code<S: ContractStore>(
     now: DateTime<Utc>,
     max_attempts: u32,
 ) -> CodeOutcome {
-    store
-        .confirm_by_code(user, code, now, max_attempts)
-        .await
-        .expect("checking a code")
+    let code = code_try(user, code, now, max_attempts);
+    store.confirm_by_code(&code).await.expect("checking a code")
+}
+
+/// Ten tries of the right code of `confirmation` at once, at `at(100)`,
+/// each through the method of its purpose (`confirm_by_code`,
+/// `use_sign_in_code`): exactly one is `Confirmed`, every other sees `NoCode`.
+pub(super) async fn assert_one_racing_right_code_goes_through<S: ContractStore>(
+    store: &S,
+    confirmation: &NewConfirmation,
+) {
+    const RACERS: usize = 10;
+    let code = code_try(&confirmation.user_id, code_of(confirmation), at(100), MAX_ATTEMPTS);
+    let sign_in = confirmation.purpose == ConfirmationPurpose::SignInCode;
+    let outcomes: Vec<_> = race(store, vec![code; RACERS], |store, code| async move {
+        match sign_in {
+            true => store.use_sign_in_code(&code).await,
+            false => store.confirm_by_code(&code).await,
+        }
+    })
+    .await
+    .into_iter()
+    .map(|(_, outcome)| outcome.expect("a concurrent try of a code does not fail"))
+    .collect();
+    let confirmed = outcomes.iter().filter(|o| **o == CodeOutcome::Confirmed).count();
+    let no_code = outcomes.iter().filter(|o| **o == CodeOutcome::NoCode).count();
+    assert_eq!(confirmed, 1, "exactly one try goes through: {outcomes:?}");
+    assert_eq!(no_code, RACERS - 1, "every other sees NoCode: {outcomes:?}");
+}
+
+pub(super) async fn purge_sign_in_codes<S: ContractStore>(store: &S, now: DateTime<Utc>) -> u64 {
+    store.purge_sign_in_codes(now).await.expect("purging sign-in codes")
 }
 
 pub(super) async fn by_link<S: ContractStore>(store: &S, link: &SecretHash, now: DateTime<Utc>) -> Option<UserId> {

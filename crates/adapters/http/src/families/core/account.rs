@@ -30,6 +30,13 @@ pub fn token_pair(pair: &TokenPair) -> HttpResponse {
         .json(TokenPairResponse::from(pair))
 }
 
+/// `200 {}`, never cached.
+pub fn empty() -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(EmptyResponse {})
+}
+
 /// The caller behind `Authorization: Bearer …`.
 pub async fn caller<S: Store, M: Mailer>(
     req: &HttpRequest,
@@ -228,9 +235,7 @@ pub async fn forgot_password<S: Store, M: Mailer>(
     let request: ForgotPasswordRequest = body::read(&req, payload, &app).await.core(lang)?;
     let email = parse::address(&request.username).core(lang)?;
     app.forgot_password(email, Origin::of(&req).0).await.core(lang)?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(EmptyResponse {}))
+    Ok(empty())
 }
 
 /// Reset the password with the mailed link's token
@@ -259,7 +264,5 @@ pub async fn reset_password<S: Store, M: Mailer>(
     let request: ResetPasswordRequest = body::read(&req, payload, &app).await.core(lang)?;
     let reset = PasswordReset::parse(request.token, request.password).core(lang)?;
     app.reset_password(reset).await.core(lang)?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(EmptyResponse {}))
+    Ok(empty())
 }

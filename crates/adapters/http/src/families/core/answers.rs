@@ -152,7 +152,10 @@ pub struct SessionResponse {
 /// link of an email-first signup opens; `import`: given with the account by
 /// `registrar seed`; `passkey`: a passkey with user verification and no
 /// password (`grant_type=passkey`); `password+passkey`: the password, then a
-/// passkey (`grant_type=mfa`).
+/// passkey (`grant_type=mfa`); `email_code`: a code mailed to the address
+/// (`grant_type=email_code`); `email_code+totp`, `email_code+recovery_code` and
+/// `email_code+passkey`: the mailed code, then a code of the app, a recovery
+/// code or a passkey.
 #[derive(Clone, Copy, Serialize, ToSchema)]
 pub enum SignInMethodName {
     #[serde(rename = "password")]
@@ -171,6 +174,14 @@ pub enum SignInMethodName {
     Passkey,
     #[serde(rename = "password+passkey")]
     PasswordPasskey,
+    #[serde(rename = "email_code")]
+    EmailCode,
+    #[serde(rename = "email_code+totp")]
+    EmailCodeTotp,
+    #[serde(rename = "email_code+recovery_code")]
+    EmailCodeRecoveryCode,
+    #[serde(rename = "email_code+passkey")]
+    EmailCodePasskey,
 }
 
 impl From<SignInMethod> for SignInMethodName {
@@ -184,6 +195,10 @@ impl From<SignInMethod> for SignInMethodName {
             SignInMethod::Import => Self::Import,
             SignInMethod::Passkey => Self::Passkey,
             SignInMethod::PasswordPasskey => Self::PasswordPasskey,
+            SignInMethod::EmailCode => Self::EmailCode,
+            SignInMethod::EmailCodeTotp => Self::EmailCodeTotp,
+            SignInMethod::EmailCodeRecoveryCode => Self::EmailCodeRecoveryCode,
+            SignInMethod::EmailCodePasskey => Self::EmailCodePasskey,
         }
     }
 }

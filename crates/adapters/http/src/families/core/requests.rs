@@ -8,8 +8,8 @@
 
 use registrar_domain::Language;
 use registrar_service::{
-    ChangePasswordInput, LoginInput, MfaGrantInput, PasskeyAdditionInput, PasskeyGrantInput, Patch, ProfilePatch,
-    RegisterInput, ServiceError,
+    ChangePasswordInput, EmailCodeGrantInput, EmailCodeInput, LoginInput, MfaGrantInput, PasskeyAdditionInput,
+    PasskeyGrantInput, Patch, ProfilePatch, RegisterInput, ServiceError,
 };
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -105,12 +105,10 @@ pub enum RefreshTokenGrant {
     RefreshToken,
 }
 
-/// `POST /api/token` with `grant_type=password`: a new token pair for this device.
+/// Who signs in, on which device, through which client: the fields every
+/// grant that opens a session shares.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
-pub struct PasswordGrantRequest {
-    #[schema(required = true, value_type = PasswordGrant)]
-    #[serde(default, deserialize_with = "lenient::text")]
-    pub grant_type: Option<String>,
+pub struct DeviceSignIn {
     /// A registered API client.
     #[schema(required = true, value_type = String, min_length = 1, max_length = 255, pattern = "^[ \\t\\n\\r]*[!-~]+[ \\t\\n\\r]*$")]
     #[serde(default, deserialize_with = "lenient::text")]
@@ -125,6 +123,29 @@ pub struct PasswordGrantRequest {
     #[schema(required = true, value_type = String, format = Email, min_length = 1, max_length = 254)]
     #[serde(default, deserialize_with = "lenient::text")]
     pub username: Option<String>,
+}
+
+impl DeviceSignIn {
+    /// The service's login fields, with `password`.
+    fn login(self, password: Option<String>) -> LoginInput {
+        LoginInput {
+            client_id: self.client_id,
+            device_id: self.device_id,
+            device_name: self.device_name,
+            email: self.username,
+            password,
+        }
+    }
+}
+
+/// `POST /api/token` with `grant_type=password`: a new token pair for this device.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct PasswordGrantRequest {
+    #[schema(required = true, value_type = PasswordGrant)]
+    #[serde(default, deserialize_with = "lenient::text")]
+    pub grant_type: Option<String>,
+    #[serde(flatten)]
+    pub sign_in: DeviceSignIn,
     #[schema(required = true, value_type = String, format = Password, min_length = 1, pattern = "\\S", max_length = 1024)]
     #[serde(default, deserialize_with = "lenient::text")]
     pub password: Option<String>,
@@ -132,13 +153,7 @@ pub struct PasswordGrantRequest {
 
 impl From<PasswordGrantRequest> for LoginInput {
     fn from(r: PasswordGrantRequest) -> Self {
-        LoginInput {
-            client_id: r.client_id,
-            device_id: r.device_id,
-            device_name: r.device_name,
-            email: r.username,
-            password: r.password,
-        }
+        r.sign_in.login(r.password)
     }
 }
 
@@ -255,6 +270,43 @@ impl From<PasskeyGrantRequest> for PasskeyGrantInput {
     }
 }
 
+/// `grant_type=email_code`.
+#[derive(Debug, Clone, Copy, Default, ToSchema)]
+pub enum EmailCodeGrantType {
+    #[default]
+    #[serde(rename = "email_code")]
+    EmailCode,
+}
+
+/// `POST /api/token` with `grant_type=email_code`: a token pair for this
+/// device, signed in by the code `POST /api/email-code` mailed.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct EmailCodeGrantRequest {
+    #[schema(required = true, value_type = EmailCodeGrantType)]
+    #[serde(default, deserialize_with = "lenient::text")]
+    pub grant_type: Option<String>,
+    #[serde(flatten)]
+    pub sign_in: DeviceSignIn,
+    /// The six digits of the mail (`303 461` and `303-461` are read too);
+    /// valid 10 minutes, once, dead after 5 wrong tries.
+    #[schema(required = true, value_type = String, pattern = "^[0-9]{6}$", example = "303461")]
+    #[serde(default, deserialize_with = "lenient::text")]
+    pub code: Option<String>,
+}
+
+impl From<EmailCodeGrantRequest> for EmailCodeGrantInput {
+    fn from(r: EmailCodeGrantRequest) -> Self {
+        let login = r.sign_in.login(None);
+        EmailCodeGrantInput {
+            client_id: login.client_id,
+            device_id: login.device_id,
+            device_name: login.device_name,
+            email: login.email,
+            code: r.code,
+        }
+    }
+}
+
 /// `POST /api/me/factors/passkeys`: the answer to the options of
 /// `POST /api/me/factors/passkeys/options`, and a name for the passkey.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
@@ -317,6 +369,7 @@ pub enum TokenRequest {
     RefreshToken(RefreshGrantRequest),
     Mfa(MfaGrantRequest),
     Passkey(PasskeyGrantRequest),
+    EmailCode(EmailCodeGrantRequest),
 }
 
 impl TokenRequest {
@@ -328,6 +381,7 @@ impl TokenRequest {
             Some("password") => Ok(Self::Password(body.parse()?)),
             Some("mfa") => Ok(Self::Mfa(body.parse()?)),
             Some("passkey") => Ok(Self::Passkey(body.parse()?)),
+            Some("email_code") => Ok(Self::EmailCode(body.parse()?)),
             _ => Err(ServiceError::UnsupportedGrantType.into()),
         }
     }
@@ -373,6 +427,28 @@ pub struct ForgotPasswordRequest {
     #[schema(required = true, value_type = String, format = Email, min_length = 1, max_length = 254)]
     #[serde(default, deserialize_with = "lenient::text")]
     pub username: Option<String>,
+}
+
+/// `POST /api/email-code`: mail a sign-in code to this address.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct EmailCodeRequest {
+    /// A registered API client; an unknown one is `invalid_client`.
+    #[schema(required = true, value_type = String, min_length = 1, max_length = 255, pattern = "^[ \\t\\n\\r]*[!-~]+[ \\t\\n\\r]*$")]
+    #[serde(default, deserialize_with = "lenient::text")]
+    pub client_id: Option<String>,
+    /// The email address; the answer is the same whether or not it has an account.
+    #[schema(required = true, value_type = String, format = Email, min_length = 1, max_length = 254)]
+    #[serde(default, deserialize_with = "lenient::text")]
+    pub username: Option<String>,
+}
+
+impl From<EmailCodeRequest> for EmailCodeInput {
+    fn from(r: EmailCodeRequest) -> Self {
+        EmailCodeInput {
+            client_id: r.client_id,
+            email: r.username,
+        }
+    }
 }
 
 /// `POST /api/reset-password`: the token of the mailed link and the new password.

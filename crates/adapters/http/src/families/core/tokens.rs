@@ -1,14 +1,14 @@
-//! `/api/token`, logout and the caller's sessions.
+//! `/api/token`, the mailed sign-in code, logout and the caller's sessions.
 
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use registrar_mail::Mailer;
-use registrar_service::{Login, MfaGrant, PasskeyGrant, ServiceError};
+use registrar_service::{EmailCodeGrant, EmailCodeMail, Login, MfaGrant, PasskeyGrant, ServiceError};
 use registrar_store::Store;
 
-use super::account::{caller, token_pair};
-use super::answers::{SessionResponse, TokenPairResponse};
-use super::requests::TokenRequest;
+use super::account::{caller, empty, token_pair};
+use super::answers::{EmptyResponse, SessionResponse, TokenPairResponse};
+use super::requests::{EmailCodeRequest, TokenRequest};
 use super::{CoreBodyRefusals, CoreBodyThrottled, CoreError, CoreErrorBody, CoreFaults, CoreResult, EdgeProblem};
 use crate::edge::body;
 use crate::edge::call::Call;
@@ -25,6 +25,10 @@ use crate::edge::client_ip::Origin;
 /// the pair (5 wrong factors kill the token; each counts as a failed
 /// login). `grant_type=passkey` signs in with a discoverable passkey and no
 /// password (`POST /api/passkeys/options` first): both factors at once.
+/// `grant_type=email_code` signs in with the code `POST /api/email-code`
+/// mailed (10 minutes, once, 5 tries; a wrong one counts as a failed login
+/// and against the address's code budget) and confirms the address; with a
+/// second factor it answers `mfa_required` as a password does.
 /// The client is named by `client_id` in the body, or by HTTP Basic (the
 /// client id as the user name, an empty password: RFC 6749 §2.3.1).
 #[utoipa::path(
@@ -45,7 +49,7 @@ use crate::edge::client_ip::Origin;
         (status = 403, description = "`email_not_confirmed` (when `auth.require_confirmed_email`), \
             `account_disabled`, `mfa_required` (with `mfa_token` and `factors`).", body = CoreErrorBody),
         CoreBodyRefusals,
-        (status = 429, description = "`too_many_attempts`: too many failed logins of this account (a lockout that doubles) or from this address, or unreadable bodies; `Retry-After` says in how many seconds to try again.", body = CoreErrorBody,
+        (status = 429, description = "`too_many_attempts`: too many failed logins of this account (a lockout that doubles) or from this address, too many mailed codes tried from this address or failed for this account (`grant_type=email_code`), or unreadable bodies; `Retry-After` says in how many seconds to try again.", body = CoreErrorBody,
             headers(("Retry-After" = u64, description = "Seconds until the limit lets this through again."))),
         CoreFaults,
     )
@@ -57,10 +61,11 @@ pub async fn token<S: Store, M: Mailer>(call: Call<S, M>, payload: web::Payload)
     let mut request = TokenRequest::of(body).core(lang)?;
     if let Some(id) = basic {
         let client_id = match &mut request {
-            TokenRequest::Password(grant) => &mut grant.client_id,
+            TokenRequest::Password(grant) => &mut grant.sign_in.client_id,
             TokenRequest::RefreshToken(grant) => &mut grant.client_id,
             TokenRequest::Mfa(grant) => &mut grant.client_id,
             TokenRequest::Passkey(grant) => &mut grant.client_id,
+            TokenRequest::EmailCode(grant) => &mut grant.sign_in.client_id,
         };
         if client_id.as_ref().is_some_and(|given| *given != id) {
             return Err(EdgeProblem::ClientIdMismatch).core(lang);
@@ -81,6 +86,10 @@ pub async fn token<S: Store, M: Mailer>(call: Call<S, M>, payload: web::Payload)
             Ok(grant) => app.login_passkey(grant, Origin::of(&req).0).await,
             Err(e) => Err(e),
         },
+        TokenRequest::EmailCode(grant) => match EmailCodeGrant::parse(&grant.into()) {
+            Ok(grant) => app.login_email_code(grant, Origin::of(&req).0).await,
+            Err(e) => Err(e),
+        },
     };
     let pair = match pair {
         // The client authenticated with HTTP Basic: RFC 6749 §5.2's 401 with a challenge.
@@ -88,6 +97,38 @@ pub async fn token<S: Store, M: Mailer>(call: Call<S, M>, payload: web::Payload)
         other => other.core(lang),
     }?;
     Ok(token_pair(&pair))
+}
+
+/// Mail a sign-in code
+///
+/// `200 {}` whether or not the address has an account (nor whether it is
+/// disabled): an account gets a mail with a 6-digit code for
+/// `grant_type=email_code` at `/api/token`, valid 10 minutes, once; a new
+/// code replaces an unused one. The mail goes through the outbox, so the
+/// answer takes the same time either way. Counts against the mails of this
+/// address and of this client address.
+#[utoipa::path(
+    post,
+    path = "/api/email-code",
+    request_body(content = EmailCodeRequest),
+    operation_id = "email_code",
+    tag = "core",
+    responses(
+        (status = 200, description = "`{}`, whether or not the address has an account.", body = EmptyResponse),
+        (status = 400, description = "`invalid_request`, `validation_failed` (`client_id` or `username` missing, \
+            not an address, control characters), `invalid_client`.", body = CoreErrorBody),
+        CoreBodyRefusals,
+        (status = 429, description = "`too_many_attempts`: too many mails asked for this address or from this client, or unreadable bodies; `Retry-After` says in how many seconds to try again.", body = CoreErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds until the limit lets this through again."))),
+        CoreFaults,
+    )
+)]
+pub async fn email_code<S: Store, M: Mailer>(call: Call<S, M>, input: web::Payload) -> Result<HttpResponse, CoreError> {
+    let Call { req, app, lang } = call;
+    let request: EmailCodeRequest = body::read(&req, input, &app).await.core(lang)?;
+    let asked = EmailCodeMail::parse(&request.into()).core(lang)?;
+    app.mail_sign_in_code(asked, Origin::of(&req).0).await.core(lang)?;
+    Ok(empty())
 }
 
 /// The credentials of `Authorization: Basic`, if the request uses that scheme.
