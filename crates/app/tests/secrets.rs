@@ -251,34 +251,25 @@ async fn no_secret_reaches_the_log() {
 
     // Passkeys: the ceremony ids, their challenges and the mfa_token of a passkey second step.
     let mut authenticator = passkey::SoftPasskey::new();
+    let ceremony_of = |options: &Value| {
+        let text = |v: &Value| v.as_str().unwrap_or_default().to_owned();
+        (text(&options["ceremony"]), text(&options["publicKey"]["challenge"]))
+    };
     let options = answer(bearer("/api/me/factors/passkeys/options")).await;
-    let add_ceremony = options["ceremony"].as_str().unwrap_or_default().to_owned();
-    let add_challenge = options["publicKey"]["challenge"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
-    let credential = authenticator
-        .create(passkey::ORIGIN, &options["publicKey"])
-        .expect("the authenticator answers");
+    let (add_ceremony, add_challenge) = ceremony_of(&options);
+    let credential = authenticator.create(passkey::ORIGIN, &options["publicKey"]);
     let added = bearer("/api/me/factors/passkeys")
-        .json(&json!({"ceremony": add_ceremony, "name": "Phone", "credential": credential}))
+        .json(&json!({"ceremony": add_ceremony, "name": "Phone", "credential": credential.expect("an answer")}))
         .send()
         .await
         .expect("r");
     assert_eq!(added.status(), 201);
-    let options = answer(
-        http.post(format!("{base}/api/passkeys/options"))
-            .json(&json!({"client_id": client})),
-    )
-    .await;
-    let sign_in_ceremony = options["ceremony"].as_str().unwrap_or_default().to_owned();
-    let sign_in_challenge = options["publicKey"]["challenge"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
+    let sign_in_options = http.post(format!("{base}/api/passkeys/options"));
+    let options = answer(sign_in_options.json(&json!({"client_id": client}))).await;
+    let (sign_in_ceremony, sign_in_challenge) = ceremony_of(&options);
     let credential = authenticator
         .get(passkey::ORIGIN, &options["publicKey"])
-        .expect("the authenticator answers");
+        .expect("an answer");
     let passkey_grant = json!({"grant_type": "passkey", "ceremony": sign_in_ceremony, "credential": credential,
                                "client_id": client, "device_id": "d4", "device_name": "Phone"});
     let by_passkey = post("/api/token", passkey_grant.clone()).await.expect("r");

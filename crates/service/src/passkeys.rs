@@ -23,7 +23,9 @@ use rand::rngs::OsRng;
 use rand::RngCore;
 use registrar_domain::{ClientIp, PasskeyName, SecretToken, SignInMethod, User, UserId};
 use registrar_mail::Mailer;
-use registrar_store::{CeremonyKind, NewCeremony, OutboxKind, PasskeyRecord, PasskeyUse, Store, StoreError};
+use registrar_store::{
+    CeremonyKind, CeremonyLookup, NewCeremony, OutboxKind, PasskeyRecord, PasskeyUse, Store, StoreError,
+};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use webauthn_rs::prelude::{
@@ -160,14 +162,13 @@ impl PasskeyAddition {
         let ceremony = parse::required(&mut errors, Field::Ceremony, &input.ceremony).map(str::to_owned);
         let name = passkey_name(&mut errors, input.name.as_deref());
         let credential = credential(&mut errors, input.credential);
-        match (ceremony, name, credential) {
-            (Some(ceremony), Some(name), Some(credential)) if errors.is_empty() => Ok(Self {
-                ceremony,
-                name,
-                credential,
-            }),
-            _ => Err(ServiceError::Invalid(errors)),
-        }
+        let addition = ceremony.zip(name).zip(credential);
+        let addition = addition.map(|((ceremony, name), credential)| Self {
+            ceremony,
+            name,
+            credential,
+        });
+        parse::complete(errors, addition)
     }
 }
 
@@ -220,15 +221,14 @@ impl PasskeyGrant {
         let device = parse::device(&mut errors, &input.device_id, &input.device_name);
         let ceremony = parse::required(&mut errors, Field::Ceremony, &input.ceremony).map(str::to_owned);
         let credential = credential(&mut errors, input.credential);
-        match (ceremony, credential, client, device) {
-            (Some(ceremony), Some(credential), Some(client), Some(device)) if errors.is_empty() => Ok(Self {
-                ceremony,
-                credential,
-                client,
-                device,
-            }),
-            _ => Err(ServiceError::Invalid(errors)),
-        }
+        let grant = ceremony.zip(credential).zip(client.zip(device));
+        let grant = grant.map(|((ceremony, credential), (client, device))| Self {
+            ceremony,
+            credential,
+            client,
+            device,
+        });
+        parse::complete(errors, grant)
     }
 }
 
@@ -322,13 +322,18 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         kind: CeremonyKind,
     ) -> Result<Option<(Option<UserId>, T)>, ServiceError> {
         let id_hash = SecretToken::new(id.to_owned()).hash();
-        let Some(ceremony) = self.store.take_ceremony(&id_hash, kind, self.now()).await? else {
+        let lookup = CeremonyLookup {
+            id_hash,
+            kind,
+            now: self.now(),
+        };
+        let Some(ceremony) = self.store.take_ceremony(&lookup).await? else {
             return Ok(None);
         };
         let state = self
             .settings
             .keyring()
-            .open(CEREMONY_PURPOSE, id_hash.as_str(), &ceremony.state)
+            .open(CEREMONY_PURPOSE, lookup.id_hash.as_str(), &ceremony.state)
             .ok()
             .and_then(|json| serde_json::from_slice(&json).ok());
         if state.is_none() {

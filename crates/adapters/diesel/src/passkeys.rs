@@ -10,9 +10,10 @@
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
-use registrar_domain::{PasskeyName, Sealed, SecretHash, UserId};
+use registrar_domain::{PasskeyName, Sealed, UserId};
 use registrar_store::{
-    Ceremony, CeremonyKind, NewCeremony, NewOutboxMail, PasskeyRecord, PasskeyStore, PasskeyUse, StoreError,
+    Ceremony, CeremonyKind, CeremonyLookup, NewCeremony, NewOutboxMail, PasskeyRecord, PasskeyStore, PasskeyUse,
+    StoreError,
 };
 
 use crate::backend::{run, Backend};
@@ -190,13 +191,8 @@ impl PasskeyStore for DieselStore {
         })
     }
 
-    async fn take_ceremony(
-        &self,
-        id_hash: &SecretHash,
-        kind: CeremonyKind,
-        now: DateTime<Utc>,
-    ) -> Result<Option<Ceremony>, StoreError> {
-        let (hash, now) = (id_hash.as_str().to_owned(), to_db(now));
+    async fn take_ceremony(&self, lookup: &CeremonyLookup) -> Result<Option<Ceremony>, StoreError> {
+        let (hash, kind, now) = (lookup.id_hash.as_str().to_owned(), lookup.kind, to_db(lookup.now));
         run!(self, statement, |conn| {
             let row = diesel::delete(
                 webauthn_ceremonies::table

@@ -3,9 +3,9 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use registrar_domain::{PasskeyName, SecretHash, UserId};
+use registrar_domain::{PasskeyName, UserId};
 use registrar_store::{
-    Ceremony, CeremonyKind, NewCeremony, NewOutboxMail, PasskeyRecord, PasskeyStore, PasskeyUse, StoreError,
+    Ceremony, CeremonyLookup, NewCeremony, NewOutboxMail, PasskeyRecord, PasskeyStore, PasskeyUse, StoreError,
 };
 
 use crate::MemoryStore;
@@ -88,22 +88,16 @@ impl PasskeyStore for MemoryStore {
         Ok(())
     }
 
-    async fn take_ceremony(
-        &self,
-        id_hash: &SecretHash,
-        kind: CeremonyKind,
-        now: DateTime<Utc>,
-    ) -> Result<Option<Ceremony>, StoreError> {
+    async fn take_ceremony(&self, lookup: &CeremonyLookup) -> Result<Option<Ceremony>, StoreError> {
         let mut state = self.lock()?;
-        let live = state
-            .factors
-            .ceremonies
-            .get(id_hash)
-            .is_some_and(|c| c.kind == kind && now < c.expires_at);
+        let ceremonies = &mut state.factors.ceremonies;
+        let live = ceremonies
+            .get(&lookup.id_hash)
+            .is_some_and(|c| c.kind == lookup.kind && lookup.now < c.expires_at);
         if !live {
             return Ok(None);
         }
-        Ok(state.factors.ceremonies.remove(id_hash).map(|c| Ceremony {
+        Ok(ceremonies.remove(&lookup.id_hash).map(|c| Ceremony {
             kind: c.kind,
             user: c.user,
             state: c.state,

@@ -246,6 +246,11 @@ impl TestApp {
     }
 
     /// `POST path` with a JSON body: the status and the `error` field of the answer.
+    /// `POST path` with a JSON body: the status and the JSON answer.
+    pub async fn post_parts(&self, path: &str, body: &(impl serde::Serialize + ?Sized)) -> (StatusCode, Value) {
+        parts(self.post_json(path, body).await).await
+    }
+
     pub async fn post_error(&self, path: &str, body: &(impl serde::Serialize + ?Sized)) -> (StatusCode, Value) {
         error_of(self.post_json(path, body).await).await
     }
@@ -496,6 +501,11 @@ pub fn message(status: StatusCode, text: &str) -> (StatusCode, Value) {
 }
 
 /// The status and the `error` field of a JSON answer.
+/// An answer of `expected` status whose `error` is `code`.
+pub fn assert_error(status: StatusCode, body: &Value, expected: StatusCode, code: &str) {
+    assert_eq!((status, body["error"].as_str()), (expected, Some(code)), "{body}");
+}
+
 pub async fn error_of(response: Response) -> (StatusCode, Value) {
     let (status, body) = parts(response).await;
     (status, body["error"].clone())

@@ -36,17 +36,25 @@ async fn post_passkey(app: &TestApp, pair: &Value, body: Value) -> (StatusCode, 
 /// Adds a passkey of `authenticator` named `name`: the 201 answer.
 async fn add_passkey(app: &TestApp, pair: &Value, authenticator: &mut SoftPasskey, name: &str) -> Value {
     let options = registration_options(app, pair).await;
-    let credential = authenticator
-        .create(ORIGIN, &options["publicKey"])
-        .expect("the authenticator answers");
-    let (status, added) = post_passkey(
-        app,
-        pair,
-        json!({"ceremony": options["ceremony"], "name": name, "credential": credential}),
-    )
-    .await;
+    let (status, added) = create_on(app, pair, (authenticator, ORIGIN), &options, name).await;
     assert_eq!(status, StatusCode::CREATED, "{added}");
     added
+}
+
+/// Has `authenticator` on `origin` answer the registration `options`, and
+/// adds its answer as a passkey named `name`: the status and the answer.
+async fn create_on(
+    app: &TestApp,
+    pair: &Value,
+    (authenticator, origin): (&mut SoftPasskey, &str),
+    options: &Value,
+    name: &str,
+) -> (StatusCode, Value) {
+    let credential = authenticator
+        .create(origin, &options["publicKey"])
+        .expect("the authenticator answers");
+    let body = json!({"ceremony": options["ceremony"], "name": name, "credential": credential});
+    post_passkey(app, pair, body).await
 }
 
 /// A registered account with one passkey: its address, pair and authenticator.
@@ -60,13 +68,15 @@ async fn with_passkey(app: &TestApp) -> (String, Value, SoftPasskey) {
 
 /// `POST /api/passkeys/options` for the app's client.
 async fn sign_in_options(app: &TestApp) -> Value {
-    let (status, options) = parts(
-        app.post_json("/api/passkeys/options", &json!({"client_id": app.client_id}))
-            .await,
-    )
-    .await;
+    let (status, options) = options_for(app, &app.client_id).await;
     assert_eq!(status, StatusCode::OK, "{options}");
     options
+}
+
+/// `POST /api/passkeys/options` for `client`.
+async fn options_for(app: &TestApp, client: &str) -> (StatusCode, Value) {
+    app.post_parts("/api/passkeys/options", &json!({"client_id": client}))
+        .await
 }
 
 async fn passkey_grant(app: &TestApp, ceremony: &Value, credential: &Value, device: &str) -> (StatusCode, Value) {
@@ -78,7 +88,7 @@ async fn passkey_grant(app: &TestApp, ceremony: &Value, credential: &Value, devi
         "device_id": device,
         "device_name": device,
     });
-    parts(app.post_json("/api/token", &grant).await).await
+    app.post_parts("/api/token", &grant).await
 }
 
 /// A whole sign-in with `authenticator` on `origin`.
@@ -101,6 +111,17 @@ async fn factors_of(app: &TestApp, pair: &Value) -> Value {
     body
 }
 
+/// The id of the first passkey of the holder of `pair`.
+async fn first_passkey_id(app: &TestApp, pair: &Value) -> String {
+    let factors = factors_of(app, pair).await;
+    factors["passkeys"][0]["id"].as_str().expect("an id").to_owned()
+}
+
+/// A request on the passkey `id` by the holder of `pair`.
+fn on_passkey(app: &TestApp, method: Method, id: &str, pair: &Value) -> reqwest::RequestBuilder {
+    bearer(app, method, &format!("/api/me/factors/passkeys/{id}"), pair)
+}
+
 async fn sign_in_methods(app: &TestApp, pair: &Value) -> Vec<Value> {
     let (_, sessions) = parts(send(bearer(app, Method::GET, "/api/sessions", pair)).await).await;
     let sessions = sessions.as_array().expect("a list").clone();
@@ -114,11 +135,8 @@ fn assert_refused_field(status: StatusCode, body: &Value, field: &str) {
 }
 
 fn assert_invalid_grant(status: StatusCode, body: &Value, why: &str) {
-    assert_eq!(
-        (status, &body["error"]),
-        (StatusCode::BAD_REQUEST, &json!("invalid_grant")),
-        "{why}: {body}"
-    );
+    assert_eq!(body["error"], "invalid_grant", "{why}: {body}");
+    assert_error(status, body, StatusCode::BAD_REQUEST, "invalid_grant");
 }
 
 async fn a_passkey_is_added_listed_renamed_and_removed(backend: Backend) {
@@ -143,15 +161,7 @@ async fn a_passkey_is_added_listed_renamed_and_removed(backend: Backend) {
     );
 
     let mut authenticator = SoftPasskey::new();
-    let credential = authenticator
-        .create(ORIGIN, public_key)
-        .expect("the authenticator answers");
-    let (status, added) = post_passkey(
-        &app,
-        &pair,
-        json!({"ceremony": options["ceremony"], "name": " Phone ", "credential": credential}),
-    )
-    .await;
+    let (status, added) = create_on(&app, &pair, (&mut authenticator, ORIGIN), &options, " Phone ").await;
     assert_eq!(status, StatusCode::CREATED, "{added}");
     assert_eq!(added["name"], "Phone");
     let id = added["id"].as_str().expect("an id").to_owned();
@@ -167,9 +177,7 @@ async fn a_passkey_is_added_listed_renamed_and_removed(backend: Backend) {
     );
     assert_eq!(factors["totp"]["enabled"], false);
 
-    let rename = |name: Value| {
-        bearer(&app, Method::PATCH, &format!("/api/me/factors/passkeys/{id}"), &pair).json(&json!({"name": name}))
-    };
+    let rename = |name: Value| on_passkey(&app, Method::PATCH, &id, &pair).json(&json!({"name": name}));
     assert_eq!(
         send(rename(json!("Work laptop"))).await.status(),
         StatusCode::NO_CONTENT
@@ -180,7 +188,7 @@ async fn a_passkey_is_added_listed_renamed_and_removed(backend: Backend) {
     let (status, body) = parts(send(rename(json!("two\nlines"))).await).await;
     assert_refused_field(status, &body, "name");
 
-    let remove = || bearer(&app, Method::DELETE, &format!("/api/me/factors/passkeys/{id}"), &pair);
+    let remove = || on_passkey(&app, Method::DELETE, &id, &pair);
     assert_eq!(send(remove()).await.status(), StatusCode::NO_CONTENT);
     let mail = app
         .newest_mail_with_a_reset_link(&email, 3, "a passkey was removed")
@@ -188,20 +196,12 @@ async fn a_passkey_is_added_listed_renamed_and_removed(backend: Backend) {
     assert!(mail.contains("A passkey was removed from your account"), "{mail}");
     assert_eq!(factors_of(&app, &pair).await["passkeys"], json!([]));
     let (status, body) = parts(send(remove()).await).await;
-    assert_eq!((status, &body["error"]), (StatusCode::NOT_FOUND, &json!("not_found")));
+    assert_error(status, &body, StatusCode::NOT_FOUND, "not_found");
 
     // Another account cannot touch it, nor is it listed there.
     let (_, other_pair, _) = with_passkey(&app).await;
-    let others = factors_of(&app, &other_pair).await["passkeys"][0]["id"]
-        .as_str()
-        .expect("an id")
-        .to_owned();
-    let foreign = bearer(
-        &app,
-        Method::DELETE,
-        &format!("/api/me/factors/passkeys/{others}"),
-        &pair,
-    );
+    let others = first_passkey_id(&app, &other_pair).await;
+    let foreign = on_passkey(&app, Method::DELETE, &others, &pair);
     assert_eq!(send(foreign).await.status(), StatusCode::NOT_FOUND);
 }
 
@@ -235,16 +235,8 @@ async fn a_passkey_signs_in_without_a_password_and_is_both_factors(backend: Back
 
     // A passkey this server no longer knows (removed from its account).
     let (_, other_pair, mut removed) = with_passkey(&app).await;
-    let id = factors_of(&app, &other_pair).await["passkeys"][0]["id"]
-        .as_str()
-        .expect("an id")
-        .to_owned();
-    let remove = bearer(
-        &app,
-        Method::DELETE,
-        &format!("/api/me/factors/passkeys/{id}"),
-        &other_pair,
-    );
+    let id = first_passkey_id(&app, &other_pair).await;
+    let remove = on_passkey(&app, Method::DELETE, &id, &other_pair);
     assert_eq!(send(remove).await.status(), StatusCode::NO_CONTENT);
     let (status, body) = sign_in(&app, &mut removed, ORIGIN).await;
     assert_invalid_grant(status, &body, "an unknown passkey");
@@ -280,17 +272,15 @@ async fn a_passkey_is_a_second_factor_after_the_password(backend: Backend) {
         .get(ORIGIN, &options["publicKey"])
         .expect("the authenticator answers");
     let grant = |credential: &Value| json!({"grant_type": "mfa", "mfa_token": mfa_token, "credential": credential});
-    let (status, body) = parts(
-        app.post_json("/api/token", &grant(&json!({"id": "not a credential"})))
-            .await,
-    )
-    .await;
+    let (status, body) = app
+        .post_parts("/api/token", &grant(&json!({"id": "not a credential"})))
+        .await;
     assert_refused_field(status, &body, "credential");
 
-    let (status, pair) = parts(app.post_json("/api/token", &grant(&answer)).await).await;
+    let (status, pair) = app.post_parts("/api/token", &grant(&answer)).await;
     assert_eq!(status, StatusCode::OK, "{pair}");
     assert!(sign_in_methods(&app, &pair).await.contains(&json!("password+passkey")));
-    let (status, body) = parts(app.post_json("/api/token", &grant(&answer)).await).await;
+    let (status, body) = app.post_parts("/api/token", &grant(&answer)).await;
     assert_invalid_grant(status, &body, "the mfa_token is used");
 
     let (status, body) = parts(mfa_passkey_options(&app, &"0".repeat(64)).await).await;
@@ -312,10 +302,10 @@ async fn a_passkey_answer_for_one_mfa_token_is_refused_with_another(backend: Bac
     let (status, body) = mfa_grant(&app, &tokens[1], ("credential", "")).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
     let wrong = json!({"grant_type": "mfa", "mfa_token": tokens[1], "credential": answer});
-    let (status, body) = parts(app.post_json("/api/token", &wrong).await).await;
+    let (status, body) = app.post_parts("/api/token", &wrong).await;
     assert_invalid_grant(status, &body, "no ceremony was begun for this token");
     let right = json!({"grant_type": "mfa", "mfa_token": tokens[0], "credential": answer});
-    let (status, body) = parts(app.post_json("/api/token", &right).await).await;
+    let (status, body) = app.post_parts("/api/token", &right).await;
     assert_eq!(status, StatusCode::OK, "{body}");
 }
 
@@ -341,29 +331,15 @@ async fn another_origin_or_relying_party_is_refused(backend: Backend) {
 
     // A page of a subdomain the relying party does not serve from.
     let options = registration_options(&app, &pair).await;
-    let credential = authenticator
-        .create("https://evil.registrar.test", &options["publicKey"])
-        .expect("answers");
-    let (status, body) = post_passkey(
-        &app,
-        &pair,
-        json!({"ceremony": options["ceremony"], "name": "Phone", "credential": credential}),
-    )
-    .await;
+    let evil = (&mut authenticator, "https://evil.registrar.test");
+    let (status, body) = create_on(&app, &pair, evil, &options, "Phone").await;
     assert_refused_field(status, &body, "credential");
 
     // Another relying party altogether (options changed on the way).
     let mut options = registration_options(&app, &pair).await;
     options["publicKey"]["rp"]["id"] = json!("other.test");
-    let credential = authenticator
-        .create("https://other.test", &options["publicKey"])
-        .expect("answers");
-    let (status, body) = post_passkey(
-        &app,
-        &pair,
-        json!({"ceremony": options["ceremony"], "name": "Phone", "credential": credential}),
-    )
-    .await;
+    let other = (&mut authenticator, "https://other.test");
+    let (status, body) = create_on(&app, &pair, other, &options, "Phone").await;
     assert_refused_field(status, &body, "credential");
     assert_eq!(
         factors_of(&app, &pair).await["passkeys"],
@@ -372,12 +348,8 @@ async fn another_origin_or_relying_party_is_refused(backend: Backend) {
     );
 
     // A ceremony is finished once, even when its answer was refused.
-    let (status, body) = post_passkey(
-        &app,
-        &pair,
-        json!({"ceremony": options["ceremony"], "name": "Phone", "credential": credential}),
-    )
-    .await;
+    let again = (&mut authenticator, "https://other.test");
+    let (status, body) = create_on(&app, &pair, again, &options, "Phone").await;
     assert_refused_field(status, &body, "ceremony");
 
     add_passkey(&app, &pair, &mut authenticator, "Phone").await;
@@ -431,21 +403,13 @@ async fn bad_passkey_requests_get_clear_errors(backend: Backend) {
     )
     .await;
     assert_refused_field(status, &body, "credential");
-    let (status, body) = parts(app.post_json("/api/passkeys/options", &json!({})).await).await;
+    let (status, body) = app.post_parts("/api/passkeys/options", &json!({})).await;
     assert_refused_field(status, &body, "client_id");
-    let (status, body) = parts(
-        app.post_json("/api/passkeys/options", &json!({"client_id": "nope"}))
-            .await,
-    )
-    .await;
-    assert_eq!(
-        (status, &body["error"]),
-        (StatusCode::BAD_REQUEST, &json!("invalid_client")),
-        "{body}"
-    );
+    let (status, body) = options_for(&app, "nope").await;
+    assert_error(status, &body, StatusCode::BAD_REQUEST, "invalid_client");
     let options = sign_in_options(&app).await;
     let grant = json!({"grant_type": "passkey", "ceremony": options["ceremony"], "client_id": app.client_id});
-    let (status, body) = parts(app.post_json("/api/token", &grant).await).await;
+    let (status, body) = app.post_parts("/api/token", &grant).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
     let anonymous = app
         .post("/api/me/factors/passkeys/options")
@@ -467,11 +431,7 @@ async fn failed_passkey_sign_ins_are_throttled_per_client_address(backend: Backe
         let (status, body) = sign_in(&app, &mut authenticator, "https://evil.registrar.test").await;
         assert_invalid_grant(status, &body, "a sign-in from another origin");
     }
-    let (status, body) = parts(
-        app.post_json("/api/passkeys/options", &json!({"client_id": app.client_id}))
-            .await,
-    )
-    .await;
+    let (status, body) = options_for(&app, &app.client_id).await;
     assert_eq!(
         status,
         StatusCode::TOO_MANY_REQUESTS,
@@ -493,16 +453,8 @@ async fn a_reset_of_the_factors_removes_the_passkeys(backend: Backend) {
 async fn passkeys_are_off_without_a_relying_party(backend: Backend) {
     // http.public_url on 127.0.0.1, no webauthn.rp_id: no relying party.
     let app = spawn_app(backend).await;
-    let (status, body) = parts(
-        app.post_json("/api/passkeys/options", &json!({"client_id": app.client_id}))
-            .await,
-    )
-    .await;
-    assert_eq!(
-        (status, &body["error"]),
-        (StatusCode::NOT_FOUND, &json!("not_found")),
-        "{body}"
-    );
+    let (status, body) = options_for(&app, &app.client_id).await;
+    assert_error(status, &body, StatusCode::NOT_FOUND, "not_found");
 }
 
 on_both_backends!(

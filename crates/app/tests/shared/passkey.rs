@@ -14,8 +14,8 @@ use webauthn_authenticator_rs::prelude::{Url, WebauthnAuthenticator, WebauthnCEr
 use webauthn_authenticator_rs::softtoken::SoftToken;
 use webauthn_authenticator_rs::AuthenticatorBackend;
 use webauthn_rs_proto::{
-    AllowCredentials, CreationChallengeResponse, PublicKeyCredential, PublicKeyCredentialCreationOptions,
-    PublicKeyCredentialRequestOptions, RegisterPublicKeyCredential, RequestChallengeResponse,
+    AllowCredentials, PublicKeyCredential, PublicKeyCredentialCreationOptions, PublicKeyCredentialRequestOptions,
+    RegisterPublicKeyCredential,
 };
 
 /// Where the relying party of the tests serves its pages.
@@ -59,22 +59,28 @@ impl SoftPasskey {
     /// `navigator.credentials.create({publicKey})` on `origin`: the
     /// RegistrationResponseJSON.
     pub fn create(&mut self, origin: &str, public_key: &Value) -> Result<Value, WebauthnCError> {
-        let options: CreationChallengeResponse =
-            serde_json::from_value(json!({"publicKey": public_key})).expect("creation options");
-        let origin = Url::parse(origin).expect("an origin");
-        let credential: RegisterPublicKeyCredential = self.do_registration(origin, options)?;
-        Ok(serde_json::to_value(credential).expect("JSON"))
+        let (origin, options) = ceremony(origin, public_key);
+        answer(self.do_registration(origin, options))
     }
 
     /// `navigator.credentials.get({publicKey})` on `origin`: the
     /// AuthenticationResponseJSON.
     pub fn get(&mut self, origin: &str, public_key: &Value) -> Result<Value, WebauthnCError> {
-        let options: RequestChallengeResponse =
-            serde_json::from_value(json!({"publicKey": public_key})).expect("request options");
-        let origin = Url::parse(origin).expect("an origin");
-        let credential: PublicKeyCredential = self.do_authentication(origin, options)?;
-        Ok(serde_json::to_value(credential).expect("JSON"))
+        let (origin, options) = ceremony(origin, public_key);
+        answer(self.do_authentication(origin, options))
     }
+}
+
+/// The origin and the options (`{"publicKey": …}`) of a ceremony, as a
+/// page hands them to the browser.
+fn ceremony<T: serde::de::DeserializeOwned>(origin: &str, public_key: &Value) -> (Url, T) {
+    let options = serde_json::from_value(json!({"publicKey": public_key})).expect("WebAuthn options");
+    (Url::parse(origin).expect("an origin"), options)
+}
+
+/// The authenticator's answer in its JSON form.
+fn answer(credential: Result<impl serde::Serialize, WebauthnCError>) -> Result<Value, WebauthnCError> {
+    credential.map(|c| serde_json::to_value(c).expect("JSON"))
 }
 
 impl AuthenticatorBackend for SoftPasskey {

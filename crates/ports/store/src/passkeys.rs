@@ -94,6 +94,15 @@ pub struct NewCeremony {
     pub expires_at: DateTime<Utc>,
 }
 
+/// Which ceremony, and what makes it live: stored under `id_hash`, of
+/// `kind`, unexpired at `now`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CeremonyLookup {
+    pub id_hash: SecretHash,
+    pub kind: CeremonyKind,
+    pub now: DateTime<Utc>,
+}
+
 /// A ceremony taken to be finished.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Ceremony {
@@ -136,15 +145,10 @@ pub trait PasskeyStore {
     /// options request for one `mfa_token` starts over).
     async fn put_ceremony(&self, ceremony: NewCeremony) -> Result<(), StoreError>;
 
-    /// Takes the ceremony, once: `Some` for the one caller that finds it of
-    /// `kind` and unexpired at `now` (it is removed then), `None` for every
+    /// Takes the ceremony, once: `Some` for the one caller that finds it
+    /// live (see [`CeremonyLookup`]; it is removed then), `None` for every
     /// other. A ceremony of another kind is left alone.
-    async fn take_ceremony(
-        &self,
-        id_hash: &SecretHash,
-        kind: CeremonyKind,
-        now: DateTime<Utc>,
-    ) -> Result<Option<Ceremony>, StoreError>;
+    async fn take_ceremony(&self, lookup: &CeremonyLookup) -> Result<Option<Ceremony>, StoreError>;
 
     /// Drops the ceremonies that expired before `now`; returns how many.
     async fn purge_ceremonies(&self, now: DateTime<Utc>) -> Result<u64, StoreError>;

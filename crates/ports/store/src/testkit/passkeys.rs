@@ -8,7 +8,7 @@
 use registrar_domain::{PasskeyName, Sealed};
 
 use super::support::*;
-use crate::{CeremonyKind, NewCeremony, PasskeyRecord, PasskeyUse};
+use crate::{CeremonyKind, CeremonyLookup, NewCeremony, PasskeyRecord, PasskeyUse};
 
 fn name(text: &str) -> PasskeyName {
     PasskeyName::parse(text).expect("a passkey name")
@@ -61,7 +61,8 @@ async fn put<S: Store>(store: &S, ceremony: &NewCeremony) {
 }
 
 async fn take<S: Store>(store: &S, ceremony: &NewCeremony, kind: CeremonyKind, now: i64) -> bool {
-    let taken = store.take_ceremony(&ceremony.id_hash, kind, at(now)).await.expect("taking a ceremony");
+    let lookup = CeremonyLookup { id_hash: ceremony.id_hash.clone(), kind, now: at(now) };
+    let taken = store.take_ceremony(&lookup).await.expect("taking a ceremony");
     if let Some(taken) = &taken {
         assert_eq!((taken.kind, &taken.user, &taken.state), (ceremony.kind, &ceremony.user, &ceremony.state));
     }
@@ -196,11 +197,8 @@ pub async fn of_requests_racing_for_one_ceremony_one_takes_it<S: Store>(store: S
     let sign_in = ceremony(CeremonyKind::SignIn, None, 300);
     put(&store, &sign_in).await;
     let won = winners(&store, |store| {
-        let hash = sign_in.id_hash.clone();
-        async move {
-            let taken = store.take_ceremony(&hash, CeremonyKind::SignIn, at(1)).await;
-            taken.expect("taking").is_some()
-        }
+        let lookup = CeremonyLookup { id_hash: sign_in.id_hash.clone(), kind: CeremonyKind::SignIn, now: at(1) };
+        async move { store.take_ceremony(&lookup).await.expect("taking").is_some() }
     })
     .await;
     assert_eq!(won, 1, "one racer took the ceremony");

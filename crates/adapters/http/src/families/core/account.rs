@@ -15,7 +15,8 @@ use super::requests::{
     UpdateProfileRequest,
 };
 use super::{
-    CoreBodyRefusals, CoreBodyThrottled, CoreError, CoreErrorBody, CoreFaults, CoreLockedOut, CoreResult, EdgeProblem,
+    CoreBearerRefusals, CoreBodyRefusals, CoreBodyThrottled, CoreError, CoreErrorBody, CoreFaults, CoreLockedOut,
+    CoreResult, EdgeProblem,
 };
 use crate::edge::body;
 use crate::edge::call::Call;
@@ -49,6 +50,32 @@ pub async fn caller<S: Store, M: Mailer>(
     app.authenticate(token).await.core(lang)
 }
 
+/// The caller, and the body of the request read as `T` (the bearer token is
+/// checked first: a bad one is 401 before a bad body is 400).
+pub async fn caller_and_body<T: serde::de::DeserializeOwned, S: Store, M: Mailer>(
+    req: &HttpRequest,
+    payload: web::Payload,
+    app: &Registrar<S, M>,
+    lang: Lang,
+) -> Result<(AuthContext, T), CoreError> {
+    let ctx = caller(req, app, lang).await?;
+    let request = body::read(req, payload, app).await.core(lang)?;
+    Ok((ctx, request))
+}
+
+/// The caller of a request whose body has no fields: it is held to the
+/// body rules all the same (JSON or a form, 64 KiB).
+pub async fn caller_without_fields<S: Store, M: Mailer>(
+    req: &HttpRequest,
+    payload: web::Payload,
+    app: &Registrar<S, M>,
+    lang: Lang,
+) -> Result<AuthContext, CoreError> {
+    let ctx = caller(req, app, lang).await?;
+    body::read_object(req, payload, app).await.core(lang)?;
+    Ok(ctx)
+}
+
 /// The caller, and the account password its body gives (`password`) to
 /// confirm a change.
 pub async fn caller_and_password<S: Store, M: Mailer>(
@@ -57,8 +84,7 @@ pub async fn caller_and_password<S: Store, M: Mailer>(
     app: &Registrar<S, M>,
     lang: Lang,
 ) -> Result<(AuthContext, String), CoreError> {
-    let ctx = caller(req, app, lang).await?;
-    let request: PasswordConfirmationRequest = body::read(req, payload, app).await.core(lang)?;
+    let (ctx, request): (_, PasswordConfirmationRequest) = caller_and_body(req, payload, app, lang).await?;
     let password = parse::present(Field::Password, request.password).core(lang)?;
     Ok((ctx, password))
 }
@@ -155,8 +181,7 @@ pub async fn me<S: Store, M: Mailer>(call: Call<S, M>) -> Result<HttpResponse, C
     responses(
         (status = 200, description = "The updated profile.", body = ProfileResponse),
         (status = 400, description = "`invalid_request`, `validation_failed`.", body = CoreErrorBody),
-        (status = 401, description = "`invalid_token`.", body = CoreErrorBody),
-        (status = 403, description = "`account_disabled`.", body = CoreErrorBody),
+        CoreBearerRefusals,
         CoreBodyRefusals,
         CoreBodyThrottled,
         CoreFaults,
@@ -188,8 +213,7 @@ pub async fn update_me<S: Store, M: Mailer>(
         (status = 204, description = "Deleted."),
         (status = 400, description = "`invalid_request`, `validation_failed` (password missing or wrong).",
             body = CoreErrorBody),
-        (status = 401, description = "`invalid_token`.", body = CoreErrorBody),
-        (status = 403, description = "`account_disabled`.", body = CoreErrorBody),
+        CoreBearerRefusals,
         CoreBodyRefusals,
         CoreLockedOut,
         CoreFaults,

@@ -92,6 +92,17 @@ pub enum CoreFaults {
     Unavailable(CoreErrorBody),
 }
 
+/// The refusals of every core endpoint that takes `Authorization: Bearer`.
+#[derive(utoipa::IntoResponses)]
+pub enum CoreBearerRefusals {
+    /// `invalid_token`.
+    #[response(status = 401)]
+    InvalidToken(CoreErrorBody),
+    /// `account_disabled`.
+    #[response(status = 403)]
+    AccountDisabled(CoreErrorBody),
+}
+
 /// The answers of every core endpoint that reads a body, when the body
 /// cannot be read (the 408 is added next to the 413 by the document).
 #[derive(utoipa::IntoResponses)]

@@ -9,11 +9,13 @@ use registrar_service::Field;
 use registrar_store::Store;
 use serde::Serialize;
 
-use super::account::{caller, caller_and_password};
+use super::account::{caller, caller_and_body, caller_and_password, caller_without_fields};
 use super::answers::{FactorsResponse, RecoveryCodesResponse, TotpEnrolmentResponse};
 use super::requests::{PasswordConfirmationRequest, TotpCodeRequest};
-use super::{CoreBodyRefusals, CoreBodyThrottled, CoreError, CoreErrorBody, CoreFaults, CoreLockedOut, CoreResult};
-use crate::edge::body;
+use super::{
+    CoreBearerRefusals, CoreBodyRefusals, CoreBodyThrottled, CoreError, CoreErrorBody, CoreFaults, CoreLockedOut,
+    CoreResult,
+};
 use crate::edge::call::Call;
 use crate::edge::client_ip::Origin;
 
@@ -35,8 +37,7 @@ pub(super) fn secret_answer(body: &impl Serialize) -> HttpResponse {
     responses(
         (status = 200, description = "Whether the authenticator app is on, the passkeys, and the recovery codes left.",
             body = FactorsResponse),
-        (status = 401, description = "`invalid_token`.", body = CoreErrorBody),
-        (status = 403, description = "`account_disabled`.", body = CoreErrorBody),
+        CoreBearerRefusals,
         CoreFaults,
     )
 )]
@@ -61,8 +62,7 @@ pub async fn factors<S: Store, M: Mailer>(call: Call<S, M>) -> Result<HttpRespon
     responses(
         (status = 200, description = "The secret, its otpauth link and the link's QR code.", body = TotpEnrolmentResponse),
         (status = 400, description = "`invalid_request`: a body that is not a JSON object.", body = CoreErrorBody),
-        (status = 401, description = "`invalid_token`.", body = CoreErrorBody),
-        (status = 403, description = "`account_disabled`.", body = CoreErrorBody),
+        CoreBearerRefusals,
         (status = 409, description = "`factor_enabled`: the app is already on (turn it off first).", body = CoreErrorBody),
         CoreBodyRefusals,
         CoreBodyThrottled,
@@ -74,8 +74,7 @@ pub async fn enrol_totp<S: Store, M: Mailer>(
     payload: web::Payload,
 ) -> Result<HttpResponse, CoreError> {
     let Call { req, app, lang } = call;
-    let ctx = caller(&req, &app, lang).await?;
-    body::read_object(&req, payload, &app).await.core(lang)?;
+    let ctx = caller_without_fields(&req, payload, &app, lang).await?;
     let enrolment = app.enrol_totp(&ctx).await.core(lang)?;
     Ok(secret_answer(&TotpEnrolmentResponse::from(enrolment)))
 }
@@ -95,8 +94,7 @@ pub async fn enrol_totp<S: Store, M: Mailer>(
     responses(
         (status = 200, description = "On: the recovery codes, shown this once.", body = RecoveryCodesResponse),
         (status = 400, description = "`invalid_request`, `validation_failed` (`code` missing or wrong).", body = CoreErrorBody),
-        (status = 401, description = "`invalid_token`.", body = CoreErrorBody),
-        (status = 403, description = "`account_disabled`.", body = CoreErrorBody),
+        CoreBearerRefusals,
         (status = 404, description = "`not_found`: no pending secret (enrol first).", body = CoreErrorBody),
         CoreBodyRefusals,
         CoreLockedOut,
@@ -108,8 +106,7 @@ pub async fn confirm_totp<S: Store, M: Mailer>(
     payload: web::Payload,
 ) -> Result<HttpResponse, CoreError> {
     let Call { req, app, lang } = call;
-    let ctx = caller(&req, &app, lang).await?;
-    let request: TotpCodeRequest = body::read(&req, payload, &app).await.core(lang)?;
+    let (ctx, request): (_, TotpCodeRequest) = caller_and_body(&req, payload, &app, lang).await?;
     let code = parse::present(Field::Code, request.code).core(lang)?;
     let codes = app.confirm_totp(&ctx, &code, Origin::of(&req).0).await.core(lang)?;
     Ok(secret_answer(&RecoveryCodesResponse { recovery_codes: codes }))
@@ -128,8 +125,7 @@ pub async fn confirm_totp<S: Store, M: Mailer>(
     responses(
         (status = 204, description = "Off."),
         (status = 400, description = "`invalid_request`, `validation_failed` (password missing or wrong).", body = CoreErrorBody),
-        (status = 401, description = "`invalid_token`.", body = CoreErrorBody),
-        (status = 403, description = "`account_disabled`.", body = CoreErrorBody),
+        CoreBearerRefusals,
         (status = 404, description = "`not_found`: the app is not on.", body = CoreErrorBody),
         CoreBodyRefusals,
         CoreLockedOut,
@@ -159,8 +155,7 @@ pub async fn disable_totp<S: Store, M: Mailer>(
     responses(
         (status = 200, description = "The new recovery codes, shown this once.", body = RecoveryCodesResponse),
         (status = 400, description = "`invalid_request`, `validation_failed` (password missing or wrong).", body = CoreErrorBody),
-        (status = 401, description = "`invalid_token`.", body = CoreErrorBody),
-        (status = 403, description = "`account_disabled`.", body = CoreErrorBody),
+        CoreBearerRefusals,
         (status = 404, description = "`not_found`: no second factor is on.", body = CoreErrorBody),
         CoreBodyRefusals,
         CoreLockedOut,

@@ -12,8 +12,8 @@ pub(crate) mod tokens;
 
 pub use crate::edge::failure::{EdgeProblem, Problem, BASIC_CHALLENGE};
 pub use error::{
-    error_json, invalid_token_challenge, method_not_allowed, wire_name, CoreBodyRefusals, CoreBodyThrottled, CoreError,
-    CoreErrorBody, CoreFaults, CoreLockedOut, CoreResult,
+    error_json, invalid_token_challenge, method_not_allowed, wire_name, CoreBearerRefusals, CoreBodyRefusals,
+    CoreBodyThrottled, CoreError, CoreErrorBody, CoreFaults, CoreLockedOut, CoreResult,
 };
 
 use crate::edge::routes::{route, AddRoute};

@@ -9,11 +9,14 @@ use registrar_mail::Mailer;
 use registrar_service::{parse, passkey_name, Field, FieldErrors, PasskeyAddition, ServiceError};
 use registrar_store::Store;
 
-use super::account::caller;
+use super::account::{caller_and_body, caller_without_fields};
 use super::answers::{MfaPasskeyOptionsResponse, PasskeyAddedResponse, PasskeyOptionsResponse};
 use super::factors::secret_answer;
 use super::requests::{MfaPasskeyOptionsRequest, PasskeyAdditionRequest, PasskeyOptionsRequest, PasskeyRenameRequest};
-use super::{CoreBodyRefusals, CoreBodyThrottled, CoreError, CoreErrorBody, CoreFaults, CoreLockedOut, CoreResult};
+use super::{
+    CoreBearerRefusals, CoreBodyRefusals, CoreBodyThrottled, CoreError, CoreErrorBody, CoreFaults, CoreLockedOut,
+    CoreResult,
+};
 use crate::edge::body;
 use crate::edge::call::Call;
 use crate::edge::client_ip::Origin;
@@ -33,8 +36,7 @@ use crate::edge::client_ip::Origin;
     responses(
         (status = 200, description = "The ceremony and its `publicKey` options.", body = PasskeyOptionsResponse),
         (status = 400, description = "`invalid_request`: a body that is not a JSON object.", body = CoreErrorBody),
-        (status = 401, description = "`invalid_token`.", body = CoreErrorBody),
-        (status = 403, description = "`account_disabled`.", body = CoreErrorBody),
+        CoreBearerRefusals,
         (status = 404, description = "`not_found`: passkeys are off.", body = CoreErrorBody),
         CoreBodyRefusals,
         CoreBodyThrottled,
@@ -46,8 +48,7 @@ pub async fn registration_options<S: Store, M: Mailer>(
     payload: web::Payload,
 ) -> Result<HttpResponse, CoreError> {
     let Call { req, app, lang } = call;
-    let ctx = caller(&req, &app, lang).await?;
-    body::read_object(&req, payload, &app).await.core(lang)?;
+    let ctx = caller_without_fields(&req, payload, &app, lang).await?;
     let options = app.passkey_registration_options(&ctx).await.core(lang)?;
     Ok(secret_answer(&PasskeyOptionsResponse::from(options)))
 }
@@ -68,8 +69,7 @@ pub async fn registration_options<S: Store, M: Mailer>(
     responses(
         (status = 201, description = "Added.", body = PasskeyAddedResponse),
         (status = 400, description = "`invalid_request`, `validation_failed` (`ceremony`, `name`, `credential`).", body = CoreErrorBody),
-        (status = 401, description = "`invalid_token`.", body = CoreErrorBody),
-        (status = 403, description = "`account_disabled`.", body = CoreErrorBody),
+        CoreBearerRefusals,
         (status = 404, description = "`not_found`: passkeys are off.", body = CoreErrorBody),
         CoreBodyRefusals,
         CoreBodyThrottled,
@@ -78,8 +78,7 @@ pub async fn registration_options<S: Store, M: Mailer>(
 )]
 pub async fn add<S: Store, M: Mailer>(call: Call<S, M>, payload: web::Payload) -> Result<HttpResponse, CoreError> {
     let Call { req, app, lang } = call;
-    let ctx = caller(&req, &app, lang).await?;
-    let request: PasskeyAdditionRequest = body::read(&req, payload, &app).await.core(lang)?;
+    let (ctx, request): (_, PasskeyAdditionRequest) = caller_and_body(&req, payload, &app, lang).await?;
     let addition = PasskeyAddition::parse(request.into()).core(lang)?;
     let passkey = app.add_passkey(&ctx, addition).await.core(lang)?;
     Ok(HttpResponse::Created().json(PasskeyAddedResponse::from(&passkey)))
@@ -97,8 +96,7 @@ pub async fn add<S: Store, M: Mailer>(call: Call<S, M>, payload: web::Payload) -
     responses(
         (status = 204, description = "Renamed."),
         (status = 400, description = "`invalid_request`, `validation_failed` (`name`).", body = CoreErrorBody),
-        (status = 401, description = "`invalid_token`.", body = CoreErrorBody),
-        (status = 403, description = "`account_disabled`.", body = CoreErrorBody),
+        CoreBearerRefusals,
         (status = 404, description = "`not_found`: the caller has no such passkey.", body = CoreErrorBody),
         CoreBodyRefusals,
         CoreBodyThrottled,
@@ -111,8 +109,7 @@ pub async fn rename<S: Store, M: Mailer>(
     payload: web::Payload,
 ) -> Result<HttpResponse, CoreError> {
     let Call { req, app, lang } = call;
-    let ctx = caller(&req, &app, lang).await?;
-    let request: PasskeyRenameRequest = body::read(&req, payload, &app).await.core(lang)?;
+    let (ctx, request): (_, PasskeyRenameRequest) = caller_and_body(&req, payload, &app, lang).await?;
     let mut errors = FieldErrors::default();
     let name = passkey_name(&mut errors, request.name.as_deref());
     let name = name.ok_or(ServiceError::Invalid(errors)).core(lang)?;
@@ -133,8 +130,7 @@ pub async fn rename<S: Store, M: Mailer>(
     responses(
         (status = 204, description = "Removed."),
         (status = 400, description = "`invalid_request`: a body that is not a JSON object.", body = CoreErrorBody),
-        (status = 401, description = "`invalid_token`.", body = CoreErrorBody),
-        (status = 403, description = "`account_disabled`.", body = CoreErrorBody),
+        CoreBearerRefusals,
         (status = 404, description = "`not_found`: the caller has no such passkey.", body = CoreErrorBody),
         CoreBodyRefusals,
         CoreBodyThrottled,
@@ -147,8 +143,7 @@ pub async fn remove<S: Store, M: Mailer>(
     payload: web::Payload,
 ) -> Result<HttpResponse, CoreError> {
     let Call { req, app, lang } = call;
-    let ctx = caller(&req, &app, lang).await?;
-    body::read_object(&req, payload, &app).await.core(lang)?;
+    let ctx = caller_without_fields(&req, payload, &app, lang).await?;
     app.remove_passkey(&ctx, &path.into_inner()).await.core(lang)?;
     Ok(HttpResponse::NoContent().finish())
 }

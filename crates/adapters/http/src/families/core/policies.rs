@@ -7,7 +7,9 @@ use registrar_store::Store;
 use super::account::caller;
 use super::answers::{AcceptanceResponse, ListedPolicyResponse, PolicyResponse};
 use super::requests::AcceptPoliciesRequest;
-use super::{CoreBodyRefusals, CoreBodyThrottled, CoreError, CoreErrorBody, CoreFaults, CoreResult};
+use super::{
+    CoreBearerRefusals, CoreBodyRefusals, CoreBodyThrottled, CoreError, CoreErrorBody, CoreFaults, CoreResult,
+};
 use crate::edge::body;
 use crate::edge::call::Call;
 use crate::edge::language::{DefaultLanguage, Lang};
@@ -74,8 +76,7 @@ pub async fn one<S: Store, M: Mailer>(call: Call<S, M>, path: web::Path<String>)
             body = AcceptanceResponse),
         (status = 400, description = "`invalid_request`, `validation_failed` (no list, an unknown id).",
             body = CoreErrorBody),
-        (status = 401, description = "`invalid_token`.", body = CoreErrorBody),
-        (status = 403, description = "`account_disabled`.", body = CoreErrorBody),
+        CoreBearerRefusals,
         CoreBodyRefusals,
         CoreBodyThrottled,
         CoreFaults,

@@ -6,10 +6,13 @@ use registrar_mail::Mailer;
 use registrar_service::{EmailCodeGrant, EmailCodeMail, Login, MfaGrant, PasskeyGrant, ServiceError};
 use registrar_store::Store;
 
-use super::account::{caller, empty, token_pair};
+use super::account::{caller, caller_without_fields, empty, token_pair};
 use super::answers::{EmptyResponse, SessionResponse, TokenPairResponse};
 use super::requests::{EmailCodeRequest, TokenRequest};
-use super::{CoreBodyRefusals, CoreBodyThrottled, CoreError, CoreErrorBody, CoreFaults, CoreResult, EdgeProblem};
+use super::{
+    CoreBearerRefusals, CoreBodyRefusals, CoreBodyThrottled, CoreError, CoreErrorBody, CoreFaults, CoreResult,
+    EdgeProblem,
+};
 use crate::edge::body;
 use crate::edge::call::Call;
 use crate::edge::client_ip::Origin;
@@ -208,8 +211,7 @@ fn form_decode(text: &str) -> Option<String> {
     security(("bearer" = [])),
     responses(
         (status = 204, description = "Logged out."),
-        (status = 401, description = "`invalid_token`.", body = CoreErrorBody),
-        (status = 403, description = "`account_disabled`.", body = CoreErrorBody),
+        CoreBearerRefusals,
         (status = 400, description = "`invalid_request`: a body that is not a JSON object.", body = CoreErrorBody),
         CoreBodyRefusals,
         CoreBodyThrottled,
@@ -234,8 +236,7 @@ pub async fn logout<S: Store, M: Mailer>(call: Call<S, M>, payload: web::Payload
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Every live session of the caller.", body = Vec<SessionResponse>),
-        (status = 401, description = "`invalid_token`.", body = CoreErrorBody),
-        (status = 403, description = "`account_disabled`.", body = CoreErrorBody),
+        CoreBearerRefusals,
         CoreFaults,
     )
 )]
@@ -259,8 +260,7 @@ pub async fn sessions<S: Store, M: Mailer>(call: Call<S, M>) -> Result<HttpRespo
     params(("device_id" = String, Path, description = "The `device_id` of one of the caller's sessions.")),
     responses(
         (status = 204, description = "Signed out."),
-        (status = 401, description = "`invalid_token`.", body = CoreErrorBody),
-        (status = 403, description = "`account_disabled`.", body = CoreErrorBody),
+        CoreBearerRefusals,
         (status = 400, description = "`invalid_request`: a body that is not a JSON object.", body = CoreErrorBody),
         CoreBodyRefusals,
         CoreBodyThrottled,
@@ -274,8 +274,7 @@ pub async fn revoke_device<S: Store, M: Mailer>(
     payload: web::Payload,
 ) -> Result<HttpResponse, CoreError> {
     let Call { req, app, lang } = call;
-    let ctx = caller(&req, &app, lang).await?;
-    body::read_object(&req, payload, &app).await.core(lang)?;
+    let ctx = caller_without_fields(&req, payload, &app, lang).await?;
     app.revoke_device(&ctx, &path.into_inner()).await.core(lang)?;
     Ok(HttpResponse::NoContent().finish())
 }
