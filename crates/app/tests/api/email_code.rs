@@ -10,6 +10,8 @@ use serde_json::{json, Value};
 
 use crate::factors::{mfa_grant, mfa_token_of, turn_on_totp};
 use crate::helpers::*;
+use crate::passkey::{SoftPasskey, ORIGIN};
+use crate::passkeys::{add_passkey, mfa_passkey_options};
 use crate::sessions::sign_in_methods;
 use crate::throttle::{assert_about_the_same_time, enumeration_pair};
 
@@ -19,6 +21,7 @@ on_both_backends!(
     five_wrong_codes_kill_the_code,
     wrong_codes_count_toward_the_account_lockout,
     with_a_second_factor_the_code_is_the_first_step,
+    a_passkey_can_be_the_second_step_after_a_mailed_code,
     the_answer_is_the_same_for_known_unknown_and_disabled_addresses,
     the_answer_takes_about_the_same_time_for_known_unknown_and_disabled_addresses,
     codes_are_throttled_per_client_address_and_per_account,
@@ -221,6 +224,32 @@ async fn with_a_second_factor_the_code_is_the_first_step(backend: Backend) {
             ("laptop".to_owned(), "email_code+totp".to_owned()),
             ("tablet".to_owned(), "email_code+recovery_code".to_owned())
         ]
+    );
+}
+
+async fn a_passkey_can_be_the_second_step_after_a_mailed_code(backend: Backend) {
+    let m = mailing(backend, crate::passkeys::relying_party).await;
+    let email = unique_email();
+    let pair = m.app.register(&email).await;
+    let mut authenticator = SoftPasskey::new();
+    add_passkey(&m.app, &pair, &mut authenticator, "Phone").await;
+
+    let code = m.code(&email, 1).await;
+    let (status, challenge) = m.sign_in(&email, &code, "laptop").await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{challenge}");
+    assert_eq!(challenge["factors"], json!(["passkey"]), "{challenge}");
+    let mfa_token = challenge["mfa_token"].as_str().expect("an mfa_token");
+    let (_, options) = parts(mfa_passkey_options(&m.app, mfa_token).await).await;
+    let answer = authenticator
+        .get(ORIGIN, &options["publicKey"])
+        .expect("the authenticator answers");
+    let grant = json!({"grant_type": "mfa", "mfa_token": mfa_token, "credential": answer});
+    let (status, signed_in) = m.app.post_parts("/api/token", &grant).await;
+    assert_eq!(status, StatusCode::OK, "{signed_in}");
+    let methods = sign_in_methods(&m.app, access_token(&signed_in)).await;
+    assert!(
+        methods.contains(&("laptop".to_owned(), "email_code+passkey".to_owned())),
+        "{methods:?}"
     );
 }
 

@@ -12,7 +12,7 @@ use crate::helpers::*;
 use crate::passkey::{SoftPasskey, ORIGIN, RP_ID};
 
 /// Passkeys for `registrar.test`, served at `https://registrar.test`.
-fn relying_party(c: &mut registrar::Config) {
+pub fn relying_party(c: &mut registrar::Config) {
     c.webauthn.rp_id = RP_ID.into();
     c.webauthn.origins = vec![ORIGIN.into()];
 }
@@ -34,7 +34,7 @@ async fn post_passkey(app: &TestApp, pair: &Value, body: Value) -> (StatusCode, 
 }
 
 /// Adds a passkey of `authenticator` named `name`: the 201 answer.
-async fn add_passkey(app: &TestApp, pair: &Value, authenticator: &mut SoftPasskey, name: &str) -> Value {
+pub async fn add_passkey(app: &TestApp, pair: &Value, authenticator: &mut SoftPasskey, name: &str) -> Value {
     let options = registration_options(app, pair).await;
     let (status, added) = create_on(app, pair, (authenticator, ORIGIN), &options, name).await;
     assert_eq!(status, StatusCode::CREATED, "{added}");
@@ -100,7 +100,7 @@ async fn sign_in(app: &TestApp, authenticator: &mut SoftPasskey, origin: &str) -
     passkey_grant(app, &options["ceremony"], &credential, "phone").await
 }
 
-async fn mfa_passkey_options(app: &TestApp, mfa_token: &str) -> reqwest::Response {
+pub async fn mfa_passkey_options(app: &TestApp, mfa_token: &str) -> reqwest::Response {
     app.post_json("/api/token/mfa/passkey-options", &json!({"mfa_token": mfa_token}))
         .await
 }
