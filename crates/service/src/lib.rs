@@ -34,6 +34,7 @@ mod users;
 pub mod testing;
 
 pub use account::{PasswordChange, ProfileChange, ProfileView, Registration, RegistrationLookups, SessionView};
+pub use admin::NewClient;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use confirm::{CodeConfirmation, LinkOutcome, PasswordReset};
 pub use email_code::{EmailCodeGrant, EmailCodeMail, EMAIL_CODE_ATTEMPTS, EMAIL_CODE_TTL};

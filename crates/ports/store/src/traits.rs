@@ -157,8 +157,16 @@ pub trait PolicyStore {
 
 #[async_trait]
 pub trait ClientStore {
+    /// Stores the client with its kind (and secret hash), redirect URIs
+    /// (in their order) and `trusted`, all read back as given.
     /// MUST return [`StoreError::Duplicate`] if the id exists.
     async fn add_client(&self, client: &Client) -> Result<(), StoreError>;
+
+    /// Replaces the secret hash of a confidential client: the old secret
+    /// dies at once. Returns whether it did; MUST return `false` and change
+    /// nothing for an unknown or a public client (a public client gets no
+    /// secret this way).
+    async fn set_client_secret(&self, id: &ClientId, secret_hash: &SecretHash) -> Result<bool, StoreError>;
 
     async fn client(&self, id: &ClientId) -> Result<Option<Client>, StoreError>;
 
