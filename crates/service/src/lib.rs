@@ -60,7 +60,7 @@ pub use settings::Settings;
 pub use signup::{Signup, SignupConsent, SignupLink, SignupLookups};
 pub use supervise::{supervise, TASK_RESTARTS};
 pub use throttle::ThrottleSettings;
-pub use tokens::{AuthContext, Login, TokenPair};
+pub use tokens::{AuthContext, ClientAuthentication, Login, TokenPair};
 pub use touch::TOUCH_FLUSH_INTERVAL;
 pub use typed::TypedRegistration;
 pub use users::{UsersRegistration, WebLogin};

@@ -4,8 +4,8 @@ use chrono::{DateTime, Utc};
 use rand::rngs::OsRng;
 use rand::RngCore;
 use registrar_domain::{
-    ClientId, ClientIp, Email, Password, PasswordHash, SecretHash, SecretToken, Session, SessionId, SignInMethod, User,
-    UserId,
+    ClientId, ClientIp, ClientKind, Email, Password, PasswordHash, SecretHash, SecretToken, Session, SessionId,
+    SignInMethod, User, UserId,
 };
 use registrar_mail::Mailer;
 use registrar_store::{FirstFactor, MfaPurpose, NewSession, Rotation, RotationOutcome, Store};
@@ -35,6 +35,19 @@ pub(crate) fn random_hex(bytes: usize) -> String {
     let mut buf = vec![0u8; bytes];
     OsRng.fill_bytes(&mut buf);
     hex::encode(buf)
+}
+
+/// What [`Registrar::authenticate_client`] found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClientAuthentication {
+    /// No such client: the grant answers `invalid_client` as it always did.
+    Unknown,
+    /// A public client: named, nothing to prove (a secret it sent is not checked).
+    Public,
+    /// A confidential client that proved its secret.
+    Confidential,
+    /// A confidential client with a wrong secret, or none.
+    Refused,
 }
 
 /// 32 random bytes: 64 hex characters, the floor of the contract's 64–256.
@@ -119,6 +132,38 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
             sign_in_method: method,
         };
         (session, pair)
+    }
+
+    /// Client authentication (RFC 6749 §2.3.1) of a client named at the
+    /// token endpoint, with the secret it sent, if any. A confidential
+    /// client's secret is compared as its keyed hash, in constant time.
+    pub async fn authenticate_client(
+        &self,
+        id: &str,
+        secret: Option<&str>,
+    ) -> Result<ClientAuthentication, ServiceError> {
+        let Some(id) = ClientId::parse(id) else {
+            return Ok(ClientAuthentication::Unknown);
+        };
+        let Some(client) = self.store.client(&id).await? else {
+            return Ok(ClientAuthentication::Unknown);
+        };
+        let ClientKind::Confidential { secret_hash } = client.kind else {
+            return Ok(ClientAuthentication::Public);
+        };
+        let given = secret.map(|s| self.settings.secret_key.client_secret_hash(s));
+        match given {
+            Some(given) if given.matches(&secret_hash) => Ok(ClientAuthentication::Confidential),
+            _ => Ok(ClientAuthentication::Refused),
+        }
+    }
+
+    /// Whether the client is a confidential one: a step that names no client
+    /// (the second step of a sign-in) must then be refused, as the client
+    /// did not authenticate.
+    pub(crate) async fn is_confidential(&self, id: &ClientId) -> Result<bool, ServiceError> {
+        let client = self.store.client(id).await?;
+        Ok(client.is_some_and(|c| c.kind != ClientKind::Public))
     }
 
     /// A registered client, or `InvalidClient`.

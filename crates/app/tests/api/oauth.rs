@@ -3,12 +3,13 @@
 //! requests-oauthlib sends it, `error_description`, and the Bearer challenge.
 
 use base64::Engine as _;
-use oauth2::basic::{BasicClient, BasicErrorResponseType, BasicTokenType};
+use oauth2::basic::{BasicClient, BasicErrorResponseType, BasicRequestTokenError, BasicTokenResponse, BasicTokenType};
 use oauth2::{
-    AuthType, ClientId, ClientSecret, RequestTokenError, ResourceOwnerPassword, ResourceOwnerUsername, TokenResponse,
-    TokenUrl,
+    AuthType, ClientId, ClientSecret, EndpointNotSet, EndpointSet, HttpClientError, RequestTokenError,
+    ResourceOwnerPassword, ResourceOwnerUsername, TokenResponse, TokenUrl,
 };
 use registrar_domain::Language;
+use registrar_service::NewClient;
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -27,6 +28,29 @@ fn basic(user_colon_password: &str) -> String {
         "Basic {}",
         base64::engine::general_purpose::STANDARD.encode(user_colon_password)
     )
+}
+
+/// A stock client of the token endpoint alone.
+type TokenClient = BasicClient<EndpointNotSet, EndpointNotSet, EndpointNotSet, EndpointNotSet, EndpointSet>;
+
+/// The `oauth2` crate's password grant for `email` on `device` (the extra
+/// fields of the device-token API).
+async fn password_grant(
+    client: &TokenClient,
+    http: &reqwest::Client,
+    email: &str,
+    password: &str,
+    device: &str,
+) -> Result<BasicTokenResponse, BasicRequestTokenError<HttpClientError<reqwest::Error>>> {
+    client
+        .exchange_password(
+            &ResourceOwnerUsername::new(email.to_owned()),
+            &ResourceOwnerPassword::new(password.to_owned()),
+        )
+        .add_extra_param("device_id", device)
+        .add_extra_param("device_name", device)
+        .request_async(http)
+        .await
 }
 
 fn catalogue(lang: Language, key: &str) -> String {
@@ -52,14 +76,7 @@ async fn the_oauth2_crate_logs_in_refreshes_and_shows_our_error_description(back
         .set_token_uri(token_url);
 
     for (device, client) in [("oauth-body", &without_secret), ("oauth-basic", &empty_secret)] {
-        let pair = client
-            .exchange_password(
-                &ResourceOwnerUsername::new(email.clone()),
-                &ResourceOwnerPassword::new(PASSWORD.to_owned()),
-            )
-            .add_extra_param("device_id", device)
-            .add_extra_param("device_name", device)
-            .request_async(&http)
+        let pair = password_grant(client, &http, &email, PASSWORD, device)
             .await
             .unwrap_or_else(|e| panic!("{device}: password grant: {e:?}"));
         assert_eq!(*pair.token_type(), BasicTokenType::Bearer);
@@ -83,15 +100,7 @@ async fn the_oauth2_crate_logs_in_refreshes_and_shows_our_error_description(back
             "{device}"
         );
 
-        let refused = client
-            .exchange_password(
-                &ResourceOwnerUsername::new(email.clone()),
-                &ResourceOwnerPassword::new("Not-The-Password-1".to_owned()),
-            )
-            .add_extra_param("device_id", device)
-            .add_extra_param("device_name", device)
-            .request_async(&http)
-            .await;
+        let refused = password_grant(client, &http, &email, "Not-The-Password-1", device).await;
         match refused {
             Err(RequestTokenError::ServerResponse(e)) => {
                 assert_eq!(*e.error(), BasicErrorResponseType::InvalidGrant, "{device}");
@@ -361,7 +370,211 @@ async fn a_bad_reset_token_is_explained_as_a_reset_link_in_every_language(backen
     );
 }
 
+/// A confidential client of `app`, and its secret.
+pub async fn confidential_client(app: &TestApp) -> (String, String) {
+    let new = NewClient {
+        name: "Server app".into(),
+        confidential: true,
+        ..NewClient::default()
+    };
+    let (client, secret) = app.service.register_client(new).await.expect("a confidential client");
+    let secret = secret.expect("a confidential client has a secret");
+    (client.id.to_string(), secret.expose().to_owned())
+}
+
+async fn a_confidential_client_signs_in_and_refreshes_with_its_secret_by_basic_or_in_the_body(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let email = unique_email();
+    app.register(&email).await;
+    let (id, secret) = confidential_client(&app).await;
+    let http = oauth_http();
+    let token_url = TokenUrl::new(app.url("/api/token")).expect("url");
+
+    for (device, auth_type) in [
+        ("client-secret-basic", AuthType::BasicAuth),
+        ("client-secret-post", AuthType::RequestBody),
+    ] {
+        let client = BasicClient::new(ClientId::new(id.clone()))
+            .set_client_secret(ClientSecret::new(secret.clone()))
+            .set_auth_type(auth_type)
+            .set_token_uri(token_url.clone());
+        let pair = password_grant(&client, &http, &email, PASSWORD, device)
+            .await
+            .unwrap_or_else(|e| panic!("{device}: password grant: {e:?}"));
+        assert_eq!(app.me(pair.access_token().secret()).await.status(), StatusCode::OK);
+        let renewed = client
+            .exchange_refresh_token(pair.refresh_token().expect("a refresh token"))
+            .request_async(&http)
+            .await
+            .unwrap_or_else(|e| panic!("{device}: refresh: {e:?}"));
+        assert_eq!(app.me(renewed.access_token().secret()).await.status(), StatusCode::OK);
+
+        // The same crate with a wrong secret: invalid_client.
+        let wrong = BasicClient::new(ClientId::new(id.clone()))
+            .set_client_secret(ClientSecret::new("0".repeat(64)))
+            .set_auth_type(match device {
+                "client-secret-basic" => AuthType::BasicAuth,
+                _ => AuthType::RequestBody,
+            })
+            .set_token_uri(token_url.clone());
+        match wrong
+            .exchange_refresh_token(renewed.refresh_token().expect("a refresh token"))
+            .request_async(&http)
+            .await
+        {
+            Err(RequestTokenError::ServerResponse(e)) => {
+                assert_eq!(*e.error(), BasicErrorResponseType::InvalidClient, "{device}");
+            }
+            other => panic!("{device}: a wrong secret: {other:?}"),
+        }
+        // The refused refresh rotated nothing: the right secret still refreshes.
+        client
+            .exchange_refresh_token(renewed.refresh_token().expect("a refresh token"))
+            .request_async(&http)
+            .await
+            .unwrap_or_else(|e| panic!("{device}: refresh after a refused one: {e:?}"));
+    }
+}
+
+async fn a_confidential_client_without_its_secret_is_401_invalid_client_with_a_challenge_only_after_basic(
+    backend: Backend,
+) {
+    let app = spawn_app(backend).await;
+    let email = unique_email();
+    app.register(&email).await;
+    let (id, secret) = confidential_client(&app).await;
+    let login = |authorization: Option<String>, extra: &[(&str, &str)]| {
+        let mut form = vec![
+            ("grant_type", "password".to_owned()),
+            ("username", email.clone()),
+            ("password", PASSWORD.to_owned()),
+            ("device_id", "server".to_owned()),
+            ("device_name", "server".to_owned()),
+        ];
+        form.extend(extra.iter().map(|(k, v)| (*k, (*v).to_owned())));
+        let request = app.post("/api/token").form(&form);
+        match authorization {
+            Some(value) => request.header("Authorization", value),
+            None => request,
+        }
+        .send()
+    };
+    let refused = catalogue(Language::EN, "error.client_authentication");
+    for (case, authorization, extra, challenged) in [
+        ("no secret", None, vec![("client_id", id.as_str())], false),
+        (
+            "a wrong client_secret",
+            None,
+            vec![("client_id", id.as_str()), ("client_secret", "wrong")],
+            false,
+        ),
+        (
+            "a secret of another form",
+            None,
+            vec![("client_id", id.as_str()), ("client_secret", &secret[..63])],
+            false,
+        ),
+        (
+            "Basic with an empty password",
+            Some(basic(&format!("{id}:"))),
+            vec![],
+            true,
+        ),
+        (
+            "Basic with a wrong password",
+            Some(basic(&format!("{id}:{}", "f".repeat(64)))),
+            vec![],
+            true,
+        ),
+    ] {
+        let response = login(authorization, &extra).await.expect("r");
+        let challenge = response.headers().get("www-authenticate").cloned();
+        let cache = response.headers().get("cache-control").cloned();
+        let (status, body) = parts(response).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{case}: {body}");
+        assert_eq!(body["error"], "invalid_client", "{case}");
+        assert_eq!(body["error_description"], refused, "{case}");
+        assert_eq!(challenge.is_some(), challenged, "{case}: {challenge:?}");
+        assert_eq!(cache.as_ref().and_then(|v| v.to_str().ok()), Some("no-store"), "{case}");
+    }
+    // One method per request: Basic with the secret and client_secret too.
+    let response = login(
+        Some(basic(&format!("{id}:{secret}"))),
+        &[("client_secret", secret.as_str())],
+    )
+    .await
+    .expect("r");
+    let (status, body) = parts(response).await;
+    assert_eq!(
+        (status, body["error"].clone()),
+        (StatusCode::BAD_REQUEST, json!("invalid_request"))
+    );
+
+    // Right, by the body: the pair. A refresh that names no client is not
+    // this client's: refused, and the token lives on.
+    let response = login(None, &[("client_id", id.as_str()), ("client_secret", secret.as_str())])
+        .await
+        .expect("r");
+    let (status, pair) = parts(response).await;
+    assert_eq!(status, StatusCode::OK, "{pair}");
+    let refresh_token = pair["refresh_token"].as_str().expect("a refresh token");
+    let anonymous = send(
+        app.post("/api/token")
+            .form(&[("grant_type", "refresh_token"), ("refresh_token", refresh_token)]),
+    )
+    .await;
+    let (status, body) = parts(anonymous).await;
+    assert_eq!(
+        (status, body["error"].clone()),
+        (StatusCode::BAD_REQUEST, json!("invalid_grant"))
+    );
+
+    // A rotated secret: the old one is refused, the new one works.
+    let rotated = app.service.rotate_client_secret(&id).await.expect("rotating");
+    let refresh = |secret: String| {
+        send(app.post("/api/token").form(&[
+            ("grant_type", "refresh_token".to_owned()),
+            ("refresh_token", refresh_token.to_owned()),
+            ("client_id", id.clone()),
+            ("client_secret", secret),
+        ]))
+    };
+    assert_eq!(refresh(secret.clone()).await.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(refresh(rotated.expose().to_owned()).await.status(), StatusCode::OK);
+}
+
+async fn a_public_client_is_not_asked_for_a_secret_and_a_body_client_secret_changes_nothing(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let email = unique_email();
+    app.register(&email).await;
+    let response = send(app.post("/api/token").form(&[
+        ("grant_type", "password"),
+        ("client_id", app.client_id.as_str()),
+        ("client_secret", "anything"),
+        ("username", email.as_str()),
+        ("password", PASSWORD),
+        ("device_id", "d"),
+        ("device_name", "d"),
+    ]))
+    .await;
+    let (status, pair) = parts(response).await;
+    assert_eq!(status, StatusCode::OK, "{pair}");
+    let response = send(app.post("/api/token").form(&[
+        ("grant_type", "refresh_token"),
+        ("refresh_token", pair["refresh_token"].as_str().expect("t")),
+    ]))
+    .await;
+    assert_eq!(
+        response.status(),
+        StatusCode::OK,
+        "a public client's refresh names no client, as before"
+    );
+}
+
 on_both_backends!(
+    a_confidential_client_signs_in_and_refreshes_with_its_secret_by_basic_or_in_the_body,
+    a_confidential_client_without_its_secret_is_401_invalid_client_with_a_challenge_only_after_basic,
+    a_public_client_is_not_asked_for_a_secret_and_a_body_client_secret_changes_nothing,
     the_oauth2_crate_logs_in_refreshes_and_shows_our_error_description,
     http_basic_names_the_client_at_the_token_endpoint,
     every_core_error_carries_error_description_equal_to_message,

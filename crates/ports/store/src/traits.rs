@@ -105,6 +105,9 @@ pub trait SessionStore {
     /// the token as retired. A presented token is looked up first among live
     /// tokens, then among retired ones. A client mismatch is checked first (also
     /// for retired tokens), so a wrong `client_id` never revokes a session.
+    /// A rotation that names no client MUST NOT rotate (nor expire) the live
+    /// token of a confidential client's session: [`RotationOutcome::ClientMismatch`],
+    /// nothing changed (such a client authenticates, RFC 6749 §6).
     /// See [`RotationOutcome`] for the rest.
     async fn rotate_refresh(&self, rotation: Rotation) -> Result<RotationOutcome, StoreError>;
 

@@ -112,22 +112,9 @@ contract_rules! {
     }
 
     pub async fn a_confidential_clients_secret_is_replaced_and_no_other_client_gets_one<S: Store>(store: S) {
-        let id = ClientId::parse(&format!("confidential-{}", unique())).expect("a valid client id");
-        let client = Client {
-            kind: confidential(),
-            redirect_uris: uris(&["https://server.example/cb"]),
-            ..Client::public(id.clone(), "Server app".into(), at(0))
-        };
-        store.add_client(&client).await.expect("adding a confidential client");
-        let other = Client {
-            kind: confidential(),
-            ..Client::public(
-                ClientId::parse(&format!("other-{}", unique())).expect("valid"),
-                "Other server".into(),
-                at(0),
-            )
-        };
-        store.add_client(&other).await.expect("adding another confidential client");
+        let client = add_confidential_client(&store, at(0)).await;
+        let id = client.id.clone();
+        let other = add_confidential_client(&store, at(0)).await;
 
         let new_hash = SecretHash::of(&unique());
         assert!(
@@ -167,17 +154,4 @@ contract_rules! {
         );
         assert!(store.client(&unknown).await.expect("looking up").is_none(), "nothing was added");
     }
-}
-
-/// A confidential kind with a fresh secret hash.
-fn confidential() -> ClientKind {
-    ClientKind::Confidential {
-        secret_hash: SecretHash::of(&unique()),
-    }
-}
-
-fn uris(uris: &[&str]) -> Vec<RedirectUri> {
-    uris.iter()
-        .map(|u| RedirectUri::parse(u).expect("a valid redirect URI"))
-        .collect()
 }

@@ -151,6 +151,35 @@ pub(super) async fn add_client<S: Store>(store: &S, created_at: DateTime<Utc>) -
     id
 }
 
+/// Adds a confidential client of the test's own, with a fresh secret hash
+/// and a redirect URI, created at `created_at`; returns it as added.
+pub(super) async fn add_confidential_client<S: Store>(store: &S, created_at: DateTime<Utc>) -> Client {
+    let id = ClientId::parse(&format!("confidential-{}", unique())).expect("a valid client id");
+    let client = Client {
+        kind: confidential(),
+        redirect_uris: uris(&["https://server.example/cb"]),
+        ..Client::public(id, "Server app".into(), created_at)
+    };
+    store
+        .add_client(&client)
+        .await
+        .expect("adding a confidential client with a fresh id");
+    client
+}
+
+/// A confidential kind with a fresh secret hash.
+pub(super) fn confidential() -> ClientKind {
+    ClientKind::Confidential {
+        secret_hash: SecretHash::of(&unique()),
+    }
+}
+
+pub(super) fn uris(uris: &[&str]) -> Vec<RedirectUri> {
+    uris.iter()
+        .map(|u| RedirectUri::parse(u).expect("a valid redirect URI"))
+        .collect()
+}
+
 /// Two clients of the test's own, both created at `at(0)`.
 pub(super) async fn two_clients<S: Store>(store: &S) -> (ClientId, ClientId) {
     (add_client(store, at(0)).await, add_client(store, at(0)).await)
