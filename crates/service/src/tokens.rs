@@ -158,6 +158,20 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         }
     }
 
+    /// Revocation (RFC 7009) by `client` (authenticated by the caller when
+    /// confidential): the session of `token`, an access or a refresh
+    /// token, ends if it is that client's. An unknown, malformed or
+    /// rotated-out token, or another client's, changes nothing and is no
+    /// error (the answer must not tell them apart). `InvalidClient` for an
+    /// unknown client.
+    pub async fn revoke_token(&self, client: &str, token: &str) -> Result<(), ServiceError> {
+        let client = self.known_client(&ClientRef::of(client)).await?;
+        if looks_like_token(token) && self.store.revoke_by_token(&SecretHash::of(token), &client).await? {
+            tracing::debug!(client = %client, "a session was revoked by its token");
+        }
+        Ok(())
+    }
+
     /// Whether the client is a confidential one: a step that names no client
     /// (the second step of a sign-in) must then be refused, as the client
     /// did not authenticate.

@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
-use registrar_domain::{DeviceId, PasswordHash, SecretHash, Session, SessionId, User, UserId};
+use registrar_domain::{ClientId, DeviceId, PasswordHash, SecretHash, Session, SessionId, User, UserId};
 use registrar_store::{NewSession, Rotation, RotationOutcome, SessionStore, StoreError};
 
 use crate::backend::{for_each_backend, run, Backend};
@@ -267,6 +267,21 @@ impl SessionStore for DieselStore {
         run!(self, statement, |conn| Ok(diesel::delete(sessions::table.find(&id))
             .execute(conn)?
             > 0))
+    }
+
+    async fn revoke_by_token(&self, token_hash: &SecretHash, client: &ClientId) -> Result<bool, StoreError> {
+        let hash = token_hash.as_str().to_owned();
+        let client = client.as_str().to_owned();
+        // One statement: the session and its retired tokens go (by cascade).
+        run!(self, statement, |conn| {
+            Ok(diesel::delete(
+                sessions::table
+                    .filter(sessions::client_id.eq(&client))
+                    .filter(sessions::access_hash.eq(&hash).or(sessions::refresh_hash.eq(&hash))),
+            )
+            .execute(conn)?
+                > 0)
+        })
     }
 
     async fn revoke_device(&self, user: &UserId, device: &DeviceId) -> Result<usize, StoreError> {

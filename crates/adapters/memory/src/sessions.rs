@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use registrar_domain::{ClientKind, DeviceId, SecretHash, Session, SessionId, User, UserId};
+use registrar_domain::{ClientId, ClientKind, DeviceId, SecretHash, Session, SessionId, User, UserId};
 use registrar_store::{NewSession, Rotation, RotationOutcome, SessionStore, StoreError};
 
 use crate::state::{RetiredRefresh, State};
@@ -75,6 +75,18 @@ impl SessionStore for MemoryStore {
 
     async fn revoke_session(&self, id: &SessionId) -> Result<bool, StoreError> {
         Ok(self.lock()?.revoke_session(id))
+    }
+
+    async fn revoke_by_token(&self, token_hash: &SecretHash, client: &ClientId) -> Result<bool, StoreError> {
+        let mut state = self.lock()?;
+        let found = state.sessions.iter().find(|(_, s)| {
+            &s.session.client_id == client && (&s.access_hash == token_hash || &s.refresh_hash == token_hash)
+        });
+        let Some((id, _)) = found else {
+            return Ok(false);
+        };
+        let id = id.clone();
+        Ok(state.revoke_session(&id))
     }
 
     async fn revoke_device(&self, user: &UserId, device: &DeviceId) -> Result<usize, StoreError> {

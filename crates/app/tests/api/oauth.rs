@@ -4,9 +4,13 @@
 
 use base64::Engine as _;
 use oauth2::basic::{BasicClient, BasicErrorResponseType, BasicRequestTokenError, BasicTokenResponse, BasicTokenType};
+use std::future::Future;
+use std::pin::Pin;
+
 use oauth2::{
-    AuthType, ClientId, ClientSecret, EndpointNotSet, EndpointSet, HttpClientError, RequestTokenError,
-    ResourceOwnerPassword, ResourceOwnerUsername, TokenResponse, TokenUrl,
+    AsyncHttpClient, AuthType, ClientId, ClientSecret, EndpointNotSet, EndpointSet, HttpClientError, HttpRequest,
+    HttpResponse, RequestTokenError, ResourceOwnerPassword, ResourceOwnerUsername, RevocationErrorResponseType,
+    RevocationUrl, StandardRevocableToken, TokenResponse, TokenUrl,
 };
 use registrar_domain::Language;
 use registrar_service::NewClient;
@@ -51,6 +55,53 @@ async fn password_grant(
         .add_extra_param("device_name", device)
         .request_async(http)
         .await
+}
+
+/// What the `oauth2` crate's HTTP client answers.
+type Answer = Pin<Box<dyn Future<Output = Result<HttpResponse, HttpClientError<reqwest::Error>>> + Send>>;
+
+/// The `oauth2` crate sends a revocation to an https URL only (RFC 7009
+/// §2): this client takes what it sends to the test server's plain http.
+fn over_plain_http(http: &reqwest::Client) -> impl Fn(HttpRequest) -> Answer {
+    let http = http.clone();
+    move |mut request: HttpRequest| {
+        let http = http.clone();
+        Box::pin(async move {
+            let uri = request.uri().to_string().replacen("https://", "http://", 1);
+            *request.uri_mut() = uri.parse().expect("a URI");
+            http.call(request).await
+        })
+    }
+}
+
+/// A stock client of the revocation endpoint alone (its https address, see [`over_plain_http`]).
+fn revoking_client(
+    app: &TestApp,
+    id: &str,
+    secret: Option<&str>,
+) -> BasicClient<EndpointNotSet, EndpointNotSet, EndpointNotSet, EndpointSet, EndpointNotSet> {
+    let url = app.url("/oauth/revoke").replacen("http://", "https://", 1);
+    let client = BasicClient::new(ClientId::new(id.to_owned()))
+        .set_auth_type(AuthType::BasicAuth)
+        .set_revocation_url(RevocationUrl::new(url).expect("url"));
+    match secret {
+        Some(secret) => client.set_client_secret(ClientSecret::new(secret.to_owned())),
+        None => client,
+    }
+}
+
+/// The form of a password grant for `email` on device `d`, with `extra`
+/// fields (the client, its secret).
+fn password_form<'a>(email: &str, extra: &[(&'a str, &str)]) -> Vec<(&'a str, String)> {
+    let mut form = vec![
+        ("grant_type", "password".to_owned()),
+        ("username", email.to_owned()),
+        ("password", PASSWORD.to_owned()),
+        ("device_id", "d".to_owned()),
+        ("device_name", "d".to_owned()),
+    ];
+    form.extend(extra.iter().map(|(k, v)| (*k, (*v).to_owned())));
+    form
 }
 
 fn catalogue(lang: Language, key: &str) -> String {
@@ -160,13 +211,7 @@ async fn http_basic_names_the_client_at_the_token_endpoint(backend: Backend) {
     assert_eq!(response.status(), StatusCode::OK);
 
     // Another client in the body than in the header.
-    let other = app
-        .service
-        .add_client("Other app")
-        .await
-        .expect("client")
-        .id
-        .to_string();
+    let other = another_public_client(&app).await;
     let (status, body) = parts(
         login(basic(&format!("{}:", app.client_id)), Some(&other))
             .await
@@ -208,15 +253,8 @@ async fn http_basic_names_the_client_at_the_token_endpoint(backend: Backend) {
         );
     }
     // An unknown client in the body stays the contract's 400.
-    let response = send(app.post("/api/token").form(&[
-        ("grant_type", "password"),
-        ("client_id", "no-such-client"),
-        ("username", email.as_str()),
-        ("password", PASSWORD),
-        ("device_id", "d"),
-        ("device_name", "d"),
-    ]))
-    .await;
+    let form = password_form(&email, &[("client_id", "no-such-client")]);
+    let response = send(app.post("/api/token").form(&form)).await;
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
 }
 
@@ -370,6 +408,16 @@ async fn a_bad_reset_token_is_explained_as_a_reset_link_in_every_language(backen
     );
 }
 
+/// The id of a public client of `app` beside its own.
+async fn another_public_client(app: &TestApp) -> String {
+    app.service
+        .add_client("Other app")
+        .await
+        .expect("client")
+        .id
+        .to_string()
+}
+
 /// A confidential client of `app`, and its secret.
 pub async fn confidential_client(app: &TestApp) -> (String, String) {
     let new = NewClient {
@@ -444,15 +492,7 @@ async fn a_confidential_client_without_its_secret_is_401_invalid_client_with_a_c
     app.register(&email).await;
     let (id, secret) = confidential_client(&app).await;
     let login = |authorization: Option<String>, extra: &[(&str, &str)]| {
-        let mut form = vec![
-            ("grant_type", "password".to_owned()),
-            ("username", email.clone()),
-            ("password", PASSWORD.to_owned()),
-            ("device_id", "server".to_owned()),
-            ("device_name", "server".to_owned()),
-        ];
-        form.extend(extra.iter().map(|(k, v)| (*k, (*v).to_owned())));
-        let request = app.post("/api/token").form(&form);
+        let request = app.post("/api/token").form(&password_form(&email, extra));
         match authorization {
             Some(value) => request.header("Authorization", value),
             None => request,
@@ -547,16 +587,8 @@ async fn a_public_client_is_not_asked_for_a_secret_and_a_body_client_secret_chan
     let app = spawn_app(backend).await;
     let email = unique_email();
     app.register(&email).await;
-    let response = send(app.post("/api/token").form(&[
-        ("grant_type", "password"),
-        ("client_id", app.client_id.as_str()),
-        ("client_secret", "anything"),
-        ("username", email.as_str()),
-        ("password", PASSWORD),
-        ("device_id", "d"),
-        ("device_name", "d"),
-    ]))
-    .await;
+    let form = password_form(&email, &[("client_id", &app.client_id), ("client_secret", "anything")]);
+    let response = send(app.post("/api/token").form(&form)).await;
     let (status, pair) = parts(response).await;
     assert_eq!(status, StatusCode::OK, "{pair}");
     let response = send(app.post("/api/token").form(&[
@@ -571,7 +603,181 @@ async fn a_public_client_is_not_asked_for_a_secret_and_a_body_client_secret_chan
     );
 }
 
+async fn the_oauth2_crate_revokes_an_access_or_a_refresh_token_and_its_session_ends(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let email = unique_email();
+    app.register(&email).await;
+    let http = oauth_http();
+    let plain = over_plain_http(&http);
+    let token_url = TokenUrl::new(app.url("/api/token")).expect("url");
+    let (server, secret) = confidential_client(&app).await;
+    let public_signer = BasicClient::new(ClientId::new(app.client_id.clone())).set_token_uri(token_url.clone());
+    let server_signer = BasicClient::new(ClientId::new(server.clone()))
+        .set_client_secret(ClientSecret::new(secret.clone()))
+        .set_auth_type(AuthType::BasicAuth)
+        .set_token_uri(token_url);
+
+    for (case, signer, revoker, by_refresh) in [
+        (
+            "public, access token",
+            &public_signer,
+            revoking_client(&app, &app.client_id, None),
+            false,
+        ),
+        (
+            "public, refresh token",
+            &public_signer,
+            revoking_client(&app, &app.client_id, None),
+            true,
+        ),
+        (
+            "confidential, access token",
+            &server_signer,
+            revoking_client(&app, &server, Some(&secret)),
+            false,
+        ),
+        (
+            "confidential, refresh token",
+            &server_signer,
+            revoking_client(&app, &server, Some(&secret)),
+            true,
+        ),
+    ] {
+        let device = case.replace([' ', ','], "-");
+        let pair = password_grant(signer, &http, &email, PASSWORD, &device)
+            .await
+            .unwrap_or_else(|e| panic!("{case}: password grant: {e:?}"));
+        let refresh_token = pair.refresh_token().expect("a refresh token").clone();
+        let token = match by_refresh {
+            true => StandardRevocableToken::RefreshToken(refresh_token.clone()),
+            false => StandardRevocableToken::AccessToken(pair.access_token().clone()),
+        };
+        revoker
+            .revoke_token(token)
+            .expect("an https URL")
+            .request_async(&plain)
+            .await
+            .unwrap_or_else(|e| panic!("{case}: revocation: {e:?}"));
+        assert_eq!(
+            app.me(pair.access_token().secret()).await.status(),
+            StatusCode::UNAUTHORIZED,
+            "{case}: the access token is dead"
+        );
+        let refreshed = signer.exchange_refresh_token(&refresh_token).request_async(&http).await;
+        assert!(
+            matches!(&refreshed, Err(RequestTokenError::ServerResponse(e)) if *e.error() == BasicErrorResponseType::InvalidGrant),
+            "{case}: the refresh token is dead: {refreshed:?}"
+        );
+    }
+
+    // An unknown token: 200 all the same.
+    revoking_client(&app, &app.client_id, None)
+        .revoke_token(StandardRevocableToken::AccessToken(oauth2::AccessToken::new(
+            "ab".repeat(32),
+        )))
+        .expect("an https URL")
+        .request_async(&plain)
+        .await
+        .expect("an unknown token is revoked without a word");
+    // A confidential client with a wrong secret: invalid_client.
+    let wrong = revoking_client(&app, &server, Some(&"0".repeat(64)))
+        .revoke_token(StandardRevocableToken::AccessToken(oauth2::AccessToken::new(
+            "ab".repeat(32),
+        )))
+        .expect("an https URL")
+        .request_async(&plain)
+        .await;
+    assert!(
+        matches!(&wrong, Err(RequestTokenError::ServerResponse(e)) if *e.error() == RevocationErrorResponseType::Basic(BasicErrorResponseType::InvalidClient)),
+        "{wrong:?}"
+    );
+}
+
+async fn a_token_of_another_client_is_not_revoked_and_refusals_follow_rfc_6749(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let email = unique_email();
+    let pair = app.register(&email).await;
+    let other = another_public_client(&app).await;
+    let token = pair["access_token"].as_str().expect("a token");
+    let revoke = |form: Vec<(&'static str, String)>| send(app.post("/oauth/revoke").form(&form));
+
+    let response = revoke(vec![("client_id", other.clone()), ("token", token.to_owned())]).await;
+    assert_eq!(
+        response.headers().get("cache-control").and_then(|v| v.to_str().ok()),
+        Some("no-store")
+    );
+    let (status, body) = parts(response).await;
+    assert_eq!(
+        (status, body),
+        (StatusCode::OK, json!({})),
+        "200 for another client's token"
+    );
+    assert_eq!(app.me(token).await.status(), StatusCode::OK, "which is not revoked");
+
+    for (case, form, expected, error) in [
+        (
+            "no token",
+            vec![("client_id", other.clone())],
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+        ),
+        (
+            "no client",
+            vec![("token", token.to_owned())],
+            StatusCode::BAD_REQUEST,
+            "invalid_client",
+        ),
+        (
+            "an unknown client",
+            vec![("client_id", "no-such-client".to_owned()), ("token", token.to_owned())],
+            StatusCode::BAD_REQUEST,
+            "invalid_client",
+        ),
+    ] {
+        let (status, body) = parts(revoke(form).await).await;
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (expected, Some(error)),
+            "{case}: {body}"
+        );
+        assert_eq!(body["error_description"], body["message"], "{case}");
+    }
+    let response = send(
+        app.post("/oauth/revoke")
+            .header("Authorization", basic("no-such-client:"))
+            .form(&[("token", token)]),
+    )
+    .await;
+    assert!(response.headers().contains_key("www-authenticate"));
+    let (status, body) = parts(response).await;
+    assert_eq!(
+        (status, body["error"].clone()),
+        (StatusCode::UNAUTHORIZED, json!("invalid_client"))
+    );
+    assert_eq!(
+        app.me(token).await.status(),
+        StatusCode::OK,
+        "no refusal revoked anything"
+    );
+
+    // The owner by HTTP Basic with an empty password, as a public client may.
+    let response = send(
+        app.post("/oauth/revoke")
+            .header("Authorization", basic(&format!("{}:", app.client_id)))
+            .form(&[("token", token), ("token_type_hint", "access_token")]),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        app.me(token).await.status(),
+        StatusCode::UNAUTHORIZED,
+        "the owner revoked it"
+    );
+}
+
 on_both_backends!(
+    the_oauth2_crate_revokes_an_access_or_a_refresh_token_and_its_session_ends,
+    a_token_of_another_client_is_not_revoked_and_refusals_follow_rfc_6749,
     a_confidential_client_signs_in_and_refreshes_with_its_secret_by_basic_or_in_the_body,
     a_confidential_client_without_its_secret_is_401_invalid_client_with_a_challenge_only_after_basic,
     a_public_client_is_not_asked_for_a_secret_and_a_body_client_secret_changes_nothing,

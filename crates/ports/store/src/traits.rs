@@ -117,6 +117,13 @@ pub trait SessionStore {
     /// Revokes one session. Returns whether it existed.
     async fn revoke_session(&self, id: &SessionId) -> Result<bool, StoreError>;
 
+    /// Revocation (RFC 7009): revokes the session whose current access token
+    /// (expired or not) or current refresh token hashes to `token_hash`,
+    /// if that session is `client`'s. Returns whether it revoked one.
+    /// MUST leave another client's session unchanged (and return `false`),
+    /// and MUST NOT revoke anything for a rotated-out token.
+    async fn revoke_by_token(&self, token_hash: &SecretHash, client: &ClientId) -> Result<bool, StoreError>;
+
     /// Revokes every session of the user on this device (any client). Returns how many.
     async fn revoke_device(&self, user: &UserId, device: &DeviceId) -> Result<usize, StoreError>;
 

@@ -23,6 +23,7 @@ error-client_secret = Deze client heeft geen geheim: stuur de client_id als HTTP
 error-client_id_mismatch = De client_id in de inhoud verschilt van die in de Authorization-header.
 error-client_authentication = Clientauthenticatie mislukt: een vertrouwelijke client stuurt zijn geheim, via HTTP Basic of als client_secret.
 error-client_auth_twice = Stuur het clientgeheim één keer: via HTTP Basic of als client_secret, niet allebei.
+error-token_parameter_missing = De parameter token ontbreekt.
 error-too_many_attempts = Te veel pogingen. Probeer het later opnieuw.
 error-server_error = Er ging bij ons iets mis. Probeer het later opnieuw.
 error-mfa_required = Een tweede factor is vereist: stuur die met de mfa_token naar /api/token (grant_type=mfa).

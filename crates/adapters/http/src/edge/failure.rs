@@ -47,6 +47,8 @@ pub enum EdgeProblem {
     BasicUnknownClient,
     /// A `client_id` in the body and another one in `Authorization: Basic`: 400 `invalid_request`.
     ClientIdMismatch,
+    /// An OAuth endpoint's required `token` parameter is missing: 400 `invalid_request`.
+    NoToken,
 }
 
 impl EdgeProblem {
@@ -58,13 +60,13 @@ impl EdgeProblem {
             | Self::BasicUnknownClient
             | Self::BasicSecretRefused
             | Self::ClientSecretRefused => "invalid_client",
-            Self::ClientIdMismatch | Self::TwoClientAuthentications => "invalid_request",
+            Self::ClientIdMismatch | Self::TwoClientAuthentications | Self::NoToken => "invalid_request",
         }
     }
 
     pub fn status(self) -> StatusCode {
         match self {
-            Self::ClientIdMismatch | Self::TwoClientAuthentications => StatusCode::BAD_REQUEST,
+            Self::ClientIdMismatch | Self::TwoClientAuthentications | Self::NoToken => StatusCode::BAD_REQUEST,
             _ => StatusCode::UNAUTHORIZED,
         }
     }
@@ -79,6 +81,7 @@ impl EdgeProblem {
             Self::ClientIdMismatch => "error.client_id_mismatch",
             Self::BasicSecretRefused | Self::ClientSecretRefused => "error.client_authentication",
             Self::TwoClientAuthentications => "error.client_auth_twice",
+            Self::NoToken => "error.token_parameter_missing",
         }
     }
 
@@ -89,7 +92,7 @@ impl EdgeProblem {
             Self::BasicUnreadable | Self::BasicSecret | Self::BasicUnknownClient | Self::BasicSecretRefused => {
                 Some(BASIC_CHALLENGE)
             }
-            Self::ClientIdMismatch | Self::ClientSecretRefused | Self::TwoClientAuthentications => None,
+            Self::ClientIdMismatch | Self::ClientSecretRefused | Self::TwoClientAuthentications | Self::NoToken => None,
         }
     }
 }

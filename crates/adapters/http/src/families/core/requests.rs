@@ -361,6 +361,29 @@ pub struct MfaPasskeyOptionsRequest {
     pub mfa_token: Option<String>,
 }
 
+/// `POST /oauth/revoke` (RFC 7009): the token to revoke and the client
+/// asking (unless it is named by HTTP Basic).
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct RevocationRequest {
+    /// An access or a refresh token of the client.
+    #[schema(required = true, value_type = String, min_length = 1)]
+    #[serde(default, deserialize_with = "lenient::text")]
+    pub token: Option<String>,
+    /// `access_token` or `refresh_token`: a hint only, as both kinds are
+    /// looked up whatever it says (RFC 7009 §2.1).
+    #[schema(value_type = String, example = "refresh_token")]
+    #[serde(default, deserialize_with = "lenient::text")]
+    pub token_type_hint: Option<String>,
+    /// The client, unless `Authorization: Basic` names it.
+    #[schema(value_type = String, min_length = 1, max_length = 255)]
+    #[serde(default, deserialize_with = "lenient::text")]
+    pub client_id: Option<String>,
+    /// A confidential client's secret (`client_secret_post`), unless sent by HTTP Basic.
+    #[schema(value_type = String, format = Password)]
+    #[serde(default, deserialize_with = "lenient::text")]
+    pub client_secret: Option<String>,
+}
+
 /// `POST /api/token`, by `grant_type`.
 #[derive(Debug, ToSchema)]
 #[serde(untagged)]

@@ -100,11 +100,7 @@ pub async fn token<S: Store, M: Mailer>(call: Call<S, M>, payload: web::Payload)
             Err(e) => Err(e),
         },
     };
-    let pair = match pair {
-        // The client authenticated with HTTP Basic: RFC 6749 §5.2's 401 with a challenge.
-        Err(ServiceError::InvalidClient) if basic_used(&req) => Err(EdgeProblem::BasicUnknownClient).core(lang),
-        other => other.core(lang),
-    }?;
+    let pair = basic_refusal(&req, pair).core(lang)?;
     Ok(token_pair(&pair))
 }
 
@@ -148,8 +144,15 @@ fn basic_credentials(req: &HttpRequest) -> Option<&[u8]> {
     scheme.eq_ignore_ascii_case(b"basic").then(|| rest.trim_ascii())
 }
 
-fn basic_used(req: &HttpRequest) -> bool {
-    basic_credentials(req).is_some()
+/// An unknown client of a request that named it by HTTP Basic: RFC 6749
+/// §5.2's 401 with a challenge, instead of the use case's 400.
+pub(crate) fn basic_refusal<T>(req: &HttpRequest, result: Result<T, ServiceError>) -> Result<T, Problem> {
+    match result {
+        Err(ServiceError::InvalidClient) if basic_credentials(req).is_some() => {
+            Err(EdgeProblem::BasicUnknownClient.into())
+        }
+        other => Ok(other?),
+    }
 }
 
 /// What `Authorization: Basic` says (RFC 6749 §2.3.1: the client id as the
