@@ -356,6 +356,19 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         Ok(AuthContext { session, user })
     }
 
+    /// Introspection (RFC 7662): the session and user behind a live access
+    /// token, its use noted as a bearer check notes it; `None` for any other
+    /// token (unknown, malformed, expired, revoked, a refresh token) and for
+    /// a disabled account. The caller has checked that the client asking is
+    /// a confidential one.
+    pub async fn introspect(&self, token: &str) -> Result<Option<AuthContext>, ServiceError> {
+        match self.authenticate(token).await {
+            Ok(context) => Ok(Some(context)),
+            Err(ServiceError::InvalidToken | ServiceError::AccountDisabled) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
     /// `GET /api/me`: the caller behind the token and their profile, read in
     /// one trip to the store.
     pub async fn me(&self, access_token: &str) -> Result<crate::ProfileView, ServiceError> {

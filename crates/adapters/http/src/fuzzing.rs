@@ -26,8 +26,8 @@ use crate::dispatch::confirm_signup::SignupConfirmBody;
 use crate::dispatch::register::RegisterBody;
 use crate::edge::body::{decode_bytes, BodyError, Object};
 use crate::families::core::requests::{
-    AcceptPoliciesRequest, ChangePasswordRequest, EmailCodeRequest, ForgotPasswordRequest, PasskeyAdditionRequest,
-    PasswordConfirmationRequest, ResetPasswordRequest, RevocationRequest, TokenRequest, TotpCodeRequest,
+    AcceptPoliciesRequest, ChangePasswordRequest, ClientTokenRequest, EmailCodeRequest, ForgotPasswordRequest,
+    PasskeyAdditionRequest, PasswordConfirmationRequest, ResetPasswordRequest, TokenRequest, TotpCodeRequest,
     UpdateProfileRequest,
 };
 use crate::families::pages::{ResetPasswordForm, CSRF_FIELD};
@@ -229,7 +229,7 @@ fn core(body: &Object, requested: Option<Language>, rules: Rules<'_>) {
     }
 
     // POST /oauth/revoke: its fields go to the use case as they are.
-    let _ = read::<RevocationRequest>(body);
+    let _ = read::<ClientTokenRequest>(body);
 
     // POST /api/forgot-password, /api/reset-password
     if let Ok(email) = parse::address(&read::<ForgotPasswordRequest>(body).username) {

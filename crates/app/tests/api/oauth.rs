@@ -8,9 +8,10 @@ use std::future::Future;
 use std::pin::Pin;
 
 use oauth2::{
-    AsyncHttpClient, AuthType, ClientId, ClientSecret, EndpointNotSet, EndpointSet, HttpClientError, HttpRequest,
-    HttpResponse, RequestTokenError, ResourceOwnerPassword, ResourceOwnerUsername, RevocationErrorResponseType,
-    RevocationUrl, StandardRevocableToken, TokenResponse, TokenUrl,
+    AccessToken, AsyncHttpClient, AuthType, ClientId, ClientSecret, EndpointNotSet, EndpointSet, HttpClientError,
+    HttpRequest, HttpResponse, IntrospectionUrl, RequestTokenError, ResourceOwnerPassword, ResourceOwnerUsername,
+    RevocationErrorResponseType, RevocationUrl, StandardRevocableToken, TokenIntrospectionResponse, TokenResponse,
+    TokenUrl,
 };
 use registrar_domain::Language;
 use registrar_service::NewClient;
@@ -775,7 +776,85 @@ async fn a_token_of_another_client_is_not_revoked_and_refusals_follow_rfc_6749(b
     );
 }
 
+async fn a_resource_server_introspects_access_tokens_with_the_oauth2_crate(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let email = unique_email();
+    let pair = app.register(&email).await;
+    let (server, secret) = confidential_client(&app).await;
+    let http = oauth_http();
+    let introspecting = |id: &str, secret: &str| {
+        BasicClient::new(ClientId::new(id.to_owned()))
+            .set_client_secret(ClientSecret::new(secret.to_owned()))
+            .set_auth_type(AuthType::BasicAuth)
+            .set_introspection_url(IntrospectionUrl::new(app.url("/oauth/introspect")).expect("url"))
+    };
+    let resource_server = introspecting(&server, &secret);
+    let introspect = async |client: &BasicClient<_, _, EndpointSet, _, _>, token: &str| {
+        client
+            .introspect(&AccessToken::new(token.to_owned()))
+            .request_async(&http)
+            .await
+    };
+
+    let access = access_token(&pair);
+    let found = introspect(&resource_server, access).await.expect("introspection");
+    assert!(found.active());
+    assert_eq!(found.username(), Some(email.as_str()));
+    assert_eq!(found.client_id().map(|c| c.as_str()), Some(app.client_id.as_str()));
+    assert_eq!(found.token_type(), Some(&BasicTokenType::Bearer));
+    assert!(found.sub().is_some_and(|s| !s.is_empty()));
+    let (iat, exp) = (found.iat().expect("iat"), found.exp().expect("exp"));
+    assert_eq!((exp - iat).num_seconds(), 3600, "auth.access_token_ttl");
+    assert!(found.scopes().is_none(), "tokens carry no scopes yet");
+    assert_eq!(app.me(access).await.status(), StatusCode::OK);
+
+    // Every other token is exactly {"active": false}.
+    let refresh_token = pair["refresh_token"].as_str().expect("a refresh token");
+    for (case, token) in [
+        ("a refresh token", refresh_token.to_owned()),
+        ("an unknown token", "ab".repeat(32)),
+        ("a malformed token", "not a token".to_owned()),
+    ] {
+        let form = [
+            ("client_id", server.as_str()),
+            ("client_secret", secret.as_str()),
+            ("token", &token),
+        ];
+        let response = send(app.post("/oauth/introspect").form(&form)).await;
+        assert_eq!(
+            response.headers().get("cache-control").and_then(|v| v.to_str().ok()),
+            Some("no-store")
+        );
+        assert_eq!(
+            parts(response).await,
+            (StatusCode::OK, json!({"active": false})),
+            "{case}"
+        );
+    }
+    send(
+        app.post("/oauth/revoke")
+            .form(&[("client_id", app.client_id.as_str()), ("token", access)]),
+    )
+    .await;
+    let revoked = introspect(&resource_server, access).await.expect("introspection");
+    assert!(!revoked.active(), "a revoked token");
+
+    // Only a confidential client with its secret asks.
+    for (case, client) in [
+        ("a public client", introspecting(&app.client_id, "")),
+        ("a wrong secret", introspecting(&server, &"0".repeat(64))),
+    ] {
+        match introspect(&client, access).await {
+            Err(RequestTokenError::ServerResponse(e)) => {
+                assert_eq!(*e.error(), BasicErrorResponseType::InvalidClient, "{case}");
+            }
+            other => panic!("{case}: {other:?}"),
+        }
+    }
+}
+
 on_both_backends!(
+    a_resource_server_introspects_access_tokens_with_the_oauth2_crate,
     the_oauth2_crate_revokes_an_access_or_a_refresh_token_and_its_session_ends,
     a_token_of_another_client_is_not_revoked_and_refusals_follow_rfc_6749,
     a_confidential_client_signs_in_and_refreshes_with_its_secret_by_basic_or_in_the_body,

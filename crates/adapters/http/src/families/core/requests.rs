@@ -361,16 +361,18 @@ pub struct MfaPasskeyOptionsRequest {
     pub mfa_token: Option<String>,
 }
 
-/// `POST /oauth/revoke` (RFC 7009): the token to revoke and the client
-/// asking (unless it is named by HTTP Basic).
+/// `POST /oauth/revoke` (RFC 7009) and `POST /oauth/introspect` (RFC
+/// 7662): the token and the client asking (unless it is named by HTTP Basic).
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
-pub struct RevocationRequest {
-    /// An access or a refresh token of the client.
+pub struct ClientTokenRequest {
+    /// A token: to revoke, an access or a refresh token of the client; to
+    /// introspect, an access token of any client.
     #[schema(required = true, value_type = String, min_length = 1)]
     #[serde(default, deserialize_with = "lenient::text")]
     pub token: Option<String>,
-    /// `access_token` or `refresh_token`: a hint only, as both kinds are
-    /// looked up whatever it says (RFC 7009 §2.1).
+    /// `access_token` or `refresh_token`: a hint only (RFC 7009 §2.1, RFC
+    /// 7662 §2.1): revocation looks up both kinds whatever it says, and only
+    /// an access token is ever active to introspection.
     #[schema(value_type = String, example = "refresh_token")]
     #[serde(default, deserialize_with = "lenient::text")]
     pub token_type_hint: Option<String>,

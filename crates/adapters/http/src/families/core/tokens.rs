@@ -80,7 +80,8 @@ pub async fn token<S: Store, M: Mailer>(call: Call<S, M>, payload: web::Payload)
     };
     *client_id = authenticate_client(&app, basic, client_id.take(), body_secret)
         .await
-        .core(lang)?;
+        .core(lang)?
+        .map(|client| client.id);
     let pair = match request {
         TokenRequest::Password(grant) => match Login::parse(&grant.into()) {
             Ok(login) => app.login(login, Origin::of(&req).0).await,
@@ -144,13 +145,16 @@ fn basic_credentials(req: &HttpRequest) -> Option<&[u8]> {
     scheme.eq_ignore_ascii_case(b"basic").then(|| rest.trim_ascii())
 }
 
+/// Whether the request carries `Authorization: Basic`.
+pub(crate) fn basic_used(req: &HttpRequest) -> bool {
+    basic_credentials(req).is_some()
+}
+
 /// An unknown client of a request that named it by HTTP Basic: RFC 6749
 /// §5.2's 401 with a challenge, instead of the use case's 400.
 pub(crate) fn basic_refusal<T>(req: &HttpRequest, result: Result<T, ServiceError>) -> Result<T, Problem> {
     match result {
-        Err(ServiceError::InvalidClient) if basic_credentials(req).is_some() => {
-            Err(EdgeProblem::BasicUnknownClient.into())
-        }
+        Err(ServiceError::InvalidClient) if basic_used(req) => Err(EdgeProblem::BasicUnknownClient.into()),
         other => Ok(other?),
     }
 }
@@ -192,6 +196,13 @@ fn parse_basic(credentials: &[u8]) -> Result<BasicClient, EdgeProblem> {
     })
 }
 
+/// The client of an OAuth request, once [`authenticate_client`] let it through.
+pub(crate) struct NamedClient {
+    pub(crate) id: String,
+    /// A confidential client that proved its secret (else a public or an unknown client).
+    pub(crate) confidential: bool,
+}
+
 /// Client authentication at an OAuth endpoint: the client is named by
 /// `Authorization: Basic` or by `named` (the body's `client_id`; both must
 /// agree); a confidential client proves its secret by Basic
@@ -206,14 +217,18 @@ pub(crate) async fn authenticate_client<S: Store, M: Mailer>(
     basic: Option<BasicClient>,
     named: Option<String>,
     body_secret: Option<String>,
-) -> Result<Option<String>, Problem> {
+) -> Result<Option<NamedClient>, Problem> {
+    let named_client = |id: String, found: ClientAuthentication| NamedClient {
+        id,
+        confidential: found == ClientAuthentication::Confidential,
+    };
     let Some(basic) = basic else {
         let Some(id) = named else {
             return Ok(None);
         };
         return match app.authenticate_client(&id, body_secret.as_deref()).await? {
             ClientAuthentication::Refused => Err(EdgeProblem::ClientSecretRefused.into()),
-            _ => Ok(Some(id)),
+            found => Ok(Some(named_client(id, found))),
         };
     };
     if named.as_ref().is_some_and(|given| *given != basic.id) {
@@ -224,13 +239,12 @@ pub(crate) async fn authenticate_client<S: Store, M: Mailer>(
     }
     let secret = basic.secret.as_deref().or(body_secret.as_deref());
     match app.authenticate_client(&basic.id, secret).await? {
-        ClientAuthentication::Confidential => Ok(Some(basic.id)),
         ClientAuthentication::Refused => Err(EdgeProblem::BasicSecretRefused.into()),
         // Today's public clients: the id alone, with an empty password.
         ClientAuthentication::Public | ClientAuthentication::Unknown if basic.secret.is_some() => {
             Err(EdgeProblem::BasicSecret.into())
         }
-        ClientAuthentication::Public | ClientAuthentication::Unknown => Ok(Some(basic.id)),
+        found => Ok(Some(named_client(basic.id, found))),
     }
 }
 
