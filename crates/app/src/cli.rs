@@ -5,7 +5,8 @@ use std::path::PathBuf;
 
 use anyhow::{bail, Context};
 use clap::{Parser, Subcommand};
-use registrar_domain::WEB_CLIENT_ID;
+use registrar_domain::{RedirectUri, WEB_CLIENT_ID};
+use registrar_service::{NewClient, ServiceError};
 
 use crate::config::{self, Config};
 use crate::{policy_file, telemetry, wiring};
@@ -94,12 +95,29 @@ pub enum UserCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum ClientCommand {
-    /// Register an API client; prints its client_id.
+    /// Register an API client; prints its client_id, and for a
+    /// confidential client its secret on the second line (shown this once).
     Add {
         #[arg(long)]
         name: String,
+        /// A server that keeps a secret (client_secret_basic or client_secret_post); public otherwise.
+        #[arg(long)]
+        confidential: bool,
+        /// Where an authorization may send the user back (repeatable): https, http on 127.0.0.1 or [::1]
+        /// only, or a native app's scheme (com.example.app:/cb); no fragment.
+        #[arg(long = "redirect-uri", value_parser = redirect_uri)]
+        redirect_uris: Vec<RedirectUri>,
+        /// Where a logout may send the user back (repeatable), under the same rules.
+        #[arg(long = "post-logout-redirect-uri", value_parser = redirect_uri)]
+        post_logout_redirect_uris: Vec<RedirectUri>,
+        /// First-party: no consent page.
+        #[arg(long)]
+        trusted: bool,
     },
-    /// One client a line: id, name, created.
+    /// Give a confidential client a new secret; prints it. The old one stops working.
+    SecretRotate { id: String },
+    /// One client a line: id, name, created, kind, trusted|untrusted, redirect URIs, post-logout
+    /// redirect URIs (each list space-separated, `-` for none).
     List,
     /// Remove a client and revoke its sessions.
     Remove { id: String },
@@ -259,19 +277,62 @@ async fn service(config: &Config) -> anyhow::Result<wiring::Service> {
     Ok(service)
 }
 
+fn redirect_uri(arg: &str) -> Result<RedirectUri, String> {
+    RedirectUri::parse(arg).map_err(|e| e.to_string())
+}
+
+/// URIs space-separated (a URI holds no space), `-` for none.
+fn uri_list(uris: &[RedirectUri]) -> String {
+    if uris.is_empty() {
+        return "-".to_owned();
+    }
+    uris.iter().map(RedirectUri::as_str).collect::<Vec<_>>().join(" ")
+}
+
 async fn client(config: &Config, command: ClientCommand) -> anyhow::Result<()> {
     let service = service(config).await?;
     match command {
-        ClientCommand::Add { name } => {
+        ClientCommand::Add {
+            name,
+            confidential,
+            redirect_uris,
+            post_logout_redirect_uris,
+            trusted,
+        } => {
             if name.trim().is_empty() {
                 bail!("--name must not be empty");
             }
-            let client = service.add_client(&name).await.context("cannot add the client")?;
+            let new = NewClient {
+                name,
+                confidential,
+                redirect_uris,
+                post_logout_redirect_uris,
+                trusted,
+            };
+            let (client, secret) = service.register_client(new).await.context("cannot add the client")?;
             println!("{}", client.id);
+            if let Some(secret) = secret {
+                println!("{}", secret.expose());
+            }
         }
+        ClientCommand::SecretRotate { id } => match service.rotate_client_secret(&id).await {
+            Ok(secret) => println!("{}", secret.expose()),
+            Err(ServiceError::NotFound) => bail!("no client {id}"),
+            Err(ServiceError::InvalidClient) => bail!("client {id} is public: it has no secret"),
+            Err(e) => return Err(e).context("cannot rotate the secret"),
+        },
         ClientCommand::List => {
             for c in service.clients().await.context("cannot list clients")? {
-                println!("{}\t{}\t{}", c.id, c.name, registrar_http::timestamp(c.created_at));
+                println!(
+                    "{}\t{}\t{}\t{}\t{}\t{}\t{}",
+                    c.id,
+                    c.name,
+                    registrar_http::timestamp(c.created_at),
+                    c.kind.as_str(),
+                    if c.trusted { "trusted" } else { "untrusted" },
+                    uri_list(&c.redirect_uris),
+                    uri_list(&c.post_logout_redirect_uris),
+                );
             }
         }
         ClientCommand::Remove { id } => {
@@ -280,7 +341,7 @@ async fn client(config: &Config, command: ClientCommand) -> anyhow::Result<()> {
             }
             match service.remove_client(&id).await {
                 Ok(()) => println!("removed {id}"),
-                Err(registrar_service::ServiceError::NotFound) => bail!("no client {id}"),
+                Err(ServiceError::NotFound) => bail!("no client {id}"),
                 Err(e) => return Err(e).context("cannot remove the client"),
             }
         }

@@ -72,6 +72,94 @@ fn client_add_prints_the_id_alone_and_list_and_remove_use_it() {
 }
 
 #[test]
+fn client_add_confidential_prints_a_secret_once_and_secret_rotate_replaces_it() {
+    let dir = tempfile::tempdir().expect("dir");
+    let added = stdout(&registrar(
+        dir.path(),
+        &[
+            "client",
+            "add",
+            "--name",
+            "Partner portal",
+            "--confidential",
+            "--redirect-uri",
+            "https://partner.example/cb",
+            "--redirect-uri",
+            "http://127.0.0.1:8400/cb",
+            "--post-logout-redirect-uri",
+            "https://partner.example/bye",
+            "--trusted",
+        ],
+    ));
+    let lines: Vec<&str> = added.lines().collect();
+    assert_eq!(lines.len(), 2, "the client_id, then the secret: {added}");
+    let (id, secret) = (lines[0], lines[1]);
+    assert!(id.bytes().all(|b| b.is_ascii_hexdigit()), "{id}");
+    let is_secret = |s: &str| s.len() == 64 && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+    assert!(is_secret(secret), "256 bits as lowercase hex: {secret}");
+
+    let public = stdout(&registrar(dir.path(), &["client", "add", "--name", "Phone app"]));
+    assert_eq!(public.lines().count(), 1, "a public client has no secret: {public}");
+    let public = public.trim();
+
+    let list = stdout(&registrar(dir.path(), &["client", "list"]));
+    let line = |id: &str| -> Vec<String> {
+        let line = list
+            .lines()
+            .find(|l| l.starts_with(&format!("{id}\t")))
+            .unwrap_or_else(|| panic!("{id} listed: {list}"));
+        line.split('\t').map(str::to_owned).collect()
+    };
+    let confidential = line(id);
+    assert_eq!(
+        confidential[3..],
+        [
+            "confidential",
+            "trusted",
+            "https://partner.example/cb http://127.0.0.1:8400/cb",
+            "https://partner.example/bye"
+        ]
+    );
+    assert_eq!(line(public)[3..], ["public", "untrusted", "-", "-"]);
+    assert_eq!(
+        line("web")[3..],
+        ["public", "untrusted", "-", "-"],
+        "the built-in client is public"
+    );
+    assert!(!list.contains(secret), "the list shows no secret");
+
+    let rotated = stdout(&registrar(dir.path(), &["client", "secret-rotate", id]));
+    let rotated = rotated.trim();
+    assert!(is_secret(rotated) && rotated != secret, "a new secret: {rotated}");
+    let of_public = registrar(dir.path(), &["client", "secret-rotate", public]);
+    assert_eq!(of_public.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&of_public.stderr).contains("public"));
+    let unknown = registrar(dir.path(), &["client", "secret-rotate", "nobody"]);
+    assert_eq!(unknown.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("no client nobody"));
+}
+
+#[test]
+fn client_add_refuses_redirect_uris_that_are_relative_carry_a_fragment_or_use_http_beyond_loopback() {
+    let dir = tempfile::tempdir().expect("dir");
+    for (flag, uri, says) in [
+        ("--redirect-uri", "/callback", "absolute"),
+        ("--redirect-uri", "https://app.example/cb#top", "fragment"),
+        ("--redirect-uri", "http://app.example/cb", "loopback"),
+        ("--redirect-uri", "http://localhost:8400/cb", "loopback"),
+        ("--post-logout-redirect-uri", "javascript:alert(1)", "scheme"),
+        ("--redirect-uri", "https://app.example/\u{7}", "control"),
+    ] {
+        let output = registrar(dir.path(), &["client", "add", "--name", "App", flag, uri]);
+        assert_eq!(output.status.code(), Some(2), "{uri} refused");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(says), "{uri}: {stderr}");
+    }
+    let list = stdout(&registrar(dir.path(), &["client", "list"]));
+    assert_eq!(list.lines().count(), 1, "only the web client: {list}");
+}
+
+#[test]
 fn policy_publish_prints_the_revision_id_and_list_marks_the_current_one() {
     let dir = tempfile::tempdir().expect("dir");
     std::fs::write(dir.path().join("terms.nl.html"), "<h1>Voorwaarden</h1>").expect("write");

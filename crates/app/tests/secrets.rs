@@ -1,6 +1,7 @@
 //! No log line carries a password, a token or a code: the real binary at
 //! debug level goes through registration, login, refresh, confirmation, a
-//! password reset, second factors and a sign-in by mailed code, and
+//! password reset, second factors, a sign-in by mailed code and a
+//! confidential client's secrets (added, rotated, sent both ways), and
 //! everything it logged is searched for those secrets.
 #![allow(clippy::pedantic, clippy::restriction)] // test code
 
@@ -24,7 +25,13 @@ use serving::{listening_address, serve};
 const PASSWORD: &str = "Secret-Horse-Battery-42";
 const NEW_PASSWORD: &str = "Other-Secret-Staple-77";
 
+/// The first line the command prints.
 fn run(dir: &std::path::Path, args: &[&str]) -> String {
+    run_all(dir, args).lines().next().unwrap_or_default().to_owned()
+}
+
+/// Everything the command prints.
+fn run_all(dir: &std::path::Path, args: &[&str]) -> String {
     let out = Command::new(env!("CARGO_BIN_EXE_registrar"))
         .args(args)
         .current_dir(dir)
@@ -36,11 +43,7 @@ fn run(dir: &std::path::Path, args: &[&str]) -> String {
         .output()
         .expect("run");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .next()
-        .unwrap_or_default()
-        .to_owned()
+    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 fn newest_mail(outbox: &std::path::Path, count: usize) -> String {
@@ -90,6 +93,10 @@ fn after<'a>(text: &'a str, marker: &str) -> &'a str {
 async fn no_secret_reaches_the_log() {
     let dir = tempfile::tempdir().expect("dir");
     let client = run(dir.path(), &["client", "add", "--name", "App"]);
+    let server_app = run_all(dir.path(), &["client", "add", "--name", "Server", "--confidential"]);
+    let (server_app, first_client_secret) = server_app.split_once('\n').expect("an id and a secret");
+    let first_client_secret = first_client_secret.trim().to_owned();
+    let client_secret = run(dir.path(), &["client", "secret-rotate", server_app]);
     for t in ["tac", "privacy"] {
         let file = dir.path().join(format!("{t}.toml"));
         std::fs::write(
@@ -296,6 +303,27 @@ async fn no_secret_reaches_the_log() {
     assert_eq!(code_challenge["error"], "mfa_required", "{code_challenge}");
     let code_mfa_token = code_challenge["mfa_token"].as_str().unwrap_or_default().to_owned();
 
+    // A confidential client: its old secret (refused) and its new one, by
+    // HTTP Basic and in the body.
+    let confidential = |secret: &str, basic: bool| {
+        let mut body = json!({"grant_type": "password", "client_id": server_app, "device_id": "srv",
+               "device_name": "Server", "username": "ann@example.com", "password": NEW_PASSWORD});
+        let request = http.post(format!("{base}/api/token"));
+        if basic {
+            request.basic_auth(server_app, Some(secret)).json(&body)
+        } else {
+            body["client_secret"] = json!(secret);
+            request.json(&body)
+        }
+        .send()
+    };
+    for basic in [true, false] {
+        let refused = confidential(&first_client_secret, basic).await.expect("r");
+        assert_eq!(refused.status(), reqwest::StatusCode::UNAUTHORIZED, "the old secret");
+        let accepted = confidential(&client_secret, basic).await.expect("r");
+        assert_ne!(accepted.status(), reqwest::StatusCode::UNAUTHORIZED, "the new secret");
+    }
+
     let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
     let _ = child.wait();
     let log = reader.join().expect("reader");
@@ -336,6 +364,8 @@ async fn no_secret_reaches_the_log() {
         ("its challenge", sign_in_challenge),
         ("the mailed sign-in code", sign_in_code),
         ("the mfa_token after a mailed code", code_mfa_token),
+        ("a client secret", client_secret),
+        ("a rotated-out client secret", first_client_secret),
     ];
     for (index, code) in recovery_codes.into_iter().enumerate() {
         assert!(!log.contains(&code), "recovery code {index} is in the log");

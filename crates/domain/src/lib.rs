@@ -22,7 +22,7 @@ pub mod throttle;
 pub mod totp;
 pub mod user;
 
-pub use client::{Client, ClientId, WEB_CLIENT_ID};
+pub use client::{Client, ClientId, ClientKind, RedirectUri, RedirectUriError, WEB_CLIENT_ID};
 pub use confirmation::{ConfirmationCode, ConfirmationPurpose};
 pub use email::{Email, EmailError};
 pub use language::Language;

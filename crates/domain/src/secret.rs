@@ -70,6 +70,13 @@ impl SecretHash {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// Equality in time independent of where the two differ: for a hash
+    /// compared with one computed from what a caller sent (a client secret).
+    pub fn matches(&self, other: &SecretHash) -> bool {
+        let (a, b) = (self.0.as_bytes(), other.0.as_bytes());
+        a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    }
 }
 
 impl fmt::Debug for SecretHash {
@@ -117,6 +124,13 @@ impl SecretKey {
     pub fn link_hash(&self, token: &str) -> SecretHash {
         SecretHash(self.digest("link", token))
     }
+
+    /// The keyed hash of a confidential client's secret. Keyed although
+    /// the secret has 256 random bits, like the other secrets a caller
+    /// proves: a stolen database gives nothing to try offline.
+    pub fn client_secret_hash(&self, secret: &str) -> SecretHash {
+        SecretHash(self.digest("client_secret", secret))
+    }
 }
 
 redacted!(SecretKey);
@@ -148,6 +162,10 @@ mod tests {
         assert_ne!(key.link_hash("abc"), other.link_hash("abc"));
         assert_ne!(key.link_hash("abc"), SecretHash::of("abc"));
         assert_ne!(key.digest("code", "abc"), key.digest("link", "abc"));
+        assert_ne!(key.client_secret_hash("abc"), key.link_hash("abc"));
+        assert!(key.client_secret_hash("abc").matches(&key.client_secret_hash("abc")));
+        assert!(!key.client_secret_hash("abc").matches(&key.client_secret_hash("abd")));
+        assert!(!SecretHash::of("abc").matches(&SecretHash::from_stored("ba78".into())));
         assert_eq!(format!("{key:?}"), "SecretKey(<redacted>)");
     }
 

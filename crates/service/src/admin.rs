@@ -1,28 +1,80 @@
 //! Administration behind the CLI: API clients and accounts.
 
-use registrar_domain::{Client, ClientId, WEB_CLIENT_ID};
+use registrar_domain::{text, Client, ClientId, ClientKind, RedirectUri, SecretToken, WEB_CLIENT_ID};
 use registrar_mail::Mailer;
 use registrar_store::Store;
 
 use crate::tokens::random_hex;
 use crate::{AccountFactors, Registrar, ServiceError};
 
+/// A client to register (`registrar client add`), its URIs already parsed.
+#[derive(Debug, Clone, Default)]
+pub struct NewClient {
+    pub name: String,
+    pub confidential: bool,
+    pub redirect_uris: Vec<RedirectUri>,
+    pub post_logout_redirect_uris: Vec<RedirectUri>,
+    pub trusted: bool,
+}
+
+/// 256 random bits, as 64 lowercase hex characters.
+fn new_client_secret() -> SecretToken {
+    SecretToken::new(random_hex(32))
+}
+
 impl<S: Store, M: Mailer> Registrar<S, M> {
     /// Registers an API client with a new random id (80 hex characters, as long as the client ids
-    /// of the device-token API's examples).
-    pub async fn add_client(&self, name: &str) -> Result<Client, ServiceError> {
-        let name = name.trim();
-        if name.is_empty() || name.chars().count() > 255 {
-            return Err(ServiceError::unexpected("a client name is 1 to 255 characters"));
-        }
+    /// of the device-token API's examples). A confidential client also gets
+    /// a secret (256 random bits as 64 lowercase hex characters), handed back
+    /// here once: only its keyed hash is stored.
+    pub async fn register_client(&self, new: NewClient) -> Result<(Client, Option<SecretToken>), ServiceError> {
+        let name = text::bounded(&new.name, 255)
+            .map_err(|e| ServiceError::unexpected(format!("a client name is 1 to 255 characters: {e}")))?;
         let id = ClientId::parse(&random_hex(40)).ok_or_else(|| ServiceError::unexpected("client id"))?;
+        let (kind, secret) = if new.confidential {
+            let secret = new_client_secret();
+            let secret_hash = self.settings.secret_key.client_secret_hash(secret.expose());
+            (ClientKind::Confidential { secret_hash }, Some(secret))
+        } else {
+            (ClientKind::Public, None)
+        };
         let client = Client {
-            id,
-            name: name.to_owned(),
-            created_at: self.now(),
+            kind,
+            redirect_uris: new.redirect_uris,
+            post_logout_redirect_uris: new.post_logout_redirect_uris,
+            trusted: new.trusted,
+            ..Client::public(id, name, self.now())
         };
         self.store.add_client(&client).await?;
-        Ok(client)
+        Ok((client, secret))
+    }
+
+    /// Registers a public, untrusted client without redirect URIs: an app
+    /// of the device-token API.
+    pub async fn add_client(&self, name: &str) -> Result<Client, ServiceError> {
+        let new = NewClient {
+            name: name.to_owned(),
+            ..NewClient::default()
+        };
+        Ok(self.register_client(new).await?.0)
+    }
+
+    /// Gives a confidential client a new secret, returned here once; the
+    /// old one stops working at once. [`ServiceError::NotFound`] for an
+    /// unknown client, [`ServiceError::InvalidClient`] for a public one.
+    pub async fn rotate_client_secret(&self, id: &str) -> Result<SecretToken, ServiceError> {
+        let id = ClientId::parse(id).ok_or(ServiceError::NotFound)?;
+        let client = self.store.client(&id).await?.ok_or(ServiceError::NotFound)?;
+        if client.kind == ClientKind::Public {
+            return Err(ServiceError::InvalidClient);
+        }
+        let secret = new_client_secret();
+        let hash = self.settings.secret_key.client_secret_hash(secret.expose());
+        match self.store.set_client_secret(&id, &hash).await? {
+            true => Ok(secret),
+            // Removed since it was read.
+            false => Err(ServiceError::NotFound),
+        }
     }
 
     pub async fn clients(&self) -> Result<Vec<Client>, ServiceError> {

@@ -34,6 +34,7 @@ mod users;
 pub mod testing;
 
 pub use account::{PasswordChange, ProfileChange, ProfileView, Registration, RegistrationLookups, SessionView};
+pub use admin::NewClient;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use confirm::{CodeConfirmation, LinkOutcome, PasswordReset};
 pub use email_code::{EmailCodeGrant, EmailCodeMail, EMAIL_CODE_ATTEMPTS, EMAIL_CODE_TTL};
@@ -59,7 +60,7 @@ pub use settings::Settings;
 pub use signup::{Signup, SignupConsent, SignupLink, SignupLookups};
 pub use supervise::{supervise, TASK_RESTARTS};
 pub use throttle::ThrottleSettings;
-pub use tokens::{AuthContext, Login, TokenPair};
+pub use tokens::{AuthContext, ClientAuthentication, Login, TokenPair};
 pub use touch::TOUCH_FLUSH_INTERVAL;
 pub use typed::TypedRegistration;
 pub use users::{UsersRegistration, WebLogin};

@@ -4,8 +4,8 @@ use chrono::{DateTime, Utc};
 use rand::rngs::OsRng;
 use rand::RngCore;
 use registrar_domain::{
-    ClientId, ClientIp, Email, Password, PasswordHash, SecretHash, SecretToken, Session, SessionId, SignInMethod, User,
-    UserId,
+    ClientId, ClientIp, ClientKind, Email, Password, PasswordHash, SecretHash, SecretToken, Session, SessionId,
+    SignInMethod, User, UserId,
 };
 use registrar_mail::Mailer;
 use registrar_store::{FirstFactor, MfaPurpose, NewSession, Rotation, RotationOutcome, Store};
@@ -35,6 +35,19 @@ pub(crate) fn random_hex(bytes: usize) -> String {
     let mut buf = vec![0u8; bytes];
     OsRng.fill_bytes(&mut buf);
     hex::encode(buf)
+}
+
+/// What [`Registrar::authenticate_client`] found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClientAuthentication {
+    /// No such client: the grant answers `invalid_client` as it always did.
+    Unknown,
+    /// A public client: named, nothing to prove (a secret it sent is not checked).
+    Public,
+    /// A confidential client that proved its secret.
+    Confidential,
+    /// A confidential client with a wrong secret, or none.
+    Refused,
 }
 
 /// 32 random bytes: 64 hex characters, the floor of the contract's 64–256.
@@ -119,6 +132,52 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
             sign_in_method: method,
         };
         (session, pair)
+    }
+
+    /// Client authentication (RFC 6749 §2.3.1) of a client named at the
+    /// token endpoint, with the secret it sent, if any. A confidential
+    /// client's secret is compared as its keyed hash, in constant time.
+    pub async fn authenticate_client(
+        &self,
+        id: &str,
+        secret: Option<&str>,
+    ) -> Result<ClientAuthentication, ServiceError> {
+        let Some(id) = ClientId::parse(id) else {
+            return Ok(ClientAuthentication::Unknown);
+        };
+        let Some(client) = self.store.client(&id).await? else {
+            return Ok(ClientAuthentication::Unknown);
+        };
+        let ClientKind::Confidential { secret_hash } = client.kind else {
+            return Ok(ClientAuthentication::Public);
+        };
+        let given = secret.map(|s| self.settings.secret_key.client_secret_hash(s));
+        match given {
+            Some(given) if given.matches(&secret_hash) => Ok(ClientAuthentication::Confidential),
+            _ => Ok(ClientAuthentication::Refused),
+        }
+    }
+
+    /// Revocation (RFC 7009) by `client` (authenticated by the caller when
+    /// confidential): the session of `token`, an access or a refresh
+    /// token, ends if it is that client's. An unknown, malformed or
+    /// rotated-out token, or another client's, changes nothing and is no
+    /// error (the answer must not tell them apart). `InvalidClient` for an
+    /// unknown client.
+    pub async fn revoke_token(&self, client: &str, token: &str) -> Result<(), ServiceError> {
+        let client = self.known_client(&ClientRef::of(client)).await?;
+        if looks_like_token(token) && self.store.revoke_by_token(&SecretHash::of(token), &client).await? {
+            tracing::debug!(client = %client, "a session was revoked by its token");
+        }
+        Ok(())
+    }
+
+    /// Whether the client is a confidential one: a step that names no client
+    /// (the second step of a sign-in) must then be refused, as the client
+    /// did not authenticate.
+    pub(crate) async fn is_confidential(&self, id: &ClientId) -> Result<bool, ServiceError> {
+        let client = self.store.client(id).await?;
+        Ok(client.is_some_and(|c| c.kind != ClientKind::Public))
     }
 
     /// A registered client, or `InvalidClient`.
@@ -295,6 +354,19 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
             .ok_or(ServiceError::InvalidToken)?;
         self.session_in_use(&session, &user)?;
         Ok(AuthContext { session, user })
+    }
+
+    /// Introspection (RFC 7662): the session and user behind a live access
+    /// token, its use noted as a bearer check notes it; `None` for any other
+    /// token (unknown, malformed, expired, revoked, a refresh token) and for
+    /// a disabled account. The caller has checked that the client asking is
+    /// a confidential one.
+    pub async fn introspect(&self, token: &str) -> Result<Option<AuthContext>, ServiceError> {
+        match self.authenticate(token).await {
+            Ok(context) => Ok(Some(context)),
+            Err(ServiceError::InvalidToken | ServiceError::AccountDisabled) => Ok(None),
+            Err(e) => Err(e),
+        }
     }
 
     /// `GET /api/me`: the caller behind the token and their profile, read in

@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 use diesel::prelude::*;
-use registrar_domain::{Client, ClientId};
+use registrar_domain::{Client, ClientId, SecretHash};
 use registrar_store::{ClientStore, StoreError};
 
 use crate::backend::run;
@@ -22,6 +22,18 @@ impl ClientStore for DieselStore {
                 .map_err(duplicate_on_unique)?;
             Ok(())
         })
+    }
+
+    async fn set_client_secret(&self, id: &ClientId, secret_hash: &SecretHash) -> Result<bool, StoreError> {
+        let id = id.as_str().to_owned();
+        let hash = secret_hash.as_str().to_owned();
+        // One conditional UPDATE: a public client (NULL secret) is left alone.
+        run!(self, statement, |conn| Ok(diesel::update(
+            clients::table.find(&id).filter(clients::kind.eq("confidential"))
+        )
+        .set(clients::secret_hash.eq(Some(&hash)))
+        .execute(conn)?
+            > 0))
     }
 
     async fn client(&self, id: &ClientId) -> Result<Option<Client>, StoreError> {

@@ -5,8 +5,9 @@
 use chrono::{DateTime, NaiveDateTime, SubsecRound, Utc};
 use diesel::prelude::*;
 use registrar_domain::{
-    Client, ClientId, DeviceId, DeviceName, Email, Language, Organisation, PasswordHash, PolicyText, PolicyType,
-    Profile, Role, Session, SessionId, SignInMethod, Telephone, User, UserId, UserType,
+    Client, ClientId, ClientKind, DeviceId, DeviceName, Email, Language, Organisation, PasswordHash, PolicyText,
+    PolicyType, Profile, RedirectUri, Role, SecretHash, Session, SessionId, SignInMethod, Telephone, User, UserId,
+    UserType,
 };
 use registrar_store::{NewConfirmation, NewInvite, NewOutboxMail, NewSession, NewUser, OutboxKind, OutboxMail};
 
@@ -249,25 +250,63 @@ pub(crate) struct ClientRow {
     id: String,
     name: String,
     created_at: NaiveDateTime,
+    kind: String,
+    secret_hash: Option<String>,
+    redirect_uris: String,
+    post_logout_redirect_uris: String,
+    trusted: bool,
 }
 
 impl ClientRow {
     pub(crate) fn new(client: &Client) -> Self {
+        let secret_hash = match &client.kind {
+            ClientKind::Public => None,
+            ClientKind::Confidential { secret_hash } => Some(secret_hash.as_str().to_owned()),
+        };
         Self {
             id: client.id.as_str().to_owned(),
             name: client.name.clone(),
             created_at: to_db(client.created_at),
+            kind: client.kind.as_str().to_owned(),
+            secret_hash,
+            redirect_uris: uri_lines(&client.redirect_uris),
+            post_logout_redirect_uris: uri_lines(&client.post_logout_redirect_uris),
+            trusted: client.trusted,
         }
     }
 
     pub(crate) fn into_client(self) -> Result<Client, Failure> {
-        let id = ClientId::parse(&self.id).ok_or_else(|| corrupt("clients", &self.id, "id"))?;
+        let bad = |what: &str| corrupt("clients", &self.id, what);
+        let id = ClientId::parse(&self.id).ok_or_else(|| bad("id"))?;
+        let kind = match (self.kind.as_str(), self.secret_hash) {
+            ("public", None) => ClientKind::Public,
+            ("confidential", Some(hash)) => ClientKind::Confidential {
+                secret_hash: SecretHash::from_stored(hash),
+            },
+            _ => return Err(bad("kind")),
+        };
+        let redirect_uris = uris_of(&self.redirect_uris).ok_or_else(|| bad("redirect_uris"))?;
+        let post_logout_redirect_uris =
+            uris_of(&self.post_logout_redirect_uris).ok_or_else(|| bad("post_logout_redirect_uris"))?;
         Ok(Client {
             id,
             name: self.name,
             created_at: from_db(self.created_at),
+            kind,
+            redirect_uris,
+            post_logout_redirect_uris,
+            trusted: self.trusted,
         })
     }
+}
+
+/// URIs as stored: one a line (a URI holds no whitespace).
+fn uri_lines(uris: &[RedirectUri]) -> String {
+    uris.iter().map(RedirectUri::as_str).collect::<Vec<_>>().join("\n")
+}
+
+fn uris_of(lines: &str) -> Option<Vec<RedirectUri>> {
+    lines.lines().map(|line| RedirectUri::parse(line).ok()).collect()
 }
 
 #[derive(Insertable)]

@@ -38,6 +38,11 @@ diesel::table! {
         id -> Text,
         name -> Text,
         created_at -> Timestamp,
+        kind -> Text,
+        secret_hash -> Nullable<Text>,
+        redirect_uris -> Text,
+        post_logout_redirect_uris -> Text,
+        trusted -> Bool,
     }
 }
 

@@ -3,14 +3,14 @@
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
-use registrar_domain::{DeviceId, PasswordHash, SecretHash, Session, SessionId, User, UserId};
+use registrar_domain::{ClientId, DeviceId, PasswordHash, SecretHash, Session, SessionId, User, UserId};
 use registrar_store::{NewSession, Rotation, RotationOutcome, SessionStore, StoreError};
 
 use crate::backend::{for_each_backend, run, Backend};
 use crate::error::{not_found_on_foreign_key, Failure};
 use crate::policies::StandingReads;
 use crate::rows::{to_db, NewSessionRow, SessionRow, UserRow};
-use crate::schema::{mfa_tokens, retired_refresh_tokens, sessions, users};
+use crate::schema::{clients, mfa_tokens, retired_refresh_tokens, sessions, users};
 use crate::DieselStore;
 
 /// Session writes that several store methods share, inside their transaction.
@@ -181,11 +181,14 @@ impl SessionStore for DieselStore {
                     .returning(SessionRow::as_returning())
                     .get_result(conn)
                     .optional()?,
-                None => diesel::update(live)
-                    .set(changes)
-                    .returning(SessionRow::as_returning())
-                    .get_result(conn)
-                    .optional()?,
+                // No client authenticated: only a public client's token.
+                None => diesel::update(live.filter(
+                    sessions::client_id.eq_any(clients::table.filter(clients::kind.eq("public")).select(clients::id)),
+                ))
+                .set(changes)
+                .returning(SessionRow::as_returning())
+                .get_result(conn)
+                .optional()?,
             };
             if let Some(row) = rotated {
                 let session = row.into_session()?;
@@ -206,7 +209,16 @@ impl SessionStore for DieselStore {
                 .first::<(String, String, NaiveDateTime)>(conn)
                 .optional()?;
             if let Some((session_id, client_id, refreshed_at)) = holder {
-                if rotation.client_id.as_ref().is_some_and(|c| c.as_str() != client_id) {
+                let mismatch = match &rotation.client_id {
+                    Some(c) => c.as_str() != client_id,
+                    None => clients::table
+                        .find(&client_id)
+                        .select(clients::kind)
+                        .first::<String>(conn)
+                        .optional()?
+                        .is_some_and(|kind| kind != "public"),
+                };
+                if mismatch {
                     return Ok(RotationOutcome::ClientMismatch);
                 }
                 if refreshed_at > to_db(rotation.idle_cutoff) {
@@ -255,6 +267,21 @@ impl SessionStore for DieselStore {
         run!(self, statement, |conn| Ok(diesel::delete(sessions::table.find(&id))
             .execute(conn)?
             > 0))
+    }
+
+    async fn revoke_by_token(&self, token_hash: &SecretHash, client: &ClientId) -> Result<bool, StoreError> {
+        let hash = token_hash.as_str().to_owned();
+        let client = client.as_str().to_owned();
+        // One statement: the session and its retired tokens go (by cascade).
+        run!(self, statement, |conn| {
+            Ok(diesel::delete(
+                sessions::table
+                    .filter(sessions::client_id.eq(&client))
+                    .filter(sessions::access_hash.eq(&hash).or(sessions::refresh_hash.eq(&hash))),
+            )
+            .execute(conn)?
+                > 0)
+        })
     }
 
     async fn revoke_device(&self, user: &UserId, device: &DeviceId) -> Result<usize, StoreError> {

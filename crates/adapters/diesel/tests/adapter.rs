@@ -17,8 +17,8 @@ use diesel::{Connection, PgConnection, SqliteConnection};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 use registrar_diesel::{ConnectError, DatabaseSettings, DieselStore};
 use registrar_domain::{
-    ClientId, ConfirmationPurpose, DeviceId, DeviceName, Email, Language, PasskeyName, PasswordHash, Profile, Role,
-    Sealed, SecretHash, SessionId, SignInMethod, User, UserId,
+    Client, ClientId, ClientKind, ConfirmationPurpose, DeviceId, DeviceName, Email, Language, PasskeyName,
+    PasswordHash, Profile, RedirectUri, Role, Sealed, SecretHash, SessionId, SignInMethod, User, UserId,
 };
 use registrar_store::{
     ClientStore, ConfirmationStore, FactorStore, InviteStore, NewConfirmation, NewInvite, NewOutboxMail, NewSession,
@@ -37,7 +37,8 @@ const CONSENT_MIGRATION: &str = "2026-11-22-000109_consent_pending";
 const FACTORS_MIGRATION: &str = "2026-12-06-000000_factors";
 const SIGN_IN_METHOD_MIGRATION: &str = "2026-12-07-000000_sign_in_method";
 const PASSKEYS_MIGRATION: &str = "2026-12-07-000001_passkeys";
-const EVERY_MIGRATION: [&str; 8] = [
+const CLIENT_KINDS_MIGRATION: &str = "2026-12-09-000000_client_kinds";
+const EVERY_MIGRATION: [&str; 9] = [
     FIRST_MIGRATION,
     OUTBOX_MIGRATION,
     INVITES_MIGRATION,
@@ -46,6 +47,7 @@ const EVERY_MIGRATION: [&str; 8] = [
     FACTORS_MIGRATION,
     SIGN_IN_METHOD_MIGRATION,
     PASSKEYS_MIGRATION,
+    CLIENT_KINDS_MIGRATION,
 ];
 
 /// The same migrations the store embeds, to bring a database to an older version.
@@ -727,6 +729,77 @@ upgrades_on_each_backend! {
     sqlite_the_passkeys_migration_upgrades_a_database_of_the_release_before,
     postgres_the_passkeys_migration_upgrades_a_database_of_the_release_before =>
         assert_the_passkeys_migration_upgrades_a_database_in_use(PASSKEYS_MIGRATION);
+    sqlite_the_client_kinds_migration_upgrades_a_database_of_the_release_before,
+    postgres_the_client_kinds_migration_upgrades_a_database_of_the_release_before =>
+        assert_the_client_kinds_migration_upgrades_a_database_in_use(CLIENT_KINDS_MIGRATION);
+}
+
+/// `store` is on a database of the release before client kinds: the
+/// clients it has (the built-in `web` one) become public, untrusted and
+/// without URIs, their sessions keep working, a public client gets no
+/// secret, and a confidential client with URIs can be added.
+async fn assert_the_client_kinds_migration_upgrades_a_database_in_use(store: &DieselStore) {
+    let registration = registration(&format!("before.clients.{}@example.com", unique()));
+    let user = registration.user.id.clone();
+    store
+        .register(registration)
+        .await
+        .expect("registering before the upgrade");
+    let session = web_session(&user, at(1));
+    let access = session.access_hash.clone();
+    store
+        .open_session(session, 5)
+        .await
+        .expect("a session before the upgrade");
+
+    let applied = store.migrate().await.expect("upgrading");
+    assert_eq!(
+        applied,
+        from(CLIENT_KINDS_MIGRATION),
+        "the upgrade applies the client kinds migration"
+    );
+    let web = store
+        .client(&ClientId::web())
+        .await
+        .expect("reading the web client")
+        .expect("the web client lived through the upgrade");
+    assert_eq!(
+        web,
+        Client::public(ClientId::web(), "Web".into(), web.created_at),
+        "an existing client is public, untrusted, without URIs"
+    );
+    assert!(
+        store
+            .session_by_access(&access, at(2))
+            .await
+            .expect("checking the token")
+            .is_some(),
+        "its session lived through the upgrade"
+    );
+    assert!(
+        !store
+            .set_client_secret(&ClientId::web(), &SecretHash::of(&unique()))
+            .await
+            .expect("trying to give it a secret"),
+        "a public client gets no secret"
+    );
+    let confidential = Client {
+        kind: ClientKind::Confidential {
+            secret_hash: SecretHash::of(&unique()),
+        },
+        redirect_uris: vec![RedirectUri::parse("https://app.example/cb").expect("a URI")],
+        post_logout_redirect_uris: vec![RedirectUri::parse("http://127.0.0.1:9000/").expect("a URI")],
+        trusted: true,
+        ..Client::public(ClientId::parse(&unique()).expect("an id"), "Server".into(), at(3))
+    };
+    store
+        .add_client(&confidential)
+        .await
+        .expect("adding a confidential client after the upgrade");
+    assert_eq!(
+        store.client(&confidential.id).await.expect("reading it back"),
+        Some(confidential)
+    );
 }
 
 /// `store` is on a database of the release before passkeys, holding

@@ -26,8 +26,9 @@ use crate::dispatch::confirm_signup::SignupConfirmBody;
 use crate::dispatch::register::RegisterBody;
 use crate::edge::body::{decode_bytes, BodyError, Object};
 use crate::families::core::requests::{
-    AcceptPoliciesRequest, ChangePasswordRequest, EmailCodeRequest, ForgotPasswordRequest, PasskeyAdditionRequest,
-    PasswordConfirmationRequest, ResetPasswordRequest, TokenRequest, TotpCodeRequest, UpdateProfileRequest,
+    AcceptPoliciesRequest, ChangePasswordRequest, ClientTokenRequest, EmailCodeRequest, ForgotPasswordRequest,
+    PasskeyAdditionRequest, PasswordConfirmationRequest, ResetPasswordRequest, TokenRequest, TotpCodeRequest,
+    UpdateProfileRequest,
 };
 use crate::families::pages::{ResetPasswordForm, CSRF_FIELD};
 use crate::families::signup::SignupRequest;
@@ -226,6 +227,9 @@ fn core(body: &Object, requested: Option<Language>, rules: Rules<'_>) {
     if let Ok(mail) = EmailCodeMail::parse(&read::<EmailCodeRequest>(body).into()) {
         address(&mail.email);
     }
+
+    // POST /oauth/revoke: its fields go to the use case as they are.
+    let _ = read::<ClientTokenRequest>(body);
 
     // POST /api/forgot-password, /api/reset-password
     if let Ok(email) = parse::address(&read::<ForgotPasswordRequest>(body).username) {

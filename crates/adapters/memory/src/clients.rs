@@ -1,7 +1,7 @@
 //! API clients.
 
 use async_trait::async_trait;
-use registrar_domain::{Client, ClientId};
+use registrar_domain::{Client, ClientId, ClientKind, SecretHash};
 use registrar_store::{ClientStore, StoreError};
 
 use crate::MemoryStore;
@@ -15,6 +15,18 @@ impl ClientStore for MemoryStore {
         }
         state.clients.push(client.clone());
         Ok(())
+    }
+
+    async fn set_client_secret(&self, id: &ClientId, secret_hash: &SecretHash) -> Result<bool, StoreError> {
+        let mut state = self.lock()?;
+        let Some(client) = state.clients.iter_mut().find(|c| &c.id == id) else {
+            return Ok(false);
+        };
+        let ClientKind::Confidential { secret_hash: stored } = &mut client.kind else {
+            return Ok(false);
+        };
+        *stored = secret_hash.clone();
+        Ok(true)
     }
 
     async fn client(&self, id: &ClientId) -> Result<Option<Client>, StoreError> {

@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use registrar_domain::{DeviceId, SecretHash, Session, SessionId, User, UserId};
+use registrar_domain::{ClientId, ClientKind, DeviceId, SecretHash, Session, SessionId, User, UserId};
 use registrar_store::{NewSession, Rotation, RotationOutcome, SessionStore, StoreError};
 
 use crate::state::{RetiredRefresh, State};
@@ -77,6 +77,18 @@ impl SessionStore for MemoryStore {
         Ok(self.lock()?.revoke_session(id))
     }
 
+    async fn revoke_by_token(&self, token_hash: &SecretHash, client: &ClientId) -> Result<bool, StoreError> {
+        let mut state = self.lock()?;
+        let found = state.sessions.iter().find(|(_, s)| {
+            &s.session.client_id == client && (&s.access_hash == token_hash || &s.refresh_hash == token_hash)
+        });
+        let Some((id, _)) = found else {
+            return Ok(false);
+        };
+        let id = id.clone();
+        Ok(state.revoke_session(&id))
+    }
+
     async fn revoke_device(&self, user: &UserId, device: &DeviceId) -> Result<usize, StoreError> {
         Ok(self
             .lock()?
@@ -99,16 +111,28 @@ fn for_another_client(rotation: &Rotation, session: &Session) -> bool {
     rotation.client_id.as_ref().is_some_and(|c| c != &session.client_id)
 }
 
+/// The rotation names no client, and `session` is a confidential client's.
+fn unauthenticated(state: &State, rotation: &Rotation, session: &Session) -> bool {
+    rotation.client_id.is_none()
+        && state
+            .clients
+            .iter()
+            .any(|c| c.id == session.client_id && c.kind != ClientKind::Public)
+}
+
 /// The presented token is the live refresh token of session `id`.
 fn rotate_live(state: &mut State, id: &SessionId, rotation: Rotation) -> RotationOutcome {
-    let Some(stored) = state.sessions.get_mut(id) else {
+    let Some(session) = state.sessions.get(id).map(|s| &s.session) else {
         return RotationOutcome::Unknown;
     };
     // A wrong client is refused before anything else so that it cannot end
     // someone else's session either.
-    if for_another_client(&rotation, &stored.session) {
+    if for_another_client(&rotation, session) || unauthenticated(state, &rotation, session) {
         return RotationOutcome::ClientMismatch;
     }
+    let Some(stored) = state.sessions.get_mut(id) else {
+        return RotationOutcome::Unknown;
+    };
     if stored.session.refreshed_at <= rotation.idle_cutoff {
         state.revoke_session(id);
         return RotationOutcome::Expired;

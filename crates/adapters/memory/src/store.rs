@@ -19,13 +19,10 @@ impl MemoryStore {
     /// migrated database does.
     pub fn new() -> Self {
         let mut state = State::default();
-        state.clients.push(Client {
-            id: ClientId::web(),
-            name: "Web".into(),
-            // The first migration predates every other client; the epoch
-            // keeps it first without reading a clock.
-            created_at: DateTime::<Utc>::UNIX_EPOCH,
-        });
+        // The first migration predates every other client; the epoch
+        // keeps it first without reading a clock.
+        let web = Client::public(ClientId::web(), "Web".into(), DateTime::<Utc>::UNIX_EPOCH);
+        state.clients.push(web);
         Self {
             state: Arc::new(Mutex::new(state)),
         }

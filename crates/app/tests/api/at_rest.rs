@@ -1,6 +1,7 @@
 //! What someone who reads the database learns: codes, links and throttle
 //! keys are hashed with HMAC-SHA-256 under the server secret, so neither a
-//! six-digit code nor a client's address can be found by trying them all.
+//! six-digit code nor a client's address can be found by trying them all;
+//! a confidential client's secret is kept the same way.
 
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
@@ -192,6 +193,34 @@ async fn totp_secrets_are_sealed_and_recovery_codes_keyed_hashes(backend: Backen
     }
 }
 
+/// A confidential client's secret is stored as its keyed hash: neither in
+/// clear nor as its plain SHA-256; a public client has none.
+async fn client_secrets_are_keyed_hashes(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (id, secret) = crate::oauth::confidential_client(&app).await;
+
+    let url = app.database_url.clone();
+    let stored = tokio::task::spawn_blocking(move || {
+        rows(
+            &url,
+            "SELECT id AS a, COALESCE(secret_hash, '') AS b FROM clients ORDER BY created_at, id",
+        )
+    })
+    .await
+    .expect("read clients");
+    let key = SecretKey::new(server_secret(&app).as_bytes()).expect("a valid secret");
+    let keyed = key.client_secret_hash(&secret);
+    for (client, hash) in &stored {
+        if *client == id {
+            assert_eq!(hash, keyed.as_str(), "the keyed hash under the server secret");
+        } else {
+            assert_eq!(hash, "", "{client} is public: no secret");
+        }
+        assert!(!hash.contains(&secret) && *hash != sha256_hex(&secret));
+    }
+    assert!(stored.iter().any(|(client, _)| *client == id));
+}
+
 /// A new server secret: TOTP secrets sealed under the old one open only
 /// while it is listed in `security.previous_secret_keys`.
 async fn after_a_rotation_the_previous_secret_still_opens_totp_secrets(backend: Backend) {
@@ -224,4 +253,5 @@ on_both_backends!(
     a_lost_secret_invalidates_only_live_codes_and_links,
     totp_secrets_are_sealed_and_recovery_codes_keyed_hashes,
     after_a_rotation_the_previous_secret_still_opens_totp_secrets,
+    client_secrets_are_keyed_hashes,
 );

@@ -339,6 +339,45 @@ async fn the_mfa_token_belongs_to_its_client(backend: Backend) {
     assert_eq!(status, StatusCode::OK, "the refusals used nothing up: {body}");
 }
 
+async fn a_confidential_client_authenticates_in_the_second_step_too(backend: Backend) {
+    let Protected {
+        app,
+        email,
+        authenticator,
+        ..
+    } = protected(backend, |_| {}).await;
+    let (client, secret) = crate::oauth::confidential_client(&app).await;
+    let first = json!({"grant_type": "password", "client_id": client, "client_secret": secret,
+        "username": email, "password": PASSWORD, "device_id": "server", "device_name": "Server"});
+    let mfa_token = mfa_token_of(app.post_json("/api/token", &first).await).await;
+
+    let code = authenticator.code(1);
+    let unnamed = app
+        .post_error(
+            "/api/token",
+            &json!({"grant_type": "mfa", "mfa_token": mfa_token, "code": code}),
+        )
+        .await;
+    assert_eq!(
+        unnamed,
+        (StatusCode::BAD_REQUEST, json!("invalid_client")),
+        "no client named"
+    );
+    let wrong = json!({"grant_type": "mfa", "mfa_token": mfa_token, "code": code, "client_id": client,
+        "client_secret": "0".repeat(64)});
+    let refused = app.post_error("/api/token", &wrong).await;
+    assert_eq!(
+        refused,
+        (StatusCode::UNAUTHORIZED, json!("invalid_client")),
+        "a wrong secret"
+    );
+    let right = json!({"grant_type": "mfa", "mfa_token": mfa_token, "code": code, "client_id": client,
+        "client_secret": secret});
+    let (status, pair) = parts(app.post_json("/api/token", &right).await).await;
+    assert_eq!(status, StatusCode::OK, "the refusals used nothing up: {pair}");
+    assert!(is_token(&pair["access_token"]));
+}
+
 async fn the_app_is_turned_off_with_the_password_and_enrolling_twice_is_a_conflict(backend: Backend) {
     let app = spawn_app(backend).await;
     let email = unique_email();
@@ -676,6 +715,7 @@ async fn second_factor_changes_are_mailed_in_the_accounts_language(backend: Back
 }
 
 on_both_backends!(
+    a_confidential_client_authenticates_in_the_second_step_too,
     second_factor_changes_are_mailed_in_the_accounts_language,
     unknown_mfa_tokens_are_throttled_per_client_address,
     an_authenticator_app_is_enrolled_and_then_needed_to_sign_in,

@@ -105,6 +105,9 @@ pub trait SessionStore {
     /// the token as retired. A presented token is looked up first among live
     /// tokens, then among retired ones. A client mismatch is checked first (also
     /// for retired tokens), so a wrong `client_id` never revokes a session.
+    /// A rotation that names no client MUST NOT rotate (nor expire) the live
+    /// token of a confidential client's session: [`RotationOutcome::ClientMismatch`],
+    /// nothing changed (such a client authenticates, RFC 6749 §6).
     /// See [`RotationOutcome`] for the rest.
     async fn rotate_refresh(&self, rotation: Rotation) -> Result<RotationOutcome, StoreError>;
 
@@ -113,6 +116,13 @@ pub trait SessionStore {
 
     /// Revokes one session. Returns whether it existed.
     async fn revoke_session(&self, id: &SessionId) -> Result<bool, StoreError>;
+
+    /// Revocation (RFC 7009): revokes the session whose current access token
+    /// (expired or not) or current refresh token hashes to `token_hash`,
+    /// if that session is `client`'s. Returns whether it revoked one.
+    /// MUST leave another client's session unchanged (and return `false`),
+    /// and MUST NOT revoke anything for a rotated-out token.
+    async fn revoke_by_token(&self, token_hash: &SecretHash, client: &ClientId) -> Result<bool, StoreError>;
 
     /// Revokes every session of the user on this device (any client). Returns how many.
     async fn revoke_device(&self, user: &UserId, device: &DeviceId) -> Result<usize, StoreError>;
@@ -157,8 +167,16 @@ pub trait PolicyStore {
 
 #[async_trait]
 pub trait ClientStore {
+    /// Stores the client with its kind (and secret hash), redirect URIs
+    /// (in their order) and `trusted`, all read back as given.
     /// MUST return [`StoreError::Duplicate`] if the id exists.
     async fn add_client(&self, client: &Client) -> Result<(), StoreError>;
+
+    /// Replaces the secret hash of a confidential client: the old secret
+    /// dies at once. Returns whether it did; MUST return `false` and change
+    /// nothing for an unknown or a public client (a public client gets no
+    /// secret this way).
+    async fn set_client_secret(&self, id: &ClientId, secret_hash: &SecretHash) -> Result<bool, StoreError>;
 
     async fn client(&self, id: &ClientId) -> Result<Option<Client>, StoreError>;
 

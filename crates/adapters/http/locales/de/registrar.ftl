@@ -21,6 +21,9 @@ error-invalid_reset_token = Dieser Link zum Zurücksetzen des Passworts ist ung�
 error-client_auth_unreadable = Die Client-Authentifizierung (HTTP Basic) konnte nicht gelesen werden: Senden Sie die client_id als Benutzernamen mit leerem Passwort.
 error-client_secret = Dieser Client hat kein Geheimnis: Senden Sie die client_id als HTTP-Basic-Benutzernamen mit leerem Passwort.
 error-client_id_mismatch = Die client_id im Inhalt unterscheidet sich von der im Authorization-Header.
+error-client_authentication = Die Client-Authentifizierung ist fehlgeschlagen: Ein vertraulicher Client sendet sein Geheimnis per HTTP Basic oder als client_secret.
+error-client_auth_twice = Senden Sie das Client-Geheimnis nur einmal: per HTTP Basic oder als client_secret, nicht beides.
+error-token_parameter_missing = Der Parameter token fehlt.
 error-too_many_attempts = Zu viele Versuche. Bitte versuchen Sie es später erneut.
 error-server_error = Bei uns ist etwas schiefgelaufen. Bitte versuchen Sie es später erneut.
 error-mfa_required = Ein zweiter Faktor ist erforderlich: Senden Sie ihn mit dem mfa_token an /api/token (grant_type=mfa).

@@ -21,6 +21,9 @@ error-invalid_reset_token = This password reset link is invalid, already used or
 error-client_auth_unreadable = The client authentication (HTTP Basic) could not be read: send the client_id as the user name and an empty password.
 error-client_secret = This client has no secret: send the client_id as the HTTP Basic user name with an empty password.
 error-client_id_mismatch = The client_id in the body differs from the one in the Authorization header.
+error-client_authentication = Client authentication failed: a confidential client sends its secret, by HTTP Basic or as client_secret.
+error-client_auth_twice = Send the client secret once: by HTTP Basic or as client_secret, not both.
+error-token_parameter_missing = The token parameter is missing.
 error-too_many_attempts = Too many attempts. Please try again later.
 error-server_error = Something went wrong on our side. Please try again later.
 error-mfa_required = A second factor is required: send it with the mfa_token to /api/token (grant_type=mfa).

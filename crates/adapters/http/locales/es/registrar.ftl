@@ -21,6 +21,9 @@ error-invalid_reset_token = Este enlace para restablecer la contraseña no es v�
 error-client_auth_unreadable = No se pudo leer la autenticación del cliente (HTTP Basic): envía el client_id como nombre de usuario con una contraseña vacía.
 error-client_secret = Este cliente no tiene secreto: envía el client_id como nombre de usuario HTTP Basic con una contraseña vacía.
 error-client_id_mismatch = El client_id del cuerpo difiere del de la cabecera Authorization.
+error-client_authentication = La autenticación del cliente ha fallado: un cliente confidencial envía su secreto, por HTTP Basic o como client_secret.
+error-client_auth_twice = Envía el secreto del cliente una sola vez: por HTTP Basic o como client_secret, no ambos.
+error-token_parameter_missing = Falta el parámetro token.
 error-too_many_attempts = Demasiados intentos. Vuelve a intentarlo más tarde.
 error-server_error = Algo salió mal por nuestra parte. Vuelve a intentarlo más tarde.
 error-mfa_required = Se requiere un segundo factor: envíelo con el mfa_token a /api/token (grant_type=mfa).

@@ -21,6 +21,9 @@ error-invalid_reset_token = Ce lien de réinitialisation du mot de passe est inv
 error-client_auth_unreadable = L'authentification du client (HTTP Basic) n'a pas pu être lue : envoyez le client_id comme nom d'utilisateur avec un mot de passe vide.
 error-client_secret = Ce client n'a pas de secret : envoyez le client_id comme nom d'utilisateur HTTP Basic avec un mot de passe vide.
 error-client_id_mismatch = Le client_id du corps diffère de celui de l'en-tête Authorization.
+error-client_authentication = L'authentification du client a échoué : un client confidentiel envoie son secret, par HTTP Basic ou comme client_secret.
+error-client_auth_twice = Envoyez le secret du client une seule fois : par HTTP Basic ou comme client_secret, pas les deux.
+error-token_parameter_missing = Le paramètre token est manquant.
 error-too_many_attempts = Trop de tentatives. Veuillez réessayer plus tard.
 error-server_error = Une erreur s'est produite de notre côté. Veuillez réessayer plus tard.
 error-mfa_required = Un second facteur est requis : envoyez-le avec le mfa_token à /api/token (grant_type=mfa).

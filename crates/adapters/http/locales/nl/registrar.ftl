@@ -21,6 +21,9 @@ error-invalid_reset_token = Deze link om je wachtwoord opnieuw in te stellen is 
 error-client_auth_unreadable = De clientauthenticatie (HTTP Basic) kon niet gelezen worden: stuur de client_id als gebruikersnaam met een leeg wachtwoord.
 error-client_secret = Deze client heeft geen geheim: stuur de client_id als HTTP Basic-gebruikersnaam met een leeg wachtwoord.
 error-client_id_mismatch = De client_id in de inhoud verschilt van die in de Authorization-header.
+error-client_authentication = Clientauthenticatie mislukt: een vertrouwelijke client stuurt zijn geheim, via HTTP Basic of als client_secret.
+error-client_auth_twice = Stuur het clientgeheim één keer: via HTTP Basic of als client_secret, niet allebei.
+error-token_parameter_missing = De parameter token ontbreekt.
 error-too_many_attempts = Te veel pogingen. Probeer het later opnieuw.
 error-server_error = Er ging bij ons iets mis. Probeer het later opnieuw.
 error-mfa_required = Een tweede factor is vereist: stuur die met de mfa_token naar /api/token (grant_type=mfa).

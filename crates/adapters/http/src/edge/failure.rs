@@ -31,27 +31,42 @@ pub enum EdgeProblem {
     /// `Authorization: Basic` that cannot be read (not base64, no `:`, bad
     /// form-encoding, no client id): 401 `invalid_client` with a `Basic` challenge.
     BasicUnreadable,
-    /// `Authorization: Basic` with a password: our clients have no secrets,
-    /// so none can be checked: 401 `invalid_client` with a `Basic` challenge.
+    /// `Authorization: Basic` with a password for a public client (or an
+    /// unknown one), which has no secret: 401 `invalid_client` with a `Basic` challenge.
     BasicSecret,
+    /// A confidential client's wrong secret in `Authorization: Basic`: 401
+    /// `invalid_client` with a `Basic` challenge (RFC 6749 §5.2).
+    BasicSecretRefused,
+    /// A confidential client named in the body with a wrong `client_secret`,
+    /// or none: 401 `invalid_client`, no challenge (Basic was not used).
+    ClientSecretRefused,
+    /// A secret both in `Authorization: Basic` and as `client_secret`: 400
+    /// `invalid_request` (one method per request, RFC 6749 §2.3).
+    TwoClientAuthentications,
     /// `Authorization: Basic` naming a client we do not know: 401 `invalid_client`.
     BasicUnknownClient,
     /// A `client_id` in the body and another one in `Authorization: Basic`: 400 `invalid_request`.
     ClientIdMismatch,
+    /// An OAuth endpoint's required `token` parameter is missing: 400 `invalid_request`.
+    NoToken,
 }
 
 impl EdgeProblem {
     pub fn code(self) -> &'static str {
         match self {
             Self::MissingToken => "invalid_token",
-            Self::BasicUnreadable | Self::BasicSecret | Self::BasicUnknownClient => "invalid_client",
-            Self::ClientIdMismatch => "invalid_request",
+            Self::BasicUnreadable
+            | Self::BasicSecret
+            | Self::BasicUnknownClient
+            | Self::BasicSecretRefused
+            | Self::ClientSecretRefused => "invalid_client",
+            Self::ClientIdMismatch | Self::TwoClientAuthentications | Self::NoToken => "invalid_request",
         }
     }
 
     pub fn status(self) -> StatusCode {
         match self {
-            Self::ClientIdMismatch => StatusCode::BAD_REQUEST,
+            Self::ClientIdMismatch | Self::TwoClientAuthentications | Self::NoToken => StatusCode::BAD_REQUEST,
             _ => StatusCode::UNAUTHORIZED,
         }
     }
@@ -64,6 +79,9 @@ impl EdgeProblem {
             Self::BasicSecret => "error.client_secret",
             Self::BasicUnknownClient => "error.invalid_client",
             Self::ClientIdMismatch => "error.client_id_mismatch",
+            Self::BasicSecretRefused | Self::ClientSecretRefused => "error.client_authentication",
+            Self::TwoClientAuthentications => "error.client_auth_twice",
+            Self::NoToken => "error.token_parameter_missing",
         }
     }
 
@@ -71,8 +89,10 @@ impl EdgeProblem {
     pub fn challenge(self) -> Option<&'static str> {
         match self {
             Self::MissingToken => Some("Bearer"),
-            Self::BasicUnreadable | Self::BasicSecret | Self::BasicUnknownClient => Some(BASIC_CHALLENGE),
-            Self::ClientIdMismatch => None,
+            Self::BasicUnreadable | Self::BasicSecret | Self::BasicUnknownClient | Self::BasicSecretRefused => {
+                Some(BASIC_CHALLENGE)
+            }
+            Self::ClientIdMismatch | Self::ClientSecretRefused | Self::TwoClientAuthentications | Self::NoToken => None,
         }
     }
 }

@@ -100,9 +100,11 @@ impl Modify for Everywhere {
                     .scheme(HttpAuthScheme::Basic)
                     .description(Some(
                         "`POST /api/token` only, instead of `client_id` in the body (RFC 6749 §2.3.1): the client id \
-                         as the user name and an empty password, each form-urlencoded before base64. Clients have no \
-                         secret: a password, an unreadable header or an unknown client is 401 `invalid_client` with \
-                         `WWW-Authenticate: Basic`; a different `client_id` in the body is 400 `invalid_request`.",
+                         as the user name and, for a confidential client, its secret as the password \
+                         (`client_secret_basic`; a public client sends an empty one), each form-urlencoded before \
+                         base64. A password for a public client, a wrong or missing one for a confidential client, an \
+                         unreadable header or an unknown client is 401 `invalid_client` with `WWW-Authenticate: \
+                         Basic`; a different `client_id` in the body is 400 `invalid_request`.",
                     ))
                     .build(),
             ),

@@ -329,7 +329,7 @@ fn every_documented_request_field_is_read_under_its_name() {
     use crate::families::users::requests::*;
 
     type Build = fn(Object) -> String;
-    let readers: [(&str, Build); 29] = [
+    let readers: [(&str, Build); 30] = [
         ("RegisterRequest", lenient::<RegisterRequest>),
         ("PasswordGrantRequest", |f| {
             format!("{:?}", TokenRequest::of(f).expect("password grant"))
@@ -347,6 +347,7 @@ fn every_documented_request_field_is_read_under_its_name() {
             format!("{:?}", TokenRequest::of(f).expect("email code grant"))
         }),
         ("EmailCodeRequest", lenient::<EmailCodeRequest>),
+        ("ClientTokenRequest", lenient::<ClientTokenRequest>),
         ("TotpCodeRequest", lenient::<TotpCodeRequest>),
         ("PasskeyAdditionRequest", lenient::<PasskeyAdditionRequest>),
         ("PasskeyRenameRequest", lenient::<PasskeyRenameRequest>),
@@ -783,6 +784,54 @@ async fn core_answers_match_the_document() {
     assert_eq!(
         check!(server, world, "/api/reset-password", reset).await.json()["error"],
         "invalid_token"
+    );
+
+    let resource_server = registrar_service::NewClient {
+        name: "Resource server".into(),
+        confidential: true,
+        ..Default::default()
+    };
+    let (resource_server, secret) = world.app.register_client(resource_server).await.expect("a client");
+    let asking = |token: &str| {
+        let secret = secret.as_ref().expect("a secret").expose();
+        json!({"client_id": resource_server.id.as_str(), "client_secret": secret, "token": token})
+    };
+    let active = post_json("/oauth/introspect", asking(&access));
+    let active = check!(server, world, "/oauth/introspect", active).await.json();
+    assert_eq!(
+        (&active["active"], &active["token_type"]),
+        (&json!(true), &json!("Bearer"))
+    );
+    let inactive = post_json("/oauth/introspect", asking(&"ab".repeat(32)));
+    assert_eq!(
+        check!(server, world, "/oauth/introspect", inactive).await.json(),
+        json!({"active": false})
+    );
+    let public = post_json("/oauth/introspect", json!({"client_id": world.client, "token": access}));
+    assert_eq!(
+        check!(server, world, "/oauth/introspect", public).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let no_token = post_json("/oauth/introspect", json!({"client_id": world.client}));
+    assert_eq!(
+        check!(server, world, "/oauth/introspect", no_token).await.status,
+        StatusCode::BAD_REQUEST
+    );
+
+    let revoke = post_json(
+        "/oauth/revoke",
+        json!({"client_id": world.client, "token": "ab".repeat(32)}),
+    );
+    assert_eq!(check!(server, world, "/oauth/revoke", revoke).await.body, b"{}");
+    let no_token = post_json("/oauth/revoke", json!({"client_id": world.client}));
+    assert_eq!(
+        check!(server, world, "/oauth/revoke", no_token).await.json()["error"],
+        "invalid_request"
+    );
+    let no_client = post_json("/oauth/revoke", json!({"token": "ab".repeat(32)}));
+    assert_eq!(
+        check!(server, world, "/oauth/revoke", no_client).await.json()["error"],
+        "invalid_client"
     );
 
     let logout = actix_test::TestRequest::post().uri("/api/logout").insert_header(bearer);

@@ -12,10 +12,22 @@ contract_rules! {
             .enumerate()
         {
             let seconds = i64::try_from(i).expect("small") * 60;
-            let client = Client {
-                id: ClientId::parse(&format!("{}-{}", name.replace(' ', "-"), unique())).expect("a valid client id"),
-                name: name.to_owned(),
-                created_at: at(seconds),
+            let id = ClientId::parse(&format!("{}-{}", name.replace(' ', "-"), unique())).expect("a valid client id");
+            let client = match i {
+                // A confidential, trusted client with URIs of each kind, in an order that is not sorted.
+                2 => Client {
+                    kind: confidential(),
+                    redirect_uris: uris(&["https://partner.example/cb", "http://127.0.0.1:8400/cb"]),
+                    post_logout_redirect_uris: uris(&["https://partner.example/bye"]),
+                    trusted: true,
+                    ..Client::public(id, name.to_owned(), at(seconds))
+                },
+                // A public client with a native app's redirect URIs.
+                1 => Client {
+                    redirect_uris: uris(&["com.example.ios:/oauth", "https://app.example/cb?x=1&y=2"]),
+                    ..Client::public(id, name.to_owned(), at(seconds))
+                },
+                _ => Client::public(id, name.to_owned(), at(seconds)),
             };
             store.add_client(&client).await.expect("adding a client");
             added.push(client);
@@ -44,9 +56,8 @@ contract_rules! {
         let id = add_client(&store, at(0)).await;
         let original = store.client(&id).await.expect("looking up").expect("the client exists");
         let impostor = Client {
-            id: id.clone(),
-            name: "Impostor".into(),
-            created_at: at(10),
+            kind: confidential(),
+            ..Client::public(id.clone(), "Impostor".into(), at(10))
         };
         let result = store.add_client(&impostor).await;
         assert!(
@@ -98,5 +109,49 @@ contract_rules! {
             store.client(&kept).await.expect("looking up").is_some(),
             "the other client stays"
         );
+    }
+
+    pub async fn a_confidential_clients_secret_is_replaced_and_no_other_client_gets_one<S: Store>(store: S) {
+        let client = add_confidential_client(&store, at(0)).await;
+        let id = client.id.clone();
+        let other = add_confidential_client(&store, at(0)).await;
+
+        let new_hash = SecretHash::of(&unique());
+        assert!(
+            store.set_client_secret(&id, &new_hash).await.expect("rotating"),
+            "set_client_secret → true for a confidential client"
+        );
+        let rotated = store.client(&id).await.expect("looking up").expect("the client exists");
+        assert_eq!(
+            rotated,
+            Client {
+                kind: ClientKind::Confidential { secret_hash: new_hash },
+                ..client
+            },
+            "only the secret hash changed"
+        );
+        assert_eq!(
+            store.client(&other.id).await.expect("looking up"),
+            Some(other),
+            "another client's secret stays"
+        );
+
+        let public = add_client(&store, at(1)).await;
+        let before = store.client(&public).await.expect("looking up");
+        assert!(
+            !store.set_client_secret(&public, &SecretHash::of(&unique())).await.expect("trying"),
+            "set_client_secret → false for a public client"
+        );
+        assert_eq!(
+            store.client(&public).await.expect("looking up"),
+            before,
+            "the public client stays public"
+        );
+        let unknown = ClientId::parse(&format!("unknown-{}", unique())).expect("valid");
+        assert!(
+            !store.set_client_secret(&unknown, &SecretHash::of(&unique())).await.expect("trying"),
+            "set_client_secret → false for an unknown client"
+        );
+        assert!(store.client(&unknown).await.expect("looking up").is_none(), "nothing was added");
     }
 }

@@ -228,6 +228,36 @@ contract_rules! {
         assert_rotates(&store, rotation(&opened.refresh_hash, at(102)), "the refresh token is still live").await;
     }
 
+    pub async fn rotation_naming_no_client_leaves_a_confidential_clients_token_alone<S: Store>(store: S) {
+        let confidential = add_confidential_client(&store, at(0)).await.id;
+        let user = add_user(&store).await;
+        let opened = open(&store, &user, &confidential, "server", at(0), 5).await;
+        let before = sessions(&store, &user).await;
+
+        let anonymous = rotation(&opened.refresh_hash, at(100));
+        assert_eq!(
+            rotate(&store, anonymous.clone()).await,
+            RotationOutcome::ClientMismatch,
+            "a confidential client's token, with no client named"
+        );
+        assert_eq!(sessions(&store, &user).await, before, "the session is unchanged");
+        assert_refused(&store, &anonymous.new_access_hash, at(101), "the refused rotation's pair is not installed").await;
+        let idle = Rotation {
+            idle_cutoff: at(1),
+            ..rotation(&opened.refresh_hash, at(200))
+        };
+        assert_eq!(
+            rotate(&store, idle).await,
+            RotationOutcome::ClientMismatch,
+            "nor is an idle one expired by a caller that names no client"
+        );
+        let named = Rotation {
+            client_id: Some(confidential),
+            ..rotation(&opened.refresh_hash, at(102))
+        };
+        assert_rotates(&store, named, "the client named (and authenticated) rotates it").await;
+    }
+
     pub async fn rotation_for_the_sessions_own_client_works<S: Store>(store: S) {
         let (client, user) = client_and_user(&store).await;
         let opened = open(&store, &user, &client, "phone", at(0), 5).await;

@@ -490,6 +490,56 @@ contract_rules! {
         );
     }
 
+    pub async fn revoking_by_token_ends_the_clients_session_of_its_access_or_refresh_token<S: Store>(store: S) {
+        let (client, other) = two_clients(&store).await;
+        let user = add_user(&store).await;
+        let [by_access, by_refresh, stays] = open_in_turn(
+            &store,
+            &user,
+            [(&client, "phone"), (&client, "laptop"), (&client, "tablet")],
+        )
+        .await;
+
+        assert!(
+            !store.revoke_by_token(&by_access.access_hash, &other).await.expect("revoking"),
+            "another client's token → false"
+        );
+        assert_authenticates(&store, &by_access.access_hash, at(3), "another client revokes nothing").await;
+        for (session, hash) in [(&by_access, &by_access.access_hash), (&by_refresh, &by_refresh.refresh_hash)] {
+            assert!(
+                store.revoke_by_token(hash, &client).await.expect("revoking"),
+                "the client's own token → true"
+            );
+            assert_revoked(&store, session, at(3), "its access token stops working", "its refresh token is unknown").await;
+            assert!(
+                !store.revoke_by_token(hash, &client).await.expect("revoking again"),
+                "→ false the second time"
+            );
+        }
+        assert!(
+            !store.revoke_by_token(&secret(), &client).await.expect("revoking"),
+            "an unknown token → false"
+        );
+
+        // Rotated-out tokens revoke nothing; the new ones do.
+        let rotated = rotation(&stays.refresh_hash, at(10));
+        assert_rotates(&store, rotated.clone(), "rotating").await;
+        assert!(
+            !store.revoke_by_token(&stays.refresh_hash, &client).await.expect("revoking"),
+            "a rotated-out token → false"
+        );
+        assert!(
+            !store.revoke_by_token(&stays.access_hash, &client).await.expect("revoking"),
+            "a rotated-out access token → false"
+        );
+        assert_authenticates(&store, &rotated.new_access_hash, at(11), "the session lives on").await;
+        assert!(
+            store.revoke_by_token(&rotated.new_access_hash, &client).await.expect("revoking"),
+            "the current access token → true"
+        );
+        assert_session_ids(&store, &user, vec![], "every session of the test is revoked").await;
+    }
+
     pub async fn revoking_a_device_revokes_its_sessions_on_every_client_and_counts_them<S: Store>(store: S) {
         let (web, app) = two_clients(&store).await;
         let (user, [phone_web, phone_app, laptop], others_phone) =

@@ -8,9 +8,9 @@ pub(super) use std::sync::Arc;
 
 pub(super) use chrono::{DateTime, Duration, Utc};
 pub(super) use registrar_domain::{
-    Client, ClientId, ConfirmationPurpose, DeviceId, DeviceName, Email, Language, Limit, Organisation, PasswordHash,
-    PolicyText, PolicyType, Profile, RevisionId, Role, Scope, SecretHash, Session, SessionId, SignInMethod, Telephone,
-    ThrottleKey, User, UserId, UserType,
+    Client, ClientId, ClientKind, ConfirmationPurpose, DeviceId, DeviceName, Email, Language, Limit, Organisation,
+    PasswordHash, PolicyText, PolicyType, Profile, RedirectUri, RevisionId, Role, Scope, SecretHash, Session,
+    SessionId, SignInMethod, Telephone, ThrottleKey, User, UserId, UserType,
 };
 pub(super) use tokio::sync::Barrier;
 pub(super) use uuid::Uuid;
@@ -143,16 +143,41 @@ pub(super) fn new_revision(
 /// Adds a client of the test's own, created at `created_at`.
 pub(super) async fn add_client<S: Store>(store: &S, created_at: DateTime<Utc>) -> ClientId {
     let id = ClientId::parse(&format!("client-{}", unique())).expect("a valid client id");
-    let client = Client {
-        id: id.clone(),
-        name: "Contract test app".into(),
-        created_at,
-    };
+    let client = Client::public(id.clone(), "Contract test app".into(), created_at);
     store
         .add_client(&client)
         .await
         .expect("adding a client with a fresh id");
     id
+}
+
+/// Adds a confidential client of the test's own, with a fresh secret hash
+/// and a redirect URI, created at `created_at`; returns it as added.
+pub(super) async fn add_confidential_client<S: Store>(store: &S, created_at: DateTime<Utc>) -> Client {
+    let id = ClientId::parse(&format!("confidential-{}", unique())).expect("a valid client id");
+    let client = Client {
+        kind: confidential(),
+        redirect_uris: uris(&["https://server.example/cb"]),
+        ..Client::public(id, "Server app".into(), created_at)
+    };
+    store
+        .add_client(&client)
+        .await
+        .expect("adding a confidential client with a fresh id");
+    client
+}
+
+/// A confidential kind with a fresh secret hash.
+pub(super) fn confidential() -> ClientKind {
+    ClientKind::Confidential {
+        secret_hash: SecretHash::of(&unique()),
+    }
+}
+
+pub(super) fn uris(uris: &[&str]) -> Vec<RedirectUri> {
+    uris.iter()
+        .map(|u| RedirectUri::parse(u).expect("a valid redirect URI"))
+        .collect()
 }
 
 /// Two clients of the test's own, both created at `at(0)`.

@@ -4,8 +4,8 @@
 pub use crate::edge::bearer::TokenType;
 use registrar_domain::{Organisation, SignInMethod};
 use registrar_service::{
-    Acceptance, CurrentPolicy, FactorsView, PasskeyOptions, PasskeyView, ProfileView, SessionView, TokenPair,
-    TotpEnrolment,
+    Acceptance, AuthContext, CurrentPolicy, FactorsView, PasskeyOptions, PasskeyView, ProfileView, SessionView,
+    TokenPair, TotpEnrolment,
 };
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -290,6 +290,60 @@ impl From<&Acceptance> for AcceptanceResponse {
         Self {
             accepted: a.accepted.iter().map(|r| r.0).collect(),
             pending: a.pending.iter().map(|r| r.0).collect(),
+        }
+    }
+}
+
+/// `POST /oauth/introspect` (RFC 7662): an active access token and what it
+/// stands for, or exactly `{"active": false}`.
+#[derive(Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum IntrospectionResponse {
+    Active(ActiveToken),
+    Inactive(InactiveToken),
+}
+
+/// A live access token.
+#[derive(Serialize, ToSchema)]
+pub struct ActiveToken {
+    /// Always `true`.
+    #[schema(value_type = bool, example = true)]
+    pub active: bool,
+    /// The user's id.
+    pub sub: String,
+    /// The client the token was issued to.
+    pub client_id: String,
+    /// The user's email address.
+    pub username: String,
+    /// When the access token expires, in seconds since the epoch.
+    pub exp: i64,
+    /// When the access token was issued (signed in or refreshed), in seconds since the epoch.
+    pub iat: i64,
+    pub token_type: TokenType,
+}
+
+/// Any other token: unknown, malformed, expired, revoked, a refresh token,
+/// or one of a disabled account; nothing more is said.
+#[derive(Serialize, ToSchema)]
+pub struct InactiveToken {
+    /// Always `false`.
+    #[schema(value_type = bool, example = false)]
+    pub active: bool,
+}
+
+impl From<Option<AuthContext>> for IntrospectionResponse {
+    fn from(context: Option<AuthContext>) -> Self {
+        match context {
+            Some(AuthContext { session, user }) => Self::Active(ActiveToken {
+                active: true,
+                sub: user.id.as_str().to_owned(),
+                client_id: session.client_id.to_string(),
+                username: user.email.as_str().to_owned(),
+                exp: session.access_expires_at.timestamp(),
+                iat: session.refreshed_at.timestamp(),
+                token_type: TokenType::Bearer,
+            }),
+            None => Self::Inactive(InactiveToken { active: false }),
         }
     }
 }

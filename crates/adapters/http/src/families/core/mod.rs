@@ -5,6 +5,7 @@ pub(crate) mod account;
 pub mod answers;
 mod error;
 pub(crate) mod factors;
+pub(crate) mod oauth;
 pub(crate) mod passkeys;
 pub(crate) mod policies;
 pub mod requests;
@@ -21,6 +22,8 @@ use crate::edge::routes::{route, AddRoute};
 pub fn routes(routes: &mut impl AddRoute) {
     route!(routes, tokens::__path_token => tokens::token::<S, M>);
     route!(routes, tokens::__path_email_code => tokens::email_code::<S, M>);
+    route!(routes, oauth::__path_revoke => oauth::revoke::<S, M>);
+    route!(routes, oauth::__path_introspect => oauth::introspect::<S, M>);
     route!(routes, account::__path_change_password => account::change_password::<S, M>);
     route!(routes, account::__path_forgot_password => account::forgot_password::<S, M>);
     route!(routes, account::__path_reset_password => account::reset_password::<S, M>);

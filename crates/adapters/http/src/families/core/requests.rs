@@ -361,6 +361,31 @@ pub struct MfaPasskeyOptionsRequest {
     pub mfa_token: Option<String>,
 }
 
+/// `POST /oauth/revoke` (RFC 7009) and `POST /oauth/introspect` (RFC
+/// 7662): the token and the client asking (unless it is named by HTTP Basic).
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct ClientTokenRequest {
+    /// A token: to revoke, an access or a refresh token of the client; to
+    /// introspect, an access token of any client.
+    #[schema(required = true, value_type = String, min_length = 1)]
+    #[serde(default, deserialize_with = "lenient::text")]
+    pub token: Option<String>,
+    /// `access_token` or `refresh_token`: a hint only (RFC 7009 §2.1, RFC
+    /// 7662 §2.1): revocation looks up both kinds whatever it says, and only
+    /// an access token is ever active to introspection.
+    #[schema(value_type = String, example = "refresh_token")]
+    #[serde(default, deserialize_with = "lenient::text")]
+    pub token_type_hint: Option<String>,
+    /// The client, unless `Authorization: Basic` names it.
+    #[schema(value_type = String, min_length = 1, max_length = 255)]
+    #[serde(default, deserialize_with = "lenient::text")]
+    pub client_id: Option<String>,
+    /// A confidential client's secret (`client_secret_post`), unless sent by HTTP Basic.
+    #[schema(value_type = String, format = Password)]
+    #[serde(default, deserialize_with = "lenient::text")]
+    pub client_secret: Option<String>,
+}
+
 /// `POST /api/token`, by `grant_type`.
 #[derive(Debug, ToSchema)]
 #[serde(untagged)]

@@ -3,7 +3,9 @@
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use registrar_mail::Mailer;
-use registrar_service::{EmailCodeGrant, EmailCodeMail, Login, MfaGrant, PasskeyGrant, ServiceError};
+use registrar_service::{
+    ClientAuthentication, EmailCodeGrant, EmailCodeMail, Login, MfaGrant, PasskeyGrant, Registrar, ServiceError,
+};
 use registrar_store::Store;
 
 use super::account::{caller, caller_without_fields, empty, token_pair};
@@ -16,6 +18,7 @@ use super::{
 use crate::edge::body;
 use crate::edge::call::Call;
 use crate::edge::client_ip::Origin;
+use crate::edge::failure::Problem;
 
 /// Log in, or refresh a token pair
 ///
@@ -32,8 +35,11 @@ use crate::edge::client_ip::Origin;
 /// mailed (10 minutes, once, 5 tries; a wrong one counts as a failed login
 /// and against the address's code budget) and confirms the address; with a
 /// second factor it answers `mfa_required` as a password does.
-/// The client is named by `client_id` in the body, or by HTTP Basic (the
-/// client id as the user name, an empty password: RFC 6749 §2.3.1).
+/// A public client is named by `client_id` in the body, or by HTTP Basic
+/// (the client id as the user name, an empty password: RFC 6749 §2.3.1). A
+/// confidential client also proves its secret: as the Basic password
+/// (`client_secret_basic`) or as `client_secret` in the body
+/// (`client_secret_post`), one of the two.
 #[utoipa::path(
     post,
     path = "/api/token",
@@ -44,11 +50,13 @@ use crate::edge::client_ip::Origin;
     responses(
         (status = 200, description = "A token pair.", body = TokenPairResponse),
         (status = 400, description = "`invalid_request` (also: a `client_id` in the body that differs from the one \
-            in `Authorization: Basic`), `validation_failed` (a field missing), `invalid_client`, \
+            in `Authorization: Basic`, or a secret both there and as `client_secret`), `validation_failed` (a field missing), `invalid_client`, \
             `invalid_grant`, `unsupported_grant_type` (any other `grant_type`, or none).", body = CoreErrorBody),
         (status = 401, description = "`invalid_client`: `Authorization: Basic` that cannot be read, carries a \
-            password (clients have no secret), or names an unknown client.", body = CoreErrorBody,
-            headers(("WWW-Authenticate" = String, description = "`Basic realm=\"registrar\", charset=\"UTF-8\"`."))),
+            password for a public client (it has no secret), or names an unknown client; a confidential client's \
+            missing or wrong secret (`client_secret_basic` or `client_secret_post`).", body = CoreErrorBody,
+            headers(("WWW-Authenticate" = String, description = "`Basic realm=\"registrar\", charset=\"UTF-8\"`, when \
+            the client used HTTP Basic."))),
         (status = 403, description = "`email_not_confirmed` (when `auth.require_confirmed_email`), \
             `account_disabled`, `mfa_required` (with `mfa_token` and `factors`).", body = CoreErrorBody),
         CoreBodyRefusals,
@@ -59,22 +67,21 @@ use crate::edge::client_ip::Origin;
 )]
 pub async fn token<S: Store, M: Mailer>(call: Call<S, M>, payload: web::Payload) -> Result<HttpResponse, CoreError> {
     let Call { req, app, lang } = call;
-    let basic = basic_client_id(&req).core(lang)?;
+    let basic = basic_client(&req).core(lang)?;
     let body = body::read_object(&req, payload, &app).await.core(lang)?;
+    let body_secret = body.text("client_secret");
     let mut request = TokenRequest::of(body).core(lang)?;
-    if let Some(id) = basic {
-        let client_id = match &mut request {
-            TokenRequest::Password(grant) => &mut grant.sign_in.client_id,
-            TokenRequest::RefreshToken(grant) => &mut grant.client_id,
-            TokenRequest::Mfa(grant) => &mut grant.client_id,
-            TokenRequest::Passkey(grant) => &mut grant.client_id,
-            TokenRequest::EmailCode(grant) => &mut grant.sign_in.client_id,
-        };
-        if client_id.as_ref().is_some_and(|given| *given != id) {
-            return Err(EdgeProblem::ClientIdMismatch).core(lang);
-        }
-        *client_id = Some(id);
-    }
+    let client_id = match &mut request {
+        TokenRequest::Password(grant) => &mut grant.sign_in.client_id,
+        TokenRequest::RefreshToken(grant) => &mut grant.client_id,
+        TokenRequest::Mfa(grant) => &mut grant.client_id,
+        TokenRequest::Passkey(grant) => &mut grant.client_id,
+        TokenRequest::EmailCode(grant) => &mut grant.sign_in.client_id,
+    };
+    *client_id = authenticate_client(&app, basic, client_id.take(), body_secret)
+        .await
+        .core(lang)?
+        .map(|client| client.id);
     let pair = match request {
         TokenRequest::Password(grant) => match Login::parse(&grant.into()) {
             Ok(login) => app.login(login, Origin::of(&req).0).await,
@@ -94,11 +101,7 @@ pub async fn token<S: Store, M: Mailer>(call: Call<S, M>, payload: web::Payload)
             Err(e) => Err(e),
         },
     };
-    let pair = match pair {
-        // The client authenticated with HTTP Basic: RFC 6749 §5.2's 401 with a challenge.
-        Err(ServiceError::InvalidClient) if basic_used(&req) => Err(EdgeProblem::BasicUnknownClient).core(lang),
-        other => other.core(lang),
-    }?;
+    let pair = basic_refusal(&req, pair).core(lang)?;
     Ok(token_pair(&pair))
 }
 
@@ -142,22 +145,37 @@ fn basic_credentials(req: &HttpRequest) -> Option<&[u8]> {
     scheme.eq_ignore_ascii_case(b"basic").then(|| rest.trim_ascii())
 }
 
-fn basic_used(req: &HttpRequest) -> bool {
+/// Whether the request carries `Authorization: Basic`.
+pub(crate) fn basic_used(req: &HttpRequest) -> bool {
     basic_credentials(req).is_some()
 }
 
-/// The client id of `Authorization: Basic` (RFC 6749 §2.3.1: the client id
-/// as the user name and the secret as the password, each form-urlencoded
-/// before base64). Our clients are public: the password must be empty.
-/// `None` without such a header.
-pub(crate) fn basic_client_id(req: &HttpRequest) -> Result<Option<String>, EdgeProblem> {
+/// An unknown client of a request that named it by HTTP Basic: RFC 6749
+/// §5.2's 401 with a challenge, instead of the use case's 400.
+pub(crate) fn basic_refusal<T>(req: &HttpRequest, result: Result<T, ServiceError>) -> Result<T, Problem> {
+    match result {
+        Err(ServiceError::InvalidClient) if basic_used(req) => Err(EdgeProblem::BasicUnknownClient.into()),
+        other => Ok(other?),
+    }
+}
+
+/// What `Authorization: Basic` says (RFC 6749 §2.3.1: the client id as the
+/// user name and the secret as the password, each form-urlencoded before
+/// base64); an empty password is no secret (a public client).
+pub(crate) struct BasicClient {
+    id: String,
+    secret: Option<String>,
+}
+
+/// The client of `Authorization: Basic`, `None` without such a header.
+pub(crate) fn basic_client(req: &HttpRequest) -> Result<Option<BasicClient>, EdgeProblem> {
     let Some(credentials) = basic_credentials(req) else {
         return Ok(None);
     };
     parse_basic(credentials).map(Some)
 }
 
-fn parse_basic(credentials: &[u8]) -> Result<String, EdgeProblem> {
+fn parse_basic(credentials: &[u8]) -> Result<BasicClient, EdgeProblem> {
     use base64::Engine as _;
     let engine = base64::engine::GeneralPurpose::new(
         &base64::alphabet::STANDARD,
@@ -172,10 +190,62 @@ fn parse_basic(credentials: &[u8]) -> Result<String, EdgeProblem> {
     if client_id.trim().is_empty() || client_id.chars().any(char::is_control) {
         return Err(EdgeProblem::BasicUnreadable);
     }
-    if !secret.is_empty() {
-        return Err(EdgeProblem::BasicSecret);
+    Ok(BasicClient {
+        id: client_id.trim().to_owned(),
+        secret: (!secret.is_empty()).then_some(secret),
+    })
+}
+
+/// The client of an OAuth request, once [`authenticate_client`] let it through.
+pub(crate) struct NamedClient {
+    pub(crate) id: String,
+    /// A confidential client that proved its secret (else a public or an unknown client).
+    pub(crate) confidential: bool,
+}
+
+/// Client authentication at an OAuth endpoint: the client is named by
+/// `Authorization: Basic` or by `named` (the body's `client_id`; both must
+/// agree); a confidential client proves its secret by Basic
+/// (`client_secret_basic`) or by the body's `client_secret`
+/// (`client_secret_post`), never both (RFC 6749 §2.3). A public client
+/// proves nothing: a Basic password is refused (it has no secret), a body
+/// `client_secret` is not read. An unknown client is left to the use
+/// case, which answers `invalid_client` as it always did. Returns the
+/// client named, if any.
+pub(crate) async fn authenticate_client<S: Store, M: Mailer>(
+    app: &Registrar<S, M>,
+    basic: Option<BasicClient>,
+    named: Option<String>,
+    body_secret: Option<String>,
+) -> Result<Option<NamedClient>, Problem> {
+    let named_client = |id: String, found: ClientAuthentication| NamedClient {
+        id,
+        confidential: found == ClientAuthentication::Confidential,
+    };
+    let Some(basic) = basic else {
+        let Some(id) = named else {
+            return Ok(None);
+        };
+        return match app.authenticate_client(&id, body_secret.as_deref()).await? {
+            ClientAuthentication::Refused => Err(EdgeProblem::ClientSecretRefused.into()),
+            found => Ok(Some(named_client(id, found))),
+        };
+    };
+    if named.as_ref().is_some_and(|given| *given != basic.id) {
+        return Err(EdgeProblem::ClientIdMismatch.into());
     }
-    Ok(client_id.trim().to_owned())
+    if basic.secret.is_some() && body_secret.is_some() {
+        return Err(EdgeProblem::TwoClientAuthentications.into());
+    }
+    let secret = basic.secret.as_deref().or(body_secret.as_deref());
+    match app.authenticate_client(&basic.id, secret).await? {
+        ClientAuthentication::Refused => Err(EdgeProblem::BasicSecretRefused.into()),
+        // Today's public clients: the id alone, with an empty password.
+        ClientAuthentication::Public | ClientAuthentication::Unknown if basic.secret.is_some() => {
+            Err(EdgeProblem::BasicSecret.into())
+        }
+        found => Ok(Some(named_client(basic.id, found))),
+    }
 }
 
 /// `application/x-www-form-urlencoded` decoding of one value (`+` is a
@@ -289,37 +359,36 @@ mod tests {
         base64::engine::general_purpose::STANDARD.encode(user_colon_password)
     }
 
-    #[test]
-    fn basic_takes_the_client_id_with_an_empty_password() {
-        assert_eq!(parse_basic(basic("my-app:").as_bytes()), Ok("my-app".to_owned()));
-        // RFC 6749 §2.3.1: form-urlencoded before base64.
-        assert_eq!(parse_basic(basic("my+app%3A1:").as_bytes()), Ok("my app:1".to_owned()));
-        // Padding left off is read all the same.
-        let unpadded = basic("abc:").trim_end_matches('=').to_owned();
-        assert_eq!(parse_basic(unpadded.as_bytes()), Ok("abc".to_owned()));
+    /// What `parse_basic` reads from `Basic base64(user_colon_password)`.
+    fn read(user_colon_password: &str) -> Result<(String, Option<String>), EdgeProblem> {
+        parse_basic(basic(user_colon_password).as_bytes()).map(|c| (c.id, c.secret))
     }
 
     #[test]
-    fn unreadable_basic_or_a_secret_is_refused() {
-        assert_eq!(parse_basic(b"not base64!"), Err(EdgeProblem::BasicUnreadable));
+    fn basic_takes_the_client_id_and_a_secret_if_any() {
+        assert_eq!(read("my-app:"), Ok(("my-app".to_owned(), None)));
+        // RFC 6749 §2.3.1: form-urlencoded before base64.
+        assert_eq!(read("my+app%3A1:"), Ok(("my app:1".to_owned(), None)));
         assert_eq!(
-            parse_basic(basic("no-colon").as_bytes()),
+            read("app:s%3Ac+r%2Bt"),
+            Ok(("app".to_owned(), Some("s:c r+t".to_owned())))
+        );
+        // Padding left off is read all the same.
+        let unpadded = basic("abc:").trim_end_matches('=').to_owned();
+        let client = parse_basic(unpadded.as_bytes()).map(|c| c.id);
+        assert_eq!(client, Ok("abc".to_owned()));
+    }
+
+    #[test]
+    fn unreadable_basic_is_refused() {
+        assert_eq!(
+            parse_basic(b"not base64!").map(|c| c.id),
             Err(EdgeProblem::BasicUnreadable)
         );
-        assert_eq!(parse_basic(basic(":").as_bytes()), Err(EdgeProblem::BasicUnreadable));
-        assert_eq!(
-            parse_basic(basic("a%zz:").as_bytes()),
-            Err(EdgeProblem::BasicUnreadable)
-        );
-        assert_eq!(
-            parse_basic(basic("a%0A:").as_bytes()),
-            Err(EdgeProblem::BasicUnreadable)
-        );
-        assert_eq!(parse_basic(b""), Err(EdgeProblem::BasicUnreadable));
-        assert_eq!(
-            parse_basic(basic("app:secret").as_bytes()),
-            Err(EdgeProblem::BasicSecret)
-        );
+        assert_eq!(parse_basic(b"").map(|c| c.id), Err(EdgeProblem::BasicUnreadable));
+        for unreadable in ["no-colon", ":", "a%zz:", "a%0A:", "app:%zz"] {
+            assert_eq!(read(unreadable), Err(EdgeProblem::BasicUnreadable), "{unreadable}");
+        }
     }
 
     #[test]
