@@ -22,8 +22,8 @@ use registrar_domain::{
 };
 use registrar_store::{
     ClientStore, ConfirmationStore, FactorStore, InviteStore, NewConfirmation, NewInvite, NewOutboxMail, NewSession,
-    NewUser, OutboxKind, OutboxStore, PasskeyRecord, PasskeyStore, Registration, SessionStore, SignupCompletion,
-    StoreError, UserStore,
+    NewUser, OutboxKind, OutboxStore, PasskeyRecord, PasskeyStore, Registration, SessionStore, SigningAlgorithm,
+    SigningKeyRecord, SigningKeyStore, SignupCompletion, StoreError, UserStore,
 };
 use tokio::sync::Barrier;
 
@@ -38,7 +38,8 @@ const FACTORS_MIGRATION: &str = "2026-12-06-000000_factors";
 const SIGN_IN_METHOD_MIGRATION: &str = "2026-12-07-000000_sign_in_method";
 const PASSKEYS_MIGRATION: &str = "2026-12-07-000001_passkeys";
 const CLIENT_KINDS_MIGRATION: &str = "2026-12-09-000000_client_kinds";
-const EVERY_MIGRATION: [&str; 9] = [
+const SIGNING_KEYS_MIGRATION: &str = "2026-12-10-000000_signing_keys";
+const EVERY_MIGRATION: [&str; 10] = [
     FIRST_MIGRATION,
     OUTBOX_MIGRATION,
     INVITES_MIGRATION,
@@ -48,6 +49,7 @@ const EVERY_MIGRATION: [&str; 9] = [
     SIGN_IN_METHOD_MIGRATION,
     PASSKEYS_MIGRATION,
     CLIENT_KINDS_MIGRATION,
+    SIGNING_KEYS_MIGRATION,
 ];
 
 /// The same migrations the store embeds, to bring a database to an older version.
@@ -732,6 +734,70 @@ upgrades_on_each_backend! {
     sqlite_the_client_kinds_migration_upgrades_a_database_of_the_release_before,
     postgres_the_client_kinds_migration_upgrades_a_database_of_the_release_before =>
         assert_the_client_kinds_migration_upgrades_a_database_in_use(CLIENT_KINDS_MIGRATION);
+    sqlite_the_signing_keys_migration_upgrades_a_database_of_the_release_before,
+    postgres_the_signing_keys_migration_upgrades_a_database_of_the_release_before =>
+        assert_the_signing_keys_migration_upgrades_a_database_in_use(SIGNING_KEYS_MIGRATION);
+}
+
+/// `store` is on a database of the release before signing keys: its
+/// sessions keep working, it holds no key, and the first key can be made
+/// and rotated.
+async fn assert_the_signing_keys_migration_upgrades_a_database_in_use(store: &DieselStore) {
+    let registration = registration(&format!("before.keys.{}@example.com", unique()));
+    let user = registration.user.id.clone();
+    store
+        .register(registration)
+        .await
+        .expect("registering before the upgrade");
+    let session = web_session(&user, at(1));
+    let access = session.access_hash.clone();
+    store
+        .open_session(session, 5)
+        .await
+        .expect("a session before the upgrade");
+
+    let applied = store.migrate().await.expect("upgrading");
+    assert_eq!(
+        applied,
+        from(SIGNING_KEYS_MIGRATION),
+        "the upgrade applies the signing keys migration"
+    );
+    assert!(
+        store
+            .session_by_access(&access, at(2))
+            .await
+            .expect("checking the token")
+            .is_some(),
+        "its session lived through the upgrade"
+    );
+    assert_eq!(
+        store.signing_keys().await.expect("listing keys"),
+        vec![],
+        "no key before the first use"
+    );
+    let key = |created: i64| SigningKeyRecord {
+        kid: unique(),
+        alg: SigningAlgorithm::Rs256,
+        public_n: unique(),
+        public_e: "AQAB".into(),
+        private: Sealed::from_stored(format!("v1.00000000.{}", unique())),
+        created_at: at(created),
+        retired_at: None,
+    };
+    let (first, second) = (key(3), key(4));
+    assert_eq!(
+        store.add_first_signing_key(first.clone()).await.expect("a first key"),
+        first
+    );
+    store.rotate_signing_key(second.clone()).await.expect("a rotation");
+    let kids: Vec<_> = store
+        .signing_keys()
+        .await
+        .expect("listing keys")
+        .into_iter()
+        .map(|k| k.kid)
+        .collect();
+    assert_eq!(kids, vec![second.kid, first.kid]);
 }
 
 /// `store` is on a database of the release before client kinds: the
