@@ -20,10 +20,11 @@ use registrar_domain::{
     Client, ClientId, ClientKind, ConfirmationPurpose, DeviceId, DeviceName, Email, Language, PasskeyName,
     PasswordHash, Profile, RedirectUri, Role, Sealed, SecretHash, SessionId, SignInMethod, User, UserId,
 };
+use registrar_store::testkit::signing_keys::signing_key;
 use registrar_store::{
     ClientStore, ConfirmationStore, FactorStore, InviteStore, NewConfirmation, NewInvite, NewOutboxMail, NewSession,
-    NewUser, OutboxKind, OutboxStore, PasskeyRecord, PasskeyStore, Registration, SessionStore, SigningAlgorithm,
-    SigningKeyRecord, SigningKeyStore, SignupCompletion, StoreError, UserStore,
+    NewUser, OutboxKind, OutboxStore, PasskeyRecord, PasskeyStore, Registration, SessionStore, SigningKeyStore,
+    SignupCompletion, StoreError, UserStore,
 };
 use tokio::sync::Barrier;
 
@@ -739,11 +740,11 @@ upgrades_on_each_backend! {
         assert_the_signing_keys_migration_upgrades_a_database_in_use(SIGNING_KEYS_MIGRATION);
 }
 
-/// `store` is on a database of the release before signing keys: its
-/// sessions keep working, it holds no key, and the first key can be made
-/// and rotated.
-async fn assert_the_signing_keys_migration_upgrades_a_database_in_use(store: &DieselStore) {
-    let registration = registration(&format!("before.keys.{}@example.com", unique()));
+/// A user with a web session on the database of the release before
+/// `migration`, then the upgrade, which applies `migration` and every later
+/// one; returns the session's access hash.
+async fn upgrade_with_a_session(store: &DieselStore, who: &str, migration: &str) -> SecretHash {
+    let registration = registration(&format!("before.{who}.{}@example.com", unique()));
     let user = registration.user.id.clone();
     store
         .register(registration)
@@ -755,36 +756,31 @@ async fn assert_the_signing_keys_migration_upgrades_a_database_in_use(store: &Di
         .open_session(session, 5)
         .await
         .expect("a session before the upgrade");
-
     let applied = store.migrate().await.expect("upgrading");
-    assert_eq!(
-        applied,
-        from(SIGNING_KEYS_MIGRATION),
-        "the upgrade applies the signing keys migration"
-    );
-    assert!(
-        store
-            .session_by_access(&access, at(2))
-            .await
-            .expect("checking the token")
-            .is_some(),
-        "its session lived through the upgrade"
-    );
+    assert_eq!(applied, from(migration), "the upgrade applies {migration}");
+    access
+}
+
+async fn assert_session_lived(store: &DieselStore, access: &SecretHash) {
+    let found = store
+        .session_by_access(access, at(2))
+        .await
+        .expect("checking the token");
+    assert!(found.is_some(), "its session lived through the upgrade");
+}
+
+/// `store` is on a database of the release before signing keys: its
+/// sessions keep working, it holds no key, and the first key can be made
+/// and rotated.
+async fn assert_the_signing_keys_migration_upgrades_a_database_in_use(store: &DieselStore) {
+    let access = upgrade_with_a_session(store, "keys", SIGNING_KEYS_MIGRATION).await;
+    assert_session_lived(store, &access).await;
     assert_eq!(
         store.signing_keys().await.expect("listing keys"),
         vec![],
         "no key before the first use"
     );
-    let key = |created: i64| SigningKeyRecord {
-        kid: unique(),
-        alg: SigningAlgorithm::Rs256,
-        public_n: unique(),
-        public_e: "AQAB".into(),
-        private: Sealed::from_stored(format!("v1.00000000.{}", unique())),
-        created_at: at(created),
-        retired_at: None,
-    };
-    let (first, second) = (key(3), key(4));
+    let (first, second) = (signing_key(at(3)), signing_key(at(4)));
     assert_eq!(
         store.add_first_signing_key(first.clone()).await.expect("a first key"),
         first
@@ -805,25 +801,7 @@ async fn assert_the_signing_keys_migration_upgrades_a_database_in_use(store: &Di
 /// without URIs, their sessions keep working, a public client gets no
 /// secret, and a confidential client with URIs can be added.
 async fn assert_the_client_kinds_migration_upgrades_a_database_in_use(store: &DieselStore) {
-    let registration = registration(&format!("before.clients.{}@example.com", unique()));
-    let user = registration.user.id.clone();
-    store
-        .register(registration)
-        .await
-        .expect("registering before the upgrade");
-    let session = web_session(&user, at(1));
-    let access = session.access_hash.clone();
-    store
-        .open_session(session, 5)
-        .await
-        .expect("a session before the upgrade");
-
-    let applied = store.migrate().await.expect("upgrading");
-    assert_eq!(
-        applied,
-        from(CLIENT_KINDS_MIGRATION),
-        "the upgrade applies the client kinds migration"
-    );
+    let access = upgrade_with_a_session(store, "clients", CLIENT_KINDS_MIGRATION).await;
     let web = store
         .client(&ClientId::web())
         .await
@@ -834,14 +812,7 @@ async fn assert_the_client_kinds_migration_upgrades_a_database_in_use(store: &Di
         Client::public(ClientId::web(), "Web".into(), web.created_at),
         "an existing client is public, untrusted, without URIs"
     );
-    assert!(
-        store
-            .session_by_access(&access, at(2))
-            .await
-            .expect("checking the token")
-            .is_some(),
-        "its session lived through the upgrade"
-    );
+    assert_session_lived(store, &access).await;
     assert!(
         !store
             .set_client_secret(&ClientId::web(), &SecretHash::of(&unique()))

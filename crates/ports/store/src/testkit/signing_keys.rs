@@ -9,18 +9,23 @@ use registrar_domain::Sealed;
 use super::support::*;
 use crate::{SigningAlgorithm, SigningKeyRecord};
 
-/// A fresh RS256 key made at `created` seconds (its parts are unique text:
-/// the store keeps them, it does not read them).
-fn key(created: i64) -> SigningKeyRecord {
+/// A fresh, current RS256 key made at `created` (its parts are unique
+/// text: the store keeps them, it does not read them). Also for adapters'
+/// own tests.
+pub fn signing_key(created_at: DateTime<Utc>) -> SigningKeyRecord {
     SigningKeyRecord {
         kid: unique(),
         alg: SigningAlgorithm::Rs256,
         public_n: unique(),
         public_e: "AQAB".into(),
         private: Sealed::from_stored(format!("v1.00000000.{}", unique())),
-        created_at: at(created),
+        created_at,
         retired_at: None,
     }
+}
+
+fn key(created: i64) -> SigningKeyRecord {
+    signing_key(at(created))
 }
 
 fn retired(mut key: SigningKeyRecord, at_seconds: i64) -> SigningKeyRecord {
