@@ -656,6 +656,30 @@ fn own_sqlite_connection(dir: &tempfile::TempDir) -> SqliteConnection {
     conn
 }
 
+/// Instances starting together on one database, each making the first
+/// signing key: one key is stored, and every instance gets it.
+async fn assert_racing_first_signing_keys_make_one(stores: [DieselStore; 2]) {
+    const RACERS: usize = 8;
+    let barrier = Arc::new(Barrier::new(RACERS));
+    let mut tasks = Vec::new();
+    for i in 0..RACERS {
+        let (store, barrier) = (stores[i % 2].clone(), Arc::clone(&barrier));
+        tasks.push(tokio::spawn(async move {
+            let key = signing_key(at(10));
+            barrier.wait().await;
+            store.add_first_signing_key(key).await.expect("a first key").kid
+        }));
+    }
+    let mut got = std::collections::BTreeSet::new();
+    for task in tasks {
+        got.insert(task.await.expect("a racer"));
+    }
+    assert_eq!(got.len(), 1, "every instance got the same key: {got:?}");
+    let stored = stores[0].signing_keys().await.expect("listing keys");
+    assert_eq!(stored.len(), 1, "one key stored");
+    assert!(got.contains(&stored[0].kid));
+}
+
 /// A check on two stores, each with a pool of its own (as two processes
 /// would have), on one database: a test on a SQLite file and one on a
 /// Postgres database of its own (which passes, saying so, without a server).
@@ -687,6 +711,9 @@ on_two_stores_of_each_backend! {
     sqlite_racing_registrations_for_a_three_use_invite_make_three_accounts,
     postgres_racing_registrations_for_a_three_use_invite_make_three_accounts =>
         assert_racing_registrations_for_an_invite_make_one_account_per_use(3);
+    sqlite_racing_first_signing_keys_in_two_stores_make_one,
+    postgres_racing_first_signing_keys_in_two_stores_make_one =>
+        assert_racing_first_signing_keys_make_one();
     sqlite_parallel_claimers_in_two_stores_get_each_mail_exactly_once,
     postgres_parallel_claimers_in_two_stores_get_each_mail_exactly_once =>
         assert_parallel_claimers_get_each_mail_exactly_once();
