@@ -39,6 +39,9 @@ pub enum Command {
     /// Account administration.
     #[command(subcommand)]
     User(UserCommand),
+    /// The keys that sign ID tokens (published at /oauth/jwks).
+    #[command(subcommand)]
+    Keys(KeysCommand),
     /// Insert synthetic accounts for benchmarks and load tests: users
     /// `seed-<i>@bench.example`, confirmed, all with one password, each with
     /// a session on CLIENT whose tokens are the hex SHA-256 of
@@ -124,6 +127,16 @@ pub enum ClientCommand {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Make a new current signing key; prints its kid. The old keys stay
+    /// published until every token they signed has expired.
+    Rotate,
+    /// One key a line, newest first: kid, alg, created, `current` or
+    /// `retired <since>`.
+    List,
+}
+
+#[derive(Debug, Subcommand)]
 pub enum PolicyCommand {
     /// Publish a revision from a TOML file; prints its revision_id.
     Publish { file: PathBuf },
@@ -177,6 +190,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::User(command) => user(&config, command).await,
+        Command::Keys(command) => keys(&config, command).await,
     }
 }
 
@@ -343,6 +357,34 @@ async fn client(config: &Config, command: ClientCommand) -> anyhow::Result<()> {
                 Ok(()) => println!("removed {id}"),
                 Err(ServiceError::NotFound) => bail!("no client {id}"),
                 Err(e) => return Err(e).context("cannot remove the client"),
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn keys(config: &Config, command: KeysCommand) -> anyhow::Result<()> {
+    let service = service(config).await?;
+    match command {
+        KeysCommand::Rotate => {
+            let key = service
+                .rotate_signing_key()
+                .await
+                .context("cannot rotate the signing key")?;
+            println!("{}", key.kid);
+        }
+        KeysCommand::List => {
+            for key in service.signing_keys().await.context("cannot list the signing keys")? {
+                let state = match key.retired_at {
+                    None => "current".to_owned(),
+                    Some(since) => format!("retired {}", registrar_http::timestamp(since)),
+                };
+                println!(
+                    "{}\t{}\t{}\t{state}",
+                    key.kid,
+                    key.alg.as_str(),
+                    registrar_http::timestamp(key.created_at),
+                );
             }
         }
     }

@@ -72,6 +72,47 @@ fn client_add_prints_the_id_alone_and_list_and_remove_use_it() {
 }
 
 #[test]
+fn keys_rotate_prints_the_new_kid_and_list_shows_it_current_and_the_old_one_retired() {
+    let dir = tempfile::tempdir().expect("dir");
+    assert_eq!(
+        stdout(&registrar(dir.path(), &["keys", "list"])),
+        "",
+        "no key before the first use"
+    );
+    let rotated = registrar(dir.path(), &["keys", "rotate"]);
+    let first = stdout(&rotated).trim_end().to_owned();
+    assert!(
+        !first.is_empty()
+            && first
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'),
+        "a URL-safe kid alone: {first:?}"
+    );
+    let second = stdout(&registrar(dir.path(), &["keys", "rotate"]))
+        .trim_end()
+        .to_owned();
+    assert_ne!(first, second);
+    let list = stdout(&registrar(dir.path(), &["keys", "list"]));
+    let lines: Vec<Vec<&str>> = list.lines().map(|l| l.split('\t').collect()).collect();
+    assert_eq!(lines.len(), 2, "{list}");
+    assert_eq!(
+        (lines[0][0], lines[0][1], lines[0][3]),
+        (second.as_str(), "RS256", "current"),
+        "{list}"
+    );
+    assert_eq!((lines[1][0], lines[1][1]), (first.as_str(), "RS256"), "{list}");
+    assert_eq!(
+        lines[1][3],
+        format!("retired {}", lines[0][2]),
+        "retired when the newer key was made: {list}"
+    );
+    assert!(
+        !String::from_utf8_lossy(&rotated.stderr).contains("v1."),
+        "no sealed key in the logs"
+    );
+}
+
+#[test]
 fn client_add_confidential_prints_a_secret_once_and_secret_rotate_replaces_it() {
     let dir = tempfile::tempdir().expect("dir");
     let added = stdout(&registrar(

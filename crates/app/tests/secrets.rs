@@ -1,8 +1,9 @@
 //! No log line carries a password, a token or a code: the real binary at
 //! debug level goes through registration, login, refresh, confirmation, a
 //! password reset, second factors, a sign-in by mailed code and a
-//! confidential client's secrets (added, rotated, sent both ways), and
-//! everything it logged is searched for those secrets.
+//! confidential client's secrets (added, rotated, sent both ways), signing
+//! keys (rotated, published at /oauth/jwks), and everything it logged is
+//! searched for those secrets.
 #![allow(clippy::pedantic, clippy::restriction)] // test code
 
 #[path = "shared/authenticator.rs"]
@@ -18,6 +19,9 @@ use std::io::Read;
 use std::process::Command;
 use std::time::Duration;
 
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use base64::Engine as _;
+use registrar_domain::{Keyring, Sealed, SecretKey};
 use serde_json::{json, Value};
 
 use serving::{listening_address, serve};
@@ -89,6 +93,29 @@ fn after<'a>(text: &'a str, marker: &str) -> &'a str {
         .unwrap_or_default()
 }
 
+/// The signing key `kid` as stored (sealed) and opened with the server
+/// secret the binary generated beside its database.
+fn signing_key_at_rest(dir: &std::path::Path, kid: &str) -> (String, Vec<u8>) {
+    use diesel::prelude::*;
+    let mut c = SqliteConnection::establish(&dir.join("r.db").display().to_string()).expect("open the database");
+    let sealed: String = diesel::sql_query(format!("SELECT private_key AS a FROM signing_keys WHERE kid = '{kid}'"))
+        .get_result::<Text>(&mut c)
+        .expect("the key's row")
+        .a;
+    let secret = std::fs::read_to_string(dir.join("registrar.secret")).expect("the generated secret");
+    let keyring = Keyring::new(SecretKey::new(secret.trim().as_bytes()).expect("a secret"), vec![]);
+    let der = keyring
+        .open("signing key", kid, &Sealed::from_stored(sealed.clone()))
+        .expect("opens with the server secret");
+    (sealed, der)
+}
+
+#[derive(diesel::QueryableByName)]
+struct Text {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    a: String,
+}
+
 #[tokio::test]
 async fn no_secret_reaches_the_log() {
     let dir = tempfile::tempdir().expect("dir");
@@ -97,6 +124,7 @@ async fn no_secret_reaches_the_log() {
     let (server_app, first_client_secret) = server_app.split_once('\n').expect("an id and a secret");
     let first_client_secret = first_client_secret.trim().to_owned();
     let client_secret = run(dir.path(), &["client", "secret-rotate", server_app]);
+    let kid = run(dir.path(), &["keys", "rotate"]);
     for t in ["tac", "privacy"] {
         let file = dir.path().join(format!("{t}.toml"));
         std::fs::write(
@@ -324,6 +352,11 @@ async fn no_secret_reaches_the_log() {
         assert_ne!(accepted.status(), reqwest::StatusCode::UNAUTHORIZED, "the new secret");
     }
 
+    // The signing keys: one made before serving, and the JWKS.
+    let jwks = answer(http.get(format!("{base}/oauth/jwks"))).await;
+    assert_eq!(jwks["keys"][0]["kid"], kid.as_str(), "{jwks}");
+    let (sealed_key, key_der) = signing_key_at_rest(dir.path(), &kid);
+
     let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
     let _ = child.wait();
     let log = reader.join().expect("reader");
@@ -366,6 +399,13 @@ async fn no_secret_reaches_the_log() {
         ("the mfa_token after a mailed code", code_mfa_token),
         ("a client secret", client_secret),
         ("a rotated-out client secret", first_client_secret),
+        ("a sealed signing key", sealed_key),
+        (
+            "a signing key (base64url DER)",
+            URL_SAFE_NO_PAD.encode(&key_der)[..64].to_owned(),
+        ),
+        ("a signing key (base64 DER)", STANDARD.encode(&key_der)[..64].to_owned()),
+        ("a signing key (hex DER)", hex::encode(&key_der)[..64].to_owned()),
     ];
     for (index, code) in recovery_codes.into_iter().enumerate() {
         assert!(!log.contains(&code), "recovery code {index} is in the log");

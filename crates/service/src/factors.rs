@@ -19,7 +19,7 @@ use chrono::Duration;
 use rand::rngs::OsRng;
 use rand::RngCore;
 use registrar_domain::{
-    ClientId, ClientIp, Keyring, Password, SecretHash, SecretToken, SignInMethod, TotpSecret, User, UserId,
+    ClientId, ClientIp, Keyring, Password, Sealed, SecretHash, SecretToken, SignInMethod, TotpSecret, User, UserId,
 };
 use registrar_mail::Mailer;
 use registrar_store::{
@@ -223,6 +223,14 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         self.settings.keyring()
     }
 
+    /// `plaintext` sealed for `purpose` and `owner` under the current
+    /// server secret, with a fresh random nonce.
+    pub(crate) fn seal(&self, purpose: &str, owner: &str, plaintext: &[u8]) -> Sealed {
+        let mut nonce = [0_u8; registrar_domain::sealed::NONCE_BYTES];
+        OsRng.fill_bytes(&mut nonce);
+        self.keyring().seal(purpose, owner, plaintext, nonce)
+    }
+
     fn recovery_hash(&self, code: &str) -> SecretHash {
         SecretHash::from_stored(
             self.settings
@@ -315,11 +323,7 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
     /// (remove it first).
     pub async fn enrol_totp(&self, ctx: &AuthContext) -> Result<TotpEnrolment, ServiceError> {
         let secret = new_totp_secret();
-        let mut nonce = [0_u8; registrar_domain::sealed::NONCE_BYTES];
-        OsRng.fill_bytes(&mut nonce);
-        let sealed = self
-            .keyring()
-            .seal(TOTP_PURPOSE, &ctx.user.id.0, secret.as_bytes(), nonce);
+        let sealed = self.seal(TOTP_PURPOSE, &ctx.user.id.0, secret.as_bytes());
         if !self.store.put_pending_totp(&ctx.user.id, sealed, self.now()).await? {
             return Err(ServiceError::FactorEnabled);
         }

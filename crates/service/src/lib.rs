@@ -14,6 +14,7 @@ mod factors;
 mod hashing;
 mod input;
 mod invites;
+mod keys;
 mod mail;
 pub mod parse;
 mod passkeys;
@@ -48,6 +49,7 @@ pub use input::{
     ChangePasswordInput, EmailCodeGrantInput, EmailCodeInput, LoginInput, MfaGrantInput, Patch, ProfilePatch,
     RegisterInput, TypedRegisterInput, UsersRegisterInput,
 };
+pub use keys::{CurrentSigningKey, SIGNING_KEY_PURPOSE};
 pub use mail::{OutboxSettings, MAILS, OUTBOX_BACKLOG, OUTBOX_OLDEST_AGE, PURGE_INTERVAL};
 pub use passkeys::{
     passkey_name, PasskeyAddition, PasskeyAdditionInput, PasskeyGrant, PasskeyGrantInput, PasskeyOptions, PasskeyView,

@@ -19,8 +19,6 @@
 use std::sync::Arc;
 
 use chrono::Duration;
-use rand::rngs::OsRng;
-use rand::RngCore;
 use registrar_domain::{ClientIp, PasskeyName, SecretToken, SignInMethod, User, UserId};
 use registrar_mail::Mailer;
 use registrar_store::{
@@ -294,12 +292,7 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
     ) -> Result<(), ServiceError> {
         let id_hash = id.hash();
         let json = serde_json::to_vec(state).map_err(ServiceError::unexpected)?;
-        let mut nonce = [0_u8; registrar_domain::sealed::NONCE_BYTES];
-        OsRng.fill_bytes(&mut nonce);
-        let sealed = self
-            .settings
-            .keyring()
-            .seal(CEREMONY_PURPOSE, id_hash.as_str(), &json, nonce);
+        let sealed = self.seal(CEREMONY_PURPOSE, id_hash.as_str(), &json);
         let now = self.now();
         let ceremony = NewCeremony {
             id_hash,

@@ -32,6 +32,7 @@ mod pool;
 mod rows;
 mod schema;
 mod sessions;
+mod signing_keys;
 mod throttle;
 mod users;
 

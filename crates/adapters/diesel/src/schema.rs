@@ -210,6 +210,18 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    signing_keys (kid) {
+        kid -> Text,
+        alg -> Text,
+        public_n -> Text,
+        public_e -> Text,
+        private_key -> Text,
+        created_at -> Timestamp,
+        retired_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(sessions -> clients (client_id));
 diesel::joinable!(retired_refresh_tokens -> sessions (session_id));
@@ -236,4 +248,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     mfa_tokens,
     passkeys,
     webauthn_ceremonies,
+    signing_keys,
 );

@@ -20,10 +20,11 @@ use registrar_domain::{
     Client, ClientId, ClientKind, ConfirmationPurpose, DeviceId, DeviceName, Email, Language, PasskeyName,
     PasswordHash, Profile, RedirectUri, Role, Sealed, SecretHash, SessionId, SignInMethod, User, UserId,
 };
+use registrar_store::testkit::signing_keys::signing_key;
 use registrar_store::{
     ClientStore, ConfirmationStore, FactorStore, InviteStore, NewConfirmation, NewInvite, NewOutboxMail, NewSession,
-    NewUser, OutboxKind, OutboxStore, PasskeyRecord, PasskeyStore, Registration, SessionStore, SignupCompletion,
-    StoreError, UserStore,
+    NewUser, OutboxKind, OutboxStore, PasskeyRecord, PasskeyStore, Registration, SessionStore, SigningKeyStore,
+    SignupCompletion, StoreError, UserStore,
 };
 use tokio::sync::Barrier;
 
@@ -38,7 +39,8 @@ const FACTORS_MIGRATION: &str = "2026-12-06-000000_factors";
 const SIGN_IN_METHOD_MIGRATION: &str = "2026-12-07-000000_sign_in_method";
 const PASSKEYS_MIGRATION: &str = "2026-12-07-000001_passkeys";
 const CLIENT_KINDS_MIGRATION: &str = "2026-12-09-000000_client_kinds";
-const EVERY_MIGRATION: [&str; 9] = [
+const SIGNING_KEYS_MIGRATION: &str = "2026-12-10-000000_signing_keys";
+const EVERY_MIGRATION: [&str; 10] = [
     FIRST_MIGRATION,
     OUTBOX_MIGRATION,
     INVITES_MIGRATION,
@@ -48,6 +50,7 @@ const EVERY_MIGRATION: [&str; 9] = [
     SIGN_IN_METHOD_MIGRATION,
     PASSKEYS_MIGRATION,
     CLIENT_KINDS_MIGRATION,
+    SIGNING_KEYS_MIGRATION,
 ];
 
 /// The same migrations the store embeds, to bring a database to an older version.
@@ -653,6 +656,30 @@ fn own_sqlite_connection(dir: &tempfile::TempDir) -> SqliteConnection {
     conn
 }
 
+/// Instances starting together on one database, each making the first
+/// signing key: one key is stored, and every instance gets it.
+async fn assert_racing_first_signing_keys_make_one(stores: [DieselStore; 2]) {
+    const RACERS: usize = 8;
+    let barrier = Arc::new(Barrier::new(RACERS));
+    let mut tasks = Vec::new();
+    for i in 0..RACERS {
+        let (store, barrier) = (stores[i % 2].clone(), Arc::clone(&barrier));
+        tasks.push(tokio::spawn(async move {
+            let key = signing_key(at(10));
+            barrier.wait().await;
+            store.add_first_signing_key(key).await.expect("a first key").kid
+        }));
+    }
+    let mut got = std::collections::BTreeSet::new();
+    for task in tasks {
+        got.insert(task.await.expect("a racer"));
+    }
+    assert_eq!(got.len(), 1, "every instance got the same key: {got:?}");
+    let stored = stores[0].signing_keys().await.expect("listing keys");
+    assert_eq!(stored.len(), 1, "one key stored");
+    assert!(got.contains(&stored[0].kid));
+}
+
 /// A check on two stores, each with a pool of its own (as two processes
 /// would have), on one database: a test on a SQLite file and one on a
 /// Postgres database of its own (which passes, saying so, without a server).
@@ -684,6 +711,9 @@ on_two_stores_of_each_backend! {
     sqlite_racing_registrations_for_a_three_use_invite_make_three_accounts,
     postgres_racing_registrations_for_a_three_use_invite_make_three_accounts =>
         assert_racing_registrations_for_an_invite_make_one_account_per_use(3);
+    sqlite_racing_first_signing_keys_in_two_stores_make_one,
+    postgres_racing_first_signing_keys_in_two_stores_make_one =>
+        assert_racing_first_signing_keys_make_one();
     sqlite_parallel_claimers_in_two_stores_get_each_mail_exactly_once,
     postgres_parallel_claimers_in_two_stores_get_each_mail_exactly_once =>
         assert_parallel_claimers_get_each_mail_exactly_once();
@@ -732,14 +762,16 @@ upgrades_on_each_backend! {
     sqlite_the_client_kinds_migration_upgrades_a_database_of_the_release_before,
     postgres_the_client_kinds_migration_upgrades_a_database_of_the_release_before =>
         assert_the_client_kinds_migration_upgrades_a_database_in_use(CLIENT_KINDS_MIGRATION);
+    sqlite_the_signing_keys_migration_upgrades_a_database_of_the_release_before,
+    postgres_the_signing_keys_migration_upgrades_a_database_of_the_release_before =>
+        assert_the_signing_keys_migration_upgrades_a_database_in_use(SIGNING_KEYS_MIGRATION);
 }
 
-/// `store` is on a database of the release before client kinds: the
-/// clients it has (the built-in `web` one) become public, untrusted and
-/// without URIs, their sessions keep working, a public client gets no
-/// secret, and a confidential client with URIs can be added.
-async fn assert_the_client_kinds_migration_upgrades_a_database_in_use(store: &DieselStore) {
-    let registration = registration(&format!("before.clients.{}@example.com", unique()));
+/// A user with a web session on the database of the release before
+/// `migration`, then the upgrade, which applies `migration` and every later
+/// one; returns the session's access hash.
+async fn upgrade_with_a_session(store: &DieselStore, who: &str, migration: &str) -> SecretHash {
+    let registration = registration(&format!("before.{who}.{}@example.com", unique()));
     let user = registration.user.id.clone();
     store
         .register(registration)
@@ -751,13 +783,52 @@ async fn assert_the_client_kinds_migration_upgrades_a_database_in_use(store: &Di
         .open_session(session, 5)
         .await
         .expect("a session before the upgrade");
-
     let applied = store.migrate().await.expect("upgrading");
+    assert_eq!(applied, from(migration), "the upgrade applies {migration}");
+    access
+}
+
+async fn assert_session_lived(store: &DieselStore, access: &SecretHash) {
+    let found = store
+        .session_by_access(access, at(2))
+        .await
+        .expect("checking the token");
+    assert!(found.is_some(), "its session lived through the upgrade");
+}
+
+/// `store` is on a database of the release before signing keys: its
+/// sessions keep working, it holds no key, and the first key can be made
+/// and rotated.
+async fn assert_the_signing_keys_migration_upgrades_a_database_in_use(store: &DieselStore) {
+    let access = upgrade_with_a_session(store, "keys", SIGNING_KEYS_MIGRATION).await;
+    assert_session_lived(store, &access).await;
     assert_eq!(
-        applied,
-        from(CLIENT_KINDS_MIGRATION),
-        "the upgrade applies the client kinds migration"
+        store.signing_keys().await.expect("listing keys"),
+        vec![],
+        "no key before the first use"
     );
+    let (first, second) = (signing_key(at(3)), signing_key(at(4)));
+    assert_eq!(
+        store.add_first_signing_key(first.clone()).await.expect("a first key"),
+        first
+    );
+    store.rotate_signing_key(second.clone()).await.expect("a rotation");
+    let kids: Vec<_> = store
+        .signing_keys()
+        .await
+        .expect("listing keys")
+        .into_iter()
+        .map(|k| k.kid)
+        .collect();
+    assert_eq!(kids, vec![second.kid, first.kid]);
+}
+
+/// `store` is on a database of the release before client kinds: the
+/// clients it has (the built-in `web` one) become public, untrusted and
+/// without URIs, their sessions keep working, a public client gets no
+/// secret, and a confidential client with URIs can be added.
+async fn assert_the_client_kinds_migration_upgrades_a_database_in_use(store: &DieselStore) {
+    let access = upgrade_with_a_session(store, "clients", CLIENT_KINDS_MIGRATION).await;
     let web = store
         .client(&ClientId::web())
         .await
@@ -768,14 +839,7 @@ async fn assert_the_client_kinds_migration_upgrades_a_database_in_use(store: &Di
         Client::public(ClientId::web(), "Web".into(), web.created_at),
         "an existing client is public, untrusted, without URIs"
     );
-    assert!(
-        store
-            .session_by_access(&access, at(2))
-            .await
-            .expect("checking the token")
-            .is_some(),
-        "its session lived through the upgrade"
-    );
+    assert_session_lived(store, &access).await;
     assert!(
         !store
             .set_client_secret(&ClientId::web(), &SecretHash::of(&unique()))

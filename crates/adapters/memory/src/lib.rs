@@ -15,6 +15,7 @@ mod outbox;
 mod passkeys;
 mod policies;
 mod sessions;
+mod signing_keys;
 mod signup;
 mod state;
 mod store;

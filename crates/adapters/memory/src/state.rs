@@ -52,6 +52,8 @@ pub(crate) struct State {
     pub throttles: HashMap<registrar_domain::ThrottleKey, StoredCounter>,
     /// Second factors and the attempts waiting for one.
     pub factors: Factors,
+    /// ID-token signing keys, in the order made.
+    pub signing_keys: Vec<registrar_store::SigningKeyRecord>,
 }
 
 impl State {

@@ -20,7 +20,7 @@ struct Row {
     b: String,
 }
 
-fn rows(database_url: &str, sql: &str) -> Vec<(String, String)> {
+pub(crate) fn rows(database_url: &str, sql: &str) -> Vec<(String, String)> {
     let read = |rows: Vec<Row>| rows.into_iter().map(|r| (r.a, r.b)).collect();
     if let Some(path) = database_url.strip_prefix("sqlite://") {
         let mut c = SqliteConnection::establish(path).expect("open the SQLite database");

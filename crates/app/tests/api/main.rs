@@ -17,6 +17,7 @@ mod factors;
 mod families;
 mod guessing;
 mod hashing;
+mod keys;
 mod mail;
 mod me;
 mod oauth;

@@ -13,6 +13,7 @@ mod error;
 mod factors;
 mod passkeys;
 mod records;
+mod signing_keys;
 mod traits;
 
 #[cfg(feature = "testkit")]
@@ -24,4 +25,5 @@ pub use error::{BoxError, StoreError};
 pub use factors::*;
 pub use passkeys::*;
 pub use records::*;
+pub use signing_keys::*;
 pub use traits::*;

@@ -9,8 +9,8 @@ use registrar_domain::{
 
 use crate::{
     CodeOutcome, CodeTry, FactorStore, NewConfirmation, NewInvite, NewOutboxMail, NewPolicyRevision, NewSession,
-    NewUser, OutboxMail, PasskeyStore, PolicyStanding, Registration, Rotation, RotationOutcome, SignupCompletion,
-    StoreError,
+    NewUser, OutboxMail, PasskeyStore, PolicyStanding, Registration, Rotation, RotationOutcome, SigningKeyStore,
+    SignupCompletion, StoreError,
 };
 
 #[async_trait]
@@ -393,6 +393,7 @@ trait_alias!(
         + ThrottleStore
         + FactorStore
         + PasskeyStore
+        + SigningKeyStore
         + HealthCheck
         + Clone
         + Send

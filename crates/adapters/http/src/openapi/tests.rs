@@ -834,6 +834,10 @@ async fn core_answers_match_the_document() {
         "invalid_client"
     );
 
+    let jwks = actix_test::TestRequest::get().uri("/oauth/jwks");
+    let jwks = check!(server, world, "/oauth/jwks", jwks).await;
+    assert_eq!(jwks.json()["keys"][0]["kty"], "RSA");
+
     let logout = actix_test::TestRequest::post().uri("/api/logout").insert_header(bearer);
     assert_eq!(
         check!(server, world, "/api/logout", logout).await.status,

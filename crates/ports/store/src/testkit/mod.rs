@@ -110,6 +110,7 @@ contract_suite! {
     throttle => __store_contract_throttle,
     factors => __store_contract_factors,
     passkeys => __store_contract_passkeys,
+    signing_keys => __store_contract_signing_keys,
     health => __store_contract_health,
 }
 

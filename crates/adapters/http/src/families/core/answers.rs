@@ -508,3 +508,46 @@ mod tests {
         }
     }
 }
+
+/// `GET /oauth/jwks`: the public keys that sign ID tokens, a JWK Set (RFC
+/// 7517 §5).
+#[derive(Serialize, ToSchema)]
+pub struct JwksResponse {
+    /// The current key first, then the retired ones still published.
+    pub keys: Vec<JwkResponse>,
+}
+
+/// An RSA public key as a JWK (RFC 7517 §4, RFC 7518 §6.3.1).
+#[derive(Serialize, ToSchema)]
+pub struct JwkResponse {
+    /// Always `RSA`.
+    #[schema(example = "RSA")]
+    pub kty: &'static str,
+    /// Always `sig`.
+    #[schema(example = "sig")]
+    #[serde(rename = "use")]
+    pub use_: &'static str,
+    /// The signature algorithm, `RS256`.
+    #[schema(example = "RS256")]
+    pub alg: &'static str,
+    /// The key id, named by the `kid` header of what it signed.
+    pub kid: String,
+    /// The modulus, big-endian, base64url without padding.
+    pub n: String,
+    /// The public exponent, big-endian, base64url without padding (`AQAB`).
+    #[schema(example = "AQAB")]
+    pub e: String,
+}
+
+impl From<registrar_store::SigningKeyRecord> for JwkResponse {
+    fn from(key: registrar_store::SigningKeyRecord) -> Self {
+        Self {
+            kty: "RSA",
+            use_: "sig",
+            alg: key.alg.as_str(),
+            kid: key.kid,
+            n: key.public_n,
+            e: key.public_e,
+        }
+    }
+}

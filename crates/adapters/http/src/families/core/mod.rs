@@ -24,6 +24,7 @@ pub fn routes(routes: &mut impl AddRoute) {
     route!(routes, tokens::__path_email_code => tokens::email_code::<S, M>);
     route!(routes, oauth::__path_revoke => oauth::revoke::<S, M>);
     route!(routes, oauth::__path_introspect => oauth::introspect::<S, M>);
+    route!(routes, oauth::__path_jwks => oauth::jwks::<S, M>);
     route!(routes, account::__path_change_password => account::change_password::<S, M>);
     route!(routes, account::__path_forgot_password => account::forgot_password::<S, M>);
     route!(routes, account::__path_reset_password => account::reset_password::<S, M>);

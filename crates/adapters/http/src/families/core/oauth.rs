@@ -1,5 +1,5 @@
-//! The OAuth 2 endpoints beside `/api/token`: revocation (RFC 7009) and
-//! introspection (RFC 7662).
+//! The OAuth 2 endpoints beside `/api/token`: revocation (RFC 7009),
+//! introspection (RFC 7662), and the JWKS of the ID-token signing keys.
 //! Their clients authenticate as at the token endpoint
 //! ([`authenticate_client`]); their errors are the core shape, which carries
 //! RFC 6749 §5.2's `error` and `error_description`.
@@ -11,7 +11,7 @@ use registrar_service::{Registrar, ServiceError};
 use registrar_store::Store;
 
 use super::account::empty;
-use super::answers::{EmptyResponse, IntrospectionResponse};
+use super::answers::{EmptyResponse, IntrospectionResponse, JwkResponse, JwksResponse};
 use super::requests::ClientTokenRequest;
 use super::tokens::{authenticate_client, basic_client, basic_refusal, basic_used, NamedClient};
 use super::{CoreBodyRefusals, CoreBodyThrottled, CoreError, CoreErrorBody, CoreFaults, CoreResult, EdgeProblem};
@@ -108,6 +108,39 @@ pub async fn introspect<S: Store, M: Mailer>(
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .json(IntrospectionResponse::from(found)))
+}
+
+/// How long a JWKS may be cached: short, so that a new key is seen soon
+/// after a rotation (the old one stays published much longer).
+pub const JWKS_MAX_AGE_SECONDS: u32 = 300;
+
+/// The ID-token signing keys (JWKS)
+///
+/// The public keys that sign ID tokens, as a JWK Set (RFC 7517): the
+/// current key first, then the keys a rotation retired, published until
+/// every token they signed has expired (twice `auth.access_token_ttl`).
+/// The first request with no key makes one. This is the discovery
+/// document's `jwks_uri`. Cacheable for a short while.
+#[utoipa::path(
+    get,
+    path = "/oauth/jwks",
+    operation_id = "jwks",
+    tag = "core",
+    responses(
+        (status = 200, description = "The JWK Set, with `Cache-Control: public, max-age=300`.", body = JwksResponse,
+            headers(("Cache-Control" = String, description = "`public, max-age=300`"))),
+        CoreFaults,
+    )
+)]
+pub async fn jwks<S: Store, M: Mailer>(call: Call<S, M>) -> Result<HttpResponse, CoreError> {
+    let Call { app, lang, .. } = call;
+    let keys = app.published_signing_keys().await.core(lang)?;
+    let body = JwksResponse {
+        keys: keys.into_iter().map(JwkResponse::from).collect(),
+    };
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, format!("public, max-age={JWKS_MAX_AGE_SECONDS}")))
+        .json(body))
 }
 
 /// What both endpoints read first: the client, authenticated (RFC 6749
