@@ -105,10 +105,10 @@ pub enum RefreshTokenGrant {
     RefreshToken,
 }
 
-/// Who signs in, on which device, through which client: the fields every
-/// grant that opens a session shares.
+/// Which client and device a session is opened for: the fields every grant
+/// that opens a session shares.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
-pub struct DeviceSignIn {
+pub struct ClientDevice {
     /// A registered API client.
     #[schema(required = true, value_type = String, min_length = 1, max_length = 255, pattern = "^[ \\t\\n\\r]*[!-~]+[ \\t\\n\\r]*$")]
     #[serde(default, deserialize_with = "lenient::text")]
@@ -119,6 +119,13 @@ pub struct DeviceSignIn {
     #[schema(required = true, value_type = String, min_length = 1, pattern = "\\S", max_length = 255)]
     #[serde(default, deserialize_with = "lenient::text")]
     pub device_id: Option<String>,
+}
+
+/// Who signs in, on which device, through which client.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct DeviceSignIn {
+    #[serde(flatten)]
+    pub device: ClientDevice,
     /// The email address.
     #[schema(required = true, value_type = String, format = Email, min_length = 1, max_length = 254)]
     #[serde(default, deserialize_with = "lenient::text")]
@@ -129,9 +136,9 @@ impl DeviceSignIn {
     /// The service's login fields, with `password`.
     fn login(self, password: Option<String>) -> LoginInput {
         LoginInput {
-            client_id: self.client_id,
-            device_id: self.device_id,
-            device_name: self.device_name,
+            client_id: self.device.client_id,
+            device_id: self.device.device_id,
+            device_name: self.device.device_name,
             email: self.username,
             password,
         }
@@ -246,16 +253,8 @@ pub struct PasskeyGrantRequest {
     #[schema(required = true, value_type = Object)]
     #[serde(default)]
     pub credential: Option<serde_json::Value>,
-    /// A registered API client.
-    #[schema(required = true, value_type = String, min_length = 1, max_length = 255, pattern = "^[ \\t\\n\\r]*[!-~]+[ \\t\\n\\r]*$")]
-    #[serde(default, deserialize_with = "lenient::text")]
-    pub client_id: Option<String>,
-    #[schema(required = true, value_type = String, min_length = 1, pattern = "\\S", max_length = 255)]
-    #[serde(default, deserialize_with = "lenient::text")]
-    pub device_name: Option<String>,
-    #[schema(required = true, value_type = String, min_length = 1, pattern = "\\S", max_length = 255)]
-    #[serde(default, deserialize_with = "lenient::text")]
-    pub device_id: Option<String>,
+    #[serde(flatten)]
+    pub device: ClientDevice,
 }
 
 impl From<PasskeyGrantRequest> for PasskeyGrantInput {
@@ -263,9 +262,9 @@ impl From<PasskeyGrantRequest> for PasskeyGrantInput {
         PasskeyGrantInput {
             ceremony: r.ceremony,
             credential: r.credential,
-            client_id: r.client_id,
-            device_id: r.device_id,
-            device_name: r.device_name,
+            client_id: r.device.client_id,
+            device_id: r.device.device_id,
+            device_name: r.device.device_name,
         }
     }
 }

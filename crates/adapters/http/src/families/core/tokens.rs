@@ -72,11 +72,11 @@ pub async fn token<S: Store, M: Mailer>(call: Call<S, M>, payload: web::Payload)
     let body_secret = body.text("client_secret");
     let mut request = TokenRequest::of(body).core(lang)?;
     let client_id = match &mut request {
-        TokenRequest::Password(grant) => &mut grant.sign_in.client_id,
+        TokenRequest::Password(grant) => &mut grant.sign_in.device.client_id,
         TokenRequest::RefreshToken(grant) => &mut grant.client_id,
         TokenRequest::Mfa(grant) => &mut grant.client_id,
-        TokenRequest::Passkey(grant) => &mut grant.client_id,
-        TokenRequest::EmailCode(grant) => &mut grant.sign_in.client_id,
+        TokenRequest::Passkey(grant) => &mut grant.device.client_id,
+        TokenRequest::EmailCode(grant) => &mut grant.sign_in.device.client_id,
     };
     *client_id = authenticate_client(&app, basic, client_id.take(), body_secret)
         .await
