@@ -10,6 +10,7 @@ pub mod client;
 pub mod confirmation;
 pub mod email;
 pub mod language;
+pub mod oauth;
 pub mod password;
 pub mod policy;
 pub mod postal;
@@ -27,6 +28,7 @@ pub use client::{Client, ClientId, ClientKind, RedirectUri, RedirectUriError, WE
 pub use confirmation::{ConfirmationCode, ConfirmationPurpose};
 pub use email::{Email, EmailError};
 pub use language::Language;
+pub use oauth::{CodeChallenge, OAuthScope, ScopeError, Scopes};
 pub use password::{Password, PasswordError, PasswordPolicy};
 pub use policy::{PolicyRevision, PolicyText, PolicyType, RevisionId};
 pub use postal::{PostalCode, UkPostcode};
