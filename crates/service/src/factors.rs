@@ -504,6 +504,10 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
             self.login_failed(None, from).await?;
             return Err(ServiceError::InvalidGrant);
         };
+        // The sign-in page's attempts open a browser session, never a pair.
+        if token.attempt.purpose == MfaPurpose::BrowserSignIn {
+            return Err(ServiceError::InvalidGrant);
+        }
         if grant
             .client
             .as_deref()
@@ -549,6 +553,7 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
                 self.set_changed_password(&user, verified, (client, device, method), new_password_hash)
                     .await
             }
+            MfaPurpose::BrowserSignIn => Err(ServiceError::InvalidGrant),
         }
     }
 

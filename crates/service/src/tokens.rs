@@ -130,6 +130,7 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
             now,
             credential: None,
             sign_in_method: method,
+            scope: None,
         };
         (session, pair)
     }

@@ -46,6 +46,9 @@ pub struct NewSession {
     pub credential: Option<PasswordHash>,
     /// How the session was signed in ([`Session::sign_in_method`]).
     pub sign_in_method: SignInMethod,
+    /// The scopes granted to an OAuth 2 client ([`Session::scope`]); `None`
+    /// for Registrar's own grants.
+    pub scope: Option<registrar_domain::Scopes>,
 }
 
 /// A code and/or link token to confirm something by mail (hashes only).

@@ -8,6 +8,7 @@ use registrar_domain::{
 };
 
 use crate::{
+    AuthorizationStore,
     CodeOutcome, CodeTry, FactorStore, NewConfirmation, NewInvite, NewOutboxMail, NewPolicyRevision, NewSession,
     NewUser, OutboxMail, PasskeyStore, PolicyStanding, Registration, Rotation, RotationOutcome, SigningKeyStore,
     SignupCompletion, StoreError,
@@ -394,6 +395,7 @@ trait_alias!(
         + FactorStore
         + PasskeyStore
         + SigningKeyStore
+        + AuthorizationStore
         + HealthCheck
         + Clone
         + Send
