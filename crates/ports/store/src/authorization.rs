@@ -10,9 +10,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use registrar_domain::{
-    ClientId, CodeChallenge, DeviceName, PasswordHash, Scopes, SecretHash, SignInMethod, UserId,
-};
+use registrar_domain::{ClientId, CodeChallenge, DeviceName, PasswordHash, Scopes, SecretHash, SignInMethod, UserId};
 
 use crate::{NewSession, StoreError};
 
@@ -80,6 +78,8 @@ pub struct NewAuthorizationCode {
     pub user: UserId,
     /// The browser session that signed in.
     pub browser_session: String,
+    /// The browser session's device name, for the session the code opens.
+    pub device_name: DeviceName,
     pub scope: Scopes,
     /// The request's `nonce`, echoed in the ID token.
     pub nonce: Option<String>,
@@ -98,6 +98,7 @@ pub struct AuthorizationCode {
     pub redirect_uri: String,
     pub user: UserId,
     pub browser_session: String,
+    pub device_name: DeviceName,
     pub scope: Scopes,
     pub nonce: Option<String>,
     pub code_challenge: Option<CodeChallenge>,

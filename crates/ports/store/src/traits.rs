@@ -8,10 +8,9 @@ use registrar_domain::{
 };
 
 use crate::{
-    AuthorizationStore,
-    CodeOutcome, CodeTry, FactorStore, NewConfirmation, NewInvite, NewOutboxMail, NewPolicyRevision, NewSession,
-    NewUser, OutboxMail, PasskeyStore, PolicyStanding, Registration, Rotation, RotationOutcome, SigningKeyStore,
-    SignupCompletion, StoreError,
+    AuthorizationStore, CodeOutcome, CodeTry, FactorStore, NewConfirmation, NewInvite, NewOutboxMail,
+    NewPolicyRevision, NewSession, NewUser, OutboxMail, PasskeyStore, PolicyStanding, Registration, Rotation,
+    RotationOutcome, SigningKeyStore, SignupCompletion, StoreError,
 };
 
 #[async_trait]
