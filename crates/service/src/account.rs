@@ -510,7 +510,10 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
                 sign_in_method: browser.sign_in_method,
                 scope: None,
             };
-            views.push(SessionView { session, current: false });
+            views.push(SessionView {
+                session,
+                current: false,
+            });
         }
         Ok(views)
     }

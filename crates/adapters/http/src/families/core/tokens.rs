@@ -86,7 +86,11 @@ pub async fn token<S: Store, M: Mailer>(call: Call<S, M>, payload: web::Payload)
         .map(|client| client.id);
     let pair = match request {
         TokenRequest::AuthorizationCode(grant) => {
-            let Some(client) = grant.client_id.clone().and_then(|id| registrar_domain::ClientId::parse(&id)) else {
+            let Some(client) = grant
+                .client_id
+                .clone()
+                .and_then(|id| registrar_domain::ClientId::parse(&id))
+            else {
                 return Err(ServiceError::InvalidClient).core(lang);
             };
             let tokens = basic_refusal(&req, app.exchange_code(&client, grant.into()).await).core(lang)?;
