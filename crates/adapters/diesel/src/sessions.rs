@@ -308,20 +308,22 @@ impl SessionStore for DieselStore {
         // session itself: it ends with them, in the same transaction.
         let browser = device.strip_prefix(BROWSER_DEVICE_PREFIX).map(str::to_owned);
         run!(self, write, |conn| {
+            let mut ended = 0;
             if let Some(browser) = &browser {
-                diesel::delete(
+                ended += diesel::delete(
                     browser_sessions::table
                         .filter(browser_sessions::user_id.eq(&user))
                         .filter(browser_sessions::id.eq(browser)),
                 )
                 .execute(conn)?;
             }
-            Ok(diesel::delete(
+            ended += diesel::delete(
                 sessions::table
                     .filter(sessions::user_id.eq(&user))
                     .filter(sessions::device_id.eq(&device)),
             )
-            .execute(conn)?)
+            .execute(conn)?;
+            Ok(ended)
         })
     }
 

@@ -102,6 +102,8 @@ impl SessionStore for MemoryStore {
             if ours {
                 state.authorization.browser_sessions.remove(browser);
             }
+            let tokens = state.revoke_where(|s| &s.user_id == user && &s.device_id == device);
+            return Ok(tokens + usize::from(ours));
         }
         Ok(state.revoke_where(|s| &s.user_id == user && &s.device_id == device))
     }

@@ -128,8 +128,8 @@ pub trait SessionStore {
 
     /// Revokes every session of the user on this device (any client). Returns how many.
     /// A device `browser:<id>` ([`crate::browser_device`]) is a browser
-    /// session's: the user's browser session `id` ends too, at once (it is
-    /// not counted).
+    /// session's: the user's browser session `id` ends too, at once, and is
+    /// counted.
     async fn revoke_device(&self, user: &UserId, device: &DeviceId) -> Result<usize, StoreError>;
 
     /// Records use of these sessions at `now` (for least-recently-used

@@ -329,7 +329,7 @@ fn every_documented_request_field_is_read_under_its_name() {
     use crate::families::users::requests::*;
 
     type Build = fn(Object) -> String;
-    let readers: [(&str, Build); 30] = [
+    let readers: [(&str, Build); 31] = [
         ("RegisterRequest", lenient::<RegisterRequest>),
         ("PasswordGrantRequest", |f| {
             format!("{:?}", TokenRequest::of(f).expect("password grant"))
@@ -345,6 +345,9 @@ fn every_documented_request_field_is_read_under_its_name() {
         }),
         ("EmailCodeGrantRequest", |f| {
             format!("{:?}", TokenRequest::of(f).expect("email code grant"))
+        }),
+        ("AuthorizationCodeGrantRequest", |f| {
+            format!("{:?}", TokenRequest::of(f).expect("authorization code grant"))
         }),
         ("EmailCodeRequest", lenient::<EmailCodeRequest>),
         ("ClientTokenRequest", lenient::<ClientTokenRequest>),

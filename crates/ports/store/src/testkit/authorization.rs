@@ -233,10 +233,13 @@ pub async fn revoking_a_browser_device_ends_the_browser_session_and_its_token_se
     assert_eq!(stranger, 0, "another user's device is not theirs");
     assert!(by_cookie(&store, &browser.cookie_hash, at(21)).await.is_some(), "so nothing ended");
 
-    assert_eq!(store.revoke_device(&browser.user, &device).await.unwrap(), 1, "one token session");
+    assert_eq!(store.revoke_device(&browser.user, &device).await.unwrap(), 2, "the browser session and its token session");
     assert_eq!(by_cookie(&store, &browser.cookie_hash, at(21)).await, None, "the browser session ended too");
     assert_refused(&store, &of_browser.access_hash, at(21), "its token session is revoked").await;
     assert!(by_cookie(&store, &other.cookie_hash, at(21)).await.is_some(), "another user's stays");
+    let alone = device(&browser_device(&other.id));
+    assert_eq!(store.revoke_device(&other.user, &alone).await.unwrap(), 1, "a browser session without token sessions counts");
+    assert_eq!(by_cookie(&store, &other.cookie_hash, at(21)).await, None);
 }
 
 pub async fn a_password_change_a_reset_or_disabling_ends_every_browser_session<S: Store>(store: S) {
