@@ -838,6 +838,15 @@ async fn core_answers_match_the_document() {
     let jwks = check!(server, world, "/oauth/jwks", jwks).await;
     assert_eq!(jwks.json()["keys"][0]["kty"], "RSA");
 
+    for path in [
+        "/.well-known/openid-configuration",
+        "/.well-known/oauth-authorization-server",
+    ] {
+        let metadata = actix_test::TestRequest::get().uri(path);
+        let metadata = check!(server, world, path, metadata).await;
+        assert_eq!(metadata.json()["jwks_uri"], "http://127.0.0.1:8080/oauth/jwks");
+    }
+
     let logout = actix_test::TestRequest::post().uri("/api/logout").insert_header(bearer);
     assert_eq!(
         check!(server, world, "/api/logout", logout).await.status,

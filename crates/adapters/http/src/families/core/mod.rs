@@ -3,6 +3,7 @@
 
 pub(crate) mod account;
 pub mod answers;
+pub mod discovery;
 mod error;
 pub(crate) mod factors;
 pub(crate) mod oauth;
@@ -25,6 +26,8 @@ pub fn routes(routes: &mut impl AddRoute) {
     route!(routes, oauth::__path_revoke => oauth::revoke::<S, M>);
     route!(routes, oauth::__path_introspect => oauth::introspect::<S, M>);
     route!(routes, oauth::__path_jwks => oauth::jwks::<S, M>);
+    route!(routes, discovery::__path_openid_configuration => discovery::openid_configuration::<S, M>);
+    route!(routes, discovery::__path_oauth_authorization_server => discovery::oauth_authorization_server::<S, M>);
     route!(routes, account::__path_change_password => account::change_password::<S, M>);
     route!(routes, account::__path_forgot_password => account::forgot_password::<S, M>);
     route!(routes, account::__path_reset_password => account::reset_password::<S, M>);
