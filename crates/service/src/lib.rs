@@ -12,6 +12,7 @@ mod email_code;
 mod error;
 mod factors;
 mod hashing;
+mod id_token;
 mod input;
 mod invites;
 mod keys;
@@ -45,6 +46,7 @@ pub use factors::{
     MFA_TOKEN_FAILURES, MFA_TOKEN_TTL, RECOVERY_CODES,
 };
 pub use hashing::{Argon2Params, HashingLimits, PasswordHasher, HASHES_IN_FLIGHT};
+pub use id_token::claims;
 pub use input::{
     ChangePasswordInput, EmailCodeGrantInput, EmailCodeInput, LoginInput, MfaGrantInput, Patch, ProfilePatch,
     RegisterInput, TypedRegisterInput, UsersRegisterInput,
