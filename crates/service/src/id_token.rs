@@ -11,7 +11,7 @@ use registrar_mail::Mailer;
 use registrar_store::Store;
 use serde_json::{json, Map, Value};
 
-use crate::{Registrar, ServiceError};
+use crate::{AuthContext, Registrar, ServiceError};
 
 /// `name` (Core §5.1: the full name in displayable form): the name parts
 /// ("first insertion last"), else the full name, else the chosen display
@@ -76,6 +76,15 @@ pub fn claims(user: &User, scope: &Scopes) -> Map<String, Value> {
         claims.insert("email_verified".into(), user.email_confirmed().into());
     }
     claims
+}
+
+/// The scope an access token was granted. Sessions carry no scope yet:
+/// every one comes from Registrar's own grants (register, password, second
+/// factor, passkey, mailed code, the other families' sign-ins), which may do
+/// everything, so this is [`Scopes::full`] until sessions record the scope
+/// of an authorization-code grant.
+pub fn granted_scope(_ctx: &AuthContext) -> Scopes {
+    Scopes::full()
 }
 
 fn base64url_json(value: &Value) -> Result<String, ServiceError> {

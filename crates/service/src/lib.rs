@@ -46,7 +46,7 @@ pub use factors::{
     MFA_TOKEN_FAILURES, MFA_TOKEN_TTL, RECOVERY_CODES,
 };
 pub use hashing::{Argon2Params, HashingLimits, PasswordHasher, HASHES_IN_FLIGHT};
-pub use id_token::claims;
+pub use id_token::{claims, granted_scope};
 pub use input::{
     ChangePasswordInput, EmailCodeGrantInput, EmailCodeInput, LoginInput, MfaGrantInput, Patch, ProfilePatch,
     RegisterInput, TypedRegisterInput, UsersRegisterInput,

@@ -11,6 +11,7 @@ pub(crate) mod passkeys;
 pub(crate) mod policies;
 pub mod requests;
 pub(crate) mod tokens;
+pub(crate) mod userinfo;
 
 pub use crate::edge::failure::{EdgeProblem, Problem, BASIC_CHALLENGE};
 pub use error::{
@@ -33,6 +34,8 @@ pub fn routes(routes: &mut impl AddRoute) {
     route!(routes, account::__path_reset_password => account::reset_password::<S, M>);
     route!(routes, tokens::__path_logout => tokens::logout::<S, M>);
     route!(routes, account::__path_me => account::me::<S, M>);
+    route!(routes, userinfo::__path_userinfo => userinfo::userinfo::<S, M>);
+    route!(routes, userinfo::__path_userinfo_post => userinfo::userinfo_post::<S, M>);
     route!(routes, account::__path_update_me => account::update_me::<S, M>);
     route!(routes, account::__path_delete_me => account::delete_me::<S, M>);
     route!(routes, factors::__path_factors => factors::factors::<S, M>);
