@@ -1,7 +1,8 @@
 //! ID tokens on the memory store, verified by another library
 //! (`jsonwebtoken`) with only the published n and e of the JWKS: header,
 //! registered claims, the scoped claims, the nonce and `amr`; a token signed
-//! before a rotation still verifies with the old key.
+//! before a rotation still verifies with the old key; the signing-key purge
+//! runs with the outbox worker.
 #![allow(clippy::pedantic, clippy::restriction)] // test code
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -11,7 +12,7 @@ use jsonwebtoken::{decode, decode_header, Algorithm, DecodingKey, Validation};
 use registrar_domain::{ClientId, Scopes, SignInMethod, User};
 use registrar_service::testing::{self, Raw};
 use registrar_service::Settings;
-use registrar_store::SigningKeyRecord;
+use registrar_store::{SigningKeyRecord, SigningKeyStore};
 use serde_json::{json, Value};
 
 // Not every shared helper is used here.
@@ -183,4 +184,39 @@ async fn a_token_signed_before_a_rotation_verifies_with_the_old_key_still_publis
     assert!(verified(&before, &by_kid(&before), &w.client).is_ok());
     assert!(verified(&after, &by_kid(&after), &w.client).is_ok());
     assert!(verified(&before, &new, &w.client).is_err(), "not with the new key");
+}
+
+#[tokio::test]
+async fn the_outbox_worker_purges_signing_keys_retired_past_their_retention() {
+    let w = world().await;
+    let old = w.app.current_signing_key().await.unwrap();
+    w.app.rotate_signing_key().await.unwrap();
+    w.clock.advance(w.app.signing_key_retention() + Duration::minutes(1));
+    assert_eq!(w.store.signing_keys().await.unwrap().len(), 2, "stored until purged");
+
+    let worker = {
+        let app = w.app.clone();
+        tokio::spawn(async move { app.run_outbox_worker().await })
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let kids: Vec<String> = w
+            .store
+            .signing_keys()
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|k| k.kid)
+            .collect();
+        if kids.len() == 1 {
+            assert!(!kids.contains(&old.kid), "the retired key went, the current one stays");
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the worker never purged the retired key"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    worker.abort();
 }
