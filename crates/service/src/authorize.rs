@@ -237,11 +237,6 @@ impl AuthorizationRequest {
 }
 
 impl<S: Store, M: Mailer> Registrar<S, M> {
-    /// The issuer: `http.public_url` without a trailing slash.
-    pub fn issuer(&self) -> &str {
-        self.settings.public_url.trim_end_matches('/')
-    }
-
     /// Reads an authorization request. The client and redirect URI are
     /// checked first: until both are known good, a failure is
     /// [`AuthorizationError::Page`]; after, an error redirect.

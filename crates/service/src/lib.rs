@@ -13,7 +13,7 @@ mod email_code;
 mod error;
 mod factors;
 mod hashing;
-mod id_token_stub;
+mod id_token;
 mod input;
 mod invites;
 mod keys;
@@ -52,7 +52,7 @@ pub use factors::{
     MFA_TOKEN_FAILURES, MFA_TOKEN_TTL, RECOVERY_CODES,
 };
 pub use hashing::{Argon2Params, HashingLimits, PasswordHasher, HASHES_IN_FLIGHT};
-pub use id_token_stub::IdTokenHint;
+pub use id_token::{claims, granted_scope, IdTokenHint};
 pub use input::{
     ChangePasswordInput, EmailCodeGrantInput, EmailCodeInput, LoginInput, MfaGrantInput, Patch, ProfilePatch,
     RegisterInput, TypedRegisterInput, UsersRegisterInput,

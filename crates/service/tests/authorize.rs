@@ -668,3 +668,54 @@ impl World {
         self.clock_now().timestamp() as u64
     }
 }
+
+#[tokio::test]
+async fn an_openid_request_gets_an_id_token_that_is_also_a_logout_hint() {
+    use base64::Engine;
+    let a = authz().await;
+    let (code, cookie) = a.code(&input(&a.public, "openid email")).await;
+    let tokens = a.exchange(&a.public, &code, Some(VERIFIER)).await.unwrap();
+    let id_token = tokens.id_token.expect("an ID token for scope openid");
+    let payload = id_token.split('.').nth(1).unwrap();
+    let claims: serde_json::Value = serde_json::from_slice(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(payload)
+            .unwrap(),
+    )
+    .unwrap();
+    let session = a.session(&cookie).await.unwrap();
+    assert_eq!(claims["iss"], "https://id.example.com");
+    assert_eq!(claims["aud"], a.public.as_str());
+    assert_eq!(claims["sub"], session.user.0.as_str());
+    assert_eq!(claims["nonce"], "n-0S6_WzA2Mj");
+    assert_eq!(claims["auth_time"], session.auth_time.timestamp());
+    assert_eq!(claims["amr"], serde_json::json!(["pwd"]));
+    assert_eq!(claims["email"], EMAIL);
+    assert!(claims.get("given_name").is_none(), "no profile scope, no name");
+
+    let hint =
+        a.w.app
+            .id_token_hint(&id_token)
+            .await
+            .unwrap()
+            .expect("our own token is a hint");
+    assert_eq!(hint.user, session.user);
+    assert_eq!(hint.client.as_str(), a.public);
+    // Still a hint after it expired, and after a key rotation.
+    a.w.clock.advance(Duration::hours(2));
+    a.w.app.rotate_signing_key().await.unwrap();
+    assert!(a.w.app.id_token_hint(&id_token).await.unwrap().is_some());
+    // Anything else is no hint.
+    let mut parts: Vec<String> = id_token.split('.').map(str::to_owned).collect();
+    let forged = serde_json::json!({"iss": "https://id.example.com", "sub": "someone-else", "aud": a.public});
+    parts[1] = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(forged.to_string());
+    for bad in [
+        parts.join("."),
+        format!("{id_token}x"),
+        "a.b.c".into(),
+        String::new(),
+        "x".repeat(5000),
+    ] {
+        assert!(a.w.app.id_token_hint(&bad).await.unwrap().is_none(), "{bad:.40}");
+    }
+}

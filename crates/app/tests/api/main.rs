@@ -21,6 +21,7 @@ mod keys;
 mod mail;
 mod me;
 mod oauth;
+mod oidc;
 mod openapi;
 mod outbox;
 #[path = "../shared/passkey.rs"]

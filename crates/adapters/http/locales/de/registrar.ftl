@@ -10,6 +10,7 @@ error-invalid_client = Unbekannter Client.
 error-invalid_grant = Benutzername, Passwort oder Token ist ungültig.
 error-unsupported_grant_type = Dieser Grant-Typ wird nicht unterstützt.
 error-invalid_token = Das Zugriffstoken fehlt, ist ungültig oder abgelaufen.
+error-insufficient_scope = Das Zugriffstoken gewährt nicht den Geltungsbereich, den diese Anfrage braucht.
 error-email_not_confirmed = Bitte bestätigen Sie zuerst Ihre E-Mail-Adresse.
 error-account_disabled = Dieses Konto ist deaktiviert.
 error-not_found = Nicht gefunden.

@@ -10,6 +10,7 @@ error-invalid_client = Unknown client.
 error-invalid_grant = The username, password or token is not valid.
 error-unsupported_grant_type = This grant type is not supported.
 error-invalid_token = The access token is missing, invalid or expired.
+error-insufficient_scope = The access token does not grant the scope this request needs.
 error-email_not_confirmed = Please confirm your email address first.
 error-account_disabled = This account is disabled.
 error-not_found = Not found.

@@ -10,6 +10,7 @@ error-invalid_client = Cliente desconocido.
 error-invalid_grant = El nombre de usuario, la contraseña o el token no es válido.
 error-unsupported_grant_type = Este tipo de concesión no es compatible.
 error-invalid_token = El token de acceso falta, no es válido o ha caducado.
+error-insufficient_scope = El token de acceso no concede el alcance que esta solicitud necesita.
 error-email_not_confirmed = Confirma primero tu dirección de correo electrónico.
 error-account_disabled = Esta cuenta está desactivada.
 error-not_found = No encontrado.

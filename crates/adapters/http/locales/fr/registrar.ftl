@@ -10,6 +10,7 @@ error-invalid_client = Client inconnu.
 error-invalid_grant = Le nom d'utilisateur, le mot de passe ou le jeton n'est pas valide.
 error-unsupported_grant_type = Ce type d'autorisation n'est pas pris en charge.
 error-invalid_token = Le jeton d'accès est absent, invalide ou expiré.
+error-insufficient_scope = Le jeton d'accès n'accorde pas la portée dont cette requête a besoin.
 error-email_not_confirmed = Veuillez d'abord confirmer votre adresse e-mail.
 error-account_disabled = Ce compte est désactivé.
 error-not_found = Introuvable.

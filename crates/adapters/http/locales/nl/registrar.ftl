@@ -10,6 +10,7 @@ error-invalid_client = Onbekende client.
 error-invalid_grant = De gebruikersnaam, het wachtwoord of de token is niet geldig.
 error-unsupported_grant_type = Dit grant type wordt niet ondersteund.
 error-invalid_token = De access token ontbreekt, is ongeldig of is verlopen.
+error-insufficient_scope = De access token geeft niet de scope die dit verzoek nodig heeft.
 error-email_not_confirmed = Bevestig eerst je e-mailadres.
 error-account_disabled = Dit account is uitgeschakeld.
 error-not_found = Niet gevonden.

@@ -237,7 +237,7 @@ pub async fn revoking_a_browser_device_ends_the_browser_session_and_its_token_se
     assert_eq!(by_cookie(&store, &browser.cookie_hash, at(21)).await, None, "the browser session ended too");
     assert_refused(&store, &of_browser.access_hash, at(21), "its token session is revoked").await;
     assert!(by_cookie(&store, &other.cookie_hash, at(21)).await.is_some(), "another user's stays");
-    let alone = device(&browser_device(&other.id));
+    let alone = DeviceId::parse(&browser_device(&other.id)).unwrap();
     assert_eq!(store.revoke_device(&other.user, &alone).await.unwrap(), 1, "a browser session without token sessions counts");
     assert_eq!(by_cookie(&store, &other.cookie_hash, at(21)).await, None);
 }

@@ -338,6 +338,10 @@ pub struct ActiveToken {
     pub client_id: String,
     /// The user's email address.
     pub username: String,
+    /// The scopes the token was granted, space-delimited (RFC 6749 §3.3);
+    /// a token of Registrar's own grants has every scope.
+    #[schema(example = "openid email profile phone offline_access")]
+    pub scope: String,
     /// When the access token expires, in seconds since the epoch.
     pub exp: i64,
     /// When the access token was issued (signed in or refreshed), in seconds since the epoch.
@@ -357,15 +361,19 @@ pub struct InactiveToken {
 impl From<Option<AuthContext>> for IntrospectionResponse {
     fn from(context: Option<AuthContext>) -> Self {
         match context {
-            Some(AuthContext { session, user }) => Self::Active(ActiveToken {
-                active: true,
-                sub: user.id.as_str().to_owned(),
-                client_id: session.client_id.to_string(),
-                username: user.email.as_str().to_owned(),
-                exp: session.access_expires_at.timestamp(),
-                iat: session.refreshed_at.timestamp(),
-                token_type: TokenType::Bearer,
-            }),
+            Some(context) => {
+                let AuthContext { session, user } = &context;
+                Self::Active(ActiveToken {
+                    active: true,
+                    sub: user.id.as_str().to_owned(),
+                    client_id: session.client_id.to_string(),
+                    username: user.email.as_str().to_owned(),
+                    scope: registrar_service::granted_scope(&context).to_string(),
+                    exp: session.access_expires_at.timestamp(),
+                    iat: session.refreshed_at.timestamp(),
+                    token_type: TokenType::Bearer,
+                })
+            }
             None => Self::Inactive(InactiveToken { active: false }),
         }
     }
