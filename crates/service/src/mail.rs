@@ -169,6 +169,10 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
             ("mfa tokens", self.store.purge_mfa_tokens(now).await),
             ("sign-in codes", self.store.purge_sign_in_codes(now).await),
             ("webauthn ceremonies", self.store.purge_ceremonies(now).await),
+            (
+                "authorization codes and browser sessions",
+                self.store.purge_authorization(now).await,
+            ),
         ] {
             match purged {
                 Ok(0) => {}

@@ -27,6 +27,29 @@ pub struct TokenPairResponse {
     pub refresh_token: String,
 }
 
+/// The answer to `grant_type=authorization_code`: the pair, the scopes
+/// granted, and for an OpenID request the ID token.
+#[derive(Serialize, ToSchema)]
+pub struct CodeTokenResponse {
+    #[serde(flatten)]
+    pub pair: TokenPairResponse,
+    /// The scopes granted, space-delimited (RFC 6749 §5.1).
+    pub scope: String,
+    /// A JWT signed RS256 (OpenID Connect Core §2), when `openid` was asked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id_token: Option<String>,
+}
+
+impl From<&registrar_service::CodeTokens> for CodeTokenResponse {
+    fn from(tokens: &registrar_service::CodeTokens) -> Self {
+        Self {
+            pair: TokenPairResponse::from(&tokens.pair),
+            scope: tokens.scope.to_string(),
+            id_token: tokens.id_token.clone(),
+        }
+    }
+}
+
 impl From<&TokenPair> for TokenPairResponse {
     fn from(pair: &TokenPair) -> Self {
         Self {
