@@ -15,6 +15,7 @@ use sha2::{Digest, Sha256};
 
 use crate::factors::turn_on_totp;
 use crate::helpers::*;
+use crate::passkey::{SoftPasskey, ORIGIN};
 
 const CALLBACK: &str = "https://photos.example/callback";
 const AFTER_LOGOUT: &str = "https://photos.example/bye";
@@ -221,6 +222,7 @@ impl<'a> Browser<'a> {
     /// Submits the form of `page` that has `button`, with `extra` fields.
     async fn submit(&mut self, page: &Page, button: &str, extra: &[(&str, &str)]) -> Page {
         let mut fields = page.form(button);
+        fields.retain(|(name, _)| !extra.iter().any(|(k, _)| k == name));
         fields.extend(extra.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
         let action = if page.body.contains("action=\"/oauth/logout\"") {
             "/oauth/logout"
@@ -246,7 +248,7 @@ fn assert_code(page: &Page, app: &TestApp) -> String {
     let params = page.redirect_params();
     assert!(page.location().is_some_and(|l| l.starts_with(CALLBACK)));
     assert_eq!(params.get("state").map(String::as_str), Some("xyz"));
-    assert_eq!(params.get("iss").map(String::as_str), Some(app.address.as_str()));
+    assert_eq!(params.get("iss").map(String::as_str), Some(app.service.issuer()));
     let code = params.get("code").expect("a code").clone();
     assert_eq!(code.len(), 64, "{code}");
     code
@@ -307,6 +309,10 @@ async fn a_password_sign_in_asks_consent_once_then_goes_straight_to_the_code(bac
     for words in ["sign you in", "see your email address"] {
         assert!(consent.body.contains(words), "{words} in {}", consent.body);
     }
+    // The consent form's answer is a redirect to the client: its origin may
+    // be a form's target (browsers hold redirects to `form-action`).
+    let csp = consent.headers[header::CONTENT_SECURITY_POLICY].to_str().expect("text");
+    assert!(csp.contains("form-action 'self' https://photos.example;"), "{csp}");
     let cookie = consent.session_cookie().expect("the session cookie");
     for attribute in ["HttpOnly", "SameSite=Lax", "Path=/", "Max-Age="] {
         assert!(cookie.contains(attribute), "{attribute} in {cookie}");
@@ -566,7 +572,58 @@ async fn the_page_speaks_the_language_of_ui_locales(backend: Backend) {
     forgot.assert_page(StatusCode::OK, "Forgot your password?");
 }
 
+/// The passkey button's options on a page (the `data-options` its script reads).
+fn passkey_options(page: &Page) -> serde_json::Value {
+    let key = "data-options=\"";
+    let start = page
+        .body
+        .find(key)
+        .unwrap_or_else(|| panic!("a passkey form in {}", page.body))
+        + key.len();
+    let end = start + page.body[start..].find('"').expect("the attribute ends");
+    serde_json::from_str(&unescape(&page.body[start..end])).expect("JSON options")
+}
+
+async fn a_passkey_signs_in_on_the_page(backend: Backend) {
+    let app = spawn_app_with(backend, crate::passkeys::relying_party).await;
+    let client = photo_app(&app, true).await;
+    let email = unique_email();
+    let pair = app.register(&email).await;
+    let mut authenticator = SoftPasskey::new();
+    crate::passkeys::add_passkey(&app, &pair, &mut authenticator, "Phone").await;
+    let mut browser = Browser::new(&app);
+    let form = browser.get(&authorize_uri(&client, &[])).await;
+    form.assert_page(StatusCode::OK, "Sign in with a passkey");
+    let credential = authenticator
+        .get(ORIGIN, &passkey_options(&form))
+        .expect("the authenticator answers");
+    let done = browser
+        .submit(
+            &form,
+            "Sign in with a passkey",
+            &[("credential", &credential.to_string())],
+        )
+        .await;
+    assert!(done.session_cookie().is_some(), "{}", done.body);
+    assert_code(&done, &app);
+
+    // As the second factor, after the password of an account with an authenticator app too.
+    turn_on_totp(&app, &pair).await;
+    let mut other = Browser::new(&app);
+    let form = other.get(&authorize_uri(&client, &[])).await;
+    let second = other.password(&form, &email, PASSWORD).await;
+    second.assert_page(StatusCode::OK, "Use a passkey");
+    let credential = authenticator
+        .get(ORIGIN, &passkey_options(&second))
+        .expect("the authenticator answers");
+    let done = other
+        .submit(&second, "Use a passkey", &[("credential", &credential.to_string())])
+        .await;
+    assert_code(&done, &app);
+}
+
 on_both_backends!(
+    a_passkey_signs_in_on_the_page,
     an_unregistered_redirect_uri_is_an_error_page_and_never_a_redirect,
     errors_after_a_good_redirect_uri_go_back_to_the_client,
     a_password_sign_in_asks_consent_once_then_goes_straight_to_the_code,

@@ -329,7 +329,7 @@ fn every_documented_request_field_is_read_under_its_name() {
     use crate::families::users::requests::*;
 
     type Build = fn(Object) -> String;
-    let readers: [(&str, Build); 30] = [
+    let readers: [(&str, Build); 34] = [
         ("RegisterRequest", lenient::<RegisterRequest>),
         ("PasswordGrantRequest", |f| {
             format!("{:?}", TokenRequest::of(f).expect("password grant"))
@@ -345,6 +345,9 @@ fn every_documented_request_field_is_read_under_its_name() {
         }),
         ("EmailCodeGrantRequest", |f| {
             format!("{:?}", TokenRequest::of(f).expect("email code grant"))
+        }),
+        ("AuthorizationCodeGrantRequest", |f| {
+            format!("{:?}", TokenRequest::of(f).expect("authorization code grant"))
         }),
         ("EmailCodeRequest", lenient::<EmailCodeRequest>),
         ("ClientTokenRequest", lenient::<ClientTokenRequest>),
@@ -389,6 +392,27 @@ fn every_documented_request_field_is_read_under_its_name() {
         }),
         ("SignupConfirmForm", |f| {
             format!("{:?}", SignupConfirmBody::of(f, false).expect("lenient"))
+        }),
+        ("AuthorizeForm", |f| {
+            format!(
+                "{:?}",
+                f.parse::<crate::families::pages::authorize::AuthorizeForm>()
+                    .expect("lenient")
+            )
+        }),
+        ("LogoutForm", |f| {
+            format!(
+                "{:?}",
+                f.parse::<crate::families::pages::logout::LogoutForm>()
+                    .expect("lenient")
+            )
+        }),
+        ("AccountMailForm", |f| {
+            format!(
+                "{:?}",
+                f.parse::<crate::families::pages::account_mail::AccountMailForm>()
+                    .expect("lenient")
+            )
         }),
         ("TypedAccountFields", |f| {
             format!(

@@ -21,7 +21,7 @@ use utoipa::ToSchema;
 
 use super::answers::{failure, message};
 use super::authorize::AuthorizeParams;
-use super::oauth::{self, given, OAuthHead};
+use super::oauth::{self, given, Extras, OAuthHead};
 use super::PagesFaults;
 use crate::edge::body;
 use crate::edge::client_ip::Origin;
@@ -100,7 +100,7 @@ pub async fn forgot_form<S: Store, M: Mailer>(req: HttpRequest, app: web::Data<R
     path = "/oauth/forgot-password",
     operation_id = "oauth_forgot_password_submit",
     tag = "pages",
-    request_body(content = AccountMailForm, content_type = "application/x-www-form-urlencoded"),
+    request_body(content = AccountMailForm),
     responses(
         (status = 200, description = "\"If the address has an account, we mailed a link\" (the same either way).", body = String, content_type = "text/html"),
         (status = 400, description = "The form again: no valid address, or an unreadable form.", body = String, content_type = "text/html"),
@@ -144,7 +144,7 @@ pub async fn signup_form<S: Store, M: Mailer>(req: HttpRequest, app: web::Data<R
     path = "/oauth/signup",
     operation_id = "oauth_signup_submit",
     tag = "pages",
-    request_body(content = AccountMailForm, content_type = "application/x-www-form-urlencoded"),
+    request_body(content = AccountMailForm),
     responses(
         (status = 200, description = "\"We mailed a link to activate your account\" (the same for an address that has one).", body = String, content_type = "text/html"),
         (status = 400, description = "The form again: no valid address, or an unreadable form.", body = String, content_type = "text/html"),
@@ -215,8 +215,11 @@ fn show<S: Store, M: Mailer>(
         "mail_form.html",
         title,
         data,
-        set_cookie.into_iter().collect(),
-        retry_after,
+        Extras {
+            cookies: set_cookie.into_iter().collect(),
+            retry_after,
+            form_target: None,
+        },
     )
 }
 
@@ -261,7 +264,14 @@ async fn submit<S: Store, M: Mailer>(
             let data = context! {
                 message => lang.t_with(sent_text, &[("email", &email)]),
             };
-            oauth::show(StatusCode::OK, lang, "message.html", sent_title, data, Vec::new(), None)
+            oauth::show(
+                StatusCode::OK,
+                lang,
+                "message.html",
+                sent_title,
+                data,
+                Extras::default(),
+            )
         }
         Err(ServiceError::Invalid(_)) => {
             let notice = Some(lang.t("page.signin_email_invalid"));

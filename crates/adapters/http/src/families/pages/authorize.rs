@@ -31,7 +31,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::answers::{failure, message};
 use super::headers::see_other;
-use super::oauth::{self, given, OAuthHead};
+use super::oauth::{self, given, Extras, OAuthHead};
 use super::PagesFaults;
 use crate::edge::body;
 use crate::edge::client_ip::Origin;
@@ -185,7 +185,7 @@ pub struct AuthorizeForm {
 )]
 pub async fn authorize<S: Store, M: Mailer>(req: HttpRequest, app: web::Data<Registrar<S, M>>) -> HttpResponse {
     let params: AuthorizeParams = oauth::query_object(&req).parse().unwrap_or_default();
-    let page = Page::new(&req, app.get_ref(), params);
+    let mut page = Page::new(&req, app.get_ref(), params);
     match page.request().await {
         Ok(request) => page.next(&request, None, false, StatusCode::OK, None).await,
         Err(answer) => answer,
@@ -201,7 +201,7 @@ pub async fn authorize<S: Store, M: Mailer>(req: HttpRequest, app: web::Data<Reg
     path = "/oauth/authorize",
     operation_id = "authorize_submit",
     tag = "pages",
-    request_body(content = AuthorizeForm, content_type = "application/x-www-form-urlencoded"),
+    request_body(content = AuthorizeForm),
     responses(
         (status = 200, description = "The next form: the mailed code, the second factor, consent.", body = String, content_type = "text/html"),
         (status = 303, description = "Back to the client with `code` or `error`; with the `registrar_session` cookie once signed in.",
@@ -232,7 +232,7 @@ pub async fn submit<S: Store, M: Mailer>(
             )
         }
     };
-    let page = Page::new(&req, app.get_ref(), form.params.clone());
+    let mut page = Page::new(&req, app.get_ref(), form.params.clone());
     let request = match page.request().await {
         Ok(request) => request,
         Err(answer) => return answer,
@@ -255,6 +255,9 @@ struct Page<'a, S, M> {
     params: AuthorizeParams,
     /// Cookies to set with the answer (the session once signed in).
     cookies: Vec<String>,
+    /// The request's redirect URI once it is known good: the page's forms
+    /// may be answered by a redirect there.
+    form_target: Option<String>,
 }
 
 impl<'a, S: Store, M: Mailer> Page<'a, S, M> {
@@ -265,6 +268,7 @@ impl<'a, S: Store, M: Mailer> Page<'a, S, M> {
             lang: Lang::of_ui_locales(req, given(params.ui_locales.clone()).as_deref()),
             params,
             cookies: Vec::new(),
+            form_target: None,
         }
     }
 
@@ -280,9 +284,12 @@ impl<'a, S: Store, M: Mailer> Page<'a, S, M> {
     }
 
     /// The checked request, or the answer when it cannot go on.
-    async fn request(&self) -> Result<AuthorizationRequest, HttpResponse> {
+    async fn request(&mut self) -> Result<AuthorizationRequest, HttpResponse> {
         match self.app.authorization_request(&self.params.input()).await {
-            Ok(request) => Ok(request),
+            Ok(request) => {
+                self.form_target = Some(request.redirect_uri.clone());
+                Ok(request)
+            }
             Err(AuthorizationError::Page(error)) => Err(self.error_page(error)),
             Err(AuthorizationError::Redirect(redirect)) => Err(see_other(&redirect.location, std::iter::empty())),
         }
@@ -307,8 +314,7 @@ impl<'a, S: Store, M: Mailer> Page<'a, S, M> {
             "message.html",
             "page.authorize_error_title",
             data,
-            Vec::new(),
-            None,
+            Extras::default(),
         )
     }
 
@@ -377,7 +383,12 @@ impl<'a, S: Store, M: Mailer> Page<'a, S, M> {
         data: Value,
         retry_after: Option<u64>,
     ) -> HttpResponse {
-        oauth::show(status, self.lang, template, heading, data, self.cookies, retry_after)
+        let extras = Extras {
+            cookies: self.cookies,
+            retry_after,
+            form_target: self.form_target,
+        };
+        oauth::show(status, self.lang, template, heading, data, extras)
     }
 
     async fn sign_in_form(

@@ -35,9 +35,26 @@ pub fn content_security_policy() -> &'static str {
         let style = sha256_source(STYLE);
         let script = sha256_source(PASSKEY_SCRIPT);
         format!(
-            "default-src 'none'; style-src {style}; script-src {script}; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+            "default-src 'none'; style-src {style}; script-src {script}; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
         )
     })
+}
+
+/// The `Content-Security-Policy` of a page whose forms may be answered by
+/// a redirect to `target` (an OAuth client's redirect URI): browsers hold a
+/// form's redirects to `form-action` too, so it also allows the target's
+/// origin (or its scheme, for an app's own scheme). `None` if the target
+/// makes no source expression.
+pub fn content_security_policy_to(target: &str) -> Option<String> {
+    let url = url::Url::parse(target).ok()?;
+    let source = match url.origin() {
+        origin @ url::Origin::Tuple(..) => origin.ascii_serialization(),
+        url::Origin::Opaque(_) => format!("{}:", url.scheme()),
+    };
+    let safe = source
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, ':' | '/' | '.' | '-' | '+' | '[' | ']'));
+    safe.then(|| content_security_policy().replace("form-action 'self'", &format!("form-action 'self' {source}")))
 }
 
 /// The headers of [`page`], for tests and for the rare response built elsewhere.

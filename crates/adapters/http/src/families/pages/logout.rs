@@ -15,14 +15,14 @@ use minijinja::context;
 use minijinja::value::Value;
 use registrar_domain::ClientId;
 use registrar_mail::Mailer;
-use registrar_service::{with_query, Registrar};
+use registrar_service::{with_query, Registrar, ServiceError};
 use registrar_store::Store;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
 use super::answers::{failure, message};
 use super::headers::see_other;
-use super::oauth::{self, given, OAuthHead};
+use super::oauth::{self, given, Extras, OAuthHead};
 use super::PagesFaults;
 use crate::edge::body;
 use crate::edge::language::Lang;
@@ -107,7 +107,7 @@ pub async fn logout<S: Store, M: Mailer>(req: HttpRequest, app: web::Data<Regist
     path = "/oauth/logout",
     operation_id = "logout_submit",
     tag = "pages",
-    request_body(content = LogoutForm, content_type = "application/x-www-form-urlencoded"),
+    request_body(content = LogoutForm),
     responses(
         (status = 200, description = "\"You are signed out\", or the confirmation page.", body = String, content_type = "text/html"),
         (status = 303, description = "Signed out: to `post_logout_redirect_uri` with `state`; the cookie is cleared.",
@@ -187,7 +187,9 @@ async fn run<S: Store, M: Mailer>(
     let hint = match given(params.id_token_hint.clone()) {
         Some(token) => match app.id_token_hint(&token).await {
             Ok(hint) => hint,
-            Err(e) => return failure(lang, &e),
+            Err(e @ ServiceError::Unavailable(_)) => return failure(lang, &e),
+            // A hint we cannot read is no hint: the page asks.
+            Err(_) => None,
         },
         None => None,
     };
@@ -200,8 +202,7 @@ async fn run<S: Store, M: Mailer>(
                 "message.html",
                 "page.logout_error_title",
                 context! { message => lang.t(why) },
-                Vec::new(),
-                None,
+                Extras::default(),
             )
         }
     };
@@ -224,11 +225,15 @@ async fn run<S: Store, M: Mailer>(
         (true, false, Some(form)) if form.confirm.is_some() => {
             if oauth::binding(app).check(req, form.csrf_token.as_deref()).is_none() {
                 let notice = Some(lang.t("page.form_expired"));
-                return confirmation(req, app, lang, &params, StatusCode::FORBIDDEN, notice);
+                let target = destination.as_deref();
+                return confirmation(req, app, lang, &params, target, StatusCode::FORBIDDEN, notice);
             }
             form.everywhere.is_some()
         }
-        (true, false, _) => return confirmation(req, app, lang, &params, StatusCode::OK, None),
+        (true, false, _) => {
+            let target = destination.as_deref();
+            return confirmation(req, app, lang, &params, target, StatusCode::OK, None);
+        }
     };
     if let Some(value) = &cookie {
         if let Err(e) = app.end_browser_session(value, with_tokens).await {
@@ -244,8 +249,10 @@ async fn run<S: Store, M: Mailer>(
             "message.html",
             "page.logout_done_title",
             context! { message => lang.t("page.logout_done_text") },
-            clear.collect(),
-            None,
+            Extras {
+                cookies: clear.collect(),
+                ..Extras::default()
+            },
         ),
     }
 }
@@ -256,6 +263,7 @@ fn confirmation<S: Store, M: Mailer>(
     app: &Registrar<S, M>,
     lang: Lang,
     params: &LogoutParams,
+    form_target: Option<&str>,
     status: StatusCode,
     notice: Option<String>,
 ) -> HttpResponse {
@@ -271,7 +279,10 @@ fn confirmation<S: Store, M: Mailer>(
         "logout.html",
         "page.logout_title",
         Value::from_serialize(&head),
-        set_cookie.into_iter().collect(),
-        None,
+        Extras {
+            cookies: set_cookie.into_iter().collect(),
+            retry_after: None,
+            form_target: form_target.map(str::to_owned),
+        },
     )
 }

@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use super::answers::render_failed;
 use super::csrf;
-use super::headers::page_with_cookies;
+use super::headers::{content_security_policy_to, page_with_cookies};
 use super::render;
 use crate::edge::body::{self, Object};
 use crate::edge::language::Lang;
@@ -81,24 +81,38 @@ pub struct OAuthHead {
     pub notice: Option<String>,
 }
 
-/// A rendered OAuth page with `status`, the cookies it sets (the CSRF
-/// cookie when new, a session cookie) and `Retry-After` when given.
+/// What an OAuth page's answer carries besides its HTML.
+#[derive(Debug, Default)]
+pub struct Extras {
+    /// `Set-Cookie`s: the CSRF cookie when new, the session's.
+    pub cookies: Vec<String>,
+    pub retry_after: Option<u64>,
+    /// Where its forms may be redirected: the client's URI (see
+    /// [`content_security_policy_to`]).
+    pub form_target: Option<String>,
+}
+
+/// A rendered OAuth page with `status` and its [`Extras`].
 pub fn show(
     status: StatusCode,
     lang: Lang,
     template: &str,
     heading_key: &str,
     data: Value,
-    cookies: Vec<String>,
-    retry_after: Option<u64>,
+    extras: Extras,
 ) -> HttpResponse {
     match render::page(template, lang, &lang.t(heading_key), data) {
         Ok(html) => {
-            let mut response = page_with_cookies(status, html, cookies.into_iter());
-            if let Some(seconds) = retry_after {
+            let mut response = page_with_cookies(status, html, extras.cookies.into_iter());
+            let headers = response.headers_mut();
+            if let Some(seconds) = extras.retry_after {
                 if let Ok(value) = header::HeaderValue::from_str(&seconds.to_string()) {
-                    response.headers_mut().insert(header::RETRY_AFTER, value);
+                    headers.insert(header::RETRY_AFTER, value);
                 }
+            }
+            let csp = extras.form_target.as_deref().and_then(content_security_policy_to);
+            if let Some(value) = csp.and_then(|csp| header::HeaderValue::from_str(&csp).ok()) {
+                headers.insert(header::CONTENT_SECURITY_POLICY, value);
             }
             response
         }
