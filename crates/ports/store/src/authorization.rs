@@ -126,7 +126,8 @@ pub enum CodeExchange {
 pub trait AuthorizationStore {
     /// Opens a browser session. [`StoreError::StaleCredential`] (nothing
     /// stored) when `credential` is given and no longer the user's password
-    /// hash; [`StoreError::NotFound`] when there is no such user.
+    /// hash; [`StoreError::NotFound`] when there is no such user or client;
+    /// [`StoreError::Duplicate`] when the id or the cookie hash is taken.
     async fn open_browser_session(&self, session: NewBrowserSession) -> Result<(), StoreError>;
 
     /// The live browser session whose cookie hashes to `cookie_hash`: not
@@ -147,7 +148,8 @@ pub trait AuthorizationStore {
     /// sessions are then left alone).
     async fn end_browser_session(&self, user: &UserId, id: &str, with_tokens: bool) -> Result<bool, StoreError>;
 
-    /// Stores a code.
+    /// Stores a code. [`StoreError::NotFound`] when there is no such user or
+    /// client; [`StoreError::Duplicate`] when the hash is taken.
     async fn put_authorization_code(&self, code: NewAuthorizationCode) -> Result<(), StoreError>;
 
     /// The code stored under `code_hash`, used or not, expired or not.
@@ -156,8 +158,8 @@ pub trait AuthorizationStore {
     /// Exchanges the code, once, in one transaction:
     /// - a code exchanged before: the session it opened is revoked
     ///   ([`CodeExchange::Reused`]);
-    /// - no such code, expired at `now`, or its browser session gone:
-    ///   [`CodeExchange::Unusable`];
+    /// - no such code, expired at `now`, or its browser session ended or
+    ///   expired at `now`: [`CodeExchange::Unusable`];
     /// - else `session` is opened as
     ///   [`SessionStore::open_session`](crate::SessionStore::open_session) opens one (at most
     ///   `max_per_client` per user and client, the least recently used
@@ -165,7 +167,10 @@ pub trait AuthorizationStore {
     ///   session: [`CodeExchange::Exchanged`].
     ///
     /// Of two exchanges racing, one opens the session and the other finds it
-    /// used (and revokes it).
+    /// used (and revokes it). `session` must be for the code's user and
+    /// client: another is the caller's mistake, an error (nothing changed).
+    /// A used code is kept when its browser session ends, so that its reuse
+    /// is still noticed.
     async fn exchange_authorization_code(
         &self,
         code_hash: &SecretHash,
@@ -178,7 +183,8 @@ pub trait AuthorizationStore {
     async fn consent(&self, user: &UserId, client: &ClientId) -> Result<Option<Scopes>, StoreError>;
 
     /// Records that the user grants the client `scope`, added to what was
-    /// granted before.
+    /// granted before. [`StoreError::NotFound`] when there is no such user
+    /// or client.
     async fn grant_consent(
         &self,
         user: &UserId,

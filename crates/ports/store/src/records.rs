@@ -207,6 +207,9 @@ pub struct Rotation {
     pub grace_cutoff: DateTime<Utc>,
 }
 
+// One value per refresh, answered at once and never kept in bulk: a
+// `Session` (grown by its scope) inline is cheaper than a box.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RotationOutcome {
     /// The presented token was live: the session now holds the new pair.
