@@ -524,8 +524,9 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
             return Err(ServiceError::InvalidGrant);
         }
         // A confidential client authenticates in the second step too (the
-        // token endpoint checked the secret of the client it names).
-        if grant.client.is_none() && self.is_confidential(&token.attempt.client).await? {
+        // token endpoint checked the secret of the client it names); on the
+        // page the client is not the one asking.
+        if !browser && grant.client.is_none() && self.is_confidential(&token.attempt.client).await? {
             return Err(ServiceError::InvalidClient);
         }
         let Some(user) = self.store.user_by_id(&token.attempt.user).await? else {

@@ -47,6 +47,8 @@ CREATE TABLE authorization_codes (
     redirect_uri       TEXT NOT NULL,
     user_id            TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
     browser_session_id TEXT NOT NULL,
+    -- the browser session's device name, for the session the exchange opens
+    device_name        TEXT NOT NULL,
     -- space-delimited, as sessions.scope
     scope              TEXT NOT NULL,
     nonce              TEXT,

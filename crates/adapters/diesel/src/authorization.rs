@@ -92,6 +92,7 @@ struct CodeRow {
     redirect_uri: String,
     user_id: String,
     browser_session_id: String,
+    device_name: String,
     scope: String,
     nonce: Option<String>,
     code_challenge: Option<String>,
@@ -112,11 +113,13 @@ impl CodeRow {
             None => None,
         };
         let sign_in_method = SignInMethod::parse(&self.sign_in_method).ok_or_else(|| bad("sign_in_method"))?;
+        let device_name = DeviceName::parse(&self.device_name).map_err(|_| bad("device_name"))?;
         Ok(AuthorizationCode {
             client,
             redirect_uri: self.redirect_uri,
             user: UserId(self.user_id),
             browser_session: self.browser_session_id,
+            device_name,
             scope,
             nonce: self.nonce,
             code_challenge,
@@ -137,6 +140,7 @@ struct NewCodeRow {
     redirect_uri: String,
     user_id: String,
     browser_session_id: String,
+    device_name: String,
     scope: String,
     nonce: Option<String>,
     code_challenge: Option<String>,
@@ -154,6 +158,7 @@ impl NewCodeRow {
             redirect_uri: code.redirect_uri,
             user_id: code.user.0,
             browser_session_id: code.browser_session,
+            device_name: code.device_name.into_string(),
             scope: code.scope.to_string(),
             nonce: code.nonce,
             code_challenge: code.code_challenge.map(|c| c.as_str().to_owned()),

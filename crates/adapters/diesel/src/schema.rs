@@ -245,6 +245,7 @@ diesel::table! {
         redirect_uri -> Text,
         user_id -> Text,
         browser_session_id -> Text,
+        device_name -> Text,
         scope -> Text,
         nonce -> Nullable<Text>,
         code_challenge -> Nullable<Text>,

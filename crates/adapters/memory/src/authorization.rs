@@ -65,6 +65,7 @@ fn code_of(code: &NewAuthorizationCode, used_at: Option<DateTime<Utc>>) -> Autho
         redirect_uri: code.redirect_uri.clone(),
         user: code.user.clone(),
         browser_session: code.browser_session.clone(),
+        device_name: code.device_name.clone(),
         scope: code.scope.clone(),
         nonce: code.nonce.clone(),
         code_challenge: code.code_challenge.clone(),
