@@ -181,10 +181,6 @@ fn core(body: &Object, requested: Option<Language>, rules: Rules<'_>) {
         Ok(TokenRequest::RefreshToken(grant)) => {
             assert_eq!(grant.grant_type.as_deref(), Some("refresh_token"));
         }
-        Ok(TokenRequest::AuthorizationCode(grant)) => {
-            assert_eq!(grant.grant_type.as_deref(), Some("authorization_code"));
-            let _ = registrar_service::CodeGrantInput::from(grant);
-        }
         Ok(TokenRequest::Mfa(grant)) => {
             assert_eq!(grant.grant_type.as_deref(), Some("mfa"));
             if let Ok(grant) = registrar_service::MfaGrant::parse(grant.into()) {

@@ -122,10 +122,11 @@ impl Page {
     /// The fields of the form whose submit button says `button` (the hidden
     /// ones and any with a value), as the browser would send them.
     fn form(&self, button: &str) -> Vec<(String, String)> {
+        let label = format!(">{button}</button>");
         let end = self
             .body
-            .find(button)
-            .unwrap_or_else(|| panic!("{button:?} in {}", self.body));
+            .find(&label)
+            .unwrap_or_else(|| panic!("{label:?} in {}", self.body));
         let start = self.body[..end].rfind("<form").expect("a form");
         let form_end = self.body[end..].find("</form>").map_or(self.body.len(), |i| end + i);
         let form = &self.body[start..form_end];
