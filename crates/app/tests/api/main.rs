@@ -7,6 +7,7 @@ mod helpers;
 mod at_rest;
 #[path = "../shared/authenticator.rs"]
 mod authenticator;
+mod authorize;
 mod body;
 mod concurrency;
 mod control_chars;

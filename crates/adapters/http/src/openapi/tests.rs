@@ -332,7 +332,7 @@ fn every_documented_request_field_is_read_under_its_name() {
     use crate::families::users::requests::*;
 
     type Build = fn(Object) -> String;
-    let readers: [(&str, Build); 31] = [
+    let readers: [(&str, Build); 34] = [
         ("RegisterRequest", lenient::<RegisterRequest>),
         ("PasswordGrantRequest", |f| {
             format!("{:?}", TokenRequest::of(f).expect("password grant"))
@@ -395,6 +395,27 @@ fn every_documented_request_field_is_read_under_its_name() {
         }),
         ("SignupConfirmForm", |f| {
             format!("{:?}", SignupConfirmBody::of(f, false).expect("lenient"))
+        }),
+        ("AuthorizeForm", |f| {
+            format!(
+                "{:?}",
+                f.parse::<crate::families::pages::authorize::AuthorizeForm>()
+                    .expect("lenient")
+            )
+        }),
+        ("LogoutForm", |f| {
+            format!(
+                "{:?}",
+                f.parse::<crate::families::pages::logout::LogoutForm>()
+                    .expect("lenient")
+            )
+        }),
+        ("AccountMailForm", |f| {
+            format!(
+                "{:?}",
+                f.parse::<crate::families::pages::account_mail::AccountMailForm>()
+                    .expect("lenient")
+            )
         }),
         ("TypedAccountFields", |f| {
             format!(
