@@ -73,26 +73,26 @@ fn authorize_uri(client: &str, extra: &[(&str, &str)]) -> String {
 }
 
 /// What the browser got.
-struct Page {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: String,
+pub(crate) struct Page {
+    pub(crate) status: StatusCode,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: String,
 }
 
 impl Page {
-    fn location(&self) -> Option<&str> {
+    pub(crate) fn location(&self) -> Option<&str> {
         self.headers.get(header::LOCATION).and_then(|v| v.to_str().ok())
     }
 
     /// The query parameters of the redirect.
-    fn redirect_params(&self) -> BTreeMap<String, String> {
+    pub(crate) fn redirect_params(&self) -> BTreeMap<String, String> {
         assert_eq!(self.status, StatusCode::SEE_OTHER, "{}", self.body);
         let location = self.location().expect("a Location");
         let url = url::Url::parse(location).expect("an absolute URL");
         url.query_pairs().into_owned().collect()
     }
 
-    fn set_cookies(&self) -> Vec<&str> {
+    pub(crate) fn set_cookies(&self) -> Vec<&str> {
         self.headers
             .get_all(header::SET_COOKIE)
             .iter()
@@ -100,14 +100,14 @@ impl Page {
             .collect()
     }
 
-    fn session_cookie(&self) -> Option<&str> {
+    pub(crate) fn session_cookie(&self) -> Option<&str> {
         self.set_cookies()
             .into_iter()
             .find(|c| c.starts_with("registrar_session="))
     }
 
     /// A page with `status` that says `text`, with the pages' security headers.
-    fn assert_page(&self, status: StatusCode, text: &str) {
+    pub(crate) fn assert_page(&self, status: StatusCode, text: &str) {
         assert_eq!(self.status, status, "{}", self.body);
         assert!(self.body.contains(text), "{text:?} in {}", self.body);
         let header = |name: &str| self.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default();
@@ -121,7 +121,7 @@ impl Page {
 
     /// The fields of the form whose submit button says `button` (the hidden
     /// ones and any with a value), as the browser would send them.
-    fn form(&self, button: &str) -> Vec<(String, String)> {
+    pub(crate) fn form(&self, button: &str) -> Vec<(String, String)> {
         let label = format!(">{button}</button>");
         let end = self
             .body
@@ -160,20 +160,20 @@ fn unescape(text: &str) -> String {
 }
 
 /// A browser: its own cookies, no redirects followed.
-struct Browser<'a> {
+pub(crate) struct Browser<'a> {
     app: &'a TestApp,
-    cookies: BTreeMap<String, String>,
+    pub(crate) cookies: BTreeMap<String, String>,
 }
 
 impl<'a> Browser<'a> {
-    fn new(app: &'a TestApp) -> Self {
+    pub(crate) fn new(app: &'a TestApp) -> Self {
         Self {
             app,
             cookies: BTreeMap::new(),
         }
     }
 
-    fn cookie_header(&self) -> String {
+    pub(crate) fn cookie_header(&self) -> String {
         self.cookies
             .iter()
             .map(|(k, v)| format!("{k}={v}"))
@@ -181,7 +181,7 @@ impl<'a> Browser<'a> {
             .join("; ")
     }
 
-    async fn take(&mut self, response: reqwest::Response) -> Page {
+    pub(crate) async fn take(&mut self, response: reqwest::Response) -> Page {
         let status = response.status();
         let headers = response.headers().clone();
         for cookie in headers
@@ -202,13 +202,13 @@ impl<'a> Browser<'a> {
         Page { status, headers, body }
     }
 
-    async fn get(&mut self, path: &str) -> Page {
+    pub(crate) async fn get(&mut self, path: &str) -> Page {
         let request = self.app.get(path).header(header::COOKIE, self.cookie_header());
         let response = request.send().await.expect("request");
         self.take(response).await
     }
 
-    async fn post(&mut self, path: &str, fields: &[(String, String)]) -> Page {
+    pub(crate) async fn post(&mut self, path: &str, fields: &[(String, String)]) -> Page {
         let response = self
             .app
             .post(path)
@@ -221,7 +221,7 @@ impl<'a> Browser<'a> {
     }
 
     /// Submits the form of `page` that has `button`, with `extra` fields.
-    async fn submit(&mut self, page: &Page, button: &str, extra: &[(&str, &str)]) -> Page {
+    pub(crate) async fn submit(&mut self, page: &Page, button: &str, extra: &[(&str, &str)]) -> Page {
         let mut fields = page.form(button);
         fields.retain(|(name, _)| !extra.iter().any(|(k, _)| k == name));
         fields.extend(extra.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
@@ -234,7 +234,7 @@ impl<'a> Browser<'a> {
     }
 
     /// Signs in with the password on the sign-in `page`.
-    async fn password(&mut self, page: &Page, email: &str, password: &str) -> Page {
+    pub(crate) async fn password(&mut self, page: &Page, email: &str, password: &str) -> Page {
         self.submit(
             page,
             "Email me a sign-in code instead",
@@ -245,7 +245,20 @@ impl<'a> Browser<'a> {
 }
 
 /// The checks every code redirect passes: to the callback, `state` and `iss` echoed.
-fn assert_code(page: &Page, app: &TestApp) -> String {
+/// The code of a redirect to `callback` that carries `state` and our `iss`.
+pub(crate) fn assert_code_with_state(page: &Page, app: &TestApp, callback: &str, state: &str) -> String {
+    let params = page.redirect_params();
+    assert!(
+        page.location().is_some_and(|l| l.starts_with(callback)),
+        "{:?}",
+        page.location()
+    );
+    assert_eq!(params.get("state").map(String::as_str), Some(state));
+    assert_eq!(params.get("iss").map(String::as_str), Some(app.service.issuer()));
+    params.get("code").expect("a code").clone()
+}
+
+pub(crate) fn assert_code(page: &Page, app: &TestApp) -> String {
     let params = page.redirect_params();
     assert!(page.location().is_some_and(|l| l.starts_with(CALLBACK)));
     assert_eq!(params.get("state").map(String::as_str), Some("xyz"));

@@ -129,11 +129,19 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Config)) 
 /// what a stock OpenID relying party needs, which fetches the issuer's
 /// discovery document from the issuer itself.
 pub async fn spawn_app_at_its_public_url(backend: Backend) -> TestApp {
+    spawn_app_at_its_public_url_with(backend, |_| {}).await
+}
+
+/// As [`spawn_app_at_its_public_url`], its configuration changed by `adjust` too.
+pub async fn spawn_app_at_its_public_url_with(backend: Backend, adjust: impl FnOnce(&mut Config)) -> TestApp {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind port 0");
     let port = listener.local_addr().expect("local addr").port();
     spawn_app_on(
         backend,
-        |c| c.http.public_url = format!("http://127.0.0.1:{port}"),
+        |c| {
+            c.http.public_url = format!("http://127.0.0.1:{port}");
+            adjust(c);
+        },
         listener,
     )
     .await

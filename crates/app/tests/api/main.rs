@@ -23,6 +23,7 @@ mod mail;
 mod me;
 mod oauth;
 mod oidc;
+mod oidc_flow;
 mod openapi;
 mod outbox;
 #[path = "../shared/passkey.rs"]
