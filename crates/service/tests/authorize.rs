@@ -399,6 +399,10 @@ async fn sign_in_consent_code_and_its_exchange() {
         a.step(&forced, Some(&cookie), false).await,
         AuthorizationStep::Consent(_)
     ));
+    // Single sign-on: another client's request in the same browser needs
+    // no sign-in (a trusted one no consent either).
+    let other = a.request(&input(&a.trusted, "openid email")).await;
+    Authz::code_of(a.step(&other, Some(&cookie), false).await);
     // Declining goes back with access_denied.
     let denied = params(&a.w.app.deny_authorization(&more));
     assert_eq!(denied["error"], "access_denied");
