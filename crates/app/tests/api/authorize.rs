@@ -244,6 +244,36 @@ impl<'a> Browser<'a> {
     }
 }
 
+impl Browser<'_> {
+    /// Asks for a sign-in code by mail on the sign-in `page`.
+    pub(crate) async fn send_code(&mut self, page: &Page, email: &str) -> Page {
+        let fields = [("step", "send_code"), ("email", email)];
+        self.submit(page, "Email me a sign-in code instead", &fields).await
+    }
+
+    /// Sends the mailed `code` on the code `page`.
+    pub(crate) async fn email_code(&mut self, page: &Page, code: &str) -> Page {
+        self.submit(page, "Send a new code", &[("step", "email_code"), ("code", code)])
+            .await
+    }
+
+    /// Answers the consent `page` with `allow` or `deny`.
+    pub(crate) async fn decide(&mut self, page: &Page, decision: &str) -> Page {
+        self.submit(page, "Allow", &[("decision", decision)]).await
+    }
+}
+
+/// The sign-in code of the last mail to `email` that has one, once it is sent.
+pub(crate) async fn mailed_sign_in_code(app: &TestApp, email: &str) -> String {
+    loop {
+        let mails = app.mails_to(email);
+        if let Some(mail) = mails.iter().find(|m| m.contains("Your sign-in code")) {
+            break six_digit_code(mail).expect("a code in the mail");
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
 /// The checks every code redirect passes: to the callback, `state` and `iss` echoed.
 /// The code of a redirect to `callback` that carries `state` and our `iss`.
 pub(crate) fn assert_code_with_state(page: &Page, app: &TestApp, callback: &str, state: &str) -> String {
@@ -332,7 +362,7 @@ async fn a_password_sign_in_asks_consent_once_then_goes_straight_to_the_code(bac
         assert!(cookie.contains(attribute), "{attribute} in {cookie}");
     }
     assert!(!cookie.contains("Secure"), "public_url is http here: {cookie}");
-    let code = browser.submit(&consent, "Allow", &[("decision", "allow")]).await;
+    let code = browser.decide(&consent, "allow").await;
     assert_code(&code, &app);
 
     // The same browser again: signed in, consent remembered.
@@ -440,44 +470,18 @@ async fn a_mailed_code_signs_in_and_says_the_same_for_an_unknown_address(backend
     app.register(&email).await;
     let mut browser = Browser::new(&app);
     let form = browser.get(&authorize_uri(&client, &[])).await;
-    let code_form = browser
-        .submit(
-            &form,
-            "Email me a sign-in code instead",
-            &[("step", "send_code"), ("email", &email)],
-        )
-        .await;
+    let code_form = browser.send_code(&form, &email).await;
     code_form.assert_page(StatusCode::OK, "we sent a sign-in code to it");
     let stranger = unique_email();
     let mut third = Browser::new(&app);
     let fresh = third.get(&authorize_uri(&client, &[])).await;
-    let unknown = third
-        .submit(
-            &fresh,
-            "Email me a sign-in code instead",
-            &[("step", "send_code"), ("email", &stranger)],
-        )
-        .await;
+    let unknown = third.send_code(&fresh, &stranger).await;
     unknown.assert_page(StatusCode::OK, "we sent a sign-in code to it");
 
-    let code = loop {
-        let mails = app.mails_to(&email);
-        if let Some(mail) = mails.iter().find(|m| m.contains("Your sign-in code")) {
-            break six_digit_code(mail).expect("a code in the mail");
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    };
-    let wrong = browser
-        .submit(
-            &code_form,
-            "Send a new code",
-            &[("step", "email_code"), ("code", wrong_code(&code))],
-        )
-        .await;
+    let code = mailed_sign_in_code(&app, &email).await;
+    let wrong = browser.email_code(&code_form, wrong_code(&code)).await;
     wrong.assert_page(StatusCode::BAD_REQUEST, "The code is wrong or expired.");
-    let done = browser
-        .submit(&wrong, "Send a new code", &[("step", "email_code"), ("code", &code)])
-        .await;
+    let done = browser.email_code(&wrong, &code).await;
     assert!(done.session_cookie().is_some());
     assert_code(&done, &app);
 }
@@ -490,7 +494,7 @@ async fn deny_sends_access_denied_and_a_pending_policy_must_be_ticked(backend: B
     let mut browser = Browser::new(&app);
     let form = browser.get(&authorize_uri(&client, &[])).await;
     let consent = browser.password(&form, &email, PASSWORD).await;
-    let denied = browser.submit(&consent, "Allow", &[("decision", "deny")]).await;
+    let denied = browser.decide(&consent, "deny").await;
     let params = denied.redirect_params();
     assert_eq!(params["error"], "access_denied");
     assert_eq!(params["state"], "xyz");
@@ -507,7 +511,7 @@ async fn deny_sends_access_denied_and_a_pending_policy_must_be_ticked(backend: B
     assert!(consent
         .body
         .contains(&format!("name=\"policies\" type=\"checkbox\" value=\"{id}\"")));
-    let unticked = browser.submit(&consent, "Allow", &[("decision", "allow")]).await;
+    let unticked = browser.decide(&consent, "allow").await;
     unticked.assert_page(StatusCode::BAD_REQUEST, "Tick every box to accept the terms, or deny.");
     let code = browser
         .submit(&unticked, "Allow", &[("decision", "allow"), ("policies", &id)])

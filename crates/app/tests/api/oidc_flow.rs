@@ -23,7 +23,7 @@ use registrar_domain::RedirectUri;
 use registrar_service::NewClient;
 use reqwest::StatusCode;
 
-use crate::authorize::{assert_code_with_state, Browser, Page};
+use crate::authorize::{assert_code_with_state, mailed_sign_in_code, Browser, Page};
 use crate::factors::turn_on_totp;
 use crate::helpers::*;
 
@@ -177,24 +177,10 @@ async fn sign_in(
                 .await
         }
         SignIn::MailedCode => {
-            let form = browser
-                .submit(
-                    page,
-                    "Email me a sign-in code instead",
-                    &[("step", "send_code"), ("email", email)],
-                )
-                .await;
+            let form = browser.send_code(page, email).await;
             form.assert_page(StatusCode::OK, "we sent a sign-in code to it");
-            let code = loop {
-                let mails = app.mails_to(email);
-                if let Some(mail) = mails.iter().find(|m| m.contains("Your sign-in code")) {
-                    break six_digit_code(mail).expect("a code in the mail");
-                }
-                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-            };
-            browser
-                .submit(&form, "Send a new code", &[("step", "email_code"), ("code", &code)])
-                .await
+            let code = mailed_sign_in_code(app, email).await;
+            browser.email_code(&form, &code).await
         }
     }
 }
@@ -217,7 +203,7 @@ async fn journey(backend: Backend, confidential: bool, how: SignIn) {
     form.assert_page(StatusCode::OK, "Sign in to continue to Photo app.");
     let consent = sign_in(&app, &mut browser, &form, &email, how, totp.as_ref()).await;
     consent.assert_page(StatusCode::OK, "Photo app asks to:");
-    let back = browser.submit(&consent, "Allow", &[("decision", "allow")]).await;
+    let back = browser.decide(&consent, "allow").await;
     let code = assert_code_with_state(&back, &app, CALLBACK, state.secret());
 
     // Tokens, and the ID token verified by the relying party with our JWKS.
@@ -387,7 +373,7 @@ async fn code_for(
     let page = browser.get(&path_of(app, &url)).await;
     let page = if page.status == StatusCode::OK {
         let consent = browser.password(&page, email, PASSWORD).await;
-        browser.submit(&consent, "Allow", &[("decision", "allow")]).await
+        browser.decide(&consent, "allow").await
     } else {
         page
     };

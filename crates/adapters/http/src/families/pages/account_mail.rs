@@ -19,11 +19,10 @@ use registrar_store::Store;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::answers::{failure, message};
+use super::answers::{failure, message, oauth_message, read_form};
 use super::authorize::AuthorizeParams;
 use super::oauth::{self, given, Extras, OAuthHead};
 use super::PagesFaults;
-use crate::edge::body;
 use crate::edge::client_ip::Origin;
 use crate::edge::language::Lang;
 use crate::edge::lenient;
@@ -192,7 +191,7 @@ fn show<S: Store, M: Mailer>(
     email: &str,
     retry_after: Option<u64>,
 ) -> HttpResponse {
-    let lang = Lang::of_ui_locales(req, given(params.ui_locales.clone()).as_deref());
+    let lang = params.lang(req);
     let (csrf_token, set_cookie) = oauth::binding(app).for_page(req);
     let pairs = params.pairs();
     let head = OAuthHead {
@@ -229,19 +228,12 @@ async fn submit<S: Store, M: Mailer>(
     payload: web::Payload,
     kind: Kind,
 ) -> HttpResponse {
-    let posted: AccountMailForm = match body::read_object(req, payload, app).await.and_then(body::Object::parse) {
+    let posted: AccountMailForm = match read_form(req, payload, app).await {
         Ok(posted) => posted,
-        Err(_) => {
-            return message(
-                StatusCode::BAD_REQUEST,
-                Lang::of(req),
-                "page.error_title",
-                "page.form_unreadable",
-            )
-        }
+        Err(unreadable) => return unreadable,
     };
     let params = posted.params;
-    let lang = Lang::of_ui_locales(req, given(params.ui_locales.clone()).as_deref());
+    let lang = params.lang(req);
     let email = posted.email.clone().unwrap_or_default();
     if oauth::binding(app).check(req, posted.csrf_token.as_deref()).is_none() {
         let notice = Some(lang.t("page.form_expired"));
@@ -261,17 +253,8 @@ async fn submit<S: Store, M: Mailer>(
     let [_, _, _, sent_title, sent_text] = kind.keys();
     match done {
         Ok(()) => {
-            let data = context! {
-                message => lang.t_with(sent_text, &[("email", &email)]),
-            };
-            oauth::show(
-                StatusCode::OK,
-                lang,
-                "message.html",
-                sent_title,
-                data,
-                Extras::default(),
-            )
+            let sent = lang.t_with(sent_text, &[("email", &email)]);
+            oauth_message(StatusCode::OK, lang, sent_title, sent, Extras::default())
         }
         Err(ServiceError::Invalid(_)) => {
             let notice = Some(lang.t("page.signin_email_invalid"));

@@ -29,11 +29,10 @@ use registrar_store::{BrowserSession, Store};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::answers::{failure, message};
+use super::answers::{failure, read_form};
 use super::headers::see_other;
 use super::oauth::{self, given, Extras, OAuthHead};
 use super::PagesFaults;
-use crate::edge::body;
 use crate::edge::client_ip::Origin;
 use crate::edge::language::Lang;
 use crate::edge::lenient;
@@ -95,6 +94,11 @@ impl AuthorizeParams {
             request: given(p.request),
             request_uri: given(p.request_uri),
         }
+    }
+
+    /// The page's language: `ui_locales` first, then the browser's.
+    pub(crate) fn lang(&self, req: &HttpRequest) -> Lang {
+        Lang::of_ui_locales(req, given(self.ui_locales.clone()).as_deref())
     }
 
     /// The parameters given, as name and value: the forms' hidden fields.
@@ -164,6 +168,15 @@ pub struct AuthorizeForm {
     pub policies: Option<Vec<Option<i32>>>,
 }
 
+impl AuthorizeForm {
+    /// The passkey's answer as JSON; unreadable is not given.
+    fn credential(&self) -> Option<serde_json::Value> {
+        self.credential
+            .as_deref()
+            .and_then(|c| serde_json::from_str::<serde_json::Value>(c).ok())
+    }
+}
+
 /// The authorization endpoint
 ///
 /// Reads the authorization request, then shows the sign-in form, the
@@ -187,7 +200,7 @@ pub async fn authorize<S: Store, M: Mailer>(req: HttpRequest, app: web::Data<Reg
     let params: AuthorizeParams = oauth::query_object(&req).parse().unwrap_or_default();
     let mut page = Page::new(&req, app.get_ref(), params);
     match page.request().await {
-        Ok(request) => page.next(&request, None, false, StatusCode::OK, None).await,
+        Ok(request) => page.resume(&request, StatusCode::OK, None).await,
         Err(answer) => answer,
     }
 }
@@ -218,19 +231,9 @@ pub async fn submit<S: Store, M: Mailer>(
     app: web::Data<Registrar<S, M>>,
     payload: web::Payload,
 ) -> HttpResponse {
-    let form: AuthorizeForm = match body::read_object(&req, payload, &app)
-        .await
-        .and_then(body::Object::parse)
-    {
+    let form: AuthorizeForm = match read_form(&req, payload, &app).await {
         Ok(form) => form,
-        Err(_) => {
-            return message(
-                StatusCode::BAD_REQUEST,
-                Lang::of(&req),
-                "page.error_title",
-                "page.form_unreadable",
-            )
-        }
+        Err(unreadable) => return unreadable,
     };
     let mut page = Page::new(&req, app.get_ref(), form.params.clone());
     let request = match page.request().await {
@@ -238,11 +241,11 @@ pub async fn submit<S: Store, M: Mailer>(
         Err(answer) => return answer,
     };
     let Some(step) = form.step.clone() else {
-        return page.next(&request, None, false, StatusCode::OK, None).await;
+        return page.resume(&request, StatusCode::OK, None).await;
     };
     if oauth::binding(&app).check(&req, form.csrf_token.as_deref()).is_none() {
         let notice = Some(page.lang.t("page.form_expired"));
-        return page.next(&request, None, false, StatusCode::FORBIDDEN, notice).await;
+        return page.resume(&request, StatusCode::FORBIDDEN, notice).await;
     }
     page.step(&step, &request, form).await
 }
@@ -265,7 +268,7 @@ impl<'a, S: Store, M: Mailer> Page<'a, S, M> {
         Self {
             req,
             app,
-            lang: Lang::of_ui_locales(req, given(params.ui_locales.clone()).as_deref()),
+            lang: params.lang(req),
             params,
             cookies: Vec::new(),
             form_target: None,
@@ -356,6 +359,11 @@ impl<'a, S: Store, M: Mailer> Page<'a, S, M> {
             Ok(AuthorizationStep::Redirect(location)) => see_other(&location, self.cookies.into_iter()),
             Err(e) => failure(self.lang, &e),
         }
+    }
+
+    /// What the request needs next for the cookie's session, if any.
+    async fn resume(self, request: &AuthorizationRequest, status: StatusCode, notice: Option<String>) -> HttpResponse {
+        self.next(request, None, false, status, notice).await
     }
 
     /// The head of a form: the CSRF field (and its cookie when new), the
@@ -570,10 +578,7 @@ impl<'a, S: Store, M: Mailer> Page<'a, S, M> {
                 self.first_factor(request, outcome, &email, true).await
             }
             "passkey" => {
-                let credential = form
-                    .credential
-                    .as_deref()
-                    .and_then(|c| serde_json::from_str::<serde_json::Value>(c).ok());
+                let credential = form.credential();
                 let grant = PasskeyGrant::parse(PasskeyGrantInput {
                     ceremony: form.ceremony.clone(),
                     credential,
@@ -593,7 +598,7 @@ impl<'a, S: Store, M: Mailer> Page<'a, S, M> {
             }
             "second_factor" => self.second_factor(request, form).await,
             "consent" => self.consent(request, &form).await,
-            _ => self.next(request, None, false, StatusCode::BAD_REQUEST, None).await,
+            _ => self.resume(request, StatusCode::BAD_REQUEST, None).await,
         }
     }
 
@@ -695,10 +700,7 @@ impl<'a, S: Store, M: Mailer> Page<'a, S, M> {
             })
             .collect();
         let mfa_token = form.mfa_token.clone().unwrap_or_default();
-        let credential = form
-            .credential
-            .as_deref()
-            .and_then(|c| serde_json::from_str::<serde_json::Value>(c).ok());
+        let credential = form.credential();
         let grant = MfaGrant::parse(MfaGrantInput {
             mfa_token: form.mfa_token.clone(),
             code: form.code.clone(),
@@ -729,7 +731,7 @@ impl<'a, S: Store, M: Mailer> Page<'a, S, M> {
     async fn consent(self, request: &AuthorizationRequest, form: &AuthorizeForm) -> HttpResponse {
         let session = match self.session().await {
             Ok(Some(session)) => session,
-            Ok(None) => return self.next(request, None, false, StatusCode::OK, None).await,
+            Ok(None) => return self.resume(request, StatusCode::OK, None).await,
             Err(e) => return failure(self.lang, &e),
         };
         if form.decision.as_deref() != Some("allow") {

@@ -11,7 +11,6 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
-use minijinja::context;
 use minijinja::value::Value;
 use registrar_domain::ClientId;
 use registrar_mail::Mailer;
@@ -20,11 +19,10 @@ use registrar_store::Store;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
-use super::answers::{failure, message};
+use super::answers::{failure, oauth_message, read_form};
 use super::headers::see_other;
 use super::oauth::{self, given, Extras, OAuthHead};
 use super::PagesFaults;
-use crate::edge::body;
 use crate::edge::language::Lang;
 use crate::edge::lenient;
 
@@ -122,19 +120,9 @@ pub async fn submit<S: Store, M: Mailer>(
     app: web::Data<Registrar<S, M>>,
     payload: web::Payload,
 ) -> HttpResponse {
-    let form: LogoutForm = match body::read_object(&req, payload, &app)
-        .await
-        .and_then(body::Object::parse)
-    {
+    let form: LogoutForm = match read_form(&req, payload, &app).await {
         Ok(form) => form,
-        Err(_) => {
-            return message(
-                StatusCode::BAD_REQUEST,
-                Lang::of(&req),
-                "page.error_title",
-                "page.form_unreadable",
-            )
-        }
+        Err(unreadable) => return unreadable,
     };
     let params = form.params.clone();
     run(&req, app.get_ref(), params, Some(form)).await
@@ -196,14 +184,14 @@ async fn run<S: Store, M: Mailer>(
     let destination = match destination(app, &params, hint.as_ref().map(|h| &h.client)).await {
         Ok(destination) => destination,
         Err(why) => {
-            return oauth::show(
+            let why = lang.t(why);
+            return oauth_message(
                 StatusCode::BAD_REQUEST,
                 lang,
-                "message.html",
                 "page.logout_error_title",
-                context! { message => lang.t(why) },
+                why,
                 Extras::default(),
-            )
+            );
         }
     };
     let cookie = oauth::cookie(req, oauth::SESSION_COOKIE);
@@ -243,12 +231,11 @@ async fn run<S: Store, M: Mailer>(
     let clear = std::iter::once(oauth::clear_session(oauth::secure(app)));
     match destination {
         Some(location) => see_other(&location, clear),
-        None => oauth::show(
+        None => oauth_message(
             StatusCode::OK,
             lang,
-            "message.html",
             "page.logout_done_title",
-            context! { message => lang.t("page.logout_done_text") },
+            lang.t("page.logout_done_text"),
             Extras {
                 cookies: clear.collect(),
                 ..Extras::default()
