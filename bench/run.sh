@@ -169,8 +169,10 @@ run_registrar() { # backend url port
     REGISTRAR__PASSWORD__ARGON2_MEMORY_KIB=19456 REGISTRAR__PASSWORD__ARGON2_ITERATIONS=2 \
     REGISTRAR__PASSWORD__ARGON2_PARALLELISM=1
   "$registrar" migrate > "$work/migrate-$backend.log" 2>&1 || { cat "$work/migrate-$backend.log" >&2; die "migrate failed"; }
-  local client tac privacy
+  local client tac privacy resource_server
   client="$("$registrar" client add --name bench | head -1)"
+  # a resource server for `introspect`: its id on the first line, its secret on the second
+  resource_server="$("$registrar" client add --name bench-resource-server --confidential | head -2)"
   tac="$("$registrar" policy publish "$work/tac.toml" | head -1)"
   privacy="$("$registrar" policy publish "$work/privacy.toml" | head -1)"
   echo "client $client, policies $tac,$privacy; seeding $small users" >&2
@@ -182,8 +184,9 @@ run_registrar() { # backend url port
   pids+=("$spid")
   wait_http "http://127.0.0.1:$port/healthz" "$spid" "$slog"
   local host="http://127.0.0.1:$port"
-  local common=(--client "$client" --policies "$tac,$privacy" --seeded "$small")
-  for sc in healthz register login refresh me change_password; do
+  local common=(--client "$client" --policies "$tac,$privacy" --seeded "$small"
+    --resource-server "$(sed -n 1p <<<"$resource_server")" --resource-server-secret "$(sed -n 2p <<<"$resource_server")")
+  for sc in healthz register login refresh me introspect change_password; do
     scenario "$backend" registrar "$sc" "$host" "$spid" "${common[@]}"
   done
 

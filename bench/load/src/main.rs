@@ -50,6 +50,7 @@ enum Kind {
     Login,
     Refresh,
     Me,
+    Introspect,
     #[value(name = "change_password")]
     ChangePassword,
 }
@@ -62,6 +63,7 @@ impl Kind {
             Kind::Login => "login",
             Kind::Refresh => "refresh",
             Kind::Me => "me",
+            Kind::Introspect => "introspect",
             Kind::ChangePassword => "change_password",
         }
     }
@@ -91,6 +93,12 @@ struct Args {
     /// Registrar: the API client id the users were seeded on.
     #[arg(long, default_value = "")]
     client: String,
+    /// Registrar: the confidential client that introspects, and its secret
+    /// (`introspect`).
+    #[arg(long, default_value = "")]
+    resource_server: String,
+    #[arg(long, default_value = "")]
+    resource_server_secret: String,
     /// Registrar: the revision ids to accept on registration (comma-separated).
     #[arg(long, value_delimiter = ',')]
     policies: Vec<String>,
@@ -329,6 +337,27 @@ async fn registrar_me(user: &mut GooseUser) -> TransactionResult {
     Ok(())
 }
 
+/// A resource server's check of a seeded user's access token (RFC 7662),
+/// the same users as `me`; `client_secret_post`.
+async fn registrar_introspect(user: &mut GooseUser) -> TransactionResult {
+    let s = shared();
+    let i = rand::thread_rng().gen_range(ME_BASE..s.args.seeded);
+    let token = seed_access(i);
+    let form = [
+        ("client_id", s.args.resource_server.as_str()),
+        ("client_secret", s.args.resource_server_secret.as_str()),
+        ("token", token.as_str()),
+    ];
+    let rb = builder(user, GooseMethod::Post, "/oauth/introspect")?.form(&form);
+    if let Some(answer) = send(user, "introspect", rb).await {
+        // A 200 that says inactive is a failed check, not a success.
+        if !answer.starts_with("{\"active\":true") {
+            record(Instant::now(), None, &answer, "introspect (not active)");
+        }
+    }
+    Ok(())
+}
+
 async fn registrar_change_password(user: &mut GooseUser) -> TransactionResult {
     let s = shared();
     let st = state(user);
@@ -491,9 +520,10 @@ fn transaction_for(target: Target, kind: Kind) -> Option<Transaction> {
         (Target::Registrar, Kind::Refresh) => transaction!(registrar_refresh),
         (Target::Registrar, Kind::Me) => transaction!(registrar_me),
         (Target::Registrar, Kind::ChangePassword) => transaction!(registrar_change_password),
+        (Target::Registrar, Kind::Introspect) => transaction!(registrar_introspect),
         (Target::Peer, Kind::Register) => transaction!(peer_register),
         (Target::Peer, Kind::Login) => transaction!(peer_login),
-        (Target::Peer, Kind::Refresh) => return None,
+        (Target::Peer, Kind::Refresh | Kind::Introspect) => return None,
         (Target::Peer, Kind::Me) => transaction!(peer_me),
         (Target::Peer, Kind::ChangePassword) => transaction!(peer_change_password),
     })
@@ -524,12 +554,15 @@ async fn main() {
         if kind == Kind::Register && args.policies.is_empty() {
             fail("--policies is needed for register");
         }
-        if kind == Kind::Me && args.seeded <= ME_BASE {
-            fail(format!("me needs more than {ME_BASE} seeded users"));
+        if matches!(kind, Kind::Me | Kind::Introspect) && args.seeded <= ME_BASE {
+            fail(format!("{} needs more than {ME_BASE} seeded users", kind.name()));
+        }
+        if kind == Kind::Introspect && (args.resource_server.is_empty() || args.resource_server_secret.is_empty()) {
+            fail("--resource-server and --resource-server-secret are needed for introspect");
         }
     }
     let Some(transaction) = transaction_for(args.target, kind) else {
-        fail("the peer has no refresh tokens");
+        fail("the peer has no refresh tokens and no introspection");
     };
 
     // The peer's users, made through its own API before the clock starts.

@@ -64,6 +64,7 @@ pub fn service_settings(config: &Config, secret_key: registrar_domain::SecretKey
         mfa_issuer: config.mfa.issuer.trim().to_owned(),
         // Checked by `Config::validate` before the service is built.
         webauthn: config.relying_party().ok().flatten(),
+        browser_session_ttl: span(config.auth.browser_session_ttl),
     }
 }
 

@@ -5,9 +5,16 @@
 //! forms and submits them. JavaScript is switched off in the browser: the
 //! pages must work without it.
 //!
+//! A third journey signs in to a third-party app through the OAuth pages
+//! (password, the authenticator app's code, consent) and ends at the app's
+//! redirect URI with a code; a second browser session, with JavaScript on,
+//! runs axe-core on the sign-in, second-factor and consent pages.
+//!
 //! Needs `/usr/bin/chromium` and `/usr/bin/chromedriver`
 //! (`apt-get install chromium chromium-driver`): without them the test says
-//! `SKIPPED` loudly and passes — unless `CI` is set, then it fails.
+//! `SKIPPED` loudly and passes — unless `CI` is set, then it fails. The axe
+//! checks need axe-core's `axe.min.js` (`.ci/run` puts it in
+//! `target/axe-core/`; `REGISTRAR_AXE_JS` names another file): the same rule.
 #![allow(clippy::pedantic, clippy::restriction)] // test code
 
 use std::net::{TcpListener, TcpStream};
@@ -23,6 +30,8 @@ use registrar::config::Config;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
+#[path = "shared/authenticator.rs"]
+mod authenticator;
 #[path = "shared/policies.rs"]
 mod policies;
 
@@ -61,6 +70,7 @@ struct Server {
     policies: Vec<i32>,
     outbox: PathBuf,
     http: reqwest::Client,
+    service: registrar::wiring::Service,
     handle: registrar_http::ServerHandle,
     _dir: tempfile::TempDir,
 }
@@ -94,6 +104,7 @@ impl Server {
             policies,
             outbox: config.mail.outbox_dir.clone(),
             http: reqwest::Client::new(),
+            service,
             handle,
             _dir: dir,
         }
@@ -217,6 +228,11 @@ impl Chromedriver {
 
     /// A headless Chromium session with a fresh profile, JavaScript off.
     async fn browser(&self, profile: &Path) -> Client {
+        self.session(profile, false).await
+    }
+
+    /// A headless Chromium session with a fresh profile, JavaScript on or off.
+    async fn session(&self, profile: &Path, javascript: bool) -> Client {
         let args = [
             "--headless",
             "--no-sandbox",
@@ -239,7 +255,7 @@ impl Chromedriver {
                 "args": args,
                 "prefs": {
                     "intl.accept_languages": "en",
-                    "profile.managed_default_content_settings.javascript": 2,
+                    "profile.managed_default_content_settings.javascript": if javascript { 1 } else { 2 },
                 },
             },
         }))
@@ -525,4 +541,202 @@ async fn a_person_confirms_the_address_and_resets_the_password_in_a_browser() {
 #[tokio::test]
 async fn a_person_activates_an_email_first_signup_in_a_browser() {
     in_a_browser(|server, browser| signup_journey(server, browser).boxed()).await;
+}
+
+/// Where axe-core is: `REGISTRAR_AXE_JS`, else where `.ci/run` puts it.
+/// Missing: skip loudly, or fail when `CI` is set.
+fn axe_script() -> Option<String> {
+    let path = std::env::var_os("REGISTRAR_AXE_JS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/axe-core/node_modules/axe-core/axe.min.js")
+        });
+    match std::fs::read_to_string(&path) {
+        Ok(script) => Some(script),
+        Err(e) => {
+            let why = format!(
+                "axe-core missing at {} ({e}); `.ci/run` fetches it with npm",
+                path.display()
+            );
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "CI is set and the axe checks cannot run: {why}"
+            );
+            eprintln!("\n==================== SKIPPED: axe checks: {why} ====================\n");
+            None
+        }
+    }
+}
+
+/// Runs axe-core on the page (`what` it is): no violation, at any impact.
+async fn assert_accessible(browser: &Client, axe: &str, what: &str) {
+    browser.execute(axe, vec![]).await.expect("axe loads");
+    let outcome = browser
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             axe.run(document).then(r => done(r.violations.map(v => ({id: v.id, impact: v.impact,
+                 help: v.help, nodes: v.nodes.map(n => n.html)}))), e => done([{id: 'axe failed', help: String(e)}]));",
+            vec![],
+        )
+        .await
+        .expect("axe runs");
+    assert_eq!(outcome, json!([]), "axe finds violations on the {what} page");
+}
+
+/// A tiny app on a free port that answers every request 200: the third
+/// party's redirect URI (`http://127.0.0.1:<port>/cb`).
+fn callback_listener() -> String {
+    use std::io::{Read, Write};
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    std::thread::spawn(move || {
+        for mut socket in listener.incoming().flatten() {
+            let mut buf = [0_u8; 4096];
+            let _ = socket.read(&mut buf);
+            let body = "<!doctype html><title>Photo app</title><h1>Back in the app</h1>";
+            let answer = format!(
+                "HTTP/1.1 200 OK\r\ncontent-type: text/html\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            let _ = socket.write_all(answer.as_bytes());
+        }
+    });
+    format!("http://127.0.0.1:{port}/cb")
+}
+
+/// A registered account with an authenticator app turned on: its address
+/// and the app.
+async fn account_with_totp(server: &Server) -> (String, authenticator::Authenticator) {
+    let email = format!("oauth-{}@example.com", uuid::Uuid::new_v4().simple());
+    let (status, pair) = server
+        .post(
+            "/api/register",
+            json!({
+                "client_id": server.client_id, "device_name": "Phone", "device_id": "phone",
+                "username": email, "password": OLD_PASSWORD, "firstname": "Jane", "lastname": "Doe",
+                "telephone": "+32 475 00 00 00", "policies": server.policies,
+            }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "registration: {pair}");
+    let bearer = pair["access_token"].as_str().expect("access token").to_owned();
+    let enrolment: Value = server
+        .http
+        .post(format!("{}/api/me/factors/totp", server.base))
+        .bearer_auth(&bearer)
+        .send()
+        .await
+        .expect("enrol")
+        .json()
+        .await
+        .expect("json");
+    let app = authenticator::Authenticator::scan(enrolment["secret"].as_str().expect("a secret"));
+    let confirmed = server
+        .http
+        .post(format!("{}/api/me/factors/totp/confirm", server.base))
+        .bearer_auth(&bearer)
+        .json(&json!({"code": app.code(0)}))
+        .send()
+        .await
+        .expect("confirm");
+    assert_eq!(confirmed.status(), StatusCode::OK);
+    (email, app)
+}
+
+/// Fills the field `css` with `value`.
+async fn fill(browser: &Client, css: &str, value: &str) {
+    let field = browser
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"));
+    field.clear().await.expect("clear");
+    field.send_keys(value).await.expect("type");
+}
+
+/// Password, the authenticator's code, consent, and back at the app with a
+/// code; with `axe`, each of the three pages is checked on the way.
+async fn sign_in_through(browser: &Client, authorize: &str, email: &str, code: &str, axe: Option<&str>) -> String {
+    browser.goto(authorize).await.expect("open the authorization request");
+    wait_for_heading(browser, "Sign in").await;
+    assert_eq!(text_of(browser, "main > p").await, "Sign in to continue to Photo app.");
+    if let Some(axe) = axe {
+        assert_accessible(browser, axe, "sign-in").await;
+    }
+    fill(browser, "#email", email).await;
+    fill(browser, "#password", OLD_PASSWORD).await;
+    click(browser, "button[value=password]", "the sign-in button").await;
+    wait_for_heading(browser, "Confirm it is you").await;
+    if let Some(axe) = axe {
+        assert_accessible(browser, axe, "second-factor").await;
+    }
+    fill(browser, "#totp", code).await;
+    click(browser, "button[value=second_factor]", "the verify button").await;
+    wait_for_heading(browser, "Allow access").await;
+    let asks = text_of(browser, "ul.scopes").await;
+    assert!(asks.contains("see your email address"), "{asks}");
+    if let Some(axe) = axe {
+        assert_accessible(browser, axe, "consent").await;
+    }
+    click(browser, "button[value=allow]", "the allow button").await;
+    wait_for_heading(browser, "Back in the app").await;
+    browser.current_url().await.expect("url").to_string()
+}
+
+/// The sign-in page of a third-party app, in a browser without JavaScript:
+/// password, the authenticator app, consent, then the app's redirect URI
+/// with a code; then with JavaScript on, axe-core on every page of it.
+async fn oauth_journey(server: &Server, browser: &Client) {
+    let callback = callback_listener();
+    let new = registrar_service::NewClient {
+        name: "Photo app".into(),
+        confidential: false,
+        redirect_uris: vec![registrar_domain::RedirectUri::parse(&callback).expect("a URI")],
+        post_logout_redirect_uris: Vec::new(),
+        trusted: false,
+    };
+    let (client, _) = server.service.register_client(new).await.expect("a client");
+    // The S256 challenge of RFC 7636's example verifier.
+    let authorize = format!(
+        "{}/oauth/authorize?response_type=code&client_id={}&redirect_uri={}&scope=openid%20email&state=s-42\
+         &code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256",
+        server.base,
+        client.id,
+        url_encode(&callback),
+    );
+    let (email, app) = account_with_totp(server).await;
+    let landed = sign_in_through(browser, &authorize, &email, &app.code(1), None).await;
+    let url = reqwest::Url::parse(&landed).expect("a URL");
+    assert!(landed.starts_with(&callback), "{landed}");
+    let params: std::collections::BTreeMap<String, String> = url.query_pairs().into_owned().collect();
+    assert_eq!(params.get("state").map(String::as_str), Some("s-42"));
+    assert_eq!(params.get("iss"), Some(&server.base));
+    assert_eq!(params.get("code").map(String::len), Some(64), "{landed}");
+
+    let Some(axe) = axe_script() else { return };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let driver = Chromedriver::start(dir.path());
+    let scripted = driver.session(&dir.path().join("profile"), true).await;
+    let (email, app) = account_with_totp(server).await;
+    let outcome = AssertUnwindSafe(sign_in_through(&scripted, &authorize, &email, &app.code(1), Some(&axe)))
+        .catch_unwind()
+        .await;
+    let _ = scripted.close().await;
+    match outcome {
+        Ok(landed) => assert!(landed.starts_with(&callback), "{landed}"),
+        Err(panic) => std::panic::resume_unwind(panic),
+    }
+}
+
+fn url_encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_person_signs_in_to_a_third_party_app_with_a_second_factor_in_a_browser() {
+    in_a_browser(|server, browser| oauth_journey(server, browser).boxed()).await;
 }

@@ -35,7 +35,7 @@ pub use postal::{PostalCode, UkPostcode};
 pub use sealed::{Keyring, SealError, Sealed};
 pub use secret::{SecretHash, SecretKey, SecretKeyError, SecretToken};
 pub use session::{DeviceId, DeviceName, PasskeyName, Session, SessionId, SignInMethod};
-pub use signing_key::{RsaSigningKey, SigningKeyError};
+pub use signing_key::{verify_rs256, RsaSigningKey, SigningKeyError};
 pub use telephone::{Telephone, TelephoneError};
 pub use text::{PersonName, TextError, TinNr};
 pub use throttle::{ClientIp, Counter, Limit, Lock, Scope, ThrottleKey};

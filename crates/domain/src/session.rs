@@ -42,6 +42,11 @@ pub struct Session {
     pub refreshed_at: DateTime<Utc>,
     /// How the session was signed in; kept through rotation.
     pub sign_in_method: SignInMethod,
+    /// What the session's tokens may do: the scopes granted to an OAuth 2
+    /// client at the authorization endpoint, kept through rotation; `None`
+    /// for a session of Registrar's own grants, which may do everything
+    /// ([`Scopes::full`](crate::Scopes::full)).
+    pub scope: Option<crate::Scopes>,
 }
 
 /// How a session was signed in: the proof its first token pair was given

@@ -76,6 +76,28 @@ impl RsaSigningKey {
     }
 }
 
+/// Whether `signature` is the RS256 signature of `message` by the public
+/// key of modulus `n` and exponent `e` (each base64url without padding, as a
+/// JWKS gives them). Anything that does not read is `false`.
+pub fn verify_rs256(n: &str, e: &str, message: &[u8], signature: &[u8]) -> bool {
+    use rsa::pkcs1v15::{Signature, VerifyingKey};
+    use rsa::signature::Verifier;
+    use rsa::{BoxedUint, RsaPublicKey};
+    let (Ok(n), Ok(e)) = (URL_SAFE_NO_PAD.decode(n), URL_SAFE_NO_PAD.decode(e)) else {
+        return false;
+    };
+    let Ok(public) = RsaPublicKey::new(
+        BoxedUint::from_be_slice_vartime(&n),
+        BoxedUint::from_be_slice_vartime(&e),
+    ) else {
+        return false;
+    };
+    let Ok(signature) = Signature::try_from(signature) else {
+        return false;
+    };
+    VerifyingKey::<Sha256>::new(public).verify(message, &signature).is_ok()
+}
+
 impl fmt::Debug for RsaSigningKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("RsaSigningKey(<private>)")
@@ -136,6 +158,25 @@ mod tests {
         let signature = Signature::try_from(signature.as_slice()).unwrap();
         verifier.verify(b"header.payload", &signature).unwrap();
         assert!(verifier.verify(b"header.other", &signature).is_err());
+        assert!(verify_rs256(
+            &key.public_n(),
+            &key.public_e(),
+            b"header.payload",
+            &signature.to_vec()
+        ));
+        assert!(!verify_rs256(
+            &key.public_n(),
+            &key.public_e(),
+            b"header.other",
+            &signature.to_vec()
+        ));
+        assert!(!verify_rs256("%%", "AQAB", b"header.payload", &signature.to_vec()));
+        assert!(!verify_rs256(
+            &key.public_n(),
+            &key.public_e(),
+            b"header.payload",
+            b"short"
+        ));
         assert_eq!(format!("{key:?}"), "RsaSigningKey(<private>)");
     }
 }

@@ -480,15 +480,42 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
     }
 
     /// The caller's sessions, marking the one asking.
+    /// The caller's sessions, marking the one asking; the browser sessions
+    /// of the sign-in page too, under their device id `browser:<id>` (the
+    /// device of the token sessions they opened).
     pub async fn sessions(&self, ctx: &AuthContext) -> Result<Vec<SessionView>, ServiceError> {
         let sessions = self.store.sessions_of(&ctx.user.id).await?;
-        Ok(sessions
+        let browsers = self.store.browser_sessions(&ctx.user.id, self.now()).await?;
+        let mut views: Vec<SessionView> = sessions
             .into_iter()
             .map(|session| {
                 let current = session.id == ctx.session.id;
                 SessionView { session, current }
             })
-            .collect())
+            .collect();
+        for browser in browsers {
+            let Ok(device_id) = DeviceId::parse(&browser.device_id()) else {
+                continue;
+            };
+            let session = Session {
+                id: registrar_domain::SessionId(browser.id),
+                user_id: browser.user,
+                client_id: browser.client,
+                device_id,
+                device_name: browser.device_name,
+                created_at: browser.auth_time,
+                last_used_at: browser.last_used_at,
+                access_expires_at: browser.expires_at,
+                refreshed_at: browser.last_used_at,
+                sign_in_method: browser.sign_in_method,
+                scope: None,
+            };
+            views.push(SessionView {
+                session,
+                current: false,
+            });
+        }
+        Ok(views)
     }
 
     /// Revokes every session of the caller on that device; `NotFound` if none.

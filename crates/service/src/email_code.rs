@@ -103,10 +103,24 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
     /// `InvalidGrant`, counted as a failed login and a failed code.
     pub async fn login_email_code(&self, grant: EmailCodeGrant, from: ClientIp) -> Result<TokenPair, ServiceError> {
         let client = self.known_client(&grant.client).await?;
-        let email = &grant.email;
+        let user = self.check_email_code(&grant.email, &grant.code, from).await?;
+        self.signed_in_by(FirstFactor::EmailCode, &user, &client, grant.device)
+            .await
+    }
+
+    /// The checks of a sign-in by mailed code: the account whose live code
+    /// for `email` is `code` (used up). Unknown address, no live code, a
+    /// wrong, used or expired one, and one that had its tries are the same
+    /// `InvalidGrant`, counted as a failed login and a failed code.
+    pub(crate) async fn check_email_code(
+        &self,
+        email: &Email,
+        code: &str,
+        from: ClientIp,
+    ) -> Result<User, ServiceError> {
         self.login_allowed(Some(email), from).await?;
         self.code_attempt(email, from).await?;
-        let Some(user) = self.use_sign_in_code(email, &grant.code).await? else {
+        let Some(user) = self.use_sign_in_code(email, code).await? else {
             self.login_failed(Some(email), from).await?;
             self.code_failed(email).await?;
             return Err(ServiceError::InvalidGrant);
@@ -114,8 +128,7 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         if user.disabled {
             return Err(ServiceError::AccountDisabled);
         }
-        self.signed_in_by(FirstFactor::EmailCode, &user, &client, grant.device)
-            .await
+        Ok(user)
     }
 
     /// The account whose live sign-in code `code` is, the code used up and

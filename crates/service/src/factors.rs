@@ -488,10 +488,18 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         }))
     }
 
-    /// `grant_type=mfa`: the pair for the attempt the token carries (for a
-    /// password change, the new password is set first). An unknown, used,
-    /// expired or dead token, and a wrong factor, are `InvalidGrant`.
-    pub async fn login_mfa(&self, grant: MfaGrant, from: ClientIp) -> Result<TokenPair, ServiceError> {
+    /// The checks of a second step: the attempt the live `mfa_token` of
+    /// `grant` carries (used up), its user, and the method the two factors
+    /// make. `InvalidGrant` for an unknown, used, expired or dead token, a
+    /// wrong factor, and a token of the other kind of sign-in (the page's
+    /// tokens open browser sessions, the API's token pairs).
+    pub(crate) async fn pass_second_factor(
+        &self,
+        grant: &MfaGrant,
+        from: ClientIp,
+        purpose: MfaPurpose,
+    ) -> Result<(MfaAttempt, User, SignInMethod), ServiceError> {
+        let browser = purpose == MfaPurpose::BrowserSignIn;
         let lookup = MfaTokenLookup {
             token_hash: SecretToken::new(grant.mfa_token.clone()).hash(),
             now: self.now(),
@@ -504,6 +512,10 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
             self.login_failed(None, from).await?;
             return Err(ServiceError::InvalidGrant);
         };
+        // The sign-in page's attempts open a browser session, never a pair.
+        if (token.attempt.purpose == MfaPurpose::BrowserSignIn) != browser {
+            return Err(ServiceError::InvalidGrant);
+        }
         if grant
             .client
             .as_deref()
@@ -512,8 +524,9 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
             return Err(ServiceError::InvalidGrant);
         }
         // A confidential client authenticates in the second step too (the
-        // token endpoint checked the secret of the client it names).
-        if grant.client.is_none() && self.is_confidential(&token.attempt.client).await? {
+        // token endpoint checked the secret of the client it names); on the
+        // page the client is not the one asking.
+        if !browser && grant.client.is_none() && self.is_confidential(&token.attempt.client).await? {
             return Err(ServiceError::InvalidClient);
         }
         let Some(user) = self.store.user_by_id(&token.attempt.user).await? else {
@@ -521,7 +534,7 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         };
         let method = grant.factor.sign_in_method(token.attempt.first_factor);
         self.login_allowed(Some(&user.email), from).await?;
-        if !self.second_factor_holds(&user, &grant).await? {
+        if !self.second_factor_holds(&user, grant).await? {
             self.store.mfa_token_failed(&lookup.token_hash).await?;
             self.login_failed(Some(&user.email), from).await?;
             return Err(ServiceError::InvalidGrant);
@@ -534,21 +547,30 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         if user.disabled {
             return Err(ServiceError::AccountDisabled);
         }
+        Ok((token.attempt, user, method))
+    }
+
+    /// `grant_type=mfa`: the pair for the attempt the token carries (for a
+    /// password change, the new password is set first). An unknown, used,
+    /// expired or dead token, and a wrong factor, are `InvalidGrant`.
+    pub async fn login_mfa(&self, grant: MfaGrant, from: ClientIp) -> Result<TokenPair, ServiceError> {
+        let (attempt, user, method) = self.pass_second_factor(&grant, from, MfaPurpose::SignIn).await?;
         let device = Device {
-            id: token.attempt.device,
-            name: token.attempt.device_name,
+            id: attempt.device,
+            name: attempt.device_name,
         };
         // The password the first step verified (a token from before that was
         // kept: the user's password now): changed or reset since, the
         // session or change is refused.
-        let verified = token.attempt.credential.or_else(|| user.password_hash.clone());
-        let client = token.attempt.client;
-        match token.attempt.purpose {
+        let verified = attempt.credential.or_else(|| user.password_hash.clone());
+        let client = attempt.client;
+        match attempt.purpose {
             MfaPurpose::SignIn => self.open_session(&user.id, verified, &client, device, method).await,
             MfaPurpose::ChangePassword { new_password_hash } => {
                 self.set_changed_password(&user, verified, (client, device, method), new_password_hash)
                     .await
             }
+            MfaPurpose::BrowserSignIn => Err(ServiceError::InvalidGrant),
         }
     }
 

@@ -6,12 +6,14 @@
 
 mod account;
 mod admin;
+mod authorize;
 mod clock;
 mod confirm;
 mod email_code;
 mod error;
 mod factors;
 mod hashing;
+mod id_token;
 mod input;
 mod invites;
 mod keys;
@@ -36,6 +38,11 @@ pub mod testing;
 
 pub use account::{PasswordChange, ProfileChange, ProfileView, Registration, RegistrationLookups, SessionView};
 pub use admin::NewClient;
+pub use authorize::{
+    with_query, AuthorizationError, AuthorizationErrorRedirect, AuthorizationInput, AuthorizationPageError,
+    AuthorizationRequest, AuthorizationStep, BrowserCookie, BrowserSignIn, CodeGrantInput, CodeTokens, ConsentNeeded,
+    Prompt, CODE_TTL,
+};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use confirm::{CodeConfirmation, LinkOutcome, PasswordReset};
 pub use email_code::{EmailCodeGrant, EmailCodeMail, EMAIL_CODE_ATTEMPTS, EMAIL_CODE_TTL};
@@ -45,6 +52,7 @@ pub use factors::{
     MFA_TOKEN_FAILURES, MFA_TOKEN_TTL, RECOVERY_CODES,
 };
 pub use hashing::{Argon2Params, HashingLimits, PasswordHasher, HASHES_IN_FLIGHT};
+pub use id_token::{claims, granted_scope, IdTokenHint};
 pub use input::{
     ChangePasswordInput, EmailCodeGrantInput, EmailCodeInput, LoginInput, MfaGrantInput, Patch, ProfilePatch,
     RegisterInput, TypedRegisterInput, UsersRegisterInput,

@@ -159,7 +159,9 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
     }
 
     /// Drops what expired and nobody reads again: throttle counters,
-    /// `mfa_token`s, sign-in codes and WebAuthn ceremonies. The outbox worker of every instance
+    /// `mfa_token`s, sign-in codes, WebAuthn ceremonies, and the signing keys
+    /// retired longer than [`Registrar::signing_key_retention`] ago (no
+    /// longer published). The outbox worker of every instance
     /// calls it when it starts and every [`PURGE_INTERVAL`]; a failure is
     /// logged and the next pass tries again.
     pub async fn purge_expired(&self) {
@@ -169,6 +171,14 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
             ("mfa tokens", self.store.purge_mfa_tokens(now).await),
             ("sign-in codes", self.store.purge_sign_in_codes(now).await),
             ("webauthn ceremonies", self.store.purge_ceremonies(now).await),
+            (
+                "signing keys",
+                self.store.purge_signing_keys(now - self.signing_key_retention()).await,
+            ),
+            (
+                "authorization codes and browser sessions",
+                self.store.purge_authorization(now).await,
+            ),
         ] {
             match purged {
                 Ok(0) => {}

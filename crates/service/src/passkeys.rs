@@ -489,6 +489,20 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
     /// finished or expired ceremony, an unknown credential and a refused
     /// answer are all `InvalidGrant`, counted as failed logins.
     pub async fn login_passkey(&self, grant: PasskeyGrant, from: ClientIp) -> Result<TokenPair, ServiceError> {
+        let (user, client) = self.pass_passkey(&grant, from).await?;
+        let credential = user.password_hash.clone();
+        self.open_session(&user.id, credential, &client, grant.device, SignInMethod::Passkey)
+            .await
+    }
+
+    /// The checks of a passkey sign-in: the account whose passkey answered
+    /// with user verification (its use recorded), and the grant's client.
+    /// Shared by `grant_type=passkey` and the sign-in page.
+    pub(crate) async fn pass_passkey(
+        &self,
+        grant: &PasskeyGrant,
+        from: ClientIp,
+    ) -> Result<(User, registrar_domain::ClientId), ServiceError> {
         let rp = self.relying_party()?;
         let client = self.known_client(&grant.client).await?;
         self.login_allowed(None, from).await?;
@@ -517,9 +531,7 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         if self.settings.require_confirmed_email && !user.email_confirmed() {
             return Err(ServiceError::EmailNotConfirmed);
         }
-        let credential = user.password_hash.clone();
-        self.open_session(&user.id, credential, &client, grant.device, SignInMethod::Passkey)
-            .await
+        Ok((user, client))
     }
 
     /// The account and passkey a discoverable answer names, if its user

@@ -62,6 +62,7 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
                     now,
                     credential: None,
                     sign_in_method: SignInMethod::Import,
+                    scope: None,
                 };
                 let user = NewUser {
                     id,

@@ -41,6 +41,9 @@ pub struct Settings {
     /// The WebAuthn relying party of passkeys (`webauthn.*`); `None`: passkeys
     /// are off (their endpoints answer 404).
     pub webauthn: Option<crate::RelyingParty>,
+    /// How long a browser session of the sign-in page lasts
+    /// (`auth.browser_session_ttl`): single sign-on across clients until then.
+    pub browser_session_ttl: Duration,
 }
 
 impl Settings {
@@ -96,6 +99,7 @@ impl Settings {
             mfa_issuer: "Registrar".into(),
             // `http.public_url` is on an IP address, which is no relying party id.
             webauthn: None,
+            browser_session_ttl: Duration::hours(12),
         }
     }
 }

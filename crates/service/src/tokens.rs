@@ -130,6 +130,7 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
             now,
             credential: None,
             sign_in_method: method,
+            scope: None,
         };
         (session, pair)
     }
@@ -341,8 +342,21 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         }
     }
 
-    /// The caller behind a bearer access token.
+    /// The caller behind a bearer access token, for Registrar's own
+    /// endpoints: a token of a third-party client (a session with a granted
+    /// [`Session::scope`]) is `InvalidToken` there — it may read
+    /// `/userinfo` and no more.
     pub async fn authenticate(&self, access_token: &str) -> Result<AuthContext, ServiceError> {
+        let context = self.authenticate_any(access_token).await?;
+        if context.session.scope.is_some() {
+            return Err(ServiceError::InvalidToken);
+        }
+        Ok(context)
+    }
+
+    /// The caller behind any live access token, a third-party client's too
+    /// (`/userinfo`, introspection).
+    pub async fn authenticate_any(&self, access_token: &str) -> Result<AuthContext, ServiceError> {
         if !looks_like_token(access_token) {
             return Err(ServiceError::InvalidToken);
         }
@@ -362,7 +376,7 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
     /// a disabled account. The caller has checked that the client asking is
     /// a confidential one.
     pub async fn introspect(&self, token: &str) -> Result<Option<AuthContext>, ServiceError> {
-        match self.authenticate(token).await {
+        match self.authenticate_any(token).await {
             Ok(context) => Ok(Some(context)),
             Err(ServiceError::InvalidToken | ServiceError::AccountDisabled) => Ok(None),
             Err(e) => Err(e),
@@ -380,6 +394,10 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
             .session_with_standing(&SecretHash::of(access_token), self.now())
             .await?
             .ok_or(ServiceError::InvalidToken)?;
+        // A third-party client's token reads `/userinfo`, not the profile.
+        if session.scope.is_some() {
+            return Err(ServiceError::InvalidToken);
+        }
         self.session_in_use(&session, &user)?;
         Ok(self.profile_view(user, standing))
     }

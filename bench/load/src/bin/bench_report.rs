@@ -54,7 +54,15 @@ struct Run {
     load_cores: Option<f64>,
 }
 
-const SCENARIOS: [&str; 6] = ["healthz", "register", "login", "refresh", "me", "change_password"];
+const SCENARIOS: [&str; 7] = [
+    "healthz",
+    "register",
+    "login",
+    "refresh",
+    "me",
+    "introspect",
+    "change_password",
+];
 
 fn num(v: &Value, k: &str) -> Option<f64> {
     v.get(k)?.as_f64()
@@ -245,7 +253,7 @@ fn main() {
         let (limit_pg, limit_sqlite, limit_name) = match *s {
             "register" | "login" => (argon2, argon2, "argon2".to_owned()),
             "change_password" => (half, half, "argon2 ÷ 2".to_owned()),
-            "me" => (me_limit_pg, me_limit_sqlite, "min(raw HTTP, pgbench -S)¹".to_owned()),
+            "me" | "introspect" => (me_limit_pg, me_limit_sqlite, "min(raw HTTP, pgbench -S)¹".to_owned()),
             _ => (None, None, String::new()),
         };
         let pg = rps("postgres", s);
@@ -259,10 +267,11 @@ fn main() {
             Some(l) => format!("{} ({limit_name})", fmt_rps(l)),
             None => "—".to_owned(),
         };
-        let peer_cell = if *s == "refresh" { "n/a".to_owned() } else { opt(peer) };
+        let peer_has_none = matches!(*s, "refresh" | "introspect");
+        let peer_cell = if peer_has_none { "n/a".to_owned() } else { opt(peer) };
         let vs_peer = match (pg, peer) {
             (Some(a), Some(b)) if b > 0.0 => times(a / b),
-            _ if *s == "refresh" => "n/a".to_owned(),
+            _ if peer_has_none => "n/a".to_owned(),
             _ => "—".to_owned(),
         };
         let _ = writeln!(
@@ -276,7 +285,7 @@ fn main() {
     }
     let _ = writeln!(
         md,
-        "\n¹ On SQLite the `me` limit is that server's raw HTTP figure alone (pgbench measures PostgreSQL).\n"
+        "\n¹ On SQLite the `me` and `introspect` limit is that server's raw HTTP figure alone (pgbench measures PostgreSQL).\n"
     );
 
     // ---- detail
@@ -413,16 +422,18 @@ fn main() {
         } else {
             me_limit_sqlite
         };
-        let m = match (rps(backend, "me"), limit) {
-            (Some(a), Some(b)) if b > 0.0 => Some((pct(a / b), a / b >= 0.5)),
-            _ => None,
-        };
-        let lname = if backend == "postgres" {
-            "`GET /api/me` ÷ min(raw HTTP, pgbench -S)"
-        } else {
-            "`GET /api/me` ÷ raw HTTP"
-        };
-        row(&mut md, lname, backend, m, "≥ 50 %");
+        for (s, what) in [("me", "`GET /api/me`"), ("introspect", "`POST /oauth/introspect`")] {
+            let m = match (rps(backend, s), limit) {
+                (Some(a), Some(b)) if b > 0.0 => Some((pct(a / b), a / b >= 0.5)),
+                _ => None,
+            };
+            let lname = if backend == "postgres" {
+                format!("{what} ÷ min(raw HTTP, pgbench -S)")
+            } else {
+                format!("{what} ÷ raw HTTP")
+            };
+            row(&mut md, &lname, backend, m, "≥ 50 %");
+        }
     }
     let want_refresh = 1200.0 * args.cores as f64;
     let m = rps("postgres", "refresh").map(|a| (format!("{}/s", fmt_rps(a)), a >= want_refresh));

@@ -11,6 +11,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel::{dsl, PgConnection, SqliteConnection};
 
+use crate::authorization::{code_to_exchange, LockedCode};
 use crate::confirmations::live_code;
 use crate::error::Failure;
 use crate::outbox::due_mail;
@@ -65,6 +66,11 @@ pub(crate) trait Backend: Connection + Sized {
     /// Within a write transaction, the attempt counters of `keys`, locked
     /// until it ends so that concurrent hits of a key take turns.
     fn lock_throttle(&mut self, keys: &[String]) -> Result<Vec<CounterRow>, Failure>;
+
+    /// Within a write transaction, the authorization code stored under
+    /// `code_hash` (see [`code_to_exchange`]), locked until it ends so that
+    /// exchanges of one code run one after the other.
+    fn lock_authorization_code(&mut self, code_hash: &str) -> Result<Option<LockedCode>, Failure>;
 }
 
 impl Backend for SqliteConnection {
@@ -96,6 +102,12 @@ impl Backend for SqliteConnection {
             .order(throttle_counters::key)
             .select(CounterRow::as_select())
             .load(self)?)
+    }
+
+    fn lock_authorization_code(&mut self, code_hash: &str) -> Result<Option<LockedCode>, Failure> {
+        // The immediate transaction holds the write lock: a racing exchange
+        // waits for it, then sees the code used.
+        Ok(code_to_exchange(code_hash).first::<LockedCode>(self).optional()?)
     }
 }
 
@@ -139,6 +151,15 @@ impl Backend for PgConnection {
             .select(CounterRow::as_select())
             .for_update()
             .load(self)?)
+    }
+
+    fn lock_authorization_code(&mut self, code_hash: &str) -> Result<Option<LockedCode>, Failure> {
+        // A racing exchange waits here, then reads the row as the first one
+        // committed it: used, with the session it opened.
+        Ok(code_to_exchange(code_hash)
+            .for_update()
+            .first::<LockedCode>(self)
+            .optional()?)
     }
 }
 

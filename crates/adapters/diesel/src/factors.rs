@@ -64,7 +64,13 @@ struct MfaTokenRow {
     created_at: NaiveDateTime,
     expires_at: NaiveDateTime,
     credential: Option<String>,
+    purpose: String,
 }
+
+/// `mfa_tokens.purpose` of each [`MfaPurpose`].
+const SIGN_IN: &str = "sign_in";
+const CHANGE_PASSWORD: &str = "change_password";
+const BROWSER_SIGN_IN: &str = "browser_sign_in";
 
 impl MfaTokenRow {
     fn new(token: NewMfaToken) -> Self {
@@ -74,9 +80,10 @@ impl MfaTokenRow {
             created_at,
             expires_at,
         } = token;
-        let new_password_hash = match attempt.purpose {
-            MfaPurpose::SignIn => None,
-            MfaPurpose::ChangePassword { new_password_hash } => Some(new_password_hash.0),
+        let (purpose, new_password_hash) = match attempt.purpose {
+            MfaPurpose::SignIn => (SIGN_IN, None),
+            MfaPurpose::ChangePassword { new_password_hash } => (CHANGE_PASSWORD, Some(new_password_hash.0)),
+            MfaPurpose::BrowserSignIn => (BROWSER_SIGN_IN, None),
         };
         Self {
             token_hash: token_hash.as_str().to_owned(),
@@ -90,6 +97,7 @@ impl MfaTokenRow {
             created_at: to_db(created_at),
             expires_at: to_db(expires_at),
             credential: attempt.credential.map(|hash| hash.0),
+            purpose: purpose.to_owned(),
         }
     }
 
@@ -102,11 +110,15 @@ impl MfaTokenRow {
             device: DeviceId::parse(&self.device_id).ok()?,
             device_name: DeviceName::parse(&self.device_name).ok()?,
             first_factor: FirstFactor::parse(&self.first_factor)?,
-            purpose: match self.new_password_hash {
-                None => MfaPurpose::SignIn,
-                Some(hash) => MfaPurpose::ChangePassword {
+            purpose: match (self.purpose.as_str(), self.new_password_hash) {
+                (SIGN_IN, None) => MfaPurpose::SignIn,
+                // A version before the purpose column wrote a change as
+                // 'sign_in' (the default) with the new hash.
+                (SIGN_IN | CHANGE_PASSWORD, Some(hash)) => MfaPurpose::ChangePassword {
                     new_password_hash: PasswordHash(hash),
                 },
+                (BROWSER_SIGN_IN, None) => MfaPurpose::BrowserSignIn,
+                _ => return None,
             },
             credential: self.credential.map(PasswordHash),
         };

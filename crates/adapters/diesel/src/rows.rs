@@ -6,8 +6,8 @@ use chrono::{DateTime, NaiveDateTime, SubsecRound, Utc};
 use diesel::prelude::*;
 use registrar_domain::{
     Client, ClientId, ClientKind, DeviceId, DeviceName, Email, Language, Organisation, PasswordHash, PolicyText,
-    PolicyType, Profile, RedirectUri, Role, SecretHash, Session, SessionId, SignInMethod, Telephone, User, UserId,
-    UserType,
+    PolicyType, Profile, RedirectUri, Role, Scopes, SecretHash, Session, SessionId, SignInMethod, Telephone, User,
+    UserId, UserType,
 };
 use registrar_store::{NewConfirmation, NewInvite, NewOutboxMail, NewSession, NewUser, OutboxKind, OutboxMail};
 
@@ -220,6 +220,7 @@ pub(crate) struct SessionRow {
     access_expires_at: NaiveDateTime,
     refreshed_at: NaiveDateTime,
     sign_in_method: String,
+    scope: Option<String>,
 }
 
 impl SessionRow {
@@ -229,6 +230,12 @@ impl SessionRow {
         let device_id = DeviceId::parse(&self.device_id).map_err(|_| bad("device_id"))?;
         let device_name = DeviceName::parse(&self.device_name).map_err(|_| bad("device_name"))?;
         let sign_in_method = SignInMethod::parse(&self.sign_in_method).ok_or_else(|| bad("sign_in_method"))?;
+        let scope = self
+            .scope
+            .as_deref()
+            .map(scopes_of)
+            .transpose()
+            .map_err(|_| bad("scope"))?;
         Ok(Session {
             id: SessionId(self.id),
             user_id: UserId(self.user_id),
@@ -240,8 +247,14 @@ impl SessionRow {
             access_expires_at: from_db(self.access_expires_at),
             refreshed_at: from_db(self.refreshed_at),
             sign_in_method,
+            scope,
         })
     }
+}
+
+/// Scopes as stored (space-delimited, [`Scopes`]'s `Display`), read back.
+pub(crate) fn scopes_of(text: &str) -> Result<Scopes, registrar_domain::ScopeError> {
+    Scopes::parse(text)
 }
 
 #[derive(Queryable, Selectable, Insertable)]

@@ -60,6 +60,7 @@ diesel::table! {
         created_at -> Timestamp,
         last_used_at -> Timestamp,
         sign_in_method -> Text,
+        scope -> Nullable<Text>,
     }
 }
 
@@ -181,6 +182,7 @@ diesel::table! {
         expires_at -> Timestamp,
         used_at -> Nullable<Timestamp>,
         credential -> Nullable<Text>,
+        purpose -> Text,
     }
 }
 
@@ -222,6 +224,49 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    browser_sessions (id) {
+        id -> Text,
+        cookie_hash -> Text,
+        user_id -> Text,
+        client_id -> Text,
+        device_name -> Text,
+        sign_in_method -> Text,
+        auth_time -> Timestamp,
+        last_used_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    authorization_codes (code_hash) {
+        code_hash -> Text,
+        client_id -> Text,
+        redirect_uri -> Text,
+        user_id -> Text,
+        browser_session_id -> Text,
+        device_name -> Text,
+        scope -> Text,
+        nonce -> Nullable<Text>,
+        code_challenge -> Nullable<Text>,
+        auth_time -> Timestamp,
+        sign_in_method -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+        session_id -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    oauth_consents (user_id, client_id) {
+        user_id -> Text,
+        client_id -> Text,
+        scope -> Text,
+        granted_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(sessions -> clients (client_id));
 diesel::joinable!(retired_refresh_tokens -> sessions (session_id));
@@ -230,6 +275,7 @@ diesel::joinable!(policy_acceptances -> users (user_id));
 diesel::joinable!(policy_acceptances -> policy_revisions (revision_id));
 diesel::joinable!(confirmations -> users (user_id));
 diesel::joinable!(outbox -> users (user_id));
+diesel::joinable!(browser_sessions -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -249,4 +295,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     passkeys,
     webauthn_ceremonies,
     signing_keys,
+    browser_sessions,
+    authorization_codes,
+    oauth_consents,
 );

@@ -4,13 +4,13 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use registrar_domain::{ClientId, DeviceId, PasswordHash, SecretHash, Session, SessionId, User, UserId};
-use registrar_store::{NewSession, Rotation, RotationOutcome, SessionStore, StoreError};
+use registrar_store::{NewSession, Rotation, RotationOutcome, SessionStore, StoreError, BROWSER_DEVICE_PREFIX};
 
 use crate::backend::{for_each_backend, run, Backend};
 use crate::error::{not_found_on_foreign_key, Failure};
 use crate::policies::StandingReads;
 use crate::rows::{to_db, NewSessionRow, SessionRow, UserRow};
-use crate::schema::{clients, mfa_tokens, retired_refresh_tokens, sessions, users};
+use crate::schema::{browser_sessions, clients, mfa_tokens, retired_refresh_tokens, sessions, users};
 use crate::DieselStore;
 
 /// Session writes that several store methods share, inside their transaction.
@@ -22,10 +22,16 @@ pub(crate) trait SessionWrites {
     /// `credential` (if given) is the user's stored password hash.
     fn check_credential_in(&mut self, user: &str, credential: Option<&PasswordHash>) -> Result<(), Failure>;
 
-    /// Ends every sign-in of the user: their sessions, and their `mfa_token`s
-    /// (attempts waiting for a second factor), as a password change, a
-    /// reset and disabling the account do.
+    /// Ends every sign-in of the user: their sessions, their browser
+    /// sessions, and their `mfa_token`s (attempts waiting for a second
+    /// factor), as a password change, a reset and disabling the account do.
     fn sign_out_in(&mut self, user: &str) -> Result<(), Failure>;
+
+    /// Writes the scope of a session just inserted, if it has one: apart
+    /// from the insert, which names only the columns that schemas before
+    /// the scope column also have (a session of Registrar's own grants is
+    /// written the same on both).
+    fn set_scope_in(&mut self, session: &NewSession) -> Result<(), Failure>;
 }
 
 /// The bearer check that [`SessionStore::session_by_access`] and
@@ -81,6 +87,7 @@ for_each_backend! {
                 .execute(self)
                 // The user is locked and exists: the client does not.
                 .map_err(not_found_on_foreign_key)?;
+            self.set_scope_in(session)?;
             // A (user, client) has a handful of sessions: sorting them here
             // is simpler than OFFSET, which SQLite only takes with a LIMIT.
             let others: Vec<String> = sessions::table
@@ -116,8 +123,18 @@ for_each_backend! {
             Ok(())
         }
 
+        fn set_scope_in(&mut self, session: &NewSession) -> Result<(), Failure> {
+            if let Some(scope) = &session.scope {
+                diesel::update(sessions::table.find(&session.id.0))
+                    .set(sessions::scope.eq(scope.to_string()))
+                    .execute(self)?;
+            }
+            Ok(())
+        }
+
         fn sign_out_in(&mut self, user: &str) -> Result<(), Failure> {
             diesel::delete(sessions::table.filter(sessions::user_id.eq(user))).execute(self)?;
+            diesel::delete(browser_sessions::table.filter(browser_sessions::user_id.eq(user))).execute(self)?;
             diesel::delete(mfa_tokens::table.filter(mfa_tokens::user_id.eq(user))).execute(self)?;
             Ok(())
         }
@@ -287,13 +304,26 @@ impl SessionStore for DieselStore {
     async fn revoke_device(&self, user: &UserId, device: &DeviceId) -> Result<usize, StoreError> {
         let user = user.as_str().to_owned();
         let device = device.as_str().to_owned();
-        run!(self, statement, |conn| {
-            Ok(diesel::delete(
+        // The device of a browser session's token sessions is the browser
+        // session itself: it ends with them, in the same transaction.
+        let browser = device.strip_prefix(BROWSER_DEVICE_PREFIX).map(str::to_owned);
+        run!(self, write, |conn| {
+            let mut ended = 0;
+            if let Some(browser) = &browser {
+                ended += diesel::delete(
+                    browser_sessions::table
+                        .filter(browser_sessions::user_id.eq(&user))
+                        .filter(browser_sessions::id.eq(browser)),
+                )
+                .execute(conn)?;
+            }
+            ended += diesel::delete(
                 sessions::table
                     .filter(sessions::user_id.eq(&user))
                     .filter(sessions::device_id.eq(&device)),
             )
-            .execute(conn)?)
+            .execute(conn)?;
+            Ok(ended)
         })
     }
 

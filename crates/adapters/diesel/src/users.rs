@@ -57,6 +57,9 @@ impl UserStore for DieselStore {
                 if !sessions.is_empty() {
                     diesel::insert_into(sessions::table).values(&sessions).execute(conn)?;
                 }
+                for session in chunk.iter().filter_map(|(_, session)| session.as_ref()) {
+                    conn.set_scope_in(session)?;
+                }
             }
             Ok(users.len() as u64)
         })

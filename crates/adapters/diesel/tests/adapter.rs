@@ -22,9 +22,9 @@ use registrar_domain::{
 };
 use registrar_store::testkit::signing_keys::signing_key;
 use registrar_store::{
-    ClientStore, ConfirmationStore, FactorStore, InviteStore, NewConfirmation, NewInvite, NewOutboxMail, NewSession,
-    NewUser, OutboxKind, OutboxStore, PasskeyRecord, PasskeyStore, Registration, SessionStore, SigningKeyStore,
-    SignupCompletion, StoreError, UserStore,
+    AuthorizationStore, ClientStore, ConfirmationStore, FactorStore, InviteStore, MfaPurpose, MfaTokenLookup,
+    NewBrowserSession, NewConfirmation, NewInvite, NewOutboxMail, NewSession, NewUser, OutboxKind, OutboxStore,
+    PasskeyRecord, PasskeyStore, Registration, SessionStore, SigningKeyStore, SignupCompletion, StoreError, UserStore,
 };
 use tokio::sync::Barrier;
 
@@ -40,7 +40,8 @@ const SIGN_IN_METHOD_MIGRATION: &str = "2026-12-07-000000_sign_in_method";
 const PASSKEYS_MIGRATION: &str = "2026-12-07-000001_passkeys";
 const CLIENT_KINDS_MIGRATION: &str = "2026-12-09-000000_client_kinds";
 const SIGNING_KEYS_MIGRATION: &str = "2026-12-10-000000_signing_keys";
-const EVERY_MIGRATION: [&str; 10] = [
+const AUTHORIZATION_MIGRATION: &str = "2026-12-11-000000_authorization";
+const EVERY_MIGRATION: [&str; 11] = [
     FIRST_MIGRATION,
     OUTBOX_MIGRATION,
     INVITES_MIGRATION,
@@ -51,6 +52,7 @@ const EVERY_MIGRATION: [&str; 10] = [
     PASSKEYS_MIGRATION,
     CLIENT_KINDS_MIGRATION,
     SIGNING_KEYS_MIGRATION,
+    AUTHORIZATION_MIGRATION,
 ];
 
 /// The same migrations the store embeds, to bring a database to an older version.
@@ -386,6 +388,7 @@ fn web_session(user: &UserId, now: DateTime<Utc>) -> NewSession {
         now,
         credential: None,
         sign_in_method: SignInMethod::SignupLink,
+        scope: None,
     }
 }
 
@@ -1007,6 +1010,147 @@ async fn postgres_the_sign_in_method_migration_upgrades_a_database_of_the_releas
     let mut conn = PgConnection::establish(&database.url).expect("a connection of our own");
     let store = common::connect(&database).await;
     assert_the_sign_in_method_migration_upgrades_a_database_in_use(&store, &mut conn, || POSTGRES_MIGRATIONS).await;
+}
+
+/// An `mfa_tokens` row as the release before purposes wrote it: a password
+/// change when `new_password_hash` is given, else a sign-in.
+fn mfa_token_row_before_purposes(user: &UserId, token: &SecretHash, new_password_hash: Option<&str>) -> String {
+    let new_password_hash = new_password_hash.map_or("NULL".to_owned(), |hash| format!("'{hash}'"));
+    format!(
+        "INSERT INTO mfa_tokens (token_hash, user_id, client_id, device_id, device_name, first_factor, \
+         new_password_hash, failures, created_at, expires_at) VALUES \
+         ('{token}', '{user}', 'web', 'phone', 'Phone', 'password', {new_password_hash}, 0, \
+         '2030-01-01 00:00:00', '2030-01-01 00:05:00')",
+        token = token.as_str(),
+        user = user.0,
+    )
+}
+
+/// A database of the release before the authorization endpoint: its
+/// sessions live on with no scope (Registrar's own), its `mfa_token`s keep
+/// their purpose (a password change stays one); after the upgrade a browser
+/// session opens and a session keeps its scope. Then reverting and
+/// migrating again works.
+async fn assert_the_authorization_migration_upgrades_a_database_in_use<DB, C>(
+    store: &DieselStore,
+    conn: &mut C,
+    source: impl Fn() -> EmbeddedMigrations,
+) where
+    DB: diesel::backend::Backend,
+    C: MigrationHarness<DB> + SimpleConnection,
+    EmbeddedMigrations: MigrationSource<DB>,
+{
+    migrate_up_to(conn, source(), SIGNING_KEYS_MIGRATION);
+    let registration = registration(&format!("before.authorization.{}@example.com", unique()));
+    let user = registration.user.id.clone();
+    store
+        .register(registration)
+        .await
+        .expect("registering before the upgrade");
+    let session = web_session(&user, at(1));
+    store
+        .open_session(session.clone(), 5)
+        .await
+        .expect("a session before the upgrade");
+    let (sign_in, change) = (SecretHash::of(&unique()), SecretHash::of(&unique()));
+    let new_hash = format!("$argon2id$v=19$m=19456,t=2,p=1${}", unique());
+    conn.batch_execute(&mfa_token_row_before_purposes(&user, &sign_in, None))
+        .expect("a sign-in's mfa_token as the release before wrote it");
+    conn.batch_execute(&mfa_token_row_before_purposes(&user, &change, Some(&new_hash)))
+        .expect("a password change's mfa_token as the release before wrote it");
+
+    let applied = store.migrate().await.expect("upgrading");
+    assert_eq!(
+        applied,
+        from(AUTHORIZATION_MIGRATION),
+        "the upgrade applies the authorization migration"
+    );
+
+    let (found, _) = store
+        .session_by_access(&session.access_hash, at(2))
+        .await
+        .expect("checking the token")
+        .expect("the session lived through the upgrade");
+    assert_eq!(
+        found.scope, None,
+        "a session from before is one of Registrar's own grants"
+    );
+    let purpose = async |token: &SecretHash| {
+        let lookup = MfaTokenLookup {
+            token_hash: token.clone(),
+            now: at(10),
+            max_failures: 5,
+        };
+        let token = store.mfa_token(&lookup).await.expect("reading a token");
+        token.expect("the token lived through the upgrade").attempt.purpose
+    };
+    assert_eq!(purpose(&sign_in).await, MfaPurpose::SignIn);
+    assert_eq!(
+        purpose(&change).await,
+        MfaPurpose::ChangePassword {
+            new_password_hash: PasswordHash(new_hash.clone())
+        }
+    );
+
+    let browser = NewBrowserSession {
+        id: unique(),
+        cookie_hash: SecretHash::of(&unique()),
+        user: user.clone(),
+        client: ClientId::web(),
+        device_name: DeviceName::parse("Firefox").expect("a device name"),
+        sign_in_method: SignInMethod::Password,
+        credential: None,
+        now: at(3),
+        expires_at: at(3600),
+    };
+    store
+        .open_browser_session(browser.clone())
+        .await
+        .expect("a browser session after the upgrade");
+    let scoped = NewSession {
+        scope: Some(registrar_domain::Scopes::parse("openid email").expect("scopes")),
+        ..web_session(&user, at(4))
+    };
+    store
+        .open_session(scoped.clone(), 5)
+        .await
+        .expect("a scoped session after the upgrade");
+    let (found, _) = store
+        .session_by_access(&scoped.access_hash, at(5))
+        .await
+        .expect("checking the token")
+        .expect("the scoped session");
+    assert_eq!(found.scope, scoped.scope);
+    assert!(
+        store.delete_user(&user).await.expect("deleting"),
+        "the user and their browser session go"
+    );
+
+    assert_migrates_again(
+        store,
+        conn,
+        source,
+        AUTHORIZATION_MIGRATION,
+        from(AUTHORIZATION_MIGRATION),
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn sqlite_the_authorization_migration_upgrades_a_database_of_the_release_before() {
+    let (store, dir) = common::sqlite_unmigrated().await;
+    let mut conn = own_sqlite_connection(&dir);
+    assert_the_authorization_migration_upgrades_a_database_in_use(&store, &mut conn, || SQLITE_MIGRATIONS).await;
+}
+
+#[tokio::test]
+async fn postgres_the_authorization_migration_upgrades_a_database_of_the_release_before() {
+    let Some(database) = PgDatabase::create().await else {
+        return;
+    };
+    let mut conn = PgConnection::establish(&database.url).expect("a connection of our own");
+    let store = common::connect(&database).await;
+    assert_the_authorization_migration_upgrades_a_database_in_use(&store, &mut conn, || POSTGRES_MIGRATIONS).await;
 }
 
 #[tokio::test]

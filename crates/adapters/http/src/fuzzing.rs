@@ -204,12 +204,19 @@ fn core(body: &Object, requested: Option<Language>, rules: Rules<'_>) {
                 );
             }
         }
+        Ok(TokenRequest::AuthorizationCode(grant)) => {
+            assert_eq!(grant.grant_type.as_deref(), Some("authorization_code"));
+            if let Some(verifier) = &grant.code_verifier {
+                // A verifier is checked against a challenge, never trusted.
+                let _ = registrar_domain::CodeChallenge::of(verifier).verifies(verifier);
+            }
+        }
         Err(_) => {
             let grant: ChangePasswordRequest = read(body);
             assert!(
                 !matches!(
                     grant.login.grant_type.as_deref(),
-                    Some("password" | "refresh_token" | "mfa" | "passkey" | "email_code")
+                    Some("password" | "refresh_token" | "mfa" | "passkey" | "email_code" | "authorization_code")
                 ),
                 "a known grant_type is accepted"
             );

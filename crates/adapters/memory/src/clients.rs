@@ -47,6 +47,7 @@ impl ClientStore for MemoryStore {
         };
         state.clients.remove(position);
         state.revoke_where(|s| &s.client_id == id);
+        state.authorization.forget_client(id);
         Ok(true)
     }
 }

@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use registrar_domain::{ClientId, ClientKind, DeviceId, SecretHash, Session, SessionId, User, UserId};
-use registrar_store::{NewSession, Rotation, RotationOutcome, SessionStore, StoreError};
+use registrar_store::{NewSession, Rotation, RotationOutcome, SessionStore, StoreError, BROWSER_DEVICE_PREFIX};
 
 use crate::state::{RetiredRefresh, State};
 use crate::MemoryStore;
@@ -90,9 +90,22 @@ impl SessionStore for MemoryStore {
     }
 
     async fn revoke_device(&self, user: &UserId, device: &DeviceId) -> Result<usize, StoreError> {
-        Ok(self
-            .lock()?
-            .revoke_where(|s| &s.user_id == user && &s.device_id == device))
+        let mut state = self.lock()?;
+        // The device of a browser session's token sessions is the browser
+        // session itself: it ends with them.
+        if let Some(browser) = device.as_str().strip_prefix(BROWSER_DEVICE_PREFIX) {
+            let ours = state
+                .authorization
+                .browser_sessions
+                .get(browser)
+                .is_some_and(|b| &b.session.user == user);
+            if ours {
+                state.authorization.browser_sessions.remove(browser);
+            }
+            let tokens = state.revoke_where(|s| &s.user_id == user && &s.device_id == device);
+            return Ok(tokens + usize::from(ours));
+        }
+        Ok(state.revoke_where(|s| &s.user_id == user && &s.device_id == device))
     }
 
     async fn touch_sessions(&self, ids: &[SessionId], now: DateTime<Utc>) -> Result<(), StoreError> {

@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use registrar_domain::{Client, ClientId, PolicyRevision, RevisionId, SecretHash, Session, SessionId, User, UserId};
 use registrar_store::{NewSession, NewUser, StoreError};
 
+use crate::authorization::Authorization;
 use crate::confirmations::StoredConfirmation;
 use crate::factors::Factors;
 use crate::invites::StoredInvite;
@@ -54,6 +55,8 @@ pub(crate) struct State {
     pub factors: Factors,
     /// ID-token signing keys, in the order made.
     pub signing_keys: Vec<registrar_store::SigningKeyRecord>,
+    /// Browser sessions, authorization codes and consents.
+    pub authorization: Authorization,
 }
 
 impl State {
@@ -139,6 +142,7 @@ impl State {
                     access_expires_at: new.access_expires_at,
                     refreshed_at: new.now,
                     sign_in_method: new.sign_in_method,
+                    scope: new.scope,
                 },
                 access_hash: new.access_hash,
                 refresh_hash: new.refresh_hash,
@@ -167,11 +171,12 @@ impl State {
         }
     }
 
-    /// Ends every sign-in of the user: their sessions, and their
-    /// `mfa_token`s (attempts waiting for a second factor), as a password
-    /// change, a reset and disabling the account do.
+    /// Ends every sign-in of the user: their sessions, their browser
+    /// sessions, and their `mfa_token`s (attempts waiting for a second
+    /// factor), as a password change, a reset and disabling the account do.
     pub fn sign_out(&mut self, user: &UserId) {
         self.revoke_where(|s| &s.user_id == user);
+        self.authorization.end_browser_sessions(user);
         self.factors.forget_mfa_tokens(user);
     }
 

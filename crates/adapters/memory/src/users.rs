@@ -174,6 +174,7 @@ impl UserStore for MemoryStore {
         state.used_email_links.retain(|_, user| user != id);
         state.outbox.retain(|q| &q.mail.user_id != id);
         state.factors.forget(id);
+        state.authorization.forget_user(id);
         Ok(true)
     }
 }

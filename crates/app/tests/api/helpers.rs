@@ -122,6 +122,32 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
 }
 
 pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Config)) -> TestApp {
+    spawn_app_on(backend, adjust, TcpListener::bind("127.0.0.1:0").expect("bind port 0")).await
+}
+
+/// An app whose `http.public_url` is its own address, as a deployment's is:
+/// what a stock OpenID relying party needs, which fetches the issuer's
+/// discovery document from the issuer itself.
+pub async fn spawn_app_at_its_public_url(backend: Backend) -> TestApp {
+    spawn_app_at_its_public_url_with(backend, |_| {}).await
+}
+
+/// As [`spawn_app_at_its_public_url`], its configuration changed by `adjust` too.
+pub async fn spawn_app_at_its_public_url_with(backend: Backend, adjust: impl FnOnce(&mut Config)) -> TestApp {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind port 0");
+    let port = listener.local_addr().expect("local addr").port();
+    spawn_app_on(
+        backend,
+        |c| {
+            c.http.public_url = format!("http://127.0.0.1:{port}");
+            adjust(c);
+        },
+        listener,
+    )
+    .await
+}
+
+async fn spawn_app_on(backend: Backend, adjust: impl FnOnce(&mut Config), listener: TcpListener) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     let mut config = test_config(dir.path());
     let database = match backend {
@@ -135,7 +161,7 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Config)) 
         }
     };
     adjust(&mut config);
-    let (address, server) = serve(&config).await;
+    let (address, server) = serve_on(&config, listener).await;
     let service = wiring::service(&config).await.expect("service");
     let client = service.add_client("Test app").await.expect("client");
     let mut policies = Vec::new();
@@ -164,8 +190,12 @@ pub async fn spawn_app_with(backend: Backend, adjust: impl FnOnce(&mut Config)) 
 /// Validates `config` and serves it on a free port of 127.0.0.1: the base
 /// address and the server's handle.
 async fn serve(config: &Config) -> (String, registrar_http::ServerHandle) {
+    serve_on(config, TcpListener::bind("127.0.0.1:0").expect("bind port 0")).await
+}
+
+/// As [`serve`], on `listener`.
+async fn serve_on(config: &Config, listener: TcpListener) -> (String, registrar_http::ServerHandle) {
     config.validate().expect("test configuration is valid");
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind port 0");
     let port = listener.local_addr().expect("local addr").port();
     let server = registrar::start(config, listener).await.expect("server starts");
     let handle = server.handle();

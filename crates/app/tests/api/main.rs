@@ -7,6 +7,7 @@ mod helpers;
 mod at_rest;
 #[path = "../shared/authenticator.rs"]
 mod authenticator;
+mod authorize;
 mod body;
 mod concurrency;
 mod control_chars;
@@ -21,6 +22,8 @@ mod keys;
 mod mail;
 mod me;
 mod oauth;
+mod oidc;
+mod oidc_flow;
 mod openapi;
 mod outbox;
 #[path = "../shared/passkey.rs"]

@@ -805,7 +805,12 @@ async fn a_resource_server_introspects_access_tokens_with_the_oauth2_crate(backe
     assert!(found.sub().is_some_and(|s| !s.is_empty()));
     let (iat, exp) = (found.iat().expect("iat"), found.exp().expect("exp"));
     assert_eq!((exp - iat).num_seconds(), 3600, "auth.access_token_ttl");
-    assert!(found.scopes().is_none(), "tokens carry no scopes yet");
+    let scopes: Vec<&str> = found.scopes().expect("a scope").iter().map(|s| s.as_str()).collect();
+    assert_eq!(
+        scopes,
+        ["openid", "email", "profile", "phone", "offline_access"],
+        "Registrar's own grants have every scope"
+    );
     assert_eq!(app.me(access).await.status(), StatusCode::OK);
 
     // Every other token is exactly {"active": false}.

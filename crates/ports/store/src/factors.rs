@@ -32,6 +32,9 @@ pub enum MfaPurpose {
     /// A password change: the new password (already checked against the
     /// rules and hashed) is set, then the pair answered.
     ChangePassword { new_password_hash: PasswordHash },
+    /// A sign-in on the authorization endpoint's page: a browser session is
+    /// opened (never a token pair: `grant_type=mfa` refuses the token).
+    BrowserSignIn,
 }
 
 /// How the first factor was given, for the session's sign-in method.

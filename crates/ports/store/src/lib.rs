@@ -9,6 +9,7 @@
 //! Time is always passed in (`now`, cut-offs) so that adapters never read a
 //! clock of their own and tests can move time.
 
+mod authorization;
 mod error;
 mod factors;
 mod passkeys;
@@ -21,6 +22,7 @@ mod traits;
 #[allow(clippy::expect_used, clippy::unwrap_used, clippy::string_slice)]
 pub mod testkit;
 
+pub use authorization::*;
 pub use error::{BoxError, StoreError};
 pub use factors::*;
 pub use passkeys::*;

@@ -46,6 +46,9 @@ pub struct NewSession {
     pub credential: Option<PasswordHash>,
     /// How the session was signed in ([`Session::sign_in_method`]).
     pub sign_in_method: SignInMethod,
+    /// The scopes granted to an OAuth 2 client ([`Session::scope`]); `None`
+    /// for Registrar's own grants.
+    pub scope: Option<registrar_domain::Scopes>,
 }
 
 /// A code and/or link token to confirm something by mail (hashes only).
@@ -204,6 +207,9 @@ pub struct Rotation {
     pub grace_cutoff: DateTime<Utc>,
 }
 
+// One value per refresh, answered at once and never kept in bulk: a
+// `Session` (grown by its scope) inline is cheaper than a box.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RotationOutcome {
     /// The presented token was live: the session now holds the new pair.

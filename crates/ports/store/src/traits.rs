@@ -8,9 +8,9 @@ use registrar_domain::{
 };
 
 use crate::{
-    CodeOutcome, CodeTry, FactorStore, NewConfirmation, NewInvite, NewOutboxMail, NewPolicyRevision, NewSession,
-    NewUser, OutboxMail, PasskeyStore, PolicyStanding, Registration, Rotation, RotationOutcome, SigningKeyStore,
-    SignupCompletion, StoreError,
+    AuthorizationStore, CodeOutcome, CodeTry, FactorStore, NewConfirmation, NewInvite, NewOutboxMail,
+    NewPolicyRevision, NewSession, NewUser, OutboxMail, PasskeyStore, PolicyStanding, Registration, Rotation,
+    RotationOutcome, SigningKeyStore, SignupCompletion, StoreError,
 };
 
 #[async_trait]
@@ -44,7 +44,8 @@ pub trait UserStore {
     /// MUST return [`StoreError::NotFound`] if the user does not exist.
     async fn update_profile(&self, id: &UserId, profile: &Profile, language: Language) -> Result<User, StoreError>;
 
-    /// Sets a new password hash and revokes every session of the user, then
+    /// Sets a new password hash and revokes every session and every browser
+    /// session ([`AuthorizationStore`]) of the user, then
     /// opens `keep` (if given) as the user's only session and queues `mail`
     /// (if given) — all or nothing. Live password-reset links and the
     /// user's live `mfa_token`s (an attempt that checked the old password)
@@ -64,15 +65,16 @@ pub trait UserStore {
     ) -> Result<(), StoreError>;
 
     /// Disables or enables an account; disabling revokes every session and
-    /// kills the user's live `mfa_token`s.
+    /// browser session and kills the user's live `mfa_token`s.
     /// MUST return [`StoreError::NotFound`] if there is no such user.
     async fn set_disabled(&self, id: &UserId, disabled: bool) -> Result<(), StoreError>;
 
     /// Sets the role of a user. MUST return [`StoreError::NotFound`] if there is no such user.
     async fn set_role(&self, id: &UserId, role: &Role) -> Result<(), StoreError>;
 
-    /// Erases the user and everything tied to them (sessions, acceptances,
-    /// confirmations). Returns whether there was such a user.
+    /// Erases the user and everything tied to them (sessions, browser
+    /// sessions, codes, consents, acceptances, confirmations). Returns
+    /// whether there was such a user.
     async fn delete_user(&self, id: &UserId) -> Result<bool, StoreError>;
 }
 
@@ -125,6 +127,9 @@ pub trait SessionStore {
     async fn revoke_by_token(&self, token_hash: &SecretHash, client: &ClientId) -> Result<bool, StoreError>;
 
     /// Revokes every session of the user on this device (any client). Returns how many.
+    /// A device `browser:<id>` ([`crate::browser_device`]) is a browser
+    /// session's: the user's browser session `id` ends too, at once, and is
+    /// counted.
     async fn revoke_device(&self, user: &UserId, device: &DeviceId) -> Result<usize, StoreError>;
 
     /// Records use of these sessions at `now` (for least-recently-used
@@ -256,7 +261,7 @@ pub trait ConfirmationStore {
     async fn reset_link_user(&self, link_hash: &SecretHash, now: DateTime<Utc>) -> Result<Option<UserId>, StoreError>;
 
     /// Uses a live password-reset link: sets the new hash, revokes every
-    /// session of the user, uses the link up, confirms the address if it was
+    /// session and browser session of the user, uses the link up, confirms the address if it was
     /// not yet (the link proves it), kills the user's live `mfa_token`s
     /// (an attempt that checked the old password) and queues `mail` — all
     /// or nothing.
@@ -394,6 +399,7 @@ trait_alias!(
         + FactorStore
         + PasskeyStore
         + SigningKeyStore
+        + AuthorizationStore
         + HealthCheck
         + Clone
         + Send

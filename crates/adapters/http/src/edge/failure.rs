@@ -49,6 +49,10 @@ pub enum EdgeProblem {
     ClientIdMismatch,
     /// An OAuth endpoint's required `token` parameter is missing: 400 `invalid_request`.
     NoToken,
+    /// A live access token whose scope lacks what the endpoint needs
+    /// (`openid` at `/userinfo`): 403 `insufficient_scope` with a Bearer
+    /// challenge naming the scope (RFC 6750 §3.1).
+    InsufficientScope,
 }
 
 impl EdgeProblem {
@@ -61,12 +65,14 @@ impl EdgeProblem {
             | Self::BasicSecretRefused
             | Self::ClientSecretRefused => "invalid_client",
             Self::ClientIdMismatch | Self::TwoClientAuthentications | Self::NoToken => "invalid_request",
+            Self::InsufficientScope => "insufficient_scope",
         }
     }
 
     pub fn status(self) -> StatusCode {
         match self {
             Self::ClientIdMismatch | Self::TwoClientAuthentications | Self::NoToken => StatusCode::BAD_REQUEST,
+            Self::InsufficientScope => StatusCode::FORBIDDEN,
             _ => StatusCode::UNAUTHORIZED,
         }
     }
@@ -82,6 +88,7 @@ impl EdgeProblem {
             Self::BasicSecretRefused | Self::ClientSecretRefused => "error.client_authentication",
             Self::TwoClientAuthentications => "error.client_auth_twice",
             Self::NoToken => "error.token_parameter_missing",
+            Self::InsufficientScope => "error.insufficient_scope",
         }
     }
 
@@ -92,10 +99,15 @@ impl EdgeProblem {
             Self::BasicUnreadable | Self::BasicSecret | Self::BasicUnknownClient | Self::BasicSecretRefused => {
                 Some(BASIC_CHALLENGE)
             }
+            Self::InsufficientScope => Some(INSUFFICIENT_SCOPE_CHALLENGE),
             Self::ClientIdMismatch | Self::ClientSecretRefused | Self::TwoClientAuthentications | Self::NoToken => None,
         }
     }
 }
+
+/// The challenge of a token without the `openid` scope at `/userinfo`
+/// (RFC 6750 §3.1; OpenID Connect Core §5.3.3).
+pub const INSUFFICIENT_SCOPE_CHALLENGE: &str = "Bearer error=\"insufficient_scope\", scope=\"openid\"";
 
 /// The challenge of a refused HTTP Basic client authentication (RFC 6749 §5.2).
 pub const BASIC_CHALLENGE: &str = "Basic realm=\"registrar\", charset=\"UTF-8\"";

@@ -114,6 +114,16 @@ impl Lang {
             .and_then(|h| Language::from_accept_language(h, offered()))
     }
 
+    /// The first language of an OpenID Connect `ui_locales` (space-separated
+    /// tags, best first) that is on offer, else [`Lang::of`].
+    pub fn of_ui_locales(req: &HttpRequest, ui_locales: Option<&str>) -> Self {
+        ui_locales
+            .into_iter()
+            .flat_map(|list| list.split(' '))
+            .find_map(|tag| Language::offered(tag.split('-').next().unwrap_or_default(), offered()))
+            .map_or_else(|| Lang::of(req), Lang)
+    }
+
     pub fn t(self, key: &str) -> String {
         text(self.0, key, &[])
     }

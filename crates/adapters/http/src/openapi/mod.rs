@@ -48,7 +48,7 @@ pub const TAGS: [&str; 6] = ["core", "typed", "users", "signup", "pages", "opera
         (name = "users", description = "The users API, Laravel-style: \
             `{\"message\": \"…\", \"errors\": {…}}`."),
         (name = "signup", description = "Email-first signup: `{\"result\": \"error\", \"error\": \"<code>\"}`."),
-        (name = "pages", description = "Server-rendered HTML pages for the links in mails, in the browser's language."),
+        (name = "pages", description = "Server-rendered HTML pages, in the browser's language: the links in mails, and the OAuth 2 / OpenID Connect sign-in, consent and logout pages."),
         (name = "operations", description = "Health, readiness, metrics and this document."),
     ),
     modifiers(&Routed, &Everywhere),

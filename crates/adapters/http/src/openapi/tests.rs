@@ -20,8 +20,10 @@ use crate::test_world;
 use crate::test_world::PASSWORD;
 
 /// What the brief of `/openapi.json` names as the bearer endpoints.
-const BEARER_ENDPOINTS: [(&str, &str); 16] = [
+const BEARER_ENDPOINTS: [(&str, &str); 18] = [
     ("GET", "/api/me"),
+    ("GET", "/userinfo"),
+    ("POST", "/userinfo"),
     ("GET", "/api/me/factors"),
     ("POST", "/api/me/factors/passkeys/options"),
     ("POST", "/api/me/factors/passkeys"),
@@ -40,8 +42,9 @@ const BEARER_ENDPOINTS: [(&str, &str); 16] = [
 ];
 
 /// Writes that read no body.
-const NO_BODY: [(&str, &str); 5] = [
+const NO_BODY: [(&str, &str); 6] = [
     ("POST", "/api/logout"),
+    ("POST", "/userinfo"),
     ("DELETE", "/api/sessions/{device_id}"),
     ("POST", "/api/me/factors/totp"),
     ("POST", "/api/me/factors/passkeys/options"),
@@ -329,7 +332,7 @@ fn every_documented_request_field_is_read_under_its_name() {
     use crate::families::users::requests::*;
 
     type Build = fn(Object) -> String;
-    let readers: [(&str, Build); 30] = [
+    let readers: [(&str, Build); 34] = [
         ("RegisterRequest", lenient::<RegisterRequest>),
         ("PasswordGrantRequest", |f| {
             format!("{:?}", TokenRequest::of(f).expect("password grant"))
@@ -345,6 +348,9 @@ fn every_documented_request_field_is_read_under_its_name() {
         }),
         ("EmailCodeGrantRequest", |f| {
             format!("{:?}", TokenRequest::of(f).expect("email code grant"))
+        }),
+        ("AuthorizationCodeGrantRequest", |f| {
+            format!("{:?}", TokenRequest::of(f).expect("authorization code grant"))
         }),
         ("EmailCodeRequest", lenient::<EmailCodeRequest>),
         ("ClientTokenRequest", lenient::<ClientTokenRequest>),
@@ -389,6 +395,27 @@ fn every_documented_request_field_is_read_under_its_name() {
         }),
         ("SignupConfirmForm", |f| {
             format!("{:?}", SignupConfirmBody::of(f, false).expect("lenient"))
+        }),
+        ("AuthorizeForm", |f| {
+            format!(
+                "{:?}",
+                f.parse::<crate::families::pages::authorize::AuthorizeForm>()
+                    .expect("lenient")
+            )
+        }),
+        ("LogoutForm", |f| {
+            format!(
+                "{:?}",
+                f.parse::<crate::families::pages::logout::LogoutForm>()
+                    .expect("lenient")
+            )
+        }),
+        ("AccountMailForm", |f| {
+            format!(
+                "{:?}",
+                f.parse::<crate::families::pages::account_mail::AccountMailForm>()
+                    .expect("lenient")
+            )
         }),
         ("TypedAccountFields", |f| {
             format!(
@@ -712,6 +739,16 @@ async fn core_answers_match_the_document() {
         check!(server, world, "/api/me", anonymous).await.status,
         StatusCode::UNAUTHORIZED
     );
+    for request in [actix_test::TestRequest::get(), actix_test::TestRequest::post()] {
+        let userinfo = request.uri("/userinfo").insert_header(bearer.clone());
+        let claims = check!(server, world, "/userinfo", userinfo).await.json();
+        assert_eq!(claims["email_verified"], false);
+    }
+    let anonymous = actix_test::TestRequest::get().uri("/userinfo");
+    assert_eq!(
+        check!(server, world, "/userinfo", anonymous).await.status,
+        StatusCode::UNAUTHORIZED
+    );
 
     let sessions = actix_test::TestRequest::get()
         .uri("/api/sessions")
@@ -837,6 +874,15 @@ async fn core_answers_match_the_document() {
     let jwks = actix_test::TestRequest::get().uri("/oauth/jwks");
     let jwks = check!(server, world, "/oauth/jwks", jwks).await;
     assert_eq!(jwks.json()["keys"][0]["kty"], "RSA");
+
+    for path in [
+        "/.well-known/openid-configuration",
+        "/.well-known/oauth-authorization-server",
+    ] {
+        let metadata = actix_test::TestRequest::get().uri(path);
+        let metadata = check!(server, world, path, metadata).await;
+        assert_eq!(metadata.json()["jwks_uri"], "http://127.0.0.1:8080/oauth/jwks");
+    }
 
     let logout = actix_test::TestRequest::post().uri("/api/logout").insert_header(bearer);
     assert_eq!(

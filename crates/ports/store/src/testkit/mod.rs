@@ -111,6 +111,7 @@ contract_suite! {
     factors => __store_contract_factors,
     passkeys => __store_contract_passkeys,
     signing_keys => __store_contract_signing_keys,
+    authorization => __store_contract_authorization,
     health => __store_contract_health,
 }
 

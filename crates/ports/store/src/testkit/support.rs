@@ -100,6 +100,7 @@ pub(super) fn new_session(user: &UserId, client: &ClientId, device_id: &str, now
         now,
         credential: None,
         sign_in_method: SignInMethod::Password,
+        scope: None,
     }
 }
 
@@ -451,6 +452,7 @@ pub(super) fn assert_session_matches(session: &Session, new: &NewSession) {
     }
     assert_eq!(session.access_expires_at, new.access_expires_at, "access expiry");
     assert_eq!(session.sign_in_method, new.sign_in_method, "how the session signed in");
+    assert_eq!(session.scope, new.scope, "the scopes granted");
 }
 
 // ---------------------------------------------------------------------------

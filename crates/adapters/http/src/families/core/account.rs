@@ -25,10 +25,15 @@ use crate::edge::language::Lang;
 
 /// `200` with a token pair; token answers are never cached.
 pub fn token_pair(pair: &TokenPair) -> HttpResponse {
+    token_answer(TokenPairResponse::from(pair))
+}
+
+/// `200` with tokens in `body`, never cached (RFC 6749 §5.1).
+pub fn token_answer(body: impl serde::Serialize) -> HttpResponse {
     HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .insert_header((header::PRAGMA, "no-cache"))
-        .json(TokenPairResponse::from(pair))
+        .json(body)
 }
 
 /// `200 {}`, never cached.

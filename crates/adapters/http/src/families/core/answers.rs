@@ -27,6 +27,29 @@ pub struct TokenPairResponse {
     pub refresh_token: String,
 }
 
+/// The answer to `grant_type=authorization_code`: the pair, the scopes
+/// granted, and for an OpenID request the ID token.
+#[derive(Serialize, ToSchema)]
+pub struct CodeTokenResponse {
+    #[serde(flatten)]
+    pub pair: TokenPairResponse,
+    /// The scopes granted, space-delimited (RFC 6749 §5.1).
+    pub scope: String,
+    /// A JWT signed RS256 (OpenID Connect Core §2), when `openid` was asked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id_token: Option<String>,
+}
+
+impl From<&registrar_service::CodeTokens> for CodeTokenResponse {
+    fn from(tokens: &registrar_service::CodeTokens) -> Self {
+        Self {
+            pair: TokenPairResponse::from(&tokens.pair),
+            scope: tokens.scope.to_string(),
+            id_token: tokens.id_token.clone(),
+        }
+    }
+}
+
 impl From<&TokenPair> for TokenPairResponse {
     fn from(pair: &TokenPair) -> Self {
         Self {
@@ -315,6 +338,10 @@ pub struct ActiveToken {
     pub client_id: String,
     /// The user's email address.
     pub username: String,
+    /// The scopes the token was granted, space-delimited (RFC 6749 §3.3);
+    /// a token of Registrar's own grants has every scope.
+    #[schema(example = "openid email profile phone offline_access")]
+    pub scope: String,
     /// When the access token expires, in seconds since the epoch.
     pub exp: i64,
     /// When the access token was issued (signed in or refreshed), in seconds since the epoch.
@@ -334,15 +361,19 @@ pub struct InactiveToken {
 impl From<Option<AuthContext>> for IntrospectionResponse {
     fn from(context: Option<AuthContext>) -> Self {
         match context {
-            Some(AuthContext { session, user }) => Self::Active(ActiveToken {
-                active: true,
-                sub: user.id.as_str().to_owned(),
-                client_id: session.client_id.to_string(),
-                username: user.email.as_str().to_owned(),
-                exp: session.access_expires_at.timestamp(),
-                iat: session.refreshed_at.timestamp(),
-                token_type: TokenType::Bearer,
-            }),
+            Some(context) => {
+                let AuthContext { session, user } = &context;
+                Self::Active(ActiveToken {
+                    active: true,
+                    sub: user.id.as_str().to_owned(),
+                    client_id: session.client_id.to_string(),
+                    username: user.email.as_str().to_owned(),
+                    scope: registrar_service::granted_scope(&context).to_string(),
+                    exp: session.access_expires_at.timestamp(),
+                    iat: session.refreshed_at.timestamp(),
+                    token_type: TokenType::Bearer,
+                })
+            }
             None => Self::Inactive(InactiveToken { active: false }),
         }
     }

@@ -3,6 +3,7 @@
 
 pub(crate) mod account;
 pub mod answers;
+pub mod discovery;
 mod error;
 pub(crate) mod factors;
 pub(crate) mod oauth;
@@ -10,6 +11,7 @@ pub(crate) mod passkeys;
 pub(crate) mod policies;
 pub mod requests;
 pub(crate) mod tokens;
+pub(crate) mod userinfo;
 
 pub use crate::edge::failure::{EdgeProblem, Problem, BASIC_CHALLENGE};
 pub use error::{
@@ -25,11 +27,15 @@ pub fn routes(routes: &mut impl AddRoute) {
     route!(routes, oauth::__path_revoke => oauth::revoke::<S, M>);
     route!(routes, oauth::__path_introspect => oauth::introspect::<S, M>);
     route!(routes, oauth::__path_jwks => oauth::jwks::<S, M>);
+    route!(routes, discovery::__path_openid_configuration => discovery::openid_configuration::<S, M>);
+    route!(routes, discovery::__path_oauth_authorization_server => discovery::oauth_authorization_server::<S, M>);
     route!(routes, account::__path_change_password => account::change_password::<S, M>);
     route!(routes, account::__path_forgot_password => account::forgot_password::<S, M>);
     route!(routes, account::__path_reset_password => account::reset_password::<S, M>);
     route!(routes, tokens::__path_logout => tokens::logout::<S, M>);
     route!(routes, account::__path_me => account::me::<S, M>);
+    route!(routes, userinfo::__path_userinfo => userinfo::userinfo::<S, M>);
+    route!(routes, userinfo::__path_userinfo_post => userinfo::userinfo_post::<S, M>);
     route!(routes, account::__path_update_me => account::update_me::<S, M>);
     route!(routes, account::__path_delete_me => account::delete_me::<S, M>);
     route!(routes, factors::__path_factors => factors::factors::<S, M>);

@@ -66,7 +66,7 @@ pub async fn revoke<S: Store, M: Mailer>(call: Call<S, M>, payload: web::Payload
 /// Only a confidential client may ask (`client_secret_basic` or
 /// `client_secret_post`); the token may be any client's. A live access
 /// token answers `active: true` with the user's id (`sub`) and address
-/// (`username`), the token's client, `exp` and `iat`; every other token
+/// (`username`), the token's client, its `scope`, `exp` and `iat`; every other token
 /// (unknown, malformed, expired, revoked, a refresh token, a disabled
 /// account's) exactly `{"active": false}`. A check notes the session's use
 /// as a bearer request does.

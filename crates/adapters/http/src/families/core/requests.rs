@@ -179,6 +179,52 @@ pub struct RefreshGrantRequest {
     pub client_id: Option<String>,
 }
 
+/// `grant_type=authorization_code`.
+#[derive(Debug, Clone, Copy, Default, ToSchema)]
+pub enum AuthorizationCodeGrantType {
+    #[default]
+    #[serde(rename = "authorization_code")]
+    AuthorizationCode,
+}
+
+/// `POST /api/token` with `grant_type=authorization_code` (RFC 6749
+/// §4.1.3, RFC 7636 §4.5): the code the authorization endpoint sent to the
+/// redirect URI, for the client it was issued to.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct AuthorizationCodeGrantRequest {
+    #[schema(required = true, value_type = AuthorizationCodeGrantType)]
+    #[serde(default, deserialize_with = "lenient::text")]
+    pub grant_type: Option<String>,
+    /// The code; it lives 60 seconds and is exchanged once (a second
+    /// exchange revokes the session the first opened).
+    #[schema(required = true, value_type = String, pattern = "^[0-9a-f]{64}$")]
+    #[serde(default, deserialize_with = "lenient::text")]
+    pub code: Option<String>,
+    /// The redirect URI of the authorization request, exactly.
+    #[schema(required = true, value_type = String)]
+    #[serde(default, deserialize_with = "lenient::text")]
+    pub redirect_uri: Option<String>,
+    /// The PKCE verifier of the request's `code_challenge` (43 to 128 of
+    /// `[A-Za-z0-9-._~]`); required when the request had a challenge,
+    /// refused when it had none.
+    #[schema(value_type = String, min_length = 43, max_length = 128, pattern = "^[A-Za-z0-9._~-]{43,128}$")]
+    #[serde(default, deserialize_with = "lenient::text")]
+    pub code_verifier: Option<String>,
+    /// The client the code was issued to (or HTTP Basic).
+    #[serde(default, deserialize_with = "lenient::text")]
+    pub client_id: Option<String>,
+}
+
+impl From<AuthorizationCodeGrantRequest> for registrar_service::CodeGrantInput {
+    fn from(r: AuthorizationCodeGrantRequest) -> Self {
+        Self {
+            code: r.code,
+            redirect_uri: r.redirect_uri,
+            code_verifier: r.code_verifier,
+        }
+    }
+}
+
 /// `grant_type=mfa`.
 #[derive(Debug, Clone, Copy, Default, ToSchema)]
 pub enum MfaGrantType {
@@ -394,6 +440,7 @@ pub enum TokenRequest {
     Mfa(MfaGrantRequest),
     Passkey(PasskeyGrantRequest),
     EmailCode(EmailCodeGrantRequest),
+    AuthorizationCode(AuthorizationCodeGrantRequest),
 }
 
 impl TokenRequest {
@@ -406,6 +453,7 @@ impl TokenRequest {
             Some("mfa") => Ok(Self::Mfa(body.parse()?)),
             Some("passkey") => Ok(Self::Passkey(body.parse()?)),
             Some("email_code") => Ok(Self::EmailCode(body.parse()?)),
+            Some("authorization_code") => Ok(Self::AuthorizationCode(body.parse()?)),
             _ => Err(ServiceError::UnsupportedGrantType.into()),
         }
     }

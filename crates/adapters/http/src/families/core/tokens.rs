@@ -8,8 +8,8 @@ use registrar_service::{
 };
 use registrar_store::Store;
 
-use super::account::{caller, caller_without_fields, empty, token_pair};
-use super::answers::{EmptyResponse, SessionResponse, TokenPairResponse};
+use super::account::{caller, caller_without_fields, empty, token_answer, token_pair};
+use super::answers::{CodeTokenResponse, EmptyResponse, SessionResponse, TokenPairResponse};
 use super::requests::{EmailCodeRequest, TokenRequest};
 use super::{
     CoreBearerRefusals, CoreBodyRefusals, CoreBodyThrottled, CoreError, CoreErrorBody, CoreFaults, CoreResult,
@@ -48,7 +48,8 @@ use crate::edge::failure::Problem;
     security((), ("client_basic" = [])),
     request_body(content = TokenRequest),
     responses(
-        (status = 200, description = "A token pair.", body = TokenPairResponse),
+        (status = 200, description = "A token pair; for `grant_type=authorization_code` also `scope` and, when \
+            `openid` was asked, `id_token`.", body = TokenPairResponse),
         (status = 400, description = "`invalid_request` (also: a `client_id` in the body that differs from the one \
             in `Authorization: Basic`, or a secret both there and as `client_secret`), `validation_failed` (a field missing), `invalid_client`, \
             `invalid_grant`, `unsupported_grant_type` (any other `grant_type`, or none).", body = CoreErrorBody),
@@ -77,12 +78,24 @@ pub async fn token<S: Store, M: Mailer>(call: Call<S, M>, payload: web::Payload)
         TokenRequest::Mfa(grant) => &mut grant.client_id,
         TokenRequest::Passkey(grant) => &mut grant.device.client_id,
         TokenRequest::EmailCode(grant) => &mut grant.sign_in.device.client_id,
+        TokenRequest::AuthorizationCode(grant) => &mut grant.client_id,
     };
     *client_id = authenticate_client(&app, basic, client_id.take(), body_secret)
         .await
         .core(lang)?
         .map(|client| client.id);
     let pair = match request {
+        TokenRequest::AuthorizationCode(grant) => {
+            let Some(client) = grant
+                .client_id
+                .clone()
+                .and_then(|id| registrar_domain::ClientId::parse(&id))
+            else {
+                return Err(ServiceError::InvalidClient).core(lang);
+            };
+            let tokens = basic_refusal(&req, app.exchange_code(&client, grant.into()).await).core(lang)?;
+            return Ok(token_answer(CodeTokenResponse::from(&tokens)));
+        }
         TokenRequest::Password(grant) => match Login::parse(&grant.into()) {
             Ok(login) => app.login(login, Origin::of(&req).0).await,
             Err(e) => Err(e),

@@ -2,11 +2,17 @@
 //! invalid-link page, our own failures — with their statuses.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse};
-use registrar_service::ServiceError;
+use actix_web::{web, HttpRequest, HttpResponse};
+use minijinja::context;
+use registrar_mail::Mailer;
+use registrar_service::{Registrar, ServiceError};
+use registrar_store::Store;
+use serde::de::DeserializeOwned;
 
 use super::headers::{page, plain_failure};
+use super::oauth::{self, Extras};
 use super::{csrf, render};
+use crate::edge::body;
 use crate::edge::failure::{self, Failure, Family, Refusal};
 use crate::edge::language::Lang;
 
@@ -16,6 +22,35 @@ pub fn message(status: StatusCode, lang: Lang, heading: &str, text: &str) -> Htt
         Ok(html) => page(status, html, None),
         Err(e) => render_failed(lang, &e),
     }
+}
+
+/// An OAuth page with one heading (a catalogue key) and one sentence.
+pub fn oauth_message(status: StatusCode, lang: Lang, heading: &str, text: String, extras: Extras) -> HttpResponse {
+    oauth::show(
+        status,
+        lang,
+        "message.html",
+        heading,
+        context! { message => text },
+        extras,
+    )
+}
+
+/// The posted form, or the 400 page saying it could not be read (in the
+/// browser's language: the form's own `ui_locales` are unknown).
+pub async fn read_form<T: DeserializeOwned, S: Store, M: Mailer>(
+    req: &HttpRequest,
+    payload: web::Payload,
+    app: &Registrar<S, M>,
+) -> Result<T, HttpResponse> {
+    body::read(req, payload, app).await.map_err(|_| {
+        message(
+            StatusCode::BAD_REQUEST,
+            Lang::of(req),
+            "page.error_title",
+            "page.form_unreadable",
+        )
+    })
 }
 
 /// A form page, with the CSRF cookie when the browser is given a new one.

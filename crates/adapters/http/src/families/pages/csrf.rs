@@ -1,7 +1,7 @@
-//! CSRF protection of the forms (reset, signup), stateless (instances share
+//! CSRF protection of the forms (reset, signup, the OAuth pages), stateless (instances share
 //! no memory): a signed double submit. The form page sets a token in a
 //! cookie (`HttpOnly; SameSite=Strict`, `Secure` over https, its `Path` the
-//! form's pages: [`RESET_PATH`] or [`SIGNUP_PATH`]) and puts the same value
+//! form's pages: [`RESET_PATH`], [`SIGNUP_PATH`] or [`OAUTH_PATH`]) and puts the same value
 //! in a hidden field; a POST is only acted on when both are present, equal,
 //! and the token is one we made for this very page: a random nonce and the
 //! HMAC-SHA-256, under the server secret, of the page kind, the nonce and
@@ -24,6 +24,8 @@ pub const RESET_PATH: &str = "/reset-password";
 /// Where the signup form's cookie is sent: only to `/confirm/signup/{id}`
 /// (a cookie path covers the paths below it).
 pub const SIGNUP_PATH: &str = "/confirm/signup";
+/// Where the cookie of the OAuth pages (sign-in, consent, logout) is sent.
+pub const OAUTH_PATH: &str = "/oauth";
 /// Random bytes of the nonce (64 hex characters), then 64 of the MAC.
 const NONCE_BYTES: usize = 32;
 const TOKEN_LEN: usize = 4 * NONCE_BYTES;
@@ -56,6 +58,18 @@ impl<'a> Binding<'a> {
             page: "signup",
             path: SIGNUP_PATH,
             link,
+        }
+    }
+
+    /// The forms of the authorization and logout pages, which have no link
+    /// token: one kind for both, so that a sign-in and a logout open in two
+    /// tabs do not take each other's cookie.
+    pub fn oauth(key: &'a SecretKey) -> Self {
+        Self {
+            key,
+            page: "oauth",
+            path: OAUTH_PATH,
+            link: "",
         }
     }
 

@@ -8,15 +8,22 @@
 //! | `POST /reset-password/{token}` | 200 "password changed"; the form again with what is wrong: 400 (password rules, passwords differ), 403 (CSRF check failed: "the form expired"), 413/415 (unreadable body); 404 the invalid-link page |
 //! | `GET /confirm/signup/{id}` | 200 the activation form (consent checkbox, optional password twice); 404 the invalid-link page |
 //! | `POST /confirm/signup/{id}` with the CSRF field (a browser's form; without it the JSON API answers) | 200 "account active, log in in the app" (no token on the page); the form again with what is wrong: 400 (no consent, passwords differ, password rules), 403 (CSRF check failed: "the form expired"); 404 the invalid-link page |
+//! | `GET`/`POST /oauth/authorize` | the OAuth 2 / OpenID Connect sign-in, second-factor and consent forms ([`authorize`]); 303 to the client with a code or an error; 400 a page for a bad client or redirect URI |
+//! | `GET`/`POST /oauth/logout` | RP-Initiated Logout: "Sign out of Registrar?", then 303 to the registered `post_logout_redirect_uri` or "you are signed out" ([`logout`]) |
+//! | `GET`/`POST /oauth/forgot-password`, `/oauth/signup` | the sign-in page's two links: a reset mail, an email-first signup ([`account_mail`]) |
 //!
 //! Failures on our side answer 500 (503 when the database is unavailable)
 //! with a page saying so. Every page carries the headers of [`headers`];
 //! the forms are protected by the stateless double-submit check of [`csrf`].
 
+pub(crate) mod account_mail;
 mod answers;
+pub(crate) mod authorize;
 pub(crate) mod confirm;
 pub mod csrf;
 mod headers;
+pub(crate) mod logout;
+mod oauth;
 mod render;
 pub(crate) mod reset;
 pub(crate) mod signup;
@@ -44,4 +51,12 @@ pub fn routes(routes: &mut impl AddRoute) {
     route!(routes, reset::__path_form => reset::form::<S, M>);
     route!(routes, reset::__path_submit => reset::submit::<S, M>);
     route!(routes, signup::__path_form => signup::form::<S, M>);
+    route!(routes, authorize::__path_authorize => authorize::authorize::<S, M>);
+    route!(routes, authorize::__path_submit => authorize::submit::<S, M>);
+    route!(routes, logout::__path_logout => logout::logout::<S, M>);
+    route!(routes, logout::__path_submit => logout::submit::<S, M>);
+    route!(routes, account_mail::__path_forgot_form => account_mail::forgot_form::<S, M>);
+    route!(routes, account_mail::__path_forgot_submit => account_mail::forgot_submit::<S, M>);
+    route!(routes, account_mail::__path_signup_form => account_mail::signup_form::<S, M>);
+    route!(routes, account_mail::__path_signup_submit => account_mail::signup_submit::<S, M>);
 }

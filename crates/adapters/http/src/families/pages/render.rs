@@ -9,10 +9,29 @@ use minijinja::value::Value;
 use minijinja::{context, Environment, ErrorKind, UndefinedBehavior};
 use serde::Serialize;
 
-use super::headers::STYLE;
+use super::headers::{PASSKEY_SCRIPT, STYLE};
 use crate::edge::language::{self, Lang};
 
-const TEMPLATES: [(&str, &str); 5] = [
+const TEMPLATES: [(&str, &str); 12] = [
+    (
+        "oauth_hidden.html",
+        include_str!("../../../templates/pages/oauth_hidden.html"),
+    ),
+    ("signin.html", include_str!("../../../templates/pages/signin.html")),
+    (
+        "email_code.html",
+        include_str!("../../../templates/pages/email_code.html"),
+    ),
+    (
+        "second_factor.html",
+        include_str!("../../../templates/pages/second_factor.html"),
+    ),
+    ("consent.html", include_str!("../../../templates/pages/consent.html")),
+    ("logout.html", include_str!("../../../templates/pages/logout.html")),
+    (
+        "mail_form.html",
+        include_str!("../../../templates/pages/mail_form.html"),
+    ),
     ("layout.html", include_str!("../../../templates/pages/layout.html")),
     ("message.html", include_str!("../../../templates/pages/message.html")),
     ("form.html", include_str!("../../../templates/pages/form.html")),
@@ -54,10 +73,16 @@ fn render(name: &str, lang: Lang, heading: &str, page: Value) -> Result<String, 
     template.render(context! {
         lang => lang.0.code(),
         style => Value::from_safe_string(STYLE.to_owned()),
+        script => Value::from_safe_string(PASSKEY_SCRIPT.to_owned()),
         heading => heading,
         t => texts(lang),
         ..page
     })
+}
+
+/// The page of template `name` with `data` (the OAuth pages).
+pub fn page(name: &str, lang: Lang, heading: &str, data: Value) -> Result<String, minijinja::Error> {
+    render(name, lang, heading, data)
 }
 
 /// A page that says one thing: a heading and a sentence.
@@ -209,6 +234,53 @@ mod tests {
             assert!(!html.contains("page."), "a key without text: {html}");
             let html = form_page(lang, &SignupForm::default()).expect("signup form");
             assert!(!html.contains("page."), "a key without text: {html}");
+        }
+    }
+
+    #[test]
+    fn the_oauth_pages_render_in_every_language() {
+        let head = || {
+            context! {
+                csrf_token => "abc", hidden => vec![("state", "\"><script>")], notice => Some("<b>"),
+            }
+        };
+        let pages = [
+            (
+                "signin.html",
+                context! { intro => "i", email => "a@b.c", ceremony => "", passkey_options => Some("{}"),
+                forgot_href => "/f", signup_href => Some("/s") },
+            ),
+            (
+                "email_code.html",
+                context! { intro => "i", email => "a@b.c", restart_href => "/r" },
+            ),
+            (
+                "second_factor.html",
+                context! { mfa_token => "m", factors => "totp", totp => true, recovery => true,
+                passkey_options => Some("{}"), restart_href => "/r" },
+            ),
+            (
+                "consent.html",
+                context! { intro => "i", scopes => vec!["s"],
+                policies => vec![context! { id => 1, title => "T", description => "D" }], account => "a" },
+            ),
+            ("logout.html", context! {}),
+            (
+                "mail_form.html",
+                context! { intro => "i", submit => "s", action => "/a", email => "", back_href => "/b" },
+            ),
+        ];
+        for language in Language::BUILT_IN {
+            let lang = Lang(language);
+            for (name, data) in &pages {
+                let data = context! { ..data.clone(), ..head() };
+                let html = page(name, lang, "h", data).unwrap_or_else(|e| panic!("{name} in {language}: {e:#}"));
+                assert!(!html.contains("page."), "{name}: a key without text: {html}");
+                assert!(
+                    !html.contains("\"><script>") && !html.contains("<b>"),
+                    "{name}: escaped: {html}"
+                );
+            }
         }
     }
 
