@@ -34,6 +34,12 @@ pub const CODE_TTL: Duration = Duration::seconds(60);
 /// URLs and ID tokens small).
 pub const MAX_ECHOED: usize = 512;
 
+/// The longest `max_age` taken as such (ten years); a longer one is this.
+pub const MAX_AGE_CAP: i64 = 10 * 365 * 86_400;
+
+/// How long a consent form may wait for its answer (its ticket's life).
+pub const CONSENT_WINDOW: Duration = Duration::minutes(10);
+
 /// The device id of a sign-in attempt on the page while it waits for a
 /// second factor (the browser session it opens gets an id of its own).
 const PAGE_DEVICE: &str = "browser";
@@ -57,6 +63,7 @@ pub struct AuthorizationInput {
     pub response_mode: Option<String>,
     pub request: Option<String>,
     pub request_uri: Option<String>,
+    pub id_token_hint: Option<String>,
 }
 
 /// `prompt` (OpenID Connect Core §3.1.2.1).
@@ -87,6 +94,10 @@ pub struct AuthorizationRequest {
     pub login_hint: Option<String>,
     /// The languages the client asks the page to speak, best first.
     pub ui_locales: Vec<String>,
+    /// The user an `id_token_hint` (one of our ID tokens) names: a browser
+    /// signed in as someone else counts as not signed in (OpenID Connect
+    /// Core §3.1.2.1). A hint that is not one of ours is no hint.
+    pub hinted_user: Option<registrar_domain::UserId>,
 }
 
 /// Why a request cannot be sent back to its client: the page says so itself
@@ -127,6 +138,8 @@ pub struct AuthorizationErrorRedirect {
 pub enum AuthorizationError {
     Page(AuthorizationPageError),
     Redirect(AuthorizationErrorRedirect),
+    /// The store could not be asked (logged): the page says it is our fault.
+    Unavailable,
 }
 
 /// What the page does next.
@@ -149,6 +162,13 @@ pub struct ConsentNeeded {
     pub scopes: Scopes,
     /// The current revisions of required policies the user has not accepted.
     pub policies: Vec<PolicyRevision>,
+    /// Proof that this form was shown to this browser session for this
+    /// request after its sign-in was found fresh enough (`prompt`,
+    /// `max_age`): the form carries it back to
+    /// [`Registrar::grant_authorization`], so that a posted answer cannot
+    /// skip a sign-in the request asked for. Keyed under the server
+    /// secret; good for [`CONSENT_WINDOW`].
+    pub ticket: String,
 }
 
 /// A browser session just opened: the cookie's value (in clear, once) and
@@ -194,14 +214,20 @@ fn has_control(text: &str) -> bool {
 fn redirect_registered(client: &Client, redirect_uri: &str) -> bool {
     let without_port = |uri: &str| -> Option<String> {
         let mut url = url::Url::parse(uri).ok()?;
-        let loopback = url.scheme() == "http" && matches!(url.host(), Some(url::Host::Ipv4(ip)) if ip.is_loopback())
-            || matches!(url.host(), Some(url::Host::Ipv6(ip)) if ip.is_loopback());
+        let loopback = url.scheme() == "http"
+            && (matches!(url.host(), Some(url::Host::Ipv4(ip)) if ip.is_loopback())
+                || matches!(url.host(), Some(url::Host::Ipv6(ip)) if ip.is_loopback()));
         if !loopback {
             return None;
         }
         url.set_port(None).ok()?;
         Some(url.to_string())
     };
+    // What a URL parser would drop (spaces, tabs, line breaks) must not
+    // make another string match: such a URI matches nothing.
+    if redirect_uri.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return false;
+    }
     client.redirect_uris.iter().any(|registered| {
         registered.as_str() == redirect_uri
             || without_port(registered.as_str()).is_some_and(|r| without_port(redirect_uri) == Some(r))
@@ -251,7 +277,7 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         let client = match ClientId::parse(client_id) {
             Some(id) => self.store.client(&id).await.map_err(|e| {
                 tracing::warn!(error = %e, "the client of an authorization request could not be read");
-                AuthorizationError::Page(AuthorizationPageError::UnknownClient)
+                AuthorizationError::Unavailable
             })?,
             None => None,
         };
@@ -278,7 +304,17 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
             max_age: None,
             login_hint: None,
             ui_locales: Vec::new(),
+            hinted_user: None,
         };
+        if let Some(hint) = input.id_token_hint.as_deref() {
+            match self.id_token_hint(hint).await {
+                Ok(hint) => request.hinted_user = hint.map(|h| h.user),
+                Err(e) => {
+                    tracing::warn!(error = %e, "the id_token_hint of an authorization request could not be read");
+                    return Err(AuthorizationError::Unavailable);
+                }
+            }
+        }
         match self.read_parameters(input, &mut request) {
             Ok(()) => Ok(request),
             Err((error, description)) => Err(AuthorizationError::Redirect(request.error_redirect(
@@ -356,7 +392,7 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         }
         if let Some(max_age) = &input.max_age {
             match max_age.parse::<i64>() {
-                Ok(seconds) if seconds >= 0 => request.max_age = Some(seconds),
+                Ok(seconds) if seconds >= 0 => request.max_age = Some(seconds.min(MAX_AGE_CAP)),
                 _ => return Err((INVALID, "max_age is not a number of seconds")),
             }
         }
@@ -405,11 +441,13 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
                         .max_age
                         .is_none_or(|max| now - session.auth_time <= Duration::seconds(max)))
         };
-        let Some(session) = session.filter(|s| fresh(s)) else {
+        let hinted = |session: &BrowserSession| request.hinted_user.as_ref().is_none_or(|user| *user == session.user);
+        let Some(session) = session.filter(|s| fresh(s) && hinted(s)) else {
             return Ok(self.interaction(request, "login_required", "the user must sign in"));
         };
         let consent = self.consent_needed(request, session).await?;
-        if let Some(consent) = consent {
+        if let Some(mut consent) = consent {
+            consent.ticket = self.consent_ticket(request, session, now + CONSENT_WINDOW);
             return Ok(self.interaction_or(
                 request,
                 "consent_required",
@@ -460,7 +498,11 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         } else {
             Scopes::default()
         };
-        Ok(Some(ConsentNeeded { scopes, policies }))
+        Ok(Some(ConsentNeeded {
+            scopes,
+            policies,
+            ticket: String::new(),
+        }))
     }
 
     /// The current revisions of required policies `user` has not accepted.
@@ -471,15 +513,73 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         Ok(all.into_iter().filter(|r| pending.contains(&r.id)).collect())
     }
 
+    /// The consent ticket of `request` shown to `session`, good until
+    /// `expires`: `<unix seconds>.<HMAC-SHA-256 of what it binds>`.
+    fn consent_ticket(
+        &self,
+        request: &AuthorizationRequest,
+        session: &BrowserSession,
+        expires: chrono::DateTime<chrono::Utc>,
+    ) -> String {
+        let expires = expires.timestamp();
+        // Everything of the request that decided whether the sign-in was
+        // fresh enough, and what the code will carry.
+        let bound = format!(
+            "{expires}|{}|{}|{}|{}|{}|{}|{:?}|{:?}",
+            session.id,
+            request.client.id,
+            request.redirect_uri,
+            request.scope,
+            request.nonce.as_deref().unwrap_or_default(),
+            request
+                .code_challenge
+                .as_ref()
+                .map(CodeChallenge::as_str)
+                .unwrap_or_default(),
+            request.prompt,
+            request.max_age,
+        );
+        format!(
+            "{expires}.{}",
+            self.settings.secret_key.digest("consent ticket", &bound)
+        )
+    }
+
+    /// Whether `ticket` is the live consent ticket of `request` for `session`.
+    fn consent_ticket_holds(&self, request: &AuthorizationRequest, session: &BrowserSession, ticket: &str) -> bool {
+        let Some((expires, _)) = ticket.split_once('.') else {
+            return false;
+        };
+        let Some(expires) = expires
+            .parse::<i64>()
+            .ok()
+            .and_then(|t| chrono::DateTime::from_timestamp(t, 0))
+        else {
+            return false;
+        };
+        if expires < self.now() {
+            return false;
+        }
+        let expected = registrar_domain::SecretHash::from_stored(self.consent_ticket(request, session, expires));
+        expected.matches(&registrar_domain::SecretHash::from_stored(ticket.to_owned()))
+    }
+
     /// The user agreed on the consent form: records the grant and the
     /// policies (every pending one must be among `accepted`, else
-    /// [`ServiceError::Invalid`] on `policies`), then the code.
+    /// [`ServiceError::Invalid`] on `policies`), then the code. `ticket` is
+    /// the form's [`ConsentNeeded::ticket`]: a missing, expired, or another
+    /// request's or session's ticket is `InvalidGrant` (the page starts the
+    /// request over).
     pub async fn grant_authorization(
         &self,
         request: &AuthorizationRequest,
         session: &BrowserSession,
+        ticket: &str,
         accepted: &[RevisionId],
     ) -> Result<String, ServiceError> {
+        if !self.consent_ticket_holds(request, session, ticket) {
+            return Err(ServiceError::InvalidGrant);
+        }
         let pending = self.pending_policies(&session.user).await?;
         let missing: Vec<_> = pending.iter().filter(|p| !accepted.contains(&p.id)).collect();
         if let Some(first) = missing.first() {
@@ -713,12 +813,18 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
     /// it gave), another client's, another redirect URI, a wrong or missing
     /// verifier, or a verifier for a code without challenge (RFC 9700 §2.1.1).
     pub async fn exchange_code(&self, client: &ClientId, input: CodeGrantInput) -> Result<CodeTokens, ServiceError> {
-        let Some(code) = input
-            .code
-            .filter(|c| c.len() == 64 && c.bytes().all(|b| b.is_ascii_hexdigit()))
-        else {
-            return Err(ServiceError::InvalidGrant);
+        let Some(code) = input.code else {
+            return Err(ServiceError::Invalid(crate::FieldErrors::single(
+                crate::Field::Code,
+                crate::FieldError::Required,
+            )));
         };
+        let Some(client_record) = self.store.client(client).await? else {
+            return Err(ServiceError::InvalidClient);
+        };
+        if code.len() != 64 || !code.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(ServiceError::InvalidGrant);
+        }
         let code_hash = SecretToken::new(code).hash();
         let Some(stored) = self.store.authorization_code(&code_hash).await? else {
             return Err(ServiceError::InvalidGrant);
@@ -738,7 +844,7 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         if user.disabled {
             return Err(ServiceError::InvalidGrant);
         }
-        let trusted = self.store.client(client).await?.is_some_and(|c| c.trusted);
+        let trusted = client_record.trusted;
         let device = Device {
             id: registrar_domain::DeviceId::parse(&browser_device(&stored.browser_session))
                 .map_err(|_| ServiceError::InvalidGrant)?,

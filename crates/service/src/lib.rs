@@ -41,7 +41,7 @@ pub use admin::NewClient;
 pub use authorize::{
     with_query, AuthorizationError, AuthorizationErrorRedirect, AuthorizationInput, AuthorizationPageError,
     AuthorizationRequest, AuthorizationStep, BrowserCookie, BrowserSignIn, CodeGrantInput, CodeTokens, ConsentNeeded,
-    Prompt, CODE_TTL,
+    Prompt, CODE_TTL, CONSENT_WINDOW, MAX_AGE_CAP,
 };
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use confirm::{CodeConfirmation, LinkOutcome, PasswordReset};

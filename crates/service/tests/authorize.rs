@@ -152,8 +152,13 @@ impl Authz {
         let cookie = self.sign_in(&request).await;
         let session = self.session(&cookie).await.unwrap();
         let code = match self.step(&request, Some(&cookie), true).await {
-            AuthorizationStep::Consent(_) => {
-                let location = self.w.app.grant_authorization(&request, &session, &[]).await.unwrap();
+            AuthorizationStep::Consent(consent) => {
+                let location = self
+                    .w
+                    .app
+                    .grant_authorization(&request, &session, &consent.ticket, &[])
+                    .await
+                    .unwrap();
                 Self::code_of(AuthorizationStep::Redirect(location))
             }
             step => Self::code_of(step),
@@ -350,7 +355,11 @@ async fn sign_in_consent_code_and_its_exchange() {
     };
     assert_eq!(consent.scopes.to_string(), "email profile");
     assert!(consent.policies.is_empty(), "Ann accepted both at registration");
-    let location = a.w.app.grant_authorization(&request, &session, &[]).await.unwrap();
+    let location =
+        a.w.app
+            .grant_authorization(&request, &session, &consent.ticket, &[])
+            .await
+            .unwrap();
     let code = Authz::code_of(AuthorizationStep::Redirect(location));
 
     let tokens = a.exchange(&a.public, &code, Some(VERIFIER)).await.unwrap();
@@ -519,21 +528,22 @@ async fn a_pending_required_policy_is_accepted_on_the_consent_form() {
     let cookie = a.sign_in(&request).await;
     let revision = a.w.app.publish_policy(testing::policy_revision("tac")).await.unwrap();
     let session = a.session(&cookie).await.unwrap();
-    match a.step(&request, Some(&cookie), true).await {
+    let ticket = match a.step(&request, Some(&cookie), true).await {
         AuthorizationStep::Consent(consent) => {
             assert!(consent.scopes.is_empty(), "a trusted client asks no consent for scopes");
             assert_eq!(
                 consent.policies.iter().map(|p| p.id).collect::<Vec<_>>(),
                 vec![revision.id]
             );
+            consent.ticket
         }
         other => panic!("the policy to accept, not {other:?}"),
-    }
-    let refused = a.w.app.grant_authorization(&request, &session, &[]).await;
+    };
+    let refused = a.w.app.grant_authorization(&request, &session, &ticket, &[]).await;
     assert!(matches!(refused, Err(ServiceError::Invalid(_))), "{refused:?}");
     let location =
         a.w.app
-            .grant_authorization(&request, &session, &[revision.id])
+            .grant_authorization(&request, &session, &ticket, &[revision.id])
             .await
             .unwrap();
     Authz::code_of(AuthorizationStep::Redirect(location));
@@ -722,4 +732,129 @@ async fn an_openid_request_gets_an_id_token_that_is_also_a_logout_hint() {
     ] {
         assert!(a.w.app.id_token_hint(&bad).await.unwrap().is_none(), "{bad:.40}");
     }
+}
+
+#[tokio::test]
+async fn what_the_review_found_stays_fixed() {
+    let a = authz().await;
+    let (_, cookie) = a.code(&input(&a.trusted, "openid email")).await;
+    let session = a.session(&cookie).await.unwrap();
+
+    // A max_age beyond any duration is capped, not a panic.
+    let huge = a
+        .request(&AuthorizationInput {
+            max_age: Some(i64::MAX.to_string()),
+            ..input(&a.trusted, "email")
+        })
+        .await;
+    assert_eq!(huge.max_age, Some(registrar_service::MAX_AGE_CAP));
+    Authz::code_of(a.step(&huge, Some(&cookie), false).await);
+
+    // What a URL parser drops does not make a redirect URI match.
+    for sneaky in [
+        " http://127.0.0.1:8400/cb",
+        "http://127.0.0.1:84\n00/cb",
+        "http://127.0.0.1:8400/cb\t",
+    ] {
+        let request = AuthorizationInput {
+            redirect_uri: Some(sneaky.into()),
+            ..input(&a.public, "email")
+        };
+        assert_eq!(
+            a.error(&request).await,
+            AuthorizationError::Page(AuthorizationPageError::UnregisteredRedirectUri),
+            "{sneaky:?}"
+        );
+    }
+
+    // A consent post cannot skip the sign-in prompt=login or max_age asks
+    // for: the answer needs the ticket of a form shown after that sign-in,
+    // for this request and session, within ten minutes.
+    let request = a.request(&input(&a.public, "email phone")).await;
+    let ticket = match a.step(&request, Some(&cookie), false).await {
+        AuthorizationStep::Consent(consent) => consent.ticket,
+        other => panic!("consent, not {other:?}"),
+    };
+    let login = a
+        .request(&AuthorizationInput {
+            prompt: Some("login".into()),
+            ..input(&a.public, "email phone")
+        })
+        .await;
+    let other_scope = a.request(&input(&a.public, "email")).await;
+    for (request, ticket, why) in [
+        (&login, String::new(), "no ticket"),
+        (&login, "garbage".to_owned(), "not a ticket"),
+        (
+            &login,
+            ticket.clone(),
+            "another request's ticket (prompt=login asks more)",
+        ),
+        (&other_scope, ticket.clone(), "another scope's ticket"),
+    ] {
+        let refused = a.w.app.grant_authorization(request, &session, &ticket, &[]).await;
+        assert!(matches!(refused, Err(ServiceError::InvalidGrant)), "{why}: {refused:?}");
+    }
+    a.w.clock.advance(Duration::minutes(11));
+    let late = a.w.app.grant_authorization(&request, &session, &ticket, &[]).await;
+    assert!(
+        matches!(late, Err(ServiceError::InvalidGrant)),
+        "an expired ticket: {late:?}"
+    );
+
+    // An id_token_hint of another user: this browser counts as signed out.
+    let other =
+        a.w.app
+            .register_raw(registration(&a.w.client, &a.w.policies, "bob@example.com", "Bob"), ip())
+            .await
+            .unwrap();
+    let bob = a.w.app.authenticate(other.access_token.expose()).await.unwrap().user;
+    let bobs_token =
+        a.w.app
+            .id_token(
+                &bob,
+                &registrar_domain::ClientId::parse(&a.trusted).unwrap(),
+                &registrar_domain::Scopes::full(),
+                None,
+                a.w.clock_now(),
+                registrar_domain::SignInMethod::Password,
+            )
+            .await
+            .unwrap();
+    let anns = a.session(&cookie).await.unwrap();
+    let hinted = a
+        .request(&AuthorizationInput {
+            prompt: Some("none".into()),
+            id_token_hint: Some(bobs_token),
+            ..input(&a.trusted, "email")
+        })
+        .await;
+    assert_eq!(hinted.hinted_user.as_ref(), Some(&bob.id));
+    assert_ne!(anns.user, bob.id);
+    match a.step(&hinted, Some(&cookie), false).await {
+        AuthorizationStep::Redirect(location) => assert_eq!(params(&location)["error"], "login_required"),
+        other => panic!("login_required, not {other:?}"),
+    }
+    // A hint that is not ours is no hint.
+    let junk = a
+        .request(&AuthorizationInput {
+            id_token_hint: Some("not.a.token".into()),
+            ..input(&a.trusted, "email")
+        })
+        .await;
+    assert_eq!(junk.hinted_user, None);
+
+    // The token endpoint: no code is a field error, an unknown client invalid_client.
+    let client = registrar_domain::ClientId::parse(&a.trusted).unwrap();
+    let missing = a.w.app.exchange_code(&client, CodeGrantInput::default()).await;
+    assert!(matches!(missing, Err(ServiceError::Invalid(_))), "{missing:?}");
+    let nobody = registrar_domain::ClientId::parse("no-such-client").unwrap();
+    let grant = CodeGrantInput {
+        code: Some("a".repeat(64)),
+        ..CodeGrantInput::default()
+    };
+    assert!(matches!(
+        a.w.app.exchange_code(&nobody, grant).await,
+        Err(ServiceError::InvalidClient)
+    ));
 }

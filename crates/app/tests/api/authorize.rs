@@ -640,8 +640,71 @@ async fn a_passkey_signs_in_on_the_page(backend: Backend) {
     assert_code(&done, &app);
 }
 
+/// A cross-site POST carries no SameSite=Lax cookie: an authorization or
+/// logout request sent by POST is turned into the same request by GET,
+/// which does. And a consent post cannot skip the sign-in `prompt=login`
+/// asks for.
+async fn posts_from_the_client_go_by_get_and_consent_needs_the_asked_sign_in(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let client = photo_app(&app, false).await;
+    let email = unique_email();
+    app.register(&email).await;
+
+    let uri = authorize_uri(&client, &[]);
+    let query: Vec<(String, String)> = url::Url::parse(&format!("http://x{uri}"))
+        .expect("a URL")
+        .query_pairs()
+        .into_owned()
+        .collect();
+    let mut stranger = Browser::new(&app);
+    let posted = stranger.post("/oauth/authorize", &query).await;
+    assert_eq!(posted.status, StatusCode::SEE_OTHER, "{}", posted.body);
+    let location = posted.location().expect("a Location").to_owned();
+    assert!(location.starts_with("/oauth/authorize?"), "{location}");
+    let again: BTreeMap<String, String> = url::Url::parse(&format!("http://x{location}"))
+        .expect("a URL")
+        .query_pairs()
+        .into_owned()
+        .collect();
+    assert_eq!(again, query.iter().cloned().collect(), "the same request");
+
+    let logout = [
+        ("client_id".to_owned(), client.clone()),
+        ("post_logout_redirect_uri".to_owned(), AFTER_LOGOUT.to_owned()),
+        ("state".to_owned(), "s9".to_owned()),
+    ];
+    let posted = stranger.post("/oauth/logout", &logout).await;
+    assert_eq!(posted.status, StatusCode::SEE_OTHER, "{}", posted.body);
+    assert!(
+        posted.location().is_some_and(|l| l.starts_with("/oauth/logout?")),
+        "{:?}",
+        posted.location()
+    );
+
+    // Signed in and consented long ago; the client asks for a fresh sign-in.
+    let mut browser = Browser::new(&app);
+    let form = browser.get(&authorize_uri(&client, &[])).await;
+    let consent = browser.password(&form, &email, PASSWORD).await;
+    assert_code(&browser.decide(&consent, "allow").await, &app);
+    let fresh = browser
+        .get(&authorize_uri(
+            &client,
+            &[("prompt", "login"), ("scope", "openid email phone")],
+        ))
+        .await;
+    fresh.assert_page(StatusCode::OK, "Sign in to continue to Photo app.");
+    // Posting the consent step instead of signing in shows the form again.
+    let mut skipped = fresh.form("Email me a sign-in code instead");
+    skipped.retain(|(k, _)| k != "step");
+    skipped.push(("step".into(), "consent".into()));
+    skipped.push(("decision".into(), "allow".into()));
+    let page = browser.post("/oauth/authorize", &skipped).await;
+    page.assert_page(StatusCode::OK, "Sign in to continue to Photo app.");
+}
+
 on_both_backends!(
     a_passkey_signs_in_on_the_page,
+    posts_from_the_client_go_by_get_and_consent_needs_the_asked_sign_in,
     an_unregistered_redirect_uri_is_an_error_page_and_never_a_redirect,
     errors_after_a_good_redirect_uri_go_back_to_the_client,
     a_password_sign_in_asks_consent_once_then_goes_straight_to_the_code,

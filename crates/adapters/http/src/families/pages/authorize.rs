@@ -71,6 +71,9 @@ pub struct AuthorizeParams {
     pub request: Option<String>,
     /// Refused (`request_uri_not_supported`).
     pub request_uri: Option<String>,
+    /// One of our ID tokens: a browser signed in as another user counts as
+    /// signed out (with `prompt=none`, `login_required`).
+    pub id_token_hint: Option<String>,
 }
 
 impl AuthorizeParams {
@@ -93,6 +96,7 @@ impl AuthorizeParams {
             response_mode: given(p.response_mode),
             request: given(p.request),
             request_uri: given(p.request_uri),
+            id_token_hint: given(p.id_token_hint),
         }
     }
 
@@ -118,6 +122,7 @@ impl AuthorizeParams {
             ("login_hint", input.login_hint),
             ("ui_locales", input.ui_locales),
             ("response_mode", input.response_mode),
+            ("id_token_hint", input.id_token_hint),
         ]
         .into_iter()
         .filter_map(|(name, value)| value.map(|v| (name.to_owned(), v)))
@@ -150,6 +155,10 @@ pub struct AuthorizeForm {
     /// The second-factor step's token (from the first factor).
     #[serde(default, deserialize_with = "lenient::text")]
     pub mfa_token: Option<String>,
+    /// The consent form's ticket: it was shown to this browser session for
+    /// this request after a sign-in fresh enough for it.
+    #[serde(default, deserialize_with = "lenient::text")]
+    pub consent_ticket: Option<String>,
     /// The second factors on offer (space-separated), as the page was shown.
     #[serde(default, deserialize_with = "lenient::text")]
     pub factors: Option<String>,
@@ -241,6 +250,16 @@ pub async fn submit<S: Store, M: Mailer>(
         Err(answer) => return answer,
     };
     let Some(step) = form.step.clone() else {
+        // An authorization request sent by POST from the client's site
+        // comes without the SameSite=Lax session cookie: the same request
+        // by GET (a top-level navigation, which carries it) sees the
+        // browser's session.
+        if oauth::cookie(&req, oauth::SESSION_COOKIE).is_none() {
+            let query = url::form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(form.params.pairs())
+                .finish();
+            return see_other(&format!("/oauth/authorize?{query}"), std::iter::empty());
+        }
         return page.resume(&request, StatusCode::OK, None).await;
     };
     if oauth::binding(&app).check(&req, form.csrf_token.as_deref()).is_none() {
@@ -295,6 +314,10 @@ impl<'a, S: Store, M: Mailer> Page<'a, S, M> {
             }
             Err(AuthorizationError::Page(error)) => Err(self.error_page(error)),
             Err(AuthorizationError::Redirect(redirect)) => Err(see_other(&redirect.location, std::iter::empty())),
+            Err(AuthorizationError::Unavailable) => {
+                let outage = registrar_store::StoreError::Unavailable("the store could not be asked".into());
+                Err(failure(self.lang, &ServiceError::Unavailable(outage)))
+            }
         }
     }
 
@@ -520,6 +543,7 @@ impl<'a, S: Store, M: Mailer> Page<'a, S, M> {
             intro => lang.t_with("page.consent_text", &[("client", &request.client.name)]),
             scopes => scopes,
             policies => policies,
+            ticket => consent.ticket,
             account => lang.t("page.consent_hint"),
             ..Value::from_serialize(&head)
         };
@@ -744,11 +768,17 @@ impl<'a, S: Store, M: Mailer> Page<'a, S, M> {
             .flatten()
             .map(|id| RevisionId(*id))
             .collect();
-        match self.app.grant_authorization(request, &session, &accepted).await {
+        let ticket = form.consent_ticket.as_deref().unwrap_or_default();
+        match self.app.grant_authorization(request, &session, ticket, &accepted).await {
             Ok(location) => see_other(&location, self.cookies.into_iter()),
+            // Not a form this session was shown for this request (or shown
+            // too long ago): the request starts over, with the sign-in it
+            // asks for.
+            Err(ServiceError::InvalidGrant) => self.resume(request, StatusCode::OK, None).await,
             Err(ServiceError::Invalid(_)) => {
                 let notice = Some(self.lang.t("page.consent_policies_required"));
-                // The consent form was shown to this session for this request.
+                // The consent form was shown to this session for this request
+                // (its ticket held).
                 self.next(request, Some(session), true, StatusCode::BAD_REQUEST, notice)
                     .await
             }

@@ -124,6 +124,16 @@ pub async fn submit<S: Store, M: Mailer>(
         Ok(form) => form,
         Err(unreadable) => return unreadable,
     };
+    // A logout sent by POST from the client's site comes without the
+    // SameSite=Lax session cookie: the same request by GET (a top-level
+    // navigation, which carries it) finds the session to end. Our own
+    // confirmation form (same site, with `confirm`) carries it already.
+    if form.confirm.is_none() && oauth::cookie(&req, oauth::SESSION_COOKIE).is_none() {
+        let query = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(form.params.pairs())
+            .finish();
+        return see_other(&format!("/oauth/logout?{query}"), std::iter::empty());
+    }
     let params = form.params.clone();
     run(&req, app.get_ref(), params, Some(form)).await
 }

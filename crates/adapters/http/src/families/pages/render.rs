@@ -262,7 +262,7 @@ mod tests {
             (
                 "consent.html",
                 context! { intro => "i", scopes => vec!["s"],
-                policies => vec![context! { id => 1, title => "T", description => "D" }], account => "a" },
+                policies => vec![context! { id => 1, title => "T", description => "D" }], account => "a", ticket => "t" },
             ),
             ("logout.html", context! {}),
             (
