@@ -128,9 +128,10 @@ pub async fn submit<S: Store, M: Mailer>(
     // SameSite=Lax session cookie: the same request by GET (a top-level
     // navigation, which carries it) finds the session to end. Our own
     // confirmation form (same site, with `confirm`) carries it already.
-    if form.confirm.is_none() && oauth::cookie(&req, oauth::SESSION_COOKIE).is_none() {
+    let pairs = form.params.pairs();
+    if form.confirm.is_none() && !pairs.is_empty() && oauth::cookie(&req, oauth::SESSION_COOKIE).is_none() {
         let query = url::form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(form.params.pairs())
+            .extend_pairs(pairs)
             .finish();
         return see_other(&format!("/oauth/logout?{query}"), std::iter::empty());
     }
