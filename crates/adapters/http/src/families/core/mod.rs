@@ -11,7 +11,7 @@ pub(crate) mod passkeys;
 pub(crate) mod policies;
 pub mod requests;
 pub(crate) mod tokens;
-pub(crate) mod userinfo;
+pub mod userinfo;
 
 pub use crate::edge::failure::{EdgeProblem, Problem, BASIC_CHALLENGE};
 pub use error::{
