@@ -11,7 +11,7 @@ pub(crate) mod passkeys;
 pub(crate) mod policies;
 pub mod requests;
 pub(crate) mod tokens;
-pub mod userinfo;
+pub(crate) mod userinfo;
 
 pub use crate::edge::failure::{EdgeProblem, Problem, BASIC_CHALLENGE};
 pub use error::{

@@ -59,28 +59,6 @@ async fn userinfo_of<S: Store, M: Mailer>(call: Call<S, M>) -> Result<HttpRespon
         .json(claims(&ctx.user, &scope)))
 }
 
-/// What `/userinfo` answers, by either method: documented once.
-#[derive(utoipa::IntoResponses)]
-pub enum UserInfoAnswers {
-    /// The claims, with `Cache-Control: no-store`.
-    #[response(status = 200)]
-    Claims(UserInfoResponse),
-    /// `invalid_token`: missing (a bare `Bearer` challenge), unknown,
-    /// expired or revoked (`Bearer error="invalid_token"`).
-    #[response(
-        status = 401,
-        headers(("WWW-Authenticate" = String, description = "`Bearer` or `Bearer error=\"invalid_token\", error_description=\"…\"`"))
-    )]
-    InvalidToken(CoreErrorBody),
-    /// `insufficient_scope` (the token's scope lacks `openid`),
-    /// `account_disabled`.
-    #[response(
-        status = 403,
-        headers(("WWW-Authenticate" = String, description = "`Bearer error=\"insufficient_scope\", scope=\"openid\"` for `insufficient_scope`"))
-    )]
-    Refused(CoreErrorBody),
-}
-
 /// The caller's claims (OpenID Connect UserInfo)
 ///
 /// The claims the access token's scope grants (OpenID Connect Core §5.3),
@@ -92,7 +70,18 @@ pub enum UserInfoAnswers {
     operation_id = "userinfo",
     tag = "core",
     security(("bearer" = [])),
-    responses(UserInfoAnswers, CoreFaults)
+    responses(
+        (status = 200, description = "The claims, with `Cache-Control: no-store`.", body = UserInfoResponse),
+        (status = 401, description = "`invalid_token`: missing (a bare `Bearer` challenge), unknown, expired or \
+            revoked (`Bearer error=\"invalid_token\"`).", body = CoreErrorBody,
+            headers(("WWW-Authenticate" = String, description = "`Bearer` or `Bearer error=\"invalid_token\", \
+            error_description=\"…\"`"))),
+        (status = 403, description = "`insufficient_scope` (the token's scope lacks `openid`), `account_disabled`.",
+            body = CoreErrorBody,
+            headers(("WWW-Authenticate" = String, description = "`Bearer error=\"insufficient_scope\", \
+            scope=\"openid\"` for `insufficient_scope`"))),
+        CoreFaults,
+    )
 )]
 pub async fn userinfo<S: Store, M: Mailer>(call: Call<S, M>) -> Result<HttpResponse, CoreError> {
     userinfo_of(call).await
@@ -108,7 +97,18 @@ pub async fn userinfo<S: Store, M: Mailer>(call: Call<S, M>) -> Result<HttpRespo
     operation_id = "userinfo_post",
     tag = "core",
     security(("bearer" = [])),
-    responses(UserInfoAnswers, CoreFaults)
+    responses(
+        (status = 200, description = "The claims, with `Cache-Control: no-store`.", body = UserInfoResponse),
+        (status = 401, description = "`invalid_token`: missing (a bare `Bearer` challenge), unknown, expired or \
+            revoked (`Bearer error=\"invalid_token\"`).", body = CoreErrorBody,
+            headers(("WWW-Authenticate" = String, description = "`Bearer` or `Bearer error=\"invalid_token\", \
+            error_description=\"…\"`"))),
+        (status = 403, description = "`insufficient_scope` (the token's scope lacks `openid`), `account_disabled`.",
+            body = CoreErrorBody,
+            headers(("WWW-Authenticate" = String, description = "`Bearer error=\"insufficient_scope\", \
+            scope=\"openid\"` for `insufficient_scope`"))),
+        CoreFaults,
+    )
 )]
 pub async fn userinfo_post<S: Store, M: Mailer>(call: Call<S, M>) -> Result<HttpResponse, CoreError> {
     userinfo_of(call).await
