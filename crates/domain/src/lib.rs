@@ -5,6 +5,8 @@
 //!
 //! Pure: no I/O, no async, no framework types.
 
+pub mod admin;
+pub mod audit;
 pub mod birth;
 pub mod client;
 pub mod confirmation;
@@ -24,6 +26,8 @@ pub mod throttle;
 pub mod totp;
 pub mod user;
 
+pub use admin::{AdminKey, AdminScope, AdminScopes, WebhookEndpoint, WebhookEvents, WebhookSecret};
+pub use audit::{Actor, AuditEvent, AuditKind, AuditRecord, IpRecording};
 pub use client::{Client, ClientId, ClientKind, RedirectUri, RedirectUriError, WEB_CLIENT_ID};
 pub use confirmation::{ConfirmationCode, ConfirmationPurpose};
 pub use email::{Email, EmailError};

@@ -6,6 +6,7 @@
 
 mod account;
 mod admin;
+pub mod audit;
 mod authorize;
 mod clock;
 mod confirm;
@@ -38,6 +39,7 @@ pub mod testing;
 
 pub use account::{PasswordChange, ProfileChange, ProfileView, Registration, RegistrationLookups, SessionView};
 pub use admin::NewClient;
+pub use audit::{current_request, within_request, AuditSettings, RequestMeta};
 pub use authorize::{
     with_query, AuthorizationError, AuthorizationErrorRedirect, AuthorizationInput, AuthorizationPageError,
     AuthorizationRequest, AuthorizationStep, BrowserCookie, BrowserSignIn, CodeGrantInput, CodeTokens, ConsentNeeded,

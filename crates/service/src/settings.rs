@@ -44,6 +44,8 @@ pub struct Settings {
     /// How long a browser session of the sign-in page lasts
     /// (`auth.browser_session_ttl`): single sign-on across clients until then.
     pub browser_session_ttl: Duration,
+    /// The audit trail (`audit.*`).
+    pub audit: crate::AuditSettings,
 }
 
 impl Settings {
@@ -100,6 +102,7 @@ impl Settings {
             // `http.public_url` is on an IP address, which is no relying party id.
             webauthn: None,
             browser_session_ttl: Duration::hours(12),
+            audit: crate::AuditSettings::default(),
         }
     }
 }

@@ -267,6 +267,66 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    audit_events (seq) {
+        seq -> BigInt,
+        id -> Text,
+        at -> Timestamp,
+        kind -> Text,
+        user_id -> Nullable<Text>,
+        email -> Nullable<Text>,
+        client_id -> Nullable<Text>,
+        device_id -> Nullable<Text>,
+        device_name -> Nullable<Text>,
+        request_id -> Nullable<Text>,
+        actor -> Text,
+        ip -> Nullable<Text>,
+        data -> Text,
+    }
+}
+
+diesel::table! {
+    admin_keys (id) {
+        id -> Text,
+        name -> Text,
+        scopes -> Text,
+        key_hash -> Text,
+        created_at -> Timestamp,
+        last_used_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    webhook_endpoints (id) {
+        id -> Text,
+        url -> Text,
+        events -> Text,
+        secret -> Text,
+        enabled -> Bool,
+        created_at -> Timestamp,
+        failing_since -> Nullable<Timestamp>,
+        disabled_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    webhook_deliveries (id) {
+        id -> Text,
+        endpoint_id -> Text,
+        event_id -> Text,
+        message_id -> Text,
+        body -> Text,
+        attempts -> Integer,
+        retry_at -> Timestamp,
+        claimed_until -> Nullable<Timestamp>,
+        delivered_at -> Nullable<Timestamp>,
+        given_up_at -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(sessions -> clients (client_id));
 diesel::joinable!(retired_refresh_tokens -> sessions (session_id));
@@ -276,6 +336,7 @@ diesel::joinable!(policy_acceptances -> policy_revisions (revision_id));
 diesel::joinable!(confirmations -> users (user_id));
 diesel::joinable!(outbox -> users (user_id));
 diesel::joinable!(browser_sessions -> users (user_id));
+diesel::joinable!(webhook_deliveries -> webhook_endpoints (endpoint_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -296,6 +357,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     webauthn_ceremonies,
     signing_keys,
     browser_sessions,
+    audit_events,
+    admin_keys,
+    webhook_endpoints,
+    webhook_deliveries,
     authorization_codes,
     oauth_consents,
 );

@@ -41,7 +41,8 @@ const PASSKEYS_MIGRATION: &str = "2026-12-07-000001_passkeys";
 const CLIENT_KINDS_MIGRATION: &str = "2026-12-09-000000_client_kinds";
 const SIGNING_KEYS_MIGRATION: &str = "2026-12-10-000000_signing_keys";
 const AUTHORIZATION_MIGRATION: &str = "2026-12-11-000000_authorization";
-const EVERY_MIGRATION: [&str; 11] = [
+const AUDIT_MIGRATION: &str = "2026-12-12-000000_audit_admin_webhooks";
+const EVERY_MIGRATION: [&str; 12] = [
     FIRST_MIGRATION,
     OUTBOX_MIGRATION,
     INVITES_MIGRATION,
@@ -53,6 +54,7 @@ const EVERY_MIGRATION: [&str; 11] = [
     CLIENT_KINDS_MIGRATION,
     SIGNING_KEYS_MIGRATION,
     AUTHORIZATION_MIGRATION,
+    AUDIT_MIGRATION,
 ];
 
 /// The same migrations the store embeds, to bring a database to an older version.

@@ -5,6 +5,7 @@
 //! suite as the SQL adapter and starts with the built-in `web` client as its
 //! migrations do.
 
+mod audit;
 mod authorization;
 mod clients;
 mod confirmations;

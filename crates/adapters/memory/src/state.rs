@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use registrar_domain::{Client, ClientId, PolicyRevision, RevisionId, SecretHash, Session, SessionId, User, UserId};
 use registrar_store::{NewSession, NewUser, StoreError};
 
+use crate::audit::Admin;
 use crate::authorization::Authorization;
 use crate::confirmations::StoredConfirmation;
 use crate::factors::Factors;
@@ -57,6 +58,8 @@ pub(crate) struct State {
     pub signing_keys: Vec<registrar_store::SigningKeyRecord>,
     /// Browser sessions, authorization codes and consents.
     pub authorization: Authorization,
+    /// The audit trail, admin API keys, webhook endpoints and deliveries.
+    pub admin: Admin,
 }
 
 impl State {

@@ -9,6 +9,7 @@
 //! Time is always passed in (`now`, cut-offs) so that adapters never read a
 //! clock of their own and tests can move time.
 
+mod admin;
 mod authorization;
 mod error;
 mod factors;
@@ -22,6 +23,7 @@ mod traits;
 #[allow(clippy::expect_used, clippy::unwrap_used, clippy::string_slice)]
 pub mod testkit;
 
+pub use admin::*;
 pub use authorization::*;
 pub use error::{BoxError, StoreError};
 pub use factors::*;

@@ -8,7 +8,7 @@ use registrar_domain::{
 };
 
 use crate::{
-    AuthorizationStore, CodeOutcome, CodeTry, FactorStore, NewConfirmation, NewInvite, NewOutboxMail,
+    AuditStore, AuthorizationStore, CodeOutcome, CodeTry, FactorStore, NewConfirmation, NewInvite, NewOutboxMail,
     NewPolicyRevision, NewSession, NewUser, OutboxMail, PasskeyStore, PolicyStanding, Registration, Rotation,
     RotationOutcome, SigningKeyStore, SignupCompletion, StoreError,
 };
@@ -400,6 +400,7 @@ trait_alias!(
         + PasskeyStore
         + SigningKeyStore
         + AuthorizationStore
+        + AuditStore
         + HealthCheck
         + Clone
         + Send

@@ -112,6 +112,7 @@ contract_suite! {
     passkeys => __store_contract_passkeys,
     signing_keys => __store_contract_signing_keys,
     authorization => __store_contract_authorization,
+    audit => __store_contract_audit,
     health => __store_contract_health,
 }
 
