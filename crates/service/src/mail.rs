@@ -69,6 +69,7 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
             user_id: user.clone(),
             kind,
             created_at: self.now(),
+            detail: None,
         }
     }
 
@@ -312,7 +313,8 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
             | OutboxKind::TotpDisabled
             | OutboxKind::RecoveryCodeUsed
             | OutboxKind::PasskeyAdded
-            | OutboxKind::PasskeyRemoved => {
+            | OutboxKind::PasskeyRemoved
+            | OutboxKind::NewSignIn => {
                 let token = self
                     .store_confirmation(&user.id, ConfirmationPurpose::PasswordReset, None)
                     .await?;
@@ -328,6 +330,11 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
                     },
                     OutboxKind::PasskeyAdded => MailContent::PasskeyAdded { reset_link: link },
                     OutboxKind::PasskeyRemoved => MailContent::PasskeyRemoved { reset_link: link },
+                    OutboxKind::NewSignIn => MailContent::NewSignIn {
+                        device: queued.detail.clone().unwrap_or_default(),
+                        at: queued.created_at,
+                        reset_link: link,
+                    },
                     _ => MailContent::SignupAttempt { reset_link: link },
                 }
             }

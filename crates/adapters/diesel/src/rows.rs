@@ -420,6 +420,7 @@ pub(crate) struct NewOutboxRow<'a> {
     attempts: i32,
     retry_at: NaiveDateTime,
     created_at: NaiveDateTime,
+    detail: Option<&'a str>,
 }
 
 impl<'a> NewOutboxRow<'a> {
@@ -432,6 +433,7 @@ impl<'a> NewOutboxRow<'a> {
             attempts: 0,
             retry_at: created_at,
             created_at,
+            detail: mail.detail.as_deref(),
         }
     }
 }
@@ -444,6 +446,7 @@ pub(crate) struct OutboxRow {
     kind: String,
     attempts: i32,
     created_at: NaiveDateTime,
+    detail: Option<String>,
 }
 
 impl OutboxRow {
@@ -457,6 +460,7 @@ impl OutboxRow {
             attempts,
             created_at: from_db(self.created_at),
             id: self.id,
+            detail: self.detail,
         })
     }
 }

@@ -126,6 +126,7 @@ diesel::table! {
         given_up_at -> Nullable<Timestamp>,
         last_error -> Nullable<Text>,
         created_at -> Timestamp,
+        detail -> Nullable<Text>,
     }
 }
 

@@ -70,6 +70,7 @@ impl State {
             kind: queued.mail.kind,
             attempts: queued.attempts,
             created_at: queued.mail.created_at,
+            detail: queued.mail.detail.clone(),
         };
         let queued = &mut self.outbox[position];
         queued.leased_until = Some(lease_until);

@@ -81,7 +81,7 @@ const SHARED: [(&str, &str); 2] = [
 ];
 
 /// Per kind (one entry per `MailContent::kind()`), the three files.
-const PER_KIND: [[(&str, &str); 3]; 11] = [
+const PER_KIND: [[(&str, &str); 3]; 12] = [
     kind_files!("confirmation"),
     kind_files!("signup_confirmation"),
     kind_files!("signup_attempt"),
@@ -93,6 +93,7 @@ const PER_KIND: [[(&str, &str); 3]; 11] = [
     kind_files!("passkey_added"),
     kind_files!("passkey_removed"),
     kind_files!("sign_in_code"),
+    kind_files!("new_sign_in"),
 ];
 
 /// The mail catalogue embedded at compile time (`locales/*/mail.ftl`).
@@ -164,6 +165,11 @@ impl Templates {
             MailContent::RecoveryCodeUsed { used_at, reset_link } => context! {
                 reset_link,
                 when => used_at.format("%Y-%m-%d %H:%M UTC").to_string(),
+            },
+            MailContent::NewSignIn { device, at, reset_link } => context! {
+                reset_link,
+                device,
+                when => at.format("%Y-%m-%d %H:%M UTC").to_string(),
             },
             MailContent::SignInCode { code, valid_minutes } => context! {
                 code => code.expose(),

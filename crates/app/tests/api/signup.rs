@@ -278,6 +278,7 @@ async fn consent_cannot_be_skipped_through_forgot_password(backend: Backend) {
             user_id: user.id.clone(),
             kind: registrar_store::OutboxKind::PasswordReset,
             created_at: chrono::Utc::now(),
+            detail: None,
         })
         .await
         .expect("queue");

@@ -46,6 +46,13 @@ pub enum MailContent {
     /// Sign in with this 6-digit code, once, within `valid_minutes` (no
     /// link: if you did not ask for it, ignore it).
     SignInCode { code: ConfirmationCode, valid_minutes: u32 },
+    /// Somebody signed in on `device`, a device never seen on the account,
+    /// at `at` (if it was not you, reset your password).
+    NewSignIn {
+        device: String,
+        at: DateTime<Utc>,
+        reset_link: String,
+    },
 }
 
 impl MailContent {
@@ -63,6 +70,7 @@ impl MailContent {
             MailContent::PasskeyAdded { .. } => "passkey_added",
             MailContent::PasskeyRemoved { .. } => "passkey_removed",
             MailContent::SignInCode { .. } => "sign_in_code",
+            MailContent::NewSignIn { .. } => "new_sign_in",
         }
     }
 }

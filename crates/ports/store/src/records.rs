@@ -104,6 +104,9 @@ pub enum OutboxKind {
     PasskeyRemoved,
     /// A 6-digit code to sign in with (`grant_type=email_code`).
     SignInCode,
+    /// A sign-in on a device the account was never seen on (`audit.new_device_mail`);
+    /// the mail's [`NewOutboxMail::detail`] is the device's name.
+    NewSignIn,
 }
 
 impl OutboxKind {
@@ -120,6 +123,7 @@ impl OutboxKind {
             OutboxKind::PasskeyAdded => "passkey_added",
             OutboxKind::PasskeyRemoved => "passkey_removed",
             OutboxKind::SignInCode => "sign_in_code",
+            OutboxKind::NewSignIn => "new_sign_in",
         }
     }
 
@@ -136,6 +140,7 @@ impl OutboxKind {
             OutboxKind::PasskeyAdded,
             OutboxKind::PasskeyRemoved,
             OutboxKind::SignInCode,
+            OutboxKind::NewSignIn,
         ]
         .into_iter()
         .find(|k| k.as_str() == s)
@@ -149,6 +154,9 @@ pub struct NewOutboxMail {
     pub user_id: UserId,
     pub kind: OutboxKind,
     pub created_at: DateTime<Utc>,
+    /// What the mail names besides its recipient (a device's name), never a
+    /// secret; `None` for most kinds.
+    pub detail: Option<String>,
 }
 
 /// A queued mail claimed for delivery, with its recipient as they are now.
@@ -161,6 +169,8 @@ pub struct OutboxMail {
     /// whether or not they reported back).
     pub attempts: u32,
     pub created_at: DateTime<Utc>,
+    /// As queued ([`NewOutboxMail::detail`]).
+    pub detail: Option<String>,
 }
 
 /// A typed code, to check against a user's live one

@@ -96,3 +96,11 @@ sign-in-code-subject = Your sign-in code
 sign-in-code-intro = Use this code to sign in to your account. It works once, for { $minutes } minutes.
 sign-in-code-never-share = Never share it with anyone: we will never ask you for it.
 sign-in-code-not-you = Didn't ask for this? Then someone typed your email address. Without this code they cannot sign in, and you can ignore this email.
+
+## new-sign-in
+
+new-sign-in-subject = New sign-in on { $device }
+new-sign-in-intro = Someone just signed in to your account on a device it was never used on before: { $device }, on { $when }.
+new-sign-in-was-you = Was this you? Then there is nothing more to do. You can see your recent activity and sign out devices in your account's security settings.
+new-sign-in-open-link = If it wasn't you, somebody knows your password. Reset your password right away through this link; that signs out every device:
+new-sign-in-reset = If it wasn't you, somebody knows your password. Reset your password right away; that signs out every device:

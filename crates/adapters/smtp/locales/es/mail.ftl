@@ -96,3 +96,11 @@ sign-in-code-subject = Tu código de inicio de sesión
 sign-in-code-intro = Usa este código para iniciar sesión en tu cuenta. Sirve una sola vez, durante { $minutes } minutos.
 sign-in-code-never-share = No se lo des a nadie: nunca te lo pediremos.
 sign-in-code-not-you = ¿No lo has solicitado? Entonces alguien ha escrito tu dirección de correo. Sin este código no puede iniciar sesión, y puedes ignorar este correo.
+
+## new-sign-in
+
+new-sign-in-subject = Nuevo inicio de sesión en { $device }
+new-sign-in-intro = Se acaba de iniciar sesión en tu cuenta desde un dispositivo en el que nunca se había usado: { $device }, el { $when }.
+new-sign-in-was-you = ¿Fuiste tú? Entonces no tienes que hacer nada más. En los ajustes de seguridad de tu cuenta puedes ver tu actividad reciente y cerrar la sesión de los dispositivos.
+new-sign-in-open-link = Si no fuiste tú, alguien conoce tu contraseña. Restablécela ahora mismo con este enlace; así se cierra la sesión en todos los dispositivos:
+new-sign-in-reset = Si no fuiste tú, alguien conoce tu contraseña. Restablécela ahora mismo; así se cierra la sesión en todos los dispositivos:

@@ -96,3 +96,11 @@ sign-in-code-subject = Votre code de connexion
 sign-in-code-intro = Utilisez ce code pour vous connecter à votre compte. Il fonctionne une seule fois, pendant { $minutes } minutes.
 sign-in-code-never-share = Ne le communiquez à personne : nous ne vous le demanderons jamais.
 sign-in-code-not-you = Vous n'êtes pas à l'origine de cette demande ? Quelqu'un a saisi votre adresse e-mail. Sans ce code, il ne peut pas se connecter, et vous pouvez ignorer cet e-mail.
+
+## new-sign-in
+
+new-sign-in-subject = Nouvelle connexion sur { $device }
+new-sign-in-intro = Quelqu’un vient de se connecter à votre compte depuis un appareil jamais utilisé auparavant : { $device }, le { $when }.
+new-sign-in-was-you = C’était vous ? Vous n’avez rien d’autre à faire. Les paramètres de sécurité de votre compte montrent votre activité récente et permettent de déconnecter des appareils.
+new-sign-in-open-link = Si ce n’était pas vous, quelqu’un connaît votre mot de passe. Réinitialisez-le tout de suite avec ce lien ; tous les appareils seront déconnectés :
+new-sign-in-reset = Si ce n’était pas vous, quelqu’un connaît votre mot de passe. Réinitialisez-le tout de suite ; tous les appareils seront déconnectés :

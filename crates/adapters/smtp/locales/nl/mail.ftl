@@ -96,3 +96,11 @@ sign-in-code-subject = Je inlogcode
 sign-in-code-intro = Log met deze code in op je account. Hij werkt één keer, { $minutes } minuten lang.
 sign-in-code-never-share = Deel hem met niemand: wij vragen je er nooit naar.
 sign-in-code-not-you = Heb je hier niet om gevraagd? Dan heeft iemand je e-mailadres ingetypt. Zonder deze code kan die niet inloggen, en je kunt deze e-mail negeren.
+
+## new-sign-in
+
+new-sign-in-subject = Nieuwe aanmelding op { $device }
+new-sign-in-intro = Er is zojuist op je account aangemeld vanaf een apparaat waarop het nog nooit is gebruikt: { $device }, op { $when }.
+new-sign-in-was-you = Was jij dit? Dan hoef je niets te doen. In de beveiligingsinstellingen van je account zie je je recente activiteit en kun je apparaten afmelden.
+new-sign-in-open-link = Was jij het niet? Dan kent iemand je wachtwoord. Stel het meteen opnieuw in via deze link; daarmee worden alle apparaten afgemeld:
+new-sign-in-reset = Was jij het niet? Dan kent iemand je wachtwoord. Stel het meteen opnieuw in; daarmee worden alle apparaten afgemeld:

@@ -19,6 +19,8 @@ pub const ADDRESS: &str = "jane.doe@example.com";
 /// When the sample recovery code was used, and how the mail says it.
 pub const USED_AT: &str = "2026-12-06T09:05:59Z";
 pub const USED_AT_SHOWN: &str = "2026-12-06 09:05 UTC";
+/// The device of the sample new-sign-in notice: markup in it is text.
+pub const DEVICE: &str = "Jane's <Pixel> & tablet";
 
 /// One mail of every kind, each with its own link.
 pub fn every_content() -> Vec<MailContent> {
@@ -60,6 +62,11 @@ pub fn every_content() -> Vec<MailContent> {
             code: ConfirmationCode::from_number(CODE),
             valid_minutes: 10,
         },
+        MailContent::NewSignIn {
+            device: DEVICE.to_owned(),
+            at: USED_AT.parse().expect("an instant"),
+            reset_link: RESET_LINK.to_owned(),
+        },
     ]
 }
 
@@ -75,7 +82,8 @@ pub fn link_of(content: &MailContent) -> Option<&str> {
         | MailContent::TotpDisabled { reset_link }
         | MailContent::PasskeyAdded { reset_link }
         | MailContent::PasskeyRemoved { reset_link }
-        | MailContent::RecoveryCodeUsed { reset_link, .. } => Some(reset_link),
+        | MailContent::RecoveryCodeUsed { reset_link, .. }
+        | MailContent::NewSignIn { reset_link, .. } => Some(reset_link),
         MailContent::SignInCode { .. } => None,
     }
 }

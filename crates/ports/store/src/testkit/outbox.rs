@@ -18,6 +18,18 @@ contract_rules! {
         assert_nothing_queued(&store, before, "nothing was queued").await;
     }
 
+    pub async fn a_mail_s_detail_comes_back_with_its_claim<S: ContractStore>(store: S) {
+        let ann = add_user(&store).await;
+        let mut notice = new_mail(&ann, OutboxKind::NewSignIn, at(10));
+        notice.detail = Some("Ann's Pixel ✓".into());
+        store.enqueue_mail(notice.clone()).await.expect("queued");
+        let plain = enqueue(&store, &ann, OutboxKind::PasswordChanged, at(20)).await;
+        let claimed = claim(&store, at(100), at(100 + LEASE), 10).await;
+        let detail_of = |id: &str| claimed.iter().find(|m| m.id == id).map(|m| (m.kind, m.detail.clone()));
+        assert_eq!(detail_of(&notice.id), Some((OutboxKind::NewSignIn, notice.detail.clone())));
+        assert_eq!(detail_of(&plain.id), Some((OutboxKind::PasswordChanged, None)));
+    }
+
     pub async fn claiming_hands_out_due_mails_oldest_first_up_to_the_limit<S: ContractStore>(store: S) {
         let ann = add_user(&store).await;
         let bob = add_user(&store).await;

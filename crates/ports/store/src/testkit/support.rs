@@ -84,6 +84,7 @@ pub(super) fn new_mail(user: &UserId, kind: OutboxKind, created_at: DateTime<Utc
         user_id: user.clone(),
         kind,
         created_at,
+        detail: None,
     }
 }
 
