@@ -65,6 +65,9 @@ pub fn service_settings(config: &Config, secret_key: registrar_domain::SecretKey
         // Checked by `Config::validate` before the service is built.
         webauthn: config.relying_party().ok().flatten(),
         browser_session_ttl: span(config.auth.browser_session_ttl),
+        // The `audit.*` section is read by the helper that owns it; until
+        // then the defaults (truncated addresses, 365 days).
+        audit: registrar_service::AuditSettings::default(),
     }
 }
 

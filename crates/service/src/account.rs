@@ -4,8 +4,8 @@ use std::collections::BTreeSet;
 
 use registrar_domain::policy::{current_revisions, pending_revisions};
 use registrar_domain::{
-    ClientId, ClientIp, DeviceId, Email, Language, Password, PasswordHash, PolicyRevision, Profile, RevisionId, Role,
-    Session, SignInMethod, Telephone, User, UserId,
+    Actor, AuditKind, ClientId, ClientIp, DeviceId, Email, Language, Password, PasswordHash, PolicyRevision, Profile,
+    RevisionId, Role, Session, SignInMethod, Telephone, User, UserId,
 };
 use registrar_mail::Mailer;
 use registrar_store::{FirstFactor, MfaPurpose, NewUser, OutboxKind, Store};
@@ -135,6 +135,31 @@ impl ProfileChange {
         Ok(change)
     }
 
+    /// The names of the fields the change sets or clears (for the audit
+    /// trail: never their values).
+    pub fn fields(&self) -> Vec<&'static str> {
+        let mut fields = Vec::new();
+        if self.firstname.is_some() {
+            fields.push("firstname");
+        }
+        if self.lastname.is_some() {
+            fields.push("lastname");
+        }
+        if !matches!(self.insertion, Patch::Keep) {
+            fields.push("insertion");
+        }
+        if !matches!(self.telephone, Patch::Keep) {
+            fields.push("telephone");
+        }
+        if !matches!(self.tin_nr, Patch::Keep) {
+            fields.push("tin_nr");
+        }
+        if self.language.is_some() {
+            fields.push("language");
+        }
+        fields
+    }
+
     fn apply(self, profile: &mut Profile, language: &mut Language) {
         if let Some(v) = self.firstname {
             profile.firstname = Some(v);
@@ -227,6 +252,11 @@ pub struct SessionView {
     pub current: bool,
 }
 
+/// Revision ids as an event's `revisions`: comma-separated.
+pub(crate) fn revision_list(ids: &[RevisionId]) -> String {
+    ids.iter().map(|id| id.0.to_string()).collect::<Vec<_>>().join(",")
+}
+
 impl<S: Store, M: Mailer> Registrar<S, M> {
     pub(crate) fn new_user_id() -> UserId {
         UserId(uuid::Uuid::new_v4().to_string())
@@ -259,6 +289,23 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
             consent: account.consent,
             created_at: self.now(),
         };
+        let mut audit = vec![self
+            .event(AuditKind::Registered, Actor::User)
+            .about(&user.id, &user.email)];
+        if !account.accepted_policies.is_empty() {
+            audit.push(
+                self.event(AuditKind::PolicyAccepted, Actor::User)
+                    .about(&user.id, &user.email)
+                    .with("revisions", revision_list(&account.accepted_policies)),
+            );
+        }
+        if let Some(session) = &session {
+            if let Some(registered) = audit.first_mut() {
+                registered.client = Some(session.client_id.clone());
+                registered.device_id = Some(session.device_id.as_str().to_owned());
+                registered.device_name = Some(session.device_name.as_str().to_owned());
+            }
+        }
         self.store
             .register(registrar_store::Registration {
                 user,
@@ -267,6 +314,7 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
                 outbox: vec![mail],
                 invite: account.invite,
                 max_sessions_per_client: self.settings.max_sessions_per_client,
+                audit,
             })
             .await?;
         tracing::info!(to = masked, kind = account.mail.as_str(), "account registered");
@@ -415,8 +463,15 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
     pub async fn update_profile(&self, ctx: &AuthContext, change: ProfileChange) -> Result<ProfileView, ServiceError> {
         let mut profile = ctx.user.profile.clone();
         let mut language = ctx.user.language;
+        let fields = change.fields();
         change.apply(&mut profile, &mut language);
-        let user = self.store.update_profile(&ctx.user.id, &profile, language).await?;
+        let audit = [self
+            .session_event(AuditKind::Updated, &ctx.user, &ctx.session)
+            .with("fields", fields.join(","))];
+        let user = self
+            .store
+            .update_profile(&ctx.user.id, &profile, language, &audit)
+            .await?;
         self.profile(user).await
     }
 
@@ -471,8 +526,11 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         session.credential = verified;
         let mail = self.outbox_mail(&user.id, OutboxKind::PasswordChanged);
         let mail_id = mail.id.clone();
+        let audit = [self
+            .new_session_event(AuditKind::PasswordChanged, user, &session)
+            .with("reason", "change")];
         self.store
-            .set_password(&user.id, &hash, Some(session), Some(mail))
+            .set_password(&user.id, &hash, Some(session), Some(mail), &audit)
             .await?;
         tracing::info!(to = user.email.masked(), "password changed; other sessions revoked");
         self.mail_queued(&mail_id).await;
@@ -521,7 +579,12 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
     /// Revokes every session of the caller on that device; `NotFound` if none.
     pub async fn revoke_device(&self, ctx: &AuthContext, device_id: &str) -> Result<(), ServiceError> {
         let device = DeviceId::parse(device_id).map_err(|_| ServiceError::NotFound)?;
-        match self.store.revoke_device(&ctx.user.id, &device).await? {
+        let mut event = self
+            .user_event(AuditKind::SessionRevoked, &ctx.user)
+            .with("reason", "device");
+        event.device_id = Some(device.as_str().to_owned());
+        event.client = Some(ctx.session.client_id.clone());
+        match self.store.revoke_device(&ctx.user.id, &device, &[event]).await? {
             0 => Err(ServiceError::NotFound),
             _ => Ok(()),
         }

@@ -13,7 +13,7 @@ use std::net::IpAddr;
 use chrono::Duration;
 use registrar_domain::{Actor, AuditEvent, AuditKind, IpRecording, Session, User};
 use registrar_mail::Mailer;
-use registrar_store::Store;
+use registrar_store::{NewSession, Store};
 
 use crate::tokens::random_hex;
 use crate::Registrar;
@@ -79,6 +79,20 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
     /// A new event of `kind` about `user`, by the user themselves.
     pub fn user_event(&self, kind: AuditKind, user: &User) -> AuditEvent {
         self.event(kind, Actor::User).about(&user.id, &user.email)
+    }
+
+    /// A new event of `kind` about `user` in the session being opened (its
+    /// client, device and sign-in method), by the user.
+    pub fn new_session_event(&self, kind: AuditKind, user: &User, session: &NewSession) -> AuditEvent {
+        let mut event = self
+            .user_event(kind, user)
+            .with("session_id", session.id.0.clone())
+            .with("method", session.sign_in_method.as_str())
+            .with("amr", session.sign_in_method.amr().join(" "));
+        event.client = Some(session.client_id.clone());
+        event.device_id = Some(session.device_id.as_str().to_owned());
+        event.device_name = Some(session.device_name.as_str().to_owned());
+        event
     }
 
     /// A new event of `kind` about `user` in `session` (its client and device), by the user.

@@ -11,8 +11,8 @@
 use chrono::Duration;
 use registrar_domain::policy::pending_revisions;
 use registrar_domain::{
-    Client, ClientId, ClientIp, ClientKind, CodeChallenge, DeviceName, PolicyRevision, RevisionId, Scopes, SecretToken,
-    SignInMethod, User,
+    AuditKind, Client, ClientId, ClientIp, ClientKind, CodeChallenge, DeviceName, PolicyRevision, RevisionId, Scopes,
+    SecretToken, SignInMethod, User,
 };
 use registrar_mail::Mailer;
 use registrar_store::{
@@ -593,7 +593,13 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         let now = self.now();
         if !pending.is_empty() {
             let ids: Vec<RevisionId> = pending.iter().map(|p| p.id).collect();
-            self.store.accept_policies(&session.user, &ids, now).await?;
+            let audit = match self.store.user_by_id(&session.user).await? {
+                Some(user) => vec![self
+                    .user_event(AuditKind::PolicyAccepted, &user)
+                    .with("revisions", crate::account::revision_list(&ids))],
+                None => Vec::new(),
+            };
+            self.store.accept_policies(&session.user, &ids, now, &audit).await?;
         }
         if !request.client.trusted {
             self.store
@@ -758,8 +764,17 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         let value = SecretToken::new(random_hex(32));
         let now = self.now();
         let max_age = self.settings.browser_session_ttl;
+        let id = uuid::Uuid::new_v4().to_string();
+        let mut signed_in = self
+            .user_event(AuditKind::SignedIn, user)
+            .with("session_id", id.clone())
+            .with("method", method.as_str())
+            .with("amr", method.amr().join(" "));
+        signed_in.client = Some(client.clone());
+        signed_in.device_id = Some(browser_device(&id));
+        signed_in.device_name = Some(device_name.as_str().to_owned());
         let new = NewBrowserSession {
-            id: uuid::Uuid::new_v4().to_string(),
+            id,
             cookie_hash: value.hash(),
             user: user.id.clone(),
             client: client.clone(),
@@ -768,6 +783,7 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
             credential,
             now,
             expires_at: now + max_age,
+            audit: vec![signed_in],
         };
         match self.store.open_browser_session(new.clone()).await {
             Err(StoreError::StaleCredential) => return Err(ServiceError::InvalidGrant),
@@ -801,8 +817,19 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         let Some(session) = self.browser_session(value).await? else {
             return Ok(None);
         };
+        let mut audit = Vec::new();
+        if let Some(user) = self.store.user_by_id(&session.user).await? {
+            let mut event = self
+                .user_event(AuditKind::SessionRevoked, &user)
+                .with("reason", "logout")
+                .with("session_id", session.id.clone());
+            event.client = Some(session.client.clone());
+            event.device_id = Some(session.device_id());
+            event.device_name = Some(session.device_name.as_str().to_owned());
+            audit.push(event);
+        }
         self.store
-            .end_browser_session(&session.user, &session.id, with_tokens)
+            .end_browser_session(&session.user, &session.id, with_tokens, &audit)
             .await?;
         Ok(Some(session))
     }
@@ -854,6 +881,7 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         // A first-party client's session may do what the app's own sign-in
         // may; a third party's only what was granted.
         session.scope = (!trusted).then(|| stored.scope.clone());
+        session.audit = vec![self.new_session_event(AuditKind::SignedIn, &user, &session)];
         if let Err(e) = self.flush_touches().await {
             tracing::warn!(error = %e, "could not record the last use of sessions before opening one");
         }

@@ -1,6 +1,8 @@
 //! Proving an address (6-digit code or link) and resetting a forgotten password.
 
-use registrar_domain::{ClientIp, ConfirmationCode, ConfirmationPurpose, Email, PasswordHash, SecretHash, User};
+use registrar_domain::{
+    Actor, AuditKind, ClientIp, ConfirmationCode, ConfirmationPurpose, Email, PasswordHash, SecretHash, User,
+};
 use registrar_mail::Mailer;
 use registrar_store::{CodeOutcome, CodeTry, OutboxKind, Store};
 
@@ -142,6 +144,8 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
             code_hash,
             now: self.now(),
             max_attempts,
+            // Written by the store only when the right code confirms.
+            audit: vec![self.user_event(AuditKind::EmailConfirmed, user).with("method", "code")],
         }
     }
 
@@ -168,7 +172,11 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
     /// dead link is `InvalidLink`.
     pub async fn confirm_link(&self, token: &str) -> Result<LinkOutcome, ServiceError> {
         let hash = self.settings.secret_key.link_hash(token);
-        if self.store.confirm_by_link(&hash, self.now()).await?.is_some() {
+        // The store completes it with the link's user.
+        let audit = [self
+            .event(AuditKind::EmailConfirmed, Actor::User)
+            .with("method", "link")];
+        if self.store.confirm_by_link(&hash, self.now(), &audit).await?.is_some() {
             return Ok(LinkOutcome::Confirmed);
         }
         if self.used_link_confirmed(&hash).await? {
@@ -271,9 +279,12 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         let new_hash = self.linked_password_hash(&password, &user.email).await?;
         let mail = self.outbox_mail(&user.id, OutboxKind::PasswordChanged);
         let id = mail.id.clone();
+        let audit = [self
+            .user_event(AuditKind::PasswordChanged, &user)
+            .with("reason", "reset")];
         match self
             .store
-            .reset_password(&hash, &new_hash, self.now(), Some(mail))
+            .reset_password(&hash, &new_hash, self.now(), Some(mail), &audit)
             .await?
         {
             Some(_) => {

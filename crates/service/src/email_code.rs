@@ -121,7 +121,10 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         self.login_allowed(Some(email), from).await?;
         self.code_attempt(email, from).await?;
         let Some(user) = self.use_sign_in_code(email, code).await? else {
-            self.login_failed(Some(email), from).await?;
+            match self.store.user_by_email(email).await? {
+                Some(user) => self.user_login_failed(&user, "wrong_code", from).await?,
+                None => self.login_failed(Some(email), from).await?,
+            }
             self.code_failed(email).await?;
             return Err(ServiceError::InvalidGrant);
         };

@@ -47,6 +47,10 @@ pub enum Field {
     Credential,
     /// A passkey's name.
     PasskeyName,
+    /// A page's start (`cursor` of `GET /api/me/activity`).
+    Cursor,
+    /// A page's size (`limit`).
+    Limit,
 }
 
 impl Field {
@@ -86,6 +90,8 @@ impl Field {
             Self::Ceremony => "ceremony",
             Self::Credential => "credential",
             Self::PasskeyName => "name",
+            Self::Cursor => "cursor",
+            Self::Limit => "limit",
         }
     }
 }

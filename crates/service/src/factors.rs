@@ -19,7 +19,8 @@ use chrono::Duration;
 use rand::rngs::OsRng;
 use rand::RngCore;
 use registrar_domain::{
-    ClientId, ClientIp, Keyring, Password, Sealed, SecretHash, SecretToken, SignInMethod, TotpSecret, User, UserId,
+    AuditKind, ClientId, ClientIp, Keyring, Password, Sealed, SecretHash, SecretToken, SignInMethod, TotpSecret, User,
+    UserId,
 };
 use registrar_mail::Mailer;
 use registrar_store::{
@@ -310,7 +311,8 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         let removed = if every {
             self.store.reset_factors(&user.id, Some(mail)).await?
         } else {
-            self.store.remove_totp(&user.id, Some(mail)).await?
+            let audit = [self.user_event(AuditKind::FactorRemoved, user).with("factor", "totp")];
+            self.store.remove_totp(&user.id, Some(mail), &audit).await?
         };
         if removed {
             tracing::info!(to = user.email.masked(), "two-step verification turned off");
@@ -353,7 +355,7 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
             .open_totp(&user.id, &pending)
             .and_then(|secret| secret.accepts(code, self.unix_now(), None));
         let Some(step) = step else {
-            self.login_failed(Some(&user.email), from).await?;
+            self.user_login_failed(user, "wrong_code", from).await?;
             return Err(wrong());
         };
         let (codes, hashes) = self.new_recovery_codes();
@@ -365,6 +367,9 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
             step,
             recovery_codes: hashes,
             now: self.now(),
+            audit: vec![self
+                .session_event(AuditKind::FactorAdded, user, &ctx.session)
+                .with("factor", "totp")],
         };
         let confirmed = self.store.confirm_totp(confirmation, Some(mail)).await?;
         if !self.mail_queued_if(confirmed, &mail_id).await {
@@ -407,8 +412,11 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
             return Err(ServiceError::NotFound);
         }
         let (codes, hashes) = self.new_recovery_codes();
+        let audit = [self
+            .session_event(AuditKind::FactorAdded, &ctx.user, &ctx.session)
+            .with("factor", "recovery_codes")];
         self.store
-            .replace_recovery_codes(&ctx.user.id, hashes, self.now())
+            .replace_recovery_codes(&ctx.user.id, hashes, self.now(), &audit)
             .await?;
         Ok(codes)
     }
@@ -536,7 +544,7 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         self.login_allowed(Some(&user.email), from).await?;
         if !self.second_factor_holds(&user, grant).await? {
             self.store.mfa_token_failed(&lookup.token_hash).await?;
-            self.login_failed(Some(&user.email), from).await?;
+            self.user_login_failed(&user, "wrong_factor", from).await?;
             return Err(ServiceError::InvalidGrant);
         }
         // Of two requests with one token, one goes on.
@@ -565,7 +573,7 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         let verified = attempt.credential.or_else(|| user.password_hash.clone());
         let client = attempt.client;
         match attempt.purpose {
-            MfaPurpose::SignIn => self.open_session(&user.id, verified, &client, device, method).await,
+            MfaPurpose::SignIn => self.open_session(&user, verified, &client, device, method).await,
             MfaPurpose::ChangePassword { new_password_hash } => {
                 self.set_changed_password(&user, verified, (client, device, method), new_password_hash)
                     .await
@@ -599,6 +607,7 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
                     user: user.id.clone(),
                     code: self.recovery_hash(code),
                     now: self.now(),
+                    audit: vec![self.user_event(AuditKind::RecoveryCodeUsed, user)],
                 };
                 let holds = self.store.use_recovery_code(&used, Some(mail)).await?;
                 if holds {
@@ -631,7 +640,7 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
             None => false,
         };
         if !verified {
-            self.login_failed(Some(&user.email), from).await?;
+            self.user_login_failed(user, "wrong_password", from).await?;
             return Err(incorrect());
         }
         Ok(())

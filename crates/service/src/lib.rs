@@ -5,6 +5,7 @@
 //! and codes are minted here and only their hashes reach the store.
 
 mod account;
+mod activity;
 mod admin;
 pub mod audit;
 mod authorize;
@@ -38,6 +39,7 @@ mod users;
 pub mod testing;
 
 pub use account::{PasswordChange, ProfileChange, ProfileView, Registration, RegistrationLookups, SessionView};
+pub use activity::{ActivityEntry, ActivityPage, ACTIVITY_DAYS, ACTIVITY_DEFAULT_LIMIT, ACTIVITY_MAX_LIMIT};
 pub use admin::NewClient;
 pub use audit::{current_request, within_request, AuditSettings, RequestMeta};
 pub use authorize::{

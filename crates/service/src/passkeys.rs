@@ -19,7 +19,7 @@
 use std::sync::Arc;
 
 use chrono::Duration;
-use registrar_domain::{ClientIp, PasskeyName, SecretToken, SignInMethod, User, UserId};
+use registrar_domain::{AuditKind, ClientIp, PasskeyName, SecretToken, SignInMethod, User, UserId};
 use registrar_mail::Mailer;
 use registrar_store::{
     CeremonyKind, CeremonyLookup, NewCeremony, OutboxKind, PasskeyRecord, PasskeyUse, Store, StoreError,
@@ -434,7 +434,10 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         };
         let mail = self.outbox_mail(&user.id, OutboxKind::PasskeyAdded);
         let mail_id = mail.id.clone();
-        match self.store.add_passkey(record.clone(), Some(mail)).await {
+        let audit = [self
+            .session_event(AuditKind::FactorAdded, user, &ctx.session)
+            .with("factor", "passkey")];
+        match self.store.add_passkey(record.clone(), Some(mail), &audit).await {
             Ok(()) => {}
             // The credential is registered already (to this account or another).
             Err(StoreError::Duplicate) => return Err(refused(Field::Credential, FieldError::CredentialRefused)),
@@ -459,7 +462,10 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         let user = &ctx.user;
         let mail = self.outbox_mail(&user.id, OutboxKind::PasskeyRemoved);
         let mail_id = mail.id.clone();
-        let removed = self.store.remove_passkey(&user.id, id, Some(mail)).await?;
+        let audit = [self
+            .session_event(AuditKind::FactorRemoved, user, &ctx.session)
+            .with("factor", "passkey")];
+        let removed = self.store.remove_passkey(&user.id, id, Some(mail), &audit).await?;
         if !self.mail_queued_if(removed, &mail_id).await {
             return Err(ServiceError::NotFound);
         }
@@ -491,7 +497,7 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
     pub async fn login_passkey(&self, grant: PasskeyGrant, from: ClientIp) -> Result<TokenPair, ServiceError> {
         let (user, client) = self.pass_passkey(&grant, from).await?;
         let credential = user.password_hash.clone();
-        self.open_session(&user.id, credential, &client, grant.device, SignInMethod::Passkey)
+        self.open_session(&user, credential, &client, grant.device, SignInMethod::Passkey)
             .await
     }
 
@@ -521,7 +527,7 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         self.login_allowed(Some(&user.email), from).await?;
         let result = rp.finish_discoverable_authentication_v2(&grant.credential, state, &passkey);
         if !self.passkey_answer_holds(&user, result, record, passkey).await? {
-            self.login_failed(Some(&user.email), from).await?;
+            self.user_login_failed(&user, "passkey_refused", from).await?;
             return Err(ServiceError::InvalidGrant);
         }
         self.login_succeeded(&user.email).await?;

@@ -1,7 +1,7 @@
 //! Policies: what is current, and what a user has accepted.
 
 use registrar_domain::policy::{current_revisions, pending_revisions};
-use registrar_domain::{PolicyRevision, PolicyType, RevisionId};
+use registrar_domain::{AuditKind, PolicyRevision, PolicyType, RevisionId};
 use registrar_mail::Mailer;
 use registrar_store::{NewPolicyRevision, Store};
 
@@ -86,7 +86,12 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         errors.into_result()?;
         wanted.sort();
         wanted.dedup();
-        self.store.accept_policies(&ctx.user.id, &wanted, self.now()).await?;
+        let audit = [self
+            .session_event(AuditKind::PolicyAccepted, &ctx.user, &ctx.session)
+            .with("revisions", crate::account::revision_list(&wanted))];
+        self.store
+            .accept_policies(&ctx.user.id, &wanted, self.now(), &audit)
+            .await?;
         let accepted = self.store.accepted_policies(&ctx.user.id).await?;
         let pending = pending_revisions(&all, &self.settings.required_policy_types, &accepted);
         Ok(Acceptance {

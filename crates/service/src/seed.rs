@@ -63,6 +63,7 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
                     credential: None,
                     sign_in_method: SignInMethod::Import,
                     scope: None,
+                    audit: Vec::new(),
                 };
                 let user = NewUser {
                     id,

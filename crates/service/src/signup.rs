@@ -2,7 +2,7 @@
 //! account with no password, inactive until its owner confirms through the
 //! mailed link with their consent (and, if they like, a password).
 
-use registrar_domain::{ClientId, ClientIp, ConfirmationPurpose, Email, Language, Profile, User};
+use registrar_domain::{AuditKind, ClientId, ClientIp, ConfirmationPurpose, Email, Language, Profile, User};
 use registrar_mail::Mailer;
 use registrar_store::{OutboxKind, SignupCompletion, Store};
 
@@ -195,6 +195,7 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         // The link opens this session, not a password; one chosen here is the
         // account's from now on, and the session rests on it.
         session.credential = password_hash.clone();
+        session.audit = vec![self.new_session_event(AuditKind::SignedIn, &user, &session)];
         let completion = SignupCompletion {
             link_hash,
             consent,
@@ -202,6 +203,8 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
             session,
             max_sessions_per_client: self.settings.max_sessions_per_client,
             now: self.now(),
+            // `user.email_confirmed` is written only if the link confirms the address now.
+            audit: vec![self.user_event(AuditKind::EmailConfirmed, &user).with("method", "link")],
         };
         let user = self
             .store

@@ -2,8 +2,8 @@
 //! under the limits of configuration (`throttle.*`). The counts live in the
 //! store, so every instance on one database sees the same ones.
 
-use chrono::Duration;
-use registrar_domain::{ClientIp, Email, Limit, Scope, ThrottleKey};
+use chrono::{Duration, SecondsFormat};
+use registrar_domain::{AuditKind, ClientIp, Email, Limit, Scope, ThrottleKey, User};
 use registrar_mail::Mailer;
 use registrar_store::Store;
 
@@ -127,6 +127,39 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
             Ok(()) | Err(ServiceError::TooManyAttempts { .. }) => Ok(()),
             Err(e) => Err(e),
         }
+    }
+
+    /// A failed sign-in of a known account (`reason`: `wrong_password`,
+    /// `wrong_code`, `wrong_factor`, `passkey_refused`): counted as
+    /// [`Self::login_failed`] counts it, and written to the audit trail as
+    /// `user.sign_in_failed`. The failure that locks the account's sign-in
+    /// (the hit after which its key is locked) also writes
+    /// `user.locked_out` with the lock's end (`until`): one event per
+    /// lockout; the refusals while it lasts write none. An unknown address
+    /// writes nothing (no event names it, and the answer is the same).
+    pub(crate) async fn user_login_failed(
+        &self,
+        user: &User,
+        reason: &str,
+        from: ClientIp,
+    ) -> Result<(), ServiceError> {
+        let counted = match self.count_attempt(self.login_keys(Some(&user.email), from)).await {
+            Ok(()) => true,
+            Err(ServiceError::TooManyAttempts { .. }) => false,
+            Err(e) => return Err(e),
+        };
+        let mut events = vec![self.user_event(AuditKind::SignInFailed, user).with("reason", reason)];
+        if counted && !self.settings.throttle.login_account.is_off() {
+            let key = ThrottleKey::for_email(Scope::LoginAccount, &user.email, &self.settings.secret_key);
+            if let Some(until) = self.store.throttle_lock(&[key], self.now()).await? {
+                events.push(
+                    self.user_event(AuditKind::LockedOut, user)
+                        .with("until", until.to_rfc3339_opts(SecondsFormat::Secs, true)),
+                );
+            }
+        }
+        self.store.record_audit(&events).await?;
+        Ok(())
     }
 
     /// The right password: the account's count starts again.

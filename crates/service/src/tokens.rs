@@ -4,8 +4,8 @@ use chrono::{DateTime, Utc};
 use rand::rngs::OsRng;
 use rand::RngCore;
 use registrar_domain::{
-    ClientId, ClientIp, ClientKind, Email, Password, PasswordHash, SecretHash, SecretToken, Session, SessionId,
-    SignInMethod, User, UserId,
+    Actor, AuditKind, ClientId, ClientIp, ClientKind, Email, Password, PasswordHash, SecretHash, SecretToken, Session,
+    SessionId, SignInMethod, User, UserId,
 };
 use registrar_mail::Mailer;
 use registrar_store::{FirstFactor, MfaPurpose, NewSession, Rotation, RotationOutcome, Store};
@@ -131,6 +131,7 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
             credential: None,
             sign_in_method: method,
             scope: None,
+            audit: Vec::new(),
         };
         (session, pair)
     }
@@ -167,7 +168,16 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
     /// unknown client.
     pub async fn revoke_token(&self, client: &str, token: &str) -> Result<(), ServiceError> {
         let client = self.known_client(&ClientRef::of(client)).await?;
-        if looks_like_token(token) && self.store.revoke_by_token(&SecretHash::of(token), &client).await? {
+        // The store completes the event with the session's user and device.
+        let audit = [self
+            .event(AuditKind::SessionRevoked, Actor::User)
+            .with("reason", "revoked")];
+        if looks_like_token(token)
+            && self
+                .store
+                .revoke_by_token(&SecretHash::of(token), &client, &audit)
+                .await?
+        {
             tracing::debug!(client = %client, "a session was revoked by its token");
         }
         Ok(())
@@ -226,7 +236,11 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
             // `require_second_factor`: at once without a second factor, else
             // only when that is given too.
             (Some(user), Some(_)) if verified => user,
-            (_, email) => {
+            (Some(user), _) => {
+                self.user_login_failed(&user, "wrong_password", from).await?;
+                return Err(ServiceError::InvalidGrant);
+            }
+            (None, email) => {
                 self.login_failed(email.as_ref(), from).await?;
                 return Err(ServiceError::InvalidGrant);
             }
@@ -265,7 +279,7 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
             FirstFactor::Password => (user.password_hash.clone(), SignInMethod::Password),
             FirstFactor::EmailCode => (None, SignInMethod::EmailCode),
         };
-        self.open_session(&user.id, credential, client, device, method).await
+        self.open_session(user, credential, client, device, method).await
     }
 
     /// A session for `user`, signed in by `method`: it rests on
@@ -275,14 +289,15 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
     /// the least-recently-used eviction sees them.
     pub(crate) async fn open_session(
         &self,
-        user: &UserId,
+        user: &User,
         credential: Option<PasswordHash>,
         client: &ClientId,
         device: Device,
         method: SignInMethod,
     ) -> Result<TokenPair, ServiceError> {
-        let (mut session, pair) = self.mint_session(user, client, device, method);
+        let (mut session, pair) = self.mint_session(&user.id, client, device, method);
         session.credential = credential;
+        session.audit = vec![self.new_session_event(AuditKind::SignedIn, user, &session)];
         if let Err(e) = self.flush_touches().await {
             tracing::warn!(error = %e, "could not record the last use of sessions before opening one");
         }
@@ -328,6 +343,8 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
             now,
             idle_cutoff: now - self.settings.refresh_token_idle_ttl,
             grace_cutoff: now - crate::Settings::REUSE_GRACE,
+            // Completed by the store with the revoked session's user and device.
+            audit: vec![self.event(AuditKind::ReuseDetected, Actor::User)],
         };
         match self.store.rotate_refresh(rotation).await? {
             RotationOutcome::Rotated(_) => Ok(pair),
@@ -415,7 +432,10 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
 
     /// Revokes the caller's session: both its tokens stop working.
     pub async fn logout(&self, ctx: &AuthContext) -> Result<(), ServiceError> {
-        self.store.revoke_session(&ctx.session.id).await?;
+        let event = self
+            .session_event(AuditKind::SessionRevoked, &ctx.user, &ctx.session)
+            .with("reason", "logout");
+        self.store.revoke_session(&ctx.session.id, &[event]).await?;
         Ok(())
     }
 }

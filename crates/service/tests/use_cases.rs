@@ -925,7 +925,10 @@ async fn an_account_waiting_for_consent_gets_no_session_but_through_its_signup()
         .hash(&registrar_domain::Password::presented(PASSWORD, &rules).expect("a password"))
         .await
         .expect("hashes");
-    w.store.set_password(&user.id, &hash, None, None).await.expect("stored");
+    w.store
+        .set_password(&user.id, &hash, None, None, &[])
+        .await
+        .expect("stored");
     assert!(matches!(
         w.app.login_raw(w.login_input(email, PASSWORD, "phone"), ip()).await,
         Err(ServiceError::InvalidGrant)

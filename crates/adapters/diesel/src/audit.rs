@@ -154,6 +154,16 @@ pub(crate) trait AuditWrites {
 
     /// The enabled endpoints subscribed to `kind`, by id.
     fn subscribers(&mut self, kind: AuditKind) -> Result<Vec<String>, Failure>;
+
+    /// Writes template `events` about `user`, completed with the user's
+    /// address (read here) and the client and device of `session`
+    /// ([`registrar_store::complete_events`]). Nothing for an unknown user.
+    fn record_about_in(
+        &mut self,
+        user: &str,
+        events: &[AuditEvent],
+        session: Option<&registrar_domain::Session>,
+    ) -> Result<(), Failure>;
 }
 
 for_each_backend! {
@@ -174,6 +184,27 @@ for_each_backend! {
                 diesel::insert_into(webhook_deliveries::table).values(&deliveries).execute(self)?;
             }
             Ok(())
+        }
+
+        fn record_about_in(
+            &mut self,
+            user: &str,
+            events: &[AuditEvent],
+            session: Option<&registrar_domain::Session>,
+        ) -> Result<(), Failure> {
+            if events.is_empty() {
+                return Ok(());
+            }
+            let email: Option<String> = crate::schema::users::table
+                .find(user)
+                .select(crate::schema::users::email)
+                .first(self)
+                .optional()?;
+            let Some(email) = email.and_then(|e| registrar_domain::Email::parse(&e).ok()) else {
+                return Ok(());
+            };
+            let user = registrar_domain::UserId(user.to_owned());
+            self.record_in(&registrar_store::complete_events(events, &user, &email, session))
         }
 
         fn subscribers(&mut self, kind: AuditKind) -> Result<Vec<String>, Failure> {

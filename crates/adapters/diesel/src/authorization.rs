@@ -13,12 +13,13 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::dsl;
 use diesel::prelude::*;
-use registrar_domain::{ClientId, CodeChallenge, DeviceName, Scopes, SecretHash, SignInMethod, UserId};
+use registrar_domain::{AuditEvent, ClientId, CodeChallenge, DeviceName, Scopes, SecretHash, SignInMethod, UserId};
 use registrar_store::{
     browser_device, AuthorizationCode, AuthorizationStore, BrowserSession, CodeExchange, NewAuthorizationCode,
     NewBrowserSession, NewSession, StoreError,
 };
 
+use crate::audit::AuditWrites;
 use crate::backend::{run, Backend};
 use crate::error::{corrupt, duplicate_on_unique, is_foreign_key_violation, Failure};
 use crate::rows::{from_db, scopes_of, to_db};
@@ -207,7 +208,7 @@ impl AuthorizationStore for DieselStore {
                 ))
                 .execute(conn)
                 .map_err(insert_failure)?;
-            Ok(())
+            conn.record_in(&session.audit)
         })
     }
 
@@ -254,9 +255,16 @@ impl AuthorizationStore for DieselStore {
         })
     }
 
-    async fn end_browser_session(&self, user: &UserId, id: &str, with_tokens: bool) -> Result<bool, StoreError> {
+    async fn end_browser_session(
+        &self,
+        user: &UserId,
+        id: &str,
+        with_tokens: bool,
+        audit: &[AuditEvent],
+    ) -> Result<bool, StoreError> {
         let user = user.as_str().to_owned();
         let id = id.to_owned();
+        let audit = audit.to_vec();
         run!(self, write, |conn| {
             let ended = diesel::delete(
                 browser_sessions::table
@@ -275,6 +283,7 @@ impl AuthorizationStore for DieselStore {
                 )
                 .execute(conn)?;
             }
+            conn.record_in(&audit)?;
             Ok(true)
         })
     }

@@ -10,11 +10,12 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::dsl;
 use diesel::prelude::*;
-use registrar_domain::{ConfirmationPurpose, PasswordHash, SecretHash, User, UserId};
+use registrar_domain::{AuditEvent, AuditKind, ConfirmationPurpose, PasswordHash, SecretHash, User, UserId};
 use registrar_store::{
     CodeOutcome, CodeTry, ConfirmationStore, NewConfirmation, NewOutboxMail, SignupCompletion, StoreError,
 };
 
+use crate::audit::AuditWrites;
 use crate::backend::{for_each_backend, run, Backend};
 use crate::error::Failure;
 use crate::outbox::OutboxWrites;
@@ -57,7 +58,7 @@ pub(crate) trait ConfirmationSteps {
     ) -> Result<bool, Failure>;
 
     /// Marks the user's address confirmed at `now`, keeping an earlier time.
-    fn confirm_email_in(&mut self, user: &str, now: NaiveDateTime) -> Result<(), Failure>;
+    fn confirm_email_in(&mut self, user: &str, now: NaiveDateTime) -> Result<bool, Failure>;
 
     /// Whether the user is an email-first account waiting for consent.
     fn awaiting_consent(&mut self, user: &str) -> Result<bool, Failure>;
@@ -107,15 +108,15 @@ for_each_backend! {
             Ok(used == 1)
         }
 
-        fn confirm_email_in(&mut self, user: &str, now: NaiveDateTime) -> Result<(), Failure> {
-            diesel::update(
+        fn confirm_email_in(&mut self, user: &str, now: NaiveDateTime) -> Result<bool, Failure> {
+            let confirmed = diesel::update(
                 users::table
                     .find(user)
                     .filter(users::email_confirmed_at.is_null()),
             )
             .set(users::email_confirmed_at.eq(now))
             .execute(self)?;
-            Ok(())
+            Ok(confirmed > 0)
         }
 
         fn awaiting_consent(&mut self, user: &str) -> Result<bool, Failure> {
@@ -174,7 +175,9 @@ for_each_backend! {
             } else {
                 diesel::update(row).set(confirmations::used_at.eq(now)).execute(self)?;
             }
-            self.confirm_email_in(user, now)?;
+            let confirmed_now = self.confirm_email_in(user, now)?;
+            // A sign-in code records a confirmation only when it made one.
+            self.record_if(purpose == ConfirmationPurpose::Email || confirmed_now, &code.audit)?;
             Ok(CodeOutcome::Confirmed)
         }
     }
@@ -239,9 +242,15 @@ impl ConfirmationStore for DieselStore {
         })
     }
 
-    async fn confirm_by_link(&self, link_hash: &SecretHash, now: DateTime<Utc>) -> Result<Option<UserId>, StoreError> {
+    async fn confirm_by_link(
+        &self,
+        link_hash: &SecretHash,
+        now: DateTime<Utc>,
+        audit: &[AuditEvent],
+    ) -> Result<Option<UserId>, StoreError> {
         let link_hash = link_hash.as_str().to_owned();
         let now = to_db(now);
+        let audit = audit.to_vec();
         run!(self, write, |conn| {
             let purpose = ConfirmationPurpose::Email;
             let Some(user) = conn.link_user(&link_hash, purpose, now)? else {
@@ -262,6 +271,7 @@ impl ConfirmationStore for DieselStore {
                 return Ok(None);
             }
             conn.confirm_email_in(&user, now)?;
+            conn.record_about_in(&user, &audit, None)?;
             Ok(Some(UserId(user)))
         })
     }
@@ -291,6 +301,7 @@ impl ConfirmationStore for DieselStore {
                 session,
                 max_sessions_per_client,
                 now,
+                audit,
             } = &completion;
             let now = to_db(*now);
             let purpose = ConfirmationPurpose::Email;
@@ -309,7 +320,13 @@ impl ConfirmationStore for DieselStore {
             if !conn.lock_user(&user)? || !conn.use_link_in(link_hash.as_str(), purpose, now)? {
                 return Ok(None);
             }
-            conn.confirm_email_in(&user, now)?;
+            let confirmed_now = conn.confirm_email_in(&user, now)?;
+            let audit: Vec<_> = audit
+                .iter()
+                .filter(|e| confirmed_now || e.kind != AuditKind::EmailConfirmed)
+                .cloned()
+                .collect();
+            conn.record_about_in(&user, &audit, None)?;
             diesel::update(users::table.find(&user))
                 .set(users::consent.eq(consent))
                 .execute(conn)?;
@@ -341,10 +358,12 @@ impl ConfirmationStore for DieselStore {
         hash: &PasswordHash,
         now: DateTime<Utc>,
         mail: Option<NewOutboxMail>,
+        audit: &[AuditEvent],
     ) -> Result<Option<UserId>, StoreError> {
         let link_hash = link_hash.as_str().to_owned();
         let hash = hash.0.clone();
         let now = to_db(now);
+        let audit = audit.to_vec();
         run!(self, write, |conn| {
             let purpose = ConfirmationPurpose::PasswordReset;
             let Some(user) = conn.link_user(&link_hash, purpose, now)? else {
@@ -361,6 +380,7 @@ impl ConfirmationStore for DieselStore {
             conn.kill_unused_in(&user, purpose)?;
             // The link reached the address: that confirms it, if nothing did before.
             conn.confirm_email_in(&user, now)?;
+            conn.record_about_in(&user, &audit, None)?;
             if let Some(mail) = &mail {
                 conn.enqueue_in(mail)?;
             }

@@ -14,12 +14,13 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::dsl;
 use diesel::prelude::*;
-use registrar_domain::{ClientId, DeviceId, DeviceName, PasswordHash, Sealed, SecretHash, UserId};
+use registrar_domain::{AuditEvent, ClientId, DeviceId, DeviceName, PasswordHash, Sealed, SecretHash, UserId};
 use registrar_store::{
     FactorStore, FirstFactor, MfaAttempt, MfaPurpose, MfaToken, MfaTokenLookup, NewMfaToken, NewOutboxMail,
     RecoveryCodeUse, StoreError, TotpConfirmation, TotpFactor,
 };
 
+use crate::audit::AuditWrites;
 use crate::backend::{run, Backend};
 use crate::error::duplicate_on_unique;
 use crate::outbox::OutboxWrites;
@@ -238,6 +239,7 @@ impl FactorStore for DieselStore {
         confirmation: TotpConfirmation,
         mail: Option<NewOutboxMail>,
     ) -> Result<bool, StoreError> {
+        let audit = confirmation.audit;
         let (user, secret) = (confirmation.user.0, confirmation.secret.as_str().to_owned());
         let (step, recovery_codes, now) = (confirmation.step, confirmation.recovery_codes, confirmation.now);
         run!(self, write, |conn| {
@@ -259,6 +261,7 @@ impl FactorStore for DieselStore {
             diesel::insert_into(recovery_codes::table)
                 .values(code_rows(&user, &recovery_codes, to_db(now)))
                 .execute(conn)?;
+            conn.record_in(&audit)?;
             conn.enqueue_if(true, mail.as_ref())
         })
     }
@@ -278,8 +281,23 @@ impl FactorStore for DieselStore {
         })
     }
 
-    async fn remove_totp(&self, user: &UserId, mail: Option<NewOutboxMail>) -> Result<bool, StoreError> {
-        self.remove_factors(user, false, mail).await
+    async fn remove_totp(
+        &self,
+        user: &UserId,
+        mail: Option<NewOutboxMail>,
+        audit: &[AuditEvent],
+    ) -> Result<bool, StoreError> {
+        let user = user.0.clone();
+        let audit = audit.to_vec();
+        // As `remove_factors(user, false, mail)`, with the events in its transaction.
+        run!(self, write, |conn| {
+            diesel::delete(recovery_codes::table.filter(recovery_codes::user_id.eq(&user))).execute(conn)?;
+            // Of two removals racing, the second waits for the first's row
+            // lock and then finds no row: one removes, one mails, one records.
+            let removed = diesel::delete(totp_factors::table.find(&user)).execute(conn)? > 0;
+            conn.record_if(removed, &audit)?;
+            conn.enqueue_if(removed, mail.as_ref())
+        })
     }
 
     async fn reset_factors(&self, user: &UserId, mail: Option<NewOutboxMail>) -> Result<bool, StoreError> {
@@ -291,8 +309,10 @@ impl FactorStore for DieselStore {
         user: &UserId,
         codes: Vec<SecretHash>,
         now: DateTime<Utc>,
+        audit: &[AuditEvent],
     ) -> Result<(), StoreError> {
         let user = user.0.clone();
+        let audit = audit.to_vec();
         run!(self, write, |conn| {
             if !conn.lock_user(&user)? {
                 return Err(StoreError::NotFound.into());
@@ -301,12 +321,13 @@ impl FactorStore for DieselStore {
             diesel::insert_into(recovery_codes::table)
                 .values(code_rows(&user, &codes, to_db(now)))
                 .execute(conn)?;
-            Ok(())
+            conn.record_in(&audit)
         })
     }
 
     async fn use_recovery_code(&self, used: &RecoveryCodeUse, mail: Option<NewOutboxMail>) -> Result<bool, StoreError> {
         let (user, code, now) = (used.user.0.clone(), used.code.as_str().to_owned(), used.now);
+        let audit = used.audit.clone();
         run!(self, write, |conn| {
             let used = diesel::update(
                 recovery_codes::table
@@ -315,6 +336,7 @@ impl FactorStore for DieselStore {
             )
             .set(recovery_codes::used_at.eq(to_db(now)))
             .execute(conn)?;
+            conn.record_if(used == 1, &audit)?;
             conn.enqueue_if(used == 1, mail.as_ref())
         })
     }

@@ -10,12 +10,13 @@
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
-use registrar_domain::{PasskeyName, Sealed, UserId};
+use registrar_domain::{AuditEvent, PasskeyName, Sealed, UserId};
 use registrar_store::{
     Ceremony, CeremonyKind, CeremonyLookup, NewCeremony, NewOutboxMail, PasskeyRecord, PasskeyStore, PasskeyUse,
     StoreError,
 };
 
+use crate::audit::AuditWrites;
 use crate::backend::{run, Backend};
 use crate::error::duplicate_on_unique;
 use crate::outbox::OutboxWrites;
@@ -111,8 +112,14 @@ impl PasskeyStore for DieselStore {
         })
     }
 
-    async fn add_passkey(&self, passkey: PasskeyRecord, mail: Option<NewOutboxMail>) -> Result<(), StoreError> {
+    async fn add_passkey(
+        &self,
+        passkey: PasskeyRecord,
+        mail: Option<NewOutboxMail>,
+        audit: &[AuditEvent],
+    ) -> Result<(), StoreError> {
         let row = PasskeyRow::new(passkey);
+        let audit = audit.to_vec();
         run!(self, write, |conn| {
             if !conn.lock_user(&row.user_id)? {
                 return Err(StoreError::NotFound.into());
@@ -122,6 +129,7 @@ impl PasskeyStore for DieselStore {
                 .execute(conn)
                 // The unique keys: the id (random) and the credential id.
                 .map_err(duplicate_on_unique)?;
+            conn.record_in(&audit)?;
             conn.enqueue_if(true, mail.as_ref())?;
             Ok(())
         })
@@ -137,11 +145,19 @@ impl PasskeyStore for DieselStore {
         })
     }
 
-    async fn remove_passkey(&self, user: &UserId, id: &str, mail: Option<NewOutboxMail>) -> Result<bool, StoreError> {
+    async fn remove_passkey(
+        &self,
+        user: &UserId,
+        id: &str,
+        mail: Option<NewOutboxMail>,
+        audit: &[AuditEvent],
+    ) -> Result<bool, StoreError> {
         let (user, id) = (user.0.clone(), id.to_owned());
+        let audit = audit.to_vec();
         run!(self, write, |conn| {
             let removed =
                 diesel::delete(passkeys::table.find(&id).filter(passkeys::user_id.eq(&user))).execute(conn)?;
+            conn.record_if(removed == 1, &audit)?;
             conn.enqueue_if(removed == 1, mail.as_ref())
         })
     }

@@ -5,9 +5,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
-use registrar_domain::{Language, PolicyRevision, PolicyText, PolicyType, RevisionId, UserId};
+use registrar_domain::{AuditEvent, Language, PolicyRevision, PolicyText, PolicyType, RevisionId, UserId};
 use registrar_store::{NewPolicyRevision, PolicyStanding, PolicyStore, StoreError};
 
+use crate::audit::AuditWrites;
 use crate::backend::{for_each_backend, run};
 use crate::error::{corrupt, not_found_on_foreign_key, Failure};
 use crate::rows::{from_db, to_db, NewRevisionRow, RevisionRow, TextRow};
@@ -160,10 +161,20 @@ impl PolicyStore for DieselStore {
         })
     }
 
-    async fn accept_policies(&self, user: &UserId, ids: &[RevisionId], now: DateTime<Utc>) -> Result<(), StoreError> {
+    async fn accept_policies(
+        &self,
+        user: &UserId,
+        ids: &[RevisionId],
+        now: DateTime<Utc>,
+        audit: &[AuditEvent],
+    ) -> Result<(), StoreError> {
         let user = user.as_str().to_owned();
         let ids = ids.to_vec();
-        run!(self, write, |conn| conn.accept_in(&user, &ids, now))
+        let audit = audit.to_vec();
+        run!(self, write, |conn| {
+            conn.accept_in(&user, &ids, now)?;
+            conn.record_in(&audit)
+        })
     }
 
     async fn policy_standing(&self, user: &UserId) -> Result<PolicyStanding, StoreError> {

@@ -3,9 +3,10 @@
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
-use registrar_domain::{ClientId, DeviceId, PasswordHash, SecretHash, Session, SessionId, User, UserId};
+use registrar_domain::{AuditEvent, ClientId, DeviceId, PasswordHash, SecretHash, Session, SessionId, User, UserId};
 use registrar_store::{NewSession, Rotation, RotationOutcome, SessionStore, StoreError, BROWSER_DEVICE_PREFIX};
 
+use crate::audit::AuditWrites;
 use crate::backend::{for_each_backend, run, Backend};
 use crate::error::{not_found_on_foreign_key, Failure};
 use crate::policies::StandingReads;
@@ -102,7 +103,7 @@ for_each_backend! {
             if !evicted.is_empty() {
                 diesel::delete(sessions::table.filter(sessions::id.eq_any(&evicted))).execute(self)?;
             }
-            Ok(())
+            self.record_in(&session.audit)
         }
 
         fn check_credential_in(&mut self, user: &str, credential: Option<&PasswordHash>) -> Result<(), Failure> {
@@ -257,7 +258,14 @@ impl SessionStore for DieselStore {
                     Ok(RotationOutcome::RetiredWithinGrace)
                 }
                 Some((session_id, _)) => {
-                    diesel::delete(sessions::table.find(&session_id)).execute(conn)?;
+                    let revoked = diesel::delete(sessions::table.find(&session_id))
+                        .returning(SessionRow::as_returning())
+                        .get_result(conn)
+                        .optional()?;
+                    if let Some(row) = revoked {
+                        let session = row.into_session()?;
+                        conn.record_about_in(session.user_id.as_str(), &rotation.audit, Some(&session))?;
+                    }
                     Ok(RotationOutcome::ReuseDetected)
                 }
                 None => Ok(RotationOutcome::Unknown),
@@ -279,30 +287,46 @@ impl SessionStore for DieselStore {
         })
     }
 
-    async fn revoke_session(&self, id: &SessionId) -> Result<bool, StoreError> {
+    async fn revoke_session(&self, id: &SessionId, audit: &[AuditEvent]) -> Result<bool, StoreError> {
         let id = id.0.clone();
-        run!(self, statement, |conn| Ok(diesel::delete(sessions::table.find(&id))
-            .execute(conn)?
-            > 0))
+        let audit = audit.to_vec();
+        run!(self, write, |conn| {
+            let revoked = diesel::delete(sessions::table.find(&id)).execute(conn)? > 0;
+            conn.record_if(revoked, &audit)
+        })
     }
 
-    async fn revoke_by_token(&self, token_hash: &SecretHash, client: &ClientId) -> Result<bool, StoreError> {
+    async fn revoke_by_token(
+        &self,
+        token_hash: &SecretHash,
+        client: &ClientId,
+        audit: &[AuditEvent],
+    ) -> Result<bool, StoreError> {
         let hash = token_hash.as_str().to_owned();
         let client = client.as_str().to_owned();
-        // One statement: the session and its retired tokens go (by cascade).
-        run!(self, statement, |conn| {
-            Ok(diesel::delete(
+        let audit = audit.to_vec();
+        // One delete: the session and its retired tokens go (by cascade);
+        // its events in the same transaction.
+        run!(self, write, |conn| {
+            let revoked = diesel::delete(
                 sessions::table
                     .filter(sessions::client_id.eq(&client))
                     .filter(sessions::access_hash.eq(&hash).or(sessions::refresh_hash.eq(&hash))),
             )
-            .execute(conn)?
-                > 0)
+            .returning(SessionRow::as_returning())
+            .get_results::<SessionRow>(conn)?;
+            let any = !revoked.is_empty();
+            for row in revoked {
+                let session = row.into_session()?;
+                conn.record_about_in(session.user_id.as_str(), &audit, Some(&session))?;
+            }
+            Ok(any)
         })
     }
 
-    async fn revoke_device(&self, user: &UserId, device: &DeviceId) -> Result<usize, StoreError> {
+    async fn revoke_device(&self, user: &UserId, device: &DeviceId, audit: &[AuditEvent]) -> Result<usize, StoreError> {
         let user = user.as_str().to_owned();
+        let audit = audit.to_vec();
         let device = device.as_str().to_owned();
         // The device of a browser session's token sessions is the browser
         // session itself: it ends with them, in the same transaction.
@@ -323,6 +347,7 @@ impl SessionStore for DieselStore {
                     .filter(sessions::device_id.eq(&device)),
             )
             .execute(conn)?;
+            conn.record_if(ended > 0, &audit)?;
             Ok(ended)
         })
     }

@@ -2,9 +2,10 @@
 
 use async_trait::async_trait;
 use diesel::prelude::*;
-use registrar_domain::{ConfirmationPurpose, Email, Language, PasswordHash, Profile, Role, User, UserId};
+use registrar_domain::{AuditEvent, ConfirmationPurpose, Email, Language, PasswordHash, Profile, Role, User, UserId};
 use registrar_store::{NewOutboxMail, NewSession, NewUser, Registration, StoreError, UserStore};
 
+use crate::audit::AuditWrites;
 use crate::backend::{for_each_backend, run, Backend};
 use crate::confirmations::ConfirmationSteps;
 use crate::error::{duplicate_email_on_unique, Failure};
@@ -74,6 +75,7 @@ impl UserStore for DieselStore {
                 outbox,
                 invite,
                 max_sessions_per_client,
+                audit,
             } = &registration;
             // The unique constraint decides between racing registrations: on
             // Postgres the second insert waits for the first to commit, then fails.
@@ -82,6 +84,9 @@ impl UserStore for DieselStore {
                 .execute(conn)
                 .map_err(duplicate_email_on_unique)?;
             conn.set_consent_in(user)?;
+            // The events go in with the account: whatever fails after this
+            // point (a used-up invite, an unknown revision) rolls them back too.
+            conn.record_in(audit)?;
             // After the user, so that a taken address is reported before a
             // bad invite. On Postgres the use locks the invite's row until
             // commit (see `invites.rs`); a registration that fails later
@@ -126,17 +131,26 @@ impl UserStore for DieselStore {
         })
     }
 
-    async fn update_profile(&self, id: &UserId, profile: &Profile, language: Language) -> Result<User, StoreError> {
+    async fn update_profile(
+        &self,
+        id: &UserId,
+        profile: &Profile,
+        language: Language,
+        audit: &[AuditEvent],
+    ) -> Result<User, StoreError> {
         let id = id.as_str().to_owned();
         let profile = profile.clone();
-        run!(self, statement, |conn| {
-            diesel::update(users::table.find(&id))
+        let audit = audit.to_vec();
+        run!(self, write, |conn| {
+            let user = diesel::update(users::table.find(&id))
                 .set(ProfileColumns::new(&profile, language))
                 .returning(UserRow::as_returning())
                 .get_result::<UserRow>(conn)
                 .optional()?
                 .ok_or(Failure::Store(StoreError::NotFound))?
-                .into_user()
+                .into_user()?;
+            conn.record_in(&audit)?;
+            Ok(user)
         })
     }
 
@@ -146,9 +160,11 @@ impl UserStore for DieselStore {
         hash: &PasswordHash,
         keep: Option<NewSession>,
         mail: Option<NewOutboxMail>,
+        audit: &[AuditEvent],
     ) -> Result<(), StoreError> {
         let id = id.as_str().to_owned();
         let hash = hash.0.clone();
+        let audit = audit.to_vec();
         run!(self, write, |conn| {
             if !conn.lock_user(&id)? {
                 return Err(StoreError::NotFound.into());
@@ -159,6 +175,7 @@ impl UserStore for DieselStore {
                 .set(users::password_hash.eq(&hash))
                 .execute(conn)?;
             conn.sign_out_in(&id)?;
+            conn.record_in(&audit)?;
             if let Some(session) = &keep {
                 // Checked above, against the password before the change.
                 let session = NewSession {

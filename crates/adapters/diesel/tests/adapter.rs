@@ -17,14 +17,16 @@ use diesel::{Connection, PgConnection, SqliteConnection};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 use registrar_diesel::{ConnectError, DatabaseSettings, DieselStore};
 use registrar_domain::{
-    Client, ClientId, ClientKind, ConfirmationPurpose, DeviceId, DeviceName, Email, Language, PasskeyName,
-    PasswordHash, Profile, RedirectUri, Role, Sealed, SecretHash, SessionId, SignInMethod, User, UserId,
+    Actor, AuditEvent, AuditKind, Client, ClientId, ClientKind, ConfirmationPurpose, DeviceId, DeviceName, Email,
+    Language, PasskeyName, PasswordHash, Profile, RedirectUri, Role, Sealed, SecretHash, SessionId, SignInMethod, User,
+    UserId,
 };
 use registrar_store::testkit::signing_keys::signing_key;
 use registrar_store::{
-    AuthorizationStore, ClientStore, ConfirmationStore, FactorStore, InviteStore, MfaPurpose, MfaTokenLookup,
-    NewBrowserSession, NewConfirmation, NewInvite, NewOutboxMail, NewSession, NewUser, OutboxKind, OutboxStore,
-    PasskeyRecord, PasskeyStore, Registration, SessionStore, SigningKeyStore, SignupCompletion, StoreError, UserStore,
+    AuditCursor, AuditFilter, AuditStore, AuthorizationStore, ClientStore, ConfirmationStore, FactorStore, InviteStore,
+    MfaPurpose, MfaTokenLookup, NewBrowserSession, NewConfirmation, NewInvite, NewOutboxMail, NewSession, NewUser,
+    OutboxKind, OutboxStore, PasskeyRecord, PasskeyStore, Registration, SessionStore, SigningKeyStore,
+    SignupCompletion, StoreError, UserStore,
 };
 use tokio::sync::Barrier;
 
@@ -86,6 +88,7 @@ fn registration(email: &str) -> Registration {
         outbox: Vec::new(),
         invite: None,
         max_sessions_per_client: 5,
+        audit: Vec::new(),
     }
 }
 
@@ -349,7 +352,7 @@ async fn assert_the_outbox_migration_upgrades_a_database_in_use(store: &DieselSt
         "the user lived through the upgrade"
     );
     assert_eq!(
-        store.confirm_by_link(&link, at(10)).await.expect("confirming"),
+        store.confirm_by_link(&link, at(10), &[]).await.expect("confirming"),
         Some(user.clone()),
         "a confirmation mailed before the upgrade still works"
     );
@@ -394,6 +397,7 @@ fn web_session(user: &UserId, now: DateTime<Utc>) -> NewSession {
         credential: None,
         sign_in_method: SignInMethod::SignupLink,
         scope: None,
+        audit: Vec::new(),
     }
 }
 
@@ -462,6 +466,7 @@ async fn assert_the_invites_migration_upgrades_a_database_in_use(store: &DieselS
             session: web_session(&user, at(10)),
             max_sessions_per_client: 5,
             now: at(10),
+            audit: Vec::new(),
         })
         .await
         .expect("completing the signup")
@@ -916,7 +921,7 @@ async fn assert_the_passkeys_migration_upgrades_a_database_in_use(store: &Diesel
         last_used_at: None,
     };
     store
-        .add_passkey(passkey, None)
+        .add_passkey(passkey, None, &[])
         .await
         .expect("adding a passkey after the upgrade");
     assert!(
@@ -1107,6 +1112,7 @@ async fn assert_the_authorization_migration_upgrades_a_database_in_use<DB, C>(
         credential: None,
         now: at(3),
         expires_at: at(3600),
+        audit: Vec::new(),
     };
     store
         .open_browser_session(browser.clone())
@@ -1267,4 +1273,56 @@ async fn postgres_down_after_connecting_makes_the_store_unavailable() {
     drop(database); // drops the database, closing every connection to it
     let result = store.client(&ClientId::web()).await;
     assert!(matches!(result, Err(StoreError::Unavailable(_))), "got {result:?}");
+}
+
+// --- Audit events roll back with their change ---------------------------------
+
+/// A registration writes its events right after the account, then finds its
+/// invite used up: the whole transaction rolls back, events included.
+async fn assert_a_failed_registration_leaves_no_event(store: &DieselStore) {
+    let token = SecretHash::of(&unique());
+    store
+        .create_invite(invite(&token, 1))
+        .await
+        .expect("creating an invite");
+    store
+        .register(registration_with_invite("first", &token))
+        .await
+        .expect("the invite's only use");
+    let late = registration_with_invite("late", &token);
+    let user = late.user.id.clone();
+    let event = AuditEvent::new(unique(), at(1), AuditKind::Registered, Actor::User).about(&user, &late.user.email);
+    let result = store
+        .register(Registration {
+            audit: vec![event],
+            ..late
+        })
+        .await;
+    assert!(matches!(result, Err(StoreError::InvalidInvite)), "{result:?}");
+    let filter = AuditFilter {
+        user: Some(user),
+        ..AuditFilter::default()
+    };
+    let events = store
+        .audit_events(&filter, AuditCursor::Before(None), 10)
+        .await
+        .expect("reading events");
+    assert!(
+        events.is_empty(),
+        "the event written before the failure rolled back: {events:?}"
+    );
+}
+
+#[tokio::test]
+async fn sqlite_a_failed_registration_leaves_no_event() {
+    let (store, _dir) = common::sqlite_store().await;
+    assert_a_failed_registration_leaves_no_event(&store).await;
+}
+
+#[tokio::test]
+async fn postgres_a_failed_registration_leaves_no_event() {
+    let Some((store, _database)) = common::postgres_store().await else {
+        return;
+    };
+    assert_a_failed_registration_leaves_no_event(&store).await;
 }

@@ -80,6 +80,25 @@ impl State {
         }
     }
 
+    /// Writes template `events` about `user` (completed with the user's
+    /// address, and the session's client and device if given:
+    /// [`registrar_store::complete_events`]).
+    pub fn record_about(
+        &mut self,
+        user: &registrar_domain::UserId,
+        events: &[AuditEvent],
+        session: Option<&registrar_domain::Session>,
+    ) {
+        if events.is_empty() {
+            return;
+        }
+        let Some(email) = self.users.get(user).map(|u| u.email.clone()) else {
+            return;
+        };
+        let events = registrar_store::complete_events(events, user, &email, session);
+        self.record(&events);
+    }
+
     /// Writes `events` when the change they record happened; answers whether it did.
     pub fn record_if(&mut self, changed: bool, events: &[AuditEvent]) -> bool {
         if changed {

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use registrar_domain::{ClientId, Scopes, SecretHash, SessionId, UserId};
+use registrar_domain::{AuditEvent, ClientId, Scopes, SecretHash, SessionId, UserId};
 use registrar_store::{
     browser_device, AuthorizationCode, AuthorizationStore, BrowserSession, CodeExchange, NewAuthorizationCode,
     NewBrowserSession, NewSession, StoreError,
@@ -146,6 +146,7 @@ impl AuthorizationStore for MemoryStore {
             cookie_hash: session.cookie_hash,
         };
         state.authorization.browser_sessions.insert(session.id, stored);
+        state.record(&session.audit);
         Ok(())
     }
 
@@ -181,7 +182,13 @@ impl AuthorizationStore for MemoryStore {
         Ok(found)
     }
 
-    async fn end_browser_session(&self, user: &UserId, id: &str, with_tokens: bool) -> Result<bool, StoreError> {
+    async fn end_browser_session(
+        &self,
+        user: &UserId,
+        id: &str,
+        with_tokens: bool,
+        audit: &[AuditEvent],
+    ) -> Result<bool, StoreError> {
         let mut state = self.lock()?;
         let ours = state
             .authorization
@@ -196,6 +203,7 @@ impl AuthorizationStore for MemoryStore {
             let device = browser_device(id);
             state.revoke_where(|s| &s.user_id == user && s.device_id.as_str() == device);
         }
+        state.record(audit);
         Ok(true)
     }
 

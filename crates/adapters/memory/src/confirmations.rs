@@ -4,7 +4,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use registrar_domain::{ConfirmationPurpose, PasswordHash, SecretHash, User, UserId};
+use registrar_domain::{AuditEvent, ConfirmationPurpose, PasswordHash, SecretHash, User, UserId};
 use registrar_store::{
     CodeOutcome, CodeTry, ConfirmationStore, NewConfirmation, NewOutboxMail, SignupCompletion, StoreError,
 };
@@ -89,6 +89,7 @@ impl State {
             code_hash,
             now,
             max_attempts,
+            audit,
         } = code;
         let (now, max_attempts) = (*now, *max_attempts);
         let Some(position) = self.confirmations.iter().position(|c| {
@@ -104,11 +105,14 @@ impl State {
             confirmation.wrong_tries = confirmation.wrong_tries.saturating_add(1);
             return CodeOutcome::Wrong;
         }
+        let was_confirmed = self.users.get(user).is_some_and(User::email_confirmed);
         if purpose == ConfirmationPurpose::Email && self.awaiting_consent(user) {
             self.confirm_keeping_link(position, now);
         } else {
             self.confirm_email(position, now);
         }
+        // A sign-in code records a confirmation only when it made one.
+        self.record_if(purpose == ConfirmationPurpose::Email || !was_confirmed, audit);
         CodeOutcome::Confirmed
     }
 }
@@ -143,17 +147,24 @@ impl ConfirmationStore for MemoryStore {
         Ok(u64::try_from(before - state.confirmations.len()).unwrap_or(u64::MAX))
     }
 
-    async fn confirm_by_link(&self, link_hash: &SecretHash, now: DateTime<Utc>) -> Result<Option<UserId>, StoreError> {
+    async fn confirm_by_link(
+        &self,
+        link_hash: &SecretHash,
+        now: DateTime<Utc>,
+        audit: &[AuditEvent],
+    ) -> Result<Option<UserId>, StoreError> {
         let mut state = self.lock()?;
         let Some(position) = state.live_link(link_hash, ConfirmationPurpose::Email, now) else {
             return Ok(None);
         };
         let user = state.confirmations[position].given.user_id.clone();
-        Ok(Some(if state.awaiting_consent(&user) {
+        let confirmed = if state.awaiting_consent(&user) {
             state.confirm_keeping_link(position, now)
         } else {
             state.confirm_email(position, now)
-        }))
+        };
+        state.record_about(&confirmed, audit, None);
+        Ok(Some(confirmed))
     }
 
     async fn used_email_link_user(&self, link_hash: &SecretHash) -> Result<Option<UserId>, StoreError> {
@@ -180,6 +191,7 @@ impl ConfirmationStore for MemoryStore {
         hash: &PasswordHash,
         now: DateTime<Utc>,
         mail: Option<NewOutboxMail>,
+        audit: &[AuditEvent],
     ) -> Result<Option<UserId>, StoreError> {
         let mut state = self.lock()?;
         let Some(position) = state.live_link(link_hash, ConfirmationPurpose::PasswordReset, now) else {
@@ -196,6 +208,7 @@ impl ConfirmationStore for MemoryStore {
             stored.email_confirmed_at.get_or_insert(now);
         }
         state.sign_out(&user);
+        state.record_about(&user, audit, None);
         if let Some(mail) = mail {
             state.queue_mail(mail);
         }

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use registrar_domain::{Sealed, SecretHash, UserId};
+use registrar_domain::{AuditEvent, Sealed, SecretHash, UserId};
 use registrar_store::{
     FactorStore, MfaToken, MfaTokenLookup, NewCeremony, NewMfaToken, NewOutboxMail, PasskeyRecord, RecoveryCodeUse,
     StoreError, TotpConfirmation, TotpFactor,
@@ -140,6 +140,7 @@ impl FactorStore for MemoryStore {
         factor.last_step = Some(confirmation.step);
         let codes = codes(confirmation.recovery_codes);
         state.factors.recovery_codes.insert(confirmation.user, codes);
+        state.record(&confirmation.audit);
         Ok(state.queue_if(true, mail))
     }
 
@@ -155,8 +156,15 @@ impl FactorStore for MemoryStore {
         Ok(true)
     }
 
-    async fn remove_totp(&self, user: &UserId, mail: Option<NewOutboxMail>) -> Result<bool, StoreError> {
-        self.lock()?.remove_factors(user, false, mail)
+    async fn remove_totp(
+        &self,
+        user: &UserId,
+        mail: Option<NewOutboxMail>,
+        audit: &[AuditEvent],
+    ) -> Result<bool, StoreError> {
+        let mut state = self.lock()?;
+        let removed = state.remove_factors(user, false, mail)?;
+        Ok(state.record_if(removed, audit))
     }
 
     async fn reset_factors(&self, user: &UserId, mail: Option<NewOutboxMail>) -> Result<bool, StoreError> {
@@ -168,10 +176,12 @@ impl FactorStore for MemoryStore {
         user: &UserId,
         hashes: Vec<SecretHash>,
         _now: DateTime<Utc>,
+        audit: &[AuditEvent],
     ) -> Result<(), StoreError> {
         let mut state = self.lock()?;
         state.require_user(user)?;
         state.factors.recovery_codes.insert(user.clone(), codes(hashes));
+        state.record(audit);
         Ok(())
     }
 
@@ -184,6 +194,7 @@ impl FactorStore for MemoryStore {
             .get_mut(&used.user)
             .and_then(|codes| codes.iter_mut().find(|c| c.hash == used.code && c.used_at.is_none()));
         let changed = unused.map(|c| c.used_at = Some(used.now)).is_some();
+        state.record_if(changed, &used.audit);
         Ok(state.queue_if(changed, mail))
     }
 

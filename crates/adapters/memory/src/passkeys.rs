@@ -3,7 +3,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use registrar_domain::{PasskeyName, UserId};
+use registrar_domain::{AuditEvent, PasskeyName, UserId};
 use registrar_store::{
     Ceremony, CeremonyLookup, NewCeremony, NewOutboxMail, PasskeyRecord, PasskeyStore, PasskeyUse, StoreError,
 };
@@ -31,7 +31,12 @@ impl PasskeyStore for MemoryStore {
         Ok(found.cloned())
     }
 
-    async fn add_passkey(&self, passkey: PasskeyRecord, mail: Option<NewOutboxMail>) -> Result<(), StoreError> {
+    async fn add_passkey(
+        &self,
+        passkey: PasskeyRecord,
+        mail: Option<NewOutboxMail>,
+        audit: &[AuditEvent],
+    ) -> Result<(), StoreError> {
         let mut state = self.lock()?;
         state.require_user(&passkey.user)?;
         state.check_optional_mail(mail.as_ref())?;
@@ -40,6 +45,7 @@ impl PasskeyStore for MemoryStore {
             return Err(StoreError::Duplicate);
         }
         state.factors.passkeys.push(passkey);
+        state.record(audit);
         state.queue_if(true, mail);
         Ok(())
     }
@@ -54,12 +60,19 @@ impl PasskeyStore for MemoryStore {
         Ok(found.map(|passkey| passkey.name = name).is_some())
     }
 
-    async fn remove_passkey(&self, user: &UserId, id: &str, mail: Option<NewOutboxMail>) -> Result<bool, StoreError> {
+    async fn remove_passkey(
+        &self,
+        user: &UserId,
+        id: &str,
+        mail: Option<NewOutboxMail>,
+        audit: &[AuditEvent],
+    ) -> Result<bool, StoreError> {
         let mut state = self.lock()?;
         state.check_optional_mail(mail.as_ref())?;
         let before = state.factors.passkeys.len();
         state.factors.passkeys.retain(|p| !(&p.user == user && p.id == id));
         let removed = state.factors.passkeys.len() < before;
+        state.record_if(removed, audit);
         Ok(state.queue_if(removed, mail))
     }
 

@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use registrar_domain::{PolicyRevision, RevisionId, UserId};
+use registrar_domain::{AuditEvent, PolicyRevision, RevisionId, UserId};
 use registrar_store::{NewPolicyRevision, PolicyStanding, PolicyStore, StoreError};
 
 use crate::MemoryStore;
@@ -33,7 +33,13 @@ impl PolicyStore for MemoryStore {
         Ok(self.lock()?.policies.values().cloned().collect())
     }
 
-    async fn accept_policies(&self, user: &UserId, ids: &[RevisionId], now: DateTime<Utc>) -> Result<(), StoreError> {
+    async fn accept_policies(
+        &self,
+        user: &UserId,
+        ids: &[RevisionId],
+        now: DateTime<Utc>,
+        audit: &[AuditEvent],
+    ) -> Result<(), StoreError> {
         let mut state = self.lock()?;
         if let Some(unknown) = state.unknown_revision(ids) {
             return Err(StoreError::UnknownRevision(unknown));
@@ -43,6 +49,7 @@ impl PolicyStore for MemoryStore {
         for id in ids {
             acceptances.entry(*id).or_insert(now);
         }
+        state.record(audit);
         Ok(())
     }
 

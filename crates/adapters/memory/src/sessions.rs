@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use registrar_domain::{ClientId, ClientKind, DeviceId, SecretHash, Session, SessionId, User, UserId};
+use registrar_domain::{AuditEvent, ClientId, ClientKind, DeviceId, SecretHash, Session, SessionId, User, UserId};
 use registrar_store::{NewSession, Rotation, RotationOutcome, SessionStore, StoreError, BROWSER_DEVICE_PREFIX};
 
 use crate::state::{RetiredRefresh, State};
@@ -73,23 +73,33 @@ impl SessionStore for MemoryStore {
         Ok(sessions)
     }
 
-    async fn revoke_session(&self, id: &SessionId) -> Result<bool, StoreError> {
-        Ok(self.lock()?.revoke_session(id))
+    async fn revoke_session(&self, id: &SessionId, audit: &[AuditEvent]) -> Result<bool, StoreError> {
+        let mut state = self.lock()?;
+        let revoked = state.revoke_session(id);
+        Ok(state.record_if(revoked, audit))
     }
 
-    async fn revoke_by_token(&self, token_hash: &SecretHash, client: &ClientId) -> Result<bool, StoreError> {
+    async fn revoke_by_token(
+        &self,
+        token_hash: &SecretHash,
+        client: &ClientId,
+        audit: &[AuditEvent],
+    ) -> Result<bool, StoreError> {
         let mut state = self.lock()?;
-        let found = state.sessions.iter().find(|(_, s)| {
+        let found = state.sessions.values().find(|s| {
             &s.session.client_id == client && (&s.access_hash == token_hash || &s.refresh_hash == token_hash)
         });
-        let Some((id, _)) = found else {
+        let Some(session) = found.map(|s| s.session.clone()) else {
             return Ok(false);
         };
-        let id = id.clone();
-        Ok(state.revoke_session(&id))
+        let revoked = state.revoke_session(&session.id);
+        if revoked {
+            state.record_about(&session.user_id, audit, Some(&session));
+        }
+        Ok(revoked)
     }
 
-    async fn revoke_device(&self, user: &UserId, device: &DeviceId) -> Result<usize, StoreError> {
+    async fn revoke_device(&self, user: &UserId, device: &DeviceId, audit: &[AuditEvent]) -> Result<usize, StoreError> {
         let mut state = self.lock()?;
         // The device of a browser session's token sessions is the browser
         // session itself: it ends with them.
@@ -103,9 +113,13 @@ impl SessionStore for MemoryStore {
                 state.authorization.browser_sessions.remove(browser);
             }
             let tokens = state.revoke_where(|s| &s.user_id == user && &s.device_id == device);
-            return Ok(tokens + usize::from(ours));
+            let ended = tokens + usize::from(ours);
+            state.record_if(ended > 0, audit);
+            return Ok(ended);
         }
-        Ok(state.revoke_where(|s| &s.user_id == user && &s.device_id == device))
+        let ended = state.revoke_where(|s| &s.user_id == user && &s.device_id == device);
+        state.record_if(ended > 0, audit);
+        Ok(ended)
     }
 
     async fn touch_sessions(&self, ids: &[SessionId], now: DateTime<Utc>) -> Result<(), StoreError> {
@@ -182,6 +196,8 @@ fn present_retired(state: &mut State, rotation: &Rotation) -> RotationOutcome {
     if within_grace {
         return RotationOutcome::RetiredWithinGrace;
     }
+    let session = stored.session.clone();
     state.revoke_session(&session_id);
+    state.record_about(&session.user_id, &rotation.audit, Some(&session));
     RotationOutcome::ReuseDetected
 }

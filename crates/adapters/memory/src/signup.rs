@@ -2,7 +2,7 @@
 //! and the address confirmed, the consent recorded, the password set and the
 //! first session opened with it — one change under one lock.
 
-use registrar_domain::{ConfirmationPurpose, User};
+use registrar_domain::{AuditKind, ConfirmationPurpose, User};
 use registrar_store::{SignupCompletion, StoreError};
 
 use crate::state::State;
@@ -18,6 +18,7 @@ impl State {
             session,
             max_sessions_per_client,
             now,
+            audit,
         } = completion;
         let Some(position) = self.live_link(&link_hash, ConfirmationPurpose::Email, now) else {
             return Ok(None);
@@ -39,7 +40,13 @@ impl State {
             None => self.check_credential(&user_id, session.credential.as_ref())?,
         }
 
+        let was_confirmed = self.users.get(&user_id).is_some_and(User::email_confirmed);
         self.confirm_email(position, now);
+        let audit: Vec<_> = audit
+            .into_iter()
+            .filter(|e| !(was_confirmed && e.kind == AuditKind::EmailConfirmed))
+            .collect();
+        self.record_about(&user_id, &audit, None);
         let user = self
             .users
             .get_mut(&user_id)

@@ -130,6 +130,7 @@ impl State {
     /// of the user on that client while there are more than `max_per_client`.
     pub fn open_session(&mut self, new: NewSession, max_per_client: usize) {
         let (user, client, device) = (new.user_id.clone(), new.client_id.clone(), new.device_id.clone());
+        self.record(&new.audit);
         self.revoke_where(|s| s.user_id == user && s.client_id == client && s.device_id == device);
         self.sessions.insert(
             new.id.clone(),

@@ -3,7 +3,7 @@
 use std::collections::HashSet;
 
 use async_trait::async_trait;
-use registrar_domain::{ConfirmationPurpose, Email, Language, PasswordHash, Profile, Role, User, UserId};
+use registrar_domain::{AuditEvent, ConfirmationPurpose, Email, Language, PasswordHash, Profile, Role, User, UserId};
 use registrar_store::{NewOutboxMail, NewSession, NewUser, Registration, StoreError, UserStore};
 
 use crate::MemoryStore;
@@ -43,6 +43,7 @@ impl UserStore for MemoryStore {
             outbox,
             invite,
             max_sessions_per_client,
+            audit,
         } = registration;
         let mut state = self.lock()?;
 
@@ -84,6 +85,7 @@ impl UserStore for MemoryStore {
             acceptances.entry(id).or_insert(user.created_at);
         }
         state.insert_user(user);
+        state.record(&audit);
         if let Some(session) = session {
             state.open_session(session, max_sessions_per_client);
         }
@@ -106,12 +108,20 @@ impl UserStore for MemoryStore {
         Ok(self.lock()?.users.get(id).cloned())
     }
 
-    async fn update_profile(&self, id: &UserId, profile: &Profile, language: Language) -> Result<User, StoreError> {
+    async fn update_profile(
+        &self,
+        id: &UserId,
+        profile: &Profile,
+        language: Language,
+        audit: &[AuditEvent],
+    ) -> Result<User, StoreError> {
         let mut state = self.lock()?;
         let user = state.users.get_mut(id).ok_or(StoreError::NotFound)?;
         user.profile = profile.clone();
         user.language = language;
-        Ok(user.clone())
+        let user = user.clone();
+        state.record(audit);
+        Ok(user)
     }
 
     async fn set_password(
@@ -120,6 +130,7 @@ impl UserStore for MemoryStore {
         hash: &PasswordHash,
         keep: Option<NewSession>,
         mail: Option<NewOutboxMail>,
+        audit: &[AuditEvent],
     ) -> Result<(), StoreError> {
         let mut state = self.lock()?;
         state.require_user(id)?;
@@ -136,6 +147,7 @@ impl UserStore for MemoryStore {
         }
         state.sign_out(id);
         state.drop_confirmations(id, ConfirmationPurpose::PasswordReset);
+        state.record(audit);
         if let Some(keep) = keep {
             state.open_session(keep, usize::MAX);
         }

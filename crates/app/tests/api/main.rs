@@ -5,6 +5,7 @@
 #[macro_use]
 mod helpers;
 mod at_rest;
+mod audit;
 #[path = "../shared/authenticator.rs"]
 mod authenticator;
 mod authorize;

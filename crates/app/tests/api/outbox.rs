@@ -124,7 +124,7 @@ async fn store_a_bad_name(app: &TestApp, email: &str) {
     profile.firstname = Some("Eve\nX".into());
     profile.lastname = Some("A\rB".into());
     store
-        .update_profile(&user.id, &profile, user.language)
+        .update_profile(&user.id, &profile, user.language, &[])
         .await
         .expect("the name is stored as it is");
 }

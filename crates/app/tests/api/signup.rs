@@ -178,7 +178,10 @@ async fn give_password(app: &TestApp, email: &str) {
         .hash(&password)
         .await
         .expect("hashes");
-    store.set_password(&user.id, &hash, None, None).await.expect("stored");
+    store
+        .set_password(&user.id, &hash, None, None, &[])
+        .await
+        .expect("stored");
 }
 
 /// Both ways a person can be turned away from an unfinished signup: the

@@ -13,7 +13,9 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use registrar_domain::{AdminKey, AuditEvent, AuditKind, AuditRecord, Sealed, SecretHash, UserId, WebhookEndpoint};
+use registrar_domain::{
+    AdminKey, AuditEvent, AuditKind, AuditRecord, Email, Sealed, SecretHash, Session, UserId, WebhookEndpoint,
+};
 
 use crate::StoreError;
 
@@ -41,6 +43,42 @@ pub enum AuditCursor {
     /// Oldest first, from the first event with `seq` above the given one
     /// (`audit tail`).
     After(i64),
+}
+
+/// Completes events built by a caller that did not know whom they are about
+/// (a link, a token: only the store finds its user): sets `user` and
+/// `email` where unset, and the client and device of `session` (if given)
+/// where unset. Stores use it before writing such events.
+pub fn complete_events(
+    events: &[AuditEvent],
+    user: &UserId,
+    email: &Email,
+    session: Option<&Session>,
+) -> Vec<AuditEvent> {
+    events
+        .iter()
+        .map(|event| {
+            let mut event = event.clone();
+            if event.user.is_none() {
+                event.user = Some(user.clone());
+                event.email = Some(email.clone());
+            }
+            if let Some(session) = session {
+                event.client.get_or_insert_with(|| session.client_id.clone());
+                event
+                    .device_id
+                    .get_or_insert_with(|| session.device_id.as_str().to_owned());
+                event
+                    .device_name
+                    .get_or_insert_with(|| session.device_name.as_str().to_owned());
+                event
+                    .data
+                    .entry("session_id".to_owned())
+                    .or_insert_with(|| session.id.0.clone());
+            }
+            event
+        })
+        .collect()
 }
 
 #[async_trait]

@@ -10,7 +10,9 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use registrar_domain::{ClientId, CodeChallenge, DeviceName, PasswordHash, Scopes, SecretHash, SignInMethod, UserId};
+use registrar_domain::{
+    AuditEvent, ClientId, CodeChallenge, DeviceName, PasswordHash, Scopes, SecretHash, SignInMethod, UserId,
+};
 
 use crate::{NewSession, StoreError};
 
@@ -37,6 +39,8 @@ pub struct NewBrowserSession {
     /// The sign-in's time: created, last used, and `auth_time`.
     pub now: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
+    /// `user.signed_in`: written with the browser session, only if it opens.
+    pub audit: Vec<AuditEvent>,
 }
 
 /// A browser session as stored.
@@ -128,6 +132,7 @@ pub trait AuthorizationStore {
     /// stored) when `credential` is given and no longer the user's password
     /// hash; [`StoreError::NotFound`] when there is no such user or client;
     /// [`StoreError::Duplicate`] when the id or the cookie hash is taken.
+    /// Writes [`NewBrowserSession::audit`] only when it opens.
     async fn open_browser_session(&self, session: NewBrowserSession) -> Result<(), StoreError>;
 
     /// The live browser session whose cookie hashes to `cookie_hash`: not
@@ -145,8 +150,15 @@ pub trait AuthorizationStore {
     /// Ends the user's browser session `id` and, when `with_tokens`, the
     /// token sessions opened from it (device [`browser_device`]`(id)`), at
     /// once. `false` when the user has no such browser session (its token
-    /// sessions are then left alone).
-    async fn end_browser_session(&self, user: &UserId, id: &str, with_tokens: bool) -> Result<bool, StoreError>;
+    /// sessions are then left alone). Writes `audit` (`session.revoked`)
+    /// only when it ended one.
+    async fn end_browser_session(
+        &self,
+        user: &UserId,
+        id: &str,
+        with_tokens: bool,
+        audit: &[AuditEvent],
+    ) -> Result<bool, StoreError>;
 
     /// Stores a code. [`StoreError::NotFound`] when there is no such user or
     /// client; [`StoreError::Duplicate`] when the hash is taken.
@@ -170,7 +182,8 @@ pub trait AuthorizationStore {
     /// used (and revokes it). `session` must be for the code's user and
     /// client: another is the caller's mistake, an error (nothing changed).
     /// A used code is kept when its browser session ends, so that its reuse
-    /// is still noticed.
+    /// is still noticed. The session's [`NewSession::audit`]
+    /// (`user.signed_in`) is written only when it opens.
     async fn exchange_authorization_code(
         &self,
         code_hash: &SecretHash,

@@ -8,7 +8,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use registrar_domain::{ClientId, DeviceId, DeviceName, PasswordHash, Sealed, SecretHash, UserId};
+use registrar_domain::{AuditEvent, ClientId, DeviceId, DeviceName, PasswordHash, Sealed, SecretHash, UserId};
 
 use crate::{NewOutboxMail, StoreError};
 
@@ -118,6 +118,8 @@ pub struct TotpConfirmation {
     /// The hashes of the user's new recovery codes.
     pub recovery_codes: Vec<SecretHash>,
     pub now: DateTime<Utc>,
+    /// `user.factor_added` (factor `totp`): written only if it confirms.
+    pub audit: Vec<AuditEvent>,
 }
 
 /// Using one of a user's recovery codes.
@@ -127,6 +129,8 @@ pub struct RecoveryCodeUse {
     /// The keyed hash of the code given.
     pub code: SecretHash,
     pub now: DateTime<Utc>,
+    /// `user.recovery_code_used`: written only if the code is used up here.
+    pub audit: Vec<AuditEvent>,
 }
 
 /// Second factors and the attempts that wait for one.
@@ -145,7 +149,8 @@ pub trait FactorStore {
     /// new recovery codes (dropping any older ones) and queues `mail` ("two-step
     /// verification turned on"), all at once. `false` (nothing changed,
     /// nothing queued) when there is no pending factor with that secret
-    /// (replaced or confirmed meanwhile).
+    /// (replaced or confirmed meanwhile). Writes [`TotpConfirmation::audit`]
+    /// only when it confirms.
     async fn confirm_totp(
         &self,
         confirmation: TotpConfirmation,
@@ -161,7 +166,13 @@ pub trait FactorStore {
     /// and queues `mail` ("two-step verification turned off"), at once.
     /// `false` when there was no factor: then nothing is queued (of two
     /// removals racing, one mails). The user's `mfa_token`s are left alone.
-    async fn remove_totp(&self, user: &UserId, mail: Option<NewOutboxMail>) -> Result<bool, StoreError>;
+    /// Writes `audit` (`user.factor_removed`) only when it removed one.
+    async fn remove_totp(
+        &self,
+        user: &UserId,
+        mail: Option<NewOutboxMail>,
+        audit: &[AuditEvent],
+    ) -> Result<bool, StoreError>;
 
     /// Removes every second factor of the user (as [`Self::remove_totp`],
     /// and their passkeys) and ends their `mfa_token`s (an attempt waiting for a factor has
@@ -169,18 +180,20 @@ pub trait FactorStore {
     /// was no factor: then nothing is queued, though the tokens still end.
     async fn reset_factors(&self, user: &UserId, mail: Option<NewOutboxMail>) -> Result<bool, StoreError>;
 
-    /// Replaces the user's recovery codes (hashes).
+    /// Replaces the user's recovery codes (hashes), writing `audit`
+    /// (`user.factor_added`, factor `recovery_codes`) with them.
     async fn replace_recovery_codes(
         &self,
         user: &UserId,
         codes: Vec<SecretHash>,
         now: DateTime<Utc>,
+        audit: &[AuditEvent],
     ) -> Result<(), StoreError>;
 
     /// Uses the unused recovery code `code` of the user and queues `mail`
     /// ("a recovery code was used"), at once: `false` (nothing queued) when
     /// it is unknown or used (of two racing with one code, one wins and one
-    /// mail is queued).
+    /// mail is queued). Writes [`RecoveryCodeUse::audit`] only when it uses the code.
     async fn use_recovery_code(&self, used: &RecoveryCodeUse, mail: Option<NewOutboxMail>) -> Result<bool, StoreError>;
 
     /// How many unused recovery codes the user has.

@@ -12,7 +12,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use registrar_domain::{PasskeyName, Sealed, SecretHash, UserId};
+use registrar_domain::{AuditEvent, PasskeyName, Sealed, SecretHash, UserId};
 
 use crate::{NewOutboxMail, StoreError};
 
@@ -123,16 +123,29 @@ pub trait PasskeyStore {
     /// Adds a passkey and queues `mail` ("a passkey was added"), at once.
     /// [`StoreError::Duplicate`] (nothing stored or queued) when its
     /// credential id is taken; [`StoreError::NotFound`] when there is no
-    /// such user.
-    async fn add_passkey(&self, passkey: PasskeyRecord, mail: Option<NewOutboxMail>) -> Result<(), StoreError>;
+    /// such user. Writes `audit` (`user.factor_added`, factor `passkey`)
+    /// with it, none when it fails.
+    async fn add_passkey(
+        &self,
+        passkey: PasskeyRecord,
+        mail: Option<NewOutboxMail>,
+        audit: &[AuditEvent],
+    ) -> Result<(), StoreError>;
 
     /// Renames the user's passkey `id`: `false` when the user has none such.
     async fn rename_passkey(&self, user: &UserId, id: &str, name: PasskeyName) -> Result<bool, StoreError>;
 
     /// Removes the user's passkey `id` and queues `mail` ("a passkey was
     /// removed"), at once: `false` (nothing queued) when the user has none
-    /// such (of two removals racing, one mails).
-    async fn remove_passkey(&self, user: &UserId, id: &str, mail: Option<NewOutboxMail>) -> Result<bool, StoreError>;
+    /// such (of two removals racing, one mails). Writes `audit`
+    /// (`user.factor_removed`, factor `passkey`) only when it removed one.
+    async fn remove_passkey(
+        &self,
+        user: &UserId,
+        id: &str,
+        mail: Option<NewOutboxMail>,
+        audit: &[AuditEvent],
+    ) -> Result<bool, StoreError>;
 
     /// Records a sign-in with the passkey: its updated credential, counter
     /// and backup state, and the time. `false` (nothing changed) when the

@@ -49,6 +49,9 @@ pub struct NewSession {
     /// The scopes granted to an OAuth 2 client ([`Session::scope`]); `None`
     /// for Registrar's own grants.
     pub scope: Option<registrar_domain::Scopes>,
+    /// The events the opening records (`user.signed_in`), written with the
+    /// session in its transaction, only if it opens.
+    pub audit: Vec<registrar_domain::AuditEvent>,
 }
 
 /// A code and/or link token to confirm something by mail (hashes only).
@@ -76,6 +79,9 @@ pub struct Registration {
     /// used up in the same transaction.
     pub invite: Option<SecretHash>,
     pub max_sessions_per_client: usize,
+    /// The events the registration records (`user.registered`,
+    /// `policy.accepted`), written in its transaction, only if it commits.
+    pub audit: Vec<registrar_domain::AuditEvent>,
 }
 
 /// Which mail a queued message is. The queue holds no secret: codes and
@@ -184,6 +190,10 @@ pub struct CodeTry {
     /// The keyed hash of the code as typed.
     pub code_hash: SecretHash,
     pub now: DateTime<Utc>,
+    /// The events a right code records (`user.email_confirmed`): written
+    /// in its transaction when it confirms (see each method), never for a
+    /// wrong one.
+    pub audit: Vec<registrar_domain::AuditEvent>,
 }
 
 /// What became of a typed code. See [`crate::ConfirmationStore::confirm_by_code`]
@@ -215,6 +225,12 @@ pub struct Rotation {
     pub idle_cutoff: DateTime<Utc>,
     /// A rotated-out token retired after this instant is within the reuse grace period.
     pub grace_cutoff: DateTime<Utc>,
+    /// Templates of the events a detected reuse records
+    /// (`session.reuse_detected`): the store completes them with the revoked
+    /// session's user, address, client and device
+    /// ([`crate::complete_events`]) and writes them with the revocation,
+    /// only on [`RotationOutcome::ReuseDetected`].
+    pub audit: Vec<registrar_domain::AuditEvent>,
 }
 
 // One value per refresh, answered at once and never kept in bulk: a
@@ -268,6 +284,12 @@ pub struct SignupCompletion {
     pub session: NewSession,
     pub max_sessions_per_client: usize,
     pub now: DateTime<Utc>,
+    /// Templates of the events the completion records
+    /// (`user.email_confirmed`, `policy.accepted`), completed by the store
+    /// with the link's user ([`crate::complete_events`]) and written with
+    /// the change; `user.email_confirmed` only if the address was not
+    /// confirmed yet. The session's own events ride with it.
+    pub audit: Vec<registrar_domain::AuditEvent>,
 }
 
 /// Where a user stands on the policies: the current revision of every

@@ -3,8 +3,8 @@ use std::collections::BTreeSet;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use registrar_domain::{
-    Client, ClientId, DeviceId, Email, Language, Limit, PasswordHash, PolicyRevision, Profile, RevisionId, Role,
-    SecretHash, Session, SessionId, ThrottleKey, User, UserId,
+    AuditEvent, Client, ClientId, DeviceId, Email, Language, Limit, PasswordHash, PolicyRevision, Profile, RevisionId,
+    Role, SecretHash, Session, SessionId, ThrottleKey, User, UserId,
 };
 
 use crate::{
@@ -26,6 +26,8 @@ pub trait UserStore {
     /// nothing if it is unknown or used up (of two registrations racing for
     /// the last use, one wins). The email is checked before the invite. MUST return [`StoreError::UnknownRevision`]
     /// and change nothing if an accepted revision does not exist.
+    /// Writes [`Registration::audit`] (and the first session's
+    /// [`NewSession::audit`]) in the same transaction: no event when it fails.
     async fn register(&self, registration: Registration) -> Result<(), StoreError>;
 
     /// Inserts many accounts at once, each with the session given (if any),
@@ -42,7 +44,14 @@ pub trait UserStore {
 
     /// Replaces the profile fields and language of a user and returns the user.
     /// MUST return [`StoreError::NotFound`] if the user does not exist.
-    async fn update_profile(&self, id: &UserId, profile: &Profile, language: Language) -> Result<User, StoreError>;
+    /// Writes `audit` (`user.updated`) with the change, none for an unknown user.
+    async fn update_profile(
+        &self,
+        id: &UserId,
+        profile: &Profile,
+        language: Language,
+        audit: &[AuditEvent],
+    ) -> Result<User, StoreError>;
 
     /// Sets a new password hash and revokes every session and every browser
     /// session ([`AuthorizationStore`]) of the user, then
@@ -56,12 +65,14 @@ pub trait UserStore {
     /// the change, under the user's lock; MUST return
     /// [`StoreError::StaleCredential`] and change nothing if it is no longer
     /// the user's (another change or a reset committed since).
+    /// Writes `audit` (`user.password_changed`) with the change: none when it fails.
     async fn set_password(
         &self,
         id: &UserId,
         hash: &PasswordHash,
         keep: Option<NewSession>,
         mail: Option<NewOutboxMail>,
+        audit: &[AuditEvent],
     ) -> Result<(), StoreError>;
 
     /// Disables or enables an account; disabling revokes every session and
@@ -92,6 +103,7 @@ pub trait SessionStore {
     /// that inserts the session: a concurrent [`UserStore::set_password`] or
     /// [`ConfirmationStore::reset_password`] either comes after (and revokes
     /// the session) or before (and the session is refused).
+    /// Writes the session's [`NewSession::audit`] with it, only if it opens.
     async fn open_session(&self, session: NewSession, max_per_client: usize) -> Result<(), StoreError>;
 
     /// The session (and its user) whose access token hashes to `access_hash`,
@@ -110,27 +122,38 @@ pub trait SessionStore {
     /// A rotation that names no client MUST NOT rotate (nor expire) the live
     /// token of a confidential client's session: [`RotationOutcome::ClientMismatch`],
     /// nothing changed (such a client authenticates, RFC 6749 §6).
-    /// See [`RotationOutcome`] for the rest.
+    /// See [`RotationOutcome`] for the rest. On
+    /// [`RotationOutcome::ReuseDetected`] the rotation's
+    /// [`Rotation::audit`], completed with the session, is written with the revocation.
     async fn rotate_refresh(&self, rotation: Rotation) -> Result<RotationOutcome, StoreError>;
 
     /// The user's sessions, oldest first.
     async fn sessions_of(&self, user: &UserId) -> Result<Vec<Session>, StoreError>;
 
-    /// Revokes one session. Returns whether it existed.
-    async fn revoke_session(&self, id: &SessionId) -> Result<bool, StoreError>;
+    /// Revokes one session. Returns whether it existed. Writes `audit`
+    /// (`session.revoked`) only if it did.
+    async fn revoke_session(&self, id: &SessionId, audit: &[AuditEvent]) -> Result<bool, StoreError>;
 
     /// Revocation (RFC 7009): revokes the session whose current access token
     /// (expired or not) or current refresh token hashes to `token_hash`,
     /// if that session is `client`'s. Returns whether it revoked one.
     /// MUST leave another client's session unchanged (and return `false`),
     /// and MUST NOT revoke anything for a rotated-out token.
-    async fn revoke_by_token(&self, token_hash: &SecretHash, client: &ClientId) -> Result<bool, StoreError>;
+    /// Writes `audit` (`session.revoked` templates, completed with the
+    /// revoked session's user and device by [`crate::complete_events`])
+    /// only if it revoked one.
+    async fn revoke_by_token(
+        &self,
+        token_hash: &SecretHash,
+        client: &ClientId,
+        audit: &[AuditEvent],
+    ) -> Result<bool, StoreError>;
 
     /// Revokes every session of the user on this device (any client). Returns how many.
     /// A device `browser:<id>` ([`crate::browser_device`]) is a browser
     /// session's: the user's browser session `id` ends too, at once, and is
-    /// counted.
-    async fn revoke_device(&self, user: &UserId, device: &DeviceId) -> Result<usize, StoreError>;
+    /// counted. Writes `audit` (`session.revoked`) only if something was revoked.
+    async fn revoke_device(&self, user: &UserId, device: &DeviceId, audit: &[AuditEvent]) -> Result<usize, StoreError>;
 
     /// Records use of these sessions at `now` (for least-recently-used
     /// eviction), in one statement: the service gathers the uses of a second
@@ -158,7 +181,14 @@ pub trait PolicyStore {
 
     /// Records that the user accepts these revisions (accepting twice is fine).
     /// MUST return [`StoreError::UnknownRevision`] and change nothing if one does not exist.
-    async fn accept_policies(&self, user: &UserId, ids: &[RevisionId], now: DateTime<Utc>) -> Result<(), StoreError>;
+    /// Writes `audit` (`policy.accepted`) with the acceptance, none when it fails.
+    async fn accept_policies(
+        &self,
+        user: &UserId,
+        ids: &[RevisionId],
+        now: DateTime<Utc>,
+        audit: &[AuditEvent],
+    ) -> Result<(), StoreError>;
 
     /// Every revision the user has accepted.
     async fn accepted_policies(&self, user: &UserId) -> Result<BTreeSet<RevisionId>, StoreError>;
@@ -210,6 +240,7 @@ pub trait ConfirmationStore {
     /// For an email-first account waiting for consent
     /// ([`User::consent_pending`]) a right code is used up alone: the link of
     /// its confirmation stays live for [`ConfirmationStore::complete_signup`].
+    /// Writes [`CodeTry::audit`] on [`CodeOutcome::Confirmed`] only.
     async fn confirm_by_code(&self, code: &CodeTry) -> Result<CodeOutcome, StoreError>;
 
     /// Checks a typed sign-in code (`grant_type=email_code`) against the
@@ -224,6 +255,8 @@ pub trait ConfirmationStore {
     /// [`CodeOutcome::NoCode`]. Of concurrent right tries one is `Confirmed`,
     /// the others see `NoCode`. An email-confirmation code is never a sign-in
     /// code, nor the other way round: neither touches the other.
+    /// Writes [`CodeTry::audit`] (`user.email_confirmed`) only when the
+    /// right code confirms an address that was not confirmed yet.
     async fn use_sign_in_code(&self, code: &CodeTry) -> Result<CodeOutcome, StoreError>;
 
     /// Deletes the sign-in codes that are no longer live at `now`
@@ -236,7 +269,15 @@ pub trait ConfirmationStore {
     /// use, also under concurrency. For an account waiting for consent
     /// ([`User::consent_pending`]) the address is confirmed and the link
     /// stays live for [`ConfirmationStore::complete_signup`].
-    async fn confirm_by_link(&self, link_hash: &SecretHash, now: DateTime<Utc>) -> Result<Option<UserId>, StoreError>;
+    /// Writes `audit` (`user.email_confirmed` templates, completed with the
+    /// link's user by [`crate::complete_events`]) only when it confirms;
+    /// a dead link writes none.
+    async fn confirm_by_link(
+        &self,
+        link_hash: &SecretHash,
+        now: DateTime<Utc>,
+        audit: &[AuditEvent],
+    ) -> Result<Option<UserId>, StoreError>;
 
     /// The user whose email-confirmation link this is, once it has been used
     /// (by [`ConfirmationStore::confirm_by_link`], by its code, or by
@@ -254,7 +295,8 @@ pub trait ConfirmationStore {
     /// sets the password if one is given, and opens the session (under the
     /// rules of [`SessionStore::open_session`]) — all or nothing. Returns the
     /// user as they are now; `None` (and nothing changed) if the link is not
-    /// live. Single use, also under concurrency.
+    /// live. Single use, also under concurrency. Writes
+    /// [`SignupCompletion::audit`] (see there) and the session's events with it.
     async fn complete_signup(&self, completion: SignupCompletion) -> Result<Option<User>, StoreError>;
 
     /// The user a live password-reset link belongs to, without using it.
@@ -266,12 +308,16 @@ pub trait ConfirmationStore {
     /// (an attempt that checked the old password) and queues `mail` — all
     /// or nothing.
     /// `None` (and nothing changed) if the link is not live.
+    /// Writes `audit` (`user.password_changed` templates, completed with the
+    /// link's user by [`crate::complete_events`]) with the change, none
+    /// for a dead link.
     async fn reset_password(
         &self,
         link_hash: &SecretHash,
         hash: &PasswordHash,
         now: DateTime<Utc>,
         mail: Option<NewOutboxMail>,
+        audit: &[AuditEvent],
     ) -> Result<Option<UserId>, StoreError>;
 }
 

@@ -1,5 +1,7 @@
 //! `X-Request-Id` on every response (the caller's, if sane, or a new one),
 //! a tracing span per request carrying it, and one log line per request.
+//! Every request is served inside [`registrar_service::within_request`]:
+//! the audit events it writes carry its id and client address.
 
 use std::time::Instant;
 
@@ -58,8 +60,14 @@ pub async fn middleware(
         .match_pattern()
         .unwrap_or_else(|| crate::edge::metrics::UNMATCHED.to_owned());
     let span = tracing::info_span!("request", request_id = %id, %method, %route);
+    // The request's scope: audit events built while it is served carry its
+    // id and the client's address (after trusted proxies).
+    let meta = registrar_service::RequestMeta {
+        request_id: id.clone(),
+        ip: crate::edge::client_ip::Origin::of(req.request()).0.ip(),
+    };
     let started = Instant::now();
-    let result = next.call(req).instrument(span.clone()).await;
+    let result = registrar_service::within_request(meta, next.call(req).instrument(span.clone())).await;
     let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
     let _entered = span.enter();
     match result {

@@ -20,8 +20,9 @@ use crate::test_world;
 use crate::test_world::PASSWORD;
 
 /// What the brief of `/openapi.json` names as the bearer endpoints.
-const BEARER_ENDPOINTS: [(&str, &str); 18] = [
+const BEARER_ENDPOINTS: [(&str, &str); 19] = [
     ("GET", "/api/me"),
+    ("GET", "/api/me/activity"),
     ("GET", "/userinfo"),
     ("POST", "/userinfo"),
     ("GET", "/api/me/factors"),

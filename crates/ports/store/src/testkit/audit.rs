@@ -126,3 +126,21 @@ pub async fn pruning_drops_only_older_events<S: Store>(store: S) {
 }
 
 }
+
+/// The events about `user`, oldest first (for other files' rules: an
+/// event and its change commit or roll back together).
+pub async fn events_about<S: Store>(store: &S, user: &UserId) -> Vec<AuditEvent> {
+    let mut records = page(store, &of_user(user), AuditCursor::Before(None), 1_000).await;
+    records.reverse();
+    records.into_iter().map(|r| r.event).collect()
+}
+
+/// The types of the events about `user`, oldest first.
+pub async fn kinds_about<S: Store>(store: &S, user: &UserId) -> Vec<AuditKind> {
+    events_about(store, user).await.into_iter().map(|e| e.kind).collect()
+}
+
+/// A template event of `kind` (no user: the store completes it).
+pub fn template(kind: AuditKind) -> AuditEvent {
+    AuditEvent::new(unique(), at(1), kind, Actor::User)
+}

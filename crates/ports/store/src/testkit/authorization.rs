@@ -31,6 +31,7 @@ fn new_browser(user: &UserId, client: &ClientId, now: DateTime<Utc>, expires: Da
         credential: None,
         now,
         expires_at: expires,
+        audit: Vec::new(),
     }
 }
 
@@ -196,7 +197,7 @@ pub async fn ending_a_browser_session_ends_its_token_sessions_only_when_asked<S:
         let of_browser = open(&store, &browser.user, &browser.client, &device, at(20), 5).await;
         let elsewhere = open(&store, &browser.user, &browser.client, "phone", at(21), 5).await;
 
-        let ended = store.end_browser_session(&browser.user, &browser.id, with_tokens).await.unwrap();
+        let ended = store.end_browser_session(&browser.user, &browser.id, with_tokens, &[]).await.unwrap();
         assert!(ended, "the user's browser session ends");
         assert_eq!(by_cookie(&store, &browser.cookie_hash, at(22)).await, None);
         assert!(store.browser_sessions(&browser.user, at(22)).await.unwrap().is_empty());
@@ -207,7 +208,7 @@ pub async fn ending_a_browser_session_ends_its_token_sessions_only_when_asked<S:
         );
         assert_authenticates(&store, &elsewhere.access_hash, at(22), "another device's session stays").await;
         assert!(
-            !store.end_browser_session(&browser.user, &browser.id, true).await.unwrap(),
+            !store.end_browser_session(&browser.user, &browser.id, true, &[]).await.unwrap(),
             "an ended browser session is not ended twice"
         );
     }
@@ -217,8 +218,8 @@ pub async fn another_users_browser_session_is_not_ended<S: Store>(store: S) {
     let browser = signed_in_browser(&store).await;
     let of_browser = open(&store, &browser.user, &browser.client, &browser_device(&browser.id), at(20), 5).await;
     let stranger = add_user(&store).await;
-    assert!(!store.end_browser_session(&stranger, &browser.id, true).await.unwrap());
-    assert!(!store.end_browser_session(&browser.user, &unique(), true).await.unwrap(), "no such id");
+    assert!(!store.end_browser_session(&stranger, &browser.id, true, &[]).await.unwrap());
+    assert!(!store.end_browser_session(&browser.user, &unique(), true, &[]).await.unwrap(), "no such id");
     assert!(by_cookie(&store, &browser.cookie_hash, at(21)).await.is_some(), "the browser session lives");
     assert_authenticates(&store, &of_browser.access_hash, at(21), "and so does its token session").await;
 }
@@ -229,16 +230,16 @@ pub async fn revoking_a_browser_device_ends_the_browser_session_and_its_token_se
     let device = device(&browser_device(&browser.id));
     let of_browser = open(&store, &browser.user, &browser.client, device.as_str(), at(20), 5).await;
 
-    let stranger = store.revoke_device(&other.user, &device).await.unwrap();
+    let stranger = store.revoke_device(&other.user, &device, &[]).await.unwrap();
     assert_eq!(stranger, 0, "another user's device is not theirs");
     assert!(by_cookie(&store, &browser.cookie_hash, at(21)).await.is_some(), "so nothing ended");
 
-    assert_eq!(store.revoke_device(&browser.user, &device).await.unwrap(), 2, "the browser session and its token session");
+    assert_eq!(store.revoke_device(&browser.user, &device, &[]).await.unwrap(), 2, "the browser session and its token session");
     assert_eq!(by_cookie(&store, &browser.cookie_hash, at(21)).await, None, "the browser session ended too");
     assert_refused(&store, &of_browser.access_hash, at(21), "its token session is revoked").await;
     assert!(by_cookie(&store, &other.cookie_hash, at(21)).await.is_some(), "another user's stays");
     let alone = DeviceId::parse(&browser_device(&other.id)).unwrap();
-    assert_eq!(store.revoke_device(&other.user, &alone).await.unwrap(), 1, "a browser session without token sessions counts");
+    assert_eq!(store.revoke_device(&other.user, &alone, &[]).await.unwrap(), 1, "a browser session without token sessions counts");
     assert_eq!(by_cookie(&store, &other.cookie_hash, at(21)).await, None);
 }
 
@@ -250,10 +251,10 @@ pub async fn a_password_change_a_reset_or_disabling_ends_every_browser_session<S
         let bystander = signed_in_browser(&store).await;
         let user = browser.user.clone();
         match change {
-            "a password change" => store.set_password(&user, &password_hash(), None, None).await.unwrap(),
+            "a password change" => store.set_password(&user, &password_hash(), None, None, &[]).await.unwrap(),
             "a password change keeping a session" => {
                 let keep = new_session(&user, &browser.client, "phone", at(12));
-                store.set_password(&user, &password_hash(), Some(keep), None).await.unwrap();
+                store.set_password(&user, &password_hash(), Some(keep), None, &[]).await.unwrap();
             }
             "a password reset" => {
                 let link = send(&store, reset_confirmation(&user, at(3600))).await.link_hash;
@@ -340,7 +341,7 @@ pub async fn an_unknown_or_expired_code_is_unusable_and_changes_nothing<S: Store
 
 pub async fn a_code_of_an_ended_browser_session_is_unusable<S: Store>(store: S) {
     let (browser, code) = browser_and_code(&store).await;
-    assert!(store.end_browser_session(&browser.user, &browser.id, false).await.unwrap());
+    assert!(store.end_browser_session(&browser.user, &browser.id, false, &[]).await.unwrap());
     let session = session_for(&code, at(30));
     assert_eq!(exchange(&store, &code, &session).await, CodeExchange::Unusable);
     assert_refused(&store, &session.access_hash, at(31), "nothing opened").await;
@@ -351,7 +352,7 @@ pub async fn a_used_code_revokes_its_session_even_after_its_browser_session_ende
     let (browser, code) = browser_and_code(&store).await;
     let session = session_for(&code, at(30));
     assert_eq!(exchange(&store, &code, &session).await, CodeExchange::Exchanged);
-    assert!(store.end_browser_session(&browser.user, &browser.id, false).await.unwrap());
+    assert!(store.end_browser_session(&browser.user, &browser.id, false, &[]).await.unwrap());
     assert_authenticates(&store, &session.access_hash, at(31), "ending without tokens leaves the session").await;
     assert_eq!(exchange(&store, &code, &session_for(&code, at(40))).await, CodeExchange::Reused);
     assert_refused(&store, &session.access_hash, at(41), "the replay still revokes it").await;

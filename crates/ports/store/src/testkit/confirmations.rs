@@ -406,7 +406,7 @@ contract_rules! {
         let confirmation = send(&store, email_confirmation(&user, at(3600))).await;
         let links = vec![confirmation.link_hash.clone(); RACERS];
         let outcomes =
-            race(&store, links, |store, link| async move { store.confirm_by_link(&link, at(100)).await }).await;
+            race(&store, links, |store, link| async move { store.confirm_by_link(&link, at(100), &[]).await }).await;
         let mut winners = Vec::new();
         for (_, outcome) in outcomes {
             if let Some(id) = outcome.expect("a concurrent confirm_by_link does not fail") {
@@ -567,7 +567,7 @@ contract_rules! {
         let link = link.link_hash.clone();
         let outcomes = race(&store, resets, |store, (hash, mail)| {
             let link = link.clone();
-            async move { store.reset_password(&link, &hash, at(100), Some(mail)).await }
+            async move { store.reset_password(&link, &hash, at(100), Some(mail), &[]).await }
         })
         .await;
         let mut winners = Vec::new();
@@ -629,5 +629,83 @@ contract_rules! {
             Some(at(5)),
             "an earlier confirmation is kept"
         );
+    }
+
+    pub async fn a_link_writes_its_event_only_when_it_confirms<S: ContractStore>(store: S) {
+        let user = add_user(&store).await;
+        let sent = send(&store, email_confirmation(&user, at(100))).await;
+        let template = super::audit::template(AuditKind::EmailConfirmed).with("method", "link");
+        assert_eq!(
+            store
+                .confirm_by_link(&secret(), at(10), std::slice::from_ref(&template))
+                .await
+                .expect("an unknown link"),
+            None
+        );
+        assert!(store
+            .confirm_by_link(&sent.link_hash, at(100), std::slice::from_ref(&template))
+            .await
+            .expect("an expired link")
+            .is_none());
+        assert!(
+            super::audit::events_about(&store, &user).await.is_empty(),
+            "a dead link writes no event"
+        );
+        assert_eq!(
+            store
+                .confirm_by_link(&sent.link_hash, at(10), std::slice::from_ref(&template))
+                .await
+                .expect("the live link"),
+            Some(user.clone())
+        );
+        let events = super::audit::events_about(&store, &user).await;
+        assert_eq!(events.len(), 1);
+        let stored = user_by_id(&store, &user).await.expect("the user");
+        assert_eq!(events[0].email.as_ref(), Some(&stored.email), "completed with the link's user");
+        assert!(store
+            .confirm_by_link(&sent.link_hash, at(11), &[template])
+            .await
+            .expect("the used link")
+            .is_none());
+        assert_eq!(super::audit::events_about(&store, &user).await.len(), 1, "a used link writes nothing");
+    }
+
+    pub async fn a_code_writes_its_event_only_when_right<S: ContractStore>(store: S) {
+        let user = add_user(&store).await;
+        let sent = send(&store, email_confirmation(&user, at(100))).await;
+        let confirmed = super::audit::audit_event(AuditKind::EmailConfirmed, &user, at(10));
+        let wrong = CodeTry {
+            audit: vec![confirmed.clone()],
+            ..code_try(&user, &secret(), at(10), MAX_ATTEMPTS)
+        };
+        assert_eq!(store.confirm_by_code(&wrong).await.expect("a wrong code"), CodeOutcome::Wrong);
+        assert!(super::audit::events_about(&store, &user).await.is_empty(), "a wrong code writes nothing");
+        let right = CodeTry {
+            audit: vec![confirmed.clone()],
+            ..code_try(&user, code_of(&sent), at(11), MAX_ATTEMPTS)
+        };
+        assert_eq!(store.confirm_by_code(&right).await.expect("the code"), CodeOutcome::Confirmed);
+        assert_eq!(super::audit::events_about(&store, &user).await, vec![confirmed]);
+    }
+
+    pub async fn a_reset_writes_its_event_only_through_a_live_link<S: ContractStore>(store: S) {
+        let user = add_user(&store).await;
+        let sent = send(&store, reset_confirmation(&user, at(100))).await;
+        let template = super::audit::template(AuditKind::PasswordChanged).with("reason", "reset");
+        assert!(store
+            .reset_password(&secret(), &password_hash(), at(10), None, std::slice::from_ref(&template))
+            .await
+            .expect("a dead link")
+            .is_none());
+        assert!(super::audit::events_about(&store, &user).await.is_empty());
+        assert_eq!(
+            store
+                .reset_password(&sent.link_hash, &password_hash(), at(10), None, &[template])
+                .await
+                .expect("the live link"),
+            Some(user.clone())
+        );
+        let kinds = super::audit::kinds_about(&store, &user).await;
+        assert_eq!(kinds, vec![AuditKind::PasswordChanged]);
     }
 }

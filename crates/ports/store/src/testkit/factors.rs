@@ -33,16 +33,16 @@ async fn confirmed<S: Store>(store: &S, step: u64, codes: &[SecretHash]) -> User
 }
 
 fn confirmation(user: &UserId, secret: &Sealed, step: u64, codes: Vec<SecretHash>, now: DateTime<Utc>) -> TotpConfirmation {
-    TotpConfirmation { user: user.clone(), secret: secret.clone(), step, recovery_codes: codes, now }
+    TotpConfirmation { user: user.clone(), secret: secret.clone(), step, recovery_codes: codes, now, audit: Vec::new() }
 }
 
 fn code_use(user: &UserId, code: &SecretHash, now: DateTime<Utc>) -> RecoveryCodeUse {
-    RecoveryCodeUse { user: user.clone(), code: code.clone(), now }
+    RecoveryCodeUse { user: user.clone(), code: code.clone(), now, audit: Vec::new() }
 }
 
 /// Removes the user's TOTP factor without a mail.
 async fn remove<S: Store>(store: &S, user: &UserId) -> bool {
-    store.remove_totp(user, None).await.expect("removing the factor")
+    store.remove_totp(user, None, &[]).await.expect("removing the factor")
 }
 
 /// Looks `token` up as live at `now` with at most `max_failures`.
@@ -155,7 +155,7 @@ pub async fn recovery_codes_are_used_once_and_replaced_as_a_set<S: Store>(store:
     assert_eq!(store.recovery_codes_left(&other).await.unwrap(), 3);
 
     let fresh = hashes(2);
-    store.replace_recovery_codes(&user, fresh.clone(), at(7)).await.unwrap();
+    store.replace_recovery_codes(&user, fresh.clone(), at(7), &[]).await.unwrap();
     assert_eq!(store.recovery_codes_left(&user).await.unwrap(), 2);
     assert!(!store.use_recovery_code(&code_use(&user, &codes[1], at(8)), None).await.unwrap(), "an old code died");
     assert!(store.use_recovery_code(&code_use(&user, &fresh[1], at(8)), None).await.unwrap());
@@ -239,7 +239,7 @@ pub async fn a_password_change_a_reset_or_disabling_the_account_kills_the_users_
         create(&store, &second).await;
         assert_eq!(store.mfa_token_failed(&second.token_hash).await.unwrap(), 1, "{end}: a token with a failure");
         match end {
-            "a password change" => store.set_password(&user, &password_hash(), None, None).await.unwrap(),
+            "a password change" => store.set_password(&user, &password_hash(), None, None, &[]).await.unwrap(),
             "a password reset" => {
                 let link = send(&store, reset_confirmation(&user, at(3600))).await.link_hash;
                 assert_eq!(reset(&store, &link, &password_hash(), at(5), None).await, Some(user.clone()));
@@ -323,12 +323,12 @@ pub async fn confirming_a_factor_queues_its_mail_and_a_refused_confirmation_none
 pub async fn removing_a_factor_queues_its_mail_only_when_there_was_one<S: Store>(store: S) {
     let user = confirmed(&store, 1, &hashes(2)).await;
     let mail = new_mail(&user, OutboxKind::TotpDisabled, at(10));
-    assert!(store.remove_totp(&user, Some(mail.clone())).await.unwrap());
+    assert!(store.remove_totp(&user, Some(mail.clone()), &[]).await.unwrap());
     let claimed = claim_by_id(&store, &mail.id, at(11), at(11 + LEASE)).await.expect("the mail is queued");
     assert_eq!((claimed.kind, claimed.created_at), (OutboxKind::TotpDisabled, at(10)));
 
     let again = new_mail(&user, OutboxKind::TotpDisabled, at(12));
-    assert!(!store.remove_totp(&user, Some(again.clone())).await.unwrap(), "nothing left to remove");
+    assert!(!store.remove_totp(&user, Some(again.clone()), &[]).await.unwrap(), "nothing left to remove");
     assert!(!queued(&store, &again.id).await, "removing nothing queues nothing");
 }
 
@@ -344,7 +344,7 @@ pub async fn removing_the_app_keeps_the_mfa_tokens_and_a_reset_ends_them_and_mai
     assert!(store.mfa_token(&live(&token)).await.unwrap().is_some(), "removing the app keeps them");
 
     assert!(store.put_pending_totp(&user, sealed(), at(2)).await.unwrap());
-    store.replace_recovery_codes(&user, hashes(2), at(2)).await.unwrap();
+    store.replace_recovery_codes(&user, hashes(2), at(2), &[]).await.unwrap();
     let mail = new_mail(&user, OutboxKind::TotpDisabled, at(3));
     assert!(store.reset_factors(&user, Some(mail.clone())).await.unwrap());
     assert_eq!(store.totp_factor(&user).await.unwrap(), None);
@@ -367,7 +367,7 @@ pub async fn of_removals_racing_one_removes_and_mails<S: Store>(store: S) {
     let user = confirmed(&store, 1, &hashes(2)).await;
     let (won, mails) = winners_and_mails(&store, &user, OutboxKind::TotpDisabled, |store, mail| {
         let user = mail.user_id.clone();
-        async move { store.remove_totp(&user, Some(mail)).await.expect("removing") }
+        async move { store.remove_totp(&user, Some(mail), &[]).await.expect("removing") }
     })
     .await;
     assert_eq!((won, mails), (1, 1), "one racer removed the factor and one mail was queued");

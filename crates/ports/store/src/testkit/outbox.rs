@@ -70,7 +70,7 @@ contract_rules! {
         let mut profile = Profile::person();
         profile.firstname = Some("Renamed".into());
         let updated = store
-            .update_profile(&user, &profile, Language::DE)
+            .update_profile(&user, &profile, Language::DE, &[])
             .await
             .expect("updating the profile");
         store.set_disabled(&user, true).await.expect("disabling");

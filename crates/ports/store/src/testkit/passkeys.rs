@@ -31,7 +31,7 @@ fn passkey(user: &UserId, created: i64, count: u32) -> PasskeyRecord {
 }
 
 async fn add<S: Store>(store: &S, passkey: &PasskeyRecord) {
-    store.add_passkey(passkey.clone(), None).await.expect("a new passkey");
+    store.add_passkey(passkey.clone(), None, &[]).await.expect("a new passkey");
 }
 
 fn using(passkey: &PasskeyRecord, count: u32, now: i64) -> PasskeyUse {
@@ -87,20 +87,20 @@ pub async fn a_credential_id_is_registered_once_and_adding_queues_its_mail<S: St
     let (user, other) = (add_user(&store).await, add_user(&store).await);
     let first = passkey(&user, 1, 0);
     let mail = new_mail(&user, OutboxKind::PasskeyAdded, at(1));
-    store.add_passkey(first.clone(), Some(mail.clone())).await.unwrap();
+    store.add_passkey(first.clone(), Some(mail.clone()), &[]).await.unwrap();
     let claimed = claim_by_id(&store, &mail.id, at(2), at(2 + LEASE)).await.expect("the mail is queued");
     assert_eq!((claimed.kind, claimed.created_at), (OutboxKind::PasskeyAdded, at(1)));
 
     let mut again = passkey(&other, 3, 0);
     again.credential_id.clone_from(&first.credential_id);
     let refused = new_mail(&other, OutboxKind::PasskeyAdded, at(3));
-    let added = store.add_passkey(again, Some(refused.clone())).await;
+    let added = store.add_passkey(again, Some(refused.clone()), &[]).await;
     assert!(matches!(added, Err(StoreError::Duplicate)), "{added:?}");
     assert!(!queued(&store, &refused.id).await, "a refused passkey queues nothing");
     assert!(store.passkeys(&other).await.unwrap().is_empty());
 
     let nobody = passkey(&UserId(unique()), 4, 0);
-    assert!(matches!(store.add_passkey(nobody, None).await, Err(StoreError::NotFound)));
+    assert!(matches!(store.add_passkey(nobody, None, &[]).await, Err(StoreError::NotFound)));
 }
 
 pub async fn a_passkey_is_renamed_and_removed_only_by_its_owner<S: Store>(store: S) {
@@ -113,10 +113,10 @@ pub async fn a_passkey_is_renamed_and_removed_only_by_its_owner<S: Store>(store:
     assert_eq!(store.passkeys(&user).await.unwrap()[0].name, name("Work laptop"));
 
     let refused = new_mail(&other, OutboxKind::PasskeyRemoved, at(2));
-    assert!(!store.remove_passkey(&other, &key.id, Some(refused.clone())).await.unwrap(), "not the owner");
+    assert!(!store.remove_passkey(&other, &key.id, Some(refused.clone()), &[]).await.unwrap(), "not the owner");
     assert!(!queued(&store, &refused.id).await, "removing nothing queues nothing");
     let mail = new_mail(&user, OutboxKind::PasskeyRemoved, at(3));
-    assert!(store.remove_passkey(&user, &key.id, Some(mail.clone())).await.unwrap());
+    assert!(store.remove_passkey(&user, &key.id, Some(mail.clone()), &[]).await.unwrap());
     assert!(queued(&store, &mail.id).await, "the removal's mail is queued");
     assert!(store.passkeys(&user).await.unwrap().is_empty());
     assert_eq!(store.passkey_by_credential(&key.credential_id).await.unwrap(), None);
@@ -128,7 +128,7 @@ pub async fn of_passkey_removals_racing_one_removes_and_mails<S: Store>(store: S
     add(&store, &key).await;
     let (won, mails) = winners_and_mails(&store, &user, OutboxKind::PasskeyRemoved, |store, mail| {
         let (user, id) = (mail.user_id.clone(), key.id.clone());
-        async move { store.remove_passkey(&user, &id, Some(mail)).await.expect("removing") }
+        async move { store.remove_passkey(&user, &id, Some(mail), &[]).await.expect("removing") }
     })
     .await;
     assert_eq!((won, mails), (1, 1), "one racer removed the passkey and one mail was queued");
@@ -224,7 +224,7 @@ pub async fn a_reset_of_the_factors_or_deleting_the_user_takes_the_passkeys_alon
     assert!(store.reset_factors(&user, Some(mail.clone())).await.unwrap(), "a passkey is a factor");
     assert!(queued(&store, &mail.id).await, "the reset's mail is queued");
     assert!(store.passkeys(&user).await.unwrap().is_empty());
-    assert!(!store.remove_totp(&other, None).await.unwrap(), "removing the app leaves passkeys alone");
+    assert!(!store.remove_totp(&other, None, &[]).await.unwrap(), "removing the app leaves passkeys alone");
     assert_eq!(store.passkeys(&other).await.unwrap(), vec![others.clone()]);
 
     let registration = ceremony(CeremonyKind::Registration, Some(&other), 300);

@@ -291,7 +291,7 @@ contract_rules! {
         let opened = open(&store, &user, &client, "phone", at(0), 5).await;
         let first = rotation(&opened.refresh_hash, at(100));
         assert_rotates(&store, first.clone(), "rotated").await;
-        assert!(store.revoke_session(&opened.id).await.expect("revoking"), "revoked");
+        assert!(store.revoke_session(&opened.id, &[]).await.expect("revoking"), "revoked");
 
         assert_eq!(
             rotate(&store, rotation(&first.new_refresh_hash, at(101))).await,
@@ -364,5 +364,32 @@ contract_rules! {
             "the session holds the winner's refresh token",
         )
         .await;
+    }
+
+    pub async fn a_detected_reuse_writes_its_event_completed_with_the_session<S: Store>(store: S) {
+        let (client, user) = client_and_user(&store).await;
+        let opened = open(&store, &user, &client, "phone", at(100), 5).await;
+        let first = rotation(&opened.refresh_hash, at(101));
+        assert_rotates(&store, first.clone(), "rotates").await;
+        let within_grace = Rotation {
+            audit: vec![super::audit::template(AuditKind::ReuseDetected)],
+            ..rotation(&opened.refresh_hash, at(105))
+        };
+        expect_rotation(&store, within_grace, RotationOutcome::RetiredWithinGrace, "within grace").await;
+        assert!(
+            super::audit::events_about(&store, &user).await.is_empty(),
+            "a reuse within the grace writes nothing"
+        );
+        let reuse = Rotation {
+            audit: vec![super::audit::template(AuditKind::ReuseDetected)],
+            ..rotation(&opened.refresh_hash, at(200))
+        };
+        expect_rotation(&store, reuse, RotationOutcome::ReuseDetected, "reuse").await;
+        let events = super::audit::events_about(&store, &user).await;
+        assert_eq!(events.len(), 1, "{events:?}");
+        assert_eq!(events[0].kind, AuditKind::ReuseDetected);
+        assert_eq!(events[0].user.as_ref(), Some(&user), "completed with the session's user");
+        assert_eq!(events[0].client.as_ref(), Some(&client), "and client");
+        assert_eq!(events[0].device_id.as_deref(), Some("phone"), "and device");
     }
 }

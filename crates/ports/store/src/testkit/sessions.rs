@@ -30,7 +30,7 @@ contract_rules! {
         let kind = format!("terms-{}", &unique()[..8]);
         let v1 = publish(&store, new_revision(&kind, "1", at(0), &[Language::EN])).await;
         let v2 = publish(&store, new_revision(&kind, "2", at(1), &[Language::EN])).await;
-        store.accept_policies(&user, &[v1], at(2)).await.expect("accepting");
+        store.accept_policies(&user, &[v1], at(2), &[]).await.expect("accepting");
         let session = open(&store, &user, &client, "phone", at(100), 5).await;
 
         let (found, owner, standing) = store
@@ -243,7 +243,7 @@ contract_rules! {
 
         let new = password_hash();
         store
-            .set_password(&user, &new, None, None)
+            .set_password(&user, &new, None, None, &[])
             .await
             .expect("changing the password");
 
@@ -267,7 +267,7 @@ contract_rules! {
         let mut keep = new_session(&user, &client, "laptop", at(5));
         keep.credential = Some(old);
         let result = store
-            .set_password(&user, &password_hash(), Some(keep.clone()), None)
+            .set_password(&user, &password_hash(), Some(keep.clone()), None, &[])
             .await;
         assert!(
             matches!(result, Err(StoreError::StaleCredential)),
@@ -284,7 +284,7 @@ contract_rules! {
         let mut keep = new_session(&user, &client, "laptop", at(6));
         keep.credential = Some(new);
         store
-            .set_password(&user, &password_hash(), Some(keep.clone()), None)
+            .set_password(&user, &password_hash(), Some(keep.clone()), None, &[])
             .await
             .expect("a change resting on the current password");
         assert_session_ids(&store, &user, vec![keep.id], "only the kept session is left").await;
@@ -334,12 +334,12 @@ contract_rules! {
                     }
                     if round % 2 == 0 {
                         store
-                            .set_password(&user, &password_hash(), None, None)
+                            .set_password(&user, &password_hash(), None, None, &[])
                             .await
                             .map(|()| true)
                     } else {
                         store
-                            .reset_password(&link, &password_hash(), at(10), None)
+                            .reset_password(&link, &password_hash(), at(10), None, &[])
                             .await
                             .map(|reset| reset.is_some())
                     }
@@ -431,7 +431,7 @@ contract_rules! {
 
         let keep = with(&registered.id, SignInMethod::PasswordRecoveryCode);
         store
-            .set_password(&registered.id, &password_hash(), Some(keep), None)
+            .set_password(&registered.id, &password_hash(), Some(keep), None, &[])
             .await
             .expect("changing the password");
         assert_eq!(
@@ -472,18 +472,18 @@ contract_rules! {
         let [gone, stays] = open_in_turn(&store, &user, [(&client, "phone"), (&client, "laptop")]).await;
 
         assert!(
-            store.revoke_session(&gone.id).await.expect("revoking"),
+            store.revoke_session(&gone.id, &[]).await.expect("revoking"),
             "revoke_session → true"
         );
         assert_revoked(&store, &gone, at(3), "its access token stops working", "its refresh token is unknown").await;
         assert_session_ids(&store, &user, vec![stays.id], "the other session stays").await;
         assert!(
-            !store.revoke_session(&gone.id).await.expect("revoking again"),
+            !store.revoke_session(&gone.id, &[]).await.expect("revoking again"),
             "revoke_session → false the second time"
         );
         assert!(
             !store
-                .revoke_session(&SessionId(unique()))
+                .revoke_session(&SessionId(unique()), &[])
                 .await
                 .expect("revoking an unknown session"),
             "revoke_session of an unknown id → false"
@@ -501,23 +501,23 @@ contract_rules! {
         .await;
 
         assert!(
-            !store.revoke_by_token(&by_access.access_hash, &other).await.expect("revoking"),
+            !store.revoke_by_token(&by_access.access_hash, &other, &[]).await.expect("revoking"),
             "another client's token → false"
         );
         assert_authenticates(&store, &by_access.access_hash, at(3), "another client revokes nothing").await;
         for (session, hash) in [(&by_access, &by_access.access_hash), (&by_refresh, &by_refresh.refresh_hash)] {
             assert!(
-                store.revoke_by_token(hash, &client).await.expect("revoking"),
+                store.revoke_by_token(hash, &client, &[]).await.expect("revoking"),
                 "the client's own token → true"
             );
             assert_revoked(&store, session, at(3), "its access token stops working", "its refresh token is unknown").await;
             assert!(
-                !store.revoke_by_token(hash, &client).await.expect("revoking again"),
+                !store.revoke_by_token(hash, &client, &[]).await.expect("revoking again"),
                 "→ false the second time"
             );
         }
         assert!(
-            !store.revoke_by_token(&secret(), &client).await.expect("revoking"),
+            !store.revoke_by_token(&secret(), &client, &[]).await.expect("revoking"),
             "an unknown token → false"
         );
 
@@ -525,16 +525,16 @@ contract_rules! {
         let rotated = rotation(&stays.refresh_hash, at(10));
         assert_rotates(&store, rotated.clone(), "rotating").await;
         assert!(
-            !store.revoke_by_token(&stays.refresh_hash, &client).await.expect("revoking"),
+            !store.revoke_by_token(&stays.refresh_hash, &client, &[]).await.expect("revoking"),
             "a rotated-out token → false"
         );
         assert!(
-            !store.revoke_by_token(&stays.access_hash, &client).await.expect("revoking"),
+            !store.revoke_by_token(&stays.access_hash, &client, &[]).await.expect("revoking"),
             "a rotated-out access token → false"
         );
         assert_authenticates(&store, &rotated.new_access_hash, at(11), "the session lives on").await;
         assert!(
-            store.revoke_by_token(&rotated.new_access_hash, &client).await.expect("revoking"),
+            store.revoke_by_token(&rotated.new_access_hash, &client, &[]).await.expect("revoking"),
             "the current access token → true"
         );
         assert_session_ids(&store, &user, vec![], "every session of the test is revoked").await;
@@ -546,7 +546,7 @@ contract_rules! {
             user_and_bystander(&store, [(&web, "phone"), (&app, "phone"), (&web, "laptop")]).await;
 
         let count = store
-            .revoke_device(&user, &device("phone"))
+            .revoke_device(&user, &device("phone"), &[])
             .await
             .expect("revoking the device");
         assert_eq!(count, 2, "both of the device's sessions (two clients) are revoked");
@@ -563,7 +563,7 @@ contract_rules! {
         .await;
         assert_eq!(
             store
-                .revoke_device(&user, &device("phone"))
+                .revoke_device(&user, &device("phone"), &[])
                 .await
                 .expect("revoking again"),
             0,
@@ -608,5 +608,72 @@ contract_rules! {
             at(500),
             "session_by_access sees the new last_used_at"
         );
+    }
+
+    pub async fn a_session_s_events_ride_with_it_and_a_revocation_of_nothing_writes_none<S: Store>(store: S) {
+        let (client, user) = client_and_user(&store).await;
+        let signed_in = super::audit::audit_event(AuditKind::SignedIn, &user, at(10));
+        let stale = NewSession {
+            credential: Some(PasswordHash("$argon2id$stale".into())),
+            audit: vec![signed_in.clone()],
+            ..new_session(&user, &client, "phone", at(10))
+        };
+        let result = store.open_session(stale, 5).await;
+        assert!(matches!(result, Err(StoreError::StaleCredential)), "{result:?}");
+        assert!(
+            super::audit::events_about(&store, &user).await.is_empty(),
+            "a refused session writes no event"
+        );
+        let session = NewSession {
+            audit: vec![signed_in.clone()],
+            ..new_session(&user, &client, "phone", at(10))
+        };
+        store.open_session(session.clone(), 5).await.expect("opening");
+        assert_eq!(super::audit::events_about(&store, &user).await, vec![signed_in.clone()]);
+
+        let revoked = super::audit::audit_event(AuditKind::SessionRevoked, &user, at(11));
+        assert!(!store
+            .revoke_session(&SessionId(unique()), std::slice::from_ref(&revoked))
+            .await
+            .expect("revoking an unknown session"));
+        assert!(
+            store
+                .revoke_device(&user, &device("nowhere"), std::slice::from_ref(&revoked))
+                .await
+                .expect("revoking an unknown device")
+                == 0
+        );
+        assert_eq!(
+            super::audit::events_about(&store, &user).await,
+            vec![signed_in.clone()],
+            "revoking nothing writes nothing"
+        );
+        assert!(store
+            .revoke_session(&session.id, std::slice::from_ref(&revoked))
+            .await
+            .expect("revoking"));
+        assert_eq!(super::audit::events_about(&store, &user).await, vec![signed_in, revoked]);
+    }
+
+    pub async fn a_revocation_by_token_writes_its_event_completed_with_the_session<S: Store>(store: S) {
+        let (client, user) = client_and_user(&store).await;
+        let session = open(&store, &user, &client, "phone", at(10), 5).await;
+        let template = super::audit::template(AuditKind::SessionRevoked).with("reason", "revoked");
+        assert!(!store
+            .revoke_by_token(&secret(), &client, std::slice::from_ref(&template))
+            .await
+            .expect("revoking an unknown token"));
+        assert!(super::audit::events_about(&store, &user).await.is_empty());
+        assert!(store
+            .revoke_by_token(&session.refresh_hash, &client, &[template])
+            .await
+            .expect("revoking"));
+        let events = super::audit::events_about(&store, &user).await;
+        assert_eq!(events.len(), 1);
+        let stored = user_by_id(&store, &user).await.expect("the user");
+        assert_eq!(events[0].email.as_ref(), Some(&stored.email), "completed with the address");
+        assert_eq!(events[0].client.as_ref(), Some(&client), "and the session's client");
+        assert_eq!(events[0].device_id.as_deref(), Some("phone"), "and its device");
+        assert_eq!(events[0].data.get("reason").map(String::as_str), Some("revoked"));
     }
 }

@@ -8,9 +8,9 @@ pub(super) use std::sync::Arc;
 
 pub(super) use chrono::{DateTime, Duration, Utc};
 pub(super) use registrar_domain::{
-    Client, ClientId, ClientKind, ConfirmationPurpose, DeviceId, DeviceName, Email, Language, Limit, Organisation,
-    PasswordHash, PolicyText, PolicyType, Profile, RedirectUri, RevisionId, Role, Scope, SecretHash, Session,
-    SessionId, SignInMethod, Telephone, ThrottleKey, User, UserId, UserType,
+    AuditKind, Client, ClientId, ClientKind, ConfirmationPurpose, DeviceId, DeviceName, Email, Language, Limit,
+    Organisation, PasswordHash, PolicyText, PolicyType, Profile, RedirectUri, RevisionId, Role, Scope, SecretHash,
+    Session, SessionId, SignInMethod, Telephone, ThrottleKey, User, UserId, UserType,
 };
 pub(super) use tokio::sync::Barrier;
 pub(super) use uuid::Uuid;
@@ -74,6 +74,7 @@ pub(super) fn registration(user: NewUser) -> Registration {
         outbox: Vec::new(),
         invite: None,
         max_sessions_per_client: 5,
+        audit: Vec::new(),
     }
 }
 
@@ -102,6 +103,7 @@ pub(super) fn new_session(user: &UserId, client: &ClientId, device_id: &str, now
         credential: None,
         sign_in_method: SignInMethod::Password,
         scope: None,
+        audit: Vec::new(),
     }
 }
 
@@ -116,6 +118,7 @@ pub(super) fn rotation(presented: &SecretHash, now: DateTime<Utc>) -> Rotation {
         now,
         idle_cutoff: now - Duration::days(90),
         grace_cutoff: now - Duration::seconds(10),
+        audit: Vec::new(),
     }
 }
 
@@ -532,6 +535,7 @@ pub(super) fn code_try(user: &UserId, code: &SecretHash, now: DateTime<Utc>, max
         max_attempts,
         code_hash: code.clone(),
         now,
+        audit: Vec::new(),
     }
 }
 
@@ -578,7 +582,7 @@ pub(super) async fn purge_sign_in_codes<S: ContractStore>(store: &S, now: DateTi
 
 pub(super) async fn by_link<S: ContractStore>(store: &S, link: &SecretHash, now: DateTime<Utc>) -> Option<UserId> {
     store
-        .confirm_by_link(link, now)
+        .confirm_by_link(link, now, &[])
         .await
         .expect("using a confirmation link")
 }
@@ -602,7 +606,7 @@ pub(super) async fn reset<S: ContractStore>(
     mail: Option<NewOutboxMail>,
 ) -> Option<UserId> {
     store
-        .reset_password(link, hash, now, mail)
+        .reset_password(link, hash, now, mail, &[])
         .await
         .expect("resetting a password by link")
 }
@@ -817,6 +821,7 @@ pub(super) fn completion(link: &SecretHash, session: NewSession) -> SignupComple
         now: session.now,
         session,
         max_sessions_per_client: 5,
+        audit: Vec::new(),
     }
 }
 

@@ -99,6 +99,7 @@ contract_rules! {
                 outbox: vec![new_mail(&user.id, OutboxKind::Confirmation, at(10))],
                 invite: None,
                 max_sessions_per_client: 5,
+                audit: Vec::new(),
             })
             .await
             .expect("registering with a session, policies and a mail");
@@ -150,6 +151,7 @@ contract_rules! {
                 outbox: vec![new_mail(&second.id, OutboxKind::Confirmation, at(2))],
                 invite: None,
                 max_sessions_per_client: 5,
+                audit: Vec::new(),
             })
             .await;
         assert!(
@@ -337,7 +339,7 @@ contract_rules! {
         profile.telephone = Some(Telephone::from_e164("+31612345678".into()));
         profile.year_of_birth = Some(2001);
         let updated = store
-            .update_profile(&new.id, &profile, Language::DE)
+            .update_profile(&new.id, &profile, Language::DE, &[])
             .await
             .expect("updating the profile");
         assert_eq!(updated.profile, profile, "update_profile returns the new profile");
@@ -361,7 +363,7 @@ contract_rules! {
 
     pub async fn profile_update_of_an_unknown_user_is_not_found<S: Store>(store: S) {
         let result = store
-            .update_profile(&UserId(unique()), &Profile::person(), Language::EN)
+            .update_profile(&UserId(unique()), &Profile::person(), Language::EN, &[])
             .await;
         assert!(
             matches!(result, Err(StoreError::NotFound)),
@@ -377,7 +379,7 @@ contract_rules! {
         let hash = PasswordHash(format!("$argon2id$v=19$m=19456,t=2,p=1${}", unique()));
         let keep = new_session(&user, &web, "phone", at(10));
         store
-            .set_password(&user, &hash, Some(keep.clone()), None)
+            .set_password(&user, &hash, Some(keep.clone()), None, &[])
             .await
             .expect("setting the password");
 
@@ -402,7 +404,7 @@ contract_rules! {
 
         let hash = PasswordHash(format!("$argon2id${}", unique()));
         store
-            .set_password(&user, &hash, None, None)
+            .set_password(&user, &hash, None, None, &[])
             .await
             .expect("setting the password");
 
@@ -417,7 +419,7 @@ contract_rules! {
         let ghost = UserId(unique());
         let keep = new_session(&ghost, &client, "phone", at(1));
         let result = store
-            .set_password(&ghost, &PasswordHash("$argon2id$x".into()), Some(keep.clone()), None)
+            .set_password(&ghost, &PasswordHash("$argon2id$x".into()), Some(keep.clone()), None, &[])
             .await;
         assert!(
             matches!(result, Err(StoreError::NotFound)),
@@ -457,7 +459,7 @@ contract_rules! {
         let second = open(&store, &new.id, &client, "laptop", at(2), 5).await;
         let stayer = add_user(&store).await;
         let stayer_session = open(&store, &stayer, &client, "phone", at(3), 5).await;
-        store.accept_policies(&stayer, &[tac], at(3)).await.expect("accepting");
+        store.accept_policies(&stayer, &[tac], at(3), &[]).await.expect("accepting");
 
         assert!(
             store.delete_user(&new.id).await.expect("deleting"),
@@ -565,7 +567,7 @@ contract_rules! {
         let before = backlog(&store).await;
         let mail = new_mail(&user, OutboxKind::PasswordChanged, at(10));
         store
-            .set_password(&user, &password_hash(), None, Some(mail.clone()))
+            .set_password(&user, &password_hash(), None, Some(mail.clone()), &[])
             .await
             .expect("setting the password with a mail");
         assert_eq!(backlog(&store).await, before + 1, "one mail queued");
@@ -581,6 +583,7 @@ contract_rules! {
                 &password_hash(),
                 None,
                 Some(new_mail(&ghost, OutboxKind::PasswordChanged, at(12))),
+                &[],
             )
             .await;
         assert!(
@@ -603,7 +606,7 @@ contract_rules! {
         );
 
         store
-            .set_password(&user, &password_hash(), None, None)
+            .set_password(&user, &password_hash(), None, None, &[])
             .await
             .expect("setting the password");
 
@@ -794,5 +797,71 @@ contract_rules! {
         let result = store.import_users(vec![(twice.clone(), None), (again, None)]).await;
         assert!(matches!(result, Err(StoreError::DuplicateEmail)), "{result:?}");
         assert!(store.user_by_email(&twice.email).await.expect("lookup").is_none());
+    }
+
+    pub async fn register_writes_its_events_and_a_taken_address_writes_none<S: Store>(store: S) {
+        let user = new_user(unique_email("audited"));
+        let registered = super::audit::audit_event(AuditKind::Registered, &user.id, at(1));
+        let accepted = super::audit::audit_event(AuditKind::PolicyAccepted, &user.id, at(1));
+        store
+            .register(Registration {
+                audit: vec![registered.clone(), accepted.clone()],
+                ..registration(user.clone())
+            })
+            .await
+            .expect("registering");
+        assert_eq!(
+            super::audit::events_about(&store, &user.id).await,
+            vec![registered, accepted],
+            "a registration writes exactly its events"
+        );
+
+        let mut clash = new_user(flipped_case(&user.email));
+        clash.id = UserId(unique());
+        let refused = super::audit::audit_event(AuditKind::Registered, &clash.id, at(2));
+        let result = store
+            .register(Registration {
+                audit: vec![refused],
+                ..registration(clash.clone())
+            })
+            .await;
+        assert!(matches!(result, Err(StoreError::DuplicateEmail)), "{result:?}");
+        assert!(
+            super::audit::events_about(&store, &clash.id).await.is_empty(),
+            "a taken address writes no event"
+        );
+    }
+
+    pub async fn set_password_with_a_stale_credential_writes_no_event<S: Store>(store: S) {
+        let (client, user) = client_and_user(&store).await;
+        let keep = NewSession {
+            credential: Some(PasswordHash("$argon2id$not-the-stored-one".into())),
+            ..new_session(&user, &client, "phone", at(10))
+        };
+        let changed = super::audit::audit_event(AuditKind::PasswordChanged, &user, at(10));
+        let result = store
+            .set_password(&user, &password_hash(), Some(keep), None, std::slice::from_ref(&changed))
+            .await;
+        assert!(matches!(result, Err(StoreError::StaleCredential)), "{result:?}");
+        assert!(
+            super::audit::events_about(&store, &user).await.is_empty(),
+            "a refused change writes no event"
+        );
+        store
+            .set_password(&user, &password_hash(), None, None, std::slice::from_ref(&changed))
+            .await
+            .expect("changing the password");
+        assert_eq!(super::audit::events_about(&store, &user).await, vec![changed]);
+
+        let updated = super::audit::audit_event(AuditKind::Updated, &user, at(11));
+        let result = store
+            .update_profile(&UserId(unique()), &Profile::person(), Language::EN, &[updated])
+            .await;
+        assert!(matches!(result, Err(StoreError::NotFound)), "{result:?}");
+        assert_eq!(
+            super::audit::events_about(&store, &user).await.len(),
+            1,
+            "an unknown user's profile change writes nothing"
+        );
     }
 }

@@ -9,7 +9,7 @@ use registrar_service::{
 };
 use registrar_store::Store;
 
-use super::answers::{EmptyResponse, ProfileResponse, TokenPairResponse};
+use super::answers::{ActivityResponse, EmptyResponse, ProfileResponse, TokenPairResponse};
 use super::requests::{
     ChangePasswordRequest, ForgotPasswordRequest, PasswordConfirmationRequest, RegisterRequest, ResetPasswordRequest,
     UpdateProfileRequest,
@@ -170,6 +170,54 @@ pub async fn me<S: Store, M: Mailer>(call: Call<S, M>) -> Result<HttpResponse, C
         .core(lang)?;
     let view = app.me(token).await.core(lang)?;
     Ok(profile(&view))
+}
+
+/// `cursor` and `limit` of `GET /api/me/activity`, as given.
+#[derive(serde::Deserialize)]
+struct ActivityQuery {
+    cursor: Option<String>,
+    limit: Option<String>,
+}
+
+/// The caller's own security events
+///
+/// The last 90 days, newest first: sign-ins (and failed ones), sessions
+/// ended, password, factor, policy and profile changes.
+#[utoipa::path(
+    get,
+    path = "/api/me/activity",
+    operation_id = "my_activity",
+    tag = "core",
+    security(("bearer" = [])),
+    params(
+        ("cursor" = Option<i64>, Query, description = "The `next_cursor` of the page before; absent: the newest events."),
+        ("limit" = Option<u32>, Query, description = "Events per page: 50 by default, at most 200 (more is cut to 200)."),
+    ),
+    responses(
+        (status = 200, description = "A page of the caller's events.", body = ActivityResponse),
+        (status = 400, description = "`validation_failed`: `cursor` or `limit` is not a positive integer.", body = CoreErrorBody),
+        CoreBearerRefusals,
+        CoreFaults,
+    )
+)]
+pub async fn activity<S: Store, M: Mailer>(call: Call<S, M>) -> Result<HttpResponse, CoreError> {
+    let Call { req, app, lang } = call;
+    let ctx = caller(&req, &app, lang).await?;
+    let (cursor, limit) = match web::Query::<ActivityQuery>::from_query(req.query_string()) {
+        Ok(query) => {
+            let query = query.into_inner();
+            (query.cursor, query.limit)
+        }
+        // Unreadable: refused as a bad cursor.
+        Err(_) => (Some(String::new()), None),
+    };
+    let page = app
+        .activity(&ctx, cursor.as_deref(), limit.as_deref())
+        .await
+        .core(lang)?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(ActivityResponse::from(&page)))
 }
 
 /// Update the caller's profile

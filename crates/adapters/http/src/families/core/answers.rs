@@ -582,3 +582,59 @@ impl From<registrar_store::SigningKeyRecord> for JwkResponse {
         }
     }
 }
+
+/// One of the caller's security events (`GET /api/me/activity`): no secret,
+/// no other account's data; fields an event does not have are `null`.
+#[derive(Serialize, ToSchema)]
+pub struct ActivityEventResponse {
+    /// The event's type: `user.signed_in`, `user.sign_in_failed`,
+    /// `session.revoked`, `user.password_changed`, … (see the README's audit trail).
+    #[serde(rename = "type")]
+    #[schema(example = "user.signed_in")]
+    pub kind: String,
+    #[schema(format = DateTime)]
+    pub time: String,
+    pub device_name: Option<String>,
+    pub client_id: Option<String>,
+    /// The approximate place: the network of the client's address
+    /// (`203.0.113.0/24`, `2001:db8:1::/48`); `null` when addresses are kept hashed.
+    pub place: Option<String>,
+    /// How a sign-in was made (`password`, `email_code`, `password+totp`, …).
+    pub method: Option<String>,
+    /// The factor added or removed (`totp`, `passkey`, `recovery_codes`).
+    pub factor: Option<String>,
+    /// Why (`wrong_password`, `logout`, `device`, `change`, `reset`, …).
+    pub reason: Option<String>,
+}
+
+impl From<&registrar_service::ActivityEntry> for ActivityEventResponse {
+    fn from(entry: &registrar_service::ActivityEntry) -> Self {
+        Self {
+            kind: entry.kind.name().to_owned(),
+            time: entry.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            device_name: entry.device_name.clone(),
+            client_id: entry.client_id.clone(),
+            place: entry.place.clone(),
+            method: entry.method.clone(),
+            factor: entry.factor.clone(),
+            reason: entry.reason.clone(),
+        }
+    }
+}
+
+/// A page of the caller's activity, newest first.
+#[derive(Serialize, ToSchema)]
+pub struct ActivityResponse {
+    pub events: Vec<ActivityEventResponse>,
+    /// Pass as `cursor` for the next (older) page; `null` on the last page.
+    pub next_cursor: Option<i64>,
+}
+
+impl From<&registrar_service::ActivityPage> for ActivityResponse {
+    fn from(page: &registrar_service::ActivityPage) -> Self {
+        Self {
+            events: page.entries.iter().map(ActivityEventResponse::from).collect(),
+            next_cursor: page.next_cursor,
+        }
+    }
+}
