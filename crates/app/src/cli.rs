@@ -265,8 +265,16 @@ async fn webhook(config: &Config, command: WebhookCommand) -> anyhow::Result<()>
             Ok(())
         }
         WebhookCommand::List => {
-            for endpoint in service.list_webhooks().await.context("cannot list the webhook endpoints")? {
-                let events = if endpoint.events.is_empty() { "*".to_owned() } else { endpoint.events };
+            for endpoint in service
+                .list_webhooks()
+                .await
+                .context("cannot list the webhook endpoints")?
+            {
+                let events = if endpoint.events.is_empty() {
+                    "*".to_owned()
+                } else {
+                    endpoint.events
+                };
                 println!(
                     "{}\t{}\t{}\t{}\t{}\t{}",
                     endpoint.id,
@@ -274,7 +282,9 @@ async fn webhook(config: &Config, command: WebhookCommand) -> anyhow::Result<()>
                     events,
                     if endpoint.enabled { "enabled" } else { "disabled" },
                     endpoint.created_at.to_rfc3339(),
-                    endpoint.failing_since.map_or_else(|| "-".to_owned(), |at| at.to_rfc3339()),
+                    endpoint
+                        .failing_since
+                        .map_or_else(|| "-".to_owned(), |at| at.to_rfc3339()),
                 );
             }
             Ok(())
@@ -346,7 +356,10 @@ async fn audit_tail(
     }
     loop {
         loop {
-            let page = store.audit_events(&filter, AuditCursor::After(after), 500).await.context(read)?;
+            let page = store
+                .audit_events(&filter, AuditCursor::After(after), 500)
+                .await
+                .context(read)?;
             for record in &page {
                 println!("{}", event_json(record));
                 after = record.seq;

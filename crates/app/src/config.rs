@@ -578,7 +578,10 @@ impl Config {
         if self.webhooks.timeout > 300 {
             bail!("configuration: webhooks.timeout must be at most 300 seconds");
         }
-        positive("webhooks.max_concurrent_per_endpoint", self.webhooks.max_concurrent_per_endpoint.into())?;
+        positive(
+            "webhooks.max_concurrent_per_endpoint",
+            self.webhooks.max_concurrent_per_endpoint.into(),
+        )?;
         positive("audit.retention_days", self.audit.retention_days)?;
         if self.audit.retention_days > 36_500 {
             bail!("configuration: audit.retention_days must be at most 36500");

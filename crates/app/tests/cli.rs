@@ -596,7 +596,14 @@ fn webhook_add_prints_id_then_secret_and_the_other_commands_use_the_id() {
     let dir = tempfile::tempdir().unwrap();
     let added = stdout(&registrar(
         dir.path(),
-        &["webhook", "add", "--url", "https://hooks.example.com/in", "--events", "user.registered,user.deleted"],
+        &[
+            "webhook",
+            "add",
+            "--url",
+            "https://hooks.example.com/in",
+            "--events",
+            "user.registered,user.deleted",
+        ],
     ));
     let lines: Vec<&str> = added.lines().collect();
     assert_eq!(lines.len(), 2, "{added}");
@@ -606,7 +613,15 @@ fn webhook_add_prints_id_then_secret_and_the_other_commands_use_the_id() {
 
     let list = stdout(&registrar(dir.path(), &["webhook", "list"]));
     let row: Vec<&str> = list.trim_end().split('\t').collect();
-    assert_eq!(row[..4], [id, "https://hooks.example.com/in", "user.registered,user.deleted", "enabled"][..]);
+    assert_eq!(
+        row[..4],
+        [
+            id,
+            "https://hooks.example.com/in",
+            "user.registered,user.deleted",
+            "enabled"
+        ][..]
+    );
     assert!(!list.contains(&secret[6..]), "never the secret");
 
     stdout(&registrar(dir.path(), &["webhook", "disable", id]));
@@ -629,7 +644,13 @@ fn webhook_add_prints_id_then_secret_and_the_other_commands_use_the_id() {
     let names: Vec<&str> = actions.iter().map(|e| e["data"]["action"].as_str().unwrap()).collect();
     assert_eq!(
         names,
-        ["webhook.add", "webhook.disable", "webhook.enable", "webhook.rotate_secret", "webhook.delete"]
+        [
+            "webhook.add",
+            "webhook.disable",
+            "webhook.enable",
+            "webhook.rotate_secret",
+            "webhook.delete"
+        ]
     );
     for event in &actions {
         assert_eq!(event["type"], "admin.action");
@@ -640,7 +661,10 @@ fn webhook_add_prints_id_then_secret_and_the_other_commands_use_the_id() {
     let last_two = stdout(&registrar(dir.path(), &["audit", "tail", "--last", "2"]));
     assert_eq!(last_two.lines().count(), 2);
     assert!(last_two.lines().last().unwrap().contains("webhook.delete"));
-    let none = stdout(&registrar(dir.path(), &["audit", "tail", "--since", "2999-01-01T00:00:00Z"]));
+    let none = stdout(&registrar(
+        dir.path(),
+        &["audit", "tail", "--since", "2999-01-01T00:00:00Z"],
+    ));
     assert_eq!(none, "");
 }
 
@@ -649,9 +673,15 @@ fn webhook_add_refuses_plain_http_by_default_bad_urls_and_unknown_events() {
     let dir = tempfile::tempdir().unwrap();
     for (args, says) in [
         (vec!["--url", "http://hooks.example.com/in"], "https required"),
-        (vec!["--url", "https://user:pw@hooks.example.com/"], "no user or password"),
+        (
+            vec!["--url", "https://user:pw@hooks.example.com/"],
+            "no user or password",
+        ),
         (vec!["--url", "hooks.example.com"], "not an absolute URL"),
-        (vec!["--url", "https://hooks.example.com/", "--events", "user.exploded"], "user.exploded"),
+        (
+            vec!["--url", "https://hooks.example.com/", "--events", "user.exploded"],
+            "user.exploded",
+        ),
     ] {
         let mut all = vec!["webhook", "add"];
         all.extend(args);
@@ -672,14 +702,20 @@ fn audit_tail_follow_prints_new_events_as_they_come() {
         .current_dir(dir.path())
         .env_remove("DATABASE_URL")
         .env_remove("REGISTRAR_CONFIG")
-        .env("REGISTRAR__DATABASE__URL", format!("sqlite://{}", dir.path().join("r.db").display()))
+        .env(
+            "REGISTRAR__DATABASE__URL",
+            format!("sqlite://{}", dir.path().join("r.db").display()),
+        )
         .env("REGISTRAR__LOG__LEVEL", "warn")
         .stdout(std::process::Stdio::piped())
         .spawn()
         .unwrap();
     let mut lines = BufReader::new(follow.stdout.take().unwrap()).lines();
     std::thread::sleep(Duration::from_millis(500));
-    let id = stdout(&registrar(dir.path(), &["webhook", "add", "--url", "https://hooks.example.com/"]));
+    let id = stdout(&registrar(
+        dir.path(),
+        &["webhook", "add", "--url", "https://hooks.example.com/"],
+    ));
     let id = id.lines().next().unwrap().to_owned();
     let line = lines.next().unwrap().unwrap();
     follow.kill().unwrap();
@@ -695,14 +731,21 @@ fn bad_audit_and_webhook_settings_stop_the_start_naming_the_key() {
         ("REGISTRAR__AUDIT__IP", "partial", "full, truncated or hashed"),
         ("REGISTRAR__AUDIT__RETENTION_DAYS", "0", "audit.retention_days"),
         ("REGISTRAR__WEBHOOKS__TIMEOUT", "0", "webhooks.timeout"),
-        ("REGISTRAR__WEBHOOKS__MAX_CONCURRENT_PER_ENDPOINT", "0", "webhooks.max_concurrent_per_endpoint"),
+        (
+            "REGISTRAR__WEBHOOKS__MAX_CONCURRENT_PER_ENDPOINT",
+            "0",
+            "webhooks.max_concurrent_per_endpoint",
+        ),
     ] {
         let output = Command::new(env!("CARGO_BIN_EXE_registrar"))
             .args(["webhook", "list"])
             .current_dir(dir.path())
             .env_remove("DATABASE_URL")
             .env_remove("REGISTRAR_CONFIG")
-            .env("REGISTRAR__DATABASE__URL", format!("sqlite://{}", dir.path().join("r.db").display()))
+            .env(
+                "REGISTRAR__DATABASE__URL",
+                format!("sqlite://{}", dir.path().join("r.db").display()),
+            )
             .env(key, value)
             .output()
             .unwrap();

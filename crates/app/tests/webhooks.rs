@@ -48,7 +48,9 @@ impl Receiver {
         let this = receiver.clone();
         tokio::spawn(async move {
             loop {
-                let Ok((mut socket, _)) = listener.accept().await else { return };
+                let Ok((mut socket, _)) = listener.accept().await else {
+                    return;
+                };
                 let this = this.clone();
                 tokio::spawn(async move {
                     let mut buf = Vec::new();
@@ -105,8 +107,14 @@ fn verify(secret: &str, received: &Received) -> Result<(), String> {
         .decode(secret.strip_prefix("whsec_").ok_or("no whsec_ prefix")?)
         .map_err(|e| e.to_string())?;
     let id = received.headers.get("webhook-id").ok_or("no webhook-id")?;
-    let timestamp = received.headers.get("webhook-timestamp").ok_or("no webhook-timestamp")?;
-    let signatures = received.headers.get("webhook-signature").ok_or("no webhook-signature")?;
+    let timestamp = received
+        .headers
+        .get("webhook-timestamp")
+        .ok_or("no webhook-timestamp")?;
+    let signatures = received
+        .headers
+        .get("webhook-signature")
+        .ok_or("no webhook-signature")?;
     let mut mac = Hmac::<Sha256>::new_from_slice(&key).unwrap();
     mac.update(format!("{id}.{timestamp}.{}", received.body).as_bytes());
     let expected = STANDARD.encode(mac.finalize().into_bytes());
@@ -181,7 +189,10 @@ async fn delivered_signed<S: Store>(store: S) {
         assert_eq!(request.headers["content-type"], "application/json");
         assert!(request.headers["user-agent"].contains("registrar"));
     }
-    let sent = got.iter().find(|r| r.headers["webhook-id"] == event.message_id()).unwrap();
+    let sent = got
+        .iter()
+        .find(|r| r.headers["webhook-id"] == event.message_id())
+        .unwrap();
     assert_eq!(sent.body, event.webhook_payload());
     let body: serde_json::Value = serde_json::from_str(&sent.body).unwrap();
     assert_eq!(body["type"], "user.signed_in");
@@ -202,11 +213,18 @@ async fn retried_then_delivered<S: Store>(store: S) {
     let receiver = Receiver::start().await;
     let clock = clock();
     let app = registrar(store, clock.clone(), settings(true));
-    let (_, secret) = app.add_webhook(&Actor::Cli, &receiver.url, "user.signed_in").await.unwrap();
+    let (_, secret) = app
+        .add_webhook(&Actor::Cli, &receiver.url, "user.signed_in")
+        .await
+        .unwrap();
     let event = record(&app, AuditKind::SignedIn).await;
     receiver.answer(500);
     assert_eq!(app.deliver_webhooks_due().await.unwrap(), 1);
-    assert_eq!(app.deliver_webhooks_due().await.unwrap(), 0, "not due before its backoff");
+    assert_eq!(
+        app.deliver_webhooks_due().await.unwrap(),
+        0,
+        "not due before its backoff"
+    );
     receiver.answer(200);
     clock.advance(chrono::Duration::seconds(40));
     assert_eq!(app.deliver_webhooks_due().await.unwrap(), 1);
@@ -226,7 +244,13 @@ async fn retried_then_delivered<S: Store>(store: S) {
     let (down, _) = app.add_webhook(&Actor::Cli, &url, "user.deleted").await.unwrap();
     record(&app, AuditKind::Deleted).await;
     assert_eq!(app.deliver_webhooks_due().await.unwrap(), 1);
-    let endpoint = app.list_webhooks().await.unwrap().into_iter().find(|e| e.id == down).unwrap();
+    let endpoint = app
+        .list_webhooks()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|e| e.id == down)
+        .unwrap();
     assert!(endpoint.failing_since.is_some());
 }
 
@@ -266,17 +290,37 @@ async fn private_refused<S: Store>(store: S) {
     // http is refused as such without allow_private …
     assert!(app.add_webhook(&Actor::Cli, &receiver.url, "").await.is_err());
     // … and an https URL on a loopback address or name is never connected to.
-    let port = receiver.url.split(':').nth(2).unwrap().split('/').next().unwrap().to_owned();
-    app.add_webhook(&Actor::Cli, &format!("https://127.0.0.1:{port}/"), "").await.unwrap();
-    app.add_webhook(&Actor::Cli, &format!("https://localhost:{port}/"), "").await.unwrap();
+    let port = receiver
+        .url
+        .split(':')
+        .nth(2)
+        .unwrap()
+        .split('/')
+        .next()
+        .unwrap()
+        .to_owned();
+    app.add_webhook(&Actor::Cli, &format!("https://127.0.0.1:{port}/"), "")
+        .await
+        .unwrap();
+    app.add_webhook(&Actor::Cli, &format!("https://localhost:{port}/"), "")
+        .await
+        .unwrap();
     record(&app, AuditKind::SignedIn).await;
     assert_eq!(app.deliver_webhooks_due().await.unwrap(), 2);
     assert!(receiver.received().is_empty());
     assert_eq!(app.deliver_webhooks_due().await.unwrap(), 0, "refused: given up");
-    for bad in ["ftp://example.com/", "https://user:pw@example.com/", "https://exa\u{7}mple.com/", "/relative"] {
+    for bad in [
+        "ftp://example.com/",
+        "https://user:pw@example.com/",
+        "https://exa\u{7}mple.com/",
+        "/relative",
+    ] {
         assert!(app.add_webhook(&Actor::Cli, bad, "").await.is_err(), "{bad}");
     }
-    assert!(app.add_webhook(&Actor::Cli, "https://example.com/", "no.such").await.is_err());
+    assert!(app
+        .add_webhook(&Actor::Cli, "https://example.com/", "no.such")
+        .await
+        .is_err());
 }
 
 /// Two instances (a store each, as two processes) drain one database: each
@@ -306,7 +350,11 @@ async fn two_instances_deliver_once(stores: [DieselStore; 2]) {
         }
     };
     tokio::join!(drain(first), drain(second));
-    let mut got: Vec<String> = receiver.received().iter().map(|r| r.headers["webhook-id"].clone()).collect();
+    let mut got: Vec<String> = receiver
+        .received()
+        .iter()
+        .map(|r| r.headers["webhook-id"].clone())
+        .collect();
     got.sort();
     ids.sort();
     assert_eq!(got, ids, "each event once");
@@ -373,7 +421,9 @@ mod postgres {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
     async fn two_instances_deliver_each_event_once() {
-        let Some(database) = PgDatabase::create_migrated().await else { return };
+        let Some(database) = PgDatabase::create_migrated().await else {
+            return;
+        };
         let a = DieselStore::connect(&db(database.url.clone())).await.unwrap();
         let b = DieselStore::connect(&db(database.url.clone())).await.unwrap();
         two_instances_deliver_once([a, b]).await;
@@ -381,7 +431,9 @@ mod postgres {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
     async fn events_are_delivered_signed() {
-        let Some(database) = PgDatabase::create_migrated().await else { return };
+        let Some(database) = PgDatabase::create_migrated().await else {
+            return;
+        };
         let store = DieselStore::connect(&db(database.url.clone())).await.unwrap();
         delivered_signed(store).await;
     }

@@ -189,7 +189,10 @@ impl IpRecording {
         match self {
             Self::Full => ip.to_canonical().to_string(),
             Self::Truncated => truncated_ip(ip),
-            Self::Hashed => format!("hmac:{}", &key.digest("audit_ip", &ip.to_canonical().to_string())[..32]),
+            Self::Hashed => {
+                let digest = key.digest("audit_ip", &ip.to_canonical().to_string());
+                format!("hmac:{}", digest.chars().take(32).collect::<String>())
+            }
         }
     }
 }

@@ -72,15 +72,15 @@ pub use seed::{seed_email, seed_tokens};
 pub use settings::Settings;
 pub use signup::{Signup, SignupConsent, SignupLink, SignupLookups};
 pub use supervise::{supervise, TASK_RESTARTS};
-pub use webhooks::{
-    parse_endpoint_url, webhook_backoff, WebhookError, WebhookSettings, WebhookView, WEBHOOK_BACKLOG, WEBHOOK_DELIVERIES,
-    WEBHOOK_OLDEST_AGE, WEBHOOK_SECRET_PURPOSE,
-};
 pub use throttle::ThrottleSettings;
 pub use tokens::{AuthContext, ClientAuthentication, Login, TokenPair};
 pub use touch::TOUCH_FLUSH_INTERVAL;
 pub use typed::TypedRegistration;
 pub use users::{UsersRegistration, WebLogin};
+pub use webhooks::{
+    parse_endpoint_url, webhook_backoff, WebhookError, WebhookSettings, WebhookView, WEBHOOK_BACKLOG,
+    WEBHOOK_DELIVERIES, WEBHOOK_OLDEST_AGE, WEBHOOK_SECRET_PURPOSE,
+};
 
 use std::sync::Arc;
 

@@ -209,14 +209,24 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
 
     /// Every endpoint, without secrets.
     pub async fn list_webhooks(&self) -> Result<Vec<WebhookView>, WebhookError> {
-        Ok(self.store.webhooks().await?.into_iter().map(WebhookView::from).collect())
+        Ok(self
+            .store
+            .webhooks()
+            .await?
+            .into_iter()
+            .map(WebhookView::from)
+            .collect())
     }
 
     /// Enables or disables an endpoint (enabling forgets its failures).
     pub async fn set_webhook_enabled(&self, actor: &Actor, id: &str, enabled: bool) -> Result<(), WebhookError> {
         let action = if enabled { "webhook.enable" } else { "webhook.disable" };
         let audit = self.admin_action(actor, action, id);
-        match self.store.set_webhook_enabled(id, enabled, self.now(), &[audit]).await? {
+        match self
+            .store
+            .set_webhook_enabled(id, enabled, self.now(), &[audit])
+            .await?
+        {
             true => Ok(()),
             false => Err(WebhookError::NotFound),
         }
@@ -309,7 +319,8 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
             .map(WebhookSecret::from_bytes);
         let Some(secret) = secret else {
             tracing::error!(endpoint, "webhook secret cannot be opened (server secret changed?)");
-            self.webhook_outcome(&delivery, Err("secret cannot be opened".into()), false).await;
+            self.webhook_outcome(&delivery, Err("secret cannot be opened".into()), false)
+                .await;
             return;
         };
         let timestamp = self.now().timestamp();
@@ -352,7 +363,10 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
                 } else {
                     "failed"
                 };
-                (outcome, self.store.webhook_failed(&delivery.id, retry_at, &error, now).await)
+                (
+                    outcome,
+                    self.store.webhook_failed(&delivery.id, retry_at, &error, now).await,
+                )
             }
         };
         metrics::counter!(WEBHOOK_DELIVERIES, "outcome" => outcome).increment(1);

@@ -168,7 +168,9 @@ impl WebhookStore for DieselStore {
             if exists.is_some() {
                 return Err(Failure::Store(StoreError::Duplicate));
             }
-            diesel::insert_into(webhook_endpoints::table).values(&row).execute(conn)?;
+            diesel::insert_into(webhook_endpoints::table)
+                .values(&row)
+                .execute(conn)?;
             conn.record_in(&audit)
         })
     }
@@ -278,7 +280,8 @@ impl WebhookStore for DieselStore {
                     .filter(is_claimed(now))
                     .count()
                     .get_result(conn)?;
-                let free = (i64::try_from(per_endpoint).unwrap_or(i64::MAX) - live).min(i64::try_from(limit).unwrap_or(0));
+                let free =
+                    (i64::try_from(per_endpoint).unwrap_or(i64::MAX) - live).min(i64::try_from(limit).unwrap_or(0));
                 if free <= 0 {
                     continue;
                 }
@@ -418,7 +421,10 @@ impl WebhookStore for DieselStore {
                         .filter(webhook_endpoints::enabled.eq(true))
                         .filter(webhook_endpoints::failing_since.lt(failing_before)),
                 )
-                .set((webhook_endpoints::enabled.eq(false), webhook_endpoints::disabled_at.eq(now)))
+                .set((
+                    webhook_endpoints::enabled.eq(false),
+                    webhook_endpoints::disabled_at.eq(now),
+                ))
                 .execute(conn)?;
                 if conn.record_if(changed > 0, std::slice::from_ref(event))? {
                     disabled.push(endpoint.clone());

@@ -84,7 +84,7 @@ impl WebhookStore for MemoryStore {
     async fn webhooks(&self) -> Result<Vec<WebhookEndpoint>, StoreError> {
         let state = self.lock()?;
         let mut endpoints = state.admin.endpoints.clone();
-        endpoints.sort_by(|a, b| a.created_at.cmp(&b.created_at));
+        endpoints.sort_by_key(|e| e.created_at);
         Ok(endpoints)
     }
 
@@ -268,7 +268,13 @@ impl WebhookStore for MemoryStore {
         now: DateTime<Utc>,
     ) -> Result<u64, StoreError> {
         let mut state = self.lock()?;
-        let Some(event) = state.admin.events.iter().find(|r| r.event.id == event_id).map(|r| r.event.clone()) else {
+        let Some(event) = state
+            .admin
+            .events
+            .iter()
+            .find(|r| r.event.id == event_id)
+            .map(|r| r.event.clone())
+        else {
             return Ok(0);
         };
         Ok(state.requeue(&event, endpoint, now))
@@ -311,9 +317,10 @@ impl WebhookStore for MemoryStore {
     async fn purge_webhook_deliveries(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
         let mut state = self.lock()?;
         let was = state.admin.deliveries.len();
-        state.admin.deliveries.retain(|d| {
-            !(d.delivered_at.is_some_and(|at| at < before) || d.given_up_at.is_some_and(|at| at < before))
-        });
+        state
+            .admin
+            .deliveries
+            .retain(|d| !(d.delivered_at.is_some_and(|at| at < before) || d.given_up_at.is_some_and(|at| at < before)));
         Ok(u64::try_from(was - state.admin.deliveries.len()).unwrap_or(u64::MAX))
     }
 }

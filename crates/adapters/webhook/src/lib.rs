@@ -160,13 +160,34 @@ mod tests {
     #[test]
     fn private_addresses_are_recognised() {
         for ip in [
-            "127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254", "100.64.0.1", "0.0.0.0",
-            "224.0.0.1", "255.255.255.255", "::1", "::", "fc00::1", "fd12::1", "fe80::1", "ff02::1",
-            "::ffff:127.0.0.1", "::ffff:10.0.0.1", "::ffff:169.254.169.254",
+            "127.0.0.1",
+            "10.1.2.3",
+            "172.16.0.1",
+            "192.168.1.1",
+            "169.254.169.254",
+            "100.64.0.1",
+            "0.0.0.0",
+            "224.0.0.1",
+            "255.255.255.255",
+            "::1",
+            "::",
+            "fc00::1",
+            "fd12::1",
+            "fe80::1",
+            "ff02::1",
+            "::ffff:127.0.0.1",
+            "::ffff:10.0.0.1",
+            "::ffff:169.254.169.254",
         ] {
             assert!(is_private(ip.parse().unwrap()), "{ip} is private");
         }
-        for ip in ["93.184.216.34", "8.8.8.8", "2606:4700::1111", "::ffff:8.8.8.8", "100.128.0.1"] {
+        for ip in [
+            "93.184.216.34",
+            "8.8.8.8",
+            "2606:4700::1111",
+            "::ffff:8.8.8.8",
+            "100.128.0.1",
+        ] {
             assert!(!is_private(ip.parse().unwrap()), "{ip} is public");
         }
     }
@@ -174,12 +195,22 @@ mod tests {
     #[tokio::test]
     async fn private_endpoints_are_refused_unless_allowed() {
         let transport = HttpWebhooks::new(false, "test").unwrap();
-        for url in ["http://127.0.0.1:9/", "http://[::1]:9/", "http://localhost:9/", "http://[::ffff:7f00:1]:9/"] {
+        for url in [
+            "http://127.0.0.1:9/",
+            "http://[::1]:9/",
+            "http://localhost:9/",
+            "http://[::ffff:7f00:1]:9/",
+        ] {
             let got = transport.post(url, &[], "{}", Duration::from_secs(2)).await;
             assert!(matches!(got, Err(SendError::Refused(_))), "{url}: {got:?}");
         }
         let allowed = HttpWebhooks::new(true, "test").unwrap();
-        let got = allowed.post("http://127.0.0.1:9/", &[], "{}", Duration::from_secs(2)).await;
-        assert!(matches!(got, Err(SendError::Transport(_))), "connects (and is refused by the OS): {got:?}");
+        let got = allowed
+            .post("http://127.0.0.1:9/", &[], "{}", Duration::from_secs(2))
+            .await;
+        assert!(
+            matches!(got, Err(SendError::Transport(_))),
+            "connects (and is refused by the OS): {got:?}"
+        );
     }
 }

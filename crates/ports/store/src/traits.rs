@@ -8,9 +8,9 @@ use registrar_domain::{
 };
 
 use crate::{
-    AuditStore, AuthorizationStore, WebhookStore, CodeOutcome, CodeTry, FactorStore, NewConfirmation, NewInvite, NewOutboxMail,
+    AuditStore, AuthorizationStore, CodeOutcome, CodeTry, FactorStore, NewConfirmation, NewInvite, NewOutboxMail,
     NewPolicyRevision, NewSession, NewUser, OutboxMail, PasskeyStore, PolicyStanding, Registration, Rotation,
-    RotationOutcome, SigningKeyStore, SignupCompletion, StoreError,
+    RotationOutcome, SigningKeyStore, SignupCompletion, StoreError, WebhookStore,
 };
 
 #[async_trait]
