@@ -42,6 +42,12 @@ pub enum Command {
     /// The keys that sign ID tokens (published at /oauth/jwks).
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// Webhook endpoints.
+    #[command(subcommand)]
+    Webhook(WebhookCommand),
+    /// The audit trail.
+    #[command(subcommand)]
+    Audit(AuditCommand),
     /// Insert synthetic accounts for benchmarks and load tests: users
     /// `seed-<i>@bench.example`, confirmed, all with one password, each with
     /// a session on CLIENT whose tokens are the hex SHA-256 of
@@ -59,6 +65,47 @@ pub enum Command {
         /// Their password.
         #[arg(long, default_value = "Bench-Password-1")]
         password: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WebhookCommand {
+    /// Register an endpoint; prints its id, then its secret (`whsec_…`,
+    /// shown this once) on the second line.
+    Add {
+        /// https (http too when webhooks.allow_private).
+        #[arg(long)]
+        url: String,
+        /// Comma-separated event names (user.registered,user.deleted,…); all when left out.
+        #[arg(long, default_value = "")]
+        events: String,
+    },
+    /// One endpoint a line: id, url, events (`*` for all), enabled|disabled, created, failing since (`-`).
+    List,
+    /// Stop delivering to an endpoint (its deliveries wait).
+    Disable { id: String },
+    /// Deliver to an endpoint again (forgets its failures).
+    Enable { id: String },
+    /// Delete an endpoint and its pending deliveries.
+    Delete { id: String },
+    /// Give an endpoint a new secret; prints it (shown this once).
+    RotateSecret { id: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Print events as JSON lines, oldest first: the last `--last` ones, or
+    /// those since `--since`; with `--follow`, then new ones as they come.
+    Tail {
+        /// How many of the latest events.
+        #[arg(long, default_value_t = 20)]
+        last: usize,
+        /// Events from this time on (RFC 3339), instead of `--last`.
+        #[arg(long)]
+        since: Option<chrono::DateTime<chrono::Utc>>,
+        /// Keep polling for new events.
+        #[arg(long)]
+        follow: bool,
     },
 }
 
@@ -191,6 +238,141 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::User(command) => user(&config, command).await,
         Command::Keys(command) => keys(&config, command).await,
+        Command::Webhook(command) => webhook(&config, command).await,
+        Command::Audit(AuditCommand::Tail { last, since, follow }) => audit_tail(&config, last, since, follow).await,
+    }
+}
+
+async fn webhook(config: &Config, command: WebhookCommand) -> anyhow::Result<()> {
+    use registrar_domain::Actor;
+    use registrar_service::WebhookError;
+    let service = service(config).await?;
+    let actor = Actor::Cli;
+    let done = |result: Result<(), WebhookError>, id: &str| match result {
+        Ok(()) => Ok(()),
+        Err(WebhookError::NotFound) => bail!("no webhook endpoint {id}"),
+        Err(e) => Err(anyhow::Error::new(e).context("cannot change the webhook endpoint")),
+    };
+    match command {
+        WebhookCommand::Add { url, events } => {
+            let (id, secret) = match service.add_webhook(&actor, &url, &events).await {
+                Ok(added) => added,
+                Err(WebhookError::Invalid(why)) => bail!("{why}"),
+                Err(e) => return Err(anyhow::Error::new(e).context("cannot add the webhook endpoint")),
+            };
+            println!("{id}");
+            println!("{secret}");
+            Ok(())
+        }
+        WebhookCommand::List => {
+            for endpoint in service
+                .list_webhooks()
+                .await
+                .context("cannot list the webhook endpoints")?
+            {
+                let events = if endpoint.events.is_empty() {
+                    "*".to_owned()
+                } else {
+                    endpoint.events
+                };
+                println!(
+                    "{}\t{}\t{}\t{}\t{}\t{}",
+                    endpoint.id,
+                    endpoint.url,
+                    events,
+                    if endpoint.enabled { "enabled" } else { "disabled" },
+                    endpoint.created_at.to_rfc3339(),
+                    endpoint
+                        .failing_since
+                        .map_or_else(|| "-".to_owned(), |at| at.to_rfc3339()),
+                );
+            }
+            Ok(())
+        }
+        WebhookCommand::Disable { id } => done(service.set_webhook_enabled(&actor, &id, false).await, &id),
+        WebhookCommand::Enable { id } => done(service.set_webhook_enabled(&actor, &id, true).await, &id),
+        WebhookCommand::Delete { id } => done(service.delete_webhook(&actor, &id).await, &id),
+        WebhookCommand::RotateSecret { id } => match service.rotate_webhook_secret(&actor, &id).await {
+            Ok(secret) => {
+                println!("{secret}");
+                Ok(())
+            }
+            Err(e) => done(Err(e), &id),
+        },
+    }
+}
+
+/// One event as a JSON line.
+fn event_json(record: &registrar_domain::AuditRecord) -> String {
+    let e = &record.event;
+    serde_json::json!({
+        "seq": record.seq,
+        "id": e.id,
+        "type": e.kind.name(),
+        "at": e.at.to_rfc3339(),
+        "actor": e.actor.as_stored(),
+        "user_id": e.user.as_ref().map(|u| u.0.clone()),
+        "email": e.email.as_ref().map(|m| m.as_str().to_owned()),
+        "client_id": e.client.as_ref().map(|c| c.as_str().to_owned()),
+        "device_id": e.device_id,
+        "device_name": e.device_name,
+        "request_id": e.request_id,
+        "ip": e.ip,
+        "data": e.data,
+    })
+    .to_string()
+}
+
+async fn audit_tail(
+    config: &Config,
+    last: usize,
+    since: Option<chrono::DateTime<chrono::Utc>>,
+    follow: bool,
+) -> anyhow::Result<()> {
+    use registrar_store::{AuditCursor, AuditFilter, AuditStore};
+    use std::io::Write as _;
+    let service = service(config).await?;
+    let store = service.store();
+    let read = "cannot read the audit trail";
+    let mut after = 0_i64;
+    let filter = AuditFilter {
+        from: since,
+        ..AuditFilter::default()
+    };
+    if since.is_none() {
+        let mut latest = store
+            .audit_events(&filter, AuditCursor::Before(None), last)
+            .await
+            .context(read)?;
+        latest.reverse();
+        for record in &latest {
+            println!("{}", event_json(record));
+            after = record.seq;
+        }
+        if latest.is_empty() {
+            // Nothing yet: follow from the start.
+            after = 0;
+        }
+    }
+    loop {
+        loop {
+            let page = store
+                .audit_events(&filter, AuditCursor::After(after), 500)
+                .await
+                .context(read)?;
+            for record in &page {
+                println!("{}", event_json(record));
+                after = record.seq;
+            }
+            if page.len() < 500 {
+                break;
+            }
+        }
+        std::io::stdout().flush().ok();
+        if !follow {
+            return Ok(());
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
     }
 }
 

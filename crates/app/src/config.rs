@@ -65,6 +65,14 @@ parsed!(
     |code| Language::offered(code, &crate::wiring::languages())
 );
 
+parsed!(
+    audit_ip,
+    registrar_domain::IpRecording,
+    "audit.ip",
+    "full, truncated or hashed",
+    |s| registrar_domain::IpRecording::parse(&s.to_ascii_lowercase())
+);
+
 fn policy_types<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<PolicyType>, D::Error> {
     Vec::<String>::deserialize(d)?
         .into_iter()
@@ -114,6 +122,53 @@ pub struct Config {
     pub security: Security,
     pub mfa: Mfa,
     pub webauthn: Webauthn,
+    pub webhooks: Webhooks,
+    pub audit: Audit,
+}
+
+/// Webhook delivery.
+#[derive(Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Webhooks {
+    /// Allow endpoints on loopback, private, link-local addresses and plain http.
+    pub allow_private: bool,
+    /// Seconds an endpoint may fail before it is disabled (5 days).
+    pub disable_after: u64,
+    /// Seconds per call.
+    pub timeout: u64,
+    pub max_concurrent_per_endpoint: u32,
+}
+
+impl Default for Webhooks {
+    fn default() -> Self {
+        Self {
+            allow_private: false,
+            disable_after: 5 * 86_400,
+            timeout: 10,
+            max_concurrent_per_endpoint: 4,
+        }
+    }
+}
+
+/// The audit trail.
+#[derive(Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Audit {
+    /// How much of the client's address events keep: full, truncated, hashed.
+    #[serde(deserialize_with = "audit_ip")]
+    pub ip: registrar_domain::IpRecording,
+    pub retention_days: u64,
+    pub new_device_mail: bool,
+}
+
+impl Default for Audit {
+    fn default() -> Self {
+        Self {
+            ip: registrar_domain::IpRecording::Truncated,
+            retention_days: 365,
+            new_device_mail: true,
+        }
+    }
 }
 
 /// Passkeys: the WebAuthn relying party.
@@ -518,6 +573,19 @@ fn positive(key: &str, value: u64) -> anyhow::Result<()> {
 impl Config {
     /// Checks what serde cannot: enumerations, ranges, URLs.
     pub fn validate(&self) -> anyhow::Result<()> {
+        positive("webhooks.disable_after", self.webhooks.disable_after)?;
+        positive("webhooks.timeout", self.webhooks.timeout)?;
+        if self.webhooks.timeout > 300 {
+            bail!("configuration: webhooks.timeout must be at most 300 seconds");
+        }
+        positive(
+            "webhooks.max_concurrent_per_endpoint",
+            self.webhooks.max_concurrent_per_endpoint.into(),
+        )?;
+        positive("audit.retention_days", self.audit.retention_days)?;
+        if self.audit.retention_days > 36_500 {
+            bail!("configuration: audit.retention_days must be at most 36500");
+        }
         registrar_http::edge::language::languages().map_err(|e| anyhow!("the message catalogue: {e}"))?;
         let public = self.http.public_url.trim();
         if !(public.starts_with("http://") || public.starts_with("https://")) || public.len() < 10 {

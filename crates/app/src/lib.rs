@@ -52,6 +52,13 @@ pub async fn start(config: &Config, listener: TcpListener) -> anyhow::Result<reg
         let worker = worker.clone();
         async move { worker.run_outbox_worker().await }
     });
+    // Delivers webhooks from their outbox; on Postgres several instances
+    // share it and each delivery goes out once (SKIP LOCKED claims).
+    let webhooks = service.clone();
+    supervise("webhook worker", RESTART_AFTER, move || {
+        let webhooks = webhooks.clone();
+        async move { webhooks.run_webhook_worker().await }
+    });
     // Writes the last use of sessions, gathered for a second at a time.
     let flusher = service.clone();
     supervise("session-use flusher", RESTART_AFTER, move || {

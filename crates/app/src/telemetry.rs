@@ -63,7 +63,7 @@ fn describe() {
     metrics::describe_gauge!(POOL_WAITING, "requests waiting for a database connection");
     metrics::describe_counter!(
         registrar_service::TASK_RESTARTS,
-        "background tasks (outbox worker, session-use flusher, outbox figures) started again after they died"
+        "background tasks (outbox worker, webhook worker, session-use flusher, outbox figures) started again after they died"
     );
     metrics::describe_counter!(
         registrar_service::MAILS,
@@ -72,6 +72,18 @@ fn describe() {
     metrics::describe_gauge!(
         registrar_service::HASHES_IN_FLIGHT,
         "argon2 computations running or queued for a blocking thread"
+    );
+    metrics::describe_counter!(
+        registrar_service::WEBHOOK_DELIVERIES,
+        "webhook delivery attempts by outcome (delivered, failed, refused, given_up)"
+    );
+    metrics::describe_gauge!(
+        registrar_service::WEBHOOK_BACKLOG,
+        "webhook deliveries neither delivered nor given up, by endpoint id"
+    );
+    metrics::describe_gauge!(
+        registrar_service::WEBHOOK_OLDEST_AGE,
+        "age in seconds of the oldest pending webhook delivery, by endpoint id"
     );
 }
 

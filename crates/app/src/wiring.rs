@@ -65,10 +65,27 @@ pub fn service_settings(config: &Config, secret_key: registrar_domain::SecretKey
         // Checked by `Config::validate` before the service is built.
         webauthn: config.relying_party().ok().flatten(),
         browser_session_ttl: span(config.auth.browser_session_ttl),
-        // The `audit.*` section is read by the helper that owns it; until
-        // then the defaults (truncated addresses, 365 days).
-        audit: registrar_service::AuditSettings::default(),
+        audit: registrar_service::AuditSettings {
+            ip: config.audit.ip,
+            retention: span(config.audit.retention_days.saturating_mul(86_400)),
+            new_device_mail: config.audit.new_device_mail,
+        },
+        webhooks: registrar_service::WebhookSettings {
+            allow_private: config.webhooks.allow_private,
+            disable_after: span(config.webhooks.disable_after),
+            timeout: Duration::from_secs(config.webhooks.timeout),
+            max_concurrent_per_endpoint: usize::try_from(config.webhooks.max_concurrent_per_endpoint).unwrap_or(4),
+            ..registrar_service::WebhookSettings::default()
+        },
     }
+}
+
+/// The webhook transport: HTTP(S), private addresses refused unless `webhooks.allow_private`.
+pub fn webhook_transport(config: &Config) -> anyhow::Result<Arc<dyn registrar_webhook::WebhookTransport>> {
+    let agent = concat!("Registrar-Webhooks/", env!("CARGO_PKG_VERSION"));
+    let transport = registrar_webhook_http::HttpWebhooks::new(config.webhooks.allow_private, agent)
+        .map_err(|e| anyhow::anyhow!(e))?;
+    Ok(Arc::new(transport))
 }
 
 fn throttle_settings(config: &Config) -> ThrottleSettings {
@@ -164,5 +181,7 @@ pub async fn service(config: &Config) -> anyhow::Result<Service> {
         previous_secret_keys: crate::secret::previous_secrets(config)?,
         ..service_settings(config, secret_key)
     };
-    Ok(Registrar::new(store, mailer, settings).with_domain_check(domain_check(config)?))
+    Ok(Registrar::new(store, mailer, settings)
+        .with_domain_check(domain_check(config)?)
+        .with_webhook_transport(webhook_transport(config)?))
 }

@@ -590,3 +590,167 @@ fn seed_inserts_confirmed_users_in_batches_and_prints_the_count() {
     let again = registrar(dir.path(), &["seed", "--users", "1", "--from", "5", "--client", client]);
     assert!(!again.status.success(), "an index seeded twice is refused");
 }
+
+#[test]
+fn webhook_add_prints_id_then_secret_and_the_other_commands_use_the_id() {
+    let dir = tempfile::tempdir().unwrap();
+    let added = stdout(&registrar(
+        dir.path(),
+        &[
+            "webhook",
+            "add",
+            "--url",
+            "https://hooks.example.com/in",
+            "--events",
+            "user.registered,user.deleted",
+        ],
+    ));
+    let lines: Vec<&str> = added.lines().collect();
+    assert_eq!(lines.len(), 2, "{added}");
+    let (id, secret) = (lines[0], lines[1]);
+    assert!(id.starts_with("wh_"), "{id}");
+    assert!(secret.starts_with("whsec_"), "{secret}");
+
+    let list = stdout(&registrar(dir.path(), &["webhook", "list"]));
+    let row: Vec<&str> = list.trim_end().split('\t').collect();
+    assert_eq!(
+        row[..4],
+        [
+            id,
+            "https://hooks.example.com/in",
+            "user.registered,user.deleted",
+            "enabled"
+        ][..]
+    );
+    assert!(!list.contains(&secret[6..]), "never the secret");
+
+    stdout(&registrar(dir.path(), &["webhook", "disable", id]));
+    assert!(stdout(&registrar(dir.path(), &["webhook", "list"])).contains("\tdisabled\t"));
+    stdout(&registrar(dir.path(), &["webhook", "enable", id]));
+    assert!(stdout(&registrar(dir.path(), &["webhook", "list"])).contains("\tenabled\t"));
+
+    let rotated = stdout(&registrar(dir.path(), &["webhook", "rotate-secret", id]));
+    assert!(rotated.trim().starts_with("whsec_") && rotated.trim() != secret);
+
+    stdout(&registrar(dir.path(), &["webhook", "delete", id]));
+    assert_eq!(stdout(&registrar(dir.path(), &["webhook", "list"])), "");
+    let again = registrar(dir.path(), &["webhook", "delete", id]);
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("no webhook endpoint"));
+
+    // Every change is an admin action by the CLI, oldest first.
+    let tail = stdout(&registrar(dir.path(), &["audit", "tail"]));
+    let actions: Vec<serde_json::Value> = tail.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let names: Vec<&str> = actions.iter().map(|e| e["data"]["action"].as_str().unwrap()).collect();
+    assert_eq!(
+        names,
+        [
+            "webhook.add",
+            "webhook.disable",
+            "webhook.enable",
+            "webhook.rotate_secret",
+            "webhook.delete"
+        ]
+    );
+    for event in &actions {
+        assert_eq!(event["type"], "admin.action");
+        assert_eq!(event["actor"], "cli");
+        assert_eq!(event["data"]["target"], id);
+        assert!(!event.to_string().contains(&secret[6..]));
+    }
+    let last_two = stdout(&registrar(dir.path(), &["audit", "tail", "--last", "2"]));
+    assert_eq!(last_two.lines().count(), 2);
+    assert!(last_two.lines().last().unwrap().contains("webhook.delete"));
+    let none = stdout(&registrar(
+        dir.path(),
+        &["audit", "tail", "--since", "2999-01-01T00:00:00Z"],
+    ));
+    assert_eq!(none, "");
+}
+
+#[test]
+fn webhook_add_refuses_plain_http_by_default_bad_urls_and_unknown_events() {
+    let dir = tempfile::tempdir().unwrap();
+    for (args, says) in [
+        (vec!["--url", "http://hooks.example.com/in"], "https required"),
+        (
+            vec!["--url", "https://user:pw@hooks.example.com/"],
+            "no user or password",
+        ),
+        (vec!["--url", "hooks.example.com"], "not an absolute URL"),
+        (
+            vec!["--url", "https://hooks.example.com/", "--events", "user.exploded"],
+            "user.exploded",
+        ),
+    ] {
+        let mut all = vec!["webhook", "add"];
+        all.extend(args);
+        let output = registrar(dir.path(), &all);
+        assert!(!output.status.success(), "{all:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(says), "{all:?}: {stderr}");
+    }
+    assert_eq!(stdout(&registrar(dir.path(), &["webhook", "list"])), "");
+}
+
+#[test]
+fn audit_tail_follow_prints_new_events_as_they_come() {
+    let dir = tempfile::tempdir().unwrap();
+    stdout(&registrar(dir.path(), &["migrate"]));
+    let mut follow = Command::new(env!("CARGO_BIN_EXE_registrar"))
+        .args(["audit", "tail", "--follow"])
+        .current_dir(dir.path())
+        .env_remove("DATABASE_URL")
+        .env_remove("REGISTRAR_CONFIG")
+        .env(
+            "REGISTRAR__DATABASE__URL",
+            format!("sqlite://{}", dir.path().join("r.db").display()),
+        )
+        .env("REGISTRAR__LOG__LEVEL", "warn")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(follow.stdout.take().unwrap()).lines();
+    std::thread::sleep(Duration::from_millis(500));
+    let id = stdout(&registrar(
+        dir.path(),
+        &["webhook", "add", "--url", "https://hooks.example.com/"],
+    ));
+    let id = id.lines().next().unwrap().to_owned();
+    let line = lines.next().unwrap().unwrap();
+    follow.kill().unwrap();
+    let _ = follow.wait();
+    let event: serde_json::Value = serde_json::from_str(&line).unwrap();
+    assert_eq!(event["data"]["target"], id.as_str());
+}
+
+#[test]
+fn bad_audit_and_webhook_settings_stop_the_start_naming_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    for (key, value, says) in [
+        ("REGISTRAR__AUDIT__IP", "partial", "full, truncated or hashed"),
+        ("REGISTRAR__AUDIT__RETENTION_DAYS", "0", "audit.retention_days"),
+        ("REGISTRAR__WEBHOOKS__TIMEOUT", "0", "webhooks.timeout"),
+        (
+            "REGISTRAR__WEBHOOKS__MAX_CONCURRENT_PER_ENDPOINT",
+            "0",
+            "webhooks.max_concurrent_per_endpoint",
+        ),
+    ] {
+        let output = Command::new(env!("CARGO_BIN_EXE_registrar"))
+            .args(["webhook", "list"])
+            .current_dir(dir.path())
+            .env_remove("DATABASE_URL")
+            .env_remove("REGISTRAR_CONFIG")
+            .env(
+                "REGISTRAR__DATABASE__URL",
+                format!("sqlite://{}", dir.path().join("r.db").display()),
+            )
+            .env(key, value)
+            .output()
+            .unwrap();
+        assert!(!output.status.success(), "{key}={value}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(says), "{key}={value}: {stderr}");
+    }
+}

@@ -33,6 +33,7 @@ mod tokens;
 mod touch;
 mod typed;
 mod users;
+mod webhooks;
 
 #[cfg(feature = "testing")]
 #[allow(clippy::expect_used, clippy::unwrap_used)] // test code
@@ -78,12 +79,17 @@ pub use tokens::{AuthContext, ClientAuthentication, Login, TokenPair};
 pub use touch::TOUCH_FLUSH_INTERVAL;
 pub use typed::TypedRegistration;
 pub use users::{UsersRegistration, WebLogin};
+pub use webhooks::{
+    parse_endpoint_url, webhook_backoff, WebhookError, WebhookSettings, WebhookView, WEBHOOK_BACKLOG,
+    WEBHOOK_DELIVERIES, WEBHOOK_OLDEST_AGE, WEBHOOK_SECRET_PURPOSE,
+};
 
 use std::sync::Arc;
 
 use registrar_domaincheck::{DomainCheck, NoDomainCheck};
 use registrar_mail::Mailer;
 use registrar_store::Store;
+use registrar_webhook::{NoWebhooks, WebhookTransport};
 
 /// The service: every use case, over a store `S` and a mailer `M`.
 /// Cheap to clone (everything behind `Arc`s or already `Clone`).
@@ -99,6 +105,8 @@ pub struct Registrar<S, M> {
     domains: Arc<dyn DomainCheck>,
     /// Sessions used since the last flush of their last-use times.
     touches: Arc<touch::PendingTouches>,
+    /// Where webhooks are sent (default: nowhere, every call refused).
+    webhooks: Arc<dyn WebhookTransport>,
 }
 
 impl<S: Clone, M: Clone> Clone for Registrar<S, M> {
@@ -112,6 +120,7 @@ impl<S: Clone, M: Clone> Clone for Registrar<S, M> {
             outbox_kick: self.outbox_kick.clone(),
             domains: self.domains.clone(),
             touches: self.touches.clone(),
+            webhooks: self.webhooks.clone(),
         }
     }
 }
@@ -133,12 +142,19 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
             outbox_kick: Arc::default(),
             domains: Arc::new(NoDomainCheck),
             touches: Arc::default(),
+            webhooks: Arc::new(NoWebhooks),
         }
     }
 
     /// Checks email domains with this adapter (default: no check).
     pub fn with_domain_check(mut self, domains: Arc<dyn DomainCheck>) -> Self {
         self.domains = domains;
+        self
+    }
+
+    /// Sends webhooks with this adapter (default: none sent).
+    pub fn with_webhook_transport(mut self, webhooks: Arc<dyn WebhookTransport>) -> Self {
+        self.webhooks = webhooks;
         self
     }
 

@@ -180,6 +180,16 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
                 "authorization codes and browser sessions",
                 self.store.purge_authorization(now).await,
             ),
+            (
+                "audit events past audit.retention_days",
+                self.store.prune_audit(now - self.settings.audit.retention).await,
+            ),
+            (
+                "finished webhook deliveries",
+                self.store
+                    .purge_webhook_deliveries(now - self.settings.webhooks.retention)
+                    .await,
+            ),
         ] {
             match purged {
                 Ok(0) => {}

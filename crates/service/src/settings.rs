@@ -46,6 +46,8 @@ pub struct Settings {
     pub browser_session_ttl: Duration,
     /// The audit trail (`audit.*`).
     pub audit: crate::AuditSettings,
+    /// `webhooks.*`.
+    pub webhooks: crate::WebhookSettings,
 }
 
 impl Settings {
@@ -103,6 +105,7 @@ impl Settings {
             webauthn: None,
             browser_session_ttl: Duration::hours(12),
             audit: crate::AuditSettings::default(),
+            webhooks: crate::WebhookSettings::default(),
         }
     }
 }

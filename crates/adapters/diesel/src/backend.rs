@@ -17,6 +17,7 @@ use crate::error::Failure;
 use crate::outbox::due_mail;
 use crate::schema::{throttle_counters, users};
 use crate::throttle::CounterRow;
+use crate::webhooks::{enabled_endpoints, EndpointRow};
 
 /// A live code as [`Backend::lock_live_code`] finds it: id, code hash, tries counted.
 pub(crate) type LiveCode = (String, Option<String>, i32);
@@ -63,6 +64,11 @@ pub(crate) trait Backend: Connection + Sized {
     /// no other claimer gets them.
     fn lock_due_mail(&mut self, now: NaiveDateTime, limit: i64) -> Result<Vec<String>, Failure>;
 
+    /// Within a write transaction, the enabled webhook endpoints that no
+    /// other claimer is claiming for (see [`enabled_endpoints`]), locked
+    /// until it ends: a webhook claim serves only these.
+    fn lock_webhook_endpoints(&mut self) -> Result<Vec<EndpointRow>, Failure>;
+
     /// Within a write transaction, the attempt counters of `keys`, locked
     /// until it ends so that concurrent hits of a key take turns.
     fn lock_throttle(&mut self, keys: &[String]) -> Result<Vec<CounterRow>, Failure>;
@@ -93,6 +99,12 @@ impl Backend for SqliteConnection {
         // Claimers take turns on the write lock: the next one sees the claims
         // of the one before.
         Ok(due_mail(now, limit).load(self)?)
+    }
+
+    fn lock_webhook_endpoints(&mut self) -> Result<Vec<EndpointRow>, Failure> {
+        // Claimers take turns on the write lock: the next one sees the claims
+        // of the one before.
+        Ok(enabled_endpoints().select(EndpointRow::as_select()).load(self)?)
     }
 
     fn lock_throttle(&mut self, keys: &[String]) -> Result<Vec<CounterRow>, Failure> {
@@ -141,6 +153,18 @@ impl Backend for PgConnection {
         // row freed by a commit in between is checked again against the
         // WHERE, so a fresh claim is never taken twice.
         Ok(due_mail(now, limit).for_update().skip_locked().load(self)?)
+    }
+
+    fn lock_webhook_endpoints(&mut self) -> Result<Vec<EndpointRow>, Failure> {
+        // SKIP LOCKED: a claimer passes over the endpoints another one is
+        // claiming for, instead of waiting; an endpoint it locks shows it
+        // the committed claims of the one before (READ COMMITTED), so a
+        // delivery is never claimed twice and the per-endpoint limit holds.
+        Ok(enabled_endpoints()
+            .select(EndpointRow::as_select())
+            .for_update()
+            .skip_locked()
+            .load(self)?)
     }
 
     fn lock_throttle(&mut self, keys: &[String]) -> Result<Vec<CounterRow>, Failure> {

@@ -37,6 +37,7 @@ mod sessions;
 mod signing_keys;
 mod throttle;
 mod users;
+mod webhooks;
 
 #[cfg(feature = "testing")]
 #[allow(clippy::pedantic, clippy::restriction)] // test code

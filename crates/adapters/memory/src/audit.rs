@@ -34,6 +34,7 @@ pub(crate) struct Admin {
     pub events: Vec<AuditRecord>,
     pub last_seq: i64,
     /// In creation order.
+    #[allow(dead_code)] // read once AdminKeyStore is implemented on memory
     pub keys: Vec<AdminKey>,
     /// In creation order.
     pub endpoints: Vec<WebhookEndpoint>,

@@ -23,6 +23,7 @@ mod state;
 mod store;
 mod throttle;
 mod users;
+mod webhooks;
 
 pub use mailer::MemoryMailer;
 pub use store::MemoryStore;

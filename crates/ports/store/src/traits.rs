@@ -10,7 +10,7 @@ use registrar_domain::{
 use crate::{
     AuditStore, AuthorizationStore, CodeOutcome, CodeTry, FactorStore, NewConfirmation, NewInvite, NewOutboxMail,
     NewPolicyRevision, NewSession, NewUser, OutboxMail, PasskeyStore, PolicyStanding, Registration, Rotation,
-    RotationOutcome, SigningKeyStore, SignupCompletion, StoreError,
+    RotationOutcome, SigningKeyStore, SignupCompletion, StoreError, WebhookStore,
 };
 
 #[async_trait]
@@ -447,6 +447,7 @@ trait_alias!(
         + SigningKeyStore
         + AuthorizationStore
         + AuditStore
+        + WebhookStore
         + HealthCheck
         + Clone
         + Send

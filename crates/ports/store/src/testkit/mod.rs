@@ -113,6 +113,7 @@ contract_suite! {
     signing_keys => __store_contract_signing_keys,
     authorization => __store_contract_authorization,
     audit => __store_contract_audit,
+    webhooks => __store_contract_webhooks,
     health => __store_contract_health,
 }
 
