@@ -496,4 +496,55 @@ pub async fn deleting_a_user_or_a_client_takes_their_browser_sessions_codes_and_
     }
 }
 
+pub async fn browser_sessions_and_code_exchanges_write_their_events_only_when_they_happen<S: Store>(store: S) {
+    let (client, user) = client_and_user(&store).await;
+    let signed_in = super::audit::audit_event(AuditKind::SignedIn, &user, at(10));
+    let stale = NewBrowserSession {
+        credential: Some(PasswordHash("$argon2id$stale".into())),
+        audit: vec![signed_in.clone()],
+        ..new_browser(&user, &client, at(10), at(10_000))
+    };
+    assert!(matches!(store.open_browser_session(stale).await, Err(StoreError::StaleCredential)));
+    assert!(super::audit::events_about(&store, &user).await.is_empty(), "refused: no event");
+    let browser = NewBrowserSession {
+        audit: vec![signed_in.clone()],
+        ..new_browser(&user, &client, at(10), at(10_000))
+    };
+    open_browser(&store, &browser).await;
+    assert_eq!(super::audit::events_about(&store, &user).await, vec![signed_in.clone()]);
+
+    let code = new_code(&browser, at(20), at(100));
+    put_code(&store, &code).await;
+    let exchanged = super::audit::audit_event(AuditKind::SignedIn, &user, at(21));
+    let session = NewSession {
+        audit: vec![exchanged.clone()],
+        ..session_for(&code, at(21))
+    };
+    assert_eq!(exchange(&store, &code, &session).await, CodeExchange::Exchanged);
+    let again = NewSession {
+        id: SessionId(unique()),
+        ..session.clone()
+    };
+    assert_eq!(exchange(&store, &code, &again).await, CodeExchange::Reused);
+    assert_eq!(
+        super::audit::events_about(&store, &user).await,
+        vec![signed_in.clone(), exchanged.clone()],
+        "the exchange writes its session's event once; a reuse opens nothing"
+    );
+
+    let ended = super::audit::audit_event(AuditKind::SessionRevoked, &user, at(30));
+    assert!(!store
+        .end_browser_session(&user, &unique(), true, std::slice::from_ref(&ended))
+        .await
+        .unwrap());
+    assert!(store
+        .end_browser_session(&user, &browser.id, true, std::slice::from_ref(&ended))
+        .await
+        .unwrap());
+    assert_eq!(
+        super::audit::events_about(&store, &user).await,
+        vec![signed_in, exchanged, ended],
+        "ending nothing writes nothing"
+    );
+}
 }

@@ -502,4 +502,57 @@ contract_rules! {
             assert_refused(&store, &lost.session.access_hash, at(101), "a loser's session does not authenticate").await;
         }
     }
+
+    pub async fn completing_a_signup_writes_its_events_and_a_dead_link_none<S: ContractStore>(store: S) {
+        let client = add_client(&store, at(0)).await;
+        let user = add_pending_signup_user(&store).await;
+        let confirmation = send(&store, email_confirmation(&user, at(3600))).await;
+        let confirmed = super::audit::template(AuditKind::EmailConfirmed);
+        let signed_in = super::audit::audit_event(AuditKind::SignedIn, &user, at(20));
+        let attempt = |link: &SecretHash| SignupCompletion {
+            audit: vec![confirmed.clone()],
+            ..completion(
+                link,
+                NewSession {
+                    audit: vec![signed_in.clone()],
+                    ..new_session(&user, &client, "browser", at(20))
+                },
+            )
+        };
+        assert!(complete(&store, attempt(&secret())).await.is_none());
+        assert!(
+            super::audit::events_about(&store, &user).await.is_empty(),
+            "a dead link writes none"
+        );
+        complete(&store, attempt(&confirmation.link_hash))
+            .await
+            .expect("completes");
+        let events = super::audit::events_about(&store, &user).await;
+        assert_eq!(
+            events.iter().map(|e| e.kind).collect::<Vec<_>>(),
+            vec![AuditKind::EmailConfirmed, AuditKind::SignedIn]
+        );
+        assert_eq!(events[0].user.as_ref(), Some(&user), "completed with the link's user");
+
+        // Confirmed first by its code: completing then confirms nothing new.
+        let other = add_pending_signup_user(&store).await;
+        let sent = send(&store, email_confirmation(&other, at(3600))).await;
+        assert_eq!(
+            by_code(&store, &other, code_of(&sent), at(10), MAX_ATTEMPTS).await,
+            CodeOutcome::Confirmed
+        );
+        complete(
+            &store,
+            SignupCompletion {
+                audit: vec![confirmed.clone()],
+                ..completion(&sent.link_hash, new_session(&other, &client, "browser", at(20)))
+            },
+        )
+        .await
+        .expect("completes");
+        assert!(
+            super::audit::kinds_about(&store, &other).await.is_empty(),
+            "no second confirmation is recorded"
+        );
+    }
 }
