@@ -17,6 +17,7 @@
 //! constraints (unique email, foreign keys) and conditional updates (the use
 //! of a link or of an invite) guard against races.
 
+mod admin_keys;
 pub(crate) mod audit;
 mod authorization;
 mod backend;

@@ -8,7 +8,7 @@ use registrar_domain::{
 };
 
 use crate::{
-    AuditStore, AuthorizationStore, CodeOutcome, CodeTry, FactorStore, NewConfirmation, NewInvite, NewOutboxMail,
+    AdminKeyStore, AuditStore, AuthorizationStore, CodeOutcome, CodeTry, FactorStore, NewConfirmation, NewInvite, NewOutboxMail,
     NewPolicyRevision, NewSession, NewUser, OutboxMail, PasskeyStore, PolicyStanding, Registration, Rotation,
     RotationOutcome, SigningKeyStore, SignupCompletion, StoreError,
 };
@@ -401,6 +401,7 @@ trait_alias!(
         + SigningKeyStore
         + AuthorizationStore
         + AuditStore
+        + AdminKeyStore
         + HealthCheck
         + Clone
         + Send

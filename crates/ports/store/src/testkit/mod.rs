@@ -113,6 +113,7 @@ contract_suite! {
     signing_keys => __store_contract_signing_keys,
     authorization => __store_contract_authorization,
     audit => __store_contract_audit,
+    admin_keys => __store_contract_admin_keys,
     health => __store_contract_health,
 }
 
