@@ -65,6 +65,8 @@ pub fn service_settings(config: &Config, secret_key: registrar_domain::SecretKey
         // Checked by `Config::validate` before the service is built.
         webauthn: config.relying_party().ok().flatten(),
         browser_session_ttl: span(config.auth.browser_session_ttl),
+        // `audit.*` is configured by the audit trail's step; the defaults until then.
+        audit: registrar_service::AuditSettings::default(),
     }
 }
 

@@ -6,6 +6,7 @@
 
 mod account;
 mod admin;
+mod admin_keys;
 pub mod audit;
 mod authorize;
 mod clock;
@@ -39,6 +40,7 @@ pub mod testing;
 
 pub use account::{PasswordChange, ProfileChange, ProfileView, Registration, RegistrationLookups, SessionView};
 pub use admin::NewClient;
+pub use admin_keys::{admin_key_name, AdminAuthError, ADMIN_KEY_PREFIX};
 pub use audit::{current_request, within_request, AuditSettings, RequestMeta};
 pub use authorize::{
     with_query, AuthorizationError, AuthorizationErrorRedirect, AuthorizationInput, AuthorizationPageError,
