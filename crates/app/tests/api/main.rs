@@ -4,6 +4,7 @@
 
 #[macro_use]
 mod helpers;
+mod admin;
 mod at_rest;
 #[path = "../shared/authenticator.rs"]
 mod authenticator;

@@ -1,0 +1,202 @@
+//! The admin API (`/admin/…`) end to end: admin keys and their scopes (401
+//! with the bearer challenge, 403 naming the scope, 429 for guessing), the
+//! audit trail with its filters and keyset pages, the clients.
+
+use registrar_domain::{Actor, AdminScopes};
+use reqwest::StatusCode;
+use serde_json::Value;
+
+use crate::helpers::*;
+
+on_both_backends!(
+    a_call_without_a_key_or_with_a_bad_one_is_a_401_with_the_bearer_challenge,
+    a_key_without_the_scope_is_a_403_naming_it_for_every_scope,
+    the_audit_trail_shows_admin_actions_by_their_actor_filtered_and_paged_without_gaps,
+    the_clients_are_listed_without_secrets,
+    wrong_keys_from_one_address_are_throttled,
+);
+
+async fn key(app: &TestApp, name: &str, scopes: &str) -> String {
+    let (_, key) = app
+        .service
+        .create_admin_key(&Actor::Cli, name, AdminScopes::parse(scopes).expect("scopes"))
+        .await
+        .expect("a key");
+    key.expose().to_owned()
+}
+
+async fn admin_get(app: &TestApp, path: &str, key: Option<&str>) -> (StatusCode, Option<String>, Value) {
+    let mut request = app.get(path);
+    if let Some(key) = key {
+        request = request.bearer_auth(key);
+    }
+    let response = send(request).await;
+    let status = response.status();
+    let challenge = response
+        .headers()
+        .get("www-authenticate")
+        .map(|v| v.to_str().expect("ascii").to_owned());
+    let body = response.json().await.expect("a JSON body");
+    (status, challenge, body)
+}
+
+async fn a_call_without_a_key_or_with_a_bad_one_is_a_401_with_the_bearer_challenge(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (status, challenge, body) = admin_get(&app, "/admin/audit", None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(challenge.as_deref(), Some("Bearer realm=\"registrar-admin\""));
+    assert_eq!(body["error"], "unauthorized");
+
+    let wrong = format!("rgk_{}", "A".repeat(43));
+    for bad in [wrong.as_str(), "not-a-key"] {
+        let (status, challenge, body) = admin_get(&app, "/admin/audit", Some(bad)).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{bad}");
+        assert_eq!(
+            challenge.as_deref(),
+            Some("Bearer realm=\"registrar-admin\", error=\"invalid_token\"")
+        );
+        assert_eq!(body["error"], "unauthorized");
+    }
+
+    let revoked = key(&app, "gone", "audit:read").await;
+    assert_eq!(admin_get(&app, "/admin/audit", Some(&revoked)).await.0, StatusCode::OK);
+    app.service.revoke_admin_key(&Actor::Cli, "gone").await.expect("revoked");
+    let (status, _, _) = admin_get(&app, "/admin/audit", Some(&revoked)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "a revoked key stops working at once");
+
+    let basic = send(app.get("/admin/audit").basic_auth("ops", Some("secret"))).await;
+    assert_eq!(basic.status(), StatusCode::UNAUTHORIZED, "not a bearer key");
+}
+
+async fn a_key_without_the_scope_is_a_403_naming_it_for_every_scope(backend: Backend) {
+    let app = spawn_app(backend).await;
+    // Every route served so far, with the scope it needs.
+    let routes = [("/admin/audit", "audit:read"), ("/admin/clients", "clients:write")];
+    for (path, scope) in routes {
+        let others: Vec<&str> = registrar_domain::AdminScope::ALL
+            .iter()
+            .map(|s| s.name())
+            .filter(|s| *s != scope)
+            .collect();
+        let lacking = key(&app, &format!("lacks-{}", scope.replace(':', "-")), &others.join(",")).await;
+        let (status, challenge, body) = admin_get(&app, path, Some(&lacking)).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{path}");
+        assert_eq!(
+            challenge.as_deref(),
+            Some(format!("Bearer realm=\"registrar-admin\", error=\"insufficient_scope\", scope=\"{scope}\"").as_str())
+        );
+        assert_eq!(body["error"], "forbidden");
+        assert!(body["message"].as_str().expect("a message").contains(scope));
+
+        let holding = key(&app, &format!("holds-{}", scope.replace(':', "-")), scope).await;
+        assert_eq!(admin_get(&app, path, Some(&holding)).await.0, StatusCode::OK, "{path}");
+    }
+}
+
+async fn the_audit_trail_shows_admin_actions_by_their_actor_filtered_and_paged_without_gaps(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let auditor = key(&app, "auditor", "audit:read").await;
+    for i in 0..7 {
+        key(&app, &format!("bot-{i}"), "users:read").await;
+    }
+    app.service.revoke_admin_key(&Actor::AdminKey("auditor".into()), "bot-3").await.expect("revoked");
+
+    let (status, _, body) = admin_get(&app, "/admin/audit?actor=admin:auditor", Some(&auditor)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let events = body["events"].as_array().expect("events");
+    assert_eq!(events.len(), 1, "{body}");
+    assert_eq!(events[0]["type"], "admin.action");
+    assert_eq!(events[0]["actor"], "admin:auditor");
+    assert_eq!(events[0]["data"]["action"], "admin_key.revoked");
+    assert_eq!(events[0]["data"]["target"], "bot-3");
+    assert!(body.get("next_cursor").is_none(), "one page: {body}");
+
+    // Newest first, three at a time: every admin action once, none skipped.
+    let mut seen = Vec::new();
+    let mut path = "/admin/audit?type=admin.action&actor=cli&limit=3".to_owned();
+    loop {
+        let (status, _, body) = admin_get(&app, &path, Some(&auditor)).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let events = body["events"].as_array().expect("events");
+        assert!(events.len() <= 3);
+        seen.extend(events.iter().map(|e| e["data"]["target"].as_str().expect("target").to_owned()));
+        match body["next_cursor"].as_str() {
+            Some(cursor) => path = format!("/admin/audit?type=admin.action&actor=cli&limit=3&cursor={cursor}"),
+            None => break,
+        }
+    }
+    let mut expected: Vec<String> = (0..7).rev().map(|i| format!("bot-{i}")).collect();
+    expected.push("auditor".into());
+    assert_eq!(seen, expected);
+
+    let (status, _, body) = admin_get(&app, "/admin/audit?until=2000-01-01T00:00:00Z", Some(&auditor)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["events"], serde_json::json!([]));
+
+    for bad in [
+        "/admin/audit?limit=0",
+        "/admin/audit?limit=5000",
+        "/admin/audit?type=user.nonsense",
+        "/admin/audit?from=yesterday",
+        "/admin/audit?cursor=abc",
+        "/admin/audit?actor=admin%3Aa%07b",
+    ] {
+        let (status, _, body) = admin_get(&app, bad, Some(&auditor)).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}: {body}");
+        assert_eq!(body["error"], "validation_failed");
+        assert!(body["errors"].as_object().is_some_and(|e| e.len() == 1), "{bad}: {body}");
+    }
+}
+
+async fn the_clients_are_listed_without_secrets(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let (_, secret) = app
+        .service
+        .register_client(registrar_service::NewClient {
+            name: "Back office".into(),
+            confidential: true,
+            redirect_uris: vec![registrar_domain::RedirectUri::parse("https://office.example/cb").expect("uri")],
+            ..Default::default()
+        })
+        .await
+        .expect("a client");
+    let secret = secret.expect("a secret");
+    let ops = key(&app, "ops", "clients:write").await;
+    let response = send(app.get("/admin/clients").bearer_auth(&ops)).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let text = response.text().await.expect("a body");
+    assert!(!text.contains(secret.expose()), "never a secret");
+    let body: Value = serde_json::from_str(&text).expect("JSON");
+    let clients = body["clients"].as_array().expect("clients");
+    let office = clients.iter().find(|c| c["name"] == "Back office").expect("listed");
+    assert_eq!(office["kind"], "confidential");
+    assert_eq!(office["redirect_uris"], serde_json::json!(["https://office.example/cb"]));
+    assert!(clients.iter().any(|c| c["id"] == "web"), "the built-in web client");
+}
+
+async fn wrong_keys_from_one_address_are_throttled(backend: Backend) {
+    let app = spawn_app_with(backend, |c| {
+        c.throttle.login_failures_per_ip = 3;
+        c.throttle.login_window = 60;
+    })
+    .await;
+    let right = key(&app, "ops", "audit:read").await;
+    for _ in 0..3 {
+        assert_eq!(admin_get(&app, "/admin/audit", Some("rgk_wrong")).await.0, StatusCode::UNAUTHORIZED);
+    }
+    let response = send(app.get("/admin/audit").bearer_auth("rgk_wrong")).await;
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+    let wait: u64 = response
+        .headers()
+        .get("retry-after")
+        .expect("Retry-After")
+        .to_str()
+        .expect("ascii")
+        .parse()
+        .expect("seconds");
+    assert!((1..=60).contains(&wait), "{wait}");
+    let body: Value = response.json().await.expect("JSON");
+    assert_eq!(body["error"], "too_many_attempts");
+    let (status, _, _) = admin_get(&app, "/admin/audit", Some(&right)).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "even a right key waits: guessing gains nothing");
+}
