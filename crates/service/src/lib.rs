@@ -7,6 +7,7 @@
 mod account;
 mod admin;
 mod admin_keys;
+mod admin_users;
 pub mod audit;
 mod authorize;
 mod clock;
@@ -40,6 +41,7 @@ pub mod testing;
 
 pub use account::{PasswordChange, ProfileChange, ProfileView, Registration, RegistrationLookups, SessionView};
 pub use admin::NewClient;
+pub use admin_users::AdminUserView;
 pub use admin_keys::{admin_key_name, AdminAuthError, ADMIN_KEY_PREFIX};
 pub use audit::{current_request, within_request, AuditSettings, RequestMeta};
 pub use authorize::{

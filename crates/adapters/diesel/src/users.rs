@@ -2,9 +2,10 @@
 
 use async_trait::async_trait;
 use diesel::prelude::*;
-use registrar_domain::{ConfirmationPurpose, Email, Language, PasswordHash, Profile, Role, User, UserId};
+use registrar_domain::{AuditEvent, ConfirmationPurpose, Email, Language, PasswordHash, Profile, Role, User, UserId};
 use registrar_store::{NewOutboxMail, NewSession, NewUser, Registration, StoreError, UserStore};
 
+use crate::audit::AuditWrites;
 use crate::backend::{for_each_backend, run, Backend};
 use crate::confirmations::ConfirmationSteps;
 use crate::error::{duplicate_email_on_unique, Failure};
@@ -176,11 +177,16 @@ impl UserStore for DieselStore {
         })
     }
 
-    async fn set_disabled(&self, id: &UserId, disabled: bool) -> Result<(), StoreError> {
+    async fn set_disabled(&self, id: &UserId, disabled: bool, audit: &[AuditEvent]) -> Result<(), StoreError> {
         let id = id.as_str().to_owned();
+        let audit = audit.to_vec();
         run!(self, write, |conn| {
             // The update takes the user's row lock, as opening a session
             // does: every session opened before this commits is revoked here.
+            let was: Option<bool> = users::table.find(&id).select(users::disabled).first(conn).optional()?;
+            let Some(was) = was else {
+                return Err(StoreError::NotFound.into());
+            };
             let changed = diesel::update(users::table.find(&id))
                 .set(users::disabled.eq(disabled))
                 .execute(conn)?;
@@ -190,20 +196,27 @@ impl UserStore for DieselStore {
             if disabled {
                 conn.sign_out_in(&id)?;
             }
+            conn.record_if(was != disabled, &audit)?;
             Ok(())
         })
     }
 
-    async fn set_role(&self, id: &UserId, role: &Role) -> Result<(), StoreError> {
+    async fn set_role(&self, id: &UserId, role: &Role, audit: &[AuditEvent]) -> Result<(), StoreError> {
         let id = id.as_str().to_owned();
         let role = role.as_str().to_owned();
-        run!(self, statement, |conn| {
+        let audit = audit.to_vec();
+        run!(self, write, |conn| {
+            let was: Option<String> = users::table.find(&id).select(users::role).first(conn).optional()?;
+            let Some(was) = was else {
+                return Err(StoreError::NotFound.into());
+            };
             let changed = diesel::update(users::table.find(&id))
                 .set(users::role.eq(&role))
                 .execute(conn)?;
             if changed == 0 {
                 return Err(StoreError::NotFound.into());
             }
+            conn.record_if(was != role, &audit)?;
             Ok(())
         })
     }

@@ -14,6 +14,8 @@ on_both_backends!(
     the_audit_trail_shows_admin_actions_by_their_actor_filtered_and_paged_without_gaps,
     the_clients_are_listed_without_secrets,
     wrong_keys_from_one_address_are_throttled,
+    an_account_is_shown_disabled_and_enabled_with_its_events_by_the_key,
+    the_users_routes_need_their_scopes,
 );
 
 async fn key(app: &TestApp, name: &str, scopes: &str) -> String {
@@ -68,10 +70,103 @@ async fn a_call_without_a_key_or_with_a_bad_one_is_a_401_with_the_bearer_challen
     assert_eq!(basic.status(), StatusCode::UNAUTHORIZED, "not a bearer key");
 }
 
+async fn admin_post(app: &TestApp, path: &str, key: &str) -> (StatusCode, Option<String>) {
+    let response = send(app.post(path).bearer_auth(key)).await;
+    let challenge = response
+        .headers()
+        .get("www-authenticate")
+        .map(|v| v.to_str().expect("ascii").to_owned());
+    (response.status(), challenge)
+}
+
+async fn an_account_is_shown_disabled_and_enabled_with_its_events_by_the_key(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let email = unique_email();
+    let pair = app.register(&email).await;
+    let (user, _) = app.service.user_show(&email).await.expect("the account");
+    let id = user.id.0.clone();
+    let reader = key(&app, "reader", "users:read,audit:read").await;
+    let ops = key(&app, "ops", "users:write").await;
+
+    let response = send(app.get(&format!("/admin/users/{id}")).bearer_auth(&reader)).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let text = response.text().await.expect("a body");
+    assert!(!text.contains(access_token(&pair)), "never a token");
+    assert!(!text.contains("argon2"), "never a hash");
+    let shown: Value = serde_json::from_str(&text).expect("JSON");
+    assert_eq!(shown["id"], id.as_str());
+    assert_eq!(shown["email"], email.as_str());
+    assert_eq!(shown["disabled"], false);
+    assert_eq!(shown["sessions"].as_array().expect("sessions").len(), 1, "{shown}");
+    assert_eq!(shown["factors"]["totp"], "off");
+
+    assert_eq!(admin_post(&app, &format!("/admin/users/{id}/disable"), &ops).await.0, StatusCode::NO_CONTENT);
+    assert_eq!(app.me_status(&pair).await, StatusCode::UNAUTHORIZED, "signed out everywhere");
+    let (_, shown) = (StatusCode::OK, send(app.get(&format!("/admin/users/{id}")).bearer_auth(&reader)).await.json::<Value>().await.expect("JSON"));
+    assert_eq!(shown["disabled"], true);
+    assert_eq!(shown["sessions"], serde_json::json!([]));
+    assert_eq!(
+        app.login(&email, PASSWORD, "phone").await.status(),
+        StatusCode::FORBIDDEN,
+        "a disabled account cannot sign in"
+    );
+    assert_eq!(
+        admin_post(&app, &format!("/admin/users/{id}/disable"), &ops).await.0,
+        StatusCode::NO_CONTENT,
+        "disabling twice is fine"
+    );
+    assert_eq!(admin_post(&app, &format!("/admin/users/{id}/enable"), &ops).await.0, StatusCode::NO_CONTENT);
+    assert_eq!(app.login(&email, PASSWORD, "phone").await.status(), StatusCode::OK);
+
+    let (status, _, trail) = admin_get(&app, &format!("/admin/audit?user_id={id}&actor=admin:ops"), Some(&reader)).await;
+    assert_eq!(status, StatusCode::OK);
+    let kinds: Vec<&str> = trail["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .map(|e| e["type"].as_str().expect("type"))
+        .collect();
+    assert_eq!(kinds, ["user.enabled", "user.disabled"], "one event per flip, newest first: {trail}");
+    assert_eq!(trail["events"][1]["email"], email.as_str());
+
+    for unknown in ["/admin/users/nobody", "/admin/users/a%07b"] {
+        let (status, _, body) = admin_get(&app, unknown, Some(&reader)).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{unknown}");
+        assert_eq!(body["error"], "not_found");
+    }
+    assert_eq!(admin_post(&app, "/admin/users/nobody/disable", &ops).await.0, StatusCode::NOT_FOUND);
+}
+
+async fn the_users_routes_need_their_scopes(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let email = unique_email();
+    app.register(&email).await;
+    let (user, _) = app.service.user_show(&email).await.expect("the account");
+    let id = user.id.0;
+    let everything_but_write = key(&app, "no-write", "users:read,sessions:write,clients:write,policies:write,invites:write,audit:read,webhooks:write").await;
+    for action in ["disable", "enable"] {
+        let (status, challenge) = admin_post(&app, &format!("/admin/users/{id}/{action}"), &everything_but_write).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{action}");
+        assert!(challenge.is_some_and(|c| c.ends_with("scope=\"users:write\"")));
+        let (status, challenge) = admin_post(&app, &format!("/admin/users/{id}/{action}"), "rgk_wrong").await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{action}");
+        assert!(challenge.is_some_and(|c| c.contains("invalid_token")));
+    }
+    assert!(!app.service.user_show(&email).await.expect("the account").0.disabled, "nothing changed");
+}
+
 async fn a_key_without_the_scope_is_a_403_naming_it_for_every_scope(backend: Backend) {
     let app = spawn_app(backend).await;
     // Every route served so far, with the scope it needs.
-    let routes = [("/admin/audit", "audit:read"), ("/admin/clients", "clients:write")];
+    let email = unique_email();
+    app.register(&email).await;
+    let (user, _) = app.service.user_show(&email).await.expect("the account");
+    let one_user = format!("/admin/users/{}", user.id.0);
+    let routes = [
+        ("/admin/audit", "audit:read"),
+        ("/admin/clients", "clients:write"),
+        (one_user.as_str(), "users:read"),
+    ];
     for (path, scope) in routes {
         let others: Vec<&str> = registrar_domain::AdminScope::ALL
             .iter()

@@ -114,6 +114,7 @@ contract_suite! {
     authorization => __store_contract_authorization,
     audit => __store_contract_audit,
     admin_keys => __store_contract_admin_keys,
+    admin_users => __store_contract_admin_users,
     health => __store_contract_health,
 }
 

@@ -14,10 +14,12 @@ mod audit;
 mod auth;
 mod clients;
 mod error;
+mod users;
 
 pub use audit::{AdminAuditEvent, AdminAuditPage};
 pub use clients::{AdminClient, AdminClientList};
 pub use error::{AdminError, AdminErrorBody, AdminRefusals};
+pub use users::{AdminFactors, AdminSession, AdminUser};
 
 use crate::edge::routes::{route, AddRoute};
 
@@ -27,4 +29,7 @@ use crate::edge::routes::{route, AddRoute};
 pub fn routes(routes: &mut impl AddRoute) {
     route!(routes, audit::__path_audit => audit::audit::<S, M>);
     route!(routes, clients::__path_clients => clients::clients::<S, M>);
+    route!(routes, users::__path_user => users::user::<S, M>);
+    route!(routes, users::__path_disable => users::disable::<S, M>);
+    route!(routes, users::__path_enable => users::enable::<S, M>);
 }
