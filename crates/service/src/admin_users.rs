@@ -5,7 +5,7 @@
 
 use registrar_domain::{Actor, AuditKind, Role, Session, User, UserId};
 use registrar_mail::Mailer;
-use registrar_store::Store;
+use registrar_store::{Store, UserCursor, UserFilter};
 
 use crate::{AccountFactors, Registrar, ServiceError};
 
@@ -26,6 +26,17 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
             .user_by_id(&UserId(id.to_owned()))
             .await?
             .ok_or(ServiceError::NotFound)
+    }
+
+    /// Up to `limit` (1 to 1000) accounts matching `filter` after `after`,
+    /// oldest first (`GET /admin/users`).
+    pub async fn admin_search_users(
+        &self,
+        filter: &UserFilter,
+        after: Option<&UserCursor>,
+        limit: usize,
+    ) -> Result<Vec<User>, ServiceError> {
+        Ok(self.store.search_users(filter, after, limit.clamp(1, 1000)).await?)
     }
 
     /// The account, its sessions and its second factors.

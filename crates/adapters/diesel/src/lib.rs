@@ -18,6 +18,7 @@
 //! of a link or of an invite) guard against races.
 
 mod admin_keys;
+mod admin_users;
 pub(crate) mod audit;
 mod authorization;
 mod backend;

@@ -42,7 +42,8 @@ const CLIENT_KINDS_MIGRATION: &str = "2026-12-09-000000_client_kinds";
 const SIGNING_KEYS_MIGRATION: &str = "2026-12-10-000000_signing_keys";
 const AUTHORIZATION_MIGRATION: &str = "2026-12-11-000000_authorization";
 const AUDIT_MIGRATION: &str = "2026-12-12-000000_audit_admin_webhooks";
-const EVERY_MIGRATION: [&str; 12] = [
+const ADMIN_MIGRATION: &str = "2026-12-12-000001_admin";
+const EVERY_MIGRATION: [&str; 13] = [
     FIRST_MIGRATION,
     OUTBOX_MIGRATION,
     INVITES_MIGRATION,
@@ -55,6 +56,7 @@ const EVERY_MIGRATION: [&str; 12] = [
     SIGNING_KEYS_MIGRATION,
     AUTHORIZATION_MIGRATION,
     AUDIT_MIGRATION,
+    ADMIN_MIGRATION,
 ];
 
 /// The same migrations the store embeds, to bring a database to an older version.

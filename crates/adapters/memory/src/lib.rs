@@ -6,6 +6,7 @@
 //! migrations do.
 
 mod admin_keys;
+mod admin_users;
 mod audit;
 mod authorization;
 mod clients;

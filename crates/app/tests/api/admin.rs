@@ -16,6 +16,8 @@ on_both_backends!(
     wrong_keys_from_one_address_are_throttled,
     an_account_is_shown_disabled_and_enabled_with_its_events_by_the_key,
     the_users_routes_need_their_scopes,
+    the_user_search_pages_a_hundred_thousand_accounts_quickly_without_gaps_or_repeats,
+    the_user_search_filters_and_refuses_what_it_cannot_read,
 );
 
 async fn key(app: &TestApp, name: &str, scopes: &str) -> String {
@@ -294,4 +296,105 @@ async fn wrong_keys_from_one_address_are_throttled(backend: Backend) {
     assert_eq!(body["error"], "too_many_attempts");
     let (status, _, _) = admin_get(&app, "/admin/audit", Some(&right)).await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "even a right key waits: guessing gains nothing");
+}
+
+/// Walks every page of `query` (`limit` a page), timing each: the ids in order.
+async fn walk(app: &TestApp, key: &str, query: &str, most_pages: usize) -> Vec<Value> {
+    let mut users = Vec::new();
+    let mut path = format!("/admin/users?{query}");
+    for page in 0..most_pages {
+        let started = std::time::Instant::now();
+        let (status, _, body) = admin_get(app, &path, Some(key)).await;
+        let took = started.elapsed();
+        assert_eq!(status, StatusCode::OK, "{body}");
+        eprintln!("GET /admin/users?{query} page {page}: {} accounts in {took:?}", body["users"].as_array().map_or(0, Vec::len));
+        assert!(took < std::time::Duration::from_secs(5), "a page took {took:?}");
+        users.extend(body["users"].as_array().expect("users").iter().cloned());
+        match body["next_cursor"].as_str() {
+            Some(cursor) => path = format!("/admin/users?{query}&cursor={cursor}"),
+            None => return users,
+        }
+    }
+    users
+}
+
+fn no_repeats(users: &[Value]) -> std::collections::BTreeSet<String> {
+    let ids: std::collections::BTreeSet<String> =
+        users.iter().map(|u| u["id"].as_str().expect("id").to_owned()).collect();
+    assert_eq!(ids.len(), users.len(), "no account twice");
+    ids
+}
+
+async fn the_user_search_pages_a_hundred_thousand_accounts_quickly_without_gaps_or_repeats(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let started = std::time::Instant::now();
+    let seeded = app
+        .service
+        .seed_users(0, 100_000, &app.client_id, "Bench-Password-1")
+        .await
+        .expect("seeded");
+    assert_eq!(seeded, 100_000);
+    eprintln!("seeded 100k accounts on {backend:?} in {:?}", started.elapsed());
+    let reader = key(&app, "reader", "users:read").await;
+
+    // A prefix: seed-99, seed-990…999, seed-9900…9999, seed-99000…99999.
+    let found = walk(&app, &reader, "email_prefix=SEED-99&limit=200", 20).await;
+    let emails: std::collections::BTreeSet<String> =
+        found.iter().map(|u| u["email"].as_str().expect("email").to_owned()).collect();
+    let expected: std::collections::BTreeSet<String> = (0..100_000u64)
+        .map(registrar_service::seed_email)
+        .filter(|e| e.starts_with("seed-99"))
+        .collect();
+    assert_eq!(emails, expected, "every match once, nothing else");
+    no_repeats(&found);
+
+    // The first pages of everyone, and of filters that hold them all.
+    for query in ["limit=1000", "role=guest&limit=1000", "disabled=false&confirmed=true&limit=1000"] {
+        let pages = walk(&app, &reader, query, 3).await;
+        assert_eq!(pages.len(), 3000, "{query}");
+        no_repeats(&pages);
+        let keys: Vec<(String, String)> = pages
+            .iter()
+            .map(|u| (u["created_at"].as_str().unwrap().to_owned(), u["id"].as_str().unwrap().to_owned()))
+            .collect();
+        let mut sorted = keys.clone();
+        sorted.sort();
+        assert_eq!(keys, sorted, "{query}: oldest first, then by id");
+    }
+    let none = walk(&app, &reader, "disabled=true", 2).await;
+    assert!(none.is_empty());
+}
+
+async fn the_user_search_filters_and_refuses_what_it_cannot_read(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let reader = key(&app, "reader", "users:read").await;
+    let (ann, bob) = (unique_email(), unique_email());
+    app.register(&ann).await;
+    app.register(&bob).await;
+    app.service.user_set_role(&bob, "editor").await.expect("a role");
+    app.service.user_set_disabled(&bob, true).await.expect("disabled");
+    let prefix = &ann[..ann.find('@').expect("an @")];
+    let found = walk(&app, &reader, &format!("email_prefix={prefix}"), 2).await;
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0]["email"], ann.to_lowercase().as_str());
+    let editors = walk(&app, &reader, "role=editor", 2).await;
+    assert_eq!(editors.len(), 1);
+    assert_eq!(editors[0]["email"], bob.to_lowercase().as_str());
+    assert_eq!(editors[0]["disabled"], true);
+    assert_eq!(walk(&app, &reader, "disabled=true", 2).await.len(), 1);
+    assert_eq!(walk(&app, &reader, "created_before=2000-01-01T00:00:00Z", 2).await.len(), 0);
+    assert_eq!(walk(&app, &reader, "created_after=2000-01-01T00:00:00Z", 2).await.len(), 2);
+    for bad in [
+        "role=Not%20a%20role",
+        "confirmed=maybe",
+        "created_after=soon",
+        "cursor=%%%",
+        "cursor=bm90LWEtY3Vyc29y",
+        "limit=0",
+        "email_prefix=a%07",
+    ] {
+        let (status, _, body) = admin_get(&app, &format!("/admin/users?{bad}"), Some(&reader)).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}: {body}");
+        assert_eq!(body["error"], "validation_failed", "{bad}");
+    }
 }

@@ -8,7 +8,7 @@ use registrar_domain::{
 };
 
 use crate::{
-    AdminKeyStore, AuditStore, AuthorizationStore, CodeOutcome, CodeTry, FactorStore, NewConfirmation, NewInvite, NewOutboxMail,
+    AdminKeyStore, AdminUserStore, AuditStore, AuthorizationStore, CodeOutcome, CodeTry, FactorStore, NewConfirmation, NewInvite, NewOutboxMail,
     NewPolicyRevision, NewSession, NewUser, OutboxMail, PasskeyStore, PolicyStanding, Registration, Rotation,
     RotationOutcome, SigningKeyStore, SignupCompletion, StoreError,
 };
@@ -405,6 +405,7 @@ trait_alias!(
         + AuthorizationStore
         + AuditStore
         + AdminKeyStore
+        + AdminUserStore
         + HealthCheck
         + Clone
         + Send

@@ -115,6 +115,7 @@ contract_suite! {
     audit => __store_contract_audit,
     admin_keys => __store_contract_admin_keys,
     admin_users => __store_contract_admin_users,
+    admin_search => __store_contract_admin_search,
     health => __store_contract_health,
 }
 

@@ -19,7 +19,7 @@ mod users;
 pub use audit::{AdminAuditEvent, AdminAuditPage};
 pub use clients::{AdminClient, AdminClientList};
 pub use error::{AdminError, AdminErrorBody, AdminRefusals};
-pub use users::{AdminFactors, AdminSession, AdminUser};
+pub use users::{AdminFactors, AdminSession, AdminUser, AdminUserPage, AdminUserSummary};
 
 use crate::edge::routes::{route, AddRoute};
 
@@ -29,6 +29,7 @@ use crate::edge::routes::{route, AddRoute};
 pub fn routes(routes: &mut impl AddRoute) {
     route!(routes, audit::__path_audit => audit::audit::<S, M>);
     route!(routes, clients::__path_clients => clients::clients::<S, M>);
+    route!(routes, users::__path_search => users::search::<S, M>);
     route!(routes, users::__path_user => users::user::<S, M>);
     route!(routes, users::__path_disable => users::disable::<S, M>);
     route!(routes, users::__path_enable => users::enable::<S, M>);
