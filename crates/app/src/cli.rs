@@ -234,9 +234,10 @@ async fn admin_key(config: &Config, command: AdminKeyCommand) -> anyhow::Result<
                 let used = key
                     .last_used_at
                     .map_or_else(|| "never".to_owned(), registrar_http::timestamp);
-                let state = key
-                    .revoked_at
-                    .map_or_else(|| "live".to_owned(), |at| format!("revoked {}", registrar_http::timestamp(at)));
+                let state = key.revoked_at.map_or_else(
+                    || "live".to_owned(),
+                    |at| format!("revoked {}", registrar_http::timestamp(at)),
+                );
                 println!(
                     "{}\t{}\t{}\t{used}\t{state}",
                     key.name,

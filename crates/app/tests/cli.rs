@@ -597,7 +597,14 @@ async fn admin_key_create_prints_the_key_alone_list_never_shows_it_and_revoke_en
     let dir = tempfile::tempdir().expect("dir");
     let out = stdout(&registrar(
         dir.path(),
-        &["admin-key", "create", "--name", "ops-bot", "--scopes", "users:read,audit:read"],
+        &[
+            "admin-key",
+            "create",
+            "--name",
+            "ops-bot",
+            "--scopes",
+            "users:read,audit:read",
+        ],
     ));
     assert_eq!(out.lines().count(), 1, "the key alone: {out}");
     let key = out.trim().to_owned();
@@ -610,11 +617,17 @@ async fn admin_key_create_prints_the_key_alone_list_never_shows_it_and_revoke_en
     assert!(!again.status.success(), "a name is one key forever");
     let bad = registrar(dir.path(), &["admin-key", "create", "--name", "x", "--scopes", "root"]);
     assert!(!bad.status.success());
-    assert!(String::from_utf8_lossy(&bad.stderr).contains("root"), "names the unknown scope");
+    assert!(
+        String::from_utf8_lossy(&bad.stderr).contains("root"),
+        "names the unknown scope"
+    );
 
     let list = stdout(&registrar(dir.path(), &["admin-key", "list"]));
     let line = list.lines().find(|l| l.starts_with("ops-bot\t")).expect("listed");
-    assert!(line.contains("users:read,audit:read") && line.contains("never") && line.ends_with("live"), "{line}");
+    assert!(
+        line.contains("users:read,audit:read") && line.contains("never") && line.ends_with("live"),
+        "{line}"
+    );
     assert!(!list.contains(&key[4..]), "never the key");
 
     let service = ann_registered(dir.path()).await;
@@ -624,16 +637,27 @@ async fn admin_key_create_prints_the_key_alone_list_never_shows_it_and_revoke_en
         .expect("the key works");
     assert_eq!(found.name, "ops-bot");
     assert!(matches!(
-        service.authenticate_admin(Some(&key), AdminScope::UsersWrite, localhost()).await,
-        Err(registrar_service::AdminAuthError::InsufficientScope(AdminScope::UsersWrite))
+        service
+            .authenticate_admin(Some(&key), AdminScope::UsersWrite, localhost())
+            .await,
+        Err(registrar_service::AdminAuthError::InsufficientScope(
+            AdminScope::UsersWrite
+        ))
     ));
     let list = stdout(&registrar(dir.path(), &["admin-key", "list"]));
     assert!(!list.contains("never"), "used now: {list}");
 
-    assert_eq!(stdout(&registrar(dir.path(), &["admin-key", "revoke", "ops-bot"])).trim(), "revoked ops-bot");
-    assert!(!registrar(dir.path(), &["admin-key", "revoke", "ops-bot"]).status.success());
+    assert_eq!(
+        stdout(&registrar(dir.path(), &["admin-key", "revoke", "ops-bot"])).trim(),
+        "revoked ops-bot"
+    );
+    assert!(!registrar(dir.path(), &["admin-key", "revoke", "ops-bot"])
+        .status
+        .success());
     assert!(matches!(
-        service.authenticate_admin(Some(&key), AdminScope::AuditRead, localhost()).await,
+        service
+            .authenticate_admin(Some(&key), AdminScope::AuditRead, localhost())
+            .await,
         Err(registrar_service::AdminAuthError::Invalid)
     ));
     let list = stdout(&registrar(dir.path(), &["admin-key", "list"]));

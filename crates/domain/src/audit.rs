@@ -189,7 +189,12 @@ impl IpRecording {
         match self {
             Self::Full => ip.to_canonical().to_string(),
             Self::Truncated => truncated_ip(ip),
-            Self::Hashed => format!("hmac:{}", &key.digest("audit_ip", &ip.to_canonical().to_string())[..32]),
+            Self::Hashed => format!(
+                "hmac:{}",
+                key.digest("audit_ip", &ip.to_canonical().to_string())
+                    .get(..32)
+                    .unwrap_or_default()
+            ),
         }
     }
 }

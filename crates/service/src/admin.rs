@@ -114,7 +114,8 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
     /// Disables (revoking every session) or enables an account.
     pub async fn user_set_disabled(&self, email: &str, disabled: bool) -> Result<(), ServiceError> {
         let user = self.user_named(email).await?;
-        self.admin_set_disabled(&registrar_domain::Actor::Cli, &user, disabled).await
+        self.admin_set_disabled(&registrar_domain::Actor::Cli, &user, disabled)
+            .await
     }
 
     /// Erases an account and everything tied to it.

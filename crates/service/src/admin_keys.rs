@@ -9,7 +9,8 @@ use base64::Engine as _;
 use rand::rngs::OsRng;
 use rand::RngCore;
 use registrar_domain::{
-    Actor, AdminKey, AdminScope, AdminScopes, AuditEvent, AuditKind, AuditRecord, ClientIp, SecretHash, SecretToken, ThrottleKey,
+    Actor, AdminKey, AdminScope, AdminScopes, AuditEvent, AuditKind, AuditRecord, ClientIp, SecretHash, SecretToken,
+    ThrottleKey,
 };
 use registrar_mail::Mailer;
 use registrar_store::{AuditCursor, AuditFilter, Store, StoreError};
@@ -53,7 +54,9 @@ pub fn admin_key_name(input: &str) -> Result<String, ServiceError> {
     let name = input.trim();
     let ok = !name.is_empty()
         && name.len() <= 64
-        && name.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
     if ok {
         Ok(name.to_owned())
     } else {
@@ -74,7 +77,10 @@ fn new_admin_key() -> SecretToken {
 /// without a store round trip.
 fn looks_like_admin_key(key: &str) -> bool {
     key.strip_prefix(ADMIN_KEY_PREFIX).is_some_and(|rest| {
-        rest.len() == 43 && rest.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        rest.len() == 43
+            && rest
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
     })
 }
 

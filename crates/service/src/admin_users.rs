@@ -44,13 +44,21 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         let user = self.user_with_id(id).await?;
         let sessions = self.store.sessions_of(&user.id).await?;
         let factors = self.factors_of(&user.id).await?;
-        Ok(AdminUserView { user, sessions, factors })
+        Ok(AdminUserView {
+            user,
+            sessions,
+            factors,
+        })
     }
 
     /// Disables (revoking every session) or enables the account, recording
     /// `user.disabled` / `user.enabled` by `actor` when its state flips.
     pub async fn admin_set_disabled(&self, actor: &Actor, user: &User, disabled: bool) -> Result<(), ServiceError> {
-        let kind = if disabled { AuditKind::Disabled } else { AuditKind::Enabled };
+        let kind = if disabled {
+            AuditKind::Disabled
+        } else {
+            AuditKind::Enabled
+        };
         let event = self.event(kind, actor.clone()).about(&user.id, &user.email);
         Ok(self.store.set_disabled(&user.id, disabled, &[event]).await?)
     }

@@ -41,8 +41,8 @@ pub mod testing;
 
 pub use account::{PasswordChange, ProfileChange, ProfileView, Registration, RegistrationLookups, SessionView};
 pub use admin::NewClient;
-pub use admin_users::AdminUserView;
 pub use admin_keys::{admin_key_name, AdminAuthError, ADMIN_KEY_PREFIX};
+pub use admin_users::AdminUserView;
 pub use audit::{current_request, within_request, AuditSettings, RequestMeta};
 pub use authorize::{
     with_query, AuthorizationError, AuthorizationErrorRedirect, AuthorizationInput, AuthorizationPageError,

@@ -36,7 +36,7 @@ impl AdminKeyStore for MemoryStore {
     async fn admin_keys(&self) -> Result<Vec<AdminKey>, StoreError> {
         let state = self.lock()?;
         let mut keys = state.admin.keys.clone();
-        keys.sort_by(|a, b| a.created_at.cmp(&b.created_at));
+        keys.sort_by_key(|k| k.created_at);
         Ok(keys)
     }
 

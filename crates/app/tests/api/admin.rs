@@ -64,7 +64,10 @@ async fn a_call_without_a_key_or_with_a_bad_one_is_a_401_with_the_bearer_challen
 
     let revoked = key(&app, "gone", "audit:read").await;
     assert_eq!(admin_get(&app, "/admin/audit", Some(&revoked)).await.0, StatusCode::OK);
-    app.service.revoke_admin_key(&Actor::Cli, "gone").await.expect("revoked");
+    app.service
+        .revoke_admin_key(&Actor::Cli, "gone")
+        .await
+        .expect("revoked");
     let (status, _, _) = admin_get(&app, "/admin/audit", Some(&revoked)).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "a revoked key stops working at once");
 
@@ -102,9 +105,23 @@ async fn an_account_is_shown_disabled_and_enabled_with_its_events_by_the_key(bac
     assert_eq!(shown["sessions"].as_array().expect("sessions").len(), 1, "{shown}");
     assert_eq!(shown["factors"]["totp"], "off");
 
-    assert_eq!(admin_post(&app, &format!("/admin/users/{id}/disable"), &ops).await.0, StatusCode::NO_CONTENT);
-    assert_eq!(app.me_status(&pair).await, StatusCode::UNAUTHORIZED, "signed out everywhere");
-    let (_, shown) = (StatusCode::OK, send(app.get(&format!("/admin/users/{id}")).bearer_auth(&reader)).await.json::<Value>().await.expect("JSON"));
+    assert_eq!(
+        admin_post(&app, &format!("/admin/users/{id}/disable"), &ops).await.0,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        app.me_status(&pair).await,
+        StatusCode::UNAUTHORIZED,
+        "signed out everywhere"
+    );
+    let (_, shown) = (
+        StatusCode::OK,
+        send(app.get(&format!("/admin/users/{id}")).bearer_auth(&reader))
+            .await
+            .json::<Value>()
+            .await
+            .expect("JSON"),
+    );
     assert_eq!(shown["disabled"], true);
     assert_eq!(shown["sessions"], serde_json::json!([]));
     assert_eq!(
@@ -117,10 +134,18 @@ async fn an_account_is_shown_disabled_and_enabled_with_its_events_by_the_key(bac
         StatusCode::NO_CONTENT,
         "disabling twice is fine"
     );
-    assert_eq!(admin_post(&app, &format!("/admin/users/{id}/enable"), &ops).await.0, StatusCode::NO_CONTENT);
+    assert_eq!(
+        admin_post(&app, &format!("/admin/users/{id}/enable"), &ops).await.0,
+        StatusCode::NO_CONTENT
+    );
     assert_eq!(app.login(&email, PASSWORD, "phone").await.status(), StatusCode::OK);
 
-    let (status, _, trail) = admin_get(&app, &format!("/admin/audit?user_id={id}&actor=admin:ops"), Some(&reader)).await;
+    let (status, _, trail) = admin_get(
+        &app,
+        &format!("/admin/audit?user_id={id}&actor=admin:ops"),
+        Some(&reader),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
     let kinds: Vec<&str> = trail["events"]
         .as_array()
@@ -128,7 +153,11 @@ async fn an_account_is_shown_disabled_and_enabled_with_its_events_by_the_key(bac
         .iter()
         .map(|e| e["type"].as_str().expect("type"))
         .collect();
-    assert_eq!(kinds, ["user.enabled", "user.disabled"], "one event per flip, newest first: {trail}");
+    assert_eq!(
+        kinds,
+        ["user.enabled", "user.disabled"],
+        "one event per flip, newest first: {trail}"
+    );
     assert_eq!(trail["events"][1]["email"], email.as_str());
 
     for unknown in ["/admin/users/nobody", "/admin/users/a%07b"] {
@@ -136,7 +165,10 @@ async fn an_account_is_shown_disabled_and_enabled_with_its_events_by_the_key(bac
         assert_eq!(status, StatusCode::NOT_FOUND, "{unknown}");
         assert_eq!(body["error"], "not_found");
     }
-    assert_eq!(admin_post(&app, "/admin/users/nobody/disable", &ops).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(
+        admin_post(&app, "/admin/users/nobody/disable", &ops).await.0,
+        StatusCode::NOT_FOUND
+    );
 }
 
 async fn the_users_routes_need_their_scopes(backend: Backend) {
@@ -145,7 +177,12 @@ async fn the_users_routes_need_their_scopes(backend: Backend) {
     app.register(&email).await;
     let (user, _) = app.service.user_show(&email).await.expect("the account");
     let id = user.id.0;
-    let everything_but_write = key(&app, "no-write", "users:read,sessions:write,clients:write,policies:write,invites:write,audit:read,webhooks:write").await;
+    let everything_but_write = key(
+        &app,
+        "no-write",
+        "users:read,sessions:write,clients:write,policies:write,invites:write,audit:read,webhooks:write",
+    )
+    .await;
     for action in ["disable", "enable"] {
         let (status, challenge) = admin_post(&app, &format!("/admin/users/{id}/{action}"), &everything_but_write).await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{action}");
@@ -154,7 +191,10 @@ async fn the_users_routes_need_their_scopes(backend: Backend) {
         assert_eq!(status, StatusCode::UNAUTHORIZED, "{action}");
         assert!(challenge.is_some_and(|c| c.contains("invalid_token")));
     }
-    assert!(!app.service.user_show(&email).await.expect("the account").0.disabled, "nothing changed");
+    assert!(
+        !app.service.user_show(&email).await.expect("the account").0.disabled,
+        "nothing changed"
+    );
 }
 
 async fn a_key_without_the_scope_is_a_403_naming_it_for_every_scope(backend: Backend) {
@@ -196,7 +236,10 @@ async fn the_audit_trail_shows_admin_actions_by_their_actor_filtered_and_paged_w
     for i in 0..7 {
         key(&app, &format!("bot-{i}"), "users:read").await;
     }
-    app.service.revoke_admin_key(&Actor::AdminKey("auditor".into()), "bot-3").await.expect("revoked");
+    app.service
+        .revoke_admin_key(&Actor::AdminKey("auditor".into()), "bot-3")
+        .await
+        .expect("revoked");
 
     let (status, _, body) = admin_get(&app, "/admin/audit?actor=admin:auditor", Some(&auditor)).await;
     assert_eq!(status, StatusCode::OK, "{body}");
@@ -216,7 +259,11 @@ async fn the_audit_trail_shows_admin_actions_by_their_actor_filtered_and_paged_w
         assert_eq!(status, StatusCode::OK, "{body}");
         let events = body["events"].as_array().expect("events");
         assert!(events.len() <= 3);
-        seen.extend(events.iter().map(|e| e["data"]["target"].as_str().expect("target").to_owned()));
+        seen.extend(
+            events
+                .iter()
+                .map(|e| e["data"]["target"].as_str().expect("target").to_owned()),
+        );
         match body["next_cursor"].as_str() {
             Some(cursor) => path = format!("/admin/audit?type=admin.action&actor=cli&limit=3&cursor={cursor}"),
             None => break,
@@ -241,7 +288,10 @@ async fn the_audit_trail_shows_admin_actions_by_their_actor_filtered_and_paged_w
         let (status, _, body) = admin_get(&app, bad, Some(&auditor)).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}: {body}");
         assert_eq!(body["error"], "validation_failed");
-        assert!(body["errors"].as_object().is_some_and(|e| e.len() == 1), "{bad}: {body}");
+        assert!(
+            body["errors"].as_object().is_some_and(|e| e.len() == 1),
+            "{bad}: {body}"
+        );
     }
 }
 
@@ -267,7 +317,10 @@ async fn the_clients_are_listed_without_secrets(backend: Backend) {
     let clients = body["clients"].as_array().expect("clients");
     let office = clients.iter().find(|c| c["name"] == "Back office").expect("listed");
     assert_eq!(office["kind"], "confidential");
-    assert_eq!(office["redirect_uris"], serde_json::json!(["https://office.example/cb"]));
+    assert_eq!(
+        office["redirect_uris"],
+        serde_json::json!(["https://office.example/cb"])
+    );
     assert!(clients.iter().any(|c| c["id"] == "web"), "the built-in web client");
 }
 
@@ -279,7 +332,10 @@ async fn wrong_keys_from_one_address_are_throttled(backend: Backend) {
     .await;
     let right = key(&app, "ops", "audit:read").await;
     for _ in 0..3 {
-        assert_eq!(admin_get(&app, "/admin/audit", Some("rgk_wrong")).await.0, StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            admin_get(&app, "/admin/audit", Some("rgk_wrong")).await.0,
+            StatusCode::UNAUTHORIZED
+        );
     }
     let response = send(app.get("/admin/audit").bearer_auth("rgk_wrong")).await;
     assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
@@ -295,7 +351,11 @@ async fn wrong_keys_from_one_address_are_throttled(backend: Backend) {
     let body: Value = response.json().await.expect("JSON");
     assert_eq!(body["error"], "too_many_attempts");
     let (status, _, _) = admin_get(&app, "/admin/audit", Some(&right)).await;
-    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "even a right key waits: guessing gains nothing");
+    assert_eq!(
+        status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "even a right key waits: guessing gains nothing"
+    );
 }
 
 /// Walks every page of `query` (`limit` a page), timing each: the ids in order.
@@ -307,7 +367,10 @@ async fn walk(app: &TestApp, key: &str, query: &str, most_pages: usize) -> Vec<V
         let (status, _, body) = admin_get(app, &path, Some(key)).await;
         let took = started.elapsed();
         assert_eq!(status, StatusCode::OK, "{body}");
-        eprintln!("GET /admin/users?{query} page {page}: {} accounts in {took:?}", body["users"].as_array().map_or(0, Vec::len));
+        eprintln!(
+            "GET /admin/users?{query} page {page}: {} accounts in {took:?}",
+            body["users"].as_array().map_or(0, Vec::len)
+        );
         assert!(took < std::time::Duration::from_secs(5), "a page took {took:?}");
         users.extend(body["users"].as_array().expect("users").iter().cloned());
         match body["next_cursor"].as_str() {
@@ -339,8 +402,10 @@ async fn the_user_search_pages_a_hundred_thousand_accounts_quickly_without_gaps_
 
     // A prefix: seed-99, seed-990…999, seed-9900…9999, seed-99000…99999.
     let found = walk(&app, &reader, "email_prefix=SEED-99&limit=200", 20).await;
-    let emails: std::collections::BTreeSet<String> =
-        found.iter().map(|u| u["email"].as_str().expect("email").to_owned()).collect();
+    let emails: std::collections::BTreeSet<String> = found
+        .iter()
+        .map(|u| u["email"].as_str().expect("email").to_owned())
+        .collect();
     let expected: std::collections::BTreeSet<String> = (0..100_000u64)
         .map(registrar_service::seed_email)
         .filter(|e| e.starts_with("seed-99"))
@@ -349,13 +414,22 @@ async fn the_user_search_pages_a_hundred_thousand_accounts_quickly_without_gaps_
     no_repeats(&found);
 
     // The first pages of everyone, and of filters that hold them all.
-    for query in ["limit=1000", "role=guest&limit=1000", "disabled=false&confirmed=true&limit=1000"] {
+    for query in [
+        "limit=1000",
+        "role=guest&limit=1000",
+        "disabled=false&confirmed=true&limit=1000",
+    ] {
         let pages = walk(&app, &reader, query, 3).await;
         assert_eq!(pages.len(), 3000, "{query}");
         no_repeats(&pages);
         let keys: Vec<(String, String)> = pages
             .iter()
-            .map(|u| (u["created_at"].as_str().unwrap().to_owned(), u["id"].as_str().unwrap().to_owned()))
+            .map(|u| {
+                (
+                    u["created_at"].as_str().unwrap().to_owned(),
+                    u["id"].as_str().unwrap().to_owned(),
+                )
+            })
             .collect();
         let mut sorted = keys.clone();
         sorted.sort();
@@ -382,8 +456,16 @@ async fn the_user_search_filters_and_refuses_what_it_cannot_read(backend: Backen
     assert_eq!(editors[0]["email"], bob.to_lowercase().as_str());
     assert_eq!(editors[0]["disabled"], true);
     assert_eq!(walk(&app, &reader, "disabled=true", 2).await.len(), 1);
-    assert_eq!(walk(&app, &reader, "created_before=2000-01-01T00:00:00Z", 2).await.len(), 0);
-    assert_eq!(walk(&app, &reader, "created_after=2000-01-01T00:00:00Z", 2).await.len(), 2);
+    assert_eq!(
+        walk(&app, &reader, "created_before=2000-01-01T00:00:00Z", 2)
+            .await
+            .len(),
+        0
+    );
+    assert_eq!(
+        walk(&app, &reader, "created_after=2000-01-01T00:00:00Z", 2).await.len(),
+        2
+    );
     for bad in [
         "role=Not%20a%20role",
         "confirmed=maybe",

@@ -3,14 +3,14 @@ use std::collections::BTreeSet;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use registrar_domain::{
-    AuditEvent, Client, ClientId, DeviceId, Email, Language, Limit, PasswordHash, PolicyRevision, Profile, RevisionId, Role,
-    SecretHash, Session, SessionId, ThrottleKey, User, UserId,
+    AuditEvent, Client, ClientId, DeviceId, Email, Language, Limit, PasswordHash, PolicyRevision, Profile, RevisionId,
+    Role, SecretHash, Session, SessionId, ThrottleKey, User, UserId,
 };
 
 use crate::{
-    AdminKeyStore, AdminUserStore, AuditStore, AuthorizationStore, CodeOutcome, CodeTry, FactorStore, NewConfirmation, NewInvite, NewOutboxMail,
-    NewPolicyRevision, NewSession, NewUser, OutboxMail, PasskeyStore, PolicyStanding, Registration, Rotation,
-    RotationOutcome, SigningKeyStore, SignupCompletion, StoreError,
+    AdminKeyStore, AdminUserStore, AuditStore, AuthorizationStore, CodeOutcome, CodeTry, FactorStore, NewConfirmation,
+    NewInvite, NewOutboxMail, NewPolicyRevision, NewSession, NewUser, OutboxMail, PasskeyStore, PolicyStanding,
+    Registration, Rotation, RotationOutcome, SigningKeyStore, SignupCompletion, StoreError,
 };
 
 #[async_trait]

@@ -190,8 +190,10 @@ pub async fn audit<S: Store, M: Mailer>(call: Call<S, M>) -> Result<HttpResponse
     let next_cursor = (records.len() == limit)
         .then(|| records.last().map(|r| r.seq.to_string()))
         .flatten();
-    Ok(HttpResponse::Ok().insert_header(("Cache-Control", "no-store")).json(AdminAuditPage {
-        events: records.into_iter().map(AdminAuditEvent::from).collect(),
-        next_cursor,
-    }))
+    Ok(HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(AdminAuditPage {
+            events: records.into_iter().map(AdminAuditEvent::from).collect(),
+            next_cursor,
+        }))
 }

@@ -36,7 +36,11 @@ impl From<&Client> for AdminClient {
                 ClientKind::Confidential { .. } => "confidential",
             },
             redirect_uris: client.redirect_uris.iter().map(|u| u.as_str().to_owned()).collect(),
-            post_logout_redirect_uris: client.post_logout_redirect_uris.iter().map(|u| u.as_str().to_owned()).collect(),
+            post_logout_redirect_uris: client
+                .post_logout_redirect_uris
+                .iter()
+                .map(|u| u.as_str().to_owned())
+                .collect(),
             trusted: client.trusted,
             created_at: crate::timestamp(client.created_at),
         }
@@ -67,7 +71,9 @@ pub async fn clients<S: Store, M: Mailer>(call: Call<S, M>) -> Result<HttpRespon
     let Call { req, app, .. } = call;
     admin_key(&req, &app, AdminScope::ClientsWrite).await?;
     let clients = app.clients().await?;
-    Ok(HttpResponse::Ok().insert_header(("Cache-Control", "no-store")).json(AdminClientList {
-        clients: clients.iter().map(AdminClient::from).collect(),
-    }))
+    Ok(HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(AdminClientList {
+            clients: clients.iter().map(AdminClient::from).collect(),
+        }))
 }

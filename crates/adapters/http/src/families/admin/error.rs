@@ -54,11 +54,16 @@ pub enum AdminRefusals {
 #[derive(Debug)]
 pub enum AdminError {
     /// No key (`given == false`) or a bad one.
-    Unauthorized { given: bool },
+    Unauthorized {
+        given: bool,
+    },
     Forbidden(AdminScope),
     NotFound(&'static str),
     /// A query parameter or field that cannot be read: 422 with it named.
-    Invalid { field: &'static str, message: String },
+    Invalid {
+        field: &'static str,
+        message: String,
+    },
     Service(ServiceError),
 }
 

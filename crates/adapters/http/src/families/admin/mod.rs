@@ -23,9 +23,6 @@ pub use users::{AdminFactors, AdminSession, AdminUser, AdminUserPage, AdminUserS
 
 use crate::edge::routes::{route, AddRoute};
 
-
-
-
 pub fn routes(routes: &mut impl AddRoute) {
     route!(routes, audit::__path_audit => audit::audit::<S, M>);
     route!(routes, clients::__path_clients => clients::clients::<S, M>);

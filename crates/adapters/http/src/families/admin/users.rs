@@ -57,7 +57,11 @@ pub struct AdminUser {
 
 impl From<AdminUserView> for AdminUser {
     fn from(view: AdminUserView) -> Self {
-        let AdminUserView { user, sessions, factors } = view;
+        let AdminUserView {
+            user,
+            sessions,
+            factors,
+        } = view;
         Self {
             id: user.id.0,
             email: user.email.as_str().to_owned(),
@@ -117,11 +121,16 @@ pub async fn user<S: Store, M: Mailer>(call: Call<S, M>, id: web::Path<String>) 
         .json(AdminUser::from(view)))
 }
 
-async fn set_disabled<S: Store, M: Mailer>(call: Call<S, M>, id: &str, disabled: bool) -> Result<HttpResponse, AdminError> {
+async fn set_disabled<S: Store, M: Mailer>(
+    call: Call<S, M>,
+    id: &str,
+    disabled: bool,
+) -> Result<HttpResponse, AdminError> {
     let Call { req, app, .. } = call;
     let key = admin_key(&req, &app, AdminScope::UsersWrite).await?;
     let user = app.admin_user(id).await?.user;
-    app.admin_set_disabled(&Actor::AdminKey(key.name), &user, disabled).await?;
+    app.admin_set_disabled(&Actor::AdminKey(key.name), &user, disabled)
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -256,8 +265,7 @@ fn read_search(query: &str) -> Result<(UserFilter, Option<UserCursor>, usize), A
             }
             "role" => {
                 filter.role = Some(
-                    Role::parse(value)
-                        .ok_or_else(|| AdminError::invalid("role", "1 to 32 of a-z, 0-9, _ and -"))?,
+                    Role::parse(value).ok_or_else(|| AdminError::invalid("role", "1 to 32 of a-z, 0-9, _ and -"))?,
                 );
             }
             "confirmed" => filter.confirmed = Some(flag("confirmed", value)?),
@@ -312,8 +320,10 @@ pub async fn search<S: Store, M: Mailer>(call: Call<S, M>) -> Result<HttpRespons
     let (filter, cursor, limit) = read_search(req.query_string())?;
     let users = app.admin_search_users(&filter, cursor.as_ref(), limit).await?;
     let next_cursor = (users.len() == limit).then(|| users.last().map(cursor_after)).flatten();
-    Ok(HttpResponse::Ok().insert_header(("Cache-Control", "no-store")).json(AdminUserPage {
-        users: users.into_iter().map(AdminUserSummary::from).collect(),
-        next_cursor,
-    }))
+    Ok(HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(AdminUserPage {
+            users: users.into_iter().map(AdminUserSummary::from).collect(),
+            next_cursor,
+        }))
 }
