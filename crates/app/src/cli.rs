@@ -48,6 +48,9 @@ pub enum Command {
     /// The audit trail.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Admin API keys (the bearer tokens of `/admin/…`).
+    #[command(subcommand)]
+    AdminKey(AdminKeyCommand),
     /// Insert synthetic accounts for benchmarks and load tests: users
     /// `seed-<i>@bench.example`, confirmed, all with one password, each with
     /// a session on CLIENT whose tokens are the hex SHA-256 of
@@ -184,6 +187,24 @@ pub enum KeysCommand {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum AdminKeyCommand {
+    /// Create a key; prints it, alone on stdout, this once (only its keyed hash is kept).
+    Create {
+        /// Its name: the actor of what it does in the audit trail (`admin:<name>`), never reused.
+        #[arg(long)]
+        name: String,
+        /// Comma-separated: users:read, users:write, sessions:write, clients:write,
+        /// policies:write, invites:write, audit:read, webhooks:write.
+        #[arg(long)]
+        scopes: String,
+    },
+    /// One key a line: name, scopes, created, last used (or `never`), `live` or `revoked <when>`.
+    List,
+    /// Revoke the live key of that name: it stops working at once.
+    Revoke { name: String },
+}
+
+#[derive(Debug, Subcommand)]
 pub enum PolicyCommand {
     /// Publish a revision from a TOML file; prints its revision_id.
     Publish { file: PathBuf },
@@ -240,6 +261,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Keys(command) => keys(&config, command).await,
         Command::Webhook(command) => webhook(&config, command).await,
         Command::Audit(AuditCommand::Tail { last, since, follow }) => audit_tail(&config, last, since, follow).await,
+        Command::AdminKey(command) => admin_key(&config, command).await,
     }
 }
 
@@ -373,6 +395,57 @@ async fn audit_tail(
             return Ok(());
         }
         tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    }
+}
+
+async fn admin_key(config: &Config, command: AdminKeyCommand) -> anyhow::Result<()> {
+    let actor = registrar_domain::Actor::Cli;
+    match command {
+        AdminKeyCommand::Create { name, scopes } => {
+            let scopes = registrar_domain::AdminScopes::parse(&scopes).map_err(|e| anyhow::anyhow!("--scopes: {e}"))?;
+            let service = service(config).await?;
+            let (_, key) = service
+                .create_admin_key(&actor, &name, scopes)
+                .await
+                .map_err(|e| anyhow::anyhow!("cannot create the admin key: {}", cli_reason(&e)))?;
+            println!("{}", key.expose());
+        }
+        AdminKeyCommand::List => {
+            let service = service(config).await?;
+            for key in service.admin_keys().await.context("cannot list the admin keys")? {
+                let used = key
+                    .last_used_at
+                    .map_or_else(|| "never".to_owned(), registrar_http::timestamp);
+                let state = key.revoked_at.map_or_else(
+                    || "live".to_owned(),
+                    |at| format!("revoked {}", registrar_http::timestamp(at)),
+                );
+                println!(
+                    "{}\t{}\t{}\t{used}\t{state}",
+                    key.name,
+                    key.scopes,
+                    registrar_http::timestamp(key.created_at)
+                );
+            }
+        }
+        AdminKeyCommand::Revoke { name } => {
+            let service = service(config).await?;
+            match service.revoke_admin_key(&actor, &name).await {
+                Ok(()) => println!("revoked {name}"),
+                Err(ServiceError::NotFound) => bail!("no live admin key named {name}"),
+                Err(e) => return Err(e).context("cannot revoke the admin key"),
+            }
+        }
+    }
+    Ok(())
+}
+
+/// What an operator reads of a refusal: the service's own words for a
+/// refused input (an `Unexpected` carrying a message), else its kind.
+fn cli_reason(e: &ServiceError) -> String {
+    match e {
+        ServiceError::Unexpected(inner) => inner.to_string(),
+        other => other.to_string(),
     }
 }
 

@@ -754,3 +754,90 @@ fn bad_audit_and_webhook_settings_stop_the_start_naming_the_key() {
         assert!(stderr.contains(says), "{key}={value}: {stderr}");
     }
 }
+
+#[tokio::test]
+async fn admin_key_create_prints_the_key_alone_list_never_shows_it_and_revoke_ends_it() {
+    use registrar_domain::AdminScope;
+    let dir = tempfile::tempdir().expect("dir");
+    let out = stdout(&registrar(
+        dir.path(),
+        &[
+            "admin-key",
+            "create",
+            "--name",
+            "ops-bot",
+            "--scopes",
+            "users:read,audit:read",
+        ],
+    ));
+    assert_eq!(out.lines().count(), 1, "the key alone: {out}");
+    let key = out.trim().to_owned();
+    assert!(key.starts_with("rgk_") && key.len() == 47, "{key}");
+
+    let again = registrar(
+        dir.path(),
+        &["admin-key", "create", "--name", "ops-bot", "--scopes", "users:read"],
+    );
+    assert!(!again.status.success(), "a name is one key forever");
+    let bad = registrar(dir.path(), &["admin-key", "create", "--name", "x", "--scopes", "root"]);
+    assert!(!bad.status.success());
+    assert!(
+        String::from_utf8_lossy(&bad.stderr).contains("root"),
+        "names the unknown scope"
+    );
+
+    let list = stdout(&registrar(dir.path(), &["admin-key", "list"]));
+    let line = list.lines().find(|l| l.starts_with("ops-bot\t")).expect("listed");
+    assert!(
+        line.contains("users:read,audit:read") && line.contains("never") && line.ends_with("live"),
+        "{line}"
+    );
+    assert!(!list.contains(&key[4..]), "never the key");
+
+    let service = ann_registered(dir.path()).await;
+    let found = service
+        .authenticate_admin(Some(&key), AdminScope::AuditRead, localhost())
+        .await
+        .expect("the key works");
+    assert_eq!(found.name, "ops-bot");
+    assert!(matches!(
+        service
+            .authenticate_admin(Some(&key), AdminScope::UsersWrite, localhost())
+            .await,
+        Err(registrar_service::AdminAuthError::InsufficientScope(
+            AdminScope::UsersWrite
+        ))
+    ));
+    let list = stdout(&registrar(dir.path(), &["admin-key", "list"]));
+    assert!(!list.contains("never"), "used now: {list}");
+
+    assert_eq!(
+        stdout(&registrar(dir.path(), &["admin-key", "revoke", "ops-bot"])).trim(),
+        "revoked ops-bot"
+    );
+    assert!(!registrar(dir.path(), &["admin-key", "revoke", "ops-bot"])
+        .status
+        .success());
+    assert!(matches!(
+        service
+            .authenticate_admin(Some(&key), AdminScope::AuditRead, localhost())
+            .await,
+        Err(registrar_service::AdminAuthError::Invalid)
+    ));
+    let list = stdout(&registrar(dir.path(), &["admin-key", "list"]));
+    assert!(list.contains("\trevoked "), "{list}");
+
+    let trail = service
+        .admin_audit_events(
+            &registrar_store::AuditFilter {
+                actor: Some("cli".into()),
+                ..Default::default()
+            },
+            registrar_store::AuditCursor::Before(None),
+            10,
+        )
+        .await
+        .expect("the trail");
+    let actions: Vec<_> = trail.iter().map(|r| r.event.data["action"].clone()).collect();
+    assert_eq!(actions, ["admin_key.revoked", "admin_key.created"]);
+}

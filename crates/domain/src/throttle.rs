@@ -196,6 +196,8 @@ pub enum Scope {
     CodeIp,
     /// Failed code tries for one address, across every code mailed to it.
     CodeAddress,
+    /// Wrong admin API keys from one client address.
+    AdminKeyIp,
 }
 
 impl Scope {
@@ -209,6 +211,7 @@ impl Scope {
             Scope::MalformedIp => "malformed-ip",
             Scope::CodeIp => "code-ip",
             Scope::CodeAddress => "code-address",
+            Scope::AdminKeyIp => "admin-key-ip",
         }
     }
 }

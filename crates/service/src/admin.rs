@@ -114,7 +114,8 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
     /// Disables (revoking every session) or enables an account.
     pub async fn user_set_disabled(&self, email: &str, disabled: bool) -> Result<(), ServiceError> {
         let user = self.user_named(email).await?;
-        Ok(self.store.set_disabled(&user.id, disabled).await?)
+        self.admin_set_disabled(&registrar_domain::Actor::Cli, &user, disabled)
+            .await
     }
 
     /// Erases an account and everything tied to it.
@@ -129,7 +130,7 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         let role = registrar_domain::Role::parse(role)
             .ok_or_else(|| ServiceError::unexpected("a role is 1 to 32 of a-z, 0-9, _ and -"))?;
         let user = self.user_named(email).await?;
-        self.store.set_role(&user.id, &role).await?;
+        self.admin_set_role(&registrar_domain::Actor::Cli, &user, &role).await?;
         Ok(role)
     }
 

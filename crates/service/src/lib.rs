@@ -7,6 +7,8 @@
 mod account;
 mod activity;
 mod admin;
+mod admin_keys;
+mod admin_users;
 pub mod audit;
 mod authorize;
 mod clock;
@@ -42,6 +44,8 @@ pub mod testing;
 pub use account::{PasswordChange, ProfileChange, ProfileView, Registration, RegistrationLookups, SessionView};
 pub use activity::{ActivityEntry, ActivityPage, ACTIVITY_DAYS, ACTIVITY_DEFAULT_LIMIT, ACTIVITY_MAX_LIMIT};
 pub use admin::NewClient;
+pub use admin_keys::{admin_key_name, AdminAuthError, ADMIN_KEY_PREFIX};
+pub use admin_users::AdminUserView;
 pub use audit::{current_request, within_request, AuditSettings, RequestMeta};
 pub use authorize::{
     with_query, AuthorizationError, AuthorizationErrorRedirect, AuthorizationInput, AuthorizationPageError,

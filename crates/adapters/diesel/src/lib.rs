@@ -17,6 +17,8 @@
 //! constraints (unique email, foreign keys) and conditional updates (the use
 //! of a link or of an invite) guard against races.
 
+mod admin_keys;
+mod admin_users;
 pub(crate) mod audit;
 mod authorization;
 mod backend;

@@ -193,11 +193,16 @@ impl UserStore for DieselStore {
         })
     }
 
-    async fn set_disabled(&self, id: &UserId, disabled: bool) -> Result<(), StoreError> {
+    async fn set_disabled(&self, id: &UserId, disabled: bool, audit: &[AuditEvent]) -> Result<(), StoreError> {
         let id = id.as_str().to_owned();
+        let audit = audit.to_vec();
         run!(self, write, |conn| {
             // The update takes the user's row lock, as opening a session
             // does: every session opened before this commits is revoked here.
+            let was: Option<bool> = users::table.find(&id).select(users::disabled).first(conn).optional()?;
+            let Some(was) = was else {
+                return Err(StoreError::NotFound.into());
+            };
             let changed = diesel::update(users::table.find(&id))
                 .set(users::disabled.eq(disabled))
                 .execute(conn)?;
@@ -207,20 +212,27 @@ impl UserStore for DieselStore {
             if disabled {
                 conn.sign_out_in(&id)?;
             }
+            conn.record_if(was != disabled, &audit)?;
             Ok(())
         })
     }
 
-    async fn set_role(&self, id: &UserId, role: &Role) -> Result<(), StoreError> {
+    async fn set_role(&self, id: &UserId, role: &Role, audit: &[AuditEvent]) -> Result<(), StoreError> {
         let id = id.as_str().to_owned();
         let role = role.as_str().to_owned();
-        run!(self, statement, |conn| {
+        let audit = audit.to_vec();
+        run!(self, write, |conn| {
+            let was: Option<String> = users::table.find(&id).select(users::role).first(conn).optional()?;
+            let Some(was) = was else {
+                return Err(StoreError::NotFound.into());
+            };
             let changed = diesel::update(users::table.find(&id))
                 .set(users::role.eq(&role))
                 .execute(conn)?;
             if changed == 0 {
                 return Err(StoreError::NotFound.into());
             }
+            conn.record_if(was != role, &audit)?;
             Ok(())
         })
     }

@@ -44,8 +44,9 @@ const CLIENT_KINDS_MIGRATION: &str = "2026-12-09-000000_client_kinds";
 const SIGNING_KEYS_MIGRATION: &str = "2026-12-10-000000_signing_keys";
 const AUTHORIZATION_MIGRATION: &str = "2026-12-11-000000_authorization";
 const AUDIT_MIGRATION: &str = "2026-12-12-000000_audit_admin_webhooks";
+const ADMIN_MIGRATION: &str = "2026-12-12-000001_admin";
 const OUTBOX_DETAIL_MIGRATION: &str = "2026-12-12-000003_outbox_detail";
-const EVERY_MIGRATION: [&str; 13] = [
+const EVERY_MIGRATION: [&str; 14] = [
     FIRST_MIGRATION,
     OUTBOX_MIGRATION,
     INVITES_MIGRATION,
@@ -58,6 +59,7 @@ const EVERY_MIGRATION: [&str; 13] = [
     SIGNING_KEYS_MIGRATION,
     AUTHORIZATION_MIGRATION,
     AUDIT_MIGRATION,
+    ADMIN_MIGRATION,
     OUTBOX_DETAIL_MIGRATION,
 ];
 

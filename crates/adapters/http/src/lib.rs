@@ -23,7 +23,7 @@ mod test_world;
 
 use edge::routes::{AddRoute, Documented, Routes, Unserved};
 pub use edge::{body, client_ip, failure, limits, metrics, request_id};
-use families::{core, pages, signup, users};
+use families::{admin, core, pages, signup, users};
 
 pub use actix_web::dev::{Server, ServerHandle};
 
@@ -105,6 +105,7 @@ fn every_route(routes: &mut impl AddRoute) {
     signup::routes(routes);
     dispatch::confirm_signup_route(routes);
     pages::routes(routes);
+    admin::routes(routes);
     ops::routes(routes);
 }
 

@@ -5,6 +5,8 @@
 //! suite as the SQL adapter and starts with the built-in `web` client as its
 //! migrations do.
 
+mod admin_keys;
+mod admin_users;
 mod audit;
 mod authorization;
 mod clients;

@@ -157,20 +157,24 @@ impl UserStore for MemoryStore {
         Ok(())
     }
 
-    async fn set_disabled(&self, id: &UserId, disabled: bool) -> Result<(), StoreError> {
+    async fn set_disabled(&self, id: &UserId, disabled: bool, audit: &[AuditEvent]) -> Result<(), StoreError> {
         let mut state = self.lock()?;
         let user = state.users.get_mut(id).ok_or(StoreError::NotFound)?;
+        let flipped = user.disabled != disabled;
         user.disabled = disabled;
         if disabled {
             state.sign_out(id);
         }
+        state.record_if(flipped, audit);
         Ok(())
     }
 
-    async fn set_role(&self, id: &UserId, role: &Role) -> Result<(), StoreError> {
+    async fn set_role(&self, id: &UserId, role: &Role, audit: &[AuditEvent]) -> Result<(), StoreError> {
         let mut state = self.lock()?;
         let user = state.users.get_mut(id).ok_or(StoreError::NotFound)?;
+        let changed = user.role != *role;
         user.role = role.clone();
+        state.record_if(changed, audit);
         Ok(())
     }
 

@@ -4,6 +4,7 @@
 
 #[macro_use]
 mod helpers;
+mod admin;
 mod at_rest;
 mod audit;
 #[path = "../shared/authenticator.rs"]

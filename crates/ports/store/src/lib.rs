@@ -10,6 +10,7 @@
 //! clock of their own and tests can move time.
 
 mod admin;
+mod admin_users;
 mod authorization;
 mod error;
 mod factors;
@@ -24,6 +25,7 @@ mod traits;
 pub mod testkit;
 
 pub use admin::*;
+pub use admin_users::*;
 pub use authorization::*;
 pub use error::{BoxError, StoreError};
 pub use factors::*;

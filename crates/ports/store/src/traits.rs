@@ -8,9 +8,9 @@ use registrar_domain::{
 };
 
 use crate::{
-    AuditStore, AuthorizationStore, CodeOutcome, CodeTry, FactorStore, NewConfirmation, NewInvite, NewOutboxMail,
-    NewPolicyRevision, NewSession, NewUser, OutboxMail, PasskeyStore, PolicyStanding, Registration, Rotation,
-    RotationOutcome, SigningKeyStore, SignupCompletion, StoreError, WebhookStore,
+    AdminKeyStore, AdminUserStore, AuditStore, AuthorizationStore, CodeOutcome, CodeTry, FactorStore, NewConfirmation,
+    NewInvite, NewOutboxMail, NewPolicyRevision, NewSession, NewUser, OutboxMail, PasskeyStore, PolicyStanding,
+    Registration, Rotation, RotationOutcome, SigningKeyStore, SignupCompletion, StoreError, WebhookStore,
 };
 
 #[async_trait]
@@ -76,12 +76,15 @@ pub trait UserStore {
     ) -> Result<(), StoreError>;
 
     /// Disables or enables an account; disabling revokes every session and
-    /// browser session and kills the user's live `mfa_token`s.
+    /// browser session and kills the user's live `mfa_token`s. Writes
+    /// `audit` only when the account's state flips (disabling a disabled
+    /// account records nothing).
     /// MUST return [`StoreError::NotFound`] if there is no such user.
-    async fn set_disabled(&self, id: &UserId, disabled: bool) -> Result<(), StoreError>;
+    async fn set_disabled(&self, id: &UserId, disabled: bool, audit: &[AuditEvent]) -> Result<(), StoreError>;
 
-    /// Sets the role of a user. MUST return [`StoreError::NotFound`] if there is no such user.
-    async fn set_role(&self, id: &UserId, role: &Role) -> Result<(), StoreError>;
+    /// Sets the role of a user, writing `audit` only when the role changes.
+    /// MUST return [`StoreError::NotFound`] if there is no such user.
+    async fn set_role(&self, id: &UserId, role: &Role, audit: &[AuditEvent]) -> Result<(), StoreError>;
 
     /// Erases the user and everything tied to them (sessions, browser
     /// sessions, codes, consents, acceptances, confirmations). Returns
@@ -448,6 +451,8 @@ trait_alias!(
         + AuthorizationStore
         + AuditStore
         + WebhookStore
+        + AdminKeyStore
+        + AdminUserStore
         + HealthCheck
         + Clone
         + Send

@@ -2,6 +2,7 @@
 //! types, its error body and code table. A family imports [`crate::edge`]
 //! and the service, never another family (`tests::families_are_leaves`).
 
+pub mod admin;
 pub mod core;
 pub mod pages;
 pub mod signup;
@@ -12,7 +13,7 @@ pub mod users;
 mod tests {
     use std::path::{Path, PathBuf};
 
-    const FAMILIES: [&str; 5] = ["core", "pages", "signup", "typed", "users"];
+    const FAMILIES: [&str; 6] = ["admin", "core", "pages", "signup", "typed", "users"];
 
     fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
         for entry in std::fs::read_dir(dir).expect("readable source folder") {

@@ -26,9 +26,11 @@ mod tests;
 pub const BEARER: &str = "bearer";
 /// HTTP Basic client authentication at `/api/token`.
 pub const CLIENT_BASIC: &str = "client_basic";
+/// Admin API keys at `/admin/…`.
+pub const ADMIN_KEY: &str = "admin_key";
 
 /// The tags, one per family.
-pub const TAGS: [&str; 6] = ["core", "typed", "users", "signup", "pages", "operations"];
+pub const TAGS: [&str; 7] = ["core", "typed", "users", "signup", "pages", "admin", "operations"];
 
 #[derive(OpenApi)]
 #[openapi(
@@ -49,6 +51,9 @@ pub const TAGS: [&str; 6] = ["core", "typed", "users", "signup", "pages", "opera
             `{\"message\": \"…\", \"errors\": {…}}`."),
         (name = "signup", description = "Email-first signup: `{\"result\": \"error\", \"error\": \"<code>\"}`."),
         (name = "pages", description = "Server-rendered HTML pages, in the browser's language: the links in mails, and the OAuth 2 / OpenID Connect sign-in, consent and logout pages."),
+        (name = "admin", description = "The admin API, `/admin/…`, authenticated by an admin API key \
+            (`registrar admin-key create`) with the scope each endpoint names. \
+            Errors: `{\"error\": \"<code>\", \"message\": \"…\", \"errors\": {…}}`."),
         (name = "operations", description = "Health, readiness, metrics and this document."),
     ),
     modifiers(&Routed, &Everywhere),
@@ -105,6 +110,21 @@ impl Modify for Everywhere {
                          base64. A password for a public client, a wrong or missing one for a confidential client, an \
                          unreadable header or an unknown client is 401 `invalid_client` with `WWW-Authenticate: \
                          Basic`; a different `client_id` in the body is 400 `invalid_request`.",
+                    ))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            ADMIN_KEY,
+            SecurityScheme::Http(
+                Http::builder()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("rgk_ and 43 base64url characters")
+                    .description(Some(
+                        "An admin API key (`registrar admin-key create --name N --scopes …`). None, unknown or \
+                         revoked: 401 with `WWW-Authenticate: Bearer realm=\"registrar-admin\"` (and \
+                         `error=\"invalid_token\"` when one was given); without the endpoint's scope: 403 \
+                         `error=\"insufficient_scope\"`; too many bad keys from one address: 429.",
                     ))
                     .build(),
             ),

@@ -43,7 +43,9 @@ const BEARER_ENDPOINTS: [(&str, &str); 19] = [
 ];
 
 /// Writes that read no body.
-const NO_BODY: [(&str, &str); 6] = [
+const NO_BODY: [(&str, &str); 8] = [
+    ("POST", "/admin/users/{id}/disable"),
+    ("POST", "/admin/users/{id}/enable"),
     ("POST", "/api/logout"),
     ("POST", "/userinfo"),
     ("DELETE", "/api/sessions/{device_id}"),

@@ -147,9 +147,9 @@ pub async fn a_browser_session_is_found_by_its_cookie_until_it_expires_and_notes
 
 pub async fn a_disabled_users_browser_session_is_not_found<S: Store>(store: S) {
     let browser = signed_in_browser(&store).await;
-    store.set_disabled(&browser.user, true).await.expect("disabling");
+    store.set_disabled(&browser.user, true, &[]).await.expect("disabling");
     assert_eq!(by_cookie(&store, &browser.cookie_hash, at(20)).await, None);
-    store.set_disabled(&browser.user, false).await.expect("enabling");
+    store.set_disabled(&browser.user, false, &[]).await.expect("enabling");
     assert_eq!(
         by_cookie(&store, &browser.cookie_hash, at(20)).await,
         None,
@@ -260,7 +260,7 @@ pub async fn a_password_change_a_reset_or_disabling_ends_every_browser_session<S
                 let link = send(&store, reset_confirmation(&user, at(3600))).await.link_hash;
                 assert_eq!(reset(&store, &link, &password_hash(), at(12), None).await, Some(user.clone()));
             }
-            _ => store.set_disabled(&user, true).await.unwrap(),
+            _ => store.set_disabled(&user, true, &[]).await.unwrap(),
         }
         for ended in [&browser, &second] {
             assert_eq!(by_cookie(&store, &ended.cookie_hash, at(13)).await, None, "{change} ends it");

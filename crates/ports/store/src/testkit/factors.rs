@@ -244,7 +244,7 @@ pub async fn a_password_change_a_reset_or_disabling_the_account_kills_the_users_
                 let link = send(&store, reset_confirmation(&user, at(3600))).await.link_hash;
                 assert_eq!(reset(&store, &link, &password_hash(), at(5), None).await, Some(user.clone()));
             }
-            _ => store.set_disabled(&user, true).await.unwrap(),
+            _ => store.set_disabled(&user, true, &[]).await.unwrap(),
         }
         for token in [&first, &second] {
             let live = lookup(&token.token_hash, at(10), 5);

@@ -114,6 +114,9 @@ contract_suite! {
     authorization => __store_contract_authorization,
     audit => __store_contract_audit,
     webhooks => __store_contract_webhooks,
+    admin_keys => __store_contract_admin_keys,
+    admin_users => __store_contract_admin_users,
+    admin_search => __store_contract_admin_search,
     health => __store_contract_health,
 }
 

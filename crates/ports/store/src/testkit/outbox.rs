@@ -73,7 +73,7 @@ contract_rules! {
             .update_profile(&user, &profile, Language::DE, &[])
             .await
             .expect("updating the profile");
-        store.set_disabled(&user, true).await.expect("disabling");
+        store.set_disabled(&user, true, &[]).await.expect("disabling");
         let current = user_by_id(&store, &user).await.expect("the user exists");
         assert_eq!(current.profile, updated.profile, "the update is stored");
 

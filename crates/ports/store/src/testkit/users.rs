@@ -431,11 +431,11 @@ contract_rules! {
     pub async fn role_change_is_stored_and_unknown_users_are_not_found<S: Store>(store: S) {
         let user = add_user(&store).await;
         let admin = Role::parse("admin").expect("a valid role");
-        store.set_role(&user, &admin).await.expect("setting the role");
+        store.set_role(&user, &admin, &[]).await.expect("setting the role");
         let stored = user_by_id(&store, &user).await.expect("the user exists");
         assert_eq!(stored.role, admin, "the new role is stored");
 
-        let result = store.set_role(&UserId(unique()), &admin).await;
+        let result = store.set_role(&UserId(unique()), &admin, &[]).await;
         assert!(
             matches!(result, Err(StoreError::NotFound)),
             "set_role of an unknown user gives NotFound, got {result:?}"
@@ -639,7 +639,7 @@ contract_rules! {
         let (user, [phone, tablet], bystander) = user_and_bystander(&store, [(&web, "phone"), (&app, "tablet")]).await;
         let before = user_by_id(&store, &user).await.expect("the user exists");
 
-        store.set_disabled(&user, true).await.expect("disabling");
+        store.set_disabled(&user, true, &[]).await.expect("disabling");
         let disabled = user_by_id(&store, &user).await.expect("a disabled user still exists");
         assert!(disabled.disabled, "the user is disabled");
         assert_eq!(
@@ -660,9 +660,9 @@ contract_rules! {
             assert_revoked(&store, s, at(4), "the access token stops working", "the refresh token is unknown").await;
         }
         assert_authenticates(&store, &bystander.access_hash, at(4), "another user's session is untouched").await;
-        store.set_disabled(&user, true).await.expect("disabling twice is fine");
+        store.set_disabled(&user, true, &[]).await.expect("disabling twice is fine");
 
-        store.set_disabled(&user, false).await.expect("enabling");
+        store.set_disabled(&user, false, &[]).await.expect("enabling");
         assert!(
             !user_by_id(&store, &user).await.expect("the user exists").disabled,
             "the user is enabled again"
@@ -673,7 +673,7 @@ contract_rules! {
         );
         let fresh = open(&store, &user, &web, "phone", at(5), 5).await;
         store
-            .set_disabled(&user, false)
+            .set_disabled(&user, false, &[])
             .await
             .expect("enabling an enabled user is fine");
         assert_authenticates(&store, &fresh.access_hash, at(6), "enabling revokes nothing").await;
@@ -681,7 +681,7 @@ contract_rules! {
 
     pub async fn disabling_an_unknown_user_is_not_found<S: ContractStore>(store: S) {
         for disabled in [true, false] {
-            let result = store.set_disabled(&UserId(unique()), disabled).await;
+            let result = store.set_disabled(&UserId(unique()), disabled, &[]).await;
             assert!(
                 matches!(result, Err(StoreError::NotFound)),
                 "set_disabled({disabled}) of an unknown user gives NotFound, got {result:?}"

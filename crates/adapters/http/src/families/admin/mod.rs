@@ -1,0 +1,33 @@
+//! The admin API, `/admin/…`: operating Registrar from other software with
+//! an admin API key (`registrar admin-key create`) as the bearer token.
+//!
+//! Every call names the scope it needs; the key is checked first
+//! ([`Registrar::authenticate_admin`](registrar_service::Registrar::authenticate_admin)):
+//! none or a bad one is 401 with `WWW-Authenticate: Bearer realm="registrar-admin"`
+//! (`error="invalid_token"` when one was given), one without the scope is 403
+//! (`error="insufficient_scope"`, `scope="…"`), too many bad keys from one
+//! address is 429. Errors are `{"error": "<code>", "message": "…"}`, with
+//! `errors: {field: ["…"]}` for 422. Lists are keyset-paginated:
+//! `?cursor=…&limit=…` and `next_cursor` in the answer while there is more.
+
+mod audit;
+mod auth;
+mod clients;
+mod error;
+mod users;
+
+pub use audit::{AdminAuditEvent, AdminAuditPage};
+pub use clients::{AdminClient, AdminClientList};
+pub use error::{AdminError, AdminErrorBody, AdminRefusals};
+pub use users::{AdminFactors, AdminSession, AdminUser, AdminUserPage, AdminUserSummary};
+
+use crate::edge::routes::{route, AddRoute};
+
+pub fn routes(routes: &mut impl AddRoute) {
+    route!(routes, audit::__path_audit => audit::audit::<S, M>);
+    route!(routes, clients::__path_clients => clients::clients::<S, M>);
+    route!(routes, users::__path_search => users::search::<S, M>);
+    route!(routes, users::__path_user => users::user::<S, M>);
+    route!(routes, users::__path_disable => users::disable::<S, M>);
+    route!(routes, users::__path_enable => users::enable::<S, M>);
+}
