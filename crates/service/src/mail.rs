@@ -292,6 +292,10 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         // Also for mails queued before the account's state was known.
         let kind = Self::mail_kind_for(user, queued.kind);
         let content = match kind {
+            OutboxKind::NewSignIn => MailContent::NewSignIn {
+                device: queued.detail.clone().unwrap_or_default(),
+                at: queued.created_at,
+            },
             OutboxKind::SignInCode => {
                 let code = ConfirmationCode::from_number(OsRng.gen_range(0..1_000_000));
                 self.store_confirmation(&user.id, ConfirmationPurpose::SignInCode, Some(&code))
@@ -323,8 +327,7 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
             | OutboxKind::TotpDisabled
             | OutboxKind::RecoveryCodeUsed
             | OutboxKind::PasskeyAdded
-            | OutboxKind::PasskeyRemoved
-            | OutboxKind::NewSignIn => {
+            | OutboxKind::PasskeyRemoved => {
                 let token = self
                     .store_confirmation(&user.id, ConfirmationPurpose::PasswordReset, None)
                     .await?;
@@ -340,11 +343,6 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
                     },
                     OutboxKind::PasskeyAdded => MailContent::PasskeyAdded { reset_link: link },
                     OutboxKind::PasskeyRemoved => MailContent::PasskeyRemoved { reset_link: link },
-                    OutboxKind::NewSignIn => MailContent::NewSignIn {
-                        device: queued.detail.clone().unwrap_or_default(),
-                        at: queued.created_at,
-                        reset_link: link,
-                    },
                     _ => MailContent::SignupAttempt { reset_link: link },
                 }
             }

@@ -64,6 +64,7 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
                     sign_in_method: SignInMethod::Import,
                     scope: None,
                     audit: Vec::new(),
+                    new_device_notice: None,
                 };
                 let user = NewUser {
                     id,

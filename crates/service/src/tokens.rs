@@ -8,7 +8,9 @@ use registrar_domain::{
     SessionId, SignInMethod, User, UserId,
 };
 use registrar_mail::Mailer;
-use registrar_store::{FirstFactor, MfaPurpose, NewSession, Rotation, RotationOutcome, Store};
+use registrar_store::{
+    FirstFactor, MfaPurpose, NewOutboxMail, NewSession, OutboxKind, Rotation, RotationOutcome, Store,
+};
 
 use crate::input::LoginInput;
 use crate::parse::{self, ClientRef};
@@ -132,6 +134,7 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
             sign_in_method: method,
             scope: None,
             audit: Vec::new(),
+            new_device_notice: None,
         };
         (session, pair)
     }
@@ -298,12 +301,25 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         let (mut session, pair) = self.mint_session(&user.id, client, device, method);
         session.credential = credential;
         session.audit = vec![self.new_session_event(AuditKind::SignedIn, user, &session)];
+        // A device id the app sent names a device; one made up per sign-in
+        // (a browser of the users API) would be "new" every time.
+        let named = !session.device_id.as_str().starts_with(crate::users::MADE_UP_DEVICE);
+        let notice = (self.settings.audit.new_device_mail && named).then(|| NewOutboxMail {
+            detail: Some(session.device_name.as_str().to_owned()),
+            ..self.outbox_mail(&user.id, OutboxKind::NewSignIn)
+        });
+        let notice_id = notice.as_ref().map(|n| n.id.clone());
+        session.new_device_notice = notice;
         if let Err(e) = self.flush_touches().await {
             tracing::warn!(error = %e, "could not record the last use of sessions before opening one");
         }
-        self.store
+        let queued = self
+            .store
             .open_session(session, self.settings.max_sessions_per_client)
             .await?;
+        if let Some(id) = notice_id {
+            self.mail_queued_if(queued, &id).await;
+        }
         Ok(pair)
     }
 

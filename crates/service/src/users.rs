@@ -12,6 +12,11 @@ use crate::profile_registration::ProfileRegistration;
 use crate::tokens::Device;
 use crate::{Field, FieldError, FieldErrors, Registrar, ServiceError, TokenPair};
 
+/// How the device ids Registrar makes up for a browser begin (the users
+/// API login, the email-first signup): such an id is new at every sign-in
+/// and names no device the user could recognise.
+pub(crate) const MADE_UP_DEVICE: &str = "web-";
+
 /// The users API's limit on every string (Laravel's `max:191`).
 const MAX: usize = 191;
 
@@ -127,9 +132,10 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         Ok((pair, user.role))
     }
 
-    /// A new device for a browser session: random id, generic name.
+    /// A new device for a browser session: random id (starting with
+    /// [`MADE_UP_DEVICE`]), generic name.
     pub(crate) fn browser() -> Device {
-        let id = registrar_domain::DeviceId::parse(&format!("web-{}", uuid::Uuid::new_v4().simple()));
+        let id = registrar_domain::DeviceId::parse(&format!("{MADE_UP_DEVICE}{}", uuid::Uuid::new_v4().simple()));
         let name = registrar_domain::DeviceName::parse("Web browser");
         match (id, name) {
             (Ok(id), Ok(name)) => Device { id, name },

@@ -100,6 +100,13 @@ for_each_backend! {
                 .values(NewOutboxRow::new(mail))
                 .execute(self)
                 .map_err(not_found_on_foreign_key)?;
+            // The few mails with a detail set it apart: the common insert
+            // stays the one every release wrote.
+            if let Some(detail) = &mail.detail {
+                diesel::update(outbox::table.find(&mail.id))
+                    .set(outbox::detail.eq(detail))
+                    .execute(self)?;
+            }
             Ok(())
         }
 

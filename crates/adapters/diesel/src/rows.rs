@@ -420,7 +420,6 @@ pub(crate) struct NewOutboxRow<'a> {
     attempts: i32,
     retry_at: NaiveDateTime,
     created_at: NaiveDateTime,
-    detail: Option<&'a str>,
 }
 
 impl<'a> NewOutboxRow<'a> {
@@ -433,7 +432,6 @@ impl<'a> NewOutboxRow<'a> {
             attempts: 0,
             retry_at: created_at,
             created_at,
-            detail: mail.detail.as_deref(),
         }
     }
 }

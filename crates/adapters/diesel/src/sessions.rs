@@ -9,15 +9,17 @@ use registrar_store::{NewSession, Rotation, RotationOutcome, SessionStore, Store
 use crate::audit::AuditWrites;
 use crate::backend::{for_each_backend, run, Backend};
 use crate::error::{not_found_on_foreign_key, Failure};
+use crate::outbox::OutboxWrites;
 use crate::policies::StandingReads;
 use crate::rows::{to_db, NewSessionRow, SessionRow, UserRow};
-use crate::schema::{browser_sessions, clients, mfa_tokens, retired_refresh_tokens, sessions, users};
+use crate::schema::{audit_events, browser_sessions, clients, mfa_tokens, retired_refresh_tokens, sessions, users};
 use crate::DieselStore;
 
 /// Session writes that several store methods share, inside their transaction.
 pub(crate) trait SessionWrites {
-    /// Opens `session` under the rules of [`SessionStore::open_session`].
-    fn open_session_in(&mut self, session: &NewSession, max_per_client: usize) -> Result<(), Failure>;
+    /// Opens `session` under the rules of [`SessionStore::open_session`];
+    /// answers whether it queued the session's new-device notice.
+    fn open_session_in(&mut self, session: &NewSession, max_per_client: usize) -> Result<bool, Failure>;
 
     /// With the user locked: [`StoreError::StaleCredential`] unless
     /// `credential` (if given) is the user's stored password hash.
@@ -65,7 +67,7 @@ for_each_backend! {
 
 for_each_backend! {
     impl SessionWrites for Conn {
-        fn open_session_in(&mut self, session: &NewSession, max_per_client: usize) -> Result<(), Failure> {
+        fn open_session_in(&mut self, session: &NewSession, max_per_client: usize) -> Result<bool, Failure> {
             let user = session.user_id.as_str();
             let client = session.client_id.as_str();
             // Sessions of one user change one transaction at a time, so that
@@ -103,7 +105,24 @@ for_each_backend! {
             if !evicted.is_empty() {
                 diesel::delete(sessions::table.filter(sessions::id.eq_any(&evicted))).execute(self)?;
             }
-            self.record_in(&session.audit)
+            let mut queued = false;
+            if let Some(notice) = &session.new_device_notice {
+                // Before this session's own events: has the trail seen the
+                // user on this device?
+                let seen = audit_events::table
+                    .filter(audit_events::user_id.eq(user))
+                    .filter(audit_events::device_id.eq(session.device_id.as_str()))
+                    .select(audit_events::seq)
+                    .first::<i64>(self)
+                    .optional()?
+                    .is_some();
+                if !seen {
+                    self.enqueue_in(notice)?;
+                    queued = true;
+                }
+            }
+            self.record_in(&session.audit)?;
+            Ok(queued)
         }
 
         fn check_credential_in(&mut self, user: &str, credential: Option<&PasswordHash>) -> Result<(), Failure> {
@@ -144,7 +163,7 @@ for_each_backend! {
 
 #[async_trait]
 impl SessionStore for DieselStore {
-    async fn open_session(&self, session: NewSession, max_per_client: usize) -> Result<(), StoreError> {
+    async fn open_session(&self, session: NewSession, max_per_client: usize) -> Result<bool, StoreError> {
         run!(self, write, |conn| conn.open_session_in(&session, max_per_client))
     }
 

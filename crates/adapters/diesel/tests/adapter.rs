@@ -400,6 +400,7 @@ fn web_session(user: &UserId, now: DateTime<Utc>) -> NewSession {
         sign_in_method: SignInMethod::SignupLink,
         scope: None,
         audit: Vec::new(),
+        new_device_notice: None,
     }
 }
 

@@ -10,13 +10,12 @@ use crate::MemoryStore;
 
 #[async_trait]
 impl SessionStore for MemoryStore {
-    async fn open_session(&self, session: NewSession, max_per_client: usize) -> Result<(), StoreError> {
+    async fn open_session(&self, session: NewSession, max_per_client: usize) -> Result<bool, StoreError> {
         let mut state = self.lock()?;
         state.require_user(&session.user_id)?;
         state.require_client(&session.client_id)?;
         state.check_credential(&session.user_id, session.credential.as_ref())?;
-        state.open_session(session, max_per_client);
-        Ok(())
+        Ok(state.open_session(session, max_per_client))
     }
 
     async fn session_by_access(

@@ -128,8 +128,20 @@ impl State {
     /// Opens a session (checked beforehand): replaces a session of the same
     /// (user, client, device), then evicts the least recently used sessions
     /// of the user on that client while there are more than `max_per_client`.
-    pub fn open_session(&mut self, new: NewSession, max_per_client: usize) {
+    /// Answers whether it queued the session's new-device notice.
+    pub fn open_session(&mut self, new: NewSession, max_per_client: usize) -> bool {
         let (user, client, device) = (new.user_id.clone(), new.client_id.clone(), new.device_id.clone());
+        let mut queued = false;
+        if let Some(notice) = new.new_device_notice.clone() {
+            let seen =
+                self.admin.events.iter().any(|r| {
+                    r.event.user.as_ref() == Some(&user) && r.event.device_id.as_deref() == Some(device.as_str())
+                });
+            if !seen {
+                self.queue_mail(notice);
+                queued = true;
+            }
+        }
         self.record(&new.audit);
         self.revoke_where(|s| s.user_id == user && s.client_id == client && s.device_id == device);
         self.sessions.insert(
@@ -173,6 +185,7 @@ impl State {
                 None => break,
             }
         }
+        queued
     }
 
     /// Ends every sign-in of the user: their sessions, their browser

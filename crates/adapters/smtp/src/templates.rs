@@ -166,8 +166,7 @@ impl Templates {
                 reset_link,
                 when => used_at.format("%Y-%m-%d %H:%M UTC").to_string(),
             },
-            MailContent::NewSignIn { device, at, reset_link } => context! {
-                reset_link,
+            MailContent::NewSignIn { device, at } => context! {
                 device,
                 when => at.format("%Y-%m-%d %H:%M UTC").to_string(),
             },

@@ -23,6 +23,7 @@ mod hashing;
 mod keys;
 mod mail;
 mod me;
+mod new_device;
 mod oauth;
 mod oidc;
 mod oidc_flow;

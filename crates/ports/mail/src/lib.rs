@@ -47,12 +47,10 @@ pub enum MailContent {
     /// link: if you did not ask for it, ignore it).
     SignInCode { code: ConfirmationCode, valid_minutes: u32 },
     /// Somebody signed in on `device`, a device never seen on the account,
-    /// at `at` (if it was not you, reset your password).
-    NewSignIn {
-        device: String,
-        at: DateTime<Utc>,
-        reset_link: String,
-    },
+    /// at `at` (if it was not you, reset your password through "forgot
+    /// password"). No link: a sign-in must not mint a reset link, which would
+    /// replace one the user asked for.
+    NewSignIn { device: String, at: DateTime<Utc> },
 }
 
 impl MailContent {

@@ -52,6 +52,10 @@ pub struct NewSession {
     /// The events the opening records (`user.signed_in`), written with the
     /// session in its transaction, only if it opens.
     pub audit: Vec<registrar_domain::AuditEvent>,
+    /// A "new sign-in on this device" notice, queued with the session only
+    /// when no earlier audit event of the user names the session's device
+    /// (the account was never seen there, as far as the trail remembers).
+    pub new_device_notice: Option<NewOutboxMail>,
 }
 
 /// A code and/or link token to confirm something by mail (hashes only).

@@ -106,8 +106,11 @@ pub trait SessionStore {
     /// that inserts the session: a concurrent [`UserStore::set_password`] or
     /// [`ConfirmationStore::reset_password`] either comes after (and revokes
     /// the session) or before (and the session is refused).
-    /// Writes the session's [`NewSession::audit`] with it, only if it opens.
-    async fn open_session(&self, session: NewSession, max_per_client: usize) -> Result<(), StoreError>;
+    /// Writes the session's [`NewSession::audit`] with it, only if it opens,
+    /// and queues its [`NewSession::new_device_notice`] (if any) when no
+    /// earlier audit event of the user names the session's device. Returns
+    /// whether it queued the notice.
+    async fn open_session(&self, session: NewSession, max_per_client: usize) -> Result<bool, StoreError>;
 
     /// The session (and its user) whose access token hashes to `access_hash`,
     /// if the token has not expired at `now`.

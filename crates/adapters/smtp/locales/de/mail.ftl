@@ -102,5 +102,4 @@ sign-in-code-not-you = Sie haben das nicht angefordert? Dann hat jemand Ihre E-M
 new-sign-in-subject = Neue Anmeldung auf { $device }
 new-sign-in-intro = Bei Ihrem Konto hat sich soeben ein Gerät angemeldet, auf dem es noch nie benutzt wurde: { $device }, am { $when }.
 new-sign-in-was-you = Waren Sie das? Dann müssen Sie nichts weiter tun. In den Sicherheitseinstellungen Ihres Kontos sehen Sie Ihre letzten Aktivitäten und können Geräte abmelden.
-new-sign-in-open-link = Waren Sie das nicht? Dann kennt jemand Ihr Passwort. Setzen Sie es über diesen Link sofort zurück; damit werden alle Geräte abgemeldet:
-new-sign-in-reset = Waren Sie das nicht? Dann kennt jemand Ihr Passwort. Setzen Sie es sofort zurück; damit werden alle Geräte abgemeldet:
+new-sign-in-not-you = Waren Sie das nicht? Dann kennt jemand Ihr Passwort. Setzen Sie es sofort über „Passwort vergessen“ in Ihrer App zurück; damit werden alle Geräte abgemeldet.

@@ -102,5 +102,4 @@ sign-in-code-not-you = Didn't ask for this? Then someone typed your email addres
 new-sign-in-subject = New sign-in on { $device }
 new-sign-in-intro = Someone just signed in to your account on a device it was never used on before: { $device }, on { $when }.
 new-sign-in-was-you = Was this you? Then there is nothing more to do. You can see your recent activity and sign out devices in your account's security settings.
-new-sign-in-open-link = If it wasn't you, somebody knows your password. Reset your password right away through this link; that signs out every device:
-new-sign-in-reset = If it wasn't you, somebody knows your password. Reset your password right away; that signs out every device:
+new-sign-in-not-you = If it wasn't you, somebody knows your password. Reset it right away with "Forgot password" in the app you use; that signs out every device.

@@ -102,5 +102,4 @@ sign-in-code-not-you = ¿No lo has solicitado? Entonces alguien ha escrito tu di
 new-sign-in-subject = Nuevo inicio de sesión en { $device }
 new-sign-in-intro = Se acaba de iniciar sesión en tu cuenta desde un dispositivo en el que nunca se había usado: { $device }, el { $when }.
 new-sign-in-was-you = ¿Fuiste tú? Entonces no tienes que hacer nada más. En los ajustes de seguridad de tu cuenta puedes ver tu actividad reciente y cerrar la sesión de los dispositivos.
-new-sign-in-open-link = Si no fuiste tú, alguien conoce tu contraseña. Restablécela ahora mismo con este enlace; así se cierra la sesión en todos los dispositivos:
-new-sign-in-reset = Si no fuiste tú, alguien conoce tu contraseña. Restablécela ahora mismo; así se cierra la sesión en todos los dispositivos:
+new-sign-in-not-you = Si no fuiste tú, alguien conoce tu contraseña. Restablécela ahora mismo con «¿Olvidaste tu contraseña?» en la aplicación que usas; así se cierra la sesión en todos los dispositivos.

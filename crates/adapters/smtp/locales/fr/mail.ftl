@@ -102,5 +102,4 @@ sign-in-code-not-you = Vous n'êtes pas à l'origine de cette demande ? Quelqu'u
 new-sign-in-subject = Nouvelle connexion sur { $device }
 new-sign-in-intro = Quelqu’un vient de se connecter à votre compte depuis un appareil jamais utilisé auparavant : { $device }, le { $when }.
 new-sign-in-was-you = C’était vous ? Vous n’avez rien d’autre à faire. Les paramètres de sécurité de votre compte montrent votre activité récente et permettent de déconnecter des appareils.
-new-sign-in-open-link = Si ce n’était pas vous, quelqu’un connaît votre mot de passe. Réinitialisez-le tout de suite avec ce lien ; tous les appareils seront déconnectés :
-new-sign-in-reset = Si ce n’était pas vous, quelqu’un connaît votre mot de passe. Réinitialisez-le tout de suite ; tous les appareils seront déconnectés :
+new-sign-in-not-you = Si ce n’était pas vous, quelqu’un connaît votre mot de passe. Réinitialisez-le tout de suite avec « Mot de passe oublié » dans l’application que vous utilisez ; tous les appareils seront déconnectés.

@@ -102,5 +102,4 @@ sign-in-code-not-you = Heb je hier niet om gevraagd? Dan heeft iemand je e-maila
 new-sign-in-subject = Nieuwe aanmelding op { $device }
 new-sign-in-intro = Er is zojuist op je account aangemeld vanaf een apparaat waarop het nog nooit is gebruikt: { $device }, op { $when }.
 new-sign-in-was-you = Was jij dit? Dan hoef je niets te doen. In de beveiligingsinstellingen van je account zie je je recente activiteit en kun je apparaten afmelden.
-new-sign-in-open-link = Was jij het niet? Dan kent iemand je wachtwoord. Stel het meteen opnieuw in via deze link; daarmee worden alle apparaten afgemeld:
-new-sign-in-reset = Was jij het niet? Dan kent iemand je wachtwoord. Stel het meteen opnieuw in; daarmee worden alle apparaten afgemeld:
+new-sign-in-not-you = Was jij het niet? Dan kent iemand je wachtwoord. Stel het meteen opnieuw in met "Wachtwoord vergeten" in de app die je gebruikt; daarmee worden alle apparaten afgemeld.

@@ -6,6 +6,58 @@ use super::support::*;
 contract_rules! {
     sessions, __store_contract_sessions;
 
+    pub async fn a_new_device_notice_is_queued_only_for_a_device_the_trail_never_saw<S: Store>(store: S) {
+        let (client, ann) = client_and_user(&store).await;
+        let bob = add_user(&store).await;
+        let email = Email::parse("ann@example.com").expect("an address");
+        let opening = |user: &UserId, device: &str, seconds: i64| {
+            let mut session = new_session(user, &client, device, at(seconds));
+            let mut event = registrar_domain::AuditEvent::new(
+                unique(),
+                at(seconds),
+                registrar_domain::AuditKind::SignedIn,
+                registrar_domain::Actor::User,
+            )
+            .about(user, &email);
+            event.device_id = Some(device.to_owned());
+            session.audit = vec![event];
+            let mut notice = new_mail(user, OutboxKind::NewSignIn, at(seconds));
+            notice.detail = Some(format!("{device} name"));
+            session.new_device_notice = Some(notice.clone());
+            (session, notice)
+        };
+        // Bob on the phone says nothing of Ann on it.
+        let (bobs, _) = opening(&bob, "phone", 1);
+        assert!(store.open_session(bobs, 5).await.unwrap(), "Bob's first sign-in on the phone");
+        let (first, notice) = opening(&ann, "phone", 2);
+        assert!(store.open_session(first, 5).await.unwrap(), "the phone is new to Ann");
+        let (again, _) = opening(&ann, "phone", 3);
+        assert!(!store.open_session(again, 5).await.unwrap(), "the phone is known now");
+        let (laptop, laptop_notice) = opening(&ann, "laptop", 4);
+        assert!(store.open_session(laptop, 5).await.unwrap(), "the laptop is new");
+        let without = NewSession {
+            new_device_notice: None,
+            ..opening(&ann, "tablet", 5).0
+        };
+        assert!(!store.open_session(without, 5).await.unwrap(), "no notice asked, none queued");
+
+        let queued: Vec<_> = store
+            .claim_mail(at(100), at(200), 100)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|m| m.user.id == ann)
+            .map(|m| (m.id, m.kind, m.detail))
+            .collect();
+        assert_eq!(
+            queued,
+            vec![
+                (notice.id, OutboxKind::NewSignIn, notice.detail),
+                (laptop_notice.id, OutboxKind::NewSignIn, laptop_notice.detail),
+            ]
+        );
+    }
+
     pub async fn opened_session_is_listed_and_found_by_access_hash_with_its_user<S: Store>(store: S) {
         let (client, user) = client_and_user(&store).await;
         let session = open(&store, &user, &client, "phone", at(100), 5).await;
@@ -353,7 +405,7 @@ contract_rules! {
             for opener in openers {
                 for (session, result) in opener.await.expect("an opening task ran to completion") {
                     assert!(
-                        matches!(result, Ok(()) | Err(StoreError::StaleCredential)),
+                        matches!(result, Ok(_) | Err(StoreError::StaleCredential)),
                         "round {round}: an open racing a change succeeds (then is revoked) or is refused as stale, got {result:?}"
                     );
                     assert!(

@@ -104,6 +104,7 @@ pub(super) fn new_session(user: &UserId, client: &ClientId, device_id: &str, now
         sign_in_method: SignInMethod::Password,
         scope: None,
         audit: Vec::new(),
+        new_device_notice: None,
     }
 }
 
