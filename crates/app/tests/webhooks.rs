@@ -186,7 +186,11 @@ async fn retried_then_delivered<S: Store>(store: S) {
     // Up again on the same address: delivered at the next try.
     let address = url.trim_start_matches("http://").trim_end_matches('/');
     let up = Receiver::serve(TcpListener::bind(address).await.unwrap(), url.clone());
-    assert_eq!(app.deliver_webhooks_due().await.unwrap(), 0, "not due before its backoff");
+    assert_eq!(
+        app.deliver_webhooks_due().await.unwrap(),
+        0,
+        "not due before its backoff"
+    );
     clock.advance(chrono::Duration::seconds(40));
     assert_eq!(app.deliver_webhooks_due().await.unwrap(), 1);
     let got = up.received();
@@ -622,14 +626,15 @@ mod binary {
         let killed_at = Instant::now();
 
         let restarted = deployment.start();
-        let got = receiver
-            .wait_until(Duration::from_secs(30), |got| got.len() >= 2)
-            .await;
+        let got = receiver.wait_until(Duration::from_secs(30), |got| got.len() >= 2).await;
         assert!(
             killed_at.elapsed() < Duration::from_secs(20),
             "sent again soon after the lease"
         );
-        assert_eq!(got[1].headers["webhook-id"], held[0].headers["webhook-id"], "the same message");
+        assert_eq!(
+            got[1].headers["webhook-id"], held[0].headers["webhook-id"],
+            "the same message"
+        );
         assert_eq!(got[1].body, held[0].body);
         verify_with_library(&secret, &got[1]);
         verify(&secret, &got[1]).unwrap();
@@ -698,7 +703,15 @@ mod binary {
     async fn a_private_address_is_refused_by_default() {
         let deployment = Deployment::new(false, false).await.expect("SQLite");
         let receiver = Receiver::start().await;
-        let port = receiver.url.split(':').nth(2).unwrap().split('/').next().unwrap().to_owned();
+        let port = receiver
+            .url
+            .split(':')
+            .nth(2)
+            .unwrap()
+            .split('/')
+            .next()
+            .unwrap()
+            .to_owned();
         let http = reqwest::Client::new();
         let instance = deployment.start();
         let (client, policies) = deployment.client_and_policies().await;
@@ -717,7 +730,11 @@ mod binary {
             .wait_for_metric(&http, r#"registrar_webhook_deliveries_total{outcome="refused"}"#, 1.0)
             .await;
         instance
-            .wait_for_metric(&http, &format!(r#"registrar_webhook_backlog{{endpoint="{endpoint}"}}"#), 0.0)
+            .wait_for_metric(
+                &http,
+                &format!(r#"registrar_webhook_backlog{{endpoint="{endpoint}"}}"#),
+                0.0,
+            )
             .await;
         assert_eq!(receiver.connections(), 0, "never connected to");
         assert_eq!(

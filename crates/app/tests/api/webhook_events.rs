@@ -54,7 +54,12 @@ fn of<'a>(got: &'a [Received], kind: &str, email: &str) -> Vec<&'a Received> {
 async fn each_event_type_is_delivered_by_the_flow_that_causes_it(backend: Backend) {
     let (app, receiver, secret) = app_with_receiver(backend).await;
     let started = chrono::Utc::now();
-    let mut secrets: Vec<String> = vec![PASSWORD.into(), NEW_PASSWORD.into(), WRONG_PASSWORD.into(), secret.clone()];
+    let mut secrets: Vec<String> = vec![
+        PASSWORD.into(),
+        NEW_PASSWORD.into(),
+        WRONG_PASSWORD.into(),
+        secret.clone(),
+    ];
 
     // One account through its life.
     let email = unique_email();
@@ -132,10 +137,7 @@ async fn each_event_type_is_delivered_by_the_flow_that_causes_it(backend: Backen
     let disabled = unique_email();
     let disabled_pair = app.register(&disabled).await;
     let disabled_user = id_of(&app, &disabled_pair).await;
-    app.service
-        .user_set_disabled(&disabled, true)
-        .await
-        .expect("disabled");
+    app.service.user_set_disabled(&disabled, true).await.expect("disabled");
     for pair in [&locked_pair, &disabled_pair] {
         secrets.push(access_token(pair).to_owned());
         secrets.push(pair["refresh_token"].as_str().expect("refresh").to_owned());
@@ -176,9 +178,12 @@ async fn each_event_type_is_delivered_by_the_flow_that_causes_it(backend: Backen
             Some(vec!["data".to_owned(), "timestamp".to_owned(), "type".to_owned()]),
             "{body}"
         );
-        let at = chrono::DateTime::parse_from_rfc3339(body["timestamp"].as_str().expect("a timestamp"))
-            .expect("RFC 3339");
-        assert!(at >= started - chrono::Duration::seconds(1) && at <= chrono::Utc::now(), "{body}");
+        let at =
+            chrono::DateTime::parse_from_rfc3339(body["timestamp"].as_str().expect("a timestamp")).expect("RFC 3339");
+        assert!(
+            at >= started - chrono::Duration::seconds(1) && at <= chrono::Utc::now(),
+            "{body}"
+        );
         for secret in &secrets {
             assert!(!request.body.contains(secret.as_str()), "{secret} in {body}");
         }
@@ -229,7 +234,9 @@ async fn deleting_the_account_is_announced(backend: Backend) {
     .await;
     assert!(deleted.status().is_success(), "{}", deleted.status());
     let got = receiver
-        .wait_until(Duration::from_secs(10), |got| !of(got, "user.deleted", &email).is_empty())
+        .wait_until(Duration::from_secs(10), |got| {
+            !of(got, "user.deleted", &email).is_empty()
+        })
         .await;
     let request = of(&got, "user.deleted", &email)[0];
     verify_with_library(&secret, request);
