@@ -4,8 +4,12 @@
 //! `id.timestamp.body` under the base64 secret after `whsec_`).
 #![allow(clippy::pedantic, clippy::restriction)] // test code
 
-use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex};
+#[path = "shared/receiver.rs"]
+mod receiver;
+#[path = "shared/serve.rs"]
+mod serving;
+
+use std::sync::Arc;
 use std::time::Duration;
 
 use base64::engine::general_purpose::STANDARD;
@@ -18,104 +22,9 @@ use registrar_service::{ManualClock, Registrar, Settings};
 use registrar_store::{AuditCursor, AuditFilter, Store};
 use registrar_webhook_http::HttpWebhooks;
 use sha2::Sha256;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
-/// One request as received.
-#[derive(Debug, Clone)]
-struct Received {
-    headers: BTreeMap<String, String>,
-    body: String,
-}
-
-/// A tiny HTTP/1.1 server on 127.0.0.1:0 answering `status` to every POST.
-#[derive(Clone)]
-struct Receiver {
-    url: String,
-    status: Arc<Mutex<u16>>,
-    got: Arc<Mutex<Vec<Received>>>,
-}
-
-impl Receiver {
-    async fn start() -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!("http://{}/hook", listener.local_addr().unwrap());
-        let receiver = Self {
-            url,
-            status: Arc::new(Mutex::new(200)),
-            got: Arc::default(),
-        };
-        let this = receiver.clone();
-        tokio::spawn(async move {
-            loop {
-                let Ok((mut socket, _)) = listener.accept().await else {
-                    return;
-                };
-                let this = this.clone();
-                tokio::spawn(async move {
-                    let mut buf = Vec::new();
-                    let mut chunk = [0_u8; 4096];
-                    let (head, mut body) = loop {
-                        let n = socket.read(&mut chunk).await.unwrap_or(0);
-                        if n == 0 {
-                            return;
-                        }
-                        buf.extend_from_slice(&chunk[..n]);
-                        if let Some(at) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-                            break (String::from_utf8_lossy(&buf[..at]).to_string(), buf[at + 4..].to_vec());
-                        }
-                    };
-                    let headers: BTreeMap<String, String> = head
-                        .lines()
-                        .skip(1)
-                        .filter_map(|l| l.split_once(':'))
-                        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_owned()))
-                        .collect();
-                    let length: usize = headers.get("content-length").and_then(|l| l.parse().ok()).unwrap_or(0);
-                    while body.len() < length {
-                        let n = socket.read(&mut chunk).await.unwrap_or(0);
-                        if n == 0 {
-                            break;
-                        }
-                        body.extend_from_slice(&chunk[..n]);
-                    }
-                    let status = *this.status.lock().unwrap();
-                    this.got.lock().unwrap().push(Received {
-                        headers,
-                        body: String::from_utf8(body).unwrap(),
-                    });
-                    let answer = format!("HTTP/1.1 {status} X\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
-                    let _ = socket.write_all(answer.as_bytes()).await;
-                });
-            }
-        });
-        receiver
-    }
-
-    fn answer(&self, status: u16) {
-        *self.status.lock().unwrap() = status;
-    }
-
-    fn received(&self) -> Vec<Received> {
-        self.got.lock().unwrap().clone()
-    }
-}
-
-/// The Standard Webhooks reference library's verdict (it also checks that
-/// the timestamp is within five minutes of the real time).
-fn verify_with_library(secret: &str, received: &Received) {
-    let mut headers = reqwest::header::HeaderMap::new();
-    for (name, value) in &received.headers {
-        headers.insert(
-            reqwest::header::HeaderName::from_bytes(name.as_bytes()).unwrap(),
-            value.parse().unwrap(),
-        );
-    }
-    standardwebhooks::Webhook::new(secret)
-        .unwrap()
-        .verify(received.body.as_bytes(), &headers)
-        .unwrap();
-}
+use receiver::{verify_with_library, Received, Receiver};
 
 /// The Standard Webhooks verification, as its libraries do it.
 fn verify(secret: &str, received: &Received) -> Result<(), String> {
@@ -258,17 +167,37 @@ async fn retried_then_delivered<S: Store>(store: S) {
     let closed = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}/", closed.local_addr().unwrap());
     drop(closed);
-    let (down, _) = app.add_webhook(&Actor::Cli, &url, "user.deleted").await.unwrap();
-    record(&app, AuditKind::Deleted).await;
+    let (down, down_secret) = app.add_webhook(&Actor::Cli, &url, "user.deleted").await.unwrap();
+    let deleted = record(&app, AuditKind::Deleted).await;
     assert_eq!(app.deliver_webhooks_due().await.unwrap(), 1);
-    let endpoint = app
-        .list_webhooks()
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|e| e.id == down)
-        .unwrap();
-    assert!(endpoint.failing_since.is_some());
+    let endpoint = |app: &Registrar<S, MemoryMailer>| {
+        let down = down.clone();
+        let app = app.clone();
+        async move {
+            app.list_webhooks()
+                .await
+                .unwrap()
+                .into_iter()
+                .find(|e| e.id == down)
+                .unwrap()
+        }
+    };
+    assert!(endpoint(&app).await.failing_since.is_some());
+    // Up again on the same address: delivered at the next try.
+    let address = url.trim_start_matches("http://").trim_end_matches('/');
+    let up = Receiver::serve(TcpListener::bind(address).await.unwrap(), url.clone());
+    assert_eq!(
+        app.deliver_webhooks_due().await.unwrap(),
+        0,
+        "not due before its backoff"
+    );
+    clock.advance(chrono::Duration::seconds(40));
+    assert_eq!(app.deliver_webhooks_due().await.unwrap(), 1);
+    let got = up.received();
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].headers["webhook-id"], deleted.message_id());
+    verify(&down_secret, &got[0]).unwrap();
+    assert_eq!(endpoint(&app).await.failing_since, None, "no longer failing");
 }
 
 async fn disabled_after_failing<S: Store>(store: S) {
@@ -453,5 +382,394 @@ mod postgres {
         };
         let store = DieselStore::connect(&db(database.url.clone())).await.unwrap();
         delivered_signed(store).await;
+    }
+}
+
+/// The real `registrar serve` binary: a crash between the commit and the
+/// delivery, two instances on one database, private addresses refused by
+/// default, and what `/metrics` says of it all.
+mod binary {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Child, Command};
+    use std::time::Instant;
+
+    use registrar::config::Config;
+    use registrar_diesel::testing::PgDatabase;
+    use reqwest::StatusCode;
+    use serde_json::json;
+
+    use super::serving::{listening_address, serve};
+    use super::*;
+
+    const PASSWORD: &str = "Correct-Horse-42";
+    /// Instances of one deployment share the server secret.
+    const SHARED_SECRET: &str = "fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210";
+
+    /// Where the instances keep their data: a SQLite file or a Postgres database.
+    struct Deployment {
+        dir: tempfile::TempDir,
+        url: String,
+        allow_private: bool,
+        _database: Option<PgDatabase>,
+    }
+
+    impl Deployment {
+        async fn new(postgres: bool, allow_private: bool) -> Option<Self> {
+            let dir = tempfile::tempdir().expect("dir");
+            let (url, database) = if postgres {
+                let database = PgDatabase::create().await?;
+                (database.url.clone(), Some(database))
+            } else {
+                (format!("sqlite://{}", dir.path().join("r.db").display()), None)
+            };
+            Some(Self {
+                dir,
+                url,
+                allow_private,
+                _database: database,
+            })
+        }
+
+        fn env(&self, command: &mut Command) {
+            command
+                .env_remove("DATABASE_URL")
+                .env_remove("REGISTRAR_CONFIG")
+                .env("REGISTRAR__DATABASE__URL", &self.url)
+                .env("REGISTRAR__SECURITY__SECRET_KEY", SHARED_SECRET)
+                .env("REGISTRAR__WEBHOOKS__ALLOW_PRIVATE", self.allow_private.to_string())
+                // A short call timeout: a short lease (twice it, plus 5 s).
+                .env("REGISTRAR__WEBHOOKS__TIMEOUT", "2")
+                .env("REGISTRAR__HTTP__WORKERS", "1")
+                .env("REGISTRAR__PASSWORD__ARGON2_MEMORY_KIB", "1024")
+                .env("REGISTRAR__PASSWORD__ARGON2_ITERATIONS", "1")
+                .env("REGISTRAR__EMAIL__CHECK_DOMAIN", "false")
+                .env("REGISTRAR__MAIL__OUTBOX_DIR", self.dir.path().join("outbox"));
+        }
+
+        /// `registrar serve`, listening.
+        fn start(&self) -> Instance {
+            let mut command = serve(self.dir.path());
+            self.env(&mut command);
+            let mut child = command.spawn().expect("spawn registrar serve");
+            let stderr = child.stderr.take().expect("stderr");
+            let (tx, rx) = std::sync::mpsc::channel();
+            std::thread::spawn(move || {
+                let mut sent = false;
+                for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                    if !sent {
+                        if let Some(address) = listening_address(&line) {
+                            let _ = tx.send(address);
+                            sent = true;
+                        }
+                    }
+                }
+            });
+            let address = rx
+                .recv_timeout(Duration::from_secs(60))
+                .expect("the instance starts listening");
+            Instance {
+                child,
+                url: format!("http://{address}"),
+            }
+        }
+
+        /// `registrar ARGS`: its standard output.
+        fn cli(&self, args: &[&str]) -> String {
+            let mut command = Command::new(env!("CARGO_BIN_EXE_registrar"));
+            command.args(args).current_dir(self.dir.path());
+            self.env(&mut command);
+            command.env("REGISTRAR__LOG__LEVEL", "warn");
+            let output = command.output().expect("run registrar");
+            assert!(
+                output.status.success(),
+                "{args:?}: {}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+            String::from_utf8(output.stdout).expect("UTF-8")
+        }
+
+        /// `registrar webhook add`: the endpoint's id and secret.
+        fn add_webhook(&self, url: &str, events: &str) -> (String, String) {
+            let out = self.cli(&["webhook", "add", "--url", url, "--events", events]);
+            let mut lines = out.lines();
+            let id = lines.next().expect("the id").to_owned();
+            let secret = lines.next().expect("the secret").to_owned();
+            (id, secret)
+        }
+
+        /// A client and the required policies, as an operator sets them up.
+        async fn client_and_policies(&self) -> (String, Vec<i32>) {
+            let mut config = Config::default();
+            config.security.secret_key = Some(SHARED_SECRET.to_owned().into());
+            config.database.url = self.url.clone();
+            config.mail.outbox_dir = self.dir.path().join("outbox");
+            let service = registrar::wiring::service(&config).await.expect("service");
+            let client = service.add_client("Shop").await.expect("client").id.to_string();
+            let mut policies = Vec::new();
+            for t in ["tac", "privacy"] {
+                let mut texts = std::collections::BTreeMap::new();
+                texts.insert(
+                    registrar_domain::Language::EN,
+                    registrar_domain::PolicyText {
+                        title: t.into(),
+                        description: String::new(),
+                        button: "OK".into(),
+                        html: String::new(),
+                    },
+                );
+                let revision = registrar_store::NewPolicyRevision {
+                    policy_type: registrar_domain::PolicyType::parse(t).expect("type"),
+                    version: "1".into(),
+                    published_at: chrono::Utc::now(),
+                    texts,
+                };
+                policies.push(service.publish_policy(revision).await.expect("publish").id.0);
+            }
+            (client, policies)
+        }
+    }
+
+    /// A `registrar serve` process; killed when dropped.
+    struct Instance {
+        child: Child,
+        url: String,
+    }
+
+    impl Instance {
+        /// `kill -9`.
+        fn kill(mut self) {
+            self.child.kill().expect("SIGKILL");
+            self.child.wait().expect("reaped");
+        }
+
+        async fn register(&self, http: &reqwest::Client, client: &str, policies: &[i32], email: &str) {
+            let response = http
+                .post(format!("{}/api/register", self.url))
+                .json(&json!({
+                    "client_id": client, "device_id": "phone", "device_name": "Phone", "username": email,
+                    "password": PASSWORD, "firstname": "Ann", "lastname": "Smith",
+                    "telephone": "+32 475 00 00 00", "policies": policies,
+                }))
+                .send()
+                .await
+                .expect("request");
+            assert_eq!(response.status(), StatusCode::OK);
+        }
+
+        /// `/metrics`: the value of the series `name{labels}` (0 when absent).
+        async fn metric(&self, http: &reqwest::Client, series: &str) -> f64 {
+            let text = http
+                .get(format!("{}/metrics", self.url))
+                .send()
+                .await
+                .expect("metrics")
+                .text()
+                .await
+                .expect("text");
+            text.lines()
+                .find_map(|l| l.strip_prefix(series)?.strip_prefix(' ')?.trim().parse().ok())
+                .unwrap_or(0.0)
+        }
+
+        /// Polls `/metrics` until `series` is `value`.
+        async fn wait_for_metric(&self, http: &reqwest::Client, series: &str, value: f64) {
+            let deadline = Instant::now() + Duration::from_secs(20);
+            loop {
+                let now = self.metric(http, series).await;
+                if now == value {
+                    return;
+                }
+                assert!(Instant::now() < deadline, "{series} is {now}, not {value}");
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+        }
+    }
+
+    impl Drop for Instance {
+        fn drop(&mut self) {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+
+    fn email() -> String {
+        format!("{}@example.com", uuid::Uuid::new_v4().simple())
+    }
+
+    fn registered_about(got: &[Received], email: &str) -> usize {
+        got.iter()
+            .filter(|r| r.json()["type"] == "user.registered" && r.json()["data"]["email"] == email)
+            .count()
+    }
+
+    /// The event is committed and its delivery claimed (the receiver holds
+    /// the request, never answering) when the instance is killed: the
+    /// restarted instance delivers it once the lease is over, with the same
+    /// `webhook-id`. Then `/metrics` counts it, and a failing receiver.
+    async fn killed_between_commit_and_delivery(postgres: bool) {
+        let Some(deployment) = Deployment::new(postgres, true).await else {
+            return;
+        };
+        let receiver = Receiver::start().await;
+        receiver.hold_next();
+        let http = reqwest::Client::new();
+        let first = deployment.start();
+        let (client, policies) = deployment.client_and_policies().await;
+        let (endpoint, secret) = deployment.add_webhook(&receiver.url, "user.registered");
+        let address = email();
+        first.register(&http, &client, &policies, &address).await;
+        let held = receiver
+            .wait_until(Duration::from_secs(20), |got| !got.is_empty())
+            .await;
+        first.kill();
+        assert_eq!(held.len(), 1);
+        let killed_at = Instant::now();
+
+        let restarted = deployment.start();
+        let got = receiver.wait_until(Duration::from_secs(30), |got| got.len() >= 2).await;
+        assert!(
+            killed_at.elapsed() < Duration::from_secs(20),
+            "sent again soon after the lease"
+        );
+        assert_eq!(
+            got[1].headers["webhook-id"], held[0].headers["webhook-id"],
+            "the same message"
+        );
+        assert_eq!(got[1].body, held[0].body);
+        verify_with_library(&secret, &got[1]);
+        verify(&secret, &got[1]).unwrap();
+        assert_eq!(registered_about(&got, &address), 2);
+
+        // What the restarted instance says: one delivered, nothing waiting.
+        let delivered = r#"registrar_webhook_deliveries_total{outcome="delivered"}"#;
+        let backlog = format!(r#"registrar_webhook_backlog{{endpoint="{endpoint}"}}"#);
+        let oldest = format!(r#"registrar_webhook_oldest_pending_age_seconds{{endpoint="{endpoint}"}}"#);
+        restarted.wait_for_metric(&http, delivered, 1.0).await;
+        restarted.wait_for_metric(&http, &backlog, 0.0).await;
+        assert_eq!(restarted.metric(&http, &oldest).await, 0.0);
+        // The receiver fails: counted as failed, waiting for its retry.
+        receiver.answer(500);
+        restarted.register(&http, &client, &policies, &email()).await;
+        restarted
+            .wait_for_metric(&http, r#"registrar_webhook_deliveries_total{outcome="failed"}"#, 1.0)
+            .await;
+        restarted.wait_for_metric(&http, &backlog, 1.0).await;
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while restarted.metric(&http, &oldest).await < 1.0 {
+            assert!(Instant::now() < deadline, "the oldest pending delivery ages");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        assert_eq!(restarted.metric(&http, delivered).await, 1.0);
+        assert_eq!(receiver.received().len(), 3);
+    }
+
+    /// Two instances on one database, registrations spread over both: each
+    /// event reaches the endpoint once.
+    async fn two_instances_deliver_each_event_once(postgres: bool) {
+        let Some(deployment) = Deployment::new(postgres, true).await else {
+            return;
+        };
+        let receiver = Receiver::start().await;
+        let http = reqwest::Client::new();
+        let a = deployment.start();
+        let b = deployment.start();
+        let (client, policies) = deployment.client_and_policies().await;
+        let (_, secret) = deployment.add_webhook(&receiver.url, "user.registered");
+        let emails: Vec<String> = (0..50).map(|_| email()).collect();
+        for pair in emails.chunks(2) {
+            let (client, policies) = (&client, &policies);
+            tokio::join!(
+                a.register(&http, client, policies, &pair[0]),
+                b.register(&http, client, policies, &pair[1]),
+            );
+        }
+        let got = receiver
+            .wait_until(Duration::from_secs(40), |got| got.len() >= emails.len())
+            .await;
+        // Two more polls of both workers: nothing sent twice.
+        tokio::time::sleep(Duration::from_secs(5)).await;
+        let got_then = receiver.received();
+        assert_eq!(got_then.len(), emails.len(), "each event once");
+        for email in &emails {
+            assert_eq!(registered_about(&got, email), 1, "{email}");
+        }
+        for request in &got_then {
+            verify_with_library(&secret, request);
+        }
+    }
+
+    /// Without `webhooks.allow_private`, an `https` endpoint on 127.0.0.1 is
+    /// accepted but never connected to: its delivery is recorded as refused.
+    async fn a_private_address_is_refused_by_default() {
+        let deployment = Deployment::new(false, false).await.expect("SQLite");
+        let receiver = Receiver::start().await;
+        let port = receiver
+            .url
+            .split(':')
+            .nth(2)
+            .unwrap()
+            .split('/')
+            .next()
+            .unwrap()
+            .to_owned();
+        let http = reqwest::Client::new();
+        let instance = deployment.start();
+        let (client, policies) = deployment.client_and_policies().await;
+        // Plain http is refused as such.
+        let mut command = Command::new(env!("CARGO_BIN_EXE_registrar"));
+        command
+            .args(["webhook", "add", "--url", &receiver.url])
+            .current_dir(deployment.dir.path());
+        deployment.env(&mut command);
+        let refused = command.output().expect("run registrar");
+        assert!(!refused.status.success());
+        assert!(String::from_utf8_lossy(&refused.stderr).contains("https required"));
+        let (endpoint, _) = deployment.add_webhook(&format!("https://127.0.0.1:{port}/hook"), "user.registered");
+        instance.register(&http, &client, &policies, &email()).await;
+        instance
+            .wait_for_metric(&http, r#"registrar_webhook_deliveries_total{outcome="refused"}"#, 1.0)
+            .await;
+        instance
+            .wait_for_metric(
+                &http,
+                &format!(r#"registrar_webhook_backlog{{endpoint="{endpoint}"}}"#),
+                0.0,
+            )
+            .await;
+        assert_eq!(receiver.connections(), 0, "never connected to");
+        assert_eq!(
+            instance
+                .metric(&http, r#"registrar_webhook_deliveries_total{outcome="delivered"}"#)
+                .await,
+            0.0
+        );
+        let list = deployment.cli(&["webhook", "list"]);
+        let line = list.lines().find(|l| l.starts_with(&endpoint)).expect("listed");
+        assert!(!line.ends_with("\t-"), "failing since the refusal: {line}");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn sqlite_a_delivery_claimed_by_a_killed_instance_is_sent_by_the_restarted_one() {
+        killed_between_commit_and_delivery(false).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn postgres_a_delivery_claimed_by_a_killed_instance_is_sent_by_the_restarted_one() {
+        killed_between_commit_and_delivery(true).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn sqlite_two_serve_processes_deliver_each_event_once() {
+        two_instances_deliver_each_event_once(false).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn postgres_two_serve_processes_deliver_each_event_once() {
+        two_instances_deliver_each_event_once(true).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn a_private_address_is_refused_by_default_by_the_server() {
+        a_private_address_is_refused_by_default().await;
     }
 }

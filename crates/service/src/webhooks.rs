@@ -286,7 +286,11 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
     pub async fn deliver_webhooks_due(&self) -> Result<usize, ServiceError> {
         let settings = &self.settings.webhooks;
         let now = self.now();
-        let lease = Duration::from_std(settings.timeout).unwrap_or(Duration::seconds(10)) + Duration::seconds(60);
+        // Long enough for the call and its outcome to be recorded; short
+        // enough that a delivery claimed by an instance that died is sent
+        // by another soon after (twice the timeout, plus five seconds).
+        let timeout = Duration::from_std(settings.timeout).unwrap_or(Duration::seconds(10));
+        let lease = timeout + timeout + Duration::seconds(5);
         let deliveries = self
             .store
             .claim_webhook_deliveries(now, now + lease, settings.batch, settings.max_concurrent_per_endpoint)

@@ -35,6 +35,8 @@ mod passkeys;
 mod policies;
 #[path = "../shared/policies.rs"]
 mod policies_shared;
+#[path = "../shared/receiver.rs"]
+mod receiver;
 mod register;
 mod sessions;
 mod signup;
@@ -42,3 +44,4 @@ mod throttle;
 mod token;
 mod typed;
 mod users_api;
+mod webhook_events;
