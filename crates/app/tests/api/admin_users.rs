@@ -353,7 +353,7 @@ async fn the_confirmation_mail_is_resent_unless_confirmed(backend: Backend) {
         None,
     )
     .await;
-    assert_eq!(status, StatusCode::ACCEPTED);
+    assert_eq!(status, StatusCode::NO_CONTENT);
     let mails = app.wait_for_mails(&email, 2).await;
     assert!(six_digit_code(&mails[1]).is_some(), "a new code: {}", mails[1]);
     let resent = last_of(&app, &id, "admin.action").await;

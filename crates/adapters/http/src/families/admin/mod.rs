@@ -19,7 +19,7 @@ mod users;
 pub use audit::{AdminAuditEvent, AdminAuditPage};
 pub use clients::{AdminClient, AdminClientList};
 pub use error::{AdminError, AdminErrorBody, AdminRefusals};
-pub use users::{AdminFactors, AdminSession, AdminUser, AdminUserPage, AdminUserSummary};
+pub use users::{AdminFactors, AdminRoleRequest, AdminSession, AdminUser, AdminUserPage, AdminUserSummary};
 
 use crate::edge::routes::{route, AddRoute};
 

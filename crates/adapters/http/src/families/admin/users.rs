@@ -412,14 +412,13 @@ fn actor(key: AdminKey) -> Actor {
     Actor::AdminKey(key.name)
 }
 
-/// The body of `PUT /admin/users/{id}/role` (JSON or a form; read field by
-/// field by the text rule, so this type only documents it).
-#[derive(Deserialize, ToSchema)]
-#[allow(dead_code)]
+/// The body of `PUT /admin/users/{id}/role` (JSON or a form).
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 pub struct AdminRoleRequest {
     /// 1 to 32 of `a-z 0-9 _ -`.
-    #[schema(example = "editor")]
-    pub role: String,
+    #[schema(required = true, value_type = String, example = "editor", min_length = 1, max_length = 32)]
+    #[serde(default, deserialize_with = "crate::edge::lenient::text")]
+    pub role: Option<String>,
 }
 
 /// A body the admin API cannot read, as its errors say it.
@@ -457,10 +456,8 @@ pub async fn role<S: Store, M: Mailer>(
     payload: web::Payload,
 ) -> Result<HttpResponse, AdminError> {
     let (key, user) = key_and_user(&call, AdminScope::UsersWrite, &id).await?;
-    let object = body::read_object(&call.req, payload, &call.app)
-        .await
-        .map_err(unreadable)?;
-    let text = object.text("role").unwrap_or_default();
+    let request: AdminRoleRequest = body::read(&call.req, payload, &call.app).await.map_err(unreadable)?;
+    let text = request.role.unwrap_or_default();
     plain("role", &text)?;
     let role = Role::parse(text.trim()).ok_or_else(|| AdminError::invalid("role", "1 to 32 of a-z, 0-9, _ and -"))?;
     call.app.admin_set_role(&actor(key), &user, &role).await?;
@@ -605,7 +602,7 @@ pub async fn reset_factors<S: Store, M: Mailer>(
     security(("admin_key" = ["users:write"])),
     params(("id" = String, Path, description = "The user's id.")),
     responses(
-        (status = 202, description = "The mail is queued."),
+        (status = 204, description = "The mail is queued."),
         (status = 404, description = "No such account (`not_found`).", body = AdminErrorBody),
         (status = 409, description = "The address is confirmed already (`already_confirmed`).", body = AdminErrorBody),
         AdminRefusals,
@@ -617,7 +614,7 @@ pub async fn resend_confirmation<S: Store, M: Mailer>(
 ) -> Result<HttpResponse, AdminError> {
     let (key, user) = key_and_user(&call, AdminScope::UsersWrite, &id).await?;
     call.app.admin_resend_confirmation(&actor(key), &user).await?;
-    Ok(HttpResponse::Accepted().finish())
+    Ok(HttpResponse::NoContent().finish())
 }
 
 /// Lift an account's lockout
