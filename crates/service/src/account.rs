@@ -482,9 +482,7 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
     /// The password is given ([`parse::present`]).
     pub async fn delete_account(&self, ctx: &AuthContext, password: &str, from: ClientIp) -> Result<(), ServiceError> {
         self.confirm_password(&ctx.user, password, from).await?;
-        self.store.delete_user(&ctx.user.id).await?;
-        tracing::info!(to = ctx.user.email.masked(), "account deleted");
-        Ok(())
+        self.erase_user(&Actor::User, &ctx.user).await
     }
 
     /// `POST /api/change-password`: checks the current password, sets the new

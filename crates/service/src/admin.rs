@@ -121,8 +121,7 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
     /// Erases an account and everything tied to it.
     pub async fn user_delete(&self, email: &str) -> Result<(), ServiceError> {
         let user = self.user_named(email).await?;
-        self.store.delete_user(&user.id).await?;
-        Ok(())
+        self.erase_user(&registrar_domain::Actor::Cli, &user).await
     }
 
     /// Gives an account a role (`guest` by default).
@@ -147,6 +146,6 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
     /// there was none.
     pub async fn user_factors_reset(&self, email: &str) -> Result<bool, ServiceError> {
         let user = self.user_named(email).await?;
-        self.remove_factors(&user, true).await
+        self.admin_reset_factors(&registrar_domain::Actor::Cli, &user).await
     }
 }

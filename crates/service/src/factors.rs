@@ -19,8 +19,8 @@ use chrono::Duration;
 use rand::rngs::OsRng;
 use rand::RngCore;
 use registrar_domain::{
-    AuditKind, ClientId, ClientIp, Keyring, Password, Sealed, SecretHash, SecretToken, SignInMethod, TotpSecret, User,
-    UserId,
+    Actor, AuditKind, ClientId, ClientIp, Keyring, Password, Sealed, SecretHash, SecretToken, SignInMethod, TotpSecret,
+    User, UserId,
 };
 use registrar_mail::Mailer;
 use registrar_store::{
@@ -302,14 +302,18 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
     }
 
     /// Removes the user's authenticator app and recovery codes (and, for
-    /// an operator's reset of `every` factor, the sign-ins waiting for one),
-    /// and mails "two-step verification turned off". `false` (no mail) when
-    /// there was no factor.
-    pub(crate) async fn remove_factors(&self, user: &User, every: bool) -> Result<bool, ServiceError> {
+    /// an operator's reset of every factor, by the `operator` given, the
+    /// passkeys and the sign-ins waiting for one), and mails "two-step
+    /// verification turned off". `false` (no mail) when there was no factor.
+    pub(crate) async fn remove_factors(&self, user: &User, operator: Option<&Actor>) -> Result<bool, ServiceError> {
         let mail = self.outbox_mail(&user.id, OutboxKind::TotpDisabled);
         let mail_id = mail.id.clone();
-        let removed = if every {
-            self.store.reset_factors(&user.id, Some(mail)).await?
+        let removed = if let Some(actor) = operator {
+            let audit = [self
+                .event(AuditKind::FactorRemoved, actor.clone())
+                .about(&user.id, &user.email)
+                .with("factor", "all")];
+            self.store.reset_factors(&user.id, Some(mail), &audit).await?
         } else {
             let audit = [self.user_event(AuditKind::FactorRemoved, user).with("factor", "totp")];
             self.store.remove_totp(&user.id, Some(mail), &audit).await?
@@ -388,7 +392,7 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         self.confirm_password(&ctx.user, password, from).await?;
         // The mfa tokens are left alone: this removes one kind of factor,
         // and a token whose factor is gone completes nothing anyway.
-        if !self.remove_factors(&ctx.user, false).await? {
+        if !self.remove_factors(&ctx.user, None).await? {
             return Err(ServiceError::NotFound);
         }
         Ok(())

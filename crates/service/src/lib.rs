@@ -45,7 +45,7 @@ pub use account::{PasswordChange, ProfileChange, ProfileView, Registration, Regi
 pub use activity::{ActivityEntry, ActivityPage, ACTIVITY_DAYS, ACTIVITY_DEFAULT_LIMIT, ACTIVITY_MAX_LIMIT};
 pub use admin::NewClient;
 pub use admin_keys::{admin_key_name, AdminAuthError, ADMIN_KEY_PREFIX};
-pub use admin_users::AdminUserView;
+pub use admin_users::{AdminUserView, Lockout};
 pub use audit::{current_request, within_request, AuditSettings, RequestMeta};
 pub use authorize::{
     with_query, AuthorizationError, AuthorizationErrorRedirect, AuthorizationInput, AuthorizationPageError,

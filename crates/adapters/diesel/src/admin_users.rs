@@ -3,17 +3,79 @@
 //! `2026-12-12-000001_admin`); the address prefix is a `LIKE 'prefix%'` on
 //! the normalized address, served by a pattern index on Postgres
 //! (`text_pattern_ops`) and a `NOCASE` one on SQLite (whose `LIKE` ignores
-//! ASCII case; the column is lowercase anyway).
+//! ASCII case; the column is lowercase anyway). The name prefix is a
+//! `lower(name) LIKE 'prefix%'` on the first and the last name, served by
+//! expression indexes (migration `2026-12-12-000004_admin_users`).
+//!
+//! Also: ending a user's sessions, their lockout counters, and
+//! [`Erasure`]: what a user's deletion leaves of their audit trail.
+
+use std::collections::BTreeMap;
 
 use async_trait::async_trait;
 use diesel::prelude::*;
-use registrar_domain::User;
-use registrar_store::{AdminUserStore, StoreError, UserCursor, UserFilter};
+use diesel::sql_types::{Nullable, Text};
+use registrar_domain::{AuditEvent, Counter, PolicyType, RevisionId, SessionId, ThrottleKey, User, UserId};
+use registrar_store::{AcceptedRevision, AdminUserStore, StoreError, UserCursor, UserFilter, ERASURE_KEEPS};
 
-use crate::backend::run;
-use crate::rows::{to_db, UserRow};
-use crate::schema::users;
+use crate::audit::AuditWrites;
+use crate::backend::{for_each_backend, run};
+use crate::error::{corrupt, Failure};
+use crate::rows::{from_db, to_db, UserRow};
+use crate::schema::{
+    audit_events, browser_sessions, mfa_tokens, policy_acceptances, policy_revisions, sessions, throttle_counters,
+    users,
+};
+use crate::throttle::CounterRow;
 use crate::DieselStore;
+
+diesel::define_sql_function! {
+    /// SQL `lower`.
+    fn lower(x: Nullable<Text>) -> Nullable<Text>;
+}
+
+/// Anonymizing the audit trail of an erased user, inside the erasure's transaction.
+pub(crate) trait Erasure {
+    /// Clears the address, IP, device, request id and every data value but
+    /// [`ERASURE_KEEPS`] of every event about `user`
+    /// ([`registrar_store::anonymize`]).
+    fn anonymize_events_in(&mut self, user: &str) -> Result<(), Failure>;
+}
+
+for_each_backend! {
+    impl Erasure for Conn {
+        fn anonymize_events_in(&mut self, user: &str) -> Result<(), Failure> {
+            let data: Vec<(i64, String)> = audit_events::table
+                .filter(audit_events::user_id.eq(user))
+                .select((audit_events::seq, audit_events::data))
+                .load(self)?;
+            diesel::update(audit_events::table.filter(audit_events::user_id.eq(user)))
+                .set((
+                    audit_events::email.eq(None::<String>),
+                    audit_events::ip.eq(None::<String>),
+                    audit_events::device_id.eq(None::<String>),
+                    audit_events::device_name.eq(None::<String>),
+                    audit_events::request_id.eq(None::<String>),
+                ))
+                .execute(self)?;
+            for (seq, text) in data {
+                // Unreadable data keeps nothing.
+                let all: BTreeMap<String, String> = serde_json::from_str(&text).unwrap_or_default();
+                let kept: BTreeMap<&String, &String> =
+                    all.iter().filter(|(key, _)| ERASURE_KEEPS.contains(&key.as_str())).collect();
+                if kept.len() != all.len() || all.is_empty() {
+                    let kept = serde_json::to_string(&kept).unwrap_or_else(|_| "{}".to_owned());
+                    if kept != text {
+                        diesel::update(audit_events::table.find(seq))
+                            .set(audit_events::data.eq(kept))
+                            .execute(self)?;
+                    }
+                }
+            }
+            Ok(())
+        }
+    }
+}
 
 /// The most accounts one page holds, whatever the caller asks.
 const MAX_PAGE: usize = 1_000;
@@ -42,10 +104,31 @@ impl AdminUserStore for DieselStore {
         let filter = filter.clone();
         let after = after.cloned();
         let limit = i64::try_from(limit.min(MAX_PAGE)).unwrap_or(0);
+        let sqlite = matches!(self.pools, crate::pool::Pools::Sqlite(_));
         run!(self, statement, |conn| {
             let mut query = users::table.select(UserRow::as_select()).into_boxed();
             if let Some(prefix) = &filter.email_prefix {
                 query = query.filter(users::email_normalized.like(prefix_pattern(prefix)).escape('\\'));
+            }
+            if let Some(prefix) = &filter.name_prefix {
+                let pattern = prefix_pattern(prefix);
+                let first = lower(users::firstname).like(pattern.clone()).escape('\\');
+                let last = lower(users::lastname).like(pattern).escape('\\');
+                query = if sqlite {
+                    // SQLite's LIKE uses no expression index: the same
+                    // prefix as a range (byte order) does.
+                    let end = format!("{prefix}\u{10FFFF}");
+                    query.filter(
+                        first
+                            .and(lower(users::firstname).ge(prefix.clone()))
+                            .and(lower(users::firstname).lt(end.clone()))
+                            .or(last
+                                .and(lower(users::lastname).ge(prefix.clone()))
+                                .and(lower(users::lastname).lt(end))),
+                    )
+                } else {
+                    query.filter(first.or(last))
+                };
             }
             if let Some(role) = &filter.role {
                 query = query.filter(users::role.eq(role.as_str().to_owned()));
@@ -81,6 +164,95 @@ impl AdminUserStore for DieselStore {
                 .load::<UserRow>(conn)?
                 .into_iter()
                 .map(UserRow::into_user)
+                .collect()
+        })
+    }
+
+    async fn revoke_sessions_of(&self, user: &UserId, audit: &[AuditEvent]) -> Result<usize, StoreError> {
+        let user = user.as_str().to_owned();
+        let audit = audit.to_vec();
+        run!(self, write, |conn| {
+            let mut ended = diesel::delete(sessions::table.filter(sessions::user_id.eq(&user))).execute(conn)?;
+            ended +=
+                diesel::delete(browser_sessions::table.filter(browser_sessions::user_id.eq(&user))).execute(conn)?;
+            diesel::delete(mfa_tokens::table.filter(mfa_tokens::user_id.eq(&user))).execute(conn)?;
+            conn.record_if(ended > 0, &audit)?;
+            Ok(ended)
+        })
+    }
+
+    async fn revoke_session_of(
+        &self,
+        user: &UserId,
+        session: &SessionId,
+        audit: &[AuditEvent],
+    ) -> Result<bool, StoreError> {
+        let user = user.as_str().to_owned();
+        let session = session.0.clone();
+        let audit = audit.to_vec();
+        run!(self, write, |conn| {
+            let revoked = diesel::delete(
+                sessions::table
+                    .filter(sessions::id.eq(&session))
+                    .filter(sessions::user_id.eq(&user)),
+            )
+            .execute(conn)?
+                > 0;
+            conn.record_if(revoked, &audit)
+        })
+    }
+
+    async fn throttle_counters(&self, keys: &[ThrottleKey]) -> Result<Vec<(ThrottleKey, Counter)>, StoreError> {
+        let keys: Vec<String> = keys.iter().map(|k| k.as_str().to_owned()).collect();
+        run!(self, statement, |conn| {
+            let rows: Vec<CounterRow> = throttle_counters::table
+                .filter(throttle_counters::key.eq_any(&keys))
+                .order(throttle_counters::key)
+                .select(CounterRow::as_select())
+                .load(conn)?;
+            Ok(rows
+                .into_iter()
+                .map(|row| (ThrottleKey::from_stored(row.key.clone()), row.counter()))
+                .collect())
+        })
+    }
+
+    async fn lift_lockout(&self, keys: &[ThrottleKey], audit: &[AuditEvent]) -> Result<bool, StoreError> {
+        let keys: Vec<String> = keys.iter().map(|k| k.as_str().to_owned()).collect();
+        let audit = audit.to_vec();
+        run!(self, write, |conn| {
+            let cleared = diesel::delete(throttle_counters::table.filter(throttle_counters::key.eq_any(&keys)))
+                .execute(conn)?
+                > 0;
+            conn.record_if(cleared, &audit)
+        })
+    }
+
+    async fn accepted_revisions(&self, user: &UserId) -> Result<Vec<AcceptedRevision>, StoreError> {
+        let user = user.as_str().to_owned();
+        run!(self, statement, |conn| {
+            let rows: Vec<(i32, String, String, chrono::NaiveDateTime)> = policy_acceptances::table
+                .inner_join(policy_revisions::table)
+                .filter(policy_acceptances::user_id.eq(&user))
+                .order(policy_acceptances::revision_id)
+                .select((
+                    policy_acceptances::revision_id,
+                    policy_revisions::policy_type,
+                    policy_revisions::version,
+                    policy_acceptances::accepted_at,
+                ))
+                .load(conn)?;
+            rows.into_iter()
+                .map(|(id, policy_type, version, at)| {
+                    let policy_type = PolicyType::parse(&policy_type)
+                        .ok_or_else(|| corrupt("policy_revisions", &id.to_string(), "bad policy type"))?;
+                    Ok(AcceptedRevision {
+                        id: RevisionId(id),
+                        policy_type,
+                        version,
+                        accepted_at: from_db(at),
+                    })
+                })
                 .collect()
         })
     }

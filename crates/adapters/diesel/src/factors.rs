@@ -176,9 +176,17 @@ fn code_rows(user: &str, codes: &[SecretHash], now: NaiveDateTime) -> Vec<Recove
 
 impl DieselStore {
     /// Removes the user's TOTP factor and recovery codes, with `all` also
-    /// their passkeys and `mfa_token`s, and queues `mail` if there was a factor.
-    async fn remove_factors(&self, user: &UserId, all: bool, mail: Option<NewOutboxMail>) -> Result<bool, StoreError> {
+    /// their passkeys and `mfa_token`s, and queues `mail` and writes `audit`
+    /// if there was a factor.
+    async fn remove_factors(
+        &self,
+        user: &UserId,
+        all: bool,
+        mail: Option<NewOutboxMail>,
+        audit: &[AuditEvent],
+    ) -> Result<bool, StoreError> {
         let user = user.0.clone();
+        let audit = audit.to_vec();
         run!(self, write, |conn| {
             diesel::delete(recovery_codes::table.filter(recovery_codes::user_id.eq(&user))).execute(conn)?;
             let mut removed = 0;
@@ -189,6 +197,7 @@ impl DieselStore {
             // Of two removals racing, the second waits for the first's row
             // lock and then finds no row: one removes, one mails.
             removed += diesel::delete(totp_factors::table.find(&user)).execute(conn)?;
+            conn.record_if(removed > 0, &audit)?;
             conn.enqueue_if(removed > 0, mail.as_ref())
         })
     }
@@ -300,8 +309,13 @@ impl FactorStore for DieselStore {
         })
     }
 
-    async fn reset_factors(&self, user: &UserId, mail: Option<NewOutboxMail>) -> Result<bool, StoreError> {
-        self.remove_factors(user, true, mail).await
+    async fn reset_factors(
+        &self,
+        user: &UserId,
+        mail: Option<NewOutboxMail>,
+        audit: &[AuditEvent],
+    ) -> Result<bool, StoreError> {
+        self.remove_factors(user, true, mail, audit).await
     }
 
     async fn replace_recovery_codes(

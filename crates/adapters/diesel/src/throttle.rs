@@ -43,7 +43,7 @@ impl CounterRow {
         }
     }
 
-    fn counter(&self) -> Counter {
+    pub(crate) fn counter(&self) -> Counter {
         Counter {
             window_start: from_db(self.window_start),
             count: u32::try_from(self.count).unwrap_or(0),

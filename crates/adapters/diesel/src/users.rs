@@ -5,6 +5,7 @@ use diesel::prelude::*;
 use registrar_domain::{AuditEvent, ConfirmationPurpose, Email, Language, PasswordHash, Profile, Role, User, UserId};
 use registrar_store::{NewOutboxMail, NewSession, NewUser, Registration, StoreError, UserStore};
 
+use crate::admin_users::Erasure;
 use crate::audit::AuditWrites;
 use crate::backend::{for_each_backend, run, Backend};
 use crate::confirmations::ConfirmationSteps;
@@ -237,12 +238,19 @@ impl UserStore for DieselStore {
         })
     }
 
-    async fn delete_user(&self, id: &UserId) -> Result<bool, StoreError> {
+    async fn delete_user(&self, id: &UserId, audit: &[AuditEvent]) -> Result<bool, StoreError> {
         let id = id.as_str().to_owned();
+        let audit = audit.to_vec();
         // Sessions (and their retired tokens), acceptances, confirmations and
-        // queued mails go by cascade.
-        run!(self, statement, |conn| Ok(diesel::delete(users::table.find(&id))
-            .execute(conn)?
-            > 0))
+        // queued mails go by cascade; the events are written and then every
+        // event about the user anonymized, in the same transaction.
+        run!(self, write, |conn| {
+            let erased = diesel::delete(users::table.find(&id)).execute(conn)? > 0;
+            if erased {
+                conn.record_in(&audit)?;
+                conn.anonymize_events_in(&id)?;
+            }
+            Ok(erased)
+        })
     }
 }

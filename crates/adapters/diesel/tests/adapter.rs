@@ -46,7 +46,8 @@ const AUTHORIZATION_MIGRATION: &str = "2026-12-11-000000_authorization";
 const AUDIT_MIGRATION: &str = "2026-12-12-000000_audit_admin_webhooks";
 const ADMIN_MIGRATION: &str = "2026-12-12-000001_admin";
 const OUTBOX_DETAIL_MIGRATION: &str = "2026-12-12-000003_outbox_detail";
-const EVERY_MIGRATION: [&str; 14] = [
+const ADMIN_USER_NAMES_MIGRATION: &str = "2026-12-12-000005_admin_user_names";
+const EVERY_MIGRATION: [&str; 15] = [
     FIRST_MIGRATION,
     OUTBOX_MIGRATION,
     INVITES_MIGRATION,
@@ -61,6 +62,7 @@ const EVERY_MIGRATION: [&str; 14] = [
     AUDIT_MIGRATION,
     ADMIN_MIGRATION,
     OUTBOX_DETAIL_MIGRATION,
+    ADMIN_USER_NAMES_MIGRATION,
 ];
 
 /// The same migrations the store embeds, to bring a database to an older version.
@@ -325,7 +327,7 @@ async fn assert_the_factors_migration_upgrades_a_database_in_use(store: &DieselS
         .await
         .expect("enrolling after the upgrade"));
     assert!(
-        store.delete_user(&user).await.expect("deleting"),
+        store.delete_user(&user, &[]).await.expect("deleting"),
         "an account with a factor can be deleted"
     );
 }
@@ -368,7 +370,10 @@ async fn assert_the_outbox_migration_upgrades_a_database_in_use(store: &DieselSt
     assert_eq!(claimed.len(), 1, "the queued mail is claimed");
     assert_eq!(claimed[0].id, queued.id);
     assert_eq!(claimed[0].user.id, user, "with its user");
-    assert!(store.delete_user(&user).await.expect("deleting"), "the user existed");
+    assert!(
+        store.delete_user(&user, &[]).await.expect("deleting"),
+        "the user existed"
+    );
     assert_eq!(
         store.outbox_backlog().await.expect("backlog"),
         0,
@@ -928,7 +933,7 @@ async fn assert_the_passkeys_migration_upgrades_a_database_in_use(store: &Diesel
         .await
         .expect("adding a passkey after the upgrade");
     assert!(
-        store.delete_user(&user).await.expect("deleting"),
+        store.delete_user(&user, &[]).await.expect("deleting"),
         "an account with a passkey can be deleted"
     );
 }
@@ -1136,7 +1141,7 @@ async fn assert_the_authorization_migration_upgrades_a_database_in_use<DB, C>(
         .expect("the scoped session");
     assert_eq!(found.scope, scoped.scope);
     assert!(
-        store.delete_user(&user).await.expect("deleting"),
+        store.delete_user(&user, &[]).await.expect("deleting"),
         "the user and their browser session go"
     );
 

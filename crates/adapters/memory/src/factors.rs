@@ -167,8 +167,15 @@ impl FactorStore for MemoryStore {
         Ok(state.record_if(removed, audit))
     }
 
-    async fn reset_factors(&self, user: &UserId, mail: Option<NewOutboxMail>) -> Result<bool, StoreError> {
-        self.lock()?.remove_factors(user, true, mail)
+    async fn reset_factors(
+        &self,
+        user: &UserId,
+        mail: Option<NewOutboxMail>,
+        audit: &[AuditEvent],
+    ) -> Result<bool, StoreError> {
+        let mut state = self.lock()?;
+        let removed = state.remove_factors(user, true, mail)?;
+        Ok(state.record_if(removed, audit))
     }
 
     async fn replace_recovery_codes(

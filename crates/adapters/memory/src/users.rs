@@ -178,11 +178,17 @@ impl UserStore for MemoryStore {
         Ok(())
     }
 
-    async fn delete_user(&self, id: &UserId) -> Result<bool, StoreError> {
+    async fn delete_user(&self, id: &UserId, audit: &[AuditEvent]) -> Result<bool, StoreError> {
         let mut state = self.lock()?;
         let Some(user) = state.users.remove(id) else {
             return Ok(false);
         };
+        state.record(audit);
+        for record in state.admin.events.iter_mut() {
+            if record.event.user.as_ref() == Some(id) {
+                registrar_store::anonymize(&mut record.event);
+            }
+        }
         state.user_ids_by_email.remove(user.email.normalized());
         state.revoke_where(|s| &s.user_id == id);
         state.acceptances.remove(id);

@@ -178,7 +178,13 @@ pub trait FactorStore {
     /// and their passkeys) and ends their `mfa_token`s (an attempt waiting for a factor has
     /// none left to wait for), queuing `mail`, at once. `false` when there
     /// was no factor: then nothing is queued, though the tokens still end.
-    async fn reset_factors(&self, user: &UserId, mail: Option<NewOutboxMail>) -> Result<bool, StoreError>;
+    /// Writes `audit` (`user.factor_removed`, factor `all`) only when it removed one.
+    async fn reset_factors(
+        &self,
+        user: &UserId,
+        mail: Option<NewOutboxMail>,
+        audit: &[AuditEvent],
+    ) -> Result<bool, StoreError>;
 
     /// Replaces the user's recovery codes (hashes), writing `audit`
     /// (`user.factor_added`, factor `recovery_codes`) with them.

@@ -87,9 +87,12 @@ pub trait UserStore {
     async fn set_role(&self, id: &UserId, role: &Role, audit: &[AuditEvent]) -> Result<(), StoreError>;
 
     /// Erases the user and everything tied to them (sessions, browser
-    /// sessions, codes, consents, acceptances, confirmations). Returns
-    /// whether there was such a user.
-    async fn delete_user(&self, id: &UserId) -> Result<bool, StoreError>;
+    /// sessions, codes, consents, acceptances, confirmations, queued mails).
+    /// Returns whether there was such a user. With the erasure, in its
+    /// transaction: writes `audit` (`user.deleted`, its webhook deliveries
+    /// queued as given) and then [`crate::anonymize`]s every event about
+    /// the user, that one included. Nothing when there was no such user.
+    async fn delete_user(&self, id: &UserId, audit: &[AuditEvent]) -> Result<bool, StoreError>;
 }
 
 #[async_trait]

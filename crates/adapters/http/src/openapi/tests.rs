@@ -43,9 +43,15 @@ const BEARER_ENDPOINTS: [(&str, &str); 19] = [
 ];
 
 /// Writes that read no body.
-const NO_BODY: [(&str, &str); 8] = [
+const NO_BODY: [(&str, &str); 14] = [
     ("POST", "/admin/users/{id}/disable"),
     ("POST", "/admin/users/{id}/enable"),
+    ("DELETE", "/admin/users/{id}"),
+    ("DELETE", "/admin/users/{id}/sessions"),
+    ("DELETE", "/admin/users/{id}/sessions/{session_id}"),
+    ("DELETE", "/admin/users/{id}/factors"),
+    ("POST", "/admin/users/{id}/confirmation"),
+    ("DELETE", "/admin/users/{id}/lockout"),
     ("POST", "/api/logout"),
     ("POST", "/userinfo"),
     ("DELETE", "/api/sessions/{device_id}"),
@@ -335,7 +341,7 @@ fn every_documented_request_field_is_read_under_its_name() {
     use crate::families::users::requests::*;
 
     type Build = fn(Object) -> String;
-    let readers: [(&str, Build); 34] = [
+    let readers: [(&str, Build); 35] = [
         ("RegisterRequest", lenient::<RegisterRequest>),
         ("PasswordGrantRequest", |f| {
             format!("{:?}", TokenRequest::of(f).expect("password grant"))
@@ -387,6 +393,7 @@ fn every_documented_request_field_is_read_under_its_name() {
         ("UsersValidationRequest", lenient::<UsersValidationRequest>),
         ("UsersVerifyRequest", lenient::<UsersVerifyRequest>),
         ("SignupRequest", lenient::<SignupRequest>),
+        ("AdminRoleRequest", lenient::<crate::families::admin::AdminRoleRequest>),
         ("SignupConfirmRequest", |f| {
             format!("{:?}", SignupConfirmBody::of(f, false).expect("lenient"))
         }),

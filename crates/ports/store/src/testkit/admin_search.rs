@@ -1,6 +1,6 @@
 //! The contract of [`AdminUserStore`](crate::AdminUserStore): every filter
 //! narrows, pages follow the `(created_at, id)` keyset without gaps or
-//! repeats, and an address prefix is taken literally.
+//! repeats, and an address or name prefix is taken literally.
 
 use super::support::*;
 use crate::{UserCursor, UserFilter};
@@ -109,6 +109,36 @@ pub async fn user_pages_follow_the_keyset_without_gaps_or_repeats<S: Store>(stor
     let mut got: Vec<UserId> = seen.into_iter().map(|u| u.id).collect();
     got.sort_by(|a, b| a.as_str().cmp(b.as_str()));
     assert_eq!(got, expected, "every account once");
+}
+
+pub async fn the_name_filter_takes_a_first_or_last_name_prefix_case_ignored<S: Store>(store: S) {
+    let tag = unique();
+    let named = |first: &str, last: &str| {
+        let mut user = new_user(unique_email("named"));
+        user.profile.firstname = Some(format!("{first}{tag}"));
+        user.profile.lastname = Some(last.to_owned());
+        user
+    };
+    let by_first = named("Zed", "Smith");
+    let by_last = {
+        let mut user = named("Ann", "x");
+        user.profile.lastname = Some(format!("ZED{tag}-Jones"));
+        user.created_at = at(1);
+        user
+    };
+    let wild = named("a%_", "Smith");
+    for user in [&by_first, &by_last, &wild] {
+        store.register(registration(user.clone())).await.expect("registered");
+    }
+    let name = |p: String| UserFilter {
+        name_prefix: Some(p),
+        ..UserFilter::default()
+    };
+    assert_eq!(ids(&store, &name(format!("zed{tag}"))).await, [by_first.id.clone(), by_last.id.clone()]);
+    assert_eq!(ids(&store, &name(format!("zed{tag}-j"))).await, vec![by_last.id.clone()]);
+    assert!(ids(&store, &name(tag.clone())).await.is_empty(), "a prefix, not a part");
+    assert_eq!(ids(&store, &name(format!("a%_{tag}"))).await, vec![wild.id.clone()]);
+    assert!(ids(&store, &name(format!("a%{tag}"))).await.is_empty(), "% is no wildcard");
 }
 
 }

@@ -486,7 +486,7 @@ pub async fn deleting_a_user_or_a_client_takes_their_browser_sessions_codes_and_
         let (browser, code) = browser_and_code(&store).await;
         store.grant_consent(&browser.user, &browser.client, &scopes("openid"), at(1)).await.unwrap();
         if what == "user" {
-            assert!(store.delete_user(&browser.user).await.unwrap());
+            assert!(store.delete_user(&browser.user, &[]).await.unwrap());
         } else {
             assert!(store.remove_client(&browser.client).await.unwrap());
         }

@@ -290,7 +290,7 @@ pub async fn deleting_a_user_deletes_their_factors<S: Store>(store: S) {
     let token = new_token(&user, &client, at(300));
     create(&store, &token).await;
 
-    assert!(store.delete_user(&user).await.unwrap());
+    assert!(store.delete_user(&user, &[]).await.unwrap());
     assert_eq!(store.totp_factor(&user).await.unwrap(), None);
     assert_eq!(store.recovery_codes_left(&user).await.unwrap(), 0);
     assert_eq!(store.mfa_token(&lookup(&token.token_hash, at(1), 5)).await.unwrap(), None);
@@ -346,7 +346,7 @@ pub async fn removing_the_app_keeps_the_mfa_tokens_and_a_reset_ends_them_and_mai
     assert!(store.put_pending_totp(&user, sealed(), at(2)).await.unwrap());
     store.replace_recovery_codes(&user, hashes(2), at(2), &[]).await.unwrap();
     let mail = new_mail(&user, OutboxKind::TotpDisabled, at(3));
-    assert!(store.reset_factors(&user, Some(mail.clone())).await.unwrap());
+    assert!(store.reset_factors(&user, Some(mail.clone()), &[]).await.unwrap());
     assert_eq!(store.totp_factor(&user).await.unwrap(), None);
     assert_eq!(store.recovery_codes_left(&user).await.unwrap(), 0);
     assert_eq!(store.mfa_token(&live(&token)).await.unwrap(), None, "the user's tokens ended");
@@ -358,7 +358,7 @@ pub async fn removing_the_app_keeps_the_mfa_tokens_and_a_reset_ends_them_and_mai
     let late = new_token(&user, &client, at(300));
     create(&store, &late).await;
     let again = new_mail(&user, OutboxKind::TotpDisabled, at(5));
-    assert!(!store.reset_factors(&user, Some(again.clone())).await.unwrap(), "no factor left");
+    assert!(!store.reset_factors(&user, Some(again.clone()), &[]).await.unwrap(), "no factor left");
     assert!(!queued(&store, &again.id).await, "resetting nothing queues nothing");
     assert_eq!(store.mfa_token(&live(&late)).await.unwrap(), None, "the tokens end all the same");
 }

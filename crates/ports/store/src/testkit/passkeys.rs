@@ -221,7 +221,7 @@ pub async fn a_reset_of_the_factors_or_deleting_the_user_takes_the_passkeys_alon
         add(&store, p).await;
     }
     let mail = new_mail(&user, OutboxKind::TotpDisabled, at(2));
-    assert!(store.reset_factors(&user, Some(mail.clone())).await.unwrap(), "a passkey is a factor");
+    assert!(store.reset_factors(&user, Some(mail.clone()), &[]).await.unwrap(), "a passkey is a factor");
     assert!(queued(&store, &mail.id).await, "the reset's mail is queued");
     assert!(store.passkeys(&user).await.unwrap().is_empty());
     assert!(!store.remove_totp(&other, None, &[]).await.unwrap(), "removing the app leaves passkeys alone");
@@ -229,7 +229,7 @@ pub async fn a_reset_of_the_factors_or_deleting_the_user_takes_the_passkeys_alon
 
     let registration = ceremony(CeremonyKind::Registration, Some(&other), 300);
     put(&store, &registration).await;
-    assert!(store.delete_user(&other).await.unwrap());
+    assert!(store.delete_user(&other, &[]).await.unwrap());
     assert_eq!(store.passkey_by_credential(&others.credential_id).await.unwrap(), None);
     assert!(!take(&store, &registration, CeremonyKind::Registration, 1).await, "the user's ceremony went too");
 }

@@ -125,7 +125,7 @@ contract_rules! {
             "a used reset link is not an email link"
         );
         assert!(
-            store.delete_user(&by_its_link).await.expect("deleting"),
+            store.delete_user(&by_its_link, &[]).await.expect("deleting"),
             "the user existed"
         );
         assert_eq!(

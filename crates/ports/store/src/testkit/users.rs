@@ -462,7 +462,7 @@ contract_rules! {
         store.accept_policies(&stayer, &[tac], at(3), &[]).await.expect("accepting");
 
         assert!(
-            store.delete_user(&new.id).await.expect("deleting"),
+            store.delete_user(&new.id, &[]).await.expect("deleting"),
             "delete_user returns true for an existing user"
         );
 
@@ -475,7 +475,7 @@ contract_rules! {
         assert!(accepted(&store, &new.id).await.is_empty(), "acceptances erased");
 
         assert!(
-            !store.delete_user(&new.id).await.expect("deleting again"),
+            !store.delete_user(&new.id, &[]).await.expect("deleting again"),
             "delete_user returns false the second time"
         );
 
@@ -705,7 +705,7 @@ contract_rules! {
         );
         let before = backlog(&store).await;
 
-        assert!(store.delete_user(&leaving).await.expect("deleting"), "the user existed");
+        assert!(store.delete_user(&leaving, &[]).await.expect("deleting"), "the user existed");
 
         assert_eq!(backlog(&store).await, before - 2, "their two mails left the backlog");
         assert_eq!(

@@ -16,7 +16,7 @@ use utoipa::ToSchema;
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AdminErrorBody {
     /// `unauthorized`, `forbidden`, `not_found`, `invalid_request`,
-    /// `validation_failed`, `too_many_attempts`, `server_error`, `unavailable`.
+    /// `validation_failed`, `too_many_attempts`, `already_confirmed`, `server_error`, `unavailable`.
     #[schema(example = "forbidden")]
     pub error: &'static str,
     /// What went wrong, in English.
@@ -110,6 +110,7 @@ impl AdminError {
             Self::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Service(e) => match e {
                 ServiceError::NotFound => StatusCode::NOT_FOUND,
+                ServiceError::AlreadyConfirmed => StatusCode::CONFLICT,
                 ServiceError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
                 ServiceError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
                 ServiceError::Unavailable(_) | ServiceError::Busy => StatusCode::SERVICE_UNAVAILABLE,
@@ -136,6 +137,7 @@ impl AdminError {
             },
             Self::Service(e) => match e {
                 ServiceError::NotFound => plain("not_found", "Not found."),
+                ServiceError::AlreadyConfirmed => plain("already_confirmed", "The address is confirmed already."),
                 ServiceError::TooManyAttempts { .. } => plain("too_many_attempts", "Too many attempts."),
                 ServiceError::Invalid(errors) => AdminErrorBody {
                     error: "validation_failed",

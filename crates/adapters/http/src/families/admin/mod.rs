@@ -19,7 +19,7 @@ mod users;
 pub use audit::{AdminAuditEvent, AdminAuditPage};
 pub use clients::{AdminClient, AdminClientList};
 pub use error::{AdminError, AdminErrorBody, AdminRefusals};
-pub use users::{AdminFactors, AdminSession, AdminUser, AdminUserPage, AdminUserSummary};
+pub use users::{AdminFactors, AdminRoleRequest, AdminSession, AdminUser, AdminUserPage, AdminUserSummary};
 
 use crate::edge::routes::{route, AddRoute};
 
@@ -30,4 +30,11 @@ pub fn routes(routes: &mut impl AddRoute) {
     route!(routes, users::__path_user => users::user::<S, M>);
     route!(routes, users::__path_disable => users::disable::<S, M>);
     route!(routes, users::__path_enable => users::enable::<S, M>);
+    route!(routes, users::__path_role => users::role::<S, M>);
+    route!(routes, users::__path_delete => users::delete::<S, M>);
+    route!(routes, users::__path_revoke_sessions => users::revoke_sessions::<S, M>);
+    route!(routes, users::__path_revoke_session => users::revoke_session::<S, M>);
+    route!(routes, users::__path_reset_factors => users::reset_factors::<S, M>);
+    route!(routes, users::__path_resend_confirmation => users::resend_confirmation::<S, M>);
+    route!(routes, users::__path_lift_lockout => users::lift_lockout::<S, M>);
 }
