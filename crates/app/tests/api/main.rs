@@ -5,6 +5,7 @@
 #[macro_use]
 mod helpers;
 mod admin;
+mod admin_catalog;
 mod at_rest;
 mod audit;
 #[path = "../shared/authenticator.rs"]
