@@ -1,6 +1,6 @@
 //! Administration behind the CLI: API clients and accounts.
 
-use registrar_domain::{text, Client, ClientId, ClientKind, RedirectUri, SecretToken, WEB_CLIENT_ID};
+use registrar_domain::{text, Actor, Client, ClientId, ClientKind, RedirectUri, SecretToken, WEB_CLIENT_ID};
 use registrar_mail::Mailer;
 use registrar_store::Store;
 
@@ -26,8 +26,13 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
     /// Registers an API client with a new random id (80 hex characters, as long as the client ids
     /// of the device-token API's examples). A confidential client also gets
     /// a secret (256 random bits as 64 lowercase hex characters), handed back
-    /// here once: only its keyed hash is stored.
-    pub async fn register_client(&self, new: NewClient) -> Result<(Client, Option<SecretToken>), ServiceError> {
+    /// here once: only its keyed hash is stored. Recorded as an
+    /// `admin.action` `client.created` by `actor`.
+    pub async fn register_client_as(
+        &self,
+        actor: &Actor,
+        new: NewClient,
+    ) -> Result<(Client, Option<SecretToken>), ServiceError> {
         let name = text::bounded(&new.name, 255)
             .map_err(|e| ServiceError::unexpected(format!("a client name is 1 to 255 characters: {e}")))?;
         let id = ClientId::parse(&random_hex(40)).ok_or_else(|| ServiceError::unexpected("client id"))?;
@@ -45,12 +50,13 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
             trusted: new.trusted,
             ..Client::public(id, name, self.now())
         };
-        self.store.add_client(&client).await?;
+        let audit = self.admin_action(actor, "client.created", client.id.as_str());
+        self.store.add_client(&client, &[audit]).await?;
         Ok((client, secret))
     }
 
     /// Registers a public, untrusted client without redirect URIs: an app
-    /// of the device-token API.
+    /// of the device-token API (by the CLI).
     pub async fn add_client(&self, name: &str) -> Result<Client, ServiceError> {
         let new = NewClient {
             name: name.to_owned(),
@@ -59,10 +65,25 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         Ok(self.register_client(new).await?.0)
     }
 
+    /// [`Self::register_client_as`] by the CLI.
+    pub async fn register_client(&self, new: NewClient) -> Result<(Client, Option<SecretToken>), ServiceError> {
+        self.register_client_as(&Actor::Cli, new).await
+    }
+
+    /// [`Self::rotate_client_secret_as`] by the CLI.
+    pub async fn rotate_client_secret(&self, id: &str) -> Result<SecretToken, ServiceError> {
+        self.rotate_client_secret_as(&Actor::Cli, id).await
+    }
+
+    /// [`Self::remove_client_as`] by the CLI.
+    pub async fn remove_client(&self, id: &str) -> Result<(), ServiceError> {
+        self.remove_client_as(&Actor::Cli, id).await
+    }
+
     /// Gives a confidential client a new secret, returned here once; the
     /// old one stops working at once. [`ServiceError::NotFound`] for an
     /// unknown client, [`ServiceError::InvalidClient`] for a public one.
-    pub async fn rotate_client_secret(&self, id: &str) -> Result<SecretToken, ServiceError> {
+    pub async fn rotate_client_secret_as(&self, actor: &Actor, id: &str) -> Result<SecretToken, ServiceError> {
         let id = ClientId::parse(id).ok_or(ServiceError::NotFound)?;
         let client = self.store.client(&id).await?.ok_or(ServiceError::NotFound)?;
         if client.kind == ClientKind::Public {
@@ -70,7 +91,8 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         }
         let secret = new_client_secret();
         let hash = self.settings.secret_key.client_secret_hash(secret.expose());
-        match self.store.set_client_secret(&id, &hash).await? {
+        let audit = self.admin_action(actor, "client.secret_rotated", id.as_str());
+        match self.store.set_client_secret(&id, &hash, &[audit]).await? {
             true => Ok(secret),
             // Removed since it was read.
             false => Err(ServiceError::NotFound),
@@ -82,12 +104,13 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
     }
 
     /// Removes a client and revokes its sessions. The built-in `web` client stays.
-    pub async fn remove_client(&self, id: &str) -> Result<(), ServiceError> {
+    pub async fn remove_client_as(&self, actor: &Actor, id: &str) -> Result<(), ServiceError> {
         let id = ClientId::parse(id).ok_or(ServiceError::NotFound)?;
         if id.as_str() == WEB_CLIENT_ID {
             return Err(ServiceError::unexpected("the built-in web client cannot be removed"));
         }
-        match self.store.remove_client(&id).await? {
+        let audit = self.admin_action(actor, "client.removed", id.as_str());
+        match self.store.remove_client(&id, &[audit]).await? {
             true => Ok(()),
             false => Err(ServiceError::NotFound),
         }

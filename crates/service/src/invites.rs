@@ -34,18 +34,41 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
 
     /// `registrar invite create`: a new signup token good for `uses` registrations.
     pub async fn create_invite(&self, name: Option<String>, uses: u32) -> Result<SecretToken, ServiceError> {
+        self.create_invite_as(&registrar_domain::Actor::Cli, name, uses).await
+    }
+
+    /// A new signup token by `actor`, recorded as an `admin.action` `invite.created`.
+    pub async fn create_invite_as(
+        &self,
+        actor: &registrar_domain::Actor,
+        name: Option<String>,
+        uses: u32,
+    ) -> Result<SecretToken, ServiceError> {
         if uses == 0 {
             return Err(ServiceError::unexpected("--uses must be at least 1"));
         }
         let token = SecretToken::new(random_hex(24));
         let name = name.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty());
+        if name
+            .as_deref()
+            .is_some_and(|n| n.chars().any(char::is_control) || n.chars().count() > 255)
+        {
+            return Err(ServiceError::unexpected(
+                "an invite name is at most 255 characters, no control characters",
+            ));
+        }
+        // Invites have no id: the target is their name ("-" for none).
+        let audit = self.admin_action(actor, "invite.created", name.as_deref().unwrap_or("-"));
         self.store
-            .create_invite(NewInvite {
-                token_hash: token.hash(),
-                name,
-                uses,
-                created_at: self.now(),
-            })
+            .create_invite(
+                NewInvite {
+                    token_hash: token.hash(),
+                    name,
+                    uses,
+                    created_at: self.now(),
+                },
+                &[audit],
+            )
             .await?;
         Ok(token)
     }

@@ -25,6 +25,7 @@ mod mail;
 pub mod parse;
 mod passkeys;
 mod policies;
+pub mod policy_file;
 mod profile_registration;
 mod seed;
 mod settings;

@@ -100,9 +100,38 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         })
     }
 
-    /// Publishes a revision; it becomes the current one of its type.
+    /// Publishes a revision (by the CLI); it becomes the current one of its type.
     pub async fn publish_policy(&self, revision: NewPolicyRevision) -> Result<PolicyRevision, ServiceError> {
-        Ok(self.store.publish_policy(revision).await?)
+        self.publish_policy_as(&registrar_domain::Actor::Cli, revision).await
+    }
+
+    /// Publishes a revision by `actor`, recorded as an `admin.action`
+    /// `policy.published` (target `type version`).
+    pub async fn publish_policy_as(
+        &self,
+        actor: &registrar_domain::Actor,
+        revision: NewPolicyRevision,
+    ) -> Result<PolicyRevision, ServiceError> {
+        let target = format!("{} {}", revision.policy_type.as_str(), revision.version);
+        let audit = self.admin_action(actor, "policy.published", &target);
+        Ok(self.store.publish_policy(revision, &[audit]).await?)
+    }
+
+    /// Publishes the policy file `source` (see [`crate::policy_file`]) by
+    /// `actor`, without reading any `html_file` (the admin API's way). The
+    /// inner error says why the file is refused; nothing is published then.
+    pub async fn publish_policy_source(
+        &self,
+        actor: &registrar_domain::Actor,
+        source: &str,
+        format: crate::policy_file::PolicyFormat,
+        offered: &[registrar_domain::Language],
+    ) -> Result<Result<PolicyRevision, String>, ServiceError> {
+        let no_files = |_: &str| Err("not accepted here: give html".to_owned());
+        match crate::policy_file::parse(source, format, offered, no_files, self.now()) {
+            Ok(revision) => Ok(Ok(self.publish_policy_as(actor, revision).await?)),
+            Err(reason) => Ok(Err(reason)),
+        }
     }
 
     /// Every revision ever published.

@@ -168,7 +168,8 @@ pub fn webhook_backoff(attempts: u32) -> Duration {
 }
 
 impl<S: Store, M: Mailer> Registrar<S, M> {
-    fn admin_action(&self, actor: &Actor, action: &str, target: &str) -> registrar_domain::AuditEvent {
+    /// An `admin.action` event: `action` done to `target` by `actor`.
+    pub(crate) fn admin_action(&self, actor: &Actor, action: &str, target: &str) -> registrar_domain::AuditEvent {
         self.event(AuditKind::AdminAction, actor.clone())
             .with("action", action)
             .with("target", target)

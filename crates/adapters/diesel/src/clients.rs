@@ -2,9 +2,10 @@
 
 use async_trait::async_trait;
 use diesel::prelude::*;
-use registrar_domain::{Client, ClientId, SecretHash};
+use registrar_domain::{AuditEvent, Client, ClientId, SecretHash};
 use registrar_store::{ClientStore, StoreError};
 
+use crate::audit::AuditWrites;
 use crate::backend::run;
 use crate::error::duplicate_on_unique;
 use crate::rows::ClientRow;
@@ -13,27 +14,34 @@ use crate::DieselStore;
 
 #[async_trait]
 impl ClientStore for DieselStore {
-    async fn add_client(&self, client: &Client) -> Result<(), StoreError> {
+    async fn add_client(&self, client: &Client, audit: &[AuditEvent]) -> Result<(), StoreError> {
         let row = ClientRow::new(client);
-        run!(self, statement, |conn| {
+        let audit = audit.to_vec();
+        run!(self, write, |conn| {
             diesel::insert_into(clients::table)
                 .values(&row)
                 .execute(conn)
                 .map_err(duplicate_on_unique)?;
-            Ok(())
+            conn.record_in(&audit)
         })
     }
 
-    async fn set_client_secret(&self, id: &ClientId, secret_hash: &SecretHash) -> Result<bool, StoreError> {
+    async fn set_client_secret(
+        &self,
+        id: &ClientId,
+        secret_hash: &SecretHash,
+        audit: &[AuditEvent],
+    ) -> Result<bool, StoreError> {
         let id = id.as_str().to_owned();
         let hash = secret_hash.as_str().to_owned();
+        let audit = audit.to_vec();
         // One conditional UPDATE: a public client (NULL secret) is left alone.
-        run!(self, statement, |conn| Ok(diesel::update(
-            clients::table.find(&id).filter(clients::kind.eq("confidential"))
-        )
-        .set(clients::secret_hash.eq(Some(&hash)))
-        .execute(conn)?
-            > 0))
+        run!(self, write, |conn| {
+            let changed = diesel::update(clients::table.find(&id).filter(clients::kind.eq("confidential")))
+                .set(clients::secret_hash.eq(Some(&hash)))
+                .execute(conn)?;
+            conn.record_if(changed > 0, &audit)
+        })
     }
 
     async fn client(&self, id: &ClientId) -> Result<Option<Client>, StoreError> {
@@ -61,11 +69,13 @@ impl ClientStore for DieselStore {
         })
     }
 
-    async fn remove_client(&self, id: &ClientId) -> Result<bool, StoreError> {
+    async fn remove_client(&self, id: &ClientId, audit: &[AuditEvent]) -> Result<bool, StoreError> {
         let id = id.as_str().to_owned();
+        let audit = audit.to_vec();
         // Its sessions go by cascade.
-        run!(self, statement, |conn| Ok(diesel::delete(clients::table.find(&id))
-            .execute(conn)?
-            > 0))
+        run!(self, write, |conn| {
+            let changed = diesel::delete(clients::table.find(&id)).execute(conn)?;
+            conn.record_if(changed > 0, &audit)
+        })
     }
 }

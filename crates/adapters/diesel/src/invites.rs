@@ -12,9 +12,10 @@
 
 use async_trait::async_trait;
 use diesel::prelude::*;
-use registrar_domain::SecretHash;
+use registrar_domain::{AuditEvent, SecretHash};
 use registrar_store::{InviteStore, NewInvite, StoreError};
 
+use crate::audit::AuditWrites;
 use crate::backend::{for_each_backend, run};
 use crate::error::{duplicate_on_unique, Failure};
 use crate::rows::NewInviteRow;
@@ -50,14 +51,15 @@ for_each_backend! {
 
 #[async_trait]
 impl InviteStore for DieselStore {
-    async fn create_invite(&self, invite: NewInvite) -> Result<(), StoreError> {
-        run!(self, statement, |conn| {
+    async fn create_invite(&self, invite: NewInvite, audit: &[AuditEvent]) -> Result<(), StoreError> {
+        let audit = audit.to_vec();
+        run!(self, write, |conn| {
             diesel::insert_into(invites::table)
                 .values(NewInviteRow::new(&invite))
                 .execute(conn)
                 // The only unique key is the primary key, the hash.
                 .map_err(duplicate_on_unique)?;
-            Ok(())
+            conn.record_in(&audit)
         })
     }
 

@@ -108,7 +108,12 @@ for_each_backend! {
 
 #[async_trait]
 impl PolicyStore for DieselStore {
-    async fn publish_policy(&self, revision: NewPolicyRevision) -> Result<PolicyRevision, StoreError> {
+    async fn publish_policy(
+        &self,
+        revision: NewPolicyRevision,
+        audit: &[AuditEvent],
+    ) -> Result<PolicyRevision, StoreError> {
+        let audit = audit.to_vec();
         run!(self, write, |conn| {
             let id: i32 = diesel::insert_into(policy_revisions::table)
                 .values(NewRevisionRow {
@@ -123,6 +128,7 @@ impl PolicyStore for DieselStore {
                     .values(TextRow::new(id, *language, text))
                     .execute(conn)?;
             }
+            conn.record_in(&audit)?;
             Ok(PolicyRevision {
                 id: RevisionId(id),
                 policy_type: revision.policy_type,

@@ -486,7 +486,7 @@ async fn assert_the_invites_migration_upgrades_a_database_in_use(store: &DieselS
 
     let token = SecretHash::of(&unique());
     store
-        .create_invite(invite(&token, 1))
+        .create_invite(invite(&token, 1), &[])
         .await
         .expect("creating an invite");
     assert!(
@@ -519,7 +519,7 @@ async fn assert_racing_registrations_for_an_invite_make_one_account_per_use(stor
     const RACERS: usize = 10;
     let token = SecretHash::of(&unique());
     stores[0]
-        .create_invite(invite(&token, uses))
+        .create_invite(invite(&token, uses), &[])
         .await
         .expect("creating the invite");
     let barrier = Arc::new(Barrier::new(RACERS));
@@ -863,7 +863,7 @@ async fn assert_the_client_kinds_migration_upgrades_a_database_in_use(store: &Di
     assert_session_lived(store, &access).await;
     assert!(
         !store
-            .set_client_secret(&ClientId::web(), &SecretHash::of(&unique()))
+            .set_client_secret(&ClientId::web(), &SecretHash::of(&unique()), &[])
             .await
             .expect("trying to give it a secret"),
         "a public client gets no secret"
@@ -878,7 +878,7 @@ async fn assert_the_client_kinds_migration_upgrades_a_database_in_use(store: &Di
         ..Client::public(ClientId::parse(&unique()).expect("an id"), "Server".into(), at(3))
     };
     store
-        .add_client(&confidential)
+        .add_client(&confidential, &[])
         .await
         .expect("adding a confidential client after the upgrade");
     assert_eq!(
@@ -1290,7 +1290,7 @@ async fn postgres_down_after_connecting_makes_the_store_unavailable() {
 async fn assert_a_failed_registration_leaves_no_event(store: &DieselStore) {
     let token = SecretHash::of(&unique());
     store
-        .create_invite(invite(&token, 1))
+        .create_invite(invite(&token, 1), &[])
         .await
         .expect("creating an invite");
     store

@@ -1,23 +1,29 @@
 //! API clients.
 
 use async_trait::async_trait;
-use registrar_domain::{Client, ClientId, ClientKind, SecretHash};
+use registrar_domain::{AuditEvent, Client, ClientId, ClientKind, SecretHash};
 use registrar_store::{ClientStore, StoreError};
 
 use crate::MemoryStore;
 
 #[async_trait]
 impl ClientStore for MemoryStore {
-    async fn add_client(&self, client: &Client) -> Result<(), StoreError> {
+    async fn add_client(&self, client: &Client, audit: &[AuditEvent]) -> Result<(), StoreError> {
         let mut state = self.lock()?;
         if state.clients.iter().any(|c| c.id == client.id) {
             return Err(StoreError::Duplicate);
         }
         state.clients.push(client.clone());
+        state.record(audit);
         Ok(())
     }
 
-    async fn set_client_secret(&self, id: &ClientId, secret_hash: &SecretHash) -> Result<bool, StoreError> {
+    async fn set_client_secret(
+        &self,
+        id: &ClientId,
+        secret_hash: &SecretHash,
+        audit: &[AuditEvent],
+    ) -> Result<bool, StoreError> {
         let mut state = self.lock()?;
         let Some(client) = state.clients.iter_mut().find(|c| &c.id == id) else {
             return Ok(false);
@@ -26,7 +32,7 @@ impl ClientStore for MemoryStore {
             return Ok(false);
         };
         *stored = secret_hash.clone();
-        Ok(true)
+        Ok(state.record_if(true, audit))
     }
 
     async fn client(&self, id: &ClientId) -> Result<Option<Client>, StoreError> {
@@ -40,7 +46,7 @@ impl ClientStore for MemoryStore {
         Ok(clients)
     }
 
-    async fn remove_client(&self, id: &ClientId) -> Result<bool, StoreError> {
+    async fn remove_client(&self, id: &ClientId, audit: &[AuditEvent]) -> Result<bool, StoreError> {
         let mut state = self.lock()?;
         let Some(position) = state.clients.iter().position(|c| &c.id == id) else {
             return Ok(false);
@@ -48,6 +54,6 @@ impl ClientStore for MemoryStore {
         state.clients.remove(position);
         state.revoke_where(|s| &s.client_id == id);
         state.authorization.forget_client(id);
-        Ok(true)
+        Ok(state.record_if(true, audit))
     }
 }

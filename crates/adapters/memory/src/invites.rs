@@ -3,7 +3,7 @@
 //! account it creates, so two racing for the last use cannot both win.
 
 use async_trait::async_trait;
-use registrar_domain::SecretHash;
+use registrar_domain::{AuditEvent, SecretHash};
 use registrar_store::{InviteStore, NewInvite, StoreError};
 
 use crate::state::State;
@@ -32,7 +32,7 @@ impl State {
 
 #[async_trait]
 impl InviteStore for MemoryStore {
-    async fn create_invite(&self, invite: NewInvite) -> Result<(), StoreError> {
+    async fn create_invite(&self, invite: NewInvite, audit: &[AuditEvent]) -> Result<(), StoreError> {
         let mut state = self.lock()?;
         if state.invites.contains_key(&invite.token_hash) {
             return Err(StoreError::Duplicate);
@@ -40,6 +40,7 @@ impl InviteStore for MemoryStore {
         state
             .invites
             .insert(invite.token_hash, StoredInvite { uses_left: invite.uses });
+        state.record(audit);
         Ok(())
     }
 

@@ -11,7 +11,11 @@ use crate::MemoryStore;
 
 #[async_trait]
 impl PolicyStore for MemoryStore {
-    async fn publish_policy(&self, revision: NewPolicyRevision) -> Result<PolicyRevision, StoreError> {
+    async fn publish_policy(
+        &self,
+        revision: NewPolicyRevision,
+        audit: &[AuditEvent],
+    ) -> Result<PolicyRevision, StoreError> {
         let mut state = self.lock()?;
         let next = state
             .last_revision_id
@@ -26,6 +30,7 @@ impl PolicyStore for MemoryStore {
             texts: revision.texts,
         };
         state.policies.insert(published.id, published.clone());
+        state.record(audit);
         Ok(published)
     }
 

@@ -271,6 +271,8 @@ async fn the_audit_trail_shows_admin_actions_by_their_actor_filtered_and_paged_w
     }
     let mut expected: Vec<String> = (0..7).rev().map(|i| format!("bot-{i}")).collect();
     expected.push("auditor".into());
+    // The test app's own setup by the CLI: its policies and its client.
+    expected.extend(["privacy 1.0".to_owned(), "tac 1.0".to_owned(), app.client_id.clone()]);
     assert_eq!(seen, expected);
 
     let (status, _, body) = admin_get(&app, "/admin/audit?until=2000-01-01T00:00:00Z", Some(&auditor)).await;

@@ -5,6 +5,7 @@
 #[macro_use]
 mod helpers;
 mod admin;
+mod admin_catalog;
 mod admin_users;
 mod at_rest;
 mod audit;

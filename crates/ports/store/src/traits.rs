@@ -183,7 +183,12 @@ pub trait SessionStore {
 #[async_trait]
 pub trait PolicyStore {
     /// Stores a revision and returns it with its new id. Ids only grow.
-    async fn publish_policy(&self, revision: NewPolicyRevision) -> Result<PolicyRevision, StoreError>;
+    /// Writes `audit` (`admin.action` `policy.published`) with it.
+    async fn publish_policy(
+        &self,
+        revision: NewPolicyRevision,
+        audit: &[AuditEvent],
+    ) -> Result<PolicyRevision, StoreError>;
 
     /// Every revision ever published, with texts, by id.
     async fn policy_revisions(&self) -> Result<Vec<PolicyRevision>, StoreError>;
@@ -213,22 +218,29 @@ pub trait PolicyStore {
 pub trait ClientStore {
     /// Stores the client with its kind (and secret hash), redirect URIs
     /// (in their order) and `trusted`, all read back as given.
-    /// MUST return [`StoreError::Duplicate`] if the id exists.
-    async fn add_client(&self, client: &Client) -> Result<(), StoreError>;
+    /// MUST return [`StoreError::Duplicate`] if the id exists (and write no `audit`).
+    /// Writes `audit` (`admin.action` `client.created`) with the client.
+    async fn add_client(&self, client: &Client, audit: &[AuditEvent]) -> Result<(), StoreError>;
 
     /// Replaces the secret hash of a confidential client: the old secret
     /// dies at once. Returns whether it did; MUST return `false` and change
     /// nothing for an unknown or a public client (a public client gets no
-    /// secret this way).
-    async fn set_client_secret(&self, id: &ClientId, secret_hash: &SecretHash) -> Result<bool, StoreError>;
+    /// secret this way). Writes `audit` only when it did.
+    async fn set_client_secret(
+        &self,
+        id: &ClientId,
+        secret_hash: &SecretHash,
+        audit: &[AuditEvent],
+    ) -> Result<bool, StoreError>;
 
     async fn client(&self, id: &ClientId) -> Result<Option<Client>, StoreError>;
 
     /// Every client, by creation time.
     async fn clients(&self) -> Result<Vec<Client>, StoreError>;
 
-    /// Removes the client and revokes its sessions. Returns whether it existed.
-    async fn remove_client(&self, id: &ClientId) -> Result<bool, StoreError>;
+    /// Removes the client and revokes its sessions. Returns whether it
+    /// existed; writes `audit` only when it did.
+    async fn remove_client(&self, id: &ClientId, audit: &[AuditEvent]) -> Result<bool, StoreError>;
 }
 
 /// Codes and links sent by mail. Only their hashes are stored; a user has at
@@ -384,8 +396,9 @@ pub trait OutboxStore {
 /// Signup tokens for typed registration and invite-only mode.
 #[async_trait]
 pub trait InviteStore {
-    /// Stores a new signup token. MUST return [`StoreError::Duplicate`] if the hash exists.
-    async fn create_invite(&self, invite: NewInvite) -> Result<(), StoreError>;
+    /// Stores a new signup token. MUST return [`StoreError::Duplicate`] if
+    /// the hash exists (and write no `audit`); writes `audit` with it.
+    async fn create_invite(&self, invite: NewInvite, audit: &[AuditEvent]) -> Result<(), StoreError>;
 
     /// Whether the token exists and has a use left (for validation before
     /// registering; the use itself is taken by [`UserStore::register`]).

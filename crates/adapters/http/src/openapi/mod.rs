@@ -183,8 +183,15 @@ pub fn operations_mut(item: &mut PathItem) -> impl Iterator<Item = &mut Operatio
 }
 
 /// Every body is read by [`crate::edge::body::read`]: a JSON object or a form,
-/// with the same fields.
+/// with the same fields. The admin API's bodies (for software) are JSON only.
 fn forms_too(operation: &mut Operation) {
+    if operation
+        .tags
+        .as_ref()
+        .is_some_and(|tags| tags.iter().any(|t| t == "admin"))
+    {
+        return;
+    }
     let Some(RefOr::T(body)) = operation.request_body.as_mut() else {
         return;
     };

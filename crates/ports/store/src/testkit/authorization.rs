@@ -488,7 +488,7 @@ pub async fn deleting_a_user_or_a_client_takes_their_browser_sessions_codes_and_
         if what == "user" {
             assert!(store.delete_user(&browser.user, &[]).await.unwrap());
         } else {
-            assert!(store.remove_client(&browser.client).await.unwrap());
+            assert!(store.remove_client(&browser.client, &[]).await.unwrap());
         }
         assert_eq!(by_cookie(&store, &browser.cookie_hash, at(20)).await, None, "{what}");
         assert_eq!(store.authorization_code(&code.code_hash).await.unwrap(), None, "{what}");

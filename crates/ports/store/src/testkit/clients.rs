@@ -29,7 +29,7 @@ contract_rules! {
                 },
                 _ => Client::public(id, name.to_owned(), at(seconds)),
             };
-            store.add_client(&client).await.expect("adding a client");
+            store.add_client(&client, &[]).await.expect("adding a client");
             added.push(client);
         }
 
@@ -59,7 +59,7 @@ contract_rules! {
             kind: confidential(),
             ..Client::public(id.clone(), "Impostor".into(), at(10))
         };
-        let result = store.add_client(&impostor).await;
+        let result = store.add_client(&impostor, &[]).await;
         assert!(
             matches!(result, Err(StoreError::Duplicate)),
             "adding a taken client id gives Duplicate, got {result:?}"
@@ -80,7 +80,7 @@ contract_rules! {
         let on_kept = open(&store, &user, &kept, "phone", at(3), 5).await;
 
         assert!(
-            store.remove_client(&removed).await.expect("removing"),
+            store.remove_client(&removed, &[]).await.expect("removing"),
             "remove_client → true"
         );
         assert!(
@@ -102,7 +102,7 @@ contract_rules! {
         assert_authenticates(&store, &on_kept.access_hash, at(4), "another client's session stays").await;
         assert_session_ids(&store, &user, vec![on_kept.id], "only the other client's session is left").await;
         assert!(
-            !store.remove_client(&removed).await.expect("removing again"),
+            !store.remove_client(&removed, &[]).await.expect("removing again"),
             "remove_client → false the second time"
         );
         assert!(
@@ -118,7 +118,7 @@ contract_rules! {
 
         let new_hash = SecretHash::of(&unique());
         assert!(
-            store.set_client_secret(&id, &new_hash).await.expect("rotating"),
+            store.set_client_secret(&id, &new_hash, &[]).await.expect("rotating"),
             "set_client_secret → true for a confidential client"
         );
         let rotated = store.client(&id).await.expect("looking up").expect("the client exists");
@@ -139,7 +139,7 @@ contract_rules! {
         let public = add_client(&store, at(1)).await;
         let before = store.client(&public).await.expect("looking up");
         assert!(
-            !store.set_client_secret(&public, &SecretHash::of(&unique())).await.expect("trying"),
+            !store.set_client_secret(&public, &SecretHash::of(&unique()), &[]).await.expect("trying"),
             "set_client_secret → false for a public client"
         );
         assert_eq!(
@@ -149,9 +149,60 @@ contract_rules! {
         );
         let unknown = ClientId::parse(&format!("unknown-{}", unique())).expect("valid");
         assert!(
-            !store.set_client_secret(&unknown, &SecretHash::of(&unique())).await.expect("trying"),
+            !store.set_client_secret(&unknown, &SecretHash::of(&unique()), &[]).await.expect("trying"),
             "set_client_secret → false for an unknown client"
         );
         assert!(store.client(&unknown).await.expect("looking up").is_none(), "nothing was added");
+    }
+
+    pub async fn client_changes_write_their_events_only_when_they_happen<S: Store>(store: S) {
+        let key = unique();
+        let client = Client {
+            kind: confidential(),
+            ..Client::public(
+                ClientId::parse(&format!("audited-{}", unique())).expect("valid"),
+                "Audited".into(),
+                at(0),
+            )
+        };
+        store
+            .add_client(&client, &[admin_action(&key, "client.created")])
+            .await
+            .expect("adding");
+        let again = store.add_client(&client, &[admin_action(&key, "client.created")]).await;
+        assert!(matches!(again, Err(StoreError::Duplicate)), "a taken id is a duplicate");
+        assert_eq!(admin_actions_of(&store, &key).await, ["client.created"], "one event for the one client added");
+
+        let public = add_client(&store, at(0)).await;
+        let unknown = ClientId::parse(&format!("unknown-{}", unique())).expect("valid");
+        for id in [&public, &unknown] {
+            assert!(!store
+                .set_client_secret(id, &SecretHash::of(&unique()), &[admin_action(&key, "client.secret_rotated")])
+                .await
+                .expect("trying"));
+        }
+        assert!(!store
+            .remove_client(&unknown, &[admin_action(&key, "client.removed")])
+            .await
+            .expect("trying"));
+        assert_eq!(
+            admin_actions_of(&store, &key).await,
+            ["client.created"],
+            "no event for a secret not set nor a client not removed"
+        );
+
+        assert!(store
+            .set_client_secret(&client.id, &SecretHash::of(&unique()), &[admin_action(&key, "client.secret_rotated")])
+            .await
+            .expect("rotating"));
+        assert!(store
+            .remove_client(&client.id, &[admin_action(&key, "client.removed")])
+            .await
+            .expect("removing"));
+        assert_eq!(
+            admin_actions_of(&store, &key).await,
+            ["client.created", "client.secret_rotated", "client.removed"],
+            "each change with its event"
+        );
     }
 }

@@ -265,7 +265,7 @@ contract_rules! {
             uses,
             created_at,
         };
-        let result = store.create_invite(again(Some("Again"), 5, at(1))).await;
+        let result = store.create_invite(again(Some("Again"), 5, at(1)), &[]).await;
         assert!(
             matches!(result, Err(StoreError::Duplicate)),
             "a second invite with the same hash gives Duplicate, got {result:?}"
@@ -279,7 +279,7 @@ contract_rules! {
             "the duplicate added no uses: one registration used the invite up"
         );
 
-        let result = store.create_invite(again(None, 1, at(2))).await;
+        let result = store.create_invite(again(None, 1, at(2)), &[]).await;
         assert!(
             matches!(result, Err(StoreError::Duplicate)),
             "the hash of a used-up invite is still taken, got {result:?}"
@@ -306,5 +306,22 @@ contract_rules! {
         }
         assert!(!usable(&store, &invite).await, "no use left: not usable");
         assert!(usable(&store, &other).await, "another invite keeps its use");
+    }
+
+    pub async fn creating_an_invite_writes_its_event_only_when_it_is_created<S: Store>(store: S) {
+        let key = unique();
+        let invite = NewInvite {
+            token_hash: secret(),
+            name: Some("Audited".into()),
+            uses: 1,
+            created_at: at(0),
+        };
+        store
+            .create_invite(invite.clone(), &[admin_action(&key, "invite.created")])
+            .await
+            .expect("creating");
+        let again = store.create_invite(invite, &[admin_action(&key, "invite.created")]).await;
+        assert!(matches!(again, Err(StoreError::Duplicate)), "a taken hash is a duplicate");
+        assert_eq!(admin_actions_of(&store, &key).await, ["invite.created"], "one event for the one invite");
     }
 }

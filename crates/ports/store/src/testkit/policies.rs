@@ -14,7 +14,7 @@ contract_rules! {
             ("tac", "2030-02", at(20), &[Language::NL, Language::DE][..]),
         ] {
             let new = new_revision(policy_type, version, published_at, languages);
-            let published = store.publish_policy(new.clone()).await.expect("publishing");
+            let published = store.publish_policy(new.clone(), &[]).await.expect("publishing");
             assert_eq!(published.policy_type, new.policy_type, "policy type");
             assert_eq!(published.version, new.version, "version");
             assert_eq!(published.published_at, new.published_at, "published_at");
@@ -46,7 +46,7 @@ contract_rules! {
             let seconds = i64::try_from(i).expect("small");
             // Publication times deliberately not in id order.
             let new = new_revision(policy_type, "1", at(100 - seconds), &[Language::EN, Language::FR]);
-            published.push(store.publish_policy(new).await.expect("publishing"));
+            published.push(store.publish_policy(new, &[]).await.expect("publishing"));
         }
 
         let listed = store.policy_revisions().await.expect("listing revisions");
@@ -142,5 +142,15 @@ contract_rules! {
             accepted(&store, &user).await.is_empty(),
             "the known revision of the failed call is not recorded either"
         );
+    }
+
+    pub async fn publishing_writes_its_event<S: Store>(store: S) {
+        let key = unique();
+        let new = new_revision("tac", "audited", at(0), &[Language::BUILT_IN[0]]);
+        store
+            .publish_policy(new, &[admin_action(&key, "policy.published")])
+            .await
+            .expect("publishing");
+        assert_eq!(admin_actions_of(&store, &key).await, ["policy.published"]);
     }
 }

@@ -151,7 +151,7 @@ pub(super) async fn add_client<S: Store>(store: &S, created_at: DateTime<Utc>) -
     let id = ClientId::parse(&format!("client-{}", unique())).expect("a valid client id");
     let client = Client::public(id.clone(), "Contract test app".into(), created_at);
     store
-        .add_client(&client)
+        .add_client(&client, &[])
         .await
         .expect("adding a client with a fresh id");
     id
@@ -167,7 +167,7 @@ pub(super) async fn add_confidential_client<S: Store>(store: &S, created_at: Dat
         ..Client::public(id, "Server app".into(), created_at)
     };
     store
-        .add_client(&client)
+        .add_client(&client, &[])
         .await
         .expect("adding a confidential client with a fresh id");
     client
@@ -400,7 +400,11 @@ pub(super) async fn accepted<S: Store>(store: &S, user: &UserId) -> BTreeSet<Rev
 }
 
 pub(super) async fn publish<S: Store>(store: &S, revision: NewPolicyRevision) -> RevisionId {
-    store.publish_policy(revision).await.expect("publishing a revision").id
+    store
+        .publish_policy(revision, &[])
+        .await
+        .expect("publishing a revision")
+        .id
 }
 
 /// What of `listed` is among `ours` (the same `key`), in listed order: the
@@ -749,12 +753,15 @@ pub(super) fn assert_mail_matches(claimed: &OutboxMail, queued: &NewOutboxMail, 
 pub(super) async fn add_invite<S: Store>(store: &S, uses: u32) -> SecretHash {
     let token_hash = secret();
     store
-        .create_invite(NewInvite {
-            token_hash: token_hash.clone(),
-            name: Some("Contract test invite".into()),
-            uses,
-            created_at: at(0),
-        })
+        .create_invite(
+            NewInvite {
+                token_hash: token_hash.clone(),
+                name: Some("Contract test invite".into()),
+                uses,
+                created_at: at(0),
+            },
+            &[],
+        )
         .await
         .expect("creating an invite with a fresh hash");
     token_hash
@@ -910,4 +917,31 @@ where
 {
     let outcomes = race(store, (0..8).collect(), |store, _: i32| attempt(store)).await;
     outcomes.into_iter().filter(|(_, won)| *won).count()
+}
+
+/// An `admin.action` `action` by a key of the test's own (its name: `key`).
+pub(super) fn admin_action(key: &str, action: &str) -> registrar_domain::AuditEvent {
+    registrar_domain::AuditEvent::new(
+        unique(),
+        at(0),
+        registrar_domain::AuditKind::AdminAction,
+        registrar_domain::Actor::AdminKey(key.to_owned()),
+    )
+    .with("action", action)
+}
+
+/// The `action`s recorded by the key named `key`, oldest first.
+pub(super) async fn admin_actions_of<S: Store>(store: &S, key: &str) -> Vec<String> {
+    let filter = crate::AuditFilter {
+        actor: Some(registrar_domain::Actor::AdminKey(key.to_owned()).as_stored()),
+        ..crate::AuditFilter::default()
+    };
+    let mut page = store
+        .audit_events(&filter, crate::AuditCursor::Before(None), 100)
+        .await
+        .expect("reading the trail");
+    page.reverse();
+    page.into_iter()
+        .map(|r| r.event.data.get("action").cloned().unwrap_or_default())
+        .collect()
 }

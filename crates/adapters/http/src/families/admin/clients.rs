@@ -1,15 +1,40 @@
-//! `/admin/clients`: the API clients.
+//! `/admin/clients`: the API clients: listing, registering, rotating a
+//! secret, removing.
 
-use actix_web::HttpResponse;
-use registrar_domain::{AdminScope, Client, ClientKind};
+use actix_web::{web, HttpResponse};
+use registrar_domain::{text, Actor, AdminScope, Client, ClientKind, RedirectUri};
 use registrar_mail::Mailer;
+use registrar_service::{NewClient, ServiceError};
 use registrar_store::Store;
-use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::auth::admin_key;
-use super::{AdminError, AdminRefusals};
+use super::{AdminError, AdminErrorBody, AdminRefusals};
+use crate::edge::body::MAX_BODY_BYTES;
 use crate::edge::call::Call;
+
+/// The raw body of an admin call, at most 64 KiB (read after the key is checked).
+pub(super) async fn body_bytes(payload: web::Payload) -> Result<web::Bytes, AdminError> {
+    payload
+        .to_bytes_limited(MAX_BODY_BYTES)
+        .await
+        .map_err(|_| AdminError::BadRequest("The body is larger than 64 KiB.".into()))?
+        .map_err(|_| AdminError::BadRequest("The body could not be read.".into()))
+}
+
+/// A JSON object body of an admin call: 400 with serde's reason when it does not fit.
+pub(super) async fn json_body<T: DeserializeOwned>(payload: web::Payload) -> Result<T, AdminError> {
+    let bytes = body_bytes(payload).await?;
+    let value: serde_json::Value =
+        serde_json::from_slice(&bytes).map_err(|e| AdminError::BadRequest(format!("The body is not JSON: {e}.")))?;
+    if !value.is_object() {
+        return Err(AdminError::BadRequest("The body is not a JSON object.".into()));
+    }
+    serde_json::from_value(value)
+        .map_err(|e| AdminError::BadRequest(format!("The body is not the JSON expected: {e}.")))
+}
 
 /// A client, without its secret.
 #[derive(Serialize, ToSchema)]
@@ -76,4 +101,166 @@ pub async fn clients<S: Store, M: Mailer>(call: Call<S, M>) -> Result<HttpRespon
         .json(AdminClientList {
             clients: clients.iter().map(AdminClient::from).collect(),
         }))
+}
+
+/// A client to register.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AdminNewClient {
+    /// 1 to 255 characters.
+    pub name: String,
+    /// A confidential client gets a secret (answered once).
+    #[serde(default)]
+    pub confidential: bool,
+    #[serde(default)]
+    pub redirect_uris: Vec<String>,
+    #[serde(default)]
+    pub post_logout_redirect_uris: Vec<String>,
+    /// First-party: no consent page.
+    #[serde(default)]
+    pub trusted: bool,
+}
+
+/// A registered client and, for a confidential one, its secret: shown this once.
+#[derive(Serialize, ToSchema)]
+pub struct AdminClientCreated {
+    pub client: AdminClient,
+    /// Only for a confidential client; never shown again.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub secret: Option<String>,
+}
+
+/// A client's new secret, shown this once.
+#[derive(Serialize, ToSchema)]
+pub struct AdminClientSecret {
+    pub secret: String,
+}
+
+fn redirect_uris(field: &'static str, given: &[String]) -> Result<Vec<RedirectUri>, AdminError> {
+    if given.len() > 50 {
+        return Err(AdminError::invalid(field, "at most 50 URIs"));
+    }
+    given
+        .iter()
+        .map(|uri| {
+            if text::has_control_characters(uri) {
+                return Err(AdminError::invalid(field, "must not contain control characters"));
+            }
+            RedirectUri::parse(uri).map_err(|e| AdminError::invalid(field, format!("{uri:?}: {e}")))
+        })
+        .collect()
+}
+
+/// Register a client
+///
+/// A new client with a random id; a confidential one also gets a secret,
+/// answered here once (only its keyed hash is kept). Recorded as
+/// `admin.action` `client.created` by `admin:<key name>`. Needs `clients:write`.
+#[utoipa::path(
+    post,
+    path = "/admin/clients",
+    operation_id = "admin_client_create",
+    tag = "admin",
+    security(("admin_key" = ["clients:write"])),
+    request_body(content = AdminNewClient, content_type = "application/json"),
+    responses(
+        (status = 201, description = "The client, and its secret once.", body = AdminClientCreated),
+        (status = 400, description = "A body that cannot be read (`invalid_request`).", body = AdminErrorBody),
+        (status = 422, description = "A field that is not valid (`validation_failed`).", body = AdminErrorBody),
+        AdminRefusals,
+    )
+)]
+pub async fn create<S: Store, M: Mailer>(call: Call<S, M>, payload: web::Payload) -> Result<HttpResponse, AdminError> {
+    let Call { req, app, .. } = call;
+    let key = admin_key(&req, &app, AdminScope::ClientsWrite).await?;
+    let given: AdminNewClient = json_body(payload).await?;
+    if text::has_control_characters(&given.name) {
+        return Err(AdminError::invalid("name", "must not contain control characters"));
+    }
+    let name = text::bounded(&given.name, 255).map_err(|_| AdminError::invalid("name", "1 to 255 characters"))?;
+    let new = NewClient {
+        name,
+        confidential: given.confidential,
+        redirect_uris: redirect_uris("redirect_uris", &given.redirect_uris)?,
+        post_logout_redirect_uris: redirect_uris("post_logout_redirect_uris", &given.post_logout_redirect_uris)?,
+        trusted: given.trusted,
+    };
+    let (client, secret) = app.register_client_as(&Actor::AdminKey(key.name), new).await?;
+    Ok(HttpResponse::Created()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(AdminClientCreated {
+            client: AdminClient::from(&client),
+            secret: secret.map(|s| s.expose().to_owned()),
+        }))
+}
+
+/// Remove a client
+///
+/// Removes the client and revokes its sessions; recorded as `admin.action`
+/// `client.removed`. The built-in `web` client stays (400). Needs `clients:write`.
+#[utoipa::path(
+    delete,
+    path = "/admin/clients/{id}",
+    operation_id = "admin_client_remove",
+    tag = "admin",
+    security(("admin_key" = ["clients:write"])),
+    params(("id" = String, Path, description = "The client's id.")),
+    responses(
+        (status = 204, description = "Removed."),
+        (status = 400, description = "The built-in `web` client (`invalid_request`).", body = AdminErrorBody),
+        (status = 404, description = "No such client (`not_found`).", body = AdminErrorBody),
+        AdminRefusals,
+    )
+)]
+pub async fn remove<S: Store, M: Mailer>(call: Call<S, M>, id: web::Path<String>) -> Result<HttpResponse, AdminError> {
+    let Call { req, app, .. } = call;
+    let key = admin_key(&req, &app, AdminScope::ClientsWrite).await?;
+    if id.as_str() == registrar_domain::WEB_CLIENT_ID {
+        return Err(AdminError::BadRequest(
+            "The built-in web client cannot be removed.".into(),
+        ));
+    }
+    match app.remove_client_as(&Actor::AdminKey(key.name), &id).await {
+        Ok(()) => Ok(HttpResponse::NoContent().finish()),
+        Err(ServiceError::NotFound) => Err(AdminError::NotFound("client")),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Rotate a client's secret
+///
+/// A new secret for a confidential client, answered here once; the old one
+/// stops working at once. Recorded as `admin.action` `client.secret_rotated`.
+/// A public client has none (400). Needs `clients:write`.
+#[utoipa::path(
+    post,
+    path = "/admin/clients/{id}/secret",
+    operation_id = "admin_client_secret",
+    tag = "admin",
+    security(("admin_key" = ["clients:write"])),
+    params(("id" = String, Path, description = "The client's id.")),
+    responses(
+        (status = 200, description = "The new secret, shown this once.", body = AdminClientSecret),
+        (status = 400, description = "A public client (`invalid_request`).", body = AdminErrorBody),
+        (status = 404, description = "No such client (`not_found`).", body = AdminErrorBody),
+        AdminRefusals,
+    )
+)]
+pub async fn rotate_secret<S: Store, M: Mailer>(
+    call: Call<S, M>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, AdminError> {
+    let Call { req, app, .. } = call;
+    let key = admin_key(&req, &app, AdminScope::ClientsWrite).await?;
+    match app.rotate_client_secret_as(&Actor::AdminKey(key.name), &id).await {
+        Ok(secret) => Ok(HttpResponse::Ok()
+            .insert_header(("Cache-Control", "no-store"))
+            .json(AdminClientSecret {
+                secret: secret.expose().to_owned(),
+            })),
+        Err(ServiceError::NotFound) => Err(AdminError::NotFound("client")),
+        Err(ServiceError::InvalidClient) => Err(AdminError::BadRequest("A public client has no secret.".into())),
+        Err(e) => Err(e.into()),
+    }
 }

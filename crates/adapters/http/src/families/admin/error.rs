@@ -59,6 +59,9 @@ pub enum AdminError {
     },
     Forbidden(AdminScope),
     NotFound(&'static str),
+    /// A request that cannot be done as asked (a body that cannot be read,
+    /// a refused value): 400 `invalid_request` with the reason.
+    BadRequest(String),
     /// A query parameter or field that cannot be read: 422 with it named.
     Invalid {
         field: &'static str,
@@ -79,6 +82,16 @@ impl AdminError {
 impl From<ServiceError> for AdminError {
     fn from(e: ServiceError) -> Self {
         Self::Service(e)
+    }
+}
+
+impl From<registrar_service::WebhookError> for AdminError {
+    fn from(e: registrar_service::WebhookError) -> Self {
+        match e {
+            registrar_service::WebhookError::Invalid(reason) => Self::BadRequest(reason),
+            registrar_service::WebhookError::NotFound => Self::NotFound("webhook endpoint"),
+            registrar_service::WebhookError::Service(e) => Self::Service(e),
+        }
     }
 }
 
@@ -107,6 +120,7 @@ impl AdminError {
             Self::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Service(e) => match e {
                 ServiceError::NotFound => StatusCode::NOT_FOUND,
@@ -130,6 +144,7 @@ impl AdminError {
             Self::Unauthorized { given: true } => plain("unauthorized", "The admin API key is unknown or revoked."),
             Self::Forbidden(scope) => plain("forbidden", &format!("The admin API key lacks the scope {scope}.")),
             Self::NotFound(what) => plain("not_found", &format!("No such {what}.")),
+            Self::BadRequest(reason) => plain("invalid_request", reason),
             Self::Invalid { field, message } => AdminErrorBody {
                 error: "validation_failed",
                 message: "The given data was invalid.".to_owned(),

@@ -14,18 +14,40 @@ mod audit;
 mod auth;
 mod clients;
 mod error;
+mod invites;
+mod policies;
 mod users;
+mod webhooks;
 
 pub use audit::{AdminAuditEvent, AdminAuditPage};
-pub use clients::{AdminClient, AdminClientList};
+pub use clients::{AdminClient, AdminClientCreated, AdminClientList, AdminClientSecret, AdminNewClient};
 pub use error::{AdminError, AdminErrorBody, AdminRefusals};
+pub use invites::{AdminInviteCreated, AdminNewInvite};
+pub use policies::{AdminPolicy, AdminPolicyList};
 pub use users::{AdminFactors, AdminRoleRequest, AdminSession, AdminUser, AdminUserPage, AdminUserSummary};
+pub use webhooks::{
+    AdminNewWebhook, AdminRedeliver, AdminRedelivered, AdminWebhook, AdminWebhookCreated, AdminWebhookList,
+    AdminWebhookSecret,
+};
 
 use crate::edge::routes::{route, AddRoute};
 
 pub fn routes(routes: &mut impl AddRoute) {
     route!(routes, audit::__path_audit => audit::audit::<S, M>);
     route!(routes, clients::__path_clients => clients::clients::<S, M>);
+    route!(routes, clients::__path_create => clients::create::<S, M>);
+    route!(routes, clients::__path_remove => clients::remove::<S, M>);
+    route!(routes, clients::__path_rotate_secret => clients::rotate_secret::<S, M>);
+    route!(routes, policies::__path_list => policies::list::<S, M>);
+    route!(routes, policies::__path_publish => policies::publish::<S, M>);
+    route!(routes, invites::__path_create => invites::create::<S, M>);
+    route!(routes, webhooks::__path_list => webhooks::list::<S, M>);
+    route!(routes, webhooks::__path_create => webhooks::create::<S, M>);
+    route!(routes, webhooks::__path_disable => webhooks::disable::<S, M>);
+    route!(routes, webhooks::__path_enable => webhooks::enable::<S, M>);
+    route!(routes, webhooks::__path_remove => webhooks::remove::<S, M>);
+    route!(routes, webhooks::__path_rotate_secret => webhooks::rotate_secret::<S, M>);
+    route!(routes, webhooks::__path_redeliver => webhooks::redeliver::<S, M>);
     route!(routes, users::__path_search => users::search::<S, M>);
     route!(routes, users::__path_user => users::user::<S, M>);
     route!(routes, users::__path_disable => users::disable::<S, M>);
