@@ -123,6 +123,10 @@ pub enum InviteCommand {
         #[arg(long, default_value_t = 1)]
         uses: u32,
     },
+    /// Every invite, tab-separated: id, name (or -), uses left, created (never the token).
+    List,
+    /// Revoke an invite by its id (as listed).
+    Revoke { id: String },
 }
 
 #[derive(Debug, Subcommand)]
@@ -256,6 +260,37 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 .context("cannot create the invite")?;
             println!("{}", token.expose());
             Ok(())
+        }
+        Command::Invite(InviteCommand::List) => {
+            for invite in service(&config)
+                .await?
+                .invites()
+                .await
+                .context("cannot list the invites")?
+            {
+                println!(
+                    "{}\t{}\t{}\t{}",
+                    invite.id,
+                    invite.name.as_deref().unwrap_or("-"),
+                    invite.uses_left,
+                    registrar_http::timestamp(invite.created_at)
+                );
+            }
+            Ok(())
+        }
+        Command::Invite(InviteCommand::Revoke { id }) => {
+            match service(&config)
+                .await?
+                .revoke_invite_as(&registrar_domain::Actor::Cli, &id)
+                .await
+            {
+                Ok(()) => {
+                    println!("revoked {id}");
+                    Ok(())
+                }
+                Err(ServiceError::NotFound) => bail!("no invite {id}"),
+                Err(e) => Err(e).context("cannot revoke the invite"),
+            }
         }
         Command::User(command) => user(&config, command).await,
         Command::Keys(command) => keys(&config, command).await,

@@ -3,7 +3,7 @@
 
 use registrar_domain::{SecretHash, SecretToken};
 use registrar_mail::Mailer;
-use registrar_store::{NewInvite, Store};
+use registrar_store::{InviteRecord, NewInvite, Store};
 
 use crate::tokens::random_hex;
 use crate::{Field, FieldError, FieldErrors, Registrar, ServiceError};
@@ -57,8 +57,7 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
                 "an invite name is at most 255 characters, no control characters",
             ));
         }
-        // Invites have no id: the target is their name ("-" for none).
-        let audit = self.admin_action(actor, "invite.created", name.as_deref().unwrap_or("-"));
+        let audit = self.admin_action(actor, "invite.created", &InviteRecord::id_of(&token.hash()));
         self.store
             .create_invite(
                 NewInvite {
@@ -71,5 +70,22 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
             )
             .await?;
         Ok(token)
+    }
+
+    /// Every invite (never its token), by creation time.
+    pub async fn invites(&self) -> Result<Vec<InviteRecord>, ServiceError> {
+        Ok(self.store.invites().await?)
+    }
+
+    /// Revokes the invite `id` (its [`InviteRecord::id`]) by `actor`,
+    /// recorded as an `admin.action` `invite.revoked` with it.
+    /// [`ServiceError::NotFound`] for no such invite.
+    pub async fn revoke_invite_as(&self, actor: &registrar_domain::Actor, id: &str) -> Result<(), ServiceError> {
+        let audit = self.admin_action(actor, "invite.revoked", id);
+        if self.store.revoke_invite(id, &[audit]).await? {
+            Ok(())
+        } else {
+            Err(ServiceError::NotFound)
+        }
     }
 }

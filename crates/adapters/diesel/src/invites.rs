@@ -11,14 +11,15 @@
 //! lock, so the next one sees the use already taken.
 
 use async_trait::async_trait;
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use registrar_domain::{AuditEvent, SecretHash};
-use registrar_store::{InviteStore, NewInvite, StoreError};
+use registrar_store::{InviteRecord, InviteStore, NewInvite, StoreError};
 
 use crate::audit::AuditWrites;
 use crate::backend::{for_each_backend, run};
 use crate::error::{duplicate_on_unique, Failure};
-use crate::rows::NewInviteRow;
+use crate::rows::{from_db, NewInviteRow};
 use crate::schema::invites;
 use crate::DieselStore;
 
@@ -60,6 +61,50 @@ impl InviteStore for DieselStore {
                 // The only unique key is the primary key, the hash.
                 .map_err(duplicate_on_unique)?;
             conn.record_in(&audit)
+        })
+    }
+
+    async fn invites(&self) -> Result<Vec<InviteRecord>, StoreError> {
+        run!(self, statement, |conn| {
+            let rows: Vec<(String, Option<String>, i32, NaiveDateTime)> = invites::table
+                .order((invites::created_at.asc(), invites::token_hash.asc()))
+                .select((
+                    invites::token_hash,
+                    invites::name,
+                    invites::uses_left,
+                    invites::created_at,
+                ))
+                .load(conn)?;
+            Ok(rows
+                .into_iter()
+                .map(|(hash, name, uses_left, created_at)| InviteRecord {
+                    id: InviteRecord::id_of(&SecretHash::from_stored(hash)),
+                    name,
+                    uses_left: u32::try_from(uses_left).unwrap_or(0),
+                    created_at: from_db(created_at),
+                })
+                .collect())
+        })
+    }
+
+    async fn revoke_invite(&self, id: &str, audit: &[AuditEvent]) -> Result<bool, StoreError> {
+        if !InviteRecord::is_id(id) {
+            return Ok(false);
+        }
+        // Checked to be hex: no LIKE wildcard in it.
+        let pattern = format!("{id}%");
+        let audit = audit.to_vec();
+        run!(self, write, |conn| {
+            let matching: Vec<String> = invites::table
+                .filter(invites::token_hash.like(&pattern))
+                .select(invites::token_hash)
+                .load(conn)?;
+            let [hash] = matching.as_slice() else {
+                return Ok(false);
+            };
+            diesel::delete(invites::table.find(hash)).execute(conn)?;
+            conn.record_in(&audit)?;
+            Ok(true)
         })
     }
 

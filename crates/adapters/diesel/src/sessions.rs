@@ -107,16 +107,17 @@ for_each_backend! {
             }
             let mut queued = false;
             if let Some(notice) = &session.new_device_notice {
-                // Before this session's own events: has the trail seen the
-                // user on this device?
-                let seen = audit_events::table
+                // Before this session's own events: the devices the trail
+                // has seen the user on, this one first if it is among them.
+                let known: Option<String> = audit_events::table
                     .filter(audit_events::user_id.eq(user))
-                    .filter(audit_events::device_id.eq(session.device_id.as_str()))
-                    .select(audit_events::seq)
-                    .first::<i64>(self)
-                    .optional()?
-                    .is_some();
-                if !seen {
+                    .filter(audit_events::device_id.is_not_null())
+                    .select(audit_events::device_id.assume_not_null())
+                    .order(audit_events::device_id.eq(session.device_id.as_str()).desc())
+                    .first::<String>(self)
+                    .optional()?;
+                let new_beside_others = known.is_some_and(|device| device != session.device_id.as_str());
+                if new_beside_others {
                     self.enqueue_in(notice)?;
                     queued = true;
                 }

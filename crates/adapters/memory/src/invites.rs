@@ -4,16 +4,16 @@
 
 use async_trait::async_trait;
 use registrar_domain::{AuditEvent, SecretHash};
-use registrar_store::{InviteStore, NewInvite, StoreError};
+use registrar_store::{InviteRecord, InviteStore, NewInvite, StoreError};
 
 use crate::state::State;
 use crate::MemoryStore;
 
-/// A signup token as stored, under its hash. Its name and creation time are
-/// for people reading a database; the port never reads them back, so the
-/// memory store does not keep them.
+/// A signup token as stored, under its hash.
 pub(crate) struct StoredInvite {
     pub uses_left: u32,
+    pub name: Option<String>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
 }
 
 impl State {
@@ -37,11 +37,51 @@ impl InviteStore for MemoryStore {
         if state.invites.contains_key(&invite.token_hash) {
             return Err(StoreError::Duplicate);
         }
-        state
-            .invites
-            .insert(invite.token_hash, StoredInvite { uses_left: invite.uses });
+        state.invites.insert(
+            invite.token_hash,
+            StoredInvite {
+                uses_left: invite.uses,
+                name: invite.name,
+                created_at: invite.created_at,
+            },
+        );
         state.record(audit);
         Ok(())
+    }
+
+    async fn invites(&self) -> Result<Vec<InviteRecord>, StoreError> {
+        let state = self.lock()?;
+        let mut listed: Vec<InviteRecord> = state
+            .invites
+            .iter()
+            .map(|(hash, invite)| InviteRecord {
+                id: InviteRecord::id_of(hash),
+                name: invite.name.clone(),
+                uses_left: invite.uses_left,
+                created_at: invite.created_at,
+            })
+            .collect();
+        listed.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
+        Ok(listed)
+    }
+
+    async fn revoke_invite(&self, id: &str, audit: &[AuditEvent]) -> Result<bool, StoreError> {
+        let mut state = self.lock()?;
+        if !InviteRecord::is_id(id) {
+            return Ok(false);
+        }
+        let matching: Vec<SecretHash> = state
+            .invites
+            .keys()
+            .filter(|hash| InviteRecord::id_of(hash) == id)
+            .cloned()
+            .collect();
+        let [hash] = matching.as_slice() else {
+            return Ok(false);
+        };
+        state.invites.remove(hash);
+        state.record(audit);
+        Ok(true)
     }
 
     async fn invite_usable(&self, token_hash: &SecretHash) -> Result<bool, StoreError> {

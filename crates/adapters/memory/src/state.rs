@@ -133,11 +133,18 @@ impl State {
         let (user, client, device) = (new.user_id.clone(), new.client_id.clone(), new.device_id.clone());
         let mut queued = false;
         if let Some(notice) = new.new_device_notice.clone() {
-            let seen =
-                self.admin.events.iter().any(|r| {
-                    r.event.user.as_ref() == Some(&user) && r.event.device_id.as_deref() == Some(device.as_str())
-                });
-            if !seen {
+            let (mut any, mut this) = (false, false);
+            let devices = self
+                .admin
+                .events
+                .iter()
+                .filter(|r| r.event.user.as_ref() == Some(&user))
+                .filter_map(|r| r.event.device_id.as_deref());
+            for seen in devices {
+                any = true;
+                this |= seen == device.as_str();
+            }
+            if any && !this {
                 self.queue_mail(notice);
                 queued = true;
             }

@@ -303,9 +303,44 @@ async fn invites_are_created_with_the_token_shown_once(backend: Backend) {
     let (status, _) = call(&app, "POST", "/admin/invites", &inviter, Some(json!({"uses": -1}))).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
 
+    let id = created["id"].as_str().expect("its id").to_owned();
+    assert!(!token.contains(&id) && id.len() == 16, "{id}");
+
+    let (status, text) = call(&app, "GET", "/admin/invites", &inviter, None).await;
+    assert_eq!(status, StatusCode::OK, "{text}");
+    assert!(!text.contains(&token), "the token is never listed: {text}");
+    let listed = parse(&text);
+    let ours = listed["invites"]
+        .as_array()
+        .expect("invites")
+        .iter()
+        .find(|i| i["id"] == id.as_str())
+        .unwrap_or_else(|| panic!("{id} listed in {text}"))
+        .clone();
+    assert_eq!(
+        (ours["name"].clone(), ours["uses_left"].clone()),
+        (json!("Spring cohort"), json!(2))
+    );
+
+    let path = format!("/admin/invites/{id}");
+    let (status, text) = call(&app, "DELETE", &path, &inviter, None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{text}");
+    let (_, text) = call(&app, "GET", "/admin/invites", &inviter, None).await;
+    assert!(!text.contains(&id), "revoked: {text}");
+    for gone in [
+        path.as_str(),
+        "/admin/invites/not-an-id",
+        "/admin/invites/0123456789abcdef",
+    ] {
+        let (status, text) = call(&app, "DELETE", gone, &inviter, None).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{gone}: {text}");
+    }
     assert_eq!(
         actions_by(&app, "inviter").await,
-        [("invite.created".to_owned(), "Spring cohort".to_owned())]
+        [
+            ("invite.created".to_owned(), id.clone()),
+            ("invite.revoked".to_owned(), id.clone()),
+        ]
     );
 }
 
@@ -532,7 +567,9 @@ async fn webhooks_are_managed_and_an_endpoint_added_here_receives_a_real_event(b
 async fn every_route_needs_its_scope(backend: Backend) {
     let app = spawn_app(backend).await;
     // A key with every scope but the one each route needs.
-    let routes: [(&str, &str, &str); 16] = [
+    let routes: [(&str, &str, &str); 18] = [
+        ("invites:write", "GET", "/admin/invites"),
+        ("invites:write", "DELETE", "/admin/invites/0123456789abcdef"),
         ("clients:write", "GET", "/admin/clients"),
         ("clients:write", "POST", "/admin/clients"),
         ("clients:write", "DELETE", "/admin/clients/x"),

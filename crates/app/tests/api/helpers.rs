@@ -106,6 +106,9 @@ pub fn test_config(dir: &std::path::Path) -> Config {
     let mut config = Config::default();
     config.database.url = format!("sqlite://{}", dir.join("registrar.db").display());
     config.mail.outbox_dir = dir.join("outbox");
+    // Tests that count an address's mails would see "new sign-in" notices
+    // after a sign-in on a second device; new_device.rs turns them on.
+    config.audit.new_device_mail = false;
     // Beside the SQLite database by default; here also on Postgres (not the working directory).
     config.security.secret_key_file = Some(dir.join("registrar.secret"));
     // Cheap hashing keeps the suite fast; the parameters' effect is tested in the service.

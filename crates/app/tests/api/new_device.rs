@@ -20,7 +20,7 @@ async fn sign_in(app: &TestApp, email: &str, device: &str) {
 }
 
 async fn a_sign_in_on_a_device_never_seen_is_mailed_once(backend: Backend) {
-    let app = spawn_app(backend).await;
+    let app = spawn_app_with(backend, |c| c.audit.new_device_mail = true).await;
     let email = unique_email();
     // The confirmation mail of the registration.
     app.register_and_read_mail(&email).await;

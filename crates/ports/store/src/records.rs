@@ -53,8 +53,9 @@ pub struct NewSession {
     /// session in its transaction, only if it opens.
     pub audit: Vec<registrar_domain::AuditEvent>,
     /// A "new sign-in on this device" notice, queued with the session only
-    /// when no earlier audit event of the user names the session's device
-    /// (the account was never seen there, as far as the trail remembers).
+    /// when earlier audit events of the user name devices and none names
+    /// the session's (the account was seen elsewhere, never there, as far
+    /// as the trail remembers; an account's first device is no news).
     pub new_device_notice: Option<NewOutboxMail>,
 }
 
@@ -274,6 +275,32 @@ pub struct NewInvite {
     /// How many registrations it pays for (at least 1).
     pub uses: u32,
     pub created_at: DateTime<Utc>,
+}
+
+/// An invite as listed: never its token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InviteRecord {
+    /// The first [`InviteRecord::ID_LEN`] hex digits of its hash: names it
+    /// to people, proves nothing.
+    pub id: String,
+    pub name: Option<String>,
+    pub uses_left: u32,
+    pub created_at: DateTime<Utc>,
+}
+
+impl InviteRecord {
+    pub const ID_LEN: usize = 16;
+
+    /// The id of the invite stored under `token_hash`.
+    pub fn id_of(token_hash: &SecretHash) -> String {
+        token_hash.as_str().chars().take(Self::ID_LEN).collect()
+    }
+
+    /// Whether `id` has the shape of an invite id (lowercase hex of the
+    /// right length): anything else names no invite.
+    pub fn is_id(id: &str) -> bool {
+        id.len() == Self::ID_LEN && id.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    }
 }
 
 /// Confirming an email-first signup through its link.

@@ -110,9 +110,9 @@ pub trait SessionStore {
     /// [`ConfirmationStore::reset_password`] either comes after (and revokes
     /// the session) or before (and the session is refused).
     /// Writes the session's [`NewSession::audit`] with it, only if it opens,
-    /// and queues its [`NewSession::new_device_notice`] (if any) when no
-    /// earlier audit event of the user names the session's device. Returns
-    /// whether it queued the notice.
+    /// and queues its [`NewSession::new_device_notice`] (if any) when
+    /// earlier audit events of the user name devices but none names the
+    /// session's. Returns whether it queued the notice.
     async fn open_session(&self, session: NewSession, max_per_client: usize) -> Result<bool, StoreError>;
 
     /// The session (and its user) whose access token hashes to `access_hash`,
@@ -403,6 +403,14 @@ pub trait InviteStore {
     /// Whether the token exists and has a use left (for validation before
     /// registering; the use itself is taken by [`UserStore::register`]).
     async fn invite_usable(&self, token_hash: &SecretHash) -> Result<bool, StoreError>;
+
+    /// Every invite, used up or not, by creation time (never the token).
+    async fn invites(&self) -> Result<Vec<crate::InviteRecord>, StoreError>;
+
+    /// Deletes the invite whose [`InviteRecord::id`](crate::InviteRecord::id)
+    /// this is and writes `audit` with it. Returns whether there was
+    /// exactly one such invite (none, or an ambiguous id, changes nothing).
+    async fn revoke_invite(&self, id: &str, audit: &[AuditEvent]) -> Result<bool, StoreError>;
 }
 
 /// Attempt counters ([`registrar_domain::throttle`]), shared by every

@@ -43,7 +43,8 @@ const BEARER_ENDPOINTS: [(&str, &str); 19] = [
 ];
 
 /// Writes that read no body.
-const NO_BODY: [(&str, &str); 20] = [
+const NO_BODY: [(&str, &str); 21] = [
+    ("DELETE", "/admin/invites/{id}"),
     ("POST", "/admin/users/{id}/disable"),
     ("POST", "/admin/users/{id}/enable"),
     ("DELETE", "/admin/users/{id}"),

@@ -324,4 +324,55 @@ contract_rules! {
         assert!(matches!(again, Err(StoreError::Duplicate)), "a taken hash is a duplicate");
         assert_eq!(admin_actions_of(&store, &key).await, ["invite.created"], "one event for the one invite");
     }
+
+    pub async fn invites_are_listed_without_their_token_and_revoked_by_id<S: Store>(store: S) {
+        let key = unique();
+        let (kept, revoked) = (secret(), secret());
+        for (hash, name, created) in [(&kept, Some("Kept"), at(1)), (&revoked, None, at(2))] {
+            let invite = NewInvite {
+                token_hash: hash.clone(),
+                name: name.map(Into::into),
+                uses: 3,
+                created_at: created,
+            };
+            store.create_invite(invite, &[]).await.expect("creating");
+        }
+        let (kept_id, revoked_id) = (crate::InviteRecord::id_of(&kept), crate::InviteRecord::id_of(&revoked));
+        let listed = store.invites().await.expect("listing");
+        let ours: Vec<_> = listed
+            .iter()
+            .filter(|i| i.id == kept_id || i.id == revoked_id)
+            .map(|i| (i.id.clone(), i.name.clone(), i.uses_left, i.created_at))
+            .collect();
+        assert_eq!(
+            ours,
+            vec![
+                (kept_id.clone(), Some("Kept".to_owned()), 3, at(1)),
+                (revoked_id.clone(), None, 3, at(2)),
+            ],
+            "by creation time, with what a person needs and no token"
+        );
+
+        for nothing in ["", "zz", "0123456789abcdef0", &kept_id.to_uppercase(), "%"] {
+            let gone = store
+                .revoke_invite(nothing, &[admin_action(&key, "invite.revoked")])
+                .await
+                .expect("revoking");
+            assert!(!gone || nothing == kept_id, "{nothing:?} names no invite");
+        }
+        assert!(store
+            .revoke_invite(&revoked_id, &[admin_action(&key, "invite.revoked")])
+            .await
+            .expect("revoking"));
+        assert!(!usable(&store, &revoked).await, "a revoked invite pays for nothing");
+        assert!(usable(&store, &kept).await, "the other stays");
+        assert!(
+            !store
+                .revoke_invite(&revoked_id, &[admin_action(&key, "invite.revoked")])
+                .await
+                .expect("revoking again"),
+            "revoked once"
+        );
+        assert_eq!(admin_actions_of(&store, &key).await, ["invite.revoked"], "one event for the one revocation");
+    }
 }

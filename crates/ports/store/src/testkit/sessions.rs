@@ -6,7 +6,9 @@ use super::support::*;
 contract_rules! {
     sessions, __store_contract_sessions;
 
-    pub async fn a_new_device_notice_is_queued_only_for_a_device_the_trail_never_saw<S: Store>(store: S) {
+    pub async fn a_new_device_notice_is_queued_only_for_a_device_the_trail_never_saw_beside_others<S: Store>(
+        store: S,
+    ) {
         let (client, ann) = client_and_user(&store).await;
         let bob = add_user(&store).await;
         let email = Email::parse("ann@example.com").expect("an address");
@@ -27,10 +29,14 @@ contract_rules! {
             (session, notice)
         };
         // Bob on the phone says nothing of Ann on it.
+        let (bobs, _) = opening(&bob, "desktop", 0);
+        assert!(!store.open_session(bobs, 5).await.unwrap(), "Bob's first device is no news");
         let (bobs, _) = opening(&bob, "phone", 1);
-        assert!(store.open_session(bobs, 5).await.unwrap(), "Bob's first sign-in on the phone");
-        let (first, notice) = opening(&ann, "phone", 2);
-        assert!(store.open_session(first, 5).await.unwrap(), "the phone is new to Ann");
+        assert!(store.open_session(bobs, 5).await.unwrap(), "Bob's phone is new beside his desktop");
+        let (first, _) = opening(&ann, "desktop", 2);
+        assert!(!store.open_session(first, 5).await.unwrap(), "Ann's first device is no news");
+        let (phone, notice) = opening(&ann, "phone", 2);
+        assert!(store.open_session(phone, 5).await.unwrap(), "the phone is new to Ann");
         let (again, _) = opening(&ann, "phone", 3);
         assert!(!store.open_session(again, 5).await.unwrap(), "the phone is known now");
         let (laptop, laptop_notice) = opening(&ann, "laptop", 4);

@@ -31,15 +31,96 @@ fn one() -> u32 {
 /// A new signup token, shown this once (only its hash is kept).
 #[derive(Serialize, ToSchema)]
 pub struct AdminInviteCreated {
+    /// What names it in the list and to revoke it (16 hex digits).
+    pub id: String,
     pub token: String,
     pub uses: u32,
 }
 
+/// An invite as listed: never its token.
+#[derive(Serialize, ToSchema)]
+pub struct AdminInvite {
+    pub id: String,
+    pub name: Option<String>,
+    pub uses_left: u32,
+    /// RFC 3339.
+    pub created_at: String,
+}
+
+/// Every invite, by creation time.
+#[derive(Serialize, ToSchema)]
+pub struct AdminInviteList {
+    pub invites: Vec<AdminInvite>,
+}
+
+/// List invites
+///
+/// Every signup token, used up or not, by creation time: its id, name, the
+/// uses it has left and when it was made — never the token. Needs
+/// `invites:write`.
+#[utoipa::path(
+    get,
+    path = "/admin/invites",
+    operation_id = "admin_invites",
+    tag = "admin",
+    security(("admin_key" = ["invites:write"])),
+    responses(
+        (status = 200, description = "Every invite.", body = AdminInviteList),
+        AdminRefusals,
+    )
+)]
+pub async fn list<S: Store, M: Mailer>(call: Call<S, M>) -> Result<HttpResponse, AdminError> {
+    let Call { req, app, .. } = call;
+    admin_key(&req, &app, AdminScope::InvitesWrite).await?;
+    let invites = app.invites().await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(AdminInviteList {
+            invites: invites
+                .into_iter()
+                .map(|i| AdminInvite {
+                    id: i.id,
+                    name: i.name,
+                    uses_left: i.uses_left,
+                    created_at: crate::timestamp(i.created_at),
+                })
+                .collect(),
+        }))
+}
+
+/// Revoke an invite
+///
+/// Deletes the signup token: registrations that name it are refused from
+/// now on. Recorded as `admin.action` `invite.revoked` (target: its id).
+/// Needs `invites:write`.
+#[utoipa::path(
+    delete,
+    path = "/admin/invites/{id}",
+    operation_id = "admin_invite_revoke",
+    tag = "admin",
+    security(("admin_key" = ["invites:write"])),
+    params(("id" = String, Path, description = "The invite's id, as listed.")),
+    responses(
+        (status = 204, description = "Revoked."),
+        (status = 404, description = "No such invite (`not_found`).", body = AdminErrorBody),
+        AdminRefusals,
+    )
+)]
+pub async fn revoke<S: Store, M: Mailer>(call: Call<S, M>, id: web::Path<String>) -> Result<HttpResponse, AdminError> {
+    let Call { req, app, .. } = call;
+    let key = admin_key(&req, &app, AdminScope::InvitesWrite).await?;
+    match app.revoke_invite_as(&Actor::AdminKey(key.name), &id).await {
+        Ok(()) => Ok(HttpResponse::NoContent().finish()),
+        Err(registrar_service::ServiceError::NotFound) => Err(AdminError::NotFound("invite")),
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// Create an invite
 ///
-/// A signup token good for `uses` registrations, answered here once.
-/// Recorded as `admin.action` `invite.created` (target: its name, `-` for
-/// none). Needs `invites:write`.
+/// A signup token good for `uses` registrations, answered here once with
+/// its id. Recorded as `admin.action` `invite.created` (target: its id).
+/// Needs `invites:write`.
 #[utoipa::path(
     post,
     path = "/admin/invites",
@@ -75,6 +156,7 @@ pub async fn create<S: Store, M: Mailer>(call: Call<S, M>, payload: web::Payload
     Ok(HttpResponse::Created()
         .insert_header(("Cache-Control", "no-store"))
         .json(AdminInviteCreated {
+            id: registrar_store::InviteRecord::id_of(&token.hash()),
             token: token.expose().to_owned(),
             uses: given.uses,
         }))

@@ -22,7 +22,7 @@ mod webhooks;
 pub use audit::{AdminAuditEvent, AdminAuditPage};
 pub use clients::{AdminClient, AdminClientCreated, AdminClientList, AdminClientSecret, AdminNewClient};
 pub use error::{AdminError, AdminErrorBody, AdminRefusals};
-pub use invites::{AdminInviteCreated, AdminNewInvite};
+pub use invites::{AdminInvite, AdminInviteCreated, AdminInviteList, AdminNewInvite};
 pub use policies::{AdminPolicy, AdminPolicyList};
 pub use users::{AdminFactors, AdminRoleRequest, AdminSession, AdminUser, AdminUserPage, AdminUserSummary};
 pub use webhooks::{
@@ -41,6 +41,8 @@ pub fn routes(routes: &mut impl AddRoute) {
     route!(routes, policies::__path_list => policies::list::<S, M>);
     route!(routes, policies::__path_publish => policies::publish::<S, M>);
     route!(routes, invites::__path_create => invites::create::<S, M>);
+    route!(routes, invites::__path_list => invites::list::<S, M>);
+    route!(routes, invites::__path_revoke => invites::revoke::<S, M>);
     route!(routes, webhooks::__path_list => webhooks::list::<S, M>);
     route!(routes, webhooks::__path_create => webhooks::create::<S, M>);
     route!(routes, webhooks::__path_disable => webhooks::disable::<S, M>);
