@@ -223,7 +223,11 @@ async fn a_reset_link_works_for_an_hour_once_and_signs_everyone_out() {
     ));
     // The sign-in on "d", a device beside the registering one, was mailed too.
     let kinds: Vec<&str> = w.mailer.sent_to(EMAIL).iter().map(|m| m.content.kind()).collect();
-    assert_eq!(kinds[kinds.len() - 2..], ["password_changed", "new_sign_in"], "{kinds:?}");
+    assert_eq!(
+        kinds[kinds.len() - 2..],
+        ["password_changed", "new_sign_in"],
+        "{kinds:?}"
+    );
 
     let late = w.reset_token().await;
     w.clock.advance(Duration::minutes(61));
