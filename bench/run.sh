@@ -5,6 +5,9 @@
 #
 #   bench/run.sh            the full run (~15 minutes on 2 cores)
 #   bench/run.sh --smoke    a few seconds per scenario, 1k vs 20k users (~3 minutes once built)
+#   bench/run.sh --only admin_search
+#                           only the admin user search at BENCH_LARGE users, on
+#                           PostgreSQL and SQLite (no limits, no peer; with --smoke: 20k users)
 #
 # Settings (environment; defaults for the full run, smoke's in brackets):
 #   BENCH_USERS=32             concurrent goose users = pgbench clients
@@ -14,19 +17,30 @@
 #   BENCH_LARGE=1000000 [20000] users in the database for the growth check
 #   BENCH_PG=postgres://postgres@127.0.0.1:5432   the PostgreSQL server (trust auth)
 #   BENCH_SKIP_BUILD=1         use the binaries as built
+#   CARGO_TARGET_DIR           where cargo puts (and the harness finds) the binaries
 # Exits non-zero if any scenario had an error (or did not run).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(dirname "$here")"
 mode=full
-for arg in "$@"; do
-  case "$arg" in
+only=""
+usage="usage: bench/run.sh [--smoke] [--only admin_search]"
+while [[ $# -gt 0 ]]; do
+  case "$1" in
     --smoke) mode=smoke ;;
-    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
-    *) echo "usage: bench/run.sh [--smoke]" >&2; exit 2 ;;
+    --only)
+      [[ $# -ge 2 ]] || { echo "$usage" >&2; exit 2; }
+      only="$2"; shift ;;
+    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
+    *) echo "$usage" >&2; exit 2 ;;
   esac
+  shift
 done
+case "$only" in
+  ""|admin_search) ;;
+  *) echo "bench/run.sh: --only admin_search is the one part that runs alone" >&2; exit 2 ;;
+esac
 
 if [[ $mode == smoke ]]; then
   d_seconds=3 d_warmup=1 d_small=1000 d_large=20000
@@ -58,7 +72,8 @@ psql_ -d postgres -Atc 'select 1' >/dev/null || die "no PostgreSQL answers at $p
 work="$(mktemp -d /tmp/registrar-bench.XXXXXX)"
 results="$work/results.jsonl"
 : > "$results"
-if [[ $mode == smoke ]]; then out_md="$here/results/smoke.md"; else out_md="$here/results/latest.md"; fi
+if [[ -n $only ]]; then out_md="$here/results/only-$only-$mode.md"
+elif [[ $mode == smoke ]]; then out_md="$here/results/smoke.md"; else out_md="$here/results/latest.md"; fi
 
 # ---- cleanup: every server this script started, on any exit ------------------
 pids=()
@@ -95,23 +110,24 @@ if [[ -z "${BENCH_SKIP_BUILD:-}" ]]; then
   (cd "$root" && cargo build --release --bin registrar)
   cargo build --release --manifest-path "$here/load/Cargo.toml"
 fi
-registrar="$root/target/release/registrar"
-loadbin="$here/load/target/release"
+registrar="${CARGO_TARGET_DIR:-$root/target}/release/registrar"
+loadbin="${CARGO_TARGET_DIR:-$here/load/target}/release"
 [[ -x $registrar && -x $loadbin/load ]] || die "binaries missing; run without BENCH_SKIP_BUILD"
 
 # What else is running: a fuzzer or a compiler spoils the figures.
 others="$(pgrep -fa 'fuzz/target|cargo-fuzz|libfuzzer|rustc ' | cut -c1-80 | head -3 | paste -sd';' - || true)"
 load_start="$(cut -d' ' -f1-3 /proc/loadavg)"
-log "mode $mode: $users users, ${warmup} s warm-up + ${seconds} s per scenario, $small vs $large users; work dir $work"
+log "mode $mode${only:+ (only $only)}: $users users, ${warmup} s warm-up + ${seconds} s per scenario, $small vs $large users; work dir $work"
 [[ -n $others ]] && echo "warning: other busy processes: $others" >&2
 
 # ---- limits ---------------------------------------------------------------------
+scale=10; [[ $mode == smoke ]] && scale=1
+if [[ -z $only ]]; then
 log "limit: argon2id hashes/s on $cores threads"
 "$loadbin/argon2-bound" --threads "$cores" --seconds "$seconds" --m 19456 --t 2 --p 1 >> "$results"
 
 log "limit: pgbench -S -c $users -j $cores"
 psql_ -d postgres -c 'DROP DATABASE IF EXISTS pgbench_bench WITH (FORCE)' -c 'CREATE DATABASE pgbench_bench'
-scale=10; [[ $mode == smoke ]] && scale=1
 pgbench -q -i -s "$scale" -h "$pg_h" -p "$pg_p" -U "$pg_u" pgbench_bench > "$work/pgbench-init.log" 2>&1 \
   || { cat "$work/pgbench-init.log" >&2; die "pgbench -i failed"; }
 pgbench -n -S -c "$users" -j "$cores" -T "$((seconds + warmup))" -h "$pg_h" -p "$pg_p" -U "$pg_u" pgbench_bench \
@@ -122,6 +138,7 @@ tps="$(sed -n 's/^tps = \([0-9.]*\).*without initial connection time.*/\1/p' "$w
 echo "pgbench -S: $tps TPS" >&2
 printf '{"kind":"pgbench","tps":%s,"clients":%s,"threads":%s,"scale":%s}\n' "$tps" "$users" "$cores" "$scale" >> "$results"
 psql_ -d postgres -c 'DROP DATABASE IF EXISTS pgbench_bench WITH (FORCE)'
+fi
 
 # ---- Registrar --------------------------------------------------------------------
 cat > "$work/tac.toml" <<'TOML'
@@ -175,8 +192,17 @@ run_registrar() { # backend url port
   resource_server="$("$registrar" client add --name bench-resource-server --confidential | head -2)"
   tac="$("$registrar" policy publish "$work/tac.toml" | head -1)"
   privacy="$("$registrar" policy publish "$work/privacy.toml" | head -1)"
-  echo "client $client, policies $tac,$privacy; seeding $small users" >&2
-  seed "$backend" 0 "$small" "$client"
+  # the admin API's key (`admin_search`), printed alone on stdout
+  local admin_key
+  admin_key="$("$registrar" admin-key create --name bench --scopes users:read)"
+  [[ -n $admin_key ]] || die "registrar admin-key create printed no key"
+  if [[ -n $only ]]; then
+    echo "client $client; seeding $large users" >&2
+    seed "$backend-large" 0 "$large" "$client"
+  else
+    echo "client $client, policies $tac,$privacy; seeding $small users" >&2
+    seed "$backend" 0 "$small" "$client"
+  fi
 
   local slog="$work/registrar-$backend.log"
   "$registrar" serve > "$slog" 2>&1 &
@@ -184,6 +210,25 @@ run_registrar() { # backend url port
   pids+=("$spid")
   wait_http "http://127.0.0.1:$port/healthz" "$spid" "$slog"
   local host="http://127.0.0.1:$port"
+  if [[ -n $only ]]; then
+    scenario "$backend-large" registrar admin_search "$host" "$spid" --seeded "$large" --admin-key "$admin_key"
+    stop_pid "$spid"
+    if [[ $backend == postgres ]]; then
+      # the plans of the search's filters at this population (bench/README.md)
+      local q="SELECT id FROM users WHERE" o="ORDER BY created_at, id LIMIT 50"
+      local p="seed-$((large / 2 + 7))"
+      {
+        for where in "email_normalized LIKE '$p%' ESCAPE '\\'" "role = 'guest'" "role = 'admin'" \
+          "email_confirmed_at IS NOT NULL" \
+          "email_normalized LIKE '$p%' ESCAPE '\\' AND role = 'guest' AND email_confirmed_at IS NOT NULL"; do
+          echo "-- $where"
+          psql_ -d registrar_bench -Atc "EXPLAIN (ANALYZE, COSTS OFF) $q $where $o"
+        done
+      } > "$work/explain-postgres.txt" 2>&1 || echo "warning: EXPLAIN failed (see $work/explain-postgres.txt)" >&2
+      echo "plans: $work/explain-postgres.txt" >&2
+    fi
+    return 0
+  fi
   local common=(--client "$client" --policies "$tac,$privacy" --seeded "$small"
     --resource-server "$(sed -n 1p <<<"$resource_server")" --resource-server-secret "$(sed -n 2p <<<"$resource_server")")
   for sc in healthz register login refresh me introspect change_password; do
@@ -192,8 +237,8 @@ run_registrar() { # backend url port
 
   log "growth: $backend with $large users"
   seed "$backend-large" "$small" "$((large - small))" "$client"
-  for sc in me login; do
-    scenario "$backend-large" registrar "$sc" "$host" "$spid" --client "$client" --seeded "$large"
+  for sc in me login admin_search; do
+    scenario "$backend-large" registrar "$sc" "$host" "$spid" --client "$client" --seeded "$large" --admin-key "$admin_key"
   done
   stop_pid "$spid"
   if grep -qiE 'error|panic' "$slog"; then
@@ -210,6 +255,7 @@ run_registrar sqlite "sqlite://$work/registrar.db" "$port_sqlite"
 rm -f "$work"/registrar.db*   # 1.3 GB with a million users
 
 # ---- the peer ---------------------------------------------------------------------
+if [[ -z $only ]]; then
 log "peer: fastapi-users, $cores uvicorn workers"
 export PEER_DATABASE_URL="postgresql+asyncpg://$pg_u@$pg_h:$pg_p/peer_bench"
 "$here/peer/run.sh" setup
@@ -237,6 +283,7 @@ psql_ -d postgres -c 'DROP DATABASE IF EXISTS peer_bench WITH (FORCE)'
 # the start must not make the bound too low (the report takes the higher).
 log "limit: argon2id hashes/s on $cores threads, again"
 "$loadbin/argon2-bound" --threads "$cores" --seconds "$seconds" --m 19456 --t 2 --p 1 >> "$results"
+fi
 
 # ---- report --------------------------------------------------------------------------
 log "report"
@@ -254,9 +301,11 @@ meta=(
   "machine load=load average at start $load_start${others:+; busy at start: $others}${fuzz_now:+; fuzzer at the end: $fuzz_now}"
 )
 status=0
+expect=postgres,sqlite,peer,postgres-large,sqlite-large large_scenarios=login,me,admin_search
+[[ -n $only ]] && expect=postgres-large,sqlite-large large_scenarios=$only
 "$loadbin/bench-report" --results "$results" --out "$out_md" "${meta[@]/#/--meta=}" \
   --small "$small" --large "$large" --hashes "$cores" --cores "$cores" \
-  --expect postgres,sqlite,peer,postgres-large,sqlite-large || status=$?
+  --expect "$expect" --large-scenarios "$large_scenarios" || status=$?
 echo >&2
 echo "results: $out_md (raw: $results, logs: $work)" >&2
 if [[ $failures -gt 0 ]]; then

@@ -53,6 +53,8 @@ enum Kind {
     Introspect,
     #[value(name = "change_password")]
     ChangePassword,
+    #[value(name = "admin_search")]
+    AdminSearch,
 }
 
 impl Kind {
@@ -65,6 +67,7 @@ impl Kind {
             Kind::Me => "me",
             Kind::Introspect => "introspect",
             Kind::ChangePassword => "change_password",
+            Kind::AdminSearch => "admin_search",
         }
     }
 }
@@ -99,6 +102,9 @@ struct Args {
     resource_server: String,
     #[arg(long, default_value = "")]
     resource_server_secret: String,
+    /// Registrar: an admin key with `users:read` (`admin_search`).
+    #[arg(long, default_value = "")]
+    admin_key: String,
     /// Registrar: the revision ids to accept on registration (comma-separated).
     #[arg(long, value_delimiter = ',')]
     policies: Vec<String>,
@@ -146,6 +152,9 @@ struct UserState {
     refresh: String,
     flip: usize,
     sent: u64,
+    /// `admin_search`: the filters of this user's last page and its
+    /// `next_cursor`, to ask for the page after it.
+    next_page: Option<(String, String)>,
 }
 
 fn sha_hex(s: &str) -> String {
@@ -245,6 +254,7 @@ async fn on_start(user: &mut GooseUser) -> TransactionResult {
         refresh,
         flip: 0,
         sent: 0,
+        next_page: None,
     });
     Ok(())
 }
@@ -374,6 +384,56 @@ async fn registrar_change_password(user: &mut GooseUser) -> TransactionResult {
     let rb = builder(user, GooseMethod::Post, "/api/change-password")?.json(&body);
     if send(user, "change_password", rb).await.is_some() {
         state(user).flip = 1 - flip;
+    }
+    Ok(())
+}
+
+/// The admin API's account search with a random mix of filters: half the
+/// requests an address prefix of a random seeded user (`seed-<i>`), half a
+/// role (`guest`, what every seeded user has, or `admin`, none), half
+/// `confirmed=true` (every seeded user); and half of the time, when the
+/// user's last answer had a `next_cursor`, the page after it (same filters).
+async fn registrar_admin_search(user: &mut GooseUser) -> TransactionResult {
+    let s = shared();
+    let (query, follow) = {
+        let mut rng = rand::thread_rng();
+        let next = state(user).next_page.take();
+        match next {
+            Some((filters, cursor)) if rng.gen_bool(0.5) => (filters, Some(cursor)),
+            _ => {
+                let mut parts: Vec<String> = Vec::new();
+                if rng.gen_bool(0.5) {
+                    parts.push(format!("email_prefix=seed-{}", rng.gen_range(0..s.args.seeded)));
+                }
+                if rng.gen_bool(0.5) {
+                    parts.push(format!("role={}", if rng.gen_bool(0.8) { "guest" } else { "admin" }));
+                }
+                if rng.gen_bool(0.5) {
+                    parts.push("confirmed=true".to_owned());
+                }
+                (parts.join("&"), None)
+            }
+        }
+    };
+    let path = match &follow {
+        Some(cursor) if query.is_empty() => format!("/admin/users?cursor={cursor}"),
+        Some(cursor) => format!("/admin/users?{query}&cursor={cursor}"),
+        None if query.is_empty() => "/admin/users".to_owned(),
+        None => format!("/admin/users?{query}"),
+    };
+    let rb = builder(user, GooseMethod::Get, &path)?.bearer_auth(&s.args.admin_key);
+    if let Some(answer) = send(user, "admin_search", rb).await {
+        match serde_json::from_str::<Value>(&answer) {
+            Ok(page) if page.get("users").is_some_and(Value::is_array) => {
+                state(user).next_page = page
+                    .get("next_cursor")
+                    .and_then(Value::as_str)
+                    .map(|c| (query, c.to_owned()));
+            }
+            _ => {
+                record(Instant::now(), None, &answer, "admin_search (no users in the answer)");
+            }
+        }
     }
     Ok(())
 }
@@ -521,9 +581,10 @@ fn transaction_for(target: Target, kind: Kind) -> Option<Transaction> {
         (Target::Registrar, Kind::Me) => transaction!(registrar_me),
         (Target::Registrar, Kind::ChangePassword) => transaction!(registrar_change_password),
         (Target::Registrar, Kind::Introspect) => transaction!(registrar_introspect),
+        (Target::Registrar, Kind::AdminSearch) => transaction!(registrar_admin_search),
         (Target::Peer, Kind::Register) => transaction!(peer_register),
         (Target::Peer, Kind::Login) => transaction!(peer_login),
-        (Target::Peer, Kind::Refresh | Kind::Introspect) => return None,
+        (Target::Peer, Kind::Refresh | Kind::Introspect | Kind::AdminSearch) => return None,
         (Target::Peer, Kind::Me) => transaction!(peer_me),
         (Target::Peer, Kind::ChangePassword) => transaction!(peer_change_password),
     })
@@ -560,9 +621,12 @@ async fn main() {
         if kind == Kind::Introspect && (args.resource_server.is_empty() || args.resource_server_secret.is_empty()) {
             fail("--resource-server and --resource-server-secret are needed for introspect");
         }
+        if kind == Kind::AdminSearch && (args.admin_key.is_empty() || args.seeded == 0) {
+            fail("--admin-key and --seeded are needed for admin_search");
+        }
     }
     let Some(transaction) = transaction_for(args.target, kind) else {
-        fail("the peer has no refresh tokens and no introspection");
+        fail("the peer has no refresh tokens, no introspection and no admin API");
     };
 
     // The peer's users, made through its own API before the clock starts.
