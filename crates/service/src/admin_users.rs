@@ -182,12 +182,13 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
             return Err(ServiceError::AlreadyConfirmed);
         }
         let kind = Self::mail_kind_for(user, OutboxKind::Confirmation);
-        self.store.enqueue_mail(self.outbox_mail(&user.id, kind)).await?;
-        self.outbox_kick.notify_one();
         let event = self
             .admin_event(actor, "confirmation.resent", user.id.as_str())
             .about(&user.id, &user.email);
-        self.store.record_audit(&[event]).await?;
+        self.store
+            .enqueue_mail(self.outbox_mail(&user.id, kind), &[event])
+            .await?;
+        self.outbox_kick.notify_one();
         Ok(())
     }
 

@@ -162,7 +162,7 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
             return Err(ServiceError::AlreadyConfirmed);
         }
         let kind = Self::mail_kind_for(&user, OutboxKind::Confirmation);
-        self.store.enqueue_mail(self.outbox_mail(&user.id, kind)).await?;
+        self.store.enqueue_mail(self.outbox_mail(&user.id, kind), &[]).await?;
         self.outbox_kick.notify_one();
         Ok(())
     }
@@ -238,7 +238,7 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
             // An email-first account waiting for consent gets its signup link
             // again: consent and a password in one form, no way around consent.
             let kind = Self::mail_kind_for(&user, OutboxKind::PasswordReset);
-            self.store.enqueue_mail(self.outbox_mail(&user.id, kind)).await?;
+            self.store.enqueue_mail(self.outbox_mail(&user.id, kind), &[]).await?;
             self.outbox_kick.notify_one();
         }
         Ok(())

@@ -91,7 +91,7 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         let user = self.store.user_by_email(&request.email).await?;
         if let Some(user) = user.filter(|u| !u.disabled) {
             let kind = Self::mail_kind_for(&user, OutboxKind::SignInCode);
-            self.store.enqueue_mail(self.outbox_mail(&user.id, kind)).await?;
+            self.store.enqueue_mail(self.outbox_mail(&user.id, kind), &[]).await?;
             self.outbox_kick.notify_one();
         }
         Ok(())

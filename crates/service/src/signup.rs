@@ -141,7 +141,7 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         let kind = Self::mail_kind_for(user, OutboxKind::SignupAttempt);
         let mail = self.outbox_mail(&user.id, kind);
         let id = mail.id.clone();
-        self.store.enqueue_mail(mail).await?;
+        self.store.enqueue_mail(mail, &[]).await?;
         self.mail_queued(&id).await;
         Ok(())
     }

@@ -262,10 +262,11 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         event_id: &str,
         endpoint: Option<&str>,
     ) -> Result<u64, WebhookError> {
-        let queued = self.store.redeliver_event(event_id, endpoint, self.now()).await?;
         let audit = self.admin_action(actor, "webhook.redeliver", event_id);
-        self.store.record_audit(&[audit]).await?;
-        Ok(queued)
+        Ok(self
+            .store
+            .redeliver_event(event_id, endpoint, self.now(), &[audit])
+            .await?)
     }
 
     /// Queues every webhook event since `since` again (for `endpoint`, or every subscriber).
@@ -275,10 +276,11 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         since: DateTime<Utc>,
         endpoint: Option<&str>,
     ) -> Result<u64, WebhookError> {
-        let queued = self.store.redeliver_since(since, endpoint, self.now()).await?;
         let audit = self.admin_action(actor, "webhook.redeliver_since", &since.to_rfc3339());
-        self.store.record_audit(&[audit]).await?;
-        Ok(queued)
+        Ok(self
+            .store
+            .redeliver_since(since, endpoint, self.now(), &[audit])
+            .await?)
     }
 
     /// Claims due deliveries and sends them, at most

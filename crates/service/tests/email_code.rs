@@ -298,7 +298,7 @@ async fn a_worker_pass_drops_expired_mfa_tokens_sign_in_codes_and_ceremonies() {
         created_at: w.clock_now(),
         detail: None,
     };
-    w.store.enqueue_mail(marker).await.expect("queued");
+    w.store.enqueue_mail(marker, &[]).await.expect("queued");
     let sent = w.mailer.sent().len();
     let worker = {
         let app = w.app.clone();

@@ -5,7 +5,9 @@
 //! (`text_pattern_ops`) and a `NOCASE` one on SQLite (whose `LIKE` ignores
 //! ASCII case; the column is lowercase anyway). The name prefix is a
 //! `lower(name) LIKE 'prefix%'` on the first and the last name, served by
-//! expression indexes (migration `2026-12-12-000004_admin_users`).
+//! expression indexes (migration `2026-12-12-000005_admin_user_names`).
+//! The page after a cursor is a row-value range, `(created_at, id) > (?, ?)`,
+//! which both backends serve from the same indexes.
 //!
 //! Also: ending a user's sessions, their lockout counters, and
 //! [`Erasure`]: what a user's deletion leaves of their audit trail.
@@ -13,8 +15,9 @@
 use std::collections::BTreeMap;
 
 use async_trait::async_trait;
+use diesel::dsl::sql;
 use diesel::prelude::*;
-use diesel::sql_types::{Nullable, Text};
+use diesel::sql_types::{Bool, Nullable, Text, Timestamp};
 use registrar_domain::{AuditEvent, Counter, PolicyType, RevisionId, SessionId, ThrottleKey, User, UserId};
 use registrar_store::{AcceptedRevision, AdminUserStore, StoreError, UserCursor, UserFilter, ERASURE_KEEPS};
 
@@ -152,10 +155,17 @@ impl AdminUserStore for DieselStore {
             if let Some(cursor) = &after {
                 let at = to_db(cursor.created_at);
                 let id = cursor.id.as_str().to_owned();
+                // A row value bounds both columns of the page order, so
+                // the index range starts at the cursor; `created_at > ? OR
+                // (created_at = ? AND id > ?)` is bounded by the time alone
+                // and walks every earlier row of the same instant (a bulk
+                // import gives many rows one `created_at`).
                 query = query.filter(
-                    users::created_at
-                        .gt(at)
-                        .or(users::created_at.eq(at).and(users::id.gt(id))),
+                    sql::<Bool>("(users.created_at, users.id) > (")
+                        .bind::<Timestamp, _>(at)
+                        .sql(", ")
+                        .bind::<Text, _>(id)
+                        .sql(")"),
                 );
             }
             query

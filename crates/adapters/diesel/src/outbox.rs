@@ -15,8 +15,10 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::dsl;
 use diesel::prelude::*;
+use registrar_domain::AuditEvent;
 use registrar_store::{NewOutboxMail, OutboxMail, OutboxStore, StoreError};
 
+use crate::audit::AuditWrites;
 use crate::backend::{for_each_backend, run, Backend};
 use crate::error::{not_found_on_foreign_key, Failure};
 use crate::rows::{from_db, to_db, NewOutboxRow, OutboxRow, UserRow};
@@ -129,8 +131,15 @@ for_each_backend! {
 
 #[async_trait]
 impl OutboxStore for DieselStore {
-    async fn enqueue_mail(&self, mail: NewOutboxMail) -> Result<(), StoreError> {
-        run!(self, statement, |conn| conn.enqueue_in(&mail))
+    async fn enqueue_mail(&self, mail: NewOutboxMail, audit: &[AuditEvent]) -> Result<(), StoreError> {
+        if audit.is_empty() {
+            return run!(self, statement, |conn| conn.enqueue_in(&mail));
+        }
+        let audit = audit.to_vec();
+        run!(self, write, |conn| {
+            conn.enqueue_in(&mail)?;
+            conn.record_in(&audit)
+        })
     }
 
     async fn claim_mail(

@@ -67,6 +67,10 @@ impl UserStore for DieselStore {
         })
     }
 
+    async fn refresh_statistics(&self) -> Result<(), StoreError> {
+        run!(self, statement, |conn| conn.refresh_statistics())
+    }
+
     async fn register(&self, registration: Registration) -> Result<(), StoreError> {
         run!(self, write, |conn| {
             let Registration {

@@ -439,21 +439,24 @@ impl WebhookStore for DieselStore {
         event_id: &str,
         endpoint: Option<&str>,
         now: DateTime<Utc>,
+        audit: &[AuditEvent],
     ) -> Result<u64, StoreError> {
         let event_id = event_id.to_owned();
         let endpoint = endpoint.map(str::to_owned);
         let now = to_db(now);
+        let audit = audit.to_vec();
         run!(self, write, |conn| {
-            let Some(row) = audit_events::table
+            let row = audit_events::table
                 .filter(audit_events::id.eq(&event_id))
                 .select(AuditRow::as_select())
                 .first::<AuditRow>(conn)
-                .optional()?
-            else {
-                return Ok(0);
+                .optional()?;
+            let queued = match row {
+                Some(row) => conn.requeue(&row.into_record()?.event, endpoint.as_deref(), now)?,
+                None => 0,
             };
-            let event = row.into_record()?.event;
-            conn.requeue(&event, endpoint.as_deref(), now)
+            conn.record_in(&audit)?;
+            Ok(queued)
         })
     }
 
@@ -462,9 +465,11 @@ impl WebhookStore for DieselStore {
         since: DateTime<Utc>,
         endpoint: Option<&str>,
         now: DateTime<Utc>,
+        audit: &[AuditEvent],
     ) -> Result<u64, StoreError> {
         let endpoint = endpoint.map(str::to_owned);
         let (since, now) = (to_db(since), to_db(now));
+        let audit = audit.to_vec();
         let kinds: Vec<&'static str> = AuditKind::ALL
             .into_iter()
             .filter(|k| k.is_webhook_event())
@@ -482,6 +487,7 @@ impl WebhookStore for DieselStore {
                 let event = row.into_record()?.event;
                 queued += conn.requeue(&event, endpoint.as_deref(), now)?;
             }
+            conn.record_in(&audit)?;
             Ok(queued)
         })
     }

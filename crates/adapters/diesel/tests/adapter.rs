@@ -13,7 +13,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use diesel::connection::SimpleConnection;
 use diesel::migration::MigrationSource;
-use diesel::{Connection, PgConnection, SqliteConnection};
+use diesel::{Connection, PgConnection, RunQueryDsl, SqliteConnection};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 use registrar_diesel::{ConnectError, DatabaseSettings, DieselStore};
 use registrar_domain::{
@@ -362,7 +362,7 @@ async fn assert_the_outbox_migration_upgrades_a_database_in_use(store: &DieselSt
     );
     let queued = mail(&user, at(20));
     store
-        .enqueue_mail(queued.clone())
+        .enqueue_mail(queued.clone(), &[])
         .await
         .expect("queueing after the upgrade");
     assert_eq!(store.outbox_backlog().await.expect("backlog"), 1);
@@ -434,7 +434,7 @@ async fn assert_the_invites_migration_upgrades_a_database_in_use(store: &DieselS
     .await;
     let queued = mail(&user, at(1));
     store
-        .enqueue_mail(queued.clone())
+        .enqueue_mail(queued.clone(), &[])
         .await
         .expect("queueing before the upgrade");
     // An email-first signup of that release: no password, consent not given.
@@ -581,7 +581,7 @@ async fn assert_parallel_claimers_get_each_mail_exactly_once(stores: [DieselStor
     let mut queued = Vec::new();
     for i in 0..MAILS {
         let mail = mail(&user, at(i));
-        stores[0].enqueue_mail(mail.clone()).await.expect("queueing");
+        stores[0].enqueue_mail(mail.clone(), &[]).await.expect("queueing");
         queued.push(mail.id);
     }
 
@@ -1333,4 +1333,59 @@ async fn postgres_a_failed_registration_leaves_no_event() {
         return;
     };
     assert_a_failed_registration_leaves_no_event(&store).await;
+}
+
+/// Registers three accounts and refreshes the planner's statistics.
+async fn register_three_and_refresh_statistics(store: &DieselStore) {
+    for i in 0..3 {
+        store
+            .register(registration(&format!("stats{i}.{}@example.com", unique())))
+            .await
+            .expect("register");
+    }
+    store.refresh_statistics().await.expect("refreshing the statistics");
+}
+
+#[tokio::test]
+async fn sqlite_refreshing_statistics_gives_the_planner_the_users_indexes() {
+    let (store, dir) = common::sqlite_store().await;
+    let mut conn = own_sqlite_connection(&dir);
+    let stat_rows = |conn: &mut SqliteConnection| {
+        // `sqlite_stat1` exists once an ANALYZE ran; no table, no statistics.
+        diesel::select(diesel::dsl::sql::<diesel::sql_types::BigInt>(
+            "(SELECT count(*) FROM sqlite_schema WHERE name = 'sqlite_stat1')",
+        ))
+        .get_result::<i64>(conn)
+        .expect("reading the schema")
+    };
+    assert_eq!(stat_rows(&mut conn), 0, "a fresh database has no statistics");
+    register_three_and_refresh_statistics(&store).await;
+    let indexes: Vec<String> = diesel::dsl::sql::<diesel::sql_types::Text>(
+        "SELECT idx FROM sqlite_stat1 WHERE tbl = 'users' AND idx IS NOT NULL ORDER BY idx",
+    )
+    .load(&mut conn)
+    .expect("reading sqlite_stat1");
+    for index in ["users_created_idx", "users_email_prefix_idx", "users_role_created_idx"] {
+        assert!(
+            indexes.iter().any(|i| i == index),
+            "{index} has statistics: {indexes:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn postgres_refreshing_statistics_counts_the_users() {
+    let Some((store, database)) = common::postgres_store().await else {
+        return;
+    };
+    let mut conn = PgConnection::establish(&database.url).expect("a connection of our own");
+    register_three_and_refresh_statistics(&store).await;
+    // `reltuples` is -1 until the table is first analyzed (autovacuum waits
+    // for 50 changed rows); ANALYZE sets it to the rows it counted.
+    let rows = diesel::select(diesel::dsl::sql::<diesel::sql_types::Float>(
+        "(SELECT reltuples FROM pg_class WHERE relname = 'users' AND relkind = 'r')",
+    ))
+    .get_result::<f32>(&mut conn)
+    .expect("reading pg_class");
+    assert_eq!(rows, 3.0, "the planner knows the table's size");
 }

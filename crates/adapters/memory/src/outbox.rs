@@ -3,6 +3,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use registrar_domain::AuditEvent;
 use registrar_store::{NewOutboxMail, OutboxMail, OutboxStore, StoreError};
 
 use crate::state::State;
@@ -88,10 +89,11 @@ impl State {
 
 #[async_trait]
 impl OutboxStore for MemoryStore {
-    async fn enqueue_mail(&self, mail: NewOutboxMail) -> Result<(), StoreError> {
+    async fn enqueue_mail(&self, mail: NewOutboxMail, audit: &[AuditEvent]) -> Result<(), StoreError> {
         let mut state = self.lock()?;
         state.check_mail(&mail)?;
         state.queue_mail(mail);
+        state.record(audit);
         Ok(())
     }
 

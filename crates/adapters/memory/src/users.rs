@@ -35,6 +35,11 @@ impl UserStore for MemoryStore {
         Ok(count)
     }
 
+    async fn refresh_statistics(&self) -> Result<(), StoreError> {
+        // No planner: every look-up is a map access.
+        Ok(())
+    }
+
     async fn register(&self, registration: Registration) -> Result<(), StoreError> {
         let Registration {
             user,

@@ -266,18 +266,18 @@ impl WebhookStore for MemoryStore {
         event_id: &str,
         endpoint: Option<&str>,
         now: DateTime<Utc>,
+        audit: &[AuditEvent],
     ) -> Result<u64, StoreError> {
         let mut state = self.lock()?;
-        let Some(event) = state
+        let event = state
             .admin
             .events
             .iter()
             .find(|r| r.event.id == event_id)
-            .map(|r| r.event.clone())
-        else {
-            return Ok(0);
-        };
-        Ok(state.requeue(&event, endpoint, now))
+            .map(|r| r.event.clone());
+        let queued = event.map_or(0, |event| state.requeue(&event, endpoint, now));
+        state.record(audit);
+        Ok(queued)
     }
 
     async fn redeliver_since(
@@ -285,6 +285,7 @@ impl WebhookStore for MemoryStore {
         since: DateTime<Utc>,
         endpoint: Option<&str>,
         now: DateTime<Utc>,
+        audit: &[AuditEvent],
     ) -> Result<u64, StoreError> {
         let mut state = self.lock()?;
         let events: Vec<AuditEvent> = state
@@ -294,7 +295,9 @@ impl WebhookStore for MemoryStore {
             .filter(|r| r.event.at >= since && r.event.kind.is_webhook_event())
             .map(|r| r.event.clone())
             .collect();
-        Ok(events.iter().map(|event| state.requeue(event, endpoint, now)).sum())
+        let queued = events.iter().map(|event| state.requeue(event, endpoint, now)).sum();
+        state.record(audit);
+        Ok(queued)
     }
 
     async fn webhook_backlog(&self) -> Result<Vec<WebhookBacklog>, StoreError> {

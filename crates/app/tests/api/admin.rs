@@ -2,7 +2,7 @@
 //! with the bearer challenge, 403 naming the scope, 429 for guessing), the
 //! audit trail with its filters and keyset pages, the clients.
 
-use registrar_domain::{Actor, AdminScopes};
+use registrar_domain::Actor;
 use reqwest::StatusCode;
 use serde_json::Value;
 
@@ -19,15 +19,6 @@ on_both_backends!(
     the_user_search_pages_a_hundred_thousand_accounts_quickly_without_gaps_or_repeats,
     the_user_search_filters_and_refuses_what_it_cannot_read,
 );
-
-async fn key(app: &TestApp, name: &str, scopes: &str) -> String {
-    let (_, key) = app
-        .service
-        .create_admin_key(&Actor::Cli, name, AdminScopes::parse(scopes).expect("scopes"))
-        .await
-        .expect("a key");
-    key.expose().to_owned()
-}
 
 async fn admin_get(app: &TestApp, path: &str, key: Option<&str>) -> (StatusCode, Option<String>, Value) {
     let mut request = app.get(path);
@@ -62,7 +53,7 @@ async fn a_call_without_a_key_or_with_a_bad_one_is_a_401_with_the_bearer_challen
         assert_eq!(body["error"], "unauthorized");
     }
 
-    let revoked = key(&app, "gone", "audit:read").await;
+    let revoked = admin_key(&app, "gone", "audit:read").await;
     assert_eq!(admin_get(&app, "/admin/audit", Some(&revoked)).await.0, StatusCode::OK);
     app.service
         .revoke_admin_key(&Actor::Cli, "gone")
@@ -90,8 +81,8 @@ async fn an_account_is_shown_disabled_and_enabled_with_its_events_by_the_key(bac
     let pair = app.register(&email).await;
     let (user, _) = app.service.user_show(&email).await.expect("the account");
     let id = user.id.0.clone();
-    let reader = key(&app, "reader", "users:read,audit:read").await;
-    let ops = key(&app, "ops", "users:write").await;
+    let reader = admin_key(&app, "reader", "users:read,audit:read").await;
+    let ops = admin_key(&app, "ops", "users:write").await;
 
     let response = send(app.get(&format!("/admin/users/{id}")).bearer_auth(&reader)).await;
     assert_eq!(response.status(), StatusCode::OK);
@@ -177,7 +168,7 @@ async fn the_users_routes_need_their_scopes(backend: Backend) {
     app.register(&email).await;
     let (user, _) = app.service.user_show(&email).await.expect("the account");
     let id = user.id.0;
-    let everything_but_write = key(
+    let everything_but_write = admin_key(
         &app,
         "no-write",
         "users:read,sessions:write,clients:write,policies:write,invites:write,audit:read,webhooks:write",
@@ -215,7 +206,7 @@ async fn a_key_without_the_scope_is_a_403_naming_it_for_every_scope(backend: Bac
             .map(|s| s.name())
             .filter(|s| *s != scope)
             .collect();
-        let lacking = key(&app, &format!("lacks-{}", scope.replace(':', "-")), &others.join(",")).await;
+        let lacking = admin_key(&app, &format!("lacks-{}", scope.replace(':', "-")), &others.join(",")).await;
         let (status, challenge, body) = admin_get(&app, path, Some(&lacking)).await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{path}");
         assert_eq!(
@@ -225,16 +216,16 @@ async fn a_key_without_the_scope_is_a_403_naming_it_for_every_scope(backend: Bac
         assert_eq!(body["error"], "forbidden");
         assert!(body["message"].as_str().expect("a message").contains(scope));
 
-        let holding = key(&app, &format!("holds-{}", scope.replace(':', "-")), scope).await;
+        let holding = admin_key(&app, &format!("holds-{}", scope.replace(':', "-")), scope).await;
         assert_eq!(admin_get(&app, path, Some(&holding)).await.0, StatusCode::OK, "{path}");
     }
 }
 
 async fn the_audit_trail_shows_admin_actions_by_their_actor_filtered_and_paged_without_gaps(backend: Backend) {
     let app = spawn_app(backend).await;
-    let auditor = key(&app, "auditor", "audit:read").await;
+    let auditor = admin_key(&app, "auditor", "audit:read").await;
     for i in 0..7 {
-        key(&app, &format!("bot-{i}"), "users:read").await;
+        admin_key(&app, &format!("bot-{i}"), "users:read").await;
     }
     app.service
         .revoke_admin_key(&Actor::AdminKey("auditor".into()), "bot-3")
@@ -310,7 +301,7 @@ async fn the_clients_are_listed_without_secrets(backend: Backend) {
         .await
         .expect("a client");
     let secret = secret.expect("a secret");
-    let ops = key(&app, "ops", "clients:write").await;
+    let ops = admin_key(&app, "ops", "clients:write").await;
     let response = send(app.get("/admin/clients").bearer_auth(&ops)).await;
     assert_eq!(response.status(), StatusCode::OK);
     let text = response.text().await.expect("a body");
@@ -332,7 +323,7 @@ async fn wrong_keys_from_one_address_are_throttled(backend: Backend) {
         c.throttle.login_window = 60;
     })
     .await;
-    let right = key(&app, "ops", "audit:read").await;
+    let right = admin_key(&app, "ops", "audit:read").await;
     for _ in 0..3 {
         assert_eq!(
             admin_get(&app, "/admin/audit", Some("rgk_wrong")).await.0,
@@ -400,7 +391,7 @@ async fn the_user_search_pages_a_hundred_thousand_accounts_quickly_without_gaps_
         .expect("seeded");
     assert_eq!(seeded, 100_000);
     eprintln!("seeded 100k accounts on {backend:?} in {:?}", started.elapsed());
-    let reader = key(&app, "reader", "users:read").await;
+    let reader = admin_key(&app, "reader", "users:read").await;
 
     // A prefix: seed-99, seed-990…999, seed-9900…9999, seed-99000…99999.
     let found = walk(&app, &reader, "email_prefix=SEED-99&limit=200", 20).await;
@@ -443,7 +434,7 @@ async fn the_user_search_pages_a_hundred_thousand_accounts_quickly_without_gaps_
 
 async fn the_user_search_filters_and_refuses_what_it_cannot_read(backend: Backend) {
     let app = spawn_app(backend).await;
-    let reader = key(&app, "reader", "users:read").await;
+    let reader = admin_key(&app, "reader", "users:read").await;
     let (ann, bob) = (unique_email(), unique_email());
     app.register(&ann).await;
     app.register(&bob).await;

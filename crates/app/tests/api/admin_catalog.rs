@@ -3,17 +3,13 @@
 //! key's name as actor, secrets shown once and never listed, and a webhook
 //! registered through the API receiving a real event.
 
-use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use registrar_domain::{Actor, AdminScopes};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpListener;
 
 use crate::helpers::*;
+use crate::receiver::{verify_with_library, Receiver};
 
 on_both_backends!(
     clients_are_registered_rotated_and_removed_with_their_secrets_shown_once,
@@ -22,15 +18,6 @@ on_both_backends!(
     webhooks_are_managed_and_an_endpoint_added_here_receives_a_real_event,
     every_route_needs_its_scope,
 );
-
-async fn key(app: &TestApp, name: &str, scopes: &str) -> String {
-    let (_, key) = app
-        .service
-        .create_admin_key(&Actor::Cli, name, AdminScopes::parse(scopes).expect("scopes"))
-        .await
-        .expect("a key");
-    key.expose().to_owned()
-}
 
 /// Sends `method path` with the key (and a JSON body), answers the status and the body's text.
 async fn call(app: &TestApp, method: &str, path: &str, key: &str, body: Option<Value>) -> (StatusCode, String) {
@@ -50,7 +37,7 @@ fn parse(text: &str) -> Value {
 
 /// The `action`s of the `admin.action` events by `admin:<name>`, oldest first.
 async fn actions_by(app: &TestApp, name: &str) -> Vec<(String, String)> {
-    let auditor = key(app, &format!("auditor-{name}"), "audit:read").await;
+    let auditor = admin_key(app, &format!("auditor-{name}"), "audit:read").await;
     let (status, text) = call(
         app,
         "GET",
@@ -78,7 +65,7 @@ async fn actions_by(app: &TestApp, name: &str) -> Vec<(String, String)> {
 
 async fn clients_are_registered_rotated_and_removed_with_their_secrets_shown_once(backend: Backend) {
     let app = spawn_app(backend).await;
-    let ops = key(&app, "ops", "clients:write").await;
+    let ops = admin_key(&app, "ops", "clients:write").await;
     let new = json!({
         "name": "Back office",
         "confidential": true,
@@ -205,7 +192,7 @@ html = "<p>Only the session.</p>"
 
 async fn policies_are_published_from_toml_or_json_and_listed(backend: Backend) {
     let app = spawn_app(backend).await;
-    let editor = key(&app, "editor", "policies:write").await;
+    let editor = admin_key(&app, "editor", "policies:write").await;
     let publish = |body: String, content_type: &'static str| {
         let request = app
             .post("/admin/policies")
@@ -277,7 +264,7 @@ async fn policies_are_published_from_toml_or_json_and_listed(backend: Backend) {
 
 async fn invites_are_created_with_the_token_shown_once(backend: Backend) {
     let app = spawn_app(backend).await;
-    let inviter = key(&app, "inviter", "invites:write").await;
+    let inviter = admin_key(&app, "inviter", "invites:write").await;
     let (status, text) = call(
         &app,
         "POST",
@@ -344,67 +331,11 @@ async fn invites_are_created_with_the_token_shown_once(backend: Backend) {
     );
 }
 
-/// One request as received.
-#[derive(Debug, Clone)]
-struct Received {
-    headers: BTreeMap<String, String>,
-    body: String,
-}
-
-/// A tiny HTTP/1.1 server on 127.0.0.1:0 answering 204 to every request
-/// (as `tests/webhooks.rs` starts one).
-async fn receiver() -> (String, Arc<Mutex<Vec<Received>>>) {
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let url = format!("http://{}/hook", listener.local_addr().expect("address"));
-    let got: Arc<Mutex<Vec<Received>>> = Arc::default();
-    let kept = got.clone();
-    tokio::spawn(async move {
-        while let Ok((mut socket, _)) = listener.accept().await {
-            let kept = kept.clone();
-            tokio::spawn(async move {
-                let mut buf = Vec::new();
-                let mut chunk = [0_u8; 4096];
-                let (head, mut body) = loop {
-                    let n = socket.read(&mut chunk).await.unwrap_or(0);
-                    if n == 0 {
-                        return;
-                    }
-                    buf.extend_from_slice(&chunk[..n]);
-                    if let Some(at) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-                        break (String::from_utf8_lossy(&buf[..at]).to_string(), buf[at + 4..].to_vec());
-                    }
-                };
-                let headers: BTreeMap<String, String> = head
-                    .lines()
-                    .skip(1)
-                    .filter_map(|l| l.split_once(':'))
-                    .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_owned()))
-                    .collect();
-                let length: usize = headers.get("content-length").and_then(|l| l.parse().ok()).unwrap_or(0);
-                while body.len() < length {
-                    let n = socket.read(&mut chunk).await.unwrap_or(0);
-                    if n == 0 {
-                        break;
-                    }
-                    body.extend_from_slice(&chunk[..n]);
-                }
-                kept.lock().expect("lock").push(Received {
-                    headers,
-                    body: String::from_utf8_lossy(&body).into_owned(),
-                });
-                let _ = socket
-                    .write_all(b"HTTP/1.1 204 No Content\r\ncontent-length: 0\r\nconnection: close\r\n\r\n")
-                    .await;
-            });
-        }
-    });
-    (url, got)
-}
-
 async fn webhooks_are_managed_and_an_endpoint_added_here_receives_a_real_event(backend: Backend) {
     let app = spawn_app_with(backend, |c| c.webhooks.allow_private = true).await;
-    let hooks = key(&app, "hooks", "webhooks:write").await;
-    let (url, received) = receiver().await;
+    let hooks = admin_key(&app, "hooks", "webhooks:write").await;
+    let receiver = Receiver::start().await;
+    let url = receiver.url.clone();
 
     let (status, text) = call(
         &app,
@@ -437,20 +368,15 @@ async fn webhooks_are_managed_and_an_endpoint_added_here_receives_a_real_event(b
     // A real event reaches it, signed.
     let email = unique_email();
     app.register(&email).await;
-    let mut delivered = None;
-    for _ in 0..100 {
-        delivered = received.lock().expect("lock").first().cloned();
-        if delivered.is_some() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let delivered = delivered.expect("the event was delivered");
-    let payload = parse(&delivered.body);
+    let delivered = receiver
+        .wait_until(Duration::from_secs(10), |got| !got.is_empty())
+        .await
+        .swap_remove(0);
+    let payload = delivered.json();
     assert_eq!(payload["type"], "user.registered", "{payload}");
     assert!(delivered.body.contains(&email));
-    assert!(delivered.headers["webhook-signature"].starts_with("v1,"));
-    let auditor = key(&app, "auditor", "audit:read").await;
+    verify_with_library(&secret, &delivered);
+    let auditor = admin_key(&app, "auditor", "audit:read").await;
     let (_, trail) = call(&app, "GET", "/admin/audit?type=user.registered&limit=1", &auditor, None).await;
     let event_id = parse(&trail)["events"][0]["id"]
         .as_str()
@@ -591,7 +517,7 @@ async fn every_route_needs_its_scope(backend: Backend) {
         "users:read,users:write,sessions:write,clients:write,policies:write,invites:write,audit:read,webhooks:write";
     for (i, (scope, method, path)) in routes.iter().enumerate() {
         let others: Vec<&str> = all.split(',').filter(|s| s != scope).collect();
-        let key = key(&app, &format!("lacking-{i}"), &others.join(",")).await;
+        let key = admin_key(&app, &format!("lacking-{i}"), &others.join(",")).await;
         let method = reqwest::Method::from_bytes(method.as_bytes()).expect("a method");
         let response = send(
             app.http

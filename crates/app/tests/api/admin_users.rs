@@ -3,7 +3,6 @@
 //! the confirmation mail, the lockout and the name search; each needs its
 //! scope and is audited with the key's name as the actor.
 
-use registrar_domain::{Actor, AdminScopes};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
@@ -20,15 +19,6 @@ on_both_backends!(
     the_user_search_finds_a_first_or_last_name_prefix,
     every_new_route_needs_its_scope,
 );
-
-async fn key(app: &TestApp, name: &str, scopes: &str) -> String {
-    let (_, key) = app
-        .service
-        .create_admin_key(&Actor::Cli, name, AdminScopes::parse(scopes).expect("scopes"))
-        .await
-        .expect("a key");
-    key.expose().to_owned()
-}
 
 /// `method path` with the key (and a JSON body): the status and the JSON answer (`null` if none).
 async fn call(app: &TestApp, method: Method, path: &str, key: &str, body: Option<Value>) -> (StatusCode, Value) {
@@ -51,7 +41,7 @@ async fn account(app: &TestApp, email: &str) -> (String, Value) {
 
 /// The account's events, oldest first.
 async fn trail(app: &TestApp, user: &str) -> Vec<Value> {
-    let auditor = key(app, &format!("auditor-{}", uuid::Uuid::new_v4().simple()), "audit:read").await;
+    let auditor = admin_key(app, &format!("auditor-{}", uuid::Uuid::new_v4().simple()), "audit:read").await;
     let (status, body) = call(
         app,
         Method::GET,
@@ -81,7 +71,7 @@ async fn last_of(app: &TestApp, user: &str, kind: &str) -> Value {
 }
 
 async fn shown(app: &TestApp, id: &str) -> Value {
-    let reader = key(app, &format!("reader-{}", uuid::Uuid::new_v4().simple()), "users:read").await;
+    let reader = admin_key(app, &format!("reader-{}", uuid::Uuid::new_v4().simple()), "users:read").await;
     let (status, body) = call(app, Method::GET, &format!("/admin/users/{id}"), &reader, None).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     body
@@ -111,7 +101,7 @@ async fn an_erased_account_is_gone_its_tokens_dead_and_its_trail_anonymized(back
     let (other, other_pair) = account(&app, &bystander).await;
     let before = trail(&app, &id).await;
     assert!(before.iter().any(|e| e["email"] == email.as_str()), "{before:?}");
-    let ops = key(&app, "ops", "users:write").await;
+    let ops = admin_key(&app, "ops", "users:write").await;
 
     let (status, _) = call(&app, Method::DELETE, &format!("/admin/users/{id}"), &ops, None).await;
     assert_eq!(status, StatusCode::NO_CONTENT);
@@ -132,7 +122,7 @@ async fn an_erased_account_is_gone_its_tokens_dead_and_its_trail_anonymized(back
         StatusCode::BAD_REQUEST,
         "it cannot sign in"
     );
-    let reader = key(&app, "reader", "users:read").await;
+    let reader = admin_key(&app, "reader", "users:read").await;
     let (status, body) = call(&app, Method::GET, &format!("/admin/users/{id}"), &reader, None).await;
     assert_eq!(
         (status, body["error"].as_str()),
@@ -195,7 +185,7 @@ async fn erasure_by_the_user_and_by_the_cli_is_recorded_with_their_actor(backend
 async fn a_role_is_set_by_the_key(backend: Backend) {
     let app = spawn_app(backend).await;
     let (id, _) = account(&app, &unique_email()).await;
-    let ops = key(&app, "ops", "users:write").await;
+    let ops = admin_key(&app, "ops", "users:write").await;
     let path = format!("/admin/users/{id}/role");
     let (status, _) = call(&app, Method::PUT, &path, &ops, Some(json!({"role": "editor"}))).await;
     assert_eq!(status, StatusCode::NO_CONTENT);
@@ -232,7 +222,7 @@ async fn sessions_are_revoked_all_or_one_of_the_account_only(backend: Backend) {
         .await
         .expect("a pair");
     let (other, other_pair) = account(&app, &unique_email()).await;
-    let ops = key(&app, "ops", "sessions:write").await;
+    let ops = admin_key(&app, "ops", "sessions:write").await;
 
     let sessions = shown(&app, &id).await["sessions"].as_array().expect("sessions").clone();
     assert_eq!(sessions.len(), 2);
@@ -310,7 +300,7 @@ async fn second_factors_are_reset_and_the_user_mailed(backend: Backend) {
         .await
         .expect("a pending app"));
     assert_eq!(shown(&app, &id).await["factors"]["totp"], "pending");
-    let ops = key(&app, "ops", "users:write").await;
+    let ops = admin_key(&app, "ops", "users:write").await;
     let path = format!("/admin/users/{id}/factors");
 
     assert_eq!(
@@ -344,7 +334,7 @@ async fn the_confirmation_mail_is_resent_unless_confirmed(backend: Backend) {
     let email = unique_email();
     let (id, _) = account(&app, &email).await;
     app.wait_for_mails(&email, 1).await;
-    let ops = key(&app, "ops", "users:write").await;
+    let ops = admin_key(&app, "ops", "users:write").await;
     let (status, _) = call(
         &app,
         Method::POST,
@@ -406,7 +396,7 @@ async fn a_lockout_is_shown_and_lifted(backend: Backend) {
     assert_eq!(lockout["locked"], true, "{lockout}");
     assert!(lockout["locked_until"].is_string(), "{lockout}");
 
-    let ops = key(&app, "ops", "users:write").await;
+    let ops = admin_key(&app, "ops", "users:write").await;
     let path = format!("/admin/users/{id}/lockout");
     assert_eq!(
         call(&app, Method::DELETE, &path, &ops, None).await.0,
@@ -441,7 +431,7 @@ async fn the_user_search_finds_a_first_or_last_name_prefix(backend: Backend) {
     body["lastname"] = json!(format!("ZOE{tag}-Smith"));
     assert_eq!(app.post_json("/api/register", &body).await.status(), StatusCode::OK);
     app.register(&unique_email()).await;
-    let reader = key(&app, "reader", "users:read").await;
+    let reader = admin_key(&app, "reader", "users:read").await;
     let search = |query: String| {
         let app = &app;
         let reader = reader.clone();
@@ -497,7 +487,7 @@ async fn every_new_route_needs_its_scope(backend: Backend) {
             .map(|s| s.name())
             .filter(|s| *s != scope)
             .collect();
-        let lacking = key(
+        let lacking = admin_key(
             &app,
             &format!("lacks-{}", uuid::Uuid::new_v4().simple()),
             &others.join(","),

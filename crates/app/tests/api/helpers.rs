@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use registrar::config::Config;
 use registrar::wiring;
 use registrar_diesel::testing::PgDatabase;
-use registrar_domain::{Language, PolicyText};
+use registrar_domain::{Actor, AdminScopes, Language, PolicyText};
 use registrar_smtp::testing::SmtpSink;
 use registrar_store::NewPolicyRevision;
 use reqwest::{RequestBuilder, Response, StatusCode};
@@ -505,6 +505,17 @@ pub fn token_of_link(link: &str) -> String {
 }
 
 /// Sends a request; a request that cannot be sent fails the test.
+/// A new admin API key named `name` with `scopes` (`users:read,…`), made
+/// as the CLI makes one.
+pub async fn admin_key(app: &TestApp, name: &str, scopes: &str) -> String {
+    let (_, key) = app
+        .service
+        .create_admin_key(&Actor::Cli, name, AdminScopes::parse(scopes).expect("scopes"))
+        .await
+        .expect("a key");
+    key.expose().to_owned()
+}
+
 pub async fn send(request: RequestBuilder) -> Response {
     request.send().await.expect("request")
 }

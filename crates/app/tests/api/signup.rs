@@ -276,13 +276,16 @@ async fn consent_cannot_be_skipped_through_forgot_password(backend: Backend) {
     assert!(user.consent_pending());
     app.service
         .store()
-        .enqueue_mail(registrar_store::NewOutboxMail {
-            id: uuid::Uuid::new_v4().to_string(),
-            user_id: user.id.clone(),
-            kind: registrar_store::OutboxKind::PasswordReset,
-            created_at: chrono::Utc::now(),
-            detail: None,
-        })
+        .enqueue_mail(
+            registrar_store::NewOutboxMail {
+                id: uuid::Uuid::new_v4().to_string(),
+                user_id: user.id.clone(),
+                kind: registrar_store::OutboxKind::PasswordReset,
+                created_at: chrono::Utc::now(),
+                detail: None,
+            },
+            &[],
+        )
         .await
         .expect("queue");
     app.service.deliver_due().await.expect("deliver");

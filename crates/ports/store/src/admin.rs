@@ -217,11 +217,14 @@ pub trait WebhookStore {
     /// Queues the event again for `endpoint` (or every subscribed enabled
     /// endpoint when `None`), due at `now`: a fresh delivery with the same
     /// message id and body. Returns how many were queued; 0 for an unknown event.
+    /// Writes `audit` (the admin action asking for it) in the same
+    /// transaction, whatever was queued.
     async fn redeliver_event(
         &self,
         event_id: &str,
         endpoint: Option<&str>,
         now: DateTime<Utc>,
+        audit: &[AuditEvent],
     ) -> Result<u64, StoreError>;
 
     /// As [`WebhookStore::redeliver_event`] for every webhook event at or after `since`.
@@ -230,6 +233,7 @@ pub trait WebhookStore {
         since: DateTime<Utc>,
         endpoint: Option<&str>,
         now: DateTime<Utc>,
+        audit: &[AuditEvent],
     ) -> Result<u64, StoreError>;
 
     /// Per endpoint with something pending, for metrics.

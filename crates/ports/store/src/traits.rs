@@ -37,6 +37,13 @@ pub trait UserStore {
     /// batch, whatever the case). Returns how many accounts were inserted.
     async fn import_users(&self, users: Vec<(NewUser, Option<NewSession>)>) -> Result<u64, StoreError>;
 
+    /// Brings the database's query-planner statistics up to date, after a
+    /// bulk change such as [`Self::import_users`] of many accounts: until
+    /// then a planner may choose an index that walks the whole table (the
+    /// admin search on a freshly seeded million users did). Changes no
+    /// data; a store without a planner has nothing to do.
+    async fn refresh_statistics(&self) -> Result<(), StoreError>;
+
     /// The account with this address, compared case-insensitively.
     async fn user_by_email(&self, email: &Email) -> Result<Option<User>, StoreError>;
 
@@ -346,7 +353,9 @@ pub trait ConfirmationStore {
 #[async_trait]
 pub trait OutboxStore {
     /// Queues a mail. MUST return [`StoreError::NotFound`] for an unknown user.
-    async fn enqueue_mail(&self, mail: NewOutboxMail) -> Result<(), StoreError>;
+    /// Writes `audit` (an admin's resend of a confirmation) with it: none
+    /// when it fails.
+    async fn enqueue_mail(&self, mail: NewOutboxMail, audit: &[AuditEvent]) -> Result<(), StoreError>;
 
     /// Claims up to `limit` mails that are due (not sent, not given up,
     /// `retry_at <= now`, no live claim) until `lease_until`, oldest first.

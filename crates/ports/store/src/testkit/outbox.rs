@@ -1,7 +1,9 @@
 //! The contract of [`OutboxStore`](crate::OutboxStore): queued mails, claimed
 //! under a lease, sent, retried or given up.
 
+use super::audit::audit_event;
 use super::support::*;
+use crate::{AuditCursor, AuditFilter};
 
 contract_rules! {
     outbox, __store_contract_outbox;
@@ -9,7 +11,7 @@ contract_rules! {
     pub async fn enqueueing_a_mail_for_an_unknown_user_is_not_found<S: ContractStore>(store: S) {
         let before = backlog(&store).await;
         let result = store
-            .enqueue_mail(new_mail(&UserId(unique()), OutboxKind::Confirmation, at(1)))
+            .enqueue_mail(new_mail(&UserId(unique()), OutboxKind::Confirmation, at(1)), &[])
             .await;
         assert!(
             matches!(result, Err(StoreError::NotFound)),
@@ -18,11 +20,24 @@ contract_rules! {
         assert_nothing_queued(&store, before, "nothing was queued").await;
     }
 
+    pub async fn a_mail_s_event_is_written_with_it_and_none_for_an_unknown_user<S: ContractStore>(store: S) {
+        let ann = add_user(&store).await;
+        let resent = audit_event(AuditKind::AdminAction, &ann, at(5));
+        let mail = new_mail(&ann, OutboxKind::Confirmation, at(5));
+        store.enqueue_mail(mail, std::slice::from_ref(&resent)).await.expect("queued");
+        assert_eq!(event_ids(&store, &ann).await, [resent.id], "the event is written with the mail");
+        let nobody = UserId(unique());
+        let lost = audit_event(AuditKind::AdminAction, &nobody, at(6));
+        let result = store.enqueue_mail(new_mail(&nobody, OutboxKind::Confirmation, at(6)), &[lost]).await;
+        assert!(matches!(result, Err(StoreError::NotFound)), "{result:?}");
+        assert!(event_ids(&store, &nobody).await.is_empty(), "no event without its mail");
+    }
+
     pub async fn a_mail_s_detail_comes_back_with_its_claim<S: ContractStore>(store: S) {
         let ann = add_user(&store).await;
         let mut notice = new_mail(&ann, OutboxKind::NewSignIn, at(10));
         notice.detail = Some("Ann's Pixel ✓".into());
-        store.enqueue_mail(notice.clone()).await.expect("queued");
+        store.enqueue_mail(notice.clone(), &[]).await.expect("queued");
         let plain = enqueue(&store, &ann, OutboxKind::PasswordChanged, at(20)).await;
         let claimed = claim(&store, at(100), at(100 + LEASE), 10).await;
         let detail_of = |id: &str| claimed.iter().find(|m| m.id == id).map(|m| (m.kind, m.detail.clone()));
@@ -376,4 +391,17 @@ contract_rules! {
             "all sent"
         );
     }
+}
+
+/// The ids of the events about `user`, newest first.
+async fn event_ids<S: ContractStore>(store: &S, user: &UserId) -> Vec<String> {
+    let filter = AuditFilter {
+        user: Some(user.clone()),
+        ..AuditFilter::default()
+    };
+    let found = store
+        .audit_events(&filter, AuditCursor::Before(None), 10)
+        .await
+        .expect("reading events");
+    found.into_iter().map(|r| r.event.id).collect()
 }

@@ -636,7 +636,7 @@ pub(super) async fn enqueue<S: ContractStore>(
 ) -> NewOutboxMail {
     let mail = new_mail(user, kind, created_at);
     store
-        .enqueue_mail(mail.clone())
+        .enqueue_mail(mail.clone(), &[])
         .await
         .expect("queueing a mail for an existing user");
     mail

@@ -247,9 +247,15 @@ pub async fn events_are_redelivered_one_or_all_since<S: Store>(store: S) {
     for delivery in claim(&store, 60, 100, 100).await {
         store.webhook_delivered(&delivery.id, at(61)).await.unwrap();
     }
-    assert_eq!(store.redeliver_event(&early.id, None, at(70)).await.unwrap(), 1);
-    assert_eq!(store.redeliver_event(&late.id, Some(&b.id), at(70)).await.unwrap(), 1);
-    assert_eq!(store.redeliver_event(&unique(), None, at(70)).await.unwrap(), 0);
+    let key = Actor::AdminKey(unique());
+    let asked = AuditEvent::new(unique(), at(70), AuditKind::AdminAction, key.clone()).with("action", "webhook.redeliver");
+    assert_eq!(store.redeliver_event(&early.id, None, at(70), std::slice::from_ref(&asked)).await.unwrap(), 1);
+    let by_key = AuditFilter { actor: Some(key.as_stored()), ..AuditFilter::default() };
+    let recorded = store.audit_events(&by_key, AuditCursor::Before(None), 10).await.unwrap();
+    let recorded: Vec<_> = recorded.into_iter().map(|r| r.event.id).collect();
+    assert_eq!(recorded, [asked.id], "the admin action is recorded with the redelivery");
+    assert_eq!(store.redeliver_event(&late.id, Some(&b.id), at(70), &[]).await.unwrap(), 1);
+    assert_eq!(store.redeliver_event(&unique(), None, at(70), &[]).await.unwrap(), 0);
     let again = claim(&store, 70, 100, 100).await;
     let mut got: Vec<_> = again.iter().map(|d| (d.endpoint.id.clone(), d.event_id.clone())).collect();
     got.sort();
@@ -259,8 +265,8 @@ pub async fn events_are_redelivered_one_or_all_since<S: Store>(store: S) {
     let redelivered = again.iter().find(|d| d.event_id == early.id).unwrap();
     assert_eq!(redelivered.message_id, early.message_id(), "the same message id");
     assert_eq!(redelivered.body, early.webhook_payload());
-    assert_eq!(store.redeliver_since(at(40), None, at(80)).await.unwrap(), 2, "late, to both");
-    assert_eq!(store.redeliver_since(at(40), Some(&a.id), at(80)).await.unwrap(), 1);
+    assert_eq!(store.redeliver_since(at(40), None, at(80), &[]).await.unwrap(), 2, "late, to both");
+    assert_eq!(store.redeliver_since(at(40), Some(&a.id), at(80), &[]).await.unwrap(), 1);
 }
 
 pub async fn the_backlog_counts_pending_deliveries_per_endpoint<S: Store>(store: S) {

@@ -3,8 +3,8 @@
 
 use std::collections::BTreeMap;
 
+use actix_web::http::StatusCode;
 use actix_web::HttpResponse;
-use chrono::{DateTime, Utc};
 use registrar_domain::{AdminScope, AuditKind, AuditRecord, UserId};
 use registrar_mail::Mailer;
 use registrar_store::{AuditCursor, AuditFilter, Store};
@@ -12,6 +12,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::auth::admin_key;
+use super::parts::{instant, next_cursor, no_store, page_limit, plain, DEFAULT_LIMIT};
 use super::{AdminError, AdminErrorBody, AdminRefusals};
 use crate::edge::call::Call;
 
@@ -82,37 +83,6 @@ pub struct AdminAuditPage {
     #[schema(nullable = false)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub next_cursor: Option<String>,
-}
-
-/// The default and the largest page.
-pub const DEFAULT_LIMIT: usize = 50;
-pub const MAX_LIMIT: usize = 1000;
-
-/// `limit`: 1 to [`MAX_LIMIT`], [`DEFAULT_LIMIT`] when absent.
-pub fn page_limit(value: Option<&str>) -> Result<usize, AdminError> {
-    match value {
-        None => Ok(DEFAULT_LIMIT),
-        Some(text) => text
-            .parse::<usize>()
-            .ok()
-            .filter(|n| (1..=MAX_LIMIT).contains(n))
-            .ok_or_else(|| AdminError::invalid("limit", format!("an integer from 1 to {MAX_LIMIT}"))),
-    }
-}
-
-fn instant(field: &'static str, text: &str) -> Result<DateTime<Utc>, AdminError> {
-    DateTime::parse_from_rfc3339(text)
-        .map(|at| at.with_timezone(&Utc))
-        .map_err(|_| AdminError::invalid(field, "an RFC 3339 time, e.g. 2026-12-12T08:00:00Z"))
-}
-
-/// Refuses a parameter holding control characters, naming it.
-pub fn plain(field: &'static str, text: &str) -> Result<(), AdminError> {
-    if registrar_domain::text::has_control_characters(text) {
-        Err(AdminError::invalid(field, "must not contain control characters"))
-    } else {
-        Ok(())
-    }
 }
 
 /// What the query asks: the filter, where the page starts, how many.
@@ -187,13 +157,9 @@ pub async fn audit<S: Store, M: Mailer>(call: Call<S, M>) -> Result<HttpResponse
     admin_key(&req, &app, AdminScope::AuditRead).await?;
     let (filter, cursor, limit) = read_query(req.query_string())?;
     let records = app.admin_audit_events(&filter, cursor, limit).await?;
-    let next_cursor = (records.len() == limit)
-        .then(|| records.last().map(|r| r.seq.to_string()))
-        .flatten();
-    Ok(HttpResponse::Ok()
-        .insert_header(("Cache-Control", "no-store"))
-        .json(AdminAuditPage {
-            events: records.into_iter().map(AdminAuditEvent::from).collect(),
-            next_cursor,
-        }))
+    let next_cursor = next_cursor(&records, limit, |r| r.seq.to_string());
+    Ok(no_store(StatusCode::OK).json(AdminAuditPage {
+        events: records.into_iter().map(AdminAuditEvent::from).collect(),
+        next_cursor,
+    }))
 }

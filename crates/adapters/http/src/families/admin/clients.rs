@@ -1,40 +1,19 @@
 //! `/admin/clients`: the API clients: listing, registering, rotating a
 //! secret, removing.
 
+use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use registrar_domain::{text, Actor, AdminScope, Client, ClientKind, RedirectUri};
 use registrar_mail::Mailer;
 use registrar_service::{NewClient, ServiceError};
 use registrar_store::Store;
-use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::auth::admin_key;
+use super::parts::{json_body, no_store};
 use super::{AdminError, AdminErrorBody, AdminRefusals};
-use crate::edge::body::MAX_BODY_BYTES;
 use crate::edge::call::Call;
-
-/// The raw body of an admin call, at most 64 KiB (read after the key is checked).
-pub(super) async fn body_bytes(payload: web::Payload) -> Result<web::Bytes, AdminError> {
-    payload
-        .to_bytes_limited(MAX_BODY_BYTES)
-        .await
-        .map_err(|_| AdminError::BadRequest("The body is larger than 64 KiB.".into()))?
-        .map_err(|_| AdminError::BadRequest("The body could not be read.".into()))
-}
-
-/// A JSON object body of an admin call: 400 with serde's reason when it does not fit.
-pub(super) async fn json_body<T: DeserializeOwned>(payload: web::Payload) -> Result<T, AdminError> {
-    let bytes = body_bytes(payload).await?;
-    let value: serde_json::Value =
-        serde_json::from_slice(&bytes).map_err(|e| AdminError::BadRequest(format!("The body is not JSON: {e}.")))?;
-    if !value.is_object() {
-        return Err(AdminError::BadRequest("The body is not a JSON object.".into()));
-    }
-    serde_json::from_value(value)
-        .map_err(|e| AdminError::BadRequest(format!("The body is not the JSON expected: {e}.")))
-}
 
 /// A client, without its secret.
 #[derive(Serialize, ToSchema)]
@@ -96,11 +75,9 @@ pub async fn clients<S: Store, M: Mailer>(call: Call<S, M>) -> Result<HttpRespon
     let Call { req, app, .. } = call;
     admin_key(&req, &app, AdminScope::ClientsWrite).await?;
     let clients = app.clients().await?;
-    Ok(HttpResponse::Ok()
-        .insert_header(("Cache-Control", "no-store"))
-        .json(AdminClientList {
-            clients: clients.iter().map(AdminClient::from).collect(),
-        }))
+    Ok(no_store(StatusCode::OK).json(AdminClientList {
+        clients: clients.iter().map(AdminClient::from).collect(),
+    }))
 }
 
 /// A client to register.
@@ -187,12 +164,10 @@ pub async fn create<S: Store, M: Mailer>(call: Call<S, M>, payload: web::Payload
         trusted: given.trusted,
     };
     let (client, secret) = app.register_client_as(&Actor::AdminKey(key.name), new).await?;
-    Ok(HttpResponse::Created()
-        .insert_header(("Cache-Control", "no-store"))
-        .json(AdminClientCreated {
-            client: AdminClient::from(&client),
-            secret: secret.map(|s| s.expose().to_owned()),
-        }))
+    Ok(no_store(StatusCode::CREATED).json(AdminClientCreated {
+        client: AdminClient::from(&client),
+        secret: secret.map(|s| s.expose().to_owned()),
+    }))
 }
 
 /// Remove a client
@@ -254,11 +229,9 @@ pub async fn rotate_secret<S: Store, M: Mailer>(
     let Call { req, app, .. } = call;
     let key = admin_key(&req, &app, AdminScope::ClientsWrite).await?;
     match app.rotate_client_secret_as(&Actor::AdminKey(key.name), &id).await {
-        Ok(secret) => Ok(HttpResponse::Ok()
-            .insert_header(("Cache-Control", "no-store"))
-            .json(AdminClientSecret {
-                secret: secret.expose().to_owned(),
-            })),
+        Ok(secret) => Ok(no_store(StatusCode::OK).json(AdminClientSecret {
+            secret: secret.expose().to_owned(),
+        })),
         Err(ServiceError::NotFound) => Err(AdminError::NotFound("client")),
         Err(ServiceError::InvalidClient) => Err(AdminError::BadRequest("A public client has no secret.".into())),
         Err(e) => Err(e.into()),

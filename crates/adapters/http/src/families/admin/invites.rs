@@ -1,5 +1,6 @@
 //! `/admin/invites`: signup tokens (`registrar invite create`).
 
+use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use registrar_domain::{text, Actor, AdminScope};
 use registrar_mail::Mailer;
@@ -8,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::auth::admin_key;
-use super::clients::json_body;
+use super::parts::{json_body, no_store};
 use super::{AdminError, AdminErrorBody, AdminRefusals};
 use crate::edge::call::Call;
 
@@ -73,19 +74,17 @@ pub async fn list<S: Store, M: Mailer>(call: Call<S, M>) -> Result<HttpResponse,
     let Call { req, app, .. } = call;
     admin_key(&req, &app, AdminScope::InvitesWrite).await?;
     let invites = app.invites().await?;
-    Ok(HttpResponse::Ok()
-        .insert_header(("Cache-Control", "no-store"))
-        .json(AdminInviteList {
-            invites: invites
-                .into_iter()
-                .map(|i| AdminInvite {
-                    id: i.id,
-                    name: i.name,
-                    uses_left: i.uses_left,
-                    created_at: crate::timestamp(i.created_at),
-                })
-                .collect(),
-        }))
+    Ok(no_store(StatusCode::OK).json(AdminInviteList {
+        invites: invites
+            .into_iter()
+            .map(|i| AdminInvite {
+                id: i.id,
+                name: i.name,
+                uses_left: i.uses_left,
+                created_at: crate::timestamp(i.created_at),
+            })
+            .collect(),
+    }))
 }
 
 /// Revoke an invite
@@ -153,11 +152,9 @@ pub async fn create<S: Store, M: Mailer>(call: Call<S, M>, payload: web::Payload
     let token = app
         .create_invite_as(&Actor::AdminKey(key.name), given.name, given.uses)
         .await?;
-    Ok(HttpResponse::Created()
-        .insert_header(("Cache-Control", "no-store"))
-        .json(AdminInviteCreated {
-            id: registrar_store::InviteRecord::id_of(&token.hash()),
-            token: token.expose().to_owned(),
-            uses: given.uses,
-        }))
+    Ok(no_store(StatusCode::CREATED).json(AdminInviteCreated {
+        id: registrar_store::InviteRecord::id_of(&token.hash()),
+        token: token.expose().to_owned(),
+        uses: given.uses,
+    }))
 }

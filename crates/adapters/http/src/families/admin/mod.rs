@@ -15,6 +15,7 @@ mod auth;
 mod clients;
 mod error;
 mod invites;
+mod parts;
 mod policies;
 mod users;
 mod webhooks;

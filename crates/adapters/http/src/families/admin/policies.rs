@@ -2,6 +2,7 @@
 //! TOML or JSON file the CLI reads (`registrar policy publish FILE`).
 
 use actix_web::http::header;
+use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use registrar_domain::policy::current_revisions;
 use registrar_domain::{Actor, AdminScope, PolicyRevision};
@@ -12,7 +13,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::auth::admin_key;
-use super::clients::body_bytes;
+use super::parts::{body_bytes, no_store};
 use super::{AdminError, AdminErrorBody, AdminRefusals};
 use crate::edge::call::Call;
 
@@ -71,11 +72,9 @@ pub async fn list<S: Store, M: Mailer>(call: Call<S, M>) -> Result<HttpResponse,
     let mut all = app.policy_revisions().await?;
     all.sort_by_key(|r| r.id);
     let current: Vec<_> = current_revisions(&all).into_iter().map(|r| r.id).collect();
-    Ok(HttpResponse::Ok()
-        .insert_header(("Cache-Control", "no-store"))
-        .json(AdminPolicyList {
-            policies: all.iter().map(|r| view(r, current.contains(&r.id))).collect(),
-        }))
+    Ok(no_store(StatusCode::OK).json(AdminPolicyList {
+        policies: all.iter().map(|r| view(r, current.contains(&r.id))).collect(),
+    }))
 }
 
 /// Publish a policy revision
@@ -124,7 +123,5 @@ pub async fn publish<S: Store, M: Mailer>(call: Call<S, M>, payload: web::Payloa
         .publish_policy_source(&Actor::AdminKey(key.name), source, format, &offered)
         .await?
         .map_err(|e| AdminError::BadRequest(format!("The policy file is not valid: {e}")))?;
-    Ok(HttpResponse::Created()
-        .insert_header(("Cache-Control", "no-store"))
-        .json(view(&published, true)))
+    Ok(no_store(StatusCode::CREATED).json(view(&published, true)))
 }

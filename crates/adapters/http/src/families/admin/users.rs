@@ -2,6 +2,7 @@
 //! its sessions, second factors, confirmation mail and lockout, and its
 //! erasure.
 
+use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
@@ -13,8 +14,8 @@ use registrar_store::{AcceptedRevision, Store, UserCursor, UserFilter};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::audit::{page_limit, plain};
 use super::auth::admin_key;
+use super::parts::{instant, next_cursor, no_store, page_limit, plain, DEFAULT_LIMIT};
 use super::{AdminError, AdminErrorBody, AdminRefusals};
 use crate::edge::body::{self, BodyError};
 use crate::edge::call::Call;
@@ -176,9 +177,7 @@ pub async fn user<S: Store, M: Mailer>(call: Call<S, M>, id: web::Path<String>) 
     let Call { req, app, .. } = call;
     admin_key(&req, &app, AdminScope::UsersRead).await?;
     let view = app.admin_user(&id).await?;
-    Ok(HttpResponse::Ok()
-        .insert_header(("Cache-Control", "no-store"))
-        .json(AdminUser::from(view)))
+    Ok(no_store(StatusCode::OK).json(AdminUser::from(view)))
 }
 
 async fn set_disabled<S: Store, M: Mailer>(
@@ -303,12 +302,6 @@ fn flag(field: &'static str, text: &str) -> Result<bool, AdminError> {
     }
 }
 
-fn instant(field: &'static str, text: &str) -> Result<DateTime<Utc>, AdminError> {
-    DateTime::parse_from_rfc3339(text)
-        .map(|at| at.with_timezone(&Utc))
-        .map_err(|_| AdminError::invalid(field, "an RFC 3339 time, e.g. 2026-12-12T08:00:00Z"))
-}
-
 fn read_search(query: &str) -> Result<(UserFilter, Option<UserCursor>, usize), AdminError> {
     let mut filter = UserFilter::default();
     let mut cursor = None;
@@ -349,7 +342,7 @@ fn read_search(query: &str) -> Result<(UserFilter, Option<UserCursor>, usize), A
             _ => {}
         }
     }
-    Ok((filter, cursor, limit.unwrap_or(super::audit::DEFAULT_LIMIT)))
+    Ok((filter, cursor, limit.unwrap_or(DEFAULT_LIMIT)))
 }
 
 /// Search accounts
@@ -388,13 +381,11 @@ pub async fn search<S: Store, M: Mailer>(call: Call<S, M>) -> Result<HttpRespons
     admin_key(&req, &app, AdminScope::UsersRead).await?;
     let (filter, cursor, limit) = read_search(req.query_string())?;
     let users = app.admin_search_users(&filter, cursor.as_ref(), limit).await?;
-    let next_cursor = (users.len() == limit).then(|| users.last().map(cursor_after)).flatten();
-    Ok(HttpResponse::Ok()
-        .insert_header(("Cache-Control", "no-store"))
-        .json(AdminUserPage {
-            users: users.into_iter().map(AdminUserSummary::from).collect(),
-            next_cursor,
-        }))
+    let next_cursor = next_cursor(&users, limit, cursor_after);
+    Ok(no_store(StatusCode::OK).json(AdminUserPage {
+        users: users.into_iter().map(AdminUserSummary::from).collect(),
+        next_cursor,
+    }))
 }
 
 /// The key of the call if it holds `scope`, and the account `id`.
@@ -522,9 +513,7 @@ pub async fn revoke_sessions<S: Store, M: Mailer>(
 ) -> Result<HttpResponse, AdminError> {
     let (key, user) = key_and_user(&call, AdminScope::SessionsWrite, &id).await?;
     let revoked = call.app.admin_revoke_sessions(&actor(key), &user).await?;
-    Ok(HttpResponse::Ok()
-        .insert_header(("Cache-Control", "no-store"))
-        .json(AdminSessionsRevoked { revoked }))
+    Ok(no_store(StatusCode::OK).json(AdminSessionsRevoked { revoked }))
 }
 
 /// Revoke one session of an account

@@ -3,6 +3,7 @@
 //! queueing events again. The use cases are the CLI's
 //! (`registrar webhook …`), recorded as `admin.action` by `admin:<key name>`.
 
+use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use chrono::DateTime;
 use registrar_domain::{Actor, AdminScope};
@@ -13,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::auth::admin_key;
-use super::clients::json_body;
+use super::parts::{json_body, no_store};
 use super::{AdminError, AdminErrorBody, AdminRefusals};
 use crate::edge::call::Call;
 
@@ -105,12 +106,6 @@ pub struct AdminRedelivered {
     pub queued: u64,
 }
 
-fn no_store() -> actix_web::HttpResponseBuilder {
-    let mut answer = HttpResponse::Ok();
-    answer.insert_header(("Cache-Control", "no-store"));
-    answer
-}
-
 /// The webhook endpoints
 ///
 /// Every endpoint with its events and state (never a secret). Needs `webhooks:write`.
@@ -129,7 +124,7 @@ pub async fn list<S: Store, M: Mailer>(call: Call<S, M>) -> Result<HttpResponse,
     let Call { req, app, .. } = call;
     admin_key(&req, &app, AdminScope::WebhooksWrite).await?;
     let webhooks = app.list_webhooks().await?;
-    Ok(no_store().json(AdminWebhookList {
+    Ok(no_store(StatusCode::OK).json(AdminWebhookList {
         webhooks: webhooks.into_iter().map(AdminWebhook::from).collect(),
     }))
 }
@@ -162,9 +157,7 @@ pub async fn create<S: Store, M: Mailer>(call: Call<S, M>, payload: web::Payload
     let (id, secret) = app
         .add_webhook(&Actor::AdminKey(key.name), &given.url, &given.events.join(","))
         .await?;
-    Ok(HttpResponse::Created()
-        .insert_header(("Cache-Control", "no-store"))
-        .json(AdminWebhookCreated { id, secret }))
+    Ok(no_store(StatusCode::CREATED).json(AdminWebhookCreated { id, secret }))
 }
 
 async fn set_enabled<S: Store, M: Mailer>(
@@ -268,7 +261,7 @@ pub async fn rotate_secret<S: Store, M: Mailer>(
     let Call { req, app, .. } = call;
     let key = admin_key(&req, &app, AdminScope::WebhooksWrite).await?;
     let secret = app.rotate_webhook_secret(&Actor::AdminKey(key.name), &id).await?;
-    Ok(no_store().json(AdminWebhookSecret { secret }))
+    Ok(no_store(StatusCode::OK).json(AdminWebhookSecret { secret }))
 }
 
 /// Deliver events to an endpoint again
@@ -319,5 +312,5 @@ pub async fn redeliver<S: Store, M: Mailer>(
         }
         _ => return Err(AdminError::BadRequest("give exactly one of event_id and since".into())),
     };
-    Ok(no_store().json(AdminRedelivered { queued }))
+    Ok(no_store(StatusCode::OK).json(AdminRedelivered { queued }))
 }
