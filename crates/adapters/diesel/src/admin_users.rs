@@ -2,12 +2,16 @@
 //! order. Every filter has an index that leads to that order (migration
 //! `2026-12-12-000001_admin`); the address prefix is a `LIKE 'prefix%'` on
 //! the normalized address, served by a pattern index on Postgres
-//! (`text_pattern_ops`) and a `NOCASE` one on SQLite (whose `LIKE` ignores
-//! ASCII case; the column is lowercase anyway). The name prefix is a
+//! (`text_pattern_ops`) and a `NOCASE` one on SQLite. The name prefix is a
 //! `lower(name) LIKE 'prefix%'` on the first and the last name, served by
 //! expression indexes (migration `2026-12-12-000005_admin_user_names`).
-//! The page after a cursor is a row-value range, `(created_at, id) > (?, ?)`,
-//! which both backends serve from the same indexes.
+//! Each prefix is also given as the range it spans, in the comparison of
+//! its index: the statement's pattern and escape are bound parameters, and
+//! neither backend makes an index range of such a LIKE (SQLite never,
+//! Postgres not in the generic plan of a cached statement), so without the
+//! range a prefix walks the whole table in page order. The page after a
+//! cursor is a row-value range, `(created_at, id) > (?, ?)`, bounded on
+//! both columns.
 //!
 //! Also: ending a user's sessions, their lockout counters, and
 //! [`Erasure`]: what a user's deletion leaves of their audit trail.
@@ -17,7 +21,7 @@ use std::collections::BTreeMap;
 use async_trait::async_trait;
 use diesel::dsl::sql;
 use diesel::prelude::*;
-use diesel::sql_types::{Bool, Nullable, Text, Timestamp};
+use diesel::sql_types::{Bool, Text, Timestamp};
 use registrar_domain::{AuditEvent, Counter, PolicyType, RevisionId, SessionId, ThrottleKey, User, UserId};
 use registrar_store::{AcceptedRevision, AdminUserStore, StoreError, UserCursor, UserFilter, ERASURE_KEEPS};
 
@@ -31,11 +35,6 @@ use crate::schema::{
 };
 use crate::throttle::CounterRow;
 use crate::DieselStore;
-
-diesel::define_sql_function! {
-    /// SQL `lower`.
-    fn lower(x: Nullable<Text>) -> Nullable<Text>;
-}
 
 /// Anonymizing the audit trail of an erased user, inside the erasure's transaction.
 pub(crate) trait Erasure {
@@ -111,27 +110,51 @@ impl AdminUserStore for DieselStore {
         run!(self, statement, |conn| {
             let mut query = users::table.select(UserRow::as_select()).into_boxed();
             if let Some(prefix) = &filter.email_prefix {
-                query = query.filter(users::email_normalized.like(prefix_pattern(prefix)).escape('\\'));
-            }
-            if let Some(prefix) = &filter.name_prefix {
-                let pattern = prefix_pattern(prefix);
-                let first = lower(users::firstname).like(pattern.clone()).escape('\\');
-                let last = lower(users::lastname).like(pattern).escape('\\');
-                query = if sqlite {
-                    // SQLite's LIKE uses no expression index: the same
-                    // prefix as a range (byte order) does.
-                    let end = format!("{prefix}\u{10FFFF}");
-                    query.filter(
-                        first
-                            .and(lower(users::firstname).ge(prefix.clone()))
-                            .and(lower(users::firstname).lt(end.clone()))
-                            .or(last
-                                .and(lower(users::lastname).ge(prefix.clone()))
-                                .and(lower(users::lastname).lt(end))),
+                // The same prefix as a range too: the ESCAPE character is a
+                // bound parameter, and neither backend turns a LIKE with a
+                // bound pattern or escape into an index range (SQLite never;
+                // Postgres not in a generic plan of a cached statement), so
+                // without it a prefix walks the table in page order. The
+                // range is in the index's own comparison: NOCASE on SQLite,
+                // byte order (`text_pattern_ops`) on Postgres.
+                let (at_least, below) = if sqlite {
+                    (
+                        "users.email_normalized COLLATE NOCASE >= ",
+                        " AND users.email_normalized COLLATE NOCASE < ",
                     )
                 } else {
-                    query.filter(first.or(last))
+                    ("users.email_normalized ~>=~ ", " AND users.email_normalized ~<~ ")
                 };
+                query = query
+                    .filter(users::email_normalized.like(prefix_pattern(prefix)).escape('\\'))
+                    .filter(
+                        sql::<Bool>(at_least)
+                            .bind::<Text, _>(prefix.clone())
+                            .sql(below)
+                            .bind::<Text, _>(format!("{prefix}\u{10FFFF}")),
+                    );
+            }
+            if let Some(prefix) = &filter.name_prefix {
+                // As the address: the LIKE is exact, the range (in the
+                // expression indexes' comparison) is what an index serves.
+                let (at_least, below) = if sqlite { (">=", "<") } else { ("~>=~", "~<~") };
+                let pattern = prefix_pattern(prefix);
+                let end = format!("{prefix}\u{10FFFF}");
+                let name = |column: &str, pattern: String, prefix: String, end: String| {
+                    sql::<Bool>(&format!("(lower(users.{column}) LIKE "))
+                        .bind::<Text, _>(pattern)
+                        .sql(&format!(" ESCAPE '\\' AND lower(users.{column}) {at_least} "))
+                        .bind::<Text, _>(prefix)
+                        .sql(&format!(" AND lower(users.{column}) {below} "))
+                        .bind::<Text, _>(end)
+                        .sql(")")
+                };
+                query = query.filter(name("firstname", pattern.clone(), prefix.clone(), end.clone()).or(name(
+                    "lastname",
+                    pattern,
+                    prefix.clone(),
+                    end,
+                )));
             }
             if let Some(role) = &filter.role {
                 query = query.filter(users::role.eq(role.as_str().to_owned()));
