@@ -18,6 +18,7 @@ mod error;
 mod factors;
 mod hashing;
 mod id_token;
+mod import;
 mod input;
 mod invites;
 mod keys;
@@ -64,6 +65,7 @@ pub use factors::{
 };
 pub use hashing::{Argon2Params, HashingLimits, PasswordHasher, HASHES_IN_FLIGHT};
 pub use id_token::{claims, granted_scope, IdTokenHint};
+pub use import::{parse_import_file, parse_import_line, ImportContext, ImportError, ImportedAccount, IMPORT_FIELDS};
 pub use input::{
     ChangePasswordInput, EmailCodeGrantInput, EmailCodeInput, LoginInput, MfaGrantInput, Patch, ProfilePatch,
     RegisterInput, TypedRegisterInput, UsersRegisterInput,
