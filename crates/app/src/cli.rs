@@ -148,6 +148,33 @@ pub enum UserCommand {
     /// recovery codes) and end its sign-ins waiting for one; the user is
     /// mailed that two-step verification was turned off.
     FactorsReset { email: String },
+    /// Move accounts in from a file of JSON lines, one account a line:
+    /// `{"email", "password_hash"?, "email_confirmed"?, "firstname"?,
+    /// "lastname"?, "telephone"?, "language"?, "role"?, "created_at"?,
+    /// "accepted_policies"?: [revision ids]}`. Every line is checked first:
+    /// if any is refused, the report (`line N: field: reason`) goes to
+    /// stderr, the exit is non-zero and nothing is imported. Otherwise all
+    /// go in in one transaction; prints the count.
+    Import {
+        /// The JSON-lines file.
+        file: PathBuf,
+    },
+}
+
+impl UserCommand {
+    /// The address the command is about (none for an import).
+    fn address(&self) -> Option<&str> {
+        match self {
+            UserCommand::Show { email }
+            | UserCommand::Disable { email }
+            | UserCommand::Enable { email }
+            | UserCommand::Delete { email }
+            | UserCommand::Role { email, .. }
+            | UserCommand::Factors { email }
+            | UserCommand::FactorsReset { email } => Some(email),
+            UserCommand::Import { .. } => None,
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -528,6 +555,7 @@ async fn user(config: &Config, command: UserCommand) -> anyhow::Result<()> {
             println!("passkeys\t{}", factors.passkeys);
             println!("recovery_codes_left\t{}", factors.recovery_codes_left);
         }),
+        UserCommand::Import { file } => return import(&service, file).await,
         UserCommand::FactorsReset { email } => service.user_factors_reset(email).await.map(|removed| {
             if removed {
                 println!("removed the second factors of {email}; the user is mailed");
@@ -536,19 +564,34 @@ async fn user(config: &Config, command: UserCommand) -> anyhow::Result<()> {
             }
         }),
     };
-    let email = match &command {
-        UserCommand::Show { email }
-        | UserCommand::Disable { email }
-        | UserCommand::Enable { email }
-        | UserCommand::Delete { email }
-        | UserCommand::Role { email, .. }
-        | UserCommand::Factors { email }
-        | UserCommand::FactorsReset { email } => email,
-    };
     match result {
         Ok(()) => Ok(()),
-        Err(registrar_service::ServiceError::NotFound) => Err(no_such(email)),
+        Err(registrar_service::ServiceError::NotFound) => Err(no_such(command.address().unwrap_or_default())),
         Err(e) => Err(e).context("the account could not be changed"),
+    }
+}
+
+/// `registrar user import FILE`: prints the count, or the report of the
+/// refused lines on stderr with a non-zero exit (nothing imported).
+async fn import(service: &wiring::Service, file: &std::path::Path) -> anyhow::Result<()> {
+    use registrar_service::ImportError;
+    let text = std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+    match service.import_accounts(&text).await {
+        Ok(imported) => {
+            println!("{imported}");
+            Ok(())
+        }
+        Err(ImportError::Refused(report)) => {
+            for line in &report {
+                eprintln!("{line}");
+            }
+            bail!(
+                "{} refused ({} errors above); nothing was imported",
+                file.display(),
+                report.len()
+            )
+        }
+        Err(ImportError::Failed(e)) => Err(e).context("the import failed; nothing was imported"),
     }
 }
 

@@ -420,8 +420,8 @@ fn localhost() -> registrar_domain::ClientIp {
 }
 
 /// The service on the database in `dir` (the one the commands use, mailing
-/// to `dir/outbox` as they do), with Ann registered.
-async fn ann_registered(dir: &Path) -> registrar::wiring::Service {
+/// to `dir/outbox` as they do).
+async fn service_on(dir: &Path) -> registrar::wiring::Service {
     let mut config = registrar::config::Config::default();
     config.database.url = format!("sqlite://{}", dir.join("r.db").display());
     config.mail.outbox_dir = dir.join("outbox");
@@ -430,6 +430,12 @@ async fn ann_registered(dir: &Path) -> registrar::wiring::Service {
     config.password.argon2_iterations = 1;
     let service = registrar::wiring::service(&config).await.expect("service");
     service.store().migrate().await.expect("migrate");
+    service
+}
+
+/// [`service_on`] `dir`, with Ann registered.
+async fn ann_registered(dir: &Path) -> registrar::wiring::Service {
+    let service = service_on(dir).await;
     let input = registrar_service::UsersRegisterInput {
         first_name: Some("Ann".into()),
         last_name: Some("Lee".into()),
@@ -448,12 +454,17 @@ async fn ann_registered(dir: &Path) -> registrar::wiring::Service {
 
 /// Ann's password login on the web client.
 async fn ann_logs_in(service: &registrar::wiring::Service) -> Result<TokenPair, ServiceError> {
+    logs_in(service, ANN, ANNS_PASSWORD).await
+}
+
+/// A password login on the web client.
+async fn logs_in(service: &registrar::wiring::Service, email: &str, password: &str) -> Result<TokenPair, ServiceError> {
     let input = registrar_service::LoginInput {
         client_id: Some(registrar_domain::WEB_CLIENT_ID.into()),
         device_id: Some("laptop".into()),
         device_name: Some("Laptop".into()),
-        email: Some(ANN.into()),
-        password: Some(ANNS_PASSWORD.into()),
+        email: Some(email.into()),
+        password: Some(password.into()),
     };
     let login = registrar_service::Login::parse(&input).expect("a complete login");
     service.login(login, localhost()).await
@@ -570,6 +581,144 @@ async fn user_commands_show_disable_enable_change_the_role_and_delete() {
     );
     stdout(&registrar(dir.path(), &["user", "delete", "ann@example.com"]));
     assert_no_account(&registrar(dir.path(), &["user", "show", "ann@example.com"]));
+}
+
+/// Writes `lines` to `dir/name` and runs `registrar user import` on it.
+fn import(dir: &Path, name: &str, lines: &[&str]) -> Output {
+    let file = dir.join(name);
+    std::fs::write(&file, lines.join("\n") + "\n").expect("write the file");
+    registrar(dir, &["user", "import", file.to_str().expect("a UTF-8 path")])
+}
+
+/// Publishes a terms revision through the CLI; its id.
+fn published_terms(dir: &Path) -> String {
+    let file = dir.join("terms.toml");
+    std::fs::write(
+        &file,
+        "type = \"tac\"\nversion = \"1\"\n[translations.en]\ntitle = \"Terms\"\nhtml = \"<h1>Terms</h1>\"\n",
+    )
+    .expect("write the policy");
+    stdout(&registrar(dir, &["policy", "publish", file.to_str().expect("path")]))
+        .trim()
+        .to_owned()
+}
+
+#[tokio::test]
+async fn user_import_moves_accounts_in_that_sign_in_with_their_old_passwords() {
+    let dir = tempfile::tempdir().expect("dir");
+    let terms = published_terms(dir.path());
+    let lines = [
+        // PHP's password_hash() (its manual's example) of "rasmuslerdorf".
+        r#"{"email": "Php@Example.com", "password_hash": "$2y$07$BCryptRequires22Chrcte/VlQH0piJtjXl.0t1XkA8pw9dMXTpOq", "email_confirmed": true, "firstname": "Rasmus", "lastname": "Lerdorf", "language": "nl", "role": "editor", "created_at": "2015-06-01T10:00:00Z", "accepted_policies": [TERMS]}"#,
+        // Django's make_password("lètmein", "seasalt", "pbkdf2_sha256").
+        r#"{"email": "django@example.com", "password_hash": "pbkdf2_sha256$10000$seasalt$CWWFdHOWwPnki7HvkcqN9iA2T3KLW1cf2uZ5kvArtVY=", "telephone": "+32 475 00 00 00"}"#,
+        "",
+        r#"{"email": "nohash@example.com", "email_confirmed": null}"#,
+    ]
+    .map(|line| line.replace("TERMS", &terms));
+    let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
+    let output = import(dir.path(), "users.jsonl", &lines);
+    assert_eq!(stdout(&output), "3\n");
+
+    let service = service_on(dir.path()).await;
+    assert!(logs_in(&service, "php@example.com", "rasmuslerdorf").await.is_ok());
+    assert!(logs_in(&service, "django@example.com", "lètmein").await.is_ok());
+    assert!(logs_in(&service, "django@example.com", "letmein").await.is_err());
+    assert!(
+        logs_in(&service, "nohash@example.com", "anything").await.is_err(),
+        "no password until one is set through forgot-password"
+    );
+    let show = stdout(&registrar(dir.path(), &["user", "show", "php@example.com"]));
+    for line in [
+        "email\tPhp@Example.com",
+        "role\teditor",
+        "name\tRasmus Lerdorf",
+        "language\tnl",
+        "email_confirmed\ttrue",
+        "created_at\t2015-06-01T10:00:00Z",
+        "sessions\t1",
+    ] {
+        assert!(show.lines().any(|l| l == line), "{line:?} in {show}");
+    }
+    let show = stdout(&registrar(dir.path(), &["user", "show", "nohash@example.com"]));
+    assert!(
+        show.contains("email_confirmed\tfalse") && show.contains("sessions\t0"),
+        "{show}"
+    );
+
+    let trail = stdout(&registrar(dir.path(), &["audit", "tail", "--last", "50"]));
+    let imported: Vec<serde_json::Value> = trail
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .filter(|e: &serde_json::Value| e["data"]["source"] == "import")
+        .collect();
+    let kinds: Vec<(&str, &str)> = imported
+        .iter()
+        .map(|e| (e["type"].as_str().unwrap_or(""), e["actor"].as_str().unwrap_or("")))
+        .collect();
+    assert_eq!(
+        kinds.iter().filter(|k| **k == ("user.registered", "cli")).count(),
+        3,
+        "{trail}"
+    );
+    assert_eq!(
+        kinds.iter().filter(|k| **k == ("policy.accepted", "cli")).count(),
+        1,
+        "{trail}"
+    );
+
+    let again = import(dir.path(), "again.jsonl", &lines);
+    assert_eq!(again.status.code(), Some(1));
+    let report = String::from_utf8_lossy(&again.stderr);
+    assert!(report.contains("line 1: email: already has an account"), "{report}");
+    assert!(report.contains("line 4: email: already has an account"), "{report}");
+}
+
+#[test]
+fn user_import_refuses_a_malformed_file_by_line_and_imports_nothing() {
+    let dir = tempfile::tempdir().expect("dir");
+    let output = import(
+        dir.path(),
+        "bad.jsonl",
+        &[
+            r#"{"email": "good@example.com", "password_hash": "$2b$04$abcdefghijklmnopqrstuuYYiAaL/2C3TU6ycJeUE.ShiBYaq7l8S"}"#,
+            r#"{"email": "broken@example.com""#,
+            r#"{"email": "not-an-address", "role": "Super Admin!"}"#,
+            r#"{"email": "role@example.com", "role": "Super Admin!"}"#,
+            r#"{"email": "GOOD@example.com"}"#,
+            r#"{"email": "policy@example.com", "accepted_policies": [99]}"#,
+            r#"{"email": "hash@example.com", "password_hash": "$1$abc$notahash"}"#,
+        ],
+    );
+    assert_eq!(output.status.code(), Some(1));
+    let report = String::from_utf8_lossy(&output.stderr);
+    // The first command in a fresh folder also warns that it made a server secret.
+    let lines: Vec<&str> = report.lines().filter(|l| l.starts_with("line ")).collect();
+    let expected = [
+        "line 2: not JSON (",
+        "line 3: email: not a valid email address",
+        "line 3: role: not a role",
+        "line 4: role: not a role",
+        "line 5: email: also on line 1",
+        "line 6: accepted_policies: no published revision 99",
+        "line 7: password_hash: not a hash format Registrar verifies",
+    ];
+    assert_eq!(lines.len(), expected.len(), "{report}");
+    for (line, start) in lines.iter().zip(expected) {
+        assert!(line.starts_with(start), "{line:?} starts with {start:?}\n{report}");
+    }
+    let last = report.lines().last().unwrap_or_default();
+    assert!(
+        last.contains("refused (7 errors above); nothing was imported"),
+        "{report}"
+    );
+    assert!(output.stdout.is_empty(), "nothing on stdout");
+    for email in ["good@example.com", "role@example.com", "hash@example.com"] {
+        assert_no_account(&registrar(dir.path(), &["user", "show", email]));
+    }
+    let missing = registrar(dir.path(), &["user", "import", "/nonexistent/users.jsonl"]);
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("cannot read"));
 }
 
 #[test]

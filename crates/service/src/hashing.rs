@@ -1,4 +1,5 @@
-//! argon2id password hashing, on the blocking thread pool, at most
+//! argon2id password hashing (and verifying the schemes of imported
+//! hashes, [`crate::stored_hash`]), on the blocking thread pool, at most
 //! `max_concurrent` at a time, each in a work area taken from a pool and
 //! given back: the memory argon2 needs (`m` KiB a hash) is allocated once
 //! per turn and reused, so the process never holds more than
@@ -13,6 +14,7 @@ use argon2::{Algorithm, Argon2, Block, Params, Version};
 use registrar_domain::{Password, PasswordHash};
 use tracing::Instrument;
 
+use crate::stored_hash::{self, Scheme};
 use crate::ServiceError;
 
 /// argon2id cost parameters (`password.argon2_*`).
@@ -145,19 +147,32 @@ impl PasswordHasher {
         Ok(phc.to_string())
     }
 
-    /// Whether `password` matches the PHC string, computed under the
-    /// parameters the string carries; the comparison is constant-time. A
-    /// string that is not PHC at all is an error; one that is not argon2
-    /// (or that argon2 cannot use) matches nothing.
-    fn verify_blocking(memory: &WorkMemory, phc: &str, password: &str) -> Result<bool, ServiceError> {
-        let parsed = Phc::new(phc).map_err(|e| ServiceError::unexpected(format!("stored hash: {e}")))?;
+    /// Whether `password` matches the stored hash, computed under the
+    /// parameters the string carries, in its own scheme ([`Scheme`]): argon2
+    /// here, in a reused work area; bcrypt, PBKDF2 and scrypt by their
+    /// crates. The comparison is constant-time. A string of no scheme
+    /// Registrar verifies (or one its crate refuses) matches nothing.
+    fn verify_blocking(memory: &WorkMemory, stored: &str, password: &str) -> bool {
+        match Scheme::of(stored) {
+            Ok(Scheme::Argon2) => Self::verify_argon2(memory, stored, password),
+            Ok(other) => stored_hash::verify_other(other, stored, password),
+            Err(why) => {
+                tracing::warn!(why, "a stored password hash is in no format this build can check");
+                false
+            }
+        }
+    }
+
+    fn verify_argon2(memory: &WorkMemory, phc: &str, password: &str) -> bool {
+        let Ok(parsed) = Phc::new(phc) else {
+            return false;
+        };
         let Some((argon2, blocks, salt, expected)) = Self::verifier(&parsed) else {
-            tracing::warn!("a stored password hash is not argon2 this build can check");
-            return Ok(false);
+            return false;
         };
         let mut salt_bytes = [0u8; 64];
         let Ok(salt_bytes) = salt.decode_b64(&mut salt_bytes) else {
-            return Ok(false);
+            return false;
         };
         let computed = memory.with(blocks, |area| {
             Output::init_with(expected.len(), |out| {
@@ -166,7 +181,7 @@ impl PasswordHasher {
                     .map_err(|_| argon2::password_hash::Error::Crypto)
             })
         });
-        Ok(computed.is_ok_and(|computed| computed == expected))
+        computed.is_ok_and(|computed| computed == expected)
     }
 
     /// The argon2 instance, work-area size, salt and expected output a PHC string describes.
@@ -196,7 +211,8 @@ impl PasswordHasher {
             .map(PasswordHash)
     }
 
-    /// Verifies a presented password against a stored hash; with no hash (an
+    /// Verifies a presented password against a stored hash in any scheme
+    /// [`Scheme`] knows (see [`crate::stored_hash`]); with no hash (an
     /// unknown user, or an account without password) it verifies against a
     /// dummy so the answer takes the same time, and says no.
     pub async fn verify(&self, password: &Password, stored: Option<&PasswordHash>) -> Result<bool, ServiceError> {
@@ -219,11 +235,19 @@ impl PasswordHasher {
                     (d, false)
                 }
             };
-            // The stored hash carries its own parameters; verification uses them.
-            let ok = Self::verify_blocking(&memory, &phc, password.expose())?;
+            // The stored hash carries its own scheme and parameters; verification uses them.
+            let ok = Self::verify_blocking(&memory, &phc, password.expose());
             Ok(ok && real)
         })
         .await
+    }
+}
+
+impl PasswordHasher {
+    /// Whether `stored` should be replaced by a hash under the configured
+    /// parameters once the password is verified ([`stored_hash::needs_upgrade`]).
+    pub fn needs_upgrade(&self, stored: &PasswordHash) -> bool {
+        stored_hash::needs_upgrade(&stored.0, self.params)
     }
 }
 
@@ -361,14 +385,177 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_stored_hash_of_another_scheme_matches_nothing_and_garbage_is_an_error() {
-        let other = PasswordHash("$pbkdf2-sha256$i=1000$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA".into());
-        assert!(!cheap()
-            .verify(&pw("SweetKittens23#"), Some(&other))
-            .await
-            .expect("verify"));
-        let garbage = PasswordHash("not a hash".into());
-        assert!(cheap().verify(&pw("SweetKittens23#"), Some(&garbage)).await.is_err());
+    async fn text_of_no_known_scheme_matches_nothing_and_never_fails() {
+        for stored in [
+            "not a hash",
+            "",
+            "$md5$rounds=1000$c2FsdA$aGFzaA",
+            "$2y$07$short",
+            "pbkdf2_sha256$x$salt$aGFzaA==",
+            "$argon2id$v=19$m=1,t=1,p=1$c29tZXNhbHQ$aGFzaGhhc2hoYXNo",
+        ] {
+            let stored = PasswordHash(stored.into());
+            assert!(
+                !cheap()
+                    .verify(&pw("SweetKittens23#"), Some(&stored))
+                    .await
+                    .expect("verify"),
+                "{}",
+                stored.0
+            );
+        }
+    }
+
+    /// Checks that `stored` verifies `right` and not `wrong`.
+    async fn verifies(stored: &str, right: &str, wrong: &str) {
+        let stored = PasswordHash(stored.to_owned());
+        assert!(
+            cheap().verify(&pw(right), Some(&stored)).await.expect("verify"),
+            "{} verifies {right}",
+            stored.0
+        );
+        assert!(
+            !cheap().verify(&pw(wrong), Some(&stored)).await.expect("verify"),
+            "{} refuses {wrong}",
+            stored.0
+        );
+    }
+
+    #[tokio::test]
+    async fn bcrypt_hashes_of_every_prefix_verify() {
+        // PHP's manual, password_verify(): a `$2y$` hash of "rasmuslerdorf".
+        verifies(
+            "$2y$07$BCryptRequires22Chrcte/VlQH0piJtjXl.0t1XkA8pw9dMXTpOq",
+            "rasmuslerdorf",
+            "rasmuslerdorF",
+        )
+        .await;
+        // Openwall's crypt_blowfish test vectors: "U*U".
+        verifies(
+            "$2a$05$CCCCCCCCCCCCCCCCCCCCC.E5YPO9kmyuRGyh0XouQYb4YMJKvyOeW",
+            "U*U",
+            "U*V",
+        )
+        .await;
+        // Python's bcrypt (the C reference) with a fixed salt.
+        verifies(
+            "$2b$04$abcdefghijklmnopqrstuuYYiAaL/2C3TU6ycJeUE.ShiBYaq7l8S",
+            "SweetKittens23#",
+            "SweetKittens24#",
+        )
+        .await;
+        let theirs = bcrypt::hash("SweetKittens23#", 4).expect("bcrypt");
+        assert!(theirs.starts_with("$2b$04$"), "{theirs}");
+        verifies(&theirs, "SweetKittens23#", "SweetKittens24#").await;
+        let theirs_2y = bcrypt::hash_with_result("SweetKittens23#", 4)
+            .expect("bcrypt")
+            .format_for_version(bcrypt::Version::TwoY);
+        verifies(&theirs_2y, "SweetKittens23#", "SweetKittens24#").await;
+    }
+
+    #[tokio::test]
+    async fn django_pbkdf2_sha256_hashes_verify() {
+        // Django's own tests (test_hashers): make_password("lètmein", "seasalt", "pbkdf2_sha256").
+        verifies(
+            "pbkdf2_sha256$10000$seasalt$CWWFdHOWwPnki7HvkcqN9iA2T3KLW1cf2uZ5kvArtVY=",
+            "lètmein",
+            "letmein",
+        )
+        .await;
+        // Django 4.2's iteration count, computed by Python's hashlib (Django's primitive).
+        verifies(
+            "pbkdf2_sha256$600000$UnVkNqM0XyJpK3bKYcMfEw$Cf096l8TmNrcEKD2SAh7YjdjJNw4/Vtp9zDwOwfWGvM=",
+            "SweetKittens23#",
+            "SweetKittens24#",
+        )
+        .await;
+    }
+
+    #[tokio::test]
+    async fn pbkdf2_phc_strings_verify() {
+        use pbkdf2::password_hash::{Ident, PasswordHasher as _};
+        // The PBKDF2-HMAC-SHA256 vector of RustCrypto's pbkdf2 (c = 4096, dkLen = 40).
+        verifies(
+            "$pbkdf2-sha256$i=4096,l=40$c2FsdFNBTFRzYWx0U0FMVHNhbHRTQUxUc2FsdFNBTFRzYWx0$NIyJ28vTKy8y2BS4EW6EzysXNH68GAAYHE4qH7jdU+HGNVGMfaxH6Q",
+            "passwordPASSWORDpassword",
+            "passwordPASSWORDpassworD",
+        )
+        .await;
+        let salt = SaltString::generate(&mut OsRng);
+        for ident in ["pbkdf2-sha256", "pbkdf2-sha512"] {
+            let params = pbkdf2::Params {
+                rounds: 1000,
+                output_length: 32,
+            };
+            let theirs = pbkdf2::Pbkdf2
+                .hash_password_customized(b"SweetKittens23#", Some(Ident::new_unwrap(ident)), None, params, &salt)
+                .expect("pbkdf2")
+                .to_string();
+            verifies(&theirs, "SweetKittens23#", "SweetKittens24#").await;
+        }
+    }
+
+    #[tokio::test]
+    async fn scrypt_phc_strings_verify() {
+        use scrypt::password_hash::PasswordHasher as _;
+        // passlib's documented example (N = 2^16, r = 8, p = 1) of "password".
+        verifies(
+            "$scrypt$ln=16,r=8,p=1$aM15713r3Xsvxbi31lqr1Q$nFNh2CVHVjNldFVKDHDlm4CbdRSCdEBsjjJxD+iCs5E",
+            "password",
+            "passworD",
+        )
+        .await;
+        let salt = SaltString::generate(&mut OsRng);
+        let params = scrypt::Params::new(10, 8, 1, 32).expect("params");
+        let theirs = scrypt::Scrypt
+            .hash_password_customized(b"SweetKittens23#", None, None, params, &salt)
+            .expect("scrypt")
+            .to_string();
+        verifies(&theirs, "SweetKittens23#", "SweetKittens24#").await;
+    }
+
+    #[tokio::test]
+    async fn argon2_hashes_of_every_variant_verify() {
+        // The reference implementation's test vector (test.c): argon2i of "password".
+        verifies(
+            "$argon2i$v=19$m=65536,t=2,p=1$c29tZXNhbHQ$wWKIMhR9lyDFvRz9YTZweHKfbftvj+qf+YFY4NeBbtA",
+            "password",
+            "passworD",
+        )
+        .await;
+        // argon2-cffi (the C reference), argon2d with two lanes and argon2id.
+        verifies(
+            "$argon2d$v=19$m=64,t=1,p=2$cmVnaXN0cmFyc2FsdA$1WKnYqhjxYJZAWrnxLQd+nDLTE7rGLuHC2A99yo36vc",
+            "SweetKittens23#",
+            "SweetKittens24#",
+        )
+        .await;
+        verifies(
+            "$argon2id$v=19$m=256,t=1,p=1$cmVnaXN0cmFyc2FsdA$pKfJ1ckLFUSQKTYuAyWJzty5/gvwtdENchjEirkGLH8",
+            "SweetKittens23#",
+            "SweetKittens24#",
+        )
+        .await;
+    }
+
+    #[tokio::test]
+    async fn the_hashes_a_hasher_writes_need_no_upgrade_until_its_costs_rise() {
+        let hasher = cheap();
+        let ours = hasher.hash(&pw("SweetKittens23#")).await.expect("hash");
+        assert!(!hasher.needs_upgrade(&ours));
+        let stricter = PasswordHasher::new(Argon2Params {
+            memory_kib: 512,
+            iterations: 1,
+            parallelism: 1,
+        });
+        assert!(stricter.needs_upgrade(&ours));
+        let upgraded = stricter.hash(&pw("SweetKittens23#")).await.expect("hash");
+        assert!(!stricter.needs_upgrade(&upgraded));
+        assert!(
+            upgraded.0.starts_with("$argon2id$v=19$m=512,t=1,p=1$"),
+            "{}",
+            upgraded.0
+        );
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -18,6 +18,7 @@ mod error;
 mod factors;
 mod hashing;
 mod id_token;
+mod import;
 mod input;
 mod invites;
 mod keys;
@@ -30,6 +31,7 @@ mod profile_registration;
 mod seed;
 mod settings;
 mod signup;
+mod stored_hash;
 mod supervise;
 mod throttle;
 mod tokens;
@@ -63,6 +65,7 @@ pub use factors::{
 };
 pub use hashing::{Argon2Params, HashingLimits, PasswordHasher, HASHES_IN_FLIGHT};
 pub use id_token::{claims, granted_scope, IdTokenHint};
+pub use import::{parse_import_file, parse_import_line, ImportContext, ImportError, ImportedAccount, IMPORT_FIELDS};
 pub use input::{
     ChangePasswordInput, EmailCodeGrantInput, EmailCodeInput, LoginInput, MfaGrantInput, Patch, ProfilePatch,
     RegisterInput, TypedRegisterInput, UsersRegisterInput,
@@ -78,6 +81,7 @@ pub use profile_registration::ProfileRegistration;
 pub use seed::{seed_email, seed_tokens};
 pub use settings::Settings;
 pub use signup::{Signup, SignupConsent, SignupLink, SignupLookups};
+pub use stored_hash::needs_upgrade;
 pub use supervise::{supervise, TASK_RESTARTS};
 pub use throttle::ThrottleSettings;
 pub use tokens::{AuthContext, ClientAuthentication, Login, TokenPair};

@@ -7,7 +7,7 @@ use registrar_domain::{
     ClientId, DeviceId, DeviceName, Email, Password, Profile, Role, SecretHash, SessionId, SignInMethod, UserId,
 };
 use registrar_mail::Mailer;
-use registrar_store::{NewSession, NewUser, Store};
+use registrar_store::{ImportedUser, NewSession, NewUser, Store};
 use sha2::{Digest, Sha256};
 
 use crate::{Registrar, ServiceError};
@@ -78,7 +78,10 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
                     consent: None,
                     created_at: now,
                 };
-                batch.push((user, Some(session)));
+                batch.push(ImportedUser {
+                    session: Some(session),
+                    ..ImportedUser::bare(user)
+                });
             }
             inserted += self.store.import_users(batch).await?;
             start = stop;

@@ -254,7 +254,40 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         if self.settings.require_confirmed_email && !user.email_confirmed() {
             return Err(ServiceError::EmailNotConfirmed);
         }
-        Ok(user)
+        Ok(self.upgraded(user, &presented).await)
+    }
+
+    /// After a right password (the only moment it is at hand): a stored
+    /// hash in another scheme (an imported bcrypt, PBKDF2 or scrypt one) or
+    /// under lower argon2 costs than configured is replaced by argon2id under
+    /// the configured ones. Returns the user with the hash now stored, which
+    /// the session opened next rests on. An upgrade that fails (hashing
+    /// busy, the store) is logged and left to the next sign-in; one that
+    /// lost to a change committed meanwhile leaves the user as read (the
+    /// session is then refused as stale, as it would have been).
+    async fn upgraded(&self, mut user: User, presented: &Password) -> User {
+        let Some(stored) = user.password_hash.clone() else {
+            return user;
+        };
+        if !self.hasher.needs_upgrade(&stored) {
+            return user;
+        }
+        let upgraded = match self.hasher.hash(presented).await {
+            Ok(hash) => hash,
+            Err(e) => {
+                tracing::warn!(error = %e, "could not re-hash a password to upgrade its stored hash");
+                return user;
+            }
+        };
+        match self.store.upgrade_password_hash(&user.id, &stored, &upgraded).await {
+            Ok(true) => {
+                tracing::info!("a stored password hash was upgraded to the configured argon2id");
+                user.password_hash = Some(upgraded);
+            }
+            Ok(false) => {}
+            Err(e) => tracing::warn!(error = %e, "could not store an upgraded password hash"),
+        }
+        user
     }
 
     /// `grant_type=password`: a new pair for (user, client, device).

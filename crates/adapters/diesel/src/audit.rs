@@ -172,16 +172,27 @@ for_each_backend! {
             if events.is_empty() {
                 return Ok(());
             }
-            let rows: Vec<NewAuditRow<'_>> = events.iter().map(NewAuditRow::new).collect();
-            diesel::insert_into(audit_events::table).values(&rows).execute(self)?;
+            // Rows per INSERT, well under SQLite's 32,766 bound variables
+            // (an import records an event per account).
+            const CHUNK: usize = 1000;
+            for chunk in events.chunks(CHUNK) {
+                let rows: Vec<NewAuditRow<'_>> = chunk.iter().map(NewAuditRow::new).collect();
+                diesel::insert_into(audit_events::table).values(&rows).execute(self)?;
+            }
+            // The subscribers of each type, asked once per call.
+            let mut subscribers: BTreeMap<AuditKind, Vec<String>> = BTreeMap::new();
             let mut deliveries = Vec::new();
             for event in events.iter().filter(|e| e.kind.is_webhook_event()) {
-                for endpoint in self.subscribers(event.kind)? {
-                    deliveries.push(NewDeliveryRow::new(event, &endpoint, to_db(event.at)));
+                if !subscribers.contains_key(&event.kind) {
+                    let found = self.subscribers(event.kind)?;
+                    subscribers.insert(event.kind, found);
+                }
+                for endpoint in subscribers.get(&event.kind).into_iter().flatten() {
+                    deliveries.push(NewDeliveryRow::new(event, endpoint, to_db(event.at)));
                 }
             }
-            if !deliveries.is_empty() {
-                diesel::insert_into(webhook_deliveries::table).values(&deliveries).execute(self)?;
+            for chunk in deliveries.chunks(CHUNK) {
+                diesel::insert_into(webhook_deliveries::table).values(chunk).execute(self)?;
             }
             Ok(())
         }

@@ -21,11 +21,63 @@ pub(crate) trait AcceptanceWrites {
     /// [`StoreError::UnknownRevision`] for the first id never published,
     /// [`StoreError::NotFound`] if there is no such user.
     fn accept_in(&mut self, user: &str, ids: &[RevisionId], now: DateTime<Utc>) -> Result<(), Failure>;
+
+    /// Records acceptances `(user, revision, when)` of users that have none
+    /// yet (an import), in a few statements whatever their number.
+    /// [`StoreError::UnknownRevision`] for the first revision never published.
+    fn accept_many_in(&mut self, acceptances: &[(&str, RevisionId, DateTime<Utc>)]) -> Result<(), Failure>;
+
+    /// [`StoreError::UnknownRevision`] for the first of `ids` never published.
+    fn require_published_in(&mut self, ids: &[RevisionId]) -> Result<(), Failure>;
 }
 
 for_each_backend! {
     impl AcceptanceWrites for Conn {
         fn accept_in(&mut self, user: &str, ids: &[RevisionId], now: DateTime<Utc>) -> Result<(), Failure> {
+            if ids.is_empty() {
+                return Ok(());
+            }
+            self.require_published_in(ids)?;
+            let accepted_at = to_db(now);
+            for id in ids.iter().map(|id| id.0) {
+                diesel::insert_into(policy_acceptances::table)
+                    .values((
+                        policy_acceptances::user_id.eq(user),
+                        policy_acceptances::revision_id.eq(id),
+                        policy_acceptances::accepted_at.eq(accepted_at),
+                    ))
+                    .on_conflict_do_nothing()
+                    .execute(self)
+                    .map_err(not_found_on_foreign_key)?;
+            }
+            Ok(())
+        }
+
+        fn accept_many_in(&mut self, acceptances: &[(&str, RevisionId, DateTime<Utc>)]) -> Result<(), Failure> {
+            /// Rows per INSERT: well under SQLite's 32,766 bound variables.
+            const CHUNK: usize = 1000;
+            let ids: BTreeSet<RevisionId> = acceptances.iter().map(|(_, id, _)| *id).collect();
+            self.require_published_in(&ids.into_iter().collect::<Vec<_>>())?;
+            for chunk in acceptances.chunks(CHUNK) {
+                let rows: Vec<_> = chunk
+                    .iter()
+                    .map(|(user, id, at)| {
+                        (
+                            policy_acceptances::user_id.eq(*user),
+                            policy_acceptances::revision_id.eq(id.0),
+                            policy_acceptances::accepted_at.eq(to_db(*at)),
+                        )
+                    })
+                    .collect();
+                diesel::insert_into(policy_acceptances::table)
+                    .values(rows)
+                    .execute(self)
+                    .map_err(not_found_on_foreign_key)?;
+            }
+            Ok(())
+        }
+
+        fn require_published_in(&mut self, ids: &[RevisionId]) -> Result<(), Failure> {
             if ids.is_empty() {
                 return Ok(());
             }
@@ -38,22 +90,10 @@ for_each_backend! {
                 .load::<i32>(self)?
                 .into_iter()
                 .collect();
-            if let Some(unknown) = ids.iter().find(|id| !published.contains(&id.0)) {
-                return Err(StoreError::UnknownRevision(*unknown).into());
+            match ids.iter().find(|id| !published.contains(&id.0)) {
+                Some(unknown) => Err(StoreError::UnknownRevision(*unknown).into()),
+                None => Ok(()),
             }
-            let accepted_at = to_db(now);
-            for id in &wanted {
-                diesel::insert_into(policy_acceptances::table)
-                    .values((
-                        policy_acceptances::user_id.eq(user),
-                        policy_acceptances::revision_id.eq(id),
-                        policy_acceptances::accepted_at.eq(accepted_at),
-                    ))
-                    .on_conflict_do_nothing()
-                    .execute(self)
-                    .map_err(not_found_on_foreign_key)?;
-            }
-            Ok(())
         }
     }
 }

@@ -1,9 +1,14 @@
 //! [`UserStore`]: accounts, and registration as one transaction.
 
+use std::collections::BTreeSet;
+
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use registrar_domain::{AuditEvent, ConfirmationPurpose, Email, Language, PasswordHash, Profile, Role, User, UserId};
-use registrar_store::{NewOutboxMail, NewSession, NewUser, Registration, StoreError, UserStore};
+use registrar_domain::{
+    AuditEvent, ConfirmationPurpose, Email, Language, PasswordHash, Profile, RevisionId, Role, User, UserId,
+};
+use registrar_store::{ImportedUser, NewOutboxMail, NewSession, NewUser, Registration, StoreError, UserStore};
 
 use crate::admin_users::Erasure;
 use crate::audit::AuditWrites;
@@ -39,31 +44,83 @@ for_each_backend! {
 
 #[async_trait]
 impl UserStore for DieselStore {
-    async fn import_users(&self, users: Vec<(NewUser, Option<NewSession>)>) -> Result<u64, StoreError> {
-        /// Rows per INSERT: well under SQLite's 32,766 bound variables.
+    async fn import_users(&self, users: Vec<ImportedUser>) -> Result<u64, StoreError> {
+        /// Accounts per INSERT: well under SQLite's 32,766 bound variables.
         const CHUNK: usize = 1000;
+        // One transaction for every chunk: a failure in the last one (a
+        // taken address, an unknown revision) rolls back the first.
         run!(self, write, |conn| {
             for chunk in users.chunks(CHUNK) {
-                let rows: Vec<NewUserRow<'_>> = chunk.iter().map(|(user, _)| NewUserRow::new(user)).collect();
+                let rows: Vec<NewUserRow<'_>> = chunk.iter().map(|i| NewUserRow::new(&i.user)).collect();
                 diesel::insert_into(users::table)
                     .values(&rows)
                     .execute(conn)
                     .map_err(duplicate_email_on_unique)?;
-                for (user, _) in chunk {
-                    conn.set_consent_in(user)?;
+                for imported in chunk {
+                    conn.set_consent_in(&imported.user)?;
                 }
+                let acceptances: Vec<(&str, RevisionId, DateTime<Utc>)> = chunk
+                    .iter()
+                    .flat_map(|i| {
+                        i.accepted_policies
+                            .iter()
+                            .map(move |id| (i.user.id.as_str(), *id, i.user.created_at))
+                    })
+                    .collect();
+                conn.accept_many_in(&acceptances)?;
+                let events: Vec<AuditEvent> = chunk.iter().flat_map(|i| i.audit.iter().cloned()).collect();
+                conn.record_in(&events)?;
                 let sessions: Vec<NewSessionRow<'_>> = chunk
                     .iter()
-                    .filter_map(|(_, session)| session.as_ref().map(NewSessionRow::new))
+                    .filter_map(|i| i.session.as_ref().map(NewSessionRow::new))
                     .collect();
                 if !sessions.is_empty() {
                     diesel::insert_into(sessions::table).values(&sessions).execute(conn)?;
                 }
-                for session in chunk.iter().filter_map(|(_, session)| session.as_ref()) {
+                for session in chunk.iter().filter_map(|i| i.session.as_ref()) {
                     conn.set_scope_in(session)?;
                 }
             }
             Ok(users.len() as u64)
+        })
+    }
+
+    async fn taken_emails(&self, emails: &[Email]) -> Result<BTreeSet<String>, StoreError> {
+        /// Addresses per query.
+        const CHUNK: usize = 1000;
+        let wanted: Vec<String> = emails.iter().map(|e| e.normalized().to_owned()).collect();
+        run!(self, read, |conn| {
+            let mut taken = BTreeSet::new();
+            for chunk in wanted.chunks(CHUNK) {
+                taken.extend(
+                    users::table
+                        .filter(users::email_normalized.eq_any(chunk))
+                        .select(users::email_normalized)
+                        .load::<String>(conn)?,
+                );
+            }
+            Ok(taken)
+        })
+    }
+
+    async fn upgrade_password_hash(
+        &self,
+        id: &UserId,
+        verified: &PasswordHash,
+        upgraded: &PasswordHash,
+    ) -> Result<bool, StoreError> {
+        let id = id.as_str().to_owned();
+        let (verified, upgraded) = (verified.0.clone(), upgraded.0.clone());
+        // One statement: the comparison and the change are one step.
+        run!(self, statement, |conn| {
+            let changed = diesel::update(
+                users::table
+                    .filter(users::id.eq(&id))
+                    .filter(users::password_hash.eq(&verified)),
+            )
+            .set(users::password_hash.eq(&upgraded))
+            .execute(conn)?;
+            Ok(changed == 1)
         })
     }
 

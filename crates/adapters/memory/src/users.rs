@@ -1,19 +1,26 @@
 //! Accounts: registration, look-ups and changes.
 
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashSet};
 
 use async_trait::async_trait;
 use registrar_domain::{AuditEvent, ConfirmationPurpose, Email, Language, PasswordHash, Profile, Role, User, UserId};
-use registrar_store::{NewOutboxMail, NewSession, NewUser, Registration, StoreError, UserStore};
+use registrar_store::{ImportedUser, NewOutboxMail, NewSession, Registration, StoreError, UserStore};
 
 use crate::MemoryStore;
 
 #[async_trait]
 impl UserStore for MemoryStore {
-    async fn import_users(&self, users: Vec<(NewUser, Option<NewSession>)>) -> Result<u64, StoreError> {
+    async fn import_users(&self, users: Vec<ImportedUser>) -> Result<u64, StoreError> {
         let mut state = self.lock()?;
+        // Every check before the first change: all or nothing.
         let mut emails = HashSet::new();
-        for (user, session) in &users {
+        for ImportedUser {
+            user,
+            session,
+            accepted_policies,
+            ..
+        } in &users
+        {
             if state.user_ids_by_email.contains_key(user.email.normalized()) || !emails.insert(user.email.normalized())
             {
                 return Err(StoreError::DuplicateEmail);
@@ -21,18 +28,52 @@ impl UserStore for MemoryStore {
             if state.users.contains_key(&user.id) {
                 return Err(StoreError::Duplicate);
             }
+            if let Some(unknown) = state.unknown_revision(accepted_policies) {
+                return Err(StoreError::UnknownRevision(unknown));
+            }
             if let Some(session) = session {
                 state.require_client(&session.client_id)?;
             }
         }
         let count = users.len() as u64;
-        for (user, session) in users {
-            state.insert_user(user);
-            if let Some(session) = session {
+        for imported in users {
+            let acceptances = state.acceptances.entry(imported.user.id.clone()).or_default();
+            for id in imported.accepted_policies {
+                acceptances.entry(id).or_insert(imported.user.created_at);
+            }
+            state.insert_user(imported.user);
+            state.record(&imported.audit);
+            if let Some(session) = imported.session {
                 state.open_session(session, usize::MAX);
             }
         }
         Ok(count)
+    }
+
+    async fn taken_emails(&self, emails: &[Email]) -> Result<BTreeSet<String>, StoreError> {
+        let state = self.lock()?;
+        Ok(emails
+            .iter()
+            .map(Email::normalized)
+            .filter(|email| state.user_ids_by_email.contains_key(*email))
+            .map(str::to_owned)
+            .collect())
+    }
+
+    async fn upgrade_password_hash(
+        &self,
+        id: &UserId,
+        verified: &PasswordHash,
+        upgraded: &PasswordHash,
+    ) -> Result<bool, StoreError> {
+        let mut state = self.lock()?;
+        match state.users.get_mut(id) {
+            Some(user) if user.password_hash.as_ref() == Some(verified) => {
+                user.password_hash = Some(upgraded.clone());
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
     }
 
     async fn refresh_statistics(&self) -> Result<(), StoreError> {

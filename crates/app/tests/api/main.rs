@@ -21,6 +21,7 @@ mod email_code;
 mod factors;
 mod families;
 mod guessing;
+mod hash_upgrade;
 mod hashing;
 mod keys;
 mod mail;

@@ -23,6 +23,33 @@ pub struct NewUser {
     pub created_at: DateTime<Utc>,
 }
 
+/// An account moved in at once with many others ([`UserStore::import_users`](crate::UserStore::import_users)):
+/// by `registrar user import` (no session) or `registrar seed` (a session each).
+#[derive(Debug, Clone)]
+pub struct ImportedUser {
+    pub user: NewUser,
+    /// A session given with the account, not signed in ([`SignInMethod::Import`]).
+    pub session: Option<NewSession>,
+    /// Revision ids the user accepted before the move, without duplicates:
+    /// accepted at the account's `created_at`.
+    pub accepted_policies: Vec<RevisionId>,
+    /// The events the import records (`user.registered`), written with the
+    /// account in the import's transaction.
+    pub audit: Vec<registrar_domain::AuditEvent>,
+}
+
+impl ImportedUser {
+    /// The account alone: no session, no acceptance, no event.
+    pub fn bare(user: NewUser) -> Self {
+        Self {
+            user,
+            session: None,
+            accepted_policies: Vec::new(),
+            audit: Vec::new(),
+        }
+    }
+}
+
 /// A session to open with its first token pair (hashes only).
 #[derive(Debug, Clone)]
 pub struct NewSession {

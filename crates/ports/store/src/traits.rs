@@ -8,8 +8,8 @@ use registrar_domain::{
 };
 
 use crate::{
-    AdminKeyStore, AdminUserStore, AuditStore, AuthorizationStore, CodeOutcome, CodeTry, FactorStore, NewConfirmation,
-    NewInvite, NewOutboxMail, NewPolicyRevision, NewSession, NewUser, OutboxMail, PasskeyStore, PolicyStanding,
+    AdminKeyStore, AdminUserStore, AuditStore, AuthorizationStore, CodeOutcome, CodeTry, FactorStore, ImportedUser,
+    NewConfirmation, NewInvite, NewOutboxMail, NewPolicyRevision, NewSession, OutboxMail, PasskeyStore, PolicyStanding,
     Registration, Rotation, RotationOutcome, SigningKeyStore, SignupCompletion, StoreError, WebhookStore,
 };
 
@@ -30,12 +30,21 @@ pub trait UserStore {
     /// [`NewSession::audit`]) in the same transaction: no event when it fails.
     async fn register(&self, registration: Registration) -> Result<(), StoreError>;
 
-    /// Inserts many accounts at once, each with the session given (if any),
-    /// in one transaction: for imports and for seeding benchmarks. No policy
-    /// acceptance, no mail. MUST return [`StoreError::DuplicateEmail`] and
-    /// insert nothing if an address is taken (in the store or twice in the
-    /// batch, whatever the case). Returns how many accounts were inserted.
-    async fn import_users(&self, users: Vec<(NewUser, Option<NewSession>)>) -> Result<u64, StoreError>;
+    /// Inserts many accounts at once, each with the session given (if any)
+    /// and its accepted policies, in ONE transaction however many there are
+    /// (all or nothing): for imports and for seeding benchmarks. No mail.
+    /// MUST return [`StoreError::DuplicateEmail`] and insert nothing if an
+    /// address is taken (in the store or twice in the batch, whatever the
+    /// case); MUST return [`StoreError::UnknownRevision`] and insert nothing
+    /// if an accepted revision does not exist. Writes each account's
+    /// [`ImportedUser::audit`] in the same transaction: none when it fails.
+    /// Returns how many accounts were inserted.
+    async fn import_users(&self, users: Vec<ImportedUser>) -> Result<u64, StoreError>;
+
+    /// The addresses among `emails` that have an account, compared
+    /// case-insensitively, as [`Email::normalized`] forms: what an import
+    /// checks before it starts, to name each taken address by its line.
+    async fn taken_emails(&self, emails: &[Email]) -> Result<BTreeSet<String>, StoreError>;
 
     /// Brings the database's query-planner statistics up to date, after a
     /// bulk change such as [`Self::import_users`] of many accounts: until
@@ -81,6 +90,20 @@ pub trait UserStore {
         mail: Option<NewOutboxMail>,
         audit: &[AuditEvent],
     ) -> Result<(), StoreError>;
+
+    /// Replaces the password hash of the user by `upgraded` only if the
+    /// stored one is still `verified` (compare-and-set: a change or reset
+    /// committed since wins), after a sign-in verified the password against
+    /// `verified` and found it in an older scheme or under lower costs.
+    /// Unlike [`Self::set_password`] the password is the same: no session is
+    /// revoked, no link dies, no event is written. Returns whether it
+    /// replaced the hash (`false` for an unknown user).
+    async fn upgrade_password_hash(
+        &self,
+        id: &UserId,
+        verified: &PasswordHash,
+        upgraded: &PasswordHash,
+    ) -> Result<bool, StoreError>;
 
     /// Disables or enables an account; disabling revokes every session and
     /// browser session and kills the user's live `mfa_token`s. Writes

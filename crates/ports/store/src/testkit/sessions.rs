@@ -484,7 +484,11 @@ contract_rules! {
 
         let imported = new_user(unique_email("imported"));
         let session = with(&imported.id, SignInMethod::Import);
-        store.import_users(vec![(imported.clone(), Some(session))]).await.expect("importing");
+        let with_session = ImportedUser {
+            session: Some(session),
+            ..ImportedUser::bare(imported.clone())
+        };
+        store.import_users(vec![with_session]).await.expect("importing");
         assert_eq!(methods(&store, &imported.id).await, [SignInMethod::Import]);
 
         let keep = with(&registered.id, SignInMethod::PasswordRecoveryCode);

@@ -16,9 +16,9 @@ pub(super) use tokio::sync::Barrier;
 pub(super) use uuid::Uuid;
 
 pub(super) use crate::{
-    CodeOutcome, CodeTry, ConfirmationStore, NewConfirmation, NewInvite, NewOutboxMail, NewPolicyRevision, NewSession,
-    NewUser, OutboxKind, OutboxMail, OutboxStore, Registration, Rotation, RotationOutcome, SignupCompletion, Store,
-    StoreError,
+    CodeOutcome, CodeTry, ConfirmationStore, ImportedUser, NewConfirmation, NewInvite, NewOutboxMail,
+    NewPolicyRevision, NewSession, NewUser, OutboxKind, OutboxMail, OutboxStore, Registration, Rotation,
+    RotationOutcome, SignupCompletion, Store, StoreError,
 };
 
 // ---------------------------------------------------------------------------

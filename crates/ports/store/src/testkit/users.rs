@@ -1,6 +1,8 @@
 //! The contract of [`UserStore`](crate::UserStore): registering, finding,
 //! changing, disabling, importing and deleting accounts.
 
+use registrar_domain::AuditEvent;
+
 use super::support::*;
 
 contract_rules! {
@@ -756,9 +758,12 @@ contract_rules! {
         let users: Vec<NewUser> = (0..3).map(|i| new_user(unique_email(&format!("import{i}")))).collect();
         let session = new_session(&users[0].id, &client, "phone", at(1));
         let batch = vec![
-            (users[0].clone(), Some(session.clone())),
-            (users[1].clone(), None),
-            (users[2].clone(), None),
+            ImportedUser {
+                session: Some(session.clone()),
+                ..ImportedUser::bare(users[0].clone())
+            },
+            ImportedUser::bare(users[1].clone()),
+            ImportedUser::bare(users[2].clone()),
         ];
         assert_eq!(store.import_users(batch).await.expect("import"), 3);
         for user in &users {
@@ -785,7 +790,9 @@ contract_rules! {
         let fresh = new_user(unique_email("fresh"));
         let mut clash = new_user(Email::parse(&taken.email.as_str().to_uppercase()).expect("email"));
         clash.id = UserId(unique());
-        let result = store.import_users(vec![(fresh.clone(), None), (clash, None)]).await;
+        let result = store
+            .import_users(vec![ImportedUser::bare(fresh.clone()), ImportedUser::bare(clash)])
+            .await;
         assert!(matches!(result, Err(StoreError::DuplicateEmail)), "{result:?}");
         assert!(
             store.user_by_email(&fresh.email).await.expect("lookup").is_none(),
@@ -794,9 +801,95 @@ contract_rules! {
         let twice = new_user(unique_email("twice"));
         let mut again = new_user(twice.email.clone());
         again.id = UserId(unique());
-        let result = store.import_users(vec![(twice.clone(), None), (again, None)]).await;
+        let result = store
+            .import_users(vec![ImportedUser::bare(twice.clone()), ImportedUser::bare(again)])
+            .await;
         assert!(matches!(result, Err(StoreError::DuplicateEmail)), "{result:?}");
         assert!(store.user_by_email(&twice.email).await.expect("lookup").is_none());
+    }
+
+    pub async fn an_import_writes_acceptances_and_events_with_its_accounts_in_one_transaction<S: Store>(store: S) {
+        let terms = publish(&store, new_revision("tac", "1", at(0), &[Language::EN])).await;
+        let privacy = publish(&store, new_revision("privacy", "1", at(0), &[Language::EN])).await;
+        // More accounts than an adapter puts in one statement.
+        let users: Vec<NewUser> = (0..2_100).map(|i| new_user(unique_email(&format!("bulk{i}")))).collect();
+        let imported = |user: &NewUser, accepted: Vec<RevisionId>| ImportedUser {
+            accepted_policies: accepted,
+            audit: vec![super::audit::audit_event(AuditKind::Registered, &user.id, at(3))],
+            ..ImportedUser::bare(user.clone())
+        };
+        let batch: Vec<ImportedUser> = users
+            .iter()
+            .enumerate()
+            .map(|(i, user)| imported(user, if i % 2 == 0 { vec![terms, privacy] } else { Vec::new() }))
+            .collect();
+        let events: Vec<AuditEvent> = batch.iter().flat_map(|i| i.audit.clone()).collect();
+        assert_eq!(store.import_users(batch).await.expect("import"), 2_100);
+        for (i, user) in users.iter().enumerate().step_by(699) {
+            assert_eq!(
+                accepted(&store, &user.id).await,
+                if i % 2 == 0 { BTreeSet::from([terms, privacy]) } else { BTreeSet::new() },
+                "account {i}'s acceptances"
+            );
+            assert_eq!(super::audit::events_about(&store, &user.id).await, vec![events[i].clone()]);
+        }
+
+        // The last account names a revision never published: none of the
+        // earlier ones (in earlier statements) stays, nor their events.
+        let refused: Vec<NewUser> = (0..1_500).map(|i| new_user(unique_email(&format!("refused{i}")))).collect();
+        let unknown = RevisionId(i32::MAX);
+        let mut batch: Vec<ImportedUser> = refused.iter().map(|u| imported(u, vec![terms])).collect();
+        if let Some(last) = batch.last_mut() {
+            last.accepted_policies = vec![unknown];
+        }
+        let result = store.import_users(batch).await;
+        assert!(
+            matches!(result, Err(StoreError::UnknownRevision(id)) if id == unknown),
+            "{result:?}"
+        );
+        for user in [&refused[0], &refused[1_499]] {
+            assert!(user_by_email(&store, &user.email).await.is_none(), "nothing was inserted");
+            assert!(super::audit::events_about(&store, &user.id).await.is_empty(), "no event stays");
+        }
+    }
+
+    pub async fn taken_emails_names_the_addresses_with_an_account_in_any_case<S: Store>(store: S) {
+        let user = registered(&store, "taken").await;
+        let free = unique_email("free");
+        let asked = [flipped_case(&user.email), free.clone()];
+        let taken = store.taken_emails(&asked).await.expect("taken emails");
+        assert_eq!(taken, BTreeSet::from([user.email.normalized().to_owned()]));
+        assert!(store.taken_emails(&[]).await.expect("none asked").is_empty());
+    }
+
+    pub async fn upgrading_a_password_hash_replaces_it_only_while_it_is_the_verified_one<S: ContractStore>(store: S) {
+        let (client, user) = client_and_user(&store).await;
+        let session = open(&store, &user, &client, "phone", at(1), 5).await;
+        let verified = password_of(&store, &user).await.expect("the user has a password");
+        let upgraded = PasswordHash(format!("$argon2id$v=19$m=19456,t=2,p=1${}", unique()));
+        assert!(store
+            .upgrade_password_hash(&user, &verified, &upgraded)
+            .await
+            .expect("upgrading"));
+        assert_eq!(password_of(&store, &user).await, Some(upgraded.clone()));
+        assert_authenticates(&store, &session.access_hash, at(2), "no session is revoked by an upgrade").await;
+        assert!(
+            super::audit::events_about(&store, &user).await.is_empty(),
+            "an upgrade is no event: the password is the same"
+        );
+
+        // A change committed since the verification wins: the stored hash
+        // is no longer the verified one.
+        let again = PasswordHash(format!("$argon2id$v=19$m=19456,t=2,p=1${}", unique()));
+        assert!(!store
+            .upgrade_password_hash(&user, &verified, &again)
+            .await
+            .expect("a stale upgrade"));
+        assert_eq!(password_of(&store, &user).await, Some(upgraded));
+        assert!(!store
+            .upgrade_password_hash(&UserId(unique()), &verified, &again)
+            .await
+            .expect("an unknown user"));
     }
 
     pub async fn register_writes_its_events_and_a_taken_address_writes_none<S: Store>(store: S) {
