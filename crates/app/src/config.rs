@@ -484,6 +484,11 @@ pub struct Throttle {
     /// Failed code tries for one address, across codes, within `code_budget_window`.
     pub code_failures_per_address: u32,
     pub code_budget_window: u64,
+    /// Data exports of one account (by the user or an admin key) within `export_window`.
+    pub exports_per_user: u32,
+    /// Data exports asked from one client IP within `export_window`.
+    pub exports_per_ip: u32,
+    pub export_window: u64,
 }
 
 impl Default for Throttle {
@@ -505,6 +510,9 @@ impl Default for Throttle {
             code_window: 900,
             code_failures_per_address: 20,
             code_budget_window: 86_400,
+            exports_per_user: 5,
+            exports_per_ip: 20,
+            export_window: 3600,
         }
     }
 }
@@ -657,6 +665,7 @@ impl Config {
             ("throttle.malformed_window", t.malformed_window),
             ("throttle.code_window", t.code_window),
             ("throttle.code_budget_window", t.code_budget_window),
+            ("throttle.export_window", t.export_window),
         ] {
             positive(key, seconds)?;
             if seconds > 365 * 86_400 {

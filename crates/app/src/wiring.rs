@@ -105,6 +105,8 @@ fn throttle_settings(config: &Config) -> ThrottleSettings {
         malformed_ip: Limit::per_window(t.malformed_per_ip, seconds(t.malformed_window)),
         code_ip: Limit::per_window(t.code_attempts_per_ip, seconds(t.code_window)),
         code_address: Limit::per_window(t.code_failures_per_address, seconds(t.code_budget_window)),
+        export_user: Limit::per_window(t.exports_per_user, seconds(t.export_window)),
+        export_ip: Limit::per_window(t.exports_per_ip, seconds(t.export_window)),
     }
 }
 

@@ -50,6 +50,9 @@ pub enum AuditKind {
     Enabled,
     /// The account was erased.
     Deleted,
+    /// The account's data was exported (`GET /api/me/export`, the admin
+    /// API). `data`: `by` (`self`, `admin`). No webhook event.
+    Exported,
     /// An administrator's change that is not an account's own event
     /// (a client, a policy, an invite, a key, a webhook). `data`: `action`, `target`.
     AdminAction,
@@ -58,7 +61,7 @@ pub enum AuditKind {
 }
 
 impl AuditKind {
-    pub const ALL: [AuditKind; 18] = [
+    pub const ALL: [AuditKind; 19] = [
         Self::Registered,
         Self::EmailConfirmed,
         Self::SignedIn,
@@ -75,6 +78,7 @@ impl AuditKind {
         Self::Disabled,
         Self::Enabled,
         Self::Deleted,
+        Self::Exported,
         Self::AdminAction,
         Self::WebhookDisabled,
     ];
@@ -97,6 +101,7 @@ impl AuditKind {
             Self::Disabled => "user.disabled",
             Self::Enabled => "user.enabled",
             Self::Deleted => "user.deleted",
+            Self::Exported => "user.exported",
             Self::AdminAction => "admin.action",
             Self::WebhookDisabled => "webhook.disabled",
         }
@@ -106,10 +111,11 @@ impl AuditKind {
         Self::ALL.into_iter().find(|kind| kind.name() == name)
     }
 
-    /// Whether webhook endpoints are told of it: every account event;
-    /// not the administrators' own bookkeeping.
+    /// Whether webhook endpoints are told of it: every account event that
+    /// changes something; not the administrators' own bookkeeping, nor a
+    /// data export (which changes nothing).
     pub fn is_webhook_event(self) -> bool {
-        !matches!(self, Self::AdminAction | Self::WebhookDisabled)
+        !matches!(self, Self::AdminAction | Self::WebhookDisabled | Self::Exported)
     }
 
     /// The names webhook endpoints may subscribe to.
@@ -370,6 +376,8 @@ mod tests {
             assert!(offered.contains(&name), "{name}");
         }
         assert!(!offered.contains(&"admin.action"));
+        // An export changes nothing: recorded, not announced.
+        assert!(!offered.contains(&"user.exported"));
     }
 
     #[test]

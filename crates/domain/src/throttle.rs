@@ -198,6 +198,10 @@ pub enum Scope {
     CodeAddress,
     /// Wrong admin API keys from one client address.
     AdminKeyIp,
+    /// Data exports of one account (by the user or an administrator).
+    ExportUser,
+    /// Data exports asked from one client address.
+    ExportIp,
 }
 
 impl Scope {
@@ -212,6 +216,8 @@ impl Scope {
             Scope::CodeIp => "code-ip",
             Scope::CodeAddress => "code-address",
             Scope::AdminKeyIp => "admin-key-ip",
+            Scope::ExportUser => "export-user",
+            Scope::ExportIp => "export-ip",
         }
     }
 }
@@ -224,6 +230,10 @@ pub struct ThrottleKey(String);
 impl ThrottleKey {
     pub fn for_email(scope: Scope, email: &Email, key: &SecretKey) -> Self {
         Self::digest(scope, email.normalized(), key)
+    }
+
+    pub fn for_user(scope: Scope, user: &crate::UserId, key: &SecretKey) -> Self {
+        Self::digest(scope, user.as_str(), key)
     }
 
     pub fn for_ip(scope: Scope, ip: ClientIp, key: &SecretKey) -> Self {

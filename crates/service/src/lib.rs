@@ -15,6 +15,7 @@ mod clock;
 mod confirm;
 mod email_code;
 mod error;
+mod export;
 mod factors;
 mod hashing;
 mod id_token;
@@ -59,6 +60,7 @@ pub use clock::{Clock, ManualClock, SystemClock};
 pub use confirm::{CodeConfirmation, LinkOutcome, PasswordReset};
 pub use email_code::{EmailCodeGrant, EmailCodeMail, EMAIL_CODE_ATTEMPTS, EMAIL_CODE_TTL};
 pub use error::{Field, FieldError, FieldErrors, ServiceError};
+pub use export::Export;
 pub use factors::{
     AccountFactors, FactorKind, FactorsView, MfaChallenge, MfaGrant, SecondFactor, TotpEnrolment, TotpState,
     MFA_TOKEN_FAILURES, MFA_TOKEN_TTL, RECOVERY_CODES,

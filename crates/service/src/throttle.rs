@@ -3,7 +3,7 @@
 //! store, so every instance on one database sees the same ones.
 
 use chrono::{Duration, SecondsFormat};
-use registrar_domain::{AuditKind, ClientIp, Email, Limit, Scope, ThrottleKey, User};
+use registrar_domain::{AuditKind, ClientIp, Email, Limit, Scope, ThrottleKey, User, UserId};
 use registrar_mail::Mailer;
 use registrar_store::Store;
 
@@ -32,6 +32,10 @@ pub struct ThrottleSettings {
     /// per code and a new code per mail, this is what bounds guessing a
     /// six-digit code: at most 20 in a million a day.
     pub code_address: Limit,
+    /// Data exports of one account (by the user or an admin): 5 an hour.
+    pub export_user: Limit,
+    /// Data exports asked from one client IP: 20 an hour.
+    pub export_ip: Limit,
 }
 
 impl Default for ThrottleSettings {
@@ -45,6 +49,8 @@ impl Default for ThrottleSettings {
             malformed_ip: Limit::per_window(30, Duration::minutes(1)),
             code_ip: Limit::per_window(100, Duration::minutes(15)),
             code_address: Limit::per_window(20, Duration::hours(24)),
+            export_user: Limit::per_window(5, Duration::hours(1)),
+            export_ip: Limit::per_window(20, Duration::hours(1)),
         }
     }
 }
@@ -62,6 +68,8 @@ impl ThrottleSettings {
             malformed_ip: off,
             code_ip: off,
             code_address: off,
+            export_user: off,
+            export_ip: off,
         }
     }
 }
@@ -237,6 +245,17 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         }
         let ip = ThrottleKey::for_ip(Scope::CodeIp, from, &self.settings.secret_key);
         self.count_attempt(vec![(ip, limits.code_ip)]).await
+    }
+
+    /// A data export of `user` asked from `from` (by the user or an admin).
+    pub(crate) async fn export_attempt(&self, user: &UserId, from: ClientIp) -> Result<(), ServiceError> {
+        let limits = &self.settings.throttle;
+        let key = &self.settings.secret_key;
+        self.count_attempt(vec![
+            (ThrottleKey::for_user(Scope::ExportUser, user, key), limits.export_user),
+            (ThrottleKey::for_ip(Scope::ExportIp, from, key), limits.export_ip),
+        ])
+        .await
     }
 
     /// A wrong, used or expired code (or an unknown address): one try of the

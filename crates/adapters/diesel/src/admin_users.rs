@@ -263,10 +263,23 @@ impl AdminUserStore for DieselStore {
 
     async fn accepted_revisions(&self, user: &UserId) -> Result<Vec<AcceptedRevision>, StoreError> {
         let user = user.as_str().to_owned();
-        run!(self, statement, |conn| {
+        run!(self, statement, |conn| conn.accepted_revisions_in(&user))
+    }
+}
+
+/// The revisions a user accepted, read within a transaction (the admin's
+/// view, the data export).
+pub(crate) trait AcceptedReads {
+    /// The revisions `user` accepted, by revision id.
+    fn accepted_revisions_in(&mut self, user: &str) -> Result<Vec<AcceptedRevision>, Failure>;
+}
+
+for_each_backend! {
+    impl AcceptedReads for Conn {
+        fn accepted_revisions_in(&mut self, user: &str) -> Result<Vec<AcceptedRevision>, Failure> {
             let rows: Vec<(i32, String, String, chrono::NaiveDateTime)> = policy_acceptances::table
                 .inner_join(policy_revisions::table)
-                .filter(policy_acceptances::user_id.eq(&user))
+                .filter(policy_acceptances::user_id.eq(user))
                 .order(policy_acceptances::revision_id)
                 .select((
                     policy_acceptances::revision_id,
@@ -274,7 +287,7 @@ impl AdminUserStore for DieselStore {
                     policy_revisions::version,
                     policy_acceptances::accepted_at,
                 ))
-                .load(conn)?;
+                .load(self)?;
             rows.into_iter()
                 .map(|(id, policy_type, version, at)| {
                     let policy_type = PolicyType::parse(&policy_type)
@@ -287,6 +300,6 @@ impl AdminUserStore for DieselStore {
                     })
                 })
                 .collect()
-        })
+        }
     }
 }

@@ -55,7 +55,7 @@ pub(crate) fn code_to_exchange<'a>(code_hash: &'a str) -> _ {
 /// A `browser_sessions` row without its cookie hash.
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = browser_sessions)]
-struct BrowserSessionRow {
+pub(crate) struct BrowserSessionRow {
     id: String,
     user_id: String,
     client_id: String,
@@ -67,7 +67,7 @@ struct BrowserSessionRow {
 }
 
 impl BrowserSessionRow {
-    fn into_session(self) -> Result<BrowserSession, Failure> {
+    pub(crate) fn into_session(self) -> Result<BrowserSession, Failure> {
         let bad = |what: &str| corrupt("browser_sessions", &self.id, what);
         let client = ClientId::parse(&self.client_id).ok_or_else(|| bad("client_id"))?;
         let device_name = DeviceName::parse(&self.device_name).map_err(|_| bad("device_name"))?;

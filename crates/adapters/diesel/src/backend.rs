@@ -43,6 +43,12 @@ pub(crate) trait Backend: Connection + Sized {
         self.transaction(work)
     }
 
+    /// A transaction that reads several tables as of one instant (one
+    /// snapshot for every statement) and may write: the data export, which
+    /// records its event with the read. SQLite: an immediate transaction
+    /// (no writer changes anything while it runs); Postgres: REPEATABLE READ.
+    fn snapshot<T>(&mut self, work: impl FnOnce(&mut Self) -> Result<T, Failure>) -> Result<T, Failure>;
+
     /// One statement, which is a transaction of its own: no `BEGIN`/`COMMIT`
     /// round trips.
     fn statement<T>(&mut self, work: impl FnOnce(&mut Self) -> Result<T, Failure>) -> Result<T, Failure> {
@@ -86,6 +92,10 @@ pub(crate) trait Backend: Connection + Sized {
 
 impl Backend for SqliteConnection {
     fn write<T>(&mut self, work: impl FnOnce(&mut Self) -> Result<T, Failure>) -> Result<T, Failure> {
+        self.immediate_transaction(work)
+    }
+
+    fn snapshot<T>(&mut self, work: impl FnOnce(&mut Self) -> Result<T, Failure>) -> Result<T, Failure> {
         self.immediate_transaction(work)
     }
 
@@ -140,6 +150,12 @@ impl Backend for SqliteConnection {
 impl Backend for PgConnection {
     fn write<T>(&mut self, work: impl FnOnce(&mut Self) -> Result<T, Failure>) -> Result<T, Failure> {
         self.transaction(work)
+    }
+
+    fn snapshot<T>(&mut self, work: impl FnOnce(&mut Self) -> Result<T, Failure>) -> Result<T, Failure> {
+        // Every statement sees the snapshot of the first; a plain insert
+        // (the export's event) never fails to serialize.
+        self.build_transaction().repeatable_read().run(work)
     }
 
     fn lock_user(&mut self, id: &str) -> Result<bool, Failure> {

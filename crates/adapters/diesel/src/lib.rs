@@ -25,6 +25,7 @@ mod backend;
 mod clients;
 mod confirmations;
 mod error;
+mod export;
 mod factors;
 mod health;
 mod invites;

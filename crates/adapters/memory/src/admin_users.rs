@@ -5,6 +5,7 @@ use async_trait::async_trait;
 use registrar_domain::{AuditEvent, Counter, SessionId, ThrottleKey, User, UserId};
 use registrar_store::{AcceptedRevision, AdminUserStore, StoreError, UserCursor, UserFilter};
 
+use crate::state::State;
 use crate::MemoryStore;
 
 fn matches(user: &User, filter: &UserFilter) -> bool {
@@ -89,20 +90,26 @@ impl AdminUserStore for MemoryStore {
     }
 
     async fn accepted_revisions(&self, user: &UserId) -> Result<Vec<AcceptedRevision>, StoreError> {
-        let state = self.lock()?;
-        let Some(accepted) = state.acceptances.get(user) else {
-            return Ok(Vec::new());
+        Ok(self.lock()?.accepted_revisions(user))
+    }
+}
+
+impl State {
+    /// The revisions `user` accepted, by revision id.
+    pub(crate) fn accepted_revisions(&self, user: &UserId) -> Vec<AcceptedRevision> {
+        let Some(accepted) = self.acceptances.get(user) else {
+            return Vec::new();
         };
-        Ok(accepted
+        accepted
             .iter()
             .filter_map(|(id, at)| {
-                state.policies.get(id).map(|revision| AcceptedRevision {
+                self.policies.get(id).map(|revision| AcceptedRevision {
                     id: *id,
                     policy_type: revision.policy_type.clone(),
                     version: revision.version.clone(),
                     accepted_at: *at,
                 })
             })
-            .collect())
+            .collect()
     }
 }

@@ -34,7 +34,8 @@ pub(crate) struct Authorization {
     pub browser_sessions: HashMap<String, StoredBrowserSession>,
     /// Codes by hash; a used one is kept until it expires (and is purged).
     pub codes: HashMap<SecretHash, StoredCode>,
-    pub consents: HashMap<(UserId, ClientId), Scopes>,
+    /// The scopes granted, and when last.
+    pub consents: HashMap<(UserId, ClientId), (Scopes, DateTime<Utc>)>,
 }
 
 impl Authorization {
@@ -246,7 +247,7 @@ impl AuthorizationStore for MemoryStore {
             .authorization
             .consents
             .get(&(user.clone(), client.clone()))
-            .cloned())
+            .map(|(scope, _)| scope.clone()))
     }
 
     async fn grant_consent(
@@ -254,7 +255,7 @@ impl AuthorizationStore for MemoryStore {
         user: &UserId,
         client: &ClientId,
         scope: &Scopes,
-        _now: DateTime<Utc>,
+        now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let mut state = self.lock()?;
         state.require_user(user)?;
@@ -263,8 +264,8 @@ impl AuthorizationStore for MemoryStore {
             .authorization
             .consents
             .entry((user.clone(), client.clone()))
-            .or_default();
-        *granted = granted.union(scope);
+            .or_insert_with(|| (Scopes::default(), now));
+        *granted = (granted.0.union(scope), now);
         Ok(())
     }
 

@@ -19,6 +19,8 @@ pub(crate) struct QueuedMail {
     pub retry_at: Option<DateTime<Utc>>,
     /// Claimed until this instant (a claim is live while `now < leased_until`).
     pub leased_until: Option<DateTime<Utc>>,
+    /// When it was delivered.
+    pub sent_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -54,6 +56,7 @@ impl State {
             status: MailStatus::Pending,
             retry_at: None,
             leased_until: None,
+            sent_at: None,
         });
     }
 
@@ -127,9 +130,10 @@ impl OutboxStore for MemoryStore {
     }
 
     /// An unknown id is not an error: the mail may have gone with its user.
-    async fn mark_mail_sent(&self, id: &str, _now: DateTime<Utc>) -> Result<(), StoreError> {
+    async fn mark_mail_sent(&self, id: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
         if let Some(queued) = self.lock()?.pending_mail(id) {
             queued.status = MailStatus::Sent;
+            queued.sent_at = Some(now);
             queued.leased_until = None;
         }
         Ok(())

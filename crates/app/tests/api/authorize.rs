@@ -28,7 +28,7 @@ fn challenge() -> String {
 
 /// A third-party (untrusted unless `trusted`) public client "Photo app"
 /// with [`CALLBACK`] and [`AFTER_LOGOUT`]: its id.
-async fn photo_app(app: &TestApp, trusted: bool) -> String {
+pub(crate) async fn photo_app(app: &TestApp, trusted: bool) -> String {
     let new = NewClient {
         name: "Photo app".into(),
         confidential: false,
@@ -47,7 +47,7 @@ async fn photo_app(app: &TestApp, trusted: bool) -> String {
 
 /// An authorization request of `client` with PKCE, `state=xyz` and these
 /// parameters on top (a value of "" leaves that parameter out).
-fn authorize_uri(client: &str, extra: &[(&str, &str)]) -> String {
+pub(crate) fn authorize_uri(client: &str, extra: &[(&str, &str)]) -> String {
     let challenge = challenge();
     let mut params: BTreeMap<&str, &str> = [
         ("response_type", "code"),

@@ -18,6 +18,7 @@ mod control_chars;
 mod documented_examples;
 mod edge;
 mod email_code;
+mod export;
 mod factors;
 mod families;
 mod guessing;

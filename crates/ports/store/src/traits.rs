@@ -8,9 +8,10 @@ use registrar_domain::{
 };
 
 use crate::{
-    AdminKeyStore, AdminUserStore, AuditStore, AuthorizationStore, CodeOutcome, CodeTry, FactorStore, ImportedUser,
-    NewConfirmation, NewInvite, NewOutboxMail, NewPolicyRevision, NewSession, OutboxMail, PasskeyStore, PolicyStanding,
-    Registration, Rotation, RotationOutcome, SigningKeyStore, SignupCompletion, StoreError, WebhookStore,
+    AdminKeyStore, AdminUserStore, AuditStore, AuthorizationStore, CodeOutcome, CodeTry, ExportStore, FactorStore,
+    ImportedUser, NewConfirmation, NewInvite, NewOutboxMail, NewPolicyRevision, NewSession, NewUser, OutboxMail,
+    PasskeyStore, PolicyStanding, Registration, Rotation, RotationOutcome, SigningKeyStore, SignupCompletion,
+    StoreError, WebhookStore,
 };
 
 #[async_trait]
@@ -512,6 +513,7 @@ trait_alias!(
         + WebhookStore
         + AdminKeyStore
         + AdminUserStore
+        + ExportStore
         + HealthCheck
         + Clone
         + Send

@@ -20,9 +20,10 @@ use crate::test_world;
 use crate::test_world::PASSWORD;
 
 /// What the brief of `/openapi.json` names as the bearer endpoints.
-const BEARER_ENDPOINTS: [(&str, &str); 19] = [
+const BEARER_ENDPOINTS: [(&str, &str); 20] = [
     ("GET", "/api/me"),
     ("GET", "/api/me/activity"),
+    ("GET", "/api/me/export"),
     ("GET", "/userinfo"),
     ("POST", "/userinfo"),
     ("GET", "/api/me/factors"),
@@ -754,6 +755,15 @@ async fn core_answers_match_the_document() {
         .insert_header(bearer.clone());
     let profile = check!(server, world, "/api/me", me).await.json();
     assert!(profile["insertion"].is_null() && profile["organisation"].is_null());
+    let export = actix_test::TestRequest::get()
+        .uri("/api/me/export")
+        .insert_header(bearer.clone());
+    let document = check!(server, world, "/api/me/export", export).await.json();
+    assert_eq!(document["format"], "registrar-export/1");
+    assert_eq!(
+        document["events"][document["events"].as_array().expect("events").len() - 1]["type"],
+        "user.exported"
+    );
     let patch = actix_test::TestRequest::patch()
         .uri("/api/me")
         .insert_header(bearer.clone())

@@ -53,6 +53,7 @@ pub fn routes(routes: &mut impl AddRoute) {
     route!(routes, webhooks::__path_redeliver => webhooks::redeliver::<S, M>);
     route!(routes, users::__path_search => users::search::<S, M>);
     route!(routes, users::__path_user => users::user::<S, M>);
+    route!(routes, users::__path_export => users::export::<S, M>);
     route!(routes, users::__path_disable => users::disable::<S, M>);
     route!(routes, users::__path_enable => users::enable::<S, M>);
     route!(routes, users::__path_role => users::role::<S, M>);

@@ -19,6 +19,7 @@ use super::parts::{instant, next_cursor, no_store, page_limit, plain, DEFAULT_LI
 use super::{AdminError, AdminErrorBody, AdminRefusals};
 use crate::edge::body::{self, BodyError};
 use crate::edge::call::Call;
+use crate::edge::export::ExportDocument;
 
 /// One session of the account (never a token).
 #[derive(Serialize, ToSchema)]
@@ -178,6 +179,35 @@ pub async fn user<S: Store, M: Mailer>(call: Call<S, M>, id: web::Path<String>) 
     admin_key(&req, &app, AdminScope::UsersRead).await?;
     let view = app.admin_user(&id).await?;
     Ok(no_store(StatusCode::OK).json(AdminUser::from(view)))
+}
+
+/// Export an account's data
+///
+/// The document `GET /api/me/export` answers its user (`registrar-export/1`,
+/// README "Data export"), as an attachment; recorded as `user.exported`
+/// by `admin:<key name>` (data `by`: `admin`) and counted against the
+/// account's and the client's export limits. Needs `users:read`.
+#[utoipa::path(
+    get,
+    path = "/admin/users/{id}/export",
+    operation_id = "admin_user_export",
+    tag = "admin",
+    security(("admin_key" = ["users:read"])),
+    params(("id" = String, Path, description = "The user's id.")),
+    responses(
+        (status = 200, description = "The document, as an attachment `registrar-export-<user id>.json`.",
+            body = ExportDocument,
+            headers(("Content-Disposition" = String, description = "`attachment; filename=\"registrar-export-<user id>.json\"`"))),
+        (status = 404, description = "No such account (`not_found`).", body = AdminErrorBody),
+        AdminRefusals,
+    )
+)]
+pub async fn export<S: Store, M: Mailer>(call: Call<S, M>, id: web::Path<String>) -> Result<HttpResponse, AdminError> {
+    let Call { req, app, .. } = call;
+    let key = admin_key(&req, &app, AdminScope::UsersRead).await?;
+    let from = crate::edge::client_ip::Origin::of(&req).0;
+    let export = app.admin_export_user(&Actor::AdminKey(key.name), &id, from).await?;
+    Ok(crate::edge::export::attachment(&export))
 }
 
 async fn set_disabled<S: Store, M: Mailer>(

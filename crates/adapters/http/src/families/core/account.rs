@@ -21,6 +21,7 @@ use super::{
 use crate::edge::body;
 use crate::edge::call::Call;
 use crate::edge::client_ip::Origin;
+use crate::edge::export::ExportDocument;
 use crate::edge::language::Lang;
 
 /// `200` with a token pair; token answers are never cached.
@@ -218,6 +219,38 @@ pub async fn activity<S: Store, M: Mailer>(call: Call<S, M>) -> Result<HttpRespo
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .json(ActivityResponse::from(&page)))
+}
+
+/// Export the caller's data
+///
+/// Everything Registrar holds about the account as one JSON document
+/// (`registrar-export/1`, README "Data export"), a download
+/// (`Content-Disposition: attachment`): profile, address, sessions, accepted
+/// policies, second factors, consents, mails (kind and time) and audit
+/// events; never a secret. Recorded as `user.exported`; at most
+/// `throttle.exports_per_user` per account and `throttle.exports_per_ip`
+/// per client in `throttle.export_window`.
+#[utoipa::path(
+    get,
+    path = "/api/me/export",
+    operation_id = "my_export",
+    tag = "core",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The document, as an attachment `registrar-export-<user id>.json`.",
+            body = ExportDocument,
+            headers(("Content-Disposition" = String, description = "`attachment; filename=\"registrar-export-<user id>.json\"`"))),
+        CoreBearerRefusals,
+        (status = 429, description = "`too_many_attempts`: too many exports of this account or from this client; `Retry-After` says in how many seconds to try again.", body = CoreErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds until the limit lets this through again."))),
+        CoreFaults,
+    )
+)]
+pub async fn export<S: Store, M: Mailer>(call: Call<S, M>) -> Result<HttpResponse, CoreError> {
+    let Call { req, app, lang } = call;
+    let ctx = caller(&req, &app, lang).await?;
+    let export = app.export_me(&ctx, Origin::of(&req).0).await.core(lang)?;
+    Ok(crate::edge::export::attachment(&export))
 }
 
 /// Update the caller's profile

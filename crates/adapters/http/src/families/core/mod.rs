@@ -35,6 +35,7 @@ pub fn routes(routes: &mut impl AddRoute) {
     route!(routes, tokens::__path_logout => tokens::logout::<S, M>);
     route!(routes, account::__path_me => account::me::<S, M>);
     route!(routes, account::__path_activity => account::activity::<S, M>);
+    route!(routes, account::__path_export => account::export::<S, M>);
     route!(routes, userinfo::__path_userinfo => userinfo::userinfo::<S, M>);
     route!(routes, userinfo::__path_userinfo_post => userinfo::userinfo_post::<S, M>);
     route!(routes, account::__path_update_me => account::update_me::<S, M>);
