@@ -8,9 +8,10 @@ use registrar_domain::{
 };
 
 use crate::{
-    AdminKeyStore, AdminUserStore, AuditStore, AuthorizationStore, CodeOutcome, CodeTry, FactorStore, NewConfirmation,
-    NewInvite, NewOutboxMail, NewPolicyRevision, NewSession, NewUser, OutboxMail, PasskeyStore, PolicyStanding,
-    Registration, Rotation, RotationOutcome, SigningKeyStore, SignupCompletion, StoreError, WebhookStore,
+    AdminKeyStore, AdminUserStore, AuditStore, AuthorizationStore, BreachedPasswordStore, CodeOutcome, CodeTry,
+    FactorStore, NewConfirmation, NewInvite, NewOutboxMail, NewPolicyRevision, NewSession, NewUser, OutboxMail,
+    PasskeyStore, PolicyStanding, Registration, Rotation, RotationOutcome, SigningKeyStore, SignupCompletion,
+    StoreError, WebhookStore,
 };
 
 #[async_trait]
@@ -489,6 +490,7 @@ trait_alias!(
         + WebhookStore
         + AdminKeyStore
         + AdminUserStore
+        + BreachedPasswordStore
         + HealthCheck
         + Clone
         + Send

@@ -117,6 +117,7 @@ contract_suite! {
     admin_keys => __store_contract_admin_keys,
     admin_users => __store_contract_admin_users,
     admin_search => __store_contract_admin_search,
+    breached => __store_contract_breached,
     health => __store_contract_health,
 }
 
