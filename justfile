@@ -37,3 +37,7 @@ compose-check:
 # The benchmark, not part of CI (bench/README.md); `just bench --smoke` for a quick one
 bench *ARGS:
     bash bench/run.sh {{ARGS}}
+
+# The breached-password filter's figures (bench/README.md, "Breached passwords")
+bench-breached *ARGS:
+    cd bench/breached && cargo run --release -- {{ARGS}}

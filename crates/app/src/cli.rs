@@ -51,6 +51,9 @@ pub enum Command {
     /// Admin API keys (the bearer tokens of `/admin/…`).
     #[command(subcommand)]
     AdminKey(AdminKeyCommand),
+    /// Password rules kept in the database.
+    #[command(subcommand)]
+    Passwords(PasswordsCommand),
     /// Insert synthetic accounts for benchmarks and load tests: users
     /// `seed-<i>@bench.example`, confirmed, all with one password, each with
     /// a session on CLIENT whose tokens are the hex SHA-256 of
@@ -236,6 +239,21 @@ pub enum AdminKeyCommand {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum PasswordsCommand {
+    /// Build the breached-password filter from a Have I Been Pwned "Pwned
+    /// Passwords" SHA-1 file (`HASH:COUNT` lines; `-` reads stdin) and store
+    /// it in place of the last one; every instance uses it within
+    /// password.breached_recheck seconds. Prints the entries kept and the
+    /// filter's size.
+    ImportBreached {
+        file: PathBuf,
+        /// Keep only the hashes seen at least this many times.
+        #[arg(long, default_value_t = 1)]
+        min_count: u64,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 pub enum PolicyCommand {
     /// Publish a revision from a TOML file; prints its revision_id.
     Publish { file: PathBuf },
@@ -324,7 +342,47 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Webhook(command) => webhook(&config, command).await,
         Command::Audit(AuditCommand::Tail { last, since, follow }) => audit_tail(&config, last, since, follow).await,
         Command::AdminKey(command) => admin_key(&config, command).await,
+        Command::Passwords(PasswordsCommand::ImportBreached { file, min_count }) => {
+            import_breached(&config, &file, min_count).await
+        }
     }
+}
+
+async fn import_breached(config: &Config, file: &std::path::Path, min_count: u64) -> anyhow::Result<()> {
+    use registrar_service::BreachedImportError;
+    use std::io::{BufRead, BufReader};
+    // A large buffer: the file may be tens of gigabytes.
+    let reader: Box<dyn BufRead + Send> = if file == std::path::Path::new("-") {
+        Box::new(BufReader::with_capacity(1 << 20, std::io::stdin()))
+    } else {
+        let opened = std::fs::File::open(file).with_context(|| format!("cannot open {}", file.display()))?;
+        Box::new(BufReader::with_capacity(1 << 20, opened))
+    };
+    let service = service(config).await?;
+    let started = std::time::Instant::now();
+    let import = match service
+        .import_breached(&registrar_domain::Actor::Cli, reader, min_count)
+        .await
+    {
+        Ok(import) => import,
+        Err(BreachedImportError::Read(e)) => bail!("{}: {e}", file.display()),
+        Err(e) => return Err(anyhow::Error::new(e).context("cannot import the breached passwords")),
+    };
+    let bits = if import.entries == 0 {
+        0.0
+    } else {
+        (import.bytes as f64 * 8.0) / import.entries as f64
+    };
+    println!(
+        "kept {} entries ({} lines read, {} below --min-count {min_count})",
+        import.entries, import.lines, import.below_min_count
+    );
+    println!(
+        "filter: {} bytes ({bits:.1} bits per entry), built and stored in {:.1} s",
+        import.bytes,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
 }
 
 async fn webhook(config: &Config, command: WebhookCommand) -> anyhow::Result<()> {

@@ -366,6 +366,9 @@ pub struct Password {
     pub max_concurrent_hashes: usize,
     /// Seconds a request waits for its turn to hash before a 503.
     pub hash_queue_timeout: u64,
+    /// Seconds between two checks of the stored breached-password filter
+    /// (a new import reaches every instance within this).
+    pub breached_recheck: u64,
 }
 
 impl Default for Password {
@@ -378,6 +381,7 @@ impl Default for Password {
             argon2_parallelism: 1,
             max_concurrent_hashes: 0,
             hash_queue_timeout: 10,
+            breached_recheck: 60,
         }
     }
 }
@@ -642,6 +646,7 @@ impl Config {
         })?;
         positive("email.dns_timeout", self.email.dns_timeout)?;
         positive("password.hash_queue_timeout", self.password.hash_queue_timeout)?;
+        positive("password.breached_recheck", self.password.breached_recheck)?;
         for server in &self.email.dns_servers {
             server
                 .parse::<SocketAddr>()

@@ -29,6 +29,11 @@ pub async fn start(config: &Config, listener: TcpListener) -> anyhow::Result<reg
         // The adapter logs each migration it applies.
         service.store().migrate().await.context("database migrations failed")?;
     }
+    // The breached-password filter before the first request; an outage
+    // here is no reason not to start: the watcher tries again.
+    if let Err(e) = service.load_breached().await {
+        tracing::warn!(error = %e, "cannot load the breached-password filter yet");
+    }
     let outbox_figures = std::sync::Arc::new(telemetry::OutboxFigures::default());
     let settings = HttpSettings {
         default_language: wiring::default_language(config),
@@ -64,6 +69,14 @@ pub async fn start(config: &Config, listener: TcpListener) -> anyhow::Result<reg
     supervise("session-use flusher", RESTART_AFTER, move || {
         let flusher = flusher.clone();
         async move { flusher.run_touch_flusher().await }
+    });
+    // Notices a breached-password filter imported since (by the CLI, or
+    // through another instance).
+    let watcher = service.clone();
+    let recheck = Duration::from_secs(config.password.breached_recheck.max(1));
+    supervise("breached-password watcher", RESTART_AFTER, move || {
+        let watcher = watcher.clone();
+        async move { watcher.run_breached_watcher(recheck).await }
     });
     // Reads the outbox backlog and oldest mail for /metrics, apart from the
     // worker, so that a stuck queue shows there.

@@ -990,3 +990,46 @@ async fn admin_key_create_prints_the_key_alone_list_never_shows_it_and_revoke_en
     let actions: Vec<_> = trail.iter().map(|r| r.event.data["action"].clone()).collect();
     assert_eq!(actions, ["admin_key.revoked", "admin_key.created"]);
 }
+
+#[test]
+fn passwords_import_breached_prints_the_entries_kept_and_the_filter_size_and_names_bad_lines() {
+    use registrar_domain::breached::hibp_hash;
+    let dir = tempfile::tempdir().expect("dir");
+    let mut lines: Vec<String> = (0..3_000)
+        .map(|i| format!("{}:{}", hibp_hash(&format!("leaked-{i}")), i % 3 + 1))
+        .collect();
+    lines.sort();
+    let file = dir.path().join("pwned.txt");
+    std::fs::write(&file, lines.join("\r\n")).expect("file");
+    let file = file.to_str().expect("a path");
+    let all = stdout(&registrar(dir.path(), &["passwords", "import-breached", file]));
+    assert!(
+        all.starts_with("kept 3000 entries (3000 lines read, 0 below --min-count 1)\n"),
+        "{all}"
+    );
+    assert!(all.contains("filter: ") && all.contains(" bits per entry"), "{all}");
+    let some = stdout(&registrar(
+        dir.path(),
+        &["passwords", "import-breached", file, "--min-count", "3"],
+    ));
+    assert!(
+        some.starts_with("kept 1000 entries (3000 lines read, 2000 below --min-count 3)\n"),
+        "{some}"
+    );
+
+    let bad = dir.path().join("ntlm.txt");
+    std::fs::write(&bad, format!("{}\n8846F7EAEE8FB117AD06BDD830B7586C:3\n", lines[0])).expect("file");
+    let refused = registrar(
+        dir.path(),
+        &["passwords", "import-breached", bad.to_str().expect("a path")],
+    );
+    assert!(!refused.status.success());
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        stderr.contains("line 2: the hash is not 40 hexadecimal digits (a SHA-1)"),
+        "{stderr}"
+    );
+    let missing = registrar(dir.path(), &["passwords", "import-breached", "no-such-file.txt"]);
+    assert!(!missing.status.success());
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("cannot open no-such-file.txt"));
+}

@@ -8,6 +8,7 @@
 pub mod admin;
 pub mod audit;
 pub mod birth;
+pub mod breached;
 pub mod client;
 pub mod confirmation;
 pub mod email;
@@ -28,6 +29,7 @@ pub mod user;
 
 pub use admin::{AdminKey, AdminScope, AdminScopes, WebhookEndpoint, WebhookEvents, WebhookSecret};
 pub use audit::{Actor, AuditEvent, AuditKind, AuditRecord, IpRecording};
+pub use breached::{BreachedPasswords, CorruptFilter};
 pub use client::{Client, ClientId, ClientKind, RedirectUri, RedirectUriError, WEB_CLIENT_ID};
 pub use confirmation::{ConfirmationCode, ConfirmationPurpose};
 pub use email::{Email, EmailError};

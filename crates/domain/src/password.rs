@@ -5,7 +5,7 @@
 use std::collections::HashSet;
 use std::sync::OnceLock;
 
-use crate::Email;
+use crate::{BreachedPasswords, Email};
 
 static COMMON: &str = include_str!("../data/common-passwords.txt");
 
@@ -47,6 +47,9 @@ pub enum PasswordError {
     TooCommon,
     #[error("equal to the email address")]
     EqualsEmail,
+    /// On the list of breached passwords ([`BreachedPasswords`]).
+    #[error("found in a data breach")]
+    Breached,
 }
 
 #[derive(Clone, PartialEq, Eq)]
@@ -54,8 +57,14 @@ pub struct Password(String);
 
 impl PasswordPolicy {
     /// Checks a new password. Passwords are not trimmed: spaces are characters.
-    /// `email` is the account's address, when known, which the password may not equal.
-    pub fn check(&self, candidate: &str, email: Option<&Email>) -> Result<Password, PasswordError> {
+    /// `email` is the account's address, when known, which the password may not equal;
+    /// `breached` the list of breached passwords, when one was imported.
+    pub fn check(
+        &self,
+        candidate: &str,
+        email: Option<&Email>,
+        breached: Option<&BreachedPasswords>,
+    ) -> Result<Password, PasswordError> {
         let length = candidate.chars().count();
         if length == 0 {
             return Err(PasswordError::Missing);
@@ -71,6 +80,9 @@ impl PasswordPolicy {
         }
         if email.is_some_and(|e| e.normalized() == candidate.trim().to_lowercase()) {
             return Err(PasswordError::EqualsEmail);
+        }
+        if breached.is_some_and(|list| list.contains(candidate)) {
+            return Err(PasswordError::Breached);
         }
         Ok(Password(candidate.to_owned()))
     }
@@ -108,25 +120,47 @@ mod tests {
     #[test]
     fn refuses_short_long_common_and_email_passwords() {
         let email = Email::parse("jane.doe@example.com").expect("valid");
-        assert_eq!(policy().check("", None), Err(PasswordError::Missing));
-        assert_eq!(policy().check("Ab1!xyz", None), Err(PasswordError::TooShort { min: 8 }));
+        assert_eq!(policy().check("", None, None), Err(PasswordError::Missing));
         assert_eq!(
-            policy().check(&"x".repeat(129), None),
+            policy().check("Ab1!xyz", None, None),
+            Err(PasswordError::TooShort { min: 8 })
+        );
+        assert_eq!(
+            policy().check(&"x".repeat(129), None, None),
             Err(PasswordError::TooLong { max: 128 })
         );
-        assert_eq!(policy().check("password123", None), Err(PasswordError::TooCommon));
-        assert_eq!(policy().check("PassWord123", None), Err(PasswordError::TooCommon));
+        assert_eq!(policy().check("password123", None, None), Err(PasswordError::TooCommon));
+        assert_eq!(policy().check("PassWord123", None, None), Err(PasswordError::TooCommon));
         assert_eq!(
-            policy().check("Jane.Doe@example.com", Some(&email)),
+            policy().check("Jane.Doe@example.com", Some(&email), None),
             Err(PasswordError::EqualsEmail)
         );
     }
 
     #[test]
     fn accepts_a_decent_password_and_never_prints_it() {
-        let p = policy().check("SweetKittens23#", None).expect("fine");
+        let p = policy().check("SweetKittens23#", None, None).expect("fine");
         assert_eq!(p.expose(), "SweetKittens23#");
         assert!(!format!("{p:?}").contains("Kittens"));
+    }
+
+    #[test]
+    fn refuses_a_breached_password_after_the_other_rules() {
+        let list = BreachedPasswords::build(vec![crate::breached::key_of_password("Kittens-in-2019!")]).expect("built");
+        assert_eq!(
+            policy().check("Kittens-in-2019!", None, Some(&list)),
+            Err(PasswordError::Breached)
+        );
+        assert!(
+            policy().check("Kittens-in-2019!", None, None).is_ok(),
+            "no list, no refusal"
+        );
+        assert!(policy().check("SweetKittens23#", None, Some(&list)).is_ok());
+        // The common list speaks first.
+        assert_eq!(
+            policy().check("password123", None, Some(&list)),
+            Err(PasswordError::TooCommon)
+        );
     }
 
     #[test]
@@ -136,11 +170,11 @@ mod tests {
             max_length: 16,
         };
         assert_eq!(
-            strict.check("Tr0ub4dor&3", None),
+            strict.check("Tr0ub4dor&3", None, None),
             Err(PasswordError::TooShort { min: 12 })
         );
         assert_eq!(
-            strict.check("correct-horse-battery", None),
+            strict.check("correct-horse-battery", None, None),
             Err(PasswordError::TooLong { max: 16 })
         );
     }

@@ -210,7 +210,7 @@ impl PasswordChange {
             &mut errors,
             Field::NewPassword,
             &input.new_password,
-            rules.password,
+            rules,
             email.as_ref(),
         );
         errors.clone().into_result()?;

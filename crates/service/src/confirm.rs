@@ -224,7 +224,7 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         let password = self
             .settings
             .password
-            .check(password, Some(email))
+            .check(password, Some(email), self.breached.current().as_deref())
             .map_err(|e| ServiceError::Invalid(FieldErrors::single(Field::Password, password_error(e))))?;
         self.hasher.hash(&password).await
     }

@@ -11,6 +11,7 @@ mod admin_keys;
 mod admin_users;
 pub mod audit;
 mod authorize;
+pub mod breached;
 mod clock;
 mod confirm;
 mod email_code;
@@ -56,6 +57,7 @@ pub use authorize::{
     AuthorizationRequest, AuthorizationStep, BrowserCookie, BrowserSignIn, CodeGrantInput, CodeTokens, ConsentNeeded,
     Prompt, CODE_TTL, CONSENT_WINDOW, MAX_AGE_CAP,
 };
+pub use breached::{BreachedImport, BreachedImportError, BreachedList, HibpReadError};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use confirm::{CodeConfirmation, LinkOutcome, PasswordReset};
 pub use email_code::{EmailCodeGrant, EmailCodeMail, EMAIL_CODE_ATTEMPTS, EMAIL_CODE_TTL};
@@ -118,6 +120,8 @@ pub struct Registrar<S, M> {
     touches: Arc<touch::PendingTouches>,
     /// Where webhooks are sent (default: nowhere, every call refused).
     webhooks: Arc<dyn WebhookTransport>,
+    /// The breached-password filter in use (loaded from the store).
+    breached: Arc<breached::BreachedList>,
 }
 
 impl<S: Clone, M: Clone> Clone for Registrar<S, M> {
@@ -132,6 +136,7 @@ impl<S: Clone, M: Clone> Clone for Registrar<S, M> {
             domains: self.domains.clone(),
             touches: self.touches.clone(),
             webhooks: self.webhooks.clone(),
+            breached: self.breached.clone(),
         }
     }
 }
@@ -154,6 +159,7 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
             domains: Arc::new(NoDomainCheck),
             touches: Arc::default(),
             webhooks: Arc::new(NoWebhooks),
+            breached: Arc::default(),
         }
     }
 
@@ -173,11 +179,13 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         &self.settings
     }
 
-    /// What the pure steps ([`parse`]) need: the password rules and this year.
+    /// What the pure steps ([`parse`]) need: the password rules (with the
+    /// breached-password filter) and this year.
     pub fn rules(&self) -> parse::Rules<'_> {
         use chrono::Datelike;
         parse::Rules {
             password: &self.settings.password,
+            breached: self.breached.as_ref(),
             this_year: self.clock.now().year(),
             languages: &self.settings.languages,
         }

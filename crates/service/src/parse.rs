@@ -16,6 +16,8 @@ use crate::{Field, FieldError, FieldErrors};
 #[derive(Debug, Clone, Copy)]
 pub struct Rules<'a> {
     pub password: &'a PasswordPolicy,
+    /// The breached-password filter a new password is checked against.
+    pub breached: &'a crate::BreachedList,
     /// The year `year_of_birth` is checked against.
     pub this_year: i32,
     /// The languages on offer: a `language` field must be one of them.
@@ -138,17 +140,18 @@ pub fn tin(errors: &mut FieldErrors, raw: &str) -> Option<String> {
         .ok()
 }
 
-/// A new password under the rules (not the account's address).
+/// A new password under the rules (not the account's address, not breached).
 pub fn new_password(
     errors: &mut FieldErrors,
     field: Field,
     value: &Option<String>,
-    policy: &PasswordPolicy,
+    rules: Rules<'_>,
     email: Option<&Email>,
 ) -> Option<Password> {
     let raw = required(errors, field, value)?;
-    policy
-        .check(raw, email)
+    rules
+        .password
+        .check(raw, email, rules.breached.current().as_deref())
         .map_err(|e| errors.add(field, password_error(e)))
         .ok()
 }
@@ -162,7 +165,7 @@ pub fn credentials(
     rules: Rules<'_>,
 ) -> (Option<Email>, Option<Password>) {
     let email = self::email(errors, email);
-    let password = new_password(errors, Field::Password, password, rules.password, email.as_ref());
+    let password = new_password(errors, Field::Password, password, rules, email.as_ref());
     (email, password)
 }
 

@@ -51,13 +51,7 @@ impl UsersRegistration {
                 errors.add(Field::Password, FieldError::TooLong { max: MAX });
                 None
             }
-            _ => parse::new_password(
-                &mut errors,
-                Field::Password,
-                &input.password,
-                rules.password,
-                email.as_ref(),
-            ),
+            _ => parse::new_password(&mut errors, Field::Password, &input.password, rules, email.as_ref()),
         };
         let mut profile = Profile::person();
         profile.firstname = first_name;

@@ -22,6 +22,7 @@ mod admin_users;
 pub(crate) mod audit;
 mod authorization;
 mod backend;
+mod breached;
 mod clients;
 mod confirmations;
 mod error;

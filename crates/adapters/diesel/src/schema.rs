@@ -328,6 +328,16 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    breached_password_filter (piece) {
+        piece -> Integer,
+        version -> Text,
+        entries -> BigInt,
+        imported_at -> Timestamp,
+        data -> Binary,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(sessions -> clients (client_id));
 diesel::joinable!(retired_refresh_tokens -> sessions (session_id));
@@ -364,4 +374,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     webhook_deliveries,
     authorization_codes,
     oauth_consents,
+    breached_password_filter,
 );

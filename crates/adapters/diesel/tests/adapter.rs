@@ -47,7 +47,8 @@ const AUDIT_MIGRATION: &str = "2026-12-12-000000_audit_admin_webhooks";
 const ADMIN_MIGRATION: &str = "2026-12-12-000001_admin";
 const OUTBOX_DETAIL_MIGRATION: &str = "2026-12-12-000003_outbox_detail";
 const ADMIN_USER_NAMES_MIGRATION: &str = "2026-12-12-000005_admin_user_names";
-const EVERY_MIGRATION: [&str; 15] = [
+const BREACHED_PASSWORDS_MIGRATION: &str = "2026-12-13-000003_breached_passwords";
+const EVERY_MIGRATION: [&str; 16] = [
     FIRST_MIGRATION,
     OUTBOX_MIGRATION,
     INVITES_MIGRATION,
@@ -63,6 +64,7 @@ const EVERY_MIGRATION: [&str; 15] = [
     ADMIN_MIGRATION,
     OUTBOX_DETAIL_MIGRATION,
     ADMIN_USER_NAMES_MIGRATION,
+    BREACHED_PASSWORDS_MIGRATION,
 ];
 
 /// The same migrations the store embeds, to bring a database to an older version.

@@ -110,8 +110,10 @@ fn read<T: serde::de::DeserializeOwned>(body: &Object) -> T {
 fn every_family(body: &Object, requested: Option<Language>) {
     let policy = PasswordPolicy::default();
     let languages = crate::edge::language::languages().unwrap_or_default();
+    let breached = registrar_service::BreachedList::default();
     let rules = Rules {
         password: &policy,
+        breached: &breached,
         this_year: chrono::Utc::now().year(),
         languages: &languages,
     };

@@ -834,3 +834,60 @@ async fn password_forms_name_the_account_and_the_length_rules() {
         again.body
     );
 }
+
+/// A password on the imported breached-password list below.
+const BREACHED: &str = "Kittens-Breached-2019";
+
+/// Imports a Pwned Passwords file holding `BREACHED` and a few other hashes.
+async fn import_breached(app: &Registrar<MemoryStore, MemoryMailer>) {
+    let mut file = format!("{}:7\n", registrar_domain::breached::hibp_hash(BREACHED));
+    for i in 0..100 {
+        file.push_str(&format!(
+            "{}:1\r\n",
+            registrar_domain::breached::hibp_hash(&format!("other-{i}"))
+        ));
+    }
+    app.import_breached(&registrar_domain::Actor::Cli, std::io::Cursor::new(file), 1)
+        .await
+        .expect("imported");
+}
+
+#[actix_web::test]
+async fn the_reset_and_signup_pages_refuse_a_breached_password_in_the_visitors_language() {
+    let w = world().await;
+    import_breached(&w.app).await;
+    let server = server!(w.app);
+
+    let token = w.reset_token().await;
+    let value = w.reset_csrf(&token);
+    let refused = call!(
+        server,
+        post_form(&token, Some(&value), &form_body(&value, BREACHED, BREACHED))
+            .insert_header((header::ACCEPT_LANGUAGE, "fr")),
+    )
+    .await;
+    refused.assert_page(
+        StatusCode::BAD_REQUEST,
+        "Ce mot de passe est apparu dans une fuite de données ; choisissez-en un autre.",
+    );
+    assert!(!refused.body.contains(BREACHED), "passwords are never echoed");
+    w.login(OLD).await.expect("the old password still works");
+
+    let id = w.signup_id().await;
+    let value = w.signup_csrf(&id);
+    let refused = call!(
+        server,
+        post_signup(&id, Some(&value), &signup_body(&value, Some("1"), BREACHED, BREACHED))
+    )
+    .await;
+    refused.assert_page(
+        StatusCode::BAD_REQUEST,
+        "This password has appeared in a data breach; choose another.",
+    );
+    let accepted = call!(
+        server,
+        post_signup(&id, Some(&value), &signup_body(&value, Some("1"), NEW, NEW))
+    )
+    .await;
+    assert_eq!(accepted.status, StatusCode::OK, "{}", accepted.body);
+}

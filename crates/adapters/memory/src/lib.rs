@@ -9,6 +9,7 @@ mod admin_keys;
 mod admin_users;
 mod audit;
 mod authorization;
+mod breached;
 mod clients;
 mod confirmations;
 mod export;

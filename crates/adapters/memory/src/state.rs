@@ -60,6 +60,8 @@ pub(crate) struct State {
     pub authorization: Authorization,
     /// The audit trail, admin API keys, webhook endpoints and deliveries.
     pub admin: Admin,
+    /// The breached-password filter, if one was imported.
+    pub breached: Option<registrar_store::BreachedFilterRecord>,
 }
 
 impl State {

@@ -13,6 +13,7 @@ mod audit;
 mod authenticator;
 mod authorize;
 mod body;
+mod breached;
 mod concurrency;
 mod control_chars;
 mod documented_examples;

@@ -12,6 +12,7 @@
 mod admin;
 mod admin_users;
 mod authorization;
+mod breached;
 mod error;
 mod export;
 mod factors;
@@ -28,6 +29,7 @@ pub mod testkit;
 pub use admin::*;
 pub use admin_users::*;
 pub use authorization::*;
+pub use breached::*;
 pub use error::{BoxError, StoreError};
 pub use export::*;
 pub use factors::*;

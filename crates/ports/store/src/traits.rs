@@ -8,10 +8,10 @@ use registrar_domain::{
 };
 
 use crate::{
-    AdminKeyStore, AdminUserStore, AuditStore, AuthorizationStore, CodeOutcome, CodeTry, ExportStore, FactorStore,
-    ImportedUser, NewConfirmation, NewInvite, NewOutboxMail, NewPolicyRevision, NewSession, NewUser, OutboxMail,
-    PasskeyStore, PolicyStanding, Registration, Rotation, RotationOutcome, SigningKeyStore, SignupCompletion,
-    StoreError, WebhookStore,
+    AdminKeyStore, AdminUserStore, AuditStore, AuthorizationStore, BreachedPasswordStore, CodeOutcome, CodeTry,
+    ExportStore, FactorStore, ImportedUser, NewConfirmation, NewInvite, NewOutboxMail, NewPolicyRevision, NewSession,
+    NewUser, OutboxMail, PasskeyStore, PolicyStanding, Registration, Rotation, RotationOutcome, SigningKeyStore,
+    SignupCompletion, StoreError, WebhookStore,
 };
 
 #[async_trait]
@@ -514,6 +514,7 @@ trait_alias!(
         + AdminKeyStore
         + AdminUserStore
         + ExportStore
+        + BreachedPasswordStore
         + HealthCheck
         + Clone
         + Send

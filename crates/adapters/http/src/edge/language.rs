@@ -164,6 +164,7 @@ pub fn field_message(lang: Lang, error: &FieldError) -> String {
             lang.t_with("field.password_too_long", &[("max", &max.to_string())])
         }
         FieldError::Password(PasswordError::TooCommon) => lang.t("field.password_too_common"),
+        FieldError::Password(PasswordError::Breached) => lang.t("field.password_breached"),
         FieldError::Password(PasswordError::EqualsEmail) => lang.t("field.password_equals_email"),
         FieldError::PasswordUnchanged => lang.t("field.password_unchanged"),
         FieldError::PasswordIncorrect => lang.t("field.password_incorrect"),

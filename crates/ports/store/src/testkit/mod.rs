@@ -118,6 +118,7 @@ contract_suite! {
     admin_users => __store_contract_admin_users,
     admin_search => __store_contract_admin_search,
     export => __store_contract_export,
+    breached => __store_contract_breached,
     health => __store_contract_health,
 }
 

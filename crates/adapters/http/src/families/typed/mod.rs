@@ -55,6 +55,7 @@ fn check(lang: Lang, field: Field, error: &FieldError) -> (&'static str, String)
                 }
                 PasswordError::TooLong { max } => lang.t_with("typed.password_too_long", &[("max", &max.to_string())]),
                 PasswordError::TooCommon => t("password_too_common"),
+                PasswordError::Breached => t("password_breached"),
                 PasswordError::EqualsEmail | PasswordError::Missing => t("password_equals_email"),
             },
         ),

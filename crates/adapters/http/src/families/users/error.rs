@@ -141,6 +141,7 @@ pub fn rule_message(lang: Lang, name: &str, error: &FieldError) -> String {
         FieldError::EmailTaken => rule("unique", &[]),
         FieldError::Password(PasswordError::TooShort { min }) => rule("password_min", &[("min", &min.to_string())]),
         FieldError::Password(PasswordError::TooCommon) => rule("password_common", &[]),
+        FieldError::Password(PasswordError::Breached) => rule("password_breached", &[]),
         FieldError::Password(PasswordError::EqualsEmail) => rule("different_email", &[]),
         FieldError::NotAnInteger | FieldError::InvalidPolicyId => rule("integer", &[]),
         FieldError::PasswordIncorrect => rule("incorrect", &[]),

@@ -1,0 +1,1 @@
+DROP TABLE breached_password_filter;
