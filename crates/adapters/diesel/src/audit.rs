@@ -183,9 +183,8 @@ for_each_backend! {
             let mut subscribers: BTreeMap<AuditKind, Vec<String>> = BTreeMap::new();
             let mut deliveries = Vec::new();
             for event in events.iter().filter(|e| e.kind.is_webhook_event()) {
-                if !subscribers.contains_key(&event.kind) {
-                    let found = self.subscribers(event.kind)?;
-                    subscribers.insert(event.kind, found);
+                if let std::collections::btree_map::Entry::Vacant(slot) = subscribers.entry(event.kind) {
+                    slot.insert(self.subscribers(event.kind)?);
                 }
                 for endpoint in subscribers.get(&event.kind).into_iter().flatten() {
                     deliveries.push(NewDeliveryRow::new(event, endpoint, to_db(event.at)));
