@@ -46,6 +46,12 @@ pub enum AuditKind {
     PolicyAccepted,
     /// The profile, language or address changed. `data`: `fields`.
     Updated,
+    /// A change of address was asked for; nothing changed yet. `data`:
+    /// `new_email` (masked).
+    EmailChangeRequested,
+    /// A pending change of address was cancelled from the old address
+    /// ("this was not me"): every session ended with it.
+    EmailChangeCancelled,
     Disabled,
     Enabled,
     /// The account was erased.
@@ -58,7 +64,7 @@ pub enum AuditKind {
 }
 
 impl AuditKind {
-    pub const ALL: [AuditKind; 18] = [
+    pub const ALL: [AuditKind; 20] = [
         Self::Registered,
         Self::EmailConfirmed,
         Self::SignedIn,
@@ -72,6 +78,8 @@ impl AuditKind {
         Self::RecoveryCodeUsed,
         Self::PolicyAccepted,
         Self::Updated,
+        Self::EmailChangeRequested,
+        Self::EmailChangeCancelled,
         Self::Disabled,
         Self::Enabled,
         Self::Deleted,
@@ -94,6 +102,8 @@ impl AuditKind {
             Self::RecoveryCodeUsed => "user.recovery_code_used",
             Self::PolicyAccepted => "policy.accepted",
             Self::Updated => "user.updated",
+            Self::EmailChangeRequested => "user.email_change_requested",
+            Self::EmailChangeCancelled => "user.email_change_cancelled",
             Self::Disabled => "user.disabled",
             Self::Enabled => "user.enabled",
             Self::Deleted => "user.deleted",

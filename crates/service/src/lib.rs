@@ -13,6 +13,7 @@ pub mod audit;
 mod authorize;
 mod clock;
 mod confirm;
+mod email_change;
 mod email_code;
 mod error;
 mod factors;
@@ -55,6 +56,7 @@ pub use authorize::{
 };
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use confirm::{CodeConfirmation, LinkOutcome, PasswordReset};
+pub use email_change::{EmailChangeCode, EmailChangeRequest};
 pub use email_code::{EmailCodeGrant, EmailCodeMail, EMAIL_CODE_ATTEMPTS, EMAIL_CODE_TTL};
 pub use error::{Field, FieldError, FieldErrors, ServiceError};
 pub use factors::{

@@ -24,6 +24,7 @@ mod authorization;
 mod backend;
 mod clients;
 mod confirmations;
+mod email_change;
 mod error;
 mod factors;
 mod health;

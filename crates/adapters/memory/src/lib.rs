@@ -11,6 +11,7 @@ mod audit;
 mod authorization;
 mod clients;
 mod confirmations;
+mod email_change;
 mod factors;
 mod health;
 mod invites;

@@ -17,6 +17,7 @@ mod concurrency;
 mod control_chars;
 mod documented_examples;
 mod edge;
+mod email_change;
 mod email_code;
 mod factors;
 mod families;

@@ -12,6 +12,7 @@
 mod admin;
 mod admin_users;
 mod authorization;
+mod email_change;
 mod error;
 mod factors;
 mod passkeys;
@@ -27,6 +28,7 @@ pub mod testkit;
 pub use admin::*;
 pub use admin_users::*;
 pub use authorization::*;
+pub use email_change::*;
 pub use error::{BoxError, StoreError};
 pub use factors::*;
 pub use passkeys::*;

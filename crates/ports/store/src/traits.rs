@@ -8,9 +8,10 @@ use registrar_domain::{
 };
 
 use crate::{
-    AdminKeyStore, AdminUserStore, AuditStore, AuthorizationStore, CodeOutcome, CodeTry, FactorStore, NewConfirmation,
-    NewInvite, NewOutboxMail, NewPolicyRevision, NewSession, NewUser, OutboxMail, PasskeyStore, PolicyStanding,
-    Registration, Rotation, RotationOutcome, SigningKeyStore, SignupCompletion, StoreError, WebhookStore,
+    AdminKeyStore, AdminUserStore, AuditStore, AuthorizationStore, CodeOutcome, CodeTry, EmailChangeStore, FactorStore,
+    NewConfirmation, NewInvite, NewOutboxMail, NewPolicyRevision, NewSession, NewUser, OutboxMail, PasskeyStore,
+    PolicyStanding, Registration, Rotation, RotationOutcome, SigningKeyStore, SignupCompletion, StoreError,
+    WebhookStore,
 };
 
 #[async_trait]
@@ -487,6 +488,7 @@ trait_alias!(
         + AuthorizationStore
         + AuditStore
         + WebhookStore
+        + EmailChangeStore
         + AdminKeyStore
         + AdminUserStore
         + HealthCheck

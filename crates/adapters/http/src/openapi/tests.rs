@@ -20,8 +20,10 @@ use crate::test_world;
 use crate::test_world::PASSWORD;
 
 /// What the brief of `/openapi.json` names as the bearer endpoints.
-const BEARER_ENDPOINTS: [(&str, &str); 19] = [
+const BEARER_ENDPOINTS: [(&str, &str); 21] = [
     ("GET", "/api/me"),
+    ("POST", "/api/me/email"),
+    ("POST", "/api/me/email/confirm"),
     ("GET", "/api/me/activity"),
     ("GET", "/userinfo"),
     ("POST", "/userinfo"),
@@ -275,6 +277,10 @@ fn pages_answer_html_and_metrics_text() {
         ("get", "/reset-password/{token}"),
         ("post", "/reset-password/{token}"),
         ("get", "/confirm/signup/{id}"),
+        ("get", "/confirm/email-change/{token}"),
+        ("post", "/confirm/email-change/{token}"),
+        ("get", "/confirm/email-cancel/{token}"),
+        ("post", "/confirm/email-cancel/{token}"),
     ] {
         let responses = doc["paths"][path][method]["responses"].as_object().expect("responses");
         for (status, response) in responses {
@@ -356,7 +362,7 @@ fn every_documented_request_field_is_read_under_its_name() {
     use crate::families::users::requests::*;
 
     type Build = fn(Object) -> String;
-    let readers: [(&str, Build); 35] = [
+    let readers: [(&str, Build); 37] = [
         ("RegisterRequest", lenient::<RegisterRequest>),
         ("PasswordGrantRequest", |f| {
             format!("{:?}", TokenRequest::of(f).expect("password grant"))
@@ -396,6 +402,8 @@ fn every_documented_request_field_is_read_under_its_name() {
         ("ResetPasswordRequest", lenient::<ResetPasswordRequest>),
         ("UpdateProfileRequest", lenient::<UpdateProfileRequest>),
         ("PasswordConfirmationRequest", lenient::<PasswordConfirmationRequest>),
+        ("EmailChangeRequest", lenient::<EmailChangeRequest>),
+        ("EmailChangeCodeRequest", lenient::<EmailChangeCodeRequest>),
         ("AcceptPoliciesRequest", lenient::<AcceptPoliciesRequest>),
         ("TypedCustomerRequest", |f| {
             format!("{:?}", RegisterBody::of(f).expect("lenient"))
