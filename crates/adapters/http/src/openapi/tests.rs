@@ -45,7 +45,9 @@ const BEARER_ENDPOINTS: [(&str, &str); 21] = [
 ];
 
 /// Writes that read no body.
-const NO_BODY: [(&str, &str); 21] = [
+const NO_BODY: [(&str, &str); 23] = [
+    ("POST", "/confirm/email-change/{token}"),
+    ("POST", "/confirm/email-cancel/{token}"),
     ("DELETE", "/admin/invites/{id}"),
     ("POST", "/admin/users/{id}/disable"),
     ("POST", "/admin/users/{id}/enable"),
