@@ -335,6 +335,8 @@ pub struct Auth {
     pub confirmation_ttl: u64,
     /// Seconds a mailed password-reset link stays valid.
     pub password_reset_ttl: u64,
+    /// Seconds a change of address waits for the new address to confirm.
+    pub email_change_ttl: u64,
     /// Seconds a browser session of the sign-in page (`/oauth/authorize`)
     /// lasts: single sign-on across clients until then.
     pub browser_session_ttl: u64,
@@ -349,6 +351,7 @@ impl Default for Auth {
             require_confirmed_email: false,
             confirmation_ttl: 86_400,
             password_reset_ttl: 3600,
+            email_change_ttl: 86_400,
             browser_session_ttl: 43_200,
         }
     }
@@ -626,12 +629,14 @@ impl Config {
         positive("auth.max_sessions_per_client", self.auth.max_sessions_per_client.into())?;
         positive("auth.confirmation_ttl", self.auth.confirmation_ttl)?;
         positive("auth.password_reset_ttl", self.auth.password_reset_ttl)?;
+        positive("auth.email_change_ttl", self.auth.email_change_ttl)?;
         positive("auth.browser_session_ttl", self.auth.browser_session_ttl)?;
         let ttls = [
             ("auth.access_token_ttl", self.auth.access_token_ttl),
             ("auth.refresh_token_idle_ttl", self.auth.refresh_token_idle_ttl),
             ("auth.confirmation_ttl", self.auth.confirmation_ttl),
             ("auth.password_reset_ttl", self.auth.password_reset_ttl),
+            ("auth.email_change_ttl", self.auth.email_change_ttl),
             ("auth.browser_session_ttl", self.auth.browser_session_ttl),
         ];
         if let Some((key, _)) = ttls.iter().find(|(_, seconds)| *seconds > 10 * 365 * 86_400) {

@@ -52,6 +52,7 @@ pub fn service_settings(config: &Config, secret_key: registrar_domain::SecretKey
         invite_only: config.registration.invite_only,
         confirmation_ttl: span(config.auth.confirmation_ttl),
         reset_ttl: span(config.auth.password_reset_ttl),
+        email_change_ttl: span(config.auth.email_change_ttl),
         outbox: OutboxSettings {
             max_attempts: config.mail.max_attempts,
             retry_base: span(config.mail.retry_base.min(86_400)),

@@ -46,6 +46,12 @@ pub enum AuditKind {
     PolicyAccepted,
     /// The profile, language or address changed. `data`: `fields`.
     Updated,
+    /// A change of address was asked for; nothing changed yet. `data`:
+    /// `new_email` (masked).
+    EmailChangeRequested,
+    /// A pending change of address was cancelled from the old address
+    /// ("this was not me"): every session ended with it.
+    EmailChangeCancelled,
     Disabled,
     Enabled,
     /// The account was erased.
@@ -61,7 +67,7 @@ pub enum AuditKind {
 }
 
 impl AuditKind {
-    pub const ALL: [AuditKind; 19] = [
+    pub const ALL: [AuditKind; 21] = [
         Self::Registered,
         Self::EmailConfirmed,
         Self::SignedIn,
@@ -75,6 +81,8 @@ impl AuditKind {
         Self::RecoveryCodeUsed,
         Self::PolicyAccepted,
         Self::Updated,
+        Self::EmailChangeRequested,
+        Self::EmailChangeCancelled,
         Self::Disabled,
         Self::Enabled,
         Self::Deleted,
@@ -98,6 +106,8 @@ impl AuditKind {
             Self::RecoveryCodeUsed => "user.recovery_code_used",
             Self::PolicyAccepted => "policy.accepted",
             Self::Updated => "user.updated",
+            Self::EmailChangeRequested => "user.email_change_requested",
+            Self::EmailChangeCancelled => "user.email_change_cancelled",
             Self::Disabled => "user.disabled",
             Self::Enabled => "user.enabled",
             Self::Deleted => "user.deleted",

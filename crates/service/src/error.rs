@@ -9,6 +9,8 @@ use registrar_store::StoreError;
 pub enum Field {
     ClientId,
     DeviceId,
+    /// The address an account is to change to (`new_email`).
+    NewEmail,
     DeviceName,
     Email,
     Password,
@@ -61,6 +63,7 @@ impl Field {
         match self {
             Self::ClientId => "client_id",
             Self::DeviceId => "device_id",
+            Self::NewEmail => "new_email",
             Self::DeviceName => "device_name",
             Self::Email => "username",
             Self::Password => "password",
@@ -105,6 +108,8 @@ pub enum FieldError {
     },
     InvalidEmail,
     EmailTaken,
+    /// The new address is the account's address already.
+    EmailUnchanged,
     Password(PasswordError),
     /// The new password equals the current one.
     PasswordUnchanged,

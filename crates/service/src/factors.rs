@@ -563,7 +563,8 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
     }
 
     /// `grant_type=mfa`: the pair for the attempt the token carries (for a
-    /// password change, the new password is set first). An unknown, used,
+    /// password change, the new password is set first; for a change of
+    /// address, the change is started first). An unknown, used,
     /// expired or dead token, and a wrong factor, are `InvalidGrant`.
     pub async fn login_mfa(&self, grant: MfaGrant, from: ClientIp) -> Result<TokenPair, ServiceError> {
         let (attempt, user, method) = self.pass_second_factor(&grant, from, MfaPurpose::SignIn).await?;
@@ -581,6 +582,12 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
             MfaPurpose::ChangePassword { new_password_hash } => {
                 self.set_changed_password(&user, verified, (client, device, method), new_password_hash)
                     .await
+            }
+            MfaPurpose::ChangeEmail { new_email } => {
+                // The change starts, and the pair replaces the session
+                // that asked (the same client and device).
+                self.start_email_change(&user, None, new_email).await?;
+                self.open_session(&user, verified, &client, device, method).await
             }
             MfaPurpose::BrowserSignIn => Err(ServiceError::InvalidGrant),
         }

@@ -14,6 +14,7 @@ mod authorize;
 pub mod breached;
 mod clock;
 mod confirm;
+mod email_change;
 mod email_code;
 mod error;
 mod export;
@@ -60,6 +61,7 @@ pub use authorize::{
 pub use breached::{BreachedImport, BreachedImportError, BreachedList, HibpReadError};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use confirm::{CodeConfirmation, LinkOutcome, PasswordReset};
+pub use email_change::{EmailChangeCode, EmailChangeRequest};
 pub use email_code::{EmailCodeGrant, EmailCodeMail, EMAIL_CODE_ATTEMPTS, EMAIL_CODE_TTL};
 pub use error::{Field, FieldError, FieldErrors, ServiceError};
 pub use export::Export;

@@ -7,9 +7,9 @@
 use chrono::Duration;
 use rand::rngs::OsRng;
 use rand::Rng;
-use registrar_domain::{ConfirmationCode, ConfirmationPurpose, SecretToken, User, UserId};
+use registrar_domain::{ConfirmationCode, ConfirmationPurpose, Email, SecretToken, User, UserId};
 use registrar_mail::{Mail, MailContent, MailError, Mailer};
-use registrar_store::{NewConfirmation, NewOutboxMail, OutboxKind, OutboxMail, Store};
+use registrar_store::{EmailChangeSecret, NewConfirmation, NewOutboxMail, OutboxKind, OutboxMail, Store};
 
 use crate::tokens::random_hex;
 use crate::{Registrar, ServiceError};
@@ -78,7 +78,13 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
     /// instead of any other link — a reset, a plain confirmation — so that
     /// no link lets it in without consent.
     pub(crate) fn mail_kind_for(user: &User, kind: OutboxKind) -> OutboxKind {
-        if user.consent_pending() {
+        // A change of address is asked for by a signed-in account: its
+        // mails go to the addresses of the change, never as a signup link.
+        let change = matches!(
+            kind,
+            OutboxKind::EmailChangeConfirm | OutboxKind::EmailChangeNotice | OutboxKind::EmailChanged
+        );
+        if user.consent_pending() && !change {
             OutboxKind::SignupConfirmation
         } else {
             kind
@@ -171,6 +177,7 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
             ("throttle counters", self.store.throttle_purge(now).await),
             ("mfa tokens", self.store.purge_mfa_tokens(now).await),
             ("sign-in codes", self.store.purge_sign_in_codes(now).await),
+            ("email changes", self.store.purge_email_changes(now).await),
             ("webauthn ceremonies", self.store.purge_ceremonies(now).await),
             (
                 "signing keys",
@@ -242,7 +249,12 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
     /// Mints what the mail carries and sends it.
     async fn attempt(&self, queued: &OutboxMail) -> Result<(), MailError> {
         match self.compose(queued).await {
-            Ok(mail) => self.mailer.send(&mail).await,
+            Ok(Some(mail)) => self.mailer.send(&mail).await,
+            Ok(None) => {
+                let (kind, to) = (queued.kind.as_str(), queued.user.email.masked());
+                tracing::info!(kind, to, "mail dropped: the change it was about is gone");
+                Ok(())
+            }
             Err(e) => {
                 let (kind, to) = (queued.kind.as_str(), queued.user.email.masked());
                 tracing::error!(kind, to, error = %e, "outbox: could not prepare the mail");
@@ -285,13 +297,58 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         }
     }
 
-    /// The mail for a queued message, with fresh secrets whose hashes are stored first.
-    async fn compose(&self, queued: &OutboxMail) -> Result<Mail, ServiceError> {
+    /// The mail for a queued message, with fresh secrets whose hashes are
+    /// stored first; `None` when it is about a change of address that is
+    /// gone (replaced, cancelled, applied or expired): nothing to send.
+    async fn compose(&self, queued: &OutboxMail) -> Result<Option<Mail>, ServiceError> {
         let user = &queued.user;
         let base = &self.settings.public_url;
         // Also for mails queued before the account's state was known.
         let kind = Self::mail_kind_for(user, queued.kind);
+        let mut to = user.email.clone();
         let content = match kind {
+            OutboxKind::EmailChangeConfirm | OutboxKind::EmailChangeNotice => {
+                let id = queued.detail.as_deref().unwrap_or_default();
+                let token = SecretToken::new(random_hex(32));
+                let link_hash = self.settings.secret_key.link_hash(token.expose());
+                if kind == OutboxKind::EmailChangeNotice {
+                    let secret = EmailChangeSecret::Cancel { link_hash };
+                    let Some(change) = self.store.arm_email_change(&user.id, id, secret, self.now()).await? else {
+                        return Ok(None);
+                    };
+                    MailContent::EmailChangeNotice {
+                        new_email: change.new_email.masked(),
+                        cancel_link: format!("{base}/confirm/email-cancel/{}", token.expose()),
+                    }
+                } else {
+                    let code = ConfirmationCode::from_number(OsRng.gen_range(0..1_000_000));
+                    let code_hash = code.hash_for(&user.id, &self.settings.secret_key);
+                    let secret = EmailChangeSecret::Confirm { code_hash, link_hash };
+                    let Some(change) = self.store.arm_email_change(&user.id, id, secret, self.now()).await? else {
+                        return Ok(None);
+                    };
+                    // The new address is the one to prove.
+                    to = change.new_email;
+                    let left = change.expires_at - self.now();
+                    let hours = left.num_hours() + i64::from(left.num_minutes() % 60 > 0);
+                    MailContent::EmailChangeConfirm {
+                        code,
+                        link: format!("{base}/confirm/email-change/{}", token.expose()),
+                        valid_hours: u32::try_from(hours.max(1)).unwrap_or(u32::MAX),
+                    }
+                }
+            }
+            OutboxKind::EmailChanged => {
+                // To the old address, kept as the mail's detail.
+                let old = queued.detail.as_deref().and_then(|old| Email::parse(old).ok());
+                let Some(old) = old else {
+                    return Err(ServiceError::unexpected(
+                        "an email-changed notice without its old address",
+                    ));
+                };
+                let new_email = std::mem::replace(&mut to, old).masked();
+                MailContent::EmailChanged { new_email }
+            }
             OutboxKind::NewSignIn => MailContent::NewSignIn {
                 device: queued.detail.clone().unwrap_or_default(),
                 at: queued.created_at,
@@ -347,12 +404,12 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
                 }
             }
         };
-        Ok(Mail {
-            to: user.email.clone(),
+        Ok(Some(Mail {
+            to,
             name: user.profile.display_name(),
             language: user.language,
             content,
-        })
+        }))
     }
 
     /// Stores a new confirmation (replacing the live one of its purpose) and

@@ -25,6 +25,8 @@ pub struct Settings {
     pub confirmation_ttl: Duration,
     /// How long a password-reset link stays valid (1 hour).
     pub reset_ttl: Duration,
+    /// How long a change of address waits for the new address (24 hours).
+    pub email_change_ttl: Duration,
     /// Every family needs a signup token to register (`registration.invite_only`).
     pub invite_only: bool,
     /// Attempt limits per account, address and client IP (`throttle.*`).
@@ -96,6 +98,7 @@ impl Settings {
             outbox: OutboxSettings::default(),
             confirmation_ttl: Duration::hours(24),
             reset_ttl: Duration::hours(1),
+            email_change_ttl: Duration::hours(24),
             invite_only: false,
             throttle: ThrottleSettings::default(),
             secret_key: Self::random_secret_key(),

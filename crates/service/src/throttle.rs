@@ -223,6 +223,31 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         self.count_attempt(hits).await
     }
 
+    /// A change of address asked for by the account with `current`, to
+    /// `new`, from `from`: counted as a mail asked for, against both
+    /// addresses and the client.
+    pub(crate) async fn email_change_attempt(
+        &self,
+        current: &Email,
+        new: &Email,
+        from: ClientIp,
+    ) -> Result<(), ServiceError> {
+        let limits = &self.settings.throttle;
+        let key = &self.settings.secret_key;
+        self.count_attempt(vec![
+            (
+                ThrottleKey::for_email(Scope::MailAddress, current, key),
+                limits.mail_address,
+            ),
+            (
+                ThrottleKey::for_email(Scope::MailAddress, new, key),
+                limits.mail_address,
+            ),
+            (ThrottleKey::for_ip(Scope::MailIp, from, key), limits.mail_ip),
+        ])
+        .await
+    }
+
     /// A request whose body could not be read, from `from`: `TooManyAttempts`
     /// once that client sent too many of them.
     pub async fn malformed_body(&self, from: ClientIp) -> Result<(), ServiceError> {

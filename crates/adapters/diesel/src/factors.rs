@@ -14,7 +14,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::dsl;
 use diesel::prelude::*;
-use registrar_domain::{AuditEvent, ClientId, DeviceId, DeviceName, PasswordHash, Sealed, SecretHash, UserId};
+use registrar_domain::{AuditEvent, ClientId, DeviceId, DeviceName, Email, PasswordHash, Sealed, SecretHash, UserId};
 use registrar_store::{
     FactorStore, FirstFactor, MfaAttempt, MfaPurpose, MfaToken, MfaTokenLookup, NewMfaToken, NewOutboxMail,
     RecoveryCodeUse, StoreError, TotpConfirmation, TotpFactor,
@@ -66,12 +66,14 @@ struct MfaTokenRow {
     expires_at: NaiveDateTime,
     credential: Option<String>,
     purpose: String,
+    new_email: Option<String>,
 }
 
 /// `mfa_tokens.purpose` of each [`MfaPurpose`].
 const SIGN_IN: &str = "sign_in";
 const CHANGE_PASSWORD: &str = "change_password";
 const BROWSER_SIGN_IN: &str = "browser_sign_in";
+const CHANGE_EMAIL: &str = "change_email";
 
 impl MfaTokenRow {
     fn new(token: NewMfaToken) -> Self {
@@ -81,10 +83,11 @@ impl MfaTokenRow {
             created_at,
             expires_at,
         } = token;
-        let (purpose, new_password_hash) = match attempt.purpose {
-            MfaPurpose::SignIn => (SIGN_IN, None),
-            MfaPurpose::ChangePassword { new_password_hash } => (CHANGE_PASSWORD, Some(new_password_hash.0)),
-            MfaPurpose::BrowserSignIn => (BROWSER_SIGN_IN, None),
+        let (purpose, new_password_hash, new_email) = match attempt.purpose {
+            MfaPurpose::SignIn => (SIGN_IN, None, None),
+            MfaPurpose::ChangePassword { new_password_hash } => (CHANGE_PASSWORD, Some(new_password_hash.0), None),
+            MfaPurpose::BrowserSignIn => (BROWSER_SIGN_IN, None, None),
+            MfaPurpose::ChangeEmail { new_email } => (CHANGE_EMAIL, None, Some(new_email.as_str().to_owned())),
         };
         Self {
             token_hash: token_hash.as_str().to_owned(),
@@ -99,6 +102,7 @@ impl MfaTokenRow {
             expires_at: to_db(expires_at),
             credential: attempt.credential.map(|hash| hash.0),
             purpose: purpose.to_owned(),
+            new_email,
         }
     }
 
@@ -119,6 +123,9 @@ impl MfaTokenRow {
                     new_password_hash: PasswordHash(hash),
                 },
                 (BROWSER_SIGN_IN, None) => MfaPurpose::BrowserSignIn,
+                (CHANGE_EMAIL, None) => MfaPurpose::ChangeEmail {
+                    new_email: Email::parse(self.new_email.as_deref()?).ok()?,
+                },
                 _ => return None,
             },
             credential: self.credential.map(PasswordHash),

@@ -25,6 +25,7 @@ mod backend;
 mod breached;
 mod clients;
 mod confirmations;
+mod email_change;
 mod error;
 mod export;
 mod factors;

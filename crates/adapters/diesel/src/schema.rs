@@ -115,6 +115,21 @@ diesel::table! {
 }
 
 diesel::table! {
+    email_changes (user_id) {
+        user_id -> Text,
+        id -> Text,
+        new_email -> Text,
+        new_email_normalized -> Text,
+        code_hash -> Nullable<Text>,
+        link_hash -> Nullable<Text>,
+        cancel_hash -> Nullable<Text>,
+        attempts -> Integer,
+        expires_at -> Timestamp,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     outbox (id) {
         id -> Text,
         user_id -> Text,
@@ -184,6 +199,7 @@ diesel::table! {
         used_at -> Nullable<Timestamp>,
         credential -> Nullable<Text>,
         purpose -> Text,
+        new_email -> Nullable<Text>,
     }
 }
 
@@ -346,6 +362,7 @@ diesel::joinable!(policy_acceptances -> users (user_id));
 diesel::joinable!(policy_acceptances -> policy_revisions (revision_id));
 diesel::joinable!(confirmations -> users (user_id));
 diesel::joinable!(outbox -> users (user_id));
+diesel::joinable!(email_changes -> users (user_id));
 diesel::joinable!(browser_sessions -> users (user_id));
 diesel::joinable!(webhook_deliveries -> webhook_endpoints (endpoint_id));
 
@@ -358,6 +375,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     policy_texts,
     policy_acceptances,
     confirmations,
+    email_changes,
     outbox,
     invites,
     throttle_counters,

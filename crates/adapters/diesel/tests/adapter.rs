@@ -23,10 +23,11 @@ use registrar_domain::{
 };
 use registrar_store::testkit::signing_keys::signing_key;
 use registrar_store::{
-    AuditCursor, AuditFilter, AuditStore, AuthorizationStore, ClientStore, ConfirmationStore, FactorStore, InviteStore,
-    MfaPurpose, MfaTokenLookup, NewBrowserSession, NewConfirmation, NewInvite, NewOutboxMail, NewSession, NewUser,
-    OutboxKind, OutboxStore, PasskeyRecord, PasskeyStore, Registration, SessionStore, SigningKeyStore,
-    SignupCompletion, StoreError, UserStore,
+    AuditCursor, AuditFilter, AuditStore, AuthorizationStore, ClientStore, CodeOutcome, ConfirmationStore,
+    EmailChangeConfirmation, EmailChangeProof, EmailChangeSecret, EmailChangeStore, FactorStore, InviteStore,
+    MfaPurpose, MfaTokenLookup, NewBrowserSession, NewConfirmation, NewEmailChange, NewInvite, NewOutboxMail,
+    NewSession, NewUser, OutboxKind, OutboxStore, PasskeyRecord, PasskeyStore, Registration, SessionStore,
+    SigningKeyStore, SignupCompletion, StoreError, UserStore,
 };
 use tokio::sync::Barrier;
 
@@ -48,7 +49,8 @@ const ADMIN_MIGRATION: &str = "2026-12-12-000001_admin";
 const OUTBOX_DETAIL_MIGRATION: &str = "2026-12-12-000003_outbox_detail";
 const ADMIN_USER_NAMES_MIGRATION: &str = "2026-12-12-000005_admin_user_names";
 const BREACHED_PASSWORDS_MIGRATION: &str = "2026-12-13-000003_breached_passwords";
-const EVERY_MIGRATION: [&str; 16] = [
+const EMAIL_CHANGE_MIGRATION: &str = "2026-12-13-000000_email_change";
+const EVERY_MIGRATION: [&str; 17] = [
     FIRST_MIGRATION,
     OUTBOX_MIGRATION,
     INVITES_MIGRATION,
@@ -64,6 +66,7 @@ const EVERY_MIGRATION: [&str; 16] = [
     ADMIN_MIGRATION,
     OUTBOX_DETAIL_MIGRATION,
     ADMIN_USER_NAMES_MIGRATION,
+    EMAIL_CHANGE_MIGRATION,
     BREACHED_PASSWORDS_MIGRATION,
 ];
 
@@ -143,6 +146,82 @@ async fn assert_racing_registrations_of_one_email_give_duplicate_email(stores: [
         }
     }
     assert_eq!(ok, 1, "exactly one registration of the address succeeds");
+}
+
+/// Rounds of a change of address confirmed in one store while another
+/// registers the new address: in each, one of the two has it.
+async fn assert_a_confirmed_change_racing_a_registration_elsewhere_has_one_winner(stores: [DieselStore; 2]) {
+    for round in 0..6 {
+        let mover = registration(&format!("mover.{}@example.com", unique()));
+        let user = mover.user.id.clone();
+        stores[0].register(mover).await.expect("the mover registers");
+        let new_email = format!("Raced.{}@Example.com", unique());
+        let change = NewEmailChange {
+            id: unique(),
+            user: user.clone(),
+            new_email: Email::parse(&new_email).expect("an address"),
+            created_at: at(1),
+            expires_at: at(600),
+            mails: Vec::new(),
+            audit: Vec::new(),
+        };
+        stores[0].start_email_change(change.clone()).await.expect("a change");
+        let code = SecretHash::of(&unique());
+        let secret = EmailChangeSecret::Confirm {
+            code_hash: code.clone(),
+            link_hash: SecretHash::of(&unique()),
+        };
+        stores[0]
+            .arm_email_change(&user, &change.id, secret, at(2))
+            .await
+            .expect("armed");
+        let confirmation = EmailChangeConfirmation {
+            user: user.clone(),
+            proof: EmailChangeProof::Code {
+                code_hash: code,
+                max_attempts: 5,
+            },
+            now: at(3),
+            notice: mail(&user, at(3)),
+            audit: Vec::new(),
+        };
+        let barrier = Arc::new(Barrier::new(2));
+        let (confirming, registering) = (stores[round % 2].clone(), stores[(round + 1) % 2].clone());
+        let confirmed = {
+            let barrier = Arc::clone(&barrier);
+            tokio::spawn(async move {
+                barrier.wait().await;
+                confirming.confirm_email_change(&confirmation).await
+            })
+        };
+        let registered = {
+            let spelling = new_email.to_lowercase();
+            tokio::spawn(async move {
+                barrier.wait().await;
+                registering.register(registration(&spelling)).await
+            })
+        };
+        let confirmed = match confirmed.await.expect("ran") {
+            Ok(CodeOutcome::Confirmed) => true,
+            Err(StoreError::DuplicateEmail) => false,
+            other => panic!("a racing confirmation gave {other:?}"),
+        };
+        let registered = match registered.await.expect("ran") {
+            Ok(()) => true,
+            Err(StoreError::DuplicateEmail) => false,
+            Err(other) => panic!("a racing registration gave {other:?}"),
+        };
+        assert!(
+            confirmed != registered,
+            "one winner: confirmed {confirmed}, registered {registered}"
+        );
+        let owner = stores[1]
+            .user_by_email(&change.new_email)
+            .await
+            .expect("a lookup")
+            .expect("someone has the address");
+        assert_eq!(owner.id == user, confirmed);
+    }
 }
 
 fn unique() -> String {
@@ -737,6 +816,9 @@ on_two_stores_of_each_backend! {
     sqlite_racing_first_signing_keys_in_two_stores_make_one,
     postgres_racing_first_signing_keys_in_two_stores_make_one =>
         assert_racing_first_signing_keys_make_one();
+    sqlite_a_confirmed_change_racing_a_registration_in_another_store_has_one_winner,
+    postgres_a_confirmed_change_racing_a_registration_in_another_store_has_one_winner =>
+        assert_a_confirmed_change_racing_a_registration_elsewhere_has_one_winner();
     sqlite_parallel_claimers_in_two_stores_get_each_mail_exactly_once,
     postgres_parallel_claimers_in_two_stores_get_each_mail_exactly_once =>
         assert_parallel_claimers_get_each_mail_exactly_once();

@@ -26,9 +26,9 @@ use crate::dispatch::confirm_signup::SignupConfirmBody;
 use crate::dispatch::register::RegisterBody;
 use crate::edge::body::{decode_bytes, BodyError, Object};
 use crate::families::core::requests::{
-    AcceptPoliciesRequest, ChangePasswordRequest, ClientTokenRequest, EmailCodeRequest, ForgotPasswordRequest,
-    PasskeyAdditionRequest, PasswordConfirmationRequest, ResetPasswordRequest, TokenRequest, TotpCodeRequest,
-    UpdateProfileRequest,
+    AcceptPoliciesRequest, ChangePasswordRequest, ClientTokenRequest, EmailChangeCodeRequest, EmailChangeRequest,
+    EmailCodeRequest, ForgotPasswordRequest, PasskeyAdditionRequest, PasswordConfirmationRequest, ResetPasswordRequest,
+    TokenRequest, TotpCodeRequest, UpdateProfileRequest,
 };
 use crate::families::pages::{ResetPasswordForm, CSRF_FIELD};
 use crate::families::signup::SignupRequest;
@@ -262,6 +262,13 @@ fn core(body: &Object, requested: Option<Language>, rules: Rules<'_>) {
     if let Ok(addition) = registrar_service::PasskeyAddition::parse(read::<PasskeyAdditionRequest>(body).into()) {
         assert!(!addition.ceremony.is_empty(), "a parsed addition has its ceremony");
     }
+
+    // POST /api/me/email, POST /api/me/email/confirm
+    let change: EmailChangeRequest = read(body);
+    if let Ok(change) = registrar_service::EmailChangeRequest::parse(&change.new_email, &change.password) {
+        address(&change.new_email);
+    }
+    let _ = registrar_service::EmailChangeCode::parse(&read::<EmailChangeCodeRequest>(body).code);
 
     // POST /api/me/factors/totp/confirm
     let _ = parse::present(registrar_service::Field::Code, read::<TotpCodeRequest>(body).code);

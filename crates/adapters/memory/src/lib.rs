@@ -12,6 +12,7 @@ mod authorization;
 mod breached;
 mod clients;
 mod confirmations;
+mod email_change;
 mod export;
 mod factors;
 mod health;

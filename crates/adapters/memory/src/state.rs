@@ -11,6 +11,7 @@ use registrar_store::{NewSession, NewUser, StoreError};
 use crate::audit::Admin;
 use crate::authorization::Authorization;
 use crate::confirmations::StoredConfirmation;
+use crate::email_change::StoredEmailChange;
 use crate::factors::Factors;
 use crate::invites::StoredInvite;
 use crate::outbox::QueuedMail;
@@ -42,6 +43,8 @@ pub(crate) struct State {
     /// Used email-confirmation links → their user (used confirmations are
     /// removed from `confirmations`; a used link is still recognised).
     pub used_email_links: HashMap<SecretHash, UserId>,
+    /// Pending changes of address, one per user.
+    pub email_changes: HashMap<UserId, StoredEmailChange>,
     /// In queueing order.
     pub outbox: Vec<QueuedMail>,
     pub policies: BTreeMap<RevisionId, PolicyRevision>,

@@ -239,6 +239,7 @@ impl UserStore for MemoryStore {
         state.revoke_where(|s| &s.user_id == id);
         state.acceptances.remove(id);
         state.confirmations.retain(|c| &c.given.user_id != id);
+        state.email_changes.remove(id);
         state.used_email_links.retain(|_, user| user != id);
         state.outbox.retain(|q| &q.mail.user_id != id);
         state.factors.forget(id);

@@ -8,7 +8,8 @@
 //!
 //! `.html` templates are HTML-escaped automatically, `.txt` and `.subject` are
 //! not. Variables: `name` (or none), `lang`, and per kind `code`,
-//! `code_grouped`, `link` or `reset_link`, `when` (an instant as
+//! `code_grouped`, `link`, `reset_link` or `cancel_link`, `new_email` (a
+//! masked address), `hours` (how long a change of address waits), `when` (an instant as
 //! `2026-12-06 10:53 UTC`, the same in every language) and `minutes` (how
 //! long a sign-in code works); HTML templates also get `subject`.
 
@@ -81,7 +82,7 @@ const SHARED: [(&str, &str); 2] = [
 ];
 
 /// Per kind (one entry per `MailContent::kind()`), the three files.
-const PER_KIND: [[(&str, &str); 3]; 12] = [
+const PER_KIND: [[(&str, &str); 3]; 15] = [
     kind_files!("confirmation"),
     kind_files!("signup_confirmation"),
     kind_files!("signup_attempt"),
@@ -94,6 +95,9 @@ const PER_KIND: [[(&str, &str); 3]; 12] = [
     kind_files!("passkey_removed"),
     kind_files!("sign_in_code"),
     kind_files!("new_sign_in"),
+    kind_files!("email_change_confirm"),
+    kind_files!("email_change_notice"),
+    kind_files!("email_changed"),
 ];
 
 /// The mail catalogue embedded at compile time (`locales/*/mail.ftl`).
@@ -175,6 +179,18 @@ impl Templates {
                 code_grouped => code.grouped(),
                 minutes => valid_minutes,
             },
+            MailContent::EmailChangeConfirm {
+                code,
+                link,
+                valid_hours,
+            } => context! {
+                code => code.expose(),
+                code_grouped => code.grouped(),
+                link,
+                hours => valid_hours,
+            },
+            MailContent::EmailChangeNotice { new_email, cancel_link } => context! { new_email, cancel_link },
+            MailContent::EmailChanged { new_email } => context! { new_email },
         };
         let ctx = context! { lang, name, ..values };
 

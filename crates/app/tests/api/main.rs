@@ -18,6 +18,7 @@ mod concurrency;
 mod control_chars;
 mod documented_examples;
 mod edge;
+mod email_change;
 mod email_code;
 mod export;
 mod factors;

@@ -51,6 +51,20 @@ pub enum MailContent {
     /// password"). No link: a sign-in must not mint a reset link, which would
     /// replace one the user asked for.
     NewSignIn { device: String, at: DateTime<Utc> },
+    /// To the new address of a change: a 6-digit code and a link that
+    /// confirm it, valid for `valid_hours`.
+    EmailChangeConfirm {
+        code: ConfirmationCode,
+        link: String,
+        valid_hours: u32,
+    },
+    /// To the old address of a change: the address is being changed to
+    /// `new_email` (masked); `cancel_link` ("this was not me") cancels the
+    /// change, signs out every session and sends a password reset.
+    EmailChangeNotice { new_email: String, cancel_link: String },
+    /// To the old address, once the change applied: the account now uses
+    /// `new_email` (masked). No link: the old address no longer names the account.
+    EmailChanged { new_email: String },
 }
 
 impl MailContent {
@@ -69,6 +83,9 @@ impl MailContent {
             MailContent::PasskeyRemoved { .. } => "passkey_removed",
             MailContent::SignInCode { .. } => "sign_in_code",
             MailContent::NewSignIn { .. } => "new_sign_in",
+            MailContent::EmailChangeConfirm { .. } => "email_change_confirm",
+            MailContent::EmailChangeNotice { .. } => "email_change_notice",
+            MailContent::EmailChanged { .. } => "email_changed",
         }
     }
 }

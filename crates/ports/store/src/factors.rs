@@ -8,7 +8,7 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use registrar_domain::{AuditEvent, ClientId, DeviceId, DeviceName, PasswordHash, Sealed, SecretHash, UserId};
+use registrar_domain::{AuditEvent, ClientId, DeviceId, DeviceName, Email, PasswordHash, Sealed, SecretHash, UserId};
 
 use crate::{NewOutboxMail, StoreError};
 
@@ -32,6 +32,9 @@ pub enum MfaPurpose {
     /// A password change: the new password (already checked against the
     /// rules and hashed) is set, then the pair answered.
     ChangePassword { new_password_hash: PasswordHash },
+    /// A change of address: it is started (its mails sent), then the pair
+    /// answered, as for a password change.
+    ChangeEmail { new_email: Email },
     /// A sign-in on the authorization endpoint's page: a browser session is
     /// opened (never a token pair: `grant_type=mfa` refuses the token).
     BrowserSignIn,

@@ -145,6 +145,15 @@ pub enum OutboxKind {
     /// A sign-in on a device the account was never seen on (`audit.new_device_mail`);
     /// the mail's [`NewOutboxMail::detail`] is the device's name.
     NewSignIn,
+    /// Confirm a new address (a code and a link), sent to the new address;
+    /// the mail's [`NewOutboxMail::detail`] is the change's id.
+    EmailChangeConfirm,
+    /// The address is being changed (a "this was not me" link), sent to the
+    /// old address; the detail is the change's id.
+    EmailChangeNotice,
+    /// The address was changed, sent to the old address, which is the
+    /// mail's detail.
+    EmailChanged,
 }
 
 impl OutboxKind {
@@ -162,6 +171,9 @@ impl OutboxKind {
             OutboxKind::PasskeyRemoved => "passkey_removed",
             OutboxKind::SignInCode => "sign_in_code",
             OutboxKind::NewSignIn => "new_sign_in",
+            OutboxKind::EmailChangeConfirm => "email_change_confirm",
+            OutboxKind::EmailChangeNotice => "email_change_notice",
+            OutboxKind::EmailChanged => "email_changed",
         }
     }
 
@@ -179,6 +191,9 @@ impl OutboxKind {
             OutboxKind::PasskeyRemoved,
             OutboxKind::SignInCode,
             OutboxKind::NewSignIn,
+            OutboxKind::EmailChangeConfirm,
+            OutboxKind::EmailChangeNotice,
+            OutboxKind::EmailChanged,
         ]
         .into_iter()
         .find(|k| k.as_str() == s)

@@ -9,9 +9,9 @@ use registrar_domain::{
 
 use crate::{
     AdminKeyStore, AdminUserStore, AuditStore, AuthorizationStore, BreachedPasswordStore, CodeOutcome, CodeTry,
-    ExportStore, FactorStore, ImportedUser, NewConfirmation, NewInvite, NewOutboxMail, NewPolicyRevision, NewSession,
-    NewUser, OutboxMail, PasskeyStore, PolicyStanding, Registration, Rotation, RotationOutcome, SigningKeyStore,
-    SignupCompletion, StoreError, WebhookStore,
+    EmailChangeStore, ExportStore, FactorStore, ImportedUser, NewConfirmation, NewInvite, NewOutboxMail,
+    NewPolicyRevision, NewSession, NewUser, OutboxMail, PasskeyStore, PolicyStanding, Registration, Rotation,
+    RotationOutcome, SigningKeyStore, SignupCompletion, StoreError, WebhookStore,
 };
 
 #[async_trait]
@@ -511,6 +511,7 @@ trait_alias!(
         + AuthorizationStore
         + AuditStore
         + WebhookStore
+        + EmailChangeStore
         + AdminKeyStore
         + AdminUserStore
         + ExportStore

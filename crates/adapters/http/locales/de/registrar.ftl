@@ -43,6 +43,7 @@ field-too_long = Dieses Feld darf höchstens { $max } Zeichen lang sein.
 field-control_characters = Dieses Feld darf keine Steuerzeichen enthalten (Zeilenumbrüche, Tabulatoren, NUL).
 field-invalid_email = Dies ist keine gültige E-Mail-Adresse.
 field-email_taken = Diese E-Mail-Adresse ist bereits registriert.
+field-email_unchanged = Das ist bereits die Adresse des Kontos.
 field-password_too_short = Das Passwort muss mindestens { $min } Zeichen lang sein.
 field-password_too_long = Das Passwort darf höchstens { $max } Zeichen lang sein.
 field-password_too_common = Dieses Passwort ist zu verbreitet.
@@ -125,6 +126,18 @@ page-signup_done_text = Ihr Konto ist aktiv. Sie können sich jetzt in der App a
 page-already_confirmed_text = Dieser Link wurde bereits verwendet: Ihre E-Mail-Adresse ist bestätigt. Sie können diese Seite schließen und zu Ihrer App zurückkehren.
 page-signup_used_text = Dieser Link wurde bereits verwendet: Ihr Konto ist aktiv. Melden Sie sich in der App an; wenn Sie kein Passwort gewählt haben, fordern Sie eines mit „Passwort vergessen?“ in der App an.
 page-signup_done_no_password_text = Ihr Konto ist aktiv, hat aber noch kein Passwort. Um sich anzumelden, wählen Sie eines: Nutzen Sie „Passwort vergessen?“ in der App mit dieser E-Mail-Adresse und öffnen Sie den Link, den wir Ihnen senden.
+page-email_change_title = Neue E-Mail-Adresse bestätigen
+page-email_change_text = Ab jetzt { $address } als E-Mail-Adresse Ihres Kontos verwenden?
+page-email_change_submit = Neue Adresse bestätigen
+page-email_changed_title = Adresse geändert
+page-email_changed_text = Ihr Konto verwendet jetzt die neue E-Mail-Adresse. Sie können diese Seite schließen und zu Ihrer App zurückkehren.
+page-email_change_taken_title = Adresse nicht geändert
+page-email_change_taken_text = Ein anderes Konto verwendet diese E-Mail-Adresse jetzt, daher behält Ihr Konto seine Adresse. Fordern Sie die Änderung in Ihrer App mit einer anderen Adresse erneut an.
+page-email_cancel_title = Änderung der E-Mail-Adresse abbrechen?
+page-email_cancel_text = Jemand möchte die E-Mail-Adresse Ihres Kontos in { $address } ändern. Waren Sie das nicht? Dann brechen Sie ab: Sie werden überall abgemeldet und erhalten per E-Mail einen Link für ein neues Passwort.
+page-email_cancel_submit = Änderung abbrechen
+page-email_cancelled_title = Änderung abgebrochen
+page-email_cancelled_text = Die Änderung ist abgebrochen und jede Sitzung Ihres Kontos abgemeldet. Öffnen Sie den Link, den wir Ihnen gerade geschickt haben, um ein neues Passwort zu wählen.
 
 ## typed
 

@@ -43,6 +43,7 @@ field-too_long = This field may not be longer than { $max } characters.
 field-control_characters = This field may not contain control characters (line breaks, tabs, NUL).
 field-invalid_email = This is not a valid email address.
 field-email_taken = This email address is already registered.
+field-email_unchanged = This is the account's address already.
 field-password_too_short = The password must be at least { $min } characters.
 field-password_too_long = The password may not be longer than { $max } characters.
 field-password_too_common = This password is too common.
@@ -125,6 +126,18 @@ page-signup_done_text = Your account is active. You can now log in in the app.
 page-already_confirmed_text = This link was used before: your email address is confirmed. You can close this page and go back to your app.
 page-signup_used_text = This link was used before: your account is active. Log in in the app; if you chose no password, ask for one with “Forgot password?” in the app.
 page-signup_done_no_password_text = Your account is active, but it has no password yet. To log in, choose one: use “Forgot password?” in the app with this email address, and open the link we mail you.
+page-email_change_title = Confirm your new email address
+page-email_change_text = Use { $address } as the email address of your account from now on?
+page-email_change_submit = Confirm new address
+page-email_changed_title = Address changed
+page-email_changed_text = Your account now uses its new email address. You can close this page and go back to your app.
+page-email_change_taken_title = Address not changed
+page-email_change_taken_text = Another account uses this email address now, so yours keeps its address. Ask for the change again with another address in your app.
+page-email_cancel_title = Cancel the change of email address?
+page-email_cancel_text = Someone asked to change the email address of your account to { $address }. If it wasn't you, cancel it: you will be signed out everywhere and we will mail you a link to choose a new password.
+page-email_cancel_submit = Cancel the change
+page-email_cancelled_title = Change cancelled
+page-email_cancelled_text = The change is cancelled and every session of your account is signed out. Open the link we just mailed you to choose a new password.
 
 ## typed
 

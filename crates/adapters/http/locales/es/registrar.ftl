@@ -43,6 +43,7 @@ field-too_long = Este campo no puede tener más de { $max } caracteres.
 field-control_characters = Este campo no puede contener caracteres de control (saltos de línea, tabulaciones, NUL).
 field-invalid_email = No es una dirección de correo electrónico válida.
 field-email_taken = Esta dirección de correo electrónico ya está registrada.
+field-email_unchanged = Esta ya es la dirección de la cuenta.
 field-password_too_short = La contraseña debe tener al menos { $min } caracteres.
 field-password_too_long = La contraseña no puede tener más de { $max } caracteres.
 field-password_too_common = Esta contraseña es demasiado común.
@@ -125,6 +126,18 @@ page-signup_done_text = Tu cuenta está activa. Ya puedes iniciar sesión en la 
 page-already_confirmed_text = Este enlace ya se usó: tu dirección de correo está confirmada. Puedes cerrar esta página y volver a tu aplicación.
 page-signup_used_text = Este enlace ya se usó: tu cuenta está activa. Inicia sesión en la aplicación; si no elegiste una contraseña, pide una con «¿Olvidaste tu contraseña?» en la aplicación.
 page-signup_done_no_password_text = Tu cuenta está activa, pero aún no tiene contraseña. Para iniciar sesión, elige una: usa «¿Olvidaste tu contraseña?» en la aplicación con esta dirección de correo y abre el enlace que te enviaremos.
+page-email_change_title = Confirma tu nueva dirección de correo
+page-email_change_text = ¿Usar a partir de ahora { $address } como dirección de correo de tu cuenta?
+page-email_change_submit = Confirmar la nueva dirección
+page-email_changed_title = Dirección cambiada
+page-email_changed_text = Tu cuenta usa ahora su nueva dirección de correo. Puedes cerrar esta página y volver a tu aplicación.
+page-email_change_taken_title = Dirección no cambiada
+page-email_change_taken_text = Otra cuenta usa ahora esta dirección de correo, así que la tuya conserva su dirección. Vuelve a pedir el cambio con otra dirección en tu aplicación.
+page-email_cancel_title = ¿Cancelar el cambio de dirección de correo?
+page-email_cancel_text = Alguien pidió cambiar la dirección de correo de tu cuenta a { $address }. Si no fuiste tú, cancélalo: se cerrará tu sesión en todas partes y te enviaremos un enlace para elegir una contraseña nueva.
+page-email_cancel_submit = Cancelar el cambio
+page-email_cancelled_title = Cambio cancelado
+page-email_cancelled_text = El cambio está cancelado y todas las sesiones de tu cuenta están cerradas. Abre el enlace que te acabamos de enviar para elegir una contraseña nueva.
 
 ## typed
 

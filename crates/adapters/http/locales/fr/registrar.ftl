@@ -43,6 +43,7 @@ field-too_long = Ce champ ne peut pas dépasser { $max } caractères.
 field-control_characters = Ce champ ne peut pas contenir de caractères de contrôle (retours à la ligne, tabulations, NUL).
 field-invalid_email = Cette adresse e-mail n'est pas valide.
 field-email_taken = Cette adresse e-mail est déjà enregistrée.
+field-email_unchanged = C'est déjà l'adresse du compte.
 field-password_too_short = Le mot de passe doit contenir au moins { $min } caractères.
 field-password_too_long = Le mot de passe ne peut pas dépasser { $max } caractères.
 field-password_too_common = Ce mot de passe est trop courant.
@@ -125,6 +126,18 @@ page-signup_done_text = Votre compte est actif. Vous pouvez maintenant vous conn
 page-already_confirmed_text = Ce lien a déjà été utilisé : votre adresse e-mail est confirmée. Vous pouvez fermer cette page et revenir à votre application.
 page-signup_used_text = Ce lien a déjà été utilisé : votre compte est actif. Connectez-vous dans l'application ; si vous n'avez pas choisi de mot de passe, demandez-en un avec « Mot de passe oublié ? » dans l'application.
 page-signup_done_no_password_text = Votre compte est actif, mais il n'a pas encore de mot de passe. Pour vous connecter, choisissez-en un : utilisez « Mot de passe oublié ? » dans l'application avec cette adresse e-mail, puis ouvrez le lien que nous vous envoyons.
+page-email_change_title = Confirmez votre nouvelle adresse e-mail
+page-email_change_text = Utiliser désormais { $address } comme adresse e-mail de votre compte ?
+page-email_change_submit = Confirmer la nouvelle adresse
+page-email_changed_title = Adresse modifiée
+page-email_changed_text = Votre compte utilise désormais sa nouvelle adresse e-mail. Vous pouvez fermer cette page et revenir à votre application.
+page-email_change_taken_title = Adresse non modifiée
+page-email_change_taken_text = Un autre compte utilise maintenant cette adresse e-mail : le vôtre garde donc son adresse. Demandez à nouveau la modification avec une autre adresse dans votre application.
+page-email_cancel_title = Annuler la modification de l'adresse e-mail ?
+page-email_cancel_text = Quelqu'un a demandé à remplacer l'adresse e-mail de votre compte par { $address }. Si ce n'était pas vous, annulez : vous serez déconnecté partout et nous vous enverrons un lien pour choisir un nouveau mot de passe.
+page-email_cancel_submit = Annuler la modification
+page-email_cancelled_title = Modification annulée
+page-email_cancelled_text = La modification est annulée et chaque session de votre compte est déconnectée. Ouvrez le lien que nous venons de vous envoyer pour choisir un nouveau mot de passe.
 
 ## typed
 

@@ -43,6 +43,7 @@ field-too_long = Dit veld mag niet langer zijn dan { $max } tekens.
 field-control_characters = Dit veld mag geen stuurtekens bevatten (regeleinden, tabs, NUL).
 field-invalid_email = Dit is geen geldig e-mailadres.
 field-email_taken = Dit e-mailadres is al geregistreerd.
+field-email_unchanged = Dit is al het adres van het account.
 field-password_too_short = Het wachtwoord moet minstens { $min } tekens lang zijn.
 field-password_too_long = Het wachtwoord mag niet langer zijn dan { $max } tekens.
 field-password_too_common = Dit wachtwoord komt te vaak voor.
@@ -125,6 +126,18 @@ page-signup_done_text = Je account is actief. Je kunt nu inloggen in de app.
 page-already_confirmed_text = Deze link is al gebruikt: je e-mailadres is bevestigd. Je kunt deze pagina sluiten en teruggaan naar je app.
 page-signup_used_text = Deze link is al gebruikt: je account is actief. Log in in de app; heb je geen wachtwoord gekozen, vraag er dan een aan met „Wachtwoord vergeten?” in de app.
 page-signup_done_no_password_text = Je account is actief, maar heeft nog geen wachtwoord. Kies er een om in te loggen: gebruik „Wachtwoord vergeten?” in de app met dit e-mailadres en open de link die we je mailen.
+page-email_change_title = Bevestig uw nieuwe e-mailadres
+page-email_change_text = Voortaan { $address } gebruiken als e-mailadres van uw account?
+page-email_change_submit = Nieuw adres bevestigen
+page-email_changed_title = Adres gewijzigd
+page-email_changed_text = Uw account gebruikt nu het nieuwe e-mailadres. U kunt deze pagina sluiten en teruggaan naar uw app.
+page-email_change_taken_title = Adres niet gewijzigd
+page-email_change_taken_text = Een ander account gebruikt dit e-mailadres nu, dus uw account houdt zijn adres. Vraag de wijziging opnieuw aan met een ander adres in uw app.
+page-email_cancel_title = Wijziging van het e-mailadres annuleren?
+page-email_cancel_text = Iemand vroeg om het e-mailadres van uw account te wijzigen in { $address }. Was u dit niet? Annuleer het dan: u wordt overal afgemeld en we mailen u een link om een nieuw wachtwoord te kiezen.
+page-email_cancel_submit = Wijziging annuleren
+page-email_cancelled_title = Wijziging geannuleerd
+page-email_cancelled_text = De wijziging is geannuleerd en elke sessie van uw account is afgemeld. Open de link die we u net mailden om een nieuw wachtwoord te kiezen.
 
 ## typed
 

@@ -156,6 +156,7 @@ pub fn field_message(lang: Lang, error: &FieldError) -> String {
         FieldError::ControlCharacters => lang.t("field.control_characters"),
         FieldError::InvalidEmail => lang.t("field.invalid_email"),
         FieldError::EmailTaken => lang.t("field.email_taken"),
+        FieldError::EmailUnchanged => lang.t("field.email_unchanged"),
         FieldError::Password(PasswordError::Missing) => lang.t("field.required"),
         FieldError::Password(PasswordError::TooShort { min }) => {
             lang.t_with("field.password_too_short", &[("min", &min.to_string())])

@@ -20,8 +20,10 @@ use crate::test_world;
 use crate::test_world::PASSWORD;
 
 /// What the brief of `/openapi.json` names as the bearer endpoints.
-const BEARER_ENDPOINTS: [(&str, &str); 20] = [
+const BEARER_ENDPOINTS: [(&str, &str); 22] = [
     ("GET", "/api/me"),
+    ("POST", "/api/me/email"),
+    ("POST", "/api/me/email/confirm"),
     ("GET", "/api/me/activity"),
     ("GET", "/api/me/export"),
     ("GET", "/userinfo"),
@@ -44,7 +46,9 @@ const BEARER_ENDPOINTS: [(&str, &str); 20] = [
 ];
 
 /// Writes that read no body.
-const NO_BODY: [(&str, &str); 21] = [
+const NO_BODY: [(&str, &str); 23] = [
+    ("POST", "/confirm/email-change/{token}"),
+    ("POST", "/confirm/email-cancel/{token}"),
     ("DELETE", "/admin/invites/{id}"),
     ("POST", "/admin/users/{id}/disable"),
     ("POST", "/admin/users/{id}/enable"),
@@ -276,6 +280,10 @@ fn pages_answer_html_and_metrics_text() {
         ("get", "/reset-password/{token}"),
         ("post", "/reset-password/{token}"),
         ("get", "/confirm/signup/{id}"),
+        ("get", "/confirm/email-change/{token}"),
+        ("post", "/confirm/email-change/{token}"),
+        ("get", "/confirm/email-cancel/{token}"),
+        ("post", "/confirm/email-cancel/{token}"),
     ] {
         let responses = doc["paths"][path][method]["responses"].as_object().expect("responses");
         for (status, response) in responses {
@@ -357,7 +365,7 @@ fn every_documented_request_field_is_read_under_its_name() {
     use crate::families::users::requests::*;
 
     type Build = fn(Object) -> String;
-    let readers: [(&str, Build); 35] = [
+    let readers: [(&str, Build); 37] = [
         ("RegisterRequest", lenient::<RegisterRequest>),
         ("PasswordGrantRequest", |f| {
             format!("{:?}", TokenRequest::of(f).expect("password grant"))
@@ -397,6 +405,8 @@ fn every_documented_request_field_is_read_under_its_name() {
         ("ResetPasswordRequest", lenient::<ResetPasswordRequest>),
         ("UpdateProfileRequest", lenient::<UpdateProfileRequest>),
         ("PasswordConfirmationRequest", lenient::<PasswordConfirmationRequest>),
+        ("EmailChangeRequest", lenient::<EmailChangeRequest>),
+        ("EmailChangeCodeRequest", lenient::<EmailChangeCodeRequest>),
         ("AcceptPoliciesRequest", lenient::<AcceptPoliciesRequest>),
         ("TypedCustomerRequest", |f| {
             format!("{:?}", RegisterBody::of(f).expect("lenient"))

@@ -103,3 +103,21 @@ new-sign-in-subject = Neue Anmeldung auf { $device }
 new-sign-in-intro = Bei Ihrem Konto hat sich soeben ein Gerät angemeldet, auf dem es noch nie benutzt wurde: { $device }, am { $when }.
 new-sign-in-was-you = Waren Sie das? Dann müssen Sie nichts weiter tun. In den Sicherheitseinstellungen Ihres Kontos sehen Sie Ihre letzten Aktivitäten und können Geräte abmelden.
 new-sign-in-not-you = Waren Sie das nicht? Dann kennt jemand Ihr Passwort. Setzen Sie es sofort über „Passwort vergessen“ in Ihrer App zurück; damit werden alle Geräte abgemeldet.
+
+## email-change
+
+email-change-confirm-subject = Bestätigen Sie Ihre neue E-Mail-Adresse
+email-change-confirm-intro = Sie möchten diese Adresse für Ihr Konto verwenden. Bestätigen Sie sie innerhalb von { $hours } Stunden mit diesem Code:
+email-change-confirm-open-link = Oder bestätigen Sie sie über diesen Link:
+email-change-confirm-one-click = Oder bestätigen Sie sie mit einem Klick:
+email-change-confirm-button = Neue Adresse bestätigen
+email-change-confirm-not-you = Nicht angefordert? Dann können Sie diese E-Mail ignorieren; das Konto behält seine Adresse.
+email-change-notice-subject = Ihre E-Mail-Adresse wird geändert
+email-change-notice-intro = Jemand möchte die E-Mail-Adresse Ihres Kontos in { $address } ändern. Es ändert sich nichts, solange die neue Adresse nicht bestätigt ist.
+email-change-notice-was-you = Waren Sie das? Dann müssen Sie nichts weiter tun.
+email-change-notice-open-link = Waren Sie das nicht? Dann öffnen Sie diesen Link: Er bricht die Änderung ab, meldet Sie überall ab und schickt Ihnen einen Link für ein neues Passwort:
+email-change-notice-not-you = Waren Sie das nicht? Dann brechen Sie die Änderung ab: Sie werden überall abgemeldet und erhalten einen Link für ein neues Passwort.
+email-change-notice-button = Das war ich nicht
+email-changed-subject = Ihre E-Mail-Adresse wurde geändert
+email-changed-intro = Ihr Konto verwendet jetzt die E-Mail-Adresse { $address }; E-Mails dazu kommen nicht mehr hierher.
+email-changed-not-you = Waren Sie das nicht? Dann hat jemand Ihr Passwort und Ihr neues Postfach: Wenden Sie sich sofort an uns.

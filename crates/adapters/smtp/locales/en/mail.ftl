@@ -103,3 +103,21 @@ new-sign-in-subject = New sign-in on { $device }
 new-sign-in-intro = Someone just signed in to your account on a device it was never used on before: { $device }, on { $when }.
 new-sign-in-was-you = Was this you? Then there is nothing more to do. You can see your recent activity and sign out devices in your account's security settings.
 new-sign-in-not-you = If it wasn't you, somebody knows your password. Reset it right away with "Forgot password" in the app you use; that signs out every device.
+
+## email-change
+
+email-change-confirm-subject = Confirm your new email address
+email-change-confirm-intro = You asked to use this address for your account. Confirm it by entering this code within { $hours } hours:
+email-change-confirm-open-link = Or confirm it by opening this link:
+email-change-confirm-one-click = Or confirm it with one click:
+email-change-confirm-button = Confirm my new address
+email-change-confirm-not-you = Didn't ask for this? Then you can safely ignore this email; the account keeps its address.
+email-change-notice-subject = Your email address is being changed
+email-change-notice-intro = Someone asked to change the email address of your account to { $address }. Nothing changes until the new address is confirmed.
+email-change-notice-was-you = Was this you? Then there is nothing more to do.
+email-change-notice-open-link = If it wasn't you, open this link: it cancels the change, signs you out everywhere and sends you a link to choose a new password:
+email-change-notice-not-you = If it wasn't you, cancel the change: that signs you out everywhere and sends you a link to choose a new password.
+email-change-notice-button = This was not me
+email-changed-subject = Your email address was changed
+email-changed-intro = Your account now uses the email address { $address }; mail about it no longer comes here.
+email-changed-not-you = If it wasn't you, somebody has your password and your new mailbox: contact us right away.

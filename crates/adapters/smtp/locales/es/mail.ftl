@@ -103,3 +103,21 @@ new-sign-in-subject = Nuevo inicio de sesión en { $device }
 new-sign-in-intro = Se acaba de iniciar sesión en tu cuenta desde un dispositivo en el que nunca se había usado: { $device }, el { $when }.
 new-sign-in-was-you = ¿Fuiste tú? Entonces no tienes que hacer nada más. En los ajustes de seguridad de tu cuenta puedes ver tu actividad reciente y cerrar la sesión de los dispositivos.
 new-sign-in-not-you = Si no fuiste tú, alguien conoce tu contraseña. Restablécela ahora mismo con «¿Olvidaste tu contraseña?» en la aplicación que usas; así se cierra la sesión en todos los dispositivos.
+
+## email-change
+
+email-change-confirm-subject = Confirma tu nueva dirección de correo
+email-change-confirm-intro = Pediste usar esta dirección para tu cuenta. Confírmala introduciendo este código en las próximas { $hours } horas:
+email-change-confirm-open-link = O confírmala abriendo este enlace:
+email-change-confirm-one-click = O confírmala con un clic:
+email-change-confirm-button = Confirmar mi nueva dirección
+email-change-confirm-not-you = ¿No lo pediste? Entonces puedes ignorar este correo; la cuenta conserva su dirección.
+email-change-notice-subject = Se está cambiando tu dirección de correo
+email-change-notice-intro = Alguien pidió cambiar la dirección de correo de tu cuenta a { $address }. No cambia nada hasta que se confirme la nueva dirección.
+email-change-notice-was-you = ¿Fuiste tú? Entonces no tienes que hacer nada más.
+email-change-notice-open-link = Si no fuiste tú, abre este enlace: cancela el cambio, cierra tu sesión en todas partes y te envía un enlace para elegir una contraseña nueva:
+email-change-notice-not-you = Si no fuiste tú, cancela el cambio: se cerrará tu sesión en todas partes y recibirás un enlace para elegir una contraseña nueva.
+email-change-notice-button = No fui yo
+email-changed-subject = Se cambió tu dirección de correo
+email-changed-intro = Tu cuenta usa ahora la dirección de correo { $address }; los correos sobre ella ya no llegan aquí.
+email-changed-not-you = Si no fuiste tú, alguien tiene tu contraseña y tu nuevo buzón: contáctanos de inmediato.

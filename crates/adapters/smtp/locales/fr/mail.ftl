@@ -103,3 +103,21 @@ new-sign-in-subject = Nouvelle connexion sur { $device }
 new-sign-in-intro = Quelqu’un vient de se connecter à votre compte depuis un appareil jamais utilisé auparavant : { $device }, le { $when }.
 new-sign-in-was-you = C’était vous ? Vous n’avez rien d’autre à faire. Les paramètres de sécurité de votre compte montrent votre activité récente et permettent de déconnecter des appareils.
 new-sign-in-not-you = Si ce n’était pas vous, quelqu’un connaît votre mot de passe. Réinitialisez-le tout de suite avec « Mot de passe oublié » dans l’application que vous utilisez ; tous les appareils seront déconnectés.
+
+## email-change
+
+email-change-confirm-subject = Confirmez votre nouvelle adresse e-mail
+email-change-confirm-intro = Vous avez demandé à utiliser cette adresse pour votre compte. Confirmez-la en saisissant ce code dans les { $hours } heures :
+email-change-confirm-open-link = Ou confirmez-la en ouvrant ce lien :
+email-change-confirm-one-click = Ou confirmez-la en un clic :
+email-change-confirm-button = Confirmer ma nouvelle adresse
+email-change-confirm-not-you = Vous n’avez rien demandé ? Ignorez simplement cet e-mail ; le compte garde son adresse.
+email-change-notice-subject = Votre adresse e-mail va être modifiée
+email-change-notice-intro = Quelqu’un a demandé à remplacer l’adresse e-mail de votre compte par { $address }. Rien ne change tant que la nouvelle adresse n’est pas confirmée.
+email-change-notice-was-you = C’était vous ? Vous n’avez rien d’autre à faire.
+email-change-notice-open-link = Si ce n’était pas vous, ouvrez ce lien : il annule la modification, vous déconnecte partout et vous envoie un lien pour choisir un nouveau mot de passe :
+email-change-notice-not-you = Si ce n’était pas vous, annulez la modification : vous serez déconnecté partout et recevrez un lien pour choisir un nouveau mot de passe.
+email-change-notice-button = Ce n’était pas moi
+email-changed-subject = Votre adresse e-mail a été modifiée
+email-changed-intro = Votre compte utilise désormais l’adresse e-mail { $address } ; les e-mails à son sujet n’arrivent plus ici.
+email-changed-not-you = Si ce n’était pas vous, quelqu’un a votre mot de passe et votre nouvelle boîte : contactez-nous immédiatement.

@@ -103,3 +103,21 @@ new-sign-in-subject = Nieuwe aanmelding op { $device }
 new-sign-in-intro = Er is zojuist op je account aangemeld vanaf een apparaat waarop het nog nooit is gebruikt: { $device }, op { $when }.
 new-sign-in-was-you = Was jij dit? Dan hoef je niets te doen. In de beveiligingsinstellingen van je account zie je je recente activiteit en kun je apparaten afmelden.
 new-sign-in-not-you = Was jij het niet? Dan kent iemand je wachtwoord. Stel het meteen opnieuw in met "Wachtwoord vergeten" in de app die je gebruikt; daarmee worden alle apparaten afgemeld.
+
+## email-change
+
+email-change-confirm-subject = Bevestig uw nieuwe e-mailadres
+email-change-confirm-intro = U vroeg om dit adres voor uw account te gebruiken. Bevestig het door binnen { $hours } uur deze code in te voeren:
+email-change-confirm-open-link = Of bevestig het door deze link te openen:
+email-change-confirm-one-click = Of bevestig het met één klik:
+email-change-confirm-button = Mijn nieuwe adres bevestigen
+email-change-confirm-not-you = Niet gevraagd? Dan kunt u deze e-mail gerust negeren; het account houdt zijn adres.
+email-change-notice-subject = Uw e-mailadres wordt gewijzigd
+email-change-notice-intro = Iemand vroeg om het e-mailadres van uw account te wijzigen in { $address }. Er verandert niets zolang het nieuwe adres niet is bevestigd.
+email-change-notice-was-you = Was u dit? Dan hoeft u niets meer te doen.
+email-change-notice-open-link = Was u dit niet? Open dan deze link: die annuleert de wijziging, meldt u overal af en stuurt u een link om een nieuw wachtwoord te kiezen:
+email-change-notice-not-you = Was u dit niet? Annuleer dan de wijziging: u wordt overal afgemeld en krijgt een link om een nieuw wachtwoord te kiezen.
+email-change-notice-button = Dit was ik niet
+email-changed-subject = Uw e-mailadres is gewijzigd
+email-changed-intro = Uw account gebruikt nu het e-mailadres { $address }; e-mail erover komt niet meer hier.
+email-changed-not-you = Was u dit niet? Dan heeft iemand uw wachtwoord en uw nieuwe mailbox: neem meteen contact met ons op.

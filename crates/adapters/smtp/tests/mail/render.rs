@@ -34,6 +34,7 @@ fn every_kind_renders_in_every_language_with_its_code_and_link() {
                 MailContent::Confirmation { .. }
                     | MailContent::SignupConfirmation { .. }
                     | MailContent::SignInCode { .. }
+                    | MailContent::EmailChangeConfirm { .. }
             );
             let rendered = templates
                 .render(&mail(language, Some("Jane"), content))

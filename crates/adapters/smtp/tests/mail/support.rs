@@ -66,6 +66,18 @@ pub fn every_content() -> Vec<MailContent> {
             device: DEVICE.to_owned(),
             at: USED_AT.parse().expect("an instant"),
         },
+        MailContent::EmailChangeConfirm {
+            code: ConfirmationCode::from_number(CODE),
+            link: LINK.to_owned(),
+            valid_hours: 24,
+        },
+        MailContent::EmailChangeNotice {
+            new_email: "n***@example.org".to_owned(),
+            cancel_link: RESET_LINK.to_owned(),
+        },
+        MailContent::EmailChanged {
+            new_email: "n***@example.org".to_owned(),
+        },
     ]
 }
 
@@ -74,7 +86,9 @@ pub fn link_of(content: &MailContent) -> Option<&str> {
     match content {
         MailContent::Confirmation { link, .. }
         | MailContent::SignupConfirmation { link, .. }
-        | MailContent::PasswordReset { link } => Some(link),
+        | MailContent::PasswordReset { link }
+        | MailContent::EmailChangeConfirm { link, .. } => Some(link),
+        MailContent::EmailChangeNotice { cancel_link, .. } => Some(cancel_link),
         MailContent::SignupAttempt { reset_link }
         | MailContent::PasswordChanged { reset_link }
         | MailContent::TotpEnabled { reset_link }
@@ -82,7 +96,7 @@ pub fn link_of(content: &MailContent) -> Option<&str> {
         | MailContent::PasskeyAdded { reset_link }
         | MailContent::PasskeyRemoved { reset_link }
         | MailContent::RecoveryCodeUsed { reset_link, .. } => Some(reset_link),
-        MailContent::SignInCode { .. } | MailContent::NewSignIn { .. } => None,
+        MailContent::SignInCode { .. } | MailContent::NewSignIn { .. } | MailContent::EmailChanged { .. } => None,
     }
 }
 

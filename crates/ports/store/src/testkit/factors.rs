@@ -214,6 +214,18 @@ pub async fn an_mfa_token_keeps_a_password_change_and_how_the_first_factor_was_g
     );
 }
 
+pub async fn an_mfa_token_keeps_a_change_of_address<S: Store>(store: S) {
+    let (client, user) = client_and_user(&store).await;
+    let mut token = new_token(&user, &client, at(300));
+    token.attempt.purpose = MfaPurpose::ChangeEmail { new_email: unique_email("Moved") };
+    create(&store, &token).await;
+    assert_eq!(
+        store.consume_mfa_token(&lookup(&token.token_hash, at(1), 5)).await.unwrap(),
+        Some(as_stored(&token, 0)),
+        "the new address as given, its case too"
+    );
+}
+
 pub async fn an_mfa_token_keeps_the_password_its_first_factor_verified<S: Store>(store: S) {
     let (client, user) = client_and_user(&store).await;
     let verified = password_hash();

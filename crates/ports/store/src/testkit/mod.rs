@@ -106,6 +106,7 @@ contract_suite! {
     confirmations => __store_contract_confirmations,
     sign_in_codes => __store_contract_sign_in_codes,
     signups => __store_contract_signups,
+    email_change => __store_contract_email_change,
     outbox => __store_contract_outbox,
     throttle => __store_contract_throttle,
     factors => __store_contract_factors,

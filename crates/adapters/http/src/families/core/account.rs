@@ -144,7 +144,7 @@ pub async fn change_password<S: Store, M: Mailer>(
     Ok(token_pair(&pair))
 }
 
-fn profile(view: &ProfileView) -> HttpResponse {
+pub(super) fn profile(view: &ProfileView) -> HttpResponse {
     HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .json(ProfileResponse::from(view))

@@ -4,6 +4,7 @@
 pub(crate) mod account;
 pub mod answers;
 pub mod discovery;
+pub(crate) mod email_change;
 mod error;
 pub(crate) mod factors;
 pub(crate) mod oauth;
@@ -40,6 +41,8 @@ pub fn routes(routes: &mut impl AddRoute) {
     route!(routes, userinfo::__path_userinfo_post => userinfo::userinfo_post::<S, M>);
     route!(routes, account::__path_update_me => account::update_me::<S, M>);
     route!(routes, account::__path_delete_me => account::delete_me::<S, M>);
+    route!(routes, email_change::__path_change_email => email_change::change_email::<S, M>);
+    route!(routes, email_change::__path_confirm_email_change => email_change::confirm_email_change::<S, M>);
     route!(routes, factors::__path_factors => factors::factors::<S, M>);
     route!(routes, factors::__path_enrol_totp => factors::enrol_totp::<S, M>);
     route!(routes, factors::__path_confirm_totp => factors::confirm_totp::<S, M>);

@@ -601,3 +601,25 @@ pub struct AcceptPoliciesRequest {
     #[serde(default, deserialize_with = "lenient::int_list")]
     pub policies: Option<Vec<Option<i32>>>,
 }
+
+/// `POST /api/me/email`: the address to change to, and the account's password.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct EmailChangeRequest {
+    /// The new address; the answer is the same whether or not another account has it.
+    #[schema(required = true, value_type = String, format = Email, min_length = 1, max_length = 254)]
+    #[serde(default, deserialize_with = "lenient::text")]
+    pub new_email: Option<String>,
+    /// The account's current password.
+    #[schema(required = true, value_type = String, format = Password, min_length = 1, pattern = "\\S", max_length = 1024)]
+    #[serde(default, deserialize_with = "lenient::text")]
+    pub password: Option<String>,
+}
+
+/// `POST /api/me/email/confirm`: the code mailed to the new address.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct EmailChangeCodeRequest {
+    /// The 6-digit code of the mail to the new address.
+    #[schema(required = true, value_type = String, pattern = "^[0-9]{6}$", example = "123456")]
+    #[serde(default, deserialize_with = "lenient::text")]
+    pub code: Option<String>,
+}

@@ -4,6 +4,9 @@
 //! | route | answers |
 //! |---|---|
 //! | `GET /confirm/{token}` | 200 "address confirmed"; 404 "link invalid, used or expired" |
+//! | `GET /confirm/email-change/{token}`, `/confirm/email-cancel/{token}` | 200 what the link does (the new address) and a button; 404 the invalid-link page |
+//! | `POST /confirm/email-change/{token}` | 200 "address changed"; 409 the address was taken meanwhile (nothing changed); 404 the invalid-link page ([`email_change`]) |
+//! | `POST /confirm/email-cancel/{token}` | 200 "change cancelled, signed out everywhere, a reset link is on its way"; 404 the invalid-link page |
 //! | `GET /reset-password/{token}` | 200 the new-password form; 404 the invalid-link page |
 //! | `POST /reset-password/{token}` | 200 "password changed"; the form again with what is wrong: 400 (password rules, passwords differ), 403 (CSRF check failed: "the form expired"), 413/415 (unreadable body); 404 the invalid-link page |
 //! | `GET /confirm/signup/{id}` | 200 the activation form (consent checkbox, optional password twice); 404 the invalid-link page |
@@ -21,6 +24,7 @@ mod answers;
 pub(crate) mod authorize;
 pub(crate) mod confirm;
 pub mod csrf;
+pub(crate) mod email_change;
 mod headers;
 pub(crate) mod logout;
 mod oauth;
@@ -48,6 +52,10 @@ pub enum PagesFaults {
 
 pub fn routes(routes: &mut impl AddRoute) {
     route!(routes, confirm::__path_confirm => confirm::confirm::<S, M>);
+    route!(routes, email_change::__path_confirm_form => email_change::confirm_form::<S, M>);
+    route!(routes, email_change::__path_confirm => email_change::confirm::<S, M>);
+    route!(routes, email_change::__path_cancel_form => email_change::cancel_form::<S, M>);
+    route!(routes, email_change::__path_cancel => email_change::cancel::<S, M>);
     route!(routes, reset::__path_form => reset::form::<S, M>);
     route!(routes, reset::__path_submit => reset::submit::<S, M>);
     route!(routes, signup::__path_form => signup::form::<S, M>);

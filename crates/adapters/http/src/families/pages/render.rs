@@ -12,7 +12,7 @@ use serde::Serialize;
 use super::headers::{PASSKEY_SCRIPT, STYLE};
 use crate::edge::language::{self, Lang};
 
-const TEMPLATES: [(&str, &str); 12] = [
+const TEMPLATES: [(&str, &str); 13] = [
     (
         "oauth_hidden.html",
         include_str!("../../../templates/pages/oauth_hidden.html"),
@@ -34,6 +34,10 @@ const TEMPLATES: [(&str, &str); 12] = [
     ),
     ("layout.html", include_str!("../../../templates/pages/layout.html")),
     ("message.html", include_str!("../../../templates/pages/message.html")),
+    (
+        "email_change.html",
+        include_str!("../../../templates/pages/email_change.html"),
+    ),
     ("form.html", include_str!("../../../templates/pages/form.html")),
     (
         "reset_form.html",

@@ -152,6 +152,7 @@ pub fn rule_message(lang: Lang, name: &str, error: &FieldError) -> String {
         FieldError::InvalidTelephone
         | FieldError::NotAList
         | FieldError::PasswordUnchanged
+        | FieldError::EmailUnchanged
         | FieldError::InvalidPostalCode
         | FieldError::YearOfBirth(_)
         | FieldError::OneFactor
