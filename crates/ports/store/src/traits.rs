@@ -10,8 +10,8 @@ use registrar_domain::{
 use crate::{
     AdminKeyStore, AdminUserStore, AuditStore, AuthorizationStore, BreachedPasswordStore, CodeOutcome, CodeTry,
     EmailChangeStore, ExportStore, FactorStore, ImportedUser, NewConfirmation, NewInvite, NewOutboxMail,
-    NewPolicyRevision, NewSession, NewUser, OutboxMail, PasskeyStore, PolicyStanding, Registration, Rotation,
-    RotationOutcome, SigningKeyStore, SignupCompletion, StoreError, WebhookStore,
+    NewPolicyRevision, NewSession, OutboxMail, PasskeyStore, PolicyStanding, Registration, Rotation, RotationOutcome,
+    SigningKeyStore, SignupCompletion, StoreError, WebhookStore,
 };
 
 #[async_trait]
