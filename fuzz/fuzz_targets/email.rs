@@ -44,5 +44,5 @@ fuzz_target!(|data: &[u8]| {
     assert!(domain.contains('.') && domain.split('.').all(|l| !l.is_empty()));
 
     // A password equal to the address is refused, whatever else it is.
-    assert!(PasswordPolicy::default().check(input, Some(&email)).is_err());
+    assert!(PasswordPolicy::default().check(input, Some(&email), None).is_err());
 });

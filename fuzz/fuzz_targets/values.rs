@@ -146,7 +146,7 @@ fn ids(s: &str) {
 fn passwords(s: &str) {
     let policy = PasswordPolicy::default();
     let n = s.chars().count();
-    match policy.check(s, None) {
+    match policy.check(s, None, None) {
         Ok(p) => {
             assert_eq!(p.expose(), s);
             assert!((policy.min_length..=policy.max_length).contains(&n));
@@ -156,6 +156,7 @@ fn passwords(s: &str) {
         Err(PasswordError::TooLong { .. }) => assert!(n > policy.max_length),
         Err(PasswordError::TooCommon) => {}
         Err(PasswordError::EqualsEmail) => panic!("no email given, yet EqualsEmail"),
+        Err(PasswordError::Breached) => panic!("no breached list given, yet Breached"),
     }
     if let Some(p) = Password::presented(s, &policy) {
         assert!((1..=1024).contains(&n) && p.expose() == s);
