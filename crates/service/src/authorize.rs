@@ -11,8 +11,8 @@
 use chrono::Duration;
 use registrar_domain::policy::pending_revisions;
 use registrar_domain::{
-    AuditKind, Client, ClientId, ClientIp, ClientKind, CodeChallenge, DeviceName, PolicyRevision, RevisionId, Scopes,
-    SecretToken, SignInMethod, User,
+    AuditKind, Client, ClientId, ClientIp, ClientKind, CodeChallenge, DeviceName, Language, PolicyRevision, RevisionId,
+    Scopes, SecretToken, SignInMethod, User,
 };
 use registrar_mail::Mailer;
 use registrar_store::{
@@ -569,13 +569,15 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
     /// [`ServiceError::Invalid`] on `policies`), then the code. `ticket` is
     /// the form's [`ConsentNeeded::ticket`]: a missing, expired, or another
     /// request's or session's ticket is `InvalidGrant` (the page starts the
-    /// request over).
+    /// request over). The policies are recorded as accepted in `language`,
+    /// the page's.
     pub async fn grant_authorization(
         &self,
         request: &AuthorizationRequest,
         session: &BrowserSession,
         ticket: &str,
         accepted: &[RevisionId],
+        language: Language,
     ) -> Result<String, ServiceError> {
         if !self.consent_ticket_holds(request, session, ticket) {
             return Err(ServiceError::InvalidGrant);
@@ -599,7 +601,9 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
                     .with("revisions", crate::account::revision_list(&ids))],
                 None => Vec::new(),
             };
-            self.store.accept_policies(&session.user, &ids, now, &audit).await?;
+            self.store
+                .accept_policies(&session.user, &ids, language, now, &audit)
+                .await?;
         }
         if !request.client.trusted {
             self.store

@@ -1,7 +1,7 @@
 //! Policies: what is current, and what a user has accepted.
 
 use registrar_domain::policy::{current_revisions, pending_revisions};
-use registrar_domain::{AuditKind, PolicyRevision, PolicyType, RevisionId};
+use registrar_domain::{AuditKind, Language, PolicyRevision, PolicyType, RevisionId};
 use registrar_mail::Mailer;
 use registrar_store::{NewPolicyRevision, Store};
 
@@ -50,11 +50,14 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
             .ok_or(ServiceError::NotFound)
     }
 
-    /// `POST /api/policies/accept`. At most [`MAX_POLICY_IDS`] entries.
+    /// `POST /api/policies/accept`. At most [`MAX_POLICY_IDS`] entries;
+    /// recorded as accepted in `requested`, the language the request asked
+    /// for, else in the account's language.
     pub async fn accept_policies(
         &self,
         ctx: &AuthContext,
         ids: Option<Vec<Option<i32>>>,
+        requested: Option<Language>,
     ) -> Result<Acceptance, ServiceError> {
         let all = self.store.policy_revisions().await?;
         let mut errors = FieldErrors::default();
@@ -90,7 +93,13 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
             .session_event(AuditKind::PolicyAccepted, &ctx.user, &ctx.session)
             .with("revisions", crate::account::revision_list(&wanted))];
         self.store
-            .accept_policies(&ctx.user.id, &wanted, self.now(), &audit)
+            .accept_policies(
+                &ctx.user.id,
+                &wanted,
+                requested.unwrap_or(ctx.user.language),
+                self.now(),
+                &audit,
+            )
             .await?;
         let accepted = self.store.accepted_policies(&ctx.user.id).await?;
         let pending = pending_revisions(&all, &self.settings.required_policy_types, &accepted);

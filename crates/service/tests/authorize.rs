@@ -6,7 +6,7 @@
 #![allow(clippy::pedantic, clippy::restriction)] // test code
 
 use chrono::Duration;
-use registrar_domain::{CodeChallenge, RedirectUri, RevisionId, SecretToken, TotpSecret};
+use registrar_domain::{CodeChallenge, Language, RedirectUri, RevisionId, SecretToken, TotpSecret};
 use registrar_memory::MemoryMailer;
 use registrar_service::testing::{self, Raw};
 use registrar_service::{
@@ -156,7 +156,7 @@ impl Authz {
                 let location = self
                     .w
                     .app
-                    .grant_authorization(&request, &session, &consent.ticket, &[])
+                    .grant_authorization(&request, &session, &consent.ticket, &[], Language::EN)
                     .await
                     .unwrap();
                 Self::code_of(AuthorizationStep::Redirect(location))
@@ -357,7 +357,7 @@ async fn sign_in_consent_code_and_its_exchange() {
     assert!(consent.policies.is_empty(), "Ann accepted both at registration");
     let location =
         a.w.app
-            .grant_authorization(&request, &session, &consent.ticket, &[])
+            .grant_authorization(&request, &session, &consent.ticket, &[], Language::EN)
             .await
             .unwrap();
     let code = Authz::code_of(AuthorizationStep::Redirect(location));
@@ -539,11 +539,14 @@ async fn a_pending_required_policy_is_accepted_on_the_consent_form() {
         }
         other => panic!("the policy to accept, not {other:?}"),
     };
-    let refused = a.w.app.grant_authorization(&request, &session, &ticket, &[]).await;
+    let refused =
+        a.w.app
+            .grant_authorization(&request, &session, &ticket, &[], Language::EN)
+            .await;
     assert!(matches!(refused, Err(ServiceError::Invalid(_))), "{refused:?}");
     let location =
         a.w.app
-            .grant_authorization(&request, &session, &ticket, &[revision.id])
+            .grant_authorization(&request, &session, &ticket, &[revision.id], Language::EN)
             .await
             .unwrap();
     Authz::code_of(AuthorizationStep::Redirect(location));
@@ -792,11 +795,17 @@ async fn what_the_review_found_stays_fixed() {
         ),
         (&other_scope, ticket.clone(), "another scope's ticket"),
     ] {
-        let refused = a.w.app.grant_authorization(request, &session, &ticket, &[]).await;
+        let refused =
+            a.w.app
+                .grant_authorization(request, &session, &ticket, &[], Language::EN)
+                .await;
         assert!(matches!(refused, Err(ServiceError::InvalidGrant)), "{why}: {refused:?}");
     }
     a.w.clock.advance(Duration::minutes(11));
-    let late = a.w.app.grant_authorization(&request, &session, &ticket, &[]).await;
+    let late =
+        a.w.app
+            .grant_authorization(&request, &session, &ticket, &[], Language::EN)
+            .await;
     assert!(
         matches!(late, Err(ServiceError::InvalidGrant)),
         "an expired ticket: {late:?}"

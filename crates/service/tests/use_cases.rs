@@ -534,14 +534,14 @@ async fn policies_pending_after_a_new_revision_until_accepted() {
         w.app.profile(ctx.user.clone()).await.expect("profile").pending_policies,
         vec![newer.id]
     );
-    let errors = field_errors(w.app.accept_policies(&ctx, Some(vec![Some(123_456)])).await);
+    let errors = field_errors(w.app.accept_policies(&ctx, Some(vec![Some(123_456)]), None).await);
     assert_eq!(
         errors,
         vec![(Field::Policies, vec![FieldError::UnknownPolicy(123_456)])]
     );
     let acceptance = w
         .app
-        .accept_policies(&ctx, Some(vec![Some(newer.id.0), Some(newer.id.0)]))
+        .accept_policies(&ctx, Some(vec![Some(newer.id.0), Some(newer.id.0)]), None)
         .await
         .expect("accepted");
     assert!(acceptance.pending.is_empty());

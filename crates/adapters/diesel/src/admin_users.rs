@@ -22,7 +22,7 @@ use async_trait::async_trait;
 use diesel::dsl::sql;
 use diesel::prelude::*;
 use diesel::sql_types::{Bool, Text, Timestamp};
-use registrar_domain::{AuditEvent, Counter, PolicyType, RevisionId, SessionId, ThrottleKey, User, UserId};
+use registrar_domain::{AuditEvent, Counter, Language, PolicyType, RevisionId, SessionId, ThrottleKey, User, UserId};
 use registrar_store::{AcceptedRevision, AdminUserStore, StoreError, UserCursor, UserFilter, ERASURE_KEEPS};
 
 use crate::audit::AuditWrites;
@@ -277,7 +277,7 @@ pub(crate) trait AcceptedReads {
 for_each_backend! {
     impl AcceptedReads for Conn {
         fn accepted_revisions_in(&mut self, user: &str) -> Result<Vec<AcceptedRevision>, Failure> {
-            let rows: Vec<(i32, String, String, chrono::NaiveDateTime)> = policy_acceptances::table
+            let rows: Vec<(i32, String, String, chrono::NaiveDateTime, Option<String>)> = policy_acceptances::table
                 .inner_join(policy_revisions::table)
                 .filter(policy_acceptances::user_id.eq(user))
                 .order(policy_acceptances::revision_id)
@@ -286,10 +286,18 @@ for_each_backend! {
                     policy_revisions::policy_type,
                     policy_revisions::version,
                     policy_acceptances::accepted_at,
+                    policy_acceptances::language,
                 ))
                 .load(self)?;
             rows.into_iter()
-                .map(|(id, policy_type, version, at)| {
+                .map(|(id, policy_type, version, at, language)| {
+                    let language = match language {
+                        None => None,
+                        Some(code) => Some(
+                            Language::from_code(&code)
+                                .ok_or_else(|| corrupt("policy_acceptances", &id.to_string(), "bad language"))?,
+                        ),
+                    };
                     let policy_type = PolicyType::parse(&policy_type)
                         .ok_or_else(|| corrupt("policy_revisions", &id.to_string(), "bad policy type"))?;
                     Ok(AcceptedRevision {
@@ -297,6 +305,7 @@ for_each_backend! {
                         policy_type,
                         version,
                         accepted_at: from_db(at),
+                        language,
                     })
                 })
                 .collect()

@@ -17,8 +17,11 @@ use crate::rows::{from_db, to_db};
 use crate::schema::{audit_events, webhook_deliveries, webhook_endpoints};
 use crate::DieselStore;
 
+/// `treat_none_as_null`: no nullable column has a default, and without it
+/// diesel writes a batch to SQLite one INSERT at a time inside a savepoint
+/// (a `None` might have meant `DEFAULT`); with it, one INSERT per batch.
 #[derive(Insertable)]
-#[diesel(table_name = audit_events)]
+#[diesel(table_name = audit_events, treat_none_as_null = true)]
 struct NewAuditRow<'a> {
     id: &'a str,
     at: NaiveDateTime,

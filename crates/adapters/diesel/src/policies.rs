@@ -17,10 +17,17 @@ use crate::DieselStore;
 
 /// Acceptance writes shared by registration and [`PolicyStore::accept_policies`].
 pub(crate) trait AcceptanceWrites {
-    /// Records that `user` accepts `ids` at `now`; accepting twice is fine.
+    /// Records that `user` accepts `ids` at `now` in `language`; accepting
+    /// twice is fine (the first acceptance stays).
     /// [`StoreError::UnknownRevision`] for the first id never published,
     /// [`StoreError::NotFound`] if there is no such user.
-    fn accept_in(&mut self, user: &str, ids: &[RevisionId], now: DateTime<Utc>) -> Result<(), Failure>;
+    fn accept_in(
+        &mut self,
+        user: &str,
+        ids: &[RevisionId],
+        language: Language,
+        now: DateTime<Utc>,
+    ) -> Result<(), Failure>;
 
     /// Records acceptances `(user, revision, when)` of users that have none
     /// yet (an import), in a few statements whatever their number.
@@ -33,7 +40,7 @@ pub(crate) trait AcceptanceWrites {
 
 for_each_backend! {
     impl AcceptanceWrites for Conn {
-        fn accept_in(&mut self, user: &str, ids: &[RevisionId], now: DateTime<Utc>) -> Result<(), Failure> {
+        fn accept_in(&mut self, user: &str, ids: &[RevisionId], language: Language, now: DateTime<Utc>) -> Result<(), Failure> {
             if ids.is_empty() {
                 return Ok(());
             }
@@ -45,6 +52,7 @@ for_each_backend! {
                         policy_acceptances::user_id.eq(user),
                         policy_acceptances::revision_id.eq(id),
                         policy_acceptances::accepted_at.eq(accepted_at),
+                        policy_acceptances::language.eq(Some(language.code())),
                     ))
                     .on_conflict_do_nothing()
                     .execute(self)
@@ -211,6 +219,7 @@ impl PolicyStore for DieselStore {
         &self,
         user: &UserId,
         ids: &[RevisionId],
+        language: Language,
         now: DateTime<Utc>,
         audit: &[AuditEvent],
     ) -> Result<(), StoreError> {
@@ -218,7 +227,7 @@ impl PolicyStore for DieselStore {
         let ids = ids.to_vec();
         let audit = audit.to_vec();
         run!(self, write, |conn| {
-            conn.accept_in(&user, &ids, now)?;
+            conn.accept_in(&user, &ids, language, now)?;
             conn.record_in(&audit)
         })
     }

@@ -69,8 +69,10 @@ impl<'a> ProfileColumns<'a> {
     }
 }
 
+/// `treat_none_as_null` as [`ProfileColumns`]: a batch (an import, a seed)
+/// is one INSERT on SQLite too, not one per row inside a savepoint.
 #[derive(Insertable)]
-#[diesel(table_name = users)]
+#[diesel(table_name = users, treat_none_as_null = true)]
 pub(crate) struct NewUserRow<'a> {
     id: &'a str,
     email: &'a str,

@@ -97,6 +97,7 @@ diesel::table! {
         user_id -> Text,
         revision_id -> Integer,
         accepted_at -> Timestamp,
+        language -> Nullable<Text>,
     }
 }
 

@@ -49,7 +49,7 @@ impl UserStore for DieselStore {
         const CHUNK: usize = 1000;
         // One transaction for every chunk: a failure in the last one (a
         // taken address, an unknown revision) rolls back the first.
-        run!(self, write, |conn| {
+        run!(self, bulk_write, |conn| {
             for chunk in users.chunks(CHUNK) {
                 let rows: Vec<NewUserRow<'_>> = chunk.iter().map(|i| NewUserRow::new(&i.user)).collect();
                 diesel::insert_into(users::table)
@@ -156,7 +156,7 @@ impl UserStore for DieselStore {
             if let Some(invite) = invite {
                 conn.use_invite_in(invite.as_str())?;
             }
-            conn.accept_in(user.id.as_str(), accepted_policies, user.created_at)?;
+            conn.accept_in(user.id.as_str(), accepted_policies, user.language, user.created_at)?;
             if let Some(session) = session {
                 conn.open_session_in(session, *max_sessions_per_client)?;
             }

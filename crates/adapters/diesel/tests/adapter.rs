@@ -49,8 +49,9 @@ const ADMIN_MIGRATION: &str = "2026-12-12-000001_admin";
 const OUTBOX_DETAIL_MIGRATION: &str = "2026-12-12-000003_outbox_detail";
 const ADMIN_USER_NAMES_MIGRATION: &str = "2026-12-12-000005_admin_user_names";
 const BREACHED_PASSWORDS_MIGRATION: &str = "2026-12-13-000003_breached_passwords";
+const ACCEPTANCE_LANGUAGE_MIGRATION: &str = "2026-12-14-000000_acceptance_language";
 const EMAIL_CHANGE_MIGRATION: &str = "2026-12-13-000000_email_change";
-const EVERY_MIGRATION: [&str; 17] = [
+const EVERY_MIGRATION: [&str; 18] = [
     FIRST_MIGRATION,
     OUTBOX_MIGRATION,
     INVITES_MIGRATION,
@@ -68,6 +69,7 @@ const EVERY_MIGRATION: [&str; 17] = [
     ADMIN_USER_NAMES_MIGRATION,
     EMAIL_CHANGE_MIGRATION,
     BREACHED_PASSWORDS_MIGRATION,
+    ACCEPTANCE_LANGUAGE_MIGRATION,
 ];
 
 /// The same migrations the store embeds, to bring a database to an older version.

@@ -102,12 +102,13 @@ impl State {
         };
         accepted
             .iter()
-            .filter_map(|(id, at)| {
+            .filter_map(|(id, (at, language))| {
                 self.policies.get(id).map(|revision| AcceptedRevision {
                     id: *id,
                     policy_type: revision.policy_type.clone(),
                     version: revision.version.clone(),
                     accepted_at: *at,
+                    language: *language,
                 })
             })
             .collect()

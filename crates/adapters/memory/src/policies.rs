@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use registrar_domain::{AuditEvent, PolicyRevision, RevisionId, UserId};
+use registrar_domain::{AuditEvent, Language, PolicyRevision, RevisionId, UserId};
 use registrar_store::{NewPolicyRevision, PolicyStanding, PolicyStore, StoreError};
 
 use crate::MemoryStore;
@@ -42,6 +42,7 @@ impl PolicyStore for MemoryStore {
         &self,
         user: &UserId,
         ids: &[RevisionId],
+        language: Language,
         now: DateTime<Utc>,
         audit: &[AuditEvent],
     ) -> Result<(), StoreError> {
@@ -52,7 +53,7 @@ impl PolicyStore for MemoryStore {
         state.require_user(user)?;
         let acceptances = state.acceptances.entry(user.clone()).or_default();
         for id in ids {
-            acceptances.entry(*id).or_insert(now);
+            acceptances.entry(*id).or_insert((now, Some(language)));
         }
         state.record(audit);
         Ok(())

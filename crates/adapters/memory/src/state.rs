@@ -5,7 +5,9 @@
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
-use registrar_domain::{Client, ClientId, PolicyRevision, RevisionId, SecretHash, Session, SessionId, User, UserId};
+use registrar_domain::{
+    Client, ClientId, Language, PolicyRevision, RevisionId, SecretHash, Session, SessionId, User, UserId,
+};
 use registrar_store::{NewSession, NewUser, StoreError};
 
 use crate::audit::Admin;
@@ -30,6 +32,8 @@ pub(crate) struct RetiredRefresh {
     pub retired_at: DateTime<Utc>,
 }
 
+/// When a revision was accepted, and in which language (`None`: imported).
+pub type Accepted = (DateTime<Utc>, Option<Language>);
 #[derive(Default)]
 pub(crate) struct State {
     pub users: HashMap<UserId, User>,
@@ -37,7 +41,8 @@ pub(crate) struct State {
     pub user_ids_by_email: HashMap<String, UserId>,
     pub sessions: HashMap<SessionId, StoredSession>,
     pub retired_refreshes: HashMap<SecretHash, RetiredRefresh>,
-    pub acceptances: HashMap<UserId, BTreeMap<RevisionId, DateTime<Utc>>>,
+    /// Per user: each accepted revision's time and language.
+    pub acceptances: HashMap<UserId, BTreeMap<RevisionId, Accepted>>,
     /// At most one per user and purpose.
     pub confirmations: Vec<StoredConfirmation>,
     /// Used email-confirmation links → their user (used confirmations are

@@ -39,7 +39,7 @@ impl UserStore for MemoryStore {
         for imported in users {
             let acceptances = state.acceptances.entry(imported.user.id.clone()).or_default();
             for id in imported.accepted_policies {
-                acceptances.entry(id).or_insert(imported.user.created_at);
+                acceptances.entry(id).or_insert((imported.user.created_at, None));
             }
             state.insert_user(imported.user);
             state.record(&imported.audit);
@@ -128,7 +128,7 @@ impl UserStore for MemoryStore {
         }
         let acceptances = state.acceptances.entry(user.id.clone()).or_default();
         for id in accepted_policies {
-            acceptances.entry(id).or_insert(user.created_at);
+            acceptances.entry(id).or_insert((user.created_at, Some(user.language)));
         }
         state.insert_user(user);
         state.record(&audit);

@@ -517,7 +517,17 @@ async fn deny_sends_access_denied_and_a_pending_policy_must_be_ticked(backend: B
         .submit(&unticked, "Allow", &[("decision", "allow"), ("policies", &id)])
         .await;
     assert_code(&code, &app);
-    // Recorded: the next request goes straight to a code.
+    // Recorded, in the page's language: the next request goes straight to a code.
+    use registrar_store::AdminUserStore;
+    let (user, _) = app.service.user_show(&email).await.expect("the account");
+    let accepted = app
+        .service
+        .store()
+        .accepted_revisions(&user.id)
+        .await
+        .expect("accepted");
+    let recorded = accepted.iter().find(|a| a.id == revision.id).expect("the new terms");
+    assert_eq!(recorded.language, Some(registrar_domain::Language::EN));
     assert_code(&browser.get(&authorize_uri(&client, &[])).await, &app);
 }
 

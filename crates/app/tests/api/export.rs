@@ -153,6 +153,8 @@ async fn an_export_holds_every_section_and_nothing_of_another_account(backend: B
             policy["version"].is_string() && policy["accepted_at"].is_string(),
             "{policy}"
         );
+        // Accepted at registration: in the account's language.
+        assert_eq!(policy["language"], account["language"], "{policy}");
     }
 
     let factors = &doc["factors"];

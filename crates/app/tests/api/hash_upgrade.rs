@@ -3,12 +3,13 @@
 //! does raising `password.argon2_*`); the next sign-in verifies the new hash.
 
 use chrono::Utc;
-use registrar_domain::{Email, Language, Password, PasswordHash, PasswordPolicy, Profile, Role, UserId};
+use registrar_domain::{Email, Language, Password, PasswordHash, PasswordPolicy, Profile, RevisionId, Role, UserId};
 use registrar_service::{Argon2Params, PasswordHasher};
 use registrar_store::{ImportedUser, NewUser, UserStore};
 use reqwest::StatusCode;
 use serde_json::json;
 
+use crate::authorize::{assert_code, authorize_uri, photo_app, Browser};
 use crate::helpers::*;
 
 /// Hashes other systems wrote, each from its format's own documentation or
@@ -52,7 +53,8 @@ const LEGACY: [(&str, &str, &str); 7] = [
     ),
 ];
 
-/// A confirmed account with `hash`, put in the store as an import puts it.
+/// A confirmed account with `hash` that accepted the app's policies, put
+/// in the store as an import puts it.
 async fn imported_with(app: &TestApp, hash: &str) -> Email {
     let email = Email::parse(&unique_email()).expect("email");
     let now = Utc::now();
@@ -67,9 +69,11 @@ async fn imported_with(app: &TestApp, hash: &str) -> Email {
         consent: None,
         created_at: now,
     };
+    let mut imported = ImportedUser::bare(user);
+    imported.accepted_policies = app.policies.iter().map(|id| RevisionId(*id)).collect();
     app.service
         .store()
-        .import_users(vec![ImportedUser::bare(user)])
+        .import_users(vec![imported])
         .await
         .expect("imported");
     email
@@ -175,8 +179,36 @@ async fn raising_the_argon2_parameters_upgrades_a_user_at_the_next_sign_in(backe
     assert_eq!(stored_hash(&app, &email).await, after);
 }
 
+async fn the_sign_in_page_upgrades_an_imported_hash(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let client = photo_app(&app, true).await;
+    let (scheme, hash, password) = LEGACY[3];
+    let email = imported_with(&app, hash).await;
+    let mut browser = Browser::new(&app);
+    let form = browser.get(&authorize_uri(&client, &[])).await;
+    let wrong = browser.password(&form, email.as_str(), "lètmeiN").await;
+    wrong.assert_page(StatusCode::BAD_REQUEST, "The email address or the password is wrong.");
+    assert_eq!(
+        stored_hash(&app, &email).await,
+        hash,
+        "a failed sign-in changes nothing"
+    );
+
+    let signed_in = browser.password(&form, email.as_str(), password).await;
+    assert_code(&signed_in, &app);
+    let upgraded = stored_hash(&app, &email).await;
+    assert!(upgraded.starts_with(&configured(&app)), "{scheme}: {upgraded}");
+    // The new hash signs in, on the page and elsewhere, and stays.
+    let mut again = Browser::new(&app);
+    let form = again.get(&authorize_uri(&client, &[])).await;
+    assert_code(&again.password(&form, email.as_str(), password).await, &app);
+    assert_eq!(token_grant(&app, &email, password).await, StatusCode::OK);
+    assert_eq!(stored_hash(&app, &email).await, upgraded);
+}
+
 on_both_backends!(
     each_imported_scheme_signs_in_and_is_then_argon2id_with_the_configured_parameters,
+    the_sign_in_page_upgrades_an_imported_hash,
     an_argon2id_hash_under_lower_costs_is_upgraded_at_sign_in_on_the_users_login,
     raising_the_argon2_parameters_upgrades_a_user_at_the_next_sign_in,
 );

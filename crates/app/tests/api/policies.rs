@@ -1,5 +1,5 @@
 use reqwest::StatusCode;
-use serde_json::json;
+use serde_json::{json, Value};
 
 use crate::helpers::*;
 
@@ -90,6 +90,7 @@ async fn a_new_required_revision_is_pending_until_accepted(backend: Backend) {
         send(
             app.post("/api/policies/accept")
                 .bearer_auth(token)
+                .header("Accept-Language", "nl-BE, en;q=0.5")
                 .form(&[("policies[]", newer.id.0.to_string())]),
         )
         .await,
@@ -100,6 +101,20 @@ async fn a_new_required_revision_is_pending_until_accepted(backend: Backend) {
     assert!(body["accepted"].as_array().expect("list").contains(&json!(newer.id.0)));
     let (_, me) = parts(app.me(token).await).await;
     assert_eq!(me["pending_policies"], json!([]));
+
+    // The export says in which language each revision was accepted: the
+    // registration's in the account's language, this one in the request's.
+    let (status, export) = parts(send(app.get("/api/me/export").bearer_auth(token)).await).await;
+    assert_eq!(status, StatusCode::OK, "{export}");
+    let languages: Vec<(i64, Value)> = export["policies"]
+        .as_array()
+        .expect("policies")
+        .iter()
+        .map(|p| (p["id"].as_i64().expect("an id"), p["language"].clone()))
+        .collect();
+    let mut expected: Vec<(i64, Value)> = app.policies.iter().map(|&p| (i64::from(p), json!("en"))).collect();
+    expected.push((i64::from(newer.id.0), json!("nl")));
+    assert_eq!(languages, expected);
 }
 
 async fn accepting_needs_a_token(backend: Backend) {

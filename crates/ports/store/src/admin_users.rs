@@ -4,7 +4,9 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use registrar_domain::{AuditEvent, Counter, PolicyType, RevisionId, Role, SessionId, ThrottleKey, User, UserId};
+use registrar_domain::{
+    AuditEvent, Counter, Language, PolicyType, RevisionId, Role, SessionId, ThrottleKey, User, UserId,
+};
 
 use crate::StoreError;
 
@@ -36,13 +38,17 @@ pub struct UserCursor {
     pub id: UserId,
 }
 
-/// A policy revision the user accepted, and when.
+/// A policy revision the user accepted, when, and in which language.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AcceptedRevision {
     pub id: RevisionId,
     pub policy_type: PolicyType,
     pub version: String,
     pub accepted_at: DateTime<Utc>,
+    /// The language of the request that accepted it (for a registration,
+    /// the new account's language); `None` for an acceptance moved in by
+    /// an import or recorded before languages were.
+    pub language: Option<Language>,
 }
 
 /// The `data` keys an erased user's events keep: how and why, never who.

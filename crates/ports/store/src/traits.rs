@@ -227,10 +227,13 @@ pub trait PolicyStore {
     /// Records that the user accepts these revisions (accepting twice is fine).
     /// MUST return [`StoreError::UnknownRevision`] and change nothing if one does not exist.
     /// Writes `audit` (`policy.accepted`) with the acceptance, none when it fails.
+    /// `language` is the language the acceptance was made in (the request's);
+    /// a revision accepted before keeps its first acceptance's time and language.
     async fn accept_policies(
         &self,
         user: &UserId,
         ids: &[RevisionId],
+        language: Language,
         now: DateTime<Utc>,
         audit: &[AuditEvent],
     ) -> Result<(), StoreError>;

@@ -122,6 +122,11 @@ pub struct ExportPolicy {
     pub policy_type: String,
     pub version: String,
     pub accepted_at: String,
+    /// The language it was accepted in (the accepting request's, or for a
+    /// registration the account's); `null` when it is not known (moved in
+    /// by an import, or accepted before Registrar recorded it).
+    #[schema(value_type = Option<String>, example = "nl")]
+    pub language: Option<String>,
 }
 
 /// Second factors: what and when, never a secret.
@@ -283,6 +288,7 @@ impl From<&Export> for ExportDocument {
                     policy_type: a.policy_type.to_string(),
                     version: a.version.clone(),
                     accepted_at: timestamp(a.accepted_at),
+                    language: a.language.map(|l| l.code().to_owned()),
                 })
                 .collect(),
             factors: ExportFactors {

@@ -10,7 +10,7 @@ use registrar_domain::{Actor, AuditEvent, AuditKind, AuditRecord, Sealed};
 use super::audit::audit_event;
 use super::support::*;
 use super::webhooks::endpoint;
-use crate::{AuditCursor, AuditFilter, ERASURE_KEEPS};
+use crate::{AcceptedRevision, AuditCursor, AuditFilter, ImportedUser, ERASURE_KEEPS};
 
 async fn trail<S: Store>(store: &S, user: &UserId) -> Vec<AuditRecord> {
     let filter = AuditFilter {
@@ -203,26 +203,50 @@ pub async fn a_lockout_reads_back_and_lifts_with_its_event<S: Store>(store: S) {
     assert_eq!(kinds_about(&store, &user).await.len(), 1, "lifting nothing records nothing");
 }
 
-pub async fn accepted_revisions_read_back_with_their_type_version_and_time<S: Store>(store: S) {
+pub async fn accepted_revisions_read_back_with_their_type_version_time_and_language<S: Store>(store: S) {
     let user = registered(&store).await;
     let terms = publish(&store, new_revision("tac", "7.1", at(1), &[Language::EN])).await;
     let privacy = publish(&store, new_revision("privacy", "2", at(1), &[Language::EN])).await;
     assert!(store.accepted_revisions(&user).await.unwrap().is_empty());
-    store.accept_policies(&user, &[privacy, terms], at(5), &[]).await.unwrap();
-    let got: Vec<(RevisionId, String, String, DateTime<Utc>)> = store
-        .accepted_revisions(&user)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|a| (a.id, a.policy_type.to_string(), a.version, a.accepted_at))
-        .collect();
+    store.accept_policies(&user, &[privacy, terms], Language::NL, at(5), &[]).await.unwrap();
+    // Accepting again keeps the first acceptance's time and language.
+    store.accept_policies(&user, &[terms], Language::DE, at(6), &[]).await.unwrap();
+    type Row = (RevisionId, String, String, DateTime<Utc>, Option<Language>);
+    let read = |accepted: Vec<AcceptedRevision>| -> Vec<Row> {
+        accepted
+            .into_iter()
+            .map(|a| (a.id, a.policy_type.to_string(), a.version, a.accepted_at, a.language))
+            .collect()
+    };
     assert_eq!(
-        got,
+        read(store.accepted_revisions(&user).await.unwrap()),
         [
-            (terms, "tac".to_owned(), "7.1".to_owned(), at(5)),
-            (privacy, "privacy".to_owned(), "2".to_owned(), at(5)),
+            (terms, "tac".to_owned(), "7.1".to_owned(), at(5), Some(Language::NL)),
+            (privacy, "privacy".to_owned(), "2".to_owned(), at(5), Some(Language::NL)),
         ],
         "by revision id"
+    );
+
+    // A registration accepts in the new account's language; an import in
+    // no known language.
+    let mut signed_up = new_user(unique_email("accepting"));
+    signed_up.language = Language::FR;
+    signed_up.created_at = at(7);
+    let mut with_policies = registration(signed_up.clone());
+    with_policies.accepted_policies = vec![terms];
+    store.register(with_policies).await.unwrap();
+    assert_eq!(
+        read(store.accepted_revisions(&signed_up.id).await.unwrap()),
+        [(terms, "tac".to_owned(), "7.1".to_owned(), at(7), Some(Language::FR))]
+    );
+    let mut moved_in = ImportedUser::bare(new_user(unique_email("imported")));
+    moved_in.user.language = Language::ES;
+    moved_in.accepted_policies = vec![privacy];
+    let moved = moved_in.user.id.clone();
+    store.import_users(vec![moved_in]).await.unwrap();
+    assert_eq!(
+        read(store.accepted_revisions(&moved).await.unwrap()),
+        [(privacy, "privacy".to_owned(), "2".to_owned(), at(0), None)]
     );
 }
 

@@ -69,7 +69,7 @@ contract_rules! {
         let backdated = publish(&store, new_revision(&privacy, "0", at(5), &[Language::EN])).await;
         let user = add_user(&store).await;
         store
-            .accept_policies(&user, &[old_terms, backdated], at(30), &[])
+            .accept_policies(&user, &[old_terms, backdated], Language::EN, at(30), &[])
             .await
             .expect("accepting");
 
@@ -103,18 +103,18 @@ contract_rules! {
             "a new user has accepted nothing"
         );
 
-        store.accept_policies(&user, &[a], at(1), &[]).await.expect("accepting a");
+        store.accept_policies(&user, &[a], Language::EN, at(1), &[]).await.expect("accepting a");
         assert_eq!(accepted(&store, &user).await, BTreeSet::from([a]), "a accepted");
         store
-            .accept_policies(&user, &[a], at(2), &[])
+            .accept_policies(&user, &[a], Language::EN, at(2), &[])
             .await
             .expect("accepting a again is fine");
         store
-            .accept_policies(&user, &[a, b], at(3), &[])
+            .accept_policies(&user, &[a, b], Language::EN, at(3), &[])
             .await
             .expect("accepting a and b");
         store
-            .accept_policies(&user, &[], at(4), &[])
+            .accept_policies(&user, &[], Language::EN, at(4), &[])
             .await
             .expect("accepting nothing is fine");
         assert_eq!(
@@ -133,7 +133,7 @@ contract_rules! {
         let unknown = RevisionId(i32::MAX);
         let user = add_user(&store).await;
 
-        let result = store.accept_policies(&user, &[known, unknown], at(1), &[]).await;
+        let result = store.accept_policies(&user, &[known, unknown], Language::EN, at(1), &[]).await;
         assert!(
             matches!(result, Err(StoreError::UnknownRevision(id)) if id == unknown),
             "accepting {unknown:?} gives UnknownRevision({unknown:?}), got {result:?}"

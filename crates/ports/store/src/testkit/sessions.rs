@@ -88,7 +88,7 @@ contract_rules! {
         let kind = format!("terms-{}", &unique()[..8]);
         let v1 = publish(&store, new_revision(&kind, "1", at(0), &[Language::EN])).await;
         let v2 = publish(&store, new_revision(&kind, "2", at(1), &[Language::EN])).await;
-        store.accept_policies(&user, &[v1], at(2), &[]).await.expect("accepting");
+        store.accept_policies(&user, &[v1], Language::EN, at(2), &[]).await.expect("accepting");
         let session = open(&store, &user, &client, "phone", at(100), 5).await;
 
         let (found, owner, standing) = store

@@ -461,7 +461,7 @@ contract_rules! {
         let second = open(&store, &new.id, &client, "laptop", at(2), 5).await;
         let stayer = add_user(&store).await;
         let stayer_session = open(&store, &stayer, &client, "phone", at(3), 5).await;
-        store.accept_policies(&stayer, &[tac], at(3), &[]).await.expect("accepting");
+        store.accept_policies(&stayer, &[tac], Language::EN, at(3), &[]).await.expect("accepting");
 
         assert!(
             store.delete_user(&new.id, &[]).await.expect("deleting"),

@@ -52,6 +52,9 @@ pub struct AdminAcceptedRevision {
     pub policy_type: String,
     pub version: String,
     pub accepted_at: String,
+    /// The language it was accepted in; `null` when not known (imported).
+    #[schema(value_type = Option<String>, example = "nl")]
+    pub language: Option<String>,
 }
 
 impl From<AcceptedRevision> for AdminAcceptedRevision {
@@ -61,6 +64,7 @@ impl From<AcceptedRevision> for AdminAcceptedRevision {
             policy_type: accepted.policy_type.to_string(),
             version: accepted.version,
             accepted_at: crate::timestamp(accepted.accepted_at),
+            language: accepted.language.map(|l| l.code().to_owned()),
         }
     }
 }

@@ -86,6 +86,9 @@ pub async fn accept<S: Store, M: Mailer>(call: Call<S, M>, payload: web::Payload
     let Call { req, app, lang } = call;
     let ctx = caller(&req, &app, lang).await?;
     let request: AcceptPoliciesRequest = body::read(&req, payload, &app).await.core(lang)?;
-    let acceptance = app.accept_policies(&ctx, request.policies).await.core(lang)?;
+    let acceptance = app
+        .accept_policies(&ctx, request.policies, Lang::requested(&req))
+        .await
+        .core(lang)?;
     Ok(HttpResponse::Ok().json(AcceptanceResponse::from(&acceptance)))
 }

@@ -769,7 +769,11 @@ impl<'a, S: Store, M: Mailer> Page<'a, S, M> {
             .map(|id| RevisionId(*id))
             .collect();
         let ticket = form.consent_ticket.as_deref().unwrap_or_default();
-        match self.app.grant_authorization(request, &session, ticket, &accepted).await {
+        match self
+            .app
+            .grant_authorization(request, &session, ticket, &accepted, self.lang.0)
+            .await
+        {
             Ok(location) => see_other(&location, self.cookies.into_iter()),
             // Not a form this session was shown for this request (or shown
             // too long ago): the request starts over, with the sign-in it

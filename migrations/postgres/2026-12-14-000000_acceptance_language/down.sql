@@ -1,0 +1,1 @@
+ALTER TABLE policy_acceptances DROP COLUMN language;
