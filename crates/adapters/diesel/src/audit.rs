@@ -12,17 +12,18 @@ use registrar_domain::{Actor, AuditEvent, AuditKind, AuditRecord, ClientId, Emai
 use registrar_store::{AuditCursor, AuditFilter, AuditStore, StoreError};
 
 use crate::backend::{for_each_backend, run};
+use crate::bulk::BulkInsert;
 use crate::error::{corrupt, Failure};
 use crate::rows::{from_db, to_db};
 use crate::schema::{audit_events, webhook_deliveries, webhook_endpoints};
 use crate::DieselStore;
 
-/// `treat_none_as_null`: no nullable column has a default, and without it
-/// diesel writes a batch to SQLite one INSERT at a time inside a savepoint
-/// (a `None` might have meant `DEFAULT`); with it, one INSERT per batch.
+/// An event's row. `treat_none_as_default_value = false` (no nullable
+/// column has a default): a `None` is bound as `NULL`, not written
+/// `DEFAULT`, so the rows can go in by `COPY` (`bulk.rs`).
 #[derive(Insertable)]
-#[diesel(table_name = audit_events, treat_none_as_null = true)]
-struct NewAuditRow<'a> {
+#[diesel(table_name = audit_events, treat_none_as_default_value = false)]
+pub(crate) struct NewAuditRow<'a> {
     id: &'a str,
     at: NaiveDateTime,
     kind: &'static str,
@@ -38,7 +39,7 @@ struct NewAuditRow<'a> {
 }
 
 impl<'a> NewAuditRow<'a> {
-    fn new(event: &'a AuditEvent) -> Self {
+    pub(crate) fn new(event: &'a AuditEvent) -> Self {
         Self {
             id: &event.id,
             at: to_db(event.at),
@@ -175,13 +176,11 @@ for_each_backend! {
             if events.is_empty() {
                 return Ok(());
             }
-            // Rows per INSERT, well under SQLite's 32,766 bound variables
-            // (an import records an event per account).
+            // Deliveries per INSERT, well under SQLite's 32,766 bound variables.
             const CHUNK: usize = 1000;
-            for chunk in events.chunks(CHUNK) {
-                let rows: Vec<NewAuditRow<'_>> = chunk.iter().map(NewAuditRow::new).collect();
-                diesel::insert_into(audit_events::table).values(&rows).execute(self)?;
-            }
+            // Each backend's fastest way for one event or a million (an import).
+            let rows: Vec<NewAuditRow<'_>> = events.iter().map(NewAuditRow::new).collect();
+            self.insert_events(&rows)?;
             // The subscribers of each type, asked once per call.
             let mut subscribers: BTreeMap<AuditKind, Vec<String>> = BTreeMap::new();
             let mut deliveries = Vec::new();

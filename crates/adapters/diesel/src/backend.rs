@@ -43,8 +43,9 @@ pub(crate) trait Backend: Connection + Sized {
     /// for it to [`BULK_CACHE_KIB`]: with the default 2 MiB every page the
     /// transaction changes beyond it is spilled to the WAL and read back
     /// from there, several times per row with a table's indexes (a
-    /// million-account import ran at 4,500 accounts/s). It is set back to
-    /// the default afterwards, whether the work succeeded or not.
+    /// million-account import ran at 4,500 accounts/s), and its sorts (a
+    /// `CREATE INDEX` after the load, `bulk.rs`) get two threads. Both are
+    /// set back to the defaults afterwards, whether the work succeeded or not.
     fn bulk_write<T>(&mut self, work: impl FnOnce(&mut Self) -> Result<T, Failure>) -> Result<T, Failure> {
         self.write(work)
     }
@@ -111,10 +112,11 @@ impl Backend for SqliteConnection {
     }
 
     fn bulk_write<T>(&mut self, work: impl FnOnce(&mut Self) -> Result<T, Failure>) -> Result<T, Failure> {
-        self.batch_execute(&format!("PRAGMA cache_size = -{BULK_CACHE_KIB}"))?;
+        // Two threads for the sorts of `CREATE INDEX` (`bulk.rs`).
+        self.batch_execute(&format!("PRAGMA cache_size = -{BULK_CACHE_KIB}; PRAGMA threads = 2"))?;
         let done = self.immediate_transaction(work);
-        // SQLite's default (-2000: 2,000 KiB); the memory goes with it.
-        let restored = self.batch_execute("PRAGMA cache_size = -2000");
+        // SQLite's defaults (-2000: 2,000 KiB); the memory goes with it.
+        let restored = self.batch_execute("PRAGMA cache_size = -2000; PRAGMA threads = 0");
         let done = done?;
         restored?;
         Ok(done)

@@ -23,6 +23,7 @@ pub(crate) mod audit;
 mod authorization;
 mod backend;
 mod breached;
+mod bulk;
 mod clients;
 mod confirmations;
 mod email_change;

@@ -10,6 +10,7 @@ use registrar_store::{NewPolicyRevision, PolicyStanding, PolicyStore, StoreError
 
 use crate::audit::AuditWrites;
 use crate::backend::{for_each_backend, run};
+use crate::bulk::{BulkInsert, NewAcceptanceRow};
 use crate::error::{corrupt, not_found_on_foreign_key, Failure};
 use crate::rows::{from_db, to_db, NewRevisionRow, RevisionRow, TextRow};
 use crate::schema::{policy_acceptances, policy_revisions, policy_texts};
@@ -62,26 +63,18 @@ for_each_backend! {
         }
 
         fn accept_many_in(&mut self, acceptances: &[(&str, RevisionId, DateTime<Utc>)]) -> Result<(), Failure> {
-            /// Rows per INSERT: well under SQLite's 32,766 bound variables.
-            const CHUNK: usize = 1000;
             let ids: BTreeSet<RevisionId> = acceptances.iter().map(|(_, id, _)| *id).collect();
             self.require_published_in(&ids.into_iter().collect::<Vec<_>>())?;
-            for chunk in acceptances.chunks(CHUNK) {
-                let rows: Vec<_> = chunk
-                    .iter()
-                    .map(|(user, id, at)| {
-                        (
-                            policy_acceptances::user_id.eq(*user),
-                            policy_acceptances::revision_id.eq(id.0),
-                            policy_acceptances::accepted_at.eq(to_db(*at)),
-                        )
-                    })
-                    .collect();
-                diesel::insert_into(policy_acceptances::table)
-                    .values(rows)
-                    .execute(self)
-                    .map_err(not_found_on_foreign_key)?;
-            }
+            let rows: Vec<NewAcceptanceRow<'_>> = acceptances
+                .iter()
+                .map(|(user, id, at)| NewAcceptanceRow {
+                    user_id: user,
+                    revision_id: id.0,
+                    accepted_at: to_db(*at),
+                    language: None,
+                })
+                .collect();
+            self.insert_acceptances(&rows).map_err(not_found_on_foreign_key)?;
             Ok(())
         }
 

@@ -25,9 +25,10 @@ pub(crate) fn from_db(t: NaiveDateTime) -> DateTime<Utc> {
 }
 
 /// The profile columns of `users`, written on registration and replaced by
-/// a profile update (a `None` clears the column).
+/// a profile update (a `None` clears the column: `treat_none_as_null` for
+/// the update, `treat_none_as_default_value = false` for the insert).
 #[derive(Insertable, AsChangeset)]
-#[diesel(table_name = users, treat_none_as_null = true)]
+#[diesel(table_name = users, treat_none_as_null = true, treat_none_as_default_value = false)]
 pub(crate) struct ProfileColumns<'a> {
     usertype: &'a str,
     firstname: Option<&'a str>,
@@ -69,17 +70,33 @@ impl<'a> ProfileColumns<'a> {
     }
 }
 
-/// `treat_none_as_null` as [`ProfileColumns`]: a batch (an import, a seed)
-/// is one INSERT on SQLite too, not one per row inside a savepoint.
+/// A new account's row. `treat_none_as_default_value = false` (no nullable
+/// column of `users` has a default): a `None` is bound as `NULL`, not
+/// written `DEFAULT`, so the row can go in by `COPY` (`bulk.rs`).
 #[derive(Insertable)]
-#[diesel(table_name = users, treat_none_as_null = true)]
+#[diesel(table_name = users, treat_none_as_default_value = false)]
 pub(crate) struct NewUserRow<'a> {
     id: &'a str,
     email: &'a str,
     email_normalized: &'a str,
     password_hash: Option<&'a str>,
-    #[diesel(embed)]
-    profile: ProfileColumns<'a>,
+    // The profile's columns, as [`ProfileColumns`] (flat, not embedded:
+    // `COPY` takes one flat row).
+    usertype: &'a str,
+    firstname: Option<&'a str>,
+    insertion: Option<&'a str>,
+    lastname: Option<&'a str>,
+    display_name: Option<&'a str>,
+    full_name: Option<&'a str>,
+    telephone: Option<&'a str>,
+    tin_nr: Option<&'a str>,
+    postal_code: Option<&'a str>,
+    year_of_birth: Option<i32>,
+    organisation_name: Option<&'a str>,
+    organisation_street_name: Option<&'a str>,
+    organisation_town: Option<&'a str>,
+    organisation_sector: Option<&'a str>,
+    language: String,
     role: &'a str,
     email_confirmed_at: Option<NaiveDateTime>,
     disabled: bool,
@@ -88,12 +105,43 @@ pub(crate) struct NewUserRow<'a> {
 
 impl<'a> NewUserRow<'a> {
     pub(crate) fn new(user: &'a NewUser) -> Self {
+        let ProfileColumns {
+            usertype,
+            firstname,
+            insertion,
+            lastname,
+            display_name,
+            full_name,
+            telephone,
+            tin_nr,
+            postal_code,
+            year_of_birth,
+            organisation_name,
+            organisation_street_name,
+            organisation_town,
+            organisation_sector,
+            language,
+        } = ProfileColumns::new(&user.profile, user.language);
         Self {
             id: user.id.as_str(),
             email: user.email.as_str(),
             email_normalized: user.email.normalized(),
             password_hash: user.password_hash.as_ref().map(|h| h.0.as_str()),
-            profile: ProfileColumns::new(&user.profile, user.language),
+            usertype,
+            firstname,
+            insertion,
+            lastname,
+            display_name,
+            full_name,
+            telephone,
+            tin_nr,
+            postal_code,
+            year_of_birth,
+            organisation_name,
+            organisation_street_name,
+            organisation_town,
+            organisation_sector,
+            language,
             role: user.role.as_str(),
             email_confirmed_at: user.email_confirmed_at.map(to_db),
             disabled: false,

@@ -13,6 +13,7 @@ use registrar_store::{ImportedUser, NewOutboxMail, NewSession, NewUser, Registra
 use crate::admin_users::Erasure;
 use crate::audit::AuditWrites;
 use crate::backend::{for_each_backend, run, Backend};
+use crate::bulk::{BulkInsert, IndexCatalog};
 use crate::confirmations::ConfirmationSteps;
 use crate::error::{duplicate_email_on_unique, Failure};
 use crate::invites::InviteWrites;
@@ -50,12 +51,20 @@ impl UserStore for DieselStore {
         // One transaction for every chunk: a failure in the last one (a
         // taken address, an unknown revision) rolls back the first.
         run!(self, bulk_write, |conn| {
+            // Into an empty account table (a new installation moving its
+            // users in) the plain indexes of the two tables that grow most
+            // are built after the load (see `bulk.rs`): on PostgreSQL that
+            // locks them until the end, which nobody notices there yet.
+            let empty =
+                !diesel::select(diesel::dsl::exists(users::table.select(users::id))).get_result::<bool>(conn)?;
+            let set_aside = if empty && !users.is_empty() {
+                conn.set_aside_indexes(&["users", "audit_events"])?
+            } else {
+                Vec::new()
+            };
             for chunk in users.chunks(CHUNK) {
                 let rows: Vec<NewUserRow<'_>> = chunk.iter().map(|i| NewUserRow::new(&i.user)).collect();
-                diesel::insert_into(users::table)
-                    .values(&rows)
-                    .execute(conn)
-                    .map_err(duplicate_email_on_unique)?;
+                conn.insert_users(&rows).map_err(duplicate_email_on_unique)?;
                 for imported in chunk {
                     conn.set_consent_in(&imported.user)?;
                 }
@@ -81,6 +90,7 @@ impl UserStore for DieselStore {
                     conn.set_scope_in(session)?;
                 }
             }
+            conn.rebuild_indexes(&set_aside)?;
             Ok(users.len() as u64)
         })
     }

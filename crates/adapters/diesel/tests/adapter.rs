@@ -1475,3 +1475,125 @@ async fn postgres_refreshing_statistics_counts_the_users() {
     .expect("reading pg_class");
     assert_eq!(rows, 3.0, "the planner knows the table's size");
 }
+
+// --- Imports: indexes set aside and rebuilt ----------------------------------
+
+/// Every index of the tables an import loads, by name, with its definition
+/// as the catalog spells it.
+type Indexes = Vec<(String, String)>;
+
+#[derive(diesel::QueryableByName)]
+struct IndexRow {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    name: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    definition: String,
+}
+
+fn sqlite_indexes(conn: &mut SqliteConnection) -> Indexes {
+    diesel::sql_query(
+        "SELECT name, coalesce(sql, '(constraint)') AS definition FROM sqlite_master \
+         WHERE type = 'index' AND tbl_name IN ('users', 'audit_events') ORDER BY name",
+    )
+    .load::<IndexRow>(conn)
+    .expect("the catalog")
+    .into_iter()
+    .map(|r| (r.name, r.definition))
+    .collect()
+}
+
+fn postgres_indexes(conn: &mut PgConnection) -> Indexes {
+    diesel::sql_query(
+        "SELECT indexname::text AS name, indexdef AS definition FROM pg_indexes \
+         WHERE tablename IN ('users', 'audit_events') ORDER BY indexname",
+    )
+    .load::<IndexRow>(conn)
+    .expect("the catalog")
+    .into_iter()
+    .map(|r| (r.name, r.definition))
+    .collect()
+}
+
+/// `count` accounts to import, each with its `user.registered` event.
+fn accounts_to_import(count: usize, name: &str) -> Vec<registrar_store::ImportedUser> {
+    (0..count)
+        .map(|i| {
+            let user = registration(&format!("{name}{i}-{}@example.com", unique())).user;
+            let event =
+                AuditEvent::new(unique(), at(1), AuditKind::Registered, Actor::Cli).about(&user.id, &user.email);
+            registrar_store::ImportedUser {
+                audit: vec![event],
+                ..registrar_store::ImportedUser::bare(user)
+            }
+        })
+        .collect()
+}
+
+/// An import into an empty account table builds the plain indexes after
+/// the load (`bulk.rs`): whether it fails (nothing imported) or succeeds,
+/// every index is there afterwards exactly as the migrations made it, and
+/// the lookups that use them find the imported accounts. A second import,
+/// into a table in use, leaves them as they are too.
+async fn assert_imports_keep_every_index(store: &DieselStore, indexes: &mut dyn FnMut() -> Indexes) {
+    let before = indexes();
+    assert!(
+        before.iter().any(|(name, _)| name == "users_lastname_prefix_idx")
+            && before.iter().any(|(name, _)| name == "audit_events_user_idx"),
+        "the migrations' indexes: {before:?}"
+    );
+
+    // More than one statement's worth, the last one taking the first one's address.
+    let mut failing = accounts_to_import(2_100, "failing");
+    let mut clash = registration(failing[0].user.email.as_str()).user;
+    clash.id = UserId(unique());
+    failing.push(registrar_store::ImportedUser::bare(clash));
+    let result = store.import_users(failing.clone()).await;
+    assert!(matches!(result, Err(StoreError::DuplicateEmail)), "{result:?}");
+    assert!(store
+        .user_by_email(&failing[0].user.email)
+        .await
+        .expect("lookup")
+        .is_none());
+    assert_eq!(indexes(), before, "a failed import leaves every index as it was");
+
+    let first = accounts_to_import(2_100, "first");
+    assert_eq!(store.import_users(first.clone()).await.expect("an import"), 2_100);
+    assert_eq!(indexes(), before, "the indexes were built again, as they were");
+    let second = accounts_to_import(10, "second");
+    assert_eq!(store.import_users(second.clone()).await.expect("a second import"), 10);
+    assert_eq!(indexes(), before);
+
+    for imported in first.iter().step_by(700).chain(&second) {
+        let found = store
+            .user_by_email(&imported.user.email)
+            .await
+            .expect("lookup")
+            .expect("an imported account");
+        assert_eq!(found.id, imported.user.id);
+        let filter = AuditFilter {
+            user: Some(imported.user.id.clone()),
+            ..AuditFilter::default()
+        };
+        let events = store
+            .audit_events(&filter, AuditCursor::Before(None), 10)
+            .await
+            .expect("the account's events");
+        assert_eq!(events.len(), 1, "its user.registered event");
+    }
+}
+
+#[tokio::test]
+async fn sqlite_imports_keep_every_index() {
+    let (store, dir) = common::sqlite_store().await;
+    let mut conn = own_sqlite_connection(&dir);
+    assert_imports_keep_every_index(&store, &mut || sqlite_indexes(&mut conn)).await;
+}
+
+#[tokio::test]
+async fn postgres_imports_keep_every_index() {
+    let Some((store, database)) = common::postgres_store().await else {
+        return;
+    };
+    let mut conn = PgConnection::establish(&database.url).expect("a connection of our own");
+    assert_imports_keep_every_index(&store, &mut || postgres_indexes(&mut conn)).await;
+}
