@@ -186,10 +186,12 @@ run_registrar() { # backend url port
     REGISTRAR__PASSWORD__ARGON2_MEMORY_KIB=19456 REGISTRAR__PASSWORD__ARGON2_ITERATIONS=2 \
     REGISTRAR__PASSWORD__ARGON2_PARALLELISM=1
   "$registrar" migrate > "$work/migrate-$backend.log" 2>&1 || { cat "$work/migrate-$backend.log" >&2; die "migrate failed"; }
-  local client tac privacy resource_server
+  local client tac privacy resource_server web_client
   client="$("$registrar" client add --name bench | head -1)"
   # a resource server for `introspect`: its id on the first line, its secret on the second
   resource_server="$("$registrar" client add --name bench-resource-server --confidential | head -2)"
+  # a trusted browser client for `sign_in` (its callback is never fetched)
+  web_client="$("$registrar" client add --name bench-web --redirect-uri http://127.0.0.1/bench-callback --trusted | head -1)"
   tac="$("$registrar" policy publish "$work/tac.toml" | head -1)"
   privacy="$("$registrar" policy publish "$work/privacy.toml" | head -1)"
   # the admin API's key (`admin_search`), printed alone on stdout
@@ -229,9 +231,9 @@ run_registrar() { # backend url port
     fi
     return 0
   fi
-  local common=(--client "$client" --policies "$tac,$privacy" --seeded "$small"
+  local common=(--client "$client" --policies "$tac,$privacy" --seeded "$small" --web-client "$web_client"
     --resource-server "$(sed -n 1p <<<"$resource_server")" --resource-server-secret "$(sed -n 2p <<<"$resource_server")")
-  for sc in healthz register login refresh me introspect change_password; do
+  for sc in healthz register login refresh me introspect change_password sign_in; do
     scenario "$backend" registrar "$sc" "$host" "$spid" "${common[@]}"
   done
 

@@ -33,6 +33,12 @@ const CHANGE_BASE: u64 = 200;
 const ME_BASE: u64 = 300;
 const RANGE: usize = 100;
 
+/// The redirect URI of the `sign_in` scenario's client: never fetched (the
+/// scenario follows no redirect).
+const SIGN_IN_CALLBACK: &str = "http://127.0.0.1/bench-callback";
+/// A fixed PKCE pair (RFC 7636 appendix B): the server only keeps the challenge.
+const PKCE_CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+
 const SEED_PASSWORD: [&str; 2] = ["Bench-Password-1", "Bench-Password-2"];
 const NEW_PASSWORD: &str = "Correct-Horse-42";
 const PEER_PASSWORD: [&str; 2] = ["Correct-Horse-42", "Battery-Staple-43"];
@@ -55,6 +61,9 @@ enum Kind {
     ChangePassword,
     #[value(name = "admin_search")]
     AdminSearch,
+    /// The OAuth sign-in page: its GET, then the password POST (timed).
+    #[value(name = "sign_in")]
+    SignIn,
 }
 
 impl Kind {
@@ -68,6 +77,7 @@ impl Kind {
             Kind::Introspect => "introspect",
             Kind::ChangePassword => "change_password",
             Kind::AdminSearch => "admin_search",
+            Kind::SignIn => "sign_in",
         }
     }
 }
@@ -102,6 +112,10 @@ struct Args {
     resource_server: String,
     #[arg(long, default_value = "")]
     resource_server_secret: String,
+    /// Registrar: a trusted browser client (`sign_in`), registered with
+    /// `--redirect-uri` [`SIGN_IN_CALLBACK`].
+    #[arg(long, default_value = "")]
+    web_client: String,
     /// Registrar: an admin key with `users:read` (`admin_search`).
     #[arg(long, default_value = "")]
     admin_key: String,
@@ -247,6 +261,15 @@ fn state(user: &mut GooseUser) -> &mut UserState {
 }
 
 async fn on_start(user: &mut GooseUser) -> TransactionResult {
+    if shared().args.scenario == Kind::SignIn {
+        // A browser that follows no redirect (the callback is not served)
+        // and keeps no cookies: each sign-in starts with none, as a new
+        // browser would, instead of being signed in by the last one.
+        let browser = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(Duration::from_secs(60));
+        user.set_client_builder(browser).await?;
+    }
     let idx = user.weighted_users_index;
     let refresh = seed_refresh(REFRESH_BASE + idx as u64);
     user.set_session_data(UserState {
@@ -386,6 +409,156 @@ async fn registrar_change_password(user: &mut GooseUser) -> TransactionResult {
         state(user).flip = 1 - flip;
     }
     Ok(())
+}
+
+/// The OAuth sign-in page (`sign_in`): a new browser opens the page of an
+/// authorization request (PKCE, a trusted client: no consent step), then
+/// posts its form with a seeded user's password; a 303 to the callback
+/// with a `code` is a success. Only the POST is counted and timed (it is
+/// the hashed one); the GET counts only when it fails.
+async fn registrar_sign_in(user: &mut GooseUser) -> TransactionResult {
+    let s = shared();
+    let idx = state(user).idx;
+    let query = [
+        ("response_type", "code"),
+        ("client_id", s.args.web_client.as_str()),
+        ("redirect_uri", SIGN_IN_CALLBACK),
+        ("scope", "openid email"),
+        ("state", "bench"),
+        ("code_challenge", PKCE_CHALLENGE),
+        ("code_challenge_method", "S256"),
+    ];
+    let query: Vec<String> = query.iter().map(|(k, v)| format!("{k}={}", escape(v))).collect();
+    let rb = builder(user, GooseMethod::Get, &format!("/oauth/authorize?{}", query.join("&")))?;
+    let started = Instant::now();
+    let request = GooseRequest::builder()
+        .name("sign_in_page")
+        .set_request_builder(rb)
+        .build();
+    let page = match user.request(request).await.map(|g| g.response) {
+        Ok(Ok(response)) if response.status().as_u16() == 200 => {
+            let cookies: Vec<String> = response
+                .headers()
+                .get_all(reqwest::header::SET_COOKIE)
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .filter_map(|c| c.split(';').next().map(str::to_owned))
+                .collect();
+            match response.text().await {
+                Ok(body) => Some((cookies.join("; "), body)),
+                Err(e) => {
+                    record(started, None, &e.to_string(), "sign_in (page)");
+                    None
+                }
+            }
+        }
+        Ok(Ok(response)) => {
+            let status = response.status().as_u16();
+            let body = response.text().await.unwrap_or_default();
+            record(started, Some(status), &body, "sign_in (page)");
+            None
+        }
+        Ok(Err(e)) => {
+            record(started, None, &e.to_string(), "sign_in (page)");
+            None
+        }
+        Err(e) => {
+            record(started, None, &format!("{e:?}"), "sign_in (page)");
+            None
+        }
+    };
+    let Some((cookie, body)) = page else {
+        return Ok(());
+    };
+    let mut fields = hidden_fields(&body, "Email me a sign-in code instead");
+    if fields.is_empty() {
+        record(Instant::now(), None, &body, "sign_in (no sign-in form on the page)");
+        return Ok(());
+    }
+    fields.retain(|(name, _)| !matches!(name.as_str(), "step" | "email" | "password"));
+    fields.push(("step".into(), "password".into()));
+    fields.push(("email".into(), seed_email(LOGIN_BASE + idx as u64)));
+    fields.push(("password".into(), SEED_PASSWORD[0].into()));
+    let rb = builder(user, GooseMethod::Post, "/oauth/authorize")?
+        .header(reqwest::header::COOKIE, cookie)
+        .form(&fields);
+    let started = Instant::now();
+    let request = GooseRequest::builder().name("sign_in").set_request_builder(rb).build();
+    match user.request(request).await.map(|g| g.response) {
+        Ok(Ok(response)) => {
+            let status = response.status().as_u16();
+            let location = response
+                .headers()
+                .get(reqwest::header::LOCATION)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_owned();
+            let body = response.text().await.unwrap_or_default();
+            if status == 303 && location.starts_with(SIGN_IN_CALLBACK) && location.contains("code=") {
+                // A success: counted as a 2xx would be.
+                record(started, Some(200), "", "sign_in");
+            } else {
+                record(started, Some(status), &format!("{location} {body}"), "sign_in");
+            }
+        }
+        Ok(Err(e)) => {
+            record(started, None, &e.to_string(), "sign_in");
+        }
+        Err(e) => {
+            record(started, None, &format!("{e:?}"), "sign_in");
+        }
+    }
+    Ok(())
+}
+
+/// The hidden fields of the page's form whose submit button says `button`,
+/// as a browser sends them.
+fn hidden_fields(page: &str, button: &str) -> Vec<(String, String)> {
+    let label = format!(">{button}</button>");
+    let Some(end) = page.find(&label) else {
+        return Vec::new();
+    };
+    let Some(start) = page[..end].rfind("<form") else {
+        return Vec::new();
+    };
+    let form_end = page[end..].find("</form>").map_or(page.len(), |i| end + i);
+    let mut fields = Vec::new();
+    for input in page[start..form_end].split("<input").skip(1) {
+        let attr = |name: &str| {
+            let key = format!(" {name}=\"");
+            input.find(&key).and_then(|i| {
+                let rest = &input[i + key.len()..];
+                rest.find('"').map(|j| unescape(&rest[..j]))
+            })
+        };
+        if attr("type").as_deref() == Some("hidden") {
+            if let (Some(name), Some(value)) = (attr("name"), attr("value")) {
+                fields.push((name, value));
+            }
+        }
+    }
+    fields
+}
+
+/// A query value percent-encoded (RFC 3986: all but the unreserved characters).
+fn escape(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+fn unescape(text: &str) -> String {
+    text.replace("&quot;", "\"")
+        .replace("&#x27;", "'")
+        .replace("&#39;", "'")
+        .replace("&#x2f;", "/")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
 }
 
 /// The admin API's account search with a random mix of filters: half the
@@ -582,9 +755,10 @@ fn transaction_for(target: Target, kind: Kind) -> Option<Transaction> {
         (Target::Registrar, Kind::ChangePassword) => transaction!(registrar_change_password),
         (Target::Registrar, Kind::Introspect) => transaction!(registrar_introspect),
         (Target::Registrar, Kind::AdminSearch) => transaction!(registrar_admin_search),
+        (Target::Registrar, Kind::SignIn) => transaction!(registrar_sign_in),
         (Target::Peer, Kind::Register) => transaction!(peer_register),
         (Target::Peer, Kind::Login) => transaction!(peer_login),
-        (Target::Peer, Kind::Refresh | Kind::Introspect | Kind::AdminSearch) => return None,
+        (Target::Peer, Kind::Refresh | Kind::Introspect | Kind::AdminSearch | Kind::SignIn) => return None,
         (Target::Peer, Kind::Me) => transaction!(peer_me),
         (Target::Peer, Kind::ChangePassword) => transaction!(peer_change_password),
     })
@@ -620,6 +794,9 @@ async fn main() {
         }
         if kind == Kind::Introspect && (args.resource_server.is_empty() || args.resource_server_secret.is_empty()) {
             fail("--resource-server and --resource-server-secret are needed for introspect");
+        }
+        if kind == Kind::SignIn && args.web_client.is_empty() {
+            fail("--web-client is needed for sign_in");
         }
         if kind == Kind::AdminSearch && (args.admin_key.is_empty() || args.seeded == 0) {
             fail("--admin-key and --seeded are needed for admin_search");

@@ -57,7 +57,7 @@ struct Run {
     load_cores: Option<f64>,
 }
 
-const SCENARIOS: [&str; 7] = [
+const SCENARIOS: [&str; 8] = [
     "healthz",
     "register",
     "login",
@@ -65,6 +65,7 @@ const SCENARIOS: [&str; 7] = [
     "me",
     "introspect",
     "change_password",
+    "sign_in",
 ];
 
 /// Scenarios run only with the large population (in the detail table).
@@ -257,7 +258,7 @@ fn main() {
     let _ = writeln!(md, "|---|---:|---|---:|---:|---:|---:|---:|");
     for s in &SCENARIOS[1..] {
         let (limit_pg, limit_sqlite, limit_name) = match *s {
-            "register" | "login" => (argon2, argon2, "argon2".to_owned()),
+            "register" | "login" | "sign_in" => (argon2, argon2, "argon2".to_owned()),
             "change_password" => (half, half, "argon2 ÷ 2".to_owned()),
             "me" | "introspect" => (me_limit_pg, me_limit_sqlite, "min(raw HTTP, pgbench -S)¹".to_owned()),
             _ => (None, None, String::new()),
@@ -273,7 +274,7 @@ fn main() {
             Some(l) => format!("{} ({limit_name})", fmt_rps(l)),
             None => "—".to_owned(),
         };
-        let peer_has_none = matches!(*s, "refresh" | "introspect");
+        let peer_has_none = matches!(*s, "refresh" | "introspect" | "sign_in");
         let peer_cell = if peer_has_none { "n/a".to_owned() } else { opt(peer) };
         let vs_peer = match (pg, peer) {
             (Some(a), Some(b)) if b > 0.0 => times(a / b),
@@ -417,6 +418,7 @@ fn main() {
             ("register", argon2, "register ÷ argon2 bound"),
             ("login", argon2, "login ÷ argon2 bound"),
             ("change_password", half, "change-password ÷ (argon2 bound ÷ 2)"),
+            ("sign_in", argon2, "sign-in page POST ÷ argon2 bound"),
         ] {
             let m = match (rps(backend, s), bound) {
                 (Some(a), Some(b)) if b > 0.0 => Some((pct(a / b), a / b >= 0.9)),
