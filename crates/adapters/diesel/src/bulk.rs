@@ -122,9 +122,6 @@ pub(crate) struct NewAcceptanceRow<'a> {
 /// `COPY`: a few rows (the events of one request) go in one round trip.
 const COPY_FROM: usize = 64;
 
-/// Rows per multi-row INSERT on PostgreSQL (65,535 bound parameters at most).
-const INSERT_ROWS: usize = 1000;
-
 /// Many rows of one table at once, in whatever way the backend takes them
 /// fastest. Errors are diesel's as an INSERT's would be (a unique or
 /// foreign-key violation), for the caller to classify.
@@ -142,28 +139,28 @@ pub(crate) trait BulkInsert {
     fn insert_acceptances(&mut self, rows: &[NewAcceptanceRow<'_>]) -> Result<(), DieselError>;
 }
 
-impl BulkInsert for SqliteConnection {
-    fn insert_users(&mut self, rows: &[NewUserRow<'_>]) -> Result<(), DieselError> {
-        for row in rows {
-            diesel::insert_into(users::table).values(row).execute(self)?;
+/// [`BulkInsert`] on SQLite, the same for every table: one cached one-row
+/// INSERT per row.
+macro_rules! row_by_row {
+    ($conn:expr, $table:path, $rows:expr) => {{
+        for row in $rows {
+            diesel::insert_into($table).values(row).execute($conn)?;
         }
         Ok(())
+    }};
+}
+
+impl BulkInsert for SqliteConnection {
+    fn insert_users(&mut self, rows: &[NewUserRow<'_>]) -> Result<(), DieselError> {
+        row_by_row!(self, users::table, rows)
     }
 
     fn insert_events(&mut self, rows: &[NewAuditRow<'_>]) -> Result<(), DieselError> {
-        for row in rows {
-            diesel::insert_into(audit_events::table).values(row).execute(self)?;
-        }
-        Ok(())
+        row_by_row!(self, audit_events::table, rows)
     }
 
     fn insert_acceptances(&mut self, rows: &[NewAcceptanceRow<'_>]) -> Result<(), DieselError> {
-        for row in rows {
-            diesel::insert_into(policy_acceptances::table)
-                .values(row)
-                .execute(self)?;
-        }
-        Ok(())
+        row_by_row!(self, policy_acceptances::table, rows)
     }
 }
 
@@ -174,9 +171,7 @@ macro_rules! copy_or_insert {
         if rows.len() >= COPY_FROM {
             diesel::copy_from($table).from_insertable(rows).execute($conn)?;
         } else if !rows.is_empty() {
-            for chunk in rows.chunks(INSERT_ROWS) {
-                diesel::insert_into($table).values(chunk).execute($conn)?;
-            }
+            diesel::insert_into($table).values(rows).execute($conn)?;
         }
         Ok(())
     }};
