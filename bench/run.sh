@@ -15,6 +15,8 @@
 #   BENCH_WARMUP=3 [1]         seconds of load before each measurement
 #   BENCH_SMALL=1000 [1000]    users seeded for the main run
 #   BENCH_LARGE=1000000 [20000] users in the database for the growth check
+#   BENCH_MFA=100000 [15000]   users seeded with a TOTP factor and a waiting sign-in
+#                              for `mfa` (each serves once; part of BENCH_LARGE)
 #   BENCH_PG=postgres://postgres@127.0.0.1:5432   the PostgreSQL server (trust auth)
 #   BENCH_SKIP_BUILD=1         use the binaries as built
 #   CARGO_TARGET_DIR           where cargo puts (and the harness finds) the binaries
@@ -32,7 +34,7 @@ while [[ $# -gt 0 ]]; do
     --only)
       [[ $# -ge 2 ]] || { echo "$usage" >&2; exit 2; }
       only="$2"; shift ;;
-    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
     *) echo "$usage" >&2; exit 2 ;;
   esac
   shift
@@ -43,15 +45,17 @@ case "$only" in
 esac
 
 if [[ $mode == smoke ]]; then
-  d_seconds=3 d_warmup=1 d_small=1000 d_large=20000
+  d_seconds=3 d_warmup=1 d_small=1000 d_large=20000 d_mfa=15000
 else
-  d_seconds=20 d_warmup=3 d_small=1000 d_large=1000000
+  d_seconds=20 d_warmup=3 d_small=1000 d_large=1000000 d_mfa=100000
 fi
 users="${BENCH_USERS:-32}"
 seconds="${BENCH_SECONDS:-$d_seconds}"
 warmup="${BENCH_WARMUP:-$d_warmup}"
 small="${BENCH_SMALL:-$d_small}"
 large="${BENCH_LARGE:-$d_large}"
+mfa="${BENCH_MFA:-$d_mfa}"
+(( large > small + mfa )) || { echo "bench/run.sh: BENCH_LARGE must exceed BENCH_SMALL + BENCH_MFA" >&2; exit 2; }
 pg_base="${BENCH_PG:-postgres://postgres@127.0.0.1:5432}"
 cores="$(nproc)"
 port_pg=18081 port_sqlite=18082 port_peer=18090
@@ -164,10 +168,10 @@ scenario() { # label target scenario host pids [extra args]
   loadpid=""
 }
 
-seed() { # label from count client
+seed() { # label from count client [--totp]
   local t0 t1
   t0="$(date +%s.%N)"
-  "$registrar" seed --users "$3" --from "$2" --client "$4" > "$work/seed-$1.out" 2> "$work/seed-$1.log" \
+  "$registrar" seed --users "$3" --from "$2" --client "$4" ${5:+"$5"} > "$work/seed-$1.out" 2> "$work/seed-$1.log" \
     || { cat "$work/seed-$1.log" >&2; die "registrar seed failed ($1)"; }
   t1="$(date +%s.%N)"
   printf '{"kind":"seed","label":"%s","users":%s,"seconds":%s}\n' "$1" "$3" "$(awk "BEGIN{print $t1 - $t0}")" >> "$results"
@@ -236,9 +240,13 @@ run_registrar() { # backend url port
   for sc in healthz register login refresh me introspect change_password sign_in; do
     scenario "$backend" registrar "$sc" "$host" "$spid" "${common[@]}"
   done
+  # Each seeded sign-in waiting for a TOTP code serves once, and lives
+  # 5 minutes: seeded right before the scenario, more than it can use.
+  seed "$backend-mfa" "$small" "$mfa" "$client" --totp
+  scenario "$backend" registrar mfa "$host" "$spid" "${common[@]}" --mfa-from "$small" --mfa-users "$mfa"
 
   log "growth: $backend with $large users"
-  seed "$backend-large" "$small" "$((large - small))" "$client"
+  seed "$backend-large" "$((small + mfa))" "$((large - small - mfa))" "$client"
   for sc in me login admin_search; do
     scenario "$backend-large" registrar "$sc" "$host" "$spid" --client "$client" --seeded "$large" --admin-key "$admin_key"
   done

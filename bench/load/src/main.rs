@@ -20,9 +20,11 @@ use std::time::{Duration, Instant};
 use clap::{Parser, ValueEnum};
 use goose::prelude::*;
 use hdrhistogram::Histogram;
+use hmac::{Hmac, Mac};
 use rand::Rng as _;
 use reqwest::RequestBuilder;
 use serde_json::{json, Value};
+use sha1::Sha1;
 use sha2::{Digest, Sha256};
 
 /// Registrar's seeded users are split into ranges, one per scenario, so that
@@ -64,6 +66,8 @@ enum Kind {
     /// The OAuth sign-in page: its GET, then the password POST (timed).
     #[value(name = "sign_in")]
     SignIn,
+    /// `grant_type=mfa` with a TOTP code, one seeded waiting sign-in each.
+    Mfa,
 }
 
 impl Kind {
@@ -78,6 +82,7 @@ impl Kind {
             Kind::ChangePassword => "change_password",
             Kind::AdminSearch => "admin_search",
             Kind::SignIn => "sign_in",
+            Kind::Mfa => "mfa",
         }
     }
 }
@@ -125,6 +130,13 @@ struct Args {
     /// Registrar: how many users `registrar seed` inserted (indices 0..N).
     #[arg(long, default_value_t = 1000)]
     seeded: u64,
+    /// Registrar (`mfa`): the first index of the users seeded with
+    /// `registrar seed --totp`, and how many there are (each completes one
+    /// sign-in).
+    #[arg(long, default_value_t = 0)]
+    mfa_from: u64,
+    #[arg(long, default_value_t = 0)]
+    mfa_users: u64,
     /// Server processes whose peak RSS (VmHWM) is reset before and summed after the run.
     #[arg(long, value_delimiter = ',')]
     pids: Vec<u32>,
@@ -151,6 +163,8 @@ struct Shared {
     statuses: Mutex<HashMap<u16, u64>>,
     /// Peer: bearer tokens for `me` (a pool) and `change_password` (one per goose user).
     peer_tokens: Vec<String>,
+    /// `mfa`: how many of the seeded waiting sign-ins were taken.
+    mfa_taken: AtomicU64,
 }
 
 static SHARED: OnceLock<Shared> = OnceLock::new();
@@ -185,6 +199,28 @@ fn seed_refresh(i: u64) -> String {
 
 fn seed_email(i: u64) -> String {
     format!("seed-{i}@bench.example")
+}
+
+/// The authenticator-app secret `registrar seed --totp` gave user `i`.
+fn seed_totp_secret(i: u64) -> Vec<u8> {
+    Sha256::digest(format!("seed-totp-{i}").as_bytes())[..20].to_vec()
+}
+
+/// The `mfa_token` of user `i`'s waiting sign-in (`registrar seed --totp`).
+fn seed_mfa_token(i: u64) -> String {
+    sha_hex(&format!("seed-mfa-{i}"))
+}
+
+/// The TOTP code of `secret` at `unix_seconds`, computed here from RFC 6238
+/// (HMAC-SHA-1 of the 30-second step, RFC 4226's dynamic truncation, six
+/// digits), not with the server's library.
+fn totp(secret: &[u8], unix_seconds: u64) -> String {
+    let mut mac = <Hmac<Sha1> as Mac>::new_from_slice(secret).expect("HMAC takes a key of any length");
+    mac.update(&(unix_seconds / 30).to_be_bytes());
+    let h = mac.finalize().into_bytes();
+    let at = usize::from(h[19] & 0x0f);
+    let bits = u32::from_be_bytes([h[at] & 0x7f, h[at + 1], h[at + 2], h[at + 3]]);
+    format!("{:06}", bits % 1_000_000)
 }
 
 fn peer_email(kind: &str, i: usize) -> String {
@@ -386,6 +422,43 @@ async fn registrar_introspect(user: &mut GooseUser) -> TransactionResult {
         // A 200 that says inactive is a failed check, not a success.
         if !answer.starts_with("{\"active\":true") {
             record(Instant::now(), None, &answer, "introspect (not active)");
+        }
+    }
+    Ok(())
+}
+
+/// The second step of a sign-in (`mfa`): a seeded sign-in waiting for its
+/// code, completed with the current code of the user's app. Each seeded
+/// user serves once (its token is used up, and so is the step), so the
+/// users are taken in turn; running out is an error.
+async fn registrar_mfa(user: &mut GooseUser) -> TransactionResult {
+    let s = shared();
+    let n = s.mfa_taken.fetch_add(1, Ordering::Relaxed);
+    if n >= s.args.mfa_users {
+        record(
+            Instant::now(),
+            None,
+            "seed more with `registrar seed --totp`",
+            "mfa (no seeded sign-in left)",
+        );
+        // Not a loop of instant errors: wait for the run to end.
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        return Ok(());
+    }
+    let i = s.args.mfa_from + n;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let body = json!({
+        "grant_type": "mfa",
+        "client_id": s.args.client,
+        "mfa_token": seed_mfa_token(i),
+        "code": totp(&seed_totp_secret(i), now),
+    });
+    let rb = builder(user, GooseMethod::Post, "/api/token")?.json(&body);
+    if let Some(answer) = send(user, "mfa", rb).await {
+        if !answer.contains("\"access_token\"") {
+            record(Instant::now(), None, &answer, "mfa (no access_token in the answer)");
         }
     }
     Ok(())
@@ -756,9 +829,10 @@ fn transaction_for(target: Target, kind: Kind) -> Option<Transaction> {
         (Target::Registrar, Kind::Introspect) => transaction!(registrar_introspect),
         (Target::Registrar, Kind::AdminSearch) => transaction!(registrar_admin_search),
         (Target::Registrar, Kind::SignIn) => transaction!(registrar_sign_in),
+        (Target::Registrar, Kind::Mfa) => transaction!(registrar_mfa),
         (Target::Peer, Kind::Register) => transaction!(peer_register),
         (Target::Peer, Kind::Login) => transaction!(peer_login),
-        (Target::Peer, Kind::Refresh | Kind::Introspect | Kind::AdminSearch | Kind::SignIn) => return None,
+        (Target::Peer, Kind::Refresh | Kind::Introspect | Kind::AdminSearch | Kind::SignIn | Kind::Mfa) => return None,
         (Target::Peer, Kind::Me) => transaction!(peer_me),
         (Target::Peer, Kind::ChangePassword) => transaction!(peer_change_password),
     })
@@ -798,12 +872,15 @@ async fn main() {
         if kind == Kind::SignIn && args.web_client.is_empty() {
             fail("--web-client is needed for sign_in");
         }
+        if kind == Kind::Mfa && (args.mfa_users == 0 || args.client.is_empty()) {
+            fail("--mfa-from, --mfa-users and --client are needed for mfa");
+        }
         if kind == Kind::AdminSearch && (args.admin_key.is_empty() || args.seeded == 0) {
             fail("--admin-key and --seeded are needed for admin_search");
         }
     }
     let Some(transaction) = transaction_for(args.target, kind) else {
-        fail("the peer has no refresh tokens, no introspection and no admin API");
+        fail("the peer has no refresh tokens, no introspection, no second factor and no admin API");
     };
 
     // The peer's users, made through its own API before the clock starts.
@@ -850,6 +927,7 @@ async fn main() {
             errors: AtomicU64::new(0),
             statuses: Mutex::new(HashMap::new()),
             peer_tokens,
+            mfa_taken: AtomicU64::new(0),
         })
         .is_err()
     {
@@ -936,5 +1014,17 @@ async fn main() {
             .open(&path)
             .unwrap_or_else(|e| fail(format!("{}: {e}", path.display())));
         writeln!(f, "{line}").unwrap_or_else(|e| fail(format!("{}: {e}", path.display())));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// RFC 6238 appendix B, SHA-1, the last six of its eight digits.
+    #[test]
+    fn totp_gives_the_rfc_6238_codes() {
+        let secret = b"12345678901234567890";
+        assert_eq!(super::totp(secret, 59), "287082");
+        assert_eq!(super::totp(secret, 1_111_111_109), "081804");
+        assert_eq!(super::totp(secret, 2_000_000_000), "279037");
     }
 }

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use anyhow::{bail, Context};
 use clap::{Parser, Subcommand};
 use registrar_domain::{RedirectUri, WEB_CLIENT_ID};
-use registrar_service::{NewClient, ServiceError};
+use registrar_service::{NewClient, SeedExtras, ServiceError};
 
 use crate::config::{self, Config};
 use crate::{policy_file, telemetry, wiring};
@@ -59,6 +59,12 @@ pub enum Command {
     /// a session on CLIENT whose tokens are the hex SHA-256 of
     /// `seed-access-<i>` / `seed-refresh-<i>` (bench/README.md). Prints the count.
     Seed {
+        /// Each user also gets a confirmed authenticator app (TOTP secret:
+        /// the first 20 bytes of the SHA-256 of `seed-totp-<i>`) and a sign-in
+        /// waiting for its code, live for 5 minutes (`mfa_token`: the hex
+        /// SHA-256 of `seed-mfa-<i>`).
+        #[arg(long)]
+        totp: bool,
         /// How many users.
         #[arg(long)]
         users: u64,
@@ -280,6 +286,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Client(command) => client(&config, command).await,
         Command::Seed {
+            totp,
             users,
             from,
             client,
@@ -287,7 +294,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         } => {
             let inserted = service(&config)
                 .await?
-                .seed_users(from, users, &client, &password)
+                .seed_users_with(from, users, &client, &password, SeedExtras { totp })
                 .await
                 .context("cannot seed the users")?;
             println!("{inserted}");

@@ -43,7 +43,7 @@ pub const MFA_TOKEN_FAILURES: u32 = 5;
 /// Recovery codes handed out at a time.
 pub const RECOVERY_CODES: usize = 10;
 /// The purpose a TOTP secret is sealed for.
-const TOTP_PURPOSE: &str = "totp";
+pub(crate) const TOTP_PURPOSE: &str = "totp";
 /// Letters of a recovery code: lowercase, without the look-alikes 0/o, 1/l/i.
 const RECOVERY_ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
 

@@ -418,6 +418,8 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
             session: None,
             accepted_policies: account.accepted_policies,
             audit,
+            totp: None,
+            mfa_token: None,
         }
     }
 }

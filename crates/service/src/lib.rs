@@ -84,7 +84,7 @@ pub use passkeys::{
 };
 pub use policies::{Acceptance, CurrentPolicy};
 pub use profile_registration::ProfileRegistration;
-pub use seed::{seed_email, seed_tokens};
+pub use seed::{seed_email, seed_mfa_token, seed_tokens, seed_totp_secret, SeedExtras};
 pub use settings::Settings;
 pub use signup::{Signup, SignupConsent, SignupLink, SignupLookups};
 pub use stored_hash::needs_upgrade;

@@ -3,14 +3,16 @@
 //! generator can compute without asking the server.
 
 use chrono::Duration;
+use registrar_domain::TotpSecret;
 use registrar_domain::{
     ClientId, DeviceId, DeviceName, Email, Password, Profile, Role, SecretHash, SessionId, SignInMethod, UserId,
 };
 use registrar_mail::Mailer;
-use registrar_store::{ImportedUser, NewSession, NewUser, Store};
+use registrar_store::{FirstFactor, ImportedUser, MfaAttempt, MfaPurpose, NewMfaToken, NewSession, NewUser, Store};
 use sha2::{Digest, Sha256};
 
-use crate::{Registrar, ServiceError};
+use crate::factors::TOTP_PURPOSE;
+use crate::{Registrar, ServiceError, MFA_TOKEN_TTL};
 
 /// Users per transaction.
 const BATCH: u64 = 10_000;
@@ -27,13 +29,51 @@ pub fn seed_tokens(i: u64) -> (String, String) {
     (token("access"), token("refresh"))
 }
 
+/// The authenticator-app secret of seeded user `i` (`--totp`): the first
+/// 20 bytes of the SHA-256 of `seed-totp-{i}`.
+pub fn seed_totp_secret(i: u64) -> [u8; registrar_domain::totp::SECRET_BYTES] {
+    let digest = Sha256::digest(format!("seed-totp-{i}").as_bytes());
+    let mut secret = [0_u8; registrar_domain::totp::SECRET_BYTES];
+    secret.copy_from_slice(&digest[..registrar_domain::totp::SECRET_BYTES]);
+    secret
+}
+
+/// The `mfa_token` of seeded user `i`'s waiting sign-in (`--totp`): the
+/// lowercase hex SHA-256 of `seed-mfa-{i}`.
+pub fn seed_mfa_token(i: u64) -> String {
+    hex::encode(Sha256::digest(format!("seed-mfa-{i}").as_bytes()))
+}
+
+/// What `registrar seed` inserts besides the accounts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct SeedExtras {
+    /// Each user also has a confirmed authenticator app
+    /// ([`seed_totp_secret`], no step used) and a sign-in on the client that
+    /// waits for it ([`seed_mfa_token`], live for [`MFA_TOKEN_TTL`] from
+    /// now): the benchmark's `grant_type=mfa` scenario.
+    pub totp: bool,
+}
+
 impl<S: Store, M: Mailer> Registrar<S, M> {
+    /// As [`Self::seed_users_with`], no extras.
+    pub async fn seed_users(&self, from: u64, count: u64, client: &str, password: &str) -> Result<u64, ServiceError> {
+        self.seed_users_with(from, count, client, password, SeedExtras::default())
+            .await
+    }
+
     /// Inserts users `from..from + count` ([`seed_email`]), confirmed, all
     /// with `password` (hashed once), each with a session on `client`
     /// (device `seed`) holding [`seed_tokens`]; the access tokens live 30
-    /// days; then refreshes the database's planner statistics. Returns how
-    /// many were inserted.
-    pub async fn seed_users(&self, from: u64, count: u64, client: &str, password: &str) -> Result<u64, ServiceError> {
+    /// days, and `extras`; then refreshes the database's planner statistics.
+    /// Returns how many were inserted.
+    pub async fn seed_users_with(
+        &self,
+        from: u64,
+        count: u64,
+        client: &str,
+        password: &str,
+        extras: SeedExtras,
+    ) -> Result<u64, ServiceError> {
         let client = self.known_client(&crate::parse::ClientRef::of(client)).await?;
         let password = Password::presented(password, &self.settings.password)
             .ok_or_else(|| ServiceError::unexpected("the seed password is not a possible password"))?;
@@ -67,6 +107,27 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
                     audit: Vec::new(),
                     new_device_notice: None,
                 };
+                let (totp, mfa_token) = if extras.totp {
+                    let secret = TotpSecret::new(seed_totp_secret(i));
+                    let attempt = MfaAttempt {
+                        user: id.clone(),
+                        client: ClientId::clone(&client),
+                        device: device.clone(),
+                        device_name: device_name.clone(),
+                        first_factor: FirstFactor::Password,
+                        purpose: MfaPurpose::SignIn,
+                        credential: Some(hash.clone()),
+                    };
+                    let token = NewMfaToken {
+                        token_hash: SecretHash::of(&seed_mfa_token(i)),
+                        attempt,
+                        created_at: now,
+                        expires_at: now + MFA_TOKEN_TTL,
+                    };
+                    (Some(self.seal(TOTP_PURPOSE, &id.0, secret.as_bytes())), Some(token))
+                } else {
+                    (None, None)
+                };
                 let user = NewUser {
                     id,
                     email,
@@ -80,6 +141,8 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
                 };
                 batch.push(ImportedUser {
                     session: Some(session),
+                    totp,
+                    mfa_token,
                     ..ImportedUser::bare(user)
                 });
             }

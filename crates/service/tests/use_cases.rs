@@ -2,13 +2,13 @@
 #![allow(clippy::pedantic, clippy::restriction)] // test code
 
 use chrono::Duration;
-use registrar_domain::{Language, PolicyType};
+use registrar_domain::{Language, PolicyType, TotpSecret};
 use registrar_mail::MailContent;
 use registrar_memory::MemoryMailer;
 use registrar_service::testing::{self, Raw};
 use registrar_service::{
-    AuthContext, ChangePasswordInput, Field, FieldError, Patch, ProfilePatch, RegisterInput, ServiceError, Settings,
-    TokenPair,
+    seed_email, seed_mfa_token, seed_totp_secret, AuthContext, ChangePasswordInput, Field, FieldError, MfaGrant, Patch,
+    ProfilePatch, RegisterInput, SecondFactor, SeedExtras, ServiceError, Settings, TokenPair,
 };
 use registrar_store::{NewPolicyRevision, UserStore};
 
@@ -831,6 +831,66 @@ async fn seeded_users_log_in_and_their_computed_tokens_work() {
         ),
         "seeding an index twice is refused"
     );
+}
+
+/// `registrar seed --totp`: each user has an authenticator app and a
+/// sign-in waiting for its code, as the benchmark's `mfa` scenario uses them.
+#[tokio::test]
+async fn users_seeded_with_an_app_complete_their_waiting_sign_in_with_its_code() {
+    let w = world().await;
+    let extras = SeedExtras { totp: true };
+    assert_eq!(
+        w.app
+            .seed_users_with(20, 2, &w.client, PASSWORD, extras)
+            .await
+            .expect("seed"),
+        2
+    );
+    let now = || registrar_service::Clock::now(&*w.clock).timestamp().unsigned_abs();
+    let code = |i| TotpSecret::new(seed_totp_secret(i)).code_at(now());
+    let grant = |i, code| MfaGrant {
+        mfa_token: seed_mfa_token(i),
+        factor: SecondFactor::Totp(code),
+        client: None,
+    };
+    let pair = w
+        .app
+        .login_mfa(grant(20, code(20)), ip())
+        .await
+        .expect("the waiting sign-in completes");
+    let ctx = w
+        .app
+        .authenticate(pair.access_token.expose())
+        .await
+        .expect("its access token works");
+    assert_eq!(ctx.user.email.as_str(), seed_email(20));
+    assert!(
+        matches!(
+            w.app.login_mfa(grant(20, code(20)), ip()).await,
+            Err(ServiceError::InvalidGrant)
+        ),
+        "the token and the step are used"
+    );
+    // The secrets differ: user 20's code is not user 21's (one in a million
+    // they coincide; then the step is the other's and the test says so).
+    if code(20) != code(21) {
+        assert!(matches!(
+            w.app.login_mfa(grant(21, code(20)), ip()).await,
+            Err(ServiceError::InvalidGrant)
+        ));
+    }
+    // A password login asks for the app now.
+    let login = w
+        .app
+        .login_raw(w.login_input(&seed_email(21), PASSWORD, "laptop"), ip())
+        .await;
+    assert!(matches!(login, Err(ServiceError::MfaRequired(_))), "{login:?}");
+    // The seeded token lives as long as any.
+    w.clock.advance(registrar_service::MFA_TOKEN_TTL);
+    assert!(matches!(
+        w.app.login_mfa(grant(21, code(21)), ip()).await,
+        Err(ServiceError::InvalidGrant)
+    ));
 }
 
 #[tokio::test]

@@ -6,9 +6,11 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use registrar_domain::{
-    AuditEvent, ConfirmationPurpose, Email, Language, PasswordHash, Profile, RevisionId, Role, User, UserId,
+    AuditEvent, ConfirmationPurpose, Email, Language, PasswordHash, Profile, RevisionId, Role, Sealed, User, UserId,
 };
-use registrar_store::{ImportedUser, NewOutboxMail, NewSession, NewUser, Registration, StoreError, UserStore};
+use registrar_store::{
+    ImportedUser, NewMfaToken, NewOutboxMail, NewSession, NewUser, Registration, StoreError, UserStore,
+};
 
 use crate::admin_users::Erasure;
 use crate::audit::AuditWrites;
@@ -16,6 +18,7 @@ use crate::backend::{for_each_backend, run, Backend};
 use crate::bulk::{BulkInsert, IndexCatalog};
 use crate::confirmations::ConfirmationSteps;
 use crate::error::{duplicate_email_on_unique, Failure};
+use crate::factors::FactorWrites;
 use crate::invites::InviteWrites;
 use crate::outbox::OutboxWrites;
 use crate::policies::AcceptanceWrites;
@@ -89,6 +92,12 @@ impl UserStore for DieselStore {
                 for session in chunk.iter().filter_map(|i| i.session.as_ref()) {
                     conn.set_scope_in(session)?;
                 }
+                let totp: Vec<(&str, &Sealed, DateTime<Utc>)> = chunk
+                    .iter()
+                    .filter_map(|i| Some((i.user.id.as_str(), i.totp.as_ref()?, i.user.created_at)))
+                    .collect();
+                let tokens: Vec<&NewMfaToken> = chunk.iter().filter_map(|i| i.mfa_token.as_ref()).collect();
+                conn.import_factors_in(&totp, &tokens)?;
             }
             conn.rebuild_indexes(&set_aside)?;
             Ok(users.len() as u64)

@@ -8,8 +8,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use registrar_domain::{AuditEvent, Sealed, SecretHash, UserId};
 use registrar_store::{
-    FactorStore, MfaToken, MfaTokenLookup, NewCeremony, NewMfaToken, NewOutboxMail, PasskeyRecord, RecoveryCodeUse,
-    StoreError, TotpConfirmation, TotpFactor,
+    FactorStore, MfaToken, MfaTokenLookup, NewCeremony, NewMfaToken, NewOutboxMail, NewUser, PasskeyRecord,
+    RecoveryCodeUse, StoreError, TotpConfirmation, TotpFactor,
 };
 
 use crate::state::State;
@@ -89,6 +89,32 @@ impl State {
         }
         let removed = self.factors.totp.remove(user).is_some() || removed;
         Ok(self.queue_if(removed, mail))
+    }
+}
+
+impl State {
+    /// The second factors an import gives `user` (checked beforehand): a
+    /// TOTP factor confirmed at the account's creation, a waiting sign-in.
+    pub(crate) fn import_factors(&mut self, user: &NewUser, totp: Option<Sealed>, token: Option<NewMfaToken>) {
+        if let Some(secret) = totp {
+            let factor = TotpFactor {
+                secret,
+                created_at: user.created_at,
+                confirmed_at: Some(user.created_at),
+                last_step: None,
+            };
+            self.factors.totp.insert(user.id.clone(), factor);
+        }
+        if let Some(new) = token {
+            let token = MfaToken {
+                attempt: new.attempt,
+                failures: 0,
+                expires_at: new.expires_at,
+            };
+            self.factors
+                .mfa_tokens
+                .insert(new.token_hash, StoredMfaToken { token, used: false });
+        }
     }
 }
 

@@ -14,10 +14,12 @@ impl UserStore for MemoryStore {
         let mut state = self.lock()?;
         // Every check before the first change: all or nothing.
         let mut emails = HashSet::new();
+        let mut tokens = HashSet::new();
         for ImportedUser {
             user,
             session,
             accepted_policies,
+            mfa_token,
             ..
         } in &users
         {
@@ -34,6 +36,11 @@ impl UserStore for MemoryStore {
             if let Some(session) = session {
                 state.require_client(&session.client_id)?;
             }
+            if let Some(token) = mfa_token {
+                if state.factors.mfa_tokens.contains_key(&token.token_hash) || !tokens.insert(&token.token_hash) {
+                    return Err(StoreError::Duplicate);
+                }
+            }
         }
         let count = users.len() as u64;
         for imported in users {
@@ -41,6 +48,7 @@ impl UserStore for MemoryStore {
             for id in imported.accepted_policies {
                 acceptances.entry(id).or_insert((imported.user.created_at, None));
             }
+            state.import_factors(&imported.user, imported.totp, imported.mfa_token);
             state.insert_user(imported.user);
             state.record(&imported.audit);
             if let Some(session) = imported.session {

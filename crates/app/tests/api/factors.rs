@@ -714,7 +714,49 @@ async fn second_factor_changes_are_mailed_in_the_accounts_language(backend: Back
     }
 }
 
+/// `registrar seed --totp` (the benchmark's `mfa` scenario): a seeded
+/// user's waiting sign-in completes over HTTP with the code an authenticator
+/// app computes from the seeded secret, once.
+async fn a_user_seeded_with_an_app_completes_the_waiting_sign_in_with_its_code(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let extras = registrar_service::SeedExtras { totp: true };
+    let seeded = app
+        .service
+        .seed_users_with(40, 2, &app.client_id, PASSWORD, extras)
+        .await
+        .expect("seeded");
+    assert_eq!(seeded, 2);
+    let authenticator = Authenticator {
+        key: registrar_service::seed_totp_secret(40).to_vec(),
+    };
+    let grant = json!({
+        "grant_type": "mfa",
+        "client_id": app.client_id,
+        "mfa_token": registrar_service::seed_mfa_token(40),
+        "code": authenticator.code(0),
+    });
+    let (status, pair) = parts(app.post_json("/api/token", &grant).await).await;
+    assert_eq!(status, StatusCode::OK, "{pair}");
+    let me = app
+        .http
+        .get(app.url("/api/me"))
+        .bearer_auth(pair["access_token"].as_str().expect("an access token"))
+        .send()
+        .await
+        .expect("me");
+    let me: Value = me.json().await.expect("json");
+    assert_eq!(me["username"], registrar_service::seed_email(40), "{me}");
+    assert_eq!(
+        app.post_error("/api/token", &grant).await,
+        (StatusCode::BAD_REQUEST, json!("invalid_grant")),
+        "the waiting sign-in and the step are used up"
+    );
+    // The password alone does not sign the seeded user in: the app is on.
+    mfa_token_of(app.login(&registrar_service::seed_email(41), PASSWORD, "laptop").await).await;
+}
+
 on_both_backends!(
+    a_user_seeded_with_an_app_completes_the_waiting_sign_in_with_its_code,
     a_confidential_client_authenticates_in_the_second_step_too,
     second_factor_changes_are_mailed_in_the_accounts_language,
     unknown_mfa_tokens_are_throttled_per_client_address,

@@ -36,6 +36,13 @@ pub struct ImportedUser {
     /// The events the import records (`user.registered`), written with the
     /// account in the import's transaction.
     pub audit: Vec<registrar_domain::AuditEvent>,
+    /// An authenticator app (TOTP) given with the account, confirmed at its
+    /// `created_at`, no step used yet; the secret sealed as the service
+    /// seals one (`registrar seed --totp`).
+    pub totp: Option<registrar_domain::Sealed>,
+    /// A sign-in that waits for its second factor, given with the account
+    /// (`registrar seed --totp`: the benchmark's `mfa` scenario completes it).
+    pub mfa_token: Option<crate::NewMfaToken>,
 }
 
 impl ImportedUser {
@@ -46,6 +53,8 @@ impl ImportedUser {
             session: None,
             accepted_policies: Vec::new(),
             audit: Vec::new(),
+            totp: None,
+            mfa_token: None,
         }
     }
 }

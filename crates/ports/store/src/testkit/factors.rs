@@ -286,6 +286,58 @@ pub async fn of_requests_racing_with_one_mfa_token_one_wins<S: Store>(store: S) 
     assert_eq!(won, 1, "one of the racers used the token");
 }
 
+pub async fn an_import_gives_accounts_a_confirmed_totp_factor_and_a_waiting_sign_in<S: Store>(store: S) {
+    let client = add_client(&store, at(0)).await;
+    // More accounts than an adapter puts in one statement.
+    let users: Vec<NewUser> = (0..1_100).map(|i| new_user(unique_email(&format!("factor{i}")))).collect();
+    let secrets: Vec<Sealed> = users.iter().map(|_| sealed()).collect();
+    let tokens: Vec<NewMfaToken> = users.iter().map(|u| new_token(&u.id, &client, at(300))).collect();
+    let batch: Vec<ImportedUser> = users
+        .iter()
+        .zip(secrets.iter().zip(&tokens))
+        .enumerate()
+        .map(|(i, (user, (secret, token)))| ImportedUser {
+            // Every third account comes with neither.
+            totp: (i % 3 != 0).then(|| secret.clone()),
+            mfa_token: (i % 3 != 0).then(|| token.clone()),
+            ..ImportedUser::bare(user.clone())
+        })
+        .collect();
+    assert_eq!(store.import_users(batch).await.expect("import"), 1_100);
+    for (i, user) in users.iter().enumerate() {
+        let factor = store.totp_factor(&user.id).await.unwrap();
+        let token = store.mfa_token(&lookup(&tokens[i].token_hash, at(10), 5)).await.unwrap();
+        if i % 3 == 0 {
+            assert_eq!((factor, token), (None, None), "account {i} came with no factor");
+            continue;
+        }
+        let confirmed = TotpFactor {
+            secret: secrets[i].clone(),
+            created_at: user.created_at,
+            confirmed_at: Some(user.created_at),
+            last_step: None,
+        };
+        assert_eq!(factor, Some(confirmed), "account {i}");
+        assert_eq!(token, Some(as_stored(&tokens[i], 0)), "account {i}");
+    }
+    // The factor works as one confirmed in the server: its first step is
+    // taken once, and the token is used once.
+    let first = &users[1].id;
+    assert!(store.use_totp_step(first, 1).await.unwrap());
+    assert!(!store.use_totp_step(first, 1).await.unwrap(), "a step is taken once");
+    assert!(store.consume_mfa_token(&lookup(&tokens[1].token_hash, at(10), 5)).await.unwrap().is_some());
+
+    // A token hash already stored fails the whole import.
+    let late = new_user(unique_email("factor-late"));
+    let clash = ImportedUser {
+        mfa_token: Some(NewMfaToken { attempt: MfaAttempt { user: late.id.clone(), ..tokens[2].attempt.clone() }, ..tokens[2].clone() }),
+        ..ImportedUser::bare(late.clone())
+    };
+    let result = store.import_users(vec![clash]).await;
+    assert!(matches!(result, Err(StoreError::Duplicate)), "{result:?}");
+    assert!(store.user_by_email(&late.email).await.unwrap().is_none(), "nothing was imported");
+}
+
 pub async fn expired_mfa_tokens_are_purged<S: Store>(store: S) {
     let (client, user) = client_and_user(&store).await;
     let (early, late) = (new_token(&user, &client, at(100)), new_token(&user, &client, at(200)));
