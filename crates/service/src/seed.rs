@@ -49,8 +49,8 @@ pub fn seed_mfa_token(i: u64) -> String {
 pub struct SeedExtras {
     /// Each user also has a confirmed authenticator app
     /// ([`seed_totp_secret`], no step used) and a sign-in on the client that
-    /// waits for it ([`seed_mfa_token`], live for [`MFA_TOKEN_TTL`] from
-    /// now): the benchmark's `grant_type=mfa` scenario.
+    /// waits for it on device `seed-mfa` ([`seed_mfa_token`], live for
+    /// [`MFA_TOKEN_TTL`] from now): the benchmark's `grant_type=mfa` scenario.
     pub totp: bool,
 }
 
@@ -80,6 +80,10 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         let hash = self.hasher.hash(&password).await?;
         let device = DeviceId::parse("seed").map_err(|_| ServiceError::unexpected("device id"))?;
         let device_name = DeviceName::parse("Seeded").map_err(|_| ServiceError::unexpected("device name"))?;
+        // The waiting sign-ins are on a device of their own: completing one
+        // opens a second session and leaves the seeded one (its computed
+        // tokens) working.
+        let mfa_device = DeviceId::parse("seed-mfa").map_err(|_| ServiceError::unexpected("device id"))?;
         let now = self.now();
         let mut inserted = 0;
         let mut start = from;
@@ -112,7 +116,7 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
                     let attempt = MfaAttempt {
                         user: id.clone(),
                         client: ClientId::clone(&client),
-                        device: device.clone(),
+                        device: mfa_device.clone(),
                         device_name: device_name.clone(),
                         first_factor: FirstFactor::Password,
                         purpose: MfaPurpose::SignIn,

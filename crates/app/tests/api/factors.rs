@@ -746,6 +746,16 @@ async fn a_user_seeded_with_an_app_completes_the_waiting_sign_in_with_its_code(b
         .expect("me");
     let me: Value = me.json().await.expect("json");
     assert_eq!(me["username"], registrar_service::seed_email(40), "{me}");
+    // The sign-in opened a session of its own: the seeded one still works.
+    let (seeded_access, _) = registrar_service::seed_tokens(40);
+    let seeded = app
+        .http
+        .get(app.url("/api/me"))
+        .bearer_auth(seeded_access)
+        .send()
+        .await
+        .expect("me");
+    assert_eq!(seeded.status(), StatusCode::OK, "the seeded session is left alone");
     assert_eq!(
         app.post_error("/api/token", &grant).await,
         (StatusCode::BAD_REQUEST, json!("invalid_grant")),
