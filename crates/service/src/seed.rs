@@ -3,9 +3,9 @@
 //! generator can compute without asking the server.
 
 use chrono::Duration;
-use registrar_domain::TotpSecret;
 use registrar_domain::{
-    ClientId, DeviceId, DeviceName, Email, Password, Profile, Role, SecretHash, SessionId, SignInMethod, UserId,
+    ClientId, DeviceId, DeviceName, Email, Password, Profile, Role, SecretHash, SessionId, SignInMethod, TotpSecret,
+    UserId,
 };
 use registrar_mail::Mailer;
 use registrar_store::{FirstFactor, ImportedUser, MfaAttempt, MfaPurpose, NewMfaToken, NewSession, NewUser, Store};

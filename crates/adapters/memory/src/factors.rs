@@ -54,6 +54,18 @@ impl Factors {
         self.mfa_tokens.retain(|_, stored| &stored.token.attempt.user != user);
     }
 
+    /// Keeps a new `mfa_token`, unused and with no failure (its hash checked
+    /// to be new by the caller).
+    fn store_mfa_token(&mut self, new: NewMfaToken) {
+        let token = MfaToken {
+            attempt: new.attempt,
+            failures: 0,
+            expires_at: new.expires_at,
+        };
+        self.mfa_tokens
+            .insert(new.token_hash, StoredMfaToken { token, used: false });
+    }
+
     fn live_mfa_token(&mut self, lookup: &MfaTokenLookup) -> Option<&mut StoredMfaToken> {
         self.mfa_tokens.get_mut(&lookup.token_hash).filter(|stored| {
             !stored.used && lookup.now < stored.token.expires_at && stored.token.failures < lookup.max_failures
@@ -90,9 +102,7 @@ impl State {
         let removed = self.factors.totp.remove(user).is_some() || removed;
         Ok(self.queue_if(removed, mail))
     }
-}
 
-impl State {
     /// The second factors an import gives `user` (checked beforehand): a
     /// TOTP factor confirmed at the account's creation, a waiting sign-in.
     pub(crate) fn import_factors(&mut self, user: &NewUser, totp: Option<Sealed>, token: Option<NewMfaToken>) {
@@ -106,14 +116,7 @@ impl State {
             self.factors.totp.insert(user.id.clone(), factor);
         }
         if let Some(new) = token {
-            let token = MfaToken {
-                attempt: new.attempt,
-                failures: 0,
-                expires_at: new.expires_at,
-            };
-            self.factors
-                .mfa_tokens
-                .insert(new.token_hash, StoredMfaToken { token, used: false });
+            self.factors.store_mfa_token(new);
         }
     }
 }
@@ -246,15 +249,7 @@ impl FactorStore for MemoryStore {
         if state.factors.mfa_tokens.contains_key(&new.token_hash) {
             return Err(StoreError::Duplicate);
         }
-        let token = MfaToken {
-            attempt: new.attempt,
-            failures: 0,
-            expires_at: new.expires_at,
-        };
-        state
-            .factors
-            .mfa_tokens
-            .insert(new.token_hash, StoredMfaToken { token, used: false });
+        state.factors.store_mfa_token(new);
         Ok(())
     }
 
