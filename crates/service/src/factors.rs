@@ -19,13 +19,13 @@ use chrono::Duration;
 use rand::rngs::OsRng;
 use rand::RngCore;
 use registrar_domain::{
-    Actor, AuditKind, ClientId, ClientIp, Keyring, Password, Sealed, SecretHash, SecretToken, SignInMethod, TotpSecret,
-    User, UserId,
+    Actor, AuditKind, ClientId, ClientIp, Keyring, Password, PasswordHash, Sealed, SecretHash, SecretToken,
+    SignInMethod, TotpSecret, User, UserId,
 };
 use registrar_mail::Mailer;
 use registrar_store::{
-    FirstFactor, MfaAttempt, MfaPurpose, MfaToken, MfaTokenLookup, NewMfaToken, OutboxKind, RecoveryCodeUse, Store,
-    TotpConfirmation, TotpFactor,
+    FirstFactor, MfaAttempt, MfaPurpose, MfaToken, MfaTokenLookup, NewMfaToken, NewSession, OutboxKind,
+    RecoveryCodeUse, SecondFactorTaken, SecondFactorUse, Store, TotpConfirmation, TotpFactor, WaitingSignIn,
 };
 
 use webauthn_rs::prelude::PublicKeyCredential;
@@ -501,16 +501,18 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
     }
 
     /// The checks of a second step: the attempt the live `mfa_token` of
-    /// `grant` carries (used up), its user, and the method the two factors
-    /// make. `InvalidGrant` for an unknown, used, expired or dead token, a
-    /// wrong factor, and a token of the other kind of sign-in (the page's
-    /// tokens open browser sessions, the API's token pairs).
-    pub(crate) async fn pass_second_factor(
+    /// `grant` carries, its user, and the factor, which is right for the
+    /// user ([`Self::take_second_factor`] then uses the token and the TOTP
+    /// step; a recovery code or passkey is used up here). `InvalidGrant` for
+    /// an unknown, used, expired or dead token, a wrong factor, and a token
+    /// of the other kind of sign-in (the page's tokens open browser
+    /// sessions, the API's token pairs).
+    async fn check_second_factor(
         &self,
         grant: &MfaGrant,
         from: ClientIp,
         purpose: MfaPurpose,
-    ) -> Result<(MfaAttempt, User, SignInMethod), ServiceError> {
+    ) -> Result<CheckedSecondFactor, ServiceError> {
         let browser = purpose == MfaPurpose::BrowserSignIn;
         let lookup = MfaTokenLookup {
             token_hash: SecretToken::new(grant.mfa_token.clone()).hash(),
@@ -520,7 +522,7 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         // An unknown token counts against the client address, as a wrong
         // password of an unknown account does.
         self.login_allowed(None, from).await?;
-        let Some(token) = self.store.mfa_token(&lookup).await? else {
+        let Some(WaitingSignIn { token, user, totp }) = self.store.waiting_sign_in(&lookup).await? else {
             self.login_failed(None, from).await?;
             return Err(ServiceError::InvalidGrant);
         };
@@ -541,25 +543,87 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         if !browser && grant.client.is_none() && self.is_confidential(&token.attempt.client).await? {
             return Err(ServiceError::InvalidClient);
         }
-        let Some(user) = self.store.user_by_id(&token.attempt.user).await? else {
-            return Err(ServiceError::InvalidGrant);
-        };
         let method = grant.factor.sign_in_method(token.attempt.first_factor);
         self.login_allowed(Some(&user.email), from).await?;
-        if !self.second_factor_holds(&user, grant).await? {
-            self.store.mfa_token_failed(&lookup.token_hash).await?;
-            self.user_login_failed(&user, "wrong_factor", from).await?;
-            return Err(ServiceError::InvalidGrant);
-        }
-        // Of two requests with one token, one goes on.
-        let Some(token) = self.store.consume_mfa_token(&lookup).await? else {
-            return Err(ServiceError::InvalidGrant);
+        let totp_step = match self.factor_check(&user, totp, grant).await? {
+            FactorCheck::Wrong => {
+                self.second_factor_wrong(&lookup.token_hash, &user, from).await?;
+                return Err(ServiceError::InvalidGrant);
+            }
+            FactorCheck::UsedUp => None,
+            FactorCheck::TotpStep(step) => Some(step),
         };
-        self.login_succeeded(&user.email).await?;
-        if user.disabled {
-            return Err(ServiceError::AccountDisabled);
+        Ok(CheckedSecondFactor {
+            lookup,
+            attempt: token.attempt,
+            user,
+            method,
+            totp_step,
+            from,
+        })
+    }
+
+    /// A wrong factor: counted against the token, the account and the
+    /// client address.
+    async fn second_factor_wrong(&self, token: &SecretHash, user: &User, from: ClientIp) -> Result<(), ServiceError> {
+        self.store.mfa_token_failed(token).await?;
+        self.user_login_failed(user, "wrong_factor", from).await
+    }
+
+    /// Uses what [`Self::check_second_factor`] checked: the token (of two
+    /// requests with one token, one goes on) and the TOTP step (of two with
+    /// one code, one), opening `session` with them in one transaction.
+    /// Answers the attempt, its user, the sign-in method and whether the
+    /// session's new-device notice was queued.
+    async fn take_second_factor(
+        &self,
+        checked: CheckedSecondFactor,
+        session: Option<NewSession>,
+    ) -> Result<(MfaAttempt, User, SignInMethod, bool), ServiceError> {
+        let CheckedSecondFactor {
+            lookup,
+            user,
+            method,
+            totp_step,
+            from,
+            ..
+        } = checked;
+        let token_hash = lookup.token_hash.clone();
+        let taking = SecondFactorUse {
+            lookup,
+            user: user.id.clone(),
+            totp_step,
+            session: session.map(|session| (session, self.settings.max_sessions_per_client)),
+        };
+        match self.store.take_second_factor(taking).await? {
+            SecondFactorTaken::TokenNotLive => Err(ServiceError::InvalidGrant),
+            // A replayed code (or one another request used first).
+            SecondFactorTaken::StepUsed => {
+                self.second_factor_wrong(&token_hash, &user, from).await?;
+                Err(ServiceError::InvalidGrant)
+            }
+            SecondFactorTaken::Taken { token, notice_queued } => {
+                self.login_succeeded(&user.email).await?;
+                if user.disabled {
+                    return Err(ServiceError::AccountDisabled);
+                }
+                Ok((token.attempt, user, method, notice_queued))
+            }
         }
-        Ok((token.attempt, user, method))
+    }
+
+    /// A second step that goes on elsewhere (the page's browser session):
+    /// the factor checked and used, as [`Self::check_second_factor`] and
+    /// [`Self::take_second_factor`] say.
+    pub(crate) async fn pass_second_factor(
+        &self,
+        grant: &MfaGrant,
+        from: ClientIp,
+        purpose: MfaPurpose,
+    ) -> Result<(MfaAttempt, User, SignInMethod), ServiceError> {
+        let checked = self.check_second_factor(grant, from, purpose).await?;
+        let (attempt, user, method, _) = self.take_second_factor(checked, None).await?;
+        Ok((attempt, user, method))
     }
 
     /// `grant_type=mfa`: the pair for the attempt the token carries (for a
@@ -567,18 +631,29 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
     /// address, the change is started first). An unknown, used,
     /// expired or dead token, and a wrong factor, are `InvalidGrant`.
     pub async fn login_mfa(&self, grant: MfaGrant, from: ClientIp) -> Result<TokenPair, ServiceError> {
-        let (attempt, user, method) = self.pass_second_factor(&grant, from, MfaPurpose::SignIn).await?;
-        let device = Device {
-            id: attempt.device,
-            name: attempt.device_name,
+        let checked = self.check_second_factor(&grant, from, MfaPurpose::SignIn).await?;
+        // A sign-in's session opens in the transaction that uses the factor.
+        let opening = match checked.attempt.purpose {
+            MfaPurpose::SignIn if !checked.user.disabled => {
+                let (verified, device) = session_basis(&checked.attempt, &checked.user);
+                let (client, method) = (checked.attempt.client.clone(), checked.method);
+                Some(
+                    self.session_to_open(&checked.user, verified, &client, device, method)
+                        .await,
+                )
+            }
+            _ => None,
         };
-        // The password the first step verified (a token from before that was
-        // kept: the user's password now): changed or reset since, the
-        // session or change is refused.
-        let verified = attempt.credential.or_else(|| user.password_hash.clone());
+        let (session, opened) = opening.map(|o| (o.session, o.opened)).unzip();
+        let (attempt, user, method, queued) = self.take_second_factor(checked, session).await?;
+        let (verified, device) = session_basis(&attempt, &user);
         let client = attempt.client;
         match attempt.purpose {
-            MfaPurpose::SignIn => self.open_session(&user, verified, &client, device, method).await,
+            MfaPurpose::SignIn => match opened {
+                Some(opened) => Ok(self.session_opened(opened, queued).await),
+                // Not opened for a disabled account, which the use refused.
+                None => Err(ServiceError::AccountDisabled),
+            },
             MfaPurpose::ChangePassword { new_password_hash } => {
                 self.set_changed_password(&user, verified, (client, device, method), new_password_hash)
                     .await
@@ -593,22 +668,25 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         }
     }
 
-    /// Whether `factor` is right for `user`, using it up if so (a TOTP step
-    /// or a recovery code is accepted once).
-    async fn second_factor_holds(&self, user: &User, grant: &MfaGrant) -> Result<bool, ServiceError> {
-        match &grant.factor {
-            SecondFactor::Passkey(credential) => self.passkey_factor_holds(user, &grant.mfa_token, credential).await,
+    /// Whether the factor of `grant` is right for `user` (whose TOTP factor
+    /// is `totp`). A recovery code or a passkey is used up here; a TOTP
+    /// code's step is taken with the token.
+    async fn factor_check(
+        &self,
+        user: &User,
+        totp: Option<TotpFactor>,
+        grant: &MfaGrant,
+    ) -> Result<FactorCheck, ServiceError> {
+        let held = match &grant.factor {
+            SecondFactor::Passkey(credential) => self.passkey_factor_holds(user, &grant.mfa_token, credential).await?,
             SecondFactor::Totp(code) => {
-                let Some(factor) = self.totp_factor_of(&user.id, true).await? else {
-                    return Ok(false);
+                let Some(factor) = totp.filter(|f| f.confirmed_at.is_some()) else {
+                    return Ok(FactorCheck::Wrong);
                 };
                 let step = self
                     .open_totp(&user.id, &factor)
                     .and_then(|secret| secret.accepts(code, self.unix_now(), factor.last_step));
-                match step {
-                    Some(step) => Ok(self.store.use_totp_step(&user.id, step).await?),
-                    None => Ok(false),
-                }
+                return Ok(step.map_or(FactorCheck::Wrong, FactorCheck::TotpStep));
             }
             SecondFactor::RecoveryCode(code) => {
                 // The mail says when: its queueing instant is the use's.
@@ -624,9 +702,10 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
                 if holds {
                     tracing::info!(to = user.email.masked(), "a recovery code was used");
                 }
-                Ok(self.mail_queued_if(holds, &mail_id).await)
+                self.mail_queued_if(holds, &mail_id).await
             }
-        }
+        };
+        Ok(if held { FactorCheck::UsedUp } else { FactorCheck::Wrong })
     }
 
     /// Checks the password of a signed-in user before a sensitive change.
@@ -656,6 +735,41 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         }
         Ok(())
     }
+}
+
+/// A second factor checked against a live `mfa_token`
+/// ([`Registrar::check_second_factor`]), the token and any TOTP step not
+/// used yet.
+struct CheckedSecondFactor {
+    lookup: MfaTokenLookup,
+    attempt: MfaAttempt,
+    user: User,
+    method: SignInMethod,
+    totp_step: Option<u64>,
+    from: ClientIp,
+}
+
+/// What a factor given with a second step came to.
+enum FactorCheck {
+    /// Not the user's: counted as a failure.
+    Wrong,
+    /// Right, and used up (a recovery code, a passkey's challenge).
+    UsedUp,
+    /// A right TOTP code of this step, to be taken with the token.
+    TotpStep(u64),
+}
+
+/// What the session or password change a second step completes rests on:
+/// the password the first step verified (a token from before that was
+/// kept: the user's password now; changed or reset since, the session or
+/// change is refused), and the attempt's device.
+fn session_basis(attempt: &MfaAttempt, user: &User) -> (Option<PasswordHash>, Device) {
+    let verified = attempt.credential.clone().or_else(|| user.password_hash.clone());
+    let device = Device {
+        id: attempt.device.clone(),
+        name: attempt.device_name.clone(),
+    };
+    (verified, device)
 }
 
 #[cfg(test)]

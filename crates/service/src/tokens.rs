@@ -99,6 +99,19 @@ impl Login {
     }
 }
 
+/// A session ready for the store ([`Registrar::session_to_open`]): its
+/// record, and what the answer needs once the store opened it.
+pub(crate) struct SessionToOpen {
+    pub(crate) session: NewSession,
+    pub(crate) opened: SessionOpened,
+}
+
+/// The pair a session answers, and the id of its new-device notice.
+pub(crate) struct SessionOpened {
+    pair: TokenPair,
+    notice_id: Option<String>,
+}
+
 impl<S: Store, M: Mailer> Registrar<S, M> {
     pub(crate) fn now(&self) -> DateTime<Utc> {
         self.clock.now()
@@ -331,6 +344,25 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         device: Device,
         method: SignInMethod,
     ) -> Result<TokenPair, ServiceError> {
+        let SessionToOpen { session, opened } = self.session_to_open(user, credential, client, device, method).await;
+        let queued = self
+            .store
+            .open_session(session, self.settings.max_sessions_per_client)
+            .await?;
+        Ok(self.session_opened(opened, queued).await)
+    }
+
+    /// Everything [`Self::open_session`] does before the store opens the
+    /// session, for a store method that opens it with other changes in one
+    /// transaction (then [`Self::session_opened`]).
+    pub(crate) async fn session_to_open(
+        &self,
+        user: &User,
+        credential: Option<PasswordHash>,
+        client: &ClientId,
+        device: Device,
+        method: SignInMethod,
+    ) -> SessionToOpen {
         let (mut session, pair) = self.mint_session(&user.id, client, device, method);
         session.credential = credential;
         session.audit = vec![self.new_session_event(AuditKind::SignedIn, user, &session)];
@@ -346,14 +378,19 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         if let Err(e) = self.flush_touches().await {
             tracing::warn!(error = %e, "could not record the last use of sessions before opening one");
         }
-        let queued = self
-            .store
-            .open_session(session, self.settings.max_sessions_per_client)
-            .await?;
-        if let Some(id) = notice_id {
+        SessionToOpen {
+            session,
+            opened: SessionOpened { pair, notice_id },
+        }
+    }
+
+    /// The pair of a session the store opened; its new-device notice, if
+    /// `queued`, is handed to the mailer.
+    pub(crate) async fn session_opened(&self, opened: SessionOpened, queued: bool) -> TokenPair {
+        if let Some(id) = opened.notice_id {
             self.mail_queued_if(queued, &id).await;
         }
-        Ok(pair)
+        opened.pair
     }
 
     /// `grant_type=refresh_token`: rotates the pair. A rotated-out token

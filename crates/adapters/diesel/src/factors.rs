@@ -9,6 +9,13 @@
 //! of several rows (confirming a factor with its codes, replacing codes)
 //! and a use that mails the user run in one write transaction, the mail
 //! queued only when the conditional change took a row.
+//!
+//! The second step ([`FactorStore::take_second_factor`]) is the one use of
+//! two things at once, a TOTP step and an `mfa_token`, with the session it
+//! opens. It locks the user first and reads the factor: every writer of a
+//! user's factor row (enrolling, removing) and of their sessions takes that
+//! lock first too, so the factor stays as read, a step it does not take
+//! changes nothing, and the token's conditional `UPDATE` decides the rest.
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDateTime, Utc};
@@ -17,15 +24,16 @@ use diesel::prelude::*;
 use registrar_domain::{AuditEvent, ClientId, DeviceId, DeviceName, Email, PasswordHash, Sealed, SecretHash, UserId};
 use registrar_store::{
     FactorStore, FirstFactor, MfaAttempt, MfaPurpose, MfaToken, MfaTokenLookup, NewMfaToken, NewOutboxMail,
-    RecoveryCodeUse, StoreError, TotpConfirmation, TotpFactor,
+    RecoveryCodeUse, SecondFactorTaken, SecondFactorUse, StoreError, TotpConfirmation, TotpFactor, WaitingSignIn,
 };
 
 use crate::audit::AuditWrites;
 use crate::backend::{for_each_backend, run, Backend};
 use crate::error::{duplicate_on_unique, Failure};
 use crate::outbox::OutboxWrites;
-use crate::rows::{from_db, to_db};
-use crate::schema::{mfa_tokens, passkeys, recovery_codes, totp_factors};
+use crate::rows::{from_db, to_db, UserRow};
+use crate::schema::{mfa_tokens, passkeys, recovery_codes, totp_factors, users};
+use crate::sessions::SessionWrites;
 use crate::DieselStore;
 
 /// Second factors moved in with their accounts
@@ -245,6 +253,10 @@ impl DieselStore {
         let user = user.0.clone();
         let audit = audit.to_vec();
         run!(self, write, |conn| {
+            // As every writer of the user's factor (the second step reads it under this lock).
+            if !conn.lock_user(&user)? {
+                return Ok(false);
+            }
             diesel::delete(recovery_codes::table.filter(recovery_codes::user_id.eq(&user))).execute(conn)?;
             let mut removed = 0;
             if all {
@@ -329,21 +341,6 @@ impl FactorStore for DieselStore {
                 .execute(conn)?;
             conn.record_in(&audit)?;
             conn.enqueue_if(true, mail.as_ref())
-        })
-    }
-
-    async fn use_totp_step(&self, user: &UserId, step: u64) -> Result<bool, StoreError> {
-        let (user, step) = (user.0.clone(), step_of(step));
-        run!(self, statement, |conn| {
-            let used = diesel::update(
-                totp_factors::table
-                    .find(&user)
-                    .filter(totp_factors::confirmed_at.is_not_null())
-                    .filter(totp_factors::last_step.is_null().or(totp_factors::last_step.lt(step))),
-            )
-            .set(totp_factors::last_step.eq(step))
-            .execute(conn)?;
-            Ok(used == 1)
         })
     }
 
@@ -447,6 +444,34 @@ impl FactorStore for DieselStore {
         })
     }
 
+    async fn waiting_sign_in(&self, lookup: &MfaTokenLookup) -> Result<Option<WaitingSignIn>, StoreError> {
+        let (hash, now, max_failures) = lookup_of(lookup);
+        // One statement: the token, its user and the user's factor.
+        run!(self, statement, |conn| {
+            let found = live_mfa_token(&hash, now, max_failures)
+                .inner_join(users::table.on(users::id.eq(mfa_tokens::user_id)))
+                .left_join(totp_factors::table.on(totp_factors::user_id.eq(mfa_tokens::user_id)))
+                .select((
+                    MfaTokenRow::as_select(),
+                    UserRow::as_select(),
+                    Option::<TotpRow>::as_select(),
+                ))
+                .first::<(MfaTokenRow, UserRow, Option<TotpRow>)>(conn)
+                .optional()?;
+            let Some((token, user, totp)) = found else {
+                return Ok(None);
+            };
+            let Some(token) = token.into_token() else {
+                return Ok(None);
+            };
+            Ok(Some(WaitingSignIn {
+                token,
+                user: user.into_user()?,
+                totp: totp.map(TotpRow::into_factor),
+            }))
+        })
+    }
+
     async fn mfa_token_failed(&self, token_hash: &SecretHash) -> Result<u32, StoreError> {
         let hash = token_hash.as_str().to_owned();
         run!(self, statement, |conn| {
@@ -459,15 +484,51 @@ impl FactorStore for DieselStore {
         })
     }
 
-    async fn consume_mfa_token(&self, lookup: &MfaTokenLookup) -> Result<Option<MfaToken>, StoreError> {
-        let (hash, now, max_failures) = lookup_of(lookup);
-        run!(self, statement, |conn| {
-            let row = diesel::update(live_mfa_token(&hash, now, max_failures))
+    async fn take_second_factor(&self, taking: SecondFactorUse) -> Result<SecondFactorTaken, StoreError> {
+        let (hash, now, max_failures) = lookup_of(&taking.lookup);
+        let user = taking.user.0;
+        let step = taking.totp_step.map(step_of);
+        let session = taking.session;
+        run!(self, write, |conn| {
+            if !conn.lock_user(&user)? {
+                return Ok(SecondFactorTaken::TokenNotLive);
+            }
+            if let Some(step) = step {
+                // Under the user's lock no one else changes the factor.
+                let last: Option<Option<i64>> = totp_factors::table
+                    .find(&user)
+                    .filter(totp_factors::confirmed_at.is_not_null())
+                    .select(totp_factors::last_step)
+                    .first(conn)
+                    .optional()?;
+                let takes = last.is_some_and(|last| last.is_none_or(|last| last < step));
+                if !takes {
+                    return Ok(SecondFactorTaken::StepUsed);
+                }
+            }
+            // Of two requests racing with one token, the second waits for
+            // the first's row lock and then finds it used.
+            let row = diesel::update(live_mfa_token(&hash, now, max_failures).filter(mfa_tokens::user_id.eq(&user)))
                 .set(mfa_tokens::used_at.eq(now))
                 .returning(MfaTokenRow::as_returning())
                 .get_result(conn)
                 .optional()?;
-            Ok(row.and_then(MfaTokenRow::into_token))
+            let Some(token) = row.and_then(MfaTokenRow::into_token) else {
+                return Ok(SecondFactorTaken::TokenNotLive);
+            };
+            if let Some(step) = step {
+                let taken = diesel::update(totp_factors::table.find(&user))
+                    .set(totp_factors::last_step.eq(step))
+                    .execute(conn)?;
+                if taken != 1 {
+                    return Err(StoreError::unexpected("the TOTP factor changed under its user's lock").into());
+                }
+            }
+            let notice_queued = match &session {
+                Some((session, max_per_client)) => conn.open_session_in(session, *max_per_client)?,
+                None => false,
+            };
+            Ok(SecondFactorTaken::Taken { token, notice_queued })
         })
     }
 

@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use registrar_domain::{AuditEvent, Sealed, SecretHash, UserId};
 use registrar_store::{
     FactorStore, MfaToken, MfaTokenLookup, NewCeremony, NewMfaToken, NewOutboxMail, NewUser, PasskeyRecord,
-    RecoveryCodeUse, StoreError, TotpConfirmation, TotpFactor,
+    RecoveryCodeUse, SecondFactorTaken, SecondFactorUse, StoreError, TotpConfirmation, TotpFactor, WaitingSignIn,
 };
 
 use crate::state::State;
@@ -173,18 +173,6 @@ impl FactorStore for MemoryStore {
         Ok(state.queue_if(true, mail))
     }
 
-    async fn use_totp_step(&self, user: &UserId, step: u64) -> Result<bool, StoreError> {
-        let mut state = self.lock()?;
-        let Some(factor) = state.factors.totp.get_mut(user).filter(|f| f.confirmed_at.is_some()) else {
-            return Ok(false);
-        };
-        if factor.last_step.is_some_and(|last| step <= last) {
-            return Ok(false);
-        }
-        factor.last_step = Some(step);
-        Ok(true)
-    }
-
     async fn remove_totp(
         &self,
         user: &UserId,
@@ -258,6 +246,18 @@ impl FactorStore for MemoryStore {
         Ok(state.factors.live_mfa_token(lookup).map(|stored| stored.token.clone()))
     }
 
+    async fn waiting_sign_in(&self, lookup: &MfaTokenLookup) -> Result<Option<WaitingSignIn>, StoreError> {
+        let mut state = self.lock()?;
+        let Some(token) = state.factors.live_mfa_token(lookup).map(|stored| stored.token.clone()) else {
+            return Ok(None);
+        };
+        let Some(user) = state.users.get(&token.attempt.user).cloned() else {
+            return Ok(None);
+        };
+        let totp = state.factors.totp.get(&user.id).cloned();
+        Ok(Some(WaitingSignIn { token, user, totp }))
+    }
+
     async fn mfa_token_failed(&self, token_hash: &SecretHash) -> Result<u32, StoreError> {
         let mut state = self.lock()?;
         Ok(state.factors.mfa_tokens.get_mut(token_hash).map_or(0, |stored| {
@@ -266,13 +266,44 @@ impl FactorStore for MemoryStore {
         }))
     }
 
-    async fn consume_mfa_token(&self, lookup: &MfaTokenLookup) -> Result<Option<MfaToken>, StoreError> {
+    async fn take_second_factor(&self, taking: SecondFactorUse) -> Result<SecondFactorTaken, StoreError> {
         let mut state = self.lock()?;
-        let live = state.factors.live_mfa_token(lookup);
-        Ok(live.map(|stored| {
+        // Everything is checked before anything changes.
+        let Some(stored) = state
+            .factors
+            .live_mfa_token(&taking.lookup)
+            .filter(|stored| stored.token.attempt.user == taking.user)
+        else {
+            return Ok(SecondFactorTaken::TokenNotLive);
+        };
+        let token = stored.token.clone();
+        if let Some(step) = taking.totp_step {
+            let confirmed = state
+                .factors
+                .totp
+                .get(&taking.user)
+                .filter(|f| f.confirmed_at.is_some());
+            let takes = confirmed.is_some_and(|f| f.last_step.is_none_or(|last| last < step));
+            if !takes {
+                return Ok(SecondFactorTaken::StepUsed);
+            }
+        }
+        if let Some((session, _)) = &taking.session {
+            state.require_user(&session.user_id)?;
+            state.require_client(&session.client_id)?;
+            state.check_credential(&session.user_id, session.credential.as_ref())?;
+        }
+        if let Some(factor) = taking.totp_step.and_then(|_| state.factors.totp.get_mut(&taking.user)) {
+            factor.last_step = taking.totp_step;
+        }
+        if let Some(stored) = state.factors.mfa_tokens.get_mut(&taking.lookup.token_hash) {
             stored.used = true;
-            stored.token.clone()
-        }))
+        }
+        let notice_queued = match taking.session {
+            Some((session, max_per_client)) => state.open_session(session, max_per_client),
+            None => false,
+        };
+        Ok(SecondFactorTaken::Taken { token, notice_queued })
     }
 
     async fn purge_mfa_tokens(&self, now: DateTime<Utc>) -> Result<u64, StoreError> {

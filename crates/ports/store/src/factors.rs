@@ -8,9 +8,11 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use registrar_domain::{AuditEvent, ClientId, DeviceId, DeviceName, Email, PasswordHash, Sealed, SecretHash, UserId};
+use registrar_domain::{
+    AuditEvent, ClientId, DeviceId, DeviceName, Email, PasswordHash, Sealed, SecretHash, User, UserId,
+};
 
-use crate::{NewOutboxMail, StoreError};
+use crate::{NewOutboxMail, NewSession, StoreError};
 
 /// A user's authenticator-app factor.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -110,6 +112,47 @@ pub struct MfaTokenLookup {
     pub max_failures: u32,
 }
 
+/// A sign-in waiting for its second factor, read at once: the live token,
+/// its user, and that user's TOTP factor (pending or confirmed) if any.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WaitingSignIn {
+    pub token: MfaToken,
+    pub user: User,
+    pub totp: Option<TotpFactor>,
+}
+
+/// What a correct second factor uses up, and for a sign-in what it opens:
+/// [`FactorStore::take_second_factor`].
+#[derive(Debug, Clone)]
+pub struct SecondFactorUse {
+    /// The token, live as [`MfaTokenLookup`] says and of `user`.
+    pub lookup: MfaTokenLookup,
+    pub user: UserId,
+    /// The 30-second step of the TOTP code given, if the factor was one:
+    /// taken only if it is later than the last step the user's confirmed
+    /// factor accepted (RFC 6238 §5.2: a code is accepted once).
+    pub totp_step: Option<u64>,
+    /// The session the sign-in opens, under the rules of
+    /// [`SessionStore::open_session`](crate::SessionStore::open_session) with
+    /// this cap per client; `None` when the attempt goes on elsewhere (a
+    /// password change, a browser session, a disabled account).
+    pub session: Option<(NewSession, usize)>,
+}
+
+/// What [`FactorStore::take_second_factor`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SecondFactorTaken {
+    /// The token is used, the step taken and the session (if any) open;
+    /// `notice_queued`: the session's new-device notice was queued.
+    Taken { token: MfaToken, notice_queued: bool },
+    /// No live token of the user with that hash (unknown, used, expired,
+    /// failed too often, or ended): nothing changed.
+    TokenNotLive,
+    /// The user's confirmed factor does not take the step (used already,
+    /// earlier than the last, or no confirmed factor): nothing changed.
+    StepUsed,
+}
+
 /// Confirming a pending TOTP factor with its first code.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TotpConfirmation {
@@ -159,11 +202,6 @@ pub trait FactorStore {
         confirmation: TotpConfirmation,
         mail: Option<NewOutboxMail>,
     ) -> Result<bool, StoreError>;
-
-    /// Records `step` as used if it is later than the last step used of the
-    /// confirmed factor. `false` when it is not (a replay, or another
-    /// request used it first: of two racing with one code, one wins).
-    async fn use_totp_step(&self, user: &UserId, step: u64) -> Result<bool, StoreError>;
 
     /// Removes the TOTP factor (pending or confirmed) and the recovery codes,
     /// and queues `mail` ("two-step verification turned off"), at once.
@@ -215,13 +253,22 @@ pub trait FactorStore {
     /// The token, if it is live (see [`MfaTokenLookup`]).
     async fn mfa_token(&self, lookup: &MfaTokenLookup) -> Result<Option<MfaToken>, StoreError>;
 
+    /// The live token (see [`MfaTokenLookup`]) with its user and their TOTP
+    /// factor, in one trip: `None` when the token is not live.
+    async fn waiting_sign_in(&self, lookup: &MfaTokenLookup) -> Result<Option<WaitingSignIn>, StoreError>;
+
     /// Counts a wrong factor given with the token; returns the count (0 for
     /// an unknown token).
     async fn mfa_token_failed(&self, token_hash: &SecretHash) -> Result<u32, StoreError>;
 
-    /// Uses the token, once: `Some` for the one caller that finds it live,
-    /// `None` for every other.
-    async fn consume_mfa_token(&self, lookup: &MfaTokenLookup) -> Result<Option<MfaToken>, StoreError>;
+    /// The second step, in one transaction: uses the live token (once: of
+    /// two requests racing with one token, one takes it), takes the TOTP
+    /// step if one is given (once: of two racing with one code, one wins),
+    /// and opens the session if one is given. All of it or nothing: a step
+    /// not taken leaves the token live, a token not live leaves the step
+    /// untaken, and a session refused (an error such as
+    /// [`StoreError::StaleCredential`]) leaves both.
+    async fn take_second_factor(&self, taking: SecondFactorUse) -> Result<SecondFactorTaken, StoreError>;
 
     /// Drops the tokens that expired before `now`; returns how many.
     async fn purge_mfa_tokens(&self, now: DateTime<Utc>) -> Result<u64, StoreError>;

@@ -12,7 +12,7 @@ use registrar_domain::{CodeChallenge, OAuthScope, Scopes};
 use super::support::*;
 use crate::{
     browser_device, AuthorizationCode, BrowserSession, CodeExchange, FirstFactor, MfaAttempt, MfaPurpose, MfaToken,
-    MfaTokenLookup, NewAuthorizationCode, NewBrowserSession, NewMfaToken,
+    MfaTokenLookup, NewAuthorizationCode, NewBrowserSession, NewMfaToken, SecondFactorTaken, SecondFactorUse,
 };
 
 fn scopes(text: &str) -> Scopes {
@@ -478,7 +478,9 @@ pub async fn an_mfa_token_of_a_browser_sign_in_keeps_its_purpose<S: Store>(store
     let lookup = MfaTokenLookup { token_hash: token.token_hash.clone(), now: at(1), max_failures: 5 };
     let expected = MfaToken { attempt, failures: 0, expires_at: at(300) };
     assert_eq!(store.mfa_token(&lookup).await.unwrap(), Some(expected.clone()));
-    assert_eq!(store.consume_mfa_token(&lookup).await.unwrap(), Some(expected));
+    let taking = SecondFactorUse { lookup, user: expected.attempt.user.clone(), totp_step: None, session: None };
+    let taken = store.take_second_factor(taking).await.unwrap();
+    assert_eq!(taken, SecondFactorTaken::Taken { token: expected, notice_queued: false });
 }
 
 pub async fn deleting_a_user_or_a_client_takes_their_browser_sessions_codes_and_consents<S: Store>(store: S) {
