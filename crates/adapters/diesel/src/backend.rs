@@ -20,6 +20,25 @@ use crate::schema::{throttle_counters, users};
 use crate::throttle::CounterRow;
 use crate::webhooks::{enabled_endpoints, EndpointRow};
 
+/// `.first()` for a query that matches one row at most (by a primary key
+/// or a unique key), without the `LIMIT ?` diesel's `first` adds. SQLite
+/// (3.50) makes a statement whose LIMIT is a bound parameter depend on the
+/// bound value: each new binding expires the cached statement, and SQLite
+/// compiles it again at its next step (20 % of the server's CPU in the
+/// `mfa` scenario; bench/README.md). A unique key needs no LIMIT, so the
+/// statement stays compiled. Not for a query that may match several rows:
+/// without the LIMIT, all of them are read.
+pub(crate) trait UniqueRow<Conn>: RunQueryDsl<Conn> + Sized {
+    fn unique_row<'query, U>(self, conn: &mut Conn) -> QueryResult<U>
+    where
+        Self: diesel::query_dsl::LoadQuery<'query, Conn, U>,
+    {
+        self.get_result(conn)
+    }
+}
+
+impl<T: RunQueryDsl<Conn>, Conn> UniqueRow<Conn> for T {}
+
 /// A live code as [`Backend::lock_live_code`] finds it: id, code hash, tries counted.
 pub(crate) type LiveCode = (String, Option<String>, i32);
 
@@ -128,7 +147,7 @@ impl Backend for SqliteConnection {
 
     fn lock_user(&mut self, id: &str) -> Result<bool, Failure> {
         // The immediate transaction already holds the database's only write lock.
-        let found = user_row(id).first::<String>(self).optional()?;
+        let found = user_row(id).unique_row::<String>(self).optional()?;
         Ok(found.is_some())
     }
 
@@ -161,7 +180,7 @@ impl Backend for SqliteConnection {
     fn lock_authorization_code(&mut self, code_hash: &str) -> Result<Option<LockedCode>, Failure> {
         // The immediate transaction holds the write lock: a racing exchange
         // waits for it, then sees the code used.
-        Ok(code_to_exchange(code_hash).first::<LockedCode>(self).optional()?)
+        Ok(code_to_exchange(code_hash).unique_row::<LockedCode>(self).optional()?)
     }
 
     fn refresh_statistics(&mut self) -> Result<(), Failure> {
@@ -169,7 +188,33 @@ impl Backend for SqliteConnection {
         // Every row is read (1.3 s at a million users): a sample of 1,000
         // (`analysis_limit`) took a column holding one value for a
         // selective one, and the admin search walked its index.
-        self.batch_execute("PRAGMA analysis_limit = 0; ANALYZE;")?;
+        // Only the users' figures are kept. The statistics are for the
+        // admin search, and the users are what an import brings; the other
+        // tables are read by a key or by a user's id, which SQLite's
+        // defaults plan well, and figures taken while a table is small
+        // would freeze its plans as it grows (the audit trail at 5 rows
+        // after a seed was then scanned whole at every sign-in).
+        self.batch_execute("PRAGMA analysis_limit = 0; ANALYZE users; DELETE FROM sqlite_stat1 WHERE tbl <> 'users';")?;
+        // The bundled SQLite is built with SQLITE_ENABLE_STAT4: ANALYZE also
+        // keeps sample values per index, and a statement with an `= ?` or a
+        // range on a sampled index is planned for its bound values, so every
+        // new binding expires it and SQLite compiles it again at its next
+        // step (bench/README.md). The search is better planned for its
+        // values: the samples of the users' other indexes stay, a unique
+        // key's (one row whatever the value) go.
+        let stat4: i64 = diesel::select(dsl::sql::<diesel::sql_types::BigInt>(
+            "(SELECT count(*) FROM sqlite_schema WHERE name = 'sqlite_stat4')",
+        ))
+        .get_result(self)?;
+        if stat4 > 0 {
+            self.batch_execute(
+                "DELETE FROM sqlite_stat4 WHERE tbl <> 'users' \
+                   OR idx IN (SELECT name FROM pragma_index_list('users') WHERE \"unique\")",
+            )?;
+        }
+        // This connection plans with the figures kept from now on; the
+        // others when they open.
+        self.batch_execute("ANALYZE sqlite_schema")?;
         Ok(())
     }
 }

@@ -7,6 +7,7 @@ use registrar_store::{ClientStore, StoreError};
 
 use crate::audit::AuditWrites;
 use crate::backend::run;
+use crate::backend::UniqueRow;
 use crate::error::duplicate_on_unique;
 use crate::rows::ClientRow;
 use crate::schema::clients;
@@ -50,7 +51,7 @@ impl ClientStore for DieselStore {
             clients::table
                 .find(&id)
                 .select(ClientRow::as_select())
-                .first::<ClientRow>(conn)
+                .unique_row::<ClientRow>(conn)
                 .optional()?
                 .map(ClientRow::into_client)
                 .transpose()

@@ -16,7 +16,7 @@ use registrar_store::{
 };
 
 use crate::audit::AuditWrites;
-use crate::backend::{for_each_backend, run, Backend};
+use crate::backend::{for_each_backend, run, Backend, UniqueRow};
 use crate::error::Failure;
 use crate::outbox::OutboxWrites;
 use crate::rows::{to_db, NewConfirmationRow, UserRow};
@@ -123,7 +123,7 @@ for_each_backend! {
             let consent = users::table
                 .find(user)
                 .select(users::consent)
-                .first::<Option<i32>>(self)
+                .unique_row::<Option<i32>>(self)
                 .optional()?;
             Ok(consent.flatten() == Some(User::CONSENT_PENDING))
         }
@@ -140,7 +140,7 @@ for_each_backend! {
                 .filter(confirmations::used_at.is_null())
                 .filter(confirmations::expires_at.gt(now))
                 .select(confirmations::user_id)
-                .first::<String>(self)
+                .unique_row::<String>(self)
                 .optional()?)
         }
 

@@ -28,7 +28,7 @@ use registrar_store::{
 };
 
 use crate::audit::AuditWrites;
-use crate::backend::{for_each_backend, run, Backend};
+use crate::backend::{for_each_backend, run, Backend, UniqueRow};
 use crate::error::{duplicate_on_unique, Failure};
 use crate::outbox::OutboxWrites;
 use crate::rows::{from_db, to_db, UserRow};
@@ -280,7 +280,7 @@ impl FactorStore for DieselStore {
             let row = totp_factors::table
                 .find(&user)
                 .select(TotpRow::as_select())
-                .first(conn)
+                .unique_row(conn)
                 .optional()?;
             Ok(row.map(TotpRow::into_factor))
         })
@@ -295,7 +295,7 @@ impl FactorStore for DieselStore {
             let confirmed = totp_factors::table
                 .find(&user)
                 .select(totp_factors::confirmed_at)
-                .first::<Option<NaiveDateTime>>(conn)
+                .unique_row::<Option<NaiveDateTime>>(conn)
                 .optional()?;
             if matches!(confirmed, Some(Some(_))) {
                 return Ok(false);
@@ -438,7 +438,7 @@ impl FactorStore for DieselStore {
         run!(self, statement, |conn| {
             let row = live_mfa_token(&hash, now, max_failures)
                 .select(MfaTokenRow::as_select())
-                .first(conn)
+                .unique_row(conn)
                 .optional()?;
             Ok(row.and_then(MfaTokenRow::into_token))
         })
@@ -456,7 +456,7 @@ impl FactorStore for DieselStore {
                     UserRow::as_select(),
                     Option::<TotpRow>::as_select(),
                 ))
-                .first::<(MfaTokenRow, UserRow, Option<TotpRow>)>(conn)
+                .unique_row::<(MfaTokenRow, UserRow, Option<TotpRow>)>(conn)
                 .optional()?;
             let Some((token, user, totp)) = found else {
                 return Ok(None);
@@ -499,7 +499,7 @@ impl FactorStore for DieselStore {
                     .find(&user)
                     .filter(totp_factors::confirmed_at.is_not_null())
                     .select(totp_factors::last_step)
-                    .first(conn)
+                    .unique_row(conn)
                     .optional()?;
                 let takes = last.is_some_and(|last| last.is_none_or(|last| last < step));
                 if !takes {

@@ -2,12 +2,14 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::dsl;
 use diesel::prelude::*;
+use diesel::sql_types::{Integer, Nullable, Text};
 use registrar_domain::{AuditEvent, ClientId, DeviceId, PasswordHash, SecretHash, Session, SessionId, User, UserId};
 use registrar_store::{NewSession, Rotation, RotationOutcome, SessionStore, StoreError, BROWSER_DEVICE_PREFIX};
 
 use crate::audit::AuditWrites;
-use crate::backend::{for_each_backend, run, Backend};
+use crate::backend::{for_each_backend, run, Backend, UniqueRow};
 use crate::error::{not_found_on_foreign_key, Failure};
 use crate::outbox::OutboxWrites;
 use crate::policies::StandingReads;
@@ -56,7 +58,7 @@ for_each_backend! {
                 .filter(sessions::access_hash.eq(access_hash))
                 .filter(sessions::access_expires_at.gt(now))
                 .select((SessionRow::as_select(), UserRow::as_select()))
-                .first::<(SessionRow, UserRow)>(self)
+                .unique_row::<(SessionRow, UserRow)>(self)
                 .optional()?;
             found
                 .map(|(session, user)| Ok((session.into_session()?, user.into_user()?)))
@@ -107,16 +109,20 @@ for_each_backend! {
             }
             let mut queued = false;
             if let Some(notice) = &session.new_device_notice {
-                // Before this session's own events: the devices the trail
-                // has seen the user on, this one first if it is among them.
-                let known: Option<String> = audit_events::table
+                // Before this session's own events: whether the trail has
+                // seen the user on a device (NULL: none), and on this one (1)
+                // or only on others (0). One row, and no bound LIMIT (which
+                // SQLite would compile again for every new value).
+                let seen: Option<i32> = audit_events::table
                     .filter(audit_events::user_id.eq(user))
                     .filter(audit_events::device_id.is_not_null())
-                    .select(audit_events::device_id.assume_not_null())
-                    .order(audit_events::device_id.eq(session.device_id.as_str()).desc())
-                    .first::<String>(self)
-                    .optional()?;
-                let new_beside_others = known.is_some_and(|device| device != session.device_id.as_str());
+                    .select(
+                        dsl::sql::<Nullable<Integer>>("max(CASE WHEN device_id = ")
+                            .bind::<Text, _>(session.device_id.as_str())
+                            .sql(" THEN 1 ELSE 0 END)"),
+                    )
+                    .unique_row(self)?;
+                let new_beside_others = seen == Some(0);
                 if new_beside_others {
                     self.enqueue_in(notice)?;
                     queued = true;
@@ -135,7 +141,7 @@ for_each_backend! {
             let stored = users::table
                 .find(user)
                 .select(users::password_hash)
-                .first::<Option<String>>(self)
+                .unique_row::<Option<String>>(self)
                 .optional()?
                 .flatten();
             if stored.as_deref() != Some(credential.0.as_str()) {
@@ -244,7 +250,7 @@ impl SessionStore for DieselStore {
             let holder = sessions::table
                 .filter(sessions::refresh_hash.eq(presented))
                 .select((sessions::id, sessions::client_id, sessions::refreshed_at))
-                .first::<(String, String, NaiveDateTime)>(conn)
+                .unique_row::<(String, String, NaiveDateTime)>(conn)
                 .optional()?;
             if let Some((session_id, client_id, refreshed_at)) = holder {
                 let mismatch = match &rotation.client_id {
@@ -252,7 +258,7 @@ impl SessionStore for DieselStore {
                     None => clients::table
                         .find(&client_id)
                         .select(clients::kind)
-                        .first::<String>(conn)
+                        .unique_row::<String>(conn)
                         .optional()?
                         .is_some_and(|kind| kind != "public"),
                 };
@@ -271,7 +277,7 @@ impl SessionStore for DieselStore {
             let retired = retired_refresh_tokens::table
                 .find(presented)
                 .select((retired_refresh_tokens::session_id, retired_refresh_tokens::retired_at))
-                .first::<(String, NaiveDateTime)>(conn)
+                .unique_row::<(String, NaiveDateTime)>(conn)
                 .optional()?;
             match retired {
                 Some((_, retired_at)) if retired_at > to_db(rotation.grace_cutoff) => {

@@ -14,7 +14,7 @@ use diesel::prelude::*;
 use registrar_domain::{Counter, Limit, ThrottleKey};
 use registrar_store::{StoreError, ThrottleStore};
 
-use crate::backend::{run, Backend};
+use crate::backend::{run, Backend, UniqueRow};
 use crate::rows::{from_db, to_db};
 use crate::schema::throttle_counters;
 use crate::DieselStore;
@@ -76,7 +76,7 @@ impl ThrottleStore for DieselStore {
                 .filter(throttle_counters::key.eq_any(&keys))
                 .filter(throttle_counters::locked_until.gt(now))
                 .select(diesel::dsl::max(throttle_counters::locked_until))
-                .first(conn)?;
+                .unique_row(conn)?;
             Ok(latest.map(from_db))
         })
     }

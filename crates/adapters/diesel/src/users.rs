@@ -14,7 +14,7 @@ use registrar_store::{
 
 use crate::admin_users::Erasure;
 use crate::audit::AuditWrites;
-use crate::backend::{for_each_backend, run, Backend};
+use crate::backend::{for_each_backend, run, Backend, UniqueRow};
 use crate::bulk::{BulkInsert, IndexCatalog};
 use crate::confirmations::ConfirmationSteps;
 use crate::error::{duplicate_email_on_unique, Failure};
@@ -192,7 +192,7 @@ impl UserStore for DieselStore {
             users::table
                 .filter(users::email_normalized.eq(&normalized))
                 .select(UserRow::as_select())
-                .first::<UserRow>(conn)
+                .unique_row::<UserRow>(conn)
                 .optional()?
                 .map(UserRow::into_user)
                 .transpose()
@@ -205,7 +205,7 @@ impl UserStore for DieselStore {
             users::table
                 .find(&id)
                 .select(UserRow::as_select())
-                .first::<UserRow>(conn)
+                .unique_row::<UserRow>(conn)
                 .optional()?
                 .map(UserRow::into_user)
                 .transpose()
@@ -280,7 +280,11 @@ impl UserStore for DieselStore {
         run!(self, write, |conn| {
             // The update takes the user's row lock, as opening a session
             // does: every session opened before this commits is revoked here.
-            let was: Option<bool> = users::table.find(&id).select(users::disabled).first(conn).optional()?;
+            let was: Option<bool> = users::table
+                .find(&id)
+                .select(users::disabled)
+                .unique_row(conn)
+                .optional()?;
             let Some(was) = was else {
                 return Err(StoreError::NotFound.into());
             };
@@ -303,7 +307,7 @@ impl UserStore for DieselStore {
         let role = role.as_str().to_owned();
         let audit = audit.to_vec();
         run!(self, write, |conn| {
-            let was: Option<String> = users::table.find(&id).select(users::role).first(conn).optional()?;
+            let was: Option<String> = users::table.find(&id).select(users::role).unique_row(conn).optional()?;
             let Some(was) = was else {
                 return Err(StoreError::NotFound.into());
             };
