@@ -646,14 +646,18 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         };
         let (session, opened) = opening.map(|o| (o.session, o.opened)).unzip();
         let (attempt, user, method, queued) = self.take_second_factor(checked, session).await?;
-        let (verified, device) = session_basis(&attempt, &user);
-        let client = attempt.client;
-        match attempt.purpose {
-            MfaPurpose::SignIn => match opened {
+        if attempt.purpose == MfaPurpose::SignIn {
+            return match opened {
                 Some(opened) => Ok(self.session_opened(opened, queued).await),
                 // Not opened for a disabled account, which the use refused.
                 None => Err(ServiceError::AccountDisabled),
-            },
+            };
+        }
+        let (verified, device) = session_basis(&attempt, &user);
+        let client = attempt.client;
+        match attempt.purpose {
+            // A sign-in was answered above.
+            MfaPurpose::SignIn | MfaPurpose::BrowserSignIn => Err(ServiceError::InvalidGrant),
             MfaPurpose::ChangePassword { new_password_hash } => {
                 self.set_changed_password(&user, verified, (client, device, method), new_password_hash)
                     .await
@@ -664,7 +668,6 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
                 self.start_email_change(&user, None, new_email).await?;
                 self.open_session(&user, verified, &client, device, method).await
             }
-            MfaPurpose::BrowserSignIn => Err(ServiceError::InvalidGrant),
         }
     }
 

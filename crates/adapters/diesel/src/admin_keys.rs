@@ -113,7 +113,7 @@ impl AdminKeyStore for DieselStore {
     async fn admin_key_used(&self, id: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
         let id = id.to_owned();
         let now = to_db(now);
-        run!(self, statement, |conn| {
+        run!(self, write_statement, |conn| {
             diesel::update(
                 admin_keys::table
                     .find(&id)

@@ -290,7 +290,7 @@ impl AuditStore for DieselStore {
 
     async fn prune_audit(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
         let cut_off = to_db(before);
-        run!(self, statement, |conn| {
+        run!(self, write_statement, |conn| {
             let pruned = diesel::delete(audit_events::table.filter(audit_events::at.lt(cut_off))).execute(conn)?;
             Ok(u64::try_from(pruned).unwrap_or(u64::MAX))
         })

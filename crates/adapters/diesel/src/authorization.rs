@@ -220,7 +220,7 @@ impl AuthorizationStore for DieselStore {
         let cookie_hash = cookie_hash.as_str().to_owned();
         let now = to_db(now);
         // One statement: finds the live session and notes its use.
-        run!(self, statement, |conn| {
+        run!(self, write_statement, |conn| {
             diesel::update(
                 browser_sessions::table
                     .filter(browser_sessions::cookie_hash.eq(&cookie_hash))
@@ -290,7 +290,7 @@ impl AuthorizationStore for DieselStore {
 
     async fn put_authorization_code(&self, code: NewAuthorizationCode) -> Result<(), StoreError> {
         let row = NewCodeRow::new(code);
-        run!(self, statement, |conn| {
+        run!(self, write_statement, |conn| {
             diesel::insert_into(authorization_codes::table)
                 .values(&row)
                 .execute(conn)
@@ -355,7 +355,8 @@ impl AuthorizationStore for DieselStore {
             if !browser_live {
                 return Ok(CodeExchange::Unusable);
             }
-            conn.open_session_in(&session, max_per_client)?;
+            // The session's user (checked above) is locked already.
+            conn.open_session_locked(&session, max_per_client)?;
             diesel::update(authorization_codes::table.find(&code_hash))
                 .set((
                     authorization_codes::used_at.eq(now),

@@ -52,8 +52,10 @@ fn user_row<'a>(id: &'a str) -> _ {
 /// What differs between the backends.
 pub(crate) trait Backend: Connection + Sized {
     /// A transaction that writes. On SQLite it starts with `BEGIN IMMEDIATE`:
-    /// the write lock is taken up front, so concurrent writers queue on
-    /// `busy_timeout` instead of failing to upgrade a read lock. On Postgres
+    /// the write lock is taken up front, so concurrent writers queue instead
+    /// of failing to upgrade a read lock (this process's on its
+    /// [`WriterGate`](crate::pool::WriterGate), `run!` takes it; another
+    /// process's on `busy_timeout`). On Postgres
     /// a plain READ COMMITTED transaction; rows are locked where needed.
     fn write<T>(&mut self, work: impl FnOnce(&mut Self) -> Result<T, Failure>) -> Result<T, Failure>;
 
@@ -83,6 +85,14 @@ pub(crate) trait Backend: Connection + Sized {
     /// One statement, which is a transaction of its own: no `BEGIN`/`COMMIT`
     /// round trips.
     fn statement<T>(&mut self, work: impl FnOnce(&mut Self) -> Result<T, Failure>) -> Result<T, Failure> {
+        work(self)
+    }
+
+    /// [`statement`](Self::statement) for a statement that writes: the same
+    /// here, but `run!` first waits for this process's writer turn on
+    /// SQLite ([`WriterGate`](crate::pool::WriterGate)), as for a
+    /// [`write`](Self::write).
+    fn write_statement<T>(&mut self, work: impl FnOnce(&mut Self) -> Result<T, Failure>) -> Result<T, Failure> {
         work(self)
     }
 
@@ -298,19 +308,32 @@ impl Backend for PgConnection {
 
 /// `run!(store, mode, |conn| body)`: runs `body` on a pooled connection of
 /// `store`, on the blocking thread pool, in a [`Backend`] `mode` (`write`,
-/// `read` or `statement`), and evaluates to a `Result<T, StoreError>` future's
+/// `bulk_write`, `snapshot`, `read`, `statement` or `write_statement`; on
+/// SQLite the modes that write first wait for this process's writer turn,
+/// [`WriterGate`](crate::pool::WriterGate)), and evaluates to a `Result<T, StoreError>` future's
 /// output. `body` returns `Result<T, Failure>`; it is compiled once per
 /// backend, so it may only use what both connection types support.
 macro_rules! run {
     ($store:expr, $mode:ident, |$conn:ident| $body:expr) => {{
         let pools = $store.pools.clone();
         let waiting = $store.waiting.clone();
+        let writers = $store.writers.clone();
         $crate::pool::blocking(move || match &pools {
-            $crate::pool::Pools::Sqlite(pool) => $crate::backend::run!(@on pool, waiting, $mode, |$conn| $body),
+            $crate::pool::Pools::Sqlite(pool) => {
+                // A write transaction waits for this process's turn before
+                // it takes a connection (`pool::WriterGate`).
+                let _turn = if $crate::backend::run!(@writes $mode) { Some(writers.turn()?) } else { None };
+                $crate::backend::run!(@on pool, waiting, $mode, |$conn| $body)
+            }
             $crate::pool::Pools::Postgres(pool) => $crate::backend::run!(@on pool, waiting, $mode, |$conn| $body),
         })
         .await
     }};
+    (@writes write) => { true };
+    (@writes bulk_write) => { true };
+    (@writes snapshot) => { true };
+    (@writes write_statement) => { true };
+    (@writes $mode:ident) => { false };
     (@on $pool:ident, $waiting:ident, $mode:ident, |$conn:ident| $body:expr) => {{
         let mut pooled = $crate::pool::checkout($pool, &$waiting)?;
         $crate::backend::Backend::$mode(

@@ -193,7 +193,7 @@ impl DieselStore {
     ) -> Result<Option<UserId>, StoreError> {
         let link_hash = link_hash.as_str().to_owned();
         let now = to_db(now);
-        run!(self, statement, |conn| Ok(conn
+        run!(self, write_statement, |conn| Ok(conn
             .link_user(&link_hash, purpose, now)?
             .map(UserId)))
     }
@@ -231,7 +231,7 @@ impl ConfirmationStore for DieselStore {
 
     async fn purge_sign_in_codes(&self, now: DateTime<Utc>) -> Result<u64, StoreError> {
         let now = to_db(now);
-        run!(self, statement, |conn| {
+        run!(self, write_statement, |conn| {
             let purged = diesel::delete(
                 confirmations::table
                     .filter(confirmations::purpose.eq(ConfirmationPurpose::SignInCode.as_str()))
@@ -278,7 +278,7 @@ impl ConfirmationStore for DieselStore {
 
     async fn used_email_link_user(&self, link_hash: &SecretHash) -> Result<Option<UserId>, StoreError> {
         let link_hash = link_hash.as_str().to_owned();
-        run!(self, statement, |conn| Ok(confirmations::table
+        run!(self, write_statement, |conn| Ok(confirmations::table
             .filter(confirmations::link_hash.eq(&link_hash))
             .filter(confirmations::purpose.eq(ConfirmationPurpose::Email.as_str()))
             .filter(confirmations::used_at.is_not_null())
@@ -335,9 +335,8 @@ impl ConfirmationStore for DieselStore {
                     .set(users::password_hash.eq(&hash.0))
                     .execute(conn)?;
             }
-            // The user's row is already locked by this transaction: locking
-            // it again inside is a no-op.
-            conn.open_session_in(session, *max_sessions_per_client)?;
+            // The session's user (checked above) is locked already.
+            conn.open_session_locked(session, *max_sessions_per_client)?;
             users::table
                 .find(&user)
                 .select(UserRow::as_select())

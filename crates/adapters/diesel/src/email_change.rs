@@ -163,7 +163,7 @@ impl EmailChangeStore for DieselStore {
         now: DateTime<Utc>,
     ) -> Result<Option<PendingEmailChange>, StoreError> {
         let (user, now) = (user.as_str().to_owned(), to_db(now));
-        run!(self, statement, |conn| Ok(conn
+        run!(self, write_statement, |conn| Ok(conn
             .live_change_in(&user, now)?
             .map(|stored| stored.change)))
     }
@@ -210,7 +210,7 @@ impl EmailChangeStore for DieselStore {
         now: DateTime<Utc>,
     ) -> Result<Option<PendingEmailChange>, StoreError> {
         let (link_hash, now) = (link_hash.as_str().to_owned(), to_db(now));
-        run!(self, statement, |conn| Ok(conn
+        run!(self, write_statement, |conn| Ok(conn
             .change_by_link_in(&link_hash, which, now)?
             .map(|stored| stored.change)))
     }
@@ -290,7 +290,7 @@ impl EmailChangeStore for DieselStore {
 
     async fn purge_email_changes(&self, now: DateTime<Utc>) -> Result<u64, StoreError> {
         let now = to_db(now);
-        run!(self, statement, |conn| {
+        run!(self, write_statement, |conn| {
             let purged =
                 diesel::delete(email_changes::table.filter(email_changes::expires_at.le(now))).execute(conn)?;
             Ok(u64::try_from(purged).unwrap_or(u64::MAX))

@@ -423,7 +423,7 @@ impl FactorStore for DieselStore {
 
     async fn create_mfa_token(&self, token: NewMfaToken) -> Result<(), StoreError> {
         let row = MfaTokenRow::new(token);
-        run!(self, statement, |conn| {
+        run!(self, write_statement, |conn| {
             diesel::insert_into(mfa_tokens::table)
                 .values(&row)
                 .execute(conn)
@@ -474,7 +474,7 @@ impl FactorStore for DieselStore {
 
     async fn mfa_token_failed(&self, token_hash: &SecretHash) -> Result<u32, StoreError> {
         let hash = token_hash.as_str().to_owned();
-        run!(self, statement, |conn| {
+        run!(self, write_statement, |conn| {
             let failures = diesel::update(mfa_tokens::table.find(&hash))
                 .set(mfa_tokens::failures.eq(mfa_tokens::failures + 1))
                 .returning(mfa_tokens::failures)
@@ -525,7 +525,11 @@ impl FactorStore for DieselStore {
                 }
             }
             let notice_queued = match &session {
-                Some((session, max_per_client)) => conn.open_session_in(session, *max_per_client)?,
+                // The user locked above is the session's: no second lock.
+                Some((session, max_per_client)) if session.user_id.as_str() == user => {
+                    conn.open_session_locked(session, *max_per_client)?
+                }
+                Some(_) => return Err(StoreError::unexpected("a session for another user than the token's").into()),
                 None => false,
             };
             Ok(SecondFactorTaken::Taken { token, notice_queued })
@@ -534,7 +538,7 @@ impl FactorStore for DieselStore {
 
     async fn purge_mfa_tokens(&self, now: DateTime<Utc>) -> Result<u64, StoreError> {
         let now = to_db(now);
-        run!(self, statement, |conn| {
+        run!(self, write_statement, |conn| {
             let purged = diesel::delete(mfa_tokens::table.filter(mfa_tokens::expires_at.lt(now))).execute(conn)?;
             Ok(u64::try_from(purged).unwrap_or(u64::MAX))
         })

@@ -72,6 +72,8 @@ pub struct DieselStore {
     pools: pool::Pools,
     /// Callers waiting for a pooled connection right now (for `/metrics`).
     waiting: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    /// On SQLite, the turn of this process's writers ([`pool::WriterGate`]).
+    writers: std::sync::Arc<pool::WriterGate>,
 }
 
 impl std::fmt::Debug for DieselStore {

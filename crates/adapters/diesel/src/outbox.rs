@@ -191,7 +191,7 @@ impl OutboxStore for DieselStore {
         let id = id.to_owned();
         let now = to_db(now);
         // An unknown id is not an error: its user may just have been erased.
-        run!(self, statement, |conn| {
+        run!(self, write_statement, |conn| {
             diesel::update(outbox::table.find(&id).filter(outbox::sent_at.is_null()))
                 .set((outbox::sent_at.eq(now), outbox::claimed_until.eq(None::<NaiveDateTime>)))
                 .execute(conn)?;
@@ -219,7 +219,7 @@ impl OutboxStore for DieselStore {
         };
         // An unknown id is not an error (see mark_mail_sent); a sent or
         // given-up mail stays as it is.
-        run!(self, statement, |conn| {
+        run!(self, write_statement, |conn| {
             diesel::update(
                 outbox::table
                     .find(&id)

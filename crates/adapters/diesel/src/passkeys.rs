@@ -137,7 +137,7 @@ impl PasskeyStore for DieselStore {
 
     async fn rename_passkey(&self, user: &UserId, id: &str, name: PasskeyName) -> Result<bool, StoreError> {
         let (user, id) = (user.0.clone(), id.to_owned());
-        run!(self, statement, |conn| {
+        run!(self, write_statement, |conn| {
             let renamed = diesel::update(passkeys::table.find(&id).filter(passkeys::user_id.eq(&user)))
                 .set(passkeys::name.eq(name.as_str()))
                 .execute(conn)?;
@@ -165,7 +165,7 @@ impl PasskeyStore for DieselStore {
     async fn passkey_used(&self, used: &PasskeyUse) -> Result<bool, StoreError> {
         let (user, id, credential) = (used.user.0.clone(), used.id.clone(), used.credential.clone());
         let (count, backup_state, now) = (i64::from(used.sign_count), used.backup_state, to_db(used.now));
-        run!(self, statement, |conn| {
+        run!(self, write_statement, |conn| {
             let recorded = diesel::update(
                 passkeys::table
                     .find(&id)
@@ -209,7 +209,7 @@ impl PasskeyStore for DieselStore {
 
     async fn take_ceremony(&self, lookup: &CeremonyLookup) -> Result<Option<Ceremony>, StoreError> {
         let (hash, kind, now) = (lookup.id_hash.as_str().to_owned(), lookup.kind, to_db(lookup.now));
-        run!(self, statement, |conn| {
+        run!(self, write_statement, |conn| {
             let row = diesel::delete(
                 webauthn_ceremonies::table
                     .find(&hash)
@@ -231,7 +231,7 @@ impl PasskeyStore for DieselStore {
 
     async fn purge_ceremonies(&self, now: DateTime<Utc>) -> Result<u64, StoreError> {
         let now = to_db(now);
-        run!(self, statement, |conn| {
+        run!(self, write_statement, |conn| {
             let purged = diesel::delete(webauthn_ceremonies::table.filter(webauthn_ceremonies::expires_at.lt(now)))
                 .execute(conn)?;
             Ok(u64::try_from(purged).unwrap_or(u64::MAX))

@@ -195,6 +195,7 @@ impl DieselStore {
         Ok(Self {
             pools,
             waiting: Default::default(),
+            writers: Default::default(),
         })
     }
 
@@ -233,6 +234,44 @@ where
         // fails its next query (a 503 for that request) and is then found
         // broken and replaced.
         .test_on_check_out(false)
+}
+
+/// The turn of one process's writers on a SQLite database.
+///
+/// SQLite has one write lock per database. A connection that finds it
+/// taken does not wait for it to be released: it sleeps and tries again
+/// (`busy_timeout`: 1, 2, 5, 10 … 100 ms), so under load writers slept
+/// more than they worked and the lock stood free between them (`mfa`:
+/// about one sleep per request; bench/README.md). Writers of this process
+/// take turns here first, each woken as the one before it finishes, and
+/// the one whose turn it is finds the lock free unless another process
+/// holds it (then `busy_timeout` applies, as before). Readers never wait
+/// here: WAL lets them read beside the writer.
+#[derive(Debug)]
+pub(crate) struct WriterGate {
+    turn: parking_lot::Mutex<()>,
+    patience: Duration,
+}
+
+impl Default for WriterGate {
+    /// Waits as long as SQLite waits for its lock (`busy_timeout`).
+    fn default() -> Self {
+        Self {
+            turn: parking_lot::Mutex::new(()),
+            patience: SQLITE_BUSY_TIMEOUT,
+        }
+    }
+}
+
+impl WriterGate {
+    /// Waits for this process's turn to write, as long as SQLite would
+    /// wait for its lock; after that the database is unavailable, as a
+    /// lock still busy after `busy_timeout` is.
+    pub(crate) fn turn(&self) -> Result<parking_lot::MutexGuard<'_, ()>, StoreError> {
+        self.turn
+            .try_lock_for(self.patience)
+            .ok_or_else(|| StoreError::unavailable("the database is busy: another writer held it too long"))
+    }
 }
 
 /// A connection from the pool; waiting longer than the pool's connection
@@ -278,6 +317,43 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_writer_waits_for_the_turn_before_it_and_writes_when_that_ends() {
+        let gate = std::sync::Arc::new(WriterGate::default());
+        let first = gate.turn().expect("a free turn");
+        let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let second = std::thread::spawn({
+            let (gate, done) = (gate.clone(), done.clone());
+            move || {
+                let _turn = gate.turn().expect("the turn after the first");
+                done.load(Ordering::SeqCst)
+            }
+        });
+        std::thread::sleep(Duration::from_millis(50));
+        done.store(true, Ordering::SeqCst);
+        drop(first);
+        assert!(
+            second.join().expect("the second writer"),
+            "the second writer went before the first was done"
+        );
+    }
+
+    #[test]
+    fn a_writer_kept_waiting_past_the_busy_timeout_finds_the_database_unavailable() {
+        let gate = std::sync::Arc::new(WriterGate {
+            turn: parking_lot::Mutex::new(()),
+            patience: Duration::from_millis(30),
+        });
+        let _held = gate.turn().expect("a free turn");
+        let waited = std::thread::spawn({
+            let gate = gate.clone();
+            move || gate.turn().map(drop)
+        })
+        .join()
+        .expect("the second writer");
+        assert!(matches!(waited, Err(StoreError::Unavailable(_))), "{waited:?}");
+    }
 
     #[test]
     fn sqlite_urls_name_relative_and_absolute_paths() {

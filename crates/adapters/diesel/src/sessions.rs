@@ -23,6 +23,11 @@ pub(crate) trait SessionWrites {
     /// answers whether it queued the session's new-device notice.
     fn open_session_in(&mut self, session: &NewSession, max_per_client: usize) -> Result<bool, Failure>;
 
+    /// [`open_session_in`](Self::open_session_in) for a caller that has
+    /// already locked the session's user in this transaction
+    /// ([`Backend::lock_user`]): the same rules, one lock fewer.
+    fn open_session_locked(&mut self, session: &NewSession, max_per_client: usize) -> Result<bool, Failure>;
+
     /// With the user locked: [`StoreError::StaleCredential`] unless
     /// `credential` (if given) is the user's stored password hash.
     fn check_credential_in(&mut self, user: &str, credential: Option<&PasswordHash>) -> Result<(), Failure>;
@@ -70,13 +75,17 @@ for_each_backend! {
 for_each_backend! {
     impl SessionWrites for Conn {
         fn open_session_in(&mut self, session: &NewSession, max_per_client: usize) -> Result<bool, Failure> {
-            let user = session.user_id.as_str();
-            let client = session.client_id.as_str();
             // Sessions of one user change one transaction at a time, so that
             // racing log-ins cannot both count below the cap.
-            if !self.lock_user(user)? {
+            if !self.lock_user(session.user_id.as_str())? {
                 return Err(StoreError::NotFound.into());
             }
+            self.open_session_locked(session, max_per_client)
+        }
+
+        fn open_session_locked(&mut self, session: &NewSession, max_per_client: usize) -> Result<bool, Failure> {
+            let user = session.user_id.as_str();
+            let client = session.client_id.as_str();
             // Under the lock a password change takes too: a change committed
             // before this point is seen here, one after it revokes this session.
             self.check_credential_in(user, session.credential.as_ref())?;

@@ -115,7 +115,7 @@ impl SigningKeyStore for DieselStore {
 
     async fn purge_signing_keys(&self, retired_before: DateTime<Utc>) -> Result<u64, StoreError> {
         let cut_off = to_db(retired_before);
-        run!(self, statement, |conn| {
+        run!(self, write_statement, |conn| {
             let purged =
                 diesel::delete(signing_keys::table.filter(signing_keys::retired_at.lt(cut_off))).execute(conn)?;
             Ok(u64::try_from(purged).unwrap_or(u64::MAX))

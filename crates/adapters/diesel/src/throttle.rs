@@ -125,7 +125,7 @@ impl ThrottleStore for DieselStore {
 
     async fn throttle_clear(&self, key: &ThrottleKey) -> Result<(), StoreError> {
         let key = key.as_str().to_owned();
-        run!(self, statement, |conn| {
+        run!(self, write_statement, |conn| {
             diesel::delete(throttle_counters::table.find(&key)).execute(conn)?;
             Ok(())
         })
@@ -133,7 +133,7 @@ impl ThrottleStore for DieselStore {
 
     async fn throttle_purge(&self, now: DateTime<Utc>) -> Result<u64, StoreError> {
         let now = to_db(now);
-        run!(self, statement, |conn| {
+        run!(self, write_statement, |conn| {
             let purged =
                 diesel::delete(throttle_counters::table.filter(throttle_counters::expires_at.lt(now))).execute(conn)?;
             Ok(purged as u64)

@@ -131,7 +131,7 @@ impl UserStore for DieselStore {
         let id = id.as_str().to_owned();
         let (verified, upgraded) = (verified.0.clone(), upgraded.0.clone());
         // One statement: the comparison and the change are one step.
-        run!(self, statement, |conn| {
+        run!(self, write_statement, |conn| {
             let changed = diesel::update(
                 users::table
                     .filter(users::id.eq(&id))
@@ -144,7 +144,7 @@ impl UserStore for DieselStore {
     }
 
     async fn refresh_statistics(&self) -> Result<(), StoreError> {
-        run!(self, statement, |conn| conn.refresh_statistics())
+        run!(self, write_statement, |conn| conn.refresh_statistics())
     }
 
     async fn register(&self, registration: Registration) -> Result<(), StoreError> {

@@ -517,7 +517,7 @@ impl WebhookStore for DieselStore {
 
     async fn purge_webhook_deliveries(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
         let before = to_db(before);
-        run!(self, statement, |conn| {
+        run!(self, write_statement, |conn| {
             let purged = diesel::delete(
                 webhook_deliveries::table.filter(
                     webhook_deliveries::delivered_at
