@@ -797,10 +797,45 @@ fn peak_rss_kib(pids: &[u32]) -> Option<u64> {
     let mut sum = 0;
     for pid in pids {
         let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-        let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-        sum += line.split_whitespace().nth(1)?.parse::<u64>().ok()?;
+        sum += status_kib(&status, "VmHWM:")?;
     }
     (!pids.is_empty()).then_some(sum)
+}
+
+/// The sum of `RssAnon` (the resident memory the processes allocated, not
+/// file pages such as their code or a mapped database) over the
+/// processes, in KiB.
+fn anon_kib(pids: &[u32]) -> Option<u64> {
+    let mut sum = 0;
+    for pid in pids {
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+        sum += status_kib(&status, "RssAnon:")?;
+    }
+    (!pids.is_empty()).then_some(sum)
+}
+
+/// The KiB of a `/proc/PID/status` line (`RssAnon:   1234 kB`).
+fn status_kib(status: &str, key: &str) -> Option<u64> {
+    let line = status.lines().find(|l| l.starts_with(key))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// Samples [`anon_kib`] every 100 ms until `stop`, and answers the highest
+/// (the kernel keeps a peak of the whole RSS, `VmHWM`, but not of its parts).
+fn watch_anon(
+    pids: Vec<u32>,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+) -> std::thread::JoinHandle<Option<u64>> {
+    std::thread::spawn(move || {
+        let mut peak = None;
+        while !stop.load(Ordering::Relaxed) {
+            if let Some(kib) = anon_kib(&pids) {
+                peak = Some(peak.map_or(kib, |p: u64| p.max(kib)));
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        peak
+    })
 }
 
 /// utime + stime of the processes, in clock ticks (USER_HZ, 100 on Linux).
@@ -904,6 +939,8 @@ async fn main() {
             .map_or(0, |d| d.as_secs() % 100_000)
     );
     reset_peak_rss(&args.pids);
+    let stop_watching = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let anon_watch = watch_anon(args.pids.clone(), stop_watching.clone());
     let self_pid = [std::process::id()];
     let (server_cpu0, self_cpu0) = (cpu_ticks(&args.pids), cpu_ticks(&self_pid));
     let t0 = Instant::now();
@@ -957,6 +994,8 @@ async fn main() {
         fail(format!("goose: {e}"));
     }
     let elapsed = t0.elapsed();
+    stop_watching.store(true, Ordering::Relaxed);
+    let anon = anon_watch.join().unwrap_or(None);
     // cores busy on average over the whole attack (warm-up included)
     let cores = |ticks: u64| ticks as f64 / 100.0 / elapsed.as_secs_f64();
     let server_cores = cores(cpu_ticks(&pids).saturating_sub(server_cpu0));
@@ -995,16 +1034,18 @@ async fn main() {
         "errors": errors,
         "error_statuses": statuses,
         "rss_kib": rss,
+        "anon_kib": anon,
         "server_cores": (server_cores * 100.0).round() / 100.0,
         "load_cores": (load_cores * 100.0).round() / 100.0,
     });
     eprintln!(
-        "load: {label} {:<16} {:>9.1} req/s  p50 {:>8.2} ms  p99 {:>8.2} ms  errors {errors}  peak RSS {}  CPU server {server_cores:.2} load {load_cores:.2}",
+        "load: {label} {:<16} {:>9.1} req/s  p50 {:>8.2} ms  p99 {:>8.2} ms  errors {errors}  peak RSS {} (anonymous {})  CPU server {server_cores:.2} load {load_cores:.2}",
         kind.name(),
         rps,
         hist.value_at_quantile(0.5) as f64 / 1000.0,
         hist.value_at_quantile(0.99) as f64 / 1000.0,
         rss.map_or("?".to_owned(), |k| format!("{:.1} MiB", k as f64 / 1024.0)),
+        anon.map_or("?".to_owned(), |k| format!("{:.1} MiB", k as f64 / 1024.0)),
     );
     println!("{line}");
     if let Some(path) = out {
@@ -1019,6 +1060,21 @@ async fn main() {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn status_lines_give_their_kib() {
+        let status = "Name:\tregistrar\nVmHWM:\t  105804 kB\nRssAnon:\t   63240 kB\nRssFile:\t   34000 kB\n";
+        assert_eq!(super::status_kib(status, "VmHWM:"), Some(105_804));
+        assert_eq!(super::status_kib(status, "RssAnon:"), Some(63_240));
+        assert_eq!(super::status_kib(status, "RssShmem:"), None);
+    }
+
+    #[test]
+    fn the_anonymous_memory_of_this_process_is_read() {
+        let kib = super::anon_kib(&[std::process::id()]).expect("RssAnon of this process");
+        assert!(kib > 0, "{kib}");
+        assert_eq!(super::anon_kib(&[]), None);
+    }
+
     /// RFC 6238 appendix B, SHA-1, the last six of its eight digits.
     #[test]
     fn totp_gives_the_rfc_6238_codes() {
