@@ -193,7 +193,7 @@ impl DieselStore {
     ) -> Result<Option<UserId>, StoreError> {
         let link_hash = link_hash.as_str().to_owned();
         let now = to_db(now);
-        run!(self, write_statement, |conn| Ok(conn
+        run!(self, statement, |conn| Ok(conn
             .link_user(&link_hash, purpose, now)?
             .map(UserId)))
     }
@@ -278,7 +278,7 @@ impl ConfirmationStore for DieselStore {
 
     async fn used_email_link_user(&self, link_hash: &SecretHash) -> Result<Option<UserId>, StoreError> {
         let link_hash = link_hash.as_str().to_owned();
-        run!(self, write_statement, |conn| Ok(confirmations::table
+        run!(self, statement, |conn| Ok(confirmations::table
             .filter(confirmations::link_hash.eq(&link_hash))
             .filter(confirmations::purpose.eq(ConfirmationPurpose::Email.as_str()))
             .filter(confirmations::used_at.is_not_null())

@@ -163,7 +163,7 @@ impl EmailChangeStore for DieselStore {
         now: DateTime<Utc>,
     ) -> Result<Option<PendingEmailChange>, StoreError> {
         let (user, now) = (user.as_str().to_owned(), to_db(now));
-        run!(self, write_statement, |conn| Ok(conn
+        run!(self, statement, |conn| Ok(conn
             .live_change_in(&user, now)?
             .map(|stored| stored.change)))
     }
@@ -210,7 +210,7 @@ impl EmailChangeStore for DieselStore {
         now: DateTime<Utc>,
     ) -> Result<Option<PendingEmailChange>, StoreError> {
         let (link_hash, now) = (link_hash.as_str().to_owned(), to_db(now));
-        run!(self, write_statement, |conn| Ok(conn
+        run!(self, statement, |conn| Ok(conn
             .change_by_link_in(&link_hash, which, now)?
             .map(|stored| stored.change)))
     }

@@ -133,7 +133,7 @@ for_each_backend! {
 impl OutboxStore for DieselStore {
     async fn enqueue_mail(&self, mail: NewOutboxMail, audit: &[AuditEvent]) -> Result<(), StoreError> {
         if audit.is_empty() {
-            return run!(self, statement, |conn| conn.enqueue_in(&mail));
+            return run!(self, write_statement, |conn| conn.enqueue_in(&mail));
         }
         let audit = audit.to_vec();
         run!(self, write, |conn| {
