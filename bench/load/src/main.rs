@@ -794,22 +794,22 @@ fn reset_peak_rss(pids: &[u32]) {
 
 /// The sum of VmHWM over the processes, in KiB.
 fn peak_rss_kib(pids: &[u32]) -> Option<u64> {
-    let mut sum = 0;
-    for pid in pids {
-        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-        sum += status_kib(&status, "VmHWM:")?;
-    }
-    (!pids.is_empty()).then_some(sum)
+    status_sum(pids, "VmHWM:")
 }
 
 /// The sum of `RssAnon` (the resident memory the processes allocated, not
 /// file pages such as their code or a mapped database) over the
 /// processes, in KiB.
 fn anon_kib(pids: &[u32]) -> Option<u64> {
+    status_sum(pids, "RssAnon:")
+}
+
+/// The sum of one `/proc/PID/status` figure over the processes, in KiB.
+fn status_sum(pids: &[u32], key: &str) -> Option<u64> {
     let mut sum = 0;
     for pid in pids {
         let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-        sum += status_kib(&status, "RssAnon:")?;
+        sum += status_kib(&status, key)?;
     }
     (!pids.is_empty()).then_some(sum)
 }
