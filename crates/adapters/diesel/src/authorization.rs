@@ -356,7 +356,7 @@ impl AuthorizationStore for DieselStore {
                 return Ok(CodeExchange::Unusable);
             }
             // The session's user (checked above) is locked already.
-            conn.open_session_locked(&session, max_per_client)?;
+            conn.open_session_locked(&user, &session, max_per_client)?;
             diesel::update(authorization_codes::table.find(&code_hash))
                 .set((
                     authorization_codes::used_at.eq(now),

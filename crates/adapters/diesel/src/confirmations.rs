@@ -336,7 +336,7 @@ impl ConfirmationStore for DieselStore {
                     .execute(conn)?;
             }
             // The session's user (checked above) is locked already.
-            conn.open_session_locked(session, *max_sessions_per_client)?;
+            conn.open_session_locked(&user, session, *max_sessions_per_client)?;
             users::table
                 .find(&user)
                 .select(UserRow::as_select())

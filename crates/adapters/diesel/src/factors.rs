@@ -525,11 +525,8 @@ impl FactorStore for DieselStore {
                 }
             }
             let notice_queued = match &session {
-                // The user locked above is the session's: no second lock.
-                Some((session, max_per_client)) if session.user_id.as_str() == user => {
-                    conn.open_session_locked(session, *max_per_client)?
-                }
-                Some(_) => return Err(StoreError::unexpected("a session for another user than the token's").into()),
+                // Under the user's lock taken above.
+                Some((session, max_per_client)) => conn.open_session_locked(&user, session, *max_per_client)?,
                 None => false,
             };
             Ok(SecondFactorTaken::Taken { token, notice_queued })

@@ -24,9 +24,15 @@ pub(crate) trait SessionWrites {
     fn open_session_in(&mut self, session: &NewSession, max_per_client: usize) -> Result<bool, Failure>;
 
     /// [`open_session_in`](Self::open_session_in) for a caller that has
-    /// already locked the session's user in this transaction
-    /// ([`Backend::lock_user`]): the same rules, one lock fewer.
-    fn open_session_locked(&mut self, session: &NewSession, max_per_client: usize) -> Result<bool, Failure>;
+    /// already locked `locked` in this transaction ([`Backend::lock_user`],
+    /// or inserted it): the same rules, one lock fewer. A session for
+    /// another user is the caller's mistake: `Unexpected`, nothing written.
+    fn open_session_locked(
+        &mut self,
+        locked: &str,
+        session: &NewSession,
+        max_per_client: usize,
+    ) -> Result<bool, Failure>;
 
     /// With the user locked: [`StoreError::StaleCredential`] unless
     /// `credential` (if given) is the user's stored password hash.
@@ -80,11 +86,14 @@ for_each_backend! {
             if !self.lock_user(session.user_id.as_str())? {
                 return Err(StoreError::NotFound.into());
             }
-            self.open_session_locked(session, max_per_client)
+            self.open_session_locked(session.user_id.as_str(), session, max_per_client)
         }
 
-        fn open_session_locked(&mut self, session: &NewSession, max_per_client: usize) -> Result<bool, Failure> {
+        fn open_session_locked(&mut self, locked: &str, session: &NewSession, max_per_client: usize) -> Result<bool, Failure> {
             let user = session.user_id.as_str();
+            if user != locked {
+                return Err(StoreError::unexpected("a session for another user than the one locked").into());
+            }
             let client = session.client_id.as_str();
             // Under the lock a password change takes too: a change committed
             // before this point is seen here, one after it revokes this session.

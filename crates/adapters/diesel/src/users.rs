@@ -177,12 +177,9 @@ impl UserStore for DieselStore {
             }
             conn.accept_in(user.id.as_str(), accepted_policies, user.language, user.created_at)?;
             if let Some(session) = session {
-                if session.user_id != user.id {
-                    return Err(StoreError::unexpected("register: the session is for another user").into());
-                }
                 // The user inserted above is this transaction's alone until
                 // it commits: no lock to take.
-                conn.open_session_locked(session, *max_sessions_per_client)?;
+                conn.open_session_locked(user.id.as_str(), session, *max_sessions_per_client)?;
             }
             for mail in outbox {
                 conn.enqueue_in(mail)?;
