@@ -11,12 +11,15 @@ use chrono::NaiveDateTime;
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::{dsl, PgConnection, SqliteConnection};
+use registrar_store::Rotation;
 
 use crate::authorization::{code_to_exchange, LockedCode};
 use crate::confirmations::live_code;
 use crate::error::Failure;
 use crate::outbox::due_mail;
+use crate::rows::SessionRow;
 use crate::schema::{throttle_counters, users};
+use crate::sessions::rotate_at_once;
 use crate::throttle::CounterRow;
 use crate::webhooks::{enabled_endpoints, EndpointRow};
 
@@ -129,6 +132,13 @@ pub(crate) trait Backend: Connection + Sized {
     /// Gathers the query planner's statistics of every table, outside any
     /// transaction.
     fn refresh_statistics(&mut self) -> Result<(), Failure>;
+
+    /// Outside any transaction, rotates a live refresh token in one
+    /// statement where the backend has one (see [`rotate_at_once`]): the
+    /// rotated session, or `None` when the statement rotated nothing (then
+    /// the caller's write transaction finds out what the token was) or the
+    /// backend has no such statement (SQLite).
+    fn rotate_at_once(&mut self, rotation: &Rotation) -> Result<Option<SessionRow>, Failure>;
 }
 
 /// The page cache of a [`Backend::bulk_write`] on SQLite, in KiB: only
@@ -191,6 +201,12 @@ impl Backend for SqliteConnection {
         // The immediate transaction holds the write lock: a racing exchange
         // waits for it, then sees the code used.
         Ok(code_to_exchange(code_hash).unique_row::<LockedCode>(self).optional()?)
+    }
+
+    fn rotate_at_once(&mut self, _rotation: &Rotation) -> Result<Option<SessionRow>, Failure> {
+        // An UPDATE cannot feed an INSERT in one statement here; the write
+        // transaction, on this process's writer turn already, does both.
+        Ok(None)
     }
 
     fn refresh_statistics(&mut self) -> Result<(), Failure> {
@@ -296,6 +312,10 @@ impl Backend for PgConnection {
             .for_update()
             .first::<LockedCode>(self)
             .optional()?)
+    }
+
+    fn rotate_at_once(&mut self, rotation: &Rotation) -> Result<Option<SessionRow>, Failure> {
+        rotate_at_once(self, rotation)
     }
 
     fn refresh_statistics(&mut self) -> Result<(), Failure> {

@@ -99,52 +99,33 @@ for_each_backend! {
     }
 }
 
-/// Reads that several store methods share.
-pub(crate) trait StandingReads {
-    /// The user's [`PolicyStanding`] in one statement: every revision,
-    /// left-joined with the user's acceptance of it.
-    fn standing_in(&mut self, user: &str) -> Result<PolicyStanding, Failure>;
-}
-
-for_each_backend! {
-    impl StandingReads for Conn {
-        fn standing_in(&mut self, user: &str) -> Result<PolicyStanding, Failure> {
-            let rows: Vec<(i32, String, NaiveDateTime, Option<i32>)> = policy_revisions::table
-                .left_join(
-                    policy_acceptances::table.on(policy_acceptances::revision_id
-                        .eq(policy_revisions::id)
-                        .and(policy_acceptances::user_id.eq(user))),
-                )
-                .select((
-                    policy_revisions::id,
-                    policy_revisions::policy_type,
-                    policy_revisions::published_at,
-                    policy_acceptances::revision_id.nullable(),
-                ))
-                .load(self)?;
-            let mut accepted = BTreeSet::new();
-            let mut revisions = Vec::with_capacity(rows.len());
-            for (id, policy_type, published_at, acceptance) in rows {
-                if acceptance.is_some() {
-                    accepted.insert(RevisionId(id));
-                }
-                revisions.push(PolicyRevision {
-                    id: RevisionId(id),
-                    policy_type: PolicyType::parse(&policy_type)
-                        .ok_or_else(|| corrupt("policy_revisions", &id.to_string(), "type"))?,
-                    texts: BTreeMap::new(),
-                    version: String::new(),
-                    published_at: from_db(published_at),
-                });
-            }
-            let mut current: Vec<_> = registrar_domain::policy::current_revisions(&revisions)
-                .into_iter()
-                .map(|r| (r.id, r.policy_type.clone()))
-                .collect();
-            current.sort_by(|a, b| a.1.cmp(&b.1));
-            Ok(PolicyStanding { current, accepted })
+/// A [`PolicyStanding`] from every revision (id, type, published at), each
+/// with the user's acceptance of it if there is one: the rows of
+/// [`PolicyStore::policy_standing`] and of `session_with_standing`.
+pub(crate) fn standing_from(
+    rows: impl IntoIterator<Item = (i32, String, NaiveDateTime, Option<i32>)>,
+) -> Result<PolicyStanding, Failure> {
+    let mut accepted = BTreeSet::new();
+    let mut revisions = Vec::new();
+    for (id, policy_type, published_at, acceptance) in rows {
+        if acceptance.is_some() {
+            accepted.insert(RevisionId(id));
         }
+        revisions.push(PolicyRevision {
+            id: RevisionId(id),
+            policy_type: PolicyType::parse(&policy_type)
+                .ok_or_else(|| corrupt("policy_revisions", &id.to_string(), "type"))?,
+            texts: BTreeMap::new(),
+            version: String::new(),
+            published_at: from_db(published_at),
+        });
     }
+    let mut current: Vec<_> = registrar_domain::policy::current_revisions(&revisions)
+        .into_iter()
+        .map(|r| (r.id, r.policy_type.clone()))
+        .collect();
+    current.sort_by(|a, b| a.1.cmp(&b.1));
+    Ok(PolicyStanding { current, accepted })
 }
 
 #[async_trait]
@@ -227,7 +208,23 @@ impl PolicyStore for DieselStore {
 
     async fn policy_standing(&self, user: &UserId) -> Result<PolicyStanding, StoreError> {
         let user = user.as_str().to_owned();
-        run!(self, statement, |conn| conn.standing_in(&user))
+        // One statement: every revision, left-joined with the user's acceptance of it.
+        run!(self, statement, |conn| {
+            let rows: Vec<(i32, String, NaiveDateTime, Option<i32>)> = policy_revisions::table
+                .left_join(
+                    policy_acceptances::table.on(policy_acceptances::revision_id
+                        .eq(policy_revisions::id)
+                        .and(policy_acceptances::user_id.eq(&user))),
+                )
+                .select((
+                    policy_revisions::id,
+                    policy_revisions::policy_type,
+                    policy_revisions::published_at,
+                    policy_acceptances::revision_id.nullable(),
+                ))
+                .load(conn)?;
+            standing_from(rows)
+        })
     }
 
     async fn accepted_policies(&self, user: &UserId) -> Result<BTreeSet<RevisionId>, StoreError> {

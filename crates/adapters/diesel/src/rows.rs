@@ -257,7 +257,7 @@ impl<'a> NewSessionRow<'a> {
 }
 
 /// A session without its token hashes, which never leave the store.
-#[derive(Queryable, Selectable)]
+#[derive(Queryable, QueryableByName, Selectable)]
 #[diesel(table_name = sessions)]
 pub(crate) struct SessionRow {
     id: String,

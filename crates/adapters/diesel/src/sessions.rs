@@ -12,9 +12,12 @@ use crate::audit::AuditWrites;
 use crate::backend::{for_each_backend, run, Backend, UniqueRow};
 use crate::error::{not_found_on_foreign_key, Failure};
 use crate::outbox::OutboxWrites;
-use crate::policies::StandingReads;
+use crate::policies::standing_from;
 use crate::rows::{to_db, NewSessionRow, SessionRow, UserRow};
-use crate::schema::{audit_events, browser_sessions, clients, mfa_tokens, retired_refresh_tokens, sessions, users};
+use crate::schema::{
+    audit_events, browser_sessions, clients, mfa_tokens, policy_acceptances, policy_revisions, retired_refresh_tokens,
+    sessions, users,
+};
 use crate::DieselStore;
 
 /// Session writes that several store methods share, inside their transaction.
@@ -49,6 +52,11 @@ pub(crate) trait SessionWrites {
     /// written the same on both).
     fn set_scope_in(&mut self, session: &NewSession) -> Result<(), Failure>;
 }
+
+/// A row of [`SessionStore::session_with_standing`]'s one statement: the
+/// session, its user, a policy revision (id, type, published at) and the
+/// user's acceptance of it.
+type StandingRow = (SessionRow, UserRow, Option<(i32, String, NaiveDateTime)>, Option<i32>);
 
 /// The bearer check that [`SessionStore::session_by_access`] and
 /// [`SessionStore::session_with_standing`] share.
@@ -186,41 +194,66 @@ for_each_backend! {
     }
 }
 
-#[async_trait]
-impl SessionStore for DieselStore {
-    async fn open_session(&self, session: NewSession, max_per_client: usize) -> Result<bool, StoreError> {
-        run!(self, write, |conn| conn.open_session_in(&session, max_per_client))
-    }
+/// The rotation's compare-and-set and the retired token's row in one
+/// PostgreSQL statement, a transaction of its own: one round trip where a
+/// transaction takes four (`BEGIN`, `UPDATE`, `INSERT`, `COMMIT`). Its
+/// `UPDATE` is the one [`Rotations::rotate_in`] makes: of concurrent
+/// rotations of one token the first takes the row's lock, the others
+/// re-check the condition against its committed row and rotate nothing.
+macro_rules! rotation_statement {
+    ($client:literal) => {
+        concat!(
+            "WITH rotated AS (UPDATE sessions SET access_hash = $1, access_expires_at = $2, refresh_hash = $3, \
+             refreshed_at = $4, last_used_at = $4 WHERE refresh_hash = $5 AND refreshed_at > $6 AND ",
+            $client,
+            " RETURNING id, user_id, client_id, device_id, device_name, created_at, last_used_at, \
+             access_expires_at, refreshed_at, sign_in_method, scope), \
+             retired AS (INSERT INTO retired_refresh_tokens (hash, session_id, retired_at) SELECT $5, id, $4 FROM rotated) \
+             SELECT * FROM rotated"
+        )
+    };
+}
 
-    async fn session_by_access(
-        &self,
-        access_hash: &SecretHash,
-        now: DateTime<Utc>,
-    ) -> Result<Option<(Session, User)>, StoreError> {
-        let access_hash = access_hash.as_str().to_owned();
-        let now = to_db(now);
-        run!(self, statement, |conn| conn.session_by_access_in(&access_hash, now))
-    }
+/// [`Backend::rotate_at_once`] on PostgreSQL (see [`rotation_statement`]).
+pub(crate) fn rotate_at_once(
+    conn: &mut diesel::PgConnection,
+    rotation: &Rotation,
+) -> Result<Option<SessionRow>, Failure> {
+    use diesel::sql_types::Timestamp;
+    let now = to_db(rotation.now);
+    let bound = |statement: &'static str| {
+        diesel::sql_query(statement)
+            .bind::<Text, _>(rotation.new_access_hash.as_str())
+            .bind::<Timestamp, _>(to_db(rotation.new_access_expires_at))
+            .bind::<Text, _>(rotation.new_refresh_hash.as_str())
+            .bind::<Timestamp, _>(now)
+            .bind::<Text, _>(rotation.presented.as_str())
+            .bind::<Timestamp, _>(to_db(rotation.idle_cutoff))
+    };
+    let rows: Vec<SessionRow> = match &rotation.client_id {
+        Some(client) => bound(rotation_statement!("client_id = $7"))
+            .bind::<Text, _>(client.as_str())
+            .load(conn)?,
+        // No client authenticated: only a public client's token.
+        None => bound(rotation_statement!(
+            "client_id IN (SELECT id FROM clients WHERE kind = 'public')"
+        ))
+        .load(conn)?,
+    };
+    Ok(rows.into_iter().next())
+}
 
-    async fn session_with_standing(
-        &self,
-        access_hash: &SecretHash,
-        now: DateTime<Utc>,
-    ) -> Result<Option<(Session, User, registrar_store::PolicyStanding)>, StoreError> {
-        let access_hash = access_hash.as_str().to_owned();
-        let now = to_db(now);
-        // Two statements on one connection, in one trip to the blocking pool.
-        run!(self, statement, |conn| {
-            let Some((session, user)) = conn.session_by_access_in(&access_hash, now)? else {
-                return Ok(None);
-            };
-            let standing = conn.standing_in(user.id.as_str())?;
-            Ok(Some((session, user, standing)))
-        })
-    }
+/// A refresh token's rotation, inside a write transaction.
+trait Rotations {
+    /// Everything [`SessionStore::rotate_refresh`] answers: the rotation
+    /// (the compare-and-set and the retired token), or what the token was.
+    fn rotate_in(&mut self, rotation: &Rotation) -> Result<RotationOutcome, Failure>;
+}
 
-    async fn rotate_refresh(&self, rotation: Rotation) -> Result<RotationOutcome, StoreError> {
-        run!(self, write, |conn| {
+for_each_backend! {
+    impl Rotations for Conn {
+        fn rotate_in(&mut self, rotation: &Rotation) -> Result<RotationOutcome, Failure> {
+            let conn = self;
             let presented = rotation.presented.as_str();
             let now = to_db(rotation.now);
             let live = sessions::table
@@ -314,6 +347,86 @@ impl SessionStore for DieselStore {
                 }
                 None => Ok(RotationOutcome::Unknown),
             }
+        }
+    }
+}
+
+#[async_trait]
+impl SessionStore for DieselStore {
+    async fn open_session(&self, session: NewSession, max_per_client: usize) -> Result<bool, StoreError> {
+        run!(self, write, |conn| conn.open_session_in(&session, max_per_client))
+    }
+
+    async fn session_by_access(
+        &self,
+        access_hash: &SecretHash,
+        now: DateTime<Utc>,
+    ) -> Result<Option<(Session, User)>, StoreError> {
+        let access_hash = access_hash.as_str().to_owned();
+        let now = to_db(now);
+        run!(self, statement, |conn| conn.session_by_access_in(&access_hash, now))
+    }
+
+    async fn session_with_standing(
+        &self,
+        access_hash: &SecretHash,
+        now: DateTime<Utc>,
+    ) -> Result<Option<(Session, User, registrar_store::PolicyStanding)>, StoreError> {
+        let access_hash = access_hash.as_str().to_owned();
+        let now = to_db(now);
+        // One statement: the live session and its user, once for every
+        // policy revision (or once, with no revision, when none is
+        // published), each with the user's acceptance of it. The same
+        // rows as `session_by_access_in` and `policy_standing` give, in one
+        // round trip instead of two (bench/README.md).
+        run!(self, statement, |conn| {
+            let rows: Vec<StandingRow> = sessions::table
+                .inner_join(users::table)
+                .left_join(policy_revisions::table.on(policy_revisions::id.is_not_null()))
+                .left_join(
+                    policy_acceptances::table.on(policy_acceptances::revision_id
+                        .eq(policy_revisions::id)
+                        .and(policy_acceptances::user_id.eq(sessions::user_id))),
+                )
+                .filter(sessions::access_hash.eq(&access_hash))
+                .filter(sessions::access_expires_at.gt(now))
+                .select((
+                    SessionRow::as_select(),
+                    UserRow::as_select(),
+                    (
+                        policy_revisions::id,
+                        policy_revisions::policy_type,
+                        policy_revisions::published_at,
+                    )
+                        .nullable(),
+                    policy_acceptances::revision_id.nullable(),
+                ))
+                .load(conn)?;
+            let mut rows = rows.into_iter();
+            let Some((session, user, first, acceptance)) = rows.next() else {
+                return Ok(None);
+            };
+            let revisions = std::iter::once((first, acceptance))
+                .chain(rows.map(|(_, _, revision, acceptance)| (revision, acceptance)))
+                .filter_map(|(revision, acceptance)| {
+                    revision.map(|(id, policy_type, published_at)| (id, policy_type, published_at, acceptance))
+                });
+            let standing = standing_from(revisions)?;
+            Ok(Some((session.into_session()?, user.into_user()?, standing)))
+        })
+    }
+
+    async fn rotate_refresh(&self, rotation: Rotation) -> Result<RotationOutcome, StoreError> {
+        // The common case in one statement where the backend has one
+        // (`rotate_at_once`); whatever else the token is (expired, another
+        // client's, rotated out, unknown), and every rotation on SQLite, in
+        // one write transaction, on the same connection in the same trip
+        // to the blocking pool.
+        run!(self, write_statement, |conn| {
+            if let Some(row) = conn.rotate_at_once(&rotation)? {
+                return Ok(RotationOutcome::Rotated(row.into_session()?));
+            }
+            conn.write(|conn| conn.rotate_in(&rotation))
         })
     }
 

@@ -50,8 +50,9 @@ const OUTBOX_DETAIL_MIGRATION: &str = "2026-12-12-000003_outbox_detail";
 const ADMIN_USER_NAMES_MIGRATION: &str = "2026-12-12-000005_admin_user_names";
 const BREACHED_PASSWORDS_MIGRATION: &str = "2026-12-13-000003_breached_passwords";
 const ACCEPTANCE_LANGUAGE_MIGRATION: &str = "2026-12-14-000000_acceptance_language";
+const SESSIONS_FILLFACTOR_MIGRATION: &str = "2026-12-15-000000_sessions_fillfactor";
 const EMAIL_CHANGE_MIGRATION: &str = "2026-12-13-000000_email_change";
-const EVERY_MIGRATION: [&str; 18] = [
+const EVERY_MIGRATION: [&str; 19] = [
     FIRST_MIGRATION,
     OUTBOX_MIGRATION,
     INVITES_MIGRATION,
@@ -70,6 +71,7 @@ const EVERY_MIGRATION: [&str; 18] = [
     EMAIL_CHANGE_MIGRATION,
     BREACHED_PASSWORDS_MIGRATION,
     ACCEPTANCE_LANGUAGE_MIGRATION,
+    SESSIONS_FILLFACTOR_MIGRATION,
 ];
 
 /// The same migrations the store embeds, to bring a database to an older version.
@@ -1505,6 +1507,29 @@ async fn postgres_refreshing_statistics_counts_the_users() {
     .get_result::<f32>(&mut conn)
     .expect("reading pg_class");
     assert_eq!(rows, 3.0, "the planner knows the table's size");
+}
+
+/// The last-use writes (`touch_sessions`) change no indexed column; with
+/// room on the page PostgreSQL writes them as heap-only updates, without an
+/// entry in each index (bench/README.md, "Growth: the last-use writes").
+#[tokio::test]
+async fn postgres_sessions_keep_room_on_their_pages_for_the_last_use_writes() {
+    let Some((_store, database)) = common::postgres_store().await else {
+        return;
+    };
+    let mut conn = PgConnection::establish(&database.url).expect("a connection of our own");
+    let options = diesel::select(
+        diesel::dsl::sql::<diesel::sql_types::Nullable<diesel::sql_types::Text>>(
+            "(SELECT array_to_string(reloptions, ',') FROM pg_class WHERE relname = 'sessions' AND relkind = 'r')",
+        ),
+    )
+    .get_result::<Option<String>>(&mut conn)
+    .expect("reading pg_class");
+    assert_eq!(
+        options.as_deref(),
+        Some("fillfactor=80"),
+        "the sessions table's storage options"
+    );
 }
 
 // --- Imports: indexes set aside and rebuilt ----------------------------------

@@ -89,6 +89,10 @@ contract_rules! {
         let v1 = publish(&store, new_revision(&kind, "1", at(0), &[Language::EN])).await;
         let v2 = publish(&store, new_revision(&kind, "2", at(1), &[Language::EN])).await;
         store.accept_policies(&user, &[v1], Language::EN, at(2), &[]).await.expect("accepting");
+        // Another user's acceptance, and their session, are not the caller's.
+        let other = add_user(&store).await;
+        store.accept_policies(&other, &[v2], Language::EN, at(2), &[]).await.expect("accepting");
+        open(&store, &other, &client, "phone", at(100), 5).await;
         let session = open(&store, &user, &client, "phone", at(100), 5).await;
 
         let (found, owner, standing) = store
