@@ -163,16 +163,27 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         let Some(id) = ClientId::parse(id) else {
             return Ok(ClientAuthentication::Unknown);
         };
-        let Some(client) = self.store.client(&id).await? else {
-            return Ok(ClientAuthentication::Unknown);
+        let client = self.store.client(&id).await?;
+        Ok(self.client_authentication(client, secret))
+    }
+
+    /// What [`authenticate_client`](Self::authenticate_client) answers for
+    /// the client found (if any) and the secret it sent.
+    fn client_authentication(
+        &self,
+        client: Option<registrar_domain::Client>,
+        secret: Option<&str>,
+    ) -> ClientAuthentication {
+        let Some(client) = client else {
+            return ClientAuthentication::Unknown;
         };
         let ClientKind::Confidential { secret_hash } = client.kind else {
-            return Ok(ClientAuthentication::Public);
+            return ClientAuthentication::Public;
         };
         let given = secret.map(|s| self.settings.secret_key.client_secret_hash(s));
         match given {
-            Some(given) if given.matches(&secret_hash) => Ok(ClientAuthentication::Confidential),
-            _ => Ok(ClientAuthentication::Refused),
+            Some(given) if given.matches(&secret_hash) => ClientAuthentication::Confidential,
+            _ => ClientAuthentication::Refused,
         }
     }
 
@@ -473,15 +484,37 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         Ok(AuthContext { session, user })
     }
 
-    /// Introspection (RFC 7662): the session and user behind a live access
-    /// token, its use noted as a bearer check notes it; `None` for any other
-    /// token (unknown, malformed, expired, revoked, a refresh token) and for
-    /// a disabled account. The caller has checked that the client asking is
-    /// a confidential one.
-    pub async fn introspect(&self, token: &str) -> Result<Option<AuthContext>, ServiceError> {
-        match self.authenticate_any(token).await {
-            Ok(context) => Ok(Some(context)),
-            Err(ServiceError::InvalidToken | ServiceError::AccountDisabled) => Ok(None),
+    /// Introspection (RFC 7662) asked by client `client` with `secret`:
+    /// the client's authentication, as
+    /// [`authenticate_client`](Self::authenticate_client) answers it, and,
+    /// only when that is [`ClientAuthentication::Confidential`], the session
+    /// and user behind `token` if it is a live access token, its use noted
+    /// as a bearer check notes it; `None` for any other token (unknown,
+    /// malformed, expired, revoked, a refresh token) and for a disabled
+    /// account. The client and the token are read in one trip to the store.
+    pub async fn introspect(
+        &self,
+        client: &str,
+        secret: Option<&str>,
+        token: &str,
+    ) -> Result<(ClientAuthentication, Option<AuthContext>), ServiceError> {
+        let Some(client_id) = ClientId::parse(client) else {
+            return Ok((ClientAuthentication::Unknown, None));
+        };
+        if !looks_like_token(token) {
+            return Ok((self.authenticate_client(client, secret).await?, None));
+        }
+        let (client, found) = self
+            .store
+            .client_and_session_by_access(&client_id, &SecretHash::of(token), self.now())
+            .await?;
+        let authentication = self.client_authentication(client, secret);
+        let Some((session, user)) = found.filter(|_| authentication == ClientAuthentication::Confidential) else {
+            return Ok((authentication, None));
+        };
+        match self.session_in_use(&session, &user) {
+            Ok(()) => Ok((authentication, Some(AuthContext { session, user }))),
+            Err(ServiceError::AccountDisabled) => Ok((authentication, None)),
             Err(e) => Err(e),
         }
     }

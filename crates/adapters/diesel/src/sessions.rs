@@ -5,7 +5,9 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::dsl;
 use diesel::prelude::*;
 use diesel::sql_types::{Integer, Nullable, Text};
-use registrar_domain::{AuditEvent, ClientId, DeviceId, PasswordHash, SecretHash, Session, SessionId, User, UserId};
+use registrar_domain::{
+    AuditEvent, Client, ClientId, DeviceId, PasswordHash, SecretHash, Session, SessionId, User, UserId,
+};
 use registrar_store::{NewSession, Rotation, RotationOutcome, SessionStore, StoreError, BROWSER_DEVICE_PREFIX};
 
 use crate::audit::AuditWrites;
@@ -13,7 +15,7 @@ use crate::backend::{for_each_backend, run, Backend, UniqueRow};
 use crate::error::{not_found_on_foreign_key, Failure};
 use crate::outbox::OutboxWrites;
 use crate::policies::standing_from;
-use crate::rows::{to_db, NewSessionRow, SessionRow, UserRow};
+use crate::rows::{to_db, ClientRow, NewSessionRow, SessionRow, UserRow};
 use crate::schema::{
     audit_events, browser_sessions, clients, mfa_tokens, policy_acceptances, policy_revisions, retired_refresh_tokens,
     sessions, users,
@@ -413,6 +415,28 @@ impl SessionStore for DieselStore {
                 });
             let standing = standing_from(revisions)?;
             Ok(Some((session.into_session()?, user.into_user()?, standing)))
+        })
+    }
+
+    async fn client_and_session_by_access(
+        &self,
+        client: &ClientId,
+        access_hash: &SecretHash,
+        now: DateTime<Utc>,
+    ) -> Result<(Option<Client>, Option<(Session, User)>), StoreError> {
+        let client = client.as_str().to_owned();
+        let access_hash = access_hash.as_str().to_owned();
+        let now = to_db(now);
+        // Two statements on one connection, in one trip to the blocking pool.
+        run!(self, statement, |conn| {
+            let client = clients::table
+                .find(&client)
+                .select(ClientRow::as_select())
+                .unique_row::<ClientRow>(conn)
+                .optional()?
+                .map(ClientRow::into_client)
+                .transpose()?;
+            Ok((client, conn.session_by_access_in(&access_hash, now)?))
         })
     }
 

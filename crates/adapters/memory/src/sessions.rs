@@ -2,7 +2,9 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use registrar_domain::{AuditEvent, ClientId, ClientKind, DeviceId, SecretHash, Session, SessionId, User, UserId};
+use registrar_domain::{
+    AuditEvent, Client, ClientId, ClientKind, DeviceId, SecretHash, Session, SessionId, User, UserId,
+};
 use registrar_store::{NewSession, Rotation, RotationOutcome, SessionStore, StoreError, BROWSER_DEVICE_PREFIX};
 
 use crate::state::{RetiredRefresh, State};
@@ -45,6 +47,16 @@ impl SessionStore for MemoryStore {
         };
         let standing = registrar_store::PolicyStore::policy_standing(self, &user.id).await?;
         Ok(Some((session, user, standing)))
+    }
+
+    async fn client_and_session_by_access(
+        &self,
+        client: &ClientId,
+        access_hash: &SecretHash,
+        now: DateTime<Utc>,
+    ) -> Result<(Option<Client>, Option<(Session, User)>), StoreError> {
+        let client = registrar_store::ClientStore::client(self, client).await?;
+        Ok((client, self.session_by_access(access_hash, now).await?))
     }
 
     async fn rotate_refresh(&self, rotation: Rotation) -> Result<RotationOutcome, StoreError> {

@@ -836,6 +836,52 @@ async fn a_resource_server_introspects_access_tokens_with_the_oauth2_crate(backe
             "{case}"
         );
     }
+    // Only a confidential client with its secret asks, whatever the token.
+    for (case, client) in [
+        ("a public client", introspecting(&app.client_id, "")),
+        ("a wrong secret", introspecting(&server, &"0".repeat(64))),
+        ("an unknown client", introspecting("no-such-client", &secret)),
+    ] {
+        for token in [access, refresh_token] {
+            match introspect(&client, token).await {
+                Err(RequestTokenError::ServerResponse(e)) => {
+                    assert_eq!(*e.error(), BasicErrorResponseType::InvalidClient, "{case}");
+                }
+                other => panic!("{case}: {other:?}"),
+            }
+        }
+    }
+    // The client is judged before the missing token.
+    for (case, secret, status, error) in [
+        (
+            "the resource server",
+            secret.as_str(),
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+        ),
+        (
+            "a wrong secret",
+            &"0".repeat(64),
+            StatusCode::UNAUTHORIZED,
+            "invalid_client",
+        ),
+    ] {
+        let form = [("client_id", server.as_str()), ("client_secret", secret)];
+        let (status_seen, body) = parts(send(app.post("/oauth/introspect").form(&form)).await).await;
+        assert_eq!(
+            (status_seen, body["error"].as_str()),
+            (status, Some(error)),
+            "no token, {case}"
+        );
+    }
+    assert!(
+        introspect(&resource_server, access)
+            .await
+            .expect("introspection")
+            .active(),
+        "refused introspections leave the token alone"
+    );
+
     send(
         app.post("/oauth/revoke")
             .form(&[("client_id", app.client_id.as_str()), ("token", access)]),
@@ -843,19 +889,6 @@ async fn a_resource_server_introspects_access_tokens_with_the_oauth2_crate(backe
     .await;
     let revoked = introspect(&resource_server, access).await.expect("introspection");
     assert!(!revoked.active(), "a revoked token");
-
-    // Only a confidential client with its secret asks.
-    for (case, client) in [
-        ("a public client", introspecting(&app.client_id, "")),
-        ("a wrong secret", introspecting(&server, &"0".repeat(64))),
-    ] {
-        match introspect(&client, access).await {
-            Err(RequestTokenError::ServerResponse(e)) => {
-                assert_eq!(*e.error(), BasicErrorResponseType::InvalidClient, "{case}");
-            }
-            other => panic!("{case}: {other:?}"),
-        }
-    }
 }
 
 on_both_backends!(

@@ -195,11 +195,6 @@ pub trait SessionStore {
     /// counted. Writes `audit` (`session.revoked`) only if something was revoked.
     async fn revoke_device(&self, user: &UserId, device: &DeviceId, audit: &[AuditEvent]) -> Result<usize, StoreError>;
 
-    /// Records use of these sessions at `now` (for least-recently-used
-    /// eviction), in one statement: the service gathers the uses of a second
-    /// and writes them at once. A session whose last use is already later
-    /// keeps it. Unknown ids are not an error (a session may just have been
-    /// revoked).
     /// As [`SessionStore::session_by_access`], with the user's
     /// [`PolicyStanding`](crate::PolicyStanding): what `GET /api/me` needs, in one trip.
     async fn session_with_standing(
@@ -208,6 +203,21 @@ pub trait SessionStore {
         now: DateTime<Utc>,
     ) -> Result<Option<(Session, User, PolicyStanding)>, StoreError>;
 
+    /// [`ClientStore::client`] and [`SessionStore::session_by_access`] in
+    /// one trip: what introspection (RFC 7662) needs, the client asking and
+    /// the session of the token it asks about. Reads only.
+    async fn client_and_session_by_access(
+        &self,
+        client: &ClientId,
+        access_hash: &SecretHash,
+        now: DateTime<Utc>,
+    ) -> Result<(Option<Client>, Option<(Session, User)>), StoreError>;
+
+    /// Records use of these sessions at `now` (for least-recently-used
+    /// eviction), in one statement: the service gathers the uses of a second
+    /// and writes them at once. A session whose last use is already later
+    /// keeps it. Unknown ids are not an error (a session may just have been
+    /// revoked).
     async fn touch_sessions(&self, ids: &[SessionId], now: DateTime<Utc>) -> Result<(), StoreError>;
 }
 

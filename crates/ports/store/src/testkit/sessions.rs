@@ -129,6 +129,40 @@ contract_rules! {
         );
     }
 
+    pub async fn client_and_session_by_access_are_the_client_and_the_session_each_finds_alone<S: Store>(store: S) {
+        let (client, user) = client_and_user(&store).await;
+        let asking = add_confidential_client(&store, at(0)).await;
+        let session = open(&store, &user, &client, "phone", at(100), 5).await;
+        let alone = by_access(&store, &session.access_hash, at(101), "found").await;
+
+        let (found_client, found) = store
+            .client_and_session_by_access(&asking.id, &session.access_hash, at(101))
+            .await
+            .expect("looking up");
+        assert_eq!(found_client, Some(asking.clone()), "the client asking, as added");
+        assert_eq!(found, Some(alone), "the same session and user as session_by_access");
+
+        let unknown = ClientId::parse(&format!("unknown-{}", unique())).expect("a valid client id");
+        let (no_client, found) = store
+            .client_and_session_by_access(&unknown, &session.access_hash, at(101))
+            .await
+            .expect("looking up");
+        assert_eq!(no_client, None, "an unknown client");
+        assert!(found.is_some(), "the session is found whoever asks");
+
+        for (hash, now, what) in [
+            (secret(), at(101), "an unknown hash"),
+            (session.access_hash.clone(), at(100 + ACCESS_TTL), "an expired token"),
+        ] {
+            let (found_client, found) = store
+                .client_and_session_by_access(&asking.id, &hash, now)
+                .await
+                .expect("looking up");
+            assert_eq!(found_client, Some(asking.clone()), "the client, beside {what}");
+            assert!(found.is_none(), "{what}: no session");
+        }
+    }
+
     pub async fn session_by_access_ignores_unknown_hashes<S: Store>(store: S) {
         let (client, user) = client_and_user(&store).await;
         let session = open(&store, &user, &client, "phone", at(0), 5).await;

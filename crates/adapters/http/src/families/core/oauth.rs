@@ -13,7 +13,7 @@ use registrar_store::Store;
 use super::account::empty;
 use super::answers::{EmptyResponse, IntrospectionResponse, JwkResponse, JwksResponse};
 use super::requests::ClientTokenRequest;
-use super::tokens::{authenticate_client, basic_client, basic_refusal, basic_used, NamedClient};
+use super::tokens::{authenticate_client, basic_client, basic_refusal, basic_used, client_credentials, NamedClient};
 use super::{CoreBodyRefusals, CoreBodyThrottled, CoreError, CoreErrorBody, CoreFaults, CoreResult, EdgeProblem};
 use crate::edge::body;
 use crate::edge::call::Call;
@@ -96,7 +96,34 @@ pub async fn introspect<S: Store, M: Mailer>(
     payload: web::Payload,
 ) -> Result<HttpResponse, CoreError> {
     let Call { req, app, lang } = call;
-    let (client, token) = client_and_token(&req, &app, payload).await.core(lang)?;
+    let basic = basic_client(&req).core(lang)?;
+    let request: ClientTokenRequest = body::read(&req, payload, &app).await.core(lang)?;
+    let credentials = client_credentials(basic, request.client_id, request.client_secret).core(lang)?;
+    // The client, then the token, as at the other endpoints
+    // (`client_and_token`); with both, in one trip to the store.
+    let (client, found) = match (credentials, request.token) {
+        (Some(credentials), Some(token)) => {
+            let (authentication, found) = app
+                .introspect(&credentials.id, credentials.secret.as_deref(), &token)
+                .await
+                .core(lang)?;
+            (Some(credentials.judged(authentication).core(lang)?), found)
+        }
+        (credentials, token) => {
+            let client = match credentials {
+                Some(credentials) => {
+                    let authentication = app
+                        .authenticate_client(&credentials.id, credentials.secret.as_deref())
+                        .await
+                        .core(lang)?;
+                    Some(credentials.judged(authentication).core(lang)?)
+                }
+                None => None,
+            };
+            token.ok_or(EdgeProblem::NoToken).core(lang)?;
+            (client, None)
+        }
+    };
     if !client.is_some_and(|c| c.confidential) {
         let refused = match basic_used(&req) {
             true => EdgeProblem::BasicSecretRefused,
@@ -104,7 +131,6 @@ pub async fn introspect<S: Store, M: Mailer>(
         };
         return Err(refused).core(lang);
     }
-    let found = app.introspect(&token).await.core(lang)?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .json(IntrospectionResponse::from(found)))

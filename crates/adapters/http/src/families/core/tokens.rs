@@ -231,18 +231,38 @@ pub(crate) async fn authenticate_client<S: Store, M: Mailer>(
     named: Option<String>,
     body_secret: Option<String>,
 ) -> Result<Option<NamedClient>, Problem> {
-    let named_client = |id: String, found: ClientAuthentication| NamedClient {
-        id,
-        confidential: found == ClientAuthentication::Confidential,
+    let Some(credentials) = client_credentials(basic, named, body_secret)? else {
+        return Ok(None);
     };
+    let found = app
+        .authenticate_client(&credentials.id, credentials.secret.as_deref())
+        .await?;
+    credentials.judged(found).map(Some)
+}
+
+/// The client an OAuth request names and the secret it sends, read as
+/// [`authenticate_client`] reads them, before the client is looked up.
+pub(crate) struct ClientCredentials {
+    pub(crate) id: String,
+    pub(crate) secret: Option<String>,
+    /// Named by `Authorization: Basic`: `Some(whether it sent a password)`.
+    basic: Option<bool>,
+}
+
+/// [`authenticate_client`]'s reading of the request: `None` when it names
+/// no client; refused when Basic and the body name two clients, or send
+/// two secrets.
+pub(crate) fn client_credentials(
+    basic: Option<BasicClient>,
+    named: Option<String>,
+    body_secret: Option<String>,
+) -> Result<Option<ClientCredentials>, Problem> {
     let Some(basic) = basic else {
-        let Some(id) = named else {
-            return Ok(None);
-        };
-        return match app.authenticate_client(&id, body_secret.as_deref()).await? {
-            ClientAuthentication::Refused => Err(EdgeProblem::ClientSecretRefused.into()),
-            found => Ok(Some(named_client(id, found))),
-        };
+        return Ok(named.map(|id| ClientCredentials {
+            id,
+            secret: body_secret,
+            basic: None,
+        }));
     };
     if named.as_ref().is_some_and(|given| *given != basic.id) {
         return Err(EdgeProblem::ClientIdMismatch.into());
@@ -250,14 +270,29 @@ pub(crate) async fn authenticate_client<S: Store, M: Mailer>(
     if basic.secret.is_some() && body_secret.is_some() {
         return Err(EdgeProblem::TwoClientAuthentications.into());
     }
-    let secret = basic.secret.as_deref().or(body_secret.as_deref());
-    match app.authenticate_client(&basic.id, secret).await? {
-        ClientAuthentication::Refused => Err(EdgeProblem::BasicSecretRefused.into()),
-        // Today's public clients: the id alone, with an empty password.
-        ClientAuthentication::Public | ClientAuthentication::Unknown if basic.secret.is_some() => {
-            Err(EdgeProblem::BasicSecret.into())
+    let basic_password = basic.secret.is_some();
+    Ok(Some(ClientCredentials {
+        id: basic.id,
+        secret: basic.secret.or(body_secret),
+        basic: Some(basic_password),
+    }))
+}
+
+impl ClientCredentials {
+    /// [`authenticate_client`]'s verdict on what the client lookup `found`.
+    pub(crate) fn judged(self, found: ClientAuthentication) -> Result<NamedClient, Problem> {
+        match (self.basic, found) {
+            (None, ClientAuthentication::Refused) => Err(EdgeProblem::ClientSecretRefused.into()),
+            (Some(_), ClientAuthentication::Refused) => Err(EdgeProblem::BasicSecretRefused.into()),
+            // Today's public clients: the id alone, with an empty password.
+            (Some(true), ClientAuthentication::Public | ClientAuthentication::Unknown) => {
+                Err(EdgeProblem::BasicSecret.into())
+            }
+            _ => Ok(NamedClient {
+                id: self.id,
+                confidential: found == ClientAuthentication::Confidential,
+            }),
         }
-        found => Ok(Some(named_client(basic.id, found))),
     }
 }
 
