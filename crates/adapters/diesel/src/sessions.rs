@@ -61,7 +61,7 @@ pub(crate) trait SessionWrites {
 type StandingRow = (SessionRow, UserRow, Option<(i32, String, NaiveDateTime)>, Option<i32>);
 
 /// The bearer check that [`SessionStore::session_by_access`] and
-/// [`SessionStore::session_with_standing`] share.
+/// [`SessionStore::client_and_session_by_access`] share.
 trait SessionReads {
     /// The live session whose access token hashes to `access_hash`, and its user.
     fn session_by_access_in(
