@@ -6,12 +6,32 @@ use registrar_domain::{AuditEvent, Client, ClientId, SecretHash};
 use registrar_store::{ClientStore, StoreError};
 
 use crate::audit::AuditWrites;
-use crate::backend::run;
 use crate::backend::UniqueRow;
-use crate::error::duplicate_on_unique;
+use crate::backend::{for_each_backend, run};
+use crate::error::{duplicate_on_unique, Failure};
 use crate::rows::ClientRow;
 use crate::schema::clients;
 use crate::DieselStore;
+
+/// Client reads that several store methods share.
+pub(crate) trait ClientReads {
+    /// The client `id`, if there is one.
+    fn client_in(&mut self, id: &str) -> Result<Option<Client>, Failure>;
+}
+
+for_each_backend! {
+    impl ClientReads for Conn {
+        fn client_in(&mut self, id: &str) -> Result<Option<Client>, Failure> {
+            clients::table
+                .find(id)
+                .select(ClientRow::as_select())
+                .unique_row::<ClientRow>(self)
+                .optional()?
+                .map(ClientRow::into_client)
+                .transpose()
+        }
+    }
+}
 
 #[async_trait]
 impl ClientStore for DieselStore {
@@ -47,15 +67,7 @@ impl ClientStore for DieselStore {
 
     async fn client(&self, id: &ClientId) -> Result<Option<Client>, StoreError> {
         let id = id.as_str().to_owned();
-        run!(self, statement, |conn| {
-            clients::table
-                .find(&id)
-                .select(ClientRow::as_select())
-                .unique_row::<ClientRow>(conn)
-                .optional()?
-                .map(ClientRow::into_client)
-                .transpose()
-        })
+        run!(self, statement, |conn| conn.client_in(&id))
     }
 
     async fn clients(&self) -> Result<Vec<Client>, StoreError> {

@@ -12,10 +12,11 @@ use registrar_store::{NewSession, Rotation, RotationOutcome, SessionStore, Store
 
 use crate::audit::AuditWrites;
 use crate::backend::{for_each_backend, run, Backend, UniqueRow};
+use crate::clients::ClientReads;
 use crate::error::{not_found_on_foreign_key, Failure};
 use crate::outbox::OutboxWrites;
 use crate::policies::standing_from;
-use crate::rows::{to_db, ClientRow, NewSessionRow, SessionRow, UserRow};
+use crate::rows::{to_db, NewSessionRow, SessionRow, UserRow};
 use crate::schema::{
     audit_events, browser_sessions, clients, mfa_tokens, policy_acceptances, policy_revisions, retired_refresh_tokens,
     sessions, users,
@@ -429,14 +430,7 @@ impl SessionStore for DieselStore {
         let now = to_db(now);
         // Two statements on one connection, in one trip to the blocking pool.
         run!(self, statement, |conn| {
-            let client = clients::table
-                .find(&client)
-                .select(ClientRow::as_select())
-                .unique_row::<ClientRow>(conn)
-                .optional()?
-                .map(ClientRow::into_client)
-                .transpose()?;
-            Ok((client, conn.session_by_access_in(&access_hash, now)?))
+            Ok((conn.client_in(&client)?, conn.session_by_access_in(&access_hash, now)?))
         })
     }
 

@@ -111,13 +111,7 @@ pub async fn introspect<S: Store, M: Mailer>(
         }
         (credentials, token) => {
             let client = match credentials {
-                Some(credentials) => {
-                    let authentication = app
-                        .authenticate_client(&credentials.id, credentials.secret.as_deref())
-                        .await
-                        .core(lang)?;
-                    Some(credentials.judged(authentication).core(lang)?)
-                }
+                Some(credentials) => Some(credentials.authenticated(&app).await.core(lang)?),
                 None => None,
             };
             token.ok_or(EdgeProblem::NoToken).core(lang)?;

@@ -231,13 +231,10 @@ pub(crate) async fn authenticate_client<S: Store, M: Mailer>(
     named: Option<String>,
     body_secret: Option<String>,
 ) -> Result<Option<NamedClient>, Problem> {
-    let Some(credentials) = client_credentials(basic, named, body_secret)? else {
-        return Ok(None);
-    };
-    let found = app
-        .authenticate_client(&credentials.id, credentials.secret.as_deref())
-        .await?;
-    credentials.judged(found).map(Some)
+    match client_credentials(basic, named, body_secret)? {
+        Some(credentials) => credentials.authenticated(app).await.map(Some),
+        None => Ok(None),
+    }
 }
 
 /// The client an OAuth request names and the secret it sends, read as
@@ -279,6 +276,15 @@ pub(crate) fn client_credentials(
 }
 
 impl ClientCredentials {
+    /// The client looked up and [`judged`](Self::judged): [`authenticate_client`] after the reading.
+    pub(crate) async fn authenticated<S: Store, M: Mailer>(
+        self,
+        app: &Registrar<S, M>,
+    ) -> Result<NamedClient, Problem> {
+        let found = app.authenticate_client(&self.id, self.secret.as_deref()).await?;
+        self.judged(found)
+    }
+
     /// [`authenticate_client`]'s verdict on what the client lookup `found`.
     pub(crate) fn judged(self, found: ClientAuthentication) -> Result<NamedClient, Problem> {
         match (self.basic, found) {
