@@ -12,7 +12,7 @@ use diesel::prelude::*;
 use diesel::sql_types::BigInt;
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
-const SQLITE: EmbeddedMigrations = embed_migrations!("../../../migrations/sqlite");
+pub(crate) const SQLITE: EmbeddedMigrations = embed_migrations!("../../../migrations/sqlite");
 pub(crate) const POSTGRES: EmbeddedMigrations = embed_migrations!("../../../migrations/postgres");
 
 /// The Postgres advisory lock that makes migrating one process at a time.

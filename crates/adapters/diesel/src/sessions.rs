@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::dsl;
 use diesel::prelude::*;
-use diesel::sql_types::{Integer, Nullable, Text};
+use diesel::sql_types::Text;
 use registrar_domain::{
     AuditEvent, Client, ClientId, DeviceId, PasswordHash, SecretHash, Session, SessionId, User, UserId,
 };
@@ -138,20 +138,10 @@ for_each_backend! {
             }
             let mut queued = false;
             if let Some(notice) = &session.new_device_notice {
-                // Before this session's own events: whether the trail has
-                // seen the user on a device (NULL: none), and on this one (1)
-                // or only on others (0). One row, and no bound LIMIT (which
-                // SQLite would compile again for every new value).
-                let seen: Option<i32> = audit_events::table
-                    .filter(audit_events::user_id.eq(user))
-                    .filter(audit_events::device_id.is_not_null())
-                    .select(
-                        dsl::sql::<Nullable<Integer>>("max(CASE WHEN device_id = ")
-                            .bind::<Text, _>(session.device_id.as_str())
-                            .sql(" THEN 1 ELSE 0 END)"),
-                    )
-                    .unique_row(self)?;
-                let new_beside_others = seen == Some(0);
+                // Before this session's own events.
+                let (on_some, on_this): (bool, bool) =
+                    devices_seen(user, session.device_id.as_str()).get_result(self)?;
+                let new_beside_others = on_some && !on_this;
                 if new_beside_others {
                     self.enqueue_in(notice)?;
                     queued = true;
@@ -195,6 +185,39 @@ for_each_backend! {
             Ok(())
         }
     }
+}
+
+/// A user's events ([`devices_seen`]).
+type OfUser<'a> = dsl::Filter<audit_events::table, dsl::Eq<audit_events::user_id, &'a str>>;
+/// A user's events on some device.
+type OnSomeDevice<'a> =
+    dsl::Select<dsl::Filter<OfUser<'a>, dsl::IsNotNull<audit_events::device_id>>, audit_events::device_id>;
+/// A user's events on one device.
+type OnDevice<'a> =
+    dsl::Select<dsl::Filter<OfUser<'a>, dsl::Eq<audit_events::device_id, &'a str>>, audit_events::device_id>;
+
+/// Whether the trail has seen `user` on some device, and on `device`: two
+/// probes of `audit_events_user_device_idx` that read no row of the table,
+/// however many events the user has; one row, and no bound LIMIT (which SQLite would compile again for
+/// every new value).
+fn devices_seen<'a>(
+    user: &'a str,
+    device: &'a str,
+) -> dsl::select<(dsl::exists<OnSomeDevice<'a>>, dsl::exists<OnDevice<'a>>)> {
+    let of_user = || audit_events::table.filter(audit_events::user_id.eq(user));
+    // Selecting an indexed column keeps each probe within the index.
+    diesel::select((
+        dsl::exists(
+            of_user()
+                .filter(audit_events::device_id.is_not_null())
+                .select(audit_events::device_id),
+        ),
+        dsl::exists(
+            of_user()
+                .filter(audit_events::device_id.eq(device))
+                .select(audit_events::device_id),
+        ),
+    ))
 }
 
 /// The rotation's compare-and-set and the retired token's row in one
@@ -547,5 +570,48 @@ impl SessionStore for DieselStore {
             }
             Ok(())
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use diesel::prelude::*;
+    use diesel::sql_types::Text;
+
+    #[derive(QueryableByName)]
+    struct PlanStep {
+        #[diesel(sql_type = Text)]
+        detail: String,
+    }
+
+    /// A sign-in's new-device check reads two entries of an index, not every
+    /// event of the user: SQLite's plan of the statement the store runs.
+    #[test]
+    fn the_new_device_check_probes_the_index_of_the_users_devices() {
+        let mut conn = SqliteConnection::establish(":memory:").expect("an in-memory database");
+        crate::migrations::apply(&mut conn, crate::migrations::SQLITE).expect("migrated");
+        let query = super::devices_seen("u1", "d1");
+        let statement = diesel::debug_query::<diesel::sqlite::Sqlite, _>(&query).to_string();
+        let statement = statement.split(" -- binds").next().expect("the statement");
+        let plan: Vec<PlanStep> = diesel::sql_query(format!("EXPLAIN QUERY PLAN {statement}"))
+            .bind::<Text, _>("u1")
+            .bind::<Text, _>("u1")
+            .bind::<Text, _>("d1")
+            .load(&mut conn)
+            .expect("the plan");
+        let reads: Vec<&str> = plan
+            .iter()
+            .map(|step| step.detail.as_str())
+            .filter(|detail| detail.contains("audit_events"))
+            .collect();
+        assert_eq!(reads.len(), 2, "{reads:?}");
+        for read in reads {
+            assert!(
+                read.starts_with(
+                    "SEARCH audit_events USING COVERING INDEX audit_events_user_device_idx (user_id=? AND device_id"
+                ),
+                "{read}"
+            );
+        }
     }
 }

@@ -51,8 +51,9 @@ const ADMIN_USER_NAMES_MIGRATION: &str = "2026-12-12-000005_admin_user_names";
 const BREACHED_PASSWORDS_MIGRATION: &str = "2026-12-13-000003_breached_passwords";
 const ACCEPTANCE_LANGUAGE_MIGRATION: &str = "2026-12-14-000000_acceptance_language";
 const SESSIONS_FILLFACTOR_MIGRATION: &str = "2026-12-15-000000_sessions_fillfactor";
+const AUDIT_USER_DEVICES_MIGRATION: &str = "2026-12-16-000000_audit_user_devices";
 const EMAIL_CHANGE_MIGRATION: &str = "2026-12-13-000000_email_change";
-const EVERY_MIGRATION: [&str; 19] = [
+const EVERY_MIGRATION: [&str; 20] = [
     FIRST_MIGRATION,
     OUTBOX_MIGRATION,
     INVITES_MIGRATION,
@@ -72,6 +73,7 @@ const EVERY_MIGRATION: [&str; 19] = [
     BREACHED_PASSWORDS_MIGRATION,
     ACCEPTANCE_LANGUAGE_MIGRATION,
     SESSIONS_FILLFACTOR_MIGRATION,
+    AUDIT_USER_DEVICES_MIGRATION,
 ];
 
 /// The same migrations the store embeds, to bring a database to an older version.
