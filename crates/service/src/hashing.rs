@@ -1,18 +1,25 @@
 //! argon2id password hashing (and verifying the schemes of imported
-//! hashes, [`crate::stored_hash`]), on the blocking thread pool, at most
-//! `max_concurrent` at a time, each in a work area taken from a pool and
-//! given back: the memory argon2 needs (`m` KiB a hash) is allocated once
-//! per turn and reused, so the process never holds more than
-//! `max_concurrent × m` KiB of it, whatever the allocator does with freed
-//! memory.
+//! hashes, [`crate::stored_hash`]) on threads of its own, `max_concurrent`
+//! of them taking the hashes in order from one queue, each in a work area
+//! taken from a pool and given back: the memory argon2 needs (`m` KiB a
+//! hash) is allocated once per turn and reused, so the process never holds
+//! more than `max_concurrent × m` KiB of it, whatever the allocator does
+//! with freed memory.
+//!
+//! A hashing thread goes from one hash straight to the next one waiting.
+//! Turns handed out by a semaphore to tasks that then went to the blocking
+//! pool left each core idle between two hashes while the next task was
+//! woken and moved (5 % of the machine under sign-ins, bench/README.md,
+//! "Hashing threads of their own").
 
+use std::panic::AssertUnwindSafe;
+use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{Output, ParamsString, PasswordHash as Phc, SaltString};
 use argon2::{Algorithm, Argon2, Block, Params, Version};
 use registrar_domain::{Password, PasswordHash};
-use tracing::Instrument;
 
 use crate::stored_hash::{self, Scheme};
 use crate::ServiceError;
@@ -66,9 +73,10 @@ impl Default for HashingLimits {
 #[derive(Clone)]
 pub struct PasswordHasher {
     params: Argon2Params,
-    /// Turns to compute: a flood of registrations waits here instead of
-    /// taking every core and `max_concurrent × memory` of RAM.
-    turns: Arc<tokio::sync::Semaphore>,
+    /// The hashing threads' queue: a flood of registrations waits here
+    /// instead of taking every core and `max_concurrent × memory` of RAM.
+    /// The threads end when the last clone of the hasher is dropped.
+    jobs: crossbeam_channel::Sender<Job>,
     queue_timeout: std::time::Duration,
     /// A hash of a random password with the same parameters, verified when
     /// the user is unknown so that "no such user" takes as long as "wrong password".
@@ -105,9 +113,19 @@ impl PasswordHasher {
     }
 
     pub fn with_limits(params: Argon2Params, limits: HashingLimits) -> Self {
+        let (jobs, queue) = crossbeam_channel::unbounded();
+        for n in 0..limits.max_concurrent.max(1) {
+            let queue = queue.clone();
+            let spawned = std::thread::Builder::new()
+                .name(format!("registrar-hash-{n}"))
+                .spawn(move || take_jobs(&queue));
+            if let Err(e) = spawned {
+                tracing::error!(error = %e, "could not start a password hashing thread");
+            }
+        }
         Self {
             params,
-            turns: Arc::new(tokio::sync::Semaphore::new(limits.max_concurrent.max(1))),
+            jobs,
             queue_timeout: limits.queue_timeout,
             dummy: Arc::new(OnceLock::new()),
             memory: Arc::default(),
@@ -268,26 +286,73 @@ impl PasswordHasher {
         result
     }
 
+    /// Queues `f` for the hashing threads and waits for its result. Not
+    /// taken by a thread within the queue timeout: `Busy`, and no thread
+    /// will take it; taken, it is waited for to the end.
     async fn run_in_turn<T: Send + 'static>(
         &self,
         f: impl FnOnce() -> Result<T, ServiceError> + Send + 'static,
     ) -> Result<T, ServiceError> {
-        let turn = match tokio::time::timeout(self.queue_timeout, self.turns.clone().acquire_owned()).await {
-            Ok(Ok(turn)) => turn,
-            Ok(Err(closed)) => return Err(ServiceError::unexpected(format!("hashing turns: {closed}"))),
-            Err(_) => {
-                tracing::warn!("password hashing is saturated: a request gave up waiting for its turn");
-                return Err(ServiceError::Busy);
-            }
-        };
+        let (answer, mut answered) = tokio::sync::oneshot::channel();
+        let claim = Arc::new(AtomicU8::new(WAITING));
         let span = tracing::Span::current();
-        tokio::task::spawn_blocking(move || {
-            let _turn = turn;
-            span.in_scope(f)
-        })
-        .in_current_span()
-        .await
-        .map_err(|e| ServiceError::unexpected(format!("hashing task: {e}")))?
+        let job = Job {
+            claim: claim.clone(),
+            run: Box::new(move || {
+                // The request is gone (its client went away): nothing to do.
+                if !answer.is_closed() {
+                    let _ = answer.send(span.in_scope(f));
+                }
+            }),
+        };
+        self.jobs
+            .send(job)
+            .map_err(|_| ServiceError::unexpected("the password hashing threads are gone"))?;
+        let gone = |_| ServiceError::unexpected("a password hash failed on its thread");
+        if let Ok(answer) = tokio::time::timeout(self.queue_timeout, &mut answered).await {
+            return answer.map_err(gone)?;
+        }
+        if claim
+            .compare_exchange(WAITING, ABANDONED, Ordering::AcqRel, Ordering::Acquire)
+            .is_ok()
+        {
+            tracing::warn!("password hashing is saturated: a request gave up waiting for its turn");
+            return Err(ServiceError::Busy);
+        }
+        // A thread took it as the timeout fell: it is being computed.
+        answered.await.map_err(gone)?
+    }
+}
+
+/// A hash waiting in the queue: the work, which answers the request
+/// itself, and who has it ([`WAITING`], [`TAKEN`], [`ABANDONED`]).
+struct Job {
+    claim: Arc<AtomicU8>,
+    run: Box<dyn FnOnce() + Send>,
+}
+
+/// In the queue, neither taken nor given up.
+const WAITING: u8 = 0;
+/// Taken by a hashing thread: it will answer.
+const TAKEN: u8 = 1;
+/// Given up by its request (the queue timeout): no thread runs it.
+const ABANDONED: u8 = 2;
+
+/// A hashing thread: takes jobs in order until every sender is gone. A job
+/// that panics is logged and the thread goes on (its request sees the
+/// answer dropped: an unexpected error).
+fn take_jobs(queue: &crossbeam_channel::Receiver<Job>) {
+    for job in queue {
+        if job
+            .claim
+            .compare_exchange(WAITING, TAKEN, Ordering::AcqRel, Ordering::Acquire)
+            .is_err()
+        {
+            continue;
+        }
+        if std::panic::catch_unwind(AssertUnwindSafe(job.run)).is_err() {
+            tracing::error!("a password hash panicked; its hashing thread goes on");
+        }
     }
 }
 
@@ -318,22 +383,24 @@ mod tests {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_request_that_waits_too_long_for_its_turn_is_told_the_server_is_busy() {
-        // One turn, a slow hash holding it, and no patience in the queue.
+        // One turn, a slow hash holding it (half a second or more), and
+        // little patience in the queue (enough for the thread to take the
+        // first one on a busy test machine).
         let slow = Argon2Params {
             memory_kib: 65_536,
-            iterations: 3,
+            iterations: 12,
             parallelism: 1,
         };
         let limits = HashingLimits {
             max_concurrent: 1,
-            queue_timeout: std::time::Duration::from_millis(1),
+            queue_timeout: std::time::Duration::from_millis(100),
         };
         let hasher = PasswordHasher::with_limits(slow, limits);
         let first = {
             let hasher = hasher.clone();
             tokio::spawn(async move { hasher.hash(&pw("SweetKittens23#")).await })
         };
-        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
         let second = hasher.hash(&pw("SweetKittens24#")).await;
         assert!(matches!(second, Err(ServiceError::Busy)), "{second:?}");
         assert!(first.await.expect("task").is_ok(), "the one with the turn finishes");
@@ -583,6 +650,60 @@ mod tests {
         }
         let areas = hasher.memory.0.lock().expect("pool").len();
         assert!((1..=2).contains(&areas), "{areas} work areas for 2 turns");
+    }
+
+    /// A hashing thread over a queue of its own, and the queue.
+    fn one_thread() -> (crossbeam_channel::Sender<Job>, std::thread::JoinHandle<()>) {
+        let (jobs, queue) = crossbeam_channel::unbounded();
+        (jobs, std::thread::spawn(move || take_jobs(&queue)))
+    }
+
+    fn job(claim: u8, run: impl FnOnce() + Send + 'static) -> Job {
+        Job {
+            claim: Arc::new(AtomicU8::new(claim)),
+            run: Box::new(run),
+        }
+    }
+
+    #[test]
+    fn a_hash_that_panics_leaves_its_thread_taking_the_next() {
+        let (jobs, thread) = one_thread();
+        let (done, finished) = std::sync::mpsc::channel();
+        jobs.send(job(WAITING, || panic!("a bad hash"))).expect("queued");
+        jobs.send(job(WAITING, move || done.send("next").expect("told")))
+            .expect("queued");
+        assert_eq!(finished.recv_timeout(std::time::Duration::from_secs(10)), Ok("next"));
+        drop(jobs);
+        thread
+            .join()
+            .expect("the thread ends once the queue is closed, without panicking");
+    }
+
+    #[test]
+    fn a_hash_its_request_gave_up_is_never_computed() {
+        let (jobs, thread) = one_thread();
+        let (done, finished) = std::sync::mpsc::channel();
+        let given_up = done.clone();
+        jobs.send(job(ABANDONED, move || given_up.send("abandoned").expect("told")))
+            .expect("queued");
+        jobs.send(job(WAITING, move || done.send("waiting").expect("told")))
+            .expect("queued");
+        drop(jobs);
+        thread.join().expect("the thread ends");
+        assert_eq!(finished.try_iter().collect::<Vec<_>>(), ["waiting"]);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_hash_is_computed_on_a_hashing_thread() {
+        let hasher = cheap();
+        let name = hasher
+            .run(|| Ok(std::thread::current().name().map(str::to_owned)))
+            .await
+            .expect("run");
+        assert!(
+            name.as_deref().is_some_and(|n| n.starts_with("registrar-hash-")),
+            "{name:?}"
+        );
     }
 
     #[tokio::test]
