@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
-use registrar_domain::{AuditEvent, Language, PolicyRevision, PolicyText, PolicyType, RevisionId, UserId};
+use registrar_domain::{AuditEvent, Language, PolicyRevision, PolicyType, RevisionId, UserId};
 use registrar_store::{NewPolicyRevision, PolicyStanding, PolicyStore, StoreError};
 
 use crate::audit::AuditWrites;
@@ -163,29 +163,32 @@ impl PolicyStore for DieselStore {
     }
 
     async fn policy_revisions(&self) -> Result<Vec<PolicyRevision>, StoreError> {
-        run!(self, read, |conn| {
-            let revisions: Vec<RevisionRow> = policy_revisions::table
+        // One statement (no transaction's `BEGIN` and `COMMIT`, which a
+        // registration paid for on PostgreSQL): each revision with each of
+        // its texts, a revision without any on a row of its own.
+        run!(self, statement, |conn| {
+            let rows: Vec<(RevisionRow, Option<TextRow>)> = policy_revisions::table
+                .left_join(policy_texts::table)
                 .order(policy_revisions::id.asc())
-                .select(RevisionRow::as_select())
+                .select((RevisionRow::as_select(), Option::<TextRow>::as_select()))
                 .load(conn)?;
-            let mut texts: BTreeMap<i32, BTreeMap<Language, PolicyText>> = BTreeMap::new();
-            for row in policy_texts::table.select(TextRow::as_select()).load::<TextRow>(conn)? {
-                let revision_id = row.revision_id;
-                let (language, text) = row.into_text()?;
-                texts.entry(revision_id).or_default().insert(language, text);
-            }
-            revisions
-                .into_iter()
-                .map(|row| {
-                    Ok(PolicyRevision {
+            let mut revisions: Vec<PolicyRevision> = Vec::new();
+            for (row, text) in rows {
+                if revisions.last().is_none_or(|last| last.id.0 != row.id) {
+                    revisions.push(PolicyRevision {
                         id: RevisionId(row.id),
                         policy_type: row.policy_type()?,
-                        texts: texts.remove(&row.id).unwrap_or_default(),
+                        texts: BTreeMap::new(),
                         version: row.version,
                         published_at: from_db(row.published_at),
-                    })
-                })
-                .collect()
+                    });
+                }
+                if let (Some(text), Some(revision)) = (text, revisions.last_mut()) {
+                    let (language, text) = text.into_text()?;
+                    revision.texts.insert(language, text);
+                }
+            }
+            Ok(revisions)
         })
     }
 
