@@ -273,8 +273,8 @@ impl PasswordHasher {
 pub const HASHES_IN_FLIGHT: &str = "registrar_password_hashes_in_flight";
 
 impl PasswordHasher {
-    /// Runs an argon2 computation on the blocking pool once it has a turn,
-    /// keeping the tracing span. No turn within the queue timeout: `Busy`.
+    /// Runs an argon2 computation on a hashing thread, keeping the tracing
+    /// span, and counts it in [`HASHES_IN_FLIGHT`] while it waits and runs.
     async fn run<T: Send + 'static>(
         &self,
         f: impl FnOnce() -> Result<T, ServiceError> + Send + 'static,

@@ -198,8 +198,8 @@ type OnDevice<'a> =
 
 /// Whether the trail has seen `user` on some device, and on `device`: two
 /// probes of `audit_events_user_device_idx` that read no row of the table,
-/// however many events the user has; one row, and no bound LIMIT (which SQLite would compile again for
-/// every new value).
+/// however many events the user has; one row, and no bound LIMIT (which
+/// SQLite would compile again for every new value).
 fn devices_seen<'a>(
     user: &'a str,
     device: &'a str,
