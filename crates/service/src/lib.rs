@@ -78,6 +78,7 @@ pub use input::{
 };
 pub use keys::{CurrentSigningKey, SIGNING_KEY_PURPOSE};
 pub use mail::{OutboxSettings, MAILS, OUTBOX_BACKLOG, OUTBOX_OLDEST_AGE, PURGE_INTERVAL};
+pub use parse::{ClientRef, KnownClient};
 pub use passkeys::{
     passkey_name, PasskeyAddition, PasskeyAdditionInput, PasskeyGrant, PasskeyGrantInput, PasskeyOptions, PasskeyView,
     RelyingParty, CEREMONY_TTL, MAX_PASSKEYS,

@@ -170,16 +170,48 @@ pub fn credentials(
 }
 
 /// A `client_id` as given: looked up by the use case (a malformed one is
-/// no client we know: `invalid_client`, like an unknown one).
+/// no client we know: `invalid_client`, like an unknown one), unless the
+/// request's client authentication already found it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ClientRef {
     Id(ClientId),
+    /// Found by [`Registrar::authenticate_client`](crate::Registrar::authenticate_client)
+    /// for this request: the use case does not read it again.
+    Known(KnownClient),
     Malformed,
 }
 
 impl ClientRef {
     pub fn of(raw: &str) -> Self {
         ClientId::parse(raw).map_or(Self::Malformed, Self::Id)
+    }
+
+    /// This reference, as `known` when that is the client it names (the
+    /// edge hands the use case the client its authentication found); any
+    /// other reference is left as it is, to be looked up.
+    #[must_use]
+    pub fn known_as(self, known: Option<&KnownClient>) -> Self {
+        match (self, known) {
+            (Self::Id(id), Some(known)) if id == known.0 => Self::Known(known.clone()),
+            (other, _) => other,
+        }
+    }
+}
+
+/// A client the store held when this request's client was authenticated
+/// ([`Registrar::authenticate_client`](crate::Registrar::authenticate_client)).
+/// Only the service makes one, from a client it read, so a use case handed
+/// one (as [`ClientRef::Known`]) need not read the client a second time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KnownClient(ClientId);
+
+impl KnownClient {
+    pub(crate) fn found(id: ClientId) -> Self {
+        Self(id)
+    }
+
+    pub fn id(&self) -> &ClientId {
+        &self.0
     }
 }
 
@@ -228,4 +260,26 @@ pub fn address(value: &Option<String>) -> Result<Email, crate::ServiceError> {
     let email = email(&mut errors, value);
     errors.clone().into_result()?;
     email.ok_or(crate::ServiceError::Invalid(errors))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn known(id: &str) -> KnownClient {
+        KnownClient::found(ClientId::parse(id).expect("an id"))
+    }
+
+    #[test]
+    fn a_reference_becomes_known_only_as_the_client_it_names() {
+        let shop = known("shop");
+        assert_eq!(
+            ClientRef::of("shop").known_as(Some(&shop)),
+            ClientRef::Known(shop.clone())
+        );
+        // Another client's authentication vouches for nothing here.
+        assert_eq!(ClientRef::of("other").known_as(Some(&shop)), ClientRef::of("other"));
+        assert_eq!(ClientRef::of("shop").known_as(None), ClientRef::of("shop"));
+        assert_eq!(ClientRef::of("").known_as(Some(&shop)), ClientRef::Malformed);
+    }
 }

@@ -13,7 +13,7 @@ use registrar_store::{
 };
 
 use crate::input::LoginInput;
-use crate::parse::{self, ClientRef};
+use crate::parse::{self, ClientRef, KnownClient};
 use crate::{Field, FieldErrors, Registrar, ServiceError};
 
 /// What a client gets back: both tokens in clear, once.
@@ -40,16 +40,32 @@ pub(crate) fn random_hex(bytes: usize) -> String {
 }
 
 /// What [`Registrar::authenticate_client`] found.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ClientAuthentication {
     /// No such client: the grant answers `invalid_client` as it always did.
     Unknown,
     /// A public client: named, nothing to prove (a secret it sent is not checked).
-    Public,
+    Public(KnownClient),
     /// A confidential client that proved its secret.
-    Confidential,
+    Confidential(KnownClient),
     /// A confidential client with a wrong secret, or none.
     Refused,
+}
+
+impl ClientAuthentication {
+    /// The client found and let through, for the use case
+    /// ([`ClientRef::known_as`]); `None` for an unknown or refused one.
+    pub fn known(&self) -> Option<&KnownClient> {
+        match self {
+            Self::Public(known) | Self::Confidential(known) => Some(known),
+            Self::Unknown | Self::Refused => None,
+        }
+    }
+
+    /// A confidential client that proved its secret.
+    pub fn is_confidential(&self) -> bool {
+        matches!(self, Self::Confidential(_))
+    }
 }
 
 /// 32 random bytes: 64 hex characters, the floor of the contract's 64–256.
@@ -177,12 +193,13 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         let Some(client) = client else {
             return ClientAuthentication::Unknown;
         };
+        let known = KnownClient::found(client.id);
         let ClientKind::Confidential { secret_hash } = client.kind else {
-            return ClientAuthentication::Public;
+            return ClientAuthentication::Public(known);
         };
         let given = secret.map(|s| self.settings.secret_key.client_secret_hash(s));
         match given {
-            Some(given) if given.matches(&secret_hash) => ClientAuthentication::Confidential,
+            Some(given) if given.matches(&secret_hash) => ClientAuthentication::Confidential(known),
             _ => ClientAuthentication::Refused,
         }
     }
@@ -193,8 +210,8 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
     /// rotated-out token, or another client's, changes nothing and is no
     /// error (the answer must not tell them apart). `InvalidClient` for an
     /// unknown client.
-    pub async fn revoke_token(&self, client: &str, token: &str) -> Result<(), ServiceError> {
-        let client = self.known_client(&ClientRef::of(client)).await?;
+    pub async fn revoke_token(&self, client: &ClientRef, token: &str) -> Result<(), ServiceError> {
+        let client = self.known_client(client).await?;
         // The store completes the event with the session's user and device.
         let audit = [self
             .event(AuditKind::SessionRevoked, Actor::User)
@@ -218,10 +235,13 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         Ok(client.is_some_and(|c| c.kind != ClientKind::Public))
     }
 
-    /// A registered client, or `InvalidClient`.
+    /// A registered client, or `InvalidClient`: read from the store unless
+    /// the request's client authentication found it already.
     pub(crate) async fn known_client(&self, client: &ClientRef) -> Result<ClientId, ServiceError> {
-        let ClientRef::Id(id) = client else {
-            return Err(ServiceError::InvalidClient);
+        let id = match client {
+            ClientRef::Known(known) => return Ok(known.id().clone()),
+            ClientRef::Id(id) => id,
+            ClientRef::Malformed => return Err(ServiceError::InvalidClient),
         };
         match self.store.client(id).await? {
             Some(client) => Ok(client.id),
@@ -410,7 +430,7 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
     pub async fn refresh(
         &self,
         refresh_token: Option<String>,
-        client_id: Option<String>,
+        client: Option<ClientRef>,
     ) -> Result<TokenPair, ServiceError> {
         let Some(token) = refresh_token else {
             return Err(ServiceError::Invalid(FieldErrors::single(
@@ -418,8 +438,8 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
                 crate::FieldError::Required,
             )));
         };
-        let client = match client_id {
-            Some(raw) => Some(self.known_client(&ClientRef::of(&raw)).await?),
+        let client = match client {
+            Some(client) => Some(self.known_client(&client).await?),
             None => None,
         };
         if !looks_like_token(&token) {
@@ -509,7 +529,7 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
             .client_and_session_by_access(&client_id, &SecretHash::of(token), self.now())
             .await?;
         let authentication = self.client_authentication(client, secret);
-        let Some((session, user)) = found.filter(|_| authentication == ClientAuthentication::Confidential) else {
+        let Some((session, user)) = found.filter(|_| authentication.is_confidential()) else {
             return Ok((authentication, None));
         };
         match self.session_in_use(&session, &user) {

@@ -10,7 +10,7 @@ use chrono::Duration;
 use registrar_domain::{AuditEvent, AuditKind, UserId};
 use registrar_memory::MemoryMailer;
 use registrar_service::testing::{self, Raw};
-use registrar_service::{within_request, AuthContext, RequestMeta, ServiceError, TokenPair};
+use registrar_service::{within_request, AuthContext, ClientRef, RequestMeta, ServiceError, TokenPair};
 use registrar_store::{AuditCursor, AuditFilter, AuditStore, UserStore};
 
 use support::{ip, registration, World, PASSWORD};
@@ -194,7 +194,7 @@ async fn a_revocation_by_token_is_recorded_for_the_session_s_user() {
     let pair = w.register("ann@example.com").await;
     let user = w.auth(&pair).await.user.id;
     w.app
-        .revoke_token(&w.client, pair.refresh_token.expose())
+        .revoke_token(&ClientRef::of(&w.client), pair.refresh_token.expose())
         .await
         .expect("revoked");
     let events = w.events(&user).await;
@@ -203,7 +203,7 @@ async fn a_revocation_by_token_is_recorded_for_the_session_s_user() {
     assert_eq!(events[0].device_id.as_deref(), Some("phone"));
     // Once more: nothing to revoke, nothing recorded.
     w.app
-        .revoke_token(&w.client, pair.refresh_token.expose())
+        .revoke_token(&ClientRef::of(&w.client), pair.refresh_token.expose())
         .await
         .expect("no error");
     assert_eq!(

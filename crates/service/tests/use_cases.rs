@@ -7,8 +7,8 @@ use registrar_mail::MailContent;
 use registrar_memory::MemoryMailer;
 use registrar_service::testing::{self, Raw};
 use registrar_service::{
-    seed_email, seed_mfa_token, seed_totp_secret, AuthContext, ChangePasswordInput, Field, FieldError, MfaGrant, Patch,
-    ProfilePatch, RegisterInput, SecondFactor, SeedExtras, ServiceError, Settings, TokenPair,
+    seed_email, seed_mfa_token, seed_totp_secret, AuthContext, ChangePasswordInput, ClientRef, Field, FieldError,
+    MfaGrant, Patch, ProfilePatch, RegisterInput, SecondFactor, SeedExtras, ServiceError, Settings, TokenPair,
 };
 use registrar_store::{NewPolicyRevision, UserStore};
 
@@ -341,12 +341,15 @@ async fn refresh_checks_the_client_when_given_and_garbage_is_refused() {
     let other = w.app.add_client("Other").await.expect("client");
     let mismatch = w
         .app
-        .refresh(Some(pair.refresh_token.expose().into()), Some(other.id.to_string()))
+        .refresh(
+            Some(pair.refresh_token.expose().into()),
+            Some(ClientRef::of(other.id.as_str())),
+        )
         .await;
     assert!(matches!(mismatch, Err(ServiceError::InvalidGrant)));
     let unknown = w
         .app
-        .refresh(Some(pair.refresh_token.expose().into()), Some("nope".into()))
+        .refresh(Some(pair.refresh_token.expose().into()), Some(ClientRef::of("nope")))
         .await;
     assert!(matches!(unknown, Err(ServiceError::InvalidClient)));
     assert!(matches!(
@@ -355,7 +358,7 @@ async fn refresh_checks_the_client_when_given_and_garbage_is_refused() {
     ));
     assert!(matches!(w.app.refresh(None, None).await, Err(ServiceError::Invalid(_))));
     w.app
-        .refresh(Some(pair.refresh_token.expose().into()), Some(w.client.clone()))
+        .refresh(Some(pair.refresh_token.expose().into()), Some(ClientRef::of(&w.client)))
         .await
         .expect("same client");
 }

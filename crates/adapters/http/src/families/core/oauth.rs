@@ -7,7 +7,7 @@
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use registrar_mail::Mailer;
-use registrar_service::{Registrar, ServiceError};
+use registrar_service::{ClientRef, Registrar, ServiceError};
 use registrar_store::Store;
 
 use super::account::empty;
@@ -56,7 +56,8 @@ pub async fn revoke<S: Store, M: Mailer>(call: Call<S, M>, payload: web::Payload
     let Some(client) = client else {
         return Err(ServiceError::InvalidClient).core(lang);
     };
-    basic_refusal(&req, app.revoke_token(&client.id, &token).await).core(lang)?;
+    let client = ClientRef::of(&client.id).known_as(client.known.as_ref());
+    basic_refusal(&req, app.revoke_token(&client, &token).await).core(lang)?;
     Ok(empty())
 }
 

@@ -4,7 +4,8 @@ use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 use registrar_mail::Mailer;
 use registrar_service::{
-    ClientAuthentication, EmailCodeGrant, EmailCodeMail, Login, MfaGrant, PasskeyGrant, Registrar, ServiceError,
+    ClientAuthentication, ClientRef, EmailCodeGrant, EmailCodeMail, KnownClient, Login, MfaGrant, PasskeyGrant,
+    Registrar, ServiceError,
 };
 use registrar_store::Store;
 
@@ -80,10 +81,13 @@ pub async fn token<S: Store, M: Mailer>(call: Call<S, M>, payload: web::Payload)
         TokenRequest::EmailCode(grant) => &mut grant.sign_in.device.client_id,
         TokenRequest::AuthorizationCode(grant) => &mut grant.client_id,
     };
-    *client_id = authenticate_client(&app, basic, client_id.take(), body_secret)
+    let named = authenticate_client(&app, basic, client_id.take(), body_secret)
         .await
-        .core(lang)?
-        .map(|client| client.id);
+        .core(lang)?;
+    // The client found, handed to the use case so that it does not read it again.
+    let known = named.as_ref().and_then(|client| client.known.clone());
+    *client_id = named.map(|client| client.id);
+    let known = known.as_ref();
     let pair = match request {
         TokenRequest::AuthorizationCode(grant) => {
             let Some(client) = grant
@@ -97,20 +101,41 @@ pub async fn token<S: Store, M: Mailer>(call: Call<S, M>, payload: web::Payload)
             return Ok(token_answer(CodeTokenResponse::from(&tokens)));
         }
         TokenRequest::Password(grant) => match Login::parse(&grant.into()) {
-            Ok(login) => app.login(login, Origin::of(&req).0).await,
+            Ok(login) => {
+                let login = Login {
+                    client: login.client.known_as(known),
+                    ..login
+                };
+                app.login(login, Origin::of(&req).0).await
+            }
             Err(e) => Err(e),
         },
-        TokenRequest::RefreshToken(grant) => app.refresh(grant.refresh_token, grant.client_id).await,
+        TokenRequest::RefreshToken(grant) => {
+            let client = grant.client_id.map(|raw| ClientRef::of(&raw).known_as(known));
+            app.refresh(grant.refresh_token, client).await
+        }
         TokenRequest::Mfa(grant) => match MfaGrant::parse(grant.into()) {
             Ok(grant) => app.login_mfa(grant, Origin::of(&req).0).await,
             Err(e) => Err(e),
         },
         TokenRequest::Passkey(grant) => match PasskeyGrant::parse(grant.into()) {
-            Ok(grant) => app.login_passkey(grant, Origin::of(&req).0).await,
+            Ok(grant) => {
+                let grant = PasskeyGrant {
+                    client: grant.client.known_as(known),
+                    ..grant
+                };
+                app.login_passkey(grant, Origin::of(&req).0).await
+            }
             Err(e) => Err(e),
         },
         TokenRequest::EmailCode(grant) => match EmailCodeGrant::parse(&grant.into()) {
-            Ok(grant) => app.login_email_code(grant, Origin::of(&req).0).await,
+            Ok(grant) => {
+                let grant = EmailCodeGrant {
+                    client: grant.client.known_as(known),
+                    ..grant
+                };
+                app.login_email_code(grant, Origin::of(&req).0).await
+            }
             Err(e) => Err(e),
         },
     };
@@ -214,6 +239,8 @@ pub(crate) struct NamedClient {
     pub(crate) id: String,
     /// A confidential client that proved its secret (else a public or an unknown client).
     pub(crate) confidential: bool,
+    /// The client as the lookup found it (`None`: unknown), for the use case.
+    pub(crate) known: Option<KnownClient>,
 }
 
 /// Client authentication at an OAuth endpoint: the client is named by
@@ -287,16 +314,17 @@ impl ClientCredentials {
 
     /// [`authenticate_client`]'s verdict on what the client lookup `found`.
     pub(crate) fn judged(self, found: ClientAuthentication) -> Result<NamedClient, Problem> {
-        match (self.basic, found) {
+        match (self.basic, &found) {
             (None, ClientAuthentication::Refused) => Err(EdgeProblem::ClientSecretRefused.into()),
             (Some(_), ClientAuthentication::Refused) => Err(EdgeProblem::BasicSecretRefused.into()),
             // Today's public clients: the id alone, with an empty password.
-            (Some(true), ClientAuthentication::Public | ClientAuthentication::Unknown) => {
+            (Some(true), ClientAuthentication::Public(_) | ClientAuthentication::Unknown) => {
                 Err(EdgeProblem::BasicSecret.into())
             }
             _ => Ok(NamedClient {
                 id: self.id,
-                confidential: found == ClientAuthentication::Confidential,
+                confidential: found.is_confidential(),
+                known: found.known().cloned(),
             }),
         }
     }
