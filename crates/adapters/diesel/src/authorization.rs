@@ -24,7 +24,7 @@ use crate::backend::{run, Backend};
 use crate::error::{corrupt, duplicate_on_unique, is_foreign_key_violation, Failure};
 use crate::rows::{from_db, scopes_of, to_db};
 use crate::schema::{authorization_codes, browser_sessions, oauth_consents, sessions, users};
-use crate::sessions::SessionWrites;
+use crate::sessions::{credential_holds, SessionWrites};
 use crate::DieselStore;
 
 /// What an exchange reads of a locked code: user, client, browser session,
@@ -188,11 +188,11 @@ impl AuthorizationStore for DieselStore {
             let user = session.user.as_str();
             // Under the user's lock, as open_session: a password change
             // either comes after (and ends this browser session) or before
-            // (and the credential is stale).
-            if !conn.lock_user(user)? {
+            // (and the credential is stale: the lock reads the hash).
+            let Some(stored) = conn.lock_user_credential(user)? else {
                 return Err(StoreError::NotFound.into());
-            }
-            conn.check_credential_in(user, session.credential.as_ref())?;
+            };
+            credential_holds(stored.as_deref(), session.credential.as_ref())?;
             let now = to_db(session.now);
             diesel::insert_into(browser_sessions::table)
                 .values((

@@ -52,6 +52,13 @@ fn user_row<'a>(id: &'a str) -> _ {
     users::table.find(id).select(users::id)
 }
 
+/// The user's password hash if the user exists: the query of
+/// [`Backend::lock_user_credential`], locked as [`user_row`] is.
+#[dsl::auto_type]
+fn user_credential_row<'a>(id: &'a str) -> _ {
+    users::table.find(id).select(users::password_hash)
+}
+
 /// What differs between the backends.
 pub(crate) trait Backend: Connection + Sized {
     /// A transaction that writes. On SQLite it starts with `BEGIN IMMEDIATE`:
@@ -103,6 +110,13 @@ pub(crate) trait Backend: Connection + Sized {
     /// that concurrent changes to one user's sessions run one after the
     /// other. `false` when there is no such user.
     fn lock_user(&mut self, id: &str) -> Result<bool, Failure>;
+
+    /// [`lock_user`](Self::lock_user), answering the user's stored password
+    /// hash as the lock sees it (`None`: no such user), in the same one
+    /// statement. On Postgres a row lock that waited returns the row as its
+    /// holder committed it, so a password change committed before this
+    /// lock was taken is what it reads.
+    fn lock_user_credential(&mut self, id: &str) -> Result<Option<Option<String>>, Failure>;
 
     /// Within a write transaction, the user's live code of `purpose` (a
     /// [`ConfirmationPurpose`](registrar_domain::ConfirmationPurpose)'s name; see
@@ -169,6 +183,11 @@ impl Backend for SqliteConnection {
         // The immediate transaction already holds the database's only write lock.
         let found = user_row(id).unique_row::<String>(self).optional()?;
         Ok(found.is_some())
+    }
+
+    fn lock_user_credential(&mut self, id: &str) -> Result<Option<Option<String>>, Failure> {
+        // As `lock_user`: the write lock is the transaction's already.
+        Ok(user_credential_row(id).unique_row::<Option<String>>(self).optional()?)
     }
 
     fn lock_live_code(&mut self, user: &str, purpose: &str, now: NaiveDateTime) -> Result<Option<LiveCode>, Failure> {
@@ -261,6 +280,13 @@ impl Backend for PgConnection {
         // KEY SHARE locks that inserts referencing the user take.
         let found = user_row(id).for_no_key_update().first::<String>(self).optional()?;
         Ok(found.is_some())
+    }
+
+    fn lock_user_credential(&mut self, id: &str) -> Result<Option<Option<String>>, Failure> {
+        Ok(user_credential_row(id)
+            .for_no_key_update()
+            .first::<Option<String>>(self)
+            .optional()?)
     }
 
     fn lock_live_code(&mut self, user: &str, purpose: &str, now: NaiveDateTime) -> Result<Option<LiveCode>, Failure> {

@@ -490,9 +490,11 @@ impl FactorStore for DieselStore {
         let step = taking.totp_step.map(step_of);
         let session = taking.session;
         run!(self, write, |conn| {
-            if !conn.lock_user(&user)? {
+            // The stored hash, read with the lock, is what the session's
+            // credential is checked against.
+            let Some(stored) = conn.lock_user_credential(&user)? else {
                 return Ok(SecondFactorTaken::TokenNotLive);
-            }
+            };
             if let Some(step) = step {
                 // Under the user's lock no one else changes the factor.
                 let last: Option<Option<i64>> = totp_factors::table
@@ -526,7 +528,9 @@ impl FactorStore for DieselStore {
             }
             let notice_queued = match &session {
                 // Under the user's lock taken above.
-                Some((session, max_per_client)) => conn.open_session_locked(&user, session, *max_per_client)?,
+                Some((session, max_per_client)) => {
+                    conn.open_session_on(&user, stored.as_deref(), session, *max_per_client)?
+                }
                 None => false,
             };
             Ok(SecondFactorTaken::Taken { token, notice_queued })

@@ -40,9 +40,20 @@ pub(crate) trait SessionWrites {
         max_per_client: usize,
     ) -> Result<bool, Failure>;
 
-    /// With the user locked: [`StoreError::StaleCredential`] unless
-    /// `credential` (if given) is the user's stored password hash.
-    fn check_credential_in(&mut self, user: &str, credential: Option<&PasswordHash>) -> Result<(), Failure>;
+    /// With the user locked: their password hash, read by a statement of its own.
+    fn stored_credential_in(&mut self, user: &str) -> Result<Option<String>, Failure>;
+
+    /// [`open_session_locked`](Self::open_session_locked) for a caller
+    /// that also read `stored`, the user's password hash, under the lock
+    /// ([`Backend::lock_user_credential`]), or wrote it in this transaction:
+    /// the session's credential is checked against it, with no statement.
+    fn open_session_on(
+        &mut self,
+        locked: &str,
+        stored: Option<&str>,
+        session: &NewSession,
+        max_per_client: usize,
+    ) -> Result<bool, Failure>;
 
     /// Ends every sign-in of the user: their sessions, their browser
     /// sessions, and their `mfa_token`s (attempts waiting for a second
@@ -93,22 +104,40 @@ for_each_backend! {
     impl SessionWrites for Conn {
         fn open_session_in(&mut self, session: &NewSession, max_per_client: usize) -> Result<bool, Failure> {
             // Sessions of one user change one transaction at a time, so that
-            // racing log-ins cannot both count below the cap.
-            if !self.lock_user(session.user_id.as_str())? {
+            // racing log-ins cannot both count below the cap. The lock is
+            // the one a password change takes too, and reads the stored
+            // hash: a change committed before it is seen here, one after
+            // it revokes this session.
+            let user = session.user_id.as_str();
+            let Some(stored) = self.lock_user_credential(user)? else {
                 return Err(StoreError::NotFound.into());
-            }
-            self.open_session_locked(session.user_id.as_str(), session, max_per_client)
+            };
+            self.open_session_on(user, stored.as_deref(), session, max_per_client)
         }
 
         fn open_session_locked(&mut self, locked: &str, session: &NewSession, max_per_client: usize) -> Result<bool, Failure> {
+            // Under the lock a password change takes too: a change committed
+            // before this point is seen here, one after it revokes this session.
+            let stored = match &session.credential {
+                Some(_) => self.stored_credential_in(locked)?,
+                None => None,
+            };
+            self.open_session_on(locked, stored.as_deref(), session, max_per_client)
+        }
+
+        fn open_session_on(
+            &mut self,
+            locked: &str,
+            stored: Option<&str>,
+            session: &NewSession,
+            max_per_client: usize,
+        ) -> Result<bool, Failure> {
             let user = session.user_id.as_str();
             if user != locked {
                 return Err(StoreError::unexpected("a session for another user than the one locked").into());
             }
+            credential_holds(stored, session.credential.as_ref())?;
             let client = session.client_id.as_str();
-            // Under the lock a password change takes too: a change committed
-            // before this point is seen here, one after it revokes this session.
-            self.check_credential_in(user, session.credential.as_ref())?;
             diesel::delete(
                 sessions::table
                     .filter(sessions::user_id.eq(user))
@@ -151,22 +180,15 @@ for_each_backend! {
             Ok(queued)
         }
 
-        fn check_credential_in(&mut self, user: &str, credential: Option<&PasswordHash>) -> Result<(), Failure> {
-            let Some(credential) = credential else {
-                return Ok(());
-            };
+        fn stored_credential_in(&mut self, user: &str) -> Result<Option<String>, Failure> {
             // A statement of its own after the lock: on Postgres (READ
             // COMMITTED) it sees what a change that held the lock before committed.
-            let stored = users::table
+            Ok(users::table
                 .find(user)
                 .select(users::password_hash)
                 .unique_row::<Option<String>>(self)
                 .optional()?
-                .flatten();
-            if stored.as_deref() != Some(credential.0.as_str()) {
-                return Err(StoreError::StaleCredential.into());
-            }
-            Ok(())
+                .flatten())
         }
 
         fn set_scope_in(&mut self, session: &NewSession) -> Result<(), Failure> {
@@ -184,6 +206,15 @@ for_each_backend! {
             diesel::delete(mfa_tokens::table.filter(mfa_tokens::user_id.eq(user))).execute(self)?;
             Ok(())
         }
+    }
+}
+
+/// [`StoreError::StaleCredential`] unless `credential` (if given) is
+/// `stored`, the user's password hash as read under the user's lock.
+pub(crate) fn credential_holds(stored: Option<&str>, credential: Option<&PasswordHash>) -> Result<(), Failure> {
+    match credential {
+        Some(credential) if stored != Some(credential.0.as_str()) => Err(StoreError::StaleCredential.into()),
+        _ => Ok(()),
     }
 }
 

@@ -24,7 +24,7 @@ use crate::outbox::OutboxWrites;
 use crate::policies::AcceptanceWrites;
 use crate::rows::{NewSessionRow, NewUserRow, ProfileColumns, UserRow};
 use crate::schema::{sessions, users};
-use crate::sessions::SessionWrites;
+use crate::sessions::{credential_holds, SessionWrites};
 use crate::DieselStore;
 
 /// A new user's consent, written apart from the insert: the insert names
@@ -178,8 +178,10 @@ impl UserStore for DieselStore {
             conn.accept_in(user.id.as_str(), accepted_policies, user.language, user.created_at)?;
             if let Some(session) = session {
                 // The user inserted above is this transaction's alone until
-                // it commits: no lock to take.
-                conn.open_session_locked(user.id.as_str(), session, *max_sessions_per_client)?;
+                // it commits: no lock to take, and their password hash is
+                // the one just written.
+                let stored = user.password_hash.as_ref().map(|hash| hash.0.as_str());
+                conn.open_session_on(user.id.as_str(), stored, session, *max_sessions_per_client)?;
             }
             for mail in outbox {
                 conn.enqueue_in(mail)?;
@@ -249,23 +251,25 @@ impl UserStore for DieselStore {
         let hash = hash.0.clone();
         let audit = audit.to_vec();
         run!(self, write, |conn| {
-            if !conn.lock_user(&id)? {
+            // The password the caller verified must still be the user's:
+            // the lock reads it.
+            let Some(stored) = conn.lock_user_credential(&id)? else {
                 return Err(StoreError::NotFound.into());
-            }
-            // The password the caller verified must still be the user's.
-            conn.check_credential_in(&id, keep.as_ref().and_then(|k| k.credential.as_ref()))?;
+            };
+            credential_holds(stored.as_deref(), keep.as_ref().and_then(|k| k.credential.as_ref()))?;
             diesel::update(users::table.find(&id))
                 .set(users::password_hash.eq(&hash))
                 .execute(conn)?;
             conn.sign_out_in(&id)?;
             conn.record_in(&audit)?;
             if let Some(session) = &keep {
-                // Checked above, against the password before the change.
+                // Checked above, against the password before the change;
+                // the user is locked already.
                 let session = NewSession {
                     credential: None,
                     ..session.clone()
                 };
-                conn.open_session_in(&session, usize::MAX)?;
+                conn.open_session_on(&id, None, &session, usize::MAX)?;
             }
             // A reset link mailed for the old password must not outlive it.
             conn.kill_unused_in(&id, ConfirmationPurpose::PasswordReset)?;
