@@ -266,7 +266,7 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
     /// with it in one transaction, then delivers (or hands to the worker) its mail.
     /// A taken address is `Invalid` on the email field.
     pub(crate) async fn create_account(&self, account: NewAccount) -> Result<(), ServiceError> {
-        let mail = self.outbox_mail(&account.id, account.mail);
+        let mut mail = self.outbox_mail(&account.id, account.mail);
         let mail_id = mail.id.clone();
         let password_hash = match &account.password {
             Some(p) => Some(self.hasher.hash(p).await?),
@@ -306,6 +306,9 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
                 registered.device_name = Some(session.device_name.as_str().to_owned());
             }
         }
+        // The confirmation is stored with the account when the request
+        // sends the mail itself.
+        let (confirmation, minted) = self.mint_with(&mut mail, &User::from(user.clone())).unzip();
         self.store
             .register(registrar_store::Registration {
                 user,
@@ -315,10 +318,14 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
                 invite: account.invite,
                 max_sessions_per_client: self.settings.max_sessions_per_client,
                 audit,
+                confirmation,
             })
             .await?;
         tracing::info!(to = masked, kind = account.mail.as_str(), "account registered");
-        self.mail_queued(&mail_id).await;
+        match minted {
+            Some(minted) => self.send_minted(minted).await,
+            None => self.mail_queued(&mail_id).await,
+        }
         Ok(())
     }
 

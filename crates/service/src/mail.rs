@@ -22,6 +22,13 @@ pub const OUTBOX_OLDEST_AGE: &str = "registrar_mail_outbox_oldest_age_seconds";
 /// Mails delivered, retried and given up, by kind and outcome.
 pub const MAILS: &str = "registrar_mails_total";
 
+/// A mail whose secrets were minted with the change that queued it
+/// ([`Registrar::mint_with`]), to be sent by the request after the commit.
+pub(crate) struct MintedMail {
+    queued: OutboxMail,
+    mail: Mail,
+}
+
 /// How often the outbox worker drops what expired (see [`Registrar::purge_expired`]).
 pub const PURGE_INTERVAL: Duration = Duration::minutes(10);
 
@@ -70,6 +77,7 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
             kind,
             created_at: self.now(),
             detail: None,
+            claimed_until: None,
         }
     }
 
@@ -91,6 +99,44 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         }
     }
 
+    /// For a mail a use case is about to queue for `user`, when the mailer
+    /// delivers at once and the mail carries a confirmation (its code and
+    /// link): the confirmation, minted now for the use case to store in its
+    /// transaction, and the mail, queued claimed
+    /// ([`NewOutboxMail::claimed_until`]) for [`Self::send_minted`] to send
+    /// after the commit. That is two write transactions fewer than a claim
+    /// and a confirmation of their own. `None` (the mail queued as it is,
+    /// then [`Self::mail_queued`]) for any other mail or mailer.
+    pub(crate) fn mint_with(&self, mail: &mut NewOutboxMail, user: &User) -> Option<(NewConfirmation, MintedMail)> {
+        if !self.mailer.delivers_instantly() || mail.user_id != user.id {
+            return None;
+        }
+        let kind = Self::mail_kind_for(user, mail.kind);
+        if !matches!(kind, OutboxKind::Confirmation | OutboxKind::SignupConfirmation) {
+            return None;
+        }
+        let code = ConfirmationCode::from_number(OsRng.gen_range(0..1_000_000));
+        let (confirmation, token) = self.new_confirmation(&user.id, ConfirmationPurpose::Email, Some(&code));
+        mail.claimed_until = Some(self.now() + self.settings.outbox.lease);
+        let queued = OutboxMail {
+            id: mail.id.clone(),
+            user: user.clone(),
+            kind: mail.kind,
+            attempts: 0,
+            created_at: mail.created_at,
+            detail: mail.detail.clone(),
+        };
+        let content = self.confirmation_content(kind, code, &token);
+        let mail = Self::mail_to(user, user.email.clone(), content);
+        Some((confirmation, MintedMail { queued, mail }))
+    }
+
+    /// Sends a mail [`Self::mint_with`] minted, once the change that queued
+    /// it committed, and records the outcome as for any claimed mail.
+    pub(crate) async fn send_minted(&self, minted: MintedMail) {
+        self.deliver(minted.queued, Some(minted.mail)).await;
+    }
+
     /// After a use case committed a queued mail: deliver it now when the mailer
     /// is local and cannot stall; else wake the worker. Never fails the caller.
     pub(crate) async fn mail_queued(&self, id: &str) {
@@ -104,7 +150,7 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
             .claim_mail_by_id(id, now, now + self.settings.outbox.lease)
             .await
         {
-            Ok(Some(mail)) => self.deliver(mail).await,
+            Ok(Some(mail)) => self.deliver(mail, None).await,
             Ok(None) => {}
             Err(e) => tracing::warn!(error = %e, "could not claim a queued mail; the worker will send it"),
         }
@@ -128,7 +174,7 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
             .await?;
         let count = mails.len();
         for mail in mails {
-            self.deliver(mail).await;
+            self.deliver(mail, None).await;
         }
         Ok(count)
     }
@@ -206,13 +252,14 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         }
     }
 
-    /// Delivers one claimed mail and records the outcome. Its claim counted
+    /// Delivers one claimed mail (`composed`, when its secrets were minted
+    /// with it, else composed now) and records the outcome. Its claim counted
     /// the attempt already, so a delivery that never comes back (it killed
     /// the process) is counted too; a mail whose attempts were all used up
     /// that way is given up here instead of tried again. The attempt runs
     /// in a task of its own: a panic in it (in the mailer, on data nobody
     /// foresaw) fails this attempt only, never the worker or the request.
-    async fn deliver(&self, queued: OutboxMail) {
+    async fn deliver(&self, queued: OutboxMail, composed: Option<Mail>) {
         let kind = queued.kind.as_str();
         let to = queued.user.email.masked();
         let max_attempts = self.settings.outbox.max_attempts;
@@ -233,7 +280,7 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         }
         let attempt = {
             let (this, queued) = (self.clone(), queued.clone());
-            tokio::spawn(async move { this.attempt(&queued).await })
+            tokio::spawn(async move { this.attempt(&queued, composed).await })
         };
         let outcome = match attempt.await {
             Ok(outcome) => outcome,
@@ -246,9 +293,13 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         self.record(&queued, outcome).await;
     }
 
-    /// Mints what the mail carries and sends it.
-    async fn attempt(&self, queued: &OutboxMail) -> Result<(), MailError> {
-        match self.compose(queued).await {
+    /// Mints what the mail carries (unless it was, `composed`) and sends it.
+    async fn attempt(&self, queued: &OutboxMail, composed: Option<Mail>) -> Result<(), MailError> {
+        let composed = match composed {
+            Some(mail) => Ok(Some(mail)),
+            None => self.compose(queued).await,
+        };
+        match composed {
             Ok(Some(mail)) => self.mailer.send(&mail).await,
             Ok(None) => {
                 let (kind, to) = (queued.kind.as_str(), queued.user.email.masked());
@@ -365,16 +416,7 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
                 let token = self
                     .store_confirmation(&user.id, ConfirmationPurpose::Email, Some(&code))
                     .await?;
-                match kind {
-                    OutboxKind::SignupConfirmation => MailContent::SignupConfirmation {
-                        code,
-                        link: format!("{base}/confirm/signup/{}", token.expose()),
-                    },
-                    _ => MailContent::Confirmation {
-                        code,
-                        link: format!("{base}/confirm/{}", token.expose()),
-                    },
-                }
+                self.confirmation_content(kind, code, &token)
             }
             // Every other mail offers a way back in: a reset link.
             OutboxKind::PasswordReset
@@ -404,12 +446,33 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
                 }
             }
         };
-        Ok(Some(Mail {
+        Ok(Some(Self::mail_to(user, to, content)))
+    }
+
+    /// The mail of `content` for `user`, sent to `to`.
+    fn mail_to(user: &User, to: Email, content: MailContent) -> Mail {
+        Mail {
             to,
             name: user.profile.display_name(),
             language: user.language,
             content,
-        }))
+        }
+    }
+
+    /// What a confirmation mail of `kind` says: its code, and its link,
+    /// which carries `token`.
+    fn confirmation_content(&self, kind: OutboxKind, code: ConfirmationCode, token: &SecretToken) -> MailContent {
+        let base = &self.settings.public_url;
+        match kind {
+            OutboxKind::SignupConfirmation => MailContent::SignupConfirmation {
+                code,
+                link: format!("{base}/confirm/signup/{}", token.expose()),
+            },
+            _ => MailContent::Confirmation {
+                code,
+                link: format!("{base}/confirm/{}", token.expose()),
+            },
+        }
     }
 
     /// Stores a new confirmation (replacing the live one of its purpose) and
@@ -420,6 +483,19 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
         purpose: ConfirmationPurpose,
         code: Option<&ConfirmationCode>,
     ) -> Result<SecretToken, ServiceError> {
+        let (confirmation, token) = self.new_confirmation(user, purpose, code);
+        self.store.replace_confirmation(confirmation).await?;
+        Ok(token)
+    }
+
+    /// A new confirmation of `purpose` for `user`, with `code` (if any) and
+    /// a fresh link token: the hashes to store, and the token for the link.
+    fn new_confirmation(
+        &self,
+        user: &UserId,
+        purpose: ConfirmationPurpose,
+        code: Option<&ConfirmationCode>,
+    ) -> (NewConfirmation, SecretToken) {
         let now = self.now();
         let token = SecretToken::new(random_hex(32));
         let ttl = match purpose {
@@ -427,17 +503,15 @@ impl<S: Store, M: Mailer> Registrar<S, M> {
             ConfirmationPurpose::PasswordReset => self.settings.reset_ttl,
             ConfirmationPurpose::SignInCode => crate::EMAIL_CODE_TTL,
         };
-        self.store
-            .replace_confirmation(NewConfirmation {
-                user_id: user.clone(),
-                purpose,
-                code_hash: code.map(|c| c.hash_for(user, &self.settings.secret_key)),
-                link_hash: self.settings.secret_key.link_hash(token.expose()),
-                expires_at: now + ttl,
-                created_at: now,
-            })
-            .await?;
-        Ok(token)
+        let confirmation = NewConfirmation {
+            user_id: user.clone(),
+            purpose,
+            code_hash: code.map(|c| c.hash_for(user, &self.settings.secret_key)),
+            link_hash: self.settings.secret_key.link_hash(token.expose()),
+            expires_at: now + ttl,
+            created_at: now,
+        };
+        (confirmation, token)
     }
 }
 

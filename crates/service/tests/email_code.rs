@@ -297,6 +297,7 @@ async fn a_worker_pass_drops_expired_mfa_tokens_sign_in_codes_and_ceremonies() {
         kind: OutboxKind::PasswordChanged,
         created_at: w.clock_now(),
         detail: None,
+        claimed_until: None,
     };
     w.store.enqueue_mail(marker, &[]).await.expect("queued");
     let sent = w.mailer.sent().len();

@@ -469,18 +469,22 @@ pub(crate) struct NewOutboxRow<'a> {
     kind: &'a str,
     attempts: i32,
     retry_at: NaiveDateTime,
+    claimed_until: Option<NaiveDateTime>,
     created_at: NaiveDateTime,
 }
 
 impl<'a> NewOutboxRow<'a> {
     pub(crate) fn new(mail: &'a NewOutboxMail) -> Self {
         let created_at = to_db(mail.created_at);
+        // A mail queued claimed: its sender's attempt counts as a claim's.
+        let claimed_until = mail.claimed_until.map(to_db);
         Self {
             id: &mail.id,
             user_id: mail.user_id.as_str(),
             kind: mail.kind.as_str(),
-            attempts: 0,
+            attempts: i32::from(claimed_until.is_some()),
             retry_at: created_at,
+            claimed_until,
             created_at,
         }
     }

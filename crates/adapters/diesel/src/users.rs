@@ -22,8 +22,8 @@ use crate::factors::FactorWrites;
 use crate::invites::InviteWrites;
 use crate::outbox::OutboxWrites;
 use crate::policies::AcceptanceWrites;
-use crate::rows::{NewSessionRow, NewUserRow, ProfileColumns, UserRow};
-use crate::schema::{sessions, users};
+use crate::rows::{NewConfirmationRow, NewSessionRow, NewUserRow, ProfileColumns, UserRow};
+use crate::schema::{confirmations, sessions, users};
 use crate::sessions::{credential_holds, SessionWrites};
 use crate::DieselStore;
 
@@ -157,6 +157,7 @@ impl UserStore for DieselStore {
                 invite,
                 max_sessions_per_client,
                 audit,
+                confirmation,
             } = &registration;
             // The unique constraint decides between racing registrations: on
             // Postgres the second insert waits for the first to commit, then fails.
@@ -185,6 +186,15 @@ impl UserStore for DieselStore {
             }
             for mail in outbox {
                 conn.enqueue_in(mail)?;
+            }
+            if let Some(confirmation) = confirmation {
+                // A new user has no confirmation to replace.
+                if confirmation.user_id != user.id {
+                    return Err(StoreError::unexpected("a registration's confirmation for another user").into());
+                }
+                diesel::insert_into(confirmations::table)
+                    .values(NewConfirmationRow::new(confirmation))
+                    .execute(conn)?;
             }
             Ok(())
         })

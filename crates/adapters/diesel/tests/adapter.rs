@@ -104,6 +104,7 @@ fn registration(email: &str) -> Registration {
         invite: None,
         max_sessions_per_client: 5,
         audit: Vec::new(),
+        confirmation: None,
     }
 }
 
@@ -241,6 +242,7 @@ fn mail(user: &UserId, created_at: DateTime<Utc>) -> NewOutboxMail {
         kind: OutboxKind::Confirmation,
         created_at,
         detail: None,
+        claimed_until: None,
     }
 }
 

@@ -50,12 +50,14 @@ impl State {
 
     /// Queues a mail (checked beforehand with [`State::check_mail`]).
     pub fn queue_mail(&mut self, mail: NewOutboxMail) {
+        // A mail queued claimed: its sender's attempt counts as a claim's.
+        let leased_until = mail.claimed_until;
         self.outbox.push(QueuedMail {
             mail,
-            attempts: 0,
+            attempts: u32::from(leased_until.is_some()),
             status: MailStatus::Pending,
             retry_at: None,
-            leased_until: None,
+            leased_until,
             sent_at: None,
         });
     }

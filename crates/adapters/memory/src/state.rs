@@ -78,21 +78,7 @@ impl State {
     pub fn insert_user(&mut self, user: NewUser) {
         self.user_ids_by_email
             .insert(user.email.normalized().to_owned(), user.id.clone());
-        self.users.insert(
-            user.id.clone(),
-            User {
-                id: user.id,
-                email: user.email,
-                password_hash: user.password_hash,
-                profile: user.profile,
-                role: user.role,
-                language: user.language,
-                email_confirmed_at: user.email_confirmed_at,
-                disabled: false,
-                consent: user.consent,
-                created_at: user.created_at,
-            },
-        );
+        self.users.insert(user.id.clone(), User::from(user));
     }
 
     pub fn require_user(&self, id: &UserId) -> Result<(), StoreError> {

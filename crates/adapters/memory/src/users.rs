@@ -6,6 +6,7 @@ use async_trait::async_trait;
 use registrar_domain::{AuditEvent, ConfirmationPurpose, Email, Language, PasswordHash, Profile, Role, User, UserId};
 use registrar_store::{ImportedUser, NewOutboxMail, NewSession, Registration, StoreError, UserStore};
 
+use crate::confirmations::StoredConfirmation;
 use crate::MemoryStore;
 
 #[async_trait]
@@ -98,6 +99,7 @@ impl UserStore for MemoryStore {
             invite,
             max_sessions_per_client,
             audit,
+            confirmation,
         } = registration;
         let mut state = self.lock()?;
 
@@ -120,6 +122,9 @@ impl UserStore for MemoryStore {
             if session.credential.is_some() && session.credential != user.password_hash {
                 return Err(StoreError::StaleCredential);
             }
+        }
+        if confirmation.as_ref().is_some_and(|c| c.user_id != user.id) {
+            return Err(StoreError::unexpected("a registration's confirmation for another user"));
         }
         let mut mail_ids = HashSet::new();
         for mail in &outbox {
@@ -145,6 +150,9 @@ impl UserStore for MemoryStore {
         }
         for mail in outbox {
             state.queue_mail(mail);
+        }
+        if let Some(given) = confirmation {
+            state.confirmations.push(StoredConfirmation { given, wrong_tries: 0 });
         }
         Ok(())
     }

@@ -283,6 +283,7 @@ async fn consent_cannot_be_skipped_through_forgot_password(backend: Backend) {
                 kind: registrar_store::OutboxKind::PasswordReset,
                 created_at: chrono::Utc::now(),
                 detail: None,
+                claimed_until: None,
             },
             &[],
         )

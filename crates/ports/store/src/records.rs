@@ -23,6 +23,24 @@ pub struct NewUser {
     pub created_at: DateTime<Utc>,
 }
 
+impl From<NewUser> for registrar_domain::User {
+    /// The account as stored: new accounts are not disabled.
+    fn from(user: NewUser) -> Self {
+        Self {
+            id: user.id,
+            email: user.email,
+            password_hash: user.password_hash,
+            profile: user.profile,
+            role: user.role,
+            language: user.language,
+            email_confirmed_at: user.email_confirmed_at,
+            disabled: false,
+            consent: user.consent,
+            created_at: user.created_at,
+        }
+    }
+}
+
 /// An account moved in at once with many others ([`UserStore::import_users`](crate::UserStore::import_users)):
 /// by `registrar user import` (no session) or `registrar seed` (a session each).
 #[derive(Debug, Clone)]
@@ -123,6 +141,10 @@ pub struct Registration {
     /// The events the registration records (`user.registered`,
     /// `policy.accepted`), written in its transaction, only if it commits.
     pub audit: Vec<registrar_domain::AuditEvent>,
+    /// The user's confirmation, when its code and link were minted with
+    /// the registration for a mail queued claimed
+    /// ([`NewOutboxMail::claimed_until`]): stored in the same transaction.
+    pub confirmation: Option<NewConfirmation>,
 }
 
 /// Which mail a queued message is. The queue holds no secret: codes and
@@ -219,6 +241,13 @@ pub struct NewOutboxMail {
     /// What the mail names besides its recipient (a device's name), never a
     /// secret; `None` for most kinds.
     pub detail: Option<String>,
+    /// Set when the request that queues the mail sends it itself, right
+    /// after its transaction commits, with secrets minted with the change:
+    /// the mail is queued claimed until then, that attempt counted, so that
+    /// no worker sends it meanwhile. A request that never reports back
+    /// lets the claim lapse, and a worker then sends the mail with secrets
+    /// of its own. `None` for most: due at once.
+    pub claimed_until: Option<DateTime<Utc>>,
 }
 
 /// A queued mail claimed for delivery, with its recipient as they are now.

@@ -338,6 +338,66 @@ contract_rules! {
         );
     }
 
+    pub async fn a_registrations_claimed_mail_waits_out_its_lease_and_its_code_confirms<S: ContractStore>(store: S) {
+        let user = new_user(unique_email("minted"));
+        let mut mail = new_mail(&user.id, OutboxKind::Confirmation, at(10));
+        // Its sender sends it right after the commit, until 70 at the latest.
+        mail.claimed_until = Some(at(70));
+        let confirmation = email_confirmation(&user.id, at(3600));
+        store
+            .register(Registration {
+                outbox: vec![mail.clone()],
+                confirmation: Some(confirmation.clone()),
+                ..registration(user.clone())
+            })
+            .await
+            .expect("registering with a mail queued claimed and its confirmation");
+        let stored = user_by_id(&store, &user.id).await.expect("the user exists");
+
+        for now in [at(10), at(40), at(69)] {
+            assert!(
+                claim(&store, now, now + Duration::seconds(LEASE), 10).await.is_empty(),
+                "queued claimed until 70: no worker gets it at {now}"
+            );
+            assert!(
+                claim_by_id(&store, &mail.id, now, now + Duration::seconds(LEASE))
+                    .await
+                    .is_none(),
+                "queued claimed until 70: not claimed by id at {now}"
+            );
+        }
+        // The sender never reported back: the mail is a worker's, with the
+        // sender's attempt counted as a claim's.
+        let again = claim(&store, at(70), at(130), 10).await;
+        assert_eq!(ids(&again), vec![mail.id.clone()], "claimable when the sender's claim lapses");
+        assert_mail_matches(&again[0], &mail, &stored, 1);
+
+        assert_eq!(
+            by_code(&store, &user.id, code_of(&confirmation), at(20), MAX_ATTEMPTS).await,
+            CodeOutcome::Confirmed,
+            "the confirmation stored with the account confirms it"
+        );
+    }
+
+    pub async fn a_registration_with_another_users_confirmation_changes_nothing<S: ContractStore>(store: S) {
+        let ann = add_user(&store).await;
+        let user = new_user(unique_email("stray"));
+        let result = store
+            .register(Registration {
+                outbox: vec![new_mail(&user.id, OutboxKind::Confirmation, at(10))],
+                confirmation: Some(email_confirmation(&ann, at(3600))),
+                ..registration(user.clone())
+            })
+            .await;
+        assert!(matches!(result, Err(StoreError::Unexpected(_))), "{result:?}");
+        assert!(user_by_email(&store, &user.email).await.is_none(), "no account");
+        assert_eq!(
+            by_code(&store, &ann, &secret(), at(20), MAX_ATTEMPTS).await,
+            CodeOutcome::NoCode,
+            "no confirmation for Ann"
+        );
+    }
+
     pub async fn concurrent_claimers_get_every_mail_exactly_once<S: ContractStore>(store: S) {
         const MAILS: i64 = 20;
         const CLAIMERS: usize = 4;

@@ -75,6 +75,7 @@ pub(super) fn registration(user: NewUser) -> Registration {
         invite: None,
         max_sessions_per_client: 5,
         audit: Vec::new(),
+        confirmation: None,
     }
 }
 
@@ -86,6 +87,7 @@ pub(super) fn new_mail(user: &UserId, kind: OutboxKind, created_at: DateTime<Utc
         kind,
         created_at,
         detail: None,
+        claimed_until: None,
     }
 }
 

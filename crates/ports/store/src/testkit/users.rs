@@ -102,6 +102,7 @@ contract_rules! {
                 invite: None,
                 max_sessions_per_client: 5,
                 audit: Vec::new(),
+                confirmation: None,
             })
             .await
             .expect("registering with a session, policies and a mail");
@@ -154,6 +155,7 @@ contract_rules! {
                 invite: None,
                 max_sessions_per_client: 5,
                 audit: Vec::new(),
+                confirmation: None,
             })
             .await;
         assert!(
