@@ -156,8 +156,17 @@ pub(crate) trait AuditWrites {
         Ok(changed)
     }
 
+    /// The enabled endpoints and the events each is subscribed to, by id.
+    fn enabled_endpoints_in(&mut self) -> Result<Vec<(String, WebhookEvents)>, Failure>;
+
     /// The enabled endpoints subscribed to `kind`, by id.
-    fn subscribers(&mut self, kind: AuditKind) -> Result<Vec<String>, Failure>;
+    fn subscribers(&mut self, kind: AuditKind) -> Result<Vec<String>, Failure> {
+        let endpoints = self.enabled_endpoints_in()?.into_iter();
+        Ok(endpoints
+            .filter(|(_, events)| events.includes(kind))
+            .map(|(id, _)| id)
+            .collect())
+    }
 
     /// Writes template `events` about `user`, completed with the user's
     /// address (read here) and the client and device of `session`
@@ -181,14 +190,17 @@ for_each_backend! {
             // Each backend's fastest way for one event or a million (an import).
             let rows: Vec<NewAuditRow<'_>> = events.iter().map(NewAuditRow::new).collect();
             self.insert_events(&rows)?;
-            // The subscribers of each type, asked once per call.
-            let mut subscribers: BTreeMap<AuditKind, Vec<String>> = BTreeMap::new();
+            // The enabled endpoints, read once per call, and only for a
+            // call with an event a webhook can carry.
+            let mut endpoints = None;
             let mut deliveries = Vec::new();
             for event in events.iter().filter(|e| e.kind.is_webhook_event()) {
-                if let std::collections::btree_map::Entry::Vacant(slot) = subscribers.entry(event.kind) {
-                    slot.insert(self.subscribers(event.kind)?);
-                }
-                for endpoint in subscribers.get(&event.kind).into_iter().flatten() {
+                let endpoints = match &mut endpoints {
+                    Some(endpoints) => endpoints,
+                    None => endpoints.insert(self.enabled_endpoints_in()?),
+                };
+                let subscribed = endpoints.iter().filter(|(_, events)| events.includes(event.kind));
+                for (endpoint, _) in subscribed {
                     deliveries.push(NewDeliveryRow::new(event, endpoint, to_db(event.at)));
                 }
             }
@@ -219,16 +231,16 @@ for_each_backend! {
             self.record_in(&registrar_store::complete_events(events, &user, &email, session))
         }
 
-        fn subscribers(&mut self, kind: AuditKind) -> Result<Vec<String>, Failure> {
+        fn enabled_endpoints_in(&mut self) -> Result<Vec<(String, WebhookEvents)>, Failure> {
             let endpoints: Vec<(String, String)> = webhook_endpoints::table
                 .filter(webhook_endpoints::enabled.eq(true))
                 .order(webhook_endpoints::id)
                 .select((webhook_endpoints::id, webhook_endpoints::events))
                 .load(self)?;
+            // An endpoint whose subscription cannot be read gets nothing.
             Ok(endpoints
                 .into_iter()
-                .filter(|(_, events)| WebhookEvents::parse(events).is_ok_and(|events| events.includes(kind)))
-                .map(|(id, _)| id)
+                .filter_map(|(id, events)| WebhookEvents::parse(&events).ok().map(|events| (id, events)))
                 .collect())
         }
     }

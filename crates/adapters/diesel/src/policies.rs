@@ -47,18 +47,23 @@ for_each_backend! {
             }
             self.require_published_in(ids)?;
             let accepted_at = to_db(now);
-            for id in ids.iter().map(|id| id.0) {
-                diesel::insert_into(policy_acceptances::table)
-                    .values((
+            // One statement for every revision accepted.
+            let rows: Vec<_> = ids
+                .iter()
+                .map(|id| {
+                    (
                         policy_acceptances::user_id.eq(user),
-                        policy_acceptances::revision_id.eq(id),
+                        policy_acceptances::revision_id.eq(id.0),
                         policy_acceptances::accepted_at.eq(accepted_at),
                         policy_acceptances::language.eq(Some(language.code())),
-                    ))
-                    .on_conflict_do_nothing()
-                    .execute(self)
-                    .map_err(not_found_on_foreign_key)?;
-            }
+                    )
+                })
+                .collect();
+            diesel::insert_into(policy_acceptances::table)
+                .values(&rows)
+                .on_conflict_do_nothing()
+                .execute(self)
+                .map_err(not_found_on_foreign_key)?;
             Ok(())
         }
 
