@@ -2,7 +2,10 @@
 //! same transaction as the change that causes it; delivery mints the code or
 //! link at send time (so the queue never holds one in clear), stores only its
 //! hash, and hands the mail to the mailer — at once when the mailer is local,
-//! else from the background worker, with retries and backoff.
+//! else from the background worker, with retries and backoff. A new
+//! account's confirmation, when the mailer is local, is minted just before
+//! its transaction instead, its hashes stored in it and the mail queued
+//! claimed by the request that sends it ([`Registrar::mint_with`]).
 
 use chrono::Duration;
 use rand::rngs::OsRng;
