@@ -45,15 +45,9 @@ impl<T: RunQueryDsl<Conn>, Conn> UniqueRow<Conn> for T {}
 /// A live code as [`Backend::lock_live_code`] finds it: id, code hash, tries counted.
 pub(crate) type LiveCode = (String, Option<String>, i32);
 
-/// The user's id if the user exists: the query of [`Backend::lock_user`],
-/// the same on both backends; how its row is locked is the backend's.
-#[dsl::auto_type]
-fn user_row<'a>(id: &'a str) -> _ {
-    users::table.find(id).select(users::id)
-}
-
 /// The user's password hash if the user exists: the query of
-/// [`Backend::lock_user_credential`], locked as [`user_row`] is.
+/// [`Backend::lock_user_credential`], the same on both backends; how its
+/// row is locked is the backend's.
 #[dsl::auto_type]
 fn user_credential_row<'a>(id: &'a str) -> _ {
     users::table.find(id).select(users::password_hash)
@@ -109,7 +103,9 @@ pub(crate) trait Backend: Connection + Sized {
     /// Within a write transaction, locks the user's row until it ends, so
     /// that concurrent changes to one user's sessions run one after the
     /// other. `false` when there is no such user.
-    fn lock_user(&mut self, id: &str) -> Result<bool, Failure>;
+    fn lock_user(&mut self, id: &str) -> Result<bool, Failure> {
+        Ok(self.lock_user_credential(id)?.is_some())
+    }
 
     /// [`lock_user`](Self::lock_user), answering the user's stored password
     /// hash as the lock sees it (`None`: no such user), in the same one
@@ -179,14 +175,8 @@ impl Backend for SqliteConnection {
         self.immediate_transaction(work)
     }
 
-    fn lock_user(&mut self, id: &str) -> Result<bool, Failure> {
-        // The immediate transaction already holds the database's only write lock.
-        let found = user_row(id).unique_row::<String>(self).optional()?;
-        Ok(found.is_some())
-    }
-
     fn lock_user_credential(&mut self, id: &str) -> Result<Option<Option<String>>, Failure> {
-        // As `lock_user`: the write lock is the transaction's already.
+        // The immediate transaction already holds the database's only write lock.
         Ok(user_credential_row(id).unique_row::<Option<String>>(self).optional()?)
     }
 
@@ -275,14 +265,9 @@ impl Backend for PgConnection {
         self.build_transaction().repeatable_read().run(work)
     }
 
-    fn lock_user(&mut self, id: &str) -> Result<bool, Failure> {
+    fn lock_user_credential(&mut self, id: &str) -> Result<Option<Option<String>>, Failure> {
         // NO KEY UPDATE: serializes writers of this user without blocking the
         // KEY SHARE locks that inserts referencing the user take.
-        let found = user_row(id).for_no_key_update().first::<String>(self).optional()?;
-        Ok(found.is_some())
-    }
-
-    fn lock_user_credential(&mut self, id: &str) -> Result<Option<Option<String>>, Failure> {
         Ok(user_credential_row(id)
             .for_no_key_update()
             .first::<Option<String>>(self)
